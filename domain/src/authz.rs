@@ -1,0 +1,279 @@
+//! Who may do what, where.
+//!
+//! Roles and their permissions are data (the `roles` and `role_permissions` tables), loaded into
+//! a [`Catalog`]. A role is granted at an org unit; a grant lets its holder use the role's
+//! permissions on that unit's subtree. What a user may *read* is their own org unit's subtree.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use uuid::Uuid;
+
+use crate::error::DomainError;
+use crate::region::{Level, RegionCode, Scope};
+
+/// Permission names the code refers to (the database holds the catalog; a test checks they
+/// agree).
+pub mod perm {
+    /// List and read tenants.
+    pub const TENANTS_READ: &str = "tenants:read";
+    /// Onboard counties.
+    pub const TENANTS_MANAGE: &str = "tenants:manage";
+    /// List and read users in scope.
+    pub const USERS_READ: &str = "users:read";
+    /// Create, change, disable users; grant and revoke roles.
+    pub const USERS_MANAGE: &str = "users:manage";
+    /// Read effective settings.
+    pub const SETTINGS_READ: &str = "settings:read";
+    /// Change settings at a province or county.
+    pub const SETTINGS_MANAGE: &str = "settings:manage";
+    /// Query the audit log.
+    pub const AUDIT_READ: &str = "audit:read";
+
+    /// Every permission the code uses.
+    pub const ALL: &[&str] = &[
+        TENANTS_READ,
+        TENANTS_MANAGE,
+        USERS_READ,
+        USERS_MANAGE,
+        SETTINGS_READ,
+        SETTINGS_MANAGE,
+        AUDIT_READ,
+    ];
+}
+
+/// A role as the catalog defines it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleDef {
+    /// `village_clerk`, …
+    pub name: String,
+    /// Highest org unit (smallest level number) the role may be granted at.
+    pub min_level: Level,
+    /// Lowest org unit the role may be granted at.
+    pub max_level: Level,
+    /// What the role is for.
+    pub description: String,
+    /// Permission names.
+    pub permissions: BTreeSet<String>,
+}
+
+/// The role catalog.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    roles: BTreeMap<String, RoleDef>,
+}
+
+impl Catalog {
+    /// Builds a catalog from role definitions.
+    pub fn new(roles: impl IntoIterator<Item = RoleDef>) -> Self {
+        Self {
+            roles: roles.into_iter().map(|r| (r.name.clone(), r)).collect(),
+        }
+    }
+
+    /// The role called `name`.
+    pub fn role(&self, name: &str) -> Option<&RoleDef> {
+        self.roles.get(name)
+    }
+
+    /// Every role, by name.
+    pub fn roles(&self) -> impl Iterator<Item = &RoleDef> {
+        self.roles.values()
+    }
+}
+
+/// One role held at one org unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// The grant's id.
+    pub id: Uuid,
+    /// Role name.
+    pub role: String,
+    /// Org unit where it applies (with its subtree).
+    pub unit: RegionCode,
+}
+
+/// The authenticated user making a request, as loaded from the database for that request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// User id.
+    pub user_id: Uuid,
+    /// Login name (for audit rows).
+    pub username: String,
+    /// The org unit the user belongs to.
+    pub org: RegionCode,
+    /// The session (refresh family) the access token belongs to.
+    pub session_id: Uuid,
+    /// Roles held, each with the permissions it carries.
+    pub grants: Vec<(Grant, BTreeSet<String>)>,
+}
+
+impl Caller {
+    /// What the caller may read: their org unit's subtree.
+    pub fn scope(&self) -> Scope {
+        self.org.subtree()
+    }
+
+    /// The tenant key of the caller's org unit.
+    pub fn county_code(&self) -> i32 {
+        self.org.county_code()
+    }
+
+    /// Role names held (for audit rows).
+    pub fn role_names(&self) -> Vec<String> {
+        let names: BTreeSet<&str> = self.grants.iter().map(|(g, _)| g.role.as_str()).collect();
+        names.into_iter().map(str::to_owned).collect()
+    }
+
+    /// Whether any grant carries `permission`.
+    pub fn has_permission(&self, permission: &str) -> bool {
+        self.grants.iter().any(|(_, p)| p.contains(permission))
+    }
+
+    /// Whether a grant carrying `permission` covers `code`.
+    pub fn can_at(&self, permission: &str, code: RegionCode) -> bool {
+        self.grants
+            .iter()
+            .any(|(g, p)| p.contains(permission) && g.unit.subtree().contains(code))
+    }
+
+    /// Requires a grant with `permission` covering `code`.
+    ///
+    /// # Errors
+    /// `Forbidden` naming the permission when no grant covers the node.
+    pub fn require_at(&self, permission: &str, code: RegionCode) -> Result<(), DomainError> {
+        if self.can_at(permission, code) {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden(format!(
+                "{permission} is not granted to you at {code}"
+            )))
+        }
+    }
+
+    /// Checks that the caller may grant `role` at `unit` to a user of org unit `grantee_org`.
+    ///
+    /// A role may be granted only at a level its definition allows, only inside the grantee's
+    /// own org unit subtree, and only by someone holding `users:manage` over that unit — so
+    /// nobody grants outside their subtree or above their own level.
+    ///
+    /// # Errors
+    /// `Validation` when the role or unit is unfit, `Forbidden` when the caller lacks the right.
+    pub fn check_grant(
+        &self,
+        catalog: &Catalog,
+        role: &str,
+        unit: RegionCode,
+        grantee_org: RegionCode,
+    ) -> Result<(), DomainError> {
+        let Some(def) = catalog.role(role) else {
+            return Err(DomainError::field("role", "is not a known role"));
+        };
+        self.require_at(perm::USERS_MANAGE, unit)?;
+        let level = unit.level();
+        if level < def.min_level || level > def.max_level {
+            return Err(DomainError::field(
+                "org_unit",
+                format!(
+                    "{role} may be granted only at levels {:?} to {:?}, not {level:?}",
+                    def.min_level, def.max_level
+                ),
+            ));
+        }
+        if !grantee_org.subtree().contains(unit) {
+            return Err(DomainError::field(
+                "org_unit",
+                "must lie within the user's own org unit",
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(s: &str) -> RegionCode {
+        RegionCode::parse(s).unwrap_or(RegionCode::PLATFORM)
+    }
+
+    fn catalog() -> Catalog {
+        let role = |name: &str, min, max, perms: &[&str]| RoleDef {
+            name: name.into(),
+            min_level: min,
+            max_level: max,
+            description: String::new(),
+            permissions: perms.iter().map(|p| (*p).to_string()).collect(),
+        };
+        Catalog::new([
+            role("tenant_admin", Level::County, Level::County, &[perm::USERS_MANAGE]),
+            role("village_clerk", Level::Village, Level::Village, &[]),
+            role("observer", Level::Province, Level::City, &[]),
+        ])
+    }
+
+    fn county_admin() -> Caller {
+        Caller {
+            user_id: Uuid::nil(),
+            username: "admin".into(),
+            org: code("370831"),
+            session_id: Uuid::nil(),
+            grants: vec![(
+                Grant {
+                    id: Uuid::nil(),
+                    role: "tenant_admin".into(),
+                    unit: code("370831"),
+                },
+                [perm::USERS_MANAGE.to_string()].into(),
+            )],
+        }
+    }
+
+    #[test]
+    fn admin_grants_inside_own_county_only() {
+        let c = catalog();
+        let admin = county_admin();
+        let village = code("370831101201");
+        assert!(admin.check_grant(&c, "village_clerk", village, village).is_ok());
+        // Another county → forbidden; the city above → forbidden.
+        let other = code("370830101201");
+        assert!(matches!(
+            admin.check_grant(&c, "village_clerk", other, other),
+            Err(DomainError::Forbidden(_))
+        ));
+        assert!(matches!(
+            admin.check_grant(&c, "observer", code("3708"), code("3708")),
+            Err(DomainError::Forbidden(_))
+        ));
+    }
+
+    #[test]
+    fn grant_level_and_grantee_unit_are_checked() {
+        let c = catalog();
+        let admin = county_admin();
+        // A clerk role at the county level is the wrong level.
+        assert!(matches!(
+            admin.check_grant(&c, "village_clerk", code("370831"), code("370831")),
+            Err(DomainError::Validation(_))
+        ));
+        // The unit must be inside the grantee's org unit.
+        assert!(matches!(
+            admin.check_grant(&c, "village_clerk", code("370831101201"), code("370831101202")),
+            Err(DomainError::Validation(_))
+        ));
+        assert!(matches!(
+            admin.check_grant(&c, "no_such_role", code("370831"), code("370831")),
+            Err(DomainError::Validation(_))
+        ));
+    }
+
+    #[test]
+    fn scope_and_permissions() {
+        let admin = county_admin();
+        assert!(admin.scope().contains(code("370831101201")));
+        assert!(!admin.scope().contains(code("370830101201")));
+        assert!(admin.has_permission(perm::USERS_MANAGE));
+        assert!(!admin.has_permission(perm::AUDIT_READ));
+        assert_eq!(admin.role_names(), vec!["tenant_admin".to_string()]);
+    }
+}

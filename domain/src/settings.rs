@@ -1,0 +1,414 @@
+//! The typed settings record of a county, with the seed documents' numbers as defaults.
+//!
+//! Effective settings are `defaults ← province overrides ← county overrides`: each level stores
+//! only what it changes (a JSON object of the same shape), merged key by key, arrays replaced.
+//! The merged result must deserialize into [`Settings`] (unknown keys refused) and pass
+//! [`Settings::validate`], so a bad override is refused with the path of the field.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::{DomainError, FieldError};
+
+/// Every number the seed documents fix, as one record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Poverty line per year: per-capita net income in fen a household must exceed to exit.
+    /// Keyed by year. Defaults are the national line at current prices; provinces override.
+    pub poverty_line_fen: BTreeMap<String, i64>,
+    /// Exit procedure (seed 1).
+    pub exit: ExitSettings,
+    /// Property check (seed 2).
+    pub property_check: PropertyCheckSettings,
+    /// Forest-ranger contracts (seed 3).
+    pub ranger: RangerSettings,
+    /// Key assistance villages (seed 4).
+    pub key_village: KeyVillageSettings,
+    /// Funds and relocation (seeds 4 and 5).
+    pub funds: FundSettings,
+}
+
+/// Notice periods and the support retained after exit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExitSettings {
+    /// First public notice in the village (第一次公示), days.
+    pub first_notice_days: i32,
+    /// Second public notice after township review (第二次公示), days.
+    pub second_notice_days: i32,
+    /// County announcement (公告), days.
+    pub announcement_days: i32,
+    /// Years an exited household keeps its support policies (脱贫不脱政策).
+    pub policy_retention_years: i32,
+}
+
+/// One "one-vote veto" condition (一票否决).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VetoCondition {
+    /// Stable code.
+    pub code: String,
+    /// Label shown to users.
+    pub label: String,
+}
+
+/// Property check of registered people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PropertyCheckSettings {
+    /// The precise-identification cut-off date: facts arising after it are not vetoed.
+    pub identification_cutoff: NaiveDate,
+    /// The configurable list of veto conditions (eight in seed 2).
+    pub veto_conditions: Vec<VetoCondition>,
+}
+
+/// Forest-ranger subsidy contract terms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RangerSettings {
+    /// Annual subsidy in fen (10,000 yuan), paid monthly.
+    pub annual_subsidy_fen: i64,
+    /// Deduction of that month's fee for one absence, basis points (500 = 5%).
+    pub one_absence_deduction_bp: i32,
+    /// Deduction for two absences in a month, basis points.
+    pub two_absences_deduction_bp: i32,
+    /// Absences in a month after which the contract may be terminated.
+    pub termination_absences: i32,
+    /// Burnt area (mu) above which a fire through negligence withholds the fee and terminates.
+    pub major_fire_mu: i32,
+}
+
+/// A target value to reach by a year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct YearTarget {
+    /// Deadline year.
+    pub year: i32,
+    /// Target value (fen for money, percent for shares).
+    pub value: i64,
+}
+
+/// Key assistance villages: targets and the funding rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyVillageSettings {
+    /// Village collective-economy income targets, fen.
+    pub collective_income_targets: Vec<YearTarget>,
+    /// Tap-water coverage target, percent.
+    pub tap_water_target: YearTarget,
+    /// Sanitary-toilet coverage target, percent.
+    pub sanitary_toilet_target: YearTarget,
+    /// Year by which per-capita income should reach the county average.
+    pub income_parity_year: i32,
+    /// Minimum share of each year's linking funds for key villages, basis points (1200 = 12%).
+    pub min_linking_fund_share_bp: i32,
+}
+
+/// Funds and relocation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FundSettings {
+    /// Relocation subsidy per person, fen (set by the county).
+    pub relocation_subsidy_per_person_fen: i64,
+    /// Minimum construction money per key village, fen.
+    pub min_key_village_construction_fen: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let yuan = |y: i64| y * 100;
+        let lines = [
+            (2014, 2800),
+            (2015, 2855),
+            (2016, 2952),
+            (2017, 2952),
+            (2018, 2995),
+            (2019, 3218),
+            (2020, 4000),
+        ];
+        let veto = [
+            ("public_payroll", "家庭成员有财政供养人员"),
+            ("vehicle", "家庭拥有小轿车等机动车(不含农用车、摩托车)"),
+            ("urban_property", "在城镇购买商品房或自建房"),
+            ("business_entity", "家庭成员开办企业或经济实体"),
+            ("hired_labour", "长期雇佣他人从事生产经营"),
+            ("luxury_house", "建有装修豪华的住房"),
+            ("overseas_at_own_cost", "家庭成员自费出国留学或旅游"),
+            ("large_machinery", "拥有大型农机具或工程机械"),
+        ];
+        Self {
+            poverty_line_fen: lines
+                .iter()
+                .map(|(y, v)| (y.to_string(), yuan(*v)))
+                .collect(),
+            exit: ExitSettings {
+                first_notice_days: 7,
+                second_notice_days: 7,
+                announcement_days: 5,
+                policy_retention_years: 5,
+            },
+            property_check: PropertyCheckSettings {
+                identification_cutoff: NaiveDate::from_ymd_opt(2015, 10, 26).unwrap_or_default(),
+                veto_conditions: veto
+                    .iter()
+                    .map(|(c, l)| VetoCondition {
+                        code: (*c).into(),
+                        label: (*l).into(),
+                    })
+                    .collect(),
+            },
+            ranger: RangerSettings {
+                annual_subsidy_fen: yuan(10_000),
+                one_absence_deduction_bp: 500,
+                two_absences_deduction_bp: 1000,
+                termination_absences: 3,
+                major_fire_mu: 15,
+            },
+            key_village: KeyVillageSettings {
+                collective_income_targets: vec![
+                    YearTarget {
+                        year: 2023,
+                        value: yuan(50_000),
+                    },
+                    YearTarget {
+                        year: 2025,
+                        value: yuan(100_000),
+                    },
+                ],
+                tap_water_target: YearTarget {
+                    year: 2025,
+                    value: 90,
+                },
+                sanitary_toilet_target: YearTarget {
+                    year: 2025,
+                    value: 90,
+                },
+                income_parity_year: 2023,
+                min_linking_fund_share_bp: 1200,
+            },
+            funds: FundSettings {
+                relocation_subsidy_per_person_fen: yuan(1000),
+                min_key_village_construction_fen: yuan(1_500_000),
+            },
+        }
+    }
+}
+
+impl Settings {
+    /// The poverty line (fen) for `year`, if set.
+    pub fn poverty_line_for(&self, year: i32) -> Option<i64> {
+        self.poverty_line_fen.get(&year.to_string()).copied()
+    }
+
+    /// Checks ranges and consistency; reports every bad field.
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut errs = Vec::new();
+        let mut check = |ok: bool, field: &str, msg: &str| {
+            if !ok {
+                errs.push(FieldError::new(field, msg));
+            }
+        };
+        for (year, fen) in &self.poverty_line_fen {
+            let field = format!("poverty_line_fen.{year}");
+            let y: Option<i32> = year.parse().ok();
+            check(
+                y.is_some_and(|y| (1980..=2100).contains(&y)),
+                &field,
+                "key must be a year between 1980 and 2100",
+            );
+            check(*fen > 0, &field, "must be a positive amount in fen");
+        }
+        let e = &self.exit;
+        for (v, f) in [
+            (e.first_notice_days, "exit.first_notice_days"),
+            (e.second_notice_days, "exit.second_notice_days"),
+            (e.announcement_days, "exit.announcement_days"),
+        ] {
+            check((1..=90).contains(&v), f, "must be between 1 and 90 days");
+        }
+        check(
+            (0..=20).contains(&e.policy_retention_years),
+            "exit.policy_retention_years",
+            "must be between 0 and 20 years",
+        );
+        let vc = &self.property_check.veto_conditions;
+        check(
+            !vc.is_empty() && vc.len() <= 50,
+            "property_check.veto_conditions",
+            "must list 1 to 50 conditions",
+        );
+        let mut codes: Vec<&str> = vc.iter().map(|c| c.code.as_str()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        check(
+            codes.len() == vc.len(),
+            "property_check.veto_conditions",
+            "codes must be unique",
+        );
+        let r = &self.ranger;
+        check(
+            r.annual_subsidy_fen > 0,
+            "ranger.annual_subsidy_fen",
+            "must be positive",
+        );
+        for (v, f) in [
+            (r.one_absence_deduction_bp, "ranger.one_absence_deduction_bp"),
+            (r.two_absences_deduction_bp, "ranger.two_absences_deduction_bp"),
+        ] {
+            check((0..=10_000).contains(&v), f, "must be 0 to 10000 basis points");
+        }
+        check(
+            r.two_absences_deduction_bp >= r.one_absence_deduction_bp,
+            "ranger.two_absences_deduction_bp",
+            "must not be less than the one-absence deduction",
+        );
+        check(
+            (1..=31).contains(&r.termination_absences),
+            "ranger.termination_absences",
+            "must be between 1 and 31",
+        );
+        check(r.major_fire_mu > 0, "ranger.major_fire_mu", "must be positive");
+        let k = &self.key_village;
+        for t in [&k.tap_water_target, &k.sanitary_toilet_target] {
+            check(
+                (0..=100).contains(&t.value),
+                "key_village",
+                "percentage targets must be 0 to 100",
+            );
+        }
+        check(
+            k.collective_income_targets.iter().all(|t| t.value >= 0),
+            "key_village.collective_income_targets",
+            "must not be negative",
+        );
+        check(
+            (0..=10_000).contains(&k.min_linking_fund_share_bp),
+            "key_village.min_linking_fund_share_bp",
+            "must be 0 to 10000 basis points",
+        );
+        let f = &self.funds;
+        check(
+            f.relocation_subsidy_per_person_fen >= 0,
+            "funds.relocation_subsidy_per_person_fen",
+            "must not be negative",
+        );
+        check(
+            f.min_key_village_construction_fen >= 0,
+            "funds.min_key_village_construction_fen",
+            "must not be negative",
+        );
+        errs
+    }
+}
+
+/// Merges `overrides` into `base` key by key (objects recursively, anything else replaced).
+pub fn merge(base: &mut Value, overrides: &Value) {
+    match (base, overrides) {
+        (Value::Object(b), Value::Object(o)) => {
+            for (k, v) in o {
+                match b.get_mut(k) {
+                    Some(slot) if slot.is_object() && v.is_object() => merge(slot, v),
+                    _ => {
+                        b.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o.clone(),
+    }
+}
+
+/// The effective settings for a county given the province's and the county's overrides.
+///
+/// # Errors
+/// `Validation` with the path of every field that does not fit the record.
+pub fn resolve(layers: &[&Value]) -> Result<Settings, DomainError> {
+    let mut merged = serde_json::to_value(Settings::default())
+        .map_err(|e| DomainError::Unexpected(anyhow::anyhow!(e)))?;
+    for layer in layers {
+        if !layer.is_object() {
+            return Err(DomainError::field("overrides", "must be a JSON object"));
+        }
+        merge(&mut merged, layer);
+    }
+    let settings: Settings = serde_path_to_error::deserialize(merged).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." {
+            "overrides".to_string()
+        } else {
+            format!("overrides.{path}")
+        };
+        DomainError::field(field, e.inner().to_string())
+    })?;
+    let errs: Vec<FieldError> = settings
+        .validate()
+        .into_iter()
+        .map(|e| FieldError::new(format!("overrides.{}", e.field), e.message))
+        .collect();
+    if errs.is_empty() {
+        Ok(settings)
+    } else {
+        Err(DomainError::Validation(errs))
+    }
+}
+
+/// An empty override layer.
+pub fn no_overrides() -> Value {
+    Value::Object(Map::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn defaults_are_valid_and_follow_the_seeds() {
+        let s = Settings::default();
+        assert!(s.validate().is_empty());
+        assert_eq!(s.exit.first_notice_days, 7);
+        assert_eq!(s.exit.announcement_days, 5);
+        assert_eq!(s.ranger.annual_subsidy_fen, 1_000_000);
+        assert_eq!(s.property_check.veto_conditions.len(), 8);
+        assert_eq!(s.key_village.min_linking_fund_share_bp, 1200);
+    }
+
+    #[test]
+    fn county_overrides_province_overrides_defaults() {
+        let province = json!({"poverty_line_fen": {"2016": 337_200}, "exit": {"first_notice_days": 10}});
+        let county = json!({"exit": {"first_notice_days": 8}});
+        let s = resolve(&[&province, &county]).unwrap_or_default();
+        assert_eq!(s.poverty_line_for(2016), Some(337_200));
+        assert_eq!(s.poverty_line_for(2015), Some(285_500));
+        assert_eq!(s.exit.first_notice_days, 8);
+        assert_eq!(s.exit.second_notice_days, 7);
+    }
+
+    #[test]
+    fn bad_overrides_name_the_field() {
+        let fields = |v: Value| match resolve(&[&v]) {
+            Err(DomainError::Validation(e)) => e.into_iter().map(|e| e.field).collect(),
+            _ => Vec::new(),
+        };
+        assert_eq!(
+            fields(json!({"exit": {"first_notice_days": 0}})),
+            vec!["overrides.exit.first_notice_days"]
+        );
+        assert_eq!(
+            fields(json!({"exit": {"first_notice_dayz": 3}})),
+            vec!["overrides.exit.first_notice_dayz"]
+        );
+        assert_eq!(
+            fields(json!({"ranger": {"annual_subsidy_fen": "lots"}})),
+            vec!["overrides.ranger.annual_subsidy_fen"]
+        );
+        assert_eq!(
+            fields(json!({"poverty_line_fen": {"twenty": 1}})),
+            vec!["overrides.poverty_line_fen.twenty"]
+        );
+    }
+}
