@@ -1,1 +1,100 @@
-//! placeholder
+//! Zhenxing's HTTP API (actix-web): routes, DTOs, the auth gate and error mapping. The server
+//! binary (`src/main.rs`) wires configuration, database and keys into [`build_app`].
+
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod routes;
+pub mod state;
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpResponse, web};
+use domain::FieldError;
+use infra::app::auth::SessionPolicy;
+use infra::crypto::PasswordHasher;
+use infra::db::Db;
+use infra::jwt::KeyRing;
+use tokio::sync::Semaphore;
+use utoipa::openapi::OpenApi;
+use utoipa_actix_web::AppExt as _;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::http::json::BodyLimit;
+use crate::state::{AppState, Throttle};
+
+/// The OpenAPI document of the running route table.
+pub fn api_doc() -> OpenApi {
+    App::new()
+        .into_utoipa_app()
+        .openapi(openapi::base())
+        .configure(routes::configure)
+        .split_for_parts()
+        .1
+}
+
+/// Builds the shared state from configuration, an open database and a key ring.
+///
+/// # Errors
+/// When the role catalog cannot be read or the hasher cannot be built.
+pub fn build_state(config: &Config, db: Db, keys: KeyRing) -> anyhow::Result<AppState> {
+    let catalog = db
+        .unscoped(infra::app::catalog::load)
+        .map_err(|e| anyhow::anyhow!("cannot load the role catalog: {e}"))?;
+    Ok(AppState {
+        db,
+        keys: Arc::new(keys),
+        sessions: SessionPolicy {
+            tokens: config.tokens.clone(),
+            refresh_ttl: config.refresh_ttl,
+            session_ttl: config.session_ttl,
+        },
+        hasher: Arc::new(PasswordHasher::new(config.hash_cost)?),
+        hash_slots: Arc::new(Semaphore::new(config.hash_concurrency)),
+        catalog: Arc::new(catalog),
+        throttle: Arc::new(Throttle::new(config.throttle.clone())),
+    })
+}
+
+async fn no_route() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NoRoute)
+}
+
+/// The application: routes, docs, middleware, extractor settings.
+pub fn build_app(
+    state: web::Data<AppState>,
+    body_limit: usize,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, _) = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::base())
+        .configure(routes::configure)
+        .split_for_parts();
+    let doc = api_doc();
+    app.app_data(state)
+        .app_data(web::Data::new(BodyLimit(body_limit)))
+        .app_data(web::QueryConfig::default().error_handler(|e, _| {
+            ApiError::BadParameter(FieldError::new("query", e.to_string())).into()
+        }))
+        .app_data(web::PathConfig::default().error_handler(|_, _| {
+            ApiError::Domain(domain::DomainError::NotFound).into()
+        }))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", doc))
+        .default_service(web::to(no_route))
+        .wrap(from_fn(http::middleware::gate))
+        .wrap(from_fn(http::middleware::stamp))
+}

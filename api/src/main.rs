@@ -1,1 +1,198 @@
-fn main() {}
+//! The `zhenxing` binary: the server and its operator commands.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use actix_web::{HttpServer, web};
+use anyhow::Context as _;
+use api::config::Config;
+use clap::{Parser, Subcommand};
+use diesel::Connection as _;
+use infra::db::Db;
+use infra::jwt::KeyRing;
+use secrecy::{ExposeSecret as _, SecretString};
+
+#[derive(Parser)]
+#[command(name = "zhenxing", version, about = "Zhenxing (振兴) API server and operator commands")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Create the database roles and database (needs ADMIN_DATABASE_URL).
+    Bootstrap,
+    /// Apply pending migrations as the owner role.
+    Migrate,
+    /// Import NBS division-code CSV files (plain or gzipped), idempotently.
+    Regions {
+        /// Files, or directories whose *.csv / *.csv.gz files are imported.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Only this subtree (and its ancestors), e.g. 37 for Shandong.
+        #[arg(long)]
+        prefix: Option<String>,
+    },
+    /// Create a platform administrator (the first account of a new installation).
+    CreatePlatformAdmin {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Password (or set ZX_ADMIN_PASSWORD).
+        #[arg(long, env = "ZX_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// Migrate, import regions and load the demo: Sishui county and one user per role.
+    Demo {
+        /// Directory of the division-code files.
+        #[arg(long, default_value = "data/regions")]
+        regions: PathBuf,
+    },
+    /// Write a new signing key into ZX_JWT_KEYS_DIR and remove keys past their grace period.
+    RotateKey,
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let json = std::env::var("ZX_LOG_FORMAT").is_ok_and(|v| v == "json");
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            for e in std::fs::read_dir(p).with_context(|| format!("cannot read {}", p.display()))? {
+                let path = e?.path();
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                if name.ends_with(".csv") || name.ends_with(".csv.gz") {
+                    files.push(path);
+                }
+            }
+        } else {
+            files.push(p.clone());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Imports regions and prints the report; returns the number of refused rows.
+fn import_regions(owner: &SecretString, paths: &[PathBuf], prefix: Option<&str>) -> anyhow::Result<usize> {
+    let files = expand(paths)?;
+    let mut conn = diesel::PgConnection::establish(owner.expose_secret()).context("cannot connect as the owner role")?;
+    let started = Instant::now();
+    let report = infra::regions::import::import_files(&mut conn, &files, prefix)?;
+    for e in &report.errors {
+        eprintln!("{}:{}: {}", e.file.display(), e.line, e.reason);
+    }
+    eprintln!(
+        "regions: {} rows read, {} skipped by prefix, {} inserted, {} updated, {} unchanged, {} refused, in {:.1} s",
+        report.rows_read,
+        report.rows_skipped,
+        report.inserted,
+        report.updated,
+        report.unchanged,
+        report.errors.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(report.errors.len())
+}
+
+fn keys(config: &Config) -> anyhow::Result<KeyRing> {
+    match &config.keys_dir {
+        Some(dir) => {
+            if !dir.exists() || std::fs::read_dir(dir)?.next().is_none() {
+                let kid = KeyRing::rotate_dir(dir, config.key_grace, chrono::Utc::now())?;
+                tracing::info!(kid, "created the first signing key");
+            }
+            KeyRing::load_dir(dir, config.key_grace, chrono::Utc::now())
+        }
+        None => {
+            tracing::warn!("ZX_JWT_KEYS_DIR is not set: using an ephemeral signing key (tokens die with the process)");
+            KeyRing::ephemeral()
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let db = Db::connect(&config.database_url, &config.pool)?;
+    let state = api::build_state(&config, db, keys(&config)?)?;
+    let data = web::Data::new(state);
+    let limit = config.body_limit;
+    tracing::info!(bind = %config.bind, "serving; API docs at /docs");
+    HttpServer::new(move || api::build_app(data.clone(), limit))
+        .bind(&config.bind)
+        .with_context(|| format!("cannot listen on {}", config.bind))?
+        .run()
+        .await?;
+    Ok(())
+}
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    init_tracing();
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Openapi = command {
+        let doc = serde_json::to_string_pretty(&api::api_doc())?;
+        std::io::Write::write_all(&mut std::io::stdout(), format!("{doc}\n").as_bytes())?;
+        return Ok(());
+    }
+    let config = Config::from_env()?;
+    match command {
+        Command::Serve => serve(config).await,
+        Command::Bootstrap => {
+            let admin = std::env::var("ADMIN_DATABASE_URL")
+                .context("ADMIN_DATABASE_URL is not set (a role with CREATEROLE and CREATEDB)")?;
+            infra::migrate::bootstrap(&SecretString::from(admin), config.migration_url()?, &config.database_url)?;
+            eprintln!("bootstrap: roles and database are in place");
+            Ok(())
+        }
+        Command::Migrate => {
+            let n = infra::migrate::run_migrations(config.migration_url()?)?;
+            eprintln!("migrate: {n} migration(s) applied");
+            Ok(())
+        }
+        Command::Regions { paths, prefix } => {
+            let refused = import_regions(config.migration_url()?, &paths, prefix.as_deref())?;
+            if refused > 0 {
+                eprintln!("regions: the good rows were loaded; fix the refused rows and re-run");
+            }
+            Ok(())
+        }
+        Command::CreatePlatformAdmin { username, password } => {
+            let db = Db::connect(&config.database_url, &config.pool)?;
+            let state = api::build_state(&config, db, KeyRing::ephemeral()?)?;
+            api::demo::create_platform_admin(&state, &username, &password)?;
+            eprintln!("created platform administrator {username}");
+            Ok(())
+        }
+        Command::Demo { regions } => {
+            let owner = config.migration_url()?.clone();
+            infra::migrate::run_migrations(&owner)?;
+            import_regions(&owner, &[regions], None)?;
+            let db = Db::connect(&config.database_url, &config.pool)?;
+            let state = api::build_state(&config, db, KeyRing::ephemeral()?)?;
+            api::demo::load(&state)
+        }
+        Command::RotateKey => {
+            let dir = config.keys_dir.clone().context("ZX_JWT_KEYS_DIR is not set")?;
+            let kid = KeyRing::rotate_dir(&dir, config.key_grace, chrono::Utc::now())?;
+            eprintln!("new signing key {kid}; restart the servers to sign with it");
+            Ok(())
+        }
+        Command::Openapi => Ok(()),
+    }
+}

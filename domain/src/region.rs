@@ -40,6 +40,18 @@ impl Level {
         })
     }
 
+    /// The level's name as the API shows it (`village`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Platform => "platform",
+            Self::Province => "province",
+            Self::City => "city",
+            Self::County => "county",
+            Self::Township => "township",
+            Self::Village => "village",
+        }
+    }
+
     /// 0 platform … 5 village.
     pub fn number(self) -> i16 {
         self as i16

@@ -1,1 +1,70 @@
-//! placeholder
+//! The published contract of the Zhenxing API.
+//!
+//! [`base`] is the hand-written part of the document (info, tags, security scheme); `api` adds
+//! every route from its route table. The committed copy, `openapi/openapi.json`, is what front
+//! ends build against; a test in `api` fails when it differs from the running route table
+//! (regenerate it with `cargo run -p api -- openapi > openapi/openapi.json`).
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::tag::TagBuilder;
+use utoipa::openapi::{ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder};
+
+/// The committed document.
+pub const COMMITTED: &str = include_str!("../openapi.json");
+
+/// Name of the bearer security scheme operations refer to.
+pub const BEARER: &str = "bearer";
+
+const DESCRIPTION: &str = "\
+REST API of Zhenxing (振兴), the multi-tenant system of record for targeted poverty \
+alleviation and rural revitalization. Counties are the tenants; users work at province, city, \
+county, township and village level and see exactly their own subtree.
+
+Conventions: JSON bodies with snake_case fields (unknown fields are refused with 422); errors \
+are RFC 9457 `application/problem+json` with a stable `code` and, for validation, per-field \
+`errors`; lists use cursor pagination (`limit` ≤ 200, `cursor` from `next_cursor`); mutable \
+resources carry an `ETag` and updates require `If-Match`; objects outside your scope answer \
+404; every response carries `X-Request-Id`. Money is integer fen, codes are 12-digit division \
+codes (6 digits for a county).";
+
+/// The base document: info, tags and the bearer scheme.
+pub fn base() -> OpenApi {
+    let tag = |name: &str, description: &str| TagBuilder::new().name(name).description(Some(description)).build();
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("Zhenxing API")
+                .version("1.0.0")
+                .description(Some(DESCRIPTION))
+                .build(),
+        )
+        .tags(Some(vec![
+            tag("auth", "Login, token refresh and logout; public signing keys"),
+            tag("me", "The caller: identity, scope, own password"),
+            tag("regions", "The five-level division hierarchy (reference data)"),
+            tag("tenants", "Counties onboarded as tenants"),
+            tag("settings", "Typed settings per province and county, with inheritance"),
+            tag("users", "Accounts and role grants inside the caller's subtree"),
+            tag("roles", "The role catalog and its permissions"),
+            tag("audit", "The append-only audit log"),
+            tag("health", "Liveness and readiness"),
+        ]))
+        .components(Some(
+            ComponentsBuilder::new()
+                .security_scheme(
+                    BEARER,
+                    SecurityScheme::Http(
+                        HttpBuilder::new()
+                            .scheme(HttpAuthScheme::Bearer)
+                            .bearer_format("JWT")
+                            .description(Some(
+                                "EdDSA-signed access token from POST /api/v1/auth/login (15 minutes); \
+                                 public keys at /.well-known/jwks.json",
+                            ))
+                            .build(),
+                    ),
+                )
+                .build(),
+        ))
+        .build()
+}

@@ -1,0 +1,147 @@
+//! Configuration, read once from environment variables into [`Config`] and passed into the
+//! application (no globals). Secrets are wrapped so they never print.
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `DATABASE_URL` | required | the app role (`zhenxing_app`), subject to row-level security |
+//! | `MIGRATION_DATABASE_URL` | required for `migrate`, `regions`, `demo` | the owner role (`zhenxing_owner`) |
+//! | `ADMIN_DATABASE_URL` | — | a superuser/CREATEROLE URL, only for `bootstrap` |
+//! | `ZX_BIND` | `127.0.0.1:8080` | listen address |
+//! | `ZX_JWT_KEYS_DIR` | — | directory of `<kid>.pem` Ed25519 keys; unset: one ephemeral key |
+//! | `ZX_JWT_KEY_GRACE_HOURS` | `48` | how long a superseded key keeps verifying |
+//! | `ZX_JWT_ISSUER` / `ZX_JWT_AUDIENCE` | `zhenxing` / `zhenxing-api` | token `iss` / `aud` |
+//! | `ZX_ACCESS_TTL_SECS` | `900` | access-token lifetime (≤ 900) |
+//! | `ZX_REFRESH_TTL_HOURS` | `168` | refresh-token lifetime |
+//! | `ZX_SESSION_TTL_HOURS` | `720` | absolute session lifetime |
+//! | `ZX_DB_POOL_SIZE` | `10` | connections |
+//! | `ZX_HASH_CONCURRENCY` | number of cores | concurrent argon2 computations |
+//! | `ZX_LOGIN_MAX_FAILURES` | `5` | failures per account name per window before 429 |
+//! | `ZX_LOGIN_IP_MAX_ATTEMPTS` | `30` | login attempts per client IP per window |
+//! | `ZX_LOGIN_WINDOW_SECS` | `900` | throttle window |
+//! | `ZX_TRUST_FORWARDED_FOR` | `false` | take the client IP from `X-Forwarded-For` (behind a proxy) |
+//! | `ZX_BODY_LIMIT_BYTES` | `65536` | largest JSON body |
+//! | `ZX_LOG_FORMAT` | `text` | `json` for JSON logs |
+
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use infra::crypto::HashCost;
+use infra::db::PoolOptions;
+use infra::jwt::TokenPolicy;
+use secrecy::SecretString;
+
+/// Everything the server reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// App-role URL.
+    pub database_url: SecretString,
+    /// Owner-role URL.
+    pub migration_url: Option<SecretString>,
+    /// Listen address.
+    pub bind: String,
+    /// Key directory.
+    pub keys_dir: Option<std::path::PathBuf>,
+    /// Grace period of superseded keys.
+    pub key_grace: Duration,
+    /// Token issuer, audience, lifetimes.
+    pub tokens: TokenPolicy,
+    /// Refresh-token lifetime.
+    pub refresh_ttl: Duration,
+    /// Absolute session lifetime.
+    pub session_ttl: Duration,
+    /// Pool.
+    pub pool: PoolOptions,
+    /// argon2 cost.
+    pub hash_cost: HashCost,
+    /// Concurrent hashes.
+    pub hash_concurrency: usize,
+    /// Login throttle.
+    pub throttle: ThrottleConfig,
+    /// Largest JSON body.
+    pub body_limit: usize,
+}
+
+/// Login throttling limits.
+#[derive(Debug, Clone)]
+pub struct ThrottleConfig {
+    /// Failures per account name per window.
+    pub max_failures: u32,
+    /// Attempts per IP per window.
+    pub ip_max_attempts: u32,
+    /// Window.
+    pub window: Duration,
+    /// Use `X-Forwarded-For`.
+    pub trust_forwarded_for: bool,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parsed<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|e| anyhow::anyhow!("{name}={v:?} is invalid: {e}")),
+    }
+}
+
+impl Config {
+    /// Reads the environment.
+    ///
+    /// # Errors
+    /// A message naming the variable that is missing or invalid.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let database_url = var("DATABASE_URL")
+            .context("DATABASE_URL is not set (the zhenxing_app role's connection URL)")?;
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        let config = Self {
+            database_url: SecretString::from(database_url),
+            migration_url: var("MIGRATION_DATABASE_URL").map(SecretString::from),
+            bind: var("ZX_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            keys_dir: var("ZX_JWT_KEYS_DIR").map(Into::into),
+            key_grace: Duration::from_secs(3600 * parsed("ZX_JWT_KEY_GRACE_HOURS", 48_u64)?),
+            tokens: TokenPolicy {
+                issuer: var("ZX_JWT_ISSUER").unwrap_or_else(|| "zhenxing".into()),
+                audience: var("ZX_JWT_AUDIENCE").unwrap_or_else(|| "zhenxing-api".into()),
+                access_ttl: Duration::from_secs(parsed("ZX_ACCESS_TTL_SECS", 900_u64)?),
+                leeway: Duration::from_secs(10),
+            },
+            refresh_ttl: Duration::from_secs(3600 * parsed("ZX_REFRESH_TTL_HOURS", 168_u64)?),
+            session_ttl: Duration::from_secs(3600 * parsed("ZX_SESSION_TTL_HOURS", 720_u64)?),
+            pool: PoolOptions {
+                max_size: parsed("ZX_DB_POOL_SIZE", 10_u32)?,
+                ..PoolOptions::default()
+            },
+            hash_cost: HashCost::OWASP,
+            hash_concurrency: parsed("ZX_HASH_CONCURRENCY", cores)?,
+            throttle: ThrottleConfig {
+                max_failures: parsed("ZX_LOGIN_MAX_FAILURES", 5_u32)?,
+                ip_max_attempts: parsed("ZX_LOGIN_IP_MAX_ATTEMPTS", 30_u32)?,
+                window: Duration::from_secs(parsed("ZX_LOGIN_WINDOW_SECS", 900_u64)?),
+                trust_forwarded_for: parsed("ZX_TRUST_FORWARDED_FOR", false)?,
+            },
+            body_limit: parsed("ZX_BODY_LIMIT_BYTES", 65_536_usize)?,
+        };
+        config.tokens.validate()?;
+        if config.hash_concurrency == 0 {
+            bail!("ZX_HASH_CONCURRENCY must be at least 1");
+        }
+        Ok(config)
+    }
+
+    /// The owner URL, required by commands that change the schema or reference data.
+    ///
+    /// # Errors
+    /// When `MIGRATION_DATABASE_URL` is not set.
+    pub fn migration_url(&self) -> anyhow::Result<&SecretString> {
+        self.migration_url
+            .as_ref()
+            .context("MIGRATION_DATABASE_URL is not set (the zhenxing_owner role's connection URL)")
+    }
+}

@@ -1,0 +1,247 @@
+//! The one place errors become HTTP answers: RFC 9457 `application/problem+json` with a stable
+//! `code`, field `errors` for validation, and the request id. Internal errors are logged once
+//! here and answered with a generic 500.
+
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use domain::{DomainError, FieldError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+tokio::task_local! {
+    /// The current request's id, set by the request-id middleware for the whole request.
+    pub static REQUEST_ID: String;
+}
+
+/// The current request id, when inside a request.
+pub fn current_request_id() -> String {
+    REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
+}
+
+/// A problem document (RFC 9457).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// URI naming the problem type (`urn:zhenxing:problem:<code>`).
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Short summary of the problem type.
+    pub title: String,
+    /// HTTP status.
+    pub status: u16,
+    /// Stable machine-readable code.
+    pub code: String,
+    /// Human-readable explanation of this occurrence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The request id (also in `X-Request-Id`).
+    pub request_id: String,
+    /// Field-level errors (validation).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldErrorDoc>,
+}
+
+/// One field error.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldErrorDoc {
+    /// Dotted path of the field.
+    pub field: String,
+    /// Why it was refused.
+    pub message: String,
+}
+
+/// Every error an endpoint answers with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A use-case error.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// Body over the configured limit → 413.
+    #[error("request body too large")]
+    PayloadTooLarge(usize),
+    /// Body not JSON → 415.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// Known path, other method → 405.
+    #[error("method not allowed")]
+    MethodNotAllowed(Vec<&'static str>),
+    /// No such route → 404.
+    #[error("no such route")]
+    NoRoute,
+    /// Bad query string or path parameter → 422 / 404.
+    #[error("bad parameter")]
+    BadParameter(FieldError),
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        Self::Domain(DomainError::Unexpected(anyhow::anyhow!("blocking task failed: {e}")))
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> Self {
+        Self::Domain(DomainError::Unexpected(e))
+    }
+}
+
+struct Parts {
+    status: StatusCode,
+    code: &'static str,
+    title: &'static str,
+    detail: Option<String>,
+    errors: Vec<FieldError>,
+}
+
+impl ApiError {
+    fn parts(&self) -> Parts {
+        let p = |status, code, title, detail: Option<String>| Parts {
+            status,
+            code,
+            title,
+            detail,
+            errors: Vec::new(),
+        };
+        match self {
+            Self::Domain(d) => match d {
+                DomainError::NotFound => p(StatusCode::NOT_FOUND, "not_found", "Not found", None),
+                DomainError::Unauthorized(_) => p(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    "Authentication required",
+                    Some("the credentials are missing, invalid or expired".into()),
+                ),
+                DomainError::Forbidden(m) => p(StatusCode::FORBIDDEN, "forbidden", "Forbidden", Some(m.clone())),
+                DomainError::Validation(errs) => Parts {
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    code: "validation_failed",
+                    title: "Validation failed",
+                    detail: Some(
+                        errs.iter()
+                            .map(|e| format!("{}: {}", e.field, e.message))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ),
+                    errors: errs.clone(),
+                },
+                DomainError::Conflict { code, message } => {
+                    p(StatusCode::CONFLICT, code, "Conflict", Some(message.clone()))
+                }
+                DomainError::PreconditionFailed => p(
+                    StatusCode::PRECONDITION_FAILED,
+                    "stale_version",
+                    "Precondition failed",
+                    Some("the resource changed since you read it; fetch it again and retry".into()),
+                ),
+                DomainError::PreconditionRequired => p(
+                    StatusCode::PRECONDITION_REQUIRED,
+                    "if_match_required",
+                    "Precondition required",
+                    Some("send If-Match with the ETag you read".into()),
+                ),
+                DomainError::TooManyRequests(_) => p(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_requests",
+                    "Too many requests",
+                    Some("too many attempts; retry after the time in Retry-After".into()),
+                ),
+                DomainError::Unavailable => p(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "Service unavailable",
+                    Some("the server is busy; retry shortly".into()),
+                ),
+                DomainError::Unexpected(_) => p(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "Internal server error",
+                    Some("an unexpected error occurred; quote the request id when reporting it".into()),
+                ),
+            },
+            Self::PayloadTooLarge(limit) => p(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "Payload too large",
+                Some(format!("the body must not exceed {limit} bytes")),
+            ),
+            Self::UnsupportedMediaType => p(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Unsupported media type",
+                Some("send the body as application/json".into()),
+            ),
+            Self::MethodNotAllowed(allowed) => p(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Method not allowed",
+                Some(format!("allowed: {}", allowed.join(", "))),
+            ),
+            Self::NoRoute => p(StatusCode::NOT_FOUND, "not_found", "Not found", None),
+            Self::BadParameter(e) => Parts {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "validation_failed",
+                title: "Validation failed",
+                detail: Some(format!("{}: {}", e.field, e.message)),
+                errors: vec![e.clone()],
+            },
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.parts().status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let parts = self.parts();
+        let request_id = current_request_id();
+        if let Self::Domain(DomainError::Unexpected(e)) = self {
+            tracing::error!(request_id = %request_id, error = ?e, "unexpected error");
+        }
+        let body = Problem {
+            type_: format!("urn:zhenxing:problem:{}", parts.code),
+            title: parts.title.into(),
+            status: parts.status.as_u16(),
+            code: parts.code.into(),
+            detail: parts.detail,
+            request_id,
+            errors: parts
+                .errors
+                .into_iter()
+                .map(|e| FieldErrorDoc {
+                    field: e.field,
+                    message: e.message,
+                })
+                .collect(),
+        };
+        let mut res = HttpResponse::build(parts.status);
+        res.content_type("application/problem+json");
+        match self {
+            Self::Domain(DomainError::TooManyRequests(after)) => {
+                res.insert_header((header::RETRY_AFTER, retry_after_secs(*after).to_string()));
+            }
+            Self::Domain(DomainError::Unauthorized(_)) => {
+                res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+            }
+            Self::Domain(DomainError::Unavailable) => {
+                res.insert_header((header::RETRY_AFTER, "1"));
+            }
+            Self::MethodNotAllowed(allowed) => {
+                res.insert_header((header::ALLOW, allowed.join(", ")));
+            }
+            _ => {}
+        }
+        res.json(body)
+    }
+}
+
+/// Whole seconds, rounded up, at least 1.
+fn retry_after_secs(d: Duration) -> u64 {
+    (d.as_secs() + u64::from(d.subsec_nanos() > 0)).max(1)
+}
+
+/// Result of a handler.
+pub type ApiResult<T> = Result<T, ApiError>;

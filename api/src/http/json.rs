@@ -1,0 +1,138 @@
+//! `ValidJson<T>`: the only JSON body extractor. It answers 415 for another content type, 413
+//! over the body limit, and 422 naming the field for anything serde refuses — including
+//! unknown fields, since every request DTO has `deny_unknown_fields`.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use domain::{DomainError, FieldError};
+use futures_util::StreamExt as _;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// Body limit, stored as app data.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A JSON body, validated.
+#[derive(Debug)]
+pub struct ValidJson<T>(pub T);
+
+fn is_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase())
+        .is_some_and(|m| m == "application/json" || (m.starts_with("application/") && m.ends_with("+json")))
+}
+
+/// Turns a serde error with its path into a field error.
+fn field_error(e: &serde_path_to_error::Error<serde_json::Error>) -> FieldError {
+    let path = e.path().to_string();
+    let inner = e.inner();
+    let message = inner.to_string();
+    // Strip serde's " at line 1 column 9" suffix: the field path says where.
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_string();
+    let field = if path == "." {
+        // Missing fields and unknown fields report the parent: name the field itself.
+        grab_backticked(&message).unwrap_or_else(|| "body".into())
+    } else if message.starts_with("missing field") {
+        format!("{path}.{}", grab_backticked(&message).unwrap_or_default())
+    } else {
+        path
+    };
+    FieldError::new(field, message)
+}
+
+fn grab_backticked(message: &str) -> Option<String> {
+    let start = message.find('`')? + 1;
+    let len = message[start..].find('`')?;
+    Some(message[start..start + len].to_string())
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
+    type Error = ApiError;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<BodyLimit>>()
+            .map_or(65_536, |l| l.0);
+        let json = is_json(req);
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !json {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            if declared.is_some_and(|n| n > limit) {
+                return Err(ApiError::PayloadTooLarge(limit));
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| {
+                    DomainError::field("body", format!("could not read the body: {e}"))
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            if body.is_empty() {
+                return Err(DomainError::field("body", "a JSON body is required").into());
+            }
+            let de = &mut serde_json::Deserializer::from_slice(&body);
+            let value = serde_path_to_error::deserialize(de)
+                .map_err(|e| ApiError::Domain(DomainError::Validation(vec![field_error(&e)])))?;
+            Ok(Self(value))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "fields exist to be deserialized")]
+    struct Body {
+        name: String,
+        inner: Option<Inner>,
+    }
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "fields exist to be deserialized")]
+    struct Inner {
+        n: u8,
+    }
+
+    fn err(json: &str) -> FieldError {
+        let de = &mut serde_json::Deserializer::from_str(json);
+        match serde_path_to_error::deserialize::<_, Body>(de) {
+            Ok(_) => FieldError::new("", ""),
+            Err(e) => field_error(&e),
+        }
+    }
+
+    #[test]
+    fn names_the_field() {
+        assert_eq!(err(r#"{"name":"a","county_code":"1"}"#).field, "county_code");
+        assert!(err(r#"{"name":"a","county_code":"1"}"#).message.contains("unknown field"));
+        assert_eq!(err(r#"{}"#).field, "name");
+        assert_eq!(err(r#"{"name":3}"#).field, "name");
+        assert_eq!(err(r#"{"name":"a","inner":{"n":300}}"#).field, "inner.n");
+        assert_eq!(err(r#"{"name":"a","inner":{}}"#).field, "inner.n");
+        assert_eq!(err(r#"{"name":"a","inner":{"m":1}}"#).field, "inner.m");
+    }
+}

@@ -1,0 +1,110 @@
+//! Two middlewares wrap every request.
+//!
+//! * [`stamp`] gives the request an id (a fresh UUID, echoed in `X-Request-Id`, stored in audit
+//!   rows and error bodies) and adds the security headers.
+//! * [`gate`] looks the matched route up in the route table: a route without an entry is
+//!   denied, a known path with another method answers 405, and every non-public route needs a
+//!   valid access token, whose claims it hands to the handler.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage as _, ResponseError as _, web};
+use domain::DomainError;
+use uuid::Uuid;
+
+use crate::error::{ApiError, REQUEST_ID};
+use crate::routes::{self, Access};
+use crate::state::AppState;
+
+/// The request id, in request extensions.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Request id and security headers.
+///
+/// # Errors
+/// Whatever the inner service returns.
+pub async fn stamp(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let id = Uuid::new_v4().to_string();
+    let docs = req.path().starts_with("/docs");
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
+    let mut res = REQUEST_ID
+        .scope(id.clone(), tracing::Instrument::instrument(next.call(req), span))
+        .await?
+        .map_into_boxed_body();
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        h.insert(X_REQUEST_ID, v);
+    }
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static("max-age=31536000"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if !docs {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        );
+    }
+    Ok(res)
+}
+
+fn bearer(req: &ServiceRequest) -> Option<&str> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// Route-table gate and token check.
+///
+/// # Errors
+/// Whatever the inner service returns.
+pub async fn gate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some(pattern) = req.match_pattern() else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let reject = |req: ServiceRequest, e: ApiError| Ok(req.into_response(e.error_response()));
+    let Some(rule) = routes::rule(req.method().as_str(), &pattern) else {
+        let allowed = routes::methods(&pattern);
+        if allowed.is_empty() {
+            tracing::error!(route = %pattern, "route has no entry in the route table: denied");
+            return reject(req, DomainError::Forbidden("this route is not open to anyone".into()).into());
+        }
+        return reject(req, ApiError::MethodNotAllowed(allowed));
+    };
+    if rule.access != Access::Public {
+        let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+            return reject(req, anyhow::anyhow!("application state missing").into());
+        };
+        let claims = bearer(&req).map(|t| state.keys.verify_access(&state.sessions.tokens, t));
+        match claims {
+            Some(Ok(c)) => {
+                req.extensions_mut().insert(c);
+            }
+            Some(Err(e)) => {
+                tracing::info!(reason = %e, "access token refused");
+                return reject(req, DomainError::Unauthorized("invalid token").into());
+            }
+            None => return reject(req, DomainError::Unauthorized("missing token").into()),
+        }
+    }
+    req.extensions_mut().insert(*rule);
+    Ok(next.call(req).await?.map_into_boxed_body())
+}

@@ -1,0 +1,96 @@
+//! Response shapes shared by several resources.
+
+use chrono::{DateTime, Utc};
+use domain::RegionCode;
+use infra::app::users::{GrantView, UserView};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// An org unit: a node of the division hierarchy.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrgUnit {
+    /// 12-digit division code.
+    #[schema(example = "370831101201")]
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// `platform`, `province`, `city`, `county`, `township` or `village`.
+    #[schema(example = "village")]
+    pub level: String,
+}
+
+impl OrgUnit {
+    /// From a code and its name.
+    pub fn new(code: RegionCode, name: String) -> Self {
+        Self {
+            code: code.to_code_string(),
+            name,
+            level: code.level().name().into(),
+        }
+    }
+}
+
+/// A role held at an org unit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GrantDto {
+    /// Grant id (for revoking).
+    pub id: Uuid,
+    /// Role name.
+    #[schema(example = "village_clerk")]
+    pub role: String,
+    /// Where the role applies (with its subtree).
+    pub org_unit: OrgUnit,
+    /// When it was granted.
+    pub granted_at: DateTime<Utc>,
+}
+
+impl From<GrantView> for GrantDto {
+    fn from(g: GrantView) -> Self {
+        Self {
+            id: g.id,
+            role: g.role,
+            org_unit: OrgUnit::new(g.unit, g.unit_name),
+            granted_at: g.granted_at,
+        }
+    }
+}
+
+/// A user account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserDto {
+    /// Id.
+    pub id: Uuid,
+    /// Login name.
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+    /// The org unit the user belongs to; they read its subtree.
+    pub org_unit: OrgUnit,
+    /// Disabled users cannot log in.
+    pub disabled: bool,
+    /// Roles held.
+    pub roles: Vec<GrantDto>,
+    /// Version (the `ETag`).
+    pub version: i32,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<UserView> for UserDto {
+    fn from(v: UserView) -> Self {
+        Self {
+            id: v.user.id,
+            username: v.user.username,
+            display_name: v.user.display_name,
+            org_unit: OrgUnit::new(v.org, v.org_name),
+            disabled: v.user.disabled,
+            roles: v.grants.into_iter().map(Into::into).collect(),
+            version: v.user.version,
+            created_at: v.user.created_at,
+            updated_at: v.user.updated_at,
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! The caller: who they are, what they may see, and changing their own password.
+
+use actix_web::{HttpResponse, get, put, web};
+use domain::password::check_new_password;
+use domain::{DomainError, FieldError};
+use infra::app::auth as sessions;
+use infra::app::users;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::dto::{GrantDto, OrgUnit};
+use crate::error::{ApiResult, Problem};
+use crate::http::json::ValidJson;
+use crate::state::{AppState, Auth};
+
+/// A code range.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScopeDto {
+    /// First code of the subtree.
+    #[schema(example = "370831101201")]
+    pub from: String,
+    /// Last code of the subtree.
+    #[schema(example = "370831101201")]
+    pub to: String,
+}
+
+/// The caller.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeResponse {
+    /// User id.
+    pub id: Uuid,
+    /// Login name.
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+    /// Org unit.
+    pub org_unit: OrgUnit,
+    /// The tenant (6-digit county code; a padded prefix above county level).
+    #[schema(example = "370831")]
+    pub county_code: String,
+    /// What the caller may read: their org unit's subtree.
+    pub scope: ScopeDto,
+    /// Roles held.
+    pub roles: Vec<GrantDto>,
+    /// Permissions the roles carry.
+    pub permissions: Vec<String>,
+}
+
+/// Who the caller is: org unit, level, roles, permissions and scope.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller", body = MeResponse),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/me")]
+pub async fn get_me(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
+    let me = state
+        .run(auth, |conn, ctx| {
+            let view = users::get(conn, ctx.caller.user_id)?;
+            let scope = ctx.caller.scope();
+            let mut permissions: Vec<String> = ctx
+                .caller
+                .grants
+                .iter()
+                .flat_map(|(_, p)| p.iter().cloned())
+                .collect();
+            permissions.sort();
+            permissions.dedup();
+            Ok(MeResponse {
+                id: view.user.id,
+                username: view.user.username,
+                display_name: view.user.display_name,
+                org_unit: OrgUnit::new(view.org, view.org_name),
+                county_code: domain::region::county_code_string(ctx.caller.county_code()),
+                scope: ScopeDto {
+                    from: format!("{:012}", scope.lo()),
+                    to: format!("{:012}", scope.hi()),
+                },
+                roles: view.grants.into_iter().map(Into::into).collect(),
+                permissions,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(me))
+}
+
+/// A password change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordBody {
+    /// The password now.
+    pub current_password: String,
+    /// The new password: 10 to 128 characters, not the username.
+    pub new_password: String,
+}
+
+/// Changes the caller's own password (the current one is required). Every session of the
+/// caller ends, this one included: log in again.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    request_body = ChangePasswordBody,
+    responses(
+        (status = 204, description = "Changed; all sessions ended"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Wrong current password or weak new one", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/me/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: ValidJson<ChangePasswordBody>,
+) -> ApiResult<HttpResponse> {
+    let ChangePasswordBody {
+        current_password,
+        new_password,
+    } = body.0;
+    let again = auth.clone();
+    let (username, old_hash) = state
+        .run(auth, |conn, ctx| {
+            Ok((ctx.caller.username.clone(), sessions::own_password_hash(conn, &ctx.caller)?))
+        })
+        .await?;
+    check_new_password(&new_password, &username).map_err(|m| DomainError::field("new_password", m))?;
+    let check = old_hash.clone();
+    let new_hash = state
+        .hashing(move |h| {
+            if h.verify(&current_password, Some(&check)) {
+                h.hash(&new_password).map(Some)
+            } else {
+                Ok(None)
+            }
+        })
+        .await??;
+    let Some(new_hash) = new_hash else {
+        return Err(DomainError::Validation(vec![FieldError::new(
+            "current_password",
+            "is not your current password",
+        )])
+        .into());
+    };
+    state
+        .run(again, move |conn, ctx| {
+            sessions::set_password_hash(conn, ctx.caller.county_code(), ctx.caller.user_id, Some(&old_hash), &new_hash)?;
+            ctx.audit(conn, "user.password_change", "user", ctx.caller.user_id, ctx.caller.org, serde_json::json!({}))
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,137 @@
+//! The route table: every route, its method, and the access it needs. The gate middleware
+//! denies any registered route missing from it, and a test fails when the table and the
+//! registered routes (the OpenAPI document) differ.
+
+pub mod audit;
+pub mod auth;
+pub mod dto;
+pub mod health;
+pub mod me;
+pub mod regions;
+pub mod roles;
+pub mod settings;
+pub mod tenants;
+pub mod users;
+
+use domain::authz::perm;
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// What a route requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (login, refresh, keys, health, docs).
+    Public,
+    /// Any signed-in user.
+    Authenticated,
+    /// A signed-in user holding this permission (where it applies is checked by the use case).
+    Permission(&'static str),
+}
+
+/// One row of the route table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path pattern as actix and OpenAPI write it.
+    pub path: &'static str,
+    /// Required access.
+    pub access: Access,
+}
+
+const fn r(method: &'static str, path: &'static str, access: Access) -> Rule {
+    Rule { method, path, access }
+}
+
+use Access::{Authenticated, Permission, Public};
+
+/// Every route. Keep in step with [`configure`]; the tests check both directions.
+pub const RULES: &[Rule] = &[
+    r("POST", "/api/v1/auth/login", Public),
+    r("POST", "/api/v1/auth/refresh", Public),
+    r("POST", "/api/v1/auth/logout", Public),
+    r("GET", "/.well-known/jwks.json", Public),
+    r("GET", "/health/live", Public),
+    r("GET", "/health/ready", Public),
+    r("GET", "/api/v1/me", Authenticated),
+    r("PUT", "/api/v1/me/password", Authenticated),
+    r("GET", "/api/v1/regions/{code}", Authenticated),
+    r("GET", "/api/v1/regions/{code}/children", Authenticated),
+    r("GET", "/api/v1/roles", Authenticated),
+    r("GET", "/api/v1/tenants", Permission(perm::TENANTS_READ)),
+    r("POST", "/api/v1/tenants", Permission(perm::TENANTS_MANAGE)),
+    r("GET", "/api/v1/tenants/{county_code}", Permission(perm::TENANTS_READ)),
+    r("GET", "/api/v1/settings/{region_code}", Permission(perm::SETTINGS_READ)),
+    r("PUT", "/api/v1/settings/{region_code}", Permission(perm::SETTINGS_MANAGE)),
+    r("GET", "/api/v1/users", Permission(perm::USERS_READ)),
+    r("POST", "/api/v1/users", Permission(perm::USERS_MANAGE)),
+    r("GET", "/api/v1/users/{id}", Permission(perm::USERS_READ)),
+    r("PATCH", "/api/v1/users/{id}", Permission(perm::USERS_MANAGE)),
+    r("POST", "/api/v1/users/{id}/disable", Permission(perm::USERS_MANAGE)),
+    r("POST", "/api/v1/users/{id}/enable", Permission(perm::USERS_MANAGE)),
+    r("POST", "/api/v1/users/{id}/password-reset", Permission(perm::USERS_MANAGE)),
+    r("GET", "/api/v1/users/{id}/roles", Permission(perm::USERS_READ)),
+    r("POST", "/api/v1/users/{id}/roles", Permission(perm::USERS_MANAGE)),
+    r("DELETE", "/api/v1/users/{id}/roles/{grant_id}", Permission(perm::USERS_MANAGE)),
+    r("GET", "/api/v1/audit-events", Permission(perm::AUDIT_READ)),
+];
+
+/// Routes served by Swagger UI: the UI and the document itself (not API operations, so not in
+/// the OpenAPI document).
+pub const DOCS_RULES: &[Rule] = &[
+    r("GET", "/docs", Public),
+    r("GET", "/docs/{_:.*}", Public),
+    r("GET", "/api/v1/openapi.json", Public),
+];
+
+/// The rule for `method` on `pattern`.
+pub fn rule(method: &str, pattern: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .chain(DOCS_RULES)
+        .find(|r| r.method == method && r.path == pattern)
+}
+
+/// Methods the table allows on `pattern` (for 405's `Allow`).
+pub fn methods(pattern: &str) -> Vec<&'static str> {
+    RULES
+        .iter()
+        .chain(DOCS_RULES)
+        .filter(|r| r.path == pattern)
+        .map(|r| r.method)
+        .collect()
+}
+
+/// Registers every API route (documented through utoipa).
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(health::live)
+        .service(health::ready)
+        .service(auth::jwks)
+        .service(
+            scope::scope("/api/v1")
+                .service(auth::login)
+                .service(auth::refresh)
+                .service(auth::logout)
+                .service(me::get_me)
+                .service(me::change_password)
+                .service(regions::get_region)
+                .service(regions::list_children)
+                .service(roles::list_roles)
+                .service(tenants::list_tenants)
+                .service(tenants::create_tenant)
+                .service(tenants::get_tenant)
+                .service(settings::get_settings)
+                .service(settings::put_settings)
+                .service(users::list_users)
+                .service(users::create_user)
+                .service(users::get_user)
+                .service(users::update_user)
+                .service(users::disable_user)
+                .service(users::enable_user)
+                .service(users::reset_password)
+                .service(users::list_grants)
+                .service(users::create_grant)
+                .service(users::delete_grant)
+                .service(audit::list_audit_events),
+        );
+}

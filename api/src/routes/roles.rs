@@ -1,0 +1,53 @@
+//! The role catalog.
+
+use actix_web::{HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{ApiResult, Problem};
+use crate::state::{AppState, Auth};
+
+/// A role and what it allows.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoleDto {
+    /// Name.
+    #[schema(example = "village_clerk")]
+    pub name: String,
+    /// What it is for.
+    pub description: String,
+    /// Highest level it may be granted at.
+    #[schema(example = "village")]
+    pub min_level: String,
+    /// Lowest level it may be granted at.
+    #[schema(example = "village")]
+    pub max_level: String,
+    /// Permissions it carries.
+    pub permissions: Vec<String>,
+}
+
+/// Every role, with the levels it may be granted at and its permissions.
+#[utoipa::path(
+    tag = "roles",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The catalog", body = Vec<RoleDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/roles")]
+pub async fn list_roles(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
+    // Authenticates like every route; the catalog itself is held in memory.
+    state.run(auth, |_, _| Ok(())).await?;
+    let roles: Vec<RoleDto> = state
+        .catalog
+        .roles()
+        .map(|r| RoleDto {
+            name: r.name.clone(),
+            description: r.description.clone(),
+            min_level: r.min_level.name().into(),
+            max_level: r.max_level.name().into(),
+            permissions: r.permissions.iter().cloned().collect(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(roles))
+}

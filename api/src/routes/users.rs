@@ -1,0 +1,406 @@
+//! User accounts and role grants.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use domain::error::Validator;
+use domain::password::check_new_password;
+use domain::user::{check_display_name, check_username};
+use domain::{DomainError, FieldError, RegionCode};
+use infra::app::users::{self, NewUser, UserChanges, UserFilter, UserView};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::dto::{GrantDto, UserDto};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::etag::{etag, if_match};
+use crate::http::json::ValidJson;
+use crate::http::page::{Page, PageParams};
+use crate::state::{AppState, Auth};
+
+fn respond(status: actix_web::http::StatusCode, view: UserView) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, etag(view.user.version)))
+        .json(UserDto::from(view))
+}
+
+fn org_unit(field: &str, text: &str) -> Result<RegionCode, FieldError> {
+    RegionCode::parse(text).map_err(|m| FieldError::new(field, m))
+}
+
+fn user_id(path: &str) -> Result<Uuid, DomainError> {
+    // A malformed id cannot name anything the caller may see.
+    Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
+}
+
+/// Filters of the user list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserListParams {
+    /// Only users in this org unit's subtree (inside your own).
+    pub org_unit: Option<String>,
+    /// Only holders of this role.
+    pub role: Option<String>,
+    /// Only disabled (`true`) or enabled (`false`) users.
+    pub disabled: Option<bool>,
+    /// Username prefix.
+    pub q: Option<String>,
+}
+
+/// Users in the caller's subtree, by username.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(UserListParams, PageParams),
+    responses(
+        (status = 200, description = "A page of users", body = Page<UserDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks users:read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad filter, limit or cursor", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/users")]
+pub async fn list_users(
+    state: web::Data<AppState>,
+    auth: Auth,
+    filter: web::Query<UserListParams>,
+    page: web::Query<PageParams>,
+) -> ApiResult<HttpResponse> {
+    let limit = page.limit()?;
+    let after: Option<String> = page.cursor()?;
+    let within = filter
+        .org_unit
+        .as_deref()
+        .map(|t| org_unit("org_unit", t))
+        .transpose()
+        .map_err(ApiError::BadParameter)?;
+    let f = filter.into_inner();
+    let rows = state
+        .run(auth, move |conn, ctx| {
+            let scope = match within {
+                Some(code) if ctx.caller.scope().contains(code) => code.subtree(),
+                Some(_) => return Err(DomainError::field("org_unit", "lies outside your scope")),
+                None => ctx.caller.scope(),
+            };
+            users::list(
+                conn,
+                &UserFilter {
+                    within: scope,
+                    role: f.role,
+                    disabled: f.disabled,
+                    username_prefix: f.q,
+                    after,
+                    limit: limit + 1,
+                },
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(rows, limit, |u| u.user.username.clone(), UserDto::from)))
+}
+
+/// A new user.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserBody {
+    /// Login name: 3–64 of a-z, 0-9, `.`, `_`, `-`, starting with a letter; unique platform-wide.
+    #[schema(example = "clerk.beiguan")]
+    pub username: String,
+    /// Display name.
+    #[schema(example = "李书记")]
+    pub display_name: String,
+    /// Initial password (10 to 128 characters).
+    pub password: String,
+    /// The org unit (division code) the user belongs to; inside your subtree.
+    #[schema(example = "370831101201")]
+    pub org_unit: String,
+    /// Roles to grant at that org unit.
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+/// Creates a user in the caller's subtree, optionally with roles at their org unit.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    request_body = CreateUserBody,
+    responses(
+        (status = 201, description = "Created; ETag carries the version", body = UserDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Org unit outside the subtree you manage", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Username taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users")]
+pub async fn create_user(state: web::Data<AppState>, auth: Auth, body: ValidJson<CreateUserBody>) -> ApiResult<HttpResponse> {
+    let b = body.0;
+    let mut v = Validator::default();
+    v.take("username", check_username(&b.username));
+    v.take("display_name", check_display_name(&b.display_name));
+    v.take("password", check_new_password(&b.password, &b.username));
+    let org = v.take("org_unit", org_unit("org_unit", &b.org_unit).map_err(|e| e.message));
+    v.check(b.roles.len() <= 10, "roles", "at most 10 roles at once");
+    v.finish()?;
+    let org = org.ok_or_else(|| DomainError::field("org_unit", "is invalid"))?;
+    let password = b.password;
+    let hash = state.hashing(move |h| h.hash(&password)).await??;
+    let catalog = std::sync::Arc::clone(&state.catalog);
+    let new = NewUser {
+        username: b.username,
+        display_name: b.display_name.trim().to_string(),
+        org,
+        password_hash: hash,
+        roles: b.roles,
+    };
+    let view = state.run(auth, move |conn, ctx| users::create(conn, ctx, &catalog, &new)).await?;
+    Ok(respond(actix_web::http::StatusCode::CREATED, view))
+}
+
+/// One user (404 outside the caller's subtree).
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "User id")),
+    responses(
+        (status = 200, description = "The user; ETag carries the version", body = UserDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks users:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/users/{id}")]
+pub async fn get_user(state: web::Data<AppState>, auth: Auth, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = user_id(&path)?;
+    let view = state.run(auth, move |conn, _| users::get(conn, id)).await?;
+    Ok(respond(actix_web::http::StatusCode::OK, view))
+}
+
+/// Changes to a user.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUserBody {
+    /// New display name.
+    pub display_name: Option<String>,
+    /// New org unit, within the same county and your subtree. Moving ends the user's sessions
+    /// and drops grants outside the new unit.
+    pub org_unit: Option<String>,
+}
+
+/// Changes a user's display name or org unit. Requires `If-Match`.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "User id"), ("If-Match" = String, Header, description = "ETag from GET")),
+    request_body = UpdateUserBody,
+    responses(
+        (status = 200, description = "Updated", body = UserDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Outside the subtree you manage", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<UpdateUserBody>,
+) -> ApiResult<HttpResponse> {
+    let id = user_id(&path)?;
+    let b = body.0;
+    let mut v = Validator::default();
+    if let Some(n) = &b.display_name {
+        v.take("display_name", check_display_name(n));
+    }
+    let org = match &b.org_unit {
+        Some(t) => v.take("org_unit", org_unit("org_unit", t).map_err(|e| e.message)),
+        None => None,
+    };
+    v.check(b.display_name.is_some() || b.org_unit.is_some(), "body", "change at least one field");
+    v.finish()?;
+    let version = if_match(&req)?;
+    let changes = UserChanges {
+        display_name: b.display_name.map(|n| n.trim().to_string()),
+        org,
+    };
+    let view = state
+        .run(auth, move |conn, ctx| users::update(conn, ctx, id, version, &changes))
+        .await?;
+    Ok(respond(actix_web::http::StatusCode::OK, view))
+}
+
+async fn set_disabled(state: web::Data<AppState>, auth: Auth, path: &str, disabled: bool) -> ApiResult<HttpResponse> {
+    let id = user_id(path)?;
+    let view = state
+        .run(auth, move |conn, ctx| users::set_disabled(conn, ctx, id, disabled))
+        .await?;
+    Ok(respond(actix_web::http::StatusCode::OK, view))
+}
+
+/// Disables a user: they cannot log in and their sessions end at once.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "User id")),
+    responses(
+        (status = 200, description = "Disabled", body = UserDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Outside the subtree you manage", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "You cannot disable yourself", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users/{id}/disable")]
+pub async fn disable_user(state: web::Data<AppState>, auth: Auth, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    set_disabled(state, auth, &path, true).await
+}
+
+/// Re-enables a disabled user.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "User id")),
+    responses(
+        (status = 200, description = "Enabled", body = UserDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Outside the subtree you manage", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users/{id}/enable")]
+pub async fn enable_user(state: web::Data<AppState>, auth: Auth, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    set_disabled(state, auth, &path, false).await
+}
+
+/// A password set by an administrator.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetBody {
+    /// The new password (10 to 128 characters).
+    pub new_password: String,
+}
+
+/// An administrator sets a new password for a user; the user's sessions end.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "User id")),
+    request_body = PasswordResetBody,
+    responses(
+        (status = 204, description = "Password set; the user's sessions ended"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Outside the subtree you manage", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Weak password", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users/{id}/password-reset")]
+pub async fn reset_password(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<PasswordResetBody>,
+) -> ApiResult<HttpResponse> {
+    let id = user_id(&path)?;
+    let again = auth.clone();
+    let username = state
+        .run(auth, move |conn, ctx| users::check_manageable(conn, ctx, id))
+        .await?;
+    let password = body.0.new_password;
+    check_new_password(&password, &username).map_err(|m| DomainError::field("new_password", m))?;
+    let hash = state.hashing(move |h| h.hash(&password)).await??;
+    state
+        .run(again, move |conn, ctx| users::reset_password(conn, ctx, id, &hash))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The roles a user holds.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "User id")),
+    responses(
+        (status = 200, description = "Grants", body = Vec<GrantDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks users:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/users/{id}/roles")]
+pub async fn list_grants(state: web::Data<AppState>, auth: Auth, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = user_id(&path)?;
+    let view = state.run(auth, move |conn, _| users::get(conn, id)).await?;
+    let grants: Vec<GrantDto> = view.grants.into_iter().map(Into::into).collect();
+    Ok(HttpResponse::Ok().json(grants))
+}
+
+/// A role to grant.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantBody {
+    /// Role name (see `GET /api/v1/roles`).
+    #[schema(example = "village_clerk")]
+    pub role: String,
+    /// Where it applies: inside the user's org unit, at a level the role allows, inside the
+    /// subtree you manage.
+    #[schema(example = "370831101201")]
+    pub org_unit: String,
+}
+
+/// Grants a role at an org unit.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "User id")),
+    request_body = GrantBody,
+    responses(
+        (status = 201, description = "Granted", body = GrantDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Outside the subtree you manage (or above your level)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "User not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already granted", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown role, or a level or unit the role does not fit", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users/{id}/roles")]
+pub async fn create_grant(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<GrantBody>,
+) -> ApiResult<HttpResponse> {
+    let id = user_id(&path)?;
+    let b = body.0;
+    let unit = org_unit("org_unit", &b.org_unit).map_err(|e| DomainError::Validation(vec![e]))?;
+    let catalog = std::sync::Arc::clone(&state.catalog);
+    let grant = state
+        .run(auth, move |conn, ctx| users::grant(conn, ctx, &catalog, id, &b.role, unit))
+        .await?;
+    Ok(HttpResponse::Created().json(GrantDto::from(grant)))
+}
+
+/// Revokes a grant.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "User id"), ("grant_id" = Uuid, Path, description = "Grant id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Outside the subtree you manage", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/users/{id}/roles/{grant_id}")]
+pub async fn delete_grant(state: web::Data<AppState>, auth: Auth, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
+    let id = user_id(&path.0)?;
+    let grant = user_id(&path.1)?;
+    state.run(auth, move |conn, ctx| users::revoke(conn, ctx, id, grant)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+

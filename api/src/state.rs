@@ -1,0 +1,210 @@
+//! Application state shared by all workers, and the one path from a handler to the database:
+//! [`AppState::run`] authenticates the caller and runs a use case inside one scoped
+//! transaction on the blocking pool.
+
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpMessage as _, HttpRequest, web};
+use diesel::pg::PgConnection;
+use domain::authz::Catalog;
+use domain::throttle::WindowCounter;
+use domain::DomainError;
+use infra::app::Ctx;
+use infra::app::auth::{self, SessionPolicy};
+use infra::crypto::PasswordHasher;
+use infra::db::Db;
+use infra::jwt::{AccessClaims, KeyRing};
+use tokio::sync::Semaphore;
+
+use crate::config::ThrottleConfig;
+use crate::error::{ApiError, ApiResult};
+use crate::http::middleware::RequestId;
+use crate::routes::{Access, Rule};
+
+/// Everything handlers share; cheap to clone (pools and locks are shared).
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The database, as the app role.
+    pub db: Db,
+    /// Signing and verifying keys.
+    pub keys: Arc<KeyRing>,
+    /// Token and session lifetimes.
+    pub sessions: SessionPolicy,
+    /// argon2id.
+    pub hasher: Arc<PasswordHasher>,
+    /// Caps concurrent argon2 computations.
+    pub hash_slots: Arc<Semaphore>,
+    /// Roles and permissions.
+    pub catalog: Arc<Catalog>,
+    /// Login throttles.
+    pub throttle: Arc<Throttle>,
+}
+
+/// Per-account-name and per-IP login throttles (in process; see the README on several
+/// instances).
+#[derive(Debug)]
+pub struct Throttle {
+    /// Limits.
+    pub config: ThrottleConfig,
+    accounts: Mutex<WindowCounter<String>>,
+    ips: Mutex<WindowCounter<IpAddr>>,
+}
+
+impl Throttle {
+    /// Fresh counters.
+    pub fn new(config: ThrottleConfig) -> Self {
+        Self {
+            accounts: Mutex::new(WindowCounter::new(config.max_failures, config.window)),
+            ips: Mutex::new(WindowCounter::new(config.ip_max_attempts, config.window)),
+            config,
+        }
+    }
+
+    /// Counts an attempt from `ip` and refuses when the IP or the account name is over its
+    /// budget.
+    ///
+    /// # Errors
+    /// `TooManyRequests` with the wait.
+    pub fn admit(&self, ip: Option<IpAddr>, account: &str) -> Result<(), DomainError> {
+        let now = Instant::now();
+        if let Some(ip) = ip
+            && let Ok(mut ips) = self.ips.lock()
+        {
+            if let Some(wait) = ips.blocked(&ip, now) {
+                return Err(DomainError::TooManyRequests(wait));
+            }
+            ips.record(&ip, now);
+        }
+        if let Ok(accounts) = self.accounts.lock()
+            && let Some(wait) = accounts.blocked(&account.to_lowercase(), now)
+        {
+            return Err(DomainError::TooManyRequests(wait));
+        }
+        Ok(())
+    }
+
+    /// Counts a failed login for the account name (existing or not).
+    pub fn failed(&self, account: &str) {
+        if let Ok(mut a) = self.accounts.lock() {
+            a.record(&account.to_lowercase(), Instant::now());
+        }
+    }
+
+    /// Clears the account name's failures after a successful login.
+    pub fn succeeded(&self, account: &str) {
+        if let Ok(mut a) = self.accounts.lock() {
+            a.reset(&account.to_lowercase());
+        }
+    }
+}
+
+/// An authenticated request: verified token claims and the route's access rule.
+#[derive(Debug, Clone)]
+pub struct Auth {
+    claims: AccessClaims,
+    rule: Rule,
+    request_id: String,
+}
+
+impl FromRequest for Auth {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let ext = req.extensions();
+        let found = match (ext.get::<AccessClaims>(), ext.get::<Rule>()) {
+            (Some(c), Some(r)) => Ok(Self {
+                claims: c.clone(),
+                rule: *r,
+                request_id: ext.get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default(),
+            }),
+            _ => Err(DomainError::Unauthorized("missing token").into()),
+        };
+        std::future::ready(found)
+    }
+}
+
+/// The request id of a public (unauthenticated) request.
+pub fn request_id(req: &HttpRequest) -> String {
+    req.extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default()
+}
+
+impl AppState {
+    /// Authenticates the caller and runs `f` in one transaction scoped to the caller's org
+    /// unit, on the blocking pool. The route's permission is checked before `f` runs.
+    ///
+    /// # Errors
+    /// 401 when the session ended or the user is disabled or moved; 403 without the route's
+    /// permission; whatever `f` returns.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        auth: Auth,
+        f: impl FnOnce(&mut PgConnection, &Ctx) -> Result<T, DomainError> + Send + 'static,
+    ) -> ApiResult<T> {
+        let state = self.clone();
+        let span = tracing::Span::current();
+        let org = domain::RegionCode::parse(&auth.claims.org)
+            .map_err(|_| DomainError::Unauthorized("bad org claim"))?;
+        let result = web::block(move || {
+            span.in_scope(|| {
+                state.db.in_scope(org.subtree(), |conn| {
+                    let caller = auth::load_caller(conn, &state.catalog, &auth.claims)?;
+                    if let Access::Permission(p) = auth.rule.access
+                        && !caller.has_permission(p)
+                    {
+                        return Err(DomainError::Forbidden(format!("you need the permission {p}")));
+                    }
+                    let ctx = Ctx {
+                        caller,
+                        request_id: auth.request_id,
+                    };
+                    f(conn, &ctx)
+                })
+            })
+        })
+        .await?;
+        Ok(result?)
+    }
+
+    /// Runs blocking database work that needs no caller (login, refresh, health).
+    ///
+    /// # Errors
+    /// Whatever `f` returns.
+    pub async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Self) -> Result<T, DomainError> + Send + 'static,
+    ) -> ApiResult<T> {
+        let state = self.clone();
+        let span = tracing::Span::current();
+        Ok(web::block(move || span.in_scope(|| f(&state))).await??)
+    }
+
+    /// Runs argon2 work on the blocking pool behind the concurrency cap; when every slot stays
+    /// busy for 5 s the request is refused with 503 instead of queueing without end.
+    ///
+    /// # Errors
+    /// 503 when saturated.
+    pub async fn hashing<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&PasswordHasher) -> T + Send + 'static,
+    ) -> ApiResult<T> {
+        let permit = tokio::time::timeout(Duration::from_secs(5), self.hash_slots.clone().acquire_owned())
+            .await
+            .map_err(|_| DomainError::Unavailable)?
+            .map_err(|_| DomainError::Unavailable)?;
+        let state = self.clone();
+        let out = web::block(move || {
+            let r = f(&state.hasher);
+            drop(permit);
+            r
+        })
+        .await?;
+        Ok(out)
+    }
+}

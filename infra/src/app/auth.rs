@@ -1,0 +1,497 @@
+//! Sessions: login, refresh with rotation and reuse detection, logout, and loading the caller
+//! of each authenticated request.
+//!
+//! A session is a refresh-token family. Every refresh spends its token and issues the next one;
+//! presenting a spent token again means it leaked, so the whole family is revoked. Access
+//! tokens carry the session id and are refused as soon as the session is revoked, the user is
+//! disabled or moved, or the password changes (which revokes every session of the user).
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Bytea, Int4, Int8, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use domain::authz::{Caller, Catalog, Grant};
+use domain::{DomainError, RegionCode};
+use uuid::Uuid;
+
+use super::stored_code;
+use crate::audit::{self, Actor, Entry};
+use crate::crypto::{new_refresh_token, token_hash};
+use crate::db::{Db, DbResultExt as _};
+use crate::jwt::{AccessClaims, KeyRing, TokenPolicy};
+use crate::schema::{refresh_tokens, role_grants, sessions, users};
+
+/// Session lifetimes.
+#[derive(Debug, Clone)]
+pub struct SessionPolicy {
+    /// Access tokens.
+    pub tokens: TokenPolicy,
+    /// How long one refresh token stays usable.
+    pub refresh_ttl: Duration,
+    /// Absolute lifetime of a session, however often it is refreshed.
+    pub session_ttl: Duration,
+}
+
+/// What login needs to know about an account, found before any scope exists.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct LoginCandidate {
+    /// User id.
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    /// Tenant key.
+    #[diesel(sql_type = Int4)]
+    pub county_code: i32,
+    /// Org unit.
+    #[diesel(sql_type = Int8)]
+    pub region_code: i64,
+    /// PHC string.
+    #[diesel(sql_type = Text)]
+    pub password_hash: String,
+    /// Disabled accounts cannot log in.
+    #[diesel(sql_type = Bool)]
+    pub disabled: bool,
+}
+
+/// Tokens handed to a client.
+#[derive(Debug, Clone)]
+pub struct IssuedTokens {
+    /// JWT access token.
+    pub access_token: String,
+    /// Opaque refresh token.
+    pub refresh_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+}
+
+/// Looks an account up by name through the narrow `SECURITY DEFINER` function.
+///
+/// # Errors
+/// Database failures.
+pub fn lookup_login(db: &Db, username: &str) -> Result<Option<LoginCandidate>, DomainError> {
+    db.unscoped(|c| {
+        diesel::sql_query(
+            "SELECT id, county_code, region_code, password_hash, disabled FROM zx_login_lookup($1)",
+        )
+        .bind::<Text, _>(username)
+        .get_result(c)
+        .optional()
+        .db()
+    })
+}
+
+fn chrono_dur(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::days(1))
+}
+
+fn actor_for(user: Uuid, username: Option<String>, org: RegionCode, request_id: &str) -> Actor {
+    Actor {
+        id: Some(user),
+        username,
+        roles: Vec::new(),
+        org: Some(org),
+        request_id: Some(request_id.to_string()),
+    }
+}
+
+/// Inserts a refresh token for `session` and signs an access token.
+#[expect(clippy::too_many_arguments, reason = "one call site per flow; a struct would only rename them")]
+fn issue(
+    conn: &mut PgConnection,
+    keys: &KeyRing,
+    policy: &SessionPolicy,
+    user: Uuid,
+    session: Uuid,
+    org: RegionCode,
+    session_expires: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<IssuedTokens, DomainError> {
+    let refresh = new_refresh_token()?;
+    let refresh_expires = (now + chrono_dur(policy.refresh_ttl)).min(session_expires);
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::county_code.eq(org.county_code()),
+            refresh_tokens::token_hash.eq(token_hash(&refresh)),
+            refresh_tokens::session_id.eq(session),
+            refresh_tokens::region_code.eq(org.as_i64()),
+            refresh_tokens::issued_at.eq(now),
+            refresh_tokens::expires_at.eq(refresh_expires),
+        ))
+        .execute(conn)
+        .db()?;
+    let (access, _) = keys.sign_access(&policy.tokens, user, session, &org.to_code_string(), now)?;
+    Ok(IssuedTokens {
+        access_token: access,
+        refresh_token: refresh,
+        expires_in: policy.tokens.access_ttl.as_secs(),
+    })
+}
+
+/// Starts a session for a verified account: session row, first refresh token, access token,
+/// audit entry — in one transaction.
+///
+/// # Errors
+/// Database failures.
+pub fn start_session(
+    db: &Db,
+    keys: &KeyRing,
+    policy: &SessionPolicy,
+    user: &LoginCandidate,
+    username: &str,
+    request_id: &str,
+) -> Result<IssuedTokens, DomainError> {
+    let org = stored_code(user.region_code)?;
+    db.in_scope(org.subtree(), |conn| {
+        let now = Utc::now();
+        let session = Uuid::new_v4();
+        let expires = now + chrono_dur(policy.session_ttl);
+        diesel::insert_into(sessions::table)
+            .values((
+                sessions::county_code.eq(user.county_code),
+                sessions::id.eq(session),
+                sessions::user_id.eq(user.id),
+                sessions::region_code.eq(org.as_i64()),
+                sessions::created_at.eq(now),
+                sessions::expires_at.eq(expires),
+            ))
+            .execute(conn)
+            .db()?;
+        let tokens = issue(conn, keys, policy, user.id, session, org, expires, now)?;
+        audit::record(
+            conn,
+            &actor_for(user.id, Some(username.to_string()), org, request_id),
+            &Entry {
+                action: "auth.login",
+                object_type: "session",
+                object_id: Some(session.to_string()),
+                region: org,
+                reason: None,
+                details: serde_json::json!({}),
+            },
+        )?;
+        Ok(tokens)
+    })
+}
+
+/// Records a failed login of an existing account (unknown names leave no row: there is no
+/// tenant to file it under; they are logged and throttled the same way).
+///
+/// # Errors
+/// Database failures.
+pub fn record_failed_login(
+    db: &Db,
+    user: &LoginCandidate,
+    username: &str,
+    request_id: &str,
+) -> Result<(), DomainError> {
+    let org = stored_code(user.region_code)?;
+    db.in_scope(org.subtree(), |conn| {
+        audit::record(
+            conn,
+            &actor_for(user.id, Some(username.to_string()), org, request_id),
+            &Entry {
+                action: "auth.login_failed",
+                object_type: "user",
+                object_id: Some(user.id.to_string()),
+                region: org,
+                reason: None,
+                details: serde_json::json!({ "disabled": user.disabled }),
+            },
+        )
+    })
+}
+
+#[derive(QueryableByName)]
+struct RefreshFound {
+    #[diesel(sql_type = SqlUuid)]
+    session_id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    user_id: Uuid,
+    #[diesel(sql_type = Int4)]
+    county_code: i32,
+    #[diesel(sql_type = Int8)]
+    region_code: i64,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    used_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Timestamptz)]
+    expires_at: DateTime<Utc>,
+    #[diesel(sql_type = Bool)]
+    session_revoked: bool,
+    #[diesel(sql_type = Bool)]
+    user_disabled: bool,
+}
+
+fn find_refresh(db: &Db, token: &str) -> Result<Option<RefreshFound>, DomainError> {
+    db.unscoped(|c| {
+        diesel::sql_query(
+            "SELECT session_id, user_id, county_code, region_code, used_at, expires_at, \
+             session_revoked, user_disabled FROM zx_refresh_lookup($1)",
+        )
+        .bind::<Bytea, _>(token_hash(token))
+        .get_result(c)
+        .optional()
+        .db()
+    })
+}
+
+/// Revokes one session.
+fn revoke_session(
+    conn: &mut PgConnection,
+    county_code: i32,
+    session: Uuid,
+    reason: &str,
+) -> Result<usize, DomainError> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::county_code.eq(county_code))
+            .filter(sessions::id.eq(session))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(Utc::now()),
+        sessions::revoke_reason.eq(reason),
+    ))
+    .execute(conn)
+    .db()
+}
+
+/// Ends every open session of a user (password change, disabling, moving).
+///
+/// # Errors
+/// Database failures.
+pub fn revoke_user_sessions(
+    conn: &mut PgConnection,
+    county_code: i32,
+    user: Uuid,
+    reason: &str,
+) -> Result<usize, DomainError> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::county_code.eq(county_code))
+            .filter(sessions::user_id.eq(user))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(Utc::now()),
+        sessions::revoke_reason.eq(reason),
+    ))
+    .execute(conn)
+    .db()
+}
+
+/// Spends a refresh token and issues the next pair. A spent token presented again revokes
+/// its whole session.
+///
+/// # Errors
+/// `Unauthorized` for an unknown, spent, expired or revoked token; database failures.
+pub fn refresh(
+    db: &Db,
+    keys: &KeyRing,
+    policy: &SessionPolicy,
+    token: &str,
+    request_id: &str,
+) -> Result<IssuedTokens, DomainError> {
+    const REFUSED: DomainError = DomainError::Unauthorized("invalid refresh token");
+    let Some(found) = find_refresh(db, token)? else {
+        return Err(REFUSED);
+    };
+    let org = stored_code(found.region_code)?;
+    let now = Utc::now();
+    let outcome = db.in_scope(org.subtree(), |conn| {
+        let reuse = |conn: &mut PgConnection| -> Result<Option<IssuedTokens>, DomainError> {
+            revoke_session(conn, found.county_code, found.session_id, "refresh token reuse")?;
+            audit::record(
+                conn,
+                &actor_for(found.user_id, None, org, request_id),
+                &Entry {
+                    action: "auth.refresh_reuse",
+                    object_type: "session",
+                    object_id: Some(found.session_id.to_string()),
+                    region: org,
+                    reason: None,
+                    details: serde_json::json!({}),
+                },
+            )?;
+            Ok(None)
+        };
+        if found.used_at.is_some() {
+            return reuse(conn);
+        }
+        if found.session_revoked || found.user_disabled || found.expires_at <= now {
+            return Ok(None);
+        }
+        // Spend the token; zero rows means a concurrent refresh spent it first: reuse.
+        let spent = diesel::update(
+            refresh_tokens::table
+                .filter(refresh_tokens::county_code.eq(found.county_code))
+                .filter(refresh_tokens::token_hash.eq(token_hash(token)))
+                .filter(refresh_tokens::used_at.is_null()),
+        )
+        .set(refresh_tokens::used_at.eq(now))
+        .execute(conn)
+        .db()?;
+        if spent == 0 {
+            return reuse(conn);
+        }
+        let session_expires: DateTime<Utc> = sessions::table
+            .filter(sessions::county_code.eq(found.county_code))
+            .filter(sessions::id.eq(found.session_id))
+            .select(sessions::expires_at)
+            .first(conn)
+            .db()?;
+        issue(conn, keys, policy, found.user_id, found.session_id, org, session_expires, now).map(Some)
+    })?;
+    outcome.ok_or(REFUSED)
+}
+
+/// Ends the session a refresh token belongs to. Unknown tokens are ignored (the answer is the
+/// same either way, so it tells nothing).
+///
+/// # Errors
+/// Database failures.
+pub fn logout(db: &Db, token: &str, request_id: &str) -> Result<(), DomainError> {
+    let Some(found) = find_refresh(db, token)? else {
+        return Ok(());
+    };
+    let org = stored_code(found.region_code)?;
+    db.in_scope(org.subtree(), |conn| {
+        if revoke_session(conn, found.county_code, found.session_id, "logout")? > 0 {
+            audit::record(
+                conn,
+                &actor_for(found.user_id, None, org, request_id),
+                &Entry {
+                    action: "auth.logout",
+                    object_type: "session",
+                    object_id: Some(found.session_id.to_string()),
+                    region: org,
+                    reason: None,
+                    details: serde_json::json!({}),
+                },
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// Loads the caller of an authenticated request inside its scoped transaction: the user must
+/// exist in the token's org unit, be enabled, and its session must be open.
+///
+/// # Errors
+/// `Unauthorized` when any of that fails; database failures.
+pub fn load_caller(
+    conn: &mut PgConnection,
+    catalog: &Catalog,
+    claims: &AccessClaims,
+) -> Result<Caller, DomainError> {
+    const GONE: DomainError = DomainError::Unauthorized("session ended");
+    let org = RegionCode::parse(&claims.org).map_err(|_| GONE)?;
+    let county = org.county_code();
+    let user: Option<(String, i64, bool)> = users::table
+        .filter(users::county_code.eq(county))
+        .filter(users::id.eq(claims.sub))
+        .select((users::username, users::region_code, users::disabled))
+        .first(conn)
+        .optional()
+        .db()?;
+    let Some((username, region, disabled)) = user else {
+        return Err(GONE);
+    };
+    if disabled || region != org.as_i64() {
+        return Err(GONE);
+    }
+    let open: i64 = sessions::table
+        .filter(sessions::county_code.eq(county))
+        .filter(sessions::id.eq(claims.sid))
+        .filter(sessions::user_id.eq(claims.sub))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(Utc::now()))
+        .count()
+        .get_result(conn)
+        .db()?;
+    if open == 0 {
+        return Err(GONE);
+    }
+    let grants: Vec<(Uuid, String, i64)> = role_grants::table
+        .filter(role_grants::county_code.eq(county))
+        .filter(role_grants::user_id.eq(claims.sub))
+        .select((role_grants::id, role_grants::role, role_grants::region_code))
+        .load(conn)
+        .db()?;
+    let grants = grants
+        .into_iter()
+        .map(|(id, role, unit)| {
+            let perms = catalog
+                .role(&role)
+                .map(|r| r.permissions.clone())
+                .unwrap_or_default();
+            Ok((
+                Grant {
+                    id,
+                    role,
+                    unit: stored_code(unit)?,
+                },
+                perms,
+            ))
+        })
+        .collect::<Result<Vec<_>, DomainError>>()?;
+    Ok(Caller {
+        user_id: claims.sub,
+        username,
+        org,
+        session_id: claims.sid,
+        grants,
+    })
+}
+
+/// The caller's own password hash (to check the current password before a change).
+///
+/// # Errors
+/// Database failures.
+pub fn own_password_hash(conn: &mut PgConnection, caller: &Caller) -> Result<String, DomainError> {
+    users::table
+        .filter(users::county_code.eq(caller.county_code()))
+        .filter(users::id.eq(caller.user_id))
+        .select(users::password_hash)
+        .first(conn)
+        .db()
+}
+
+/// Replaces a user's password hash if it is still `expected` (so two concurrent changes do
+/// not both win), and ends every session of the user.
+///
+/// # Errors
+/// `PreconditionFailed` when the password changed meanwhile; database failures.
+pub fn set_password_hash(
+    conn: &mut PgConnection,
+    county_code: i32,
+    user: Uuid,
+    expected: Option<&str>,
+    new_hash: &str,
+) -> Result<(), DomainError> {
+    let target = users::table
+        .filter(users::county_code.eq(county_code))
+        .filter(users::id.eq(user));
+    let changes = (
+        users::password_hash.eq(new_hash),
+        users::password_changed_at.eq(Utc::now()),
+        users::updated_at.eq(Utc::now()),
+        users::version.eq(users::version + 1),
+    );
+    let n = match expected {
+        Some(old) => diesel::update(target.filter(users::password_hash.eq(old)))
+            .set(changes)
+            .execute(conn),
+        None => diesel::update(target).set(changes).execute(conn),
+    }
+    .db()?;
+    if n == 0 {
+        return Err(if expected.is_some() {
+            DomainError::PreconditionFailed
+        } else {
+            DomainError::NotFound
+        });
+    }
+    revoke_user_sessions(conn, county_code, user, "password changed")?;
+    Ok(())
+}

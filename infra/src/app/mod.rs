@@ -1,0 +1,71 @@
+//! Use cases: each combines the domain's rules with storage inside one scoped transaction, and
+//! writes its audit entry in that same transaction.
+//!
+//! `api` calls these from `web::block`; they are synchronous and take the connection the
+//! scoped transaction provides, so they cannot forget the scope.
+
+pub mod auth;
+pub mod catalog;
+pub mod settings;
+pub mod tenants;
+pub mod users;
+
+use diesel::pg::PgConnection;
+use domain::authz::Caller;
+use domain::{DomainError, RegionCode};
+
+use crate::audit::{self, Actor, Entry};
+
+/// The caller and request a use case runs for.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// Who is calling, as loaded for this request.
+    pub caller: Caller,
+    /// The request id (echoed in `X-Request-Id`, stored in audit rows).
+    pub request_id: String,
+}
+
+impl Ctx {
+    /// The caller as an audit actor.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            id: Some(self.caller.user_id),
+            username: Some(self.caller.username.clone()),
+            roles: self.caller.role_names(),
+            org: Some(self.caller.org),
+            request_id: Some(self.request_id.clone()),
+        }
+    }
+
+    /// Writes an audit entry for this caller.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub fn audit(
+        &self,
+        conn: &mut PgConnection,
+        action: &str,
+        object_type: &str,
+        object_id: impl ToString,
+        region: RegionCode,
+        details: serde_json::Value,
+    ) -> Result<(), DomainError> {
+        audit::record(
+            conn,
+            &self.actor(),
+            &Entry {
+                action,
+                object_type,
+                object_id: Some(object_id.to_string()),
+                region,
+                reason: None,
+                details,
+            },
+        )
+    }
+}
+
+/// Parses a stored code, treating corruption as unexpected.
+pub(crate) fn stored_code(v: i64) -> Result<RegionCode, DomainError> {
+    RegionCode::from_i64(v).map_err(|m| DomainError::Unexpected(anyhow::anyhow!(m)))
+}

@@ -1,0 +1,533 @@
+//! User accounts and role grants, within the caller's subtree.
+//!
+//! Reading needs `users:read` and sees the caller's org subtree (RLS enforces it too). Every
+//! change needs `users:manage` over the target's org unit, so nobody creates, changes or grants
+//! outside their own subtree or above their own level.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use domain::authz::{Catalog, perm};
+use domain::error::Validator;
+use domain::{DomainError, Level, RegionCode, Scope};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{Ctx, auth, stored_code};
+use crate::db::DbResultExt as _;
+use crate::regions;
+use crate::schema::{regions as regions_t, role_grants, tenants, users};
+
+/// A user row, without the password hash (which never leaves the database otherwise).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    /// Tenant key.
+    pub county_code: i32,
+    /// Id.
+    pub id: Uuid,
+    /// Org unit.
+    pub region_code: i64,
+    /// Login name.
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+    /// Disabled accounts cannot log in.
+    pub disabled: bool,
+    /// Optimistic-concurrency version.
+    pub version: i32,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A role grant with its unit's name.
+#[derive(Debug, Clone)]
+pub struct GrantView {
+    /// Grant id.
+    pub id: Uuid,
+    /// Role.
+    pub role: String,
+    /// Org unit.
+    pub unit: RegionCode,
+    /// Its name.
+    pub unit_name: String,
+    /// When.
+    pub granted_at: DateTime<Utc>,
+}
+
+/// A user as the API shows it.
+#[derive(Debug, Clone)]
+pub struct UserView {
+    /// The row.
+    pub user: UserRow,
+    /// Org unit.
+    pub org: RegionCode,
+    /// Its name.
+    pub org_name: String,
+    /// Roles held.
+    pub grants: Vec<GrantView>,
+}
+
+/// Input of user creation (the password arrives already hashed).
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// Login name.
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+    /// Org unit.
+    pub org: RegionCode,
+    /// PHC string.
+    pub password_hash: String,
+    /// Roles to grant at the org unit.
+    pub roles: Vec<String>,
+}
+
+/// Changes to a user.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    /// New display name.
+    pub display_name: Option<String>,
+    /// New org unit (ends the user's sessions).
+    pub org: Option<RegionCode>,
+}
+
+/// Filters of the user list.
+#[derive(Debug, Clone)]
+pub struct UserFilter {
+    /// Subtree to list (already checked against the caller's scope).
+    pub within: Scope,
+    /// Only users holding this role.
+    pub role: Option<String>,
+    /// Only enabled or disabled users.
+    pub disabled: Option<bool>,
+    /// Username prefix.
+    pub username_prefix: Option<String>,
+    /// Keyset: usernames after this one.
+    pub after: Option<String>,
+    /// Page size.
+    pub limit: i64,
+}
+
+fn names_of(conn: &mut PgConnection, codes: &[i64]) -> Result<HashMap<i64, String>, DomainError> {
+    Ok(regions_t::table
+        .filter(regions_t::code.eq_any(codes))
+        .select((regions_t::code, regions_t::name))
+        .load::<(i64, String)>(conn)
+        .db()?
+        .into_iter()
+        .collect())
+}
+
+/// Builds views for rows, with org names and grants in two batch queries.
+fn views(conn: &mut PgConnection, rows: Vec<UserRow>) -> Result<Vec<UserView>, DomainError> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let grants: Vec<(Uuid, Uuid, String, i64, DateTime<Utc>)> = role_grants::table
+        .filter(role_grants::user_id.eq_any(&ids))
+        .select((
+            role_grants::user_id,
+            role_grants::id,
+            role_grants::role,
+            role_grants::region_code,
+            role_grants::granted_at,
+        ))
+        .order((role_grants::granted_at, role_grants::id))
+        .load(conn)
+        .db()?;
+    let mut codes: Vec<i64> = rows.iter().map(|r| r.region_code).collect();
+    codes.extend(grants.iter().map(|g| g.3));
+    let names = names_of(conn, &codes)?;
+    let name = |c: i64| names.get(&c).cloned().unwrap_or_default();
+    let mut by_user: HashMap<Uuid, Vec<GrantView>> = HashMap::new();
+    for (user, id, role, unit, at) in grants {
+        by_user.entry(user).or_default().push(GrantView {
+            id,
+            role,
+            unit: stored_code(unit)?,
+            unit_name: name(unit),
+            granted_at: at,
+        });
+    }
+    rows.into_iter()
+        .map(|user| {
+            Ok(UserView {
+                org: stored_code(user.region_code)?,
+                org_name: name(user.region_code),
+                grants: by_user.remove(&user.id).unwrap_or_default(),
+                user,
+            })
+        })
+        .collect()
+}
+
+/// The user with `id` if the caller's scope shows it (RLS decides), else `NotFound`.
+fn find(conn: &mut PgConnection, id: Uuid) -> Result<UserRow, DomainError> {
+    users::table
+        .filter(users::id.eq(id))
+        .select(UserRow::as_select())
+        .first(conn)
+        .db()
+}
+
+/// One user.
+///
+/// # Errors
+/// `NotFound` outside the caller's scope.
+pub fn get(conn: &mut PgConnection, id: Uuid) -> Result<UserView, DomainError> {
+    let row = find(conn, id)?;
+    views(conn, vec![row])?.pop().ok_or(DomainError::NotFound)
+}
+
+/// A page of users, ordered by username.
+///
+/// # Errors
+/// Database failures.
+pub fn list(conn: &mut PgConnection, f: &UserFilter) -> Result<Vec<UserView>, DomainError> {
+    let mut q = users::table
+        .select(UserRow::as_select())
+        .filter(users::region_code.between(f.within.lo(), f.within.hi()))
+        .order(users::username)
+        .limit(f.limit)
+        .into_boxed();
+    if let Some(d) = f.disabled {
+        q = q.filter(users::disabled.eq(d));
+    }
+    if let Some(p) = &f.username_prefix {
+        let escaped = p.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        q = q.filter(users::username.like(format!("{escaped}%")));
+    }
+    if let Some(a) = &f.after {
+        q = q.filter(users::username.gt(a.clone()));
+    }
+    if let Some(role) = &f.role {
+        let holders = role_grants::table
+            .filter(role_grants::role.eq(role.clone()))
+            .select(role_grants::user_id);
+        q = q.filter(users::id.eq_any(holders));
+    }
+    let rows = q.load(conn).db()?;
+    views(conn, rows)
+}
+
+/// Checks that `org` is a known node where accounts may live: the platform, a province or a
+/// city (above the tenants), or inside an onboarded county.
+fn check_org_unit(conn: &mut PgConnection, field: &str, org: RegionCode) -> Result<(), DomainError> {
+    regions::get(conn, org).map_err(|e| match e {
+        DomainError::NotFound => DomainError::field(field, "is not a known division code"),
+        other => other,
+    })?;
+    if org.level() >= Level::County {
+        let county = org.ancestor_at(Level::County);
+        let onboarded: i64 = tenants::table
+            .filter(tenants::region_code.eq(county.as_i64()))
+            .count()
+            .get_result(conn)
+            .db()?;
+        if onboarded == 0 {
+            return Err(DomainError::field(field, "lies in a county that is not onboarded"));
+        }
+    }
+    Ok(())
+}
+
+fn insert_grant(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    user: Uuid,
+    role: &str,
+    unit: RegionCode,
+) -> Result<Uuid, DomainError> {
+    let id = Uuid::new_v4();
+    diesel::insert_into(role_grants::table)
+        .values((
+            role_grants::county_code.eq(unit.county_code()),
+            role_grants::id.eq(id),
+            role_grants::user_id.eq(user),
+            role_grants::role.eq(role),
+            role_grants::region_code.eq(unit.as_i64()),
+            role_grants::granted_by.eq(ctx.caller.user_id),
+        ))
+        .execute(conn)
+        .map_err(|e| match crate::db::map_db_error(e) {
+            DomainError::Conflict { .. } => DomainError::Conflict {
+                code: "grant_exists",
+                message: format!("the user already holds {role} at {unit}"),
+            },
+            other => other,
+        })?;
+    ctx.audit(
+        conn,
+        "role.grant",
+        "user",
+        user,
+        unit,
+        json!({ "grant_id": id, "role": role, "org_unit": unit.to_code_string() }),
+    )?;
+    Ok(id)
+}
+
+/// Creates a user, with optional roles at their org unit.
+///
+/// # Errors
+/// `Forbidden` outside the caller's manageable subtree; `Validation` for an unknown unit or an
+/// unfit role; `Conflict` when the username is taken.
+pub fn create(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    catalog: &Catalog,
+    new: &NewUser,
+) -> Result<UserView, DomainError> {
+    create_with_id(conn, ctx, catalog, Uuid::new_v4(), new)
+}
+
+/// [`create`] with a chosen id (the operator's bootstrap creates its own caller).
+///
+/// # Errors
+/// As [`create`].
+pub fn create_with_id(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    catalog: &Catalog,
+    id: Uuid,
+    new: &NewUser,
+) -> Result<UserView, DomainError> {
+    ctx.caller.require_at(perm::USERS_MANAGE, new.org)?;
+    check_org_unit(conn, "org_unit", new.org)?;
+    let mut v = Validator::default();
+    for (i, role) in new.roles.iter().enumerate() {
+        let field = format!("roles[{i}]");
+        match ctx.caller.check_grant(catalog, role, new.org, new.org) {
+            Ok(()) => {}
+            Err(DomainError::Validation(errs)) => {
+                for e in errs {
+                    v.check(false, &field, e.message);
+                }
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    v.finish()?;
+    diesel::insert_into(users::table)
+        .values((
+            users::county_code.eq(new.org.county_code()),
+            users::id.eq(id),
+            users::region_code.eq(new.org.as_i64()),
+            users::username.eq(&new.username),
+            users::display_name.eq(&new.display_name),
+            users::password_hash.eq(&new.password_hash),
+        ))
+        .execute(conn)
+        .map_err(|e| match crate::db::map_db_error(e) {
+            DomainError::Conflict { .. } => DomainError::Conflict {
+                code: "username_taken",
+                message: "this username is taken".into(),
+            },
+            other => other,
+        })?;
+    ctx.audit(
+        conn,
+        "user.create",
+        "user",
+        id,
+        new.org,
+        json!({ "username": new.username, "org_unit": new.org.to_code_string() }),
+    )?;
+    for role in &new.roles {
+        insert_grant(conn, ctx, id, role, new.org)?;
+    }
+    get(conn, id)
+}
+
+/// Loads a user the caller may see and requires `users:manage` over it.
+fn manageable(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<UserRow, DomainError> {
+    let row = find(conn, id)?;
+    ctx.caller
+        .require_at(perm::USERS_MANAGE, stored_code(row.region_code)?)?;
+    Ok(row)
+}
+
+fn require_version(row: &UserRow, expected: i32) -> Result<(), DomainError> {
+    if row.version == expected {
+        Ok(())
+    } else {
+        Err(DomainError::PreconditionFailed)
+    }
+}
+
+/// Changes display name and/or org unit. Moving ends the user's sessions and drops grants that
+/// no longer lie inside the new org unit.
+///
+/// # Errors
+/// `NotFound`, `Forbidden`, `PreconditionFailed` when `expected_version` is stale, `Validation`.
+pub fn update(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i32,
+    changes: &UserChanges,
+) -> Result<UserView, DomainError> {
+    let row = manageable(conn, ctx, id)?;
+    require_version(&row, expected_version)?;
+    let old_org = stored_code(row.region_code)?;
+    if let Some(org) = changes.org
+        && org != old_org
+    {
+        ctx.caller.require_at(perm::USERS_MANAGE, org)?;
+        if org.county_code() != row.county_code {
+            return Err(DomainError::field(
+                "org_unit",
+                "must stay within the user's county (create a new account to move across counties)",
+            ));
+        }
+        check_org_unit(conn, "org_unit", org)?;
+        let new_scope = org.subtree();
+        let dropped = diesel::delete(
+            role_grants::table
+                .filter(role_grants::county_code.eq(row.county_code))
+                .filter(role_grants::user_id.eq(id))
+                .filter(
+                    role_grants::region_code
+                        .lt(new_scope.lo())
+                        .or(role_grants::region_code.gt(new_scope.hi())),
+                ),
+        )
+        .execute(conn)
+        .db()?;
+        diesel::update(users::table.filter(users::county_code.eq(row.county_code)).filter(users::id.eq(id)))
+            .set(users::region_code.eq(org.as_i64()))
+            .execute(conn)
+            .db()?;
+        auth::revoke_user_sessions(conn, row.county_code, id, "moved to another org unit")?;
+        ctx.audit(
+            conn,
+            "user.move",
+            "user",
+            id,
+            org,
+            json!({ "from": old_org.to_code_string(), "to": org.to_code_string(), "grants_dropped": dropped }),
+        )?;
+    }
+    if let Some(name) = &changes.display_name {
+        diesel::update(users::table.filter(users::county_code.eq(row.county_code)).filter(users::id.eq(id)))
+            .set(users::display_name.eq(name))
+            .execute(conn)
+            .db()?;
+        ctx.audit(conn, "user.update", "user", id, changes.org.unwrap_or(old_org), json!({ "display_name": name }))?;
+    }
+    bump_version(conn, row.county_code, id)?;
+    get(conn, id)
+}
+
+fn bump_version(conn: &mut PgConnection, county: i32, id: Uuid) -> Result<(), DomainError> {
+    diesel::update(users::table.filter(users::county_code.eq(county)).filter(users::id.eq(id)))
+        .set((users::version.eq(users::version + 1), users::updated_at.eq(Utc::now())))
+        .execute(conn)
+        .db()?;
+    Ok(())
+}
+
+/// Disables or re-enables a user; disabling ends their sessions at once.
+///
+/// # Errors
+/// `NotFound`, `Forbidden`, `Validation` when callers disable themselves.
+pub fn set_disabled(conn: &mut PgConnection, ctx: &Ctx, id: Uuid, disabled: bool) -> Result<UserView, DomainError> {
+    let row = manageable(conn, ctx, id)?;
+    if disabled && id == ctx.caller.user_id {
+        return Err(DomainError::field("id", "you cannot disable your own account"));
+    }
+    if row.disabled != disabled {
+        diesel::update(users::table.filter(users::county_code.eq(row.county_code)).filter(users::id.eq(id)))
+            .set(users::disabled.eq(disabled))
+            .execute(conn)
+            .db()?;
+        if disabled {
+            auth::revoke_user_sessions(conn, row.county_code, id, "user disabled")?;
+        }
+        bump_version(conn, row.county_code, id)?;
+        let action = if disabled { "user.disable" } else { "user.enable" };
+        ctx.audit(conn, action, "user", id, stored_code(row.region_code)?, json!({}))?;
+    }
+    get(conn, id)
+}
+
+/// The org unit of a user the caller may manage (to check before hashing a new password).
+///
+/// # Errors
+/// `NotFound`, `Forbidden`.
+pub fn check_manageable(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<String, DomainError> {
+    manageable(conn, ctx, id).map(|r| r.username)
+}
+
+/// An administrator sets a new password; the user's sessions end.
+///
+/// # Errors
+/// `NotFound`, `Forbidden`.
+pub fn reset_password(conn: &mut PgConnection, ctx: &Ctx, id: Uuid, new_hash: &str) -> Result<(), DomainError> {
+    let row = manageable(conn, ctx, id)?;
+    auth::set_password_hash(conn, row.county_code, id, None, new_hash)?;
+    ctx.audit(conn, "user.password_reset", "user", id, stored_code(row.region_code)?, json!({}))
+}
+
+/// Grants `role` at `unit` to user `id`.
+///
+/// # Errors
+/// `NotFound` for a user outside scope; `Forbidden`/`Validation` per [`domain::authz::Caller::check_grant`];
+/// `Conflict` when the grant exists.
+pub fn grant(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    catalog: &Catalog,
+    id: Uuid,
+    role: &str,
+    unit: RegionCode,
+) -> Result<GrantView, DomainError> {
+    let row = find(conn, id)?;
+    let org = stored_code(row.region_code)?;
+    ctx.caller.check_grant(catalog, role, unit, org)?;
+    regions::get(conn, unit).map_err(|_| DomainError::field("org_unit", "is not a known division code"))?;
+    let grant_id = insert_grant(conn, ctx, id, role, unit)?;
+    bump_version(conn, row.county_code, id)?;
+    get(conn, id)?
+        .grants
+        .into_iter()
+        .find(|g| g.id == grant_id)
+        .ok_or(DomainError::NotFound)
+}
+
+/// Revokes one grant.
+///
+/// # Errors
+/// `NotFound` when the user or grant is outside scope; `Forbidden` without `users:manage`
+/// over the grant's unit.
+pub fn revoke(conn: &mut PgConnection, ctx: &Ctx, id: Uuid, grant_id: Uuid) -> Result<(), DomainError> {
+    let row = find(conn, id)?;
+    let (role, unit): (String, i64) = role_grants::table
+        .filter(role_grants::county_code.eq(row.county_code))
+        .filter(role_grants::user_id.eq(id))
+        .filter(role_grants::id.eq(grant_id))
+        .select((role_grants::role, role_grants::region_code))
+        .first(conn)
+        .db()?;
+    let unit = stored_code(unit)?;
+    ctx.caller.require_at(perm::USERS_MANAGE, unit)?;
+    diesel::delete(
+        role_grants::table
+            .filter(role_grants::county_code.eq(row.county_code))
+            .filter(role_grants::id.eq(grant_id)),
+    )
+    .execute(conn)
+    .db()?;
+    bump_version(conn, row.county_code, id)?;
+    ctx.audit(
+        conn,
+        "role.revoke",
+        "user",
+        id,
+        unit,
+        json!({ "grant_id": grant_id, "role": role, "org_unit": unit.to_code_string() }),
+    )
+}

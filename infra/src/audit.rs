@@ -1,0 +1,180 @@
+//! The append-only audit log: writing entries (inside the transaction of the change they
+//! record, so both commit or neither) and querying them within scope.
+
+use chrono::{DateTime, Utc};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use domain::{DomainError, RegionCode};
+use uuid::Uuid;
+
+use crate::db::DbResultExt as _;
+use crate::schema::audit_events;
+
+/// Who acted: a signed-in user, or an anonymous client (failed logins).
+#[derive(Debug, Clone, Default)]
+pub struct Actor {
+    /// User id.
+    pub id: Option<Uuid>,
+    /// Login name.
+    pub username: Option<String>,
+    /// Roles held at the time.
+    pub roles: Vec<String>,
+    /// Org unit.
+    pub org: Option<RegionCode>,
+    /// The request that carried the action.
+    pub request_id: Option<String>,
+}
+
+/// One audit entry to write.
+#[derive(Debug, Clone)]
+pub struct Entry<'a> {
+    /// `user.create`, `auth.login`, …
+    pub action: &'a str,
+    /// `user`, `tenant`, `settings`, …
+    pub object_type: &'a str,
+    /// The object's id.
+    pub object_id: Option<String>,
+    /// The region the object belongs to (decides who may read the entry).
+    pub region: RegionCode,
+    /// Why, when the caller gave a reason.
+    pub reason: Option<String>,
+    /// Extra structured detail (never secrets or full ID numbers).
+    pub details: serde_json::Value,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_events)]
+struct NewAuditRow<'a> {
+    county_code: i32,
+    id: Uuid,
+    request_id: Option<&'a str>,
+    actor_id: Option<Uuid>,
+    actor_username: Option<&'a str>,
+    actor_roles: &'a [String],
+    actor_org: Option<i64>,
+    action: &'a str,
+    object_type: &'a str,
+    object_id: Option<&'a str>,
+    region_code: i64,
+    reason: Option<&'a str>,
+    details: &'a serde_json::Value,
+}
+
+/// Writes one entry.
+///
+/// # Errors
+/// Database failures (the surrounding change then rolls back too).
+pub fn record(conn: &mut PgConnection, actor: &Actor, entry: &Entry<'_>) -> Result<(), DomainError> {
+    diesel::insert_into(audit_events::table)
+        .values(NewAuditRow {
+            county_code: entry.region.county_code(),
+            id: Uuid::new_v4(),
+            request_id: actor.request_id.as_deref(),
+            actor_id: actor.id,
+            actor_username: actor.username.as_deref(),
+            actor_roles: &actor.roles,
+            actor_org: actor.org.map(RegionCode::as_i64),
+            action: entry.action,
+            object_type: entry.object_type,
+            object_id: entry.object_id.as_deref(),
+            region_code: entry.region.as_i64(),
+            reason: entry.reason.as_deref(),
+            details: &entry.details,
+        })
+        .execute(conn)
+        .db()?;
+    Ok(())
+}
+
+/// A stored entry.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_events)]
+pub struct AuditRow {
+    /// Entry id.
+    pub id: Uuid,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Request id.
+    pub request_id: Option<String>,
+    /// Acting user.
+    pub actor_id: Option<Uuid>,
+    /// Acting user's name.
+    pub actor_username: Option<String>,
+    /// Acting user's roles.
+    pub actor_roles: Vec<String>,
+    /// Acting user's org unit.
+    pub actor_org: Option<i64>,
+    /// Action.
+    pub action: String,
+    /// Object type.
+    pub object_type: String,
+    /// Object id.
+    pub object_id: Option<String>,
+    /// Region of the object.
+    pub region_code: i64,
+    /// Reason given.
+    pub reason: Option<String>,
+    /// Details.
+    pub details: serde_json::Value,
+}
+
+/// Filters of an audit query.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Exact action.
+    pub action: Option<String>,
+    /// Exact object type.
+    pub object_type: Option<String>,
+    /// Exact object id.
+    pub object_id: Option<String>,
+    /// Acting user.
+    pub actor_id: Option<Uuid>,
+    /// Codes range to search (already capped to what the caller may audit).
+    pub region_lo: i64,
+    /// Upper end of the range.
+    pub region_hi: i64,
+    /// From this time (inclusive).
+    pub from: Option<DateTime<Utc>>,
+    /// Until this time (exclusive).
+    pub to: Option<DateTime<Utc>>,
+    /// Keyset position: entries strictly before (at, id).
+    pub before: Option<(DateTime<Utc>, Uuid)>,
+    /// Page size.
+    pub limit: i64,
+}
+
+/// Entries matching `f`, newest first.
+///
+/// # Errors
+/// Database failures.
+pub fn query(conn: &mut PgConnection, f: &AuditFilter) -> Result<Vec<AuditRow>, DomainError> {
+    use audit_events::dsl as a;
+    let mut q = a::audit_events
+        .select(AuditRow::as_select())
+        .filter(a::region_code.between(f.region_lo, f.region_hi))
+        .order((a::at.desc(), a::id.desc()))
+        .limit(f.limit)
+        .into_boxed();
+    if let Some(v) = &f.action {
+        q = q.filter(a::action.eq(v.clone()));
+    }
+    if let Some(v) = &f.object_type {
+        q = q.filter(a::object_type.eq(v.clone()));
+    }
+    if let Some(v) = &f.object_id {
+        q = q.filter(a::object_id.eq(v.clone()));
+    }
+    if let Some(v) = f.actor_id {
+        q = q.filter(a::actor_id.eq(v));
+    }
+    if let Some(v) = f.from {
+        q = q.filter(a::at.ge(v));
+    }
+    if let Some(v) = f.to {
+        q = q.filter(a::at.lt(v));
+    }
+    if let Some((at, id)) = f.before {
+        q = q.filter(a::at.lt(at).or(a::at.eq(at).and(a::id.lt(id))));
+    }
+    q.load(conn).db()
+}

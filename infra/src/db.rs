@@ -1,0 +1,191 @@
+//! The connection pool and the one way the server touches tenant data: a transaction whose
+//! first statement sets the caller's scope with `set_config(..., true)`.
+//!
+//! The setting is transaction-local, so a pooled connection never carries one request's scope
+//! into the next; without it the RLS policies see NULL and return nothing (fail closed).
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, Pool};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::sql_types::{Bool, Text};
+use domain::{DomainError, Scope};
+use secrecy::{ExposeSecret as _, SecretString};
+
+diesel::define_sql_function! {
+    /// Postgres `set_config(name, value, is_local)`.
+    fn set_config(setting_name: Text, new_value: Text, is_local: Bool) -> Text;
+}
+
+/// An r2d2 pool of app-role connections.
+pub type PgPool = Pool<ConnectionManager<PgConnection>>;
+
+/// Pool options.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    /// Most connections held.
+    pub max_size: u32,
+    /// How long a request waits for a connection before answering 503.
+    pub acquire_timeout: Duration,
+    /// Per-transaction `statement_timeout`.
+    pub statement_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self {
+            max_size: 10,
+            acquire_timeout: Duration::from_secs(3),
+            statement_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The database as the server sees it: the app role, always inside a scoped transaction.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: PgPool,
+    statement_timeout_ms: String,
+}
+
+/// Failure inside a transaction: ours, or the database's.
+enum TxError {
+    Domain(DomainError),
+    Db(DieselError),
+}
+
+impl From<DieselError> for TxError {
+    fn from(e: DieselError) -> Self {
+        Self::Db(e)
+    }
+}
+
+impl Db {
+    /// Builds the pool; fails fast when the database does not answer.
+    ///
+    /// # Errors
+    /// When no connection can be made within the acquire timeout.
+    pub fn connect(url: &SecretString, opts: &PoolOptions) -> anyhow::Result<Self> {
+        let manager = ConnectionManager::<PgConnection>::new(url.expose_secret());
+        let pool = Pool::builder()
+            .max_size(opts.max_size)
+            .connection_timeout(opts.acquire_timeout)
+            .build(manager)
+            .context("cannot connect to the database as the app role")?;
+        Ok(Self {
+            pool,
+            statement_timeout_ms: opts.statement_timeout.as_millis().to_string(),
+        })
+    }
+
+    /// Runs `f` in one transaction restricted to `scope`.
+    ///
+    /// # Errors
+    /// Whatever `f` returns; database errors mapped by [`map_db_error`]; `Unavailable` when no
+    /// connection is free in time.
+    pub fn in_scope<T>(
+        &self,
+        scope: Scope,
+        f: impl FnOnce(&mut PgConnection) -> Result<T, DomainError>,
+    ) -> Result<T, DomainError> {
+        self.transaction(Some(scope), f)
+    }
+
+    /// Runs `f` in one transaction with *no* scope: RLS shows it nothing. Only for the
+    /// `SECURITY DEFINER` lookups of login and refresh, and for health checks.
+    ///
+    /// # Errors
+    /// As [`Db::in_scope`].
+    pub fn unscoped<T>(
+        &self,
+        f: impl FnOnce(&mut PgConnection) -> Result<T, DomainError>,
+    ) -> Result<T, DomainError> {
+        self.transaction(None, f)
+    }
+
+    fn transaction<T>(
+        &self,
+        scope: Option<Scope>,
+        f: impl FnOnce(&mut PgConnection) -> Result<T, DomainError>,
+    ) -> Result<T, DomainError> {
+        let mut conn = self.pool.get().map_err(|e| {
+            tracing::warn!(error = %e, "no database connection available");
+            DomainError::Unavailable
+        })?;
+        let result = conn.transaction::<T, TxError, _>(|c| {
+            diesel::select(set_config(
+                "statement_timeout",
+                self.statement_timeout_ms.as_str(),
+                true,
+            ))
+            .execute(c)?;
+            if let Some(s) = scope {
+                diesel::select((
+                    set_config("app.scope_lo", s.lo().to_string(), true),
+                    set_config("app.scope_hi", s.hi().to_string(), true),
+                ))
+                .execute(c)?;
+            }
+            f(c).map_err(TxError::Domain)
+        });
+        match result {
+            Ok(v) => Ok(v),
+            Err(TxError::Domain(e)) => Err(e),
+            Err(TxError::Db(e)) => Err(map_db_error(e)),
+        }
+    }
+
+    /// A raw pooled connection, for readiness checks.
+    ///
+    /// # Errors
+    /// `Unavailable` when none is free in time.
+    pub fn raw(
+        &self,
+    ) -> Result<diesel::r2d2::PooledConnection<ConnectionManager<PgConnection>>, DomainError> {
+        self.pool.get().map_err(|_| DomainError::Unavailable)
+    }
+}
+
+/// Maps a database error to the domain vocabulary. Constraint names and other tenants' values
+/// never reach the message.
+pub fn map_db_error(e: DieselError) -> DomainError {
+    match e {
+        DieselError::NotFound => DomainError::NotFound,
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => DomainError::Conflict {
+            code: "already_exists",
+            message: "an object with the same key already exists".into(),
+        },
+        DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+            DomainError::Unavailable
+        }
+        DieselError::DatabaseError(_, info)
+            if info.message().contains("row-level security policy") =>
+        {
+            DomainError::Forbidden("the object lies outside your scope".into())
+        }
+        DieselError::DatabaseError(_, info)
+            if info.message().contains("canceling statement due to statement timeout") =>
+        {
+            DomainError::Unavailable
+        }
+        other => DomainError::Unexpected(anyhow::Error::new(other)),
+    }
+}
+
+/// `.db()?` turns a diesel result into a domain result.
+pub trait DbResultExt<T> {
+    /// Maps the error with [`map_db_error`].
+    ///
+    /// # Errors
+    /// The mapped error.
+    fn db(self) -> Result<T, DomainError>;
+}
+
+impl<T> DbResultExt<T> for QueryResult<T> {
+    fn db(self) -> Result<T, DomainError> {
+        self.map_err(map_db_error)
+    }
+}
