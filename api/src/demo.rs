@@ -45,7 +45,11 @@ fn platform_caller(state: &AppState, user_id: Uuid, username: &str) -> Ctx {
 ///
 /// # Errors
 /// Invalid name or password, a taken name, database failures.
-pub fn create_platform_admin(state: &AppState, username: &str, password: &str) -> anyhow::Result<Uuid> {
+pub fn create_platform_admin(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> anyhow::Result<Uuid> {
     check_username(username).map_err(|m| anyhow::anyhow!("username {m}"))?;
     check_new_password(password, username).map_err(|m| anyhow::anyhow!("password {m}"))?;
     let hash = state.hasher.hash(password)?;
@@ -101,27 +105,37 @@ pub fn load(state: &AppState) -> anyhow::Result<()> {
     };
     let ctx = platform_caller(state, platform_id, PLATFORM_USER);
     let sishui = code("370831")?;
-    let (township, village) = state.db.in_scope(RegionCode::PLATFORM.subtree(), |conn| {
-        let township = regions::children(conn, sishui, None, 1)?
-            .pop()
-            .ok_or(DomainError::NotFound)?;
-        let village = regions::children(conn, township.code, None, 1)?
-            .pop()
-            .ok_or(DomainError::NotFound)?;
-        Ok((township, village))
-    })
-    .map_err(|_| anyhow::anyhow!("Sishui's regions are missing: import data/regions first"))?;
-    let mut accounts = vec![(PLATFORM_USER, PLATFORM_PASSWORD, "platform_admin", "全国 (platform)".to_string())];
+    let (township, village) = state
+        .db
+        .in_scope(RegionCode::PLATFORM.subtree(), |conn| {
+            let township = regions::children(conn, sishui, None, 1)?
+                .pop()
+                .ok_or(DomainError::NotFound)?;
+            let village = regions::children(conn, township.code, None, 1)?
+                .pop()
+                .ok_or(DomainError::NotFound)?;
+            Ok((township, village))
+        })
+        .map_err(|_| anyhow::anyhow!("Sishui's regions are missing: import data/regions first"))?;
+    let mut accounts = vec![(
+        PLATFORM_USER,
+        PLATFORM_PASSWORD,
+        "platform_admin",
+        "全国 (platform)".to_string(),
+    )];
     for (county, admin, name, password) in [
         ("370831", "admin.sishui", "泗水县管理员", "demo-admin-2026"),
-        ("370830", "admin.wenshang", "汶上县管理员", "demo-wenshang-2026"),
+        (
+            "370830",
+            "admin.wenshang",
+            "汶上县管理员",
+            "demo-wenshang-2026",
+        ),
     ] {
         let county = code(county)?;
-        let exists = state
-            .db
-            .in_scope(RegionCode::PLATFORM.subtree(), |conn| {
-                Ok(tenants::get(conn, county.county_code()).is_ok())
-            })?;
+        let exists = state.db.in_scope(RegionCode::PLATFORM.subtree(), |conn| {
+            Ok(tenants::get(conn, county.county_code()).is_ok())
+        })?;
         if !exists {
             let hash = state.hasher.hash(password)?;
             let catalog = state.catalog.clone();
@@ -135,13 +149,55 @@ pub fn load(state: &AppState) -> anyhow::Result<()> {
         accounts.push((admin, password, "tenant_admin", county.to_code_string()));
     }
     let users = [
-        DemoUser { username: "observer.shandong", display_name: "山东省观察员", org: code("37")?, role: "observer", password: "demo-province-2026" },
-        DemoUser { username: "observer.jining", display_name: "济宁市观察员", org: code("3708")?, role: "observer", password: "demo-city-2026" },
-        DemoUser { username: "approver.sishui", display_name: "泗水县审批人", org: sishui, role: "county_approver", password: "demo-approver-2026" },
-        DemoUser { username: "auditor.sishui", display_name: "泗水县审计员", org: sishui, role: "auditor", password: "demo-auditor-2026" },
-        DemoUser { username: "funds.sishui", display_name: "泗水县资金专管员", org: sishui, role: "fund_officer", password: "demo-funds-2026" },
-        DemoUser { username: "reviewer.sishui", display_name: "乡镇审核员", org: township.code, role: "township_reviewer", password: "demo-reviewer-2026" },
-        DemoUser { username: "clerk.sishui", display_name: "村文书", org: village.code, role: "village_clerk", password: "demo-clerk-2026" },
+        DemoUser {
+            username: "observer.shandong",
+            display_name: "山东省观察员",
+            org: code("37")?,
+            role: "observer",
+            password: "demo-province-2026",
+        },
+        DemoUser {
+            username: "observer.jining",
+            display_name: "济宁市观察员",
+            org: code("3708")?,
+            role: "observer",
+            password: "demo-city-2026",
+        },
+        DemoUser {
+            username: "approver.sishui",
+            display_name: "泗水县审批人",
+            org: sishui,
+            role: "county_approver",
+            password: "demo-approver-2026",
+        },
+        DemoUser {
+            username: "auditor.sishui",
+            display_name: "泗水县审计员",
+            org: sishui,
+            role: "auditor",
+            password: "demo-auditor-2026",
+        },
+        DemoUser {
+            username: "funds.sishui",
+            display_name: "泗水县资金专管员",
+            org: sishui,
+            role: "fund_officer",
+            password: "demo-funds-2026",
+        },
+        DemoUser {
+            username: "reviewer.sishui",
+            display_name: "乡镇审核员",
+            org: township.code,
+            role: "township_reviewer",
+            password: "demo-reviewer-2026",
+        },
+        DemoUser {
+            username: "clerk.sishui",
+            display_name: "村文书",
+            org: village.code,
+            role: "village_clerk",
+            password: "demo-clerk-2026",
+        },
     ];
     for u in &users {
         if lookup_login(&state.db, u.username)?.is_none() {
@@ -156,7 +212,9 @@ pub fn load(state: &AppState) -> anyhow::Result<()> {
             };
             state
                 .db
-                .in_scope(RegionCode::PLATFORM.subtree(), |conn| users::create(conn, &ctx, &catalog, &new))
+                .in_scope(RegionCode::PLATFORM.subtree(), |conn| {
+                    users::create(conn, &ctx, &catalog, &new)
+                })
                 .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", u.username))?;
         }
         let org_name = if u.org == village.code {

@@ -77,7 +77,9 @@ pub enum ApiError {
 
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> Self {
-        Self::Domain(DomainError::Unexpected(anyhow::anyhow!("blocking task failed: {e}")))
+        Self::Domain(DomainError::Unexpected(anyhow::anyhow!(
+            "blocking task failed: {e}"
+        )))
     }
 }
 
@@ -113,7 +115,12 @@ impl ApiError {
                     "Authentication required",
                     Some("the credentials are missing, invalid or expired".into()),
                 ),
-                DomainError::Forbidden(m) => p(StatusCode::FORBIDDEN, "forbidden", "Forbidden", Some(m.clone())),
+                DomainError::Forbidden(m) => p(
+                    StatusCode::FORBIDDEN,
+                    "forbidden",
+                    "Forbidden",
+                    Some(m.clone()),
+                ),
                 DomainError::Validation(errs) => Parts {
                     status: StatusCode::UNPROCESSABLE_ENTITY,
                     code: "validation_failed",
@@ -126,9 +133,12 @@ impl ApiError {
                     ),
                     errors: errs.clone(),
                 },
-                DomainError::Conflict { code, message } => {
-                    p(StatusCode::CONFLICT, code, "Conflict", Some(message.clone()))
-                }
+                DomainError::Conflict { code, message } => p(
+                    StatusCode::CONFLICT,
+                    code,
+                    "Conflict",
+                    Some(message.clone()),
+                ),
                 DomainError::PreconditionFailed => p(
                     StatusCode::PRECONDITION_FAILED,
                     "stale_version",
@@ -157,7 +167,10 @@ impl ApiError {
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal_error",
                     "Internal server error",
-                    Some("an unexpected error occurred; quote the request id when reporting it".into()),
+                    Some(
+                        "an unexpected error occurred; quote the request id when reporting it"
+                            .into(),
+                    ),
                 ),
             },
             Self::PayloadTooLarge(limit) => p(

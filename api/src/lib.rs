@@ -79,21 +79,23 @@ pub fn build_app(
         InitError = (),
     >,
 > {
+    let doc = api_doc();
+    // Swagger UI first: the /api/v1 scope would otherwise swallow /api/v1/openapi.json.
     let (app, _) = App::new()
         .into_utoipa_app()
+        .map(|app| app.service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", doc)))
         .openapi(openapi::base())
         .configure(routes::configure)
         .split_for_parts();
-    let doc = api_doc();
     app.app_data(state)
         .app_data(web::Data::new(BodyLimit(body_limit)))
         .app_data(web::QueryConfig::default().error_handler(|e, _| {
             ApiError::BadParameter(FieldError::new("query", e.to_string())).into()
         }))
-        .app_data(web::PathConfig::default().error_handler(|_, _| {
-            ApiError::Domain(domain::DomainError::NotFound).into()
-        }))
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", doc))
+        .app_data(
+            web::PathConfig::default()
+                .error_handler(|_, _| ApiError::Domain(domain::DomainError::NotFound).into()),
+        )
         .default_service(web::to(no_route))
         .wrap(from_fn(http::middleware::gate))
         .wrap(from_fn(http::middleware::stamp))

@@ -13,7 +13,11 @@ use infra::jwt::KeyRing;
 use secrecy::{ExposeSecret as _, SecretString};
 
 #[derive(Parser)]
-#[command(name = "zhenxing", version, about = "Zhenxing (振兴) API server and operator commands")]
+#[command(
+    name = "zhenxing",
+    version,
+    about = "Zhenxing (振兴) API server and operator commands"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -61,7 +65,9 @@ fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let json = std::env::var("ZX_LOG_FORMAT").is_ok_and(|v| v == "json");
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
     if json {
         builder.json().init();
     } else {
@@ -89,9 +95,14 @@ fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 /// Imports regions and prints the report; returns the number of refused rows.
-fn import_regions(owner: &SecretString, paths: &[PathBuf], prefix: Option<&str>) -> anyhow::Result<usize> {
+fn import_regions(
+    owner: &SecretString,
+    paths: &[PathBuf],
+    prefix: Option<&str>,
+) -> anyhow::Result<usize> {
     let files = expand(paths)?;
-    let mut conn = diesel::PgConnection::establish(owner.expose_secret()).context("cannot connect as the owner role")?;
+    let mut conn = diesel::PgConnection::establish(owner.expose_secret())
+        .context("cannot connect as the owner role")?;
     let started = Instant::now();
     let report = infra::regions::import::import_files(&mut conn, &files, prefix)?;
     for e in &report.errors {
@@ -120,7 +131,9 @@ fn keys(config: &Config) -> anyhow::Result<KeyRing> {
             KeyRing::load_dir(dir, config.key_grace, chrono::Utc::now())
         }
         None => {
-            tracing::warn!("ZX_JWT_KEYS_DIR is not set: using an ephemeral signing key (tokens die with the process)");
+            tracing::warn!(
+                "ZX_JWT_KEYS_DIR is not set: using an ephemeral signing key (tokens die with the process)"
+            );
             KeyRing::ephemeral()
         }
     }
@@ -156,7 +169,11 @@ async fn main() -> anyhow::Result<()> {
         Command::Bootstrap => {
             let admin = std::env::var("ADMIN_DATABASE_URL")
                 .context("ADMIN_DATABASE_URL is not set (a role with CREATEROLE and CREATEDB)")?;
-            infra::migrate::bootstrap(&SecretString::from(admin), config.migration_url()?, &config.database_url)?;
+            infra::migrate::bootstrap(
+                &SecretString::from(admin),
+                config.migration_url()?,
+                &config.database_url,
+            )?;
             eprintln!("bootstrap: roles and database are in place");
             Ok(())
         }
@@ -188,7 +205,10 @@ async fn main() -> anyhow::Result<()> {
             api::demo::load(&state)
         }
         Command::RotateKey => {
-            let dir = config.keys_dir.clone().context("ZX_JWT_KEYS_DIR is not set")?;
+            let dir = config
+                .keys_dir
+                .clone()
+                .context("ZX_JWT_KEYS_DIR is not set")?;
             let kid = KeyRing::rotate_dir(&dir, config.key_grace, chrono::Utc::now())?;
             eprintln!("new signing key {kid}; restart the servers to sign with it");
             Ok(())

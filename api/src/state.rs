@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage as _, HttpRequest, web};
 use diesel::pg::PgConnection;
+use domain::DomainError;
 use domain::authz::Catalog;
 use domain::throttle::WindowCounter;
-use domain::DomainError;
 use infra::app::Ctx;
 use infra::app::auth::{self, SessionPolicy};
 use infra::crypto::PasswordHasher;
@@ -119,7 +119,10 @@ impl FromRequest for Auth {
             (Some(c), Some(r)) => Ok(Self {
                 claims: c.clone(),
                 rule: *r,
-                request_id: ext.get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default(),
+                request_id: ext
+                    .get::<RequestId>()
+                    .map(|r| r.0.clone())
+                    .unwrap_or_default(),
             }),
             _ => Err(DomainError::Unauthorized("missing token").into()),
         };
@@ -158,7 +161,9 @@ impl AppState {
                     if let Access::Permission(p) = auth.rule.access
                         && !caller.has_permission(p)
                     {
-                        return Err(DomainError::Forbidden(format!("you need the permission {p}")));
+                        return Err(DomainError::Forbidden(format!(
+                            "you need the permission {p}"
+                        )));
                     }
                     let ctx = Ctx {
                         caller,
@@ -194,10 +199,13 @@ impl AppState {
         &self,
         f: impl FnOnce(&PasswordHasher) -> T + Send + 'static,
     ) -> ApiResult<T> {
-        let permit = tokio::time::timeout(Duration::from_secs(5), self.hash_slots.clone().acquire_owned())
-            .await
-            .map_err(|_| DomainError::Unavailable)?
-            .map_err(|_| DomainError::Unavailable)?;
+        let permit = tokio::time::timeout(
+            Duration::from_secs(5),
+            self.hash_slots.clone().acquire_owned(),
+        )
+        .await
+        .map_err(|_| DomainError::Unavailable)?
+        .map_err(|_| DomainError::Unavailable)?;
         let state = self.clone();
         let out = web::block(move || {
             let r = f(&state.hasher);

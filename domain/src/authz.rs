@@ -206,7 +206,12 @@ mod tests {
             permissions: perms.iter().map(|p| (*p).to_string()).collect(),
         };
         Catalog::new([
-            role("tenant_admin", Level::County, Level::County, &[perm::USERS_MANAGE]),
+            role(
+                "tenant_admin",
+                Level::County,
+                Level::County,
+                &[perm::USERS_MANAGE],
+            ),
             role("village_clerk", Level::Village, Level::Village, &[]),
             role("observer", Level::Province, Level::City, &[]),
         ])
@@ -234,7 +239,11 @@ mod tests {
         let c = catalog();
         let admin = county_admin();
         let village = code("370831101201");
-        assert!(admin.check_grant(&c, "village_clerk", village, village).is_ok());
+        assert!(
+            admin
+                .check_grant(&c, "village_clerk", village, village)
+                .is_ok()
+        );
         // Another county → forbidden; the city above → forbidden.
         let other = code("370830101201");
         assert!(matches!(
@@ -258,7 +267,12 @@ mod tests {
         ));
         // The unit must be inside the grantee's org unit.
         assert!(matches!(
-            admin.check_grant(&c, "village_clerk", code("370831101201"), code("370831101202")),
+            admin.check_grant(
+                &c,
+                "village_clerk",
+                code("370831101201"),
+                code("370831101202")
+            ),
             Err(DomainError::Validation(_))
         ));
         assert!(matches!(

@@ -20,7 +20,10 @@ pub fn check_new_password(password: &str, username: &str) -> Result<(), String> 
     if password.eq_ignore_ascii_case(username) {
         return Err("must differ from the username".into());
     }
-    if password.chars().all(|c| c == password.chars().next().unwrap_or(' ')) {
+    if password
+        .chars()
+        .all(|c| c == password.chars().next().unwrap_or(' '))
+    {
         return Err("must not repeat one character".into());
     }
     Ok(())

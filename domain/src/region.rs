@@ -9,7 +9,9 @@ use std::fmt;
 const MAX_CODE: i64 = 999_999_999_999;
 
 /// The five administrative levels, plus the platform root above them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     /// The SaaS operator's root (code 0).
@@ -234,7 +236,16 @@ mod tests {
 
     #[test]
     fn rejects_malformed_codes() {
-        for bad in ["", "3", "37083", "37x831", "3708311012011", "-37", "00", "0000"] {
+        for bad in [
+            "",
+            "3",
+            "37083",
+            "37x831",
+            "3708311012011",
+            "-37",
+            "00",
+            "0000",
+        ] {
             assert!(RegionCode::parse(bad).is_err(), "{bad} should be rejected");
         }
     }
@@ -242,7 +253,10 @@ mod tests {
     #[test]
     fn subtree_is_one_contiguous_range() {
         let jining = code("3708").subtree();
-        assert_eq!((jining.lo(), jining.hi()), (370_800_000_000, 370_899_999_999));
+        assert_eq!(
+            (jining.lo(), jining.hi()),
+            (370_800_000_000, 370_899_999_999)
+        );
         assert!(jining.contains(code("370831101201")));
         assert!(!jining.contains(code("370901001001")));
         let village = code("370831101201").subtree();

@@ -256,10 +256,20 @@ impl Settings {
             "must be positive",
         );
         for (v, f) in [
-            (r.one_absence_deduction_bp, "ranger.one_absence_deduction_bp"),
-            (r.two_absences_deduction_bp, "ranger.two_absences_deduction_bp"),
+            (
+                r.one_absence_deduction_bp,
+                "ranger.one_absence_deduction_bp",
+            ),
+            (
+                r.two_absences_deduction_bp,
+                "ranger.two_absences_deduction_bp",
+            ),
         ] {
-            check((0..=10_000).contains(&v), f, "must be 0 to 10000 basis points");
+            check(
+                (0..=10_000).contains(&v),
+                f,
+                "must be 0 to 10000 basis points",
+            );
         }
         check(
             r.two_absences_deduction_bp >= r.one_absence_deduction_bp,
@@ -271,7 +281,11 @@ impl Settings {
             "ranger.termination_absences",
             "must be between 1 and 31",
         );
-        check(r.major_fire_mu > 0, "ranger.major_fire_mu", "must be positive");
+        check(
+            r.major_fire_mu > 0,
+            "ranger.major_fire_mu",
+            "must be positive",
+        );
         let k = &self.key_village;
         for t in [&k.tap_water_target, &k.sanitary_toilet_target] {
             check(
@@ -379,7 +393,8 @@ mod tests {
 
     #[test]
     fn county_overrides_province_overrides_defaults() {
-        let province = json!({"poverty_line_fen": {"2016": 337_200}, "exit": {"first_notice_days": 10}});
+        let province =
+            json!({"poverty_line_fen": {"2016": 337_200}, "exit": {"first_notice_days": 10}});
         let county = json!({"exit": {"first_notice_days": 8}});
         let s = resolve(&[&province, &county]).unwrap_or_default();
         assert_eq!(s.poverty_line_for(2016), Some(337_200));

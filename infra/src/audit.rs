@@ -64,7 +64,11 @@ struct NewAuditRow<'a> {
 ///
 /// # Errors
 /// Database failures (the surrounding change then rolls back too).
-pub fn record(conn: &mut PgConnection, actor: &Actor, entry: &Entry<'_>) -> Result<(), DomainError> {
+pub fn record(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    entry: &Entry<'_>,
+) -> Result<(), DomainError> {
     diesel::insert_into(audit_events::table)
         .values(NewAuditRow {
             county_code: entry.region.county_code(),

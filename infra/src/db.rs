@@ -154,10 +154,12 @@ impl Db {
 pub fn map_db_error(e: DieselError) -> DomainError {
     match e {
         DieselError::NotFound => DomainError::NotFound,
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => DomainError::Conflict {
-            code: "already_exists",
-            message: "an object with the same key already exists".into(),
-        },
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+            DomainError::Conflict {
+                code: "already_exists",
+                message: "an object with the same key already exists".into(),
+            }
+        }
         DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
             DomainError::Unavailable
         }
@@ -167,7 +169,9 @@ pub fn map_db_error(e: DieselError) -> DomainError {
             DomainError::Forbidden("the object lies outside your scope".into())
         }
         DieselError::DatabaseError(_, info)
-            if info.message().contains("canceling statement due to statement timeout") =>
+            if info
+                .message()
+                .contains("canceling statement due to statement timeout") =>
         {
             DomainError::Unavailable
         }

@@ -15,7 +15,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use ed25519_dalek::SigningKey;
-use ed25519_dalek::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _, spki::der::pem::LineEnding};
+use ed25519_dalek::pkcs8::{
+    DecodePrivateKey as _, EncodePrivateKey as _, spki::der::pem::LineEnding,
+};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -280,7 +282,11 @@ impl KeyRing {
     ///
     /// # Errors
     /// [`TokenError`] saying which check failed.
-    pub fn verify_access(&self, policy: &TokenPolicy, token: &str) -> Result<AccessClaims, TokenError> {
+    pub fn verify_access(
+        &self,
+        policy: &TokenPolicy,
+        token: &str,
+    ) -> Result<AccessClaims, TokenError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
         if header.alg != Algorithm::EdDSA || header.typ.as_deref() != Some(ACCESS_TYP) {
             return Err(TokenError::Malformed);
@@ -329,7 +335,13 @@ mod tests {
     fn signs_and_verifies_with_the_release_backend() {
         let ring = KeyRing::ephemeral().unwrap_or_else(|e| panic!("{e}"));
         let (token, claims) = ring
-            .sign_access(&policy(), Uuid::new_v4(), Uuid::new_v4(), "370831000000", Utc::now())
+            .sign_access(
+                &policy(),
+                Uuid::new_v4(),
+                Uuid::new_v4(),
+                "370831000000",
+                Utc::now(),
+            )
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(ring.verify_access(&policy(), &token), Ok(claims));
         let mut other = policy();
@@ -358,7 +370,10 @@ mod tests {
         // After it, the old key is gone.
         let ring = KeyRing::load_dir(&dir, grace, t1 + chrono::Duration::hours(2))
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(ring.verify_access(&policy(), &token), Err(TokenError::UnknownKey));
+        assert_eq!(
+            ring.verify_access(&policy(), &token),
+            Err(TokenError::UnknownKey)
+        );
         let _ = KeyRing::rotate_dir(&dir, grace, t1 + chrono::Duration::hours(3));
         assert!(!dir.join(format!("{old}.pem")).exists());
         let _ = std::fs::remove_dir_all(&dir);

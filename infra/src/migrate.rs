@@ -5,9 +5,9 @@
 //! so several instances starting at once do not race.
 
 use anyhow::{Context as _, bail};
+use diesel::migration::MigrationSource;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use diesel::migration::MigrationSource;
 use diesel::sql_types::{BigInt, Bool, Text};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -67,19 +67,32 @@ pub fn bootstrap(
     }
     let mut admin = PgConnection::establish(admin_url.expose_secret())
         .context("cannot connect with the administrator URL")?;
-    let role_exists = |c: &mut PgConnection, name: &str| -> anyhow::Result<bool> {
-        Ok(
-            diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS exists")
-                .bind::<Text, _>(name)
-                .get_result::<Exists>(c)?
-                .exists,
-        )
-    };
+    let role_exists =
+        |c: &mut PgConnection, name: &str| -> anyhow::Result<bool> {
+            Ok(diesel::sql_query(
+                "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS exists",
+            )
+            .bind::<Text, _>(name)
+            .get_result::<Exists>(c)?
+            .exists)
+        };
     for (role, pw, extra) in [
-        (OWNER_ROLE, owner_pw.as_str(), "LOGIN NOSUPERUSER NOBYPASSRLS"),
-        (APP_ROLE, app_pw.as_str(), "LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"),
+        (
+            OWNER_ROLE,
+            owner_pw.as_str(),
+            "LOGIN NOSUPERUSER NOBYPASSRLS",
+        ),
+        (
+            APP_ROLE,
+            app_pw.as_str(),
+            "LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE",
+        ),
     ] {
-        let verb = if role_exists(&mut admin, role)? { "ALTER" } else { "CREATE" };
+        let verb = if role_exists(&mut admin, role)? {
+            "ALTER"
+        } else {
+            "CREATE"
+        };
         diesel::sql_query(format!(
             "{verb} ROLE {role} {extra} PASSWORD {}",
             quote_literal(pw)
@@ -87,21 +100,23 @@ pub fn bootstrap(
         .execute(&mut admin)?;
     }
     if !role_exists(&mut admin, DEFINER_ROLE)? {
-        diesel::sql_query(format!("CREATE ROLE {DEFINER_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS"))
-            .execute(&mut admin)?;
+        diesel::sql_query(format!(
+            "CREATE ROLE {DEFINER_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS"
+        ))
+        .execute(&mut admin)?;
     }
     diesel::sql_query(format!("GRANT {DEFINER_ROLE} TO {OWNER_ROLE}")).execute(&mut admin)?;
-    let db_exists = diesel::sql_query(
-        "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists",
-    )
-    .bind::<Text, _>(&db)
-    .get_result::<Exists>(&mut admin)?
-    .exists;
+    let db_exists =
+        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+            .bind::<Text, _>(&db)
+            .get_result::<Exists>(&mut admin)?
+            .exists;
     if !db_exists {
         if !db.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
             bail!("database name {db:?} must be plain letters, digits and underscores");
         }
-        diesel::sql_query(format!("CREATE DATABASE {db} OWNER {OWNER_ROLE}")).execute(&mut admin)?;
+        diesel::sql_query(format!("CREATE DATABASE {db} OWNER {OWNER_ROLE}"))
+            .execute(&mut admin)?;
     }
     Ok(())
 }

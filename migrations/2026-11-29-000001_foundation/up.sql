@@ -105,7 +105,7 @@ INSERT INTO role_permissions (role, permission) VALUES
 
 CREATE TABLE tenants (
   county_code integer PRIMARY KEY,
-  region_code bigint NOT NULL UNIQUE REFERENCES regions (code),
+  region_code bigint NOT NULL REFERENCES regions (code),
   name        text NOT NULL,
   created_at  timestamptz NOT NULL DEFAULT now(),
   created_by  uuid,

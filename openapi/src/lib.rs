@@ -29,7 +29,12 @@ codes (6 digits for a county).";
 
 /// The base document: info, tags and the bearer scheme.
 pub fn base() -> OpenApi {
-    let tag = |name: &str, description: &str| TagBuilder::new().name(name).description(Some(description)).build();
+    let tag = |name: &str, description: &str| {
+        TagBuilder::new()
+            .name(name)
+            .description(Some(description))
+            .build()
+    };
     OpenApiBuilder::new()
         .info(
             InfoBuilder::new()

@@ -18,7 +18,10 @@ pub fn if_match(req: &HttpRequest) -> Result<i32, DomainError> {
     let Some(v) = req.headers().get(header::IF_MATCH) else {
         return Err(DomainError::PreconditionRequired);
     };
-    let s = v.to_str().map_err(|_| DomainError::PreconditionFailed)?.trim();
+    let s = v
+        .to_str()
+        .map_err(|_| DomainError::PreconditionFailed)?
+        .trim();
     let s = s.strip_prefix("W/").unwrap_or(s);
     s.strip_prefix('"')
         .and_then(|s| s.strip_suffix('"'))
@@ -33,12 +36,21 @@ mod tests {
 
     #[test]
     fn parses_if_match() {
-        let with = |v: &str| if_match(&TestRequest::default().insert_header((header::IF_MATCH, v)).to_http_request());
+        let with = |v: &str| {
+            if_match(
+                &TestRequest::default()
+                    .insert_header((header::IF_MATCH, v))
+                    .to_http_request(),
+            )
+        };
         assert_eq!(with("\"3\"").ok(), Some(3));
         assert_eq!(with("W/\"4\"").ok(), Some(4));
         assert!(matches!(with("3"), Err(DomainError::PreconditionFailed)));
         assert!(matches!(with("*"), Err(DomainError::PreconditionFailed)));
-        assert!(matches!(if_match(&TestRequest::default().to_http_request()), Err(DomainError::PreconditionRequired)));
+        assert!(matches!(
+            if_match(&TestRequest::default().to_http_request()),
+            Err(DomainError::PreconditionRequired)
+        ));
         assert_eq!(etag(7), "\"7\"");
     }
 }

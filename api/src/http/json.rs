@@ -25,7 +25,9 @@ fn is_json(req: &HttpRequest) -> bool {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .map(|m| m.trim().to_ascii_lowercase())
-        .is_some_and(|m| m == "application/json" || (m.starts_with("application/") && m.ends_with("+json")))
+        .is_some_and(|m| {
+            m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+        })
 }
 
 /// Turns a serde error with its path into a field error.
@@ -127,8 +129,15 @@ mod tests {
 
     #[test]
     fn names_the_field() {
-        assert_eq!(err(r#"{"name":"a","county_code":"1"}"#).field, "county_code");
-        assert!(err(r#"{"name":"a","county_code":"1"}"#).message.contains("unknown field"));
+        assert_eq!(
+            err(r#"{"name":"a","county_code":"1"}"#).field,
+            "county_code"
+        );
+        assert!(
+            err(r#"{"name":"a","county_code":"1"}"#)
+                .message
+                .contains("unknown field")
+        );
         assert_eq!(err(r#"{}"#).field, "name");
         assert_eq!(err(r#"{"name":3}"#).field, "name");
         assert_eq!(err(r#"{"name":"a","inner":{"n":300}}"#).field, "inner.n");

@@ -37,16 +37,25 @@ pub async fn stamp(
     req.extensions_mut().insert(RequestId(id.clone()));
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
     let mut res = REQUEST_ID
-        .scope(id.clone(), tracing::Instrument::instrument(next.call(req), span))
+        .scope(
+            id.clone(),
+            tracing::Instrument::instrument(next.call(req), span),
+        )
         .await?
         .map_into_boxed_body();
     let h = res.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&id) {
         h.insert(X_REQUEST_ID, v);
     }
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(
         header::STRICT_TRANSPORT_SECURITY,
         HeaderValue::from_static("max-age=31536000"),
@@ -85,7 +94,10 @@ pub async fn gate(
         let allowed = routes::methods(&pattern);
         if allowed.is_empty() {
             tracing::error!(route = %pattern, "route has no entry in the route table: denied");
-            return reject(req, DomainError::Forbidden("this route is not open to anyone".into()).into());
+            return reject(
+                req,
+                DomainError::Forbidden("this route is not open to anyone".into()).into(),
+            );
         }
         return reject(req, ApiError::MethodNotAllowed(allowed));
     };

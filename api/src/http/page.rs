@@ -50,7 +50,8 @@ impl PageParams {
         let Some(c) = &self.cursor else {
             return Ok(None);
         };
-        let bad = || ApiError::BadParameter(FieldError::new("cursor", "is not a cursor this API issued"));
+        let bad =
+            || ApiError::BadParameter(FieldError::new("cursor", "is not a cursor this API issued"));
         let bytes = URL_SAFE_NO_PAD.decode(c).map_err(|_| bad())?;
         serde_json::from_slice(&bytes).map(Some).map_err(|_| bad())
     }
@@ -82,7 +83,11 @@ impl<T> Page<T> {
         let limit = usize::try_from(limit).unwrap_or(0);
         let more = rows.len() > limit;
         rows.truncate(limit);
-        let next_cursor = if more { rows.last().map(|r| encode_cursor(&key(r))) } else { None };
+        let next_cursor = if more {
+            rows.last().map(|r| encode_cursor(&key(r)))
+        } else {
+            None
+        };
         Self {
             items: rows.into_iter().map(map).collect(),
             next_cursor,
@@ -98,13 +103,25 @@ mod tests {
     fn limits_and_cursors() {
         assert_eq!(PageParams::default().limit().ok(), Some(50));
         for bad in [0, -1, 201, 100_000] {
-            let p = PageParams { limit: Some(bad), cursor: None };
+            let p = PageParams {
+                limit: Some(bad),
+                cursor: None,
+            };
             assert!(p.limit().is_err());
         }
         let c = encode_cursor(&("alice", 3));
-        let p = PageParams { limit: None, cursor: Some(c) };
-        assert_eq!(p.cursor::<(String, i32)>().ok().flatten(), Some(("alice".into(), 3)));
-        let junk = PageParams { limit: None, cursor: Some("!!".into()) };
+        let p = PageParams {
+            limit: None,
+            cursor: Some(c),
+        };
+        assert_eq!(
+            p.cursor::<(String, i32)>().ok().flatten(),
+            Some(("alice".into(), 3))
+        );
+        let junk = PageParams {
+            limit: None,
+            cursor: Some("!!".into()),
+        };
         assert!(junk.cursor::<(String, i32)>().is_err());
         let page = Page::from_rows(vec![1, 2, 3], 2, |r| *r, |r| r * 10);
         assert_eq!(page.items, vec![10, 20]);

@@ -123,10 +123,17 @@ pub async fn list_audit_events(
                 .filter(|(_, perms)| perms.contains(perm::AUDIT_READ))
                 .map(|(g, _)| g.unit)
                 .min_by_key(|u| u.level())
-                .ok_or_else(|| DomainError::Forbidden("you need the permission audit:read".into()))?;
+                .ok_or_else(|| {
+                    DomainError::Forbidden("you need the permission audit:read".into())
+                })?;
             let scope = match region {
                 Some(r) if widest.subtree().contains(r) => r.subtree(),
-                Some(_) => return Err(DomainError::field("region", "lies outside what you may audit")),
+                Some(_) => {
+                    return Err(DomainError::field(
+                        "region",
+                        "lies outside what you may audit",
+                    ));
+                }
                 None => widest.subtree(),
             };
             audit::query(
@@ -146,5 +153,10 @@ pub async fn list_audit_events(
             )
         })
         .await?;
-    Ok(HttpResponse::Ok().json(Page::from_rows(rows, limit, |r| (r.at, r.id), AuditEventDto::from)))
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        limit,
+        |r| (r.at, r.id),
+        AuditEventDto::from,
+    )))
 }

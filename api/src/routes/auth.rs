@@ -112,7 +112,9 @@ pub async fn login(
         Some(user) if matches && !user.disabled => {
             state.throttle.succeeded(&username);
             let tokens = state
-                .blocking(move |s| auth::start_session(&s.db, &s.keys, &s.sessions, &user, &username, &rid))
+                .blocking(move |s| {
+                    auth::start_session(&s.db, &s.keys, &s.sessions, &user, &username, &rid)
+                })
                 .await?;
             Ok(HttpResponse::Ok().json(TokenResponse::from(tokens)))
         }

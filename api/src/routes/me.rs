@@ -123,10 +123,14 @@ pub async fn change_password(
     let again = auth.clone();
     let (username, old_hash) = state
         .run(auth, |conn, ctx| {
-            Ok((ctx.caller.username.clone(), sessions::own_password_hash(conn, &ctx.caller)?))
+            Ok((
+                ctx.caller.username.clone(),
+                sessions::own_password_hash(conn, &ctx.caller)?,
+            ))
         })
         .await?;
-    check_new_password(&new_password, &username).map_err(|m| DomainError::field("new_password", m))?;
+    check_new_password(&new_password, &username)
+        .map_err(|m| DomainError::field("new_password", m))?;
     let check = old_hash.clone();
     let new_hash = state
         .hashing(move |h| {
@@ -146,8 +150,21 @@ pub async fn change_password(
     };
     state
         .run(again, move |conn, ctx| {
-            sessions::set_password_hash(conn, ctx.caller.county_code(), ctx.caller.user_id, Some(&old_hash), &new_hash)?;
-            ctx.audit(conn, "user.password_change", "user", ctx.caller.user_id, ctx.caller.org, serde_json::json!({}))
+            sessions::set_password_hash(
+                conn,
+                ctx.caller.county_code(),
+                ctx.caller.user_id,
+                Some(&old_hash),
+                &new_hash,
+            )?;
+            ctx.audit(
+                conn,
+                "user.password_change",
+                "user",
+                ctx.caller.user_id,
+                ctx.caller.org,
+                serde_json::json!({}),
+            )
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -40,7 +40,11 @@ pub struct Rule {
 }
 
 const fn r(method: &'static str, path: &'static str, access: Access) -> Rule {
-    Rule { method, path, access }
+    Rule {
+        method,
+        path,
+        access,
+    }
 }
 
 use Access::{Authenticated, Permission, Public};
@@ -60,19 +64,59 @@ pub const RULES: &[Rule] = &[
     r("GET", "/api/v1/roles", Authenticated),
     r("GET", "/api/v1/tenants", Permission(perm::TENANTS_READ)),
     r("POST", "/api/v1/tenants", Permission(perm::TENANTS_MANAGE)),
-    r("GET", "/api/v1/tenants/{county_code}", Permission(perm::TENANTS_READ)),
-    r("GET", "/api/v1/settings/{region_code}", Permission(perm::SETTINGS_READ)),
-    r("PUT", "/api/v1/settings/{region_code}", Permission(perm::SETTINGS_MANAGE)),
+    r(
+        "GET",
+        "/api/v1/tenants/{county_code}",
+        Permission(perm::TENANTS_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/settings/{region_code}",
+        Permission(perm::SETTINGS_READ),
+    ),
+    r(
+        "PUT",
+        "/api/v1/settings/{region_code}",
+        Permission(perm::SETTINGS_MANAGE),
+    ),
     r("GET", "/api/v1/users", Permission(perm::USERS_READ)),
     r("POST", "/api/v1/users", Permission(perm::USERS_MANAGE)),
     r("GET", "/api/v1/users/{id}", Permission(perm::USERS_READ)),
-    r("PATCH", "/api/v1/users/{id}", Permission(perm::USERS_MANAGE)),
-    r("POST", "/api/v1/users/{id}/disable", Permission(perm::USERS_MANAGE)),
-    r("POST", "/api/v1/users/{id}/enable", Permission(perm::USERS_MANAGE)),
-    r("POST", "/api/v1/users/{id}/password-reset", Permission(perm::USERS_MANAGE)),
-    r("GET", "/api/v1/users/{id}/roles", Permission(perm::USERS_READ)),
-    r("POST", "/api/v1/users/{id}/roles", Permission(perm::USERS_MANAGE)),
-    r("DELETE", "/api/v1/users/{id}/roles/{grant_id}", Permission(perm::USERS_MANAGE)),
+    r(
+        "PATCH",
+        "/api/v1/users/{id}",
+        Permission(perm::USERS_MANAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/users/{id}/disable",
+        Permission(perm::USERS_MANAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/users/{id}/enable",
+        Permission(perm::USERS_MANAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/users/{id}/password-reset",
+        Permission(perm::USERS_MANAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/users/{id}/roles",
+        Permission(perm::USERS_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/users/{id}/roles",
+        Permission(perm::USERS_MANAGE),
+    ),
+    r(
+        "DELETE",
+        "/api/v1/users/{id}/roles/{grant_id}",
+        Permission(perm::USERS_MANAGE),
+    ),
     r("GET", "/api/v1/audit-events", Permission(perm::AUDIT_READ)),
 ];
 

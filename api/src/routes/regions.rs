@@ -54,9 +54,15 @@ fn parse_code(text: &str) -> Result<RegionCode, DomainError> {
     )
 )]
 #[get("/regions/{code}")]
-pub async fn get_region(state: web::Data<AppState>, auth: Auth, path: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn get_region(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let code = parse_code(&path)?;
-    let region = state.run(auth, move |conn, _| regions::get(conn, code)).await?;
+    let region = state
+        .run(auth, move |conn, _| regions::get(conn, code))
+        .await?;
     Ok(HttpResponse::Ok().json(RegionDto::from(region)))
 }
 
@@ -88,5 +94,10 @@ pub async fn list_children(
             regions::children(conn, code, after, limit + 1)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(Page::from_rows(rows, limit, |r| r.code.as_i64(), RegionDto::from)))
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        limit,
+        |r| r.code.as_i64(),
+        RegionDto::from,
+    )))
 }

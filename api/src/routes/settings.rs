@@ -86,9 +86,15 @@ fn respond(view: SettingsView) -> HttpResponse {
     )
 )]
 #[get("/settings/{region_code}")]
-pub async fn get_settings(state: web::Data<AppState>, auth: Auth, path: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn get_settings(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let code = region(&path)?;
-    let view = state.run(auth, move |conn, ctx| settings::get(conn, ctx, code)).await?;
+    let view = state
+        .run(auth, move |conn, ctx| settings::get(conn, ctx, code))
+        .await?;
     Ok(respond(view))
 }
 
@@ -124,7 +130,9 @@ pub async fn put_settings(
     let version = if_match(&req)?;
     let overrides = body.0.overrides;
     let view = state
-        .run(auth, move |conn, ctx| settings::put(conn, ctx, code, version, &overrides))
+        .run(auth, move |conn, ctx| {
+            settings::put(conn, ctx, code, version, &overrides)
+        })
         .await?;
     Ok(respond(view))
 }

@@ -98,8 +98,14 @@ pub async fn create_tenant(
         },
     );
     v.take("admin_username", check_username(&b.admin_username));
-    v.take("admin_display_name", check_display_name(&b.admin_display_name));
-    v.take("admin_password", check_new_password(&b.admin_password, &b.admin_username));
+    v.take(
+        "admin_display_name",
+        check_display_name(&b.admin_display_name),
+    );
+    v.take(
+        "admin_password",
+        check_new_password(&b.admin_password, &b.admin_username),
+    );
     v.finish()?;
     let county = county.ok_or_else(|| DomainError::field("county_code", "is invalid"))?;
     let password = b.admin_password;
@@ -107,7 +113,15 @@ pub async fn create_tenant(
     let catalog = std::sync::Arc::clone(&state.catalog);
     let (tenant, admin) = state
         .run(auth, move |conn, ctx| {
-            tenants::onboard(conn, ctx, &catalog, county, &b.admin_username, b.admin_display_name.trim(), &hash)
+            tenants::onboard(
+                conn,
+                ctx,
+                &catalog,
+                county,
+                &b.admin_username,
+                b.admin_display_name.trim(),
+                &hash,
+            )
         })
         .await?;
     Ok(HttpResponse::Created().json(CreatedTenant {
@@ -129,13 +143,22 @@ pub async fn create_tenant(
     )
 )]
 #[get("/tenants")]
-pub async fn list_tenants(state: web::Data<AppState>, auth: Auth, page: web::Query<PageParams>) -> ApiResult<HttpResponse> {
+pub async fn list_tenants(
+    state: web::Data<AppState>,
+    auth: Auth,
+    page: web::Query<PageParams>,
+) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
     let after: Option<i32> = page.cursor()?;
     let rows = state
         .run(auth, move |conn, _| tenants::list(conn, after, limit + 1))
         .await?;
-    Ok(HttpResponse::Ok().json(Page::from_rows(rows, limit, |t| t.county_code, TenantDto::from)))
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        limit,
+        |t| t.county_code,
+        TenantDto::from,
+    )))
 }
 
 /// One tenant (404 when it is not one or lies outside the caller's line of descent).
@@ -151,11 +174,17 @@ pub async fn list_tenants(state: web::Data<AppState>, auth: Auth, page: web::Que
     )
 )]
 #[get("/tenants/{county_code}")]
-pub async fn get_tenant(state: web::Data<AppState>, auth: Auth, path: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn get_tenant(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let code: i32 = match path.parse() {
         Ok(c) if path.len() == 6 => c,
         _ => return Err(DomainError::NotFound.into()),
     };
-    let row = state.run(auth, move |conn, _| tenants::get(conn, code)).await?;
+    let row = state
+        .run(auth, move |conn, _| tenants::get(conn, code))
+        .await?;
     Ok(HttpResponse::Ok().json(TenantDto::from(row)))
 }

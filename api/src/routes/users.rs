@@ -95,7 +95,12 @@ pub async fn list_users(
             )
         })
         .await?;
-    Ok(HttpResponse::Ok().json(Page::from_rows(rows, limit, |u| u.user.username.clone(), UserDto::from)))
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        limit,
+        |u| u.user.username.clone(),
+        UserDto::from,
+    )))
 }
 
 /// A new user.
@@ -132,13 +137,20 @@ pub struct CreateUserBody {
     )
 )]
 #[post("/users")]
-pub async fn create_user(state: web::Data<AppState>, auth: Auth, body: ValidJson<CreateUserBody>) -> ApiResult<HttpResponse> {
+pub async fn create_user(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: ValidJson<CreateUserBody>,
+) -> ApiResult<HttpResponse> {
     let b = body.0;
     let mut v = Validator::default();
     v.take("username", check_username(&b.username));
     v.take("display_name", check_display_name(&b.display_name));
     v.take("password", check_new_password(&b.password, &b.username));
-    let org = v.take("org_unit", org_unit("org_unit", &b.org_unit).map_err(|e| e.message));
+    let org = v.take(
+        "org_unit",
+        org_unit("org_unit", &b.org_unit).map_err(|e| e.message),
+    );
     v.check(b.roles.len() <= 10, "roles", "at most 10 roles at once");
     v.finish()?;
     let org = org.ok_or_else(|| DomainError::field("org_unit", "is invalid"))?;
@@ -152,7 +164,11 @@ pub async fn create_user(state: web::Data<AppState>, auth: Auth, body: ValidJson
         password_hash: hash,
         roles: b.roles,
     };
-    let view = state.run(auth, move |conn, ctx| users::create(conn, ctx, &catalog, &new)).await?;
+    let view = state
+        .run(auth, move |conn, ctx| {
+            users::create(conn, ctx, &catalog, &new)
+        })
+        .await?;
     Ok(respond(actix_web::http::StatusCode::CREATED, view))
 }
 
@@ -169,7 +185,11 @@ pub async fn create_user(state: web::Data<AppState>, auth: Auth, body: ValidJson
     )
 )]
 #[get("/users/{id}")]
-pub async fn get_user(state: web::Data<AppState>, auth: Auth, path: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn get_user(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let id = user_id(&path)?;
     let view = state.run(auth, move |conn, _| users::get(conn, id)).await?;
     Ok(respond(actix_web::http::StatusCode::OK, view))
@@ -220,7 +240,11 @@ pub async fn update_user(
         Some(t) => v.take("org_unit", org_unit("org_unit", t).map_err(|e| e.message)),
         None => None,
     };
-    v.check(b.display_name.is_some() || b.org_unit.is_some(), "body", "change at least one field");
+    v.check(
+        b.display_name.is_some() || b.org_unit.is_some(),
+        "body",
+        "change at least one field",
+    );
     v.finish()?;
     let version = if_match(&req)?;
     let changes = UserChanges {
@@ -228,15 +252,24 @@ pub async fn update_user(
         org,
     };
     let view = state
-        .run(auth, move |conn, ctx| users::update(conn, ctx, id, version, &changes))
+        .run(auth, move |conn, ctx| {
+            users::update(conn, ctx, id, version, &changes)
+        })
         .await?;
     Ok(respond(actix_web::http::StatusCode::OK, view))
 }
 
-async fn set_disabled(state: web::Data<AppState>, auth: Auth, path: &str, disabled: bool) -> ApiResult<HttpResponse> {
+async fn set_disabled(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: &str,
+    disabled: bool,
+) -> ApiResult<HttpResponse> {
     let id = user_id(path)?;
     let view = state
-        .run(auth, move |conn, ctx| users::set_disabled(conn, ctx, id, disabled))
+        .run(auth, move |conn, ctx| {
+            users::set_disabled(conn, ctx, id, disabled)
+        })
         .await?;
     Ok(respond(actix_web::http::StatusCode::OK, view))
 }
@@ -255,7 +288,11 @@ async fn set_disabled(state: web::Data<AppState>, auth: Auth, path: &str, disabl
     )
 )]
 #[post("/users/{id}/disable")]
-pub async fn disable_user(state: web::Data<AppState>, auth: Auth, path: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn disable_user(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     set_disabled(state, auth, &path, true).await
 }
 
@@ -272,7 +309,11 @@ pub async fn disable_user(state: web::Data<AppState>, auth: Auth, path: web::Pat
     )
 )]
 #[post("/users/{id}/enable")]
-pub async fn enable_user(state: web::Data<AppState>, auth: Auth, path: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn enable_user(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     set_disabled(state, auth, &path, false).await
 }
 
@@ -308,13 +349,17 @@ pub async fn reset_password(
     let id = user_id(&path)?;
     let again = auth.clone();
     let username = state
-        .run(auth, move |conn, ctx| users::check_manageable(conn, ctx, id))
+        .run(auth, move |conn, ctx| {
+            users::check_manageable(conn, ctx, id)
+        })
         .await?;
     let password = body.0.new_password;
     check_new_password(&password, &username).map_err(|m| DomainError::field("new_password", m))?;
     let hash = state.hashing(move |h| h.hash(&password)).await??;
     state
-        .run(again, move |conn, ctx| users::reset_password(conn, ctx, id, &hash))
+        .run(again, move |conn, ctx| {
+            users::reset_password(conn, ctx, id, &hash)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -332,7 +377,11 @@ pub async fn reset_password(
     )
 )]
 #[get("/users/{id}/roles")]
-pub async fn list_grants(state: web::Data<AppState>, auth: Auth, path: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn list_grants(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let id = user_id(&path)?;
     let view = state.run(auth, move |conn, _| users::get(conn, id)).await?;
     let grants: Vec<GrantDto> = view.grants.into_iter().map(Into::into).collect();
@@ -379,7 +428,9 @@ pub async fn create_grant(
     let unit = org_unit("org_unit", &b.org_unit).map_err(|e| DomainError::Validation(vec![e]))?;
     let catalog = std::sync::Arc::clone(&state.catalog);
     let grant = state
-        .run(auth, move |conn, ctx| users::grant(conn, ctx, &catalog, id, &b.role, unit))
+        .run(auth, move |conn, ctx| {
+            users::grant(conn, ctx, &catalog, id, &b.role, unit)
+        })
         .await?;
     Ok(HttpResponse::Created().json(GrantDto::from(grant)))
 }
@@ -397,10 +448,15 @@ pub async fn create_grant(
     )
 )]
 #[delete("/users/{id}/roles/{grant_id}")]
-pub async fn delete_grant(state: web::Data<AppState>, auth: Auth, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
+pub async fn delete_grant(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
     let id = user_id(&path.0)?;
     let grant = user_id(&path.1)?;
-    state.run(auth, move |conn, ctx| users::revoke(conn, ctx, id, grant)).await?;
+    state
+        .run(auth, move |conn, ctx| users::revoke(conn, ctx, id, grant))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
-

@@ -96,7 +96,10 @@ fn actor_for(user: Uuid, username: Option<String>, org: RegionCode, request_id: 
 }
 
 /// Inserts a refresh token for `session` and signs an access token.
-#[expect(clippy::too_many_arguments, reason = "one call site per flow; a struct would only rename them")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site per flow; a struct would only rename them"
+)]
 fn issue(
     conn: &mut PgConnection,
     keys: &KeyRing,
@@ -120,7 +123,8 @@ fn issue(
         ))
         .execute(conn)
         .db()?;
-    let (access, _) = keys.sign_access(&policy.tokens, user, session, &org.to_code_string(), now)?;
+    let (access, _) =
+        keys.sign_access(&policy.tokens, user, session, &org.to_code_string(), now)?;
     Ok(IssuedTokens {
         access_token: access,
         refresh_token: refresh,
@@ -300,7 +304,12 @@ pub fn refresh(
     let now = Utc::now();
     let outcome = db.in_scope(org.subtree(), |conn| {
         let reuse = |conn: &mut PgConnection| -> Result<Option<IssuedTokens>, DomainError> {
-            revoke_session(conn, found.county_code, found.session_id, "refresh token reuse")?;
+            revoke_session(
+                conn,
+                found.county_code,
+                found.session_id,
+                "refresh token reuse",
+            )?;
             audit::record(
                 conn,
                 &actor_for(found.user_id, None, org, request_id),
@@ -340,7 +349,17 @@ pub fn refresh(
             .select(sessions::expires_at)
             .first(conn)
             .db()?;
-        issue(conn, keys, policy, found.user_id, found.session_id, org, session_expires, now).map(Some)
+        issue(
+            conn,
+            keys,
+            policy,
+            found.user_id,
+            found.session_id,
+            org,
+            session_expires,
+            now,
+        )
+        .map(Some)
     })?;
     outcome.ok_or(REFUSED)
 }

@@ -16,7 +16,12 @@ use crate::schema::{permissions, role_permissions, roles};
 /// Database failures, or a stored level out of range.
 pub fn load(conn: &mut PgConnection) -> Result<Catalog, DomainError> {
     let rows: Vec<(String, i16, i16, String)> = roles::table
-        .select((roles::name, roles::min_level, roles::max_level, roles::description))
+        .select((
+            roles::name,
+            roles::min_level,
+            roles::max_level,
+            roles::description,
+        ))
         .load(conn)
         .db()?;
     let mut perms: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();

@@ -29,7 +29,10 @@ pub struct SettingsView {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
-fn row(conn: &mut PgConnection, region: RegionCode) -> Result<Option<(Value, i32, DateTime<Utc>)>, DomainError> {
+fn row(
+    conn: &mut PgConnection,
+    region: RegionCode,
+) -> Result<Option<(Value, i32, DateTime<Utc>)>, DomainError> {
     settings::table
         .filter(settings::county_code.eq(region.county_code()))
         .filter(settings::region_code.eq(region.as_i64()))
@@ -42,7 +45,10 @@ fn row(conn: &mut PgConnection, region: RegionCode) -> Result<Option<(Value, i32
 fn check_level(region: RegionCode) -> Result<(), DomainError> {
     match region.level() {
         Level::Province | Level::County => Ok(()),
-        _ => Err(DomainError::field("region_code", "settings exist only at a province or a county")),
+        _ => Err(DomainError::field(
+            "region_code",
+            "settings exist only at a province or a county",
+        )),
     }
 }
 
@@ -57,7 +63,11 @@ fn related(ctx: &Ctx, region: RegionCode) -> bool {
 /// # Errors
 /// `NotFound` for a region off the caller's line of descent or a county that is no tenant;
 /// `Validation` for a region that is neither province nor county.
-pub fn get(conn: &mut PgConnection, ctx: &Ctx, region: RegionCode) -> Result<SettingsView, DomainError> {
+pub fn get(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    region: RegionCode,
+) -> Result<SettingsView, DomainError> {
     check_level(region)?;
     if !related(ctx, region) {
         return Err(DomainError::NotFound);
@@ -76,7 +86,10 @@ pub fn get(conn: &mut PgConnection, ctx: &Ctx, region: RegionCode) -> Result<Set
     } else {
         None
     };
-    let layers: Vec<&Value> = inherited.iter().chain(std::iter::once(&overrides)).collect();
+    let layers: Vec<&Value> = inherited
+        .iter()
+        .chain(std::iter::once(&overrides))
+        .collect();
     let effective = resolve(&layers)?;
     Ok(SettingsView {
         region,
@@ -115,7 +128,8 @@ pub fn put(
     }
     match region.level() {
         Level::County => {
-            let province = row(conn, region.ancestor_at(Level::Province))?.map_or_else(no_overrides, |r| r.0);
+            let province =
+                row(conn, region.ancestor_at(Level::Province))?.map_or_else(no_overrides, |r| r.0);
             resolve(&[&province, overrides])?;
         }
         _ => {
@@ -132,7 +146,14 @@ pub fn put(
             for (code, county) in counties {
                 if let Err(DomainError::Validation(e)) = resolve(&[overrides, &county]) {
                     errs.extend(e.into_iter().map(|e| {
-                        FieldError::new(e.field, format!("with county {:06}'s overrides: {}", code / 1_000_000, e.message))
+                        FieldError::new(
+                            e.field,
+                            format!(
+                                "with county {:06}'s overrides: {}",
+                                code / 1_000_000,
+                                e.message
+                            ),
+                        )
                     }));
                 }
             }
@@ -175,6 +196,10 @@ pub fn put(
 ///
 /// # Errors
 /// As [`get`].
-pub fn effective_for(conn: &mut PgConnection, ctx: &Ctx, code: RegionCode) -> Result<Settings, DomainError> {
+pub fn effective_for(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    code: RegionCode,
+) -> Result<Settings, DomainError> {
     get(conn, ctx, code.ancestor_at(Level::County)).map(|v| v.effective)
 }

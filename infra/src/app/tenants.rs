@@ -7,8 +7,8 @@ use domain::authz::{Catalog, perm};
 use domain::{DomainError, Level, RegionCode};
 use serde_json::json;
 
-use super::users::{self, NewUser, UserView};
 use super::Ctx;
+use super::users::{self, NewUser, UserView};
 use crate::db::DbResultExt as _;
 use crate::regions;
 use crate::schema::{settings, tenants};
@@ -48,7 +48,10 @@ pub fn onboard(
         other => other,
     })?;
     if region.level != Level::County {
-        return Err(DomainError::field("county_code", "must be a county-level division"));
+        return Err(DomainError::field(
+            "county_code",
+            "must be a county-level division",
+        ));
     }
     let row = diesel::insert_into(tenants::table)
         .values((
@@ -102,7 +105,11 @@ pub fn onboard(
 ///
 /// # Errors
 /// Database failures.
-pub fn list(conn: &mut PgConnection, after: Option<i32>, limit: i64) -> Result<Vec<TenantRow>, DomainError> {
+pub fn list(
+    conn: &mut PgConnection,
+    after: Option<i32>,
+    limit: i64,
+) -> Result<Vec<TenantRow>, DomainError> {
     let mut q = tenants::table
         .select(TenantRow::as_select())
         .order(tenants::county_code)

@@ -197,7 +197,10 @@ pub fn list(conn: &mut PgConnection, f: &UserFilter) -> Result<Vec<UserView>, Do
         q = q.filter(users::disabled.eq(d));
     }
     if let Some(p) = &f.username_prefix {
-        let escaped = p.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = p
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         q = q.filter(users::username.like(format!("{escaped}%")));
     }
     if let Some(a) = &f.after {
@@ -215,7 +218,11 @@ pub fn list(conn: &mut PgConnection, f: &UserFilter) -> Result<Vec<UserView>, Do
 
 /// Checks that `org` is a known node where accounts may live: the platform, a province or a
 /// city (above the tenants), or inside an onboarded county.
-fn check_org_unit(conn: &mut PgConnection, field: &str, org: RegionCode) -> Result<(), DomainError> {
+fn check_org_unit(
+    conn: &mut PgConnection,
+    field: &str,
+    org: RegionCode,
+) -> Result<(), DomainError> {
     regions::get(conn, org).map_err(|e| match e {
         DomainError::NotFound => DomainError::field(field, "is not a known division code"),
         other => other,
@@ -228,7 +235,10 @@ fn check_org_unit(conn: &mut PgConnection, field: &str, org: RegionCode) -> Resu
             .get_result(conn)
             .db()?;
         if onboarded == 0 {
-            return Err(DomainError::field(field, "lies in a county that is not onboarded"));
+            return Err(DomainError::field(
+                field,
+                "lies in a county that is not onboarded",
+            ));
         }
     }
     Ok(())
@@ -397,10 +407,14 @@ pub fn update(
         )
         .execute(conn)
         .db()?;
-        diesel::update(users::table.filter(users::county_code.eq(row.county_code)).filter(users::id.eq(id)))
-            .set(users::region_code.eq(org.as_i64()))
-            .execute(conn)
-            .db()?;
+        diesel::update(
+            users::table
+                .filter(users::county_code.eq(row.county_code))
+                .filter(users::id.eq(id)),
+        )
+        .set(users::region_code.eq(org.as_i64()))
+        .execute(conn)
+        .db()?;
         auth::revoke_user_sessions(conn, row.county_code, id, "moved to another org unit")?;
         ctx.audit(
             conn,
@@ -412,21 +426,39 @@ pub fn update(
         )?;
     }
     if let Some(name) = &changes.display_name {
-        diesel::update(users::table.filter(users::county_code.eq(row.county_code)).filter(users::id.eq(id)))
-            .set(users::display_name.eq(name))
-            .execute(conn)
-            .db()?;
-        ctx.audit(conn, "user.update", "user", id, changes.org.unwrap_or(old_org), json!({ "display_name": name }))?;
+        diesel::update(
+            users::table
+                .filter(users::county_code.eq(row.county_code))
+                .filter(users::id.eq(id)),
+        )
+        .set(users::display_name.eq(name))
+        .execute(conn)
+        .db()?;
+        ctx.audit(
+            conn,
+            "user.update",
+            "user",
+            id,
+            changes.org.unwrap_or(old_org),
+            json!({ "display_name": name }),
+        )?;
     }
     bump_version(conn, row.county_code, id)?;
     get(conn, id)
 }
 
 fn bump_version(conn: &mut PgConnection, county: i32, id: Uuid) -> Result<(), DomainError> {
-    diesel::update(users::table.filter(users::county_code.eq(county)).filter(users::id.eq(id)))
-        .set((users::version.eq(users::version + 1), users::updated_at.eq(Utc::now())))
-        .execute(conn)
-        .db()?;
+    diesel::update(
+        users::table
+            .filter(users::county_code.eq(county))
+            .filter(users::id.eq(id)),
+    )
+    .set((
+        users::version.eq(users::version + 1),
+        users::updated_at.eq(Utc::now()),
+    ))
+    .execute(conn)
+    .db()?;
     Ok(())
 }
 
@@ -434,22 +466,45 @@ fn bump_version(conn: &mut PgConnection, county: i32, id: Uuid) -> Result<(), Do
 ///
 /// # Errors
 /// `NotFound`, `Forbidden`, `Validation` when callers disable themselves.
-pub fn set_disabled(conn: &mut PgConnection, ctx: &Ctx, id: Uuid, disabled: bool) -> Result<UserView, DomainError> {
+pub fn set_disabled(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    disabled: bool,
+) -> Result<UserView, DomainError> {
     let row = manageable(conn, ctx, id)?;
     if disabled && id == ctx.caller.user_id {
-        return Err(DomainError::field("id", "you cannot disable your own account"));
+        return Err(DomainError::field(
+            "id",
+            "you cannot disable your own account",
+        ));
     }
     if row.disabled != disabled {
-        diesel::update(users::table.filter(users::county_code.eq(row.county_code)).filter(users::id.eq(id)))
-            .set(users::disabled.eq(disabled))
-            .execute(conn)
-            .db()?;
+        diesel::update(
+            users::table
+                .filter(users::county_code.eq(row.county_code))
+                .filter(users::id.eq(id)),
+        )
+        .set(users::disabled.eq(disabled))
+        .execute(conn)
+        .db()?;
         if disabled {
             auth::revoke_user_sessions(conn, row.county_code, id, "user disabled")?;
         }
         bump_version(conn, row.county_code, id)?;
-        let action = if disabled { "user.disable" } else { "user.enable" };
-        ctx.audit(conn, action, "user", id, stored_code(row.region_code)?, json!({}))?;
+        let action = if disabled {
+            "user.disable"
+        } else {
+            "user.enable"
+        };
+        ctx.audit(
+            conn,
+            action,
+            "user",
+            id,
+            stored_code(row.region_code)?,
+            json!({}),
+        )?;
     }
     get(conn, id)
 }
@@ -458,7 +513,11 @@ pub fn set_disabled(conn: &mut PgConnection, ctx: &Ctx, id: Uuid, disabled: bool
 ///
 /// # Errors
 /// `NotFound`, `Forbidden`.
-pub fn check_manageable(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<String, DomainError> {
+pub fn check_manageable(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+) -> Result<String, DomainError> {
     manageable(conn, ctx, id).map(|r| r.username)
 }
 
@@ -466,10 +525,22 @@ pub fn check_manageable(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<
 ///
 /// # Errors
 /// `NotFound`, `Forbidden`.
-pub fn reset_password(conn: &mut PgConnection, ctx: &Ctx, id: Uuid, new_hash: &str) -> Result<(), DomainError> {
+pub fn reset_password(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    new_hash: &str,
+) -> Result<(), DomainError> {
     let row = manageable(conn, ctx, id)?;
     auth::set_password_hash(conn, row.county_code, id, None, new_hash)?;
-    ctx.audit(conn, "user.password_reset", "user", id, stored_code(row.region_code)?, json!({}))
+    ctx.audit(
+        conn,
+        "user.password_reset",
+        "user",
+        id,
+        stored_code(row.region_code)?,
+        json!({}),
+    )
 }
 
 /// Grants `role` at `unit` to user `id`.
@@ -488,7 +559,8 @@ pub fn grant(
     let row = find(conn, id)?;
     let org = stored_code(row.region_code)?;
     ctx.caller.check_grant(catalog, role, unit, org)?;
-    regions::get(conn, unit).map_err(|_| DomainError::field("org_unit", "is not a known division code"))?;
+    regions::get(conn, unit)
+        .map_err(|_| DomainError::field("org_unit", "is not a known division code"))?;
     let grant_id = insert_grant(conn, ctx, id, role, unit)?;
     bump_version(conn, row.county_code, id)?;
     get(conn, id)?
@@ -503,7 +575,12 @@ pub fn grant(
 /// # Errors
 /// `NotFound` when the user or grant is outside scope; `Forbidden` without `users:manage`
 /// over the grant's unit.
-pub fn revoke(conn: &mut PgConnection, ctx: &Ctx, id: Uuid, grant_id: Uuid) -> Result<(), DomainError> {
+pub fn revoke(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    grant_id: Uuid,
+) -> Result<(), DomainError> {
     let row = find(conn, id)?;
     let (role, unit): (String, i64) = role_grants::table
         .filter(role_grants::county_code.eq(row.county_code))

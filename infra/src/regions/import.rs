@@ -64,6 +64,9 @@ struct Node {
     parent: i64,
 }
 
+/// A row's line number and what checking it gave (`Ok(None)`: filtered out by the prefix).
+type CheckedRow = (u64, Result<Option<Node>, String>);
+
 /// The column that names the parent, per level.
 fn parent_column(level: Level) -> Option<&'static str> {
     match level {
@@ -95,7 +98,8 @@ fn level_of_header(headers: &csv::StringRecord) -> Option<Level> {
 }
 
 fn open(path: &Path) -> anyhow::Result<Box<dyn Read>> {
-    let mut file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let mut magic = [0_u8; 2];
     let n = file.read(&mut magic)?;
     let head = std::io::Cursor::new(magic[..n].to_vec());
@@ -129,7 +133,9 @@ fn check_row(
     let raw = field("code").unwrap_or("");
     let digits = usize::try_from(level.significant_digits()).unwrap_or(12);
     if raw.len() != digits || !raw.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("malformed code {raw:?}: a {level:?} code has {digits} digits"));
+        return Err(format!(
+            "malformed code {raw:?}: a {level:?} code has {digits} digits"
+        ));
     }
     if !wanted(raw, prefix) {
         return Ok(None);
@@ -148,7 +154,8 @@ fn check_row(
     let parent = code.parent().unwrap_or(RegionCode::PLATFORM);
     if let Some(col) = parent_column(level) {
         let declared = field(col).unwrap_or("");
-        let parent_digits = usize::try_from(parent.level().significant_digits()).unwrap_or(0);
+        let parent_level = Level::from_number(level.number() - 1).unwrap_or(Level::Platform);
+        let parent_digits = usize::try_from(parent_level.significant_digits()).unwrap_or(0);
         if declared.len() != parent_digits || !raw.starts_with(declared) {
             return Err(format!("{col} {declared:?} does not match the code {raw}"));
         }
@@ -179,7 +186,7 @@ pub fn import_files(
         bail!("the prefix must be digits");
     }
     let mut report = ImportReport::default();
-    let mut by_level: Vec<(Level, PathBuf, Vec<(u64, Result<Option<Node>, String>)>)> = Vec::new();
+    let mut by_level: Vec<(Level, PathBuf, Vec<CheckedRow>)> = Vec::new();
     for path in files {
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
@@ -318,7 +325,14 @@ mod tests {
 
     #[test]
     fn checks_rows() {
-        let h = rec(&["code", "name", "streetCode", "provinceCode", "cityCode", "areaCode"]);
+        let h = rec(&[
+            "code",
+            "name",
+            "streetCode",
+            "provinceCode",
+            "cityCode",
+            "areaCode",
+        ]);
         let level = level_of_header(&h);
         assert_eq!(level, Some(Level::Village));
         let ok = check_row(
@@ -328,14 +342,34 @@ mod tests {
             None,
         );
         assert!(matches!(ok, Ok(Some(ref n)) if n.parent == 370_831_101_000));
-        let short = check_row(Level::Village, &rec(&["37083110120", "村", "370831101"]), &h, None);
+        let short = check_row(
+            Level::Village,
+            &rec(&["37083110120", "村", "370831101"]),
+            &h,
+            None,
+        );
         assert!(short.is_err_and(|e| e.contains("malformed")));
-        let mismatch = check_row(Level::Village, &rec(&["370831101201", "村", "370831102"]), &h, None);
+        let mismatch = check_row(
+            Level::Village,
+            &rec(&["370831101201", "村", "370831102"]),
+            &h,
+            None,
+        );
         assert!(mismatch.is_err_and(|e| e.contains("streetCode")));
-        let skipped = check_row(Level::Village, &rec(&["110101001001", "x", "110101001"]), &h, Some("37"));
+        let skipped = check_row(
+            Level::Village,
+            &rec(&["110101001001", "x", "110101001"]),
+            &h,
+            Some("37"),
+        );
         assert!(matches!(skipped, Ok(None)));
         let sh = rec(&["code", "name", "areaCode"]);
-        let wrong = check_row(Level::Township, &rec(&["350527000", "x", "350527"]), &sh, None);
+        let wrong = check_row(
+            Level::Township,
+            &rec(&["350527000", "x", "350527"]),
+            &sh,
+            None,
+        );
         assert!(wrong.is_err_and(|e| e.contains("wrong level")));
     }
 }

@@ -86,5 +86,9 @@ pub fn children(
     if let Some(a) = after {
         q = q.filter(regions::code.gt(a));
     }
-    q.load(conn).db()?.into_iter().map(Region::try_from).collect()
+    q.load(conn)
+        .db()?
+        .into_iter()
+        .map(Region::try_from)
+        .collect()
 }

@@ -1,0 +1,457 @@
+//! Test harness: a database per test, cloned from a migrated template, and the real server on
+//! an ephemeral port, connected as the app role so row-level security is exercised.
+//!
+//! The template (migrations + Shandong's division codes) is built once per migration set under
+//! an advisory lock, so test binaries running side by side share it safely.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash as _, Hasher as _};
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use actix_web::{HttpServer, web};
+use api::config::{Config, ThrottleConfig};
+use api::state::AppState;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use domain::RegionCode;
+use domain::authz::{Caller, Grant};
+use infra::app::Ctx;
+use infra::app::users::NewUser;
+use infra::crypto::HashCost;
+use infra::db::{Db, PoolOptions};
+use infra::jwt::{KeyRing, TokenPolicy};
+use secrecy::{ExposeSecret as _, SecretString};
+use serde_json::Value;
+use uuid::Uuid;
+
+const OWNER_PW: &str = "zhenxing-owner-dev";
+const APP_PW: &str = "zhenxing-app-dev";
+
+/// A password every seeded test user gets.
+pub const PASSWORD: &str = "test-password-1";
+
+pub fn admin_url() -> String {
+    std::env::var("TEST_ADMIN_DATABASE_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+fn url_as(user: &str, password: &str, db: &str) -> String {
+    let mut u = url::Url::parse(&admin_url()).unwrap_or_else(|e| panic!("bad admin URL: {e}"));
+    u.set_username(user).ok();
+    u.set_password(Some(password)).ok();
+    u.set_path(db);
+    u.to_string()
+}
+
+fn template_name() -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+    let mut files: Vec<_> = walk(&dir);
+    files.sort();
+    let mut h = DefaultHasher::new();
+    for f in files {
+        f.hash(&mut h);
+        std::fs::read(&f).unwrap_or_default().hash(&mut h);
+    }
+    "import-v1:37".hash(&mut h);
+    format!("zhenxing_tpl_{:016x}", h.finish())
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[derive(QueryableByName)]
+struct Comment {
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    comment: Option<String>,
+}
+
+/// The migrated template database, built at most once per migration set.
+pub fn template() -> &'static str {
+    static NAME: OnceLock<String> = OnceLock::new();
+    NAME.get_or_init(|| {
+        let name = template_name();
+        let mut admin = PgConnection::establish(&admin_url())
+            .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at TEST_ADMIN_DATABASE_URL ({e}); run the tests with scripts/test"));
+        diesel::sql_query("SELECT pg_advisory_lock(7731)").execute(&mut admin).ok();
+        let state: Vec<Comment> = diesel::sql_query(
+            "SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1",
+        )
+        .bind::<Text, _>(&name)
+        .load(&mut admin)
+        .unwrap_or_default();
+        let ready = state.first().and_then(|c| c.comment.as_deref()) == Some("zhenxing-ready");
+        if !ready {
+            if !state.is_empty() {
+                diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).ok();
+            }
+            let owner = SecretString::from(url_as("zhenxing_owner", OWNER_PW, &name));
+            let app = SecretString::from(url_as("zhenxing_app", APP_PW, &name));
+            infra::migrate::bootstrap(&SecretString::from(admin_url()), &owner, &app)
+                .unwrap_or_else(|e| panic!("bootstrap failed: {e:#}"));
+            infra::migrate::run_migrations(&owner).unwrap_or_else(|e| panic!("migrations failed: {e:#}"));
+            let mut conn = PgConnection::establish(owner.expose_secret()).unwrap_or_else(|e| panic!("{e}"));
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/regions");
+            let files: Vec<_> = ["provinces", "cities", "areas", "streets", "villages"]
+                .iter()
+                .map(|f| dir.join(format!("{f}.csv.gz")))
+                .collect();
+            let report = infra::regions::import::import_files(&mut conn, &files, Some("37"))
+                .unwrap_or_else(|e| panic!("region import failed: {e:#}"));
+            assert!(report.errors.is_empty(), "{:?}", &report.errors[..report.errors.len().min(3)]);
+            drop(conn);
+            diesel::sql_query(format!("COMMENT ON DATABASE {name} IS 'zhenxing-ready'"))
+                .execute(&mut admin)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        diesel::sql_query("SELECT pg_advisory_unlock(7731)").execute(&mut admin).ok();
+        name
+    })
+}
+
+/// A database of its own for one test, dropped at the end.
+pub struct TestDb {
+    pub name: String,
+}
+
+impl TestDb {
+    pub fn new() -> Self {
+        let template = template();
+        let name = format!("zhenxing_t_{}", Uuid::new_v4().simple());
+        let mut admin = PgConnection::establish(&admin_url()).unwrap_or_else(|e| panic!("{e}"));
+        let mut tries = 0;
+        loop {
+            let r = diesel::sql_query(format!(
+                "CREATE DATABASE {name} TEMPLATE {template} OWNER zhenxing_owner STRATEGY FILE_COPY"
+            ))
+            .execute(&mut admin);
+            match r {
+                Ok(_) => break,
+                // Another test may be copying the template at this instant.
+                Err(e) if tries < 50 && e.to_string().contains("being accessed") => {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => panic!("cannot create the test database: {e}"),
+            }
+        }
+        Self { name }
+    }
+
+    pub fn app_url(&self) -> SecretString {
+        SecretString::from(url_as("zhenxing_app", APP_PW, &self.name))
+    }
+
+    pub fn owner_url(&self) -> SecretString {
+        SecretString::from(url_as("zhenxing_owner", OWNER_PW, &self.name))
+    }
+
+    /// A raw connection as the app role (no scope set).
+    pub fn app_conn(&self) -> PgConnection {
+        PgConnection::establish(self.app_url().expose_secret()).unwrap_or_else(|e| panic!("{e}"))
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = PgConnection::establish(&admin_url()) {
+            diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut admin)
+            .ok();
+        }
+    }
+}
+
+pub fn code(s: &str) -> RegionCode {
+    RegionCode::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+pub fn test_config(db: &TestDb) -> Config {
+    Config {
+        database_url: db.app_url(),
+        migration_url: Some(db.owner_url()),
+        bind: "127.0.0.1:0".into(),
+        keys_dir: None,
+        key_grace: Duration::from_secs(3600),
+        tokens: TokenPolicy {
+            issuer: "zhenxing".into(),
+            audience: "zhenxing-api".into(),
+            access_ttl: Duration::from_secs(900),
+            leeway: Duration::from_secs(10),
+        },
+        refresh_ttl: Duration::from_secs(3600),
+        session_ttl: Duration::from_secs(7200),
+        pool: PoolOptions {
+            max_size: 4,
+            ..PoolOptions::default()
+        },
+        hash_cost: HashCost::TEST,
+        hash_concurrency: 2,
+        throttle: ThrottleConfig {
+            max_failures: 5,
+            ip_max_attempts: 1000,
+            window: Duration::from_secs(900),
+            trust_forwarded_for: true,
+        },
+        body_limit: 65_536,
+    }
+}
+
+/// An HTTP answer.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub body: Value,
+    pub headers: actix_web::http::header::HeaderMap,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+}
+
+/// The running server on its own database.
+pub struct TestApp {
+    pub addr: String,
+    pub state: AppState,
+    pub db: TestDb,
+    client: awc::Client,
+    platform: Option<Ctx>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}, None).await
+    }
+
+    /// Spawns with config changes and, optionally, a given key ring.
+    pub async fn spawn_with(change: impl FnOnce(&mut Config), keys: Option<KeyRing>) -> Self {
+        let db = TestDb::new();
+        let mut config = test_config(&db);
+        change(&mut config);
+        let pool =
+            Db::connect(&config.database_url, &config.pool).unwrap_or_else(|e| panic!("{e:#}"));
+        let keys = keys.unwrap_or_else(|| KeyRing::ephemeral().unwrap_or_else(|e| panic!("{e}")));
+        let state = api::build_state(&config, pool, keys).unwrap_or_else(|e| panic!("{e:#}"));
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+        let addr = format!(
+            "http://{}",
+            listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
+        );
+        let data = web::Data::new(state.clone());
+        let limit = config.body_limit;
+        let server = HttpServer::new(move || api::build_app(data.clone(), limit))
+            .workers(2)
+            .disable_signals()
+            .listen(listener)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .run();
+        actix_web::rt::spawn(server);
+        let client = awc::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .finish();
+        Self {
+            addr,
+            state,
+
+            db,
+            client,
+            platform: None,
+        }
+    }
+
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let method = actix_web::http::Method::from_bytes(method.as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.addr, path));
+        if let Some(t) = token {
+            req = req.insert_header(("authorization", format!("Bearer {t}")));
+        }
+        for (k, v) in headers {
+            req = req.insert_header((*k, *v));
+        }
+        let mut res = match body {
+            Some(b) => req.send_json(b).await,
+            None => req.send().await,
+        }
+        .unwrap_or_else(|e| panic!("request failed: {e}"));
+        let bytes = res.body().limit(16 * 1024 * 1024).await.unwrap_or_default();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
+        Resp {
+            status: res.status().as_u16(),
+            body,
+            headers: res.headers().clone(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Resp {
+        self.send("GET", path, Some(token), None, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Resp {
+        self.send("POST", path, Some(token), Some(&body), &[]).await
+    }
+
+    /// Raw bytes with a content type.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Resp {
+        let mut req = self
+            .client
+            .post(format!("{}{}", self.addr, path))
+            .insert_header(("content-type", content_type));
+        if let Some(t) = token {
+            req = req.insert_header(("authorization", format!("Bearer {t}")));
+        }
+        let mut res = req
+            .send_body(body)
+            .await
+            .unwrap_or_else(|e| panic!("request failed: {e}"));
+        let bytes = res.body().await.unwrap_or_default();
+        Resp {
+            status: res.status().as_u16(),
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            headers: res.headers().clone(),
+        }
+    }
+
+    /// Logs in; panics unless it succeeds. Returns (access, refresh).
+    pub async fn login(&self, username: &str, password: &str) -> (String, String) {
+        let r = self
+            .send(
+                "POST",
+                "/api/v1/auth/login",
+                None,
+                Some(&serde_json::json!({"username": username, "password": password})),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, 200, "login of {username} failed: {:?}", r.body);
+        (
+            r.body["access_token"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            r.body["refresh_token"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        )
+    }
+
+    /// Access token of a user with the test password.
+    pub async fn token(&self, username: &str) -> String {
+        self.login(username, PASSWORD).await.0
+    }
+
+    /// A platform-administrator context for seeding through the real use cases.
+    fn platform(&mut self) -> Ctx {
+        if let Some(c) = &self.platform {
+            return c.clone();
+        }
+        let id = api::demo::create_platform_admin(&self.state, "platform.admin", PASSWORD)
+            .unwrap_or_else(|e| panic!("{e:#}"));
+        let perms = self
+            .state
+            .catalog
+            .role("platform_admin")
+            .map(|r| r.permissions.clone())
+            .unwrap_or_default();
+        let ctx = Ctx {
+            caller: Caller {
+                user_id: id,
+                username: "platform.admin".into(),
+                org: RegionCode::PLATFORM,
+                session_id: Uuid::nil(),
+                grants: vec![(
+                    Grant {
+                        id: Uuid::nil(),
+                        role: "platform_admin".into(),
+                        unit: RegionCode::PLATFORM,
+                    },
+                    perms,
+                )],
+            },
+            request_id: "test".into(),
+        };
+        self.platform = Some(ctx.clone());
+        ctx
+    }
+
+    /// Onboards a county (6 digits) with admin `admin.<county>`.
+    pub fn onboard(&mut self, county: &str) -> String {
+        let ctx = self.platform();
+        let admin = format!("admin.{county}");
+        let hash = self.state.hasher.hash(PASSWORD).unwrap_or_default();
+        let catalog = self.state.catalog.clone();
+        let c = code(county);
+        self.state
+            .db
+            .in_scope(RegionCode::PLATFORM.subtree(), |conn| {
+                infra::app::tenants::onboard(conn, &ctx, &catalog, c, &admin, "Admin", &hash)
+            })
+            .unwrap_or_else(|e| panic!("onboard {county}: {e:?}"));
+        admin
+    }
+
+    /// Creates `username` at `org` with `roles` (granted at `org`); returns the user id.
+    pub fn user(&mut self, username: &str, org: &str, roles: &[&str]) -> Uuid {
+        let ctx = self.platform();
+        let hash = self.state.hasher.hash(PASSWORD).unwrap_or_default();
+        let catalog = self.state.catalog.clone();
+        let new = NewUser {
+            username: username.into(),
+            display_name: username.into(),
+            org: code(org),
+            password_hash: hash,
+            roles: roles.iter().map(|r| (*r).to_string()).collect(),
+        };
+        self.state
+            .db
+            .in_scope(RegionCode::PLATFORM.subtree(), |conn| {
+                infra::app::users::create(conn, &ctx, &catalog, &new)
+            })
+            .unwrap_or_else(|e| panic!("create {username}: {e:?}"))
+            .user
+            .id
+    }
+}

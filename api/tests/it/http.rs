@@ -1,0 +1,249 @@
+//! HTTP conventions, the route table, and the OpenAPI document.
+
+use std::collections::BTreeSet;
+
+use api::routes::{Access, RULES};
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+fn documented_operations() -> BTreeSet<(String, String)> {
+    let doc = serde_json::to_value(api::api_doc()).unwrap_or_default();
+    let mut ops = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().cloned().unwrap_or_default() {
+        for method in item
+            .as_object()
+            .map(|o| o.keys().cloned().collect::<Vec<_>>())
+            .unwrap_or_default()
+        {
+            ops.insert((method.to_uppercase(), path.clone()));
+        }
+    }
+    ops
+}
+
+#[test]
+fn every_registered_route_has_a_rule_and_every_rule_a_route() {
+    let documented = documented_operations();
+    let table: BTreeSet<(String, String)> = RULES
+        .iter()
+        .map(|r| (r.method.to_string(), r.path.to_string()))
+        .collect();
+    let missing: Vec<_> = documented.difference(&table).collect();
+    let stale: Vec<_> = table.difference(&documented).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without an entry in the route table: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "route-table entries without a route: {stale:?}"
+    );
+}
+
+#[test]
+fn committed_openapi_matches_the_running_route_table() {
+    let generated = serde_json::to_string_pretty(&api::api_doc()).unwrap_or_default() + "\n";
+    if std::env::var("UPDATE_OPENAPI").is_ok() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/openapi.json");
+        std::fs::write(path, &generated).unwrap_or_else(|e| panic!("{e}"));
+        return;
+    }
+    assert!(
+        openapi::COMMITTED == generated,
+        "openapi/openapi.json is out of date: run `UPDATE_OPENAPI=1 cargo test -p api --test it committed_openapi` \
+         or `cargo run -p api -- openapi > openapi/openapi.json`"
+    );
+}
+
+#[test]
+fn every_secured_operation_declares_bearer_security_and_problem_errors() {
+    let doc = serde_json::to_value(api::api_doc()).unwrap_or_default();
+    for rule in RULES {
+        let op = &doc["paths"][rule.path][rule.method.to_lowercase()];
+        assert!(
+            op.is_object(),
+            "{} {} is not documented",
+            rule.method,
+            rule.path
+        );
+        let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
+        assert_eq!(
+            secured,
+            rule.access != Access::Public,
+            "{} {}: security does not match the route table",
+            rule.method,
+            rule.path
+        );
+        if rule.access != Access::Public {
+            assert!(
+                op["responses"]["401"].is_object(),
+                "{} {} does not document 401",
+                rule.method,
+                rule.path
+            );
+        }
+    }
+}
+
+/// Fills path parameters with well-formed values.
+fn concrete(path: &str) -> String {
+    path.replace("{id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6b")
+        .replace("{grant_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6c")
+        .replace("{code}", "370831")
+        .replace("{county_code}", "370831")
+        .replace("{region_code}", "370831")
+}
+
+/// A well-formed body per route, so that authorization, not validation, decides the answer.
+fn sample_body(method: &str, path: &str) -> serde_json::Value {
+    match (method, path) {
+        ("POST", "/api/v1/tenants") => {
+            json!({"county_code": "370832", "admin_username": "admin.x", "admin_display_name": "x", "admin_password": "a-good-password"})
+        }
+        ("POST", "/api/v1/users") => {
+            json!({"username": "some.one", "display_name": "x", "password": "a-good-password", "org_unit": "370831001003"})
+        }
+        ("PATCH", "/api/v1/users/{id}") => json!({"display_name": "x"}),
+        ("POST", "/api/v1/users/{id}/password-reset") => json!({"new_password": "a-good-password"}),
+        ("POST", "/api/v1/users/{id}/roles") => {
+            json!({"role": "village_clerk", "org_unit": "370831001003"})
+        }
+        ("PUT", "/api/v1/settings/{region_code}") => json!({"overrides": {}}),
+        ("PUT", "/api/v1/me/password") => {
+            json!({"current_password": "x", "new_password": "a-good-password"})
+        }
+        _ => json!({}),
+    }
+}
+
+#[actix_web::test]
+async fn a_user_without_roles_is_refused_every_permissioned_route() {
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
+    app.user("nobody", "370831001003", &[]);
+    let t = app.token("nobody").await;
+    for rule in RULES {
+        let body = sample_body(rule.method, rule.path);
+        let r = app
+            .send(
+                rule.method,
+                &concrete(rule.path),
+                Some(&t),
+                Some(&body),
+                &[("if-match", "\"1\"")],
+            )
+            .await;
+        match rule.access {
+            Access::Permission(p) => {
+                assert_eq!(
+                    r.status, 403,
+                    "{} {} ({p}) answered {}: {:?}",
+                    rule.method, rule.path, r.status, r.body
+                );
+            }
+            Access::Authenticated | Access::Public => {
+                assert_ne!(r.status, 403, "{} {}", rule.method, rule.path)
+            }
+        }
+        // Without a token every non-public route answers 401.
+        if rule.access != Access::Public {
+            let r = app
+                .send(rule.method, &concrete(rule.path), None, Some(&body), &[])
+                .await;
+            assert_eq!(
+                r.status, 401,
+                "{} {} without a token",
+                rule.method, rule.path
+            );
+        }
+    }
+}
+
+#[actix_web::test]
+async fn conventions_hold() {
+    let mut app = TestApp::spawn().await;
+    let admin = app.onboard("370831");
+    let t = app.token(&admin).await;
+    // Security headers and request ids on every answer, errors as problem+json.
+    let r = app.get("/api/v1/me", &t).await;
+    for h in [
+        "x-content-type-options",
+        "cache-control",
+        "x-frame-options",
+        "content-security-policy",
+        "x-request-id",
+    ] {
+        assert!(r.header(h).is_some(), "missing {h}");
+    }
+    assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
+    assert!(r.header("access-control-allow-origin").is_none());
+    let r = app.get("/api/v1/nothing-here", &t).await;
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        r.header("content-type").as_deref(),
+        Some("application/problem+json")
+    );
+    assert_eq!(r.body["code"], "not_found");
+    assert_eq!(
+        r.body["request_id"].as_str(),
+        r.header("x-request-id").as_deref()
+    );
+    // 405 with Allow.
+    let r = app.send("DELETE", "/api/v1/me", Some(&t), None, &[]).await;
+    assert_eq!(r.status, 405);
+    assert_eq!(r.header("allow").as_deref(), Some("GET"));
+    // 415 for another content type, 413 over the limit, 422 for malformed or unknown fields.
+    let r = app
+        .post_raw("/api/v1/users", Some(&t), "text/plain", b"{}".to_vec())
+        .await;
+    assert_eq!(r.status, 415);
+    let big = format!("{{\"username\": \"{}\"}}", "x".repeat(100_000));
+    let r = app
+        .post_raw(
+            "/api/v1/users",
+            Some(&t),
+            "application/json",
+            big.into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 413);
+    let r = app
+        .post_raw(
+            "/api/v1/auth/login",
+            None,
+            "application/json",
+            b"{not json".to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    let r = app
+        .post_raw(
+            "/api/v1/auth/login",
+            None,
+            "application/json",
+            br#"{"username":"a","password":"b","role":"admin"}"#.to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["field"], "role");
+    assert!(
+        r.body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("unknown field")
+    );
+    // Docs, the document, keys and health are public.
+    for path in [
+        "/api/v1/openapi.json",
+        "/.well-known/jwks.json",
+        "/health/live",
+        "/health/ready",
+        "/docs/",
+    ] {
+        let r = app.send("GET", path, None, None, &[]).await;
+        assert_eq!(r.status, 200, "{path}");
+    }
+    let ready = app.send("GET", "/health/ready", None, None, &[]).await;
+    assert_eq!(ready.body["status"], "ok");
+}

@@ -1,0 +1,10 @@
+//! Integration tests: the real server over HTTP, on a real PostgreSQL, as the app role.
+
+mod helpers;
+
+mod auth;
+mod http;
+mod isolation;
+mod regions;
+mod settings;
+mod users;

@@ -1,0 +1,213 @@
+//! Tenants, settings with inheritance, and the audit log.
+
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+#[actix_web::test]
+async fn platform_admin_onboards_counties_and_nobody_else_can() {
+    let mut app = TestApp::spawn().await;
+    let sishui_admin = app.onboard("370831");
+    let p = app.token("platform.admin").await;
+    let body = json!({"county_code": "370830", "admin_username": "admin.wenshang", "admin_display_name": "汶上", "admin_password": "a-good-password"});
+    let r = app.post("/api/v1/tenants", &p, body.clone()).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["tenant"]["name"], "汶上县");
+    assert_eq!(r.body["admin"]["roles"][0]["role"], "tenant_admin");
+    assert_eq!(app.post("/api/v1/tenants", &p, body).await.status, 409);
+    for (code, why) in [
+        ("370800", "a city"),
+        ("370831001", "a township"),
+        ("999999", "unknown"),
+        ("37083x", "malformed"),
+    ] {
+        let r = app
+            .post("/api/v1/tenants", &p, json!({"county_code": code, "admin_username": "someone.new", "admin_display_name": "x", "admin_password": "a-good-password"}))
+            .await;
+        assert_eq!(r.status, 422, "{why}: {:?}", r.body);
+        assert_eq!(r.body["errors"][0]["field"], "county_code");
+    }
+    let t = app.token(&sishui_admin).await;
+    let r = app
+        .post("/api/v1/tenants", &t, json!({"county_code": "370832", "admin_username": "admin.liangshan", "admin_display_name": "x", "admin_password": "a-good-password"}))
+        .await;
+    assert_eq!(r.status, 403);
+    // Each sees what lies on its line of descent.
+    let own = app.get("/api/v1/tenants", &t).await;
+    assert_eq!(own.body["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(app.get("/api/v1/tenants/370830", &t).await.status, 404);
+    assert_eq!(app.get("/api/v1/tenants/370831", &t).await.status, 200);
+    app.user("observer.jining", "3708", &["observer"]);
+    let o = app.token("observer.jining").await;
+    let all = app.get("/api/v1/tenants", &o).await;
+    assert_eq!(
+        all.body["items"].as_array().map(Vec::len),
+        Some(2),
+        "{:?}",
+        all.body
+    );
+}
+
+#[actix_web::test]
+async fn settings_inherit_from_the_province_and_validate() {
+    let mut app = TestApp::spawn().await;
+    let admin = app.onboard("370831");
+    app.onboard("370830");
+    app.user("clerk", "370831001003", &["village_clerk"]);
+    let p = app.token("platform.admin").await;
+    let t = app.token(&admin).await;
+    let c = app.token("clerk").await;
+    // Defaults from the seeds.
+    let s = app.get("/api/v1/settings/370831", &c).await;
+    assert_eq!(s.status, 200, "{:?}", s.body);
+    assert_eq!(s.body["effective"]["exit"]["first_notice_days"], 7);
+    assert_eq!(
+        s.body["effective"]["ranger"]["annual_subsidy_fen"],
+        1_000_000
+    );
+    assert_eq!(s.header("etag").as_deref(), Some("\"1\""));
+    // The province sets a poverty line; the county inherits it and overrides a notice period.
+    let r = app
+        .send(
+            "PUT",
+            "/api/v1/settings/37",
+            Some(&p),
+            Some(&json!({"overrides": {"poverty_line_fen": {"2016": 337_200}}})),
+            &[("if-match", "\"0\"")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = app
+        .send(
+            "PUT",
+            "/api/v1/settings/370831",
+            Some(&t),
+            Some(&json!({"overrides": {"exit": {"first_notice_days": 10}}})),
+            &[("if-match", "\"1\"")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["effective"]["poverty_line_fen"]["2016"], 337_200);
+    assert_eq!(r.body["effective"]["exit"]["first_notice_days"], 10);
+    assert_eq!(r.body["effective"]["exit"]["second_notice_days"], 7);
+    assert_eq!(r.body["inherited"]["poverty_line_fen"]["2016"], 337_200);
+    // Stale tag, bad values, unknown keys.
+    let put = |body: serde_json::Value, tag: &'static str| {
+        let app = &app;
+        let t = t.clone();
+        async move {
+            app.send(
+                "PUT",
+                "/api/v1/settings/370831",
+                Some(&t),
+                Some(&body),
+                &[("if-match", tag)],
+            )
+            .await
+        }
+    };
+    assert_eq!(put(json!({"overrides": {}}), "\"1\"").await.status, 412);
+    let r = put(
+        json!({"overrides": {"exit": {"first_notice_days": 0}}}),
+        "\"2\"",
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        r.body["errors"][0]["field"],
+        "overrides.exit.first_notice_days"
+    );
+    let r = put(json!({"overrides": {"exit": {"notice": 3}}}), "\"2\"").await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["field"], "overrides.exit.notice");
+    // The clerk reads but cannot write; another county's settings are not found.
+    let r = app
+        .send(
+            "PUT",
+            "/api/v1/settings/370831",
+            Some(&c),
+            Some(&json!({"overrides": {}})),
+            &[("if-match", "\"2\"")],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(app.get("/api/v1/settings/370830", &t).await.status, 404);
+    assert_eq!(app.get("/api/v1/settings/370831001", &t).await.status, 422);
+    // A county admin cannot change the province.
+    let r = app
+        .send(
+            "PUT",
+            "/api/v1/settings/37",
+            Some(&t),
+            Some(&json!({"overrides": {}})),
+            &[("if-match", "\"1\"")],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+}
+
+#[actix_web::test]
+async fn audit_records_writes_and_is_scoped() {
+    let mut app = TestApp::spawn().await;
+    let a = app.onboard("370831");
+    let b = app.onboard("370830");
+    app.user("auditor.a", "370831", &["auditor"]);
+    let ta = app.token(&a).await;
+    let r = app
+        .post("/api/v1/users", &ta, json!({"username": "new.clerk", "display_name": "x", "password": "a-good-password", "org_unit": "370831001003", "roles": ["village_clerk"]}))
+        .await;
+    assert_eq!(r.status, 201);
+    let request_id = r.header("x-request-id").unwrap_or_default();
+    let tb = app.token(&b).await;
+    app.post("/api/v1/users", &tb, json!({"username": "b.clerk", "display_name": "x", "password": "a-good-password", "org_unit": "370830001001"}))
+        .await;
+    let auditor = app.token("auditor.a").await;
+    let r = app
+        .get("/api/v1/audit-events?action=user.create", &auditor)
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let items = r.body["items"].as_array().cloned().unwrap_or_default();
+    assert!(
+        items.iter().all(|e| e["region_code"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("370831")),
+        "{items:?}"
+    );
+    let mine = items
+        .iter()
+        .find(|e| e["details"]["username"] == "new.clerk")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(mine["actor_username"], a.as_str());
+    assert_eq!(mine["actor_roles"], json!(["tenant_admin"]));
+    assert_eq!(mine["request_id"], request_id.as_str());
+    let grants = app
+        .get("/api/v1/audit-events?action=role.grant", &auditor)
+        .await;
+    assert!(
+        grants.body["items"]
+            .as_array()
+            .is_some_and(|i| !i.is_empty())
+    );
+    // County B's events are out of reach, by filter too.
+    assert!(!r.body.to_string().contains("b.clerk"));
+    assert_eq!(
+        app.get("/api/v1/audit-events?region=370830", &auditor)
+            .await
+            .status,
+        422
+    );
+    // Logins are audited.
+    let logins = app
+        .get("/api/v1/audit-events?action=auth.login", &auditor)
+        .await;
+    assert!(
+        logins.body["items"]
+            .as_array()
+            .is_some_and(|i| i.len() >= 2)
+    );
+    // A clerk may not read the log.
+    let (clerk, _) = app.login("new.clerk", "a-good-password").await;
+    assert_eq!(app.get("/api/v1/audit-events", &clerk).await.status, 403);
+}

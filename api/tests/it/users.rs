@@ -1,0 +1,347 @@
+//! Users and grants: scope, levels, concurrency, pagination, validation.
+
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::helpers::TestApp;
+
+fn new_user(username: &str, org: &str) -> serde_json::Value {
+    json!({"username": username, "display_name": "张三", "password": "a-good-password", "org_unit": org})
+}
+
+#[actix_web::test]
+async fn county_admin_manages_only_inside_the_county() {
+    let mut app = TestApp::spawn().await;
+    let admin = app.onboard("370831");
+    app.onboard("370830");
+    let t = app.token(&admin).await;
+    let mut body = new_user("clerk.new", "370831001003");
+    body["roles"] = json!(["village_clerk"]);
+    let ok = app.post("/api/v1/users", &t, body).await;
+    assert_eq!(ok.status, 201, "{:?}", ok.body);
+    assert_eq!(ok.body["roles"][0]["role"], "village_clerk");
+    assert_eq!(ok.header("etag").as_deref(), Some("\"1\""));
+    assert!(ok.body.get("password_hash").is_none());
+    // Another county, the city above, the province: 403.
+    for org in ["370830001001", "3708", "37"] {
+        let r = app
+            .post("/api/v1/users", &t, new_user("x.other", org))
+            .await;
+        assert_eq!(r.status, 403, "{org}: {:?}", r.body);
+    }
+    // The new clerk can log in.
+    app.login("clerk.new", "a-good-password").await;
+}
+
+#[actix_web::test]
+async fn grants_respect_subtree_and_level() {
+    let mut app = TestApp::spawn().await;
+    let admin = app.onboard("370831");
+    app.onboard("370830");
+    let clerk = app.user("clerk", "370831001003", &[]);
+    let township_user = app.user("township.user", "370831001", &[]);
+    let t = app.token(&admin).await;
+    let grant = |role: &str, org: &str| json!({"role": role, "org_unit": org});
+    // At another county or at the city above: 403.
+    let r = app
+        .post(
+            &format!("/api/v1/users/{clerk}/roles"),
+            &t,
+            grant("village_clerk", "370830001001"),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let r = app
+        .post(
+            &format!("/api/v1/users/{township_user}/roles"),
+            &t,
+            grant("observer", "3708"),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    // Wrong level for the role, unknown role: 422 naming the field.
+    let r = app
+        .post(
+            &format!("/api/v1/users/{township_user}/roles"),
+            &t,
+            grant("village_clerk", "370831001"),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["field"], "org_unit");
+    let r = app
+        .post(
+            &format!("/api/v1/users/{clerk}/roles"),
+            &t,
+            grant("emperor", "370831001003"),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["field"], "role");
+    // A fitting grant, then the same again (409), then revoke.
+    let r = app
+        .post(
+            &format!("/api/v1/users/{clerk}/roles"),
+            &t,
+            grant("village_clerk", "370831001003"),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let gid = r.body["id"].as_str().unwrap_or_default().to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/users/{clerk}/roles"),
+            &t,
+            grant("village_clerk", "370831001003"),
+        )
+        .await;
+    assert_eq!(r.status, 409);
+    let list = app.get(&format!("/api/v1/users/{clerk}/roles"), &t).await;
+    assert_eq!(list.body.as_array().map(Vec::len), Some(1));
+    let r = app
+        .send(
+            "DELETE",
+            &format!("/api/v1/users/{clerk}/roles/{gid}"),
+            Some(&t),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let list = app.get(&format!("/api/v1/users/{clerk}/roles"), &t).await;
+    assert_eq!(list.body.as_array().map(Vec::len), Some(0));
+}
+
+#[actix_web::test]
+async fn another_countys_user_is_not_found_by_any_route() {
+    let mut app = TestApp::spawn().await;
+    let admin = app.onboard("370831");
+    let other_admin = app.onboard("370830");
+    let foreign = app.user("foreign", "370830001001", &["village_clerk"]);
+    let t = app.token(&admin).await;
+    let to = app.token(&other_admin).await;
+    let foreign_grant =
+        app.get(&format!("/api/v1/users/{foreign}"), &to).await.body["roles"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+    let p = format!("/api/v1/users/{foreign}");
+    for (method, path, body) in [
+        ("GET", p.clone(), None),
+        ("PATCH", p.clone(), Some(json!({"display_name": "x"}))),
+        ("POST", format!("{p}/disable"), Some(json!({}))),
+        ("POST", format!("{p}/enable"), Some(json!({}))),
+        (
+            "POST",
+            format!("{p}/password-reset"),
+            Some(json!({"new_password": "whatever-123"})),
+        ),
+        ("GET", format!("{p}/roles"), None),
+        (
+            "POST",
+            format!("{p}/roles"),
+            Some(json!({"role": "village_clerk", "org_unit": "370831001003"})),
+        ),
+        ("DELETE", format!("{p}/roles/{foreign_grant}"), None),
+        ("GET", format!("/api/v1/users/{}", Uuid::new_v4()), None),
+        ("GET", "/api/v1/users/not-a-uuid".to_string(), None),
+    ] {
+        let r = app
+            .send(
+                method,
+                &path,
+                Some(&t),
+                body.as_ref(),
+                &[("if-match", "\"1\"")],
+            )
+            .await;
+        assert_eq!(r.status, 404, "{method} {path}: {:?}", r.body);
+        let text = r.body.to_string();
+        assert!(
+            !text.contains("370830") && !text.contains("foreign"),
+            "the answer leaks: {text}"
+        );
+    }
+    // Still intact.
+    let r = app.get(&format!("/api/v1/users/{foreign}"), &to).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["disabled"], false);
+    assert_eq!(r.body["roles"].as_array().map(Vec::len), Some(1));
+    // A filter on another county is refused without revealing anything.
+    let r = app.get("/api/v1/users?org_unit=370830001001", &t).await;
+    assert_eq!(r.status, 422);
+}
+
+#[actix_web::test]
+async fn updates_need_a_current_if_match() {
+    let mut app = TestApp::spawn().await;
+    let admin = app.onboard("370831");
+    let id = app.user("someone", "370831001003", &[]);
+    let t = app.token(&admin).await;
+    let path = format!("/api/v1/users/{id}");
+    let body = json!({"display_name": "新名字"});
+    let r = app.send("PATCH", &path, Some(&t), Some(&body), &[]).await;
+    assert_eq!(r.status, 428);
+    let r = app
+        .send(
+            "PATCH",
+            &path,
+            Some(&t),
+            Some(&body),
+            &[("if-match", "\"7\"")],
+        )
+        .await;
+    assert_eq!(r.status, 412);
+    let etag = app.get(&path, &t).await.header("etag").unwrap_or_default();
+    let r = app
+        .send(
+            "PATCH",
+            &path,
+            Some(&t),
+            Some(&body),
+            &[("if-match", &etag)],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["display_name"], "新名字");
+    assert_ne!(r.header("etag"), Some(etag.clone()));
+    let r = app
+        .send(
+            "PATCH",
+            &path,
+            Some(&t),
+            Some(&body),
+            &[("if-match", &etag)],
+        )
+        .await;
+    assert_eq!(r.status, 412, "the old tag is stale now");
+    // Mass assignment is refused by name.
+    let r = app
+        .send(
+            "PATCH",
+            &path,
+            Some(&t),
+            Some(&json!({"display_name": "x", "county_code": "370830"})),
+            &[("if-match", "\"2\"")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["field"], "county_code");
+}
+
+#[actix_web::test]
+async fn bad_input_names_the_field() {
+    let mut app = TestApp::spawn().await;
+    let admin = app.onboard("370831");
+    let t = app.token(&admin).await;
+    let r = app.post("/api/v1/users", &t, json!({"username": "Bad Name", "display_name": "", "password": "short", "org_unit": "12x"})).await;
+    assert_eq!(r.status, 422);
+    let fields: Vec<&str> = r.body["errors"]
+        .as_array()
+        .map(|e| e.iter().filter_map(|e| e["field"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        fields,
+        vec!["username", "display_name", "password", "org_unit"]
+    );
+    let r = app
+        .post("/api/v1/users", &t, json!({"username": "ok.name"}))
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["field"], "display_name");
+    // Duplicate username: 409 whatever county holds it.
+    app.onboard("370830");
+    app.user("taken.name", "370830001001", &[]);
+    let r = app
+        .post("/api/v1/users", &t, new_user("taken.name", "370831001003"))
+        .await;
+    assert_eq!(r.status, 409);
+    assert_eq!(r.body["code"], "username_taken");
+    assert!(!r.body.to_string().contains("370830"));
+    // A county not onboarded cannot host users even for the platform.
+    let p = app.token("platform.admin").await;
+    let r = app
+        .post("/api/v1/users", &p, new_user("lonely", "370832"))
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+}
+
+#[actix_web::test]
+async fn lists_are_paginated_filtered_and_permissioned() {
+    let mut app = TestApp::spawn().await;
+    let admin = app.onboard("370831");
+    for i in 0..5 {
+        app.user(&format!("u{i}.clerk"), "370831001003", &["village_clerk"]);
+    }
+    app.user("auditor", "370831", &["auditor"]);
+    app.user("clerk.nope", "370831001010", &["village_clerk"]);
+    let t = app.token(&admin).await;
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => {
+                format!("/api/v1/users?role=village_clerk&org_unit=370831001003&limit=2&cursor={c}")
+            }
+            None => "/api/v1/users?role=village_clerk&org_unit=370831001003&limit=2".into(),
+        };
+        let r = app.get(&path, &t).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        for u in r.body["items"].as_array().cloned().unwrap_or_default() {
+            seen.push(u["username"].as_str().unwrap_or_default().to_string());
+        }
+        match r.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen,
+        vec!["u0.clerk", "u1.clerk", "u2.clerk", "u3.clerk", "u4.clerk"]
+    );
+    for bad in ["limit=0", "limit=201", "limit=-1", "cursor=zzz"] {
+        assert_eq!(
+            app.get(&format!("/api/v1/users?{bad}"), &t).await.status,
+            422,
+            "{bad}"
+        );
+    }
+    // The auditor reads but cannot change; the clerk cannot even read.
+    let a = app.token("auditor").await;
+    assert_eq!(app.get("/api/v1/users", &a).await.status, 200);
+    assert_eq!(
+        app.post("/api/v1/users", &a, new_user("x.y", "370831001003"))
+            .await
+            .status,
+        403
+    );
+    let c = app.token("u0.clerk").await;
+    assert_eq!(app.get("/api/v1/users", &c).await.status, 403);
+}
+
+#[actix_web::test]
+async fn admin_password_reset_ends_the_users_sessions() {
+    let mut app = TestApp::spawn().await;
+    let admin = app.onboard("370831");
+    let id = app.user("forgetful", "370831001003", &[]);
+    let t = app.token(&admin).await;
+    let before = app.token("forgetful").await;
+    let r = app
+        .post(
+            &format!("/api/v1/users/{id}/password-reset"),
+            &t,
+            json!({"new_password": "brand-new-secret"}),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{:?}", r.body);
+    assert_eq!(app.get("/api/v1/me", &before).await.status, 401);
+    app.login("forgetful", "brand-new-secret").await;
+    let audit = app
+        .get(
+            &format!("/api/v1/audit-events?action=user.password_reset&object_id={id}"),
+            &t,
+        )
+        .await;
+    assert_eq!(audit.body["items"].as_array().map(Vec::len), Some(1));
+    assert!(!audit.body.to_string().contains("brand-new-secret"));
+}
