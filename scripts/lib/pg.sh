@@ -33,9 +33,13 @@ zx_private_cluster() {
     return 1
   fi
   if [ "$(id -u)" = 0 ]; then
-    # initdb refuses to run as root: run the cluster as the postgres user when there is one.
+    # initdb refuses to run as root: run the cluster as the postgres user, in a directory it can
+    # reach (a checkout under /root is closed to it).
     id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql postgres
     runas=(runuser -u postgres --)
+    if ! runuser -u postgres -- test -x "$ZX_ROOT"; then
+      data="/var/tmp/zhenxing-pgdata"
+    fi
   fi
   if [ ! -f "$data/PG_VERSION" ]; then
     zx_say "creating a private PostgreSQL cluster in $data"
