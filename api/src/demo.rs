@@ -15,7 +15,9 @@ use uuid::Uuid;
 
 use crate::state::AppState;
 
-fn platform_caller(state: &AppState, user_id: Uuid, username: &str) -> Ctx {
+/// A context acting as the platform administrator `user_id` (for operator commands and test
+/// seeding, which have no HTTP request).
+pub fn platform_caller(state: &AppState, user_id: Uuid, username: &str) -> Ctx {
     let perms = state
         .catalog
         .role("platform_admin")

@@ -17,7 +17,6 @@ use api::state::AppState;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use domain::RegionCode;
-use domain::authz::{Caller, Grant};
 use infra::app::Ctx;
 use infra::app::users::NewUser;
 use infra::crypto::HashCost;
@@ -390,29 +389,7 @@ impl TestApp {
         }
         let id = api::demo::create_platform_admin(&self.state, "platform.admin", PASSWORD)
             .unwrap_or_else(|e| panic!("{e:#}"));
-        let perms = self
-            .state
-            .catalog
-            .role("platform_admin")
-            .map(|r| r.permissions.clone())
-            .unwrap_or_default();
-        let ctx = Ctx {
-            caller: Caller {
-                user_id: id,
-                username: "platform.admin".into(),
-                org: RegionCode::PLATFORM,
-                session_id: Uuid::nil(),
-                grants: vec![(
-                    Grant {
-                        id: Uuid::nil(),
-                        role: "platform_admin".into(),
-                        unit: RegionCode::PLATFORM,
-                    },
-                    perms,
-                )],
-            },
-            request_id: "test".into(),
-        };
+        let ctx = api::demo::platform_caller(&self.state, id, "platform.admin");
         self.platform = Some(ctx.clone());
         ctx
     }

@@ -239,24 +239,40 @@ fn find_refresh(db: &Db, token: &str) -> Result<Option<RefreshFound>, DomainErro
     })
 }
 
-/// Revokes one session.
-fn revoke_session(
+/// Which open sessions to end.
+#[derive(Debug, Clone, Copy)]
+enum Sessions {
+    /// One session.
+    One(Uuid),
+    /// Every session of a user.
+    OfUser(Uuid),
+}
+
+/// Ends open sessions; returns how many.
+fn revoke(
     conn: &mut PgConnection,
     county_code: i32,
-    session: Uuid,
+    which: Sessions,
     reason: &str,
 ) -> Result<usize, DomainError> {
-    diesel::update(
-        sessions::table
-            .filter(sessions::county_code.eq(county_code))
-            .filter(sessions::id.eq(session))
-            .filter(sessions::revoked_at.is_null()),
-    )
-    .set((
-        sessions::revoked_at.eq(Utc::now()),
-        sessions::revoke_reason.eq(reason),
-    ))
-    .execute(conn)
+    let open = sessions::table
+        .filter(sessions::county_code.eq(county_code))
+        .filter(sessions::revoked_at.is_null());
+    let now = Utc::now();
+    match which {
+        Sessions::One(id) => diesel::update(open.filter(sessions::id.eq(id)))
+            .set((
+                sessions::revoked_at.eq(now),
+                sessions::revoke_reason.eq(reason),
+            ))
+            .execute(conn),
+        Sessions::OfUser(user) => diesel::update(open.filter(sessions::user_id.eq(user)))
+            .set((
+                sessions::revoked_at.eq(now),
+                sessions::revoke_reason.eq(reason),
+            ))
+            .execute(conn),
+    }
     .db()
 }
 
@@ -270,18 +286,7 @@ pub fn revoke_user_sessions(
     user: Uuid,
     reason: &str,
 ) -> Result<usize, DomainError> {
-    diesel::update(
-        sessions::table
-            .filter(sessions::county_code.eq(county_code))
-            .filter(sessions::user_id.eq(user))
-            .filter(sessions::revoked_at.is_null()),
-    )
-    .set((
-        sessions::revoked_at.eq(Utc::now()),
-        sessions::revoke_reason.eq(reason),
-    ))
-    .execute(conn)
-    .db()
+    revoke(conn, county_code, Sessions::OfUser(user), reason)
 }
 
 /// Spends a refresh token and issues the next pair. A spent token presented again revokes
@@ -304,10 +309,10 @@ pub fn refresh(
     let now = Utc::now();
     let outcome = db.in_scope(org.subtree(), |conn| {
         let reuse = |conn: &mut PgConnection| -> Result<Option<IssuedTokens>, DomainError> {
-            revoke_session(
+            revoke(
                 conn,
                 found.county_code,
-                found.session_id,
+                Sessions::One(found.session_id),
                 "refresh token reuse",
             )?;
             audit::record(
@@ -375,7 +380,13 @@ pub fn logout(db: &Db, token: &str, request_id: &str) -> Result<(), DomainError>
     };
     let org = stored_code(found.region_code)?;
     db.in_scope(org.subtree(), |conn| {
-        if revoke_session(conn, found.county_code, found.session_id, "logout")? > 0 {
+        if revoke(
+            conn,
+            found.county_code,
+            Sessions::One(found.session_id),
+            "logout",
+        )? > 0
+        {
             audit::record(
                 conn,
                 &actor_for(found.user_id, None, org, request_id),
