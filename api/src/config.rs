@@ -21,6 +21,9 @@
 //! | `ZX_TRUST_FORWARDED_FOR` | `false` | take the client IP from `X-Forwarded-For` (behind a proxy) |
 //! | `ZX_BODY_LIMIT_BYTES` | `65536` | largest JSON body |
 //! | `ZX_LOG_FORMAT` | `text` | `json` for JSON logs |
+//! | `ZX_DATA_KEYS` | required to serve | `id:base64,…` AES-256 keys for ID numbers (32 bytes each) |
+//! | `ZX_DATA_KEY_ACTIVE` | highest id | the key that encrypts new values |
+//! | `ZX_BLIND_INDEX_KEY` | required to serve | base64 of 32 bytes; keys the ID-number search index (never change it) |
 
 use std::time::Duration;
 
@@ -59,6 +62,34 @@ pub struct Config {
     pub throttle: ThrottleConfig,
     /// Largest JSON body.
     pub body_limit: usize,
+    /// Keys for personal data (`None` when not configured).
+    pub data_keys: Option<DataKeysConfig>,
+}
+
+/// Where the personal-data keys come from.
+#[derive(Debug, Clone)]
+pub struct DataKeysConfig {
+    /// `id:base64,…`.
+    pub keys: SecretString,
+    /// The key that encrypts.
+    pub active: Option<i16>,
+    /// Blind-index key, base64.
+    pub blind: SecretString,
+}
+
+impl DataKeysConfig {
+    /// Parses the keys.
+    ///
+    /// # Errors
+    /// Malformed keys.
+    pub fn load(&self) -> anyhow::Result<infra::pii::DataKeys> {
+        use secrecy::ExposeSecret as _;
+        infra::pii::DataKeys::parse(
+            self.keys.expose_secret(),
+            self.active,
+            self.blind.expose_secret(),
+        )
+    }
 }
 
 /// Login throttling limits.
@@ -127,6 +158,20 @@ impl Config {
                 trust_forwarded_for: parsed("ZX_TRUST_FORWARDED_FOR", false)?,
             },
             body_limit: parsed("ZX_BODY_LIMIT_BYTES", 65_536_usize)?,
+            data_keys: match (var("ZX_DATA_KEYS"), var("ZX_BLIND_INDEX_KEY")) {
+                (Some(keys), Some(blind)) => Some(DataKeysConfig {
+                    keys: SecretString::from(keys),
+                    active: var("ZX_DATA_KEY_ACTIVE")
+                        .map(|v| v.trim().parse())
+                        .transpose()
+                        .map_err(|_| {
+                            anyhow::anyhow!("ZX_DATA_KEY_ACTIVE must be a small number")
+                        })?,
+                    blind: SecretString::from(blind),
+                }),
+                (None, None) => None,
+                _ => bail!("set both ZX_DATA_KEYS and ZX_BLIND_INDEX_KEY, or neither"),
+            },
         };
         config.tokens.validate()?;
         if config.hash_concurrency == 0 {

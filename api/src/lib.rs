@@ -19,6 +19,7 @@ use infra::app::auth::SessionPolicy;
 use infra::crypto::PasswordHasher;
 use infra::db::Db;
 use infra::jwt::KeyRing;
+use infra::pii::DataKeys;
 use tokio::sync::Semaphore;
 use utoipa::openapi::OpenApi;
 use utoipa_actix_web::AppExt as _;
@@ -39,11 +40,17 @@ pub fn api_doc() -> OpenApi {
         .1
 }
 
-/// Builds the shared state from configuration, an open database and a key ring.
+/// Builds the shared state from configuration, an open database, the token key ring and the
+/// personal-data keys.
 ///
 /// # Errors
 /// When the role catalog cannot be read or the hasher cannot be built.
-pub fn build_state(config: &Config, db: Db, keys: KeyRing) -> anyhow::Result<AppState> {
+pub fn build_state(
+    config: &Config,
+    db: Db,
+    keys: KeyRing,
+    data_keys: DataKeys,
+) -> anyhow::Result<AppState> {
     let catalog = db
         .unscoped(infra::app::catalog::load)
         .map_err(|e| anyhow::anyhow!("cannot load the role catalog: {e}"))?;
@@ -58,6 +65,7 @@ pub fn build_state(config: &Config, db: Db, keys: KeyRing) -> anyhow::Result<App
         hasher: Arc::new(PasswordHasher::new(config.hash_cost)?),
         hash_slots: Arc::new(Semaphore::new(config.hash_concurrency)),
         catalog: Arc::new(catalog),
+        data_keys: Arc::new(data_keys),
         throttle: Arc::new(Throttle::new(config.throttle.clone())),
     })
 }

@@ -139,9 +139,17 @@ fn keys(config: &Config) -> anyhow::Result<KeyRing> {
     }
 }
 
+fn data_keys(config: &Config) -> anyhow::Result<infra::pii::DataKeys> {
+    config
+        .data_keys
+        .as_ref()
+        .context("ZX_DATA_KEYS and ZX_BLIND_INDEX_KEY are not set: they encrypt and index ID numbers (see the README)")?
+        .load()
+}
+
 async fn serve(config: Config) -> anyhow::Result<()> {
     let db = Db::connect(&config.database_url, &config.pool)?;
-    let state = api::build_state(&config, db, keys(&config)?)?;
+    let state = api::build_state(&config, db, keys(&config)?, data_keys(&config)?)?;
     let data = web::Data::new(state);
     let limit = config.body_limit;
     tracing::info!(bind = %config.bind, "serving; API docs at /docs");
@@ -191,7 +199,12 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::CreatePlatformAdmin { username, password } => {
             let db = Db::connect(&config.database_url, &config.pool)?;
-            let state = api::build_state(&config, db, KeyRing::ephemeral()?)?;
+            let state = api::build_state(
+                &config,
+                db,
+                KeyRing::ephemeral()?,
+                infra::pii::DataKeys::random()?,
+            )?;
             api::demo::create_platform_admin(&state, &username, &password)?;
             eprintln!("created platform administrator {username}");
             Ok(())
@@ -201,7 +214,7 @@ async fn main() -> anyhow::Result<()> {
             infra::migrate::run_migrations(&owner)?;
             import_regions(&owner, &[regions], None)?;
             let db = Db::connect(&config.database_url, &config.pool)?;
-            let state = api::build_state(&config, db, KeyRing::ephemeral()?)?;
+            let state = api::build_state(&config, db, KeyRing::ephemeral()?, data_keys(&config)?)?;
             api::demo::load(&state)
         }
         Command::RotateKey => {

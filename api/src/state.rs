@@ -41,6 +41,8 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     /// Login throttles.
     pub throttle: Arc<Throttle>,
+    /// Keys that encrypt ID numbers and key their search index.
+    pub data_keys: Arc<infra::pii::DataKeys>,
 }
 
 /// Per-account-name and per-IP login throttles (in process; see the README on several

@@ -29,8 +29,24 @@ pub mod perm {
     /// Query the audit log.
     pub const AUDIT_READ: &str = "audit:read";
 
+    /// Read households, members, records, measures (ID numbers masked).
+    pub const CASES_READ: &str = "cases:read";
+    /// Register and change cases.
+    pub const CASES_WRITE: &str = "cases:write";
+    /// See a full ID number, with an audited reason.
+    pub const CASES_REVEAL: &str = "cases:reveal";
+    /// Import households from spreadsheets.
+    pub const CASES_IMPORT: &str = "cases:import";
+    /// Export household lists.
+    pub const CASES_EXPORT: &str = "cases:export";
+
     /// Every permission the code uses.
     pub const ALL: &[&str] = &[
+        CASES_READ,
+        CASES_WRITE,
+        CASES_REVEAL,
+        CASES_IMPORT,
+        CASES_EXPORT,
         TENANTS_READ,
         TENANTS_MANAGE,
         USERS_READ,

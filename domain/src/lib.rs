@@ -5,6 +5,7 @@
 //! unit-tested without a database. Adapters live in `infra`, HTTP in `api`.
 
 pub mod authz;
+pub mod cases;
 pub mod error;
 pub mod password;
 pub mod region;

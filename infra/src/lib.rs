@@ -10,5 +10,6 @@ pub mod crypto;
 pub mod db;
 pub mod jwt;
 pub mod migrate;
+pub mod pii;
 pub mod regions;
 pub mod schema;

@@ -127,6 +127,162 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    poverty_causes (code) {
+        code -> Text,
+        label -> Text,
+        sort -> Int2,
+    }
+}
+
+diesel::table! {
+    households (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        region_code -> Int8,
+        household_number -> Text,
+        address -> Text,
+        residence -> Text,
+        attribute -> Text,
+        poverty_causes -> Array<Text>,
+        year_identified -> Int4,
+        status -> Text,
+        responsible_cadre -> Text,
+        notes -> Text,
+        head_name -> Text,
+        member_count -> Int4,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        created_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    members (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        household_id -> Uuid,
+        region_code -> Int8,
+        name -> Text,
+        id_cipher -> Bytea,
+        id_key -> Int2,
+        id_blind -> Bytea,
+        id_masked -> Text,
+        sex -> Text,
+        birth_date -> Date,
+        relationship -> Text,
+        education -> Text,
+        school_status -> Text,
+        health -> Text,
+        disability -> Text,
+        labour_ability -> Text,
+        medical_insurance -> Bool,
+        pension -> Bool,
+        phone -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    household_years (county_code, household_id, year) {
+        county_code -> Int4,
+        household_id -> Uuid,
+        year -> Int4,
+        region_code -> Int8,
+        income_per_capita_fen -> Int8,
+        wage_income_fen -> Int8,
+        production_income_fen -> Int8,
+        property_income_fen -> Int8,
+        transfer_income_fen -> Int8,
+        enough_food -> Bool,
+        enough_clothing -> Bool,
+        compulsory_education -> Bool,
+        basic_medical -> Bool,
+        safe_housing -> Bool,
+        safe_drinking_water -> Bool,
+        version -> Int4,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    assistance_measures (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        household_id -> Uuid,
+        region_code -> Int8,
+        kind -> Text,
+        date -> Date,
+        amount_fen -> Int8,
+        responsible -> Text,
+        description -> Text,
+        created_at -> Timestamptz,
+        created_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    household_events (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        household_id -> Uuid,
+        region_code -> Int8,
+        at -> Timestamptz,
+        actor_id -> Nullable<Uuid>,
+        actor_username -> Nullable<Text>,
+        kind -> Text,
+        reason -> Nullable<Text>,
+        changes -> Jsonb,
+        snapshot -> Jsonb,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (county_code, user_id, key) {
+        county_code -> Int4,
+        user_id -> Uuid,
+        key -> Text,
+        region_code -> Int8,
+        request_hash -> Bytea,
+        status -> Int2,
+        response -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    jobs (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        region_code -> Int8,
+        kind -> Text,
+        status -> Text,
+        dry_run -> Bool,
+        total_rows -> Int4,
+        processed_rows -> Int4,
+        error_rows -> Int4,
+        summary -> Jsonb,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    job_errors (county_code, job_id, seq) {
+        county_code -> Int4,
+        job_id -> Uuid,
+        seq -> Int4,
+        region_code -> Int8,
+        row_number -> Int4,
+        column_name -> Text,
+        message -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
     roles,
@@ -139,4 +295,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     settings,
     audit_events,
+    poverty_causes,
+    households,
+    members,
+    household_years,
+    assistance_measures,
+    household_events,
+    idempotency_keys,
+    jobs,
+    job_errors,
 );

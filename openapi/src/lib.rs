@@ -52,6 +52,8 @@ pub fn base() -> OpenApi {
             tag("users", "Accounts and role grants inside the caller's subtree"),
             tag("roles", "The role catalog and its permissions"),
             tag("audit", "The append-only audit log"),
+            tag("households", "Registered households (建档立卡): registration, lists, history, yearly records, measures"),
+            tag("members", "Household members, exact search by ID number, the audited reveal"),
             tag("health", "Liveness and readiness"),
         ]))
         .components(Some(

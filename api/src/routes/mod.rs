@@ -4,9 +4,12 @@
 
 pub mod audit;
 pub mod auth;
+pub mod cases_dto;
 pub mod dto;
 pub mod health;
+pub mod households;
 pub mod me;
+pub mod members;
 pub mod regions;
 pub mod roles;
 pub mod settings;
@@ -118,6 +121,89 @@ pub const RULES: &[Rule] = &[
         Permission(perm::USERS_MANAGE),
     ),
     r("GET", "/api/v1/audit-events", Permission(perm::AUDIT_READ)),
+    r("GET", "/api/v1/poverty-causes", Authenticated),
+    r("GET", "/api/v1/households", Permission(perm::CASES_READ)),
+    r("POST", "/api/v1/households", Permission(perm::CASES_WRITE)),
+    r(
+        "GET",
+        "/api/v1/households/count",
+        Permission(perm::CASES_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/households/{id}",
+        Permission(perm::CASES_READ),
+    ),
+    r(
+        "PATCH",
+        "/api/v1/households/{id}",
+        Permission(perm::CASES_WRITE),
+    ),
+    r(
+        "GET",
+        "/api/v1/households/{id}/history",
+        Permission(perm::CASES_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/households/{id}/members",
+        Permission(perm::CASES_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/households/{id}/members",
+        Permission(perm::CASES_WRITE),
+    ),
+    r(
+        "GET",
+        "/api/v1/households/{id}/members/{member_id}",
+        Permission(perm::CASES_READ),
+    ),
+    r(
+        "PATCH",
+        "/api/v1/households/{id}/members/{member_id}",
+        Permission(perm::CASES_WRITE),
+    ),
+    r(
+        "DELETE",
+        "/api/v1/households/{id}/members/{member_id}",
+        Permission(perm::CASES_WRITE),
+    ),
+    r(
+        "GET",
+        "/api/v1/households/{id}/years",
+        Permission(perm::CASES_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/households/{id}/years/{year}",
+        Permission(perm::CASES_READ),
+    ),
+    r(
+        "PUT",
+        "/api/v1/households/{id}/years/{year}",
+        Permission(perm::CASES_WRITE),
+    ),
+    r(
+        "GET",
+        "/api/v1/households/{id}/measures",
+        Permission(perm::CASES_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/households/{id}/measures",
+        Permission(perm::CASES_WRITE),
+    ),
+    r(
+        "POST",
+        "/api/v1/members/search",
+        Permission(perm::CASES_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/members/{member_id}/reveal",
+        Permission(perm::CASES_REVEAL),
+    ),
 ];
 
 /// Routes served by Swagger UI: the UI and the document itself (not API operations, so not in
@@ -176,6 +262,25 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(users::list_grants)
                 .service(users::create_grant)
                 .service(users::delete_grant)
-                .service(audit::list_audit_events),
+                .service(audit::list_audit_events)
+                .service(members::list_causes)
+                .service(households::list_households)
+                .service(households::create_household)
+                .service(households::count_households)
+                .service(households::get_household)
+                .service(households::update_household)
+                .service(households::household_history)
+                .service(members::list_members)
+                .service(members::add_member)
+                .service(members::get_member)
+                .service(members::update_member)
+                .service(members::remove_member)
+                .service(households::list_years)
+                .service(households::get_year)
+                .service(households::put_year)
+                .service(households::list_measures)
+                .service(households::add_measure)
+                .service(members::search_members)
+                .service(members::reveal_member),
         );
 }

@@ -210,6 +210,7 @@ pub fn test_config(db: &TestDb) -> Config {
             trust_forwarded_for: true,
         },
         body_limit: 65_536,
+        data_keys: None,
     }
 }
 
@@ -252,7 +253,9 @@ impl TestApp {
         let pool =
             Db::connect(&config.database_url, &config.pool).unwrap_or_else(|e| panic!("{e:#}"));
         let keys = keys.unwrap_or_else(|| KeyRing::ephemeral().unwrap_or_else(|e| panic!("{e}")));
-        let state = api::build_state(&config, pool, keys).unwrap_or_else(|e| panic!("{e:#}"));
+        let data_keys = infra::pii::DataKeys::random().unwrap_or_else(|e| panic!("{e}"));
+        let state =
+            api::build_state(&config, pool, keys, data_keys).unwrap_or_else(|e| panic!("{e:#}"));
         let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
         let addr = format!(
             "http://{}",

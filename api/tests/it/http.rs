@@ -93,6 +93,8 @@ fn concrete(path: &str) -> String {
         .replace("{code}", "370831")
         .replace("{county_code}", "370831")
         .replace("{region_code}", "370831")
+        .replace("{member_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6d")
+        .replace("{year}", "2020")
 }
 
 /// A well-formed body per route, so that authorization, not validation, decides the answer.
@@ -113,6 +115,27 @@ fn sample_body(method: &str, path: &str) -> serde_json::Value {
         ("PUT", "/api/v1/me/password") => {
             json!({"current_password": "x", "new_password": "a-good-password"})
         }
+        ("POST", "/api/v1/households") => crate::cases::household(
+            "X1",
+            "370831001003",
+            &[crate::cases::id_number("370831", 1)],
+        ),
+        ("POST", "/api/v1/households/{id}/members") => {
+            json!({"name": "x", "id_number": crate::cases::id_number("370831", 2), "relationship": "child"})
+        }
+        ("PATCH", "/api/v1/households/{id}")
+        | ("PATCH", "/api/v1/households/{id}/members/{member_id}") => json!({}),
+        ("PUT", "/api/v1/households/{id}/years/{year}") => {
+            json!({"income_per_capita_fen": 1, "enough_food": true, "enough_clothing": true,
+            "compulsory_education": true, "basic_medical": true, "safe_housing": true, "safe_drinking_water": true})
+        }
+        ("POST", "/api/v1/households/{id}/measures") => {
+            json!({"kind": "industry", "date": "2020-01-01", "responsible": "x"})
+        }
+        ("POST", "/api/v1/members/search") => {
+            json!({"id_number": crate::cases::id_number("370831", 3)})
+        }
+        ("POST", "/api/v1/members/{member_id}/reveal") => json!({"reason": "a good reason"}),
         _ => json!({}),
     }
 }

@@ -30,6 +30,7 @@ struct Count {
 const GLOBAL_TABLES: &[&str] = &[
     "__diesel_schema_migrations",
     "permissions",
+    "poverty_causes",
     "regions",
     "role_permissions",
     "roles",

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod auth;
+mod cases;
 mod http;
 mod isolation;
 mod regions;

@@ -5,7 +5,9 @@
 //! scoped transaction provides, so they cannot forget the scope.
 
 pub mod auth;
+pub mod cases;
 pub mod catalog;
+pub mod idempotency;
 pub mod settings;
 pub mod tenants;
 pub mod users;

@@ -1,0 +1,709 @@
+//! Households: register, list, count, read (now or as of a date), change, history; yearly
+//! records and assistance measures.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::cases::{
+    Attribute, Status, check_causes, check_text, check_year, validate_household, validate_measure,
+    validate_members, validate_year,
+};
+use domain::{DomainError, FieldError, RegionCode};
+use infra::app::cases::households::{
+    self, HouseholdChanges, HouseholdFilter, NewHousehold, Registered,
+};
+use infra::app::cases::{self as cases, records};
+use infra::app::idempotency;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::cases_dto::{
+    CreateHouseholdBody, HouseholdDto, HouseholdSummary, MeasureBody, MeasureDto, YearBody, YearDto,
+};
+use crate::error::{ApiResult, Problem};
+use crate::http::etag::{etag, if_match};
+use crate::http::json::ValidJson;
+use crate::http::page::{Page, PageParams};
+use crate::state::{AppState, Auth};
+
+/// Today in China (UTC+8), where the users are.
+pub fn today() -> NaiveDate {
+    (Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+pub(crate) fn household_id(path: &str) -> Result<Uuid, DomainError> {
+    Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
+}
+
+fn bad(field: &str, message: impl Into<String>) -> DomainError {
+    DomainError::field(field, message)
+}
+
+/// Filters of the household list, count and export.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HouseholdParams {
+    /// Any region code (village, township, county, city, province); capped by your scope.
+    pub region: Option<String>,
+    /// `registered`, `exited`, `monitored`, `returned`.
+    pub status: Option<String>,
+    /// `general`, `subsistence_allowance`, `extreme_poverty_support`.
+    pub attribute: Option<String>,
+    /// A poverty-cause code.
+    pub cause: Option<String>,
+    /// Year identified.
+    pub year: Option<i32>,
+    /// Year of the income record `income_min`/`income_max` apply to.
+    pub income_year: Option<i32>,
+    /// Lowest per-capita net income, fen.
+    pub income_min: Option<i64>,
+    /// Highest per-capita net income, fen.
+    pub income_max: Option<i64>,
+    /// Head's name prefix.
+    pub name: Option<String>,
+}
+
+impl HouseholdParams {
+    /// The domain filter, with the region capped by `scope`.
+    ///
+    /// # Errors
+    /// 422 naming the parameter.
+    pub fn to_filter(&self, scope: domain::Scope) -> Result<HouseholdFilter, DomainError> {
+        let within = match &self.region {
+            None => scope,
+            Some(r) => {
+                let code = RegionCode::parse(r).map_err(|m| bad("region", m))?;
+                if !scope.contains(code) {
+                    return Err(bad("region", "lies outside your scope"));
+                }
+                code.subtree()
+            }
+        };
+        if (self.income_min.is_some() || self.income_max.is_some()) && self.income_year.is_none() {
+            return Err(bad(
+                "income_year",
+                "is required with income_min or income_max",
+            ));
+        }
+        if let (Some(lo), Some(hi)) = (self.income_min, self.income_max)
+            && lo > hi
+        {
+            return Err(bad("income_min", "must not exceed income_max"));
+        }
+        if self
+            .name
+            .as_deref()
+            .is_some_and(|n| n.trim().is_empty() || n.chars().count() > 20)
+        {
+            return Err(bad("name", "must have 1 to 20 characters"));
+        }
+        Ok(HouseholdFilter {
+            within,
+            status: self
+                .status
+                .as_deref()
+                .map(Status::parse)
+                .transpose()
+                .map_err(|m| bad("status", m))?,
+            attribute: self
+                .attribute
+                .as_deref()
+                .map(Attribute::parse)
+                .transpose()
+                .map_err(|m| bad("attribute", m))?,
+            cause: self.cause.clone(),
+            year_identified: self.year,
+            income_year: self.income_year,
+            income_min: self.income_min,
+            income_max: self.income_max,
+            head_name_prefix: self.name.as_ref().map(|n| n.trim().to_string()),
+        })
+    }
+}
+
+/// Households in the caller's scope matching the filters, by county and household number.
+#[utoipa::path(
+    tag = "households",
+    security(("bearer" = [])),
+    params(HouseholdParams, PageParams),
+    responses(
+        (status = 200, description = "A page of households", body = Page<HouseholdSummary>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad filter, limit or cursor", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/households")]
+pub async fn list_households(
+    state: web::Data<AppState>,
+    auth: Auth,
+    params: web::Query<HouseholdParams>,
+    page: web::Query<PageParams>,
+) -> ApiResult<HttpResponse> {
+    let limit = page.limit()?;
+    let after: Option<(i32, String)> = page.cursor()?;
+    let params = params.into_inner();
+    let rows = state
+        .run(auth, move |conn, ctx| {
+            let filter = params.to_filter(ctx.caller.scope())?;
+            let rows = households::list(conn, &filter, after, limit + 1)?;
+            crate::routes::households::audit_list(
+                conn,
+                ctx,
+                "household.list",
+                &params,
+                rows.len(),
+            )?;
+            Ok(rows)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        limit,
+        |h| (h.county_code, h.household_number.clone()),
+        HouseholdSummary::from,
+    )))
+}
+
+/// Audits a read of a list (one row per request, with the filters).
+pub(crate) fn audit_list(
+    conn: &mut diesel::PgConnection,
+    ctx: &infra::app::Ctx,
+    action: &str,
+    params: &HouseholdParams,
+    rows: usize,
+) -> Result<(), DomainError> {
+    ctx.audit(
+        conn,
+        action,
+        "household",
+        "",
+        ctx.caller.org,
+        serde_json::json!({
+            "region": params.region, "status": params.status, "attribute": params.attribute,
+            "cause": params.cause, "year": params.year, "income_year": params.income_year,
+            "income_min": params.income_min, "income_max": params.income_max, "name": params.name,
+            "rows": rows,
+        }),
+    )
+}
+
+/// A count.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountDto {
+    /// Households matching the filters.
+    pub count: i64,
+}
+
+/// How many households in the caller's scope match the filters.
+#[utoipa::path(
+    tag = "households",
+    security(("bearer" = [])),
+    params(HouseholdParams),
+    responses(
+        (status = 200, description = "The count", body = CountDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/households/count")]
+pub async fn count_households(
+    state: web::Data<AppState>,
+    auth: Auth,
+    params: web::Query<HouseholdParams>,
+) -> ApiResult<HttpResponse> {
+    let params = params.into_inner();
+    let count = state
+        .run(auth, move |conn, ctx| {
+            let filter = params.to_filter(ctx.caller.scope())?;
+            households::count(conn, &filter)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(CountDto { count }))
+}
+
+fn request_hash(req: &HttpRequest, body: &impl Serialize) -> Vec<u8> {
+    let mut h = Sha256::new();
+    h.update(req.method().as_str());
+    h.update(req.path());
+    h.update(serde_json::to_vec(body).unwrap_or_default());
+    h.finalize().to_vec()
+}
+
+fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, DomainError> {
+    req.headers()
+        .get("idempotency-key")
+        .map(|v| {
+            v.to_str()
+                .map(str::to_owned)
+                .map_err(|_| DomainError::field("Idempotency-Key", "must be visible ASCII"))
+        })
+        .transpose()
+}
+
+/// Answers with a stored or fresh JSON body.
+fn answer((status, body): idempotency::Answer, replayed: bool) -> HttpResponse {
+    let mut res = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK));
+    if let Some(v) = body.get("version").and_then(serde_json::Value::as_i64) {
+        res.insert_header((header::ETAG, format!("\"{v}\"")));
+    }
+    if replayed {
+        res.insert_header(("idempotent-replayed", "true"));
+    }
+    res.json(body)
+}
+
+/// The conflict answer for a person registered already, which names nothing about the record.
+pub(crate) fn already_registered(field: &str) -> DomainError {
+    DomainError::Conflict {
+        code: "already_registered",
+        message: format!("{field}: this person is already registered"),
+    }
+}
+
+/// Registers a household with its members. Send `Idempotency-Key` to make retries safe: a
+/// retry with the same key and body returns the first answer (`Idempotent-Replayed: true`).
+/// A member already registered anywhere answers 409 without saying where; the attempt is
+/// recorded for the oversight level above both counties.
+#[utoipa::path(
+    tag = "households",
+    security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    request_body = CreateHouseholdBody,
+    responses(
+        (status = 201, description = "Registered; ETag carries the version", body = HouseholdDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:write at the village", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Household number used in the county, or a person already registered", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid field (ID number, head, cause, village outside your scope, …)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/households")]
+pub async fn create_household(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: ValidJson<CreateHouseholdBody>,
+) -> ApiResult<HttpResponse> {
+    let hash = request_hash(&req, &body.0.household_number);
+    let full_hash = {
+        let mut h = Sha256::new();
+        h.update(&hash);
+        h.update(format!("{:?}", body.0).as_bytes());
+        h.finalize().to_vec()
+    };
+    let key = idempotency_key(&req)?;
+    let (household, members) = body.0.into_inputs();
+    let keys = state.data_keys.clone();
+    let (ans, replayed) = state
+        .run(auth, move |conn, ctx| {
+            idempotency::once(conn, ctx, key.as_deref(), &full_hash, |conn| {
+                let causes = cases::cause_catalog(conn)?;
+                let mut errs = Vec::new();
+                let h = validate_household(&household, &causes, "")
+                    .map_err(|e| errs.extend(e))
+                    .ok();
+                let m = validate_members(&members, today())
+                    .map_err(|e| errs.extend(e))
+                    .ok();
+                let (Some(household), Some(members)) = (h, m) else {
+                    return Err(DomainError::Validation(errs));
+                };
+                match households::create(conn, ctx, &keys, &NewHousehold { household, members })? {
+                    Registered::Created(v) => Ok((
+                        201,
+                        serde_json::to_value(HouseholdDto::from(*v)).unwrap_or_default(),
+                    )),
+                    Registered::AlreadyRegistered { field } => {
+                        Ok((409, serde_json::json!({ "field": field })))
+                    }
+                }
+            })
+        })
+        .await?;
+    if ans.0 == 409 {
+        let field = ans.1["field"].as_str().unwrap_or("members").to_string();
+        return Err(already_registered(&field).into());
+    }
+    Ok(answer(ans, replayed))
+}
+
+/// `?as_of=`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AsOfParams {
+    /// The household as it was at the end of this day (China time), `YYYY-MM-DD`.
+    pub as_of: Option<NaiveDate>,
+}
+
+/// One household with its members (ID numbers masked). With `as_of`, its state at the end of
+/// that day. Reads are audited.
+#[utoipa::path(
+    tag = "households",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Household id"), AsOfParams),
+    responses(
+        (status = 200, description = "The household; ETag carries the version", body = HouseholdDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not yet registered on that date)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad date", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/households/{id}")]
+pub async fn get_household(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    q: web::Query<AsOfParams>,
+) -> ApiResult<HttpResponse> {
+    let id = household_id(&path)?;
+    if let Some(date) = q.as_of {
+        let snapshot = state
+            .run(auth, move |conn, ctx| {
+                households::get_as_of(conn, ctx, id, date)
+            })
+            .await?;
+        return Ok(HttpResponse::Ok().json(snapshot));
+    }
+    let v = state
+        .run(auth, move |conn, ctx| households::get(conn, ctx, id))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(v.household.version)))
+        .json(HouseholdDto::from(v)))
+}
+
+/// Changes to a household's own fields.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchHouseholdBody {
+    /// Address.
+    pub address: Option<String>,
+    /// Residence.
+    pub residence: Option<String>,
+    /// Attribute.
+    pub attribute: Option<String>,
+    /// Cause codes.
+    pub poverty_causes: Option<Vec<String>>,
+    /// Year identified.
+    pub year_identified: Option<i32>,
+    /// 帮扶责任人.
+    pub responsible_cadre: Option<String>,
+    /// Notes.
+    pub notes: Option<String>,
+    /// Why (kept in the history).
+    pub reason: Option<String>,
+}
+
+/// Changes a household's fields (not its status: that moves only through the exit and
+/// monitoring workflows). Requires `If-Match`.
+#[utoipa::path(
+    tag = "households",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Household id"), ("If-Match" = String, Header, description = "ETag from GET")),
+    request_body = PatchHouseholdBody,
+    responses(
+        (status = 200, description = "Changed", body = HouseholdDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:write there", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match; nothing written", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/households/{id}")]
+pub async fn update_household(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<PatchHouseholdBody>,
+) -> ApiResult<HttpResponse> {
+    let id = household_id(&path)?;
+    let b = body.0;
+    let version = if_match(&req)?;
+    let v = state
+        .run(auth, move |conn, ctx| {
+            let causes = cases::cause_catalog(conn)?;
+            let mut errs = Vec::new();
+            let mut text = |field: &str, v: &Option<String>, max: usize| {
+                v.as_deref().and_then(|v| {
+                    check_text(field, v, false, max)
+                        .map_err(|e| errs.push(e))
+                        .ok()
+                })
+            };
+            let address = text("address", &b.address, 200);
+            let residence = text("residence", &b.residence, 200);
+            let responsible_cadre = text("responsible_cadre", &b.responsible_cadre, 50);
+            let notes = text("notes", &b.notes, 2000);
+            let attribute = b.attribute.as_deref().and_then(|a| {
+                Attribute::parse(a)
+                    .map_err(|m| errs.push(FieldError::new("attribute", m)))
+                    .ok()
+            });
+            let poverty_causes = b.poverty_causes.as_deref().and_then(|c| {
+                check_causes(c, &causes, "poverty_causes")
+                    .map_err(|e| errs.extend(e))
+                    .ok()
+            });
+            let year_identified = b.year_identified.and_then(|y| {
+                check_year("year_identified", y)
+                    .map_err(|e| errs.push(e))
+                    .ok()
+            });
+            if !errs.is_empty() {
+                return Err(DomainError::Validation(errs));
+            }
+            let changes = HouseholdChanges {
+                address,
+                residence,
+                attribute,
+                poverty_causes,
+                year_identified,
+                responsible_cadre,
+                notes,
+            };
+            households::update(conn, ctx, id, version, &changes, b.reason.as_deref())
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(v.household.version)))
+        .json(HouseholdDto::from(v)))
+}
+
+/// One change in a household's history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventDto {
+    /// Event id.
+    pub id: Uuid,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who.
+    pub actor_username: Option<String>,
+    /// `created`, `updated`, `member_added`, `member_updated`, `member_removed`,
+    /// `year_recorded`, `measure_added`, `status_changed`.
+    pub kind: String,
+    /// Why, when given.
+    pub reason: Option<String>,
+    /// What changed: field → `[before, after]` (ID numbers masked).
+    #[schema(value_type = Object)]
+    pub changes: serde_json::Value,
+}
+
+/// The history of a household: every change with who, when, why, newest first.
+#[utoipa::path(
+    tag = "households",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Household id"), PageParams),
+    responses(
+        (status = 200, description = "A page of changes", body = Page<EventDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/households/{id}/history")]
+pub async fn household_history(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    page: web::Query<PageParams>,
+) -> ApiResult<HttpResponse> {
+    let id = household_id(&path)?;
+    let limit = page.limit()?;
+    let before: Option<(DateTime<Utc>, Uuid)> = page.cursor()?;
+    let rows = state
+        .run(auth, move |conn, _| {
+            households::history(conn, id, before, limit + 1)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        limit,
+        |e| (e.at, e.id),
+        |e| EventDto {
+            id: e.id,
+            at: e.at,
+            actor_username: e.actor_username,
+            kind: e.kind,
+            reason: e.reason,
+            changes: e.changes,
+        },
+    )))
+}
+
+fn year_of(text: &str) -> Result<i32, DomainError> {
+    text.parse::<i32>()
+        .ok()
+        .filter(|y| (1980..=2100).contains(y))
+        .ok_or_else(|| DomainError::field("year", "must be a year between 1980 and 2100"))
+}
+
+/// Every yearly record of a household.
+#[utoipa::path(
+    tag = "households",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Household id")),
+    responses(
+        (status = 200, description = "Records by year", body = Vec<YearDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/households/{id}/years")]
+pub async fn list_years(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = household_id(&path)?;
+    let rows = state
+        .run(auth, move |conn, _| records::list_years(conn, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(YearDto::from).collect::<Vec<_>>()))
+}
+
+/// The record of one year: per-capita net income and its components, and the two-no-worries
+/// three-guarantees indicators plus drinking water.
+#[utoipa::path(
+    tag = "households",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Household id"), ("year" = i32, Path, description = "Year")),
+    responses(
+        (status = 200, description = "The record; ETag carries its version", body = YearDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such household or no record that year", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/households/{id}/years/{year}")]
+pub async fn get_year(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let id = household_id(&path.0)?;
+    let year = year_of(&path.1)?;
+    let row = state
+        .run(auth, move |conn, _| records::get_year(conn, id, year))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(row.version)))
+        .json(YearDto::from(row)))
+}
+
+/// Creates or replaces the record of one year. Replacing needs `If-Match`.
+#[utoipa::path(
+    tag = "households",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Household id"),
+        ("year" = i32, Path, description = "Year"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the record being replaced"),
+    ),
+    request_body = YearBody,
+    responses(
+        (status = 200, description = "Replaced", body = YearDto),
+        (status = 201, description = "Created", body = YearDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:write there", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid field (negative income, …)", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "Replacing without If-Match", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/households/{id}/years/{year}")]
+pub async fn put_year(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+    body: ValidJson<YearBody>,
+) -> ApiResult<HttpResponse> {
+    let id = household_id(&path.0)?;
+    let year = year_of(&path.1)?;
+    let record: domain::cases::YearRecord = body.0.into();
+    validate_year(year, &record, "").map_err(DomainError::Validation)?;
+    let expected = match if_match(&req) {
+        Ok(v) => Some(v),
+        Err(DomainError::PreconditionRequired) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let (row, created) = state
+        .run(auth, move |conn, ctx| {
+            records::put_year(conn, ctx, id, year, expected, &record)
+        })
+        .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(HttpResponse::build(status)
+        .insert_header((header::ETAG, etag(row.version)))
+        .json(YearDto::from(row)))
+}
+
+/// The assistance measures of a household, by date.
+#[utoipa::path(
+    tag = "households",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Household id")),
+    responses(
+        (status = 200, description = "Measures", body = Vec<MeasureDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/households/{id}/measures")]
+pub async fn list_measures(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = household_id(&path)?;
+    let rows = state
+        .run(auth, move |conn, _| records::list_measures(conn, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(MeasureDto::from).collect::<Vec<_>>()))
+}
+
+/// Records an assistance measure.
+#[utoipa::path(
+    tag = "households",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Household id")),
+    request_body = MeasureBody,
+    responses(
+        (status = 201, description = "Recorded", body = MeasureDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:write there", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/households/{id}/measures")]
+pub async fn add_measure(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<MeasureBody>,
+) -> ApiResult<HttpResponse> {
+    let id = household_id(&path)?;
+    let m = validate_measure(&body.0.into(), today()).map_err(DomainError::Validation)?;
+    let row = state
+        .run(auth, move |conn, ctx| {
+            records::add_measure(conn, ctx, id, &m)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(MeasureDto::from(row)))
+}

@@ -1,0 +1,416 @@
+//! Members of a household, exact search by ID number, the audited reveal, and the cause
+//! catalog.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use domain::cases::{IdNumber, Relationship, check_text, validate_member};
+use domain::{DomainError, FieldError};
+use infra::app::cases::members::{self, MemberChanges, MemberOutcome};
+use infra::app::cases::{self as cases, households as hh};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::cases_dto::{HouseholdDto, HouseholdSummary, MemberBody, MemberDto};
+use super::households::{already_registered, household_id, today};
+use crate::error::{ApiResult, Problem};
+use crate::http::etag::{etag, if_match};
+use crate::http::json::ValidJson;
+use crate::state::{AppState, Auth};
+
+fn member_id(path: &str) -> Result<Uuid, DomainError> {
+    Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
+}
+
+fn outcome(
+    o: MemberOutcome,
+    field: &str,
+    status: actix_web::http::StatusCode,
+) -> ApiResult<HttpResponse> {
+    match o {
+        MemberOutcome::Done(v) => Ok(HttpResponse::build(status)
+            .insert_header((header::ETAG, etag(v.household.version)))
+            .json(HouseholdDto::from(*v))),
+        MemberOutcome::AlreadyRegistered => Err(already_registered(field).into()),
+    }
+}
+
+/// The members of a household, head first (ID numbers masked; the read is audited).
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Household id")),
+    responses(
+        (status = 200, description = "Members", body = Vec<MemberDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/households/{id}/members")]
+pub async fn list_members(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = household_id(&path)?;
+    let v = state
+        .run(auth, move |conn, ctx| hh::get(conn, ctx, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(
+        v.members
+            .into_iter()
+            .map(MemberDto::from)
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// Adds a member; answers with the household. A second head is refused; a person registered
+/// anywhere already answers 409 without saying where.
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Household id")),
+    request_body = MemberBody,
+    responses(
+        (status = 201, description = "Added; the household as it is now", body = HouseholdDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:write there", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already registered", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/households/{id}/members")]
+pub async fn add_member(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<MemberBody>,
+) -> ApiResult<HttpResponse> {
+    let id = household_id(&path)?;
+    let m = validate_member(&body.0.into(), today(), "").map_err(DomainError::Validation)?;
+    let keys = state.data_keys.clone();
+    let o = state
+        .run(auth, move |conn, ctx| {
+            members::add(conn, ctx, &keys, id, &m)
+        })
+        .await?;
+    outcome(o, "id_number", actix_web::http::StatusCode::CREATED)
+}
+
+/// One member (the read is audited).
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Household id"), ("member_id" = Uuid, Path, description = "Member id")),
+    responses(
+        (status = 200, description = "The member; ETag carries its version", body = MemberDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not a member of that household)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/households/{id}/members/{member_id}")]
+pub async fn get_member(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let id = household_id(&path.0)?;
+    let mid = member_id(&path.1)?;
+    let m = state
+        .run(auth, move |conn, ctx| members::get(conn, ctx, id, mid))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(m.version)))
+        .json(MemberDto::from(m)))
+}
+
+/// Changes to a member.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchMemberBody {
+    /// Name.
+    pub name: Option<String>,
+    /// A corrected ID number.
+    pub id_number: Option<String>,
+    /// Relationship; making a member `head` turns the former head into `other`.
+    pub relationship: Option<String>,
+    /// 文化程度.
+    pub education: Option<String>,
+    /// 在校生状况.
+    pub school_status: Option<String>,
+    /// 健康状况.
+    pub health: Option<String>,
+    /// 残疾.
+    pub disability: Option<String>,
+    /// 劳动能力.
+    pub labour_ability: Option<String>,
+    /// 医保.
+    pub medical_insurance: Option<bool>,
+    /// 养老保险.
+    pub pension: Option<bool>,
+    /// Phone.
+    pub phone: Option<String>,
+}
+
+impl PatchMemberBody {
+    fn validate(self) -> Result<MemberChanges, DomainError> {
+        let mut errs: Vec<FieldError> = Vec::new();
+        let mut text = |field: &str, v: Option<String>, required: bool, max: usize| {
+            v.and_then(|v| {
+                check_text(field, &v, required, max)
+                    .map_err(|e| errs.push(e))
+                    .ok()
+            })
+        };
+        let name = text("name", self.name, true, 50);
+        let education = text("education", self.education, false, 50);
+        let school_status = text("school_status", self.school_status, false, 50);
+        let health = text("health", self.health, false, 50);
+        let disability = text("disability", self.disability, false, 50);
+        let labour_ability = text("labour_ability", self.labour_ability, false, 50);
+        let phone = text("phone", self.phone, false, 20);
+        let id_number = self.id_number.and_then(|s| {
+            IdNumber::parse(&s, today())
+                .map_err(|m| errs.push(FieldError::new("id_number", m)))
+                .ok()
+        });
+        let relationship = self.relationship.and_then(|s| {
+            Relationship::parse(&s)
+                .map_err(|m| errs.push(FieldError::new("relationship", m)))
+                .ok()
+        });
+        if !errs.is_empty() {
+            return Err(DomainError::Validation(errs));
+        }
+        Ok(MemberChanges {
+            name,
+            id_number,
+            relationship,
+            education,
+            school_status,
+            health,
+            disability,
+            labour_ability,
+            medical_insurance: self.medical_insurance,
+            pension: self.pension,
+            phone,
+        })
+    }
+}
+
+/// Changes a member. Requires `If-Match` with the member's ETag; answers with the household.
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Household id"),
+        ("member_id" = Uuid, Path, description = "Member id"),
+        ("If-Match" = String, Header, description = "The member's ETag"),
+    ),
+    request_body = PatchMemberBody,
+    responses(
+        (status = 200, description = "Changed; the household as it is now", body = HouseholdDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:write there", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The corrected ID number is registered already", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/households/{id}/members/{member_id}")]
+pub async fn update_member(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+    body: ValidJson<PatchMemberBody>,
+) -> ApiResult<HttpResponse> {
+    let id = household_id(&path.0)?;
+    let mid = member_id(&path.1)?;
+    let changes = body.0.validate()?;
+    let version = if_match(&req)?;
+    let keys = state.data_keys.clone();
+    let o = state
+        .run(auth, move |conn, ctx| {
+            members::update(conn, ctx, &keys, id, mid, version, &changes)
+        })
+        .await?;
+    outcome(o, "id_number", actix_web::http::StatusCode::OK)
+}
+
+/// Removes a member (not the head).
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Household id"), ("member_id" = Uuid, Path, description = "Member id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:write there", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The head cannot be removed", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/households/{id}/members/{member_id}")]
+pub async fn remove_member(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let id = household_id(&path.0)?;
+    let mid = member_id(&path.1)?;
+    state
+        .run(auth, move |conn, ctx| {
+            members::remove(conn, ctx, id, mid, None)
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// An exact search by ID number (in the body: ID numbers never go in URLs).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchBody {
+    /// The full 18-character ID number.
+    pub id_number: String,
+}
+
+/// A search hit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchHit {
+    /// The member.
+    pub member: MemberDto,
+    /// Their household.
+    pub household: HouseholdSummary,
+}
+
+/// Search results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResult {
+    /// At most one hit, inside your scope.
+    pub items: Vec<SearchHit>,
+}
+
+/// Finds a person by full ID number, inside the caller's scope (audited). Prefixes and partial
+/// numbers are refused: only the exact number matches.
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    request_body = SearchBody,
+    responses(
+        (status = 200, description = "Hits inside your scope", body = SearchResult),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a valid ID number", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/members/search")]
+pub async fn search_members(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: ValidJson<SearchBody>,
+) -> ApiResult<HttpResponse> {
+    let id = IdNumber::parse(&body.0.id_number, today())
+        .map_err(|m| DomainError::field("id_number", m))?;
+    let keys = state.data_keys.clone();
+    let hits = state
+        .run(auth, move |conn, ctx| {
+            members::search(conn, ctx, &keys, &id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(SearchResult {
+        items: hits
+            .into_iter()
+            .map(|(m, h)| SearchHit {
+                member: m.into(),
+                household: h.into(),
+            })
+            .collect(),
+    }))
+}
+
+/// Why the full number is needed.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevealBody {
+    /// The reason, kept in the audit log (4 to 500 characters).
+    #[schema(example = "核对低保申请材料")]
+    pub reason: String,
+}
+
+/// A revealed ID number.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevealDto {
+    /// The full ID number.
+    pub id_number: String,
+}
+
+/// The full ID number of a member, for a caller with `cases:reveal` over the member's village;
+/// the reveal and its reason are audited.
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    params(("member_id" = Uuid, Path, description = "Member id")),
+    request_body = RevealBody,
+    responses(
+        (status = 200, description = "The full number", body = RevealDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:reveal there", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason given", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/members/{member_id}/reveal")]
+pub async fn reveal_member(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<RevealBody>,
+) -> ApiResult<HttpResponse> {
+    let mid = member_id(&path)?;
+    let reason = body.0.reason;
+    let keys = state.data_keys.clone();
+    let id_number = state
+        .run(auth, move |conn, ctx| {
+            members::reveal(conn, ctx, &keys, mid, &reason)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(RevealDto { id_number }))
+}
+
+/// A poverty cause.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CauseDto {
+    /// Code.
+    #[schema(example = "illness")]
+    pub code: String,
+    /// Label.
+    #[schema(example = "因病")]
+    pub label: String,
+}
+
+/// The catalog of poverty causes (致贫原因).
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The catalog", body = Vec<CauseDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/poverty-causes")]
+pub async fn list_causes(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
+    let rows = state
+        .run(auth, |conn, _| cases::cause_catalog(conn))
+        .await?;
+    Ok(HttpResponse::Ok().json(
+        rows.into_iter()
+            .map(|(code, label)| CauseDto { code, label })
+            .collect::<Vec<_>>(),
+    ))
+}

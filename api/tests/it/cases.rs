@@ -1,0 +1,798 @@
+//! Households and members: registration, validation, personal data, search, reveal, history,
+//! concurrency, idempotency, lists.
+
+use diesel::prelude::*;
+use domain::cases::id_number::with_check_character;
+use secrecy::ExposeSecret as _;
+use serde_json::{Value, json};
+
+use crate::helpers::{PASSWORD, TestApp};
+
+/// A valid ID number born on 1980-01-01 + `n` days' worth of sequence, county prefix `prefix`.
+pub fn id_number(prefix: &str, n: u32) -> String {
+    let day = 1 + n % 28;
+    let month = 1 + (n / 28) % 12;
+    let seq = n % 1000;
+    with_check_character(&format!("{prefix}1980{month:02}{day:02}{seq:03}")).unwrap_or_default()
+}
+
+pub fn household(number: &str, village: &str, ids: &[String]) -> Value {
+    let members: Vec<Value> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            json!({
+                "name": format!("成员{i}"), "id_number": id,
+                "relationship": if i == 0 { "head" } else { "child" },
+                "education": "初中", "health": "健康", "labour_ability": "普通劳动力",
+                "medical_insurance": true, "phone": "13800000000"
+            })
+        })
+        .collect();
+    json!({
+        "household_number": number, "village_code": village, "address": "泗水县某村",
+        "attribute": "general", "poverty_causes": ["illness"], "year_identified": 2015,
+        "responsible_cadre": "李干部", "members": members
+    })
+}
+
+async fn setup() -> (TestApp, String) {
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
+    app.onboard("370830");
+    app.user("clerk", "370831001003", &["village_clerk"]);
+    let t = app.token("clerk").await;
+    (app, t)
+}
+
+#[actix_web::test]
+async fn a_clerk_registers_a_household_and_reads_it_masked() {
+    let (app, t) = setup().await;
+    let ids = [id_number("370831", 1), id_number("370831", 40)];
+    let r = app
+        .post(
+            "/api/v1/households",
+            &t,
+            household("H0001", "370831001003", &ids),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let id = r.body["id"].as_str().unwrap_or_default().to_string();
+    assert_eq!(r.header("etag").as_deref(), Some("\"1\""));
+    assert_eq!(r.body["head_name"], "成员0");
+    assert_eq!(r.body["status"], "registered");
+    let head = &r.body["members"][0];
+    assert_eq!(head["relationship"], "head");
+    assert_eq!(
+        head["id_number_masked"],
+        format!("370831********{}", &ids[0][14..])
+    );
+    assert_eq!(head["birth_date"], "1980-01-02");
+    assert_eq!(
+        head["sex"],
+        if ids[0].as_bytes()[16] % 2 == 1 {
+            "male"
+        } else {
+            "female"
+        }
+    );
+    assert!(
+        !r.body.to_string().contains(&ids[0]),
+        "the full number leaked"
+    );
+    let g = app.get(&format!("/api/v1/households/{id}"), &t).await;
+    assert_eq!(g.status, 200);
+    assert_eq!(g.body["members"].as_array().map(Vec::len), Some(2));
+    let h = app
+        .get(&format!("/api/v1/households/{id}/history"), &t)
+        .await;
+    assert_eq!(h.body["items"][0]["kind"], "created");
+}
+
+#[actix_web::test]
+async fn bad_input_names_the_field() {
+    let (app, t) = setup().await;
+    let good = id_number("370831", 2);
+    let mut wrong_check = good.clone();
+    let last = if wrong_check.ends_with('0') { "1" } else { "0" };
+    wrong_check.replace_range(17..18, last);
+    let feb30 = with_check_character("37083119800230001").unwrap_or_default();
+    let cases = [
+        (
+            "wrong check digit",
+            household("H1", "370831001003", &[wrong_check]),
+            "members[0].id_number",
+        ),
+        (
+            "17 characters",
+            household("H1", "370831001003", &[good[..17].to_string()]),
+            "members[0].id_number",
+        ),
+        (
+            "impossible birth date",
+            household("H1", "370831001003", &[feb30]),
+            "members[0].id_number",
+        ),
+        (
+            "unknown cause",
+            {
+                let mut b = household("H1", "370831001003", &[good.clone()]);
+                b["poverty_causes"] = json!(["bad_luck"]);
+                b
+            },
+            "poverty_causes[0]",
+        ),
+        (
+            "village outside scope",
+            household("H1", "370830001001", &[good.clone()]),
+            "village_code",
+        ),
+        (
+            "no head",
+            {
+                let mut b = household("H1", "370831001003", &[good.clone()]);
+                b["members"][0]["relationship"] = json!("child");
+                b
+            },
+            "members",
+        ),
+        (
+            "two heads",
+            {
+                let mut b = household(
+                    "H1",
+                    "370831001003",
+                    &[good.clone(), id_number("370831", 3)],
+                );
+                b["members"][1]["relationship"] = json!("head");
+                b
+            },
+            "members",
+        ),
+    ];
+    for (what, body, field) in cases {
+        let r = app.post("/api/v1/households", &t, body).await;
+        assert_eq!(r.status, 422, "{what}: {:?}", r.body);
+        let fields: Vec<&str> = r.body["errors"]
+            .as_array()
+            .map(|e| e.iter().filter_map(|e| e["field"].as_str()).collect())
+            .unwrap_or_default();
+        assert!(
+            fields.contains(&field),
+            "{what}: expected {field} in {fields:?}"
+        );
+        assert!(
+            !r.body.to_string().contains(&good[..14]),
+            "{what}: the message repeats the number"
+        );
+    }
+    // Nothing was written.
+    let n = app.get("/api/v1/households/count", &t).await;
+    assert_eq!(n.body["count"], 0);
+    // A household number used in the county: 409 naming it.
+    assert_eq!(
+        app.post(
+            "/api/v1/households",
+            &t,
+            household("H1", "370831001003", &[good])
+        )
+        .await
+        .status,
+        201
+    );
+    let r = app
+        .post(
+            "/api/v1/households",
+            &t,
+            household("H1", "370831001003", &[id_number("370831", 5)]),
+        )
+        .await;
+    assert_eq!(r.status, 409);
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("household_number")
+    );
+    // Negative income.
+    let hid = app.get("/api/v1/households", &t).await.body["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let r = app.send("PUT", &format!("/api/v1/households/{hid}/years/2020"), Some(&t), Some(&json!({
+        "income_per_capita_fen": -1, "enough_food": true, "enough_clothing": true, "compulsory_education": true,
+        "basic_medical": true, "safe_housing": true, "safe_drinking_water": true
+    })), &[]).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["field"], "income_per_capita_fen");
+}
+
+#[actix_web::test]
+async fn a_person_registered_in_another_county_is_refused_without_a_trace_of_where() {
+    let (mut app, t) = setup().await;
+    app.user("clerk.b", "370830001001", &["village_clerk"]);
+    app.user("auditor.city", "3708", &["auditor"]);
+    app.user("auditor.b", "370830", &["auditor"]);
+    let tb = app.token("clerk.b").await;
+    let person = id_number("370831", 7);
+    assert_eq!(
+        app.post(
+            "/api/v1/households",
+            &tb,
+            household("B1", "370830001001", &[person.clone()])
+        )
+        .await
+        .status,
+        201
+    );
+    let r = app
+        .post(
+            "/api/v1/households",
+            &t,
+            household("A1", "370831001003", &[person.clone()]),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{:?}", r.body);
+    assert_eq!(r.body["code"], "already_registered");
+    let text = r.body.to_string();
+    for leak in ["370830", "B1", "汶上"] {
+        assert!(!text.contains(leak), "the answer names {leak}: {text}");
+    }
+    assert_eq!(
+        app.get("/api/v1/households/count", &t).await.body["count"],
+        0,
+        "nothing written"
+    );
+    // The attempt is on record for the city above both counties, not for either county.
+    let city = app.token("auditor.city").await;
+    let seen = app
+        .get(
+            "/api/v1/audit-events?action=member.duplicate_attempt",
+            &city,
+        )
+        .await;
+    assert_eq!(
+        seen.body["items"].as_array().map(Vec::len),
+        Some(1),
+        "{:?}",
+        seen.body
+    );
+    assert_eq!(seen.body["items"][0]["region_code"], "370800000000");
+    let b = app.token("auditor.b").await;
+    let unseen = app
+        .get("/api/v1/audit-events?action=member.duplicate_attempt", &b)
+        .await;
+    assert_eq!(unseen.body["items"].as_array().map(Vec::len), Some(0));
+    // Within one county the same rule holds.
+    let r = app
+        .post(
+            "/api/v1/households",
+            &tb,
+            household("B2", "370830001001", &[person]),
+        )
+        .await;
+    assert_eq!(r.status, 409);
+}
+
+#[actix_web::test]
+async fn search_by_full_number_and_audited_reveal() {
+    let (mut app, t) = setup().await;
+    app.user("clerk.b", "370830001001", &["village_clerk"]);
+    app.user("auditor", "370831", &["auditor"]);
+    let person = id_number("370831", 9);
+    let r = app
+        .post(
+            "/api/v1/households",
+            &t,
+            household("S1", "370831001003", &[person.clone()]),
+        )
+        .await;
+    let member = r.body["members"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let hit = app
+        .post("/api/v1/members/search", &t, json!({"id_number": person}))
+        .await;
+    assert_eq!(hit.status, 200);
+    assert_eq!(hit.body["items"][0]["member"]["id"], member.as_str());
+    assert_eq!(hit.body["items"][0]["household"]["household_number"], "S1");
+    // Another county finds nothing; a prefix is no search.
+    let tb = app.token("clerk.b").await;
+    let miss = app
+        .post("/api/v1/members/search", &tb, json!({"id_number": person}))
+        .await;
+    assert_eq!(miss.body["items"].as_array().map(Vec::len), Some(0));
+    let prefix = app
+        .post(
+            "/api/v1/members/search",
+            &t,
+            json!({"id_number": &person[..10]}),
+        )
+        .await;
+    assert_eq!(prefix.status, 422);
+    // Reveal needs a reason and the permission; it is audited with the reason.
+    let path = format!("/api/v1/members/{member}/reveal");
+    assert_eq!(app.post(&path, &t, json!({"reason": ""})).await.status, 422);
+    let full = app.post(&path, &t, json!({"reason": "核对低保申请"})).await;
+    assert_eq!(full.status, 200);
+    assert_eq!(full.body["id_number"], person.as_str());
+    let auditor = app.token("auditor").await;
+    assert_eq!(
+        app.post(&path, &auditor, json!({"reason": "想看看这个人"}))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        app.post(&path, &tb, json!({"reason": "想看看这个人"}))
+            .await
+            .status,
+        404
+    );
+    let log = app
+        .get("/api/v1/audit-events?action=member.reveal", &auditor)
+        .await;
+    assert_eq!(log.body["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(log.body["items"][0]["reason"], "核对低保申请");
+    let searches = app
+        .get("/api/v1/audit-events?action=member.search", &auditor)
+        .await;
+    assert!(
+        !searches.body.to_string().contains(&person),
+        "audit rows hold masked numbers only"
+    );
+}
+
+#[actix_web::test]
+async fn id_numbers_are_never_stored_in_clear() {
+    let (app, t) = setup().await;
+    let person = id_number("370831", 11);
+    let r = app
+        .post(
+            "/api/v1/households",
+            &t,
+            household("P1", "370831001003", &[person.clone()]),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let member = r.body["members"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    app.post(
+        &format!("/api/v1/members/{member}/reveal"),
+        &t,
+        json!({"reason": "核对身份信息"}),
+    )
+    .await;
+    app.post("/api/v1/members/search", &t, json!({"id_number": person}))
+        .await;
+    // Read every tenant row as the owner with the county's scope and look for the number.
+    let mut c = PgConnection::establish(app.db.owner_url().expose_secret())
+        .unwrap_or_else(|e| panic!("{e}"));
+    #[derive(QueryableByName)]
+    struct Hits {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    c.transaction::<_, diesel::result::Error, _>(|c| {
+        diesel::sql_query("SELECT set_config('app.scope_lo', '0', true), set_config('app.scope_hi', '999999999999', true)").execute(c)?;
+        for table in ["households", "members", "household_events", "audit_events", "idempotency_keys"] {
+            let h: Hits = diesel::sql_query(format!("SELECT count(*) AS n FROM {table} t WHERE t::text LIKE $1"))
+                .bind::<diesel::sql_types::Text, _>(format!("%{person}%"))
+                .get_result(c)?;
+            assert_eq!(h.n, 0, "{table} holds the ID number in clear");
+        }
+        Ok(())
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[actix_web::test]
+async fn changes_need_if_match_and_history_answers_as_of() {
+    let (app, t) = setup().await;
+    let r = app
+        .post(
+            "/api/v1/households",
+            &t,
+            household("C1", "370831001003", &[id_number("370831", 12)]),
+        )
+        .await;
+    let id = r.body["id"].as_str().unwrap_or_default().to_string();
+    let path = format!("/api/v1/households/{id}");
+    let change = json!({"address": "新地址", "reason": "搬家"});
+    assert_eq!(
+        app.send("PATCH", &path, Some(&t), Some(&change), &[])
+            .await
+            .status,
+        428
+    );
+    assert_eq!(
+        app.send(
+            "PATCH",
+            &path,
+            Some(&t),
+            Some(&change),
+            &[("if-match", "\"9\"")]
+        )
+        .await
+        .status,
+        412
+    );
+    assert_eq!(
+        app.get(&path, &t).await.body["address"],
+        "泗水县某村",
+        "a stale write changes nothing"
+    );
+    let ok = app
+        .send(
+            "PATCH",
+            &path,
+            Some(&t),
+            Some(&change),
+            &[("if-match", "\"1\"")],
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{:?}", ok.body);
+    assert_eq!(ok.body["address"], "新地址");
+    assert_eq!(ok.header("etag").as_deref(), Some("\"2\""));
+    let r = app
+        .send(
+            "PATCH",
+            &path,
+            Some(&t),
+            Some(&json!({"status": "exited"})),
+            &[("if-match", "\"2\"")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "status moves only through domain operations");
+    let hist = app.get(&format!("{path}/history"), &t).await;
+    assert_eq!(hist.body["items"][0]["kind"], "updated");
+    assert_eq!(hist.body["items"][0]["reason"], "搬家");
+    assert_eq!(
+        hist.body["items"][0]["changes"]["address"],
+        json!(["泗水县某村", "新地址"])
+    );
+    // Move the first event ten days back (as the owner, inside the county's scope).
+    let mut c = PgConnection::establish(app.db.owner_url().expose_secret())
+        .unwrap_or_else(|e| panic!("{e}"));
+    c.transaction::<_, diesel::result::Error, _>(|c| {
+        diesel::sql_query("SELECT set_config('app.scope_lo', '370831000000', true), set_config('app.scope_hi', '370831999999', true)").execute(c)?;
+        diesel::sql_query("UPDATE household_events SET at = at - interval '10 days' WHERE kind = 'created'").execute(c)?;
+        Ok(())
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let day = |days: i64| {
+        (chrono::Utc::now() + chrono::Duration::hours(8) - chrono::Duration::days(days))
+            .date_naive()
+    };
+    let then = app.get(&format!("{path}?as_of={}", day(5)), &t).await;
+    assert_eq!(then.status, 200, "{:?}", then.body);
+    assert_eq!(then.body["address"], "泗水县某村");
+    let before = app.get(&format!("{path}?as_of={}", day(20)), &t).await;
+    assert_eq!(before.status, 404);
+    let now = app.get(&format!("{path}?as_of={}", day(0)), &t).await;
+    assert_eq!(now.body["address"], "新地址");
+    assert_eq!(
+        app.get(&format!("{path}?as_of=2020-13-01"), &t)
+            .await
+            .status,
+        422
+    );
+}
+
+#[actix_web::test]
+async fn idempotency_key_makes_retries_safe() {
+    let (app, t) = setup().await;
+    let body = household("I1", "370831001003", &[id_number("370831", 13)]);
+    let key = [("idempotency-key", "retry-123")];
+    let first = app
+        .send("POST", "/api/v1/households", Some(&t), Some(&body), &key)
+        .await;
+    assert_eq!(first.status, 201, "{:?}", first.body);
+    let again = app
+        .send("POST", "/api/v1/households", Some(&t), Some(&body), &key)
+        .await;
+    assert_eq!(again.status, 201);
+    assert_eq!(again.body["id"], first.body["id"]);
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(
+        app.get("/api/v1/households/count", &t).await.body["count"],
+        1
+    );
+    let other = household("I2", "370831001003", &[id_number("370831", 14)]);
+    let r = app
+        .send("POST", "/api/v1/households", Some(&t), Some(&other), &key)
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["field"], "Idempotency-Key");
+}
+
+#[actix_web::test]
+async fn members_keep_exactly_one_head() {
+    let (app, t) = setup().await;
+    let r = app
+        .post(
+            "/api/v1/households",
+            &t,
+            household(
+                "M1",
+                "370831001003",
+                &[id_number("370831", 15), id_number("370831", 16)],
+            ),
+        )
+        .await;
+    let id = r.body["id"].as_str().unwrap_or_default().to_string();
+    let head = r.body["members"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let child = r.body["members"][1]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let add = |rel: &str, n: u32| json!({"name": "新成员", "id_number": id_number("370831", n), "relationship": rel});
+    let r = app
+        .post(
+            &format!("/api/v1/households/{id}/members"),
+            &t,
+            add("head", 17),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["field"], "relationship");
+    let r = app
+        .post(
+            &format!("/api/v1/households/{id}/members"),
+            &t,
+            add("spouse", 17),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["members"].as_array().map(Vec::len), Some(3));
+    assert_eq!(
+        app.send(
+            "DELETE",
+            &format!("/api/v1/households/{id}/members/{head}"),
+            Some(&t),
+            None,
+            &[]
+        )
+        .await
+        .status,
+        422
+    );
+    let r = app
+        .send(
+            "PATCH",
+            &format!("/api/v1/households/{id}/members/{child}"),
+            Some(&t),
+            Some(&json!({"relationship": "head"})),
+            &[("if-match", "\"1\"")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["head_name"], "成员1");
+    let rels: Vec<&str> = r.body["members"]
+        .as_array()
+        .map(|m| {
+            m.iter()
+                .filter_map(|m| m["relationship"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(rels.iter().filter(|r| **r == "head").count(), 1);
+    assert!(rels.contains(&"other"));
+    assert_eq!(
+        app.send(
+            "DELETE",
+            &format!("/api/v1/households/{id}/members/{head}"),
+            Some(&t),
+            None,
+            &[]
+        )
+        .await
+        .status,
+        204
+    );
+    // A member id under another household answers 404.
+    let other = app
+        .post(
+            "/api/v1/households",
+            &t,
+            household("M2", "370831001003", &[id_number("370831", 18)]),
+        )
+        .await;
+    let oid = other.body["id"].as_str().unwrap_or_default().to_string();
+    assert_eq!(
+        app.get(&format!("/api/v1/households/{oid}/members/{child}"), &t)
+            .await
+            .status,
+        404
+    );
+}
+
+#[actix_web::test]
+async fn years_and_measures() {
+    let (app, t) = setup().await;
+    let r = app
+        .post(
+            "/api/v1/households",
+            &t,
+            household("Y1", "370831001003", &[id_number("370831", 19)]),
+        )
+        .await;
+    let id = r.body["id"].as_str().unwrap_or_default().to_string();
+    let year = json!({"income_per_capita_fen": 420_000, "wage_income_fen": 600_000, "enough_food": true, "enough_clothing": true,
+        "compulsory_education": true, "basic_medical": true, "safe_housing": false, "safe_drinking_water": true});
+    let p = format!("/api/v1/households/{id}/years/2019");
+    let r = app.send("PUT", &p, Some(&t), Some(&year), &[]).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(
+        app.send("PUT", &p, Some(&t), Some(&year), &[]).await.status,
+        428
+    );
+    let r = app
+        .send("PUT", &p, Some(&t), Some(&year), &[("if-match", "\"1\"")])
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["safe_housing"], false);
+    assert_eq!(
+        app.get(&format!("/api/v1/households/{id}/years"), &t)
+            .await
+            .body
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    let m = json!({"kind": "industry", "date": "2019-05-01", "amount_fen": 300_000, "responsible": "李干部", "description": "发放鸡苗"});
+    let r = app
+        .post(&format!("/api/v1/households/{id}/measures"), &t, m)
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let list = app
+        .get(&format!("/api/v1/households/{id}/measures"), &t)
+        .await;
+    assert_eq!(list.body[0]["kind"], "industry");
+    let bad = json!({"kind": "magic", "date": "2019-05-01", "responsible": ""});
+    let r = app
+        .post(&format!("/api/v1/households/{id}/measures"), &t, bad)
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"].as_array().map(Vec::len), Some(2));
+}
+
+#[actix_web::test]
+async fn lists_filter_page_count_and_stay_in_scope() {
+    let (mut app, t) = setup().await;
+    app.user("clerk.b", "370830001001", &["village_clerk"]);
+    app.user("observer.city", "3708", &["observer"]);
+    app.user("clerk.other.village", "370831001010", &["village_clerk"]);
+    let tb = app.token("clerk.b").await;
+    for i in 0..5_u32 {
+        let mut body = household(
+            &format!("L{i:02}"),
+            "370831001003",
+            &[id_number("370831", 100 + i)],
+        );
+        if i % 2 == 0 {
+            body["attribute"] = json!("subsistence_allowance");
+            body["poverty_causes"] = json!(["disability", "illness"]);
+        }
+        assert_eq!(app.post("/api/v1/households", &t, body).await.status, 201);
+    }
+    assert_eq!(
+        app.post(
+            "/api/v1/households",
+            &tb,
+            household("B01", "370830001001", &[id_number("370830", 1)])
+        )
+        .await
+        .status,
+        201
+    );
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let r = app
+            .get(&format!("/api/v1/households?limit=2{cursor}"), &t)
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        seen.extend(
+            r.body["items"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|h| {
+                    h["household_number"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string()
+                }),
+        );
+        match r.body["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, vec!["L00", "L01", "L02", "L03", "L04"]);
+    let count = |q: &str| {
+        let app = &app;
+        let t = t.clone();
+        let q = q.to_string();
+        async move { app.get(&format!("/api/v1/households/count?{q}"), &t).await }
+    };
+    assert_eq!(
+        count("attribute=subsistence_allowance").await.body["count"],
+        3
+    );
+    assert_eq!(count("cause=disability").await.body["count"], 3);
+    assert_eq!(count("status=registered&year=2015").await.body["count"], 5);
+    assert_eq!(count("name=%E6%88%90%E5%91%98").await.body["count"], 5);
+    assert_eq!(count("region=370831001003").await.body["count"], 5);
+    assert_eq!(
+        count("region=370831001010").await.status,
+        422,
+        "a sibling village is outside a clerk's scope"
+    );
+    assert_eq!(
+        count("region=370830").await.status,
+        422,
+        "another county is outside the scope"
+    );
+    assert_eq!(count("status=gone").await.status, 422);
+    assert_eq!(count("income_min=1").await.status, 422);
+    // Income ranges use the yearly records.
+    let first = app.get("/api/v1/households?limit=1", &t).await.body["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let year = json!({"income_per_capita_fen": 500_000, "enough_food": true, "enough_clothing": true, "compulsory_education": true,
+        "basic_medical": true, "safe_housing": true, "safe_drinking_water": true});
+    app.send(
+        "PUT",
+        &format!("/api/v1/households/{first}/years/2020"),
+        Some(&t),
+        Some(&year),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        count("income_year=2020&income_min=400000&income_max=600000")
+            .await
+            .body["count"],
+        1
+    );
+    assert_eq!(
+        count("income_year=2020&income_min=600000").await.body["count"],
+        0
+    );
+    // The city observer sees both counties; each county only its own; another village nothing.
+    let o = app.token("observer.city").await;
+    assert_eq!(
+        app.get("/api/v1/households/count", &o).await.body["count"],
+        6
+    );
+    assert_eq!(
+        app.get("/api/v1/households/count", &tb).await.body["count"],
+        1
+    );
+    let other = app.token("clerk.other.village").await;
+    assert_eq!(
+        app.get("/api/v1/households", &other).await.body["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+    let foreign = app.get(&format!("/api/v1/households/{first}"), &tb).await;
+    assert_eq!(foreign.status, 404);
+    assert_eq!(
+        app.get(&format!("/api/v1/households/{first}/history"), &tb)
+            .await
+            .status,
+        404
+    );
+    let _ = PASSWORD;
+}

@@ -1,0 +1,549 @@
+//! Registering, reading (now or as of a date), listing, counting, changing households.
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone as _, Utc};
+use diesel::dsl::sql;
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Bytea, Text};
+use domain::authz::perm;
+use domain::cases::{Attribute, IdNumber, Status, ValidHousehold, ValidMember};
+use domain::{DomainError, Level, RegionCode, Scope};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::{HouseholdRow, HouseholdView, audit_household, find, record_change, view};
+use crate::app::{Ctx, stored_code};
+use crate::db::{DbResultExt as _, map_db_error};
+use crate::pii::DataKeys;
+use crate::schema::{household_events, household_years, households, members, tenants};
+
+/// A household to register, validated.
+#[derive(Debug, Clone)]
+pub struct NewHousehold {
+    /// The household.
+    pub household: ValidHousehold,
+    /// Its members (exactly one head).
+    pub members: Vec<ValidMember>,
+}
+
+/// What a registration did.
+#[derive(Debug)]
+pub enum Registered {
+    /// Registered.
+    Created(Box<HouseholdView>),
+    /// A member's ID number is registered already (here or in another county). Nothing was
+    /// written but the record of the attempt; `field` names the member.
+    AlreadyRegistered {
+        /// `members[i].id_number`.
+        field: String,
+    },
+}
+
+/// Checks that the caller may write cases at `village` and that it can hold cases.
+pub(crate) fn check_village(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    village: RegionCode,
+    field: &str,
+) -> Result<(), DomainError> {
+    if !ctx.caller.scope().contains(village) {
+        return Err(DomainError::field(field, "lies outside your scope"));
+    }
+    ctx.caller.require_at(perm::CASES_WRITE, village)?;
+    crate::regions::get(conn, village).map_err(|e| match e {
+        DomainError::NotFound => DomainError::field(field, "is not a known village"),
+        other => other,
+    })?;
+    let county = village.ancestor_at(Level::County);
+    let onboarded: i64 = tenants::table
+        .filter(tenants::region_code.eq(county.as_i64()))
+        .count()
+        .get_result(conn)
+        .db()?;
+    if onboarded == 0 {
+        return Err(DomainError::field(
+            field,
+            "lies in a county that is not onboarded",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a person is registered anywhere; if so, records the attempt for the oversight level
+/// above both counties. Serialises registrations of the same person across counties.
+pub(crate) fn already_registered(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    keys: &DataKeys,
+    id: &IdNumber,
+    region: RegionCode,
+) -> Result<bool, DomainError> {
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = Bool)]
+        found: bool,
+    }
+    let blind = keys.blind_index(id);
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended(encode($1, 'hex'), 11))")
+        .bind::<Bytea, _>(&blind)
+        .execute(conn)
+        .db()?;
+    let found: Found = diesel::sql_query("SELECT zx_id_registered($1) AS found")
+        .bind::<Bytea, _>(&blind)
+        .get_result(conn)
+        .db()?;
+    if found.found {
+        diesel::sql_query("SELECT zx_record_duplicate_attempt($1, $2, $3, $4, $5)")
+            .bind::<Bytea, _>(&blind)
+            .bind::<BigInt, _>(region.as_i64())
+            .bind::<diesel::sql_types::Uuid, _>(ctx.caller.user_id)
+            .bind::<Text, _>(&ctx.caller.username)
+            .bind::<Text, _>(&ctx.request_id)
+            .execute(conn)
+            .db()?;
+    }
+    Ok(found.found)
+}
+
+/// Inserts one member (encrypting the ID number); returns its id.
+pub(crate) fn insert_member(
+    conn: &mut PgConnection,
+    keys: &DataKeys,
+    household: &HouseholdRow,
+    m: &ValidMember,
+) -> Result<Uuid, DomainError> {
+    let id = Uuid::new_v4();
+    let (key, cipher) = keys.encrypt(id, &m.id_number)?;
+    diesel::insert_into(members::table)
+        .values((
+            members::county_code.eq(household.county_code),
+            members::id.eq(id),
+            members::household_id.eq(household.id),
+            members::region_code.eq(household.region_code),
+            members::name.eq(&m.name),
+            members::id_cipher.eq(cipher),
+            members::id_key.eq(key),
+            members::id_blind.eq(keys.blind_index(&m.id_number)),
+            members::id_masked.eq(m.id_number.masked()),
+            members::sex.eq(m.id_number.sex().as_str()),
+            members::birth_date.eq(m.id_number.birth_date()),
+            members::relationship.eq(m.relationship.as_str()),
+            members::education.eq(&m.education),
+            members::school_status.eq(&m.school_status),
+            members::health.eq(&m.health),
+            members::disability.eq(&m.disability),
+            members::labour_ability.eq(&m.labour_ability),
+            members::medical_insurance.eq(m.medical_insurance),
+            members::pension.eq(m.pension),
+            members::phone.eq(&m.phone),
+        ))
+        .execute(conn)
+        .map_err(|e| match map_db_error(e) {
+            DomainError::Conflict { .. } => DomainError::Conflict {
+                code: "already_registered",
+                message: "this person is already registered".into(),
+            },
+            other => other,
+        })?;
+    Ok(id)
+}
+
+/// Registers a household with its members, all or nothing.
+///
+/// # Errors
+/// `Validation` (422) for a village outside scope or unknown; `Forbidden` without
+/// `cases:write` there; `Conflict` when the household number is used in the county.
+pub fn create(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    keys: &DataKeys,
+    new: &NewHousehold,
+) -> Result<Registered, DomainError> {
+    let h = &new.household;
+    check_village(conn, ctx, h.village, "village_code")?;
+    for (i, m) in new.members.iter().enumerate() {
+        if already_registered(conn, ctx, keys, &m.id_number, h.village)? {
+            return Ok(Registered::AlreadyRegistered {
+                field: format!("members[{i}].id_number"),
+            });
+        }
+    }
+    let id = Uuid::new_v4();
+    let row: HouseholdRow = diesel::insert_into(households::table)
+        .values((
+            households::county_code.eq(h.village.county_code()),
+            households::id.eq(id),
+            households::region_code.eq(h.village.as_i64()),
+            households::household_number.eq(&h.household_number),
+            households::address.eq(&h.address),
+            households::residence.eq(&h.residence),
+            households::attribute.eq(h.attribute.as_str()),
+            households::poverty_causes.eq(&h.poverty_causes),
+            households::year_identified.eq(h.year_identified),
+            households::responsible_cadre.eq(&h.responsible_cadre),
+            households::notes.eq(&h.notes),
+            households::head_name.eq(""),
+            households::created_by.eq(ctx.caller.user_id),
+        ))
+        .returning(HouseholdRow::as_returning())
+        .get_result(conn)
+        .map_err(|e| match map_db_error(e) {
+            DomainError::Conflict { .. } => DomainError::Conflict {
+                code: "household_number_taken",
+                message: "household_number: this number is already used in the county".into(),
+            },
+            other => other,
+        })?;
+    for m in &new.members {
+        insert_member(conn, keys, &row, m)?;
+    }
+    let view = record_change(conn, ctx, id, "created", json!({}), None)?;
+    Ok(Registered::Created(Box::new(view)))
+}
+
+/// Reads a household (audited: it holds personal data).
+///
+/// # Errors
+/// `NotFound` outside scope.
+pub fn get(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<HouseholdView, DomainError> {
+    let v = view(conn, id)?;
+    audit_household(
+        conn,
+        ctx,
+        "household.read",
+        id,
+        stored_code(v.household.region_code)?,
+        None,
+        json!({}),
+    )?;
+    Ok(v)
+}
+
+/// The end of `date` in China (UTC+8), where the users are.
+fn end_of_day(date: NaiveDate) -> DateTime<Utc> {
+    let midnight_after = (date + Duration::days(1)).and_time(chrono::NaiveTime::MIN);
+    Utc.from_utc_datetime(&(midnight_after - Duration::hours(8)))
+}
+
+/// The household as it was at the end of `date` (China time): the state after the last change
+/// on or before that day.
+///
+/// # Errors
+/// `NotFound` outside scope or when it was not registered yet on that date.
+pub fn get_as_of(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    date: NaiveDate,
+) -> Result<Value, DomainError> {
+    let row = find(conn, id)?;
+    let snapshot: Value = household_events::table
+        .filter(household_events::county_code.eq(row.county_code))
+        .filter(household_events::household_id.eq(id))
+        .filter(household_events::at.lt(end_of_day(date)))
+        .order((household_events::at.desc(), household_events::id.desc()))
+        .select(household_events::snapshot)
+        .first(conn)
+        .db()?;
+    audit_household(
+        conn,
+        ctx,
+        "household.read",
+        id,
+        stored_code(row.region_code)?,
+        None,
+        json!({ "as_of": date }),
+    )?;
+    Ok(snapshot)
+}
+
+/// Filters of the household list.
+#[derive(Debug, Clone)]
+pub struct HouseholdFilter {
+    /// Codes to search (a region's subtree, already capped by the caller's scope).
+    pub within: Scope,
+    /// Status.
+    pub status: Option<Status>,
+    /// Attribute.
+    pub attribute: Option<Attribute>,
+    /// Households naming this cause.
+    pub cause: Option<String>,
+    /// Year identified.
+    pub year_identified: Option<i32>,
+    /// Year of the income record the income range applies to.
+    pub income_year: Option<i32>,
+    /// Lowest per-capita income, fen.
+    pub income_min: Option<i64>,
+    /// Highest per-capita income, fen.
+    pub income_max: Option<i64>,
+    /// Head's name prefix.
+    pub head_name_prefix: Option<String>,
+}
+
+type Boxed<'a> = households::BoxedQuery<'a, diesel::pg::Pg>;
+
+fn filtered(f: &HouseholdFilter) -> Boxed<'static> {
+    let mut q = households::table
+        .filter(households::region_code.between(f.within.lo(), f.within.hi()))
+        .into_boxed();
+    // The county range lets the (county_code, household_number) index serve wide scopes.
+    let (c_lo, c_hi) = (f.within.lo() / 1_000_000, f.within.hi() / 1_000_000);
+    q = q.filter(households::county_code.between(
+        i32::try_from(c_lo).unwrap_or(0),
+        i32::try_from(c_hi).unwrap_or(i32::MAX),
+    ));
+    if let Some(s) = f.status {
+        q = q.filter(households::status.eq(s.as_str()));
+    }
+    if let Some(a) = f.attribute {
+        q = q.filter(households::attribute.eq(a.as_str()));
+    }
+    if let Some(c) = &f.cause {
+        q = q.filter(
+            sql::<Bool>("poverty_causes @> ARRAY[")
+                .bind::<Text, _>(c.clone())
+                .sql("]::text[]"),
+        );
+    }
+    if let Some(y) = f.year_identified {
+        q = q.filter(households::year_identified.eq(y));
+    }
+    if let Some(p) = &f.head_name_prefix {
+        let escaped = p
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        q = q.filter(households::head_name.like(format!("{escaped}%")));
+    }
+    if let Some(year) = f.income_year {
+        let mut years = household_years::table
+            .filter(household_years::year.eq(year))
+            .select(household_years::household_id)
+            .into_boxed();
+        if let Some(min) = f.income_min {
+            years = years.filter(household_years::income_per_capita_fen.ge(min));
+        }
+        if let Some(max) = f.income_max {
+            years = years.filter(household_years::income_per_capita_fen.le(max));
+        }
+        q = q.filter(households::id.eq_any(years));
+    }
+    q
+}
+
+/// A page of households ordered by (county, household number), after `after`.
+///
+/// # Errors
+/// Database failures.
+pub fn list(
+    conn: &mut PgConnection,
+    f: &HouseholdFilter,
+    after: Option<(i32, String)>,
+    limit: i64,
+) -> Result<Vec<HouseholdRow>, DomainError> {
+    let mut q = filtered(f)
+        .select(HouseholdRow::as_select())
+        .order((households::county_code, households::household_number))
+        .limit(limit);
+    if let Some((county, number)) = after {
+        q = q.filter(
+            households::county_code
+                .gt(county)
+                .or(households::county_code
+                    .eq(county)
+                    .and(households::household_number.gt(number))),
+        );
+    }
+    q.load(conn).db()
+}
+
+/// How many households match.
+///
+/// # Errors
+/// Database failures.
+pub fn count(conn: &mut PgConnection, f: &HouseholdFilter) -> Result<i64, DomainError> {
+    filtered(f).count().get_result(conn).db()
+}
+
+/// Changes to a household's own fields (status changes only through domain operations).
+#[derive(Debug, Clone, Default)]
+pub struct HouseholdChanges {
+    /// Address.
+    pub address: Option<String>,
+    /// Residence.
+    pub residence: Option<String>,
+    /// Attribute.
+    pub attribute: Option<Attribute>,
+    /// Cause codes.
+    pub poverty_causes: Option<Vec<String>>,
+    /// Year identified.
+    pub year_identified: Option<i32>,
+    /// 帮扶责任人.
+    pub responsible_cadre: Option<String>,
+    /// Notes.
+    pub notes: Option<String>,
+}
+
+/// Applies changes if `expected_version` is current; records what changed and why.
+///
+/// # Errors
+/// `NotFound`, `Forbidden`, `PreconditionFailed`.
+pub fn update(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i32,
+    c: &HouseholdChanges,
+    reason: Option<&str>,
+) -> Result<HouseholdView, DomainError> {
+    let row = find(conn, id)?;
+    ctx.caller
+        .require_at(perm::CASES_WRITE, stored_code(row.region_code)?)?;
+    if row.version != expected_version {
+        return Err(DomainError::PreconditionFailed);
+    }
+    let mut changes = serde_json::Map::new();
+    let mut note = |field: &str, old: Value, new: Value| {
+        if old != new {
+            changes.insert(field.into(), json!([old, new]));
+        }
+    };
+    if let Some(v) = &c.address {
+        note("address", json!(row.address), json!(v));
+    }
+    if let Some(v) = &c.residence {
+        note("residence", json!(row.residence), json!(v));
+    }
+    if let Some(v) = c.attribute {
+        note("attribute", json!(row.attribute), json!(v.as_str()));
+    }
+    if let Some(v) = &c.poverty_causes {
+        note("poverty_causes", json!(row.poverty_causes), json!(v));
+    }
+    if let Some(v) = c.year_identified {
+        note("year_identified", json!(row.year_identified), json!(v));
+    }
+    if let Some(v) = &c.responsible_cadre {
+        note("responsible_cadre", json!(row.responsible_cadre), json!(v));
+    }
+    if let Some(v) = &c.notes {
+        note("notes", json!(row.notes), json!(v));
+    }
+    if changes.is_empty() {
+        return view(conn, id);
+    }
+    let target = households::table
+        .filter(households::county_code.eq(row.county_code))
+        .filter(households::id.eq(id));
+    diesel::update(target)
+        .set((
+            households::address.eq(c.address.clone().unwrap_or(row.address)),
+            households::residence.eq(c.residence.clone().unwrap_or(row.residence)),
+            households::attribute.eq(c
+                .attribute
+                .map_or(row.attribute, |a| a.as_str().to_string())),
+            households::poverty_causes.eq(c.poverty_causes.clone().unwrap_or(row.poverty_causes)),
+            households::year_identified.eq(c.year_identified.unwrap_or(row.year_identified)),
+            households::responsible_cadre
+                .eq(c.responsible_cadre.clone().unwrap_or(row.responsible_cadre)),
+            households::notes.eq(c.notes.clone().unwrap_or(row.notes)),
+        ))
+        .execute(conn)
+        .db()?;
+    record_change(conn, ctx, id, "updated", Value::Object(changes), reason)
+}
+
+/// One entry of a household's history.
+#[derive(Debug, Clone, Queryable)]
+pub struct EventRow {
+    /// Event id.
+    pub id: Uuid,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who.
+    pub actor_username: Option<String>,
+    /// `created`, `updated`, `member_added`, `status_changed`, …
+    pub kind: String,
+    /// Why.
+    pub reason: Option<String>,
+    /// Field → [before, after].
+    pub changes: Value,
+}
+
+/// A household's history, newest first, before `before`.
+///
+/// # Errors
+/// `NotFound` outside scope.
+pub fn history(
+    conn: &mut PgConnection,
+    id: Uuid,
+    before: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<EventRow>, DomainError> {
+    let row = find(conn, id)?;
+    let mut q = household_events::table
+        .filter(household_events::county_code.eq(row.county_code))
+        .filter(household_events::household_id.eq(id))
+        .order((household_events::at.desc(), household_events::id.desc()))
+        .select((
+            household_events::id,
+            household_events::at,
+            household_events::actor_username,
+            household_events::kind,
+            household_events::reason,
+            household_events::changes,
+        ))
+        .limit(limit)
+        .into_boxed();
+    if let Some((at, eid)) = before {
+        q = q.filter(
+            household_events::at.lt(at).or(household_events::at
+                .eq(at)
+                .and(household_events::id.lt(eid))),
+        );
+    }
+    q.load(conn).db()
+}
+
+/// Moves a household to another status through the lifecycle (used by the exit and monitoring
+/// workflows).
+///
+/// # Errors
+/// `Validation` when the lifecycle does not allow the move.
+pub fn change_status(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    to: Status,
+    reason: &str,
+) -> Result<HouseholdView, DomainError> {
+    let row = find(conn, id)?;
+    let from =
+        Status::parse(&row.status).map_err(|m| DomainError::Unexpected(anyhow::anyhow!(m)))?;
+    if !from.can_become(to) {
+        return Err(DomainError::field(
+            "status",
+            format!(
+                "a {} household cannot become {}",
+                from.as_str(),
+                to.as_str()
+            ),
+        ));
+    }
+    diesel::update(
+        households::table
+            .filter(households::county_code.eq(row.county_code))
+            .filter(households::id.eq(id)),
+    )
+    .set(households::status.eq(to.as_str()))
+    .execute(conn)
+    .db()?;
+    record_change(
+        conn,
+        ctx,
+        id,
+        "status_changed",
+        json!({ "status": [from.as_str(), to.as_str()] }),
+        Some(reason),
+    )
+}

@@ -1,0 +1,309 @@
+//! Cases: households, members, yearly records, measures, their history, search and reveal.
+//!
+//! Every change writes a `household_events` row holding what changed and the household's state
+//! after it (ID numbers masked), so a household can be read as it was on any date, and an
+//! audit row. Reads of personal data are audited too.
+
+pub mod households;
+pub mod members;
+pub mod records;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use domain::{DomainError, RegionCode};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::Ctx;
+use crate::db::DbResultExt as _;
+use crate::schema as s;
+
+/// A household row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = s::households)]
+pub struct HouseholdRow {
+    /// Tenant.
+    pub county_code: i32,
+    /// Id.
+    pub id: Uuid,
+    /// Village.
+    pub region_code: i64,
+    /// 户编号.
+    pub household_number: String,
+    /// Address.
+    pub address: String,
+    /// Residence.
+    pub residence: String,
+    /// Attribute code.
+    pub attribute: String,
+    /// Cause codes.
+    pub poverty_causes: Vec<String>,
+    /// Year identified.
+    pub year_identified: i32,
+    /// Status code.
+    pub status: String,
+    /// 帮扶责任人.
+    pub responsible_cadre: String,
+    /// Notes.
+    pub notes: String,
+    /// Head's name (denormalised for lists and name search).
+    pub head_name: String,
+    /// Members.
+    pub member_count: i32,
+    /// Version (ETag).
+    pub version: i32,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A member row, without the ciphertext or blind index.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = s::members)]
+pub struct MemberRow {
+    /// Id.
+    pub id: Uuid,
+    /// Household.
+    pub household_id: Uuid,
+    /// Village.
+    pub region_code: i64,
+    /// Name.
+    pub name: String,
+    /// `370831********1234`.
+    pub id_masked: String,
+    /// From the ID number.
+    pub sex: String,
+    /// From the ID number.
+    pub birth_date: NaiveDate,
+    /// Relationship code.
+    pub relationship: String,
+    /// 文化程度.
+    pub education: String,
+    /// 在校生状况.
+    pub school_status: String,
+    /// 健康状况.
+    pub health: String,
+    /// 残疾.
+    pub disability: String,
+    /// 劳动能力.
+    pub labour_ability: String,
+    /// 医保.
+    pub medical_insurance: bool,
+    /// 养老保险.
+    pub pension: bool,
+    /// Phone.
+    pub phone: String,
+    /// Version.
+    pub version: i32,
+}
+
+/// A household with its village name and members.
+#[derive(Debug, Clone)]
+pub struct HouseholdView {
+    /// The row.
+    pub household: HouseholdRow,
+    /// Village name.
+    pub village_name: String,
+    /// Members, head first.
+    pub members: Vec<MemberRow>,
+}
+
+impl HouseholdView {
+    /// The state as stored in events (and returned for `as_of`).
+    pub fn snapshot(&self) -> Value {
+        let h = &self.household;
+        json!({
+            "id": h.id,
+            "household_number": h.household_number,
+            "village_code": format!("{:012}", h.region_code),
+            "village_name": self.village_name,
+            "address": h.address,
+            "residence": h.residence,
+            "attribute": h.attribute,
+            "poverty_causes": h.poverty_causes,
+            "year_identified": h.year_identified,
+            "status": h.status,
+            "responsible_cadre": h.responsible_cadre,
+            "notes": h.notes,
+            "head_name": h.head_name,
+            "version": h.version,
+            "members": self.members,
+        })
+    }
+}
+
+/// The poverty-cause catalog as (code, label) pairs.
+///
+/// # Errors
+/// Database failures.
+pub fn cause_catalog(conn: &mut PgConnection) -> Result<Vec<(String, String)>, DomainError> {
+    s::poverty_causes::table
+        .order(s::poverty_causes::sort)
+        .select((s::poverty_causes::code, s::poverty_causes::label))
+        .load(conn)
+        .db()
+}
+
+/// Names of villages by code.
+pub(crate) fn village_names(
+    conn: &mut PgConnection,
+    codes: &[i64],
+) -> Result<HashMap<i64, String>, DomainError> {
+    Ok(s::regions::table
+        .filter(s::regions::code.eq_any(codes))
+        .select((s::regions::code, s::regions::name))
+        .load::<(i64, String)>(conn)
+        .db()?
+        .into_iter()
+        .collect())
+}
+
+/// Members of households, head first, by household.
+pub(crate) fn members_of(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<MemberRow>>, DomainError> {
+    let rows: Vec<MemberRow> = s::members::table
+        .filter(s::members::household_id.eq_any(ids))
+        .select(MemberRow::as_select())
+        .order((
+            s::members::household_id,
+            (s::members::relationship.ne("head")),
+            s::members::birth_date,
+            s::members::id,
+        ))
+        .load(conn)
+        .db()?;
+    let mut out: HashMap<Uuid, Vec<MemberRow>> = HashMap::new();
+    for m in rows {
+        out.entry(m.household_id).or_default().push(m);
+    }
+    Ok(out)
+}
+
+/// The household with `id` as the caller's scope shows it.
+///
+/// # Errors
+/// `NotFound` outside scope.
+pub(crate) fn find(conn: &mut PgConnection, id: Uuid) -> Result<HouseholdRow, DomainError> {
+    s::households::table
+        .filter(s::households::id.eq(id))
+        .select(HouseholdRow::as_select())
+        .first(conn)
+        .db()
+}
+
+/// The full view of a household.
+///
+/// # Errors
+/// `NotFound` outside scope.
+pub(crate) fn view(conn: &mut PgConnection, id: Uuid) -> Result<HouseholdView, DomainError> {
+    let household = find(conn, id)?;
+    let village_name = village_names(conn, &[household.region_code])?
+        .remove(&household.region_code)
+        .unwrap_or_default();
+    let members = members_of(conn, &[id])?.remove(&id).unwrap_or_default();
+    Ok(HouseholdView {
+        household,
+        village_name,
+        members,
+    })
+}
+
+/// Recomputes the head's name and member count, bumps the version, writes the event and the
+/// audit row. Every change to a household or its members ends here.
+pub(crate) fn record_change(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    kind: &str,
+    changes: Value,
+    reason: Option<&str>,
+) -> Result<HouseholdView, DomainError> {
+    let row = find(conn, id)?;
+    let (count, head): (i64, Option<String>) = (
+        s::members::table
+            .filter(s::members::county_code.eq(row.county_code))
+            .filter(s::members::household_id.eq(id))
+            .count()
+            .get_result(conn)
+            .db()?,
+        s::members::table
+            .filter(s::members::county_code.eq(row.county_code))
+            .filter(s::members::household_id.eq(id))
+            .filter(s::members::relationship.eq("head"))
+            .select(s::members::name)
+            .first(conn)
+            .optional()
+            .db()?,
+    );
+    let bump = if kind == "created" { 0 } else { 1 };
+    diesel::update(
+        s::households::table
+            .filter(s::households::county_code.eq(row.county_code))
+            .filter(s::households::id.eq(id)),
+    )
+    .set((
+        s::households::member_count.eq(i32::try_from(count).unwrap_or(i32::MAX)),
+        s::households::head_name.eq(head.unwrap_or_default()),
+        s::households::version.eq(s::households::version + bump),
+        s::households::updated_at.eq(Utc::now()),
+    ))
+    .execute(conn)
+    .db()?;
+    let v = view(conn, id)?;
+    let region = super::stored_code(row.region_code)?;
+    diesel::insert_into(s::household_events::table)
+        .values((
+            s::household_events::county_code.eq(row.county_code),
+            s::household_events::id.eq(Uuid::new_v4()),
+            s::household_events::household_id.eq(id),
+            s::household_events::region_code.eq(row.region_code),
+            s::household_events::actor_id.eq(ctx.caller.user_id),
+            s::household_events::actor_username.eq(&ctx.caller.username),
+            s::household_events::kind.eq(kind),
+            s::household_events::reason.eq(reason),
+            s::household_events::changes.eq(&changes),
+            s::household_events::snapshot.eq(v.snapshot()),
+        ))
+        .execute(conn)
+        .db()?;
+    audit_household(
+        conn,
+        ctx,
+        &format!("household.{kind}"),
+        id,
+        region,
+        reason,
+        changes,
+    )?;
+    Ok(v)
+}
+
+/// An audit row about a household.
+pub(crate) fn audit_household(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    action: &str,
+    id: Uuid,
+    region: RegionCode,
+    reason: Option<&str>,
+    details: Value,
+) -> Result<(), DomainError> {
+    crate::audit::record(
+        conn,
+        &ctx.actor(),
+        &crate::audit::Entry {
+            action,
+            object_type: "household",
+            object_id: Some(id.to_string()),
+            region,
+            reason: reason.map(str::to_owned),
+            details,
+        },
+    )
+}

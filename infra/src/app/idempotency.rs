@@ -1,0 +1,85 @@
+//! `Idempotency-Key` on creating requests: a retried request with the same key and the same
+//! body creates nothing new and gets the first answer; the same key with another body is
+//! refused. Stored per user, inside the transaction of the create itself.
+
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use domain::DomainError;
+use serde_json::Value;
+
+use super::Ctx;
+use crate::db::{DbResultExt as _, map_db_error};
+use crate::schema::idempotency_keys;
+
+/// An answer: HTTP status and JSON body.
+pub type Answer = (u16, Value);
+
+/// Runs `create` once per (user, key); replays the stored answer on a retry. Only successful
+/// answers are stored, so a refused request can be corrected and retried with the same key.
+///
+/// # Errors
+/// `Validation` when the key was used with a different request; `Conflict` when a request with
+/// the key is being processed right now; whatever `create` returns.
+pub fn once(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    key: Option<&str>,
+    request_hash: &[u8],
+    create: impl FnOnce(&mut PgConnection) -> Result<Answer, DomainError>,
+) -> Result<(Answer, bool), DomainError> {
+    let Some(key) = key else {
+        return create(conn).map(|a| (a, false));
+    };
+    if key.is_empty() || key.len() > 200 {
+        return Err(DomainError::field(
+            "Idempotency-Key",
+            "must have 1 to 200 characters",
+        ));
+    }
+    let county = ctx.caller.county_code();
+    let stored: Option<(Vec<u8>, i16, Value)> = idempotency_keys::table
+        .filter(idempotency_keys::county_code.eq(county))
+        .filter(idempotency_keys::user_id.eq(ctx.caller.user_id))
+        .filter(idempotency_keys::key.eq(key))
+        .select((
+            idempotency_keys::request_hash,
+            idempotency_keys::status,
+            idempotency_keys::response,
+        ))
+        .first(conn)
+        .optional()
+        .db()?;
+    if let Some((hash, status, body)) = stored {
+        if hash != request_hash {
+            return Err(DomainError::field(
+                "Idempotency-Key",
+                "was used before with a different request",
+            ));
+        }
+        return Ok(((u16::try_from(status).unwrap_or(200), body), true));
+    }
+    let (status, body) = create(conn)?;
+    if (200..300).contains(&status) {
+        diesel::insert_into(idempotency_keys::table)
+            .values((
+                idempotency_keys::county_code.eq(county),
+                idempotency_keys::user_id.eq(ctx.caller.user_id),
+                idempotency_keys::key.eq(key),
+                idempotency_keys::region_code.eq(ctx.caller.org.as_i64()),
+                idempotency_keys::request_hash.eq(request_hash),
+                idempotency_keys::status.eq(i16::try_from(status).unwrap_or(200)),
+                idempotency_keys::response.eq(&body),
+            ))
+            .execute(conn)
+            .map_err(|e| match map_db_error(e) {
+                DomainError::Conflict { .. } => DomainError::Conflict {
+                    code: "idempotency_key_in_use",
+                    message:
+                        "a request with this Idempotency-Key is being processed; retry shortly"
+                            .into(),
+                },
+                other => other,
+            })?;
+    }
+    Ok(((status, body), false))
+}
