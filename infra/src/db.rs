@@ -91,7 +91,20 @@ impl Db {
         scope: Scope,
         f: impl FnOnce(&mut PgConnection) -> Result<T, DomainError>,
     ) -> Result<T, DomainError> {
-        self.transaction(Some(scope), f)
+        self.run(Some(scope), false, f)
+    }
+
+    /// Runs `f` in one read-only, repeatable-read transaction restricted to `scope`: one
+    /// consistent snapshot for long reads (exports).
+    ///
+    /// # Errors
+    /// As [`Db::in_scope`].
+    pub fn in_scope_snapshot<T>(
+        &self,
+        scope: Scope,
+        f: impl FnOnce(&mut PgConnection) -> Result<T, DomainError>,
+    ) -> Result<T, DomainError> {
+        self.run(Some(scope), true, f)
     }
 
     /// Runs `f` in one transaction with *no* scope: RLS shows it nothing. Only for the
@@ -103,19 +116,20 @@ impl Db {
         &self,
         f: impl FnOnce(&mut PgConnection) -> Result<T, DomainError>,
     ) -> Result<T, DomainError> {
-        self.transaction(None, f)
+        self.run(None, false, f)
     }
 
-    fn transaction<T>(
+    fn run<T>(
         &self,
         scope: Option<Scope>,
+        snapshot: bool,
         f: impl FnOnce(&mut PgConnection) -> Result<T, DomainError>,
     ) -> Result<T, DomainError> {
         let mut conn = self.pool.get().map_err(|e| {
             tracing::warn!(error = %e, "no database connection available");
             DomainError::Unavailable
         })?;
-        let result = conn.transaction::<T, TxError, _>(|c| {
+        let body = |c: &mut PgConnection| {
             diesel::select(set_config(
                 "statement_timeout",
                 self.statement_timeout_ms.as_str(),
@@ -130,7 +144,16 @@ impl Db {
                 .execute(c)?;
             }
             f(c).map_err(TxError::Domain)
-        });
+        };
+        let conn: &mut PgConnection = &mut conn;
+        let result = if snapshot {
+            conn.build_transaction()
+                .read_only()
+                .repeatable_read()
+                .run::<T, TxError, _>(body)
+        } else {
+            conn.transaction::<T, TxError, _>(body)
+        };
         match result {
             Ok(v) => Ok(v),
             Err(TxError::Domain(e)) => Err(e),

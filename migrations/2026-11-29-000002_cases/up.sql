@@ -202,6 +202,11 @@ CREATE FUNCTION zx_id_registered(p_blind bytea) RETURNS boolean
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
   AS $$ SELECT EXISTS (SELECT 1 FROM public.members m WHERE m.id_blind = p_blind) $$;
 
+-- The same for many at once (imports): which of these blind indexes are registered anywhere.
+CREATE FUNCTION zx_ids_registered_any(p_blinds bytea[]) RETURNS SETOF bytea
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+  AS $$ SELECT DISTINCT m.id_blind FROM public.members m WHERE m.id_blind = ANY(p_blinds) $$;
+
 -- Records an attempt to register a person already registered in another county, for the
 -- oversight level above both (their closest common ancestor). The caller learns nothing.
 CREATE POLICY audit_events_definer_insert ON audit_events FOR INSERT TO zhenxing_definer WITH CHECK (true);
@@ -231,8 +236,9 @@ BEGIN
                              'registered_in', lpad(other::text, 12, '0')));
 END $$;
 ALTER FUNCTION zx_id_registered(bytea) OWNER TO zhenxing_definer;
+ALTER FUNCTION zx_ids_registered_any(bytea[]) OWNER TO zhenxing_definer;
 ALTER FUNCTION zx_record_duplicate_attempt(bytea, bigint, uuid, text, text) OWNER TO zhenxing_definer;
-REVOKE ALL ON FUNCTION zx_id_registered(bytea), zx_record_duplicate_attempt(bytea, bigint, uuid, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION zx_id_registered(bytea), zx_ids_registered_any(bytea[]), zx_record_duplicate_attempt(bytea, bigint, uuid, text, text) FROM PUBLIC;
 
 INSERT INTO permissions (name, description) VALUES
   ('cases:read',   'Read households, members, yearly records and measures (ID numbers masked)'),
@@ -257,4 +263,4 @@ GRANT SELECT, INSERT ON household_events TO zhenxing_app;
 GRANT SELECT, INSERT ON idempotency_keys TO zhenxing_app;
 GRANT SELECT, INSERT, UPDATE ON jobs TO zhenxing_app;
 GRANT SELECT, INSERT ON job_errors TO zhenxing_app;
-GRANT EXECUTE ON FUNCTION zx_id_registered(bytea), zx_record_duplicate_attempt(bytea, bigint, uuid, text, text) TO zhenxing_app;
+GRANT EXECUTE ON FUNCTION zx_id_registered(bytea), zx_ids_registered_any(bytea[]), zx_record_duplicate_attempt(bytea, bigint, uuid, text, text) TO zhenxing_app;

@@ -54,6 +54,7 @@ pub fn base() -> OpenApi {
             tag("audit", "The append-only audit log"),
             tag("households", "Registered households (建档立卡): registration, lists, history, yearly records, measures"),
             tag("members", "Household members, exact search by ID number, the audited reveal"),
+            tag("imports", "Bulk import as jobs with row errors, the template, streamed exports"),
             tag("health", "Liveness and readiness"),
         ]))
         .components(Some(

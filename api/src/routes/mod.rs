@@ -14,6 +14,7 @@ pub mod regions;
 pub mod roles;
 pub mod settings;
 pub mod tenants;
+pub mod transfer;
 pub mod users;
 
 use domain::authz::perm;
@@ -204,6 +205,27 @@ pub const RULES: &[Rule] = &[
         "/api/v1/members/{member_id}/reveal",
         Permission(perm::CASES_REVEAL),
     ),
+    r(
+        "GET",
+        "/api/v1/imports/households/template",
+        Permission(perm::CASES_IMPORT),
+    ),
+    r(
+        "POST",
+        "/api/v1/imports/households",
+        Permission(perm::CASES_IMPORT),
+    ),
+    r("GET", "/api/v1/jobs/{id}", Permission(perm::CASES_READ)),
+    r(
+        "GET",
+        "/api/v1/jobs/{id}/errors",
+        Permission(perm::CASES_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/exports/households",
+        Permission(perm::CASES_EXPORT),
+    ),
 ];
 
 /// Routes served by Swagger UI: the UI and the document itself (not API operations, so not in
@@ -281,6 +303,11 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(households::list_measures)
                 .service(households::add_measure)
                 .service(members::search_members)
-                .service(members::reveal_member),
+                .service(members::reveal_member)
+                .service(transfer::import_template)
+                .service(transfer::import_households)
+                .service(transfer::get_job)
+                .service(transfer::job_errors)
+                .service(transfer::export_households),
         );
 }

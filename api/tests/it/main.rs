@@ -8,4 +8,5 @@ mod http;
 mod isolation;
 mod regions;
 mod settings;
+mod transfer;
 mod users;

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cases;
 pub mod catalog;
 pub mod idempotency;
+pub mod jobs;
 pub mod settings;
 pub mod tenants;
 pub mod users;

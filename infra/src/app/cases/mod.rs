@@ -4,9 +4,12 @@
 //! after it (ID numbers masked), so a household can be read as it was on any date, and an
 //! audit row. Reads of personal data are audited too.
 
+pub mod export;
 pub mod households;
+pub mod import;
 pub mod members;
 pub mod records;
+pub mod sheet;
 
 use std::collections::HashMap;
 

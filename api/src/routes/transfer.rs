@@ -1,0 +1,503 @@
+//! Bulk import (as a job with progress and row errors) and streamed export of households, the
+//! import template, and jobs.
+
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use domain::DomainError;
+use domain::authz::perm;
+use futures_util::StreamExt as _;
+use infra::app::cases::{export, import, sheet};
+use infra::app::jobs::{self, JobRow};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::households::{HouseholdParams, audit_list, today};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::page::{Page, PageParams};
+use crate::state::{AppState, Auth};
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// `?format=`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FormatParams {
+    /// `csv` (UTF-8 with BOM) or `xlsx`; default `csv`.
+    pub format: Option<String>,
+}
+
+fn is_xlsx(format: Option<&str>) -> Result<bool, DomainError> {
+    match format.unwrap_or("csv") {
+        "csv" => Ok(false),
+        "xlsx" => Ok(true),
+        _ => Err(DomainError::field("format", "must be csv or xlsx")),
+    }
+}
+
+fn attachment(name: &str) -> (header::HeaderName, String) {
+    (
+        header::CONTENT_DISPOSITION,
+        format!("attachment; filename=\"{name}\""),
+    )
+}
+
+/// The import template: the accepted columns (Chinese labels) and one example row.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(FormatParams),
+    responses(
+        (status = 200, description = "The template file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:import", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/imports/households/template")]
+pub async fn import_template(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<FormatParams>,
+) -> ApiResult<HttpResponse> {
+    let xlsx = is_xlsx(q.format.as_deref())?;
+    state.run(auth, |_, _| Ok(())).await?;
+    if xlsx {
+        let bytes = web::block(sheet::template_xlsx).await??;
+        Ok(HttpResponse::Ok()
+            .content_type(XLSX)
+            .insert_header(attachment("households-template.xlsx"))
+            .body(bytes))
+    } else {
+        Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header(attachment("households-template.csv"))
+            .body(sheet::template_csv()))
+    }
+}
+
+/// `?dry_run=`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    /// Check everything, database checks included, and write nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// A job.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobDto {
+    /// Id.
+    pub id: Uuid,
+    /// `household_import`.
+    pub kind: String,
+    /// `queued`, `running`, `succeeded` or `failed`.
+    pub status: String,
+    /// Nothing is written.
+    pub dry_run: bool,
+    /// Data rows in the file.
+    pub total_rows: i32,
+    /// Rows handled so far.
+    pub processed_rows: i32,
+    /// Rows refused so far (see `errors_url`).
+    pub error_rows: i32,
+    /// When finished: households created, updated, unchanged, refused; members written.
+    #[schema(value_type = Object)]
+    pub summary: serde_json::Value,
+    /// Where the row errors are listed.
+    pub errors_url: String,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Finished.
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl From<JobRow> for JobDto {
+    fn from(j: JobRow) -> Self {
+        Self {
+            errors_url: format!("/api/v1/jobs/{}/errors", j.id),
+            id: j.id,
+            kind: j.kind,
+            status: j.status,
+            dry_run: j.dry_run,
+            total_rows: j.total_rows,
+            processed_rows: j.processed_rows,
+            error_rows: j.error_rows,
+            summary: j.summary,
+            created_at: j.created_at,
+            finished_at: j.finished_at,
+        }
+    }
+}
+
+/// Reads the upload: a `multipart/form-data` field named `file`, or the raw body.
+async fn read_upload(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u8>, ApiError> {
+    let limit = sheet::MAX_BYTES;
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let mut out = Vec::new();
+    if multipart {
+        let mut form = Multipart::new(req.headers(), payload);
+        while let Some(field) = form.next().await {
+            let mut field =
+                field.map_err(|e| DomainError::field("file", format!("unreadable form: {e}")))?;
+            let is_file = field.content_disposition().and_then(|d| d.get_name()) == Some("file");
+            while let Some(chunk) = field.next().await {
+                let chunk = chunk
+                    .map_err(|e| DomainError::field("file", format!("unreadable form: {e}")))?;
+                if is_file {
+                    if out.len() + chunk.len() > limit {
+                        return Err(ApiError::PayloadTooLarge(limit));
+                    }
+                    out.extend_from_slice(&chunk);
+                }
+            }
+        }
+    } else {
+        let mut payload = payload;
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| {
+                DomainError::field("file", format!("could not read the upload: {e}"))
+            })?;
+            if out.len() + chunk.len() > limit {
+                return Err(ApiError::PayloadTooLarge(limit));
+            }
+            out.extend_from_slice(&chunk);
+        }
+    }
+    Ok(out)
+}
+
+/// Imports households with members and yearly records from a CSV (UTF-8) or XLSX file, sent
+/// as the raw body or as the `file` field of a form. The file is checked whole first (encoding,
+/// columns, rows): a bad file is refused with 422 and nothing is written. Otherwise the import
+/// runs as a job: 202 with the job; poll `GET /api/v1/jobs/{id}` for progress and read every
+/// refused row, with its row number, column and reason, at `GET /api/v1/jobs/{id}/errors`.
+/// Good households are imported; a household with any bad row is left out whole; importing
+/// the same file again changes nothing (upsert by household number).
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(ImportParams),
+    request_body(
+        content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "multipart/form-data")),
+        description = "The spreadsheet (see the template), as the body or as the form field `file`"
+    ),
+    responses(
+        (status = 202, description = "Accepted; the job", body = JobDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:import", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a usable file: encoding, unknown or missing columns, no rows", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/imports/households")]
+pub async fn import_households(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<ImportParams>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    // Authorise before reading up to 20 MB.
+    state.run(auth.clone(), |_, _| Ok(())).await?;
+    let bytes = read_upload(&req, payload).await?;
+    let rows = web::block(move || sheet::parse(&bytes)).await??;
+    let dry_run = q.dry_run;
+    let total = rows.len();
+    let (job, ctx) = state
+        .run(auth, move |conn, ctx| {
+            let job = jobs::create(conn, ctx, "household_import", dry_run, total)?;
+            ctx.audit(
+                conn,
+                "household.import",
+                "job",
+                job.id,
+                ctx.caller.org,
+                serde_json::json!({ "rows": total, "dry_run": dry_run }),
+            )?;
+            Ok((job, ctx.clone()))
+        })
+        .await?;
+    let id = job.id;
+    let st = state.clone();
+    actix_web::rt::spawn(async move {
+        let done = web::block(move || {
+            let outcome = import::run(&st.db, &ctx, &st.data_keys, id, &rows, dry_run, today());
+            let (status, summary) = match outcome {
+                Ok(s) => ("succeeded", serde_json::to_value(s).unwrap_or_default()),
+                Err(e) => {
+                    tracing::error!(job = %id, error = ?e, "import failed");
+                    ("failed", serde_json::json!({ "error": "the import stopped; rows already imported stay, re-run the file to finish" }))
+                }
+            };
+            st.db.in_scope(ctx.caller.scope(), |conn| jobs::finish(conn, &ctx, id, status, &summary))
+        })
+        .await;
+        if let Ok(Err(e)) | Err(e) =
+            done.map_err(|e| DomainError::Unexpected(anyhow::anyhow!("{e}")))
+        {
+            tracing::error!(job = %id, error = ?e, "could not finish the import job");
+        }
+    });
+    Ok(HttpResponse::Accepted()
+        .insert_header((header::LOCATION, format!("/api/v1/jobs/{id}")))
+        .json(JobDto::from(job)))
+}
+
+fn job_id(path: &str) -> Result<Uuid, DomainError> {
+    Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
+}
+
+/// A job's progress and, when finished, its summary.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Job id")),
+    responses(
+        (status = 200, description = "The job", body = JobDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/jobs/{id}")]
+pub async fn get_job(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = job_id(&path)?;
+    let job = state.run(auth, move |conn, _| jobs::get(conn, id)).await?;
+    Ok(HttpResponse::Ok().json(JobDto::from(job)))
+}
+
+/// A refused row.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RowErrorDto {
+    /// Row number in the file (the header is row 1).
+    pub row: i32,
+    /// Column key (see the template), or `household` for a row left out with its household.
+    pub column: String,
+    /// Why.
+    pub message: String,
+}
+
+/// Every refused row of a job, in file order.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Job id"), PageParams),
+    responses(
+        (status = 200, description = "A page of row errors", body = Page<RowErrorDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/jobs/{id}/errors")]
+pub async fn job_errors(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    page: web::Query<PageParams>,
+) -> ApiResult<HttpResponse> {
+    let id = job_id(&path)?;
+    let limit = page.limit()?;
+    let after: Option<i32> = page.cursor()?;
+    let rows = state
+        .run(auth, move |conn, _| {
+            jobs::errors(conn, id, after, limit + 1)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        limit,
+        |(seq, _)| *seq,
+        |(_, e)| RowErrorDto {
+            row: e.row,
+            column: e.column,
+            message: e.message,
+        },
+    )))
+}
+
+/// Export options.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportParams {
+    /// `csv` or `xlsx`.
+    pub format: Option<String>,
+    /// Full ID numbers instead of masked ones: needs `cases:reveal` over the exported region
+    /// and a `reason`, and is audited.
+    #[serde(default)]
+    pub reveal: bool,
+    /// Why full ID numbers are needed (with `reveal`).
+    pub reason: Option<String>,
+}
+
+/// Exports the filtered household list (one row per member, the template's columns), streamed.
+/// Scoped like the list; ID numbers masked unless revealed; audited.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(HouseholdParams, ExportParams),
+    responses(
+        (status = 200, description = "The file, streamed", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:export (or cases:reveal for full numbers)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad filter, format, or reveal without a reason", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/exports/households")]
+pub async fn export_households(
+    state: web::Data<AppState>,
+    auth: Auth,
+    filters: web::Query<HouseholdParams>,
+    opts: web::Query<ExportParams>,
+) -> ApiResult<HttpResponse> {
+    let xlsx = is_xlsx(opts.format.as_deref())?;
+    let reveal = opts.reveal;
+    let reason = opts.reason.clone().unwrap_or_default();
+    if reveal && !(4..=500).contains(&reason.trim().chars().count()) {
+        return Err(DomainError::field(
+            "reason",
+            "say why full ID numbers are needed, in 4 to 500 characters",
+        )
+        .into());
+    }
+    let params = filters.into_inner();
+    let (filter, ctx) = state
+        .run(auth, move |conn, ctx| {
+            let filter = params.to_filter(ctx.caller.scope())?;
+            let root = params
+                .region
+                .as_deref()
+                .and_then(|r| domain::RegionCode::parse(r).ok())
+                .unwrap_or(ctx.caller.org);
+            if reveal {
+                ctx.caller.require_at(perm::CASES_REVEAL, root)?;
+            }
+            audit_list(
+                conn,
+                ctx,
+                if reveal {
+                    "household.export_revealed"
+                } else {
+                    "household.export"
+                },
+                &params,
+                0,
+            )?;
+            if reveal {
+                ctx.audit(
+                    conn,
+                    "member.reveal_bulk",
+                    "household",
+                    "",
+                    root,
+                    serde_json::json!({ "reason": reason.trim() }),
+                )?;
+            }
+            Ok((filter, ctx.clone()))
+        })
+        .await?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
+    let st = state.clone();
+    actix_web::rt::task::spawn_blocking(move || {
+        let send = |b: Vec<u8>| tx.blocking_send(Ok(Bytes::from(b))).is_ok();
+        let outcome = if xlsx {
+            export_xlsx(&st, &ctx, &filter, reveal, &send)
+        } else {
+            let mut first = true;
+            export::export(&st.db, &ctx, &st.data_keys, &filter, reveal, |rows| {
+                let header = std::mem::take(&mut first);
+                let mut w = csv::Writer::from_writer(if header {
+                    vec![0xEF, 0xBB, 0xBF]
+                } else {
+                    Vec::new()
+                });
+                if header {
+                    let _ = w.write_record(export::header());
+                }
+                for r in rows {
+                    let _ = w.write_record(r);
+                }
+                send(w.into_inner().unwrap_or_default())
+            })
+            .map(|_| ())
+        };
+        if let Err(e) = outcome {
+            tracing::error!(error = ?e, "export failed part-way");
+            let _ = tx.blocking_send(Err(std::io::Error::other("export failed part-way")));
+        }
+    });
+    let stream = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
+    let (content_type, name) = if xlsx {
+        (XLSX, "households.xlsx")
+    } else {
+        ("text/csv; charset=utf-8", "households.csv")
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(attachment(name))
+        .streaming(stream))
+}
+
+/// Writes the workbook in constant-memory mode to a temporary file, then streams the file.
+fn export_xlsx(
+    st: &AppState,
+    ctx: &infra::app::Ctx,
+    filter: &infra::app::cases::households::HouseholdFilter,
+    reveal: bool,
+    send: &dyn Fn(Vec<u8>) -> bool,
+) -> Result<(), DomainError> {
+    let fail =
+        |e: rust_xlsxwriter::XlsxError| DomainError::Unexpected(anyhow::anyhow!("xlsx: {e}"));
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet_with_constant_memory().map_err(fail)?;
+    for (i, h) in export::header().iter().enumerate() {
+        sheet
+            .write_string(0, u16::try_from(i).unwrap_or(0), h)
+            .map_err(fail)?;
+    }
+    let mut row = 1_u32;
+    let mut write_error = None;
+    export::export(&st.db, ctx, &st.data_keys, filter, reveal, |rows| {
+        for r in rows {
+            for (i, v) in r.iter().enumerate() {
+                if let Err(e) = sheet.write_string(row, u16::try_from(i).unwrap_or(0), v) {
+                    write_error = Some(e);
+                    return false;
+                }
+            }
+            row += 1;
+        }
+        true
+    })?;
+    if let Some(e) = write_error {
+        return Err(fail(e));
+    }
+    let path = std::env::temp_dir().join(format!("zhenxing-export-{}.xlsx", Uuid::new_v4()));
+    book.save(&path).map_err(fail)?;
+    let result = (|| -> std::io::Result<()> {
+        use std::io::Read as _;
+        let mut f = std::fs::File::open(&path)?;
+        let mut buf = vec![0_u8; 64 * 1024];
+        loop {
+            let n = f.read(&mut buf)?;
+            if n == 0 || !send(buf[..n].to_vec()) {
+                return Ok(());
+            }
+        }
+    })();
+    let _ = std::fs::remove_file(&path);
+    result.map_err(|e| DomainError::Unexpected(anyhow::anyhow!("xlsx: {e}")))
+}

@@ -1,0 +1,550 @@
+//! Bulk import (CSV, XLSX, form upload; dry run; row errors; idempotent re-import) and
+//! streamed export.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::cases::id_number;
+use crate::helpers::TestApp;
+
+const HEADER: &str = "户编号,村代码,地址,户属性,致贫原因,识别年度,姓名,身份证号,与户主关系,健康状况,参加医保,年度,人均纯收入(元),不愁吃,不愁穿,义务教育有保障,基本医疗有保障,住房安全有保障,饮水安全有保障";
+
+fn row(
+    number: &str,
+    village: &str,
+    name: &str,
+    id: &str,
+    rel: &str,
+    causes: &str,
+    income: &str,
+) -> String {
+    let year = if rel == "户主" {
+        format!("2020,{income},是,是,是,是,是,是")
+    } else {
+        ",,,,,,,".to_string()
+    };
+    format!("{number},{village},某村,一般贫困户,{causes},2015,{name},{id},{rel},健康,是,{year}")
+}
+
+/// Five good households (H01..H05, two members each) and several bad ones.
+fn sheet(prefix_number: u32) -> (String, Vec<String>) {
+    let mut lines = vec![HEADER.to_string()];
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let (a, b) = (
+            id_number("370831", prefix_number + 2 * i),
+            id_number("370831", prefix_number + 2 * i + 1),
+        );
+        lines.push(row(
+            &format!("H0{i}"),
+            "370831001003",
+            &format!("户主{i}"),
+            &a,
+            "户主",
+            "因病;缺资金",
+            "4200.50",
+        ));
+        lines.push(row(
+            &format!("H0{i}"),
+            "370831001003",
+            &format!("子女{i}"),
+            &b,
+            "子女",
+            "因病;缺资金",
+            "",
+        ));
+        ids.extend([a, b]);
+    }
+    let bad_check = {
+        let mut s = id_number("370831", prefix_number + 50);
+        let last = if s.ends_with('1') { "2" } else { "1" };
+        s.replace_range(17..18, last);
+        s
+    };
+    lines.push(row(
+        "B01",
+        "370831001003",
+        "坏号码",
+        &bad_check,
+        "户主",
+        "因病",
+        "4000",
+    ));
+    lines.push(row(
+        "B02",
+        "370831001003",
+        "怪原因",
+        &id_number("370831", prefix_number + 51),
+        "户主",
+        "运气差",
+        "4000",
+    ));
+    lines.push(row(
+        "B03",
+        "370831001003",
+        "甲",
+        &id_number("370831", prefix_number + 52),
+        "户主",
+        "因病",
+        "4000",
+    ));
+    lines.push(row(
+        "B03",
+        "370831001003",
+        "乙",
+        &id_number("370831", prefix_number + 53),
+        "户主",
+        "因病",
+        "4000",
+    ));
+    lines.push(row(
+        "B04",
+        "370830001001",
+        "外县",
+        &id_number("370830", prefix_number + 54),
+        "户主",
+        "因病",
+        "4000",
+    ));
+    lines.push(row(
+        "B05",
+        "370831001003",
+        "负收入",
+        &id_number("370831", prefix_number + 55),
+        "户主",
+        "因病",
+        "-5",
+    ));
+    (lines.join("\n") + "\n", ids)
+}
+
+async fn wait(app: &TestApp, token: &str, job: &Value) -> Value {
+    let id = job["id"].as_str().unwrap_or_default();
+    for _ in 0..300 {
+        let r = app.get(&format!("/api/v1/jobs/{id}"), token).await;
+        if r.body["status"] == "succeeded" || r.body["status"] == "failed" {
+            return r.body;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the job did not finish: {job:?}");
+}
+
+async fn errors(app: &TestApp, token: &str, job: &Value) -> Vec<(i64, String, String)> {
+    let id = job["id"].as_str().unwrap_or_default();
+    let r = app
+        .get(&format!("/api/v1/jobs/{id}/errors?limit=200"), token)
+        .await;
+    r.body["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| {
+            (
+                e["row"].as_i64().unwrap_or(0),
+                e["column"].as_str().unwrap_or_default().to_string(),
+                e["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+async fn setup() -> (TestApp, String) {
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
+    app.onboard("370830");
+    app.user("approver", "370831", &["county_approver"]);
+    let t = app.token("approver").await;
+    (app, t)
+}
+
+#[actix_web::test]
+async fn import_reports_every_bad_row_and_loses_no_good_one() {
+    let (app, t) = setup().await;
+    let (csv, _) = sheet(0);
+    // A dry run checks everything and writes nothing.
+    let r = app
+        .post_raw(
+            "/api/v1/imports/households?dry_run=true",
+            Some(&t),
+            "text/csv",
+            csv.clone().into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    assert!(r.header("location").is_some());
+    let job = wait(&app, &t, &r.body).await;
+    assert_eq!(job["status"], "succeeded", "{job:?}");
+    assert_eq!(job["summary"]["households_created"], 5);
+    assert_eq!(job["summary"]["dry_run"], true);
+    assert_eq!(
+        app.get("/api/v1/households/count", &t).await.body["count"],
+        0,
+        "a dry run writes nothing"
+    );
+    // The real run.
+    let r = app
+        .post_raw(
+            "/api/v1/imports/households",
+            Some(&t),
+            "text/csv",
+            csv.clone().into_bytes(),
+        )
+        .await;
+    let job = wait(&app, &t, &r.body).await;
+    assert_eq!(job["summary"]["households_created"], 5, "{job:?}");
+    assert_eq!(job["summary"]["households_refused"], 5);
+    assert_eq!(job["total_rows"], 16);
+    assert_eq!(job["processed_rows"], 16);
+    assert_eq!(job["error_rows"], 6);
+    let errs = errors(&app, &t, &job).await;
+    let has = |row: i64, column: &str, text: &str| {
+        errs.iter()
+            .any(|(r, c, m)| *r == row && c == column && m.contains(text))
+    };
+    assert!(has(12, "id_number", "check"), "{errs:?}");
+    assert!(has(13, "poverty_causes", "not a known cause"), "{errs:?}");
+    assert!(has(14, "relationship", "exactly one head"), "{errs:?}");
+    assert!(
+        has(15, "household", "other rows"),
+        "both rows of a bad household are reported: {errs:?}"
+    );
+    assert!(has(16, "village_code", "outside your scope"), "{errs:?}");
+    assert!(has(17, "income_per_capita", "negative"), "{errs:?}");
+    assert_eq!(
+        app.get("/api/v1/households/count", &t).await.body["count"],
+        5
+    );
+    let list = app.get("/api/v1/households?limit=10", &t).await;
+    assert_eq!(list.body["items"][0]["member_count"], 2);
+    let id = list.body["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let year = app
+        .get(&format!("/api/v1/households/{id}/years/2020"), &t)
+        .await;
+    assert_eq!(year.body["income_per_capita_fen"], 420_050);
+    // Again: nothing changes.
+    let r = app
+        .post_raw(
+            "/api/v1/imports/households",
+            Some(&t),
+            "text/csv",
+            csv.clone().into_bytes(),
+        )
+        .await;
+    let again = wait(&app, &t, &r.body).await;
+    assert_eq!(again["summary"]["households_created"], 0, "{again:?}");
+    assert_eq!(again["summary"]["households_unchanged"], 5);
+    assert_eq!(again["summary"]["households_updated"], 0);
+    let hist = app
+        .get(&format!("/api/v1/households/{id}/history"), &t)
+        .await;
+    assert_eq!(
+        hist.body["items"].as_array().map(Vec::len),
+        Some(1),
+        "re-import wrote no history"
+    );
+    // A changed address updates that household only.
+    let changed = csv.replacen("H00,370831001003,某村", "H00,370831001003,新村", 2);
+    let r = app
+        .post_raw(
+            "/api/v1/imports/households",
+            Some(&t),
+            "text/csv",
+            changed.into_bytes(),
+        )
+        .await;
+    let third = wait(&app, &t, &r.body).await;
+    assert_eq!(third["summary"]["households_updated"], 1, "{third:?}");
+    assert_eq!(third["summary"]["households_unchanged"], 4);
+}
+
+#[actix_web::test]
+async fn bad_files_are_refused_whole() {
+    let (app, t) = setup().await;
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty", Vec::new(), "empty"),
+        (
+            "unknown column",
+            format!("{HEADER},星座\n").into_bytes(),
+            "unknown column",
+        ),
+        (
+            "GBK",
+            encoding_rs::GBK
+                .encode(&format!(
+                    "{HEADER}\n{}\n",
+                    row(
+                        "G1",
+                        "370831001003",
+                        "张三",
+                        &id_number("370831", 1),
+                        "户主",
+                        "因病",
+                        "1"
+                    )
+                ))
+                .0
+                .into_owned(),
+            "GBK",
+        ),
+        (
+            "garbage",
+            (0..10_000_000_u32)
+                .map(|i| u8::try_from(i.wrapping_mul(2_654_435_761) >> 24).unwrap_or(0))
+                .collect(),
+            "neither UTF-8",
+        ),
+        (
+            "header only",
+            format!("{HEADER}\n").into_bytes(),
+            "no data rows",
+        ),
+    ];
+    for (what, body, text) in cases {
+        let r = app
+            .post_raw("/api/v1/imports/households", Some(&t), "text/csv", body)
+            .await;
+        assert_eq!(r.status, 422, "{what}: {:?}", r.body);
+        assert!(
+            r.body["detail"].as_str().unwrap_or_default().contains(text),
+            "{what}: {:?}",
+            r.body
+        );
+    }
+    let r = app
+        .post_raw(
+            "/api/v1/imports/households",
+            Some(&t),
+            "text/csv",
+            vec![b'x'; 21 * 1024 * 1024],
+        )
+        .await;
+    assert_eq!(r.status, 413);
+    assert_eq!(
+        app.get("/api/v1/households/count", &t).await.body["count"],
+        0
+    );
+}
+
+#[actix_web::test]
+async fn xlsx_and_form_uploads_import_too() {
+    let (app, t) = setup().await;
+    let (csv, _) = sheet(200);
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    for (r, line) in csv.lines().take(5).enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            ws.write_string(
+                u32::try_from(r).unwrap_or(0),
+                u16::try_from(c).unwrap_or(0),
+                cell,
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    let bytes = book.save_to_buffer().unwrap_or_else(|e| panic!("{e}"));
+    let r = app
+        .post_raw(
+            "/api/v1/imports/households",
+            Some(&t),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            bytes,
+        )
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    let job = wait(&app, &t, &r.body).await;
+    assert_eq!(job["summary"]["households_created"], 2, "{job:?}");
+    // The same rows as a form field.
+    let boundary = "zxboundary";
+    let (csv2, _) = sheet(300);
+    let first_household: String = csv2
+        .lines()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace("H00,", "F00,");
+    let form = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"h.csv\"\r\nContent-Type: text/csv\r\n\r\n{first_household}\n\r\n--{boundary}--\r\n"
+    );
+    let r = app
+        .post_raw(
+            "/api/v1/imports/households",
+            Some(&t),
+            &format!("multipart/form-data; boundary={boundary}"),
+            form.into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    let job = wait(&app, &t, &r.body).await;
+    assert_eq!(job["summary"]["households_created"], 1, "{job:?}");
+    let tpl = app
+        .get("/api/v1/imports/households/template?format=xlsx", &t)
+        .await;
+    assert_eq!(tpl.status, 200);
+}
+
+#[actix_web::test]
+async fn import_refuses_people_registered_elsewhere() {
+    let (mut app, t) = setup().await;
+    app.user("clerk.b", "370830001001", &["village_clerk"]);
+    let tb = app.token("clerk.b").await;
+    let (csv, ids) = sheet(400);
+    let theirs = json!({
+        "household_number": "W1", "village_code": "370830001001", "attribute": "general", "poverty_causes": ["illness"],
+        "year_identified": 2016, "members": [{"name": "外县人", "id_number": ids[2], "relationship": "head"}]
+    });
+    assert_eq!(
+        app.post("/api/v1/households", &tb, theirs).await.status,
+        201
+    );
+    let r = app
+        .post_raw(
+            "/api/v1/imports/households",
+            Some(&t),
+            "text/csv",
+            csv.into_bytes(),
+        )
+        .await;
+    let job = wait(&app, &t, &r.body).await;
+    assert_eq!(job["summary"]["households_created"], 4, "{job:?}");
+    let errs = errors(&app, &t, &job).await;
+    assert!(
+        errs.iter()
+            .any(|(r, c, m)| *r == 4 && c == "id_number" && m.contains("already registered")),
+        "{errs:?}"
+    );
+    assert!(
+        !errs
+            .iter()
+            .any(|(_, _, m)| m.contains("370830") || m.contains("W1")),
+        "errors name nothing of the other county"
+    );
+}
+
+#[actix_web::test]
+async fn export_streams_scoped_masked_and_audited() {
+    let (mut app, t) = setup().await;
+    app.user("clerk.b", "370830001001", &["village_clerk"]);
+    app.user("auditor", "370831", &["auditor"]);
+    let (csv, ids) = sheet(500);
+    let r = app
+        .post_raw(
+            "/api/v1/imports/households",
+            Some(&t),
+            "text/csv",
+            csv.into_bytes(),
+        )
+        .await;
+    wait(&app, &t, &r.body).await;
+    let tb = app.token("clerk.b").await;
+    let theirs = json!({
+        "household_number": "W9", "village_code": "370830001001", "attribute": "general", "poverty_causes": ["illness"],
+        "year_identified": 2016, "members": [{"name": "外县人", "id_number": id_number("370830", 999), "relationship": "head"}]
+    });
+    app.post("/api/v1/households", &tb, theirs).await;
+    let r = app
+        .send(
+            "GET",
+            "/api/v1/exports/households?format=csv",
+            Some(&t),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.header("content-disposition")
+            .unwrap_or_default()
+            .contains("households.csv")
+    );
+    let text = r.body.as_str().unwrap_or_default().to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 11, "header + 10 members: {text}");
+    assert!(
+        lines[0]
+            .trim_start_matches('\u{feff}')
+            .starts_with("户编号,村代码")
+    );
+    assert!(
+        !text.contains(&ids[0]) && text.contains(&format!("370831********{}", &ids[0][14..])),
+        "masked by default"
+    );
+    assert!(
+        !text.contains("W9"),
+        "another county's households are not exported"
+    );
+    // Full numbers need a reason and the permission, and are audited.
+    assert_eq!(
+        app.send(
+            "GET",
+            "/api/v1/exports/households?reveal=true",
+            Some(&t),
+            None,
+            &[]
+        )
+        .await
+        .status,
+        422
+    );
+    let auditor = app.token("auditor").await;
+    assert_eq!(
+        app.send(
+            "GET",
+            "/api/v1/exports/households?reveal=true&reason=checking",
+            Some(&auditor),
+            None,
+            &[]
+        )
+        .await
+        .status,
+        403
+    );
+    let full = app
+        .send(
+            "GET",
+            "/api/v1/exports/households?reveal=true&reason=annual%20review",
+            Some(&t),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(full.status, 200);
+    let full_text = full.body.as_str().unwrap_or_default().to_string();
+    assert!(full_text.contains(&ids[0]));
+    let log = app
+        .get("/api/v1/audit-events?action=member.reveal_bulk", &auditor)
+        .await;
+    assert_eq!(log.body["items"][0]["details"]["reason"], "annual review");
+    // An export with full numbers imports back unchanged.
+    let r = app
+        .post_raw(
+            "/api/v1/imports/households",
+            Some(&t),
+            "text/csv",
+            full_text.into_bytes(),
+        )
+        .await;
+    let job = wait(&app, &t, &r.body).await;
+    assert_eq!(job["summary"]["households_unchanged"], 5, "{job:?}");
+    // XLSX export.
+    let x = app
+        .send(
+            "GET",
+            "/api/v1/exports/households?format=xlsx&status=registered",
+            Some(&t),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(x.status, 200);
+    assert!(
+        x.header("content-type")
+            .unwrap_or_default()
+            .contains("spreadsheetml")
+    );
+}

@@ -1,0 +1,435 @@
+//! The household spreadsheet: its columns (Chinese labels as the county sheets have them, or
+//! English keys), reading CSV (UTF-8) and XLSX into rows, and writing the template.
+//!
+//! One row per member; the household's columns repeat on each member's row; the yearly-record
+//! columns are read from the head's row. Money is in yuan with at most two decimals, read
+//! exactly into integer fen.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+
+use calamine::{Data, Reader as _, Xlsx, open_workbook_from_rs};
+use domain::{DomainError, FieldError};
+
+/// A column of the household sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Column {
+    /// English key.
+    pub key: &'static str,
+    /// Chinese label (the template's header).
+    pub label: &'static str,
+    /// Must be present in the header.
+    pub required: bool,
+}
+
+const fn col(key: &'static str, label: &'static str, required: bool) -> Column {
+    Column {
+        key,
+        label,
+        required,
+    }
+}
+
+/// Every column, in template order.
+pub const COLUMNS: &[Column] = &[
+    col("household_number", "户编号", true),
+    col("village_code", "村代码", true),
+    col("address", "地址", false),
+    col("residence", "现居住地", false),
+    col("attribute", "户属性", true),
+    col("poverty_causes", "致贫原因", true),
+    col("year_identified", "识别年度", true),
+    col("responsible_cadre", "帮扶责任人", false),
+    col("notes", "备注", false),
+    col("name", "姓名", true),
+    col("id_number", "身份证号", true),
+    col("relationship", "与户主关系", true),
+    col("education", "文化程度", false),
+    col("school_status", "在校生状况", false),
+    col("health", "健康状况", false),
+    col("disability", "残疾情况", false),
+    col("labour_ability", "劳动能力", false),
+    col("medical_insurance", "参加医保", false),
+    col("pension", "参加养老保险", false),
+    col("phone", "联系电话", false),
+    col("year", "年度", false),
+    col("income_per_capita", "人均纯收入(元)", false),
+    col("wage_income", "工资性收入(元)", false),
+    col("production_income", "生产经营性收入(元)", false),
+    col("property_income", "财产性收入(元)", false),
+    col("transfer_income", "转移性收入(元)", false),
+    col("enough_food", "不愁吃", false),
+    col("enough_clothing", "不愁穿", false),
+    col("compulsory_education", "义务教育有保障", false),
+    col("basic_medical", "基本医疗有保障", false),
+    col("safe_housing", "住房安全有保障", false),
+    col("safe_drinking_water", "饮水安全有保障", false),
+];
+
+/// Largest file accepted.
+pub const MAX_BYTES: usize = 20 * 1024 * 1024;
+/// Most data rows in one file.
+pub const MAX_ROWS: usize = 200_000;
+
+/// One data row: its 1-based row number in the file (header = 1) and its cells by column key.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Row number as the user sees it.
+    pub number: u32,
+    /// Cells by column key (missing columns are absent).
+    pub cells: HashMap<&'static str, String>,
+}
+
+impl Row {
+    /// The trimmed cell of `key`, or "".
+    pub fn get(&self, key: &str) -> &str {
+        self.cells.get(key).map_or("", |s| s.trim())
+    }
+}
+
+fn file_error(message: impl Into<String>) -> DomainError {
+    DomainError::Validation(vec![FieldError::new("file", message)])
+}
+
+/// Maps header cells to columns; every header must be known and every required column present.
+fn columns_of(header: &[String]) -> Result<Vec<Option<&'static Column>>, DomainError> {
+    let mut out = Vec::new();
+    let mut errs = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        let h = h.trim().trim_start_matches('\u{feff}');
+        if h.is_empty() {
+            out.push(None);
+            continue;
+        }
+        match COLUMNS.iter().find(|c| c.key == h || c.label == h) {
+            Some(c) if out.iter().flatten().any(|o: &&Column| o.key == c.key) => {
+                errs.push(FieldError::new(
+                    format!("column {}", i + 1),
+                    format!("{h} appears twice"),
+                ));
+            }
+            Some(c) => out.push(Some(c)),
+            None => errs.push(FieldError::new(
+                format!("column {}", i + 1),
+                format!("unknown column {h:?}; download the template for the accepted columns"),
+            )),
+        }
+    }
+    for c in COLUMNS.iter().filter(|c| c.required) {
+        if !out.iter().flatten().any(|o| o.key == c.key) {
+            errs.push(FieldError::new(
+                "header",
+                format!("the required column {} ({}) is missing", c.label, c.key),
+            ));
+        }
+    }
+    if errs.is_empty() {
+        Ok(out)
+    } else {
+        Err(DomainError::Validation(errs))
+    }
+}
+
+fn to_rows(
+    records: impl Iterator<Item = (u32, Vec<String>)>,
+    columns: &[Option<&'static Column>],
+) -> Result<Vec<Row>, DomainError> {
+    let mut rows = Vec::new();
+    for (number, cells) in records {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if rows.len() >= MAX_ROWS {
+            return Err(file_error(format!(
+                "the file has more than {MAX_ROWS} rows; split it"
+            )));
+        }
+        let mut map = HashMap::new();
+        for (i, v) in cells.into_iter().enumerate() {
+            if let Some(Some(c)) = columns.get(i) {
+                map.insert(c.key, v);
+            }
+        }
+        rows.push(Row { number, cells: map });
+    }
+    if rows.is_empty() {
+        return Err(file_error("the file has a header but no data rows"));
+    }
+    Ok(rows)
+}
+
+/// Whether the bytes look like an XLSX (a ZIP archive).
+pub fn is_xlsx(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
+/// Reads a CSV or XLSX upload into rows. File-level problems (encoding, unknown or missing
+/// columns, no rows, not a spreadsheet) are refused whole, before anything is written.
+///
+/// # Errors
+/// `Validation` naming `file`, `header` or the offending column.
+pub fn parse(bytes: &[u8]) -> Result<Vec<Row>, DomainError> {
+    if bytes.is_empty() {
+        return Err(file_error("the file is empty"));
+    }
+    if bytes.len() > MAX_BYTES {
+        return Err(file_error(format!(
+            "the file is larger than {} MB",
+            MAX_BYTES / 1024 / 1024
+        )));
+    }
+    if is_xlsx(bytes) {
+        parse_xlsx(bytes)
+    } else {
+        parse_csv(bytes)
+    }
+}
+
+fn parse_csv(bytes: &[u8]) -> Result<Vec<Row>, DomainError> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(_) => {
+            let (_, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+            return Err(file_error(if had_errors {
+                "the file is neither UTF-8 text nor an XLSX workbook".to_string()
+            } else {
+                "the file is encoded as GBK/GB18030; save it as \"CSV UTF-8\" or as XLSX and upload again".to_string()
+            }));
+        }
+    };
+    if text.contains('\0') {
+        return Err(file_error("the file is not a text CSV"));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| file_error(format!("cannot read the header: {e}")))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let columns = columns_of(&header)?;
+    let mut records = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.map_err(|e| file_error(format!("row {}: {e}", i + 2)))?;
+        records.push((
+            u32::try_from(i + 2).unwrap_or(u32::MAX),
+            rec.iter().map(str::to_owned).collect(),
+        ));
+    }
+    to_rows(records.into_iter(), &columns)
+}
+
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        // Whole numbers print without ".0"; long digit strings stored as numbers lost their
+        // tail already (Excel keeps 15 digits) and fail validation with a clear message.
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => {
+            if *b {
+                "是".into()
+            } else {
+                "否".into()
+            }
+        }
+        Data::DateTime(dt) => dt.to_string(),
+        Data::Error(e) => format!("#ERROR {e:?}"),
+    }
+}
+
+fn parse_xlsx(bytes: &[u8]) -> Result<Vec<Row>, DomainError> {
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec()))
+        .map_err(|_| file_error("the file is not a readable XLSX workbook"))?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| file_error("the workbook has no worksheet"))?
+        .map_err(|_| file_error("the first worksheet cannot be read"))?;
+    let mut rows = range.rows();
+    let header: Vec<String> = rows
+        .next()
+        .ok_or_else(|| file_error("the worksheet is empty"))?
+        .iter()
+        .map(cell_text)
+        .collect();
+    let columns = columns_of(&header)?;
+    let start = range.start().map_or(0, |(r, _)| r);
+    let records = rows.enumerate().map(|(i, r)| {
+        (
+            start + u32::try_from(i).unwrap_or(u32::MAX) + 2,
+            r.iter().map(cell_text).collect(),
+        )
+    });
+    to_rows(records, &columns)
+}
+
+/// Yuan with at most two decimals (`4200`, `4,200.5`, `4200.50`) to fen, exactly.
+///
+/// # Errors
+/// A message when it is not such an amount.
+pub fn yuan_to_fen(text: &str) -> Result<i64, String> {
+    let t = text.trim().replace([',', '，'], "");
+    let bad = || "must be an amount in yuan with at most two decimals".to_string();
+    if t.starts_with('-') {
+        return Err("must not be negative".into());
+    }
+    let (whole, frac) = t.split_once('.').unwrap_or((&t, ""));
+    if whole.is_empty()
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || frac.len() > 2
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    let whole: i64 = whole.parse().map_err(|_| bad())?;
+    let frac: i64 = format!("{frac:0<2}").parse().map_err(|_| bad())?;
+    whole
+        .checked_mul(100)
+        .and_then(|w| w.checked_add(frac))
+        .ok_or_else(bad)
+}
+
+/// 是/否, yes/no, true/false, 1/0; empty is `None`.
+///
+/// # Errors
+/// A message for anything else.
+pub fn yes_no(text: &str) -> Result<Option<bool>, String> {
+    match text.trim().to_lowercase().as_str() {
+        "" => Ok(None),
+        "是" | "有" | "y" | "yes" | "true" | "1" => Ok(Some(true)),
+        "否" | "无" | "n" | "no" | "false" | "0" => Ok(Some(false)),
+        _ => Err("must be 是 or 否".into()),
+    }
+}
+
+/// The template as CSV: the header and one example row.
+pub fn template_csv() -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let _ = w.write_record(COLUMNS.iter().map(|c| c.label));
+    let _ = w.write_record(example_row());
+    w.into_inner().unwrap_or_default()
+}
+
+fn example_row() -> Vec<&'static str> {
+    vec![
+        "3708310010030001",
+        "370831001003",
+        "泗河街道仲子社区",
+        "",
+        "一般贫困户",
+        "因病;缺资金",
+        "2015",
+        "李干部",
+        "",
+        "王秀英",
+        "370831198001010015",
+        "户主",
+        "初中",
+        "",
+        "健康",
+        "",
+        "普通劳动力",
+        "是",
+        "是",
+        "13800000000",
+        "2020",
+        "4200.50",
+        "6000",
+        "2400",
+        "0",
+        "4200",
+        "是",
+        "是",
+        "是",
+        "是",
+        "是",
+        "是",
+    ]
+}
+
+/// The template as XLSX (ID numbers formatted as text so Excel keeps all 18 characters).
+///
+/// # Errors
+/// When the workbook cannot be written.
+pub fn template_xlsx() -> Result<Vec<u8>, DomainError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let fail =
+        |e: rust_xlsxwriter::XlsxError| DomainError::Unexpected(anyhow::anyhow!("template: {e}"));
+    let text = rust_xlsxwriter::Format::new().set_num_format("@");
+    for (i, c) in COLUMNS.iter().enumerate() {
+        let col = u16::try_from(i).unwrap_or(0);
+        sheet.write_string(0, col, c.label).map_err(fail)?;
+        sheet.set_column_format(col, &text).map_err(fail)?;
+        sheet.set_column_width(col, 14).map_err(fail)?;
+    }
+    for (i, v) in example_row().into_iter().enumerate() {
+        sheet
+            .write_string(1, u16::try_from(i).unwrap_or(0), v)
+            .map_err(fail)?;
+    }
+    book.save_to_buffer().map_err(fail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_and_flags() {
+        assert_eq!(yuan_to_fen("4200"), Ok(420_000));
+        assert_eq!(yuan_to_fen("4,200.5"), Ok(420_050));
+        assert_eq!(yuan_to_fen("0.07"), Ok(7));
+        assert!(yuan_to_fen("-1").is_err());
+        assert!(yuan_to_fen("1.234").is_err());
+        assert!(yuan_to_fen("abc").is_err());
+        assert_eq!(yes_no("是"), Ok(Some(true)));
+        assert_eq!(yes_no(" 否 "), Ok(Some(false)));
+        assert_eq!(yes_no(""), Ok(None));
+        assert!(yes_no("maybe").is_err());
+    }
+
+    #[test]
+    fn files_are_refused_whole_for_file_level_problems() {
+        let field = |r: Result<Vec<Row>, DomainError>| match r {
+            Err(DomainError::Validation(e)) => e[0].message.clone(),
+            _ => String::new(),
+        };
+        assert!(field(parse(b"")).contains("empty"));
+        let gbk = encoding_rs::GBK
+            .encode("户编号,村代码\n1,2\n")
+            .0
+            .into_owned();
+        assert!(field(parse(&gbk)).contains("GBK"));
+        let garbage: Vec<u8> = (0..10_000_u32)
+            .map(|i| u8::try_from((i * 7919) % 251).unwrap_or(0))
+            .collect();
+        assert!(!field(parse(&garbage)).is_empty());
+        let unknown = "户编号,村代码,户属性,致贫原因,识别年度,姓名,身份证号,与户主关系,星座\n";
+        assert!(field(parse(unknown.as_bytes())).contains("unknown column"));
+        assert!(field(parse("姓名\n张三\n".as_bytes())).contains("missing"));
+        let header_only = COLUMNS
+            .iter()
+            .map(|c| c.label)
+            .collect::<Vec<_>>()
+            .join(",");
+        assert!(field(parse(header_only.as_bytes())).contains("no data rows"));
+        assert!(field(parse(b"PK\x03\x04garbage")).contains("XLSX"));
+    }
+
+    #[test]
+    fn templates_parse_back() {
+        let rows = parse(&template_csv()).unwrap_or_default();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].get("id_number"), "370831198001010015");
+        assert_eq!(rows[0].number, 2);
+        let rows = parse(&template_xlsx().unwrap_or_default()).unwrap_or_default();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].get("household_number"), "3708310010030001");
+        assert_eq!(rows[0].get("income_per_capita"), "4200.50");
+    }
+}
