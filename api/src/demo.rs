@@ -228,10 +228,46 @@ pub fn load(state: &AppState) -> anyhow::Result<()> {
         };
         accounts.push((u.username, u.password, u.role, org_name));
     }
+    load_households(state, sishui)?;
     eprintln!("\nDemo accounts (username / password / role / org unit):");
     for (user, password, role, org) in &accounts {
         eprintln!("  {user:<20} {password:<22} {role:<18} {org}");
     }
     eprintln!();
+    Ok(())
+}
+
+/// Synthetic households for Sishui (about three per village), imported as the county approver
+/// through the import job code. Skipped when the county has households already.
+fn load_households(state: &AppState, sishui: RegionCode) -> anyhow::Result<()> {
+    let ctx = crate::ops::acting_as(state, "approver.sishui")?;
+    let existing = state.db.in_scope(sishui.subtree(), |conn| {
+        infra::app::cases::households::count(
+            conn,
+            &infra::app::cases::households::HouseholdFilter {
+                within: sishui.subtree(),
+                status: None,
+                attribute: None,
+                cause: None,
+                year_identified: None,
+                income_year: None,
+                income_min: None,
+                income_max: None,
+                head_name_prefix: None,
+            },
+        )
+    })?;
+    if existing > 0 {
+        return Ok(());
+    }
+    let villages = crate::ops::nodes_under(state, sishui, domain::Level::Village)?;
+    let dir = std::env::temp_dir().join(format!("zhenxing-demo-{}", Uuid::new_v4()));
+    let generated = crate::generate::generate(&villages, 1500, &dir, 2026)?;
+    let (members, secs) = crate::ops::import_files(state, &ctx, &generated.files, false)?;
+    let _ = std::fs::remove_dir_all(&dir);
+    eprintln!(
+        "demo: {} households with {members} members imported into Sishui in {secs:.1} s",
+        generated.households
+    );
     Ok(())
 }

@@ -4,7 +4,9 @@
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod generate;
 pub mod http;
+pub mod ops;
 pub mod routes;
 pub mod state;
 

@@ -55,6 +55,40 @@ enum Command {
         #[arg(long, default_value = "data/regions")]
         regions: PathBuf,
     },
+    /// Write synthetic households on the real village codes of a region, as import sheets.
+    Generate {
+        /// Region code (e.g. 37 for Shandong, 370831 for Sishui).
+        #[arg(long)]
+        region: String,
+        /// How many households.
+        #[arg(long)]
+        households: usize,
+        /// Output directory (one CSV per county, split at 150,000 rows).
+        #[arg(long)]
+        out: PathBuf,
+        /// Random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Onboard every county under a region, each with an importer account import.<county>
+    /// (password from ZX_SEED_PASSWORD); for benchmarks and trials.
+    SeedTenants {
+        /// Region code.
+        #[arg(long)]
+        region: String,
+    },
+    /// Import household sheets as a user, through the same code as the API's import jobs.
+    Import {
+        /// The user to act as (needs cases:import where the households are).
+        #[arg(long)]
+        username: String,
+        /// Check only.
+        #[arg(long)]
+        dry_run: bool,
+        /// Files or directories of .csv / .xlsx sheets.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
     /// Write a new signing key into ZX_JWT_KEYS_DIR and remove keys past their grace period.
     RotateKey,
     /// Print the OpenAPI document.
@@ -216,6 +250,80 @@ async fn main() -> anyhow::Result<()> {
             let db = Db::connect(&config.database_url, &config.pool)?;
             let state = api::build_state(&config, db, KeyRing::ephemeral()?, data_keys(&config)?)?;
             api::demo::load(&state)
+        }
+        Command::Generate {
+            region,
+            households,
+            out,
+            seed,
+        } => {
+            let db = Db::connect(&config.database_url, &config.pool)?;
+            let state = api::build_state(
+                &config,
+                db,
+                KeyRing::ephemeral()?,
+                infra::pii::DataKeys::random()?,
+            )?;
+            let region = domain::RegionCode::parse(&region).map_err(anyhow::Error::msg)?;
+            let villages = api::ops::nodes_under(&state, region, domain::Level::Village)?;
+            anyhow::ensure!(
+                !villages.is_empty(),
+                "no villages under {region}: import the regions first"
+            );
+            let g = api::generate::generate(&villages, households, &out, seed)?;
+            eprintln!(
+                "generated {} households, {} members, in {} files under {}",
+                g.households,
+                g.members,
+                g.files.len(),
+                out.display()
+            );
+            Ok(())
+        }
+        Command::SeedTenants { region } => {
+            let password = std::env::var("ZX_SEED_PASSWORD")
+                .context("set ZX_SEED_PASSWORD for the seeded accounts")?;
+            let db = Db::connect(&config.database_url, &config.pool)?;
+            let state = api::build_state(
+                &config,
+                db,
+                KeyRing::ephemeral()?,
+                infra::pii::DataKeys::random()?,
+            )?;
+            let platform = api::ops::acting_as(&state, "platform.admin").or_else(|_| {
+                let id = api::demo::create_platform_admin(&state, "platform.admin", &password)?;
+                Ok::<_, anyhow::Error>(api::demo::platform_caller(&state, id, "platform.admin"))
+            })?;
+            let region = domain::RegionCode::parse(&region).map_err(anyhow::Error::msg)?;
+            let n = api::ops::seed_tenants(&state, &platform, region, &password)?;
+            eprintln!("{n} counties onboarded, each with import.<county>");
+            Ok(())
+        }
+        Command::Import {
+            username,
+            dry_run,
+            paths,
+        } => {
+            let db = Db::connect(&config.database_url, &config.pool)?;
+            let state = api::build_state(&config, db, KeyRing::ephemeral()?, data_keys(&config)?)?;
+            let ctx = api::ops::acting_as(&state, &username)?;
+            let files: Vec<PathBuf> = expand(&paths)?
+                .into_iter()
+                .chain(paths.iter().filter(|p| p.is_dir()).flat_map(|d| {
+                    std::fs::read_dir(d)
+                        .into_iter()
+                        .flatten()
+                        .flatten()
+                        .map(|e| e.path())
+                        .filter(|p| p.extension().is_some_and(|x| x == "xlsx"))
+                }))
+                .collect();
+            let (members, secs) = api::ops::import_files(&state, &ctx, &files, dry_run)?;
+            eprintln!(
+                "import: {members} members written in {secs:.1} s ({:.0} members/s)",
+                members as f64 / secs.max(0.001)
+            );
+            Ok(())
         }
         Command::RotateKey => {
             let dir = config

@@ -442,9 +442,24 @@ pub fn load_caller(
     if open == 0 {
         return Err(GONE);
     }
+    caller_with_grants(conn, catalog, claims.sub, username, org, claims.sid)
+}
+
+/// Builds a caller with its grants (for requests, and for operator commands acting as a user).
+///
+/// # Errors
+/// Database failures.
+pub fn caller_with_grants(
+    conn: &mut PgConnection,
+    catalog: &Catalog,
+    user: Uuid,
+    username: String,
+    org: RegionCode,
+    session_id: Uuid,
+) -> Result<Caller, DomainError> {
     let grants: Vec<(Uuid, String, i64)> = role_grants::table
-        .filter(role_grants::county_code.eq(county))
-        .filter(role_grants::user_id.eq(claims.sub))
+        .filter(role_grants::county_code.eq(org.county_code()))
+        .filter(role_grants::user_id.eq(user))
         .select((role_grants::id, role_grants::role, role_grants::region_code))
         .load(conn)
         .db()?;
@@ -466,10 +481,10 @@ pub fn load_caller(
         })
         .collect::<Result<Vec<_>, DomainError>>()?;
     Ok(Caller {
-        user_id: claims.sub,
+        user_id: user,
         username,
         org,
-        session_id: claims.sid,
+        session_id,
         grants,
     })
 }

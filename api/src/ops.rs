@@ -1,0 +1,168 @@
+//! Operator commands that act through the use cases: acting as a named user, onboarding every
+//! county of a region for a benchmark, importing files from the command line.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use domain::{Level, RegionCode};
+use infra::app::Ctx;
+use infra::app::auth::{caller_with_grants, lookup_login};
+use infra::app::cases::{import, sheet};
+use infra::app::users::NewUser;
+use infra::app::{jobs, tenants, users};
+use infra::schema::regions;
+use uuid::Uuid;
+
+use crate::state::AppState;
+
+/// A context acting as `username` with the roles that user holds (no session).
+///
+/// # Errors
+/// When the user does not exist or is disabled.
+pub fn acting_as(state: &AppState, username: &str) -> anyhow::Result<Ctx> {
+    let found =
+        lookup_login(&state.db, username)?.with_context(|| format!("no user {username}"))?;
+    anyhow::ensure!(!found.disabled, "{username} is disabled");
+    let org = RegionCode::from_i64(found.region_code).map_err(anyhow::Error::msg)?;
+    let caller = state.db.in_scope(org.subtree(), |conn| {
+        caller_with_grants(
+            conn,
+            &state.catalog,
+            found.id,
+            username.to_string(),
+            org,
+            Uuid::nil(),
+        )
+    })?;
+    Ok(Ctx {
+        caller,
+        request_id: format!("cli-{}", Uuid::new_v4()),
+    })
+}
+
+/// Every village (or every county) under `region`.
+///
+/// # Errors
+/// Database failures.
+pub fn nodes_under(
+    state: &AppState,
+    region: RegionCode,
+    level: Level,
+) -> anyhow::Result<Vec<RegionCode>> {
+    use diesel::prelude::*;
+    let s = region.subtree();
+    let codes: Vec<i64> = state.db.in_scope(s, |conn| {
+        regions::table
+            .filter(regions::code.between(s.lo(), s.hi()))
+            .filter(regions::level.eq(level.number()))
+            .order(regions::code)
+            .select(regions::code)
+            .load(conn)
+            .map_err(infra::db::map_db_error)
+    })?;
+    codes
+        .into_iter()
+        .map(|c| RegionCode::from_i64(c).map_err(anyhow::Error::msg))
+        .collect()
+}
+
+/// Onboards every county under `region` (skipping tenants that exist) and gives each an
+/// importer account `import.<county>` (county_approver) with `password`.
+///
+/// # Errors
+/// Database failures.
+pub fn seed_tenants(
+    state: &AppState,
+    platform: &Ctx,
+    region: RegionCode,
+    password: &str,
+) -> anyhow::Result<usize> {
+    let hash = state.hasher.hash(password)?;
+    let mut made = 0;
+    for county in nodes_under(state, region, Level::County)? {
+        let admin = format!("admin.{:06}", county.county_code());
+        let importer = format!("import.{:06}", county.county_code());
+        state.db.in_scope(RegionCode::PLATFORM.subtree(), |conn| {
+            if tenants::get(conn, county.county_code()).is_err() {
+                tenants::onboard(
+                    conn,
+                    platform,
+                    &state.catalog,
+                    county,
+                    &admin,
+                    "管理员",
+                    &hash,
+                )?;
+            }
+            if lookup_login(&state.db, &importer)?.is_none() {
+                users::create(
+                    conn,
+                    platform,
+                    &state.catalog,
+                    &NewUser {
+                        username: importer.clone(),
+                        display_name: "数据导入".into(),
+                        org: county,
+                        password_hash: hash.clone(),
+                        roles: vec!["county_approver".into()],
+                    },
+                )?;
+            }
+            Ok(())
+        })?;
+        made += 1;
+    }
+    Ok(made)
+}
+
+/// Imports files as `ctx` through the same job code the API uses; prints each summary.
+///
+/// # Errors
+/// Unreadable files or a stopped import.
+pub fn import_files(
+    state: &AppState,
+    ctx: &Ctx,
+    files: &[PathBuf],
+    dry_run: bool,
+) -> anyhow::Result<(usize, f64)> {
+    let mut members = 0;
+    let started = Instant::now();
+    for f in files {
+        let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
+        let rows = sheet::parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e:?}", f.display()))?;
+        let job = state.db.in_scope(ctx.caller.scope(), |conn| {
+            jobs::create(conn, ctx, "household_import", dry_run, rows.len())
+        })?;
+        let summary = import::run(
+            &state.db,
+            ctx,
+            &state.data_keys,
+            job.id,
+            &rows,
+            dry_run,
+            crate::routes::households::today(),
+        )?;
+        state.db.in_scope(ctx.caller.scope(), |conn| {
+            jobs::finish(
+                conn,
+                ctx,
+                job.id,
+                "succeeded",
+                &serde_json::to_value(&summary).unwrap_or_default(),
+            )
+        })?;
+        members += summary.members_written;
+        eprintln!(
+            "{}: {} rows, {} households created, {} updated, {} unchanged, {} refused (job {})",
+            f.display(),
+            summary.rows,
+            summary.households_created,
+            summary.households_updated,
+            summary.households_unchanged,
+            summary.households_refused,
+            job.id
+        );
+    }
+    Ok((members, started.elapsed().as_secs_f64()))
+}
