@@ -63,7 +63,7 @@ enum Command {
         /// How many households.
         #[arg(long)]
         households: usize,
-        /// Output directory (one CSV per county, split at 150,000 rows).
+        /// Output directory (one CSV per county, split at 75,000 rows (under the 20 MB upload limit)).
         #[arg(long)]
         out: PathBuf,
         /// Random seed.

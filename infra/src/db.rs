@@ -70,7 +70,10 @@ impl Db {
     /// When no connection can be made within the acquire timeout.
     pub fn connect(url: &SecretString, opts: &PoolOptions) -> anyhow::Result<Self> {
         let manager = ConnectionManager::<PgConnection>::new(url.expose_secret());
+        // No test query on every checkout: a broken connection fails its request once and is
+        // then dropped by the pool, which is cheaper than a round trip on every request.
         let pool = Pool::builder()
+            .test_on_check_out(false)
             .max_size(opts.max_size)
             .connection_timeout(opts.acquire_timeout)
             .build(manager)
@@ -130,19 +133,20 @@ impl Db {
             DomainError::Unavailable
         })?;
         let body = |c: &mut PgConnection| {
-            diesel::select(set_config(
-                "statement_timeout",
-                self.statement_timeout_ms.as_str(),
-                true,
+            // One round trip: the statement budget and the caller's scope, transaction-local.
+            let (lo, hi) = scope.map_or((String::new(), String::new()), |s| {
+                (s.lo().to_string(), s.hi().to_string())
+            });
+            diesel::select((
+                set_config(
+                    "statement_timeout",
+                    self.statement_timeout_ms.as_str(),
+                    true,
+                ),
+                set_config("app.scope_lo", lo, true),
+                set_config("app.scope_hi", hi, true),
             ))
             .execute(c)?;
-            if let Some(s) = scope {
-                diesel::select((
-                    set_config("app.scope_lo", s.lo().to_string(), true),
-                    set_config("app.scope_hi", s.hi().to_string(), true),
-                ))
-                .execute(c)?;
-            }
             f(c).map_err(TxError::Domain)
         };
         let conn: &mut PgConnection = &mut conn;

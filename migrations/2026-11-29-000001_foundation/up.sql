@@ -130,7 +130,7 @@ CREATE TABLE users (
 -- The one deliberate exception to "every unique key leads with county_code": a login name must
 -- name one account platform-wide. A clash answers "username is taken" and names no county.
 CREATE UNIQUE INDEX users_username_key ON users (lower(username));
-CREATE UNIQUE INDEX users_id_key ON users (county_code, id) INCLUDE (region_code);
+CREATE INDEX users_id ON users (id);
 CREATE INDEX users_scope ON users (region_code, username);
 
 CREATE TABLE role_grants (

@@ -41,8 +41,10 @@ CREATE TABLE households (
   CHECK (county_code::bigint = region_code / 1000000),
   CHECK (region_code % 1000 <> 0)
 );
+-- Ids come alone in URLs: each table that is looked up by id has a plain index on it (not
+-- unique: uniqueness lives in the county-qualified primary key).
+CREATE INDEX households_id ON households (id);
 CREATE INDEX households_scope ON households (region_code, county_code, household_number);
-CREATE INDEX households_list ON households (county_code, household_number);
 CREATE INDEX households_head ON households (county_code, head_name text_pattern_ops);
 CREATE INDEX households_causes ON households USING gin (poverty_causes);
 
@@ -75,8 +77,8 @@ CREATE TABLE members (
   FOREIGN KEY (county_code, household_id) REFERENCES households (county_code, id) ON DELETE CASCADE
 );
 CREATE INDEX members_household ON members (county_code, household_id);
+CREATE INDEX members_id ON members (id);
 CREATE INDEX members_blind ON members (id_blind);
-CREATE INDEX members_scope ON members (region_code);
 -- Exactly one head per household.
 CREATE UNIQUE INDEX members_one_head ON members (county_code, household_id) WHERE relationship = 'head';
 
@@ -170,6 +172,7 @@ CREATE TABLE jobs (
   finished_at  timestamptz,
   PRIMARY KEY (county_code, id)
 );
+CREATE INDEX jobs_id ON jobs (id);
 CREATE TABLE job_errors (
   county_code integer NOT NULL,
   job_id      uuid NOT NULL,

@@ -416,32 +416,27 @@ pub fn load_caller(
 ) -> Result<Caller, DomainError> {
     const GONE: DomainError = DomainError::Unauthorized("session ended");
     let org = RegionCode::parse(&claims.org).map_err(|_| GONE)?;
-    let county = org.county_code();
-    let user: Option<(String, i64, bool)> = users::table
-        .filter(users::county_code.eq(county))
+    // One query: the user, enabled, still in the token's org unit, with the token's session open.
+    let username: Option<String> = users::table
+        .inner_join(
+            sessions::table.on(sessions::county_code
+                .eq(users::county_code)
+                .and(sessions::user_id.eq(users::id))),
+        )
+        .filter(users::county_code.eq(org.county_code()))
         .filter(users::id.eq(claims.sub))
-        .select((users::username, users::region_code, users::disabled))
+        .filter(users::region_code.eq(org.as_i64()))
+        .filter(users::disabled.eq(false))
+        .filter(sessions::id.eq(claims.sid))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(Utc::now()))
+        .select(users::username)
         .first(conn)
         .optional()
         .db()?;
-    let Some((username, region, disabled)) = user else {
+    let Some(username) = username else {
         return Err(GONE);
     };
-    if disabled || region != org.as_i64() {
-        return Err(GONE);
-    }
-    let open: i64 = sessions::table
-        .filter(sessions::county_code.eq(county))
-        .filter(sessions::id.eq(claims.sid))
-        .filter(sessions::user_id.eq(claims.sub))
-        .filter(sessions::revoked_at.is_null())
-        .filter(sessions::expires_at.gt(Utc::now()))
-        .count()
-        .get_result(conn)
-        .db()?;
-    if open == 0 {
-        return Err(GONE);
-    }
     caller_with_grants(conn, catalog, claims.sub, username, org, claims.sid)
 }
 

@@ -84,9 +84,11 @@ fn row_of(h: &HouseholdRow, m: &MemberRow, id_number: &str, year: Option<&YearRo
 /// The latest yearly record of each household.
 fn latest_years(
     conn: &mut PgConnection,
+    counties: &[i32],
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, YearRow>, DomainError> {
     let rows: Vec<(Uuid, YearRow)> = household_years::table
+        .filter(household_years::county_code.eq_any(counties))
         .filter(household_years::household_id.eq_any(ids))
         .order((household_years::household_id, household_years::year.desc()))
         .select((household_years::household_id, YearRow::as_select()))
@@ -125,10 +127,13 @@ pub fn export(
             let Some(last) = page.last() else { break };
             after = Some((last.county_code, last.household_number.clone()));
             let ids: Vec<Uuid> = page.iter().map(|h| h.id).collect();
-            let mut people = members_of(conn, &ids)?;
-            let years = latest_years(conn, &ids)?;
+            let mut counties: Vec<i32> = page.iter().map(|h| h.county_code).collect();
+            counties.dedup();
+            let mut people = members_of(conn, &counties, &ids)?;
+            let years = latest_years(conn, &counties, &ids)?;
             let full: HashMap<Uuid, String> = if reveal {
                 let ciphers: Vec<(Uuid, i16, Vec<u8>)> = members::table
+                    .filter(members::county_code.eq_any(&counties))
                     .filter(members::household_id.eq_any(&ids))
                     .select((members::id, members::id_key, members::id_cipher))
                     .load(conn)

@@ -317,6 +317,10 @@ fn filtered(f: &HouseholdFilter) -> Boxed<'static> {
     }
     if let Some(year) = f.income_year {
         let mut years = household_years::table
+            .filter(household_years::county_code.between(
+                i32::try_from(c_lo).unwrap_or(0),
+                i32::try_from(c_hi).unwrap_or(i32::MAX),
+            ))
             .filter(household_years::year.eq(year))
             .select(household_years::household_id)
             .into_boxed();

@@ -168,9 +168,11 @@ pub(crate) fn village_names(
 /// Members of households, head first, by household.
 pub(crate) fn members_of(
     conn: &mut PgConnection,
+    counties: &[i32],
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<MemberRow>>, DomainError> {
     let rows: Vec<MemberRow> = s::members::table
+        .filter(s::members::county_code.eq_any(counties))
         .filter(s::members::household_id.eq_any(ids))
         .select(MemberRow::as_select())
         .order((
@@ -209,7 +211,9 @@ pub(crate) fn view(conn: &mut PgConnection, id: Uuid) -> Result<HouseholdView, D
     let village_name = village_names(conn, &[household.region_code])?
         .remove(&household.region_code)
         .unwrap_or_default();
-    let members = members_of(conn, &[id])?.remove(&id).unwrap_or_default();
+    let members = members_of(conn, &[household.county_code], &[id])?
+        .remove(&id)
+        .unwrap_or_default();
     Ok(HouseholdView {
         household,
         village_name,
