@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// A member as entered.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberBody {
     /// Name.
@@ -67,7 +67,7 @@ impl From<MemberBody> for MemberInput {
 }
 
 /// A household to register, with its members.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateHouseholdBody {
     /// 户编号, unique in the county.
@@ -377,7 +377,7 @@ impl From<YearRow> for YearDto {
 }
 
 /// An assistance measure as entered.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeasureBody {
     /// `industry`, `employment`, `education`, `health`, `housing`, `relocation`,

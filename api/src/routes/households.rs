@@ -225,7 +225,8 @@ pub async fn count_households(
     Ok(HttpResponse::Ok().json(CountDto { count }))
 }
 
-fn request_hash(req: &HttpRequest, body: &impl Serialize) -> Vec<u8> {
+/// What identifies a request for `Idempotency-Key`: method, path and body.
+pub(crate) fn request_hash(req: &HttpRequest, body: &impl Serialize) -> Vec<u8> {
     let mut h = Sha256::new();
     h.update(req.method().as_str());
     h.update(req.path());
@@ -233,7 +234,8 @@ fn request_hash(req: &HttpRequest, body: &impl Serialize) -> Vec<u8> {
     h.finalize().to_vec()
 }
 
-fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, DomainError> {
+/// The `Idempotency-Key` header, if sent.
+pub(crate) fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, DomainError> {
     req.headers()
         .get("idempotency-key")
         .map(|v| {
@@ -245,7 +247,7 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, DomainError> {
 }
 
 /// Answers with a stored or fresh JSON body.
-fn answer((status, body): idempotency::Answer, replayed: bool) -> HttpResponse {
+pub(crate) fn answer((status, body): idempotency::Answer, replayed: bool) -> HttpResponse {
     let mut res = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK));
     if let Some(v) = body.get("version").and_then(serde_json::Value::as_i64) {
         res.insert_header((header::ETAG, format!("\"{v}\"")));
@@ -288,13 +290,7 @@ pub async fn create_household(
     auth: Auth,
     body: ValidJson<CreateHouseholdBody>,
 ) -> ApiResult<HttpResponse> {
-    let hash = request_hash(&req, &body.0.household_number);
-    let full_hash = {
-        let mut h = Sha256::new();
-        h.update(&hash);
-        h.update(format!("{:?}", body.0).as_bytes());
-        h.finalize().to_vec()
-    };
+    let full_hash = request_hash(&req, &body.0);
     let key = idempotency_key(&req)?;
     let (household, members) = body.0.into_inputs();
     let keys = state.data_keys.clone();
@@ -681,7 +677,10 @@ pub async fn list_measures(
 #[utoipa::path(
     tag = "households",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Household id")),
+    params(
+        ("id" = Uuid, Path, description = "Household id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe"),
+    ),
     request_body = MeasureBody,
     responses(
         (status = 201, description = "Recorded", body = MeasureDto),
@@ -693,17 +692,26 @@ pub async fn list_measures(
 )]
 #[post("/households/{id}/measures")]
 pub async fn add_measure(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
     body: ValidJson<MeasureBody>,
 ) -> ApiResult<HttpResponse> {
     let id = household_id(&path)?;
+    let hash = request_hash(&req, &body.0);
+    let key = idempotency_key(&req)?;
     let m = validate_measure(&body.0.into(), today()).map_err(DomainError::Validation)?;
-    let row = state
+    let (ans, replayed) = state
         .run(auth, move |conn, ctx| {
-            records::add_measure(conn, ctx, id, &m)
+            idempotency::once(conn, ctx, key.as_deref(), &hash, |conn| {
+                let row = records::add_measure(conn, ctx, id, &m)?;
+                Ok((
+                    201,
+                    serde_json::to_value(MeasureDto::from(row)).unwrap_or_default(),
+                ))
+            })
         })
         .await?;
-    Ok(HttpResponse::Created().json(MeasureDto::from(row)))
+    Ok(answer(ans, replayed))
 }

@@ -12,11 +12,14 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::cases_dto::{HouseholdDto, HouseholdSummary, MemberBody, MemberDto};
-use super::households::{already_registered, household_id, today};
+use super::households::{
+    already_registered, answer, household_id, idempotency_key, request_hash, today,
+};
 use crate::error::{ApiResult, Problem};
 use crate::http::etag::{etag, if_match};
 use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
+use infra::app::idempotency;
 
 fn member_id(path: &str) -> Result<Uuid, DomainError> {
     Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
@@ -70,7 +73,10 @@ pub async fn list_members(
 #[utoipa::path(
     tag = "members",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Household id")),
+    params(
+        ("id" = Uuid, Path, description = "Household id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe"),
+    ),
     request_body = MemberBody,
     responses(
         (status = 201, description = "Added; the household as it is now", body = HouseholdDto),
@@ -83,20 +89,34 @@ pub async fn list_members(
 )]
 #[post("/households/{id}/members")]
 pub async fn add_member(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
     body: ValidJson<MemberBody>,
 ) -> ApiResult<HttpResponse> {
     let id = household_id(&path)?;
+    let hash = request_hash(&req, &body.0);
+    let key = idempotency_key(&req)?;
     let m = validate_member(&body.0.into(), today(), "").map_err(DomainError::Validation)?;
     let keys = state.data_keys.clone();
-    let o = state
+    let (ans, replayed) = state
         .run(auth, move |conn, ctx| {
-            members::add(conn, ctx, &keys, id, &m)
+            idempotency::once(conn, ctx, key.as_deref(), &hash, |conn| match members::add(
+                conn, ctx, &keys, id, &m,
+            )? {
+                MemberOutcome::Done(v) => Ok((
+                    201,
+                    serde_json::to_value(HouseholdDto::from(*v)).unwrap_or_default(),
+                )),
+                MemberOutcome::AlreadyRegistered => Ok((409, serde_json::Value::Null)),
+            })
         })
         .await?;
-    outcome(o, "id_number", actix_web::http::StatusCode::CREATED)
+    if ans.0 == 409 {
+        return Err(already_registered("id_number").into());
+    }
+    Ok(answer(ans, replayed))
 }
 
 /// One member (the read is audited).
