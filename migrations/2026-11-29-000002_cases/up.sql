@@ -185,18 +185,46 @@ CREATE TABLE job_errors (
   FOREIGN KEY (county_code, job_id) REFERENCES jobs (county_code, id) ON DELETE CASCADE
 );
 
-DO $$
-DECLARE t text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['households','members','household_years','assistance_measures',
-                           'household_events','idempotency_keys','jobs','job_errors'] LOOP
-    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-    EXECUTE format('CREATE POLICY %I ON %I
-      USING (region_code BETWEEN (SELECT zx_scope_lo()) AND (SELECT zx_scope_hi()))
-      WITH CHECK (region_code BETWEEN (SELECT zx_scope_lo()) AND (SELECT zx_scope_hi()))', t || '_own', t);
-  END LOOP;
-END $$;
+ALTER TABLE households ENABLE ROW LEVEL SECURITY;
+ALTER TABLE households FORCE ROW LEVEL SECURITY;
+CREATE POLICY households_own ON households
+  USING (region_code BETWEEN (SELECT zx_scope_lo()) AND (SELECT zx_scope_hi()))
+  WITH CHECK (region_code BETWEEN (SELECT zx_scope_lo()) AND (SELECT zx_scope_hi()));
+ALTER TABLE members ENABLE ROW LEVEL SECURITY;
+ALTER TABLE members FORCE ROW LEVEL SECURITY;
+CREATE POLICY members_own ON members
+  USING (region_code BETWEEN (SELECT zx_scope_lo()) AND (SELECT zx_scope_hi()))
+  WITH CHECK (region_code BETWEEN (SELECT zx_scope_lo()) AND (SELECT zx_scope_hi()));
+ALTER TABLE household_years ENABLE ROW LEVEL SECURITY;
+ALTER TABLE household_years FORCE ROW LEVEL SECURITY;
+CREATE POLICY household_years_own ON household_years
+  USING (region_code BETWEEN (SELECT zx_scope_lo()) AND (SELECT zx_scope_hi()))
+  WITH CHECK (region_code BETWEEN (SELECT zx_scope_lo()) AND (SELECT zx_scope_hi()));
+ALTER TABLE assistance_measures ENABLE ROW LEVEL SECURITY;
+ALTER TABLE assistance_measures FORCE ROW LEVEL SECURITY;
+CREATE POLICY assistance_measures_own ON assistance_measures
+  USING (region_code BETWEEN (SELECT zx_scope_lo()) AND (SELECT zx_scope_hi()))
+  WITH CHECK (region_code BETWEEN (SELECT zx_scope_lo()) AND (SELECT zx_scope_hi()));
+ALTER TABLE household_events ENABLE ROW LEVEL SECURITY;
+ALTER TABLE household_events FORCE ROW LEVEL SECURITY;
+CREATE POLICY household_events_own ON household_events
+  USING (region_code BETWEEN (SELECT zx_scope_lo()) AND (SELECT zx_scope_hi()))
+  WITH CHECK (region_code BETWEEN (SELECT zx_scope_lo()) AND (SELECT zx_scope_hi()));
+ALTER TABLE idempotency_keys ENABLE ROW LEVEL SECURITY;
+ALTER TABLE idempotency_keys FORCE ROW LEVEL SECURITY;
+CREATE POLICY idempotency_keys_own ON idempotency_keys
+  USING (region_code BETWEEN (SELECT zx_scope_lo()) AND (SELECT zx_scope_hi()))
+  WITH CHECK (region_code BETWEEN (SELECT zx_scope_lo()) AND (SELECT zx_scope_hi()));
+ALTER TABLE jobs ENABLE ROW LEVEL SECURITY;
+ALTER TABLE jobs FORCE ROW LEVEL SECURITY;
+CREATE POLICY jobs_own ON jobs
+  USING (region_code BETWEEN (SELECT zx_scope_lo()) AND (SELECT zx_scope_hi()))
+  WITH CHECK (region_code BETWEEN (SELECT zx_scope_lo()) AND (SELECT zx_scope_hi()));
+ALTER TABLE job_errors ENABLE ROW LEVEL SECURITY;
+ALTER TABLE job_errors FORCE ROW LEVEL SECURITY;
+CREATE POLICY job_errors_own ON job_errors
+  USING (region_code BETWEEN (SELECT zx_scope_lo()) AND (SELECT zx_scope_hi()))
+  WITH CHECK (region_code BETWEEN (SELECT zx_scope_lo()) AND (SELECT zx_scope_hi()));
 
 -- Is this person (blind index) registered in any county? Yes or no, nothing else.
 CREATE POLICY members_definer_read ON members FOR SELECT TO zhenxing_definer USING (true);
