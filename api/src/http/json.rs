@@ -41,6 +41,9 @@ fn field_error(e: &serde_path_to_error::Error<serde_json::Error>) -> FieldError 
         .next()
         .unwrap_or(&message)
         .to_string();
+    // serde quotes the offending value ("invalid type: integer `370831…`"): never let a value
+    // that could be an ID number or a phone number reach a response or a log.
+    let message = redact_digits(&message);
     let field = if path == "." {
         // Missing fields and unknown fields report the parent: name the field itself.
         grab_backticked(&message).unwrap_or_else(|| "body".into())
@@ -50,6 +53,23 @@ fn field_error(e: &serde_path_to_error::Error<serde_json::Error>) -> FieldError 
         path
     };
     FieldError::new(field, message)
+}
+
+/// Replaces runs of seven or more digits (ID and phone numbers) with `…`.
+pub fn redact_digits(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() || (c == 'X' && !run.is_empty()) {
+            run.push(c);
+            continue;
+        }
+        out.push_str(if run.len() >= 7 { "…" } else { &run });
+        run.clear();
+        out.push(c);
+    }
+    out.push_str(if run.len() >= 7 { "…" } else { &run });
+    out
 }
 
 fn grab_backticked(message: &str) -> Option<String> {
@@ -125,6 +145,19 @@ mod tests {
             Ok(_) => FieldError::new("", ""),
             Err(e) => field_error(&e),
         }
+    }
+
+    #[test]
+    fn numbers_in_messages_are_redacted() {
+        assert_eq!(
+            redact_digits("invalid type: integer `370831198001010015`"),
+            "invalid type: integer `…`"
+        );
+        assert_eq!(
+            redact_digits("must have 18 characters"),
+            "must have 18 characters"
+        );
+        assert_eq!(redact_digits("x 37083119800101001X y"), "x … y");
     }
 
     #[test]

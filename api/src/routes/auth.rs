@@ -60,15 +60,15 @@ impl From<IssuedTokens> for TokenResponse {
     }
 }
 
-/// The client's address: the peer, or the first `X-Forwarded-For` hop when configured to trust
-/// a proxy.
+/// The client's address: the peer, or, behind a trusted proxy, the address that proxy saw (the
+/// last `X-Forwarded-For` entry: entries to its left are whatever the client sent).
 fn client_ip(req: &HttpRequest, cfg: &ThrottleConfig) -> Option<IpAddr> {
     if cfg.trust_forwarded_for
         && let Some(ip) = req
             .headers()
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.rsplit(',').next())
             .and_then(|v| v.trim().parse().ok())
     {
         return Some(ip);

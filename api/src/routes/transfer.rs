@@ -382,6 +382,8 @@ pub async fn export_households(
                 .as_deref()
                 .and_then(|r| domain::RegionCode::parse(r).ok())
                 .unwrap_or(ctx.caller.org);
+            // Whatever the route's permission says in general, it must hold over what is exported.
+            ctx.caller.require_at(perm::CASES_EXPORT, root)?;
             if reveal {
                 ctx.caller.require_at(perm::CASES_REVEAL, root)?;
             }
@@ -451,6 +453,18 @@ pub async fn export_households(
         .streaming(stream))
 }
 
+/// Creates a new file only this user can read.
+fn private_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
 /// Writes the workbook in constant-memory mode to a temporary file, then streams the file.
 fn export_xlsx(
     st: &AppState,
@@ -485,8 +499,11 @@ fn export_xlsx(
     if let Some(e) = write_error {
         return Err(fail(e));
     }
+    // The file may hold full ID numbers: readable by this process only, removed when streamed.
     let path = std::env::temp_dir().join(format!("zhenxing-export-{}.xlsx", Uuid::new_v4()));
-    book.save(&path).map_err(fail)?;
+    let file =
+        private_file(&path).map_err(|e| DomainError::Unexpected(anyhow::anyhow!("xlsx: {e}")))?;
+    book.save_to_writer(file).map_err(fail)?;
     let result = (|| -> std::io::Result<()> {
         use std::io::Read as _;
         let mut f = std::fs::File::open(&path)?;

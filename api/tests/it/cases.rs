@@ -796,3 +796,88 @@ async fn lists_filter_page_count_and_stay_in_scope() {
     );
     let _ = PASSWORD;
 }
+
+#[actix_web::test]
+async fn a_refused_member_change_writes_nothing() {
+    let (mut app, t) = setup().await;
+    app.user("clerk.b", "370830001001", &["village_clerk"]);
+    let tb = app.token("clerk.b").await;
+    let taken = id_number("370830", 31);
+    let theirs = json!({"household_number": "W1", "village_code": "370830001001", "attribute": "general",
+        "poverty_causes": ["illness"], "year_identified": 2016, "members": [{"name": "外县人", "id_number": taken, "relationship": "head"}]});
+    assert_eq!(
+        app.post("/api/v1/households", &tb, theirs).await.status,
+        201
+    );
+    let r = app
+        .post(
+            "/api/v1/households",
+            &t,
+            household(
+                "R1",
+                "370831001003",
+                &[id_number("370831", 32), id_number("370831", 33)],
+            ),
+        )
+        .await;
+    let id = r.body["id"].as_str().unwrap_or_default().to_string();
+    let child = r.body["members"][1]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let change = json!({"relationship": "head", "id_number": taken});
+    let r = app
+        .send(
+            "PATCH",
+            &format!("/api/v1/households/{id}/members/{child}"),
+            Some(&t),
+            Some(&change),
+            &[("if-match", "\"1\"")],
+        )
+        .await;
+    assert_eq!(r.status, 409, "{:?}", r.body);
+    let after = app.get(&format!("/api/v1/households/{id}"), &t).await;
+    assert_eq!(after.body["head_name"], "成员0", "the head was not swapped");
+    assert_eq!(after.body["members"][1]["relationship"], "child");
+    assert_eq!(after.body["version"], 1);
+}
+
+#[actix_web::test]
+async fn exports_need_the_permission_over_what_they_export() {
+    let (mut app, t) = setup().await;
+    // A county-level account whose only role is township reviewer of one township.
+    let id = app.user("narrow", "370831", &[]);
+    let p = app.token("platform.admin").await;
+    let g = app
+        .post(
+            &format!("/api/v1/users/{id}/roles"),
+            &p,
+            json!({"role": "township_reviewer", "org_unit": "370831001"}),
+        )
+        .await;
+    assert_eq!(g.status, 201, "{:?}", g.body);
+    app.post(
+        "/api/v1/households",
+        &t,
+        household("E1", "370831001003", &[id_number("370831", 34)]),
+    )
+    .await;
+    let n = app.token("narrow").await;
+    assert_eq!(
+        app.send("GET", "/api/v1/exports/households", Some(&n), None, &[])
+            .await
+            .status,
+        403,
+        "not the whole county"
+    );
+    let own = app
+        .send(
+            "GET",
+            "/api/v1/exports/households?region=370831001",
+            Some(&n),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(own.status, 200, "{:?}", own.body);
+}

@@ -548,3 +548,74 @@ async fn export_streams_scoped_masked_and_audited() {
             .contains("spreadsheetml")
     );
 }
+
+#[actix_web::test]
+async fn a_dry_run_still_records_attempts_on_people_registered_elsewhere() {
+    let (mut app, t) = setup().await;
+    app.user("clerk.b", "370830001001", &["village_clerk"]);
+    app.user("auditor.city", "3708", &["auditor"]);
+    let tb = app.token("clerk.b").await;
+    let (csv, ids) = sheet(600);
+    let theirs = json!({"household_number": "W1", "village_code": "370830001001", "attribute": "general",
+        "poverty_causes": ["illness"], "year_identified": 2016, "members": [{"name": "外县人", "id_number": ids[0], "relationship": "head"}]});
+    assert_eq!(
+        app.post("/api/v1/households", &tb, theirs).await.status,
+        201
+    );
+    let r = app
+        .post_raw(
+            "/api/v1/imports/households?dry_run=true",
+            Some(&t),
+            "text/csv",
+            csv.into_bytes(),
+        )
+        .await;
+    let job = wait(&app, &t, &r.body).await;
+    assert_eq!(job["summary"]["households_refused"], 6, "{job:?}");
+    let city = app.token("auditor.city").await;
+    let seen = app
+        .get(
+            "/api/v1/audit-events?action=member.duplicate_attempt",
+            &city,
+        )
+        .await;
+    assert_eq!(
+        seen.body["items"].as_array().map(Vec::len),
+        Some(1),
+        "{:?}",
+        seen.body
+    );
+}
+
+#[actix_web::test]
+async fn exported_cells_cannot_run_formulas_and_still_import_back() {
+    let (app, t) = setup().await;
+    let body = json!({"household_number": "F1", "village_code": "370831001003", "attribute": "general",
+        "poverty_causes": ["illness"], "year_identified": 2016, "notes": "=HYPERLINK(\"http://x\")",
+        "members": [{"name": "王五", "id_number": id_number("370831", 777), "relationship": "head", "phone": "+8613800000000"}]});
+    assert_eq!(app.post("/api/v1/households", &t, body).await.status, 201);
+    let r = app
+        .send(
+            "GET",
+            "/api/v1/exports/households?reveal=true&reason=round%20trip",
+            Some(&t),
+            None,
+            &[],
+        )
+        .await;
+    let text = r.body.as_str().unwrap_or_default().to_string();
+    assert!(
+        text.contains("'=HYPERLINK") && text.contains("'+8613800000000"),
+        "{text}"
+    );
+    let r = app
+        .post_raw(
+            "/api/v1/imports/households",
+            Some(&t),
+            "text/csv",
+            text.into_bytes(),
+        )
+        .await;
+    let job = wait(&app, &t, &r.body).await;
+    assert_eq!(job["summary"]["households_unchanged"], 1, "{job:?}");
+}

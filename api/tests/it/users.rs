@@ -345,3 +345,27 @@ async fn admin_password_reset_ends_the_users_sessions() {
     assert_eq!(audit.body["items"].as_array().map(Vec::len), Some(1));
     assert!(!audit.body.to_string().contains("brand-new-secret"));
 }
+
+#[actix_web::test]
+async fn a_province_user_can_hold_a_role_at_a_city_below() {
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
+    let id = app.user("province.person", "37", &[]);
+    let p = app.token("platform.admin").await;
+    let r = app
+        .post(
+            &format!("/api/v1/users/{id}/roles"),
+            &p,
+            json!({"role": "observer", "org_unit": "3708"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let t = app.token("province.person").await;
+    let me = app.get("/api/v1/me", &t).await;
+    assert_eq!(me.body["roles"][0]["org_unit"]["code"], "370800000000");
+    assert!(
+        me.body["permissions"]
+            .as_array()
+            .is_some_and(|p| p.iter().any(|p| p == "cases:read"))
+    );
+}

@@ -119,7 +119,14 @@ pub fn put(
         return Err(DomainError::NotFound);
     }
     ctx.caller.require_at(perm::SETTINGS_MANAGE, region)?;
-    let current = row(conn, region)?;
+    let current: Option<(Value, i32, DateTime<Utc>)> = settings::table
+        .filter(settings::county_code.eq(region.county_code()))
+        .filter(settings::region_code.eq(region.as_i64()))
+        .select((settings::overrides, settings::version, settings::updated_at))
+        .for_update()
+        .first(conn)
+        .optional()
+        .db()?;
     if region.level() == Level::County && current.is_none() {
         return Err(DomainError::NotFound);
     }

@@ -244,17 +244,20 @@ fn check_org_unit(
     Ok(())
 }
 
+/// Inserts a grant. Its key is the *user's* tenant (a province user's grant at a city below
+/// stays with the province's rows), so it joins the user's row and loads with the user.
 fn insert_grant(
     conn: &mut PgConnection,
     ctx: &Ctx,
     user: Uuid,
+    user_county: i32,
     role: &str,
     unit: RegionCode,
 ) -> Result<Uuid, DomainError> {
     let id = Uuid::new_v4();
     diesel::insert_into(role_grants::table)
         .values((
-            role_grants::county_code.eq(unit.county_code()),
+            role_grants::county_code.eq(user_county),
             role_grants::id.eq(id),
             role_grants::user_id.eq(user),
             role_grants::role.eq(role),
@@ -347,14 +350,20 @@ pub fn create_with_id(
         json!({ "username": new.username, "org_unit": new.org.to_code_string() }),
     )?;
     for role in &new.roles {
-        insert_grant(conn, ctx, id, role, new.org)?;
+        insert_grant(conn, ctx, id, new.org.county_code(), role, new.org)?;
     }
     get(conn, id)
 }
 
-/// Loads a user the caller may see and requires `users:manage` over it.
+/// Loads a user the caller may see and requires `users:manage` over it; the row stays locked
+/// until the transaction ends, so version checks cannot race.
 fn manageable(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<UserRow, DomainError> {
-    let row = find(conn, id)?;
+    let row: UserRow = users::table
+        .filter(users::id.eq(id))
+        .select(UserRow::as_select())
+        .for_update()
+        .first(conn)
+        .db()?;
     ctx.caller
         .require_at(perm::USERS_MANAGE, stored_code(row.region_code)?)?;
     Ok(row)
@@ -561,7 +570,7 @@ pub fn grant(
     ctx.caller.check_grant(catalog, role, unit, org)?;
     regions::get(conn, unit)
         .map_err(|_| DomainError::field("org_unit", "is not a known division code"))?;
-    let grant_id = insert_grant(conn, ctx, id, role, unit)?;
+    let grant_id = insert_grant(conn, ctx, id, row.county_code, role, unit)?;
     bump_version(conn, row.county_code, id)?;
     get(conn, id)?
         .grants

@@ -39,17 +39,18 @@ pub enum Registered {
     },
 }
 
-/// Checks that the caller may write cases at `village` and that it can hold cases.
+/// Checks that the caller holds `permission` at `village` and that it can hold cases.
 pub(crate) fn check_village(
     conn: &mut PgConnection,
     ctx: &Ctx,
     village: RegionCode,
     field: &str,
+    permission: &str,
 ) -> Result<(), DomainError> {
     if !ctx.caller.scope().contains(village) {
         return Err(DomainError::field(field, "lies outside your scope"));
     }
-    ctx.caller.require_at(perm::CASES_WRITE, village)?;
+    ctx.caller.require_at(permission, village)?;
     crate::regions::get(conn, village).map_err(|e| match e {
         DomainError::NotFound => DomainError::field(field, "is not a known village"),
         other => other,
@@ -69,8 +70,25 @@ pub(crate) fn check_village(
     Ok(())
 }
 
+/// Serialises registrations of the same people across counties and transactions: one advisory
+/// lock per person, taken in sorted order in one statement so two transactions never wait on
+/// each other in opposite orders.
+///
+/// # Errors
+/// Database failures.
+pub(crate) fn lock_people(conn: &mut PgConnection, blinds: &[Vec<u8>]) -> Result<(), DomainError> {
+    diesel::sql_query(
+        "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT DISTINCT hashtextextended(encode(b, 'hex'), 11) AS k \
+         FROM unnest($1::bytea[]) AS b ORDER BY 1) AS s",
+    )
+    .bind::<diesel::sql_types::Array<Bytea>, _>(blinds)
+    .execute(conn)
+    .db()?;
+    Ok(())
+}
+
 /// Whether a person is registered anywhere; if so, records the attempt for the oversight level
-/// above both counties. Serialises registrations of the same person across counties.
+/// above both counties. Call [`lock_people`] first.
 pub(crate) fn already_registered(
     conn: &mut PgConnection,
     ctx: &Ctx,
@@ -84,10 +102,6 @@ pub(crate) fn already_registered(
         found: bool,
     }
     let blind = keys.blind_index(id);
-    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended(encode($1, 'hex'), 11))")
-        .bind::<Bytea, _>(&blind)
-        .execute(conn)
-        .db()?;
     let found: Found = diesel::sql_query("SELECT zx_id_registered($1) AS found")
         .bind::<Bytea, _>(&blind)
         .get_result(conn)
@@ -160,7 +174,13 @@ pub fn create(
     new: &NewHousehold,
 ) -> Result<Registered, DomainError> {
     let h = &new.household;
-    check_village(conn, ctx, h.village, "village_code")?;
+    check_village(conn, ctx, h.village, "village_code", perm::CASES_WRITE)?;
+    let blinds: Vec<Vec<u8>> = new
+        .members
+        .iter()
+        .map(|m| keys.blind_index(&m.id_number))
+        .collect();
+    lock_people(conn, &blinds)?;
     for (i, m) in new.members.iter().enumerate() {
         if already_registered(conn, ctx, keys, &m.id_number, h.village)? {
             return Ok(Registered::AlreadyRegistered {
@@ -400,7 +420,7 @@ pub fn update(
     c: &HouseholdChanges,
     reason: Option<&str>,
 ) -> Result<HouseholdView, DomainError> {
-    let row = find(conn, id)?;
+    let row = super::find_for_update(conn, id)?;
     ctx.caller
         .require_at(perm::CASES_WRITE, stored_code(row.region_code)?)?;
     if row.version != expected_version {
@@ -521,7 +541,9 @@ pub fn change_status(
     to: Status,
     reason: &str,
 ) -> Result<HouseholdView, DomainError> {
-    let row = find(conn, id)?;
+    let row = super::find_for_update(conn, id)?;
+    ctx.caller
+        .require_at(perm::CASES_WRITE, stored_code(row.region_code)?)?;
     let from =
         Status::parse(&row.status).map_err(|m| DomainError::Unexpected(anyhow::anyhow!(m)))?;
     if !from.can_become(to) {

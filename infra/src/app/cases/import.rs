@@ -235,7 +235,7 @@ fn validate_rows(
             let verdict = villages
                 .entry(h.village.to_code_string())
                 .or_insert_with(|| {
-                    check_village(conn, ctx, h.village, "village_code")
+                    check_village(conn, ctx, h.village, "village_code", perm::CASES_IMPORT)
                         .err()
                         .map(|e| match e {
                             DomainError::Validation(v) => v
@@ -407,17 +407,19 @@ fn same_member(row: &MemberRow, m: &ValidMember) -> bool {
         && row.phone == m.phone
 }
 
-/// Writes one batch in the current transaction.
 #[expect(
     clippy::too_many_lines,
     reason = "one pass over the batch keeps the round trips few; split it and they multiply"
 )]
+/// Writes one batch in the current transaction. `attempts` receives every person found
+/// registered already (blind index, village), to be recorded outside this transaction.
 fn write_batch(
     conn: &mut PgConnection,
     ctx: &Ctx,
     keys: &DataKeys,
     batch: &[Parsed],
     names: &HashMap<i64, String>,
+    attempts: &mut Vec<(Vec<u8>, i64)>,
 ) -> Result<Vec<Outcome>, DomainError> {
     let now = Utc::now();
     let numbers: Vec<&str> = batch
@@ -480,13 +482,7 @@ fn write_batch(
         })
         .collect();
     let all: Vec<Vec<u8>> = blinds.iter().flatten().cloned().collect();
-    diesel::sql_query(
-        "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT DISTINCT hashtextextended(encode(b, 'hex'), 11) AS k \
-         FROM unnest($1::bytea[]) AS b ORDER BY 1) AS s",
-    )
-    .bind::<Array<Bytea>, _>(&all)
-    .execute(conn)
-    .db()?;
+    super::households::lock_people(conn, &all)?;
     #[derive(QueryableByName)]
     struct Blind {
         #[diesel(sql_type = Bytea)]
@@ -514,14 +510,7 @@ fn write_batch(
             let belongs_here = mine.is_some() && own.get(b) == mine.as_ref();
             if (registered.contains(b) && !belongs_here) || !seen_in_batch.insert(b.as_slice()) {
                 refused.push(err(*row, "id_number", "this person is already registered"));
-                diesel::sql_query("SELECT zx_record_duplicate_attempt($1, $2, $3, $4, $5)")
-                    .bind::<Bytea, _>(b)
-                    .bind::<BigInt, _>(h.village.as_i64())
-                    .bind::<diesel::sql_types::Uuid, _>(ctx.caller.user_id)
-                    .bind::<diesel::sql_types::Text, _>(&ctx.caller.username)
-                    .bind::<diesel::sql_types::Text, _>(&ctx.request_id)
-                    .execute(conn)
-                    .db()?;
+                attempts.push((b.clone(), h.village.as_i64()));
             }
         }
         if !refused.is_empty() {
@@ -1031,6 +1020,23 @@ fn record_batch(
     })
 }
 
+/// Records duplicate-registration attempts for the oversight levels above both counties.
+fn record_attempts(db: &Db, ctx: &Ctx, attempts: &[(Vec<u8>, i64)]) -> Result<(), DomainError> {
+    db.in_scope(ctx.caller.scope(), |conn| {
+        for (blind, village) in attempts {
+            diesel::sql_query("SELECT zx_record_duplicate_attempt($1, $2, $3, $4, $5)")
+                .bind::<Bytea, _>(blind)
+                .bind::<BigInt, _>(*village)
+                .bind::<diesel::sql_types::Uuid, _>(ctx.caller.user_id)
+                .bind::<diesel::sql_types::Text, _>(&ctx.caller.username)
+                .bind::<diesel::sql_types::Text, _>(&ctx.request_id)
+                .execute(conn)
+                .db()?;
+        }
+        Ok(())
+    })
+}
+
 fn count_households(rows: &[Row], refused: &HashSet<i32>) -> usize {
     rows.iter()
         .filter(|r| refused.contains(&i32::try_from(r.number).unwrap_or(i32::MAX)))
@@ -1052,8 +1058,9 @@ fn run_batch(
     const ROLLBACK: &str = "dry_run_rollback";
     let scope = ctx.caller.scope();
     let mut kept = None;
+    let mut attempts = Vec::new();
     let result = db.in_scope(scope, |conn| {
-        let outcomes = write_batch(conn, ctx, keys, batch, names)?;
+        let outcomes = write_batch(conn, ctx, keys, batch, names, &mut attempts)?;
         if dry_run {
             kept = Some(outcomes);
             return Err(DomainError::Conflict {
@@ -1063,6 +1070,11 @@ fn run_batch(
         }
         Ok(outcomes)
     });
+    // Attempts to register people registered elsewhere are on record whatever became of the
+    // batch: a dry run must not be a way to test ID numbers unseen.
+    if !attempts.is_empty() {
+        record_attempts(db, ctx, &attempts)?;
+    }
     match result {
         Ok(o) => Ok(o),
         Err(DomainError::Conflict { code: ROLLBACK, .. }) => Ok(kept.unwrap_or_default()),

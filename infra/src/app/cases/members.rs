@@ -8,7 +8,7 @@ use domain::cases::{IdNumber, Relationship, ValidMember};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::households::{already_registered, insert_member};
+use super::households::{already_registered, insert_member, lock_people};
 use super::{HouseholdRow, HouseholdView, MemberRow, find, record_change};
 use crate::app::{Ctx, stored_code};
 use crate::db::{DbResultExt as _, map_db_error};
@@ -102,6 +102,7 @@ pub fn add(
             "the household has a head already",
         ));
     }
+    lock_people(conn, &[keys.blind_index(&m.id_number)])?;
     if already_registered(conn, ctx, keys, &m.id_number, stored_code(h.region_code)?)? {
         return Ok(MemberOutcome::AlreadyRegistered);
     }
@@ -159,10 +160,41 @@ pub fn update(
     c: &MemberChanges,
 ) -> Result<MemberOutcome, DomainError> {
     let h = writable(conn, ctx, household_id)?;
-    let m = member(conn, &h, member_id)?;
+    // Locked until commit, so two writers holding the same ETag cannot both win.
+    let m: MemberRow = members::table
+        .filter(members::county_code.eq(h.county_code))
+        .filter(members::household_id.eq(h.id))
+        .filter(members::id.eq(member_id))
+        .select(MemberRow::as_select())
+        .for_update()
+        .first(conn)
+        .db()?;
     if m.version != expected_version {
         return Err(DomainError::PreconditionFailed);
     }
+    // A corrected ID number is checked before anything is written: a refusal changes nothing.
+    // Compared by blind index: masked forms hide the digits a correction usually touches.
+    let new_id = match &c.id_number {
+        Some(id) => {
+            let current: Vec<u8> = members::table
+                .filter(members::county_code.eq(h.county_code))
+                .filter(members::id.eq(member_id))
+                .select(members::id_blind)
+                .first(conn)
+                .db()?;
+            let blind = keys.blind_index(id);
+            if blind == current {
+                None
+            } else {
+                lock_people(conn, &[blind])?;
+                if already_registered(conn, ctx, keys, id, stored_code(h.region_code)?)? {
+                    return Ok(MemberOutcome::AlreadyRegistered);
+                }
+                Some(id)
+            }
+        }
+        None => None,
+    };
     let mut changes = serde_json::Map::new();
     let target = members::table
         .filter(members::county_code.eq(h.county_code))
@@ -201,12 +233,7 @@ pub fn update(
             .execute(conn)
             .db()?;
     }
-    if let Some(id) = &c.id_number
-        && id.masked() != m.id_masked
-    {
-        if already_registered(conn, ctx, keys, id, stored_code(h.region_code)?)? {
-            return Ok(MemberOutcome::AlreadyRegistered);
-        }
+    if let Some(id) = new_id {
         let (key, cipher) = keys.encrypt(member_id, id)?;
         diesel::update(target)
             .set((

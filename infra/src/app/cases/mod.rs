@@ -202,6 +202,23 @@ pub(crate) fn find(conn: &mut PgConnection, id: Uuid) -> Result<HouseholdRow, Do
         .db()
 }
 
+/// The household with `id`, locked until the transaction ends (for updates checked against
+/// an `If-Match` version: a concurrent writer with the same version waits, then sees the new one).
+///
+/// # Errors
+/// `NotFound` outside scope.
+pub(crate) fn find_for_update(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> Result<HouseholdRow, DomainError> {
+    s::households::table
+        .filter(s::households::id.eq(id))
+        .select(HouseholdRow::as_select())
+        .for_update()
+        .first(conn)
+        .db()
+}
+
 /// The full view of a household.
 ///
 /// # Errors

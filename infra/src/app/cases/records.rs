@@ -107,6 +107,7 @@ pub fn put_year(
         .filter(household_years::household_id.eq(household_id))
         .filter(household_years::year.eq(year))
         .select(YearRow::as_select())
+        .for_update()
         .first(conn)
         .optional()
         .db()?;

@@ -109,6 +109,13 @@ fn columns_of(header: &[String]) -> Result<Vec<Option<&'static Column>>, DomainE
                 ));
             }
             Some(c) => out.push(Some(c)),
+            // A header that is a long number is data: the header row is missing. Never echo it.
+            None if h.chars().filter(char::is_ascii_digit).count() >= 6 => {
+                errs.push(FieldError::new(
+                    format!("column {}", i + 1),
+                    "holds data where a column name belongs: the header row seems to be missing",
+                ))
+            }
             None => errs.push(FieldError::new(
                 format!("column {}", i + 1),
                 format!("unknown column {h:?}; download the template for the accepted columns"),
@@ -147,6 +154,11 @@ fn to_rows(
         let mut map = HashMap::new();
         for (i, v) in cells.into_iter().enumerate() {
             if let Some(Some(c)) = columns.get(i) {
+                // Undo the export's formula guard (`'=…` back to `=…`).
+                let v = match v.strip_prefix('\'') {
+                    Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest.to_string(),
+                    _ => v,
+                };
                 map.insert(c.key, v);
             }
         }
@@ -419,6 +431,12 @@ mod tests {
             .join(",");
         assert!(field(parse(header_only.as_bytes())).contains("no data rows"));
         assert!(field(parse(b"PK\x03\x04garbage")).contains("XLSX"));
+        let headerless = "3708310010030001,370831001003,370831198001010015\n";
+        let message = field(parse(headerless.as_bytes()));
+        assert!(
+            message.contains("header row") && !message.contains("3708311980"),
+            "{message}"
+        );
     }
 
     #[test]
