@@ -116,6 +116,21 @@ pub fn template() -> &'static str {
             diesel::sql_query(format!("COMMENT ON DATABASE {name} IS 'zhenxing-ready'"))
                 .execute(&mut admin)
                 .unwrap_or_else(|e| panic!("{e}"));
+            // Templates of older migration sets are dead weight: drop those nobody uses.
+            #[derive(QueryableByName)]
+            struct Old {
+                #[diesel(sql_type = Text)]
+                datname: String,
+            }
+            let old: Vec<Old> = diesel::sql_query(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'zhenxing\\_tpl\\_%' AND datname <> $1",
+            )
+            .bind::<Text, _>(&name)
+            .load(&mut admin)
+            .unwrap_or_default();
+            for db in old {
+                diesel::sql_query(format!("DROP DATABASE IF EXISTS {}", db.datname)).execute(&mut admin).ok();
+            }
         }
         diesel::sql_query("SELECT pg_advisory_unlock(7731)").execute(&mut admin).ok();
         name

@@ -1057,6 +1057,22 @@ fn run_batch(
 ) -> Result<Vec<Outcome>, DomainError> {
     const ROLLBACK: &str = "dry_run_rollback";
     let scope = ctx.caller.scope();
+    // A long import stops when its account is disabled part-way (checked per batch).
+    let disabled: bool = db.in_scope(scope, |conn| {
+        crate::schema::users::table
+            .filter(crate::schema::users::county_code.eq(ctx.caller.county_code()))
+            .filter(crate::schema::users::id.eq(ctx.caller.user_id))
+            .select(crate::schema::users::disabled)
+            .first::<bool>(conn)
+            .optional()
+            .db()
+            .map(|d| d.unwrap_or(true))
+    })?;
+    if disabled {
+        return Err(DomainError::Forbidden(
+            "the importing account was disabled".into(),
+        ));
+    }
     let mut kept = None;
     let mut attempts = Vec::new();
     let result = db.in_scope(scope, |conn| {
