@@ -186,6 +186,21 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let state = api::build_state(&config, db, keys(&config)?, data_keys(&config)?)?;
     let data = web::Data::new(state);
     let limit = config.body_limit;
+    // Hourly housekeeping: ended sessions older than 30 days go (idempotent across instances).
+    let pruner = data.clone();
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let db = pruner.db.clone();
+            let keep = std::time::Duration::from_secs(30 * 24 * 3600);
+            match web::block(move || infra::app::auth::prune_sessions(&db, keep)).await {
+                Ok(Ok(n)) if n > 0 => tracing::info!(sessions = n, "pruned ended sessions"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "pruning sessions failed"),
+                _ => {}
+            }
+        }
+    });
     tracing::info!(bind = %config.bind, "serving; API docs at /docs");
     HttpServer::new(move || api::build_app(data.clone(), limit))
         .bind(&config.bind)

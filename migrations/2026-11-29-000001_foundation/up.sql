@@ -283,9 +283,29 @@ CREATE FUNCTION zx_refresh_lookup(p_hash bytea)
         WHERE t.token_hash = p_hash $$;
 
 GRANT USAGE, CREATE ON SCHEMA public TO zhenxing_definer;
+-- Housekeeping across tenants: sessions ended or expired longer than `p_keep` ago go (their
+-- refresh tokens with them), and so do refresh tokens expired that long ago. Spent tokens of
+-- live sessions stay, so a replay is still recognised and revokes its session.
+CREATE POLICY sessions_definer_delete ON sessions FOR DELETE TO zhenxing_definer USING (true);
+CREATE POLICY refresh_tokens_definer_delete ON refresh_tokens FOR DELETE TO zhenxing_definer USING (true);
+GRANT DELETE ON sessions, refresh_tokens TO zhenxing_definer;
+CREATE FUNCTION zx_prune_sessions(p_keep interval) RETURNS bigint
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public
+  AS $$
+DECLARE
+  gone bigint;
+BEGIN
+  DELETE FROM public.refresh_tokens t WHERE t.expires_at < now() - p_keep;
+  DELETE FROM public.sessions s
+   WHERE s.expires_at < now() - p_keep OR s.revoked_at < now() - p_keep;
+  GET DIAGNOSTICS gone = ROW_COUNT;
+  RETURN gone;
+END $$;
+
 ALTER FUNCTION zx_login_lookup(text) OWNER TO zhenxing_definer;
 ALTER FUNCTION zx_refresh_lookup(bytea) OWNER TO zhenxing_definer;
-REVOKE ALL ON FUNCTION zx_login_lookup(text), zx_refresh_lookup(bytea) FROM PUBLIC;
+ALTER FUNCTION zx_prune_sessions(interval) OWNER TO zhenxing_definer;
+REVOKE ALL ON FUNCTION zx_login_lookup(text), zx_refresh_lookup(bytea), zx_prune_sessions(interval) FROM PUBLIC;
 
 -- ---------------------------------------------------------------- grants to the server's role
 GRANT USAGE ON SCHEMA public TO zhenxing_app;
@@ -293,5 +313,5 @@ GRANT SELECT ON regions, roles, permissions, role_permissions TO zhenxing_app;
 GRANT SELECT, INSERT, UPDATE ON tenants, users, sessions, refresh_tokens, settings TO zhenxing_app;
 GRANT SELECT, INSERT, DELETE ON role_grants TO zhenxing_app;
 GRANT SELECT, INSERT ON audit_events TO zhenxing_app;
-GRANT EXECUTE ON FUNCTION zx_login_lookup(text), zx_refresh_lookup(bytea) TO zhenxing_app;
+GRANT EXECUTE ON FUNCTION zx_login_lookup(text), zx_refresh_lookup(bytea), zx_prune_sessions(interval) TO zhenxing_app;
 GRANT SELECT ON __diesel_schema_migrations TO zhenxing_app;

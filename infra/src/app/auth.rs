@@ -535,3 +535,24 @@ pub fn set_password_hash(
     revoke_user_sessions(conn, county_code, user, "password changed")?;
     Ok(())
 }
+
+/// Deletes sessions ended or expired more than `keep` ago, and refresh tokens expired that long
+/// ago, in every tenant (through the narrow `zx_prune_sessions` function). Returns how many
+/// sessions went.
+///
+/// # Errors
+/// Database failures.
+pub fn prune_sessions(db: &Db, keep: Duration) -> Result<i64, DomainError> {
+    #[derive(QueryableByName)]
+    struct Gone {
+        #[diesel(sql_type = Int8)]
+        gone: i64,
+    }
+    db.unscoped(|c| {
+        diesel::sql_query("SELECT zx_prune_sessions(make_interval(secs => $1)) AS gone")
+            .bind::<diesel::sql_types::Double, _>(keep.as_secs_f64())
+            .get_result::<Gone>(c)
+            .db()
+            .map(|g| g.gone)
+    })
+}
