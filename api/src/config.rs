@@ -21,6 +21,8 @@
 //! | `ZX_TRUST_FORWARDED_FOR` | `false` | take the client IP from `X-Forwarded-For` (behind a proxy) |
 //! | `ZX_BODY_LIMIT_BYTES` | `65536` | largest JSON body |
 //! | `ZX_LOG_FORMAT` | `text` | `json` for JSON logs |
+//! | `ZX_REVEAL_DAILY_LIMIT` | `100` | full ID numbers one user may reveal per 24 hours |
+//! | `ZX_REVEALED_EXPORTS_DAILY_LIMIT` | `2` | exports with full ID numbers one user may make per 24 hours |
 //! | `ZX_DATA_KEYS` | required to serve | `id:base64,…` AES-256 keys for ID numbers (32 bytes each) |
 //! | `ZX_DATA_KEY_ACTIVE` | highest id | the key that encrypts new values |
 //! | `ZX_BLIND_INDEX_KEY` | required to serve | base64 of 32 bytes; keys the ID-number search index (never change it) |
@@ -64,6 +66,10 @@ pub struct Config {
     pub body_limit: usize,
     /// Keys for personal data (`None` when not configured).
     pub data_keys: Option<DataKeysConfig>,
+    /// Full ID numbers one user may reveal per 24 hours.
+    pub reveal_daily_limit: i64,
+    /// Exports with full ID numbers one user may make per 24 hours.
+    pub revealed_exports_daily_limit: i64,
 }
 
 /// Where the personal-data keys come from.
@@ -158,6 +164,8 @@ impl Config {
                 trust_forwarded_for: parsed("ZX_TRUST_FORWARDED_FOR", false)?,
             },
             body_limit: parsed("ZX_BODY_LIMIT_BYTES", 65_536_usize)?,
+            reveal_daily_limit: parsed("ZX_REVEAL_DAILY_LIMIT", 100_i64)?,
+            revealed_exports_daily_limit: parsed("ZX_REVEALED_EXPORTS_DAILY_LIMIT", 2_i64)?,
             data_keys: match (var("ZX_DATA_KEYS"), var("ZX_BLIND_INDEX_KEY")) {
                 (Some(keys), Some(blind)) => Some(DataKeysConfig {
                     keys: SecretString::from(keys),

@@ -68,6 +68,8 @@ pub fn build_state(
         hash_slots: Arc::new(Semaphore::new(config.hash_concurrency)),
         catalog: Arc::new(catalog),
         data_keys: Arc::new(data_keys),
+        reveal_daily_limit: config.reveal_daily_limit,
+        revealed_exports_daily_limit: config.revealed_exports_daily_limit,
         throttle: Arc::new(Throttle::new(config.throttle.clone())),
     })
 }

@@ -43,6 +43,10 @@ pub struct AppState {
     pub throttle: Arc<Throttle>,
     /// Keys that encrypt ID numbers and key their search index.
     pub data_keys: Arc<infra::pii::DataKeys>,
+    /// Full ID numbers one user may reveal per 24 hours.
+    pub reveal_daily_limit: i64,
+    /// Exports with full ID numbers one user may make per 24 hours.
+    pub revealed_exports_daily_limit: i64,
 }
 
 /// Per-account-name and per-IP login throttles (in process; see the README on several

@@ -383,6 +383,7 @@ pub struct RevealDto {
         (status = 403, description = "Lacks cases:reveal there", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No reason given", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Daily reveal limit reached; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/members/{member_id}/reveal")]
@@ -395,9 +396,10 @@ pub async fn reveal_member(
     let mid = member_id(&path)?;
     let reason = body.0.reason;
     let keys = state.data_keys.clone();
+    let limit = state.reveal_daily_limit;
     let id_number = state
         .run(auth, move |conn, ctx| {
-            members::reveal(conn, ctx, &keys, mid, &reason)
+            members::reveal(conn, ctx, &keys, mid, &reason, limit)
         })
         .await?;
     Ok(HttpResponse::Ok().json(RevealDto { id_number }))

@@ -354,6 +354,7 @@ pub struct ExportParams {
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks cases:export (or cases:reveal for full numbers)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad filter, format, or reveal without a reason", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Daily limit of exports with full numbers reached; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/exports/households")]
@@ -374,6 +375,7 @@ pub async fn export_households(
         .into());
     }
     let params = filters.into_inner();
+    let export_limit = state.revealed_exports_daily_limit;
     let (filter, ctx) = state
         .run(auth, move |conn, ctx| {
             let filter = params.to_filter(ctx.caller.scope())?;
@@ -386,6 +388,12 @@ pub async fn export_households(
             ctx.caller.require_at(perm::CASES_EXPORT, root)?;
             if reveal {
                 ctx.caller.require_at(perm::CASES_REVEAL, root)?;
+                infra::app::cases::members::check_daily(
+                    conn,
+                    ctx,
+                    "household.export_revealed",
+                    export_limit,
+                )?;
             }
             audit_list(
                 conn,

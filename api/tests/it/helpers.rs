@@ -226,6 +226,8 @@ pub fn test_config(db: &TestDb) -> Config {
         },
         body_limit: 65_536,
         data_keys: None,
+        reveal_daily_limit: 3,
+        revealed_exports_daily_limit: 2,
     }
 }
 

@@ -531,6 +531,31 @@ async fn export_streams_scoped_masked_and_audited() {
         .await;
     let job = wait(&app, &t, &r.body).await;
     assert_eq!(job["summary"]["households_unchanged"], 5, "{job:?}");
+    // Exports with full numbers are limited per user and day (2 in the tests).
+    assert_eq!(
+        app.send(
+            "GET",
+            "/api/v1/exports/households?reveal=true&reason=second%20look",
+            Some(&t),
+            None,
+            &[]
+        )
+        .await
+        .status,
+        200
+    );
+    assert_eq!(
+        app.send(
+            "GET",
+            "/api/v1/exports/households?reveal=true&reason=third%20look",
+            Some(&t),
+            None,
+            &[]
+        )
+        .await
+        .status,
+        429
+    );
     // XLSX export.
     let x = app
         .send(

@@ -369,18 +369,52 @@ pub fn search(
     Ok(found)
 }
 
-/// The full ID number of a member, for a caller holding `cases:reveal` there, with a reason
-/// (audited with the reason).
+/// Refuses with `TooManyRequests` when the caller has done `action` `limit` times in the last
+/// 24 hours (counted in the audit log, so every instance sees the same count).
 ///
 /// # Errors
-/// `NotFound` outside scope; `Forbidden` without the permission; `Validation` without a reason.
+/// `TooManyRequests` with the time until the oldest counted action leaves the window.
+pub fn check_daily(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    action: &str,
+    limit: i64,
+) -> Result<(), DomainError> {
+    use crate::schema::audit_events as a;
+    let since = chrono::Utc::now() - chrono::Duration::days(1);
+    let (count, oldest): (i64, Option<chrono::DateTime<chrono::Utc>>) = a::table
+        .filter(a::county_code.eq(ctx.caller.county_code()))
+        .filter(a::actor_id.eq(ctx.caller.user_id))
+        .filter(a::action.eq(action))
+        .filter(a::at.gt(since))
+        .select((diesel::dsl::count_star(), diesel::dsl::min(a::at)))
+        .first(conn)
+        .db()?;
+    if count >= limit {
+        let wait = oldest.map_or(3600, |t| (t - since).num_seconds().max(1));
+        return Err(DomainError::TooManyRequests(
+            std::time::Duration::from_secs(u64::try_from(wait).unwrap_or(3600)),
+        ));
+    }
+    Ok(())
+}
+
+/// The full ID number of a member, for a caller holding `cases:reveal` there, with a reason
+/// (audited with the reason), at most `daily_limit` a day per user.
+///
+/// # Errors
+/// `NotFound` outside scope; `Forbidden` without the permission; `Validation` without a reason;
+/// `TooManyRequests` past the daily limit.
 pub fn reveal(
     conn: &mut PgConnection,
     ctx: &Ctx,
     keys: &DataKeys,
     member_id: Uuid,
     reason: &str,
+    daily_limit: i64,
 ) -> Result<String, DomainError> {
+    // Mass reveal is the abuse to fear here: each user may reveal only so many numbers a day.
+    check_daily(conn, ctx, "member.reveal", daily_limit)?;
     let reason = reason.trim();
     if reason.chars().count() < 4 || reason.chars().count() > 500 {
         return Err(DomainError::field(
