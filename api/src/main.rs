@@ -89,6 +89,8 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Re-encrypt every ID number under the active data key (after adding a key to ZX_DATA_KEYS).
+    Reencrypt,
     /// Write a new signing key into ZX_JWT_KEYS_DIR and remove keys past their grace period.
     RotateKey,
     /// Print the OpenAPI document.
@@ -337,6 +339,16 @@ async fn main() -> anyhow::Result<()> {
             eprintln!(
                 "import: {members} members written in {secs:.1} s ({:.0} members/s)",
                 members as f64 / secs.max(0.001)
+            );
+            Ok(())
+        }
+        Command::Reencrypt => {
+            let db = Db::connect(&config.database_url, &config.pool)?;
+            let keys = data_keys(&config)?;
+            let n = infra::app::cases::rotate::reencrypt(&db, &keys, 1000)?;
+            eprintln!(
+                "reencrypt: {n} ID numbers moved to data key {}",
+                keys.active()
             );
             Ok(())
         }

@@ -94,6 +94,23 @@ impl DataKeys {
         )
     }
 
+    /// These keys plus a fresh random one that becomes the active key (tests of rotation).
+    ///
+    /// # Errors
+    /// When the system has no randomness.
+    pub fn with_new_random_key(&self) -> anyhow::Result<Self> {
+        let mut k = [0_u8; 32];
+        getrandom::fill(&mut k).map_err(|e| anyhow!("{e}"))?;
+        let id = self.ciphers.keys().max().copied().unwrap_or(0) + 1;
+        let mut next = self.clone();
+        next.ciphers.insert(
+            id,
+            Aes256Gcm::new_from_slice(&k).map_err(|_| anyhow!("bad key length"))?,
+        );
+        next.active = id;
+        Ok(next)
+    }
+
     /// The id of the key that encrypts.
     pub fn active(&self) -> i16 {
         self.active

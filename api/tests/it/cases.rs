@@ -881,3 +881,59 @@ async fn exports_need_the_permission_over_what_they_export() {
         .await;
     assert_eq!(own.status, 200, "{:?}", own.body);
 }
+
+#[actix_web::test]
+async fn rotation_moves_every_id_number_to_the_new_key() {
+    let (app, t) = setup().await;
+    let person = id_number("370831", 41);
+    let r = app
+        .post(
+            "/api/v1/households",
+            &t,
+            household(
+                "K1",
+                "370831001003",
+                &[person.clone(), id_number("370831", 42)],
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let member: uuid::Uuid = r.body["members"][0]["id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_default();
+    let rotated = app
+        .state
+        .data_keys
+        .with_new_random_key()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let moved = infra::app::cases::rotate::reencrypt(&app.state.db, &rotated, 1)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(moved, 2);
+    assert_eq!(
+        infra::app::cases::rotate::reencrypt(&app.state.db, &rotated, 1).unwrap_or(99),
+        0,
+        "nothing left to move"
+    );
+    let mut c = PgConnection::establish(app.db.owner_url().expose_secret())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (key, cipher): (i16, Vec<u8>) = c
+        .transaction::<_, diesel::result::Error, _>(|c| {
+            diesel::sql_query("SELECT set_config('app.scope_lo', '370831000000', true), set_config('app.scope_hi', '370831999999', true)").execute(c)?;
+            infra::schema::members::table
+                .filter(infra::schema::members::id.eq(member))
+                .select((infra::schema::members::id_key, infra::schema::members::id_cipher))
+                .first(c)
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(key, rotated.active());
+    assert_eq!(
+        rotated.decrypt(key, member, &cipher).ok().as_deref(),
+        Some(person.as_str())
+    );
+    // The blind index did not change: search still finds the person.
+    let hit = app
+        .post("/api/v1/members/search", &t, json!({"id_number": person}))
+        .await;
+    assert_eq!(hit.body["items"].as_array().map(Vec::len), Some(1));
+}

@@ -9,6 +9,7 @@ pub mod households;
 pub mod import;
 pub mod members;
 pub mod records;
+pub mod rotate;
 pub mod sheet;
 
 use std::collections::HashMap;
