@@ -188,17 +188,28 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let state = api::build_state(&config, db, keys(&config)?, data_keys(&config)?)?;
     let data = web::Data::new(state);
     let limit = config.body_limit;
-    // Hourly housekeeping: ended sessions older than 30 days go (idempotent across instances).
-    let pruner = data.clone();
+    // Housekeeping, at start and every ten minutes, idempotent across instances: ended sessions
+    // older than 30 days go; jobs silent for ten minutes (their server stopped) are failed.
+    let keeper = data.clone();
     actix_web::rt::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
             tick.tick().await;
-            let db = pruner.db.clone();
-            let keep = std::time::Duration::from_secs(30 * 24 * 3600);
-            match web::block(move || infra::app::auth::prune_sessions(&db, keep)).await {
-                Ok(Ok(n)) if n > 0 => tracing::info!(sessions = n, "pruned ended sessions"),
-                Ok(Err(e)) => tracing::warn!(error = %e, "pruning sessions failed"),
+            let db = keeper.db.clone();
+            let done = web::block(move || {
+                let sessions = infra::app::auth::prune_sessions(
+                    &db,
+                    std::time::Duration::from_secs(30 * 24 * 3600),
+                )?;
+                let jobs = infra::app::jobs::fail_stale(&db, std::time::Duration::from_secs(600))?;
+                Ok::<_, domain::DomainError>((sessions, jobs))
+            })
+            .await;
+            match done {
+                Ok(Ok((s, j))) if s + j > 0 => {
+                    tracing::info!(sessions = s, jobs = j, "housekeeping")
+                }
+                Ok(Err(e)) => tracing::warn!(error = %e, "housekeeping failed"),
                 _ => {}
             }
         }

@@ -267,6 +267,7 @@ diesel::table! {
         summary -> Jsonb,
         created_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
+        updated_at -> Timestamptz,
         finished_at -> Nullable<Timestamptz>,
     }
 }

@@ -169,6 +169,7 @@ CREATE TABLE jobs (
   summary      jsonb NOT NULL DEFAULT '{}'::jsonb,
   created_by   uuid,
   created_at   timestamptz NOT NULL DEFAULT now(),
+  updated_at   timestamptz NOT NULL DEFAULT now(),
   finished_at  timestamptz,
   PRIMARY KEY (county_code, id)
 );
@@ -270,6 +271,29 @@ ALTER FUNCTION zx_id_registered(bytea) OWNER TO zhenxing_definer;
 ALTER FUNCTION zx_ids_registered_any(bytea[]) OWNER TO zhenxing_definer;
 ALTER FUNCTION zx_record_duplicate_attempt(bytea, bigint, uuid, text, text) OWNER TO zhenxing_definer;
 REVOKE ALL ON FUNCTION zx_id_registered(bytea), zx_ids_registered_any(bytea[]), zx_record_duplicate_attempt(bytea, bigint, uuid, text, text) FROM PUBLIC;
+
+-- Jobs whose server went away (restart, crash) stop advancing; housekeeping marks those silent
+-- for longer than `p_silence` failed, so nobody waits on them. Progress is written per batch,
+-- so a live job is never silent for long.
+CREATE POLICY jobs_definer_fail ON jobs FOR UPDATE TO zhenxing_definer USING (true) WITH CHECK (true);
+CREATE POLICY jobs_definer_read ON jobs FOR SELECT TO zhenxing_definer USING (true);
+GRANT SELECT, UPDATE (status, summary, finished_at, updated_at) ON jobs TO zhenxing_definer;
+CREATE FUNCTION zx_fail_stale_jobs(p_silence interval) RETURNS bigint
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public
+  AS $$
+DECLARE
+  failed bigint;
+BEGIN
+  UPDATE public.jobs
+     SET status = 'failed', finished_at = now(), updated_at = now(),
+         summary = jsonb_build_object('error', 'interrupted: its server stopped; rows already imported stay, import the file again to finish')
+   WHERE status IN ('queued', 'running') AND updated_at < now() - p_silence;
+  GET DIAGNOSTICS failed = ROW_COUNT;
+  RETURN failed;
+END $$;
+ALTER FUNCTION zx_fail_stale_jobs(interval) OWNER TO zhenxing_definer;
+REVOKE ALL ON FUNCTION zx_fail_stale_jobs(interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION zx_fail_stale_jobs(interval) TO zhenxing_app;
 
 INSERT INTO permissions (name, description) VALUES
   ('cases:read',   'Read households, members, yearly records and measures (ID numbers masked)'),

@@ -226,3 +226,24 @@ pub fn errors(
             .collect()
     })
 }
+
+/// Marks jobs failed whose server stopped: queued or running yet silent for longer than
+/// `silence`, in every tenant (through the narrow `zx_fail_stale_jobs` function). Returns how
+/// many.
+///
+/// # Errors
+/// Database failures.
+pub fn fail_stale(db: &crate::db::Db, silence: std::time::Duration) -> Result<i64, DomainError> {
+    #[derive(QueryableByName)]
+    struct Failed {
+        #[diesel(sql_type = diesel::sql_types::Int8)]
+        failed: i64,
+    }
+    db.unscoped(|c| {
+        diesel::sql_query("SELECT zx_fail_stale_jobs(make_interval(secs => $1)) AS failed")
+            .bind::<diesel::sql_types::Double, _>(silence.as_secs_f64())
+            .get_result::<Failed>(c)
+            .db()
+            .map(|f| f.failed)
+    })
+}
