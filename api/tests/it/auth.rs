@@ -511,8 +511,7 @@ async fn claims_are_checked_and_rotated_keys_verify_for_their_grace() {
 
 #[actix_web::test]
 async fn ended_sessions_are_pruned_and_live_ones_stay() {
-    use diesel::prelude::*;
-    use secrecy::ExposeSecret as _;
+    use diesel::RunQueryDsl as _;
     let mut app = TestApp::spawn().await;
     let admin = app.onboard("370831");
     let (_, old_refresh) = app.login(&admin, PASSWORD).await;
@@ -527,14 +526,9 @@ async fn ended_sessions_are_pruned_and_live_ones_stay() {
         )
         .await;
     assert_eq!(r.status, 204);
-    let mut c = diesel::PgConnection::establish(app.db.owner_url().expose_secret())
-        .unwrap_or_else(|e| panic!("{e}"));
-    c.transaction::<_, diesel::result::Error, _>(|c| {
-        diesel::sql_query("SELECT set_config('app.scope_lo', '370831000000', true), set_config('app.scope_hi', '370831999999', true)").execute(c)?;
-        diesel::sql_query("UPDATE sessions SET revoked_at = now() - interval '40 days' WHERE revoked_at IS NOT NULL").execute(c)?;
-        Ok(())
-    })
-    .unwrap_or_else(|e| panic!("{e}"));
+    app.db.as_owner("370831", |c| {
+        diesel::sql_query("UPDATE sessions SET revoked_at = now() - interval '40 days' WHERE revoked_at IS NOT NULL").execute(c)
+    });
     let gone = infra::app::auth::prune_sessions(
         &app.state.db,
         std::time::Duration::from_secs(30 * 24 * 3600),

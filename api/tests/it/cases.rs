@@ -3,7 +3,6 @@
 
 use diesel::prelude::*;
 use domain::cases::id_number::with_check_character;
-use secrecy::ExposeSecret as _;
 use serde_json::{Value, json};
 
 use crate::helpers::{PASSWORD, TestApp};
@@ -369,24 +368,28 @@ async fn id_numbers_are_never_stored_in_clear() {
     app.post("/api/v1/members/search", &t, json!({"id_number": person}))
         .await;
     // Read every tenant row as the owner with the county's scope and look for the number.
-    let mut c = PgConnection::establish(app.db.owner_url().expose_secret())
-        .unwrap_or_else(|e| panic!("{e}"));
     #[derive(QueryableByName)]
     struct Hits {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         n: i64,
     }
-    c.transaction::<_, diesel::result::Error, _>(|c| {
-        diesel::sql_query("SELECT set_config('app.scope_lo', '0', true), set_config('app.scope_hi', '999999999999', true)").execute(c)?;
-        for table in ["households", "members", "household_events", "audit_events", "idempotency_keys"] {
-            let h: Hits = diesel::sql_query(format!("SELECT count(*) AS n FROM {table} t WHERE t::text LIKE $1"))
-                .bind::<diesel::sql_types::Text, _>(format!("%{person}%"))
-                .get_result(c)?;
+    app.db.as_owner("000000000000", |c| {
+        for table in [
+            "households",
+            "members",
+            "household_events",
+            "audit_events",
+            "idempotency_keys",
+        ] {
+            let h: Hits = diesel::sql_query(format!(
+                "SELECT count(*) AS n FROM {table} t WHERE t::text LIKE $1"
+            ))
+            .bind::<diesel::sql_types::Text, _>(format!("%{person}%"))
+            .get_result(c)?;
             assert_eq!(h.n, 0, "{table} holds the ID number in clear");
         }
         Ok(())
-    })
-    .unwrap_or_else(|e| panic!("{e}"));
+    });
 }
 
 #[actix_web::test]
@@ -455,14 +458,12 @@ async fn changes_need_if_match_and_history_answers_as_of() {
         json!(["泗水县某村", "新地址"])
     );
     // Move the first event ten days back (as the owner, inside the county's scope).
-    let mut c = PgConnection::establish(app.db.owner_url().expose_secret())
-        .unwrap_or_else(|e| panic!("{e}"));
-    c.transaction::<_, diesel::result::Error, _>(|c| {
-        diesel::sql_query("SELECT set_config('app.scope_lo', '370831000000', true), set_config('app.scope_hi', '370831999999', true)").execute(c)?;
-        diesel::sql_query("UPDATE household_events SET at = at - interval '10 days' WHERE kind = 'created'").execute(c)?;
-        Ok(())
-    })
-    .unwrap_or_else(|e| panic!("{e}"));
+    app.db.as_owner("370831", |c| {
+        diesel::sql_query(
+            "UPDATE household_events SET at = at - interval '10 days' WHERE kind = 'created'",
+        )
+        .execute(c)
+    });
     let day = |days: i64| {
         (chrono::Utc::now() + chrono::Duration::hours(8) - chrono::Duration::days(days))
             .date_naive()
@@ -915,17 +916,15 @@ async fn rotation_moves_every_id_number_to_the_new_key() {
         0,
         "nothing left to move"
     );
-    let mut c = PgConnection::establish(app.db.owner_url().expose_secret())
-        .unwrap_or_else(|e| panic!("{e}"));
-    let (key, cipher): (i16, Vec<u8>) = c
-        .transaction::<_, diesel::result::Error, _>(|c| {
-            diesel::sql_query("SELECT set_config('app.scope_lo', '370831000000', true), set_config('app.scope_hi', '370831999999', true)").execute(c)?;
-            infra::schema::members::table
-                .filter(infra::schema::members::id.eq(member))
-                .select((infra::schema::members::id_key, infra::schema::members::id_cipher))
-                .first(c)
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (key, cipher): (i16, Vec<u8>) = app.db.as_owner("370831", |c| {
+        infra::schema::members::table
+            .filter(infra::schema::members::id.eq(member))
+            .select((
+                infra::schema::members::id_key,
+                infra::schema::members::id_cipher,
+            ))
+            .first(c)
+    });
     assert_eq!(key, rotated.active());
     assert_eq!(
         rotated.decrypt(key, member, &cipher).ok().as_deref(),

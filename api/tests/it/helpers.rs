@@ -180,6 +180,30 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// Runs `f` as the owner in one transaction scoped to `region`'s subtree: for arranging
+    /// states the API cannot reach (moving time back) and for looking at raw rows.
+    pub fn as_owner<T>(
+        &self,
+        region: &str,
+        f: impl FnOnce(&mut PgConnection) -> QueryResult<T>,
+    ) -> T {
+        let scope = code(region).subtree();
+        let mut c = PgConnection::establish(self.owner_url().expose_secret())
+            .unwrap_or_else(|e| panic!("{e}"));
+        c.transaction(|c| {
+            diesel::sql_query(format!(
+                "SELECT set_config('app.scope_lo', '{}', true), set_config('app.scope_hi', '{}', true)",
+                scope.lo(),
+                scope.hi()
+            ))
+            .execute(c)?;
+            f(c)
+        })
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Ok(mut admin) = PgConnection::establish(&admin_url()) {

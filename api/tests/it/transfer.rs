@@ -648,7 +648,6 @@ async fn exported_cells_cannot_run_formulas_and_still_import_back() {
 #[actix_web::test]
 async fn jobs_whose_server_stopped_are_failed_not_left_running() {
     use diesel::prelude::*;
-    use secrecy::ExposeSecret as _;
     let (app, t) = setup().await;
     let r = app
         .post_raw(
@@ -661,18 +660,13 @@ async fn jobs_whose_server_stopped_are_failed_not_left_running() {
     let done = wait(&app, &t, &r.body).await;
     assert_eq!(done["status"], "succeeded");
     // A job left queued by a server that died ten minutes ago.
-    let mut c = PgConnection::establish(app.db.owner_url().expose_secret())
-        .unwrap_or_else(|e| panic!("{e}"));
-    c.transaction::<_, diesel::result::Error, _>(|c| {
-        diesel::sql_query("SELECT set_config('app.scope_lo', '370831000000', true), set_config('app.scope_hi', '370831999999', true)").execute(c)?;
+    app.db.as_owner("370831", |c| {
         diesel::sql_query(
             "INSERT INTO jobs (county_code, id, region_code, kind, status, updated_at) \
              VALUES (370831, '6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a70', 370831000000, 'household_import', 'running', now() - interval '11 minutes')",
         )
-        .execute(c)?;
-        Ok(())
-    })
-    .unwrap_or_else(|e| panic!("{e}"));
+        .execute(c)
+    });
     let failed =
         infra::app::jobs::fail_stale(&app.state.db, Duration::from_secs(600)).unwrap_or(-1);
     assert_eq!(failed, 1, "only the silent job, not the finished one");

@@ -218,7 +218,7 @@ pub fn list(conn: &mut PgConnection, f: &UserFilter) -> Result<Vec<UserView>, Do
 
 /// Checks that `org` is a known node where accounts may live: the platform, a province or a
 /// city (above the tenants), or inside an onboarded county.
-fn check_org_unit(
+pub(crate) fn check_org_unit(
     conn: &mut PgConnection,
     field: &str,
     org: RegionCode,

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Bytea, Text};
 use domain::authz::perm;
 use domain::cases::{Attribute, IdNumber, Status, ValidHousehold, ValidMember};
-use domain::{DomainError, Level, RegionCode, Scope};
+use domain::{DomainError, RegionCode, Scope};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -15,7 +15,7 @@ use super::{HouseholdRow, HouseholdView, audit_household, find, record_change, v
 use crate::app::{Ctx, stored_code};
 use crate::db::{DbResultExt as _, map_db_error};
 use crate::pii::DataKeys;
-use crate::schema::{household_events, household_years, households, members, tenants};
+use crate::schema::{household_events, household_years, households, members};
 
 /// A household to register, validated.
 #[derive(Debug, Clone)]
@@ -51,23 +51,7 @@ pub(crate) fn check_village(
         return Err(DomainError::field(field, "lies outside your scope"));
     }
     ctx.caller.require_at(permission, village)?;
-    crate::regions::get(conn, village).map_err(|e| match e {
-        DomainError::NotFound => DomainError::field(field, "is not a known village"),
-        other => other,
-    })?;
-    let county = village.ancestor_at(Level::County);
-    let onboarded: i64 = tenants::table
-        .filter(tenants::region_code.eq(county.as_i64()))
-        .count()
-        .get_result(conn)
-        .db()?;
-    if onboarded == 0 {
-        return Err(DomainError::field(
-            field,
-            "lies in a county that is not onboarded",
-        ));
-    }
-    Ok(())
+    crate::app::users::check_org_unit(conn, field, village)
 }
 
 /// Serialises registrations of the same people across counties and transactions: one advisory
