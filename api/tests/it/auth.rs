@@ -55,31 +55,19 @@ async fn wrong_password_unknown_user_and_disabled_account_look_the_same() {
     );
     app.user("active", "370831", &[]);
     let wrong = app
-        .send(
-            "POST",
+        .post_public(
             "/api/v1/auth/login",
-            None,
-            Some(&login_body("active", "not-the-password")),
-            &[],
+            login_body("active", "not-the-password"),
         )
         .await;
     let unknown = app
-        .send(
-            "POST",
+        .post_public(
             "/api/v1/auth/login",
-            None,
-            Some(&login_body("nobody-here", "not-the-password")),
-            &[],
+            login_body("nobody-here", "not-the-password"),
         )
         .await;
     let disabled = app
-        .send(
-            "POST",
-            "/api/v1/auth/login",
-            None,
-            Some(&login_body("someone", PASSWORD)),
-            &[],
-        )
+        .post_public("/api/v1/auth/login", login_body("someone", PASSWORD))
         .await;
     assert_eq!(wrong.status, 401);
     assert_eq!(comparable(wrong.body), comparable(unknown.body.clone()));
@@ -96,24 +84,12 @@ async fn repeated_failures_on_one_account_answer_429_with_retry_after() {
     for name in ["target", "ghost-account"] {
         for _ in 0..5 {
             let r = app
-                .send(
-                    "POST",
-                    "/api/v1/auth/login",
-                    None,
-                    Some(&login_body(name, "bad-password-x")),
-                    &[],
-                )
+                .post_public("/api/v1/auth/login", login_body(name, "bad-password-x"))
                 .await;
             assert_eq!(r.status, 401);
         }
         let r = app
-            .send(
-                "POST",
-                "/api/v1/auth/login",
-                None,
-                Some(&login_body(name, "bad-password-x")),
-                &[],
-            )
+            .post_public("/api/v1/auth/login", login_body(name, "bad-password-x"))
             .await;
         assert_eq!(r.status, 429, "{name}: {:?}", r.body);
         let wait: u64 = r
@@ -124,13 +100,7 @@ async fn repeated_failures_on_one_account_answer_429_with_retry_after() {
     }
     // Even the right password waits until the window ends.
     let r = app
-        .send(
-            "POST",
-            "/api/v1/auth/login",
-            None,
-            Some(&login_body("target", PASSWORD)),
-            &[],
-        )
+        .post_public("/api/v1/auth/login", login_body("target", PASSWORD))
         .await;
     assert_eq!(r.status, 429);
 }
@@ -183,13 +153,7 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
     let admin = app.onboard("370831");
     let (access, first) = app.login(&admin, PASSWORD).await;
     let r = app
-        .send(
-            "POST",
-            "/api/v1/auth/refresh",
-            None,
-            Some(&json!({"refresh_token": first})),
-            &[],
-        )
+        .post_public("/api/v1/auth/refresh", json!({"refresh_token": first}))
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     let second = r.body["refresh_token"]
@@ -204,23 +168,11 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
     assert_eq!(app.get("/api/v1/me", &new_access).await.status, 200);
     // Replaying the spent token: refused, and the newest token of the family dies too.
     let replay = app
-        .send(
-            "POST",
-            "/api/v1/auth/refresh",
-            None,
-            Some(&json!({"refresh_token": first})),
-            &[],
-        )
+        .post_public("/api/v1/auth/refresh", json!({"refresh_token": first}))
         .await;
     assert_eq!(replay.status, 401);
     let newest = app
-        .send(
-            "POST",
-            "/api/v1/auth/refresh",
-            None,
-            Some(&json!({"refresh_token": second})),
-            &[],
-        )
+        .post_public("/api/v1/auth/refresh", json!({"refresh_token": second}))
         .await;
     assert_eq!(newest.status, 401);
     assert_eq!(
@@ -248,24 +200,12 @@ async fn logout_ends_the_session_at_once() {
     let (access, refresh) = app.login(&admin, PASSWORD).await;
     let (other_access, _) = app.login(&admin, PASSWORD).await;
     let r = app
-        .send(
-            "POST",
-            "/api/v1/auth/logout",
-            None,
-            Some(&json!({"refresh_token": refresh})),
-            &[],
-        )
+        .post_public("/api/v1/auth/logout", json!({"refresh_token": refresh}))
         .await;
     assert_eq!(r.status, 204);
     assert_eq!(app.get("/api/v1/me", &access).await.status, 401);
     let again = app
-        .send(
-            "POST",
-            "/api/v1/auth/refresh",
-            None,
-            Some(&json!({"refresh_token": refresh})),
-            &[],
-        )
+        .post_public("/api/v1/auth/refresh", json!({"refresh_token": refresh}))
         .await;
     assert_eq!(again.status, 401);
     // Another session of the same user goes on.
@@ -312,13 +252,7 @@ async fn password_change_needs_the_current_one_and_ends_every_session() {
     assert_eq!(ok.status, 204, "{:?}", ok.body);
     assert_eq!(app.get("/api/v1/me", &access).await.status, 401);
     let r = app
-        .send(
-            "POST",
-            "/api/v1/auth/refresh",
-            None,
-            Some(&json!({"refresh_token": refresh})),
-            &[],
-        )
+        .post_public("/api/v1/auth/refresh", json!({"refresh_token": refresh}))
         .await;
     assert_eq!(r.status, 401);
     app.login("clerk", "a-new-password").await;
@@ -517,13 +451,7 @@ async fn ended_sessions_are_pruned_and_live_ones_stay() {
     let (_, old_refresh) = app.login(&admin, PASSWORD).await;
     let (live, _) = app.login(&admin, PASSWORD).await;
     let r = app
-        .send(
-            "POST",
-            "/api/v1/auth/logout",
-            None,
-            Some(&json!({"refresh_token": old_refresh})),
-            &[],
-        )
+        .post_public("/api/v1/auth/logout", json!({"refresh_token": old_refresh}))
         .await;
     assert_eq!(r.status, 204);
     app.db.as_owner("370831", |c| {

@@ -362,6 +362,11 @@ impl TestApp {
         }
     }
 
+    /// POST a JSON body without a token (login, refresh, logout).
+    pub async fn post_public(&self, path: &str, body: Value) -> Resp {
+        self.send("POST", path, None, Some(&body), &[]).await
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Resp {
         self.send("GET", path, Some(token), None, &[]).await
     }
@@ -400,12 +405,9 @@ impl TestApp {
     /// Logs in; panics unless it succeeds. Returns (access, refresh).
     pub async fn login(&self, username: &str, password: &str) -> (String, String) {
         let r = self
-            .send(
-                "POST",
+            .post_public(
                 "/api/v1/auth/login",
-                None,
-                Some(&serde_json::json!({"username": username, "password": password})),
-                &[],
+                serde_json::json!({"username": username, "password": password}),
             )
             .await;
         assert_eq!(r.status, 200, "login of {username} failed: {:?}", r.body);
