@@ -39,6 +39,7 @@ pub fn platform_caller(state: &AppState, user_id: Uuid, username: &str) -> Ctx {
             )],
         },
         request_id: format!("cli-{}", Uuid::new_v4()),
+        now: state.clock.now(),
     }
 }
 

@@ -71,6 +71,7 @@ pub fn build_state(
         reveal_daily_limit: config.reveal_daily_limit,
         revealed_exports_daily_limit: config.revealed_exports_daily_limit,
         throttle: Arc::new(Throttle::new(config.throttle.clone())),
+        clock: infra::clock::Clock::system(),
     })
 }
 

@@ -38,6 +38,7 @@ pub fn acting_as(state: &AppState, username: &str) -> anyhow::Result<Ctx> {
     Ok(Ctx {
         caller,
         request_id: format!("cli-{}", Uuid::new_v4()),
+        now: chrono::Utc::now(),
     })
 }
 

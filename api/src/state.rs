@@ -47,6 +47,8 @@ pub struct AppState {
     pub reveal_daily_limit: i64,
     /// Exports with full ID numbers one user may make per 24 hours.
     pub revealed_exports_daily_limit: i64,
+    /// The time use cases see (tests advance it).
+    pub clock: infra::clock::Clock,
 }
 
 /// Per-account-name and per-IP login throttles (in process; see the README on several
@@ -174,6 +176,7 @@ impl AppState {
                     let ctx = Ctx {
                         caller,
                         request_id: auth.request_id,
+                        now: state.clock.now(),
                     };
                     f(conn, &ctx)
                 })

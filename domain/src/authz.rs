@@ -40,8 +40,30 @@ pub mod perm {
     /// Export household lists.
     pub const CASES_EXPORT: &str = "cases:export";
 
+    /// Read exit lists, monitoring cases and leads, targets and progress.
+    pub const WORKFLOW_READ: &str = "workflow:read";
+    /// Village steps of the exit and monitoring workflows.
+    pub const WORKFLOW_VILLAGE: &str = "workflow:village";
+    /// Township steps.
+    pub const WORKFLOW_TOWNSHIP: &str = "workflow:township";
+    /// County steps.
+    pub const WORKFLOW_COUNTY: &str = "workflow:county";
+
+    /// The workflow permission of a level's steps.
+    pub fn workflow_at(level: crate::region::Level) -> &'static str {
+        match level {
+            crate::region::Level::Village => WORKFLOW_VILLAGE,
+            crate::region::Level::Township => WORKFLOW_TOWNSHIP,
+            _ => WORKFLOW_COUNTY,
+        }
+    }
+
     /// Every permission the code uses.
     pub const ALL: &[&str] = &[
+        WORKFLOW_READ,
+        WORKFLOW_VILLAGE,
+        WORKFLOW_TOWNSHIP,
+        WORKFLOW_COUNTY,
         CASES_READ,
         CASES_WRITE,
         CASES_REVEAL,
@@ -162,6 +184,31 @@ impl Caller {
         } else {
             Err(DomainError::Forbidden(format!(
                 "{permission} is not granted to you at {code}"
+            )))
+        }
+    }
+
+    /// Requires a grant with `permission` held at an org unit of `level` whose subtree covers
+    /// `code`: workflow steps belong to one level (a township step is taken by a township's
+    /// user, never by a village's or the county's).
+    ///
+    /// # Errors
+    /// `Forbidden` naming the permission and the level.
+    pub fn require_at_level(
+        &self,
+        permission: &str,
+        level: Level,
+        code: RegionCode,
+    ) -> Result<(), DomainError> {
+        let ok = self.grants.iter().any(|(g, p)| {
+            p.contains(permission) && g.unit.level() == level && g.unit.subtree().contains(code)
+        });
+        if ok {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden(format!(
+                "this step is taken at the {} level with {permission} over {code}",
+                level.name()
             )))
         }
     }

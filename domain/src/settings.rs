@@ -30,6 +30,21 @@ pub struct Settings {
     pub key_village: KeyVillageSettings,
     /// Funds and relocation (seeds 4 and 5).
     pub funds: FundSettings,
+    /// Return-to-poverty monitoring (seed 4).
+    pub monitoring: MonitoringSettings,
+}
+
+/// Return-to-poverty monitoring: the line, the identification deadline, the warning thresholds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitoringSettings {
+    /// Monitoring line per year: per-capita net income in fen below which a household becomes a
+    /// lead. Keyed by year; the defaults are the national lines, provinces set their own.
+    pub line_fen: BTreeMap<String, i64>,
+    /// Days from a risk being found to the county's decision (identification deadline).
+    pub identification_deadline_days: i32,
+    /// A medical expense at or above this amount (fen) raises a lead.
+    pub large_medical_expense_fen: i64,
 }
 
 /// Notice periods and the support retained after exit.
@@ -194,6 +209,14 @@ impl Default for Settings {
                 relocation_subsidy_per_person_fen: yuan(1000),
                 min_key_village_construction_fen: yuan(1_500_000),
             },
+            monitoring: MonitoringSettings {
+                line_fen: [(2021, 6000), (2022, 6600)]
+                    .iter()
+                    .map(|(y, v)| (y.to_string(), yuan(*v)))
+                    .collect(),
+                identification_deadline_days: 15,
+                large_medical_expense_fen: yuan(10_000),
+            },
         }
     }
 }
@@ -204,6 +227,11 @@ impl Settings {
         self.poverty_line_fen.get(&year.to_string()).copied()
     }
 
+    /// The monitoring line (fen) for `year`, if set.
+    pub fn monitoring_line_for(&self, year: i32) -> Option<i64> {
+        self.monitoring.line_fen.get(&year.to_string()).copied()
+    }
+
     /// Checks ranges and consistency; reports every bad field.
     pub fn validate(&self) -> Vec<FieldError> {
         let mut errs = Vec::new();
@@ -212,8 +240,17 @@ impl Settings {
                 errs.push(FieldError::new(field, msg));
             }
         };
-        for (year, fen) in &self.poverty_line_fen {
-            let field = format!("poverty_line_fen.{year}");
+        let lines = self
+            .poverty_line_fen
+            .iter()
+            .map(|(y, f)| (format!("poverty_line_fen.{y}"), y, f))
+            .chain(
+                self.monitoring
+                    .line_fen
+                    .iter()
+                    .map(|(y, f)| (format!("monitoring.line_fen.{y}"), y, f)),
+            );
+        for (field, year, fen) in lines {
             let y: Option<i32> = year.parse().ok();
             check(
                 y.is_some_and(|y| (1980..=2100).contains(&y)),
@@ -303,6 +340,17 @@ impl Settings {
             (0..=10_000).contains(&k.min_linking_fund_share_bp),
             "key_village.min_linking_fund_share_bp",
             "must be 0 to 10000 basis points",
+        );
+        let m = &self.monitoring;
+        check(
+            (1..=365).contains(&m.identification_deadline_days),
+            "monitoring.identification_deadline_days",
+            "must be between 1 and 365 days",
+        );
+        check(
+            m.large_medical_expense_fen > 0,
+            "monitoring.large_medical_expense_fen",
+            "must be positive",
         );
         let f = &self.funds;
         check(

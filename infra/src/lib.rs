@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod audit;
+pub mod clock;
 pub mod crypto;
 pub mod db;
 pub mod jwt;

@@ -284,6 +284,153 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    exit_lists (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        region_code -> Int8,
+        year -> Int4,
+        stage -> Text,
+        villager_group -> Text,
+        notice_started_at -> Nullable<Timestamptz>,
+        notice_ends_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        filed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    exit_entries (county_code, list_id, household_id) {
+        county_code -> Int4,
+        list_id -> Uuid,
+        household_id -> Uuid,
+        region_code -> Int8,
+        year -> Int4,
+        people -> Int4,
+        income_per_capita_fen -> Int8,
+        poverty_line_fen -> Int8,
+        criteria -> Jsonb,
+        votes_for -> Nullable<Int4>,
+        votes_against -> Nullable<Int4>,
+        votes_abstain -> Nullable<Int4>,
+        removed -> Bool,
+        removed_reason -> Nullable<Text>,
+        removed_at -> Nullable<Timestamptz>,
+        added_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    exit_steps (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        list_id -> Uuid,
+        region_code -> Int8,
+        step -> Text,
+        stage_from -> Nullable<Text>,
+        stage_to -> Text,
+        actor_id -> Uuid,
+        actor_username -> Text,
+        actor_org -> Int8,
+        taken_at -> Timestamptz,
+        details -> Jsonb,
+        attachments -> Jsonb,
+    }
+}
+
+diesel::table! {
+    exit_objections (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        list_id -> Uuid,
+        household_id -> Uuid,
+        region_code -> Int8,
+        stage -> Text,
+        raised_by -> Text,
+        content -> Text,
+        raised_at -> Timestamptz,
+        recorded_by -> Uuid,
+        status -> Text,
+        resolution_reason -> Nullable<Text>,
+        resolved_by -> Nullable<Uuid>,
+        resolved_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    exit_targets (county_code, year) {
+        county_code -> Int4,
+        year -> Int4,
+        region_code -> Int8,
+        people -> Int4,
+        set_by -> Uuid,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    monitoring_leads (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        household_id -> Uuid,
+        region_code -> Int8,
+        rule -> Text,
+        period -> Text,
+        details -> Jsonb,
+        status -> Text,
+        case_id -> Nullable<Uuid>,
+        resolution_reason -> Nullable<Text>,
+        raised_by -> Nullable<Uuid>,
+        raised_at -> Timestamptz,
+        resolved_by -> Nullable<Uuid>,
+        resolved_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    monitoring_cases (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        household_id -> Uuid,
+        region_code -> Int8,
+        kind -> Text,
+        risk_types -> Array<Text>,
+        found_on -> Date,
+        deadline -> Date,
+        description -> Text,
+        stage -> Text,
+        status_before -> Text,
+        rescue_first -> Bool,
+        post_verified -> Nullable<Bool>,
+        lead_id -> Nullable<Uuid>,
+        confirmed_at -> Nullable<Timestamptz>,
+        closed_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    monitoring_events (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        case_id -> Uuid,
+        region_code -> Int8,
+        kind -> Text,
+        stage_from -> Nullable<Text>,
+        stage_to -> Text,
+        actor_id -> Uuid,
+        actor_username -> Text,
+        at -> Timestamptz,
+        details -> Jsonb,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
     roles,
@@ -305,4 +452,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     jobs,
     job_errors,
+    exit_lists,
+    exit_entries,
+    exit_steps,
+    exit_objections,
+    exit_targets,
+    monitoring_leads,
+    monitoring_cases,
+    monitoring_events,
 );

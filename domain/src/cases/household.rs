@@ -10,48 +10,6 @@ use super::id_number::IdNumber;
 use crate::error::FieldError;
 use crate::region::{Level, RegionCode};
 
-macro_rules! vocabulary {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $code:literal / $label:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($(#[$vdoc])* $variant),+
-        }
-
-        impl $name {
-            /// Every value.
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
-
-            /// The stable code.
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $code),+ }
-            }
-
-            /// The Chinese label.
-            pub fn label(self) -> &'static str {
-                match self { $(Self::$variant => $label),+ }
-            }
-
-            /// From a code or a Chinese label.
-            ///
-            /// # Errors
-            /// A message listing the accepted codes.
-            pub fn parse(text: &str) -> Result<Self, String> {
-                let t = text.trim();
-                Self::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.as_str() == t || v.label() == t)
-                    .ok_or_else(|| format!(
-                        "must be one of {}",
-                        Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
-                    ))
-            }
-        }
-    };
-}
-
 vocabulary! {
     /// 户属性.
     Attribute {
@@ -75,13 +33,16 @@ vocabulary! {
         Monitored = "monitored" / "监测",
         /// Fell back into poverty (返贫).
         Returned = "returned" / "返贫",
+        /// Never registered as poor, in the registry because it is or was monitored
+        /// (一般农户: marginal or sudden-hardship households).
+        NonPoor = "non_poor" / "一般农户",
     }
 }
 
 impl Status {
     /// Whether the lifecycle allows moving from `self` to `to`.
     pub fn can_become(self, to: Status) -> bool {
-        use Status::{Exited, Monitored, Registered, Returned};
+        use Status::{Exited, Monitored, NonPoor, Registered, Returned};
         matches!(
             (self, to),
             (Registered, Exited)
@@ -90,6 +51,9 @@ impl Status {
                 | (Monitored, Exited)
                 | (Monitored, Returned)
                 | (Returned, Exited)
+                | (NonPoor, Monitored)
+                | (Monitored, NonPoor)
+                | (Monitored, Registered)
         )
     }
 }

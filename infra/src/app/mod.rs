@@ -7,8 +7,10 @@
 pub mod auth;
 pub mod cases;
 pub mod catalog;
+pub mod exit;
 pub mod idempotency;
 pub mod jobs;
+pub mod monitoring;
 pub mod settings;
 pub mod tenants;
 pub mod users;
@@ -26,6 +28,15 @@ pub struct Ctx {
     pub caller: Caller,
     /// The request id (echoed in `X-Request-Id`, stored in audit rows).
     pub request_id: String,
+    /// The time of the request, from the server's clock (tests advance it).
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Ctx {
+    /// Today in China at the time of the request.
+    pub fn today(&self) -> chrono::NaiveDate {
+        crate::clock::china_date(self.now)
+    }
 }
 
 impl Ctx {

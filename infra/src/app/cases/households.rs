@@ -157,6 +157,18 @@ pub fn create(
     keys: &DataKeys,
     new: &NewHousehold,
 ) -> Result<Registered, DomainError> {
+    create_as(conn, ctx, keys, new, Status::Registered)
+}
+
+/// Registers a household that starts in `status` (`non_poor` when monitoring brings a household
+/// that was never poor into the registry).
+pub(crate) fn create_as(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    keys: &DataKeys,
+    new: &NewHousehold,
+    status: Status,
+) -> Result<Registered, DomainError> {
     let h = &new.household;
     check_village(conn, ctx, h.village, "village_code", perm::CASES_WRITE)?;
     let blinds: Vec<Vec<u8>> = new
@@ -184,6 +196,7 @@ pub fn create(
             households::attribute.eq(h.attribute.as_str()),
             households::poverty_causes.eq(&h.poverty_causes),
             households::year_identified.eq(h.year_identified),
+            households::status.eq(status.as_str()),
             households::responsible_cadre.eq(&h.responsible_cadre),
             households::notes.eq(&h.notes),
             households::head_name.eq(""),
@@ -201,7 +214,14 @@ pub fn create(
     for m in &new.members {
         insert_member(conn, keys, &row, m)?;
     }
-    let view = record_change(conn, ctx, id, "created", json!({}), None)?;
+    let view = record_change(
+        conn,
+        ctx,
+        id,
+        "created",
+        json!({ "status": status.as_str() }),
+        None,
+    )?;
     Ok(Registered::Created(Box::new(view)))
 }
 
@@ -528,6 +548,22 @@ pub fn change_status(
     let row = super::find_for_update(conn, id)?;
     ctx.caller
         .require_at(perm::CASES_WRITE, stored_code(row.region_code)?)?;
+    apply_status(conn, ctx, &row, to, reason)
+}
+
+/// Moves a household (locked by the caller) to `to` and records the event. Workflows call it
+/// after checking their own permissions; the lifecycle is checked here.
+///
+/// # Errors
+/// `Validation` when the lifecycle forbids the move.
+pub(crate) fn apply_status(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    row: &HouseholdRow,
+    to: Status,
+    reason: &str,
+) -> Result<HouseholdView, DomainError> {
+    let id = row.id;
     let from =
         Status::parse(&row.status).map_err(|m| DomainError::Unexpected(anyhow::anyhow!(m)))?;
     if !from.can_become(to) {

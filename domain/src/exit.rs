@@ -1,0 +1,527 @@
+//! Exit of households from poverty (贫困户退出, seed 1): who may be nominated, and the procedure
+//! as a state machine over an exit list (one village, one year).
+//!
+//! Each step belongs to one level (village, township, county), follows exactly one stage, and —
+//! where the stage before it is a public notice — may be taken only once the notice period has
+//! ended and every objection raised during it is resolved. Time is an argument, so the rules are
+//! tested here without a clock.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::error::DomainError;
+use crate::region::Level;
+
+vocabulary! {
+    /// Where an exit list stands.
+    Stage {
+        /// 村民小组提名.
+        Nominated = "nominated" / "村民小组已提名",
+        /// 村民代表大会民主评议.
+        Appraised = "appraised" / "已民主评议",
+        /// 村委会和驻村工作队核实.
+        Verified = "verified" / "已核实",
+        /// 第一次公示 (village, initial list).
+        FirstNotice = "first_notice" / "第一次公示",
+        /// 镇审核 (the township list is fixed).
+        TownshipReviewed = "township_reviewed" / "镇已审核",
+        /// 第二次公示.
+        SecondNotice = "second_notice" / "第二次公示",
+        /// 县扶贫开发领导小组审批.
+        Approved = "approved" / "县已审批",
+        /// 公告.
+        Announced = "announced" / "公告",
+        /// 逐级报市、省备案.
+        Filed = "filed" / "已备案",
+    }
+}
+
+vocabulary! {
+    /// A step of the procedure after nomination.
+    Step {
+        /// Democratic appraisal by the village representative assembly.
+        Appraisal = "appraisal" / "民主评议",
+        /// Verification by the village committee and the resident team.
+        Verification = "verification" / "核实",
+        /// Opening of the first notice.
+        FirstNotice = "first_notice" / "第一次公示",
+        /// Township review.
+        TownshipReview = "township_review" / "镇审核",
+        /// Opening of the second notice.
+        SecondNotice = "second_notice" / "第二次公示",
+        /// County approval.
+        Approval = "approval" / "县审批",
+        /// Opening of the announcement.
+        Announcement = "announcement" / "公告",
+        /// Filing with city and province.
+        Filing = "filing" / "备案",
+    }
+}
+
+impl Step {
+    /// The stage the step must follow and the stage it leads to.
+    pub fn transition(self) -> (Stage, Stage) {
+        match self {
+            Self::Appraisal => (Stage::Nominated, Stage::Appraised),
+            Self::Verification => (Stage::Appraised, Stage::Verified),
+            Self::FirstNotice => (Stage::Verified, Stage::FirstNotice),
+            Self::TownshipReview => (Stage::FirstNotice, Stage::TownshipReviewed),
+            Self::SecondNotice => (Stage::TownshipReviewed, Stage::SecondNotice),
+            Self::Approval => (Stage::SecondNotice, Stage::Approved),
+            Self::Announcement => (Stage::Approved, Stage::Announced),
+            Self::Filing => (Stage::Announced, Stage::Filed),
+        }
+    }
+
+    /// The level whose users take the step.
+    pub fn owner(self) -> Level {
+        match self {
+            Self::Appraisal | Self::Verification | Self::FirstNotice => Level::Village,
+            Self::TownshipReview | Self::SecondNotice => Level::Township,
+            Self::Approval | Self::Announcement | Self::Filing => Level::County,
+        }
+    }
+
+    /// Whether the step opens a notice period.
+    pub fn opens_notice(self) -> bool {
+        matches!(
+            self,
+            Self::FirstNotice | Self::SecondNotice | Self::Announcement
+        )
+    }
+}
+
+impl Stage {
+    /// Whether the stage is a notice period (objections may be raised while it runs).
+    pub fn is_notice(self) -> bool {
+        matches!(
+            self,
+            Self::FirstNotice | Self::SecondNotice | Self::Announced
+        )
+    }
+
+    /// The level that records and resolves objections raised during this notice.
+    pub fn notice_owner(self) -> Option<Level> {
+        match self {
+            Self::FirstNotice => Some(Level::Village),
+            Self::SecondNotice => Some(Level::Township),
+            Self::Announced => Some(Level::County),
+            _ => None,
+        }
+    }
+
+    /// The step that may follow, if any.
+    pub fn next_step(self) -> Option<Step> {
+        Step::ALL.iter().copied().find(|s| s.transition().0 == self)
+    }
+}
+
+/// What the rules need to know about a list to decide on a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListState {
+    /// Current stage.
+    pub stage: Stage,
+    /// End of the running notice period, if the stage is a notice.
+    pub notice_ends_at: Option<DateTime<Utc>>,
+    /// Objections not yet resolved.
+    pub open_objections: i64,
+    /// Households still on the list.
+    pub listed: i64,
+}
+
+fn refuse(code: &'static str, message: String) -> DomainError {
+    DomainError::Conflict { code, message }
+}
+
+/// Checks that `step` may be taken now and returns the stage it leads to.
+///
+/// # Errors
+/// `Conflict` with code `step_out_of_order` (the list is not at the stage the step follows),
+/// `notice_period_running` (with the end), `objections_open`, or `list_empty`.
+pub fn check_step(state: &ListState, step: Step, now: DateTime<Utc>) -> Result<Stage, DomainError> {
+    let (from, to) = step.transition();
+    if state.stage != from {
+        let expected = state.stage.next_step().map_or_else(
+            || "none: the list is filed".to_string(),
+            |s| s.as_str().to_string(),
+        );
+        return Err(refuse(
+            "step_out_of_order",
+            format!(
+                "{} follows the stage {}, but the list is at {}; the next step is {expected}",
+                step.as_str(),
+                from.as_str(),
+                state.stage.as_str()
+            ),
+        ));
+    }
+    if state.stage.is_notice() {
+        match state.notice_ends_at {
+            Some(end) if now < end => {
+                return Err(refuse(
+                    "notice_period_running",
+                    format!(
+                        "the {} runs until {}; {} can be taken after it ends",
+                        state.stage.as_str(),
+                        end.to_rfc3339(),
+                        step.as_str()
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        if state.open_objections > 0 {
+            return Err(refuse(
+                "objections_open",
+                format!(
+                    "{} objection(s) raised during the {} are not resolved",
+                    state.open_objections,
+                    state.stage.as_str()
+                ),
+            ));
+        }
+    }
+    if state.listed == 0 {
+        return Err(refuse(
+            "list_empty",
+            "no household is left on the list".to_string(),
+        ));
+    }
+    Ok(to)
+}
+
+/// Checks that an objection may be raised now.
+///
+/// # Errors
+/// `Conflict` `no_notice_running` outside a running notice period.
+pub fn check_objection(state: &ListState, now: DateTime<Utc>) -> Result<Level, DomainError> {
+    let open = state.stage.is_notice() && state.notice_ends_at.is_some_and(|end| now < end);
+    match (open, state.stage.notice_owner()) {
+        (true, Some(owner)) => Ok(owner),
+        _ => Err(refuse(
+            "no_notice_running",
+            format!(
+                "objections are raised during a public notice; the list is at {} with no notice running",
+                state.stage.as_str()
+            ),
+        )),
+    }
+}
+
+/// The indicators of a household's yearly record that decide exit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Indicators {
+    /// 人均纯收入, fen.
+    pub income_per_capita_fen: i64,
+    /// 不愁吃.
+    pub enough_food: bool,
+    /// 不愁穿.
+    pub enough_clothing: bool,
+    /// 义务教育有保障 (no child out of school because of poverty).
+    pub compulsory_education: bool,
+    /// 基本医疗有保障.
+    pub basic_medical: bool,
+    /// 住房安全有保障.
+    pub safe_housing: bool,
+    /// 饮水安全.
+    pub safe_drinking_water: bool,
+}
+
+/// One exit criterion, evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Criterion {
+    /// Stable code.
+    pub code: &'static str,
+    /// Chinese label.
+    pub label: &'static str,
+    /// Whether it is met.
+    pub met: bool,
+    /// What was found, in words.
+    pub detail: String,
+    /// For income: how far below the line (fen) the household is; 0 when above.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shortfall_fen: Option<i64>,
+}
+
+/// Formats fen as yuan with two decimals.
+pub fn yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let f = fen.unsigned_abs();
+    format!("{sign}{}.{:02}", f / 100, f % 100)
+}
+
+/// Evaluates the exit criteria for `year` (seed 1: income stably above the provincial line,
+/// safe housing, no child out of school because of poverty; and the other 两不愁三保障).
+/// `record` is the household's record for the year, `line_fen` that year's poverty line.
+pub fn evaluate(year: i32, record: Option<&Indicators>, line_fen: Option<i64>) -> Vec<Criterion> {
+    let Some(r) = record else {
+        return vec![Criterion {
+            code: "yearly_record",
+            label: "年度收入和两不愁三保障记录",
+            met: false,
+            detail: format!("the household has no record for {year}"),
+            shortfall_fen: None,
+        }];
+    };
+    let income = match line_fen {
+        None => Criterion {
+            code: "income_above_line",
+            label: "人均纯收入稳定超过当年省定扶贫标准",
+            met: false,
+            detail: format!("no poverty line is set for {year} in this province"),
+            shortfall_fen: None,
+        },
+        Some(line) => {
+            let met = r.income_per_capita_fen > line;
+            let shortfall = if met {
+                0
+            } else {
+                line - r.income_per_capita_fen + 1
+            };
+            Criterion {
+                code: "income_above_line",
+                label: "人均纯收入稳定超过当年省定扶贫标准",
+                met,
+                detail: if met {
+                    format!(
+                        "per-capita net income {} yuan is above the {year} line of {} yuan",
+                        yuan(r.income_per_capita_fen),
+                        yuan(line)
+                    )
+                } else {
+                    format!(
+                        "per-capita net income {} yuan must exceed the {year} line of {} yuan: {} yuan short",
+                        yuan(r.income_per_capita_fen),
+                        yuan(line),
+                        yuan(shortfall)
+                    )
+                },
+                shortfall_fen: Some(shortfall),
+            }
+        }
+    };
+    let flag = |code, label, ok: bool, what: &str| Criterion {
+        code,
+        label,
+        met: ok,
+        detail: if ok {
+            format!("{what}: yes")
+        } else {
+            format!("{what}: not assured")
+        },
+        shortfall_fen: None,
+    };
+    vec![
+        income,
+        flag(
+            "safe_housing",
+            "住房安全有保障",
+            r.safe_housing,
+            "safe housing",
+        ),
+        flag(
+            "compulsory_education",
+            "无因贫辍学学生",
+            r.compulsory_education,
+            "no child out of school because of poverty",
+        ),
+        flag("enough_food", "不愁吃", r.enough_food, "enough food"),
+        flag(
+            "enough_clothing",
+            "不愁穿",
+            r.enough_clothing,
+            "enough clothing",
+        ),
+        flag(
+            "basic_medical",
+            "基本医疗有保障",
+            r.basic_medical,
+            "basic medical cover",
+        ),
+        flag(
+            "safe_drinking_water",
+            "饮水安全有保障",
+            r.safe_drinking_water,
+            "safe drinking water",
+        ),
+    ]
+}
+
+/// Votes of the village representative assembly on one household.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Votes {
+    /// 赞成.
+    pub for_: i32,
+    /// 反对.
+    pub against: i32,
+    /// 弃权.
+    pub abstain: i32,
+}
+
+impl Votes {
+    /// Checks the tally against the attendance; returns whether the household passes (more
+    /// than half of the attending representatives voted for it).
+    ///
+    /// # Errors
+    /// A message when counts are negative or exceed the attendance.
+    pub fn passes(&self, attendees: i32) -> Result<bool, String> {
+        if self.for_ < 0 || self.against < 0 || self.abstain < 0 {
+            return Err("votes must not be negative".into());
+        }
+        let cast = i64::from(self.for_) + i64::from(self.against) + i64::from(self.abstain);
+        if cast > i64::from(attendees) {
+            return Err(format!(
+                "{cast} votes were cast but only {attendees} representatives attended"
+            ));
+        }
+        Ok(i64::from(self.for_) * 2 > i64::from(attendees))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone as _};
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2016, 11, 1, 2, 0, 0)
+            .single()
+            .unwrap_or_default()
+    }
+
+    fn state(stage: Stage) -> ListState {
+        ListState {
+            stage,
+            notice_ends_at: stage.is_notice().then(|| t0() + Duration::days(7)),
+            open_objections: 0,
+            listed: 3,
+        }
+    }
+
+    fn code(r: Result<Stage, DomainError>) -> &'static str {
+        match r {
+            Err(DomainError::Conflict { code, .. }) => code,
+            Ok(_) => "ok",
+            Err(_) => "other",
+        }
+    }
+
+    #[test]
+    fn every_step_follows_exactly_one_stage_in_order() {
+        let later = t0() + Duration::days(30);
+        let mut stage = Stage::Nominated;
+        for step in Step::ALL {
+            // Every other step is out of order here.
+            for other in Step::ALL.iter().filter(|s| *s != step) {
+                assert_eq!(
+                    code(check_step(&state(stage), *other, later)),
+                    "step_out_of_order",
+                    "{other:?} at {stage:?}"
+                );
+            }
+            stage = check_step(&state(stage), *step, later).unwrap_or(Stage::Nominated);
+            assert_eq!(stage, step.transition().1);
+        }
+        assert_eq!(stage, Stage::Filed);
+        assert_eq!(Stage::Filed.next_step(), None);
+    }
+
+    #[test]
+    fn a_notice_must_end_before_the_next_step() {
+        for (stage, step, days) in [
+            (Stage::FirstNotice, Step::TownshipReview, 7),
+            (Stage::SecondNotice, Step::Approval, 7),
+            (Stage::Announced, Step::Filing, 5),
+        ] {
+            let mut s = state(stage);
+            s.notice_ends_at = Some(t0() + Duration::days(days));
+            let end = t0() + Duration::days(days);
+            assert_eq!(
+                code(check_step(&s, step, end - Duration::seconds(1))),
+                "notice_period_running"
+            );
+            assert_eq!(code(check_step(&s, step, end)), "ok");
+        }
+    }
+
+    #[test]
+    fn open_objections_block_and_an_empty_list_cannot_go_on() {
+        let later = t0() + Duration::days(30);
+        let mut s = state(Stage::SecondNotice);
+        s.open_objections = 1;
+        assert_eq!(
+            code(check_step(&s, Step::Approval, later)),
+            "objections_open"
+        );
+        s.open_objections = 0;
+        s.listed = 0;
+        assert_eq!(code(check_step(&s, Step::Approval, later)), "list_empty");
+    }
+
+    #[test]
+    fn objections_only_while_a_notice_runs_owned_by_its_level() {
+        let s = state(Stage::FirstNotice);
+        assert_eq!(check_objection(&s, t0()).ok(), Some(Level::Village));
+        assert!(check_objection(&s, t0() + Duration::days(7)).is_err());
+        assert!(check_objection(&state(Stage::Verified), t0()).is_err());
+        assert_eq!(
+            check_objection(&state(Stage::SecondNotice), t0()).ok(),
+            Some(Level::Township)
+        );
+        assert_eq!(
+            check_objection(&state(Stage::Announced), t0()).ok(),
+            Some(Level::County)
+        );
+    }
+
+    #[test]
+    fn owners_by_level() {
+        assert_eq!(Step::Appraisal.owner(), Level::Village);
+        assert_eq!(Step::TownshipReview.owner(), Level::Township);
+        assert_eq!(Step::Filing.owner(), Level::County);
+    }
+
+    fn ok_record(income: i64) -> Indicators {
+        Indicators {
+            income_per_capita_fen: income,
+            enough_food: true,
+            enough_clothing: true,
+            compulsory_education: true,
+            basic_medical: true,
+            safe_housing: true,
+            safe_drinking_water: true,
+        }
+    }
+
+    #[test]
+    fn criteria_say_which_fails_and_by_how_much() {
+        let all_met = evaluate(2016, Some(&ok_record(300_000)), Some(295_200));
+        assert!(all_met.iter().all(|c| c.met));
+        // Exactly on the line is not above it: one fen short.
+        let on = evaluate(2016, Some(&ok_record(295_200)), Some(295_200));
+        assert!(!on[0].met);
+        assert_eq!(on[0].shortfall_fen, Some(1));
+        let mut r = ok_record(290_000);
+        r.safe_housing = false;
+        let c = evaluate(2016, Some(&r), Some(295_200));
+        let failed: Vec<&str> = c.iter().filter(|c| !c.met).map(|c| c.code).collect();
+        assert_eq!(failed, vec!["income_above_line", "safe_housing"]);
+        assert_eq!(c[0].shortfall_fen, Some(5_201));
+        assert!(c[0].detail.contains("52.01 yuan short"), "{}", c[0].detail);
+        assert!(!evaluate(2016, None, Some(1))[0].met);
+        assert!(!evaluate(2030, Some(&ok_record(1)), None)[0].met);
+    }
+
+    #[test]
+    fn votes_need_a_majority_of_attendees() {
+        let v = |f, a, b| Votes {
+            for_: f,
+            against: a,
+            abstain: b,
+        };
+        assert_eq!(v(16, 10, 4).passes(30), Ok(true));
+        assert_eq!(v(15, 10, 5).passes(30), Ok(false));
+        assert!(v(20, 10, 1).passes(30).is_err());
+        assert!(v(-1, 0, 0).passes(30).is_err());
+    }
+}
