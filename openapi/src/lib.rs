@@ -55,6 +55,8 @@ pub fn base() -> OpenApi {
             tag("households", "Registered households (建档立卡): registration, lists, history, yearly records, measures"),
             tag("members", "Household members, exact search by ID number, the audited reveal"),
             tag("imports", "Bulk import as jobs with row errors, the template, streamed exports"),
+            tag("exit", "Exit of households (贫困户退出): exit lists through nomination, appraisal, verification, notices, reviews, approval, announcement and filing; objections; the eight documents; targets and progress"),
+            tag("monitoring", "Return-to-poverty monitoring (防止返贫动态监测): monitored households, decisions within the deadline, early-warning leads"),
             tag("health", "Liveness and readiness"),
         ]))
         .components(Some(

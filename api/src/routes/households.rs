@@ -297,18 +297,8 @@ pub async fn create_household(
     let (ans, replayed) = state
         .run(auth, move |conn, ctx| {
             idempotency::once(conn, ctx, key.as_deref(), &full_hash, |conn| {
-                let causes = cases::cause_catalog(conn)?;
-                let mut errs = Vec::new();
-                let h = validate_household(&household, &causes, "")
-                    .map_err(|e| errs.extend(e))
-                    .ok();
-                let m = validate_members(&members, today())
-                    .map_err(|e| errs.extend(e))
-                    .ok();
-                let (Some(household), Some(members)) = (h, m) else {
-                    return Err(DomainError::Validation(errs));
-                };
-                match households::create(conn, ctx, &keys, &NewHousehold { household, members })? {
+                let new = validated(conn, &household, &members, "")?;
+                match households::create(conn, ctx, &keys, &new)? {
                     Registered::Created(v) => Ok((
                         201,
                         serde_json::to_value(HouseholdDto::from(*v)).unwrap_or_default(),
@@ -325,6 +315,37 @@ pub async fn create_household(
         return Err(already_registered(&field).into());
     }
     Ok(answer(ans, replayed))
+}
+
+/// Validates a household and its members as entered; field names start with `prefix`.
+///
+/// # Errors
+/// Every bad field.
+pub(crate) fn validated(
+    conn: &mut diesel::PgConnection,
+    household: &domain::cases::HouseholdInput,
+    members: &[domain::cases::MemberInput],
+    prefix: &str,
+) -> Result<NewHousehold, DomainError> {
+    let causes = cases::cause_catalog(conn)?;
+    let mut errs = Vec::new();
+    let h = validate_household(household, &causes, prefix)
+        .map_err(|e| errs.extend(e))
+        .ok();
+    let m = validate_members(members, today())
+        .map_err(|e| {
+            errs.extend(e.into_iter().map(|mut f| {
+                if !prefix.is_empty() {
+                    f.field = format!("{prefix}.{}", f.field);
+                }
+                f
+            }));
+        })
+        .ok();
+    match (h, m) {
+        (Some(household), Some(members)) => Ok(NewHousehold { household, members }),
+        _ => Err(DomainError::Validation(errs)),
+    }
 }
 
 /// `?as_of=`.

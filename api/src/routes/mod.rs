@@ -6,10 +6,12 @@ pub mod audit;
 pub mod auth;
 pub mod cases_dto;
 pub mod dto;
+pub mod exit;
 pub mod health;
 pub mod households;
 pub mod me;
 pub mod members;
+pub mod monitoring;
 pub mod regions;
 pub mod roles;
 pub mod settings;
@@ -226,6 +228,158 @@ pub const RULES: &[Rule] = &[
         "/api/v1/exports/households",
         Permission(perm::CASES_EXPORT),
     ),
+    r("GET", "/api/v1/exit-lists", Permission(perm::WORKFLOW_READ)),
+    r(
+        "POST",
+        "/api/v1/exit-lists",
+        Permission(perm::WORKFLOW_VILLAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/exit-lists/{id}",
+        Permission(perm::WORKFLOW_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/exit-lists/{id}/entries",
+        Permission(perm::WORKFLOW_VILLAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/exit-lists/{id}/appraisal",
+        Permission(perm::WORKFLOW_VILLAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/exit-lists/{id}/verification",
+        Permission(perm::WORKFLOW_VILLAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/exit-lists/{id}/first-notice",
+        Permission(perm::WORKFLOW_VILLAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/exit-lists/{id}/township-review",
+        Permission(perm::WORKFLOW_TOWNSHIP),
+    ),
+    r(
+        "POST",
+        "/api/v1/exit-lists/{id}/second-notice",
+        Permission(perm::WORKFLOW_TOWNSHIP),
+    ),
+    r(
+        "POST",
+        "/api/v1/exit-lists/{id}/approval",
+        Permission(perm::WORKFLOW_COUNTY),
+    ),
+    r(
+        "POST",
+        "/api/v1/exit-lists/{id}/announcement",
+        Permission(perm::WORKFLOW_COUNTY),
+    ),
+    r(
+        "POST",
+        "/api/v1/exit-lists/{id}/filing",
+        Permission(perm::WORKFLOW_COUNTY),
+    ),
+    r(
+        "GET",
+        "/api/v1/exit-lists/{id}/documents/{kind}",
+        Permission(perm::WORKFLOW_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/exit-lists/{id}/objections",
+        Permission(perm::WORKFLOW_READ),
+    ),
+    r("GET", "/api/v1/objections", Permission(perm::WORKFLOW_READ)),
+    r(
+        "POST",
+        "/api/v1/objections/{id}/resolution",
+        Permission(perm::WORKFLOW_READ),
+    ),
+    r(
+        "PUT",
+        "/api/v1/exit-targets/{county_code}/{year}",
+        Permission(perm::WORKFLOW_COUNTY),
+    ),
+    r(
+        "GET",
+        "/api/v1/exit-progress",
+        Permission(perm::WORKFLOW_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/households/{id}/exit-criteria",
+        Permission(perm::WORKFLOW_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/monitoring-cases",
+        Permission(perm::WORKFLOW_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/monitoring-cases",
+        Permission(perm::WORKFLOW_VILLAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/monitoring-cases/{id}",
+        Permission(perm::WORKFLOW_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/monitoring-cases/{id}/township-review",
+        Permission(perm::WORKFLOW_TOWNSHIP),
+    ),
+    r(
+        "POST",
+        "/api/v1/monitoring-cases/{id}/confirmation",
+        Permission(perm::WORKFLOW_COUNTY),
+    ),
+    r(
+        "POST",
+        "/api/v1/monitoring-cases/{id}/post-verification",
+        Permission(perm::WORKFLOW_COUNTY),
+    ),
+    r(
+        "POST",
+        "/api/v1/monitoring-cases/{id}/risk-elimination",
+        Permission(perm::WORKFLOW_COUNTY),
+    ),
+    r(
+        "POST",
+        "/api/v1/monitoring-cases/{id}/return-to-poverty",
+        Permission(perm::WORKFLOW_COUNTY),
+    ),
+    r(
+        "POST",
+        "/api/v1/monitoring-cases/{id}/measures",
+        Permission(perm::WORKFLOW_VILLAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/monitoring-leads",
+        Permission(perm::WORKFLOW_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/monitoring-leads",
+        Permission(perm::WORKFLOW_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/monitoring-leads/scan",
+        Permission(perm::WORKFLOW_COUNTY),
+    ),
+    r(
+        "POST",
+        "/api/v1/monitoring-leads/{id}/verification",
+        Permission(perm::WORKFLOW_VILLAGE),
+    ),
 ];
 
 /// Routes served by Swagger UI: the UI and the document itself (not API operations, so not in
@@ -308,6 +462,38 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(transfer::import_households)
                 .service(transfer::get_job)
                 .service(transfer::job_errors)
-                .service(transfer::export_households),
+                .service(transfer::export_households)
+                .service(exit::list_exit_lists)
+                .service(exit::nominate)
+                .service(exit::get_exit_list)
+                .service(exit::add_entries)
+                .service(exit::appraisal)
+                .service(exit::verification)
+                .service(exit::first_notice)
+                .service(exit::township_review)
+                .service(exit::second_notice)
+                .service(exit::approval)
+                .service(exit::announcement)
+                .service(exit::filing)
+                .service(exit::document)
+                .service(exit::raise_objection)
+                .service(exit::list_objections)
+                .service(exit::resolve_objection)
+                .service(exit::put_target)
+                .service(exit::exit_progress)
+                .service(exit::exit_criteria)
+                .service(monitoring::list_cases)
+                .service(monitoring::open_case)
+                .service(monitoring::get_case)
+                .service(monitoring::township_review)
+                .service(monitoring::confirmation)
+                .service(monitoring::post_verification)
+                .service(monitoring::risk_elimination)
+                .service(monitoring::return_to_poverty)
+                .service(monitoring::add_measure)
+                .service(monitoring::list_leads)
+                .service(monitoring::scan)
+                .service(monitoring::report)
+                .service(monitoring::verify_lead),
         );
 }

@@ -95,6 +95,11 @@ fn concrete(path: &str) -> String {
         .replace("{region_code}", "370831")
         .replace("{member_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6d")
         .replace("{year}", "2020")
+        .replace("{kind}", "application")
+        + match path {
+            "/api/v1/exit-progress" | "/api/v1/households/{id}/exit-criteria" => "?year=2020",
+            _ => "",
+        }
 }
 
 /// A well-formed body per route, so that authorization, not validation, decides the answer.
@@ -136,6 +141,53 @@ fn sample_body(method: &str, path: &str) -> serde_json::Value {
             json!({"id_number": crate::cases::id_number("370831", 3)})
         }
         ("POST", "/api/v1/members/{member_id}/reveal") => json!({"reason": "a good reason"}),
+        ("POST", "/api/v1/exit-lists") => {
+            json!({"village_code": "370831001003", "year": 2020, "villager_group": "一组",
+                "nominated_on": "2020-01-01", "households": ["6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e"]})
+        }
+        ("POST", "/api/v1/exit-lists/{id}/entries") => {
+            json!({"households": ["6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e"]})
+        }
+        ("POST", "/api/v1/exit-lists/{id}/appraisal") => {
+            json!({"held_on": "2020-01-01", "attendees": 10, "minutes": "m", "votes": []})
+        }
+        ("POST", "/api/v1/exit-lists/{id}/verification") => {
+            json!({"verified_on": "2020-01-01", "verifiers": ["a"], "findings": "f"})
+        }
+        ("POST", "/api/v1/exit-lists/{id}/first-notice")
+        | ("POST", "/api/v1/exit-lists/{id}/second-notice")
+        | ("POST", "/api/v1/exit-lists/{id}/announcement") => json!({"location": "x"}),
+        ("POST", "/api/v1/exit-lists/{id}/township-review")
+        | ("POST", "/api/v1/exit-lists/{id}/approval") => json!({"opinion": "ok"}),
+        ("POST", "/api/v1/exit-lists/{id}/filing") => json!({"reference": "r"}),
+        ("POST", "/api/v1/exit-lists/{id}/objections") => {
+            json!({"household_id": "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e", "raised_by": "x", "content": "y"})
+        }
+        ("POST", "/api/v1/objections/{id}/resolution") => {
+            json!({"outcome": "dismissed", "reason": "r"})
+        }
+        ("PUT", "/api/v1/exit-targets/{county_code}/{year}") => json!({"people": 10}),
+        ("POST", "/api/v1/monitoring-cases") => {
+            json!({"household_id": "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e", "kind": "marginal", "risk_types": ["illness"],
+                "found_on": "2020-01-01", "description": "d"})
+        }
+        ("POST", "/api/v1/monitoring-cases/{id}/township-review")
+        | ("POST", "/api/v1/monitoring-cases/{id}/confirmation")
+        | ("POST", "/api/v1/monitoring-cases/{id}/post-verification") => {
+            json!({"approve": true, "opinion": "o"})
+        }
+        ("POST", "/api/v1/monitoring-cases/{id}/risk-elimination")
+        | ("POST", "/api/v1/monitoring-cases/{id}/return-to-poverty") => json!({"opinion": "o"}),
+        ("POST", "/api/v1/monitoring-cases/{id}/measures") => {
+            json!({"kind": "industry", "date": "2020-01-01", "responsible": "x"})
+        }
+        ("POST", "/api/v1/monitoring-leads") => {
+            json!({"household_id": "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e", "rule": "disaster", "occurred_on": "2020-01-01", "description": "d"})
+        }
+        ("POST", "/api/v1/monitoring-leads/scan") => json!({"county_code": "370831", "year": 2021}),
+        ("POST", "/api/v1/monitoring-leads/{id}/verification") => {
+            json!({"outcome": "dismiss", "reason": "r"})
+        }
         _ => json!({}),
     }
 }

@@ -4,8 +4,10 @@ mod helpers;
 
 mod auth;
 mod cases;
+mod exit;
 mod http;
 mod isolation;
+mod monitoring;
 mod regions;
 mod settings;
 mod transfer;

@@ -1,0 +1,934 @@
+//! Return-to-poverty monitoring (防止返贫动态监测): monitored households and their decisions,
+//! and early-warning leads in a verification queue.
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::cases::validate_measure;
+use domain::monitoring::{CaseStage, CaseStep, Kind, LeadRule, LeadStatus};
+use domain::{DomainError, FieldError, Level, RegionCode};
+use infra::app::monitoring::{
+    self, CaseFilter, CaseHousehold, CaseSummary, CaseView, LeadFilter, LeadRow, NewCase,
+    ScanReport, Signal, Verdict, check_risk_types,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::cases_dto::{CreateHouseholdBody, MeasureBody, MeasureDto};
+use super::exit::{check_year, text, within};
+use crate::error::{ApiResult, Problem};
+use crate::http::json::ValidJson;
+use crate::http::page::{Page, PageParams};
+use crate::state::{AppState, Auth};
+
+fn id_of(path: &str) -> Result<Uuid, DomainError> {
+    Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
+}
+
+fn bad(field: &str, message: impl Into<String>) -> DomainError {
+    DomainError::field(field, message)
+}
+
+fn done(errs: Vec<FieldError>) -> Result<(), DomainError> {
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Validation(errs))
+    }
+}
+
+/// A monitored household's case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseDto {
+    /// Id.
+    pub id: Uuid,
+    /// Household.
+    pub household_id: Uuid,
+    /// 户编号.
+    pub household_number: String,
+    /// Head.
+    pub head_name: String,
+    /// The household's status now.
+    pub household_status: Option<String>,
+    /// Village.
+    pub village_code: String,
+    /// `unstable_exited`, `marginal`, `sudden_hardship`.
+    pub kind: String,
+    /// Risk type codes.
+    pub risk_types: Vec<String>,
+    /// When the risk was found.
+    pub found_on: NaiveDate,
+    /// Last day for the county's decision.
+    pub deadline: NaiveDate,
+    /// Days past the deadline (undecided, or decided late); 0 when in time.
+    pub overdue_days: i64,
+    /// Whether it is undecided past its deadline.
+    pub overdue: bool,
+    /// What was found.
+    pub description: String,
+    /// `identified`, `township_reviewed`, `monitored`, `risk_eliminated`, `returned`,
+    /// `dismissed`.
+    pub stage: String,
+    /// The household's status before monitoring.
+    pub status_before: String,
+    /// Opened help-first (先救后核).
+    pub rescue_first: bool,
+    /// Verification after help: not yet (null), confirmed, or not.
+    pub post_verified: Option<bool>,
+    /// The lead it came from.
+    pub lead_id: Option<Uuid>,
+    /// When monitoring began.
+    pub confirmed_at: Option<DateTime<Utc>>,
+    /// When it was closed.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Version.
+    pub version: i32,
+    /// Every transition.
+    #[schema(value_type = Vec<Object>)]
+    pub events: Vec<serde_json::Value>,
+    /// Measures since the risk was found.
+    pub measures: Vec<MeasureDto>,
+}
+
+fn case_dto(
+    c: infra::app::monitoring::CaseRow,
+    number: String,
+    head: String,
+    overdue_days: i64,
+) -> CaseDto {
+    let open = CaseStage::parse(&c.stage).is_ok_and(CaseStage::in_identification);
+    CaseDto {
+        id: c.id,
+        household_id: c.household_id,
+        household_number: number,
+        head_name: head,
+        household_status: None,
+        village_code: format!("{:012}", c.region_code),
+        kind: c.kind,
+        risk_types: c.risk_types,
+        found_on: c.found_on,
+        deadline: c.deadline,
+        overdue: open && overdue_days > 0,
+        overdue_days,
+        description: c.description,
+        stage: c.stage,
+        status_before: c.status_before,
+        rescue_first: c.rescue_first,
+        post_verified: c.post_verified,
+        lead_id: c.lead_id,
+        confirmed_at: c.confirmed_at,
+        closed_at: c.closed_at,
+        version: c.version,
+        events: Vec::new(),
+        measures: Vec::new(),
+    }
+}
+
+impl From<CaseView> for CaseDto {
+    fn from(v: CaseView) -> Self {
+        let mut d = case_dto(v.case, v.household_number, v.head_name, v.overdue_days);
+        d.household_status = Some(v.household_status);
+        d.events = v
+            .events
+            .into_iter()
+            .map(|e| serde_json::to_value(e).unwrap_or_default())
+            .collect();
+        d.measures = v.measures.into_iter().map(MeasureDto::from).collect();
+        d
+    }
+}
+
+impl From<CaseSummary> for CaseDto {
+    fn from(s: CaseSummary) -> Self {
+        case_dto(s.case, s.household_number, s.head_name, s.overdue_days)
+    }
+}
+
+/// Filters of the case list.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseParams {
+    /// Any region code; capped by your scope.
+    pub region: Option<String>,
+    /// Stage.
+    pub stage: Option<String>,
+    /// Kind.
+    pub kind: Option<String>,
+    /// `true`: only cases undecided past their identification deadline.
+    pub overdue: Option<bool>,
+}
+
+/// Monitoring cases in your scope, oldest finding first; `overdue=true` lists those whose
+/// identification has passed its deadline.
+#[utoipa::path(
+    tag = "monitoring",
+    security(("bearer" = [])),
+    params(CaseParams, PageParams),
+    responses(
+        (status = 200, description = "A page of cases (without events and measures)", body = Page<CaseDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/monitoring-cases")]
+pub async fn list_cases(
+    state: web::Data<AppState>,
+    auth: Auth,
+    params: web::Query<CaseParams>,
+    page: web::Query<PageParams>,
+) -> ApiResult<HttpResponse> {
+    let limit = page.limit()?;
+    let after: Option<(NaiveDate, Uuid)> = page.cursor()?;
+    let p = params.into_inner();
+    let rows = state
+        .run(auth, move |conn, ctx| {
+            let f = CaseFilter {
+                within: within(p.region.as_deref(), ctx.caller.scope())?,
+                stage: p
+                    .stage
+                    .as_deref()
+                    .map(CaseStage::parse)
+                    .transpose()
+                    .map_err(|m| bad("stage", m))?,
+                kind: p
+                    .kind
+                    .as_deref()
+                    .map(Kind::parse)
+                    .transpose()
+                    .map_err(|m| bad("kind", m))?,
+                overdue: p.overdue.unwrap_or(false),
+            };
+            monitoring::list(conn, ctx, &f, after, limit + 1)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        limit,
+        |s| (s.case.found_on, s.case.id),
+        CaseDto::from,
+    )))
+}
+
+/// A household found at risk.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCaseBody {
+    /// A household in the registry (exited, or non-poor).
+    #[serde(default)]
+    pub household_id: Option<Uuid>,
+    /// Or a household never registered, registered now as `non_poor` (marginal or sudden
+    /// hardship). Exactly one of `household_id` and `household`.
+    #[serde(default)]
+    pub household: Option<CreateHouseholdBody>,
+    /// `unstable_exited`, `marginal`, `sudden_hardship`.
+    pub kind: String,
+    /// Risk types: `illness`, `disability`, `schooling`, `disaster`, `accident`,
+    /// `unemployment`, `income_drop`, `expenditure_surge`, `other`.
+    pub risk_types: Vec<String>,
+    /// When the risk was found (not in the future); the deadline counts from it.
+    pub found_on: NaiveDate,
+    /// What was found, 1–2000 characters.
+    pub description: String,
+    /// Help first, verify after (先救后核): for sudden hardship caused by a disaster, the
+    /// case starts monitored at once and is verified after.
+    #[serde(default)]
+    pub rescue_first: bool,
+}
+
+fn case_fields(
+    errs: &mut Vec<FieldError>,
+    kind: &str,
+    risk_types: &[String],
+    description: &str,
+) -> (Option<Kind>, Vec<domain::monitoring::RiskType>, String) {
+    let k = Kind::parse(kind)
+        .map_err(|m| errs.push(FieldError::new("kind", m)))
+        .ok();
+    let r = check_risk_types(risk_types)
+        .map_err(|e| errs.push(e))
+        .unwrap_or_default();
+    let d = text(errs, "description", description, true, 2000);
+    (k, r, d)
+}
+
+/// Identifies a household at risk (village step). The case moves to the township, then to the
+/// county, within the identification deadline (`monitoring.identification_deadline_days`).
+#[utoipa::path(
+    tag = "monitoring",
+    security(("bearer" = [])),
+    request_body = NewCaseBody,
+    responses(
+        (status = 201, description = "The case", body = CaseDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The household has an open case, or a person is registered already", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field (kind not fitting the household, help-first without a disaster, …)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/monitoring-cases")]
+pub async fn open_case(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: ValidJson<NewCaseBody>,
+) -> ApiResult<HttpResponse> {
+    let b = body.0;
+    let mut errs = Vec::new();
+    let (kind, risk_types, description) =
+        case_fields(&mut errs, &b.kind, &b.risk_types, &b.description);
+    if b.household_id.is_some() == b.household.is_some() {
+        errs.push(FieldError::new(
+            "household_id",
+            "give exactly one of household_id and household",
+        ));
+    }
+    done(errs)?;
+    let keys = state.data_keys.clone();
+    let v = state
+        .run(auth, move |conn, ctx| {
+            let household = match (b.household_id, b.household) {
+                (Some(id), _) => CaseHousehold::Existing(id),
+                (None, Some(h)) => {
+                    let (h, m) = h.into_inputs();
+                    CaseHousehold::New(Box::new(super::households::validated(
+                        conn,
+                        &h,
+                        &m,
+                        "household",
+                    )?))
+                }
+                (None, None) => return Err(bad("household_id", "is required")),
+            };
+            let new = NewCase {
+                household,
+                kind: kind.unwrap_or(Kind::Marginal),
+                risk_types,
+                found_on: b.found_on,
+                description,
+                rescue_first: b.rescue_first,
+            };
+            monitoring::open_case(conn, ctx, &keys, &new, None)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(CaseDto::from(v)))
+}
+
+/// A monitoring case with its events and measures.
+#[utoipa::path(
+    tag = "monitoring",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Case id")),
+    responses(
+        (status = 200, description = "The case", body = CaseDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/monitoring-cases/{id}")]
+pub async fn get_case(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let v = state
+        .run(auth, move |conn, ctx| monitoring::get(conn, ctx, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(CaseDto::from(v)))
+}
+
+/// A decision that may go either way.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    /// `true` to take the household on (or confirm it), `false` to dismiss the case.
+    pub approve: bool,
+    /// Opinion, 1–2000 characters.
+    pub opinion: String,
+}
+
+/// A closing decision.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClosingBody {
+    /// Why (the basis of the decision), 1–2000 characters.
+    pub opinion: String,
+}
+
+async fn decide(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: &str,
+    step: CaseStep,
+    approve: bool,
+    opinion: &str,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(path)?;
+    let mut errs = Vec::new();
+    let opinion = text(&mut errs, "opinion", opinion, true, 2000);
+    done(errs)?;
+    let v = state
+        .run(auth, move |conn, ctx| {
+            monitoring::decide(conn, ctx, id, step, approve, &opinion)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(CaseDto::from(v)))
+}
+
+/// The township's review of a village's proposal (township step).
+#[utoipa::path(
+    tag = "monitoring",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Case id")),
+    request_body = DecisionBody,
+    responses(
+        (status = 200, description = "The case", body = CaseDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a township user with workflow:township over the village", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Out of order", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/monitoring-cases/{id}/township-review")]
+pub async fn township_review(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<DecisionBody>,
+) -> ApiResult<HttpResponse> {
+    let b = body.0;
+    decide(
+        state,
+        auth,
+        &path,
+        CaseStep::TownshipReview,
+        b.approve,
+        &b.opinion,
+    )
+    .await
+}
+
+/// The county's decision to take the household into monitoring (county step); the household
+/// becomes `monitored`. A decision after the deadline is recorded with the days late.
+#[utoipa::path(
+    tag = "monitoring",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Case id")),
+    request_body = DecisionBody,
+    responses(
+        (status = 200, description = "The case", body = CaseDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Out of order", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/monitoring-cases/{id}/confirmation")]
+pub async fn confirmation(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<DecisionBody>,
+) -> ApiResult<HttpResponse> {
+    let b = body.0;
+    decide(
+        state,
+        auth,
+        &path,
+        CaseStep::Confirmation,
+        b.approve,
+        &b.opinion,
+    )
+    .await
+}
+
+/// The verification after help of a case opened help-first (county step); `approve: false`
+/// dismisses it and restores the household's status.
+#[utoipa::path(
+    tag = "monitoring",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Case id")),
+    request_body = DecisionBody,
+    responses(
+        (status = 200, description = "The case", body = CaseDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a help-first case awaiting verification", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/monitoring-cases/{id}/post-verification")]
+pub async fn post_verification(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<DecisionBody>,
+) -> ApiResult<HttpResponse> {
+    let b = body.0;
+    decide(
+        state,
+        auth,
+        &path,
+        CaseStep::PostVerification,
+        b.approve,
+        &b.opinion,
+    )
+    .await
+}
+
+/// Records that the risk is eliminated (county step; needs at least one measure since the
+/// risk was found). The household goes back to `exited` or `non_poor`.
+#[utoipa::path(
+    tag = "monitoring",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Case id")),
+    request_body = ClosingBody,
+    responses(
+        (status = 200, description = "The case, closed", body = CaseDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not monitored, awaiting verification, or no measure recorded", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/monitoring-cases/{id}/risk-elimination")]
+pub async fn risk_elimination(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<ClosingBody>,
+) -> ApiResult<HttpResponse> {
+    decide(
+        state,
+        auth,
+        &path,
+        CaseStep::RiskElimination,
+        true,
+        &body.0.opinion,
+    )
+    .await
+}
+
+/// Records a return to poverty (county step): the household becomes `returned` (or
+/// `registered`, when it was never poor before).
+#[utoipa::path(
+    tag = "monitoring",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Case id")),
+    request_body = ClosingBody,
+    responses(
+        (status = 200, description = "The case, closed", body = CaseDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not monitored, or awaiting verification", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/monitoring-cases/{id}/return-to-poverty")]
+pub async fn return_to_poverty(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<ClosingBody>,
+) -> ApiResult<HttpResponse> {
+    decide(
+        state,
+        auth,
+        &path,
+        CaseStep::ReturnToPoverty,
+        true,
+        &body.0.opinion,
+    )
+    .await
+}
+
+/// Records an assistance measure for the case's household (village step, open case).
+#[utoipa::path(
+    tag = "monitoring",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Case id")),
+    request_body = MeasureBody,
+    responses(
+        (status = 201, description = "The case with the measure", body = CaseDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The case is closed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/monitoring-cases/{id}/measures")]
+pub async fn add_measure(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<MeasureBody>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let input = body.0.into();
+    let v = state
+        .run(auth, move |conn, ctx| {
+            let m = validate_measure(&input, ctx.today()).map_err(DomainError::Validation)?;
+            monitoring::add_measure(conn, ctx, id, &m)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(CaseDto::from(v)))
+}
+
+/// An early-warning lead.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LeadDto {
+    /// Id.
+    pub id: Uuid,
+    /// Household.
+    pub household_id: Uuid,
+    /// Village.
+    pub village_code: String,
+    /// `income_below_line`, `medical_expense`, `disaster`, `returned_case`.
+    pub rule: String,
+    /// The year (income, returned) or date (reports) it concerns.
+    pub period: String,
+    /// The data that raised it.
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+    /// `pending`, `case_opened`, `dismissed`.
+    pub status: String,
+    /// The case opened from it.
+    pub case_id: Option<Uuid>,
+    /// Why it was dismissed.
+    pub resolution_reason: Option<String>,
+    /// When raised.
+    pub raised_at: DateTime<Utc>,
+    /// When verified.
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+impl From<LeadRow> for LeadDto {
+    fn from(l: LeadRow) -> Self {
+        Self {
+            id: l.id,
+            household_id: l.household_id,
+            village_code: format!("{:012}", l.region_code),
+            rule: l.rule,
+            period: l.period,
+            details: l.details,
+            status: l.status,
+            case_id: l.case_id,
+            resolution_reason: l.resolution_reason,
+            raised_at: l.raised_at,
+            resolved_at: l.resolved_at,
+        }
+    }
+}
+
+/// Filters of the lead queue.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LeadParams {
+    /// Any region code; capped by your scope.
+    pub region: Option<String>,
+    /// `pending`, `case_opened`, `dismissed`.
+    pub status: Option<String>,
+    /// A rule.
+    pub rule: Option<String>,
+}
+
+/// Leads in your scope, oldest first; `status=pending` is the verification queue.
+#[utoipa::path(
+    tag = "monitoring",
+    security(("bearer" = [])),
+    params(LeadParams, PageParams),
+    responses(
+        (status = 200, description = "A page of leads", body = Page<LeadDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/monitoring-leads")]
+pub async fn list_leads(
+    state: web::Data<AppState>,
+    auth: Auth,
+    params: web::Query<LeadParams>,
+    page: web::Query<PageParams>,
+) -> ApiResult<HttpResponse> {
+    let limit = page.limit()?;
+    let after: Option<(DateTime<Utc>, Uuid)> = page.cursor()?;
+    let p = params.into_inner();
+    let rows = state
+        .run(auth, move |conn, ctx| {
+            let f = LeadFilter {
+                within: within(p.region.as_deref(), ctx.caller.scope())?,
+                status: p
+                    .status
+                    .as_deref()
+                    .map(LeadStatus::parse)
+                    .transpose()
+                    .map_err(|m| bad("status", m))?,
+                rule: p
+                    .rule
+                    .as_deref()
+                    .map(LeadRule::parse)
+                    .transpose()
+                    .map_err(|m| bad("rule", m))?,
+            };
+            monitoring::leads(conn, &f, after, limit + 1)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        limit,
+        |l| (l.raised_at, l.id),
+        LeadDto::from,
+    )))
+}
+
+/// A signal about a household from a department or the village.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignalBody {
+    /// The household.
+    pub household_id: Uuid,
+    /// `medical_expense` or `disaster`.
+    pub rule: String,
+    /// For a medical expense: the amount, fen (at least `monitoring.large_medical_expense_fen`).
+    #[serde(default)]
+    pub amount_fen: Option<i64>,
+    /// When it happened.
+    pub occurred_on: NaiveDate,
+    /// What happened, 1–2000 characters.
+    pub description: String,
+}
+
+/// Reports a large medical expense or a disaster as a lead (village or county users).
+#[utoipa::path(
+    tag = "monitoring",
+    security(("bearer" = [])),
+    request_body = SignalBody,
+    responses(
+        (status = 201, description = "The lead", body = LeadDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither a village nor a county user with the workflow permission there", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The same lead exists", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field (an expense below the threshold, …)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/monitoring-leads")]
+pub async fn report(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: ValidJson<SignalBody>,
+) -> ApiResult<HttpResponse> {
+    let b = body.0;
+    let mut errs = Vec::new();
+    let signal = match (b.rule.as_str(), b.amount_fen) {
+        ("medical_expense", Some(a)) if a > 0 => Some(Signal::MedicalExpense { amount_fen: a }),
+        ("medical_expense", _) => {
+            errs.push(FieldError::new(
+                "amount_fen",
+                "is required for a medical expense and must be positive",
+            ));
+            None
+        }
+        ("disaster", None) => Some(Signal::Disaster),
+        ("disaster", Some(_)) => {
+            errs.push(FieldError::new(
+                "amount_fen",
+                "is only for a medical expense",
+            ));
+            None
+        }
+        _ => {
+            errs.push(FieldError::new(
+                "rule",
+                "must be medical_expense or disaster (the other rules come from scans)",
+            ));
+            None
+        }
+    };
+    let description = text(&mut errs, "description", &b.description, true, 2000);
+    done(errs)?;
+    let signal = signal.unwrap_or(Signal::Disaster);
+    let row = state
+        .run(auth, move |conn, ctx| {
+            monitoring::report(
+                conn,
+                ctx,
+                b.household_id,
+                &signal,
+                b.occurred_on,
+                &description,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(LeadDto::from(row)))
+}
+
+/// A scan of a county's data.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScanBody {
+    /// The county, 6 digits.
+    pub county_code: String,
+    /// The year of the income records to check against that year's monitoring line.
+    pub year: i32,
+}
+
+/// How many leads a scan raised.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScanDto {
+    /// Households below the monitoring line.
+    pub income_below_line: i64,
+    /// Returned households without an open case.
+    pub returned_case: i64,
+}
+
+impl From<ScanReport> for ScanDto {
+    fn from(r: ScanReport) -> Self {
+        Self {
+            income_below_line: r.income_below_line,
+            returned_case: r.returned_case,
+        }
+    }
+}
+
+/// Runs the early-warning rules over a county (county step): exited and non-poor households
+/// whose per-capita income for the year is below the monitoring line (a setting per province
+/// and year), and returned households without an open case. A lead is raised once per
+/// household, rule and year.
+#[utoipa::path(
+    tag = "monitoring",
+    security(("bearer" = [])),
+    request_body = ScanBody,
+    responses(
+        (status = 200, description = "Leads raised", body = ScanDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field, or no monitoring line for the year", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/monitoring-leads/scan")]
+pub async fn scan(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: ValidJson<ScanBody>,
+) -> ApiResult<HttpResponse> {
+    let b = body.0;
+    let mut errs = Vec::new();
+    check_year(&mut errs, "year", b.year);
+    let county = RegionCode::parse(&b.county_code)
+        .ok()
+        .filter(|c| c.level() == Level::County);
+    if county.is_none() {
+        errs.push(FieldError::new(
+            "county_code",
+            "must be a 6-digit county code",
+        ));
+    }
+    done(errs)?;
+    let county = county.unwrap_or(RegionCode::PLATFORM);
+    let year = b.year;
+    let r = state
+        .run(auth, move |conn, ctx| {
+            monitoring::scan(conn, ctx, county, year)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ScanDto::from(r)))
+}
+
+/// The verification of a lead.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeadVerificationBody {
+    /// `dismiss` (no risk) or `open_case`.
+    pub outcome: String,
+    /// For `dismiss`: why, 1–2000 characters.
+    #[serde(default)]
+    pub reason: String,
+    /// For `open_case`: the kind.
+    #[serde(default)]
+    pub kind: String,
+    /// For `open_case`: risk types.
+    #[serde(default)]
+    pub risk_types: Vec<String>,
+    /// For `open_case`: what was found.
+    #[serde(default)]
+    pub description: String,
+    /// For `open_case` on a disaster: help first, verify after.
+    #[serde(default)]
+    pub rescue_first: bool,
+}
+
+/// The lead after verification, and the case opened from it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LeadVerifiedDto {
+    /// The lead.
+    pub lead: LeadDto,
+    /// The case, when one was opened.
+    pub case: Option<CaseDto>,
+}
+
+/// Verifies a pending lead (village step): dismiss it with a reason, or open a case from it.
+#[utoipa::path(
+    tag = "monitoring",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Lead id")),
+    request_body = LeadVerificationBody,
+    responses(
+        (status = 200, description = "Verified", body = LeadVerifiedDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Verified already, or the household has an open case", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/monitoring-leads/{id}/verification")]
+pub async fn verify_lead(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<LeadVerificationBody>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let b = body.0;
+    let mut errs = Vec::new();
+    let verdict = match b.outcome.as_str() {
+        "dismiss" => Some(Verdict::Dismiss {
+            reason: text(&mut errs, "reason", &b.reason, true, 2000),
+        }),
+        "open_case" => {
+            let (k, r, d) = case_fields(&mut errs, &b.kind, &b.risk_types, &b.description);
+            k.map(|kind| Verdict::OpenCase {
+                kind,
+                risk_types: r,
+                description: d,
+                rescue_first: b.rescue_first,
+            })
+        }
+        _ => {
+            errs.push(FieldError::new("outcome", "must be dismiss or open_case"));
+            None
+        }
+    };
+    done(errs)?;
+    let Some(verdict) = verdict else {
+        return Err(bad("outcome", "is required").into());
+    };
+    let keys = state.data_keys.clone();
+    let (lead, case) = state
+        .run(auth, move |conn, ctx| {
+            monitoring::verify_lead(conn, ctx, &keys, id, &verdict)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(LeadVerifiedDto {
+        lead: LeadDto::from(lead),
+        case: case.map(CaseDto::from),
+    }))
+}

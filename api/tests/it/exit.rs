@@ -1,0 +1,766 @@
+//! Exit of households through the HTTP API: criteria, every step of the procedure by its own
+//! level, notice periods on a controllable clock, objections, documents, targets and progress.
+
+use chrono::Duration;
+use serde_json::{Value, json};
+
+use crate::cases::{household, id_number};
+use crate::helpers::{Resp, TestApp};
+
+/// Village 卞桥二村 and its sibling 卞桥三村 in township 卞桥镇 of Sishui.
+pub const V1: &str = "370831101201";
+pub const V2: &str = "370831101202";
+pub const TOWNSHIP: &str = "370831101";
+
+/// 2016's default poverty line: 2,952 yuan.
+pub const LINE_2016: i64 = 295_200;
+
+pub struct Exit {
+    pub app: TestApp,
+    pub clerk: String,
+    pub clerk2: String,
+    pub reviewer: String,
+    pub other_reviewer: String,
+    pub approver: String,
+    pub city: String,
+    pub stranger: String,
+}
+
+pub async fn setup() -> Exit {
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
+    app.onboard("370830");
+    app.user("clerk", V1, &["village_clerk"]);
+    app.user("clerk2", V2, &["village_clerk"]);
+    app.user("reviewer", TOWNSHIP, &["township_reviewer"]);
+    app.user("reviewer.other", "370831001", &["township_reviewer"]);
+    app.user("approver", "370831", &["county_approver"]);
+    app.user("observer.city", "3708", &["observer"]);
+    app.user("approver.wenshang", "370830", &["county_approver"]);
+    Exit {
+        clerk: app.token("clerk").await,
+        clerk2: app.token("clerk2").await,
+        reviewer: app.token("reviewer").await,
+        other_reviewer: app.token("reviewer.other").await,
+        approver: app.token("approver").await,
+        city: app.token("observer.city").await,
+        stranger: app.token("approver.wenshang").await,
+        app,
+    }
+}
+
+/// Registers a household of `people` members in `village` with a 2016 record.
+pub async fn registered(
+    app: &TestApp,
+    token: &str,
+    number: &str,
+    village: &str,
+    seq: u32,
+    people: u32,
+    income_fen: i64,
+    safe_housing: bool,
+) -> String {
+    let ids: Vec<String> = (0..people)
+        .map(|i| id_number("370831", seq * 10 + i))
+        .collect();
+    let r = app
+        .post(
+            "/api/v1/households",
+            token,
+            household(number, village, &ids),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let id = r.body["id"].as_str().unwrap_or_default().to_string();
+    let year = json!({"income_per_capita_fen": income_fen, "enough_food": true, "enough_clothing": true,
+        "compulsory_education": true, "basic_medical": true, "safe_housing": safe_housing,
+        "safe_drinking_water": true});
+    let r = app
+        .send(
+            "PUT",
+            &format!("/api/v1/households/{id}/years/2016"),
+            Some(token),
+            Some(&year),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    id
+}
+
+pub fn nomination(village: &str, households: &[&str]) -> Value {
+    json!({
+        "village_code": village, "year": 2016, "villager_group": "第三村民小组",
+        "nominated_on": "2016-10-20", "households": households,
+        "attachments": [{"title": "退出申请书", "uri": "archive://sishui/2016/exit/001.pdf"}]
+    })
+}
+
+fn votes(ids: &[(&str, i32)]) -> Value {
+    let v: Vec<Value> = ids
+        .iter()
+        .map(|(id, f)| json!({"household_id": id, "for": f, "against": 30 - f - 1, "abstain": 1}))
+        .collect();
+    json!({"held_on": "2016-10-25", "attendees": 30, "minutes": "会议讨论了退出名单", "votes": v})
+}
+
+fn step_path(list: &str, step: &str) -> String {
+    format!("/api/v1/exit-lists/{list}/{step}")
+}
+
+async fn take(app: &TestApp, token: &str, list: &str, step: &str, body: Value) -> Resp {
+    app.post(&step_path(list, step), token, body).await
+}
+
+fn notice() -> Value {
+    json!({"location": "村委会公示栏"})
+}
+
+fn review() -> Value {
+    json!({"opinion": "同意", "decision_no": "泗扶发〔2016〕12号"})
+}
+
+fn code(r: &Resp) -> &str {
+    r.body["code"].as_str().unwrap_or_default()
+}
+
+/// A list of three households nominated, appraised (the third fails the vote) and verified.
+async fn verified_list(x: &Exit) -> (String, [String; 3]) {
+    let app = &x.app;
+    let a = registered(app, &x.clerk, "E1", V1, 1, 3, 400_000, true).await;
+    let b = registered(app, &x.clerk, "E2", V1, 2, 2, 300_000, true).await;
+    let c = registered(app, &x.clerk, "E3", V1, 3, 4, 310_000, true).await;
+    let r = app
+        .post(
+            "/api/v1/exit-lists",
+            &x.clerk,
+            nomination(V1, &[&a, &b, &c]),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["stage"], "nominated");
+    assert_eq!(r.body["next_step"], "appraisal");
+    assert_eq!(r.body["people"], 9);
+    let list = r.body["id"].as_str().unwrap_or_default().to_string();
+    let r = take(
+        app,
+        &x.clerk,
+        &list,
+        "appraisal",
+        votes(&[(&a, 20), (&b, 16), (&c, 15)]),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["stage"], "appraised");
+    assert_eq!(r.body["households"], 2, "15 of 30 is no majority");
+    let removed: Vec<&Value> = r.body["entries"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["removed"] == true)
+        .collect();
+    assert_eq!(removed.len(), 1);
+    assert_eq!(removed[0]["household_id"], c.as_str());
+    let r = take(
+        app,
+        &x.clerk,
+        &list,
+        "verification",
+        json!({"verified_on": "2016-10-27", "verifiers": ["村主任王某", "第一书记张某"], "findings": "情况属实"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    (list, [a, b, c])
+}
+
+#[actix_web::test]
+async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
+    let x = setup().await;
+    let app = &x.app;
+    let (list, [a, b, _c]) = verified_list(&x).await;
+
+    // First notice: the village opens it; the township waits for it to end.
+    let r = take(app, &x.clerk, &list, "first-notice", notice()).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["stage"], "first_notice");
+    let r = take(app, &x.reviewer, &list, "township-review", review()).await;
+    assert_eq!((r.status, code(&r)), (409, "notice_period_running"));
+
+    // An objection during the notice blocks the next step until resolved.
+    let r = app
+        .post(
+            &format!("/api/v1/exit-lists/{list}/objections"),
+            &x.clerk,
+            json!({"household_id": b, "raised_by": "村民李某", "content": "该户收入不实"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let objection = r.body["id"].as_str().unwrap_or_default().to_string();
+    app.state.clock.advance(Duration::days(7));
+    let r = take(app, &x.reviewer, &list, "township-review", review()).await;
+    assert_eq!((r.status, code(&r)), (409, "objections_open"));
+    // The objection is the village's to resolve (it was raised in the village's notice).
+    let resolution = json!({"outcome": "upheld", "reason": "核实该户有未申报的务工收入,暂缓退出"});
+    let r = app
+        .post(
+            &format!("/api/v1/objections/{objection}/resolution"),
+            &x.reviewer,
+            resolution.clone(),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{:?}", r.body);
+    let r = app
+        .post(
+            &format!("/api/v1/objections/{objection}/resolution"),
+            &x.clerk,
+            resolution.clone(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["status"], "upheld");
+    let r = app
+        .post(
+            &format!("/api/v1/objections/{objection}/resolution"),
+            &x.clerk,
+            resolution,
+        )
+        .await;
+    assert_eq!((r.status, code(&r)), (409, "already_resolved"));
+
+    // Township review, second notice, county approval, announcement, filing.
+    let r = take(app, &x.reviewer, &list, "township-review", review()).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["households"], 1);
+    let r = take(app, &x.reviewer, &list, "second-notice", notice()).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = take(app, &x.approver, &list, "approval", review()).await;
+    assert_eq!((r.status, code(&r)), (409, "notice_period_running"));
+    app.state.clock.advance(Duration::days(7));
+    let r = take(app, &x.approver, &list, "approval", review()).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = take(app, &x.approver, &list, "announcement", notice()).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let filing = json!({"reference": "济扶备〔2016〕3号"});
+    app.state
+        .clock
+        .advance(Duration::days(5) - Duration::minutes(1));
+    let r = take(app, &x.approver, &list, "filing", filing.clone()).await;
+    assert_eq!((r.status, code(&r)), (409, "notice_period_running"));
+    app.state.clock.advance(Duration::minutes(1));
+    let r = take(app, &x.approver, &list, "filing", filing).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["stage"], "filed");
+    assert!(r.body["next_step"].is_null());
+
+    // Every step is recorded with its actor and time.
+    let steps: Vec<(String, String)> = r.body["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| {
+            (
+                s["step"].as_str().unwrap_or_default().to_string(),
+                s["actor_username"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("nomination", "clerk"),
+        ("appraisal", "clerk"),
+        ("verification", "clerk"),
+        ("first_notice", "clerk"),
+        ("township_review", "reviewer"),
+        ("second_notice", "reviewer"),
+        ("approval", "approver"),
+        ("announcement", "approver"),
+        ("filing", "approver"),
+    ];
+    assert_eq!(
+        steps,
+        expected
+            .iter()
+            .map(|(s, a)| ((*s).to_string(), (*a).to_string()))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(r.body["steps"][0]["attachments"][0]["title"], "退出申请书");
+
+    // The household left on the list is exited, with the event in its history; the one
+    // taken off by the objection is still registered.
+    let h = app.get(&format!("/api/v1/households/{a}"), &x.clerk).await;
+    assert_eq!(h.body["status"], "exited");
+    let h = app.get(&format!("/api/v1/households/{b}"), &x.clerk).await;
+    assert_eq!(h.body["status"], "registered");
+    let c = app
+        .get(
+            &format!("/api/v1/households/{a}/exit-criteria?year=2016"),
+            &x.clerk,
+        )
+        .await;
+    assert_eq!(c.body["policies_retained_until"], 2021, "{:?}", c.body);
+
+    // The city sees the filed exit and counts it.
+    let r = app
+        .get(&format!("/api/v1/exit-lists/{list}"), &x.city)
+        .await;
+    assert_eq!(r.status, 200);
+    let p = app
+        .get("/api/v1/exit-progress?region=3708&year=2016", &x.city)
+        .await;
+    assert_eq!(p.status, 200, "{:?}", p.body);
+    assert_eq!(p.body["total"]["exited_people"], 3);
+    assert_eq!(p.body["total"]["exited_households"], 1);
+
+    // The eight documents, generated from what was recorded.
+    for (kind, must) in [
+        ("application", "自愿申请退出建档立卡贫困户"),
+        ("assembly_minutes", "会议讨论了退出名单"),
+        ("appraisal_tally", "未通过"),
+        ("village_notice", "初选名单公示"),
+        ("township_report", "审核意见:同意"),
+        ("township_notice", "名单公示"),
+        ("county_report", "泗扶发〔2016〕12号"),
+        ("county_announcement", "现予公告"),
+    ] {
+        let r = app
+            .get(
+                &format!("/api/v1/exit-lists/{list}/documents/{kind}"),
+                &x.approver,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{kind}");
+        assert!(
+            r.header("content-type")
+                .unwrap_or_default()
+                .starts_with("text/html"),
+            "{kind}"
+        );
+        let html = r.body.as_str().unwrap_or_default();
+        assert!(html.contains(must), "{kind} lacks {must}: {html}");
+        assert!(html.contains("卞桥二村"), "{kind} names the village");
+        if kind != "appraisal_tally" {
+            assert!(!html.contains(">E2<"), "{kind} lists a household taken off");
+        }
+    }
+    let r = app
+        .get(
+            &format!("/api/v1/exit-lists/{list}/documents/nothing"),
+            &x.approver,
+        )
+        .await;
+    assert_eq!(r.status, 404);
+}
+
+#[actix_web::test]
+async fn a_nomination_failing_the_criteria_says_which_and_by_how_much() {
+    let x = setup().await;
+    let app = &x.app;
+    let ok = registered(app, &x.clerk, "C1", V1, 11, 2, LINE_2016 + 1, true).await;
+    let poor = registered(app, &x.clerk, "C2", V1, 12, 2, LINE_2016 - 5_000, true).await;
+    let on_line = registered(app, &x.clerk, "C3", V1, 13, 2, LINE_2016, true).await;
+    let unsafe_house = registered(app, &x.clerk, "C4", V1, 14, 2, 500_000, false).await;
+    let other_village = registered(app, &x.clerk2, "C5", V2, 15, 2, 500_000, true).await;
+    let r = app
+        .post(
+            "/api/v1/exit-lists",
+            &x.clerk,
+            nomination(
+                V1,
+                &[&ok, &poor, &on_line, &unsafe_house, &other_village, &ok],
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    let errors: Vec<(String, String)> = r.body["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap_or_default().to_string(),
+                e["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let fields: Vec<&str> = errors.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(
+        fields,
+        vec![
+            "households[1]",
+            "households[2]",
+            "households[3]",
+            "households[4]",
+            "households[5]"
+        ]
+    );
+    assert!(errors[0].1.contains("50.01 yuan short"), "{}", errors[0].1);
+    assert!(errors[1].1.contains("0.01 yuan short"), "{}", errors[1].1);
+    assert!(errors[2].1.contains("safe housing"), "{}", errors[2].1);
+    assert!(
+        errors[3].1.contains("not a household in your scope"),
+        "{}",
+        errors[3].1
+    );
+    assert!(errors[4].1.contains("twice"), "{}", errors[4].1);
+    // Nothing was written.
+    let lists = app.get("/api/v1/exit-lists", &x.clerk).await;
+    assert_eq!(lists.body["items"].as_array().map(Vec::len), Some(0));
+    // The criteria endpoint says the same, criterion by criterion.
+    let c = app
+        .get(
+            &format!("/api/v1/households/{poor}/exit-criteria?year=2016"),
+            &x.clerk,
+        )
+        .await;
+    assert_eq!(c.status, 200);
+    assert_eq!(c.body["eligible"], false);
+    assert_eq!(c.body["criteria"][0]["shortfall_fen"], 5_001);
+    let c = app
+        .get(
+            &format!("/api/v1/households/{ok}/exit-criteria?year=2016"),
+            &x.clerk,
+        )
+        .await;
+    assert_eq!(c.body["eligible"], true);
+    // A year without a record, and a household on a list already.
+    let c = app
+        .get(
+            &format!("/api/v1/households/{ok}/exit-criteria?year=2017"),
+            &x.clerk,
+        )
+        .await;
+    assert_eq!(c.body["eligible"], false);
+    let r = app
+        .post("/api/v1/exit-lists", &x.clerk, nomination(V1, &[&ok]))
+        .await;
+    assert_eq!(r.status, 201);
+    let r = app
+        .post("/api/v1/exit-lists", &x.clerk, nomination(V1, &[&ok]))
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("already on the 2016 exit list")
+    );
+}
+
+#[actix_web::test]
+async fn every_illegal_step_is_refused() {
+    let x = setup().await;
+    let app = &x.app;
+    let (list, [a, _b, _c]) = verified_list(&x).await;
+    // A skipped step: the township cannot review before the first notice; the village cannot
+    // open the first notice twice; nobody can approve now.
+    let r = take(app, &x.reviewer, &list, "township-review", review()).await;
+    assert_eq!((r.status, code(&r)), (409, "step_out_of_order"));
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("the next step is first_notice"),
+        "{:?}",
+        r.body
+    );
+    let r = take(app, &x.clerk, &list, "appraisal", votes(&[(&a, 20)])).await;
+    assert_eq!((r.status, code(&r)), (409, "step_out_of_order"));
+    // Wrong role: the county and the township cannot take village steps, the village cannot
+    // take county steps.
+    for (token, step, body) in [
+        (&x.approver, "first-notice", notice()),
+        (&x.reviewer, "first-notice", notice()),
+        (&x.clerk, "approval", review()),
+        (&x.clerk, "filing", json!({"reference": "x"})),
+    ] {
+        let r = take(app, token, &list, step, body).await;
+        assert_eq!(r.status, 403, "{step}: {:?}", r.body);
+    }
+    // Another village, another township, another county: the list does not exist for them.
+    let r = take(app, &x.clerk2, &list, "first-notice", notice()).await;
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        app.get(&format!("/api/v1/exit-lists/{list}"), &x.stranger)
+            .await
+            .status,
+        404
+    );
+    let r = take(app, &x.stranger, &list, "approval", review()).await;
+    assert_eq!(r.status, 404);
+    // The city does not see a list in progress.
+    assert_eq!(
+        app.get(&format!("/api/v1/exit-lists/{list}"), &x.city)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        app.get("/api/v1/exit-lists", &x.city).await.body["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+    // No objection outside a notice.
+    let obj = json!({"household_id": a, "raised_by": "村民", "content": "异议"});
+    let r = app
+        .post(
+            &format!("/api/v1/exit-lists/{list}/objections"),
+            &x.clerk,
+            obj.clone(),
+        )
+        .await;
+    assert_eq!((r.status, code(&r)), (409, "no_notice_running"));
+    let r = take(app, &x.clerk, &list, "first-notice", notice()).await;
+    assert_eq!(r.status, 200);
+    // During the first notice, the township does not record objections; the village does.
+    let r = app
+        .post(
+            &format!("/api/v1/exit-lists/{list}/objections"),
+            &x.reviewer,
+            obj.clone(),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{:?}", r.body);
+    // A township reviewer of another township cannot review this village's list.
+    app.state.clock.advance(Duration::days(7));
+    let r = take(app, &x.other_reviewer, &list, "township-review", review()).await;
+    assert_eq!(r.status, 404, "{:?}", r.body);
+    let r = app
+        .post(
+            &format!("/api/v1/exit-lists/{list}/objections"),
+            &x.clerk,
+            obj,
+        )
+        .await;
+    assert_eq!((r.status, code(&r)), (409, "no_notice_running"));
+    // Removing a household that is not on the list is refused by name.
+    let r = take(
+        app,
+        &x.reviewer,
+        &list,
+        "township-review",
+        json!({"opinion": "同意", "removals": [{"household_id": "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6b", "reason": "x"}]}),
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["field"], "removals[0].household_id");
+    let r = take(app, &x.reviewer, &list, "township-review", review()).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    // A document before its step.
+    let r = app
+        .get(
+            &format!("/api/v1/exit-lists/{list}/documents/county_announcement"),
+            &x.clerk,
+        )
+        .await;
+    assert_eq!((r.status, code(&r)), (409, "document_not_ready"));
+    // Bad bodies name the field.
+    let r = take(
+        app,
+        &x.reviewer,
+        &list,
+        "second-notice",
+        json!({"location": ""}),
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["field"], "location");
+}
+
+#[actix_web::test]
+async fn appraisal_tallies_are_checked() {
+    let x = setup().await;
+    let app = &x.app;
+    let a = registered(app, &x.clerk, "T1", V1, 21, 1, 400_000, true).await;
+    let b = registered(app, &x.clerk, "T2", V1, 22, 1, 400_000, true).await;
+    let r = app
+        .post("/api/v1/exit-lists", &x.clerk, nomination(V1, &[&a, &b]))
+        .await;
+    let list = r.body["id"].as_str().unwrap_or_default().to_string();
+    // More votes than attendees; a household without a tally.
+    let body = json!({"held_on": "2016-10-25", "attendees": 10, "minutes": "m",
+        "votes": [{"household_id": a, "for": 9, "against": 2, "abstain": 0}]});
+    let r = take(app, &x.clerk, &list, "appraisal", body).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    let fields: Vec<&str> = r.body["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert_eq!(fields, vec!["votes[0]", "votes"]);
+    // Nobody passes: refused, nothing recorded.
+    let r = take(app, &x.clerk, &list, "appraisal", {
+        let mut v = votes(&[(&a, 3), (&b, 4)]);
+        v["attendees"] = json!(30);
+        v
+    })
+    .await;
+    assert_eq!((r.status, code(&r)), (409, "list_empty"));
+    let r = app
+        .get(&format!("/api/v1/exit-lists/{list}"), &x.clerk)
+        .await;
+    assert_eq!(r.body["stage"], "nominated");
+    assert_eq!(r.body["households"], 2);
+}
+
+#[actix_web::test]
+async fn targets_and_progress_at_every_level() {
+    let x = setup().await;
+    let app = &x.app;
+    let target = |people: i64| json!({"people": people});
+    let r = app
+        .send(
+            "PUT",
+            "/api/v1/exit-targets/370831/2016",
+            Some(&x.approver),
+            Some(&target(11_000)),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["total"]["target_people"], 11_000);
+    // Only the county sets it; another county's target is out of reach.
+    for (token, path) in [
+        (&x.clerk, "/api/v1/exit-targets/370831/2016"),
+        (&x.reviewer, "/api/v1/exit-targets/370831/2016"),
+    ] {
+        let r = app
+            .send("PUT", path, Some(token), Some(&target(1)), &[])
+            .await;
+        assert_eq!(r.status, 403, "{path}");
+    }
+    let r = app
+        .send(
+            "PUT",
+            "/api/v1/exit-targets/370831/2016",
+            Some(&x.stranger),
+            Some(&target(1)),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    let r = app
+        .send(
+            "PUT",
+            "/api/v1/exit-targets/370830/2016",
+            Some(&x.stranger),
+            Some(&target(9_592)),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    // A list in progress counts as in progress for the county, not as exited.
+    let a = registered(app, &x.clerk, "P1", V1, 31, 4, 400_000, true).await;
+    let r = app
+        .post("/api/v1/exit-lists", &x.clerk, nomination(V1, &[&a]))
+        .await;
+    assert_eq!(r.status, 201);
+    let p = app
+        .get("/api/v1/exit-progress?year=2016", &x.approver)
+        .await;
+    assert_eq!(p.body["total"]["target_people"], 11_000);
+    assert_eq!(p.body["total"]["exited_people"], 0);
+    assert_eq!(p.body["total"]["in_progress_people"], 4);
+    let township = p.body["children"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["region_code"] == "370831101000")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(township["in_progress_people"], 4);
+    assert!(township["target_people"].is_null());
+    // The city sums its counties' targets and sees no work in progress.
+    let p = app
+        .get("/api/v1/exit-progress?region=3708&year=2016", &x.city)
+        .await;
+    assert_eq!(p.body["total"]["target_people"], 20_592);
+    assert_eq!(p.body["total"]["in_progress_people"], 0);
+    let counties: Vec<(String, i64)> = p.body["children"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            (
+                c["region_code"].as_str().unwrap_or_default().to_string(),
+                c["target_people"].as_i64().unwrap_or(0),
+            )
+        })
+        .filter(|c| c.1 > 0)
+        .collect();
+    assert_eq!(
+        counties,
+        vec![
+            ("370830000000".to_string(), 9_592),
+            ("370831000000".to_string(), 11_000)
+        ]
+    );
+    // A region outside the caller's scope is refused by name.
+    let p = app
+        .get("/api/v1/exit-progress?region=370830&year=2016", &x.approver)
+        .await;
+    assert_eq!(p.status, 422);
+    assert_eq!(p.body["errors"][0]["field"], "region");
+}
+
+#[actix_web::test]
+async fn the_demo_users_walk_a_list_through_every_level() {
+    let app = TestApp::spawn().await;
+    api::demo::load(&app.state).unwrap_or_else(|e| panic!("{e:#}"));
+    let login = |u: &'static str, p: &'static str| (u, p);
+    let mut tokens = std::collections::HashMap::new();
+    for (u, p) in [
+        login("clerk.sishui", "demo-clerk-2026"),
+        login("reviewer.sishui", "demo-reviewer-2026"),
+        login("approver.sishui", "demo-approver-2026"),
+        login("observer.jining", "demo-city-2026"),
+        login("observer.shandong", "demo-province-2026"),
+    ] {
+        tokens.insert(u, app.login(u, p).await.0);
+    }
+    let clerk = tokens["clerk.sishui"].clone();
+    let me = app.get("/api/v1/me", &clerk).await;
+    let village = me.body["org_unit"]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let h = registered(&app, &clerk, "DEMO-EXIT-1", &village, 41, 3, 450_000, true).await;
+    let r = app
+        .post("/api/v1/exit-lists", &clerk, nomination(&village, &[&h]))
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let list = r.body["id"].as_str().unwrap_or_default().to_string();
+    let walk: [(&str, &str, Value, i64); 8] = [
+        ("clerk.sishui", "appraisal", votes(&[(&h, 25)]), 0),
+        (
+            "clerk.sishui",
+            "verification",
+            json!({"verified_on": "2016-10-27", "verifiers": ["驻村工作队"], "findings": "属实"}),
+            0,
+        ),
+        ("clerk.sishui", "first-notice", notice(), 0),
+        ("reviewer.sishui", "township-review", review(), 7),
+        ("reviewer.sishui", "second-notice", notice(), 0),
+        ("approver.sishui", "approval", review(), 7),
+        ("approver.sishui", "announcement", notice(), 0),
+        (
+            "approver.sishui",
+            "filing",
+            json!({"reference": "备案1"}),
+            5,
+        ),
+    ];
+    for (user, step, body, wait_days) in walk {
+        app.state.clock.advance(Duration::days(wait_days));
+        let r = take(&app, &tokens[user], &list, step, body).await;
+        assert_eq!(r.status, 200, "{user} {step}: {:?}", r.body);
+    }
+    for observer in ["observer.jining", "observer.shandong"] {
+        let r = app
+            .get("/api/v1/exit-lists?year=2016", &tokens[observer])
+            .await;
+        assert_eq!(r.status, 200);
+        assert_eq!(r.body["items"][0]["id"], list.as_str(), "{observer}");
+        assert_eq!(r.body["items"][0]["stage"], "filed");
+    }
+}
