@@ -56,9 +56,7 @@ pub async fn registered(
     number: &str,
     village: &str,
     seq: u32,
-    people: u32,
-    income_fen: i64,
-    safe_housing: bool,
+    (people, income_fen, safe_housing): (u32, i64, bool),
 ) -> String {
     let ids: Vec<String> = (0..people)
         .map(|i| id_number("370831", seq * 10 + i))
@@ -127,9 +125,9 @@ fn code(r: &Resp) -> &str {
 /// A list of three households nominated, appraised (the third fails the vote) and verified.
 async fn verified_list(x: &Exit) -> (String, [String; 3]) {
     let app = &x.app;
-    let a = registered(app, &x.clerk, "E1", V1, 1, 3, 400_000, true).await;
-    let b = registered(app, &x.clerk, "E2", V1, 2, 2, 300_000, true).await;
-    let c = registered(app, &x.clerk, "E3", V1, 3, 4, 310_000, true).await;
+    let a = registered(app, &x.clerk, "E1", V1, 1, (3, 400_000, true)).await;
+    let b = registered(app, &x.clerk, "E2", V1, 2, (2, 300_000, true)).await;
+    let c = registered(app, &x.clerk, "E3", V1, 3, (4, 310_000, true)).await;
     let r = app
         .post(
             "/api/v1/exit-lists",
@@ -354,11 +352,11 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
 async fn a_nomination_failing_the_criteria_says_which_and_by_how_much() {
     let x = setup().await;
     let app = &x.app;
-    let ok = registered(app, &x.clerk, "C1", V1, 11, 2, LINE_2016 + 1, true).await;
-    let poor = registered(app, &x.clerk, "C2", V1, 12, 2, LINE_2016 - 5_000, true).await;
-    let on_line = registered(app, &x.clerk, "C3", V1, 13, 2, LINE_2016, true).await;
-    let unsafe_house = registered(app, &x.clerk, "C4", V1, 14, 2, 500_000, false).await;
-    let other_village = registered(app, &x.clerk2, "C5", V2, 15, 2, 500_000, true).await;
+    let ok = registered(app, &x.clerk, "C1", V1, 11, (2, LINE_2016 + 1, true)).await;
+    let poor = registered(app, &x.clerk, "C2", V1, 12, (2, LINE_2016 - 5_000, true)).await;
+    let on_line = registered(app, &x.clerk, "C3", V1, 13, (2, LINE_2016, true)).await;
+    let unsafe_house = registered(app, &x.clerk, "C4", V1, 14, (2, 500_000, false)).await;
+    let other_village = registered(app, &x.clerk2, "C5", V2, 15, (2, 500_000, true)).await;
     let r = app
         .post(
             "/api/v1/exit-lists",
@@ -570,8 +568,8 @@ async fn every_illegal_step_is_refused() {
 async fn appraisal_tallies_are_checked() {
     let x = setup().await;
     let app = &x.app;
-    let a = registered(app, &x.clerk, "T1", V1, 21, 1, 400_000, true).await;
-    let b = registered(app, &x.clerk, "T2", V1, 22, 1, 400_000, true).await;
+    let a = registered(app, &x.clerk, "T1", V1, 21, (1, 400_000, true)).await;
+    let b = registered(app, &x.clerk, "T2", V1, 22, (1, 400_000, true)).await;
     let r = app
         .post("/api/v1/exit-lists", &x.clerk, nomination(V1, &[&a, &b]))
         .await;
@@ -650,7 +648,7 @@ async fn targets_and_progress_at_every_level() {
         .await;
     assert_eq!(r.status, 200);
     // A list in progress counts as in progress for the county, not as exited.
-    let a = registered(app, &x.clerk, "P1", V1, 31, 4, 400_000, true).await;
+    let a = registered(app, &x.clerk, "P1", V1, 31, (4, 400_000, true)).await;
     let r = app
         .post("/api/v1/exit-lists", &x.clerk, nomination(V1, &[&a]))
         .await;
@@ -724,7 +722,15 @@ async fn the_demo_users_walk_a_list_through_every_level() {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let h = registered(&app, &clerk, "DEMO-EXIT-1", &village, 41, 3, 450_000, true).await;
+    let h = registered(
+        &app,
+        &clerk,
+        "DEMO-EXIT-1",
+        &village,
+        41,
+        (3, 450_000, true),
+    )
+    .await;
     let r = app
         .post("/api/v1/exit-lists", &clerk, nomination(&village, &[&h]))
         .await;

@@ -591,6 +591,16 @@ pub struct Nomination {
     pub attachments: Vec<Attachment>,
 }
 
+/// A household admitted to a list: the row, the line, its indicators, the criteria.
+type Admitted = (cases::HouseholdRow, i64, Indicators, Vec<Criterion>);
+
+/// A new stage, the notice window it opens, the filing time.
+type StageChange = (
+    Stage,
+    Option<(DateTime<Utc>, DateTime<Utc>)>,
+    Option<DateTime<Utc>>,
+);
+
 /// Checks each household against the criteria and the list rules; returns the entries to
 /// insert or every refusal, naming `field[i]`.
 fn admit(
@@ -600,7 +610,7 @@ fn admit(
     year: i32,
     field: &str,
     ids: &[Uuid],
-) -> Result<Vec<(cases::HouseholdRow, i64, Indicators, Vec<Criterion>)>, DomainError> {
+) -> Result<Vec<Admitted>, DomainError> {
     let settings = super::settings::effective_for(conn, ctx, village)?;
     let line = settings.poverty_line_for(year);
     let mut errs = Vec::new();
@@ -691,7 +701,7 @@ fn insert_entries(
     conn: &mut PgConnection,
     ctx: &Ctx,
     list: &ListRow,
-    admitted: Vec<(cases::HouseholdRow, i64, Indicators, Vec<Criterion>)>,
+    admitted: Vec<Admitted>,
 ) -> Result<(), DomainError> {
     for (h, line, r, crit) in admitted {
         diesel::insert_into(exit_entries::table)
@@ -722,14 +732,12 @@ fn insert_entries(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 fn record_step(
     conn: &mut PgConnection,
     ctx: &Ctx,
     list: &ListRow,
     step: &str,
-    from: Option<Stage>,
-    to: Stage,
+    (from, to): (Option<Stage>, Stage),
     details: Value,
     attachments: &[Attachment],
 ) -> Result<(), DomainError> {
@@ -806,8 +814,7 @@ pub fn nominate(
         ctx,
         &list,
         "nomination",
-        None,
-        Stage::Nominated,
+        (None, Stage::Nominated),
         json!({ "villager_group": n.villager_group, "nominated_on": n.nominated_on, "households": ids }),
         &n.attachments,
     )?;
@@ -845,8 +852,7 @@ pub fn add_entries(
         ctx,
         &list,
         "nomination",
-        Some(Stage::Nominated),
-        Stage::Nominated,
+        (Some(Stage::Nominated), Stage::Nominated),
         json!({ "added": ids }),
         &[],
     )?;
@@ -857,11 +863,7 @@ pub fn add_entries(
 fn touch(
     conn: &mut PgConnection,
     list: &ListRow,
-    change: Option<(
-        Stage,
-        Option<(DateTime<Utc>, DateTime<Utc>)>,
-        Option<DateTime<Utc>>,
-    )>,
+    change: Option<StageChange>,
 ) -> Result<(), DomainError> {
     let target = exit_lists::table
         .filter(exit_lists::county_code.eq(list.county_code))
@@ -1039,15 +1041,13 @@ pub fn take_step(
         ctx,
         &list,
         step.as_str(),
-        Some(state.stage),
-        to,
+        (Some(state.stage), to),
         details,
         attachments,
     )?;
     get(conn, ctx, id)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn appraise(
     conn: &mut PgConnection,
     ctx: &Ctx,
@@ -1435,10 +1435,10 @@ pub fn progress(
                 .map(|(_, p)| i64::from(*p))
                 .sum::<i64>()
         });
-        #[allow(clippy::cast_precision_loss)]
         let percent_of_target = target_people
             .filter(|t| *t > 0)
-            .map(|t| (exited_people as f64 * 1000.0 / t as f64).round() / 10.0);
+            .and_then(|t| i32::try_from((exited_people * 1000 + t / 2) / t).ok())
+            .map(|permille| f64::from(permille) / 10.0);
         Progress {
             region_code: format!("{code:012}"),
             name,
