@@ -230,11 +230,123 @@ pub fn load(state: &AppState) -> anyhow::Result<()> {
         accounts.push((u.username, u.password, u.role, org_name));
     }
     load_households(state, sishui)?;
+    load_exit_list(state, village.code)?;
     eprintln!("\nDemo accounts (username / password / role / org unit):");
     for (user, password, role, org) in &accounts {
         eprintln!("  {user:<20} {password:<22} {role:<18} {org}");
     }
     eprintln!();
+    Ok(())
+}
+
+/// An exit list of the demo clerk's village for 2020, taken by the clerk through appraisal and
+/// verification into its first public notice, so the demo shows the procedure under way.
+/// Skipped when the village has a list already.
+fn load_exit_list(state: &AppState, village: RegionCode) -> anyhow::Result<()> {
+    use infra::app::exit::{self, Nomination, StepInput};
+    let ctx = crate::ops::acting_as(state, "clerk.sishui")?;
+    let year = 2020;
+    let made = state.db.in_scope(village.subtree(), |conn| {
+        let filter = exit::ListFilter {
+            within: village.subtree(),
+            year: None,
+            stage: None,
+        };
+        if !exit::list(conn, &ctx, &filter, None, 1)?.is_empty() {
+            return Ok(0);
+        }
+        let rows = infra::app::cases::households::list(
+            conn,
+            &infra::app::cases::households::HouseholdFilter {
+                within: village.subtree(),
+                status: Some(domain::cases::Status::Registered),
+                attribute: None,
+                cause: None,
+                year_identified: None,
+                income_year: None,
+                income_min: None,
+                income_max: None,
+                head_name_prefix: None,
+            },
+            None,
+            200,
+        )?;
+        let mut eligible = Vec::new();
+        for h in rows {
+            if exit::criteria(conn, &ctx, h.id, year)?
+                .2
+                .iter()
+                .all(|c| c.met)
+            {
+                eligible.push(h.id);
+            }
+            if eligible.len() == 3 {
+                break;
+            }
+        }
+        if eligible.is_empty() {
+            return Ok(0);
+        }
+        let today = ctx.today();
+        let list = exit::nominate(
+            conn,
+            &ctx,
+            &Nomination {
+                village,
+                year,
+                villager_group: "第一村民小组".into(),
+                nominated_on: today,
+                households: eligible.clone(),
+                attachments: Vec::new(),
+            },
+        )?;
+        let id = list.list.id;
+        let votes = eligible
+            .iter()
+            .map(|h| {
+                (
+                    *h,
+                    domain::exit::Votes {
+                        for_: 25,
+                        against: 3,
+                        abstain: 2,
+                    },
+                )
+            })
+            .collect();
+        let steps = [
+            (
+                domain::exit::Step::Appraisal,
+                StepInput::Appraisal {
+                    held_on: today,
+                    attendees: 30,
+                    minutes: "村民代表大会对村民小组提名的退出户逐户评议,举手表决。".into(),
+                    votes,
+                },
+            ),
+            (
+                domain::exit::Step::Verification,
+                StepInput::Verification {
+                    verified_on: today,
+                    verifiers: vec!["村委会主任".into(), "驻村第一书记".into()],
+                    findings: "经入户核实,收入和两不愁三保障情况属实。".into(),
+                },
+            ),
+            (
+                domain::exit::Step::FirstNotice,
+                StepInput::Notice {
+                    location: "村委会公示栏".into(),
+                },
+            ),
+        ];
+        for (step, input) in steps {
+            exit::take_step(conn, &ctx, id, step, &input, &[])?;
+        }
+        Ok(eligible.len())
+    })?;
+    if made > 0 {
+        eprintln!("demo: an exit list of {made} households in its first notice (year {year})");
+    }
     Ok(())
 }
 

@@ -345,6 +345,50 @@ mod tests {
     }
 
     #[test]
+    fn a_step_needs_its_permission_held_at_its_level() {
+        let village = code("370831101201");
+        let holder = |unit: &str| Caller {
+            user_id: Uuid::nil(),
+            username: "u".into(),
+            org: code(unit),
+            session_id: Uuid::nil(),
+            grants: vec![(
+                Grant {
+                    id: Uuid::nil(),
+                    role: "r".into(),
+                    unit: code(unit),
+                },
+                [perm::WORKFLOW_TOWNSHIP.to_string()].into(),
+            )],
+        };
+        // Held at the township above the village: allowed.
+        assert!(
+            holder("370831101")
+                .require_at_level(perm::WORKFLOW_TOWNSHIP, Level::Township, village)
+                .is_ok()
+        );
+        // The same permission held at the county (the wrong level) or at another township.
+        assert!(
+            holder("370831")
+                .require_at_level(perm::WORKFLOW_TOWNSHIP, Level::Township, village)
+                .is_err()
+        );
+        assert!(
+            holder("370831102")
+                .require_at_level(perm::WORKFLOW_TOWNSHIP, Level::Township, village)
+                .is_err()
+        );
+        // Another permission at the right level.
+        assert!(
+            holder("370831101")
+                .require_at_level(perm::WORKFLOW_COUNTY, Level::Township, village)
+                .is_err()
+        );
+        assert_eq!(perm::workflow_at(Level::Village), perm::WORKFLOW_VILLAGE);
+        assert_eq!(perm::workflow_at(Level::County), perm::WORKFLOW_COUNTY);
+    }
+
+    #[test]
     fn scope_and_permissions() {
         let admin = county_admin();
         assert!(admin.scope().contains(code("370831101201")));

@@ -770,3 +770,118 @@ async fn the_demo_users_walk_a_list_through_every_level() {
         assert_eq!(r.body["items"][0]["stage"], "filed");
     }
 }
+
+#[actix_web::test]
+async fn objections_belong_to_the_level_of_their_notice() {
+    let x = setup().await;
+    let app = &x.app;
+    let (list, [a, b, c]) = verified_list(&x).await;
+    let obj = |h: &str| json!({"household_id": h, "raised_by": "匿名", "content": "有异议"});
+    let objections = format!("/api/v1/exit-lists/{list}/objections");
+    let resolve = |id: &str| format!("/api/v1/objections/{id}/resolution");
+    assert_eq!(
+        take(app, &x.clerk, &list, "first-notice", notice())
+            .await
+            .status,
+        200
+    );
+    app.state.clock.advance(Duration::days(7));
+    assert_eq!(
+        take(app, &x.reviewer, &list, "township-review", review())
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        take(app, &x.reviewer, &list, "second-notice", notice())
+            .await
+            .status,
+        200
+    );
+    // The second notice is the township's: the village cannot record objections in it.
+    assert_eq!(app.post(&objections, &x.clerk, obj(&a)).await.status, 403);
+    let r = app.post(&objections, &x.reviewer, obj(&a)).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["stage"], "second_notice");
+    let first = r.body["id"].as_str().unwrap_or_default().to_string();
+    // A household not on the list cannot be objected to.
+    let r = app.post(&objections, &x.reviewer, obj(&c)).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["field"], "household_id");
+    // The open queue shows it to the township, not to another county.
+    let q = app.get("/api/v1/objections?status=open", &x.reviewer).await;
+    assert_eq!(q.body["items"][0]["id"], first.as_str());
+    let q = app.get("/api/v1/objections", &x.stranger).await;
+    assert_eq!(q.body["items"].as_array().map(Vec::len), Some(0));
+    app.state.clock.advance(Duration::days(7));
+    let r = take(app, &x.approver, &list, "approval", review()).await;
+    assert_eq!((r.status, code(&r)), (409, "objections_open"));
+    let dismissal = json!({"outcome": "dismissed", "reason": "经复核,该户收入属实"});
+    assert_eq!(
+        app.post(&resolve(&first), &x.approver, dismissal.clone())
+            .await
+            .status,
+        403
+    );
+    let r = app
+        .post(&resolve(&first), &x.reviewer, dismissal.clone())
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["status"], "dismissed");
+    let r = take(app, &x.approver, &list, "approval", review()).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(
+        r.body["households"], 2,
+        "a dismissed objection keeps the household"
+    );
+    // The announcement is the county's.
+    assert_eq!(
+        take(app, &x.approver, &list, "announcement", notice())
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        app.post(&objections, &x.reviewer, obj(&b)).await.status,
+        403
+    );
+    let r = app.post(&objections, &x.approver, obj(&b)).await;
+    assert_eq!(r.status, 201);
+    let second = r.body["id"].as_str().unwrap_or_default().to_string();
+    app.state.clock.advance(Duration::days(5));
+    let filing = json!({"reference": "备案"});
+    let r = take(app, &x.approver, &list, "filing", filing.clone()).await;
+    assert_eq!((r.status, code(&r)), (409, "objections_open"));
+    let r = app
+        .post(
+            &resolve(&second),
+            &x.approver,
+            json!({"outcome": "upheld", "reason": "该户家庭成员有财政供养人员"}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let r = take(app, &x.approver, &list, "filing", filing).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["households"], 1);
+    let gone = r.body["entries"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["household_id"] == b.as_str())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(gone["removed"], true);
+    assert!(
+        gone["removed_reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("财政供养"),
+        "{gone:?}"
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/households/{b}"), &x.clerk)
+            .await
+            .body["status"],
+        "registered"
+    );
+}
