@@ -135,7 +135,9 @@ vocabulary! {
 /// A message naming what the kind requires.
 pub fn check_kind(kind: Kind, status: Status) -> Result<(), String> {
     let ok = match kind {
-        Kind::UnstableExited => status == Status::Exited,
+        // A household that returned to poverty (a `returned_case` lead) is watched as an
+        // unstable exited household until it is stable again.
+        Kind::UnstableExited => matches!(status, Status::Exited | Status::Returned),
         Kind::Marginal => status == Status::NonPoor,
         Kind::SuddenHardship => matches!(status, Status::Exited | Status::NonPoor),
     };
@@ -146,7 +148,7 @@ pub fn check_kind(kind: Kind, status: Status) -> Result<(), String> {
             "a {} case needs a household that is {}, this one is {}",
             kind.as_str(),
             match kind {
-                Kind::UnstableExited => "exited",
+                Kind::UnstableExited => "exited or returned",
                 Kind::Marginal => "non_poor",
                 Kind::SuddenHardship => "exited or non_poor",
             },
@@ -158,8 +160,9 @@ pub fn check_kind(kind: Kind, status: Status) -> Result<(), String> {
 /// The household status a closed case leaves, given the status before monitoring.
 pub fn status_after(stage: CaseStage, before: Status) -> Status {
     match (stage, before) {
-        (CaseStage::Returned, Status::Exited) => Status::Returned,
+        (CaseStage::Returned, Status::Exited | Status::Returned) => Status::Returned,
         (CaseStage::Returned, _) => Status::Registered,
+        (CaseStage::RiskEliminated, Status::Returned) => Status::Exited,
         _ => before,
     }
 }
@@ -258,6 +261,7 @@ mod tests {
     fn kinds_need_the_right_household() {
         assert!(check_kind(Kind::UnstableExited, Status::Exited).is_ok());
         assert!(check_kind(Kind::UnstableExited, Status::Registered).is_err());
+        assert!(check_kind(Kind::UnstableExited, Status::Returned).is_ok());
         assert!(check_kind(Kind::Marginal, Status::NonPoor).is_ok());
         assert!(check_kind(Kind::Marginal, Status::Exited).is_err());
         assert!(check_kind(Kind::SuddenHardship, Status::Exited).is_ok());

@@ -194,7 +194,26 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     let objection = r.body["id"].as_str().unwrap_or_default().to_string();
+    // A second village of the township puts its own list into its first notice.
+    let v2h = registered(app, &x.clerk2, "F1", V2, 5, (2, 500_000, true)).await;
+    let r = app
+        .post("/api/v1/exit-lists", &x.clerk2, nomination(V2, &[&v2h]))
+        .await;
+    let list2 = r.body["id"].as_str().unwrap_or_default().to_string();
+    for (step, body) in [
+        ("appraisal", votes(&[(&v2h, 28)])),
+        (
+            "verification",
+            json!({"verified_on": "2016-10-27", "verifiers": ["王某"], "findings": "属实"}),
+        ),
+        ("first-notice", notice()),
+    ] {
+        let r = take(app, &x.clerk2, &list2, step, body).await;
+        assert_eq!(r.status, 200, "{step}: {:?}", r.body);
+    }
     app.state.clock.advance(Duration::days(7));
+    let r = take(app, &x.reviewer, &list2, "township-review", review()).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
     let r = take(app, &x.reviewer, &list, "township-review", review()).await;
     assert_eq!((r.status, code(&r)), (409, "objections_open"));
     // The objection is the village's to resolve (it was raised in the village's notice).
@@ -346,6 +365,16 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
         )
         .await;
     assert_eq!(r.status, 404);
+    // The township report covers the township's lists: the county sees both villages' lists;
+    // the city only the filed one (the other is still in progress).
+    let report = format!("/api/v1/exit-lists/{list}/documents/township_report");
+    let html = app.get(&report, &x.approver).await.body;
+    let html = html.as_str().unwrap_or_default();
+    assert!(html.contains(">E1<") && html.contains(">F1<"), "{html}");
+    let r = app.get(&report, &x.city).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let html = r.body.as_str().unwrap_or_default();
+    assert!(html.contains(">E1<") && !html.contains(">F1<"), "{html}");
 }
 
 #[actix_web::test]
@@ -541,8 +570,32 @@ async fn every_illegal_step_is_refused() {
     .await;
     assert_eq!(r.status, 422);
     assert_eq!(r.body["errors"][0]["field"], "removals[0].household_id");
+    let r = take(
+        app,
+        &x.reviewer,
+        &list,
+        "township-review",
+        json!({"opinion": "同意", "removals": [
+            {"household_id": a, "reason": "x"}, {"household_id": a, "reason": "y"}]}),
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["field"], "removals[1].household_id");
     let r = take(app, &x.reviewer, &list, "township-review", review()).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
+    // A household on a list not yet filed cannot be nominated for another year.
+    let mut next_year = nomination(V1, &[&a]);
+    next_year["year"] = json!(2017);
+    let r = app.post("/api/v1/exit-lists", &x.clerk, next_year).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert!(
+        r.body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("already on the 2016 exit list"),
+        "{:?}",
+        r.body
+    );
     // A document before its step.
     let r = app
         .get(

@@ -191,9 +191,11 @@ async fn a_case_moves_village_township_county_and_is_closed_by_decision() {
         .or_else(|| hist.body.as_array())
         .into_iter()
         .flatten()
-        .filter(|e| e["kind"] == "status_changed")
+        .filter(|e| e["kind"] == "status_changed" || e["kind"] == "monitoring")
         .count();
-    assert_eq!(statuses, 2, "{:?}", hist.body);
+    // Identified and township review (no status change), confirmation and risk elimination
+    // (status changes): every transition is in the household's history.
+    assert_eq!(statuses, 4, "{:?}", hist.body);
 
     // A second case on the same household returns it to poverty.
     let r = app
@@ -425,6 +427,59 @@ async fn leads_come_from_rules_and_reports_and_disasters_are_helped_first() {
     );
     let r = app.post(&vpath, &x.clerk, dismiss).await;
     assert_eq!((r.status, code(&r)), (409, "lead_resolved"));
+    // A returned household is watched as unstable: a case opens for it, it cannot be nominated
+    // for exit while monitored, and closing the case with the risk eliminated exits it again.
+    let r = app
+        .post(
+            "/api/v1/monitoring-cases",
+            &x.clerk,
+            case(&returned, "unstable_exited", &["income_drop"], &today(app)),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let rc = r.body["id"].as_str().unwrap_or_default().to_string();
+    let rp = |s: &str| format!("/api/v1/monitoring-cases/{rc}/{s}");
+    assert_eq!(
+        app.post(&rp("township-review"), &x.reviewer, decision(true))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        app.post(&rp("confirmation"), &x.approver, decision(true))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(status_of(app, &x.clerk, &returned).await, "monitored");
+    let r = app
+        .post(
+            "/api/v1/exit-lists",
+            &x.clerk,
+            json!({"village_code": V1, "year": 2022, "villager_group": "一组",
+                "nominated_on": today(app), "households": [returned]}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert!(
+        r.body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("only registered or returned"),
+        "{:?}",
+        r.body
+    );
+    let m = json!({"kind": "employment", "date": today(app), "responsible": "李干部"});
+    assert_eq!(app.post(&rp("measures"), &x.clerk, m).await.status, 201);
+    let r = app
+        .post(
+            &rp("risk-elimination"),
+            &x.approver,
+            json!({"opinion": "稳定就业"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(status_of(app, &x.clerk, &returned).await, "exited");
 
     // A medical expense below the threshold (10,000 yuan) is refused with the threshold.
     let on = today(app);

@@ -51,6 +51,7 @@ impl Status {
                 | (Monitored, Exited)
                 | (Monitored, Returned)
                 | (Returned, Exited)
+                | (Returned, Monitored)
                 | (NonPoor, Monitored)
                 | (Monitored, NonPoor)
                 | (Monitored, Registered)

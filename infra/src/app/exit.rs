@@ -642,30 +642,42 @@ fn admit(
         }
         let status =
             Status::parse(&h.status).map_err(|m| DomainError::Unexpected(anyhow::anyhow!(m)))?;
-        if !status.can_become(Status::Exited) {
+        // Only households in poverty exit: registered, or returned to poverty. (A monitored
+        // household leaves monitoring through its case, not through an exit list.)
+        if !matches!(status, Status::Registered | Status::Returned) {
             errs.push(FieldError::new(
                 f,
                 format!(
-                    "household {} is {} and cannot exit",
+                    "household {} is {} and cannot exit: only registered or returned households can",
                     h.household_number, h.status
                 ),
             ));
             continue;
         }
-        let on_list: Option<Uuid> = exit_entries::table
+        // On a list of this year, or on any list not yet filed.
+        let on_list: Option<(Uuid, i32)> = exit_entries::table
+            .inner_join(
+                exit_lists::table.on(exit_lists::county_code
+                    .eq(exit_entries::county_code)
+                    .and(exit_lists::id.eq(exit_entries::list_id))),
+            )
             .filter(exit_entries::county_code.eq(h.county_code))
             .filter(exit_entries::household_id.eq(h.id))
-            .filter(exit_entries::year.eq(year))
             .filter(exit_entries::removed.eq(false))
-            .select(exit_entries::list_id)
+            .filter(
+                exit_entries::year
+                    .eq(year)
+                    .or(exit_lists::stage.ne(Stage::Filed.as_str())),
+            )
+            .select((exit_entries::list_id, exit_entries::year))
             .first(conn)
             .optional()
             .db()?;
-        if let Some(l) = on_list {
+        if let Some((l, y)) = on_list {
             errs.push(FieldError::new(
                 f,
                 format!(
-                    "household {} is already on the {year} exit list {l}",
+                    "household {} is already on the {y} exit list {l}",
                     h.household_number
                 ),
             ));
@@ -994,6 +1006,14 @@ pub fn take_step(
                         format!("removals[{i}].household_id"),
                         "is not on this list",
                     ));
+                } else if removals[..i]
+                    .iter()
+                    .any(|o| o.household_id == r.household_id)
+                {
+                    errs.push(FieldError::new(
+                        format!("removals[{i}].household_id"),
+                        "is listed twice",
+                    ));
                 }
             }
             if !errs.is_empty() {
@@ -1190,12 +1210,20 @@ pub fn resolve_objection(
     upheld: bool,
     reason: &str,
 ) -> Result<ObjectionRow, DomainError> {
-    let o: ObjectionRow = exit_objections::table
+    let list_id: Uuid = exit_objections::table
         .filter(exit_objections::id.eq(id))
-        .select(ObjectionRow::as_select())
+        .select(exit_objections::list_id)
         .first(conn)
         .db()?;
-    let list = lock_list(conn, ctx, o.list_id)?;
+    let list = lock_list(conn, ctx, list_id)?;
+    // Read again under the list's lock: a concurrent resolution has committed by now.
+    let o: ObjectionRow = exit_objections::table
+        .filter(exit_objections::county_code.eq(list.county_code))
+        .filter(exit_objections::id.eq(id))
+        .select(ObjectionRow::as_select())
+        .for_update()
+        .first(conn)
+        .db()?;
     let village = stored_code(list.region_code)?;
     let owner = parse_stage(&o.stage)?
         .notice_owner()

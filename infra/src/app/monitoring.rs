@@ -380,6 +380,15 @@ pub fn open_case(
             Status::Monitored,
             &format!("help first, verify after (先救后核): case {}", case.id),
         )?;
+    } else {
+        cases::record_change(
+            conn,
+            ctx,
+            row.id,
+            "monitoring",
+            json!({ "case_id": case.id, "step": "identified", "kind": new.kind.as_str() }),
+            Some(&new.description),
+        )?;
     }
     event(
         conn,
@@ -444,18 +453,22 @@ pub fn decide(
         (CaseStage::Monitored, closed) => Some(rules::status_after(closed, before)),
         _ => None,
     };
+    let reason = format!("monitoring case {}: {} — {opinion}", case.id, step.as_str());
     if let Some(target) = household_to {
         let row = cases::find_for_update(conn, case.household_id)?;
-        apply_status(
+        apply_status(conn, ctx, &row, target, &reason)?;
+    } else {
+        cases::record_change(
             conn,
             ctx,
-            &row,
-            target,
-            &format!("monitoring case {}: {} — {opinion}", case.id, step.as_str()),
+            case.household_id,
+            "monitoring",
+            json!({ "case_id": case.id, "step": step.as_str(), "stage": [from.as_str(), to.as_str()] }),
+            Some(&reason),
         )?;
     }
-    let late =
-        (step == CaseStep::Confirmation).then(|| (ctx.today() - case.deadline).num_days().max(0));
+    let late = matches!(step, CaseStep::TownshipReview | CaseStep::Confirmation)
+        .then(|| (ctx.today() - case.deadline).num_days().max(0));
     let target = monitoring_cases::table
         .filter(monitoring_cases::county_code.eq(case.county_code))
         .filter(monitoring_cases::id.eq(id));

@@ -190,6 +190,12 @@ fn siblings(
         .filter(|s| rank(**s) >= rank(stage))
         .map(|s| s.as_str())
         .collect();
+    // Above the county only filed lists are visible (as in `find_list`).
+    let stages: Vec<&str> = if ctx.caller.org.level() < Level::County {
+        vec![Stage::Filed.as_str()]
+    } else {
+        stages
+    };
     let ids: Vec<Uuid> = exit_lists::table
         .filter(exit_lists::region_code.between(unit.lo(), unit.hi()))
         .filter(exit_lists::year.eq(v.list.year))
