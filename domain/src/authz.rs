@@ -49,6 +49,17 @@ pub mod perm {
     /// County steps.
     pub const WORKFLOW_COUNTY: &str = "workflow:county";
 
+    /// Import batches of property-check hits.
+    pub const PROPERTY_IMPORT: &str = "property:import";
+    /// See property-check hits (confidential, audited).
+    pub const PROPERTY_READ: &str = "property:read";
+    /// Village: verify hits, record the appraisal.
+    pub const PROPERTY_VERIFY: &str = "property:verify";
+    /// Township: submit the statistics table.
+    pub const PROPERTY_REVIEW: &str = "property:review";
+    /// County: confirm tables, reverse vetoes.
+    pub const PROPERTY_DECIDE: &str = "property:decide";
+
     /// The workflow permission of a level's steps.
     pub fn workflow_at(level: crate::region::Level) -> &'static str {
         match level {
@@ -60,6 +71,11 @@ pub mod perm {
 
     /// Every permission the code uses.
     pub const ALL: &[&str] = &[
+        PROPERTY_IMPORT,
+        PROPERTY_READ,
+        PROPERTY_VERIFY,
+        PROPERTY_REVIEW,
+        PROPERTY_DECIDE,
         WORKFLOW_READ,
         WORKFLOW_VILLAGE,
         WORKFLOW_TOWNSHIP,

@@ -53,6 +53,7 @@ pub mod error;
 pub mod exit;
 pub mod monitoring;
 pub mod password;
+pub mod property;
 pub mod region;
 pub mod settings;
 pub mod throttle;

@@ -93,7 +93,10 @@ pub fn decide(
     let mut errs = Vec::new();
     let reason = input.reason.trim().to_string();
     if reason.chars().count() > 2000 {
-        errs.push(FieldError::new("reason", "must have at most 2000 characters"));
+        errs.push(FieldError::new(
+            "reason",
+            "must have at most 2000 characters",
+        ));
     }
     let condition = input
         .condition
@@ -272,7 +275,12 @@ mod tests {
             after.as_ref().map(|v| v.proposal),
             Ok(Proposal::NotApplicable)
         );
-        assert!(after.map(|v| v.note).unwrap_or_default().contains("does not apply"));
+        assert!(
+            after
+                .map(|v| v.note)
+                .unwrap_or_default()
+                .contains("does not apply")
+        );
     }
 
     #[test]

@@ -431,6 +431,66 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    property_checks (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        region_code -> Int8,
+        name -> Text,
+        file_sha256 -> Text,
+        importer_org -> Int8,
+        imported_by -> Uuid,
+        imported_at -> Timestamptz,
+        hits -> Int4,
+        reused -> Int4,
+    }
+}
+
+diesel::table! {
+    property_hits (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        batch_id -> Uuid,
+        member_id -> Uuid,
+        household_id -> Uuid,
+        region_code -> Int8,
+        row_number -> Int4,
+        hit_type -> Text,
+        details -> Text,
+        fact_key -> Text,
+        status -> Text,
+        is_true -> Nullable<Bool>,
+        arose_on -> Nullable<Date>,
+        before_cutoff -> Nullable<Bool>,
+        proposal -> Nullable<Text>,
+        veto_condition -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        note -> Nullable<Text>,
+        opinion -> Nullable<Text>,
+        reused_from -> Nullable<Uuid>,
+        verified_by -> Nullable<Uuid>,
+        verified_at -> Nullable<Timestamptz>,
+        appraised_at -> Nullable<Timestamptz>,
+        household_status_before -> Nullable<Text>,
+        vetoed_at -> Nullable<Timestamptz>,
+        reversed_at -> Nullable<Timestamptz>,
+        reversal_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    property_reports (county_code, batch_id, region_code) {
+        county_code -> Int4,
+        batch_id -> Uuid,
+        region_code -> Int8,
+        statistics -> Jsonb,
+        submitted_by -> Uuid,
+        submitted_at -> Timestamptz,
+        confirmed_by -> Nullable<Uuid>,
+        confirmed_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
     roles,
@@ -460,4 +520,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     monitoring_leads,
     monitoring_cases,
     monitoring_events,
+    property_checks,
+    property_hits,
+    property_reports,
 );

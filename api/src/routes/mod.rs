@@ -12,6 +12,7 @@ pub mod households;
 pub mod me;
 pub mod members;
 pub mod monitoring;
+pub mod property;
 pub mod regions;
 pub mod roles;
 pub mod settings;
@@ -380,6 +381,76 @@ pub const RULES: &[Rule] = &[
         "/api/v1/monitoring-leads/{id}/verification",
         Permission(perm::WORKFLOW_VILLAGE),
     ),
+    r(
+        "GET",
+        "/api/v1/property-checks/template",
+        Permission(perm::PROPERTY_IMPORT),
+    ),
+    r(
+        "POST",
+        "/api/v1/property-checks",
+        Permission(perm::PROPERTY_IMPORT),
+    ),
+    r(
+        "GET",
+        "/api/v1/property-checks",
+        Permission(perm::PROPERTY_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/property-checks/{id}",
+        Permission(perm::PROPERTY_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/property-hits",
+        Permission(perm::PROPERTY_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/property-hits/{id}",
+        Permission(perm::PROPERTY_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/property-hits/{id}/verification",
+        Permission(perm::PROPERTY_VERIFY),
+    ),
+    r(
+        "POST",
+        "/api/v1/property-checks/{id}/appraisals",
+        Permission(perm::PROPERTY_VERIFY),
+    ),
+    r(
+        "GET",
+        "/api/v1/property-checks/{id}/opinions",
+        Permission(perm::PROPERTY_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/property-checks/{id}/statistics",
+        Permission(perm::PROPERTY_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/property-checks/{id}/submissions",
+        Permission(perm::PROPERTY_REVIEW),
+    ),
+    r(
+        "POST",
+        "/api/v1/property-checks/{id}/confirmations",
+        Permission(perm::PROPERTY_DECIDE),
+    ),
+    r(
+        "POST",
+        "/api/v1/property-hits/{id}/reversal",
+        Permission(perm::PROPERTY_DECIDE),
+    ),
+    r(
+        "GET",
+        "/api/v1/veto-conditions",
+        Permission(perm::PROPERTY_READ),
+    ),
 ];
 
 /// Routes served by Swagger UI: the UI and the document itself (not API operations, so not in
@@ -494,6 +565,20 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(monitoring::list_leads)
                 .service(monitoring::scan)
                 .service(monitoring::report)
-                .service(monitoring::verify_lead),
+                .service(monitoring::verify_lead)
+                .service(property::template)
+                .service(property::import)
+                .service(property::list_batches)
+                .service(property::get_batch)
+                .service(property::list_hits)
+                .service(property::get_hit)
+                .service(property::verify)
+                .service(property::appraise)
+                .service(property::opinions)
+                .service(property::statistics)
+                .service(property::submit)
+                .service(property::confirm)
+                .service(property::reverse)
+                .service(property::veto_conditions),
         );
 }

@@ -20,7 +20,7 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// `?format=`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -30,7 +30,7 @@ pub struct FormatParams {
     pub format: Option<String>,
 }
 
-fn is_xlsx(format: Option<&str>) -> Result<bool, DomainError> {
+pub(crate) fn is_xlsx(format: Option<&str>) -> Result<bool, DomainError> {
     match format.unwrap_or("csv") {
         "csv" => Ok(false),
         "xlsx" => Ok(true),
@@ -38,7 +38,7 @@ fn is_xlsx(format: Option<&str>) -> Result<bool, DomainError> {
     }
 }
 
-fn attachment(name: &str) -> (header::HeaderName, String) {
+pub(crate) fn attachment(name: &str) -> (header::HeaderName, String) {
     (
         header::CONTENT_DISPOSITION,
         format!("attachment; filename=\"{name}\""),
@@ -135,7 +135,10 @@ impl From<JobRow> for JobDto {
 }
 
 /// Reads the upload: a `multipart/form-data` field named `file`, or the raw body.
-async fn read_upload(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u8>, ApiError> {
+pub(crate) async fn read_upload(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<Vec<u8>, ApiError> {
     let limit = sheet::MAX_BYTES;
     let multipart = req
         .headers()

@@ -98,6 +98,7 @@ fn concrete(path: &str) -> String {
         .replace("{kind}", "application")
         + match path {
             "/api/v1/exit-progress" | "/api/v1/households/{id}/exit-criteria" => "?year=2020",
+            "/api/v1/property-checks" => "?name=batch",
             _ => "",
         }
 }
@@ -184,6 +185,15 @@ fn sample_body(method: &str, path: &str) -> serde_json::Value {
         ("POST", "/api/v1/monitoring-leads") => {
             json!({"household_id": "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e", "rule": "disaster", "occurred_on": "2020-01-01", "description": "d"})
         }
+        ("POST", "/api/v1/property-hits/{id}/verification") => json!({"is_true": false}),
+        ("POST", "/api/v1/property-checks/{id}/appraisals") => {
+            json!({"village_code": "370831001003", "held_on": "2020-01-01", "opinions": []})
+        }
+        ("POST", "/api/v1/property-checks/{id}/submissions")
+        | ("POST", "/api/v1/property-checks/{id}/confirmations") => {
+            json!({"township_code": "370831001"})
+        }
+        ("POST", "/api/v1/property-hits/{id}/reversal") => json!({"reason": "r"}),
         ("POST", "/api/v1/monitoring-leads/scan") => json!({"county_code": "370831", "year": 2021}),
         ("POST", "/api/v1/monitoring-leads/{id}/verification") => {
             json!({"outcome": "dismiss", "reason": "r"})

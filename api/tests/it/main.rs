@@ -8,6 +8,7 @@ mod exit;
 mod http;
 mod isolation;
 mod monitoring;
+mod property;
 mod regions;
 mod settings;
 mod transfer;

@@ -36,13 +36,20 @@ vocabulary! {
         /// Never registered as poor, in the registry because it is or was monitored
         /// (一般农户: marginal or sudden-hardship households).
         NonPoor = "non_poor" / "一般农户",
+        /// Taken out of the registry by a confirmed one-vote veto (清退); the county may
+        /// reverse it.
+        Removed = "removed" / "已清退",
     }
 }
 
 impl Status {
     /// Whether the lifecycle allows moving from `self` to `to`.
     pub fn can_become(self, to: Status) -> bool {
-        use Status::{Exited, Monitored, NonPoor, Registered, Returned};
+        use Status::{Exited, Monitored, NonPoor, Registered, Removed, Returned};
+        if (self == Removed) != (to == Removed) {
+            // A veto takes any household out; a reversal puts it back as it was.
+            return true;
+        }
         matches!(
             (self, to),
             (Registered, Exited)

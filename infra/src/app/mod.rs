@@ -11,6 +11,7 @@ pub mod exit;
 pub mod idempotency;
 pub mod jobs;
 pub mod monitoring;
+pub mod property;
 pub mod settings;
 pub mod tenants;
 pub mod users;

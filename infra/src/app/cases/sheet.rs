@@ -92,7 +92,10 @@ fn file_error(message: impl Into<String>) -> DomainError {
 }
 
 /// Maps header cells to columns; every header must be known and every required column present.
-fn columns_of(header: &[String]) -> Result<Vec<Option<&'static Column>>, DomainError> {
+fn columns_of(
+    header: &[String],
+    columns: &'static [Column],
+) -> Result<Vec<Option<&'static Column>>, DomainError> {
     let mut out = Vec::new();
     let mut errs = Vec::new();
     for (i, h) in header.iter().enumerate() {
@@ -101,7 +104,7 @@ fn columns_of(header: &[String]) -> Result<Vec<Option<&'static Column>>, DomainE
             out.push(None);
             continue;
         }
-        match COLUMNS.iter().find(|c| c.key == h || c.label == h) {
+        match columns.iter().find(|c| c.key == h || c.label == h) {
             Some(c) if out.iter().flatten().any(|o: &&Column| o.key == c.key) => {
                 errs.push(FieldError::new(
                     format!("column {}", i + 1),
@@ -122,7 +125,7 @@ fn columns_of(header: &[String]) -> Result<Vec<Option<&'static Column>>, DomainE
             )),
         }
     }
-    for c in COLUMNS.iter().filter(|c| c.required) {
+    for c in columns.iter().filter(|c| c.required) {
         if !out.iter().flatten().any(|o| o.key == c.key) {
             errs.push(FieldError::new(
                 "header",
@@ -181,6 +184,14 @@ pub fn is_xlsx(bytes: &[u8]) -> bool {
 /// # Errors
 /// `Validation` naming `file`, `header` or the offending column.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Row>, DomainError> {
+    parse_with(bytes, COLUMNS)
+}
+
+/// Reads a CSV or XLSX upload whose columns are `columns` (another sheet than households').
+///
+/// # Errors
+/// As [`parse`].
+pub fn parse_with(bytes: &[u8], columns: &'static [Column]) -> Result<Vec<Row>, DomainError> {
     if bytes.is_empty() {
         return Err(file_error("the file is empty"));
     }
@@ -191,13 +202,13 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Row>, DomainError> {
         )));
     }
     if is_xlsx(bytes) {
-        parse_xlsx(bytes)
+        parse_xlsx(bytes, columns)
     } else {
-        parse_csv(bytes)
+        parse_csv(bytes, columns)
     }
 }
 
-fn parse_csv(bytes: &[u8]) -> Result<Vec<Row>, DomainError> {
+fn parse_csv(bytes: &[u8], columns: &'static [Column]) -> Result<Vec<Row>, DomainError> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(_) => {
@@ -221,7 +232,7 @@ fn parse_csv(bytes: &[u8]) -> Result<Vec<Row>, DomainError> {
         .iter()
         .map(str::to_owned)
         .collect();
-    let columns = columns_of(&header)?;
+    let columns = columns_of(&header, columns)?;
     let mut records = Vec::new();
     for (i, rec) in reader.records().enumerate() {
         let rec = rec.map_err(|e| file_error(format!("row {}: {e}", i + 2)))?;
@@ -254,7 +265,7 @@ fn cell_text(d: &Data) -> String {
     }
 }
 
-fn parse_xlsx(bytes: &[u8]) -> Result<Vec<Row>, DomainError> {
+fn parse_xlsx(bytes: &[u8], columns: &'static [Column]) -> Result<Vec<Row>, DomainError> {
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec()))
         .map_err(|_| file_error("the file is not a readable XLSX workbook"))?;
     let range = book
@@ -268,7 +279,7 @@ fn parse_xlsx(bytes: &[u8]) -> Result<Vec<Row>, DomainError> {
         .iter()
         .map(cell_text)
         .collect();
-    let columns = columns_of(&header)?;
+    let columns = columns_of(&header, columns)?;
     let start = range.start().map_or(0, |(r, _)| r);
     let records = rows.enumerate().map(|(i, r)| {
         (
@@ -316,6 +327,50 @@ pub fn yes_no(text: &str) -> Result<Option<bool>, String> {
         "否" | "无" | "n" | "no" | "false" | "0" => Ok(Some(false)),
         _ => Err("must be 是 or 否".into()),
     }
+}
+
+/// A table as CSV (UTF-8 with a byte-order mark, so Excel opens it right).
+pub fn table_csv(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let _ = w.write_record(header);
+    for r in rows {
+        let _ = w.write_record(r.iter().map(|c| guard(c)));
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// Prefixes a cell that a spreadsheet would run as a formula.
+fn guard(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@']) && cell.parse::<f64>().is_err() {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+/// A table as XLSX (every cell text, so codes keep their digits).
+///
+/// # Errors
+/// When the workbook cannot be written.
+pub fn table_xlsx(header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, DomainError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let fail =
+        |e: rust_xlsxwriter::XlsxError| DomainError::Unexpected(anyhow::anyhow!("xlsx: {e}"));
+    for (i, h) in header.iter().enumerate() {
+        let col = u16::try_from(i).unwrap_or(0);
+        sheet.write_string(0, col, *h).map_err(fail)?;
+        sheet.set_column_width(col, 16).map_err(fail)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
+        for (c, v) in row.iter().enumerate() {
+            sheet
+                .write_string(r, u16::try_from(c).unwrap_or(0), v)
+                .map_err(fail)?;
+        }
+    }
+    book.save_to_buffer().map_err(fail)
 }
 
 /// The template as CSV: the header and one example row.

@@ -1,0 +1,953 @@
+//! Property check of registered people (财产检索核查): batches of hits, verification by the
+//! village, the village appraisal's handling-opinion table, the township's statistics table,
+//! the county's confirmation and reversal. Hits are confidential: every read is audited.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::property::VerificationInput;
+use domain::{DomainError, FieldError, Level, RegionCode};
+use infra::app::cases::sheet;
+use infra::app::property::{self, BatchSummary, HitFilter, HitView, ImportReport, StatLine};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::exit::{text, within};
+use super::transfer::{XLSX, attachment, read_upload};
+use crate::error::{ApiResult, Problem};
+use crate::http::json::ValidJson;
+use crate::http::page::{Page, PageParams};
+use crate::state::{AppState, Auth};
+
+fn id_of(path: &str) -> Result<Uuid, DomainError> {
+    Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
+}
+
+fn done(errs: Vec<FieldError>) -> Result<(), DomainError> {
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Validation(errs))
+    }
+}
+
+/// `?format=`.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TemplateParams {
+    /// `csv` (default) or `xlsx`.
+    pub format: Option<String>,
+}
+
+const EXAMPLE: [&str; 4] = [
+    "370831198001010015",
+    "王秀英",
+    "车辆",
+    "鲁H12345 小型轿车 2014-03-02 登记",
+];
+
+/// The hits sheet template: 身份证号, 姓名 (optional), 检索类型 (a type code or its Chinese
+/// label: 财政供养, 车辆, 房产, 土地, 经济实体, 养老金), 检索详情.
+#[utoipa::path(
+    tag = "property",
+    security(("bearer" = [])),
+    params(TemplateParams),
+    responses(
+        (status = 200, description = "The template", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks property:import", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/property-checks/template")]
+pub async fn template(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<TemplateParams>,
+) -> ApiResult<HttpResponse> {
+    state.run(auth, |_, _| Ok(())).await?;
+    let header: Vec<&str> = property::COLUMNS.iter().map(|c| c.label).collect();
+    let rows = vec![EXAMPLE.iter().map(|s| (*s).to_string()).collect()];
+    table(
+        q.format.as_deref(),
+        "property-check-template",
+        &header,
+        &rows,
+        None,
+    )
+}
+
+/// Answers a table as JSON (`json`), CSV or XLSX.
+fn table(
+    format: Option<&str>,
+    name: &str,
+    header: &[&str],
+    rows: &[Vec<String>],
+    json: Option<serde_json::Value>,
+) -> ApiResult<HttpResponse> {
+    match (
+        format.unwrap_or(if json.is_some() { "json" } else { "csv" }),
+        json,
+    ) {
+        ("json", Some(j)) => Ok(HttpResponse::Ok().json(j)),
+        ("csv", _) => Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header(attachment(&format!("{name}.csv")))
+            .body(sheet::table_csv(header, rows))),
+        ("xlsx", _) => Ok(HttpResponse::Ok()
+            .content_type(XLSX)
+            .insert_header(attachment(&format!("{name}.xlsx")))
+            .body(sheet::table_xlsx(header, rows)?)),
+        _ => Err(DomainError::field("format", "must be json, csv or xlsx").into()),
+    }
+}
+
+/// `?name=`.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    /// A name for the batch (e.g. `2016年第一批财产检索`), 1–100 characters.
+    pub name: String,
+}
+
+/// What an import did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportDto {
+    /// The batch (absent when no row was loaded).
+    pub batch_id: Option<Uuid>,
+    /// Rows read.
+    pub rows: usize,
+    /// Hits loaded.
+    pub loaded: usize,
+    /// Hits whose fact was verified before (the earlier result is reused).
+    pub reused: usize,
+    /// Counties the hits were routed to.
+    pub counties: Vec<String>,
+    /// Every refused row: `{row, column, message}`.
+    #[schema(value_type = Vec<Object>)]
+    pub errors: Vec<serde_json::Value>,
+}
+
+impl From<ImportReport> for ImportDto {
+    fn from(r: ImportReport) -> Self {
+        Self {
+            batch_id: r.batch_id,
+            rows: r.rows,
+            loaded: r.loaded,
+            reused: r.reused,
+            counties: r.counties,
+            errors: r
+                .errors
+                .into_iter()
+                .map(|e| serde_json::to_value(e).unwrap_or_default())
+                .collect(),
+        }
+    }
+}
+
+/// Imports a batch of hits (CSV UTF-8 or XLSX, raw body or form field `file`) for the people
+/// in your scope (a county, city or province office). Each hit goes to the village of the
+/// person; rows for people not registered within your scope, bad rows, repeats and facts
+/// already waiting for verification are reported and not loaded; every good row is loaded. A
+/// fact verified before is loaded with the earlier result (reused). The same file twice: 409.
+#[utoipa::path(
+    tag = "property",
+    security(("bearer" = [])),
+    params(ImportParams),
+    request_body(content = String, content_type = "text/csv", description = "The sheet"),
+    responses(
+        (status = 201, description = "Loaded (with the refused rows)", body = ImportDto),
+        (status = 200, description = "Nothing loaded: every row refused", body = ImportDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks property:import, or not a county, city or province office", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The same file was imported before", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a usable sheet, or a bad name", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/property-checks")]
+pub async fn import(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<ImportParams>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let mut errs = Vec::new();
+    let name = text(&mut errs, "name", &q.name, true, 100);
+    done(errs)?;
+    // Authorise before reading up to 20 MB.
+    state.run(auth.clone(), |_, _| Ok(())).await?;
+    let bytes = read_upload(&req, payload).await?;
+    let keys = state.data_keys.clone();
+    let report = state
+        .run(auth, move |conn, ctx| {
+            let rows = sheet::parse_with(&bytes, property::COLUMNS)?;
+            property::import(conn, ctx, &keys, &name, &bytes, &rows)
+        })
+        .await?;
+    let loaded = report.loaded > 0;
+    let dto = ImportDto::from(report);
+    Ok(if loaded {
+        HttpResponse::Created().json(dto)
+    } else {
+        HttpResponse::Ok().json(dto)
+    })
+}
+
+/// A batch as you see it (summed over the counties in your scope).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchDto {
+    /// Id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// When imported.
+    pub imported_at: DateTime<Utc>,
+    /// The importing office.
+    pub importer_org: String,
+    /// Hits in your scope.
+    pub hits: i64,
+    /// Of which reused.
+    pub reused: i64,
+    /// Counties in your scope.
+    pub counties: Vec<String>,
+}
+
+impl From<BatchSummary> for BatchDto {
+    fn from(b: BatchSummary) -> Self {
+        Self {
+            id: b.id,
+            name: b.name,
+            imported_at: b.imported_at,
+            importer_org: b.importer_org,
+            hits: b.hits,
+            reused: b.reused,
+            counties: b.counties,
+        }
+    }
+}
+
+/// Batches in your scope, newest first.
+#[utoipa::path(
+    tag = "property",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Batches", body = Vec<BatchDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/property-checks")]
+pub async fn list_batches(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
+    let rows = state
+        .run(auth, |conn, ctx| property::batches(conn, ctx, None))
+        .await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(BatchDto::from).collect::<Vec<_>>()))
+}
+
+/// One batch.
+#[utoipa::path(
+    tag = "property",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Batch id")),
+    responses(
+        (status = 200, description = "The batch", body = BatchDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/property-checks/{id}")]
+pub async fn get_batch(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let mut rows = state
+        .run(auth, move |conn, ctx| {
+            property::batches(conn, ctx, Some(id))
+        })
+        .await?;
+    let b = rows.pop().ok_or(DomainError::NotFound)?;
+    Ok(HttpResponse::Ok().json(BatchDto::from(b)))
+}
+
+/// A hit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HitDto {
+    /// Id.
+    pub id: Uuid,
+    /// Batch.
+    pub batch_id: Uuid,
+    /// Row in the imported file.
+    pub row_number: i32,
+    /// The person.
+    pub member_id: Uuid,
+    /// Name.
+    pub name: String,
+    /// ID number, masked.
+    pub id_masked: String,
+    /// Household.
+    pub household_id: Uuid,
+    /// 户编号.
+    pub household_number: String,
+    /// Village.
+    pub village_code: String,
+    /// `public_payroll`, `vehicle`, `real_estate`, `land`, `business_entity`, `pension`.
+    pub hit_type: String,
+    /// What the registry found.
+    pub details: String,
+    /// `pending`, `verified`, `appraised`, `submitted`, `confirmed`.
+    pub status: String,
+    /// True or not (null until verified).
+    pub is_true: Option<bool>,
+    /// When it arose.
+    pub arose_on: Option<NaiveDate>,
+    /// On or before the precise-identification cut-off.
+    pub before_cutoff: Option<bool>,
+    /// `veto`, `no_veto`, `not_applicable`, `none`.
+    pub proposal: Option<String>,
+    /// The veto condition matched.
+    pub veto_condition: Option<String>,
+    /// Reason.
+    pub reason: Option<String>,
+    /// What the rules said (e.g. the veto does not apply; reused from an earlier hit).
+    pub note: Option<String>,
+    /// Handling opinion of the village appraisal.
+    pub opinion: Option<String>,
+    /// The earlier hit whose verification is reused.
+    pub reused_from: Option<Uuid>,
+    /// When verified.
+    pub verified_at: Option<DateTime<Utc>>,
+    /// When the veto took effect.
+    pub vetoed_at: Option<DateTime<Utc>>,
+    /// When the county reversed it.
+    pub reversed_at: Option<DateTime<Utc>>,
+    /// Why.
+    pub reversal_reason: Option<String>,
+}
+
+impl From<HitView> for HitDto {
+    fn from(v: HitView) -> Self {
+        let h = v.hit;
+        Self {
+            id: h.id,
+            batch_id: h.batch_id,
+            row_number: h.row_number,
+            member_id: h.member_id,
+            name: v.name,
+            id_masked: v.id_masked,
+            household_id: h.household_id,
+            household_number: v.household_number,
+            village_code: format!("{:012}", h.region_code),
+            hit_type: h.hit_type,
+            details: h.details,
+            status: h.status,
+            is_true: h.is_true,
+            arose_on: h.arose_on,
+            before_cutoff: h.before_cutoff,
+            proposal: h.proposal,
+            veto_condition: h.veto_condition,
+            reason: h.reason,
+            note: h.note,
+            opinion: h.opinion,
+            reused_from: h.reused_from,
+            verified_at: h.verified_at,
+            vetoed_at: h.vetoed_at,
+            reversed_at: h.reversed_at,
+            reversal_reason: h.reversal_reason,
+        }
+    }
+}
+
+/// Filters of the hits.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HitParams {
+    /// Any region code; capped by your scope.
+    pub region: Option<String>,
+    /// Batch.
+    pub batch: Option<Uuid>,
+    /// Status.
+    pub status: Option<String>,
+}
+
+/// Hits in your scope, by village and file row (audited).
+#[utoipa::path(
+    tag = "property",
+    security(("bearer" = [])),
+    params(HitParams, PageParams),
+    responses(
+        (status = 200, description = "A page of hits", body = Page<HitDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/property-hits")]
+pub async fn list_hits(
+    state: web::Data<AppState>,
+    auth: Auth,
+    params: web::Query<HitParams>,
+    page: web::Query<PageParams>,
+) -> ApiResult<HttpResponse> {
+    let limit = page.limit()?;
+    let after: Option<(i64, Uuid, i32)> = page.cursor()?;
+    let p = params.into_inner();
+    if let Some(s) = &p.status
+        && !["pending", "verified", "appraised", "submitted", "confirmed"].contains(&s.as_str())
+    {
+        return Err(DomainError::field(
+            "status",
+            "must be one of pending, verified, appraised, submitted, confirmed",
+        )
+        .into());
+    }
+    let rows = state
+        .run(auth, move |conn, ctx| {
+            let f = HitFilter {
+                within: within(p.region.as_deref(), ctx.caller.scope())?,
+                batch: p.batch,
+                status: p.status,
+            };
+            property::hits(conn, ctx, &f, after, limit + 1)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        limit,
+        |h| (h.hit.region_code, h.hit.batch_id, h.hit.row_number),
+        HitDto::from,
+    )))
+}
+
+/// A hit with the earlier result it reuses.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HitDetailDto {
+    /// The hit.
+    pub hit: HitDto,
+    /// The earlier verified hit of the same fact, when this one reuses it.
+    pub reused: Option<HitDto>,
+}
+
+/// One hit (audited).
+#[utoipa::path(
+    tag = "property",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Hit id")),
+    responses(
+        (status = 200, description = "The hit", body = HitDetailDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/property-hits/{id}")]
+pub async fn get_hit(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let (hit, reused) = state
+        .run(auth, move |conn, ctx| property::get(conn, ctx, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(HitDetailDto {
+        hit: HitDto::from(hit),
+        reused: reused.map(HitDto::from),
+    }))
+}
+
+/// The village's verification of a hit.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerificationBody {
+    /// Whether the hit is true.
+    pub is_true: bool,
+    /// For a true hit: when the fact arose. On or before the precise-identification cut-off
+    /// (`property_check.identification_cutoff`, 2015-10-26) the veto applies; after, it does not.
+    #[serde(default)]
+    pub arose_on: Option<NaiveDate>,
+    /// Before the cut-off: `true` proposes the one-vote veto, `false` no veto.
+    #[serde(default)]
+    pub veto: Option<bool>,
+    /// The veto condition matched (a code of `GET /api/v1/veto-conditions`); required for a veto.
+    #[serde(default)]
+    pub veto_condition: Option<String>,
+    /// Required for no veto (e.g. the family is truly in hardship), up to 2000 characters.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// A verified hit and what the rules said.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VerifiedDto {
+    /// The hit.
+    pub hit: HitDto,
+    /// What the system decided (e.g. "the one-vote veto does not apply").
+    pub note: String,
+}
+
+/// Records the village's verification of a hit (village step; until the village appraisal).
+#[utoipa::path(
+    tag = "property",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Hit id")),
+    request_body = VerificationBody,
+    responses(
+        (status = 200, description = "Verified", body = VerifiedDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the village's user with property:verify", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Reused from an earlier verification, or appraised already", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A veto without a condition, a no-veto without a reason, a veto after the cut-off, …", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/property-hits/{id}/verification")]
+pub async fn verify(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<VerificationBody>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let b = body.0;
+    let input = VerificationInput {
+        is_true: b.is_true,
+        arose_on: b.arose_on,
+        veto: b.veto,
+        condition: b.veto_condition,
+        reason: b.reason,
+    };
+    let (hit, v) = state
+        .run(auth, move |conn, ctx| {
+            property::verify(conn, ctx, id, &input)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(VerifiedDto {
+        hit: HitDto::from(hit),
+        note: v.note,
+    }))
+}
+
+/// One handling opinion.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpinionBody {
+    /// The hit.
+    pub hit_id: Uuid,
+    /// The handling opinion (处理意见), 1–1000 characters.
+    pub opinion: String,
+}
+
+/// The village appraisal of a batch.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppraisalBody {
+    /// The village.
+    pub village_code: String,
+    /// Meeting date.
+    pub held_on: NaiveDate,
+    /// One opinion for every hit of the village in the batch.
+    pub opinions: Vec<OpinionBody>,
+}
+
+/// Records the village appraisal (评议会) of a batch: every hit of the village must be
+/// verified; each gets its handling opinion and is fixed (village step).
+#[utoipa::path(
+    tag = "property",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Batch id")),
+    request_body = AppraisalBody,
+    responses(
+        (status = 200, description = "The village's hits, appraised", body = Vec<HitDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the village's user with property:verify", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No hits of the village in the batch", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Hits not verified, or appraised already", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A hit without an opinion, or a bad field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/property-checks/{id}/appraisals")]
+pub async fn appraise(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<AppraisalBody>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let b = body.0;
+    let village =
+        RegionCode::parse(&b.village_code).map_err(|m| DomainError::field("village_code", m))?;
+    if b.held_on > crate::routes::households::today() {
+        return Err(DomainError::field("held_on", "must not be in the future").into());
+    }
+    let given: Vec<(Uuid, String)> = b
+        .opinions
+        .into_iter()
+        .map(|o| (o.hit_id, o.opinion))
+        .collect();
+    let rows = state
+        .run(auth, move |conn, ctx| {
+            property::appraise(conn, ctx, id, village, b.held_on, &given)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(HitDto::from).collect::<Vec<_>>()))
+}
+
+/// `?region=&format=`.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TableParams {
+    /// Any region in your scope (default: your scope).
+    pub region: Option<String>,
+    /// `json` (default), `csv` or `xlsx`.
+    pub format: Option<String>,
+}
+
+/// The handling-opinion table (处理意见表) of a batch: one line per hit (audited).
+#[utoipa::path(
+    tag = "property",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Batch id"), TableParams),
+    responses(
+        (status = 200, description = "The table", body = Vec<HitDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/property-checks/{id}/opinions")]
+pub async fn opinions(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    q: web::Query<TableParams>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let q = q.into_inner();
+    let region = q.region.clone();
+    let rows = state
+        .run(auth, move |conn, ctx| {
+            let w = within(region.as_deref(), ctx.caller.scope())?;
+            property::opinions(conn, ctx, id, w)
+        })
+        .await?;
+    let header = [
+        "序号",
+        "姓名",
+        "身份证号",
+        "户编号",
+        "村代码",
+        "检索类型",
+        "检索详情",
+        "是否属实",
+        "发生日期",
+        "识别前后",
+        "处理建议",
+        "否决情形",
+        "理由",
+        "处理意见",
+    ];
+    let yes = |b: Option<bool>, y: &str, n: &str| {
+        b.map_or(String::new(), |b| if b { y } else { n }.to_string())
+    };
+    let lines: Vec<Vec<String>> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let h = &v.hit;
+            vec![
+                (i + 1).to_string(),
+                v.name.clone(),
+                v.id_masked.clone(),
+                v.household_number.clone(),
+                format!("{:012}", h.region_code),
+                domain::property::HitType::parse(&h.hit_type)
+                    .map_or(h.hit_type.clone(), |t| t.label().into()),
+                h.details.clone(),
+                yes(h.is_true, "属实", "不属实"),
+                h.arose_on.map(|d| d.to_string()).unwrap_or_default(),
+                yes(h.before_cutoff, "识别前", "识别后"),
+                h.proposal
+                    .as_deref()
+                    .and_then(|p| domain::property::Proposal::parse(p).ok())
+                    .map_or(String::new(), |p| p.label().into()),
+                h.veto_condition.clone().unwrap_or_default(),
+                h.reason.clone().unwrap_or_default(),
+                h.opinion.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let json = serde_json::to_value(rows.into_iter().map(HitDto::from).collect::<Vec<_>>())
+        .unwrap_or_default();
+    table(q.format.as_deref(), "opinions", &header, &lines, Some(json))
+}
+
+/// The statistics table (统计表).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatisticsDto {
+    /// The batch.
+    pub batch_id: Uuid,
+    /// One line per hit type and a `total` line: hits, pending, true, not true, before and
+    /// after the cut-off, veto, no veto, vetoes in effect.
+    #[schema(value_type = Vec<Object>)]
+    pub lines: Vec<serde_json::Value>,
+}
+
+fn stat_rows(lines: &[StatLine]) -> Vec<Vec<String>> {
+    lines
+        .iter()
+        .map(|l| {
+            vec![
+                l.label.clone(),
+                l.hits.to_string(),
+                l.pending.to_string(),
+                l.true_.to_string(),
+                l.not_true.to_string(),
+                l.before_cutoff.to_string(),
+                l.after_cutoff.to_string(),
+                l.veto.to_string(),
+                l.no_veto.to_string(),
+                l.vetoes_in_effect.to_string(),
+            ]
+        })
+        .collect()
+}
+
+fn stat_json(batch: Uuid, lines: Vec<StatLine>) -> StatisticsDto {
+    StatisticsDto {
+        batch_id: batch,
+        lines: lines
+            .into_iter()
+            .map(|l| {
+                let mut v = serde_json::to_value(l).unwrap_or_default();
+                if let Some(o) = v.as_object_mut()
+                    && let Some(t) = o.remove("true_")
+                {
+                    o.insert("true".into(), t);
+                }
+                v
+            })
+            .collect(),
+    }
+}
+
+const STAT_HEADER: [&str; 10] = [
+    "检索类型",
+    "检索人数",
+    "待核实",
+    "属实",
+    "不属实",
+    "识别前发生",
+    "识别后发生",
+    "否决",
+    "不予否决",
+    "已清退",
+];
+
+/// The statistics table of a batch for a region (audited): counts by hit type of true and not
+/// true hits, before and after the cut-off, veto and no veto.
+#[utoipa::path(
+    tag = "property",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Batch id"), TableParams),
+    responses(
+        (status = 200, description = "The table", body = StatisticsDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/property-checks/{id}/statistics")]
+pub async fn statistics(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    q: web::Query<TableParams>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let q = q.into_inner();
+    let region = q.region.clone();
+    let lines = state
+        .run(auth, move |conn, ctx| {
+            let w = within(region.as_deref(), ctx.caller.scope())?;
+            property::statistics(conn, ctx, id, w)
+        })
+        .await?;
+    let rows = stat_rows(&lines);
+    let json = serde_json::to_value(stat_json(id, lines)).unwrap_or_default();
+    table(
+        q.format.as_deref(),
+        "statistics",
+        &STAT_HEADER,
+        &rows,
+        Some(json),
+    )
+}
+
+/// A township's table.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TownshipBody {
+    /// The township (9 or 12 digits).
+    pub township_code: String,
+}
+
+fn township(b: &TownshipBody) -> Result<RegionCode, DomainError> {
+    RegionCode::parse(&b.township_code)
+        .ok()
+        .filter(|c| c.level() == Level::Township)
+        .ok_or_else(|| DomainError::field("township_code", "must be a township code"))
+}
+
+/// The township submits its statistics table for the batch to the county (township step):
+/// every hit of the township must be through its village appraisal.
+#[utoipa::path(
+    tag = "property",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Batch id")),
+    request_body = TownshipBody,
+    responses(
+        (status = 200, description = "The submitted table", body = StatisticsDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the township's user with property:review", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No hits of the township in the batch", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not all appraised, or submitted already", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/property-checks/{id}/submissions")]
+pub async fn submit(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<TownshipBody>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let t = township(&body.0)?;
+    let lines = state
+        .run(auth, move |conn, ctx| property::submit(conn, ctx, id, t))
+        .await?;
+    Ok(HttpResponse::Ok().json(stat_json(id, lines)))
+}
+
+/// The county confirms a township's table (county step): every proposed veto takes effect and
+/// the household leaves the registry (status `removed`, the hit as the reason).
+#[utoipa::path(
+    tag = "property",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Batch id")),
+    request_body = TownshipBody,
+    responses(
+        (status = 200, description = "The confirmed table", body = StatisticsDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a county user with property:decide", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not submitted, or confirmed already", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/property-checks/{id}/confirmations")]
+pub async fn confirm(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<TownshipBody>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let t = township(&body.0)?;
+    let lines = state
+        .run(auth, move |conn, ctx| property::confirm(conn, ctx, id, t))
+        .await?;
+    Ok(HttpResponse::Ok().json(stat_json(id, lines)))
+}
+
+/// A reversal.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReversalBody {
+    /// Why, 1–2000 characters.
+    pub reason: String,
+}
+
+/// Reverses a veto in effect (county step, with a reason): the household gets back its status.
+#[utoipa::path(
+    tag = "property",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Hit id")),
+    request_body = ReversalBody,
+    responses(
+        (status = 200, description = "Reversed", body = HitDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a county user with property:decide", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No veto in effect", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/property-hits/{id}/reversal")]
+pub async fn reverse(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<ReversalBody>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let mut errs = Vec::new();
+    let reason = text(&mut errs, "reason", &body.0.reason, true, 2000);
+    done(errs)?;
+    let hit = state
+        .run(auth, move |conn, ctx| {
+            property::reverse(conn, ctx, id, &reason)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(HitDto::from(hit)))
+}
+
+/// A one-vote veto condition.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VetoConditionDto {
+    /// Code.
+    pub code: String,
+    /// Description.
+    pub label: String,
+}
+
+/// The one-vote veto conditions in effect for your county (or province): a setting,
+/// eight by default (seed 2).
+#[utoipa::path(
+    tag = "property",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The conditions", body = Vec<VetoConditionDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/veto-conditions")]
+pub async fn veto_conditions(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
+    let list = state
+        .run(auth, |conn, ctx| {
+            let org = ctx.caller.org;
+            let at = if org.level() >= Level::County {
+                org.ancestor_at(Level::County)
+            } else {
+                org.ancestor_at(Level::Province)
+            };
+            Ok(infra::app::settings::get(conn, ctx, at)?
+                .effective
+                .property_check
+                .veto_conditions)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(
+        list.into_iter()
+            .map(|c| VetoConditionDto {
+                code: c.code,
+                label: c.label,
+            })
+            .collect::<Vec<_>>(),
+    ))
+}
