@@ -60,6 +60,15 @@ pub mod perm {
     /// County: confirm tables, reverse vetoes.
     pub const PROPERTY_DECIDE: &str = "property:decide";
 
+    /// Read villages, teams, pairings, visits, coverage.
+    pub const VILLAGES_READ: &str = "villages:read";
+    /// Enter village profiles.
+    pub const VILLAGES_WRITE: &str = "villages:write";
+    /// County: key villages, county figures, teams, pairings, advisers.
+    pub const VILLAGES_MANAGE: &str = "villages:manage";
+    /// Team members: visit logs.
+    pub const VISITS_WRITE: &str = "visits:write";
+
     /// The workflow permission of a level's steps.
     pub fn workflow_at(level: crate::region::Level) -> &'static str {
         match level {
@@ -71,6 +80,10 @@ pub mod perm {
 
     /// Every permission the code uses.
     pub const ALL: &[&str] = &[
+        VILLAGES_READ,
+        VILLAGES_WRITE,
+        VILLAGES_MANAGE,
+        VISITS_WRITE,
         PROPERTY_IMPORT,
         PROPERTY_READ,
         PROPERTY_VERIFY,

@@ -58,6 +58,7 @@ pub mod region;
 pub mod settings;
 pub mod throttle;
 pub mod user;
+pub mod villages;
 
 pub use error::{DomainError, FieldError};
 pub use region::{Level, RegionCode, Scope};

@@ -32,6 +32,16 @@ pub struct Settings {
     pub funds: FundSettings,
     /// Return-to-poverty monitoring (seed 4).
     pub monitoring: MonitoringSettings,
+    /// Assistance teams.
+    pub teams: TeamSettings,
+}
+
+/// Assistance teams: how often paired households must be visited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamSettings {
+    /// A registered or monitored household unvisited for longer than this is a coverage gap.
+    pub visit_interval_days: i32,
 }
 
 /// Return-to-poverty monitoring: the line, the identification deadline, the warning thresholds.
@@ -119,6 +129,8 @@ pub struct KeyVillageSettings {
     pub sanitary_toilet_target: YearTarget,
     /// Year by which per-capita income should reach the county average.
     pub income_parity_year: i32,
+    /// Year by which each key village has a leading and a featured industry.
+    pub industry_year: i32,
     /// Minimum share of each year's linking funds for key villages, basis points (1200 = 12%).
     pub min_linking_fund_share_bp: i32,
 }
@@ -203,6 +215,7 @@ impl Default for Settings {
                     value: 90,
                 },
                 income_parity_year: 2023,
+                industry_year: 2025,
                 min_linking_fund_share_bp: 1200,
             },
             funds: FundSettings {
@@ -216,6 +229,9 @@ impl Default for Settings {
                     .collect(),
                 identification_deadline_days: 15,
                 large_medical_expense_fen: yuan(10_000),
+            },
+            teams: TeamSettings {
+                visit_interval_days: 30,
             },
         }
     }
@@ -351,6 +367,11 @@ impl Settings {
             m.large_medical_expense_fen > 0,
             "monitoring.large_medical_expense_fen",
             "must be positive",
+        );
+        check(
+            (1..=366).contains(&self.teams.visit_interval_days),
+            "teams.visit_interval_days",
+            "must be between 1 and 366 days",
         );
         let f = &self.funds;
         check(

@@ -491,6 +491,163 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    village_profiles (county_code, region_code, year) {
+        county_code -> Int4,
+        region_code -> Int8,
+        year -> Int4,
+        households -> Int4,
+        population -> Int4,
+        per_capita_income_fen -> Int8,
+        collective_income_fen -> Int8,
+        cultivated_mu_tenths -> Int8,
+        forest_mu_tenths -> Int8,
+        main_industries -> Array<Text>,
+        featured_industries -> Array<Text>,
+        merged_village -> Bool,
+        former_poor_village -> Bool,
+        hardened_road_permille -> Nullable<Int4>,
+        tap_water_permille -> Nullable<Int4>,
+        sanitary_toilet_permille -> Nullable<Int4>,
+        electricity_permille -> Nullable<Int4>,
+        school_enrolment_permille -> Nullable<Int4>,
+        version -> Int4,
+        updated_by -> Uuid,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    county_figures (county_code, year) {
+        county_code -> Int4,
+        year -> Int4,
+        region_code -> Int8,
+        per_capita_income_fen -> Int8,
+        updated_by -> Uuid,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    key_villages (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        region_code -> Int8,
+        from_year -> Int4,
+        to_year -> Int4,
+        plan -> Text,
+        projects -> Array<Text>,
+        status -> Text,
+        designated_by -> Uuid,
+        designated_at -> Timestamptz,
+        exit_decided_on -> Nullable<Date>,
+        exit_decision_no -> Nullable<Text>,
+        exit_reason -> Nullable<Text>,
+        exit_decided_by -> Nullable<Uuid>,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    key_village_assessments (county_code, key_village_id, year) {
+        county_code -> Int4,
+        key_village_id -> Uuid,
+        year -> Int4,
+        region_code -> Int8,
+        grade -> Text,
+        notes -> Text,
+        targets -> Jsonb,
+        assessed_by -> Uuid,
+        assessed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    teams (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        region_code -> Int8,
+        name -> Text,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    team_members (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        team_id -> Uuid,
+        region_code -> Int8,
+        name -> Text,
+        id_blind -> Bytea,
+        id_masked -> Text,
+        dispatching_unit -> Text,
+        position -> Text,
+        term_start -> Date,
+        term_end -> Date,
+        user_id -> Nullable<Uuid>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    pairings (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        household_id -> Uuid,
+        region_code -> Int8,
+        member_id -> Uuid,
+        start_date -> Date,
+        end_date -> Nullable<Date>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    visits (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        household_id -> Uuid,
+        region_code -> Int8,
+        member_id -> Uuid,
+        visited_on -> Date,
+        found -> Text,
+        done -> Text,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    village_advisers (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        region_code -> Int8,
+        name -> Text,
+        specialty -> Text,
+        unit -> Text,
+        from_date -> Date,
+        to_date -> Nullable<Date>,
+        created_by -> Uuid,
+    }
+}
+
+diesel::table! {
+    village_pairings (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        region_code -> Int8,
+        strong_village -> Int8,
+        from_year -> Int4,
+        to_year -> Int4,
+        content -> Text,
+        created_by -> Uuid,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
     roles,
@@ -523,4 +680,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     property_checks,
     property_hits,
     property_reports,
+    village_profiles,
+    county_figures,
+    key_villages,
+    key_village_assessments,
+    teams,
+    team_members,
+    pairings,
+    visits,
+    village_advisers,
+    village_pairings,
 );

@@ -58,6 +58,8 @@ pub fn base() -> OpenApi {
             tag("exit", "Exit of households (贫困户退出): exit lists through nomination, appraisal, verification, notices, reviews, approval, announcement and filing; objections; the eight documents; targets and progress"),
             tag("monitoring", "Return-to-poverty monitoring (防止返贫动态监测): monitored households, decisions within the deadline, early-warning leads"),
             tag("property", "Property check of registered people (财产检索核查): batches of hits, village verification against the cut-off and the one-vote veto conditions, opinion and statistics tables, county confirmation; confidential and audited"),
+            tag("villages", "Village profiles per year, county figures, key assistance villages (乡村振兴重点帮扶村): plans, targets evaluated from the profiles, rankings, assessments, exit"),
+            tag("teams", "Resident work teams and members, cadre-household pairings, visit logs, expert advisers, strong-weak village pairings, coverage"),
             tag("health", "Liveness and readiness"),
         ]))
         .components(Some(

@@ -16,9 +16,11 @@ pub mod property;
 pub mod regions;
 pub mod roles;
 pub mod settings;
+pub mod teams;
 pub mod tenants;
 pub mod transfer;
 pub mod users;
+pub mod villages;
 
 use domain::authz::perm;
 use utoipa_actix_web::scope;
@@ -451,6 +453,89 @@ pub const RULES: &[Rule] = &[
         "/api/v1/veto-conditions",
         Permission(perm::PROPERTY_READ),
     ),
+    r(
+        "GET",
+        "/api/v1/villages/{code}/profiles",
+        Permission(perm::VILLAGES_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/villages/{code}/profiles/{year}",
+        Permission(perm::VILLAGES_READ),
+    ),
+    r(
+        "PUT",
+        "/api/v1/villages/{code}/profiles/{year}",
+        Permission(perm::VILLAGES_WRITE),
+    ),
+    r(
+        "PUT",
+        "/api/v1/county-figures/{county_code}/{year}",
+        Permission(perm::VILLAGES_MANAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/key-villages",
+        Permission(perm::VILLAGES_MANAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/key-villages",
+        Permission(perm::VILLAGES_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/key-villages/{id}",
+        Permission(perm::VILLAGES_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/key-villages/{id}/assessments",
+        Permission(perm::VILLAGES_MANAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/key-villages/{id}/exit",
+        Permission(perm::VILLAGES_MANAGE),
+    ),
+    r("POST", "/api/v1/teams", Permission(perm::VILLAGES_MANAGE)),
+    r("GET", "/api/v1/teams", Permission(perm::VILLAGES_READ)),
+    r("GET", "/api/v1/teams/{id}", Permission(perm::VILLAGES_READ)),
+    r(
+        "POST",
+        "/api/v1/teams/{id}/members",
+        Permission(perm::VILLAGES_MANAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/pairings",
+        Permission(perm::VILLAGES_MANAGE),
+    ),
+    r("GET", "/api/v1/pairings", Permission(perm::VILLAGES_READ)),
+    r(
+        "POST",
+        "/api/v1/pairings/{id}/end",
+        Permission(perm::VILLAGES_MANAGE),
+    ),
+    r("POST", "/api/v1/visits", Permission(perm::VISITS_WRITE)),
+    r("GET", "/api/v1/visits", Permission(perm::VILLAGES_READ)),
+    r(
+        "POST",
+        "/api/v1/advisers",
+        Permission(perm::VILLAGES_MANAGE),
+    ),
+    r("GET", "/api/v1/advisers", Permission(perm::VILLAGES_READ)),
+    r(
+        "POST",
+        "/api/v1/village-pairings",
+        Permission(perm::VILLAGES_MANAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/village-pairings",
+        Permission(perm::VILLAGES_READ),
+    ),
+    r("GET", "/api/v1/coverage", Permission(perm::VILLAGES_READ)),
 ];
 
 /// Routes served by Swagger UI: the UI and the document itself (not API operations, so not in
@@ -579,6 +664,29 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(property::submit)
                 .service(property::confirm)
                 .service(property::reverse)
-                .service(property::veto_conditions),
+                .service(property::veto_conditions)
+                .service(villages::list_profiles)
+                .service(villages::get_profile)
+                .service(villages::put_profile)
+                .service(villages::put_county_figure)
+                .service(villages::designate)
+                .service(villages::list_key_villages)
+                .service(villages::get_key_village)
+                .service(villages::assess)
+                .service(villages::exit_key)
+                .service(teams::create_team)
+                .service(teams::list_teams)
+                .service(teams::get_team)
+                .service(teams::add_member)
+                .service(teams::pair)
+                .service(teams::list_pairings)
+                .service(teams::end_pairing)
+                .service(teams::log_visit)
+                .service(teams::list_visits)
+                .service(teams::add_adviser)
+                .service(teams::list_advisers)
+                .service(teams::pair_villages)
+                .service(teams::list_village_pairings)
+                .service(teams::coverage),
         );
 }

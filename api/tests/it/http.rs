@@ -88,6 +88,11 @@ fn every_secured_operation_declares_bearer_security_and_problem_errors() {
 
 /// Fills path parameters with well-formed values.
 fn concrete(path: &str) -> String {
+    let path = &if path.starts_with("/api/v1/villages/") {
+        path.replace("{code}", "370831001003")
+    } else {
+        path.to_string()
+    };
     path.replace("{id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6b")
         .replace("{grant_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6c")
         .replace("{code}", "370831")
@@ -96,7 +101,7 @@ fn concrete(path: &str) -> String {
         .replace("{member_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6d")
         .replace("{year}", "2020")
         .replace("{kind}", "application")
-        + match path {
+        + match path.as_str() {
             "/api/v1/exit-progress" | "/api/v1/households/{id}/exit-criteria" => "?year=2020",
             "/api/v1/property-checks" => "?name=batch",
             _ => "",
@@ -194,6 +199,41 @@ fn sample_body(method: &str, path: &str) -> serde_json::Value {
             json!({"township_code": "370831001"})
         }
         ("POST", "/api/v1/property-hits/{id}/reversal") => json!({"reason": "r"}),
+        ("PUT", "/api/v1/villages/{code}/profiles/{year}") => {
+            json!({"households": 1, "population": 1, "per_capita_income_fen": 1,
+                "collective_income_fen": 1, "cultivated_mu": 1.0, "forest_mu": 1.0})
+        }
+        ("PUT", "/api/v1/county-figures/{county_code}/{year}") => {
+            json!({"per_capita_income_fen": 1})
+        }
+        ("POST", "/api/v1/key-villages") => {
+            json!({"village_code": "370831001003", "from_year": 2021, "to_year": 2025, "plan": "p"})
+        }
+        ("POST", "/api/v1/key-villages/{id}/assessments") => json!({"year": 2021, "grade": "good"}),
+        ("POST", "/api/v1/key-villages/{id}/exit") => {
+            json!({"decided_on": "2021-01-01", "reason": "r"})
+        }
+        ("POST", "/api/v1/teams") => json!({"village_code": "370831001003", "name": "t"}),
+        ("POST", "/api/v1/teams/{id}/members") => {
+            json!({"name": "n", "id_number": crate::cases::id_number("370831", 4),
+                "dispatching_unit": "u", "position": "member",
+                "term_start": "2021-01-01", "term_end": "2022-01-01"})
+        }
+        ("POST", "/api/v1/pairings") => {
+            json!({"household_id": "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e", "member_id": "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e", "start_date": "2021-01-01"})
+        }
+        ("POST", "/api/v1/pairings/{id}/end") => json!({"end_date": "2021-01-01"}),
+        ("POST", "/api/v1/visits") => {
+            json!({"household_id": "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e", "visited_on": "2021-01-01", "found": "f", "done": "d"})
+        }
+        ("POST", "/api/v1/advisers") => {
+            json!({"village_code": "370831001003", "name": "n", "specialty": "s", "unit": "u",
+                "from_date": "2021-01-01"})
+        }
+        ("POST", "/api/v1/village-pairings") => {
+            json!({"strong_village_code": "370831001003", "weak_village_code": "370831001010",
+                "from_year": 2021, "to_year": 2022})
+        }
         ("POST", "/api/v1/monitoring-leads/scan") => json!({"county_code": "370831", "year": 2021}),
         ("POST", "/api/v1/monitoring-leads/{id}/verification") => {
             json!({"outcome": "dismiss", "reason": "r"})

@@ -13,3 +13,4 @@ mod regions;
 mod settings;
 mod transfer;
 mod users;
+mod villages;

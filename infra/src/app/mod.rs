@@ -13,8 +13,10 @@ pub mod jobs;
 pub mod monitoring;
 pub mod property;
 pub mod settings;
+pub mod teams;
 pub mod tenants;
 pub mod users;
+pub mod villages;
 
 use diesel::pg::PgConnection;
 use domain::authz::Caller;

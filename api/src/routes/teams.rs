@@ -1,0 +1,713 @@
+//! Assistance teams: resident work teams and their members, cadre-household pairings, visit
+//! logs, expert advisers, strong-weak village pairings, and coverage.
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::NaiveDate;
+use domain::cases::IdNumber;
+use domain::{DomainError, FieldError, RegionCode};
+use infra::app::teams::{self, MemberRow, NewMember, TeamView};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::exit::{check_year, text, within};
+use crate::error::{ApiResult, Problem};
+use crate::http::json::ValidJson;
+use crate::state::{AppState, Auth};
+
+fn done(errs: Vec<FieldError>) -> Result<(), DomainError> {
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Validation(errs))
+    }
+}
+
+fn id_of(path: &str) -> Result<Uuid, DomainError> {
+    Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
+}
+
+fn code(errs: &mut Vec<FieldError>, field: &str, v: &str) -> RegionCode {
+    RegionCode::parse(v)
+        .map_err(|m| errs.push(FieldError::new(field, m)))
+        .unwrap_or(RegionCode::PLATFORM)
+}
+
+/// A team member as shown (ID number masked).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamMemberDto {
+    /// Id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// ID number, masked.
+    pub id_masked: String,
+    /// 派出单位.
+    pub dispatching_unit: String,
+    /// `first_secretary` (第一书记), `leader` (队长), `member` (队员).
+    pub position: String,
+    /// Term start.
+    pub term_start: NaiveDate,
+    /// Term end.
+    pub term_end: NaiveDate,
+    /// The account that writes visit logs as this member.
+    pub user_id: Option<Uuid>,
+}
+
+impl From<MemberRow> for TeamMemberDto {
+    fn from(m: MemberRow) -> Self {
+        Self {
+            id: m.id,
+            name: m.name,
+            id_masked: m.id_masked,
+            dispatching_unit: m.dispatching_unit,
+            position: m.position,
+            term_start: m.term_start,
+            term_end: m.term_end,
+            user_id: m.user_id,
+        }
+    }
+}
+
+/// A resident work team.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamDto {
+    /// Id.
+    pub id: Uuid,
+    /// Village.
+    pub village_code: String,
+    /// Name.
+    pub name: String,
+    /// Members with their terms.
+    pub members: Vec<TeamMemberDto>,
+}
+
+impl From<TeamView> for TeamDto {
+    fn from(v: TeamView) -> Self {
+        Self {
+            id: v.team.id,
+            village_code: format!("{:012}", v.team.region_code),
+            name: v.team.name,
+            members: v.members.into_iter().map(TeamMemberDto::from).collect(),
+        }
+    }
+}
+
+/// A new team.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TeamBody {
+    /// The village.
+    pub village_code: String,
+    /// Name, 1–100 characters.
+    pub name: String,
+}
+
+/// Creates a village's resident work team (驻村工作队; county step).
+#[utoipa::path(
+    tag = "teams",
+    security(("bearer" = [])),
+    request_body = TeamBody,
+    responses(
+        (status = 201, description = "Created", body = TeamDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a county user with villages:manage", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/teams")]
+pub async fn create_team(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: ValidJson<TeamBody>,
+) -> ApiResult<HttpResponse> {
+    let b = body.0;
+    let mut errs = Vec::new();
+    let v = code(&mut errs, "village_code", &b.village_code);
+    let name = text(&mut errs, "name", &b.name, true, 100);
+    done(errs)?;
+    let t = state
+        .run(auth, move |conn, ctx| {
+            teams::create_team(conn, ctx, v, &name)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(TeamDto::from(t)))
+}
+
+/// `?region=`.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RegionParam {
+    /// Any region in your scope.
+    pub region: Option<String>,
+}
+
+/// Teams in your scope with their members.
+#[utoipa::path(
+    tag = "teams",
+    security(("bearer" = [])),
+    params(RegionParam),
+    responses(
+        (status = 200, description = "Teams", body = Vec<TeamDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/teams")]
+pub async fn list_teams(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<RegionParam>,
+) -> ApiResult<HttpResponse> {
+    let region = q.into_inner().region;
+    let rows = state
+        .run(auth, move |conn, ctx| {
+            teams::list_teams(conn, within(region.as_deref(), ctx.caller.scope())?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(TeamDto::from).collect::<Vec<_>>()))
+}
+
+/// A team with its members.
+#[utoipa::path(
+    tag = "teams",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Team id")),
+    responses(
+        (status = 200, description = "The team", body = TeamDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/teams/{id}")]
+pub async fn get_team(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let t = state
+        .run(auth, move |conn, _| teams::get_team(conn, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(TeamDto::from(t)))
+}
+
+/// A member to add.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TeamMemberBody {
+    /// Name, 1–50 characters.
+    pub name: String,
+    /// ID number (18 characters; kept only masked and as a search key, so the same person is
+    /// recognised across counties).
+    pub id_number: String,
+    /// 派出单位, 1–100 characters.
+    pub dispatching_unit: String,
+    /// `first_secretary`, `leader` or `member`.
+    pub position: String,
+    /// Term start.
+    pub term_start: NaiveDate,
+    /// Term end.
+    pub term_end: NaiveDate,
+    /// The member's user account, for visit logs.
+    #[serde(default)]
+    pub user_id: Option<Uuid>,
+}
+
+/// Adds a member to a team (county step). A person serves on one team at a time, whichever
+/// county dispatched them: an overlapping term answers 409.
+#[utoipa::path(
+    tag = "teams",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Team id")),
+    request_body = TeamMemberBody,
+    responses(
+        (status = 201, description = "Added", body = TeamDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a county user with villages:manage", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The person serves on a team during that term", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/teams/{id}/members")]
+pub async fn add_member(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<TeamMemberBody>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let b = body.0;
+    let mut errs = Vec::new();
+    let name = text(&mut errs, "name", &b.name, true, 50);
+    let unit = text(
+        &mut errs,
+        "dispatching_unit",
+        &b.dispatching_unit,
+        true,
+        100,
+    );
+    if !["first_secretary", "leader", "member"].contains(&b.position.as_str()) {
+        errs.push(FieldError::new(
+            "position",
+            "must be first_secretary, leader or member",
+        ));
+    }
+    if b.term_start > b.term_end {
+        errs.push(FieldError::new("term_end", "must not be before term_start"));
+    }
+    let keys = state.data_keys.clone();
+    let t = state
+        .run(auth, move |conn, ctx| {
+            let n = IdNumber::parse(&b.id_number, ctx.today())
+                .map_err(|m| errs.push(FieldError::new("id_number", m)))
+                .ok();
+            done(errs)?;
+            let Some(id_number) = n else {
+                return Err(DomainError::field("id_number", "is required"));
+            };
+            let m = NewMember {
+                name,
+                id_number,
+                dispatching_unit: unit,
+                position: b.position,
+                term: (b.term_start, b.term_end),
+                user_id: b.user_id,
+            };
+            teams::add_member(conn, ctx, &keys, id, &m)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(TeamDto::from(t)))
+}
+
+/// A pairing.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PairingBody {
+    /// The household.
+    pub household_id: Uuid,
+    /// The cadre (a team member of the county).
+    pub member_id: Uuid,
+    /// From.
+    pub start_date: NaiveDate,
+}
+
+/// Pairs a cadre with a household (帮扶责任人; county step).
+#[utoipa::path(
+    tag = "teams",
+    security(("bearer" = [])),
+    request_body = PairingBody,
+    responses(
+        (status = 201, description = "Paired", body = Object),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a county user with villages:manage", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Paired already", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/pairings")]
+pub async fn pair(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: ValidJson<PairingBody>,
+) -> ApiResult<HttpResponse> {
+    let b = body.0;
+    let p = state
+        .run(auth, move |conn, ctx| {
+            teams::pair(conn, ctx, b.household_id, b.member_id, b.start_date)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(p))
+}
+
+/// `?region=&household=`.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HouseholdParam {
+    /// Any region in your scope.
+    pub region: Option<String>,
+    /// One household.
+    pub household: Option<Uuid>,
+}
+
+/// Pairings in your scope.
+#[utoipa::path(
+    tag = "teams",
+    security(("bearer" = [])),
+    params(HouseholdParam),
+    responses(
+        (status = 200, description = "Pairings", body = Vec<Object>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/pairings")]
+pub async fn list_pairings(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<HouseholdParam>,
+) -> ApiResult<HttpResponse> {
+    let q = q.into_inner();
+    let rows = state
+        .run(auth, move |conn, ctx| {
+            teams::list_pairings(
+                conn,
+                within(q.region.as_deref(), ctx.caller.scope())?,
+                q.household,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+/// The end of a pairing.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndBody {
+    /// Last day.
+    pub end_date: NaiveDate,
+}
+
+/// Ends a pairing (county step).
+#[utoipa::path(
+    tag = "teams",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Pairing id")),
+    request_body = EndBody,
+    responses(
+        (status = 200, description = "Ended", body = Object),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a county user with villages:manage", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Ended already", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/pairings/{id}/end")]
+pub async fn end_pairing(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<EndBody>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let end = body.0.end_date;
+    let p = state
+        .run(auth, move |conn, ctx| {
+            teams::end_pairing(conn, ctx, id, end)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(p))
+}
+
+/// A visit.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VisitBody {
+    /// The household.
+    pub household_id: Uuid,
+    /// Date (not in the future).
+    pub visited_on: NaiveDate,
+    /// What was found, 1–2000 characters.
+    pub found: String,
+    /// What was done, 1–2000 characters.
+    pub done: String,
+}
+
+/// Writes a visit log (走访记录): only the team member paired with the household that day.
+#[utoipa::path(
+    tag = "teams",
+    security(("bearer" = [])),
+    request_body = VisitBody,
+    responses(
+        (status = 201, description = "Logged", body = Object),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks visits:write, or not paired with the household", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/visits")]
+pub async fn log_visit(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: ValidJson<VisitBody>,
+) -> ApiResult<HttpResponse> {
+    let b = body.0;
+    let mut errs = Vec::new();
+    let found = text(&mut errs, "found", &b.found, true, 2000);
+    let did = text(&mut errs, "done", &b.done, true, 2000);
+    done(errs)?;
+    let v = state
+        .run(auth, move |conn, ctx| {
+            if b.visited_on > ctx.today() {
+                return Err(DomainError::field(
+                    "visited_on",
+                    "must not be in the future",
+                ));
+            }
+            teams::log_visit(conn, ctx, b.household_id, b.visited_on, &found, &did)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(v))
+}
+
+/// Visit logs in your scope, newest first.
+#[utoipa::path(
+    tag = "teams",
+    security(("bearer" = [])),
+    params(HouseholdParam),
+    responses(
+        (status = 200, description = "Visits", body = Vec<Object>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/visits")]
+pub async fn list_visits(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<HouseholdParam>,
+) -> ApiResult<HttpResponse> {
+    let q = q.into_inner();
+    let rows = state
+        .run(auth, move |conn, ctx| {
+            teams::list_visits(
+                conn,
+                within(q.region.as_deref(), ctx.caller.scope())?,
+                q.household,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+/// An expert adviser.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdviserBody {
+    /// The village.
+    pub village_code: String,
+    /// Name, 1–50 characters.
+    pub name: String,
+    /// Field, 1–100 characters.
+    pub specialty: String,
+    /// Unit, 1–100 characters.
+    pub unit: String,
+    /// From.
+    pub from_date: NaiveDate,
+    /// Until.
+    #[serde(default)]
+    pub to_date: Option<NaiveDate>,
+}
+
+/// Adds an expert adviser (专家特派员) to a village (county step).
+#[utoipa::path(
+    tag = "teams",
+    security(("bearer" = [])),
+    request_body = AdviserBody,
+    responses(
+        (status = 201, description = "Added", body = Object),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a county user with villages:manage", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/advisers")]
+pub async fn add_adviser(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: ValidJson<AdviserBody>,
+) -> ApiResult<HttpResponse> {
+    let b = body.0;
+    let mut errs = Vec::new();
+    let v = code(&mut errs, "village_code", &b.village_code);
+    let name = text(&mut errs, "name", &b.name, true, 50);
+    let specialty = text(&mut errs, "specialty", &b.specialty, true, 100);
+    let unit = text(&mut errs, "unit", &b.unit, true, 100);
+    if b.to_date.is_some_and(|t| t < b.from_date) {
+        errs.push(FieldError::new("to_date", "must not be before from_date"));
+    }
+    done(errs)?;
+    let a = state
+        .run(auth, move |conn, ctx| {
+            teams::add_adviser(
+                conn,
+                ctx,
+                v,
+                (&name, &specialty, &unit),
+                (b.from_date, b.to_date),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(a))
+}
+
+/// Expert advisers in your scope.
+#[utoipa::path(
+    tag = "teams",
+    security(("bearer" = [])),
+    params(RegionParam),
+    responses(
+        (status = 200, description = "Advisers", body = Vec<Object>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/advisers")]
+pub async fn list_advisers(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<RegionParam>,
+) -> ApiResult<HttpResponse> {
+    let region = q.into_inner().region;
+    let rows = state
+        .run(auth, move |conn, ctx| {
+            teams::list_advisers(conn, within(region.as_deref(), ctx.caller.scope())?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+/// A strong village paired with a weak one.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VillagePairingBody {
+    /// The strong village.
+    pub strong_village_code: String,
+    /// The weak village.
+    pub weak_village_code: String,
+    /// First year.
+    pub from_year: i32,
+    /// Last year.
+    pub to_year: i32,
+    /// What the strong village does, up to 2000 characters.
+    #[serde(default)]
+    pub content: String,
+}
+
+/// Pairs a strong village with a weak one (强村带弱村; county step).
+#[utoipa::path(
+    tag = "teams",
+    security(("bearer" = [])),
+    request_body = VillagePairingBody,
+    responses(
+        (status = 201, description = "Paired", body = Object),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a county user with villages:manage over both", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/village-pairings")]
+pub async fn pair_villages(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: ValidJson<VillagePairingBody>,
+) -> ApiResult<HttpResponse> {
+    let b = body.0;
+    let mut errs = Vec::new();
+    let strong = code(&mut errs, "strong_village_code", &b.strong_village_code);
+    let weak = code(&mut errs, "weak_village_code", &b.weak_village_code);
+    check_year(&mut errs, "from_year", b.from_year);
+    check_year(&mut errs, "to_year", b.to_year);
+    if b.from_year > b.to_year {
+        errs.push(FieldError::new("to_year", "must not be before from_year"));
+    }
+    let content = text(&mut errs, "content", &b.content, false, 2000);
+    done(errs)?;
+    let p = state
+        .run(auth, move |conn, ctx| {
+            teams::pair_villages(
+                conn,
+                ctx,
+                (strong, weak),
+                (b.from_year, b.to_year),
+                &content,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(p))
+}
+
+/// Strong-weak village pairings in your scope (by the weak village).
+#[utoipa::path(
+    tag = "teams",
+    security(("bearer" = [])),
+    params(RegionParam),
+    responses(
+        (status = 200, description = "Pairings", body = Vec<Object>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/village-pairings")]
+pub async fn list_village_pairings(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<RegionParam>,
+) -> ApiResult<HttpResponse> {
+    let region = q.into_inner().region;
+    let rows = state
+        .run(auth, move |conn, ctx| {
+            teams::list_village_pairings(conn, within(region.as_deref(), ctx.caller.scope())?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+/// `?region=&as_of=`.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CoverageParams {
+    /// Any region in your scope (default: your org unit).
+    pub region: Option<String>,
+    /// The day to check (default: today).
+    pub as_of: Option<NaiveDate>,
+}
+
+/// Coverage rules for a region and each region one level down: every active key village has
+/// a team with a first secretary in term; every registered, returned or monitored household
+/// has a paired cadre; none is unvisited longer than `teams.visit_interval_days` (30). The
+/// gaps are listed (up to 1000 each).
+#[utoipa::path(
+    tag = "teams",
+    security(("bearer" = [])),
+    params(CoverageParams),
+    responses(
+        (status = 200, description = "Coverage", body = Object),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/coverage")]
+pub async fn coverage(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<CoverageParams>,
+) -> ApiResult<HttpResponse> {
+    let q = q.into_inner();
+    let region = q
+        .region
+        .as_deref()
+        .map(RegionCode::parse)
+        .transpose()
+        .map_err(|m| DomainError::field("region", m))?;
+    let c = state
+        .run(auth, move |conn, ctx| {
+            teams::coverage(
+                conn,
+                ctx,
+                region.unwrap_or(ctx.caller.org),
+                q.as_of.unwrap_or_else(|| ctx.today()),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(c))
+}

@@ -1,0 +1,319 @@
+//! Key assistance villages (seed 4): targets with deadlines, and whether a village has met
+//! them, is on track, at risk, or has missed them, judged from its yearly measurements.
+
+use serde::Serialize;
+
+use crate::settings::KeyVillageSettings;
+
+vocabulary! {
+    /// Where a village stands against one target.
+    TargetStatus {
+        /// Reached.
+        Met = "met" / "已达标",
+        /// Not reached yet; the trend reaches it by the deadline.
+        OnTrack = "on_track" / "按进度",
+        /// Not reached; the trend (or lack of one) does not reach it by the deadline.
+        AtRisk = "at_risk" / "有风险",
+        /// The deadline passed without reaching it.
+        Missed = "missed" / "未达标",
+        /// No measurement yet.
+        NoData = "no_data" / "无数据",
+    }
+}
+
+vocabulary! {
+    /// A yearly assessment grade.
+    Grade {
+        /// 优秀.
+        Excellent = "excellent" / "优秀",
+        /// 良好.
+        Good = "good" / "良好",
+        /// 一般.
+        Fair = "fair" / "一般",
+        /// 较差.
+        Poor = "poor" / "较差",
+    }
+}
+
+/// A measured value in a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Point {
+    /// Year.
+    pub year: i32,
+    /// Value (fen, permille, or a difference: see the target).
+    pub value: i64,
+}
+
+/// A target evaluated.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluated {
+    /// Stable code (`collective_income_2023`, `tap_water`, …).
+    pub code: String,
+    /// What it asks, in Chinese.
+    pub label: String,
+    /// Unit of `target` and `latest`: `fen`, `permille`, `fen_vs_county`, `present`.
+    pub unit: &'static str,
+    /// The target value.
+    pub target: i64,
+    /// Deadline year.
+    pub deadline: i32,
+    /// Latest measured value up to the assessment year.
+    pub latest: Option<i64>,
+    /// Year of that value.
+    pub latest_year: Option<i32>,
+    /// Status.
+    pub status: TargetStatus,
+    /// Relative shortfall, 0 (met) to 1 (nothing), for ranking.
+    pub gap: f64,
+}
+
+/// Judges one target from measurements (any order) as of `year`.
+pub fn judge(target: i64, deadline: i32, points: &[Point], year: i32) -> TargetStatus {
+    let mut pts: Vec<Point> = points.iter().copied().filter(|p| p.year <= year).collect();
+    pts.sort_by_key(|p| p.year);
+    let Some(last) = pts.last().copied() else {
+        return if year > deadline {
+            TargetStatus::Missed
+        } else {
+            TargetStatus::NoData
+        };
+    };
+    // Judged at the deadline: the latest value up to it.
+    let at_deadline = pts.iter().rev().find(|p| p.year <= deadline).copied();
+    if at_deadline.is_some_and(|p| p.value >= target) {
+        return TargetStatus::Met;
+    }
+    if year > deadline || at_deadline.is_some_and(|p| p.year == deadline) {
+        return TargetStatus::Missed;
+    }
+    if last.value >= target {
+        return TargetStatus::Met;
+    }
+    let first = pts[0];
+    if last.year > first.year {
+        // Straight-line trend from the first to the last measurement.
+        let slope_num = last.value - first.value;
+        let span = i64::from(last.year - first.year);
+        let projected = last.value + slope_num * i64::from(deadline - last.year) / span;
+        if projected >= target {
+            return TargetStatus::OnTrack;
+        }
+    }
+    TargetStatus::AtRisk
+}
+
+/// A village's measurements for the targets.
+#[derive(Debug, Clone, Default)]
+pub struct Measurements {
+    /// Collective-economy income per year, fen.
+    pub collective_income: Vec<Point>,
+    /// Tap-water coverage per year, permille.
+    pub tap_water: Vec<Point>,
+    /// Sanitary-toilet coverage per year, permille.
+    pub sanitary_toilet: Vec<Point>,
+    /// Per-capita income minus the county's per-capita income, per year (fen).
+    pub income_vs_county: Vec<Point>,
+    /// County per-capita income per year (fen), for the gap.
+    pub county_income: Vec<Point>,
+    /// 1 when a leading (main) industry is recorded, per year.
+    pub leading_industry: Vec<Point>,
+    /// 1 when a featured industry is recorded, per year.
+    pub featured_industry: Vec<Point>,
+}
+
+fn latest(points: &[Point], year: i32) -> Option<Point> {
+    points
+        .iter()
+        .filter(|p| p.year <= year)
+        .max_by_key(|p| p.year)
+        .copied()
+}
+
+fn ratio(short: i64, of: i64) -> f64 {
+    if of <= 0 {
+        return if short > 0 { 1.0 } else { 0.0 };
+    }
+    (short.max(0) as f64 / of as f64).clamp(0.0, 1.0)
+}
+
+/// Evaluates every target of the settings against the measurements as of `year`.
+pub fn evaluate(s: &KeyVillageSettings, m: &Measurements, year: i32) -> Vec<Evaluated> {
+    let mut out = Vec::new();
+    let mut push = |code: String,
+                    label: String,
+                    unit: &'static str,
+                    target: i64,
+                    deadline: i32,
+                    points: &[Point],
+                    gap_of: &dyn Fn(Option<Point>) -> f64| {
+        let l = latest(points, year);
+        let status = judge(target, deadline, points, year);
+        out.push(Evaluated {
+            code,
+            label,
+            unit,
+            target,
+            deadline,
+            latest: l.map(|p| p.value),
+            latest_year: l.map(|p| p.year),
+            gap: if status == TargetStatus::Met {
+                0.0
+            } else {
+                gap_of(l)
+            },
+            status,
+        });
+    };
+    for t in &s.collective_income_targets {
+        push(
+            format!("collective_income_{}", t.year),
+            format!("村集体经济收入达到{}元", t.value / 100),
+            "fen",
+            t.value,
+            t.year,
+            &m.collective_income,
+            &|l| ratio(t.value - l.map_or(0, |p| p.value), t.value),
+        );
+    }
+    for (code, label, t, points) in [
+        (
+            "tap_water",
+            "自来水普及率",
+            &s.tap_water_target,
+            &m.tap_water,
+        ),
+        (
+            "sanitary_toilet",
+            "卫生厕所普及率",
+            &s.sanitary_toilet_target,
+            &m.sanitary_toilet,
+        ),
+    ] {
+        let target = t.value * 10;
+        push(
+            code.into(),
+            format!("{label}达到{}%", t.value),
+            "permille",
+            target,
+            t.year,
+            points,
+            &|l| ratio(target - l.map_or(0, |p| p.value), target),
+        );
+    }
+    let county = latest(&m.county_income, year).map_or(0, |p| p.value);
+    push(
+        "income_parity".into(),
+        "农民人均可支配收入达到县域平均水平".into(),
+        "fen_vs_county",
+        0,
+        s.income_parity_year,
+        &m.income_vs_county,
+        &|l| ratio(-l.map_or(-county, |p| p.value), county),
+    );
+    for (code, label, points) in [
+        ("leading_industry", "有主导产业", &m.leading_industry),
+        ("featured_industry", "有特色产业", &m.featured_industry),
+    ] {
+        push(
+            code.into(),
+            label.into(),
+            "present",
+            1,
+            s.industry_year,
+            points,
+            &|_| 1.0,
+        );
+    }
+    out
+}
+
+/// The sum of the gaps: how far a village is from its targets (for ranking).
+pub fn total_gap(targets: &[Evaluated]) -> f64 {
+    targets.iter().map(|t| t.gap).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(year: i32, value: i64) -> Point {
+        Point { year, value }
+    }
+
+    #[test]
+    fn met_on_track_at_risk_missed() {
+        // 50,000 yuan by 2023.
+        let t = 5_000_000;
+        // Seed 4's first village: 200,000 yuan in 2020.
+        assert_eq!(
+            judge(t, 2023, &[p(2020, 20_000_000)], 2021),
+            TargetStatus::Met
+        );
+        // Seed 4's second: 5,800 yuan in 2020, 6,000 in 2021: far from the line.
+        assert_eq!(
+            judge(t, 2023, &[p(2020, 580_000), p(2021, 600_000)], 2021),
+            TargetStatus::AtRisk
+        );
+        // Rising fast enough.
+        assert_eq!(
+            judge(t, 2023, &[p(2020, 1_000_000), p(2021, 3_000_000)], 2021),
+            TargetStatus::OnTrack
+        );
+        // The deadline passed below the target.
+        assert_eq!(
+            judge(t, 2023, &[p(2020, 580_000), p(2023, 4_999_999)], 2024),
+            TargetStatus::Missed
+        );
+        // Measured in the deadline year below target: missed, even judged that year.
+        assert_eq!(
+            judge(t, 2023, &[p(2023, 4_999_999)], 2023),
+            TargetStatus::Missed
+        );
+        // Exactly on target is met; reaching it only after the deadline is still missed.
+        assert_eq!(judge(t, 2023, &[p(2023, t)], 2023), TargetStatus::Met);
+        assert_eq!(
+            judge(t, 2023, &[p(2022, 0), p(2024, t)], 2024),
+            TargetStatus::Missed
+        );
+        assert_eq!(judge(t, 2023, &[], 2022), TargetStatus::NoData);
+        assert_eq!(judge(t, 2023, &[], 2024), TargetStatus::Missed);
+        // Measurements after the assessment year are not seen.
+        assert_eq!(
+            judge(t, 2023, &[p(2020, 0), p(2022, t)], 2021),
+            TargetStatus::AtRisk
+        );
+    }
+
+    #[test]
+    fn every_target_of_the_settings_is_evaluated_and_gaps_rank() {
+        let s = crate::settings::Settings::default().key_village;
+        let m = Measurements {
+            collective_income: vec![p(2020, 580_000)],
+            tap_water: vec![p(2020, 950)],
+            sanitary_toilet: vec![p(2020, 450)],
+            income_vs_county: vec![p(2020, -100_000)],
+            county_income: vec![p(2020, 2_000_000)],
+            leading_industry: vec![p(2020, 1)],
+            featured_industry: vec![p(2020, 1)],
+        };
+        let e = evaluate(&s, &m, 2021);
+        let codes: Vec<(&str, TargetStatus)> =
+            e.iter().map(|t| (t.code.as_str(), t.status)).collect();
+        assert_eq!(
+            codes,
+            vec![
+                ("collective_income_2023", TargetStatus::AtRisk),
+                ("collective_income_2025", TargetStatus::AtRisk),
+                ("tap_water", TargetStatus::Met),
+                ("sanitary_toilet", TargetStatus::AtRisk),
+                ("income_parity", TargetStatus::AtRisk),
+                ("leading_industry", TargetStatus::Met),
+                ("featured_industry", TargetStatus::Met),
+            ]
+        );
+        // 5,800 of 50,000 yuan: 88.4% short.
+        assert!((e[0].gap - 0.884).abs() < 1e-9);
+        assert!((e[4].gap - 0.05).abs() < 1e-9);
+        assert!(total_gap(&e) > 2.0);
+    }
+}

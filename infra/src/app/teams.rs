@@ -1,0 +1,866 @@
+//! Assistance teams (帮扶队伍): resident work teams per village with members and terms, cadres
+//! paired with households, visit logs, expert advisers, strong-weak village pairings, and the
+//! coverage rules reported up the hierarchy.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Duration, NaiveDate};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Bytea, Date, Nullable};
+use domain::authz::perm;
+use domain::cases::IdNumber;
+use domain::{DomainError, Level, RegionCode, Scope};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{Ctx, stored_code};
+use crate::db::{DbResultExt as _, map_db_error};
+use crate::pii::DataKeys;
+use crate::schema::{
+    households, key_villages, pairings, regions, team_members, teams, village_advisers,
+    village_pairings, visits,
+};
+
+/// A team.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = teams)]
+pub struct TeamRow {
+    /// Id.
+    pub id: Uuid,
+    /// Village.
+    pub region_code: i64,
+    /// Name.
+    pub name: String,
+}
+
+/// A team member (ID number kept only as a blind index and a masked copy).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = team_members)]
+pub struct MemberRow {
+    /// Tenant.
+    pub county_code: i32,
+    /// Id.
+    pub id: Uuid,
+    /// Team.
+    pub team_id: Uuid,
+    /// Village.
+    pub region_code: i64,
+    /// Name.
+    pub name: String,
+    /// Masked ID number.
+    pub id_masked: String,
+    /// 派出单位.
+    pub dispatching_unit: String,
+    /// `first_secretary`, `leader`, `member`.
+    pub position: String,
+    /// Term start.
+    pub term_start: NaiveDate,
+    /// Term end.
+    pub term_end: NaiveDate,
+    /// The account that writes visit logs as this member.
+    pub user_id: Option<Uuid>,
+}
+
+/// A team with its members.
+#[derive(Debug, Clone)]
+pub struct TeamView {
+    /// The team.
+    pub team: TeamRow,
+    /// Members.
+    pub members: Vec<MemberRow>,
+}
+
+fn in_scope_village(ctx: &Ctx, code: RegionCode, field: &str) -> Result<(), DomainError> {
+    if code.level() != Level::Village || !ctx.caller.scope().contains(code) {
+        return Err(DomainError::field(field, "must be a village in your scope"));
+    }
+    Ok(())
+}
+
+fn manage(ctx: &Ctx, code: RegionCode) -> Result<(), DomainError> {
+    ctx.caller
+        .require_at_level(perm::VILLAGES_MANAGE, Level::County, code)
+}
+
+/// Creates a village's resident work team (county step).
+///
+/// # Errors
+/// `Validation`, `Forbidden`.
+pub fn create_team(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    village: RegionCode,
+    name: &str,
+) -> Result<TeamView, DomainError> {
+    in_scope_village(ctx, village, "village_code")?;
+    manage(ctx, village)?;
+    super::users::check_org_unit(conn, "village_code", village)?;
+    let team: TeamRow = diesel::insert_into(teams::table)
+        .values((
+            teams::county_code.eq(village.county_code()),
+            teams::id.eq(Uuid::new_v4()),
+            teams::region_code.eq(village.as_i64()),
+            teams::name.eq(name),
+            teams::created_by.eq(ctx.caller.user_id),
+            teams::created_at.eq(ctx.now),
+        ))
+        .returning(TeamRow::as_returning())
+        .get_result(conn)
+        .db()?;
+    ctx.audit(
+        conn,
+        "team.created",
+        "team",
+        team.id,
+        village,
+        json!({ "name": name }),
+    )?;
+    Ok(TeamView {
+        team,
+        members: Vec::new(),
+    })
+}
+
+/// A team with its members.
+///
+/// # Errors
+/// `NotFound` outside scope.
+pub fn get_team(conn: &mut PgConnection, id: Uuid) -> Result<TeamView, DomainError> {
+    let team: TeamRow = teams::table
+        .filter(teams::id.eq(id))
+        .select(TeamRow::as_select())
+        .first(conn)
+        .db()?;
+    let members = team_members::table
+        .filter(team_members::team_id.eq(id))
+        .order((team_members::term_start, team_members::name))
+        .select(MemberRow::as_select())
+        .load(conn)
+        .db()?;
+    Ok(TeamView { team, members })
+}
+
+/// Teams in `within`.
+///
+/// # Errors
+/// Database failures.
+pub fn list_teams(conn: &mut PgConnection, within: Scope) -> Result<Vec<TeamView>, DomainError> {
+    let rows: Vec<TeamRow> = teams::table
+        .filter(teams::region_code.between(within.lo(), within.hi()))
+        .order((teams::region_code, teams::name))
+        .select(TeamRow::as_select())
+        .limit(2000)
+        .load(conn)
+        .db()?;
+    let ids: Vec<Uuid> = rows.iter().map(|t| t.id).collect();
+    let mut members: HashMap<Uuid, Vec<MemberRow>> = HashMap::new();
+    for m in team_members::table
+        .filter(team_members::team_id.eq_any(&ids))
+        .order((team_members::term_start, team_members::name))
+        .select(MemberRow::as_select())
+        .load::<MemberRow>(conn)
+        .db()?
+    {
+        members.entry(m.team_id).or_default().push(m);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|team| TeamView {
+            members: members.remove(&team.id).unwrap_or_default(),
+            team,
+        })
+        .collect())
+}
+
+/// A member to add.
+#[derive(Debug, Clone)]
+pub struct NewMember {
+    /// Name.
+    pub name: String,
+    /// ID number (kept as a blind index and masked copy only).
+    pub id_number: IdNumber,
+    /// 派出单位.
+    pub dispatching_unit: String,
+    /// Position code.
+    pub position: String,
+    /// Term.
+    pub term: (NaiveDate, NaiveDate),
+    /// Their account, for visit logs.
+    pub user_id: Option<Uuid>,
+}
+
+/// Adds a member to a team (county step). A person serves on at most one team at a time,
+/// across every county: an overlapping term is refused.
+///
+/// # Errors
+/// `Conflict` `term_overlaps`; `Validation` for an account outside the village's county.
+pub fn add_member(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    keys: &DataKeys,
+    team_id: Uuid,
+    m: &NewMember,
+) -> Result<TeamView, DomainError> {
+    let team = get_team(conn, team_id)?.team;
+    let village = stored_code(team.region_code)?;
+    manage(ctx, village)?;
+    if let Some(u) = m.user_id {
+        let found: i64 = crate::schema::users::table
+            .filter(crate::schema::users::id.eq(u))
+            .count()
+            .get_result(conn)
+            .db()?;
+        if found == 0 {
+            return Err(DomainError::field("user_id", "is not a user in your scope"));
+        }
+    }
+    let blind = keys.blind_index(&m.id_number);
+    super::cases::households::lock_people(conn, std::slice::from_ref(&blind))?;
+    #[derive(QueryableByName)]
+    struct Overlap {
+        #[diesel(sql_type = Bool)]
+        overlaps: bool,
+    }
+    let o: Overlap = diesel::sql_query("SELECT zx_team_term_overlaps($1, $2, $3, $4) AS overlaps")
+        .bind::<Bytea, _>(&blind)
+        .bind::<Date, _>(m.term.0)
+        .bind::<Date, _>(m.term.1)
+        .bind::<Nullable<diesel::sql_types::Uuid>, _>(None::<Uuid>)
+        .get_result(conn)
+        .db()?;
+    if o.overlaps {
+        return Err(DomainError::Conflict {
+            code: "term_overlaps",
+            message: format!(
+                "{} serves on a team during {} to {} already; a person serves on one team at a time",
+                m.name, m.term.0, m.term.1
+            ),
+        });
+    }
+    let id = Uuid::new_v4();
+    diesel::insert_into(team_members::table)
+        .values((
+            team_members::county_code.eq(village.county_code()),
+            team_members::id.eq(id),
+            team_members::team_id.eq(team_id),
+            team_members::region_code.eq(team.region_code),
+            team_members::name.eq(&m.name),
+            team_members::id_blind.eq(&blind),
+            team_members::id_masked.eq(m.id_number.masked()),
+            team_members::dispatching_unit.eq(&m.dispatching_unit),
+            team_members::position.eq(&m.position),
+            team_members::term_start.eq(m.term.0),
+            team_members::term_end.eq(m.term.1),
+            team_members::user_id.eq(m.user_id),
+            team_members::created_by.eq(ctx.caller.user_id),
+            team_members::created_at.eq(ctx.now),
+        ))
+        .execute(conn)
+        .db()?;
+    ctx.audit(
+        conn,
+        "team.member_added",
+        "team",
+        team_id,
+        village,
+        json!({ "member_id": id, "position": m.position, "term": [m.term.0, m.term.1] }),
+    )?;
+    get_team(conn, team_id)
+}
+
+/// A pairing of a cadre (team member) with a household.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = pairings)]
+pub struct PairingRow {
+    /// Id.
+    pub id: Uuid,
+    /// Household.
+    pub household_id: Uuid,
+    /// Village.
+    pub region_code: i64,
+    /// The cadre.
+    pub member_id: Uuid,
+    /// From.
+    pub start_date: NaiveDate,
+    /// Until (open when null).
+    pub end_date: Option<NaiveDate>,
+}
+
+/// Pairs a team member with a household of the team's village (county step).
+///
+/// # Errors
+/// `Validation` when the household is outside the member's village; `Conflict` when paired.
+pub fn pair(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    household_id: Uuid,
+    member_id: Uuid,
+    start: NaiveDate,
+) -> Result<PairingRow, DomainError> {
+    let h = super::cases::find(conn, household_id)
+        .map_err(|_| DomainError::field("household_id", "is not a household in your scope"))?;
+    let m: MemberRow = team_members::table
+        .filter(team_members::id.eq(member_id))
+        .select(MemberRow::as_select())
+        .first(conn)
+        .optional()
+        .db()?
+        .ok_or_else(|| DomainError::field("member_id", "is not a team member in your scope"))?;
+    let village = stored_code(h.region_code)?;
+    manage(ctx, village)?;
+    if stored_code(m.region_code)?.ancestor_at(Level::County) != village.ancestor_at(Level::County)
+    {
+        return Err(DomainError::field(
+            "member_id",
+            "serves in another county than the household",
+        ));
+    }
+    if start > m.term_end {
+        return Err(DomainError::field(
+            "start_date",
+            format!("is after the member's term ends ({})", m.term_end),
+        ));
+    }
+    let row: PairingRow = diesel::insert_into(pairings::table)
+        .values((
+            pairings::county_code.eq(h.county_code),
+            pairings::id.eq(Uuid::new_v4()),
+            pairings::household_id.eq(h.id),
+            pairings::region_code.eq(h.region_code),
+            pairings::member_id.eq(member_id),
+            pairings::start_date.eq(start),
+            pairings::created_by.eq(ctx.caller.user_id),
+            pairings::created_at.eq(ctx.now),
+        ))
+        .returning(PairingRow::as_returning())
+        .get_result(conn)
+        .map_err(|e| match map_db_error(e) {
+            DomainError::Conflict { .. } => DomainError::Conflict {
+                code: "paired",
+                message: "this cadre is paired with the household already".into(),
+            },
+            other => other,
+        })?;
+    super::cases::record_change(
+        conn,
+        ctx,
+        h.id,
+        "paired",
+        json!({ "pairing_id": row.id, "member_id": member_id, "cadre": m.name, "start_date": start }),
+        None,
+    )?;
+    Ok(row)
+}
+
+/// Ends a pairing (county step).
+///
+/// # Errors
+/// `NotFound`; `Conflict` when ended already.
+pub fn end_pairing(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    end: NaiveDate,
+) -> Result<PairingRow, DomainError> {
+    let p: PairingRow = pairings::table
+        .filter(pairings::id.eq(id))
+        .select(PairingRow::as_select())
+        .for_update()
+        .first(conn)
+        .db()?;
+    manage(ctx, stored_code(p.region_code)?)?;
+    if p.end_date.is_some() {
+        return Err(DomainError::Conflict {
+            code: "ended",
+            message: "the pairing has ended already".into(),
+        });
+    }
+    if end < p.start_date {
+        return Err(DomainError::field(
+            "end_date",
+            "is before the pairing began",
+        ));
+    }
+    let row = diesel::update(pairings::table.filter(pairings::id.eq(id)))
+        .set(pairings::end_date.eq(end))
+        .returning(PairingRow::as_returning())
+        .get_result(conn)
+        .db()?;
+    ctx.audit(
+        conn,
+        "pairing.ended",
+        "pairing",
+        id,
+        stored_code(p.region_code)?,
+        json!({ "end_date": end }),
+    )?;
+    Ok(row)
+}
+
+/// Pairings in `within` (or of one household).
+///
+/// # Errors
+/// Database failures.
+pub fn list_pairings(
+    conn: &mut PgConnection,
+    within: Scope,
+    household: Option<Uuid>,
+) -> Result<Vec<PairingRow>, DomainError> {
+    let mut q = pairings::table
+        .filter(pairings::region_code.between(within.lo(), within.hi()))
+        .order((pairings::region_code, pairings::start_date, pairings::id))
+        .select(PairingRow::as_select())
+        .limit(5000)
+        .into_boxed();
+    if let Some(h) = household {
+        q = q.filter(pairings::household_id.eq(h));
+    }
+    q.load(conn).db()
+}
+
+/// A visit log entry.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = visits)]
+pub struct VisitRow {
+    /// Id.
+    pub id: Uuid,
+    /// Household.
+    pub household_id: Uuid,
+    /// Village.
+    pub region_code: i64,
+    /// The cadre who visited.
+    pub member_id: Uuid,
+    /// Date.
+    pub visited_on: NaiveDate,
+    /// What was found.
+    pub found: String,
+    /// What was done.
+    pub done: String,
+}
+
+/// Writes a visit log: only a team member, as the cadre paired with the household on that day.
+///
+/// # Errors
+/// `Forbidden` when the caller is not paired with the household then.
+pub fn log_visit(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    household_id: Uuid,
+    visited_on: NaiveDate,
+    found: &str,
+    done: &str,
+) -> Result<VisitRow, DomainError> {
+    let h = super::cases::find(conn, household_id)
+        .map_err(|_| DomainError::field("household_id", "is not a household in your scope"))?;
+    ctx.caller
+        .require_at(perm::VISITS_WRITE, stored_code(h.region_code)?)?;
+    let paired: Option<Uuid> = pairings::table
+        .inner_join(
+            team_members::table.on(team_members::county_code
+                .eq(pairings::county_code)
+                .and(team_members::id.eq(pairings::member_id))),
+        )
+        .filter(pairings::county_code.eq(h.county_code))
+        .filter(pairings::household_id.eq(h.id))
+        .filter(team_members::user_id.eq(ctx.caller.user_id))
+        .filter(pairings::start_date.le(visited_on))
+        .filter(
+            pairings::end_date
+                .is_null()
+                .or(pairings::end_date.ge(visited_on)),
+        )
+        .select(pairings::member_id)
+        .first(conn)
+        .optional()
+        .db()?;
+    let Some(member_id) = paired else {
+        return Err(DomainError::Forbidden(
+            "you are not the cadre paired with this household on that day".into(),
+        ));
+    };
+    let row: VisitRow = diesel::insert_into(visits::table)
+        .values((
+            visits::county_code.eq(h.county_code),
+            visits::id.eq(Uuid::new_v4()),
+            visits::household_id.eq(h.id),
+            visits::region_code.eq(h.region_code),
+            visits::member_id.eq(member_id),
+            visits::visited_on.eq(visited_on),
+            visits::found.eq(found),
+            visits::done.eq(done),
+            visits::created_by.eq(ctx.caller.user_id),
+            visits::created_at.eq(ctx.now),
+        ))
+        .returning(VisitRow::as_returning())
+        .get_result(conn)
+        .db()?;
+    ctx.audit(
+        conn,
+        "visit.logged",
+        "visit",
+        row.id,
+        stored_code(h.region_code)?,
+        json!({ "household_id": h.id, "visited_on": visited_on }),
+    )?;
+    Ok(row)
+}
+
+/// Visits in `within` (or of one household), newest first.
+///
+/// # Errors
+/// Database failures.
+pub fn list_visits(
+    conn: &mut PgConnection,
+    within: Scope,
+    household: Option<Uuid>,
+) -> Result<Vec<VisitRow>, DomainError> {
+    let mut q = visits::table
+        .filter(visits::region_code.between(within.lo(), within.hi()))
+        .order((visits::visited_on.desc(), visits::id))
+        .select(VisitRow::as_select())
+        .limit(5000)
+        .into_boxed();
+    if let Some(h) = household {
+        q = q.filter(visits::household_id.eq(h));
+    }
+    q.load(conn).db()
+}
+
+/// An expert adviser of a village.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = village_advisers)]
+pub struct AdviserRow {
+    /// Id.
+    pub id: Uuid,
+    /// Village.
+    pub region_code: i64,
+    /// Name.
+    pub name: String,
+    /// Field.
+    pub specialty: String,
+    /// Unit.
+    pub unit: String,
+    /// From.
+    pub from_date: NaiveDate,
+    /// Until.
+    pub to_date: Option<NaiveDate>,
+}
+
+/// Adds an expert adviser (专家特派员) to a village (county step).
+///
+/// # Errors
+/// `Validation`, `Forbidden`.
+pub fn add_adviser(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    village: RegionCode,
+    (name, specialty, unit): (&str, &str, &str),
+    (from, to): (NaiveDate, Option<NaiveDate>),
+) -> Result<AdviserRow, DomainError> {
+    in_scope_village(ctx, village, "village_code")?;
+    manage(ctx, village)?;
+    super::users::check_org_unit(conn, "village_code", village)?;
+    let row: AdviserRow = diesel::insert_into(village_advisers::table)
+        .values((
+            village_advisers::county_code.eq(village.county_code()),
+            village_advisers::id.eq(Uuid::new_v4()),
+            village_advisers::region_code.eq(village.as_i64()),
+            village_advisers::name.eq(name),
+            village_advisers::specialty.eq(specialty),
+            village_advisers::unit.eq(unit),
+            village_advisers::from_date.eq(from),
+            village_advisers::to_date.eq(to),
+            village_advisers::created_by.eq(ctx.caller.user_id),
+        ))
+        .returning(AdviserRow::as_returning())
+        .get_result(conn)
+        .db()?;
+    ctx.audit(
+        conn,
+        "adviser.added",
+        "adviser",
+        row.id,
+        village,
+        json!({ "name": name }),
+    )?;
+    Ok(row)
+}
+
+/// Advisers in `within`.
+///
+/// # Errors
+/// Database failures.
+pub fn list_advisers(
+    conn: &mut PgConnection,
+    within: Scope,
+) -> Result<Vec<AdviserRow>, DomainError> {
+    village_advisers::table
+        .filter(village_advisers::region_code.between(within.lo(), within.hi()))
+        .order((village_advisers::region_code, village_advisers::from_date))
+        .select(AdviserRow::as_select())
+        .limit(5000)
+        .load(conn)
+        .db()
+}
+
+/// A strong village paired with a weak one (强村带弱村).
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = village_pairings)]
+pub struct VillagePairingRow {
+    /// Id.
+    pub id: Uuid,
+    /// The weak village.
+    pub region_code: i64,
+    /// The strong village.
+    pub strong_village: i64,
+    /// From.
+    pub from_year: i32,
+    /// Until.
+    pub to_year: i32,
+    /// What the strong village does.
+    pub content: String,
+}
+
+/// Pairs a strong village with a weak one of the county (county step).
+///
+/// # Errors
+/// `Validation` for villages outside the county or the same village twice.
+pub fn pair_villages(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    (strong, weak): (RegionCode, RegionCode),
+    years: (i32, i32),
+    content: &str,
+) -> Result<VillagePairingRow, DomainError> {
+    in_scope_village(ctx, weak, "weak_village_code")?;
+    in_scope_village(ctx, strong, "strong_village_code")?;
+    if strong == weak {
+        return Err(DomainError::field(
+            "strong_village_code",
+            "must differ from the weak village",
+        ));
+    }
+    manage(ctx, weak)?;
+    manage(ctx, strong)?;
+    super::users::check_org_unit(conn, "weak_village_code", weak)?;
+    super::users::check_org_unit(conn, "strong_village_code", strong)?;
+    let row: VillagePairingRow = diesel::insert_into(village_pairings::table)
+        .values((
+            village_pairings::county_code.eq(weak.county_code()),
+            village_pairings::id.eq(Uuid::new_v4()),
+            village_pairings::region_code.eq(weak.as_i64()),
+            village_pairings::strong_village.eq(strong.as_i64()),
+            village_pairings::from_year.eq(years.0),
+            village_pairings::to_year.eq(years.1),
+            village_pairings::content.eq(content),
+            village_pairings::created_by.eq(ctx.caller.user_id),
+        ))
+        .returning(VillagePairingRow::as_returning())
+        .get_result(conn)
+        .db()?;
+    ctx.audit(
+        conn,
+        "village_pairing.created",
+        "village_pairing",
+        row.id,
+        weak,
+        json!({ "strong_village": strong.to_code_string() }),
+    )?;
+    Ok(row)
+}
+
+/// Village pairings in `within` (by the weak village).
+///
+/// # Errors
+/// Database failures.
+pub fn list_village_pairings(
+    conn: &mut PgConnection,
+    within: Scope,
+) -> Result<Vec<VillagePairingRow>, DomainError> {
+    village_pairings::table
+        .filter(village_pairings::region_code.between(within.lo(), within.hi()))
+        .order((village_pairings::region_code, village_pairings::from_year))
+        .select(VillagePairingRow::as_select())
+        .limit(5000)
+        .load(conn)
+        .db()
+}
+
+/// Coverage counts of one region.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CoverageCounts {
+    /// Region code.
+    pub region_code: String,
+    /// Name.
+    pub name: String,
+    /// Active key villages.
+    pub key_villages: i64,
+    /// Of which without a team whose first secretary is in term.
+    pub key_villages_without_first_secretary: i64,
+    /// Registered, returned or monitored households.
+    pub households: i64,
+    /// Of which without a paired cadre.
+    pub households_without_cadre: i64,
+    /// Of which not visited within the interval.
+    pub households_unvisited: i64,
+}
+
+/// Coverage of a region as of a date: counts for it and each region one level down, and the
+/// gaps themselves.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coverage {
+    /// The date.
+    pub as_of: NaiveDate,
+    /// The visit interval applied (days).
+    pub visit_interval_days: i32,
+    /// The region.
+    pub total: CoverageCounts,
+    /// Each child region.
+    pub children: Vec<CoverageCounts>,
+    /// Key villages without a first secretary in term (village codes).
+    pub villages_without_first_secretary: Vec<String>,
+    /// Households without a paired cadre (ids).
+    pub households_without_cadre: Vec<Uuid>,
+    /// Households not visited within the interval (ids).
+    pub households_unvisited: Vec<Uuid>,
+}
+
+/// Checks the coverage rules over `region` as of `as_of`: every active key village has a team
+/// with a first secretary in term; every registered, returned or monitored household has a
+/// paired cadre; none has gone unvisited longer than `teams.visit_interval_days`.
+///
+/// # Errors
+/// `Validation` for a region outside scope.
+pub fn coverage(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    region: RegionCode,
+    as_of: NaiveDate,
+) -> Result<Coverage, DomainError> {
+    if !ctx.caller.scope().contains(region) {
+        return Err(DomainError::field("region", "lies outside your scope"));
+    }
+    // Below the county the county's settings apply; above it, the province's.
+    let interval = match region.level() {
+        l if l >= Level::County => super::settings::effective_for(conn, ctx, region)?,
+        Level::Province | Level::City => {
+            super::settings::get(conn, ctx, region.ancestor_at(Level::Province))?.effective
+        }
+        _ => domain::settings::Settings::default(),
+    }
+    .teams
+    .visit_interval_days;
+    let scope = region.subtree();
+    let active: Vec<i64> = key_villages::table
+        .filter(key_villages::region_code.between(scope.lo(), scope.hi()))
+        .filter(key_villages::status.eq("active"))
+        .select(key_villages::region_code)
+        .load(conn)
+        .db()?;
+    let with_secretary: HashSet<i64> = team_members::table
+        .filter(team_members::region_code.between(scope.lo(), scope.hi()))
+        .filter(team_members::position.eq("first_secretary"))
+        .filter(team_members::term_start.le(as_of))
+        .filter(team_members::term_end.ge(as_of))
+        .select(team_members::region_code)
+        .load::<i64>(conn)
+        .db()?
+        .into_iter()
+        .collect();
+    let hh: Vec<(Uuid, i64)> = households::table
+        .filter(households::region_code.between(scope.lo(), scope.hi()))
+        .filter(households::status.eq_any(["registered", "returned", "monitored"]))
+        .select((households::id, households::region_code))
+        .load(conn)
+        .db()?;
+    let paired: HashSet<Uuid> = pairings::table
+        .filter(pairings::region_code.between(scope.lo(), scope.hi()))
+        .filter(pairings::start_date.le(as_of))
+        .filter(
+            pairings::end_date
+                .is_null()
+                .or(pairings::end_date.ge(as_of)),
+        )
+        .select(pairings::household_id)
+        .load::<Uuid>(conn)
+        .db()?
+        .into_iter()
+        .collect();
+    let since = as_of - Duration::days(i64::from(interval));
+    let visited: HashSet<Uuid> = visits::table
+        .filter(visits::region_code.between(scope.lo(), scope.hi()))
+        .filter(visits::visited_on.ge(since))
+        .filter(visits::visited_on.le(as_of))
+        .select(visits::household_id)
+        .load::<Uuid>(conn)
+        .db()?
+        .into_iter()
+        .collect();
+    let no_secretary: Vec<i64> = active
+        .iter()
+        .copied()
+        .filter(|v| !with_secretary.contains(v))
+        .collect();
+    let no_cadre: Vec<(Uuid, i64)> = hh
+        .iter()
+        .copied()
+        .filter(|(id, _)| !paired.contains(id))
+        .collect();
+    let unvisited: Vec<(Uuid, i64)> = hh
+        .iter()
+        .copied()
+        .filter(|(id, _)| !visited.contains(id))
+        .collect();
+    let count = |code: i64, name: String, s: Scope| {
+        let inn = |c: &i64| (s.lo()..=s.hi()).contains(c);
+        CoverageCounts {
+            region_code: format!("{code:012}"),
+            name,
+            key_villages: active.iter().filter(|c| inn(c)).count() as i64,
+            key_villages_without_first_secretary: no_secretary.iter().filter(|c| inn(c)).count()
+                as i64,
+            households: hh.iter().filter(|(_, c)| inn(c)).count() as i64,
+            households_without_cadre: no_cadre.iter().filter(|(_, c)| inn(c)).count() as i64,
+            households_unvisited: unvisited.iter().filter(|(_, c)| inn(c)).count() as i64,
+        }
+    };
+    let names: Vec<(i64, String)> = regions::table
+        .filter(
+            regions::parent_code
+                .eq(region.as_i64())
+                .or(regions::code.eq(region.as_i64())),
+        )
+        .order(regions::code)
+        .select((regions::code, regions::name))
+        .load(conn)
+        .db()?;
+    let own = names
+        .iter()
+        .find(|(c, _)| *c == region.as_i64())
+        .map(|(_, n)| n.clone())
+        .unwrap_or_default();
+    let children = names
+        .iter()
+        .filter(|(c, _)| *c != region.as_i64())
+        .filter_map(|(c, n)| {
+            let s = RegionCode::from_i64(*c).ok()?.subtree();
+            Some(count(*c, n.clone(), s))
+        })
+        .collect();
+    let cap = 1000;
+    Ok(Coverage {
+        as_of,
+        visit_interval_days: interval,
+        total: count(region.as_i64(), own, scope),
+        children,
+        villages_without_first_secretary: no_secretary
+            .iter()
+            .take(cap)
+            .map(|c| format!("{c:012}"))
+            .collect(),
+        households_without_cadre: no_cadre.iter().take(cap).map(|(id, _)| *id).collect(),
+        households_unvisited: unvisited.iter().take(cap).map(|(id, _)| *id).collect(),
+    })
+}

@@ -1,0 +1,625 @@
+//! Villages: yearly profiles, county figures, key assistance villages with their plans, targets
+//! (settings), yearly assessments and the county's decision to end key status (摘帽).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use domain::authz::perm;
+use domain::villages::{self as rules, Evaluated, Grade, Measurements, Point};
+use domain::{DomainError, Level, RegionCode, Scope};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{Ctx, stored_code};
+use crate::db::{DbResultExt as _, map_db_error};
+use crate::schema::{
+    county_figures, households, key_village_assessments, key_villages, members, regions,
+    village_profiles,
+};
+
+/// A village's profile of one year.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = village_profiles, treat_none_as_null = true)]
+pub struct ProfileRow {
+    /// Tenant.
+    pub county_code: i32,
+    /// Village.
+    pub region_code: i64,
+    /// Year.
+    pub year: i32,
+    /// 总户数 (reported).
+    pub households: i32,
+    /// 总人口 (reported).
+    pub population: i32,
+    /// 人均可支配收入, fen.
+    pub per_capita_income_fen: i64,
+    /// 村集体经济收入, fen.
+    pub collective_income_fen: i64,
+    /// 耕地, tenths of a mu.
+    pub cultivated_mu_tenths: i64,
+    /// 林地, tenths of a mu.
+    pub forest_mu_tenths: i64,
+    /// 主要产业.
+    pub main_industries: Vec<String>,
+    /// 特色产业.
+    pub featured_industries: Vec<String>,
+    /// 两项改革合并村.
+    pub merged_village: bool,
+    /// 原贫困村.
+    pub former_poor_village: bool,
+    /// 硬化路, permille.
+    pub hardened_road_permille: Option<i32>,
+    /// 自来水, permille.
+    pub tap_water_permille: Option<i32>,
+    /// 卫生厕所, permille.
+    pub sanitary_toilet_permille: Option<i32>,
+    /// 通电, permille.
+    pub electricity_permille: Option<i32>,
+    /// 适龄儿童入学率, permille.
+    pub school_enrolment_permille: Option<i32>,
+    /// Version.
+    pub version: i32,
+    /// By.
+    pub updated_by: Uuid,
+    /// At.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What the registry says about a village now.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct Computed {
+    /// Registered households (建档立卡, not removed).
+    pub households: i64,
+    /// Their members.
+    pub population: i64,
+}
+
+fn check_village(ctx: &Ctx, village: RegionCode) -> Result<(), DomainError> {
+    if village.level() != Level::Village || !ctx.caller.scope().contains(village) {
+        return Err(DomainError::NotFound);
+    }
+    Ok(())
+}
+
+/// What the registry holds for a village.
+///
+/// # Errors
+/// Database failures.
+pub fn computed(conn: &mut PgConnection, village: RegionCode) -> Result<Computed, DomainError> {
+    let households: i64 = households::table
+        .filter(households::county_code.eq(village.county_code()))
+        .filter(households::region_code.eq(village.as_i64()))
+        .filter(households::status.ne("removed"))
+        .count()
+        .get_result(conn)
+        .db()?;
+    let population: i64 = members::table
+        .inner_join(
+            households::table.on(households::county_code
+                .eq(members::county_code)
+                .and(households::id.eq(members::household_id))),
+        )
+        .filter(members::county_code.eq(village.county_code()))
+        .filter(members::region_code.eq(village.as_i64()))
+        .filter(households::status.ne("removed"))
+        .count()
+        .get_result(conn)
+        .db()?;
+    Ok(Computed {
+        households,
+        population,
+    })
+}
+
+/// The profiles of a village, by year.
+///
+/// # Errors
+/// `NotFound` outside scope.
+pub fn profiles(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    village: RegionCode,
+) -> Result<Vec<ProfileRow>, DomainError> {
+    check_village(ctx, village)?;
+    village_profiles::table
+        .filter(village_profiles::county_code.eq(village.county_code()))
+        .filter(village_profiles::region_code.eq(village.as_i64()))
+        .order(village_profiles::year)
+        .select(ProfileRow::as_select())
+        .load(conn)
+        .db()
+}
+
+/// One year's profile.
+///
+/// # Errors
+/// `NotFound` outside scope or without a profile that year.
+pub fn profile(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    village: RegionCode,
+    year: i32,
+) -> Result<ProfileRow, DomainError> {
+    check_village(ctx, village)?;
+    village_profiles::table
+        .filter(village_profiles::county_code.eq(village.county_code()))
+        .filter(village_profiles::region_code.eq(village.as_i64()))
+        .filter(village_profiles::year.eq(year))
+        .select(ProfileRow::as_select())
+        .first(conn)
+        .db()
+}
+
+/// Creates or replaces a year's profile. A replacement needs the current version.
+///
+/// # Errors
+/// `Forbidden` without `villages:write` there; `PreconditionRequired`/`PreconditionFailed`.
+pub fn put_profile(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    mut p: ProfileRow,
+    if_match: Option<i32>,
+) -> Result<(ProfileRow, bool), DomainError> {
+    let village = stored_code(p.region_code)?;
+    check_village(ctx, village)?;
+    ctx.caller.require_at(perm::VILLAGES_WRITE, village)?;
+    super::users::check_org_unit(conn, "village_code", village)?;
+    let current: Option<i32> = village_profiles::table
+        .filter(village_profiles::county_code.eq(village.county_code()))
+        .filter(village_profiles::region_code.eq(village.as_i64()))
+        .filter(village_profiles::year.eq(p.year))
+        .select(village_profiles::version)
+        .for_update()
+        .first(conn)
+        .optional()
+        .db()?;
+    p.county_code = village.county_code();
+    p.updated_by = ctx.caller.user_id;
+    p.updated_at = ctx.now;
+    let created = current.is_none();
+    let row = match current {
+        None => {
+            p.version = 1;
+            diesel::insert_into(village_profiles::table)
+                .values(&p)
+                .returning(ProfileRow::as_returning())
+                .get_result(conn)
+                .db()?
+        }
+        Some(v) => {
+            match if_match {
+                None => return Err(DomainError::PreconditionRequired),
+                Some(m) if m != v => return Err(DomainError::PreconditionFailed),
+                Some(_) => {}
+            }
+            p.version = v + 1;
+            diesel::update(
+                village_profiles::table
+                    .filter(village_profiles::county_code.eq(village.county_code()))
+                    .filter(village_profiles::region_code.eq(village.as_i64()))
+                    .filter(village_profiles::year.eq(p.year)),
+            )
+            .set(&p)
+            .returning(ProfileRow::as_returning())
+            .get_result(conn)
+            .db()?
+        }
+    };
+    ctx.audit(
+        conn,
+        if created {
+            "village_profile.created"
+        } else {
+            "village_profile.updated"
+        },
+        "village_profile",
+        format!("{village}/{}", row.year),
+        village,
+        json!({ "year": row.year, "version": row.version }),
+    )?;
+    Ok((row, created))
+}
+
+/// Sets a county's per-capita income of a year (the income-parity target compares with it).
+///
+/// # Errors
+/// `Forbidden` without `villages:manage` at the county.
+pub fn put_county_figure(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    county: RegionCode,
+    year: i32,
+    income_fen: i64,
+) -> Result<(), DomainError> {
+    if county.level() != Level::County || !ctx.caller.scope().contains(county) {
+        return Err(DomainError::NotFound);
+    }
+    ctx.caller
+        .require_at_level(perm::VILLAGES_MANAGE, Level::County, county)?;
+    diesel::insert_into(county_figures::table)
+        .values((
+            county_figures::county_code.eq(county.county_code()),
+            county_figures::year.eq(year),
+            county_figures::region_code.eq(county.as_i64()),
+            county_figures::per_capita_income_fen.eq(income_fen),
+            county_figures::updated_by.eq(ctx.caller.user_id),
+            county_figures::updated_at.eq(ctx.now),
+        ))
+        .on_conflict((county_figures::county_code, county_figures::year))
+        .do_update()
+        .set((
+            county_figures::per_capita_income_fen.eq(income_fen),
+            county_figures::updated_by.eq(ctx.caller.user_id),
+            county_figures::updated_at.eq(ctx.now),
+        ))
+        .execute(conn)
+        .db()?;
+    ctx.audit(
+        conn,
+        "county_figure.set",
+        "county_figure",
+        format!("{}/{year}", county.county_code()),
+        county,
+        json!({ "per_capita_income_fen": income_fen }),
+    )
+}
+
+/// A key village row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = key_villages)]
+pub struct KeyVillageRow {
+    /// Tenant.
+    pub county_code: i32,
+    /// Id.
+    pub id: Uuid,
+    /// Village.
+    pub region_code: i64,
+    /// First year of the designation.
+    pub from_year: i32,
+    /// Last year.
+    pub to_year: i32,
+    /// The plan (一村一策).
+    pub plan: String,
+    /// Its batch of projects.
+    pub projects: Vec<String>,
+    /// `active` or `exited`.
+    pub status: String,
+    /// By.
+    pub designated_by: Uuid,
+    /// At.
+    pub designated_at: DateTime<Utc>,
+    /// Exit decision date.
+    pub exit_decided_on: Option<NaiveDate>,
+    /// Its document number.
+    pub exit_decision_no: Option<String>,
+    /// Its reason.
+    pub exit_reason: Option<String>,
+    /// By.
+    pub exit_decided_by: Option<Uuid>,
+    /// Version.
+    pub version: i32,
+}
+
+/// An assessment.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = key_village_assessments)]
+pub struct AssessmentRow {
+    /// Year.
+    pub year: i32,
+    /// Grade code.
+    pub grade: String,
+    /// Notes.
+    pub notes: String,
+    /// The targets as evaluated then.
+    pub targets: serde_json::Value,
+    /// By.
+    pub assessed_by: Uuid,
+    /// At.
+    pub assessed_at: DateTime<Utc>,
+}
+
+/// A key village with its targets evaluated.
+#[derive(Debug, Clone)]
+pub struct KeyVillageView {
+    /// The row.
+    pub village: KeyVillageRow,
+    /// Village name.
+    pub name: String,
+    /// The year evaluated.
+    pub year: i32,
+    /// Targets.
+    pub targets: Vec<Evaluated>,
+    /// Sum of the gaps.
+    pub gap: f64,
+    /// Assessments.
+    pub assessments: Vec<AssessmentRow>,
+}
+
+/// Designates a village as a key village for a period, with its plan (county step).
+///
+/// # Errors
+/// `Conflict` `already_key` when it is an active key village.
+pub fn designate(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    village: RegionCode,
+    (from_year, to_year): (i32, i32),
+    plan: &str,
+    projects: &[String],
+) -> Result<KeyVillageView, DomainError> {
+    if village.level() != Level::Village || !ctx.caller.scope().contains(village) {
+        return Err(DomainError::field(
+            "village_code",
+            "must be a village in your scope",
+        ));
+    }
+    ctx.caller
+        .require_at_level(perm::VILLAGES_MANAGE, Level::County, village)?;
+    super::users::check_org_unit(conn, "village_code", village)?;
+    let id = Uuid::new_v4();
+    diesel::insert_into(key_villages::table)
+        .values((
+            key_villages::county_code.eq(village.county_code()),
+            key_villages::id.eq(id),
+            key_villages::region_code.eq(village.as_i64()),
+            key_villages::from_year.eq(from_year),
+            key_villages::to_year.eq(to_year),
+            key_villages::plan.eq(plan),
+            key_villages::projects.eq(projects),
+            key_villages::designated_by.eq(ctx.caller.user_id),
+            key_villages::designated_at.eq(ctx.now),
+        ))
+        .execute(conn)
+        .map_err(|e| match map_db_error(e) {
+            DomainError::Conflict { .. } => DomainError::Conflict {
+                code: "already_key",
+                message: "the village is an active key village already".into(),
+            },
+            other => other,
+        })?;
+    ctx.audit(
+        conn,
+        "key_village.designated",
+        "key_village",
+        id,
+        village,
+        json!({ "from_year": from_year, "to_year": to_year, "projects": projects }),
+    )?;
+    get(conn, ctx, id, None)
+}
+
+fn measurements(conn: &mut PgConnection, village: RegionCode) -> Result<Measurements, DomainError> {
+    let profiles: Vec<ProfileRow> = village_profiles::table
+        .filter(village_profiles::county_code.eq(village.county_code()))
+        .filter(village_profiles::region_code.eq(village.as_i64()))
+        .select(ProfileRow::as_select())
+        .load(conn)
+        .db()?;
+    let county: Vec<(i32, i64)> = county_figures::table
+        .filter(county_figures::county_code.eq(village.county_code()))
+        .select((county_figures::year, county_figures::per_capita_income_fen))
+        .load(conn)
+        .db()?;
+    let mut m = Measurements {
+        county_income: county
+            .iter()
+            .map(|(y, v)| Point {
+                year: *y,
+                value: *v,
+            })
+            .collect(),
+        ..Measurements::default()
+    };
+    for p in &profiles {
+        let at = |v: i64| Point {
+            year: p.year,
+            value: v,
+        };
+        m.collective_income.push(at(p.collective_income_fen));
+        if let Some(v) = p.tap_water_permille {
+            m.tap_water.push(at(i64::from(v)));
+        }
+        if let Some(v) = p.sanitary_toilet_permille {
+            m.sanitary_toilet.push(at(i64::from(v)));
+        }
+        if let Some((_, avg)) = county.iter().find(|(y, _)| *y == p.year) {
+            m.income_vs_county.push(at(p.per_capita_income_fen - avg));
+        }
+        m.leading_industry
+            .push(at(i64::from(!p.main_industries.is_empty())));
+        m.featured_industry
+            .push(at(i64::from(!p.featured_industries.is_empty())));
+    }
+    Ok(m)
+}
+
+fn view(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    row: KeyVillageRow,
+    year: i32,
+) -> Result<KeyVillageView, DomainError> {
+    let village = stored_code(row.region_code)?;
+    let settings = super::settings::effective_for(conn, ctx, village)?.key_village;
+    let targets = rules::evaluate(&settings, &measurements(conn, village)?, year);
+    let name = regions::table
+        .filter(regions::code.eq(row.region_code))
+        .select(regions::name)
+        .first::<String>(conn)
+        .optional()
+        .db()?
+        .unwrap_or_default();
+    let assessments = key_village_assessments::table
+        .filter(key_village_assessments::county_code.eq(row.county_code))
+        .filter(key_village_assessments::key_village_id.eq(row.id))
+        .order(key_village_assessments::year)
+        .select(AssessmentRow::as_select())
+        .load(conn)
+        .db()?;
+    Ok(KeyVillageView {
+        gap: rules::total_gap(&targets),
+        village: row,
+        name,
+        year,
+        targets,
+        assessments,
+    })
+}
+
+/// A key village with its targets evaluated as of `year` (default: this year).
+///
+/// # Errors
+/// `NotFound` outside scope.
+pub fn get(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    year: Option<i32>,
+) -> Result<KeyVillageView, DomainError> {
+    let row: KeyVillageRow = key_villages::table
+        .filter(key_villages::id.eq(id))
+        .select(KeyVillageRow::as_select())
+        .first(conn)
+        .db()?;
+    let year = year.unwrap_or_else(|| chrono::Datelike::year(&ctx.today()));
+    view(conn, ctx, row, year)
+}
+
+/// Key villages in `within`, evaluated as of `year`, ranked by their gaps (largest first),
+/// or by village code.
+///
+/// # Errors
+/// Database failures.
+pub fn list(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    within: Scope,
+    year: i32,
+    status: Option<&str>,
+    by_gap: bool,
+) -> Result<Vec<KeyVillageView>, DomainError> {
+    let mut q = key_villages::table
+        .filter(key_villages::region_code.between(within.lo(), within.hi()))
+        .order((key_villages::region_code, key_villages::id))
+        .select(KeyVillageRow::as_select())
+        .limit(2000)
+        .into_boxed();
+    if let Some(s) = status {
+        q = q.filter(key_villages::status.eq(s.to_string()));
+    }
+    let rows: Vec<KeyVillageRow> = q.load(conn).db()?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(view(conn, ctx, r, year)?);
+    }
+    if by_gap {
+        out.sort_by(|a, b| b.gap.total_cmp(&a.gap));
+    }
+    Ok(out)
+}
+
+fn lock(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<KeyVillageRow, DomainError> {
+    let row: KeyVillageRow = key_villages::table
+        .filter(key_villages::id.eq(id))
+        .select(KeyVillageRow::as_select())
+        .for_update()
+        .first(conn)
+        .db()?;
+    ctx.caller.require_at_level(
+        perm::VILLAGES_MANAGE,
+        Level::County,
+        stored_code(row.region_code)?,
+    )?;
+    Ok(row)
+}
+
+/// Records the yearly assessment of a key village (county step), with its targets as
+/// evaluated that year.
+///
+/// # Errors
+/// `Conflict` `assessed` for a second assessment of the year.
+pub fn assess(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    year: i32,
+    grade: Grade,
+    notes: &str,
+) -> Result<KeyVillageView, DomainError> {
+    let row = lock(conn, ctx, id)?;
+    let v = view(conn, ctx, row.clone(), year)?;
+    diesel::insert_into(key_village_assessments::table)
+        .values((
+            key_village_assessments::county_code.eq(row.county_code),
+            key_village_assessments::key_village_id.eq(id),
+            key_village_assessments::year.eq(year),
+            key_village_assessments::region_code.eq(row.region_code),
+            key_village_assessments::grade.eq(grade.as_str()),
+            key_village_assessments::notes.eq(notes),
+            key_village_assessments::targets.eq(json!(v.targets)),
+            key_village_assessments::assessed_by.eq(ctx.caller.user_id),
+            key_village_assessments::assessed_at.eq(ctx.now),
+        ))
+        .execute(conn)
+        .map_err(|e| match map_db_error(e) {
+            DomainError::Conflict { .. } => DomainError::Conflict {
+                code: "assessed",
+                message: format!("the village was assessed for {year} already"),
+            },
+            other => other,
+        })?;
+    ctx.audit(
+        conn,
+        "key_village.assessed",
+        "key_village",
+        id,
+        stored_code(row.region_code)?,
+        json!({ "year": year, "grade": grade.as_str() }),
+    )?;
+    view(conn, ctx, row, year)
+}
+
+/// The county's decision that a village leaves key status (摘帽).
+///
+/// # Errors
+/// `Conflict` `exited` when it has left already.
+pub fn exit(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    decided_on: NaiveDate,
+    decision_no: &str,
+    reason: &str,
+) -> Result<KeyVillageView, DomainError> {
+    let row = lock(conn, ctx, id)?;
+    if row.status == "exited" {
+        return Err(DomainError::Conflict {
+            code: "exited",
+            message: "the village has left key status already".into(),
+        });
+    }
+    diesel::update(
+        key_villages::table
+            .filter(key_villages::county_code.eq(row.county_code))
+            .filter(key_villages::id.eq(id)),
+    )
+    .set((
+        key_villages::status.eq("exited"),
+        key_villages::exit_decided_on.eq(decided_on),
+        key_villages::exit_decision_no.eq(decision_no),
+        key_villages::exit_reason.eq(reason),
+        key_villages::exit_decided_by.eq(ctx.caller.user_id),
+        key_villages::version.eq(key_villages::version + 1),
+    ))
+    .execute(conn)
+    .db()?;
+    ctx.audit(
+        conn,
+        "key_village.exited",
+        "key_village",
+        id,
+        stored_code(row.region_code)?,
+        json!({ "decided_on": decided_on, "decision_no": decision_no, "reason": reason }),
+    )?;
+    get(conn, ctx, id, None)
+}
