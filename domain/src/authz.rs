@@ -69,6 +69,11 @@ pub mod perm {
     /// Team members: visit logs.
     pub const VISITS_WRITE: &str = "visits:write";
 
+    /// Read funds, projects, ledgers, relocation plans, ranger contracts.
+    pub const FUNDS_READ: &str = "funds:read";
+    /// Record funds, projects, ledger entries, relocation plans, ranger contracts and payouts.
+    pub const FUNDS_MANAGE: &str = "funds:manage";
+
     /// The workflow permission of a level's steps.
     pub fn workflow_at(level: crate::region::Level) -> &'static str {
         match level {
@@ -80,6 +85,8 @@ pub mod perm {
 
     /// Every permission the code uses.
     pub const ALL: &[&str] = &[
+        FUNDS_READ,
+        FUNDS_MANAGE,
         VILLAGES_READ,
         VILLAGES_WRITE,
         VILLAGES_MANAGE,

@@ -648,6 +648,179 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    funds (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        region_code -> Int8,
+        year -> Int4,
+        level -> Text,
+        source -> Text,
+        purpose -> Text,
+        bundled -> Bool,
+        linking -> Bool,
+        amount_fen -> Int8,
+        document_no -> Text,
+        received_on -> Date,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    projects (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        region_code -> Int8,
+        year -> Int4,
+        name -> Text,
+        purpose -> Text,
+        budget_fen -> Int8,
+        pay_by_progress -> Bool,
+        account -> Text,
+        progress_pct -> Int4,
+        status -> Text,
+        assets -> Text,
+        asset_holder -> Text,
+        version -> Int4,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    project_progress (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        project_id -> Uuid,
+        region_code -> Int8,
+        progress_pct -> Int4,
+        recorded_on -> Date,
+        note -> Text,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    allocations (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        fund_id -> Uuid,
+        project_id -> Uuid,
+        region_code -> Int8,
+        amount_fen -> Int8,
+        reverses -> Nullable<Uuid>,
+        note -> Text,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    disbursements (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        project_id -> Uuid,
+        region_code -> Int8,
+        amount_fen -> Int8,
+        kind -> Text,
+        payee -> Text,
+        household_id -> Nullable<Uuid>,
+        reverses -> Nullable<Uuid>,
+        paid_on -> Date,
+        note -> Text,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    relocation_plans (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        region_code -> Int8,
+        year -> Int4,
+        name -> Text,
+        households -> Int4,
+        people -> Int4,
+        subsidy_per_person_fen -> Int8,
+        entitlement_fen -> Int8,
+        project_id -> Uuid,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    ranger_contracts (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        region_code -> Int8,
+        member_id -> Uuid,
+        household_id -> Uuid,
+        station -> Text,
+        villager_group -> Text,
+        area_mu_tenths -> Int8,
+        bound_east -> Text,
+        bound_south -> Text,
+        bound_west -> Text,
+        bound_north -> Text,
+        start_date -> Date,
+        end_date -> Date,
+        annual_subsidy_fen -> Int8,
+        project_id -> Uuid,
+        terminated_on -> Nullable<Date>,
+        termination_reason -> Nullable<Text>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    ranger_inspections (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        contract_id -> Uuid,
+        region_code -> Int8,
+        inspected_on -> Date,
+        present -> Bool,
+        note -> Text,
+        created_by -> Uuid,
+    }
+}
+
+diesel::table! {
+    ranger_incidents (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        contract_id -> Uuid,
+        region_code -> Int8,
+        occurred_on -> Date,
+        kind -> Text,
+        burnt_mu_tenths -> Int8,
+        through_negligence -> Bool,
+        above_case_threshold -> Bool,
+        description -> Text,
+        created_by -> Uuid,
+    }
+}
+
+diesel::table! {
+    ranger_payouts (county_code, contract_id, month) {
+        county_code -> Int4,
+        contract_id -> Uuid,
+        month -> Text,
+        region_code -> Int8,
+        lines -> Jsonb,
+        total_fen -> Int8,
+        disbursement_id -> Nullable<Uuid>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
     roles,
@@ -690,4 +863,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     visits,
     village_advisers,
     village_pairings,
+    funds,
+    projects,
+    project_progress,
+    allocations,
+    disbursements,
+    relocation_plans,
+    ranger_contracts,
+    ranger_inspections,
+    ranger_incidents,
+    ranger_payouts,
 );

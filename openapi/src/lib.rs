@@ -60,6 +60,8 @@ pub fn base() -> OpenApi {
             tag("property", "Property check of registered people (财产检索核查): batches of hits, village verification against the cut-off and the one-vote veto conditions, opinion and statistics tables, county confirmation; confidential and audited"),
             tag("villages", "Village profiles per year, county figures, key assistance villages (乡村振兴重点帮扶村): plans, targets evaluated from the profiles, rankings, assessments, exit"),
             tag("teams", "Resident work teams and members, cadre-household pairings, visit logs, expert advisers, strong-weak village pairings, coverage"),
+            tag("funds", "Funds by year, level and source; projects; allocations and disbursements as append-only ledgers; execution rates; the key-village share of linking funds; relocation plans"),
+            tag("rangers", "Forest-ranger subsidy contracts (生态护林员): inspections, incidents, monthly payouts explained line by line"),
             tag("health", "Liveness and readiness"),
         ]))
         .components(Some(

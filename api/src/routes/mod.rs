@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cases_dto;
 pub mod dto;
 pub mod exit;
+pub mod funds;
 pub mod health;
 pub mod households;
 pub mod me;
@@ -536,6 +537,91 @@ pub const RULES: &[Rule] = &[
         Permission(perm::VILLAGES_READ),
     ),
     r("GET", "/api/v1/coverage", Permission(perm::VILLAGES_READ)),
+    r("POST", "/api/v1/funds", Permission(perm::FUNDS_MANAGE)),
+    r("GET", "/api/v1/funds", Permission(perm::FUNDS_READ)),
+    r("POST", "/api/v1/projects", Permission(perm::FUNDS_MANAGE)),
+    r("GET", "/api/v1/projects", Permission(perm::FUNDS_READ)),
+    r("GET", "/api/v1/projects/{id}", Permission(perm::FUNDS_READ)),
+    r(
+        "POST",
+        "/api/v1/projects/{id}/progress",
+        Permission(perm::FUNDS_MANAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/allocations",
+        Permission(perm::FUNDS_MANAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/allocations/{id}/reversal",
+        Permission(perm::FUNDS_MANAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/projects/{id}/disbursements",
+        Permission(perm::FUNDS_MANAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/disbursements/{id}/reversal",
+        Permission(perm::FUNDS_MANAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/fund-execution",
+        Permission(perm::FUNDS_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/linking-share/{county_code}/{year}",
+        Permission(perm::FUNDS_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/relocation-plans",
+        Permission(perm::FUNDS_MANAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/relocation-plans",
+        Permission(perm::FUNDS_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/ranger-contracts",
+        Permission(perm::FUNDS_MANAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/ranger-contracts",
+        Permission(perm::FUNDS_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/ranger-contracts/{id}/inspections",
+        Permission(perm::FUNDS_MANAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/ranger-contracts/{id}/incidents",
+        Permission(perm::FUNDS_MANAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/ranger-contracts/{id}/payouts/{month}",
+        Permission(perm::FUNDS_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/ranger-contracts/{id}/payouts/{month}",
+        Permission(perm::FUNDS_MANAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/ranger-contracts/{id}/termination",
+        Permission(perm::FUNDS_MANAGE),
+    ),
 ];
 
 /// Routes served by Swagger UI: the UI and the document itself (not API operations, so not in
@@ -687,6 +773,27 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(teams::list_advisers)
                 .service(teams::pair_villages)
                 .service(teams::list_village_pairings)
-                .service(teams::coverage),
+                .service(teams::coverage)
+                .service(funds::create_fund)
+                .service(funds::list_funds)
+                .service(funds::create_project)
+                .service(funds::list_projects)
+                .service(funds::get_project)
+                .service(funds::record_progress)
+                .service(funds::allocate)
+                .service(funds::reverse_allocation)
+                .service(funds::disburse)
+                .service(funds::reverse_disbursement)
+                .service(funds::execution)
+                .service(funds::linking_share)
+                .service(funds::plan_relocation)
+                .service(funds::list_relocation)
+                .service(funds::sign_contract)
+                .service(funds::list_contracts)
+                .service(funds::inspect)
+                .service(funds::incident)
+                .service(funds::compute_payout)
+                .service(funds::pay)
+                .service(funds::terminate),
         );
 }

@@ -56,7 +56,7 @@ fn template_name() -> String {
         f.hash(&mut h);
         std::fs::read(&f).unwrap_or_default().hash(&mut h);
     }
-    "import-v1:37".hash(&mut h);
+    "import-v2:37+61".hash(&mut h);
     format!("zhenxing_tpl_{:016x}", h.finish())
 }
 
@@ -109,9 +109,12 @@ pub fn template() -> &'static str {
                 .iter()
                 .map(|f| dir.join(format!("{f}.csv.gz")))
                 .collect();
-            let report = infra::regions::import::import_files(&mut conn, &files, Some("37"))
-                .unwrap_or_else(|e| panic!("region import failed: {e:#}"));
-            assert!(report.errors.is_empty(), "{:?}", &report.errors[..report.errors.len().min(3)]);
+            // Shandong, and Shaanxi for seed 5's relocation figures (Xi'an).
+            for prefix in ["37", "61"] {
+                let report = infra::regions::import::import_files(&mut conn, &files, Some(prefix))
+                    .unwrap_or_else(|e| panic!("region import failed: {e:#}"));
+                assert!(report.errors.is_empty(), "{:?}", &report.errors[..report.errors.len().min(3)]);
+            }
             drop(conn);
             diesel::sql_query(format!("COMMENT ON DATABASE {name} IS 'zhenxing-ready'"))
                 .execute(&mut admin)
@@ -373,6 +376,16 @@ impl TestApp {
 
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Resp {
         self.send("POST", path, Some(token), Some(&body), &[]).await
+    }
+
+    /// GET with owned arguments (for many requests at once).
+    pub async fn get_owned(&self, path: String, token: String) -> Resp {
+        self.get(&path, &token).await
+    }
+
+    /// POST with owned arguments (for many requests at once).
+    pub async fn post_owned(&self, path: String, token: String, body: Value) -> Resp {
+        self.post(&path, &token, body).await
     }
 
     /// Raw bytes with a content type.

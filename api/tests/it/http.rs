@@ -101,9 +101,11 @@ fn concrete(path: &str) -> String {
         .replace("{member_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6d")
         .replace("{year}", "2020")
         .replace("{kind}", "application")
+        .replace("{month}", "2021-01")
         + match path.as_str() {
             "/api/v1/exit-progress" | "/api/v1/households/{id}/exit-criteria" => "?year=2020",
             "/api/v1/property-checks" => "?name=batch",
+            "/api/v1/fund-execution" => "?year=2021",
             _ => "",
         }
 }
@@ -233,6 +235,42 @@ fn sample_body(method: &str, path: &str) -> serde_json::Value {
         ("POST", "/api/v1/village-pairings") => {
             json!({"strong_village_code": "370831001003", "weak_village_code": "370831001010",
                 "from_year": 2021, "to_year": 2022})
+        }
+        ("POST", "/api/v1/funds") => {
+            json!({"county_code": "370831", "year": 2021, "level": "province", "source": "s",
+                "purpose": "other", "amount_fen": 1, "received_on": "2021-01-01"})
+        }
+        ("POST", "/api/v1/projects") => {
+            json!({"region_code": "370831001003", "year": 2021, "name": "n", "purpose": "other",
+                "budget_fen": 1, "account": "a"})
+        }
+        ("POST", "/api/v1/projects/{id}/progress") => {
+            json!({"progress_pct": 10, "recorded_on": "2021-01-01"})
+        }
+        ("POST", "/api/v1/allocations") => {
+            json!({"fund_id": "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e", "project_id": "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e", "amount_fen": 1})
+        }
+        ("POST", "/api/v1/allocations/{id}/reversal")
+        | ("POST", "/api/v1/disbursements/{id}/reversal") => json!({"note": "n"}),
+        ("POST", "/api/v1/projects/{id}/disbursements") => {
+            json!({"amount_fen": 1, "payee": "p", "paid_on": "2021-01-01"})
+        }
+        ("POST", "/api/v1/relocation-plans") => {
+            json!({"region_code": "370831", "year": 2021, "name": "n", "households": 1, "people": 1})
+        }
+        ("POST", "/api/v1/ranger-contracts") => {
+            json!({"member_id": "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e", "station": "s", "area_mu": 1.0, "bound_east": "e",
+                "bound_south": "s", "bound_west": "w", "bound_north": "n",
+                "start_date": "2021-01-01", "end_date": "2021-12-31", "project_id": "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e"})
+        }
+        ("POST", "/api/v1/ranger-contracts/{id}/inspections") => {
+            json!({"inspected_on": "2021-01-01", "present": true})
+        }
+        ("POST", "/api/v1/ranger-contracts/{id}/incidents") => {
+            json!({"occurred_on": "2021-01-01", "kind": "fire", "through_negligence": false})
+        }
+        ("POST", "/api/v1/ranger-contracts/{id}/termination") => {
+            json!({"terminated_on": "2021-01-01", "reason": "r"})
         }
         ("POST", "/api/v1/monitoring-leads/scan") => json!({"county_code": "370831", "year": 2021}),
         ("POST", "/api/v1/monitoring-leads/{id}/verification") => {

@@ -5,6 +5,7 @@ mod helpers;
 mod auth;
 mod cases;
 mod exit;
+mod funds;
 mod http;
 mod isolation;
 mod monitoring;

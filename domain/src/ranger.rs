@@ -1,0 +1,595 @@
+//! Forest-ranger subsidy contracts (生态护林员, seed 3): the payout of one contract for one
+//! calendar month, explained line by line.
+//!
+//! The monthly fee is the contract's annual subsidy divided by twelve, December taking the
+//! remainder so that twelve full months add up to the annual subsidy exactly; a partly covered
+//! month is pro-rated by days. Absences found by inspection deduct a share of the month's fee; a
+//! major fire or illegal logging through negligence withholds the whole month and ends the
+//! contract. Every number comes from [`RangerSettings`]; money is integer fen, areas are tenths
+//! of a mu.
+
+use chrono::{Datelike as _, NaiveDate};
+use serde::Serialize;
+
+use crate::settings::RangerSettings;
+
+/// One ranger's management contract (管护合同).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contract {
+    /// First day covered.
+    pub start: NaiveDate,
+    /// Last day covered, as signed.
+    pub end: NaiveDate,
+    /// Annual subsidy agreed in the contract, fen.
+    pub annual_subsidy_fen: i64,
+    /// Day the contract was terminated early; it is the last day covered.
+    pub terminated_on: Option<NaiveDate>,
+}
+
+/// One spot check of whether the ranger was on duty (巡查抽查).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inspection {
+    /// Day of the check.
+    pub date: NaiveDate,
+    /// Whether the ranger was found at work; `false` is an absence.
+    pub present: bool,
+}
+
+vocabulary! {
+    /// What happened in the ranger's patch.
+    IncidentKind {
+        /// 森林火灾.
+        Fire = "fire" / "森林火灾",
+        /// 盗伐滥伐林木.
+        IllegalLogging = "illegal_logging" / "盗伐滥伐",
+        /// 林业有害生物未及时报告.
+        UnreportedPests = "unreported_pests" / "病虫害未报告",
+    }
+}
+
+/// An incident in the ranger's patch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incident {
+    /// Day of the incident.
+    pub date: NaiveDate,
+    /// What happened.
+    pub kind: IncidentKind,
+    /// Burnt area in tenths of a mu (fires only; ignored otherwise).
+    pub burnt_mu_tenths: i64,
+    /// Whether the ranger's negligence caused it or let it happen.
+    pub through_negligence: bool,
+    /// Whether it reaches the threshold for opening a case (立案标准; logging).
+    pub above_case_threshold: bool,
+}
+
+/// One line of the explanation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Line {
+    /// Stable code: `base_fee`, `absence_deduction`, `withheld` or `pest_liability`.
+    pub code: &'static str,
+    /// Chinese explanation.
+    pub text: String,
+    /// Fen; positive is paid, negative is deducted.
+    pub amount_fen: i64,
+}
+
+/// What one contract pays for one month, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Payout {
+    /// Calendar year.
+    pub year: i32,
+    /// Calendar month, 1 to 12.
+    pub month: u32,
+    /// The explanation, in order: base fee, absence deduction, withholding, pest notes.
+    pub lines: Vec<Line>,
+    /// Sum of the lines, never below zero.
+    pub total_fen: i64,
+    /// The whole month's fee is withheld.
+    pub withheld: bool,
+    /// The contract must be terminated (major fire or logging through negligence).
+    pub terminate: bool,
+    /// The contract may be terminated at once (too many absences, or `terminate`).
+    pub termination_allowed: bool,
+}
+
+/// Code of the base-fee line.
+const BASE_FEE: &str = "base_fee";
+/// Code of the absence-deduction line.
+const ABSENCE_DEDUCTION: &str = "absence_deduction";
+/// Code of the withholding line.
+const WITHHELD: &str = "withheld";
+/// Code of the pest-liability note.
+const PEST_LIABILITY: &str = "pest_liability";
+
+/// Days in a calendar month; 0 for a month outside 1 to 12.
+pub fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if NaiveDate::from_ymd_opt(year, 2, 29).is_some() => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// The payout of `contract` for the calendar month `year`-`month`.
+///
+/// The contract covers the days from `start` to the earlier of `end` and `terminated_on`, both
+/// inclusive. Only inspections and incidents dated on a covered day of the month count.
+///
+/// # Errors
+/// An invalid month, a contract ending before it starts, a negative subsidy, a month with no
+/// covered day, or an amount too large for the arithmetic.
+pub fn payout(
+    contract: &Contract,
+    settings: &RangerSettings,
+    year: i32,
+    month: u32,
+    inspections: &[Inspection],
+    incidents: &[Incident],
+) -> Result<Payout, String> {
+    let days = days_in_month(year, month);
+    let first = NaiveDate::from_ymd_opt(year, month, 1)
+        .ok_or_else(|| format!("{year:04}-{month:02} is not a valid month"))?;
+    let last = NaiveDate::from_ymd_opt(year, month, days)
+        .ok_or_else(|| format!("{year:04}-{month:02} is not a valid month"))?;
+    let contract_last = match contract.terminated_on {
+        Some(t) => t.min(contract.end),
+        None => contract.end,
+    };
+    if contract.end < contract.start {
+        return Err("the contract ends before it starts".to_owned());
+    }
+    if contract.annual_subsidy_fen < 0 {
+        return Err("the annual subsidy must not be negative".to_owned());
+    }
+    let from = first.max(contract.start);
+    let to = last.min(contract_last);
+    if to < from {
+        return Err(format!("the contract does not cover {year:04}-{month:02}"));
+    }
+    let covered = to.day() - from.day() + 1;
+    let covers = |d: NaiveDate| from <= d && d <= to;
+
+    // 1. Base fee, December taking the remainder, pro-rated by covered days.
+    let annual = contract.annual_subsidy_fen;
+    let full_fee = annual / 12 + if month == 12 { annual % 12 } else { 0 };
+    let fee = if covered == days {
+        full_fee
+    } else {
+        mul_div(full_fee, i64::from(covered), i64::from(days))?
+    };
+    let mut lines = Vec::new();
+    let base_text = if covered == days {
+        format!("{year}年{month}月管护补助")
+    } else {
+        format!(
+            "{year}年{month}月管护补助（合同覆盖{}至{}，{covered}/{days}天，按日折算）",
+            from.format("%Y-%m-%d"),
+            to.format("%Y-%m-%d")
+        )
+    };
+    lines.push(Line {
+        code: BASE_FEE,
+        text: base_text,
+        amount_fen: fee,
+    });
+
+    // 3. Absences.
+    let absences = inspections
+        .iter()
+        .filter(|i| covers(i.date) && !i.present)
+        .count();
+    let absences = i64::try_from(absences).map_err(|_| "too many inspections".to_owned())?;
+    let deduction_bp = match absences {
+        0 => None,
+        1 => Some(settings.one_absence_deduction_bp),
+        _ => Some(settings.two_absences_deduction_bp),
+    };
+    let mut termination_allowed = false;
+    if let Some(bp) = deduction_bp {
+        let deduction = mul_div(fee, i64::from(bp), 10_000)?;
+        let mut text = format!("当月抽查缺勤{absences}次，扣减当月补助{}", percent(bp));
+        if absences >= i64::from(settings.termination_absences) {
+            termination_allowed = true;
+            text.push_str(&format!(
+                "；缺勤达到{}次，可即时解除合同",
+                settings.termination_absences
+            ));
+        }
+        lines.push(Line {
+            code: ABSENCE_DEDUCTION,
+            text,
+            amount_fen: -deduction,
+        });
+    }
+
+    // 4. Major fire or logging through negligence: withhold everything, terminate.
+    let major_fire_tenths = i64::from(settings.major_fire_mu) * 10;
+    let reasons: Vec<String> = incidents
+        .iter()
+        .filter(|i| covers(i.date) && i.through_negligence)
+        .filter_map(|i| match i.kind {
+            IncidentKind::Fire if i.burnt_mu_tenths > major_fire_tenths => Some(format!(
+                "{} 因管护失职发生森林火灾，过火面积{}亩，超过{}亩",
+                i.date.format("%Y-%m-%d"),
+                mu(i.burnt_mu_tenths),
+                settings.major_fire_mu
+            )),
+            IncidentKind::IllegalLogging if i.above_case_threshold => Some(format!(
+                "{} 因管护失职发生盗伐滥伐，达到立案标准",
+                i.date.format("%Y-%m-%d")
+            )),
+            _ => None,
+        })
+        .collect();
+    let withheld = !reasons.is_empty();
+    if withheld {
+        let remaining: i64 = lines.iter().map(|l| l.amount_fen).sum();
+        lines.push(Line {
+            code: WITHHELD,
+            text: format!("{}：扣发当月全部管护补助，解除合同", reasons.join("；")),
+            amount_fen: -remaining.max(0),
+        });
+        termination_allowed = true;
+    }
+
+    // 5. Unreported pests: liability recorded, no amount fixed.
+    for i in incidents
+        .iter()
+        .filter(|i| covers(i.date) && i.kind == IncidentKind::UnreportedPests)
+    {
+        lines.push(Line {
+            code: PEST_LIABILITY,
+            text: format!(
+                "{} 林业有害生物未及时报告：记录管护责任（不扣款）",
+                i.date.format("%Y-%m-%d")
+            ),
+            amount_fen: 0,
+        });
+    }
+
+    // 6. Total, never below zero.
+    let total_fen = lines.iter().map(|l| l.amount_fen).sum::<i64>().max(0);
+    Ok(Payout {
+        year,
+        month,
+        lines,
+        total_fen,
+        withheld,
+        terminate: withheld,
+        termination_allowed,
+    })
+}
+
+/// `a * b / c`, rounded toward zero, without overflow.
+fn mul_div(a: i64, b: i64, c: i64) -> Result<i64, String> {
+    let q = i128::from(a)
+        .checked_mul(i128::from(b))
+        .and_then(|p| p.checked_div(i128::from(c)))
+        .ok_or_else(|| "amount out of range".to_owned())?;
+    i64::try_from(q).map_err(|_| "amount out of range".to_owned())
+}
+
+/// Basis points as a percentage: 500 → "5%", 250 → "2.5%".
+fn percent(bp: i32) -> String {
+    let whole = bp / 100;
+    let frac = (bp % 100).abs();
+    if frac == 0 {
+        format!("{whole}%")
+    } else if frac % 10 == 0 {
+        format!("{whole}.{}%", frac / 10)
+    } else {
+        format!("{whole}.{frac:02}%")
+    }
+}
+
+/// Tenths of a mu as text: 151 → "15.1", 150 → "15".
+fn mu(tenths: i64) -> String {
+    if tenths % 10 == 0 {
+        format!("{}", tenths / 10)
+    } else {
+        format!("{}.{}", tenths / 10, (tenths % 10).abs())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> RangerSettings {
+        RangerSettings {
+            annual_subsidy_fen: 1_000_000,
+            one_absence_deduction_bp: 500,
+            two_absences_deduction_bp: 1000,
+            termination_absences: 3,
+            major_fire_mu: 15,
+        }
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    fn contract() -> Contract {
+        Contract {
+            start: d(2017, 1, 1),
+            end: d(2017, 12, 31),
+            annual_subsidy_fen: settings().annual_subsidy_fen,
+            terminated_on: None,
+        }
+    }
+
+    fn absent(day: u32) -> Inspection {
+        Inspection {
+            date: d(2017, 6, day),
+            present: false,
+        }
+    }
+
+    fn incident(kind: IncidentKind, tenths: i64, negligence: bool, threshold: bool) -> Incident {
+        Incident {
+            date: d(2017, 6, 10),
+            kind,
+            burnt_mu_tenths: tenths,
+            through_negligence: negligence,
+            above_case_threshold: threshold,
+        }
+    }
+
+    fn june(inspections: &[Inspection], incidents: &[Incident]) -> Payout {
+        payout(&contract(), &settings(), 2017, 6, inspections, incidents).unwrap_or_else(|e| {
+            panic!("{e}");
+        })
+    }
+
+    fn codes(p: &Payout) -> Vec<&'static str> {
+        p.lines.iter().map(|l| l.code).collect()
+    }
+
+    #[test]
+    fn days_in_months() {
+        assert_eq!(days_in_month(2017, 2), 28);
+        assert_eq!(days_in_month(2016, 2), 29);
+        assert_eq!(days_in_month(2100, 2), 28);
+        assert_eq!(days_in_month(2000, 2), 29);
+        assert_eq!(days_in_month(2017, 4), 30);
+        assert_eq!(days_in_month(2017, 12), 31);
+        assert_eq!(days_in_month(2017, 13), 0);
+    }
+
+    #[test]
+    fn full_normal_month() {
+        let p = june(&[], &[]);
+        assert_eq!(p.total_fen, 83_333);
+        assert_eq!(codes(&p), vec![BASE_FEE]);
+        assert_eq!(p.lines[0].text, "2017年6月管护补助");
+        assert!(!p.withheld && !p.terminate && !p.termination_allowed);
+        assert_eq!((p.year, p.month), (2017, 6));
+    }
+
+    #[test]
+    fn december_takes_the_remainder() {
+        let p = payout(&contract(), &settings(), 2017, 12, &[], &[]).unwrap_or_else(|e| {
+            panic!("{e}");
+        });
+        assert_eq!(p.total_fen, 83_337);
+        assert_eq!(p.lines[0].text, "2017年12月管护补助");
+    }
+
+    #[test]
+    fn one_absence_deducts_five_percent() {
+        let present = Inspection {
+            date: d(2017, 6, 3),
+            present: true,
+        };
+        let p = june(&[present, absent(5)], &[]);
+        assert_eq!(codes(&p), vec![BASE_FEE, ABSENCE_DEDUCTION]);
+        assert_eq!(p.lines[1].amount_fen, -4_166);
+        assert_eq!(p.lines[1].text, "当月抽查缺勤1次，扣减当月补助5%");
+        assert_eq!(p.total_fen, 83_333 - 4_166);
+        assert!(!p.termination_allowed);
+    }
+
+    #[test]
+    fn two_absences_deduct_ten_percent() {
+        let p = june(&[absent(5), absent(20)], &[]);
+        assert_eq!(p.lines[1].amount_fen, -8_333);
+        assert_eq!(p.total_fen, 75_000);
+        assert!(!p.termination_allowed);
+    }
+
+    #[test]
+    fn three_absences_allow_termination() {
+        let p = june(&[absent(5), absent(12), absent(20)], &[]);
+        assert_eq!(codes(&p), vec![BASE_FEE, ABSENCE_DEDUCTION]);
+        assert_eq!(p.lines[1].amount_fen, -8_333);
+        assert_eq!(p.total_fen, 75_000);
+        assert!(p.termination_allowed);
+        assert!(!p.terminate && !p.withheld);
+        assert!(p.lines[1].text.contains("可即时解除合同"));
+    }
+
+    #[test]
+    fn fire_of_exactly_the_threshold_is_not_major() {
+        let p = june(&[], &[incident(IncidentKind::Fire, 150, true, false)]);
+        assert_eq!(p.total_fen, 83_333);
+        assert_eq!(codes(&p), vec![BASE_FEE]);
+        assert!(!p.withheld && !p.terminate && !p.termination_allowed);
+    }
+
+    #[test]
+    fn fire_over_the_threshold_through_negligence_withholds_and_terminates() {
+        let p = june(
+            &[absent(5)],
+            &[incident(IncidentKind::Fire, 151, true, false)],
+        );
+        assert_eq!(codes(&p), vec![BASE_FEE, ABSENCE_DEDUCTION, WITHHELD]);
+        assert_eq!(p.lines[2].amount_fen, -(83_333 - 4_166));
+        assert_eq!(p.total_fen, 0);
+        assert!(p.withheld && p.terminate && p.termination_allowed);
+        assert!(p.lines[2].text.contains("15.1亩"));
+    }
+
+    #[test]
+    fn fire_not_through_negligence_does_not_withhold() {
+        let p = june(&[], &[incident(IncidentKind::Fire, 200, false, false)]);
+        assert_eq!(p.total_fen, 83_333);
+        assert!(!p.withheld && !p.terminate);
+    }
+
+    #[test]
+    fn logging_above_threshold_through_negligence_withholds() {
+        let p = june(
+            &[],
+            &[incident(IncidentKind::IllegalLogging, 0, true, true)],
+        );
+        assert_eq!(codes(&p), vec![BASE_FEE, WITHHELD]);
+        assert_eq!(p.lines[1].amount_fen, -83_333);
+        assert_eq!(p.total_fen, 0);
+        assert!(p.withheld && p.terminate);
+        let minor = june(
+            &[],
+            &[incident(IncidentKind::IllegalLogging, 0, true, false)],
+        );
+        assert_eq!(minor.total_fen, 83_333);
+        assert!(!minor.withheld);
+        let not_negligent = june(
+            &[],
+            &[incident(IncidentKind::IllegalLogging, 0, false, true)],
+        );
+        assert!(!not_negligent.withheld);
+    }
+
+    #[test]
+    fn unreported_pests_record_liability_last() {
+        let p = june(
+            &[absent(5)],
+            &[
+                incident(IncidentKind::UnreportedPests, 0, true, false),
+                incident(IncidentKind::IllegalLogging, 0, true, true),
+            ],
+        );
+        assert_eq!(
+            codes(&p),
+            vec![BASE_FEE, ABSENCE_DEDUCTION, WITHHELD, PEST_LIABILITY]
+        );
+        assert_eq!(p.lines[3].amount_fen, 0);
+        assert!(p.lines[3].text.contains("记录管护责任"));
+        assert_eq!(p.total_fen, 0);
+    }
+
+    #[test]
+    fn contract_starting_mid_month_is_pro_rated() {
+        let c = Contract {
+            start: d(2017, 6, 16),
+            ..contract()
+        };
+        let p = payout(&c, &settings(), 2017, 6, &[], &[]).unwrap_or_else(|e| {
+            panic!("{e}");
+        });
+        assert_eq!(p.total_fen, 83_333 * 15 / 30);
+        assert_eq!(p.total_fen, 41_666);
+        assert!(p.lines[0].text.contains("15/30天"));
+        // An absence before the start does not count; one after does, on the pro-rated fee.
+        let p =
+            payout(&c, &settings(), 2017, 6, &[absent(10), absent(20)], &[]).unwrap_or_else(|e| {
+                panic!("{e}");
+            });
+        assert_eq!(p.lines[1].amount_fen, -(41_666 * 500 / 10_000));
+        assert_eq!(p.lines[1].amount_fen, -2_083);
+    }
+
+    #[test]
+    fn termination_ends_coverage() {
+        let c = Contract {
+            terminated_on: Some(d(2017, 6, 10)),
+            ..contract()
+        };
+        let p = payout(&c, &settings(), 2017, 6, &[absent(20)], &[]).unwrap_or_else(|e| {
+            panic!("{e}");
+        });
+        assert_eq!(p.total_fen, 83_333 * 10 / 30);
+        assert_eq!(codes(&p), vec![BASE_FEE]);
+        assert_eq!(
+            payout(&c, &settings(), 2017, 7, &[], &[]),
+            Err("the contract does not cover 2017-07".to_owned())
+        );
+    }
+
+    #[test]
+    fn month_outside_the_contract_is_an_error() {
+        assert_eq!(
+            payout(&contract(), &settings(), 2018, 1, &[], &[]),
+            Err("the contract does not cover 2018-01".to_owned())
+        );
+        assert_eq!(
+            payout(&contract(), &settings(), 2016, 12, &[], &[]),
+            Err("the contract does not cover 2016-12".to_owned())
+        );
+        assert!(payout(&contract(), &settings(), 2017, 13, &[], &[]).is_err());
+    }
+
+    #[test]
+    fn inspections_and_incidents_outside_the_month_are_ignored() {
+        let outside = [
+            Inspection {
+                date: d(2017, 5, 31),
+                present: false,
+            },
+            Inspection {
+                date: d(2017, 7, 1),
+                present: false,
+            },
+        ];
+        let fire = Incident {
+            date: d(2017, 7, 1),
+            ..incident(IncidentKind::Fire, 500, true, false)
+        };
+        let p = june(&outside, &[fire]);
+        assert_eq!(p.total_fen, 83_333);
+        assert_eq!(codes(&p), vec![BASE_FEE]);
+    }
+
+    #[test]
+    fn twelve_months_sum_to_the_annual_subsidy() {
+        for annual in [settings().annual_subsidy_fen, 1_000_007, 11, 0] {
+            let c = Contract {
+                annual_subsidy_fen: annual,
+                ..contract()
+            };
+            let sum: i64 = (1..=12)
+                .map(|m| {
+                    payout(&c, &settings(), 2017, m, &[], &[])
+                        .map(|p| p.total_fen)
+                        .unwrap_or_default()
+                })
+                .sum();
+            assert_eq!(sum, annual);
+        }
+    }
+
+    #[test]
+    fn serializes_with_codes() {
+        assert_eq!(
+            serde_json::to_value(IncidentKind::UnreportedPests).ok(),
+            Some(serde_json::json!("unreported_pests"))
+        );
+        assert_eq!(
+            serde_json::from_value::<IncidentKind>(serde_json::json!("illegal_logging")).ok(),
+            Some(IncidentKind::IllegalLogging)
+        );
+        let v = serde_json::to_value(june(&[], &[])).unwrap_or_default();
+        assert_eq!(v["total_fen"], 83_333);
+        assert_eq!(v["lines"][0]["code"], "base_fee");
+    }
+
+    #[test]
+    fn percent_and_mu_formatting() {
+        assert_eq!(percent(500), "5%");
+        assert_eq!(percent(250), "2.5%");
+        assert_eq!(percent(1), "0.01%");
+        assert_eq!(mu(151), "15.1");
+        assert_eq!(mu(150), "15");
+    }
+}

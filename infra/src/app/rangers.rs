@@ -1,0 +1,573 @@
+//! Forest-ranger subsidy contracts (生态护林员, seed 3): contracts between a township forestry
+//! station and a registered person, inspections and incidents, and monthly payouts computed
+//! line by line from the contract and the record, paid as subsidy disbursements.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use domain::authz::perm;
+use domain::funds::DisbursementKind;
+use domain::ranger::{self as rules, Contract, Incident, IncidentKind, Inspection, Payout};
+use domain::{DomainError, RegionCode};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::funds::{self, NewDisbursement};
+use super::{Ctx, stored_code};
+use crate::db::{DbResultExt as _, map_db_error};
+use crate::schema::{
+    members, projects, ranger_contracts, ranger_incidents, ranger_inspections, ranger_payouts,
+};
+
+/// A contract.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = ranger_contracts)]
+pub struct ContractRow {
+    /// Tenant.
+    #[serde(skip)]
+    pub county_code: i32,
+    /// Id.
+    pub id: Uuid,
+    /// Village of the ranger.
+    #[serde(skip)]
+    pub region_code: i64,
+    /// The ranger (a registered person).
+    pub member_id: Uuid,
+    /// Their household.
+    pub household_id: Uuid,
+    /// The township forestry station (party A).
+    pub station: String,
+    /// 村民小组.
+    pub villager_group: String,
+    /// Area, tenths of a mu.
+    pub area_mu_tenths: i64,
+    /// East boundary.
+    pub bound_east: String,
+    /// South.
+    pub bound_south: String,
+    /// West.
+    pub bound_west: String,
+    /// North.
+    pub bound_north: String,
+    /// Start.
+    pub start_date: NaiveDate,
+    /// End.
+    pub end_date: NaiveDate,
+    /// Annual subsidy, fen.
+    pub annual_subsidy_fen: i64,
+    /// The subsidy project payouts are disbursed from.
+    pub project_id: Uuid,
+    /// Terminated on.
+    pub terminated_on: Option<NaiveDate>,
+    /// Why.
+    pub termination_reason: Option<String>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A contract to sign.
+#[derive(Debug, Clone)]
+pub struct NewContract {
+    /// The ranger.
+    pub member_id: Uuid,
+    /// Station.
+    pub station: String,
+    /// Group.
+    pub villager_group: String,
+    /// Area, tenths of a mu.
+    pub area_mu_tenths: i64,
+    /// Boundaries E, S, W, N.
+    pub bounds: [String; 4],
+    /// Period.
+    pub period: (NaiveDate, NaiveDate),
+    /// Annual subsidy; the county's setting when absent.
+    pub annual_subsidy_fen: Option<i64>,
+    /// The subsidy project.
+    pub project_id: Uuid,
+}
+
+/// Signs a contract with a registered person in scope.
+///
+/// # Errors
+/// `Validation` when the ranger is not a registered person in scope (or no longer in the
+/// registry), or the project is not an ecology subsidy project of the county.
+pub fn sign(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    c: &NewContract,
+) -> Result<ContractRow, DomainError> {
+    let m: Option<(Uuid, i64, i32)> = members::table
+        .filter(members::id.eq(c.member_id))
+        .select((
+            members::household_id,
+            members::region_code,
+            members::county_code,
+        ))
+        .first(conn)
+        .optional()
+        .db()?;
+    let Some((household_id, region, county)) = m else {
+        return Err(DomainError::field(
+            "member_id",
+            "is not a registered person in your scope",
+        ));
+    };
+    let h = super::cases::find(conn, household_id)?;
+    if !matches!(
+        h.status.as_str(),
+        "registered" | "returned" | "monitored" | "exited"
+    ) {
+        return Err(DomainError::field(
+            "member_id",
+            format!(
+                "the person's household is {} and not in the registry",
+                h.status
+            ),
+        ));
+    }
+    let village = stored_code(region)?;
+    ctx.caller.require_at(perm::FUNDS_MANAGE, village)?;
+    let purpose: Option<(String, bool, i32)> = projects::table
+        .filter(projects::county_code.eq(county))
+        .filter(projects::id.eq(c.project_id))
+        .select((
+            projects::purpose,
+            projects::pay_by_progress,
+            projects::county_code,
+        ))
+        .first(conn)
+        .optional()
+        .db()?;
+    match purpose {
+        Some((p, false, _)) if p == "ecology" => {}
+        _ => {
+            return Err(DomainError::field(
+                "project_id",
+                "must be an ecology subsidy project (not paid by progress) of the ranger's county",
+            ));
+        }
+    }
+    let annual = match c.annual_subsidy_fen {
+        Some(a) => a,
+        None => {
+            super::settings::effective_for(conn, ctx, village)?
+                .ranger
+                .annual_subsidy_fen
+        }
+    };
+    let row: ContractRow = diesel::insert_into(ranger_contracts::table)
+        .values((
+            ranger_contracts::county_code.eq(county),
+            ranger_contracts::id.eq(Uuid::new_v4()),
+            ranger_contracts::region_code.eq(region),
+            ranger_contracts::member_id.eq(c.member_id),
+            ranger_contracts::household_id.eq(household_id),
+            ranger_contracts::station.eq(&c.station),
+            ranger_contracts::villager_group.eq(&c.villager_group),
+            ranger_contracts::area_mu_tenths.eq(c.area_mu_tenths),
+            ranger_contracts::bound_east.eq(&c.bounds[0]),
+            ranger_contracts::bound_south.eq(&c.bounds[1]),
+            ranger_contracts::bound_west.eq(&c.bounds[2]),
+            ranger_contracts::bound_north.eq(&c.bounds[3]),
+            ranger_contracts::start_date.eq(c.period.0),
+            ranger_contracts::end_date.eq(c.period.1),
+            ranger_contracts::annual_subsidy_fen.eq(annual),
+            ranger_contracts::project_id.eq(c.project_id),
+            ranger_contracts::created_by.eq(ctx.caller.user_id),
+            ranger_contracts::created_at.eq(ctx.now),
+        ))
+        .returning(ContractRow::as_returning())
+        .get_result(conn)
+        .db()?;
+    ctx.audit(
+        conn,
+        "ranger_contract.signed",
+        "ranger_contract",
+        row.id,
+        village,
+        json!({ "member_id": c.member_id, "annual_subsidy_fen": annual,
+                "period": [c.period.0, c.period.1] }),
+    )?;
+    Ok(row)
+}
+
+fn lock(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<ContractRow, DomainError> {
+    let c: ContractRow = ranger_contracts::table
+        .filter(ranger_contracts::id.eq(id))
+        .select(ContractRow::as_select())
+        .for_update()
+        .first(conn)
+        .db()?;
+    ctx.caller
+        .require_at(perm::FUNDS_MANAGE, stored_code(c.region_code)?)?;
+    Ok(c)
+}
+
+fn last_day(c: &ContractRow) -> NaiveDate {
+    c.terminated_on.map_or(c.end_date, |t| t.min(c.end_date))
+}
+
+fn within_contract(c: &ContractRow, date: NaiveDate, field: &str) -> Result<(), DomainError> {
+    if date < c.start_date || date > last_day(c) {
+        return Err(DomainError::field(
+            field,
+            format!(
+                "{date} lies outside the contract ({} to {})",
+                c.start_date,
+                last_day(c)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Records an inspection (present or absent) inside the contract period.
+///
+/// # Errors
+/// `Validation` for a date outside the contract.
+pub fn inspect(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    on: NaiveDate,
+    present: bool,
+    note: &str,
+) -> Result<Uuid, DomainError> {
+    let c = lock(conn, ctx, id)?;
+    within_contract(&c, on, "inspected_on")?;
+    let iid = Uuid::new_v4();
+    diesel::insert_into(ranger_inspections::table)
+        .values((
+            ranger_inspections::county_code.eq(c.county_code),
+            ranger_inspections::id.eq(iid),
+            ranger_inspections::contract_id.eq(id),
+            ranger_inspections::region_code.eq(c.region_code),
+            ranger_inspections::inspected_on.eq(on),
+            ranger_inspections::present.eq(present),
+            ranger_inspections::note.eq(note),
+            ranger_inspections::created_by.eq(ctx.caller.user_id),
+        ))
+        .execute(conn)
+        .db()?;
+    ctx.audit(
+        conn,
+        "ranger_contract.inspected",
+        "ranger_contract",
+        id,
+        stored_code(c.region_code)?,
+        json!({ "on": on, "present": present }),
+    )?;
+    Ok(iid)
+}
+
+/// Records an incident inside the contract period.
+///
+/// # Errors
+/// `Validation` for a date outside the contract.
+pub fn incident(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    i: &Incident,
+    description: &str,
+) -> Result<Uuid, DomainError> {
+    let c = lock(conn, ctx, id)?;
+    within_contract(&c, i.date, "occurred_on")?;
+    let iid = Uuid::new_v4();
+    diesel::insert_into(ranger_incidents::table)
+        .values((
+            ranger_incidents::county_code.eq(c.county_code),
+            ranger_incidents::id.eq(iid),
+            ranger_incidents::contract_id.eq(id),
+            ranger_incidents::region_code.eq(c.region_code),
+            ranger_incidents::occurred_on.eq(i.date),
+            ranger_incidents::kind.eq(i.kind.as_str()),
+            ranger_incidents::burnt_mu_tenths.eq(i.burnt_mu_tenths),
+            ranger_incidents::through_negligence.eq(i.through_negligence),
+            ranger_incidents::above_case_threshold.eq(i.above_case_threshold),
+            ranger_incidents::description.eq(description),
+            ranger_incidents::created_by.eq(ctx.caller.user_id),
+        ))
+        .execute(conn)
+        .db()?;
+    ctx.audit(
+        conn,
+        "ranger_contract.incident",
+        "ranger_contract",
+        id,
+        stored_code(c.region_code)?,
+        json!({ "on": i.date, "kind": i.kind.as_str(), "burnt_mu_tenths": i.burnt_mu_tenths }),
+    )?;
+    Ok(iid)
+}
+
+fn record(
+    conn: &mut PgConnection,
+    c: &ContractRow,
+) -> Result<(Vec<Inspection>, Vec<Incident>), DomainError> {
+    let ins: Vec<(NaiveDate, bool)> = ranger_inspections::table
+        .filter(ranger_inspections::county_code.eq(c.county_code))
+        .filter(ranger_inspections::contract_id.eq(c.id))
+        .select((
+            ranger_inspections::inspected_on,
+            ranger_inspections::present,
+        ))
+        .load(conn)
+        .db()?;
+    let inc: Vec<(NaiveDate, String, i64, bool, bool)> = ranger_incidents::table
+        .filter(ranger_incidents::county_code.eq(c.county_code))
+        .filter(ranger_incidents::contract_id.eq(c.id))
+        .select((
+            ranger_incidents::occurred_on,
+            ranger_incidents::kind,
+            ranger_incidents::burnt_mu_tenths,
+            ranger_incidents::through_negligence,
+            ranger_incidents::above_case_threshold,
+        ))
+        .load(conn)
+        .db()?;
+    let incidents = inc
+        .into_iter()
+        .map(|(date, kind, mu, neg, above)| {
+            Ok(Incident {
+                date,
+                kind: IncidentKind::parse(&kind)
+                    .map_err(|m| DomainError::Unexpected(anyhow::anyhow!(m)))?,
+                burnt_mu_tenths: mu,
+                through_negligence: neg,
+                above_case_threshold: above,
+            })
+        })
+        .collect::<Result<Vec<_>, DomainError>>()?;
+    Ok((
+        ins.into_iter()
+            .map(|(date, present)| Inspection { date, present })
+            .collect(),
+        incidents,
+    ))
+}
+
+/// A month's payout as computed now (nothing is written).
+///
+/// # Errors
+/// `Validation` for a month the contract does not cover.
+pub fn compute(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    year: i32,
+    month: u32,
+) -> Result<(ContractRow, Payout), DomainError> {
+    let c: ContractRow = ranger_contracts::table
+        .filter(ranger_contracts::id.eq(id))
+        .select(ContractRow::as_select())
+        .first(conn)
+        .db()?;
+    let settings = super::settings::effective_for(conn, ctx, stored_code(c.region_code)?)?.ranger;
+    let (ins, inc) = record(conn, &c)?;
+    let p = rules::payout(
+        &Contract {
+            start: c.start_date,
+            end: c.end_date,
+            annual_subsidy_fen: c.annual_subsidy_fen,
+            terminated_on: c.terminated_on,
+        },
+        &settings,
+        year,
+        month,
+        &ins,
+        &inc,
+    )
+    .map_err(|m| DomainError::field("month", m))?;
+    Ok((c, p))
+}
+
+/// A paid month.
+#[derive(Debug, Clone, Serialize)]
+pub struct Paid {
+    /// The computation.
+    pub payout: Payout,
+    /// The disbursement (absent when the month pays nothing).
+    pub disbursement_id: Option<Uuid>,
+    /// Whether the contract was terminated by this month's record.
+    pub terminated: bool,
+}
+
+/// Pays a month: computes it, records it (once per month), pays it as a subsidy disbursement
+/// from the contract's project to the ranger's household, and terminates the contract when a
+/// major incident requires it.
+///
+/// # Errors
+/// `Conflict` `paid` for a month paid already; the disbursement rules.
+pub fn pay(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    year: i32,
+    month: u32,
+) -> Result<Paid, DomainError> {
+    let locked = lock(conn, ctx, id)?;
+    let (c, p) = compute(conn, ctx, id, year, month)?;
+    let key = format!("{year:04}-{month:02}");
+    let project = projects::table
+        .filter(projects::county_code.eq(c.county_code))
+        .filter(projects::id.eq(c.project_id))
+        .select(funds::ProjectRow::as_select())
+        .for_update()
+        .first(conn)
+        .db()?;
+    let disbursement = if p.total_fen > 0 {
+        Some(funds::disburse_locked(
+            conn,
+            ctx,
+            &project,
+            &NewDisbursement {
+                amount_fen: p.total_fen,
+                kind: DisbursementKind::Subsidy,
+                payee: format!("生态护林员 {} 户", c.household_id),
+                household_id: Some(c.household_id),
+                paid_on: ctx.today(),
+                note: format!("{key} 管护补助"),
+            },
+        )?)
+    } else {
+        None
+    };
+    diesel::insert_into(ranger_payouts::table)
+        .values((
+            ranger_payouts::county_code.eq(c.county_code),
+            ranger_payouts::contract_id.eq(id),
+            ranger_payouts::month.eq(&key),
+            ranger_payouts::region_code.eq(c.region_code),
+            ranger_payouts::lines.eq(json!(p.lines)),
+            ranger_payouts::total_fen.eq(p.total_fen),
+            ranger_payouts::disbursement_id.eq(disbursement.as_ref().map(|d| d.id)),
+            ranger_payouts::created_by.eq(ctx.caller.user_id),
+            ranger_payouts::created_at.eq(ctx.now),
+        ))
+        .execute(conn)
+        .map_err(|e| match map_db_error(e) {
+            DomainError::Conflict { .. } => DomainError::Conflict {
+                code: "paid",
+                message: format!("{key} is paid already"),
+            },
+            other => other,
+        })?;
+    let terminated = p.terminate && locked.terminated_on.is_none();
+    if terminated {
+        let on = NaiveDate::from_ymd_opt(year, month, rules::days_in_month(year, month))
+            .unwrap_or(locked.end_date);
+        diesel::update(
+            ranger_contracts::table
+                .filter(ranger_contracts::county_code.eq(c.county_code))
+                .filter(ranger_contracts::id.eq(id)),
+        )
+        .set((
+            ranger_contracts::terminated_on.eq(on),
+            ranger_contracts::termination_reason.eq(format!(
+                "{key}: {}",
+                p.lines
+                    .iter()
+                    .filter(|l| l.code == "withheld")
+                    .map(|l| l.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )),
+        ))
+        .execute(conn)
+        .db()?;
+    }
+    ctx.audit(
+        conn,
+        "ranger_contract.paid",
+        "ranger_contract",
+        id,
+        stored_code(c.region_code)?,
+        json!({ "month": key, "total_fen": p.total_fen, "terminated": terminated }),
+    )?;
+    Ok(Paid {
+        payout: p,
+        disbursement_id: disbursement.map(|d| d.id),
+        terminated,
+    })
+}
+
+/// Terminates a contract (e.g. after three absences in a month), with a reason.
+///
+/// # Errors
+/// `Conflict` when terminated already; `Validation` for a date outside the contract.
+pub fn terminate(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    on: NaiveDate,
+    reason: &str,
+) -> Result<ContractRow, DomainError> {
+    let c = lock(conn, ctx, id)?;
+    if c.terminated_on.is_some() {
+        return Err(DomainError::Conflict {
+            code: "terminated",
+            message: "the contract is terminated already".into(),
+        });
+    }
+    within_contract(&c, on, "terminated_on")?;
+    let row = diesel::update(
+        ranger_contracts::table
+            .filter(ranger_contracts::county_code.eq(c.county_code))
+            .filter(ranger_contracts::id.eq(id)),
+    )
+    .set((
+        ranger_contracts::terminated_on.eq(on),
+        ranger_contracts::termination_reason.eq(reason),
+    ))
+    .returning(ContractRow::as_returning())
+    .get_result(conn)
+    .db()?;
+    ctx.audit(
+        conn,
+        "ranger_contract.terminated",
+        "ranger_contract",
+        id,
+        stored_code(c.region_code)?,
+        json!({ "on": on, "reason": reason }),
+    )?;
+    Ok(row)
+}
+
+/// Contracts in a region.
+///
+/// # Errors
+/// Database failures.
+pub fn list(
+    conn: &mut PgConnection,
+    within: domain::Scope,
+) -> Result<Vec<ContractRow>, DomainError> {
+    ranger_contracts::table
+        .filter(ranger_contracts::region_code.between(within.lo(), within.hi()))
+        .order((ranger_contracts::region_code, ranger_contracts::start_date))
+        .select(ContractRow::as_select())
+        .limit(5000)
+        .load(conn)
+        .db()
+}
+
+/// One contract.
+///
+/// # Errors
+/// `NotFound` outside scope.
+pub fn get(conn: &mut PgConnection, id: Uuid) -> Result<ContractRow, DomainError> {
+    ranger_contracts::table
+        .filter(ranger_contracts::id.eq(id))
+        .select(ContractRow::as_select())
+        .first(conn)
+        .db()
+}
+
+/// The village code of a contract (for callers that need it).
+///
+/// # Errors
+/// A corrupt code.
+pub fn village(c: &ContractRow) -> Result<RegionCode, DomainError> {
+    stored_code(c.region_code)
+}
