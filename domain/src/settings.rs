@@ -34,6 +34,17 @@ pub struct Settings {
     pub monitoring: MonitoringSettings,
     /// Assistance teams.
     pub teams: TeamSettings,
+    /// Reports.
+    pub reports: ReportSettings,
+}
+
+/// Reports: privacy of small cells.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSettings {
+    /// Aggregates seen above the county that count fewer people (or households) than this are
+    /// suppressed.
+    pub min_cell_people: i64,
 }
 
 /// Assistance teams: how often paired households must be visited.
@@ -233,6 +244,9 @@ impl Default for Settings {
             teams: TeamSettings {
                 visit_interval_days: 30,
             },
+            reports: ReportSettings {
+                min_cell_people: 10,
+            },
         }
     }
 }
@@ -372,6 +386,11 @@ impl Settings {
             (1..=366).contains(&self.teams.visit_interval_days),
             "teams.visit_interval_days",
             "must be between 1 and 366 days",
+        );
+        check(
+            (1..=1000).contains(&self.reports.min_cell_people),
+            "reports.min_cell_people",
+            "must be between 1 and 1000",
         );
         let f = &self.funds;
         check(

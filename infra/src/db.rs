@@ -190,6 +190,17 @@ pub fn map_db_error(e: DieselError) -> DomainError {
         DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
             DomainError::Unavailable
         }
+        DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+            DomainError::Conflict {
+                code: "referenced",
+                message:
+                    "other records refer to this one (or it refers to one that does not exist)"
+                        .into(),
+            }
+        }
+        DieselError::DatabaseError(_, info) if info.message().contains("deadlock detected") => {
+            DomainError::Unavailable
+        }
         DieselError::DatabaseError(_, info)
             if info.message().contains("row-level security policy") =>
         {

@@ -821,6 +821,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    household_counts (county_code, region_code, status, attribute, cause) {
+        county_code -> Int4,
+        region_code -> Int8,
+        status -> Text,
+        attribute -> Text,
+        cause -> Text,
+        households -> Int8,
+        people -> Int8,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
     roles,
@@ -873,4 +885,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     ranger_inspections,
     ranger_incidents,
     ranger_payouts,
+    household_counts,
 );

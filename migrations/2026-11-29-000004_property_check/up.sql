@@ -22,7 +22,7 @@ CREATE TABLE property_checks (
   PRIMARY KEY (county_code, id)
 );
 CREATE INDEX property_checks_scope ON property_checks (region_code, imported_at);
-CREATE INDEX property_checks_file ON property_checks (county_code, file_sha256);
+CREATE UNIQUE INDEX property_checks_file ON property_checks (county_code, file_sha256);
 
 CREATE TABLE property_hits (
   county_code     integer NOT NULL,
@@ -86,6 +86,11 @@ BEGIN
                    'WITH CHECK (region_code BETWEEN (SELECT zx_scope_lo()) AND (SELECT zx_scope_hi()))', t || '_own', t);
   END LOOP;
 END $$;
+
+-- A county's part of a batch is readable by its townships and villages (they verify and submit
+-- it); its hits stay behind their own village-range policy.
+CREATE POLICY property_checks_county_read ON property_checks FOR SELECT
+  USING (region_code = ((SELECT zx_scope_lo()) / 1000000) * 1000000);
 
 INSERT INTO roles (name, min_level, max_level, description) VALUES
   ('property_checker', 1, 3, 'Imports property-check hits for the counties below (province, city or county office)');

@@ -62,6 +62,7 @@ pub fn base() -> OpenApi {
             tag("teams", "Resident work teams and members, cadre-household pairings, visit logs, expert advisers, strong-weak village pairings, coverage"),
             tag("funds", "Funds by year, level and source; projects; allocations and disbursements as append-only ledgers; execution rates; the key-village share of linking funds; relocation plans"),
             tag("rangers", "Forest-ranger subsidy contracts (生态护林员): inspections, incidents, monthly payouts explained line by line"),
+            tag("reports", "Rollups and dashboards for any region in scope, one level of drill-down at a time, with small-cell suppression above the county; JSON with a chart shape, CSV, XLSX; as-of dates"),
             tag("health", "Liveness and readiness"),
         ]))
         .components(Some(

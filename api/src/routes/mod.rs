@@ -15,6 +15,7 @@ pub mod members;
 pub mod monitoring;
 pub mod property;
 pub mod regions;
+pub mod reports;
 pub mod roles;
 pub mod settings;
 pub mod teams;
@@ -622,6 +623,7 @@ pub const RULES: &[Rule] = &[
         "/api/v1/ranger-contracts/{id}/termination",
         Permission(perm::FUNDS_MANAGE),
     ),
+    r("GET", "/api/v1/reports/{kind}", Authenticated),
 ];
 
 /// Routes served by Swagger UI: the UI and the document itself (not API operations, so not in
@@ -794,6 +796,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(funds::incident)
                 .service(funds::compute_payout)
                 .service(funds::pay)
-                .service(funds::terminate),
+                .service(funds::terminate)
+                .service(reports::report),
         );
 }

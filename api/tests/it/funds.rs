@@ -116,6 +116,15 @@ async fn every_ledger_rule_refuses_by_name() {
     // Beyond the recorded progress (0%), then within it.
     let r = disburse(app, &x.officer, &p, 100).await;
     assert_eq!((r.status, code(&r)), (409, "beyond_progress"));
+    // Calling it a subsidy does not lift the cap.
+    let r = app
+        .post(
+            &format!("/api/v1/projects/{p}/disbursements"),
+            &x.officer,
+            json!({"amount_fen": 100, "kind": "subsidy", "payee": "x", "paid_on": "2021-06-01"}),
+        )
+        .await;
+    assert_eq!((r.status, code(&r)), (409, "beyond_progress"));
     assert_eq!(progress(app, &x.officer, &p, 50).await.status, 200);
     assert_eq!(disburse(app, &x.officer, &p, 30_000_000).await.status, 201);
     let r = disburse(app, &x.officer, &p, 1).await;
@@ -370,7 +379,8 @@ async fn money_is_conserved_under_random_concurrent_entries() {
                  LEFT JOIN allocations a ON a.county_code = f.county_code AND a.fund_id = f.id GROUP BY f.county_code, f.id, f.amount_fen
                UNION ALL
                SELECT d.total <= a.total AND d.total <= p.budget_fen
-                      AND (NOT p.pay_by_progress OR d.progress_total <= p.budget_fen * p.progress_pct / 100) AND d.total >= 0
+                      AND (NOT p.pay_by_progress OR d.total <= p.budget_fen * p.progress_pct / 100)
+                      AND d.total >= 0
                  FROM projects p
                  CROSS JOIN LATERAL (SELECT coalesce(sum(amount_fen), 0) AS total FROM allocations x
                                       WHERE x.county_code = p.county_code AND x.project_id = p.id) a
@@ -785,6 +795,33 @@ async fn ranger_payouts_month_by_month() {
         .get(&format!("{base}/payouts/2017-06"), &x.approver)
         .await;
     assert_eq!(r.status, 422);
+    // A month is paid after it ends; a paid month's record is closed.
+    let r = app
+        .post(&format!("{base}/payouts/2099-01"), &x.officer, json!({}))
+        .await;
+    assert_eq!((r.status, code(&r)), (409, "month_not_over"));
+    let r = app
+        .post(
+            &format!("{base}/inspections"),
+            &x.officer,
+            inspect("2017-01-20", false),
+        )
+        .await;
+    assert_eq!((r.status, code(&r)), (409, "month_paid"));
+    // Reversing a payout's disbursement is refused: the payout stands with it.
+    let d = app.get(&format!("/api/v1/projects/{p}"), &x.officer).await;
+    let did = d.body["disbursements"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/disbursements/{did}/reversal"),
+            &x.officer,
+            json!({"note": "x"}),
+        )
+        .await;
+    assert_eq!((r.status, code(&r)), (409, "ranger_payout"));
     // The payouts are disbursements of the project, to the ranger's household.
     let r = app.get(&format!("/api/v1/projects/{p}"), &x.officer).await;
     assert_eq!(r.body["disbursed_fen"], paid);

@@ -11,6 +11,7 @@ mod isolation;
 mod monitoring;
 mod property;
 mod regions;
+mod reports;
 mod settings;
 mod transfer;
 mod users;

@@ -599,6 +599,17 @@ async fn a_fact_verified_once_is_reused_and_hits_stay_confidential() {
     )
     .await;
     assert_eq!(r.status, 200);
+    // Not reused until the village appraisal fixes it.
+    let r = x
+        .app
+        .post(
+            &format!("/api/v1/property-checks/{first}/appraisals"),
+            &x.clerk,
+            json!({"village_code": V1, "held_on": "2016-11-01",
+                "opinions": [{"hit_id": hits[0]["id"], "opinion": "识别后购车,不适用否决"}]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
     // The same fact in a later batch (details written a little differently) reuses the result.
     let r = import(
         &x,

@@ -531,7 +531,8 @@ pub(crate) fn disburse_locked(
         budget_fen: project.budget_fen,
         allocated_fen: allocated,
         disbursed_fen: disbursed,
-        pay_by_progress: project.pay_by_progress && d.kind == DisbursementKind::Progress,
+        // The kind does not lift the cap: a project paid by progress pays by progress.
+        pay_by_progress: project.pay_by_progress,
         progress_pct: project.progress_pct,
     };
     rules::check_disbursement(&state, d.amount_fen)?;
@@ -637,6 +638,19 @@ pub fn reverse_disbursement(
     }
     let project = lock_project(conn, o.project_id)?;
     manage_at(ctx, stored_code(project.region_code)?)?;
+    let payout: i64 = crate::schema::ranger_payouts::table
+        .filter(crate::schema::ranger_payouts::county_code.eq(project.county_code))
+        .filter(crate::schema::ranger_payouts::disbursement_id.eq(id))
+        .count()
+        .get_result(conn)
+        .db()?;
+    if payout > 0 {
+        return Err(DomainError::Conflict {
+            code: "ranger_payout",
+            message: "this disbursement pays a ranger's month; the payout record stands with it"
+                .into(),
+        });
+    }
     let d = NewDisbursement {
         amount_fen: -o.amount_fen,
         kind: parse(DisbursementKind::parse(&o.kind))?,

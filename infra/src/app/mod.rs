@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod monitoring;
 pub mod property;
 pub mod rangers;
+pub mod reports;
 pub mod settings;
 pub mod teams;
 pub mod tenants;

@@ -218,6 +218,11 @@ pub fn import(
     }
     ctx.caller.require_at(perm::PROPERTY_IMPORT, org)?;
     let sha = to_hex(&Sha256::digest(file));
+    // Two uploads of the same file at once: the second waits, then finds the first.
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 29))")
+        .bind::<diesel::sql_types::Text, _>(&sha)
+        .execute(conn)
+        .db()?;
     let earlier: Option<Uuid> = property_checks::table
         .filter(property_checks::file_sha256.eq(&sha))
         .select(property_checks::id)
@@ -329,6 +334,10 @@ pub fn import(
                 .filter(property_hits::fact_key.eq(key))
                 .filter(property_hits::is_true.is_not_null())
                 .filter(property_hits::reused_from.is_null())
+                // Only verifications the village has fixed by its appraisal, and no veto the
+                // county reversed: anything else is verified again.
+                .filter(property_hits::status.eq_any(["appraised", "submitted", "confirmed"]))
+                .filter(property_hits::reversed_at.is_null())
                 .order(property_hits::verified_at.asc())
                 .select(HitRow::as_select())
                 .first(conn)
@@ -1092,12 +1101,10 @@ pub fn confirm(
                 ctx,
                 &household,
                 Status::Removed,
+                // The hit's details are confidential: the history names the hit only.
                 &format!(
-                    "one-vote veto (一票否决) confirmed: property-check hit {} ({}: {}), condition {}",
-                    h.id,
-                    h.hit_type,
-                    h.details,
-                    h.veto_condition.as_deref().unwrap_or("")
+                    "one-vote veto (一票否决) confirmed: property-check hit {}",
+                    h.id
                 ),
             )?;
         }
@@ -1200,11 +1207,20 @@ pub fn reverse(
         .db()?;
     if still_out == 0 {
         let household = cases::find_for_update(conn, hit.household_id)?;
-        let back = hit
-            .household_status_before
-            .as_deref()
-            .and_then(|s| Status::parse(s).ok())
-            .filter(|s| *s != Status::Removed)
+        // The status before the first veto took the household out.
+        let before: Vec<Option<String>> = property_hits::table
+            .filter(property_hits::county_code.eq(hit.county_code))
+            .filter(property_hits::household_id.eq(hit.household_id))
+            .filter(property_hits::vetoed_at.is_not_null())
+            .order(property_hits::vetoed_at.asc())
+            .select(property_hits::household_status_before)
+            .load(conn)
+            .db()?;
+        let back = before
+            .into_iter()
+            .flatten()
+            .filter_map(|s| Status::parse(&s).ok())
+            .find(|s| *s != Status::Removed)
             .unwrap_or(Status::Registered);
         if household.status == Status::Removed.as_str() {
             apply_status(

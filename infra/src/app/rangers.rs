@@ -208,6 +208,25 @@ fn last_day(c: &ContractRow) -> NaiveDate {
     c.terminated_on.map_or(c.end_date, |t| t.min(c.end_date))
 }
 
+/// Refuses a record in a month already paid (the payout would no longer match it).
+fn unpaid(conn: &mut PgConnection, c: &ContractRow, date: NaiveDate) -> Result<(), DomainError> {
+    let key = date.format("%Y-%m").to_string();
+    let paid: i64 = ranger_payouts::table
+        .filter(ranger_payouts::county_code.eq(c.county_code))
+        .filter(ranger_payouts::contract_id.eq(c.id))
+        .filter(ranger_payouts::month.eq(&key))
+        .count()
+        .get_result(conn)
+        .db()?;
+    if paid > 0 {
+        return Err(DomainError::Conflict {
+            code: "month_paid",
+            message: format!("{key} is paid already; its record is closed"),
+        });
+    }
+    Ok(())
+}
+
 fn within_contract(c: &ContractRow, date: NaiveDate, field: &str) -> Result<(), DomainError> {
     if date < c.start_date || date > last_day(c) {
         return Err(DomainError::field(
@@ -236,6 +255,7 @@ pub fn inspect(
 ) -> Result<Uuid, DomainError> {
     let c = lock(conn, ctx, id)?;
     within_contract(&c, on, "inspected_on")?;
+    unpaid(conn, &c, on)?;
     let iid = Uuid::new_v4();
     diesel::insert_into(ranger_inspections::table)
         .values((
@@ -274,6 +294,7 @@ pub fn incident(
 ) -> Result<Uuid, DomainError> {
     let c = lock(conn, ctx, id)?;
     within_contract(&c, i.date, "occurred_on")?;
+    unpaid(conn, &c, i.date)?;
     let iid = Uuid::new_v4();
     diesel::insert_into(ranger_incidents::table)
         .values((
@@ -408,8 +429,16 @@ pub fn pay(
     month: u32,
 ) -> Result<Paid, DomainError> {
     let locked = lock(conn, ctx, id)?;
-    let (c, p) = compute(conn, ctx, id, year, month)?;
     let key = format!("{year:04}-{month:02}");
+    let last = NaiveDate::from_ymd_opt(year, month, rules::days_in_month(year, month))
+        .ok_or_else(|| DomainError::field("month", "must be YYYY-MM"))?;
+    if ctx.today() <= last {
+        return Err(DomainError::Conflict {
+            code: "month_not_over",
+            message: format!("{key} is paid after it ends: its record may still change"),
+        });
+    }
+    let (c, p) = compute(conn, ctx, id, year, month)?;
     let project = projects::table
         .filter(projects::county_code.eq(c.county_code))
         .filter(projects::id.eq(c.project_id))

@@ -310,17 +310,19 @@ pub fn pair(
         .ok_or_else(|| DomainError::field("member_id", "is not a team member in your scope"))?;
     let village = stored_code(h.region_code)?;
     manage(ctx, village)?;
-    if stored_code(m.region_code)?.ancestor_at(Level::County) != village.ancestor_at(Level::County)
-    {
+    if m.region_code != h.region_code {
         return Err(DomainError::field(
             "member_id",
-            "serves in another county than the household",
+            "serves on another village's team than the household's",
         ));
     }
-    if start > m.term_end {
+    if start < m.term_start || start > m.term_end {
         return Err(DomainError::field(
             "start_date",
-            format!("is after the member's term ends ({})", m.term_end),
+            format!(
+                "must fall within the member's term ({} to {})",
+                m.term_start, m.term_end
+            ),
         ));
     }
     let row: PairingRow = diesel::insert_into(pairings::table)
@@ -465,6 +467,8 @@ pub fn log_visit(
         .filter(pairings::county_code.eq(h.county_code))
         .filter(pairings::household_id.eq(h.id))
         .filter(team_members::user_id.eq(ctx.caller.user_id))
+        .filter(team_members::term_start.le(visited_on))
+        .filter(team_members::term_end.ge(visited_on))
         .filter(pairings::start_date.le(visited_on))
         .filter(
             pairings::end_date
@@ -775,7 +779,13 @@ pub fn coverage(
         .select((households::id, households::region_code))
         .load(conn)
         .db()?;
+    // A pairing counts while it runs and its cadre's term runs.
     let paired: HashSet<Uuid> = pairings::table
+        .inner_join(
+            team_members::table.on(team_members::county_code
+                .eq(pairings::county_code)
+                .and(team_members::id.eq(pairings::member_id))),
+        )
         .filter(pairings::region_code.between(scope.lo(), scope.hi()))
         .filter(pairings::start_date.le(as_of))
         .filter(
@@ -783,6 +793,8 @@ pub fn coverage(
                 .is_null()
                 .or(pairings::end_date.ge(as_of)),
         )
+        .filter(team_members::term_start.le(as_of))
+        .filter(team_members::term_end.ge(as_of))
         .select(pairings::household_id)
         .load::<Uuid>(conn)
         .db()?

@@ -1,0 +1,142 @@
+//! Reports and dashboards: rollups for any region in scope, one level of drill-down at a time,
+//! as JSON with a chart-ready shape, CSV or XLSX; household figures as of a past date.
+
+use actix_web::{HttpResponse, get, web};
+use chrono::{Datelike as _, NaiveDate};
+use domain::{DomainError, RegionCode};
+use infra::app::cases::sheet;
+use infra::app::reports::{self, Report, Request};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::transfer::{XLSX, attachment};
+use crate::error::{ApiResult, Problem};
+use crate::state::{AppState, Auth};
+
+/// `?region=&by=&as_of=&year=&format=`.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportParams {
+    /// Any region in your scope (default: your org unit); rows are its children.
+    pub region: Option<String>,
+    /// Households: `status` (default), `attribute` or `cause`.
+    pub by: Option<String>,
+    /// Households and coverage: the figures as they were at the end of this day.
+    pub as_of: Option<NaiveDate>,
+    /// Exits, key villages, funds, rangers: the year (default: this year).
+    pub year: Option<i32>,
+    /// `json` (default; includes a chart shape), `csv` or `xlsx`.
+    pub format: Option<String>,
+}
+
+fn chart(r: &Report) -> serde_json::Value {
+    serde_json::json!({
+        "categories": r.rows.iter().map(|l| l.name.clone()).collect::<Vec<_>>(),
+        "series": r.columns.iter().enumerate().map(|(i, c)| serde_json::json!({
+            "code": c.code, "name": c.label,
+            "data": r.rows.iter().map(|l| l.values.get(i).copied().flatten()).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// A report for a region and each region one level down. Kinds: `households` (households and
+/// people by status, attribute or poverty cause; `as_of` for a past date), `exits` (against
+/// targets, by year), `monitoring` (cases by stage and kind, overdue identifications, pending
+/// leads), `key_villages` (target statuses), `coverage` (team coverage gaps), `funds`
+/// (execution), `rangers` (contracts and payouts). Users above the county see cells counting
+/// fewer than `reports.min_cell_people` people as `null` (`suppressed_cells` says how many).
+#[utoipa::path(
+    tag = "reports",
+    security(("bearer" = [])),
+    params(("kind" = String, Path, description = "Report kind"), ReportParams),
+    responses(
+        (status = 200, description = "The report: columns, total, rows, chart (categories and series); or a CSV/XLSX file", body = Object),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks the permission the kind needs", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown kind, grouping or format; a region outside your scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/reports/{kind}")]
+pub async fn report(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    q: web::Query<ReportParams>,
+) -> ApiResult<HttpResponse> {
+    let kind = path.into_inner();
+    let q = q.into_inner();
+    let format = q.format.clone().unwrap_or_else(|| "json".into());
+    if !["json", "csv", "xlsx"].contains(&format.as_str()) {
+        return Err(DomainError::field("format", "must be json, csv or xlsx").into());
+    }
+    let region = q
+        .region
+        .as_deref()
+        .map(RegionCode::parse)
+        .transpose()
+        .map_err(|m| DomainError::field("region", m))?;
+    if let Some(y) = q.year
+        && !(1980..=2100).contains(&y)
+    {
+        return Err(DomainError::field("year", "must be a year between 1980 and 2100").into());
+    }
+    let r = state
+        .run(auth, move |conn, ctx| {
+            let req = Request {
+                kind,
+                region: region.unwrap_or(ctx.caller.org),
+                by: q.by.unwrap_or_else(|| "status".into()),
+                as_of: q.as_of,
+                year: q.year.unwrap_or_else(|| ctx.today().year()),
+            };
+            if req.as_of.is_some_and(|d| d > ctx.today()) {
+                return Err(DomainError::field("as_of", "must not be in the future"));
+            }
+            let r = reports::report(conn, ctx, &req)?;
+            ctx.audit(
+                conn,
+                "report.read",
+                "report",
+                &r.kind,
+                req.region,
+                serde_json::json!({ "by": r.by, "as_of": r.as_of, "year": r.year }),
+            )?;
+            Ok(r)
+        })
+        .await?;
+    let header: Vec<&str> = std::iter::once("地区代码")
+        .chain(std::iter::once("地区"))
+        .chain(r.columns.iter().map(|c| c.label.as_str()))
+        .collect();
+    let rows: Vec<Vec<String>> = r
+        .rows
+        .iter()
+        .chain(std::iter::once(&r.total))
+        .map(|l| {
+            [l.region_code.clone(), l.name.clone()]
+                .into_iter()
+                .chain(
+                    l.values
+                        .iter()
+                        .map(|v| v.map_or_else(|| "*".to_string(), |n| n.to_string())),
+                )
+                .collect()
+        })
+        .collect();
+    let name = format!("{}-{}", r.kind, r.region_code);
+    match format.as_str() {
+        "csv" => Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header(attachment(&format!("{name}.csv")))
+            .body(sheet::table_csv(&header, &rows))),
+        "xlsx" => Ok(HttpResponse::Ok()
+            .content_type(XLSX)
+            .insert_header(attachment(&format!("{name}.xlsx")))
+            .body(sheet::table_xlsx(&header, &rows)?)),
+        _ => {
+            let mut v = serde_json::to_value(&r).unwrap_or_default();
+            v["chart"] = chart(&r);
+            Ok(HttpResponse::Ok().json(v))
+        }
+    }
+}
