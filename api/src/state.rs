@@ -173,6 +173,15 @@ impl AppState {
                             "you need the permission {p}"
                         )));
                     }
+                    if crate::routes::is_record_route(&auth.rule)
+                        && caller.org.level() < domain::Level::County
+                        && !caller.has_permission(domain::authz::perm::CASES_DRILLDOWN)
+                    {
+                        return Err(DomainError::Forbidden(format!(
+                            "above the county, household records need the permission {}; reports and counts are open to you",
+                            domain::authz::perm::CASES_DRILLDOWN
+                        )));
+                    }
                     let ctx = Ctx {
                         caller,
                         request_id: auth.request_id,

@@ -35,6 +35,8 @@ pub mod perm {
     pub const CASES_WRITE: &str = "cases:write";
     /// See a full ID number, with an audited reason.
     pub const CASES_REVEAL: &str = "cases:reveal";
+    /// Above the county: read individual household and member records, not only aggregates.
+    pub const CASES_DRILLDOWN: &str = "cases:drilldown";
     /// Import households from spreadsheets.
     pub const CASES_IMPORT: &str = "cases:import";
     /// Export household lists.
@@ -85,6 +87,7 @@ pub mod perm {
 
     /// Every permission the code uses.
     pub const ALL: &[&str] = &[
+        CASES_DRILLDOWN,
         FUNDS_READ,
         FUNDS_MANAGE,
         VILLAGES_READ,

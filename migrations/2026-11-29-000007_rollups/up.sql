@@ -72,3 +72,9 @@ SELECT h.county_code, r.code, h.status, h.attribute, c.cause, count(*), sum(h.me
 
 -- The threshold below which aggregates seen above the county are suppressed is a setting
 -- (reports.min_cell_people); reports need no table of their own.
+
+-- Above the county, individual household records need a permission of their own; observers get
+-- aggregates (counts, reports), auditors may drill down.
+INSERT INTO permissions (name, description) VALUES
+  ('cases:drilldown', 'Above the county: read individual household and member records, not only aggregates');
+INSERT INTO role_permissions (role, permission) VALUES ('auditor', 'cases:drilldown');

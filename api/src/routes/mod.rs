@@ -634,6 +634,18 @@ pub const DOCS_RULES: &[Rule] = &[
     r("GET", "/api/v1/openapi.json", Public),
 ];
 
+/// Whether a route reads individual household or member records (as opposed to aggregates):
+/// users above the county need `cases:drilldown` for these.
+pub fn is_record_route(rule: &Rule) -> bool {
+    matches!(
+        rule.access,
+        Access::Permission(perm::CASES_READ | perm::CASES_EXPORT | perm::CASES_REVEAL)
+    ) && (rule.path.starts_with("/api/v1/households")
+        || rule.path.starts_with("/api/v1/members")
+        || rule.path.starts_with("/api/v1/exports/households"))
+        && rule.path != "/api/v1/households/count"
+}
+
 /// The rule for `method` on `pattern`.
 pub fn rule(method: &str, pattern: &str) -> Option<&'static Rule> {
     RULES

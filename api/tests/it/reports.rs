@@ -180,6 +180,7 @@ fn value(r: &Value, row_code: &str, column: &str) -> Value {
 async fn reports_drill_down_export_and_hide_small_cells_above_the_county() {
     let mut x = setup().await;
     x.app.user("observer.province", "37", &["observer"]);
+    x.app.user("auditor.city", "3708", &["auditor"]);
     let app = &x.app;
     // Twelve households of two people in V1, three in V2.
     for i in 0..15_u32 {
@@ -252,6 +253,23 @@ async fn reports_drill_down_export_and_hide_small_cells_above_the_county() {
     assert!(value(&r.body, V2, "registered.households").is_null());
     assert_eq!(r.body["min_cell"], 10);
     assert!(r.body["suppressed_cells"].as_i64().unwrap_or(0) >= 2);
+    // Above the county, records need cases:drilldown (auditors have it); counts do not.
+    let r = app.get("/api/v1/households?limit=5", &x.city).await;
+    assert_eq!(r.status, 403, "{:?}", r.body);
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("cases:drilldown")
+    );
+    assert_eq!(
+        app.get("/api/v1/households/count", &x.city).await.status,
+        200
+    );
+    let auditor = app.token("auditor.city").await;
+    let r = app.get("/api/v1/households?limit=5", &auditor).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["items"].as_array().map(Vec::len), Some(5));
     // Exports.
     let csv = app
         .get(
