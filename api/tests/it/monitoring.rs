@@ -134,6 +134,31 @@ async fn a_case_moves_village_township_county_and_is_closed_by_decision() {
     assert_eq!(r.body["stage"], "monitored");
     assert_eq!(r.body["overdue"], false);
     assert_eq!(status_of(app, &x.clerk, &h).await, "monitored");
+    // The monitoring report counts it by stage, kind and risk; the day before, it did not exist.
+    let report = app
+        .get("/api/v1/reports/monitoring?region=370831101", &x.reviewer)
+        .await;
+    assert_eq!(report.status, 200, "{:?}", report.body);
+    let col = |r: &Value, code: &str| {
+        let i = r["columns"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .position(|c| c["code"] == code)
+            .unwrap_or(usize::MAX);
+        r["total"]["values"][i].clone()
+    };
+    assert_eq!(col(&report.body, "monitored"), 1);
+    assert_eq!(col(&report.body, "kind:unstable_exited"), 1);
+    assert_eq!(col(&report.body, "risk:illness"), 1);
+    let yesterday = infra::clock::china_date(app.state.clock.now()) - chrono::Duration::days(1);
+    let before = app
+        .get(
+            &format!("/api/v1/reports/monitoring?region=370831101&as_of={yesterday}"),
+            &x.reviewer,
+        )
+        .await;
+    assert_eq!(col(&before.body, "monitored"), 0);
     // Risk eliminated only after measures.
     let close = json!({"opinion": "收入稳定超过监测线,风险消除"});
     let r = app

@@ -299,29 +299,46 @@ fn monitoring(
     conn: &mut PgConnection,
     ctx: &Ctx,
     region: RegionCode,
+    as_of: Option<NaiveDate>,
 ) -> Result<(Vec<Column>, Line, Vec<Line>), DomainError> {
     let kids = children(conn, region)?;
     let scope = region.subtree();
+    let day = as_of.unwrap_or_else(|| ctx.today());
+    // Each case as it stood at the end of the day: its last event then.
     let counts: Vec<Count> = diesel::sql_query(
-        "SELECT (region_code / $3) * $3 AS child, stage AS category, count(*)::bigint AS n \
-           FROM monitoring_cases WHERE region_code BETWEEN $1 AND $2 GROUP BY 1, 2 \
+        "WITH c AS ( \
+           SELECT m.region_code, m.kind, m.risk_types, m.deadline, e.stage_to AS stage \
+             FROM monitoring_cases m \
+             JOIN LATERAL (SELECT stage_to FROM monitoring_events x \
+                            WHERE x.county_code = m.county_code AND x.case_id = m.id AND x.at < $5 \
+                            ORDER BY x.at DESC, x.id DESC LIMIT 1) e ON true \
+            WHERE m.region_code BETWEEN $1 AND $2) \
+         SELECT (region_code / $3) * $3 AS child, stage AS category, count(*)::bigint AS n FROM c GROUP BY 1, 2 \
          UNION ALL \
-         SELECT (region_code / $3) * $3, 'kind:' || kind, count(*)::bigint FROM monitoring_cases \
-          WHERE region_code BETWEEN $1 AND $2 AND stage IN ('identified', 'township_reviewed', 'monitored') GROUP BY 1, 2 \
+         SELECT (region_code / $3) * $3, 'kind:' || kind, count(*)::bigint FROM c \
+          WHERE stage IN ('identified', 'township_reviewed', 'monitored') GROUP BY 1, 2 \
          UNION ALL \
-         SELECT (region_code / $3) * $3, 'overdue', count(*)::bigint FROM monitoring_cases \
-          WHERE region_code BETWEEN $1 AND $2 AND stage IN ('identified', 'township_reviewed') AND deadline < $4 GROUP BY 1, 2 \
+         SELECT (region_code / $3) * $3, 'risk:' || r, count(*)::bigint FROM c CROSS JOIN LATERAL unnest(risk_types) AS r \
+          WHERE stage IN ('identified', 'township_reviewed', 'monitored') GROUP BY 1, 2 \
+         UNION ALL \
+         SELECT (region_code / $3) * $3, 'overdue', count(*)::bigint FROM c \
+          WHERE stage IN ('identified', 'township_reviewed') AND deadline < $4 GROUP BY 1, 2 \
          UNION ALL \
          SELECT (region_code / $3) * $3, 'leads', count(*)::bigint FROM monitoring_leads \
-          WHERE region_code BETWEEN $1 AND $2 AND status = 'pending' GROUP BY 1, 2",
+          WHERE region_code BETWEEN $1 AND $2 AND raised_at < $5 AND (resolved_at IS NULL OR resolved_at >= $5) GROUP BY 1, 2",
     )
     .bind::<BigInt, _>(scope.lo())
     .bind::<BigInt, _>(scope.hi())
     .bind::<BigInt, _>(kids.unit)
-    .bind::<Date, _>(ctx.today())
+    .bind::<Date, _>(day)
+    .bind::<Timestamptz, _>(end_of_day(day))
     .load(conn)
     .db()?;
-    let cols: Vec<(&str, &str)> = vec![
+    let risks: Vec<(String, String)> = domain::monitoring::RiskType::ALL
+        .iter()
+        .map(|r| (format!("risk:{}", r.as_str()), r.label().to_string()))
+        .collect();
+    let mut cols: Vec<(&str, &str)> = vec![
         ("identified", "村已识别"),
         ("township_reviewed", "镇已审核"),
         ("monitored", "监测中"),
@@ -334,6 +351,7 @@ fn monitoring(
         ("overdue", "识别逾期"),
         ("leads", "待核实预警"),
     ];
+    cols.extend(risks.iter().map(|(c, l)| (c.as_str(), l.as_str())));
     let columns = cols
         .iter()
         .map(|(c, l)| Column {
@@ -453,10 +471,10 @@ pub fn report(conn: &mut PgConnection, ctx: &Ctx, r: &Request) -> Result<Report,
             "must be status, attribute or cause",
         ));
     }
-    if r.as_of.is_some() && !["households", "coverage"].contains(&r.kind.as_str()) {
+    if r.as_of.is_some() && !["households", "monitoring", "coverage"].contains(&r.kind.as_str()) {
         return Err(DomainError::field(
             "as_of",
-            "applies to households and coverage; other kinds take a year",
+            "applies to households, monitoring and coverage; other kinds take a year",
         ));
     }
     let region = r.region;
@@ -466,7 +484,7 @@ pub fn report(conn: &mut PgConnection, ctx: &Ctx, r: &Request) -> Result<Report,
             (c, t, rows, true)
         }
         "monitoring" => {
-            let (c, t, rows) = monitoring(conn, ctx, region)?;
+            let (c, t, rows) = monitoring(conn, ctx, region, r.as_of)?;
             (c, t, rows, true)
         }
         "rangers" => {
