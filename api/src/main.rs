@@ -214,6 +214,20 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             }
         }
     });
+    // Rollup deltas are folded into the counts every five seconds (and at start).
+    let folder = data.clone();
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            let db = folder.db.clone();
+            match web::block(move || infra::app::reports::compact(&db)).await {
+                Ok(Ok(n)) if n > 0 => tracing::debug!(deltas = n, "rollups compacted"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "rollup compaction failed"),
+                _ => {}
+            }
+        }
+    });
     tracing::info!(bind = %config.bind, "serving; API docs at /docs");
     HttpServer::new(move || api::build_app(data.clone(), limit))
         .bind(&config.bind)
@@ -351,6 +365,8 @@ async fn main() -> anyhow::Result<()> {
                 "import: {members} members written in {secs:.1} s ({:.0} members/s)",
                 members as f64 / secs.max(0.001)
             );
+            // Fold the rollup deltas the import appended, so dashboards read compact counts.
+            infra::app::reports::compact(&state.db).map_err(|e| anyhow::anyhow!("{e}"))?;
             Ok(())
         }
         Command::Reencrypt => {

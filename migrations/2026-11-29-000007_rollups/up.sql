@@ -1,7 +1,10 @@
 -- Rollups for dashboards at province scale: households and people by status, attribute and
--- poverty cause, per village and per township, kept in the same transaction as every change
--- to a household by a trigger. Province, city and county figures sum township rows (a few
--- thousand per province); drill-down below a township reads village rows.
+-- poverty cause, per village and per township. Every change to a household appends its
+-- deltas (−old, +new) in the same transaction, by a trigger: appends never wait on each
+-- other, so concurrent imports cannot deadlock on shared township rows. Readers sum the
+-- compacted counts and the pending deltas; housekeeping folds the deltas into the counts
+-- every few seconds (one instance at a time). Province, city and county figures read township
+-- rows (a few thousand per province); drill-down below a township reads village rows.
 
 CREATE TABLE household_counts (
   county_code  integer NOT NULL,
@@ -14,33 +17,75 @@ CREATE TABLE household_counts (
   PRIMARY KEY (county_code, region_code, status, attribute, cause)
 );
 CREATE INDEX household_counts_scope ON household_counts (region_code) INCLUDE (status, attribute, cause, households, people);
-ALTER TABLE household_counts ENABLE ROW LEVEL SECURITY;
-ALTER TABLE household_counts FORCE ROW LEVEL SECURITY;
-CREATE POLICY household_counts_own ON household_counts
-  USING (region_code BETWEEN (SELECT zx_scope_lo()) AND (SELECT zx_scope_hi()));
--- The trigger writes the township row too, which a village user's scope does not reach: it
--- runs as zhenxing_definer, allowed to maintain the counts and nothing else.
-CREATE POLICY household_counts_definer ON household_counts TO zhenxing_definer USING (true) WITH CHECK (true);
+
+CREATE SEQUENCE household_count_deltas_seq;
+CREATE TABLE household_count_deltas (
+  county_code  integer NOT NULL,
+  id           bigint NOT NULL DEFAULT nextval('household_count_deltas_seq'),
+  region_code  bigint NOT NULL,
+  status       text NOT NULL,
+  attribute    text NOT NULL,
+  cause        text NOT NULL,
+  households   bigint NOT NULL,
+  people       bigint NOT NULL,
+  PRIMARY KEY (county_code, id)
+);
+CREATE INDEX household_count_deltas_scope ON household_count_deltas (region_code);
+
+DO $$
+DECLARE t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['household_counts', 'household_count_deltas'] LOOP
+    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
+    EXECUTE format('CREATE POLICY %I ON %I USING (region_code BETWEEN (SELECT zx_scope_lo()) AND (SELECT zx_scope_hi()))', t || '_own', t);
+    -- The trigger writes the township's rows too, which a village user's scope does not
+    -- reach, and compaction spans every tenant: both run as zhenxing_definer.
+    EXECUTE format('CREATE POLICY %I ON %I TO zhenxing_definer USING (true) WITH CHECK (true)', t || '_definer', t);
+  END LOOP;
+END $$;
 GRANT SELECT, INSERT, UPDATE ON household_counts TO zhenxing_definer;
-GRANT SELECT ON household_counts TO zhenxing_app;
+GRANT SELECT, INSERT, DELETE ON household_count_deltas TO zhenxing_definer;
+GRANT USAGE ON SEQUENCE household_count_deltas_seq TO zhenxing_definer;
+GRANT SELECT ON household_counts, household_count_deltas TO zhenxing_app;
 
 CREATE FUNCTION zx_count_household(p_county integer, p_region bigint, p_status text, p_attribute text,
                                    p_causes text[], p_people integer, p_sign integer) RETURNS void
-  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
-DECLARE r bigint; c text;
-BEGIN
-  FOREACH r IN ARRAY ARRAY[p_region, (p_region / 1000) * 1000] LOOP
-    FOREACH c IN ARRAY array_prepend('', p_causes) LOOP
-      INSERT INTO public.household_counts AS t (county_code, region_code, status, attribute, cause, households, people)
-      VALUES (p_county, r, p_status, p_attribute, c, p_sign, p_sign * p_people)
-      ON CONFLICT (county_code, region_code, status, attribute, cause)
-      DO UPDATE SET households = t.households + EXCLUDED.households, people = t.people + EXCLUDED.people;
-    END LOOP;
-  END LOOP;
-END $$;
+  LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+  INSERT INTO public.household_count_deltas (county_code, region_code, status, attribute, cause, households, people)
+  SELECT p_county, r, p_status, p_attribute, c, p_sign, p_sign * p_people
+    FROM unnest(ARRAY[p_region, (p_region / 1000) * 1000]) AS r,
+         unnest(array_prepend('', p_causes)) AS c
+$$;
 ALTER FUNCTION zx_count_household(integer, bigint, text, text, text[], integer, integer) OWNER TO zhenxing_definer;
 REVOKE ALL ON FUNCTION zx_count_household(integer, bigint, text, text, text[], integer, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION zx_count_household(integer, bigint, text, text, text[], integer, integer) TO zhenxing_app;
+
+-- Folds pending deltas into the counts; returns how many deltas it folded. One caller at a
+-- time (others return 0 at once); rows are updated in key order.
+CREATE FUNCTION zx_compact_household_counts() RETURNS bigint
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE v_folded bigint;
+BEGIN
+  IF NOT pg_try_advisory_xact_lock(7741) THEN
+    RETURN 0;
+  END IF;
+  WITH moved AS (DELETE FROM public.household_count_deltas RETURNING *),
+       summed AS (SELECT county_code, region_code, status, attribute, cause,
+                         sum(households) AS households, sum(people) AS people, count(*) AS deltas
+                    FROM moved GROUP BY 1, 2, 3, 4, 5),
+       upserted AS (INSERT INTO public.household_counts AS t (county_code, region_code, status, attribute, cause, households, people)
+                    SELECT county_code, region_code, status, attribute, cause, households, people FROM summed
+                     ORDER BY 1, 2, 3, 4, 5
+                    ON CONFLICT (county_code, region_code, status, attribute, cause)
+                    DO UPDATE SET households = t.households + EXCLUDED.households, people = t.people + EXCLUDED.people
+                    RETURNING 1)
+  SELECT coalesce((SELECT sum(deltas) FROM summed), 0)::bigint INTO v_folded;
+  RETURN v_folded;
+END $$;
+ALTER FUNCTION zx_compact_household_counts() OWNER TO zhenxing_definer;
+REVOKE ALL ON FUNCTION zx_compact_household_counts() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION zx_compact_household_counts() TO zhenxing_app;
 
 CREATE FUNCTION zx_household_counts() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -168,7 +168,10 @@ fn household_cells(
             diesel::sql_query(format!(
                 "SELECT (region_code / $3) * $3 AS child, {category} AS category, \
                         sum(households)::bigint AS households, sum(people)::bigint AS people \
-                   FROM household_counts WHERE region_code BETWEEN $1 AND $2 AND {grain} AND {cause} \
+                   FROM (SELECT region_code, status, attribute, cause, households, people FROM household_counts \
+                         UNION ALL \
+                         SELECT region_code, status, attribute, cause, households, people FROM household_count_deltas) AS hc \
+                  WHERE region_code BETWEEN $1 AND $2 AND {grain} AND {cause} \
                   GROUP BY 1, 2"
             ))
             .bind::<BigInt, _>(scope.lo())
@@ -440,6 +443,25 @@ fn cols(list: &[(&str, &str)]) -> Vec<Column> {
             label: (*l).into(),
         })
         .collect()
+}
+
+/// Folds the pending rollup deltas into the counts (every instance calls it every few
+/// seconds; one runs at a time, the others return 0). Returns how many deltas were folded.
+///
+/// # Errors
+/// Database failures.
+pub fn compact(db: &crate::db::Db) -> Result<i64, DomainError> {
+    #[derive(QueryableByName)]
+    struct Folded {
+        #[diesel(sql_type = BigInt)]
+        folded: i64,
+    }
+    db.unscoped(|c| {
+        diesel::sql_query("SELECT zx_compact_household_counts() AS folded")
+            .get_result::<Folded>(c)
+            .db()
+            .map(|f| f.folded)
+    })
 }
 
 /// Builds a report.
