@@ -17,7 +17,7 @@ struct N {
 }
 
 /// Rows of `household_counts` that differ from a recount of `households` (both ways).
-fn mismatches(app: &TestApp) -> i64 {
+pub fn mismatches(app: &TestApp) -> i64 {
     let rows: Vec<N> = app.db.as_owner("37", |c| {
         diesel::sql_query(
             "WITH recount AS (

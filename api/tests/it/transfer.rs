@@ -681,3 +681,47 @@ async fn jobs_whose_server_stopped_are_failed_not_left_running() {
             .contains("interrupted")
     );
 }
+
+#[actix_web::test]
+async fn concurrent_imports_into_one_township_all_land_and_keep_the_rollups_exact() {
+    let (app, t) = setup().await;
+    // Two files writing households of the same three villages, in opposite orders.
+    let villages = ["370831001003", "370831001010", "370831001013"];
+    let file = |part: u32, reverse: bool| {
+        let mut lines = vec![HEADER.to_string()];
+        for i in 0..240_u32 {
+            let v = villages[if reverse { 2 - (i % 3) } else { i % 3 } as usize];
+            let id = id_number("370831", 40_000 + part * 1000 + i);
+            lines.push(row(
+                &format!("C{part}-{i:04}"),
+                v,
+                "户主",
+                &id,
+                "户主",
+                "因病",
+                "3100",
+            ));
+        }
+        lines.join("\n").into_bytes()
+    };
+    let jobs =
+        futures_util::future::join_all([file(1, false), file(2, true)].into_iter().map(|body| {
+            let t = t.clone();
+            let app = &app;
+            async move {
+                let r = app
+                    .post_raw("/api/v1/imports/households", Some(&t), "text/csv", body)
+                    .await;
+                assert_eq!(r.status, 202, "{:?}", r.body);
+                wait(app, &t, &r.body).await
+            }
+        }))
+        .await;
+    for job in &jobs {
+        assert_eq!(job["status"], "succeeded", "{job:?}");
+        assert_eq!(job["error_rows"], 0, "{job:?}");
+    }
+    let count = app.get("/api/v1/households/count", &t).await;
+    assert_eq!(count.body["count"], 480);
+    assert_eq!(crate::reports::mismatches(&app), 0);
+}
