@@ -16,7 +16,17 @@ CREATE TABLE household_counts (
   people       bigint NOT NULL DEFAULT 0,
   PRIMARY KEY (county_code, region_code, status, attribute, cause)
 );
-CREATE INDEX household_counts_scope ON household_counts (region_code) INCLUDE (status, attribute, cause, households, people);
+-- Reports read one grain (township or village rows) and one dimension (status × attribute,
+-- or cause) at a time: one covering partial index each, so a province reads only its
+-- townships' rows of the dimension asked for.
+CREATE INDEX household_counts_township_dims ON household_counts (region_code) INCLUDE (status, attribute, households, people)
+  WHERE region_code % 1000 = 0 AND cause = '';
+CREATE INDEX household_counts_township_causes ON household_counts (region_code) INCLUDE (cause, households, people)
+  WHERE region_code % 1000 = 0 AND cause <> '';
+CREATE INDEX household_counts_village_dims ON household_counts (region_code) INCLUDE (status, attribute, households, people)
+  WHERE region_code % 1000 <> 0 AND cause = '';
+CREATE INDEX household_counts_village_causes ON household_counts (region_code) INCLUDE (cause, households, people)
+  WHERE region_code % 1000 <> 0 AND cause <> '';
 
 CREATE SEQUENCE household_count_deltas_seq;
 CREATE TABLE household_count_deltas (

@@ -511,6 +511,10 @@ async fn key_villages_get_their_share_and_execution_rolls_up() {
         .unwrap_or_default();
     assert_eq!(k["execution_bp"], 5000);
     assert_eq!(k["key_village"], true);
+    // Per fund: the fund paid for both projects, so all 60,000 yuan disbursed are its own.
+    let f_list = app.get("/api/v1/funds?year=2021", &x.officer).await;
+    assert_eq!(f_list.body[0]["disbursed_fen"], 6_000_000);
+    assert_eq!(f_list.body[0]["execution_bp"], 600);
     let e = app
         .get(
             "/api/v1/fund-execution?region=370831&year=2021",

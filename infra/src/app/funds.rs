@@ -739,8 +739,34 @@ pub struct FundView {
     pub county_code: String,
     /// Allocated (net).
     pub allocated_fen: i64,
-    /// Disbursed from what it allocated, pro rata by project.
+    /// Received and not allocated.
     pub unallocated_fen: i64,
+    /// Disbursed out of its allocations: each project's disbursements shared among the funds
+    /// that allocated to it, in proportion to their allocations.
+    pub disbursed_fen: i64,
+    /// Disbursed over received, basis points.
+    pub execution_bp: i64,
+}
+
+/// A fund's share of what its projects disbursed (pro rata to the allocations).
+fn fund_disbursed(conn: &mut PgConnection, f: &FundRow) -> Result<i64, DomainError> {
+    #[derive(QueryableByName)]
+    struct D {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        disbursed: i64,
+    }
+    let d: D = diesel::sql_query(
+        "SELECT coalesce(sum(fa.amount * d.disbursed / nullif(pa.total, 0)), 0)::bigint AS disbursed \
+           FROM (SELECT project_id, sum(amount_fen) AS amount FROM allocations \
+                  WHERE county_code = $1 AND fund_id = $2 GROUP BY 1) fa \
+           JOIN (SELECT project_id, sum(amount_fen) AS total FROM allocations WHERE county_code = $1 GROUP BY 1) pa USING (project_id) \
+           JOIN (SELECT project_id, sum(amount_fen) AS disbursed FROM disbursements WHERE county_code = $1 GROUP BY 1) d USING (project_id)",
+    )
+    .bind::<diesel::sql_types::Integer, _>(f.county_code)
+    .bind::<diesel::sql_types::Uuid, _>(f.id)
+    .get_result(conn)
+    .db()?;
+    Ok(d.disbursed)
 }
 
 /// Funds in `within` (optionally of a year).
@@ -765,10 +791,13 @@ pub fn list_funds(
     let mut out = Vec::with_capacity(rows.len());
     for f in rows {
         let allocated = fund_allocated(conn, &f)?;
+        let disbursed = fund_disbursed(conn, &f)?;
         out.push(FundView {
             county_code: format!("{:06}", f.county_code),
             unallocated_fen: f.amount_fen - allocated,
             allocated_fen: allocated,
+            disbursed_fen: disbursed,
+            execution_bp: rules::rate_bp(disbursed, f.amount_fen),
             fund: f,
         });
     }
