@@ -13,57 +13,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::input::{check_year, done, id_of, text, within};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
 
-fn id_of(path: &str) -> Result<Uuid, DomainError> {
-    Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
-}
-
 fn bad(field: &str, message: impl Into<String>) -> DomainError {
     DomainError::field(field, message)
-}
-
-/// Checks free text: trimmed length within `1..=max` (or `0..=max` when optional).
-pub(crate) fn text(
-    errs: &mut Vec<FieldError>,
-    field: &str,
-    value: &str,
-    required: bool,
-    max: usize,
-) -> String {
-    let v = value.trim();
-    let n = v.chars().count();
-    if (required && n == 0) || n > max {
-        errs.push(FieldError::new(
-            field,
-            if required {
-                format!("must have 1 to {max} characters")
-            } else {
-                format!("must have at most {max} characters")
-            },
-        ));
-    }
-    v.to_string()
-}
-
-pub(crate) fn check_year(errs: &mut Vec<FieldError>, field: &str, year: i32) {
-    if !(1980..=2100).contains(&year) {
-        errs.push(FieldError::new(
-            field,
-            "must be a year between 1980 and 2100",
-        ));
-    }
-}
-
-fn done(errs: Vec<FieldError>) -> Result<(), DomainError> {
-    if errs.is_empty() {
-        Ok(())
-    } else {
-        Err(DomainError::Validation(errs))
-    }
 }
 
 /// A document attached to a step, by reference to the county's archive.
@@ -369,24 +326,6 @@ pub struct ExitListParams {
     pub year: Option<i32>,
     /// Stage.
     pub stage: Option<String>,
-}
-
-/// The region filter capped by scope.
-pub(crate) fn within(
-    region: Option<&str>,
-    scope: domain::Scope,
-) -> Result<domain::Scope, DomainError> {
-    match region {
-        None => Ok(scope),
-        Some(r) => {
-            let code = RegionCode::parse(r).map_err(|m| bad("region", m))?;
-            if scope.contains(code) {
-                Ok(code.subtree())
-            } else {
-                Err(bad("region", "lies outside your scope"))
-            }
-        }
-    }
 }
 
 /// Exit lists in your scope, newest year first. Users above the county see filed lists only.

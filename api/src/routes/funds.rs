@@ -12,23 +12,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::exit::{check_year, text, within};
 use super::households::{answer, idempotency_key, request_hash};
+use super::input::{check_year, done, id_of, mu_tenths, text, within};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
-
-fn done(errs: Vec<FieldError>) -> Result<(), DomainError> {
-    if errs.is_empty() {
-        Ok(())
-    } else {
-        Err(DomainError::Validation(errs))
-    }
-}
-
-fn id_of(path: &str) -> Result<Uuid, DomainError> {
-    Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
-}
 
 fn positive(errs: &mut Vec<FieldError>, field: &str, v: i64) {
     if v <= 0 || v > 100_000_000_000_000 {
@@ -883,20 +871,7 @@ pub async fn sign_contract(
         text(&mut errs, "bound_west", &b.bound_west, true, 200),
         text(&mut errs, "bound_north", &b.bound_north, true, 200),
     ];
-    let area = if b.area_mu > 0.0
-        && b.area_mu <= 1_000_000.0
-        && (b.area_mu * 10.0 - (b.area_mu * 10.0).round()).abs() < 1e-6
-    {
-        format!("{:.0}", b.area_mu * 10.0)
-            .parse::<i64>()
-            .unwrap_or(0)
-    } else {
-        errs.push(FieldError::new(
-            "area_mu",
-            "must be a positive area in mu with at most one decimal",
-        ));
-        0
-    };
+    let area = mu_tenths(&mut errs, "area_mu", b.area_mu, 0.1, 1_000_000.0);
     if b.start_date > b.end_date {
         errs.push(FieldError::new("end_date", "must not be before start_date"));
     }
@@ -1050,20 +1025,7 @@ pub async fn incident(
     let kind = IncidentKind::parse(&b.kind)
         .map_err(|m| errs.push(FieldError::new("kind", m)))
         .ok();
-    let mu = if b.burnt_mu >= 0.0
-        && b.burnt_mu <= 10_000_000.0
-        && (b.burnt_mu * 10.0 - (b.burnt_mu * 10.0).round()).abs() < 1e-6
-    {
-        format!("{:.0}", b.burnt_mu * 10.0)
-            .parse::<i64>()
-            .unwrap_or(0)
-    } else {
-        errs.push(FieldError::new(
-            "burnt_mu",
-            "must be a non-negative area in mu with at most one decimal",
-        ));
-        0
-    };
+    let mu = mu_tenths(&mut errs, "burnt_mu", b.burnt_mu, 0.0, 10_000_000.0);
     let description = text(&mut errs, "description", &b.description, false, 1000);
     done(errs)?;
     let i = Incident {

@@ -10,6 +10,7 @@ pub mod exit;
 pub mod funds;
 pub mod health;
 pub mod households;
+pub mod input;
 pub mod me;
 pub mod members;
 pub mod monitoring;

@@ -15,26 +15,14 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::cases_dto::{CreateHouseholdBody, MeasureBody, MeasureDto};
-use super::exit::{check_year, text, within};
+use super::input::{check_year, done, id_of, text, within};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
 
-fn id_of(path: &str) -> Result<Uuid, DomainError> {
-    Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
-}
-
 fn bad(field: &str, message: impl Into<String>) -> DomainError {
     DomainError::field(field, message)
-}
-
-fn done(errs: Vec<FieldError>) -> Result<(), DomainError> {
-    if errs.is_empty() {
-        Ok(())
-    } else {
-        Err(DomainError::Validation(errs))
-    }
 }
 
 /// A monitored household's case.

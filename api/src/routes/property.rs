@@ -5,31 +5,19 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::property::VerificationInput;
-use domain::{DomainError, FieldError, Level, RegionCode};
+use domain::{DomainError, Level, RegionCode};
 use infra::app::cases::sheet;
 use infra::app::property::{self, BatchSummary, HitFilter, HitView, ImportReport, StatLine};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::exit::{text, within};
+use super::input::{done, id_of, text, within};
 use super::transfer::{XLSX, attachment, read_upload};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
-
-fn id_of(path: &str) -> Result<Uuid, DomainError> {
-    Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
-}
-
-fn done(errs: Vec<FieldError>) -> Result<(), DomainError> {
-    if errs.is_empty() {
-        Ok(())
-    } else {
-        Err(DomainError::Validation(errs))
-    }
-}
 
 /// `?format=`.
 #[derive(Debug, Clone, Deserialize, IntoParams)]

@@ -10,22 +10,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::exit::{check_year, text, within};
+use super::input::{check_year, done, id_of, text, within};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
-
-fn done(errs: Vec<FieldError>) -> Result<(), DomainError> {
-    if errs.is_empty() {
-        Ok(())
-    } else {
-        Err(DomainError::Validation(errs))
-    }
-}
-
-fn id_of(path: &str) -> Result<Uuid, DomainError> {
-    Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
-}
 
 fn code(errs: &mut Vec<FieldError>, field: &str, v: &str) -> RegionCode {
     RegionCode::parse(v)

@@ -11,19 +11,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::exit::{check_year, text, within};
+use super::input::{check_year, done, mu_tenths, text, within};
 use crate::error::{ApiResult, Problem};
 use crate::http::etag::if_match;
 use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
-
-fn done(errs: Vec<FieldError>) -> Result<(), DomainError> {
-    if errs.is_empty() {
-        Ok(())
-    } else {
-        Err(DomainError::Validation(errs))
-    }
-}
 
 fn village_of(code: &str) -> Result<RegionCode, DomainError> {
     RegionCode::parse(code)
@@ -44,18 +36,6 @@ fn permille(errs: &mut Vec<FieldError>, field: &str, v: Option<f64>) -> Option<i
     }
     // In range and with one decimal: exact as an integer of tenths.
     format!("{:.0}", v * 10.0).parse().ok()
-}
-
-/// Mu with at most one decimal to tenths, checked.
-fn tenths(errs: &mut Vec<FieldError>, field: &str, v: f64) -> i64 {
-    if !(0.0..=10_000_000.0).contains(&v) || (v * 10.0 - (v * 10.0).round()).abs() > 1e-6 {
-        errs.push(FieldError::new(
-            field,
-            "must be a non-negative area in mu with at most one decimal",
-        ));
-        return 0;
-    }
-    format!("{:.0}", v * 10.0).parse().unwrap_or(0)
 }
 
 /// A village's profile of one year as entered.
@@ -320,8 +300,14 @@ pub async fn put_profile(
         population: b.population,
         per_capita_income_fen: b.per_capita_income_fen,
         collective_income_fen: b.collective_income_fen,
-        cultivated_mu_tenths: tenths(&mut errs, "cultivated_mu", b.cultivated_mu),
-        forest_mu_tenths: tenths(&mut errs, "forest_mu", b.forest_mu),
+        cultivated_mu_tenths: mu_tenths(
+            &mut errs,
+            "cultivated_mu",
+            b.cultivated_mu,
+            0.0,
+            10_000_000.0,
+        ),
+        forest_mu_tenths: mu_tenths(&mut errs, "forest_mu", b.forest_mu, 0.0, 10_000_000.0),
         main_industries: main,
         featured_industries: featured,
         merged_village: b.merged_village,
