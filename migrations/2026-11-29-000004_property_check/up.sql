@@ -103,7 +103,7 @@ INSERT INTO permissions (name, description) VALUES
   ('property:decide', 'County: confirm the township tables (vetoes take effect) and reverse a veto');
 INSERT INTO role_permissions (role, permission) VALUES
   ('property_checker', 'property:import'), ('property_checker', 'property:read'),
-  ('property_checker', 'cases:read'),
+  ('property_checker', 'cases:read'), ('property_checker', 'settings:read'),
   ('village_clerk', 'property:read'), ('village_clerk', 'property:verify'),
   ('township_reviewer', 'property:read'), ('township_reviewer', 'property:review'),
   ('county_approver', 'property:import'), ('county_approver', 'property:read'), ('county_approver', 'property:decide');

@@ -87,9 +87,11 @@ fn every_secured_operation_declares_bearer_security_and_problem_errors() {
 }
 
 /// Fills path parameters with well-formed values.
-fn concrete(path: &str) -> String {
+pub fn concrete(path: &str) -> String {
     let path = &if path.starts_with("/api/v1/villages/") {
         path.replace("{code}", "370831001003")
+    } else if path.starts_with("/api/v1/reports/") {
+        path.replace("{kind}", "households")
     } else {
         path.to_string()
     };
@@ -111,7 +113,7 @@ fn concrete(path: &str) -> String {
 }
 
 /// A well-formed body per route, so that authorization, not validation, decides the answer.
-fn sample_body(method: &str, path: &str) -> serde_json::Value {
+pub fn sample_body(method: &str, path: &str) -> serde_json::Value {
     match (method, path) {
         ("POST", "/api/v1/tenants") => {
             json!({"county_code": "370832", "admin_username": "admin.x", "admin_display_name": "x", "admin_password": "a-good-password"})
@@ -304,6 +306,10 @@ async fn a_user_without_roles_is_refused_every_permissioned_route() {
                     "{} {} ({p}) answered {}: {:?}",
                     rule.method, rule.path, r.status, r.body
                 );
+            }
+            // Reports need the permission of the kind asked for (households: cases:read).
+            Access::Authenticated if rule.path == "/api/v1/reports/{kind}" => {
+                assert_eq!(r.status, 403, "{} {}", rule.method, rule.path)
             }
             Access::Authenticated | Access::Public => {
                 assert_ne!(r.status, 403, "{} {}", rule.method, rule.path)

@@ -8,6 +8,7 @@ mod exit;
 mod funds;
 mod http;
 mod isolation;
+mod matrix;
 mod monitoring;
 mod property;
 mod regions;

@@ -754,6 +754,14 @@ pub fn report(
     occurred_on: NaiveDate,
     description: &str,
 ) -> Result<LeadRow, DomainError> {
+    // Reports come from the village or the county: others are refused before anything is read.
+    if !ctx.caller.has_permission(perm::WORKFLOW_VILLAGE)
+        && !ctx.caller.has_permission(perm::WORKFLOW_COUNTY)
+    {
+        return Err(DomainError::Forbidden(
+            "leads are reported by village or county users".into(),
+        ));
+    }
     let h = cases::find(conn, household_id)
         .map_err(|_| DomainError::field("household_id", "is not a household in your scope"))?;
     let village = stored_code(h.region_code)?;
