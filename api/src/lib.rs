@@ -6,6 +6,7 @@ pub mod demo;
 pub mod error;
 pub mod generate;
 pub mod http;
+pub mod metrics;
 pub mod ops;
 pub mod routes;
 pub mod state;
@@ -72,7 +73,16 @@ pub fn build_state(
         revealed_exports_daily_limit: config.revealed_exports_daily_limit,
         throttle: Arc::new(Throttle::new(config.throttle.clone())),
         clock: infra::clock::Clock::system(),
+        metrics: Arc::new(metrics::Metrics::default()),
     })
+}
+
+/// Prometheus metrics of this instance (see `metrics`).
+async fn metrics_text(state: web::Data<AppState>) -> HttpResponse {
+    let (open, idle, max) = state.db.pool_state();
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(state.metrics.render((open, idle), max))
 }
 
 async fn no_route() -> Result<HttpResponse, ApiError> {
@@ -109,6 +119,7 @@ pub fn build_app(
             web::PathConfig::default()
                 .error_handler(|_, _| ApiError::Domain(domain::DomainError::NotFound).into()),
         )
+        .route("/metrics", web::get().to(metrics_text))
         .default_service(web::to(no_route))
         .wrap(from_fn(http::middleware::gate))
         .wrap(from_fn(http::middleware::stamp))

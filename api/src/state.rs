@@ -49,6 +49,8 @@ pub struct AppState {
     pub revealed_exports_daily_limit: i64,
     /// The time use cases see (tests advance it).
     pub clock: infra::clock::Clock,
+    /// Request counters and latencies for `/metrics`.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Per-account-name and per-IP login throttles (in process; see the README on several

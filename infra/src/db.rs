@@ -64,6 +64,12 @@ impl From<DieselError> for TxError {
 }
 
 impl Db {
+    /// Connections open in the pool, those idle, and the most it opens (for metrics).
+    pub fn pool_state(&self) -> (u32, u32, u32) {
+        let s = self.pool.state();
+        (s.connections, s.idle_connections, self.pool.max_size())
+    }
+
     /// Builds the pool; fails fast when the database does not answer.
     ///
     /// # Errors

@@ -34,6 +34,12 @@ pub async fn stamp(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let id = Uuid::new_v4().to_string();
     let docs = req.path().starts_with("/docs");
+    let started = std::time::Instant::now();
+    let method = req.method().to_string();
+    let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
+    let metrics = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.metrics.clone());
     req.extensions_mut().insert(RequestId(id.clone()));
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
     let mut res = REQUEST_ID
@@ -43,6 +49,9 @@ pub async fn stamp(
         )
         .await?
         .map_into_boxed_body();
+    if let Some(m) = metrics {
+        m.observe(&method, &route, res.status().as_u16(), started.elapsed());
+    }
     let h = res.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&id) {
         h.insert(X_REQUEST_ID, v);

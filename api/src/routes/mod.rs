@@ -633,6 +633,7 @@ pub const DOCS_RULES: &[Rule] = &[
     r("GET", "/docs", Public),
     r("GET", "/docs/{_:.*}", Public),
     r("GET", "/api/v1/openapi.json", Public),
+    r("GET", "/metrics", Public),
 ];
 
 /// Whether a route reads individual household or member records (as opposed to aggregates):

@@ -415,4 +415,29 @@ async fn conventions_hold() {
     }
     let ready = app.send("GET", "/health/ready", None, None, &[]).await;
     assert_eq!(ready.body["status"], "ok");
+    // Prometheus metrics: labelled by route pattern, never by a concrete path.
+    let id = "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6b";
+    assert_eq!(
+        app.get(&format!("/api/v1/households/{id}"), &t)
+            .await
+            .status,
+        403
+    );
+    let m = app.send("GET", "/metrics", None, None, &[]).await;
+    assert_eq!(m.status, 200);
+    let text = m.body.as_str().unwrap_or_default();
+    assert!(
+        text.contains(r#"zx_http_requests_total{method="GET",route="/api/v1/me",status="200"}"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"route="/api/v1/households/{id}",status="403""#),
+        "{text}"
+    );
+    assert!(!text.contains(id));
+    assert!(text.contains("zx_http_request_duration_seconds_bucket"));
+    assert!(
+        text.contains("zx_db_pool_connections{state=\"max\"} 4"),
+        "{text}"
+    );
 }

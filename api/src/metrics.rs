@@ -1,0 +1,135 @@
+//! Prometheus metrics at `/metrics`: requests by route pattern, method and status, latency
+//! histograms by route, the database pool. Counted in process (each instance exposes its own;
+//! Prometheus sums them). Route patterns, never concrete paths, label the series, so no id or
+//! code from a URL ends up in a metric.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Upper bounds of the latency buckets, seconds.
+const BUCKETS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+#[derive(Debug, Default, Clone)]
+struct Histogram {
+    buckets: [u64; BUCKETS.len()],
+    count: u64,
+    sum: f64,
+}
+
+/// The counters.
+#[derive(Debug)]
+pub struct Metrics {
+    started: Instant,
+    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
+    latency: Mutex<BTreeMap<(String, String), Histogram>>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self {
+            started: Instant::now(),
+            requests: Mutex::new(BTreeMap::new()),
+            latency: Mutex::new(BTreeMap::new()),
+        }
+    }
+}
+
+impl Metrics {
+    /// Counts one request.
+    pub fn observe(&self, method: &str, route: &str, status: u16, took: Duration) {
+        if let Ok(mut r) = self.requests.lock() {
+            *r.entry((method.to_string(), route.to_string(), status))
+                .or_insert(0) += 1;
+        }
+        if let Ok(mut l) = self.latency.lock() {
+            let h = l
+                .entry((method.to_string(), route.to_string()))
+                .or_default();
+            let secs = took.as_secs_f64();
+            for (i, le) in BUCKETS.iter().enumerate() {
+                if secs <= *le {
+                    h.buckets[i] += 1;
+                }
+            }
+            h.count += 1;
+            h.sum += secs;
+        }
+    }
+
+    /// The text exposition format, with the pool's state.
+    pub fn render(&self, pool: (u32, u32), pool_max: u32) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# HELP zx_http_requests_total Requests by route pattern, method and status.\n# TYPE zx_http_requests_total counter"
+        );
+        if let Ok(r) = self.requests.lock() {
+            for ((m, route, status), n) in r.iter() {
+                let _ = writeln!(
+                    out,
+                    "zx_http_requests_total{{method=\"{m}\",route=\"{route}\",status=\"{status}\"}} {n}"
+                );
+            }
+        }
+        let _ = writeln!(
+            out,
+            "# HELP zx_http_request_duration_seconds Request latency by route pattern.\n# TYPE zx_http_request_duration_seconds histogram"
+        );
+        if let Ok(l) = self.latency.lock() {
+            for ((m, route), h) in l.iter() {
+                for (i, le) in BUCKETS.iter().enumerate() {
+                    let _ = writeln!(
+                        out,
+                        "zx_http_request_duration_seconds_bucket{{method=\"{m}\",route=\"{route}\",le=\"{le}\"}} {}",
+                        h.buckets[i]
+                    );
+                }
+                let _ = writeln!(
+                    out,
+                    "zx_http_request_duration_seconds_bucket{{method=\"{m}\",route=\"{route}\",le=\"+Inf\"}} {}\nzx_http_request_duration_seconds_sum{{method=\"{m}\",route=\"{route}\"}} {}\nzx_http_request_duration_seconds_count{{method=\"{m}\",route=\"{route}\"}} {}",
+                    h.count, h.sum, h.count
+                );
+            }
+        }
+        let (open, idle) = pool;
+        let _ = writeln!(
+            out,
+            "# HELP zx_db_pool_connections Database connections of this instance's pool.\n# TYPE zx_db_pool_connections gauge\nzx_db_pool_connections{{state=\"open\"}} {open}\nzx_db_pool_connections{{state=\"idle\"}} {idle}\nzx_db_pool_connections{{state=\"in_use\"}} {}\nzx_db_pool_connections{{state=\"max\"}} {pool_max}",
+            open.saturating_sub(idle)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP zx_uptime_seconds Seconds since this instance started.\n# TYPE zx_uptime_seconds gauge\nzx_uptime_seconds {}",
+            self.started.elapsed().as_secs()
+        );
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_are_cumulative_and_render_as_prometheus_text() {
+        let m = Metrics::default();
+        m.observe("GET", "/api/v1/me", 200, Duration::from_millis(7));
+        m.observe("GET", "/api/v1/me", 200, Duration::from_millis(70));
+        m.observe("GET", "/api/v1/me", 401, Duration::from_millis(1));
+        let text = m.render((3, 1), 10);
+        assert!(text.contains(
+            "zx_http_requests_total{method=\"GET\",route=\"/api/v1/me\",status=\"200\"} 2"
+        ));
+        assert!(text.contains(
+            "zx_http_requests_total{method=\"GET\",route=\"/api/v1/me\",status=\"401\"} 1"
+        ));
+        assert!(text.contains("le=\"0.005\"} 1\n"), "{text}");
+        assert!(text.contains("le=\"0.01\"} 2\n"), "{text}");
+        assert!(text.contains("le=\"0.1\"} 3\n"), "{text}");
+        assert!(text.contains("zx_db_pool_connections{state=\"in_use\"} 2"));
+    }
+}
