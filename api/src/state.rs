@@ -3,15 +3,14 @@
 //! transaction on the blocking pool.
 
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage as _, HttpRequest, web};
 use diesel::pg::PgConnection;
 use domain::DomainError;
 use domain::authz::Catalog;
-use domain::throttle::WindowCounter;
 use infra::app::Ctx;
 use infra::app::auth::{self, SessionPolicy};
 use infra::crypto::PasswordHasher;
@@ -53,61 +52,38 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
 }
 
-/// Per-account-name and per-IP login throttles (in process; see the README on several
-/// instances).
+/// Per-account-name and per-IP login throttles, kept in PostgreSQL (`login_attempts`, through
+/// `zx_login_*` functions), so every instance sees the same counts.
 #[derive(Debug)]
 pub struct Throttle {
     /// Limits.
     pub config: ThrottleConfig,
-    accounts: Mutex<WindowCounter<String>>,
-    ips: Mutex<WindowCounter<IpAddr>>,
 }
 
 impl Throttle {
-    /// Fresh counters.
+    /// Throttles with these limits.
     pub fn new(config: ThrottleConfig) -> Self {
-        Self {
-            accounts: Mutex::new(WindowCounter::new(config.max_failures, config.window)),
-            ips: Mutex::new(WindowCounter::new(config.ip_max_attempts, config.window)),
-            config,
-        }
+        Self { config }
     }
 
-    /// Counts an attempt from `ip` and refuses when the IP or the account name is over its
-    /// budget.
+    /// Counts an attempt from `ip` and refuses when the address or the account name is over
+    /// its budget.
     ///
     /// # Errors
     /// `TooManyRequests` with the wait.
-    pub fn admit(&self, ip: Option<IpAddr>, account: &str) -> Result<(), DomainError> {
-        let now = Instant::now();
-        if let Some(ip) = ip
-            && let Ok(mut ips) = self.ips.lock()
-        {
-            if let Some(wait) = ips.blocked(&ip, now) {
-                return Err(DomainError::TooManyRequests(wait));
-            }
-            ips.record(&ip, now);
-        }
-        if let Ok(accounts) = self.accounts.lock()
-            && let Some(wait) = accounts.blocked(&account.to_lowercase(), now)
-        {
+    pub fn admit(&self, db: &Db, ip: Option<IpAddr>, account: &str) -> Result<(), DomainError> {
+        let wait = infra::app::auth::throttle_admit(
+            db,
+            account,
+            ip.map(|i| i.to_string()).as_deref(),
+            self.config.window,
+            self.config.max_failures,
+            self.config.ip_max_attempts,
+        )?;
+        if wait > Duration::ZERO {
             return Err(DomainError::TooManyRequests(wait));
         }
         Ok(())
-    }
-
-    /// Counts a failed login for the account name (existing or not).
-    pub fn failed(&self, account: &str) {
-        if let Ok(mut a) = self.accounts.lock() {
-            a.record(&account.to_lowercase(), Instant::now());
-        }
-    }
-
-    /// Clears the account name's failures after a successful login.
-    pub fn succeeded(&self, account: &str) {
-        if let Ok(mut a) = self.accounts.lock() {
-            a.reset(&account.to_lowercase());
-        }
     }
 }
 

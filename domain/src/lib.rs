@@ -1,5 +1,5 @@
 //! Zhenxing's business rules, free of I/O: region codes and scopes, roles and who may grant
-//! what, the typed settings record, validation of user input, and the login throttle.
+//! what, the typed settings record, validation of user input, and the workflows.
 //!
 //! Everything here is synchronous and deterministic (time comes in as an argument), so it is
 //! unit-tested without a database. Adapters live in `infra`, HTTP in `api`.
@@ -58,7 +58,6 @@ pub mod property;
 pub mod ranger;
 pub mod region;
 pub mod settings;
-pub mod throttle;
 pub mod user;
 pub mod villages;
 

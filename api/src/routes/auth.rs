@@ -96,9 +96,11 @@ pub async fn login(
     body: ValidJson<LoginBody>,
 ) -> ApiResult<HttpResponse> {
     let LoginBody { username, password } = body.0;
+    let ip = client_ip(&req, &state.throttle.config);
+    let who = username.clone();
     state
-        .throttle
-        .admit(client_ip(&req, &state.throttle.config), &username)?;
+        .blocking(move |s| s.throttle.admit(&s.db, ip, &who))
+        .await?;
     let rid = request_id(&req);
     let name = username.clone();
     let candidate = state
@@ -110,7 +112,10 @@ pub async fn login(
         .await?;
     match candidate {
         Some(user) if matches && !user.disabled => {
-            state.throttle.succeeded(&username);
+            let who = username.clone();
+            state
+                .blocking(move |s| infra::app::auth::throttle_result(&s.db, &who, true))
+                .await?;
             let tokens = state
                 .blocking(move |s| {
                     auth::start_session(&s.db, &s.keys, &s.sessions, &user, &username, &rid)
@@ -119,7 +124,10 @@ pub async fn login(
             Ok(HttpResponse::Ok().json(TokenResponse::from(tokens)))
         }
         other => {
-            state.throttle.failed(&username);
+            let who = username.clone();
+            state
+                .blocking(move |s| infra::app::auth::throttle_result(&s.db, &who, false))
+                .await?;
             if let Some(user) = other {
                 state
                     .blocking(move |s| auth::record_failed_login(&s.db, &user, &username, &rid))

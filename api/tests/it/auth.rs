@@ -475,3 +475,40 @@ async fn ended_sessions_are_pruned_and_live_ones_stay() {
     .unwrap_or(-1);
     assert_eq!(again, 0);
 }
+
+#[actix_web::test]
+async fn a_login_throttle_set_on_one_instance_holds_on_another() {
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
+    app.user("victim", "370831001003", &["village_clerk"]);
+    let sibling = app.start_sibling();
+    let client = awc::Client::default();
+    // Five failures on this instance…
+    for _ in 0..5 {
+        let r = app
+            .post_public(
+                "/api/v1/auth/login",
+                serde_json::json!({"username": "victim", "password": "wrong-password-1"}),
+            )
+            .await;
+        assert_eq!(r.status, 401);
+    }
+    // …and the other instance refuses the account too, even with the right password.
+    let r = client
+        .post(format!("{sibling}/api/v1/auth/login"))
+        .send_json(&serde_json::json!({"username": "VICTIM", "password": crate::helpers::PASSWORD}))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status().as_u16(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    // Another account on the other instance is not affected.
+    app.user("bystander", "370831001003", &["village_clerk"]);
+    let r = client
+        .post(format!("{sibling}/api/v1/auth/login"))
+        .send_json(
+            &serde_json::json!({"username": "bystander", "password": crate::helpers::PASSWORD}),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status().as_u16(), 200);
+}

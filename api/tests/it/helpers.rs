@@ -327,6 +327,33 @@ impl TestApp {
         }
     }
 
+    /// Starts a second server on the same database (another instance, with its own keys and
+    /// process state); returns its base address.
+    pub fn start_sibling(&self) -> String {
+        let config = test_config(&self.db);
+        let pool =
+            Db::connect(&config.database_url, &config.pool).unwrap_or_else(|e| panic!("{e:#}"));
+        let keys = KeyRing::ephemeral().unwrap_or_else(|e| panic!("{e}"));
+        let data_keys = infra::pii::DataKeys::random().unwrap_or_else(|e| panic!("{e}"));
+        let state =
+            api::build_state(&config, pool, keys, data_keys).unwrap_or_else(|e| panic!("{e:#}"));
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+        let addr = format!(
+            "http://{}",
+            listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
+        );
+        let data = web::Data::new(state);
+        let limit = config.body_limit;
+        let server = HttpServer::new(move || api::build_app(data.clone(), limit))
+            .workers(1)
+            .disable_signals()
+            .listen(listener)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .run();
+        actix_web::rt::spawn(server);
+        addr
+    }
+
     pub async fn send(
         &self,
         method: &str,

@@ -26,9 +26,11 @@ struct Count {
     n: i64,
 }
 
-/// Tables that hold no tenant data: reference data and diesel's bookkeeping.
+/// Tables that hold no tenant data: reference data, diesel's bookkeeping, and the login
+/// throttle (hashed keys only, owned by the definer role and reachable through its functions).
 const GLOBAL_TABLES: &[&str] = &[
     "__diesel_schema_migrations",
+    "login_attempts",
     "permissions",
     "poverty_causes",
     "regions",

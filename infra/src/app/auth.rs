@@ -65,6 +65,57 @@ pub struct IssuedTokens {
     pub expires_in: u64,
 }
 
+/// Counts a login attempt in the shared throttle (`zx_login_admit`); returns how long the
+/// caller must wait (zero: go ahead).
+///
+/// # Errors
+/// Database failures.
+pub fn throttle_admit(
+    db: &Db,
+    account: &str,
+    address: Option<&str>,
+    window: std::time::Duration,
+    max_failures: u32,
+    max_attempts: u32,
+) -> Result<std::time::Duration, DomainError> {
+    #[derive(QueryableByName)]
+    struct Wait {
+        #[diesel(sql_type = diesel::sql_types::Double)]
+        wait: f64,
+    }
+    let w: Wait = db.unscoped(|c| {
+        diesel::sql_query("SELECT zx_login_admit($1, $2, $3, $4, $5) AS wait")
+            .bind::<diesel::sql_types::Text, _>(account)
+            .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(address)
+            .bind::<diesel::sql_types::Double, _>(window.as_secs_f64())
+            .bind::<diesel::sql_types::Integer, _>(i32::try_from(max_failures).unwrap_or(i32::MAX))
+            .bind::<diesel::sql_types::Integer, _>(i32::try_from(max_attempts).unwrap_or(i32::MAX))
+            .get_result(c)
+            .db()
+    })?;
+    Ok(std::time::Duration::from_secs_f64(w.wait.max(0.0).ceil()))
+}
+
+/// Records the outcome of a login in the shared throttle: a failure counts against the
+/// account name; a success clears its failures.
+///
+/// # Errors
+/// Database failures.
+pub fn throttle_result(db: &Db, account: &str, succeeded: bool) -> Result<(), DomainError> {
+    let sql = if succeeded {
+        "SELECT zx_login_succeeded($1)::text AS done"
+    } else {
+        "SELECT zx_login_failed($1)::text AS done"
+    };
+    db.unscoped(|c| {
+        diesel::sql_query(sql)
+            .bind::<diesel::sql_types::Text, _>(account)
+            .execute(c)
+            .db()
+    })?;
+    Ok(())
+}
+
 /// Looks an account up by name through the narrow `SECURITY DEFINER` function.
 ///
 /// # Errors
