@@ -173,6 +173,17 @@ impl TestDb {
         SecretString::from(url_as("zhenxing_app", APP_PW, &self.name))
     }
 
+    /// A database with nothing in it yet (the roles exist cluster-wide), dropped at the end.
+    pub fn empty() -> Self {
+        let name = format!("zhenxing_e_{}", Uuid::new_v4().simple());
+        let mut admin = PgConnection::establish(&admin_url()).unwrap_or_else(|e| panic!("{e}"));
+        let _ = template();
+        diesel::sql_query(format!("CREATE DATABASE {name} OWNER zhenxing_owner"))
+            .execute(&mut admin)
+            .unwrap_or_else(|e| panic!("{e}"));
+        Self { name }
+    }
+
     pub fn owner_url(&self) -> SecretString {
         SecretString::from(url_as("zhenxing_owner", OWNER_PW, &self.name))
     }
@@ -330,10 +341,14 @@ impl TestApp {
     /// Starts a second server on the same database (another instance, with its own keys and
     /// process state); returns its base address.
     pub fn start_sibling(&self) -> String {
+        self.start_sibling_with(KeyRing::ephemeral().unwrap_or_else(|e| panic!("{e}")))
+    }
+
+    /// A second server on the same database with the given signing keys.
+    pub fn start_sibling_with(&self, keys: KeyRing) -> String {
         let config = test_config(&self.db);
         let pool =
             Db::connect(&config.database_url, &config.pool).unwrap_or_else(|e| panic!("{e:#}"));
-        let keys = KeyRing::ephemeral().unwrap_or_else(|e| panic!("{e}"));
         let data_keys = infra::pii::DataKeys::random().unwrap_or_else(|e| panic!("{e}"));
         let state =
             api::build_state(&config, pool, keys, data_keys).unwrap_or_else(|e| panic!("{e:#}"));

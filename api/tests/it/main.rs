@@ -7,6 +7,7 @@ mod cases;
 mod exit;
 mod funds;
 mod http;
+mod instances;
 mod isolation;
 mod matrix;
 mod monitoring;
