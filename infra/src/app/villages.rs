@@ -388,18 +388,8 @@ pub fn designate(
     get(conn, ctx, id, None)
 }
 
-fn measurements(conn: &mut PgConnection, village: RegionCode) -> Result<Measurements, DomainError> {
-    let profiles: Vec<ProfileRow> = village_profiles::table
-        .filter(village_profiles::county_code.eq(village.county_code()))
-        .filter(village_profiles::region_code.eq(village.as_i64()))
-        .select(ProfileRow::as_select())
-        .load(conn)
-        .db()?;
-    let county: Vec<(i32, i64)> = county_figures::table
-        .filter(county_figures::county_code.eq(village.county_code()))
-        .select((county_figures::year, county_figures::per_capita_income_fen))
-        .load(conn)
-        .db()?;
+/// The measurements of a village from its profiles and its county's figures.
+fn measurements(profiles: &[&ProfileRow], county: &[(i32, i64)]) -> Measurements {
     let mut m = Measurements {
         county_income: county
             .iter()
@@ -410,7 +400,7 @@ fn measurements(conn: &mut PgConnection, village: RegionCode) -> Result<Measurem
             .collect(),
         ..Measurements::default()
     };
-    for p in &profiles {
+    for p in profiles {
         let at = |v: i64| Point {
             year: p.year,
             value: v,
@@ -430,7 +420,100 @@ fn measurements(conn: &mut PgConnection, village: RegionCode) -> Result<Measurem
         m.featured_industry
             .push(at(i64::from(!p.featured_industries.is_empty())));
     }
-    Ok(m)
+    m
+}
+
+/// Evaluates key villages as of `year`, loading what they need in a handful of queries
+/// (profiles, county figures, names, assessments, one settings read per county) rather than
+/// per village, so a province's report stays fast.
+fn views(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    rows: Vec<KeyVillageRow>,
+    year: i32,
+) -> Result<Vec<KeyVillageView>, DomainError> {
+    use std::collections::HashMap;
+    let codes: Vec<i64> = rows.iter().map(|r| r.region_code).collect();
+    let counties: Vec<i32> = {
+        let mut c: Vec<i32> = rows.iter().map(|r| r.county_code).collect();
+        c.sort_unstable();
+        c.dedup();
+        c
+    };
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let profiles: Vec<ProfileRow> = village_profiles::table
+        .filter(village_profiles::county_code.eq_any(&counties))
+        .filter(village_profiles::region_code.eq_any(&codes))
+        .select(ProfileRow::as_select())
+        .load(conn)
+        .db()?;
+    let mut by_village: HashMap<i64, Vec<&ProfileRow>> = HashMap::new();
+    for p in &profiles {
+        by_village.entry(p.region_code).or_default().push(p);
+    }
+    let mut figures: HashMap<i32, Vec<(i32, i64)>> = HashMap::new();
+    for (c, y, v) in county_figures::table
+        .filter(county_figures::county_code.eq_any(&counties))
+        .select((
+            county_figures::county_code,
+            county_figures::year,
+            county_figures::per_capita_income_fen,
+        ))
+        .load::<(i32, i32, i64)>(conn)
+        .db()?
+    {
+        figures.entry(c).or_default().push((y, v));
+    }
+    let names: HashMap<i64, String> = regions::table
+        .filter(regions::code.eq_any(&codes))
+        .select((regions::code, regions::name))
+        .load::<(i64, String)>(conn)
+        .db()?
+        .into_iter()
+        .collect();
+    let mut assessed: HashMap<Uuid, Vec<AssessmentRow>> = HashMap::new();
+    for (id, a) in key_village_assessments::table
+        .filter(key_village_assessments::county_code.eq_any(&counties))
+        .filter(key_village_assessments::key_village_id.eq_any(&ids))
+        .order(key_village_assessments::year)
+        .select((
+            key_village_assessments::key_village_id,
+            AssessmentRow::as_select(),
+        ))
+        .load::<(Uuid, AssessmentRow)>(conn)
+        .db()?
+    {
+        assessed.entry(id).or_default().push(a);
+    }
+    let mut settings: HashMap<i32, domain::settings::KeyVillageSettings> = HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let s = match settings.get(&row.county_code) {
+            Some(s) => s.clone(),
+            None => {
+                let s = super::settings::effective_for(conn, ctx, stored_code(row.region_code)?)?
+                    .key_village;
+                settings.insert(row.county_code, s.clone());
+                s
+            }
+        };
+        let m = measurements(
+            by_village
+                .get(&row.region_code)
+                .map_or(&[][..], Vec::as_slice),
+            figures.get(&row.county_code).map_or(&[][..], Vec::as_slice),
+        );
+        let targets = rules::evaluate(&s, &m, year);
+        out.push(KeyVillageView {
+            gap: rules::total_gap(&targets),
+            name: names.get(&row.region_code).cloned().unwrap_or_default(),
+            assessments: assessed.remove(&row.id).unwrap_or_default(),
+            village: row,
+            year,
+            targets,
+        });
+    }
+    Ok(out)
 }
 
 fn view(
@@ -439,31 +522,9 @@ fn view(
     row: KeyVillageRow,
     year: i32,
 ) -> Result<KeyVillageView, DomainError> {
-    let village = stored_code(row.region_code)?;
-    let settings = super::settings::effective_for(conn, ctx, village)?.key_village;
-    let targets = rules::evaluate(&settings, &measurements(conn, village)?, year);
-    let name = regions::table
-        .filter(regions::code.eq(row.region_code))
-        .select(regions::name)
-        .first::<String>(conn)
-        .optional()
-        .db()?
-        .unwrap_or_default();
-    let assessments = key_village_assessments::table
-        .filter(key_village_assessments::county_code.eq(row.county_code))
-        .filter(key_village_assessments::key_village_id.eq(row.id))
-        .order(key_village_assessments::year)
-        .select(AssessmentRow::as_select())
-        .load(conn)
-        .db()?;
-    Ok(KeyVillageView {
-        gap: rules::total_gap(&targets),
-        village: row,
-        name,
-        year,
-        targets,
-        assessments,
-    })
+    views(conn, ctx, vec![row], year)?
+        .pop()
+        .ok_or(DomainError::NotFound)
 }
 
 /// A key village with its targets evaluated as of `year` (default: this year).
@@ -502,16 +563,13 @@ pub fn list(
         .filter(key_villages::region_code.between(within.lo(), within.hi()))
         .order((key_villages::region_code, key_villages::id))
         .select(KeyVillageRow::as_select())
-        .limit(2000)
+        .limit(20_000)
         .into_boxed();
     if let Some(s) = status {
         q = q.filter(key_villages::status.eq(s.to_string()));
     }
     let rows: Vec<KeyVillageRow> = q.load(conn).db()?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        out.push(view(conn, ctx, r, year)?);
-    }
+    let mut out = views(conn, ctx, rows, year)?;
     if by_gap {
         out.sort_by(|a, b| b.gap.total_cmp(&a.gap));
     }
