@@ -636,16 +636,28 @@ pub const DOCS_RULES: &[Rule] = &[
     r("GET", "/metrics", Public),
 ];
 
-/// Whether a route reads individual household or member records (as opposed to aggregates):
-/// users above the county need `cases:drilldown` for these.
+/// Whether a route reads individual household or member records, or records naming
+/// households (monitoring cases and leads, pairings, visit logs), as opposed to aggregates:
+/// users above the county need `cases:drilldown` for these. Filed exit lists stay open to them:
+/// they were announced publicly in the villages.
 pub fn is_record_route(rule: &Rule) -> bool {
-    matches!(
+    let household_records = matches!(
         rule.access,
         Access::Permission(perm::CASES_READ | perm::CASES_EXPORT | perm::CASES_REVEAL)
     ) && (rule.path.starts_with("/api/v1/households")
         || rule.path.starts_with("/api/v1/members")
         || rule.path.starts_with("/api/v1/exports/households"))
-        && rule.path != "/api/v1/households/count"
+        && rule.path != "/api/v1/households/count";
+    let naming_households = rule.method == "GET"
+        && [
+            "/api/v1/monitoring-cases",
+            "/api/v1/monitoring-leads",
+            "/api/v1/pairings",
+            "/api/v1/visits",
+        ]
+        .iter()
+        .any(|p| rule.path.starts_with(p));
+    household_records || naming_households
 }
 
 /// The rule for `method` on `pattern`.
