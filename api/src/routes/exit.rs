@@ -19,10 +19,6 @@ use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
 
-fn bad(field: &str, message: impl Into<String>) -> DomainError {
-    DomainError::field(field, message)
-}
-
 /// A document attached to a step, by reference to the county's archive.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -360,7 +356,7 @@ pub async fn list_exit_lists(
                     .as_deref()
                     .map(Stage::parse)
                     .transpose()
-                    .map_err(|m| bad("stage", m))?,
+                    .map_err(|m| DomainError::field("stage", m))?,
             };
             exit::list(conn, ctx, &filter, after, limit + 1)
         })
@@ -419,7 +415,10 @@ pub async fn nominate(
     let v = state
         .run(auth, move |conn, ctx| {
             if n.nominated_on > ctx.today() {
-                return Err(bad("nominated_on", "must not be in the future"));
+                return Err(DomainError::field(
+                    "nominated_on",
+                    "must not be in the future",
+                ));
             }
             exit::nominate(conn, ctx, &n)
         })
@@ -486,7 +485,7 @@ pub async fn add_entries(
     let id = id_of(&path)?;
     let ids = body.0.households;
     if ids.is_empty() || ids.len() > 500 {
-        return Err(bad("households", "must list 1 to 500 households").into());
+        return Err(DomainError::field("households", "must list 1 to 500 households").into());
     }
     let v = state
         .run(auth, move |conn, ctx| {
@@ -1039,7 +1038,7 @@ pub async fn list_objections(
     if let Some(s) = &p.status
         && !["open", "upheld", "dismissed"].contains(&s.as_str())
     {
-        return Err(bad("status", "must be one of open, upheld, dismissed").into());
+        return Err(DomainError::field("status", "must be one of open, upheld, dismissed").into());
     }
     let rows = state
         .run(auth, move |conn, ctx| {
@@ -1226,7 +1225,7 @@ pub async fn exit_progress(
         .as_deref()
         .map(RegionCode::parse)
         .transpose()
-        .map_err(|m| bad("region", m))?;
+        .map_err(|m| DomainError::field("region", m))?;
     let year = p.year;
     let out = state
         .run(auth, move |conn, ctx| {

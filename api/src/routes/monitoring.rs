@@ -21,10 +21,6 @@ use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
 
-fn bad(field: &str, message: impl Into<String>) -> DomainError {
-    DomainError::field(field, message)
-}
-
 /// A monitored household's case.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseDto {
@@ -178,13 +174,13 @@ pub async fn list_cases(
                     .as_deref()
                     .map(CaseStage::parse)
                     .transpose()
-                    .map_err(|m| bad("stage", m))?,
+                    .map_err(|m| DomainError::field("stage", m))?,
                 kind: p
                     .kind
                     .as_deref()
                     .map(Kind::parse)
                     .transpose()
-                    .map_err(|m| bad("kind", m))?,
+                    .map_err(|m| DomainError::field("kind", m))?,
                 overdue: p.overdue.unwrap_or(false),
             };
             monitoring::list(conn, ctx, &f, after, limit + 1)
@@ -285,7 +281,7 @@ pub async fn open_case(
                         "household",
                     )?))
                 }
-                (None, None) => return Err(bad("household_id", "is required")),
+                (None, None) => return Err(DomainError::field("household_id", "is required")),
             };
             let new = NewCase {
                 household,
@@ -658,13 +654,13 @@ pub async fn list_leads(
                     .as_deref()
                     .map(LeadStatus::parse)
                     .transpose()
-                    .map_err(|m| bad("status", m))?,
+                    .map_err(|m| DomainError::field("status", m))?,
                 rule: p
                     .rule
                     .as_deref()
                     .map(LeadRule::parse)
                     .transpose()
-                    .map_err(|m| bad("rule", m))?,
+                    .map_err(|m| DomainError::field("rule", m))?,
             };
             monitoring::leads(conn, &f, after, limit + 1)
         })
@@ -907,7 +903,7 @@ pub async fn verify_lead(
     };
     done(errs)?;
     let Some(verdict) = verdict else {
-        return Err(bad("outcome", "is required").into());
+        return Err(DomainError::field("outcome", "is required").into());
     };
     let keys = state.data_keys.clone();
     let (lead, case) = state
