@@ -26,6 +26,18 @@
 //! | `ZX_DATA_KEYS` | required to serve | `id:base64,…` AES-256 keys for ID numbers (32 bytes each) |
 //! | `ZX_DATA_KEY_ACTIVE` | highest id | the key that encrypts new values |
 //! | `ZX_BLIND_INDEX_KEY` | required to serve | base64 of 32 bytes; keys the ID-number search index (never change it) |
+//! | `ZX_JOB_WORKERS` | `2` | jobs this instance runs at once (0: it runs none) |
+//! | `ZX_JOB_POLL_MS` | `1000` | how often an idle worker looks for work |
+//! | `ZX_JOB_LEASE_SECS` | `60` | a claimed job or delivery is taken over when its lease is not renewed for this long |
+//! | `ZX_JOB_MAX_ATTEMPTS` | `3` | runs of one job (after its instances died) before it is failed |
+//! | `ZX_WEBHOOK_MAX_ATTEMPTS` | `10` | delivery attempts before a delivery is marked failed |
+//! | `ZX_WEBHOOK_BACKOFF_SECS` | `10` | wait before the first retry; doubles each attempt, at most 6 hours |
+//! | `ZX_WEBHOOK_TIMEOUT_SECS` | `10` | how long a receiver has to answer |
+//! | `ZX_WEBHOOK_ALLOW_HTTP` | `false` | accept `http://` endpoints (closed networks, tests) |
+//! | `ZX_WEBHOOK_ALLOW_INTERNAL` | `false` | accept endpoints on loopback and private addresses |
+//! | `REPLICA_DATABASE_URL` | — | app-role URL of a streaming replica for reports and lists |
+//! | `ZX_REPLICA_MAX_LAG_MS` | `5000` | a replica further behind than this is skipped |
+//! | `ZX_SHUTDOWN_GRACE_SECS` | `30` | on SIGTERM, time given to in-flight requests and jobs |
 
 use std::time::Duration;
 
@@ -70,6 +82,56 @@ pub struct Config {
     pub reveal_daily_limit: i64,
     /// Exports with full ID numbers one user may make per 24 hours.
     pub revealed_exports_daily_limit: i64,
+    /// Background work: jobs and webhook deliveries.
+    pub work: WorkConfig,
+    /// A streaming replica for reads that may lag (`None`: all reads go to the primary).
+    pub replica: Option<ReplicaConfig>,
+    /// Time given to in-flight requests and jobs on shutdown.
+    pub shutdown_grace: Duration,
+    /// Which webhook URLs are accepted.
+    pub webhook_urls: infra::app::webhooks::UrlPolicy,
+}
+
+/// The shared work queues, as this instance takes part in them.
+#[derive(Debug, Clone)]
+pub struct WorkConfig {
+    /// Jobs run at once by this instance.
+    pub job_workers: usize,
+    /// Idle poll interval.
+    pub poll: Duration,
+    /// Lease of a claimed job or delivery.
+    pub lease: Duration,
+    /// Runs of a job before it is failed.
+    pub job_max_attempts: i32,
+    /// Delivery attempts before a delivery is failed.
+    pub webhook_max_attempts: i32,
+    /// First retry delay (doubles).
+    pub webhook_backoff: Duration,
+    /// Receiver timeout.
+    pub webhook_timeout: Duration,
+}
+
+impl Default for WorkConfig {
+    fn default() -> Self {
+        Self {
+            job_workers: 2,
+            poll: Duration::from_millis(1000),
+            lease: Duration::from_secs(60),
+            job_max_attempts: 3,
+            webhook_max_attempts: 10,
+            webhook_backoff: Duration::from_secs(10),
+            webhook_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// A read replica.
+#[derive(Debug, Clone)]
+pub struct ReplicaConfig {
+    /// App-role URL of the replica.
+    pub url: SecretString,
+    /// Most lag tolerated.
+    pub max_lag: Duration,
 }
 
 /// Where the personal-data keys come from.
@@ -179,6 +241,29 @@ impl Config {
                 }),
                 (None, None) => None,
                 _ => bail!("set both ZX_DATA_KEYS and ZX_BLIND_INDEX_KEY, or neither"),
+            },
+            work: WorkConfig {
+                job_workers: parsed("ZX_JOB_WORKERS", 2_usize)?,
+                poll: Duration::from_millis(parsed("ZX_JOB_POLL_MS", 1000_u64)?.max(10)),
+                lease: Duration::from_secs(parsed("ZX_JOB_LEASE_SECS", 60_u64)?.max(1)),
+                job_max_attempts: parsed("ZX_JOB_MAX_ATTEMPTS", 3_i32)?.max(1),
+                webhook_max_attempts: parsed("ZX_WEBHOOK_MAX_ATTEMPTS", 10_i32)?.max(1),
+                webhook_backoff: Duration::from_secs(parsed("ZX_WEBHOOK_BACKOFF_SECS", 10_u64)?),
+                webhook_timeout: Duration::from_secs(
+                    parsed("ZX_WEBHOOK_TIMEOUT_SECS", 10_u64)?.max(1),
+                ),
+            },
+            replica: match var("REPLICA_DATABASE_URL") {
+                Some(url) => Some(ReplicaConfig {
+                    url: SecretString::from(url),
+                    max_lag: Duration::from_millis(parsed("ZX_REPLICA_MAX_LAG_MS", 5000_u64)?),
+                }),
+                None => None,
+            },
+            shutdown_grace: Duration::from_secs(parsed("ZX_SHUTDOWN_GRACE_SECS", 30_u64)?),
+            webhook_urls: infra::app::webhooks::UrlPolicy {
+                allow_plain: parsed("ZX_WEBHOOK_ALLOW_HTTP", false)?,
+                allow_internal: parsed("ZX_WEBHOOK_ALLOW_INTERNAL", false)?,
             },
         };
         config.tokens.validate()?;

@@ -8,8 +8,10 @@ pub mod generate;
 pub mod http;
 pub mod metrics;
 pub mod ops;
+pub mod replica;
 pub mod routes;
 pub mod state;
+pub mod work;
 
 use std::sync::Arc;
 
@@ -74,15 +76,54 @@ pub fn build_state(
         throttle: Arc::new(Throttle::new(config.throttle.clone())),
         clock: infra::clock::Clock::system(),
         metrics: Arc::new(metrics::Metrics::default()),
+        wake: Arc::new(work::Wake::default()),
+        cors: Arc::new(http::cors::CorsCache::default()),
+        webhook_urls: config.webhook_urls,
+        replica: match &config.replica {
+            Some(r) => Some(Arc::new(replica::Replica::connect(
+                &r.url,
+                r.max_lag,
+                &config.pool,
+            )?)),
+            None => None,
+        },
     })
 }
 
 /// Prometheus metrics of this instance (see `metrics`).
 async fn metrics_text(state: web::Data<AppState>) -> HttpResponse {
     let (open, idle, max) = state.db.pool_state();
+    let db = state.db.clone();
+    let mut gauges = Vec::new();
+    // Queue depths are the platform's (shared by every instance); counts only.
+    if let Ok(Ok((jobs, hooks))) = web::block(move || infra::app::jobs::waiting_depth(&db)).await {
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "queue depths are far below 2^52"
+        )]
+        gauges.extend([
+            metrics::Gauge {
+                name: "zx_jobs_waiting",
+                help: "Jobs queued or running, on every instance.",
+                value: jobs as f64,
+            },
+            metrics::Gauge {
+                name: "zx_webhook_deliveries_pending",
+                help: "Webhook deliveries not yet delivered or given up, on every instance.",
+                value: hooks as f64,
+            },
+        ]);
+    }
+    if let Some(r) = &state.replica {
+        gauges.push(metrics::Gauge {
+            name: "zx_replica_lag_seconds",
+            help: "Lag of the read replica at the last probe (-1: down).",
+            value: r.lag().map_or(-1.0, |l| l.as_secs_f64()),
+        });
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render((open, idle), max))
+        .body(state.metrics.render((open, idle), max, &gauges))
 }
 
 async fn no_route() -> Result<HttpResponse, ApiError> {
@@ -122,5 +163,6 @@ pub fn build_app(
         .route("/metrics", web::get().to(metrics_text))
         .default_service(web::to(no_route))
         .wrap(from_fn(http::middleware::gate))
+        .wrap(from_fn(http::cors::cors))
         .wrap(from_fn(http::middleware::stamp))
 }

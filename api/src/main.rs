@@ -228,12 +228,33 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             }
         }
     });
-    tracing::info!(bind = %config.bind, "serving; API docs at /docs");
-    HttpServer::new(move || api::build_app(data.clone(), limit))
+    // The replica's lag is probed every quarter of the bound (between 50 ms and 1 s).
+    if let Some(replica) = data.replica.clone() {
+        let every = config
+            .replica
+            .as_ref()
+            .map_or(std::time::Duration::from_secs(1), |r| r.max_lag / 4)
+            .clamp(
+                std::time::Duration::from_millis(50),
+                std::time::Duration::from_secs(1),
+            );
+        actix_web::rt::spawn(replica.run_probe(data.db.clone(), every));
+    }
+    // Jobs and webhook deliveries, from the queues every instance shares.
+    let background = api::work::Background::start(&data, &config.work);
+    tracing::info!(bind = %config.bind, worker = %background.worker, "serving; API docs at /docs");
+    let app_data = data.clone();
+    // On SIGTERM or SIGINT: stop accepting, let in-flight requests finish (up to the grace
+    // period), then let running jobs finish (up to the grace period again).
+    HttpServer::new(move || api::build_app(app_data.clone(), limit))
+        .shutdown_timeout(config.shutdown_grace.as_secs())
         .bind(&config.bind)
         .with_context(|| format!("cannot listen on {}", config.bind))?
         .run()
         .await?;
+    tracing::info!("requests drained; finishing background work");
+    background.shutdown(config.shutdown_grace).await;
+    tracing::info!("stopped");
     Ok(())
 }
 

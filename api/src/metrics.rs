@@ -26,6 +26,7 @@ pub struct Metrics {
     started: Instant,
     requests: Mutex<BTreeMap<(String, String, u16), u64>>,
     latency: Mutex<BTreeMap<(String, String), Histogram>>,
+    work: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 impl Default for Metrics {
@@ -34,11 +35,28 @@ impl Default for Metrics {
             started: Instant::now(),
             requests: Mutex::new(BTreeMap::new()),
             latency: Mutex::new(BTreeMap::new()),
+            work: Mutex::new(BTreeMap::new()),
         }
     }
 }
 
 impl Metrics {
+    /// Counts one event of background work or read routing (`job_succeeded`,
+    /// `delivery_failed`, `read_replica`, …).
+    pub fn count(&self, event: &'static str) {
+        if let Ok(mut w) = self.work.lock() {
+            *w.entry(event).or_insert(0) += 1;
+        }
+    }
+
+    /// How many times `event` was counted.
+    pub fn counted(&self, event: &str) -> u64 {
+        self.work
+            .lock()
+            .map(|w| w.get(event).copied().unwrap_or(0))
+            .unwrap_or(0)
+    }
+
     /// Counts one request.
     pub fn observe(&self, method: &str, route: &str, status: u16, took: Duration) {
         if let Ok(mut r) = self.requests.lock() {
@@ -61,7 +79,7 @@ impl Metrics {
     }
 
     /// The text exposition format, with the pool's state.
-    pub fn render(&self, pool: (u32, u32), pool_max: u32) -> String {
+    pub fn render(&self, pool: (u32, u32), pool_max: u32, gauges: &[Gauge]) -> String {
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -106,8 +124,37 @@ impl Metrics {
             "# HELP zx_uptime_seconds Seconds since this instance started.\n# TYPE zx_uptime_seconds gauge\nzx_uptime_seconds {}",
             self.started.elapsed().as_secs()
         );
+        let _ = writeln!(
+            out,
+            "# HELP zx_work_total Background work and read routing of this instance, by event.\n# TYPE zx_work_total counter"
+        );
+        if let Ok(w) = self.work.lock() {
+            for (event, n) in w.iter() {
+                let _ = writeln!(out, "zx_work_total{{event=\"{event}\"}} {n}");
+            }
+        }
+        for g in gauges {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}",
+                name = g.name,
+                help = g.help,
+                value = g.value
+            );
+        }
         out
     }
+}
+
+/// A gauge read at scrape time (queue depths, replica lag).
+#[derive(Debug, Clone, Copy)]
+pub struct Gauge {
+    /// Metric name.
+    pub name: &'static str,
+    /// Help text.
+    pub help: &'static str,
+    /// Value.
+    pub value: f64,
 }
 
 #[cfg(test)]
@@ -120,7 +167,24 @@ mod tests {
         m.observe("GET", "/api/v1/me", 200, Duration::from_millis(7));
         m.observe("GET", "/api/v1/me", 200, Duration::from_millis(70));
         m.observe("GET", "/api/v1/me", 401, Duration::from_millis(1));
-        let text = m.render((3, 1), 10);
+        m.count("job_succeeded");
+        let text = m.render(
+            (3, 1),
+            10,
+            &[Gauge {
+                name: "zx_jobs_waiting",
+                help: "Jobs queued or running.",
+                value: 4.0,
+            }],
+        );
+        assert!(
+            text.contains("zx_work_total{event=\"job_succeeded\"} 1\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("# TYPE zx_jobs_waiting gauge\nzx_jobs_waiting 4\n"),
+            "{text}"
+        );
         assert!(text.contains(
             "zx_http_requests_total{method=\"GET\",route=\"/api/v1/me\",status=\"200\"} 2"
         ));

@@ -132,8 +132,11 @@ pub fn import_files(
     for f in files {
         let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
         let rows = sheet::parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e:?}", f.display()))?;
-        let job = state.db.in_scope(ctx.caller.scope(), |conn| {
-            jobs::create(conn, ctx, "household_import", dry_run, rows.len())
+        let worker = format!("cli:{}", std::process::id());
+        let (job, claimed) = state.db.in_scope(ctx.caller.scope(), |conn| {
+            let job = jobs::create(conn, ctx, "household_import", dry_run, rows.len(), None)?;
+            let claimed = jobs::take(conn, &job, &worker)?;
+            Ok((job, claimed))
         })?;
         let summary = import::run(
             &state.db,
@@ -147,8 +150,8 @@ pub fn import_files(
         state.db.in_scope(ctx.caller.scope(), |conn| {
             jobs::finish(
                 conn,
-                ctx,
-                job.id,
+                &claimed,
+                &worker,
                 "succeeded",
                 &serde_json::to_value(&summary).unwrap_or_default(),
             )

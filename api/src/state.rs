@@ -50,6 +50,14 @@ pub struct AppState {
     pub clock: infra::clock::Clock,
     /// Request counters and latencies for `/metrics`.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Wakes this instance's job workers when a job is queued here.
+    pub wake: Arc<crate::work::Wake>,
+    /// Origins allowed per county (cached lookups).
+    pub cors: Arc<crate::http::cors::CorsCache>,
+    /// Which webhook URLs are accepted.
+    pub webhook_urls: infra::app::webhooks::UrlPolicy,
+    /// The read replica, when one is configured.
+    pub replica: Option<Arc<crate::replica::Replica>>,
 }
 
 /// Per-account-name and per-IP login throttles, kept in PostgreSQL (`login_attempts`, through
@@ -138,39 +146,116 @@ impl AppState {
     ) -> ApiResult<T> {
         let state = self.clone();
         let span = tracing::Span::current();
-        let org = domain::RegionCode::parse(&auth.claims.org)
-            .map_err(|_| DomainError::Unauthorized("bad org claim"))?;
+        let writes = auth.rule.method != "GET";
+        let user = auth.claims.sub;
         let result = web::block(move || {
             span.in_scope(|| {
-                state.db.in_scope(org.subtree(), |conn| {
-                    let caller = auth::load_caller(conn, &state.catalog, &auth.claims)?;
-                    if let Access::Permission(p) = auth.rule.access
-                        && !caller.has_permission(p)
-                    {
-                        return Err(DomainError::Forbidden(format!(
-                            "you need the permission {p}"
-                        )));
-                    }
-                    if crate::routes::is_record_route(&auth.rule)
-                        && caller.org.level() < domain::Level::County
-                        && !caller.has_permission(domain::authz::perm::CASES_DRILLDOWN)
-                    {
-                        return Err(DomainError::Forbidden(format!(
-                            "above the county, household records need the permission {}; reports and counts are open to you",
-                            domain::authz::perm::CASES_DRILLDOWN
-                        )));
-                    }
-                    let ctx = Ctx {
-                        caller,
-                        request_id: auth.request_id,
-                        now: state.clock.now(),
-                    };
-                    f(conn, &ctx)
-                })
+                let out = state.call(&state.db, auth, None, |conn, ctx| {
+                    f(conn, ctx).map(|t| (t, ()))
+                })?;
+                if writes && state.replica.is_some() {
+                    // Read-your-writes: this user's next reads wait for the replica to get here.
+                    crate::replica::mark_write(&state.db, user)?;
+                }
+                Ok::<_, DomainError>(out.0)
             })
         })
         .await?;
         Ok(result?)
+    }
+
+    /// A read that may be served by the replica: `read` runs there when the replica is up,
+    /// within its lag bound and has replayed the caller's own last write; otherwise on the
+    /// primary. `audit` then records the read on the primary (it writes).
+    ///
+    /// # Errors
+    /// As [`AppState::run`].
+    pub async fn read<T: Send + 'static>(
+        &self,
+        auth: Auth,
+        read: impl Fn(&mut PgConnection, &Ctx) -> Result<T, DomainError> + Send + Sync + 'static,
+        audit: impl FnOnce(&mut PgConnection, &Ctx, &T) -> Result<(), DomainError> + Send + 'static,
+    ) -> ApiResult<T> {
+        let state = self.clone();
+        let span = tracing::Span::current();
+        let result = web::block(move || {
+            span.in_scope(|| {
+                if let Some(replica) = state.replica.clone().filter(|r| r.usable()) {
+                    let mark = crate::replica::write_mark(&state.db, auth.claims.sub)?;
+                    let attempt = state.call(&replica.db, auth.clone(), mark, |conn, ctx| {
+                        read(conn, ctx).map(|t| (t, ctx.clone()))
+                    });
+                    match attempt {
+                        Ok((t, ctx)) => {
+                            state.metrics.count("read_replica");
+                            state
+                                .db
+                                .in_scope(ctx.caller.scope(), |conn| audit(conn, &ctx, &t))?;
+                            return Ok(t);
+                        }
+                        // Down, saturated or behind this user's last write: the primary answers.
+                        Err(DomainError::Unavailable) => {
+                            state.metrics.count("read_replica_skipped")
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                state.metrics.count("read_primary");
+                state
+                    .call(&state.db, auth, None, |conn, ctx| {
+                        let t = read(conn, ctx)?;
+                        audit(conn, ctx, &t)?;
+                        Ok((t, ()))
+                    })
+                    .map(|(t, ())| t)
+            })
+        })
+        .await?;
+        Ok(result?)
+    }
+
+    /// One scoped transaction on `db` as the authenticated caller, after the route's
+    /// permission checks; with `replayed`, first requires the database to have replayed that WAL
+    /// position (else `Unavailable`).
+    fn call<T, U>(
+        &self,
+        db: &Db,
+        auth: Auth,
+        replayed: Option<i64>,
+        f: impl FnOnce(&mut PgConnection, &Ctx) -> Result<(T, U), DomainError>,
+    ) -> Result<(T, U), DomainError> {
+        let org = domain::RegionCode::parse(&auth.claims.org)
+            .map_err(|_| DomainError::Unauthorized("bad org claim"))?;
+        db.in_scope(org.subtree(), |conn| {
+            if let Some(mark) = replayed
+                && !crate::replica::replayed(conn, mark)?
+            {
+                return Err(DomainError::Unavailable);
+            }
+            let caller = auth::load_caller(conn, &self.catalog, &auth.claims)?;
+            if let Access::Permission(p) = auth.rule.access
+                && !caller.has_permission(p)
+            {
+                return Err(DomainError::Forbidden(format!(
+                    "you need the permission {p}"
+                )));
+            }
+            if crate::routes::is_record_route(&auth.rule)
+                && caller.org.level() < domain::Level::County
+                && !caller.has_permission(domain::authz::perm::CASES_DRILLDOWN)
+            {
+                return Err(DomainError::Forbidden(format!(
+                    "above the county, household records need the permission {}; reports and counts are open to you",
+                    domain::authz::perm::CASES_DRILLDOWN
+                )));
+            }
+            let ctx = Ctx {
+                caller,
+                request_id: auth.request_id,
+                now: self.clock.now(),
+            };
+            f(conn, &ctx)
+        })
     }
 
     /// Runs blocking database work that needs no caller (login, refresh, health).

@@ -75,6 +75,10 @@ pub mod perm {
     pub const FUNDS_READ: &str = "funds:read";
     /// Record funds, projects, ledger entries, relocation plans, ranger contracts and payouts.
     pub const FUNDS_MANAGE: &str = "funds:manage";
+    /// Register webhook endpoints of the county and read their deliveries.
+    pub const WEBHOOKS_MANAGE: &str = "webhooks:manage";
+    /// Set the origins the county's front ends are served from (CORS).
+    pub const CORS_MANAGE: &str = "cors:manage";
 
     /// The workflow permission of a level's steps.
     pub fn workflow_at(level: crate::region::Level) -> &'static str {
@@ -87,6 +91,8 @@ pub mod perm {
 
     /// Every permission the code uses.
     pub const ALL: &[&str] = &[
+        WEBHOOKS_MANAGE,
+        CORS_MANAGE,
         CASES_DRILLDOWN,
         FUNDS_READ,
         FUNDS_MANAGE,

@@ -60,6 +60,7 @@ pub mod region;
 pub mod settings;
 pub mod user;
 pub mod villages;
+pub mod webhooks;
 
 pub use error::{DomainError, FieldError};
 pub use region::{Level, RegionCode, Scope};

@@ -90,6 +90,24 @@ impl Db {
         })
     }
 
+    /// Builds the pool without connecting: for a replica that may be down at start.
+    ///
+    /// # Errors
+    /// Never at present (kept fallible like [`Db::connect`]).
+    pub fn connect_lazy(url: &SecretString, opts: &PoolOptions) -> anyhow::Result<Self> {
+        let manager = ConnectionManager::<PgConnection>::new(url.expose_secret());
+        let pool = Pool::builder()
+            .test_on_check_out(false)
+            .min_idle(Some(0))
+            .max_size(opts.max_size)
+            .connection_timeout(opts.acquire_timeout)
+            .build_unchecked(manager);
+        Ok(Self {
+            pool,
+            statement_timeout_ms: opts.statement_timeout.as_millis().to_string(),
+        })
+    }
+
     /// Runs `f` in one transaction restricted to `scope`.
     ///
     /// # Errors

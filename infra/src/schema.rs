@@ -269,6 +269,11 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         finished_at -> Nullable<Timestamptz>,
+        payload -> Nullable<Bytea>,
+        attempts -> Int4,
+        locked_by -> Nullable<Text>,
+        lease_until -> Nullable<Timestamptz>,
+        request_id -> Nullable<Text>,
     }
 }
 
@@ -299,6 +304,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         filed_at -> Nullable<Timestamptz>,
+        notice_end_event_for -> Nullable<Timestamptz>,
     }
 }
 
@@ -833,6 +839,64 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_endpoints (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        region_code -> Int8,
+        url -> Text,
+        secret -> Text,
+        events -> Array<Text>,
+        description -> Text,
+        active -> Bool,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_events (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        region_code -> Int8,
+        kind -> Text,
+        object_type -> Text,
+        object_id -> Text,
+        payload -> Jsonb,
+        occurred_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        region_code -> Int8,
+        endpoint_id -> Uuid,
+        event_id -> Uuid,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        lease_until -> Nullable<Timestamptz>,
+        locked_by -> Nullable<Text>,
+        last_status -> Nullable<Int4>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    cors_origins (county_code, origin) {
+        county_code -> Int4,
+        origin -> Text,
+        region_code -> Int8,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
     roles,
@@ -886,4 +950,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     ranger_incidents,
     ranger_payouts,
     household_counts,
+    webhook_endpoints,
+    webhook_events,
+    webhook_deliveries,
+    cors_origins,
 );

@@ -63,6 +63,8 @@ pub fn base() -> OpenApi {
             tag("funds", "Funds by year, level and source; projects; allocations and disbursements as append-only ledgers; execution rates; the key-village share of linking funds; relocation plans"),
             tag("rangers", "Forest-ranger subsidy contracts (生态护林员): inspections, incidents, monthly payouts explained line by line"),
             tag("reports", "Rollups and dashboards for any region in scope, one level of drill-down at a time, with small-cell suppression above the county; JSON with a chart shape, CSV, XLSX; as-of dates"),
+            tag("webhooks", "Endpoints a county registers for domain events (household created or changed, workflow step taken, notice period ended, monitoring lead raised, disbursement made); signed deliveries with retries, listable with their status. Each POST carries `Zhenxing-Event`, `Zhenxing-Event-Id` (deduplicate on it: delivery is at least once), `Zhenxing-Delivery` and `Zhenxing-Signature: t=<unix>,v1=<hex HMAC-SHA256 of \"<t>.<body>\" with the endpoint's secret>`"),
+            tag("cors", "Origins the county's browser front ends are served from; none by default"),
             tag("health", "Liveness and readiness"),
         ]))
         .components(Some(

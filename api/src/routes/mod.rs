@@ -24,6 +24,7 @@ pub mod tenants;
 pub mod transfer;
 pub mod users;
 pub mod villages;
+pub mod webhooks;
 
 use domain::authz::perm;
 use utoipa_actix_web::scope;
@@ -625,6 +626,40 @@ pub const RULES: &[Rule] = &[
         Permission(perm::FUNDS_MANAGE),
     ),
     r("GET", "/api/v1/reports/{kind}", Authenticated),
+    r("GET", "/api/v1/webhooks", Permission(perm::WEBHOOKS_MANAGE)),
+    r(
+        "POST",
+        "/api/v1/webhooks",
+        Permission(perm::WEBHOOKS_MANAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/webhooks/{id}",
+        Permission(perm::WEBHOOKS_MANAGE),
+    ),
+    r(
+        "PATCH",
+        "/api/v1/webhooks/{id}",
+        Permission(perm::WEBHOOKS_MANAGE),
+    ),
+    r(
+        "DELETE",
+        "/api/v1/webhooks/{id}",
+        Permission(perm::WEBHOOKS_MANAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/webhooks/{id}/deliveries",
+        Permission(perm::WEBHOOKS_MANAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/webhooks/{id}/deliveries/{delivery_id}/retry",
+        Permission(perm::WEBHOOKS_MANAGE),
+    ),
+    r("GET", "/api/v1/webhook-events", Authenticated),
+    r("GET", "/api/v1/cors-origins", Permission(perm::CORS_MANAGE)),
+    r("PUT", "/api/v1/cors-origins", Permission(perm::CORS_MANAGE)),
 ];
 
 /// Routes served by Swagger UI: the UI and the document itself (not API operations, so not in
@@ -823,6 +858,16 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(funds::compute_payout)
                 .service(funds::pay)
                 .service(funds::terminate)
-                .service(reports::report),
+                .service(reports::report)
+                .service(webhooks::create_webhook)
+                .service(webhooks::list_webhooks)
+                .service(webhooks::list_event_kinds)
+                .service(webhooks::get_webhook)
+                .service(webhooks::patch_webhook)
+                .service(webhooks::delete_webhook)
+                .service(webhooks::list_deliveries)
+                .service(webhooks::retry_delivery)
+                .service(webhooks::get_cors)
+                .service(webhooks::put_cors),
         );
 }

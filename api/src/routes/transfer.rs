@@ -9,13 +9,13 @@ use chrono::{DateTime, Utc};
 use domain::DomainError;
 use domain::authz::perm;
 use futures_util::StreamExt as _;
-use infra::app::cases::{export, import, sheet};
+use infra::app::cases::{export, sheet};
 use infra::app::jobs::{self, JobRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::households::{HouseholdParams, audit_list, today};
+use super::households::{HouseholdParams, audit_list};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
@@ -212,12 +212,14 @@ pub async fn import_households(
     // Authorise before reading up to 20 MB.
     state.run(auth.clone(), |_, _| Ok(())).await?;
     let bytes = read_upload(&req, payload).await?;
-    let rows = web::block(move || sheet::parse(&bytes)).await??;
+    // Checked whole here (a bad file is refused at once); run by whichever instance's worker
+    // claims the job, from the stored file.
+    let (bytes, total) =
+        web::block(move || sheet::parse(&bytes).map(|rows| (bytes, rows.len()))).await??;
     let dry_run = q.dry_run;
-    let total = rows.len();
-    let (job, ctx) = state
+    let job = state
         .run(auth, move |conn, ctx| {
-            let job = jobs::create(conn, ctx, "household_import", dry_run, total)?;
+            let job = jobs::create(conn, ctx, "household_import", dry_run, total, Some(&bytes))?;
             ctx.audit(
                 conn,
                 "household.import",
@@ -226,30 +228,11 @@ pub async fn import_households(
                 ctx.caller.org,
                 serde_json::json!({ "rows": total, "dry_run": dry_run }),
             )?;
-            Ok((job, ctx.clone()))
+            Ok(job)
         })
         .await?;
+    state.wake.job_queued();
     let id = job.id;
-    let st = state.clone();
-    actix_web::rt::spawn(async move {
-        let done = web::block(move || {
-            let outcome = import::run(&st.db, &ctx, &st.data_keys, id, &rows, dry_run, today());
-            let (status, summary) = match outcome {
-                Ok(s) => ("succeeded", serde_json::to_value(s).unwrap_or_default()),
-                Err(e) => {
-                    tracing::error!(job = %id, error = ?e, "import failed");
-                    ("failed", serde_json::json!({ "error": "the import stopped; rows already imported stay, re-run the file to finish" }))
-                }
-            };
-            st.db.in_scope(ctx.caller.scope(), |conn| jobs::finish(conn, &ctx, id, status, &summary))
-        })
-        .await;
-        if let Ok(Err(e)) | Err(e) =
-            done.map_err(|e| DomainError::Unexpected(anyhow::anyhow!("{e}")))
-        {
-            tracing::error!(job = %id, error = ?e, "could not finish the import job");
-        }
-    });
     Ok(HttpResponse::Accepted()
         .insert_header((header::LOCATION, format!("/api/v1/jobs/{id}")))
         .json(JobDto::from(job)))

@@ -94,7 +94,7 @@ pub fn nomination(village: &str, households: &[&str]) -> Value {
     })
 }
 
-fn votes(ids: &[(&str, i32)]) -> Value {
+pub fn votes(ids: &[(&str, i32)]) -> Value {
     let v: Vec<Value> = ids
         .iter()
         .map(|(id, f)| json!({"household_id": id, "for": f, "against": 30 - f - 1, "abstain": 1}))

@@ -36,19 +36,19 @@ async fn setup() -> Funds {
     }
 }
 
-fn fund(amount_yuan: i64, purpose: &str, bundled: bool, linking: bool) -> Value {
+pub fn fund(amount_yuan: i64, purpose: &str, bundled: bool, linking: bool) -> Value {
     json!({"county_code": "370831", "year": 2021, "level": "province", "source": "财政专项扶贫资金",
         "purpose": purpose, "bundled": bundled, "linking": linking, "amount_fen": amount_yuan * 100,
         "received_on": "2021-03-01"})
 }
 
-fn project(village: &str, budget_yuan: i64, purpose: &str, by_progress: bool) -> Value {
+pub fn project(village: &str, budget_yuan: i64, purpose: &str, by_progress: bool) -> Value {
     json!({"region_code": village, "year": 2021, "name": "村道硬化", "purpose": purpose,
         "budget_fen": budget_yuan * 100, "pay_by_progress": by_progress, "account": "泗水县扶贫资金专户",
         "assets": "村道3公里", "asset_holder": "村股份经济合作社"})
 }
 
-async fn id(r: Resp) -> String {
+pub async fn id(r: Resp) -> String {
     assert_eq!(r.status, 201, "{:?}", r.body);
     r.body["id"].as_str().unwrap_or_default().to_string()
 }
@@ -57,7 +57,7 @@ fn code(r: &Resp) -> &str {
     r.body["code"].as_str().unwrap_or_default()
 }
 
-async fn allocate(app: &TestApp, t: &str, fund: &str, project: &str, yuan: i64) -> Resp {
+pub async fn allocate(app: &TestApp, t: &str, fund: &str, project: &str, yuan: i64) -> Resp {
     app.post(
         "/api/v1/allocations",
         t,
@@ -66,7 +66,7 @@ async fn allocate(app: &TestApp, t: &str, fund: &str, project: &str, yuan: i64) 
     .await
 }
 
-async fn disburse(app: &TestApp, t: &str, project: &str, fen: i64) -> Resp {
+pub async fn disburse(app: &TestApp, t: &str, project: &str, fen: i64) -> Resp {
     app.post(
         &format!("/api/v1/projects/{project}/disbursements"),
         t,

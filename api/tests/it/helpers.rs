@@ -12,8 +12,9 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use actix_web::{HttpServer, web};
-use api::config::{Config, ThrottleConfig};
+use api::config::{Config, ThrottleConfig, WorkConfig};
 use api::state::AppState;
+use api::work::Background;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use domain::RegionCode;
@@ -266,6 +267,41 @@ pub fn test_config(db: &TestDb) -> Config {
         data_keys: None,
         reveal_daily_limit: 3,
         revealed_exports_daily_limit: 2,
+        work: WorkConfig {
+            job_workers: 1,
+            poll: Duration::from_millis(50),
+            lease: Duration::from_secs(5),
+            job_max_attempts: 3,
+            webhook_max_attempts: 10,
+            webhook_backoff: Duration::from_millis(200),
+            webhook_timeout: Duration::from_secs(5),
+        },
+        replica: None,
+        shutdown_grace: Duration::from_secs(5),
+        webhook_urls: infra::app::webhooks::UrlPolicy {
+            allow_plain: true,
+            allow_internal: true,
+        },
+    }
+}
+
+/// The personal-data keys of this test process: every instance a test starts (in process or
+/// as a child process) shares them, as the instances of one deployment do.
+pub fn test_data_keys() -> api::config::DataKeysConfig {
+    static KEYS: OnceLock<(String, String)> = OnceLock::new();
+    let (keys, blind) = KEYS.get_or_init(|| {
+        use base64::Engine as _;
+        let mut a = [0_u8; 32];
+        let mut b = [0_u8; 32];
+        getrandom::fill(&mut a).unwrap_or_else(|e| panic!("{e}"));
+        getrandom::fill(&mut b).unwrap_or_else(|e| panic!("{e}"));
+        let e = base64::engine::general_purpose::STANDARD;
+        (format!("1:{}", e.encode(a)), e.encode(b))
+    });
+    api::config::DataKeysConfig {
+        keys: SecretString::from(keys.clone()),
+        active: None,
+        blind: SecretString::from(blind.clone()),
     }
 }
 
@@ -290,6 +326,8 @@ impl Resp {
 pub struct TestApp {
     pub addr: String,
     pub state: AppState,
+    /// This instance's job workers and delivery loop (they stop when it is dropped).
+    _background: Background,
     pub db: TestDb,
     client: awc::Client,
     platform: Option<Ctx>,
@@ -308,7 +346,7 @@ impl TestApp {
         let pool =
             Db::connect(&config.database_url, &config.pool).unwrap_or_else(|e| panic!("{e:#}"));
         let keys = keys.unwrap_or_else(|| KeyRing::ephemeral().unwrap_or_else(|e| panic!("{e}")));
-        let data_keys = infra::pii::DataKeys::random().unwrap_or_else(|e| panic!("{e}"));
+        let data_keys = test_data_keys().load().unwrap_or_else(|e| panic!("{e}"));
         let state =
             api::build_state(&config, pool, keys, data_keys).unwrap_or_else(|e| panic!("{e:#}"));
         let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
@@ -316,6 +354,7 @@ impl TestApp {
             "http://{}",
             listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
         );
+        let background = Background::start(&state, &config.work);
         let data = web::Data::new(state.clone());
         let limit = config.body_limit;
         let server = HttpServer::new(move || api::build_app(data.clone(), limit))
@@ -331,6 +370,7 @@ impl TestApp {
         Self {
             addr,
             state,
+            _background: background,
 
             db,
             client,
@@ -346,12 +386,25 @@ impl TestApp {
 
     /// A second server on the same database with the given signing keys.
     pub fn start_sibling_with(&self, keys: KeyRing) -> String {
-        let config = test_config(&self.db);
+        self.start_sibling_full(keys, |_| {}).0
+    }
+
+    /// A second server on the same database with the given keys and config changes; returns
+    /// its address and its state.
+    pub fn start_sibling_full(
+        &self,
+        keys: KeyRing,
+        change: impl FnOnce(&mut Config),
+    ) -> (String, AppState) {
+        let mut config = test_config(&self.db);
+        change(&mut config);
         let pool =
             Db::connect(&config.database_url, &config.pool).unwrap_or_else(|e| panic!("{e:#}"));
-        let data_keys = infra::pii::DataKeys::random().unwrap_or_else(|e| panic!("{e}"));
+        let data_keys = test_data_keys().load().unwrap_or_else(|e| panic!("{e}"));
         let state =
             api::build_state(&config, pool, keys, data_keys).unwrap_or_else(|e| panic!("{e:#}"));
+        std::mem::forget(Background::start(&state, &config.work));
+        let sibling = state.clone();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
         let addr = format!(
             "http://{}",
@@ -366,7 +419,7 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("{e}"))
             .run();
         actix_web::rt::spawn(server);
-        addr
+        (addr, sibling)
     }
 
     pub async fn send(
@@ -414,6 +467,11 @@ impl TestApp {
 
     pub async fn get(&self, path: &str, token: &str) -> Resp {
         self.send("GET", path, Some(token), None, &[]).await
+    }
+
+    /// GET with extra headers.
+    pub async fn get_with(&self, path: &str, token: &str, headers: &[(&str, &str)]) -> Resp {
+        self.send("GET", path, Some(token), None, headers).await
     }
 
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Resp {

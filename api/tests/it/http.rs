@@ -101,6 +101,7 @@ pub fn concrete(path: &str) -> String {
         .replace("{county_code}", "370831")
         .replace("{region_code}", "370831")
         .replace("{member_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6d")
+        .replace("{delivery_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e")
         .replace("{year}", "2020")
         .replace("{kind}", "application")
         .replace("{month}", "2021-01")
@@ -122,6 +123,11 @@ pub fn sample_body(method: &str, path: &str) -> serde_json::Value {
             json!({"username": "some.one", "display_name": "x", "password": "a-good-password", "org_unit": "370831001003"})
         }
         ("PATCH", "/api/v1/users/{id}") => json!({"display_name": "x"}),
+        ("POST", "/api/v1/webhooks") => {
+            json!({"url": "https://hooks.example.cn/zx", "events": ["household.created"]})
+        }
+        ("PATCH", "/api/v1/webhooks/{id}") => json!({"active": false}),
+        ("PUT", "/api/v1/cors-origins") => json!({"origins": ["https://app.example.cn"]}),
         ("POST", "/api/v1/users/{id}/password-reset") => json!({"new_password": "a-good-password"}),
         ("POST", "/api/v1/users/{id}/roles") => {
             json!({"role": "village_clerk", "org_unit": "370831001003"})

@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 use crate::cases::id_number;
 use crate::helpers::TestApp;
 
-const HEADER: &str = "户编号,村代码,地址,户属性,致贫原因,识别年度,姓名,身份证号,与户主关系,健康状况,参加医保,年度,人均纯收入(元),不愁吃,不愁穿,义务教育有保障,基本医疗有保障,住房安全有保障,饮水安全有保障";
+pub const HEADER: &str = "户编号,村代码,地址,户属性,致贫原因,识别年度,姓名,身份证号,与户主关系,健康状况,参加医保,年度,人均纯收入(元),不愁吃,不愁穿,义务教育有保障,基本医疗有保障,住房安全有保障,饮水安全有保障";
 
-fn row(
+pub fn row(
     number: &str,
     village: &str,
     name: &str,
@@ -119,7 +119,7 @@ fn sheet(prefix_number: u32) -> (String, Vec<String>) {
     (lines.join("\n") + "\n", ids)
 }
 
-async fn wait(app: &TestApp, token: &str, job: &Value) -> Value {
+pub async fn wait(app: &TestApp, token: &str, job: &Value) -> Value {
     let id = job["id"].as_str().unwrap_or_default();
     for _ in 0..300 {
         let r = app.get(&format!("/api/v1/jobs/{id}"), token).await;

@@ -491,6 +491,30 @@ pub fn load_caller(
     caller_with_grants(conn, catalog, claims.sub, username, org, claims.sid)
 }
 
+/// The caller a job runs as: the user who queued it, with their grants as they are now;
+/// `None` when the user is disabled or gone. Runs in the job's county scope.
+///
+/// # Errors
+/// Database failures.
+pub fn caller_for_job(
+    conn: &mut PgConnection,
+    catalog: &Catalog,
+    user: Uuid,
+) -> Result<Option<Caller>, DomainError> {
+    let found: Option<(String, i64)> = users::table
+        .filter(users::id.eq(user))
+        .filter(users::disabled.eq(false))
+        .select((users::username, users::region_code))
+        .first(conn)
+        .optional()
+        .db()?;
+    let Some((username, region)) = found else {
+        return Ok(None);
+    };
+    let org = stored_code(region)?;
+    caller_with_grants(conn, catalog, user, username, org, Uuid::nil()).map(Some)
+}
+
 /// Builds a caller with its grants (for requests, and for operator commands acting as a user).
 ///
 /// # Errors

@@ -778,6 +778,18 @@ fn record_step(
         list.id,
         stored_code(list.region_code)?,
         json!({ "from": from.map(Stage::as_str), "to": to.as_str(), "details": details }),
+    )?;
+    super::webhooks::emit(
+        conn,
+        ctx,
+        domain::webhooks::EventKind::WorkflowStep,
+        stored_code(list.region_code)?,
+        "exit_list",
+        list.id,
+        json!({
+            "workflow": "exit", "exit_list_id": list.id, "village": format!("{:012}", list.region_code),
+            "year": list.year, "step": step, "from": from.map(Stage::as_str), "to": to.as_str(),
+        }),
     )
 }
 

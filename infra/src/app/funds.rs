@@ -584,6 +584,18 @@ fn insert_disbursement(
         stored_code(project.region_code)?,
         json!({ "project_id": project.id, "amount_fen": amount, "kind": d.kind.as_str(), "reverses": reverses }),
     )?;
+    super::webhooks::emit(
+        conn,
+        ctx,
+        domain::webhooks::EventKind::DisbursementMade,
+        stored_code(project.region_code)?,
+        "disbursement",
+        id,
+        json!({
+            "disbursement_id": id, "project_id": project.id, "region": format!("{:012}", project.region_code),
+            "amount_fen": amount, "kind": d.kind.as_str(), "paid_on": d.paid_on, "reverses": reverses,
+        }),
+    )?;
     Ok(Entry {
         id,
         amount_fen: amount,

@@ -49,7 +49,8 @@ pub struct RowError {
     pub message: String,
 }
 
-/// Creates a queued job at the caller's org unit.
+/// Queues a job at the caller's org unit, with its payload (the uploaded file): any instance's
+/// worker may run it. Without a payload the job is the caller's to run in place ([`take`]).
 ///
 /// # Errors
 /// Database failures.
@@ -59,6 +60,7 @@ pub fn create(
     kind: &str,
     dry_run: bool,
     total_rows: usize,
+    payload: Option<&[u8]>,
 ) -> Result<JobRow, DomainError> {
     diesel::insert_into(jobs::table)
         .values((
@@ -70,10 +72,182 @@ pub fn create(
             jobs::dry_run.eq(dry_run),
             jobs::total_rows.eq(i32::try_from(total_rows).unwrap_or(i32::MAX)),
             jobs::created_by.eq(ctx.caller.user_id),
+            jobs::payload.eq(payload),
+            jobs::request_id.eq(&ctx.request_id),
         ))
         .returning(JobRow::as_returning())
         .get_result(conn)
         .db()
+}
+
+/// A job claimed by a worker.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Claimed {
+    /// Tenant.
+    #[diesel(sql_type = diesel::sql_types::Int4)]
+    pub county_code: i32,
+    /// Job.
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub id: Uuid,
+    /// Org unit of the job.
+    #[diesel(sql_type = diesel::sql_types::Int8)]
+    pub region_code: i64,
+    /// Who queued it (the job runs as them).
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Uuid>)]
+    pub created_by: Option<Uuid>,
+    /// This run's number (1 for the first).
+    #[diesel(sql_type = diesel::sql_types::Int4)]
+    pub attempts: i32,
+}
+
+/// Claims the oldest runnable job of any county (`FOR UPDATE SKIP LOCKED`, through
+/// `zx_claim_job`): a queued one, or one whose worker stopped renewing its lease.
+///
+/// # Errors
+/// Database failures.
+pub fn claim(
+    db: &crate::db::Db,
+    worker: &str,
+    lease: std::time::Duration,
+    max_attempts: i32,
+) -> Result<Option<Claimed>, DomainError> {
+    db.unscoped(|c| {
+        diesel::sql_query("SELECT * FROM zx_claim_job($1, $2, $3)")
+            .bind::<diesel::sql_types::Text, _>(worker)
+            .bind::<diesel::sql_types::Double, _>(lease.as_secs_f64())
+            .bind::<diesel::sql_types::Int4, _>(max_attempts)
+            .get_result::<Claimed>(c)
+            .optional()
+            .db()
+    })
+}
+
+/// Takes a job without a payload to run in place (operator commands), as `worker`.
+///
+/// # Errors
+/// `NotFound` when it is not queued.
+pub fn take(conn: &mut PgConnection, job: &JobRow, worker: &str) -> Result<Claimed, DomainError> {
+    let n = diesel::update(
+        jobs::table
+            .filter(jobs::id.eq(job.id))
+            .filter(jobs::status.eq("queued"))
+            .filter(jobs::payload.is_null()),
+    )
+    .set((
+        jobs::status.eq("running"),
+        jobs::locked_by.eq(worker),
+        jobs::attempts.eq(1),
+    ))
+    .execute(conn)
+    .db()?;
+    if n != 1 {
+        return Err(DomainError::NotFound);
+    }
+    Ok(Claimed {
+        county_code: jobs::table
+            .filter(jobs::id.eq(job.id))
+            .select(jobs::county_code)
+            .first(conn)
+            .db()?,
+        id: job.id,
+        region_code: 0,
+        created_by: None,
+        attempts: 1,
+    })
+}
+
+/// Renews the lease of a job this worker holds; `false` when another worker took it over.
+///
+/// # Errors
+/// Database failures.
+pub fn renew(
+    conn: &mut PgConnection,
+    job: &Claimed,
+    worker: &str,
+    lease: std::time::Duration,
+) -> Result<bool, DomainError> {
+    let until = Utc::now()
+        + chrono::Duration::from_std(lease).unwrap_or_else(|_| chrono::Duration::seconds(60));
+    let n = diesel::update(
+        jobs::table
+            .filter(jobs::county_code.eq(job.county_code))
+            .filter(jobs::id.eq(job.id))
+            .filter(jobs::locked_by.eq(worker))
+            .filter(jobs::attempts.eq(job.attempts))
+            .filter(jobs::status.eq("running")),
+    )
+    .set((jobs::lease_until.eq(until), jobs::updated_at.eq(Utc::now())))
+    .execute(conn)
+    .db()?;
+    Ok(n == 1)
+}
+
+/// The payload of a claimed job and its org unit, and, on a rerun, clears what the previous
+/// run recorded (row errors, counters) so they are not counted twice. The work itself is
+/// idempotent (imports upsert by household number).
+///
+/// # Errors
+/// `NotFound` when the job is gone or has no payload.
+pub fn start_run(conn: &mut PgConnection, job: &Claimed) -> Result<(Vec<u8>, bool), DomainError> {
+    if job.attempts > 1 {
+        diesel::delete(
+            job_errors::table
+                .filter(job_errors::county_code.eq(job.county_code))
+                .filter(job_errors::job_id.eq(job.id)),
+        )
+        .execute(conn)
+        .db()?;
+        diesel::update(
+            jobs::table
+                .filter(jobs::county_code.eq(job.county_code))
+                .filter(jobs::id.eq(job.id)),
+        )
+        .set((jobs::processed_rows.eq(0), jobs::error_rows.eq(0)))
+        .execute(conn)
+        .db()?;
+    }
+    let (payload, dry_run): (Option<Vec<u8>>, bool) = jobs::table
+        .filter(jobs::county_code.eq(job.county_code))
+        .filter(jobs::id.eq(job.id))
+        .select((jobs::payload, jobs::dry_run))
+        .first(conn)
+        .db()?;
+    Ok((payload.ok_or(DomainError::NotFound)?, dry_run))
+}
+
+/// The kind and request id of a job.
+///
+/// # Errors
+/// `NotFound` outside scope.
+pub fn kind_of(conn: &mut PgConnection, job: &Claimed) -> Result<(String, String), DomainError> {
+    jobs::table
+        .filter(jobs::county_code.eq(job.county_code))
+        .filter(jobs::id.eq(job.id))
+        .select((jobs::kind, jobs::request_id))
+        .first::<(String, Option<String>)>(conn)
+        .db()
+        .map(|(k, r)| (k, r.unwrap_or_default()))
+}
+
+/// Jobs waiting or running, and webhook deliveries pending, across the platform (counts only,
+/// for `/metrics`).
+///
+/// # Errors
+/// Database failures.
+pub fn waiting_depth(db: &crate::db::Db) -> Result<(i64, i64), DomainError> {
+    #[derive(QueryableByName)]
+    struct Depths {
+        #[diesel(sql_type = diesel::sql_types::Int8)]
+        jobs_waiting: i64,
+        #[diesel(sql_type = diesel::sql_types::Int8)]
+        webhooks_waiting: i64,
+    }
+    db.unscoped(|c| {
+        diesel::sql_query("SELECT * FROM zx_queue_depths()")
+            .get_result::<Depths>(c)
+            .db()
+            .map(|d| (d.jobs_waiting, d.webhooks_waiting))
+    })
 }
 
 /// A job the caller can see.
@@ -153,30 +327,38 @@ pub fn progress(
     Ok(())
 }
 
-/// Marks a job finished with its summary.
+/// Marks a job finished with its summary and drops its payload, if this worker still holds it
+/// (a worker that lost its lease to another leaves the job to that one). Returns whether it
+/// did.
 ///
 /// # Errors
 /// Database failures.
 pub fn finish(
     conn: &mut PgConnection,
-    ctx: &Ctx,
-    id: Uuid,
+    job: &Claimed,
+    worker: &str,
     status: &str,
     summary: &Value,
-) -> Result<(), DomainError> {
-    diesel::update(
+) -> Result<bool, DomainError> {
+    let n = diesel::update(
         jobs::table
-            .filter(jobs::county_code.eq(ctx.caller.county_code()))
-            .filter(jobs::id.eq(id)),
+            .filter(jobs::county_code.eq(job.county_code))
+            .filter(jobs::id.eq(job.id))
+            .filter(jobs::locked_by.eq(worker))
+            .filter(jobs::attempts.eq(job.attempts))
+            .filter(jobs::status.eq("running")),
     )
     .set((
         jobs::status.eq(status),
         jobs::summary.eq(summary),
         jobs::finished_at.eq(Utc::now()),
+        jobs::updated_at.eq(Utc::now()),
+        jobs::payload.eq(None::<Vec<u8>>),
+        jobs::lease_until.eq(None::<DateTime<Utc>>),
     ))
     .execute(conn)
     .db()?;
-    Ok(())
+    Ok(n == 1)
 }
 
 /// Row errors of a job, by sequence, after `after`.

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod cases;
 pub mod catalog;
+pub mod cors;
 pub mod exit;
 pub mod funds;
 pub mod idempotency;
@@ -20,6 +21,7 @@ pub mod teams;
 pub mod tenants;
 pub mod users;
 pub mod villages;
+pub mod webhooks;
 
 use diesel::pg::PgConnection;
 use domain::authz::Caller;

@@ -225,6 +225,42 @@ fn event(
         case.id,
         stored_code(case.region_code)?,
         json!({ "from": from, "to": to, "details": details }),
+    )?;
+    super::webhooks::emit(
+        conn,
+        ctx,
+        domain::webhooks::EventKind::WorkflowStep,
+        stored_code(case.region_code)?,
+        "monitoring_case",
+        case.id,
+        json!({
+            "workflow": "monitoring", "case_id": case.id, "household_id": case.household_id,
+            "village": format!("{:012}", case.region_code), "step": kind, "from": from, "to": to,
+        }),
+    )
+}
+
+/// Raises `monitoring.lead_raised` for a lead just written.
+fn emit_lead(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    household: Uuid,
+    region: i64,
+    rule: &str,
+    period: &str,
+) -> Result<(), DomainError> {
+    super::webhooks::emit(
+        conn,
+        ctx,
+        domain::webhooks::EventKind::LeadRaised,
+        stored_code(region)?,
+        "monitoring_lead",
+        id,
+        json!({
+            "lead_id": id, "household_id": household, "village": format!("{region:012}"),
+            "rule": rule, "period": period,
+        }),
     )
 }
 
@@ -718,6 +754,30 @@ pub fn scan(
         income_below_line: i64::try_from(income).unwrap_or(i64::MAX),
         returned_case: i64::try_from(returned).unwrap_or(i64::MAX),
     };
+    if income + returned > 0
+        && super::webhooks::listening(
+            conn,
+            county.county_code(),
+            domain::webhooks::EventKind::LeadRaised,
+        )?
+    {
+        let raised: Vec<(Uuid, Uuid, i64, String, String)> = monitoring_leads::table
+            .filter(monitoring_leads::region_code.between(scope.lo(), scope.hi()))
+            .filter(monitoring_leads::raised_by.eq(ctx.caller.user_id))
+            .filter(monitoring_leads::raised_at.eq(ctx.now))
+            .select((
+                monitoring_leads::id,
+                monitoring_leads::household_id,
+                monitoring_leads::region_code,
+                monitoring_leads::rule,
+                monitoring_leads::period,
+            ))
+            .load(conn)
+            .db()?;
+        for (id, household, region, rule, period) in raised {
+            emit_lead(conn, ctx, id, household, region, &rule, &period)?;
+        }
+    }
     ctx.audit(
         conn,
         "monitoring_lead.scan",
@@ -832,6 +892,15 @@ pub fn report(
         row.id,
         village,
         json!({ "rule": rule.as_str(), "household_id": h.id }),
+    )?;
+    emit_lead(
+        conn,
+        ctx,
+        row.id,
+        row.household_id,
+        row.region_code,
+        &row.rule,
+        &row.period,
     )?;
     Ok(row)
 }

@@ -701,6 +701,18 @@ fn write_batch(
             .values(audits)
             .execute(conn)
             .db()?;
+        // The outbox, only when some endpoint of the county listens (bulk work skips it).
+        if let Some(first) = views.first()
+            && crate::app::webhooks::listening(
+                conn,
+                first.household.county_code,
+                domain::webhooks::EventKind::HouseholdCreated,
+            )?
+        {
+            for v in &views {
+                super::emit_household(conn, ctx, v, "created", &["imported".to_string()])?;
+            }
+        }
     }
     Ok(outcomes)
 }

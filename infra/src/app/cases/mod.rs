@@ -297,6 +297,10 @@ pub(crate) fn record_change(
         ))
         .execute(conn)
         .db()?;
+    let fields: Vec<String> = changes
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
     audit_household(
         conn,
         ctx,
@@ -306,7 +310,42 @@ pub(crate) fn record_change(
         reason,
         changes,
     )?;
+    emit_household(conn, ctx, &v, kind, &fields)?;
     Ok(v)
+}
+
+/// Raises `household.created` or `household.changed` in the outbox. The event names what
+/// changed, not the values: receivers read the household through the API, under its rules.
+pub(crate) fn emit_household(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    v: &HouseholdView,
+    kind: &str,
+    fields: &[String],
+) -> Result<(), DomainError> {
+    let h = &v.household;
+    let event = if kind == "created" {
+        domain::webhooks::EventKind::HouseholdCreated
+    } else {
+        domain::webhooks::EventKind::HouseholdChanged
+    };
+    super::webhooks::emit(
+        conn,
+        ctx,
+        event,
+        super::stored_code(h.region_code)?,
+        "household",
+        h.id,
+        json!({
+            "household_id": h.id,
+            "household_number": h.household_number,
+            "village": format!("{:012}", h.region_code),
+            "status": h.status,
+            "version": h.version,
+            "change": kind,
+            "fields": fields,
+        }),
+    )
 }
 
 /// An audit row about a household.

@@ -1,0 +1,452 @@
+//! Webhook endpoints of a county and their deliveries; the county's CORS origins.
+
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
+use chrono::{DateTime, Utc};
+use domain::webhooks::EventKind;
+use domain::{DomainError, FieldError};
+use infra::app::webhooks::{self, Delivery, Endpoint, EndpointInput};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::error::{ApiResult, Problem};
+use crate::http::json::ValidJson;
+use crate::http::page::{Page, PageParams};
+use crate::state::{AppState, Auth};
+
+/// An endpoint.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookDto {
+    /// Id.
+    pub id: Uuid,
+    /// Where events are POSTed.
+    pub url: String,
+    /// Event kinds it receives: `household.created`, `household.changed`,
+    /// `workflow.step_taken`, `exit.notice_ended`, `monitoring.lead_raised`,
+    /// `funds.disbursement_made`.
+    pub events: Vec<String>,
+    /// Free text.
+    pub description: String,
+    /// Paused endpoints receive nothing (events raised meanwhile are not queued for them).
+    pub active: bool,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Endpoint> for WebhookDto {
+    fn from(e: Endpoint) -> Self {
+        Self {
+            id: e.id,
+            url: e.url,
+            events: e.events,
+            description: e.description,
+            active: e.active,
+            created_at: e.created_at,
+            updated_at: e.updated_at,
+        }
+    }
+}
+
+/// A new endpoint, with its signing secret (shown this once).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NewWebhookDto {
+    /// The endpoint.
+    #[serde(flatten)]
+    pub endpoint: WebhookDto,
+    /// Signing secret: verify `Zhenxing-Signature` with it. Shown only now.
+    pub secret: String,
+}
+
+/// An endpoint to register.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateWebhookBody {
+    /// `https://` URL (`http://` and internal addresses only where the server allows them).
+    pub url: String,
+    /// Event kinds, at least one.
+    pub events: Vec<String>,
+    /// Free text, at most 500 characters.
+    pub description: Option<String>,
+    /// Default true.
+    pub active: Option<bool>,
+}
+
+/// Changes to an endpoint; absent fields stay.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchWebhookBody {
+    /// URL.
+    pub url: Option<String>,
+    /// Event kinds.
+    pub events: Option<Vec<String>>,
+    /// Free text.
+    pub description: Option<String>,
+    /// Pause (false) or resume (true).
+    pub active: Option<bool>,
+}
+
+fn endpoint_id(path: &str) -> Result<Uuid, DomainError> {
+    Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
+}
+
+/// Registers an endpoint for the caller's county (tenant administrators, at the county).
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    request_body = CreateWebhookBody,
+    responses(
+        (status = 201, description = "Registered; the secret is shown this once", body = NewWebhookDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks webhooks:manage at the county", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid field (url, events[i], description)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/webhooks")]
+pub async fn create_webhook(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: ValidJson<CreateWebhookBody>,
+) -> ApiResult<HttpResponse> {
+    let b = body.0;
+    let input = EndpointInput {
+        url: Some(b.url),
+        events: Some(b.events),
+        description: b.description,
+        active: b.active,
+    };
+    let policy = state.webhook_urls;
+    let (endpoint, secret) = state
+        .run(auth, move |conn, ctx| {
+            webhooks::create(conn, ctx, &input, policy)
+        })
+        .await?;
+    let id = endpoint.id;
+    Ok(HttpResponse::Created()
+        .insert_header(("location", format!("/api/v1/webhooks/{id}")))
+        .json(NewWebhookDto {
+            endpoint: endpoint.into(),
+            secret,
+        }))
+}
+
+/// The county's endpoints (secrets are never shown again).
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Endpoints", body = Vec<WebhookDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks webhooks:manage", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/webhooks")]
+pub async fn list_webhooks(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
+    let rows = state.run(auth, |conn, _| webhooks::list(conn)).await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(WebhookDto::from).collect::<Vec<_>>()))
+}
+
+/// One endpoint.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Endpoint id")),
+    responses(
+        (status = 200, description = "The endpoint", body = WebhookDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks webhooks:manage", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/webhooks/{id}")]
+pub async fn get_webhook(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = endpoint_id(&path)?;
+    let e = state
+        .run(auth, move |conn, _| webhooks::get(conn, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(WebhookDto::from(e)))
+}
+
+/// Changes an endpoint: URL, events, description, or pause and resume.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Endpoint id")),
+    request_body = PatchWebhookBody,
+    responses(
+        (status = 200, description = "Changed", body = WebhookDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks webhooks:manage at the county", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/webhooks/{id}")]
+pub async fn patch_webhook(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<PatchWebhookBody>,
+) -> ApiResult<HttpResponse> {
+    let id = endpoint_id(&path)?;
+    let b = body.0;
+    let input = EndpointInput {
+        url: b.url,
+        events: b.events,
+        description: b.description,
+        active: b.active,
+    };
+    let policy = state.webhook_urls;
+    let e = state
+        .run(auth, move |conn, ctx| {
+            webhooks::update(conn, ctx, id, &input, policy)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(WebhookDto::from(e)))
+}
+
+/// Removes an endpoint and its delivery records.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Endpoint id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks webhooks:manage at the county", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/webhooks/{id}")]
+pub async fn delete_webhook(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = endpoint_id(&path)?;
+    state
+        .run(auth, move |conn, ctx| webhooks::delete(conn, ctx, id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Filter of deliveries.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeliveryParams {
+    /// `pending`, `delivered` or `failed`.
+    pub status: Option<String>,
+}
+
+/// A delivery of one event to one endpoint.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryDto {
+    /// Id (`Zhenxing-Delivery`).
+    pub id: Uuid,
+    /// The event (`Zhenxing-Event-Id`).
+    pub event_id: Uuid,
+    /// Event kind.
+    pub event: String,
+    /// `pending` (waiting for its next attempt), `delivered`, or `failed` (attempts used up).
+    pub status: String,
+    /// Attempts made.
+    pub attempts: i32,
+    /// When the next attempt is due (pending only).
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// HTTP status of the last attempt.
+    pub last_status: Option<i32>,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// When it was delivered.
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// When the event was queued.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Delivery> for DeliveryDto {
+    fn from(d: Delivery) -> Self {
+        Self {
+            next_attempt_at: (d.status == "pending").then_some(d.next_attempt_at),
+            id: d.id,
+            event_id: d.event_id,
+            event: d.kind,
+            status: d.status,
+            attempts: d.attempts,
+            last_status: d.last_status,
+            last_error: d.last_error,
+            delivered_at: d.delivered_at,
+            created_at: d.created_at,
+        }
+    }
+}
+
+/// Deliveries of an endpoint, newest first.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Endpoint id"), DeliveryParams, PageParams),
+    responses(
+        (status = 200, description = "A page of deliveries", body = Page<DeliveryDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks webhooks:manage", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid status, limit or cursor", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/webhooks/{id}/deliveries")]
+pub async fn list_deliveries(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    q: web::Query<DeliveryParams>,
+    page: web::Query<PageParams>,
+) -> ApiResult<HttpResponse> {
+    let id = endpoint_id(&path)?;
+    let limit = page.limit()?;
+    let before: Option<(DateTime<Utc>, Uuid)> = page.cursor()?;
+    let status = q.into_inner().status;
+    if let Some(s) = &status
+        && !["pending", "delivered", "failed"].contains(&s.as_str())
+    {
+        return Err(DomainError::Validation(vec![FieldError::new(
+            "status",
+            "must be one of pending, delivered, failed",
+        )])
+        .into());
+    }
+    let rows = state
+        .run(auth, move |conn, _| {
+            webhooks::deliveries(conn, id, status.as_deref(), before, limit)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        limit,
+        |d| (d.created_at, d.id),
+        DeliveryDto::from,
+    )))
+}
+
+/// Sends a failed delivery again, with a fresh budget of attempts.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Endpoint id"), ("delivery_id" = Uuid, Path, description = "Delivery id")),
+    responses(
+        (status = 202, description = "Queued again"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks webhooks:manage at the county", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a failed delivery", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/webhooks/{id}/deliveries/{delivery_id}/retry")]
+pub async fn retry_delivery(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let id = endpoint_id(&path.0)?;
+    let delivery = endpoint_id(&path.1)?;
+    state
+        .run(auth, move |conn, ctx| {
+            webhooks::redeliver(conn, ctx, id, delivery)
+        })
+        .await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// The event kinds an endpoint may subscribe to.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Event kinds: code and Chinese label", body = Vec<EventKindDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/webhook-events")]
+pub async fn list_event_kinds(_auth: Auth) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(
+        EventKind::ALL
+            .iter()
+            .map(|k| EventKindDto {
+                code: k.as_str().into(),
+                label: k.label().into(),
+            })
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// An event kind.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventKindDto {
+    /// Stable code.
+    pub code: String,
+    /// Chinese label.
+    pub label: String,
+}
+
+/// The county's CORS origins.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorsOriginsDto {
+    /// Origins (`https://host[:port]`; `http://` only for localhost), at most 20.
+    pub origins: Vec<String>,
+}
+
+/// Origins the caller's county's front ends may call the API from (none by default).
+#[utoipa::path(
+    tag = "cors",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Origins", body = CorsOriginsDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cors:manage", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/cors-origins")]
+pub async fn get_cors(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
+    let rows = state
+        .run(auth, |conn, _| infra::app::cors::list(conn))
+        .await?;
+    Ok(HttpResponse::Ok().json(CorsOriginsDto {
+        origins: rows.into_iter().map(|(o, _)| o).collect(),
+    }))
+}
+
+/// Replaces the county's CORS origins (an empty list allows none). Takes effect on every
+/// instance within a minute.
+#[utoipa::path(
+    tag = "cors",
+    security(("bearer" = [])),
+    request_body = CorsOriginsDto,
+    responses(
+        (status = 200, description = "Origins now", body = CorsOriginsDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cors:manage at the county", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid origin (origins[i])", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/cors-origins")]
+pub async fn put_cors(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: ValidJson<CorsOriginsDto>,
+) -> ApiResult<HttpResponse> {
+    let origins = body.0.origins;
+    let rows = state
+        .run(auth, move |conn, ctx| {
+            infra::app::cors::replace(conn, ctx, &origins)
+        })
+        .await?;
+    state.cors.forget();
+    Ok(HttpResponse::Ok().json(CorsOriginsDto {
+        origins: rows.into_iter().map(|(o, _)| o).collect(),
+    }))
+}

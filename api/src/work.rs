@@ -1,0 +1,404 @@
+//! Background work every instance takes part in: jobs and webhook deliveries, claimed from
+//! queues in PostgreSQL (`FOR UPDATE SKIP LOCKED`), so any number of instances share them and
+//! each piece of work runs once at a time. A claim is a lease renewed while the work runs; when
+//! an instance dies its leases run out and another instance takes the work over.
+//!
+//! [`Background::shutdown`] stops claiming and lets running work finish within a grace
+//! period; a job still running after that is taken over by another instance once its lease
+//! runs out (imports are idempotent, so the rerun duplicates nothing).
+
+use std::time::Duration;
+
+use actix_web::web;
+use domain::{DomainError, RegionCode};
+use infra::app::Ctx;
+use infra::app::cases::{import, sheet};
+use infra::app::jobs::{self, Claimed};
+use infra::app::webhooks::{self, Outcome};
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+
+use crate::config::WorkConfig;
+use crate::state::AppState;
+
+/// The background tasks of one instance.
+#[derive(Debug)]
+pub struct Background {
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+    /// This instance's worker name (in `jobs.locked_by`).
+    pub worker: String,
+}
+
+/// Wakes this instance's job workers (a job was just queued here).
+#[derive(Debug, Default)]
+pub struct Wake(Notify);
+
+impl Wake {
+    /// Wakes one idle worker.
+    pub fn job_queued(&self) {
+        self.0.notify_one();
+    }
+}
+
+impl Background {
+    /// Starts `config.job_workers` job workers and one delivery loop on the current runtime.
+    pub fn start(state: &AppState, config: &WorkConfig) -> Self {
+        let (stop, stopped) = watch::channel(false);
+        let worker = format!(
+            "{}:{}",
+            std::process::id(),
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
+        let mut tasks = Vec::new();
+        for i in 0..config.job_workers {
+            let name = format!("{worker}/{i}");
+            tasks.push(actix_web::rt::spawn(job_loop(
+                state.clone(),
+                config.clone(),
+                name,
+                stopped.clone(),
+            )));
+        }
+        tasks.push(actix_web::rt::spawn(delivery_loop(
+            state.clone(),
+            config.clone(),
+            format!("{worker}/hooks"),
+            stopped,
+        )));
+        Self {
+            stop,
+            tasks,
+            worker,
+        }
+    }
+
+    /// Stops claiming work and waits up to `grace` for running work to finish.
+    pub async fn shutdown(self, grace: Duration) {
+        let _ = self.stop.send(true);
+        let all = futures_util::future::join_all(self.tasks);
+        if tokio::time::timeout(grace, all).await.is_err() {
+            tracing::warn!("background work did not finish within the grace period");
+        }
+    }
+}
+
+/// Whether the instance is stopping (or its [`Background`] was dropped).
+fn stopping(stopped: &watch::Receiver<bool>) -> bool {
+    *stopped.borrow() || stopped.has_changed().is_err()
+}
+
+async fn idle(poll: Duration, wake: &Wake, stopped: &mut watch::Receiver<bool>) {
+    tokio::select! {
+        () = tokio::time::sleep(poll) => {}
+        () = wake.0.notified() => {}
+        _ = stopped.changed() => {}
+    }
+}
+
+async fn job_loop(
+    state: AppState,
+    config: WorkConfig,
+    worker: String,
+    mut stopped: watch::Receiver<bool>,
+) {
+    loop {
+        if stopping(&stopped) {
+            break;
+        }
+        let db = state.db.clone();
+        let (w, lease, max) = (worker.clone(), config.lease, config.job_max_attempts);
+        match web::block(move || jobs::claim(&db, &w, lease, max)).await {
+            Ok(Ok(Some(job))) => run_job(&state, &config, &worker, job).await,
+            Ok(Ok(None)) => idle(config.poll, &state.wake, &mut stopped).await,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "could not claim a job");
+                idle(config.poll, &state.wake, &mut stopped).await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not claim a job");
+                idle(config.poll, &state.wake, &mut stopped).await;
+            }
+        }
+    }
+}
+
+fn county_scope(county: i32) -> Result<domain::Scope, DomainError> {
+    RegionCode::from_i64(i64::from(county) * 1_000_000)
+        .map(RegionCode::subtree)
+        .map_err(|e| DomainError::Unexpected(anyhow::anyhow!(e)))
+}
+
+/// Runs one claimed job, renewing its lease meanwhile.
+async fn run_job(state: &AppState, config: &WorkConfig, worker: &str, job: Claimed) {
+    let id = job.id;
+    tracing::info!(job = %id, attempt = job.attempts, worker, "job claimed");
+    // Renew the lease at a third of its length while the job runs.
+    let renewer = {
+        let (db, job, worker, lease) = (
+            state.db.clone(),
+            job.clone(),
+            worker.to_string(),
+            config.lease,
+        );
+        actix_web::rt::spawn(async move {
+            let mut tick = tokio::time::interval(lease / 3);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let (db, held, w) = (db.clone(), job.clone(), worker.clone());
+                let kept = web::block(move || {
+                    db.in_scope(county_scope(held.county_code)?, |c| {
+                        jobs::renew(c, &held, &w, lease)
+                    })
+                })
+                .await;
+                if let Ok(Ok(false)) = kept {
+                    tracing::warn!(job = %job.id, "lost the job's lease to another instance");
+                    break;
+                }
+            }
+        })
+    };
+    let st = state.clone();
+    let (w, j) = (worker.to_string(), job.clone());
+    let run = web::block(move || execute(&st, &w, &j));
+    let outcome = run.await;
+    renewer.abort();
+    match outcome {
+        Ok(Ok(true)) => {
+            state.metrics.count("job_succeeded");
+            tracing::info!(job = %id, "job finished");
+            // What the job wrote is its creator's write: their reads wait for the replica.
+            if state.replica.is_some()
+                && let Some(user) = job.created_by
+            {
+                let db = state.db.clone();
+                let _ = web::block(move || crate::replica::mark_write(&db, user)).await;
+            }
+        }
+        Ok(Ok(false)) => {
+            tracing::info!(job = %id, "job was taken over; its result is the other run's")
+        }
+        Ok(Err(e)) => {
+            state.metrics.count("job_failed");
+            tracing::error!(job = %id, error = %e, "job could not be recorded");
+        }
+        Err(e) => {
+            state.metrics.count("job_failed");
+            tracing::error!(job = %id, error = %e, "job could not be recorded");
+        }
+    }
+}
+
+/// Loads the job's creator, runs the job as them and records the result. Returns whether this
+/// worker's result was recorded.
+fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, DomainError> {
+    let scope = county_scope(job.county_code)?;
+    let prepared = state.db.in_scope(scope, |conn| {
+        let (kind, request_id) = jobs::kind_of(conn, job)?;
+        let (payload, dry_run) = jobs::start_run(conn, job)?;
+        let caller = match job.created_by {
+            Some(user) => infra::app::auth::caller_for_job(conn, &state.catalog, user)?,
+            None => None,
+        };
+        Ok((kind, request_id, payload, dry_run, caller))
+    })?;
+    let (kind, request_id, payload, dry_run, caller) = prepared;
+    let finish = |status: &str, summary: serde_json::Value| {
+        state.db.in_scope(scope, |conn| {
+            jobs::finish(conn, job, worker, status, &summary)
+        })
+    };
+    let Some(caller) = caller else {
+        return finish(
+            "failed",
+            serde_json::json!({ "error": "the user who started this job can no longer act; start it again" }),
+        );
+    };
+    let ctx = Ctx {
+        caller,
+        request_id,
+        now: state.clock.now(),
+    };
+    match kind.as_str() {
+        "household_import" => {
+            let rows = match sheet::parse(&payload) {
+                Ok(rows) => rows,
+                Err(e) => {
+                    return finish(
+                        "failed",
+                        serde_json::json!({ "error": format!("the file cannot be read: {e:?}") }),
+                    );
+                }
+            };
+            let today = ctx.today();
+            match import::run(
+                &state.db,
+                &ctx,
+                &state.data_keys,
+                job.id,
+                &rows,
+                dry_run,
+                today,
+            ) {
+                Ok(s) => finish("succeeded", serde_json::to_value(s).unwrap_or_default()),
+                Err(DomainError::Unavailable) => {
+                    // The database went away mid-run: leave the lease to run out, and the job
+                    // to be taken over (the import is idempotent).
+                    tracing::warn!(job = %job.id, "the database is unavailable; the job will be taken over");
+                    Err(DomainError::Unavailable)
+                }
+                Err(e) => {
+                    tracing::error!(job = %job.id, error = ?e, "import failed");
+                    finish(
+                        "failed",
+                        serde_json::json!({ "error": "the import stopped; rows already imported stay, re-run the file to finish" }),
+                    )
+                }
+            }
+        }
+        other => finish(
+            "failed",
+            serde_json::json!({ "error": format!("unknown job kind {other}") }),
+        ),
+    }
+}
+
+async fn delivery_loop(
+    state: AppState,
+    config: WorkConfig,
+    worker: String,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let client = awc::Client::builder()
+        .timeout(config.webhook_timeout)
+        .disable_redirects()
+        .finish();
+    let mut rounds: u64 = 0;
+    loop {
+        if stopping(&stopped) {
+            break;
+        }
+        // Notice periods end with time: look for ended ones every tenth round.
+        if rounds.is_multiple_of(10) {
+            let (db, now) = (state.db.clone(), state.clock.now());
+            match web::block(move || webhooks::emit_notices_ended(&db, now)).await {
+                Ok(Ok(n)) if n > 0 => tracing::info!(notices = n, "notice periods ended"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "could not scan notice periods"),
+                _ => {}
+            }
+        }
+        rounds += 1;
+        let db = state.db.clone();
+        let (w, lease) = (
+            worker.clone(),
+            config.webhook_timeout * 2 + Duration::from_secs(5),
+        );
+        let claimed = match web::block(move || webhooks::claim(&db, &w, lease, 16)).await {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "could not claim deliveries");
+                Vec::new()
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not claim deliveries");
+                Vec::new()
+            }
+        };
+        if claimed.is_empty() {
+            tokio::select! {
+                () = tokio::time::sleep(config.poll) => {}
+                _ = stopped.changed() => {}
+            }
+            continue;
+        }
+        let sends = claimed.into_iter().map(|d| {
+            let (client, state, config, worker) = (
+                client.clone(),
+                state.clone(),
+                config.clone(),
+                worker.clone(),
+            );
+            async move {
+                let outcome = send(&client, &state, &config, &d).await;
+                state.metrics.count(match outcome {
+                    Outcome::Delivered(_) => "delivery_succeeded",
+                    Outcome::Failed { .. } => "delivery_failed",
+                });
+                let db = state.db.clone();
+                let max = config.webhook_max_attempts;
+                let done =
+                    web::block(move || webhooks::record(&db, &d, &worker, &outcome, max)).await;
+                if let Ok(Err(e)) = done {
+                    tracing::warn!(error = %e, "could not record a delivery");
+                }
+            }
+        });
+        futures_util::future::join_all(sends).await;
+    }
+}
+
+/// One attempt: refuses internal addresses unless allowed, signs, POSTs.
+async fn send(
+    client: &awc::Client,
+    state: &AppState,
+    config: &WorkConfig,
+    d: &webhooks::Claimed,
+) -> Outcome {
+    let failed = |status: Option<u16>, error: String| Outcome::Failed {
+        status,
+        error,
+        retry_in: domain::webhooks::retry_delay(config.webhook_backoff, d.attempts),
+    };
+    if !state.webhook_urls.allow_internal
+        && let Err(e) = resolves_outside(&d.url).await
+    {
+        return failed(None, e);
+    }
+    let body = d.body();
+    let timestamp = chrono::Utc::now().timestamp();
+    let signature = webhooks::sign(&d.secret, timestamp, &body);
+    let request = client
+        .post(&d.url)
+        .insert_header(("content-type", "application/json"))
+        .insert_header(("user-agent", "zhenxing-webhooks/1"))
+        .insert_header(("zhenxing-event", d.kind.as_str()))
+        .insert_header(("zhenxing-event-id", d.event_id.to_string()))
+        .insert_header(("zhenxing-delivery", d.id.to_string()))
+        .insert_header(("zhenxing-signature", signature));
+    match request.send_body(body).await {
+        Ok(res) if res.status().is_success() => Outcome::Delivered(res.status().as_u16()),
+        Ok(res) => failed(
+            Some(res.status().as_u16()),
+            format!("the receiver answered {}", res.status()),
+        ),
+        Err(e) => failed(None, format!("could not reach the receiver: {e}")),
+    }
+}
+
+/// Refuses a URL whose host resolves to an internal address (cloud metadata, the database,
+/// this server).
+async fn resolves_outside(url: &str) -> Result<(), String> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let https = url.starts_with("https://");
+    let target = if authority.starts_with('[')
+        || authority
+            .rsplit_once(':')
+            .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+    {
+        authority.to_string()
+    } else {
+        format!("{authority}:{}", if https { 443 } else { 80 })
+    };
+    let addrs = tokio::net::lookup_host(target)
+        .await
+        .map_err(|e| format!("cannot resolve the receiver's host: {e}"))?;
+    for a in addrs {
+        if domain::webhooks::is_internal(a.ip()) {
+            return Err("the receiver's host resolves to an internal address".into());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,351 @@
+//! The shared job queue: three instances behind round-robin requests, jobs run exactly once,
+//! a job survives its instance being killed, and a stopping instance finishes its job first.
+
+use std::process::{Child, Command};
+use std::time::Duration;
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Int4, Text};
+use infra::jwt::KeyRing;
+use secrecy::ExposeSecret as _;
+use serde_json::Value;
+
+use crate::cases::id_number;
+use crate::helpers::{TestApp, test_data_keys};
+use crate::transfer::{HEADER, row};
+
+/// A sheet of `n` one-person households numbered `{tag}-0000…` in the clerk's village.
+fn sheet(tag: &str, first: u32, n: u32) -> Vec<u8> {
+    let mut lines = vec![HEADER.to_string()];
+    for i in 0..n {
+        lines.push(row(
+            &format!("{tag}-{i:04}"),
+            "370831001003",
+            &format!("户主{i}"),
+            &id_number("370831", first + i),
+            "户主",
+            "因病",
+            "4200",
+        ));
+    }
+    (lines.join("\n") + "\n").into_bytes()
+}
+
+#[derive(QueryableByName, Debug)]
+struct JobState {
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = Int4)]
+    attempts: i32,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    locked_by: Option<String>,
+}
+
+fn job_state(app: &TestApp, id: &str) -> JobState {
+    app.db.as_owner("370831", |c| {
+        diesel::sql_query("SELECT status, attempts, locked_by FROM jobs WHERE id = $1::uuid")
+            .bind::<Text, _>(id)
+            .get_result(c)
+    })
+}
+
+#[derive(QueryableByName)]
+struct N {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+fn count(app: &TestApp, sql: &str) -> i64 {
+    app.db
+        .as_owner("370831", |c| diesel::sql_query(sql).get_result::<N>(c))
+        .n
+}
+
+async fn send_raw(base: &str, token: &str, body: Vec<u8>) -> (u16, Value) {
+    let mut r = awc::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .finish()
+        .post(format!("{base}/api/v1/imports/households"))
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .insert_header(("content-type", "text/csv"))
+        .send_body(body)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let v: Value = r.json().await.unwrap_or_default();
+    (r.status().as_u16(), v)
+}
+
+async fn wait_for(what: &str, mut done: impl FnMut() -> bool, secs: u64) {
+    for _ in 0..(secs * 20) {
+        if done() {
+            return;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn shared_keys() -> (std::path::PathBuf, impl Fn() -> KeyRing) {
+    let dir = std::env::temp_dir().join(format!("zx-keys-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    KeyRing::rotate_dir(&dir, Duration::from_secs(3600), chrono::Utc::now())
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let d = dir.clone();
+    (dir, move || {
+        KeyRing::load_dir(&d, Duration::from_secs(3600), chrono::Utc::now())
+            .unwrap_or_else(|e| panic!("{e:#}"))
+    })
+}
+
+#[actix_web::test]
+async fn a_hundred_jobs_over_three_instances_each_run_exactly_once() {
+    let (dir, load) = shared_keys();
+    let mut app = TestApp::spawn_with(|_| {}, Some(load())).await;
+    app.onboard("370831");
+    app.user("clerk", "370831001003", &["village_clerk"]);
+    let (b, _) = app.start_sibling_full(load(), |_| {});
+    let (c, _) = app.start_sibling_full(load(), |_| {});
+    let bases = [app.addr.clone(), b, c];
+    // A flow that crosses instances: the token comes from the first.
+    let token = app.token("clerk").await;
+    let sends = (0..100_u32).map(|i| {
+        let (base, token) = (bases[i as usize % 3].clone(), token.clone());
+        async move { send_raw(&base, &token, sheet(&format!("Q{i:03}"), 1000 + i, 1)).await }
+    });
+    let answers = futures_util::future::join_all(sends).await;
+    let ids: Vec<String> = answers
+        .iter()
+        .map(|(status, body)| {
+            assert_eq!(*status, 202, "{body}");
+            body["id"].as_str().unwrap_or_default().to_string()
+        })
+        .collect();
+    wait_for(
+        "the hundred jobs",
+        || {
+            count(
+                &app,
+                "SELECT count(*) AS n FROM jobs WHERE status IN ('queued', 'running')",
+            ) == 0
+        },
+        120,
+    )
+    .await;
+    let mut workers = std::collections::BTreeSet::new();
+    for id in &ids {
+        let s = job_state(&app, id);
+        assert_eq!(s.status, "succeeded", "{id}: {s:?}");
+        assert_eq!(s.attempts, 1, "{id} ran more than once: {s:?}");
+        workers.extend(
+            s.locked_by
+                .and_then(|w| w.split('/').next().map(str::to_owned)),
+        );
+    }
+    // Exactly one household per job: nothing ran twice, nothing was lost.
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM households"), 100);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM audit_events WHERE action = 'household.created'"
+        ),
+        100
+    );
+    // Every job was read back through another instance than the one that queued it.
+    for (i, id) in ids.iter().enumerate() {
+        let base = &bases[(i + 1) % 3];
+        let mut r = awc::Client::default()
+            .get(format!("{base}/api/v1/jobs/{id}"))
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let v: Value = r.json().await.unwrap_or_default();
+        assert_eq!(v["status"], "succeeded");
+        assert_eq!(v["summary"]["households_created"], 1, "{v}");
+    }
+    assert!(
+        workers.len() >= 2,
+        "the work should be shared, ran on {workers:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A server process on the test's database, running jobs.
+struct Server {
+    child: Child,
+    log: std::path::PathBuf,
+}
+
+impl Server {
+    fn start(app: &TestApp, lease_secs: u32) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let keys = test_data_keys();
+        let log = std::env::temp_dir().join(format!("zx-child-{}.log", uuid::Uuid::new_v4()));
+        let file = std::fs::File::create(&log).unwrap_or_else(|e| panic!("{e}"));
+        let out = file.try_clone().unwrap_or_else(|e| panic!("{e}"));
+        let child = Command::new(env!("CARGO_BIN_EXE_zhenxing"))
+            .arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", app.db.app_url().expose_secret())
+            .env("ZX_BIND", format!("127.0.0.1:{port}"))
+            .env("ZX_DATA_KEYS", keys.keys.expose_secret())
+            .env("ZX_BLIND_INDEX_KEY", keys.blind.expose_secret())
+            .env("ZX_JOB_WORKERS", "1")
+            .env("ZX_JOB_POLL_MS", "50")
+            .env("ZX_JOB_LEASE_SECS", lease_secs.to_string())
+            .env("ZX_SHUTDOWN_GRACE_SECS", "60")
+            .env("RUST_LOG", "info")
+            .stdout(out)
+            .stderr(file)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start the server: {e}"));
+        Self { child, log }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+async fn queue_big_import(app: &TestApp, token: &str, n: u32) -> String {
+    let r = app
+        .post_raw(
+            "/api/v1/imports/households",
+            Some(token),
+            "text/csv",
+            sheet("BIG", 5000, n),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    r.body["id"].as_str().unwrap_or_default().to_string()
+}
+
+#[actix_web::test]
+async fn a_job_whose_instance_is_killed_is_taken_over_and_finishes_once() {
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+    // This instance takes requests but runs no jobs until the other one is dead.
+    let mut app = TestApp::spawn_with(|c| c.work.job_workers = 0, None).await;
+    app.onboard("370831");
+    app.user("clerk", "370831001003", &["village_clerk"]);
+    let token = app.token("clerk").await;
+    let mut other = Server::start(&app, 2);
+    let id = queue_big_import(&app, &token, 1500).await;
+    // Kill the other instance as soon as it has written part of the file.
+    wait_for(
+        "the other instance to start the job",
+        || count(&app, "SELECT count(*) AS n FROM households") > 0,
+        60,
+    )
+    .await;
+    other.child.kill().unwrap_or_else(|e| panic!("{e}"));
+    let _ = other.child.wait();
+    let first = job_state(&app, &id);
+    assert_eq!(
+        first.status,
+        "running",
+        "killed mid-run: {first:?}\n{}",
+        other.log()
+    );
+    let partial = count(&app, "SELECT count(*) AS n FROM households");
+    assert!(partial < 1500, "the import should have been cut short");
+    // This instance starts working: it takes the job over when the dead one's lease runs out.
+    let background = api::work::Background::start(
+        &app.state,
+        &api::config::WorkConfig {
+            job_workers: 1,
+            poll: Duration::from_millis(50),
+            lease: Duration::from_secs(2),
+            ..api::config::WorkConfig::default()
+        },
+    );
+    wait_for(
+        "the job to be finished by the survivor",
+        || job_state(&app, &id).status != "running",
+        120,
+    )
+    .await;
+    let done = job_state(&app, &id);
+    assert_eq!(done.status, "succeeded", "{done:?}");
+    assert_eq!(done.attempts, 2, "run once, taken over once: {done:?}");
+    assert!(
+        done.locked_by
+            .as_deref()
+            .is_some_and(|w| w.starts_with(&background.worker)),
+        "{done:?}"
+    );
+    // Nothing doubled: every household once, every member once, no duplicate row errors.
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM households"), 1500);
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM members"), 1500);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(DISTINCT household_number) AS n FROM households"
+        ),
+        1500
+    );
+    let job = app.get(&format!("/api/v1/jobs/{id}"), &token).await;
+    assert_eq!(job.body["error_rows"], 0, "{:?}", job.body);
+    assert_eq!(
+        job.body["summary"]["households_created"]
+            .as_i64()
+            .unwrap_or(0)
+            + job.body["summary"]["households_unchanged"]
+                .as_i64()
+                .unwrap_or(0),
+        1500,
+        "{:?}",
+        job.body
+    );
+    background.shutdown(Duration::from_secs(5)).await;
+}
+
+#[actix_web::test]
+async fn a_stopping_instance_finishes_its_job_before_it_exits() {
+    let mut app = TestApp::spawn_with(|c| c.work.job_workers = 0, None).await;
+    app.onboard("370831");
+    app.user("clerk", "370831001003", &["village_clerk"]);
+    let token = app.token("clerk").await;
+    let mut other = Server::start(&app, 30);
+    let id = queue_big_import(&app, &token, 600).await;
+    wait_for(
+        "the other instance to start the job",
+        || count(&app, "SELECT count(*) AS n FROM households") > 0,
+        60,
+    )
+    .await;
+    // SIGTERM, as an orchestrator stops a server.
+    let pid = other.child.id().to_string();
+    let sent = Command::new("kill").args(["-TERM", &pid]).status();
+    assert!(sent.is_ok_and(|s| s.success()));
+    let mut exited = None;
+    for _ in 0..1200 {
+        if let Ok(Some(status)) = other.child.try_wait() {
+            exited = Some(status);
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    let status = exited.unwrap_or_else(|| panic!("the server did not stop\n{}", other.log()));
+    assert!(status.success(), "{status:?}\n{}", other.log());
+    let done = job_state(&app, &id);
+    assert_eq!(done.status, "succeeded", "{done:?}\n{}", other.log());
+    assert_eq!(done.attempts, 1);
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM households"), 600);
+    assert!(
+        other.log().contains("finishing background work"),
+        "{}",
+        other.log()
+    );
+}

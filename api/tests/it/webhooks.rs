@@ -1,0 +1,552 @@
+//! Webhooks: events written with the change (outbox), signed, delivered at least once with
+//! retries to a receiver on loopback (also while it is down), listed with their status, and kept
+//! inside the county; CORS origins per county.
+
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use hmac::{KeyInit as _, Mac as _};
+use serde_json::{Value, json};
+
+use crate::exit::{V1, nomination, registered, setup, votes};
+use crate::helpers::TestApp;
+
+/// What a receiver got: headers of interest and the body.
+#[derive(Debug, Clone)]
+struct Got {
+    event: String,
+    event_id: String,
+    signature: String,
+    body: Vec<u8>,
+}
+
+type Inbox = Arc<Mutex<Vec<Got>>>;
+
+/// A receiver on `listener` answering 200 and keeping what it got.
+fn receiver(listener: TcpListener) -> Inbox {
+    let inbox: Inbox = Arc::new(Mutex::new(Vec::new()));
+    let kept = inbox.clone();
+    let server = HttpServer::new(move || {
+        let kept = kept.clone();
+        App::new().default_service(web::to(move |req: HttpRequest, body: web::Bytes| {
+            let kept = kept.clone();
+            async move {
+                let h = |n: &str| {
+                    req.headers()
+                        .get(n)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                if let Ok(mut k) = kept.lock() {
+                    k.push(Got {
+                        event: h("zhenxing-event"),
+                        event_id: h("zhenxing-event-id"),
+                        signature: h("zhenxing-signature"),
+                        body: body.to_vec(),
+                    });
+                }
+                HttpResponse::Ok().finish()
+            }
+        }))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)
+    .unwrap_or_else(|e| panic!("{e}"))
+    .run();
+    actix_web::rt::spawn(server);
+    inbox
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Checks the signature as a receiver would, with its own HMAC.
+fn verify(secret: &str, got: &Got) -> bool {
+    let mut t = "";
+    let mut v1 = "";
+    for part in got.signature.split(',') {
+        if let Some(x) = part.strip_prefix("t=") {
+            t = x;
+        } else if let Some(x) = part.strip_prefix("v1=") {
+            v1 = x;
+        }
+    }
+    let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) else {
+        return false;
+    };
+    mac.update(format!("{t}.").as_bytes());
+    mac.update(&got.body);
+    let want: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    !t.is_empty() && want == v1
+}
+
+async fn until(what: &str, mut ok: impl FnMut() -> bool) {
+    for _ in 0..400 {
+        if ok() {
+            return;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn kinds(inbox: &Inbox) -> Vec<String> {
+    inbox
+        .lock()
+        .map(|k| k.iter().map(|g| g.event.clone()).collect())
+        .unwrap_or_default()
+}
+
+async fn register(app: &TestApp, admin: &str, url: &str, events: &[&str]) -> (String, String) {
+    let r = app
+        .post(
+            "/api/v1/webhooks",
+            admin,
+            json!({"url": url, "events": events, "description": "县数据中心"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    (
+        r.body["id"].as_str().unwrap_or_default().to_string(),
+        r.body["secret"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+const ALL: [&str; 6] = [
+    "household.created",
+    "household.changed",
+    "workflow.step_taken",
+    "exit.notice_ended",
+    "monitoring.lead_raised",
+    "funds.disbursement_made",
+];
+
+#[actix_web::test]
+async fn domain_events_are_signed_delivered_and_listed() {
+    let mut x = setup().await;
+    x.app.user("funds", "370831", &["fund_officer"]);
+    let officer = x.app.token("funds").await;
+    let admin = x.app.token("admin.370831").await;
+    let app = &x.app;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let url = format!(
+        "http://{}/hooks",
+        listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
+    );
+    let inbox = receiver(listener);
+    let (endpoint, secret) = register(app, &admin, &url, &ALL).await;
+    assert!(secret.starts_with("whsec_"));
+    // The secret is shown once.
+    let r = app
+        .get(&format!("/api/v1/webhooks/{endpoint}"), &admin)
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.get("secret").is_none(), "{:?}", r.body);
+
+    // A refused change raises nothing; a registration raises household.created, its yearly
+    // record household.changed.
+    let r = app
+        .post(
+            "/api/v1/households",
+            &x.clerk,
+            json!({"household_number": "", "village_code": V1}),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    let h = registered(app, &x.clerk, "W1", V1, 41, (2, 400_000, true)).await;
+    until("two household events", || kinds(&inbox).len() >= 2).await;
+    assert_eq!(
+        kinds(&inbox)[..2],
+        [
+            "household.created".to_string(),
+            "household.changed".to_string()
+        ]
+    );
+    let first = inbox
+        .lock()
+        .map(|k| k[0].clone())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(verify(&secret, &first), "signature: {}", first.signature);
+    assert!(!verify("whsec_wrong", &first));
+    let body: Value = serde_json::from_slice(&first.body).unwrap_or_default();
+    assert_eq!(body["type"], "household.created");
+    assert_eq!(body["id"], first.event_id.as_str());
+    assert_eq!(body["county"], "370831");
+    assert_eq!(body["data"]["household_id"], h.as_str());
+    assert_eq!(body["data"]["household_number"], "W1");
+    // Names and ID numbers stay behind the API.
+    let text = String::from_utf8_lossy(&first.body);
+    assert!(!text.contains("370831198"), "{text}");
+
+    // Workflow steps, and a notice period ending with time.
+    let r = app
+        .post("/api/v1/exit-lists", &x.clerk, nomination(V1, &[&h]))
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let list = r.body["id"].as_str().unwrap_or_default().to_string();
+    for (step, body) in [
+        ("appraisal", votes(&[(&h, 28)])),
+        (
+            "verification",
+            json!({"verified_on": "2016-10-27", "verifiers": ["王某"], "findings": "属实"}),
+        ),
+        ("first-notice", json!({"location": "村委会公示栏"})),
+    ] {
+        let r = app
+            .post(&format!("/api/v1/exit-lists/{list}/{step}"), &x.clerk, body)
+            .await;
+        assert_eq!(r.status, 200, "{step}: {:?}", r.body);
+    }
+    until("the workflow steps", || {
+        kinds(&inbox)
+            .iter()
+            .filter(|k| *k == "workflow.step_taken")
+            .count()
+            >= 4
+    })
+    .await;
+    assert!(!kinds(&inbox).contains(&"exit.notice_ended".to_string()));
+    app.state.clock.advance(chrono::Duration::days(8));
+    until("the notice to end", || {
+        kinds(&inbox).contains(&"exit.notice_ended".to_string())
+    })
+    .await;
+
+    // A monitoring lead, and a disbursement.
+    let today = infra::clock::china_date(app.state.clock.now()).to_string();
+    let r = app
+        .post(
+            "/api/v1/monitoring-leads",
+            &x.clerk,
+            json!({"household_id": h, "rule": "disaster", "occurred_on": today, "description": "房屋倒塌"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let fund = crate::funds::id(
+        app.post(
+            "/api/v1/funds",
+            &officer,
+            crate::funds::fund(100_000, "infrastructure", false, false),
+        )
+        .await,
+    )
+    .await;
+    let project = crate::funds::id(
+        app.post(
+            "/api/v1/projects",
+            &officer,
+            crate::funds::project(V1, 50_000, "infrastructure", false),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        crate::funds::allocate(app, &officer, &fund, &project, 50_000)
+            .await
+            .status,
+        201
+    );
+    let r = crate::funds::disburse(app, &officer, &project, 1_000_000).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    until("every kind of event", || {
+        let k = kinds(&inbox);
+        ALL.iter().all(|a| k.iter().any(|g| g == a))
+    })
+    .await;
+    // Every delivery verifies, and each event came once.
+    let got = inbox.lock().map(|k| k.clone()).unwrap_or_default();
+    assert!(got.iter().all(|g| verify(&secret, g)));
+    let mut ids: Vec<&str> = got.iter().map(|g| g.event_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), got.len());
+
+    // The deliveries, listed with their status.
+    let r = app
+        .get(
+            &format!("/api/v1/webhooks/{endpoint}/deliveries?status=delivered&limit=200"),
+            &admin,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let items = r.body["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), got.len());
+    assert!(
+        items
+            .iter()
+            .all(|d| d["attempts"] == 1 && d["last_status"] == 200)
+    );
+    let r = app
+        .get(
+            &format!("/api/v1/webhooks/{endpoint}/deliveries?status=lost"),
+            &admin,
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["field"], "status");
+
+    // Another county sees none of it, by any route.
+    let stranger_admin = x.app.token("admin.370830").await;
+    let app = &x.app;
+    for path in [
+        format!("/api/v1/webhooks/{endpoint}"),
+        format!("/api/v1/webhooks/{endpoint}/deliveries"),
+    ] {
+        assert_eq!(app.get(&path, &stranger_admin).await.status, 404, "{path}");
+    }
+    let r = app.get("/api/v1/webhooks", &stranger_admin).await;
+    assert_eq!(r.body, json!([]));
+    let r = app
+        .send(
+            "DELETE",
+            &format!("/api/v1/webhooks/{endpoint}"),
+            Some(&stranger_admin),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    // A clerk cannot manage webhooks.
+    assert_eq!(app.get("/api/v1/webhooks", &x.clerk).await.status, 403);
+}
+
+#[actix_web::test]
+async fn a_receiver_that_is_down_gets_its_events_later_and_failures_can_be_resent() {
+    let mut app = TestApp::spawn_with(|c| c.work.webhook_max_attempts = 3, None).await;
+    app.onboard("370831");
+    app.user("clerk", V1, &["village_clerk"]);
+    let admin = app.token("admin.370831").await;
+    let clerk = app.token("clerk").await;
+    // Nothing listens on this port yet.
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}/hooks");
+    let (endpoint, secret) = register(&app, &admin, &url, &["household.created"]).await;
+    registered(&app, &clerk, "D1", V1, 51, (1, 400_000, true)).await;
+    let deliveries = |status: &'static str| {
+        let (app, admin, endpoint) = (&app, admin.clone(), endpoint.clone());
+        async move {
+            app.get(
+                &format!("/api/v1/webhooks/{endpoint}/deliveries?status={status}"),
+                &admin,
+            )
+            .await
+            .body["items"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        }
+    };
+    // Retried with backoff (200 ms, 400 ms, …) until the attempts run out.
+    let mut failed = Vec::new();
+    for _ in 0..200 {
+        failed = deliveries("failed").await;
+        if !failed.is_empty() {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(failed.len(), 1, "the delivery should fail after 3 attempts");
+    assert_eq!(failed[0]["attempts"], 3);
+    assert!(
+        failed[0]["last_error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("could not reach")
+    );
+    // A second event while the receiver is down stays pending between its attempts.
+    registered(&app, &clerk, "D2", V1, 52, (1, 400_000, true)).await;
+    // The receiver comes up; the pending event arrives by itself, the failed one when resent.
+    let inbox = receiver(TcpListener::bind(("127.0.0.1", port)).unwrap_or_else(|e| panic!("{e}")));
+    let id = failed[0]["id"].as_str().unwrap_or_default();
+    let r = app
+        .post(
+            &format!("/api/v1/webhooks/{endpoint}/deliveries/{id}/retry"),
+            &admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    until("both events", || kinds(&inbox).len() >= 2).await;
+    let got = inbox.lock().map(|k| k.clone()).unwrap_or_default();
+    assert!(got.iter().all(|g| verify(&secret, &g.clone())));
+    let numbers: Vec<String> = got
+        .iter()
+        .map(|g| {
+            serde_json::from_slice::<Value>(&g.body).unwrap_or_default()["data"]["household_number"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assert!(
+        numbers.contains(&"D1".into()) && numbers.contains(&"D2".into()),
+        "{numbers:?}"
+    );
+    let mut delivered = Vec::new();
+    for _ in 0..100 {
+        delivered = deliveries("delivered").await;
+        if delivered.len() == 2 {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(delivered.len(), 2);
+    // Resending a delivered one is refused.
+    let id = delivered[0]["id"].as_str().unwrap_or_default();
+    let r = app
+        .post(
+            &format!("/api/v1/webhooks/{endpoint}/deliveries/{id}/retry"),
+            &admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.body["code"].as_str()),
+        (409, Some("not_failed"))
+    );
+    // Metrics show the backlog and the attempts.
+    let m = app.send("GET", "/metrics", None, None, &[]).await;
+    let text = m.body.as_str().unwrap_or_default().to_string();
+    assert!(text.contains("zx_webhook_deliveries_pending 0"), "{text}");
+    assert!(
+        text.contains("zx_work_total{event=\"delivery_failed\"}"),
+        "{text}"
+    );
+}
+
+#[actix_web::test]
+async fn endpoints_must_be_https_and_outside_by_default() {
+    let mut app = TestApp::spawn_with(
+        |c| c.webhook_urls = infra::app::webhooks::UrlPolicy::default(),
+        None,
+    )
+    .await;
+    app.onboard("370831");
+    app.user("clerk", V1, &["village_clerk"]);
+    let admin = app.token("admin.370831").await;
+    for (body, field) in [
+        (
+            json!({"url": "http://hooks.example.cn/x", "events": ["household.created"]}),
+            "url",
+        ),
+        (
+            json!({"url": "https://169.254.169.254/latest", "events": ["household.created"]}),
+            "url",
+        ),
+        (
+            json!({"url": "https://hooks.example.cn/x", "events": ["household.eaten"]}),
+            "events[0]",
+        ),
+        (
+            json!({"url": "https://hooks.example.cn/x", "events": []}),
+            "events",
+        ),
+    ] {
+        let r = app.post("/api/v1/webhooks", &admin, body.clone()).await;
+        assert_eq!(r.status, 422, "{body}: {:?}", r.body);
+        assert_eq!(r.body["errors"][0]["field"], field, "{:?}", r.body);
+    }
+    let r = app
+        .post(
+            "/api/v1/webhooks",
+            &admin,
+            json!({"url": "https://hooks.example.cn/x", "events": ["household.created"]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let r = app.get("/api/v1/webhook-events", &admin).await;
+    assert_eq!(r.body.as_array().map(Vec::len), Some(6));
+}
+
+#[actix_web::test]
+async fn cors_origins_are_per_county_and_none_by_default() {
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
+    app.onboard("370830");
+    app.user("clerk", V1, &["village_clerk"]);
+    let admin = app.token("admin.370831").await;
+    let clerk = app.token("clerk").await;
+    let other = app.token("admin.370830").await;
+    let origin = "https://app.sishui.example.cn";
+    let preflight = |app: &TestApp| {
+        let client = awc::Client::default();
+        let url = format!("{}/api/v1/me", app.addr);
+        async move {
+            client
+                .request(actix_web::http::Method::OPTIONS, url)
+                .insert_header(("origin", origin))
+                .insert_header(("access-control-request-method", "GET"))
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    // None by default.
+    let r = preflight(&app).await;
+    assert_eq!(r.status().as_u16(), 403);
+    let r = app
+        .get_with("/api/v1/me", &clerk, &[("origin", origin)])
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.header("access-control-allow-origin").is_none());
+    // Sishui lists its front end.
+    let r = app
+        .send(
+            "PUT",
+            "/api/v1/cors-origins",
+            Some(&admin),
+            Some(&json!({"origins": [origin, "ftp://x"]})),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["field"], "origins[1]");
+    let r = app
+        .send(
+            "PUT",
+            "/api/v1/cors-origins",
+            Some(&admin),
+            Some(&json!({"origins": [origin]})),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = preflight(&app).await;
+    assert_eq!(r.status().as_u16(), 204);
+    assert_eq!(
+        r.headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some(origin)
+    );
+    let r = app
+        .get_with("/api/v1/me", &clerk, &[("origin", origin)])
+        .await;
+    assert_eq!(
+        r.header("access-control-allow-origin").as_deref(),
+        Some(origin)
+    );
+    // Wenshang's users get no CORS from Sishui's origin, and do not see Sishui's list.
+    let r = app
+        .get_with("/api/v1/me", &other, &[("origin", origin)])
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.header("access-control-allow-origin").is_none());
+    let r = app.get("/api/v1/cors-origins", &other).await;
+    assert_eq!(r.body, json!({"origins": []}));
+    let r = app.get("/api/v1/cors-origins", &clerk).await;
+    assert_eq!(r.status, 403);
+}
