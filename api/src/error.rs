@@ -14,6 +14,8 @@ use utoipa::ToSchema;
 tokio::task_local! {
     /// The current request's id, set by the request-id middleware for the whole request.
     pub static REQUEST_ID: String;
+    /// The language the caller asked for (`Accept-Language`), set by the same middleware.
+    pub static LANG: crate::i18n::Lang;
 }
 
 /// The current request id, when inside a request.
@@ -214,24 +216,30 @@ impl ResponseError for ApiError {
         if let Self::Domain(DomainError::Unexpected(e)) = self {
             tracing::error!(request_id = %request_id, error = ?e, "unexpected error");
         }
+        let lang = LANG.try_with(|l| *l).unwrap_or_default();
+        let tr = |m: &str| crate::i18n::message(lang, m);
         let body = Problem {
             type_: format!("urn:zhenxing:problem:{}", parts.code),
-            title: parts.title.into(),
+            title: match lang {
+                crate::i18n::Lang::En => parts.title.into(),
+                crate::i18n::Lang::Zh => crate::i18n::title_zh(parts.status.as_u16()).into(),
+            },
             status: parts.status.as_u16(),
             code: parts.code.into(),
-            detail: parts.detail,
+            detail: parts.detail.as_deref().map(tr),
             request_id,
             errors: parts
                 .errors
                 .into_iter()
                 .map(|e| FieldErrorDoc {
+                    message: tr(&e.message),
                     field: e.field,
-                    message: e.message,
                 })
                 .collect(),
         };
         let mut res = HttpResponse::build(parts.status);
-        res.content_type("application/problem+json");
+        res.content_type("application/problem+json")
+            .insert_header((header::CONTENT_LANGUAGE, lang.tag()));
         match self {
             Self::Domain(DomainError::TooManyRequests(after)) => {
                 res.insert_header((header::RETRY_AFTER, retry_after_secs(*after).to_string()));

@@ -6,6 +6,7 @@ pub mod demo;
 pub mod error;
 pub mod generate;
 pub mod http;
+pub mod i18n;
 pub mod metrics;
 pub mod ops;
 pub mod replica;
@@ -37,12 +38,57 @@ use crate::state::{AppState, Throttle};
 
 /// The OpenAPI document of the running route table.
 pub fn api_doc() -> OpenApi {
-    App::new()
+    let mut doc = App::new()
         .into_utoipa_app()
         .openapi(openapi::base())
         .configure(routes::configure)
         .split_for_parts()
-        .1
+        .1;
+    merge_all_of(&mut doc);
+    doc
+}
+
+/// A response that flattens a request body (`#[serde(flatten)]`) comes out of utoipa as
+/// `allOf` of the body and the extra fields; a body that refuses unknown fields carries
+/// `additionalProperties: false`, which under `allOf` refuses the extra fields as well, so
+/// every real answer would break the schema. Such schemas are merged into one object.
+fn merge_all_of(doc: &mut OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    let all = components.schemas.clone();
+    for schema in components.schemas.values_mut() {
+        let RefOr::T(Schema::AllOf(parts)) = schema else {
+            continue;
+        };
+        let mut merged = ObjectBuilder::new().build();
+        merged.schema_type = SchemaType::new(Type::Object);
+        merged.description.clone_from(&parts.description);
+        let mut mergeable = true;
+        for item in &parts.items {
+            let part = match item {
+                RefOr::Ref(r) => all
+                    .get(r.ref_location.trim_start_matches("#/components/schemas/"))
+                    .and_then(|s| match s {
+                        RefOr::T(s) => Some(s),
+                        RefOr::Ref(_) => None,
+                    }),
+                RefOr::T(s) => Some(s),
+            };
+            match part {
+                Some(Schema::Object(o)) => {
+                    merged.properties.extend(o.properties.clone());
+                    merged.required.extend(o.required.iter().cloned());
+                }
+                _ => mergeable = false,
+            }
+        }
+        if mergeable {
+            *schema = RefOr::T(Schema::Object(merged));
+        }
+    }
 }
 
 /// Builds the shared state from configuration, an open database, the token key ring and the
@@ -161,6 +207,15 @@ pub fn build_app(
                 .error_handler(|_, _| ApiError::Domain(domain::DomainError::NotFound).into()),
         )
         .route("/metrics", web::get().to(metrics_text))
+        // Swagger UI lives under /docs/; the bare address (the one people type) leads there.
+        .route(
+            "/docs",
+            web::get().to(|| async {
+                HttpResponse::PermanentRedirect()
+                    .insert_header(("location", "/docs/"))
+                    .finish()
+            }),
+        )
         .default_service(web::to(no_route))
         .wrap(from_fn(http::middleware::gate))
         .wrap(from_fn(http::cors::cors))

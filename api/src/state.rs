@@ -193,9 +193,10 @@ impl AppState {
                                 .in_scope(ctx.caller.scope(), |conn| audit(conn, &ctx, &t))?;
                             return Ok(t);
                         }
-                        // Down, saturated or behind this user's last write: the primary answers.
-                        Err(DomainError::Unavailable) => {
-                            state.metrics.count("read_replica_skipped")
+                        // Down, broken, saturated or behind this user's last write: the
+                        // primary answers.
+                        Err(DomainError::Unavailable | DomainError::Unexpected(_)) => {
+                            state.metrics.count("read_replica_skipped");
                         }
                         Err(e) => return Err(e),
                     }

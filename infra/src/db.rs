@@ -214,6 +214,23 @@ pub fn map_db_error(e: DieselError) -> DomainError {
         DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
             DomainError::Unavailable
         }
+        // The database went away (restart, failover, network): 503 and retry, not a 500.
+        DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _,
+        )
+        | DieselError::BrokenTransactionManager => {
+            tracing::warn!("the database connection broke");
+            DomainError::Unavailable
+        }
+        DieselError::DatabaseError(_, info)
+            if info.message().contains("terminating connection")
+                || info.message().contains("server closed the connection")
+                || info.message().contains("the database system is") =>
+        {
+            tracing::warn!(message = info.message(), "the database is going away");
+            DomainError::Unavailable
+        }
         DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
             DomainError::Conflict {
                 code: "referenced",

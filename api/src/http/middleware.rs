@@ -42,10 +42,15 @@ pub async fn stamp(
         .map(|s| s.metrics.clone());
     req.extensions_mut().insert(RequestId(id.clone()));
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
+    let lang = crate::i18n::Lang::from_accept_language(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
     let mut res = REQUEST_ID
         .scope(
             id.clone(),
-            tracing::Instrument::instrument(next.call(req), span),
+            crate::error::LANG.scope(lang, tracing::Instrument::instrument(next.call(req), span)),
         )
         .await?
         .map_into_boxed_body();

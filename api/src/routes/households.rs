@@ -145,19 +145,17 @@ pub async fn list_households(
     let limit = page.limit()?;
     let after: Option<(i32, String)> = page.cursor()?;
     let params = params.into_inner();
+    // Lists may be read from the replica; the read is audited on the primary.
+    let audited = params.clone();
     let rows = state
-        .run(auth, move |conn, ctx| {
-            let filter = params.to_filter(ctx.caller.scope())?;
-            let rows = households::list(conn, &filter, after, limit + 1)?;
-            crate::routes::households::audit_list(
-                conn,
-                ctx,
-                "household.list",
-                &params,
-                rows.len(),
-            )?;
-            Ok(rows)
-        })
+        .read(
+            auth,
+            move |conn, ctx| {
+                let filter = params.to_filter(ctx.caller.scope())?;
+                households::list(conn, &filter, after.clone(), limit + 1)
+            },
+            move |conn, ctx, rows| audit_list(conn, ctx, "household.list", &audited, rows.len()),
+        )
         .await?;
     Ok(HttpResponse::Ok().json(Page::from_rows(
         rows,

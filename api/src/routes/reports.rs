@@ -80,30 +80,38 @@ pub async fn report(
     {
         return Err(DomainError::field("year", "must be a year between 1980 and 2100").into());
     }
+    // Reports may be read from the replica (within its lag bound, after the caller's own
+    // writes); the read is audited on the primary.
     let r = state
-        .run(auth, move |conn, ctx| {
-            let req = Request {
-                kind,
-                region: region.unwrap_or(ctx.caller.org),
-                by: q.by.unwrap_or_else(|| "status".into()),
-                as_of: q.as_of,
-                year: q.year.unwrap_or_else(|| ctx.today().year()),
-            };
-            if req.as_of.is_some_and(|d| d > ctx.today()) {
-                return Err(DomainError::field("as_of", "must not be in the future"));
-            }
-            let r = reports::report(conn, ctx, &req)?;
-            ctx.audit(
-                conn,
-                "report.read",
-                "report",
-                &r.kind,
-                req.region,
-                serde_json::json!({ "by": r.by, "as_of": r.as_of, "year": r.year }),
-            )?;
-            Ok(r)
-        })
-        .await?;
+        .read(
+            auth,
+            move |conn, ctx| {
+                let req = Request {
+                    kind: kind.clone(),
+                    region: region.unwrap_or(ctx.caller.org),
+                    by: q.by.clone().unwrap_or_else(|| "status".into()),
+                    as_of: q.as_of,
+                    year: q.year.unwrap_or_else(|| ctx.today().year()),
+                };
+                if req.as_of.is_some_and(|d| d > ctx.today()) {
+                    return Err(DomainError::field("as_of", "must not be in the future"));
+                }
+                let r = reports::report(conn, ctx, &req)?;
+                Ok((r, req.region))
+            },
+            |conn, ctx, (r, region)| {
+                ctx.audit(
+                    conn,
+                    "report.read",
+                    "report",
+                    &r.kind,
+                    *region,
+                    serde_json::json!({ "by": r.by, "as_of": r.as_of, "year": r.year }),
+                )
+            },
+        )
+        .await?
+        .0;
     let header: Vec<&str> = std::iter::once("地区代码")
         .chain(std::iter::once("地区"))
         .chain(r.columns.iter().map(|c| c.label.as_str()))

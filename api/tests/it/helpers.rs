@@ -237,9 +237,14 @@ pub fn code(s: &str) -> RegionCode {
 }
 
 pub fn test_config(db: &TestDb) -> Config {
+    config_for(db.app_url(), Some(db.owner_url()))
+}
+
+/// The test configuration for a database given by URL.
+pub fn config_for(app_url: SecretString, owner_url: Option<SecretString>) -> Config {
     Config {
-        database_url: db.app_url(),
-        migration_url: Some(db.owner_url()),
+        database_url: app_url,
+        migration_url: owner_url,
         bind: "127.0.0.1:0".into(),
         keys_dir: None,
         key_grace: Duration::from_secs(3600),
@@ -303,6 +308,17 @@ pub fn test_data_keys() -> api::config::DataKeysConfig {
         active: None,
         blind: SecretString::from(blind.clone()),
     }
+}
+
+/// Waits until `ok` holds, checking every 50 ms, for at most `secs` seconds.
+pub async fn eventually(what: &str, secs: u64, mut ok: impl FnMut() -> bool) {
+    for _ in 0..(secs * 20) {
+        if ok() {
+            return;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
 }
 
 /// An HTTP answer.

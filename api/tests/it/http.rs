@@ -421,6 +421,29 @@ async fn conventions_hold() {
     }
     let ready = app.send("GET", "/health/ready", None, None, &[]).await;
     assert_eq!(ready.body["status"], "ok");
+    // The bare address leads to Swagger UI (the client follows the redirect).
+    let docs = app.send("GET", "/docs", None, None, &[]).await;
+    assert_eq!(docs.status, 200);
+    assert!(
+        docs.body
+            .as_str()
+            .unwrap_or_default()
+            .contains("swagger-ui"),
+        "{:?}",
+        docs.body
+    );
+    // A response that flattens a strict request body is documented as one object, so real
+    // answers match it (allOf with additionalProperties: false would refuse them).
+    let doc = app
+        .send("GET", "/api/v1/openapi.json", None, None, &[])
+        .await;
+    let year = &doc.body["components"]["schemas"]["YearDto"];
+    assert!(year.get("allOf").is_none(), "{year}");
+    assert!(
+        year["properties"]["income_per_capita_fen"].is_object(),
+        "{year}"
+    );
+    assert!(year["properties"]["version"].is_object(), "{year}");
     // Prometheus metrics: labelled by route pattern, never by a concrete path.
     let id = "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6b";
     assert_eq!(

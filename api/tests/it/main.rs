@@ -14,6 +14,7 @@ mod monitoring;
 mod property;
 mod queue;
 mod regions;
+mod replica;
 mod reports;
 mod settings;
 mod transfer;

@@ -11,7 +11,7 @@ use secrecy::ExposeSecret as _;
 use serde_json::Value;
 
 use crate::cases::id_number;
-use crate::helpers::{TestApp, test_data_keys};
+use crate::helpers::{TestApp, eventually, test_data_keys};
 use crate::transfer::{HEADER, row};
 
 /// A sheet of `n` one-person households numbered `{tag}-0000…` in the clerk's village.
@@ -75,16 +75,6 @@ async fn send_raw(base: &str, token: &str, body: Vec<u8>) -> (u16, Value) {
     (r.status().as_u16(), v)
 }
 
-async fn wait_for(what: &str, mut done: impl FnMut() -> bool, secs: u64) {
-    for _ in 0..(secs * 20) {
-        if done() {
-            return;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
-
 fn shared_keys() -> (std::path::PathBuf, impl Fn() -> KeyRing) {
     let dir = std::env::temp_dir().join(format!("zx-keys-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
@@ -120,16 +110,12 @@ async fn a_hundred_jobs_over_three_instances_each_run_exactly_once() {
             body["id"].as_str().unwrap_or_default().to_string()
         })
         .collect();
-    wait_for(
-        "the hundred jobs",
-        || {
-            count(
-                &app,
-                "SELECT count(*) AS n FROM jobs WHERE status IN ('queued', 'running')",
-            ) == 0
-        },
-        120,
-    )
+    eventually("the hundred jobs", 120, || {
+        count(
+            &app,
+            "SELECT count(*) AS n FROM jobs WHERE status IN ('queued', 'running')",
+        ) == 0
+    })
     .await;
     let mut workers = std::collections::BTreeSet::new();
     for id in &ids {
@@ -243,11 +229,9 @@ async fn a_job_whose_instance_is_killed_is_taken_over_and_finishes_once() {
     let mut other = Server::start(&app, 2);
     let id = queue_big_import(&app, &token, 1500).await;
     // Kill the other instance as soon as it has written part of the file.
-    wait_for(
-        "the other instance to start the job",
-        || count(&app, "SELECT count(*) AS n FROM households") > 0,
-        60,
-    )
+    eventually("the other instance to start the job", 60, || {
+        count(&app, "SELECT count(*) AS n FROM households") > 0
+    })
     .await;
     other.child.kill().unwrap_or_else(|e| panic!("{e}"));
     let _ = other.child.wait();
@@ -270,11 +254,9 @@ async fn a_job_whose_instance_is_killed_is_taken_over_and_finishes_once() {
             ..api::config::WorkConfig::default()
         },
     );
-    wait_for(
-        "the job to be finished by the survivor",
-        || job_state(&app, &id).status != "running",
-        120,
-    )
+    eventually("the job to be finished by the survivor", 120, || {
+        job_state(&app, &id).status != "running"
+    })
     .await;
     let done = job_state(&app, &id);
     assert_eq!(done.status, "succeeded", "{done:?}");
@@ -319,11 +301,9 @@ async fn a_stopping_instance_finishes_its_job_before_it_exits() {
     let token = app.token("clerk").await;
     let mut other = Server::start(&app, 30);
     let id = queue_big_import(&app, &token, 600).await;
-    wait_for(
-        "the other instance to start the job",
-        || count(&app, "SELECT count(*) AS n FROM households") > 0,
-        60,
-    )
+    eventually("the other instance to start the job", 60, || {
+        count(&app, "SELECT count(*) AS n FROM households") > 0
+    })
     .await;
     // SIGTERM, as an orchestrator stops a server.
     let pid = other.child.id().to_string();

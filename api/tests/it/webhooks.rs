@@ -11,7 +11,7 @@ use hmac::{KeyInit as _, Mac as _};
 use serde_json::{Value, json};
 
 use crate::exit::{V1, nomination, registered, setup, votes};
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, eventually};
 
 /// What a receiver got: headers of interest and the body.
 #[derive(Debug, Clone)]
@@ -93,16 +93,6 @@ fn verify(secret: &str, got: &Got) -> bool {
     !t.is_empty() && want == v1
 }
 
-async fn until(what: &str, mut ok: impl FnMut() -> bool) {
-    for _ in 0..400 {
-        if ok() {
-            return;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
-
 fn kinds(inbox: &Inbox) -> Vec<String> {
     inbox
         .lock()
@@ -167,7 +157,7 @@ async fn domain_events_are_signed_delivered_and_listed() {
         .await;
     assert_eq!(r.status, 422);
     let h = registered(app, &x.clerk, "W1", V1, 41, (2, 400_000, true)).await;
-    until("two household events", || kinds(&inbox).len() >= 2).await;
+    eventually("two household events", 20, || kinds(&inbox).len() >= 2).await;
     assert_eq!(
         kinds(&inbox)[..2],
         [
@@ -210,7 +200,7 @@ async fn domain_events_are_signed_delivered_and_listed() {
             .await;
         assert_eq!(r.status, 200, "{step}: {:?}", r.body);
     }
-    until("the workflow steps", || {
+    eventually("the workflow steps", 20, || {
         kinds(&inbox)
             .iter()
             .filter(|k| *k == "workflow.step_taken")
@@ -220,7 +210,7 @@ async fn domain_events_are_signed_delivered_and_listed() {
     .await;
     assert!(!kinds(&inbox).contains(&"exit.notice_ended".to_string()));
     app.state.clock.advance(chrono::Duration::days(8));
-    until("the notice to end", || {
+    eventually("the notice to end", 20, || {
         kinds(&inbox).contains(&"exit.notice_ended".to_string())
     })
     .await;
@@ -261,7 +251,7 @@ async fn domain_events_are_signed_delivered_and_listed() {
     );
     let r = crate::funds::disburse(app, &officer, &project, 1_000_000).await;
     assert_eq!(r.status, 201, "{:?}", r.body);
-    until("every kind of event", || {
+    eventually("every kind of event", 20, || {
         let k = kinds(&inbox);
         ALL.iter().all(|a| k.iter().any(|g| g == a))
     })
@@ -379,7 +369,7 @@ async fn a_receiver_that_is_down_gets_its_events_later_and_failures_can_be_resen
         )
         .await;
     assert_eq!(r.status, 202, "{:?}", r.body);
-    until("both events", || kinds(&inbox).len() >= 2).await;
+    eventually("both events", 20, || kinds(&inbox).len() >= 2).await;
     let got = inbox.lock().map(|k| k.clone()).unwrap_or_default();
     assert!(got.iter().all(|g| verify(&secret, &g.clone())));
     let numbers: Vec<String> = got
@@ -459,6 +449,29 @@ async fn endpoints_must_be_https_and_outside_by_default() {
         assert_eq!(r.status, 422, "{body}: {:?}", r.body);
         assert_eq!(r.body["errors"][0]["field"], field, "{:?}", r.body);
     }
+    // The same refusal in Chinese: codes and fields stay, words change.
+    let bad = json!({"url": "http://hooks.example.cn/x", "events": []});
+    let r = app
+        .send(
+            "POST",
+            "/api/v1/webhooks",
+            Some(&admin),
+            Some(&bad),
+            &[("accept-language", "zh-CN,zh;q=0.9,en;q=0.8")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.header("content-language").as_deref(), Some("zh-CN"));
+    assert_eq!(r.body["code"], "validation_failed");
+    assert_eq!(r.body["title"], "输入有误");
+    assert_eq!(r.body["errors"][0]["field"], "url");
+    assert_eq!(r.body["errors"][0]["message"], "必须使用 https");
+    assert_eq!(r.body["errors"][1]["field"], "events");
+    assert_eq!(r.body["errors"][1]["message"], "至少选择一种事件");
+    let r = app.post("/api/v1/webhooks", &admin, bad).await;
+    assert_eq!(r.header("content-language").as_deref(), Some("en"));
+    assert_eq!(r.body["title"], "Validation failed");
+    assert_eq!(r.body["errors"][0]["message"], "must use https");
     let r = app
         .post(
             "/api/v1/webhooks",
