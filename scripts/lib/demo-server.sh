@@ -1,0 +1,74 @@
+# shellcheck shell=bash
+# Starts the debug server with demo data in a scratch database, for the checks that talk to a
+# running server from outside (typed client, browser, fuzzing, load). Source scripts/lib/pg.sh
+# first is not needed: this does it.
+#
+#   source scripts/lib/demo-server.sh
+#   zx_demo_server_start [database-name]   # exports ZX_CHECK_URL (e.g. http://127.0.0.1:18080)
+#   ...
+#   zx_demo_server_stop
+#
+# The database is created (roles, migrations, division codes, demo) once and reused: the demo
+# load is idempotent. The server log is in $ZX_CHECK_LOG.
+
+_zx_ds_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=scripts/lib/pg.sh
+source "$_zx_ds_root/scripts/lib/pg.sh"
+
+zx_free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+zx_demo_server_start() {
+  local db="${1:-zhenxing_checks}"
+  ZX_DB_NAME="$db" zx_pg_env_for_db
+  local keys="$_zx_ds_root/.keys/checks"
+  mkdir -p "$keys/jwt" && chmod 700 "$keys"
+  if [ ! -f "$keys/data.env" ]; then
+    (umask 077; printf 'ZX_DATA_KEYS=1:%s\nZX_BLIND_INDEX_KEY=%s\n' \
+      "$(head -c 32 /dev/urandom | base64)" "$(head -c 32 /dev/urandom | base64)" > "$keys/data.env")
+  fi
+  set -a; source "$keys/data.env"; set +a
+  export ZX_JWT_KEYS_DIR="$keys/jwt"
+  (cd "$_zx_ds_root" && cargo build --locked --bin zhenxing -q)
+  local bin="$_zx_ds_root/target/debug/zhenxing"
+  "$bin" bootstrap >/dev/null
+  (cd "$_zx_ds_root" && "$bin" demo --regions data/regions) 2>/dev/null
+  local port
+  port=$(zx_free_port)
+  export ZX_CHECK_URL="http://127.0.0.1:$port"
+  export ZX_CHECK_LOG="${ZX_CHECK_LOG:-$(mktemp -t zx-check-server.XXXXXX)}"
+  ZX_BIND="127.0.0.1:$port" "$bin" serve >"$ZX_CHECK_LOG" 2>&1 &
+  ZX_CHECK_PID=$!
+  export ZX_CHECK_PID
+  for _ in $(seq 1 100); do
+    if curl -fsS "$ZX_CHECK_URL/health/ready" >/dev/null 2>&1; then
+      zx_say "demo server on $ZX_CHECK_URL (pid $ZX_CHECK_PID, database $db)"
+      return 0
+    fi
+    sleep 0.2
+  done
+  zx_say "the demo server did not become ready; its log:"
+  tail -n 50 "$ZX_CHECK_LOG" >&2
+  return 1
+}
+
+zx_demo_server_stop() {
+  if [ -n "${ZX_CHECK_PID:-}" ]; then
+    kill "$ZX_CHECK_PID" 2>/dev/null || true
+    wait "$ZX_CHECK_PID" 2>/dev/null || true
+    unset ZX_CHECK_PID
+  fi
+}
+
+# Like zx_pg_env, but always for the database named by ZX_DB_NAME (ignores DATABASE_URL set for
+# another database).
+zx_pg_env_for_db() {
+  local saved_db="${DATABASE_URL:-}"
+  if [ -n "$saved_db" ]; then
+    local base="${saved_db%/*}" mbase="${MIGRATION_DATABASE_URL%/*}"
+    export DATABASE_URL="$base/$ZX_DB_NAME" MIGRATION_DATABASE_URL="$mbase/$ZX_DB_NAME"
+  else
+    zx_pg_env
+  fi
+}
