@@ -23,6 +23,7 @@
 //! | `ZX_LOG_FORMAT` | `text` | `json` for JSON logs |
 //! | `ZX_REVEAL_DAILY_LIMIT` | `100` | full ID numbers one user may reveal per 24 hours |
 //! | `ZX_REVEALED_EXPORTS_DAILY_LIMIT` | `2` | exports with full ID numbers one user may make per 24 hours |
+//! | `ZX_EXPORTS_DAILY_LIMIT` | `50` | exports of any kind one user may make per 24 hours (past a quota: 429 and an audit alert) |
 //! | `ZX_DATA_KEYS` | required to serve | `id:base64,…` AES-256 keys for ID numbers (32 bytes each) |
 //! | `ZX_DATA_KEY_ACTIVE` | highest id | the key that encrypts new values |
 //! | `ZX_BLIND_INDEX_KEY` | required to serve | base64 of 32 bytes; keys the ID-number search index (never change it) |
@@ -82,6 +83,8 @@ pub struct Config {
     pub reveal_daily_limit: i64,
     /// Exports with full ID numbers one user may make per 24 hours.
     pub revealed_exports_daily_limit: i64,
+    /// Exports of any kind one user may make per 24 hours.
+    pub exports_daily_limit: i64,
     /// Background work: jobs and webhook deliveries.
     pub work: WorkConfig,
     /// A streaming replica for reads that may lag (`None`: all reads go to the primary).
@@ -228,6 +231,7 @@ impl Config {
             body_limit: parsed("ZX_BODY_LIMIT_BYTES", 65_536_usize)?,
             reveal_daily_limit: parsed("ZX_REVEAL_DAILY_LIMIT", 100_i64)?,
             revealed_exports_daily_limit: parsed("ZX_REVEALED_EXPORTS_DAILY_LIMIT", 2_i64)?,
+            exports_daily_limit: parsed("ZX_EXPORTS_DAILY_LIMIT", 50_i64)?,
             data_keys: match (var("ZX_DATA_KEYS"), var("ZX_BLIND_INDEX_KEY")) {
                 (Some(keys), Some(blind)) => Some(DataKeysConfig {
                     keys: SecretString::from(keys),

@@ -119,6 +119,7 @@ pub fn build_state(
         data_keys: Arc::new(data_keys),
         reveal_daily_limit: config.reveal_daily_limit,
         revealed_exports_daily_limit: config.revealed_exports_daily_limit,
+        exports_daily_limit: config.exports_daily_limit,
         throttle: Arc::new(Throttle::new(config.throttle.clone())),
         clock: infra::clock::Clock::system(),
         metrics: Arc::new(metrics::Metrics::default()),

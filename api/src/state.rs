@@ -46,6 +46,8 @@ pub struct AppState {
     pub reveal_daily_limit: i64,
     /// Exports with full ID numbers one user may make per 24 hours.
     pub revealed_exports_daily_limit: i64,
+    /// Exports of any kind one user may make per 24 hours.
+    pub exports_daily_limit: i64,
     /// The time use cases see (tests advance it).
     pub clock: infra::clock::Clock,
     /// Request counters and latencies for `/metrics`.
@@ -150,9 +152,16 @@ impl AppState {
         let user = auth.claims.sub;
         let result = web::block(move || {
             span.in_scope(|| {
-                let out = state.call(&state.db, auth, None, |conn, ctx| {
-                    f(conn, ctx).map(|t| (t, ()))
-                })?;
+                let alert = (auth.claims.clone(), auth.rule, auth.request_id.clone());
+                let out = state
+                    .call(&state.db, auth, None, |conn, ctx| {
+                        f(conn, ctx).map(|t| (t, ()))
+                    })
+                    .inspect_err(|e| {
+                        if let DomainError::TooManyRequests(_) = e {
+                            state.quota_alert(&alert.0, alert.1, &alert.2);
+                        }
+                    })?;
                 if writes && state.replica.is_some() {
                     // Read-your-writes: this user's next reads wait for the replica to get here.
                     crate::replica::mark_write(&state.db, user)?;
@@ -162,6 +171,34 @@ impl AppState {
         })
         .await?;
         Ok(result?)
+    }
+
+    /// Records an audit alert when a caller runs past a daily quota (exports, reveals), in a
+    /// transaction of its own (the refused one was rolled back), for the county's auditors.
+    fn quota_alert(&self, claims: &AccessClaims, rule: Rule, request_id: &str) {
+        let Ok(org) = domain::RegionCode::parse(&claims.org) else {
+            return;
+        };
+        let done = self.db.in_scope(org.subtree(), |conn| {
+            let caller = auth::load_caller(conn, &self.catalog, claims)?;
+            let ctx = Ctx {
+                caller,
+                request_id: request_id.to_string(),
+                now: self.clock.now(),
+            };
+            tracing::warn!(user = %ctx.caller.username, route = rule.path, "daily quota exceeded");
+            ctx.audit(
+                conn,
+                "alert.quota_exceeded",
+                "route",
+                format!("{} {}", rule.method, rule.path),
+                org,
+                serde_json::json!({ "method": rule.method, "route": rule.path }),
+            )
+        });
+        if let Err(e) = done {
+            tracing::error!(error = %e, "could not record a quota alert");
+        }
     }
 
     /// A read that may be served by the replica: `read` runs there when the replica is up,

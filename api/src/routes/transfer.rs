@@ -362,6 +362,7 @@ pub async fn export_households(
     }
     let params = filters.into_inner();
     let export_limit = state.revealed_exports_daily_limit;
+    let bulk_limit = state.exports_daily_limit;
     let (filter, ctx) = state
         .run(auth, move |conn, ctx| {
             let filter = params.to_filter(ctx.caller.scope())?;
@@ -372,6 +373,7 @@ pub async fn export_households(
                 .unwrap_or(ctx.caller.org);
             // Whatever the route's permission says in general, it must hold over what is exported.
             ctx.caller.require_at(perm::CASES_EXPORT, root)?;
+            infra::app::cases::members::check_daily(conn, ctx, "household.export", bulk_limit)?;
             if reveal {
                 ctx.caller.require_at(perm::CASES_REVEAL, root)?;
                 infra::app::cases::members::check_daily(
@@ -381,17 +383,11 @@ pub async fn export_households(
                     export_limit,
                 )?;
             }
-            audit_list(
-                conn,
-                ctx,
-                if reveal {
-                    "household.export_revealed"
-                } else {
-                    "household.export"
-                },
-                &params,
-                0,
-            )?;
+            // Every export counts against the daily export quota; revealed ones also against theirs.
+            audit_list(conn, ctx, "household.export", &params, 0)?;
+            if reveal {
+                audit_list(conn, ctx, "household.export_revealed", &params, 0)?;
+            }
             if reveal {
                 ctx.audit(
                     conn,

@@ -272,6 +272,7 @@ pub fn config_for(app_url: SecretString, owner_url: Option<SecretString>) -> Con
         data_keys: None,
         reveal_daily_limit: 3,
         revealed_exports_daily_limit: 2,
+        exports_daily_limit: 5,
         work: WorkConfig {
             job_workers: 1,
             poll: Duration::from_millis(50),

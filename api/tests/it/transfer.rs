@@ -725,3 +725,30 @@ async fn concurrent_imports_into_one_township_all_land_and_keep_the_rollups_exac
     assert_eq!(count.body["count"], 480);
     assert_eq!(crate::reports::mismatches(&app), 0);
 }
+
+#[actix_web::test]
+async fn exports_past_the_daily_quota_are_refused_and_raise_an_audit_alert() {
+    let (mut app, t) = setup().await;
+    app.user("auditor", "370831", &["auditor"]);
+    let auditor = app.token("auditor").await;
+    // The test configuration allows five exports a day.
+    for i in 0..5 {
+        let r = app.get("/api/v1/exports/households", &t).await;
+        assert_eq!(r.status, 200, "export {i}: {:?}", r.body);
+    }
+    let r = app.get("/api/v1/exports/households", &t).await;
+    assert_eq!(r.status, 429, "{:?}", r.body);
+    assert!(r.header("retry-after").is_some());
+    let alerts = app
+        .get("/api/v1/audit-events?action=alert.quota_exceeded", &auditor)
+        .await;
+    let items = alerts.body["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 1, "{:?}", alerts.body);
+    assert_eq!(items[0]["actor_username"], "approver");
+    assert_eq!(items[0]["object_id"], "GET /api/v1/exports/households");
+    // The refused export itself left nothing behind: still five exports counted.
+    let exports = app
+        .get("/api/v1/audit-events?action=household.export", &auditor)
+        .await;
+    assert_eq!(exports.body["items"].as_array().map(Vec::len), Some(5));
+}
