@@ -189,7 +189,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let data = web::Data::new(state);
     let limit = config.body_limit;
     // Housekeeping, at start and every ten minutes, idempotent across instances: ended sessions
-    // older than 30 days go; jobs silent for ten minutes (their server stopped) are failed.
+    // older than 30 days go; jobs run in place and silent for ten minutes are failed; audit rows
+    // past their retention setting go.
     let keeper = data.clone();
     actix_web::rt::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
@@ -202,6 +203,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
                     std::time::Duration::from_secs(30 * 24 * 3600),
                 )?;
                 let jobs = infra::app::jobs::fail_stale(&db, std::time::Duration::from_secs(600))?;
+                let audit = infra::audit::prune(&db, chrono::Utc::now())?;
+                if audit > 0 {
+                    tracing::info!(rows = audit, "audit rows past their retention removed");
+                }
                 Ok::<_, domain::DomainError>((sessions, jobs))
             })
             .await;

@@ -36,6 +36,20 @@ pub struct Settings {
     pub teams: TeamSettings,
     /// Reports.
     pub reports: ReportSettings,
+    /// The audit log.
+    pub audit: AuditSettings,
+}
+
+/// The least time audit rows are kept, whatever a setting says: network logs must be kept for
+/// at least six months (网络安全法 第二十一条).
+pub const MIN_AUDIT_RETENTION_DAYS: i64 = 183;
+
+/// The audit log: how long its rows are kept before housekeeping removes them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSettings {
+    /// Days an audit row is kept (at least 183).
+    pub retention_days: i64,
 }
 
 /// Reports: privacy of small cells.
@@ -247,6 +261,9 @@ impl Default for Settings {
             reports: ReportSettings {
                 min_cell_people: 10,
             },
+            audit: AuditSettings {
+                retention_days: 1095,
+            },
         }
     }
 }
@@ -391,6 +408,11 @@ impl Settings {
             (1..=1000).contains(&self.reports.min_cell_people),
             "reports.min_cell_people",
             "must be between 1 and 1000",
+        );
+        check(
+            (MIN_AUDIT_RETENTION_DAYS..=36_500).contains(&self.audit.retention_days),
+            "audit.retention_days",
+            "must be between 183 (six months, the legal minimum) and 36500 days",
         );
         let f = &self.funds;
         check(

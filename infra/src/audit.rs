@@ -182,3 +182,28 @@ pub fn query(conn: &mut PgConnection, f: &AuditFilter) -> Result<Vec<AuditRow>, 
     }
     q.load(conn).db()
 }
+
+/// Removes audit rows past their retention (`audit.retention_days` of the county, else of the
+/// province, else the default), never sooner than the legal minimum; returns how many went.
+///
+/// # Errors
+/// Database failures.
+pub fn prune(db: &crate::db::Db, now: chrono::DateTime<chrono::Utc>) -> Result<i64, DomainError> {
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::Int8)]
+        n: i64,
+    }
+    let default = domain::settings::Settings::default().audit.retention_days;
+    db.unscoped(|c| {
+        diesel::sql_query("SELECT zx_prune_audit($1, $2, $3) AS n")
+            .bind::<diesel::sql_types::Timestamptz, _>(now)
+            .bind::<diesel::sql_types::Int4, _>(i32::try_from(default).unwrap_or(1095))
+            .bind::<diesel::sql_types::Int4, _>(
+                i32::try_from(domain::settings::MIN_AUDIT_RETENTION_DAYS).unwrap_or(183),
+            )
+            .get_result::<N>(c)
+            .map(|n| n.n)
+            .map_err(crate::db::map_db_error)
+    })
+}

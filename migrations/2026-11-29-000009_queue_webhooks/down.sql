@@ -1,3 +1,7 @@
+DROP FUNCTION zx_prune_audit(timestamptz, integer, integer);
+DROP POLICY audit_events_definer_prune ON audit_events;
+DROP POLICY audit_events_definer_read ON audit_events;
+DROP POLICY settings_definer_read ON settings;
 REVOKE DELETE ON job_errors FROM zhenxing_app;
 CREATE OR REPLACE FUNCTION zx_fail_stale_jobs(p_silence interval) RETURNS bigint
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public

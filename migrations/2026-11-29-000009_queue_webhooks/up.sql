@@ -290,3 +290,31 @@ BEGIN
   GET DIAGNOSTICS failed = ROW_COUNT;
   RETURN failed;
 END $$;
+
+-- Audit retention: rows older than the county's `audit.retention_days` setting (else the
+-- province's, else the default passed in) go, never sooner than p_min_days. The app role still
+-- cannot delete audit rows; only this function can, and only past retention.
+CREATE POLICY audit_events_definer_prune ON audit_events FOR DELETE TO zhenxing_definer USING (true);
+CREATE POLICY audit_events_definer_read ON audit_events FOR SELECT TO zhenxing_definer USING (true);
+CREATE POLICY settings_definer_read ON settings FOR SELECT TO zhenxing_definer USING (true);
+GRANT SELECT, DELETE ON audit_events TO zhenxing_definer;
+GRANT SELECT ON settings TO zhenxing_definer;
+CREATE FUNCTION zx_prune_audit(p_now timestamptz, p_default_days integer, p_min_days integer) RETURNS bigint
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+  n bigint;
+BEGIN
+  DELETE FROM public.audit_events a
+   WHERE a.at < p_now - make_interval(days => p_min_days)
+     AND a.at < p_now - make_interval(days => greatest(p_min_days, coalesce(
+           (SELECT (s.overrides #>> '{audit,retention_days}')::integer FROM public.settings s
+             WHERE s.county_code = a.county_code AND s.region_code = a.county_code::bigint * 1000000),
+           (SELECT (s.overrides #>> '{audit,retention_days}')::integer FROM public.settings s
+             WHERE s.region_code = (a.county_code / 10000)::bigint * 10000000000),
+           p_default_days)));
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END $$;
+ALTER FUNCTION zx_prune_audit(timestamptz, integer, integer) OWNER TO zhenxing_definer;
+REVOKE ALL ON FUNCTION zx_prune_audit(timestamptz, integer, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION zx_prune_audit(timestamptz, integer, integer) TO zhenxing_app;
