@@ -93,6 +93,19 @@ enum Command {
     Reencrypt,
     /// Write a new signing key into ZX_JWT_KEYS_DIR and remove keys past their grace period.
     RotateKey,
+    /// Offboard a county: archive every row of it to a gzipped JSON-lines file, then delete
+    /// them, in one transaction, audited (needs MIGRATION_DATABASE_URL, the owner role).
+    Offboard {
+        /// The county's 6-digit code.
+        #[arg(long)]
+        county: String,
+        /// Type the county code again to confirm.
+        #[arg(long)]
+        confirm: String,
+        /// Archive file to write (e.g. 370831-offboarded.jsonl.gz).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -276,6 +289,32 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::from_env()?;
     match command {
         Command::Serve => serve(config).await,
+        Command::Offboard {
+            county,
+            confirm,
+            out,
+        } => {
+            if county != confirm {
+                anyhow::bail!("--confirm must repeat the county code");
+            }
+            let code: i32 = county
+                .parse()
+                .ok()
+                .filter(|_| county.len() == 6)
+                .context("--county must be a 6-digit county code")?;
+            let operator = std::env::var("USER").unwrap_or_else(|_| "operator".into());
+            let report = infra::offboard::run(
+                config.migration_url()?.expose_secret(),
+                code,
+                &out,
+                &format!("cli:{operator}"),
+            )?;
+            for (table, rows) in report.tables.iter().filter(|(_, n)| *n > 0) {
+                eprintln!("{table:<28} {rows:>10} rows archived and deleted");
+            }
+            eprintln!("archive {} sha256 {}", out.display(), report.sha256);
+            Ok(())
+        }
         Command::Bootstrap => {
             let admin = std::env::var("ADMIN_DATABASE_URL")
                 .context("ADMIN_DATABASE_URL is not set (a role with CREATEROLE and CREATEDB)")?;

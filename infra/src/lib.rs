@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod db;
 pub mod jwt;
 pub mod migrate;
+pub mod offboard;
 pub mod pii;
 pub mod regions;
 pub mod schema;

@@ -282,3 +282,111 @@ async fn audit_rows_are_kept_as_long_as_the_retention_setting_says_and_never_les
     left.sort();
     assert_eq!(left, ["sishui-190", "wenshang-210"]);
 }
+
+#[actix_web::test]
+async fn offboarding_archives_then_deletes_every_row_of_the_county_and_nothing_else() {
+    use diesel::prelude::*;
+    use secrecy::ExposeSecret as _;
+    use std::io::BufRead as _;
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
+    app.onboard("370830");
+    app.user("clerk", "370831001003", &["village_clerk"]);
+    app.user("clerk.w", "370830102202", &["village_clerk"]);
+    let (a, b) = (app.token("clerk").await, app.token("clerk.w").await);
+    for (t, village, n) in [(&a, "370831001003", 1), (&b, "370830102202", 2)] {
+        let ids = [crate::cases::id_number(&village[..6], n)];
+        let r = app
+            .post(
+                "/api/v1/households",
+                t,
+                crate::cases::household("OFF1", village, &ids),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+    }
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        t: String,
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        county: i32,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    // Rows per tenant table and county, read as the owner over the whole platform.
+    let census = |app: &TestApp| -> Vec<(String, i32, i64)> {
+        let tables: Vec<Row> = app.db.as_owner("000000000000", |c| {
+            diesel::sql_query(
+                "SELECT c.relname::text AS t, 0 AS county, 0::bigint AS n FROM pg_class c
+                   JOIN pg_namespace s ON s.oid = c.relnamespace
+                  WHERE s.nspname = 'public' AND c.relkind = 'r'
+                    AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'county_code')",
+            )
+            .load(c)
+        });
+        let mut out = Vec::new();
+        for t in tables {
+            let rows: Vec<Row> = app.db.as_owner("000000000000", |c| {
+                diesel::sql_query(format!(
+                    "SELECT '{0}' AS t, county_code AS county, count(*) AS n FROM \"{0}\" GROUP BY county_code",
+                    t.t
+                ))
+                .load(c)
+            });
+            out.extend(rows.into_iter().map(|r| (r.t, r.county, r.n)));
+        }
+        out.sort();
+        out
+    };
+    let before = census(&app);
+    let sishui: i64 = before.iter().filter(|r| r.1 == 370831).map(|r| r.2).sum();
+    assert!(sishui > 5, "{before:?}");
+    let out = std::env::temp_dir().join(format!("offboard-{}.jsonl.gz", uuid::Uuid::new_v4()));
+    let report = infra::offboard::run(app.db.owner_url().expose_secret(), 370831, &out, "test")
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    // The archive holds exactly the county's rows.
+    let lines: Vec<serde_json::Value> = std::io::BufReader::new(flate2::read::GzDecoder::new(
+        std::fs::File::open(&out).unwrap_or_else(|e| panic!("{e}")),
+    ))
+    .lines()
+    .map(|l| serde_json::from_str(&l.unwrap_or_default()).unwrap_or_default())
+    .collect();
+    assert_eq!(i64::try_from(lines.len()).unwrap_or(0), sishui);
+    assert!(lines.iter().all(|l| l["row"]["county_code"] == 370831));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["table"] == "households" && l["row"]["household_number"] == "OFF1")
+    );
+    assert_eq!(report.sha256.len(), 64);
+    // Nothing of Sishui is left; Wenshang is untouched.
+    let after = census(&app);
+    assert!(after.iter().all(|r| r.1 != 370831), "{after:?}");
+    let others = |v: &[(String, i32, i64)]| -> Vec<(String, i32, i64)> {
+        v.iter()
+            .filter(|r| r.1 != 370831 && r.1 != 0)
+            .cloned()
+            .collect()
+    };
+    assert_eq!(others(&after), others(&before));
+    // Sishui's users are gone; the offboarding is in the platform's audit log.
+    let r = app
+        .post_public(
+            "/api/v1/auth/login",
+            json!({"username": "clerk", "password": crate::helpers::PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, 401);
+    let p = app.token("platform.admin").await;
+    let r = app
+        .get("/api/v1/audit-events?action=tenant.offboarded", &p)
+        .await;
+    let items = r.body["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 1, "{:?}", r.body);
+    assert_eq!(
+        items[0]["details"]["archive_sha256"],
+        report.sha256.as_str()
+    );
+    let _ = std::fs::remove_file(&out);
+}
