@@ -4,7 +4,9 @@ mod helpers;
 
 mod auth;
 mod cases;
+mod cluster;
 mod exit;
+mod faults;
 mod funds;
 mod http;
 mod instances;

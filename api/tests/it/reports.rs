@@ -16,11 +16,9 @@ struct N {
     n: i64,
 }
 
-/// Rows of `household_counts` that differ from a recount of `households` (both ways).
-pub fn mismatches(app: &TestApp) -> i64 {
-    let rows: Vec<N> = app.db.as_owner("37", |c| {
-        diesel::sql_query(
-            "WITH recount AS (
+/// Rows where the kept rollups (compacted counts plus pending deltas) differ from a recount
+/// of the households: 0 when they are exact.
+pub const RECOUNT_MISMATCHES: &str = "WITH recount AS (
                SELECT h.county_code, r.code AS region_code, h.status, h.attribute, c.cause,
                       count(*)::bigint AS households, sum(h.member_count)::bigint AS people
                  FROM households h
@@ -33,10 +31,13 @@ pub fn mismatches(app: &TestApp) -> i64 {
                               UNION ALL
                               SELECT county_code, region_code, status, attribute, cause, households, people FROM household_count_deltas) AS u
                        GROUP BY 1, 2, 3, 4, 5 HAVING sum(households) <> 0 OR sum(people) <> 0)
-             SELECT count(*)::bigint AS n FROM ((SELECT * FROM recount EXCEPT SELECT * FROM kept)
-                                     UNION ALL (SELECT * FROM kept EXCEPT SELECT * FROM recount)) AS d",
-        )
-        .load(c)
+             SELECT count(*)::bigint FROM ((SELECT * FROM recount EXCEPT SELECT * FROM kept)
+                                     UNION ALL (SELECT * FROM kept EXCEPT SELECT * FROM recount)) AS d";
+
+/// [`RECOUNT_MISMATCHES`] on the test's database.
+pub fn mismatches(app: &TestApp) -> i64 {
+    let rows: Vec<N> = app.db.as_owner("37", |c| {
+        diesel::sql_query(format!("SELECT ({RECOUNT_MISMATCHES}) AS n")).load(c)
     });
     rows.first().map_or(-1, |r| r.n)
 }
