@@ -45,7 +45,120 @@ pub fn api_doc() -> OpenApi {
         .split_for_parts()
         .1;
     merge_all_of(&mut doc);
+    document_common_answers(&mut doc);
     doc
+}
+
+/// Region codes: 2, 4, 6, 9 or 12 digits.
+const CODE_PATTERN: &str = "^[0-9]{2}([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$";
+
+/// Sets `pattern` on a string schema, `minimum`/`maximum` on an integer one.
+fn constrain(schema: &mut utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>, name: &str) {
+    use utoipa::Number;
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{Schema, Type};
+    let RefOr::T(Schema::Object(o)) = schema else {
+        return;
+    };
+    let is = |t: Type| {
+        matches!(&o.schema_type, utoipa::openapi::schema::SchemaType::Type(x) if *x == t)
+            || matches!(&o.schema_type, utoipa::openapi::schema::SchemaType::Array(v) if v.contains(&t))
+    };
+    match name {
+        "limit" if is(Type::Integer) => {
+            o.minimum = Some(Number::Int(1));
+            o.maximum = Some(Number::Int(200));
+        }
+        "year" | "income_year" | "year_identified" | "from_year" | "to_year"
+            if is(Type::Integer) =>
+        {
+            o.minimum = Some(Number::Int(1980));
+            o.maximum = Some(Number::Int(2100));
+        }
+        "county_code" | "county" if is(Type::String) => o.pattern = Some("^[0-9]{6}$".into()),
+        "region" | "region_code" | "village_code" | "township_code" | "org_unit"
+            if is(Type::String) =>
+        {
+            o.pattern = Some(CODE_PATTERN.into());
+        }
+        _ => {}
+    }
+}
+
+/// What every operation may answer besides its own statuses, and the constraints the server
+/// checks on common parameters and fields, written into the document so that clients (and
+/// schema-driven fuzzers) see them: 413 and 415 wherever a body is taken, 422 wherever query
+/// parameters are read; `limit` 1–200, years 1980–2100, division-code patterns.
+fn document_common_answers(doc: &mut OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::schema::Schema;
+    for item in doc.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let template = op.responses.responses.values().find_map(|r| match r {
+                RefOr::T(resp) if resp.content.contains_key("application/problem+json") => {
+                    Some(resp.clone())
+                }
+                _ => None,
+            });
+            let mut wanted: Vec<(&str, &str)> = Vec::new();
+            if op.request_body.is_some() {
+                wanted.push(("413", "The body is over the size limit"));
+                wanted.push(("415", "The body is not of a type this operation takes"));
+                wanted.push(("422", "Invalid field"));
+            }
+            let params = op.parameters.iter_mut().flatten();
+            let mut query = false;
+            for p in params {
+                let RefOr::T(p) = p else {
+                    continue;
+                };
+                query |= p.parameter_in == ParameterIn::Query;
+                if let Some(schema) = p.schema.as_mut() {
+                    // A path's `{code}` is a division code too.
+                    let name = if p.name == "code" {
+                        "region"
+                    } else {
+                        p.name.as_str()
+                    };
+                    constrain(schema, name);
+                }
+            }
+            if query {
+                wanted.push(("422", "Invalid query parameter"));
+            }
+            if let Some(t) = template {
+                for (code, description) in wanted {
+                    op.responses
+                        .responses
+                        .entry(code.to_string())
+                        .or_insert_with(|| {
+                            let mut r = t.clone();
+                            r.description = description.to_string();
+                            RefOr::T(r)
+                        });
+                }
+            }
+        }
+    }
+    if let Some(components) = doc.components.as_mut() {
+        for schema in components.schemas.values_mut() {
+            if let RefOr::T(Schema::Object(o)) = schema {
+                for (name, prop) in &mut o.properties {
+                    constrain(prop, name);
+                }
+            }
+        }
+    }
 }
 
 /// A response that flattens a request body (`#[serde(flatten)]`) comes out of utoipa as

@@ -22,6 +22,10 @@ pub fn if_match(req: &HttpRequest) -> Result<i32, DomainError> {
         .to_str()
         .map_err(|_| DomainError::PreconditionFailed)?
         .trim();
+    // `*` would be a blind update: the API wants the version that was read.
+    if s == "*" {
+        return Err(DomainError::PreconditionRequired);
+    }
     let s = s.strip_prefix("W/").unwrap_or(s);
     s.strip_prefix('"')
         .and_then(|s| s.strip_suffix('"'))
@@ -46,7 +50,7 @@ mod tests {
         assert_eq!(with("\"3\"").ok(), Some(3));
         assert_eq!(with("W/\"4\"").ok(), Some(4));
         assert!(matches!(with("3"), Err(DomainError::PreconditionFailed)));
-        assert!(matches!(with("*"), Err(DomainError::PreconditionFailed)));
+        assert!(matches!(with("*"), Err(DomainError::PreconditionRequired)));
         assert!(matches!(
             if_match(&TestRequest::default().to_http_request()),
             Err(DomainError::PreconditionRequired)

@@ -55,6 +55,34 @@ fn field_error(e: &serde_path_to_error::Error<serde_json::Error>) -> FieldError 
     FieldError::new(field, message)
 }
 
+/// The path of the first string (or key) holding U+0000, if any.
+fn nul_path(v: &serde_json::Value, at: String) -> Option<String> {
+    let join = |at: &str, k: &str| {
+        if at.is_empty() {
+            k.to_string()
+        } else {
+            format!("{at}.{k}")
+        }
+    };
+    match v {
+        serde_json::Value::String(s) if s.contains('\0') => {
+            Some(if at.is_empty() { "body".into() } else { at })
+        }
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| nul_path(x, format!("{at}[{i}]"))),
+        serde_json::Value::Object(m) => m.iter().find_map(|(k, x)| {
+            if k.contains('\0') {
+                Some(join(&at, "key"))
+            } else {
+                nul_path(x, join(&at, k))
+            }
+        }),
+        _ => None,
+    }
+}
+
 /// Replaces runs of seven or more digits (ID and phone numbers) with `…`.
 pub fn redact_digits(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -113,6 +141,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
             if body.is_empty() {
                 return Err(DomainError::field("body", "a JSON body is required").into());
             }
+            // PostgreSQL cannot store U+0000 in text; in JSON it can only come escaped.
+            if body.windows(6).any(|w| w == b"\\u0000")
+                && let Ok(v) = serde_json::from_slice::<serde_json::Value>(&body)
+                && let Some(path) = nul_path(&v, String::new())
+            {
+                return Err(DomainError::field(path, "must not contain the NUL character").into());
+            }
             let de = &mut serde_json::Deserializer::from_slice(&body);
             let value = serde_path_to_error::deserialize(de)
                 .map_err(|e| ApiError::Domain(DomainError::Validation(vec![field_error(&e)])))?;
@@ -158,6 +193,15 @@ mod tests {
             "must have 18 characters"
         );
         assert_eq!(redact_digits("x 37083119800101001X y"), "x … y");
+    }
+
+    #[test]
+    fn finds_nul_characters() {
+        let v: serde_json::Value =
+            serde_json::from_str(r#"{"a":"ok","b":[{"c":"x\u0000y"}]}"#).unwrap_or_default();
+        assert_eq!(nul_path(&v, String::new()).as_deref(), Some("b[0].c"));
+        let v: serde_json::Value = serde_json::from_str(r#"{"a":"\\u0000"}"#).unwrap_or_default();
+        assert_eq!(nul_path(&v, String::new()), None);
     }
 
     #[test]

@@ -96,6 +96,21 @@ fn bearer(req: &ServiceRequest) -> Option<&str> {
 ///
 /// # Errors
 /// Whatever the inner service returns.
+/// The name of the first query parameter whose name or value holds an encoded NUL (`%00`).
+fn nul_parameter(query: &str) -> Option<String> {
+    query
+        .split('&')
+        .find(|pair| pair.to_ascii_lowercase().contains("%00"))
+        .map(|pair| {
+            let name = pair.split('=').next().unwrap_or("query");
+            if name.to_ascii_lowercase().contains("%00") || name.is_empty() {
+                "query".to_string()
+            } else {
+                name.to_string()
+            }
+        })
+}
+
 pub async fn gate(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -104,6 +119,16 @@ pub async fn gate(
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let reject = |req: ServiceRequest, e: ApiError| Ok(req.into_response(e.error_response()));
+    // PostgreSQL cannot store U+0000 in text: refuse it here, naming the parameter.
+    if let Some(param) = nul_parameter(req.query_string()) {
+        return reject(
+            req,
+            ApiError::BadParameter(domain::FieldError::new(
+                param,
+                "must not contain the NUL character",
+            )),
+        );
+    }
     let Some(rule) = routes::rule(req.method().as_str(), &pattern) else {
         let allowed = routes::methods(&pattern);
         if allowed.is_empty() {

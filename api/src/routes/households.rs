@@ -377,6 +377,9 @@ pub async fn get_household(
 ) -> ApiResult<HttpResponse> {
     let id = household_id(&path)?;
     if let Some(date) = q.as_of {
+        if date > today() {
+            return Err(DomainError::field("as_of", "must not be in the future").into());
+        }
         let snapshot = state
             .run(auth, move |conn, ctx| {
                 households::get_as_of(conn, ctx, id, date)

@@ -451,6 +451,7 @@ pub async fn get_hit(
 /// The village's verification of a hit.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = PropertyVerificationBody)]
 pub struct VerificationBody {
     /// Whether the hit is true.
     pub is_true: bool,
@@ -533,6 +534,7 @@ pub struct OpinionBody {
 /// The village appraisal of a batch.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = PropertyAppraisalBody)]
 pub struct AppraisalBody {
     /// The village.
     pub village_code: String,
@@ -855,6 +857,7 @@ pub async fn confirm(
 /// A reversal.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = PropertyReversalBody)]
 pub struct ReversalBody {
     /// Why, 1–2000 characters.
     pub reason: String,

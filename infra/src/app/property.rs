@@ -839,6 +839,10 @@ pub fn opinions(
     batch: Uuid,
     within: Scope,
 ) -> Result<Vec<HitView>, DomainError> {
+    // A batch the caller cannot see is not found (not an empty table).
+    if batches(conn, ctx, Some(batch))?.is_empty() {
+        return Err(DomainError::NotFound);
+    }
     hits(
         conn,
         ctx,
@@ -890,6 +894,9 @@ pub fn statistics(
     within: Scope,
 ) -> Result<Vec<StatLine>, DomainError> {
     require_read(ctx)?;
+    if batches(conn, ctx, Some(batch))?.is_empty() {
+        return Err(DomainError::NotFound);
+    }
     let rows: Vec<HitRow> = property_hits::table
         .filter(property_hits::region_code.between(within.lo(), within.hi()))
         .filter(property_hits::batch_id.eq(batch))

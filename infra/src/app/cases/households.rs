@@ -261,14 +261,28 @@ pub fn get_as_of(
     date: NaiveDate,
 ) -> Result<Value, DomainError> {
     let row = find(conn, id)?;
-    let snapshot: Value = household_events::table
+    let (mut snapshot, at): (Value, chrono::DateTime<chrono::Utc>) = household_events::table
         .filter(household_events::county_code.eq(row.county_code))
         .filter(household_events::household_id.eq(id))
         .filter(household_events::at.lt(end_of_day(date)))
         .order((household_events::at.desc(), household_events::id.desc()))
-        .select(household_events::snapshot)
+        .select((household_events::snapshot, household_events::at))
         .first(conn)
         .db()?;
+    // The same shape as the household now: the times, and members as the API shows them.
+    if let Some(h) = snapshot.as_object_mut() {
+        h.insert("created_at".into(), json!(row.created_at));
+        h.insert("updated_at".into(), json!(at));
+        if let Some(Value::Array(members)) = h.get_mut("members") {
+            for m in members.iter_mut().filter_map(Value::as_object_mut) {
+                if let Some(masked) = m.remove("id_masked") {
+                    m.insert("id_number_masked".into(), masked);
+                }
+                m.remove("household_id");
+                m.remove("region_code");
+            }
+        }
+    }
     audit_household(
         conn,
         ctx,
