@@ -88,7 +88,7 @@ fn constrain(schema: &mut utoipa::openapi::RefOr<utoipa::openapi::schema::Schema
 /// What every operation may answer besides its own statuses, and the constraints the server
 /// checks on common parameters and fields, written into the document so that clients (and
 /// schema-driven fuzzers) see them: 413 and 415 wherever a body is taken, 422 wherever query
-/// parameters are read; `limit` 1–200, years 1980–2100, division-code patterns.
+/// parameters are read, 404 wherever a path names an object; `limit` 1–200, years 1980–2100, division-code patterns.
 fn document_common_answers(doc: &mut OpenApi) {
     use utoipa::openapi::RefOr;
     use utoipa::openapi::path::ParameterIn;
@@ -117,12 +117,13 @@ fn document_common_answers(doc: &mut OpenApi) {
                 wanted.push(("422", "Invalid field"));
             }
             let params = op.parameters.iter_mut().flatten();
-            let mut query = false;
+            let (mut query, mut path) = (false, false);
             for p in params {
                 let RefOr::T(p) = p else {
                     continue;
                 };
-                query |= p.parameter_in == ParameterIn::Query;
+                query |= p.parameter_in == ParameterIn::Query || p.name == "year";
+                path |= p.parameter_in == ParameterIn::Path;
                 if let Some(schema) = p.schema.as_mut() {
                     // A path's `{code}` is a division code too.
                     let name = if p.name == "code" {
@@ -134,7 +135,10 @@ fn document_common_answers(doc: &mut OpenApi) {
                 }
             }
             if query {
-                wanted.push(("422", "Invalid query parameter"));
+                wanted.push(("422", "Invalid parameter"));
+            }
+            if path {
+                wanted.push(("404", "Not found, or outside your scope"));
             }
             if let Some(t) = template {
                 for (code, description) in wanted {

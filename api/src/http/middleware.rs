@@ -111,6 +111,22 @@ fn nul_parameter(query: &str) -> Option<String> {
         })
 }
 
+/// The first year-valued query parameter holding a number outside 1980–2100.
+fn year_out_of_range(query: &str) -> Option<String> {
+    const YEARS: &[&str] = &[
+        "year",
+        "income_year",
+        "from_year",
+        "to_year",
+        "year_identified",
+    ];
+    query.split('&').find_map(|pair| {
+        let (name, value) = pair.split_once('=')?;
+        let n: i64 = value.trim().parse().ok()?;
+        (YEARS.contains(&name) && !(1980..=2100).contains(&n)).then(|| name.to_string())
+    })
+}
+
 pub async fn gate(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -126,6 +142,16 @@ pub async fn gate(
             ApiError::BadParameter(domain::FieldError::new(
                 param,
                 "must not contain the NUL character",
+            )),
+        );
+    }
+    // Years in queries are checked once for every route, as the document states.
+    if let Some(param) = year_out_of_range(req.query_string()) {
+        return reject(
+            req,
+            ApiError::BadParameter(domain::FieldError::new(
+                param,
+                "must be a year between 1980 and 2100",
             )),
         );
     }
