@@ -917,8 +917,10 @@ pub async fn filing(
 }
 
 /// One of the eight documents of seed 1, generated from the recorded data as a printable
-/// page in Chinese: `application`, `assembly_minutes`, `appraisal_tally`, `village_notice`,
-/// `township_report`, `township_notice`, `county_report`, `county_announcement`.
+/// page: `application`, `assembly_minutes`, `appraisal_tally`, `village_notice`,
+/// `township_report`, `township_notice`, `county_report`, `county_announcement`. In Chinese (the
+/// official form), or in English when `Accept-Language` prefers English (`Content-Language`
+/// says which).
 #[utoipa::path(
     tag = "exit",
     security(("bearer" = [])),
@@ -936,19 +938,37 @@ pub async fn filing(
 )]
 #[get("/exit-lists/{id}/documents/{kind}")]
 pub async fn document(
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (id, kind) = path.into_inner();
     let id = id_of(&id)?;
+    // The official form is Chinese; English when the caller asks for it.
+    let asked = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let lang = match (asked, crate::i18n::Lang::from_accept_language(asked)) {
+        (Some(_), crate::i18n::Lang::En) => documents::Lang::En,
+        _ => documents::Lang::Zh,
+    };
     let d = state
         .run(auth, move |conn, ctx| {
-            documents::render(conn, ctx, id, &kind)
+            documents::render(conn, ctx, id, &kind, lang)
         })
         .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
+        .insert_header((
+            "content-language",
+            if lang == documents::Lang::En {
+                "en"
+            } else {
+                "zh-CN"
+            },
+        ))
         .insert_header(("cache-control", "no-store"))
         .body(d.html))
 }

@@ -358,6 +358,37 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
             assert!(!html.contains(">E2<"), "{kind} lists a household taken off");
         }
     }
+    // The same documents in English, on request; the recorded values stay as they were entered.
+    for (kind, must) in [
+        (
+            "application",
+            "we apply of our own will to leave the register",
+        ),
+        ("assembly_minutes", "Representatives present: 30"),
+        ("appraisal_tally", "not passed"),
+        ("village_notice", "Notice period:"),
+        ("township_report", "Opinion: 同意"),
+        (
+            "township_notice",
+            "Objections may be raised with the township",
+        ),
+        ("county_report", "decision no. 泗扶发〔2016〕12号"),
+        ("county_announcement", "this is hereby announced"),
+    ] {
+        let r = app
+            .get_with(
+                &format!("/api/v1/exit-lists/{list}/documents/{kind}"),
+                &x.approver,
+                &[("accept-language", "en-GB,en;q=0.9")],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{kind}");
+        assert_eq!(r.header("content-language").as_deref(), Some("en"));
+        let html = r.body.as_str().unwrap_or_default();
+        assert!(html.contains(must), "{kind} lacks {must}: {html}");
+        assert!(html.contains("<html lang=\"en\">"), "{kind}");
+        assert!(!html.contains("合计"), "{kind} is English: {html}");
+    }
     let r = app
         .get(
             &format!("/api/v1/exit-lists/{list}/documents/nothing"),

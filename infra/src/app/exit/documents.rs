@@ -57,6 +57,29 @@ pub const KINDS: &[(&str, &str, Stage)] = &[
     ),
 ];
 
+/// English titles, in the order of [`KINDS`].
+const TITLES_EN: &[&str] = &[
+    "Application to Exit the Register of Poor Households",
+    "Minutes of the Villager Representatives' Assembly: Democratic Appraisal",
+    "Tally of the Democratic Appraisal",
+    "Village Public Notice of the Preliminary Exit List",
+    "Report on the Review and Confirmation of Household Exits",
+    "Township Public Notice of the Exit List",
+    "Report Submitting Household Exits for Approval",
+    "County Announcement of the Exit List",
+];
+
+/// The language of a generated document. The Chinese text is the official form; the English
+/// one says the same for readers who need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// Simplified Chinese (the default).
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
 /// A generated document.
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -86,8 +109,11 @@ pub fn esc(s: &str) -> String {
     o
 }
 
-fn date(at: DateTime<Utc>) -> String {
-    china_date(at).format("%Y年%m月%d日").to_string()
+fn date(at: DateTime<Utc>, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => china_date(at).format("%Y年%m月%d日").to_string(),
+        Lang::En => china_date(at).format("%Y-%m-%d").to_string(),
+    }
 }
 
 fn text(v: &Value, key: &str) -> String {
@@ -98,15 +124,16 @@ fn text(v: &Value, key: &str) -> String {
     }
 }
 
-fn page(title: &str, body: &str) -> String {
+fn page(title: &str, body: &str, lang: Lang) -> String {
     format!(
-        "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{t}</title>\
+        "<!doctype html>\n<html lang=\"{l}\"><head><meta charset=\"utf-8\"><title>{t}</title>\
          <style>body{{font-family:\"SimSun\",\"Songti SC\",serif;max-width:210mm;margin:20mm auto;line-height:1.8}}\
          h1{{text-align:center;font-size:22pt}}table{{border-collapse:collapse;width:100%}}\
          td,th{{border:1px solid #000;padding:4px 6px;text-align:center}}.sign{{text-align:right;margin-top:3em}}\
          section{{page-break-after:always}}@media print{{body{{margin:0}}}}</style></head>\
          <body>{body}</body></html>\n",
-        t = esc(title)
+        t = esc(title),
+        l = if lang == Lang::En { "en" } else { "zh-CN" }
     )
 }
 
@@ -124,7 +151,7 @@ fn step<'a>(v: &'a ListView, name: &str) -> Option<&'a super::StepRow> {
     v.steps.iter().rev().find(|s| s.step == name)
 }
 
-fn households_table(lists: &[ListView], with_village: bool) -> String {
+fn households_table(lists: &[ListView], with_village: bool, lang: Lang) -> String {
     let mut rows = String::new();
     let mut n = 0;
     let mut people = 0_i64;
@@ -146,14 +173,25 @@ fn households_table(lists: &[ListView], with_village: bool) -> String {
             ));
         }
     }
-    let vh = if with_village { "<th>村</th>" } else { "" };
-    format!(
-        "<table><tr><th>序号</th>{vh}<th>户编号</th><th>户主姓名</th><th>家庭人口</th><th>人均纯收入(元)</th></tr>{rows}</table>\
-         <p>合计:{n}户{people}人。</p>"
-    )
+    match lang {
+        Lang::Zh => {
+            let vh = if with_village { "<th>村</th>" } else { "" };
+            format!(
+                "<table><tr><th>序号</th>{vh}<th>户编号</th><th>户主姓名</th><th>家庭人口</th><th>人均纯收入(元)</th></tr>{rows}</table>\
+                 <p>合计:{n}户{people}人。</p>"
+            )
+        }
+        Lang::En => {
+            let vh = if with_village { "<th>Village</th>" } else { "" };
+            format!(
+                "<table><tr><th>No.</th>{vh}<th>Household no.</th><th>Head of household</th><th>People</th><th>Net income per person (yuan)</th></tr>{rows}</table>\
+                 <p>Total: {n} households, {people} people.</p>"
+            )
+        }
+    }
 }
 
-fn notice_window(v: &ListView, step_name: &str) -> (String, String, String) {
+fn notice_window(v: &ListView, step_name: &str, lang: Lang) -> (String, String, String) {
     step(v, step_name).map_or_else(
         || (String::new(), String::new(), String::new()),
         |s| {
@@ -162,7 +200,7 @@ fn notice_window(v: &ListView, step_name: &str) -> (String, String, String) {
                     .get(k)
                     .and_then(Value::as_str)
                     .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-                    .map(|d| date(d.with_timezone(&Utc)))
+                    .map(|d| date(d.with_timezone(&Utc), lang))
                     .unwrap_or_default()
             };
             (
@@ -218,9 +256,15 @@ pub fn render(
     ctx: &Ctx,
     id: Uuid,
     kind: &str,
+    lang: Lang,
 ) -> Result<Document, DomainError> {
-    let Some((_, title, needs)) = KINDS.iter().find(|k| k.0 == kind) else {
+    let Some(at) = KINDS.iter().position(|k| k.0 == kind) else {
         return Err(DomainError::NotFound);
+    };
+    let (_, zh_title, needs) = &KINDS[at];
+    let title = match lang {
+        Lang::Zh => *zh_title,
+        Lang::En => TITLES_EN.get(at).copied().unwrap_or(zh_title),
     };
     let v = super::get(conn, ctx, id)?;
     if rank(v.stage()?) < rank(*needs) {
@@ -241,12 +285,27 @@ pub fn render(
     let body = match kind {
         "application" => {
             let nominated = step(&v, "nomination")
-                .map(|s| date(s.taken_at))
+                .map(|s| date(s.taken_at, lang))
                 .unwrap_or_default();
             v.entries
                 .iter()
                 .filter(|e| !e.entry.removed)
                 .map(|e| {
+                    if lang == Lang::En {
+                        return format!(
+                            "<section><h1>{title}</h1><p>To the Villagers' Committee of {vn}:</p>\
+                             <p>Our household (no. {hn}) has {p} people. In {year} its net income per person was {inc} yuan, \
+                             steadily above the province's poverty line of {line} yuan for that year. We have enough to eat and to wear; \
+                             compulsory education, basic medical care and safe housing are assured, and no child has left school because of poverty. \
+                             Having discussed it as a family, we apply of our own will to leave the register of poor households.</p>\
+                             <p class=\"sign\">Applicant (head of household): {head}<br>{nominated}</p></section>",
+                            hn = esc(&e.household_number),
+                            p = e.entry.people,
+                            inc = yuan(e.entry.income_per_capita_fen),
+                            line = yuan(e.entry.poverty_line_fen),
+                            head = esc(&e.head_name),
+                        );
+                    }
                     format!(
                         "<section><h1>{title}</h1><p>{vn}村民委员会:</p>\
                          <p>我户(户编号{hn})家庭人口{p}人,{year}年家庭人均纯收入{inc}元,稳定超过当年省定扶贫标准{line}元,\
@@ -264,6 +323,28 @@ pub fn render(
         "assembly_minutes" => {
             let s = step(&v, "appraisal").ok_or(DomainError::NotFound)?;
             let passed = v.entries.iter().filter(|e| !e.entry.removed).count();
+            if lang == Lang::En {
+                return finish(
+                    conn,
+                    ctx,
+                    id,
+                    village,
+                    kind,
+                    title,
+                    lang,
+                    format!(
+                        "<h1>{title}</h1><p>Held on: {held}</p><p>Place: the villagers' committee of {vn}</p><p>Representatives present: {att}</p>\
+                     <p>Agenda: democratic appraisal of the {year} exit list nominated by {group}.</p>\
+                     <p>Minutes: {minutes}</p><p>Outcome: {passed} households passed the appraisal and form the preliminary list.</p>\
+                     <p class=\"sign\">Recorded by: {actor}</p>",
+                        held = esc(&text(&s.details, "held_on")),
+                        att = esc(&text(&s.details, "attendees")),
+                        group = esc(&v.list.villager_group),
+                        minutes = esc(&text(&s.details, "minutes")),
+                        actor = esc(&s.actor_username),
+                    ),
+                );
+            }
             format!(
                 "<h1>{title}</h1><p>时间:{held}</p><p>地点:{vn}村委会</p><p>参会村民代表:{att}人</p>\
                  <p>议题:对{group}提名的{year}年建档立卡贫困户退出名单进行民主评议。</p>\
@@ -292,65 +373,161 @@ pub fn render(
                         n(e.entry.votes_for),
                         n(e.entry.votes_against),
                         n(e.entry.votes_abstain),
-                        if !e
-                            .entry
-                            .removed_reason
-                            .as_deref()
-                            .is_some_and(|r| r.starts_with("not passed"))
-                        {
-                            "通过"
-                        } else {
-                            "未通过"
+                        match (
+                            lang,
+                            !e.entry
+                                .removed_reason
+                                .as_deref()
+                                .is_some_and(|r| r.starts_with("not passed")),
+                        ) {
+                            (Lang::Zh, true) => "通过",
+                            (Lang::Zh, false) => "未通过",
+                            (Lang::En, true) => "passed",
+                            (Lang::En, false) => "not passed",
                         }
                     )
                 })
                 .collect();
-            format!(
-                "<h1>{title}</h1><p>{vn} 评议日期:{held} 参会代表:{att}人</p>\
-                 <table><tr><th>序号</th><th>户编号</th><th>户主姓名</th><th>赞成</th><th>反对</th><th>弃权</th><th>结果</th></tr>{rows}</table>",
-                held = esc(&text(&s.details, "held_on")),
-                att = esc(&text(&s.details, "attendees")),
-            )
+            let (held, att) = (
+                esc(&text(&s.details, "held_on")),
+                esc(&text(&s.details, "attendees")),
+            );
+            match lang {
+                Lang::Zh => format!(
+                    "<h1>{title}</h1><p>{vn} 评议日期:{held} 参会代表:{att}人</p>\
+                     <table><tr><th>序号</th><th>户编号</th><th>户主姓名</th><th>赞成</th><th>反对</th><th>弃权</th><th>结果</th></tr>{rows}</table>"
+                ),
+                Lang::En => format!(
+                    "<h1>{title}</h1><p>{vn}. Appraised on {held}; representatives present: {att}</p>\
+                     <table><tr><th>No.</th><th>Household no.</th><th>Head of household</th><th>For</th><th>Against</th><th>Abstain</th><th>Result</th></tr>{rows}</table>"
+                ),
+            }
         }
         "village_notice" => {
-            let (from, to, place) = notice_window(&v, "first_notice");
+            let (from, to, place) = notice_window(&v, "first_notice", lang);
+            if lang == Lang::En {
+                return finish(
+                    conn,
+                    ctx,
+                    id,
+                    village,
+                    kind,
+                    title,
+                    lang,
+                    format!(
+                        "<h1>{title}</h1><p>Nominated by the villagers' groups, appraised by the villager representatives' assembly \
+                     and verified by the villagers' committee and the resident work team, the preliminary list of households of {vn} \
+                     leaving the register in {year} is published as follows:</p>{t}\
+                     <p>Notice period: {from} to {to}. Posted at: {place}. Objections may be raised with the villagers' committee \
+                     or the resident work team during the notice period.</p>\
+                     <p class=\"sign\">Villagers' Committee of {vn}<br>{from}</p>",
+                        t = households_table(std::slice::from_ref(&v), false, lang),
+                        place = esc(&place),
+                    ),
+                );
+            }
             format!(
                 "<h1>{title}</h1><p>经村民小组提名、村民代表大会民主评议、村委会和驻村工作队核实,\
                  {vn}{year}年建档立卡贫困户退出初选名单公示如下:</p>{t}\
                  <p>公示期:{from}至{to}。公示地点:{place}。如有异议,请在公示期内向村委会或驻村工作队反映。</p>\
                  <p class=\"sign\">{vn}村民委员会<br>{from}</p>",
-                t = households_table(std::slice::from_ref(&v), false),
+                t = households_table(std::slice::from_ref(&v), false, lang),
                 place = esc(&place),
             )
         }
         "township_report" => {
             let lists = siblings(conn, ctx, &v, Level::Township, Stage::TownshipReviewed)?;
             let s = step(&v, "township_review").ok_or(DomainError::NotFound)?;
+            if lang == Lang::En {
+                return finish(
+                    conn,
+                    ctx,
+                    id,
+                    village,
+                    kind,
+                    title,
+                    lang,
+                    format!(
+                        "<h1>{title}</h1><p>To the Office of the County Leading Group for Poverty Alleviation and Development:</p>\
+                     <p>{tn} has reviewed the preliminary {year} exit lists reported by its villages. Opinion: {op}. \
+                     The township's exit list is as follows:</p>{t}\
+                     <p class=\"sign\">People's Government of {tn}<br>{d}</p>",
+                        tn = esc(&township),
+                        op = esc(&text(&s.details, "opinion")),
+                        t = households_table(&lists, true, lang),
+                        d = date(s.taken_at, lang),
+                    ),
+                );
+            }
             format!(
                 "<h1>{title}</h1><p>县扶贫开发领导小组办公室:</p>\
                  <p>{tn}对各村上报的{year}年建档立卡贫困户退出初选名单进行了审核,审核意见:{op}。确定全镇退出名单如下:</p>{t}\
                  <p class=\"sign\">{tn}人民政府<br>{d}</p>",
                 tn = esc(&township),
                 op = esc(&text(&s.details, "opinion")),
-                t = households_table(&lists, true),
-                d = date(s.taken_at),
+                t = households_table(&lists, true, lang),
+                d = date(s.taken_at, lang),
             )
         }
         "township_notice" => {
             let lists = siblings(conn, ctx, &v, Level::Township, Stage::SecondNotice)?;
-            let (from, to, place) = notice_window(&v, "second_notice");
+            let (from, to, place) = notice_window(&v, "second_notice", lang);
+            if lang == Lang::En {
+                return finish(
+                    conn,
+                    ctx,
+                    id,
+                    village,
+                    kind,
+                    title,
+                    lang,
+                    format!(
+                        "<h1>{title}</h1><p>Reviewed by the People's Government of {tn}, the {year} list of households leaving the register \
+                     is published in every administrative village as follows:</p>{t}\
+                     <p>Notice period: {from} to {to}. Posted at: {place}. Objections may be raised with the township government \
+                     during the notice period.</p>\
+                     <p class=\"sign\">People's Government of {tn}<br>{from}</p>",
+                        tn = esc(&township),
+                        t = households_table(&lists, true, lang),
+                        place = esc(&place),
+                    ),
+                );
+            }
             format!(
                 "<h1>{title}</h1><p>经{tn}人民政府审核,{year}年建档立卡贫困户退出名单在各行政村公示如下:</p>{t}\
                  <p>公示期:{from}至{to}。公示地点:{place}。如有异议,请在公示期内向镇人民政府反映。</p>\
                  <p class=\"sign\">{tn}人民政府<br>{from}</p>",
                 tn = esc(&township),
-                t = households_table(&lists, true),
+                t = households_table(&lists, true, lang),
                 place = esc(&place),
             )
         }
         "county_report" => {
             let lists = siblings(conn, ctx, &v, Level::County, Stage::Approved)?;
             let s = step(&v, "approval").ok_or(DomainError::NotFound)?;
+            if lang == Lang::En {
+                return finish(
+                    conn,
+                    ctx,
+                    id,
+                    village,
+                    kind,
+                    title,
+                    lang,
+                    format!(
+                        "<h1>{title}</h1><p>To the Leading Group for Poverty Alleviation and Development of {cn}:</p>\
+                     <p>Nominated by the villagers' groups, appraised democratically, verified and published by the villages and \
+                     reviewed and published by the townships, the {year} list of households proposed to leave the register follows. \
+                     Approval: {op} (decision no. {no}).</p>{t}\
+                     <p class=\"sign\">Office of the Leading Group for Poverty Alleviation and Development of {cn}<br>{d}</p>",
+                        cn = esc(&county),
+                        op = esc(&text(&s.details, "opinion")),
+                        no = esc(&text(&s.details, "decision_no")),
+                        t = households_table(&lists, true, lang),
+                        d = date(s.taken_at, lang),
+                    ),
+                );
+            }
             format!(
                 "<h1>{title}</h1><p>{cn}扶贫开发领导小组:</p>\
                  <p>经村民小组提名、民主评议、村级核实公示、乡镇审核公示,{year}年拟退出建档立卡贫困户名单如下,\
@@ -358,32 +535,67 @@ pub fn render(
                 cn = esc(&county),
                 op = esc(&text(&s.details, "opinion")),
                 no = esc(&text(&s.details, "decision_no")),
-                t = households_table(&lists, true),
-                d = date(s.taken_at),
+                t = households_table(&lists, true, lang),
+                d = date(s.taken_at, lang),
             )
         }
         "county_announcement" => {
-            let (from, to, place) = notice_window(&v, "announcement");
+            let (from, to, place) = notice_window(&v, "announcement", lang);
+            if lang == Lang::En {
+                return finish(
+                    conn,
+                    ctx,
+                    id,
+                    village,
+                    kind,
+                    title,
+                    lang,
+                    format!(
+                        "<h1>{title}</h1><p>Approved by the Leading Group for Poverty Alleviation and Development of {cn}, \
+                     the following registered households of {vn} leave the register in {year}; this is hereby announced:</p>{t}\
+                     <p>Announcement period: {from} to {to}. Posted at: {place}.</p>\
+                     <p class=\"sign\">Leading Group for Poverty Alleviation and Development of {cn}<br>{from}</p>",
+                        cn = esc(&county),
+                        t = households_table(std::slice::from_ref(&v), false, lang),
+                        place = esc(&place),
+                    ),
+                );
+            }
             format!(
                 "<h1>{title}</h1><p>经{cn}扶贫开发领导小组审批,{vn}以下建档立卡贫困户{year}年退出,现予公告:</p>{t}\
                  <p>公告期:{from}至{to}。公告地点:{place}。</p><p class=\"sign\">{cn}扶贫开发领导小组<br>{from}</p>",
                 cn = esc(&county),
-                t = households_table(std::slice::from_ref(&v), false),
+                t = households_table(std::slice::from_ref(&v), false, lang),
                 place = esc(&place),
             )
         }
         _ => return Err(DomainError::NotFound),
     };
+    finish(conn, ctx, id, village, kind, title, lang, body)
+}
+
+/// Audits the document and wraps it in its page.
+#[expect(clippy::too_many_arguments, reason = "the parts of one document")]
+fn finish(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    village: domain::RegionCode,
+    kind: &str,
+    title: &str,
+    lang: Lang,
+    body: String,
+) -> Result<Document, DomainError> {
     ctx.audit(
         conn,
         "exit_list.document",
         "exit_list",
         id,
         village,
-        serde_json::json!({ "kind": kind }),
+        serde_json::json!({ "kind": kind, "lang": if lang == Lang::En { "en" } else { "zh" } }),
     )?;
     Ok(Document {
-        title: (*title).to_string(),
-        html: page(title, &body),
+        title: title.to_string(),
+        html: page(title, &body, lang),
     })
 }
