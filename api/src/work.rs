@@ -258,6 +258,28 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
                 }
             }
         }
+        "household_export" => {
+            match crate::routes::transfer::run_export_job(state, &ctx, &payload) {
+                Ok((content_type, name, bytes, rows)) => state.db.in_scope(scope, |conn| {
+                    jobs::attach_result(conn, job, worker, &bytes, content_type, name)?;
+                    jobs::finish(
+                        conn,
+                        job,
+                        worker,
+                        "succeeded",
+                        &serde_json::json!({ "rows": rows, "bytes": bytes.len() }),
+                    )
+                }),
+                Err(DomainError::Unavailable) => Err(DomainError::Unavailable),
+                Err(e) => {
+                    tracing::error!(job = %job.id, error = ?e, "export failed");
+                    finish(
+                        "failed",
+                        serde_json::json!({ "error": "the export stopped; run it again" }),
+                    )
+                }
+            }
+        }
         other => finish(
             "failed",
             serde_json::json!({ "error": format!("unknown job kind {other}") }),

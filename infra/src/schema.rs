@@ -274,6 +274,9 @@ diesel::table! {
         locked_by -> Nullable<Text>,
         lease_until -> Nullable<Timestamptz>,
         request_id -> Nullable<Text>,
+        result -> Nullable<Bytea>,
+        result_content_type -> Nullable<Text>,
+        result_name -> Nullable<Text>,
     }
 }
 

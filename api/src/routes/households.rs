@@ -42,7 +42,7 @@ fn bad(field: &str, message: impl Into<String>) -> DomainError {
 }
 
 /// Filters of the household list, count and export.
-#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct HouseholdParams {
     /// Any region code (village, township, county, city, province); capped by your scope.

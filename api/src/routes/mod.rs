@@ -227,6 +227,16 @@ pub const RULES: &[Rule] = &[
     r("GET", "/api/v1/jobs/{id}", Permission(perm::CASES_READ)),
     r(
         "GET",
+        "/api/v1/jobs/{id}/result",
+        Permission(perm::CASES_EXPORT),
+    ),
+    r(
+        "POST",
+        "/api/v1/exports/households/jobs",
+        Permission(perm::CASES_EXPORT),
+    ),
+    r(
+        "GET",
         "/api/v1/jobs/{id}/errors",
         Permission(perm::CASES_READ),
     ),
@@ -681,7 +691,8 @@ pub fn is_record_route(rule: &Rule) -> bool {
         Access::Permission(perm::CASES_READ | perm::CASES_EXPORT | perm::CASES_REVEAL)
     ) && (rule.path.starts_with("/api/v1/households")
         || rule.path.starts_with("/api/v1/members")
-        || rule.path.starts_with("/api/v1/exports/households"))
+        || rule.path.starts_with("/api/v1/exports/households")
+        || rule.path == "/api/v1/jobs/{id}/result")
         && rule.path != "/api/v1/households/count";
     let naming_households = rule.method == "GET"
         && [
@@ -859,6 +870,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(funds::pay)
                 .service(funds::terminate)
                 .service(reports::report)
+                .service(transfer::export_job)
+                .service(transfer::job_result)
                 .service(webhooks::create_webhook)
                 .service(webhooks::list_webhooks)
                 .service(webhooks::list_event_kinds)

@@ -443,6 +443,154 @@ pub async fn export_households(
         .streaming(stream))
 }
 
+/// Format of an export job.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportJobParams {
+    /// `csv` (default) or `xlsx`.
+    pub format: Option<String>,
+}
+
+/// Exports the filtered household list as a job (for large exports, or to fetch later): 202
+/// with the job; when it has succeeded, `GET /api/v1/jobs/{id}/result` gives the file (kept for
+/// a day). ID numbers are masked (full numbers only through the streamed export, with a reason).
+/// Counts against the daily export quota; audited.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(HouseholdParams, ExportJobParams),
+    responses(
+        (status = 202, description = "Queued; the job", body = JobDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:export", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad filter or format", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Daily export limit reached; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/exports/households/jobs")]
+pub async fn export_job(
+    state: web::Data<AppState>,
+    auth: Auth,
+    filters: web::Query<HouseholdParams>,
+    opts: web::Query<ExportJobParams>,
+) -> ApiResult<HttpResponse> {
+    let format = opts.into_inner().format.unwrap_or_else(|| "csv".into());
+    if format != "csv" && format != "xlsx" {
+        return Err(DomainError::field("format", "must be csv or xlsx").into());
+    }
+    let params = filters.into_inner();
+    let limit = state.exports_daily_limit;
+    let job = state
+        .run(auth, move |conn, ctx| {
+            params.to_filter(ctx.caller.scope())?;
+            let root = params
+                .region
+                .as_deref()
+                .and_then(|r| domain::RegionCode::parse(r).ok())
+                .unwrap_or(ctx.caller.org);
+            ctx.caller.require_at(perm::CASES_EXPORT, root)?;
+            infra::app::cases::members::check_daily(conn, ctx, "household.export", limit)?;
+            audit_list(conn, ctx, "household.export", &params, 0)?;
+            let payload =
+                serde_json::to_vec(&serde_json::json!({ "params": params, "format": format }))
+                    .map_err(|e| DomainError::Unexpected(anyhow::anyhow!(e)))?;
+            jobs::create(conn, ctx, "household_export", false, 0, Some(&payload))
+        })
+        .await?;
+    state.wake.job_queued();
+    let id = job.id;
+    Ok(HttpResponse::Accepted()
+        .insert_header((header::LOCATION, format!("/api/v1/jobs/{id}")))
+        .json(JobDto::from(job)))
+}
+
+/// The file a finished export job made (kept for a day).
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Job id")),
+    responses(
+        (status = 200, description = "The file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:export", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such job, or it makes no file", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not finished yet (`not_finished`), or the file was removed after a day (`result_expired`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/jobs/{id}/result")]
+pub async fn job_result(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = job_id(&path)?;
+    let (content_type, name, bytes) = state
+        .run(auth, move |conn, ctx| {
+            let r = jobs::result(conn, id)?;
+            ctx.audit(
+                conn,
+                "household.export_download",
+                "job",
+                id,
+                ctx.caller.org,
+                serde_json::json!({ "bytes": r.2.len() }),
+            )?;
+            Ok(r)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(attachment(&name))
+        .body(bytes))
+}
+
+/// Runs an export job's query and returns the file: content type, name, bytes, rows.
+///
+/// # Errors
+/// A payload that does not parse; database failures.
+pub(crate) fn run_export_job(
+    st: &AppState,
+    ctx: &infra::app::Ctx,
+    payload: &[u8],
+) -> Result<(&'static str, &'static str, Vec<u8>, usize), DomainError> {
+    #[derive(Deserialize)]
+    struct Payload {
+        params: HouseholdParams,
+        format: String,
+    }
+    let p: Payload = serde_json::from_slice(payload)
+        .map_err(|e| DomainError::Unexpected(anyhow::anyhow!("export job payload: {e}")))?;
+    let filter = p.params.to_filter(ctx.caller.scope())?;
+    let out = std::cell::RefCell::new(Vec::new());
+    let rows = std::cell::Cell::new(0_usize);
+    if p.format == "xlsx" {
+        export_xlsx(st, ctx, &filter, false, &|b: Vec<u8>| {
+            out.borrow_mut().extend_from_slice(&b);
+            true
+        })?;
+        Ok((XLSX, "households.xlsx", out.into_inner(), rows.get()))
+    } else {
+        let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+        let _ = w.write_record(export::header());
+        export::export(&st.db, ctx, &st.data_keys, &filter, false, |batch| {
+            for r in batch {
+                rows.set(rows.get() + 1);
+                let _ = w.write_record(r);
+            }
+            true
+        })?;
+        let bytes = w
+            .into_inner()
+            .map_err(|e| DomainError::Unexpected(anyhow::anyhow!("csv: {e}")))?;
+        Ok((
+            "text/csv; charset=utf-8",
+            "households.csv",
+            bytes,
+            rows.get(),
+        ))
+    }
+}
+
 /// Creates a new file only this user can read.
 fn private_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
@@ -456,7 +604,7 @@ fn private_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
 }
 
 /// Writes the workbook in constant-memory mode to a temporary file, then streams the file.
-fn export_xlsx(
+pub(crate) fn export_xlsx(
     st: &AppState,
     ctx: &infra::app::Ctx,
     filter: &infra::app::cases::households::HouseholdFilter,

@@ -160,7 +160,7 @@ impl TestDb {
             match r {
                 Ok(_) => break,
                 // Another test may be copying the template at this instant.
-                Err(e) if tries < 50 && e.to_string().contains("being accessed") => {
+                Err(e) if tries < 600 && e.to_string().contains("being accessed") => {
                     tries += 1;
                     std::thread::sleep(Duration::from_millis(100));
                 }

@@ -752,3 +752,86 @@ async fn exports_past_the_daily_quota_are_refused_and_raise_an_audit_alert() {
         .await;
     assert_eq!(exports.body["items"].as_array().map(Vec::len), Some(5));
 }
+
+#[actix_web::test]
+async fn an_export_runs_as_a_job_from_the_queue_and_its_file_is_fetched_when_done() {
+    let (mut app, t) = setup().await;
+    app.user("approver.w", "370830", &["county_approver"]);
+    let (csv, _) = sheet(700);
+    let r = app
+        .post_raw(
+            "/api/v1/imports/households",
+            Some(&t),
+            "text/csv",
+            csv.into_bytes(),
+        )
+        .await;
+    wait(&app, &t, &r.body).await;
+    let r = app
+        .post("/api/v1/exports/households/jobs?format=csv", &t, json!({}))
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    assert_eq!(r.body["kind"], "household_export");
+    let id = r.body["id"].as_str().unwrap_or_default().to_string();
+    let done = wait(&app, &t, &r.body).await;
+    assert_eq!(done["status"], "succeeded", "{done:?}");
+    assert_eq!(done["summary"]["rows"], 10);
+    let file = app.get(&format!("/api/v1/jobs/{id}/result"), &t).await;
+    assert_eq!(file.status, 200);
+    assert!(
+        file.header("content-disposition")
+            .unwrap_or_default()
+            .contains("households.csv")
+    );
+    let text = file.body.as_str().unwrap_or_default().to_string();
+    assert_eq!(text.lines().count(), 11, "header + 10 members: {text}");
+    assert!(
+        text.contains("H01") && text.contains("****"),
+        "masked numbers: {text}"
+    );
+    // Another county's user cannot see the job or its file.
+    let w = app.token("approver.w").await;
+    assert_eq!(
+        app.get(&format!("/api/v1/jobs/{id}/result"), &w)
+            .await
+            .status,
+        404
+    );
+    // XLSX too; a bad format is refused before anything is queued.
+    let r = app
+        .post("/api/v1/exports/households/jobs?format=xlsx", &t, json!({}))
+        .await;
+    wait(&app, &t, &r.body).await;
+    let id = r.body["id"].as_str().unwrap_or_default();
+    let file = app.get(&format!("/api/v1/jobs/{id}/result"), &t).await;
+    assert_eq!(file.status, 200);
+    assert!(
+        file.header("content-type")
+            .unwrap_or_default()
+            .contains("spreadsheetml")
+    );
+    let r = app
+        .post("/api/v1/exports/households/jobs?format=pdf", &t, json!({}))
+        .await;
+    assert_eq!(
+        (r.status, r.body["errors"][0]["field"].as_str()),
+        (422, Some("format"))
+    );
+    // An import job makes no file.
+    let r = app
+        .post_raw(
+            "/api/v1/imports/households",
+            Some(&t),
+            "text/csv",
+            sheet(700).0.into_bytes(),
+        )
+        .await;
+    wait(&app, &t, &r.body).await;
+    let id = r.body["id"].as_str().unwrap_or_default();
+    assert_eq!(
+        app.get(&format!("/api/v1/jobs/{id}/result"), &t)
+            .await
+            .status,
+        404
+    );
+}
