@@ -41,7 +41,8 @@ pub async fn stamp(
         .app_data::<web::Data<AppState>>()
         .map(|s| s.metrics.clone());
     req.extensions_mut().insert(RequestId(id.clone()));
-    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
+    let span =
+        tracing::info_span!("request", request_id = %id, method = %req.method(), route = %route);
     let lang = crate::i18n::Lang::from_accept_language(
         req.headers()
             .get(header::ACCEPT_LANGUAGE)
@@ -54,9 +55,20 @@ pub async fn stamp(
         )
         .await?
         .map_into_boxed_body();
+    let took = started.elapsed();
     if let Some(m) = metrics {
-        m.observe(&method, &route, res.status().as_u16(), started.elapsed());
+        m.observe(&method, &route, res.status().as_u16(), took);
     }
+    // One line per request (JSON with ZX_LOG_FORMAT=json): the route pattern, never the
+    // concrete path or query, which may carry names.
+    tracing::info!(
+        request_id = %id,
+        method = %method,
+        route = %route,
+        status = res.status().as_u16(),
+        duration_ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+        "request"
+    );
     let h = res.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&id) {
         h.insert(X_REQUEST_ID, v);
