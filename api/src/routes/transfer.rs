@@ -365,15 +365,7 @@ pub async fn export_households(
     let bulk_limit = state.exports_daily_limit;
     let (filter, ctx) = state
         .run(auth, move |conn, ctx| {
-            let filter = params.to_filter(ctx.caller.scope())?;
-            let root = params
-                .region
-                .as_deref()
-                .and_then(|r| domain::RegionCode::parse(r).ok())
-                .unwrap_or(ctx.caller.org);
-            // Whatever the route's permission says in general, it must hold over what is exported.
-            ctx.caller.require_at(perm::CASES_EXPORT, root)?;
-            infra::app::cases::members::check_daily(conn, ctx, "household.export", bulk_limit)?;
+            let (filter, root) = begin_export(conn, ctx, &params, bulk_limit)?;
             if reveal {
                 ctx.caller.require_at(perm::CASES_REVEAL, root)?;
                 infra::app::cases::members::check_daily(
@@ -383,8 +375,7 @@ pub async fn export_households(
                     export_limit,
                 )?;
             }
-            // Every export counts against the daily export quota; revealed ones also against theirs.
-            audit_list(conn, ctx, "household.export", &params, 0)?;
+            // Revealed exports also count against their own quota.
             if reveal {
                 audit_list(conn, ctx, "household.export_revealed", &params, 0)?;
             }
@@ -443,6 +434,33 @@ pub async fn export_households(
         .streaming(stream))
 }
 
+/// The checks and the audit row every export starts with: a valid filter, `cases:export` over
+/// what is exported (whatever the route's permission says in general), and the daily quota,
+/// which the audit row written here counts. Returns the filter and the exported region.
+fn begin_export(
+    conn: &mut diesel::PgConnection,
+    ctx: &infra::app::Ctx,
+    params: &HouseholdParams,
+    daily_limit: i64,
+) -> Result<
+    (
+        infra::app::cases::households::HouseholdFilter,
+        domain::RegionCode,
+    ),
+    DomainError,
+> {
+    let filter = params.to_filter(ctx.caller.scope())?;
+    let root = params
+        .region
+        .as_deref()
+        .and_then(|r| domain::RegionCode::parse(r).ok())
+        .unwrap_or(ctx.caller.org);
+    ctx.caller.require_at(perm::CASES_EXPORT, root)?;
+    infra::app::cases::members::check_daily(conn, ctx, "household.export", daily_limit)?;
+    audit_list(conn, ctx, "household.export", params, 0)?;
+    Ok((filter, root))
+}
+
 /// Format of an export job.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -482,15 +500,7 @@ pub async fn export_job(
     let limit = state.exports_daily_limit;
     let job = state
         .run(auth, move |conn, ctx| {
-            params.to_filter(ctx.caller.scope())?;
-            let root = params
-                .region
-                .as_deref()
-                .and_then(|r| domain::RegionCode::parse(r).ok())
-                .unwrap_or(ctx.caller.org);
-            ctx.caller.require_at(perm::CASES_EXPORT, root)?;
-            infra::app::cases::members::check_daily(conn, ctx, "household.export", limit)?;
-            audit_list(conn, ctx, "household.export", &params, 0)?;
+            begin_export(conn, ctx, &params, limit)?;
             let payload =
                 serde_json::to_vec(&serde_json::json!({ "params": params, "format": format }))
                     .map_err(|e| DomainError::Unexpected(anyhow::anyhow!(e)))?;
