@@ -144,18 +144,19 @@ pub fn mark_write(primary: &Db, user: uuid::Uuid) -> Result<(), DomainError> {
     })
 }
 
-/// The position of `user`'s last write, if any.
+/// The position of `user`'s last write, if any (on the primary).
 ///
 /// # Errors
 /// Database failures.
-pub fn write_mark(primary: &Db, user: uuid::Uuid) -> Result<Option<i64>, DomainError> {
-    primary.unscoped(|c| {
-        diesel::sql_query("SELECT (zx_write_mark($1) - '0/0'::pg_lsn)::bigint AS lsn")
-            .bind::<diesel::sql_types::Uuid, _>(user)
-            .get_result::<Lsn>(c)
-            .db()
-            .map(|l| l.lsn)
-    })
+pub fn write_mark(
+    conn: &mut diesel::PgConnection,
+    user: uuid::Uuid,
+) -> Result<Option<i64>, DomainError> {
+    diesel::sql_query("SELECT (zx_write_mark($1) - '0/0'::pg_lsn)::bigint AS lsn")
+        .bind::<diesel::sql_types::Uuid, _>(user)
+        .get_result::<Lsn>(conn)
+        .db()
+        .map(|l| l.lsn)
 }
 
 /// Whether the replica has replayed `mark` (run inside the replica's transaction).

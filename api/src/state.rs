@@ -154,9 +154,7 @@ impl AppState {
             span.in_scope(|| {
                 let alert = (auth.claims.clone(), auth.rule, auth.request_id.clone());
                 let out = state
-                    .call(&state.db, auth, None, |conn, ctx| {
-                        f(conn, ctx).map(|t| (t, ()))
-                    })
+                    .call(&state.db, auth, |conn, ctx| f(conn, ctx).map(|t| (t, ())))
                     .inspect_err(|e| {
                         if let DomainError::TooManyRequests(_) = e {
                             state.quota_alert(&alert.0, alert.1, &alert.2);
@@ -218,12 +216,25 @@ impl AppState {
         let result = web::block(move || {
             span.in_scope(|| {
                 if let Some(replica) = state.replica.clone().filter(|r| r.usable()) {
-                    let mark = crate::replica::write_mark(&state.db, auth.claims.sub)?;
-                    let attempt = state.call(&replica.db, auth.clone(), mark, |conn, ctx| {
-                        read(conn, ctx).map(|t| (t, ctx.clone()))
+                    // The caller is authorized on the primary (a session ended or a grant
+                    // removed a moment ago counts at once), with the position of their last
+                    // write; only the read itself goes to the replica.
+                    let (ctx, mark) = state.call(&state.db, auth.clone(), |conn, ctx| {
+                        Ok((
+                            ctx.clone(),
+                            crate::replica::write_mark(conn, ctx.caller.user_id)?,
+                        ))
+                    })?;
+                    let attempt = replica.db.in_scope(ctx.caller.scope(), |conn| {
+                        if let Some(m) = mark
+                            && !crate::replica::replayed(conn, m)?
+                        {
+                            return Err(DomainError::Unavailable);
+                        }
+                        read(conn, &ctx)
                     });
                     match attempt {
-                        Ok((t, ctx)) => {
+                        Ok(t) => {
                             state.metrics.count("read_replica");
                             state
                                 .db
@@ -240,7 +251,7 @@ impl AppState {
                 }
                 state.metrics.count("read_primary");
                 state
-                    .call(&state.db, auth, None, |conn, ctx| {
+                    .call(&state.db, auth, |conn, ctx| {
                         let t = read(conn, ctx)?;
                         audit(conn, ctx, &t)?;
                         Ok((t, ()))
@@ -253,23 +264,16 @@ impl AppState {
     }
 
     /// One scoped transaction on `db` as the authenticated caller, after the route's
-    /// permission checks; with `replayed`, first requires the database to have replayed that WAL
-    /// position (else `Unavailable`).
+    /// permission checks.
     fn call<T, U>(
         &self,
         db: &Db,
         auth: Auth,
-        replayed: Option<i64>,
         f: impl FnOnce(&mut PgConnection, &Ctx) -> Result<(T, U), DomainError>,
     ) -> Result<(T, U), DomainError> {
         let org = domain::RegionCode::parse(&auth.claims.org)
             .map_err(|_| DomainError::Unauthorized("bad org claim"))?;
         db.in_scope(org.subtree(), |conn| {
-            if let Some(mark) = replayed
-                && !crate::replica::replayed(conn, mark)?
-            {
-                return Err(DomainError::Unavailable);
-            }
             let caller = auth::load_caller(conn, &self.catalog, &auth.claims)?;
             if let Access::Permission(p) = auth.rule.access
                 && !caller.has_permission(p)

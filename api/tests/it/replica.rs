@@ -14,7 +14,7 @@ use crate::helpers::eventually;
 #[actix_web::test]
 async fn reads_use_the_replica_within_bounds_and_never_hide_your_own_writes() {
     let c = make_clusters();
-    c.prepare("370831");
+    let (owner, _) = c.prepare("370831");
     // The replica: a base backup streaming from the primary.
     pg(
         "pg_basebackup",
@@ -108,6 +108,36 @@ async fn reads_use_the_replica_within_bounds_and_never_hide_your_own_writes() {
     let before = m.counted("read_replica");
     assert!(client.numbers(&approver).await.contains(&"R1".to_string()));
     assert_eq!(m.counted("read_replica"), before + 1);
+    // A session ended on the primary ends at once, even while the replica has not seen it:
+    // callers are authorized on the primary, only the read goes to the replica.
+    diesel::sql_query("SELECT pg_wal_replay_pause()")
+        .execute(&mut on_replica)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut primary = PgConnection::establish(secrecy::ExposeSecret::expose_secret(&owner))
+        .unwrap_or_else(|e| panic!("{e}"));
+    primary
+        .transaction(|t| {
+            diesel::sql_query(
+                "SELECT set_config('app.scope_lo', '0', true), set_config('app.scope_hi', '999999999999', true)",
+            )
+            .execute(t)?;
+            diesel::sql_query(
+                "UPDATE sessions SET revoked_at = now() WHERE user_id = (SELECT id FROM users WHERE username = 'approver')",
+            )
+            .execute(t)
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (status, _) = client
+        .call("GET", "/api/v1/households?limit=5", Some(&approver), None)
+        .await;
+    assert_eq!(
+        status, 401,
+        "a revoked session must not read from the lagging replica"
+    );
+    diesel::sql_query("SELECT pg_wal_replay_resume()")
+        .execute(&mut on_replica)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let approver = client.token("approver").await;
     // The replica goes down: reads carry on from the primary.
     drop(on_replica);
     c.stop("replica");
