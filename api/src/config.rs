@@ -39,6 +39,8 @@
 //! | `REPLICA_DATABASE_URL` | — | app-role URL of a streaming replica for reports and lists |
 //! | `ZX_REPLICA_MAX_LAG_MS` | `5000` | a replica further behind than this is skipped |
 //! | `ZX_SHUTDOWN_GRACE_SECS` | `30` | on SIGTERM, time given to in-flight requests and jobs |
+//! | `ZX_ADMISSION_SLOTS` | 4 × pool size | requests doing database work at once (the rest wait) |
+//! | `ZX_ADMISSION_WAIT_MS` | `1000` | longest wait for a slot; then 503 with `Retry-After` |
 
 use std::time::Duration;
 
@@ -93,6 +95,17 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// Which webhook URLs are accepted.
     pub webhook_urls: infra::app::webhooks::UrlPolicy,
+    /// Admission control in front of the database pool.
+    pub admission: Admission,
+}
+
+/// Requests admitted to database work at once, and how long the others wait.
+#[derive(Debug, Clone, Copy)]
+pub struct Admission {
+    /// Requests holding or waiting for a connection at once.
+    pub slots: usize,
+    /// Longest wait for a slot before 503.
+    pub wait: Duration,
 }
 
 /// The shared work queues, as this instance takes part in them.
@@ -268,6 +281,16 @@ impl Config {
             webhook_urls: infra::app::webhooks::UrlPolicy {
                 allow_plain: parsed("ZX_WEBHOOK_ALLOW_HTTP", false)?,
                 allow_internal: parsed("ZX_WEBHOOK_ALLOW_INTERNAL", false)?,
+            },
+            admission: Admission {
+                // Four requests per connection: enough to keep the pool busy, few enough that
+                // none waits long.
+                slots: parsed(
+                    "ZX_ADMISSION_SLOTS",
+                    4 * parsed("ZX_DB_POOL_SIZE", 10_usize)?,
+                )?
+                .max(1),
+                wait: Duration::from_millis(parsed("ZX_ADMISSION_WAIT_MS", 1000_u64)?),
             },
         };
         config.tokens.validate()?;

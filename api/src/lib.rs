@@ -49,8 +49,8 @@ pub fn api_doc() -> OpenApi {
     doc
 }
 
-/// Region codes: 2, 4, 6, 9 or 12 digits.
-const CODE_PATTERN: &str = "^[0-9]{2}([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$";
+/// Region codes: 2, 4, 6, 9 or 12 digits, not starting with `00` (no province has it).
+const CODE_PATTERN: &str = "^(0[1-9]|[1-9][0-9])([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$";
 
 /// Sets `pattern` on a string schema, `minimum`/`maximum` on an integer one.
 fn constrain(schema: &mut utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>, name: &str) {
@@ -75,7 +75,9 @@ fn constrain(schema: &mut utoipa::openapi::RefOr<utoipa::openapi::schema::Schema
             o.minimum = Some(Number::Int(1980));
             o.maximum = Some(Number::Int(2100));
         }
-        "county_code" | "county" if is(Type::String) => o.pattern = Some("^[0-9]{6}$".into()),
+        "county_code" | "county" if is(Type::String) => {
+            o.pattern = Some("^(0[1-9]|[1-9][0-9])[0-9]{4}$".into());
+        }
         "region" | "region_code" | "village_code" | "township_code" | "org_unit"
             if is(Type::String) =>
         {
@@ -154,8 +156,13 @@ fn document_common_answers(doc: &mut OpenApi) {
             }
         }
     }
+    // Request bodies only (`…Body`): answers may carry codes a request may not, such as the
+    // platform's `000000000000` in the audit log.
     if let Some(components) = doc.components.as_mut() {
-        for schema in components.schemas.values_mut() {
+        for (name, schema) in &mut components.schemas {
+            if !name.ends_with("Body") {
+                continue;
+            }
             if let RefOr::T(Schema::Object(o)) = schema {
                 for (name, prop) in &mut o.properties {
                     constrain(prop, name);
@@ -232,6 +239,8 @@ pub fn build_state(
         },
         hasher: Arc::new(PasswordHasher::new(config.hash_cost)?),
         hash_slots: Arc::new(Semaphore::new(config.hash_concurrency)),
+        db_slots: Arc::new(Semaphore::new(config.admission.slots)),
+        admission_wait: config.admission.wait,
         catalog: Arc::new(catalog),
         data_keys: Arc::new(data_keys),
         reveal_daily_limit: config.reveal_daily_limit,

@@ -36,6 +36,11 @@ pub struct AppState {
     pub hasher: Arc<PasswordHasher>,
     /// Caps concurrent argon2 computations.
     pub hash_slots: Arc<Semaphore>,
+    /// Caps requests waiting for or holding a database connection (admission control): past it
+    /// a request waits at most `admission_wait`, then answers 503 instead of queueing on.
+    pub db_slots: Arc<Semaphore>,
+    /// How long a request may wait for a database slot.
+    pub admission_wait: Duration,
     /// Roles and permissions.
     pub catalog: Arc<Catalog>,
     /// Login throttles.
@@ -146,6 +151,7 @@ impl AppState {
         auth: Auth,
         f: impl FnOnce(&mut PgConnection, &Ctx) -> Result<T, DomainError> + Send + 'static,
     ) -> ApiResult<T> {
+        let permit = self.admit().await?;
         let state = self.clone();
         let span = tracing::Span::current();
         let writes = auth.rule.method != "GET";
@@ -168,6 +174,7 @@ impl AppState {
             })
         })
         .await?;
+        drop(permit);
         Ok(result?)
     }
 
@@ -211,6 +218,7 @@ impl AppState {
         read: impl Fn(&mut PgConnection, &Ctx) -> Result<T, DomainError> + Send + Sync + 'static,
         audit: impl FnOnce(&mut PgConnection, &Ctx, &T) -> Result<(), DomainError> + Send + 'static,
     ) -> ApiResult<T> {
+        let permit = self.admit().await?;
         let state = self.clone();
         let span = tracing::Span::current();
         let result = web::block(move || {
@@ -260,7 +268,21 @@ impl AppState {
             })
         })
         .await?;
+        drop(permit);
         Ok(result?)
+    }
+
+    /// A database slot for one request, or 503 after `admission_wait`: under overload requests
+    /// are told to retry quickly instead of queueing without bound.
+    async fn admit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, DomainError> {
+        match tokio::time::timeout(self.admission_wait, self.db_slots.clone().acquire_owned()).await
+        {
+            Ok(Ok(p)) => Ok(p),
+            _ => {
+                self.metrics.count("admission_refused");
+                Err(DomainError::Unavailable)
+            }
+        }
     }
 
     /// One scoped transaction on `db` as the authenticated caller, after the route's

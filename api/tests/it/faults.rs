@@ -139,3 +139,40 @@ async fn a_database_restart_answers_503_then_recovers_and_leaves_nothing_half_wr
         "rollups equal a recount"
     );
 }
+
+#[actix_web::test]
+async fn a_saturated_server_answers_503_quickly_instead_of_queueing() {
+    let mut app = crate::helpers::TestApp::spawn_with(
+        |c| {
+            c.admission = api::config::Admission {
+                slots: 2,
+                wait: Duration::from_millis(200),
+            };
+        },
+        None,
+    )
+    .await;
+    app.onboard("370831");
+    app.user("clerk", V, &["village_clerk"]);
+    let t = app.token("clerk").await;
+    // Every slot is taken (as by long requests).
+    let held = app
+        .state
+        .db_slots
+        .clone()
+        .acquire_many_owned(2)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let started = Instant::now();
+    let r = app.get("/api/v1/households", &t).await;
+    assert_eq!(r.status, 503, "{:?}", r.body);
+    assert_eq!(r.header("retry-after").as_deref(), Some("1"));
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    // Slots free again: served.
+    drop(held);
+    assert_eq!(app.get("/api/v1/households", &t).await.status, 200);
+}

@@ -288,6 +288,10 @@ pub fn config_for(app_url: SecretString, owner_url: Option<SecretString>) -> Con
             allow_plain: true,
             allow_internal: true,
         },
+        admission: api::config::Admission {
+            slots: 64,
+            wait: Duration::from_secs(10),
+        },
     }
 }
 
