@@ -272,6 +272,25 @@ impl AppState {
         Ok(result?)
     }
 
+    /// The database a long read (an export) may use, after its caller was authorized on the
+    /// primary: the replica when it is within its lag bound and has replayed `user`'s last
+    /// write, else the primary. (Replay only moves forward, so the check holds for the read.)
+    pub fn read_db(&self, user: uuid::Uuid) -> Db {
+        if let Some(r) = self.replica.as_ref().filter(|r| r.usable()) {
+            let mark = self.db.unscoped(|c| crate::replica::write_mark(c, user));
+            let caught_up = mark.and_then(|m| match m {
+                Some(m) => r.db.unscoped(|c| crate::replica::replayed(c, m)),
+                None => Ok(true),
+            });
+            if matches!(caught_up, Ok(true)) {
+                self.metrics.count("read_replica");
+                return r.db.clone();
+            }
+            self.metrics.count("read_replica_skipped");
+        }
+        self.db.clone()
+    }
+
     /// A database slot for one request, or 503 after `admission_wait`: under overload requests
     /// are told to retry quickly instead of queueing without bound.
     async fn admit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, DomainError> {

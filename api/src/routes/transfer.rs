@@ -400,21 +400,28 @@ pub async fn export_households(
             export_xlsx(&st, &ctx, &filter, reveal, &send)
         } else {
             let mut first = true;
-            export::export(&st.db, &ctx, &st.data_keys, &filter, reveal, |rows| {
-                let header = std::mem::take(&mut first);
-                let mut w = csv::Writer::from_writer(if header {
-                    vec![0xEF, 0xBB, 0xBF]
-                } else {
-                    Vec::new()
-                });
-                if header {
-                    let _ = w.write_record(export::header());
-                }
-                for r in rows {
-                    let _ = w.write_record(r);
-                }
-                send(w.into_inner().unwrap_or_default())
-            })
+            export::export(
+                &st.read_db(ctx.caller.user_id),
+                &ctx,
+                &st.data_keys,
+                &filter,
+                reveal,
+                |rows| {
+                    let header = std::mem::take(&mut first);
+                    let mut w = csv::Writer::from_writer(if header {
+                        vec![0xEF, 0xBB, 0xBF]
+                    } else {
+                        Vec::new()
+                    });
+                    if header {
+                        let _ = w.write_record(export::header());
+                    }
+                    for r in rows {
+                        let _ = w.write_record(r);
+                    }
+                    send(w.into_inner().unwrap_or_default())
+                },
+            )
             .map(|_| ())
         };
         if let Err(e) = outcome {
@@ -582,13 +589,20 @@ pub(crate) fn run_export_job(
     } else {
         let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
         let _ = w.write_record(export::header());
-        export::export(&st.db, ctx, &st.data_keys, &filter, false, |batch| {
-            for r in batch {
-                rows.set(rows.get() + 1);
-                let _ = w.write_record(r);
-            }
-            true
-        })?;
+        export::export(
+            &st.read_db(ctx.caller.user_id),
+            ctx,
+            &st.data_keys,
+            &filter,
+            false,
+            |batch| {
+                for r in batch {
+                    rows.set(rows.get() + 1);
+                    let _ = w.write_record(r);
+                }
+                true
+            },
+        )?;
         let bytes = w
             .into_inner()
             .map_err(|e| DomainError::Unexpected(anyhow::anyhow!("csv: {e}")))?;
@@ -632,18 +646,25 @@ pub(crate) fn export_xlsx(
     }
     let mut row = 1_u32;
     let mut write_error = None;
-    export::export(&st.db, ctx, &st.data_keys, filter, reveal, |rows| {
-        for r in rows {
-            for (i, v) in r.iter().enumerate() {
-                if let Err(e) = sheet.write_string(row, u16::try_from(i).unwrap_or(0), v) {
-                    write_error = Some(e);
-                    return false;
+    export::export(
+        &st.read_db(ctx.caller.user_id),
+        ctx,
+        &st.data_keys,
+        filter,
+        reveal,
+        |rows| {
+            for r in rows {
+                for (i, v) in r.iter().enumerate() {
+                    if let Err(e) = sheet.write_string(row, u16::try_from(i).unwrap_or(0), v) {
+                        write_error = Some(e);
+                        return false;
+                    }
                 }
+                row += 1;
             }
-            row += 1;
-        }
-        true
-    })?;
+            true
+        },
+    )?;
     if let Some(e) = write_error {
         return Err(fail(e));
     }

@@ -108,6 +108,19 @@ async fn reads_use_the_replica_within_bounds_and_never_hide_your_own_writes() {
     let before = m.counted("read_replica");
     assert!(client.numbers(&approver).await.contains(&"R1".to_string()));
     assert_eq!(m.counted("read_replica"), before + 1);
+    // Exports read from the replica too (the authorization and the audit row on the primary).
+    let before = m.counted("read_replica");
+    let (status, body) = client
+        .call(
+            "GET",
+            "/api/v1/exports/households?format=csv",
+            Some(&approver),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(body.as_str().unwrap_or_default().contains("R1"), "{body}");
+    assert_eq!(m.counted("read_replica"), before + 1);
     // A session ended on the primary ends at once, even while the replica has not seen it:
     // callers are authorized on the primary, only the read goes to the replica.
     diesel::sql_query("SELECT pg_wal_replay_pause()")
