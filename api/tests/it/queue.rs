@@ -160,10 +160,16 @@ async fn a_hundred_jobs_over_three_instances_each_run_exactly_once() {
 struct Server {
     child: Child,
     log: std::path::PathBuf,
+    base: String,
 }
 
 impl Server {
     fn start(app: &TestApp, lease_secs: u32) -> Self {
+        Self::start_with(app, lease_secs, None)
+    }
+
+    /// With `keys`, the signing-key directory the other instances share (so their tokens work).
+    fn start_with(app: &TestApp, lease_secs: u32, keys_dir: Option<&std::path::Path>) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
@@ -172,9 +178,12 @@ impl Server {
         let log = std::env::temp_dir().join(format!("zx-child-{}.log", uuid::Uuid::new_v4()));
         let file = std::fs::File::create(&log).unwrap_or_else(|e| panic!("{e}"));
         let out = file.try_clone().unwrap_or_else(|e| panic!("{e}"));
-        let child = Command::new(env!("CARGO_BIN_EXE_zhenxing"))
-            .arg("serve")
-            .env_clear()
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_zhenxing"));
+        cmd.arg("serve").env_clear();
+        if let Some(dir) = keys_dir {
+            cmd.env("ZX_JWT_KEYS_DIR", dir);
+        }
+        let child = cmd
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("DATABASE_URL", app.db.app_url().expose_secret())
             .env("ZX_BIND", format!("127.0.0.1:{port}"))
@@ -189,7 +198,11 @@ impl Server {
             .stderr(file)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start the server: {e}"));
-        Self { child, log }
+        Self {
+            child,
+            log,
+            base: format!("http://127.0.0.1:{port}"),
+        }
     }
 
     fn log(&self) -> String {
@@ -328,4 +341,97 @@ async fn a_stopping_instance_finishes_its_job_before_it_exits() {
         "{}",
         other.log()
     );
+}
+
+#[actix_web::test]
+async fn a_server_killed_amid_disbursements_leaves_no_partial_write_and_retries_do_not_double() {
+    let (dir, load) = shared_keys();
+    let mut app = TestApp::spawn_with(|_| {}, Some(load())).await;
+    app.onboard("370831");
+    app.user("funds", "370831", &["fund_officer"]);
+    let officer = app.token("funds").await;
+    let fund = crate::funds::id(
+        app.post(
+            "/api/v1/funds",
+            &officer,
+            crate::funds::fund(100_000, "infrastructure", false, false),
+        )
+        .await,
+    )
+    .await;
+    let project = crate::funds::id(
+        app.post(
+            "/api/v1/projects",
+            &officer,
+            crate::funds::project("370831001003", 50_000, "infrastructure", false),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        crate::funds::allocate(&app, &officer, &fund, &project, 50_000)
+            .await
+            .status,
+        201
+    );
+    let mut other = Server::start_with(&app, 30, Some(&dir));
+    eventually("the other server", 60, || {
+        std::net::TcpStream::connect(other.base.trim_start_matches("http://")).is_ok()
+    })
+    .await;
+    // Sixty payments of 100 yuan, each with its own idempotency key, to the other server; it
+    // is killed while they are being written.
+    let send = |base: String, n: u32| {
+        let (token, project) = (officer.clone(), project.clone());
+        async move {
+            awc::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .finish()
+                .post(format!("{base}/api/v1/projects/{project}/disbursements"))
+                .insert_header(("authorization", format!("Bearer {token}")))
+                .insert_header(("idempotency-key", format!("pay-{n}")))
+                .send_json(&serde_json::json!({"amount_fen": 10_000, "payee": "施工单位", "paid_on": "2021-06-01"}))
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0)
+        }
+    };
+    let burst = futures_util::future::join_all((0..60).map(|n| send(other.base.clone(), n)));
+    let killer = async {
+        eventually("some payments to land", 60, || {
+            count(&app, "SELECT count(*) AS n FROM disbursements") >= 5
+        })
+        .await;
+        other.child.kill().unwrap_or_else(|e| panic!("{e}"));
+        let _ = other.child.wait();
+    };
+    let (answers, ()) = futures_util::future::join(burst, killer).await;
+    let landed = count(&app, "SELECT count(*) AS n FROM disbursements");
+    assert!(
+        landed < 60,
+        "the kill should cut the burst short: {landed} landed, {answers:?}"
+    );
+    // Nothing partial: every payment has its audit row, every audit row its payment.
+    let unaudited = "SELECT count(*) AS n FROM disbursements d WHERE NOT EXISTS \
+         (SELECT 1 FROM audit_events a WHERE a.action = 'disbursement.made' AND a.object_id = d.id::text)";
+    let orphans = "SELECT count(*) AS n FROM audit_events a WHERE a.action = 'disbursement.made' AND NOT EXISTS \
+         (SELECT 1 FROM disbursements d WHERE d.id::text = a.object_id)";
+    assert_eq!(count(&app, unaudited), 0);
+    assert_eq!(count(&app, orphans), 0);
+    // Every request retried with its key, on the surviving instance: each payment once.
+    let retried = futures_util::future::join_all((0..60).map(|n| send(app.addr.clone(), n))).await;
+    assert!(retried.iter().all(|s| *s == 201), "{retried:?}");
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM disbursements"), 60);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT coalesce(sum(amount_fen), 0)::bigint AS n FROM disbursements"
+        ),
+        600_000
+    );
+    assert_eq!(count(&app, unaudited), 0);
+    let again = futures_util::future::join_all((0..60).map(|n| send(app.addr.clone(), n))).await;
+    assert!(again.iter().all(|s| *s == 201));
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM disbursements"), 60);
+    let _ = std::fs::remove_dir_all(&dir);
 }
