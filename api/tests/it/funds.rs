@@ -66,6 +66,32 @@ pub async fn allocate(app: &TestApp, t: &str, fund: &str, project: &str, yuan: i
     .await
 }
 
+/// A fund of 100,000 yuan and a project of 50,000 yuan in `village`, fully allocated; returns
+/// the project's id.
+pub async fn allocated_project(app: &TestApp, officer: &str, village: &str) -> String {
+    let fund = id(app
+        .post(
+            "/api/v1/funds",
+            officer,
+            fund(100_000, "infrastructure", false, false),
+        )
+        .await)
+    .await;
+    let project = id(app
+        .post(
+            "/api/v1/projects",
+            officer,
+            project(village, 50_000, "infrastructure", false),
+        )
+        .await)
+    .await;
+    assert_eq!(
+        allocate(app, officer, &fund, &project, 50_000).await.status,
+        201
+    );
+    project
+}
+
 pub async fn disburse(app: &TestApp, t: &str, project: &str, fen: i64) -> Resp {
     app.post(
         &format!("/api/v1/projects/{project}/disbursements"),

@@ -350,30 +350,7 @@ async fn a_server_killed_amid_disbursements_leaves_no_partial_write_and_retries_
     app.onboard("370831");
     app.user("funds", "370831", &["fund_officer"]);
     let officer = app.token("funds").await;
-    let fund = crate::funds::id(
-        app.post(
-            "/api/v1/funds",
-            &officer,
-            crate::funds::fund(100_000, "infrastructure", false, false),
-        )
-        .await,
-    )
-    .await;
-    let project = crate::funds::id(
-        app.post(
-            "/api/v1/projects",
-            &officer,
-            crate::funds::project("370831001003", 50_000, "infrastructure", false),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(
-        crate::funds::allocate(&app, &officer, &fund, &project, 50_000)
-            .await
-            .status,
-        201
-    );
+    let project = crate::funds::allocated_project(&app, &officer, "370831001003").await;
     let mut other = Server::start_with(&app, 30, Some(&dir));
     eventually("the other server", 60, || {
         std::net::TcpStream::connect(other.base.trim_start_matches("http://")).is_ok()

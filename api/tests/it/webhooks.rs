@@ -225,30 +225,7 @@ async fn domain_events_are_signed_delivered_and_listed() {
         )
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
-    let fund = crate::funds::id(
-        app.post(
-            "/api/v1/funds",
-            &officer,
-            crate::funds::fund(100_000, "infrastructure", false, false),
-        )
-        .await,
-    )
-    .await;
-    let project = crate::funds::id(
-        app.post(
-            "/api/v1/projects",
-            &officer,
-            crate::funds::project(V1, 50_000, "infrastructure", false),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(
-        crate::funds::allocate(app, &officer, &fund, &project, 50_000)
-            .await
-            .status,
-        201
-    );
+    let project = crate::funds::allocated_project(app, &officer, V1).await;
     let r = crate::funds::disburse(app, &officer, &project, 1_000_000).await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     eventually("every kind of event", 20, || {
