@@ -192,7 +192,7 @@ fn data_keys(config: &Config) -> anyhow::Result<infra::pii::DataKeys> {
     config
         .data_keys
         .as_ref()
-        .context("ZX_DATA_KEYS and ZX_BLIND_INDEX_KEY are not set: they encrypt and index ID numbers (see the README)")?
+        .context("ZX_DATA_KEYS and ZX_BLIND_INDEX_KEY are not set: they encrypt and index ID numbers (see docs/operations.md)")?
         .load()
 }
 
