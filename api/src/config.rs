@@ -41,6 +41,8 @@
 //! | `ZX_SHUTDOWN_GRACE_SECS` | `30` | on SIGTERM, time given to in-flight requests and jobs |
 //! | `ZX_ADMISSION_SLOTS` | 4 × pool size | requests doing database work at once (the rest wait) |
 //! | `ZX_ADMISSION_WAIT_MS` | `1000` | longest wait for a slot; then 503 with `Retry-After` |
+//! | `ZX_METRICS_BIND` | — | a separate listen address serving only `/metrics` (e.g. `127.0.0.1:9464`, reachable by Prometheus only) |
+//! | `ZX_METRICS_TOKEN` | — | bearer token that `/metrics` requires (on either listener); with neither set, `/metrics` answers 404 |
 
 use std::time::Duration;
 
@@ -97,6 +99,18 @@ pub struct Config {
     pub webhook_urls: infra::app::webhooks::UrlPolicy,
     /// Admission control in front of the database pool.
     pub admission: Admission,
+    /// Where `/metrics` is served and what it requires.
+    pub metrics: MetricsConfig,
+}
+
+/// Who may read `/metrics`. Closed by default: with neither a separate listener nor a token,
+/// nobody can (the API listener answers 404).
+#[derive(Debug, Clone, Default)]
+pub struct MetricsConfig {
+    /// A separate listen address serving only `/metrics`.
+    pub bind: Option<String>,
+    /// A bearer token `/metrics` requires, on either listener.
+    pub token: Option<SecretString>,
 }
 
 /// Requests admitted to database work at once, and how long the others wait.
@@ -292,8 +306,20 @@ impl Config {
                 .max(1),
                 wait: Duration::from_millis(parsed("ZX_ADMISSION_WAIT_MS", 1000_u64)?),
             },
+            metrics: MetricsConfig {
+                bind: var("ZX_METRICS_BIND"),
+                token: var("ZX_METRICS_TOKEN").map(SecretString::from),
+            },
         };
         config.tokens.validate()?;
+        if config
+            .metrics
+            .token
+            .as_ref()
+            .is_some_and(|t| secrecy::ExposeSecret::expose_secret(t).len() < 16)
+        {
+            bail!("ZX_METRICS_TOKEN must be at least 16 characters");
+        }
         if config.hash_concurrency == 0 {
             bail!("ZX_HASH_CONCURRENCY must be at least 1");
         }

@@ -249,6 +249,7 @@ pub fn build_state(
         throttle: Arc::new(Throttle::new(config.throttle.clone())),
         clock: infra::clock::Clock::system(),
         metrics: Arc::new(metrics::Metrics::default()),
+        metrics_token: config.metrics.token.clone().map(Arc::new),
         wake: Arc::new(work::Wake::default()),
         cors: Arc::new(http::cors::CorsCache::default()),
         webhook_urls: config.webhook_urls,
@@ -263,8 +264,31 @@ pub fn build_state(
     })
 }
 
-/// Prometheus metrics of this instance (see `metrics`).
-async fn metrics_text(state: web::Data<AppState>) -> HttpResponse {
+/// Marks the app of the separate metrics listener (`ZX_METRICS_BIND`).
+#[derive(Debug, Clone, Copy)]
+struct MetricsListener;
+
+/// Prometheus metrics of this instance (see `metrics`). With a token configured, only a
+/// request bearing it is answered (401 otherwise, on either listener); without one, only the
+/// separate metrics listener answers, and the API listener says 404.
+async fn metrics_text(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let separate = req.app_data::<web::Data<MetricsListener>>().is_some();
+    match &state.metrics_token {
+        Some(token) => {
+            let given = req
+                .headers()
+                .get(actix_web::http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok());
+            if !metrics::token_matches(token, given) {
+                return Err(domain::DomainError::Unauthorized("metrics token").into());
+            }
+        }
+        None if !separate => return Err(ApiError::NoRoute),
+        None => {}
+    }
     let (open, idle, max) = state.db.pool_state();
     let db = state.db.clone();
     let mut gauges = Vec::new();
@@ -294,9 +318,28 @@ async fn metrics_text(state: web::Data<AppState>) -> HttpResponse {
             value: r.lag().map_or(-1.0, |l| l.as_secs_f64()),
         });
     }
-    HttpResponse::Ok()
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render((open, idle), max, &gauges))
+        .body(state.metrics.render((open, idle), max, &gauges)))
+}
+
+/// The app of the separate metrics listener (`ZX_METRICS_BIND`): `/metrics` only.
+pub fn build_metrics_app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(state)
+        .app_data(web::Data::new(MetricsListener))
+        .route("/metrics", web::get().to(metrics_text))
+        .default_service(web::to(no_route))
 }
 
 async fn no_route() -> Result<HttpResponse, ApiError> {

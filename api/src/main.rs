@@ -261,6 +261,30 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     // Jobs and webhook deliveries, from the queues every instance shares.
     let background = api::work::Background::start(&data, &config.work);
     tracing::info!(bind = %config.bind, worker = %background.worker, "serving; API docs at /docs");
+    // Metrics on their own listener, when configured (see `metrics`).
+    let metrics_server = match &config.metrics.bind {
+        Some(bind) => {
+            let metrics_data = data.clone();
+            let server = HttpServer::new(move || api::build_metrics_app(metrics_data.clone()))
+                .workers(1)
+                .disable_signals()
+                .bind(bind)
+                .with_context(|| format!("cannot listen on {bind} (ZX_METRICS_BIND)"))?
+                .run();
+            tracing::info!(bind = %bind, "metrics on their own listener");
+            let handle = server.handle();
+            actix_web::rt::spawn(server);
+            Some(handle)
+        }
+        None => {
+            if config.metrics.token.is_none() {
+                tracing::warn!(
+                    "neither ZX_METRICS_BIND nor ZX_METRICS_TOKEN is set: /metrics is served nowhere"
+                );
+            }
+            None
+        }
+    };
     let app_data = data.clone();
     // On SIGTERM or SIGINT: stop accepting, let in-flight requests finish (up to the grace
     // period), then let running jobs finish (up to the grace period again).
@@ -270,6 +294,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", config.bind))?
         .run()
         .await?;
+    if let Some(m) = metrics_server {
+        m.stop(true).await;
+    }
     tracing::info!("requests drained; finishing background work");
     background.shutdown(config.shutdown_grace).await;
     tracing::info!("stopped");

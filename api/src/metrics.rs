@@ -2,6 +2,11 @@
 //! histograms by route, the database pool. Counted in process (each instance exposes its own;
 //! Prometheus sums them). Route patterns, never concrete paths, label the series, so no id or
 //! code from a URL ends up in a metric.
+//!
+//! Every label comes from a closed set, so no client can add series: methods outside the
+//! standard ones are `OTHER` ([`method_label`]), paths that match no route are `unmatched`
+//! ([`route_label`]). Who may read the text is decided by [`token_matches`] and the listener
+//! (see `ZX_METRICS_BIND` and `ZX_METRICS_TOKEN`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -18,6 +23,45 @@ struct Histogram {
     buckets: [u64; BUCKETS.len()],
     count: u64,
     sum: f64,
+}
+
+/// The methods that label series as themselves; any other is `OTHER`.
+const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/// The label of a request method: a standard method, or `OTHER`.
+pub fn method_label(method: &str) -> &'static str {
+    METHODS
+        .iter()
+        .find(|m| **m == method)
+        .copied()
+        .unwrap_or("OTHER")
+}
+
+/// The label of a matched route pattern: a pattern of the route table (or `/metrics`), or
+/// `unmatched` for anything else (no pattern, a scope's prefix).
+pub fn route_label(pattern: Option<&str>) -> &'static str {
+    pattern
+        .and_then(|p| {
+            crate::routes::RULES
+                .iter()
+                .chain(crate::routes::DOCS_RULES)
+                .find(|r| r.path == p)
+                .map(|r| r.path)
+        })
+        .unwrap_or("unmatched")
+}
+
+/// Whether the `Authorization` header carries the metrics token (compared as SHA-256
+/// digests, so the comparison's time says nothing about the token).
+pub fn token_matches(token: &secrecy::SecretString, authorization: Option<&str>) -> bool {
+    use secrecy::ExposeSecret as _;
+    use sha2::{Digest as _, Sha256};
+    let Some((scheme, given)) = authorization.and_then(|v| v.split_once(' ')) else {
+        return false;
+    };
+    scheme.eq_ignore_ascii_case("bearer")
+        && Sha256::digest(given.trim().as_bytes())
+            == Sha256::digest(token.expose_secret().as_bytes())
 }
 
 /// The counters.
@@ -57,8 +101,9 @@ impl Metrics {
             .unwrap_or(0)
     }
 
-    /// Counts one request.
-    pub fn observe(&self, method: &str, route: &str, status: u16, took: Duration) {
+    /// Counts one request, labelled by [`method_label`] and [`route_label`].
+    pub fn observe(&self, method: &str, route: Option<&str>, status: u16, took: Duration) {
+        let (method, route) = (method_label(method), route_label(route));
         if let Ok(mut r) = self.requests.lock() {
             *r.entry((method.to_string(), route.to_string(), status))
                 .or_insert(0) += 1;
@@ -164,9 +209,9 @@ mod tests {
     #[test]
     fn buckets_are_cumulative_and_render_as_prometheus_text() {
         let m = Metrics::default();
-        m.observe("GET", "/api/v1/me", 200, Duration::from_millis(7));
-        m.observe("GET", "/api/v1/me", 200, Duration::from_millis(70));
-        m.observe("GET", "/api/v1/me", 401, Duration::from_millis(1));
+        m.observe("GET", Some("/api/v1/me"), 200, Duration::from_millis(7));
+        m.observe("GET", Some("/api/v1/me"), 200, Duration::from_millis(70));
+        m.observe("GET", Some("/api/v1/me"), 401, Duration::from_millis(1));
         m.count("job_succeeded");
         let text = m.render(
             (3, 1),
@@ -195,5 +240,33 @@ mod tests {
         assert!(text.contains("le=\"0.01\"} 2\n"), "{text}");
         assert!(text.contains("le=\"0.1\"} 3\n"), "{text}");
         assert!(text.contains("zx_db_pool_connections{state=\"in_use\"} 2"));
+    }
+
+    #[test]
+    fn labels_come_from_closed_sets() {
+        let m = Metrics::default();
+        let long = "X".repeat(4000);
+        m.observe(&long, Some(&format!("/{long}")), 404, Duration::ZERO);
+        m.observe("get", Some("/api/v1"), 404, Duration::ZERO);
+        m.observe("DELETE", None, 404, Duration::ZERO);
+        let text = m.render((0, 0), 1, &[]);
+        assert!(!text.contains("XXXX"), "{text}");
+        assert!(
+            text.contains(
+                "zx_http_requests_total{method=\"OTHER\",route=\"unmatched\",status=\"404\"} 2"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "zx_http_requests_total{method=\"DELETE\",route=\"unmatched\",status=\"404\"} 1"
+            ),
+            "{text}"
+        );
+        let token = secrecy::SecretString::from("0123456789abcdef");
+        assert!(token_matches(&token, Some("Bearer 0123456789abcdef")));
+        assert!(!token_matches(&token, Some("Bearer 0123456789abcdeF")));
+        assert!(!token_matches(&token, Some("0123456789abcdef")));
+        assert!(!token_matches(&token, None));
     }
 }

@@ -57,6 +57,8 @@ pub struct AppState {
     pub clock: infra::clock::Clock,
     /// Request counters and latencies for `/metrics`.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// The bearer token `/metrics` requires (`None`: only the separate metrics listener serves it).
+    pub metrics_token: Option<Arc<secrecy::SecretString>>,
     /// Wakes this instance's job workers when a job is queued here.
     pub wake: Arc<crate::work::Wake>,
     /// Origins allowed per county (cached lookups).

@@ -30,6 +30,9 @@ use uuid::Uuid;
 const OWNER_PW: &str = "zhenxing-owner-dev";
 const APP_PW: &str = "zhenxing-app-dev";
 
+/// The `/metrics` bearer token of test servers.
+pub const METRICS_TOKEN: &str = "test-metrics-token-0123";
+
 /// A password every seeded test user gets.
 pub const PASSWORD: &str = "test-password-1";
 
@@ -291,6 +294,10 @@ pub fn config_for(app_url: SecretString, owner_url: Option<SecretString>) -> Con
         admission: api::config::Admission {
             slots: 64,
             wait: Duration::from_secs(10),
+        },
+        metrics: api::config::MetricsConfig {
+            bind: None,
+            token: Some(SecretString::from(METRICS_TOKEN)),
         },
     }
 }

@@ -452,7 +452,15 @@ async fn conventions_hold() {
             .status,
         403
     );
-    let m = app.send("GET", "/metrics", None, None, &[]).await;
+    let m = app
+        .send(
+            "GET",
+            "/metrics",
+            Some(crate::helpers::METRICS_TOKEN),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(m.status, 200);
     let text = m.body.as_str().unwrap_or_default();
     assert!(
@@ -469,4 +477,95 @@ async fn conventions_hold() {
         text.contains("zx_db_pool_connections{state=\"max\"} 4"),
         "{text}"
     );
+}
+
+/// Issue 23, item 4: `/metrics` was public, and a request with a 4,000-character method added
+/// series that never went away. Now it needs the token (or its own listener), and labels come
+/// from closed sets.
+#[actix_web::test]
+async fn metrics_need_the_token_and_labels_are_bounded() {
+    use crate::helpers::METRICS_TOKEN;
+    let app = TestApp::spawn().await;
+    assert_eq!(
+        app.send("GET", "/metrics", None, None, &[]).await.status,
+        401
+    );
+    let wrong = app
+        .send(
+            "GET",
+            "/metrics",
+            Some("test-metrics-token-0124"),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(wrong.status, 401);
+    // A made-up method and a made-up path, each repeated: no new series, no text of theirs.
+    let long = "X".repeat(4000);
+    for _ in 0..3 {
+        app.send(&long, "/api/v1/me", None, None, &[]).await;
+        app.send("GET", &format!("/api/v1/{long}"), None, None, &[])
+            .await;
+        app.send(
+            "GET",
+            &format!("/nowhere/{}", "y".repeat(100)),
+            None,
+            None,
+            &[],
+        )
+        .await;
+    }
+    let m = app
+        .send("GET", "/metrics", Some(METRICS_TOKEN), None, &[])
+        .await;
+    assert_eq!(m.status, 200);
+    let text = m.body.as_str().unwrap_or_default();
+    assert!(!text.contains("XXXX") && !text.contains("yyyy"), "{text}");
+    assert!(text.contains(r#"method="OTHER""#), "{text}");
+    assert!(text.contains(r#"route="unmatched""#), "{text}");
+    let series = text
+        .lines()
+        .filter(|l| l.starts_with("zx_http_requests_total{"))
+        .count();
+    assert!(series <= 6, "{text}");
+
+    // The default: neither a token nor a listener of its own, so nobody reads metrics on the
+    // API listener; the separate listener serves them (and nothing else).
+    let closed =
+        TestApp::spawn_with(|c| c.metrics = api::config::MetricsConfig::default(), None).await;
+    for token in [None, Some(METRICS_TOKEN)] {
+        assert_eq!(
+            closed
+                .send("GET", "/metrics", token, None, &[])
+                .await
+                .status,
+            404
+        );
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    let data = actix_web::web::Data::new(closed.state.clone());
+    actix_web::rt::spawn(
+        actix_web::HttpServer::new(move || api::build_metrics_app(data.clone()))
+            .workers(1)
+            .disable_signals()
+            .listen(listener)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .run(),
+    );
+    let client = awc::Client::default();
+    let mut r = client
+        .get(format!("http://{addr}/metrics"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status().as_u16(), 200);
+    let body = r.body().await.unwrap_or_default();
+    assert!(String::from_utf8_lossy(&body).contains("zx_uptime_seconds"));
+    let r = client
+        .get(format!("http://{addr}/api/v1/me"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status().as_u16(), 404);
 }

@@ -92,7 +92,9 @@ async fn reads_use_the_replica_within_bounds_and_never_hide_your_own_writes() {
     let primary = m.counted("read_primary");
     assert!(client.numbers(&approver).await.contains(&"R1".to_string()));
     assert_eq!(m.counted("read_primary"), primary + 1);
-    let (_, metrics) = client.call("GET", "/metrics", None, None).await;
+    let (_, metrics) = client
+        .call("GET", "/metrics", Some(crate::helpers::METRICS_TOKEN), None)
+        .await;
     assert!(
         metrics
             .as_str()

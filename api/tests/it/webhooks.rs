@@ -385,7 +385,15 @@ async fn a_receiver_that_is_down_gets_its_events_later_and_failures_can_be_resen
         (409, Some("not_failed"))
     );
     // Metrics show the backlog and the attempts.
-    let m = app.send("GET", "/metrics", None, None, &[]).await;
+    let m = app
+        .send(
+            "GET",
+            "/metrics",
+            Some(crate::helpers::METRICS_TOKEN),
+            None,
+            &[],
+        )
+        .await;
     let text = m.body.as_str().unwrap_or_default().to_string();
     assert!(text.contains("zx_webhook_deliveries_pending 0"), "{text}");
     assert!(
