@@ -13,6 +13,8 @@ use serde_json::{Map, Value};
 
 use crate::error::{DomainError, FieldError};
 
+pub mod owner;
+
 /// Every number the seed documents fix, as one record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -478,6 +480,22 @@ pub fn resolve(layers: &[&Value]) -> Result<Settings, DomainError> {
     } else {
         Err(DomainError::Validation(errs))
     }
+}
+
+/// The effective settings of a county: defaults ← province ← what of the county's layer the
+/// declarations of [`owner`] allow a county to set. Also returns one error per refused setting:
+/// a write is refused with them; a read ignores what they name.
+///
+/// # Errors
+/// As [`resolve`].
+pub fn resolve_county(
+    province: &Value,
+    county: &Value,
+) -> Result<(Settings, Vec<FieldError>), DomainError> {
+    let above = serde_json::to_value(resolve(&[province])?)
+        .map_err(|e| DomainError::Unexpected(anyhow::anyhow!(e)))?;
+    let (kept, refused) = owner::check_county_layer(&above, county);
+    resolve(&[province, &kept]).map(|s| (s, refused))
 }
 
 /// An empty override layer.

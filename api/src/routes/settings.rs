@@ -99,7 +99,8 @@ pub async fn get_settings(
 }
 
 /// Replaces the overrides at a province (platform administrators) or county (its
-/// administrator). Requires `If-Match` with the current ETag (`"0"` for a level never set).
+/// administrator). A county may not override a province-owned setting nor loosen a threshold set
+/// above (each setting's owner and direction: docs/settings.md). Requires `If-Match` with the current ETag (`"0"` for a level never set).
 #[utoipa::path(
     tag = "settings",
     security(("bearer" = [])),
@@ -114,7 +115,7 @@ pub async fn get_settings(
         (status = 403, description = "Lacks settings:manage there", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid overrides, with the path of each bad field", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid overrides, with the path of each bad field; or, at a county, a setting the province owns (省定) or a threshold looser than the level above (docs/settings.md)", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -390,3 +390,98 @@ async fn offboarding_archives_then_deletes_every_row_of_the_county_and_nothing_e
     );
     let _ = std::fs::remove_file(&out);
 }
+
+/// Issue 23 item 1: a county may not override the province's lines or cut-off, nor loosen a
+/// threshold set above; a looser value stored before the rule existed is not in force.
+#[actix_web::test]
+async fn a_county_cannot_override_the_provinces_policy_or_loosen_a_threshold() {
+    use diesel::prelude::*;
+    let mut app = TestApp::spawn().await;
+    let admin = app.onboard("370831");
+    let t = app.token(&admin).await;
+    let put = |overrides: serde_json::Value, tag: &'static str| {
+        let app = &app;
+        let t = t.clone();
+        async move {
+            app.send(
+                "PUT",
+                "/api/v1/settings/370831",
+                Some(&t),
+                Some(&json!({ "overrides": overrides })),
+                &[("if-match", tag)],
+            )
+            .await
+        }
+    };
+    for (overrides, field) in [
+        (
+            json!({"poverty_line_fen": {"2020": 1}}),
+            "overrides.poverty_line_fen",
+        ),
+        (
+            json!({"monitoring": {"line_fen": {"2022": 1}}}),
+            "overrides.monitoring.line_fen",
+        ),
+        (
+            json!({"key_village": {"min_linking_fund_share_bp": 0}}),
+            "overrides.key_village.min_linking_fund_share_bp",
+        ),
+        (
+            json!({"reports": {"min_cell_people": 1}}),
+            "overrides.reports.min_cell_people",
+        ),
+        (
+            json!({"property_check": {"identification_cutoff": "2099-01-01"}}),
+            "overrides.property_check.identification_cutoff",
+        ),
+        (
+            json!({"monitoring": {"identification_deadline_days": 60}}),
+            "overrides.monitoring.identification_deadline_days",
+        ),
+    ] {
+        let r = put(overrides.clone(), "\"1\"").await;
+        assert_eq!(r.status, 422, "{overrides}: {:?}", r.body);
+        assert_eq!(r.body["errors"][0]["field"], field, "{:?}", r.body);
+        assert!(
+            r.body["errors"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("province") || m.contains("tightened")),
+            "{:?}",
+            r.body
+        );
+    }
+    // Nothing was written; tightening and the county's own settings are accepted.
+    let r = put(
+        json!({"reports": {"min_cell_people": 20}, "key_village": {"min_linking_fund_share_bp": 1500},
+               "ranger": {"major_fire_mu": 10}}),
+        "\"1\"",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["effective"]["reports"]["min_cell_people"], 20);
+    // A looser layer stored before the rule existed is not in force.
+    app.db.as_owner("370831", |c| {
+        diesel::sql_query(
+            "UPDATE settings SET overrides = '{\"poverty_line_fen\": {\"2020\": 1}, \"reports\": {\"min_cell_people\": 1}}' \
+             WHERE region_code = 370831000000",
+        )
+        .execute(c)
+    });
+    let s = app.get("/api/v1/settings/370831", &t).await;
+    assert_eq!(s.body["effective"]["poverty_line_fen"]["2020"], 400_000);
+    assert_eq!(s.body["effective"]["reports"]["min_cell_people"], 10);
+    // When the province tightens past a county's value, the stricter one is in force.
+    let p = app.token("platform.admin").await;
+    let r = app
+        .send(
+            "PUT",
+            "/api/v1/settings/37",
+            Some(&p),
+            Some(&json!({"overrides": {"reports": {"min_cell_people": 30}}})),
+            &[("if-match", "\"0\"")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let s = app.get("/api/v1/settings/370831", &t).await;
+    assert_eq!(s.body["effective"]["reports"]["min_cell_people"], 30);
+}

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use domain::authz::perm;
-use domain::settings::{Settings, no_overrides, resolve};
+use domain::settings::{Settings, no_overrides, resolve, resolve_county};
 use domain::{DomainError, FieldError, Level, RegionCode};
 use serde_json::{Value, json};
 
@@ -86,11 +86,10 @@ pub fn get(
     } else {
         None
     };
-    let layers: Vec<&Value> = inherited
-        .iter()
-        .chain(std::iter::once(&overrides))
-        .collect();
-    let effective = resolve(&layers)?;
+    let effective = match &inherited {
+        Some(province) => resolve_county(province, &overrides)?.0,
+        None => resolve(&[&overrides])?,
+    };
     Ok(SettingsView {
         region,
         overrides,
@@ -101,8 +100,10 @@ pub fn get(
     })
 }
 
-/// Replaces the overrides at `region`. A province change is checked against every county below
-/// it, so no county is left with settings that do not validate.
+/// Replaces the overrides at `region`. A county may change only what the declarations of
+/// [`domain::settings::owner`] let it (never a province-owned setting, thresholds only
+/// tighter); a province change is checked against every county below it, so no county is left
+/// with settings that do not validate.
 ///
 /// # Errors
 /// `Forbidden` without `settings:manage` there; `PreconditionFailed` on a stale version;
@@ -137,7 +138,10 @@ pub fn put(
         Level::County => {
             let province =
                 row(conn, region.ancestor_at(Level::Province))?.map_or_else(no_overrides, |r| r.0);
-            resolve(&[&province, overrides])?;
+            let (_, refused) = resolve_county(&province, overrides)?;
+            if !refused.is_empty() {
+                return Err(DomainError::Validation(refused));
+            }
         }
         _ => {
             resolve(&[overrides])?;
@@ -151,7 +155,7 @@ pub fn put(
                 .db()?;
             let mut errs = Vec::new();
             for (code, county) in counties {
-                if let Err(DomainError::Validation(e)) = resolve(&[overrides, &county]) {
+                if let Err(DomainError::Validation(e)) = resolve_county(overrides, &county) {
                     errs.extend(e.into_iter().map(|e| {
                         FieldError::new(
                             e.field,

@@ -1,0 +1,374 @@
+//! Who owns each setting and which way a county may move it: one declaration per setting.
+//!
+//! A province (platform administrators) may set anything. A county's overrides are checked
+//! against [`DECLARED`]: a province-owned setting (省定: the lines, the identification cut-off,
+//! the veto list) may not be overridden at all; a control or privacy threshold set above may
+//! only be tightened, never loosened; county-owned settings are free within their valid range.
+//! The check refuses a county's write by name, and the same rule drops whatever a stored county
+//! layer holds against it when the effective record is resolved, so nothing written before the
+//! rule (or left looser by a later province change) takes effect.
+
+use serde_json::{Map, Value};
+
+use crate::error::FieldError;
+
+/// Which level owns a setting, and which way a county may move it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Set by the province (省定); a county may not override it.
+    Province,
+    /// A floor set above; a county may raise it, never lower it.
+    AtLeast,
+    /// A ceiling set above; a county may lower it, never raise it.
+    AtMost,
+    /// The county's own; free within the valid range.
+    County,
+}
+
+impl Rule {
+    /// The owning level, as the documentation shows it.
+    pub fn owner(self) -> &'static str {
+        match self {
+            Self::Province => "province (省定)",
+            Self::AtLeast | Self::AtMost => "province sets, county may tighten",
+            Self::County => "county",
+        }
+    }
+
+    /// Which way a county may move it, as the documentation shows it.
+    pub fn direction(self) -> &'static str {
+        match self {
+            Self::Province => "none: a county may not override",
+            Self::AtLeast => "up only (never below the level above)",
+            Self::AtMost => "down only (never above the level above)",
+            Self::County => "either way, within the valid range",
+        }
+    }
+}
+
+/// One setting's declaration: its dotted path in the record, its rule and why.
+#[derive(Debug, Clone, Copy)]
+pub struct Declared {
+    /// Dotted path (`reports.min_cell_people`); covers everything below it.
+    pub path: &'static str,
+    /// Owner and direction.
+    pub rule: Rule,
+    /// Why, in one line.
+    pub why: &'static str,
+}
+
+const fn d(path: &'static str, rule: Rule, why: &'static str) -> Declared {
+    Declared { path, rule, why }
+}
+
+/// Every setting of [`super::Settings`], with its owner and direction (a unit test checks that
+/// each field of the record is declared exactly once).
+pub const DECLARED: &[Declared] = &[
+    d(
+        "poverty_line_fen",
+        Rule::Province,
+        "the exit line is set by the province (省定)",
+    ),
+    d(
+        "exit.first_notice_days",
+        Rule::AtLeast,
+        "a public notice may be longer, never shorter",
+    ),
+    d(
+        "exit.second_notice_days",
+        Rule::AtLeast,
+        "a public notice may be longer, never shorter",
+    ),
+    d(
+        "exit.announcement_days",
+        Rule::AtLeast,
+        "the announcement may be longer, never shorter",
+    ),
+    d(
+        "exit.policy_retention_years",
+        Rule::AtLeast,
+        "support after exit (脱贫不脱政策) may only be extended",
+    ),
+    d(
+        "property_check.identification_cutoff",
+        Rule::Province,
+        "the identification cut-off is the province's (省定)",
+    ),
+    d(
+        "property_check.veto_conditions",
+        Rule::Province,
+        "the one-vote-veto list is the province's",
+    ),
+    d(
+        "ranger.annual_subsidy_fen",
+        Rule::County,
+        "the county's ranger contract terms",
+    ),
+    d(
+        "ranger.one_absence_deduction_bp",
+        Rule::County,
+        "the county's ranger contract terms",
+    ),
+    d(
+        "ranger.two_absences_deduction_bp",
+        Rule::County,
+        "the county's ranger contract terms",
+    ),
+    d(
+        "ranger.termination_absences",
+        Rule::County,
+        "the county's ranger contract terms",
+    ),
+    d(
+        "ranger.major_fire_mu",
+        Rule::County,
+        "the county's ranger contract terms",
+    ),
+    d(
+        "key_village.collective_income_targets",
+        Rule::County,
+        "the county's own targets",
+    ),
+    d(
+        "key_village.tap_water_target",
+        Rule::County,
+        "the county's own targets",
+    ),
+    d(
+        "key_village.sanitary_toilet_target",
+        Rule::County,
+        "the county's own targets",
+    ),
+    d(
+        "key_village.income_parity_year",
+        Rule::County,
+        "the county's own targets",
+    ),
+    d(
+        "key_village.industry_year",
+        Rule::County,
+        "the county's own targets",
+    ),
+    d(
+        "key_village.min_linking_fund_share_bp",
+        Rule::AtLeast,
+        "a funding floor for key villages: may be raised, never lowered",
+    ),
+    d(
+        "funds.relocation_subsidy_per_person_fen",
+        Rule::County,
+        "set by the county",
+    ),
+    d(
+        "funds.min_key_village_construction_fen",
+        Rule::AtLeast,
+        "a funding floor for key villages: may be raised, never lowered",
+    ),
+    d(
+        "monitoring.line_fen",
+        Rule::Province,
+        "the monitoring line is set by the province (省定)",
+    ),
+    d(
+        "monitoring.identification_deadline_days",
+        Rule::AtMost,
+        "a county may decide faster, never slower",
+    ),
+    d(
+        "monitoring.large_medical_expense_fen",
+        Rule::AtMost,
+        "a lower threshold raises more leads: may be lowered, never raised",
+    ),
+    d(
+        "teams.visit_interval_days",
+        Rule::County,
+        "the county organises its teams' visits",
+    ),
+    d(
+        "reports.min_cell_people",
+        Rule::AtLeast,
+        "privacy of small cells: may be raised, never lowered",
+    ),
+    d(
+        "audit.retention_days",
+        Rule::County,
+        "the county's own log; never below the legal six months anywhere",
+    ),
+];
+
+/// The declaration covering `path` (itself or an ancestor).
+pub fn declared(path: &str) -> Option<&'static Declared> {
+    DECLARED.iter().find(|d| {
+        path == d.path
+            || path
+                .strip_prefix(d.path)
+                .is_some_and(|rest| rest.starts_with('.'))
+    })
+}
+
+fn lookup<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(v, |v, k| v.get(k))
+}
+
+/// Checks a county's override layer against the declarations, given the effective settings
+/// above it (defaults ← province) as JSON. Returns the layer without what a county may not set
+/// and one error per refused setting (`overrides.<path>`).
+pub fn check_county_layer(above: &Value, county: &Value) -> (Value, Vec<FieldError>) {
+    let mut errs = Vec::new();
+    let kept = walk(above, county, "", &mut errs);
+    (kept, errs)
+}
+
+fn walk(above: &Value, layer: &Value, prefix: &str, errs: &mut Vec<FieldError>) -> Value {
+    let Value::Object(map) = layer else {
+        return layer.clone();
+    };
+    let mut kept = Map::new();
+    for (k, v) in map {
+        let path = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        let field = format!("overrides.{path}");
+        match declared(&path) {
+            None => {
+                // Not a setting itself (a section, or an unknown key the record refuses).
+                kept.insert(k.clone(), walk(above, v, &path, errs));
+            }
+            Some(d) => match d.rule {
+                Rule::County => {
+                    kept.insert(k.clone(), v.clone());
+                }
+                Rule::Province => errs.push(FieldError::new(
+                    field,
+                    format!(
+                        "is set by the province and a county may not override it: {}",
+                        d.why
+                    ),
+                )),
+                Rule::AtLeast | Rule::AtMost => {
+                    let limit = lookup(above, d.path).and_then(Value::as_i64);
+                    let looser = match (v.as_i64(), limit) {
+                        (Some(v), Some(l)) if d.rule == Rule::AtLeast => (v < l).then_some(l),
+                        (Some(v), Some(l)) => (v > l).then_some(l),
+                        _ => None,
+                    };
+                    if let Some(l) = looser {
+                        let (word, dir) = if d.rule == Rule::AtLeast {
+                            ("below", "raised")
+                        } else {
+                            ("above", "lowered")
+                        };
+                        errs.push(FieldError::new(
+                            field,
+                            format!(
+                                "may only be tightened by a county: not {word} {l}, the value set above (it may be {dir}): {}",
+                                d.why
+                            ),
+                        ));
+                    } else {
+                        kept.insert(k.clone(), v.clone());
+                    }
+                }
+            },
+        }
+    }
+    Value::Object(kept)
+}
+
+/// The declarations as a Markdown table (docs/settings.md carries it; a test keeps them equal).
+pub fn markdown_table() -> String {
+    let mut out =
+        String::from("| Setting | Owner | A county may move it | Why |\n|---|---|---|---|\n");
+    for d in DECLARED {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            d.path,
+            d.rule.owner(),
+            d.rule.direction(),
+            d.why
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn leaves(v: &Value, prefix: &str, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) if declared(prefix).is_none() => {
+                for (k, v) in m {
+                    let p = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    leaves(v, &p, out);
+                }
+            }
+            _ => out.push(prefix.to_string()),
+        }
+    }
+
+    #[test]
+    fn every_setting_is_declared_once_and_every_declaration_exists() {
+        let defaults = serde_json::to_value(super::super::Settings::default()).unwrap_or_default();
+        let mut paths = Vec::new();
+        leaves(&defaults, "", &mut paths);
+        for p in &paths {
+            assert!(declared(p).is_some(), "{p} has no declared owner");
+        }
+        for d in DECLARED {
+            assert!(
+                lookup(&defaults, d.path).is_some(),
+                "{} is no setting",
+                d.path
+            );
+            assert_eq!(
+                DECLARED.iter().filter(|o| o.path == d.path).count(),
+                1,
+                "{} declared twice",
+                d.path
+            );
+        }
+    }
+
+    #[test]
+    fn a_county_may_tighten_but_not_loosen_or_touch_the_provinces() {
+        let above = serde_json::to_value(super::super::Settings::default()).unwrap_or_default();
+        let (kept, errs) = check_county_layer(
+            &above,
+            &json!({"poverty_line_fen": {"2020": 1}, "reports": {"min_cell_people": 20},
+                    "monitoring": {"identification_deadline_days": 30, "large_medical_expense_fen": 1},
+                    "teams": {"visit_interval_days": 90}}),
+        );
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "overrides.monitoring.identification_deadline_days",
+                "overrides.poverty_line_fen"
+            ]
+        );
+        assert_eq!(
+            kept,
+            json!({"reports": {"min_cell_people": 20}, "monitoring": {"large_medical_expense_fen": 1},
+                   "teams": {"visit_interval_days": 90}})
+        );
+    }
+
+    #[test]
+    fn the_documented_table_matches_the_declarations() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/settings.md");
+        let doc = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            doc.contains(&markdown_table()),
+            "docs/settings.md must contain this table:\n{}",
+            markdown_table()
+        );
+    }
+}
