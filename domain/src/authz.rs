@@ -89,6 +89,25 @@ pub mod perm {
         }
     }
 
+    /// Permissions that only read or administer: a role carrying nothing else is not
+    /// operational (see [`super::RoleDef::is_operational`]).
+    pub const NOT_OPERATIONAL: &[&str] = &[
+        TENANTS_READ,
+        TENANTS_MANAGE,
+        USERS_READ,
+        USERS_MANAGE,
+        SETTINGS_READ,
+        SETTINGS_MANAGE,
+        WEBHOOKS_MANAGE,
+        CORS_MANAGE,
+        CASES_READ,
+        CASES_DRILLDOWN,
+        WORKFLOW_READ,
+        VILLAGES_READ,
+        FUNDS_READ,
+        AUDIT_READ,
+    ];
+
     /// Every permission the code uses.
     pub const ALL: &[&str] = &[
         WEBHOOKS_MANAGE,
@@ -137,6 +156,16 @@ pub struct RoleDef {
     pub description: String,
     /// Permission names.
     pub permissions: BTreeSet<String>,
+}
+
+impl RoleDef {
+    /// Whether the role acts on cases, workflows, funds, property checks or the audit log
+    /// (anything beyond reading and administration): granting one is audited with an alert.
+    pub fn is_operational(&self) -> bool {
+        self.permissions
+            .iter()
+            .any(|p| !perm::NOT_OPERATIONAL.contains(&p.as_str()))
+    }
 }
 
 /// The role catalog.

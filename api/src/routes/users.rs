@@ -401,7 +401,9 @@ pub struct GrantBody {
     pub org_unit: String,
 }
 
-/// Grants a role at an org unit.
+/// Grants a role at an org unit. Nobody grants roles to themselves; a grant of an operational
+/// role (one that acts on cases, workflows, funds, property checks or exports) also writes an
+/// `alert.operational_role_granted` audit row.
 #[utoipa::path(
     tag = "users",
     security(("bearer" = [])),
@@ -413,7 +415,7 @@ pub struct GrantBody {
         (status = 403, description = "Outside the subtree you manage (or above your level)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "User not found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already granted", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown role, or a level or unit the role does not fit", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown role, or a level or unit the role does not fit; or a grant to yourself (field `id`, `self_grant`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/users/{id}/roles")]

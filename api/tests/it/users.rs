@@ -369,3 +369,68 @@ async fn a_province_user_can_hold_a_role_at_a_city_below() {
             .is_some_and(|p| p.iter().any(|p| p == "cases:read"))
     );
 }
+
+/// Issue 23 item 3: a user administrator made itself an operator. Nobody grants roles to
+/// themselves; a grant of an operational role raises an audit alert seen above the county.
+#[actix_web::test]
+async fn nobody_grants_roles_to_themselves_and_operational_grants_raise_an_alert() {
+    let mut app = TestApp::spawn().await;
+    let admin = app.onboard("370831");
+    app.user("observer.jining", "3708", &["auditor"]);
+    let clerk = app.user("clerk", "370831001003", &[]);
+    let t = app.token(&admin).await;
+    let me = app.get("/api/v1/me", &t).await;
+    let my_id = me.body["id"].as_str().unwrap_or_default().to_string();
+    assert!(!my_id.is_empty(), "{:?}", me.body);
+    for (role, unit) in [
+        ("county_approver", "370831"),
+        ("auditor", "370831"),
+        ("property_checker", "370831"),
+    ] {
+        let r = app
+            .post(
+                &format!("/api/v1/users/{my_id}/roles"),
+                &t,
+                json!({"role": role, "org_unit": unit}),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{role}: {:?}", r.body);
+        assert_eq!(r.body["errors"][0]["field"], "id");
+        assert!(
+            r.body["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("self_grant"))
+        );
+    }
+    let roles = app.get(&format!("/api/v1/users/{my_id}/roles"), &t).await;
+    assert_eq!(
+        roles.body.as_array().map(Vec::len),
+        Some(1),
+        "{:?}",
+        roles.body
+    );
+    // Granting an operational role to someone else works, and is an alert for the city above.
+    let r = app
+        .post(
+            &format!("/api/v1/users/{clerk}/roles"),
+            &t,
+            json!({"role": "village_clerk", "org_unit": "370831001003"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let city = app.token("observer.jining").await;
+    let alerts = app
+        .get(
+            "/api/v1/audit-events?action=alert.operational_role_granted",
+            &city,
+        )
+        .await;
+    let items = alerts.body["items"].as_array().cloned().unwrap_or_default();
+    let mine: Vec<_> = items
+        .iter()
+        .filter(|e| e["actor_username"] == admin.as_str())
+        .collect();
+    assert_eq!(mine.len(), 1, "{:?}", alerts.body);
+    assert_eq!(mine[0]["details"]["role"], "village_clerk");
+    assert_eq!(mine[0]["object_id"], clerk.to_string());
+}

@@ -246,9 +246,14 @@ pub(crate) fn check_org_unit(
 
 /// Inserts a grant. Its key is the *user's* tenant (a province user's grant at a city below
 /// stays with the province's rows), so it joins the user's row and loads with the user.
+///
+/// A grant of an operational role (see [`domain::authz::RoleDef::is_operational`]) also writes an
+/// `alert.operational_role_granted` row, visible to the county's auditors and every oversight
+/// level above, so a user administrator arming an account (theirs or a stooge's) is noticed.
 fn insert_grant(
     conn: &mut PgConnection,
     ctx: &Ctx,
+    catalog: &Catalog,
     user: Uuid,
     user_county: i32,
     role: &str,
@@ -280,6 +285,20 @@ fn insert_grant(
         unit,
         json!({ "grant_id": id, "role": role, "org_unit": unit.to_code_string() }),
     )?;
+    if catalog
+        .role(role)
+        .is_some_and(domain::authz::RoleDef::is_operational)
+    {
+        ctx.audit(
+            conn,
+            "alert.operational_role_granted",
+            "user",
+            user,
+            unit,
+            json!({ "grant_id": id, "role": role, "org_unit": unit.to_code_string(),
+                    "granted_by": ctx.caller.username }),
+        )?;
+    }
     Ok(id)
 }
 
@@ -350,7 +369,7 @@ pub fn create_with_id(
         json!({ "username": new.username, "org_unit": new.org.to_code_string() }),
     )?;
     for role in &new.roles {
-        insert_grant(conn, ctx, id, new.org.county_code(), role, new.org)?;
+        insert_grant(conn, ctx, catalog, id, new.org.county_code(), role, new.org)?;
     }
     get(conn, id)
 }
@@ -555,7 +574,8 @@ pub fn reset_password(
 /// Grants `role` at `unit` to user `id`.
 ///
 /// # Errors
-/// `NotFound` for a user outside scope; `Forbidden`/`Validation` per [`domain::authz::Caller::check_grant`];
+/// `NotFound` for a user outside scope; `Validation` (field `id`) when callers grant to
+/// themselves; `Forbidden`/`Validation` per [`domain::authz::Caller::check_grant`];
 /// `Conflict` when the grant exists.
 pub fn grant(
     conn: &mut PgConnection,
@@ -566,11 +586,17 @@ pub fn grant(
     unit: RegionCode,
 ) -> Result<GrantView, DomainError> {
     let row = find(conn, id)?;
+    if id == ctx.caller.user_id {
+        return Err(DomainError::field(
+            "id",
+            "self_grant: nobody grants roles to themselves; ask another administrator",
+        ));
+    }
     let org = stored_code(row.region_code)?;
     ctx.caller.check_grant(catalog, role, unit, org)?;
     regions::get(conn, unit)
         .map_err(|_| DomainError::field("org_unit", "is not a known division code"))?;
-    let grant_id = insert_grant(conn, ctx, id, row.county_code, role, unit)?;
+    let grant_id = insert_grant(conn, ctx, catalog, id, row.county_code, role, unit)?;
     bump_version(conn, row.county_code, id)?;
     get(conn, id)?
         .grants
