@@ -40,10 +40,18 @@ pub struct Problem {
     pub detail: Option<String>,
     /// The request id (also in `X-Request-Id`).
     pub request_id: String,
-    /// Field-level errors (validation).
+    /// Field-level errors (validation): the first 100, in the order found.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldErrorDoc>,
+    /// How many field errors there were in all (with `errors`; more than its length when the
+    /// list was cut at 100).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors_total: Option<usize>,
 }
+
+/// Most field errors one answer lists (the rest are counted in `errors_total`), so no input can
+/// make an error answer grow with it.
+pub const MAX_FIELD_ERRORS: usize = 100;
 
 /// One field error.
 #[derive(Debug, Serialize, ToSchema)]
@@ -97,6 +105,7 @@ struct Parts {
     title: &'static str,
     detail: Option<String>,
     errors: Vec<FieldError>,
+    errors_total: Option<usize>,
 }
 
 impl ApiError {
@@ -107,6 +116,7 @@ impl ApiError {
             title,
             detail,
             errors: Vec::new(),
+            errors_total: None,
         };
         match self {
             Self::Domain(d) => match d {
@@ -123,18 +133,28 @@ impl ApiError {
                     "Forbidden",
                     Some(m.clone()),
                 ),
-                DomainError::Validation(errs) => Parts {
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                    code: "validation_failed",
-                    title: "Validation failed",
-                    detail: Some(
-                        errs.iter()
-                            .map(|e| format!("{}: {}", e.field, e.message))
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                    ),
-                    errors: errs.clone(),
-                },
+                DomainError::Validation(errs) => {
+                    let shown = &errs[..errs.len().min(MAX_FIELD_ERRORS)];
+                    let mut detail = shown
+                        .iter()
+                        .map(|e| format!("{}: {}", e.field, e.message))
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    if errs.len() > shown.len() {
+                        detail.push_str(&format!(
+                            "; and {} more errors (errors_total)",
+                            errs.len() - shown.len()
+                        ));
+                    }
+                    Parts {
+                        status: StatusCode::UNPROCESSABLE_ENTITY,
+                        code: "validation_failed",
+                        title: "Validation failed",
+                        detail: Some(detail),
+                        errors: shown.to_vec(),
+                        errors_total: Some(errs.len()),
+                    }
+                }
                 DomainError::Conflict { code, message } => p(
                     StatusCode::CONFLICT,
                     code,
@@ -200,6 +220,7 @@ impl ApiError {
                 title: "Validation failed",
                 detail: Some(format!("{}: {}", e.field, e.message)),
                 errors: vec![e.clone()],
+                errors_total: Some(1),
             },
         }
     }
@@ -236,6 +257,7 @@ impl ResponseError for ApiError {
                     field: e.field,
                 })
                 .collect(),
+            errors_total: parts.errors_total,
         };
         let mut res = HttpResponse::build(parts.status);
         res.content_type("application/problem+json")

@@ -20,6 +20,7 @@ mod replica;
 mod reports;
 mod settings;
 mod transfer;
+mod uploads;
 mod users;
 mod villages;
 mod webhooks;

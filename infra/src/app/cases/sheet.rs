@@ -119,9 +119,13 @@ fn columns_of(
                     "holds data where a column name belongs: the header row seems to be missing",
                 ))
             }
+            // Echoed cut to 40 characters: the answer never grows with the input.
             None => errs.push(FieldError::new(
                 format!("column {}", i + 1),
-                format!("unknown column {h:?}; download the template for the accepted columns"),
+                format!(
+                    "unknown column {:?}; download the template for the accepted columns",
+                    h.chars().take(40).collect::<String>()
+                ),
             )),
         }
     }
