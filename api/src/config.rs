@@ -15,10 +15,10 @@
 //! | `ZX_SESSION_TTL_HOURS` | `720` | absolute session lifetime |
 //! | `ZX_DB_POOL_SIZE` | `10` | connections |
 //! | `ZX_HASH_CONCURRENCY` | number of cores | concurrent argon2 computations |
-//! | `ZX_LOGIN_MAX_FAILURES` | `5` | failures per account name per window before 429 |
-//! | `ZX_LOGIN_IP_MAX_ATTEMPTS` | `30` | login attempts per client IP per window |
+//! | `ZX_LOGIN_MAX_FAILURES` | `5` | failed logins per account name per window before 429 |
+//! | `ZX_LOGIN_IP_MAX_FAILURES` | `100` | failed logins per client address per window before 429 (successes never count) |
 //! | `ZX_LOGIN_WINDOW_SECS` | `900` | throttle window |
-//! | `ZX_TRUST_FORWARDED_FOR` | `false` | take the client IP from `X-Forwarded-For` (behind a proxy) |
+//! | `ZX_TRUSTED_PROXIES` | — (none) | networks of your reverse proxies (`10.0.0.0/8,127.0.0.1/32`): `X-Forwarded-For` is read right to left past them |
 //! | `ZX_BODY_LIMIT_BYTES` | `65536` | largest JSON body |
 //! | `ZX_LOG_FORMAT` | `text` | `json` for JSON logs |
 //! | `ZX_REVEAL_DAILY_LIMIT` | `100` | full ID numbers one user may reveal per 24 hours |
@@ -51,6 +51,8 @@ use infra::crypto::HashCost;
 use infra::db::PoolOptions;
 use infra::jwt::TokenPolicy;
 use secrecy::SecretString;
+
+use crate::http::proxies::TrustedProxies;
 
 /// Everything the server reads from its environment.
 #[derive(Debug, Clone)]
@@ -190,17 +192,62 @@ impl DataKeysConfig {
     }
 }
 
-/// Login throttling limits.
+/// Login throttling limits. Only failures count: successful logins never use up an address's
+/// budget (a township office shares one NAT address).
 #[derive(Debug, Clone)]
 pub struct ThrottleConfig {
     /// Failures per account name per window.
     pub max_failures: u32,
-    /// Attempts per IP per window.
-    pub ip_max_attempts: u32,
+    /// Failures per client address per window.
+    pub ip_max_failures: u32,
     /// Window.
     pub window: Duration,
-    /// Use `X-Forwarded-For`.
-    pub trust_forwarded_for: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: TrustedProxies,
+}
+
+impl Default for ThrottleConfig {
+    /// The documented defaults: 5 failures per account, 100 per address, in 15 minutes; no
+    /// trusted proxy.
+    fn default() -> Self {
+        Self {
+            max_failures: 5,
+            ip_max_failures: 100,
+            window: Duration::from_secs(900),
+            trusted_proxies: TrustedProxies::none(),
+        }
+    }
+}
+
+impl ThrottleConfig {
+    fn from_env() -> anyhow::Result<Self> {
+        if var("ZX_LOGIN_IP_MAX_ATTEMPTS").is_some() {
+            bail!(
+                "ZX_LOGIN_IP_MAX_ATTEMPTS is no longer read: successful logins no longer count \
+                 against an address. Remove it and set ZX_LOGIN_IP_MAX_FAILURES (failed logins \
+                 per address per window, default 100) if the default does not fit"
+            );
+        }
+        if parsed("ZX_TRUST_FORWARDED_FOR", false)? {
+            bail!(
+                "ZX_TRUST_FORWARDED_FOR is no longer read: name your reverse proxies instead, \
+                 e.g. ZX_TRUSTED_PROXIES=127.0.0.1/32 (a proxy on this host) or \
+                 ZX_TRUSTED_PROXIES=10.0.0.0/8; X-Forwarded-For from any other peer is ignored"
+            );
+        }
+        let d = Self::default();
+        Ok(Self {
+            max_failures: parsed("ZX_LOGIN_MAX_FAILURES", d.max_failures)?.max(1),
+            ip_max_failures: parsed("ZX_LOGIN_IP_MAX_FAILURES", d.ip_max_failures)?.max(1),
+            window: Duration::from_secs(parsed("ZX_LOGIN_WINDOW_SECS", d.window.as_secs())?.max(1)),
+            trusted_proxies: match var("ZX_TRUSTED_PROXIES") {
+                None => TrustedProxies::none(),
+                Some(v) => v
+                    .parse()
+                    .map_err(|e| anyhow::anyhow!("ZX_TRUSTED_PROXIES: {e}"))?,
+            },
+        })
+    }
 }
 
 fn var(name: &str) -> Option<String> {
@@ -249,12 +296,7 @@ impl Config {
             },
             hash_cost: HashCost::OWASP,
             hash_concurrency: parsed("ZX_HASH_CONCURRENCY", cores)?,
-            throttle: ThrottleConfig {
-                max_failures: parsed("ZX_LOGIN_MAX_FAILURES", 5_u32)?,
-                ip_max_attempts: parsed("ZX_LOGIN_IP_MAX_ATTEMPTS", 30_u32)?,
-                window: Duration::from_secs(parsed("ZX_LOGIN_WINDOW_SECS", 900_u64)?),
-                trust_forwarded_for: parsed("ZX_TRUST_FORWARDED_FOR", false)?,
-            },
+            throttle: ThrottleConfig::from_env()?,
             body_limit: parsed("ZX_BODY_LIMIT_BYTES", 65_536_usize)?,
             reveal_daily_limit: parsed("ZX_REVEAL_DAILY_LIMIT", 100_i64)?,
             revealed_exports_daily_limit: parsed("ZX_REVEALED_EXPORTS_DAILY_LIMIT", 2_i64)?,

@@ -83,8 +83,8 @@ impl Throttle {
         Self { config }
     }
 
-    /// Counts an attempt from `ip` and refuses when the address or the account name is over
-    /// its budget.
+    /// Refuses when the address or the account name has failed too often in the window
+    /// (counts nothing itself: failures are counted by `throttle_result`).
     ///
     /// # Errors
     /// `TooManyRequests` with the wait.
@@ -95,7 +95,7 @@ impl Throttle {
             ip.map(|i| i.to_string()).as_deref(),
             self.config.window,
             self.config.max_failures,
-            self.config.ip_max_attempts,
+            self.config.ip_max_failures,
         )?;
         if wait > Duration::ZERO {
             return Err(DomainError::TooManyRequests(wait));

@@ -6,3 +6,4 @@ pub mod etag;
 pub mod json;
 pub mod middleware;
 pub mod page;
+pub mod proxies;

@@ -60,25 +60,23 @@ impl From<IssuedTokens> for TokenResponse {
     }
 }
 
-/// The client's address: the peer, or, behind a trusted proxy, the address that proxy saw (the
-/// last `X-Forwarded-For` entry: entries to its left are whatever the client sent).
+/// The client's address: the peer, or, when the peer is a trusted proxy, the first address in
+/// `X-Forwarded-For`, read right to left, that is not a trusted proxy.
 fn client_ip(req: &HttpRequest, cfg: &ThrottleConfig) -> Option<IpAddr> {
-    if cfg.trust_forwarded_for
-        && let Some(ip) = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
-            .and_then(|v| v.trim().parse().ok())
-    {
-        return Some(ip);
-    }
-    req.peer_addr().map(|a| a.ip())
+    let peer = req.peer_addr()?.ip();
+    Some(
+        cfg.trusted_proxies.client(
+            peer,
+            req.headers()
+                .get_all("x-forwarded-for")
+                .filter_map(|v| v.to_str().ok()),
+        ),
+    )
 }
 
 /// Logs in. Unknown users, wrong passwords and disabled accounts get the same answer in the
-/// same time; repeated failures per account name or attempts per client IP answer 429 with
-/// `Retry-After`.
+/// same time; repeated failures per account name or per client address answer 429 with
+/// `Retry-After` (successful logins never count against an address).
 #[utoipa::path(
     tag = "auth",
     request_body = LoginBody,
@@ -114,7 +112,7 @@ pub async fn login(
         Some(user) if matches && !user.disabled => {
             let who = username.clone();
             state
-                .blocking(move |s| infra::app::auth::throttle_result(&s.db, &who, true))
+                .blocking(move |s| infra::app::auth::throttle_result(&s.db, &who, None, true))
                 .await?;
             let tokens = state
                 .blocking(move |s| {
@@ -125,8 +123,11 @@ pub async fn login(
         }
         other => {
             let who = username.clone();
+            let ip_text = ip.map(|i| i.to_string());
             state
-                .blocking(move |s| infra::app::auth::throttle_result(&s.db, &who, false))
+                .blocking(move |s| {
+                    infra::app::auth::throttle_result(&s.db, &who, ip_text.as_deref(), false)
+                })
                 .await?;
             if let Some(user) = other {
                 state

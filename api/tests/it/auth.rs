@@ -107,7 +107,7 @@ async fn repeated_failures_on_one_account_answer_429_with_retry_after() {
 
 #[actix_web::test]
 async fn one_ip_spraying_many_accounts_is_throttled() {
-    let mut app = TestApp::spawn_with(|c| c.throttle.ip_max_attempts = 10, None).await;
+    let mut app = TestApp::spawn_with(|c| c.throttle.ip_max_failures = 10, None).await;
     app.onboard("370831");
     let from = [("x-forwarded-for", "203.0.113.9")];
     for i in 0..10 {

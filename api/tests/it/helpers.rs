@@ -123,14 +123,17 @@ pub fn template() -> &'static str {
             diesel::sql_query(format!("COMMENT ON DATABASE {name} IS 'zhenxing-ready'"))
                 .execute(&mut admin)
                 .unwrap_or_else(|e| panic!("{e}"));
-            // Templates of older migration sets are dead weight: drop those nobody uses.
+            // Templates of older migration sets are dead weight: drop those nobody uses. Only
+            // stale ones (a day old): other checkouts on this cluster (branches with other
+            // migrations) may be using theirs right now.
             #[derive(QueryableByName)]
             struct Old {
                 #[diesel(sql_type = Text)]
                 datname: String,
             }
             let old: Vec<Old> = diesel::sql_query(
-                "SELECT datname FROM pg_database WHERE datname LIKE 'zhenxing\\_tpl\\_%' AND datname <> $1",
+                "SELECT datname FROM pg_database WHERE datname LIKE 'zhenxing\\_tpl\\_%' AND datname <> $1 \
+                 AND (pg_stat_file('base/' || oid || '/PG_VERSION')).modification < now() - interval '1 day'",
             )
             .bind::<Text, _>(&name)
             .load(&mut admin)
@@ -265,11 +268,12 @@ pub fn config_for(app_url: SecretString, owner_url: Option<SecretString>) -> Con
         },
         hash_cost: HashCost::TEST,
         hash_concurrency: 2,
+        // The production defaults; the tests stand in for a reverse proxy on this host.
         throttle: ThrottleConfig {
-            max_failures: 5,
-            ip_max_attempts: 1000,
-            window: Duration::from_secs(900),
-            trust_forwarded_for: true,
+            trusted_proxies: "127.0.0.1/32,::1/128"
+                .parse()
+                .unwrap_or_else(|e| panic!("{e}")),
+            ..ThrottleConfig::default()
         },
         body_limit: 65_536,
         data_keys: None,

@@ -19,6 +19,7 @@ mod regions;
 mod replica;
 mod reports;
 mod settings;
+mod throttle;
 mod transfer;
 mod uploads;
 mod users;

@@ -65,8 +65,8 @@ pub struct IssuedTokens {
     pub expires_in: u64,
 }
 
-/// Counts a login attempt in the shared throttle (`zx_login_admit`); returns how long the
-/// caller must wait (zero: go ahead).
+/// Asks the shared throttle (`zx_login_admit`) whether a login may be tried; returns how long
+/// the caller must wait (zero: go ahead). Counts nothing: only failures count.
 ///
 /// # Errors
 /// Database failures.
@@ -76,7 +76,7 @@ pub fn throttle_admit(
     address: Option<&str>,
     window: std::time::Duration,
     max_failures: u32,
-    max_attempts: u32,
+    max_address_failures: u32,
 ) -> Result<std::time::Duration, DomainError> {
     #[derive(QueryableByName)]
     struct Wait {
@@ -89,7 +89,9 @@ pub fn throttle_admit(
             .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(address)
             .bind::<diesel::sql_types::Double, _>(window.as_secs_f64())
             .bind::<diesel::sql_types::Integer, _>(i32::try_from(max_failures).unwrap_or(i32::MAX))
-            .bind::<diesel::sql_types::Integer, _>(i32::try_from(max_attempts).unwrap_or(i32::MAX))
+            .bind::<diesel::sql_types::Integer, _>(
+                i32::try_from(max_address_failures).unwrap_or(i32::MAX),
+            )
             .get_result(c)
             .db()
     })?;
@@ -97,21 +99,29 @@ pub fn throttle_admit(
 }
 
 /// Records the outcome of a login in the shared throttle: a failure counts against the
-/// account name; a success clears its failures.
+/// account name and the client address (when given); a success clears the account name's
+/// failures (never the address's: one good account must not reset a spray's count).
 ///
 /// # Errors
 /// Database failures.
-pub fn throttle_result(db: &Db, account: &str, succeeded: bool) -> Result<(), DomainError> {
-    let sql = if succeeded {
-        "SELECT zx_login_succeeded($1)::text AS done"
-    } else {
-        "SELECT zx_login_failed($1)::text AS done"
-    };
+pub fn throttle_result(
+    db: &Db,
+    account: &str,
+    address: Option<&str>,
+    succeeded: bool,
+) -> Result<(), DomainError> {
     db.unscoped(|c| {
-        diesel::sql_query(sql)
-            .bind::<diesel::sql_types::Text, _>(account)
-            .execute(c)
-            .db()
+        if succeeded {
+            diesel::sql_query("SELECT zx_login_succeeded($1)::text AS done")
+                .bind::<diesel::sql_types::Text, _>(account)
+                .execute(c)
+        } else {
+            diesel::sql_query("SELECT zx_login_failed($1, $2)::text AS done")
+                .bind::<diesel::sql_types::Text, _>(account)
+                .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(address)
+                .execute(c)
+        }
+        .db()
     })?;
     Ok(())
 }
