@@ -48,6 +48,7 @@ macro_rules! vocabulary {
 }
 
 pub mod authz;
+pub mod calendar;
 pub mod cases;
 pub mod error;
 pub mod exit;

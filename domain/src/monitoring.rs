@@ -2,8 +2,9 @@
 //! identified village → township → county within a deadline, helped, and closed by a recorded
 //! decision (risk eliminated, or returned to poverty). Early-warning rules turn data into leads.
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 
+use crate::calendar::Calendar;
 use crate::cases::Status;
 use crate::error::DomainError;
 use crate::region::Level;
@@ -167,14 +168,17 @@ pub fn status_after(stage: CaseStage, before: Status) -> Status {
     }
 }
 
-/// The last day identification may take.
-pub fn deadline(found_on: NaiveDate, days: i32) -> NaiveDate {
-    found_on + Duration::days(i64::from(days))
+/// The last day identification may take: `days` days after the household was found, as a
+/// Civil Code period on the working calendar (starting the day after, moved past rest days).
+pub fn deadline(calendar: &Calendar, found_on: NaiveDate, days: i32) -> NaiveDate {
+    calendar
+        .period(found_on, u32::try_from(days).unwrap_or(0))
+        .last_day
 }
 
 /// Days past the deadline on `today` (0 when not overdue).
-pub fn overdue_days(found_on: NaiveDate, days: i32, today: NaiveDate) -> i64 {
-    (today - deadline(found_on, days)).num_days().max(0)
+pub fn overdue_days(deadline: NaiveDate, today: NaiveDate) -> i64 {
+    (today - deadline).num_days().max(0)
 }
 
 /// Checks a decision against the case's stage; returns the stage it leads to.
@@ -323,8 +327,13 @@ mod tests {
     #[test]
     fn overdue_counts_days_past_the_deadline() {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
-        assert_eq!(deadline(d("2022-03-01"), 15), d("2022-03-16"));
-        assert_eq!(overdue_days(d("2022-03-01"), 15, d("2022-03-16")), 0);
-        assert_eq!(overdue_days(d("2022-03-01"), 15, d("2022-03-18")), 2);
+        let cal = Calendar::new([(d("2022-04-04"), crate::calendar::DayKind::Holiday)]);
+        assert_eq!(deadline(&cal, d("2022-03-01"), 15), d("2022-03-16"));
+        // The 15th day is a Saturday: the deadline moves to Monday.
+        assert_eq!(deadline(&cal, d("2022-03-04"), 15), d("2022-03-21"));
+        // The 15th day is a Sunday before a holiday Monday: Tuesday.
+        assert_eq!(deadline(&cal, d("2022-03-19"), 15), d("2022-04-05"));
+        assert_eq!(overdue_days(d("2022-03-16"), d("2022-03-16")), 0);
+        assert_eq!(overdue_days(d("2022-03-16"), d("2022-03-18")), 2);
     }
 }

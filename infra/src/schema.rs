@@ -900,8 +900,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    calendar_years (year) {
+        year -> Int4,
+        source -> Text,
+        version -> Int4,
+        updated_by -> Nullable<Uuid>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    calendar_days (date) {
+        date -> Date,
+        kind -> Text,
+        festival -> Text,
+        festival_zh -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
+    calendar_years,
+    calendar_days,
     roles,
     role_permissions,
     permissions,

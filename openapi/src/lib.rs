@@ -49,6 +49,7 @@ pub fn base() -> OpenApi {
             tag("regions", "The five-level division hierarchy (reference data)"),
             tag("tenants", "Counties onboarded as tenants"),
             tag("settings", "Typed settings per province and county, with inheritance"),
+            tag("calendar", "The platform's working calendar: statutory holidays and adjusted working days (调休) per year, which every notice period and deadline follows (Civil Code §201, §203)"),
             tag("users", "Accounts and role grants inside the caller's subtree"),
             tag("roles", "The role catalog and its permissions"),
             tag("audit", "The append-only audit log"),

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod cases_dto;
 pub mod dto;
 pub mod exit;
@@ -90,6 +91,12 @@ pub const RULES: &[Rule] = &[
     r(
         "PUT",
         "/api/v1/settings/{region_code}",
+        Permission(perm::SETTINGS_MANAGE),
+    ),
+    r("GET", "/api/v1/calendar/{year}", Authenticated),
+    r(
+        "PUT",
+        "/api/v1/calendar/{year}",
         Permission(perm::SETTINGS_MANAGE),
     ),
     r("GET", "/api/v1/users", Permission(perm::USERS_READ)),
@@ -744,6 +751,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(tenants::get_tenant)
                 .service(settings::get_settings)
                 .service(settings::put_settings)
+                .service(calendar::get_calendar_year)
+                .service(calendar::put_calendar_year)
                 .service(users::list_users)
                 .service(users::create_user)
                 .service(users::get_user)

@@ -7,6 +7,21 @@ use serde_json::{Value, json};
 use crate::cases::{household, id_number};
 use crate::helpers::{Resp, TestApp};
 
+/// Moves the clock to the end of the list's running notice period, plus `after` (negative:
+/// before it ends). The end is 24:00 Beijing time of the period's last day on the working
+/// calendar, so how far that is depends on the day the test runs.
+pub async fn to_notice_end(app: &TestApp, token: &str, list: &str, after: Duration) {
+    let r = app.get(&format!("/api/v1/exit-lists/{list}"), token).await;
+    let end: chrono::DateTime<chrono::Utc> = r.body["notice_ends_at"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("no notice running: {:?}", r.body));
+    let by = end - app.state.clock.now() + after;
+    if by > Duration::zero() {
+        app.state.clock.advance(by);
+    }
+}
+
 /// Village 卞桥二村 and its sibling 卞桥三村 in township 卞桥镇 of Sishui.
 pub const V1: &str = "370831101201";
 pub const V2: &str = "370831101202";
@@ -211,7 +226,7 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
         let r = take(app, &x.clerk2, &list2, step, body).await;
         assert_eq!(r.status, 200, "{step}: {:?}", r.body);
     }
-    app.state.clock.advance(Duration::days(7));
+    to_notice_end(app, &x.clerk2, &list2, Duration::seconds(1)).await;
     let r = take(app, &x.reviewer, &list2, "township-review", review()).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     let r = take(app, &x.reviewer, &list, "township-review", review()).await;
@@ -252,18 +267,16 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
     assert_eq!(r.status, 200, "{:?}", r.body);
     let r = take(app, &x.approver, &list, "approval", review()).await;
     assert_eq!((r.status, code(&r)), (409, "notice_period_running"));
-    app.state.clock.advance(Duration::days(7));
+    to_notice_end(app, &x.approver, &list, Duration::seconds(1)).await;
     let r = take(app, &x.approver, &list, "approval", review()).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     let r = take(app, &x.approver, &list, "announcement", notice()).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     let filing = json!({"reference": "济扶备〔2016〕3号"});
-    app.state
-        .clock
-        .advance(Duration::days(5) - Duration::minutes(1));
+    to_notice_end(app, &x.approver, &list, -Duration::minutes(1)).await;
     let r = take(app, &x.approver, &list, "filing", filing.clone()).await;
     assert_eq!((r.status, code(&r)), (409, "notice_period_running"));
-    app.state.clock.advance(Duration::minutes(1));
+    to_notice_end(app, &x.approver, &list, Duration::seconds(1)).await;
     let r = take(app, &x.approver, &list, "filing", filing).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["stage"], "filed");
@@ -358,6 +371,47 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
             assert!(!html.contains(">E2<"), "{kind} lists a household taken off");
         }
     }
+    // The notice prints its true period: from the day after posting to the last day on the
+    // working calendar (Civil Code §201, §203), dates without leading zeros.
+    let v = app
+        .get(&format!("/api/v1/exit-lists/{list}"), &x.approver)
+        .await;
+    let steps = v.body["steps"].as_array().cloned().unwrap_or_default();
+    let first = steps
+        .iter()
+        .find(|s| s["step"] == "first_notice")
+        .map(|s| s["details"].clone())
+        .unwrap_or_default();
+    let on = |k: &str| -> chrono::NaiveDate {
+        first[k]
+            .as_str()
+            .unwrap_or_default()
+            .parse()
+            .unwrap_or_default()
+    };
+    let period = app
+        .calendar(on("posted_on"), on("last_day"))
+        .period(on("posted_on"), 7);
+    assert_eq!(
+        (on("first_day"), on("last_day")),
+        (period.first_day, period.last_day)
+    );
+    let html = app
+        .get(
+            &format!("/api/v1/exit-lists/{list}/documents/village_notice"),
+            &x.approver,
+        )
+        .await
+        .body;
+    let must = format!(
+        "公示期:自{}至{}24时",
+        domain::calendar::date_zh(period.first_day),
+        domain::calendar::date_zh(period.last_day)
+    );
+    assert!(
+        html.as_str().unwrap_or_default().contains(&must),
+        "{must}: {html}"
+    );
     // The same documents in English, on request; the recorded values stay as they were entered.
     for (kind, must) in [
         (
@@ -579,7 +633,7 @@ async fn every_illegal_step_is_refused() {
         .await;
     assert_eq!(r.status, 403, "{:?}", r.body);
     // A township reviewer of another township cannot review this village's list.
-    app.state.clock.advance(Duration::days(7));
+    to_notice_end(app, &x.clerk, &list, Duration::seconds(1)).await;
     let r = take(app, &x.other_reviewer, &list, "township-review", review()).await;
     assert_eq!(r.status, 404, "{:?}", r.body);
     let r = app
@@ -841,7 +895,9 @@ async fn the_demo_users_walk_a_list_through_every_level() {
         ),
     ];
     for (user, step, body, wait_days) in walk {
-        app.state.clock.advance(Duration::days(wait_days));
+        if wait_days > 0 {
+            to_notice_end(&app, &tokens[user], &list, Duration::seconds(1)).await;
+        }
         let r = take(&app, &tokens[user], &list, step, body).await;
         assert_eq!(r.status, 200, "{user} {step}: {:?}", r.body);
     }
@@ -869,7 +925,7 @@ async fn objections_belong_to_the_level_of_their_notice() {
             .status,
         200
     );
-    app.state.clock.advance(Duration::days(7));
+    to_notice_end(app, &x.clerk, &list, Duration::seconds(1)).await;
     assert_eq!(
         take(app, &x.reviewer, &list, "township-review", review())
             .await
@@ -897,7 +953,7 @@ async fn objections_belong_to_the_level_of_their_notice() {
     assert_eq!(q.body["items"][0]["id"], first.as_str());
     let q = app.get("/api/v1/objections", &x.stranger).await;
     assert_eq!(q.body["items"].as_array().map(Vec::len), Some(0));
-    app.state.clock.advance(Duration::days(7));
+    to_notice_end(app, &x.reviewer, &list, Duration::seconds(1)).await;
     let r = take(app, &x.approver, &list, "approval", review()).await;
     assert_eq!((r.status, code(&r)), (409, "objections_open"));
     let dismissal = json!({"outcome": "dismissed", "reason": "经复核,该户收入属实"});
@@ -932,7 +988,7 @@ async fn objections_belong_to_the_level_of_their_notice() {
     let r = app.post(&objections, &x.approver, obj(&b)).await;
     assert_eq!(r.status, 201);
     let second = r.body["id"].as_str().unwrap_or_default().to_string();
-    app.state.clock.advance(Duration::days(5));
+    to_notice_end(app, &x.approver, &list, Duration::seconds(1)).await;
     let filing = json!({"reference": "备案"});
     let r = take(app, &x.approver, &list, "filing", filing.clone()).await;
     assert_eq!((r.status, code(&r)), (409, "objections_open"));

@@ -366,6 +366,16 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// The platform calendar around `from..=to`, as the server reads it.
+    pub fn calendar(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> domain::calendar::Calendar {
+        infra::app::calendar::load(&mut self.db.app_conn(), from, to)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
     pub async fn spawn() -> Self {
         Self::spawn_with(|_| {}, None).await
     }

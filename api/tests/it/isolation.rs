@@ -30,6 +30,10 @@ struct Count {
 /// throttle (hashed keys only, owned by the definer role and reachable through its functions).
 const GLOBAL_TABLES: &[&str] = &[
     "__diesel_schema_migrations",
+    // The platform's working calendar: public reference data, read by everyone, written only
+    // by a platform-scoped transaction (its policies check the scope; see calendar.rs).
+    "calendar_days",
+    "calendar_years",
     "login_attempts",
     "permissions",
     "poverty_causes",

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod auth;
+mod calendar;
 mod cases;
 mod cluster;
 mod exit;

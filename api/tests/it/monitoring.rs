@@ -333,8 +333,23 @@ async fn overdue_identifications_are_flagged() {
         .await;
     assert_eq!(r.status, 201);
     let id = r.body["id"].as_str().unwrap_or_default().to_string();
-    // The deadline is 15 days by default: on day 15 it is in time, on day 16 overdue.
-    app.state.clock.advance(Duration::days(15));
+    // The deadline is 15 days by default, counted as a Civil Code period on the working
+    // calendar: the 15th day after, or the first working day after it when that is a rest day.
+    // On the deadline it is in time, the day after overdue.
+    let found: chrono::NaiveDate = on.parse().unwrap_or_default();
+    let deadline: chrono::NaiveDate = r.body["deadline"]
+        .as_str()
+        .unwrap_or_default()
+        .parse()
+        .unwrap_or_default();
+    let cal = app.calendar(found, deadline);
+    assert_eq!(deadline, cal.period(found, 15).last_day);
+    assert!(cal.is_working_day(deadline), "{deadline}");
+    assert!(
+        (15..30).contains(&(deadline - found).num_days()),
+        "{deadline}"
+    );
+    app.state.clock.advance(deadline - found);
     assert_eq!(overdue_count(app, &x.approver).await, 0);
     app.state.clock.advance(Duration::days(1));
     assert_eq!(overdue_count(app, &x.approver).await, 1);

@@ -209,7 +209,7 @@ async fn domain_events_are_signed_delivered_and_listed() {
     })
     .await;
     assert!(!kinds(&inbox).contains(&"exit.notice_ended".to_string()));
-    app.state.clock.advance(chrono::Duration::days(8));
+    crate::exit::to_notice_end(app, &x.clerk, &list, chrono::Duration::seconds(1)).await;
     eventually("the notice to end", 20, || {
         kinds(&inbox).contains(&"exit.notice_ended".to_string())
     })

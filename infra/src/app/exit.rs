@@ -10,7 +10,7 @@ pub mod documents;
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
@@ -1001,9 +1001,17 @@ pub fn take_step(
         } => json!({ "verified_on": verified_on, "verifiers": verifiers, "findings": findings }),
         StepInput::Notice { location } => {
             let days = notice_days(conn, ctx, village, step)?;
-            let end = ctx.now + Duration::days(i64::from(days));
+            // Civil Code §201/§203 on the platform calendar: the period starts the day after
+            // posting and ends at 24:00 of its last day, moved past rest days.
+            let posted_on = ctx.today();
+            let p = super::calendar::period(conn, posted_on, u32::try_from(days).unwrap_or(0))?;
+            let end = p.ends_at();
             notice = Some((ctx.now, end));
-            json!({ "location": location, "days": days, "starts_at": ctx.now, "ends_at": end })
+            json!({
+                "location": location, "days": days, "posted_on": posted_on,
+                "first_day": p.first_day, "last_day": p.last_day, "extended": p.extended(),
+                "starts_at": ctx.now, "ends_at": end,
+            })
         }
         StepInput::Review {
             opinion,

@@ -5,6 +5,7 @@
 //! scoped transaction provides, so they cannot forget the scope.
 
 pub mod auth;
+pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod cors;

@@ -183,12 +183,10 @@ fn parse<T>(r: Result<T, String>) -> Result<T, DomainError> {
 fn overdue(case: &CaseRow, today: NaiveDate) -> i64 {
     let stage = CaseStage::parse(&case.stage).unwrap_or(CaseStage::Dismissed);
     if stage.in_identification() {
-        (today - case.deadline).num_days().max(0)
+        rules::overdue_days(case.deadline, today)
     } else {
         case.confirmed_at.map_or(0, |at| {
-            (crate::clock::china_date(at) - case.deadline)
-                .num_days()
-                .max(0)
+            rules::overdue_days(case.deadline, crate::clock::china_date(at))
         })
     }
 }
@@ -370,6 +368,12 @@ pub fn open_case(
     let days = super::settings::effective_for(conn, ctx, stored_code(row.region_code)?)?
         .monitoring
         .identification_deadline_days;
+    let horizon = new.found_on + chrono::Duration::days(i64::from(days));
+    let deadline = rules::deadline(
+        &super::calendar::load(conn, new.found_on, horizon)?,
+        new.found_on,
+        days,
+    );
     let stage = if new.rescue_first {
         CaseStage::Monitored
     } else {
@@ -385,7 +389,7 @@ pub fn open_case(
             monitoring_cases::kind.eq(new.kind.as_str()),
             monitoring_cases::risk_types.eq(&risk),
             monitoring_cases::found_on.eq(new.found_on),
-            monitoring_cases::deadline.eq(rules::deadline(new.found_on, days)),
+            monitoring_cases::deadline.eq(deadline),
             monitoring_cases::description.eq(&new.description),
             monitoring_cases::stage.eq(stage.as_str()),
             monitoring_cases::status_before.eq(status.as_str()),

@@ -3,9 +3,10 @@
 //! documents cover every list of the township or county (for the year) the caller can see that
 //! has reached that step.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
+use domain::calendar::date_zh;
 use domain::exit::{Stage, yuan};
 use domain::{DomainError, Level};
 use serde_json::Value;
@@ -110,9 +111,14 @@ pub fn esc(s: &str) -> String {
 }
 
 fn date(at: DateTime<Utc>, lang: Lang) -> String {
+    day(china_date(at), lang)
+}
+
+/// A date as the documents print it: "2026年12月4日" (GB/T 9704: no leading zeros).
+fn day(d: NaiveDate, lang: Lang) -> String {
     match lang {
-        Lang::Zh => china_date(at).format("%Y年%m月%d日").to_string(),
-        Lang::En => china_date(at).format("%Y-%m-%d").to_string(),
+        Lang::Zh => date_zh(d),
+        Lang::En => d.format("%Y-%m-%d").to_string(),
     }
 }
 
@@ -191,21 +197,24 @@ fn households_table(lists: &[ListView], with_village: bool, lang: Lang) -> Strin
     }
 }
 
-fn notice_window(v: &ListView, step_name: &str, lang: Lang) -> (String, String, String) {
+fn notice_window(v: &ListView, step_name: &str, lang: Lang) -> (String, String, String, String) {
     step(v, step_name).map_or_else(
-        || (String::new(), String::new(), String::new()),
+        || (String::new(), String::new(), String::new(), String::new()),
         |s| {
-            let parse = |k: &str| {
+            // The period's first and last days (Civil Code §201, §203), as recorded when the
+            // notice was posted.
+            let on = |k: &str| {
                 s.details
                     .get(k)
                     .and_then(Value::as_str)
-                    .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-                    .map(|d| date(d.with_timezone(&Utc), lang))
+                    .and_then(|t| t.parse::<NaiveDate>().ok())
+                    .map(|d| day(d, lang))
                     .unwrap_or_default()
             };
             (
-                parse("starts_at"),
-                parse("ends_at"),
+                on("posted_on"),
+                on("first_day"),
+                on("last_day"),
                 text(&s.details, "location"),
             )
         },
@@ -404,7 +413,7 @@ pub fn render(
             }
         }
         "village_notice" => {
-            let (from, to, place) = notice_window(&v, "first_notice", lang);
+            let (posted, from, to, place) = notice_window(&v, "first_notice", lang);
             if lang == Lang::En {
                 return finish(
                     conn,
@@ -418,9 +427,9 @@ pub fn render(
                         "<h1>{title}</h1><p>Nominated by the villagers' groups, appraised by the villager representatives' assembly \
                      and verified by the villagers' committee and the resident work team, the preliminary list of households of {vn} \
                      leaving the register in {year} is published as follows:</p>{t}\
-                     <p>Notice period: {from} to {to}. Posted at: {place}. Objections may be raised with the villagers' committee \
+                     <p>Notice period: {from} to {to} (until 24:00 Beijing time). Posted at: {place}. Objections may be raised with the villagers' committee \
                      or the resident work team during the notice period.</p>\
-                     <p class=\"sign\">Villagers' Committee of {vn}<br>{from}</p>",
+                     <p class=\"sign\">Villagers' Committee of {vn}<br>{posted}</p>",
                         t = households_table(std::slice::from_ref(&v), false, lang),
                         place = esc(&place),
                     ),
@@ -429,8 +438,8 @@ pub fn render(
             format!(
                 "<h1>{title}</h1><p>经村民小组提名、村民代表大会民主评议、村委会和驻村工作队核实,\
                  {vn}{year}年建档立卡贫困户退出初选名单公示如下:</p>{t}\
-                 <p>公示期:{from}至{to}。公示地点:{place}。如有异议,请在公示期内向村委会或驻村工作队反映。</p>\
-                 <p class=\"sign\">{vn}村民委员会<br>{from}</p>",
+                 <p>公示期:自{from}至{to}24时。公示地点:{place}。如有异议,请在公示期内向村委会或驻村工作队反映。</p>\
+                 <p class=\"sign\">{vn}村民委员会<br>{posted}</p>",
                 t = households_table(std::slice::from_ref(&v), false, lang),
                 place = esc(&place),
             )
@@ -471,7 +480,7 @@ pub fn render(
         }
         "township_notice" => {
             let lists = siblings(conn, ctx, &v, Level::Township, Stage::SecondNotice)?;
-            let (from, to, place) = notice_window(&v, "second_notice", lang);
+            let (posted, from, to, place) = notice_window(&v, "second_notice", lang);
             if lang == Lang::En {
                 return finish(
                     conn,
@@ -484,9 +493,9 @@ pub fn render(
                     format!(
                         "<h1>{title}</h1><p>Reviewed by the People's Government of {tn}, the {year} list of households leaving the register \
                      is published in every administrative village as follows:</p>{t}\
-                     <p>Notice period: {from} to {to}. Posted at: {place}. Objections may be raised with the township government \
+                     <p>Notice period: {from} to {to} (until 24:00 Beijing time). Posted at: {place}. Objections may be raised with the township government \
                      during the notice period.</p>\
-                     <p class=\"sign\">People's Government of {tn}<br>{from}</p>",
+                     <p class=\"sign\">People's Government of {tn}<br>{posted}</p>",
                         tn = esc(&township),
                         t = households_table(&lists, true, lang),
                         place = esc(&place),
@@ -495,8 +504,8 @@ pub fn render(
             }
             format!(
                 "<h1>{title}</h1><p>经{tn}人民政府审核,{year}年建档立卡贫困户退出名单在各行政村公示如下:</p>{t}\
-                 <p>公示期:{from}至{to}。公示地点:{place}。如有异议,请在公示期内向镇人民政府反映。</p>\
-                 <p class=\"sign\">{tn}人民政府<br>{from}</p>",
+                 <p>公示期:自{from}至{to}24时。公示地点:{place}。如有异议,请在公示期内向镇人民政府反映。</p>\
+                 <p class=\"sign\">{tn}人民政府<br>{posted}</p>",
                 tn = esc(&township),
                 t = households_table(&lists, true, lang),
                 place = esc(&place),
@@ -540,7 +549,7 @@ pub fn render(
             )
         }
         "county_announcement" => {
-            let (from, to, place) = notice_window(&v, "announcement", lang);
+            let (posted, from, to, place) = notice_window(&v, "announcement", lang);
             if lang == Lang::En {
                 return finish(
                     conn,
@@ -553,8 +562,8 @@ pub fn render(
                     format!(
                         "<h1>{title}</h1><p>Approved by the Leading Group for Poverty Alleviation and Development of {cn}, \
                      the following registered households of {vn} leave the register in {year}; this is hereby announced:</p>{t}\
-                     <p>Announcement period: {from} to {to}. Posted at: {place}.</p>\
-                     <p class=\"sign\">Leading Group for Poverty Alleviation and Development of {cn}<br>{from}</p>",
+                     <p>Announcement period: {from} to {to} (until 24:00 Beijing time). Posted at: {place}.</p>\
+                     <p class=\"sign\">Leading Group for Poverty Alleviation and Development of {cn}<br>{posted}</p>",
                         cn = esc(&county),
                         t = households_table(std::slice::from_ref(&v), false, lang),
                         place = esc(&place),
@@ -563,7 +572,7 @@ pub fn render(
             }
             format!(
                 "<h1>{title}</h1><p>经{cn}扶贫开发领导小组审批,{vn}以下建档立卡贫困户{year}年退出,现予公告:</p>{t}\
-                 <p>公告期:{from}至{to}。公告地点:{place}。</p><p class=\"sign\">{cn}扶贫开发领导小组<br>{from}</p>",
+                 <p>公告期:自{from}至{to}24时。公告地点:{place}。</p><p class=\"sign\">{cn}扶贫开发领导小组<br>{posted}</p>",
                 cn = esc(&county),
                 t = households_table(std::slice::from_ref(&v), false, lang),
                 place = esc(&place),

@@ -1,0 +1,177 @@
+//! The platform calendar: loaded from the State Council's arrangements, read by everyone,
+//! replaced a year at a time by a platform administrator (audited), refused when a date is bad.
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+const CSV: &str = include_str!("../../../data/calendar/cn-statutory-holidays.csv");
+
+fn day(date: &str, kind: &str) -> Value {
+    json!({"date": date, "kind": kind, "festival": "National Day", "festival_zh": "国庆节"})
+}
+
+#[actix_web::test]
+async fn everyone_reads_the_calendar_the_platform_administrator_keeps_it() {
+    let mut app = TestApp::spawn().await;
+    let admin = app.onboard("370831");
+    app.user("cal.clerk", "370831001003", &["village_clerk"]);
+    let clerk = app.token("cal.clerk").await;
+    let t = app.token(&admin).await;
+    let p = app.token("platform.admin").await;
+
+    // The seeded years are exactly the CSV in the repository.
+    let r = app.get("/api/v1/calendar/2026", &clerk).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["known"], true);
+    let got: Vec<String> = r.body["days"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|d| {
+            format!(
+                "{},{},{},{}",
+                d["date"].as_str().unwrap_or_default(),
+                d["kind"].as_str().unwrap_or_default(),
+                d["festival"].as_str().unwrap_or_default(),
+                d["festival_zh"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    let want: Vec<String> = CSV
+        .lines()
+        .filter(|l| l.starts_with("2026-"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(got, want);
+    let r = app.get("/api/v1/calendar/2027", &clerk).await;
+    assert_eq!(
+        (r.body["known"].as_bool(), r.body["version"].as_i64()),
+        (Some(false), Some(0))
+    );
+    assert_eq!(app.get("/api/v1/calendar/20x7", &clerk).await.status, 422);
+
+    // A county cannot change it; the platform administrator adds 2027.
+    let year = json!({
+        "source": "国务院办公厅关于2027年部分节假日安排的通知",
+        "days": [day("2027-10-01", "holiday"), day("2027-10-09", "workday"), day("2027-10-04", "holiday")],
+    });
+    let put = |token: &str, body: Value| {
+        let token = token.to_string();
+        let app = &app;
+        async move {
+            app.send(
+                "PUT",
+                "/api/v1/calendar/2027",
+                Some(&token),
+                Some(&body),
+                &[],
+            )
+            .await
+        }
+    };
+    assert_eq!(put(&t, year.clone()).await.status, 403);
+    let r = put(&p, year).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["version"], 1);
+    assert_eq!(
+        r.body["days"][1]["date"], "2027-10-04",
+        "kept in date order"
+    );
+    let r = app.get("/api/v1/calendar/2027", &clerk).await;
+    assert_eq!(
+        (
+            r.body["known"].as_bool(),
+            r.body["days"].as_array().map(Vec::len)
+        ),
+        (Some(true), Some(3))
+    );
+
+    // Bad years are refused naming the date, and leave the stored year as it was.
+    for (days, field, says) in [
+        (
+            json!([day("2027-05-01", "holiday"), day("2027-05-01", "holiday")]),
+            "days[1].date",
+            "2027-05-01 is listed twice",
+        ),
+        (
+            json!([day("2027-05-08", "workday"), day("2027-05-08", "holiday")]),
+            "days[1].date",
+            "2027-05-08 is listed both as a holiday and as an adjusted working day",
+        ),
+        (
+            json!([day("2028-01-01", "holiday")]),
+            "days[0].date",
+            "2028-01-01 is not in 2027",
+        ),
+        (
+            json!([day("2027-10-08", "workday")]),
+            "days[0].date",
+            "2027-10-08 is a Fri",
+        ),
+        (
+            json!([day("2027-10-02", "rest")]),
+            "days[0].kind",
+            "must be one of",
+        ),
+    ] {
+        let r = put(&p, json!({"source": "x", "days": days})).await;
+        assert_eq!(r.status, 422, "{says}: {:?}", r.body);
+        assert_eq!(r.body["errors"][0]["field"], field, "{:?}", r.body);
+        let message = r.body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(says), "{message}");
+    }
+    let r = app.get("/api/v1/calendar/2027", &clerk).await;
+    assert_eq!(r.body["version"], 1);
+
+    // A correction bumps the version and is audited with before and after.
+    let r = put(
+        &p,
+        json!({"source": "更正", "days": [day("2027-10-01", "holiday")]}),
+    )
+    .await;
+    assert_eq!((r.status, r.body["version"].as_i64()), (200, Some(2)));
+    let r = app
+        .get("/api/v1/audit-events?action=calendar.update", &p)
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let items = r.body["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 2, "{items:?}");
+    let details = items
+        .iter()
+        .find(|e| e["details"]["source"] == "更正")
+        .map(|e| e["details"].clone())
+        .unwrap_or_default();
+    assert_eq!(
+        details["before"].as_array().map(Vec::len),
+        Some(3),
+        "{details}"
+    );
+    assert_eq!(details["after"], json!(["2027-10-01 holiday"]));
+}
+
+#[test]
+fn only_a_platform_scope_writes_the_calendar_even_past_the_use_case() {
+    use diesel::{Connection as _, RunQueryDsl as _};
+    let db = crate::helpers::TestDb::new();
+    let mut c = db.app_conn();
+    let insert = "INSERT INTO calendar_days (date, kind, festival, festival_zh) \
+                  VALUES ('2030-10-01', 'holiday', 'National Day', '国庆节')";
+    for (lo, hi, allowed) in [
+        ("370831000000", "370831999999", false),
+        ("", "", false),
+        ("0", "999999999999", true),
+    ] {
+        let r = c.transaction(|c| {
+            diesel::sql_query(format!(
+                "SELECT set_config('app.scope_lo', '{lo}', true), set_config('app.scope_hi', '{hi}', true)"
+            ))
+            .execute(c)?;
+            diesel::sql_query(insert).execute(c)?;
+            Err::<(), _>(diesel::result::Error::RollbackTransaction)
+        });
+        let refused = matches!(r, Err(diesel::result::Error::DatabaseError(..)));
+        assert_eq!(!refused, allowed, "scope {lo}..{hi}: {r:?}");
+    }
+}

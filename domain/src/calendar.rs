@@ -1,0 +1,248 @@
+//! China's working calendar and the periods of the Civil Code.
+//!
+//! A date is a working day when it is Monday–Friday, unless the State Council's yearly
+//! arrangement makes it a statutory holiday; a Saturday or Sunday is a rest day unless the
+//! arrangement makes it an adjusted working day (调休). The platform keeps the arrangement as a
+//! list of the dates that differ from the ordinary week ([`SpecialDay`]).
+//!
+//! Periods (民法典): a period counted in days starts on the day after the event (§201); when its
+//! last day is a rest day it ends on the first working day after (§203); it ends at 24:00 of
+//! its last day (§203 ¶2), Beijing time. Pure: no clock, no I/O.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
+use serde::Serialize;
+
+use crate::error::{DomainError, FieldError};
+
+vocabulary! {
+    /// How a listed date differs from the ordinary week.
+    DayKind {
+        /// A statutory holiday (法定节假日), including weekend days inside a holiday block.
+        Holiday = "holiday" / "法定节假日",
+        /// A Saturday or Sunday that is worked (调休上班).
+        Workday = "workday" / "调休工作日",
+    }
+}
+
+/// One date of a year's arrangement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SpecialDay {
+    /// The date.
+    pub date: NaiveDate,
+    /// Holiday or adjusted working day.
+    pub kind: DayKind,
+    /// The festival it belongs to, in English ("National Day").
+    pub festival: String,
+    /// The festival in Chinese (国庆节).
+    pub festival_zh: String,
+}
+
+/// The working calendar: the special days of every year known to the platform.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Calendar {
+    days: BTreeMap<NaiveDate, DayKind>,
+}
+
+/// A period counted in days from an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Period {
+    /// Its length in days.
+    pub days: u32,
+    /// The day after the event (§201).
+    pub first_day: NaiveDate,
+    /// The last day counted without §203.
+    pub nominal_last_day: NaiveDate,
+    /// The last day: the nominal one, or the first working day after it when it is a rest day.
+    pub last_day: NaiveDate,
+}
+
+impl Period {
+    /// The instant the period ends: 24:00 Beijing time of its last day.
+    pub fn ends_at(&self) -> DateTime<Utc> {
+        end_of_day(self.last_day)
+    }
+
+    /// Whether §203 moved the end past rest days.
+    pub fn extended(&self) -> bool {
+        self.last_day != self.nominal_last_day
+    }
+}
+
+/// 24:00 Beijing time (UTC+8) at the end of `date`, as an instant.
+pub fn end_of_day(date: NaiveDate) -> DateTime<Utc> {
+    start_of_day(date) + Duration::days(1)
+}
+
+/// 00:00 Beijing time at the start of `date`, as an instant.
+pub fn start_of_day(date: NaiveDate) -> DateTime<Utc> {
+    date.and_time(NaiveTime::MIN).and_utc() - Duration::hours(8)
+}
+
+/// The date in China (UTC+8) at `at`.
+pub fn china_date(at: DateTime<Utc>) -> NaiveDate {
+    (at + Duration::hours(8)).date_naive()
+}
+
+/// A date as official documents print it: "2026年12月4日" (Arabic numerals, no leading zeros).
+pub fn date_zh(date: NaiveDate) -> String {
+    format!("{}年{}月{}日", date.year(), date.month(), date.day())
+}
+
+fn weekend(date: NaiveDate) -> bool {
+    matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+impl Calendar {
+    /// A calendar of these special days (a later duplicate wins).
+    pub fn new(days: impl IntoIterator<Item = (NaiveDate, DayKind)>) -> Self {
+        Self {
+            days: days.into_iter().collect(),
+        }
+    }
+
+    /// How `date` differs from the ordinary week, if it does.
+    pub fn special(&self, date: NaiveDate) -> Option<DayKind> {
+        self.days.get(&date).copied()
+    }
+
+    /// Whether `date` is a working day.
+    pub fn is_working_day(&self, date: NaiveDate) -> bool {
+        match self.special(date) {
+            Some(DayKind::Holiday) => false,
+            Some(DayKind::Workday) => true,
+            None => !weekend(date),
+        }
+    }
+
+    /// Whether `date` is a rest day (weekend or statutory holiday, not an adjusted working day).
+    pub fn is_rest_day(&self, date: NaiveDate) -> bool {
+        !self.is_working_day(date)
+    }
+
+    /// The first working day on or after `date`.
+    pub fn working_day_from(&self, date: NaiveDate) -> NaiveDate {
+        let mut d = date;
+        // Holiday blocks are at most a few weeks long; a year of rest days is corrupt data.
+        for _ in 0..366 {
+            if self.is_working_day(d) {
+                return d;
+            }
+            d += Duration::days(1);
+        }
+        date
+    }
+
+    /// A period of `days` days from an event on `event` (§201, §203).
+    pub fn period(&self, event: NaiveDate, days: u32) -> Period {
+        let nominal = event + Duration::days(i64::from(days));
+        Period {
+            days,
+            first_day: event + Duration::days(1),
+            nominal_last_day: nominal,
+            last_day: self.working_day_from(nominal),
+        }
+    }
+
+    /// The `n`-th working day after `event` (a deadline of "n working days"); `event` itself
+    /// for 0.
+    pub fn working_days_after(&self, event: NaiveDate, n: u32) -> NaiveDate {
+        let mut d = event;
+        let mut left = n;
+        while left > 0 {
+            d += Duration::days(1);
+            if self.is_working_day(d) {
+                left -= 1;
+            }
+        }
+        d
+    }
+}
+
+/// Parses the platform calendar's CSV (`date,kind,festival,festival_zh`, with a header row).
+///
+/// # Errors
+/// A message naming the line that is not a date, kind and two names.
+pub fn parse_csv(text: &str) -> Result<Vec<SpecialDay>, String> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate().skip(1) {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line.split(',').map(str::trim).collect();
+        let [date, kind, festival, festival_zh] = cols.as_slice() else {
+            return Err(format!("line {}: expected 4 columns", i + 1));
+        };
+        out.push(SpecialDay {
+            date: date
+                .parse()
+                .map_err(|e| format!("line {}: date {date}: {e}", i + 1))?,
+            kind: DayKind::parse(kind).map_err(|e| format!("line {}: kind {e}", i + 1))?,
+            festival: (*festival).to_string(),
+            festival_zh: (*festival_zh).to_string(),
+        });
+    }
+    Ok(out)
+}
+
+/// Checks one year's arrangement before it replaces the stored one: every date in `year`, no
+/// date twice (in particular not both a holiday and an adjusted working day), adjusted working
+/// days only on Saturdays and Sundays, festival names present and short.
+///
+/// # Errors
+/// `Validation` with one error per bad entry, `days[i].date` (or `.festival`) naming the date.
+pub fn check_year(year: i32, days: &[SpecialDay]) -> Result<(), DomainError> {
+    let mut errs = Vec::new();
+    let mut seen: BTreeMap<NaiveDate, (usize, DayKind)> = BTreeMap::new();
+    for (i, d) in days.iter().enumerate() {
+        let field = format!("days[{i}].date");
+        if d.date.year() != year {
+            errs.push(FieldError::new(
+                field,
+                format!("{} is not in {year}", d.date),
+            ));
+            continue;
+        }
+        if let Some((j, kind)) = seen.get(&d.date) {
+            let message = if *kind == d.kind {
+                format!("{} is listed twice (also days[{j}])", d.date)
+            } else {
+                format!(
+                    "{} is listed both as a holiday and as an adjusted working day (days[{j}])",
+                    d.date
+                )
+            };
+            errs.push(FieldError::new(field, message));
+            continue;
+        }
+        seen.insert(d.date, (i, d.kind));
+        if d.kind == DayKind::Workday && !weekend(d.date) {
+            errs.push(FieldError::new(
+                field,
+                format!(
+                    "{} is a {}, a working day anyway: an adjusted working day (调休) is a Saturday or Sunday",
+                    d.date,
+                    d.date.weekday()
+                ),
+            ));
+        }
+        for (name, value) in [("festival", &d.festival), ("festival_zh", &d.festival_zh)] {
+            if value.trim().is_empty() || value.chars().count() > 40 {
+                errs.push(FieldError::new(
+                    format!("days[{i}].{name}"),
+                    format!("{}: must be 1 to 40 characters", d.date),
+                ));
+            }
+        }
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Validation(errs))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,223 @@
+//! The platform's working calendar: read by everyone, replaced a year at a time by a platform
+//! administrator (audited), and used by every period and deadline the product computes.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use domain::authz::perm;
+use domain::calendar::{Calendar, DayKind, Period, SpecialDay, check_year};
+use domain::{DomainError, RegionCode};
+use serde_json::json;
+
+use super::Ctx;
+use crate::db::DbResultExt as _;
+use crate::schema::{calendar_days, calendar_years};
+
+/// One year of the calendar.
+#[derive(Debug, Clone)]
+pub struct YearView {
+    /// The year.
+    pub year: i32,
+    /// Whether the platform holds the State Council's arrangement for it (otherwise only
+    /// weekends are rest days).
+    pub known: bool,
+    /// Where the arrangement comes from.
+    pub source: Option<String>,
+    /// Version (bumped by each replacement; 0 when unknown).
+    pub version: i32,
+    /// Last change.
+    pub updated_at: Option<DateTime<Utc>>,
+    /// The dates that differ from the ordinary week, in order.
+    pub days: Vec<SpecialDay>,
+}
+
+fn in_year(year: i32) -> Result<(NaiveDate, NaiveDate), DomainError> {
+    let bad = || DomainError::field("year", "must be a year between 1949 and 2200");
+    if !(1949..=2200).contains(&year) {
+        return Err(bad());
+    }
+    let first = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(bad)?;
+    let last = NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(bad)?;
+    Ok((first, last))
+}
+
+fn rows(
+    conn: &mut PgConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<SpecialDay>, DomainError> {
+    let raw: Vec<(NaiveDate, String, String, String)> = calendar_days::table
+        .filter(calendar_days::date.between(from, to))
+        .order(calendar_days::date)
+        .select((
+            calendar_days::date,
+            calendar_days::kind,
+            calendar_days::festival,
+            calendar_days::festival_zh,
+        ))
+        .load(conn)
+        .db()?;
+    raw.into_iter()
+        .map(|(date, kind, festival, festival_zh)| {
+            Ok(SpecialDay {
+                date,
+                kind: DayKind::parse(&kind)
+                    .map_err(|m| DomainError::Unexpected(anyhow::anyhow!(m)))?,
+                festival,
+                festival_zh,
+            })
+        })
+        .collect()
+}
+
+/// One year as stored.
+///
+/// # Errors
+/// `Validation` for a year out of range; database failures.
+pub fn get_year(conn: &mut PgConnection, year: i32) -> Result<YearView, DomainError> {
+    let (first, last) = in_year(year)?;
+    let head: Option<(String, i32, DateTime<Utc>)> = calendar_years::table
+        .filter(calendar_years::year.eq(year))
+        .select((
+            calendar_years::source,
+            calendar_years::version,
+            calendar_years::updated_at,
+        ))
+        .first(conn)
+        .optional()
+        .db()?;
+    let days = rows(conn, first, last)?;
+    Ok(YearView {
+        year,
+        known: head.is_some(),
+        version: head.as_ref().map_or(0, |h| h.1),
+        updated_at: head.as_ref().map(|h| h.2),
+        source: head.map(|h| h.0),
+        days,
+    })
+}
+
+/// Replaces a year's arrangement (a new State Council notice, or a correction). Platform
+/// administrators only; audited with the dates before and after.
+///
+/// # Errors
+/// `Forbidden` without `settings:manage` at the platform; `Validation` naming each bad date
+/// (outside the year, listed twice, a holiday and an adjusted working day at once, a weekday
+/// listed as adjusted working day).
+pub fn put_year(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    year: i32,
+    source: &str,
+    days: &[SpecialDay],
+) -> Result<YearView, DomainError> {
+    ctx.caller
+        .require_at(perm::SETTINGS_MANAGE, RegionCode::PLATFORM)?;
+    let (first, last) = in_year(year)?;
+    if source.trim().is_empty() || source.chars().count() > 200 {
+        return Err(DomainError::field("source", "must be 1 to 200 characters"));
+    }
+    check_year(year, days)?;
+    // Serialise replacements of one year.
+    let before_version: Option<i32> = calendar_years::table
+        .filter(calendar_years::year.eq(year))
+        .select(calendar_years::version)
+        .for_update()
+        .first(conn)
+        .optional()
+        .db()?;
+    let before = rows(conn, first, last)?;
+    diesel::delete(calendar_days::table.filter(calendar_days::date.between(first, last)))
+        .execute(conn)
+        .db()?;
+    let mut sorted: Vec<&SpecialDay> = days.iter().collect();
+    sorted.sort_by_key(|d| d.date);
+    let values: Vec<_> = sorted
+        .iter()
+        .map(|d| {
+            (
+                calendar_days::date.eq(d.date),
+                calendar_days::kind.eq(d.kind.as_str()),
+                calendar_days::festival.eq(d.festival.trim()),
+                calendar_days::festival_zh.eq(d.festival_zh.trim()),
+            )
+        })
+        .collect();
+    if !values.is_empty() {
+        diesel::insert_into(calendar_days::table)
+            .values(&values)
+            .execute(conn)
+            .db()?;
+    }
+    diesel::insert_into(calendar_years::table)
+        .values((
+            calendar_years::year.eq(year),
+            calendar_years::source.eq(source.trim()),
+            calendar_years::updated_by.eq(ctx.caller.user_id),
+            calendar_years::updated_at.eq(ctx.now),
+        ))
+        .on_conflict(calendar_years::year)
+        .do_update()
+        .set((
+            calendar_years::source.eq(source.trim()),
+            calendar_years::version.eq(calendar_years::version + 1),
+            calendar_years::updated_by.eq(ctx.caller.user_id),
+            calendar_years::updated_at.eq(ctx.now),
+        ))
+        .execute(conn)
+        .db()?;
+    let brief = |v: &[SpecialDay]| {
+        v.iter()
+            .map(|d| format!("{} {}", d.date, d.kind.as_str()))
+            .collect::<Vec<_>>()
+    };
+    ctx.audit(
+        conn,
+        "calendar.update",
+        "calendar_year",
+        year,
+        RegionCode::PLATFORM,
+        json!({
+            "source": source.trim(),
+            "version_before": before_version,
+            "before": brief(&before),
+            "after": brief(&sorted.into_iter().cloned().collect::<Vec<_>>()),
+        }),
+    )?;
+    get_year(conn, year)
+}
+
+/// The calendar around `from..=to` (with two months' margin after, for §203 extensions).
+///
+/// # Errors
+/// Database failures.
+pub fn load(
+    conn: &mut PgConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Calendar, DomainError> {
+    let days = rows(conn, from, to + Duration::days(62))?;
+    Ok(Calendar::new(days.into_iter().map(|d| (d.date, d.kind))))
+}
+
+/// A period of `days` days from an event on `event`, on the platform calendar.
+///
+/// # Errors
+/// Database failures.
+pub fn period(conn: &mut PgConnection, event: NaiveDate, days: u32) -> Result<Period, DomainError> {
+    let nominal = event + Duration::days(i64::from(days));
+    Ok(load(conn, event, nominal)?.period(event, days))
+}
+
+/// Whether the platform holds the arrangement for the year of `date` (periods past the last
+/// known year count weekends only).
+///
+/// # Errors
+/// Database failures.
+pub fn covers(conn: &mut PgConnection, date: NaiveDate) -> Result<bool, DomainError> {
+    diesel::select(diesel::dsl::exists(
+        calendar_years::table.filter(calendar_years::year.eq(date.year())),
+    ))
+    .get_result(conn)
+    .db()
+}
