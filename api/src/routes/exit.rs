@@ -23,9 +23,11 @@ use crate::state::{AppState, Auth};
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttachmentBody {
-    /// What it is (`村民代表大会签到表`), 1–200 characters.
+    /// What it is (`村民代表大会签到表`), 1–200 characters of plain text (no `<`, `>`, control
+    /// or direction characters).
     pub title: String,
-    /// Where the archive keeps it, 1–500 characters.
+    /// Where the archive keeps it, 1–500 characters: an `https:` link (no credentials), or a
+    /// document of this system (`/api/v1/exit-lists/{id}/documents/{kind}`).
     pub uri: String,
     /// SHA-256 of the file (64 hex digits), when known.
     #[serde(default)]

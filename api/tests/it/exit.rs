@@ -105,7 +105,7 @@ pub fn nomination(village: &str, households: &[&str]) -> Value {
     json!({
         "village_code": village, "year": 2016, "villager_group": "第三村民小组",
         "nominated_on": "2016-10-20", "households": households,
-        "attachments": [{"title": "退出申请书", "uri": "archive://sishui/2016/exit/001.pdf"}]
+        "attachments": [{"title": "退出申请书", "uri": "https://archive.sishui.example/2016/exit/001.pdf"}]
     })
 }
 

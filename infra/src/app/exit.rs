@@ -7,6 +7,7 @@
 //! transaction. Filing moves every household left on the list to `exited`.
 
 pub mod documents;
+pub mod links;
 
 use std::collections::HashMap;
 
@@ -54,6 +55,8 @@ pub fn check_attachments(list: &[Attachment], errs: &mut Vec<FieldError>) {
                 format!("attachments[{i}].title"),
                 "must have 1 to 200 characters",
             ));
+        } else if let Some(why) = links::plain_text_problem(a.title.trim()) {
+            errs.push(FieldError::new(format!("attachments[{i}].title"), why));
         }
         let u = a.uri.trim().chars().count();
         if u == 0 || u > 500 {
@@ -61,6 +64,8 @@ pub fn check_attachments(list: &[Attachment], errs: &mut Vec<FieldError>) {
                 format!("attachments[{i}].uri"),
                 "must have 1 to 500 characters",
             ));
+        } else if let Some(why) = links::uri_problem(a.uri.trim()) {
+            errs.push(FieldError::new(format!("attachments[{i}].uri"), why));
         }
         if let Some(h) = &a.sha256
             && (h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()))
