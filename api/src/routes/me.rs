@@ -94,7 +94,8 @@ pub async fn get_me(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpRes
 pub struct ChangePasswordBody {
     /// The password now.
     pub current_password: String,
-    /// The new password: 10 to 128 characters, not the username.
+    /// The new password: 10 to 128 characters, not among the 100,000 most common passwords,
+    /// not containing the username.
     pub new_password: String,
 }
 
@@ -107,7 +108,7 @@ pub struct ChangePasswordBody {
     responses(
         (status = 204, description = "Changed; all sessions ended"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Wrong current password or weak new one", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Wrong current password, or a new one that is too short, one of the 100,000 most common passwords or contains the username (field `new_password`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/me/password")]

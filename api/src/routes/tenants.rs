@@ -55,7 +55,8 @@ pub struct CreateTenantBody {
     pub admin_username: String,
     /// Display name of the administrator.
     pub admin_display_name: String,
-    /// Initial password of the administrator (10 to 128 characters).
+    /// Initial password of the administrator (10 to 128 characters, not among the 100,000 most
+    /// common passwords, not containing the username).
     pub admin_password: String,
 }
 

@@ -113,7 +113,8 @@ pub struct CreateUserBody {
     /// Display name.
     #[schema(example = "李书记")]
     pub display_name: String,
-    /// Initial password (10 to 128 characters).
+    /// Initial password (10 to 128 characters, not among the 100,000 most common passwords, not
+    /// containing the username).
     pub password: String,
     /// The org unit (division code) the user belongs to; inside your subtree.
     #[schema(example = "370831101201")]
@@ -321,7 +322,8 @@ pub async fn enable_user(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordResetBody {
-    /// The new password (10 to 128 characters).
+    /// The new password (10 to 128 characters, not among the 100,000 most common passwords, not
+    /// containing the username).
     pub new_password: String,
 }
 
@@ -336,7 +338,7 @@ pub struct PasswordResetBody {
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Outside the subtree you manage", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Weak password", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Weak password: too short, one of the 100,000 most common passwords, or contains the username (field `new_password`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/users/{id}/password-reset")]

@@ -434,3 +434,56 @@ async fn nobody_grants_roles_to_themselves_and_operational_grants_raise_an_alert
     assert_eq!(mine[0]["details"]["role"], "village_clerk");
     assert_eq!(mine[0]["object_id"], clerk.to_string());
 }
+
+/// Issue 23 item 12: `password1234` was accepted. Common passwords (the bundled top 100,000)
+/// and passwords containing the username are refused on every route that sets one.
+#[actix_web::test]
+async fn common_passwords_and_ones_containing_the_username_are_refused() {
+    let mut app = TestApp::spawn().await;
+    let admin = app.onboard("370831");
+    let clerk = app.user("clerk", "370831001003", &["village_clerk"]);
+    let t = app.token(&admin).await;
+    let new = |username: &str, password: &str| json!({"username": username, "display_name": "x", "password": password, "org_unit": "370831001003"});
+    for (username, password, why) in [
+        ("new.clerk", "password1234", "most common"),
+        ("new.clerk", "QWERTYUIOP", "most common"),
+        ("new.clerk", "my-New.Clerk-2026", "username"),
+    ] {
+        let r = app.post("/api/v1/users", &t, new(username, password)).await;
+        assert_eq!(r.status, 422, "{password}: {:?}", r.body);
+        assert_eq!(r.body["errors"][0]["field"], "password");
+        assert!(
+            r.body["errors"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(why)),
+            "{:?}",
+            r.body
+        );
+    }
+    let r = app
+        .post(
+            &format!("/api/v1/users/{clerk}/password-reset"),
+            &t,
+            json!({"new_password": "password1234"}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "new_password");
+    let c = app.token("clerk").await;
+    let r = app
+        .send(
+            "PUT",
+            "/api/v1/me/password",
+            Some(&c),
+            Some(&json!({"current_password": crate::helpers::PASSWORD, "new_password": "qwerty123456"})),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "new_password");
+    // A good one still passes.
+    let r = app
+        .post("/api/v1/users", &t, new("new.clerk", "a-good-password"))
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+}
