@@ -43,6 +43,7 @@
 //! | `ZX_ADMISSION_WAIT_MS` | `1000` | longest wait for a slot; then 503 with `Retry-After` |
 //! | `ZX_METRICS_BIND` | — | a separate listen address serving only `/metrics` (e.g. `127.0.0.1:9464`, reachable by Prometheus only) |
 //! | `ZX_METRICS_TOKEN` | — | bearer token that `/metrics` requires (on either listener); with neither set, `/metrics` answers 404 |
+//! | `ZX_CONSOLE_DIR` | `console/dist` | the built console, served at `/console/` (docs/console.md) |
 
 use std::time::Duration;
 
@@ -103,6 +104,8 @@ pub struct Config {
     pub admission: Admission,
     /// Where `/metrics` is served and what it requires.
     pub metrics: MetricsConfig,
+    /// The built console (`index.html` and `assets/`), served at `/console/`.
+    pub console_dir: std::path::PathBuf,
 }
 
 /// Who may read `/metrics`. Closed by default: with neither a separate listener nor a token,
@@ -352,6 +355,7 @@ impl Config {
                 bind: var("ZX_METRICS_BIND"),
                 token: var("ZX_METRICS_TOKEN").map(SecretString::from),
             },
+            console_dir: var("ZX_CONSOLE_DIR").map_or_else(|| "console/dist".into(), Into::into),
         };
         config.tokens.validate()?;
         if config

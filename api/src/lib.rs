@@ -46,7 +46,25 @@ pub fn api_doc() -> OpenApi {
         .1;
     merge_all_of(&mut doc);
     document_common_answers(&mut doc);
+    optional_refresh_bodies(&mut doc);
     doc
+}
+
+/// Refresh and logout take their token from the cookie instead of the body when asked to
+/// (`X-Refresh-Cookie: 1`, see `routes::auth`): their bodies are optional.
+fn optional_refresh_bodies(doc: &mut OpenApi) {
+    for path in ["/api/v1/auth/refresh", "/api/v1/auth/logout"] {
+        if let Some(body) = doc
+            .paths
+            .paths
+            .get_mut(path)
+            .and_then(|item| item.post.as_mut())
+            .and_then(|op| op.request_body.as_mut())
+            && let utoipa::openapi::RefOr::T(body) = body
+        {
+            body.required = Some(utoipa::openapi::Required::False);
+        }
+    }
 }
 
 /// Region codes: 2, 4, 6, 9 or 12 digits, not starting with `00` (no province has it).
@@ -261,6 +279,7 @@ pub fn build_state(
             )?)),
             None => None,
         },
+        console_dir: Arc::from(config.console_dir.as_path()),
     })
 }
 
@@ -386,6 +405,9 @@ pub fn build_app(
                     .finish()
             }),
         )
+        // The built console (docs/console.md): deep links answer its index.html.
+        .route("/console", web::get().to(http::console::redirect))
+        .route("/console/{_:.*}", web::get().to(http::console::serve))
         .default_service(web::to(no_route))
         .wrap(from_fn(http::middleware::gate))
         .wrap(from_fn(http::cors::cors))

@@ -67,6 +67,8 @@ pub struct AppState {
     pub webhook_urls: infra::app::webhooks::UrlPolicy,
     /// The read replica, when one is configured.
     pub replica: Option<Arc<crate::replica::Replica>>,
+    /// Where the built console is (served at `/console/`).
+    pub console_dir: Arc<std::path::Path>,
 }
 
 /// Per-account-name and per-IP login throttles, kept in PostgreSQL (`login_attempts`, through

@@ -34,6 +34,7 @@ pub async fn stamp(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let id = Uuid::new_v4().to_string();
     let docs = req.path().starts_with("/docs");
+    let console = req.path() == "/console" || req.path().starts_with("/console/");
     let started = std::time::Instant::now();
     // Labels from closed sets (see `metrics`): a made-up method or path adds no series and no
     // unbounded text to the log.
@@ -91,7 +92,12 @@ pub async fn stamp(
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    if !docs {
+    if console {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(super::console::CSP),
+        );
+    } else if !docs {
         h.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),

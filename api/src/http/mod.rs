@@ -1,6 +1,7 @@
 //! HTTP conventions shared by every route: the JSON body extractor, pagination, ETags, and the
 //! middleware that stamps request ids and security headers and gates each route.
 
+pub mod console;
 pub mod cors;
 pub mod etag;
 pub mod json;

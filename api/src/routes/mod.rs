@@ -679,9 +679,11 @@ pub const RULES: &[Rule] = &[
     r("PUT", "/api/v1/cors-origins", Permission(perm::CORS_MANAGE)),
 ];
 
-/// Routes served by Swagger UI: the UI and the document itself (not API operations, so not in
-/// the OpenAPI document).
+/// Routes that are not API operations, so not in the OpenAPI document: Swagger UI and the
+/// document itself, the metrics, and the built console (`/console/`, docs/console.md).
 pub const DOCS_RULES: &[Rule] = &[
+    r("GET", "/console", Public),
+    r("GET", "/console/{_:.*}", Public),
     r("GET", "/docs", Public),
     r("GET", "/docs/{_:.*}", Public),
     r("GET", "/api/v1/openapi.json", Public),

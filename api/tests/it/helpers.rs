@@ -303,6 +303,7 @@ pub fn config_for(app_url: SecretString, owner_url: Option<SecretString>) -> Con
             bind: None,
             token: Some(SecretString::from(METRICS_TOKEN)),
         },
+        console_dir: "console/dist".into(),
     }
 }
 

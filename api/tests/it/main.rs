@@ -7,6 +7,7 @@ mod auth;
 mod calendar;
 mod cases;
 mod cluster;
+mod console;
 mod exit;
 mod faults;
 mod funds;
