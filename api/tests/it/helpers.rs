@@ -57,7 +57,9 @@ fn template_name() -> String {
     files.sort();
     let mut h = DefaultHasher::new();
     for f in files {
-        f.hash(&mut h);
+        // Relative names: worktrees with the same migrations share one template (absolute
+        // paths made one per checkout, and each dropped the others' as "old").
+        f.strip_prefix(&dir).unwrap_or(&f).hash(&mut h);
         std::fs::read(&f).unwrap_or_default().hash(&mut h);
     }
     "import-v2:37+61".hash(&mut h);
@@ -88,9 +90,21 @@ pub fn template() -> &'static str {
     static NAME: OnceLock<String> = OnceLock::new();
     NAME.get_or_init(|| {
         let name = template_name();
+        build_template(&name);
+        name
+    })
+}
+
+/// Builds the template `name` unless it is there and complete (another checkout with other
+/// migrations may have dropped it since: then it is built again).
+fn build_template(name: &str) {
+    {
+        let name = name.to_string();
         let mut admin = PgConnection::establish(&admin_url())
             .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at TEST_ADMIN_DATABASE_URL ({e}); run the tests with scripts/test"));
-        diesel::sql_query("SELECT pg_advisory_lock(7731)").execute(&mut admin).ok();
+        diesel::sql_query("SELECT pg_advisory_lock(7731)")
+            .execute(&mut admin)
+            .ok();
         let state: Vec<Comment> = diesel::sql_query(
             "SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1",
         )
@@ -100,14 +114,18 @@ pub fn template() -> &'static str {
         let ready = state.first().and_then(|c| c.comment.as_deref()) == Some("zhenxing-ready");
         if !ready {
             if !state.is_empty() {
-                diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).ok();
+                diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .ok();
             }
             let owner = SecretString::from(url_as("zhenxing_owner", OWNER_PW, &name));
             let app = SecretString::from(url_as("zhenxing_app", APP_PW, &name));
             infra::migrate::bootstrap(&SecretString::from(admin_url()), &owner, &app)
                 .unwrap_or_else(|e| panic!("bootstrap failed: {e:#}"));
-            infra::migrate::run_migrations(&owner).unwrap_or_else(|e| panic!("migrations failed: {e:#}"));
-            let mut conn = PgConnection::establish(owner.expose_secret()).unwrap_or_else(|e| panic!("{e}"));
+            infra::migrate::run_migrations(&owner)
+                .unwrap_or_else(|e| panic!("migrations failed: {e:#}"));
+            let mut conn =
+                PgConnection::establish(owner.expose_secret()).unwrap_or_else(|e| panic!("{e}"));
             let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/regions");
             let files: Vec<_> = ["provinces", "cities", "areas", "streets", "villages"]
                 .iter()
@@ -117,7 +135,11 @@ pub fn template() -> &'static str {
             for prefix in ["37", "61"] {
                 let report = infra::regions::import::import_files(&mut conn, &files, Some(prefix))
                     .unwrap_or_else(|e| panic!("region import failed: {e:#}"));
-                assert!(report.errors.is_empty(), "{:?}", &report.errors[..report.errors.len().min(3)]);
+                assert!(
+                    report.errors.is_empty(),
+                    "{:?}",
+                    &report.errors[..report.errors.len().min(3)]
+                );
             }
             drop(conn);
             diesel::sql_query(format!("COMMENT ON DATABASE {name} IS 'zhenxing-ready'"))
@@ -139,12 +161,15 @@ pub fn template() -> &'static str {
             .load(&mut admin)
             .unwrap_or_default();
             for db in old {
-                diesel::sql_query(format!("DROP DATABASE IF EXISTS {}", db.datname)).execute(&mut admin).ok();
+                diesel::sql_query(format!("DROP DATABASE IF EXISTS {}", db.datname))
+                    .execute(&mut admin)
+                    .ok();
             }
         }
-        diesel::sql_query("SELECT pg_advisory_unlock(7731)").execute(&mut admin).ok();
-        name
-    })
+        diesel::sql_query("SELECT pg_advisory_unlock(7731)")
+            .execute(&mut admin)
+            .ok();
+    }
 }
 
 /// A database of its own for one test, dropped at the end.
@@ -165,6 +190,11 @@ impl TestDb {
             .execute(&mut admin);
             match r {
                 Ok(_) => break,
+                // Another checkout (other migrations) dropped it: build it again.
+                Err(e) if tries < 600 && e.to_string().contains("does not exist") => {
+                    tries += 1;
+                    build_template(template);
+                }
                 // Another test may be copying the template at this instant.
                 Err(e) if tries < 600 && e.to_string().contains("being accessed") => {
                     tries += 1;
