@@ -14,6 +14,7 @@
 //! | `ZX_REFRESH_TTL_HOURS` | `168` | refresh-token lifetime |
 //! | `ZX_SESSION_TTL_HOURS` | `720` | absolute session lifetime |
 //! | `ZX_DB_POOL_SIZE` | `10` | connections |
+//! | `ZX_DB_PREPARED_STATEMENTS` | `true` | cache named prepared statements per connection; `false` behind PgBouncer in transaction mode (docs/deployment.md) |
 //! | `ZX_HASH_CONCURRENCY` | number of cores | concurrent argon2 computations |
 //! | `ZX_LOGIN_MAX_FAILURES` | `5` | failed logins per account name per window before 429 |
 //! | `ZX_LOGIN_IP_MAX_FAILURES` | `100` | failed logins per client address per window before 429 (successes never count) |
@@ -295,6 +296,7 @@ impl Config {
             session_ttl: Duration::from_secs(3600 * parsed("ZX_SESSION_TTL_HOURS", 720_u64)?),
             pool: PoolOptions {
                 max_size: parsed("ZX_DB_POOL_SIZE", 10_u32)?,
+                prepared_statements: parsed("ZX_DB_PREPARED_STATEMENTS", true)?,
                 ..PoolOptions::default()
             },
             hash_cost: HashCost::OWASP,

@@ -7,9 +7,10 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
+use diesel::connection::CacheSize;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, Pool};
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::{Bool, Text};
 use domain::{DomainError, Scope};
@@ -32,6 +33,10 @@ pub struct PoolOptions {
     pub acquire_timeout: Duration,
     /// Per-transaction `statement_timeout`.
     pub statement_timeout: Duration,
+    /// Keep diesel's per-connection cache of named prepared statements. Off behind PgBouncer
+    /// in transaction mode (before 1.21 it cannot follow named statements across server
+    /// connections): every query is then sent with its parameters in one protocol step.
+    pub prepared_statements: bool,
 }
 
 impl Default for PoolOptions {
@@ -40,7 +45,23 @@ impl Default for PoolOptions {
             max_size: 10,
             acquire_timeout: Duration::from_secs(3),
             statement_timeout: Duration::from_secs(10),
+            prepared_statements: true,
         }
+    }
+}
+
+/// Sets up each new connection of the pool as the options say.
+#[derive(Debug, Clone, Copy)]
+struct Customizer {
+    prepared_statements: bool,
+}
+
+impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for Customizer {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        if !self.prepared_statements {
+            conn.set_prepared_statement_cache_size(CacheSize::Disabled);
+        }
+        Ok(())
     }
 }
 
@@ -80,6 +101,9 @@ impl Db {
         // then dropped by the pool, which is cheaper than a round trip on every request.
         let pool = Pool::builder()
             .test_on_check_out(false)
+            .connection_customizer(Box::new(Customizer {
+                prepared_statements: opts.prepared_statements,
+            }))
             .max_size(opts.max_size)
             .connection_timeout(opts.acquire_timeout)
             .build(manager)
@@ -98,6 +122,9 @@ impl Db {
         let manager = ConnectionManager::<PgConnection>::new(url.expose_secret());
         let pool = Pool::builder()
             .test_on_check_out(false)
+            .connection_customizer(Box::new(Customizer {
+                prepared_statements: opts.prepared_statements,
+            }))
             .min_idle(Some(0))
             .max_size(opts.max_size)
             .connection_timeout(opts.acquire_timeout)
@@ -226,7 +253,13 @@ pub fn map_db_error(e: DieselError) -> DomainError {
         DieselError::DatabaseError(_, info)
             if info.message().contains("terminating connection")
                 || info.message().contains("server closed the connection")
-                || info.message().contains("the database system is") =>
+                || info.message().contains("the database system is")
+                // PgBouncer's words for a server connection it lost or cannot make.
+                || info.message().contains("server conn crashed")
+                || info.message().contains("server login failed")
+                || info.message().contains("pgbouncer cannot connect")
+                || info.message().contains("query_wait_timeout")
+                || info.message().contains("database shutting down") =>
         {
             tracing::warn!(message = info.message(), "the database is going away");
             DomainError::Unavailable

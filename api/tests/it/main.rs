@@ -16,6 +16,7 @@ mod instances;
 mod isolation;
 mod matrix;
 mod monitoring;
+mod pgbouncer;
 mod property;
 mod queue;
 mod regions;
