@@ -336,6 +336,7 @@ fn load_exit_list(state: &AppState, village: RegionCode) -> anyhow::Result<()> {
                 domain::exit::Step::FirstNotice,
                 StepInput::Notice {
                     location: "村委会公示栏".into(),
+                    posted_on: None,
                 },
             ),
         ];

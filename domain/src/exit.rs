@@ -6,7 +6,7 @@
 //! ended and every objection raised during it is resolved. Time is an argument, so the rules are
 //! tested here without a clock.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::error::DomainError;
@@ -206,6 +206,60 @@ pub fn check_objection(state: &ListState, now: DateTime<Utc>) -> Result<Level, D
             ),
         )),
     }
+}
+
+/// The step a dated step follows, as its date must respect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Follows {
+    /// The step's name (`verification`, `first_notice`).
+    pub step: String,
+    /// The date it happened.
+    pub on: NaiveDate,
+    /// For a notice: its last day; the next step is dated after it.
+    pub notice_last_day: Option<NaiveDate>,
+}
+
+/// Checks the date a step happened (a meeting, a posting, a decision), entered `today`: not in
+/// the future, at most `backdate_days` before today, and not before the step it follows (after
+/// the last day of a notice it follows).
+///
+/// # Errors
+/// `Validation` naming `field`, the date and the date it must not precede.
+pub fn check_step_date(
+    field: &str,
+    date: NaiveDate,
+    today: NaiveDate,
+    backdate_days: i32,
+    follows: Option<&Follows>,
+) -> Result<(), DomainError> {
+    let refuse = |m: String| Err(DomainError::field(field, m));
+    if date > today {
+        return refuse(format!("{date} is in the future (today is {today})"));
+    }
+    let earliest = today - Duration::days(i64::from(backdate_days.max(0)));
+    if date < earliest {
+        return refuse(format!(
+            "{date} is more than {backdate_days} days before the day it is entered ({today}): \
+             it must be on or after {earliest}"
+        ));
+    }
+    if let Some(f) = follows {
+        if let Some(last) = f.notice_last_day
+            && date <= last
+        {
+            return refuse(format!(
+                "{date} is within the {}, which runs until {last}: it must be after {last}",
+                f.step
+            ));
+        }
+        if date < f.on {
+            return refuse(format!(
+                "{date} is before {}, the date of the {} it follows: it must be on or after {}",
+                f.on, f.step, f.on
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The indicators of a household's yearly record that decide exit.
@@ -523,5 +577,70 @@ mod tests {
         assert_eq!(v(15, 10, 5).passes(30), Ok(false));
         assert!(v(20, 10, 1).passes(30).is_err());
         assert!(v(-1, 0, 0).passes(30).is_err());
+    }
+
+    #[test]
+    fn a_step_date_is_past_recent_and_after_the_step_it_follows() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+        let today = d("2026-12-04");
+        let msg = |r: Result<(), DomainError>| match r {
+            Err(DomainError::Validation(e)) => format!("{}: {}", e[0].field, e[0].message),
+            _ => String::new(),
+        };
+        let verified = Follows {
+            step: "verification".into(),
+            on: d("2026-11-20"),
+            notice_last_day: None,
+        };
+        assert!(check_step_date("posted_on", today, today, 30, Some(&verified)).is_ok());
+        assert!(check_step_date("posted_on", d("2026-11-20"), today, 30, Some(&verified)).is_ok());
+        assert_eq!(
+            msg(check_step_date(
+                "posted_on",
+                d("2026-12-05"),
+                today,
+                30,
+                None
+            )),
+            "posted_on: 2026-12-05 is in the future (today is 2026-12-04)"
+        );
+        let m = msg(check_step_date(
+            "posted_on",
+            d("2026-11-03"),
+            today,
+            30,
+            None,
+        ));
+        assert!(m.contains("on or after 2026-11-04"), "{m}");
+        assert!(check_step_date("posted_on", d("2026-11-04"), today, 30, None).is_ok());
+        assert_eq!(
+            msg(check_step_date(
+                "posted_on",
+                d("2026-11-19"),
+                today,
+                30,
+                Some(&verified)
+            )),
+            "posted_on: 2026-11-19 is before 2026-11-20, the date of the verification it follows: \
+             it must be on or after 2026-11-20"
+        );
+        let notice = Follows {
+            step: "first_notice".into(),
+            on: d("2026-11-24"),
+            notice_last_day: Some(d("2026-12-01")),
+        };
+        let m = msg(check_step_date(
+            "decided_on",
+            d("2026-12-01"),
+            today,
+            30,
+            Some(&notice),
+        ));
+        assert!(
+            m.starts_with("decided_on: 2026-12-01 is within the first_notice"),
+            "{m}"
+        );
+        assert!(m.contains("after 2026-12-01"), "{m}");
+        assert!(check_step_date("decided_on", d("2026-12-02"), today, 30, Some(&notice)).is_ok());
     }
 }

@@ -96,6 +96,9 @@ pub struct ExitSettings {
     pub announcement_days: i32,
     /// Years an exited household keeps its support policies (脱贫不脱政策).
     pub policy_retention_years: i32,
+    /// How many days before the day it is entered a step may be dated (a notice posted on
+    /// paper, a meeting held last week); never in the future.
+    pub backdate_days: i32,
 }
 
 /// One "one-vote veto" condition (一票否决).
@@ -204,6 +207,7 @@ impl Default for Settings {
                 second_notice_days: 7,
                 announcement_days: 5,
                 policy_retention_years: 5,
+                backdate_days: 30,
             },
             property_check: PropertyCheckSettings {
                 identification_cutoff: NaiveDate::from_ymd_opt(2015, 10, 26).unwrap_or_default(),
@@ -316,6 +320,11 @@ impl Settings {
         ] {
             check((1..=90).contains(&v), f, "must be between 1 and 90 days");
         }
+        check(
+            (0..=366).contains(&e.backdate_days),
+            "exit.backdate_days",
+            "must be between 0 and 366 days",
+        );
         check(
             (0..=20).contains(&e.policy_retention_years),
             "exit.policy_retention_years",

@@ -516,7 +516,8 @@ pub struct VoteBody {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppraisalBody {
-    /// Meeting date.
+    /// Meeting date: at most `exit.backdate_days` (30) days before the day it is entered, never
+    /// in the future, never before the nomination.
     pub held_on: NaiveDate,
     /// Representatives attending (1–1000).
     pub attendees: i32,
@@ -534,7 +535,8 @@ pub struct AppraisalBody {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerificationBody {
-    /// Date.
+    /// Date of the verification: at most `exit.backdate_days` back, never in the future, never
+    /// before the appraisal.
     pub verified_on: NaiveDate,
     /// Who verified (1–20 names).
     pub verifiers: Vec<String>,
@@ -551,6 +553,11 @@ pub struct VerificationBody {
 pub struct NoticeBody {
     /// Where it is posted, 1–200 characters.
     pub location: String,
+    /// The day it was posted (today when absent): at most `exit.backdate_days` (30) days
+    /// back, never in the future, never before the step it follows. The period runs from the
+    /// day after (Civil Code §201) and ends on the working calendar (§203).
+    #[serde(default)]
+    pub posted_on: Option<NaiveDate>,
     /// Attached documents (a photo of the posted notice).
     #[serde(default)]
     pub attachments: Vec<AttachmentBody>,
@@ -578,6 +585,10 @@ pub struct ReviewBody {
     /// Households taken off the list, with reasons.
     #[serde(default)]
     pub removals: Vec<RemovalBody>,
+    /// The day of the decision (today when absent): after the last day of the notice it
+    /// follows, at most `exit.backdate_days` back, never in the future.
+    #[serde(default)]
+    pub decided_on: Option<NaiveDate>,
     /// Attached documents.
     #[serde(default)]
     pub attachments: Vec<AttachmentBody>,
@@ -589,6 +600,9 @@ pub struct ReviewBody {
 pub struct FilingBody {
     /// Filing reference, 1–100 characters.
     pub reference: String,
+    /// The day it was filed (today when absent): after the announcement's last day.
+    #[serde(default)]
+    pub filed_on: Option<NaiveDate>,
     /// Attached documents.
     #[serde(default)]
     pub attachments: Vec<AttachmentBody>,
@@ -617,7 +631,14 @@ fn notice_input(b: NoticeBody) -> (StepInput, Vec<Attachment>, Vec<FieldError>) 
     let mut errs = Vec::new();
     let location = text(&mut errs, "location", &b.location, true, 200);
     let att = attachments(b.attachments, &mut errs);
-    (StepInput::Notice { location }, att, errs)
+    (
+        StepInput::Notice {
+            location,
+            posted_on: b.posted_on,
+        },
+        att,
+        errs,
+    )
 }
 
 fn review_input(b: ReviewBody) -> (StepInput, Vec<Attachment>, Vec<FieldError>) {
@@ -645,6 +666,7 @@ fn review_input(b: ReviewBody) -> (StepInput, Vec<Attachment>, Vec<FieldError>) 
             opinion,
             decision_no,
             removals,
+            decided_on: b.decided_on,
         },
         att,
         errs,
@@ -663,7 +685,7 @@ fn review_input(b: ReviewBody) -> (StepInput, Vec<Attachment>, Vec<FieldError>) 
         (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Out of order, or no household passed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad tally (more votes than attendees, a household missing)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad tally (more votes than attendees, a household missing), or a meeting date in the future, too far back or before the nomination", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/exit-lists/{id}/appraisal")]
@@ -714,7 +736,7 @@ pub async fn appraisal(
         (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Out of order", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field, or the step's date in the future, too far back, or before the step it follows (naming both dates)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/exit-lists/{id}/verification")]
@@ -758,7 +780,7 @@ pub async fn verification(
         (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Out of order", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field, or the step's date in the future, too far back, or before the step it follows (naming both dates)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/exit-lists/{id}/first-notice")]
@@ -785,7 +807,7 @@ pub async fn first_notice(
         (status = 403, description = "Not a township user with workflow:township over the village", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Out of order, notice still running, objections open", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field, or the step's date in the future, too far back, or before the step it follows (naming both dates)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/exit-lists/{id}/township-review")]
@@ -811,7 +833,7 @@ pub async fn township_review(
         (status = 403, description = "Not a township user with workflow:township over the village", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Out of order", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field, or the step's date in the future, too far back, or before the step it follows (naming both dates)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/exit-lists/{id}/second-notice")]
@@ -838,7 +860,7 @@ pub async fn second_notice(
         (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Out of order, notice still running, objections open", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field, or the step's date in the future, too far back, or before the step it follows (naming both dates)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/exit-lists/{id}/approval")]
@@ -865,7 +887,7 @@ pub async fn approval(
         (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Out of order", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field, or the step's date in the future, too far back, or before the step it follows (naming both dates)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/exit-lists/{id}/announcement")]
@@ -892,7 +914,7 @@ pub async fn announcement(
         (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Out of order, announcement still running, objections open", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field, or the step's date in the future, too far back, or before the step it follows (naming both dates)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/exit-lists/{id}/filing")]
@@ -911,7 +933,10 @@ pub async fn filing(
         auth,
         &path,
         Step::Filing,
-        StepInput::Filing { reference },
+        StepInput::Filing {
+            reference,
+            filed_on: b.filed_on,
+        },
         att,
         errs,
     )

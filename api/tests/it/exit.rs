@@ -114,15 +114,30 @@ pub fn votes(ids: &[(&str, i32)]) -> Value {
         .iter()
         .map(|(id, f)| json!({"household_id": id, "for": f, "against": 30 - f - 1, "abstain": 1}))
         .collect();
-    json!({"held_on": "2016-10-25", "attendees": 30, "minutes": "会议讨论了退出名单", "votes": v})
+    json!({"held_on": "today", "attendees": 30, "minutes": "会议讨论了退出名单", "votes": v})
 }
 
-fn step_path(list: &str, step: &str) -> String {
+pub fn step_path(list: &str, step: &str) -> String {
     format!("/api/v1/exit-lists/{list}/{step}")
 }
 
 async fn take(app: &TestApp, token: &str, list: &str, step: &str, body: Value) -> Resp {
-    app.post(&step_path(list, step), token, body).await
+    app.post(&step_path(list, step), token, dated(app, body))
+        .await
+}
+
+/// The body with each top-level `"today"` replaced by the date on the server's (test) clock:
+/// steps are dated, and a date may not lie in the future nor too far back.
+pub fn dated(app: &TestApp, mut body: Value) -> Value {
+    let today = infra::clock::china_date(app.state.clock.now()).to_string();
+    if let Some(o) = body.as_object_mut() {
+        for v in o.values_mut() {
+            if v == "today" {
+                *v = Value::String(today.clone());
+            }
+        }
+    }
+    body
 }
 
 fn notice() -> Value {
@@ -133,7 +148,7 @@ fn review() -> Value {
     json!({"opinion": "同意", "decision_no": "泗扶发〔2016〕12号"})
 }
 
-fn code(r: &Resp) -> &str {
+pub fn code(r: &Resp) -> &str {
     r.body["code"].as_str().unwrap_or_default()
 }
 
@@ -179,7 +194,7 @@ async fn verified_list(x: &Exit) -> (String, [String; 3]) {
         &x.clerk,
         &list,
         "verification",
-        json!({"verified_on": "2016-10-27", "verifiers": ["村主任王某", "第一书记张某"], "findings": "情况属实"}),
+        json!({"verified_on": "today", "verifiers": ["村主任王某", "第一书记张某"], "findings": "情况属实"}),
     )
     .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
@@ -219,7 +234,7 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
         ("appraisal", votes(&[(&v2h, 28)])),
         (
             "verification",
-            json!({"verified_on": "2016-10-27", "verifiers": ["王某"], "findings": "属实"}),
+            json!({"verified_on": "today", "verifiers": ["王某"], "findings": "属实"}),
         ),
         ("first-notice", notice()),
     ] {
@@ -713,7 +728,7 @@ async fn appraisal_tallies_are_checked() {
         .await;
     let list = r.body["id"].as_str().unwrap_or_default().to_string();
     // More votes than attendees; a household without a tally.
-    let body = json!({"held_on": "2016-10-25", "attendees": 10, "minutes": "m",
+    let body = json!({"held_on": "today", "attendees": 10, "minutes": "m",
         "votes": [{"household_id": a, "for": 9, "against": 2, "abstain": 0}]});
     let r = take(app, &x.clerk, &list, "appraisal", body).await;
     assert_eq!(r.status, 422, "{:?}", r.body);
@@ -879,7 +894,7 @@ async fn the_demo_users_walk_a_list_through_every_level() {
         (
             "clerk.sishui",
             "verification",
-            json!({"verified_on": "2016-10-27", "verifiers": ["驻村工作队"], "findings": "属实"}),
+            json!({"verified_on": "today", "verifiers": ["驻村工作队"], "findings": "属实"}),
             0,
         ),
         ("clerk.sishui", "first-notice", notice(), 0),

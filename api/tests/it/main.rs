@@ -9,6 +9,7 @@ mod cases;
 mod cluster;
 mod console;
 mod exit;
+mod exit_dates;
 mod faults;
 mod funds;
 mod http;

@@ -191,12 +191,16 @@ async fn domain_events_are_signed_delivered_and_listed() {
         ("appraisal", votes(&[(&h, 28)])),
         (
             "verification",
-            json!({"verified_on": "2016-10-27", "verifiers": ["王某"], "findings": "属实"}),
+            json!({"verified_on": "today", "verifiers": ["王某"], "findings": "属实"}),
         ),
         ("first-notice", json!({"location": "村委会公示栏"})),
     ] {
         let r = app
-            .post(&format!("/api/v1/exit-lists/{list}/{step}"), &x.clerk, body)
+            .post(
+                &format!("/api/v1/exit-lists/{list}/{step}"),
+                &x.clerk,
+                crate::exit::dated(app, body),
+            )
             .await;
         assert_eq!(r.status, 200, "{step}: {:?}", r.body);
     }

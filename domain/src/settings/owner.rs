@@ -90,6 +90,11 @@ pub const DECLARED: &[Declared] = &[
         "support after exit (脱贫不脱政策) may only be extended",
     ),
     d(
+        "exit.backdate_days",
+        Rule::AtMost,
+        "how far back a step may be dated; a county may shorten it, never lengthen it",
+    ),
+    d(
         "property_check.identification_cutoff",
         Rule::Province,
         "the identification cut-off is the province's (省定)",

@@ -114,6 +114,8 @@ pub enum StepInput {
     Notice {
         /// Where it is posted.
         location: String,
+        /// The day it was posted (today when absent).
+        posted_on: Option<NaiveDate>,
     },
     /// Township review or county approval.
     Review {
@@ -123,15 +125,30 @@ pub enum StepInput {
         decision_no: String,
         /// Households taken off.
         removals: Vec<Removal>,
+        /// The day of the decision (today when absent).
+        decided_on: Option<NaiveDate>,
     },
     /// 备案.
     Filing {
         /// Filing reference.
         reference: String,
+        /// The day it was filed (today when absent).
+        filed_on: Option<NaiveDate>,
     },
 }
 
 impl StepInput {
+    /// The field that dates the step and the date it gives (today when optional and absent).
+    fn date(&self, today: NaiveDate) -> (&'static str, NaiveDate) {
+        match self {
+            Self::Appraisal { held_on, .. } => ("held_on", *held_on),
+            Self::Verification { verified_on, .. } => ("verified_on", *verified_on),
+            Self::Notice { posted_on, .. } => ("posted_on", posted_on.unwrap_or(today)),
+            Self::Review { decided_on, .. } => ("decided_on", decided_on.unwrap_or(today)),
+            Self::Filing { filed_on, .. } => ("filed_on", filed_on.unwrap_or(today)),
+        }
+    }
+
     fn fits(&self, step: Step) -> bool {
         matches!(
             (self, step),
@@ -949,6 +966,47 @@ fn listed_ids(conn: &mut PgConnection, list: &ListRow) -> Result<Vec<Uuid>, Doma
         .db()
 }
 
+/// The keys that date a step in its details, by step kind.
+pub const DATE_KEYS: &[&str] = &[
+    "posted_on",
+    "held_on",
+    "verified_on",
+    "decided_on",
+    "filed_on",
+];
+
+/// The date a recorded step happened: the date it was given, or the day it was entered.
+pub fn step_on(details: &Value, taken_at: DateTime<Utc>) -> NaiveDate {
+    DATE_KEYS
+        .iter()
+        .find_map(|k| details.get(*k).and_then(Value::as_str))
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| crate::clock::china_date(taken_at))
+}
+
+/// The last step taken on the list, as the next step's date must respect.
+fn last_step(
+    conn: &mut PgConnection,
+    list: &ListRow,
+) -> Result<Option<rules::Follows>, DomainError> {
+    let row: Option<(String, Value, DateTime<Utc>)> = exit_steps::table
+        .filter(exit_steps::county_code.eq(list.county_code))
+        .filter(exit_steps::list_id.eq(list.id))
+        .order(exit_steps::taken_at.desc())
+        .select((exit_steps::step, exit_steps::details, exit_steps::taken_at))
+        .first(conn)
+        .optional()
+        .db()?;
+    Ok(row.map(|(step, details, taken_at)| rules::Follows {
+        on: step_on(&details, taken_at),
+        notice_last_day: details
+            .get("last_day")
+            .and_then(Value::as_str)
+            .and_then(|t| t.parse().ok()),
+        step,
+    }))
+}
+
 fn notice_days(
     conn: &mut PgConnection,
     ctx: &Ctx,
@@ -990,6 +1048,17 @@ pub fn take_step(
             "the body does not fit this step",
         ));
     }
+    let (date_field, on) = input.date(ctx.today());
+    let backdate = super::settings::effective_for(conn, ctx, village)?
+        .exit
+        .backdate_days;
+    rules::check_step_date(
+        date_field,
+        on,
+        ctx.today(),
+        backdate,
+        last_step(conn, &list)?.as_ref(),
+    )?;
     let mut notice = None;
     let mut filed = None;
     let details = match input {
@@ -1004,24 +1073,29 @@ pub fn take_step(
             verifiers,
             findings,
         } => json!({ "verified_on": verified_on, "verifiers": verifiers, "findings": findings }),
-        StepInput::Notice { location } => {
+        StepInput::Notice { location, .. } => {
             let days = notice_days(conn, ctx, village, step)?;
             // Civil Code §201/§203 on the platform calendar: the period starts the day after
             // posting and ends at 24:00 of its last day, moved past rest days.
-            let posted_on = ctx.today();
-            let p = super::calendar::period(conn, posted_on, u32::try_from(days).unwrap_or(0))?;
+            let p = super::calendar::period(conn, on, u32::try_from(days).unwrap_or(0))?;
             let end = p.ends_at();
-            notice = Some((ctx.now, end));
+            let started = if on == ctx.today() {
+                ctx.now
+            } else {
+                domain::calendar::start_of_day(on)
+            };
+            notice = Some((started, end));
             json!({
-                "location": location, "days": days, "posted_on": posted_on,
+                "location": location, "days": days, "posted_on": on,
                 "first_day": p.first_day, "last_day": p.last_day, "extended": p.extended(),
-                "starts_at": ctx.now, "ends_at": end,
+                "starts_at": started, "ends_at": end,
             })
         }
         StepInput::Review {
             opinion,
             decision_no,
             removals,
+            ..
         } => {
             let listed = listed_ids(conn, &list)?;
             let mut errs = Vec::new();
@@ -1060,11 +1134,11 @@ pub fn take_step(
                 });
             }
             json!({
-                "opinion": opinion, "decision_no": decision_no,
+                "opinion": opinion, "decision_no": decision_no, "decided_on": on,
                 "removed": removals.iter().map(|r| json!({"household_id": r.household_id, "reason": r.reason})).collect::<Vec<_>>(),
             })
         }
-        StepInput::Filing { reference } => {
+        StepInput::Filing { reference, .. } => {
             filed = Some(ctx.now);
             let ids = listed_ids(conn, &list)?;
             for hid in &ids {
@@ -1077,7 +1151,7 @@ pub fn take_step(
                     &format!("exit filed ({}, list {})", list.year, list.id),
                 )?;
             }
-            json!({ "reference": reference, "households": ids })
+            json!({ "reference": reference, "filed_on": on, "households": ids })
         }
     };
     touch(conn, &list, Some((to, notice, filed)))?;

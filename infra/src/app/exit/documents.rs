@@ -3,7 +3,7 @@
 //! documents cover every list of the township or county (for the year) the caller can see that
 //! has reached that step.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use domain::calendar::date_zh;
@@ -14,7 +14,6 @@ use uuid::Uuid;
 
 use super::{ListView, find_list, view_of};
 use crate::app::{Ctx, stored_code};
-use crate::clock::china_date;
 use crate::db::DbResultExt as _;
 use crate::schema::{exit_lists, regions};
 
@@ -108,10 +107,6 @@ pub fn esc(s: &str) -> String {
         }
     }
     o
-}
-
-fn date(at: DateTime<Utc>, lang: Lang) -> String {
-    day(china_date(at), lang)
 }
 
 /// A date as the documents print it: "2026年12月4日" (GB/T 9704: no leading zeros).
@@ -294,7 +289,7 @@ pub fn render(
     let body = match kind {
         "application" => {
             let nominated = step(&v, "nomination")
-                .map(|s| date(s.taken_at, lang))
+                .map(|s| day(super::step_on(&s.details, s.taken_at), lang))
                 .unwrap_or_default();
             v.entries
                 .iter()
@@ -464,7 +459,7 @@ pub fn render(
                         tn = esc(&township),
                         op = esc(&text(&s.details, "opinion")),
                         t = households_table(&lists, true, lang),
-                        d = date(s.taken_at, lang),
+                        d = day(super::step_on(&s.details, s.taken_at), lang),
                     ),
                 );
             }
@@ -475,7 +470,7 @@ pub fn render(
                 tn = esc(&township),
                 op = esc(&text(&s.details, "opinion")),
                 t = households_table(&lists, true, lang),
-                d = date(s.taken_at, lang),
+                d = day(super::step_on(&s.details, s.taken_at), lang),
             )
         }
         "township_notice" => {
@@ -533,7 +528,7 @@ pub fn render(
                         op = esc(&text(&s.details, "opinion")),
                         no = esc(&text(&s.details, "decision_no")),
                         t = households_table(&lists, true, lang),
-                        d = date(s.taken_at, lang),
+                        d = day(super::step_on(&s.details, s.taken_at), lang),
                     ),
                 );
             }
@@ -545,7 +540,7 @@ pub fn render(
                 op = esc(&text(&s.details, "opinion")),
                 no = esc(&text(&s.details, "decision_no")),
                 t = households_table(&lists, true, lang),
-                d = date(s.taken_at, lang),
+                d = day(super::step_on(&s.details, s.taken_at), lang),
             )
         }
         "county_announcement" => {
