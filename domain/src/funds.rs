@@ -94,11 +94,16 @@ pub struct FundState {
 
 /// Checks an allocation of `amount` from a fund to a project of `project_purpose`.
 ///
+/// The project's budget caps what may be allocated to it (`project_budget_fen` and
+/// `project_allocated_fen`, net of reversals, read under the project's row lock).
+///
 /// # Errors
-/// `Conflict` `fund_exhausted` or `purpose_changed`.
+/// `Conflict` `fund_exhausted`, `over_budget` or `purpose_changed`.
 pub fn check_allocation(
     fund: &FundState,
     project_purpose: Purpose,
+    project_budget_fen: i64,
+    project_allocated_fen: i64,
     amount: i64,
 ) -> Result<(), DomainError> {
     if fund.bundled && fund.purpose != project_purpose {
@@ -119,6 +124,19 @@ pub fn check_allocation(
                 "the fund has {} yuan left to allocate; {} yuan were asked",
                 yuan(left),
                 yuan(amount)
+            ),
+        ));
+    }
+    let room = project_budget_fen - project_allocated_fen;
+    if amount > room {
+        return Err(refuse(
+            "over_budget",
+            format!(
+                "the project's budget is {} yuan and {} yuan are allocated to it; {} yuan more would exceed it ({} yuan left)",
+                yuan(project_budget_fen),
+                yuan(project_allocated_fen),
+                yuan(amount),
+                yuan(room.max(0))
             ),
         ));
     }
@@ -217,17 +235,45 @@ mod tests {
             bundled: false,
             purpose: Purpose::Infrastructure,
         };
-        assert_eq!(code(check_allocation(&f, Purpose::Industry, 400_000)), "ok");
+        let big = i64::MAX / 2;
         assert_eq!(
-            code(check_allocation(&f, Purpose::Industry, 400_001)),
+            code(check_allocation(&f, Purpose::Industry, big, 0, 400_000)),
+            "ok"
+        );
+        assert_eq!(
+            code(check_allocation(&f, Purpose::Industry, big, 0, 400_001)),
             "fund_exhausted"
         );
         let b = FundState { bundled: true, ..f };
         assert_eq!(
-            code(check_allocation(&b, Purpose::Industry, 1)),
+            code(check_allocation(&b, Purpose::Industry, big, 0, 1)),
             "purpose_changed"
         );
-        assert_eq!(code(check_allocation(&b, Purpose::Infrastructure, 1)), "ok");
+        assert_eq!(
+            code(check_allocation(&b, Purpose::Infrastructure, big, 0, 1)),
+            "ok"
+        );
+        // The project's budget caps its allocations (8,000 yuan budget, 5,000 allocated).
+        assert_eq!(
+            code(check_allocation(
+                &f,
+                Purpose::Industry,
+                800_000,
+                500_000,
+                300_000
+            )),
+            "ok"
+        );
+        assert_eq!(
+            code(check_allocation(
+                &f,
+                Purpose::Industry,
+                800_000,
+                500_000,
+                300_001
+            )),
+            "over_budget"
+        );
     }
 
     #[test]

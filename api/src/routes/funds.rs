@@ -439,8 +439,8 @@ pub struct AllocationBody {
     pub note: String,
 }
 
-/// Allocates money from a fund to a project. Refused when the fund has not that much left or
-/// bundled money would change purpose. Send `Idempotency-Key` to make retries safe.
+/// Allocates money from a fund to a project. Refused when the fund has not that much left, the
+/// project's budget would be exceeded, or bundled money would change purpose. Send `Idempotency-Key` to make retries safe.
 #[utoipa::path(
     tag = "funds",
     security(("bearer" = [])),
@@ -450,7 +450,7 @@ pub struct AllocationBody {
         (status = 201, description = "The ledger entry", body = Object),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "fund_exhausted or purpose_changed", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "fund_exhausted, over_budget (beyond the project's budget) or purpose_changed", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -170,11 +170,14 @@ async fn every_ledger_rule_refuses_by_name() {
     assert_eq!(progress(app, &x.officer, &p, 100).await.status, 200);
     let r = disburse(app, &x.officer, &p, 20_000_001).await;
     assert_eq!((r.status, code(&r)), (409, "over_allocation"));
-    assert_eq!(allocate(app, &x.officer, &f, &p, 200_000).await.status, 201);
+    // Allocations stop at the budget (600,000 yuan).
+    let r = allocate(app, &x.officer, &f, &p, 200_000).await;
+    assert_eq!((r.status, code(&r)), (409, "over_budget"));
+    assert_eq!(allocate(app, &x.officer, &f, &p, 100_000).await.status, 201);
     let r = disburse(app, &x.officer, &p, 30_000_001).await;
     assert_eq!((r.status, code(&r)), (409, "over_budget"));
     // A fund allocates no more than it received.
-    let r = allocate(app, &x.officer, &f, &p, 300_001).await;
+    let r = allocate(app, &x.officer, &f, &p, 400_001).await;
     assert_eq!((r.status, code(&r)), (409, "fund_exhausted"));
     // Bundled money keeps its purpose.
     let bundled = id(app
@@ -233,7 +236,7 @@ async fn every_ledger_rule_refuses_by_name() {
     assert_eq!((r.status, code(&r)), (409, "reversed"));
     let r = app.get(&format!("/api/v1/projects/{p}"), &x.officer).await;
     assert_eq!(r.body["disbursed_fen"], 0);
-    assert_eq!(r.body["allocated_fen"], 70_000_000);
+    assert_eq!(r.body["allocated_fen"], 60_000_000);
     assert_eq!(r.body["disbursements"].as_array().map(Vec::len), Some(2));
     // A retried disbursement with the same key pays once.
     let body = json!({"amount_fen": 1000, "payee": "施工单位", "paid_on": "2021-06-02"});
@@ -396,7 +399,7 @@ async fn money_is_conserved_under_random_concurrent_entries() {
         }
     }
     // Conservation, from the base tables: no fund allocates more than it received, no project
-    // disburses more than allocated or budgeted or (paid by progress) more than its progress
+    // is allocated more than its budget, no project disburses more than allocated or budgeted or (paid by progress) more than its progress
     // allows, every reversal negates its original once; and the API's totals equal the sums.
     let checks: Vec<Check> = app.db.as_owner("370831", |c| {
         diesel::sql_query(
@@ -404,7 +407,7 @@ async fn money_is_conserved_under_random_concurrent_entries() {
                SELECT coalesce(sum(a.amount_fen), 0) <= f.amount_fen AS ok FROM funds f
                  LEFT JOIN allocations a ON a.county_code = f.county_code AND a.fund_id = f.id GROUP BY f.county_code, f.id, f.amount_fen
                UNION ALL
-               SELECT d.total <= a.total AND d.total <= p.budget_fen
+               SELECT d.total <= a.total AND d.total <= p.budget_fen AND a.total <= p.budget_fen
                       AND (NOT p.pay_by_progress OR d.total <= p.budget_fen * p.progress_pct / 100)
                       AND d.total >= 0
                  FROM projects p
@@ -857,4 +860,63 @@ async fn ranger_payouts_month_by_month() {
     assert_eq!(r.body["disbursed_fen"], paid);
     assert_eq!(r.body["disbursements"].as_array().map(Vec::len), Some(4));
     assert!(r.body["disbursements"][0]["household_id"].is_string());
+}
+
+/// Issue 23 item 9: 9,000 yuan were allocated to an 8,000-yuan project. Allocations stop at the
+/// budget with 409 `over_budget`, also when two arrive at once (the project's row lock).
+#[actix_web::test]
+async fn allocations_never_exceed_the_projects_budget_even_at_once() {
+    let x = setup().await;
+    let app = &x.app;
+    let f = id(app
+        .post(
+            "/api/v1/funds",
+            &x.officer,
+            fund(100_000, "infrastructure", false, false),
+        )
+        .await)
+    .await;
+    let p = id(app
+        .post(
+            "/api/v1/projects",
+            &x.officer,
+            project(V1, 8_000, "infrastructure", false),
+        )
+        .await)
+    .await;
+    assert_eq!(allocate(app, &x.officer, &f, &p, 5_000).await.status, 201);
+    let r = allocate(app, &x.officer, &f, &p, 4_000).await;
+    assert_eq!((r.status, code(&r)), (409, "over_budget"), "{:?}", r.body);
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("8000")),
+        "{:?}",
+        r.body
+    );
+    // Two at once, each fitting alone, together over: exactly one is taken.
+    let p2 = id(app
+        .post(
+            "/api/v1/projects",
+            &x.officer,
+            project(V1, 8_000, "infrastructure", false),
+        )
+        .await)
+    .await;
+    let both = join_all([
+        allocate(app, &x.officer, &f, &p2, 5_000),
+        allocate(app, &x.officer, &f, &p2, 5_000),
+    ])
+    .await;
+    let (a, b) = (&both[0], &both[1]);
+    let mut statuses = [a.status, b.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409], "{:?} {:?}", a.body, b.body);
+    for (project, allocated) in [(&p, 500_000), (&p2, 500_000)] {
+        let r = app
+            .get(&format!("/api/v1/projects/{project}"), &x.officer)
+            .await;
+        assert_eq!(r.body["allocated_fen"], allocated, "{:?}", r.body);
+    }
+    assert_eq!(allocate(app, &x.officer, &f, &p, 3_000).await.status, 201);
 }

@@ -340,10 +340,11 @@ fn lock_project(conn: &mut PgConnection, id: Uuid) -> Result<ProjectRow, DomainE
         .db()
 }
 
-/// Allocates money from a fund to a project of the same county.
+/// Allocates money from a fund to a project of the same county, never beyond the project's
+/// budget.
 ///
 /// # Errors
-/// `Conflict` `fund_exhausted`, `purpose_changed`; `Validation` for unknown ids.
+/// `Conflict` `fund_exhausted`, `over_budget`, `purpose_changed`; `Validation` for unknown ids.
 pub fn allocate(
     conn: &mut PgConnection,
     ctx: &Ctx,
@@ -369,7 +370,16 @@ pub fn allocate(
         bundled: fund.bundled,
         purpose: parse(Purpose::parse(&fund.purpose))?,
     };
-    rules::check_allocation(&state, parse(Purpose::parse(&project.purpose))?, amount)?;
+    // The project's row is locked (lock_project), so concurrent allocations to it serialise
+    // and cannot together pass its budget.
+    let (project_allocated, _) = project_totals(conn, &project)?;
+    rules::check_allocation(
+        &state,
+        parse(Purpose::parse(&project.purpose))?,
+        project.budget_fen,
+        project_allocated,
+        amount,
+    )?;
     insert_allocation(conn, ctx, &fund, &project, amount, None, note)
 }
 
