@@ -7,6 +7,7 @@
 //! period; a job still running after that is taken over by another instance once its lease
 //! runs out (imports are idempotent, so the rerun duplicates nothing).
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use actix_web::web;
@@ -361,28 +362,36 @@ async fn delivery_loop(
     }
 }
 
-/// One attempt: refuses internal addresses unless allowed, signs, POSTs.
+/// One attempt: resolves the receiver once, refuses special-purpose addresses unless allowed,
+/// signs, and POSTs to the address it checked (a second lookup cannot answer otherwise). Every
+/// failure before the receiver answers gets the same message, so deliveries cannot be used to
+/// map which internal addresses exist; the reason is logged.
 async fn send(
     client: &awc::Client,
     state: &AppState,
     config: &WorkConfig,
     d: &webhooks::Claimed,
 ) -> Outcome {
+    const UNREACHABLE: &str = "could not reach the receiver";
     let failed = |status: Option<u16>, error: String| Outcome::Failed {
         status,
         error,
         retry_in: domain::webhooks::retry_delay(config.webhook_backoff, d.attempts),
     };
-    if !state.webhook_urls.allow_internal
-        && let Err(e) = resolves_outside(&d.url).await
-    {
-        return failed(None, e);
-    }
+    let unreachable = |reason: &str| {
+        tracing::info!(delivery = %d.id, reason, "webhook delivery not sent");
+        failed(None, UNREACHABLE.into())
+    };
+    let address = match receiver_address(&d.url, state.webhook_urls.allow_internal).await {
+        Ok(a) => a,
+        Err(reason) => return unreachable(&reason),
+    };
     let body = d.body();
     let timestamp = chrono::Utc::now().timestamp();
     let signature = webhooks::sign(&d.secret, timestamp, &body);
     let request = client
         .post(&d.url)
+        .address(address)
         .insert_header(("content-type", "application/json"))
         .insert_header(("user-agent", "zhenxing-webhooks/1"))
         .insert_header(("zhenxing-event", d.kind.as_str()))
@@ -395,32 +404,65 @@ async fn send(
             Some(res.status().as_u16()),
             format!("the receiver answered {}", res.status()),
         ),
-        Err(e) => failed(None, format!("could not reach the receiver: {e}")),
+        Err(e) => unreachable(&e.to_string()),
     }
 }
 
-/// Refuses a URL whose host resolves to an internal address (cloud metadata, the database,
-/// this server).
-async fn resolves_outside(url: &str) -> Result<(), String> {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let https = url.starts_with("https://");
-    let target = if authority.starts_with('[')
-        || authority
-            .rsplit_once(':')
-            .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
-    {
-        authority.to_string()
-    } else {
-        format!("{authority}:{}", if https { 443 } else { 80 })
+/// The address to deliver to: the URL's host (an IP literal, or every address its name
+/// resolves to), refused when any is special-purpose (cloud metadata, the database, this
+/// server, …; see `domain::net`) unless `allow_internal`.
+async fn receiver_address(url: &str, allow_internal: bool) -> Result<SocketAddr, String> {
+    let url = url::Url::parse(url).map_err(|e| format!("unparsable URL: {e}"))?;
+    let port = url
+        .port_or_known_default()
+        .ok_or_else(|| "no port".to_string())?;
+    let addrs: Vec<SocketAddr> = match url.host() {
+        Some(url::Host::Ipv4(ip)) => vec![SocketAddr::new(ip.into(), port)],
+        Some(url::Host::Ipv6(ip)) => vec![SocketAddr::new(ip.into(), port)],
+        Some(url::Host::Domain(name)) => tokio::net::lookup_host((name, port))
+            .await
+            .map_err(|e| format!("cannot resolve: {e}"))?
+            .collect(),
+        None => Vec::new(),
     };
-    let addrs = tokio::net::lookup_host(target)
-        .await
-        .map_err(|e| format!("cannot resolve the receiver's host: {e}"))?;
-    for a in addrs {
-        if domain::webhooks::is_internal(a.ip()) {
-            return Err("the receiver's host resolves to an internal address".into());
-        }
+    if !allow_internal && let Some(a) = addrs.iter().find(|a| domain::webhooks::is_internal(a.ip()))
+    {
+        return Err(format!(
+            "resolves to the special-purpose address {}",
+            a.ip()
+        ));
     }
-    Ok(())
+    addrs
+        .first()
+        .copied()
+        .ok_or_else(|| "no address".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[actix_web::test]
+    async fn receivers_are_pinned_to_checked_addresses() {
+        // IPv6 literals, with and without a port (these failed with "invalid port value").
+        assert_eq!(
+            receiver_address("https://[2400:cb00::1]/x", false).await,
+            Ok("[2400:cb00::1]:443".parse().unwrap_or_else(|e| panic!("{e}")))
+        );
+        assert_eq!(
+            receiver_address("http://[2400:cb00::1]:8080/x", false).await,
+            Ok("[2400:cb00::1]:8080".parse().unwrap_or_else(|e| panic!("{e}")))
+        );
+        // Special-purpose addresses in any spelling, unless allowed.
+        for url in [
+            "https://198.18.0.1/x",
+            "https://2130706433/x",
+            "https://[64:ff9b::7f00:1]/x",
+            "https://[2002:c0a8:101::]/x",
+            "https://localhost/x",
+        ] {
+            assert!(receiver_address(url, false).await.is_err(), "{url}");
+        }
+        assert!(receiver_address("https://198.18.0.1/x", true).await.is_ok());
+    }
 }

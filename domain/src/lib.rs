@@ -54,6 +54,7 @@ pub mod error;
 pub mod exit;
 pub mod funds;
 pub mod monitoring;
+pub mod net;
 pub mod password;
 pub mod property;
 pub mod ranger;

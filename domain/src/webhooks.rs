@@ -34,36 +34,18 @@ pub fn retry_delay(base: Duration, attempt: i32) -> Duration {
     base.saturating_mul(1_u32 << doublings).min(MAX_RETRY_DELAY)
 }
 
-/// Whether an address is one a webhook must not reach from the server: loopback, private,
-/// link-local, unspecified, multicast (cloud metadata services live there too).
+/// Whether an address is one a webhook must not reach from the server: any special-purpose
+/// block (loopback, private, link-local and cloud metadata, benchmarking, documentation,
+/// multicast, …), IPv4 inside IPv6 judged by its IPv4 address; see [`crate::net`].
 pub fn is_internal(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_multicast()
-                || v4.is_broadcast()
-                || v4.octets()[0] == 0
-                // 100.64.0.0/10, carrier-grade NAT.
-                || (v4.octets()[0] == 100 && (v4.octets()[1] & 0xc0) == 64)
-        }
-        IpAddr::V6(v6) => {
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                // fc00::/7 unique local, fe80::/10 link-local.
-                || (v6.segments()[0] & 0xfe00) == 0xfc00
-                || (v6.segments()[0] & 0xffc0) == 0xfe80
-                || v6.to_ipv4_mapped().is_some_and(|v4| is_internal(IpAddr::V4(v4)))
-        }
-    }
+    crate::net::is_special(ip)
 }
 
 /// Checks an endpoint URL: `https` (or `http` when `allow_plain`), a host, no user or password,
-/// at most 2,000 characters, and not an internal address unless `allow_internal`. Returns the
-/// URL as given.
+/// at most 2,000 characters, and not an internal address unless `allow_internal`. The URL is
+/// parsed as a browser would (WHATWG), which normalises the host: `https://2130706433/`,
+/// `https://0x7f.1/` and `https://0/` are IPv4 addresses and are checked as such. Returns the
+/// normalised URL, which is what is stored and delivered to.
 ///
 /// # Errors
 /// The reason, for the field `url`.
@@ -72,39 +54,43 @@ pub fn check_url(url: &str, allow_plain: bool, allow_internal: bool) -> Result<S
     if url.len() > 2000 {
         return Err("must be at most 2000 characters".into());
     }
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or_else(|| "must be an absolute URL (https://…)".to_string())?;
-    match scheme {
+    let parsed = url::Url::parse(url).map_err(|e| match e {
+        url::ParseError::RelativeUrlWithoutBase => {
+            "must be an absolute URL (https://…)".to_string()
+        }
+        url::ParseError::EmptyHost => "must name a host".to_string(),
+        e => format!("is not a valid URL: {e}"),
+    })?;
+    match parsed.scheme() {
         "https" => {}
         "http" if allow_plain => {}
-        "http" => return Err("must use https".into()),
         _ => return Err("must use https".into()),
     }
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if authority.contains('@') {
+    if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err("must not carry a user name or password".into());
     }
-    let host = if let Some(inner) = authority.strip_prefix('[') {
-        inner.split(']').next().unwrap_or("")
-    } else {
-        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+    let host = match parsed.host() {
+        Some(url::Host::Domain("")) | None => return Err("must name a host".into()),
+        Some(h) => h,
     };
-    if host.is_empty() {
-        return Err("must name a host".into());
-    }
     if !allow_internal {
-        let lower = host.to_ascii_lowercase();
-        if lower == "localhost" || lower.ends_with(".localhost") {
-            return Err("must not point at this server's own network".into());
-        }
-        if let Ok(ip) = host.parse::<IpAddr>()
-            && is_internal(ip)
-        {
-            return Err("must not point at an internal address".into());
+        match host {
+            url::Host::Domain(d) => {
+                let lower = d.trim_end_matches('.').to_ascii_lowercase();
+                if lower == "localhost" || lower.ends_with(".localhost") {
+                    return Err("must not point at this server's own network".into());
+                }
+            }
+            url::Host::Ipv4(v4) if is_internal(IpAddr::V4(v4)) => {
+                return Err("must not point at an internal address".into());
+            }
+            url::Host::Ipv6(v6) if is_internal(IpAddr::V6(v6)) => {
+                return Err("must not point at an internal address".into());
+            }
+            url::Host::Ipv4(_) | url::Host::Ipv6(_) => {}
         }
     }
-    Ok(url.to_string())
+    Ok(parsed.to_string())
 }
 
 #[cfg(test)]
@@ -137,6 +123,43 @@ mod tests {
         assert!(check_url("https://user:pw@example.cn/x", false, false).is_err());
         assert!(check_url("ftp://example.cn/x", false, false).is_err());
         assert!(check_url("example.cn/x", false, false).is_err());
+    }
+
+    #[test]
+    fn hosts_are_normalised_before_they_are_checked() {
+        let internal = |u: &str| check_url(u, false, false);
+        for u in [
+            "https://2130706433/x",
+            "https://0x7f000001/x",
+            "https://0x7f.1/x",
+            "https://0177.0.0.1/x",
+            "https://127.1/x",
+            "https://0/x",
+            "https://0.0.0.0/x",
+            "https://3232235777/x",
+            "https://198.18.0.1/x",
+            "https://127.0.0.%31/x",
+            "https://[::ffff:7f00:1]/x",
+            "https://[::ffff:169.254.169.254]/x",
+            "https://[64:ff9b::7f00:1]/x",
+            "https://[2002:7f00:1::1]/x",
+            "https://[fe80::1]/x",
+            "https://localhost./x",
+            "https://LOCALHOST/x",
+        ] {
+            assert!(internal(u).is_err(), "{u} must be refused");
+        }
+        // Zone ids are not URLs (WHATWG): refused whatever the policy.
+        assert!(check_url("https://[fe80::1%25eth0]/x", true, true).is_err());
+        // IPv6 literals that are public pass, normalised.
+        assert_eq!(
+            check_url("https://[2400:CB00::1]:8443/x", false, false),
+            Ok("https://[2400:cb00::1]:8443/x".to_string())
+        );
+        assert_eq!(
+            check_url("https://134744072/x", false, false),
+            Ok("https://8.8.8.8/x".to_string())
+        );
     }
 
     #[test]

@@ -552,3 +552,132 @@ async fn cors_origins_are_per_county_and_none_by_default() {
     let r = app.get("/api/v1/cors-origins", &clerk).await;
     assert_eq!(r.status, 403);
 }
+
+/// Issue 23, item 7: decimal, hex, octal and shortened IPv4 forms, `0`, 198.18.0.0/15, NAT64,
+/// 6to4, IPv4-mapped IPv6 and zone ids were accepted, and 198.18.0.1 was delivered to. Hosts are
+/// normalised and checked against the special-purpose registries at registration and again at
+/// delivery, where every refusal reads the same.
+#[actix_web::test]
+async fn webhook_hosts_are_normalised_and_special_ranges_refused() {
+    let mut app = TestApp::spawn_with(
+        |c| {
+            c.webhook_urls = infra::app::webhooks::UrlPolicy {
+                allow_plain: true,
+                allow_internal: false,
+            };
+            c.work.webhook_max_attempts = 1;
+        },
+        None,
+    )
+    .await;
+    app.onboard("370831");
+    app.user("clerk", V1, &["village_clerk"]);
+    let admin = app.token("admin.370831").await;
+    let clerk = app.token("clerk").await;
+    for url in [
+        "https://2130706433/x",
+        "https://0x7f.1/x",
+        "https://0177.0.0.1/x",
+        "https://127.1/x",
+        "https://0/x",
+        "https://198.18.0.1/x",
+        "https://[::ffff:127.0.0.1]/x",
+        "https://[::ffff:a9fe:a9fe]/latest",
+        "https://[64:ff9b::a9fe:a9fe]/x",
+        "https://[2002:a9fe:a9fe::1]/x",
+        "https://[fe80::1%25eth0]/x",
+    ] {
+        let r = app
+            .post(
+                "/api/v1/webhooks",
+                &admin,
+                json!({"url": url, "events": ["household.created"]}),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{url}: {:?}", r.body);
+        assert_eq!(r.body["errors"][0]["field"], "url", "{url}");
+    }
+    // Endpoints whose address became internal after registration (a name that now resolves
+    // inside, a row from before this rule): refused at delivery, all with one message, and the
+    // receiver listening on loopback gets nothing.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+    let inbox = receiver(listener);
+    let targets = [
+        format!("http://127.0.0.1:{port}/a"),
+        format!("http://2130706433:{port}/b"),
+        format!("http://[::ffff:7f00:1]:{port}/c"),
+        "http://198.18.0.1/d".to_string(),
+    ];
+    let mut endpoints = Vec::new();
+    for (i, target) in targets.iter().enumerate() {
+        let (id, _) = register(
+            &app,
+            &admin,
+            &format!("https://hooks{i}.example.cn/x"),
+            &["household.created"],
+        )
+        .await;
+        let target = target.clone();
+        let uuid = uuid::Uuid::parse_str(&id).unwrap_or_else(|e| panic!("{e}"));
+        app.db.as_owner("370831", |c| {
+            use diesel::prelude::*;
+            diesel::sql_query("UPDATE webhook_endpoints SET url = $1 WHERE id = $2")
+                .bind::<diesel::sql_types::Text, _>(target)
+                .bind::<diesel::sql_types::Uuid, _>(uuid)
+                .execute(c)
+        });
+        endpoints.push(id);
+    }
+    registered(&app, &clerk, "N1", V1, 61, (1, 400_000, true)).await;
+    for endpoint in &endpoints {
+        let mut failed = Vec::new();
+        for _ in 0..300 {
+            failed = app
+                .get(
+                    &format!("/api/v1/webhooks/{endpoint}/deliveries?status=failed"),
+                    &admin,
+                )
+                .await
+                .body["items"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            if !failed.is_empty() {
+                break;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(failed.len(), 1, "{endpoint}");
+        assert_eq!(
+            failed[0]["last_error"], "could not reach the receiver",
+            "{failed:?}"
+        );
+    }
+    assert!(kinds(&inbox).is_empty(), "{:?}", kinds(&inbox));
+}
+
+/// IPv6 literal URLs failed with "invalid port value" at delivery.
+#[actix_web::test]
+async fn ipv6_literal_receivers_are_delivered_to() {
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
+    app.user("clerk", V1, &["village_clerk"]);
+    let admin = app.token("admin.370831").await;
+    let clerk = app.token("clerk").await;
+    let listener = TcpListener::bind("[::1]:0").unwrap_or_else(|e| panic!("{e}"));
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+    let inbox = receiver(listener);
+    register(
+        &app,
+        &admin,
+        &format!("http://[::1]:{port}/hooks"),
+        &["household.created"],
+    )
+    .await;
+    registered(&app, &clerk, "V6", V1, 62, (1, 400_000, true)).await;
+    eventually("the delivery over IPv6", 15, || {
+        kinds(&inbox) == ["household.created"]
+    })
+    .await;
+}
