@@ -1,0 +1,184 @@
+// End-to-end checks of the console in headless Chromium (Debian's /usr/bin/chromium, driven by
+// playwright-core), against a running demo server (ZX_CHECK_URL), as the demo users. Every page
+// is screenshotted into ZX_SHOTS (default ../target/console). Any Content-Security-Policy
+// violation or uncaught page error fails the run.
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+
+const base = (process.env.ZX_CHECK_URL ?? "http://127.0.0.1:8080") + "/console/";
+const shots = process.env.ZX_SHOTS ?? new URL("../../target/console/", import.meta.url).pathname;
+mkdirSync(shots, { recursive: true });
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
+let passed = 0;
+let failed = 0;
+
+function expect(ok, what) {
+  if (!ok) throw new Error(what);
+}
+
+async function as(user, password, name, body) {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text());
+  });
+  page.on("pageerror", (e) => problems.push(String(e)));
+  const shot = (n) => page.screenshot({ path: `${shots}/${n}.png`, fullPage: true });
+  const started = Date.now();
+  try {
+    await page.goto(base);
+    await page.waitForSelector("#username");
+    await shot("login");
+    await page.fill("#username", user);
+    await page.fill("#password", password);
+    await page.click("button[type=submit]");
+    await page.waitForSelector("[data-test=org-unit]");
+    await page.waitForLoadState("networkidle");
+    expect(!(await page.evaluate(() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage))).includes("ey"), "a token in web storage");
+    const cookies = await context.cookies();
+    const c = cookies.find((x) => x.name === "zx_refresh");
+    expect(c && c.httpOnly && c.sameSite === "Strict" && c.path === "/api/v1/auth", `refresh cookie: ${JSON.stringify(c)}`);
+    await body(page, shot);
+    expect(problems.length === 0, `browser problems: ${problems.join(" | ")}`);
+    passed++;
+    console.log(`PASS ${name} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
+  } catch (e) {
+    failed++;
+    await shot(`failed-${name}`).catch(() => {});
+    console.log(`FAIL ${name}: ${e.message}`);
+  } finally {
+    await context.close();
+  }
+}
+
+// GB 11643 check character.
+function idNumber(prefix17) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...prefix17].reduce((s, d, i) => s + Number(d) * w[i], 0);
+  return prefix17 + "10X98765432"[sum % 11];
+}
+const rnd = (n) => String(Math.floor(Math.random() * 10 ** n)).padStart(n, "0");
+
+await as("clerk.sishui", "demo-clerk-2026", "clerk-registers-a-household", async (page, shot) => {
+  await shot("home-clerk");
+  await page.goto(base + "households");
+  await page.waitForSelector("[data-test=households] .el-table__row");
+  await shot("households");
+  await page.click("text=新增");
+  await page.waitForSelector("#r-number");
+  const number = "3708310010039" + rnd(3);
+  const head = "测" + rnd(2).replace(/\d/g, (d) => "零一二三四五六七八九"[d]);
+  await page.fill("#r-number", number);
+  // A wrong check character is caught while typing.
+  const good = idNumber("37083119800101" + rnd(3));
+  const bad = good.slice(0, 17) + (good[17] === "1" ? "2" : "1");
+  await page.fill("#r-id", bad);
+  await page.waitForSelector("text=身份证号校验位不正确");
+  await page.fill("#r-id", good);
+  await page.fill("#r-name", head);
+  await page.click(".el-select:has(#r-cause)");
+  await page.click(".el-select-dropdown__item:visible >> nth=0");
+  await page.keyboard.press("Escape");
+  await shot("register");
+  await page.click("[data-test=register]");
+  await page.waitForSelector("[data-test=members]");
+  const masked = await page.textContent("[data-test=id-masked]");
+  expect(masked.includes("*") && !masked.includes(good.slice(6, 14)), `ID number not masked: ${masked}`);
+  await shot("household");
+  // Reveal with a reason: the full number appears in the dialog only.
+  await page.click("[data-test=reveal]");
+  await page.fill("#reveal-reason", "核对低保申请材料");
+  await page.click("[data-test=reveal-confirm]");
+  await page.waitForSelector("[data-test=revealed]");
+  expect((await page.textContent("[data-test=revealed]")) === good, "revealed number");
+  await shot("household-reveal");
+  await page.keyboard.press("Escape");
+  // The list finds it by name prefix.
+  await page.goto(base + "households");
+  await page.fill("#q-name", head);
+  await page.click("[data-test=search]");
+  await page.waitForSelector(`[data-test=households] .el-table__row:has-text("${number}")`);
+  await page.goto(base + "import");
+  await page.waitForSelector("[data-test=start-import]");
+  await shot("import");
+});
+
+await as("observer.shandong", "demo-province-2026", "province-observer-sees-counts-only", async (page, shot) => {
+  await page.waitForSelector("[data-test=count-registered] .n");
+  await page.waitForFunction(() => /\d/.test(document.querySelector("[data-test=count-registered] .n")?.textContent ?? ""));
+  await shot("home-observer");
+  expect((await page.locator("text=脱贫户查询").count()) === 0, "the households menu is offered to the province observer");
+  await page.goto(base + "households");
+  await page.waitForSelector("[data-test=households]");
+  await page.waitForLoadState("networkidle");
+  expect((await page.locator("[data-test=households] .el-table__row").count()) === 0, "the province observer sees household records");
+  await shot("households-observer");
+});
+
+await as("admin.wenshang", "demo-wenshang-2026", "wenshang-admin-sees-nothing-of-sishui", async (page, shot) => {
+  await page.goto(base + "users");
+  await page.waitForSelector("[data-test=users] .el-table__row");
+  const text = await page.textContent("[data-test=users]");
+  expect(!/sishui|泗水/.test(text), "Sishui users are visible to Wenshang's administrator");
+  await page.goto(base + "households");
+  await page.waitForSelector("[data-test=households]");
+  await page.waitForLoadState("networkidle");
+  const rows = await page.textContent("[data-test=households]");
+  expect(!/370831/.test(rows), "Sishui households are visible to Wenshang's administrator");
+  await page.goto(base + "audit");
+  await page.waitForSelector("[data-test=audit]");
+  await page.waitForLoadState("networkidle");
+  expect(!/sishui/.test(await page.textContent("[data-test=audit]")), "Sishui audit events visible to Wenshang");
+  await shot("users-wenshang");
+});
+
+await as("admin.sishui", "demo-admin-2026", "county-admin-creates-a-clerk-and-grants-a-role", async (page, shot) => {
+  await page.goto(base + "users");
+  await page.waitForSelector("[data-test=users] .el-table__row");
+  await shot("users");
+  const username = `clerk.e2e${rnd(6)}`;
+  await page.click("[data-test=new-user]");
+  await page.fill("#u-name", username);
+  await page.fill("#u-display", "测试文书");
+  await page.fill("#u-pw", `e2e-Pass-${rnd(8)}-xyz`);
+  // The region picker opens at the county and goes down to a village.
+  await page.click("[data-test=u-org] .el-cascader");
+  await page.click(".el-cascader-node:has-text('泗水县')");
+  await page.locator(".el-cascader-menu").nth(1).locator(".el-cascader-node").first().click();
+  const villages = page.locator(".el-cascader-menu").nth(2).locator(".el-cascader-node");
+  await villages.first().waitFor();
+  await villages.first().locator(".el-radio").click();
+  await page.keyboard.press("Escape");
+  await page.click(".el-select:has(#u-role)");
+  await page.click(".el-select-dropdown__item:visible:has-text('村文书')");
+  await shot("user-create");
+  await page.click("[data-test=create-user]");
+  await page.waitForSelector(`[data-test=users] .el-table__row:has-text("${username}")`, { timeout: 10000 }).catch(async () => {
+    // The list is ordered by the server: look for the new user on later pages.
+    while (await page.locator("text=加载更多").count()) {
+      await page.click("text=加载更多");
+      if (await page.locator(`text=${username}`).count()) return;
+      await page.waitForTimeout(300);
+    }
+  });
+  await page.click(`[data-test="grant-${username}"]`);
+  await page.click(".el-select:has(#g-role)");
+  await page.click(".el-select-dropdown__item:visible:has-text('驻村工作队员')");
+  await shot("user-grant");
+  await page.click("[data-test=grant-confirm]");
+  await page.waitForSelector("text=已授予角色");
+  await page.goto(base + "settings");
+  await page.waitForSelector("[data-test=settings]");
+  await shot("settings");
+  await page.goto(base + "audit");
+  await page.waitForSelector("[data-test=audit] .el-table__row");
+  await shot("audit");
+  await page.goto(base + "jobs");
+  await shot("jobs");
+});
+
+await browser.close();
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,116 @@
+// Chinese first, English second. Labels of codes the API has no vocabulary route for live here;
+// poverty causes come from GET /api/v1/poverty-causes.
+import { createI18n } from "vue-i18n";
+
+const zh = {
+  app: { title: "巩固拓展脱贫攻坚成果信息系统", short: "振兴" },
+  login: {
+    title: "用户登录",
+    username: "用户名",
+    password: "密码",
+    submit: "登录",
+    wrong: "用户名或密码错误，请重新输入。",
+    throttled: "尝试次数过多，账号已暂时锁定，请 {min} 分钟后再试。",
+    failed: "登录失败，请稍后再试。",
+    required: "请输入用户名和密码",
+  },
+  password: {
+    title: "修改密码",
+    forced: "管理员已重置您的密码，请先设置新密码。",
+    current: "当前密码",
+    new: "新密码",
+    repeat: "确认新密码",
+    mismatch: "两次输入的密码不一致",
+    done: "密码已修改，请重新登录",
+  },
+  menu: {
+    home: "工作台",
+    cases: "建档立卡",
+    households: "脱贫户查询",
+    register: "新增农户",
+    import: "批量导入",
+    admin: "系统管理",
+    users: "用户管理",
+    settings: "参数设置",
+    audit: "审计日志",
+    jobs: "后台任务",
+  },
+  layout: { logout: "退出登录", scope: "管辖范围", year: "{year} 年度" },
+  level: { platform: "平台", province: "省级", city: "市级", county: "县级", township: "乡镇级", village: "村级" },
+  status: { registered: "在册", exited: "已脱贫", monitored: "监测中", returned: "返贫" },
+  attribute: { general: "一般脱贫户", subsistence_allowance: "低保户", extreme_poverty_support: "特困供养户" },
+  relationship: {
+    head: "户主", spouse: "配偶", child: "子女", child_in_law: "儿媳/女婿", grandchild: "孙子女",
+    parent: "父母", grandparent: "祖父母", sibling: "兄弟姐妹", other: "其他",
+  },
+  sex: { male: "男", female: "女" },
+  role: {
+    platform_admin: "平台管理员", tenant_admin: "县级管理员", village_clerk: "村文书", township_reviewer: "乡镇审核员",
+    county_approver: "县级审批员", fund_officer: "资金管理员", team_member: "驻村工作队员", auditor: "审计员",
+    observer: "观察员", property_checker: "财产核查员",
+  },
+  job: { queued: "排队中", running: "进行中", succeeded: "已完成", failed: "失败", cancelled: "已取消" },
+  common: {
+    search: "查询", reset: "重置", add: "新增", export: "导出", import: "导入", save: "保存", cancel: "取消",
+    confirm: "确定", actions: "操作", view: "查看", more: "加载更多", total: "共 {n} 户", empty: "暂无数据",
+    region: "行政区划", status: "状态", attribute: "户类型", cause: "致贫原因", year: "识别年度",
+    name: "户主姓名", incomeMin: "人均纯收入下限(元)", incomeMax: "上限(元)", idNumber: "身份证号",
+    loading: "加载中…", error: "操作失败：{detail}", notAllowed: "您没有权限进行此操作",
+  },
+  households: {
+    title: "脱贫户查询", number: "户编号", village: "所在村", head: "户主", members: "人口",
+    namePrefix: "户主姓名（前缀）", exportTitle: "导出任务", exporting: "正在导出…", exported: "导出完成，已下载",
+    noRecords: "您的层级只能查看统计数据，不能查看农户明细。", count: "户数", searchId: "按身份证号查找",
+    searchIdHint: "输入完整的 18 位身份证号", notFound: "未找到该身份证号对应的人员",
+  },
+  household: {
+    title: "农户详情", basic: "基本信息", members: "家庭成员", years: "年度收入与两不愁三保障",
+    reveal: "查看完整号码", revealTitle: "查看完整身份证号", reason: "查看事由", reasonHint: "例如：核对低保申请材料（将记入审计日志）",
+    revealed: "完整号码", reasonRequired: "请填写查看事由（至少 4 个字）", income: "人均纯收入",
+    food: "不愁吃", clothing: "不愁穿", education: "义务教育", medical: "基本医疗", housing: "住房安全", water: "饮水安全",
+    yes: "有保障", no: "未保障", address: "住址", cadre: "帮扶责任人", identified: "识别年度", updated: "最近修改",
+  },
+  register: {
+    title: "新增农户", household: "户信息", number: "户编号", numberHint: "16 位，县内唯一", village: "所在村",
+    member: "户主信息", name: "姓名", idNumber: "身份证号", created: "登记成功", addMember: "添加成员",
+    relationship: "与户主关系",
+  },
+  idNumber: {
+    chars: "身份证号只能是数字，最后一位可以是 X",
+    length: "身份证号应为 18 位",
+    check: "身份证号校验位不正确，请核对",
+  },
+  import: {
+    title: "批量导入", template: "下载模板", upload: "选择文件", dryRun: "仅校验（不写入）", start: "开始导入",
+    progress: "处理进度", errors: "错误明细", row: "行号", column: "列", message: "错误说明", done: "导入完成",
+  },
+  users: {
+    title: "用户管理", username: "用户名", displayName: "姓名", orgUnit: "所属单位", roles: "角色", disabled: "已停用",
+    active: "正常", create: "新增用户", grant: "授予角色", role: "角色", where: "适用范围", password: "初始密码",
+    created: "用户已创建", granted: "已授予角色",
+  },
+  audit: { title: "审计日志", action: "操作", actor: "操作人", object: "对象", at: "时间", region: "区划" },
+  jobs: { title: "后台任务", kind: "类型", progress: "进度", created: "创建时间" },
+  settings: { title: "参数设置", key: "参数", value: "取值", from: "来源" },
+  home: { title: "工作台", households: "在册脱贫户", exited: "已脱贫", monitored: "监测对象", unit: "户" },
+};
+
+const en: typeof zh = JSON.parse(JSON.stringify(zh));
+Object.assign(en.app, { title: "Zhenxing console", short: "Zhenxing" });
+Object.assign(en.login, {
+  title: "Sign in", username: "Username", password: "Password", submit: "Sign in",
+  wrong: "Wrong username or password.", throttled: "Too many attempts: locked for {min} minutes.",
+  failed: "Sign-in failed; try again later.", required: "Enter username and password",
+});
+Object.assign(en.menu, {
+  home: "Home", cases: "Registry", households: "Households", register: "Register", import: "Import",
+  admin: "Administration", users: "Users", settings: "Settings", audit: "Audit log", jobs: "Jobs",
+});
+
+export const i18n = createI18n({
+  legacy: false,
+  locale: "zh-CN",
+  fallbackLocale: "zh-CN",
+  messages: { "zh-CN": zh, en },
+});
+export const t = i18n.global.t;

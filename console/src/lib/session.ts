@@ -1,0 +1,37 @@
+// Who is signed in (from GET /api/v1/me) and what they may do: the menu and the buttons follow
+// it; the server still decides.
+import { reactive } from "vue";
+import { api, refresh, type Schemas } from "../api/client";
+
+export const session = reactive({
+  me: null as Schemas["MeResponse"] | null,
+  ready: false,
+});
+
+export async function loadMe(): Promise<boolean> {
+  const r = await api.GET("/api/v1/me");
+  session.me = r.data ?? null;
+  return !!r.data;
+}
+
+/** On start: a session survives a reload through the refresh cookie. */
+export async function restore(): Promise<void> {
+  if (!session.ready) {
+    if (await refresh()) await loadMe();
+    session.ready = true;
+  }
+}
+
+export function can(permission: string): boolean {
+  return !!session.me?.permissions.includes(permission);
+}
+
+const LEVELS = ["platform", "province", "city", "county", "township", "village"];
+
+/** Whether the user may read individual household records: at county level and below, or
+ *  above it with `cases:drilldown`. */
+export function readsRecords(): boolean {
+  const me = session.me;
+  if (!me || !can("cases:read")) return false;
+  return LEVELS.indexOf(me.org_unit.level) >= LEVELS.indexOf("county") || can("cases:drilldown");
+}

@@ -1,0 +1,33 @@
+import { createRouter, createWebHistory } from "vue-router";
+import { restore, session } from "./lib/session";
+
+// Every page is its own chunk, loaded when first opened.
+export const router = createRouter({
+  history: createWebHistory("/console/"),
+  routes: [
+    { path: "/login", name: "login", component: () => import("./views/Login.vue"), meta: { public: true } },
+    {
+      path: "/",
+      component: () => import("./views/Layout.vue"),
+      children: [
+        { path: "", name: "home", component: () => import("./views/Home.vue"), meta: { title: "menu.home" } },
+        { path: "password", name: "password", component: () => import("./views/Password.vue"), meta: { title: "password.title" } },
+        { path: "households", name: "households", component: () => import("./views/Households.vue"), meta: { title: "menu.households", group: "menu.cases" } },
+        { path: "households/new", name: "register", component: () => import("./views/Register.vue"), meta: { title: "menu.register", group: "menu.cases" } },
+        { path: "households/:id", name: "household", component: () => import("./views/Household.vue"), meta: { title: "household.title", group: "menu.cases" } },
+        { path: "import", name: "import", component: () => import("./views/Import.vue"), meta: { title: "menu.import", group: "menu.cases" } },
+        { path: "users", name: "users", component: () => import("./views/Users.vue"), meta: { title: "menu.users", group: "menu.admin" } },
+        { path: "settings", name: "settings", component: () => import("./views/Settings.vue"), meta: { title: "menu.settings", group: "menu.admin" } },
+        { path: "audit", name: "audit", component: () => import("./views/Audit.vue"), meta: { title: "menu.audit", group: "menu.admin" } },
+        { path: "jobs", name: "jobs", component: () => import("./views/Jobs.vue"), meta: { title: "menu.jobs", group: "menu.admin" } },
+      ],
+    },
+    { path: "/:rest(.*)*", redirect: "/" },
+  ],
+});
+
+router.beforeEach(async (to) => {
+  await restore();
+  if (!to.meta.public && !session.me) return { name: "login", query: { next: to.fullPath } };
+  return true;
+});
