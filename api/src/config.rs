@@ -32,6 +32,7 @@
 //! | `ZX_JOB_POLL_MS` | `1000` | how often an idle worker looks for work |
 //! | `ZX_JOB_LEASE_SECS` | `60` | a claimed job or delivery is taken over when its lease is not renewed for this long |
 //! | `ZX_JOB_MAX_ATTEMPTS` | `3` | runs of one job (after its instances died) before it is failed |
+//! | `ZX_COUNTY_MAX_RUNNING_JOBS` | `2` | jobs one county may have running at once, across all instances (the rest wait; counties running fewest are served first) |
 //! | `ZX_WEBHOOK_MAX_ATTEMPTS` | `10` | delivery attempts before a delivery is marked failed |
 //! | `ZX_WEBHOOK_BACKOFF_SECS` | `10` | wait before the first retry; doubles each attempt, at most 6 hours |
 //! | `ZX_WEBHOOK_TIMEOUT_SECS` | `10` | how long a receiver has to answer |
@@ -139,6 +140,8 @@ pub struct WorkConfig {
     pub lease: Duration,
     /// Runs of a job before it is failed.
     pub job_max_attempts: i32,
+    /// Jobs one county may have running at once, across all instances.
+    pub county_max_running_jobs: i32,
     /// Delivery attempts before a delivery is failed.
     pub webhook_max_attempts: i32,
     /// First retry delay (doubles).
@@ -154,6 +157,7 @@ impl Default for WorkConfig {
             poll: Duration::from_millis(1000),
             lease: Duration::from_secs(60),
             job_max_attempts: 3,
+            county_max_running_jobs: 2,
             webhook_max_attempts: 10,
             webhook_backoff: Duration::from_secs(10),
             webhook_timeout: Duration::from_secs(10),
@@ -325,6 +329,7 @@ impl Config {
                 poll: Duration::from_millis(parsed("ZX_JOB_POLL_MS", 1000_u64)?.max(10)),
                 lease: Duration::from_secs(parsed("ZX_JOB_LEASE_SECS", 60_u64)?.max(1)),
                 job_max_attempts: parsed("ZX_JOB_MAX_ATTEMPTS", 3_i32)?.max(1),
+                county_max_running_jobs: parsed("ZX_COUNTY_MAX_RUNNING_JOBS", 2_i32)?.max(1),
                 webhook_max_attempts: parsed("ZX_WEBHOOK_MAX_ATTEMPTS", 10_i32)?.max(1),
                 webhook_backoff: Duration::from_secs(parsed("ZX_WEBHOOK_BACKOFF_SECS", 10_u64)?),
                 webhook_timeout: Duration::from_secs(

@@ -109,7 +109,8 @@ async fn job_loop(
         }
         let db = state.db.clone();
         let (w, lease, max) = (worker.clone(), config.lease, config.job_max_attempts);
-        match web::block(move || jobs::claim(&db, &w, lease, max)).await {
+        let per_county = config.county_max_running_jobs;
+        match web::block(move || jobs::claim(&db, &w, lease, max, per_county)).await {
             Ok(Ok(Some(job))) => run_job(&state, &config, &worker, job).await,
             Ok(Ok(None)) => idle(config.poll, &state.wake, &mut stopped).await,
             Ok(Err(e)) => {

@@ -315,6 +315,8 @@ pub fn config_for(app_url: SecretString, owner_url: Option<SecretString>) -> Con
             poll: Duration::from_millis(50),
             lease: Duration::from_secs(5),
             job_max_attempts: 3,
+            // Unlimited here; tests/it/fair.rs tests the limit.
+            county_max_running_jobs: 1000,
             webhook_max_attempts: 10,
             webhook_backoff: Duration::from_millis(200),
             webhook_timeout: Duration::from_secs(5),

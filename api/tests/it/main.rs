@@ -10,6 +10,7 @@ mod cluster;
 mod console;
 mod exit;
 mod exit_dates;
+mod fair;
 mod faults;
 mod funds;
 mod http;

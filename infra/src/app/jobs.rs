@@ -100,8 +100,10 @@ pub struct Claimed {
     pub attempts: i32,
 }
 
-/// Claims the oldest runnable job of any county (`FOR UPDATE SKIP LOCKED`, through
-/// `zx_claim_job`): a queued one, or one whose worker stopped renewing its lease.
+/// Claims a runnable job (`FOR UPDATE SKIP LOCKED`, through `zx_claim_job`): a queued one, or
+/// one whose worker stopped renewing its lease. Fair between counties: a county already running
+/// `county_max_running` jobs is skipped, and the county running fewest goes first (then the
+/// oldest job).
 ///
 /// # Errors
 /// Database failures.
@@ -110,12 +112,14 @@ pub fn claim(
     worker: &str,
     lease: std::time::Duration,
     max_attempts: i32,
+    county_max_running: i32,
 ) -> Result<Option<Claimed>, DomainError> {
     db.unscoped(|c| {
-        diesel::sql_query("SELECT * FROM zx_claim_job($1, $2, $3)")
+        diesel::sql_query("SELECT * FROM zx_claim_job($1, $2, $3, $4)")
             .bind::<diesel::sql_types::Text, _>(worker)
             .bind::<diesel::sql_types::Double, _>(lease.as_secs_f64())
             .bind::<diesel::sql_types::Int4, _>(max_attempts)
+            .bind::<diesel::sql_types::Int4, _>(county_max_running)
             .get_result::<Claimed>(c)
             .optional()
             .db()
