@@ -231,6 +231,19 @@ pub fn load(state: &AppState) -> anyhow::Result<()> {
     }
     load_households(state, sishui)?;
     load_exit_list(state, village.code)?;
+    // Statistics for what the demo wrote, before anyone lists it (autovacuum may be off).
+    state.db.in_scope(sishui.subtree(), |conn| {
+        infra::db::analyze(
+            conn,
+            &[
+                "households",
+                "members",
+                "household_years",
+                "household_events",
+                "audit_events",
+            ],
+        )
+    })?;
     eprintln!("\nDemo accounts (username / password / role / org unit):");
     for (user, password, role, org) in &accounts {
         eprintln!("  {user:<20} {password:<22} {role:<18} {org}");

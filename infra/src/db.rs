@@ -305,3 +305,57 @@ impl<T> DbResultExt<T> for QueryResult<T> {
         self.map_err(map_db_error)
     }
 }
+
+/// `EXPLAIN (ANALYZE, BUFFERS false, FORMAT JSON)` of a query, with its binds: the plan the
+/// server would run, and the rows each node really read. For the plan tests and the benchmark.
+#[derive(Debug)]
+pub struct Explain<Q>(pub Q);
+
+impl<Q: diesel::query_builder::QueryFragment<diesel::pg::Pg>>
+    diesel::query_builder::QueryFragment<diesel::pg::Pg> for Explain<Q>
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        out.unsafe_to_cache_prepared();
+        out.push_sql("EXPLAIN (ANALYZE, FORMAT JSON) ");
+        self.0.walk_ast(out.reborrow())
+    }
+}
+
+impl<Q> diesel::query_builder::QueryId for Explain<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q> diesel::query_builder::Query for Explain<Q> {
+    type SqlType = diesel::sql_types::Json;
+}
+
+impl<Q> RunQueryDsl<PgConnection> for Explain<Q> {}
+
+/// The executed plan of `query` (see [`Explain`]).
+///
+/// # Errors
+/// Database failures.
+pub fn explain<Q>(conn: &mut PgConnection, query: Q) -> Result<serde_json::Value, DomainError>
+where
+    Q: diesel::query_builder::QueryFragment<diesel::pg::Pg>,
+{
+    Explain(query).get_result::<serde_json::Value>(conn).db()
+}
+
+/// Refreshes the planner's statistics of `tables` after a bulk write, so plans do not wait for
+/// autovacuum (which may be off). Runs as the owner through `zx_analyze`, on a fixed list of
+/// tables. Rows written earlier in the same transaction count.
+///
+/// # Errors
+/// Database failures.
+pub fn analyze(conn: &mut PgConnection, tables: &[&str]) -> Result<(), DomainError> {
+    diesel::sql_query("SELECT zx_analyze($1)")
+        .bind::<diesel::sql_types::Array<Text>, _>(tables)
+        .execute(conn)
+        .db()?;
+    Ok(())
+}

@@ -176,6 +176,16 @@ pub fn run(owner_url: &str, county: i32, out: &Path, operator: &str) -> anyhow::
         .map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(report)
     })
+    .and_then(|report| {
+        // A county's rows are gone: statistics that still count them would mislead every plan
+        // (tables that lost only a few rows keep statistics good enough).
+        for (t, n) in &report.tables {
+            if *n >= 1_000 {
+                diesel::sql_query(format!("ANALYZE \"{t}\"")).execute(&mut conn)?;
+            }
+        }
+        Ok(report)
+    })
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -123,7 +123,7 @@ impl HouseholdParams {
     }
 }
 
-/// Households in the caller's scope matching the filters, by county and household number.
+/// Households in the caller's scope matching the filters, by village and household number.
 #[utoipa::path(
     tag = "households",
     security(("bearer" = [])),
@@ -143,7 +143,7 @@ pub async fn list_households(
     page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
-    let after: Option<(i32, String)> = page.cursor()?;
+    let after: Option<(i64, String)> = page.cursor()?;
     let params = params.into_inner();
     // Lists may be read from the replica; the read is audited on the primary.
     let audited = params.clone();
@@ -160,7 +160,7 @@ pub async fn list_households(
     Ok(HttpResponse::Ok().json(Page::from_rows(
         rows,
         limit,
-        |h| (h.county_code, h.household_number.clone()),
+        |h| (h.region_code, h.household_number.clone()),
         HouseholdSummary::from,
     )))
 }

@@ -19,6 +19,7 @@ mod isolation;
 mod matrix;
 mod monitoring;
 mod pgbouncer;
+mod plans;
 mod property;
 mod queue;
 mod regions;

@@ -418,6 +418,12 @@ pub fn import(
         json!({ "name": name, "sha256": sha, "rows": report.rows, "loaded": loaded,
                 "reused": reused, "refused": report.errors.len() }),
     )?;
+    if loaded > 0 {
+        crate::db::analyze(
+            conn,
+            &["property_checks", "property_hits", "property_reports"],
+        )?;
+    }
     Ok(report)
 }
 

@@ -264,6 +264,8 @@ pub fn import_files(
         load(conn, &good, &mut report)?;
         Ok::<_, anyhow::Error>(())
     })?;
+    // Fresh statistics before anyone plans against the new divisions (autovacuum may be off).
+    diesel::sql_query("ANALYZE regions").execute(conn)?;
     Ok(report)
 }
 

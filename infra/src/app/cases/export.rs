@@ -130,12 +130,12 @@ pub fn export(
         diesel::sql_query("SET LOCAL statement_timeout = '10min'")
             .execute(conn)
             .db()?;
-        let mut after: Option<(i32, String)> = None;
+        let mut after: Option<(i64, String)> = None;
         let mut written = 0;
         loop {
             let page = list(conn, filter, after.clone(), PAGE)?;
             let Some(last) = page.last() else { break };
-            after = Some((last.county_code, last.household_number.clone()));
+            after = Some((last.region_code, last.household_number.clone()));
             let ids: Vec<Uuid> = page.iter().map(|h| h.id).collect();
             let mut counties: Vec<i32> = page.iter().map(|h| h.county_code).collect();
             counties.dedup();

@@ -975,6 +975,21 @@ pub fn run(
         .into_inner()
         .map_err(|_| DomainError::Unexpected(anyhow::anyhow!("an import worker panicked")))?;
     summary.rows_refused += refused_rows.len();
+    // The new rows get statistics before the import reports done: plans must not wait for
+    // autovacuum (which may be off).
+    if !dry_run && summary.households_created + summary.households_updated > 0 {
+        db.in_scope(scope, |conn| {
+            crate::db::analyze(
+                conn,
+                &[
+                    "households",
+                    "members",
+                    "household_years",
+                    "household_events",
+                ],
+            )
+        })?;
+    }
     Ok(summary)
 }
 

@@ -196,11 +196,32 @@ pub(crate) fn members_of(
 /// # Errors
 /// `NotFound` outside scope.
 pub(crate) fn find(conn: &mut PgConnection, id: Uuid) -> Result<HouseholdRow, DomainError> {
+    by_id(id).select(HouseholdRow::as_select()).first(conn).db()
+}
+
+/// The household with `id`, by its whole primary key: the county comes from
+/// `zx_household_county` (a definer lookup of the id alone), so the plan is one primary-key
+/// probe whatever the statistics say, never the id index ANDed with the scope range. RLS
+/// still decides whether the caller sees the row.
+pub fn by_id(id: Uuid) -> s::households::BoxedQuery<'static, diesel::pg::Pg> {
     s::households::table
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "households.county_code = (SELECT zx_household_county(",
+            )
+            .bind::<diesel::sql_types::Uuid, _>(id)
+            .sql("))"),
+        )
         .filter(s::households::id.eq(id))
-        .select(HouseholdRow::as_select())
-        .first(conn)
-        .db()
+        .into_boxed()
+}
+
+/// The executed plan of [`find`] (for the plan tests).
+///
+/// # Errors
+/// Database failures.
+pub fn explain_find(conn: &mut PgConnection, id: Uuid) -> Result<Value, DomainError> {
+    crate::db::explain(conn, by_id(id).select(HouseholdRow::as_select()))
 }
 
 /// The household with `id`, locked until the transaction ends (for updates checked against
@@ -213,6 +234,13 @@ pub(crate) fn find_for_update(
     id: Uuid,
 ) -> Result<HouseholdRow, DomainError> {
     s::households::table
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "households.county_code = (SELECT zx_household_county(",
+            )
+            .bind::<diesel::sql_types::Uuid, _>(id)
+            .sql("))"),
+        )
         .filter(s::households::id.eq(id))
         .select(HouseholdRow::as_select())
         .for_update()
