@@ -3,7 +3,12 @@
 // is screenshotted into ZX_SHOTS (default ../target/console). Any Content-Security-Policy
 // violation or uncaught page error fails the run.
 import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+// axe-core, evaluated through the DevTools protocol (not a script tag: the CSP allows none).
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const a11y = [];
 
 const base = (process.env.ZX_CHECK_URL ?? "http://127.0.0.1:8080") + "/console/";
 const shots = process.env.ZX_SHOTS ?? new URL("../../target/console/", import.meta.url).pathname;
@@ -25,7 +30,19 @@ async function as(user, password, name, body) {
     if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text());
   });
   page.on("pageerror", (e) => problems.push(String(e)));
-  const shot = (n) => page.screenshot({ path: `${shots}/${n}.png`, fullPage: true });
+  // A screenshot of the page, and its accessibility check (serious and critical findings).
+  const shot = async (n) => {
+    await page.screenshot({ path: `${shots}/${n}.png`, fullPage: true });
+    if (n.startsWith("failed-")) return;
+    await page.evaluate(axeSource);
+    const found = await page.evaluate(async () => {
+      const r = await globalThis.axe.run(document, { resultTypes: ["violations"] });
+      return r.violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 2).map((x) => `${x.target.join(" ")} ${x.html.slice(0, 120)}`).join(", ")}`);
+    });
+    for (const f of found) a11y.push(`${n}: ${f}`);
+  };
   const started = Date.now();
   try {
     await page.goto(base);
@@ -179,6 +196,19 @@ await as("admin.sishui", "demo-admin-2026", "county-admin-creates-a-clerk-and-gr
   await shot("jobs");
 });
 
+await as("auditor.sishui", "demo-auditor-2026", "auditor-finds-the-reveal", async (page, shot) => {
+  await page.goto(base + "audit");
+  await page.fill("#a-action", "member.reveal");
+  await page.click("button[type=submit]");
+  await page.waitForSelector('[data-test=audit] .el-table__row:has-text("核对低保申请材料")');
+  await shot("audit-auditor");
+});
+
 await browser.close();
+if (a11y.length) {
+  console.log(`accessibility (axe-core, serious or critical): ${a11y.length}`);
+  for (const f of [...new Set(a11y)]) console.log(`  ${f}`);
+  if (process.env.ZX_A11Y_STRICT === "1") failed++;
+}
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
