@@ -70,7 +70,8 @@ impl From<MemberBody> for MemberInput {
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateHouseholdBody {
-    /// 户编号, unique in the county.
+    /// 户编号, unique in the county. A number whose first six digits are a county's code (as
+    /// the national system's are) must carry the household's own county (422 otherwise).
     #[schema(example = "3708310010030001")]
     pub household_number: String,
     /// The village of registration (户籍), 12 digits.

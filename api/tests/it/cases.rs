@@ -936,3 +936,41 @@ async fn rotation_moves_every_id_number_to_the_new_key() {
         .await;
     assert_eq!(hit.body["items"].as_array().map(Vec::len), Some(1));
 }
+
+/// Issue 23 item 10: a Wenshang clerk registered `3708310000001`, Sishui's prefix and a number
+/// used there. A number carrying a county prefix must carry the household's county.
+#[actix_web::test]
+async fn a_household_number_with_a_county_prefix_must_be_the_households_county() {
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
+    app.onboard("370830");
+    app.user("clerk.w", "370830102202", &["village_clerk"]);
+    let w = app.token("clerk.w").await;
+    let r = app
+        .post(
+            "/api/v1/households",
+            &w,
+            household("3708310000001", "370830102202", &[id_number("370830", 1)]),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "household_number");
+    assert!(
+        r.body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("370830")),
+        "{:?}",
+        r.body
+    );
+    // Its own prefix, and numbers of the county's own scheme, are fine.
+    for (number, n) in [("3708300000001", 2), ("WS-000001", 3), ("1234567", 4)] {
+        let r = app
+            .post(
+                "/api/v1/households",
+                &w,
+                household(number, "370830102202", &[id_number("370830", n)]),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{number}: {:?}", r.body);
+    }
+}

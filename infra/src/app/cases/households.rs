@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Bytea, Integer, Text};
 use domain::authz::perm;
 use domain::cases::{Attribute, IdNumber, Status, ValidHousehold, ValidMember};
-use domain::{DomainError, RegionCode, Scope};
+use domain::{DomainError, Level, RegionCode, Scope};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -52,6 +52,38 @@ pub(crate) fn check_village(
     }
     ctx.caller.require_at(permission, village)?;
     crate::app::users::check_org_unit(conn, field, village)
+}
+
+/// Where a household number carries a county prefix (the national system's 户编号 begins with
+/// the division code of the household's village, so its first six digits are a county's code),
+/// that county must be the household's: no county registers numbers in another's series.
+/// Numbers whose first six digits are not a known county's code are the county's own scheme.
+///
+/// # Errors
+/// The message for `household_number`; database failures as `Err` of the outer result.
+pub(crate) fn check_number_county(
+    conn: &mut PgConnection,
+    number: &str,
+    village: RegionCode,
+) -> Result<Result<(), String>, DomainError> {
+    let Some(prefix) = number.get(..6) else {
+        return Ok(Ok(()));
+    };
+    let own = village.ancestor_at(Level::County);
+    let Ok(code) = RegionCode::parse(prefix) else {
+        return Ok(Ok(()));
+    };
+    if number.len() <= 6 || code.level() != Level::County || code == own {
+        return Ok(Ok(()));
+    }
+    match crate::regions::get(conn, code) {
+        Ok(_) => Ok(Err(format!(
+            "begins with county {prefix}'s code; a number carrying a county prefix must carry the household's county ({})",
+            &own.to_code_string()[..6]
+        ))),
+        Err(DomainError::NotFound) => Ok(Ok(())),
+        Err(e) => Err(e),
+    }
 }
 
 /// Serialises registrations of the same people across counties and transactions: one advisory
@@ -171,6 +203,8 @@ pub(crate) fn create_as(
 ) -> Result<Registered, DomainError> {
     let h = &new.household;
     check_village(conn, ctx, h.village, "village_code", perm::CASES_WRITE)?;
+    check_number_county(conn, &h.household_number, h.village)?
+        .map_err(|m| DomainError::field("household_number", m))?;
     let blinds: Vec<Vec<u8>> = new
         .members
         .iter()

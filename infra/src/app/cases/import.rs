@@ -25,7 +25,7 @@ use domain::{DomainError, RegionCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::households::check_village;
+use super::households::{check_number_county, check_village};
 use super::sheet::{Row, yes_no, yuan_to_fen};
 use super::{HouseholdRow, HouseholdView, MemberRow, record_change};
 use crate::app::jobs::{self, RowError};
@@ -249,6 +249,9 @@ fn validate_rows(
                 });
             if let Some(m) = verdict {
                 errs.push(err(first.number, "village_code", m.clone()));
+            }
+            if let Err(m) = check_number_county(conn, &h.household_number, h.village)? {
+                errs.push(err(first.number, "household_number", m));
             }
         }
         let mut members = Vec::new();
