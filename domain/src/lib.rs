@@ -55,6 +55,7 @@ pub mod exit;
 pub mod funds;
 pub mod monitoring;
 pub mod net;
+pub mod organ;
 pub mod password;
 pub mod property;
 pub mod ranger;

@@ -112,6 +112,10 @@ async fn steps_are_dated_when_they_happened_within_the_rules() {
     let html = html.as_str().unwrap_or_default();
     let d = domain::calendar::date_zh;
     assert!(
+        !html.contains("委员会村民委员会"),
+        "a full committee name takes no suffix: {html}"
+    );
+    assert!(
         html.contains(&format!(
             "公示期:自{}至{}24时",
             d(period.first_day),
@@ -120,7 +124,7 @@ async fn steps_are_dated_when_they_happened_within_the_rules() {
         "{html}"
     );
     assert!(
-        html.contains(&format!("村民委员会<br>{}</p>", d(day(4)))),
+        html.contains(&format!("卞桥二村村民委员会<br>{}</p>", d(day(4)))),
         "{html}"
     );
 
@@ -151,6 +155,19 @@ async fn steps_are_dated_when_they_happened_within_the_rules() {
     )
     .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
+    // The township signs as its people's government, dated with the decision.
+    let html = app
+        .get(
+            &format!("/api/v1/exit-lists/{list}/documents/township_report"),
+            &x.approver,
+        )
+        .await
+        .body;
+    let must = format!("泉林镇人民政府<br>{}</p>", d(today(app)));
+    assert!(
+        html.as_str().unwrap_or_default().contains(&must),
+        "{must}: {html}"
+    );
 
     // Too far back: at most 30 days (the setting) before the day it is entered.
     app.state.clock.advance(Duration::days(40));

@@ -286,6 +286,10 @@ pub fn render(
     let county = name_of(conn, village.ancestor_at(Level::County).as_i64())?;
     let year = v.list.year;
     let vn = esc(&v.village_name);
+    // The signing organs, named as DOCUMENTS.md says (no suffix on a full committee name; a
+    // 街道 signs as its 办事处).
+    let vo = esc(&domain::organ::village(&v.village_name));
+    let tgov = esc(&domain::organ::township(&township));
     let body = match kind {
         "application" => {
             let nominated = step(&v, "nomination")
@@ -311,7 +315,7 @@ pub fn render(
                         );
                     }
                     format!(
-                        "<section><h1>{title}</h1><p>{vn}村民委员会:</p>\
+                        "<section><h1>{title}</h1><p>{vo}:</p>\
                          <p>我户(户编号{hn})家庭人口{p}人,{year}年家庭人均纯收入{inc}元,稳定超过当年省定扶贫标准{line}元,\
                          不愁吃、不愁穿,义务教育、基本医疗和住房安全有保障,家庭无因贫辍学学生。经全家商议,自愿申请退出建档立卡贫困户。</p>\
                          <p class=\"sign\">申请人(户主):{head}<br>{nominated}</p></section>",
@@ -350,7 +354,7 @@ pub fn render(
                 );
             }
             format!(
-                "<h1>{title}</h1><p>时间:{held}</p><p>地点:{vn}村委会</p><p>参会村民代表:{att}人</p>\
+                "<h1>{title}</h1><p>时间:{held}</p><p>地点:{vo}</p><p>参会村民代表:{att}人</p>\
                  <p>议题:对{group}提名的{year}年建档立卡贫困户退出名单进行民主评议。</p>\
                  <p>会议记录:{minutes}</p><p>评议结果:{passed}户通过评议,形成初步名单。</p>\
                  <p class=\"sign\">记录人:{actor}</p>",
@@ -434,7 +438,7 @@ pub fn render(
                 "<h1>{title}</h1><p>经村民小组提名、村民代表大会民主评议、村委会和驻村工作队核实,\
                  {vn}{year}年建档立卡贫困户退出初选名单公示如下:</p>{t}\
                  <p>公示期:自{from}至{to}24时。公示地点:{place}。如有异议,请在公示期内向村委会或驻村工作队反映。</p>\
-                 <p class=\"sign\">{vn}村民委员会<br>{posted}</p>",
+                 <p class=\"sign\">{vo}<br>{posted}</p>",
                 t = households_table(std::slice::from_ref(&v), false, lang),
                 place = esc(&place),
             )
@@ -466,7 +470,7 @@ pub fn render(
             format!(
                 "<h1>{title}</h1><p>县扶贫开发领导小组办公室:</p>\
                  <p>{tn}对各村上报的{year}年建档立卡贫困户退出初选名单进行了审核,审核意见:{op}。确定全镇退出名单如下:</p>{t}\
-                 <p class=\"sign\">{tn}人民政府<br>{d}</p>",
+                 <p class=\"sign\">{tgov}<br>{d}</p>",
                 tn = esc(&township),
                 op = esc(&text(&s.details, "opinion")),
                 t = households_table(&lists, true, lang),
@@ -498,10 +502,9 @@ pub fn render(
                 );
             }
             format!(
-                "<h1>{title}</h1><p>经{tn}人民政府审核,{year}年建档立卡贫困户退出名单在各行政村公示如下:</p>{t}\
-                 <p>公示期:自{from}至{to}24时。公示地点:{place}。如有异议,请在公示期内向镇人民政府反映。</p>\
-                 <p class=\"sign\">{tn}人民政府<br>{posted}</p>",
-                tn = esc(&township),
+                "<h1>{title}</h1><p>经{tgov}审核,{year}年建档立卡贫困户退出名单在各行政村公示如下:</p>{t}\
+                 <p>公示期:自{from}至{to}24时。公示地点:{place}。如有异议,请在公示期内向{tgov}反映。</p>\
+                 <p class=\"sign\">{tgov}<br>{posted}</p>",
                 t = households_table(&lists, true, lang),
                 place = esc(&place),
             )
