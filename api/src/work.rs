@@ -448,11 +448,15 @@ mod tests {
         // IPv6 literals, with and without a port (these failed with "invalid port value").
         assert_eq!(
             receiver_address("https://[2400:cb00::1]/x", false).await,
-            Ok("[2400:cb00::1]:443".parse().unwrap_or_else(|e| panic!("{e}")))
+            Ok("[2400:cb00::1]:443"
+                .parse()
+                .unwrap_or_else(|e| panic!("{e}")))
         );
         assert_eq!(
             receiver_address("http://[2400:cb00::1]:8080/x", false).await,
-            Ok("[2400:cb00::1]:8080".parse().unwrap_or_else(|e| panic!("{e}")))
+            Ok("[2400:cb00::1]:8080"
+                .parse()
+                .unwrap_or_else(|e| panic!("{e}")))
         );
         // Special-purpose addresses in any spelling, unless allowed.
         for url in [
