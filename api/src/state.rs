@@ -169,6 +169,13 @@ impl AppState {
                         if let DomainError::TooManyRequests(_) = e {
                             state.quota_alert(&alert.0, alert.1, &alert.2);
                         }
+                        if let DomainError::Conflict {
+                            code: "term_overlaps",
+                            ..
+                        } = e
+                        {
+                            state.term_conflict(&alert.0, &alert.2);
+                        }
                     })?;
                 if writes && state.replica.is_some() {
                     // Read-your-writes: this user's next reads wait for the replica to get here.
@@ -207,6 +214,26 @@ impl AppState {
         });
         if let Err(e) = done {
             tracing::error!(error = %e, "could not record a quota alert");
+        }
+    }
+
+    /// Records a refused team-membership conflict, and an alert when they repeat, in a
+    /// transaction of its own (the refused one was rolled back).
+    fn term_conflict(&self, claims: &AccessClaims, request_id: &str) {
+        let Ok(org) = domain::RegionCode::parse(&claims.org) else {
+            return;
+        };
+        let done = self.db.in_scope(org.subtree(), |conn| {
+            let caller = auth::load_caller(conn, &self.catalog, claims)?;
+            let ctx = Ctx {
+                caller,
+                request_id: request_id.to_string(),
+                now: self.clock.now(),
+            };
+            infra::app::teams::record_term_conflict(conn, &ctx, org)
+        });
+        if let Err(e) = done {
+            tracing::error!(error = %e, "could not record a term conflict");
         }
     }
 

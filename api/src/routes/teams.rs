@@ -216,7 +216,7 @@ pub struct TeamMemberBody {
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a county user with villages:manage", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The person serves on a team during that term", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "term_overlaps: the person serves on another team during that term (no dates are named; repeated conflicts raise an `alert.membership_probing` audit row)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -588,3 +588,55 @@ async fn coverage_gaps_are_found_exactly() {
         .await;
     assert_eq!(r.body["total"]["households_without_cadre"], 3);
 }
+
+/// Issue 23 item 11: conflicts answered with the conflicting term let another county's member's
+/// exact dates be found by halving. The answer names no dates, and repeated conflicts raise an
+/// `alert.membership_probing` audit row.
+#[actix_web::test]
+async fn term_conflicts_name_no_dates_and_repeated_probing_raises_an_alert() {
+    let mut x: Exit = setup().await;
+    x.app.user("auditor.w", "370830", &["auditor"]);
+    let app = &x.app;
+    let t1 = team(app, &x.approver, V1).await;
+    let person = id_number("370831", 910);
+    let r = app
+        .post(
+            &format!("/api/v1/teams/{t1}/members"),
+            &x.approver,
+            member(&person, "member", "2021-03-17", "2023-08-09", None),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let wt = team(app, &x.stranger, "370830001001").await;
+    for (from, to) in [
+        ("2021-01-01", "2021-06-30"),
+        ("2021-01-01", "2021-03-31"),
+        ("2021-03-01", "2021-03-31"),
+    ] {
+        let r = app
+            .post(
+                &format!("/api/v1/teams/{wt}/members"),
+                &x.stranger,
+                member(&person, "member", from, to, None),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.body["code"].as_str()),
+            (409, Some("term_overlaps"))
+        );
+        let text = r.body.to_string();
+        for leak in ["2021", "2023", "03-17", "08-09", "370831"] {
+            assert!(!text.contains(leak), "{leak} in {text}");
+        }
+    }
+    let auditor = app.token("auditor.w").await;
+    let r = app
+        .get(
+            "/api/v1/audit-events?action=alert.membership_probing",
+            &auditor,
+        )
+        .await;
+    let items = r.body["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 1, "{:?}", r.body);
+    assert_eq!(items[0]["details"]["term_conflicts_24h"], 3);
+}
