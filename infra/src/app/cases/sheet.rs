@@ -68,8 +68,13 @@ pub const COLUMNS: &[Column] = &[
 
 /// Largest file accepted.
 pub const MAX_BYTES: usize = 20 * 1024 * 1024;
-/// Most data rows in one file.
+/// Most data rows in one file (counted while reading: reading stops at the first row over).
 pub const MAX_ROWS: usize = 200_000;
+/// Most bytes the entries of an XLSX may inflate to, all together, counted while inflating
+/// (the sizes the archive declares are checked first but not trusted).
+pub const MAX_INFLATED_BYTES: u64 = 256 * 1024 * 1024;
+/// Most entries in an XLSX archive.
+pub const MAX_ENTRIES: usize = 1_000;
 
 /// One data row: its 1-based row number in the file (header = 1) and its cells by column key.
 #[derive(Debug, Clone)]
@@ -144,12 +149,14 @@ fn columns_of(
     }
 }
 
+/// Rows from records read lazily: a read error or the row limit stops reading at once.
 fn to_rows(
-    records: impl Iterator<Item = (u32, Vec<String>)>,
+    records: impl Iterator<Item = Result<(u32, Vec<String>), DomainError>>,
     columns: &[Option<&'static Column>],
 ) -> Result<Vec<Row>, DomainError> {
     let mut rows = Vec::new();
-    for (number, cells) in records {
+    for record in records {
+        let (number, cells) = record?;
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -237,15 +244,14 @@ fn parse_csv(bytes: &[u8], columns: &'static [Column]) -> Result<Vec<Row>, Domai
         .map(str::to_owned)
         .collect();
     let columns = columns_of(&header, columns)?;
-    let mut records = Vec::new();
-    for (i, rec) in reader.records().enumerate() {
+    let records = reader.records().enumerate().map(|(i, rec)| {
         let rec = rec.map_err(|e| file_error(format!("row {}: {e}", i + 2)))?;
-        records.push((
+        Ok((
             u32::try_from(i + 2).unwrap_or(u32::MAX),
             rec.iter().map(str::to_owned).collect(),
-        ));
-    }
-    to_rows(records.into_iter(), &columns)
+        ))
+    });
+    to_rows(records, &columns)
 }
 
 fn cell_text(d: &Data) -> String {
@@ -269,27 +275,128 @@ fn cell_text(d: &Data) -> String {
     }
 }
 
+/// Refuses an archive that inflates past [`MAX_INFLATED_BYTES`] (a zip bomb) or has more than
+/// [`MAX_ENTRIES`] entries: the declared sizes first, then the bytes actually inflated, counted
+/// while reading and stopped at the limit.
+fn check_inflated(bytes: &[u8]) -> Result<(), DomainError> {
+    use std::io::Read as _;
+    let unreadable = || file_error("the file is not a readable XLSX workbook");
+    let too_big = || {
+        file_error(format!(
+            "the workbook inflates to more than {} MB; split it or save it again",
+            MAX_INFLATED_BYTES / 1024 / 1024
+        ))
+    };
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| unreadable())?;
+    if zip.len() > MAX_ENTRIES {
+        return Err(file_error(format!(
+            "the workbook has more than {MAX_ENTRIES} parts"
+        )));
+    }
+    let mut declared: u64 = 0;
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).map_err(|_| unreadable())?;
+        declared = declared.saturating_add(entry.size());
+    }
+    if declared > MAX_INFLATED_BYTES {
+        return Err(too_big());
+    }
+    let mut left = MAX_INFLATED_BYTES;
+    for i in 0..zip.len() {
+        let entry = zip.by_index(i).map_err(|_| unreadable())?;
+        let n = std::io::copy(&mut entry.take(left + 1), &mut std::io::sink())
+            .map_err(|_| unreadable())?;
+        if n > left {
+            return Err(too_big());
+        }
+        left -= n;
+    }
+    Ok(())
+}
+
+/// Puts `text` at column `col` (relative to the sheet's first column `offset`).
+fn put(cells: &mut Vec<String>, col: u32, offset: u32, text: String) {
+    let Some(i) = col
+        .checked_sub(offset)
+        .and_then(|i| usize::try_from(i).ok())
+    else {
+        return;
+    };
+    if cells.len() <= i {
+        cells.resize(i + 1, String::new());
+    }
+    cells[i] = text;
+}
+
+/// Reads the first worksheet cell by cell (never the whole sheet at once), so the row limit
+/// stops reading at the first row over it.
 fn parse_xlsx(bytes: &[u8], columns: &'static [Column]) -> Result<Vec<Row>, DomainError> {
-    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec()))
+    check_inflated(bytes)?;
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|_| file_error("the file is not a readable XLSX workbook"))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| file_error("the workbook has no worksheet"))?
+    let name = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| file_error("the workbook has no worksheet"))?;
+    let mut reader = book
+        .worksheet_cells_reader(&name)
         .map_err(|_| file_error("the first worksheet cannot be read"))?;
-    let mut rows = range.rows();
-    let header: Vec<String> = rows
-        .next()
-        .ok_or_else(|| file_error("the worksheet is empty"))?
-        .iter()
-        .map(cell_text)
-        .collect();
+    // (row, column, text) of the next cell; nothing once the sheet's data has ended.
+    let mut ended = false;
+    let mut next = move || -> Result<Option<(u32, u32, String)>, DomainError> {
+        if ended {
+            return Ok(None);
+        }
+        match reader.next_cell() {
+            Ok(Some(c)) => {
+                let (r, col) = c.get_position();
+                Ok(Some((
+                    r,
+                    col,
+                    cell_text(&Data::from(c.get_value().clone())),
+                )))
+            }
+            Ok(None) => {
+                ended = true;
+                Ok(None)
+            }
+            Err(_) => Err(file_error("the first worksheet cannot be read")),
+        }
+    };
+    let (header_row, offset, first) =
+        next()?.ok_or_else(|| file_error("the worksheet is empty"))?;
+    let mut header = Vec::new();
+    put(&mut header, offset, offset, first);
+    let mut carry = loop {
+        match next()? {
+            Some((r, c, t)) if r == header_row => put(&mut header, c, offset, t),
+            other => break other,
+        }
+    };
     let columns = columns_of(&header, columns)?;
-    let start = range.start().map_or(0, |(r, _)| r);
-    let records = rows.enumerate().map(|(i, r)| {
-        (
-            start + u32::try_from(i).unwrap_or(u32::MAX) + 2,
-            r.iter().map(cell_text).collect(),
-        )
+    let records = std::iter::from_fn(|| {
+        let (r, c, t) = match carry.take() {
+            Some(cell) => cell,
+            None => match next() {
+                Ok(Some(cell)) => cell,
+                Ok(None) => return None,
+                Err(e) => return Some(Err(e)),
+            },
+        };
+        let mut cells = Vec::new();
+        put(&mut cells, c, offset, t);
+        loop {
+            match next() {
+                Ok(Some((r2, c2, t2))) if r2 == r => put(&mut cells, c2, offset, t2),
+                Ok(other) => {
+                    carry = other;
+                    break;
+                }
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        Some(Ok((r.saturating_add(1), cells)))
     });
     to_rows(records, &columns)
 }
