@@ -4,8 +4,9 @@
 //! The monthly fee is the contract's annual subsidy divided by twelve, December taking the
 //! remainder so that twelve full months add up to the annual subsidy exactly; a partly covered
 //! month is pro-rated by days. Absences found by inspection deduct a share of the month's fee; a
-//! major fire or illegal logging through negligence withholds the whole month and ends the
-//! contract. Every number comes from [`RangerSettings`]; money is integer fen, areas are tenths
+//! major fire (15 mu or more: 以上 includes the number) or illegal logging through negligence
+//! withholds the whole month and ends the contract; pests the ranger failed to find or report
+//! that caused a major loss withhold the whole month and record a compensation claim. Every number comes from [`RangerSettings`]; money is integer fen, areas are tenths
 //! of a mu.
 
 use chrono::{Datelike as _, NaiveDate};
@@ -60,6 +61,8 @@ pub struct Incident {
     pub through_negligence: bool,
     /// Whether it reaches the threshold for opening a case (立案标准; logging).
     pub above_case_threshold: bool,
+    /// Whether it caused a major loss of forest resources (重大损失; unreported pests).
+    pub major_loss: bool,
 }
 
 /// One line of the explanation.
@@ -90,6 +93,8 @@ pub struct Payout {
     pub terminate: bool,
     /// The contract may be terminated at once (too many absences, or `terminate`).
     pub termination_allowed: bool,
+    /// A compensation claim against the ranger is recorded (unreported pests with a major loss).
+    pub compensation_claim: bool,
 }
 
 /// Code of the base-fee line.
@@ -204,14 +209,16 @@ pub fn payout(
         });
     }
 
-    // 4. Major fire or logging through negligence: withhold everything, terminate.
+    // 4. Major fire (以上: the threshold itself counts) or logging through negligence: withhold
+    //    everything, terminate. Unreported pests with a major loss (§六(四)): withhold the month
+    //    and record the compensation claim; the contract goes on.
     let major_fire_tenths = i64::from(settings.major_fire_mu) * 10;
-    let reasons: Vec<String> = incidents
-        .iter()
-        .filter(|i| covers(i.date) && i.through_negligence)
+    let covered_incidents = || incidents.iter().filter(|i| covers(i.date));
+    let terminating: Vec<String> = covered_incidents()
+        .filter(|i| i.through_negligence)
         .filter_map(|i| match i.kind {
-            IncidentKind::Fire if i.burnt_mu_tenths > major_fire_tenths => Some(format!(
-                "{} 因管护失职发生森林火灾，过火面积{}亩，超过{}亩",
+            IncidentKind::Fire if i.burnt_mu_tenths >= major_fire_tenths => Some(format!(
+                "{} 因管护失职发生森林火灾，过火面积{}亩，达到{}亩以上",
                 i.date.format("%Y-%m-%d"),
                 mu(i.burnt_mu_tenths),
                 settings.major_fire_mu
@@ -223,28 +230,53 @@ pub fn payout(
             _ => None,
         })
         .collect();
-    let withheld = !reasons.is_empty();
+    let pest_losses: Vec<String> = covered_incidents()
+        .filter(|i| i.kind == IncidentKind::UnreportedPests && i.major_loss)
+        .map(|i| {
+            format!(
+                "{} 林业有害生物未及时发现和上报，造成森林资源重大损失",
+                i.date.format("%Y-%m-%d")
+            )
+        })
+        .collect();
+    let terminate = !terminating.is_empty();
+    let compensation_claim = !pest_losses.is_empty();
+    let withheld = terminate || compensation_claim;
     if withheld {
         let remaining: i64 = lines.iter().map(|l| l.amount_fen).sum();
+        let mut consequence = String::from("扣发当月全部管护补助");
+        if terminate {
+            consequence.push_str("，解除合同");
+        }
+        if compensation_claim {
+            consequence.push_str("，追究赔偿责任");
+        }
+        let reasons: Vec<String> = terminating.into_iter().chain(pest_losses).collect();
         lines.push(Line {
             code: WITHHELD,
-            text: format!("{}：扣发当月全部管护补助，解除合同", reasons.join("；")),
+            text: format!("{}：{consequence}", reasons.join("；")),
             amount_fen: -remaining.max(0),
         });
-        termination_allowed = true;
+        termination_allowed |= terminate;
     }
 
-    // 5. Unreported pests: liability recorded, no amount fixed.
-    for i in incidents
-        .iter()
-        .filter(|i| covers(i.date) && i.kind == IncidentKind::UnreportedPests)
-    {
+    // 5. Unreported pests: the liability is recorded on every one; only a major loss costs money
+    //    (above).
+    for i in covered_incidents().filter(|i| i.kind == IncidentKind::UnreportedPests) {
+        let text = if i.major_loss {
+            format!(
+                "{} 林业有害生物未及时报告，造成重大损失：记录赔偿责任（金额另行确定）",
+                i.date.format("%Y-%m-%d")
+            )
+        } else {
+            format!(
+                "{} 林业有害生物未及时报告：记录管护责任（未造成重大损失，不扣款）",
+                i.date.format("%Y-%m-%d")
+            )
+        };
         lines.push(Line {
             code: PEST_LIABILITY,
-            text: format!(
-                "{} 林业有害生物未及时报告：记录管护责任（不扣款）",
-                i.date.format("%Y-%m-%d")
-            ),
+            text,
             amount_fen: 0,
         });
     }
@@ -257,8 +289,9 @@ pub fn payout(
         lines,
         total_fen,
         withheld,
-        terminate: withheld,
+        terminate,
         termination_allowed,
+        compensation_claim,
     })
 }
 
@@ -334,6 +367,7 @@ mod tests {
             burnt_mu_tenths: tenths,
             through_negligence: negligence,
             above_case_threshold: threshold,
+            major_loss: false,
         }
     }
 
@@ -411,11 +445,45 @@ mod tests {
     }
 
     #[test]
-    fn fire_of_exactly_the_threshold_is_not_major() {
-        let p = june(&[], &[incident(IncidentKind::Fire, 150, true, false)]);
+    fn fire_just_below_the_threshold_is_not_major() {
+        let p = june(&[], &[incident(IncidentKind::Fire, 149, true, false)]);
         assert_eq!(p.total_fen, 83_333);
         assert_eq!(codes(&p), vec![BASE_FEE]);
         assert!(!p.withheld && !p.terminate && !p.termination_allowed);
+    }
+
+    #[test]
+    fn fire_of_exactly_the_threshold_is_major() {
+        // 15亩以上 includes 15 mu itself.
+        let p = june(&[], &[incident(IncidentKind::Fire, 150, true, false)]);
+        assert_eq!(codes(&p), vec![BASE_FEE, WITHHELD]);
+        assert_eq!(p.total_fen, 0);
+        assert!(p.withheld && p.terminate && p.termination_allowed);
+        assert!(p.lines[1].text.contains("过火面积15亩，达到15亩以上"));
+    }
+
+    #[test]
+    fn unreported_pests_with_a_major_loss_withhold_and_claim_without_terminating() {
+        let mut pests = incident(IncidentKind::UnreportedPests, 0, true, false);
+        pests.major_loss = true;
+        let p = june(&[absent(5)], &[pests]);
+        assert_eq!(
+            codes(&p),
+            vec![BASE_FEE, ABSENCE_DEDUCTION, WITHHELD, PEST_LIABILITY]
+        );
+        assert_eq!(p.total_fen, 0);
+        assert!(p.withheld && p.compensation_claim);
+        assert!(!p.terminate && !p.termination_allowed);
+        assert!(p.lines[2].text.contains("追究赔偿责任"));
+        assert!(!p.lines[2].text.contains("解除合同"));
+    }
+
+    #[test]
+    fn unreported_pests_without_a_major_loss_cost_nothing() {
+        let p = june(&[], &[incident(IncidentKind::UnreportedPests, 0, true, false)]);
+        assert_eq!(codes(&p), vec![BASE_FEE, PEST_LIABILITY]);
+        assert_eq!(p.total_fen, 83_333);
+        assert!(!p.withheld && !p.compensation_claim);
     }
 
     #[test]

@@ -133,7 +133,8 @@ pub struct RangerSettings {
     pub two_absences_deduction_bp: i32,
     /// Absences in a month after which the contract may be terminated.
     pub termination_absences: i32,
-    /// Burnt area (mu) above which a fire through negligence withholds the fee and terminates.
+    /// Burnt area (mu) from which (以上: this area itself included) a fire through negligence
+    /// withholds the fee and terminates.
     pub major_fire_mu: i32,
 }
 
@@ -246,7 +247,7 @@ impl Default for Settings {
                     value: 90,
                 },
                 income_parity_year: 2023,
-                industry_year: 2025,
+                industry_year: 2023,
                 min_linking_fund_share_bp: 1200,
             },
             funds: FundSettings {

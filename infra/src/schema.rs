@@ -811,6 +811,7 @@ diesel::table! {
         burnt_mu_tenths -> Int8,
         through_negligence -> Bool,
         above_case_threshold -> Bool,
+        major_loss -> Bool,
         description -> Text,
         created_by -> Uuid,
     }

@@ -993,6 +993,10 @@ pub struct IncidentBody {
     /// Logging above the case-filing threshold.
     #[serde(default)]
     pub above_case_threshold: bool,
+    /// Unreported pests that caused a major loss of forest resources (重大损失): the month's fee
+    /// is withheld and a compensation claim recorded.
+    #[serde(default)]
+    pub major_loss: bool,
     /// Description, up to 1000 characters.
     #[serde(default)]
     pub description: String,
@@ -1034,6 +1038,7 @@ pub async fn incident(
         burnt_mu_tenths: mu,
         through_negligence: b.through_negligence,
         above_case_threshold: b.above_case_threshold,
+        major_loss: b.major_loss,
     };
     let iid = state
         .run(auth, move |conn, ctx| {

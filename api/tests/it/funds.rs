@@ -764,7 +764,7 @@ async fn ranger_payouts_month_by_month() {
         app.post(
             &format!("{base}/incidents"),
             &x.officer,
-            fire("2017-04-12", 15.0)
+            fire("2017-04-20", 14.9)
         )
         .await
         .status,
@@ -774,19 +774,29 @@ async fn ranger_payouts_month_by_month() {
         app.post(
             &format!("{base}/incidents"),
             &x.officer,
-            fire("2017-05-03", 15.1)
+            fire("2017-05-03", 15.0)
         )
         .await
         .status,
         201
     );
-    // January full, February one absence (−5%), March two (−10%), April a fire of exactly 15
-    // mu (not over the threshold: paid in full), May a fire of 15.1 mu (withheld, terminated).
+    // Seed 3 §六(四): pests the ranger failed to report that caused a major loss.
+    let pests = json!({"occurred_on": "2017-04-12", "kind": "unreported_pests", "major_loss": true,
+        "through_negligence": true, "description": "松材线虫病未及时上报"});
+    assert_eq!(
+        app.post(&format!("{base}/incidents"), &x.officer, pests)
+            .await
+            .status,
+        201
+    );
+    // January full, February one absence (−5%), March two (−10%), April a fire of 14.9 mu (under
+    // the threshold) and pests with a major loss (withheld, a compensation claim, the contract
+    // goes on), May a fire of exactly 15 mu (15亩以上 includes 15: withheld, terminated).
     let expected = [
         ("2017-01", 83_333, false),
         ("2017-02", 79_167, false),
         ("2017-03", 75_000, false),
-        ("2017-04", 83_333, false),
+        ("2017-04", 0, false),
         ("2017-05", 0, true),
     ];
     let mut paid = 0;
@@ -806,6 +816,11 @@ async fn ranger_payouts_month_by_month() {
         assert_eq!(r.status, 201, "{month}: {:?}", r.body);
         assert_eq!(r.body["payout"]["total_fen"], total);
         assert_eq!(r.body["terminated"], terminated);
+        assert_eq!(
+            r.body["payout"]["compensation_claim"],
+            month == "2017-04",
+            "{month}"
+        );
         assert_eq!(r.body["disbursement_id"].is_string(), total > 0);
         paid += total;
     }
@@ -858,7 +873,7 @@ async fn ranger_payouts_month_by_month() {
     // The payouts are disbursements of the project, to the ranger's household.
     let r = app.get(&format!("/api/v1/projects/{p}"), &x.officer).await;
     assert_eq!(r.body["disbursed_fen"], paid);
-    assert_eq!(r.body["disbursements"].as_array().map(Vec::len), Some(4));
+    assert_eq!(r.body["disbursements"].as_array().map(Vec::len), Some(3));
     assert!(r.body["disbursements"][0]["household_id"].is_string());
 }
 

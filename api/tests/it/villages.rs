@@ -155,6 +155,12 @@ async fn key_village_targets_follow_the_measurements() {
     assert_eq!(target(&items[0], "tap_water"), "at_risk");
     assert_eq!(target(&items[0], "income_parity"), "at_risk");
     assert_eq!(target(&items[0], "featured_industry"), "met");
+    // Seed 4 §一(二)2: a leading and at least one featured industry by 2023.
+    for t in items[0]["targets"].as_array().into_iter().flatten() {
+        if t["code"] == "leading_industry" || t["code"] == "featured_industry" {
+            assert_eq!(t["deadline"], 2023, "{t}");
+        }
+    }
     assert_eq!(target(&items[1], "collective_income_2023"), "met");
     assert_eq!(target(&items[1], "collective_income_2025"), "met");
     assert_eq!(target(&items[1], "tap_water"), "met");

@@ -307,6 +307,7 @@ pub fn incident(
             ranger_incidents::burnt_mu_tenths.eq(i.burnt_mu_tenths),
             ranger_incidents::through_negligence.eq(i.through_negligence),
             ranger_incidents::above_case_threshold.eq(i.above_case_threshold),
+            ranger_incidents::major_loss.eq(i.major_loss),
             ranger_incidents::description.eq(description),
             ranger_incidents::created_by.eq(ctx.caller.user_id),
         ))
@@ -318,7 +319,7 @@ pub fn incident(
         "ranger_contract",
         id,
         stored_code(c.region_code)?,
-        json!({ "on": i.date, "kind": i.kind.as_str(), "burnt_mu_tenths": i.burnt_mu_tenths }),
+        json!({ "on": i.date, "kind": i.kind.as_str(), "burnt_mu_tenths": i.burnt_mu_tenths, "major_loss": i.major_loss }),
     )?;
     Ok(iid)
 }
@@ -336,7 +337,7 @@ fn record(
         ))
         .load(conn)
         .db()?;
-    let inc: Vec<(NaiveDate, String, i64, bool, bool)> = ranger_incidents::table
+    let inc: Vec<(NaiveDate, String, i64, bool, bool, bool)> = ranger_incidents::table
         .filter(ranger_incidents::county_code.eq(c.county_code))
         .filter(ranger_incidents::contract_id.eq(c.id))
         .select((
@@ -345,12 +346,13 @@ fn record(
             ranger_incidents::burnt_mu_tenths,
             ranger_incidents::through_negligence,
             ranger_incidents::above_case_threshold,
+            ranger_incidents::major_loss,
         ))
         .load(conn)
         .db()?;
     let incidents = inc
         .into_iter()
-        .map(|(date, kind, mu, neg, above)| {
+        .map(|(date, kind, mu, neg, above, major_loss)| {
             Ok(Incident {
                 date,
                 kind: IncidentKind::parse(&kind)
@@ -358,6 +360,7 @@ fn record(
                 burnt_mu_tenths: mu,
                 through_negligence: neg,
                 above_case_threshold: above,
+                major_loss,
             })
         })
         .collect::<Result<Vec<_>, DomainError>>()?;

@@ -1,0 +1,1 @@
+ALTER TABLE ranger_incidents DROP COLUMN major_loss;
