@@ -480,7 +480,10 @@ mod tests {
 
     #[test]
     fn unreported_pests_without_a_major_loss_cost_nothing() {
-        let p = june(&[], &[incident(IncidentKind::UnreportedPests, 0, true, false)]);
+        let p = june(
+            &[],
+            &[incident(IncidentKind::UnreportedPests, 0, true, false)],
+        );
         assert_eq!(codes(&p), vec![BASE_FEE, PEST_LIABILITY]);
         assert_eq!(p.total_fen, 83_333);
         assert!(!p.withheld && !p.compensation_claim);
