@@ -401,7 +401,7 @@ fn filtered(f: &HouseholdFilter) -> Boxed<'static> {
             )
             .bind::<Integer, _>(year)
             .sql(" AND y.income_per_capita_fen + 0 BETWEEN ")
-            .bind::<BigInt, _>(f.income_min.unwrap_or(0))
+            .bind::<BigInt, _>(f.income_min.unwrap_or(i64::MIN))
             .sql(" AND ")
             .bind::<BigInt, _>(f.income_max.unwrap_or(i64::MAX))
             .sql(" OFFSET 0)"),
