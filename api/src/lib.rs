@@ -47,7 +47,27 @@ pub fn api_doc() -> OpenApi {
     merge_all_of(&mut doc);
     document_common_answers(&mut doc);
     optional_refresh_bodies(&mut doc);
+    public_operations(&mut doc);
     doc
+}
+
+/// Operations that need no token say so with an empty `security` list, so that every operation
+/// states its security (a client generator or linter need not guess what a missing one means).
+fn public_operations(doc: &mut OpenApi) {
+    for item in doc.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            op.security.get_or_insert_with(Vec::new);
+        }
+    }
 }
 
 /// Refresh and logout take their token from the cookie instead of the body when asked to

@@ -6,8 +6,9 @@
 //! (regenerate it with `cargo run -p api -- openapi > openapi/openapi.json`).
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::server::Server;
 use utoipa::openapi::tag::TagBuilder;
-use utoipa::openapi::{ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder};
+use utoipa::openapi::{ComponentsBuilder, InfoBuilder, LicenseBuilder, OpenApi, OpenApiBuilder};
 
 /// The committed document.
 pub const COMMITTED: &str = include_str!("../openapi.json");
@@ -27,7 +28,7 @@ resources carry an `ETag` and updates require `If-Match`; objects outside your s
 404; every response carries `X-Request-Id`. Money is integer fen, codes are 12-digit division \
 codes (6 digits for a county).";
 
-/// The base document: info, tags and the bearer scheme.
+/// The base document: info (with the licence), the server, tags and the bearer scheme.
 pub fn base() -> OpenApi {
     let tag = |name: &str, description: &str| {
         TagBuilder::new()
@@ -41,8 +42,16 @@ pub fn base() -> OpenApi {
                 .title("Zhenxing API")
                 .version("1.0.0")
                 .description(Some(DESCRIPTION))
+                .license(Some(
+                    LicenseBuilder::new()
+                        .name("MIT")
+                        .identifier(Some("MIT"))
+                        .build(),
+                ))
                 .build(),
         )
+        // Paths are absolute on the host that serves the document.
+        .servers(Some(vec![Server::new("/")]))
         .tags(Some(vec![
             tag("auth", "Login, token refresh and logout; public signing keys"),
             tag("me", "The caller: identity, scope, own password"),

@@ -362,6 +362,7 @@ async fn decide(
 
 /// The township's review of a village's proposal (township step).
 #[utoipa::path(
+    operation_id = "monitoring_township_review",
     tag = "monitoring",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Case id")),
@@ -534,6 +535,7 @@ pub async fn return_to_poverty(
 
 /// Records an assistance measure for the case's household (village step, open case).
 #[utoipa::path(
+    operation_id = "add_monitoring_measure",
     tag = "monitoring",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Case id")),
@@ -692,6 +694,7 @@ pub struct SignalBody {
 
 /// Reports a large medical expense or a disaster as a lead (village or county users).
 #[utoipa::path(
+    operation_id = "report_monitoring_lead",
     tag = "monitoring",
     security(("bearer" = [])),
     request_body = SignalBody,

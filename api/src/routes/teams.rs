@@ -207,6 +207,7 @@ pub struct TeamMemberBody {
 /// Adds a member to a team (county step). A person serves on one team at a time, whichever
 /// county dispatched them: an overlapping term answers 409.
 #[utoipa::path(
+    operation_id = "add_team_member",
     tag = "teams",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Team id")),
