@@ -61,6 +61,10 @@ pub struct ReportSettings {
     /// Aggregates seen above the county that count fewer people (or households) than this are
     /// suppressed.
     pub min_cell_people: i64,
+    /// Above the county, a caller without household access may filter household counts by
+    /// income only in whole bands of this width (fen): `income_min` a multiple of it,
+    /// `income_max + 1` a multiple of it. Narrower ranges would find one person's income.
+    pub income_band_fen: i64,
 }
 
 /// Assistance teams: how often paired households must be visited.
@@ -267,6 +271,7 @@ impl Default for Settings {
             },
             reports: ReportSettings {
                 min_cell_people: 10,
+                income_band_fen: yuan(1000),
             },
             audit: AuditSettings {
                 retention_days: 1095,
@@ -420,6 +425,11 @@ impl Settings {
             (1..=1000).contains(&self.reports.min_cell_people),
             "reports.min_cell_people",
             "must be between 1 and 1000",
+        );
+        check(
+            (100..=100_000_000).contains(&self.reports.income_band_fen),
+            "reports.income_band_fen",
+            "must be between 100 and 100000000 fen",
         );
         check(
             (MIN_AUDIT_RETENTION_DAYS..=36_500).contains(&self.audit.retention_days),

@@ -191,20 +191,32 @@ pub(crate) fn audit_list(
 /// A count.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CountDto {
-    /// Households matching the filters.
-    pub count: i64,
+    /// Households matching the filters; `null` when suppressed (fewer than `min_cell`, seen
+    /// without household access above the county).
+    pub count: Option<i64>,
+    /// Whether the count was suppressed.
+    pub suppressed: bool,
+    /// The small-cell threshold applied (`reports.min_cell_people`), when the rules of reports
+    /// apply to the caller.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_cell: Option<i64>,
 }
 
-/// How many households in the caller's scope match the filters.
+/// How many households in the caller's scope match the filters. Every call is audited
+/// (`household.count`, with the filters). Above the county, a caller without household access
+/// (`cases:drilldown`) gets an aggregate under the rules of reports: no `name` filter, income
+/// ranges only in whole bands of `reports.income_band_fen` (422 otherwise), and a count under
+/// `reports.min_cell_people` suppressed (`count: null`). A caller with household access gets the
+/// exact count under every filter of its scope.
 #[utoipa::path(
     tag = "households",
     security(("bearer" = [])),
     params(HouseholdParams),
     responses(
-        (status = 200, description = "The count", body = CountDto),
+        (status = 200, description = "The count (or its suppression)", body = CountDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad filter, or one that singles out a person (`name`, `income_min`, `income_max`) without household access", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/households/count")]
@@ -214,13 +226,37 @@ pub async fn count_households(
     params: web::Query<HouseholdParams>,
 ) -> ApiResult<HttpResponse> {
     let params = params.into_inner();
-    let count = state
-        .run(auth, move |conn, ctx| {
-            let filter = params.to_filter(ctx.caller.scope())?;
-            households::count(conn, &filter)
-        })
+    let audited = params.clone();
+    let counted = state
+        .read(
+            auth,
+            move |conn, ctx| {
+                let filter = params.to_filter(ctx.caller.scope())?;
+                households::count_for(conn, ctx, &filter)
+            },
+            move |conn, ctx, c| {
+                let p = &audited;
+                ctx.audit(
+                    conn,
+                    "household.count",
+                    "household",
+                    "",
+                    ctx.caller.org,
+                    serde_json::json!({
+                        "region": p.region, "status": p.status, "attribute": p.attribute,
+                        "cause": p.cause, "year": p.year, "income_year": p.income_year,
+                        "income_min": p.income_min, "income_max": p.income_max, "name": p.name,
+                        "count": c.count, "suppressed": c.count.is_none(),
+                    }),
+                )
+            },
+        )
         .await?;
-    Ok(HttpResponse::Ok().json(CountDto { count }))
+    Ok(HttpResponse::Ok().json(CountDto {
+        count: counted.count,
+        suppressed: counted.count.is_none(),
+        min_cell: counted.min_cell,
+    }))
 }
 
 /// What identifies a request for `Idempotency-Key`: method, path and body.

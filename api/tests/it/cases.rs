@@ -770,11 +770,21 @@ async fn lists_filter_page_count_and_stay_in_scope() {
         count("income_year=2020&income_min=600000").await.body["count"],
         0
     );
-    // The city observer sees both counties; each county only its own; another village nothing.
-    let o = app.token("observer.city").await;
+    // A city auditor (household access) sees both counties; each county only its own; another
+    // village nothing. The city observer's 6 is under the small-cell threshold: suppressed.
+    app.user("auditor.city", "3708", &["auditor"]);
+    let a = app.token("auditor.city").await;
     assert_eq!(
-        app.get("/api/v1/households/count", &o).await.body["count"],
+        app.get("/api/v1/households/count", &a).await.body["count"],
         6
+    );
+    let o = app.token("observer.city").await;
+    let r = app.get("/api/v1/households/count", &o).await;
+    assert_eq!(
+        (r.body["count"].clone(), r.body["suppressed"].clone()),
+        (Value::Null, json!(true)),
+        "{:?}",
+        r.body
     );
     assert_eq!(
         app.get("/api/v1/households/count", &tb).await.body["count"],
@@ -973,4 +983,152 @@ async fn a_household_number_with_a_county_prefix_must_be_the_households_county()
             .await;
         assert_eq!(r.status, 201, "{number}: {:?}", r.body);
     }
+}
+
+/// Issue 23, item 2: the province observer (no household access) recovered one person's income,
+/// attribute and cause from `GET /households/count` with her name, her village and halved income
+/// ranges. Counts without household access now obey the rules of reports: no name, income only in
+/// whole bands, small counts suppressed; every count is audited. Household access keeps the
+/// full filters.
+#[actix_web::test]
+async fn aggregates_never_single_out_a_person() {
+    let (mut app, t) = setup().await;
+    app.user("observer.province", "37", &["observer"]);
+    app.user("auditor.province", "37", &["auditor"]);
+    const VILLAGE: &str = "370831001003";
+    for i in 0..12_u32 {
+        let mut body = household(
+            &format!("S{i:02}"),
+            VILLAGE,
+            &[id_number("370831", 300 + i)],
+        );
+        if i == 0 {
+            body["members"][0]["name"] = json!("韩伟");
+            body["attribute"] = json!("subsistence_allowance");
+            body["poverty_causes"] = json!(["disability"]);
+        }
+        let r = app.post("/api/v1/households", &t, body).await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        let id = r.body["id"].as_str().unwrap_or_default().to_string();
+        let income = if i == 0 {
+            523_456
+        } else {
+            800_000 + i64::from(i)
+        };
+        let year = json!({"income_per_capita_fen": income, "enough_food": true, "enough_clothing": true,
+            "compulsory_education": true, "basic_medical": true, "safe_housing": true, "safe_drinking_water": true});
+        let r = app
+            .send(
+                "PUT",
+                &format!("/api/v1/households/{id}/years/2020"),
+                Some(&t),
+                Some(&year),
+                &[],
+            )
+            .await;
+        assert!(r.status < 300, "{:?}", r.body);
+    }
+    let o = app.token("observer.province").await;
+    let count = |q: &str, who: &str| {
+        let app = &app;
+        let (q, who) = (q.to_string(), who.to_string());
+        async move {
+            app.get(
+                &format!("/api/v1/households/count?region={VILLAGE}&{q}"),
+                &who,
+            )
+            .await
+        }
+    };
+    let field_of = |b: &Value| -> Vec<String> {
+        b["errors"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    // The attack as sent: name, village, year and an income pair, halved.
+    let name = "name=%E9%9F%A9%E4%BC%9F";
+    let r = count(
+        &format!("{name}&income_year=2020&income_min=0&income_max=1000000"),
+        &o,
+    )
+    .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(field_of(&r.body), vec!["name"]);
+    assert!(r.body.to_string().contains("singles out a person"));
+    for (lo, hi, fields) in [
+        (500_000, 550_000, vec!["income_max"]),
+        (523_000, 524_000, vec!["income_min", "income_max"]),
+        (523_456, 523_456, vec!["income_min", "income_max"]),
+        (500_000, 600_000, vec!["income_max"]),
+    ] {
+        let r = count(
+            &format!("income_year=2020&income_min={lo}&income_max={hi}"),
+            &o,
+        )
+        .await;
+        assert_eq!(r.status, 422, "{lo}..{hi}: {:?}", r.body);
+        assert_eq!(field_of(&r.body), fields);
+    }
+    // Whole bands (1000 yuan by default) are allowed; a band holding one household is suppressed,
+    // as is her attribute and her cause: counts of 1 are never shown.
+    for q in [
+        "income_year=2020&income_min=500000&income_max=599999",
+        "attribute=subsistence_allowance",
+        "cause=disability",
+    ] {
+        let r = count(q, &o).await;
+        assert_eq!(r.status, 200, "{q}: {:?}", r.body);
+        assert_eq!(r.body["count"], Value::Null, "{q}: {:?}", r.body);
+        assert_eq!(r.body["suppressed"], true);
+        assert_eq!(r.body["min_cell"], 10);
+    }
+    // Cells of ten or more are shown.
+    let r = count("income_year=2020&income_min=0&income_max=999999", &o).await;
+    assert_eq!(
+        (r.body["count"].clone(), r.body["suppressed"].clone()),
+        (json!(12), json!(false))
+    );
+    // Reports obey the same rule (the same code): the village's attribute cells are hidden.
+    let r = app
+        .get(
+            "/api/v1/reports/households?region=370831001&by=attribute",
+            &o,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert!(
+        r.body["suppressed_cells"].as_i64().unwrap_or(0) >= 1,
+        "{:?}",
+        r.body
+    );
+    // Household access keeps the full filters in its own scope: the clerk, and an auditor above
+    // the county (cases:drilldown).
+    let a = app.token("auditor.province").await;
+    for who in [&t, &a] {
+        let r = count(
+            &format!("{name}&income_year=2020&income_min=523456&income_max=523456"),
+            who,
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.body["count"].clone()),
+            (200, json!(1)),
+            "{:?}",
+            r.body
+        );
+        assert_eq!(r.body["suppressed"], false);
+    }
+    // Every count is audited, with its filters.
+    let audit = app
+        .get("/api/v1/audit-events?action=household.count&limit=100", &a)
+        .await;
+    assert_eq!(audit.status, 200, "{:?}", audit.body);
+    let items = audit.body["items"].as_array().cloned().unwrap_or_default();
+    // Observer: 4 answered counts; clerk and auditor: one each.
+    assert_eq!(items.len(), 6, "{:?}", audit.body);
+    assert!(items.iter().any(|e| e.to_string().contains("韩伟")));
 }

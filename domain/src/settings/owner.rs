@@ -195,6 +195,11 @@ pub const DECLARED: &[Declared] = &[
         "privacy of small cells: may be raised, never lowered",
     ),
     d(
+        "reports.income_band_fen",
+        Rule::AtLeast,
+        "privacy of incomes in counts seen above the county: bands may be widened, never narrowed",
+    ),
+    d(
         "audit.retention_days",
         Rule::County,
         "the county's own log; never below the legal six months anywhere",

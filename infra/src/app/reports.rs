@@ -17,6 +17,85 @@ use super::Ctx;
 use crate::db::DbResultExt as _;
 use crate::schema::regions;
 
+/// The privacy rules for aggregates of people seen above the county (reports, household counts
+/// and every other count open there): the one place they live.
+///
+/// - a count of fewer than `min_cell` people or households (but not zero) is suppressed
+///   ([`AggregateRules::hides`]);
+/// - a household count filtered by income takes only whole bands of `income_band_fen`
+///   ([`AggregateRules::check_income_range`]), so halving a range cannot find one income.
+///
+/// Both thresholds are the province's (`reports.min_cell_people`, `reports.income_band_fen`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AggregateRules {
+    /// Counts below this (and above zero) are suppressed.
+    pub min_cell: i64,
+    /// Width of an income band, fen.
+    pub income_band_fen: i64,
+}
+
+impl AggregateRules {
+    /// The rules that apply to the caller's aggregates: the province's settings above the
+    /// county; `None` at the county and below, where the caller may read the records anyway.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub fn for_caller(conn: &mut PgConnection, ctx: &Ctx) -> Result<Option<Self>, DomainError> {
+        if ctx.caller.org.level() >= Level::County {
+            return Ok(None);
+        }
+        let r = super::settings::get(conn, ctx, ctx.caller.org.ancestor_at(Level::Province))?
+            .effective
+            .reports;
+        Ok(Some(Self {
+            min_cell: r.min_cell_people,
+            income_band_fen: r.income_band_fen,
+        }))
+    }
+
+    /// Whether a cell counting `n` people or households is suppressed.
+    pub fn hides(self, n: i64) -> bool {
+        n > 0 && n < self.min_cell
+    }
+
+    /// `n`, or `None` when suppressed.
+    pub fn shown(self, n: i64) -> Option<i64> {
+        (!self.hides(n)).then_some(n)
+    }
+
+    /// Refuses an income range that is not made of whole bands: `min` must be a multiple of
+    /// the band and `max + 1` a multiple of it (so bands never overlap and a difference of two
+    /// counts is never narrower than a band).
+    ///
+    /// # Errors
+    /// 422 naming `income_min` or `income_max`.
+    pub fn check_income_range(self, min: Option<i64>, max: Option<i64>) -> Result<(), DomainError> {
+        let b = self.income_band_fen;
+        let mut errs = Vec::new();
+        if min.is_some_and(|m| m.rem_euclid(b) != 0) {
+            errs.push(domain::FieldError::new(
+                "income_min",
+                format!(
+                    "singles out people: above the county without household access, income ranges are whole bands of {b} fen (reports.income_band_fen); income_min must be a multiple of {b}"
+                ),
+            ));
+        }
+        if max.is_some_and(|m| m.checked_add(1).is_none_or(|m1| m1.rem_euclid(b) != 0)) {
+            errs.push(domain::FieldError::new(
+                "income_max",
+                format!(
+                    "singles out people: above the county without household access, income ranges are whole bands of {b} fen (reports.income_band_fen); income_max + 1 must be a multiple of {b}"
+                ),
+            ));
+        }
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::Validation(errs))
+        }
+    }
+}
+
 /// A column of a report.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Column {
@@ -632,24 +711,11 @@ pub fn report(conn: &mut PgConnection, ctx: &Ctx, r: &Request) -> Result<Report,
     let mut suppressed = 0;
     let mut min_cell = None;
     let (mut total, mut rows) = (total, rows);
-    if people_like && ctx.caller.org.level() < Level::County {
-        let threshold = match ctx.caller.org.level() {
-            Level::Province | Level::City => {
-                super::settings::get(conn, ctx, ctx.caller.org.ancestor_at(Level::Province))?
-                    .effective
-                    .reports
-                    .min_cell_people
-            }
-            _ => {
-                domain::settings::Settings::default()
-                    .reports
-                    .min_cell_people
-            }
-        };
-        min_cell = Some(threshold);
+    if people_like && let Some(rule) = AggregateRules::for_caller(conn, ctx)? {
+        min_cell = Some(rule.min_cell);
         for line in rows.iter_mut().chain(std::iter::once(&mut total)) {
             for v in &mut line.values {
-                if v.is_some_and(|n| n > 0 && n < threshold) {
+                if v.is_some_and(|n| rule.hides(n)) {
                     *v = None;
                     suppressed += 1;
                 }

@@ -476,6 +476,54 @@ pub fn count(conn: &mut PgConnection, f: &HouseholdFilter) -> Result<i64, Domain
     filtered(f).count().get_result(conn).db()
 }
 
+/// A household count as the caller may see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counted {
+    /// The count; `None` when suppressed.
+    pub count: Option<i64>,
+    /// The small-cell threshold applied (callers without household access), if any.
+    pub min_cell: Option<i64>,
+}
+
+/// How many households match, as the caller may see it. A caller with household access (at the
+/// county or below, or holding `cases:drilldown` above it) gets the exact count under any
+/// filter of its scope. Any other caller gets an aggregate under the rules of reports
+/// ([`crate::app::reports::AggregateRules`]): no filter that singles out a person (a name;
+/// income ranges narrower than whole bands), and counts under `reports.min_cell_people`
+/// suppressed.
+///
+/// # Errors
+/// 422 naming `name`, `income_min` or `income_max` for a filter that singles out a person;
+/// database failures.
+pub fn count_for(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    f: &HouseholdFilter,
+) -> Result<Counted, DomainError> {
+    let rules = if ctx.caller.has_permission(perm::CASES_DRILLDOWN) {
+        None
+    } else {
+        crate::app::reports::AggregateRules::for_caller(conn, ctx)?
+    };
+    let Some(rules) = rules else {
+        return Ok(Counted {
+            count: Some(count(conn, f)?),
+            min_cell: None,
+        });
+    };
+    if f.head_name_prefix.is_some() {
+        return Err(DomainError::field(
+            "name",
+            "singles out a person: above the county without household access (cases:drilldown), counts take no name filter",
+        ));
+    }
+    rules.check_income_range(f.income_min, f.income_max)?;
+    Ok(Counted {
+        count: rules.shown(count(conn, f)?),
+        min_cell: Some(rules.min_cell),
+    })
+}
+
 /// Changes to a household's own fields (status changes only through domain operations).
 #[derive(Debug, Clone, Default)]
 pub struct HouseholdChanges {
