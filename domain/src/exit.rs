@@ -14,7 +14,7 @@ use crate::region::Level;
 
 vocabulary! {
     /// Where an exit list stands.
-    Stage {
+    Stage as "ExitStage" {
         /// 村民小组提名.
         Nominated = "nominated" / "村民小组已提名",
         /// 村民代表大会民主评议.
@@ -38,7 +38,7 @@ vocabulary! {
 
 vocabulary! {
     /// A step of the procedure after nomination.
-    Step {
+    Step as "ExitStep" {
         /// Democratic appraisal by the village representative assembly.
         Appraisal = "appraisal" / "民主评议",
         /// Verification by the village committee and the resident team.

@@ -5,8 +5,13 @@
 //! unit-tested without a database. Adapters live in `infra`, HTTP in `api`.
 
 /// Declares a closed vocabulary: stable English codes, Chinese labels, parsing from either.
+///
+/// With the `openapi` feature, the vocabulary is also a schema for the published contract: a
+/// string enum of its codes (named after the type, or `Name as "SchemaName"` where the type's
+/// own name is ambiguous), and [`input_schema`](#method.input_schema) for request fields, which
+/// take a code or its Chinese label.
 macro_rules! vocabulary {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $code:literal / $label:literal),+ $(,)? }) => {
+    (@def $schema:expr; $(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $code:literal / $label:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
@@ -44,6 +49,59 @@ macro_rules! vocabulary {
                     ))
             }
         }
+
+        #[cfg(feature = "openapi")]
+        impl $name {
+            /// The schema of a request field: a code or its Chinese label.
+            pub fn input_schema() -> ::utoipa::openapi::schema::Object {
+                crate::openapi::vocabulary_schema(
+                    &[$($code),+],
+                    &[$($label),+],
+                    true,
+                )
+            }
+
+            /// The schema of an optional request field that may also be `null`.
+            pub fn input_schema_or_null() -> ::utoipa::openapi::schema::Object {
+                crate::openapi::or_null(Self::input_schema())
+            }
+
+            /// The schema of a request field listing codes (or labels).
+            pub fn input_list_schema() -> ::utoipa::openapi::schema::Array {
+                ::utoipa::openapi::schema::Array::new(Self::input_schema())
+            }
+
+            /// The schema of an optional request field listing codes, or `null`.
+            pub fn input_list_schema_or_null() -> ::utoipa::openapi::schema::Array {
+                ::utoipa::openapi::schema::ArrayBuilder::new()
+                    .schema_type(::utoipa::openapi::schema::SchemaType::from_iter([
+                        ::utoipa::openapi::schema::Type::Array,
+                        ::utoipa::openapi::schema::Type::Null,
+                    ]))
+                    .items(Self::input_schema())
+                    .build()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl ::utoipa::PartialSchema for $name {
+            fn schema() -> ::utoipa::openapi::RefOr<::utoipa::openapi::schema::Schema> {
+                crate::openapi::vocabulary_schema(&[$($code),+], &[$($label),+], false).into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl ::utoipa::ToSchema for $name {
+            fn name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed($schema)
+            }
+        }
+    };
+    ($(#[$doc:meta])* $name:ident as $schema:literal { $($body:tt)+ }) => {
+        vocabulary! { @def $schema; $(#[$doc])* $name { $($body)+ } }
+    };
+    ($(#[$doc:meta])* $name:ident { $($body:tt)+ }) => {
+        vocabulary! { @def stringify!($name); $(#[$doc])* $name { $($body)+ } }
     };
 }
 
@@ -55,6 +113,8 @@ pub mod exit;
 pub mod funds;
 pub mod monitoring;
 pub mod net;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod organ;
 pub mod password;
 pub mod property;

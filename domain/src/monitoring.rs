@@ -11,7 +11,7 @@ use crate::region::Level;
 
 vocabulary! {
     /// 监测对象类型.
-    Kind {
+    Kind as "MonitoringKind" {
         /// 脱贫不稳定户.
         UnstableExited = "unstable_exited" / "脱贫不稳定户",
         /// 边缘易致贫户.
@@ -47,7 +47,7 @@ vocabulary! {
 
 vocabulary! {
     /// Where a monitoring case stands.
-    CaseStage {
+    CaseStage as "MonitoringCaseStage" {
         /// Found and proposed by the village (村识别).
         Identified = "identified" / "村已识别",
         /// Reviewed by the township (镇审核).
@@ -80,7 +80,7 @@ impl CaseStage {
 
 vocabulary! {
     /// A decision on a monitoring case.
-    CaseStep {
+    CaseStep as "MonitoringCaseStep" {
         /// The township reviews the village's proposal.
         TownshipReview = "township_review" / "镇审核",
         /// The county confirms (or not) the household as monitored.

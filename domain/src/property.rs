@@ -27,7 +27,7 @@ vocabulary! {
 
 vocabulary! {
     /// The village's proposal on a true hit.
-    Proposal {
+    Proposal as "PropertyProposal" {
         /// 否决: the household leaves the registry once the county confirms.
         Veto = "veto" / "否决",
         /// 不予否决: a match, but the family is truly in hardship (reason required).

@@ -77,6 +77,32 @@ impl Level {
     }
 }
 
+/// The published schema of a level: its name (`platform` … `village`).
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Level {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let all = [
+            Self::Platform,
+            Self::Province,
+            Self::City,
+            Self::County,
+            Self::Township,
+            Self::Village,
+        ];
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(all.map(Self::name)))
+            .description(Some(
+                "An administrative level: platform (the operator's root), province, city, \
+                 county (the tenant), township, village",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Level {}
+
 /// A 12-digit statistical division code, or 0 for the platform root.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RegionCode(i64);

@@ -23,7 +23,7 @@ vocabulary! {
 
 vocabulary! {
     /// A yearly assessment grade.
-    Grade {
+    Grade as "VillageGrade" {
         /// 优秀.
         Excellent = "excellent" / "优秀",
         /// 良好.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 vocabulary! {
     /// A domain event a webhook endpoint may subscribe to.
-    EventKind {
+    EventKind as "WebhookEvent" {
         /// A household was registered (by hand or by import).
         HouseholdCreated = "household.created" / "户登记",
         /// A household's data or status changed.

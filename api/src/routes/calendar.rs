@@ -22,6 +22,7 @@ pub struct CalendarDayDto {
     pub date: NaiveDate,
     /// `holiday` (a statutory day off, 法定节假日) or `workday` (a Saturday or Sunday worked, 调休).
     #[schema(example = "holiday")]
+    #[schema(schema_with = domain::calendar::DayKind::input_schema)]
     pub kind: String,
     /// The festival, in English.
     #[schema(example = "National Day")]

@@ -21,6 +21,7 @@ pub struct MemberBody {
     /// `head`, `spouse`, `child`, `child_in_law`, `grandchild`, `parent`, `grandparent`,
     /// `sibling`, `other` (or the Chinese label, e.g. `户主`).
     #[schema(example = "head")]
+    #[schema(schema_with = domain::cases::Relationship::input_schema)]
     pub relationship: String,
     /// 文化程度.
     #[serde(default)]
@@ -85,6 +86,7 @@ pub struct CreateHouseholdBody {
     pub residence: String,
     /// `general`, `subsistence_allowance` or `extreme_poverty_support`.
     #[schema(example = "general")]
+    #[schema(schema_with = domain::cases::Attribute::input_schema)]
     pub attribute: String,
     /// Cause codes from `GET /api/v1/poverty-causes`.
     #[schema(example = json!(["illness"]))]
@@ -137,6 +139,7 @@ pub struct MemberDto {
     /// From the ID number.
     pub birth_date: NaiveDate,
     /// Relationship code.
+    #[schema(value_type = domain::cases::Relationship)]
     pub relationship: String,
     /// 文化程度.
     pub education: String,
@@ -194,12 +197,14 @@ pub struct HouseholdSummary {
     /// Members.
     pub member_count: i32,
     /// Attribute code.
+    #[schema(value_type = domain::cases::Attribute)]
     pub attribute: String,
     /// Cause codes.
     pub poverty_causes: Vec<String>,
     /// Year identified.
     pub year_identified: i32,
     /// `registered`, `exited`, `monitored` or `returned`.
+    #[schema(value_type = domain::cases::Status)]
     pub status: String,
     /// Version.
     pub version: i32,
@@ -241,12 +246,14 @@ pub struct HouseholdDto {
     /// Residence.
     pub residence: String,
     /// Attribute code.
+    #[schema(value_type = domain::cases::Attribute)]
     pub attribute: String,
     /// Cause codes.
     pub poverty_causes: Vec<String>,
     /// Year identified.
     pub year_identified: i32,
     /// Status code.
+    #[schema(value_type = domain::cases::Status)]
     pub status: String,
     /// 帮扶责任人.
     pub responsible_cadre: String,
@@ -384,6 +391,7 @@ pub struct MeasureBody {
     /// `industry`, `employment`, `education`, `health`, `housing`, `relocation`,
     /// `ecological_job`, `social_security` or `other`.
     #[schema(example = "industry")]
+    #[schema(schema_with = domain::cases::MeasureKind::input_schema)]
     pub kind: String,
     /// Date.
     pub date: NaiveDate,
@@ -415,6 +423,7 @@ pub struct MeasureDto {
     /// Id.
     pub id: Uuid,
     /// Kind.
+    #[schema(value_type = domain::cases::MeasureKind)]
     pub kind: String,
     /// Date.
     pub date: NaiveDate,

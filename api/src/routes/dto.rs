@@ -17,6 +17,7 @@ pub struct OrgUnit {
     pub name: String,
     /// `platform`, `province`, `city`, `county`, `township` or `village`.
     #[schema(example = "village")]
+    #[schema(value_type = domain::Level)]
     pub level: String,
 }
 

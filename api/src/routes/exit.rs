@@ -174,6 +174,7 @@ pub struct ObjectionDto {
     /// Village.
     pub village_code: String,
     /// The notice it was raised in: `first_notice`, `second_notice`, `announced`.
+    #[schema(value_type = domain::exit::Stage)]
     pub stage: String,
     /// Who raised it.
     pub raised_by: String,
@@ -220,6 +221,7 @@ pub struct ExitListDto {
     pub year: i32,
     /// `nominated`, `appraised`, `verified`, `first_notice`, `township_reviewed`,
     /// `second_notice`, `approved`, `announced`, `filed`.
+    #[schema(value_type = domain::exit::Stage)]
     pub stage: String,
     /// The stage in Chinese.
     pub stage_label: String,
@@ -287,6 +289,7 @@ pub struct ExitListSummaryDto {
     /// Year.
     pub year: i32,
     /// Stage.
+    #[schema(value_type = domain::exit::Stage)]
     pub stage: String,
     /// End of the running notice.
     pub notice_ends_at: Option<DateTime<Utc>>,
@@ -323,6 +326,7 @@ pub struct ExitListParams {
     /// Year.
     pub year: Option<i32>,
     /// Stage.
+    #[param(schema_with = domain::exit::Stage::input_schema)]
     pub stage: Option<String>,
 }
 

@@ -33,11 +33,13 @@ pub struct FundBody {
     /// Year.
     pub year: i32,
     /// `central`, `province`, `city`, `county`.
+    #[schema(schema_with = domain::funds::FundLevel::input_schema)]
     pub level: String,
     /// Source (programme or department), 1–100 characters.
     pub source: String,
     /// `infrastructure`, `industry`, `employment`, `education`, `health`, `housing`,
     /// `relocation`, `ecology`, `collective_economy`, `other`.
+    #[schema(schema_with = domain::funds::Purpose::input_schema)]
     pub purpose: String,
     /// Bundled from another department: allocations must keep its purpose.
     #[serde(default)]
@@ -167,6 +169,7 @@ pub struct ProjectBody {
     /// Name, 1–200 characters.
     pub name: String,
     /// Purpose code (as funds).
+    #[schema(schema_with = domain::funds::Purpose::input_schema)]
     pub purpose: String,
     /// Budget, fen.
     pub budget_fen: i64,
@@ -199,6 +202,7 @@ pub struct ProjectDto {
     /// Name.
     pub name: String,
     /// Purpose.
+    #[schema(value_type = domain::funds::Purpose)]
     pub purpose: String,
     /// Budget, fen.
     pub budget_fen: i64,
@@ -209,6 +213,7 @@ pub struct ProjectDto {
     /// Latest progress.
     pub progress_pct: i32,
     /// `planned`, `in_progress`, `completed`, `cancelled`.
+    #[schema(value_type = domain::funds::ProjectStatus)]
     pub status: String,
     /// Assets created.
     pub assets: String,
@@ -530,6 +535,7 @@ pub struct DisbursementBody {
     pub amount_fen: i64,
     /// `progress` (capped by the recorded progress for projects paid by progress) or `subsidy`.
     #[serde(default = "progress")]
+    #[schema(schema_with = domain::funds::DisbursementKind::input_schema)]
     pub kind: String,
     /// Payee, 1–200 characters.
     pub payee: String,
@@ -984,6 +990,7 @@ pub struct IncidentBody {
     /// Date (inside the contract period).
     pub occurred_on: NaiveDate,
     /// `fire`, `illegal_logging`, `unreported_pests`.
+    #[schema(schema_with = domain::ranger::IncidentKind::input_schema)]
     pub kind: String,
     /// Burnt area (fires), mu, one decimal.
     #[serde(default)]

@@ -48,8 +48,10 @@ pub struct HouseholdParams {
     /// Any region code (village, township, county, city, province); capped by your scope.
     pub region: Option<String>,
     /// `registered`, `exited`, `monitored`, `returned`.
+    #[param(schema_with = domain::cases::Status::input_schema)]
     pub status: Option<String>,
     /// `general`, `subsistence_allowance`, `extreme_poverty_support`.
+    #[param(schema_with = domain::cases::Attribute::input_schema)]
     pub attribute: Option<String>,
     /// A poverty-cause code.
     pub cause: Option<String>,
@@ -440,6 +442,7 @@ pub struct PatchHouseholdBody {
     /// Residence.
     pub residence: Option<String>,
     /// Attribute.
+    #[schema(schema_with = domain::cases::Attribute::input_schema_or_null)]
     pub attribute: Option<String>,
     /// Cause codes.
     pub poverty_causes: Option<Vec<String>>,

@@ -156,6 +156,7 @@ pub struct PatchMemberBody {
     /// A corrected ID number.
     pub id_number: Option<String>,
     /// Relationship; making a member `head` turns the former head into `other`.
+    #[schema(schema_with = domain::cases::Relationship::input_schema_or_null)]
     pub relationship: Option<String>,
     /// 文化程度.
     pub education: Option<String>,

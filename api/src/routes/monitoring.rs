@@ -33,12 +33,15 @@ pub struct CaseDto {
     /// Head.
     pub head_name: String,
     /// The household's status now.
+    #[schema(value_type = Option<domain::cases::Status>)]
     pub household_status: Option<String>,
     /// Village.
     pub village_code: String,
     /// `unstable_exited`, `marginal`, `sudden_hardship`.
+    #[schema(value_type = domain::monitoring::Kind)]
     pub kind: String,
     /// Risk type codes.
+    #[schema(value_type = Vec<domain::monitoring::RiskType>)]
     pub risk_types: Vec<String>,
     /// When the risk was found.
     pub found_on: NaiveDate,
@@ -52,6 +55,7 @@ pub struct CaseDto {
     pub description: String,
     /// `identified`, `township_reviewed`, `monitored`, `risk_eliminated`, `returned`,
     /// `dismissed`.
+    #[schema(value_type = domain::monitoring::CaseStage)]
     pub stage: String,
     /// The household's status before monitoring.
     pub status_before: String,
@@ -135,8 +139,10 @@ pub struct CaseParams {
     /// Any region code; capped by your scope.
     pub region: Option<String>,
     /// Stage.
+    #[param(schema_with = domain::monitoring::CaseStage::input_schema)]
     pub stage: Option<String>,
     /// Kind.
+    #[param(schema_with = domain::monitoring::Kind::input_schema)]
     pub kind: Option<String>,
     /// `true`: only cases undecided past their identification deadline.
     pub overdue: Option<bool>,
@@ -206,9 +212,11 @@ pub struct NewCaseBody {
     #[serde(default)]
     pub household: Option<CreateHouseholdBody>,
     /// `unstable_exited`, `marginal`, `sudden_hardship`.
+    #[schema(schema_with = domain::monitoring::Kind::input_schema)]
     pub kind: String,
     /// Risk types: `illness`, `disability`, `schooling`, `disaster`, `accident`,
     /// `unemployment`, `income_drop`, `expenditure_surge`, `other`.
+    #[schema(schema_with = domain::monitoring::RiskType::input_list_schema)]
     pub risk_types: Vec<String>,
     /// When the risk was found (not in the future); the deadline counts from it.
     pub found_on: NaiveDate,
@@ -577,6 +585,7 @@ pub struct LeadDto {
     /// Village.
     pub village_code: String,
     /// `income_below_line`, `medical_expense`, `disaster`, `returned_case`.
+    #[schema(value_type = domain::monitoring::LeadRule)]
     pub rule: String,
     /// The year (income, returned) or date (reports) it concerns.
     pub period: String,
@@ -584,6 +593,7 @@ pub struct LeadDto {
     #[schema(value_type = Object)]
     pub details: serde_json::Value,
     /// `pending`, `case_opened`, `dismissed`.
+    #[schema(value_type = domain::monitoring::LeadStatus)]
     pub status: String,
     /// The case opened from it.
     pub case_id: Option<Uuid>,
@@ -620,8 +630,10 @@ pub struct LeadParams {
     /// Any region code; capped by your scope.
     pub region: Option<String>,
     /// `pending`, `case_opened`, `dismissed`.
+    #[param(schema_with = domain::monitoring::LeadStatus::input_schema)]
     pub status: Option<String>,
     /// A rule.
+    #[param(schema_with = domain::monitoring::LeadRule::input_schema)]
     pub rule: Option<String>,
 }
 

@@ -284,6 +284,7 @@ pub struct HitDto {
     /// Village.
     pub village_code: String,
     /// `public_payroll`, `vehicle`, `real_estate`, `land`, `business_entity`, `pension`.
+    #[schema(value_type = domain::property::HitType)]
     pub hit_type: String,
     /// What the registry found.
     pub details: String,
@@ -296,6 +297,7 @@ pub struct HitDto {
     /// On or before the precise-identification cut-off.
     pub before_cutoff: Option<bool>,
     /// `veto`, `no_veto`, `not_applicable`, `none`.
+    #[schema(value_type = Option<domain::property::Proposal>)]
     pub proposal: Option<String>,
     /// The veto condition matched.
     pub veto_condition: Option<String>,

@@ -21,6 +21,7 @@ pub struct RegionDto {
     pub name: String,
     /// `province`, `city`, `county`, `township` or `village`.
     #[schema(example = "county")]
+    #[schema(value_type = domain::Level)]
     pub level: String,
     /// Parent's code (absent for the root).
     pub parent_code: Option<String>,

@@ -17,9 +17,11 @@ pub struct RoleDto {
     pub description: String,
     /// Highest level it may be granted at.
     #[schema(example = "village")]
+    #[schema(value_type = domain::Level)]
     pub min_level: String,
     /// Lowest level it may be granted at.
     #[schema(example = "village")]
+    #[schema(value_type = domain::Level)]
     pub max_level: String,
     /// Permissions it carries.
     pub permissions: Vec<String>,

@@ -20,6 +20,7 @@ pub struct SettingsDto {
     #[schema(example = "370831000000")]
     pub region_code: String,
     /// `province` or `county`.
+    #[schema(value_type = domain::Level)]
     pub level: String,
     /// What this level overrides (same shape as `effective`, partial).
     #[schema(value_type = Object)]

@@ -647,6 +647,7 @@ pub struct AssessmentBody {
     /// The year assessed.
     pub year: i32,
     /// `excellent`, `good`, `fair`, `poor`.
+    #[schema(schema_with = domain::villages::Grade::input_schema)]
     pub grade: String,
     /// Notes, up to 2000 characters.
     #[serde(default)]

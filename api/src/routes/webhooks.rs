@@ -24,6 +24,7 @@ pub struct WebhookDto {
     /// Event kinds it receives: `household.created`, `household.changed`,
     /// `workflow.step_taken`, `exit.notice_ended`, `monitoring.lead_raised`,
     /// `funds.disbursement_made`.
+    #[schema(value_type = Vec<domain::webhooks::EventKind>)]
     pub events: Vec<String>,
     /// Free text.
     pub description: String,
@@ -66,6 +67,7 @@ pub struct CreateWebhookBody {
     /// `https://` URL (`http://` and internal addresses only where the server allows them).
     pub url: String,
     /// Event kinds, at least one.
+    #[schema(schema_with = domain::webhooks::EventKind::input_list_schema)]
     pub events: Vec<String>,
     /// Free text, at most 500 characters.
     pub description: Option<String>,
@@ -80,6 +82,7 @@ pub struct PatchWebhookBody {
     /// URL.
     pub url: Option<String>,
     /// Event kinds.
+    #[schema(schema_with = domain::webhooks::EventKind::input_list_schema_or_null)]
     pub events: Option<Vec<String>>,
     /// Free text.
     pub description: Option<String>,
@@ -251,6 +254,7 @@ pub struct DeliveryDto {
     /// The event (`Zhenxing-Event-Id`).
     pub event_id: Uuid,
     /// Event kind.
+    #[schema(value_type = domain::webhooks::EventKind)]
     pub event: String,
     /// `pending` (waiting for its next attempt), `delivered`, or `failed` (attempts used up).
     pub status: String,

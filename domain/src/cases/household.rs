@@ -12,7 +12,7 @@ use crate::region::{Level, RegionCode};
 
 vocabulary! {
     /// 户属性.
-    Attribute {
+    Attribute as "HouseholdAttribute" {
         /// 一般贫困户
         General = "general" / "一般贫困户",
         /// 低保贫困户
@@ -24,7 +24,7 @@ vocabulary! {
 
 vocabulary! {
     /// Where a household stands. Changes only through domain operations (exit, monitoring).
-    Status {
+    Status as "HouseholdStatus" {
         /// In poverty, registered.
         Registered = "registered" / "未脱贫",
         /// Out of poverty (脱贫).

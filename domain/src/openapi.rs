@@ -1,0 +1,36 @@
+//! The closed vocabularies as schemas of the published contract (feature `openapi`): `api`
+//! refers to them from its DTOs, so the document's enums come from where each vocabulary is
+//! defined.
+
+use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
+
+/// A string enum of `codes` (each described with its label); with `accept_labels`, the Chinese
+/// labels are values too (request fields, which take either).
+pub(crate) fn vocabulary_schema(codes: &[&str], labels: &[&str], accept_labels: bool) -> Object {
+    let mut values: Vec<&str> = codes.to_vec();
+    let pairs: Vec<String> = codes
+        .iter()
+        .zip(labels)
+        .map(|(c, l)| format!("`{c}` ({l})"))
+        .collect();
+    let description = if accept_labels {
+        values.extend_from_slice(labels);
+        format!("A code, or its Chinese label: {}", pairs.join(", "))
+    } else {
+        pairs.join(", ")
+    };
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values))
+        .description(Some(description))
+        .build()
+}
+
+/// `schema`, or `null` (an optional field the server also takes as `null`).
+pub(crate) fn or_null(mut schema: Object) -> Object {
+    schema.schema_type = SchemaType::from_iter([Type::String, Type::Null]);
+    if let Some(values) = schema.enum_values.as_mut() {
+        values.push(serde_json::Value::Null);
+    }
+    schema
+}
