@@ -40,6 +40,19 @@ pub struct Settings {
     pub reports: ReportSettings,
     /// The audit log.
     pub audit: AuditSettings,
+    /// The to-do inbox.
+    pub tasks: TaskSettings,
+}
+
+/// The to-do inbox (`GET /api/v1/me/tasks`): due dates of work the seeds give no deadline for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskSettings {
+    /// Working days (on the working calendar) a waiting step, objection, property hit or table,
+    /// or a ranger month that has ended is due within, counted from the day it began waiting.
+    pub due_working_days: i32,
+    /// Days a failed job stays in the inbox of the user who started it.
+    pub failed_job_days: i32,
 }
 
 /// The least time audit rows are kept, whatever a setting says: network logs must be kept for
@@ -276,6 +289,10 @@ impl Default for Settings {
             audit: AuditSettings {
                 retention_days: 1095,
             },
+            tasks: TaskSettings {
+                due_working_days: 5,
+                failed_job_days: 7,
+            },
         }
     }
 }
@@ -435,6 +452,16 @@ impl Settings {
             (MIN_AUDIT_RETENTION_DAYS..=36_500).contains(&self.audit.retention_days),
             "audit.retention_days",
             "must be between 183 (six months, the legal minimum) and 36500 days",
+        );
+        check(
+            (0..=60).contains(&self.tasks.due_working_days),
+            "tasks.due_working_days",
+            "must be between 0 and 60 working days",
+        );
+        check(
+            (1..=90).contains(&self.tasks.failed_job_days),
+            "tasks.failed_job_days",
+            "must be between 1 and 90 days",
         );
         let f = &self.funds;
         check(

@@ -20,6 +20,7 @@ pub mod regions;
 pub mod reports;
 pub mod roles;
 pub mod settings;
+pub mod tasks;
 pub mod teams;
 pub mod tenants;
 pub mod transfer;
@@ -73,6 +74,7 @@ pub const RULES: &[Rule] = &[
     r("GET", "/health/ready", Public),
     r("GET", "/api/v1/me", Authenticated),
     r("PUT", "/api/v1/me/password", Authenticated),
+    r("GET", "/api/v1/me/tasks", Authenticated),
     r("GET", "/api/v1/regions/{code}", Authenticated),
     r("GET", "/api/v1/regions/{code}/children", Authenticated),
     r("GET", "/api/v1/roles", Authenticated),
@@ -745,6 +747,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(auth::logout)
                 .service(me::get_me)
                 .service(me::change_password)
+                .service(tasks::list_tasks)
                 .service(regions::get_region)
                 .service(regions::list_children)
                 .service(roles::list_roles)

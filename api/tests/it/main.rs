@@ -26,6 +26,7 @@ mod regions;
 mod replica;
 mod reports;
 mod settings;
+mod tasks;
 mod throttle;
 mod transfer;
 mod uploads;

@@ -204,6 +204,16 @@ pub const DECLARED: &[Declared] = &[
         Rule::County,
         "the county's own log; never below the legal six months anywhere",
     ),
+    d(
+        "tasks.due_working_days",
+        Rule::County,
+        "the county sets how soon its offices take waiting work (the seeds give no deadline)",
+    ),
+    d(
+        "tasks.failed_job_days",
+        Rule::County,
+        "how long a failed job stays in its starter's inbox",
+    ),
 ];
 
 /// The declaration covering `path` (itself or an ancestor).

@@ -18,6 +18,7 @@ pub mod property;
 pub mod rangers;
 pub mod reports;
 pub mod settings;
+pub mod tasks;
 pub mod teams;
 pub mod tenants;
 pub mod users;
