@@ -106,6 +106,17 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Retire months of the audit log past the longest retention in force: detach each
+    /// month's partition, archive it to OUT/audit-YYYY-MM.jsonl.gz, then drop it, audited
+    /// (needs MIGRATION_DATABASE_URL, the owner role).
+    AuditRetire {
+        /// Directory for the archives.
+        #[arg(long)]
+        out: PathBuf,
+        /// Only list the months that would be retired.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -201,21 +212,36 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let state = api::build_state(&config, db, keys(&config)?, data_keys(&config)?)?;
     let data = web::Data::new(state);
     let limit = config.body_limit;
+    // The audit log's months ahead, before the first request (a lock not granted now is
+    // retried by housekeeping, months before the partition is needed).
+    let ahead = data.db.clone();
+    let clock = data.clock.clone();
+    match web::block(move || infra::audit::ensure_partitions(&ahead, clock.now())).await {
+        Ok(Ok(n)) if n > 0 => tracing::info!(created = n, "audit log partitions made ahead"),
+        Ok(Err(e)) => tracing::warn!(error = %e, "audit log partitions not made ahead yet"),
+        _ => {}
+    }
     // Housekeeping, at start and every ten minutes, idempotent across instances: ended sessions
-    // older than 30 days go; jobs run in place and silent for ten minutes are failed; audit rows
-    // past their retention setting go.
+    // older than 30 days go; jobs run in place and silent for ten minutes are failed; the audit
+    // log's next months are made ahead and its changed months analyzed; audit rows of a county past its (shorter) retention go.
     let keeper = data.clone();
     actix_web::rt::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
             tick.tick().await;
             let db = keeper.db.clone();
+            let clock = keeper.clock.clone();
             let done = web::block(move || {
                 let sessions = infra::app::auth::prune_sessions(
                     &db,
                     std::time::Duration::from_secs(30 * 24 * 3600),
                 )?;
                 let jobs = infra::app::jobs::fail_stale(&db, std::time::Duration::from_secs(600))?;
+                let made = infra::audit::ensure_partitions(&db, clock.now())?;
+                if made > 0 {
+                    tracing::info!(created = made, "audit log partitions made ahead");
+                }
+                infra::audit::analyze_months(&db)?;
                 let audit = infra::audit::prune(&db, chrono::Utc::now())?;
                 if audit > 0 {
                     tracing::info!(rows = audit, "audit rows past their retention removed");
@@ -340,6 +366,41 @@ async fn main() -> anyhow::Result<()> {
                 eprintln!("{table:<28} {rows:>10} rows archived and deleted");
             }
             eprintln!("archive {} sha256 {}", out.display(), report.sha256);
+            Ok(())
+        }
+        Command::AuditRetire { out, dry_run } => {
+            if !dry_run {
+                std::fs::create_dir_all(&out)
+                    .with_context(|| format!("cannot create {}", out.display()))?;
+            }
+            let operator = std::env::var("USER").unwrap_or_else(|_| "operator".into());
+            let report = infra::retire::run(
+                config.migration_url()?.expose_secret(),
+                chrono::Utc::now(),
+                &out,
+                dry_run,
+                &format!("cli:{operator}"),
+            )?;
+            eprintln!(
+                "retention: {} days (the longest in force)",
+                report.retention_days
+            );
+            for m in &report.months {
+                if dry_run {
+                    eprintln!("{} {:>12} rows would be retired", m.month, m.rows);
+                } else {
+                    eprintln!(
+                        "{} {:>12} rows archived to {} sha256 {}, partition dropped",
+                        m.month,
+                        m.rows,
+                        m.file.display(),
+                        m.sha256
+                    );
+                }
+            }
+            if report.months.is_empty() {
+                eprintln!("no month is past the retention");
+            }
             Ok(())
         }
         Command::Bootstrap => {

@@ -152,6 +152,41 @@ pub struct AuditFilter {
 /// # Errors
 /// Database failures.
 pub fn query(conn: &mut PgConnection, f: &AuditFilter) -> Result<Vec<AuditRow>, DomainError> {
+    build(f).load(conn).db()
+}
+
+/// The plan of [`query`] for `f`, executed (`EXPLAIN (ANALYZE, FORMAT JSON)`).
+///
+/// # Errors
+/// Database failures.
+pub fn explain_query(
+    conn: &mut PgConnection,
+    f: &AuditFilter,
+) -> Result<serde_json::Value, DomainError> {
+    crate::db::explain(conn, build(f))
+}
+
+type Boxed = diesel::dsl::IntoBoxed<
+    'static,
+    diesel::dsl::Limit<
+        diesel::dsl::Order<
+            diesel::dsl::Filter<
+                diesel::dsl::Select<
+                    audit_events::table,
+                    diesel::dsl::AsSelect<AuditRow, diesel::pg::Pg>,
+                >,
+                diesel::dsl::Between<audit_events::region_code, i64, i64>,
+            >,
+            (
+                diesel::dsl::Desc<audit_events::at>,
+                diesel::dsl::Desc<audit_events::id>,
+            ),
+        >,
+    >,
+    diesel::pg::Pg,
+>;
+
+fn build(f: &AuditFilter) -> Boxed {
     use audit_events::dsl as a;
     let mut q = a::audit_events
         .select(AuditRow::as_select())
@@ -159,6 +194,17 @@ pub fn query(conn: &mut PgConnection, f: &AuditFilter) -> Result<Vec<AuditRow>, 
         .order((a::at.desc(), a::id.desc()))
         .limit(f.limit)
         .into_boxed();
+    // The county too, as equality when the range lies in one county: the log's primary key
+    // (county_code, at, id) then walks that county newest first and stops after the page.
+    let (county_lo, county_hi) = (f.region_lo / 1_000_000, f.region_hi / 1_000_000);
+    if county_lo == county_hi {
+        q = q.filter(a::county_code.eq(i32::try_from(county_lo).unwrap_or(i32::MAX)));
+    } else {
+        q = q.filter(a::county_code.between(
+            i32::try_from(county_lo).unwrap_or(0),
+            i32::try_from(county_hi).unwrap_or(i32::MAX),
+        ));
+    }
     if let Some(v) = &f.action {
         q = q.filter(a::action.eq(v.clone()));
     }
@@ -178,9 +224,16 @@ pub fn query(conn: &mut PgConnection, f: &AuditFilter) -> Result<Vec<AuditRow>, 
         q = q.filter(a::at.lt(v));
     }
     if let Some((at, id)) = f.before {
-        q = q.filter(a::at.lt(at).or(a::at.eq(at).and(a::id.lt(id))));
+        // A row comparison: one index condition on (…, at, id), where an OR would be two.
+        q = q.filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("(audit_events.at, audit_events.id) < (")
+                .bind::<diesel::sql_types::Timestamptz, _>(at)
+                .sql(", ")
+                .bind::<diesel::sql_types::Uuid, _>(id)
+                .sql(")"),
+        );
     }
-    q.load(conn).db()
+    q
 }
 
 /// Removes audit rows past their retention (`audit.retention_days` of the county, else of the
@@ -205,5 +258,53 @@ pub fn prune(db: &crate::db::Db, now: chrono::DateTime<chrono::Utc>) -> Result<i
             .get_result::<N>(c)
             .map(|n| n.n)
             .map_err(crate::db::map_db_error)
+    })
+}
+
+/// Refreshes the statistics of the audit log's months that changed by more than a tenth since
+/// they were last analyzed (or never were); one instance at a time. Returns how many.
+///
+/// # Errors
+/// Database failures.
+pub fn analyze_months(db: &crate::db::Db) -> Result<i32, DomainError> {
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::Int4)]
+        n: i32,
+    }
+    db.unscoped(|c| {
+        diesel::sql_query("SELECT zx_audit_analyze() AS n")
+            .get_result::<N>(c)
+            .map(|n| n.n)
+            .map_err(crate::db::map_db_error)
+    })
+}
+
+/// Months of audit log kept ready ahead of the current one.
+pub const MONTHS_AHEAD: u32 = 2;
+
+/// Makes sure the audit log has its partitions (one per month of China time) from the month of
+/// `now` (and of the database's own clock, when earlier) to [`MONTHS_AHEAD`] months after the
+/// later of the two; returns how many it created. Idempotent and safe on every instance.
+///
+/// # Errors
+/// Database failures, or a lock on the log not granted within two seconds (try again later).
+pub fn ensure_partitions(
+    db: &crate::db::Db,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<i32, DomainError> {
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::Int4)]
+        n: i32,
+    }
+    db.unscoped(|c| {
+        diesel::sql_query(format!(
+            "SELECT zx_audit_partitions(least($1, now()), greatest($1, now()) + interval '{MONTHS_AHEAD} months') AS n"
+        ))
+        .bind::<diesel::sql_types::Timestamptz, _>(now)
+        .get_result::<N>(c)
+        .map(|n| n.n)
+        .map_err(crate::db::map_db_error)
     })
 }

@@ -14,4 +14,5 @@ pub mod migrate;
 pub mod offboard;
 pub mod pii;
 pub mod regions;
+pub mod retire;
 pub mod schema;

@@ -30,6 +30,11 @@ struct Count {
 /// throttle (hashed keys only, owned by the definer role and reachable through its functions).
 const GLOBAL_TABLES: &[&str] = &[
     "__diesel_schema_migrations",
+    // The audit log's dictionaries: (action, object type) pairs and actors (user id, login
+    // name, roles, org unit) that audit rows refer to by a small key instead of repeating the
+    // text (issue 17); read only through the `audit_events` view, joined to rows RLS let through.
+    "audit_actors",
+    "audit_kinds",
     // The platform's working calendar: public reference data, read by everyone, written only
     // by a platform-scoped transaction (its policies check the scope; see calendar.rs).
     "calendar_days",
@@ -78,6 +83,9 @@ fn every_tenant_table_has_forced_rls_and_a_policy() {
         "SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
            AND NOT (c.relname = ANY($1))
+           -- A partition is reached only through its partitioned table, whose policies apply
+           -- (the next test: the app role holds no privilege on any partition).
+           AND NOT c.relispartition
            AND (NOT c.relrowsecurity OR NOT c.relforcerowsecurity
                 OR NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid)
                 OR NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'county_code')
@@ -91,6 +99,30 @@ fn every_tenant_table_has_forced_rls_and_a_policy() {
         names.is_empty(),
         "tables without forced RLS, a policy, county_code or region_code: {names:?}"
     );
+}
+
+#[test]
+fn partitions_grant_the_app_role_nothing() {
+    let db = TestDb::new();
+    let mut c = db.app_conn();
+    let open: Vec<Name> = diesel::sql_query(
+        "SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relispartition
+           AND (has_table_privilege(c.oid, 'SELECT') OR has_table_privilege(c.oid, 'INSERT')
+                OR has_table_privilege(c.oid, 'UPDATE') OR has_table_privilege(c.oid, 'DELETE'))",
+    )
+    .load(&mut c)
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        open.is_empty(),
+        "partitions the app role can reach directly: {open:?}"
+    );
+    let n: Count = diesel::sql_query(
+        "SELECT count(*) AS n FROM pg_class c WHERE c.relispartition AND c.relname LIKE 'audit_log_%'",
+    )
+    .get_result(&mut c)
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(n.n >= 3, "the audit log's months are made ahead");
 }
 
 #[test]
@@ -176,17 +208,29 @@ async fn audit_log_is_append_only_for_the_app_role() {
     let mut app = TestApp::spawn().await;
     app.onboard("370831");
     let mut c = app.db.app_conn();
+    // The log itself, and the view every reader and writer uses (which takes inserts only).
     for sql in [
+        "UPDATE audit_log SET reason = 'x'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
         "UPDATE audit_events SET action = 'x'",
         "DELETE FROM audit_events",
         "TRUNCATE audit_events",
+        "UPDATE audit_kinds SET action = 'x'",
+        "DELETE FROM audit_actors",
     ] {
         let err = diesel::sql_query(sql)
             .execute(&mut c)
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
-        assert!(err.contains("permission denied"), "{sql}: {err}");
+        assert!(
+            err.contains("permission denied")
+                || err.contains("cannot update view")
+                || err.contains("cannot delete from view")
+                || err.contains("is not a table"),
+            "{sql}: {err}"
+        );
     }
 }
 

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod attachments;
+mod audit_log;
 mod auth;
 mod calendar;
 mod cases;
