@@ -7,7 +7,7 @@ use std::time::Duration;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use domain::{DomainError, FieldError};
+use domain::{DomainError, ErrorCode, FieldError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -33,8 +33,8 @@ pub struct Problem {
     pub title: String,
     /// HTTP status.
     pub status: u16,
-    /// Stable machine-readable code.
-    pub code: String,
+    /// Stable machine-readable code: one of a closed set, each described in the enum.
+    pub code: ErrorCode,
     /// Human-readable explanation of this occurrence.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -101,7 +101,7 @@ impl From<anyhow::Error> for ApiError {
 
 struct Parts {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     title: &'static str,
     detail: Option<String>,
     errors: Vec<FieldError>,
@@ -120,16 +120,21 @@ impl ApiError {
         };
         match self {
             Self::Domain(d) => match d {
-                DomainError::NotFound => p(StatusCode::NOT_FOUND, "not_found", "Not found", None),
+                DomainError::NotFound => p(
+                    StatusCode::NOT_FOUND,
+                    ErrorCode::NotFound,
+                    "Not found",
+                    None,
+                ),
                 DomainError::Unauthorized(_) => p(
                     StatusCode::UNAUTHORIZED,
-                    "unauthorized",
+                    ErrorCode::Unauthorized,
                     "Authentication required",
                     Some("the credentials are missing, invalid or expired".into()),
                 ),
                 DomainError::Forbidden(m) => p(
                     StatusCode::FORBIDDEN,
-                    "forbidden",
+                    ErrorCode::Forbidden,
                     "Forbidden",
                     Some(m.clone()),
                 ),
@@ -148,7 +153,7 @@ impl ApiError {
                     }
                     Parts {
                         status: StatusCode::UNPROCESSABLE_ENTITY,
-                        code: "validation_failed",
+                        code: ErrorCode::ValidationFailed,
                         title: "Validation failed",
                         detail: Some(detail),
                         errors: shown.to_vec(),
@@ -157,37 +162,37 @@ impl ApiError {
                 }
                 DomainError::Conflict { code, message } => p(
                     StatusCode::CONFLICT,
-                    code,
+                    *code,
                     "Conflict",
                     Some(message.clone()),
                 ),
                 DomainError::PreconditionFailed => p(
                     StatusCode::PRECONDITION_FAILED,
-                    "stale_version",
+                    ErrorCode::StaleVersion,
                     "Precondition failed",
                     Some("the resource changed since you read it; fetch it again and retry".into()),
                 ),
                 DomainError::PreconditionRequired => p(
                     StatusCode::PRECONDITION_REQUIRED,
-                    "if_match_required",
+                    ErrorCode::IfMatchRequired,
                     "Precondition required",
                     Some("send If-Match with the ETag you read".into()),
                 ),
                 DomainError::TooManyRequests(_) => p(
                     StatusCode::TOO_MANY_REQUESTS,
-                    "too_many_requests",
+                    ErrorCode::TooManyRequests,
                     "Too many requests",
                     Some("too many attempts; retry after the time in Retry-After".into()),
                 ),
                 DomainError::Unavailable => p(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
+                    ErrorCode::Unavailable,
                     "Service unavailable",
                     Some("the server is busy; retry shortly".into()),
                 ),
                 DomainError::Unexpected(_) => p(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal_error",
+                    ErrorCode::InternalError,
                     "Internal server error",
                     Some(
                         "an unexpected error occurred; quote the request id when reporting it"
@@ -197,26 +202,31 @@ impl ApiError {
             },
             Self::PayloadTooLarge(limit) => p(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
+                ErrorCode::PayloadTooLarge,
                 "Payload too large",
                 Some(format!("the body must not exceed {limit} bytes")),
             ),
             Self::UnsupportedMediaType => p(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "Unsupported media type",
                 Some("send the body as application/json".into()),
             ),
             Self::MethodNotAllowed(allowed) => p(
                 StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
+                ErrorCode::MethodNotAllowed,
                 "Method not allowed",
                 Some(format!("allowed: {}", allowed.join(", "))),
             ),
-            Self::NoRoute => p(StatusCode::NOT_FOUND, "not_found", "Not found", None),
+            Self::NoRoute => p(
+                StatusCode::NOT_FOUND,
+                ErrorCode::NotFound,
+                "Not found",
+                None,
+            ),
             Self::BadParameter(e) => Parts {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
-                code: "validation_failed",
+                code: ErrorCode::ValidationFailed,
                 title: "Validation failed",
                 detail: Some(format!("{}: {}", e.field, e.message)),
                 errors: vec![e.clone()],
@@ -246,7 +256,7 @@ impl ResponseError for ApiError {
                 crate::i18n::Lang::Zh => crate::i18n::title_zh(parts.status.as_u16()).into(),
             },
             status: parts.status.as_u16(),
-            code: parts.code.into(),
+            code: parts.code,
             detail: parts.detail.as_deref().map(tr),
             request_id,
             errors: parts

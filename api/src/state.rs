@@ -170,7 +170,7 @@ impl AppState {
                             state.quota_alert(&alert.0, alert.1, &alert.2);
                         }
                         if let DomainError::Conflict {
-                            code: "term_overlaps",
+                            code: domain::ErrorCode::TermOverlaps,
                             ..
                         } = e
                         {

@@ -129,7 +129,7 @@ pub struct ListState {
     pub listed: i64,
 }
 
-fn refuse(code: &'static str, message: String) -> DomainError {
+fn refuse(code: crate::ErrorCode, message: String) -> DomainError {
     DomainError::Conflict { code, message }
 }
 
@@ -146,7 +146,7 @@ pub fn check_step(state: &ListState, step: Step, now: DateTime<Utc>) -> Result<S
             |s| s.as_str().to_string(),
         );
         return Err(refuse(
-            "step_out_of_order",
+            crate::ErrorCode::StepOutOfOrder,
             format!(
                 "{} follows the stage {}, but the list is at {}; the next step is {expected}",
                 step.as_str(),
@@ -159,7 +159,7 @@ pub fn check_step(state: &ListState, step: Step, now: DateTime<Utc>) -> Result<S
         match state.notice_ends_at {
             Some(end) if now < end => {
                 return Err(refuse(
-                    "notice_period_running",
+                    crate::ErrorCode::NoticePeriodRunning,
                     format!(
                         "the {} runs until {}; {} can be taken after it ends",
                         state.stage.as_str(),
@@ -172,7 +172,7 @@ pub fn check_step(state: &ListState, step: Step, now: DateTime<Utc>) -> Result<S
         }
         if state.open_objections > 0 {
             return Err(refuse(
-                "objections_open",
+                crate::ErrorCode::ObjectionsOpen,
                 format!(
                     "{} objection(s) raised during the {} are not resolved",
                     state.open_objections,
@@ -183,7 +183,7 @@ pub fn check_step(state: &ListState, step: Step, now: DateTime<Utc>) -> Result<S
     }
     if state.listed == 0 {
         return Err(refuse(
-            "list_empty",
+            crate::ErrorCode::ListEmpty,
             "no household is left on the list".to_string(),
         ));
     }
@@ -199,7 +199,7 @@ pub fn check_objection(state: &ListState, now: DateTime<Utc>) -> Result<Level, D
     match (open, state.stage.notice_owner()) {
         (true, Some(owner)) => Ok(owner),
         _ => Err(refuse(
-            "no_notice_running",
+            crate::ErrorCode::NoNoticeRunning,
             format!(
                 "objections are raised during a public notice; the list is at {} with no notice running",
                 state.stage.as_str()
@@ -454,7 +454,7 @@ mod tests {
 
     fn code(r: Result<Stage, DomainError>) -> &'static str {
         match r {
-            Err(DomainError::Conflict { code, .. }) => code,
+            Err(DomainError::Conflict { code, .. }) => code.as_str(),
             Ok(_) => "ok",
             Err(_) => "other",
         }

@@ -75,7 +75,7 @@ pub fn progress_cap(budget_fen: i64, progress_pct: i32) -> i64 {
     budget_fen.saturating_mul(i64::from(progress_pct.clamp(0, 100))) / 100
 }
 
-fn refuse(code: &'static str, message: String) -> DomainError {
+fn refuse(code: crate::ErrorCode, message: String) -> DomainError {
     DomainError::Conflict { code, message }
 }
 
@@ -108,7 +108,7 @@ pub fn check_allocation(
 ) -> Result<(), DomainError> {
     if fund.bundled && fund.purpose != project_purpose {
         return Err(refuse(
-            "purpose_changed",
+            crate::ErrorCode::PurposeChanged,
             format!(
                 "bundled money keeps its purpose (用途不变): the fund is for {}, the project for {}",
                 fund.purpose.as_str(),
@@ -119,7 +119,7 @@ pub fn check_allocation(
     let left = fund.amount_fen - fund.allocated_fen;
     if amount > left {
         return Err(refuse(
-            "fund_exhausted",
+            crate::ErrorCode::FundExhausted,
             format!(
                 "the fund has {} yuan left to allocate; {} yuan were asked",
                 yuan(left),
@@ -130,7 +130,7 @@ pub fn check_allocation(
     let room = project_budget_fen - project_allocated_fen;
     if amount > room {
         return Err(refuse(
-            "over_budget",
+            crate::ErrorCode::OverBudget,
             format!(
                 "the project's budget is {} yuan and {} yuan are allocated to it; {} yuan more would exceed it ({} yuan left)",
                 yuan(project_budget_fen),
@@ -166,7 +166,7 @@ pub fn check_disbursement(p: &ProjectState, amount: i64) -> Result<(), DomainErr
     let after = p.disbursed_fen + amount;
     if after > p.budget_fen {
         return Err(refuse(
-            "over_budget",
+            crate::ErrorCode::OverBudget,
             format!(
                 "the budget is {} yuan and {} yuan are disbursed: {} yuan is more than the {} yuan left",
                 yuan(p.budget_fen),
@@ -178,7 +178,7 @@ pub fn check_disbursement(p: &ProjectState, amount: i64) -> Result<(), DomainErr
     }
     if after > p.allocated_fen {
         return Err(refuse(
-            "over_allocation",
+            crate::ErrorCode::OverAllocation,
             format!(
                 "{} yuan are allocated to the project and {} yuan disbursed: {} yuan is more than the {} yuan left",
                 yuan(p.allocated_fen),
@@ -192,7 +192,7 @@ pub fn check_disbursement(p: &ProjectState, amount: i64) -> Result<(), DomainErr
         let cap = progress_cap(p.budget_fen, p.progress_pct);
         if after > cap {
             return Err(refuse(
-                "beyond_progress",
+                crate::ErrorCode::BeyondProgress,
                 format!(
                     "at {}% progress at most {} yuan of the {} yuan budget may be disbursed; {} yuan are disbursed",
                     p.progress_pct,
@@ -222,7 +222,7 @@ mod tests {
     fn code(r: Result<(), DomainError>) -> &'static str {
         match r {
             Ok(()) => "ok",
-            Err(DomainError::Conflict { code, .. }) => code,
+            Err(DomainError::Conflict { code, .. }) => code.as_str(),
             Err(_) => "other",
         }
     }

@@ -125,5 +125,5 @@ pub mod user;
 pub mod villages;
 pub mod webhooks;
 
-pub use error::{DomainError, FieldError};
+pub use error::{DomainError, ErrorCode, FieldError};
 pub use region::{Level, RegionCode, Scope};

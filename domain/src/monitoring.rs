@@ -196,7 +196,7 @@ pub fn check_case_step(
     post_verified: Option<bool>,
 ) -> Result<CaseStage, DomainError> {
     let out_of_order = |needs: &str| DomainError::Conflict {
-        code: "step_out_of_order",
+        code: crate::ErrorCode::StepOutOfOrder,
         message: format!(
             "{} needs a case that is {needs}; this one is {}",
             step.as_str(),
@@ -226,7 +226,7 @@ pub fn check_case_step(
             }
             if !rescue_first || post_verified.is_some() {
                 return Err(DomainError::Conflict {
-                    code: "not_awaiting_verification",
+                    code: crate::ErrorCode::NotAwaitingVerification,
                     message: "only a case opened help-first (先救后核) is verified after, once"
                         .into(),
                 });
@@ -243,7 +243,7 @@ pub fn check_case_step(
             }
             if rescue_first && post_verified.is_none() {
                 return Err(DomainError::Conflict {
-                    code: "awaiting_verification",
+                    code: crate::ErrorCode::AwaitingVerification,
                     message: "this case was opened help-first (先救后核): verify it before closing"
                         .into(),
                 });

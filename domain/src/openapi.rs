@@ -34,3 +34,24 @@ pub(crate) fn or_null(mut schema: Object) -> Object {
     }
     schema
 }
+
+/// `Problem.code`: every code an answer can carry, each with what it means.
+impl utoipa::PartialSchema for crate::ErrorCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let sent = Self::ALL.iter().copied().filter(|c| c.is_sent());
+        let lines: Vec<String> = sent
+            .clone()
+            .map(|c| format!("- `{}`: {}", c.as_str(), c.description()))
+            .collect();
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(sent.map(Self::as_str)))
+            .description(Some(format!(
+                "Stable machine-readable code of a problem; clients branch on it.\n\n{}",
+                lines.join("\n")
+            )))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for crate::ErrorCode {}

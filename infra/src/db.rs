@@ -234,7 +234,7 @@ pub fn map_db_error(e: DieselError) -> DomainError {
         DieselError::NotFound => DomainError::NotFound,
         DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
             DomainError::Conflict {
-                code: "already_exists",
+                code: domain::ErrorCode::AlreadyExists,
                 message: "an object with the same key already exists".into(),
             }
         }
@@ -266,7 +266,7 @@ pub fn map_db_error(e: DieselError) -> DomainError {
         }
         DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
             DomainError::Conflict {
-                code: "referenced",
+                code: domain::ErrorCode::Referenced,
                 message:
                     "other records refer to this one (or it refers to one that does not exist)"
                         .into(),

@@ -297,7 +297,7 @@ pub(crate) fn answer((status, body): idempotency::Answer, replayed: bool) -> Htt
 /// The conflict answer for a person registered already, which names nothing about the record.
 pub(crate) fn already_registered(field: &str) -> DomainError {
     DomainError::Conflict {
-        code: "already_registered",
+        code: domain::ErrorCode::AlreadyRegistered,
         message: format!("{field}: this person is already registered"),
     }
 }

@@ -754,7 +754,7 @@ fn insert_entries(
             .execute(conn)
             .map_err(|e| match map_db_error(e) {
                 DomainError::Conflict { .. } => DomainError::Conflict {
-                    code: "already_listed",
+                    code: domain::ErrorCode::AlreadyListed,
                     message: format!(
                         "household {} was put on another {} exit list at the same time",
                         h.household_number, list.year
@@ -883,7 +883,7 @@ pub fn add_entries(
         .require_at_level(perm::WORKFLOW_VILLAGE, Level::Village, village)?;
     if list.stage != Stage::Nominated.as_str() {
         return Err(DomainError::Conflict {
-            code: "step_out_of_order",
+            code: domain::ErrorCode::StepOutOfOrder,
             message: format!(
                 "households are added while the list is nominated; it is at {}",
                 list.stage
@@ -1129,7 +1129,7 @@ pub fn take_step(
             }
             if removals.len() == listed.len() {
                 return Err(DomainError::Conflict {
-                    code: "list_empty",
+                    code: domain::ErrorCode::ListEmpty,
                     message: "a review cannot take every household off the list".into(),
                 });
             }
@@ -1234,7 +1234,7 @@ fn appraise(
     }
     if failed.len() == listed.len() {
         return Err(DomainError::Conflict {
-            code: "list_empty",
+            code: domain::ErrorCode::ListEmpty,
             message: "no household passed the democratic appraisal; nothing was recorded".into(),
         });
     }
@@ -1331,7 +1331,7 @@ pub fn resolve_objection(
         .require_at_level(perm::workflow_at(owner), owner, village)?;
     if o.status != "open" {
         return Err(DomainError::Conflict {
-            code: "already_resolved",
+            code: domain::ErrorCode::AlreadyResolved,
             message: format!("the objection was {} already", o.status),
         });
     }

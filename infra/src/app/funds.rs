@@ -409,7 +409,7 @@ fn insert_allocation(
         .execute(conn)
         .map_err(|e| match map_db_error(e) {
             DomainError::Conflict { .. } => DomainError::Conflict {
-                code: "reversed",
+                code: domain::ErrorCode::Reversed,
                 message: "this allocation was reversed already".into(),
             },
             other => other,
@@ -465,7 +465,7 @@ pub fn reverse_allocation(
             .db()?;
     if reverses.is_some() {
         return Err(DomainError::Conflict {
-            code: "not_reversible",
+            code: domain::ErrorCode::NotReversible,
             message: "a reversing entry is not reversed; record a new allocation".into(),
         });
     }
@@ -475,7 +475,7 @@ pub fn reverse_allocation(
     let (allocated, disbursed) = project_totals(conn, &project)?;
     if allocated - amount < disbursed {
         return Err(DomainError::Conflict {
-            code: "over_allocation",
+            code: domain::ErrorCode::OverAllocation,
             message: format!(
                 "the project has disbursed {} yuan; reversing {} yuan would leave only {} yuan allocated",
                 domain::exit::yuan(disbursed),
@@ -528,7 +528,7 @@ pub(crate) fn disburse_locked(
 ) -> Result<Entry, DomainError> {
     if project.status == ProjectStatus::Cancelled.as_str() {
         return Err(DomainError::Conflict {
-            code: "project_closed",
+            code: domain::ErrorCode::ProjectClosed,
             message: "the project is cancelled".into(),
         });
     }
@@ -577,7 +577,7 @@ fn insert_disbursement(
         .execute(conn)
         .map_err(|e| match map_db_error(e) {
             DomainError::Conflict { .. } => DomainError::Conflict {
-                code: "reversed",
+                code: domain::ErrorCode::Reversed,
                 message: "this disbursement was reversed already".into(),
             },
             other => other,
@@ -654,7 +654,7 @@ pub fn reverse_disbursement(
         .db()?;
     if o.reverses.is_some() {
         return Err(DomainError::Conflict {
-            code: "not_reversible",
+            code: domain::ErrorCode::NotReversible,
             message: "a reversing entry is not reversed; record a new disbursement".into(),
         });
     }
@@ -668,7 +668,7 @@ pub fn reverse_disbursement(
         .db()?;
     if payout > 0 {
         return Err(DomainError::Conflict {
-            code: "ranger_payout",
+            code: domain::ErrorCode::RangerPayout,
             message: "this disbursement pays a ranger's month; the payout record stands with it"
                 .into(),
         });

@@ -78,7 +78,7 @@ pub fn once(
             .execute(conn)
             .map_err(|e| match map_db_error(e) {
                 DomainError::Conflict { .. } => DomainError::Conflict {
-                    code: "idempotency_key_in_use",
+                    code: domain::ErrorCode::IdempotencyKeyInUse,
                     message:
                         "a request with this Idempotency-Key is being processed; retry shortly"
                             .into(),

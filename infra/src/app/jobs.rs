@@ -286,14 +286,14 @@ pub fn result(conn: &mut PgConnection, id: Uuid) -> Result<(String, String, Vec<
         .db()?;
     if status == "queued" || status == "running" {
         return Err(DomainError::Conflict {
-            code: "not_finished",
+            code: domain::ErrorCode::NotFinished,
             message: format!("the job is {status}; its file is ready when it has succeeded"),
         });
     }
     match (content_type, name, bytes) {
         (Some(c), Some(n), Some(b)) => Ok((c, n, b)),
         _ if kind == "household_export" && status == "succeeded" => Err(DomainError::Conflict {
-            code: "result_expired",
+            code: domain::ErrorCode::ResultExpired,
             message: "exported files are kept for a day; export again".into(),
         }),
         _ => Err(DomainError::NotFound),

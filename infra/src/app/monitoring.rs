@@ -354,7 +354,7 @@ pub fn open_case(
                 Registered::Created(v) => cases::find_for_update(conn, v.household.id)?,
                 Registered::AlreadyRegistered { field } => {
                     return Err(DomainError::Conflict {
-                        code: "already_registered",
+                        code: domain::ErrorCode::AlreadyRegistered,
                         message: format!(
                             "household.{field}: this person is already registered; open the case on that household"
                         ),
@@ -404,7 +404,7 @@ pub fn open_case(
         .get_result(conn)
         .map_err(|e| match map_db_error(e) {
             DomainError::Conflict { .. } => DomainError::Conflict {
-                code: "case_open",
+                code: domain::ErrorCode::CaseOpen,
                 message: format!(
                     "household {} already has an open monitoring case",
                     row.household_number
@@ -479,7 +479,7 @@ pub fn decide(
             .db()?;
         if measures == 0 {
             return Err(DomainError::Conflict {
-                code: "no_measures",
+                code: domain::ErrorCode::NoMeasures,
                 message:
                     "record the assistance measures taken before deciding the risk is eliminated"
                         .into(),
@@ -568,7 +568,7 @@ pub fn add_measure(
     let stage = parse(CaseStage::parse(&case.stage))?;
     if !stage.is_open() {
         return Err(DomainError::Conflict {
-            code: "case_closed",
+            code: domain::ErrorCode::CaseClosed,
             message: format!("the case is {}", stage.as_str()),
         });
     }
@@ -881,7 +881,7 @@ pub fn report(
         .get_result(conn)
         .map_err(|e| match map_db_error(e) {
             DomainError::Conflict { .. } => DomainError::Conflict {
-                code: "lead_exists",
+                code: domain::ErrorCode::LeadExists,
                 message: format!(
                     "a {} lead for this household on {occurred_on} exists already",
                     rule.as_str()
@@ -995,7 +995,7 @@ pub fn verify_lead(
     let village = require_village(ctx, lead.region_code)?;
     if lead.status != LeadStatus::Pending.as_str() {
         return Err(DomainError::Conflict {
-            code: "lead_resolved",
+            code: domain::ErrorCode::LeadResolved,
             message: format!("the lead is {} already", lead.status),
         });
     }

@@ -231,7 +231,7 @@ pub fn import(
         .db()?;
     if let Some(b) = earlier {
         return Err(DomainError::Conflict {
-            code: "batch_exists",
+            code: domain::ErrorCode::BatchExists,
             message: format!("this file was imported already as batch {b}; nothing was loaded"),
         });
     }
@@ -675,7 +675,7 @@ pub fn verify(
         .require_at_level(perm::PROPERTY_VERIFY, Level::Village, village)?;
     if let Some(e) = hit.reused_from {
         return Err(DomainError::Conflict {
-            code: "reused",
+            code: domain::ErrorCode::Reused,
             message: format!(
                 "this fact was verified before (hit {e}); the earlier result stands and is not verified again"
             ),
@@ -683,7 +683,7 @@ pub fn verify(
     }
     if !matches!(hit.status.as_str(), "pending" | "verified") {
         return Err(DomainError::Conflict {
-            code: "appraised",
+            code: domain::ErrorCode::Appraised,
             message: format!("the hit is {} and can no longer be changed", hit.status),
         });
     }
@@ -763,13 +763,13 @@ pub fn appraise(
     let pending = rows.iter().filter(|h| h.status == "pending").count();
     if pending > 0 {
         return Err(DomainError::Conflict {
-            code: "unverified_hits",
+            code: domain::ErrorCode::UnverifiedHits,
             message: format!("{pending} hit(s) of the village are not verified yet"),
         });
     }
     if rows.iter().any(|h| h.status != "verified") {
         return Err(DomainError::Conflict {
-            code: "appraised",
+            code: domain::ErrorCode::Appraised,
             message: "the village has appraised this batch already".into(),
         });
     }
@@ -1005,7 +1005,7 @@ pub fn submit(
         .count();
     if waiting > 0 {
         return Err(DomainError::Conflict {
-            code: "not_appraised",
+            code: domain::ErrorCode::NotAppraised,
             message: format!(
                 "{waiting} hit(s) of the township are not through the village appraisal"
             ),
@@ -1013,7 +1013,7 @@ pub fn submit(
     }
     if rows.iter().any(|h| h.status != "appraised") {
         return Err(DomainError::Conflict {
-            code: "submitted",
+            code: domain::ErrorCode::Submitted,
             message: "the township submitted this batch already".into(),
         });
     }
@@ -1080,13 +1080,13 @@ pub fn confirm(
     match report {
         None => {
             return Err(DomainError::Conflict {
-                code: "not_submitted",
+                code: domain::ErrorCode::NotSubmitted,
                 message: "the township has not submitted its table for this batch".into(),
             });
         }
         Some(Some(_)) => {
             return Err(DomainError::Conflict {
-                code: "confirmed",
+                code: domain::ErrorCode::Confirmed,
                 message: "the county confirmed this table already".into(),
             });
         }
@@ -1189,13 +1189,13 @@ pub fn reverse(
         .require_at_level(perm::PROPERTY_DECIDE, Level::County, village)?;
     if hit.vetoed_at.is_none() {
         return Err(DomainError::Conflict {
-            code: "not_vetoed",
+            code: domain::ErrorCode::NotVetoed,
             message: "only a veto the county confirmed can be reversed".into(),
         });
     }
     if hit.reversed_at.is_some() {
         return Err(DomainError::Conflict {
-            code: "reversed",
+            code: domain::ErrorCode::Reversed,
             message: "this veto was reversed already".into(),
         });
     }

@@ -220,7 +220,7 @@ fn unpaid(conn: &mut PgConnection, c: &ContractRow, date: NaiveDate) -> Result<(
         .db()?;
     if paid > 0 {
         return Err(DomainError::Conflict {
-            code: "month_paid",
+            code: domain::ErrorCode::MonthPaid,
             message: format!("{key} is paid already; its record is closed"),
         });
     }
@@ -437,7 +437,7 @@ pub fn pay(
         .ok_or_else(|| DomainError::field("month", "must be YYYY-MM"))?;
     if ctx.today() <= last {
         return Err(DomainError::Conflict {
-            code: "month_not_over",
+            code: domain::ErrorCode::MonthNotOver,
             message: format!("{key} is paid after it ends: its record may still change"),
         });
     }
@@ -481,7 +481,7 @@ pub fn pay(
         .execute(conn)
         .map_err(|e| match map_db_error(e) {
             DomainError::Conflict { .. } => DomainError::Conflict {
-                code: "paid",
+                code: domain::ErrorCode::Paid,
                 message: format!("{key} is paid already"),
             },
             other => other,
@@ -539,7 +539,7 @@ pub fn terminate(
     let c = lock(conn, ctx, id)?;
     if c.terminated_on.is_some() {
         return Err(DomainError::Conflict {
-            code: "terminated",
+            code: domain::ErrorCode::Terminated,
             message: "the contract is terminated already".into(),
         });
     }

@@ -232,7 +232,7 @@ pub fn add_member(
         .db()?;
     if o.overlaps {
         return Err(DomainError::Conflict {
-            code: "term_overlaps",
+            code: domain::ErrorCode::TermOverlaps,
             message: format!(
                 "{} serves on another team during that term; a person serves on one team at a time",
                 m.name
@@ -340,7 +340,7 @@ pub fn pair(
         .get_result(conn)
         .map_err(|e| match map_db_error(e) {
             DomainError::Conflict { .. } => DomainError::Conflict {
-                code: "paired",
+                code: domain::ErrorCode::Paired,
                 message: "this cadre is paired with the household already".into(),
             },
             other => other,
@@ -375,7 +375,7 @@ pub fn end_pairing(
     manage(ctx, stored_code(p.region_code)?)?;
     if p.end_date.is_some() {
         return Err(DomainError::Conflict {
-            code: "ended",
+            code: domain::ErrorCode::Ended,
             message: "the pairing has ended already".into(),
         });
     }

@@ -64,7 +64,7 @@ pub fn onboard(
         .get_result(conn)
         .map_err(|e| match crate::db::map_db_error(e) {
             DomainError::Conflict { .. } => DomainError::Conflict {
-                code: "tenant_exists",
+                code: domain::ErrorCode::TenantExists,
                 message: format!("{} is already a tenant", region.name),
             },
             other => other,

@@ -272,7 +272,7 @@ fn insert_grant(
         .execute(conn)
         .map_err(|e| match crate::db::map_db_error(e) {
             DomainError::Conflict { .. } => DomainError::Conflict {
-                code: "grant_exists",
+                code: domain::ErrorCode::GrantExists,
                 message: format!("the user already holds {role} at {unit}"),
             },
             other => other,
@@ -355,7 +355,7 @@ pub fn create_with_id(
         .execute(conn)
         .map_err(|e| match crate::db::map_db_error(e) {
             DomainError::Conflict { .. } => DomainError::Conflict {
-                code: "username_taken",
+                code: domain::ErrorCode::UsernameTaken,
                 message: "this username is taken".into(),
             },
             other => other,

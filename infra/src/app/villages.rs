@@ -372,7 +372,7 @@ pub fn designate(
         .execute(conn)
         .map_err(|e| match map_db_error(e) {
             DomainError::Conflict { .. } => DomainError::Conflict {
-                code: "already_key",
+                code: domain::ErrorCode::AlreadyKey,
                 message: "the village is an active key village already".into(),
             },
             other => other,
@@ -621,7 +621,7 @@ pub fn assess(
         .execute(conn)
         .map_err(|e| match map_db_error(e) {
             DomainError::Conflict { .. } => DomainError::Conflict {
-                code: "assessed",
+                code: domain::ErrorCode::Assessed,
                 message: format!("the village was assessed for {year} already"),
             },
             other => other,
@@ -652,7 +652,7 @@ pub fn exit(
     let row = lock(conn, ctx, id)?;
     if row.status == "exited" {
         return Err(DomainError::Conflict {
-            code: "exited",
+            code: domain::ErrorCode::Exited,
             message: "the village has left key status already".into(),
         });
     }

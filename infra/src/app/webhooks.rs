@@ -370,7 +370,7 @@ pub fn redeliver(
         .db()?;
     if status != "failed" {
         return Err(DomainError::Conflict {
-            code: "not_failed",
+            code: domain::ErrorCode::NotFailed,
             message: format!("only failed deliveries are sent again; this one is {status}"),
         });
     }

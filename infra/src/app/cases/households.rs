@@ -170,7 +170,7 @@ pub(crate) fn insert_member(
         .execute(conn)
         .map_err(|e| match map_db_error(e) {
             DomainError::Conflict { .. } => DomainError::Conflict {
-                code: "already_registered",
+                code: domain::ErrorCode::AlreadyRegistered,
                 message: "this person is already registered".into(),
             },
             other => other,
@@ -240,7 +240,7 @@ pub(crate) fn create_as(
         .get_result(conn)
         .map_err(|e| match map_db_error(e) {
             DomainError::Conflict { .. } => DomainError::Conflict {
-                code: "household_number_taken",
+                code: domain::ErrorCode::HouseholdNumberTaken,
                 message: "household_number: this number is already used in the county".into(),
             },
             other => other,

@@ -1085,7 +1085,7 @@ fn run_batch(
     names: &HashMap<i64, String>,
     dry_run: bool,
 ) -> Result<Vec<Outcome>, DomainError> {
-    const ROLLBACK: &str = "dry_run_rollback";
+    const ROLLBACK: domain::ErrorCode = domain::ErrorCode::DryRunRollback;
     let scope = ctx.caller.scope();
     // A long import stops when its account is disabled part-way (checked per batch).
     let disabled: bool = db.in_scope(scope, |conn| {

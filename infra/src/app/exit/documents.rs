@@ -273,7 +273,7 @@ pub fn render(
     let v = super::get(conn, ctx, id)?;
     if rank(v.stage()?) < rank(*needs) {
         return Err(DomainError::Conflict {
-            code: "document_not_ready",
+            code: domain::ErrorCode::DocumentNotReady,
             message: format!(
                 "{kind} is produced at the stage {}; the list is at {}",
                 needs.as_str(),
