@@ -6,7 +6,7 @@ COPY . .
 RUN cargo build --release --locked --bin zhenxing
 
 FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends libpq5 ca-certificates \
+RUN apt-get update && apt-get install -y --no-install-recommends libpq5 ca-certificates fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/* && useradd --system --uid 10001 zhenxing \
     && mkdir -p /app/keys && chown zhenxing /app/keys
 COPY --from=build /src/target/release/zhenxing /usr/local/bin/zhenxing

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod documents;
 pub mod error;
 pub mod generate;
 pub mod http;

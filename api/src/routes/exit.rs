@@ -947,24 +947,31 @@ pub async fn filing(
     .await
 }
 
-/// One of the eight documents of seed 1, generated from the recorded data as a printable
-/// page: `application`, `assembly_minutes`, `appraisal_tally`, `village_notice`,
-/// `township_report`, `township_notice`, `county_report`, `county_announcement`. In Chinese (the
-/// official form), or in English when `Accept-Language` prefers English (`Content-Language`
-/// says which).
+/// One of the eight documents of seed 1, generated from the recorded data: `application`,
+/// `assembly_minutes`, `appraisal_tally`, `village_notice`, `township_report`,
+/// `township_notice`, `county_report`, `county_announcement`. As a printable HTML page (the
+/// default), PDF (A4 in the layout of GB/T 9704-2012, text in an embedded CJK font) or DOCX,
+/// chosen by `?format=` or else `Accept`. In Chinese (the official form), or in English when
+/// `Accept-Language` prefers English (`Content-Language` says which). Audited.
 #[utoipa::path(
     tag = "exit",
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Exit list id"),
         ("kind" = String, Path, description = "Document kind"),
+        crate::documents::FormatParams,
     ),
     responses(
-        (status = 200, description = "The page", body = String, content_type = "text/html"),
+        (status = 200, description = "The document in the format asked for", content(
+            (String = "text/html"),
+            (crate::documents::FileBytes = "application/pdf"),
+            (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        )),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such list or kind", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The step that produces it has not been taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`format` is not html, pdf or docx", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/exit-lists/{id}/documents/{kind}")]
@@ -973,9 +980,11 @@ pub async fn document(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<(String, String)>,
+    params: web::Query<crate::documents::FormatParams>,
 ) -> ApiResult<HttpResponse> {
     let (id, kind) = path.into_inner();
     let id = id_of(&id)?;
+    let format = crate::documents::negotiate(&req, &params)?;
     // The official form is Chinese; English when the caller asks for it.
     let asked = req
         .headers()
@@ -990,18 +999,7 @@ pub async fn document(
             documents::render(conn, ctx, id, &kind, lang)
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((
-            "content-language",
-            if lang == documents::Lang::En {
-                "en"
-            } else {
-                "zh-CN"
-            },
-        ))
-        .insert_header(("cache-control", "no-store"))
-        .body(d.html))
+    crate::documents::respond(d.doc, format).await
 }
 
 /// An objection to a household on the list.

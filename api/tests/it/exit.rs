@@ -458,6 +458,79 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
         assert!(html.contains("<html lang=\"en\">"), "{kind}");
         assert!(!html.contains("合计"), "{kind} is English: {html}");
     }
+    // The same documents as PDF (`?format=`) and DOCX (`Accept`): the text extracted from each
+    // says what the document must say, in the embedded font.
+    for (kind, must) in [
+        ("application", "自愿申请退出建档立卡贫困户"),
+        ("assembly_minutes", "会议讨论了退出名单"),
+        ("appraisal_tally", "未通过"),
+        ("village_notice", "初选名单公示"),
+        ("township_report", "审核意见:同意"),
+        ("township_notice", "名单公示"),
+        ("county_report", "泗扶发〔2016〕12号"),
+        ("county_announcement", "现予公告"),
+    ] {
+        let url = format!("/api/v1/exit-lists/{list}/documents/{kind}");
+        let r = app.get(&format!("{url}?format=pdf"), &x.approver).await;
+        assert_eq!(r.status, 200, "{kind}: {:?}", r.body);
+        assert_eq!(r.header("content-type").as_deref(), Some("application/pdf"));
+        let text = crate::printed::pdf_text(&r.raw, &format!("exit-{kind}"));
+        for m in [must, "卞桥二村", "—1—"] {
+            assert!(text.contains(m), "{kind}.pdf lacks {m}: {text}");
+        }
+        if !matches!(kind, "application" | "assembly_minutes" | "appraisal_tally") {
+            assert!(text.contains("合计"), "{kind}.pdf prints totals: {text}");
+        }
+        let r = app
+            .get_with(
+                &url,
+                &x.approver,
+                &[(
+                    "accept",
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                )],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{kind}");
+        assert!(
+            r.header("content-disposition")
+                .is_some_and(|d| d.starts_with("attachment;")),
+            "{kind}"
+        );
+        let text = crate::printed::docx_text(&r.raw);
+        assert!(
+            text.contains(must) && text.contains("卞桥二村"),
+            "{kind}.docx: {text}"
+        );
+    }
+    // The notice's period, in the PDF as on the page.
+    let r = app
+        .get(
+            &format!("/api/v1/exit-lists/{list}/documents/village_notice?format=pdf"),
+            &x.approver,
+        )
+        .await;
+    let text = crate::printed::pdf_text(&r.raw, "exit-village_notice");
+    assert!(text.contains(&must), "{must}: {text}");
+    // English PDF.
+    let r = app
+        .get_with(
+            &format!("/api/v1/exit-lists/{list}/documents/county_report?format=pdf"),
+            &x.approver,
+            &[("accept-language", "en")],
+        )
+        .await;
+    let text = crate::printed::pdf_text(&r.raw, "exit-county_report-en");
+    assert!(text.contains("decisionno.泗扶发〔2016〕12号"), "{text}");
+    // An unknown format names the field.
+    let r = app
+        .get(
+            &format!("/api/v1/exit-lists/{list}/documents/county_report?format=odt"),
+            &x.approver,
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "format");
     let r = app
         .get(
             &format!("/api/v1/exit-lists/{list}/documents/nothing"),

@@ -375,6 +375,8 @@ pub async fn eventually(what: &str, secs: u64, mut ok: impl FnMut() -> bool) {
 pub struct Resp {
     pub status: u16,
     pub body: Value,
+    /// The body's bytes as received (PDF, DOCX).
+    pub raw: Vec<u8>,
     pub headers: actix_web::http::header::HeaderMap,
 }
 
@@ -531,6 +533,7 @@ impl TestApp {
         Resp {
             status: res.status().as_u16(),
             body,
+            raw: bytes.to_vec(),
             headers: res.headers().clone(),
         }
     }
@@ -586,6 +589,7 @@ impl TestApp {
         Resp {
             status: res.status().as_u16(),
             body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            raw: bytes.to_vec(),
             headers: res.headers().clone(),
         }
     }

@@ -21,6 +21,7 @@ mod matrix;
 mod monitoring;
 mod pgbouncer;
 mod plans;
+mod printed;
 mod property;
 mod queue;
 mod regions;
