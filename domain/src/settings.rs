@@ -42,6 +42,8 @@ pub struct Settings {
     pub audit: AuditSettings,
     /// The to-do inbox.
     pub tasks: TaskSettings,
+    /// Spreadsheet imports.
+    pub imports: ImportSettings,
 }
 
 /// The to-do inbox (`GET /api/v1/me/tasks`): due dates of work the seeds give no deadline for.
@@ -53,6 +55,18 @@ pub struct TaskSettings {
     pub due_working_days: i32,
     /// Days a failed job stays in the inbox of the user who started it.
     pub failed_job_days: i32,
+}
+
+/// Spreadsheet imports: how many may be waiting or running at once, so a few uploads cannot
+/// occupy the county's (or the servers') import capacity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportSettings {
+    /// Household imports one user may have queued or running at once; another is refused with
+    /// 409 `imports_running`.
+    pub max_running_per_user: i64,
+    /// Household imports a county may have queued or running at once.
+    pub max_running_per_county: i64,
 }
 
 /// The least time audit rows are kept, whatever a setting says: network logs must be kept for
@@ -293,6 +307,10 @@ impl Default for Settings {
                 due_working_days: 5,
                 failed_job_days: 7,
             },
+            imports: ImportSettings {
+                max_running_per_user: 2,
+                max_running_per_county: 6,
+            },
         }
     }
 }
@@ -462,6 +480,16 @@ impl Settings {
             (1..=90).contains(&self.tasks.failed_job_days),
             "tasks.failed_job_days",
             "must be between 1 and 90 days",
+        );
+        check(
+            (1..=100).contains(&self.imports.max_running_per_user),
+            "imports.max_running_per_user",
+            "must be between 1 and 100",
+        );
+        check(
+            (1..=1000).contains(&self.imports.max_running_per_county),
+            "imports.max_running_per_county",
+            "must be between 1 and 1000",
         );
         let f = &self.funds;
         check(

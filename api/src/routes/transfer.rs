@@ -184,7 +184,9 @@ pub(crate) async fn read_upload(
 /// runs as a job: 202 with the job; poll `GET /api/v1/jobs/{id}` for progress and read every
 /// refused row, with its row number, column and reason, at `GET /api/v1/jobs/{id}/errors`.
 /// Good households are imported; a household with any bad row is left out whole; importing
-/// the same file again changes nothing (upsert by household number).
+/// the same file again changes nothing (upsert by household number). A user may have
+/// `imports.max_running_per_user` imports waiting or running at once and a county
+/// `imports.max_running_per_county`; past either, 409 `imports_running` before the file is read.
 #[utoipa::path(
     tag = "imports",
     security(("bearer" = [])),
@@ -197,6 +199,7 @@ pub(crate) async fn read_upload(
         (status = 202, description = "Accepted; the job", body = JobDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks cases:import", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "imports_running: the caller (imports.max_running_per_user) or the county (imports.max_running_per_county) has as many imports waiting or running as it may", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a usable file: encoding, unknown or missing columns, no rows", body = Problem, content_type = "application/problem+json"),
     )
@@ -209,8 +212,12 @@ pub async fn import_households(
     q: web::Query<ImportParams>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    // Authorise before reading up to 20 MB.
-    state.run(auth.clone(), |_, _| Ok(())).await?;
+    // Authorise, and refuse past the concurrent-import caps, before reading up to 20 MB.
+    state
+        .run(auth.clone(), |conn, ctx| {
+            jobs::check_import_caps(conn, ctx, false)
+        })
+        .await?;
     let bytes = read_upload(&req, payload).await?;
     // Checked whole here (a bad file is refused at once); run by whichever instance's worker
     // claims the job, from the stored file.
@@ -219,6 +226,9 @@ pub async fn import_households(
     let dry_run = q.dry_run;
     let job = state
         .run(auth, move |conn, ctx| {
+            // Counted again under the county's lock: uploads parsed at the same time queue
+            // one by one here, so the caps hold exactly.
+            jobs::check_import_caps(conn, ctx, true)?;
             let job = jobs::create(conn, ctx, "household_import", dry_run, total, Some(&bytes))?;
             ctx.audit(
                 conn,

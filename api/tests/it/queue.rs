@@ -96,6 +96,19 @@ async fn a_hundred_jobs_over_three_instances_each_run_exactly_once() {
     let (b, _) = app.start_sibling_full(load(), |_| {});
     let (c, _) = app.start_sibling_full(load(), |_| {});
     let bases = [app.addr.clone(), b, c];
+    // The province lets one user queue a hundred imports (the default cap is 2 per user and 6
+    // per county: imports.max_running_per_user / _per_county).
+    let p = app.token("platform.admin").await;
+    let r = app
+        .send(
+            "PUT",
+            "/api/v1/settings/37",
+            Some(&p),
+            Some(&serde_json::json!({"overrides": {"imports": {"max_running_per_user": 100, "max_running_per_county": 1000}}})),
+            &[("if-match", "\"0\"")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
     // A flow that crosses instances: the token comes from the first.
     let token = app.token("clerk").await;
     let sends = (0..100_u32).map(|i| {

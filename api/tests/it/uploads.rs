@@ -181,3 +181,114 @@ async fn zip_bombs_and_endless_sheets_are_stopped_at_the_first_limit() {
         r.body
     );
 }
+
+/// Item 5, the rest: four imports at once from one user each took 25 s. A user may have
+/// `imports.max_running_per_user` (2) imports waiting or running, a county
+/// `imports.max_running_per_county`; past either the upload is refused with 409
+/// `imports_running` before it is read. The county's imports are counted across villages
+/// (a clerk's scope does not see the other villages' jobs).
+#[actix_web::test]
+async fn concurrent_imports_are_capped_per_user_and_per_county() {
+    // No workers: the accepted imports stay queued, as they would behind long ones.
+    let mut app = TestApp::spawn_with(|c| c.work.job_workers = 0, None).await;
+    let admin = app.onboard("370831");
+    app.user("clerk.a", "370831001003", &["village_clerk"]);
+    app.user("clerk.b", "370831001010", &["village_clerk"]);
+    let (a, b, adm) = (
+        app.token("clerk.a").await,
+        app.token("clerk.b").await,
+        app.token(&admin).await,
+    );
+    // A county may lower the county cap, never raise it.
+    let tag = app
+        .get("/api/v1/settings/370831", &adm)
+        .await
+        .header("etag")
+        .unwrap_or_default();
+    let put = |v: i64| {
+        let app = &app;
+        let adm = adm.clone();
+        let tag = tag.clone();
+        async move {
+            app.send(
+                "PUT",
+                "/api/v1/settings/370831",
+                Some(&adm),
+                Some(&serde_json::json!({"overrides": {"imports": {"max_running_per_county": v}}})),
+                &[("if-match", &tag)],
+            )
+            .await
+        }
+    };
+    let r = put(100).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(
+        r.body["errors"][0]["field"],
+        "overrides.imports.max_running_per_county"
+    );
+    let r = put(3).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let csv = |village: &str, n: u32| {
+        let id = crate::cases::id_number("370831", 700 + n);
+        let line = crate::transfer::row(
+            &format!("K{n:02}"),
+            village,
+            "户主",
+            &id,
+            "户主",
+            "因病",
+            "4200.50",
+        );
+        format!("{HEADER}\n{line}\n").into_bytes()
+    };
+    // The attack: four at once from one user. Two are accepted, two refused.
+    let sends = (0..4).map(|n| {
+        let (app, a, body) = (&app, a.clone(), csv("370831001003", n));
+        async move {
+            app.post_raw("/api/v1/imports/households", Some(&a), "text/csv", body)
+                .await
+        }
+    });
+    let answers = futures_util::future::join_all(sends).await;
+    let mut statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, vec![202, 202, 409, 409], "{answers:?}");
+    for r in answers.iter().filter(|r| r.status == 409) {
+        assert_eq!(r.body["code"], "imports_running", "{:?}", r.body);
+        assert!(
+            r.body["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("imports.max_running_per_user = 2"),
+            "{:?}",
+            r.body
+        );
+    }
+    // Another village's clerk: one more fits the county's 3, the next does not.
+    let r = app
+        .post_raw(
+            "/api/v1/imports/households",
+            Some(&b),
+            "text/csv",
+            csv("370831001010", 10),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    let r = app
+        .post_raw(
+            "/api/v1/imports/households",
+            Some(&b),
+            "text/csv",
+            csv("370831001010", 11),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{:?}", r.body);
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("imports.max_running_per_county = 3"),
+        "{:?}",
+        r.body
+    );
+}

@@ -214,6 +214,16 @@ pub const DECLARED: &[Declared] = &[
         Rule::County,
         "how long a failed job stays in its starter's inbox",
     ),
+    d(
+        "imports.max_running_per_user",
+        Rule::AtMost,
+        "a cap on one user's concurrent imports: may be lowered, never raised",
+    ),
+    d(
+        "imports.max_running_per_county",
+        Rule::AtMost,
+        "a cap on a county's concurrent imports: may be lowered, never raised",
+    ),
 ];
 
 /// The declaration covering `path` (itself or an ancestor).

@@ -500,3 +500,60 @@ pub fn fail_stale(db: &crate::db::Db, silence: std::time::Duration) -> Result<i6
             .map(|f| f.failed)
     })
 }
+
+/// Household imports queued or running for one user and for their county.
+#[derive(Debug, Clone, Copy, QueryableByName)]
+struct Active {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    by_user: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    by_county: i64,
+}
+
+/// Refuses another household import when the caller already has
+/// `imports.max_running_per_user` queued or running, or their county
+/// `imports.max_running_per_county` (the county's effective settings). The county's jobs are
+/// counted by `zx_active_imports` (security definer: a village clerk's scope does not see the
+/// rest of the county's jobs; it returns two counts only). With `lock`, a transaction-level
+/// advisory lock on the county is taken first and held until the transaction ends: create the
+/// job in the same transaction and two uploads at once are counted one after the other.
+///
+/// # Errors
+/// 409 `imports_running` naming the cap; database failures.
+pub fn check_import_caps(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    lock: bool,
+) -> Result<(), DomainError> {
+    if lock {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(23005, $1)")
+            .bind::<diesel::sql_types::Int4, _>(ctx.caller.county_code())
+            .execute(conn)
+            .db()?;
+    }
+    let caps = super::settings::effective_for(conn, ctx, ctx.caller.org)?.imports;
+    let a: Active = diesel::sql_query("SELECT * FROM zx_active_imports($1, $2)")
+        .bind::<diesel::sql_types::Int4, _>(ctx.caller.county_code())
+        .bind::<diesel::sql_types::Uuid, _>(ctx.caller.user_id)
+        .get_result(conn)
+        .db()?;
+    let refuse = |message: String| {
+        Err(DomainError::Conflict {
+            code: "imports_running",
+            message,
+        })
+    };
+    if a.by_user >= caps.max_running_per_user {
+        return refuse(format!(
+            "you have {} imports waiting or running, the most one user may have (imports.max_running_per_user = {}); send this one when one of them has finished",
+            a.by_user, caps.max_running_per_user
+        ));
+    }
+    if a.by_county >= caps.max_running_per_county {
+        return refuse(format!(
+            "the county has {} imports waiting or running, the most it may have (imports.max_running_per_county = {}); send this one when one of them has finished",
+            a.by_county, caps.max_running_per_county
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,1 @@
+DROP FUNCTION zx_active_imports(integer, uuid);
