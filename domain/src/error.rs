@@ -164,6 +164,9 @@ error_codes! {
     FundExhausted = "fund_exhausted",
     /// The allocation would exceed the project's budget.
     OverBudget = "over_budget",
+    /// The caller or the county has as many imports waiting or running as it may
+    /// (`imports.max_running_per_user`, `imports.max_running_per_county`).
+    ImportsRunning = "imports_running",
     /// The reversal would leave less allocated than disbursed.
     OverAllocation = "over_allocation",
     /// The disbursement exceeds what the project's progress allows.

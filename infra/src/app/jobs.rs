@@ -539,7 +539,7 @@ pub fn check_import_caps(
         .db()?;
     let refuse = |message: String| {
         Err(DomainError::Conflict {
-            code: "imports_running",
+            code: domain::ErrorCode::ImportsRunning,
             message,
         })
     };
