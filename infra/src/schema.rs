@@ -57,6 +57,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         password_changed_at -> Timestamptz,
+        must_change_password -> Bool,
     }
 }
 

@@ -45,6 +45,9 @@ pub struct MeResponse {
     pub roles: Vec<GrantDto>,
     /// Permissions the roles carry.
     pub permissions: Vec<String>,
+    /// An administrator reset the password: the user should choose a new one
+    /// (`PUT /api/v1/me/password`) before anything else. Cleared by that change.
+    pub must_change_password: bool,
 }
 
 /// Who the caller is: org unit, level, roles, permissions and scope.
@@ -82,6 +85,7 @@ pub async fn get_me(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpRes
                 },
                 roles: view.grants.into_iter().map(Into::into).collect(),
                 permissions,
+                must_change_password: view.user.must_change_password,
             })
         })
         .await?;

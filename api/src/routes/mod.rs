@@ -233,6 +233,7 @@ pub const RULES: &[Rule] = &[
         "/api/v1/imports/households",
         Permission(perm::CASES_IMPORT),
     ),
+    r("GET", "/api/v1/jobs", Permission(perm::CASES_READ)),
     r("GET", "/api/v1/jobs/{id}", Permission(perm::CASES_READ)),
     r(
         "GET",
@@ -790,6 +791,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(members::reveal_member)
                 .service(transfer::import_template)
                 .service(transfer::import_households)
+                .service(transfer::list_jobs)
                 .service(transfer::get_job)
                 .service(transfer::job_errors)
                 .service(transfer::export_households)

@@ -252,6 +252,51 @@ fn job_id(path: &str) -> Result<Uuid, DomainError> {
     Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
 }
 
+/// `?limit=`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct JobListParams {
+    /// How many (1 to 200, default 50).
+    pub limit: Option<i64>,
+}
+
+/// The latest jobs.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobList {
+    /// Newest first.
+    pub items: Vec<JobDto>,
+}
+
+/// The latest jobs (imports and exports) started in the caller's subtree, newest first.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(JobListParams),
+    responses(
+        (status = 200, description = "The jobs", body = JobList),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`limit` outside 1 to 200", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/jobs")]
+pub async fn list_jobs(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<JobListParams>,
+) -> ApiResult<HttpResponse> {
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(DomainError::field("limit", "must be between 1 and 200").into());
+    }
+    let rows = state
+        .run(auth, move |conn, _| jobs::list(conn, limit))
+        .await?;
+    Ok(HttpResponse::Ok().json(JobList {
+        items: rows.into_iter().map(JobDto::from).collect(),
+    }))
+}
+
 /// A job's progress and, when finished, its summary.
 #[utoipa::path(
     tag = "imports",

@@ -835,3 +835,37 @@ async fn an_export_runs_as_a_job_from_the_queue_and_its_file_is_fetched_when_don
         404
     );
 }
+
+#[actix_web::test]
+async fn the_jobs_list_shows_the_latest_jobs_of_the_callers_subtree() {
+    let (mut app, t) = setup().await;
+    app.user("clerk", "370831001003", &["village_clerk"]);
+    app.user("other.approver", "370830", &["county_approver"]);
+    let (csv, _) = sheet(0);
+    let r = app
+        .post_raw(
+            "/api/v1/imports/households?dry_run=true",
+            Some(&t),
+            "text/csv",
+            csv.into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    let job = wait(&app, &t, &r.body).await;
+    let list = app.get("/api/v1/jobs?limit=5", &t).await;
+    assert_eq!(list.status, 200, "{:?}", list.body);
+    assert_eq!(list.body["items"][0]["id"], job["id"]);
+    assert_eq!(list.body["items"][0]["kind"], "household_import");
+    // A village clerk does not see the county's job; another county sees nothing of it.
+    let c = app.token("clerk").await;
+    let seen = app.get("/api/v1/jobs", &c).await;
+    assert_eq!(seen.status, 200);
+    assert_eq!(seen.body["items"].as_array().map(Vec::len), Some(0));
+    let o = app.token("other.approver").await;
+    let other = app.get("/api/v1/jobs", &o).await;
+    assert_eq!(other.body["items"].as_array().map(Vec::len), Some(0));
+    for bad in ["limit=0", "limit=201", "limit=x"] {
+        let r = app.get(&format!("/api/v1/jobs?{bad}"), &t).await;
+        assert_eq!(r.status, 422, "{bad}: {:?}", r.body);
+    }
+}

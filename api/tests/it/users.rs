@@ -326,6 +326,10 @@ async fn admin_password_reset_ends_the_users_sessions() {
     let id = app.user("forgetful", "370831001003", &[]);
     let t = app.token(&admin).await;
     let before = app.token("forgetful").await;
+    assert_eq!(
+        app.get("/api/v1/me", &before).await.body["must_change_password"],
+        false
+    );
     let r = app
         .post(
             &format!("/api/v1/users/{id}/password-reset"),
@@ -335,7 +339,25 @@ async fn admin_password_reset_ends_the_users_sessions() {
         .await;
     assert_eq!(r.status, 204, "{:?}", r.body);
     assert_eq!(app.get("/api/v1/me", &before).await.status, 401);
-    app.login("forgetful", "brand-new-secret").await;
+    // The reset obliges the user to choose their own password; changing it clears that.
+    let (after, _) = app.login("forgetful", "brand-new-secret").await;
+    let me = app.get("/api/v1/me", &after).await;
+    assert_eq!(me.body["must_change_password"], true, "{:?}", me.body);
+    let changed = app
+        .send(
+            "PUT",
+            "/api/v1/me/password",
+            Some(&after),
+            Some(&json!({"current_password": "brand-new-secret", "new_password": "my-own-secret-now"})),
+            &[],
+        )
+        .await;
+    assert_eq!(changed.status, 204, "{:?}", changed.body);
+    let (mine, _) = app.login("forgetful", "my-own-secret-now").await;
+    assert_eq!(
+        app.get("/api/v1/me", &mine).await.body["must_change_password"],
+        false
+    );
     let audit = app
         .get(
             &format!("/api/v1/audit-events?action=user.password_reset&object_id={id}"),

@@ -583,7 +583,8 @@ pub fn own_password_hash(conn: &mut PgConnection, caller: &Caller) -> Result<Str
 }
 
 /// Replaces a user's password hash if it is still `expected` (so two concurrent changes do
-/// not both win), and ends every session of the user.
+/// not both win), and ends every session of the user. Without `expected` (an administrator's
+/// reset) the user must change the password at the next sign-in (`must_change_password`).
 ///
 /// # Errors
 /// `PreconditionFailed` when the password changed meanwhile; database failures.
@@ -602,6 +603,9 @@ pub fn set_password_hash(
         users::password_changed_at.eq(Utc::now()),
         users::updated_at.eq(Utc::now()),
         users::version.eq(users::version + 1),
+        // An administrator's reset (no expected hash) obliges a change at the next sign-in; the
+        // user's own change clears that.
+        users::must_change_password.eq(expected.is_none()),
     );
     let n = match expected {
         Some(old) => diesel::update(target.filter(users::password_hash.eq(old)))

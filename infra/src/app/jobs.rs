@@ -321,6 +321,19 @@ pub fn waiting_depth(db: &crate::db::Db) -> Result<(i64, i64), DomainError> {
     })
 }
 
+/// The latest `limit` jobs the caller can see (started in their subtree), newest first.
+///
+/// # Errors
+/// Database failures.
+pub fn list(conn: &mut PgConnection, limit: i64) -> Result<Vec<JobRow>, DomainError> {
+    jobs::table
+        .order((jobs::created_at.desc(), jobs::id.desc()))
+        .limit(limit)
+        .select(JobRow::as_select())
+        .load(conn)
+        .db()
+}
+
 /// A job the caller can see.
 ///
 /// # Errors

@@ -42,6 +42,8 @@ pub struct UserRow {
     pub created_at: DateTime<Utc>,
     /// Last changed.
     pub updated_at: DateTime<Utc>,
+    /// Set by an administrator's password reset; cleared when the user changes it.
+    pub must_change_password: bool,
 }
 
 /// A role grant with its unit's name.
