@@ -104,6 +104,27 @@ await as("clerk.sishui", "demo-clerk-2026", "clerk-registers-a-household", async
   const masked = await page.textContent("[data-test=id-masked]");
   expect(masked.includes("*") && !masked.includes(good.slice(6, 14)), `ID number not masked: ${masked}`);
   await shot("household");
+  // An edit based on a stale version (someone saved first in another tab) is refused with who
+  // and when, and a reload.
+  await page.click("[data-test=edit]");
+  await page.fill("#e-address", "第一次修改");
+  const other = await page.context().newPage();
+  await other.goto(page.url());
+  await other.click("[data-test=edit]");
+  await other.fill("#e-address", "另一处先保存");
+  await other.fill("#e-reason", "核对住址");
+  await other.click("[data-test=save]");
+  await other.waitForSelector("text=已保存");
+  await other.close();
+  await page.click("[data-test=save]");
+  await page.waitForSelector("[data-test=stale]");
+  expect(/clerk\.sishui/.test(await page.textContent("[data-test=stale]")), "the stale message names who changed it");
+  await shot("household-stale");
+  await page.click("[data-test=stale-reload]");
+  expect((await page.inputValue("#e-address")) === "另一处先保存", "the reload shows the other change");
+  await page.fill("#e-address", "第二次修改");
+  await page.click("[data-test=save]");
+  await page.waitForSelector("[data-test=history]:has-text('修改户信息')");
   // Reveal with a reason: the full number appears in the dialog only.
   await page.click("[data-test=reveal]");
   await page.fill("#reveal-reason", "核对低保申请材料");
@@ -128,9 +149,12 @@ await as("observer.shandong", "demo-province-2026", "province-observer-sees-coun
   await shot("home-observer");
   expect((await page.locator("text=脱贫户查询").count()) === 0, "the households menu is offered to the province observer");
   await page.goto(base + "households");
-  await page.waitForSelector("[data-test=households]");
+  // The refusal in Chinese, and no request for records at all.
+  await page.waitForSelector("[data-test=refused]");
   await page.waitForLoadState("networkidle");
-  expect((await page.locator("[data-test=households] .el-table__row").count()) === 0, "the province observer sees household records");
+  expect((await page.locator("[data-test=households]").count()) === 0, "the province observer is offered household records");
+  const said = await page.textContent("main");
+  expect(/县级以上/.test(said) && !/drilldown|permission/i.test(said), `refusal not in Chinese: ${said}`);
   await shot("households-observer");
 });
 
@@ -151,6 +175,8 @@ await as("admin.wenshang", "demo-wenshang-2026", "wenshang-admin-sees-nothing-of
   await shot("users-wenshang");
 });
 
+let resetUser = "";
+const resetPassword = `e2e-Reset-${rnd(8)}-xyz`;
 await as("admin.sishui", "demo-admin-2026", "county-admin-creates-a-clerk-and-grants-a-role", async (page, shot) => {
   await page.goto(base + "users");
   await page.waitForSelector("[data-test=users] .el-table__row");
@@ -186,6 +212,13 @@ await as("admin.sishui", "demo-admin-2026", "county-admin-creates-a-clerk-and-gr
   await shot("user-grant");
   await page.click("[data-test=grant-confirm]");
   await page.waitForSelector("text=已授予角色");
+  // An administrator's reset: the user must choose their own password at the next sign-in.
+  await page.click(`[data-test="reset-${username}"]`);
+  await page.fill("#rp-pw", resetPassword);
+  await shot("user-reset");
+  await page.click("[data-test=reset-confirm]");
+  await page.waitForSelector("text=密码已重置");
+  resetUser = username;
   await page.goto(base + "settings");
   await page.waitForSelector("[data-test=settings]");
   await shot("settings");
@@ -195,6 +228,22 @@ await as("admin.sishui", "demo-admin-2026", "county-admin-creates-a-clerk-and-gr
   await page.goto(base + "jobs");
   await shot("jobs");
 });
+
+if (resetUser) {
+  await as(resetUser, resetPassword, "reset-user-must-change-the-password", async (page, shot) => {
+    await page.waitForSelector("[data-test=forced]");
+    expect(page.url().endsWith("/console/password"), `not on the password page: ${page.url()}`);
+    // Nothing else until the password is changed.
+    await page.goto(base + "households");
+    await page.waitForSelector("[data-test=forced]");
+    await shot("password-forced");
+    await page.fill("#pw-current", resetPassword);
+    await page.fill("#pw-new", `own-Choice-${rnd(8)}-abc`);
+    await page.fill("#pw-repeat", await page.inputValue("#pw-new"));
+    await page.click("button[type=submit]");
+    await page.waitForSelector("#username");
+  });
+}
 
 await as("auditor.sishui", "demo-auditor-2026", "auditor-finds-the-reveal", async (page, shot) => {
   await page.goto(base + "audit");

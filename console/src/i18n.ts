@@ -57,10 +57,21 @@ const zh = {
     name: "户主姓名", incomeMin: "人均纯收入下限(元)", incomeMax: "上限(元)", idNumber: "身份证号",
     loading: "加载中…", error: "操作失败：{detail}", notAllowed: "您没有权限进行此操作",
   },
+  problem: {
+    401: "登录已过期，请重新登录。",
+    403: "您没有权限进行此操作。如需办理，请联系上级管理员。",
+    404: "未找到该记录：它可能已被删除，或不在您的管辖范围内。",
+    409: "该记录已存在或状态已变化，请刷新后再试。",
+    412: "该记录已被他人修改，您看到的不是最新内容。请重新加载后再修改。",
+    422: "填写的内容有误（{detail}），请检查后再提交。",
+    429: "操作过于频繁，请稍后再试。",
+    "5xx": "服务器暂时无法处理，请稍后再试；如仍不行，请联系管理员。",
+  },
   households: {
     title: "脱贫户查询", number: "户编号", village: "所在村", head: "户主", members: "人口",
     namePrefix: "户主姓名（前缀）", exportTitle: "导出任务", exporting: "正在导出…", exported: "导出完成，已下载",
-    noRecords: "您的层级只能查看统计数据，不能查看农户明细。", count: "户数", searchId: "按身份证号查找",
+    noRecords: "您的层级只能查看统计数据，不能查看农户明细。",
+    refused: "县级以上用户不能查看农户明细", toCounts: "查看统计数据", count: "户数", searchId: "按身份证号查找",
     searchIdHint: "输入完整的 18 位身份证号", notFound: "未找到该身份证号对应的人员",
   },
   household: {
@@ -68,7 +79,13 @@ const zh = {
     reveal: "查看完整号码", revealTitle: "查看完整身份证号", reason: "查看事由", reasonHint: "例如：核对低保申请材料（将记入审计日志）",
     revealed: "完整号码", reasonRequired: "请填写查看事由（至少 4 个字）", income: "人均纯收入",
     food: "不愁吃", clothing: "不愁穿", education: "义务教育", medical: "基本医疗", housing: "住房安全", water: "饮水安全",
+    edit: "修改户信息", saved: "已保存", notes: "备注", editReason: "修改原因", history: "变更记录", reload: "重新加载",
+    staleBy: "保存失败：该户信息已被 {who} 于 {at} 修改，您看到的不是最新内容（本次修改未写入）。请重新加载后再修改。",
     yes: "有保障", no: "未保障", address: "住址", cadre: "帮扶责任人", identified: "识别年度", updated: "最近修改",
+  },
+  history: {
+    created: "建档", updated: "修改户信息", member_added: "新增成员", member_updated: "修改成员", member_removed: "删除成员",
+    year_recorded: "登记年度收入", measure_added: "新增帮扶措施", status_changed: "状态变更",
   },
   register: {
     title: "新增农户", household: "户信息", number: "户编号", numberHint: "16 位，县内唯一", village: "所在村",
@@ -87,10 +104,17 @@ const zh = {
   users: {
     title: "用户管理", username: "用户名", displayName: "姓名", orgUnit: "所属单位", roles: "角色", disabled: "已停用",
     active: "正常", create: "新增用户", grant: "授予角色", role: "角色", where: "适用范围", password: "初始密码",
-    created: "用户已创建", granted: "已授予角色",
+    created: "用户已创建", granted: "已授予角色", reset: "重置密码", resetDone: "密码已重置，该用户下次登录时须先修改密码",
+    resetHint: "重置后该用户的所有登录将失效，下次登录时须先设置自己的新密码。", enable: "启用", disable: "停用",
+    enableConfirm: "确定启用用户 {name}？启用后可以登录。", disableConfirm: "确定停用用户 {name}？停用后该用户将无法登录。",
   },
   audit: { title: "审计日志", action: "操作", actor: "操作人", object: "对象", at: "时间", region: "区划" },
-  jobs: { title: "后台任务", kind: "类型", progress: "进度", created: "创建时间" },
+  jobs: {
+    title: "后台任务", kind: "类型", progress: "进度", created: "创建时间", finished: "完成时间", rows: "已处理/总行数",
+    errors: "{n} 行有误", refresh: "刷新", none: "您的范围内还没有导入或导出任务", byId: "按任务编号查找",
+    notFound: "未找到该任务（编号有误，或不在您的管辖范围内）", dryRun: "（仅校验）",
+    kinds: { household_import: "农户导入", household_export: "农户导出" },
+  },
   settings: { title: "参数设置", key: "参数", value: "取值", from: "来源" },
   home: { title: "工作台", households: "在册脱贫户", exited: "已脱贫", monitored: "监测对象", unit: "户" },
 };

@@ -29,5 +29,7 @@ export const router = createRouter({
 router.beforeEach(async (to) => {
   await restore();
   if (!to.meta.public && !session.me) return { name: "login", query: { next: to.fullPath } };
+  // An administrator reset the password: nothing else until the user has chosen their own.
+  if (session.me?.must_change_password && !to.meta.public && to.name !== "password") return { name: "password" };
   return true;
 });

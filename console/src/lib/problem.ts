@@ -1,0 +1,35 @@
+// The server's problem (RFC 9457) in plain Chinese: what happened and what to try. The server's
+// own words (English) are kept only for field errors, shown under the field they name.
+import { t } from "../i18n";
+
+type Problem = { detail?: string; errors?: { field: string; message: string }[] } | undefined;
+
+export function problemText(status: number, error?: unknown): string {
+  const p = error as Problem;
+  switch (status) {
+    case 401:
+      return t("problem.401");
+    case 403:
+      return t("problem.403");
+    case 404:
+      return t("problem.404");
+    case 409:
+      return t("problem.409");
+    case 412:
+      return t("problem.412");
+    case 422:
+      return t("problem.422", { detail: p?.errors?.map((e) => e.field).join("、") || p?.detail || "" });
+    case 428:
+      return t("problem.412");
+    case 429:
+      return t("problem.429");
+    default:
+      return status >= 500 ? t("problem.5xx") : t("common.error", { detail: p?.detail ?? status });
+  }
+}
+
+/** Field errors by field name, for the form items that name them. */
+export function fieldErrors(error: unknown): Record<string, string> {
+  const p = error as Problem;
+  return Object.fromEntries((p?.errors ?? []).map((x) => [x.field, x.message]));
+}
