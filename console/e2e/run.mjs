@@ -141,6 +141,79 @@ await as("clerk.sishui", "demo-clerk-2026", "clerk-registers-a-household", async
   await page.goto(base + "import");
   await page.waitForSelector("[data-test=start-import]");
   await shot("import");
+  await page.goto(base + "inbox");
+  await page.waitForSelector("[data-test=inbox-objections]");
+  await shot("inbox");
+  await page.goto(base + "monitoring");
+  await page.waitForSelector("[data-test=cases]");
+  await page.waitForLoadState("networkidle");
+  await shot("monitoring");
+});
+
+await as("clerk.sishui", "demo-clerk-2026", "an-objection-blocks-the-exit-list-until-resolved", async (page, shot) => {
+  await page.goto(base + "exit");
+  await page.fill("#x-year", "2020");
+  await page.click("[data-test=search]");
+  await page.waitForSelector("[data-test=exit-lists] .el-table__row");
+  await shot("exit-lists");
+  await page.click("[data-test=exit-lists] .el-table__row >> nth=0 >> text=查看");
+  await page.waitForSelector("[data-test=stepper]");
+  await page.waitForSelector("[data-test=countdown]");
+  await shot("exit-list");
+  await page.click("[data-test=raise]");
+  await page.click(".el-select:has(#o-household)");
+  await page.click(".el-select-dropdown__item:visible >> nth=0");
+  await page.fill("#o-by", "匿名");
+  await page.fill("#o-content", "该户家中新购轿车，收入可能不实");
+  await page.click("[data-test=raise-confirm]");
+  await page.waitForSelector("[data-test=blocked]");
+  await shot("exit-objection");
+  // Resolve every open objection (earlier runs may have left some): the block goes away.
+  while (await page.locator("[data-test=resolve]").count()) {
+    await page.locator("[data-test=resolve]").first().click();
+    await page.fill("#o-reason", "经核实，轿车为亲属所有，异议不成立");
+    await page.click("[data-test=resolve-confirm]");
+    await page.click(".el-message-box__btns button:has-text('确定')");
+    await page.waitForSelector("text=异议已处理");
+    await page.waitForLoadState("networkidle");
+  }
+  await page.waitForSelector("[data-test=blocked]", { state: "detached" });
+});
+
+let approverHousehold = "";
+await as("approver.sishui", "demo-approver-2026", "approver-imports-a-file-with-one-bad-row", async (page, shot) => {
+  await page.goto(base + "import");
+  await page.waitForSelector("[data-test=start-import]");
+  const header = "户编号,村代码,地址,户属性,致贫原因,识别年度,姓名,身份证号,与户主关系,健康状况,参加医保,年度,人均纯收入(元),不愁吃,不愁穿,义务教育有保障,基本医疗有保障,住房安全有保障,饮水安全有保障";
+  const line = (n, name, id, rel) =>
+    `${n},370831001003,某村,一般贫困户,因病,2015,${name},${id},${rel},健康,是,${rel === "户主" ? "2020,4200.50,是,是,是,是,是,是" : ",,,,,,,"}`;
+  const a = "3708310010038" + rnd(3);
+  const b = "3708310010037" + rnd(3);
+  const c = "3708310010036" + rnd(3);
+  const bad = idNumber("37083119750505" + rnd(3));
+  approverHousehold = a;
+  const csv = [
+    header,
+    line(a, "导入甲", idNumber("37083119750505" + rnd(3)), "户主"),
+    line(b, "导入乙", idNumber("37083119760606" + rnd(3)), "户主"),
+    line(c, "导入丙", bad.slice(0, 17) + (bad[17] === "1" ? "2" : "1"), "户主"),
+  ].join("\n") + "\n";
+  await page.setInputFiles("[data-test=file]", { name: "import.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await page.click(".el-checkbox:has-text('仅校验')");
+  await page.click("[data-test=start-import]");
+  await page.waitForSelector("[data-test=import-errors] .el-table__row");
+  const errs = await page.textContent("[data-test=import-errors]");
+  expect(/4/.test(errs) && /id_number/.test(errs), `the bad row is not reported: ${errs}`);
+  const summary = await page.textContent("[data-test=import-summary]");
+  expect(/新增\s*2\s*户/.test(summary), `the good rows are not imported: ${summary}`);
+  await shot("import-errors");
+  await page.goto(base + "households");
+  await page.fill("#q-name", "导入甲");
+  await page.click("[data-test=search]");
+  await page.waitForSelector(`[data-test=households] .el-table__row:has-text("${a}")`);
+  await page.goto(base + "jobs");
+  await page.waitForSelector("[data-test=jobs] .el-table__row:has-text('农户导入')");
+  await shot("jobs");
 });
 
 await as("observer.shandong", "demo-province-2026", "province-observer-sees-counts-only", async (page, shot) => {
@@ -156,6 +229,21 @@ await as("observer.shandong", "demo-province-2026", "province-observer-sees-coun
   const said = await page.textContent("main");
   expect(/县级以上/.test(said) && !/drilldown|permission/i.test(said), `refusal not in Chinese: ${said}`);
   await shot("households-observer");
+  // The dashboard: the province's cities, a click drills to a city's counties, then a county's
+  // townships.
+  await page.goto(base + "dashboard");
+  await page.waitForSelector("[data-test=report-table] .el-table__row");
+  await page.waitForSelector("[data-test=chart] canvas");
+  await shot("dashboard-province");
+  await page.click("[data-test=report-table] .el-table__row >> text=济宁市");
+  await page.waitForSelector("[data-test=drill-path]:has-text('济宁市')");
+  await page.waitForSelector("[data-test=report-table] .el-table__row:has-text('泗水县')");
+  await page.click("[data-test=report-table] .el-table__row >> text=泗水县");
+  await page.waitForSelector("[data-test=drill-path]:has-text('泗水县')");
+  await page.waitForLoadState("networkidle");
+  await shot("dashboard-county");
+  const [png] = await Promise.all([page.waitForEvent("download"), page.click("[data-test=png]")]);
+  expect(png.suggestedFilename().endsWith(".png"), `PNG export: ${png.suggestedFilename()}`);
 });
 
 await as("admin.wenshang", "demo-wenshang-2026", "wenshang-admin-sees-nothing-of-sishui", async (page, shot) => {
@@ -164,9 +252,9 @@ await as("admin.wenshang", "demo-wenshang-2026", "wenshang-admin-sees-nothing-of
   const text = await page.textContent("[data-test=users]");
   expect(!/sishui|泗水/.test(text), "Sishui users are visible to Wenshang's administrator");
   await page.goto(base + "households");
-  await page.waitForSelector("[data-test=households]");
+  await page.waitForSelector("[data-test=households], [data-test=refused]");
   await page.waitForLoadState("networkidle");
-  const rows = await page.textContent("[data-test=households]");
+  const rows = await page.textContent("main");
   expect(!/370831/.test(rows), "Sishui households are visible to Wenshang's administrator");
   await page.goto(base + "audit");
   await page.waitForSelector("[data-test=audit]");
@@ -209,6 +297,13 @@ await as("admin.sishui", "demo-admin-2026", "county-admin-creates-a-clerk-and-gr
   await page.click(`[data-test="grant-${username}"]`);
   await page.click(".el-select:has(#g-role)");
   await page.click(".el-select-dropdown__item:visible:has-text('驻村工作队员')");
+  // Where the grant applies: the picker offers the county and what is below it, nothing else.
+  await page.click("[data-test=g-org] .el-cascader");
+  await page.waitForSelector(".el-cascader-node:visible:has-text('泗水县')");
+  const roots = await page.locator(".el-cascader-menu:visible").first().locator(".el-cascader-node").allTextContents();
+  expect(roots.length === 1 && roots[0].includes("泗水县"), `grant places outside the county are offered: ${roots}`);
+  expect((await page.locator(".el-cascader-node:visible:has-text('汶上')").count()) === 0, "Wenshang is offered");
+  await page.keyboard.press("Escape");
   await shot("user-grant");
   await page.click("[data-test=grant-confirm]");
   await page.waitForSelector("text=已授予角色");
@@ -223,10 +318,19 @@ await as("admin.sishui", "demo-admin-2026", "county-admin-creates-a-clerk-and-gr
   await page.waitForSelector("[data-test=settings]");
   await shot("settings");
   await page.goto(base + "audit");
-  await page.waitForSelector("[data-test=audit] .el-table__row");
+  await page.waitForSelector("[data-test=audit] .el-table-v2__row");
   await shot("audit");
-  await page.goto(base + "jobs");
-  await shot("jobs");
+  await page.goto(base + "roles");
+  await page.waitForSelector("[data-test=roles] .el-table__row");
+  await shot("roles");
+  await page.goto(base + "webhooks");
+  await page.waitForSelector("[data-test=webhooks]");
+  await page.waitForLoadState("networkidle");
+  await shot("webhooks");
+  await page.goto(base + "tenants");
+  await page.waitForSelector("[data-test=tenants] .el-table__row");
+  expect(!/汶上/.test(await page.textContent("[data-test=tenants]")), "the county administrator sees another tenant");
+  await shot("tenants");
 });
 
 if (resetUser) {
@@ -249,7 +353,7 @@ await as("auditor.sishui", "demo-auditor-2026", "auditor-finds-the-reveal", asyn
   await page.goto(base + "audit");
   await page.fill("#a-action", "member.reveal");
   await page.click("button[type=submit]");
-  await page.waitForSelector('[data-test=audit] .el-table__row:has-text("核对低保申请材料")');
+  await page.waitForSelector('[data-test=audit] .el-table-v2__row:has-text("核对低保申请材料")');
   await shot("audit-auditor");
 });
 
