@@ -5,9 +5,9 @@ use actix_web::{HttpResponse, get, web};
 use chrono::{Datelike as _, NaiveDate};
 use domain::{DomainError, RegionCode};
 use infra::app::cases::sheet;
-use infra::app::reports::{self, Report, Request};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use infra::app::reports::{self, Line, Report, Request};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::transfer::{XLSX, attachment};
 use crate::error::{ApiResult, Problem};
@@ -29,14 +29,122 @@ pub struct ReportParams {
     pub format: Option<String>,
 }
 
-fn chart(r: &Report) -> serde_json::Value {
-    serde_json::json!({
-        "categories": r.rows.iter().map(|l| l.name.clone()).collect::<Vec<_>>(),
-        "series": r.columns.iter().enumerate().map(|(i, c)| serde_json::json!({
-            "code": c.code, "name": c.label,
-            "data": r.rows.iter().map(|l| l.values.get(i).copied().flatten()).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    })
+/// A column of a report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportColumnDto {
+    /// Stable code.
+    pub code: String,
+    /// Label in Chinese.
+    pub label: String,
+}
+
+/// One region's line.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportLineDto {
+    /// Region code (12 digits).
+    pub region_code: String,
+    /// Name.
+    pub name: String,
+    /// One value per column; `null` where suppressed (or not applicable).
+    pub values: Vec<Option<i64>>,
+}
+
+/// One series of the chart: a column's values over the rows.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportSeriesDto {
+    /// The column's code.
+    pub code: String,
+    /// Its label.
+    pub name: String,
+    /// One value per category; `null` where suppressed.
+    pub data: Vec<Option<i64>>,
+}
+
+/// The report in a chart-ready shape.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportChartDto {
+    /// The rows' region names.
+    pub categories: Vec<String>,
+    /// One series per column.
+    pub series: Vec<ReportSeriesDto>,
+}
+
+/// A report: the region's total and one line per region one level down.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportDto {
+    /// Kind.
+    pub kind: String,
+    /// Grouping (`status`, `attribute`, `cause` for households).
+    pub by: Option<String>,
+    /// The region (12 digits).
+    pub region_code: String,
+    /// The date reported on (absent: now).
+    pub as_of: Option<NaiveDate>,
+    /// The year reported on, for yearly kinds.
+    pub year: Option<i32>,
+    /// Columns.
+    pub columns: Vec<ReportColumnDto>,
+    /// The region itself.
+    pub total: ReportLineDto,
+    /// Each region one level down.
+    pub rows: Vec<ReportLineDto>,
+    /// Cells hidden (as `null`) because they count fewer than `min_cell` people (callers above
+    /// the county).
+    pub suppressed_cells: usize,
+    /// The threshold applied, when suppression applies.
+    pub min_cell: Option<i64>,
+    /// Chart shape: categories and series.
+    pub chart: ReportChartDto,
+}
+
+fn line(l: Line) -> ReportLineDto {
+    ReportLineDto {
+        region_code: l.region_code,
+        name: l.name,
+        values: l.values,
+    }
+}
+
+impl From<Report> for ReportDto {
+    fn from(r: Report) -> Self {
+        let chart = ReportChartDto {
+            categories: r.rows.iter().map(|l| l.name.clone()).collect(),
+            series: r
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| ReportSeriesDto {
+                    code: c.code.clone(),
+                    name: c.label.clone(),
+                    data: r
+                        .rows
+                        .iter()
+                        .map(|l| l.values.get(i).copied().flatten())
+                        .collect(),
+                })
+                .collect(),
+        };
+        Self {
+            kind: r.kind,
+            by: r.by,
+            region_code: r.region_code,
+            as_of: r.as_of,
+            year: r.year,
+            columns: r
+                .columns
+                .into_iter()
+                .map(|c| ReportColumnDto {
+                    code: c.code,
+                    label: c.label,
+                })
+                .collect(),
+            total: line(r.total),
+            rows: r.rows.into_iter().map(line).collect(),
+            suppressed_cells: r.suppressed_cells,
+            min_cell: r.min_cell,
+            chart,
+        }
+    }
 }
 
 /// A report for a region and each region one level down. Kinds: `households` (households and
@@ -50,7 +158,7 @@ fn chart(r: &Report) -> serde_json::Value {
     security(("bearer" = [])),
     params(("kind" = String, Path, description = "Report kind"), ReportParams),
     responses(
-        (status = 200, description = "The report: columns, total, rows, chart (categories and series); or a CSV/XLSX file", body = Object),
+        (status = 200, description = "The report: columns, total, rows, chart (categories and series); or a CSV/XLSX file (`format=csv|xlsx`)", body = ReportDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks the permission the kind needs", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown kind, grouping or format; a region outside your scope", body = Problem, content_type = "application/problem+json"),
@@ -141,10 +249,6 @@ pub async fn report(
             .content_type(XLSX)
             .insert_header(attachment(&format!("{name}.xlsx")))
             .body(sheet::table_xlsx(&header, &rows)?)),
-        _ => {
-            let mut v = serde_json::to_value(&r).unwrap_or_default();
-            v["chart"] = chart(&r);
-            Ok(HttpResponse::Ok().json(v))
-        }
+        _ => Ok(HttpResponse::Ok().json(ReportDto::from(r))),
     }
 }
