@@ -121,7 +121,9 @@ await as("clerk.sishui", "demo-clerk-2026", "clerk-registers-a-household", async
   expect(/clerk\.sishui/.test(await page.textContent("[data-test=stale]")), "the stale message names who changed it");
   await shot("household-stale");
   await page.click("[data-test=stale-reload]");
-  expect((await page.inputValue("#e-address")) === "另一处先保存", "the reload shows the other change");
+  await page.waitForFunction(() => document.querySelector("#e-address")?.value === "另一处先保存", null, { timeout: 10000 }).catch(() => {
+    throw new Error("the reload shows the other change");
+  });
   await page.fill("#e-address", "第二次修改");
   await page.click("[data-test=save]");
   await page.waitForSelector("[data-test=history]:has-text('修改户信息')");
@@ -214,6 +216,14 @@ await as("approver.sishui", "demo-approver-2026", "approver-imports-a-file-with-
   await page.goto(base + "jobs");
   await page.waitForSelector("[data-test=jobs] .el-table__row:has-text('农户导入')");
   await shot("jobs");
+  // Funds, key villages and property checks (the approver reads all three): a screenshot and
+  // the accessibility check each.
+  for (const [path, table] of [["projects", "projects"], ["key-villages", "key-villages"], ["property-checks", "batches"]]) {
+    await page.goto(base + path);
+    await page.waitForSelector(`[data-test=${table}]`);
+    await page.waitForLoadState("networkidle");
+    await shot(path);
+  }
 });
 
 await as("observer.shandong", "demo-province-2026", "province-observer-sees-counts-only", async (page, shot) => {
@@ -297,6 +307,7 @@ await as("admin.sishui", "demo-admin-2026", "county-admin-creates-a-clerk-and-gr
   await page.click(`[data-test="grant-${username}"]`);
   await page.click(".el-select:has(#g-role)");
   await page.click(".el-select-dropdown__item:visible:has-text('驻村工作队员')");
+  await shot("user-grant");
   // Where the grant applies: the picker offers the county and what is below it, nothing else.
   await page.click("[data-test=g-org] .el-cascader");
   await page.waitForSelector(".el-cascader-node:visible:has-text('泗水县')");
@@ -304,7 +315,6 @@ await as("admin.sishui", "demo-admin-2026", "county-admin-creates-a-clerk-and-gr
   expect(roots.length === 1 && roots[0].includes("泗水县"), `grant places outside the county are offered: ${roots}`);
   expect((await page.locator(".el-cascader-node:visible:has-text('汶上')").count()) === 0, "Wenshang is offered");
   await page.keyboard.press("Escape");
-  await shot("user-grant");
   await page.click("[data-test=grant-confirm]");
   await page.waitForSelector("text=已授予角色");
   // An administrator's reset: the user must choose their own password at the next sign-in.
