@@ -152,7 +152,8 @@ await as("clerk.sishui", "demo-clerk-2026", "clerk-registers-a-household", async
   await shot("monitoring");
 });
 
-await as("clerk.sishui", "demo-clerk-2026", "an-objection-blocks-the-exit-list-until-resolved", async (page, shot) => {
+let exitListUrl = "";
+await as("clerk.sishui", "demo-clerk-2026", "an-objection-blocks-the-exit-list", async (page, shot) => {
   await page.goto(base + "exit");
   await page.fill("#x-year", "2020");
   await page.click("[data-test=search]");
@@ -170,9 +171,31 @@ await as("clerk.sishui", "demo-clerk-2026", "an-objection-blocks-the-exit-list-u
   await page.click("[data-test=raise-confirm]");
   await page.waitForSelector("[data-test=blocked]");
   await shot("exit-objection");
+  exitListUrl = page.url();
+});
+
+// The township's next step is refused while the objection is open (and the notice runs).
+await as("reviewer.sishui", "demo-reviewer-2026", "the-next-step-waits-for-the-objection", async (page, shot) => {
+  expect(exitListUrl, "no exit list from the clerk's test");
+  await page.goto(exitListUrl);
+  await page.waitForSelector("[data-test=blocked]");
+  await page.click("[data-test=take-step]");
+  await page.fill("#s-op", "经审核，同意退出");
+  await shot("exit-step");
+  await page.click("[data-test=step-confirm]");
+  await page.waitForSelector("[data-test=step-error]");
+  const said = await page.textContent("[data-test=step-error]");
+  expect(/[\u4e00-\u9fff]/.test(said) && !/[a-z]{4,}/i.test(said), `refusal not in Chinese: ${said}`);
+  await page.keyboard.press("Escape");
+  expect((await page.textContent("[data-test=stage]")) === "第一次公示", "the list moved on despite the objection");
+});
+
+await as("clerk.sishui", "demo-clerk-2026", "the-objection-resolved-unblocks-the-list", async (page) => {
+  await page.goto(exitListUrl);
+  await page.waitForSelector("[data-test=blocked]");
   // Resolve every open objection (earlier runs may have left some): the block goes away.
   while (await page.locator("[data-test=resolve]").count()) {
-    await page.locator("[data-test=resolve]").first().click();
+    await page.locator("[data-test=resolve]").first().dispatchEvent("click");
     await page.fill("#o-reason", "经核实，轿车为亲属所有，异议不成立");
     await page.click("[data-test=resolve-confirm]");
     await page.click(".el-message-box__btns button:has-text('确定')");

@@ -18,7 +18,7 @@ export function problemText(status: number, error?: unknown): string {
     case 412:
       return t("problem.412");
     case 422:
-      return t("problem.422", { detail: p?.errors?.map((e) => e.field).join("、") || p?.detail || "" });
+      return t("problem.422");
     case 428:
       return t("problem.412");
     case 429:
