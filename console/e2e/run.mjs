@@ -144,7 +144,8 @@ await as("clerk.sishui", "demo-clerk-2026", "clerk-registers-a-household", async
   await page.waitForSelector("[data-test=start-import]");
   await shot("import");
   await page.goto(base + "inbox");
-  await page.waitForSelector("[data-test=inbox-objections]");
+  await page.waitForSelector("[data-test=inbox-summary]:has-text('共')");
+  await page.waitForLoadState("networkidle");
   await shot("inbox");
   await page.goto(base + "monitoring");
   await page.waitForSelector("[data-test=cases]");
@@ -172,6 +173,9 @@ await as("clerk.sishui", "demo-clerk-2026", "an-objection-blocks-the-exit-list",
   await page.waitForSelector("[data-test=blocked]");
   await shot("exit-objection");
   exitListUrl = page.url();
+  // The open objection is in the clerk's inbox.
+  await page.goto(base + "inbox");
+  await page.waitForSelector("[data-test=inbox-objection]");
 });
 
 // The township's next step is refused while the objection is open (and the notice runs).

@@ -193,15 +193,20 @@ const zh = {
     imported: "导入时间", hits: "比对结果", reused: "其中沿用", counties: "涉及县数", none: "暂无核查批次",
   },
   inbox: {
-    title: "待办事项", hint: "以下为您管辖范围内等待处理的事项（根据现有数据统计）。", nothing: "暂无待办事项", go: "去处理",
-    objections: "未处理的异议", objectionsHint: "公示期间收到的异议，处理前名单不能进入下一步",
-    exitOpen: "本年度进行中的退出名单", exitOpenHint: "尚未备案的退出名单",
-    notices: "公示中的名单", noticesHint: "公示期满后才能进行下一步",
-    overdue: "逾期未认定的监测对象", overdueHint: "已超过识别认定期限，请尽快办理",
-    identified: "待乡镇审核的监测对象", identifiedHint: "村级已识别、等待乡镇审核",
-    hits: "待核实的财产比对结果", hitsHint: "查看即留痕（审计）",
-    jobs: "进行中的后台任务", jobsHint: "导入、导出任务",
+    title: "待办事项", nothing: "暂无待办事项", go: "去办理", all: "全部", kind: "类型", action: "要做的事", since: "等待自",
+    due: "截止日期", overdue: "已逾期", part: "说明",
+    summary: "共 {total} 项待办，其中 {overdue} 项已逾期（截至 {today}）。",
+    kinds: {
+      exit_step: "退出名单待办理", notice_ended: "公示期满待下一步", objection: "异议待处理", monitoring_case: "监测对象待认定",
+      property_hit: "比对结果待核实", property_table: "核查表待确认", ranger_month: "护林员待发放", visit_overdue: "农户待走访",
+      failed_job: "失败的后台任务",
+    },
+    actions: {
+      appraisal: "民主评议", verification: "核实", first_notice: "第一次公示", township_review: "镇审核", second_notice: "第二次公示",
+      approval: "县审批", announcement: "公告", filing: "备案", resolution: "处理异议", confirmation: "认定",
+    },
   },
+
   tenants: {
     title: "租户（县）管理", onboard: "开通县", code: "县代码", name: "县名称", region: "区划代码", created: "开通时间",
     adminUser: "管理员用户名", adminName: "管理员姓名", codeHint: "6 位县级行政区划代码",
