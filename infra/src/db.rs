@@ -335,6 +335,62 @@ impl<Q> diesel::query_builder::Query for Explain<Q> {
 
 impl<Q> RunQueryDsl<PgConnection> for Explain<Q> {}
 
+thread_local! {
+    /// Plans captured by [`capture_plans`] on this thread, if capturing.
+    static CAPTURED: std::cell::RefCell<Option<Vec<serde_json::Value>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` and returns, beside its result, the executed plan (see [`Explain`]) of every page
+/// query it ran through [`load_page`] on this thread. For the plan tests: they call the real
+/// list functions and check the plans of the queries those really send.
+pub fn capture_plans<T>(f: impl FnOnce() -> T) -> (T, Vec<serde_json::Value>) {
+    let before = CAPTURED.with(|c| c.replace(Some(Vec::new())));
+    let out = f();
+    let plans = CAPTURED.with(|c| c.replace(before)).unwrap_or_default();
+    (out, plans)
+}
+
+/// Loads one page of a list whose ORDER BY an index supplies, with sorting priced out for this
+/// query (`enable_sort = off`, then back on): without statistics (autovacuum may be off) the
+/// planner guesses that a scope holds a handful of rows and would rather collect them all with a
+/// bitmap scan and sort them than walk the index and stop after the page. Where no index serves
+/// the order, every plan sorts and the cheapest still wins. Under [`capture_plans`] it also
+/// records the query's executed plan first (the query then runs twice; it is a read).
+///
+/// # Errors
+/// Database failures.
+pub fn load_page<'q, Q, U>(conn: &mut PgConnection, query: Q) -> Result<Vec<U>, DomainError>
+where
+    Q: diesel::query_dsl::LoadQuery<'q, PgConnection, U>
+        + diesel::query_builder::QueryFragment<diesel::pg::Pg>,
+{
+    diesel::sql_query("SET LOCAL enable_sort = off")
+        .execute(conn)
+        .db()?;
+    let rows = load_page_sorted_last(conn, query);
+    diesel::sql_query("SET LOCAL enable_sort = on")
+        .execute(conn)
+        .db()?;
+    rows
+}
+
+fn load_page_sorted_last<'q, Q, U>(conn: &mut PgConnection, query: Q) -> Result<Vec<U>, DomainError>
+where
+    Q: diesel::query_dsl::LoadQuery<'q, PgConnection, U>
+        + diesel::query_builder::QueryFragment<diesel::pg::Pg>,
+{
+    if CAPTURED.with(|c| c.borrow().is_some()) {
+        let plan = Explain(&query).get_result::<serde_json::Value>(conn).db()?;
+        CAPTURED.with(|c| {
+            if let Some(v) = c.borrow_mut().as_mut() {
+                v.push(plan);
+            }
+        });
+    }
+    query.load(conn).db()
+}
+
 /// The executed plan of `query` (see [`Explain`]).
 ///
 /// # Errors

@@ -330,7 +330,7 @@ pub struct ExitListParams {
     pub stage: Option<String>,
 }
 
-/// Exit lists in your scope, newest year first. Users above the county see filed lists only.
+/// Exit lists in your scope by village, newest year first in each. Users above the county see filed lists only.
 #[utoipa::path(
     tag = "exit",
     security(("bearer" = [])),
@@ -350,7 +350,7 @@ pub async fn list_exit_lists(
     page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
-    let after: Option<(i32, i64, Uuid)> = page.cursor()?;
+    let after: Option<(i64, i32, Uuid)> = page.cursor()?;
     let p = params.into_inner();
     let rows = state
         .run(auth, move |conn, ctx| {
@@ -370,7 +370,7 @@ pub async fn list_exit_lists(
     Ok(HttpResponse::Ok().json(Page::from_rows(
         rows,
         limit,
-        |s| (s.list.year, s.list.region_code, s.list.id),
+        |s| (s.list.region_code, s.list.year, s.list.id),
         ExitListSummaryDto::from,
     )))
 }

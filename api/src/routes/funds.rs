@@ -16,6 +16,7 @@ use super::households::{answer, idempotency_key, request_hash};
 use super::input::{check_year, done, id_of, mu_tenths, text, within};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
+use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
 
 fn positive(errs: &mut Vec<FieldError>, field: &str, v: i64) {
@@ -322,16 +323,16 @@ pub async fn create_project(
     Ok(HttpResponse::Created().json(ProjectDto::from(v)))
 }
 
-/// Projects in your scope with their ledgers.
+/// Projects in your scope with their ledgers, by village, then name.
 #[utoipa::path(
     tag = "funds",
     security(("bearer" = [])),
-    params(RegionYear),
+    params(RegionYear, PageParams),
     responses(
-        (status = 200, description = "Projects", body = Vec<ProjectDto>),
+        (status = 200, description = "A page of projects", body = Page<ProjectDto>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad parameter, limit or cursor", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/projects")]
@@ -339,7 +340,10 @@ pub async fn list_projects(
     state: web::Data<AppState>,
     auth: Auth,
     q: web::Query<RegionYear>,
+    page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
+    let limit = page.limit()?;
+    let after: Option<(i64, String, Uuid)> = page.cursor()?;
     let q = q.into_inner();
     let rows = state
         .run(auth, move |conn, ctx| {
@@ -347,10 +351,17 @@ pub async fn list_projects(
                 conn,
                 within(q.region.as_deref(), ctx.caller.scope())?,
                 q.year,
+                after,
+                limit + 1,
             )
         })
         .await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(ProjectDto::from).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        limit,
+        |p| (p.project.region_code, p.project.name.clone(), p.project.id),
+        ProjectDto::from,
+    )))
 }
 
 /// A project with its ledgers.

@@ -148,7 +148,7 @@ pub struct CaseParams {
     pub overdue: Option<bool>,
 }
 
-/// Monitoring cases in your scope, oldest finding first; `overdue=true` lists those whose
+/// Monitoring cases in your scope, by village, oldest finding first in each; `overdue=true` lists those whose
 /// identification has passed its deadline.
 #[utoipa::path(
     tag = "monitoring",
@@ -169,7 +169,7 @@ pub async fn list_cases(
     page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
-    let after: Option<(NaiveDate, Uuid)> = page.cursor()?;
+    let after: Option<(i64, NaiveDate, Uuid)> = page.cursor()?;
     let p = params.into_inner();
     let rows = state
         .run(auth, move |conn, ctx| {
@@ -195,7 +195,7 @@ pub async fn list_cases(
     Ok(HttpResponse::Ok().json(Page::from_rows(
         rows,
         limit,
-        |s| (s.case.found_on, s.case.id),
+        |s| (s.case.region_code, s.case.found_on, s.case.id),
         CaseDto::from,
     )))
 }
@@ -637,7 +637,7 @@ pub struct LeadParams {
     pub rule: Option<String>,
 }
 
-/// Leads in your scope, oldest first; `status=pending` is the verification queue.
+/// Leads in your scope, by village, oldest first in each; `status=pending` is the verification queue.
 #[utoipa::path(
     tag = "monitoring",
     security(("bearer" = [])),
@@ -657,7 +657,7 @@ pub async fn list_leads(
     page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
-    let after: Option<(DateTime<Utc>, Uuid)> = page.cursor()?;
+    let after: Option<(i64, DateTime<Utc>, Uuid)> = page.cursor()?;
     let p = params.into_inner();
     let rows = state
         .run(auth, move |conn, ctx| {
@@ -682,7 +682,7 @@ pub async fn list_leads(
     Ok(HttpResponse::Ok().json(Page::from_rows(
         rows,
         limit,
-        |l| (l.raised_at, l.id),
+        |l| (l.region_code, l.raised_at, l.id),
         LeadDto::from,
     )))
 }

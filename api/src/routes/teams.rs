@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, get, post, web};
 use chrono::NaiveDate;
 use domain::cases::IdNumber;
 use domain::{DomainError, FieldError, RegionCode};
-use infra::app::teams::{self, MemberRow, NewMember, TeamView};
+use infra::app::teams::{self, MemberRow, NewMember, TeamView, VisitRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::input::{check_year, done, id_of, text, within};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
+use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
 
 fn code(errs: &mut Vec<FieldError>, field: &str, v: &str) -> RegionCode {
@@ -444,16 +445,49 @@ pub async fn log_visit(
     Ok(HttpResponse::Created().json(v))
 }
 
-/// Visit logs in your scope, newest first.
+/// A visit log entry.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VisitDto {
+    /// Id.
+    pub id: Uuid,
+    /// Household.
+    pub household_id: Uuid,
+    /// Village (12 digits).
+    pub region_code: i64,
+    /// The team member who visited.
+    pub member_id: Uuid,
+    /// Date.
+    pub visited_on: NaiveDate,
+    /// What was found.
+    pub found: String,
+    /// What was done.
+    pub done: String,
+}
+
+impl From<VisitRow> for VisitDto {
+    fn from(v: VisitRow) -> Self {
+        Self {
+            id: v.id,
+            household_id: v.household_id,
+            region_code: v.region_code,
+            member_id: v.member_id,
+            visited_on: v.visited_on,
+            found: v.found,
+            done: v.done,
+        }
+    }
+}
+
+/// Visit logs in your scope (or of one household), by village, newest first in each.
 #[utoipa::path(
     tag = "teams",
     security(("bearer" = [])),
-    params(HouseholdParam),
+    params(HouseholdParam, PageParams),
     responses(
-        (status = 200, description = "Visits", body = Vec<Object>),
+        (status = 200, description = "A page of visits", body = Page<VisitDto>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad parameter, limit or cursor", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/visits")]
@@ -461,7 +495,10 @@ pub async fn list_visits(
     state: web::Data<AppState>,
     auth: Auth,
     q: web::Query<HouseholdParam>,
+    page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
+    let limit = page.limit()?;
+    let after: Option<(i64, NaiveDate, Uuid)> = page.cursor()?;
     let q = q.into_inner();
     let rows = state
         .run(auth, move |conn, ctx| {
@@ -469,10 +506,17 @@ pub async fn list_visits(
                 conn,
                 within(q.region.as_deref(), ctx.caller.scope())?,
                 q.household,
+                after,
+                limit + 1,
             )
         })
         .await?;
-    Ok(HttpResponse::Ok().json(rows))
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        limit,
+        |v| (v.region_code, v.visited_on, v.id),
+        VisitDto::from,
+    )))
 }
 
 /// An expert adviser.

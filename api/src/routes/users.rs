@@ -47,7 +47,7 @@ pub struct UserListParams {
     pub q: Option<String>,
 }
 
-/// Users in the caller's subtree, by username.
+/// Users in the caller's subtree, by org unit, then username.
 #[utoipa::path(
     tag = "users",
     security(("bearer" = [])),
@@ -67,7 +67,7 @@ pub async fn list_users(
     page: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
-    let after: Option<String> = page.cursor()?;
+    let after: Option<(i64, String)> = page.cursor()?;
     let within = filter
         .org_unit
         .as_deref()
@@ -98,7 +98,7 @@ pub async fn list_users(
     Ok(HttpResponse::Ok().json(Page::from_rows(
         rows,
         limit,
-        |u| u.user.username.clone(),
+        |u| (u.user.region_code, u.user.username.clone()),
         UserDto::from,
     )))
 }

@@ -439,8 +439,7 @@ async fn money_is_conserved_under_random_concurrent_entries() {
     });
     let listed = app.get("/api/v1/projects", &x.officer).await;
     let sum = |k: &str| -> i64 {
-        listed
-            .body
+        listed.body["items"]
             .as_array()
             .into_iter()
             .flatten()
@@ -530,8 +529,7 @@ async fn key_villages_get_their_share_and_execution_rolls_up() {
     assert_eq!(progress(app, &x.officer, &key, 100).await.status, 200);
     assert_eq!(disburse(app, &x.officer, &key, 6_000_000).await.status, 201);
     let r = app.get("/api/v1/projects", &x.officer).await;
-    let k = r
-        .body
+    let k = r.body["items"]
         .as_array()
         .into_iter()
         .flatten()

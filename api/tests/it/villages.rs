@@ -377,7 +377,7 @@ async fn a_person_serves_on_one_team_at_a_time_and_visits_need_a_pairing() {
     let r = app
         .get(&format!("/api/v1/visits?household={h1}"), &x.clerk)
         .await;
-    assert_eq!(r.body.as_array().map(Vec::len), Some(1));
+    assert_eq!(r.body["items"].as_array().map(Vec::len), Some(1));
     // Ending the pairing ends the right to log visits after it.
     let pairing = app
         .get(&format!("/api/v1/pairings?household={h1}"), &x.clerk)

@@ -474,7 +474,8 @@ pub struct ListSummary {
     pub open_objections: i64,
 }
 
-/// Lists in scope, newest year first, then by village; keyset after `(year, region, id)`.
+/// Lists in scope by village, newest year first in each (the order of `exit_lists_walk`, so
+/// every scope walks the index and stops after the page); keyset after `(region, year, id)`.
 ///
 /// # Errors
 /// Database failures.
@@ -482,15 +483,15 @@ pub fn list(
     conn: &mut PgConnection,
     ctx: &Ctx,
     filter: &ListFilter,
-    after: Option<(i32, i64, Uuid)>,
+    after: Option<(i64, i32, Uuid)>,
     limit: i64,
 ) -> Result<Vec<ListSummary>, DomainError> {
     let mut q = exit_lists::table
         .filter(exit_lists::region_code.between(filter.within.lo(), filter.within.hi()))
         .select(ListRow::as_select())
         .order((
-            exit_lists::year.desc(),
             exit_lists::region_code,
+            exit_lists::year.desc(),
             exit_lists::id,
         ))
         .limit(limit)
@@ -504,16 +505,19 @@ pub fn list(
     if ctx.caller.org.level() < Level::County {
         q = q.filter(exit_lists::stage.eq(Stage::Filed.as_str()));
     }
-    if let Some((y, r, id)) = after {
+    if let Some((r, y, id)) = after {
+        // The bound on the village is the walk's start; the rest skips the cursor's village's
+        // earlier rows (a few years).
         q = q.filter(
-            exit_lists::year.lt(y).or(exit_lists::year.eq(y).and(
+            exit_lists::region_code.ge(r).and(
                 exit_lists::region_code
                     .gt(r)
-                    .or(exit_lists::region_code.eq(r).and(exit_lists::id.gt(id))),
-            )),
+                    .or(exit_lists::year.lt(y))
+                    .or(exit_lists::year.eq(y).and(exit_lists::id.gt(id))),
+            ),
         );
     }
-    let rows: Vec<ListRow> = q.load(conn).db()?;
+    let rows: Vec<ListRow> = crate::db::load_page(conn, q)?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let counties: Vec<i32> = rows.iter().map(|r| r.county_code).collect();
     let counts: Vec<(Uuid, i64, Option<i64>)> = exit_entries::table

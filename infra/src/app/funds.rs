@@ -853,6 +853,13 @@ pub fn get_project(conn: &mut PgConnection, id: Uuid) -> Result<ProjectView, Dom
         .select(ProjectRow::as_select())
         .first(conn)
         .db()?;
+    project_view(conn, project)
+}
+
+/// A project with its ledgers, each read in order from its `(county, project, created_at, id)`
+/// index.
+fn project_view(conn: &mut PgConnection, project: ProjectRow) -> Result<ProjectView, DomainError> {
+    let id = project.id;
     #[derive(Queryable)]
     struct A {
         id: Uuid,
@@ -862,20 +869,21 @@ pub fn get_project(conn: &mut PgConnection, id: Uuid) -> Result<ProjectView, Dom
         note: String,
         at: DateTime<Utc>,
     }
-    let allocs: Vec<A> = allocations::table
-        .filter(allocations::county_code.eq(project.county_code))
-        .filter(allocations::project_id.eq(id))
-        .order((allocations::created_at, allocations::id))
-        .select((
-            allocations::id,
-            allocations::fund_id,
-            allocations::amount_fen,
-            allocations::reverses,
-            allocations::note,
-            allocations::created_at,
-        ))
-        .load(conn)
-        .db()?;
+    let allocs: Vec<A> = crate::db::load_page(
+        conn,
+        allocations::table
+            .filter(allocations::county_code.eq(project.county_code))
+            .filter(allocations::project_id.eq(id))
+            .order((allocations::created_at, allocations::id))
+            .select((
+                allocations::id,
+                allocations::fund_id,
+                allocations::amount_fen,
+                allocations::reverses,
+                allocations::note,
+                allocations::created_at,
+            )),
+    )?;
     #[derive(Queryable)]
     struct D {
         id: Uuid,
@@ -888,23 +896,24 @@ pub fn get_project(conn: &mut PgConnection, id: Uuid) -> Result<ProjectView, Dom
         note: String,
         created_at: DateTime<Utc>,
     }
-    let disbs: Vec<D> = disbursements::table
-        .filter(disbursements::county_code.eq(project.county_code))
-        .filter(disbursements::project_id.eq(id))
-        .order((disbursements::created_at, disbursements::id))
-        .select((
-            disbursements::id,
-            disbursements::amount_fen,
-            disbursements::kind,
-            disbursements::payee,
-            disbursements::household_id,
-            disbursements::reverses,
-            disbursements::paid_on,
-            disbursements::note,
-            disbursements::created_at,
-        ))
-        .load(conn)
-        .db()?;
+    let disbs: Vec<D> = crate::db::load_page(
+        conn,
+        disbursements::table
+            .filter(disbursements::county_code.eq(project.county_code))
+            .filter(disbursements::project_id.eq(id))
+            .order((disbursements::created_at, disbursements::id))
+            .select((
+                disbursements::id,
+                disbursements::amount_fen,
+                disbursements::kind,
+                disbursements::payee,
+                disbursements::household_id,
+                disbursements::reverses,
+                disbursements::paid_on,
+                disbursements::note,
+                disbursements::created_at,
+            )),
+    )?;
     let key: i64 = key_villages::table
         .filter(key_villages::county_code.eq(project.county_code))
         .filter(key_villages::region_code.eq(project.region_code))
@@ -952,7 +961,9 @@ pub fn get_project(conn: &mut PgConnection, id: Uuid) -> Result<ProjectView, Dom
     })
 }
 
-/// Projects in `within` (optionally of a year), with totals.
+/// A page of projects in `within` (optionally of a year), with their ledgers, by village, then
+/// name — the order of `projects_walk` (`projects_year_walk` with a year), so every scope walks
+/// the index and stops after the page; keyset after `(village, name, id)`.
 ///
 /// # Errors
 /// Database failures.
@@ -960,18 +971,33 @@ pub fn list_projects(
     conn: &mut PgConnection,
     within: Scope,
     year: Option<i32>,
+    after: Option<(i64, String, Uuid)>,
+    limit: i64,
 ) -> Result<Vec<ProjectView>, DomainError> {
     let mut q = projects::table
         .filter(projects::region_code.between(within.lo(), within.hi()))
         .order((projects::region_code, projects::name, projects::id))
-        .select(projects::id)
-        .limit(5000)
+        .select(ProjectRow::as_select())
+        .limit(limit)
         .into_boxed();
     if let Some(y) = year {
         q = q.filter(projects::year.eq(y));
     }
-    let ids: Vec<Uuid> = q.load(conn).db()?;
-    ids.into_iter().map(|id| get_project(conn, id)).collect()
+    if let Some((r, name, id)) = after {
+        q = q.filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "(projects.region_code, projects.name, projects.id) > (",
+            )
+            .bind::<diesel::sql_types::BigInt, _>(r)
+            .sql(", ")
+            .bind::<diesel::sql_types::Text, _>(name)
+            .sql(", ")
+            .bind::<diesel::sql_types::Uuid, _>(id)
+            .sql(")"),
+        );
+    }
+    let rows: Vec<ProjectRow> = crate::db::load_page(conn, q)?;
+    rows.into_iter().map(|p| project_view(conn, p)).collect()
 }
 
 /// Execution of one region.

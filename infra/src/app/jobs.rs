@@ -477,7 +477,7 @@ pub fn errors(
     if let Some(a) = after {
         q = q.filter(job_errors::seq.gt(a));
     }
-    q.load::<(i32, (i32, String, String))>(conn).db().map(|v| {
+    crate::db::load_page::<_, (i32, (i32, String, String))>(conn, q).map(|v| {
         v.into_iter()
             .map(|(s, (row, column, message))| {
                 (

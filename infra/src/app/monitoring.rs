@@ -617,7 +617,9 @@ pub struct CaseSummary {
     pub overdue_days: i64,
 }
 
-/// Cases in scope, oldest finding first; keyset after `(found_on, id)`.
+/// Cases in scope by village, then oldest finding first — the order of `monitoring_cases_walk`
+/// (and of one index per filter), so every scope and filter walks an index and stops after the
+/// page; keyset after `(village, found_on, id)`.
 ///
 /// # Errors
 /// Database failures.
@@ -625,7 +627,7 @@ pub fn list(
     conn: &mut PgConnection,
     ctx: &Ctx,
     f: &CaseFilter,
-    after: Option<(NaiveDate, Uuid)>,
+    after: Option<(i64, NaiveDate, Uuid)>,
     limit: i64,
 ) -> Result<Vec<CaseSummary>, DomainError> {
     let mut q = monitoring_cases::table
@@ -635,7 +637,11 @@ pub fn list(
                 .and(households::id.eq(monitoring_cases::household_id))),
         )
         .filter(monitoring_cases::region_code.between(f.within.lo(), f.within.hi()))
-        .order((monitoring_cases::found_on, monitoring_cases::id))
+        .order((
+            monitoring_cases::region_code,
+            monitoring_cases::found_on,
+            monitoring_cases::id,
+        ))
         .select((
             CaseRow::as_select(),
             households::household_number,
@@ -650,23 +656,27 @@ pub fn list(
         q = q.filter(monitoring_cases::kind.eq(k.as_str()));
     }
     if f.overdue {
+        // Written as the predicate of `monitoring_cases_undecided_walk`, so that index serves it.
         q = q
-            .filter(monitoring_cases::stage.eq_any([
-                CaseStage::Identified.as_str(),
-                CaseStage::TownshipReviewed.as_str(),
-            ]))
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "monitoring_cases.stage IN ('identified', 'township_reviewed')",
+            ))
             .filter(monitoring_cases::deadline.lt(ctx.today()));
     }
-    if let Some((d, id)) = after {
+    if let Some((r, d, id)) = after {
         q = q.filter(
-            monitoring_cases::found_on
-                .gt(d)
-                .or(monitoring_cases::found_on
-                    .eq(d)
-                    .and(monitoring_cases::id.gt(id))),
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "(monitoring_cases.region_code, monitoring_cases.found_on, monitoring_cases.id) > (",
+            )
+            .bind::<BigInt, _>(r)
+            .sql(", ")
+            .bind::<diesel::sql_types::Date, _>(d)
+            .sql(", ")
+            .bind::<diesel::sql_types::Uuid, _>(id)
+            .sql(")"),
         );
     }
-    let rows: Vec<(CaseRow, String, String)> = q.load(conn).db()?;
+    let rows: Vec<(CaseRow, String, String)> = crate::db::load_page(conn, q)?;
     let today = ctx.today();
     Ok(rows
         .into_iter()
@@ -920,19 +930,24 @@ pub struct LeadFilter {
     pub rule: Option<LeadRule>,
 }
 
-/// Leads in scope, oldest first; keyset after `(raised_at, id)`.
+/// Leads in scope by village, then oldest first (the order of `monitoring_leads_walk`); keyset
+/// after `(village, raised_at, id)`.
 ///
 /// # Errors
 /// Database failures.
 pub fn leads(
     conn: &mut PgConnection,
     f: &LeadFilter,
-    after: Option<(DateTime<Utc>, Uuid)>,
+    after: Option<(i64, DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> Result<Vec<LeadRow>, DomainError> {
     let mut q = monitoring_leads::table
         .filter(monitoring_leads::region_code.between(f.within.lo(), f.within.hi()))
-        .order((monitoring_leads::raised_at, monitoring_leads::id))
+        .order((
+            monitoring_leads::region_code,
+            monitoring_leads::raised_at,
+            monitoring_leads::id,
+        ))
         .select(LeadRow::as_select())
         .limit(limit)
         .into_boxed();
@@ -942,16 +957,20 @@ pub fn leads(
     if let Some(r) = f.rule {
         q = q.filter(monitoring_leads::rule.eq(r.as_str()));
     }
-    if let Some((at, id)) = after {
+    if let Some((r, at, id)) = after {
         q = q.filter(
-            monitoring_leads::raised_at
-                .gt(at)
-                .or(monitoring_leads::raised_at
-                    .eq(at)
-                    .and(monitoring_leads::id.gt(id))),
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "(monitoring_leads.region_code, monitoring_leads.raised_at, monitoring_leads.id) > (",
+            )
+            .bind::<BigInt, _>(r)
+            .sql(", ")
+            .bind::<Timestamptz, _>(at)
+            .sql(", ")
+            .bind::<diesel::sql_types::Uuid, _>(id)
+            .sql(")"),
         );
     }
-    q.load(conn).db()
+    crate::db::load_page(conn, q)
 }
 
 /// How a lead was verified.

@@ -593,17 +593,20 @@ pub fn hits(
         q = q.filter(property_hits::status.eq(s.clone()));
     }
     if let Some((r, b, n)) = after {
+        // A row comparison: the walk of `property_hits_walk` starts at the cursor.
         q = q.filter(
-            property_hits::region_code
-                .gt(r)
-                .or(property_hits::region_code.eq(r).and(
-                    property_hits::batch_id.gt(b).or(property_hits::batch_id
-                        .eq(b)
-                        .and(property_hits::row_number.gt(n))),
-                )),
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "(property_hits.region_code, property_hits.batch_id, property_hits.row_number) > (",
+            )
+            .bind::<diesel::sql_types::BigInt, _>(r)
+            .sql(", ")
+            .bind::<diesel::sql_types::Uuid, _>(b)
+            .sql(", ")
+            .bind::<diesel::sql_types::Integer, _>(n)
+            .sql(")"),
         );
     }
-    let rows: Vec<HitRow> = q.load(conn).db()?;
+    let rows: Vec<HitRow> = crate::db::load_page(conn, q)?;
     ctx.audit(
         conn,
         "property_hit.list",

@@ -511,7 +511,10 @@ pub fn log_visit(
     Ok(row)
 }
 
-/// Visits in `within` (or of one household), newest first.
+/// A page of visits in `within` (or of one household) by village, newest first in each — the
+/// order of `visits_walk`, so every scope walks the index and stops after the page; keyset after
+/// `(village, date, id)`. One household's visits come from its own index (its county is found
+/// from its id).
 ///
 /// # Errors
 /// Database failures.
@@ -519,17 +522,45 @@ pub fn list_visits(
     conn: &mut PgConnection,
     within: Scope,
     household: Option<Uuid>,
+    after: Option<(i64, NaiveDate, Uuid)>,
+    limit: i64,
 ) -> Result<Vec<VisitRow>, DomainError> {
     let mut q = visits::table
         .filter(visits::region_code.between(within.lo(), within.hi()))
-        .order((visits::visited_on.desc(), visits::id))
+        .order((visits::region_code, visits::visited_on.desc(), visits::id))
         .select(VisitRow::as_select())
-        .limit(5000)
+        .limit(limit)
         .into_boxed();
     if let Some(h) = household {
-        q = q.filter(visits::household_id.eq(h));
+        // One household's visits, newest first, from `visits_household_walk`.
+        q = q
+            .filter(
+                diesel::dsl::sql::<Bool>("visits.county_code = (SELECT zx_household_county(")
+                    .bind::<diesel::sql_types::Uuid, _>(h)
+                    .sql("))"),
+            )
+            .filter(visits::household_id.eq(h))
+            .order((visits::visited_on.desc(), visits::id));
+        if let Some((_, d, id)) = after {
+            q = q.filter(
+                visits::visited_on
+                    .lt(d)
+                    .or(visits::visited_on.eq(d).and(visits::id.gt(id))),
+            );
+        }
+    } else if let Some((r, d, id)) = after {
+        // The bound on the village is the walk's start; the rest skips the earlier visits of the
+        // cursor's village.
+        q = q.filter(
+            visits::region_code.ge(r).and(
+                visits::region_code
+                    .gt(r)
+                    .or(visits::visited_on.lt(d))
+                    .or(visits::visited_on.eq(d).and(visits::id.gt(id))),
+            ),
+        );
     }
-    q.load(conn).db()
+    crate::db::load_page(conn, q)
 }
 
 /// An expert adviser of a village.

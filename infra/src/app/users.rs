@@ -109,8 +109,8 @@ pub struct UserFilter {
     pub disabled: Option<bool>,
     /// Username prefix.
     pub username_prefix: Option<String>,
-    /// Keyset: usernames after this one.
-    pub after: Option<String>,
+    /// Keyset: after this (org unit, username).
+    pub after: Option<(i64, String)>,
     /// Page size.
     pub limit: i64,
 }
@@ -184,7 +184,8 @@ pub fn get(conn: &mut PgConnection, id: Uuid) -> Result<UserView, DomainError> {
     views(conn, vec![row])?.pop().ok_or(DomainError::NotFound)
 }
 
-/// A page of users, ordered by username.
+/// A page of users by org unit, then username — the order of `users_scope`, so every scope walks
+/// the index and stops after the page.
 ///
 /// # Errors
 /// Database failures.
@@ -192,7 +193,7 @@ pub fn list(conn: &mut PgConnection, f: &UserFilter) -> Result<Vec<UserView>, Do
     let mut q = users::table
         .select(UserRow::as_select())
         .filter(users::region_code.between(f.within.lo(), f.within.hi()))
-        .order(users::username)
+        .order((users::region_code, users::username))
         .limit(f.limit)
         .into_boxed();
     if let Some(d) = f.disabled {
@@ -205,16 +206,28 @@ pub fn list(conn: &mut PgConnection, f: &UserFilter) -> Result<Vec<UserView>, Do
             .replace('_', "\\_");
         q = q.filter(users::username.like(format!("{escaped}%")));
     }
-    if let Some(a) = &f.after {
-        q = q.filter(users::username.gt(a.clone()));
+    if let Some((r, name)) = &f.after {
+        q = q.filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("(users.region_code, users.username) > (")
+                .bind::<diesel::sql_types::BigInt, _>(*r)
+                .sql(", ")
+                .bind::<diesel::sql_types::Text, _>(name.clone())
+                .sql(")"),
+        );
     }
     if let Some(role) = &f.role {
-        let holders = role_grants::table
-            .filter(role_grants::role.eq(role.clone()))
-            .select(role_grants::user_id);
-        q = q.filter(users::id.eq_any(holders));
+        // A probe of the grant's unique key per user walked (`OFFSET 0` keeps it a subplan,
+        // not a join that reads every holder of the role first).
+        q = q.filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "EXISTS (SELECT 1 FROM role_grants g WHERE g.county_code = users.county_code \
+                 AND g.user_id = users.id AND g.role = ",
+            )
+            .bind::<diesel::sql_types::Text, _>(role.clone())
+            .sql(" OFFSET 0)"),
+        );
     }
-    let rows = q.load(conn).db()?;
+    let rows = crate::db::load_page(conn, q)?;
     views(conn, rows)
 }
 

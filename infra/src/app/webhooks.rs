@@ -339,15 +339,18 @@ pub fn deliveries(
         q = q.filter(webhook_deliveries::status.eq(s.to_string()));
     }
     if let Some((at, id)) = before {
+        // A row comparison: the backward walk of `webhook_deliveries_walk` starts at the cursor.
         q = q.filter(
-            webhook_deliveries::created_at
-                .lt(at)
-                .or(webhook_deliveries::created_at
-                    .eq(at)
-                    .and(webhook_deliveries::id.lt(id))),
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "(webhook_deliveries.created_at, webhook_deliveries.id) < (",
+            )
+            .bind::<Timestamptz, _>(at)
+            .sql(", ")
+            .bind::<SqlUuid, _>(id)
+            .sql(")"),
         );
     }
-    q.load(conn).db()
+    crate::db::load_page(conn, q)
 }
 
 /// Sends a failed delivery again (now, with a fresh attempt budget).

@@ -383,11 +383,7 @@ fn filtered(f: &HouseholdFilter) -> Boxed<'static> {
         q = q.filter(households::year_identified.eq(y));
     }
     if let Some(p) = &f.head_name_prefix {
-        let escaped = p
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        q = q.filter(households::head_name.like(format!("{escaped}%")));
+        q = q.filter(households::head_name.like(format!("{}%", escape_like(p))));
     }
     if let Some(year) = f.income_year {
         // A probe of the year's record per household walked, by its primary key. `OFFSET 0`
@@ -410,6 +406,13 @@ fn filtered(f: &HouseholdFilter) -> Boxed<'static> {
     q
 }
 
+/// `text` for a LIKE pattern: `\`, `%` and `_` match themselves.
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
 /// A page of households in list order — (village, county, household number), the order of the
 /// `households_scope` index and of one per frequent filter, so every scope and filter is an index
 /// walk that stops after the page — after `after` (village, household number).
@@ -422,13 +425,14 @@ pub fn list(
     after: Option<(i64, String)>,
     limit: i64,
 ) -> Result<Vec<HouseholdRow>, DomainError> {
-    list_query(f, after, limit)
-        .select(HouseholdRow::as_select())
-        .load(conn)
-        .db()
+    crate::db::load_page(
+        conn,
+        list_query(f, after, limit).select(HouseholdRow::as_select()),
+    )
 }
 
-/// The plan of [`list`] for these arguments, executed (`EXPLAIN (ANALYZE, FORMAT JSON)`).
+/// The executed plans (`EXPLAIN (ANALYZE, FORMAT JSON)`) of the queries [`list`] sends for these
+/// arguments.
 ///
 /// # Errors
 /// Database failures.
@@ -437,11 +441,9 @@ pub fn explain_list(
     f: &HouseholdFilter,
     after: Option<(i64, String)>,
     limit: i64,
-) -> Result<Value, DomainError> {
-    crate::db::explain(
-        conn,
-        list_query(f, after, limit).select(HouseholdRow::as_select()),
-    )
+) -> Result<Vec<Value>, DomainError> {
+    let (rows, plans) = crate::db::capture_plans(|| list(conn, f, after, limit));
+    rows.map(|_| plans)
 }
 
 fn list_query(f: &HouseholdFilter, after: Option<(i64, String)>, limit: i64) -> Boxed<'static> {

@@ -344,16 +344,17 @@ pub fn search(
     keys: &DataKeys,
     id: &IdNumber,
 ) -> Result<Vec<(MemberRow, HouseholdRow)>, DomainError> {
-    let found: Vec<(MemberRow, HouseholdRow)> = members::table
-        .inner_join(
-            households::table.on(households::county_code
-                .eq(members::county_code)
-                .and(households::id.eq(members::household_id))),
-        )
-        .filter(members::id_blind.eq(keys.blind_index(id)))
-        .select((MemberRow::as_select(), HouseholdRow::as_select()))
-        .load(conn)
-        .db()?;
+    let found: Vec<(MemberRow, HouseholdRow)> = crate::db::load_page(
+        conn,
+        members::table
+            .inner_join(
+                households::table.on(households::county_code
+                    .eq(members::county_code)
+                    .and(households::id.eq(members::household_id))),
+            )
+            .filter(members::id_blind.eq(keys.blind_index(id)))
+            .select((MemberRow::as_select(), HouseholdRow::as_select())),
+    )?;
     crate::audit::record(
         conn,
         &ctx.actor(),
