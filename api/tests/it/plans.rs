@@ -285,7 +285,7 @@ fn ctx_at(org: RegionCode) -> Ctx {
 /// filters, first page and the page after it: each must be an index walk that stops after the
 /// page (see [`problems`]). Checked on the plans the real list functions send
 /// (`infra::db::capture_plans`).
-#[allow(clippy::too_many_lines)]
+#[expect(clippy::too_many_lines, reason = "one table of cases per list")]
 fn other_list_pages(db: &TestDb, orgs: &[(&str, &str)], failures: &mut Vec<String>) {
     use infra::app::exit::ListFilter;
     use infra::app::monitoring::{CaseFilter, LeadFilter};
