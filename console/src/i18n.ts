@@ -180,7 +180,7 @@ const zh = {
   projects: {
     title: "资金项目", name: "项目名称", budget: "预算(元)", allocated: "已安排(元)", disbursed: "已支付(元)", execution: "执行进度",
     progress: "工程进度", byProgress: "（按进度拨付）", keyVillage: "重点村", key: "重点村", none: "本年度暂无项目",
-    total: "共 {n} 个项目：预算 {budget} 元，已安排 {allocated} 元，已支付 {disbursed} 元",
+    total: "已加载 {n} 个项目：预算 {budget} 元，已安排 {allocated} 元，已支付 {disbursed} 元",
     status: { planned: "计划", in_progress: "实施中", completed: "已完工", cancelled: "已取消" },
   },
   keyVillages: {
