@@ -28,8 +28,8 @@ const PAGE: i64 = 51;
 const BOUND: f64 = 1_000.0;
 
 /// Loads the counties as the owner with set-based inserts over the real village codes; no
-/// ANALYZE. The dashboard-count trigger is off in this database: it costs two thirds of the
-/// load and plays no part in the plans.
+/// ANALYZE. The dashboard-count triggers are off in this database: they play no part in the
+/// plans.
 fn load(db: &TestDb) {
     let mut c =
         PgConnection::establish(db.owner_url().expose_secret()).unwrap_or_else(|e| panic!("{e}"));
