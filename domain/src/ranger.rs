@@ -45,6 +45,135 @@ vocabulary! {
         IllegalLogging = "illegal_logging" / "盗伐滥伐",
         /// 林业有害生物未及时报告.
         UnreportedPests = "unreported_pests" / "病虫害未报告",
+        /// 巡山护林不到位造成森林火灾、乱砍滥伐、人畜践踏等林木损失 (§六(一)): the station
+        /// records it when it applies the clause's discretionary withholding (可扣发).
+        PoorPatrolLoss = "poor_patrol_loss" / "巡护不到位造成林木损失",
+        /// Others' violations in the patch the ranger neither stopped nor reported, with a loss
+        /// of forest resources (§六(三)).
+        UnstoppedViolation = "unstopped_violation" / "对他人违法行为不制止不报告造成损失",
+        /// Unexcused absence from the post with a major loss (无故脱岗, §六(五)).
+        AbsenceMajorLoss = "absence_major_loss" / "无故脱岗造成重大损失",
+        /// The ranger's own illegal or excessive logging (§五(一)).
+        ProhibitedLogging = "prohibited_logging" / "乙方盗伐滥伐林木",
+        /// Cutting firewood or grazing in young or special-purpose forest (§五(二)).
+        ProhibitedGrazing = "prohibited_grazing" / "在幼林地和特种用途林内砍柴、放牧",
+        /// Clearing forest for farming, quarrying, sand or soil (§五(三)).
+        ProhibitedClearing = "prohibited_clearing" / "毁林开垦和毁林采石、采砂、采土",
+        /// Building houses or other permanent structures without approval (§五(四)).
+        ProhibitedBuilding = "prohibited_building" / "擅自修建房舍和其他永久性建筑",
+        /// Hunting protected wild animals or digging up protected plants (§五(五)).
+        ProhibitedHunting = "prohibited_hunting" / "违法猎捕野生保护动物和采挖重点野生保护植物",
+    }
+}
+
+/// One ground for withholding a month, with the contract clause it applies.
+struct Ground {
+    /// What happened, with its date.
+    reason: String,
+    /// The clause of the agreement (管护补助协议书) that applies.
+    clause: &'static str,
+    /// The contract must end (§六(二)).
+    terminate: bool,
+    /// The contract may end (视情况终止协议).
+    may_terminate: bool,
+    /// A compensation claim against the ranger.
+    compensation: bool,
+}
+
+/// The ground for withholding that `i` gives, if any: which incidents withhold the month, under
+/// which clause, and whether they end the contract or claim compensation.
+fn ground(i: &Incident, major_fire_mu: i32) -> Option<Ground> {
+    let on = i.date.format("%Y-%m-%d");
+    let g = |reason: String, clause, terminate, may_terminate, compensation| {
+        Some(Ground {
+            reason,
+            clause,
+            terminate,
+            may_terminate,
+            compensation,
+        })
+    };
+    let prohibited = |what: &str, clause| {
+        g(
+            format!("{on} 乙方在管护范围内{what}，属协议禁止的活动"),
+            clause,
+            false,
+            true,
+            false,
+        )
+    };
+    match i.kind {
+        IncidentKind::Fire
+            if i.through_negligence && i.burnt_mu_tenths >= i64::from(major_fire_mu) * 10 =>
+        {
+            g(
+                format!(
+                    "{on} 因管护失职发生森林火灾，过火面积{}亩，达到{major_fire_mu}亩以上",
+                    mu(i.burnt_mu_tenths)
+                ),
+                "第六条第（二）项",
+                true,
+                true,
+                false,
+            )
+        }
+        IncidentKind::IllegalLogging if i.through_negligence && i.above_case_threshold => g(
+            format!("{on} 因管护失职发生盗伐滥伐，达到立案标准"),
+            "第六条第（二）项",
+            true,
+            true,
+            false,
+        ),
+        IncidentKind::UnreportedPests if i.major_loss => g(
+            format!("{on} 林业有害生物未及时发现和上报，造成森林资源重大损失"),
+            "第六条第（四）项",
+            false,
+            false,
+            true,
+        ),
+        IncidentKind::PoorPatrolLoss => g(
+            format!("{on} 巡山护林不到位，造成林木损失"),
+            "第六条第（一）项",
+            false,
+            false,
+            false,
+        ),
+        IncidentKind::UnstoppedViolation => g(
+            format!(
+                "{on} 对管护区域内他人破坏森林资源的行为不予制止、不及时报告，造成森林资源损失"
+            ),
+            "第六条第（三）项",
+            false,
+            true,
+            false,
+        ),
+        IncidentKind::AbsenceMajorLoss => g(
+            format!("{on} 无故脱岗，造成森林资源重大损失"),
+            "第六条第（五）项",
+            false,
+            true,
+            true,
+        ),
+        IncidentKind::ProhibitedLogging => {
+            prohibited("盗伐滥伐森林和林木", "第五条第（一）项、第三条第（六）项")
+        }
+        IncidentKind::ProhibitedGrazing => prohibited(
+            "在幼林地和特种用途林内砍柴、放牧",
+            "第五条第（二）项、第三条第（六）项",
+        ),
+        IncidentKind::ProhibitedClearing => prohibited(
+            "毁林开垦或毁林采石、采砂、采土",
+            "第五条第（三）项、第三条第（六）项",
+        ),
+        IncidentKind::ProhibitedBuilding => prohibited(
+            "擅自修建房舍或其他永久性建筑",
+            "第五条第（四）项、第三条第（六）项",
+        ),
+        IncidentKind::ProhibitedHunting => prohibited(
+            "违法猎捕野生保护动物或采挖重点野生保护植物",
+            "第五条第（五）项、第三条第（六）项",
+        ),
+        IncidentKind::Fire | IncidentKind::IllegalLogging | IncidentKind::UnreportedPests => None,
     }
 }
 
@@ -72,6 +201,9 @@ pub struct Line {
     pub code: &'static str,
     /// Chinese explanation.
     pub text: String,
+    /// The clauses of the agreement the line applies (e.g. `第六条第（二）项`); empty for the
+    /// base fee.
+    pub clause: String,
     /// Fen; positive is paid, negative is deducted.
     pub amount_fen: i64,
 }
@@ -177,6 +309,7 @@ pub fn payout(
     lines.push(Line {
         code: BASE_FEE,
         text: base_text,
+        clause: String::new(),
         amount_fen: fee,
     });
 
@@ -205,59 +338,52 @@ pub fn payout(
         lines.push(Line {
             code: ABSENCE_DEDUCTION,
             text,
+            clause: "第六条第（一）项".to_owned(),
             amount_fen: -deduction,
         });
     }
 
-    // 4. Major fire (以上: the threshold itself counts) or logging through negligence: withhold
-    //    everything, terminate. Unreported pests with a major loss (§六(四)): withhold the month
-    //    and record the compensation claim; the contract goes on.
-    let major_fire_tenths = i64::from(settings.major_fire_mu) * 10;
+    // 4. Incidents that withhold the whole month (each ground with its clause): a major fire
+    //    (以上: the threshold itself counts) or logging through negligence also ends the contract
+    //    (§六(二)); unreported pests with a major loss (§六(四)) and unexcused absence with a
+    //    major loss (§六(五)) claim compensation; others' violations not stopped (§六(三)),
+    //    absence with a major loss and the ranger's own prohibited activities (§五, §三(六)) let
+    //    the station end the contract.
     let covered_incidents = || incidents.iter().filter(|i| covers(i.date));
-    let terminating: Vec<String> = covered_incidents()
-        .filter(|i| i.through_negligence)
-        .filter_map(|i| match i.kind {
-            IncidentKind::Fire if i.burnt_mu_tenths >= major_fire_tenths => Some(format!(
-                "{} 因管护失职发生森林火灾，过火面积{}亩，达到{}亩以上",
-                i.date.format("%Y-%m-%d"),
-                mu(i.burnt_mu_tenths),
-                settings.major_fire_mu
-            )),
-            IncidentKind::IllegalLogging if i.above_case_threshold => Some(format!(
-                "{} 因管护失职发生盗伐滥伐，达到立案标准",
-                i.date.format("%Y-%m-%d")
-            )),
-            _ => None,
-        })
+    let grounds: Vec<Ground> = covered_incidents()
+        .filter_map(|i| ground(i, settings.major_fire_mu))
         .collect();
-    let pest_losses: Vec<String> = covered_incidents()
-        .filter(|i| i.kind == IncidentKind::UnreportedPests && i.major_loss)
-        .map(|i| {
-            format!(
-                "{} 林业有害生物未及时发现和上报，造成森林资源重大损失",
-                i.date.format("%Y-%m-%d")
-            )
-        })
-        .collect();
-    let terminate = !terminating.is_empty();
-    let compensation_claim = !pest_losses.is_empty();
-    let withheld = terminate || compensation_claim;
+    let terminate = grounds.iter().any(|g| g.terminate);
+    let compensation_claim = grounds.iter().any(|g| g.compensation);
+    let may_terminate = grounds.iter().any(|g| g.may_terminate);
+    let withheld = !grounds.is_empty();
     if withheld {
         let remaining: i64 = lines.iter().map(|l| l.amount_fen).sum();
         let mut consequence = String::from("扣发当月全部管护补助");
         if terminate {
             consequence.push_str("，解除合同");
+        } else if may_terminate {
+            consequence.push_str("，可视情况解除合同");
         }
         if compensation_claim {
             consequence.push_str("，追究赔偿责任");
         }
-        let reasons: Vec<String> = terminating.into_iter().chain(pest_losses).collect();
+        let mut clauses: Vec<&str> = Vec::new();
+        for g in &grounds {
+            for c in g.clause.split('、') {
+                if !clauses.contains(&c) {
+                    clauses.push(c);
+                }
+            }
+        }
+        let reasons: Vec<&str> = grounds.iter().map(|g| g.reason.as_str()).collect();
         lines.push(Line {
             code: WITHHELD,
             text: format!("{}：{consequence}", reasons.join("；")),
+            clause: clauses.join("、"),
             amount_fen: -remaining.max(0),
         });
-        termination_allowed |= terminate;
+        termination_allowed |= terminate || may_terminate;
     }
 
     // 5. Unreported pests: the liability is recorded on every one; only a major loss costs money
@@ -277,6 +403,7 @@ pub fn payout(
         lines.push(Line {
             code: PEST_LIABILITY,
             text,
+            clause: "第六条第（四）项".to_owned(),
             amount_fen: 0,
         });
     }
@@ -653,6 +780,109 @@ mod tests {
         let v = serde_json::to_value(june(&[], &[])).unwrap_or_default();
         assert_eq!(v["total_fen"], 83_333);
         assert_eq!(v["lines"][0]["code"], "base_fee");
+    }
+
+    #[test]
+    fn each_ground_withholds_the_month_under_its_clause() {
+        // (kind, clause, terminate, may terminate, compensation claim)
+        let cases = [
+            (
+                IncidentKind::PoorPatrolLoss,
+                "第六条第（一）项",
+                false,
+                false,
+                false,
+            ),
+            (
+                IncidentKind::UnstoppedViolation,
+                "第六条第（三）项",
+                false,
+                true,
+                false,
+            ),
+            (
+                IncidentKind::AbsenceMajorLoss,
+                "第六条第（五）项",
+                false,
+                true,
+                true,
+            ),
+            (
+                IncidentKind::ProhibitedLogging,
+                "第五条第（一）项、第三条第（六）项",
+                false,
+                true,
+                false,
+            ),
+            (
+                IncidentKind::ProhibitedGrazing,
+                "第五条第（二）项、第三条第（六）项",
+                false,
+                true,
+                false,
+            ),
+            (
+                IncidentKind::ProhibitedClearing,
+                "第五条第（三）项、第三条第（六）项",
+                false,
+                true,
+                false,
+            ),
+            (
+                IncidentKind::ProhibitedBuilding,
+                "第五条第（四）项、第三条第（六）项",
+                false,
+                true,
+                false,
+            ),
+            (
+                IncidentKind::ProhibitedHunting,
+                "第五条第（五）项、第三条第（六）项",
+                false,
+                true,
+                false,
+            ),
+            (IncidentKind::Fire, "第六条第（二）项", true, true, false),
+        ];
+        for (kind, clause, terminate, may, compensation) in cases {
+            let p = june(&[], &[incident(kind, 150, true, true)]);
+            assert_eq!(codes(&p), vec![BASE_FEE, WITHHELD], "{kind:?}");
+            assert_eq!(p.total_fen, 0, "{kind:?}");
+            assert_eq!(p.lines[1].clause, clause, "{kind:?}");
+            assert_eq!(p.lines[1].amount_fen, -83_333, "{kind:?}");
+            assert!(p.withheld, "{kind:?}");
+            assert_eq!(p.terminate, terminate, "{kind:?}");
+            assert_eq!(p.termination_allowed, may, "{kind:?}");
+            assert_eq!(p.compensation_claim, compensation, "{kind:?}");
+            assert_eq!(
+                p.lines[1].text.contains("可视情况解除合同"),
+                may && !terminate,
+                "{kind:?}: {}",
+                p.lines[1].text
+            );
+        }
+    }
+
+    #[test]
+    fn several_grounds_make_one_withholding_line_citing_each_clause_once() {
+        let p = june(
+            &[absent(3)],
+            &[
+                incident(IncidentKind::UnstoppedViolation, 0, false, false),
+                incident(IncidentKind::AbsenceMajorLoss, 0, false, false),
+                incident(IncidentKind::UnstoppedViolation, 0, false, false),
+            ],
+        );
+        assert_eq!(codes(&p), vec![BASE_FEE, ABSENCE_DEDUCTION, WITHHELD]);
+        assert_eq!(p.lines[2].clause, "第六条第（三）项、第六条第（五）项");
+        assert_eq!(p.lines[2].amount_fen, -(83_333 - 4_166));
+        assert_eq!(p.total_fen, 0);
+        assert!(p.compensation_claim && p.termination_allowed && !p.terminate);
+        // A fire under the threshold, or one not through negligence, withholds nothing.
+        let p = june(&[], &[incident(IncidentKind::Fire, 149, true, false)]);
+        assert_eq!(codes(&p), vec![BASE_FEE]);
+        let p = june(&[], &[incident(IncidentKind::Fire, 500, false, false)]);
+        assert_eq!(codes(&p), vec![BASE_FEE]);
     }
 
     #[test]

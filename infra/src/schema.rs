@@ -819,6 +819,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    ranger_patrols (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        contract_id -> Uuid,
+        region_code -> Int8,
+        patrolled_on -> Date,
+        area -> Text,
+        findings -> Text,
+        reported -> Bool,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     ranger_payouts (county_code, contract_id, month) {
         county_code -> Int4,
         contract_id -> Uuid,
@@ -974,6 +989,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     ranger_contracts,
     ranger_inspections,
     ranger_incidents,
+    ranger_patrols,
     ranger_payouts,
     household_counts,
     webhook_endpoints,

@@ -71,7 +71,7 @@ pub fn base() -> OpenApi {
             tag("villages", "Village profiles per year, county figures, key assistance villages (乡村振兴重点帮扶村): plans, targets evaluated from the profiles, rankings, assessments, exit"),
             tag("teams", "Resident work teams and members, cadre-household pairings, visit logs, expert advisers, strong-weak village pairings, coverage"),
             tag("funds", "Funds by year, level and source; projects; allocations and disbursements as append-only ledgers; execution rates; the key-village share of linking funds; relocation plans"),
-            tag("rangers", "Forest-ranger subsidy contracts (生态护林员): inspections, incidents, monthly payouts explained line by line"),
+            tag("rangers", "Forest-ranger subsidy contracts (生态护林员): patrol log, inspections, incidents, monthly payouts explained line by line with the clauses applied"),
             tag("reports", "Rollups and dashboards for any region in scope, one level of drill-down at a time, with small-cell suppression above the county; JSON with a chart shape, CSV, XLSX; as-of dates"),
             tag("webhooks", "Endpoints a county registers for domain events (household created or changed, workflow step taken, notice period ended, monitoring lead raised, disbursement made); signed deliveries with retries, listable with their status. Each POST carries `Zhenxing-Event`, `Zhenxing-Event-Id` (deduplicate on it: delivery is at least once), `Zhenxing-Delivery` and `Zhenxing-Signature: t=<unix>,v1=<hex HMAC-SHA256 of \"<t>.<body>\" with the endpoint's secret>`"),
             tag("cors", "Origins the county's browser front ends are served from; none by default"),

@@ -1000,7 +1000,8 @@ pub async fn inspect(
 pub struct IncidentBody {
     /// Date (inside the contract period).
     pub occurred_on: NaiveDate,
-    /// `fire`, `illegal_logging`, `unreported_pests`.
+    /// What happened; each kind's consequence and the contract clause it applies are in
+    /// docs/domain.md (seed 3).
     #[schema(schema_with = domain::ranger::IncidentKind::input_schema)]
     pub kind: String,
     /// Burnt area (fires), mu, one decimal.
@@ -1020,7 +1021,9 @@ pub struct IncidentBody {
     pub description: String,
 }
 
-/// Records an incident (fire with burnt area, illegal logging, unreported pests).
+/// Records an incident: a fire with its burnt area, logging, unreported pests, a loss from poor
+/// patrols, others' violations not stopped, an absence with a major loss, or one of the ranger's
+/// own prohibited activities (seed 3 §五, §六).
 #[utoipa::path(
     tag = "rangers",
     security(("bearer" = [])),
@@ -1064,6 +1067,133 @@ pub async fn incident(
         })
         .await?;
     Ok(HttpResponse::Created().json(serde_json::json!({ "id": iid })))
+}
+
+/// A day's patrol (巡护记录).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatrolBody {
+    /// Day of the patrol: inside the contract (not after a termination), not in the future.
+    pub patrolled_on: NaiveDate,
+    /// Route or area covered, 1–200 characters.
+    pub area: String,
+    /// What was found (hazards, fire, pests, violations), up to 2000 characters; empty: nothing.
+    #[serde(default)]
+    pub findings: String,
+    /// The findings were reported to the station.
+    #[serde(default)]
+    pub reported: bool,
+}
+
+/// One day's patrol in a contract's log.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PatrolDto {
+    /// Id.
+    pub id: Uuid,
+    /// The contract.
+    pub contract_id: Uuid,
+    /// Day of the patrol.
+    pub patrolled_on: NaiveDate,
+    /// Route or area covered.
+    pub area: String,
+    /// What was found.
+    pub findings: String,
+    /// Reported to the station.
+    pub reported: bool,
+    /// Who entered it.
+    pub created_by: Uuid,
+    /// When it was entered.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<rangers::PatrolRow> for PatrolDto {
+    fn from(p: rangers::PatrolRow) -> Self {
+        Self {
+            id: p.id,
+            contract_id: p.contract_id,
+            patrolled_on: p.patrolled_on,
+            area: p.area,
+            findings: p.findings,
+            reported: p.reported,
+            created_by: p.created_by,
+            created_at: p.created_at,
+        }
+    }
+}
+
+/// Logs a day's patrol of the ranger (seed 3 §四(一)2), entered by the station.
+#[utoipa::path(
+    tag = "rangers",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Contract id")),
+    request_body = PatrolBody,
+    responses(
+        (status = 201, description = "Logged", body = PatrolDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A day outside the contract or after its termination, a future day, or a bad field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/ranger-contracts/{id}/patrols")]
+pub async fn log_patrol(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<PatrolBody>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let b = body.0;
+    let mut errs = Vec::new();
+    let area = text(&mut errs, "area", &b.area, true, 200);
+    let findings = text(&mut errs, "findings", &b.findings, false, 2000);
+    done(errs)?;
+    let p = rangers::NewPatrol {
+        patrolled_on: b.patrolled_on,
+        area,
+        findings,
+        reported: b.reported,
+    };
+    let row = state
+        .run(auth, move |conn, ctx| rangers::patrol(conn, ctx, id, &p))
+        .await?;
+    Ok(HttpResponse::Created().json(PatrolDto::from(row)))
+}
+
+/// A contract's patrol log, newest first.
+#[utoipa::path(
+    tag = "rangers",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Contract id"), PageParams),
+    responses(
+        (status = 200, description = "A page of patrols", body = Page<PatrolDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/ranger-contracts/{id}/patrols")]
+pub async fn list_patrols(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    page: web::Query<PageParams>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let limit = page.limit()?;
+    let after: Option<(NaiveDate, Uuid)> = page.cursor()?;
+    let rows = state
+        .run(auth, move |conn, _| {
+            rangers::patrols(conn, id, after, limit + 1)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        limit,
+        |p| (p.patrolled_on, p.id),
+        PatrolDto::from,
+    )))
 }
 
 fn month_of(s: &str) -> Result<(i32, u32), DomainError> {

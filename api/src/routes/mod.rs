@@ -631,6 +631,16 @@ pub const RULES: &[Rule] = &[
         Permission(perm::FUNDS_MANAGE),
     ),
     r(
+        "POST",
+        "/api/v1/ranger-contracts/{id}/patrols",
+        Permission(perm::FUNDS_MANAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/ranger-contracts/{id}/patrols",
+        Permission(perm::FUNDS_READ),
+    ),
+    r(
         "GET",
         "/api/v1/ranger-contracts/{id}/payouts/{month}",
         Permission(perm::FUNDS_READ),
@@ -882,6 +892,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(funds::list_contracts)
                 .service(funds::inspect)
                 .service(funds::incident)
+                .service(funds::log_patrol)
+                .service(funds::list_patrols)
                 .service(funds::compute_payout)
                 .service(funds::pay)
                 .service(funds::terminate)

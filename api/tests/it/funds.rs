@@ -933,3 +933,219 @@ async fn allocations_never_exceed_the_projects_budget_even_at_once() {
     }
     assert_eq!(allocate(app, &x.officer, &f, &p, 3_000).await.status, 201);
 }
+
+/// Seed 3 §四(一)2: the ranger's daily patrols are logged (by the station), in the contract's
+/// period and not after its termination; §五 and §六: every ground for withholding a month is an
+/// incident kind, applied under its clause.
+#[actix_web::test]
+async fn ranger_patrol_log_and_every_ground_for_withholding() {
+    let x = setup().await;
+    let app = &x.app;
+    let r = app
+        .post(
+            "/api/v1/households",
+            &x.clerk,
+            household("R2", V1, &[id_number("370831", 991)]),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let member = r.body["members"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let f = id(app
+        .post(
+            "/api/v1/funds",
+            &x.officer,
+            fund(20_000, "ecology", false, false),
+        )
+        .await)
+    .await;
+    let p = id(app
+        .post(
+            "/api/v1/projects",
+            &x.officer,
+            project(V1, 10_000, "ecology", false),
+        )
+        .await)
+    .await;
+    assert_eq!(allocate(app, &x.officer, &f, &p, 10_000).await.status, 201);
+    let c = id(app
+        .post(
+            "/api/v1/ranger-contracts",
+            &x.officer,
+            json!({"member_id": member, "station": "泗张镇林业站", "area_mu": 120.0,
+                "bound_east": "东至山脊", "bound_south": "南至河沟", "bound_west": "西至公路", "bound_north": "北至林场",
+                "start_date": "2017-01-01", "end_date": "2030-12-31", "project_id": p}),
+        )
+        .await)
+    .await;
+    let base = format!("/api/v1/ranger-contracts/{c}");
+    let patrol = |on: &str, area: &str| json!({"patrolled_on": on, "area": area, "findings": "发现枯枝堆积，已清理", "reported": true});
+    // Bad input, refused by name: no area, a day before the contract, a day in the future.
+    for (body, field, words) in [
+        (patrol("2017-03-01", " "), "area", ""),
+        (
+            patrol("2016-12-31", "一号线"),
+            "patrolled_on",
+            "outside the contract",
+        ),
+        (
+            patrol("2030-01-01", "一号线"),
+            "patrolled_on",
+            "in the future",
+        ),
+    ] {
+        let r = app.post(&format!("{base}/patrols"), &x.officer, body).await;
+        assert_eq!(r.status, 422, "{:?}", r.body);
+        assert_eq!(r.body["errors"][0]["field"], field, "{:?}", r.body);
+        assert!(
+            r.body["errors"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(words)),
+            "{:?}",
+            r.body
+        );
+    }
+    for (on, area) in [
+        ("2017-03-01", "一号巡护线：村北山林至林场"),
+        ("2017-03-02", "二号巡护线"),
+        ("2017-03-02", "三号巡护线"),
+    ] {
+        let r = app
+            .post(&format!("{base}/patrols"), &x.officer, patrol(on, area))
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        assert_eq!(r.body["area"], area);
+        assert_eq!(r.body["reported"], true);
+    }
+    // Newest first, in pages that follow on.
+    let r = app
+        .get(&format!("{base}/patrols?limit=2"), &x.approver)
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let days: Vec<&str> = r.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["patrolled_on"].as_str())
+        .collect();
+    assert_eq!(days, ["2017-03-02", "2017-03-02"]);
+    let cursor = r.body["next_cursor"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(!cursor.is_empty());
+    let r = app
+        .get(
+            &format!("{base}/patrols?limit=2&cursor={cursor}"),
+            &x.approver,
+        )
+        .await;
+    assert_eq!(r.body["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(r.body["items"][0]["area"], "一号巡护线：村北山林至林场");
+    assert!(r.body["next_cursor"].is_null());
+    // Another county's officer finds no such contract, to read or to write.
+    let r = app.get(&format!("{base}/patrols"), &x.stranger).await;
+    assert_eq!(r.status, 404, "{:?}", r.body);
+    let r = app
+        .post(
+            &format!("{base}/patrols"),
+            &x.stranger,
+            patrol("2017-03-03", "x"),
+        )
+        .await;
+    assert_eq!(r.status, 404, "{:?}", r.body);
+    // Each further ground withholds the whole month under its clause.
+    let incident = |on: &str, kind: &str| json!({"occurred_on": on, "kind": kind, "through_negligence": false, "description": "记录"});
+    for (month, kind, clause, compensation, may_terminate) in [
+        (
+            "2017-04",
+            "poor_patrol_loss",
+            "第六条第（一）项",
+            false,
+            false,
+        ),
+        (
+            "2017-05",
+            "unstopped_violation",
+            "第六条第（三）项",
+            false,
+            true,
+        ),
+        (
+            "2017-06",
+            "absence_major_loss",
+            "第六条第（五）项",
+            true,
+            true,
+        ),
+        (
+            "2017-07",
+            "prohibited_grazing",
+            "第五条第（二）项、第三条第（六）项",
+            false,
+            true,
+        ),
+        (
+            "2017-08",
+            "prohibited_building",
+            "第五条第（四）项、第三条第（六）项",
+            false,
+            true,
+        ),
+    ] {
+        let r = app
+            .post(
+                &format!("{base}/incidents"),
+                &x.officer,
+                incident(&format!("{month}-15"), kind),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{kind}: {:?}", r.body);
+        let r = app
+            .get(&format!("{base}/payouts/{month}"), &x.approver)
+            .await;
+        assert_eq!(r.status, 200, "{kind}: {:?}", r.body);
+        assert_eq!(r.body["total_fen"], 0, "{kind}: {:?}", r.body);
+        assert_eq!(r.body["lines"][1]["code"], "withheld", "{kind}");
+        assert_eq!(r.body["lines"][1]["clause"], clause, "{kind}");
+        assert_eq!(r.body["compensation_claim"], compensation, "{kind}");
+        assert_eq!(r.body["termination_allowed"], may_terminate, "{kind}");
+        assert_eq!(r.body["terminate"], false, "{kind}");
+    }
+    let r = app
+        .post(
+            &format!("{base}/incidents"),
+            &x.officer,
+            incident("2017-09-01", "arson"),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "kind");
+    // After the contract is terminated, no patrol can be logged under it.
+    let r = app
+        .post(
+            &format!("{base}/termination"),
+            &x.officer,
+            json!({"terminated_on": "2017-09-30", "reason": "擅自修建房舍，经协商解除"}),
+        )
+        .await;
+    assert!(r.status < 300, "{:?}", r.body);
+    let r = app
+        .post(
+            &format!("{base}/patrols"),
+            &x.officer,
+            patrol("2017-10-02", "一号巡护线"),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "patrolled_on");
+    assert!(
+        r.body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("terminated on 2017-09-30")),
+        "{:?}",
+        r.body
+    );
+}

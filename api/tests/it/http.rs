@@ -275,6 +275,9 @@ pub fn sample_body(method: &str, path: &str) -> serde_json::Value {
         ("POST", "/api/v1/ranger-contracts/{id}/inspections") => {
             json!({"inspected_on": "2021-01-01", "present": true})
         }
+        ("POST", "/api/v1/ranger-contracts/{id}/patrols") => {
+            json!({"patrolled_on": "2020-01-01", "area": "x"})
+        }
         ("POST", "/api/v1/ranger-contracts/{id}/incidents") => {
             json!({"occurred_on": "2021-01-01", "kind": "fire", "through_negligence": false})
         }
