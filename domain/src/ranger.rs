@@ -422,6 +422,20 @@ pub fn payout(
     })
 }
 
+/// The day by which the fee of `year`-`month` is due: day `due_day` of the following month
+/// (`ranger.payment_due_day`, 1 to 28). `None` for an invalid month or day.
+pub fn payment_due(year: i32, month: u32, due_day: i32) -> Option<NaiveDate> {
+    let (y, m) = if month == 12 {
+        (year.checked_add(1)?, 1)
+    } else {
+        (year, month.checked_add(1)?)
+    };
+    if !(1..=12).contains(&month) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y, m, u32::try_from(due_day).ok()?)
+}
+
 /// `a * b / c`, rounded toward zero, without overflow.
 fn mul_div(a: i64, b: i64, c: i64) -> Result<i64, String> {
     let q = i128::from(a)
@@ -464,6 +478,7 @@ mod tests {
             two_absences_deduction_bp: 1000,
             termination_absences: 3,
             major_fire_mu: 15,
+            payment_due_day: 10,
         }
     }
 
@@ -883,6 +898,15 @@ mod tests {
         assert_eq!(codes(&p), vec![BASE_FEE]);
         let p = june(&[], &[incident(IncidentKind::Fire, 500, false, false)]);
         assert_eq!(codes(&p), vec![BASE_FEE]);
+    }
+
+    #[test]
+    fn a_month_is_due_on_the_set_day_of_the_next() {
+        assert_eq!(payment_due(2017, 3, 10), Some(d(2017, 4, 10)));
+        assert_eq!(payment_due(2017, 12, 10), Some(d(2018, 1, 10)));
+        assert_eq!(payment_due(2017, 1, 28), Some(d(2017, 2, 28)));
+        assert_eq!(payment_due(2017, 13, 10), None);
+        assert_eq!(payment_due(2017, 1, 0), None);
     }
 
     #[test]

@@ -167,6 +167,10 @@ pub struct RangerSettings {
     /// Burnt area (mu) from which (以上: this area itself included) a fire through negligence
     /// withholds the fee and terminates.
     pub major_fire_mu: i32,
+    /// Day of the following month by which a month's fee is paid (seed 3 §六(六) asks only that
+    /// the station pay on time, 按时发放: the day is the project's default, 10); a month unpaid
+    /// after it is late.
+    pub payment_due_day: i32,
 }
 
 /// A target value to reach by a year.
@@ -257,6 +261,7 @@ impl Default for Settings {
                 two_absences_deduction_bp: 1000,
                 termination_absences: 3,
                 major_fire_mu: 15,
+                payment_due_day: 10,
             },
             key_village: KeyVillageSettings {
                 collective_income_targets: vec![
@@ -421,6 +426,11 @@ impl Settings {
             r.major_fire_mu > 0,
             "ranger.major_fire_mu",
             "must be positive",
+        );
+        check(
+            (1..=28).contains(&r.payment_due_day),
+            "ranger.payment_due_day",
+            "must be a day from 1 to 28 (every month has it)",
         );
         let k = &self.key_village;
         for t in [&k.tap_water_target, &k.sanitary_toilet_target] {

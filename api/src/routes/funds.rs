@@ -1196,6 +1196,86 @@ pub async fn list_patrols(
     )))
 }
 
+/// Which late months to list.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LateParams {
+    /// Any region in your scope (default: your scope).
+    pub region: Option<String>,
+    /// The day to judge lateness on, `YYYY-MM-DD` (default: today, China time).
+    pub as_of: Option<NaiveDate>,
+}
+
+/// A month of a ranger contract unpaid after its due day.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LatePayoutDto {
+    /// The contract.
+    pub contract_id: Uuid,
+    /// The ranger's village (12 digits).
+    pub region_code: i64,
+    /// The township forestry station that pays.
+    pub station: String,
+    /// The ranger (member id).
+    pub member_id: Uuid,
+    /// The unpaid month, `YYYY-MM`.
+    pub month: String,
+    /// Its due day: `ranger.payment_due_day` of the following month.
+    pub due_on: NaiveDate,
+    /// Days past the due day on `as_of`.
+    pub days_late: i64,
+    /// The contract has been terminated; its months before the end are owed all the same.
+    pub terminated: bool,
+}
+
+/// Ranger months paid late or not at all: every month of the contracts in scope whose due day
+/// (`ranger.payment_due_day` of the following month, 10 by default) has passed unpaid
+/// (seed 3 §六(六): 甲方要按时发放管护费).
+#[utoipa::path(
+    tag = "rangers",
+    security(("bearer" = [])),
+    params(LateParams, PageParams),
+    responses(
+        (status = 200, description = "A page of late months, by village, contract and month", body = Page<LatePayoutDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A region outside your scope, a bad date, limit or cursor", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/ranger-payouts/late")]
+pub async fn late_payouts(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<LateParams>,
+    page: web::Query<PageParams>,
+) -> ApiResult<HttpResponse> {
+    let q = q.into_inner();
+    let limit = page.limit()?;
+    let after: Option<(i64, Uuid, String)> = page.cursor()?;
+    let (rows, as_of) = state
+        .run(auth, move |conn, ctx| {
+            let as_of = q.as_of.unwrap_or_else(|| ctx.today());
+            let within = within(q.region.as_deref(), ctx.caller.scope())?;
+            rangers::late_payments(conn, ctx, within, as_of, after, limit + 1)
+                .map(|rows| (rows, as_of))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        limit,
+        |r| (r.region_code, r.contract_id, r.month.clone()),
+        |r| LatePayoutDto {
+            days_late: (as_of - r.due_on).num_days(),
+            contract_id: r.contract_id,
+            region_code: r.region_code,
+            station: r.station,
+            member_id: r.member_id,
+            month: r.month,
+            due_on: r.due_on,
+            terminated: r.terminated,
+        },
+    )))
+}
+
 fn month_of(s: &str) -> Result<(i32, u32), DomainError> {
     let bad = || DomainError::field("month", "must be YYYY-MM");
     let (y, m) = s.split_once('-').ok_or_else(bad)?;

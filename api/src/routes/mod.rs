@@ -631,6 +631,11 @@ pub const RULES: &[Rule] = &[
         Permission(perm::FUNDS_MANAGE),
     ),
     r(
+        "GET",
+        "/api/v1/ranger-payouts/late",
+        Permission(perm::FUNDS_READ),
+    ),
+    r(
         "POST",
         "/api/v1/ranger-contracts/{id}/patrols",
         Permission(perm::FUNDS_MANAGE),
@@ -894,6 +899,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(funds::incident)
                 .service(funds::log_patrol)
                 .service(funds::list_patrols)
+                .service(funds::late_payouts)
                 .service(funds::compute_payout)
                 .service(funds::pay)
                 .service(funds::terminate)

@@ -1149,3 +1149,158 @@ async fn ranger_patrol_log_and_every_ground_for_withholding() {
         r.body
     );
 }
+
+/// Seed 3 §六(六): the station pays on time. Each month is due on `ranger.payment_due_day` of
+/// the following month (a county setting); months unpaid after it are listed late, a
+/// terminated contract's owed months included, and nothing of another county.
+#[actix_web::test]
+async fn ranger_months_unpaid_after_their_due_day_are_listed_late() {
+    let mut x = setup().await;
+    x.app.user("admin", "370831", &["tenant_admin"]);
+    let admin = x.app.token("admin").await;
+    let app = &x.app;
+    let r = app
+        .post(
+            "/api/v1/households",
+            &x.clerk,
+            household("R3", V1, &[id_number("370831", 992)]),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let member = r.body["members"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let f = id(app
+        .post(
+            "/api/v1/funds",
+            &x.officer,
+            fund(20_000, "ecology", false, false),
+        )
+        .await)
+    .await;
+    let p = id(app
+        .post(
+            "/api/v1/projects",
+            &x.officer,
+            project(V1, 10_000, "ecology", false),
+        )
+        .await)
+    .await;
+    assert_eq!(allocate(app, &x.officer, &f, &p, 10_000).await.status, 201);
+    let c = id(app
+        .post(
+            "/api/v1/ranger-contracts",
+            &x.officer,
+            json!({"member_id": member, "station": "泗张镇林业站", "area_mu": 80.0,
+                "bound_east": "东", "bound_south": "南", "bound_west": "西", "bound_north": "北",
+                "start_date": "2017-01-01", "end_date": "2017-06-30", "project_id": p}),
+        )
+        .await)
+    .await;
+    let r = app
+        .post(
+            &format!("/api/v1/ranger-contracts/{c}/payouts/2017-01"),
+            &x.officer,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let late = |as_of: &'static str| {
+        let t = x.approver.clone();
+        async move {
+            let r = app
+                .get(&format!("/api/v1/ranger-payouts/late?as_of={as_of}"), &t)
+                .await;
+            assert_eq!(r.status, 200, "{:?}", r.body);
+            r.body["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|i| {
+                    (
+                        i["month"].as_str().unwrap_or_default().to_string(),
+                        i["due_on"].as_str().unwrap_or_default().to_string(),
+                        i["days_late"].as_i64().unwrap_or(-1),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    // January is paid; February is due on 10 March (the default day): late from the 11th.
+    assert_eq!(late("2017-03-10").await, vec![]);
+    assert_eq!(
+        late("2017-03-11").await,
+        vec![("2017-02".to_string(), "2017-03-10".to_string(), 1)]
+    );
+    // The county sets the 20th: February is not late on 11 March any more.
+    let tag = app
+        .get("/api/v1/settings/370831", &admin)
+        .await
+        .header("etag")
+        .unwrap_or_default();
+    let r = app
+        .send(
+            "PUT",
+            "/api/v1/settings/370831",
+            Some(&admin),
+            Some(&json!({"overrides": {"ranger": {"payment_due_day": 20}}})),
+            &[("if-match", tag.as_str())],
+        )
+        .await;
+    let tag = r.header("etag").unwrap_or_default();
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(late("2017-03-11").await, vec![]);
+    let r = app
+        .send(
+            "PUT",
+            "/api/v1/settings/370831",
+            Some(&admin),
+            Some(&json!({"overrides": {"ranger": {"payment_due_day": 31}}})),
+            &[("if-match", tag.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    // Terminated in April: February to April are owed and late; May and June are not owed.
+    let r = app
+        .post(
+            &format!("/api/v1/ranger-contracts/{c}/termination"),
+            &x.officer,
+            json!({"terminated_on": "2017-04-15", "reason": "本人申请解除"}),
+        )
+        .await;
+    assert!(r.status < 300, "{:?}", r.body);
+    let months: Vec<String> = late("2017-08-01").await.into_iter().map(|m| m.0).collect();
+    assert_eq!(months, ["2017-02", "2017-03", "2017-04"]);
+    // Pages follow on.
+    let r = app
+        .get(
+            "/api/v1/ranger-payouts/late?as_of=2017-08-01&limit=2",
+            &x.officer,
+        )
+        .await;
+    assert_eq!(r.body["items"].as_array().map(Vec::len), Some(2));
+    assert_eq!(r.body["items"][0]["terminated"], true);
+    let cursor = r.body["next_cursor"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let r = app
+        .get(
+            &format!("/api/v1/ranger-payouts/late?as_of=2017-08-01&limit=2&cursor={cursor}"),
+            &x.officer,
+        )
+        .await;
+    assert_eq!(r.body["items"][0]["month"], "2017-04");
+    assert!(r.body["next_cursor"].is_null());
+    // Another county's officer sees none of it; a bad date is refused by name.
+    let r = app
+        .get("/api/v1/ranger-payouts/late?as_of=2017-08-01", &x.stranger)
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["items"].as_array().map(Vec::len), Some(0));
+    let r = app
+        .get("/api/v1/ranger-payouts/late?as_of=2017-13-01", &x.officer)
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+}

@@ -120,6 +120,11 @@ pub const DECLARED: &[Declared] = &[
         "the county's ranger contract terms",
     ),
     d(
+        "ranger.payment_due_day",
+        Rule::County,
+        "the county's ranger contract terms",
+    ),
+    d(
         "ranger.termination_absences",
         Rule::County,
         "the county's ranger contract terms",

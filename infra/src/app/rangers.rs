@@ -706,6 +706,94 @@ pub fn list(
         .db()
 }
 
+/// A month of a contract that is unpaid after its due day.
+#[derive(Debug, Clone, QueryableByName, Serialize)]
+pub struct LateRow {
+    /// The contract.
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub contract_id: Uuid,
+    /// The ranger's village.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub region_code: i64,
+    /// The township forestry station (party A).
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub station: String,
+    /// The ranger (a registered person).
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub member_id: Uuid,
+    /// The unpaid month, `YYYY-MM`.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub month: String,
+    /// The day it was due (`ranger.payment_due_day` of the following month, per county).
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    pub due_on: NaiveDate,
+    /// The contract has been terminated (its months before the end are still owed).
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub terminated: bool,
+}
+
+/// Every month of the contracts in `within` that was due before `as_of` and is not paid, in
+/// the order of (village, contract, month); keyset after that triple. A terminated contract's
+/// months up to its last day count: they are owed all the same. The due day is each county's
+/// `ranger.payment_due_day`.
+///
+/// # Errors
+/// Database failures.
+pub fn late_payments(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    within: domain::Scope,
+    as_of: NaiveDate,
+    after: Option<(i64, Uuid, String)>,
+    limit: i64,
+) -> Result<Vec<LateRow>, DomainError> {
+    // The counties with contracts in scope, each with its payment day.
+    let counties: Vec<(i32, i64)> = ranger_contracts::table
+        .filter(ranger_contracts::region_code.between(within.lo(), within.hi()))
+        .select((ranger_contracts::county_code, ranger_contracts::region_code))
+        .distinct_on(ranger_contracts::county_code)
+        .order((ranger_contracts::county_code, ranger_contracts::region_code))
+        .load(conn)
+        .db()?;
+    let mut codes = Vec::with_capacity(counties.len());
+    let mut days = Vec::with_capacity(counties.len());
+    for (county, region) in counties {
+        let s = super::settings::effective_for(conn, ctx, stored_code(region)?)?;
+        codes.push(county);
+        days.push(s.ranger.payment_due_day);
+    }
+    let (r, c, m) = after.unwrap_or((0, Uuid::nil(), String::new()));
+    diesel::sql_query(
+        "SELECT c.id AS contract_id, c.region_code, c.station, c.member_id, \
+                to_char(d, 'YYYY-MM') AS month, \
+                (d + interval '1 month' + (k.due_day - 1) * interval '1 day')::date AS due_on, \
+                c.terminated_on IS NOT NULL AS terminated \
+           FROM ranger_contracts c \
+           JOIN unnest($3::int[], $4::int[]) AS k (county_code, due_day) ON k.county_code = c.county_code \
+          CROSS JOIN LATERAL generate_series(date_trunc('month', c.start_date), \
+                date_trunc('month', least(c.end_date, coalesce(c.terminated_on, c.end_date))), \
+                interval '1 month') AS d \
+          WHERE c.region_code BETWEEN $1 AND $2 \
+            AND (d + interval '1 month' + (k.due_day - 1) * interval '1 day')::date < $5 \
+            AND NOT EXISTS (SELECT 1 FROM ranger_payouts p WHERE p.county_code = c.county_code \
+                              AND p.contract_id = c.id AND p.month = to_char(d, 'YYYY-MM')) \
+            AND (c.region_code, c.id, to_char(d, 'YYYY-MM')) > ($6, $7, $8) \
+          ORDER BY c.region_code, c.id, d \
+          LIMIT $9",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(within.lo())
+    .bind::<diesel::sql_types::BigInt, _>(within.hi())
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Int4>, _>(&codes)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Int4>, _>(&days)
+    .bind::<diesel::sql_types::Date, _>(as_of)
+    .bind::<diesel::sql_types::BigInt, _>(r)
+    .bind::<diesel::sql_types::Uuid, _>(c)
+    .bind::<diesel::sql_types::Text, _>(m)
+    .bind::<diesel::sql_types::BigInt, _>(limit)
+    .load(conn)
+    .db()
+}
+
 /// One contract.
 ///
 /// # Errors

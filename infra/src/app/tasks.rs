@@ -534,6 +534,8 @@ fn ranger_tasks(
     out: &mut Vec<Found>,
 ) -> Result<(), DomainError> {
     let last = last_ended_month_day(ctx.today());
+    // Each county's payment day (`ranger.payment_due_day`), read once per county.
+    let mut due_days: BTreeMap<i32, i32> = BTreeMap::new();
     let rows: Vec<RangerRow> = diesel::sql_query(RANGER_SQL)
         .bind::<BigInt, _>(scope.lo())
         .bind::<BigInt, _>(scope.hi())
@@ -544,6 +546,20 @@ fn ranger_tasks(
         let Some(month_end) = month_last_day(&r.first_unpaid) else {
             continue;
         };
+        let village = stored_code(r.region_code)?;
+        let county = village.county_code();
+        let due_day = match due_days.get(&county) {
+            Some(d) => *d,
+            None => {
+                let d = super::settings::effective_for(conn, ctx, village)?
+                    .ranger
+                    .payment_due_day;
+                due_days.insert(county, d);
+                d
+            }
+        };
+        let due = domain::ranger::payment_due(month_end.year(), month_end.month(), due_day)
+            .map_or(Due::WorkingDays, Due::On);
         out.push(Found {
             kind: TaskKind::RangerMonth,
             object_type: "ranger_contract",
@@ -551,7 +567,7 @@ fn ranger_tasks(
             region: r.region_code,
             action: "payout",
             since: month_end,
-            due: Due::WorkingDays,
+            due,
             link: format!(
                 "/api/v1/ranger-contracts/{}/payouts/{}",
                 r.id, r.first_unpaid
