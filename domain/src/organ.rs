@@ -24,9 +24,51 @@ pub fn township(name: &str) -> String {
     }
 }
 
+/// The signing organ of a village-level unit in an English document: the Chinese name as
+/// [`village`] gives it (names stay as recorded), glossed by the kind of committee.
+pub fn village_en(name: &str) -> String {
+    let organ = village(name);
+    if organ.ends_with("居民委员会") {
+        format!("{organ} (Residents' Committee)")
+    } else {
+        format!("{organ} (Villagers' Committee)")
+    }
+}
+
+/// The signing organ of a township-level unit in an English document: the Chinese name as
+/// [`township`] gives it, glossed by the kind of organ.
+pub fn township_en(name: &str) -> String {
+    let organ = township(name);
+    if organ.ends_with("办事处") {
+        format!("{organ} (Subdistrict Office)")
+    } else {
+        format!("{organ} (People's Government)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn english_documents_print_the_organ_as_recorded_with_a_gloss() {
+        assert_eq!(
+            village_en("仲子社区居民委员会"),
+            "仲子社区居民委员会 (Residents' Committee)"
+        );
+        assert_eq!(
+            village_en("卞桥二村村民委员会"),
+            "卞桥二村村民委员会 (Villagers' Committee)"
+        );
+        assert_eq!(
+            township_en("泗河街道"),
+            "泗河街道办事处 (Subdistrict Office)"
+        );
+        assert_eq!(
+            township_en("泉林镇"),
+            "泉林镇人民政府 (People's Government)"
+        );
+    }
 
     #[test]
     fn names_are_printed_as_the_data_gives_them_and_townships_sign_by_kind() {

@@ -439,7 +439,7 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
         ("township_report", "Opinion: 同意"),
         (
             "township_notice",
-            "Objections may be raised with the township",
+            "Objections may be raised with 泉林镇人民政府 (People",
         ),
         ("county_report", "decision no. 泗扶发〔2016〕12号"),
         ("county_announcement", "this is hereby announced"),
@@ -996,6 +996,56 @@ async fn the_demo_users_walk_a_list_through_every_level() {
         assert_eq!(r.status, 200);
         assert_eq!(r.body["items"][0]["id"], list.as_str(), "{observer}");
         assert_eq!(r.body["items"][0]["stage"], "filed");
+    }
+    // Issue 22 item 6: every document names the demo's organs as DOCUMENTS.md says. The
+    // clerk's village is a community (仲子社区居民委员会) under a subdistrict (泗河街道): the
+    // committee's full name is printed once, never with another suffix, and the subdistrict
+    // signs as its office (办事处), never as a people's government. The township-level test above
+    // checks a 镇 (泉林镇人民政府) and a 村民委员会.
+    let approver = &tokens["approver.sishui"];
+    let kinds = [
+        "application",
+        "assembly_minutes",
+        "appraisal_tally",
+        "village_notice",
+        "township_report",
+        "township_notice",
+        "county_report",
+        "county_announcement",
+    ];
+    for kind in kinds {
+        for (lang, headers) in [("zh", vec![]), ("en", vec![("accept-language", "en")])] {
+            let r = app
+                .get_with(
+                    &format!("/api/v1/exit-lists/{list}/documents/{kind}"),
+                    approver,
+                    &headers,
+                )
+                .await;
+            assert_eq!(r.status, 200, "{kind} {lang}: {:?}", r.body);
+            let html = r.body.as_str().unwrap_or_default();
+            for wrong in [
+                "委员会村民委员会",
+                "委员会居民委员会",
+                "泗河街道人民政府",
+                // (English: the apostrophe is escaped in HTML.)
+                "Government of",
+                "Committee of",
+            ] {
+                assert!(
+                    !html.contains(wrong),
+                    "{kind} {lang} prints {wrong}: {html}"
+                );
+            }
+            let village_signs = matches!(kind, "application" | "village_notice");
+            let township_signs = matches!(kind, "township_report" | "township_notice");
+            if village_signs {
+                assert!(html.contains("仲子社区居民委员会"), "{kind} {lang}: {html}");
+            }
+            if township_signs {
+                assert!(html.contains("泗河街道办事处"), "{kind} {lang}: {html}");
+            }
+        }
     }
 }
 

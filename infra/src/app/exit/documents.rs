@@ -301,7 +301,7 @@ pub fn render(
                 sections.push(if en {
                     vec![
                         t(),
-                        Block::Addressee(format!("To the Villagers' Committee of {vn}:")),
+                        Block::Addressee(format!("To {}:", domain::organ::village_en(&v.village_name))),
                         Block::Para(format!(
                             "Our household (no. {hn}) has {p} people. In {year} its net income per person was {inc} yuan, \
                              steadily above the province's poverty line of {line} yuan for that year. We have enough to eat and to wear; \
@@ -429,7 +429,7 @@ pub fn render(
                         "Notice period: {from} to {to} (until 24:00 Beijing time). Posted at: {place}. Objections may be raised with the villagers' committee \
                          or the resident work team during the notice period."
                     )),
-                    sign(format!("Villagers' Committee of {vn}"), posted),
+                    sign(domain::organ::village_en(&v.village_name), posted),
                 ]
             } else {
                 vec![
@@ -453,7 +453,7 @@ pub fn render(
             let table = households_table(&lists, true, lang);
             sections.push(if en {
                 vec![
-                    Block::Issuer(format!("People's Government of {township}")),
+                    Block::Issuer(domain::organ::township_en(&township)),
                     t(),
                     Block::Addressee(
                         "To the Office of the County Leading Group for Poverty Alleviation and Development:".into(),
@@ -463,7 +463,7 @@ pub fn render(
                          The township's exit list is as follows:"
                     )),
                     table,
-                    sign(format!("People's Government of {township}"), d),
+                    sign(domain::organ::township_en(&township), d),
                 ]
             } else {
                 vec![
@@ -486,15 +486,17 @@ pub fn render(
                 vec![
                     t(),
                     Block::Para(format!(
-                        "Reviewed by the People's Government of {township}, the {year} list of households leaving the register \
-                         is published in every administrative village as follows:"
+                        "Reviewed by {}, the {year} list of households leaving the register \
+                         is published in every administrative village as follows:",
+                        domain::organ::township_en(&township)
                     )),
                     table,
                     Block::Para(format!(
-                        "Notice period: {from} to {to} (until 24:00 Beijing time). Posted at: {place}. Objections may be raised with the township government \
-                         during the notice period."
+                        "Notice period: {from} to {to} (until 24:00 Beijing time). Posted at: {place}. Objections may be raised with {} \
+                         during the notice period.",
+                        domain::organ::township_en(&township)
                     )),
-                    sign(format!("People's Government of {township}"), posted),
+                    sign(domain::organ::township_en(&township), posted),
                 ]
             } else {
                 vec![
