@@ -22,6 +22,7 @@ pub mod roles;
 pub mod settings;
 pub mod tasks;
 pub mod teams;
+pub mod teams_dto;
 pub mod tenants;
 pub mod transfer;
 pub mod users;

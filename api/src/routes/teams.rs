@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::input::{check_year, done, id_of, text, within};
+use super::teams_dto::{AdviserDto, CoverageDto, PairingDto, VillagePairingDto};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
@@ -291,7 +292,7 @@ pub struct PairingBody {
     security(("bearer" = [])),
     request_body = PairingBody,
     responses(
-        (status = 201, description = "Paired", body = Object),
+        (status = 201, description = "Paired", body = PairingDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a county user with villages:manage", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Paired already", body = Problem, content_type = "application/problem+json"),
@@ -310,7 +311,7 @@ pub async fn pair(
             teams::pair(conn, ctx, b.household_id, b.member_id, b.start_date)
         })
         .await?;
-    Ok(HttpResponse::Created().json(p))
+    Ok(HttpResponse::Created().json(PairingDto::from(p)))
 }
 
 /// `?region=&household=`.
@@ -329,7 +330,7 @@ pub struct HouseholdParam {
     security(("bearer" = [])),
     params(HouseholdParam),
     responses(
-        (status = 200, description = "Pairings", body = Vec<Object>),
+        (status = 200, description = "Pairings", body = Vec<PairingDto>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
@@ -351,7 +352,7 @@ pub async fn list_pairings(
             )
         })
         .await?;
-    Ok(HttpResponse::Ok().json(rows))
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(PairingDto::from).collect::<Vec<_>>()))
 }
 
 /// The end of a pairing.
@@ -369,7 +370,7 @@ pub struct EndBody {
     params(("id" = Uuid, Path, description = "Pairing id")),
     request_body = EndBody,
     responses(
-        (status = 200, description = "Ended", body = Object),
+        (status = 200, description = "Ended", body = PairingDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a county user with villages:manage", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
@@ -391,7 +392,7 @@ pub async fn end_pairing(
             teams::end_pairing(conn, ctx, id, end)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(p))
+    Ok(HttpResponse::Ok().json(PairingDto::from(p)))
 }
 
 /// A visit.
@@ -414,7 +415,7 @@ pub struct VisitBody {
     security(("bearer" = [])),
     request_body = VisitBody,
     responses(
-        (status = 201, description = "Logged", body = Object),
+        (status = 201, description = "Logged", body = VisitDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks visits:write, or not paired with the household", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
@@ -442,7 +443,7 @@ pub async fn log_visit(
             teams::log_visit(conn, ctx, b.household_id, b.visited_on, &found, &did)
         })
         .await?;
-    Ok(HttpResponse::Created().json(v))
+    Ok(HttpResponse::Created().json(VisitDto::from(v)))
 }
 
 /// A visit log entry.
@@ -544,7 +545,7 @@ pub struct AdviserBody {
     security(("bearer" = [])),
     request_body = AdviserBody,
     responses(
-        (status = 201, description = "Added", body = Object),
+        (status = 201, description = "Added", body = AdviserDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a county user with villages:manage", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
@@ -577,7 +578,7 @@ pub async fn add_adviser(
             )
         })
         .await?;
-    Ok(HttpResponse::Created().json(a))
+    Ok(HttpResponse::Created().json(AdviserDto::from(a)))
 }
 
 /// Expert advisers in your scope.
@@ -586,7 +587,7 @@ pub async fn add_adviser(
     security(("bearer" = [])),
     params(RegionParam),
     responses(
-        (status = 200, description = "Advisers", body = Vec<Object>),
+        (status = 200, description = "Advisers", body = Vec<AdviserDto>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
@@ -604,7 +605,7 @@ pub async fn list_advisers(
             teams::list_advisers(conn, within(region.as_deref(), ctx.caller.scope())?)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(rows))
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(AdviserDto::from).collect::<Vec<_>>()))
 }
 
 /// A strong village paired with a weak one.
@@ -630,7 +631,7 @@ pub struct VillagePairingBody {
     security(("bearer" = [])),
     request_body = VillagePairingBody,
     responses(
-        (status = 201, description = "Paired", body = Object),
+        (status = 201, description = "Paired", body = VillagePairingDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a county user with villages:manage over both", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
@@ -664,7 +665,7 @@ pub async fn pair_villages(
             )
         })
         .await?;
-    Ok(HttpResponse::Created().json(p))
+    Ok(HttpResponse::Created().json(VillagePairingDto::from(p)))
 }
 
 /// Strong-weak village pairings in your scope (by the weak village).
@@ -673,7 +674,7 @@ pub async fn pair_villages(
     security(("bearer" = [])),
     params(RegionParam),
     responses(
-        (status = 200, description = "Pairings", body = Vec<Object>),
+        (status = 200, description = "Pairings", body = Vec<VillagePairingDto>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
@@ -691,7 +692,11 @@ pub async fn list_village_pairings(
             teams::list_village_pairings(conn, within(region.as_deref(), ctx.caller.scope())?)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(rows))
+    Ok(HttpResponse::Ok().json(
+        rows.into_iter()
+            .map(VillagePairingDto::from)
+            .collect::<Vec<_>>(),
+    ))
 }
 
 /// `?region=&as_of=`.
@@ -713,7 +718,7 @@ pub struct CoverageParams {
     security(("bearer" = [])),
     params(CoverageParams),
     responses(
-        (status = 200, description = "Coverage", body = Object),
+        (status = 200, description = "Coverage", body = CoverageDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
@@ -742,5 +747,5 @@ pub async fn coverage(
             )
         })
         .await?;
-    Ok(HttpResponse::Ok().json(c))
+    Ok(HttpResponse::Ok().json(CoverageDto::from(c)))
 }
