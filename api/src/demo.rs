@@ -244,6 +244,7 @@ pub fn load(state: &AppState) -> anyhow::Result<()> {
             ],
         )
     })?;
+    load_ranger(state, village.code)?;
     eprintln!("\nDemo accounts (username / password / role / org unit):");
     for (user, password, role, org) in &accounts {
         eprintln!("  {user:<20} {password:<22} {role:<18} {org}");
@@ -396,5 +397,133 @@ fn load_households(state: &AppState, sishui: RegionCode) -> anyhow::Result<()> {
         "demo: {} households with {members} members imported into Sishui in {secs:.1} s",
         generated.households
     );
+    Ok(())
+}
+
+/// A forest ranger of the demo clerk's village under contract for last year (seed 3), paid
+/// by an ecology subsidy project of the county: three patrols logged, an absence in March (5%
+/// off), a loss from poor patrols in June (the month withheld under §六(一)), January to
+/// October paid, November and December not (so they show as late). Skipped when the village
+/// has a contract already.
+fn load_ranger(state: &AppState, village: RegionCode) -> anyhow::Result<()> {
+    use chrono::Datelike as _;
+    use diesel::prelude::*;
+    use domain::funds::{FundLevel, Purpose};
+    use domain::ranger::{Incident, IncidentKind};
+    use infra::app::{funds, rangers};
+    let ctx = crate::ops::acting_as(state, "funds.sishui")?;
+    let year = ctx.today().year() - 1;
+    let day = |m: u32, d: u32| {
+        chrono::NaiveDate::from_ymd_opt(year, m, d)
+            .ok_or_else(|| DomainError::field("date", "not a date"))
+    };
+    let county = village.ancestor_at(domain::Level::County);
+    state.db.in_scope(county.subtree(), |conn| {
+        if !rangers::list(conn, village.subtree())?.is_empty() {
+            return Ok(());
+        }
+        let Some(member) = infra::schema::members::table
+            .filter(infra::schema::members::region_code.eq(village.as_i64()))
+            .select(infra::schema::members::id)
+            .order(infra::schema::members::id)
+            .first::<Uuid>(conn)
+            .optional()
+            .map_err(|e| DomainError::Unexpected(e.into()))?
+        else {
+            return Ok(());
+        };
+        let fund = funds::create_fund(
+            conn,
+            &ctx,
+            &funds::NewFund {
+                county,
+                year,
+                level: FundLevel::County,
+                source: "县级财政生态护林员补助".into(),
+                purpose: Purpose::Ecology,
+                bundled: false,
+                linking: false,
+                amount_fen: 1_000_000,
+                document_no: format!("泗财农〔{year}〕3号"),
+                received_on: day(1, 5)?,
+            },
+        )?;
+        let project = funds::create_project(
+            conn,
+            &ctx,
+            &funds::NewProject {
+                region: village,
+                year,
+                name: format!("{year}年生态护林员管护补助"),
+                purpose: Purpose::Ecology,
+                budget_fen: 1_000_000,
+                pay_by_progress: false,
+                account: "泗水县扶贫资金专户".into(),
+                assets: String::new(),
+                asset_holder: String::new(),
+            },
+        )?;
+        funds::allocate(conn, &ctx, fund.id, project.id, 1_000_000, "全年管护补助")?;
+        let c = rangers::sign(
+            conn,
+            &ctx,
+            &rangers::NewContract {
+                member_id: member,
+                station: "泗河街道林业站".into(),
+                villager_group: "一组".into(),
+                area_mu_tenths: 3_005,
+                bounds: [
+                    "东至山脊".into(),
+                    "南至河沟".into(),
+                    "西至公路".into(),
+                    "北至林场".into(),
+                ],
+                period: (day(1, 1)?, day(12, 31)?),
+                annual_subsidy_fen: None,
+                project_id: project.id,
+            },
+        )?;
+        for (m, d, area, findings) in [
+            (3, 2, "一号巡护线：村北山林至林场", ""),
+            (
+                6,
+                9,
+                "二号巡护线：南坡幼林地",
+                "发现牛羊进入幼林地啃食幼苗，已驱离",
+            ),
+            (11, 20, "一号巡护线：村北山林至林场", "发现枯枝堆积，已清理"),
+        ] {
+            rangers::patrol(
+                conn,
+                &ctx,
+                c.id,
+                &rangers::NewPatrol {
+                    patrolled_on: day(m, d)?,
+                    area: area.into(),
+                    findings: findings.into(),
+                    reported: !findings.is_empty(),
+                },
+            )?;
+        }
+        rangers::inspect(conn, &ctx, c.id, day(3, 15)?, false, "抽查不在岗")?;
+        rangers::incident(
+            conn,
+            &ctx,
+            c.id,
+            &Incident {
+                date: day(6, 8)?,
+                kind: IncidentKind::PoorPatrolLoss,
+                burnt_mu_tenths: 0,
+                through_negligence: true,
+                above_case_threshold: false,
+                major_loss: false,
+            },
+            "巡护不到位，牛羊践踏幼林约2亩",
+        )?;
+        for month in 1..=10 {
+            rangers::pay(conn, &ctx, c.id, year, month)?;
+        }
+        Ok(())
+    })?;
     Ok(())
 }

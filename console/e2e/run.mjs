@@ -251,6 +251,16 @@ await as("approver.sishui", "demo-approver-2026", "approver-imports-a-file-with-
     await page.waitForLoadState("networkidle");
     await shot(path);
   }
+  // The demo's forest ranger: the contract opens on its patrol log and a month's payout with
+  // the clause each line applies (June of last year: withheld under §六(一)).
+  await page.goto(base + "rangers");
+  await page.click("[data-test=rangers] .el-table__row");
+  await page.waitForSelector("[data-test=ranger-patrols] .el-table__row");
+  expect((await page.locator("[data-test=ranger-patrols] .el-table__row").count()) === 3, "the demo ranger's three patrols are listed");
+  await page.fill("#r-month", `${new Date().getFullYear() - 1}-06`);
+  await page.press("#r-month", "Enter");
+  await page.waitForSelector("[data-test=ranger-payout] .el-table__row:has-text('第六条第（一）项')");
+  await shot("rangers");
 });
 
 await as("observer.shandong", "demo-province-2026", "province-observer-sees-counts-only", async (page, shot) => {

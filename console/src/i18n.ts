@@ -50,6 +50,7 @@ const zh = {
     keyVillages: "重点村目标",
     fundsGroup: "资金项目",
     projects: "项目资金",
+    rangers: "生态护林员",
   },
   layout: { logout: "退出登录", scope: "管辖范围", year: "{year} 年度" },
   level: { platform: "平台", province: "省级", city: "市级", county: "县级", township: "乡镇级", village: "村级" },
@@ -176,6 +177,14 @@ const zh = {
     suppressed: "有 {n} 个单元格人数少于 {min} 人，按规定不显示（标为“已隐藏”）。",
     kinds: { households: "农户与人口", exits: "退出与目标", monitoring: "防返贫监测", funds: "资金执行", key_villages: "重点帮扶村目标", coverage: "帮扶覆盖", rangers: "生态护林员" },
     bys: { status: "按状态", attribute: "按户类型", cause: "按致贫原因" },
+  },
+  rangers: {
+    title: "生态护林员", contracts: "管护协议", late: "逾期未发 ({n})", none: "暂无管护协议", noneLate: "没有逾期未发的月份",
+    station: "林业站（甲方）", group: "村民小组", area: "管护面积(亩)", period: "管护期限", annual: "年补助(元)",
+    running: "履行中", terminated: "已终止", hint: "点击一行查看巡护记录和月度补助计算。", month: "月份", dueOn: "应发日期",
+    daysLate: "逾期天数", compute: "计算", line: "明细", clause: "协议条款", amount: "金额(元)", total: "当月应发 {total} 元",
+    claim: "；追究赔偿责任", mayTerminate: "；可终止协议", patrols: "巡护记录", noPatrols: "暂无巡护记录", day: "日期",
+    route: "巡护路线/区域", findings: "发现问题", reported: "已报告",
   },
   projects: {
     title: "资金项目", name: "项目名称", budget: "预算(元)", allocated: "已安排(元)", disbursed: "已支付(元)", execution: "执行进度",

@@ -16,6 +16,7 @@ export const router = createRouter({
         { path: "exit/:id", name: "exit-list", component: () => import("./views/ExitList.vue"), meta: { title: "exit.detail", group: "menu.exit" } },
         { path: "monitoring", name: "monitoring", component: () => import("./views/Monitoring.vue"), meta: { title: "menu.monitoring", group: "menu.monitoringGroup" } },
         { path: "projects", name: "projects", component: () => import("./views/Projects.vue"), meta: { title: "menu.projects", group: "menu.fundsGroup" } },
+        { path: "rangers", name: "rangers", component: () => import("./views/Rangers.vue"), meta: { title: "menu.rangers", group: "menu.fundsGroup" } },
         { path: "key-villages", name: "key-villages", component: () => import("./views/KeyVillages.vue"), meta: { title: "menu.keyVillages", group: "menu.villagesGroup" } },
         { path: "property-checks", name: "property-checks", component: () => import("./views/PropertyChecks.vue"), meta: { title: "menu.property", group: "menu.propertyGroup" } },
         { path: "dashboard", name: "dashboard", component: () => import("./views/Dashboard.vue"), meta: { title: "menu.dashboard", group: "menu.reports" } },

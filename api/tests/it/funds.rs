@@ -1304,3 +1304,57 @@ async fn ranger_months_unpaid_after_their_due_day_are_listed_late() {
         .await;
     assert_eq!(r.status, 422, "{:?}", r.body);
 }
+
+/// The demo's ranger: a year on record that the console's rangers page shows — patrols, the
+/// withheld month with its clause, the months paid and the months late.
+#[actix_web::test]
+async fn the_demo_ranger_has_a_year_on_record() {
+    use chrono::Datelike as _;
+    let app = TestApp::spawn().await;
+    api::demo::load(&app.state).unwrap_or_else(|e| panic!("{e:#}"));
+    let t = app.login("funds.sishui", "demo-funds-2026").await.0;
+    let year = chrono::Utc::now().year() - 1;
+    let r = app.get("/api/v1/ranger-contracts", &t).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body.as_array().map(Vec::len), Some(1), "{:?}", r.body);
+    let c = r.body[0]["id"].as_str().unwrap_or_default().to_string();
+    let r = app
+        .get(&format!("/api/v1/ranger-contracts/{c}/patrols"), &t)
+        .await;
+    assert_eq!(r.body["items"].as_array().map(Vec::len), Some(3));
+    let r = app
+        .get(
+            &format!("/api/v1/ranger-contracts/{c}/payouts/{year}-06"),
+            &t,
+        )
+        .await;
+    assert_eq!(r.body["total_fen"], 0, "{:?}", r.body);
+    assert_eq!(r.body["lines"][1]["clause"], "第六条第（一）项");
+    let r = app
+        .get(
+            &format!("/api/v1/ranger-contracts/{c}/payouts/{year}-03"),
+            &t,
+        )
+        .await;
+    assert_eq!(r.body["total_fen"], 83_333 - 4_166, "{:?}", r.body);
+    let r = app.get("/api/v1/ranger-payouts/late", &t).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let months: Vec<&str> = r.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["month"].as_str())
+        .collect();
+    assert!(
+        months.contains(&format!("{year}-11").as_str()),
+        "{months:?}"
+    );
+    assert!(
+        !months.contains(&format!("{year}-10").as_str()),
+        "{months:?}"
+    );
+    // Loading the demo again adds no second contract.
+    api::demo::load(&app.state).unwrap_or_else(|e| panic!("{e:#}"));
+    let r = app.get("/api/v1/ranger-contracts", &t).await;
+    assert_eq!(r.body.as_array().map(Vec::len), Some(1));
+}
