@@ -182,7 +182,7 @@ const zh = {
     title: "生态护林员", contracts: "管护协议", late: "逾期未发 ({n})", none: "暂无管护协议", noneLate: "没有逾期未发的月份",
     station: "林业站（甲方）", group: "村民小组", area: "管护面积(亩)", period: "管护期限", annual: "年补助(元)",
     running: "履行中", terminated: "已终止", hint: "点击一行查看巡护记录和月度补助计算。", month: "月份", dueOn: "应发日期",
-    daysLate: "逾期天数", compute: "计算", line: "明细", clause: "协议条款", amount: "金额(元)", total: "当月应发 {total} 元",
+    daysLate: "逾期天数", compute: "计算", line: "明细", clause: "协议条款", amount: "金额(元)", total: "当月应发 {total}",
     claim: "；追究赔偿责任", mayTerminate: "；可终止协议", patrols: "巡护记录", noPatrols: "暂无巡护记录", day: "日期",
     route: "巡护路线/区域", findings: "发现问题", reported: "已报告",
   },
