@@ -433,6 +433,46 @@ pub async fn get_household(
         .json(HouseholdDto::from(v)))
 }
 
+/// The household file card (建档立卡户档案卡) village offices keep: the household, its members
+/// with their ID numbers masked (the stored masked form, never decrypted), income by year, the
+/// assistance measures and the responsible cadre, signed by the village committee. As a
+/// printable HTML page (the default), PDF (A4, GB/T 9704 layout, text in an embedded CJK font)
+/// or DOCX, chosen by `?format=` or else `Accept`. Audited like a read (`household.card`).
+#[utoipa::path(
+    tag = "households",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Household id"),
+        crate::documents::FormatParams,
+    ),
+    responses(
+        (status = 200, description = "The card in the format asked for", content(
+            (String = "text/html"),
+            (crate::documents::FileBytes = "application/pdf"),
+            (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        )),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or outside your scope)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`format` is not html, pdf or docx", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/households/{id}/card")]
+pub async fn household_card(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    params: web::Query<crate::documents::FormatParams>,
+) -> ApiResult<HttpResponse> {
+    let id = household_id(&path)?;
+    let format = crate::documents::negotiate(&req, &params)?;
+    let doc = state
+        .run(auth, move |conn, ctx| cases::card::card(conn, ctx, id))
+        .await?;
+    crate::documents::respond(doc, format).await
+}
+
 /// Changes to a household's own fields.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -155,6 +155,11 @@ pub const RULES: &[Rule] = &[
         Permission(perm::CASES_READ),
     ),
     r(
+        "GET",
+        "/api/v1/households/{id}/card",
+        Permission(perm::CASES_READ),
+    ),
+    r(
         "PATCH",
         "/api/v1/households/{id}",
         Permission(perm::CASES_WRITE),
@@ -791,6 +796,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(households::create_household)
                 .service(households::count_households)
                 .service(households::get_household)
+                .service(households::household_card)
                 .service(households::update_household)
                 .service(households::household_history)
                 .service(members::list_members)

@@ -13,6 +13,7 @@ mod exit;
 mod exit_dates;
 mod fair;
 mod faults;
+mod forms;
 mod funds;
 mod http;
 mod instances;

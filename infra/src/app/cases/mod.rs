@@ -4,6 +4,7 @@
 //! after it (ID numbers masked), so a household can be read as it was on any date, and an
 //! audit row. Reads of personal data are audited too.
 
+pub mod card;
 pub mod export;
 pub mod households;
 pub mod import;
