@@ -1318,6 +1318,91 @@ pub async fn compute_payout(
     Ok(HttpResponse::Ok().json(p))
 }
 
+/// The ranger contract (生态护林员管护补助协议书, seed 3) in three copies — 甲方, 乙方 and the
+/// county's natural forest protection office — with the parties, area, four boundaries, period,
+/// annual subsidy, the clauses (the deductions and thresholds as the settings give them) and the
+/// signature blocks; the ranger's ID number masked. As HTML (the default), PDF or DOCX, chosen
+/// by `?format=` or else `Accept`. Audited (`ranger_contract.document`).
+#[utoipa::path(
+    tag = "rangers",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Contract id"),
+        crate::documents::FormatParams,
+    ),
+    responses(
+        (status = 200, description = "The contract in the format asked for", content(
+            (String = "text/html"),
+            (crate::documents::FileBytes = "application/pdf"),
+            (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        )),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or outside your scope)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`format` is not html, pdf or docx", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/ranger-contracts/{id}/document")]
+pub async fn contract_document(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    params: web::Query<crate::documents::FormatParams>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let format = crate::documents::negotiate(&req, &params)?;
+    let doc = state
+        .run(auth, move |conn, ctx| {
+            infra::app::ranger_documents::contract(conn, ctx, id)
+        })
+        .await?;
+    crate::documents::respond(doc, format).await
+}
+
+/// A month's payout sheet for signatures (seed 3): the payout as computed now, each line with
+/// the clause of the agreement it applies, the total, and the signature blocks of the station
+/// and the ranger. As HTML (the default), PDF or DOCX. Audited (`ranger_contract.document`).
+#[utoipa::path(
+    tag = "rangers",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Contract id"),
+        ("month" = String, Path, description = "YYYY-MM"),
+        crate::documents::FormatParams,
+    ),
+    responses(
+        (status = 200, description = "The sheet in the format asked for", content(
+            (String = "text/html"),
+            (crate::documents::FileBytes = "application/pdf"),
+            (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        )),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or outside your scope)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A month the contract does not cover, or a bad `format`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/ranger-contracts/{id}/payouts/{month}/document")]
+pub async fn payout_document(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+    params: web::Query<crate::documents::FormatParams>,
+) -> ApiResult<HttpResponse> {
+    let (id, month) = path.into_inner();
+    let id = id_of(&id)?;
+    let (y, m) = month_of(&month)?;
+    let format = crate::documents::negotiate(&req, &params)?;
+    let doc = state
+        .run(auth, move |conn, ctx| {
+            infra::app::ranger_documents::payout_sheet(conn, ctx, id, y, m)
+        })
+        .await?;
+    crate::documents::respond(doc, format).await
+}
+
 /// Pays a month: the computed payout becomes a subsidy disbursement from the contract's
 /// project to the ranger's household (once per month); a major incident terminates the
 /// contract.

@@ -657,6 +657,16 @@ pub const RULES: &[Rule] = &[
         Permission(perm::FUNDS_READ),
     ),
     r(
+        "GET",
+        "/api/v1/ranger-contracts/{id}/document",
+        Permission(perm::FUNDS_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/ranger-contracts/{id}/payouts/{month}/document",
+        Permission(perm::FUNDS_READ),
+    ),
+    r(
         "POST",
         "/api/v1/ranger-contracts/{id}/payouts/{month}",
         Permission(perm::FUNDS_MANAGE),
@@ -908,6 +918,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(funds::list_patrols)
                 .service(funds::late_payouts)
                 .service(funds::compute_payout)
+                .service(funds::contract_document)
+                .service(funds::payout_document)
                 .service(funds::pay)
                 .service(funds::terminate)
                 .service(reports::report)

@@ -128,3 +128,153 @@ async fn household_card_prints_masked_ids_income_and_measures_in_scope_only() {
     assert_eq!(log.status, 200, "{:?}", log.body);
     assert_eq!(log.body["items"].as_array().map(Vec::len), Some(3));
 }
+
+#[actix_web::test]
+async fn ranger_contract_in_three_copies_and_a_month_payout_sheet_with_clauses() {
+    use crate::funds::{allocate, fund, id, project};
+    let mut app = crate::helpers::TestApp::spawn().await;
+    app.onboard("370831");
+    app.onboard("370830");
+    app.user("funds", "370831", &["fund_officer"]);
+    app.user("clerk", V1, &["village_clerk"]);
+    app.user("funds.wenshang", "370830", &["fund_officer"]);
+    let officer = app.token("funds").await;
+    let clerk = app.token("clerk").await;
+    let stranger = app.token("funds.wenshang").await;
+    let person = id_number("370831", 993);
+    let r = app
+        .post(
+            "/api/v1/households",
+            &clerk,
+            household("RC1", V1, std::slice::from_ref(&person)),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let member = r.body["members"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let f = id(app
+        .post(
+            "/api/v1/funds",
+            &officer,
+            fund(20_000, "ecology", false, false),
+        )
+        .await)
+    .await;
+    let p = id(app
+        .post(
+            "/api/v1/projects",
+            &officer,
+            project(V1, 10_000, "ecology", false),
+        )
+        .await)
+    .await;
+    assert_eq!(allocate(&app, &officer, &f, &p, 10_000).await.status, 201);
+    let c = id(app
+        .post(
+            "/api/v1/ranger-contracts",
+            &officer,
+            json!({"member_id": member, "station": "泗张镇林业站", "villager_group": "三组", "area_mu": 300.5,
+                "bound_east": "山脊", "bound_south": "河沟", "bound_west": "公路", "bound_north": "林场",
+                "start_date": "2017-01-01", "end_date": "2017-12-31", "project_id": p}),
+        )
+        .await)
+    .await;
+    for on in ["2017-02-10", "2017-02-20"] {
+        let r = app
+            .post(
+                &format!("/api/v1/ranger-contracts/{c}/inspections"),
+                &officer,
+                json!({"inspected_on": on, "present": false}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+    }
+    let masked = format!("{}********{}", &person[..6], &person[14..]);
+
+    let url = format!("/api/v1/ranger-contracts/{c}/document");
+    let html = app.get(&url, &officer).await;
+    assert_eq!(html.status, 200, "{:?}", html.body);
+    assert!(String::from_utf8_lossy(&html.raw).contains("森林管护补助协议"));
+    let pdf = app.get(&format!("{url}?format=pdf"), &officer).await;
+    assert_eq!(pdf.status, 200, "{:?}", pdf.body);
+    let text = crate::printed::pdf_text(&pdf.raw, "ranger-contract");
+    for m in [
+        "建档立卡贫困人口生态护林员",
+        "森林管护补助协议",
+        "(甲方存)",
+        "(乙方存)",
+        "(县天保办存)",
+        "甲方:泗张镇林业站",
+        "姓名:成员0",
+        &masked,
+        "300.5亩",
+        "东至山脊,南至河沟,西至公路,北至林场",
+        "卞桥二村三组",
+        "自2017年1月1日起至2017年12月31日止,管护期为12个月",
+        "10000元/年",
+        "扣减当月管护费5%",
+        "扣减当月管护费10%",
+        "(15亩以上)",
+        "一式三份",
+        "代表人(签字)",
+        "承包人(签字)",
+        "—1—",
+    ] {
+        assert!(text.contains(m), "contract.pdf lacks {m}: {text}");
+    }
+    assert!(
+        !text.contains(person.as_str()),
+        "contract.pdf reveals the ID"
+    );
+    assert_eq!(text.matches("(县天保办存)").count(), 1);
+    assert_eq!(text.matches("一式三份").count(), 3, "three copies");
+    let docx = app.get(&format!("{url}?format=docx"), &officer).await;
+    assert_eq!(docx.status, 200);
+    assert!(crate::printed::docx_text(&docx.raw).contains("县天保办"));
+
+    let sheet = format!("/api/v1/ranger-contracts/{c}/payouts/2017-02/document");
+    let pdf = app.get(&format!("{sheet}?format=pdf"), &officer).await;
+    assert_eq!(pdf.status, 200, "{:?}", pdf.body);
+    let text = crate::printed::pdf_text(&pdf.raw, "ranger-payout-sheet");
+    let computed = app
+        .get(
+            &format!("/api/v1/ranger-contracts/{c}/payouts/2017-02"),
+            &officer,
+        )
+        .await;
+    assert_eq!(computed.status, 200);
+    let clause = computed.body["lines"][1]["clause"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(!clause.is_empty(), "{:?}", computed.body);
+    let total = computed.body["total_fen"].as_i64().unwrap_or_default();
+    for m in [
+        "生态护林员管护补助发放表",
+        "2017年2月",
+        "发放单位:泗张镇林业站",
+        &masked,
+        "依据条款",
+        &clause,
+        "实发合计",
+        &format!("{}.{:02}", total / 100, total % 100),
+        "领取人(签字)",
+    ] {
+        assert!(text.contains(m), "sheet.pdf lacks {m}: {text}");
+    }
+    assert!(!text.contains(person.as_str()));
+
+    // Another county's contract is not there; a month outside the contract is named.
+    assert_eq!(app.get(&url, &stranger).await.status, 404);
+    assert_eq!(app.get(&sheet, &stranger).await.status, 404);
+    let r = app
+        .get(
+            &format!("/api/v1/ranger-contracts/{c}/payouts/2018-01/document"),
+            &officer,
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["field"], "month");
+}
