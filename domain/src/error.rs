@@ -185,6 +185,11 @@ error_codes! {
     MonthPaid = "month_paid",
     /// The ranger's month is paid already.
     Paid = "paid",
+    /// A grant request is approved by an administrator other than its requester and the user it
+    /// names, who owes neither of them their administration or a password reset.
+    SecondApproverRequired = "second_approver_required",
+    /// The grant request is approved or rejected already.
+    RequestDecided = "request_decided",
     /// Never sent: the sentinel an import's dry run rolls its transaction back with.
     DryRunRollback = "dry_run_rollback",
 }

@@ -44,6 +44,18 @@ pub struct Settings {
     pub tasks: TaskSettings,
     /// Spreadsheet imports.
     pub imports: ImportSettings,
+    /// User administration.
+    pub users: UserAdminSettings,
+}
+
+/// User administration: what a grant needs besides the granting administrator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserAdminSettings {
+    /// When true, a grant of an operational role (one that acts on cases, workflows, funds,
+    /// property checks or exports) is only a request until a second administrator approves it
+    /// (`POST /api/v1/grant-requests/{id}/approve`).
+    pub operational_grant_approval: bool,
 }
 
 /// The to-do inbox (`GET /api/v1/me/tasks`): due dates of work the seeds give no deadline for.
@@ -315,6 +327,9 @@ impl Default for Settings {
             imports: ImportSettings {
                 max_running_per_user: 2,
                 max_running_per_county: 6,
+            },
+            users: UserAdminSettings {
+                operational_grant_approval: false,
             },
         }
     }

@@ -58,6 +58,25 @@ diesel::table! {
         updated_at -> Timestamptz,
         password_changed_at -> Timestamptz,
         must_change_password -> Bool,
+        password_reset_by -> Nullable<Uuid>,
+        password_reset_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    grant_requests (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        user_id -> Uuid,
+        role -> Text,
+        region_code -> Int8,
+        requested_by -> Uuid,
+        requested_at -> Timestamptz,
+        status -> Text,
+        decided_by -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
+        reason -> Nullable<Text>,
+        grant_id -> Nullable<Uuid>,
     }
 }
 
@@ -996,4 +1015,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_events,
     webhook_deliveries,
     cors_origins,
+    grant_requests,
 );

@@ -9,6 +9,7 @@ pub mod cases_dto;
 pub mod dto;
 pub mod exit;
 pub mod funds;
+pub mod grant_requests;
 pub mod health;
 pub mod households;
 pub mod input;
@@ -138,6 +139,26 @@ pub const RULES: &[Rule] = &[
     r(
         "DELETE",
         "/api/v1/users/{id}/roles/{grant_id}",
+        Permission(perm::USERS_MANAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/grant-requests",
+        Permission(perm::USERS_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/grant-requests/{id}",
+        Permission(perm::USERS_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/grant-requests/{id}/approve",
+        Permission(perm::USERS_MANAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/grant-requests/{id}/reject",
         Permission(perm::USERS_MANAGE),
     ),
     r("GET", "/api/v1/audit-events", Permission(perm::AUDIT_READ)),
@@ -800,6 +821,10 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(users::list_grants)
                 .service(users::create_grant)
                 .service(users::delete_grant)
+                .service(grant_requests::list_grant_requests)
+                .service(grant_requests::get_grant_request)
+                .service(grant_requests::approve_grant_request)
+                .service(grant_requests::reject_grant_request)
                 .service(audit::list_audit_events)
                 .service(members::list_causes)
                 .service(households::list_households)

@@ -6,12 +6,14 @@ use domain::error::Validator;
 use domain::password::check_new_password;
 use domain::user::{check_display_name, check_username};
 use domain::{DomainError, FieldError, RegionCode};
+use infra::app::grant_requests::GrantOutcome;
 use infra::app::users::{self, NewUser, UserChanges, UserFilter, UserView};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::dto::{GrantDto, UserDto};
+use super::grant_requests::GrantRequestDto;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::etag::{etag, if_match};
 use crate::http::json::ValidJson;
@@ -405,7 +407,9 @@ pub struct GrantBody {
 
 /// Grants a role at an org unit. Nobody grants roles to themselves; a grant of an operational
 /// role (one that acts on cases, workflows, funds, property checks or exports) also writes an
-/// `alert.operational_role_granted` audit row.
+/// `alert.operational_role_granted` audit row. Where the setting
+/// `users.operational_grant_approval` is on, a grant of an operational role is only requested
+/// (202): another administrator approves it at `POST /api/v1/grant-requests/{id}/approve`.
 #[utoipa::path(
     tag = "users",
     security(("bearer" = [])),
@@ -413,10 +417,11 @@ pub struct GrantBody {
     request_body = GrantBody,
     responses(
         (status = 201, description = "Granted", body = GrantDto),
+        (status = 202, description = "Requested: an operational role waits for a second administrator's approval (`users.operational_grant_approval`)", body = GrantRequestDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Outside the subtree you manage (or above your level)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "User not found", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already granted", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "grant_exists: already granted, or the same request is waiting already", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown role, or a level or unit the role does not fit; or a grant to yourself (field `id`, `self_grant`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -431,12 +436,17 @@ pub async fn create_grant(
     let b = body.0;
     let unit = org_unit("org_unit", &b.org_unit).map_err(|e| DomainError::Validation(vec![e]))?;
     let catalog = std::sync::Arc::clone(&state.catalog);
-    let grant = state
+    let outcome = state
         .run(auth, move |conn, ctx| {
             users::grant(conn, ctx, &catalog, id, &b.role, unit)
         })
         .await?;
-    Ok(HttpResponse::Created().json(GrantDto::from(grant)))
+    Ok(match outcome {
+        GrantOutcome::Granted(grant) => HttpResponse::Created().json(GrantDto::from(grant)),
+        GrantOutcome::Requested(request) => {
+            HttpResponse::Accepted().json(GrantRequestDto::from(*request))
+        }
+    })
 }
 
 /// Revokes a grant.

@@ -509,3 +509,243 @@ async fn common_passwords_and_ones_containing_the_username_are_refused() {
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
 }
+
+/// Issue 23 item 3, the setting: where `users.operational_grant_approval` is on, a user
+/// administrator's grant of an operational role is only a request until a second administrator
+/// approves it. The attacks: approving one's own request, a role for oneself, approving through a
+/// sock-puppet administrator the requester created, or through an account whose password the
+/// requester reset; a county switching the safeguard off once the province has it on.
+#[actix_web::test]
+async fn operational_grants_wait_for_a_second_administrator_when_the_county_requires_it() {
+    let mut app = TestApp::spawn().await;
+    let admin = app.onboard("370831");
+    app.onboard("370830");
+    let clerk = app.user("clerk", "370831001003", &[]);
+    let second = app.user("admin2.sishui", "370831", &["tenant_admin"]);
+    let _ = second;
+    let t = app.token(&admin).await;
+    // The county switches the safeguard on.
+    let tag = app
+        .get("/api/v1/settings/370831", &t)
+        .await
+        .header("etag")
+        .unwrap_or_default();
+    let r = app
+        .send(
+            "PUT",
+            "/api/v1/settings/370831",
+            Some(&t),
+            Some(&json!({"overrides": {"users": {"operational_grant_approval": true}}})),
+            &[("if-match", tag.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    // An operational role is requested (202), not granted.
+    let r = app
+        .post(
+            &format!("/api/v1/users/{clerk}/roles"),
+            &t,
+            json!({"role": "village_clerk", "org_unit": "370831001003"}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    assert_eq!(r.body["status"], "pending");
+    let req = r.body["id"].as_str().unwrap_or_default().to_string();
+    let roles = app.get(&format!("/api/v1/users/{clerk}/roles"), &t).await;
+    assert_eq!(roles.body, json!([]), "nothing granted yet");
+    // The same request twice: 409.
+    let r = app
+        .post(
+            &format!("/api/v1/users/{clerk}/roles"),
+            &t,
+            json!({"role": "village_clerk", "org_unit": "370831001003"}),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{:?}", r.body);
+    // Creating a user with an operational role is refused by name.
+    let r = app
+        .post(
+            "/api/v1/users",
+            &t,
+            json!({"username": "new.clerk", "display_name": "x", "password": "Correct-Horse-7731",
+                   "org_unit": "370831001003", "roles": ["village_clerk"]}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "roles[0]");
+    // The requester cannot approve it.
+    let r = app
+        .post(
+            &format!("/api/v1/grant-requests/{req}/approve"),
+            &t,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{:?}", r.body);
+    assert_eq!(r.body["code"], "second_approver_required");
+    // A sock puppet: the requester creates another administrator, who may not approve.
+    let r = app
+        .post(
+            "/api/v1/users",
+            &t,
+            json!({"username": "puppet.admin", "display_name": "x", "password": "Correct-Horse-7731",
+                   "org_unit": "370831", "roles": ["tenant_admin"]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let puppet = app.login("puppet.admin", "Correct-Horse-7731").await.0;
+    let r = app
+        .post(
+            &format!("/api/v1/grant-requests/{req}/approve"),
+            &puppet,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{:?}", r.body);
+    assert_eq!(r.body["code"], "second_approver_required");
+    // A password reset: the requester takes over the second administrator's account.
+    let r = app
+        .post(
+            &format!("/api/v1/users/{second}/password-reset"),
+            &t,
+            json!({"new_password": "Taken-Over-Account-93"}),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{:?}", r.body);
+    let taken = app.login("admin2.sishui", "Taken-Over-Account-93").await.0;
+    let r = app
+        .post(
+            &format!("/api/v1/grant-requests/{req}/approve"),
+            &taken,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{:?}", r.body);
+    assert_eq!(r.body["code"], "second_approver_required");
+    // Another county's administrator does not see it.
+    let other = app.token("admin.370830").await;
+    let r = app
+        .post(
+            &format!("/api/v1/grant-requests/{req}/approve"),
+            &other,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 404, "{:?}", r.body);
+    let r = app
+        .get("/api/v1/grant-requests?status=pending", &other)
+        .await;
+    assert_eq!(r.body["items"], json!([]), "{:?}", r.body);
+    // A genuine second administrator (granted by the platform, password their own) approves.
+    let third = app.user("admin3.sishui", "370831", &["tenant_admin"]);
+    let _ = third;
+    let t3 = app.token("admin3.sishui").await;
+    let queue = app.get("/api/v1/grant-requests?status=pending", &t3).await;
+    assert_eq!(queue.status, 200, "{:?}", queue.body);
+    assert_eq!(
+        queue.body["items"][0]["id"],
+        req.as_str(),
+        "{:?}",
+        queue.body
+    );
+    assert_eq!(
+        queue.body["items"][0]["requested_by_username"],
+        admin.as_str()
+    );
+    let r = app
+        .post(
+            &format!("/api/v1/grant-requests/{req}/approve"),
+            &t3,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["status"], "approved");
+    assert!(r.body["grant_id"].is_string(), "{:?}", r.body);
+    let roles = app.get(&format!("/api/v1/users/{clerk}/roles"), &t).await;
+    assert_eq!(roles.body[0]["role"], "village_clerk", "{:?}", roles.body);
+    // Decided once: again is 409 request_decided.
+    let r = app
+        .post(
+            &format!("/api/v1/grant-requests/{req}/reject"),
+            &t3,
+            json!({"reason": "changed my mind"}),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{:?}", r.body);
+    assert_eq!(r.body["code"], "request_decided");
+    // A rejection needs a reason, and the requester may withdraw.
+    let r = app
+        .post(
+            &format!("/api/v1/users/{clerk}/roles"),
+            &t,
+            json!({"role": "team_member", "org_unit": "370831001003"}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    let second_req = r.body["id"].as_str().unwrap_or_default().to_string();
+    {
+        let r = app
+            .post(
+                &format!("/api/v1/grant-requests/{second_req}/reject"),
+                &t,
+                json!({"reason": " "}),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{:?}", r.body);
+        assert_eq!(r.body["errors"][0]["field"], "reason");
+        let r = app
+            .post(
+                &format!("/api/v1/grant-requests/{second_req}/reject"),
+                &t,
+                json!({"reason": "asked for the wrong person"}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.body["status"], "rejected");
+    }
+    // Every step is in the audit log.
+    let log = app
+        .get(
+            "/api/v1/audit-events?action=role.grant_request.approve",
+            &t3,
+        )
+        .await;
+    assert_eq!(
+        log.body["items"].as_array().map(Vec::len),
+        Some(1),
+        "{:?}",
+        log.body
+    );
+    // Once the province requires it, a county cannot switch it off.
+    let p = app.token("platform.admin").await;
+    let r = app
+        .send(
+            "PUT",
+            "/api/v1/settings/37",
+            Some(&p),
+            Some(&json!({"overrides": {"users": {"operational_grant_approval": true}}})),
+            &[("if-match", "\"0\"")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let tag = app
+        .get("/api/v1/settings/370831", &t)
+        .await
+        .header("etag")
+        .unwrap_or_default();
+    let r = app
+        .send(
+            "PUT",
+            "/api/v1/settings/370831",
+            Some(&t),
+            Some(&json!({"overrides": {"users": {"operational_grant_approval": false}}})),
+            &[("if-match", tag.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(
+        r.body["errors"][0]["field"],
+        "overrides.users.operational_grant_approval"
+    );
+}

@@ -21,6 +21,8 @@ pub enum Rule {
     AtLeast,
     /// A ceiling set above; a county may lower it, never raise it.
     AtMost,
+    /// A safeguard switched on above stays on: a county may turn it on, never off.
+    OnlyOn,
     /// The county's own; free within the valid range.
     County,
 }
@@ -30,7 +32,7 @@ impl Rule {
     pub fn owner(self) -> &'static str {
         match self {
             Self::Province => "province (省定)",
-            Self::AtLeast | Self::AtMost => "province sets, county may tighten",
+            Self::AtLeast | Self::AtMost | Self::OnlyOn => "province sets, county may tighten",
             Self::County => "county",
         }
     }
@@ -41,6 +43,7 @@ impl Rule {
             Self::Province => "none: a county may not override",
             Self::AtLeast => "up only (never below the level above)",
             Self::AtMost => "down only (never above the level above)",
+            Self::OnlyOn => "on only (never off when on above)",
             Self::County => "either way, within the valid range",
         }
     }
@@ -229,6 +232,11 @@ pub const DECLARED: &[Declared] = &[
         Rule::AtMost,
         "a cap on a county's concurrent imports: may be lowered, never raised",
     ),
+    d(
+        "users.operational_grant_approval",
+        Rule::OnlyOn,
+        "a second administrator's approval of operational grants: a county may require it, never waive it",
+    ),
 ];
 
 /// The declaration covering `path` (itself or an ancestor).
@@ -282,6 +290,20 @@ fn walk(above: &Value, layer: &Value, prefix: &str, errs: &mut Vec<FieldError>) 
                         d.why
                     ),
                 )),
+                Rule::OnlyOn => {
+                    let on_above = lookup(above, d.path).and_then(Value::as_bool) == Some(true);
+                    if on_above && v.as_bool() == Some(false) {
+                        errs.push(FieldError::new(
+                            field,
+                            format!(
+                                "may only be tightened by a county: it is on above and stays on: {}",
+                                d.why
+                            ),
+                        ));
+                    } else {
+                        kept.insert(k.clone(), v.clone());
+                    }
+                }
                 Rule::AtLeast | Rule::AtMost => {
                     let limit = lookup(above, d.path).and_then(Value::as_i64);
                     let looser = match (v.as_i64(), limit) {
@@ -394,6 +416,29 @@ mod tests {
             json!({"reports": {"min_cell_people": 20}, "monitoring": {"large_medical_expense_fen": 1},
                    "teams": {"visit_interval_days": 90}})
         );
+    }
+
+    #[test]
+    fn a_safeguard_switched_on_above_stays_on() {
+        let mut above = serde_json::to_value(super::super::Settings::default()).unwrap_or_default();
+        // Off above: the county may switch it on (or leave it off).
+        let (kept, errs) = check_county_layer(
+            &above,
+            &json!({"users": {"operational_grant_approval": true}}),
+        );
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(kept, json!({"users": {"operational_grant_approval": true}}));
+        // On above: the county may not switch it off.
+        above["users"]["operational_grant_approval"] = json!(true);
+        let (kept, errs) = check_county_layer(
+            &above,
+            &json!({"users": {"operational_grant_approval": false}}),
+        );
+        assert_eq!(
+            errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+            ["overrides.users.operational_grant_approval"]
+        );
+        assert_eq!(kept, json!({"users": {}}));
     }
 
     #[test]

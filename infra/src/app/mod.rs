@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod cors;
 pub mod exit;
 pub mod funds;
+pub mod grant_requests;
 pub mod idempotency;
 pub mod jobs;
 pub mod monitoring;

@@ -15,6 +15,7 @@ use domain::{DomainError, Level, RegionCode, Scope};
 use serde_json::json;
 use uuid::Uuid;
 
+use super::grant_requests::{self, GrantOutcome};
 use super::{Ctx, auth, stored_code};
 use crate::db::DbResultExt as _;
 use crate::regions;
@@ -115,7 +116,10 @@ pub struct UserFilter {
     pub limit: i64,
 }
 
-fn names_of(conn: &mut PgConnection, codes: &[i64]) -> Result<HashMap<i64, String>, DomainError> {
+pub(super) fn names_of(
+    conn: &mut PgConnection,
+    codes: &[i64],
+) -> Result<HashMap<i64, String>, DomainError> {
     Ok(regions_t::table
         .filter(regions_t::code.eq_any(codes))
         .select((regions_t::code, regions_t::name))
@@ -167,7 +171,7 @@ fn views(conn: &mut PgConnection, rows: Vec<UserRow>) -> Result<Vec<UserView>, D
 }
 
 /// The user with `id` if the caller's scope shows it (RLS decides), else `NotFound`.
-fn find(conn: &mut PgConnection, id: Uuid) -> Result<UserRow, DomainError> {
+pub(super) fn find(conn: &mut PgConnection, id: Uuid) -> Result<UserRow, DomainError> {
     users::table
         .filter(users::id.eq(id))
         .select(UserRow::as_select())
@@ -265,7 +269,7 @@ pub(crate) fn check_org_unit(
 /// A grant of an operational role (see [`domain::authz::RoleDef::is_operational`]) also writes an
 /// `alert.operational_role_granted` row, visible to the county's auditors and every oversight
 /// level above, so a user administrator arming an account (theirs or a stooge's) is noticed.
-fn insert_grant(
+pub(super) fn insert_grant(
     conn: &mut PgConnection,
     ctx: &Ctx,
     catalog: &Catalog,
@@ -300,10 +304,7 @@ fn insert_grant(
         unit,
         json!({ "grant_id": id, "role": role, "org_unit": unit.to_code_string() }),
     )?;
-    if catalog
-        .role(role)
-        .is_some_and(domain::authz::RoleDef::is_operational)
-    {
+    if is_operational(catalog, role) {
         ctx.audit(
             conn,
             "alert.operational_role_granted",
@@ -355,6 +356,20 @@ pub fn create_with_id(
                 }
             }
             Err(other) => return Err(other),
+        }
+    }
+    if new.roles.iter().any(|r| is_operational(catalog, r))
+        && grant_requests::approval_required(conn, ctx, new.org)?
+    {
+        for (i, role) in new.roles.iter().enumerate() {
+            v.check(
+                !is_operational(catalog, role),
+                &format!("roles[{i}]"),
+                format!(
+                    "{role} is an operational role and its grant needs a second administrator's approval here \
+                     (users.operational_grant_approval): create the user, then request it with POST /api/v1/users/{{id}}/roles"
+                ),
+            );
         }
     }
     v.finish()?;
@@ -490,7 +505,11 @@ pub fn update(
     get(conn, id)
 }
 
-fn bump_version(conn: &mut PgConnection, county: i32, id: Uuid) -> Result<(), DomainError> {
+pub(super) fn bump_version(
+    conn: &mut PgConnection,
+    county: i32,
+    id: Uuid,
+) -> Result<(), DomainError> {
     diesel::update(
         users::table
             .filter(users::county_code.eq(county))
@@ -576,6 +595,19 @@ pub fn reset_password(
 ) -> Result<(), DomainError> {
     let row = manageable(conn, ctx, id)?;
     auth::set_password_hash(conn, row.county_code, id, None, new_hash)?;
+    // Who reset it, and when: that administrator may not approve their own grant requests
+    // through this account for a while (`grant_requests::RESET_QUARANTINE_DAYS`).
+    diesel::update(
+        users::table
+            .filter(users::county_code.eq(row.county_code))
+            .filter(users::id.eq(id)),
+    )
+    .set((
+        users::password_reset_by.eq(ctx.caller.user_id),
+        users::password_reset_at.eq(ctx.now),
+    ))
+    .execute(conn)
+    .db()?;
     ctx.audit(
         conn,
         "user.password_reset",
@@ -591,7 +623,9 @@ pub fn reset_password(
 /// # Errors
 /// `NotFound` for a user outside scope; `Validation` (field `id`) when callers grant to
 /// themselves; `Forbidden`/`Validation` per [`domain::authz::Caller::check_grant`];
-/// `Conflict` when the grant exists.
+/// `Conflict` when the grant exists. When the unit's settings require a second administrator's
+/// approval for operational roles, an operational role is only requested
+/// ([`GrantOutcome::Requested`]).
 pub fn grant(
     conn: &mut PgConnection,
     ctx: &Ctx,
@@ -599,7 +633,7 @@ pub fn grant(
     id: Uuid,
     role: &str,
     unit: RegionCode,
-) -> Result<GrantView, DomainError> {
+) -> Result<GrantOutcome, DomainError> {
     let row = find(conn, id)?;
     if id == ctx.caller.user_id {
         return Err(DomainError::field(
@@ -611,13 +645,24 @@ pub fn grant(
     ctx.caller.check_grant(catalog, role, unit, org)?;
     regions::get(conn, unit)
         .map_err(|_| DomainError::field("org_unit", "is not a known division code"))?;
+    if is_operational(catalog, role) && grant_requests::approval_required(conn, ctx, unit)? {
+        return grant_requests::request(conn, ctx, id, row.county_code, role, unit)
+            .map(|r| GrantOutcome::Requested(Box::new(r)));
+    }
     let grant_id = insert_grant(conn, ctx, catalog, id, row.county_code, role, unit)?;
     bump_version(conn, row.county_code, id)?;
     get(conn, id)?
         .grants
         .into_iter()
         .find(|g| g.id == grant_id)
+        .map(GrantOutcome::Granted)
         .ok_or(DomainError::NotFound)
+}
+
+fn is_operational(catalog: &Catalog, role: &str) -> bool {
+    catalog
+        .role(role)
+        .is_some_and(domain::authz::RoleDef::is_operational)
 }
 
 /// Revokes one grant.

@@ -1,0 +1,2 @@
+ALTER TABLE users DROP COLUMN password_reset_at, DROP COLUMN password_reset_by;
+DROP TABLE grant_requests;
