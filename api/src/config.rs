@@ -43,6 +43,7 @@
 //! | `ZX_SHUTDOWN_GRACE_SECS` | `30` | on SIGTERM, time given to in-flight requests and jobs |
 //! | `ZX_ADMISSION_SLOTS` | 4 × pool size | requests doing database work at once (the rest wait) |
 //! | `ZX_ADMISSION_WAIT_MS` | `1000` | longest wait for a slot; then 503 with `Retry-After` |
+//! | `ZX_COUNTY_MAX_CONCURRENT_REQUESTS` | pool size ÷ 2 | requests of one county doing database work at once on this instance; the rest wait up to `ZX_ADMISSION_WAIT_MS`, then 429 `county_busy` with `Retry-After` |
 //! | `ZX_METRICS_BIND` | — | a separate listen address serving only `/metrics` (e.g. `127.0.0.1:9464`, reachable by Prometheus only) |
 //! | `ZX_METRICS_TOKEN` | — | bearer token that `/metrics` requires (on either listener); with neither set, `/metrics` answers 404 |
 //! | `ZX_CONSOLE_DIR` | `console/dist` | the built console, served at `/console/` (docs/console.md) |
@@ -127,6 +128,9 @@ pub struct Admission {
     pub slots: usize,
     /// Longest wait for a slot before 503.
     pub wait: Duration,
+    /// Slots one county may hold at once (the rest of its requests wait, then 429
+    /// `county_busy`): a noisy county cannot take the others' capacity.
+    pub per_county: usize,
 }
 
 /// The shared work queues, as this instance takes part in them.
@@ -357,6 +361,13 @@ impl Config {
                 )?
                 .max(1),
                 wait: Duration::from_millis(parsed("ZX_ADMISSION_WAIT_MS", 1000_u64)?),
+                // Half the pool: a county hammering the instance leaves the other half of the
+                // connections to everyone else.
+                per_county: parsed(
+                    "ZX_COUNTY_MAX_CONCURRENT_REQUESTS",
+                    (parsed("ZX_DB_POOL_SIZE", 10_usize)? / 2).max(1),
+                )?
+                .max(1),
             },
             metrics: MetricsConfig {
                 bind: var("ZX_METRICS_BIND"),

@@ -83,6 +83,9 @@ pub enum ApiError {
     /// Bad query string or path parameter → 422 / 404.
     #[error("bad parameter")]
     BadParameter(FieldError),
+    /// The caller's county has as many requests running on this instance as it may → 429.
+    #[error("county busy")]
+    CountyBusy,
 }
 
 impl From<actix_web::error::BlockingError> for ApiError {
@@ -218,6 +221,12 @@ impl ApiError {
                 "Method not allowed",
                 Some(format!("allowed: {}", allowed.join(", "))),
             ),
+            Self::CountyBusy => p(
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::CountyBusy,
+                "County busy",
+                Some("your county has as many requests running as it may at once; retry after the time in Retry-After".into()),
+            ),
             Self::NoRoute => p(
                 StatusCode::NOT_FOUND,
                 ErrorCode::NotFound,
@@ -279,7 +288,7 @@ impl ResponseError for ApiError {
             Self::Domain(DomainError::Unauthorized(_)) => {
                 res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
             }
-            Self::Domain(DomainError::Unavailable) => {
+            Self::Domain(DomainError::Unavailable) | Self::CountyBusy => {
                 res.insert_header((header::RETRY_AFTER, "1"));
             }
             Self::MethodNotAllowed(allowed) => {

@@ -178,6 +178,12 @@ fn document_common_answers(doc: &mut OpenApi) {
             if query {
                 wanted.push(("422", "Invalid parameter"));
             }
+            if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                wanted.push((
+                    "429",
+                    "county_busy: your county has as many requests running at once as it may (ZX_COUNTY_MAX_CONCURRENT_REQUESTS); retry after Retry-After",
+                ));
+            }
             if path {
                 wanted.push(("404", "Not found, or outside your scope"));
             }
@@ -280,6 +286,9 @@ pub fn build_state(
         hash_slots: Arc::new(Semaphore::new(config.hash_concurrency)),
         db_slots: Arc::new(Semaphore::new(config.admission.slots)),
         admission_wait: config.admission.wait,
+        county_slots: Arc::new(http::county_slots::CountySlots::new(
+            config.admission.per_county,
+        )),
         catalog: Arc::new(catalog),
         data_keys: Arc::new(data_keys),
         reveal_daily_limit: config.reveal_daily_limit,

@@ -41,6 +41,8 @@ pub struct AppState {
     pub db_slots: Arc<Semaphore>,
     /// How long a request may wait for a database slot.
     pub admission_wait: Duration,
+    /// The slots one county may hold at once (noisy neighbours).
+    pub county_slots: Arc<crate::http::county_slots::CountySlots>,
     /// Roles and permissions.
     pub catalog: Arc<Catalog>,
     /// Login throttles.
@@ -155,7 +157,7 @@ impl AppState {
         auth: Auth,
         f: impl FnOnce(&mut PgConnection, &Ctx) -> Result<T, DomainError> + Send + 'static,
     ) -> ApiResult<T> {
-        let permit = self.admit().await?;
+        let permit = self.admit(&auth).await?;
         let state = self.clone();
         let span = tracing::Span::current();
         let writes = auth.rule.method != "GET";
@@ -249,7 +251,7 @@ impl AppState {
         read: impl Fn(&mut PgConnection, &Ctx) -> Result<T, DomainError> + Send + Sync + 'static,
         audit: impl FnOnce(&mut PgConnection, &Ctx, &T) -> Result<(), DomainError> + Send + 'static,
     ) -> ApiResult<T> {
-        let permit = self.admit().await?;
+        let permit = self.admit(&auth).await?;
         let state = self.clone();
         let span = tracing::Span::current();
         let result = web::block(move || {
@@ -324,13 +326,34 @@ impl AppState {
 
     /// A database slot for one request, or 503 after `admission_wait`: under overload requests
     /// are told to retry quickly instead of queueing without bound.
-    async fn admit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, DomainError> {
+    ///
+    /// The caller's county takes one of its own permits first (at most
+    /// `ZX_COUNTY_MAX_CONCURRENT_REQUESTS` at once): a county at its limit waits the same
+    /// admission time and is then told 429 `county_busy`, while the instance's slots stay free
+    /// for the other counties.
+    async fn admit(
+        &self,
+        auth: &Auth,
+    ) -> Result<
+        (
+            tokio::sync::OwnedSemaphorePermit,
+            tokio::sync::OwnedSemaphorePermit,
+        ),
+        ApiError,
+    > {
+        let county = domain::RegionCode::parse(&auth.claims.org)
+            .map_err(|_| DomainError::Unauthorized("bad org claim"))?
+            .county_code();
+        let Some(mine) = self.county_slots.acquire(county, self.admission_wait).await else {
+            self.metrics.count("county_busy");
+            return Err(ApiError::CountyBusy);
+        };
         match tokio::time::timeout(self.admission_wait, self.db_slots.clone().acquire_owned()).await
         {
-            Ok(Ok(p)) => Ok(p),
+            Ok(Ok(p)) => Ok((mine, p)),
             _ => {
                 self.metrics.count("admission_refused");
-                Err(DomainError::Unavailable)
+                Err(DomainError::Unavailable.into())
             }
         }
     }

@@ -190,6 +190,9 @@ error_codes! {
     SecondApproverRequired = "second_approver_required",
     /// The grant request is approved or rejected already.
     RequestDecided = "request_decided",
+    /// Your county has as many requests running at once as it may
+    /// (`ZX_COUNTY_MAX_CONCURRENT_REQUESTS`): retry after the time in `Retry-After`.
+    CountyBusy = "county_busy",
     /// Never sent: the sentinel an import's dry run rolls its transaction back with.
     DryRunRollback = "dry_run_rollback",
 }

@@ -3,6 +3,7 @@
 
 pub mod console;
 pub mod cors;
+pub mod county_slots;
 pub mod etag;
 pub mod json;
 pub mod middleware;

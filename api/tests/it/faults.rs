@@ -147,6 +147,7 @@ async fn a_saturated_server_answers_503_quickly_instead_of_queueing() {
             c.admission = api::config::Admission {
                 slots: 2,
                 wait: Duration::from_millis(200),
+                per_county: 2,
             };
         },
         None,
@@ -175,4 +176,53 @@ async fn a_saturated_server_answers_503_quickly_instead_of_queueing() {
     // Slots free again: served.
     drop(held);
     assert_eq!(app.get("/api/v1/households", &t).await.status, 200);
+}
+
+/// Issue 17 part 2, noisy neighbours: a county holding as many requests as it may
+/// (`ZX_COUNTY_MAX_CONCURRENT_REQUESTS`) waits, then hears 429 `county_busy`, while another
+/// county's requests are served at once; the instance's own slots were never taken by the queue.
+#[actix_web::test]
+async fn a_busy_county_is_told_to_wait_while_its_neighbour_is_served() {
+    let mut app = crate::helpers::TestApp::spawn_with(
+        |c| {
+            c.admission = api::config::Admission {
+                slots: 8,
+                wait: Duration::from_millis(200),
+                per_county: 2,
+            };
+        },
+        None,
+    )
+    .await;
+    app.onboard("370831");
+    app.onboard("370830");
+    app.user("clerk", V, &["village_clerk"]);
+    app.user("clerk.wenshang", "370830001001", &["village_clerk"]);
+    let sishui = app.token("clerk").await;
+    let wenshang = app.token("clerk.wenshang").await;
+    // Sishui's two requests are running (as long imports or reports would be).
+    let wait = Duration::from_millis(10);
+    let held = [
+        app.state.county_slots.acquire(370_831, wait).await,
+        app.state.county_slots.acquire(370_831, wait).await,
+    ];
+    assert!(held.iter().all(Option::is_some));
+    let started = Instant::now();
+    let r = app.get("/api/v1/households", &sishui).await;
+    assert_eq!(r.status, 429, "{:?}", r.body);
+    assert_eq!(r.body["code"], "county_busy");
+    assert_eq!(r.header("retry-after").as_deref(), Some("1"));
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    // Wenshang is not held up, and the instance's slots are all free for it.
+    assert_eq!(app.state.db_slots.available_permits(), 8);
+    let r = app.get("/api/v1/households", &wenshang).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    // Sishui's requests end: served again.
+    drop(held);
+    assert_eq!(app.get("/api/v1/households", &sishui).await.status, 200);
+    assert_eq!(app.state.county_slots.available(370_831), 2);
 }

@@ -330,6 +330,7 @@ pub fn config_for(app_url: SecretString, owner_url: Option<SecretString>) -> Con
         admission: api::config::Admission {
             slots: 64,
             wait: Duration::from_secs(10),
+            per_county: 64,
         },
         metrics: api::config::MetricsConfig {
             bind: None,
