@@ -147,6 +147,15 @@ fn cutoff_line(conn: &mut PgConnection, ctx: &Ctx, at: RegionCode, lang: Lang) -
     }))
 }
 
+/// A village-level unit as a place: the committee's name without "村民委员会" / "居民委员会"
+/// (卞桥二村村民委员会 → 卞桥二村); the organ that signs keeps the full name.
+fn place(name: &str) -> String {
+    name.strip_suffix("村民委员会")
+        .or_else(|| name.strip_suffix("居民委员会"))
+        .unwrap_or(name)
+        .to_string()
+}
+
 fn mark(b: bool) -> String {
     if b { "√".into() } else { String::new() }
 }
@@ -266,10 +275,12 @@ pub fn check_sheet(
         Block::Subtitle(format!("({name})")),
         Block::Line(match lang {
             Lang::Zh => format!(
-                "乡镇(街道):{township_name} 村(居):{village_name} 户编号:{number} 户主:{head}"
+                "乡镇(街道):{township_name} 村(居):{} 户编号:{number} 户主:{head}",
+                place(&village_name)
             ),
             Lang::En => format!(
-                "Township: {township_name}  Village: {village_name}  Household: {number}  Head: {head}"
+                "Township: {township_name}  Village: {}  Household: {number}  Head: {head}",
+                place(&village_name)
             ),
         }),
         cutoff,
@@ -424,6 +435,7 @@ pub fn opinion_sheet(
     } else {
         organ::village(&village_name)
     };
+    let place_name = place(&village_name);
     let mut blocks = vec![
         Block::Title(vec![t(
             lang,
@@ -433,18 +445,18 @@ pub fn opinion_sheet(
         Block::Subtitle(format!("({name})")),
         Block::Line(match (lang, appraised) {
             (Lang::Zh, Some(a)) => format!(
-                "乡镇(街道):{township_name} 村(居):{village_name} 评议时间:{}",
+                "乡镇(街道):{township_name} 村(居):{place_name} 评议时间:{}",
                 date_zh(crate::clock::china_date(a))
             ),
             (Lang::Zh, None) => {
-                format!("乡镇(街道):{township_name} 村(居):{village_name} 评议时间:尚未评议")
+                format!("乡镇(街道):{township_name} 村(居):{place_name} 评议时间:尚未评议")
             }
             (Lang::En, Some(a)) => format!(
-                "Township: {township_name}  Village: {village_name}  Appraised on: {}",
+                "Township: {township_name}  Village: {place_name}  Appraised on: {}",
                 crate::clock::china_date(a)
             ),
             (Lang::En, None) => format!(
-                "Township: {township_name}  Village: {village_name}  Not appraised yet"
+                "Township: {township_name}  Village: {place_name}  Not appraised yet"
             ),
         }),
         cutoff,
@@ -466,7 +478,7 @@ pub fn opinion_sheet(
     )?;
     Ok(Doc {
         title: format!(
-            "{}({village_name})",
+            "{}({place_name})",
             t(lang, OPINION_TITLE, "Property check opinions")
         ),
         lang,
@@ -598,7 +610,7 @@ pub fn statistics_sheet(
         let l = property::line("", "", hits);
         let n = names
             .get(code)
-            .cloned()
+            .map(|n| place(n))
             .unwrap_or_else(|| format!("{code:012}"));
         by_unit.rows.push(stat_row(n, &l));
     }
