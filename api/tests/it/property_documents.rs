@@ -234,12 +234,18 @@ async fn property_tables_count_people_print_labels_and_the_not_matching_column()
         assert!(text.contains(m), "check sheet lacks {m}: {text}");
     }
     assert!(text.contains(&masked(&p.p1)), "{text}");
-    assert!(!text.contains(p.p1.as_str()), "the check sheet reveals the ID number");
+    assert!(
+        !text.contains(p.p1.as_str()),
+        "the check sheet reveals the ID number"
+    );
     assert!(!text.contains("vehicle"), "codes are not printed: {text}");
     let docx = app.get(&format!("{url}?format=docx"), &x.clerk).await;
     assert_eq!(docx.status, 200);
     let text = crate::printed::docx_text(&docx.raw);
-    assert!(text.contains(VEHICLE) && text.contains(&masked(&p.p1)), "{text}");
+    assert!(
+        text.contains(VEHICLE) && text.contains(&masked(&p.p1)),
+        "{text}"
+    );
 
     // 处理意见表 of V1: a column per outcome, the label, totals of each column.
     let url = format!("/api/v1/property-checks/{batch}/villages/{V1}/opinion-sheet");
@@ -356,17 +362,18 @@ async fn property_tables_count_people_print_labels_and_the_not_matching_column()
     // Every generation is audited, with the hits it showed.
     let admin = app.token("admin.370831").await;
     let log = app
-        .get("/api/v1/audit-events?action=property_check.document", &admin)
+        .get(
+            "/api/v1/audit-events?action=property_check.document",
+            &admin,
+        )
         .await;
     assert_eq!(log.status, 200, "{:?}", log.body);
     let entries = log.body["items"].as_array().cloned().unwrap_or_default();
     assert_eq!(entries.len(), 9, "{entries:?}");
     assert!(
-        entries
-            .iter()
-            .any(|e| e["details"]["hits"].to_string().contains(
-                flat["id"].as_str().unwrap_or("?")
-            )),
+        entries.iter().any(|e| e["details"]["hits"]
+            .to_string()
+            .contains(flat["id"].as_str().unwrap_or("?"))),
         "{entries:?}"
     );
 }

@@ -762,7 +762,9 @@ pub fn verify(
                 "veto_condition": v.condition }),
     )?;
     let row = find_hit(conn, id, false)?;
-    let view = views(conn, ctx, vec![row])?.pop().ok_or(DomainError::NotFound)?;
+    let view = views(conn, ctx, vec![row])?
+        .pop()
+        .ok_or(DomainError::NotFound)?;
     Ok((view, v))
 }
 
@@ -1298,5 +1300,7 @@ pub fn reverse(
         json!({ "reason": reason }),
     )?;
     let row = find_hit(conn, id, false)?;
-    views(conn, ctx, vec![row])?.pop().ok_or(DomainError::NotFound)
+    views(conn, ctx, vec![row])?
+        .pop()
+        .ok_or(DomainError::NotFound)
 }

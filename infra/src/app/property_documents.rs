@@ -93,10 +93,7 @@ fn name_of(conn: &mut PgConnection, code: RegionCode) -> Result<String, DomainEr
         .unwrap_or_default())
 }
 
-fn names_of(
-    conn: &mut PgConnection,
-    codes: &[i64],
-) -> Result<HashMap<i64, String>, DomainError> {
+fn names_of(conn: &mut PgConnection, codes: &[i64]) -> Result<HashMap<i64, String>, DomainError> {
     Ok(regions::table
         .filter(regions::code.eq_any(codes))
         .select((regions::code, regions::name))
@@ -132,7 +129,12 @@ fn audit(
     )
 }
 
-fn cutoff_line(conn: &mut PgConnection, ctx: &Ctx, at: RegionCode, lang: Lang) -> Result<Block, DomainError> {
+fn cutoff_line(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    at: RegionCode,
+    lang: Lang,
+) -> Result<Block, DomainError> {
     let cutoff = super::settings::effective_for(conn, ctx, at)?
         .property_check
         .identification_cutoff;
@@ -208,13 +210,31 @@ pub fn check_sheet(
     let en = lang == Lang::En;
     let head_row: Vec<String> = if en {
         vec![
-            "No.", "Name", "ID number", "Type", "Details", "True", "Arose on", "Before/after",
-            "Outcome", "Veto condition", "Reason",
+            "No.",
+            "Name",
+            "ID number",
+            "Type",
+            "Details",
+            "True",
+            "Arose on",
+            "Before/after",
+            "Outcome",
+            "Veto condition",
+            "Reason",
         ]
     } else {
         vec![
-            "序号", "姓名", "身份证号", "检索类型", "检索详情", "是否属实", "发生时间", "识别前后",
-            "核查结论", "否决情形", "理由",
+            "序号",
+            "姓名",
+            "身份证号",
+            "检索类型",
+            "检索详情",
+            "是否属实",
+            "发生时间",
+            "识别前后",
+            "核查结论",
+            "否决情形",
+            "理由",
         ]
     }
     .into_iter()
@@ -236,13 +256,27 @@ pub fn check_sheet(
             h.details.clone(),
             h.is_true.map_or_else(
                 || t(lang, "待核实", "pending"),
-                |b| if b { t(lang, "属实", "yes") } else { t(lang, "不属实", "no") },
+                |b| {
+                    if b {
+                        t(lang, "属实", "yes")
+                    } else {
+                        t(lang, "不属实", "no")
+                    }
+                },
             ),
             h.arose_on.map(|d| day(d, lang)).unwrap_or_default(),
             h.before_cutoff
-                .map(|b| if b { t(lang, "识别前", "before") } else { t(lang, "识别后", "after") })
+                .map(|b| {
+                    if b {
+                        t(lang, "识别前", "before")
+                    } else {
+                        t(lang, "识别后", "after")
+                    }
+                })
                 .unwrap_or_default(),
-            proposal_of(h).map(|p| proposal_label(p, lang)).unwrap_or_default(),
+            proposal_of(h)
+                .map(|p| proposal_label(p, lang))
+                .unwrap_or_default(),
             v.veto_condition_label.clone().unwrap_or_default(),
             h.reason.clone().unwrap_or_default(),
         ]);
@@ -291,7 +325,10 @@ pub fn check_sheet(
                 lines: vec![t(lang, "挂点领导(签字):", "Liaison leader (signature):")],
             },
             Party {
-                label: format!("{}{organ}", t(lang, "村委会(盖章):", "Village committee (seal): ")),
+                label: format!(
+                    "{}{organ}",
+                    t(lang, "村委会(盖章):", "Village committee (seal): ")
+                ),
                 lines: vec![day(verified, lang)],
             },
         ]),
@@ -352,14 +389,39 @@ pub fn opinion_sheet(
     let en = lang == Lang::En;
     let header: Vec<String> = if en {
         vec![
-            "No.", "Household", "Name", "ID number", "Type", "Details", "Arose on", "Veto",
-            "Not vetoed (hardship)", "Matches no veto condition", "After cut-off", "Not true",
-            "Veto condition", "Reason", "Opinion",
+            "No.",
+            "Household",
+            "Name",
+            "ID number",
+            "Type",
+            "Details",
+            "Arose on",
+            "Veto",
+            "Not vetoed (hardship)",
+            "Matches no veto condition",
+            "After cut-off",
+            "Not true",
+            "Veto condition",
+            "Reason",
+            "Opinion",
         ]
     } else {
         vec![
-            "序号", "户编号", "姓名", "身份证号", "检索类型", "检索详情", "发生时间", "否决",
-            "不予否决", "不属于否决情形", "识别后发生", "不属实", "否决情形", "理由", "处理意见",
+            "序号",
+            "户编号",
+            "姓名",
+            "身份证号",
+            "检索类型",
+            "检索详情",
+            "发生时间",
+            "否决",
+            "不予否决",
+            "不属于否决情形",
+            "识别后发生",
+            "不属实",
+            "否决情形",
+            "理由",
+            "处理意见",
         ]
     }
     .into_iter()
@@ -455,9 +517,9 @@ pub fn opinion_sheet(
                 "Township: {township_name}  Village: {place_name}  Appraised on: {}",
                 crate::clock::china_date(a)
             ),
-            (Lang::En, None) => format!(
-                "Township: {township_name}  Village: {place_name}  Not appraised yet"
-            ),
+            (Lang::En, None) => {
+                format!("Township: {township_name}  Village: {place_name}  Not appraised yet")
+            }
         }),
         cutoff,
         Block::Table(table),
@@ -617,10 +679,7 @@ pub fn statistics_sheet(
     by_unit.totals = Some(stat_row(t(lang, "合计", "Total"), &total));
     let mut by_type = stat_table(&t(lang, "检索类型", "Type"), lang);
     for ht in HitType::ALL {
-        let of: Vec<&HitRow> = rows
-            .iter()
-            .filter(|h| h.hit_type == ht.as_str())
-            .collect();
+        let of: Vec<&HitRow> = rows.iter().filter(|h| h.hit_type == ht.as_str()).collect();
         by_type.rows.push(stat_row(
             type_label(ht.as_str(), lang),
             &property::line(ht.as_str(), ht.label(), &of),
