@@ -281,6 +281,16 @@ async fn property_tables_count_people_print_labels_and_the_not_matching_column()
         "{paras:?}"
     );
     assert!(paras.iter().any(|p| p == "不属于否决情形"));
+    let en = app
+        .get_with(&url, &x.reviewer, &[("accept-language", "en")])
+        .await;
+    let page = String::from_utf8_lossy(&en.raw).to_string();
+    assert!(
+        page.contains("Matches no veto condition")
+            && page.contains("(Villagers&#39; Committee)")
+            && page.contains(VEHICLE),
+        "{page}"
+    );
 
     // 统计表 of the township (per village) and of the county (per township).
     let url = format!("/api/v1/property-checks/{batch}/regions/{TOWNSHIP}/statistics-sheet");
@@ -369,7 +379,7 @@ async fn property_tables_count_people_print_labels_and_the_not_matching_column()
         .await;
     assert_eq!(log.status, 200, "{:?}", log.body);
     let entries = log.body["items"].as_array().cloned().unwrap_or_default();
-    assert_eq!(entries.len(), 9, "{entries:?}");
+    assert_eq!(entries.len(), 10, "{entries:?}");
     assert!(
         entries.iter().any(|e| e["details"]["hits"]
             .to_string()
