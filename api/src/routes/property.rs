@@ -4,7 +4,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::property::VerificationInput;
+use domain::property::{Proposal, VerificationInput};
 use domain::{DomainError, Level, RegionCode};
 use infra::app::cases::sheet;
 use infra::app::property::{self, BatchSummary, HitFilter, HitView, ImportReport, StatLine};
@@ -611,7 +611,17 @@ pub struct TableParams {
     pub format: Option<String>,
 }
 
-/// The handling-opinion table (处理意见表) of a batch: one line per hit (audited).
+/// The outcomes of a hit, each with its own column in the 处理意见表 (issue 22 item 4).
+const OUTCOMES: [Proposal; 5] = [
+    Proposal::Veto,
+    Proposal::NoVeto,
+    Proposal::NotMatching,
+    Proposal::NotApplicable,
+    Proposal::None,
+];
+
+/// The handling-opinion table (处理意见表) of a batch: one line per hit (audited), a column per
+/// outcome marked √, the veto condition by its label.
 #[utoipa::path(
     tag = "property",
     security(("bearer" = [])),
@@ -651,6 +661,11 @@ pub async fn opinions(
         "发生日期",
         "识别前后",
         "处理建议",
+        "否决",
+        "不予否决",
+        "不属于否决情形",
+        "识别后发生",
+        "不属实",
         "否决情形",
         "理由",
         "处理意见",
@@ -663,7 +678,8 @@ pub async fn opinions(
         .enumerate()
         .map(|(i, v)| {
             let h = &v.hit;
-            vec![
+            let proposal = h.proposal.as_deref().and_then(|p| Proposal::parse(p).ok());
+            let mut line = vec![
                 (i + 1).to_string(),
                 v.name.clone(),
                 v.id_masked.clone(),
@@ -675,14 +691,21 @@ pub async fn opinions(
                 yes(h.is_true, "属实", "不属实"),
                 h.arose_on.map(|d| d.to_string()).unwrap_or_default(),
                 yes(h.before_cutoff, "识别前", "识别后"),
-                h.proposal
-                    .as_deref()
-                    .and_then(|p| domain::property::Proposal::parse(p).ok())
-                    .map_or(String::new(), |p| p.label().into()),
+                proposal.map_or(String::new(), |p| p.label().into()),
+            ];
+            line.extend(OUTCOMES.iter().map(|o| {
+                if proposal == Some(*o) {
+                    "√".to_string()
+                } else {
+                    String::new()
+                }
+            }));
+            line.extend([
                 v.veto_condition_label.clone().unwrap_or_default(),
                 h.reason.clone().unwrap_or_default(),
                 h.opinion.clone().unwrap_or_default(),
-            ]
+            ]);
+            line
         })
         .collect();
     let json = serde_json::to_value(rows.into_iter().map(HitDto::from).collect::<Vec<_>>())

@@ -200,7 +200,8 @@ async fn property_tables_count_people_print_labels_and_the_not_matching_column()
         text.contains(VEHICLE) && !text.contains(",vehicle,"),
         "{text}"
     );
-    assert!(text.contains("不属于否决情形"), "{text}");
+    // The new outcome has its own column: label, then veto, no veto, not matching (√).
+    assert!(text.contains("不属于否决情形,,,√,"), "{text}");
 
     let masked = |n: &str| format!("{}********{}", &n[..6], &n[14..]);
     let app = &x.app;
