@@ -43,6 +43,20 @@ pub fn negotiate(req: &HttpRequest, params: &FormatParams) -> Result<Format, Api
         .unwrap_or(Format::Html))
 }
 
+/// The language of a document: Chinese (the official form) unless `Accept-Language` asks for
+/// English.
+#[must_use]
+pub fn lang(req: &HttpRequest) -> render::Lang {
+    let asked = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    match (asked, crate::i18n::Lang::from_accept_language(asked)) {
+        (Some(_), crate::i18n::Lang::En) => render::Lang::En,
+        _ => render::Lang::Zh,
+    }
+}
+
 /// The fonts, read once from `ZX_DOC_FONT_DIR` (default Debian's `fonts-noto-cjk` directory).
 fn fonts() -> Result<&'static Fonts, ApiError> {
     static FONTS: OnceLock<Result<Fonts, String>> = OnceLock::new();

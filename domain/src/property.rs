@@ -32,6 +32,9 @@ vocabulary! {
         Veto = "veto" / "否决",
         /// 不予否决: a match, but the family is truly in hardship (reason required).
         NoVeto = "no_veto" / "不予否决",
+        /// 不属于否决情形: a true fact from before the cut-off that matches none of the veto
+        /// conditions: neither a veto nor a hardship exception (issue 22 item 4).
+        NotMatching = "not_matching" / "不属于否决情形",
         /// 不适用: the fact arose after the cut-off; the veto does not apply.
         NotApplicable = "not_applicable" / "识别后发生,不适用一票否决",
         /// The hit is not true: nothing to decide.
@@ -48,6 +51,10 @@ pub struct VerificationInput {
     pub arose_on: Option<NaiveDate>,
     /// For a fact before the cut-off: veto or not.
     pub veto: Option<bool>,
+    /// For a fact before the cut-off: whether it matches one of the veto conditions. `false`
+    /// makes it "不属于否决情形" (no veto, no condition, no hardship exception); absent means
+    /// the village decides with `veto` as before.
+    pub matches_condition: Option<bool>,
     /// The veto condition matched (code from the catalog).
     pub condition: Option<String>,
     /// Reason (required for no veto).
@@ -119,10 +126,14 @@ pub fn decide(
         ));
     }
     if !input.is_true {
-        if input.veto.is_some() || condition.is_some() || input.arose_on.is_some() {
+        if input.veto.is_some()
+            || condition.is_some()
+            || input.arose_on.is_some()
+            || input.matches_condition.is_some()
+        {
             errs.push(FieldError::new(
                 "is_true",
-                "a hit that is not true takes no date, veto or condition",
+                "a hit that is not true takes no date, veto, condition or match",
             ));
         }
         return if errs.is_empty() {
@@ -150,7 +161,28 @@ pub fn decide(
         errs.push(FieldError::new("arose_on", "must not be in the future"));
     }
     let before = before_cutoff(arose_on, cutoff);
-    let (proposal, note) = if before {
+    let (proposal, note) = if before && input.matches_condition == Some(false) {
+        // A true fact from before the cut-off that matches none of the veto conditions: there is
+        // nothing to veto and nothing to excuse.
+        if input.veto == Some(true) {
+            errs.push(FieldError::new(
+                "veto",
+                "a fact that matches none of the veto conditions cannot be vetoed",
+            ));
+        }
+        if condition.is_some() {
+            errs.push(FieldError::new(
+                "veto_condition",
+                "a fact that matches none of the veto conditions names no condition",
+            ));
+        }
+        (
+            Proposal::NotMatching,
+            format!(
+                "arose on or before the cut-off {cutoff}: matches none of the one-vote veto conditions"
+            ),
+        )
+    } else if before {
         match input.veto {
             None => {
                 errs.push(FieldError::new(
@@ -360,11 +392,77 @@ mod tests {
             veto: Some(false),
             condition: Some("vehicle".into()),
             reason: "车辆为亲属赠送的报废车,家庭确实困难".into(),
+            ..Default::default()
         });
         assert_eq!(v.map(|v| v.proposal), Ok(Proposal::NoVeto));
         assert_eq!(
             run(VerificationInput::default()).map(|v| v.proposal),
             Ok(Proposal::None)
+        );
+    }
+
+    #[test]
+    fn a_true_fact_matching_no_condition_is_neither_veto_nor_exception() {
+        let v = run(VerificationInput {
+            is_true: true,
+            arose_on: Some(d("2014-01-01")),
+            matches_condition: Some(false),
+            ..Default::default()
+        });
+        assert_eq!(v.as_ref().map(|v| v.proposal), Ok(Proposal::NotMatching));
+        assert_eq!(v.as_ref().map(|v| v.condition.clone()), Ok(None));
+        assert_ne!(Proposal::NotMatching, Proposal::NoVeto);
+        assert_eq!(Proposal::NotMatching.label(), "不属于否决情形");
+        // `veto: false` is allowed with it (it is not a veto); a reason is optional.
+        let v = run(VerificationInput {
+            is_true: true,
+            arose_on: Some(d("2014-01-01")),
+            veto: Some(false),
+            matches_condition: Some(false),
+            reason: "车辆为农用三轮车,不属于否决情形".into(),
+            ..Default::default()
+        });
+        assert_eq!(v.map(|v| v.proposal), Ok(Proposal::NotMatching));
+        // Neither a veto nor a condition goes with it.
+        assert_eq!(
+            run(VerificationInput {
+                is_true: true,
+                arose_on: Some(d("2014-01-01")),
+                veto: Some(true),
+                matches_condition: Some(false),
+                condition: Some("vehicle".into()),
+                ..Default::default()
+            }),
+            Err(vec!["veto".to_string(), "veto_condition".to_string()])
+        );
+        // After the cut-off the date decides: the veto does not apply, whatever the match.
+        assert_eq!(
+            run(VerificationInput {
+                is_true: true,
+                arose_on: Some(d("2018-01-01")),
+                matches_condition: Some(false),
+                ..Default::default()
+            })
+            .map(|v| v.proposal),
+            Ok(Proposal::NotApplicable)
+        );
+        // A hit that is not true matches nothing to begin with.
+        assert_eq!(
+            run(VerificationInput {
+                matches_condition: Some(false),
+                ..Default::default()
+            }),
+            Err(vec!["is_true".to_string()])
+        );
+        // Saying it matches changes nothing of the old rules: a veto or a no veto is needed.
+        assert_eq!(
+            run(VerificationInput {
+                is_true: true,
+                arose_on: Some(d("2014-01-01")),
+                matches_condition: Some(true),
+                ..Default::default()
+            }),
+            Err(vec!["veto".to_string()])
         );
     }
 

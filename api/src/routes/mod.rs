@@ -485,6 +485,21 @@ pub const RULES: &[Rule] = &[
         Permission(perm::PROPERTY_READ),
     ),
     r(
+        "GET",
+        "/api/v1/property-checks/{id}/households/{household_id}/check-sheet",
+        Permission(perm::PROPERTY_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/property-checks/{id}/villages/{code}/opinion-sheet",
+        Permission(perm::PROPERTY_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/property-checks/{id}/regions/{code}/statistics-sheet",
+        Permission(perm::PROPERTY_READ),
+    ),
+    r(
         "POST",
         "/api/v1/property-checks/{id}/submissions",
         Permission(perm::PROPERTY_REVIEW),
@@ -894,6 +909,9 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(property::appraise)
                 .service(property::opinions)
                 .service(property::statistics)
+                .service(property::check_sheet)
+                .service(property::opinion_sheet)
+                .service(property::statistics_sheet)
                 .service(property::submit)
                 .service(property::confirm)
                 .service(property::reverse)

@@ -4,7 +4,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::property::VerificationInput;
+use domain::property::{Proposal, VerificationInput};
 use domain::{DomainError, Level, RegionCode};
 use infra::app::cases::sheet;
 use infra::app::property::{self, BatchSummary, HitFilter, HitView, ImportReport, StatLine};
@@ -296,11 +296,14 @@ pub struct HitDto {
     pub arose_on: Option<NaiveDate>,
     /// On or before the precise-identification cut-off.
     pub before_cutoff: Option<bool>,
-    /// `veto`, `no_veto`, `not_applicable`, `none`.
+    /// `veto`, `no_veto` (hardship exception), `not_matching` (true, before the cut-off,
+    /// matches no veto condition), `not_applicable` (after the cut-off), `none` (not true).
     #[schema(value_type = Option<domain::property::Proposal>)]
     pub proposal: Option<String>,
-    /// The veto condition matched.
+    /// The veto condition matched (its code).
     pub veto_condition: Option<String>,
+    /// Its label, as the county's settings name it.
+    pub veto_condition_label: Option<String>,
     /// Reason.
     pub reason: Option<String>,
     /// What the rules said (e.g. the veto does not apply; reused from an earlier hit).
@@ -340,6 +343,7 @@ impl From<HitView> for HitDto {
             before_cutoff: h.before_cutoff,
             proposal: h.proposal,
             veto_condition: h.veto_condition,
+            veto_condition_label: v.veto_condition_label,
             reason: h.reason,
             note: h.note,
             opinion: h.opinion,
@@ -461,9 +465,16 @@ pub struct VerificationBody {
     /// (`property_check.identification_cutoff`, 2015-10-26) the veto applies; after, it does not.
     #[serde(default)]
     pub arose_on: Option<NaiveDate>,
-    /// Before the cut-off: `true` proposes the one-vote veto, `false` no veto.
+    /// Before the cut-off: `true` proposes the one-vote veto, `false` no veto (the hardship
+    /// exception, 不予否决, with a reason).
     #[serde(default)]
     pub veto: Option<bool>,
+    /// Before the cut-off: `false` says the true fact matches none of the veto conditions
+    /// (`not_matching`, 不属于否决情形): neither a veto nor a hardship exception; it takes no
+    /// `veto_condition` and no `veto: true`, and the reason is optional. Absent (or `true`):
+    /// decide with `veto`.
+    #[serde(default)]
+    pub matches_veto_condition: Option<bool>,
     /// The veto condition matched (a code of `GET /api/v1/veto-conditions`); required for a veto.
     #[serde(default)]
     pub veto_condition: Option<String>,
@@ -509,6 +520,7 @@ pub async fn verify(
         is_true: b.is_true,
         arose_on: b.arose_on,
         veto: b.veto,
+        matches_condition: b.matches_veto_condition,
         condition: b.veto_condition,
         reason: b.reason,
     };
@@ -599,7 +611,17 @@ pub struct TableParams {
     pub format: Option<String>,
 }
 
-/// The handling-opinion table (处理意见表) of a batch: one line per hit (audited).
+/// The outcomes of a hit, each with its own column in the 处理意见表 (issue 22 item 4).
+const OUTCOMES: [Proposal; 5] = [
+    Proposal::Veto,
+    Proposal::NoVeto,
+    Proposal::NotMatching,
+    Proposal::NotApplicable,
+    Proposal::None,
+];
+
+/// The handling-opinion table (处理意见表) of a batch: one line per hit (audited), a column per
+/// outcome marked √, the veto condition by its label.
 #[utoipa::path(
     tag = "property",
     security(("bearer" = [])),
@@ -639,6 +661,11 @@ pub async fn opinions(
         "发生日期",
         "识别前后",
         "处理建议",
+        "否决",
+        "不予否决",
+        "不属于否决情形",
+        "识别后发生",
+        "不属实",
         "否决情形",
         "理由",
         "处理意见",
@@ -651,7 +678,8 @@ pub async fn opinions(
         .enumerate()
         .map(|(i, v)| {
             let h = &v.hit;
-            vec![
+            let proposal = h.proposal.as_deref().and_then(|p| Proposal::parse(p).ok());
+            let mut line = vec![
                 (i + 1).to_string(),
                 v.name.clone(),
                 v.id_masked.clone(),
@@ -663,14 +691,21 @@ pub async fn opinions(
                 yes(h.is_true, "属实", "不属实"),
                 h.arose_on.map(|d| d.to_string()).unwrap_or_default(),
                 yes(h.before_cutoff, "识别前", "识别后"),
-                h.proposal
-                    .as_deref()
-                    .and_then(|p| domain::property::Proposal::parse(p).ok())
-                    .map_or(String::new(), |p| p.label().into()),
-                h.veto_condition.clone().unwrap_or_default(),
+                proposal.map_or(String::new(), |p| p.label().into()),
+            ];
+            line.extend(OUTCOMES.iter().map(|o| {
+                if proposal == Some(*o) {
+                    "√".to_string()
+                } else {
+                    String::new()
+                }
+            }));
+            line.extend([
+                v.veto_condition_label.clone().unwrap_or_default(),
                 h.reason.clone().unwrap_or_default(),
                 h.opinion.clone().unwrap_or_default(),
-            ]
+            ]);
+            line
         })
         .collect();
     let json = serde_json::to_value(rows.into_iter().map(HitDto::from).collect::<Vec<_>>())
@@ -683,8 +718,9 @@ pub async fn opinions(
 pub struct StatisticsDto {
     /// The batch.
     pub batch_id: Uuid,
-    /// One line per hit type and a `total` line: hits, pending, true, not true, before and
-    /// after the cut-off, veto, no veto, vetoes in effect.
+    /// One line per hit type and a `total` line: people (检索人数, each person once), hits,
+    /// pending, true, not true, before and after the cut-off, veto, no veto (hardship
+    /// exception), not matching (不属于否决情形), vetoes in effect.
     #[schema(value_type = Vec<Object>)]
     pub lines: Vec<serde_json::Value>,
 }
@@ -695,6 +731,7 @@ fn stat_rows(lines: &[StatLine]) -> Vec<Vec<String>> {
         .map(|l| {
             vec![
                 l.label.clone(),
+                l.people.to_string(),
                 l.hits.to_string(),
                 l.pending.to_string(),
                 l.true_.to_string(),
@@ -703,6 +740,7 @@ fn stat_rows(lines: &[StatLine]) -> Vec<Vec<String>> {
                 l.after_cutoff.to_string(),
                 l.veto.to_string(),
                 l.no_veto.to_string(),
+                l.not_matching.to_string(),
                 l.vetoes_in_effect.to_string(),
             ]
         })
@@ -727,9 +765,10 @@ fn stat_json(batch: Uuid, lines: Vec<StatLine>) -> StatisticsDto {
     }
 }
 
-const STAT_HEADER: [&str; 10] = [
+const STAT_HEADER: [&str; 12] = [
     "检索类型",
     "检索人数",
+    "检索条数",
     "待核实",
     "属实",
     "不属实",
@@ -737,6 +776,7 @@ const STAT_HEADER: [&str; 10] = [
     "识别后发生",
     "否决",
     "不予否决",
+    "不属于否决情形",
     "已清退",
 ];
 
@@ -778,6 +818,146 @@ pub async fn statistics(
         &rows,
         Some(json),
     )
+}
+
+/// The 核查表 of a household for a batch (建档立卡贫困人口财产检索结果核查表, seed 2): every hit of
+/// its members with the village's verification — true or not, when it arose, before or after
+/// the cut-off, the outcome (veto, no veto, 不属于否决情形, veto not applicable, not true), the
+/// veto condition by its label, the reason — and the signature blocks. ID numbers masked. As
+/// HTML (the default), PDF or DOCX, chosen by `?format=` or else `Accept`; English with
+/// `Accept-Language: en`. Audited (`property_check.document`, with the hits shown).
+#[utoipa::path(
+    tag = "property",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Batch id"),
+        ("household_id" = Uuid, Path, description = "Household id"),
+        crate::documents::FormatParams,
+    ),
+    responses(
+        (status = 200, description = "The sheet in the format asked for", content(
+            (String = "text/html"),
+            (crate::documents::FileBytes = "application/pdf"),
+            (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        )),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No hits of the household in the batch within your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`format` is not html, pdf or docx", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/property-checks/{id}/households/{household_id}/check-sheet")]
+pub async fn check_sheet(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+    params: web::Query<crate::documents::FormatParams>,
+) -> ApiResult<HttpResponse> {
+    let (id, household) = path.into_inner();
+    let id = id_of(&id)?;
+    let household = id_of(&household)?;
+    let format = crate::documents::negotiate(&req, &params)?;
+    let lang = crate::documents::lang(&req);
+    let doc = state
+        .run(auth, move |conn, ctx| {
+            infra::app::property_documents::check_sheet(conn, ctx, id, household, lang)
+        })
+        .await?;
+    crate::documents::respond(doc, format).await
+}
+
+/// The 处理意见表 of a village for a batch (附件2, seed 2): one line per hit with a column per
+/// outcome — 否决, 不予否决, 不属于否决情形, 识别后发生, 不属实 — the veto condition by its label,
+/// the reason and the appraisal's opinion, the totals of each column, signed by the village
+/// committee on the day of its appraisal. ID numbers masked. HTML, PDF (A4 landscape) or DOCX;
+/// English with `Accept-Language: en`. Audited (`property_check.document`).
+#[utoipa::path(
+    tag = "property",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Batch id"),
+        ("code" = String, Path, description = "Village code (12 digits)"),
+        crate::documents::FormatParams,
+    ),
+    responses(
+        (status = 200, description = "The table in the format asked for", content(
+            (String = "text/html"),
+            (crate::documents::FileBytes = "application/pdf"),
+            (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        )),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Batch or village outside your scope, or no hits of the village in the batch", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a village code, or a bad `format`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/property-checks/{id}/villages/{code}/opinion-sheet")]
+pub async fn opinion_sheet(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+    params: web::Query<crate::documents::FormatParams>,
+) -> ApiResult<HttpResponse> {
+    let (id, code) = path.into_inner();
+    let id = id_of(&id)?;
+    let village = RegionCode::parse(&code).map_err(|m| DomainError::field("village_code", m))?;
+    let format = crate::documents::negotiate(&req, &params)?;
+    let lang = crate::documents::lang(&req);
+    let doc = state
+        .run(auth, move |conn, ctx| {
+            infra::app::property_documents::opinion_sheet(conn, ctx, id, village, lang)
+        })
+        .await?;
+    crate::documents::respond(doc, format).await
+}
+
+/// The 统计表 of a township (one line per village) or a county (one line per township) for a
+/// batch (附件3, seed 2): 检索人数 (people, each once however many hits), hits, pending, not
+/// true, true, and the true hits by outcome — 否决, 不予否决, 不属于否决情形, 识别后发生 — and
+/// vetoes in effect; then the same by hit type; totals last. Signed by the township's
+/// government (or subdistrict office) or the county's poverty-alleviation leading group office.
+/// HTML, PDF or DOCX; English with `Accept-Language: en`. Audited (`property_check.document`).
+#[utoipa::path(
+    tag = "property",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Batch id"),
+        ("code" = String, Path, description = "Township (9 or 12 digits) or county (6 or 12 digits) code"),
+        crate::documents::FormatParams,
+    ),
+    responses(
+        (status = 200, description = "The table in the format asked for", content(
+            (String = "text/html"),
+            (crate::documents::FileBytes = "application/pdf"),
+            (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        )),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Batch or region outside your scope, or no hits there in the batch", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a township or county code, or a bad `format`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/property-checks/{id}/regions/{code}/statistics-sheet")]
+pub async fn statistics_sheet(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+    params: web::Query<crate::documents::FormatParams>,
+) -> ApiResult<HttpResponse> {
+    let (id, code) = path.into_inner();
+    let id = id_of(&id)?;
+    let region = RegionCode::parse(&code).map_err(|m| DomainError::field("region_code", m))?;
+    let format = crate::documents::negotiate(&req, &params)?;
+    let lang = crate::documents::lang(&req);
+    let doc = state
+        .run(auth, move |conn, ctx| {
+            infra::app::property_documents::statistics_sheet(conn, ctx, id, region, lang)
+        })
+        .await?;
+    crate::documents::respond(doc, format).await
 }
 
 /// A township's table.

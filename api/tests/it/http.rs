@@ -88,7 +88,7 @@ fn every_secured_operation_declares_bearer_security_and_problem_errors() {
 
 /// Fills path parameters with well-formed values.
 pub fn concrete(path: &str) -> String {
-    let path = &if path.starts_with("/api/v1/villages/") {
+    let path = &if path.starts_with("/api/v1/villages/") || path.contains("/villages/{code}/") {
         path.replace("{code}", "370831001003")
     } else if path.starts_with("/api/v1/reports/") {
         path.replace("{kind}", "households")
@@ -101,6 +101,7 @@ pub fn concrete(path: &str) -> String {
         .replace("{county_code}", "370831")
         .replace("{region_code}", "370831")
         .replace("{member_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6d")
+        .replace("{household_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6f")
         .replace("{delivery_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e")
         .replace("{year}", "2020")
         .replace("{kind}", "application")

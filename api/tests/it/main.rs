@@ -24,6 +24,7 @@ mod pgbouncer;
 mod plans;
 mod printed;
 mod property;
+mod property_documents;
 mod queue;
 mod regions;
 mod replica;

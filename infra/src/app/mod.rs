@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod monitoring;
 pub mod property;
+pub mod property_documents;
 pub mod ranger_documents;
 pub mod rangers;
 pub mod reports;

@@ -10,7 +10,7 @@
 //! A fact verified once (same person, type, details) is reused, not verified again. Every read
 //! of hits is audited (谁核查谁保密, 谁泄露谁负责).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::pg::PgConnection;
@@ -127,6 +127,9 @@ pub struct HitView {
     pub id_masked: String,
     /// 户编号.
     pub household_number: String,
+    /// The veto condition's label as the county's settings name it (the code when the
+    /// condition is no longer configured).
+    pub veto_condition_label: Option<String>,
 }
 
 /// A row the import refused.
@@ -446,7 +449,7 @@ pub struct BatchSummary {
     pub counties: Vec<String>,
 }
 
-fn require_read(ctx: &Ctx) -> Result<(), DomainError> {
+pub(crate) fn require_read(ctx: &Ctx) -> Result<(), DomainError> {
     if ctx.caller.has_permission(perm::PROPERTY_READ) {
         Ok(())
     } else {
@@ -526,7 +529,32 @@ pub struct HitFilter {
     pub status: Option<String>,
 }
 
-fn views(conn: &mut PgConnection, hits: Vec<HitRow>) -> Result<Vec<HitView>, DomainError> {
+/// The labels of the veto conditions of each county among `hits` (codes to labels).
+fn condition_labels(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    hits: &[HitRow],
+) -> Result<HashMap<(i32, String), String>, DomainError> {
+    let mut out = HashMap::new();
+    let mut seen = HashSet::new();
+    for h in hits.iter().filter(|h| h.veto_condition.is_some()) {
+        if !seen.insert(h.county_code) {
+            continue;
+        }
+        let settings = super::settings::effective_for(conn, ctx, stored_code(h.region_code)?)?;
+        for c in settings.property_check.veto_conditions {
+            out.insert((h.county_code, c.code), c.label);
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) fn views(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    hits: Vec<HitRow>,
+) -> Result<Vec<HitView>, DomainError> {
+    let labels = condition_labels(conn, ctx, &hits)?;
     let counties: Vec<i32> = hits.iter().map(|h| h.county_code).collect();
     let ids: Vec<Uuid> = hits.iter().map(|h| h.member_id).collect();
     let people: HashMap<Uuid, (String, String)> = members::table
@@ -554,8 +582,15 @@ fn views(conn: &mut PgConnection, hits: Vec<HitRow>) -> Result<Vec<HitView>, Dom
         .into_iter()
         .map(|hit| {
             let (name, id_masked) = people.get(&hit.member_id).cloned().unwrap_or_default();
+            let veto_condition_label = hit.veto_condition.as_ref().map(|c| {
+                labels
+                    .get(&(hit.county_code, c.clone()))
+                    .cloned()
+                    .unwrap_or_else(|| c.clone())
+            });
             HitView {
                 household_number: numbers.get(&hit.household_id).cloned().unwrap_or_default(),
+                veto_condition_label,
                 name,
                 id_masked,
                 hit,
@@ -616,7 +651,7 @@ pub fn hits(
         json!({ "batch": f.batch, "status": f.status, "rows": rows.len(),
                 "hits": rows.iter().map(|h| h.id).collect::<Vec<_>>() }),
     )?;
-    views(conn, rows)
+    views(conn, ctx, rows)
 }
 
 fn find_hit(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<HitRow, DomainError> {
@@ -653,9 +688,9 @@ pub fn get(
         stored_code(hit.region_code)?,
         json!({}),
     )?;
-    let mut v = views(conn, vec![hit])?;
+    let mut v = views(conn, ctx, vec![hit])?;
     let e = match earlier {
-        Some(e) => views(conn, vec![e])?.pop(),
+        Some(e) => views(conn, ctx, vec![e])?.pop(),
         None => None,
     };
     v.pop().map(|v| (v, e)).ok_or(DomainError::NotFound)
@@ -727,7 +762,9 @@ pub fn verify(
                 "veto_condition": v.condition }),
     )?;
     let row = find_hit(conn, id, false)?;
-    let view = views(conn, vec![row])?.pop().ok_or(DomainError::NotFound)?;
+    let view = views(conn, ctx, vec![row])?
+        .pop()
+        .ok_or(DomainError::NotFound)?;
     Ok((view, v))
 }
 
@@ -835,7 +872,7 @@ pub fn appraise(
         .select(HitRow::as_select())
         .load(conn)
         .db()?;
-    views(conn, rows)
+    views(conn, ctx, rows)
 }
 
 /// The handling-opinion table (处理意见表) of a batch for a region. Audited.
@@ -872,6 +909,8 @@ pub struct StatLine {
     pub hit_type: String,
     /// Its label.
     pub label: String,
+    /// People checked (检索人数): distinct people with a hit, however many hits each has.
+    pub people: i64,
     /// Hits.
     pub hits: i64,
     /// Not verified yet.
@@ -886,8 +925,10 @@ pub struct StatLine {
     pub after_cutoff: i64,
     /// Proposed (or confirmed) vetoes.
     pub veto: i64,
-    /// Not vetoed despite a match, with reason.
+    /// Not vetoed despite a match, with reason (hardship exception).
     pub no_veto: i64,
+    /// True, before the cut-off, matching none of the veto conditions (不属于否决情形).
+    pub not_matching: i64,
     /// Vetoes in effect (confirmed by the county, not reversed).
     pub vetoes_in_effect: i64,
 }
@@ -923,51 +964,53 @@ pub fn statistics(
     Ok(tally(&rows))
 }
 
-fn tally(rows: &[HitRow]) -> Vec<StatLine> {
-    let mut lines: Vec<StatLine> = HitType::ALL
-        .iter()
-        .map(|t| StatLine {
-            hit_type: t.as_str().into(),
-            label: t.label().into(),
-            ..StatLine::default()
-        })
-        .collect();
-    let mut total = StatLine {
-        hit_type: "total".into(),
-        label: "合计".into(),
+/// One line of a statistics table over `rows`: people counted once each.
+pub(crate) fn line(code: &str, label: &str, rows: &[&HitRow]) -> StatLine {
+    let mut l = StatLine {
+        hit_type: code.into(),
+        label: label.into(),
         ..StatLine::default()
     };
+    let people: HashSet<Uuid> = rows.iter().map(|h| h.member_id).collect();
+    l.people = i64::try_from(people.len()).unwrap_or(i64::MAX);
     for h in rows {
-        let proposal = h.proposal.as_deref().and_then(|p| Proposal::parse(p).ok());
-        for l in lines
-            .iter_mut()
-            .filter(|l| l.hit_type == h.hit_type)
-            .chain(std::iter::once(&mut total))
-        {
-            l.hits += 1;
-            match h.is_true {
-                None => l.pending += 1,
-                Some(false) => l.not_true += 1,
-                Some(true) => {
-                    l.true_ += 1;
-                    if h.before_cutoff == Some(true) {
-                        l.before_cutoff += 1;
-                    } else {
-                        l.after_cutoff += 1;
-                    }
+        l.hits += 1;
+        match h.is_true {
+            None => l.pending += 1,
+            Some(false) => l.not_true += 1,
+            Some(true) => {
+                l.true_ += 1;
+                if h.before_cutoff == Some(true) {
+                    l.before_cutoff += 1;
+                } else {
+                    l.after_cutoff += 1;
                 }
             }
-            match proposal {
-                Some(Proposal::Veto) => l.veto += 1,
-                Some(Proposal::NoVeto) => l.no_veto += 1,
-                _ => {}
-            }
-            if h.vetoed_at.is_some() && h.reversed_at.is_none() {
-                l.vetoes_in_effect += 1;
-            }
+        }
+        match h.proposal.as_deref().and_then(|p| Proposal::parse(p).ok()) {
+            Some(Proposal::Veto) => l.veto += 1,
+            Some(Proposal::NoVeto) => l.no_veto += 1,
+            Some(Proposal::NotMatching) => l.not_matching += 1,
+            _ => {}
+        }
+        if h.vetoed_at.is_some() && h.reversed_at.is_none() {
+            l.vetoes_in_effect += 1;
         }
     }
-    lines.push(total);
+    l
+}
+
+/// The statistics by hit type and the total (people in the total counted once, whatever
+/// their hits' types).
+pub(crate) fn tally(rows: &[HitRow]) -> Vec<StatLine> {
+    let mut lines: Vec<StatLine> = HitType::ALL
+        .iter()
+        .map(|t| {
+            let of: Vec<&HitRow> = rows.iter().filter(|h| h.hit_type == t.as_str()).collect();
+            line(t.as_str(), t.label(), &of)
+        })
+        .collect();
+    lines.push(line("total", "合计", &rows.iter().collect::<Vec<_>>()));
     lines
 }
 
@@ -1257,5 +1300,7 @@ pub fn reverse(
         json!({ "reason": reason }),
     )?;
     let row = find_hit(conn, id, false)?;
-    views(conn, vec![row])?.pop().ok_or(DomainError::NotFound)
+    views(conn, ctx, vec![row])?
+        .pop()
+        .ok_or(DomainError::NotFound)
 }
