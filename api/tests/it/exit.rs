@@ -1126,6 +1126,12 @@ async fn the_demo_users_walk_a_list_through_every_level() {
         tokens.insert(u, app.login(u, p).await.0);
     }
     let clerk = tokens["clerk.sishui"].clone();
+    // Issue 22 item 7: Sishui judges by Shandong's own 2016 line, and the demo's list of 2016
+    // (households with 2015 and 2016 records) is in its first notice.
+    let s = app.get("/api/v1/settings/370831", &clerk).await;
+    assert_eq!(s.body["effective"]["poverty_line_fen"]["2016"], 337_200);
+    let demo = app.get("/api/v1/exit-lists?year=2016", &clerk).await;
+    assert_eq!(demo.body["items"][0]["stage"], "first_notice", "{:?}", demo.body);
     let me = app.get("/api/v1/me", &clerk).await;
     let village = me.body["org_unit"]["code"]
         .as_str()
