@@ -190,6 +190,46 @@ pub fn check_step(state: &ListState, step: Step, now: DateTime<Utc>) -> Result<S
     Ok(to)
 }
 
+/// Whether the county submission report (seed 1 附件7, 关于送审建档立卡贫困户退出的报告) can be
+/// produced now. It submits the township's list to the county leading group for approval "经公示
+/// 无异议后": so from the moment the second notice has ended with no objection open and households
+/// left — exactly when the county's approval may be taken — and at every later stage. It is the
+/// request for the approval, not its record: the approval is its own step.
+///
+/// # Errors
+/// `Conflict` `document_not_ready` saying why (the list before its second notice, the notice
+/// running until its end, objections open, no household left).
+pub fn check_submission_ready(state: &ListState, now: DateTime<Utc>) -> Result<(), DomainError> {
+    let rank = |s: Stage| Stage::ALL.iter().position(|x| *x == s).unwrap_or(0);
+    let not_ready = |why: String| {
+        refuse(
+            crate::ErrorCode::DocumentNotReady,
+            format!("the submission report (county_report) is produced once the second notice has ended without objection: {why}"),
+        )
+    };
+    match rank(state.stage).cmp(&rank(Stage::SecondNotice)) {
+        std::cmp::Ordering::Greater => Ok(()),
+        std::cmp::Ordering::Less => Err(not_ready(format!(
+            "the list is at {}",
+            state.stage.as_str()
+        ))),
+        std::cmp::Ordering::Equal => match check_step(state, Step::Approval, now) {
+            Ok(_) => Ok(()),
+            Err(DomainError::Conflict { code, message }) => Err(not_ready(match code {
+                crate::ErrorCode::NoticePeriodRunning => format!(
+                    "the second_notice runs until {}",
+                    state
+                        .notice_ends_at
+                        .map(|e| e.to_rfc3339())
+                        .unwrap_or_default()
+                ),
+                _ => message,
+            })),
+            Err(e) => Err(e),
+        },
+    }
+}
+
 /// Checks that an objection may be raised now.
 ///
 /// # Errors
@@ -566,6 +606,37 @@ mod tests {
         s.open_objections = 0;
         s.listed = 0;
         assert_eq!(code(check_step(&s, Step::Approval, later)), "list_empty");
+    }
+
+    #[test]
+    fn the_submission_report_follows_the_second_notice_and_precedes_nothing_it_reports() {
+        let ready = |s: &ListState, at| match check_submission_ready(s, at) {
+            Ok(()) => "ok".to_string(),
+            Err(DomainError::Conflict { code, message }) => format!("{}: {message}", code.as_str()),
+            Err(e) => format!("{e:?}"),
+        };
+        let end = t0() + Duration::days(7);
+        let mut s = state(Stage::SecondNotice);
+        s.notice_ends_at = Some(end);
+        // Before and during the second notice: not yet.
+        for early in [Stage::Verified, Stage::FirstNotice, Stage::TownshipReviewed] {
+            let r = ready(&state(early), end);
+            assert!(r.starts_with("document_not_ready"), "{early:?}: {r}");
+            assert!(r.contains(early.as_str()), "{r}");
+        }
+        let r = ready(&s, end - Duration::seconds(1));
+        assert!(r.starts_with("document_not_ready"), "{r}");
+        assert!(r.contains("runs until"), "{r}");
+        // Ended, but an objection is open: not yet.
+        s.open_objections = 1;
+        let r = ready(&s, end);
+        assert!(r.starts_with("document_not_ready") && r.contains("objection"), "{r}");
+        // Ended without objection: ready before the approval, and after it.
+        s.open_objections = 0;
+        assert_eq!(ready(&s, end), "ok");
+        for later in [Stage::Approved, Stage::Announced, Stage::Filed] {
+            assert_eq!(ready(&state(later), t0()), "ok", "{later:?}");
+        }
     }
 
     #[test]

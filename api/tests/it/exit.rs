@@ -311,9 +311,48 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
     assert_eq!(r.status, 200, "{:?}", r.body);
     let r = take(app, &x.approver, &list, "approval", review()).await;
     assert_eq!((r.status, code(&r)), (409, "notice_period_running"));
+    // Issue 22 item 5: the submission report (附件7, 送审) asks for the approval, so it exists
+    // once the second notice has ended without objection, before the approval, and carries no
+    // approval content.
+    let report = format!("/api/v1/exit-lists/{list}/documents/county_report");
+    let r = app.get(&report, &x.approver).await;
+    assert_eq!((r.status, code(&r)), (409, "document_not_ready"));
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("second_notice runs until"),
+        "{:?}",
+        r.body
+    );
     to_notice_end(app, &x.approver, &list, Duration::seconds(1)).await;
+    let r = app.get(&report, &x.approver).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let html = r.body.as_str().unwrap_or_default();
+    assert!(html.contains("现报请审批"), "{html}");
+    assert!(html.contains(">E1<") && !html.contains(">E2<"), "{html}");
+    // (The second village's list is still in its first stage of review: not submitted.)
+    assert!(!html.contains(">F1<"), "{html}");
+    for approval in ["审批意见", "文号", "泗扶发"] {
+        assert!(!html.contains(approval), "{approval}: {html}");
+    }
     let r = take(app, &x.approver, &list, "approval", review()).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
+    // The approval is its own record: the county's step, with its opinion and number.
+    let approval = r.body["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|s| s["step"] == "approval")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(approval["actor_username"], "approver", "{:?}", r.body);
+    assert_eq!(approval["details"]["decision_no"], "泗扶发〔2016〕12号");
+    assert_eq!(approval["details"]["opinion"], "同意");
+    // The report stays what was submitted: still no approval in it.
+    let html = app.get(&report, &x.approver).await.body;
+    let html = html.as_str().unwrap_or_default();
+    assert!(html.contains("现报请审批") && !html.contains("泗扶发"), "{html}");
     let r = take(app, &x.approver, &list, "announcement", notice()).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     let filing = json!({"reference": "济扶备〔2016〕3号"});
@@ -392,7 +431,7 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
         ("village_notice", "初选名单公示"),
         ("township_report", "审核意见:同意"),
         ("township_notice", "名单公示"),
-        ("county_report", "泗扶发〔2016〕12号"),
+        ("county_report", "现报请审批"),
         ("county_announcement", "现予公告"),
     ] {
         let r = app
@@ -470,7 +509,7 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
             "township_notice",
             "Objections may be raised with 泉林镇人民政府 (People",
         ),
-        ("county_report", "decision no. 泗扶发〔2016〕12号"),
+        ("county_report", "It is hereby submitted for your approval."),
         ("county_announcement", "this is hereby announced"),
     ] {
         let r = app
@@ -496,7 +535,7 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
         ("village_notice", "初选名单公示"),
         ("township_report", "审核意见:同意"),
         ("township_notice", "名单公示"),
-        ("county_report", "泗扶发〔2016〕12号"),
+        ("county_report", "现报请审批"),
         ("county_announcement", "现予公告"),
     ] {
         let url = format!("/api/v1/exit-lists/{list}/documents/{kind}");
@@ -550,7 +589,8 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
         )
         .await;
     let text = crate::printed::pdf_text(&r.raw, "exit-county_report-en");
-    assert!(text.contains("decisionno.泗扶发〔2016〕12号"), "{text}");
+    assert!(text.contains("submittedforyourapproval"), "{text}");
+    assert!(!text.contains("泗扶发"), "{text}");
     // An unknown format names the field.
     let r = app
         .get(
