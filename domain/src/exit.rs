@@ -204,7 +204,9 @@ pub fn check_submission_ready(state: &ListState, now: DateTime<Utc>) -> Result<(
     let not_ready = |why: String| {
         refuse(
             crate::ErrorCode::DocumentNotReady,
-            format!("the submission report (county_report) is produced once the second notice has ended without objection: {why}"),
+            format!(
+                "the submission report (county_report) is produced once the second notice has ended without objection: {why}"
+            ),
         )
     };
     match rank(state.stage).cmp(&rank(Stage::SecondNotice)) {
@@ -630,7 +632,10 @@ mod tests {
         // Ended, but an objection is open: not yet.
         s.open_objections = 1;
         let r = ready(&s, end);
-        assert!(r.starts_with("document_not_ready") && r.contains("objection"), "{r}");
+        assert!(
+            r.starts_with("document_not_ready") && r.contains("objection"),
+            "{r}"
+        );
         // Ended without objection: ready before the approval, and after it.
         s.open_objections = 0;
         assert_eq!(ready(&s, end), "ok");
@@ -727,7 +732,8 @@ mod tests {
         assert!(!c.met);
         assert_eq!(c.shortfall_fen, Some(5_501));
         assert!(
-            c.detail.contains("must exceed the 2015 line of 2855.00 yuan: 55.01 yuan short"),
+            c.detail
+                .contains("must exceed the 2015 line of 2855.00 yuan: 55.01 yuan short"),
             "{}",
             c.detail
         );
@@ -754,13 +760,20 @@ mod tests {
             yr(2030, Some(900_000), Some(1)),
         ]);
         assert!(!c.met);
-        assert!(c.detail.contains("no poverty line is set for 2029"), "{}", c.detail);
+        assert!(
+            c.detail.contains("no poverty line is set for 2029"),
+            "{}",
+            c.detail
+        );
         assert!(!income_criterion(&[]).met);
 
         // Through evaluate: the income criterion is the first, the others unchanged.
         let e = evaluate(2016, Some(&ok_record(340_000)), &dip);
         assert_eq!(
-            e.iter().filter(|c| !c.met).map(|c| c.code).collect::<Vec<_>>(),
+            e.iter()
+                .filter(|c| !c.met)
+                .map(|c| c.code)
+                .collect::<Vec<_>>(),
             vec!["income_above_line"]
         );
     }

@@ -352,7 +352,10 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
     // The report stays what was submitted: still no approval in it.
     let html = app.get(&report, &x.approver).await.body;
     let html = html.as_str().unwrap_or_default();
-    assert!(html.contains("现报请审批") && !html.contains("泗扶发"), "{html}");
+    assert!(
+        html.contains("现报请审批") && !html.contains("泗扶发"),
+        "{html}"
+    );
     let r = take(app, &x.approver, &list, "announcement", notice()).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     let filing = json!({"reference": "济扶备〔2016〕3号"});
@@ -1171,7 +1174,11 @@ async fn the_demo_users_walk_a_list_through_every_level() {
     let s = app.get("/api/v1/settings/370831", &clerk).await;
     assert_eq!(s.body["effective"]["poverty_line_fen"]["2016"], 337_200);
     let demo = app.get("/api/v1/exit-lists?year=2016", &clerk).await;
-    assert_eq!(demo.body["items"][0]["stage"], "first_notice", "{:?}", demo.body);
+    assert_eq!(
+        demo.body["items"][0]["stage"], "first_notice",
+        "{:?}",
+        demo.body
+    );
     let me = app.get("/api/v1/me", &clerk).await;
     let village = me.body["org_unit"]["code"]
         .as_str()
