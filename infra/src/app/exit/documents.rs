@@ -561,8 +561,8 @@ pub fn render(
                     )),
                     Block::Para(format!(
                         "Nominated by the villagers' groups, appraised democratically, verified and published by the villages, \
-                         and reviewed by the townships and published again in every village, whose second notice ended \
-                         (last day {ended}) without objection, the {year} list of {households} households ({people} people) \
+                         then reviewed by the townships and published again in every village (the second notice ended on \
+                         {ended}, with no objection), the {year} list of {households} households ({people} people) \
                          proposed to leave the register follows. It is hereby submitted for your approval."
                     )),
                     table,
