@@ -97,7 +97,7 @@ local mix = {
       return get("approver", "/api/v1/reports/households?region=" .. county .. "&by=" .. by[math.random(#by)])
     end },
   { 3, "GET city report", function() return get("city", "/api/v1/reports/households?region=3708&by=status") end },
-  { 4, "GET exit lists", function() return get("clerk", "/api/v1/exit-lists?year=2020") end },
+  { 4, "GET exit lists", function() return get("clerk", "/api/v1/exit-lists?year=2016") end },
   { 4, "GET monitoring cases", function() return get("approver", "/api/v1/monitoring-cases?limit=50") end },
   { 3, "GET audit log", function() return get("admin", "/api/v1/audit-events?limit=20") end },
   { 3, "GET users", function() return get("admin", "/api/v1/users?limit=20") end },

@@ -156,7 +156,7 @@ await as("clerk.sishui", "demo-clerk-2026", "clerk-registers-a-household", async
 let exitListUrl = "";
 await as("clerk.sishui", "demo-clerk-2026", "an-objection-blocks-the-exit-list", async (page, shot) => {
   await page.goto(base + "exit");
-  await page.fill("#x-year", "2020");
+  await page.fill("#x-year", "2016");
   await page.click("[data-test=search]");
   await page.waitForSelector("[data-test=exit-lists] .el-table__row");
   await shot("exit-lists");

@@ -160,7 +160,7 @@ const zh = {
   },
   doc: {
     application: "申请书", assembly_minutes: "村民代表大会记录", appraisal_tally: "评议票决统计", village_notice: "村公示",
-    township_report: "镇审核报告", township_notice: "镇公示", county_report: "县审批报告", county_announcement: "县公告",
+    township_report: "镇审核报告", township_notice: "镇公示", county_report: "送审报告", county_announcement: "县公告",
   },
   caseStage: {
     identified: "村已识别", township_reviewed: "镇已审核", monitored: "监测中", risk_eliminated: "风险已消除", returned: "返贫致贫",

@@ -190,6 +190,48 @@ pub fn check_step(state: &ListState, step: Step, now: DateTime<Utc>) -> Result<S
     Ok(to)
 }
 
+/// Whether the county submission report (seed 1 附件7, 关于送审建档立卡贫困户退出的报告) can be
+/// produced now. It submits the township's list to the county leading group for approval "经公示
+/// 无异议后": so from the moment the second notice has ended with no objection open and households
+/// left — exactly when the county's approval may be taken — and at every later stage. It is the
+/// request for the approval, not its record: the approval is its own step.
+///
+/// # Errors
+/// `Conflict` `document_not_ready` saying why (the list before its second notice, the notice
+/// running until its end, objections open, no household left).
+pub fn check_submission_ready(state: &ListState, now: DateTime<Utc>) -> Result<(), DomainError> {
+    let rank = |s: Stage| Stage::ALL.iter().position(|x| *x == s).unwrap_or(0);
+    let not_ready = |why: String| {
+        refuse(
+            crate::ErrorCode::DocumentNotReady,
+            format!(
+                "the submission report (county_report) is produced once the second notice has ended without objection: {why}"
+            ),
+        )
+    };
+    match rank(state.stage).cmp(&rank(Stage::SecondNotice)) {
+        std::cmp::Ordering::Greater => Ok(()),
+        std::cmp::Ordering::Less => Err(not_ready(format!(
+            "the list is at {}",
+            state.stage.as_str()
+        ))),
+        std::cmp::Ordering::Equal => match check_step(state, Step::Approval, now) {
+            Ok(_) => Ok(()),
+            Err(DomainError::Conflict { code, message }) => Err(not_ready(match code {
+                crate::ErrorCode::NoticePeriodRunning => format!(
+                    "the second_notice runs until {}",
+                    state
+                        .notice_ends_at
+                        .map(|e| e.to_rfc3339())
+                        .unwrap_or_default()
+                ),
+                _ => message,
+            })),
+            Err(e) => Err(e),
+        },
+    }
+}
+
 /// Checks that an objection may be raised now.
 ///
 /// # Errors
@@ -292,9 +334,13 @@ pub struct Criterion {
     pub met: bool,
     /// What was found, in words.
     pub detail: String,
-    /// For income: how far below the line (fen) the household is; 0 when above.
+    /// For income: how far below the line (fen) the household is in its worst year; 0 when
+    /// above in every year; absent when a year has no record or no line.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shortfall_fen: Option<i64>,
+    /// For income: each year judged, with its income and line.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub years: Vec<IncomeYear>,
 }
 
 /// Formats fen as yuan with two decimals.
@@ -304,10 +350,96 @@ pub fn yuan(fen: i64) -> String {
     format!("{sign}{}.{:02}", f / 100, f % 100)
 }
 
+/// One year of the income criterion's evidence: the household's recorded per-capita net income
+/// and the province's line for that year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct IncomeYear {
+    /// Year.
+    pub year: i32,
+    /// 人均纯收入 recorded for the year, fen (absent: no record).
+    pub income_per_capita_fen: Option<i64>,
+    /// The year's poverty line, fen (absent: none set).
+    pub poverty_line_fen: Option<i64>,
+}
+
+/// The years the income criterion looks at for an exit in `year`: the `stable_years` years
+/// ending with it (`exit.stable_income_years`; at least the exit year itself), oldest first.
+pub fn income_years(year: i32, stable_years: i32) -> std::ops::RangeInclusive<i32> {
+    (year - stable_years.max(1) + 1)..=year
+}
+
+const INCOME_LABEL: &str = "人均纯收入稳定超过当年省定扶贫标准";
+
+/// The income criterion (seed 1 §三: 年人均纯收入稳定超过当年省定扶贫标准): "above" the line of
+/// each year (exactly on it is one fen short), and "stably": every year in `years` (see
+/// [`income_years`]) must have a record and a line and be above it. A year without either fails
+/// the criterion, naming the year.
+pub fn income_criterion(years: &[IncomeYear]) -> Criterion {
+    let mut failures = Vec::new();
+    let mut passes = Vec::new();
+    let mut shortfall = Some(0_i64);
+    for y in years {
+        match (y.income_per_capita_fen, y.poverty_line_fen) {
+            (None, _) => {
+                shortfall = None;
+                failures.push(format!("the household has no record for {}", y.year));
+            }
+            (Some(_), None) => {
+                shortfall = None;
+                failures.push(format!(
+                    "no poverty line is set for {} in this province",
+                    y.year
+                ));
+            }
+            (Some(income), Some(line)) if income > line => passes.push(format!(
+                "{} yuan is above the {} line of {} yuan",
+                yuan(income),
+                y.year,
+                yuan(line)
+            )),
+            (Some(income), Some(line)) => {
+                let short = line - income + 1;
+                shortfall = shortfall.map(|s| s.max(short));
+                failures.push(format!(
+                    "per-capita net income {} yuan must exceed the {} line of {} yuan: {} yuan short",
+                    yuan(income),
+                    y.year,
+                    yuan(line),
+                    yuan(short)
+                ));
+            }
+        }
+    }
+    let span = match (years.first(), years.last()) {
+        (Some(a), Some(b)) if a.year != b.year => format!("in each year {}–{}", a.year, b.year),
+        (Some(a), _) => format!("in {}", a.year),
+        _ => String::new(),
+    };
+    let met = failures.is_empty() && !years.is_empty();
+    Criterion {
+        code: "income_above_line",
+        label: INCOME_LABEL,
+        met,
+        detail: if met {
+            format!("per-capita net income {span}: {}", passes.join("; "))
+        } else if years.is_empty() {
+            "no year to judge the income by".to_string()
+        } else {
+            format!(
+                "per-capita net income must be above the line {span}: {}",
+                failures.join("; ")
+            )
+        },
+        shortfall_fen: shortfall,
+        years: years.to_vec(),
+    }
+}
+
 /// Evaluates the exit criteria for `year` (seed 1: income stably above the provincial line,
 /// safe housing, no child out of school because of poverty; and the other 两不愁三保障).
-/// `record` is the household's record for the year, `line_fen` that year's poverty line.
-pub fn evaluate(year: i32, record: Option<&Indicators>, line_fen: Option<i64>) -> Vec<Criterion> {
+/// `record` is the household's record for the year; `income` the income criterion's years (see
+/// [`income_years`] and [`income_criterion`]), the last of them `year`.
+pub fn evaluate(year: i32, record: Option<&Indicators>, income: &[IncomeYear]) -> Vec<Criterion> {
     let Some(r) = record else {
         return vec![Criterion {
             code: "yearly_record",
@@ -315,45 +447,10 @@ pub fn evaluate(year: i32, record: Option<&Indicators>, line_fen: Option<i64>) -
             met: false,
             detail: format!("the household has no record for {year}"),
             shortfall_fen: None,
+            years: Vec::new(),
         }];
     };
-    let income = match line_fen {
-        None => Criterion {
-            code: "income_above_line",
-            label: "人均纯收入稳定超过当年省定扶贫标准",
-            met: false,
-            detail: format!("no poverty line is set for {year} in this province"),
-            shortfall_fen: None,
-        },
-        Some(line) => {
-            let met = r.income_per_capita_fen > line;
-            let shortfall = if met {
-                0
-            } else {
-                line - r.income_per_capita_fen + 1
-            };
-            Criterion {
-                code: "income_above_line",
-                label: "人均纯收入稳定超过当年省定扶贫标准",
-                met,
-                detail: if met {
-                    format!(
-                        "per-capita net income {} yuan is above the {year} line of {} yuan",
-                        yuan(r.income_per_capita_fen),
-                        yuan(line)
-                    )
-                } else {
-                    format!(
-                        "per-capita net income {} yuan must exceed the {year} line of {} yuan: {} yuan short",
-                        yuan(r.income_per_capita_fen),
-                        yuan(line),
-                        yuan(shortfall)
-                    )
-                },
-                shortfall_fen: Some(shortfall),
-            }
-        }
-    };
+    let income = income_criterion(income);
     let flag = |code, label, ok: bool, what: &str| Criterion {
         code,
         label,
@@ -364,6 +461,7 @@ pub fn evaluate(year: i32, record: Option<&Indicators>, line_fen: Option<i64>) -
             format!("{what}: not assured")
         },
         shortfall_fen: None,
+        years: Vec::new(),
     };
     vec![
         income,
@@ -513,6 +611,40 @@ mod tests {
     }
 
     #[test]
+    fn the_submission_report_follows_the_second_notice_and_precedes_nothing_it_reports() {
+        let ready = |s: &ListState, at| match check_submission_ready(s, at) {
+            Ok(()) => "ok".to_string(),
+            Err(DomainError::Conflict { code, message }) => format!("{}: {message}", code.as_str()),
+            Err(e) => format!("{e:?}"),
+        };
+        let end = t0() + Duration::days(7);
+        let mut s = state(Stage::SecondNotice);
+        s.notice_ends_at = Some(end);
+        // Before and during the second notice: not yet.
+        for early in [Stage::Verified, Stage::FirstNotice, Stage::TownshipReviewed] {
+            let r = ready(&state(early), end);
+            assert!(r.starts_with("document_not_ready"), "{early:?}: {r}");
+            assert!(r.contains(early.as_str()), "{r}");
+        }
+        let r = ready(&s, end - Duration::seconds(1));
+        assert!(r.starts_with("document_not_ready"), "{r}");
+        assert!(r.contains("runs until"), "{r}");
+        // Ended, but an objection is open: not yet.
+        s.open_objections = 1;
+        let r = ready(&s, end);
+        assert!(
+            r.starts_with("document_not_ready") && r.contains("objection"),
+            "{r}"
+        );
+        // Ended without objection: ready before the approval, and after it.
+        s.open_objections = 0;
+        assert_eq!(ready(&s, end), "ok");
+        for later in [Stage::Approved, Stage::Announced, Stage::Filed] {
+            assert_eq!(ready(&state(later), t0()), "ok", "{later:?}");
+        }
+    }
+
+    #[test]
     fn objections_only_while_a_notice_runs_owned_by_its_level() {
         let s = state(Stage::FirstNotice);
         assert_eq!(check_objection(&s, t0()).ok(), Some(Level::Village));
@@ -547,23 +679,103 @@ mod tests {
         }
     }
 
+    fn yr(year: i32, income: Option<i64>, line: Option<i64>) -> IncomeYear {
+        IncomeYear {
+            year,
+            income_per_capita_fen: income,
+            poverty_line_fen: line,
+        }
+    }
+
     #[test]
     fn criteria_say_which_fails_and_by_how_much() {
-        let all_met = evaluate(2016, Some(&ok_record(300_000)), Some(295_200));
+        let one = |income, line| [yr(2016, Some(income), Some(line))];
+        let all_met = evaluate(2016, Some(&ok_record(300_000)), &one(300_000, 295_200));
         assert!(all_met.iter().all(|c| c.met));
         // Exactly on the line is not above it: one fen short.
-        let on = evaluate(2016, Some(&ok_record(295_200)), Some(295_200));
+        let on = evaluate(2016, Some(&ok_record(295_200)), &one(295_200, 295_200));
         assert!(!on[0].met);
         assert_eq!(on[0].shortfall_fen, Some(1));
         let mut r = ok_record(290_000);
         r.safe_housing = false;
-        let c = evaluate(2016, Some(&r), Some(295_200));
+        let c = evaluate(2016, Some(&r), &one(290_000, 295_200));
         let failed: Vec<&str> = c.iter().filter(|c| !c.met).map(|c| c.code).collect();
         assert_eq!(failed, vec!["income_above_line", "safe_housing"]);
         assert_eq!(c[0].shortfall_fen, Some(5_201));
         assert!(c[0].detail.contains("52.01 yuan short"), "{}", c[0].detail);
-        assert!(!evaluate(2016, None, Some(1))[0].met);
-        assert!(!evaluate(2030, Some(&ok_record(1)), None)[0].met);
+        assert!(!evaluate(2016, None, &one(1, 1))[0].met);
+        assert!(!evaluate(2030, Some(&ok_record(1)), &[yr(2030, Some(1), None)])[0].met);
+    }
+
+    #[test]
+    fn stable_income_means_every_year_counted_is_above_its_own_line() {
+        assert_eq!(income_years(2016, 2), 2015..=2016);
+        assert_eq!(income_years(2016, 1), 2016..=2016);
+        assert_eq!(income_years(2016, 0), 2016..=2016);
+        // Shandong's 2016 line (3,372 yuan) and the 2015 national default (2,855 yuan).
+        let both = [
+            yr(2015, Some(290_000), Some(285_500)),
+            yr(2016, Some(340_000), Some(337_200)),
+        ];
+        let c = income_criterion(&both);
+        assert!(c.met, "{}", c.detail);
+        assert_eq!(c.shortfall_fen, Some(0));
+        assert_eq!(c.years.len(), 2);
+        assert!(c.detail.contains("2015–2016"), "{}", c.detail);
+
+        // Above the line in the exit year but not in the year before: not stable.
+        let dip = [
+            yr(2015, Some(280_000), Some(285_500)),
+            yr(2016, Some(340_000), Some(337_200)),
+        ];
+        let c = income_criterion(&dip);
+        assert!(!c.met);
+        assert_eq!(c.shortfall_fen, Some(5_501));
+        assert!(
+            c.detail
+                .contains("must exceed the 2015 line of 2855.00 yuan: 55.01 yuan short"),
+            "{}",
+            c.detail
+        );
+        assert!(!c.detail.contains("2016 line"), "{}", c.detail);
+
+        // Each year by its own line: 3,000 yuan is above 2015's line but not 2016's.
+        let c = income_criterion(&[
+            yr(2015, Some(300_000), Some(285_500)),
+            yr(2016, Some(300_000), Some(337_200)),
+        ]);
+        assert!(!c.met);
+        assert!(c.detail.contains("the 2016 line"), "{}", c.detail);
+
+        // No record or no line for a year: not met, naming the year, no shortfall to give.
+        let c = income_criterion(&[
+            yr(2015, None, Some(285_500)),
+            yr(2016, Some(340_000), Some(337_200)),
+        ]);
+        assert!(!c.met);
+        assert_eq!(c.shortfall_fen, None);
+        assert!(c.detail.contains("no record for 2015"), "{}", c.detail);
+        let c = income_criterion(&[
+            yr(2029, Some(900_000), None),
+            yr(2030, Some(900_000), Some(1)),
+        ]);
+        assert!(!c.met);
+        assert!(
+            c.detail.contains("no poverty line is set for 2029"),
+            "{}",
+            c.detail
+        );
+        assert!(!income_criterion(&[]).met);
+
+        // Through evaluate: the income criterion is the first, the others unchanged.
+        let e = evaluate(2016, Some(&ok_record(340_000)), &dip);
+        assert_eq!(
+            e.iter()
+                .filter(|c| !c.met)
+                .map(|c| c.code)
+                .collect::<Vec<_>>(),
+            vec!["income_above_line"]
+        );
     }
 
     #[test]

@@ -131,6 +131,11 @@ pub struct MonitoringSettings {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExitSettings {
+    /// "Stably above the line" (seed 1 §三, 稳定超过当年省定扶贫标准): how many years, ending with
+    /// the exit year, the household's recorded per-capita net income must each be above that
+    /// year's line. The seed says "stably" without a number; 2 (the exit year and the one before)
+    /// is the project's reading.
+    pub stable_income_years: i32,
     /// First public notice in the village (第一次公示), days.
     pub first_notice_days: i32,
     /// Second public notice after township review (第二次公示), days.
@@ -251,6 +256,7 @@ impl Default for Settings {
                 .map(|(y, v)| (y.to_string(), yuan(*v)))
                 .collect(),
             exit: ExitSettings {
+                stable_income_years: 2,
                 first_notice_days: 7,
                 second_notice_days: 7,
                 announcement_days: 5,
@@ -374,6 +380,11 @@ impl Settings {
             check(*fen > 0, &field, "must be a positive amount in fen");
         }
         let e = &self.exit;
+        check(
+            (1..=5).contains(&e.stable_income_years),
+            "exit.stable_income_years",
+            "must be between 1 and 5 years",
+        );
         for (v, f) in [
             (e.first_notice_days, "exit.first_notice_days"),
             (e.second_notice_days, "exit.second_notice_days"),
@@ -614,6 +625,7 @@ mod tests {
         assert!(s.validate().is_empty());
         assert_eq!(s.exit.first_notice_days, 7);
         assert_eq!(s.exit.announcement_days, 5);
+        assert_eq!(s.exit.stable_income_years, 2);
         assert_eq!(s.ranger.annual_subsidy_fen, 1_000_000);
         assert_eq!(s.property_check.veto_conditions.len(), 8);
         assert_eq!(s.key_village.min_linking_fund_share_bp, 1200);
@@ -640,6 +652,10 @@ mod tests {
         assert_eq!(
             fields(json!({"exit": {"first_notice_days": 0}})),
             vec!["overrides.exit.first_notice_days"]
+        );
+        assert_eq!(
+            fields(json!({"exit": {"stable_income_years": 0}})),
+            vec!["overrides.exit.stable_income_years"]
         );
         assert_eq!(
             fields(json!({"exit": {"first_notice_dayz": 3}})),

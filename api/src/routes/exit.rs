@@ -952,7 +952,9 @@ pub async fn filing(
 /// `township_notice`, `county_report`, `county_announcement`. As a printable HTML page (the
 /// default), PDF (A4 in the layout of GB/T 9704-2012, text in an embedded CJK font) or DOCX,
 /// chosen by `?format=` or else `Accept`. In Chinese (the official form), or in English when
-/// `Accept-Language` prefers English (`Content-Language` says which). Audited.
+/// `Accept-Language` prefers English (`Content-Language` says which). Audited. Each exists once
+/// its step is taken; `county_report` (the submission for approval, 送审) once the second notice
+/// has ended with no objection open, before the approval, and it never prints the approval.
 #[utoipa::path(
     tag = "exit",
     security(("bearer" = [])),
@@ -970,7 +972,7 @@ pub async fn filing(
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such list or kind", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The step that produces it has not been taken", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The step that produces it has not been taken (for `county_report`: the second notice has not ended, or objections are open)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`format` is not html, pdf or docx", body = Problem, content_type = "application/problem+json"),
     )
 )]

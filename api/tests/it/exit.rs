@@ -64,7 +64,8 @@ pub async fn setup() -> Exit {
     }
 }
 
-/// Registers a household of `people` members in `village` with a 2016 record.
+/// Registers a household of `people` members in `village` with the same record for 2015 and
+/// 2016.
 pub async fn registered(
     app: &TestApp,
     token: &str,
@@ -72,6 +73,24 @@ pub async fn registered(
     village: &str,
     seq: u32,
     (people, income_fen, safe_housing): (u32, i64, bool),
+) -> String {
+    let id = unrecorded(app, token, number, village, seq, people).await;
+    // "Stably above the line" looks at the exit year and the one before
+    // (`exit.stable_income_years`, 2): the same record for both.
+    for year in [2015, 2016] {
+        put_year(app, token, &id, year, income_fen, safe_housing).await;
+    }
+    id
+}
+
+/// Registers a household of `people` members in `village` without any yearly record.
+pub async fn unrecorded(
+    app: &TestApp,
+    token: &str,
+    number: &str,
+    village: &str,
+    seq: u32,
+    people: u32,
 ) -> String {
     let ids: Vec<String> = (0..people)
         .map(|i| id_number("370831", seq * 10 + i))
@@ -84,21 +103,31 @@ pub async fn registered(
         )
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
-    let id = r.body["id"].as_str().unwrap_or_default().to_string();
-    let year = json!({"income_per_capita_fen": income_fen, "enough_food": true, "enough_clothing": true,
+    r.body["id"].as_str().unwrap_or_default().to_string()
+}
+
+/// Records the household's `year`: the income and safe housing given, every other indicator met.
+pub async fn put_year(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    year: i32,
+    income_fen: i64,
+    safe_housing: bool,
+) {
+    let record = json!({"income_per_capita_fen": income_fen, "enough_food": true, "enough_clothing": true,
         "compulsory_education": true, "basic_medical": true, "safe_housing": safe_housing,
         "safe_drinking_water": true});
     let r = app
         .send(
             "PUT",
-            &format!("/api/v1/households/{id}/years/2016"),
+            &format!("/api/v1/households/{id}/years/{year}"),
             Some(token),
-            Some(&year),
+            Some(&record),
             &[],
         )
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
-    id
 }
 
 pub fn nomination(village: &str, households: &[&str]) -> Value {
@@ -282,9 +311,51 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
     assert_eq!(r.status, 200, "{:?}", r.body);
     let r = take(app, &x.approver, &list, "approval", review()).await;
     assert_eq!((r.status, code(&r)), (409, "notice_period_running"));
+    // Issue 22 item 5: the submission report (附件7, 送审) asks for the approval, so it exists
+    // once the second notice has ended without objection, before the approval, and carries no
+    // approval content.
+    let report = format!("/api/v1/exit-lists/{list}/documents/county_report");
+    let r = app.get(&report, &x.approver).await;
+    assert_eq!((r.status, code(&r)), (409, "document_not_ready"));
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("second_notice runs until"),
+        "{:?}",
+        r.body
+    );
     to_notice_end(app, &x.approver, &list, Duration::seconds(1)).await;
+    let r = app.get(&report, &x.approver).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let html = r.body.as_str().unwrap_or_default();
+    assert!(html.contains("现报请审批"), "{html}");
+    assert!(html.contains(">E1<") && !html.contains(">E2<"), "{html}");
+    // (The second village's list is still in its first stage of review: not submitted.)
+    assert!(!html.contains(">F1<"), "{html}");
+    for approval in ["审批意见", "文号", "泗扶发"] {
+        assert!(!html.contains(approval), "{approval}: {html}");
+    }
     let r = take(app, &x.approver, &list, "approval", review()).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
+    // The approval is its own record: the county's step, with its opinion and number.
+    let approval = r.body["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|s| s["step"] == "approval")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(approval["actor_username"], "approver", "{:?}", r.body);
+    assert_eq!(approval["details"]["decision_no"], "泗扶发〔2016〕12号");
+    assert_eq!(approval["details"]["opinion"], "同意");
+    // The report stays what was submitted: still no approval in it.
+    let html = app.get(&report, &x.approver).await.body;
+    let html = html.as_str().unwrap_or_default();
+    assert!(
+        html.contains("现报请审批") && !html.contains("泗扶发"),
+        "{html}"
+    );
     let r = take(app, &x.approver, &list, "announcement", notice()).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     let filing = json!({"reference": "济扶备〔2016〕3号"});
@@ -363,7 +434,7 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
         ("village_notice", "初选名单公示"),
         ("township_report", "审核意见:同意"),
         ("township_notice", "名单公示"),
-        ("county_report", "泗扶发〔2016〕12号"),
+        ("county_report", "现报请审批"),
         ("county_announcement", "现予公告"),
     ] {
         let r = app
@@ -441,7 +512,7 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
             "township_notice",
             "Objections may be raised with 泉林镇人民政府 (People",
         ),
-        ("county_report", "decision no. 泗扶发〔2016〕12号"),
+        ("county_report", "It is hereby submitted for your approval."),
         ("county_announcement", "this is hereby announced"),
     ] {
         let r = app
@@ -467,7 +538,7 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
         ("village_notice", "初选名单公示"),
         ("township_report", "审核意见:同意"),
         ("township_notice", "名单公示"),
-        ("county_report", "泗扶发〔2016〕12号"),
+        ("county_report", "现报请审批"),
         ("county_announcement", "现予公告"),
     ] {
         let url = format!("/api/v1/exit-lists/{list}/documents/{kind}");
@@ -521,7 +592,8 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
         )
         .await;
     let text = crate::printed::pdf_text(&r.raw, "exit-county_report-en");
-    assert!(text.contains("decisionno.泗扶发〔2016〕12号"), "{text}");
+    assert!(text.contains("submittedforyourapproval"), "{text}");
+    assert!(!text.contains("泗扶发"), "{text}");
     // An unknown format names the field.
     let r = app
         .get(
@@ -643,6 +715,160 @@ async fn a_nomination_failing_the_criteria_says_which_and_by_how_much() {
             .unwrap_or_default()
             .contains("already on the 2016 exit list")
     );
+}
+
+/// Issue 22 item 7 (seed 1 §三, 稳定超过当年省定扶贫标准): income is judged by the province's
+/// own line, and "stably" means above the line of each of the last two years
+/// (`exit.stable_income_years`), each year by its own line.
+#[actix_web::test]
+async fn income_must_be_above_the_provinces_line_in_each_of_the_last_two_years() {
+    let x = setup().await;
+    let app = &x.app;
+    let p = app.token("platform.admin").await;
+    let r = app
+        .send(
+            "PUT",
+            "/api/v1/settings/37",
+            Some(&p),
+            Some(&json!({"overrides": {"poverty_line_fen": {"2016": 337_200}}})),
+            &[("if-match", "\"0\"")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let with_years = |number: &'static str, seq: u32, years: Vec<(i32, i64)>| {
+        let clerk = x.clerk.clone();
+        async move {
+            let id = unrecorded(app, &clerk, number, V1, seq, 2).await;
+            for (year, income) in years {
+                put_year(app, &clerk, &id, year, income, true).await;
+            }
+            id
+        }
+    };
+    // Above Shandong's 2016 line (3,372 yuan) in 2016, below the 2015 line (2,855) in 2015.
+    let dip = with_years("S1", 51, vec![(2015, 280_000), (2016, 340_000)]).await;
+    // Above both years' lines.
+    let stable = with_years("S2", 52, vec![(2015, 290_000), (2016, 340_000)]).await;
+    // Above the national 2016 line (2,952) but not Shandong's.
+    let national = with_years("S3", 53, vec![(2015, 300_000), (2016, 300_000)]).await;
+    // No record for 2015.
+    let unrecorded_2015 = with_years("S4", 54, vec![(2016, 340_000)]).await;
+    let r = app
+        .post(
+            "/api/v1/exit-lists",
+            &x.clerk,
+            nomination(V1, &[&dip, &stable, &national, &unrecorded_2015]),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    let errors: Vec<(String, String)> = r.body["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap_or_default().to_string(),
+                e["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let fields: Vec<&str> = errors.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(fields, ["households[0]", "households[2]", "households[3]"]);
+    assert!(
+        errors[0]
+            .1
+            .contains("must exceed the 2015 line of 2855.00 yuan: 55.01 yuan short"),
+        "{}",
+        errors[0].1
+    );
+    assert!(!errors[0].1.contains("2016 line"), "{}", errors[0].1);
+    assert!(
+        errors[1]
+            .1
+            .contains("must exceed the 2016 line of 3372.00 yuan: 372.01 yuan short"),
+        "{}",
+        errors[1].1
+    );
+    assert!(
+        errors[2].1.contains("no record for 2015"),
+        "{}",
+        errors[2].1
+    );
+    // The criteria endpoint shows each year judged.
+    let c = app
+        .get(
+            &format!("/api/v1/households/{dip}/exit-criteria?year=2016"),
+            &x.clerk,
+        )
+        .await;
+    assert_eq!(c.status, 200, "{:?}", c.body);
+    assert_eq!(c.body["eligible"], false);
+    assert_eq!(c.body["poverty_line_fen"], 337_200);
+    let income = &c.body["criteria"][0];
+    assert_eq!(income["code"], "income_above_line");
+    assert_eq!(income["met"], false);
+    assert_eq!(income["shortfall_fen"], 5_501);
+    assert_eq!(
+        income["years"],
+        json!([
+            {"year": 2015, "income_per_capita_fen": 280_000, "poverty_line_fen": 285_500},
+            {"year": 2016, "income_per_capita_fen": 340_000, "poverty_line_fen": 337_200}
+        ])
+    );
+    let c = app
+        .get(
+            &format!("/api/v1/households/{stable}/exit-criteria?year=2016"),
+            &x.clerk,
+        )
+        .await;
+    assert_eq!(c.body["eligible"], true, "{:?}", c.body);
+    let r = app
+        .post("/api/v1/exit-lists", &x.clerk, nomination(V1, &[&stable]))
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    // The county may override neither the line nor what "stably" means.
+    let admin = app.token("admin.370831").await;
+    for (overrides, field) in [
+        (
+            json!({"poverty_line_fen": {"2016": 295_200}}),
+            "overrides.poverty_line_fen",
+        ),
+        (
+            json!({"exit": {"stable_income_years": 1}}),
+            "overrides.exit.stable_income_years",
+        ),
+    ] {
+        let r = app
+            .send(
+                "PUT",
+                "/api/v1/settings/370831",
+                Some(&admin),
+                Some(&json!({ "overrides": overrides })),
+                &[("if-match", "\"1\"")],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{overrides}: {:?}", r.body);
+        assert_eq!(r.body["errors"][0]["field"], field, "{:?}", r.body);
+    }
+    // The province may: with one year, the 2016 record alone decides.
+    let r = app
+        .send(
+            "PUT",
+            "/api/v1/settings/37",
+            Some(&p),
+            Some(&json!({"overrides": {"poverty_line_fen": {"2016": 337_200},
+                "exit": {"stable_income_years": 1}}})),
+            &[("if-match", "\"1\"")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let c = app
+        .get(
+            &format!("/api/v1/households/{dip}/exit-criteria?year=2016"),
+            &x.clerk,
+        )
+        .await;
+    assert_eq!(c.body["eligible"], true, "{:?}", c.body);
 }
 
 #[actix_web::test]
@@ -943,6 +1169,16 @@ async fn the_demo_users_walk_a_list_through_every_level() {
         tokens.insert(u, app.login(u, p).await.0);
     }
     let clerk = tokens["clerk.sishui"].clone();
+    // Issue 22 item 7: Sishui judges by Shandong's own 2016 line, and the demo's list of 2016
+    // (households with 2015 and 2016 records) is in its first notice.
+    let s = app.get("/api/v1/settings/370831", &clerk).await;
+    assert_eq!(s.body["effective"]["poverty_line_fen"]["2016"], 337_200);
+    let demo = app.get("/api/v1/exit-lists?year=2016", &clerk).await;
+    assert_eq!(
+        demo.body["items"][0]["stage"], "first_notice",
+        "{:?}",
+        demo.body
+    );
     let me = app.get("/api/v1/me", &clerk).await;
     let village = me.body["org_unit"]["code"]
         .as_str()

@@ -376,6 +376,10 @@ async fn a_county_cannot_override_the_provinces_policy_or_loosen_a_threshold() {
             "overrides.monitoring.line_fen",
         ),
         (
+            json!({"exit": {"stable_income_years": 3}}),
+            "overrides.exit.stable_income_years",
+        ),
+        (
             json!({"key_village": {"min_linking_fund_share_bp": 0}}),
             "overrides.key_village.min_linking_fund_share_bp",
         ),

@@ -73,6 +73,11 @@ pub const DECLARED: &[Declared] = &[
         "the exit line is set by the province (省定)",
     ),
     d(
+        "exit.stable_income_years",
+        Rule::Province,
+        "what \"stably above the line\" means is part of the exit standard, which the province sets for all its counties (seed 1: 省制定统一的退出标准)",
+    ),
+    d(
         "exit.first_notice_days",
         Rule::AtLeast,
         "a public notice may be longer, never shorter",

@@ -17,7 +17,9 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
 use domain::authz::perm;
 use domain::cases::Status;
-use domain::exit::{self as rules, Criterion, Indicators, ListState, Stage, Step, Votes};
+use domain::exit::{
+    self as rules, Criterion, IncomeYear, Indicators, ListState, Stage, Step, Votes,
+};
 use domain::{DomainError, FieldError, Level, RegionCode, Scope};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -577,7 +579,33 @@ pub fn criteria(
     let line = settings.poverty_line_for(year);
     let record = indicators(conn, household_id, year)?;
     let income = record.map_or(0, |r| r.income_per_capita_fen);
-    Ok((income, line, rules::evaluate(year, record.as_ref(), line)))
+    let years = income_years(conn, &settings, household_id, year, record.as_ref())?;
+    Ok((income, line, rules::evaluate(year, record.as_ref(), &years)))
+}
+
+/// The income criterion's years for an exit in `year` (`exit.stable_income_years` of them,
+/// ending with it): each year's recorded income and the province's line of that year.
+fn income_years(
+    conn: &mut PgConnection,
+    settings: &domain::settings::Settings,
+    household_id: Uuid,
+    year: i32,
+    record: Option<&Indicators>,
+) -> Result<Vec<IncomeYear>, DomainError> {
+    rules::income_years(year, settings.exit.stable_income_years)
+        .map(|y| {
+            let income = if y == year {
+                record.map(|r| r.income_per_capita_fen)
+            } else {
+                indicators(conn, household_id, y)?.map(|r| r.income_per_capita_fen)
+            };
+            Ok(IncomeYear {
+                year: y,
+                income_per_capita_fen: income,
+                poverty_line_fen: settings.poverty_line_for(y),
+            })
+        })
+        .collect()
 }
 
 fn indicators(
@@ -710,7 +738,8 @@ fn admit(
             continue;
         }
         let record = indicators(conn, h.id, year)?;
-        let crit = rules::evaluate(year, record.as_ref(), line);
+        let years = income_years(conn, &settings, h.id, year, record.as_ref())?;
+        let crit = rules::evaluate(year, record.as_ref(), &years);
         let failed: Vec<&str> = crit
             .iter()
             .filter(|c| !c.met)

@@ -1,13 +1,15 @@
 //! The eight attachments of seed 1, generated from what was recorded, as printable HTML pages in
 //! Chinese. A document exists once the step that produces it has been taken; township and county
 //! documents cover every list of the township or county (for the year) the caller can see that
-//! has reached that step.
+//! has reached that step. The county submission report (附件7, `county_report`) is the exception:
+//! it asks for the county's approval, so it exists once the second notice has ended without
+//! objection (before the approval) and never prints the approval, which is its own step.
 
 use chrono::NaiveDate;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use domain::calendar::date_zh;
-use domain::exit::{Stage, yuan};
+use domain::exit::{ListState, Stage, check_submission_ready, yuan};
 use domain::{DomainError, Level};
 use render::{Block, Table};
 use serde_json::Value;
@@ -46,10 +48,12 @@ pub const KINDS: &[(&str, &str, Stage)] = &[
         "乡(镇)建档立卡贫困户退出名单公示",
         Stage::SecondNotice,
     ),
+    // Produced once the second notice has ended without objection: see
+    // [`domain::exit::check_submission_ready`].
     (
         "county_report",
         "关于送审建档立卡贫困户退出的报告",
-        Stage::Approved,
+        Stage::SecondNotice,
     ),
     (
         "county_announcement",
@@ -207,6 +211,17 @@ fn notice_window(v: &ListView, step_name: &str, lang: Lang) -> (String, String, 
     )
 }
 
+/// What the rules need to know about a list, from its view.
+fn state_of(v: &ListView) -> Result<ListState, DomainError> {
+    let open = v.objections.iter().filter(|o| o.status == "open").count();
+    Ok(ListState {
+        stage: v.stage()?,
+        notice_ends_at: v.list.notice_ends_at,
+        open_objections: i64::try_from(open).unwrap_or(i64::MAX),
+        listed: v.listed().0,
+    })
+}
+
 /// Lists of the same year in the unit at `level` above the list's village, at or past `stage`.
 fn siblings(
     conn: &mut PgConnection,
@@ -262,7 +277,9 @@ pub fn render(
         Lang::En => TITLES_EN.get(at).copied().unwrap_or(zh_title),
     };
     let v = super::get(conn, ctx, id)?;
-    if rank(v.stage()?) < rank(*needs) {
+    if kind == "county_report" {
+        check_submission_ready(&state_of(&v)?, ctx.now)?;
+    } else if rank(v.stage()?) < rank(*needs) {
         return Err(DomainError::Conflict {
             code: domain::ErrorCode::DocumentNotReady,
             message: format!(
@@ -513,10 +530,28 @@ pub fn render(
             });
         }
         "county_report" => {
-            let lists = siblings(conn, ctx, &v, Level::County, Stage::Approved)?;
-            let s = step(&v, "approval").ok_or(DomainError::NotFound)?;
-            let (op, no) = (text(&s.details, "opinion"), text(&s.details, "decision_no"));
-            let d = day(super::step_on(&s.details, s.taken_at), lang);
+            // The report asks for the approval (送审): it covers the county's lists whose second
+            // notice has ended without objection, and prints no opinion, decision or number —
+            // the county's decision is the `approval` step, recorded on its own.
+            let mut lists = Vec::new();
+            for l in siblings(conn, ctx, &v, Level::County, Stage::SecondNotice)? {
+                if check_submission_ready(&state_of(&l)?, ctx.now).is_ok() {
+                    lists.push(l);
+                }
+            }
+            let (households, people) = lists.iter().fold((0, 0), |(h, p), l| {
+                let (lh, lp) = l.listed();
+                (h + lh, p + lp)
+            });
+            // The last day of the latest second notice among them (each as recorded when posted).
+            let ended = lists
+                .iter()
+                .filter_map(|l| step(l, "second_notice"))
+                .filter_map(|s| s.details.get("last_day").and_then(Value::as_str))
+                .filter_map(|d| d.parse::<NaiveDate>().ok())
+                .max()
+                .map(|d| day(d, lang))
+                .unwrap_or_default();
             let table = households_table(&lists, true, lang);
             sections.push(if en {
                 vec![
@@ -525,14 +560,16 @@ pub fn render(
                         "To the Leading Group for Poverty Alleviation and Development of {county}:"
                     )),
                     Block::Para(format!(
-                        "Nominated by the villagers' groups, appraised democratically, verified and published by the villages and \
-                         reviewed and published by the townships, the {year} list of households proposed to leave the register follows. \
-                         Approval: {op} (decision no. {no})."
+                        "Nominated by the villagers' groups, appraised democratically, verified and published by the villages, \
+                         then reviewed by the townships and published again in every village (the second notice ended on \
+                         {ended}, with no objection), the {year} list of {households} households ({people} people) \
+                         proposed to leave the register follows. It is hereby submitted for your approval."
                     )),
                     table,
+                    // Dated by hand when submitted: the submission is not a recorded step.
                     sign(
                         format!("Office of the Leading Group for Poverty Alleviation and Development of {county}"),
-                        d,
+                        "Date: ____________".into(),
                     ),
                 ]
             } else {
@@ -540,11 +577,16 @@ pub fn render(
                     t(),
                     Block::Addressee(format!("{county}扶贫开发领导小组:")),
                     Block::Para(format!(
-                        "经村民小组提名、民主评议、村级核实公示、乡镇审核公示,{year}年拟退出建档立卡贫困户名单如下,\
-                         审批意见:{op}(文号:{no})。"
+                        "经村民小组提名、村民代表大会民主评议、村委会和驻村工作队核实并公示,乡镇审核并在各行政村第二次公示\
+                         (公示期至{ended}期满)无异议,{year}年拟退出建档立卡贫困户共{households}户{people}人,名单如下。\
+                         现报请审批。"
                     )),
                     table,
-                    sign(format!("{county}扶贫开发领导小组办公室"), d),
+                    // Dated by hand when submitted: the submission is not a recorded step.
+                    sign(
+                        format!("{county}扶贫开发领导小组办公室"),
+                        "　　年　　月　　日".into(),
+                    ),
                 ]
             });
         }
