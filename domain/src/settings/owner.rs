@@ -95,6 +95,11 @@ pub const DECLARED: &[Declared] = &[
         "how far back a step may be dated; a county may shorten it, never lengthen it",
     ),
     d(
+        "exit.require_stored_evidence",
+        Rule::AtLeast,
+        "a county may require stored evidence where the province does not, never waive it",
+    ),
+    d(
         "property_check.identification_cutoff",
         Rule::Province,
         "the identification cut-off is the province's (省定)",
@@ -229,6 +234,11 @@ pub const DECLARED: &[Declared] = &[
         Rule::AtMost,
         "a cap on a county's concurrent imports: may be lowered, never raised",
     ),
+    d(
+        "attachments.max_bytes",
+        Rule::AtMost,
+        "the largest upload the servers accept: may be lowered, never raised",
+    ),
 ];
 
 /// The declaration covering `path` (itself or an ancestor).
@@ -283,12 +293,16 @@ fn walk(above: &Value, layer: &Value, prefix: &str, errs: &mut Vec<FieldError>) 
                     ),
                 )),
                 Rule::AtLeast | Rule::AtMost => {
-                    let limit = lookup(above, d.path).and_then(Value::as_i64);
-                    let looser = match (v.as_i64(), limit) {
+                    // Numbers compare as numbers; a requirement (a boolean) as false < true.
+                    let num = |v: &Value| v.as_i64().or_else(|| v.as_bool().map(i64::from));
+                    let above_value = lookup(above, d.path);
+                    let limit = above_value.and_then(num);
+                    let looser = match (num(v), limit) {
                         (Some(v), Some(l)) if d.rule == Rule::AtLeast => (v < l).then_some(l),
                         (Some(v), Some(l)) => (v > l).then_some(l),
                         _ => None,
-                    };
+                    }
+                    .map(|l| above_value.map_or_else(|| l.to_string(), Value::to_string));
                     if let Some(l) = looser {
                         let (word, dir) = if d.rule == Rule::AtLeast {
                             ("below", "raised")
@@ -393,6 +407,26 @@ mod tests {
             kept,
             json!({"reports": {"min_cell_people": 20}, "monitoring": {"large_medical_expense_fen": 1},
                    "teams": {"visit_interval_days": 90}})
+        );
+    }
+
+    #[test]
+    fn a_county_may_require_evidence_but_not_waive_it() {
+        let mut above = serde_json::to_value(super::super::Settings::default()).unwrap_or_default();
+        let (kept, errs) =
+            check_county_layer(&above, &json!({"exit": {"require_stored_evidence": true}}));
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(kept, json!({"exit": {"require_stored_evidence": true}}));
+        above["exit"]["require_stored_evidence"] = json!(true);
+        let (kept, errs) =
+            check_county_layer(&above, &json!({"exit": {"require_stored_evidence": false}}));
+        assert_eq!(kept, json!({"exit": {}}));
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].field, "overrides.exit.require_stored_evidence");
+        assert!(
+            errs[0].message.contains("not below true"),
+            "{}",
+            errs[0].message
         );
     }
 
