@@ -8,19 +8,19 @@ use crate::cases::{household, id_number};
 use crate::exit::{Exit, TOWNSHIP, V1, V2, setup};
 use crate::helpers::Resp;
 
-struct People {
+pub struct People {
     /// V1, household A, head.
-    p1: String,
+    pub p1: String,
     /// V1, household B.
-    p2: String,
+    pub p2: String,
     /// V2.
-    p3: String,
+    pub p3: String,
     /// Wenshang (another county).
-    w1: String,
-    households: Vec<String>,
+    pub w1: String,
+    pub households: Vec<String>,
 }
 
-async fn people(x: &mut Exit) -> People {
+pub async fn people(x: &mut Exit) -> People {
     let app = &x.app;
     let ids: Vec<String> = (0..3).map(|i| id_number("370831", 700 + i)).collect();
     let w1 = id_number("370830", 720);
@@ -50,7 +50,7 @@ async fn people(x: &mut Exit) -> People {
     }
 }
 
-fn csv(rows: &[(&str, &str, &str)]) -> Vec<u8> {
+pub fn csv(rows: &[(&str, &str, &str)]) -> Vec<u8> {
     let mut s = String::from("身份证号,姓名,检索类型,检索详情\n");
     for (id, t, d) in rows {
         s.push_str(&format!("{id},,{t},{d}\n"));
@@ -58,7 +58,7 @@ fn csv(rows: &[(&str, &str, &str)]) -> Vec<u8> {
     s.into_bytes()
 }
 
-async fn import(x: &Exit, token: &str, name: &str, body: Vec<u8>) -> Resp {
+pub async fn import(x: &Exit, token: &str, name: &str, body: Vec<u8>) -> Resp {
     x.app
         .post_raw(
             &format!("/api/v1/property-checks?name={name}"),
@@ -69,7 +69,7 @@ async fn import(x: &Exit, token: &str, name: &str, body: Vec<u8>) -> Resp {
         .await
 }
 
-async fn hits_of(x: &Exit, token: &str, batch: &str) -> Vec<Value> {
+pub async fn hits_of(x: &Exit, token: &str, batch: &str) -> Vec<Value> {
     let r = x
         .app
         .get(&format!("/api/v1/property-hits?batch={batch}"), token)
