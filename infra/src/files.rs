@@ -162,13 +162,27 @@ pub struct LocalStore {
 }
 
 impl LocalStore {
-    /// A store in `dir`, made if missing.
+    /// A store in `dir`, made if missing. Staged parts older than a day (uploads cut off by a
+    /// crash: an upload takes seconds) are removed.
     ///
     /// # Errors
     /// The directory cannot be made.
     pub fn open(dir: impl Into<PathBuf>) -> io::Result<Self> {
         let dir = dir.into();
-        std::fs::create_dir_all(dir.join(".staging"))?;
+        let staging = dir.join(".staging");
+        std::fs::create_dir_all(&staging)?;
+        let day = std::time::Duration::from_secs(24 * 3600);
+        for e in std::fs::read_dir(&staging)?.filter_map(Result::ok) {
+            let stale = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > day);
+            if stale {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
         Ok(Self { dir })
     }
 
