@@ -52,6 +52,7 @@ impl From<AttachmentObject> for ObjectType {
 #[serde(deny_unknown_fields)]
 pub struct ObjectParams {
     /// `exit_list` or `property_hit`.
+    #[param(inline)]
     pub object_type: AttachmentObject,
     /// The object's id.
     pub object_id: Uuid,
@@ -284,7 +285,7 @@ fn hex(bytes: &[u8]) -> String {
     )
 )]
 #[post("/attachments")]
-pub async fn upload(
+pub async fn upload_attachment(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
@@ -366,7 +367,7 @@ pub async fn upload(
     )
 )]
 #[get("/attachments")]
-pub async fn list(
+pub async fn list_attachments(
     state: web::Data<AppState>,
     auth: Auth,
     q: web::Query<ObjectParams>,
@@ -397,7 +398,7 @@ pub async fn list(
     )
 )]
 #[get("/attachments/{id}")]
-pub async fn get_one(
+pub async fn get_attachment(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
@@ -431,7 +432,7 @@ pub async fn get_one(
     )
 )]
 #[get("/attachments/{id}/content")]
-pub async fn content(
+pub async fn attachment_content(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
