@@ -505,3 +505,46 @@ async fn offboarding_archives_the_files_and_empties_the_store() {
     let _ = std::fs::remove_file(out);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[actix_web::test]
+async fn a_county_may_lower_the_size_limit_but_not_raise_it() {
+    let (x, dir) = with_dir().await;
+    let app = &x.app;
+    let (list, _) = nominated(&x, "L1", 41).await;
+    let admin = app.token("admin.370831").await;
+    let put = |max: i64, tag: String| {
+        let admin = admin.clone();
+        async move {
+            app.send(
+                "PUT",
+                "/api/v1/settings/370831",
+                Some(&admin),
+                Some(&json!({"overrides": {"attachments": {"max_bytes": max}}})),
+                &[("if-match", tag.as_str())],
+            )
+            .await
+        }
+    };
+    let tag = app
+        .get("/api/v1/settings/370831", &admin)
+        .await
+        .header("etag")
+        .unwrap_or_default();
+    let r = put(200 * 1024 * 1024, tag.clone()).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(
+        r.body["errors"][0]["field"], "overrides.attachments.max_bytes",
+        "{:?}",
+        r.body
+    );
+    let r = put(4096, tag).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let mut five_k = PDF.to_vec();
+    five_k.resize(5000, b' ');
+    let r = upload(app, &x.clerk, ("exit_list", &list), "scan.pdf", &five_k).await;
+    assert_eq!(r.status, 413, "{:?}", r.body);
+    let r = upload(app, &x.clerk, ("exit_list", &list), "scan.pdf", PDF).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(files_in(&dir), (1, 0));
+    let _ = std::fs::remove_dir_all(dir);
+}
