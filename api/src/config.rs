@@ -47,6 +47,7 @@
 //! | `ZX_METRICS_BIND` | — | a separate listen address serving only `/metrics` (e.g. `127.0.0.1:9464`, reachable by Prometheus only) |
 //! | `ZX_METRICS_TOKEN` | — | bearer token that `/metrics` requires (on either listener); with neither set, `/metrics` answers 404 |
 //! | `ZX_CONSOLE_DIR` | `console/dist` | the built console, served at `/console/` (docs/console.md) |
+//! | `ZX_ATTACHMENT_DIR` | `.attachments` | where stored attachments keep their files (docs/operations.md) |
 
 use std::time::Duration;
 
@@ -109,6 +110,8 @@ pub struct Config {
     pub metrics: MetricsConfig,
     /// The built console (`index.html` and `assets/`), served at `/console/`.
     pub console_dir: std::path::PathBuf,
+    /// Where stored attachments keep their files.
+    pub attachment_dir: std::path::PathBuf,
 }
 
 /// Who may read `/metrics`. Closed by default: with neither a separate listener nor a token,
@@ -374,6 +377,8 @@ impl Config {
                 token: var("ZX_METRICS_TOKEN").map(SecretString::from),
             },
             console_dir: var("ZX_CONSOLE_DIR").map_or_else(|| "console/dist".into(), Into::into),
+            attachment_dir: var("ZX_ATTACHMENT_DIR")
+                .map_or_else(|| ".attachments".into(), Into::into),
         };
         config.tokens.validate()?;
         if config

@@ -71,7 +71,8 @@ fn fonts() -> Result<&'static Fonts, ApiError> {
 }
 
 /// RFC 8187 encoding of a file name for `Content-Disposition: …; filename*=UTF-8''…`.
-fn rfc8187(s: &str) -> String {
+/// `s` percent-encoded for an RFC 8187 `filename*` (UTF-8).
+pub(crate) fn rfc8187(s: &str) -> String {
     let mut o = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {

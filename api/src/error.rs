@@ -74,6 +74,9 @@ pub enum ApiError {
     /// Body not JSON → 415.
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// An uploaded file of a type the operation does not take (found from its content) → 415.
+    #[error("unsupported file type")]
+    UnsupportedFile(&'static str),
     /// Known path, other method → 405.
     #[error("method not allowed")]
     MethodNotAllowed(Vec<&'static str>),
@@ -214,6 +217,12 @@ impl ApiError {
                 ErrorCode::UnsupportedMediaType,
                 "Unsupported media type",
                 Some("send the body as application/json".into()),
+            ),
+            Self::UnsupportedFile(what) => p(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType,
+                "Unsupported media type",
+                Some((*what).to_string()),
             ),
             Self::MethodNotAllowed(allowed) => p(
                 StatusCode::METHOD_NOT_ALLOWED,

@@ -168,6 +168,24 @@ const PATTERNS: &[(&str, &str)] = &[
         "请以 application/json 发送请求内容",
     ),
     ("allowed: {}", "允许的方法:{}"),
+    (
+        "the file is not a PDF, JPEG, PNG, OFD, DOCX or XLSX (told by its content, not its name)",
+        "文件不是 PDF、JPEG、PNG、OFD、DOCX 或 XLSX(按内容判断,而非文件名)",
+    ),
+    (
+        "send the file as the part `file` of a multipart/form-data body",
+        "请以 multipart/form-data 表单的 `file` 部分发送文件",
+    ),
+    ("must be a file name, not a path", "必须是文件名,不能是路径"),
+    ("must not contain quotation marks", "不能包含引号"),
+    (
+        "this step needs evidence stored by the system (exit.require_stored_evidence): upload it for this list (POST /api/v1/attachments) and cite /api/v1/attachments/{id}",
+        "此步骤需要系统存储的证明材料(exit.require_stored_evidence):请为该名单上传(POST /api/v1/attachments)并引用 /api/v1/attachments/{id}",
+    ),
+    (
+        "is not an attachment stored for this exit list (POST /api/v1/attachments)",
+        "不是为该退出名单存储的附件(POST /api/v1/attachments)",
+    ),
     ("{}: {}", "{}:{}"),
 ];
 
@@ -253,6 +271,10 @@ mod tests {
     #[test]
     fn messages_translate_with_their_parts() {
         assert_eq!(message(Lang::Zh, "is required"), "必填");
+        assert_eq!(
+            message(Lang::Zh, "file.filename: must be a file name, not a path"),
+            "file.filename:必须是文件名,不能是路径"
+        );
         assert_eq!(
             message(Lang::Zh, "must be one of central, province"),
             "必须是以下之一:central, province"

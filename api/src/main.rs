@@ -356,15 +356,24 @@ async fn main() -> anyhow::Result<()> {
                 .filter(|_| county.len() == 6)
                 .context("--county must be a 6-digit county code")?;
             let operator = std::env::var("USER").unwrap_or_else(|_| "operator".into());
+            let store =
+                infra::files::LocalStore::open(&config.attachment_dir).with_context(|| {
+                    format!("ZX_ATTACHMENT_DIR {}", config.attachment_dir.display())
+                })?;
             let report = infra::offboard::run(
                 config.migration_url()?.expose_secret(),
                 code,
                 &out,
                 &format!("cli:{operator}"),
+                &store,
             )?;
             for (table, rows) in report.tables.iter().filter(|(_, n)| *n > 0) {
                 eprintln!("{table:<28} {rows:>10} rows archived and deleted");
             }
+            eprintln!(
+                "{:<28} {:>10} files archived and removed",
+                "attachments (files)", report.files
+            );
             eprintln!("archive {} sha256 {}", out.display(), report.sha256);
             Ok(())
         }

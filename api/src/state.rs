@@ -71,6 +71,8 @@ pub struct AppState {
     pub replica: Option<Arc<crate::replica::Replica>>,
     /// Where the built console is (served at `/console/`).
     pub console_dir: Arc<std::path::Path>,
+    /// Where stored attachments keep their bytes.
+    pub attachments: Arc<dyn infra::files::Store>,
 }
 
 /// Per-account-name and per-IP login throttles, kept in PostgreSQL (`login_attempts`, through

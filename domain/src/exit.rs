@@ -89,6 +89,13 @@ impl Step {
             Self::FirstNotice | Self::SecondNotice | Self::Announcement
         )
     }
+
+    /// Whether seed 1 asks for evidence of the step: the appraisal meeting (its sign-in sheet)
+    /// and each notice's posting (a photo of it). With `exit.require_stored_evidence` such a
+    /// step needs an attachment stored for the list.
+    pub fn needs_evidence(self) -> bool {
+        self == Self::Appraisal || self.opens_notice()
+    }
 }
 
 impl Stage {
@@ -556,6 +563,24 @@ mod tests {
             Ok(_) => "ok",
             Err(_) => "other",
         }
+    }
+
+    #[test]
+    fn evidence_is_asked_for_the_meeting_and_the_postings() {
+        let needing: Vec<Step> = Step::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.needs_evidence())
+            .collect();
+        assert_eq!(
+            needing,
+            [
+                Step::Appraisal,
+                Step::FirstNotice,
+                Step::SecondNotice,
+                Step::Announcement
+            ]
+        );
     }
 
     #[test]

@@ -44,6 +44,8 @@ pub struct Settings {
     pub tasks: TaskSettings,
     /// Spreadsheet imports.
     pub imports: ImportSettings,
+    /// Stored attachments (uploaded files).
+    pub attachments: AttachmentSettings,
     /// User administration.
     pub users: UserAdminSettings,
 }
@@ -57,6 +59,18 @@ pub struct UserAdminSettings {
     /// (`POST /api/v1/grant-requests/{id}/approve`).
     pub operational_grant_approval: bool,
 }
+
+/// Stored attachments: scans of signed forms, sign-in sheets, photos of posted notices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentSettings {
+    /// Largest file one upload may store, bytes (20 MiB by default); a larger upload is refused
+    /// with 413 while it is read, and nothing is stored.
+    pub max_bytes: i64,
+}
+
+/// The most any level may allow one attachment to be: 100 MiB.
+pub const MAX_ATTACHMENT_BYTES: i64 = 100 * 1024 * 1024;
 
 /// The to-do inbox (`GET /api/v1/me/tasks`): due dates of work the seeds give no deadline for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,6 +161,10 @@ pub struct ExitSettings {
     /// How many days before the day it is entered a step may be dated (a notice posted on
     /// paper, a meeting held last week); never in the future.
     pub backdate_days: i32,
+    /// Whether the steps the seed requires evidence for (the appraisal meeting, each notice's
+    /// posting) refuse to complete without an attachment stored by this system for the list
+    /// (`/api/v1/attachments/{id}`). Off by default: lists may still cite an archive by link.
+    pub require_stored_evidence: bool,
 }
 
 /// One "one-vote veto" condition (一票否决).
@@ -262,6 +280,7 @@ impl Default for Settings {
                 announcement_days: 5,
                 policy_retention_years: 5,
                 backdate_days: 30,
+                require_stored_evidence: false,
             },
             property_check: PropertyCheckSettings {
                 identification_cutoff: NaiveDate::from_ymd_opt(2015, 10, 26).unwrap_or_default(),
@@ -333,6 +352,9 @@ impl Default for Settings {
             imports: ImportSettings {
                 max_running_per_user: 2,
                 max_running_per_county: 6,
+            },
+            attachments: AttachmentSettings {
+                max_bytes: 20 * 1024 * 1024,
             },
             users: UserAdminSettings {
                 operational_grant_approval: false,
@@ -526,6 +548,11 @@ impl Settings {
             (1..=1000).contains(&self.imports.max_running_per_county),
             "imports.max_running_per_county",
             "must be between 1 and 1000",
+        );
+        check(
+            (1024..=MAX_ATTACHMENT_BYTES).contains(&self.attachments.max_bytes),
+            "attachments.max_bytes",
+            "must be between 1024 and 104857600 bytes (100 MiB)",
         );
         let f = &self.funds;
         check(

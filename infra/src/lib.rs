@@ -9,6 +9,7 @@ pub mod audit;
 pub mod clock;
 pub mod crypto;
 pub mod db;
+pub mod files;
 pub mod jwt;
 pub mod migrate;
 pub mod offboard;

@@ -1,17 +1,22 @@
 //! Tenant offboarding, an operator command run as the owner role: every row of a county, in
 //! every tenant table, is written to a gzipped JSON-lines archive and then deleted, in one
 //! transaction, and the offboarding is audited at the platform level with the row counts and
-//! the archive's SHA-256. Reference data (regions, roles, catalogs) stays.
+//! the archive's SHA-256. Reference data (regions, roles, catalogs) stays. The county's stored
+//! attachments go into the same archive (one `{"file": …}` line each, the bytes in base64,
+//! checked against their SHA-256 first) and leave the attachment store once the rows are gone.
 
 use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
+use base64::Engine as _;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Int4, Text};
 use domain::RegionCode;
 use sha2::Digest as _;
+
+use crate::files::Store;
 
 /// What was archived and removed.
 #[derive(Debug, Clone, Default)]
@@ -20,6 +25,8 @@ pub struct Report {
     pub tables: Vec<(String, i64)>,
     /// SHA-256 of the archive, hex.
     pub sha256: String,
+    /// Stored attachment files archived (and removed from the store).
+    pub files: usize,
 }
 
 #[derive(QueryableByName)]
@@ -40,6 +47,18 @@ struct Edge {
 struct N {
     #[diesel(sql_type = diesel::sql_types::Int8)]
     n: i64,
+}
+
+#[derive(QueryableByName)]
+struct FileRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: uuid::Uuid,
+    #[diesel(sql_type = Text)]
+    storage_key: String,
+    #[diesel(sql_type = Text)]
+    sha256: String,
+    #[diesel(sql_type = diesel::sql_types::Int8)]
+    size_bytes: i64,
 }
 
 #[derive(QueryableByName)]
@@ -88,12 +107,21 @@ fn tenant_tables(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
     Ok(order)
 }
 
-/// Archives every row of `county` to `out` (gzipped JSON lines: `{"table": …, "row": …}`), then
-/// deletes them, in one transaction; `operator` names who did it in the audit row.
+/// Archives every row of `county` to `out` (gzipped JSON lines: `{"table": …, "row": …}`), and
+/// each stored attachment of it (`{"file": {"attachment_id", "storage_key", "sha256",
+/// "size_bytes", "content_base64"}}`), then deletes the rows, in one transaction, and then the
+/// files from `store`; `operator` names who did it in the audit row.
 ///
 /// # Errors
-/// Unknown county, database or file failures (nothing is deleted then).
-pub fn run(owner_url: &str, county: i32, out: &Path, operator: &str) -> anyhow::Result<Report> {
+/// Unknown county, database or file failures, a stored file missing or not matching its
+/// SHA-256 (nothing is deleted then).
+pub fn run(
+    owner_url: &str,
+    county: i32,
+    out: &Path,
+    operator: &str,
+    store: &dyn Store,
+) -> anyhow::Result<Report> {
     let code = RegionCode::from_i64(i64::from(county) * 1_000_000)
         .map_err(|e| anyhow::anyhow!("{county}: {e}"))?;
     let mut conn =
@@ -138,6 +166,32 @@ pub fn run(owner_url: &str, county: i32, out: &Path, operator: &str) -> anyhow::
                 .tables
                 .push((t.clone(), i64::try_from(lines.len()).unwrap_or(i64::MAX)));
         }
+        let files: Vec<FileRow> = diesel::sql_query(
+            "SELECT id, storage_key, sha256, size_bytes FROM attachments \
+              WHERE county_code = $1 ORDER BY created_at, id",
+        )
+        .bind::<Int4, _>(county)
+        .load(conn)?;
+        for f in &files {
+            let bytes = store
+                .get(&f.storage_key)
+                .with_context(|| format!("attachment {}: cannot read {}", f.id, f.storage_key))?;
+            if hex(&sha2::Sha256::digest(&bytes)) != f.sha256 {
+                bail!(
+                    "attachment {}: {} does not match its SHA-256; nothing was deleted",
+                    f.id,
+                    f.storage_key
+                );
+            }
+            let line = serde_json::json!({ "file": {
+                "attachment_id": f.id, "storage_key": f.storage_key, "sha256": f.sha256,
+                "size_bytes": f.size_bytes,
+                "content_base64": base64::engine::general_purpose::STANDARD.encode(&bytes),
+            }});
+            gz.write_all(line.to_string().as_bytes())?;
+            gz.write_all(b"\n")?;
+        }
+        report.files = files.len();
         gz.finish()?.sync_all()?;
         report.sha256 = hex(&sha2::Sha256::digest(std::fs::read(out)?));
         // Children first; then again for rows that triggers wrote meanwhile (rollup deltas).
@@ -170,6 +224,7 @@ pub fn run(owner_url: &str, county: i32, out: &Path, operator: &str) -> anyhow::
                 details: serde_json::json!({
                     "county": code.to_code_string(),
                     "archive_sha256": report.sha256,
+                    "files": report.files,
                     "rows": report.tables.iter().filter(|(_, n)| *n > 0)
                         .map(|(t, n)| (t.clone(), serde_json::json!(n)))
                         .collect::<serde_json::Map<_, _>>(),
@@ -180,6 +235,13 @@ pub fn run(owner_url: &str, county: i32, out: &Path, operator: &str) -> anyhow::
         Ok(report)
     })
     .and_then(|report| {
+        // The rows are gone (committed): now the files, and any the store holds for the county
+        // without a row (an upload whose row never committed).
+        for key in store.keys(county)? {
+            store
+                .delete(&key)
+                .with_context(|| format!("cannot remove {key} from the attachment store"))?;
+        }
         // A county's rows are gone: statistics that still count them would mislead every plan
         // (tables that lost only a few rows keep statistics good enough).
         for (t, n) in &report.tables {

@@ -955,6 +955,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    attachments (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        region_code -> Int8,
+        object_type -> Text,
+        object_id -> Uuid,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> Int8,
+        sha256 -> Text,
+        storage_key -> Text,
+        uploaded_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
     calendar_years,
@@ -1016,4 +1033,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     cors_origins,
     grant_requests,
+    attachments,
 );

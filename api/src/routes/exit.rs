@@ -26,8 +26,11 @@ pub struct AttachmentBody {
     /// What it is (`村民代表大会签到表`), 1–200 characters of plain text (no `<`, `>`, control
     /// or direction characters).
     pub title: String,
-    /// Where the archive keeps it, 1–500 characters: an `https:` link (no credentials), or a
-    /// document of this system (`/api/v1/exit-lists/{id}/documents/{kind}`).
+    /// Where it is kept, 1–500 characters: an `https:` link to the archive (no credentials), a
+    /// document of this system (`/api/v1/exit-lists/{id}/documents/{kind}`), or a file stored
+    /// for this list (`/api/v1/attachments/{id}`, from `POST /api/v1/attachments`; another
+    /// list's is refused). With `exit.require_stored_evidence`, the appraisal and each notice
+    /// need at least one stored file (422 `attachments` otherwise).
     pub uri: String,
     /// SHA-256 of the file (64 hex digits), when known.
     #[serde(default)]

@@ -2,6 +2,7 @@
 //! denies any registered route missing from it, and a test fails when the table and the
 //! registered routes (the OpenAPI document) differ.
 
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
@@ -348,6 +349,12 @@ pub const RULES: &[Rule] = &[
         "/api/v1/exit-lists/{id}/objections",
         Permission(perm::WORKFLOW_READ),
     ),
+    // Stored attachments: the object (exit list or property hit) decides who may attach and
+    // read, so the use case checks its permission.
+    r("POST", "/api/v1/attachments", Authenticated),
+    r("GET", "/api/v1/attachments", Authenticated),
+    r("GET", "/api/v1/attachments/{id}", Authenticated),
+    r("GET", "/api/v1/attachments/{id}/content", Authenticated),
     r("GET", "/api/v1/objections", Permission(perm::WORKFLOW_READ)),
     r(
         "POST",
@@ -881,6 +888,10 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(exit::filing)
                 .service(exit::document)
                 .service(exit::raise_objection)
+                .service(attachments::upload_attachment)
+                .service(attachments::list_attachments)
+                .service(attachments::get_attachment)
+                .service(attachments::attachment_content)
                 .service(exit::list_objections)
                 .service(exit::resolve_objection)
                 .service(exit::put_target)

@@ -1,10 +1,20 @@
 //! Attachments of exit steps (issue 23, item 8): `javascript:` links and markup in titles were
 //! accepted and shown to every later reader. Only `https:` links and this system's own
 //! documents, and plain-text titles.
+//!
+//! Stored attachments (issue 19 item 4): files kept by the system, typed by content, limited in
+//! size, scoped like their object, audited where confidential, required as evidence when the
+//! county says so, and archived with the county on offboarding.
 
-use serde_json::json;
+use std::io::BufRead as _;
+use std::path::{Path, PathBuf};
 
-use crate::exit::{V1, nomination, registered, setup};
+use secrecy::ExposeSecret as _;
+use serde_json::{Value, json};
+use sha2::Digest as _;
+
+use crate::exit::{Exit, V1, dated, nomination, registered, setup, setup_with, step_path, votes};
+use crate::helpers::{Resp, TestApp};
 
 #[actix_web::test]
 async fn attachments_take_only_https_links_and_plain_titles() {
@@ -64,4 +74,477 @@ async fn attachments_take_only_https_links_and_plain_titles() {
         )
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
+}
+
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+const PNG: &[u8] = &[
+    0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H',
+];
+const ELF: &[u8] = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0\x3e\0\x01\0\0\0";
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A multipart form with `bytes` as the part `file` named `name` (`disposition_name`: the raw
+/// parameters after `name="file"`, for names that need RFC 8187).
+fn form(filename_params: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let b = "zxattachmentboundary7";
+    let mut body = format!(
+        "--{b}\r\nContent-Disposition: form-data; name=\"file\"; {filename_params}\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={b}"), body)
+}
+
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    object: (&str, &str),
+    name: &str,
+    bytes: &[u8],
+) -> Resp {
+    let (ct, body) = form(&format!("filename=\"{name}\""), bytes);
+    app.post_raw(
+        &format!(
+            "/api/v1/attachments?object_type={}&object_id={}",
+            object.0, object.1
+        ),
+        Some(token),
+        &ct,
+        body,
+    )
+    .await
+}
+
+/// Files in the store, and files left in its staging directory.
+fn files_in(dir: &Path) -> (usize, usize) {
+    let count = |d: PathBuf| {
+        std::fs::read_dir(d)
+            .map(|r| {
+                r.filter_map(Result::ok)
+                    .filter(|e| e.path().is_file())
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    let stored = std::fs::read_dir(dir)
+        .map(|r| {
+            r.filter_map(Result::ok)
+                .filter(|e| e.file_name() != ".staging")
+                .map(|e| count(e.path()))
+                .sum()
+        })
+        .unwrap_or(0);
+    (stored, count(dir.join(".staging")))
+}
+
+fn rows(app: &TestApp) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::Int8)]
+        n: i64,
+    }
+    app.db.as_owner("37", |c| {
+        use diesel::RunQueryDsl as _;
+        diesel::sql_query("SELECT count(*) AS n FROM attachments")
+            .get_result::<N>(c)
+            .map(|r| r.n)
+    })
+}
+
+async fn with_dir() -> (Exit, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("zx-att-it-{}", uuid::Uuid::new_v4()));
+    let d = dir.clone();
+    (setup_with(move |c| c.attachment_dir = d).await, dir)
+}
+
+async fn nominated(x: &Exit, number: &str, seq: u32) -> (String, String) {
+    let app = &x.app;
+    let h = registered(app, &x.clerk, number, V1, seq, (2, 400_000, true)).await;
+    let r = app
+        .post("/api/v1/exit-lists", &x.clerk, nomination(V1, &[&h]))
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    (r.body["id"].as_str().unwrap_or_default().to_string(), h)
+}
+
+#[actix_web::test]
+async fn files_are_typed_by_content_limited_in_size_and_scoped_like_their_object() {
+    let (x, dir) = with_dir().await;
+    let app = &x.app;
+    let (list, _) = nominated(&x, "S1", 11).await;
+    let obj = ("exit_list", list.as_str());
+
+    // A PDF is stored; the answer carries its SHA-256.
+    let r = upload(app, &x.clerk, obj, "签到表.pdf", PDF).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["sha256"], hex(&sha2::Sha256::digest(PDF)));
+    assert_eq!(r.body["content_type"], "application/pdf");
+    assert_eq!(r.body["size_bytes"], PDF.len());
+    assert_eq!(r.body["file_name"], "签到表.pdf");
+    let id = r.body["id"].as_str().unwrap_or_default().to_string();
+    assert_eq!(
+        r.header("location").as_deref(),
+        Some(format!("/api/v1/attachments/{id}").as_str())
+    );
+    assert_eq!(files_in(&dir), (1, 0));
+
+    // Read back: metadata, the list of the object, the bytes.
+    let r = app
+        .get(&format!("/api/v1/attachments/{id}"), &x.clerk)
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["uri"], format!("/api/v1/attachments/{id}"));
+    let r = app
+        .get(
+            &format!("/api/v1/attachments?object_type=exit_list&object_id={list}"),
+            &x.approver,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["items"].as_array().map(Vec::len), Some(1));
+    let r = app
+        .get(&format!("/api/v1/attachments/{id}/content"), &x.clerk)
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.raw, PDF);
+    assert_eq!(r.header("content-type").as_deref(), Some("application/pdf"));
+    assert_eq!(
+        r.header("content-disposition").as_deref(),
+        Some(
+            "attachment; filename=\"attachment.pdf\"; filename*=UTF-8''%E7%AD%BE%E5%88%B0%E8%A1%A8.pdf"
+        )
+    );
+    assert_eq!(
+        r.header("x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+    assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
+
+    // Another county's caller: not found, whether reading or attaching.
+    for path in [
+        format!("/api/v1/attachments/{id}"),
+        format!("/api/v1/attachments/{id}/content"),
+        format!("/api/v1/attachments?object_type=exit_list&object_id={list}"),
+    ] {
+        let r = app.get(&path, &x.stranger).await;
+        assert_eq!(r.status, 404, "{path}: {:?}", r.body);
+    }
+    let r = upload(app, &x.stranger, obj, "x.pdf", PDF).await;
+    assert_eq!(r.status, 404, "{:?}", r.body);
+    // Another village's clerk in the same county does not see the list either.
+    let r = app
+        .get(&format!("/api/v1/attachments/{id}"), &x.clerk2)
+        .await;
+    assert_eq!(r.status, 404, "{:?}", r.body);
+
+    // An executable named .pdf: 415, by content.
+    let r = upload(app, &x.clerk, obj, "minutes.pdf", ELF).await;
+    assert_eq!(r.status, 415, "{:?}", r.body);
+    assert_eq!(r.body["code"], "unsupported_media_type");
+    // A ZIP that is no office document, and an empty file: 415 too.
+    let r = upload(app, &x.clerk, obj, "a.docx", b"PK\x03\x04garbage").await;
+    assert_eq!(r.status, 415, "{:?}", r.body);
+    let r = upload(app, &x.clerk, obj, "empty.pdf", b"").await;
+    assert_eq!(r.status, 415, "{:?}", r.body);
+    // A path or markup as the name: 422 naming it.
+    for name in ["../../etc/passwd.pdf", "<img src=x>.pdf"] {
+        let r = upload(app, &x.clerk, obj, name, PDF).await;
+        assert_eq!(r.status, 422, "{name}: {:?}", r.body);
+        assert_eq!(
+            r.body["errors"][0]["field"], "file.filename",
+            "{:?}",
+            r.body
+        );
+    }
+    // Not a form: 415.
+    let r = app
+        .post_raw(
+            &format!("/api/v1/attachments?object_type=exit_list&object_id={list}"),
+            Some(&x.clerk),
+            "application/pdf",
+            PDF.to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, 415, "{:?}", r.body);
+
+    // 30 MB (past the default 20 MiB): 413, and nothing stored: no row, no file, no staged part.
+    let mut big = PDF.to_vec();
+    big.resize(30 * 1000 * 1000, b' ');
+    let r = upload(app, &x.clerk, obj, "big.pdf", &big).await;
+    assert_eq!(r.status, 413, "{:?}", r.body);
+    assert_eq!(r.body["code"], "payload_too_large");
+    assert_eq!(rows(app), 1);
+    assert_eq!(files_in(&dir), (1, 0));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[actix_web::test]
+async fn a_property_hits_files_are_confidential_and_every_read_is_audited() {
+    let (mut x, dir) = with_dir().await;
+    x.app.user("team", V1, &["team_member"]);
+    let p = crate::property::people(&mut x).await;
+    let r = crate::property::import(
+        &x,
+        &x.approver,
+        "att",
+        crate::property::csv(&[(&p.p1, "车辆", "鲁H12345")]),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let batch = r.body["batch_id"].as_str().unwrap_or_default().to_string();
+    let hits = crate::property::hits_of(&x, &x.clerk, &batch).await;
+    let hit = hits[0]["id"].as_str().unwrap_or_default().to_string();
+    let app = &x.app;
+    // A team member cannot attach (no property:verify), the village clerk can.
+    let team = app.token("team").await;
+    let r = upload(app, &team, ("property_hit", &hit), "photo.png", PNG).await;
+    assert_eq!(r.status, 403, "{:?}", r.body);
+    let r = upload(app, &x.clerk, ("property_hit", &hit), "车辆照片.png", PNG).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["content_type"], "image/png");
+    let id = r.body["id"].as_str().unwrap_or_default().to_string();
+    // Reads need property:read: the team member is refused; another county sees nothing.
+    let r = app.get(&format!("/api/v1/attachments/{id}"), &team).await;
+    assert_eq!(r.status, 403, "{:?}", r.body);
+    let r = app
+        .get(&format!("/api/v1/attachments/{id}/content"), &x.stranger)
+        .await;
+    assert_eq!(r.status, 404, "{:?}", r.body);
+    // Every read by the clerk is audited: metadata, list and content.
+    let r = app
+        .get(&format!("/api/v1/attachments/{id}"), &x.clerk)
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = app
+        .get(&format!("/api/v1/attachments/{id}/content"), &x.clerk)
+        .await;
+    assert_eq!((r.status, r.raw.as_slice()), (200, PNG));
+    let r = app
+        .get(
+            &format!("/api/v1/attachments?object_type=property_hit&object_id={hit}"),
+            &x.clerk,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let admin = app.token("admin.370831").await;
+    for (action, object) in [
+        ("attachment.read", id.as_str()),
+        ("attachment.downloaded", id.as_str()),
+        ("attachment.listed", hit.as_str()),
+        ("attachment.stored", hit.as_str()),
+    ] {
+        let log = app
+            .get(&format!("/api/v1/audit-events?action={action}"), &admin)
+            .await;
+        assert_eq!(log.status, 200, "{:?}", log.body);
+        let entries = log.body["items"].as_array().cloned().unwrap_or_default();
+        assert_eq!(entries.len(), 1, "{action}: {entries:?}");
+        assert_eq!(entries[0]["object_id"], object, "{action}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+async fn set_evidence(app: &TestApp, on: bool) {
+    let admin = app.token("admin.370831").await;
+    let tag = app
+        .get("/api/v1/settings/370831", &admin)
+        .await
+        .header("etag")
+        .unwrap_or_default();
+    let r = app
+        .send(
+            "PUT",
+            "/api/v1/settings/370831",
+            Some(&admin),
+            Some(&json!({"overrides": {"exit": {"require_stored_evidence": on}}})),
+            &[("if-match", tag.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+}
+
+fn cite(body: &mut Value, ids: &[&str]) {
+    body["attachments"] = ids
+        .iter()
+        .map(|id| json!({"title": "签到表", "uri": format!("/api/v1/attachments/{id}")}))
+        .collect();
+}
+
+#[actix_web::test]
+async fn with_the_setting_the_meeting_and_each_posting_need_a_stored_file() {
+    let (x, dir) = with_dir().await;
+    let app = &x.app;
+    let (list, h) = nominated(&x, "V1", 21).await;
+    let (other, h2) = nominated(&x, "V2", 22).await;
+    set_evidence(app, true).await;
+    let step = |name: &str| step_path(&list, name);
+
+    // Without a stored file the appraisal is refused, naming the field.
+    let body = votes(&[(&h, 20)]);
+    let r = app
+        .post(&step("appraisal"), &x.clerk, dated(app, body.clone()))
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "attachments", "{:?}", r.body);
+    // A link to an archive is no stored file.
+    let mut linked = body.clone();
+    linked["attachments"] = json!([{"title": "签到表", "uri": "https://archive.example/a.pdf"}]);
+    let r = app
+        .post(&step("appraisal"), &x.clerk, dated(app, linked))
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    // Another list's file is refused by name.
+    let theirs = upload(app, &x.clerk, ("exit_list", &other), "other.pdf", PDF).await;
+    assert_eq!(theirs.status, 201, "{:?}", theirs.body);
+    let theirs = theirs.body["id"].as_str().unwrap_or_default().to_string();
+    let mut wrong = body.clone();
+    cite(&mut wrong, &[&theirs]);
+    let r = app
+        .post(&step("appraisal"), &x.clerk, dated(app, wrong))
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(
+        r.body["errors"][0]["field"], "attachments[0].uri",
+        "{:?}",
+        r.body
+    );
+    // This list's sign-in sheet: the appraisal is recorded, citing it.
+    let sheet = upload(app, &x.clerk, ("exit_list", &list), "签到表.pdf", PDF).await;
+    let sheet = sheet.body["id"].as_str().unwrap_or_default().to_string();
+    let mut ok = body.clone();
+    cite(&mut ok, &[&sheet]);
+    let r = app.post(&step("appraisal"), &x.clerk, dated(app, ok)).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    // Verification asks for no evidence.
+    let r = app
+        .post(
+            &step("verification"),
+            &x.clerk,
+            dated(
+                app,
+                json!({"verified_on": "today", "verifiers": ["村主任王某"], "findings": "情况属实"}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    // The first notice's posting does.
+    let r = app
+        .post(
+            &step("first-notice"),
+            &x.clerk,
+            json!({"location": "村委会公示栏"}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "attachments", "{:?}", r.body);
+    let photo = upload(app, &x.clerk, ("exit_list", &list), "公示照片.png", PNG).await;
+    let photo = photo.body["id"].as_str().unwrap_or_default().to_string();
+    let mut posted = json!({"location": "村委会公示栏"});
+    cite(&mut posted, &[&photo]);
+    let r = app.post(&step("first-notice"), &x.clerk, posted).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["stage"], "first_notice");
+    // With the setting off (the default), a step may still go without one.
+    set_evidence(app, false).await;
+    let r = app
+        .post(
+            &step_path(&other, "appraisal"),
+            &x.clerk,
+            dated(app, votes(&[(&h2, 20)])),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[actix_web::test]
+async fn offboarding_archives_the_files_and_empties_the_store() {
+    let (x, dir) = with_dir().await;
+    let app = &x.app;
+    let (list, _) = nominated(&x, "O1", 31).await;
+    let r = upload(app, &x.clerk, ("exit_list", &list), "签到表.pdf", PDF).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let id = r.body["id"].as_str().unwrap_or_default().to_string();
+    let out = std::env::temp_dir().join(format!("offboard-{}.jsonl.gz", uuid::Uuid::new_v4()));
+    let report = infra::offboard::run(
+        app.db.owner_url().expose_secret(),
+        370831,
+        &out,
+        "test",
+        &*app.state.attachments,
+    )
+    .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(report.files, 1);
+    let lines: Vec<Value> = std::io::BufReader::new(flate2::read::GzDecoder::new(
+        std::fs::File::open(&out).unwrap_or_else(|e| panic!("{e}")),
+    ))
+    .lines()
+    .map(|l| serde_json::from_str(&l.unwrap_or_default()).unwrap_or_default())
+    .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["table"] == "attachments" && l["row"]["id"] == id.as_str())
+    );
+    let file = lines
+        .iter()
+        .find(|l| l["file"]["attachment_id"] == id.as_str())
+        .unwrap_or_else(|| panic!("no file line"));
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(file["file"]["content_base64"].as_str().unwrap_or_default())
+        .unwrap_or_default();
+    assert_eq!(bytes, PDF);
+    assert_eq!(files_in(&dir), (0, 0));
+    assert_eq!(rows(app), 0);
+    let _ = std::fs::remove_file(out);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[actix_web::test]
+async fn a_county_may_lower_the_size_limit_but_not_raise_it() {
+    let (x, dir) = with_dir().await;
+    let app = &x.app;
+    let (list, _) = nominated(&x, "L1", 41).await;
+    let admin = app.token("admin.370831").await;
+    let put = |max: i64, tag: String| {
+        let admin = admin.clone();
+        async move {
+            app.send(
+                "PUT",
+                "/api/v1/settings/370831",
+                Some(&admin),
+                Some(&json!({"overrides": {"attachments": {"max_bytes": max}}})),
+                &[("if-match", tag.as_str())],
+            )
+            .await
+        }
+    };
+    let tag = app
+        .get("/api/v1/settings/370831", &admin)
+        .await
+        .header("etag")
+        .unwrap_or_default();
+    let r = put(200 * 1024 * 1024, tag.clone()).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(
+        r.body["errors"][0]["field"], "overrides.attachments.max_bytes",
+        "{:?}",
+        r.body
+    );
+    let r = put(4096, tag).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let mut five_k = PDF.to_vec();
+    five_k.resize(5000, b' ');
+    let r = upload(app, &x.clerk, ("exit_list", &list), "scan.pdf", &five_k).await;
+    assert_eq!(r.status, 413, "{:?}", r.body);
+    let r = upload(app, &x.clerk, ("exit_list", &list), "scan.pdf", PDF).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(files_in(&dir), (1, 0));
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -42,7 +42,12 @@ pub struct Exit {
 }
 
 pub async fn setup() -> Exit {
-    let mut app = TestApp::spawn().await;
+    setup_with(|_| {}).await
+}
+
+/// [`setup`] with changes to the server's configuration.
+pub async fn setup_with(change: impl FnOnce(&mut api::config::Config)) -> Exit {
+    let mut app = TestApp::spawn_with(change, None).await;
     app.onboard("370831");
     app.onboard("370830");
     app.user("clerk", V1, &["village_clerk"]);

@@ -337,6 +337,8 @@ pub fn config_for(app_url: SecretString, owner_url: Option<SecretString>) -> Con
             token: Some(SecretString::from(METRICS_TOKEN)),
         },
         console_dir: "console/dist".into(),
+        attachment_dir: std::env::temp_dir()
+            .join(format!("zx-attachments-{}", uuid::Uuid::new_v4())),
     }
 }
 

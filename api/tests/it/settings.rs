@@ -296,8 +296,14 @@ async fn offboarding_archives_then_deletes_every_row_of_the_county_and_nothing_e
     let sishui: i64 = before.iter().filter(|r| r.1 == 370831).map(|r| r.2).sum();
     assert!(sishui > 5, "{before:?}");
     let out = std::env::temp_dir().join(format!("offboard-{}.jsonl.gz", uuid::Uuid::new_v4()));
-    let report = infra::offboard::run(app.db.owner_url().expose_secret(), 370831, &out, "test")
-        .unwrap_or_else(|e| panic!("{e:#}"));
+    let report = infra::offboard::run(
+        app.db.owner_url().expose_secret(),
+        370831,
+        &out,
+        "test",
+        &*app.state.attachments,
+    )
+    .unwrap_or_else(|e| panic!("{e:#}"));
     // The archive holds exactly the county's rows.
     let lines: Vec<serde_json::Value> = std::io::BufReader::new(flate2::read::GzDecoder::new(
         std::fs::File::open(&out).unwrap_or_else(|e| panic!("{e}")),

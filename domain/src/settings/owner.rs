@@ -103,6 +103,11 @@ pub const DECLARED: &[Declared] = &[
         "how far back a step may be dated; a county may shorten it, never lengthen it",
     ),
     d(
+        "exit.require_stored_evidence",
+        Rule::OnlyOn,
+        "a county may require stored evidence where the province does not, never waive it",
+    ),
+    d(
         "property_check.identification_cutoff",
         Rule::Province,
         "the identification cut-off is the province's (省定)",
@@ -236,6 +241,11 @@ pub const DECLARED: &[Declared] = &[
         "imports.max_running_per_county",
         Rule::AtMost,
         "a cap on a county's concurrent imports: may be lowered, never raised",
+    ),
+    d(
+        "attachments.max_bytes",
+        Rule::AtMost,
+        "the largest upload the servers accept: may be lowered, never raised",
     ),
     d(
         "users.operational_grant_approval",
@@ -444,6 +454,22 @@ mod tests {
             ["overrides.users.operational_grant_approval"]
         );
         assert_eq!(kept, json!({"users": {}}));
+    }
+
+    #[test]
+    fn a_county_may_require_evidence_but_not_waive_it() {
+        let mut above = serde_json::to_value(super::super::Settings::default()).unwrap_or_default();
+        let (kept, errs) =
+            check_county_layer(&above, &json!({"exit": {"require_stored_evidence": true}}));
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(kept, json!({"exit": {"require_stored_evidence": true}}));
+        above["exit"]["require_stored_evidence"] = json!(true);
+        let (kept, errs) =
+            check_county_layer(&above, &json!({"exit": {"require_stored_evidence": false}}));
+        assert_eq!(kept, json!({"exit": {}}));
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].field, "overrides.exit.require_stored_evidence");
+        assert!(errs[0].message.contains("stays on"), "{}", errs[0].message);
     }
 
     #[test]

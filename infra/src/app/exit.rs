@@ -391,6 +391,14 @@ fn state_of(conn: &mut PgConnection, list: &ListRow) -> Result<ListState, Domain
     })
 }
 
+/// The list, if the caller sees it (its scope, and above the county only once filed).
+///
+/// # Errors
+/// `NotFound` otherwise.
+pub fn visible(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<ListRow, DomainError> {
+    find_list(conn, ctx, id)
+}
+
 /// The full view of a list.
 ///
 /// # Errors
@@ -799,6 +807,38 @@ fn insert_entries(
     Ok(())
 }
 
+/// The stored attachments `list` cites (`/api/v1/attachments/{id}`), each checked to be one
+/// stored for this list: another list's or county's file is refused by name, so a step can
+/// never point its readers at what they may not read.
+fn stored_evidence(
+    conn: &mut PgConnection,
+    list: &ListRow,
+    attachments: &[Attachment],
+) -> Result<Vec<Uuid>, DomainError> {
+    let cited: Vec<(usize, Uuid)> = attachments
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| links::stored_attachment(&a.uri).map(|id| (i, id)))
+        .collect();
+    let ids: Vec<Uuid> = cited.iter().map(|c| c.1).collect();
+    let ours = super::attachments::of_exit_list(conn, list.county_code, list.id, &ids)?;
+    let errs: Vec<FieldError> = cited
+        .iter()
+        .filter(|(_, id)| !ours.contains(id))
+        .map(|(i, _)| {
+            FieldError::new(
+                format!("attachments[{i}].uri"),
+                "is not an attachment stored for this exit list (POST /api/v1/attachments)",
+            )
+        })
+        .collect();
+    if errs.is_empty() {
+        Ok(ours)
+    } else {
+        Err(DomainError::Validation(errs))
+    }
+}
+
 fn record_step(
     conn: &mut PgConnection,
     ctx: &Ctx,
@@ -808,6 +848,7 @@ fn record_step(
     details: Value,
     attachments: &[Attachment],
 ) -> Result<(), DomainError> {
+    stored_evidence(conn, list, attachments)?;
     diesel::insert_into(exit_steps::table)
         .values((
             exit_steps::county_code.eq(list.county_code),
@@ -1082,9 +1123,18 @@ pub fn take_step(
         ));
     }
     let (date_field, on) = input.date(ctx.today());
-    let backdate = super::settings::effective_for(conn, ctx, village)?
-        .exit
-        .backdate_days;
+    let settings = super::settings::effective_for(conn, ctx, village)?;
+    let backdate = settings.exit.backdate_days;
+    if settings.exit.require_stored_evidence
+        && step.needs_evidence()
+        && stored_evidence(conn, &list, attachments)?.is_empty()
+    {
+        return Err(DomainError::field(
+            "attachments",
+            "this step needs evidence stored by the system (exit.require_stored_evidence): \
+             upload it for this list (POST /api/v1/attachments) and cite /api/v1/attachments/{id}",
+        ));
+    }
     rules::check_step_date(
         date_field,
         on,

@@ -4,6 +4,7 @@
 //! `api` calls these from `web::block`; they are synchronous and take the connection the
 //! scoped transaction provides, so they cannot forget the scope.
 
+pub mod attachments;
 pub mod auth;
 pub mod calendar;
 pub mod cases;

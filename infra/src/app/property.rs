@@ -665,6 +665,15 @@ fn find_hit(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<HitRow, Dom
     }
 }
 
+/// A hit in scope, for a caller with `property:read` (not audited: the caller audits).
+///
+/// # Errors
+/// `NotFound` outside scope; `Forbidden` without `property:read`.
+pub fn visible(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<HitRow, DomainError> {
+    require_read(ctx)?;
+    find_hit(conn, id, false)
+}
+
 /// One hit, with the earlier hit it reuses if any. Audited.
 ///
 /// # Errors

@@ -23,15 +23,20 @@ pub fn plain_text_problem(title: &str) -> Option<&'static str> {
 }
 
 /// Why `uri` may not be linked, if it may not: only `https:` links with a host and without
-/// credentials, or this system's own document of an exit list
-/// (`/api/v1/exit-lists/{id}/documents/{kind}`).
+/// credentials, this system's own document of an exit list
+/// (`/api/v1/exit-lists/{id}/documents/{kind}`), or an attachment stored by this system
+/// (`/api/v1/attachments/{id}`; whose it is, is checked by the step).
 pub fn uri_problem(uri: &str) -> Option<&'static str> {
-    const REFUSED: &str = "must be an https: link or a document of this system \
-        (/api/v1/exit-lists/{id}/documents/{kind})";
+    const REFUSED: &str = "must be an https: link, a document of this system \
+        (/api/v1/exit-lists/{id}/documents/{kind}) or an attachment stored by it \
+        (/api/v1/attachments/{id})";
     // The URL parser drops tabs and newlines silently (`java\tscript:`): refuse them first, so
     // what is stored is what was checked.
     if uri.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Some(REFUSED);
+    }
+    if uri.starts_with("/api/v1/attachments/") {
+        return stored_attachment(uri).is_none().then_some(REFUSED);
     }
     if let Some(rest) = uri.strip_prefix("/api/v1/exit-lists/") {
         let own = rest.split_once("/documents/").is_some_and(|(id, kind)| {
@@ -52,6 +57,13 @@ pub fn uri_problem(uri: &str) -> Option<&'static str> {
     }
 }
 
+/// The id of the stored attachment `uri` names (`/api/v1/attachments/{id}`), if it names one.
+pub fn stored_attachment(uri: &str) -> Option<Uuid> {
+    uri.strip_prefix("/api/v1/attachments/")
+        .filter(|id| id.len() == 36)
+        .and_then(|id| Uuid::parse_str(id).ok())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,6 +74,7 @@ mod tests {
             "https://archive.sishui.gov.cn/2016/exit/001.pdf",
             "HTTPS://archive.example/a?b=c#d",
             "/api/v1/exit-lists/6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6b/documents/application",
+            "/api/v1/attachments/6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6b",
         ] {
             assert_eq!(uri_problem(ok), None, "{ok}");
         }
@@ -80,6 +93,9 @@ mod tests {
             "/api/v1/exit-lists/x/documents/application",
             "/api/v1/exit-lists/6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6b/documents/../../users",
             "/api/v1/users",
+            "/api/v1/attachments/x",
+            "/api/v1/attachments/6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6b/content",
+            "/api/v1/attachments/{6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6b}",
         ] {
             assert!(uri_problem(bad).is_some(), "{bad}");
         }
