@@ -126,6 +126,9 @@ const zh = {
     created: "用户已创建", granted: "已授予角色", reset: "重置密码", resetDone: "密码已重置，该用户下次登录时须先修改密码",
     resetHint: "重置后该用户的所有登录将失效，下次登录时须先设置自己的新密码。", enable: "启用", disable: "停用",
     enableConfirm: "确定启用用户 {name}？启用后可以登录。", disableConfirm: "确定停用用户 {name}？停用后该用户将无法登录。",
+    requested: "已提交授权申请，须由另一位管理员审批后生效", requests: "待审批的授权", approve: "批准", reject: "驳回",
+    requestsHint: "本县要求业务角色的授予须经第二位管理员审批；申请人和被授权人本人不能审批。",
+    requestedBy: "申请人", requestedAt: "申请时间", reason: "驳回理由", approved: "已批准，角色已授予", rejected: "已驳回",
   },
   audit: { count: "已加载 {n} 条", title: "审计日志", action: "操作", actor: "操作人", object: "对象", at: "时间", region: "区划" },
   jobs: {
@@ -208,11 +211,11 @@ const zh = {
     kinds: {
       exit_step: "退出名单待办理", notice_ended: "公示期满待下一步", objection: "异议待处理", monitoring_case: "监测对象待认定",
       property_hit: "比对结果待核实", property_table: "核查表待确认", ranger_month: "护林员待发放", visit_overdue: "农户待走访",
-      failed_job: "失败的后台任务",
+      failed_job: "失败的后台任务", grant_request: "授权待审批",
     },
     actions: {
       appraisal: "民主评议", verification: "核实", first_notice: "第一次公示", township_review: "镇审核", second_notice: "第二次公示",
-      approval: "县审批", announcement: "公告", filing: "备案", resolution: "处理异议", confirmation: "认定",
+      approval: "县审批", announcement: "公告", filing: "备案", resolution: "处理异议", confirmation: "认定", approve: "审批授权",
     },
   },
 

@@ -38,6 +38,9 @@ pub enum TaskKindDto {
     VisitOverdue,
     /// A job you started failed.
     FailedJob,
+    /// A grant of an operational role waits for a second administrator's approval, and you may
+    /// give it (`users.operational_grant_approval`).
+    GrantRequest,
 }
 
 impl From<TaskKind> for TaskKindDto {
@@ -52,6 +55,7 @@ impl From<TaskKind> for TaskKindDto {
             TaskKind::RangerMonth => Self::RangerMonth,
             TaskKind::VisitOverdue => Self::VisitOverdue,
             TaskKind::FailedJob => Self::FailedJob,
+            TaskKind::GrantRequest => Self::GrantRequest,
         }
     }
 }
@@ -133,6 +137,8 @@ pub struct TaskCounts {
     pub visit_overdue: i64,
     /// Failed jobs.
     pub failed_job: i64,
+    /// Grant requests to approve.
+    pub grant_request: i64,
     /// Of all these, how many are past their due date.
     pub overdue: i64,
     /// All tasks.
@@ -214,6 +220,7 @@ pub async fn list_tasks(
             TaskKind::RangerMonth => &mut counts.ranger_month,
             TaskKind::VisitOverdue => &mut counts.visit_overdue,
             TaskKind::FailedJob => &mut counts.failed_job,
+            TaskKind::GrantRequest => &mut counts.grant_request,
         };
         *c += 1;
         counts.total += 1;

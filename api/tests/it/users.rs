@@ -640,6 +640,13 @@ async fn operational_grants_wait_for_a_second_administrator_when_the_county_requ
     let third = app.user("admin3.sishui", "370831", &["tenant_admin"]);
     let _ = third;
     let t3 = app.token("admin3.sishui").await;
+    // The request is in the inbox of an administrator who may approve it, not in the requester's.
+    let inbox = app.get("/api/v1/me/tasks?kind=grant_request", &t3).await;
+    assert_eq!(inbox.body["counts"]["grant_request"], 1, "{:?}", inbox.body);
+    assert_eq!(inbox.body["items"][0]["object_id"], req.as_str());
+    assert_eq!(inbox.body["items"][0]["action"], "approve");
+    let mine = app.get("/api/v1/me/tasks?kind=grant_request", &t).await;
+    assert_eq!(mine.body["counts"]["grant_request"], 0, "{:?}", mine.body);
     let queue = app.get("/api/v1/grant-requests?status=pending", &t3).await;
     assert_eq!(queue.status, 200, "{:?}", queue.body);
     assert_eq!(

@@ -53,6 +53,9 @@ pub enum TaskKind {
     VisitOverdue,
     /// A job the caller started failed.
     FailedJob,
+    /// A grant of an operational role waits for a second administrator (the caller may
+    /// approve it: not their own request, not a role for themselves).
+    GrantRequest,
 }
 
 impl TaskKind {
@@ -67,6 +70,7 @@ impl TaskKind {
         Self::RangerMonth,
         Self::VisitOverdue,
         Self::FailedJob,
+        Self::GrantRequest,
     ];
 
     /// The stable code.
@@ -81,6 +85,7 @@ impl TaskKind {
             Self::RangerMonth => "ranger_month",
             Self::VisitOverdue => "visit_overdue",
             Self::FailedJob => "failed_job",
+            Self::GrantRequest => "grant_request",
         }
     }
 
@@ -195,6 +200,12 @@ pub const VISITS_SQL: &str = "SELECT p.household_id, p.region_code, p.start_date
      FROM team_members m \
      JOIN pairings p ON p.county_code = m.county_code AND p.member_id = m.id AND p.end_date IS NULL \
      WHERE m.user_id = $1 AND m.term_end >= $2";
+
+/// Grant requests waiting in a region range (`$1..$2`) that the caller (`$3`) neither made nor
+/// is the subject of; walks `grant_requests_scope`.
+pub const GRANT_REQUESTS_SQL: &str = "SELECT r.id, r.region_code, r.requested_at FROM grant_requests r \
+     WHERE r.region_code BETWEEN $1 AND $2 AND r.status = 'pending' \
+     AND r.requested_by <> $3 AND r.user_id <> $3";
 
 /// The caller's failed jobs since `$2`.
 pub const JOBS_SQL: &str = "SELECT j.id, j.region_code, j.finished_at FROM jobs j \
@@ -622,6 +633,45 @@ fn visit_tasks(
     Ok(())
 }
 
+#[derive(QueryableByName)]
+struct GrantRequestRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: Uuid,
+    #[diesel(sql_type = BigInt)]
+    region_code: i64,
+    #[diesel(sql_type = Timestamptz)]
+    requested_at: DateTime<Utc>,
+}
+
+fn grant_request_tasks(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    scope: Scope,
+    out: &mut Vec<Found>,
+) -> Result<(), DomainError> {
+    let rows: Vec<GrantRequestRow> = diesel::sql_query(GRANT_REQUESTS_SQL)
+        .bind::<BigInt, _>(scope.lo())
+        .bind::<BigInt, _>(scope.hi())
+        .bind::<diesel::sql_types::Uuid, _>(ctx.caller.user_id)
+        .load(conn)
+        .db()?;
+    for r in rows {
+        out.push(Found {
+            kind: TaskKind::GrantRequest,
+            object_type: "grant_request",
+            object_id: r.id,
+            part: String::new(),
+            region: r.region_code,
+            action: "approve",
+            since: china_day(r.requested_at),
+            due: Due::WorkingDays,
+            link: format!("/api/v1/grant-requests/{}", r.id),
+            action_link: format!("/api/v1/grant-requests/{}/approve", r.id),
+        });
+    }
+    Ok(())
+}
+
 fn job_tasks(
     conn: &mut PgConnection,
     ctx: &Ctx,
@@ -684,6 +734,9 @@ pub fn inbox(conn: &mut PgConnection, ctx: &Ctx) -> Result<Inbox, DomainError> {
         }
         if perms.contains(perm::FUNDS_MANAGE) && !ranger_scopes.iter().any(|s| s.covers(scope)) {
             ranger_scopes.push(scope);
+        }
+        if perms.contains(perm::USERS_MANAGE) {
+            grant_request_tasks(conn, ctx, scope, &mut found)?;
         }
     }
     for s in ranger_scopes {
