@@ -12,6 +12,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::funds_dto::{
+    CreatedIdDto, ExecutionReportDto, FundDto, FundViewDto, LedgerEntryDto, LinkingShareDto,
+    PaidDto, PayoutDto, RangerContractDto, RelocationPlanDto, RelocationSummaryDto,
+};
 use super::households::{answer, idempotency_key, request_hash};
 use super::input::{check_year, done, id_of, mu_tenths, text, within};
 use crate::error::{ApiResult, Problem};
@@ -63,7 +67,7 @@ pub struct FundBody {
     security(("bearer" = [])),
     request_body = FundBody,
     responses(
-        (status = 201, description = "Recorded", body = Object),
+        (status = 201, description = "Recorded", body = FundDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
@@ -115,7 +119,7 @@ pub async fn create_fund(
     let row = state
         .run(auth, move |conn, ctx| funds::create_fund(conn, ctx, &f))
         .await?;
-    Ok(HttpResponse::Created().json(row))
+    Ok(HttpResponse::Created().json(FundDto::from(row)))
 }
 
 /// `?region=&year=`.
@@ -134,7 +138,7 @@ pub struct RegionYear {
     security(("bearer" = [])),
     params(RegionYear),
     responses(
-        (status = 200, description = "Funds", body = Vec<Object>),
+        (status = 200, description = "Funds", body = Vec<FundViewDto>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
@@ -156,7 +160,7 @@ pub async fn list_funds(
             )
         })
         .await?;
-    Ok(HttpResponse::Ok().json(rows))
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(FundViewDto::from).collect::<Vec<_>>()))
 }
 
 /// A project.
@@ -463,7 +467,7 @@ pub struct AllocationBody {
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     request_body = AllocationBody,
     responses(
-        (status = 201, description = "The ledger entry", body = Object),
+        (status = 201, description = "The ledger entry", body = LedgerEntryDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "fund_exhausted, over_budget (beyond the project's budget) or purpose_changed", body = Problem, content_type = "application/problem+json"),
@@ -488,7 +492,10 @@ pub async fn allocate(
         .run(auth, move |conn, ctx| {
             idempotency::once(conn, ctx, key.as_deref(), &hash, |conn| {
                 let e = funds::allocate(conn, ctx, b.fund_id, b.project_id, b.amount_fen, &note)?;
-                Ok((201, serde_json::to_value(e).unwrap_or_default()))
+                Ok((
+                    201,
+                    serde_json::to_value(LedgerEntryDto::from(e)).unwrap_or_default(),
+                ))
             })
         })
         .await?;
@@ -511,7 +518,7 @@ pub struct ReversalBody {
     params(("id" = Uuid, Path, description = "Allocation id")),
     request_body = ReversalBody,
     responses(
-        (status = 201, description = "The reversing entry", body = Object),
+        (status = 201, description = "The reversing entry", body = LedgerEntryDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
@@ -535,7 +542,7 @@ pub async fn reverse_allocation(
             funds::reverse_allocation(conn, ctx, id, &note)
         })
         .await?;
-    Ok(HttpResponse::Created().json(e))
+    Ok(HttpResponse::Created().json(LedgerEntryDto::from(e)))
 }
 
 /// A disbursement.
@@ -576,7 +583,7 @@ fn progress() -> String {
     ),
     request_body = DisbursementBody,
     responses(
-        (status = 201, description = "The ledger entry", body = Object),
+        (status = 201, description = "The ledger entry", body = LedgerEntryDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
@@ -616,7 +623,10 @@ pub async fn disburse(
         .run(auth, move |conn, ctx| {
             idempotency::once(conn, ctx, key.as_deref(), &hash, |conn| {
                 let e = funds::disburse(conn, ctx, id, &d)?;
-                Ok((201, serde_json::to_value(e).unwrap_or_default()))
+                Ok((
+                    201,
+                    serde_json::to_value(LedgerEntryDto::from(e)).unwrap_or_default(),
+                ))
             })
         })
         .await?;
@@ -630,7 +640,7 @@ pub async fn disburse(
     params(("id" = Uuid, Path, description = "Disbursement id")),
     request_body = ReversalBody,
     responses(
-        (status = 201, description = "The reversing entry", body = Object),
+        (status = 201, description = "The reversing entry", body = LedgerEntryDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
@@ -654,7 +664,7 @@ pub async fn reverse_disbursement(
             funds::reverse_disbursement(conn, ctx, id, &note)
         })
         .await?;
-    Ok(HttpResponse::Created().json(e))
+    Ok(HttpResponse::Created().json(LedgerEntryDto::from(e)))
 }
 
 /// `?region=&year=` (year required).
@@ -674,7 +684,7 @@ pub struct ExecutionParams {
     security(("bearer" = [])),
     params(ExecutionParams),
     responses(
-        (status = 200, description = "Execution", body = Object),
+        (status = 200, description = "Execution", body = ExecutionReportDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
@@ -698,8 +708,11 @@ pub async fn execution(
             funds::execution(conn, ctx, region.unwrap_or(ctx.caller.org), q.year)
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .json(serde_json::json!({ "year": q.year, "total": total, "children": children })))
+    Ok(HttpResponse::Ok().json(ExecutionReportDto {
+        year: q.year,
+        total: total.into(),
+        children: children.into_iter().map(Into::into).collect(),
+    }))
 }
 
 /// The share of a county's linking funds of a year allocated to key villages, against the
@@ -712,7 +725,7 @@ pub async fn execution(
         ("year" = i32, Path, description = "Year"),
     ),
     responses(
-        (status = 200, description = "The share", body = Object),
+        (status = 200, description = "The share", body = LinkingShareDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not a county in your scope", body = Problem, content_type = "application/problem+json"),
@@ -731,7 +744,7 @@ pub async fn linking_share(
             funds::linking_share(conn, ctx, county, year)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(s))
+    Ok(HttpResponse::Ok().json(LinkingShareDto::from(s)))
 }
 
 /// A relocation plan.
@@ -758,7 +771,7 @@ pub struct RelocationBody {
     security(("bearer" = [])),
     request_body = RelocationBody,
     responses(
-        (status = 201, description = "Planned", body = Object),
+        (status = 201, description = "Planned", body = RelocationPlanDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
@@ -793,7 +806,7 @@ pub async fn plan_relocation(
             funds::plan_relocation(conn, ctx, region, b.year, &name, (b.households, b.people))
         })
         .await?;
-    Ok(HttpResponse::Created().json(row))
+    Ok(HttpResponse::Created().json(RelocationPlanDto::from(row)))
 }
 
 /// Relocation plans in your scope with totals: households, people, entitlements, paid, and the
@@ -803,7 +816,7 @@ pub async fn plan_relocation(
     security(("bearer" = [])),
     params(RegionYear),
     responses(
-        (status = 200, description = "Plans and totals", body = Object),
+        (status = 200, description = "Plans and totals", body = RelocationSummaryDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
@@ -825,7 +838,7 @@ pub async fn list_relocation(
             )
         })
         .await?;
-    Ok(HttpResponse::Ok().json(s))
+    Ok(HttpResponse::Ok().json(RelocationSummaryDto::from(s)))
 }
 
 /// A ranger contract.
@@ -866,7 +879,7 @@ pub struct ContractBody {
     security(("bearer" = [])),
     request_body = ContractBody,
     responses(
-        (status = 201, description = "Signed", body = Object),
+        (status = 201, description = "Signed", body = RangerContractDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a registered person in scope, or a bad field", body = Problem, content_type = "application/problem+json"),
@@ -909,7 +922,7 @@ pub async fn sign_contract(
     let row = state
         .run(auth, move |conn, ctx| rangers::sign(conn, ctx, &c))
         .await?;
-    Ok(HttpResponse::Created().json(row))
+    Ok(HttpResponse::Created().json(RangerContractDto::from(row)))
 }
 
 /// `?region=`.
@@ -926,7 +939,7 @@ pub struct RegionOnly {
     security(("bearer" = [])),
     params(RegionOnly),
     responses(
-        (status = 200, description = "Contracts", body = Vec<Object>),
+        (status = 200, description = "Contracts", body = Vec<RangerContractDto>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
@@ -944,7 +957,11 @@ pub async fn list_contracts(
             rangers::list(conn, within(region.as_deref(), ctx.caller.scope())?)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(rows))
+    Ok(HttpResponse::Ok().json(
+        rows.into_iter()
+            .map(RangerContractDto::from)
+            .collect::<Vec<_>>(),
+    ))
 }
 
 /// An inspection.
@@ -967,7 +984,7 @@ pub struct InspectionBody {
     params(("id" = Uuid, Path, description = "Contract id")),
     request_body = InspectionBody,
     responses(
-        (status = 201, description = "Recorded", body = Object),
+        (status = 201, description = "Recorded", body = CreatedIdDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
@@ -991,7 +1008,7 @@ pub async fn inspect(
             rangers::inspect(conn, ctx, id, b.inspected_on, b.present, &note)
         })
         .await?;
-    Ok(HttpResponse::Created().json(serde_json::json!({ "id": iid })))
+    Ok(HttpResponse::Created().json(CreatedIdDto { id: iid }))
 }
 
 /// An incident.
@@ -1030,7 +1047,7 @@ pub struct IncidentBody {
     params(("id" = Uuid, Path, description = "Contract id")),
     request_body = IncidentBody,
     responses(
-        (status = 201, description = "Recorded", body = Object),
+        (status = 201, description = "Recorded", body = CreatedIdDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
@@ -1066,7 +1083,7 @@ pub async fn incident(
             rangers::incident(conn, ctx, id, &i, &description)
         })
         .await?;
-    Ok(HttpResponse::Created().json(serde_json::json!({ "id": iid })))
+    Ok(HttpResponse::Created().json(CreatedIdDto { id: iid }))
 }
 
 /// A day's patrol (巡护记录).
@@ -1296,7 +1313,7 @@ fn month_of(s: &str) -> Result<(i32, u32), DomainError> {
         ("month" = String, Path, description = "YYYY-MM"),
     ),
     responses(
-        (status = 200, description = "The payout", body = Object),
+        (status = 200, description = "The payout", body = PayoutDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
@@ -1315,7 +1332,7 @@ pub async fn compute_payout(
     let (_, p) = state
         .run(auth, move |conn, ctx| rangers::compute(conn, ctx, id, y, m))
         .await?;
-    Ok(HttpResponse::Ok().json(p))
+    Ok(HttpResponse::Ok().json(PayoutDto::from(p)))
 }
 
 /// The ranger contract (生态护林员管护补助协议书, seed 3) in three copies — 甲方, 乙方 and the
@@ -1414,7 +1431,7 @@ pub async fn payout_document(
         ("month" = String, Path, description = "YYYY-MM"),
     ),
     responses(
-        (status = 201, description = "Paid", body = Object),
+        (status = 201, description = "Paid", body = PaidDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
@@ -1434,7 +1451,7 @@ pub async fn pay(
     let p = state
         .run(auth, move |conn, ctx| rangers::pay(conn, ctx, id, y, m))
         .await?;
-    Ok(HttpResponse::Created().json(p))
+    Ok(HttpResponse::Created().json(PaidDto::from(p)))
 }
 
 /// A termination.
@@ -1454,7 +1471,7 @@ pub struct TerminationBody {
     params(("id" = Uuid, Path, description = "Contract id")),
     request_body = TerminationBody,
     responses(
-        (status = 200, description = "Terminated", body = Object),
+        (status = 200, description = "Terminated", body = RangerContractDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
@@ -1479,5 +1496,5 @@ pub async fn terminate(
             rangers::terminate(conn, ctx, id, b.terminated_on, &reason)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(c))
+    Ok(HttpResponse::Ok().json(RangerContractDto::from(c)))
 }

@@ -10,6 +10,7 @@ pub mod cases_dto;
 pub mod dto;
 pub mod exit;
 pub mod funds;
+pub mod funds_dto;
 pub mod grant_requests;
 pub mod health;
 pub mod households;
