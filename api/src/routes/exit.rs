@@ -86,7 +86,7 @@ pub struct EntryDto {
     /// The year's poverty line, fen.
     pub poverty_line_fen: i64,
     /// Criteria as evaluated at nomination.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Vec<super::exit_dto::CriterionDto>)]
     pub criteria: serde_json::Value,
     /// Appraisal tally, once appraised.
     pub votes_for: Option<i32>,
@@ -144,7 +144,7 @@ pub struct StepDto {
     #[schema(value_type = Object)]
     pub details: serde_json::Value,
     /// Attached documents.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<super::exit_dto::AttachmentRefDto>)]
     pub attachments: serde_json::Value,
 }
 
@@ -1220,10 +1220,10 @@ pub struct ProgressDto {
     /// The year.
     pub year: Option<i32>,
     /// The region asked for.
-    #[schema(value_type = Object)]
+    #[schema(value_type = super::exit_dto::ProgressRowDto)]
     pub total: serde_json::Value,
     /// Each child region.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<super::exit_dto::ProgressRowDto>)]
     pub children: Vec<serde_json::Value>,
 }
 
@@ -1304,8 +1304,8 @@ pub struct CriteriaDto {
     pub income_per_capita_fen: i64,
     /// The year's poverty line, fen (absent when not set).
     pub poverty_line_fen: Option<i64>,
-    /// Each criterion: `code`, `label`, `met`, `detail`, `shortfall_fen` for income.
-    #[schema(value_type = Vec<Object>)]
+    /// Each criterion, evaluated.
+    #[schema(value_type = Vec<super::exit_dto::CriterionDto>)]
     pub criteria: Vec<Criterion>,
     /// The last year an exited household keeps its support policies (脱贫不脱政策).
     pub policies_retained_until: Option<i32>,

@@ -233,10 +233,10 @@ pub struct ProjectDto {
     /// Disbursed over allocated, basis points.
     pub execution_bp: i64,
     /// Allocation entries.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<LedgerEntryDto>)]
     pub allocations: Vec<serde_json::Value>,
     /// Disbursement entries.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<LedgerEntryDto>)]
     pub disbursements: Vec<serde_json::Value>,
 }
 

@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod cases_dto;
 pub mod dto;
 pub mod exit;
+pub mod exit_dto;
 pub mod funds;
 pub mod funds_dto;
 pub mod grant_requests;
