@@ -267,6 +267,10 @@ pub fn serve(state: &AppState, config: &api::config::Config) -> Client {
     let limit = config.body_limit;
     actix_web::rt::spawn(
         actix_web::HttpServer::new(move || api::build_app(data.clone(), limit))
+            // The suite shares two cores with its own servers and clients: a burst of uploads may
+            // wait longer than actix's 5 s for its head to be read (408), which says nothing about
+            // the server. Production keeps the default.
+            .client_request_timeout(std::time::Duration::from_secs(60))
             .workers(1)
             .disable_signals()
             .listen(listener)
