@@ -441,6 +441,9 @@ diesel::table! {
         created_by -> Uuid,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        contact_user_id -> Nullable<Uuid>,
+        contact_name -> Nullable<Text>,
+        contact_assigned_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -424,6 +424,11 @@ pub const RULES: &[Rule] = &[
         Permission(perm::WORKFLOW_VILLAGE),
     ),
     r(
+        "PUT",
+        "/api/v1/monitoring-cases/{id}/contact",
+        Permission(perm::WORKFLOW_VILLAGE),
+    ),
+    r(
         "GET",
         "/api/v1/monitoring-leads",
         Permission(perm::WORKFLOW_READ),
@@ -908,6 +913,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(monitoring::risk_elimination)
                 .service(monitoring::return_to_poverty)
                 .service(monitoring::add_measure)
+                .service(monitoring::assign_contact)
                 .service(monitoring::list_leads)
                 .service(monitoring::scan)
                 .service(monitoring::report)

@@ -1,7 +1,7 @@
 //! Return-to-poverty monitoring (防止返贫动态监测): monitored households and their decisions,
 //! and early-warning leads in a verification queue.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::cases::validate_measure;
 use domain::monitoring::{CaseStage, CaseStep, Kind, LeadRule, LeadStatus};
@@ -71,6 +71,10 @@ pub struct CaseDto {
     pub closed_at: Option<DateTime<Utc>>,
     /// Version.
     pub version: i32,
+    /// The household's monitoring contact (监测联系人): a user of the county.
+    pub contact_user_id: Option<Uuid>,
+    /// Their name when assigned.
+    pub contact_name: Option<String>,
     /// Every transition.
     #[schema(value_type = Vec<Object>)]
     pub events: Vec<serde_json::Value>,
@@ -107,6 +111,8 @@ fn case_dto(
         confirmed_at: c.confirmed_at,
         closed_at: c.closed_at,
         version: c.version,
+        contact_user_id: c.contact_user_id,
+        contact_name: c.contact_name,
         events: Vec::new(),
         measures: Vec::new(),
     }
@@ -146,6 +152,8 @@ pub struct CaseParams {
     pub kind: Option<String>,
     /// `true`: only cases undecided past their identification deadline.
     pub overdue: Option<bool>,
+    /// `true`: only open cases whose household has no monitoring contact yet.
+    pub without_contact: Option<bool>,
 }
 
 /// Monitoring cases in your scope, by village, oldest finding first in each; `overdue=true` lists those whose
@@ -188,6 +196,7 @@ pub async fn list_cases(
                     .transpose()
                     .map_err(|m| DomainError::field("kind", m))?,
                 overdue: p.overdue.unwrap_or(false),
+                without_contact: p.without_contact.unwrap_or(false),
             };
             monitoring::list(conn, ctx, &f, after, limit + 1)
         })
@@ -573,6 +582,50 @@ pub async fn add_measure(
         })
         .await?;
     Ok(HttpResponse::Created().json(CaseDto::from(v)))
+}
+
+/// The monitoring contact to assign.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactBody {
+    /// A user of the county working at or above the household's village (a village cadre, a
+    /// resident-team member with an account, a township official). Required.
+    #[serde(default)]
+    #[schema(required, value_type = Uuid)]
+    pub user_id: Option<Uuid>,
+}
+
+/// Assigns (or changes) the household's monitoring contact (监测联系人, seed 4: "落实监测联系人"),
+/// village step; recorded as a case event and audited.
+#[utoipa::path(
+    tag = "monitoring",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Case id")),
+    request_body = ContactBody,
+    responses(
+        (status = 200, description = "The case with its contact", body = CaseDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "case_closed: the case is closed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`user_id` is not an enabled user of the county working at or above the village", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/monitoring-cases/{id}/contact")]
+pub async fn assign_contact(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<ContactBody>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let user = body.0.user_id;
+    let v = state
+        .run(auth, move |conn, ctx| {
+            infra::app::monitoring_contact::assign(conn, ctx, id, user)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(CaseDto::from(v)))
 }
 
 /// An early-warning lead.

@@ -624,3 +624,87 @@ async fn leads_come_from_rules_and_reports_and_disasters_are_helped_first() {
     assert_eq!(r.status, 422);
     assert_eq!(r.body["errors"][0]["field"], "household_id");
 }
+
+/// Seed 4 "落实监测联系人": the village names each monitored household's contact, a user of the
+/// county working at or above the village; the list finds the cases still without one.
+#[actix_web::test]
+async fn every_monitored_household_gets_a_named_contact() {
+    let x = setup().await;
+    let app = &x.app;
+    let h = household_in(&x, "C1", 31, "exited", 700_000).await;
+    let r = app
+        .post(
+            "/api/v1/monitoring-cases",
+            &x.clerk,
+            case(&h, "unstable_exited", &["illness"], &today(app)),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert!(r.body["contact_user_id"].is_null());
+    let id = r.body["id"].as_str().unwrap_or_default().to_string();
+    let without = |t: String| async move {
+        let r = app
+            .get("/api/v1/monitoring-cases?without_contact=true", &t)
+            .await;
+        r.body["items"].as_array().map_or(0, Vec::len)
+    };
+    assert_eq!(without(x.clerk.clone()).await, 1);
+    let user_of = |t: String| async move {
+        app.get("/api/v1/me", &t).await.body["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let township = user_of(x.reviewer.clone()).await;
+    let other_village = user_of(x.clerk2.clone()).await;
+    let other_county = user_of(x.stranger.clone()).await;
+    let path = format!("/api/v1/monitoring-cases/{id}/contact");
+    // A user of another village, of another county, or unknown: refused alike, by name.
+    let mut messages = Vec::new();
+    for u in [
+        other_village,
+        other_county,
+        "00000000-0000-4000-8000-000000000000".to_string(),
+    ] {
+        let r = app
+            .send(
+                "PUT",
+                &path,
+                Some(&x.clerk),
+                Some(&json!({"user_id": u})),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{:?}", r.body);
+        assert_eq!(r.body["errors"][0]["field"], "user_id");
+        messages.push(r.body["errors"][0]["message"].clone());
+    }
+    assert!(messages.windows(2).all(|w| w[0] == w[1]), "{messages:?}");
+    // Another village's clerk cannot assign it.
+    let r = app
+        .send(
+            "PUT",
+            &path,
+            Some(&x.clerk2),
+            Some(&json!({"user_id": township})),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 404, "{:?}", r.body);
+    // The township official is named; the case records it as an event.
+    let r = app
+        .send(
+            "PUT",
+            &path,
+            Some(&x.clerk),
+            Some(&json!({"user_id": township})),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["contact_user_id"], township.as_str());
+    assert_eq!(r.body["contact_name"], "reviewer");
+    let events = r.body["events"].as_array().cloned().unwrap_or_default();
+    assert!(events.iter().any(|e| e["kind"] == "contact"), "{events:?}");
+    assert_eq!(without(x.clerk.clone()).await, 0);
+}

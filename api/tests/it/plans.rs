@@ -328,12 +328,13 @@ fn other_list_pages(db: &TestDb, orgs: &[(&str, &str)], failures: &mut Vec<Strin
         };
         let within = scope;
         let page = |n: usize| n;
-        for (what, stage, kind, overdue) in [
-            ("monitoring cases", None, None, false),
+        for (what, stage, kind, overdue, without_contact) in [
+            ("monitoring cases", None, None, false, false),
             (
                 "monitoring cases, stage",
                 Some(domain::monitoring::CaseStage::Monitored),
                 None,
+                false,
                 false,
             ),
             (
@@ -341,14 +342,17 @@ fn other_list_pages(db: &TestDb, orgs: &[(&str, &str)], failures: &mut Vec<Strin
                 None,
                 Some(domain::monitoring::Kind::Marginal),
                 false,
+                false,
             ),
-            ("monitoring cases, overdue", None, None, true),
+            ("monitoring cases, overdue", None, None, true, false),
+            ("monitoring cases, without contact", None, None, false, true),
         ] {
             let f = CaseFilter {
                 within,
                 stage,
                 kind,
                 overdue,
+                without_contact,
             };
             run(what, &mut |c| {
                 let rows =

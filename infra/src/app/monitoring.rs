@@ -73,6 +73,10 @@ pub struct CaseRow {
     pub created_at: DateTime<Utc>,
     /// Changed.
     pub updated_at: DateTime<Utc>,
+    /// The household's monitoring contact (监测联系人), a user of the county.
+    pub contact_user_id: Option<Uuid>,
+    /// Their name when assigned.
+    pub contact_name: Option<String>,
 }
 
 /// An event of a case.
@@ -191,7 +195,7 @@ fn overdue(case: &CaseRow, today: NaiveDate) -> i64 {
     }
 }
 
-fn event(
+pub(super) fn event(
     conn: &mut PgConnection,
     ctx: &Ctx,
     case: &CaseRow,
@@ -262,7 +266,11 @@ fn emit_lead(
     )
 }
 
-fn find_case(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<CaseRow, DomainError> {
+pub(super) fn find_case(
+    conn: &mut PgConnection,
+    id: Uuid,
+    lock: bool,
+) -> Result<CaseRow, DomainError> {
     let q = monitoring_cases::table
         .filter(monitoring_cases::id.eq(id))
         .select(CaseRow::as_select());
@@ -302,7 +310,7 @@ pub fn get(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<CaseView, Dom
     })
 }
 
-fn require_village(ctx: &Ctx, region: i64) -> Result<RegionCode, DomainError> {
+pub(super) fn require_village(ctx: &Ctx, region: i64) -> Result<RegionCode, DomainError> {
     let village = stored_code(region)?;
     ctx.caller
         .require_at_level(perm::WORKFLOW_VILLAGE, Level::Village, village)?;
@@ -602,6 +610,8 @@ pub struct CaseFilter {
     pub kind: Option<Kind>,
     /// Only cases past their identification deadline and still undecided.
     pub overdue: bool,
+    /// Only open cases without a monitoring contact.
+    pub without_contact: bool,
 }
 
 /// A case in a list.
@@ -662,6 +672,11 @@ pub fn list(
                 "monitoring_cases.stage IN ('identified', 'township_reviewed')",
             ))
             .filter(monitoring_cases::deadline.lt(ctx.today()));
+    }
+    if f.without_contact {
+        q = q
+            .filter(monitoring_cases::contact_user_id.is_null())
+            .filter(monitoring_cases::closed_at.is_null());
     }
     if let Some((r, d, id)) = after {
         q = q.filter(
