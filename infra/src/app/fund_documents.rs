@@ -189,16 +189,15 @@ pub fn indicator_table(
 
     // 一、基本情况: the year's profile.
     let mut basics = Table::new(
-        &[&t(lang, "项目", "Item"), &t(lang, &format!("{year}年"), &year.to_string())],
+        &[
+            &t(lang, "项目", "Item"),
+            &t(lang, &format!("{year}年"), &year.to_string()),
+        ],
         &[false, true],
     );
     let opt_pct = |v: Option<i32>| v.map_or_else(none, |p| pct(i64::from(p)));
     let list = |v: &[String]| {
-        if v.is_empty() {
-            none()
-        } else {
-            v.join("、")
-        }
+        if v.is_empty() { none() } else { v.join("、") }
     };
     for (zh, en_label, value) in [
         ("总户数(户)", "Households", profile.households.to_string()),
@@ -213,22 +212,42 @@ pub fn indicator_table(
             "Collective-economy income (yuan)",
             yuan(profile.collective_income_fen),
         ),
-        ("耕地(亩)", "Cultivated land (mu)", mu(profile.cultivated_mu_tenths)),
+        (
+            "耕地(亩)",
+            "Cultivated land (mu)",
+            mu(profile.cultivated_mu_tenths),
+        ),
         ("林地(亩)", "Forest land (mu)", mu(profile.forest_mu_tenths)),
-        ("主要产业", "Main industries", list(&profile.main_industries)),
-        ("特色产业", "Featured industries", list(&profile.featured_industries)),
+        (
+            "主要产业",
+            "Main industries",
+            list(&profile.main_industries),
+        ),
+        (
+            "特色产业",
+            "Featured industries",
+            list(&profile.featured_industries),
+        ),
         (
             "硬化路通达率",
             "Hardened roads",
             opt_pct(profile.hardened_road_permille),
         ),
-        ("自来水普及率", "Tap water", opt_pct(profile.tap_water_permille)),
+        (
+            "自来水普及率",
+            "Tap water",
+            opt_pct(profile.tap_water_permille),
+        ),
         (
             "卫生厕所普及率",
             "Sanitary toilets",
             opt_pct(profile.sanitary_toilet_permille),
         ),
-        ("通电率", "Electricity", opt_pct(profile.electricity_permille)),
+        (
+            "通电率",
+            "Electricity",
+            opt_pct(profile.electricity_permille),
+        ),
         (
             "适龄儿童入学率",
             "School enrolment",
@@ -340,7 +359,10 @@ pub fn indicator_table(
     let mut blocks = vec![
         Block::Title(match lang {
             Lang::Zh => INDICATOR_TITLE.iter().map(|s| (*s).to_string()).collect(),
-            Lang::En => vec!["Key Assistance Village".into(), "Indicators Against Targets".into()],
+            Lang::En => vec![
+                "Key Assistance Village".into(),
+                "Indicators Against Targets".into(),
+            ],
         }),
         Block::Subtitle(match lang {
             Lang::Zh => format!("({year}年度)"),
@@ -362,7 +384,10 @@ pub fn indicator_table(
         }),
         Block::Heading(1, t(lang, "一、基本情况", "1. The village")),
         Block::Table(basics),
-        Block::Heading(1, t(lang, "二、指标完成情况", "2. Indicators against targets")),
+        Block::Heading(
+            1,
+            t(lang, "二、指标完成情况", "2. Indicators against targets"),
+        ),
         Block::Table(table),
     ];
     // The county's share of linking funds (at least 12%), when the caller sees the county.
@@ -553,7 +578,9 @@ pub fn relocation_roster(
             last_paid,
         });
     }
-    lines.sort_by(|a, b| (&a.township, &a.village, &a.number).cmp(&(&b.township, &b.village, &b.number)));
+    lines.sort_by(|a, b| {
+        (&a.township, &a.village, &a.number).cmp(&(&b.township, &b.village, &b.number))
+    });
 
     let per = plan.subsidy_per_person_fen;
     let mut table = Table::new(
