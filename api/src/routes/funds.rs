@@ -841,6 +841,53 @@ pub async fn list_relocation(
     Ok(HttpResponse::Ok().json(RelocationSummaryDto::from(s)))
 }
 
+/// The subsidy roster of a relocation plan (seed 5, 易地扶贫搬迁补助资金发放花名册): every
+/// household paid under the plan's subsidy project (net of reversals) with its township,
+/// village, 户编号, head, the head's ID number in its stored masked form (never decrypted),
+/// people, the subsidy per person, the amount due and paid, the payment date and a column for
+/// the recipient's signature; totals; the plan's households, people and entitlement; the
+/// signature blocks of 经办人 and 审核人 and the county's office. Wide: A4 landscape. HTML (the
+/// default), PDF or DOCX; English with `Accept-Language: en`. Audited
+/// (`relocation_plan.document`).
+#[utoipa::path(
+    tag = "funds",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Relocation plan id"),
+        crate::documents::FormatParams,
+    ),
+    responses(
+        (status = 200, description = "The roster in the format asked for", content(
+            (String = "text/html"),
+            (crate::documents::FileBytes = "application/pdf"),
+            (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        )),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or outside your scope)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`document_not_ready`: no household has been paid under the plan yet", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`format` is not html, pdf or docx", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/relocation-plans/{id}/roster")]
+pub async fn relocation_roster(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    params: web::Query<crate::documents::FormatParams>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let format = crate::documents::negotiate(&req, &params)?;
+    let lang = crate::documents::lang(&req);
+    let doc = state
+        .run(auth, move |conn, ctx| {
+            infra::app::fund_documents::relocation_roster(conn, ctx, id, lang)
+        })
+        .await?;
+    crate::documents::respond(doc, format).await
+}
+
 /// A ranger contract.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -569,6 +569,11 @@ pub const RULES: &[Rule] = &[
         Permission(perm::VILLAGES_READ),
     ),
     r(
+        "GET",
+        "/api/v1/key-villages/{id}/indicator-table",
+        Permission(perm::VILLAGES_READ),
+    ),
+    r(
         "POST",
         "/api/v1/key-villages/{id}/assessments",
         Permission(perm::VILLAGES_MANAGE),
@@ -664,6 +669,11 @@ pub const RULES: &[Rule] = &[
     r(
         "GET",
         "/api/v1/relocation-plans",
+        Permission(perm::FUNDS_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/relocation-plans/{id}/roster",
         Permission(perm::FUNDS_READ),
     ),
     r(
@@ -942,6 +952,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(villages::designate)
                 .service(villages::list_key_villages)
                 .service(villages::get_key_village)
+                .service(villages::indicator_table)
                 .service(villages::assess)
                 .service(villages::exit_key)
                 .service(teams::create_team)
@@ -972,6 +983,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(funds::linking_share)
                 .service(funds::plan_relocation)
                 .service(funds::list_relocation)
+                .service(funds::relocation_roster)
                 .service(funds::sign_contract)
                 .service(funds::list_contracts)
                 .service(funds::inspect)

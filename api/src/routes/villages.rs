@@ -640,6 +640,55 @@ pub async fn get_key_village(
     Ok(HttpResponse::Ok().json(KeyVillageDto::from(kv)))
 }
 
+/// A key village's yearly indicator table (seed 4, 乡村振兴重点帮扶村指标完成情况表): the year's
+/// profile, then each target the county set (settings `key_village.*`: collective income by
+/// year, tap water, sanitary toilets, income parity, leading and featured industry) with the
+/// target, its year, the year's value, whether it is met and the judgement; the county's
+/// linking-fund share when the caller sees the county; the year's assessment; signed by the
+/// township government. HTML (the default), PDF or DOCX, chosen by `?format=` or else
+/// `Accept`; English with `Accept-Language: en`. Audited (`key_village.document`).
+#[utoipa::path(
+    tag = "villages",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Key village id"),
+        YearQuery,
+        crate::documents::FormatParams,
+    ),
+    responses(
+        (status = 200, description = "The table in the format asked for", content(
+            (String = "text/html"),
+            (crate::documents::FileBytes = "application/pdf"),
+            (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        )),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or outside your scope)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`document_not_ready`: the village has no profile for the year", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A year outside the designation, or a bad `format`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/key-villages/{id}/indicator-table")]
+pub async fn indicator_table(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    q: web::Query<YearQuery>,
+    params: web::Query<crate::documents::FormatParams>,
+) -> ApiResult<HttpResponse> {
+    let id = Uuid::parse_str(&path).map_err(|_| DomainError::NotFound)?;
+    let year = q.year;
+    let format = crate::documents::negotiate(&req, &params)?;
+    let lang = crate::documents::lang(&req);
+    let doc = state
+        .run(auth, move |conn, ctx| {
+            infra::app::fund_documents::indicator_table(conn, ctx, id, year, lang)
+        })
+        .await?;
+    crate::documents::respond(doc, format).await
+}
+
 /// A yearly assessment.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -14,6 +14,7 @@ mod exit_dates;
 mod fair;
 mod faults;
 mod forms;
+mod fund_documents;
 mod funds;
 mod http;
 mod instances;

@@ -11,6 +11,7 @@ pub mod cases;
 pub mod catalog;
 pub mod cors;
 pub mod exit;
+pub mod fund_documents;
 pub mod funds;
 pub mod grant_requests;
 pub mod idempotency;
