@@ -16,6 +16,7 @@ pub mod grant_requests;
 pub mod idempotency;
 pub mod jobs;
 pub mod monitoring;
+pub mod project_rules;
 pub mod property;
 pub mod property_documents;
 pub mod ranger_documents;
