@@ -19,6 +19,7 @@ pub mod input;
 pub mod me;
 pub mod members;
 pub mod monitoring;
+pub mod project_rules;
 pub mod property;
 pub mod regions;
 pub mod reports;
@@ -623,6 +624,26 @@ pub const RULES: &[Rule] = &[
     ),
     r(
         "POST",
+        "/api/v1/projects/{id}/posting",
+        Permission(perm::FUNDS_MANAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/projects/{id}/posting",
+        Permission(perm::FUNDS_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/projects/{id}/notice",
+        Permission(perm::FUNDS_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/key-village-funding",
+        Permission(perm::FUNDS_READ),
+    ),
+    r(
+        "POST",
         "/api/v1/allocations",
         Permission(perm::FUNDS_MANAGE),
     ),
@@ -958,6 +979,10 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(funds::list_projects)
                 .service(funds::get_project)
                 .service(funds::record_progress)
+                .service(project_rules::post_project)
+                .service(project_rules::get_posting)
+                .service(project_rules::notice)
+                .service(project_rules::key_village_funding)
                 .service(funds::allocate)
                 .service(funds::reverse_allocation)
                 .service(funds::disburse)
