@@ -1,7 +1,7 @@
 //! Funds, projects, allocations and disbursements (append-only ledgers), execution rates, the
 //! key-village share of linking funds, relocation plans, forest-ranger contracts and payouts.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::NaiveDate;
 use domain::funds::{DisbursementKind, FundLevel, Purpose};
 use domain::ranger::{Incident, IncidentKind};
@@ -406,6 +406,48 @@ pub async fn get_project(
     let id = id_of(&path)?;
     let v = state
         .run(auth, move |conn, _| funds::get_project(conn, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(ProjectDto::from(v)))
+}
+
+/// A project's named manager to set.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ManagerBody {
+    /// The manager (专人管理, seed 5): a user of the project's county holding `funds:manage`;
+    /// `null` clears it.
+    pub manager_user_id: Option<Uuid>,
+}
+
+/// Names (or clears) a project's manager (专人, seed 5): for projects recorded before, or when
+/// the manager changes. Audited (`project.manager`).
+#[utoipa::path(
+    tag = "funds",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Project id")),
+    request_body = ManagerBody,
+    responses(
+        (status = 200, description = "The project", body = ProjectDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "manager_user_id: not a user of the county with funds:manage", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/projects/{id}/manager")]
+pub async fn set_manager(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<ManagerBody>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let manager = body.0.manager_user_id;
+    let v = state
+        .run(auth, move |conn, ctx| {
+            infra::app::project_rules::set_manager(conn, ctx, id, manager)?;
+            funds::get_project(conn, id)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(ProjectDto::from(v)))
 }

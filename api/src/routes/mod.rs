@@ -623,6 +623,11 @@ pub const RULES: &[Rule] = &[
         Permission(perm::FUNDS_MANAGE),
     ),
     r(
+        "PUT",
+        "/api/v1/projects/{id}/manager",
+        Permission(perm::FUNDS_MANAGE),
+    ),
+    r(
         "POST",
         "/api/v1/projects/{id}/posting",
         Permission(perm::FUNDS_MANAGE),
@@ -979,6 +984,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(funds::list_projects)
                 .service(funds::get_project)
                 .service(funds::record_progress)
+                .service(funds::set_manager)
                 .service(project_rules::post_project)
                 .service(project_rules::get_posting)
                 .service(project_rules::notice)

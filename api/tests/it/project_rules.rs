@@ -102,6 +102,11 @@ async fn post(app: &TestApp, t: &str, project: &str, on: NaiveDate) -> Resp {
     .await
 }
 
+async fn put_manager(app: &TestApp, path: &str, t: &str, m: Value) -> Resp {
+    app.send("PUT", path, Some(t), Some(&json!({"manager_user_id": m})), &[])
+        .await
+}
+
 #[actix_web::test]
 async fn the_manager_is_a_fund_user_of_the_projects_county() {
     let x = setup().await;
@@ -142,6 +147,18 @@ async fn the_manager_is_a_fund_user_of_the_projects_county() {
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert_eq!(r.body["manager"], Value::Null);
+    // Named afterwards (PUT …/manager), by the same rule.
+    let p = r.body["id"].as_str().unwrap_or_default().to_string();
+    let path = format!("/api/v1/projects/{p}/manager");
+    let r = put_manager(app, &path, &x.officer, json!(x.foreign_manager)).await;
+    assert_eq!((r.status, field(&r)), (422, "manager_user_id"), "{:?}", r.body);
+    assert_eq!(r.body["errors"], unknown.body["errors"]);
+    let r = put_manager(app, &path, &x.officer, json!(x.manager)).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["manager"]["display_name"], "mgr.zhang");
+    assert_eq!(put_manager(app, &path, &x.stranger, json!(x.foreign_manager)).await.status, 404);
+    let r = put_manager(app, &path, &x.officer, Value::Null).await;
+    assert_eq!((r.status, r.body["manager"].clone()), (200, Value::Null));
 }
 
 #[actix_web::test]

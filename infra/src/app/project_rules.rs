@@ -487,3 +487,42 @@ pub fn key_village_funding(
     }
     Ok(out)
 }
+
+/// Names (or, with `None`, clears) a project's manager.
+///
+/// # Errors
+/// `NotFound` outside scope; `Forbidden` without `funds:manage`; `Validation` naming
+/// `manager_user_id` as [`check_manager`].
+pub fn set_manager(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    manager: Option<Uuid>,
+) -> Result<(), DomainError> {
+    let p = project_in_scope(conn, ctx, id)?;
+    let region = stored_code(p.region_code)?;
+    ctx.caller.require_at(perm::FUNDS_MANAGE, region)?;
+    if let Some(m) = manager {
+        check_manager(conn, region, m)?;
+    }
+    diesel::update(
+        projects::table
+            .filter(projects::county_code.eq(p.county_code))
+            .filter(projects::id.eq(p.id)),
+    )
+    .set((
+        projects::manager_user_id.eq(manager),
+        projects::version.eq(projects::version + 1),
+        projects::updated_at.eq(ctx.now),
+    ))
+    .execute(conn)
+    .db()?;
+    ctx.audit(
+        conn,
+        "project.manager",
+        "project",
+        p.id,
+        region,
+        json!({ "from": p.manager_user_id, "to": manager }),
+    )
+}
