@@ -119,7 +119,10 @@ pub async fn post_project(
     let uri = match b.attachment_uri.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(u) if u.chars().count() > 500 => {
-            errs.push(FieldError::new("attachment_uri", "must be at most 500 characters"));
+            errs.push(FieldError::new(
+                "attachment_uri",
+                "must be at most 500 characters",
+            ));
             None
         }
         Some(u) if u.starts_with("/api/v1/attachments/") || u.starts_with("https://") => {
@@ -141,7 +144,9 @@ pub async fn post_project(
         attachment_uri: uri,
     };
     let row = state
-        .run(auth, move |conn, ctx| project_rules::post(conn, ctx, id, &n))
+        .run(auth, move |conn, ctx| {
+            project_rules::post(conn, ctx, id, &n)
+        })
         .await?;
     Ok(HttpResponse::Created().json(PostingDto::from(row)))
 }

@@ -103,8 +103,14 @@ async fn post(app: &TestApp, t: &str, project: &str, on: NaiveDate) -> Resp {
 }
 
 async fn put_manager(app: &TestApp, path: &str, t: &str, m: Value) -> Resp {
-    app.send("PUT", path, Some(t), Some(&json!({"manager_user_id": m})), &[])
-        .await
+    app.send(
+        "PUT",
+        path,
+        Some(t),
+        Some(&json!({"manager_user_id": m})),
+        &[],
+    )
+    .await
 }
 
 #[actix_web::test]
@@ -112,7 +118,11 @@ async fn the_manager_is_a_fund_user_of_the_projects_county() {
     let x = setup().await;
     let app = &x.app;
     let r = app
-        .post("/api/v1/projects", &x.officer, managed(V1, 100_000, x.manager))
+        .post(
+            "/api/v1/projects",
+            &x.officer,
+            managed(V1, 100_000, x.manager),
+        )
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert_eq!(r.body["manager"]["display_name"], "mgr.zhang");
@@ -151,12 +161,22 @@ async fn the_manager_is_a_fund_user_of_the_projects_county() {
     let p = r.body["id"].as_str().unwrap_or_default().to_string();
     let path = format!("/api/v1/projects/{p}/manager");
     let r = put_manager(app, &path, &x.officer, json!(x.foreign_manager)).await;
-    assert_eq!((r.status, field(&r)), (422, "manager_user_id"), "{:?}", r.body);
+    assert_eq!(
+        (r.status, field(&r)),
+        (422, "manager_user_id"),
+        "{:?}",
+        r.body
+    );
     assert_eq!(r.body["errors"], unknown.body["errors"]);
     let r = put_manager(app, &path, &x.officer, json!(x.manager)).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["manager"]["display_name"], "mgr.zhang");
-    assert_eq!(put_manager(app, &path, &x.stranger, json!(x.foreign_manager)).await.status, 404);
+    assert_eq!(
+        put_manager(app, &path, &x.stranger, json!(x.foreign_manager))
+            .await
+            .status,
+        404
+    );
     let r = put_manager(app, &path, &x.officer, Value::Null).await;
     assert_eq!((r.status, r.body["manager"].clone()), (200, Value::Null));
 }
@@ -176,29 +196,54 @@ async fn no_money_or_work_before_the_posting_has_ended() {
     .await;
     // Created before the county requires posting: works as it did.
     let before = id(app
-        .post("/api/v1/projects", &x.officer, managed(V1, 100_000, x.manager))
+        .post(
+            "/api/v1/projects",
+            &x.officer,
+            managed(V1, 100_000, x.manager),
+        )
         .await)
     .await;
     require_posting(app).await;
     let fresh = id(app
-        .post("/api/v1/projects", &x.officer, managed(V1, 100_000, x.manager))
+        .post(
+            "/api/v1/projects",
+            &x.officer,
+            managed(V1, 100_000, x.manager),
+        )
         .await)
     .await;
     let old = id(app
-        .post("/api/v1/projects", &x.officer, managed(V2, 100_000, x.manager))
+        .post(
+            "/api/v1/projects",
+            &x.officer,
+            managed(V2, 100_000, x.manager),
+        )
         .await)
     .await;
     for p in [&before, &fresh, &old] {
         assert_eq!(allocate(app, &x.officer, &f, p, 100_000).await.status, 201);
     }
-    assert_eq!(progress(app, &x.officer, &before, 50, today).await.status, 200);
+    assert_eq!(
+        progress(app, &x.officer, &before, 50, today).await.status,
+        200
+    );
     assert_eq!(pay(app, &x.officer, &before, today).await.status, 201);
 
     // Not posted: neither progress nor money.
     let r = progress(app, &x.officer, &fresh, 50, today).await;
-    assert_eq!((r.status, code(&r)), (409, "notice_period_running"), "{:?}", r.body);
+    assert_eq!(
+        (r.status, code(&r)),
+        (409, "notice_period_running"),
+        "{:?}",
+        r.body
+    );
     let r = pay(app, &x.officer, &fresh, today).await;
-    assert_eq!((r.status, code(&r)), (409, "notice_period_running"), "{:?}", r.body);
+    assert_eq!(
+        (r.status, code(&r)),
+        (409, "notice_period_running"),
+        "{:?}",
+        r.body
+    );
 
     // Posting dates follow the exit steps' rules.
     let r = post(app, &x.officer, &fresh, today + Duration::days(1)).await;
@@ -224,9 +269,17 @@ async fn no_money_or_work_before_the_posting_has_ended() {
     assert!(last >= (today + Duration::days(7)).to_string(), "{last}");
     assert_eq!(post(app, &x.officer, &fresh, today).await.status, 409);
     let r = pay(app, &x.officer, &fresh, today).await;
-    assert_eq!((r.status, code(&r)), (409, "notice_period_running"), "{:?}", r.body);
+    assert_eq!(
+        (r.status, code(&r)),
+        (409, "notice_period_running"),
+        "{:?}",
+        r.body
+    );
     assert!(
-        r.body["detail"].as_str().unwrap_or_default().contains(&last),
+        r.body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&last),
         "{:?}",
         r.body
     );
@@ -255,13 +308,14 @@ async fn no_money_or_work_before_the_posting_has_ended() {
 
     // The printed notice names the period and the manager.
     let r = app
-        .get(&format!("/api/v1/projects/{fresh}/notice?format=pdf"), &x.officer)
+        .get(
+            &format!("/api/v1/projects/{fresh}/notice?format=pdf"),
+            &x.officer,
+        )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     let text = crate::printed::pdf_text(&r.raw, "project-notice");
-    let zh = |s: &str| {
-        domain::calendar::date_zh(s.parse::<NaiveDate>().unwrap_or_default())
-    };
+    let zh = |s: &str| domain::calendar::date_zh(s.parse::<NaiveDate>().unwrap_or_default());
     for m in [
         format!("自{}至{}24时", zh(&first), zh(&last)),
         "项目管理人:mgr.zhang".to_string(),
@@ -270,12 +324,16 @@ async fn no_money_or_work_before_the_posting_has_ended() {
         "0537-4231234".to_string(),
     ] {
         assert!(
-            text.replace(char::is_whitespace, "").contains(&m.replace(' ', "")),
+            text.replace(char::is_whitespace, "")
+                .contains(&m.replace(' ', "")),
             "the notice lacks {m}: {text}"
         );
     }
     let r = app
-        .get(&format!("/api/v1/projects/{fresh}/notice?format=bad"), &x.officer)
+        .get(
+            &format!("/api/v1/projects/{fresh}/notice?format=bad"),
+            &x.officer,
+        )
         .await;
     assert_eq!(r.status, 422);
     // Not posted yet: nothing to print.
@@ -369,7 +427,10 @@ async fn key_villages_short_of_the_minimum_are_flagged() {
         .get("/api/v1/key-village-funding?year=2021&limit=1", &x.officer)
         .await;
     assert_eq!(r.body["items"].as_array().map(Vec::len), Some(1));
-    let next = r.body["next_cursor"].as_str().unwrap_or_default().to_string();
+    let next = r.body["next_cursor"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let r = app
         .get(
             &format!("/api/v1/key-village-funding?year=2021&limit=1&cursor={next}"),
@@ -394,7 +455,10 @@ async fn key_villages_short_of_the_minimum_are_flagged() {
     assert_eq!(r.status, 200);
     assert_eq!(r.body["items"].as_array().map(Vec::len), Some(0));
     let r = app
-        .get("/api/v1/key-village-funding?region=370831000000", &x.stranger)
+        .get(
+            "/api/v1/key-village-funding?region=370831000000",
+            &x.stranger,
+        )
         .await;
     assert_eq!((r.status, field(&r)), (422, "region"), "{:?}", r.body);
 }

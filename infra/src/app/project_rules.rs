@@ -277,7 +277,11 @@ pub fn post(
 ///
 /// # Errors
 /// `NotFound` outside scope or when not posted.
-pub fn get_posting(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<PostingRow, DomainError> {
+pub fn get_posting(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+) -> Result<PostingRow, DomainError> {
     let p = project_in_scope(conn, ctx, id)?;
     posting_of(conn, &p)?.ok_or(DomainError::NotFound)
 }
@@ -344,9 +348,7 @@ pub fn notice(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<Doc, Domai
             "公示期:自{from}至{to}24时。公示地点:{}。公示期满无异议后项目方可开工、拨付资金。",
             posting.location
         )),
-        Block::Para(format!(
-            "如有异议,请在公示期内向{contact}反映。"
-        )),
+        Block::Para(format!("如有异议,请在公示期内向{contact}反映。")),
         Block::Signature {
             organ,
             date: date_zh(posting.posted_on),
