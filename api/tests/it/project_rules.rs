@@ -50,6 +50,41 @@ fn field(r: &Resp) -> &str {
     r.body["errors"][0]["field"].as_str().unwrap_or_default()
 }
 
+async fn put_funds_settings(app: &TestApp, funds: Value) -> Resp {
+    let admin = app.token("admin.370831").await;
+    let tag = app
+        .get("/api/v1/settings/370831", &admin)
+        .await
+        .header("etag")
+        .unwrap_or_default();
+    app.send(
+        "PUT",
+        "/api/v1/settings/370831",
+        Some(&admin),
+        Some(&json!({"overrides": {"funds": funds}})),
+        &[("if-match", tag.as_str())],
+    )
+    .await
+}
+
+#[actix_web::test]
+async fn the_notice_period_setting_is_checked_by_name() {
+    let x = setup().await;
+    let app = &x.app;
+    // Out of range, and shorter than the level above (7 by default): both refused by name.
+    for days in [0, 5] {
+        let r = put_funds_settings(app, json!({"project_notice_days": days})).await;
+        assert_eq!(r.status, 422, "{days}: {:?}", r.body);
+        assert!(
+            field(&r).ends_with("funds.project_notice_days"),
+            "{days}: {:?}",
+            r.body
+        );
+    }
+    let r = put_funds_settings(app, json!({"project_notice_days": 10})).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+}
+
 async fn require_posting(app: &TestApp) {
     let admin = app.token("admin.370831").await;
     let tag = app
