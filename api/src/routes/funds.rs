@@ -435,7 +435,7 @@ pub struct ManagerBody {
     )
 )]
 #[put("/projects/{id}/manager")]
-pub async fn set_manager(
+pub async fn set_project_manager(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,

@@ -105,7 +105,7 @@ pub struct PostingBody {
     )
 )]
 #[post("/projects/{id}/posting")]
-pub async fn post_project(
+pub async fn create_project_posting(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
@@ -164,7 +164,7 @@ pub async fn post_project(
     )
 )]
 #[get("/projects/{id}/posting")]
-pub async fn get_posting(
+pub async fn get_project_posting(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
@@ -203,7 +203,7 @@ pub async fn get_posting(
     )
 )]
 #[get("/projects/{id}/notice")]
-pub async fn notice(
+pub async fn project_notice(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
