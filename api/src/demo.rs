@@ -547,6 +547,7 @@ fn load_ranger(state: &AppState, village: RegionCode) -> anyhow::Result<()> {
                 account: "泗水县扶贫资金专户".into(),
                 assets: String::new(),
                 asset_holder: String::new(),
+                manager_user_id: None,
             },
         )?;
         funds::allocate(conn, &ctx, fund.id, project.id, 1_000_000, "全年管护补助")?;

@@ -242,8 +242,17 @@ pub struct KeyVillageSettings {
 pub struct FundSettings {
     /// Relocation subsidy per person, fen (set by the county).
     pub relocation_subsidy_per_person_fen: i64,
-    /// Minimum construction money per key village, fen.
+    /// Minimum construction money per key village, fen (seed 5: 每个启动建设的重点村建设资金均在150万元以上).
     pub min_key_village_construction_fen: i64,
+    /// Days a project is posted publicly (张榜公布, seed 5) before work starts and money is paid,
+    /// counted on the working calendar like the exit notices. Seed 5 names the posting but no
+    /// period: 7 is the project's choice, matching seed 1's notices.
+    pub project_notice_days: i32,
+    /// Projects created while this is on must be posted, and their notice period over, before
+    /// their first disbursement or any recorded progress (seed 5: 张榜公布). Off by default: the
+    /// seed reports the practice and the county turns it on; a project keeps the rule it was
+    /// created under.
+    pub require_project_posting: bool,
 }
 
 impl Default for Settings {
@@ -326,6 +335,8 @@ impl Default for Settings {
             funds: FundSettings {
                 relocation_subsidy_per_person_fen: yuan(1000),
                 min_key_village_construction_fen: yuan(1_500_000),
+                project_notice_days: 7,
+                require_project_posting: false,
             },
             monitoring: MonitoringSettings {
                 line_fen: [(2021, 6000), (2022, 6600)]
@@ -564,6 +575,11 @@ impl Settings {
             f.min_key_village_construction_fen >= 0,
             "funds.min_key_village_construction_fen",
             "must not be negative",
+        );
+        check(
+            (1..=90).contains(&f.project_notice_days),
+            "funds.project_notice_days",
+            "must be between 1 and 90 days",
         );
         errs
     }

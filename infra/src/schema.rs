@@ -718,6 +718,26 @@ diesel::table! {
         created_by -> Uuid,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        manager_user_id -> Nullable<Uuid>,
+        posting_required -> Bool,
+    }
+}
+
+diesel::table! {
+    project_postings (county_code, project_id) {
+        county_code -> Int4,
+        project_id -> Uuid,
+        region_code -> Int8,
+        posted_on -> Date,
+        location -> Text,
+        contact -> Text,
+        attachment_uri -> Nullable<Text>,
+        notice_days -> Int4,
+        first_day -> Date,
+        last_day -> Date,
+        ends_at -> Timestamptz,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
     }
 }
 
@@ -976,6 +996,7 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    project_postings,
     regions,
     calendar_years,
     calendar_days,

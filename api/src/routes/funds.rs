@@ -1,7 +1,7 @@
 //! Funds, projects, allocations and disbursements (append-only ledgers), execution rates, the
 //! key-village share of linking funds, relocation plans, forest-ranger contracts and payouts.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::NaiveDate;
 use domain::funds::{DisbursementKind, FundLevel, Purpose};
 use domain::ranger::{Incident, IncidentKind};
@@ -189,6 +189,10 @@ pub struct ProjectBody {
     /// Who holds them (the village collective), up to 100 characters.
     #[serde(default)]
     pub asset_holder: String,
+    /// The named manager (专人管理, seed 5): a user of the project's county holding
+    /// `funds:manage`. Optional; another county's user is refused like an unknown one.
+    #[serde(default)]
+    pub manager_user_id: Option<Uuid>,
 }
 
 fn yes() -> bool {
@@ -226,6 +230,13 @@ pub struct ProjectDto {
     pub asset_holder: String,
     /// In an active key village.
     pub key_village: bool,
+    /// The named manager (专人), when one is named.
+    pub manager: Option<super::project_rules::ManagerDto>,
+    /// Created while `funds.require_project_posting` was on: no disbursement or progress until
+    /// the public posting's notice period has ended.
+    pub posting_required: bool,
+    /// Its public posting (张榜公布), when posted.
+    pub posting: Option<super::project_rules::PostingDto>,
     /// Allocated (net), fen.
     pub allocated_fen: i64,
     /// Disbursed (net), fen.
@@ -262,6 +273,11 @@ impl From<ProjectView> for ProjectDto {
             assets: p.assets,
             asset_holder: p.asset_holder,
             key_village: v.key_village,
+            manager: v
+                .manager
+                .map(|(id, display_name)| super::project_rules::ManagerDto { id, display_name }),
+            posting_required: p.posting_required,
+            posting: v.posting.map(super::project_rules::PostingDto::from),
             execution_bp: domain::funds::rate_bp(v.disbursed_fen, v.allocated_fen),
             allocated_fen: v.allocated_fen,
             disbursed_fen: v.disbursed_fen,
@@ -280,7 +296,7 @@ impl From<ProjectView> for ProjectDto {
         (status = 201, description = "Recorded", body = ProjectDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field (manager_user_id: not a user of the county with funds:manage)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/projects")]
@@ -317,6 +333,7 @@ pub async fn create_project(
         account,
         assets,
         asset_holder: holder,
+        manager_user_id: b.manager_user_id,
     };
     let v = state
         .run(auth, move |conn, ctx| {
@@ -393,6 +410,48 @@ pub async fn get_project(
     Ok(HttpResponse::Ok().json(ProjectDto::from(v)))
 }
 
+/// A project's named manager to set.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ManagerBody {
+    /// The manager (专人管理, seed 5): a user of the project's county holding `funds:manage`;
+    /// `null` clears it.
+    pub manager_user_id: Option<Uuid>,
+}
+
+/// Names (or clears) a project's manager (专人, seed 5): for projects recorded before, or when
+/// the manager changes. Audited (`project.manager`).
+#[utoipa::path(
+    tag = "funds",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Project id")),
+    request_body = ManagerBody,
+    responses(
+        (status = 200, description = "The project", body = ProjectDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "manager_user_id: not a user of the county with funds:manage", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/projects/{id}/manager")]
+pub async fn set_project_manager(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<ManagerBody>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let manager = body.0.manager_user_id;
+    let v = state
+        .run(auth, move |conn, ctx| {
+            infra::app::project_rules::set_manager(conn, ctx, id, manager)?;
+            funds::get_project(conn, id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ProjectDto::from(v)))
+}
+
 /// Progress recorded on a project.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -417,6 +476,7 @@ pub struct ProgressBody {
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "notice_period_running: a project that must be posted, before its notice ended", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field, or progress going back", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -587,7 +647,7 @@ fn progress() -> String {
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "over_budget, over_allocation, beyond_progress", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "over_budget, over_allocation, beyond_progress, notice_period_running (a project that must be posted before its notice ended)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
     )
 )]

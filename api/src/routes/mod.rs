@@ -19,6 +19,7 @@ pub mod input;
 pub mod me;
 pub mod members;
 pub mod monitoring;
+pub mod project_rules;
 pub mod property;
 pub mod regions;
 pub mod reports;
@@ -632,6 +633,31 @@ pub const RULES: &[Rule] = &[
         Permission(perm::FUNDS_MANAGE),
     ),
     r(
+        "PUT",
+        "/api/v1/projects/{id}/manager",
+        Permission(perm::FUNDS_MANAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/projects/{id}/posting",
+        Permission(perm::FUNDS_MANAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/projects/{id}/posting",
+        Permission(perm::FUNDS_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/projects/{id}/notice",
+        Permission(perm::FUNDS_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/key-village-funding",
+        Permission(perm::FUNDS_READ),
+    ),
+    r(
         "POST",
         "/api/v1/allocations",
         Permission(perm::FUNDS_MANAGE),
@@ -975,6 +1001,11 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(funds::list_projects)
                 .service(funds::get_project)
                 .service(funds::record_progress)
+                .service(funds::set_project_manager)
+                .service(project_rules::create_project_posting)
+                .service(project_rules::get_project_posting)
+                .service(project_rules::project_notice)
+                .service(project_rules::key_village_funding)
                 .service(funds::allocate)
                 .service(funds::reverse_allocation)
                 .service(funds::disburse)

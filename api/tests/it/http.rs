@@ -257,6 +257,10 @@ pub fn sample_body(method: &str, path: &str) -> serde_json::Value {
         ("POST", "/api/v1/projects/{id}/progress") => {
             json!({"progress_pct": 10, "recorded_on": "2021-01-01"})
         }
+        ("PUT", "/api/v1/projects/{id}/manager") => json!({"manager_user_id": null}),
+        ("POST", "/api/v1/projects/{id}/posting") => {
+            json!({"posted_on": "2021-01-01", "location": "村务公开栏"})
+        }
         ("POST", "/api/v1/allocations") => {
             json!({"fund_id": "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e", "project_id": "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e", "amount_fen": 1})
         }

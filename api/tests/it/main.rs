@@ -24,6 +24,7 @@ mod monitoring;
 mod pgbouncer;
 mod plans;
 mod printed;
+mod project_rules;
 mod property;
 mod property_documents;
 mod queue;

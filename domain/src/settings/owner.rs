@@ -188,6 +188,16 @@ pub const DECLARED: &[Declared] = &[
         "a funding floor for key villages: may be raised, never lowered",
     ),
     d(
+        "funds.project_notice_days",
+        Rule::AtLeast,
+        "a project's public posting (张榜公布) may be longer, never shorter",
+    ),
+    d(
+        "funds.require_project_posting",
+        Rule::OnlyOn,
+        "a county may require posting projects before work where the province does not, never waive it",
+    ),
+    d(
         "monitoring.line_fen",
         Rule::Province,
         "the monitoring line is set by the province (省定)",

@@ -98,6 +98,11 @@ pub struct ProjectRow {
     pub created_at: DateTime<Utc>,
     /// Changed.
     pub updated_at: DateTime<Utc>,
+    /// The named manager (专人, seed 5): a user of the county with `funds:manage`.
+    pub manager_user_id: Option<Uuid>,
+    /// Created while `funds.require_project_posting` was on (construction projects only): no
+    /// money is paid and no progress recorded until its public posting (张榜公布) has ended.
+    pub posting_required: bool,
 }
 
 /// A ledger entry (allocation or disbursement).
@@ -234,6 +239,8 @@ pub struct NewProject {
     pub assets: String,
     /// Who holds them.
     pub asset_holder: String,
+    /// The named manager (专人).
+    pub manager_user_id: Option<Uuid>,
 }
 
 /// Records a project.
@@ -253,6 +260,15 @@ pub fn create_project(
     }
     manage_at(ctx, p.region)?;
     super::users::check_org_unit(conn, "region_code", p.region)?;
+    if let Some(m) = p.manager_user_id {
+        super::project_rules::check_manager(conn, p.region, m)?;
+    }
+    // Seed 5 posts construction projects (建设项目) before work; subsidy projects are paid to
+    // households by entitlement and are not posted.
+    let posting_required = p.pay_by_progress
+        && super::settings::effective_for(conn, ctx, p.region)?
+            .funds
+            .require_project_posting;
     let row: ProjectRow = diesel::insert_into(projects::table)
         .values((
             projects::county_code.eq(p.region.county_code()),
@@ -266,6 +282,8 @@ pub fn create_project(
             projects::account.eq(&p.account),
             projects::assets.eq(&p.assets),
             projects::asset_holder.eq(&p.asset_holder),
+            projects::manager_user_id.eq(p.manager_user_id),
+            projects::posting_required.eq(posting_required),
             projects::created_by.eq(ctx.caller.user_id),
             projects::created_at.eq(ctx.now),
             projects::updated_at.eq(ctx.now),
@@ -279,7 +297,7 @@ pub fn create_project(
         "project",
         row.id,
         p.region,
-        json!({ "budget_fen": p.budget_fen, "purpose": p.purpose.as_str() }),
+        json!({ "budget_fen": p.budget_fen, "purpose": p.purpose.as_str(), "manager_user_id": p.manager_user_id, "posting_required": posting_required }),
     )?;
     Ok(row)
 }
@@ -532,6 +550,7 @@ pub(crate) fn disburse_locked(
             message: "the project is cancelled".into(),
         });
     }
+    super::project_rules::check_work_may_start(conn, ctx, project)?;
     if let Some(h) = d.household_id {
         super::cases::find(conn, h)
             .map_err(|_| DomainError::field("household_id", "is not a household in your scope"))?;
@@ -707,6 +726,9 @@ pub fn record_progress(
             ),
         ));
     }
+    if pct > 0 {
+        super::project_rules::check_work_may_start(conn, ctx, &p)?;
+    }
     diesel::insert_into(project_progress::table)
         .values((
             project_progress::county_code.eq(p.county_code),
@@ -841,6 +863,10 @@ pub struct ProjectView {
     pub disbursements: Vec<Entry>,
     /// Whether its village is an active key village.
     pub key_village: bool,
+    /// The named manager (专人): id and display name.
+    pub manager: Option<(Uuid, String)>,
+    /// Its public posting (张榜公布), when posted.
+    pub posting: Option<super::project_rules::PostingRow>,
 }
 
 /// A project with its ledgers.
@@ -957,6 +983,8 @@ fn project_view(conn: &mut PgConnection, project: ProjectRow) -> Result<ProjectV
             })
             .collect(),
         key_village: key > 0,
+        manager: super::project_rules::manager_of(conn, &project)?,
+        posting: super::project_rules::posting_of(conn, &project)?,
         project,
     })
 }
@@ -1251,6 +1279,7 @@ pub fn plan_relocation(
             account: "易地扶贫搬迁补助专户".into(),
             assets: String::new(),
             asset_holder: String::new(),
+            manager_user_id: None,
         },
     )?;
     let row: RelocationRow = diesel::insert_into(relocation_plans::table)

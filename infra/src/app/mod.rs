@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod monitoring;
 pub mod monitoring_contact;
+pub mod project_rules;
 pub mod property;
 pub mod property_documents;
 pub mod ranger_documents;

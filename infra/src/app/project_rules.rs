@@ -1,0 +1,530 @@
+//! Seed 5's project rules (issue 22; issue 18 item 3 for the printed notice):
+//!
+//! - a named manager per project (专人管理) beside its dedicated account (专户): a user of the
+//!   project's county holding `funds:manage`;
+//! - the public posting of a construction project before work starts (张榜公布): one posting per
+//!   project, its notice period counted on the working calendar like the exit notices, and — for
+//!   projects created while `funds.require_project_posting` is on — no disbursement and no
+//!   recorded progress until the period has ended (409 `notice_period_running`);
+//! - the printed notice (项目公示) in the GB/T 9704 layout;
+//! - the construction money each key village got against `funds.min_key_village_construction_fen`
+//!   (seed 5: 每个启动建设的重点村建设资金均在150万元以上), shortfalls flagged.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use domain::authz::perm;
+use domain::calendar::date_zh;
+use domain::exit::yuan;
+use domain::{DomainError, Level, RegionCode, Scope};
+use render::{Block, Doc, Lang, Section};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::funds::ProjectRow;
+use super::{Ctx, stored_code};
+use crate::db::DbResultExt as _;
+use crate::schema::{
+    allocations, key_villages, project_postings, projects, regions, role_grants, role_permissions,
+    users,
+};
+
+/// What a manager that cannot be named is told, the same for an unknown user and another
+/// county's (which must not be told apart).
+const NOT_A_MANAGER: &str = "is not a user of the project's county holding funds:manage";
+
+/// Checks that `user` can manage a project in `region`: an enabled user of the same county
+/// holding a role with `funds:manage`.
+///
+/// # Errors
+/// `Validation` naming `manager_user_id`.
+pub fn check_manager(
+    conn: &mut PgConnection,
+    region: RegionCode,
+    user: Uuid,
+) -> Result<(), DomainError> {
+    let county = region.ancestor_at(Level::County);
+    let found: Option<bool> = users::table
+        .filter(users::county_code.eq(county.county_code()))
+        .filter(users::id.eq(user))
+        .filter(users::region_code.between(county.subtree().lo(), county.subtree().hi()))
+        .select(users::disabled)
+        .first(conn)
+        .optional()
+        .db()?;
+    if found != Some(false) {
+        return Err(DomainError::field("manager_user_id", NOT_A_MANAGER));
+    }
+    let roles: i64 = role_grants::table
+        .inner_join(role_permissions::table.on(role_permissions::role.eq(role_grants::role)))
+        .filter(role_grants::county_code.eq(county.county_code()))
+        .filter(role_grants::user_id.eq(user))
+        .filter(role_permissions::permission.eq(perm::FUNDS_MANAGE))
+        .count()
+        .get_result(conn)
+        .db()?;
+    if roles == 0 {
+        return Err(DomainError::field("manager_user_id", NOT_A_MANAGER));
+    }
+    Ok(())
+}
+
+/// The project's manager: id and display name.
+///
+/// # Errors
+/// Database failures.
+pub fn manager_of(
+    conn: &mut PgConnection,
+    p: &ProjectRow,
+) -> Result<Option<(Uuid, String)>, DomainError> {
+    let Some(m) = p.manager_user_id else {
+        return Ok(None);
+    };
+    let name: Option<String> = users::table
+        .filter(users::county_code.eq(p.county_code))
+        .filter(users::id.eq(m))
+        .select(users::display_name)
+        .first(conn)
+        .optional()
+        .db()?;
+    Ok(Some((m, name.unwrap_or_default())))
+}
+
+/// A project's public posting (张榜公布).
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = project_postings)]
+pub struct PostingRow {
+    /// Tenant.
+    #[serde(skip)]
+    pub county_code: i32,
+    /// Project.
+    pub project_id: Uuid,
+    /// Region (the project's).
+    #[serde(skip)]
+    pub region_code: i64,
+    /// Posted on.
+    pub posted_on: NaiveDate,
+    /// Where it is posted.
+    pub location: String,
+    /// Where objections go (office, phone).
+    pub contact: String,
+    /// A photo or scan of the posting.
+    pub attachment_uri: Option<String>,
+    /// The notice period's length (`funds.project_notice_days` when posted).
+    pub notice_days: i32,
+    /// The day after posting (Civil Code §201).
+    pub first_day: NaiveDate,
+    /// Its last day, moved past rest days (§203).
+    pub last_day: NaiveDate,
+    /// 24:00 Beijing time of the last day.
+    pub ends_at: DateTime<Utc>,
+    /// Recorded by.
+    #[serde(skip)]
+    pub created_by: Uuid,
+    /// Recorded at.
+    pub created_at: DateTime<Utc>,
+}
+
+/// The project's posting, if posted.
+///
+/// # Errors
+/// Database failures.
+pub fn posting_of(
+    conn: &mut PgConnection,
+    p: &ProjectRow,
+) -> Result<Option<PostingRow>, DomainError> {
+    project_postings::table
+        .filter(project_postings::county_code.eq(p.county_code))
+        .filter(project_postings::project_id.eq(p.id))
+        .select(PostingRow::as_select())
+        .first(conn)
+        .optional()
+        .db()
+}
+
+/// Refuses work on a project that must be posted until its notice period has ended.
+///
+/// # Errors
+/// `Conflict` `notice_period_running`.
+pub fn check_work_may_start(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    p: &ProjectRow,
+) -> Result<(), DomainError> {
+    if !p.posting_required {
+        return Ok(());
+    }
+    match posting_of(conn, p)? {
+        None => Err(DomainError::Conflict {
+            code: domain::ErrorCode::NoticePeriodRunning,
+            message: "the project has not been posted publicly (张榜公布, funds.require_project_posting): \
+                      post it (POST /api/v1/projects/{id}/posting) and wait for its notice period to end"
+                .into(),
+        }),
+        Some(posting) if ctx.now < posting.ends_at => Err(DomainError::Conflict {
+            code: domain::ErrorCode::NoticePeriodRunning,
+            message: format!(
+                "the project's public notice runs until 24:00 on {} (Beijing time): no money is paid \
+                 and no work recorded before it ends",
+                posting.last_day
+            ),
+        }),
+        Some(_) => Ok(()),
+    }
+}
+
+/// A posting to record.
+#[derive(Debug, Clone)]
+pub struct NewPosting {
+    /// Posted on (today, or back to `exit.backdate_days` before).
+    pub posted_on: NaiveDate,
+    /// Where.
+    pub location: String,
+    /// Where objections go.
+    pub contact: String,
+    /// A photo or scan.
+    pub attachment_uri: Option<String>,
+}
+
+fn project_in_scope(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+) -> Result<ProjectRow, DomainError> {
+    let p: ProjectRow = projects::table
+        .filter(projects::id.eq(id))
+        .select(ProjectRow::as_select())
+        .first(conn)
+        .db()?;
+    if !ctx.caller.scope().contains(stored_code(p.region_code)?) {
+        return Err(DomainError::NotFound);
+    }
+    Ok(p)
+}
+
+/// Records a project's public posting (once): the period of `funds.project_notice_days` on the
+/// working calendar, from the day after `posted_on`.
+///
+/// # Errors
+/// `NotFound` outside scope; `Forbidden` without `funds:manage`; `Validation` naming
+/// `posted_on` (future, or further back than `exit.backdate_days`); `Conflict`
+/// `already_exists` when posted already.
+pub fn post(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    n: &NewPosting,
+) -> Result<PostingRow, DomainError> {
+    let p = project_in_scope(conn, ctx, id)?;
+    let region = stored_code(p.region_code)?;
+    ctx.caller.require_at(perm::FUNDS_MANAGE, region)?;
+    let settings = super::settings::effective_for(conn, ctx, region)?;
+    domain::exit::check_step_date(
+        "posted_on",
+        n.posted_on,
+        ctx.today(),
+        settings.exit.backdate_days,
+        None,
+    )?;
+    if posting_of(conn, &p)?.is_some() {
+        return Err(DomainError::Conflict {
+            code: domain::ErrorCode::AlreadyExists,
+            message: "the project is posted already".into(),
+        });
+    }
+    let days = settings.funds.project_notice_days;
+    let period = super::calendar::period(conn, n.posted_on, u32::try_from(days).unwrap_or(0))?;
+    let row: PostingRow = diesel::insert_into(project_postings::table)
+        .values((
+            project_postings::county_code.eq(p.county_code),
+            project_postings::project_id.eq(p.id),
+            project_postings::region_code.eq(p.region_code),
+            project_postings::posted_on.eq(n.posted_on),
+            project_postings::location.eq(&n.location),
+            project_postings::contact.eq(&n.contact),
+            project_postings::attachment_uri.eq(&n.attachment_uri),
+            project_postings::notice_days.eq(days),
+            project_postings::first_day.eq(period.first_day),
+            project_postings::last_day.eq(period.last_day),
+            project_postings::ends_at.eq(period.ends_at()),
+            project_postings::created_by.eq(ctx.caller.user_id),
+            project_postings::created_at.eq(ctx.now),
+        ))
+        .returning(PostingRow::as_returning())
+        .get_result(conn)
+        .map_err(|e| match crate::db::map_db_error(e) {
+            DomainError::Conflict { .. } => DomainError::Conflict {
+                code: domain::ErrorCode::AlreadyExists,
+                message: "the project is posted already".into(),
+            },
+            other => other,
+        })?;
+    ctx.audit(
+        conn,
+        "project.posted",
+        "project",
+        p.id,
+        region,
+        json!({ "posted_on": n.posted_on, "days": days, "last_day": period.last_day }),
+    )?;
+    Ok(row)
+}
+
+/// The project's posting.
+///
+/// # Errors
+/// `NotFound` outside scope or when not posted.
+pub fn get_posting(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+) -> Result<PostingRow, DomainError> {
+    let p = project_in_scope(conn, ctx, id)?;
+    posting_of(conn, &p)?.ok_or(DomainError::NotFound)
+}
+
+fn region_name(conn: &mut PgConnection, code: RegionCode) -> Result<String, DomainError> {
+    regions::table
+        .filter(regions::code.eq(code.as_i64()))
+        .select(regions::name)
+        .first(conn)
+        .db()
+}
+
+/// The printed public notice of a project (项目公示, 张榜公布): issued by the county's
+/// poverty-alleviation leading group, with the project's name, place, purpose, budget,
+/// dedicated account, manager, the period "自…至…24时", the place of posting, where objections
+/// go, and the date. Audited (`project.document`).
+///
+/// # Errors
+/// `NotFound` outside scope; `Conflict` `document_not_ready` before the project is posted.
+pub fn notice(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<Doc, DomainError> {
+    let p = project_in_scope(conn, ctx, id)?;
+    let region = stored_code(p.region_code)?;
+    let Some(posting) = posting_of(conn, &p)? else {
+        return Err(DomainError::Conflict {
+            code: domain::ErrorCode::DocumentNotReady,
+            message: "the notice is printed once the project is posted (POST …/posting)".into(),
+        });
+    };
+    let county = region_name(conn, region.ancestor_at(Level::County))?;
+    let place = if region.level() == Level::County {
+        county.clone()
+    } else {
+        region_name(conn, region)?
+    };
+    let manager = manager_of(conn, &p)?
+        .map(|(_, n)| n)
+        .unwrap_or_else(|| "(未指定)".into());
+    let purpose = domain::funds::Purpose::parse(&p.purpose)
+        .map(|x| x.label().to_string())
+        .unwrap_or_else(|_| p.purpose.clone());
+    let from = date_zh(posting.first_day);
+    let to = date_zh(posting.last_day);
+    let title = format!("关于{}的公示", p.name);
+    let organ = format!("{county}扶贫开发领导小组");
+    let contact = if posting.contact.is_empty() {
+        organ.clone()
+    } else {
+        posting.contact.clone()
+    };
+    let blocks = vec![
+        Block::Issuer(format!("{organ}办公室")),
+        Block::Title(vec![title.clone()]),
+        Block::Para(format!(
+            "按照资金到项目、管理到项目、核算到项目和专户储存、专款专用、专人管理的要求,现将{}年{place}扶贫项目有关情况张榜公布如下:",
+            p.year
+        )),
+        Block::Line(format!("项目名称:{}", p.name)),
+        Block::Line(format!("实施地点:{place}")),
+        Block::Line(format!("资金用途:{purpose}")),
+        Block::Line(format!("项目预算:{}元", yuan(p.budget_fen))),
+        Block::Line(format!("资金专户:{}", p.account)),
+        Block::Line(format!("项目管理人:{manager}")),
+        Block::Para(format!(
+            "公示期:自{from}至{to}24时。公示地点:{}。公示期满无异议后项目方可开工、拨付资金。",
+            posting.location
+        )),
+        Block::Para(format!("如有异议,请在公示期内向{contact}反映。")),
+        Block::Signature {
+            organ,
+            date: date_zh(posting.posted_on),
+        },
+    ];
+    ctx.audit(
+        conn,
+        "project.document",
+        "project",
+        p.id,
+        region,
+        json!({ "document": "notice" }),
+    )?;
+    Ok(Doc {
+        title,
+        lang: Lang::Zh,
+        sections: vec![Section { blocks }],
+    })
+}
+
+/// One key village's construction money against the minimum.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyVillageFunding {
+    /// The designation's id.
+    pub key_village_id: Uuid,
+    /// Village (12 digits).
+    pub region_code: String,
+    /// Village name.
+    pub name: String,
+    /// Designated from year.
+    pub from_year: i32,
+    /// To year.
+    pub to_year: i32,
+    /// `active` or exited.
+    pub status: String,
+    /// Net allocations to construction projects (paid by progress) in the village whose year
+    /// falls in the designation, fen.
+    pub construction_fen: i64,
+    /// `funds.min_key_village_construction_fen` of its county, fen.
+    pub minimum_fen: i64,
+    /// Minimum − construction when short, else 0.
+    pub shortfall_fen: i64,
+    /// Whether it is short.
+    pub short: bool,
+}
+
+/// A page of key villages in `within` designated for `year` (all designations when `None`), by
+/// village, with the construction money allocated to them against the minimum. Keyset after
+/// `(village, designation id)`.
+///
+/// # Errors
+/// Database failures.
+pub fn key_village_funding(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    within: Scope,
+    year: Option<i32>,
+    after: Option<(i64, Uuid)>,
+    limit: i64,
+) -> Result<Vec<KeyVillageFunding>, DomainError> {
+    #[derive(Queryable)]
+    struct K {
+        county_code: i32,
+        id: Uuid,
+        region_code: i64,
+        from_year: i32,
+        to_year: i32,
+        status: String,
+    }
+    let mut q = key_villages::table
+        .filter(key_villages::region_code.between(within.lo(), within.hi()))
+        .order((key_villages::region_code, key_villages::id))
+        .select((
+            key_villages::county_code,
+            key_villages::id,
+            key_villages::region_code,
+            key_villages::from_year,
+            key_villages::to_year,
+            key_villages::status,
+        ))
+        .limit(limit)
+        .into_boxed();
+    if let Some(y) = year {
+        q = q
+            .filter(key_villages::from_year.le(y))
+            .filter(key_villages::to_year.ge(y));
+    }
+    if let Some((r, id)) = after {
+        q = q.filter(
+            key_villages::region_code
+                .gt(r)
+                .or(key_villages::region_code.eq(r).and(key_villages::id.gt(id))),
+        );
+    }
+    let rows: Vec<K> = crate::db::load_page(conn, q)?;
+    let mut minimum: HashMap<i32, i64> = HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for k in rows {
+        let village = stored_code(k.region_code)?;
+        let min = match minimum.get(&k.county_code) {
+            Some(m) => *m,
+            None => {
+                let m = super::settings::effective_for(conn, ctx, village)?
+                    .funds
+                    .min_key_village_construction_fen;
+                minimum.insert(k.county_code, m);
+                m
+            }
+        };
+        let construction: i64 = allocations::table
+            .inner_join(
+                projects::table.on(projects::county_code
+                    .eq(allocations::county_code)
+                    .and(projects::id.eq(allocations::project_id))),
+            )
+            .filter(allocations::county_code.eq(k.county_code))
+            .filter(projects::region_code.eq(k.region_code))
+            .filter(projects::pay_by_progress.eq(true))
+            .filter(projects::year.between(k.from_year, k.to_year))
+            .select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                "coalesce(sum(allocations.amount_fen), 0)::bigint",
+            ))
+            .first(conn)
+            .db()?;
+        let shortfall = (min - construction).max(0);
+        out.push(KeyVillageFunding {
+            key_village_id: k.id,
+            region_code: format!("{:012}", k.region_code),
+            name: region_name(conn, village)?,
+            from_year: k.from_year,
+            to_year: k.to_year,
+            status: k.status,
+            construction_fen: construction,
+            minimum_fen: min,
+            shortfall_fen: shortfall,
+            short: shortfall > 0,
+        });
+    }
+    Ok(out)
+}
+
+/// Names (or, with `None`, clears) a project's manager.
+///
+/// # Errors
+/// `NotFound` outside scope; `Forbidden` without `funds:manage`; `Validation` naming
+/// `manager_user_id` as [`check_manager`].
+pub fn set_manager(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    manager: Option<Uuid>,
+) -> Result<(), DomainError> {
+    let p = project_in_scope(conn, ctx, id)?;
+    let region = stored_code(p.region_code)?;
+    ctx.caller.require_at(perm::FUNDS_MANAGE, region)?;
+    if let Some(m) = manager {
+        check_manager(conn, region, m)?;
+    }
+    diesel::update(
+        projects::table
+            .filter(projects::county_code.eq(p.county_code))
+            .filter(projects::id.eq(p.id)),
+    )
+    .set((
+        projects::manager_user_id.eq(manager),
+        projects::version.eq(projects::version + 1),
+        projects::updated_at.eq(ctx.now),
+    ))
+    .execute(conn)
+    .db()?;
+    ctx.audit(
+        conn,
+        "project.manager",
+        "project",
+        p.id,
+        region,
+        json!({ "from": p.manager_user_id, "to": manager }),
+    )
+}
