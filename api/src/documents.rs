@@ -84,6 +84,34 @@ pub(crate) fn rfc8187(s: &str) -> String {
     o
 }
 
+/// A document route from start to end: the format and language the caller asked for (a bad
+/// `format` is refused before anything else), the document built by `build` in one scoped
+/// transaction after the route's permission checks (see [`crate::state::AppState::run`]), and
+/// the response carrying it.
+///
+/// # Errors
+/// 422 for a bad `format`; whatever `build` or [`respond`] returns.
+pub async fn serve(
+    req: &HttpRequest,
+    state: &crate::state::AppState,
+    auth: crate::state::Auth,
+    params: &FormatParams,
+    build: impl FnOnce(
+        &mut diesel::PgConnection,
+        &infra::app::Ctx,
+        render::Lang,
+    ) -> Result<Doc, DomainError>
+    + Send
+    + 'static,
+) -> ApiResult<HttpResponse> {
+    let format = negotiate(req, params)?;
+    let lang = lang(req);
+    let doc = state
+        .run(auth, move |conn, ctx| build(conn, ctx, lang))
+        .await?;
+    respond(doc, format).await
+}
+
 /// The response for `doc` in `format`: PDF and DOCX written off the async workers.
 ///
 /// # Errors

@@ -938,14 +938,10 @@ pub async fn relocation_roster(
     params: web::Query<crate::documents::FormatParams>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
-    let format = crate::documents::negotiate(&req, &params)?;
-    let lang = crate::documents::lang(&req);
-    let doc = state
-        .run(auth, move |conn, ctx| {
-            infra::app::fund_documents::relocation_roster(conn, ctx, id, lang)
-        })
-        .await?;
-    crate::documents::respond(doc, format).await
+    crate::documents::serve(&req, &state, auth, &params, move |conn, ctx, lang| {
+        infra::app::fund_documents::relocation_roster(conn, ctx, id, lang)
+    })
+    .await
 }
 
 /// A ranger contract.
@@ -1475,13 +1471,10 @@ pub async fn contract_document(
     params: web::Query<crate::documents::FormatParams>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
-    let format = crate::documents::negotiate(&req, &params)?;
-    let doc = state
-        .run(auth, move |conn, ctx| {
-            infra::app::ranger_documents::contract(conn, ctx, id)
-        })
-        .await?;
-    crate::documents::respond(doc, format).await
+    crate::documents::serve(&req, &state, auth, &params, move |conn, ctx, _| {
+        infra::app::ranger_documents::contract(conn, ctx, id)
+    })
+    .await
 }
 
 /// A month's payout sheet for signatures (seed 3): the payout as computed now, each line with
@@ -1518,13 +1511,10 @@ pub async fn payout_document(
     let (id, month) = path.into_inner();
     let id = id_of(&id)?;
     let (y, m) = month_of(&month)?;
-    let format = crate::documents::negotiate(&req, &params)?;
-    let doc = state
-        .run(auth, move |conn, ctx| {
-            infra::app::ranger_documents::payout_sheet(conn, ctx, id, y, m)
-        })
-        .await?;
-    crate::documents::respond(doc, format).await
+    crate::documents::serve(&req, &state, auth, &params, move |conn, ctx, _| {
+        infra::app::ranger_documents::payout_sheet(conn, ctx, id, y, m)
+    })
+    .await
 }
 
 /// Pays a month: the computed payout becomes a subsidy disbursement from the contract's

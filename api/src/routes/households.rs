@@ -466,11 +466,10 @@ pub async fn household_card(
     params: web::Query<crate::documents::FormatParams>,
 ) -> ApiResult<HttpResponse> {
     let id = household_id(&path)?;
-    let format = crate::documents::negotiate(&req, &params)?;
-    let doc = state
-        .run(auth, move |conn, ctx| cases::card::card(conn, ctx, id))
-        .await?;
-    crate::documents::respond(doc, format).await
+    crate::documents::serve(&req, &state, auth, &params, move |conn, ctx, _| {
+        cases::card::card(conn, ctx, id)
+    })
+    .await
 }
 
 /// Changes to a household's own fields.

@@ -211,11 +211,10 @@ pub async fn project_notice(
     params: web::Query<crate::documents::FormatParams>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
-    let format = crate::documents::negotiate(&req, &params)?;
-    let doc = state
-        .run(auth, move |conn, ctx| project_rules::notice(conn, ctx, id))
-        .await?;
-    crate::documents::respond(doc, format).await
+    crate::documents::serve(&req, &state, auth, &params, move |conn, ctx, _| {
+        project_rules::notice(conn, ctx, id)
+    })
+    .await
 }
 
 /// Which key villages.

@@ -857,14 +857,10 @@ pub async fn check_sheet(
     let (id, household) = path.into_inner();
     let id = id_of(&id)?;
     let household = id_of(&household)?;
-    let format = crate::documents::negotiate(&req, &params)?;
-    let lang = crate::documents::lang(&req);
-    let doc = state
-        .run(auth, move |conn, ctx| {
-            infra::app::property_documents::check_sheet(conn, ctx, id, household, lang)
-        })
-        .await?;
-    crate::documents::respond(doc, format).await
+    crate::documents::serve(&req, &state, auth, &params, move |conn, ctx, lang| {
+        infra::app::property_documents::check_sheet(conn, ctx, id, household, lang)
+    })
+    .await
 }
 
 /// The 处理意见表 of a village for a batch (附件2, seed 2): one line per hit with a column per
@@ -903,14 +899,10 @@ pub async fn opinion_sheet(
     let (id, code) = path.into_inner();
     let id = id_of(&id)?;
     let village = RegionCode::parse(&code).map_err(|m| DomainError::field("village_code", m))?;
-    let format = crate::documents::negotiate(&req, &params)?;
-    let lang = crate::documents::lang(&req);
-    let doc = state
-        .run(auth, move |conn, ctx| {
-            infra::app::property_documents::opinion_sheet(conn, ctx, id, village, lang)
-        })
-        .await?;
-    crate::documents::respond(doc, format).await
+    crate::documents::serve(&req, &state, auth, &params, move |conn, ctx, lang| {
+        infra::app::property_documents::opinion_sheet(conn, ctx, id, village, lang)
+    })
+    .await
 }
 
 /// The 统计表 of a township (one line per village) or a county (one line per township) for a
@@ -950,14 +942,10 @@ pub async fn statistics_sheet(
     let (id, code) = path.into_inner();
     let id = id_of(&id)?;
     let region = RegionCode::parse(&code).map_err(|m| DomainError::field("region_code", m))?;
-    let format = crate::documents::negotiate(&req, &params)?;
-    let lang = crate::documents::lang(&req);
-    let doc = state
-        .run(auth, move |conn, ctx| {
-            infra::app::property_documents::statistics_sheet(conn, ctx, id, region, lang)
-        })
-        .await?;
-    crate::documents::respond(doc, format).await
+    crate::documents::serve(&req, &state, auth, &params, move |conn, ctx, lang| {
+        infra::app::property_documents::statistics_sheet(conn, ctx, id, region, lang)
+    })
+    .await
 }
 
 /// A township's table.

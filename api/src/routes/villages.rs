@@ -679,14 +679,10 @@ pub async fn indicator_table(
 ) -> ApiResult<HttpResponse> {
     let id = Uuid::parse_str(&path).map_err(|_| DomainError::NotFound)?;
     let year = q.year;
-    let format = crate::documents::negotiate(&req, &params)?;
-    let lang = crate::documents::lang(&req);
-    let doc = state
-        .run(auth, move |conn, ctx| {
-            infra::app::fund_documents::indicator_table(conn, ctx, id, year, lang)
-        })
-        .await?;
-    crate::documents::respond(doc, format).await
+    crate::documents::serve(&req, &state, auth, &params, move |conn, ctx, lang| {
+        infra::app::fund_documents::indicator_table(conn, ctx, id, year, lang)
+    })
+    .await
 }
 
 /// A yearly assessment.
