@@ -1272,6 +1272,14 @@ async fn ranger_months_unpaid_after_their_due_day_are_listed_late() {
     assert!(r.status < 300, "{:?}", r.body);
     let months: Vec<String> = late("2017-08-01").await.into_iter().map(|m| m.0).collect();
     assert_eq!(months, ["2017-02", "2017-03", "2017-04"]);
+    // April's payment day, 20 May 2017, was a Saturday: it moves to Monday the 22nd (Civil Code
+    // §203), so April is not late on the 22nd and one day late on the 23rd.
+    let months: Vec<String> = late("2017-05-22").await.into_iter().map(|m| m.0).collect();
+    assert_eq!(months, ["2017-02", "2017-03"]);
+    assert_eq!(
+        late("2017-05-23").await.last().cloned(),
+        Some(("2017-04".to_string(), "2017-05-22".to_string(), 1))
+    );
     // Pages follow on.
     let r = app
         .get(

@@ -724,7 +724,8 @@ pub struct LateRow {
     /// The unpaid month, `YYYY-MM`.
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub month: String,
-    /// The day it was due (`ranger.payment_due_day` of the following month, per county).
+    /// The day it was due (`ranger.payment_due_day` of the following month, per county, moved
+    /// to the next working day when it is a rest day).
     #[diesel(sql_type = diesel::sql_types::Date)]
     pub due_on: NaiveDate,
     /// The contract has been terminated (its months before the end are still owed).
@@ -762,7 +763,50 @@ pub fn late_payments(
         codes.push(county);
         days.push(s.ranger.payment_due_day);
     }
-    let (r, c, m) = after.unwrap_or((0, Uuid::nil(), String::new()));
+    // The SQL lists the months whose payment day (as the setting gives it) is before `as_of`;
+    // a payment day on a rest day moves to the next working day (Civil Code §203), so a month
+    // whose moved day is not before `as_of` yet is dropped here, and the next batch is read
+    // until the page is full.
+    let first = ranger_payouts_first_day(conn)?;
+    let cal = super::calendar::load(conn, first, as_of + chrono::Duration::days(31))?;
+    let mut key = after.unwrap_or((0, Uuid::nil(), String::new()));
+    let mut out: Vec<LateRow> = Vec::new();
+    loop {
+        let batch = late_batch(conn, within, &codes, &days, as_of, &key, limit)?;
+        let full = i64::try_from(batch.len()).unwrap_or(i64::MAX) >= limit;
+        if let Some(last) = batch.last() {
+            key = (last.region_code, last.contract_id, last.month.clone());
+        }
+        for mut row in batch {
+            row.due_on = cal.working_day_from(row.due_on);
+            if row.due_on < as_of && i64::try_from(out.len()).unwrap_or(i64::MAX) < limit {
+                out.push(row);
+            }
+        }
+        if !full || i64::try_from(out.len()).unwrap_or(i64::MAX) >= limit {
+            return Ok(out);
+        }
+    }
+}
+
+/// The first day the calendar must cover for the late list: the earliest contract start.
+fn ranger_payouts_first_day(conn: &mut PgConnection) -> Result<NaiveDate, DomainError> {
+    let first: Option<NaiveDate> = ranger_contracts::table
+        .select(diesel::dsl::min(ranger_contracts::start_date))
+        .first(conn)
+        .db()?;
+    Ok(first.unwrap_or_default())
+}
+
+fn late_batch(
+    conn: &mut PgConnection,
+    within: domain::Scope,
+    codes: &[i32],
+    days: &[i32],
+    as_of: NaiveDate,
+    (r, c, m): &(i64, Uuid, String),
+    limit: i64,
+) -> Result<Vec<LateRow>, DomainError> {
     diesel::sql_query(
         "SELECT c.id AS contract_id, c.region_code, c.station, c.member_id, \
                 to_char(d, 'YYYY-MM') AS month, \
@@ -783,12 +827,12 @@ pub fn late_payments(
     )
     .bind::<diesel::sql_types::BigInt, _>(within.lo())
     .bind::<diesel::sql_types::BigInt, _>(within.hi())
-    .bind::<diesel::sql_types::Array<diesel::sql_types::Int4>, _>(&codes)
-    .bind::<diesel::sql_types::Array<diesel::sql_types::Int4>, _>(&days)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Int4>, _>(codes)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Int4>, _>(days)
     .bind::<diesel::sql_types::Date, _>(as_of)
-    .bind::<diesel::sql_types::BigInt, _>(r)
-    .bind::<diesel::sql_types::Uuid, _>(c)
-    .bind::<diesel::sql_types::Text, _>(m)
+    .bind::<diesel::sql_types::BigInt, _>(*r)
+    .bind::<diesel::sql_types::Uuid, _>(*c)
+    .bind::<diesel::sql_types::Text, _>(m.clone())
     .bind::<diesel::sql_types::BigInt, _>(limit)
     .load(conn)
     .db()

@@ -374,6 +374,9 @@ enum Due {
     WorkingDays,
     /// A number of calendar days after `since`.
     Days(i64),
+    /// A day fixed by a rule, moved to the next working day when it is a rest day (Civil Code
+    /// §203: a ranger month's payment day).
+    WorkingDayFrom(NaiveDate),
 }
 
 fn china_day(at: DateTime<Utc>) -> NaiveDate {
@@ -570,7 +573,7 @@ fn ranger_tasks(
             }
         };
         let due = domain::ranger::payment_due(month_end.year(), month_end.month(), due_day)
-            .map_or(Due::WorkingDays, Due::On);
+            .map_or(Due::WorkingDays, Due::WorkingDayFrom);
         out.push(Found {
             kind: TaskKind::RangerMonth,
             object_type: "ranger_contract",
@@ -764,6 +767,7 @@ pub fn inbox(conn: &mut PgConnection, ctx: &Ctx) -> Result<Inbox, DomainError> {
             Due::On(d) => d,
             Due::WorkingDays => cal.working_days_after(f.since, n),
             Due::Days(d) => f.since + Duration::days(d),
+            Due::WorkingDayFrom(d) => cal.working_day_from(d),
         };
         tasks.push(Task {
             kind: f.kind,
