@@ -111,6 +111,8 @@ pub struct CoverageCountsDto {
     pub key_villages: i64,
     /// Of which without a team whose first secretary is in term.
     pub key_villages_without_first_secretary: i64,
+    /// Of which without an expert adviser (专家特派员) in term.
+    pub key_villages_without_adviser: i64,
     /// Registered, returned or monitored households.
     pub households: i64,
     /// Of which without a paired cadre.
@@ -126,6 +128,7 @@ impl From<CoverageCounts> for CoverageCountsDto {
             name: c.name,
             key_villages: c.key_villages,
             key_villages_without_first_secretary: c.key_villages_without_first_secretary,
+            key_villages_without_adviser: c.key_villages_without_adviser,
             households: c.households,
             households_without_cadre: c.households_without_cadre,
             households_unvisited: c.households_unvisited,
@@ -147,6 +150,8 @@ pub struct CoverageDto {
     pub children: Vec<CoverageCountsDto>,
     /// Key villages without a first secretary in term (village codes).
     pub villages_without_first_secretary: Vec<String>,
+    /// Key villages without an expert adviser in term (village codes; seed 4: one per village).
+    pub villages_without_adviser: Vec<String>,
     /// Households without a paired cadre (ids).
     pub households_without_cadre: Vec<Uuid>,
     /// Households not visited within the interval (ids).
@@ -161,6 +166,7 @@ impl From<Coverage> for CoverageDto {
             total: c.total.into(),
             children: c.children.into_iter().map(Into::into).collect(),
             villages_without_first_secretary: c.villages_without_first_secretary,
+            villages_without_adviser: c.villages_without_adviser,
             households_without_cadre: c.households_without_cadre,
             households_unvisited: c.households_unvisited,
         }

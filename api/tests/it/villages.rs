@@ -539,6 +539,9 @@ async fn coverage_gaps_are_found_exactly() {
     assert_eq!(c["total"]["key_villages"], 2);
     assert_eq!(c["total"]["key_villages_without_first_secretary"], 1);
     assert_eq!(c["villages_without_first_secretary"], json!([V2]));
+    // Seed 4: an expert adviser per key village. Neither has one yet; V1 gets one.
+    assert_eq!(c["total"]["key_villages_without_adviser"], 2);
+    assert_eq!(c["villages_without_adviser"], json!([V1, V2]));
     assert_eq!(c["total"]["households"], 3);
     assert_eq!(c["households_without_cadre"], json!([h3]));
     let mut unvisited: Vec<String> = c["households_unvisited"]
@@ -585,6 +588,18 @@ async fn coverage_gaps_are_found_exactly() {
     assert_eq!(r.status, 200, "{:?}", r.body);
     let r = app.get("/api/v1/coverage?region=370831", &x.approver).await;
     assert_eq!(r.body["households_unvisited"], json!([h3]));
+    // V1 gets an expert adviser from today: only V2 still lacks one.
+    let r = app
+        .post(
+            "/api/v1/advisers",
+            &x.approver,
+            json!({"village_code": V1, "name": "刘研究员", "specialty": "果树", "unit": "市农科所", "from_date": d(0)}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let r = app.get("/api/v1/coverage?region=370831", &x.approver).await;
+    assert_eq!(r.body["villages_without_adviser"], json!([V2]));
+    assert_eq!(r.body["total"]["key_villages_without_adviser"], 1);
     // As of a past day, before the pairings began, every household lacks a cadre.
     let r = app
         .get(

@@ -734,6 +734,8 @@ pub struct CoverageCounts {
     pub key_villages: i64,
     /// Of which without a team whose first secretary is in term.
     pub key_villages_without_first_secretary: i64,
+    /// Of which without an expert adviser (专家特派员) in term (seed 4: one per village).
+    pub key_villages_without_adviser: i64,
     /// Registered, returned or monitored households.
     pub households: i64,
     /// Of which without a paired cadre.
@@ -756,6 +758,8 @@ pub struct Coverage {
     pub children: Vec<CoverageCounts>,
     /// Key villages without a first secretary in term (village codes).
     pub villages_without_first_secretary: Vec<String>,
+    /// Key villages without an expert adviser in term (village codes).
+    pub villages_without_adviser: Vec<String>,
     /// Households without a paired cadre (ids).
     pub households_without_cadre: Vec<Uuid>,
     /// Households not visited within the interval (ids).
@@ -763,7 +767,8 @@ pub struct Coverage {
 }
 
 /// Checks the coverage rules over `region` as of `as_of`: every active key village has a team
-/// with a first secretary in term; every registered, returned or monitored household has a
+/// with a first secretary in term and an expert adviser in term (seed 4: 每村一名专家特派员);
+/// every registered, returned or monitored household has a
 /// paired cadre; none has gone unvisited longer than `teams.visit_interval_days`.
 ///
 /// # Errors
@@ -800,6 +805,19 @@ pub fn coverage(
         .filter(team_members::term_start.le(as_of))
         .filter(team_members::term_end.ge(as_of))
         .select(team_members::region_code)
+        .load::<i64>(conn)
+        .db()?
+        .into_iter()
+        .collect();
+    let with_adviser: HashSet<i64> = village_advisers::table
+        .filter(village_advisers::region_code.between(scope.lo(), scope.hi()))
+        .filter(village_advisers::from_date.le(as_of))
+        .filter(
+            village_advisers::to_date
+                .is_null()
+                .or(village_advisers::to_date.ge(as_of)),
+        )
+        .select(village_advisers::region_code)
         .load::<i64>(conn)
         .db()?
         .into_iter()
@@ -846,6 +864,11 @@ pub fn coverage(
         .copied()
         .filter(|v| !with_secretary.contains(v))
         .collect();
+    let no_adviser: Vec<i64> = active
+        .iter()
+        .copied()
+        .filter(|v| !with_adviser.contains(v))
+        .collect();
     let no_cadre: Vec<(Uuid, i64)> = hh
         .iter()
         .copied()
@@ -864,6 +887,7 @@ pub fn coverage(
             key_villages: active.iter().filter(|c| inn(c)).count() as i64,
             key_villages_without_first_secretary: no_secretary.iter().filter(|c| inn(c)).count()
                 as i64,
+            key_villages_without_adviser: no_adviser.iter().filter(|c| inn(c)).count() as i64,
             households: hh.iter().filter(|(_, c)| inn(c)).count() as i64,
             households_without_cadre: no_cadre.iter().filter(|(_, c)| inn(c)).count() as i64,
             households_unvisited: unvisited.iter().filter(|(_, c)| inn(c)).count() as i64,
@@ -899,6 +923,11 @@ pub fn coverage(
         total: count(region.as_i64(), own, scope),
         children,
         villages_without_first_secretary: no_secretary
+            .iter()
+            .take(cap)
+            .map(|c| format!("{c:012}"))
+            .collect(),
+        villages_without_adviser: no_adviser
             .iter()
             .take(cap)
             .map(|c| format!("{c:012}"))
