@@ -83,9 +83,12 @@ pub struct PutCalendarYearBody {
     pub days: Vec<CalendarDayDto>,
 }
 
+/// A year in the range every year parameter of the API takes (the document says 1980–2100).
 fn year(path: &str) -> Result<i32, DomainError> {
     path.parse::<i32>()
-        .map_err(|_| DomainError::field("year", "must be a year such as 2027"))
+        .ok()
+        .filter(|y| (1980..=2100).contains(y))
+        .ok_or_else(|| DomainError::field("year", "must be a year between 1980 and 2100"))
 }
 
 /// A year of the platform calendar: its statutory holidays and adjusted working days.
@@ -96,7 +99,7 @@ fn year(path: &str) -> Result<i32, DomainError> {
     responses(
         (status = 200, description = "The year (known = false and no days when the platform has no arrangement for it)", body = CalendarYearDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a year between 1949 and 2200", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a year between 1980 and 2100", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/calendar/{year}")]

@@ -1413,7 +1413,7 @@ fn month_of(s: &str) -> Result<(i32, u32), DomainError> {
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Contract id"),
-        ("month" = String, Path, description = "YYYY-MM"),
+        ("month" = String, Path, description = "YYYY-MM", pattern = r"^(198[0-9]|199[0-9]|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"),
     ),
     responses(
         (status = 200, description = "The payout", body = PayoutDto),
@@ -1485,7 +1485,7 @@ pub async fn contract_document(
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Contract id"),
-        ("month" = String, Path, description = "YYYY-MM"),
+        ("month" = String, Path, description = "YYYY-MM", pattern = r"^(198[0-9]|199[0-9]|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"),
         crate::documents::FormatParams,
     ),
     responses(
@@ -1525,7 +1525,7 @@ pub async fn payout_document(
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Contract id"),
-        ("month" = String, Path, description = "YYYY-MM"),
+        ("month" = String, Path, description = "YYYY-MM", pattern = r"^(198[0-9]|199[0-9]|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"),
     ),
     responses(
         (status = 201, description = "Paid", body = PaidDto),

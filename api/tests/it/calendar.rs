@@ -51,6 +51,8 @@ async fn everyone_reads_the_calendar_the_platform_administrator_keeps_it() {
         (Some(false), Some(0))
     );
     assert_eq!(app.get("/api/v1/calendar/20x7", &clerk).await.status, 422);
+    // Years outside the range every year parameter takes (the fuzzer sent 1979).
+    assert_eq!(app.get("/api/v1/calendar/1979", &clerk).await.status, 422);
 
     // A county cannot change it; the platform administrator adds 2027.
     let year = json!({
