@@ -110,6 +110,7 @@ pub mod calendar;
 pub mod cases;
 pub mod error;
 pub mod exit;
+pub mod inspection;
 pub mod funds;
 pub mod monitoring;
 pub mod net;
