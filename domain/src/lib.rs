@@ -110,8 +110,8 @@ pub mod calendar;
 pub mod cases;
 pub mod error;
 pub mod exit;
-pub mod inspection;
 pub mod funds;
+pub mod inspection;
 pub mod monitoring;
 pub mod net;
 #[cfg(feature = "openapi")]

@@ -158,12 +158,13 @@ pub fn create(
     }
     ctx.caller.require_at(perm::WORKFLOW_INSPECT, n.region)?;
     let scope = n.region.subtree();
-    let population: Count = diesel::sql_query(format!("SELECT count(*) AS n FROM ({POPULATION}) p"))
-        .bind::<Integer, _>(n.year)
-        .bind::<BigInt, _>(scope.lo())
-        .bind::<BigInt, _>(scope.hi())
-        .get_result(conn)
-        .db()?;
+    let population: Count =
+        diesel::sql_query(format!("SELECT count(*) AS n FROM ({POPULATION}) p"))
+            .bind::<Integer, _>(n.year)
+            .bind::<BigInt, _>(scope.lo())
+            .bind::<BigInt, _>(scope.hi())
+            .get_result(conn)
+            .db()?;
     check_size(n.size, population.n)?;
     let seed = n
         .seed
@@ -406,7 +407,10 @@ pub fn visit(
         });
     }
     if v.visited_on > ctx.today() {
-        return Err(DomainError::field("visited_on", "must not be in the future"));
+        return Err(DomainError::field(
+            "visited_on",
+            "must not be in the future",
+        ));
     }
     let mut reopened = false;
     if v.outcome == Outcome::FalseExit {
