@@ -312,7 +312,10 @@ pub fn get(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<InspectionVie
     let Some(head) = head else {
         return Err(DomainError::NotFound);
     };
-    #[allow(clippy::type_complexity)]
+    #[expect(
+        clippy::type_complexity,
+        reason = "one row of the join, named in the map below"
+    )]
     let rows: Vec<(
         Uuid,
         i64,
