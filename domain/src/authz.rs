@@ -50,6 +50,8 @@ pub mod perm {
     pub const WORKFLOW_TOWNSHIP: &str = "workflow:township";
     /// County steps.
     pub const WORKFLOW_COUNTY: &str = "workflow:county";
+    /// Sampling inspections of filed exits (督查验收): county approvers, city observers.
+    pub const WORKFLOW_INSPECT: &str = "workflow:inspect";
 
     /// Import batches of property-check hits.
     pub const PROPERTY_IMPORT: &str = "property:import";
@@ -128,6 +130,7 @@ pub mod perm {
         WORKFLOW_VILLAGE,
         WORKFLOW_TOWNSHIP,
         WORKFLOW_COUNTY,
+        WORKFLOW_INSPECT,
         CASES_READ,
         CASES_WRITE,
         CASES_REVEAL,

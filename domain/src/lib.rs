@@ -111,6 +111,7 @@ pub mod cases;
 pub mod error;
 pub mod exit;
 pub mod funds;
+pub mod inspection;
 pub mod monitoring;
 pub mod net;
 #[cfg(feature = "openapi")]

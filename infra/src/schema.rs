@@ -353,6 +353,38 @@ diesel::table! {
 }
 
 diesel::table! {
+    exit_inspections (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        region_code -> Int8,
+        scope_code -> Int8,
+        year -> Int4,
+        seed -> Text,
+        size -> Int4,
+        population -> Int4,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    exit_inspection_households (county_code, inspection_id, household_id) {
+        county_code -> Int4,
+        inspection_id -> Uuid,
+        household_id -> Uuid,
+        region_code -> Int8,
+        rank -> Int4,
+        list_id -> Uuid,
+        visited_on -> Nullable<Date>,
+        findings -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        reopened -> Bool,
+        visited_by -> Nullable<Uuid>,
+        visited_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     exit_steps (county_code, id) {
         county_code -> Int4,
         id -> Uuid,
@@ -1022,6 +1054,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     exit_lists,
     exit_entries,
     exit_steps,
+    exit_inspections,
+    exit_inspection_households,
     exit_objections,
     exit_targets,
     monitoring_leads,

@@ -10,6 +10,7 @@ pub mod cases_dto;
 pub mod dto;
 pub mod exit;
 pub mod exit_dto;
+pub mod exit_inspections;
 pub mod funds;
 pub mod funds_dto;
 pub mod grant_requests;
@@ -287,6 +288,26 @@ pub const RULES: &[Rule] = &[
         Permission(perm::CASES_EXPORT),
     ),
     r("GET", "/api/v1/exit-lists", Permission(perm::WORKFLOW_READ)),
+    r(
+        "POST",
+        "/api/v1/exit-inspections",
+        Permission(perm::WORKFLOW_INSPECT),
+    ),
+    r(
+        "GET",
+        "/api/v1/exit-inspections",
+        Permission(perm::WORKFLOW_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/exit-inspections/{id}",
+        Permission(perm::WORKFLOW_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/exit-inspections/{id}/households/{household_id}/visit",
+        Permission(perm::WORKFLOW_INSPECT),
+    ),
     r(
         "POST",
         "/api/v1/exit-lists",
@@ -940,6 +961,10 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(exit::put_target)
                 .service(exit::exit_progress)
                 .service(exit::exit_criteria)
+                .service(exit_inspections::create_exit_inspection)
+                .service(exit_inspections::list_exit_inspections)
+                .service(exit_inspections::get_exit_inspection)
+                .service(exit_inspections::visit_exit_inspection_household)
                 .service(monitoring::list_cases)
                 .service(monitoring::open_case)
                 .service(monitoring::get_case)

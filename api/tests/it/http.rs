@@ -128,6 +128,12 @@ pub fn sample_body(method: &str, path: &str) -> serde_json::Value {
             json!({"url": "https://hooks.example.cn/zx", "events": ["household.created"]})
         }
         ("PATCH", "/api/v1/webhooks/{id}") => json!({"active": false}),
+        ("POST", "/api/v1/exit-inspections") => {
+            json!({"region": "370831000000", "year": 2023, "size": 1})
+        }
+        ("POST", "/api/v1/exit-inspections/{id}/households/{household_id}/visit") => {
+            json!({"visited_on": "2026-01-01", "findings": "x", "outcome": "confirmed"})
+        }
         ("PUT", "/api/v1/cors-origins") => json!({"origins": ["https://app.example.cn"]}),
         ("POST", "/api/v1/users/{id}/password-reset") => json!({"new_password": "a-good-password"}),
         ("POST", "/api/v1/users/{id}/roles") => {

@@ -31,6 +31,7 @@ mod queue;
 mod regions;
 mod replica;
 mod reports;
+mod sampling;
 mod settings;
 mod tasks;
 mod throttle;

@@ -62,6 +62,9 @@ impl Status {
                 | (NonPoor, Monitored)
                 | (Monitored, NonPoor)
                 | (Monitored, Registered)
+                // A sampling inspection finds the exit false (被脱贫, 错退): the household is
+                // back in poverty (domain::inspection).
+                | (Exited, Registered)
         )
     }
 }
@@ -726,7 +729,8 @@ mod tests {
         assert!(Status::Registered.can_become(Status::Exited));
         assert!(!Status::Registered.can_become(Status::Returned));
         assert!(Status::Exited.can_become(Status::Monitored));
-        assert!(!Status::Exited.can_become(Status::Registered));
+        assert!(Status::Exited.can_become(Status::Registered));
+        assert!(!Status::Returned.can_become(Status::Registered));
         let mut r = YearRecord {
             income_per_capita_fen: 450_000,
             wage_income_fen: 0,

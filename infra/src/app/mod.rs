@@ -11,6 +11,7 @@ pub mod cases;
 pub mod catalog;
 pub mod cors;
 pub mod exit;
+pub mod exit_inspections;
 pub mod fund_documents;
 pub mod funds;
 pub mod grant_requests;
