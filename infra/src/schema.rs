@@ -353,6 +353,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    exit_signoffs (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        list_id -> Uuid,
+        region_code -> Int8,
+        body -> Text,
+        user_id -> Uuid,
+        username -> Text,
+        team_id -> Nullable<Uuid>,
+        signed_on -> Date,
+        signed_at -> Timestamptz,
+        opinion -> Text,
+    }
+}
+
+diesel::table! {
     exit_steps (county_code, id) {
         county_code -> Int4,
         id -> Uuid,
@@ -1021,6 +1037,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     job_errors,
     exit_lists,
     exit_entries,
+    exit_signoffs,
     exit_steps,
     exit_objections,
     exit_targets,
