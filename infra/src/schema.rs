@@ -365,6 +365,8 @@ diesel::table! {
         signed_on -> Date,
         signed_at -> Timestamptz,
         opinion -> Text,
+        details -> Jsonb,
+        attachments -> Jsonb,
     }
 }
 

@@ -13,6 +13,8 @@ CREATE TABLE exit_signoffs (
   signed_on      date NOT NULL,
   signed_at      timestamptz NOT NULL,
   opinion        text NOT NULL,
+  details        jsonb NOT NULL DEFAULT '{}',
+  attachments    jsonb NOT NULL DEFAULT '[]',
   PRIMARY KEY (county_code, id),
   UNIQUE (county_code, list_id, body),
   FOREIGN KEY (county_code, list_id) REFERENCES exit_lists (county_code, id) ON DELETE CASCADE
