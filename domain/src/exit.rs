@@ -247,9 +247,13 @@ pub fn check_signoff<U: PartialEq + Copy>(
         ));
     }
     let village = body == SignoffBody::VillageCommittee
-        || recorded.iter().any(|(b, _)| *b == SignoffBody::VillageCommittee);
+        || recorded
+            .iter()
+            .any(|(b, _)| *b == SignoffBody::VillageCommittee);
     let team = body == SignoffBody::ResidentTeam
-        || recorded.iter().any(|(b, _)| *b == SignoffBody::ResidentTeam);
+        || recorded
+            .iter()
+            .any(|(b, _)| *b == SignoffBody::ResidentTeam);
     Ok(village && (team || !team_required))
 }
 
@@ -941,10 +945,22 @@ mod tests {
     fn verification_needs_both_bodies_by_two_people() {
         use SignoffBody::{ResidentTeam, VillageCommittee};
         let a = Stage::Appraised;
-        assert_eq!(check_signoff(a, &[], VillageCommittee, 1, true).ok(), Some(false));
-        assert_eq!(check_signoff(a, &[], VillageCommittee, 1, false).ok(), Some(true));
-        assert_eq!(check_signoff(a, &[], ResidentTeam, 2, true).ok(), Some(false));
-        assert_eq!(check_signoff(a, &[], ResidentTeam, 2, false).ok(), Some(false));
+        assert_eq!(
+            check_signoff(a, &[], VillageCommittee, 1, true).ok(),
+            Some(false)
+        );
+        assert_eq!(
+            check_signoff(a, &[], VillageCommittee, 1, false).ok(),
+            Some(true)
+        );
+        assert_eq!(
+            check_signoff(a, &[], ResidentTeam, 2, true).ok(),
+            Some(false)
+        );
+        assert_eq!(
+            check_signoff(a, &[], ResidentTeam, 2, false).ok(),
+            Some(false)
+        );
         assert_eq!(
             check_signoff(a, &[(VillageCommittee, 1)], ResidentTeam, 2, true).ok(),
             Some(true)
@@ -958,11 +974,23 @@ mod tests {
             _ => None,
         };
         assert_eq!(
-            code(check_signoff(a, &[(VillageCommittee, 1)], ResidentTeam, 1, true)),
+            code(check_signoff(
+                a,
+                &[(VillageCommittee, 1)],
+                ResidentTeam,
+                1,
+                true
+            )),
             Some(crate::ErrorCode::SameSignatory)
         );
         assert_eq!(
-            code(check_signoff(a, &[(VillageCommittee, 1)], VillageCommittee, 3, true)),
+            code(check_signoff(
+                a,
+                &[(VillageCommittee, 1)],
+                VillageCommittee,
+                3,
+                true
+            )),
             Some(crate::ErrorCode::AlreadySigned)
         );
         assert_eq!(

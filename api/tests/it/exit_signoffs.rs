@@ -53,7 +53,15 @@ async fn team_with(app: &TestApp, token: &str, village: &str, user_id: &str, seq
 /// A list of one household of `village`, appraised.
 async fn appraised(x: &Exit, village: &str, token: &str, seq: u32) -> String {
     let app = &x.app;
-    let h = registered(app, token, &format!("S{seq}"), village, seq, (3, 400_000, true)).await;
+    let h = registered(
+        app,
+        token,
+        &format!("S{seq}"),
+        village,
+        seq,
+        (3, 400_000, true),
+    )
+    .await;
     let r = app
         .post("/api/v1/exit-lists", token, nomination(village, &[&h]))
         .await;
@@ -105,7 +113,10 @@ async fn with_the_setting_both_bodies_sign_and_only_then_the_list_is_verified() 
     let r = app.post(&team_path, &li_token, team_signoff()).await;
     assert_eq!(r.status, 403, "{:?}", r.body);
     assert!(
-        r.body["detail"].as_str().unwrap_or_default().contains("team.li"),
+        r.body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("team.li"),
         "named: {:?}",
         r.body
     );
@@ -148,7 +159,12 @@ async fn with_the_setting_both_bodies_sign_and_only_then_the_list_is_verified() 
     assert_eq!((r.status, code(&r)), (409, "already_signed"));
     // …and the same person cannot sign for the team.
     let r = app.post(&team_path, &both_token, team_signoff()).await;
-    assert_eq!((r.status, code(&r)), (409, "same_signatory"), "{:?}", r.body);
+    assert_eq!(
+        (r.status, code(&r)),
+        (409, "same_signatory"),
+        "{:?}",
+        r.body
+    );
     // The first notice waits for the verification.
     let r = app
         .post(

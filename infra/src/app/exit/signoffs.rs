@@ -8,8 +8,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use domain::exit::{self as rules, SignoffBody, Stage, Step};
 use domain::DomainError;
+use domain::exit::{self as rules, SignoffBody, Stage, Step};
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -146,7 +146,9 @@ pub(super) fn sign(
     );
     let attachments: Vec<Attachment> = all
         .iter()
-        .flat_map(|r| serde_json::from_value::<Vec<Attachment>>(r.attachments.clone()).unwrap_or_default())
+        .flat_map(|r| {
+            serde_json::from_value::<Vec<Attachment>>(r.attachments.clone()).unwrap_or_default()
+        })
         .collect();
     touch(conn, list, Some((Stage::Verified, None, None)))?;
     record_step(
@@ -186,9 +188,11 @@ pub fn sign_for_team(
 ) -> Result<ListView, DomainError> {
     let list = lock_list(conn, ctx, id)?;
     let village = stored_code(list.region_code)?;
-    let role_ok = ctx.caller.grants.iter().any(|(g, _)| {
-        g.role == "team_member" && g.unit.subtree().contains(village)
-    });
+    let role_ok = ctx
+        .caller
+        .grants
+        .iter()
+        .any(|(g, _)| g.role == "team_member" && g.unit.subtree().contains(village));
     if !role_ok {
         return Err(DomainError::Forbidden(format!(
             "the resident team's sign-off is given by a team_member of village {village}; \
