@@ -50,6 +50,8 @@ pub mod perm {
     pub const WORKFLOW_TOWNSHIP: &str = "workflow:township";
     /// County steps.
     pub const WORKFLOW_COUNTY: &str = "workflow:county";
+    /// Acknowledge a filed exit list at the city, then the province (逐级备案).
+    pub const WORKFLOW_ACKNOWLEDGE: &str = "workflow:acknowledge";
 
     /// Import batches of property-check hits.
     pub const PROPERTY_IMPORT: &str = "property:import";
@@ -128,6 +130,7 @@ pub mod perm {
         WORKFLOW_VILLAGE,
         WORKFLOW_TOWNSHIP,
         WORKFLOW_COUNTY,
+        WORKFLOW_ACKNOWLEDGE,
         CASES_READ,
         CASES_WRITE,
         CASES_REVEAL,

@@ -102,6 +102,8 @@ error_codes! {
     AlreadySigned = "already_signed",
     /// One person signs the verification for one body only.
     SameSignatory = "same_signatory",
+    /// This level has acknowledged the filing already.
+    AlreadyAcknowledged = "already_acknowledged",
     /// A public notice is still running on the exit list.
     NoticePeriodRunning = "notice_period_running",
     /// Objections raised during the notice are not resolved.

@@ -257,6 +257,47 @@ pub fn check_signoff<U: PartialEq + Copy>(
     Ok(village && (team || !team_required))
 }
 
+/// Decides on the acknowledgement of a filing (逐级报市、省备案) at `level`, given the levels that
+/// acknowledged already: the city first, then the province, each once, after the filing.
+///
+/// # Errors
+/// `Conflict` `step_out_of_order` (not filed, or the province before the city),
+/// `already_acknowledged`; `Forbidden` for a level other than city or province.
+pub fn check_acknowledgement(
+    stage: Stage,
+    recorded: &[Level],
+    level: Level,
+) -> Result<(), DomainError> {
+    if level != Level::City && level != Level::Province {
+        return Err(DomainError::Forbidden(format!(
+            "a filing is acknowledged by the city, then the province, not at the {} level",
+            level.name()
+        )));
+    }
+    if stage != Stage::Filed {
+        return Err(refuse(
+            crate::ErrorCode::StepOutOfOrder,
+            format!(
+                "a list is acknowledged once filed, and it is at {}",
+                stage.as_str()
+            ),
+        ));
+    }
+    if recorded.contains(&level) {
+        return Err(refuse(
+            crate::ErrorCode::AlreadyAcknowledged,
+            format!("the {} has acknowledged this filing already", level.name()),
+        ));
+    }
+    if level == Level::Province && !recorded.contains(&Level::City) {
+        return Err(refuse(
+            crate::ErrorCode::StepOutOfOrder,
+            "the city acknowledges the filing before the province (逐级备案)".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Whether the county submission report (seed 1 附件7, 关于送审建档立卡贫困户退出的报告) can be
 /// produced now. It submits the township's list to the county leading group for approval "经公示
 /// 无异议后": so from the moment the second notice has ended with no objection open and households
@@ -997,5 +1038,32 @@ mod tests {
             code(check_signoff(Stage::Verified, &[], ResidentTeam, 2, true)),
             Some(crate::ErrorCode::StepOutOfOrder)
         );
+    }
+
+    #[test]
+    fn filings_are_acknowledged_by_the_city_then_the_province_once_each() {
+        let f = Stage::Filed;
+        assert!(check_acknowledgement(f, &[], Level::City).is_ok());
+        assert!(check_acknowledgement(f, &[Level::City], Level::Province).is_ok());
+        let code = |r: Result<(), DomainError>| match r {
+            Err(DomainError::Conflict { code, .. }) => Some(code),
+            _ => None,
+        };
+        assert_eq!(
+            code(check_acknowledgement(f, &[], Level::Province)),
+            Some(crate::ErrorCode::StepOutOfOrder)
+        );
+        assert_eq!(
+            code(check_acknowledgement(f, &[Level::City], Level::City)),
+            Some(crate::ErrorCode::AlreadyAcknowledged)
+        );
+        assert_eq!(
+            code(check_acknowledgement(Stage::Announced, &[], Level::City)),
+            Some(crate::ErrorCode::StepOutOfOrder)
+        );
+        assert!(matches!(
+            check_acknowledgement(f, &[], Level::County),
+            Err(DomainError::Forbidden(_))
+        ));
     }
 }

@@ -353,6 +353,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    exit_acknowledgements (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        list_id -> Uuid,
+        region_code -> Int8,
+        level -> Text,
+        user_id -> Uuid,
+        username -> Text,
+        org_unit -> Int8,
+        acknowledged_at -> Timestamptz,
+        note -> Text,
+    }
+}
+
+diesel::table! {
     exit_signoffs (county_code, id) {
         county_code -> Int4,
         id -> Uuid,
@@ -1039,6 +1054,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     job_errors,
     exit_lists,
     exit_entries,
+    exit_acknowledgements,
     exit_signoffs,
     exit_steps,
     exit_objections,

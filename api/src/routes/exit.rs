@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::exit::{Criterion, Stage, Step, Votes};
 use domain::{DomainError, FieldError, Level, RegionCode};
+use infra::app::exit::acknowledgements::AcknowledgementRow;
 use infra::app::exit::signoffs::{SignoffRow, TeamSignoff};
 use infra::app::exit::{
     self, Attachment, EntryView, ListFilter, ListSummary, ListView, Nomination, ObjectionRow,
@@ -253,6 +254,39 @@ impl From<SignoffRow> for SignoffDto {
     }
 }
 
+/// An acknowledgement of the filing by the city or the province (issue 22, seed 1: 逐级备案).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AcknowledgementDto {
+    /// Id.
+    pub id: Uuid,
+    /// `city` or `province`.
+    pub level: String,
+    /// Who.
+    pub user_id: Uuid,
+    /// Their username.
+    pub username: String,
+    /// Their org unit.
+    pub org_unit: String,
+    /// When.
+    pub acknowledged_at: DateTime<Utc>,
+    /// Their note.
+    pub note: String,
+}
+
+impl From<AcknowledgementRow> for AcknowledgementDto {
+    fn from(a: AcknowledgementRow) -> Self {
+        Self {
+            id: a.id,
+            level: a.level,
+            user_id: a.user_id,
+            username: a.username,
+            org_unit: format!("{:012}", a.org_unit),
+            acknowledged_at: a.acknowledged_at,
+            note: a.note,
+        }
+    }
+}
+
 /// An exit list with everything recorded on it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ExitListDto {
@@ -294,6 +328,8 @@ pub struct ExitListDto {
     pub objections: Vec<ObjectionDto>,
     /// Verification sign-offs (村两委, 驻村工作队), each by its own user, in order.
     pub signoffs: Vec<SignoffDto>,
+    /// Acknowledgements of the filing (逐级备案): the city's, then the province's.
+    pub acknowledgements: Vec<AcknowledgementDto>,
 }
 
 impl From<ListView> for ExitListDto {
@@ -321,6 +357,11 @@ impl From<ListView> for ExitListDto {
             steps: v.steps.into_iter().map(StepDto::from).collect(),
             objections: v.objections.into_iter().map(ObjectionDto::from).collect(),
             signoffs: v.signoffs.into_iter().map(SignoffDto::from).collect(),
+            acknowledgements: v
+                .acknowledgements
+                .into_iter()
+                .map(AcknowledgementDto::from)
+                .collect(),
         }
     }
 }
@@ -875,6 +916,50 @@ pub async fn team_verification(
     let v = state
         .run(auth, move |conn, ctx| {
             exit::signoffs::sign_for_team(conn, ctx, id, &input)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ExitListDto::from(v)))
+}
+
+/// An acknowledgement of a filing.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcknowledgementBody {
+    /// A note, up to 2000 characters.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Acknowledges a filed list (逐级报市、省备案) at the caller's level: the city first, then the
+/// province, each once, by a user holding `workflow:acknowledge` there.
+#[utoipa::path(
+    tag = "exit",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Exit list id")),
+    request_body = AcknowledgementBody,
+    responses(
+        (status = 200, description = "The list, with the acknowledgement", body = ExitListDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a city or province user with workflow:acknowledge over the village (named)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (above the county: not filed yet)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not filed, the province before the city (step_out_of_order), or the level acknowledged already (already_acknowledged)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/exit-lists/{id}/acknowledgement")]
+pub async fn acknowledgement(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<AcknowledgementBody>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let mut errs = Vec::new();
+    let note = text(&mut errs, "note", &body.0.note, false, 2000);
+    done(errs)?;
+    let v = state
+        .run(auth, move |conn, ctx| {
+            exit::acknowledgements::acknowledge(conn, ctx, id, &note)
         })
         .await?;
     Ok(HttpResponse::Ok().json(ExitListDto::from(v)))

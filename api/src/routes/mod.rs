@@ -321,6 +321,11 @@ pub const RULES: &[Rule] = &[
     ),
     r(
         "POST",
+        "/api/v1/exit-lists/{id}/acknowledgement",
+        Permission(perm::WORKFLOW_ACKNOWLEDGE),
+    ),
+    r(
+        "POST",
         "/api/v1/exit-lists/{id}/first-notice",
         Permission(perm::WORKFLOW_VILLAGE),
     ),
@@ -931,6 +936,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(exit::appraisal)
                 .service(exit::verification)
                 .service(exit::team_verification)
+                .service(exit::acknowledgement)
                 .service(exit::first_notice)
                 .service(exit::township_review)
                 .service(exit::second_notice)

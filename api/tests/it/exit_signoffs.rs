@@ -5,7 +5,9 @@
 
 use serde_json::{Value, json};
 
-use crate::exit::{Exit, V1, V2, code, dated, nomination, registered, setup, step_path, votes};
+use crate::exit::{
+    Exit, V1, V2, code, dated, nomination, registered, setup, step_path, to_notice_end, votes,
+};
 use crate::helpers::TestApp;
 
 async fn require_team(app: &TestApp, on: bool) {
@@ -258,4 +260,77 @@ async fn without_the_setting_the_village_committee_verifies_and_the_team_may_sig
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["stage"], "verified");
     assert_eq!(r.body["signoffs"].as_array().map(Vec::len), Some(2));
+}
+
+/// A list of V1 walked to `filed` by the village, the township and the county.
+async fn filed(x: &Exit) -> String {
+    let app = &x.app;
+    let list = appraised(x, V1, &x.clerk, 7).await;
+    let notice = json!({"location": "村委会公示栏"});
+    let review = json!({"opinion": "同意", "decision_no": "泗扶发〔2016〕12号"});
+    let walk: [(&str, &str, Value, bool); 7] = [
+        (&x.clerk, "verification", village_signoff(), false),
+        (&x.clerk, "first-notice", notice.clone(), false),
+        (&x.reviewer, "township-review", review.clone(), true),
+        (&x.reviewer, "second-notice", notice.clone(), false),
+        (&x.approver, "approval", review, true),
+        (&x.approver, "announcement", notice, false),
+        (&x.approver, "filing", json!({"reference": "备案1"}), true),
+    ];
+    for (token, step, body, wait) in walk {
+        if wait {
+            to_notice_end(app, token, &list, chrono::Duration::seconds(1)).await;
+        }
+        let r = app
+            .post(&step_path(&list, step), token, dated(app, body))
+            .await;
+        assert_eq!(r.status, 200, "{step}: {:?}", r.body);
+    }
+    list
+}
+
+#[actix_web::test]
+async fn a_filing_is_acknowledged_by_the_city_then_the_province_once_each() {
+    let mut x = setup().await;
+    x.app.user("observer.shandong", "37", &["observer"]);
+    let province = x.app.token("observer.shandong").await;
+    let app = &x.app;
+    let list = filed(&x).await;
+    let path = format!("/api/v1/exit-lists/{list}/acknowledgement");
+    // Before filing nobody acknowledges: covered by the rule; here the county cannot.
+    let r = app.post(&path, &x.approver, json!({})).await;
+    assert_eq!(r.status, 403, "{:?}", r.body);
+    // The province before the city: out of order.
+    let r = app.post(&path, &province, json!({"note": "省级备案"})).await;
+    assert_eq!((r.status, code(&r)), (409, "step_out_of_order"), "{:?}", r.body);
+    // Another county's user: not found (outside scope) or forbidden.
+    let r = app.post(&path, &x.stranger, json!({})).await;
+    assert!(matches!(r.status, 403 | 404), "{:?}", r.body);
+    // Bad input names the field.
+    let r = app
+        .post(&path, &x.city, json!({"note": "x".repeat(2001)}))
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert!(r.body.to_string().contains("note"), "{:?}", r.body);
+    // The city, then the province.
+    let r = app.post(&path, &x.city, json!({"note": "市级备案"})).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["acknowledgements"][0]["level"], "city");
+    assert_eq!(r.body["acknowledgements"][0]["username"], "observer.city");
+    let r = app.post(&path, &x.city, json!({})).await;
+    assert_eq!((r.status, code(&r)), (409, "already_acknowledged"));
+    let r = app.post(&path, &province, json!({"note": "省级备案"})).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let acks = r.body["acknowledgements"].as_array().cloned().unwrap_or_default();
+    assert_eq!(acks.len(), 2);
+    assert_eq!(acks[1]["level"], "province");
+    assert_eq!(acks[1]["org_unit"], "370000000000");
+    assert!(acks[1]["acknowledged_at"].is_string());
+    let r = app.post(&path, &province, json!({})).await;
+    assert_eq!((r.status, code(&r)), (409, "already_acknowledged"));
+    // The county reads them on the list.
+    let r = app
+        .get(&format!("/api/v1/exit-lists/{list}"), &x.approver)
+        .await;
+    assert_eq!(r.body["acknowledgements"].as_array().map(Vec::len), Some(2));
 }

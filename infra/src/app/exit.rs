@@ -6,6 +6,7 @@
 //! then records the step (actor, time, details, attachments) and an audit row in the same
 //! transaction. Filing moves every household left on the list to `exited`.
 
+pub mod acknowledgements;
 pub mod documents;
 pub mod links;
 pub mod signoffs;
@@ -315,6 +316,8 @@ pub struct ListView {
     pub objections: Vec<ObjectionRow>,
     /// Verification sign-offs (village committee, resident team), in order.
     pub signoffs: Vec<signoffs::SignoffRow>,
+    /// Acknowledgements of the filing (city, then province), in order.
+    pub acknowledgements: Vec<acknowledgements::AcknowledgementRow>,
 }
 
 impl ListView {
@@ -443,6 +446,7 @@ fn view_of(conn: &mut PgConnection, list: ListRow) -> Result<ListView, DomainErr
         .load(conn)
         .db()?;
     let signoffs = signoffs::of_list(conn, &list)?;
+    let acknowledgements = acknowledgements::of_list(conn, &list)?;
     let village_name = cases::village_names(conn, &[list.region_code])?
         .remove(&list.region_code)
         .unwrap_or_default();
@@ -460,6 +464,7 @@ fn view_of(conn: &mut PgConnection, list: ListRow) -> Result<ListView, DomainErr
         steps,
         objections,
         signoffs,
+        acknowledgements,
     })
 }
 
