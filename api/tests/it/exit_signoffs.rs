@@ -301,8 +301,15 @@ async fn a_filing_is_acknowledged_by_the_city_then_the_province_once_each() {
     let r = app.post(&path, &x.approver, json!({})).await;
     assert_eq!(r.status, 403, "{:?}", r.body);
     // The province before the city: out of order.
-    let r = app.post(&path, &province, json!({"note": "省级备案"})).await;
-    assert_eq!((r.status, code(&r)), (409, "step_out_of_order"), "{:?}", r.body);
+    let r = app
+        .post(&path, &province, json!({"note": "省级备案"}))
+        .await;
+    assert_eq!(
+        (r.status, code(&r)),
+        (409, "step_out_of_order"),
+        "{:?}",
+        r.body
+    );
     // Another county's user: not found (outside scope) or forbidden.
     let r = app.post(&path, &x.stranger, json!({})).await;
     assert!(matches!(r.status, 403 | 404), "{:?}", r.body);
@@ -319,9 +326,14 @@ async fn a_filing_is_acknowledged_by_the_city_then_the_province_once_each() {
     assert_eq!(r.body["acknowledgements"][0]["username"], "observer.city");
     let r = app.post(&path, &x.city, json!({})).await;
     assert_eq!((r.status, code(&r)), (409, "already_acknowledged"));
-    let r = app.post(&path, &province, json!({"note": "省级备案"})).await;
+    let r = app
+        .post(&path, &province, json!({"note": "省级备案"}))
+        .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
-    let acks = r.body["acknowledgements"].as_array().cloned().unwrap_or_default();
+    let acks = r.body["acknowledgements"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(acks.len(), 2);
     assert_eq!(acks[1]["level"], "province");
     assert_eq!(acks[1]["org_unit"], "370000000000");

@@ -87,7 +87,9 @@ pub fn acknowledge(
         .caller
         .grants
         .iter()
-        .filter(|(g, p)| p.contains(perm::WORKFLOW_ACKNOWLEDGE) && g.unit.subtree().contains(village))
+        .filter(|(g, p)| {
+            p.contains(perm::WORKFLOW_ACKNOWLEDGE) && g.unit.subtree().contains(village)
+        })
         .map(|(g, _)| g.unit.level())
         .collect();
     held.sort_by_key(|l| std::cmp::Reverse(*l));
