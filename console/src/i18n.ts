@@ -228,7 +228,7 @@ const zh = {
     tenants_read: "查看租户", tenants_manage: "开通县", users_read: "查看用户", users_manage: "管理用户", settings_read: "查看参数",
     settings_manage: "修改参数", audit_read: "查看审计日志", cases_read: "查看农户", cases_write: "登记修改农户", cases_reveal: "查看完整身份证号",
     cases_drilldown: "县以上查看明细", cases_import: "批量导入", cases_export: "导出", workflow_read: "查看流程", workflow_village: "村级流程",
-    workflow_township: "乡镇级流程", workflow_county: "县级流程", property_import: "导入核查数据", property_read: "查看财产核查",
+    workflow_township: "乡镇级流程", workflow_county: "县级流程", workflow_inspect: "督查验收抽查", workflow_acknowledge: "逐级备案确认", property_import: "导入核查数据", property_read: "查看财产核查",
     property_verify: "核实比对结果", property_review: "审核核查", property_decide: "核查认定", villages_read: "查看村情",
     villages_write: "填报村情", villages_manage: "管理重点帮扶村", visits_write: "填写走访记录", funds_read: "查看资金",
     funds_manage: "管理资金项目", webhooks_manage: "管理事件推送", cors_manage: "管理跨域来源",

@@ -52,6 +52,8 @@ pub mod perm {
     pub const WORKFLOW_COUNTY: &str = "workflow:county";
     /// Sampling inspections of filed exits (督查验收): county approvers, city observers.
     pub const WORKFLOW_INSPECT: &str = "workflow:inspect";
+    /// Acknowledge a filed exit list at the city, then the province (逐级备案).
+    pub const WORKFLOW_ACKNOWLEDGE: &str = "workflow:acknowledge";
 
     /// Import batches of property-check hits.
     pub const PROPERTY_IMPORT: &str = "property:import";
@@ -131,6 +133,7 @@ pub mod perm {
         WORKFLOW_TOWNSHIP,
         WORKFLOW_COUNTY,
         WORKFLOW_INSPECT,
+        WORKFLOW_ACKNOWLEDGE,
         CASES_READ,
         CASES_WRITE,
         CASES_REVEAL,

@@ -98,6 +98,12 @@ error_codes! {
     NotFailed = "not_failed",
     /// The exit list is not at the stage this step follows.
     StepOutOfOrder = "step_out_of_order",
+    /// The body (village committee or resident team) has signed this verification already.
+    AlreadySigned = "already_signed",
+    /// One person signs the verification for one body only.
+    SameSignatory = "same_signatory",
+    /// This level has acknowledged the filing already.
+    AlreadyAcknowledged = "already_acknowledged",
     /// A public notice is still running on the exit list.
     NoticePeriodRunning = "notice_period_running",
     /// Objections raised during the notice are not resolved.

@@ -197,6 +197,107 @@ pub fn check_step(state: &ListState, step: Step, now: DateTime<Utc>) -> Result<S
     Ok(to)
 }
 
+vocabulary! {
+    /// Who signs the verification (seed 1: 村两委和驻村工作队核实).
+    SignoffBody as "ExitSignoffBody" {
+        /// 村两委: a village user with `workflow:village` at the list's village.
+        VillageCommittee = "village_committee" / "村两委",
+        /// 驻村工作队: a member (in term, linked to the user) of a team serving the village.
+        ResidentTeam = "resident_team" / "驻村工作队",
+    }
+}
+
+/// Decides on a verification sign-off by `user` for `body`, given the sign-offs recorded
+/// (`(body, user)`), the list's stage, and whether the resident team's sign-off is required.
+/// Returns whether the list is verified once this sign-off is recorded.
+///
+/// # Errors
+/// `Conflict` `step_out_of_order` (the list is not appraised), `already_signed` (the body
+/// signed), `same_signatory` (the user signed for the other body).
+pub fn check_signoff<U: PartialEq + Copy>(
+    stage: Stage,
+    recorded: &[(SignoffBody, U)],
+    body: SignoffBody,
+    user: U,
+    team_required: bool,
+) -> Result<bool, DomainError> {
+    if stage != Stage::Appraised {
+        return Err(refuse(
+            crate::ErrorCode::StepOutOfOrder,
+            format!(
+                "the {} sign-off is given while the list is appraised, and it is at {}",
+                body.as_str(),
+                stage.as_str()
+            ),
+        ));
+    }
+    if recorded.iter().any(|(b, _)| *b == body) {
+        return Err(refuse(
+            crate::ErrorCode::AlreadySigned,
+            format!("the {} has signed this verification already", body.as_str()),
+        ));
+    }
+    if recorded.iter().any(|(_, u)| *u == user) {
+        return Err(refuse(
+            crate::ErrorCode::SameSignatory,
+            format!(
+                "you signed this verification for the other body; the {} sign-off is another person's",
+                body.as_str()
+            ),
+        ));
+    }
+    let village = body == SignoffBody::VillageCommittee
+        || recorded
+            .iter()
+            .any(|(b, _)| *b == SignoffBody::VillageCommittee);
+    let team = body == SignoffBody::ResidentTeam
+        || recorded
+            .iter()
+            .any(|(b, _)| *b == SignoffBody::ResidentTeam);
+    Ok(village && (team || !team_required))
+}
+
+/// Decides on the acknowledgement of a filing (逐级报市、省备案) at `level`, given the levels that
+/// acknowledged already: the city first, then the province, each once, after the filing.
+///
+/// # Errors
+/// `Conflict` `step_out_of_order` (not filed, or the province before the city),
+/// `already_acknowledged`; `Forbidden` for a level other than city or province.
+pub fn check_acknowledgement(
+    stage: Stage,
+    recorded: &[Level],
+    level: Level,
+) -> Result<(), DomainError> {
+    if level != Level::City && level != Level::Province {
+        return Err(DomainError::Forbidden(format!(
+            "a filing is acknowledged by the city, then the province, not at the {} level",
+            level.name()
+        )));
+    }
+    if stage != Stage::Filed {
+        return Err(refuse(
+            crate::ErrorCode::StepOutOfOrder,
+            format!(
+                "a list is acknowledged once filed, and it is at {}",
+                stage.as_str()
+            ),
+        ));
+    }
+    if recorded.contains(&level) {
+        return Err(refuse(
+            crate::ErrorCode::AlreadyAcknowledged,
+            format!("the {} has acknowledged this filing already", level.name()),
+        ));
+    }
+    if level == Level::Province && !recorded.contains(&Level::City) {
+        return Err(refuse(
+            crate::ErrorCode::StepOutOfOrder,
+            "the city acknowledges the filing before the province (逐级备案)".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Whether the county submission report (seed 1 附件7, 关于送审建档立卡贫困户退出的报告) can be
 /// produced now. It submits the township's list to the county leading group for approval "经公示
 /// 无异议后": so from the moment the second notice has ended with no objection open and households
@@ -879,5 +980,90 @@ mod tests {
         );
         assert!(m.contains("after 2026-12-01"), "{m}");
         assert!(check_step_date("decided_on", d("2026-12-02"), today, 30, Some(&notice)).is_ok());
+    }
+
+    #[test]
+    fn verification_needs_both_bodies_by_two_people() {
+        use SignoffBody::{ResidentTeam, VillageCommittee};
+        let a = Stage::Appraised;
+        assert_eq!(
+            check_signoff(a, &[], VillageCommittee, 1, true).ok(),
+            Some(false)
+        );
+        assert_eq!(
+            check_signoff(a, &[], VillageCommittee, 1, false).ok(),
+            Some(true)
+        );
+        assert_eq!(
+            check_signoff(a, &[], ResidentTeam, 2, true).ok(),
+            Some(false)
+        );
+        assert_eq!(
+            check_signoff(a, &[], ResidentTeam, 2, false).ok(),
+            Some(false)
+        );
+        assert_eq!(
+            check_signoff(a, &[(VillageCommittee, 1)], ResidentTeam, 2, true).ok(),
+            Some(true)
+        );
+        assert_eq!(
+            check_signoff(a, &[(ResidentTeam, 2)], VillageCommittee, 1, true).ok(),
+            Some(true)
+        );
+        let code = |r: Result<bool, DomainError>| match r {
+            Err(DomainError::Conflict { code, .. }) => Some(code),
+            _ => None,
+        };
+        assert_eq!(
+            code(check_signoff(
+                a,
+                &[(VillageCommittee, 1)],
+                ResidentTeam,
+                1,
+                true
+            )),
+            Some(crate::ErrorCode::SameSignatory)
+        );
+        assert_eq!(
+            code(check_signoff(
+                a,
+                &[(VillageCommittee, 1)],
+                VillageCommittee,
+                3,
+                true
+            )),
+            Some(crate::ErrorCode::AlreadySigned)
+        );
+        assert_eq!(
+            code(check_signoff(Stage::Verified, &[], ResidentTeam, 2, true)),
+            Some(crate::ErrorCode::StepOutOfOrder)
+        );
+    }
+
+    #[test]
+    fn filings_are_acknowledged_by_the_city_then_the_province_once_each() {
+        let f = Stage::Filed;
+        assert!(check_acknowledgement(f, &[], Level::City).is_ok());
+        assert!(check_acknowledgement(f, &[Level::City], Level::Province).is_ok());
+        let code = |r: Result<(), DomainError>| match r {
+            Err(DomainError::Conflict { code, .. }) => Some(code),
+            _ => None,
+        };
+        assert_eq!(
+            code(check_acknowledgement(f, &[], Level::Province)),
+            Some(crate::ErrorCode::StepOutOfOrder)
+        );
+        assert_eq!(
+            code(check_acknowledgement(f, &[Level::City], Level::City)),
+            Some(crate::ErrorCode::AlreadyAcknowledged)
+        );
+        assert_eq!(
+            code(check_acknowledgement(Stage::Announced, &[], Level::City)),
+            Some(crate::ErrorCode::StepOutOfOrder)
+        );
+        assert!(matches!(
+            check_acknowledgement(f, &[], Level::County),
+            Err(DomainError::Forbidden(_))
+        ));
     }
 }

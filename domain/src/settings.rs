@@ -165,6 +165,13 @@ pub struct ExitSettings {
     /// posting) refuse to complete without an attachment stored by this system for the list
     /// (`/api/v1/attachments/{id}`). Off by default: lists may still cite an archive by link.
     pub require_stored_evidence: bool,
+    /// Whether verification (seed 1: 村两委和驻村工作队核实) waits for both sign-offs — the
+    /// village committee's (`POST …/verification`) and a resident team member's
+    /// (`POST …/verification/team`) — before the list is `verified`. Off by default: the village
+    /// committee's sign-off alone verifies and a team sign-off is recorded when given; a county
+    /// (or the province) turns it on, never off against a level above.
+    #[serde(default)]
+    pub team_verification_required: bool,
 }
 
 /// One "one-vote veto" condition (一票否决).
@@ -290,6 +297,7 @@ impl Default for Settings {
                 policy_retention_years: 5,
                 backdate_days: 30,
                 require_stored_evidence: false,
+                team_verification_required: false,
             },
             property_check: PropertyCheckSettings {
                 identification_cutoff: NaiveDate::from_ymd_opt(2015, 10, 26).unwrap_or_default(),

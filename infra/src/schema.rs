@@ -385,6 +385,39 @@ diesel::table! {
 }
 
 diesel::table! {
+    exit_acknowledgements (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        list_id -> Uuid,
+        region_code -> Int8,
+        level -> Text,
+        user_id -> Uuid,
+        username -> Text,
+        org_unit -> Int8,
+        acknowledged_at -> Timestamptz,
+        note -> Text,
+    }
+}
+
+diesel::table! {
+    exit_signoffs (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        list_id -> Uuid,
+        region_code -> Int8,
+        body -> Text,
+        user_id -> Uuid,
+        username -> Text,
+        team_id -> Nullable<Uuid>,
+        signed_on -> Date,
+        signed_at -> Timestamptz,
+        opinion -> Text,
+        details -> Jsonb,
+        attachments -> Jsonb,
+    }
+}
+
+diesel::table! {
     exit_steps (county_code, id) {
         county_code -> Int4,
         id -> Uuid,
@@ -1053,6 +1086,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     job_errors,
     exit_lists,
     exit_entries,
+    exit_acknowledgements,
+    exit_signoffs,
     exit_steps,
     exit_inspections,
     exit_inspection_households,

@@ -5,6 +5,8 @@ use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::exit::{Criterion, Stage, Step, Votes};
 use domain::{DomainError, FieldError, Level, RegionCode};
+use infra::app::exit::acknowledgements::AcknowledgementRow;
+use infra::app::exit::signoffs::{SignoffRow, TeamSignoff};
 use infra::app::exit::{
     self, Attachment, EntryView, ListFilter, ListSummary, ListView, Nomination, ObjectionRow,
     Progress, Removal, StepInput, StepRow, documents,
@@ -211,6 +213,80 @@ impl From<ObjectionRow> for ObjectionDto {
     }
 }
 
+/// A verification sign-off (issue 22, seed 1: 村两委和驻村工作队核实).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignoffDto {
+    /// Id.
+    pub id: Uuid,
+    /// `village_committee` (村两委) or `resident_team` (驻村工作队).
+    #[schema(value_type = domain::exit::SignoffBody)]
+    pub body: String,
+    /// Who signed.
+    pub user_id: Uuid,
+    /// Their username.
+    pub username: String,
+    /// The team they signed for (resident team only).
+    pub team_id: Option<Uuid>,
+    /// The day of the verification.
+    pub signed_on: NaiveDate,
+    /// When it was recorded.
+    pub signed_at: DateTime<Utc>,
+    /// Their opinion (the village committee's: its findings).
+    pub opinion: String,
+    /// Attached documents.
+    #[schema(value_type = Vec<super::exit_dto::AttachmentRefDto>)]
+    pub attachments: serde_json::Value,
+}
+
+impl From<SignoffRow> for SignoffDto {
+    fn from(s: SignoffRow) -> Self {
+        Self {
+            id: s.id,
+            body: s.body,
+            user_id: s.user_id,
+            username: s.username,
+            team_id: s.team_id,
+            signed_on: s.signed_on,
+            signed_at: s.signed_at,
+            opinion: s.opinion,
+            attachments: s.attachments,
+        }
+    }
+}
+
+/// An acknowledgement of the filing by the city or the province (issue 22, seed 1: 逐级备案).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AcknowledgementDto {
+    /// Id.
+    pub id: Uuid,
+    /// `city` or `province`.
+    pub level: String,
+    /// Who.
+    pub user_id: Uuid,
+    /// Their username.
+    pub username: String,
+    /// Their org unit.
+    pub org_unit: String,
+    /// When.
+    pub acknowledged_at: DateTime<Utc>,
+    /// Their note.
+    pub note: String,
+}
+
+impl From<AcknowledgementRow> for AcknowledgementDto {
+    fn from(a: AcknowledgementRow) -> Self {
+        Self {
+            id: a.id,
+            level: a.level,
+            user_id: a.user_id,
+            username: a.username,
+            org_unit: format!("{:012}", a.org_unit),
+            acknowledged_at: a.acknowledged_at,
+            note: a.note,
+        }
+    }
+}
+
 /// An exit list with everything recorded on it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ExitListDto {
@@ -250,6 +326,10 @@ pub struct ExitListDto {
     pub steps: Vec<StepDto>,
     /// Objections.
     pub objections: Vec<ObjectionDto>,
+    /// Verification sign-offs (村两委, 驻村工作队), each by its own user, in order.
+    pub signoffs: Vec<SignoffDto>,
+    /// Acknowledgements of the filing (逐级备案): the city's, then the province's.
+    pub acknowledgements: Vec<AcknowledgementDto>,
 }
 
 impl From<ListView> for ExitListDto {
@@ -276,6 +356,12 @@ impl From<ListView> for ExitListDto {
             entries: v.entries.into_iter().map(EntryDto::from).collect(),
             steps: v.steps.into_iter().map(StepDto::from).collect(),
             objections: v.objections.into_iter().map(ObjectionDto::from).collect(),
+            signoffs: v.signoffs.into_iter().map(SignoffDto::from).collect(),
+            acknowledgements: v
+                .acknowledgements
+                .into_iter()
+                .map(AcknowledgementDto::from)
+                .collect(),
         }
     }
 }
@@ -731,18 +817,20 @@ pub async fn appraisal(
     step(state, auth, &path, Step::Appraisal, input, att, errs).await
 }
 
-/// Records the verification by the village committee and the resident team (village step).
+/// Records the village committee's verification sign-off (村两委, village step). The list is
+/// `verified` at once unless the county requires the resident team's sign-off too
+/// (`exit.team_verification_required`): then when both are recorded, by two people.
 #[utoipa::path(
     tag = "exit",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Exit list id")),
     request_body = VerificationBody,
     responses(
-        (status = 200, description = "The list, verified", body = ExitListDto),
+        (status = 200, description = "The list, with the sign-off (verified once every sign-off needed is there)", body = ExitListDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Out of order", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Out of order, the village committee signed already (already_signed), or the caller signed for the resident team (same_signatory)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field, or the step's date in the future, too far back, or before the step it follows (naming both dates)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -772,6 +860,109 @@ pub async fn verification(
         findings,
     };
     step(state, auth, &path, Step::Verification, input, att, errs).await
+}
+
+/// The resident team's verification sign-off (驻村工作队).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TeamSignoffBody {
+    /// The day of the verification (today when absent): at most `exit.backdate_days` back,
+    /// never in the future, never before the appraisal.
+    #[serde(default)]
+    pub signed_on: Option<NaiveDate>,
+    /// The team's opinion, 1–5000 characters.
+    pub opinion: String,
+    /// Attached documents.
+    #[serde(default)]
+    pub attachments: Vec<AttachmentBody>,
+}
+
+/// Records the resident team's verification sign-off (驻村工作队): by a `team_member` of the
+/// village linked to a member, in term, of a team serving it. With
+/// `exit.team_verification_required` the list is `verified` once the village committee has
+/// signed too, by another person.
+#[utoipa::path(
+    tag = "exit",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Exit list id")),
+    request_body = TeamSignoffBody,
+    responses(
+        (status = 200, description = "The list, with the sign-off (verified once every sign-off needed is there)", body = ExitListDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a team_member of the village, or not a member in term of a team serving it (named)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Out of order, the team signed already (already_signed), or the caller signed for the village committee (same_signatory)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field, or the date in the future, too far back, or before the appraisal", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/exit-lists/{id}/verification/team")]
+pub async fn team_verification(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<TeamSignoffBody>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let b = body.0;
+    let mut errs = Vec::new();
+    let opinion = text(&mut errs, "opinion", &b.opinion, true, 5000);
+    let att = attachments(b.attachments, &mut errs);
+    done(errs)?;
+    let input = TeamSignoff {
+        signed_on: b.signed_on,
+        opinion,
+        attachments: att,
+    };
+    let v = state
+        .run(auth, move |conn, ctx| {
+            exit::signoffs::sign_for_team(conn, ctx, id, &input)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ExitListDto::from(v)))
+}
+
+/// An acknowledgement of a filing.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcknowledgementBody {
+    /// A note, up to 2000 characters.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Acknowledges a filed list (逐级报市、省备案) at the caller's level: the city first, then the
+/// province, each once, by a user holding `workflow:acknowledge` there.
+#[utoipa::path(
+    tag = "exit",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Exit list id")),
+    request_body = AcknowledgementBody,
+    responses(
+        (status = 200, description = "The list, with the acknowledgement", body = ExitListDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a city or province user with workflow:acknowledge over the village (named)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (above the county: not filed yet)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not filed, the province before the city (step_out_of_order), or the level acknowledged already (already_acknowledged)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/exit-lists/{id}/acknowledgement")]
+pub async fn acknowledgement(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<AcknowledgementBody>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let mut errs = Vec::new();
+    let note = text(&mut errs, "note", &body.0.note, false, 2000);
+    done(errs)?;
+    let v = state
+        .run(auth, move |conn, ctx| {
+            exit::acknowledgements::acknowledge(conn, ctx, id, &note)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ExitListDto::from(v)))
 }
 
 /// Opens the first public notice in the village (village step); it runs for the county's

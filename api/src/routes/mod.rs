@@ -333,6 +333,18 @@ pub const RULES: &[Rule] = &[
         "/api/v1/exit-lists/{id}/verification",
         Permission(perm::WORKFLOW_VILLAGE),
     ),
+    // The resident team's sign-off: team members hold workflow:read; the use case asks for the
+    // team_member role over the village and a membership, in term, of a team serving it.
+    r(
+        "POST",
+        "/api/v1/exit-lists/{id}/verification/team",
+        Permission(perm::WORKFLOW_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/exit-lists/{id}/acknowledgement",
+        Permission(perm::WORKFLOW_ACKNOWLEDGE),
+    ),
     r(
         "POST",
         "/api/v1/exit-lists/{id}/first-notice",
@@ -944,6 +956,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(exit::add_entries)
                 .service(exit::appraisal)
                 .service(exit::verification)
+                .service(exit::team_verification)
+                .service(exit::acknowledgement)
                 .service(exit::first_notice)
                 .service(exit::township_review)
                 .service(exit::second_notice)

@@ -183,6 +183,8 @@ pub fn sample_body(method: &str, path: &str) -> serde_json::Value {
         | ("POST", "/api/v1/exit-lists/{id}/announcement") => json!({"location": "x"}),
         ("POST", "/api/v1/exit-lists/{id}/township-review")
         | ("POST", "/api/v1/exit-lists/{id}/approval") => json!({"opinion": "ok"}),
+        ("POST", "/api/v1/exit-lists/{id}/verification/team") => json!({"opinion": "ok"}),
+        ("POST", "/api/v1/exit-lists/{id}/acknowledgement") => json!({"note": "ok"}),
         ("POST", "/api/v1/exit-lists/{id}/filing") => json!({"reference": "r"}),
         ("POST", "/api/v1/exit-lists/{id}/objections") => {
             json!({"household_id": "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e", "raised_by": "x", "content": "y"})

@@ -11,6 +11,7 @@ mod cluster;
 mod console;
 mod exit;
 mod exit_dates;
+mod exit_signoffs;
 mod fair;
 mod faults;
 mod forms;

@@ -108,6 +108,11 @@ pub const DECLARED: &[Declared] = &[
         "a county may require stored evidence where the province does not, never waive it",
     ),
     d(
+        "exit.team_verification_required",
+        Rule::OnlyOn,
+        "a county may require the resident team's sign-off where the province does not, never waive it",
+    ),
+    d(
         "property_check.identification_cutoff",
         Rule::Province,
         "the identification cut-off is the province's (省定)",

@@ -6,8 +6,10 @@
 //! then records the step (actor, time, details, attachments) and an audit row in the same
 //! transaction. Filing moves every household left on the list to `exited`.
 
+pub mod acknowledgements;
 pub mod documents;
 pub mod links;
+pub mod signoffs;
 
 use std::collections::HashMap;
 
@@ -312,6 +314,10 @@ pub struct ListView {
     pub steps: Vec<StepRow>,
     /// Objections, in order.
     pub objections: Vec<ObjectionRow>,
+    /// Verification sign-offs (village committee, resident team), in order.
+    pub signoffs: Vec<signoffs::SignoffRow>,
+    /// Acknowledgements of the filing (city, then province), in order.
+    pub acknowledgements: Vec<acknowledgements::AcknowledgementRow>,
 }
 
 impl ListView {
@@ -439,6 +445,8 @@ fn view_of(conn: &mut PgConnection, list: ListRow) -> Result<ListView, DomainErr
         .select(ObjectionRow::as_select())
         .load(conn)
         .db()?;
+    let signoffs = signoffs::of_list(conn, &list)?;
+    let acknowledgements = acknowledgements::of_list(conn, &list)?;
     let village_name = cases::village_names(conn, &[list.region_code])?
         .remove(&list.region_code)
         .unwrap_or_default();
@@ -455,6 +463,8 @@ fn view_of(conn: &mut PgConnection, list: ListRow) -> Result<ListView, DomainErr
             .collect(),
         steps,
         objections,
+        signoffs,
+        acknowledgements,
     })
 }
 
@@ -1155,7 +1165,24 @@ pub fn take_step(
             verified_on,
             verifiers,
             findings,
-        } => json!({ "verified_on": verified_on, "verifiers": verifiers, "findings": findings }),
+        } => {
+            // The village committee's sign-off (村两委); the list is verified, and the step
+            // recorded, once the sign-offs it needs are all there.
+            signoffs::sign(
+                conn,
+                ctx,
+                &list,
+                &signoffs::Signing {
+                    body: rules::SignoffBody::VillageCommittee,
+                    team_id: None,
+                    on: *verified_on,
+                    opinion: findings,
+                    details: json!({ "verified_on": verified_on, "verifiers": verifiers, "findings": findings }),
+                    attachments,
+                },
+            )?;
+            return get(conn, ctx, id);
+        }
         StepInput::Notice { location, .. } => {
             let days = notice_days(conn, ctx, village, step)?;
             // Civil Code §201/§203 on the platform calendar: the period starts the day after
