@@ -46,10 +46,11 @@ pub struct InspectionSummaryDto {
     pub year: i32,
     /// The seed of the draw: `ORDER BY md5(seed || household_id) LIMIT size`.
     pub seed: String,
-    /// Households drawn over the whole region.
-    pub size: i32,
-    /// Households whose exit was filed that year in the region.
-    pub population: i32,
+    /// Households drawn in the counties of your scope: a county sees its own part of a city's
+    /// draw, never the city-wide count (nor its neighbours' exits).
+    pub size: i64,
+    /// Households whose exit was filed that year in the counties of your scope.
+    pub population: i64,
     /// Drawn by.
     pub created_by: Uuid,
     /// Drawn at.

@@ -11,14 +11,20 @@ use crate::exit::{Exit, V1, setup};
 /// owner) marked exited on one filed exit list — the procedure that gets them there is tested in
 /// `exit`.
 async fn filed(x: &Exit, n: u32) -> Vec<String> {
+    filed_in(x, &x.clerk, "370831", V1, n).await
+}
+
+/// `n` households of `village` (in `county`, entered by `clerk`) on one exit list of 2023 that
+/// was filed.
+async fn filed_in(x: &Exit, clerk: &str, county: &str, village: &str, n: u32) -> Vec<String> {
     let mut ids = Vec::new();
     for i in 0..n {
         let r = x
             .app
             .post(
                 "/api/v1/households",
-                &x.clerk,
-                household(&format!("S{i:03}"), V1, &[id_number("370831", 700 + i)]),
+                clerk,
+                household(&format!("S{i:03}"), village, &[id_number(county, 700 + i)]),
             )
             .await;
         assert_eq!(r.status, 201, "{:?}", r.body);
@@ -28,19 +34,19 @@ async fn filed(x: &Exit, n: u32) -> Vec<String> {
     let mut sql = vec![format!(
         "INSERT INTO exit_lists (county_code, id, region_code, year, stage, villager_group, \
          created_by, created_at, updated_at, filed_at) \
-         VALUES (370831, '{list}', {V1}, 2023, 'filed', '一组', gen_random_uuid(), now(), now(), now())"
+         VALUES ({county}, '{list}', {village}, 2023, 'filed', '一组', gen_random_uuid(), now(), now(), now())"
     )];
     for id in &ids {
         sql.push(format!(
-            "UPDATE households SET status = 'exited' WHERE county_code = 370831 AND id = '{id}'"
+            "UPDATE households SET status = 'exited' WHERE county_code = {county} AND id = '{id}'"
         ));
         sql.push(format!(
             "INSERT INTO exit_entries (county_code, list_id, household_id, region_code, year, people, \
              income_per_capita_fen, poverty_line_fen, criteria, added_at) \
-             VALUES (370831, '{list}', '{id}', {V1}, 2023, 1, 500000, 400000, '{{}}', now())"
+             VALUES ({county}, '{list}', '{id}', {village}, 2023, 1, 500000, 400000, '{{}}', now())"
         ));
     }
-    x.app.db.as_owner("370831", |c| {
+    x.app.db.as_owner(county, |c| {
         for s in &sql {
             diesel::sql_query(s).execute(c)?;
         }
@@ -347,4 +353,78 @@ async fn a_false_exit_reopens_the_household_and_other_counties_see_nothing() {
     assert_eq!(g.body["households"][1]["status"], "exited");
     let l = x.app.get("/api/v1/exit-inspections", &x.city).await;
     assert_eq!(l.body["items"][0]["id"], id.as_str());
+}
+
+/// A city-wide draw is stored per county, each county's row holding its own share: the county
+/// approver of one county learns neither how many exits its neighbour filed nor how many of the
+/// neighbour's households were drawn (the ranks, too, count within the county).
+#[actix_web::test]
+async fn a_county_sees_only_its_own_share_of_a_city_draw() {
+    let mut x = setup().await;
+    filed(&x, 4).await;
+    x.app
+        .user("clerk.wenshang", "370830001001", &["village_clerk"]);
+    let clerk_b = x.app.token("clerk.wenshang").await;
+    filed_in(&x, &clerk_b, "370830", "370830001001", 3).await;
+
+    let c = x
+        .app
+        .post(
+            "/api/v1/exit-inspections",
+            &x.city,
+            json!({"region": "370800000000", "year": 2023, "size": 7, "seed": "全市"}),
+        )
+        .await;
+    assert_eq!(c.status, 201, "{:?}", c.body);
+    assert_eq!(c.body["population"], 7, "the city sees the whole");
+    assert_eq!(c.body["size"], 7);
+    let id = c.body["id"].as_str().unwrap_or_default().to_string();
+
+    for (token, population, county) in [(&x.approver, 4, "370831"), (&x.stranger, 3, "370830")] {
+        let one = x
+            .app
+            .get(&format!("/api/v1/exit-inspections/{id}"), token)
+            .await;
+        assert_eq!(one.status, 200, "{:?}", one.body);
+        assert_eq!(one.body["population"], population, "{county}: {:?}", one.body);
+        assert_eq!(one.body["size"], population);
+        let households = one.body["households"].as_array().cloned().unwrap_or_default();
+        assert_eq!(households.len(), usize::try_from(population).unwrap_or(0));
+        let mut ranks: Vec<i64> = households
+            .iter()
+            .map(|h| h["rank"].as_i64().unwrap_or(0))
+            .collect();
+        ranks.sort_unstable();
+        assert_eq!(
+            ranks,
+            (1..=i64::from(population)).collect::<Vec<_>>(),
+            "{county}: ranks within the county"
+        );
+        assert!(
+            households.iter().all(|h| h["village_code"]
+                .as_str()
+                .is_some_and(|v| v.starts_with(county))),
+            "{county}: only its own households"
+        );
+        let list = x.app.get("/api/v1/exit-inspections", token).await;
+        assert_eq!(list.body["items"][0]["population"], population, "{county}");
+    }
+    // The audit entry each county keeps names only its own part.
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    for (county, population) in [("370831", 4), ("370830", 3)] {
+        let rows: Vec<N> = x.app.db.as_owner(county, |c| {
+            diesel::sql_query(format!(
+                "SELECT count(*) AS n FROM audit_events WHERE county_code = {county} \
+                 AND action = 'exit_inspection.create' AND object_id = '{id}' \
+                 AND (details->>'population')::int = {population} \
+                 AND jsonb_array_length(details->'households') = {population}"
+            ))
+            .load(c)
+        });
+        assert_eq!(rows.first().map(|r| r.n), Some(1), "{county}");
+    }
 }

@@ -64,10 +64,11 @@ pub struct InspectionSummary {
     pub year: i32,
     /// The seed of the draw.
     pub seed: String,
-    /// Households drawn (over the whole region).
-    pub size: i32,
-    /// Households whose exit was filed that year in the region.
-    pub population: i32,
+    /// Households drawn in the counties of the caller's scope (a county sees its own part of a
+    /// city-wide draw, never the whole).
+    pub size: i64,
+    /// Households whose exit was filed that year in those counties.
+    pub population: i64,
     /// Drawn by.
     pub created_by: Uuid,
     /// Drawn at.
@@ -81,7 +82,7 @@ pub struct SampledHousehold {
     pub household_id: Uuid,
     /// Its village.
     pub region_code: i64,
-    /// Position in the draw (1-based).
+    /// Position in the draw within its county (1-based).
     pub rank: i32,
     /// The filed exit list it left poverty with.
     pub list_id: Uuid,
@@ -114,6 +115,14 @@ pub struct InspectionView {
 
 #[derive(QueryableByName)]
 struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct CountyCount {
+    #[diesel(sql_type = Integer)]
+    county_code: i32,
     #[diesel(sql_type = BigInt)]
     n: i64,
 }
@@ -181,14 +190,31 @@ pub fn create(
     .load(conn)
     .db()?;
     let id = Uuid::new_v4();
-    let size = i32::try_from(n.size).map_err(|_| DomainError::field("size", "is too large"))?;
-    let population = i32::try_from(population.n).unwrap_or(i32::MAX);
-    let mut counties: BTreeMap<i32, i64> = BTreeMap::new();
+    // Each county's row holds that county's part only: the households drawn in it and its own
+    // population, so no county learns another's exit count from a city-wide draw.
+    let per_county: Vec<CountyCount> = diesel::sql_query(format!(
+        "SELECT p.county_code, count(*) AS n FROM ({POPULATION}) p GROUP BY p.county_code"
+    ))
+    .bind::<Integer, _>(n.year)
+    .bind::<BigInt, _>(scope.lo())
+    .bind::<BigInt, _>(scope.hi())
+    .load(conn)
+    .db()?;
+    let mut parts: BTreeMap<i32, (i64, Vec<&Drawn>)> = BTreeMap::new();
     for d in &drawn {
         let county = stored_code(d.region_code)?.ancestor_at(Level::County);
-        counties.insert(d.county_code, county.as_i64());
+        parts
+            .entry(d.county_code)
+            .or_insert_with(|| (county.as_i64(), Vec::new()))
+            .1
+            .push(d);
     }
-    for (county_code, region_code) in &counties {
+    for (county_code, (region_code, households)) in &parts {
+        let size = i32::try_from(households.len()).unwrap_or(i32::MAX);
+        let population = per_county
+            .iter()
+            .find(|c| c.county_code == *county_code)
+            .map_or(0, |c| i32::try_from(c.n).unwrap_or(i32::MAX));
         diesel::insert_into(ei::table)
             .values((
                 ei::county_code.eq(county_code),
@@ -204,70 +230,105 @@ pub fn create(
             ))
             .execute(conn)
             .db()?;
+        ctx.audit(
+            conn,
+            "exit_inspection.create",
+            "exit_inspection",
+            id,
+            stored_code(*region_code)?,
+            json!({ "year": n.year, "drawn_in": n.region.as_i64(), "size": size,
+                    "population": population, "seed": seed,
+                    "households": households.iter().map(|d| d.household_id).collect::<Vec<_>>() }),
+        )?;
     }
-    for (i, d) in drawn.iter().enumerate() {
+    let mut ranks: BTreeMap<i32, i32> = BTreeMap::new();
+    for d in &drawn {
+        // Ranks count within the county, so a county's ranks do not tell how many were drawn
+        // in its neighbours.
+        let rank = ranks.entry(d.county_code).or_insert(0);
+        *rank += 1;
         diesel::insert_into(ih::table)
             .values((
                 ih::county_code.eq(d.county_code),
                 ih::inspection_id.eq(id),
                 ih::household_id.eq(d.household_id),
                 ih::region_code.eq(d.region_code),
-                ih::rank.eq(i32::try_from(i + 1).unwrap_or(i32::MAX)),
+                ih::rank.eq(*rank),
                 ih::list_id.eq(d.list_id),
             ))
             .execute(conn)
             .db()?;
     }
-    ctx.audit(
-        conn,
-        "exit_inspection.create",
-        "exit_inspection",
-        id,
-        n.region,
-        json!({ "year": n.year, "size": size, "population": population, "seed": seed,
-                "households": drawn.iter().map(|d| d.household_id).collect::<Vec<_>>() }),
-    )?;
     get(conn, ctx, id)
 }
 
-type SummaryCols = (
-    ei::id,
-    ei::scope_code,
-    ei::year,
-    ei::seed,
-    ei::size,
-    ei::population,
-    ei::created_by,
-    ei::created_at,
-);
+/// The parts of inspections in a scope, summed per inspection: `$1..$2` the scope, `$3` one
+/// inspection or null, `$4, $5` the keyset cursor or nulls, `$6` the limit.
+const SUMMARIES: &str = "SELECT id, scope_code, year, seed, sum(size)::bigint AS size,
+       sum(population)::bigint AS population, created_by, created_at
+  FROM exit_inspections
+ WHERE region_code BETWEEN $1 AND $2
+   AND ($3::uuid IS NULL OR id = $3)
+   AND ($4::timestamptz IS NULL OR (created_at, id) < ($4, $5))
+ GROUP BY id, scope_code, year, seed, created_by, created_at
+ ORDER BY created_at DESC, id DESC
+ LIMIT $6";
 
-const SUMMARY: SummaryCols = (
-    ei::id,
-    ei::scope_code,
-    ei::year,
-    ei::seed,
-    ei::size,
-    ei::population,
-    ei::created_by,
-    ei::created_at,
-);
-
-type SummaryTuple = (Uuid, i64, i32, String, i32, i32, Uuid, DateTime<Utc>);
-
-fn summary(t: SummaryTuple) -> InspectionSummary {
-    InspectionSummary {
-        id: t.0,
-        region_code: t.1,
-        year: t.2,
-        seed: t.3,
-        size: t.4,
-        population: t.5,
-        created_by: t.6,
-        created_at: t.7,
-    }
+#[derive(QueryableByName)]
+struct SummaryRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: Uuid,
+    #[diesel(sql_type = BigInt)]
+    scope_code: i64,
+    #[diesel(sql_type = Integer)]
+    year: i32,
+    #[diesel(sql_type = Text)]
+    seed: String,
+    #[diesel(sql_type = BigInt)]
+    size: i64,
+    #[diesel(sql_type = BigInt)]
+    population: i64,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    created_by: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    created_at: DateTime<Utc>,
 }
 
-/// Inspections with a part in the caller's scope, newest first.
+fn summaries(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    one: Option<Uuid>,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<InspectionSummary>, DomainError> {
+    use diesel::sql_types::{Nullable, Timestamptz};
+    let scope = ctx.caller.scope();
+    let rows: Vec<SummaryRow> = diesel::sql_query(SUMMARIES)
+        .bind::<BigInt, _>(scope.lo())
+        .bind::<BigInt, _>(scope.hi())
+        .bind::<Nullable<diesel::sql_types::Uuid>, _>(one)
+        .bind::<Nullable<Timestamptz>, _>(after.map(|a| a.0))
+        .bind::<Nullable<diesel::sql_types::Uuid>, _>(after.map(|a| a.1))
+        .bind::<BigInt, _>(limit)
+        .load(conn)
+        .db()?;
+    Ok(rows
+        .into_iter()
+        .map(|r| InspectionSummary {
+            id: r.id,
+            region_code: r.scope_code,
+            year: r.year,
+            seed: r.seed,
+            size: r.size,
+            population: r.population,
+            created_by: r.created_by,
+            created_at: r.created_at,
+        })
+        .collect())
+}
+
+/// Inspections with a part in the caller's scope, newest first; sizes and populations count
+/// only the counties in that scope.
 ///
 /// # Errors
 /// Database failures.
@@ -277,23 +338,7 @@ pub fn list(
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> Result<Vec<InspectionSummary>, DomainError> {
-    let scope = ctx.caller.scope();
-    let mut q = ei::table
-        .filter(ei::region_code.between(scope.lo(), scope.hi()))
-        .select(SUMMARY)
-        .distinct()
-        .order((ei::created_at.desc(), ei::id.desc()))
-        .limit(limit)
-        .into_boxed();
-    if let Some((at, id)) = after {
-        q = q.filter(
-            ei::created_at
-                .lt(at)
-                .or(ei::created_at.eq(at).and(ei::id.lt(id))),
-        );
-    }
-    let rows: Vec<SummaryTuple> = q.load(conn).db()?;
-    Ok(rows.into_iter().map(summary).collect())
+    summaries(conn, ctx, None, after, limit)
 }
 
 /// One inspection: the parts in the caller's scope.
@@ -302,14 +347,7 @@ pub fn list(
 /// `NotFound` when no part of it is in the caller's scope.
 pub fn get(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<InspectionView, DomainError> {
     let scope = ctx.caller.scope();
-    let head: Option<SummaryTuple> = ei::table
-        .filter(ei::id.eq(id))
-        .filter(ei::region_code.between(scope.lo(), scope.hi()))
-        .select(SUMMARY)
-        .first(conn)
-        .optional()
-        .db()?;
-    let Some(head) = head else {
+    let Some(head) = summaries(conn, ctx, Some(id), None, 1)?.pop() else {
         return Err(DomainError::NotFound);
     };
     #[expect(
@@ -337,7 +375,7 @@ pub fn get(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<InspectionVie
         )
         .filter(ih::inspection_id.eq(id))
         .filter(ih::region_code.between(scope.lo(), scope.hi()))
-        .order(ih::rank)
+        .order((ih::county_code, ih::rank))
         .select((
             ih::household_id,
             ih::region_code,
@@ -355,7 +393,7 @@ pub fn get(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<InspectionVie
         .load(conn)
         .db()?;
     Ok(InspectionView {
-        inspection: summary(head),
+        inspection: head,
         households: rows
             .into_iter()
             .map(|r| SampledHousehold {
