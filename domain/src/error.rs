@@ -110,6 +110,12 @@ error_codes! {
     ObjectionsOpen = "objections_open",
     /// The step would leave the exit list with no household.
     ListEmpty = "list_empty",
+    /// The exit list is in a township round: take this step on the round.
+    ListInRound = "list_in_round",
+    /// The county takes township review and the steps after it on township rounds only.
+    TownshipRoundRequired = "township_round_required",
+    /// No list of the round is ready for this step (the response names each and why).
+    RoundNothingReady = "round_nothing_ready",
     /// Objections are raised during a notice, and none is running.
     NoNoticeRunning = "no_notice_running",
     /// The household is on another exit list.

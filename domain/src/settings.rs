@@ -172,6 +172,13 @@ pub struct ExitSettings {
     /// (or the province) turns it on, never off against a level above.
     #[serde(default)]
     pub team_verification_required: bool,
+    /// Whether township review and the steps after it (second notice, approval, announcement)
+    /// are taken on township rounds only (`/api/v1/exit-rounds`: seed 1 §三 steps 5–9, one
+    /// township list a year), the village-by-village path refusing them with 409
+    /// `township_round_required`. Off by default: both paths work; a county (or the province)
+    /// turns it on, never off against a level above.
+    #[serde(default)]
+    pub township_round_required: bool,
 }
 
 /// One "one-vote veto" condition (一票否决).
@@ -298,6 +305,7 @@ impl Default for Settings {
                 backdate_days: 30,
                 require_stored_evidence: false,
                 team_verification_required: false,
+                township_round_required: false,
             },
             property_check: PropertyCheckSettings {
                 identification_cutoff: NaiveDate::from_ymd_opt(2015, 10, 26).unwrap_or_default(),

@@ -328,6 +328,50 @@ diesel::table! {
         updated_at -> Timestamptz,
         filed_at -> Nullable<Timestamptz>,
         notice_end_event_for -> Nullable<Timestamptz>,
+        round_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    exit_rounds (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        region_code -> Int8,
+        year -> Int4,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    exit_round_decisions (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        round_id -> Uuid,
+        region_code -> Int8,
+        step -> Text,
+        actor_id -> Uuid,
+        actor_username -> Text,
+        taken_at -> Timestamptz,
+        details -> Jsonb,
+        attachments -> Jsonb,
+    }
+}
+
+diesel::table! {
+    exit_round_postings (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        round_id -> Uuid,
+        region_code -> Int8,
+        location -> Text,
+        posted_on -> Date,
+        last_day -> Date,
+        ends_at -> Timestamptz,
+        posted_by -> Uuid,
+        posted_at -> Timestamptz,
+        attachments -> Jsonb,
     }
 }
 
@@ -1085,6 +1129,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     jobs,
     job_errors,
     exit_lists,
+    exit_rounds,
+    exit_round_decisions,
+    exit_round_postings,
     exit_entries,
     exit_acknowledgements,
     exit_signoffs,

@@ -39,7 +39,10 @@ pub struct AttachmentBody {
     pub sha256: Option<String>,
 }
 
-fn attachments(list: Vec<AttachmentBody>, errs: &mut Vec<FieldError>) -> Vec<Attachment> {
+pub(crate) fn attachments(
+    list: Vec<AttachmentBody>,
+    errs: &mut Vec<FieldError>,
+) -> Vec<Attachment> {
     let out: Vec<Attachment> = list
         .into_iter()
         .map(|a| Attachment {
@@ -720,7 +723,7 @@ async fn step(
     Ok(HttpResponse::Ok().json(ExitListDto::from(v)))
 }
 
-fn notice_input(b: NoticeBody) -> (StepInput, Vec<Attachment>, Vec<FieldError>) {
+pub(crate) fn notice_input(b: NoticeBody) -> (StepInput, Vec<Attachment>, Vec<FieldError>) {
     let mut errs = Vec::new();
     let location = text(&mut errs, "location", &b.location, true, 200);
     let att = attachments(b.attachments, &mut errs);
@@ -734,7 +737,7 @@ fn notice_input(b: NoticeBody) -> (StepInput, Vec<Attachment>, Vec<FieldError>) 
     )
 }
 
-fn review_input(b: ReviewBody) -> (StepInput, Vec<Attachment>, Vec<FieldError>) {
+pub(crate) fn review_input(b: ReviewBody) -> (StepInput, Vec<Attachment>, Vec<FieldError>) {
     let mut errs = Vec::new();
     let opinion = text(&mut errs, "opinion", &b.opinion, true, 2000);
     let decision_no = text(&mut errs, "decision_no", &b.decision_no, false, 100);

@@ -11,6 +11,7 @@ pub mod dto;
 pub mod exit;
 pub mod exit_dto;
 pub mod exit_inspections;
+pub mod exit_rounds;
 pub mod funds;
 pub mod funds_dto;
 pub mod grant_requests;
@@ -288,6 +289,46 @@ pub const RULES: &[Rule] = &[
         Permission(perm::CASES_EXPORT),
     ),
     r("GET", "/api/v1/exit-lists", Permission(perm::WORKFLOW_READ)),
+    r(
+        "GET",
+        "/api/v1/exit-rounds",
+        Permission(perm::WORKFLOW_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/exit-rounds",
+        Permission(perm::WORKFLOW_TOWNSHIP),
+    ),
+    r(
+        "GET",
+        "/api/v1/exit-rounds/{id}",
+        Permission(perm::WORKFLOW_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/exit-rounds/{id}/township-review",
+        Permission(perm::WORKFLOW_TOWNSHIP),
+    ),
+    r(
+        "POST",
+        "/api/v1/exit-rounds/{id}/second-notice",
+        Permission(perm::WORKFLOW_TOWNSHIP),
+    ),
+    r(
+        "POST",
+        "/api/v1/exit-rounds/{id}/approval",
+        Permission(perm::WORKFLOW_COUNTY),
+    ),
+    r(
+        "POST",
+        "/api/v1/exit-rounds/{id}/announcement",
+        Permission(perm::WORKFLOW_COUNTY),
+    ),
+    r(
+        "POST",
+        "/api/v1/exit-filings",
+        Permission(perm::WORKFLOW_COUNTY),
+    ),
     r(
         "POST",
         "/api/v1/exit-inspections",
@@ -975,6 +1016,14 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(exit::put_target)
                 .service(exit::exit_progress)
                 .service(exit::exit_criteria)
+                .service(exit_rounds::open_exit_round)
+                .service(exit_rounds::list_exit_rounds)
+                .service(exit_rounds::get_exit_round)
+                .service(exit_rounds::review_exit_round)
+                .service(exit_rounds::second_notice_exit_round)
+                .service(exit_rounds::approve_exit_round)
+                .service(exit_rounds::announce_exit_round)
+                .service(exit_rounds::file_county_exits)
                 .service(exit_inspections::create_exit_inspection)
                 .service(exit_inspections::list_exit_inspections)
                 .service(exit_inspections::get_exit_inspection)

@@ -32,6 +32,7 @@ mod queue;
 mod regions;
 mod replica;
 mod reports;
+mod rounds;
 mod sampling;
 mod settings;
 mod tasks;

@@ -386,9 +386,16 @@ async fn a_county_sees_only_its_own_share_of_a_city_draw() {
             .get(&format!("/api/v1/exit-inspections/{id}"), token)
             .await;
         assert_eq!(one.status, 200, "{:?}", one.body);
-        assert_eq!(one.body["population"], population, "{county}: {:?}", one.body);
+        assert_eq!(
+            one.body["population"], population,
+            "{county}: {:?}",
+            one.body
+        );
         assert_eq!(one.body["size"], population);
-        let households = one.body["households"].as_array().cloned().unwrap_or_default();
+        let households = one.body["households"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         assert_eq!(households.len(), usize::try_from(population).unwrap_or(0));
         let mut ranks: Vec<i64> = households
             .iter()

@@ -113,6 +113,11 @@ pub const DECLARED: &[Declared] = &[
         "a county may require the resident team's sign-off where the province does not, never waive it",
     ),
     d(
+        "exit.township_round_required",
+        Rule::OnlyOn,
+        "a county may require township rounds where the province does not, never waive them",
+    ),
+    d(
         "property_check.identification_cutoff",
         Rule::Province,
         "the identification cut-off is the province's (省定)",

@@ -9,6 +9,7 @@
 pub mod acknowledgements;
 pub mod documents;
 pub mod links;
+pub mod rounds;
 pub mod signoffs;
 
 use std::collections::HashMap;
@@ -198,6 +199,8 @@ pub struct ListRow {
     pub updated_at: DateTime<Utc>,
     /// Filed at.
     pub filed_at: Option<DateTime<Utc>>,
+    /// The township round it is in (from township review on), if any.
+    pub round_id: Option<Uuid>,
 }
 
 /// A household on a list.
@@ -360,7 +363,11 @@ fn find_list(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<ListRow, Do
     }
 }
 
-fn lock_list(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<ListRow, DomainError> {
+pub(crate) fn lock_list(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+) -> Result<ListRow, DomainError> {
     let row: ListRow = exit_lists::table
         .filter(exit_lists::id.eq(id))
         .select(ListRow::as_select())
@@ -374,7 +381,7 @@ fn lock_list(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<ListRow, Do
     }
 }
 
-fn state_of(conn: &mut PgConnection, list: &ListRow) -> Result<ListState, DomainError> {
+pub(crate) fn state_of(conn: &mut PgConnection, list: &ListRow) -> Result<ListState, DomainError> {
     let open: i64 = exit_objections::table
         .filter(exit_objections::county_code.eq(list.county_code))
         .filter(exit_objections::list_id.eq(list.id))
@@ -1040,7 +1047,10 @@ fn remove_entry(
     Ok(n == 1)
 }
 
-fn listed_ids(conn: &mut PgConnection, list: &ListRow) -> Result<Vec<Uuid>, DomainError> {
+pub(crate) fn listed_ids(
+    conn: &mut PgConnection,
+    list: &ListRow,
+) -> Result<Vec<Uuid>, DomainError> {
     exit_entries::table
         .filter(exit_entries::county_code.eq(list.county_code))
         .filter(exit_entries::list_id.eq(list.id))
@@ -1091,7 +1101,7 @@ fn last_step(
     }))
 }
 
-fn notice_days(
+pub(crate) fn notice_days(
     conn: &mut PgConnection,
     ctx: &Ctx,
     village: RegionCode,
@@ -1120,11 +1130,51 @@ pub fn take_step(
     attachments: &[Attachment],
 ) -> Result<ListView, DomainError> {
     let list = lock_list(conn, ctx, id)?;
+    take_step_on(conn, ctx, &list, step, input, attachments, None)?;
+    get(conn, ctx, id)
+}
+
+/// The steps a township round takes on its lists (`rounds`).
+pub fn round_step(step: Step) -> bool {
+    matches!(
+        step,
+        Step::TownshipReview | Step::SecondNotice | Step::Approval | Step::Announcement
+    )
+}
+
+/// Takes `step` on a locked list: for the list's own route (`round` `None`), or for the township
+/// round `round` taking it on each of its lists.
+pub(crate) fn take_step_on(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    list: &ListRow,
+    step: Step,
+    input: &StepInput,
+    attachments: &[Attachment],
+    round: Option<Uuid>,
+) -> Result<(), DomainError> {
     let village = stored_code(list.region_code)?;
     let owner = step.owner();
     ctx.caller
         .require_at_level(perm::workflow_at(owner), owner, village)?;
-    let state = state_of(conn, &list)?;
+    if round.is_none() && round_step(step) {
+        if let Some(r) = list.round_id {
+            return Err(refuse_in_round(r));
+        }
+        if step == Step::TownshipReview
+            && super::settings::effective_for(conn, ctx, village)?
+                .exit
+                .township_round_required
+        {
+            return Err(DomainError::Conflict {
+                code: domain::ErrorCode::TownshipRoundRequired,
+                message: "the county reviews exit lists in township rounds \
+                          (exit.township_round_required): POST /api/v1/exit-rounds"
+                    .into(),
+            });
+        }
+    }
+    let state = state_of(conn, list)?;
     let to = rules::check_step(&state, step, ctx.now)?;
     if !input.fits(step) {
         return Err(DomainError::field(
@@ -1137,7 +1187,7 @@ pub fn take_step(
     let backdate = settings.exit.backdate_days;
     if settings.exit.require_stored_evidence
         && step.needs_evidence()
-        && stored_evidence(conn, &list, attachments)?.is_empty()
+        && stored_evidence(conn, list, attachments)?.is_empty()
     {
         return Err(DomainError::field(
             "attachments",
@@ -1150,7 +1200,7 @@ pub fn take_step(
         on,
         ctx.today(),
         backdate,
-        last_step(conn, &list)?.as_ref(),
+        last_step(conn, list)?.as_ref(),
     )?;
     let mut notice = None;
     let mut filed = None;
@@ -1160,7 +1210,7 @@ pub fn take_step(
             attendees,
             minutes,
             votes,
-        } => appraise(conn, ctx, &list, *held_on, *attendees, minutes, votes)?,
+        } => appraise(conn, ctx, list, *held_on, *attendees, minutes, votes)?,
         StepInput::Verification {
             verified_on,
             verifiers,
@@ -1171,7 +1221,7 @@ pub fn take_step(
             signoffs::sign(
                 conn,
                 ctx,
-                &list,
+                list,
                 &signoffs::Signing {
                     body: rules::SignoffBody::VillageCommittee,
                     team_id: None,
@@ -1181,7 +1231,7 @@ pub fn take_step(
                     attachments,
                 },
             )?;
-            return get(conn, ctx, id);
+            return Ok(());
         }
         StepInput::Notice { location, .. } => {
             let days = notice_days(conn, ctx, village, step)?;
@@ -1207,7 +1257,7 @@ pub fn take_step(
             removals,
             ..
         } => {
-            let listed = listed_ids(conn, &list)?;
+            let listed = listed_ids(conn, list)?;
             let mut errs = Vec::new();
             for (i, r) in removals.iter().enumerate() {
                 if !listed.contains(&r.household_id) {
@@ -1232,7 +1282,7 @@ pub fn take_step(
                 remove_entry(
                     conn,
                     ctx,
-                    &list,
+                    list,
                     r.household_id,
                     &format!("{}: {}", step.as_str(), r.reason),
                 )?;
@@ -1250,7 +1300,7 @@ pub fn take_step(
         }
         StepInput::Filing { reference, .. } => {
             filed = Some(ctx.now);
-            let ids = listed_ids(conn, &list)?;
+            let ids = listed_ids(conn, list)?;
             for hid in &ids {
                 let row = cases::find_for_update(conn, *hid)?;
                 apply_status(
@@ -1264,17 +1314,35 @@ pub fn take_step(
             json!({ "reference": reference, "filed_on": on, "households": ids })
         }
     };
-    touch(conn, &list, Some((to, notice, filed)))?;
+    touch(conn, list, Some((to, notice, filed)))?;
+    let details = match (round, details) {
+        (Some(r), Value::Object(mut m)) => {
+            m.insert("round_id".into(), json!(r));
+            Value::Object(m)
+        }
+        (_, d) => d,
+    };
     record_step(
         conn,
         ctx,
-        &list,
+        list,
         step.as_str(),
         (Some(state.stage), to),
         details,
         attachments,
     )?;
-    get(conn, ctx, id)
+    Ok(())
+}
+
+/// The refusal of a round's step on one of its lists.
+pub(crate) fn refuse_in_round(round: Uuid) -> DomainError {
+    DomainError::Conflict {
+        code: domain::ErrorCode::ListInRound,
+        message: format!(
+            "this list is in township round {round}: take the step on the round \
+             (POST /api/v1/exit-rounds/{round}/…)"
+        ),
+    }
 }
 
 fn appraise(

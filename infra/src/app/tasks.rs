@@ -161,7 +161,7 @@ impl Inbox {
 
 /// Exit lists at the given stages in a region range (`$1` stages, `$2..$3` range), with the time
 /// of their last step. `{stages}` is replaced by a fixed literal list.
-pub const EXIT_LISTS_SQL: &str = "SELECT l.id, l.region_code, l.stage, l.notice_ends_at, l.updated_at, \
+pub const EXIT_LISTS_SQL: &str = "SELECT l.id, l.region_code, l.stage, l.notice_ends_at, l.updated_at, l.round_id, \
        (SELECT max(s.taken_at) FROM exit_steps s WHERE s.county_code = l.county_code AND s.list_id = l.id) AS last_step_at \
      FROM exit_lists l \
      WHERE l.stage <> 'filed' AND l.stage IN ({stages}) AND l.region_code BETWEEN $1 AND $2";
@@ -225,6 +225,8 @@ struct ListRow {
     updated_at: DateTime<Utc>,
     #[diesel(sql_type = Nullable<Timestamptz>)]
     last_step_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
+    round_id: Option<Uuid>,
 }
 
 #[derive(QueryableByName)]
@@ -420,7 +422,14 @@ fn exit_tasks(
             continue;
         };
         let link = format!("/api/v1/exit-lists/{}", l.id);
-        let action_link = format!("{link}/{}", step.as_str().replace('_', "-"));
+        let step_path = step.as_str().replace('_', "-");
+        // A list in a township round takes the round's steps on the round.
+        let action_link = match l.round_id {
+            Some(r) if super::exit::round_step(step) => {
+                format!("/api/v1/exit-rounds/{r}/{step_path}")
+            }
+            _ => format!("{link}/{step_path}"),
+        };
         let (kind, since) = if stage.is_notice() {
             match l.notice_ends_at {
                 Some(end) if end <= ctx.now => (TaskKind::NoticeEnded, notice_last_day(end)),

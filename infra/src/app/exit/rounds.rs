@@ -1,0 +1,937 @@
+//! Township rounds (issue 19 item 1; seed 1 §三 steps 5–9): one round per township and year.
+//!
+//! The village lists stay the unit of record — each keeps its households, its steps, its
+//! objections — and a round groups those of a township's villages (`exit_lists.round_id`). Each
+//! round step is one decision taken on every list of the round that is ready for it: the
+//! township reviews its villages' first-notice lists together (fixing the township list), posts
+//! the second notice in every village at once (one posting per village, each with its own date
+//! and photo), the county approves and announces the township's list. A list that is not ready —
+//! its notice still running, an objection raised in its village still open — is held back and
+//! named with the reason, so an objection in one village holds only that village's households;
+//! the next decision on the round takes the lists that have become ready. After the announcement
+//! the county files its whole list for the year at once ([`file_county`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamptz};
+use domain::authz::perm;
+use domain::exit::{self as rules, Stage, Step};
+use domain::{DomainError, ErrorCode, FieldError, Level, RegionCode};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::{Attachment, ListRow, StepInput, listed_ids, notice_days, state_of, take_step_on};
+use crate::app::{Ctx, calendar, stored_code};
+use crate::db::{DbResultExt as _, map_db_error};
+use crate::schema::{exit_lists, exit_round_decisions, exit_round_postings, exit_rounds};
+
+/// A village's posting of the second notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posting {
+    /// The village.
+    pub village: RegionCode,
+    /// Where it is posted.
+    pub location: String,
+    /// The day it was posted (today when absent).
+    pub posted_on: Option<NaiveDate>,
+    /// A photo of the posted notice, and other documents.
+    pub attachments: Vec<Attachment>,
+}
+
+/// A list a decision held back, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    /// The list.
+    pub list_id: Uuid,
+    /// Its village.
+    pub village_code: i64,
+    /// Its stage.
+    pub stage: String,
+    /// Why, as a problem code (`notice_period_running`, `objections_open`, `step_out_of_order`).
+    pub code: String,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// A list of the round.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct RoundList {
+    /// The list.
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub id: Uuid,
+    /// Its village.
+    #[diesel(sql_type = BigInt)]
+    pub village_code: i64,
+    /// 村民小组.
+    #[diesel(sql_type = Text)]
+    pub villager_group: String,
+    /// Its stage.
+    #[diesel(sql_type = Text)]
+    pub stage: String,
+    /// End of its running notice.
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub notice_ends_at: Option<DateTime<Utc>>,
+    /// Households on it.
+    #[diesel(sql_type = BigInt)]
+    pub households: i64,
+    /// Objections not yet resolved.
+    #[diesel(sql_type = BigInt)]
+    pub open_objections: i64,
+}
+
+/// A posting of the second notice in a village.
+#[derive(Debug, Clone)]
+pub struct RoundPosting {
+    /// The village.
+    pub village_code: i64,
+    /// Where.
+    pub location: String,
+    /// Posted on.
+    pub posted_on: NaiveDate,
+    /// The notice's last day (on the working calendar).
+    pub last_day: NaiveDate,
+    /// The instant it ends.
+    pub ends_at: DateTime<Utc>,
+    /// Recorded by.
+    pub posted_by: Uuid,
+    /// Recorded at.
+    pub posted_at: DateTime<Utc>,
+    /// Photo and documents.
+    pub attachments: Vec<Attachment>,
+}
+
+/// A decision taken on the round.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    /// The step.
+    pub step: String,
+    /// Taken by.
+    pub actor_username: String,
+    /// Taken at.
+    pub taken_at: DateTime<Utc>,
+    /// The lists it moved.
+    pub moved: Vec<Uuid>,
+    /// The lists it held back.
+    pub held: Vec<Held>,
+    /// Its documents.
+    pub attachments: Vec<Attachment>,
+}
+
+/// A round as its township and county see it.
+#[derive(Debug, Clone)]
+pub struct RoundView {
+    /// Id.
+    pub id: Uuid,
+    /// The township.
+    pub township_code: i64,
+    /// Exit year.
+    pub year: i32,
+    /// The least advanced stage of its lists: where the round as a whole stands.
+    pub stage: Stage,
+    /// Opened by.
+    pub created_by: Uuid,
+    /// Opened at.
+    pub created_at: DateTime<Utc>,
+    /// Last decision at.
+    pub updated_at: DateTime<Utc>,
+    /// Its lists, by village.
+    pub lists: Vec<RoundList>,
+    /// The second notice's postings.
+    pub postings: Vec<RoundPosting>,
+    /// Its decisions, oldest first.
+    pub decisions: Vec<Decision>,
+}
+
+/// The result of a decision: the round after it, what moved and what was held back.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The round.
+    pub round: RoundView,
+    /// Lists moved by this decision.
+    pub moved: Vec<Uuid>,
+    /// Lists held back, with the reason.
+    pub held: Vec<Held>,
+}
+
+#[derive(Debug, Clone, Queryable)]
+struct RoundRow {
+    county_code: i32,
+    id: Uuid,
+    region_code: i64,
+    year: i32,
+    created_by: Uuid,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+const ROUND_COLS: (
+    exit_rounds::county_code,
+    exit_rounds::id,
+    exit_rounds::region_code,
+    exit_rounds::year,
+    exit_rounds::created_by,
+    exit_rounds::created_at,
+    exit_rounds::updated_at,
+) = (
+    exit_rounds::county_code,
+    exit_rounds::id,
+    exit_rounds::region_code,
+    exit_rounds::year,
+    exit_rounds::created_by,
+    exit_rounds::created_at,
+    exit_rounds::updated_at,
+);
+
+/// Rounds are work in progress of a county: above the county they are not shown (filed lists
+/// are, through `/exit-lists`).
+fn find(conn: &mut PgConnection, ctx: &Ctx, id: Uuid, lock: bool) -> Result<RoundRow, DomainError> {
+    if ctx.caller.org.level() < Level::County {
+        return Err(DomainError::NotFound);
+    }
+    let q = exit_rounds::table
+        .filter(exit_rounds::id.eq(id))
+        .select(ROUND_COLS);
+    let row = if lock {
+        q.for_update().first(conn).db()?
+    } else {
+        q.first(conn).db()?
+    };
+    Ok(row)
+}
+
+/// The member lists at `stage`, locked.
+fn lists_at(
+    conn: &mut PgConnection,
+    round: &RoundRow,
+    stage: Stage,
+) -> Result<Vec<ListRow>, DomainError> {
+    exit_lists::table
+        .filter(exit_lists::county_code.eq(round.county_code))
+        .filter(exit_lists::round_id.eq(round.id))
+        .filter(exit_lists::stage.eq(stage.as_str()))
+        .order((
+            exit_lists::region_code,
+            exit_lists::created_at,
+            exit_lists::id,
+        ))
+        .select(ListRow::as_select())
+        .for_update()
+        .load(conn)
+        .db()
+}
+
+fn nothing_ready(step: Step, held: &[Held]) -> DomainError {
+    let why: Vec<String> = held
+        .iter()
+        .map(|h| format!("{:012} ({}): {}", h.village_code, h.list_id, h.reason))
+        .collect();
+    DomainError::Conflict {
+        code: ErrorCode::RoundNothingReady,
+        message: if why.is_empty() {
+            format!("no list of the round awaits the {}", step.as_str())
+        } else {
+            format!(
+                "no list of the round is ready for the {}: {}",
+                step.as_str(),
+                why.join("; ")
+            )
+        },
+    }
+}
+
+/// Splits `lists` into those ready for `step` and those held back (with the reason).
+fn sort_ready(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    lists: Vec<ListRow>,
+    step: Step,
+) -> Result<(Vec<ListRow>, Vec<Held>), DomainError> {
+    let mut ready = Vec::new();
+    let mut held = Vec::new();
+    for l in lists {
+        let state = state_of(conn, &l)?;
+        match rules::check_step(&state, step, ctx.now) {
+            Ok(_) => ready.push(l),
+            Err(DomainError::Conflict { code, message }) => held.push(Held {
+                list_id: l.id,
+                village_code: l.region_code,
+                stage: l.stage.clone(),
+                code: code.as_str().to_string(),
+                reason: message,
+            }),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((ready, held))
+}
+
+/// Splits a review's removals over the ready lists; a household on none of them (on a list held
+/// back, or on no list of the round) is a field error.
+fn split_removals(
+    conn: &mut PgConnection,
+    input: &StepInput,
+    ready: &[ListRow],
+) -> Result<BTreeMap<Uuid, StepInput>, DomainError> {
+    let mut out = BTreeMap::new();
+    let StepInput::Review {
+        opinion,
+        decision_no,
+        removals,
+        decided_on,
+    } = input
+    else {
+        return Ok(out);
+    };
+    let mut on_list: BTreeMap<Uuid, Uuid> = BTreeMap::new();
+    for l in ready {
+        for h in listed_ids(conn, l)? {
+            on_list.insert(h, l.id);
+        }
+    }
+    let mut errs = Vec::new();
+    let mut per: BTreeMap<Uuid, Vec<super::Removal>> = BTreeMap::new();
+    for (i, r) in removals.iter().enumerate() {
+        match on_list.get(&r.household_id) {
+            Some(list) => per.entry(*list).or_default().push(r.clone()),
+            None => errs.push(FieldError::new(
+                format!("removals[{i}].household_id"),
+                "is not on a list of this round ready for the step",
+            )),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(DomainError::Validation(errs));
+    }
+    for l in ready {
+        out.insert(
+            l.id,
+            StepInput::Review {
+                opinion: opinion.clone(),
+                decision_no: decision_no.clone(),
+                removals: per.remove(&l.id).unwrap_or_default(),
+                decided_on: *decided_on,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// What a decision moved and held back.
+struct Moves<'a> {
+    moved: &'a [&'a ListRow],
+    held: &'a [Held],
+}
+
+/// Records a decision on the round (and its audit entry), and touches the round.
+fn record(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    round: &RoundRow,
+    step: Step,
+    Moves { moved, held }: Moves<'_>,
+    details: Value,
+    attachments: &[Attachment],
+) -> Result<(), DomainError> {
+    let details = json!({
+        "input": details,
+        "moved": moved.iter().map(|l| json!({"list_id": l.id, "village_code": format!("{:012}", l.region_code)})).collect::<Vec<_>>(),
+        "held": held.iter().map(|h| json!({"list_id": h.list_id, "village_code": format!("{:012}", h.village_code),
+            "stage": h.stage, "code": h.code, "reason": h.reason})).collect::<Vec<_>>(),
+    });
+    let id = Uuid::new_v4();
+    diesel::insert_into(exit_round_decisions::table)
+        .values((
+            exit_round_decisions::county_code.eq(round.county_code),
+            exit_round_decisions::id.eq(id),
+            exit_round_decisions::round_id.eq(round.id),
+            exit_round_decisions::region_code.eq(round.region_code),
+            exit_round_decisions::step.eq(step.as_str()),
+            exit_round_decisions::actor_id.eq(ctx.caller.user_id),
+            exit_round_decisions::actor_username.eq(&ctx.caller.username),
+            exit_round_decisions::taken_at.eq(ctx.now),
+            exit_round_decisions::details.eq(&details),
+            exit_round_decisions::attachments.eq(json!(attachments)),
+        ))
+        .execute(conn)
+        .db()?;
+    diesel::update(
+        exit_rounds::table
+            .filter(exit_rounds::county_code.eq(round.county_code))
+            .filter(exit_rounds::id.eq(round.id)),
+    )
+    .set(exit_rounds::updated_at.eq(ctx.now))
+    .execute(conn)
+    .db()?;
+    ctx.audit(
+        conn,
+        &format!("exit_round.{}", step.as_str()),
+        "exit_round",
+        round.id,
+        stored_code(round.region_code)?,
+        details,
+    )
+}
+
+/// Takes `step` on every ready list of `lists` (each with its own input) and records the
+/// decision; `Conflict` `round_nothing_ready` when none is ready.
+fn decide(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    round: &RoundRow,
+    step: Step,
+    lists: Vec<ListRow>,
+    input: &StepInput,
+    attachments: &[Attachment],
+) -> Result<Outcome, DomainError> {
+    let (ready, held) = sort_ready(conn, ctx, lists, step)?;
+    if ready.is_empty() {
+        return Err(nothing_ready(step, &held));
+    }
+    let inputs = split_removals(conn, input, &ready)?;
+    for l in &ready {
+        let own = inputs.get(&l.id).unwrap_or(input);
+        take_step_on(conn, ctx, l, step, own, attachments, Some(round.id))?;
+    }
+    let summary = match input {
+        StepInput::Review {
+            opinion,
+            decision_no,
+            removals,
+            decided_on,
+        } => json!({"opinion": opinion, "decision_no": decision_no, "decided_on": decided_on,
+            "removed": removals.iter().map(|r| json!({"household_id": r.household_id, "reason": r.reason})).collect::<Vec<_>>()}),
+        StepInput::Notice {
+            location,
+            posted_on,
+        } => json!({"location": location, "posted_on": posted_on}),
+        _ => json!({}),
+    };
+    let moved: Vec<&ListRow> = ready.iter().collect();
+    record(
+        conn,
+        ctx,
+        round,
+        step,
+        Moves {
+            moved: &moved,
+            held: &held,
+        },
+        summary,
+        attachments,
+    )?;
+    Ok(Outcome {
+        round: view(conn, round)?,
+        moved: ready.iter().map(|l| l.id).collect(),
+        held,
+    })
+}
+
+/// Opens the township's round for `year` and takes its review: every list of the township's
+/// villages for the year not yet past its first notice joins the round, and those whose first
+/// notice has ended with no open objection are reviewed (the township list is fixed); the
+/// others are held back, named, for a later review on the round.
+///
+/// # Errors
+/// `Validation` naming `township` (not a township in the caller's scope) or a removal;
+/// `Forbidden` without `workflow:township` at the township; `Conflict` `already_exists` when the
+/// township has its round for the year, `round_nothing_ready` (and nothing is stored) when no
+/// list is ready.
+pub fn open(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    township: RegionCode,
+    year: i32,
+    input: &StepInput,
+    attachments: &[Attachment],
+) -> Result<Outcome, DomainError> {
+    if township.level() != Level::Township {
+        return Err(DomainError::field(
+            "township",
+            "must be a township (9 digits)",
+        ));
+    }
+    // The township's own users open its round: anyone else is refused (403), whatever the
+    // code names.
+    ctx.caller.require_at_level(
+        perm::workflow_at(Level::Township),
+        Level::Township,
+        township,
+    )?;
+    let id = Uuid::new_v4();
+    diesel::insert_into(exit_rounds::table)
+        .values((
+            exit_rounds::county_code.eq(township.county_code()),
+            exit_rounds::id.eq(id),
+            exit_rounds::region_code.eq(township.as_i64()),
+            exit_rounds::year.eq(year),
+            exit_rounds::created_by.eq(ctx.caller.user_id),
+            exit_rounds::created_at.eq(ctx.now),
+            exit_rounds::updated_at.eq(ctx.now),
+        ))
+        .execute(conn)
+        .map_err(|e| match e {
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => DomainError::Conflict {
+                code: ErrorCode::AlreadyExists,
+                message: format!(
+                    "township {township} has its round for {year} already: lists that reach \
+                     their first notice later are reviewed on it (POST …/township-review)"
+                ),
+            },
+            other => map_db_error(other),
+        })?;
+    review(conn, ctx, id, input, attachments)
+}
+
+/// Takes the township review on the round: lists of the township's villages for its year that
+/// joined since (not yet past their first notice) join it, and every member list at its first
+/// notice that is ready is reviewed.
+///
+/// # Errors
+/// As [`open`], with `NotFound` for a round the caller does not see.
+pub fn review(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    input: &StepInput,
+    attachments: &[Attachment],
+) -> Result<Outcome, DomainError> {
+    let round = find(conn, ctx, id, true)?;
+    let township = stored_code(round.region_code)?;
+    ctx.caller.require_at_level(
+        perm::workflow_at(Level::Township),
+        Level::Township,
+        township,
+    )?;
+    let sub = township.subtree();
+    let joining = [
+        Stage::Nominated,
+        Stage::Appraised,
+        Stage::Verified,
+        Stage::FirstNotice,
+    ]
+    .map(Stage::as_str);
+    diesel::update(
+        exit_lists::table
+            .filter(exit_lists::county_code.eq(round.county_code))
+            .filter(exit_lists::region_code.between(sub.lo(), sub.hi()))
+            .filter(exit_lists::year.eq(round.year))
+            .filter(exit_lists::round_id.is_null())
+            .filter(exit_lists::stage.eq_any(joining)),
+    )
+    .set(exit_lists::round_id.eq(round.id))
+    .execute(conn)
+    .db()?;
+    let lists = exit_lists::table
+        .filter(exit_lists::county_code.eq(round.county_code))
+        .filter(exit_lists::round_id.eq(round.id))
+        .filter(exit_lists::stage.eq_any(joining))
+        .order((
+            exit_lists::region_code,
+            exit_lists::created_at,
+            exit_lists::id,
+        ))
+        .select(ListRow::as_select())
+        .for_update()
+        .load(conn)
+        .db()?;
+    decide(
+        conn,
+        ctx,
+        &round,
+        Step::TownshipReview,
+        lists,
+        input,
+        attachments,
+    )
+}
+
+/// Posts the second notice in every village of the round whose lists the township has
+/// reviewed and not yet noticed: one posting per village, each with its own date and photo.
+///
+/// # Errors
+/// `Validation` naming `postings[i].village_code` (not a village of the round awaiting the
+/// notice, or twice), `postings` (a village awaiting it left out) or a posting's date;
+/// `Forbidden` without `workflow:township` at the township; `Conflict` `round_nothing_ready`
+/// when no list awaits it.
+pub fn second_notice(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    postings: &[Posting],
+) -> Result<Outcome, DomainError> {
+    let round = find(conn, ctx, id, true)?;
+    let township = stored_code(round.region_code)?;
+    ctx.caller.require_at_level(
+        perm::workflow_at(Level::Township),
+        Level::Township,
+        township,
+    )?;
+    let awaiting = lists_at(conn, &round, Stage::TownshipReviewed)?;
+    if awaiting.is_empty() {
+        return Err(nothing_ready(Step::SecondNotice, &[]));
+    }
+    let villages: BTreeSet<i64> = awaiting.iter().map(|l| l.region_code).collect();
+    let mut errs = Vec::new();
+    let mut posted = BTreeSet::new();
+    for (i, p) in postings.iter().enumerate() {
+        let v = p.village.as_i64();
+        if !villages.contains(&v) {
+            errs.push(FieldError::new(
+                format!("postings[{i}].village_code"),
+                "is not a village of this round whose list awaits the second notice",
+            ));
+        } else if !posted.insert(v) {
+            errs.push(FieldError::new(
+                format!("postings[{i}].village_code"),
+                "is posted twice",
+            ));
+        }
+    }
+    let missing: Vec<String> = villages
+        .difference(&posted)
+        .map(|v| format!("{v:012}"))
+        .collect();
+    if !missing.is_empty() && errs.is_empty() {
+        errs.push(FieldError::new(
+            "postings",
+            format!(
+                "the second notice is posted in every village of the round at once; missing: {}",
+                missing.join(", ")
+            ),
+        ));
+    }
+    if !errs.is_empty() {
+        return Err(DomainError::Validation(errs));
+    }
+    let mut all_attachments = Vec::new();
+    for p in postings {
+        let input = StepInput::Notice {
+            location: p.location.clone(),
+            posted_on: p.posted_on,
+        };
+        for l in awaiting
+            .iter()
+            .filter(|l| l.region_code == p.village.as_i64())
+        {
+            take_step_on(
+                conn,
+                ctx,
+                l,
+                Step::SecondNotice,
+                &input,
+                &p.attachments,
+                Some(round.id),
+            )?;
+        }
+        let on = p.posted_on.unwrap_or_else(|| ctx.today());
+        let days = notice_days(conn, ctx, p.village, Step::SecondNotice)?;
+        let period = calendar::period(conn, on, u32::try_from(days).unwrap_or(0))?;
+        diesel::insert_into(exit_round_postings::table)
+            .values((
+                exit_round_postings::county_code.eq(round.county_code),
+                exit_round_postings::id.eq(Uuid::new_v4()),
+                exit_round_postings::round_id.eq(round.id),
+                exit_round_postings::region_code.eq(p.village.as_i64()),
+                exit_round_postings::location.eq(&p.location),
+                exit_round_postings::posted_on.eq(on),
+                exit_round_postings::last_day.eq(period.last_day),
+                exit_round_postings::ends_at.eq(period.ends_at()),
+                exit_round_postings::posted_by.eq(ctx.caller.user_id),
+                exit_round_postings::posted_at.eq(ctx.now),
+                exit_round_postings::attachments.eq(json!(p.attachments)),
+            ))
+            .execute(conn)
+            .db()?;
+        all_attachments.extend(p.attachments.iter().cloned());
+    }
+    let moved: Vec<&ListRow> = awaiting.iter().collect();
+    let summary = json!({"postings": postings.iter().map(|p| json!({
+        "village_code": p.village.to_string(), "location": p.location, "posted_on": p.posted_on,
+    })).collect::<Vec<_>>()});
+    record(
+        conn,
+        ctx,
+        &round,
+        Step::SecondNotice,
+        Moves {
+            moved: &moved,
+            held: &[],
+        },
+        summary,
+        &all_attachments,
+    )?;
+    Ok(Outcome {
+        round: view(conn, &round)?,
+        moved: awaiting.iter().map(|l| l.id).collect(),
+        held: Vec::new(),
+    })
+}
+
+/// The county's approval of the township list: every list of the round whose second notice has
+/// ended with no open objection is approved; the others are held back, named.
+///
+/// # Errors
+/// `Forbidden` without `workflow:county`; `Conflict` `round_nothing_ready`; `Validation` for a
+/// removal or the date.
+pub fn approve(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    input: &StepInput,
+    attachments: &[Attachment],
+) -> Result<Outcome, DomainError> {
+    county_step(conn, ctx, id, Step::Approval, input, attachments)
+}
+
+/// The county's announcement of the township list's approved lists.
+///
+/// # Errors
+/// As [`approve`].
+pub fn announce(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    input: &StepInput,
+    attachments: &[Attachment],
+) -> Result<Outcome, DomainError> {
+    county_step(conn, ctx, id, Step::Announcement, input, attachments)
+}
+
+fn county_step(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    step: Step,
+    input: &StepInput,
+    attachments: &[Attachment],
+) -> Result<Outcome, DomainError> {
+    let round = find(conn, ctx, id, true)?;
+    let township = stored_code(round.region_code)?;
+    ctx.caller
+        .require_at_level(perm::workflow_at(Level::County), Level::County, township)?;
+    let lists = lists_at(conn, &round, step.transition().0)?;
+    decide(conn, ctx, &round, step, lists, input, attachments)
+}
+
+/// The county's filing of its list for `year` (逐级报市、省备案): every announced list of the
+/// county whose announcement has ended with no open objection is filed, by township round or
+/// village by village; the others are held back, named.
+///
+/// # Errors
+/// `Validation` naming `county_code`; `Forbidden` without `workflow:county`; `Conflict`
+/// `round_nothing_ready` when no list is ready.
+pub fn file_county(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    county: RegionCode,
+    year: i32,
+    input: &StepInput,
+    attachments: &[Attachment],
+) -> Result<(Vec<Uuid>, Vec<Held>), DomainError> {
+    if county.level() != Level::County || !ctx.caller.scope().contains(county) {
+        return Err(DomainError::field(
+            "county_code",
+            "must be a county in your scope (12 digits)",
+        ));
+    }
+    ctx.caller
+        .require_at_level(perm::workflow_at(Level::County), Level::County, county)?;
+    let sub = county.subtree();
+    let lists: Vec<ListRow> = exit_lists::table
+        .filter(exit_lists::county_code.eq(county.county_code()))
+        .filter(exit_lists::region_code.between(sub.lo(), sub.hi()))
+        .filter(exit_lists::year.eq(year))
+        .filter(exit_lists::stage.eq(Stage::Announced.as_str()))
+        .order((
+            exit_lists::region_code,
+            exit_lists::created_at,
+            exit_lists::id,
+        ))
+        .select(ListRow::as_select())
+        .for_update()
+        .load(conn)
+        .db()?;
+    let (ready, held) = sort_ready(conn, ctx, lists, Step::Filing)?;
+    if ready.is_empty() {
+        return Err(nothing_ready(Step::Filing, &held));
+    }
+    for l in &ready {
+        take_step_on(conn, ctx, l, Step::Filing, input, attachments, None)?;
+    }
+    ctx.audit(
+        conn,
+        "exit_filing.county",
+        "exit_filing",
+        format!("{}-{year}", county.county_code()),
+        county,
+        json!({"year": year, "filed": ready.iter().map(|l| l.id).collect::<Vec<_>>(),
+               "held": held.iter().map(|h| json!({"list_id": h.list_id, "code": h.code})).collect::<Vec<_>>()}),
+    )?;
+    Ok((ready.iter().map(|l| l.id).collect(), held))
+}
+
+/// Rounds in the caller's scope, newest year first.
+///
+/// # Errors
+/// Database failures.
+pub fn list(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    year: Option<i32>,
+) -> Result<Vec<RoundView>, DomainError> {
+    if ctx.caller.org.level() < Level::County {
+        return Ok(Vec::new());
+    }
+    let scope = ctx.caller.scope();
+    let mut q = exit_rounds::table
+        .filter(exit_rounds::region_code.between(scope.lo(), scope.hi()))
+        .order((
+            exit_rounds::year.desc(),
+            exit_rounds::region_code,
+            exit_rounds::id,
+        ))
+        .select(ROUND_COLS)
+        .limit(500)
+        .into_boxed();
+    if let Some(y) = year {
+        q = q.filter(exit_rounds::year.eq(y));
+    }
+    let rows: Vec<RoundRow> = q.load(conn).db()?;
+    rows.iter().map(|r| view(conn, r)).collect()
+}
+
+/// One round.
+///
+/// # Errors
+/// `NotFound` for a round the caller does not see.
+pub fn get(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<RoundView, DomainError> {
+    let round = find(conn, ctx, id, false)?;
+    view(conn, &round)
+}
+
+const LISTS: &str = "SELECT l.id, l.region_code AS village_code, l.villager_group, l.stage,
+       l.notice_ends_at,
+       (SELECT count(*) FROM exit_entries e
+         WHERE e.county_code = l.county_code AND e.list_id = l.id AND NOT e.removed) AS households,
+       (SELECT count(*) FROM exit_objections o
+         WHERE o.county_code = l.county_code AND o.list_id = l.id AND o.status = 'open') AS open_objections
+  FROM exit_lists l
+ WHERE l.county_code = $1 AND l.round_id = $2
+ ORDER BY l.region_code, l.created_at, l.id";
+
+fn view(conn: &mut PgConnection, round: &RoundRow) -> Result<RoundView, DomainError> {
+    let lists: Vec<RoundList> = diesel::sql_query(LISTS)
+        .bind::<Integer, _>(round.county_code)
+        .bind::<diesel::sql_types::Uuid, _>(round.id)
+        .load(conn)
+        .db()?;
+    #[expect(clippy::type_complexity, reason = "one posting row, named below")]
+    let postings: Vec<(
+        i64,
+        String,
+        NaiveDate,
+        NaiveDate,
+        DateTime<Utc>,
+        Uuid,
+        DateTime<Utc>,
+        Value,
+    )> = exit_round_postings::table
+        .filter(exit_round_postings::county_code.eq(round.county_code))
+        .filter(exit_round_postings::round_id.eq(round.id))
+        .order((
+            exit_round_postings::region_code,
+            exit_round_postings::posted_at,
+        ))
+        .select((
+            exit_round_postings::region_code,
+            exit_round_postings::location,
+            exit_round_postings::posted_on,
+            exit_round_postings::last_day,
+            exit_round_postings::ends_at,
+            exit_round_postings::posted_by,
+            exit_round_postings::posted_at,
+            exit_round_postings::attachments,
+        ))
+        .load(conn)
+        .db()?;
+    let decisions: Vec<(String, String, DateTime<Utc>, Value, Value)> = exit_round_decisions::table
+        .filter(exit_round_decisions::county_code.eq(round.county_code))
+        .filter(exit_round_decisions::round_id.eq(round.id))
+        .order((exit_round_decisions::taken_at, exit_round_decisions::id))
+        .select((
+            exit_round_decisions::step,
+            exit_round_decisions::actor_username,
+            exit_round_decisions::taken_at,
+            exit_round_decisions::details,
+            exit_round_decisions::attachments,
+        ))
+        .load(conn)
+        .db()?;
+    let stage = lists
+        .iter()
+        .filter_map(|l| Stage::parse(&l.stage).ok())
+        .min_by_key(|s| Stage::ALL.iter().position(|x| x == s))
+        .unwrap_or(Stage::TownshipReviewed);
+    Ok(RoundView {
+        id: round.id,
+        township_code: round.region_code,
+        year: round.year,
+        stage,
+        created_by: round.created_by,
+        created_at: round.created_at,
+        updated_at: round.updated_at,
+        lists,
+        postings: postings
+            .into_iter()
+            .map(|p| RoundPosting {
+                village_code: p.0,
+                location: p.1,
+                posted_on: p.2,
+                last_day: p.3,
+                ends_at: p.4,
+                posted_by: p.5,
+                posted_at: p.6,
+                attachments: serde_json::from_value(p.7).unwrap_or_default(),
+            })
+            .collect(),
+        decisions: decisions
+            .into_iter()
+            .map(|(step, actor_username, taken_at, details, att)| Decision {
+                step,
+                actor_username,
+                taken_at,
+                moved: details["moved"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|m| m["list_id"].as_str().and_then(|s| s.parse().ok()))
+                    .collect(),
+                held: details["held"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|h| Held {
+                        list_id: h["list_id"]
+                            .as_str()
+                            .and_then(|s| s.parse().ok())
+                            .unwrap_or_default(),
+                        village_code: h["village_code"]
+                            .as_str()
+                            .and_then(|s| s.parse().ok())
+                            .unwrap_or_default(),
+                        stage: h["stage"].as_str().unwrap_or_default().to_string(),
+                        code: h["code"].as_str().unwrap_or_default().to_string(),
+                        reason: h["reason"].as_str().unwrap_or_default().to_string(),
+                    })
+                    .collect(),
+                attachments: serde_json::from_value(att).unwrap_or_default(),
+            })
+            .collect(),
+    })
+}
