@@ -194,6 +194,25 @@ await as("reviewer.sishui", "demo-reviewer-2026", "the-next-step-waits-for-the-o
   expect((await page.textContent("[data-test=stage]")) === "第一次公示", "the list moved on despite the objection");
 });
 
+// The township round: while the village's first notice runs, opening the round is refused in
+// Chinese and nothing is opened.
+await as("reviewer.sishui", "demo-reviewer-2026", "the-township-round-waits-for-the-first-notice", async (page, shot) => {
+  await page.goto(base + "exit-rounds");
+  await page.fill("#r-year", "2016");
+  await page.click("[data-test=round-search]");
+  await page.waitForSelector("[data-test=rounds-empty]");
+  await page.click("[data-test=open-round]");
+  await page.fill("#r-op", "经审核，同意各村初选名单");
+  await page.click("[data-test=round-confirm]");
+  await page.waitForSelector("[data-test=round-error]");
+  const said = await page.textContent("[data-test=round-error]");
+  expect(/公示期未满/.test(said), `refusal not explained: ${said}`);
+  await shot("exit-rounds");
+  await page.keyboard.press("Escape");
+  await page.click("[data-test=round-search]");
+  await page.waitForSelector("[data-test=rounds-empty]");
+});
+
 await as("clerk.sishui", "demo-clerk-2026", "the-objection-resolved-unblocks-the-list", async (page) => {
   await page.goto(exitListUrl);
   await page.waitForSelector("[data-test=blocked]");

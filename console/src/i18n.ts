@@ -40,6 +40,7 @@ const zh = {
     inbox: "待办事项",
     exit: "退出管理",
     exitLists: "退出名单",
+    exitRounds: "乡镇批次",
     monitoringGroup: "防返贫监测",
     monitoring: "监测对象",
     reports: "统计报表",
@@ -160,6 +161,19 @@ const zh = {
     findings: "核实情况", location: "公示地点", locationHint: "例如：村委会公示栏", opinion: "审核意见", decisionNo: "文号",
     reference: "备案编号", attachmentTitle: "附件名称", attachmentUri: "附件地址",
     stepRefused: "现在还不能办理这一步：公示期未满、有未处理的异议，或名单已变化。请刷新后查看。",
+  },
+  rounds: {
+    title: "乡镇退出批次", intro: "乡镇将各村公示期满的初选名单一并审核，在各村同时进行第二次公示；县里对乡镇名单一次审批、一次公告。有异议未处理或公示未满的村暂缓，其他村照常推进。",
+    none: "本年度尚未开启乡镇批次", open: "开启本乡镇批次（镇审核）", filing: "县级名单备案",
+    summary: "{v} 个村 · {h} 户", heldBy: "{n} 条异议", heldTitle: "{n} 份名单暂缓办理",
+    posting: "公示村", postedOn: "张贴日期", lastDay: "公示截止", decision: "推进 {m} 份，暂缓 {h} 份",
+    opened: "开启于 {at}", done: "已办理：{n} 份名单进入下一环节", nothingReady: "没有可以办理的名单：公示期未满或有未处理的异议。请查看各村的状态。",
+    everyVillage: "第二次公示须在本批次各村同时张贴，每个村填写张贴地点和日期。",
+    action: {
+      open: "开启乡镇批次并审核", township_review: "镇审核（补充审核）", second_notice: "第二次公示（各村张贴）",
+      approval: "县审批", announcement: "县公告", filing: "县级名单备案",
+    },
+    why: { notice_period_running: "公示期未满", objections_open: "有未处理的异议", step_out_of_order: "尚未到这一环节", list_empty: "名单已无农户" },
   },
   doc: {
     application: "申请书", assembly_minutes: "村民代表大会记录", appraisal_tally: "评议票决统计", village_notice: "村公示",

@@ -13,6 +13,7 @@ export const router = createRouter({
         { path: "", name: "home", component: () => import("./views/Home.vue"), meta: { title: "menu.home" } },
         { path: "inbox", name: "inbox", component: () => import("./views/Inbox.vue"), meta: { title: "menu.inbox" } },
         { path: "exit", name: "exit", component: () => import("./views/ExitLists.vue"), meta: { title: "menu.exitLists", group: "menu.exit" } },
+        { path: "exit-rounds", name: "exit-rounds", component: () => import("./views/ExitRounds.vue"), meta: { title: "menu.exitRounds", group: "menu.exit" } },
         { path: "exit/:id", name: "exit-list", component: () => import("./views/ExitList.vue"), meta: { title: "exit.detail", group: "menu.exit" } },
         { path: "monitoring", name: "monitoring", component: () => import("./views/Monitoring.vue"), meta: { title: "menu.monitoring", group: "menu.monitoringGroup" } },
         { path: "projects", name: "projects", component: () => import("./views/Projects.vue"), meta: { title: "menu.projects", group: "menu.fundsGroup" } },

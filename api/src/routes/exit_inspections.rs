@@ -22,7 +22,7 @@ use crate::state::{AppState, Auth};
 /// An inspection to draw.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct InspectionBody {
+pub struct SamplingInspectionBody {
     /// A county or a city in your scope (12-digit code).
     pub region: String,
     /// The exit year: households on the region's exit lists of this year that were filed.
@@ -179,7 +179,7 @@ impl From<InspectionView> for InspectionDto {
 /// A visit to a sampled household.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct VisitBody {
+pub struct InspectionVisitBody {
     /// The day of the visit (not in the future).
     pub visited_on: NaiveDate,
     /// What the inspector found, 1–2000 characters.
@@ -196,7 +196,7 @@ pub struct VisitBody {
 #[utoipa::path(
     tag = "exit",
     security(("bearer" = [])),
-    request_body = InspectionBody,
+    request_body = SamplingInspectionBody,
     responses(
         (status = 201, description = "Drawn", body = InspectionDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
@@ -208,7 +208,7 @@ pub struct VisitBody {
 pub async fn create_exit_inspection(
     state: web::Data<AppState>,
     auth: Auth,
-    body: ValidJson<InspectionBody>,
+    body: ValidJson<SamplingInspectionBody>,
 ) -> ApiResult<HttpResponse> {
     let b = body.0;
     let mut errs = Vec::new();
@@ -317,7 +317,7 @@ pub async fn get_exit_inspection(
         ("id" = Uuid, Path, description = "Inspection id"),
         ("household_id" = Uuid, Path, description = "Sampled household"),
     ),
-    request_body = VisitBody,
+    request_body = InspectionVisitBody,
     responses(
         (status = 200, description = "The inspection with the visit", body = InspectionDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
@@ -332,7 +332,7 @@ pub async fn visit_exit_inspection_household(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<(String, String)>,
-    body: ValidJson<VisitBody>,
+    body: ValidJson<InspectionVisitBody>,
 ) -> ApiResult<HttpResponse> {
     let (id, hid) = path.into_inner();
     let id = id_of(&id)?;

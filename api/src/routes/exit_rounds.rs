@@ -53,7 +53,7 @@ pub struct OpenRoundBody {
 /// The second notice's posting in one village.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PostingBody {
+pub struct VillagePostingBody {
     /// The village (12 digits): one of the round whose list awaits the second notice.
     pub village_code: String,
     /// Where it is posted, 1–200 characters.
@@ -71,7 +71,7 @@ pub struct PostingBody {
 #[serde(deny_unknown_fields)]
 pub struct SecondNoticeBody {
     /// One posting per village whose list awaits the second notice: all of them, each once.
-    pub postings: Vec<PostingBody>,
+    pub postings: Vec<VillagePostingBody>,
 }
 
 /// The county's filing of its list for a year.
@@ -100,6 +100,8 @@ pub struct RoundListDto {
     pub id: Uuid,
     /// Its village.
     pub village_code: String,
+    /// The village's name.
+    pub village_name: String,
     /// 村民小组.
     pub villager_group: String,
     /// Its stage.
@@ -117,6 +119,7 @@ impl From<RoundList> for RoundListDto {
         Self {
             id: l.id,
             village_code: format!("{:012}", l.village_code),
+            village_name: l.village_name,
             villager_group: l.villager_group,
             stage: Stage::parse(&l.stage).unwrap_or(Stage::Nominated),
             notice_ends_at: l.notice_ends_at,
@@ -236,6 +239,8 @@ pub struct RoundDto {
     pub id: Uuid,
     /// The township.
     pub township_code: String,
+    /// The township's name.
+    pub township_name: String,
     /// Exit year.
     pub year: i32,
     /// The least advanced stage of its lists: where the round as a whole stands.
@@ -259,6 +264,7 @@ impl From<RoundView> for RoundDto {
         Self {
             id: r.id,
             township_code: format!("{:012}", r.township_code),
+            township_name: r.township_name,
             year: r.year,
             stage: r.stage,
             created_by: r.created_by,

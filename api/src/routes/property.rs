@@ -458,7 +458,7 @@ pub async fn get_hit(
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = PropertyVerificationBody)]
-pub struct VerificationBody {
+pub struct HitVerificationBody {
     /// Whether the hit is true.
     pub is_true: bool,
     /// For a true hit: when the fact arose. On or before the precise-identification cut-off
@@ -497,7 +497,7 @@ pub struct VerifiedDto {
     tag = "property",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Hit id")),
-    request_body = VerificationBody,
+    request_body = HitVerificationBody,
     responses(
         (status = 200, description = "Verified", body = VerifiedDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
@@ -512,7 +512,7 @@ pub async fn verify(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    body: ValidJson<VerificationBody>,
+    body: ValidJson<HitVerificationBody>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
     let b = body.0;
@@ -549,7 +549,7 @@ pub struct OpinionBody {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = PropertyAppraisalBody)]
-pub struct AppraisalBody {
+pub struct PropertyAppraisalBody {
     /// The village.
     pub village_code: String,
     /// Meeting date.
@@ -564,7 +564,7 @@ pub struct AppraisalBody {
     tag = "property",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Batch id")),
-    request_body = AppraisalBody,
+    request_body = PropertyAppraisalBody,
     responses(
         (status = 200, description = "The village's hits, appraised", body = Vec<HitDto>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
@@ -579,7 +579,7 @@ pub async fn appraise(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    body: ValidJson<AppraisalBody>,
+    body: ValidJson<PropertyAppraisalBody>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
     let b = body.0;
@@ -1028,7 +1028,7 @@ pub async fn confirm(
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = PropertyReversalBody)]
-pub struct ReversalBody {
+pub struct PropertyReversalBody {
     /// Why, 1–2000 characters.
     pub reason: String,
 }
@@ -1038,7 +1038,7 @@ pub struct ReversalBody {
     tag = "property",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Hit id")),
-    request_body = ReversalBody,
+    request_body = PropertyReversalBody,
     responses(
         (status = 200, description = "Reversed", body = HitDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
@@ -1053,7 +1053,7 @@ pub async fn reverse(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    body: ValidJson<ReversalBody>,
+    body: ValidJson<PropertyReversalBody>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
     let mut errs = Vec::new();

@@ -22,6 +22,59 @@ fn documented_operations() -> BTreeSet<(String, String)> {
     ops
 }
 
+/// utoipa names a component schema after its type, and two types of one name merge silently
+/// into one entry of the document (the second route then documents the first type's body): every
+/// `ToSchema` type in `api/src` has a name of its own.
+#[test]
+fn no_two_schema_types_share_a_name() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    let mut seen: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    let mut clashes = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap_or_default();
+        let mut derives_schema = false;
+        for line in text.lines() {
+            let l = line.trim();
+            if l.starts_with("#[derive(") {
+                derives_schema = l.contains("ToSchema");
+            } else if let Some(rest) = l
+                .strip_prefix("pub struct ")
+                .or_else(|| l.strip_prefix("pub enum "))
+            {
+                if derives_schema {
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    let here = f.display().to_string();
+                    if let Some(first) = seen.insert(name.clone(), here.clone()) {
+                        clashes.push(format!("{name}: {first} and {here}"));
+                    }
+                }
+                derives_schema = false;
+            } else if !l.starts_with("#[") && !l.starts_with("///") && !l.is_empty() {
+                derives_schema = false;
+            }
+        }
+    }
+    assert!(!seen.is_empty(), "no schema types found under api/src");
+    assert!(clashes.is_empty(), "schema names used twice: {clashes:?}");
+}
+
 #[test]
 fn every_registered_route_has_a_rule_and_every_rule_a_route() {
     let documented = documented_operations();

@@ -318,6 +318,16 @@ async fn a_township_round_moves_its_villages_together_and_an_objection_holds_onl
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["stage"], "filed");
+    assert_eq!(r.body["township_name"], "泉林镇", "{:?}", r.body);
+    assert!(
+        r.body["lists"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|l| l["village_name"].as_str().is_some_and(|n| !n.is_empty())),
+        "{:?}",
+        r.body
+    );
     let steps: Vec<&str> = r.body["decisions"]
         .as_array()
         .into_iter()

@@ -65,6 +65,9 @@ pub struct RoundList {
     /// Its village.
     #[diesel(sql_type = BigInt)]
     pub village_code: i64,
+    /// The village's name.
+    #[diesel(sql_type = Text)]
+    pub village_name: String,
     /// 村民小组.
     #[diesel(sql_type = Text)]
     pub villager_group: String,
@@ -127,6 +130,8 @@ pub struct RoundView {
     pub id: Uuid,
     /// The township.
     pub township_code: i64,
+    /// The township's name.
+    pub township_name: String,
     /// Exit year.
     pub year: i32,
     /// The least advanced stage of its lists: where the round as a whole stands.
@@ -815,7 +820,9 @@ pub fn get(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<RoundView, Do
     view(conn, &round)
 }
 
-const LISTS: &str = "SELECT l.id, l.region_code AS village_code, l.villager_group, l.stage,
+const LISTS: &str = "SELECT l.id, l.region_code AS village_code,
+       coalesce((SELECT r.name FROM regions r WHERE r.code = l.region_code), '') AS village_name,
+       l.villager_group, l.stage,
        l.notice_ends_at,
        (SELECT count(*) FROM exit_entries e
          WHERE e.county_code = l.county_code AND e.list_id = l.id AND NOT e.removed) AS households,
@@ -878,9 +885,17 @@ fn view(conn: &mut PgConnection, round: &RoundRow) -> Result<RoundView, DomainEr
         .filter_map(|l| Stage::parse(&l.stage).ok())
         .min_by_key(|s| Stage::ALL.iter().position(|x| x == s))
         .unwrap_or(Stage::TownshipReviewed);
+    let township_name: String = crate::schema::regions::table
+        .filter(crate::schema::regions::code.eq(round.region_code))
+        .select(crate::schema::regions::name)
+        .first(conn)
+        .optional()
+        .db()?
+        .unwrap_or_default();
     Ok(RoundView {
         id: round.id,
         township_code: round.region_code,
+        township_name,
         year: round.year,
         stage,
         created_by: round.created_by,
