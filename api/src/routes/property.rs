@@ -458,7 +458,7 @@ pub async fn get_hit(
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = PropertyVerificationBody)]
-pub struct HitVerificationBody {
+pub struct VerificationBody {
     /// Whether the hit is true.
     pub is_true: bool,
     /// For a true hit: when the fact arose. On or before the precise-identification cut-off
@@ -497,7 +497,7 @@ pub struct VerifiedDto {
     tag = "property",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Hit id")),
-    request_body = HitVerificationBody,
+    request_body = VerificationBody,
     responses(
         (status = 200, description = "Verified", body = VerifiedDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
@@ -512,7 +512,7 @@ pub async fn verify(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    body: ValidJson<HitVerificationBody>,
+    body: ValidJson<VerificationBody>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
     let b = body.0;
@@ -549,7 +549,7 @@ pub struct OpinionBody {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = PropertyAppraisalBody)]
-pub struct PropertyAppraisalBody {
+pub struct AppraisalBody {
     /// The village.
     pub village_code: String,
     /// Meeting date.
@@ -564,7 +564,7 @@ pub struct PropertyAppraisalBody {
     tag = "property",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Batch id")),
-    request_body = PropertyAppraisalBody,
+    request_body = AppraisalBody,
     responses(
         (status = 200, description = "The village's hits, appraised", body = Vec<HitDto>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
@@ -579,7 +579,7 @@ pub async fn appraise(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    body: ValidJson<PropertyAppraisalBody>,
+    body: ValidJson<AppraisalBody>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
     let b = body.0;
@@ -1028,7 +1028,7 @@ pub async fn confirm(
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = PropertyReversalBody)]
-pub struct PropertyReversalBody {
+pub struct ReversalBody {
     /// Why, 1–2000 characters.
     pub reason: String,
 }
@@ -1038,7 +1038,7 @@ pub struct PropertyReversalBody {
     tag = "property",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Hit id")),
-    request_body = PropertyReversalBody,
+    request_body = ReversalBody,
     responses(
         (status = 200, description = "Reversed", body = HitDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
@@ -1053,7 +1053,7 @@ pub async fn reverse(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    body: ValidJson<PropertyReversalBody>,
+    body: ValidJson<ReversalBody>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
     let mut errs = Vec::new();

@@ -47,27 +47,34 @@ fn no_two_schema_types_share_a_name() {
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap_or_default();
         let mut derives_schema = false;
+        let mut renamed: Option<String> = None;
         for line in text.lines() {
             let l = line.trim();
             if l.starts_with("#[derive(") {
                 derives_schema = l.contains("ToSchema");
+            } else if let Some(rest) = l.strip_prefix("#[schema(as = ") {
+                // `#[schema(as = Name)]` gives the schema a name other than the type's.
+                renamed = Some(rest.trim_end_matches(")]").trim().to_string());
             } else if let Some(rest) = l
                 .strip_prefix("pub struct ")
                 .or_else(|| l.strip_prefix("pub enum "))
             {
                 if derives_schema {
-                    let name: String = rest
-                        .chars()
-                        .take_while(|c| c.is_alphanumeric() || *c == '_')
-                        .collect();
+                    let name: String = renamed.take().unwrap_or_else(|| {
+                        rest.chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect()
+                    });
                     let here = f.display().to_string();
                     if let Some(first) = seen.insert(name.clone(), here.clone()) {
                         clashes.push(format!("{name}: {first} and {here}"));
                     }
                 }
                 derives_schema = false;
+                renamed = None;
             } else if !l.starts_with("#[") && !l.starts_with("///") && !l.is_empty() {
                 derives_schema = false;
+                renamed = None;
             }
         }
     }
