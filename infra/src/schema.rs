@@ -620,6 +620,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    property_appraisals (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        batch_id -> Uuid,
+        region_code -> Int8,
+        held_on -> Date,
+        attendees -> Int4,
+        minutes -> Text,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
+        sent_back_by -> Nullable<Uuid>,
+        sent_back_at -> Nullable<Timestamptz>,
+        send_back_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     property_reports (county_code, batch_id, region_code) {
         county_code -> Int4,
         batch_id -> Uuid,
@@ -1128,6 +1145,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     jobs,
     job_errors,
+    property_appraisals,
     exit_lists,
     exit_rounds,
     exit_round_decisions,

@@ -23,6 +23,7 @@ pub mod members;
 pub mod monitoring;
 pub mod project_rules;
 pub mod property;
+pub mod property_appraisals;
 pub mod regions;
 pub mod reports;
 pub mod roles;
@@ -559,6 +560,16 @@ pub const RULES: &[Rule] = &[
         Permission(perm::PROPERTY_VERIFY),
     ),
     r(
+        "GET",
+        "/api/v1/property-checks/{id}/appraisals",
+        Permission(perm::PROPERTY_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/property-checks/{id}/villages/{village_code}/send-back",
+        Permission(perm::PROPERTY_REVIEW),
+    ),
+    r(
         "POST",
         "/api/v1/property-checks/{id}/appraisals",
         Permission(perm::PROPERTY_VERIFY),
@@ -1049,7 +1060,9 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(property::list_hits)
                 .service(property::get_hit)
                 .service(property::verify)
-                .service(property::appraise)
+                .service(property_appraisals::appraise)
+                .service(property_appraisals::send_back)
+                .service(property_appraisals::list_appraisals)
                 .service(property::opinions)
                 .service(property::statistics)
                 .service(property::check_sheet)

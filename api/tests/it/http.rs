@@ -272,7 +272,7 @@ pub fn sample_body(method: &str, path: &str) -> serde_json::Value {
         }
         ("POST", "/api/v1/property-hits/{id}/verification") => json!({"is_true": false}),
         ("POST", "/api/v1/property-checks/{id}/appraisals") => {
-            json!({"village_code": "370831001003", "held_on": "2020-01-01", "opinions": []})
+            json!({"village_code": "370831001003", "held_on": "2020-01-01", "attendees": 21, "minutes": "村评议会逐户评议检索结果", "opinions": []})
         }
         ("POST", "/api/v1/property-checks/{id}/submissions")
         | ("POST", "/api/v1/property-checks/{id}/confirmations") => {

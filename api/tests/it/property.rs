@@ -347,8 +347,8 @@ async fn appraisal_statistics_confirmation_and_reversal() {
     );
     let appraisals = format!("/api/v1/property-checks/{batch}/appraisals");
     let opinion = |h: &Value, o: &str| json!({"hit_id": h["id"], "opinion": o});
-    let v1_body = json!({"village_code": V1, "held_on": "2016-11-01",
-        "opinions": [opinion(&h1, "建议清退"), opinion(&h2, "情况不属实,保留")]});
+    let v1_body = json!({"village_code": V1, "held_on": "2016-11-01", "attendees": 23,
+        "minutes": "村评议会逐户评议检索结果", "opinions": [opinion(&h1, "建议清退"), opinion(&h2, "情况不属实,保留")]});
     // Not before every hit of the village is verified.
     let r = x.app.post(&appraisals, &x.clerk, v1_body.clone()).await;
     assert_eq!(
@@ -369,7 +369,7 @@ async fn appraisal_statistics_confirmation_and_reversal() {
         .post(
             &appraisals,
             &x.clerk,
-            json!({"village_code": V1, "held_on": "2016-11-01", "opinions": [opinion(&h1, "清退")]}),
+            json!({"village_code": V1, "held_on": "2016-11-01", "attendees": 21, "minutes": "村评议会逐户评议检索结果", "opinions": [opinion(&h1, "清退")]}),
         )
         .await;
     assert_eq!(r.status, 422, "{:?}", r.body);
@@ -379,6 +379,72 @@ async fn appraisal_statistics_confirmation_and_reversal() {
     // Appraised hits are fixed.
     let r = verify(&x, &x.clerk, &h2, json!({"is_true": false})).await;
     assert_eq!(r.status, 409);
+    // The township sends V1's appraisal back with a reason (seed 2): the village corrects a
+    // verification and meets again; the meeting sent back keeps why.
+    let send_back = format!("/api/v1/property-checks/{batch}/villages/{V1}/send-back");
+    let r = x
+        .app
+        .post(&send_back, &x.clerk, json!({"reason": "x"}))
+        .await;
+    assert_eq!(
+        r.status, 403,
+        "the village does not send its own table back"
+    );
+    let r = x
+        .app
+        .post(&send_back, &x.reviewer, json!({"reason": " "}))
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(fields(&r), vec!["reason"]);
+    let r = x
+        .app
+        .post(
+            &send_back,
+            &x.reviewer,
+            json!({"reason": "第2户核实依据不足,请补充后重新评议"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert!(
+        r.body
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|h| h["status"] == "verified"),
+        "{:?}",
+        r.body
+    );
+    let r = x
+        .app
+        .post(&send_back, &x.reviewer, json!({"reason": "再次退回"}))
+        .await;
+    assert_eq!(
+        (r.status, r.body["code"].as_str()),
+        (409, Some("not_appraised"))
+    );
+    let r = verify(&x, &x.clerk, &h2, json!({"is_true": false})).await;
+    assert_eq!(
+        r.status, 200,
+        "a sent-back village corrects its verification"
+    );
+    let mut no_meeting = v1_body.clone();
+    no_meeting["attendees"] = json!(0);
+    no_meeting["minutes"] = json!("");
+    let r = x.app.post(&appraisals, &x.clerk, no_meeting).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(fields(&r), vec!["attendees", "minutes"]);
+    let r = x.app.post(&appraisals, &x.clerk, v1_body.clone()).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = x.app.get(&appraisals, &x.reviewer).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let meetings = r.body.as_array().cloned().unwrap_or_default();
+    assert_eq!(meetings.len(), 2, "{:?}", r.body);
+    assert_eq!(meetings[0]["attendees"], 23);
+    assert_eq!(
+        meetings[0]["send_back_reason"],
+        "第2户核实依据不足,请补充后重新评议"
+    );
+    assert_eq!(meetings[1]["send_back_reason"], Value::Null);
     // The township cannot submit before V2 is appraised.
     let submissions = format!("/api/v1/property-checks/{batch}/submissions");
     let township = json!({"township_code": TOWNSHIP});
@@ -406,7 +472,7 @@ async fn appraisal_statistics_confirmation_and_reversal() {
         .post(
             &appraisals,
             &x.clerk2,
-            json!({"village_code": V2, "held_on": "2016-11-02", "opinions": [opinion(&h3, "识别后购房,不适用否决")]}),
+            json!({"village_code": V2, "held_on": "2016-11-02", "attendees": 21, "minutes": "村评议会逐户评议检索结果", "opinions": [opinion(&h3, "识别后购房,不适用否决")]}),
         )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
@@ -432,6 +498,15 @@ async fn appraisal_statistics_confirmation_and_reversal() {
         .post(&submissions, &x.reviewer, township.clone())
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
+    let r2 = x
+        .app
+        .post(&send_back, &x.reviewer, json!({"reason": "提交后再退回"}))
+        .await;
+    assert_eq!(
+        (r2.status, r2.body["code"].as_str()),
+        (409, Some("submitted")),
+        "not after the township's table is in"
+    );
     let total = r.body["lines"]
         .as_array()
         .into_iter()
@@ -605,7 +680,7 @@ async fn a_fact_verified_once_is_reused_and_hits_stay_confidential() {
         .post(
             &format!("/api/v1/property-checks/{first}/appraisals"),
             &x.clerk,
-            json!({"village_code": V1, "held_on": "2016-11-01",
+            json!({"village_code": V1, "held_on": "2016-11-01", "attendees": 23, "minutes": "评议会记录",
                 "opinions": [{"hit_id": hits[0]["id"], "opinion": "识别后购车,不适用否决"}]}),
         )
         .await;

@@ -119,7 +119,7 @@ async fn property_tables_count_people_print_labels_and_the_not_matching_column()
         .post(
             &appraisals,
             &x.clerk,
-            json!({"village_code": V1, "held_on": "2016-11-01", "opinions": [
+            json!({"village_code": V1, "held_on": "2016-11-01", "attendees": 21, "minutes": "村评议会逐户评议检索结果", "opinions": [
                 opinion(&car, "建议清退"), opinion(&flat, "不属于否决情形,保留"),
                 opinion(&payroll, "情况不属实,保留")]}),
         )
@@ -130,7 +130,7 @@ async fn property_tables_count_people_print_labels_and_the_not_matching_column()
         .post(
             &appraisals,
             &x.clerk2,
-            json!({"village_code": V2, "held_on": "2016-11-02", "opinions": [
+            json!({"village_code": V2, "held_on": "2016-11-02", "attendees": 21, "minutes": "村评议会逐户评议检索结果", "opinions": [
                 opinion(&pension, "家庭确实困难,不予否决"), opinion(&land, "识别后发生,不适用否决")]}),
         )
         .await;

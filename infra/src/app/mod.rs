@@ -21,6 +21,7 @@ pub mod monitoring;
 pub mod monitoring_contact;
 pub mod project_rules;
 pub mod property;
+pub mod property_appraisals;
 pub mod property_documents;
 pub mod ranger_documents;
 pub mod rangers;

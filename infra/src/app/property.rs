@@ -18,7 +18,7 @@ use diesel::prelude::*;
 use domain::authz::perm;
 use domain::cases::{IdNumber, Status};
 use domain::property::{self as rules, HitType, Proposal, Verification, VerificationInput};
-use domain::{DomainError, FieldError, Level, RegionCode, Scope};
+use domain::{DomainError, Level, RegionCode, Scope};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
@@ -775,113 +775,6 @@ pub fn verify(
         .pop()
         .ok_or(DomainError::NotFound)?;
     Ok((view, v))
-}
-
-/// Records the village appraisal of a batch (处理意见): every hit of the village in the batch
-/// must be verified; each gets its handling opinion, and the hits are fixed.
-///
-/// # Errors
-/// `Conflict` `unverified_hits`; `Validation` naming `opinions[i]`.
-pub fn appraise(
-    conn: &mut PgConnection,
-    ctx: &Ctx,
-    batch: Uuid,
-    village: RegionCode,
-    held_on: NaiveDate,
-    opinions: &[(Uuid, String)],
-) -> Result<Vec<HitView>, DomainError> {
-    if !ctx.caller.scope().contains(village) || village.level() != Level::Village {
-        return Err(DomainError::field(
-            "village_code",
-            "must be a village in your scope",
-        ));
-    }
-    ctx.caller
-        .require_at_level(perm::PROPERTY_VERIFY, Level::Village, village)?;
-    let rows: Vec<HitRow> = property_hits::table
-        .filter(property_hits::county_code.eq(village.county_code()))
-        .filter(property_hits::batch_id.eq(batch))
-        .filter(property_hits::region_code.eq(village.as_i64()))
-        .select(HitRow::as_select())
-        .for_update()
-        .load(conn)
-        .db()?;
-    if rows.is_empty() {
-        return Err(DomainError::NotFound);
-    }
-    let pending = rows.iter().filter(|h| h.status == "pending").count();
-    if pending > 0 {
-        return Err(DomainError::Conflict {
-            code: domain::ErrorCode::UnverifiedHits,
-            message: format!("{pending} hit(s) of the village are not verified yet"),
-        });
-    }
-    if rows.iter().any(|h| h.status != "verified") {
-        return Err(DomainError::Conflict {
-            code: domain::ErrorCode::Appraised,
-            message: "the village has appraised this batch already".into(),
-        });
-    }
-    let mut errs = Vec::new();
-    for (i, (id, o)) in opinions.iter().enumerate() {
-        if !rows.iter().any(|h| h.id == *id) {
-            errs.push(FieldError::new(
-                format!("opinions[{i}].hit_id"),
-                "is not a hit of this village in this batch",
-            ));
-        }
-        if o.trim().is_empty() || o.chars().count() > 1000 {
-            errs.push(FieldError::new(
-                format!("opinions[{i}].opinion"),
-                "must have 1 to 1000 characters",
-            ));
-        }
-    }
-    for h in &rows {
-        if opinions.iter().filter(|(id, _)| *id == h.id).count() != 1 {
-            errs.push(FieldError::new(
-                "opinions",
-                format!(
-                    "hit {} (row {}) needs exactly one opinion",
-                    h.id, h.row_number
-                ),
-            ));
-        }
-    }
-    if !errs.is_empty() {
-        return Err(DomainError::Validation(errs));
-    }
-    for (id, o) in opinions {
-        diesel::update(
-            property_hits::table
-                .filter(property_hits::county_code.eq(village.county_code()))
-                .filter(property_hits::id.eq(id)),
-        )
-        .set((
-            property_hits::status.eq("appraised"),
-            property_hits::opinion.eq(o.trim()),
-            property_hits::appraised_at.eq(ctx.now),
-        ))
-        .execute(conn)
-        .db()?;
-    }
-    ctx.audit(
-        conn,
-        "property_check.appraised",
-        "property_check",
-        batch,
-        village,
-        json!({ "held_on": held_on, "hits": rows.len() }),
-    )?;
-    let rows = property_hits::table
-        .filter(property_hits::county_code.eq(village.county_code()))
-        .filter(property_hits::batch_id.eq(batch))
-        .filter(property_hits::region_code.eq(village.as_i64()))
-        .order(property_hits::row_number)
-        .select(HitRow::as_select())
-        .load(conn)
-        .db()?;
-    views(conn, ctx, rows)
 }
 
 /// The handling-opinion table (处理意见表) of a batch for a region. Audited.
