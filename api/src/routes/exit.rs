@@ -39,7 +39,10 @@ pub struct AttachmentBody {
     pub sha256: Option<String>,
 }
 
-fn attachments(list: Vec<AttachmentBody>, errs: &mut Vec<FieldError>) -> Vec<Attachment> {
+pub(crate) fn attachments(
+    list: Vec<AttachmentBody>,
+    errs: &mut Vec<FieldError>,
+) -> Vec<Attachment> {
     let out: Vec<Attachment> = list
         .into_iter()
         .map(|a| Attachment {
@@ -720,7 +723,7 @@ async fn step(
     Ok(HttpResponse::Ok().json(ExitListDto::from(v)))
 }
 
-fn notice_input(b: NoticeBody) -> (StepInput, Vec<Attachment>, Vec<FieldError>) {
+pub(crate) fn notice_input(b: NoticeBody) -> (StepInput, Vec<Attachment>, Vec<FieldError>) {
     let mut errs = Vec::new();
     let location = text(&mut errs, "location", &b.location, true, 200);
     let att = attachments(b.attachments, &mut errs);
@@ -734,7 +737,7 @@ fn notice_input(b: NoticeBody) -> (StepInput, Vec<Attachment>, Vec<FieldError>) 
     )
 }
 
-fn review_input(b: ReviewBody) -> (StepInput, Vec<Attachment>, Vec<FieldError>) {
+pub(crate) fn review_input(b: ReviewBody) -> (StepInput, Vec<Attachment>, Vec<FieldError>) {
     let mut errs = Vec::new();
     let opinion = text(&mut errs, "opinion", &b.opinion, true, 2000);
     let decision_no = text(&mut errs, "decision_no", &b.decision_no, false, 100);
@@ -788,7 +791,12 @@ pub async fn appraisal(
     path: web::Path<String>,
     body: ValidJson<AppraisalBody>,
 ) -> ApiResult<HttpResponse> {
-    let b = body.0;
+    let (input, att, errs) = appraisal_input(body.0);
+    step(state, auth, &path, Step::Appraisal, input, att, errs).await
+}
+
+/// The appraisal's input (exit and intake lists alike).
+pub(crate) fn appraisal_input(b: AppraisalBody) -> (StepInput, Vec<Attachment>, Vec<FieldError>) {
     let mut errs = Vec::new();
     if !(1..=1000).contains(&b.attendees) {
         errs.push(FieldError::new("attendees", "must be between 1 and 1000"));
@@ -814,7 +822,7 @@ pub async fn appraisal(
             })
             .collect(),
     };
-    step(state, auth, &path, Step::Appraisal, input, att, errs).await
+    (input, att, errs)
 }
 
 /// Records the village committee's verification sign-off (村两委, village step). The list is

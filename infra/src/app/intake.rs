@@ -174,6 +174,10 @@ pub fn create(
         .require_at_level(perm::WORKFLOW_VILLAGE, Level::Village, n.village)?;
     super::users::check_org_unit(conn, "village_code", n.village)?;
     check_links(&n.attachments)?;
+    let backdate = super::settings::effective_for(conn, ctx, n.village)?
+        .exit
+        .backdate_days;
+    domain::exit::check_step_date("applied_on", n.applied_on, ctx.today(), backdate, None)?;
     let mut errs = Vec::new();
     let mut admitted = Vec::new();
     for (i, (hid, kind)) in n.entries.iter().enumerate() {
