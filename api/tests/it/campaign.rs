@@ -200,6 +200,41 @@ async fn the_village_table_follows_exit_lists_step_by_step_and_flags_late_villag
         count(&r.body, "appraisal", "late"),
         i64::try_from(in_township - 1).unwrap_or(0)
     );
+    // Late villages wait in the inbox of the township and of the county, not of the village.
+    let r = app
+        .get("/api/v1/me/tasks?kind=campaign_step&limit=200", &x.reviewer)
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(
+        r.body["counts"]["campaign_step"],
+        i64::try_from(in_township - 1).unwrap_or(0)
+    );
+    let task = r.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|t| t["part"] == V2)
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(task["action"], "appraisal", "{:?}", r.body);
+    assert_eq!(task["object_id"], id.as_str());
+    assert_eq!(task["overdue"], true);
+    assert!(
+        !r.body["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|t| t["part"] == V1)
+    );
+    let r = app
+        .get("/api/v1/me/tasks?kind=campaign_step", &x.approver)
+        .await;
+    assert_eq!(r.body["counts"]["campaign_step"], villages - 1);
+    let r = app
+        .get("/api/v1/me/tasks?kind=campaign_step", &x.clerk2)
+        .await;
+    assert_eq!(r.body["counts"]["campaign_step"], 0);
+
     let r = app
         .get(&format!("/api/v1/campaigns/{id}"), &x.approver)
         .await;

@@ -497,6 +497,55 @@ fn table(
         .collect())
 }
 
+/// A late village of an open campaign, for the inbox: its first late step and that step's due
+/// date.
+#[derive(Debug, Clone, Copy)]
+pub struct LateVillage {
+    /// The campaign.
+    pub campaign_id: Uuid,
+    /// The village.
+    pub village: i64,
+    /// Its first late step.
+    pub step: Step,
+    /// That step's due date.
+    pub due_on: NaiveDate,
+}
+
+/// The late villages inside `scope` of the open campaigns of the caller's county.
+///
+/// # Errors
+/// Database failures.
+pub fn late_villages(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    scope: Scope,
+) -> Result<Vec<LateVillage>, DomainError> {
+    let open: Vec<CampaignRow> = campaigns::table
+        .filter(campaigns::county_code.eq(ctx.caller.county_code()))
+        .filter(campaigns::status.eq(Status::Open.as_str()))
+        .select(CampaignRow::as_select())
+        .load(conn)
+        .db()?;
+    let mut out = Vec::new();
+    for c in open {
+        let deadlines = c.deadlines()?;
+        for v in table(conn, ctx, &c, scope)? {
+            let late = v.steps.iter().find(|(_, s)| *s == StepState::Late);
+            if let Some((step, _)) = late
+                && let Some(d) = deadlines.iter().find(|d| d.step == *step)
+            {
+                out.push(LateVillage {
+                    campaign_id: c.id,
+                    village: v.code,
+                    step: *step,
+                    due_on: d.due_on,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
 fn lock(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<CampaignRow, DomainError> {
     let row = find(conn, ctx, id)?;
     let row: CampaignRow = campaigns::table
