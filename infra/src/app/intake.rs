@@ -453,6 +453,19 @@ fn record_step(
         list.id,
         stored_code(list.region_code)?,
         json!({ "from": from.map(Stage::as_str), "to": to.as_str(), "details": details }),
+    )?;
+    super::webhooks::emit(
+        conn,
+        ctx,
+        domain::webhooks::EventKind::WorkflowStep,
+        stored_code(list.region_code)?,
+        "intake_list",
+        list.id,
+        json!({
+            "workflow": "intake", "intake_list_id": list.id,
+            "village": format!("{:012}", list.region_code), "year": list.year, "step": step,
+            "from": from.map(Stage::as_str), "to": to.as_str(),
+        }),
     )
 }
 
