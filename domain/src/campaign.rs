@@ -336,6 +336,17 @@ mod tests {
     }
 
     #[test]
+    fn every_exit_stage_has_its_place_on_the_ladder() {
+        use crate::exit::Stage as S;
+        let ladder: Vec<Milestone> = S::ALL.iter().map(|s| exit_milestone(*s)).collect();
+        assert!(ladder.windows(2).all(|w| w[0] <= w[1]), "{ladder:?}");
+        let filed = p(exit_milestone(S::Filed), false);
+        assert!(Step::ALL.iter().all(|s| filed.state(*s) == StepState::Done));
+        let verified = p(exit_milestone(S::Verified), false);
+        assert_eq!(verified.state(Step::VillageNotice), StepState::InProgress);
+    }
+
+    #[test]
     fn closing_names_every_pending_village() {
         assert!(check_close(Status::Open, &[]).is_ok());
         let r = check_close(

@@ -471,4 +471,16 @@ async fn bad_campaigns_are_refused_by_field_and_due_dates_skip_rest_days() {
         .and_then(|d| d.parse().ok())
         .unwrap_or(sunday);
     assert!(due > sunday, "{:?}", r.body["deadlines"]);
+    // The table's township must be one of the county's.
+    let id = r.body["id"].as_str().unwrap_or_default();
+    for bad in ["370830101", "370831101201", "37"] {
+        let r = app
+            .get(
+                &format!("/api/v1/campaigns/{id}/villages?township={bad}"),
+                &x.approver,
+            )
+            .await;
+        assert_eq!(r.status, 422, "{bad}: {:?}", r.body);
+        assert_eq!(r.body["errors"][0]["field"], "township");
+    }
 }
