@@ -279,6 +279,11 @@ async fn the_village_table_follows_exit_lists_step_by_step_and_flags_late_villag
         )
         .await;
     assert_eq!(r.status, 404);
+    // Above the county (the city's observer) it is not shown either, like lists in progress.
+    let r = app.get(&format!("/api/v1/campaigns/{id}"), &x.city).await;
+    assert_eq!(r.status, 404);
+    let r = app.get("/api/v1/campaigns", &x.city).await;
+    assert_eq!(r.body["items"].as_array().map(Vec::len), Some(0));
     let r = app.get("/api/v1/campaigns", &x.stranger).await;
     assert_eq!(r.body["items"].as_array().map(Vec::len), Some(0));
     let r = app.get("/api/v1/campaigns", &x.reviewer).await;
