@@ -104,6 +104,12 @@ error_codes! {
     SameSignatory = "same_signatory",
     /// This level has acknowledged the filing already.
     AlreadyAcknowledged = "already_acknowledged",
+    /// The county has an open campaign for the year already.
+    CampaignOpen = "campaign_open",
+    /// The campaign is closed.
+    CampaignClosed = "campaign_closed",
+    /// Villages of the campaign are neither done nor excused (the message names them).
+    CampaignVillagesPending = "campaign_villages_pending",
     /// A public notice is still running on the exit list.
     NoticePeriodRunning = "notice_period_running",
     /// Objections raised during the notice are not resolved.

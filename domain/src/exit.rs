@@ -162,39 +162,62 @@ pub fn check_step(state: &ListState, step: Step, now: DateTime<Utc>) -> Result<S
             ),
         ));
     }
-    if state.stage.is_notice() {
-        match state.notice_ends_at {
+    check_notice_over(
+        state.stage.as_str(),
+        state.stage.is_notice(),
+        state.notice_ends_at,
+        state.open_objections,
+        state.listed,
+        step.as_str(),
+        now,
+    )?;
+    Ok(to)
+}
+
+/// The part of a step's check every procedure shares (exit, intake): after a notice, the period
+/// must have ended and every objection raised during it be resolved; and households must be
+/// left on the list. `stage` names the list's stage, `is_notice` says whether it is a notice.
+///
+/// # Errors
+/// `Conflict` `notice_period_running` (with the end), `objections_open`, `list_empty`.
+pub fn check_notice_over(
+    stage: &str,
+    is_notice: bool,
+    notice_ends_at: Option<DateTime<Utc>>,
+    open_objections: i64,
+    listed: i64,
+    step: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    if is_notice {
+        match notice_ends_at {
             Some(end) if now < end => {
                 return Err(refuse(
                     crate::ErrorCode::NoticePeriodRunning,
                     format!(
-                        "the {} runs until {}; {} can be taken after it ends",
-                        state.stage.as_str(),
+                        "the {stage} runs until {}; {step} can be taken after it ends",
                         end.to_rfc3339(),
-                        step.as_str()
                     ),
                 ));
             }
             _ => {}
         }
-        if state.open_objections > 0 {
+        if open_objections > 0 {
             return Err(refuse(
                 crate::ErrorCode::ObjectionsOpen,
                 format!(
-                    "{} objection(s) raised during the {} are not resolved",
-                    state.open_objections,
-                    state.stage.as_str()
+                    "{open_objections} objection(s) raised during the {stage} are not resolved"
                 ),
             ));
         }
     }
-    if state.listed == 0 {
+    if listed == 0 {
         return Err(refuse(
             crate::ErrorCode::ListEmpty,
             "no household is left on the list".to_string(),
         ));
     }
-    Ok(to)
+    Ok(())
 }
 
 vocabulary! {

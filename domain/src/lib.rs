@@ -107,11 +107,13 @@ macro_rules! vocabulary {
 
 pub mod authz;
 pub mod calendar;
+pub mod campaign;
 pub mod cases;
 pub mod error;
 pub mod exit;
 pub mod funds;
 pub mod inspection;
+pub mod intake;
 pub mod monitoring;
 pub mod net;
 #[cfg(feature = "openapi")]

@@ -48,6 +48,70 @@ pub struct Settings {
     pub attachments: AttachmentSettings,
     /// User administration.
     pub users: UserAdminSettings,
+    /// The yearly dynamic-adjustment campaign (动态调整).
+    #[serde(default)]
+    pub campaign: CampaignSettings,
+    /// Intake of households (新识别和返贫户及时纳入, seed 1).
+    #[serde(default)]
+    pub intake: IntakeSettings,
+}
+
+/// The yearly dynamic-adjustment campaign (动态调整, issue 19): when each step of the villages'
+/// work falls due, in calendar days after the day the county opens the campaign. A due date
+/// that falls on a rest day of the working calendar moves to the next working day. The seeds
+/// give no dates; the defaults (a month per step, three months in all) are the project's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignSettings {
+    /// Democratic appraisal in the village (民主评议), days after opening.
+    pub appraisal_days: i32,
+    /// The village's public notice ended (村级公示), days after opening.
+    pub village_notice_days: i32,
+    /// Township review (乡镇审核), days after opening.
+    pub township_review_days: i32,
+    /// County approval (县级审批), days after opening.
+    pub county_approval_days: i32,
+    /// Announcement ended, exits filed and intakes in force (公告), days after opening.
+    pub announcement_days: i32,
+}
+
+impl Default for CampaignSettings {
+    fn default() -> Self {
+        Self {
+            appraisal_days: 30,
+            village_notice_days: 45,
+            township_review_days: 60,
+            county_approval_days: 75,
+            announcement_days: 90,
+        }
+    }
+}
+
+impl CampaignSettings {
+    /// The days after opening, in step order, with each setting's path.
+    pub fn days(&self) -> [(i32, &'static str); 5] {
+        [
+            (self.appraisal_days, "campaign.appraisal_days"),
+            (self.village_notice_days, "campaign.village_notice_days"),
+            (self.township_review_days, "campaign.township_review_days"),
+            (self.county_approval_days, "campaign.county_approval_days"),
+            (self.announcement_days, "campaign.announcement_days"),
+        ]
+    }
+}
+
+/// Intake of households (新识别和返贫户及时纳入, seed 1): the village's public notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeSettings {
+    /// Public notice of the households to enter, in the village (公示), days.
+    pub notice_days: i32,
+}
+
+impl Default for IntakeSettings {
+    fn default() -> Self {
+        Self { notice_days: 7 }
+    }
 }
 
 /// User administration: what a grant needs besides the granting administrator.
@@ -386,6 +450,8 @@ impl Default for Settings {
             users: UserAdminSettings {
                 operational_grant_approval: false,
             },
+            campaign: CampaignSettings::default(),
+            intake: IntakeSettings::default(),
         }
     }
 }
@@ -560,6 +626,17 @@ impl Settings {
             (0..=60).contains(&self.tasks.due_working_days),
             "tasks.due_working_days",
             "must be between 0 and 60 working days",
+        );
+        let mut before = 0;
+        for (v, f) in self.campaign.days() {
+            check((1..=366).contains(&v), f, "must be between 1 and 366 days");
+            check(v >= before, f, "must not fall before the step it follows");
+            before = v;
+        }
+        check(
+            (1..=90).contains(&self.intake.notice_days),
+            "intake.notice_days",
+            "must be between 1 and 90 days",
         );
         check(
             (1..=90).contains(&self.tasks.failed_job_days),

@@ -11,7 +11,7 @@ vocabulary! {
         HouseholdCreated = "household.created" / "户登记",
         /// A household's data or status changed.
         HouseholdChanged = "household.changed" / "户信息变更",
-        /// A step of an exit list or a monitoring case was taken.
+        /// A step of an exit list, an intake list or a monitoring case was taken.
         WorkflowStep = "workflow.step_taken" / "流程步骤",
         /// A public notice period of an exit list ended.
         NoticeEnded = "exit.notice_ended" / "公示期结束",

@@ -1121,6 +1121,97 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    campaigns (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        region_code -> Int8,
+        year -> Int4,
+        status -> Text,
+        opened_on -> Date,
+        deadlines -> Jsonb,
+        note -> Nullable<Text>,
+        version -> Int4,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        closed_by -> Nullable<Uuid>,
+        closed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    campaign_excuses (county_code, campaign_id, region_code) {
+        county_code -> Int4,
+        campaign_id -> Uuid,
+        region_code -> Int8,
+        reason -> Text,
+        excused_by -> Uuid,
+        excused_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    intake_lists (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        region_code -> Int8,
+        year -> Int4,
+        stage -> Text,
+        notice_started_at -> Nullable<Timestamptz>,
+        notice_ends_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        announced_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    intake_entries (county_code, list_id, household_id) {
+        county_code -> Int4,
+        list_id -> Uuid,
+        household_id -> Uuid,
+        region_code -> Int8,
+        year -> Int4,
+        kind -> Text,
+        people -> Int4,
+        removed -> Bool,
+        removed_reason -> Nullable<Text>,
+        removed_at -> Nullable<Timestamptz>,
+        added_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    intake_steps (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        list_id -> Uuid,
+        region_code -> Int8,
+        step -> Text,
+        stage_from -> Nullable<Text>,
+        stage_to -> Text,
+        actor_id -> Uuid,
+        actor_username -> Text,
+        actor_org -> Int8,
+        taken_at -> Timestamptz,
+        details -> Jsonb,
+        attachments -> Jsonb,
+    }
+}
+
+diesel::table! {
+    intake_targets (county_code, year) {
+        county_code -> Int4,
+        year -> Int4,
+        region_code -> Int8,
+        people -> Int4,
+        set_by -> Uuid,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     project_postings,
     regions,
@@ -1192,4 +1283,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     cors_origins,
     grant_requests,
     attachments,
+    campaigns,
+    campaign_excuses,
+    intake_lists,
+    intake_entries,
+    intake_steps,
+    intake_targets,
 );

@@ -66,6 +66,8 @@ pub fn base() -> OpenApi {
             tag("members", "Household members, exact search by ID number, the audited reveal"),
             tag("imports", "Bulk import as jobs with row errors, the template, streamed exports"),
             tag("exit", "Exit of households (贫困户退出): exit lists through nomination, appraisal, verification, notices, reviews, approval, announcement and filing; objections; the eight documents; targets and progress"),
+            tag("campaign", "The yearly dynamic-adjustment campaign (动态调整): due dates per step, every village's progress derived from its exit and intake lists, excuses, closing; exits, entries and returns against the targets (总量控制)"),
+            tag("intake", "Intake of households (新识别和返贫户及时纳入): intake lists through application, appraisal, notice, township review, county approval and announcement, which registers new households and returns others to poverty"),
             tag("attachments", "Files stored by the system for an exit list or a property hit (sign-in sheets, photos of posted notices, scans of signed forms): type told by content, size-limited, SHA-256, scoped like their object; a property hit's are confidential and audited"),
             tag("monitoring", "Return-to-poverty monitoring (防止返贫动态监测): monitored households, decisions within the deadline, early-warning leads"),
             tag("property", "Property check of registered people (财产检索核查): batches of hits, village verification against the cut-off and the one-vote veto conditions, opinion and statistics tables, county confirmation; confidential and audited"),

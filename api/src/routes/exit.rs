@@ -791,7 +791,12 @@ pub async fn appraisal(
     path: web::Path<String>,
     body: ValidJson<AppraisalBody>,
 ) -> ApiResult<HttpResponse> {
-    let b = body.0;
+    let (input, att, errs) = appraisal_input(body.0);
+    step(state, auth, &path, Step::Appraisal, input, att, errs).await
+}
+
+/// The appraisal's input (exit and intake lists alike).
+pub(crate) fn appraisal_input(b: AppraisalBody) -> (StepInput, Vec<Attachment>, Vec<FieldError>) {
     let mut errs = Vec::new();
     if !(1..=1000).contains(&b.attendees) {
         errs.push(FieldError::new("attendees", "must be between 1 and 1000"));
@@ -817,7 +822,7 @@ pub async fn appraisal(
             })
             .collect(),
     };
-    step(state, auth, &path, Step::Appraisal, input, att, errs).await
+    (input, att, errs)
 }
 
 /// Records the village committee's verification sign-off (村两委, village step). The list is

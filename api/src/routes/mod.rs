@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod campaign;
 pub mod cases_dto;
 pub mod dto;
 pub mod exit;
@@ -18,6 +19,7 @@ pub mod grant_requests;
 pub mod health;
 pub mod households;
 pub mod input;
+pub mod intake;
 pub mod me;
 pub mod members;
 pub mod monitoring;
@@ -288,6 +290,77 @@ pub const RULES: &[Rule] = &[
         "GET",
         "/api/v1/exports/households",
         Permission(perm::CASES_EXPORT),
+    ),
+    r("GET", "/api/v1/campaigns", Permission(perm::WORKFLOW_READ)),
+    r(
+        "POST",
+        "/api/v1/campaigns",
+        Permission(perm::WORKFLOW_COUNTY),
+    ),
+    r(
+        "GET",
+        "/api/v1/campaigns/{id}",
+        Permission(perm::WORKFLOW_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/campaigns/{id}/villages",
+        Permission(perm::WORKFLOW_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/campaigns/{id}/excuses",
+        Permission(perm::WORKFLOW_COUNTY),
+    ),
+    r(
+        "POST",
+        "/api/v1/campaigns/{id}/close",
+        Permission(perm::WORKFLOW_COUNTY),
+    ),
+    r(
+        "PUT",
+        "/api/v1/intake-targets/{county_code}/{year}",
+        Permission(perm::WORKFLOW_COUNTY),
+    ),
+    r(
+        "GET",
+        "/api/v1/intake-lists",
+        Permission(perm::WORKFLOW_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/intake-lists",
+        Permission(perm::WORKFLOW_VILLAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/intake-lists/{id}",
+        Permission(perm::WORKFLOW_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/intake-lists/{id}/appraisal",
+        Permission(perm::WORKFLOW_VILLAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/intake-lists/{id}/notice",
+        Permission(perm::WORKFLOW_VILLAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/intake-lists/{id}/township-review",
+        Permission(perm::WORKFLOW_TOWNSHIP),
+    ),
+    r(
+        "POST",
+        "/api/v1/intake-lists/{id}/approval",
+        Permission(perm::WORKFLOW_COUNTY),
+    ),
+    r(
+        "POST",
+        "/api/v1/intake-lists/{id}/announcement",
+        Permission(perm::WORKFLOW_COUNTY),
     ),
     r("GET", "/api/v1/exit-lists", Permission(perm::WORKFLOW_READ)),
     r(
@@ -1039,6 +1112,21 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(exit_inspections::list_exit_inspections)
                 .service(exit_inspections::get_exit_inspection)
                 .service(exit_inspections::visit_exit_inspection_household)
+                .service(campaign::list_campaigns)
+                .service(campaign::open_campaign)
+                .service(campaign::get_campaign)
+                .service(campaign::campaign_villages)
+                .service(campaign::excuse_village)
+                .service(campaign::close_campaign)
+                .service(campaign::put_intake_target)
+                .service(intake::list_intake_lists)
+                .service(intake::create_intake_list)
+                .service(intake::get_intake_list)
+                .service(intake::intake_appraisal)
+                .service(intake::intake_notice)
+                .service(intake::intake_township_review)
+                .service(intake::intake_approval)
+                .service(intake::intake_announcement)
                 .service(monitoring::list_cases)
                 .service(monitoring::open_case)
                 .service(monitoring::get_case)

@@ -41,6 +41,9 @@ pub enum TaskKindDto {
     /// A grant of an operational role waits for a second administrator's approval, and you may
     /// give it (`users.operational_grant_approval`).
     GrantRequest,
+    /// A village of an open campaign (动态调整) is late on a step (`action`: the step; `part`:
+    /// the village); due on the step's due date. Township and county.
+    CampaignStep,
 }
 
 impl From<TaskKind> for TaskKindDto {
@@ -56,6 +59,7 @@ impl From<TaskKind> for TaskKindDto {
             TaskKind::VisitOverdue => Self::VisitOverdue,
             TaskKind::FailedJob => Self::FailedJob,
             TaskKind::GrantRequest => Self::GrantRequest,
+            TaskKind::CampaignStep => Self::CampaignStep,
         }
     }
 }
@@ -139,6 +143,8 @@ pub struct TaskCounts {
     pub failed_job: i64,
     /// Grant requests to approve.
     pub grant_request: i64,
+    /// Campaign villages late on a step.
+    pub campaign_step: i64,
     /// Of all these, how many are past their due date.
     pub overdue: i64,
     /// All tasks.
@@ -221,6 +227,7 @@ pub async fn list_tasks(
             TaskKind::VisitOverdue => &mut counts.visit_overdue,
             TaskKind::FailedJob => &mut counts.failed_job,
             TaskKind::GrantRequest => &mut counts.grant_request,
+            TaskKind::CampaignStep => &mut counts.campaign_step,
         };
         *c += 1;
         counts.total += 1;

@@ -162,6 +162,7 @@ pub fn concrete(path: &str) -> String {
         .replace("{region_code}", "370831")
         .replace("{member_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6d")
         .replace("{household_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6f")
+        .replace("{village_code}", "370831001003")
         .replace("{delivery_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e")
         .replace("{year}", "2020")
         .replace("{kind}", "application")
@@ -246,13 +247,45 @@ pub fn sample_body(method: &str, path: &str) -> serde_json::Value {
         ("POST", "/api/v1/exit-lists/{id}/verification/team") => json!({"opinion": "ok"}),
         ("POST", "/api/v1/exit-lists/{id}/acknowledgement") => json!({"note": "ok"}),
         ("POST", "/api/v1/exit-lists/{id}/filing") => json!({"reference": "r"}),
+        ("POST", "/api/v1/exit-rounds") => {
+            json!({"township": "370831001", "year": 2016, "opinion": "ok"})
+        }
+        ("POST", "/api/v1/exit-rounds/{id}/township-review")
+        | ("POST", "/api/v1/exit-rounds/{id}/approval") => json!({"opinion": "ok"}),
+        ("POST", "/api/v1/exit-rounds/{id}/second-notice") => {
+            json!({"postings": [{"village_code": "370831001003", "location": "x"}]})
+        }
+        ("POST", "/api/v1/exit-rounds/{id}/announcement") => json!({"location": "x"}),
+        ("POST", "/api/v1/exit-filings") => {
+            json!({"county_code": "370831", "year": 2016, "reference": "r"})
+        }
+        ("POST", "/api/v1/property-checks/{id}/villages/{village_code}/send-back") => {
+            json!({"reason": "r"})
+        }
         ("POST", "/api/v1/exit-lists/{id}/objections") => {
             json!({"household_id": "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e", "raised_by": "x", "content": "y"})
         }
         ("POST", "/api/v1/objections/{id}/resolution") => {
             json!({"outcome": "dismissed", "reason": "r"})
         }
-        ("PUT", "/api/v1/exit-targets/{county_code}/{year}") => json!({"people": 10}),
+        ("PUT", "/api/v1/exit-targets/{county_code}/{year}")
+        | ("PUT", "/api/v1/intake-targets/{county_code}/{year}") => json!({"people": 10}),
+        ("POST", "/api/v1/campaigns") => json!({"county_code": "370831", "year": 2020}),
+        ("POST", "/api/v1/campaigns/{id}/excuses") => {
+            json!({"village_code": "370831001003", "reason": "本年度无增减"})
+        }
+        ("POST", "/api/v1/intake-lists") => {
+            json!({"village_code": "370831001003", "year": 2020, "source": "application",
+                "applied_on": "2020-01-01",
+                "entries": [{"household_id": "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e", "kind": "new"}]})
+        }
+        ("POST", "/api/v1/intake-lists/{id}/appraisal") => {
+            json!({"held_on": "2020-01-01", "attendees": 10, "minutes": "m", "votes": []})
+        }
+        ("POST", "/api/v1/intake-lists/{id}/notice")
+        | ("POST", "/api/v1/intake-lists/{id}/announcement") => json!({"location": "x"}),
+        ("POST", "/api/v1/intake-lists/{id}/township-review")
+        | ("POST", "/api/v1/intake-lists/{id}/approval") => json!({"opinion": "ok"}),
         ("POST", "/api/v1/monitoring-cases") => {
             json!({"household_id": "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e", "kind": "marginal", "risk_types": ["illness"],
                 "found_on": "2020-01-01", "description": "d"})

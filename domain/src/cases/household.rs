@@ -65,6 +65,9 @@ impl Status {
                 // A sampling inspection finds the exit false (被脱贫, 错退): the household is
                 // back in poverty (domain::inspection).
                 | (Exited, Registered)
+                // Intake (新识别, seed 1): a non-poor household newly identified as poor, once
+                // its intake list is announced (domain::intake).
+                | (NonPoor, Registered)
         )
     }
 }

@@ -272,6 +272,36 @@ pub const DECLARED: &[Declared] = &[
         Rule::OnlyOn,
         "a second administrator's approval of operational grants: a county may require it, never waive it",
     ),
+    d(
+        "campaign.appraisal_days",
+        Rule::County,
+        "the county sets its own campaign calendar (the seeds give no dates)",
+    ),
+    d(
+        "campaign.village_notice_days",
+        Rule::County,
+        "the county sets its own campaign calendar (the seeds give no dates)",
+    ),
+    d(
+        "campaign.township_review_days",
+        Rule::County,
+        "the county sets its own campaign calendar (the seeds give no dates)",
+    ),
+    d(
+        "campaign.county_approval_days",
+        Rule::County,
+        "the county sets its own campaign calendar (the seeds give no dates)",
+    ),
+    d(
+        "campaign.announcement_days",
+        Rule::County,
+        "the county sets its own campaign calendar (the seeds give no dates)",
+    ),
+    d(
+        "intake.notice_days",
+        Rule::AtLeast,
+        "a public notice may be longer, never shorter",
+    ),
 ];
 
 /// The declaration covering `path` (itself or an ancestor).

@@ -144,7 +144,7 @@ pub enum StepInput {
 
 impl StepInput {
     /// The field that dates the step and the date it gives (today when optional and absent).
-    fn date(&self, today: NaiveDate) -> (&'static str, NaiveDate) {
+    pub fn date(&self, today: NaiveDate) -> (&'static str, NaiveDate) {
         match self {
             Self::Appraisal { held_on, .. } => ("held_on", *held_on),
             Self::Verification { verified_on, .. } => ("verified_on", *verified_on),

@@ -7,6 +7,7 @@
 pub mod attachments;
 pub mod auth;
 pub mod calendar;
+pub mod campaign;
 pub mod cases;
 pub mod catalog;
 pub mod cors;
@@ -16,6 +17,7 @@ pub mod fund_documents;
 pub mod funds;
 pub mod grant_requests;
 pub mod idempotency;
+pub mod intake;
 pub mod jobs;
 pub mod monitoring;
 pub mod monitoring_contact;

@@ -56,6 +56,8 @@ pub enum TaskKind {
     /// A grant of an operational role waits for a second administrator (the caller may
     /// approve it: not their own request, not a role for themselves).
     GrantRequest,
+    /// A village of an open campaign (动态调整) is late on a step.
+    CampaignStep,
 }
 
 impl TaskKind {
@@ -71,6 +73,7 @@ impl TaskKind {
         Self::VisitOverdue,
         Self::FailedJob,
         Self::GrantRequest,
+        Self::CampaignStep,
     ];
 
     /// The stable code.
@@ -86,6 +89,7 @@ impl TaskKind {
             Self::VisitOverdue => "visit_overdue",
             Self::FailedJob => "failed_job",
             Self::GrantRequest => "grant_request",
+            Self::CampaignStep => "campaign_step",
         }
     }
 
@@ -684,6 +688,39 @@ fn grant_request_tasks(
     Ok(())
 }
 
+/// Late villages of open campaigns: the township follows them up, the county may excuse them.
+fn campaign_tasks(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    level: Level,
+    scope: Scope,
+    out: &mut Vec<Found>,
+) -> Result<(), DomainError> {
+    for l in super::campaign::late_villages(conn, ctx, scope)? {
+        out.push(Found {
+            kind: TaskKind::CampaignStep,
+            object_type: "campaign",
+            object_id: l.campaign_id,
+            part: format!("{:012}", l.village),
+            region: l.village,
+            action: l.step.as_str(),
+            since: l.due_on,
+            due: Due::On(l.due_on),
+            link: format!(
+                "/api/v1/campaigns/{}/villages?township={:012}&late=true",
+                l.campaign_id,
+                l.village / 1000 * 1000
+            ),
+            action_link: if level == Level::County {
+                format!("/api/v1/campaigns/{}/excuses", l.campaign_id)
+            } else {
+                format!("/api/v1/exit-lists?region={:012}", l.village)
+            },
+        });
+    }
+    Ok(())
+}
+
 fn job_tasks(
     conn: &mut PgConnection,
     ctx: &Ctx,
@@ -738,6 +775,11 @@ pub fn inbox(conn: &mut PgConnection, ctx: &Ctx) -> Result<Inbox, DomainError> {
             && matches!(level, Level::Village | Level::Township | Level::County)
         {
             exit_tasks(conn, ctx, level, scope, &mut found)?;
+        }
+        if perms.contains(perm::workflow_at(level))
+            && matches!(level, Level::Township | Level::County)
+        {
+            campaign_tasks(conn, ctx, level, scope, &mut found)?;
         }
         for p in [perm::PROPERTY_VERIFY, perm::PROPERTY_DECIDE] {
             if perms.contains(p) {

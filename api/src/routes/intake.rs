@@ -1,0 +1,441 @@
+//! Intake of households (新识别和返贫户及时纳入, seed 1): intake lists and their steps, mirroring
+//! exit lists and sharing their step bodies (appraisal, notice, review).
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::intake::{Kind, Source, Step};
+use domain::{DomainError, FieldError, RegionCode};
+use infra::app::exit::{Attachment, StepInput};
+use infra::app::intake::{self, IntakeEntryView, IntakeListRow, IntakeView, NewIntake};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::exit::{
+    AppraisalBody, AttachmentBody, NoticeBody, ReviewBody, StepDto, appraisal_input, attachments,
+    notice_input, review_input,
+};
+use super::input::{check_year, done, id_of};
+use crate::error::{ApiResult, Problem};
+use crate::http::json::ValidJson;
+use crate::http::page::{Page, PageParams};
+use crate::state::{AppState, Auth};
+
+/// A household to take in, and how.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeEntryBody {
+    /// The household (of the village).
+    pub household_id: Uuid,
+    /// `new` (新识别: a non_poor household) or `return` (返贫: an exited or monitored one).
+    #[schema(value_type = domain::intake::Kind)]
+    pub kind: String,
+}
+
+/// An intake list to draw up.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeBody {
+    /// The village (12 digits).
+    pub village_code: String,
+    /// The year.
+    pub year: i32,
+    /// `application` (农户申请) or `screening` (摸底排查).
+    #[schema(value_type = domain::intake::Source)]
+    pub source: String,
+    /// The day of the application or screening: at most `exit.backdate_days` back, never in
+    /// the future.
+    pub applied_on: NaiveDate,
+    /// Households (1–500).
+    pub entries: Vec<IntakeEntryBody>,
+    /// Attached documents (applications, screening sheets), by https link.
+    #[serde(default)]
+    pub attachments: Vec<AttachmentBody>,
+}
+
+/// A household on an intake list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IntakeEntryDto {
+    /// Household.
+    pub household_id: Uuid,
+    /// 户编号.
+    pub household_number: String,
+    /// Head.
+    pub head_name: String,
+    /// How it enters.
+    #[schema(value_type = domain::intake::Kind)]
+    pub kind: String,
+    /// People when listed.
+    pub people: i32,
+    /// The household's status now (`registered` or `returned` once announced).
+    #[schema(value_type = domain::cases::Status)]
+    pub status: String,
+    /// Taken off the list.
+    pub removed: bool,
+    /// Why.
+    pub removed_reason: Option<String>,
+}
+
+impl From<IntakeEntryView> for IntakeEntryDto {
+    fn from(e: IntakeEntryView) -> Self {
+        Self {
+            household_id: e.household_id,
+            household_number: e.household_number,
+            head_name: e.head_name,
+            kind: e.kind,
+            people: e.people,
+            status: e.status,
+            removed: e.removed,
+            removed_reason: e.removed_reason,
+        }
+    }
+}
+
+/// An intake list (summary).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IntakeListSummaryDto {
+    /// Id.
+    pub id: Uuid,
+    /// Village (12 digits).
+    pub village_code: String,
+    /// Year.
+    pub year: i32,
+    /// Stage.
+    #[schema(value_type = domain::intake::Stage)]
+    pub stage: String,
+    /// Start of the running notice.
+    pub notice_started_at: Option<DateTime<Utc>>,
+    /// End of the running notice (24:00 of its last day on the working calendar).
+    pub notice_ends_at: Option<DateTime<Utc>>,
+    /// Version.
+    pub version: i32,
+    /// Drawn up at.
+    pub created_at: DateTime<Utc>,
+    /// Announced at.
+    pub announced_at: Option<DateTime<Utc>>,
+}
+
+impl From<IntakeListRow> for IntakeListSummaryDto {
+    fn from(l: IntakeListRow) -> Self {
+        Self {
+            id: l.id,
+            village_code: format!("{:012}", l.region_code),
+            year: l.year,
+            stage: l.stage,
+            notice_started_at: l.notice_started_at,
+            notice_ends_at: l.notice_ends_at,
+            version: l.version,
+            created_at: l.created_at,
+            announced_at: l.announced_at,
+        }
+    }
+}
+
+/// An intake list with its households and steps.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IntakeListDto {
+    /// The list.
+    #[serde(flatten)]
+    pub list: IntakeListSummaryDto,
+    /// Village name.
+    pub village_name: String,
+    /// Households (removed ones too, with the reason).
+    pub entries: Vec<IntakeEntryDto>,
+    /// Steps, in order (`application`, `appraisal`, `notice`, `township_review`, `approval`,
+    /// `announcement`).
+    pub steps: Vec<StepDto>,
+}
+
+impl From<IntakeView> for IntakeListDto {
+    fn from(v: IntakeView) -> Self {
+        Self {
+            list: v.list.into(),
+            village_name: v.village_name,
+            entries: v.entries.into_iter().map(Into::into).collect(),
+            steps: v.steps.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// Filters of the intake lists.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IntakeListParams {
+    /// Year.
+    pub year: Option<i32>,
+}
+
+/// Draws up an intake list of a village (village step, `workflow:village`): households that
+/// applied or that the screening found, each `new` (a non-poor household) or `return` (an
+/// exited or monitored one).
+#[utoipa::path(
+    tag = "intake",
+    security(("bearer" = [])),
+    request_body = IntakeBody,
+    responses(
+        (status = 201, description = "The new list", body = IntakeListDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field: village_code, year, source, applied_on, entries[i].household_id (not of the village, listed twice, on another intake list of the year), entries[i].kind (the household's status does not enter so), attachments", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/intake-lists")]
+pub async fn create_intake_list(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: ValidJson<IntakeBody>,
+) -> ApiResult<HttpResponse> {
+    let b = body.0;
+    let mut errs = Vec::new();
+    let village = RegionCode::parse(&b.village_code)
+        .map_err(|m| errs.push(FieldError::new("village_code", m)))
+        .ok();
+    check_year(&mut errs, "year", b.year);
+    let source = Source::parse(&b.source)
+        .map_err(|m| errs.push(FieldError::new("source", m)))
+        .ok();
+    if b.entries.len() > 500 {
+        errs.push(FieldError::new("entries", "at most 500 households"));
+    }
+    let entries: Vec<(Uuid, Kind)> = b
+        .entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| {
+            Kind::parse(&e.kind)
+                .map_err(|m| errs.push(FieldError::new(format!("entries[{i}].kind"), m)))
+                .ok()
+                .map(|k| (e.household_id, k))
+        })
+        .collect();
+    let att: Vec<Attachment> = attachments(b.attachments, &mut errs);
+    done(errs)?;
+    let (Some(village), Some(source)) = (village, source) else {
+        return Err(DomainError::field("body", "is not a valid intake list").into());
+    };
+    let n = NewIntake {
+        village,
+        year: b.year,
+        source,
+        applied_on: b.applied_on,
+        entries,
+        attachments: att,
+    };
+    let v = state
+        .run(auth, move |conn, ctx| intake::create(conn, ctx, &n))
+        .await?;
+    Ok(HttpResponse::Created().json(IntakeListDto::from(v)))
+}
+
+/// Intake lists in your scope by village, newest year first (none above the county).
+#[utoipa::path(
+    tag = "intake",
+    security(("bearer" = [])),
+    params(IntakeListParams, PageParams),
+    responses(
+        (status = 200, description = "A page of intake lists", body = Page<IntakeListSummaryDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/intake-lists")]
+pub async fn list_intake_lists(
+    state: web::Data<AppState>,
+    auth: Auth,
+    params: web::Query<IntakeListParams>,
+    page: web::Query<PageParams>,
+) -> ApiResult<HttpResponse> {
+    let limit = page.limit()?;
+    let after: Option<(i64, i32, Uuid)> = page.cursor()?;
+    let year = params.year;
+    let rows = state
+        .run(auth, move |conn, ctx| {
+            intake::list(conn, ctx, year, after, limit + 1)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        limit,
+        |r| (r.region_code, r.year, r.id),
+        IntakeListSummaryDto::from,
+    )))
+}
+
+/// One intake list with its households and steps.
+#[utoipa::path(
+    tag = "intake",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Intake list id")),
+    responses(
+        (status = 200, description = "The list", body = IntakeListDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/intake-lists/{id}")]
+pub async fn get_intake_list(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let v = state
+        .run(auth, move |conn, ctx| intake::get(conn, ctx, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(IntakeListDto::from(v)))
+}
+
+async fn step(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: &str,
+    step: Step,
+    (input, att, errs): (StepInput, Vec<Attachment>, Vec<FieldError>),
+) -> ApiResult<HttpResponse> {
+    let id = id_of(path)?;
+    done(errs)?;
+    let v = state
+        .run(auth, move |conn, ctx| {
+            intake::take_step(conn, ctx, id, step, &input, &att)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(IntakeListDto::from(v)))
+}
+
+/// Records the democratic appraisal (village step): a tally per household; one without a
+/// majority of the attendees leaves the list.
+#[utoipa::path(
+    tag = "intake",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Intake list id")),
+    request_body = AppraisalBody,
+    responses(
+        (status = 200, description = "The list, appraised", body = IntakeListDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Out of order (step_out_of_order), or no household passed (list_empty)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad tally or field, or a meeting date in the future, too far back or before the application", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/intake-lists/{id}/appraisal")]
+pub async fn intake_appraisal(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<AppraisalBody>,
+) -> ApiResult<HttpResponse> {
+    step(state, auth, &path, Step::Appraisal, appraisal_input(body.0)).await
+}
+
+/// Opens the village's public notice (village step) for `intake.notice_days` (7) on the
+/// working calendar.
+#[utoipa::path(
+    tag = "intake",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Intake list id")),
+    request_body = NoticeBody,
+    responses(
+        (status = 200, description = "The list, in its notice", body = IntakeListDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Out of order", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field, or a posting date in the future, too far back or before the appraisal", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/intake-lists/{id}/notice")]
+pub async fn intake_notice(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<NoticeBody>,
+) -> ApiResult<HttpResponse> {
+    step(state, auth, &path, Step::Notice, notice_input(body.0)).await
+}
+
+/// Records the township review (township step) once the notice has ended; households may be
+/// taken off with reasons.
+#[utoipa::path(
+    tag = "intake",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Intake list id")),
+    request_body = ReviewBody,
+    responses(
+        (status = 200, description = "The list, reviewed", body = IntakeListDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a township user with workflow:township over the village", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Out of order, the notice still running (notice_period_running), every household taken off (list_empty)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field (removals[i].household_id not on the list), or a decision date in the notice or the future", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/intake-lists/{id}/township-review")]
+pub async fn intake_township_review(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<ReviewBody>,
+) -> ApiResult<HttpResponse> {
+    step(
+        state,
+        auth,
+        &path,
+        Step::TownshipReview,
+        review_input(body.0),
+    )
+    .await
+}
+
+/// Records the county approval (county step, opinion and 文号); households may be taken off.
+#[utoipa::path(
+    tag = "intake",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Intake list id")),
+    request_body = ReviewBody,
+    responses(
+        (status = 200, description = "The list, approved", body = IntakeListDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a county user with workflow:county there", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Out of order, every household taken off", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/intake-lists/{id}/approval")]
+pub async fn intake_approval(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<ReviewBody>,
+) -> ApiResult<HttpResponse> {
+    step(state, auth, &path, Step::Approval, review_input(body.0)).await
+}
+
+/// Records the county's announcement (county step): every household left on the list enters,
+/// `new` ones becoming `registered` and `return` ones `returned`, each with a history entry.
+#[utoipa::path(
+    tag = "intake",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Intake list id")),
+    request_body = NoticeBody,
+    responses(
+        (status = 200, description = "The list, announced; its households moved", body = IntakeListDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a county user with workflow:county there", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Out of order, or a household's status changed since it was listed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/intake-lists/{id}/announcement")]
+pub async fn intake_announcement(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ValidJson<NoticeBody>,
+) -> ApiResult<HttpResponse> {
+    step(state, auth, &path, Step::Announcement, notice_input(body.0)).await
+}

@@ -1,0 +1,2 @@
+DROP TABLE campaign_excuses;
+DROP TABLE campaigns;
