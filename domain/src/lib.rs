@@ -111,6 +111,7 @@ pub mod cases;
 pub mod error;
 pub mod exit;
 pub mod funds;
+pub mod input;
 pub mod inspection;
 pub mod monitoring;
 pub mod net;
