@@ -16,6 +16,7 @@ pub mod funds_dto;
 pub mod grant_requests;
 pub mod health;
 pub mod households;
+pub mod imports;
 pub mod input;
 pub mod me;
 pub mod members;
@@ -264,6 +265,26 @@ pub const RULES: &[Rule] = &[
         "POST",
         "/api/v1/imports/households",
         Permission(perm::CASES_IMPORT),
+    ),
+    r(
+        "GET",
+        "/api/v1/imports/household-years/template",
+        Permission(perm::CASES_IMPORT),
+    ),
+    r(
+        "POST",
+        "/api/v1/imports/household-years",
+        Permission(perm::CASES_IMPORT),
+    ),
+    r(
+        "GET",
+        "/api/v1/imports/village-profiles/template",
+        Permission(perm::VILLAGES_WRITE),
+    ),
+    r(
+        "POST",
+        "/api/v1/imports/village-profiles",
+        Permission(perm::VILLAGES_WRITE),
     ),
     r("GET", "/api/v1/jobs", Permission(perm::CASES_READ)),
     r("GET", "/api/v1/jobs/{id}", Permission(perm::CASES_READ)),
@@ -946,6 +967,10 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(members::reveal_member)
                 .service(transfer::import_template)
                 .service(transfer::import_households)
+                .service(imports::household_years_template)
+                .service(imports::import_household_years)
+                .service(imports::village_profiles_template)
+                .service(imports::import_village_profiles)
                 .service(transfer::list_jobs)
                 .service(transfer::get_job)
                 .service(transfer::job_errors)

@@ -16,6 +16,7 @@ pub mod fund_documents;
 pub mod funds;
 pub mod grant_requests;
 pub mod idempotency;
+pub mod imports;
 pub mod jobs;
 pub mod monitoring;
 pub mod monitoring_contact;
