@@ -366,6 +366,85 @@ pub fn validate_profile(year: i32, b: &ProfileInput) -> Result<ValidProfile, Vec
     if errs.is_empty() { Ok(v) } else { Err(errs) }
 }
 
+/// Checks a visit log (走访记录): found and done 1 to 2000 characters, the date not after
+/// `today`. Returns the two texts trimmed.
+///
+/// # Errors
+/// Every field error, named as the request body names the field.
+pub fn validate_visit(
+    visited_on: chrono::NaiveDate,
+    found: &str,
+    done: &str,
+    today: chrono::NaiveDate,
+) -> Result<(String, String), Vec<FieldError>> {
+    let mut errs = Vec::new();
+    if visited_on > today {
+        errs.push(FieldError::new("visited_on", "must not be in the future"));
+    }
+    let found = crate::input::text(&mut errs, "found", found, true, 2000);
+    let done = crate::input::text(&mut errs, "done", done, true, 2000);
+    if errs.is_empty() {
+        Ok((found, done))
+    } else {
+        Err(errs)
+    }
+}
+
+/// A team member as entered, checked: name and dispatching unit trimmed, the position one of
+/// the three, the term in order, the ID number valid.
+#[derive(Debug, Clone)]
+pub struct ValidTeamMember {
+    /// Name, 1 to 50 characters.
+    pub name: String,
+    /// 派出单位, 1 to 100 characters.
+    pub dispatching_unit: String,
+    /// `first_secretary`, `leader` or `member`.
+    pub position: String,
+    /// ID number.
+    pub id_number: crate::cases::IdNumber,
+}
+
+/// The positions on a resident work team.
+pub const TEAM_POSITIONS: &[&str] = &["first_secretary", "leader", "member"];
+
+/// Checks a team member as `POST /teams/{id}/members` and the team members sheet take it.
+///
+/// # Errors
+/// Every field error, named as the request body names the field.
+pub fn validate_team_member(
+    name: &str,
+    id_number: &str,
+    dispatching_unit: &str,
+    position: &str,
+    term: (chrono::NaiveDate, chrono::NaiveDate),
+    today: chrono::NaiveDate,
+) -> Result<ValidTeamMember, Vec<FieldError>> {
+    let mut errs = Vec::new();
+    let name = crate::input::text(&mut errs, "name", name, true, 50);
+    let unit = crate::input::text(&mut errs, "dispatching_unit", dispatching_unit, true, 100);
+    if !TEAM_POSITIONS.contains(&position) {
+        errs.push(FieldError::new(
+            "position",
+            "must be first_secretary, leader or member",
+        ));
+    }
+    if term.0 > term.1 {
+        errs.push(FieldError::new("term_end", "must not be before term_start"));
+    }
+    let id = crate::cases::IdNumber::parse(id_number, today)
+        .map_err(|m| errs.push(FieldError::new("id_number", m)))
+        .ok();
+    match id {
+        Some(id_number) if errs.is_empty() => Ok(ValidTeamMember {
+            name,
+            dispatching_unit: unit,
+            position: position.to_string(),
+            id_number,
+        }),
+        _ => Err(errs),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -184,3 +184,113 @@ pub async fn import_village_profiles(
 ) -> ApiResult<HttpResponse> {
     start(req, state, auth, Kind::VillageProfiles, q.dry_run, payload).await
 }
+
+/// The visit logs template (走访记录): one row per visit.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(FormatParams),
+    responses(
+        (status = 200, description = "The template file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks visits:write", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/imports/visits/template")]
+pub async fn visits_template(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<FormatParams>,
+) -> ApiResult<HttpResponse> {
+    template(state, auth, Kind::Visits, q.into_inner().format).await
+}
+
+/// Imports visit logs from a CSV (UTF-8) or XLSX file: each row is the visit `POST /visits`
+/// logs (same checks; only the team member paired with the household that day), the household
+/// named by 户编号 and/or a member's 身份证号. A row identical to a visit the importer logged
+/// already is that visit (re-import adds nothing). A household outside the caller's area,
+/// another county's included, gets the same message as an unknown one. Otherwise as the
+/// yearly records import.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(ImportParams),
+    request_body(
+        content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "multipart/form-data")),
+        description = "The spreadsheet (see the template), as the body or as the form field `file`"
+    ),
+    responses(
+        (status = 202, description = "Accepted; the job", body = JobDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks visits:write", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a usable file: encoding, unknown or missing columns, no rows", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/imports/visits")]
+pub async fn import_visits(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<ImportParams>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    start(req, state, auth, Kind::Visits, q.dry_run, payload).await
+}
+
+/// The team members template: one row per member and term of a village's resident work team.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(FormatParams),
+    responses(
+        (status = 200, description = "The template file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks villages:manage", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/imports/team-members/template")]
+pub async fn team_members_template(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<FormatParams>,
+) -> ApiResult<HttpResponse> {
+    template(state, auth, Kind::TeamMembers, q.into_inner().format).await
+}
+
+/// Imports members of resident work teams from a CSV (UTF-8) or XLSX file: each row is the
+/// member `POST /teams/{id}/members` adds (same checks, the county's `villages:manage`, one team
+/// at a time per person), the team named by 村代码 and 工作队名称, the account (optional) by its
+/// login name. A member already on the team with the same ID number and term is that member
+/// (re-import adds nothing). A team outside the caller's area, another county's included, gets
+/// the same message as an unknown one. Otherwise as the yearly records import.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(ImportParams),
+    request_body(
+        content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "multipart/form-data")),
+        description = "The spreadsheet (see the template), as the body or as the form field `file`"
+    ),
+    responses(
+        (status = 202, description = "Accepted; the job", body = JobDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks villages:manage", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a usable file: encoding, unknown or missing columns, no rows", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/imports/team-members")]
+pub async fn import_team_members(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<ImportParams>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    start(req, state, auth, Kind::TeamMembers, q.dry_run, payload).await
+}

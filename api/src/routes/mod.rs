@@ -286,6 +286,26 @@ pub const RULES: &[Rule] = &[
         "/api/v1/imports/village-profiles",
         Permission(perm::VILLAGES_WRITE),
     ),
+    r(
+        "GET",
+        "/api/v1/imports/visits/template",
+        Permission(perm::VISITS_WRITE),
+    ),
+    r(
+        "POST",
+        "/api/v1/imports/visits",
+        Permission(perm::VISITS_WRITE),
+    ),
+    r(
+        "GET",
+        "/api/v1/imports/team-members/template",
+        Permission(perm::VILLAGES_MANAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/imports/team-members",
+        Permission(perm::VILLAGES_MANAGE),
+    ),
     r("GET", "/api/v1/jobs", Permission(perm::CASES_READ)),
     r("GET", "/api/v1/jobs/{id}", Permission(perm::CASES_READ)),
     r(
@@ -971,6 +991,10 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(imports::import_household_years)
                 .service(imports::village_profiles_template)
                 .service(imports::import_village_profiles)
+                .service(imports::visits_template)
+                .service(imports::import_visits)
+                .service(imports::team_members_template)
+                .service(imports::import_team_members)
                 .service(transfer::list_jobs)
                 .service(transfer::get_job)
                 .service(transfer::job_errors)

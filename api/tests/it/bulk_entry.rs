@@ -379,3 +379,252 @@ async fn village_profiles_import_reports_every_bad_row_and_reimports_idempotentl
     assert_eq!(tpl.status, 200);
     assert!(String::from_utf8_lossy(&tpl.raw).contains("村代码,年度,总户数"));
 }
+
+#[actix_web::test]
+async fn visit_logs_import_only_for_paired_households_and_adds_nothing_twice() {
+    use crate::exit::{V1, setup};
+    use serde_json::json;
+    let mut x = setup().await;
+    let zhang = x.app.user("team.zhang", V1, &["team_member"]).to_string();
+    let app = &x.app;
+    let r = app
+        .post(
+            "/api/v1/teams",
+            &x.approver,
+            json!({"village_code": V1, "name": "驻村工作队"}),
+        )
+        .await;
+    let team = r.body["id"].as_str().unwrap_or_default().to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/teams/{team}/members"),
+            &x.approver,
+            json!({"name": "张某", "id_number": id_number("370831", 900),
+                "dispatching_unit": "县农业农村局", "position": "first_secretary",
+                "term_start": "2021-01-01", "term_end": "2023-12-31", "user_id": zhang}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let member = r.body["members"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let t1_id = id_number("370831", 901);
+    let mut ids = Vec::new();
+    for (n, seq) in [("T1", 901), ("T2", 902)] {
+        let r = app
+            .post(
+                "/api/v1/households",
+                &x.clerk,
+                household(n, V1, &[id_number("370831", seq)]),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        ids.push(r.body["id"].as_str().unwrap_or_default().to_string());
+    }
+    let r = app
+        .post(
+            "/api/v1/households",
+            &x.stranger,
+            household("W1", "370830001001", &[id_number("370830", 903)]),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let r = app
+        .post(
+            "/api/v1/pairings",
+            &x.approver,
+            json!({"household_id": ids[0], "member_id": member, "start_date": "2021-03-01"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let zt = app.token("team.zhang").await;
+    let csv = [
+        "户编号,身份证号,走访日期,走访情况,帮扶措施".to_string(),
+        "T1,,2021-04-02,户主病情稳定,送医送药".to_string(), // 2
+        format!(",{t1_id},2021/4/9,复查,送药"),             // 3: by ID number
+        "T2,,2021-04-02,看望,送米".to_string(),             // 4: not paired with T2
+        "W1,,2021-04-02,看望,送米".to_string(),             // 5: Wenshang's household
+        "NOPE,,2021-04-02,看望,送米".to_string(),           // 6: no such household
+        "T1,,2099-01-01,看望,送米".to_string(),             // 7: in the future
+        "T1,,not-a-date,,送米".to_string(),                 // 8: no date, nothing found
+        "T1,,2021-04-02,户主病情稳定,送医送药".to_string(), // 9: row 2 again
+    ]
+    .join("\n")
+        + "\n";
+    let visits = format!("/api/v1/visits?household={}", ids[0]);
+    let count = |r: crate::helpers::Resp| r.body["items"].as_array().map(Vec::len);
+    let dry = import(app, &zt, "/api/v1/imports/visits?dry_run=true", &csv).await;
+    assert_eq!(dry["summary"]["created"], 2, "{dry:?}");
+    assert_eq!(count(app.get(&visits, &x.clerk).await), Some(0), "dry run");
+
+    let job = import(app, &zt, "/api/v1/imports/visits", &csv).await;
+    assert_eq!(job["summary"]["created"], 2, "{job:?}");
+    assert_eq!(job["summary"]["rows_refused"], 6);
+    let errs = errors(app, &zt, &job).await;
+    let unknown = message_of(&errs, 6);
+    assert_eq!(unknown.len(), 1, "{errs:?}");
+    assert_eq!(
+        message_of(&errs, 5),
+        unknown,
+        "another county's household gets the unknown household's message"
+    );
+    assert!(message_of(&errs, 4)[0].1.contains("paired"), "{errs:?}");
+    assert_eq!(message_of(&errs, 7)[0].0, "visited_on", "{errs:?}");
+    let mut bad: Vec<&str> = message_of(&errs, 8).into_iter().map(|(c, _)| c).collect();
+    bad.sort_unstable();
+    assert_eq!(bad, vec!["found", "visited_on"], "{errs:?}");
+    assert!(message_of(&errs, 9)[0].1.contains("row 2"), "{errs:?}");
+    assert_eq!(count(app.get(&visits, &x.clerk).await), Some(2));
+
+    let again = import(app, &zt, "/api/v1/imports/visits", &csv).await;
+    assert_eq!(again["summary"]["created"], 0, "{again:?}");
+    assert_eq!(again["summary"]["unchanged"], 2);
+    assert_eq!(
+        count(app.get(&visits, &x.clerk).await),
+        Some(2),
+        "no duplicates"
+    );
+
+    // As POST /visits: a clerk (no visits:write) is refused.
+    let r = app
+        .post_raw(
+            "/api/v1/imports/visits",
+            Some(&x.clerk),
+            "text/csv",
+            csv.clone().into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{:?}", r.body);
+}
+
+#[actix_web::test]
+async fn team_members_import_keeps_one_team_at_a_time_and_adds_nobody_twice() {
+    use crate::exit::{V1, setup};
+    use serde_json::json;
+    let mut x = setup().await;
+    x.app.user("team.zhang", V1, &["team_member"]);
+    let app = &x.app;
+    let r = app
+        .post(
+            "/api/v1/teams",
+            &x.approver,
+            json!({"village_code": V1, "name": "驻村工作队"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let team = r.body["id"].as_str().unwrap_or_default().to_string();
+    let r = app
+        .post(
+            "/api/v1/teams",
+            &x.stranger,
+            json!({"village_code": "370830001001", "name": "驻村工作队"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let id = |n: u32| id_number("370831", n);
+    let csv = [
+        "村代码,工作队名称,姓名,身份证号,派出单位,职务,任期开始,任期结束,系统账号".to_string(),
+        format!(
+            "{V1},驻村工作队,张某,{},县农业农村局,第一书记,2024-01-01,2025-12-31,team.zhang",
+            id(910)
+        ), // 2
+        format!(
+            "{V1},驻村工作队,李某,{},县财政局,member,2024-01-01,2025-12-31,",
+            id(911)
+        ), // 3
+        format!(
+            "370830001001,驻村工作队,王某,{},县局,队员,2024-01-01,2025-12-31,",
+            id(912)
+        ), // 4: Wenshang's team
+        format!(
+            "{V1},没有这个队,王某,{},县局,队员,2024-01-01,2025-12-31,",
+            id(912)
+        ), // 5: no such team
+        format!(
+            "{V1},驻村工作队,赵某,{},县局,厨师,2025-12-31,2024-01-01,",
+            id(913)
+        ), // 6: position, term
+        format!(
+            "{V1},驻村工作队,张某,{},县农业农村局,队员,2025-06-01,2026-12-31,",
+            id(910)
+        ), // 7: overlaps row 2
+        format!(
+            "{V1},驻村工作队,孙某,{},县局,队员,2024-01-01,2025-12-31,nobody",
+            id(914)
+        ), // 8: no such account
+        format!(
+            "{V1},驻村工作队,李某,{},县财政局,member,2024-01-01,2025-12-31,",
+            id(911)
+        ), // 9: row 3 again
+    ]
+    .join("\n")
+        + "\n";
+    let members = |r: crate::helpers::Resp| r.body["members"].as_array().map(Vec::len);
+    let path = format!("/api/v1/teams/{team}");
+    let dry = import(
+        app,
+        &x.approver,
+        "/api/v1/imports/team-members?dry_run=true",
+        &csv,
+    )
+    .await;
+    assert_eq!(dry["summary"]["created"], 2, "{dry:?}");
+    assert_eq!(
+        members(app.get(&path, &x.approver).await),
+        Some(0),
+        "dry run"
+    );
+
+    let job = import(app, &x.approver, "/api/v1/imports/team-members", &csv).await;
+    assert_eq!(job["summary"]["created"], 2, "{job:?}");
+    assert_eq!(job["summary"]["rows_refused"], 6);
+    let errs = errors(app, &x.approver, &job).await;
+    let unknown = message_of(&errs, 5);
+    assert_eq!(unknown.len(), 1, "{errs:?}");
+    assert_eq!(unknown[0].0, "team_name");
+    assert_eq!(
+        message_of(&errs, 4),
+        unknown,
+        "another county's team gets the unknown team's message"
+    );
+    let mut bad: Vec<&str> = message_of(&errs, 6).into_iter().map(|(c, _)| c).collect();
+    bad.sort_unstable();
+    assert_eq!(bad, vec!["position", "term_end"], "{errs:?}");
+    assert!(
+        message_of(&errs, 7)[0].1.contains("one team at a time"),
+        "{errs:?}"
+    );
+    assert_eq!(message_of(&errs, 8)[0].0, "username", "{errs:?}");
+    assert!(message_of(&errs, 9)[0].1.contains("row 3"), "{errs:?}");
+    let t = app.get(&path, &x.approver).await;
+    assert_eq!(members(t), Some(2));
+    assert!(
+        !app.get(&path, &x.approver)
+            .await
+            .body
+            .to_string()
+            .contains(&id(910)),
+        "masked"
+    );
+
+    let again = import(app, &x.approver, "/api/v1/imports/team-members", &csv).await;
+    assert_eq!(again["summary"]["created"], 0, "{again:?}");
+    assert_eq!(again["summary"]["unchanged"], 2);
+    assert_eq!(
+        members(app.get(&path, &x.approver).await),
+        Some(2),
+        "nobody twice"
+    );
+
+    // As POST /teams/{id}/members: a village clerk (no villages:manage) is refused.
+    let r = app
+        .post_raw(
+            "/api/v1/imports/team-members",
+            Some(&x.clerk),
+            "text/csv",
+            csv.clone().into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{:?}", r.body);
+}

@@ -10,7 +10,9 @@
 //! permission checks are the same; it writes only what differs, so importing the same file
 //! again changes nothing. A dry run does every check, database ones included, and rolls back.
 
+pub mod teams;
 pub mod villages;
+pub mod visits;
 pub mod yearly;
 
 use std::collections::HashMap;
@@ -37,6 +39,10 @@ pub enum Kind {
     HouseholdYears,
     /// Village profiles (`village_profiles`), one per village and year.
     VillageProfiles,
+    /// Visit logs (`visits`), by the team member paired with each household.
+    Visits,
+    /// Members of resident work teams (`team_members`).
+    TeamMembers,
 }
 
 /// What a row's handler did.
@@ -64,13 +70,20 @@ impl std::fmt::Debug for Env<'_> {
 
 impl Kind {
     /// Every kind.
-    pub const ALL: &'static [Kind] = &[Kind::HouseholdYears, Kind::VillageProfiles];
+    pub const ALL: &'static [Kind] = &[
+        Kind::HouseholdYears,
+        Kind::VillageProfiles,
+        Kind::Visits,
+        Kind::TeamMembers,
+    ];
 
     /// The job's `kind`.
     pub const fn job_kind(self) -> &'static str {
         match self {
             Kind::HouseholdYears => "household_year_import",
             Kind::VillageProfiles => "village_profile_import",
+            Kind::Visits => "visit_import",
+            Kind::TeamMembers => "team_member_import",
         }
     }
 
@@ -84,6 +97,8 @@ impl Kind {
         match self {
             Kind::HouseholdYears => "household_year.import",
             Kind::VillageProfiles => "village_profile.import",
+            Kind::Visits => "visit.import",
+            Kind::TeamMembers => "team_member.import",
         }
     }
 
@@ -92,6 +107,8 @@ impl Kind {
         match self {
             Kind::HouseholdYears => "household-years-template",
             Kind::VillageProfiles => "village-profiles-template",
+            Kind::Visits => "visits-template",
+            Kind::TeamMembers => "team-members-template",
         }
     }
 
@@ -100,6 +117,8 @@ impl Kind {
         match self {
             Kind::HouseholdYears => yearly::COLUMNS,
             Kind::VillageProfiles => villages::COLUMNS,
+            Kind::Visits => visits::COLUMNS,
+            Kind::TeamMembers => teams::COLUMNS,
         }
     }
 
@@ -108,6 +127,8 @@ impl Kind {
         match self {
             Kind::HouseholdYears => yearly::EXAMPLE,
             Kind::VillageProfiles => villages::EXAMPLE,
+            Kind::Visits => visits::EXAMPLE,
+            Kind::TeamMembers => teams::EXAMPLE,
         }
     }
 
@@ -117,6 +138,8 @@ impl Kind {
         match self {
             Kind::HouseholdYears => yearly::identity(row),
             Kind::VillageProfiles => villages::identity(row),
+            Kind::Visits => visits::identity(row),
+            Kind::TeamMembers => teams::identity(row),
         }
     }
 
@@ -126,6 +149,8 @@ impl Kind {
         match self {
             Kind::HouseholdYears => yearly::NOT_FOUND,
             Kind::VillageProfiles => villages::NOT_FOUND,
+            Kind::Visits => visits::NOT_FOUND,
+            Kind::TeamMembers => teams::NOT_FOUND,
         }
     }
 
@@ -139,6 +164,8 @@ impl Kind {
         match self {
             Kind::HouseholdYears => yearly::apply(conn, ctx, env, row),
             Kind::VillageProfiles => villages::apply(conn, ctx, env, row),
+            Kind::Visits => visits::apply(conn, ctx, env, row),
+            Kind::TeamMembers => teams::apply(conn, ctx, env, row),
         }
     }
 

@@ -71,7 +71,7 @@ pub(super) fn identity(r: &Row) -> Option<String> {
 
 /// The household a row names, inside the caller's scope (row-level security hides the rest,
 /// so another county's household is not found, exactly like an unknown one).
-fn household(
+pub(super) fn household(
     conn: &mut PgConnection,
     ctx: &Ctx,
     env: &Env<'_>,
