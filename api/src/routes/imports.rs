@@ -294,3 +294,121 @@ pub async fn import_team_members(
 ) -> ApiResult<HttpResponse> {
     start(req, state, auth, Kind::TeamMembers, q.dry_run, payload).await
 }
+
+/// The ranger patrol logs (巡护记录) template: one row per ranger and day.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(FormatParams),
+    responses(
+        (status = 200, description = "The template file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks funds:manage", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/imports/ranger-patrols/template")]
+pub async fn ranger_patrols_template(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<FormatParams>,
+) -> ApiResult<HttpResponse> {
+    template(state, auth, Kind::RangerPatrols, q.into_inner().format).await
+}
+
+/// Imports ranger patrol logs (巡护记录) from a CSV (UTF-8) or XLSX file: each row is what
+/// `POST /ranger-contracts/{id}/patrols` records (same checks; `funds:manage` where the ranger lives, a day inside
+/// the contract, a month not yet paid), the contract named by the ranger's 身份证号 and the day.
+/// A row identical to one recorded is that record (re-import adds nothing). A ranger outside
+/// the caller's area, another county's included, gets the same message as an unknown one.
+/// Otherwise as the yearly records import.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(ImportParams),
+    request_body(
+        content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "multipart/form-data")),
+        description = "The spreadsheet (see the template), as the body or as the form field `file`"
+    ),
+    responses(
+        (status = 202, description = "Accepted; the job", body = JobDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks funds:manage", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a usable file: encoding, unknown or missing columns, no rows", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/imports/ranger-patrols")]
+pub async fn import_ranger_patrols(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<ImportParams>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    start(req, state, auth, Kind::RangerPatrols, q.dry_run, payload).await
+}
+
+/// The ranger inspections template: one row per ranger and day.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(FormatParams),
+    responses(
+        (status = 200, description = "The template file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks funds:manage", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/imports/ranger-inspections/template")]
+pub async fn ranger_inspections_template(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<FormatParams>,
+) -> ApiResult<HttpResponse> {
+    template(state, auth, Kind::RangerInspections, q.into_inner().format).await
+}
+
+/// Imports ranger inspections from a CSV (UTF-8) or XLSX file: each row is what
+/// `POST /ranger-contracts/{id}/inspections` records (same checks; `funds:manage` where the ranger lives, a day inside
+/// the contract, a month not yet paid), the contract named by the ranger's 身份证号 and the day.
+/// A row identical to one recorded is that record (re-import adds nothing). A ranger outside
+/// the caller's area, another county's included, gets the same message as an unknown one.
+/// Otherwise as the yearly records import.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(ImportParams),
+    request_body(
+        content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "multipart/form-data")),
+        description = "The spreadsheet (see the template), as the body or as the form field `file`"
+    ),
+    responses(
+        (status = 202, description = "Accepted; the job", body = JobDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks funds:manage", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a usable file: encoding, unknown or missing columns, no rows", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/imports/ranger-inspections")]
+pub async fn import_ranger_inspections(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<ImportParams>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    start(
+        req,
+        state,
+        auth,
+        Kind::RangerInspections,
+        q.dry_run,
+        payload,
+    )
+    .await
+}

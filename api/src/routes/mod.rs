@@ -306,6 +306,26 @@ pub const RULES: &[Rule] = &[
         "/api/v1/imports/team-members",
         Permission(perm::VILLAGES_MANAGE),
     ),
+    r(
+        "GET",
+        "/api/v1/imports/ranger-patrols/template",
+        Permission(perm::FUNDS_MANAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/imports/ranger-patrols",
+        Permission(perm::FUNDS_MANAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/imports/ranger-inspections/template",
+        Permission(perm::FUNDS_MANAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/imports/ranger-inspections",
+        Permission(perm::FUNDS_MANAGE),
+    ),
     r("GET", "/api/v1/jobs", Permission(perm::CASES_READ)),
     r("GET", "/api/v1/jobs/{id}", Permission(perm::CASES_READ)),
     r(
@@ -995,6 +1015,10 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(imports::import_visits)
                 .service(imports::team_members_template)
                 .service(imports::import_team_members)
+                .service(imports::ranger_patrols_template)
+                .service(imports::import_ranger_patrols)
+                .service(imports::ranger_inspections_template)
+                .service(imports::import_ranger_inspections)
                 .service(transfer::list_jobs)
                 .service(transfer::get_job)
                 .service(transfer::job_errors)

@@ -628,3 +628,170 @@ async fn team_members_import_keeps_one_team_at_a_time_and_adds_nobody_twice() {
         .await;
     assert_eq!(r.status, 403, "{:?}", r.body);
 }
+
+/// A ranger contract (2017–2030) for a new household of `village` whose one member has
+/// ID number `person`; `registrar` registers the household, `officer` signs.
+async fn ranger(
+    app: &TestApp,
+    registrar: &str,
+    officer: &str,
+    village: &str,
+    number: &str,
+    person: &str,
+) -> String {
+    use crate::funds::{allocate, fund, id, project};
+    use serde_json::json;
+    let r = app
+        .post(
+            "/api/v1/households",
+            registrar,
+            household(number, village, &[person.to_string()]),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let member = r.body["members"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let mut fb = fund(20_000, "ecology", false, false);
+    fb["county_code"] = json!(&village[..6]);
+    let f = id(app.post("/api/v1/funds", officer, fb).await).await;
+    let p = id(app
+        .post(
+            "/api/v1/projects",
+            officer,
+            project(village, 10_000, "ecology", false),
+        )
+        .await)
+    .await;
+    assert_eq!(allocate(app, officer, &f, &p, 10_000).await.status, 201);
+    id(app
+        .post(
+            "/api/v1/ranger-contracts",
+            officer,
+            json!({"member_id": member, "station": "林业站", "area_mu": 120.0,
+                "bound_east": "东至山脊", "bound_south": "南至河沟", "bound_west": "西至公路", "bound_north": "北至林场",
+                "start_date": "2017-01-01", "end_date": "2030-12-31", "project_id": p}),
+        )
+        .await)
+    .await
+}
+
+#[actix_web::test]
+async fn ranger_patrols_and_inspections_import_by_the_rangers_id_number() {
+    use crate::exit::V1;
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
+    app.onboard("370830");
+    app.user("funds", "370831", &["fund_officer"]);
+    app.user("approver", "370831", &["county_approver"]);
+    app.user("funds.w", "370830", &["fund_officer"]);
+    app.user("approver.w", "370830", &["county_approver"]);
+    let officer = app.token("funds").await;
+    let approver = app.token("approver").await;
+    let officer_w = app.token("funds.w").await;
+    let approver_w = app.token("approver.w").await;
+    let ours = id_number("370831", 991);
+    let theirs = id_number("370830", 992);
+    let c = ranger(&app, &approver, &officer, V1, "R1", &ours).await;
+    ranger(&app, &approver_w, &officer_w, "370830001001", "W1", &theirs).await;
+    let stranger = id_number("370831", 993);
+    let patrols = [
+        "护林员身份证号,巡护日期,巡护路线或区域,发现问题,已报告林业站".to_string(),
+        format!("{ours},2021-03-01,一号线,,否"), // 2
+        format!("{ours},2021/3/2,二号线,发现枯枝堆积,是"), // 3
+        format!("{theirs},2021-03-01,一号线,,否"), // 4: Wenshang's ranger
+        format!("{stranger},2021-03-01,一号线,,否"), // 5: no contract
+        format!("{ours},2016-12-31,一号线,,否"), // 6: before the contract
+        format!("{ours},2021-03-03, ,,也许"),    // 7: no area, bad flag
+        format!("{ours},2021-03-01,一号线,,否"), // 8: row 2 again
+    ]
+    .join("\n")
+        + "\n";
+    let dry = import(
+        &app,
+        &officer,
+        "/api/v1/imports/ranger-patrols?dry_run=true",
+        &patrols,
+    )
+    .await;
+    assert_eq!(dry["summary"]["created"], 2, "{dry:?}");
+    let log = format!("/api/v1/ranger-contracts/{c}/patrols");
+    let count = |r: crate::helpers::Resp| r.body["items"].as_array().map(Vec::len);
+    assert_eq!(count(app.get(&log, &officer).await), Some(0), "dry run");
+
+    let job = import(&app, &officer, "/api/v1/imports/ranger-patrols", &patrols).await;
+    assert_eq!(job["summary"]["created"], 2, "{job:?}");
+    assert_eq!(job["summary"]["rows_refused"], 5);
+    let errs = errors(&app, &officer, &job).await;
+    let unknown = message_of(&errs, 5);
+    assert_eq!(unknown.len(), 1, "{errs:?}");
+    assert_eq!(unknown[0].0, "id_number");
+    assert_eq!(
+        message_of(&errs, 4),
+        unknown,
+        "another county's ranger gets the unknown ranger's message"
+    );
+    assert!(
+        message_of(&errs, 6)
+            .iter()
+            .any(|(c, m)| *c == "patrolled_on" && m.contains("outside the contract")),
+        "{errs:?}"
+    );
+    let mut bad: Vec<&str> = message_of(&errs, 7).into_iter().map(|(c, _)| c).collect();
+    bad.sort_unstable();
+    assert_eq!(bad, vec!["area", "reported"], "{errs:?}");
+    assert!(message_of(&errs, 8)[0].1.contains("row 2"), "{errs:?}");
+    assert_eq!(count(app.get(&log, &officer).await), Some(2));
+    let again = import(&app, &officer, "/api/v1/imports/ranger-patrols", &patrols).await;
+    assert_eq!(again["summary"]["unchanged"], 2, "{again:?}");
+    assert_eq!(again["summary"]["created"], 0);
+    assert_eq!(
+        count(app.get(&log, &officer).await),
+        Some(2),
+        "nothing twice"
+    );
+
+    let inspections = [
+        "护林员身份证号,检查日期,在岗,备注".to_string(),
+        format!("{ours},2021-04-01,是,"),       // 2
+        format!("{ours},2021-04-02,否,不在岗"), // 3
+        format!("{theirs},2021-04-01,是,"),     // 4: Wenshang's ranger
+        format!("{stranger},2021-04-01,是,"),   // 5: no contract
+        format!("{ours},2021-04-03,,"),         // 6: present missing
+    ]
+    .join("\n")
+        + "\n";
+    let job = import(
+        &app,
+        &officer,
+        "/api/v1/imports/ranger-inspections",
+        &inspections,
+    )
+    .await;
+    assert_eq!(job["summary"]["created"], 2, "{job:?}");
+    assert_eq!(job["summary"]["rows_refused"], 3);
+    let errs = errors(&app, &officer, &job).await;
+    assert_eq!(message_of(&errs, 4), message_of(&errs, 5), "{errs:?}");
+    assert_eq!(message_of(&errs, 6)[0].0, "present", "{errs:?}");
+    let again = import(
+        &app,
+        &officer,
+        "/api/v1/imports/ranger-inspections",
+        &inspections,
+    )
+    .await;
+    assert_eq!(again["summary"]["unchanged"], 2, "{again:?}");
+    assert_eq!(again["summary"]["created"], 0);
+
+    // As the single routes: a county approver (no funds:manage) is refused.
+    let r = app
+        .post_raw(
+            "/api/v1/imports/ranger-patrols",
+            Some(&approver),
+            "text/csv",
+            patrols.clone().into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{:?}", r.body);
+}

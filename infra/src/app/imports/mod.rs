@@ -10,6 +10,7 @@
 //! permission checks are the same; it writes only what differs, so importing the same file
 //! again changes nothing. A dry run does every check, database ones included, and rolls back.
 
+pub mod rangers;
 pub mod teams;
 pub mod villages;
 pub mod visits;
@@ -43,6 +44,10 @@ pub enum Kind {
     Visits,
     /// Members of resident work teams (`team_members`).
     TeamMembers,
+    /// Ranger patrol logs (`ranger_patrols`).
+    RangerPatrols,
+    /// Ranger inspections (`ranger_inspections`).
+    RangerInspections,
 }
 
 /// What a row's handler did.
@@ -75,6 +80,8 @@ impl Kind {
         Kind::VillageProfiles,
         Kind::Visits,
         Kind::TeamMembers,
+        Kind::RangerPatrols,
+        Kind::RangerInspections,
     ];
 
     /// The job's `kind`.
@@ -84,6 +91,8 @@ impl Kind {
             Kind::VillageProfiles => "village_profile_import",
             Kind::Visits => "visit_import",
             Kind::TeamMembers => "team_member_import",
+            Kind::RangerPatrols => "ranger_patrol_import",
+            Kind::RangerInspections => "ranger_inspection_import",
         }
     }
 
@@ -99,6 +108,8 @@ impl Kind {
             Kind::VillageProfiles => "village_profile.import",
             Kind::Visits => "visit.import",
             Kind::TeamMembers => "team_member.import",
+            Kind::RangerPatrols => "ranger_patrol.import",
+            Kind::RangerInspections => "ranger_inspection.import",
         }
     }
 
@@ -109,6 +120,8 @@ impl Kind {
             Kind::VillageProfiles => "village-profiles-template",
             Kind::Visits => "visits-template",
             Kind::TeamMembers => "team-members-template",
+            Kind::RangerPatrols => "ranger-patrols-template",
+            Kind::RangerInspections => "ranger-inspections-template",
         }
     }
 
@@ -119,6 +132,8 @@ impl Kind {
             Kind::VillageProfiles => villages::COLUMNS,
             Kind::Visits => visits::COLUMNS,
             Kind::TeamMembers => teams::COLUMNS,
+            Kind::RangerPatrols => rangers::PATROL_COLUMNS,
+            Kind::RangerInspections => rangers::INSPECTION_COLUMNS,
         }
     }
 
@@ -129,6 +144,8 @@ impl Kind {
             Kind::VillageProfiles => villages::EXAMPLE,
             Kind::Visits => visits::EXAMPLE,
             Kind::TeamMembers => teams::EXAMPLE,
+            Kind::RangerPatrols => rangers::PATROL_EXAMPLE,
+            Kind::RangerInspections => rangers::INSPECTION_EXAMPLE,
         }
     }
 
@@ -140,6 +157,8 @@ impl Kind {
             Kind::VillageProfiles => villages::identity(row),
             Kind::Visits => visits::identity(row),
             Kind::TeamMembers => teams::identity(row),
+            Kind::RangerPatrols => rangers::patrol_identity(row),
+            Kind::RangerInspections => rangers::inspection_identity(row),
         }
     }
 
@@ -151,6 +170,7 @@ impl Kind {
             Kind::VillageProfiles => villages::NOT_FOUND,
             Kind::Visits => visits::NOT_FOUND,
             Kind::TeamMembers => teams::NOT_FOUND,
+            Kind::RangerPatrols | Kind::RangerInspections => rangers::NOT_FOUND,
         }
     }
 
@@ -166,6 +186,8 @@ impl Kind {
             Kind::VillageProfiles => villages::apply(conn, ctx, env, row),
             Kind::Visits => visits::apply(conn, ctx, env, row),
             Kind::TeamMembers => teams::apply(conn, ctx, env, row),
+            Kind::RangerPatrols => rangers::apply_patrol(conn, ctx, env, row),
+            Kind::RangerInspections => rangers::apply_inspection(conn, ctx, env, row),
         }
     }
 
