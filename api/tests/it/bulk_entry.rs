@@ -9,6 +9,8 @@ use crate::cases::{household, id_number};
 use crate::helpers::TestApp;
 use crate::transfer::wait;
 
+mod uploads;
+
 async fn errors(app: &TestApp, token: &str, job: &Value) -> Vec<(i64, String, String)> {
     let id = job["id"].as_str().unwrap_or_default();
     let r = app
