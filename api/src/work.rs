@@ -14,6 +14,7 @@ use actix_web::web;
 use domain::{DomainError, RegionCode};
 use infra::app::Ctx;
 use infra::app::cases::{import, sheet};
+use infra::app::imports;
 use infra::app::jobs::{self, Claimed};
 use infra::app::webhooks::{self, Outcome};
 use tokio::sync::{Notify, watch};
@@ -282,10 +283,52 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
                 }
             }
         }
-        other => finish(
-            "failed",
-            serde_json::json!({ "error": format!("unknown job kind {other}") }),
-        ),
+        other => match imports::Kind::from_job_kind(other) {
+            Some(k) => run_bulk(state, &ctx, job, k, &payload, dry_run, &finish),
+            None => finish(
+                "failed",
+                serde_json::json!({ "error": format!("unknown job kind {other}") }),
+            ),
+        },
+    }
+}
+
+/// Runs an import of one of the other sheets (yearly records, village profiles, …) and
+/// records its result, as the household import does.
+fn run_bulk(
+    state: &AppState,
+    ctx: &Ctx,
+    job: &Claimed,
+    kind: imports::Kind,
+    payload: &[u8],
+    dry_run: bool,
+    finish: &dyn Fn(&str, serde_json::Value) -> Result<bool, DomainError>,
+) -> Result<bool, DomainError> {
+    let rows = match kind.parse(payload) {
+        Ok(rows) => rows,
+        Err(e) => {
+            return finish(
+                "failed",
+                serde_json::json!({ "error": format!("the file cannot be read: {e:?}") }),
+            );
+        }
+    };
+    let env = imports::Env {
+        keys: &state.data_keys,
+    };
+    match imports::run(&state.db, ctx, &env, kind, job.id, &rows, dry_run) {
+        Ok(s) => finish("succeeded", serde_json::to_value(s).unwrap_or_default()),
+        Err(DomainError::Unavailable) => {
+            tracing::warn!(job = %job.id, "the database is unavailable; the job will be taken over");
+            Err(DomainError::Unavailable)
+        }
+        Err(e) => {
+            tracing::error!(job = %job.id, error = ?e, "import failed");
+            finish(
+                "failed",
+                serde_json::json!({ "error": "the import stopped; rows already imported stay, re-run the file to finish" }),
+            )
+        }
     }
 }
 

@@ -112,6 +112,7 @@ pub mod cases;
 pub mod error;
 pub mod exit;
 pub mod funds;
+pub mod input;
 pub mod inspection;
 pub mod intake;
 pub mod monitoring;

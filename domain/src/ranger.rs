@@ -14,6 +14,10 @@ use serde::Serialize;
 
 use crate::settings::RangerSettings;
 
+pub mod records;
+
+pub use records::{validate_inspection_note, validate_patrol};
+
 /// One ranger's management contract (管护合同).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contract {

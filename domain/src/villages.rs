@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::FieldError;
 use crate::settings::KeyVillageSettings;
 
 vocabulary! {
@@ -230,6 +231,218 @@ pub fn evaluate(s: &KeyVillageSettings, m: &Measurements, year: i32) -> Vec<Eval
 /// The sum of the gaps: how far a village is from its targets (for ranking).
 pub fn total_gap(targets: &[Evaluated]) -> f64 {
     targets.iter().map(|t| t.gap).sum()
+}
+
+/// A village's profile of one year as entered (by the form or by a spreadsheet row).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProfileInput {
+    /// 总户数.
+    pub households: i32,
+    /// 总人口.
+    pub population: i32,
+    /// 人均可支配收入, fen.
+    pub per_capita_income_fen: i64,
+    /// 村集体经济收入, fen.
+    pub collective_income_fen: i64,
+    /// 耕地, mu (one decimal).
+    pub cultivated_mu: f64,
+    /// 林地, mu (one decimal).
+    pub forest_mu: f64,
+    /// 主要产业 (up to 10).
+    pub main_industries: Vec<String>,
+    /// 特色产业 (up to 10).
+    pub featured_industries: Vec<String>,
+    /// 两项改革合并村.
+    pub merged_village: bool,
+    /// 原贫困村.
+    pub former_poor_village: bool,
+    /// 硬化路 coverage, percent (one decimal).
+    pub hardened_road_pct: Option<f64>,
+    /// 自来水 coverage, percent.
+    pub tap_water_pct: Option<f64>,
+    /// 卫生厕所 coverage, percent.
+    pub sanitary_toilet_pct: Option<f64>,
+    /// 通电, percent.
+    pub electricity_pct: Option<f64>,
+    /// 适龄儿童入学率, percent.
+    pub school_enrolment_pct: Option<f64>,
+}
+
+/// A checked profile, areas in tenths of a mu and coverages in permille.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidProfile {
+    /// 总户数.
+    pub households: i32,
+    /// 总人口.
+    pub population: i32,
+    /// 人均可支配收入, fen.
+    pub per_capita_income_fen: i64,
+    /// 村集体经济收入, fen.
+    pub collective_income_fen: i64,
+    /// 耕地, tenths of a mu.
+    pub cultivated_mu_tenths: i64,
+    /// 林地, tenths of a mu.
+    pub forest_mu_tenths: i64,
+    /// 主要产业.
+    pub main_industries: Vec<String>,
+    /// 特色产业.
+    pub featured_industries: Vec<String>,
+    /// 两项改革合并村.
+    pub merged_village: bool,
+    /// 原贫困村.
+    pub former_poor_village: bool,
+    /// 硬化路, permille.
+    pub hardened_road_permille: Option<i32>,
+    /// 自来水, permille.
+    pub tap_water_permille: Option<i32>,
+    /// 卫生厕所, permille.
+    pub sanitary_toilet_permille: Option<i32>,
+    /// 通电, permille.
+    pub electricity_permille: Option<i32>,
+    /// 适龄儿童入学率, permille.
+    pub school_enrolment_permille: Option<i32>,
+}
+
+/// Checks a profile of `year`: counts and money not negative, areas and percentages in range
+/// with one decimal, at most ten industries of up to 50 characters each.
+///
+/// # Errors
+/// Every field error, named as the request body names the field.
+pub fn validate_profile(year: i32, b: &ProfileInput) -> Result<ValidProfile, Vec<FieldError>> {
+    use crate::input::{check_year, mu_tenths, permille, text};
+    let mut errs = Vec::new();
+    check_year(&mut errs, "year", year);
+    for (f, n) in [("households", b.households), ("population", b.population)] {
+        if n < 0 {
+            errs.push(FieldError::new(f, "must not be negative"));
+        }
+    }
+    for (f, n) in [
+        ("per_capita_income_fen", b.per_capita_income_fen),
+        ("collective_income_fen", b.collective_income_fen),
+    ] {
+        if n < 0 {
+            errs.push(FieldError::new(f, "must not be negative"));
+        }
+    }
+    let mut industries = |f: &str, list: &[String]| -> Vec<String> {
+        if list.len() > 10 {
+            errs.push(FieldError::new(f, "at most 10"));
+        }
+        list.iter()
+            .enumerate()
+            .map(|(i, s)| text(&mut errs, &format!("{f}[{i}]"), s, true, 50))
+            .collect()
+    };
+    let main_industries = industries("main_industries", &b.main_industries);
+    let featured_industries = industries("featured_industries", &b.featured_industries);
+    let v = ValidProfile {
+        households: b.households,
+        population: b.population,
+        per_capita_income_fen: b.per_capita_income_fen,
+        collective_income_fen: b.collective_income_fen,
+        cultivated_mu_tenths: mu_tenths(
+            &mut errs,
+            "cultivated_mu",
+            b.cultivated_mu,
+            0.0,
+            10_000_000.0,
+        ),
+        forest_mu_tenths: mu_tenths(&mut errs, "forest_mu", b.forest_mu, 0.0, 10_000_000.0),
+        main_industries,
+        featured_industries,
+        merged_village: b.merged_village,
+        former_poor_village: b.former_poor_village,
+        hardened_road_permille: permille(&mut errs, "hardened_road_pct", b.hardened_road_pct),
+        tap_water_permille: permille(&mut errs, "tap_water_pct", b.tap_water_pct),
+        sanitary_toilet_permille: permille(&mut errs, "sanitary_toilet_pct", b.sanitary_toilet_pct),
+        electricity_permille: permille(&mut errs, "electricity_pct", b.electricity_pct),
+        school_enrolment_permille: permille(
+            &mut errs,
+            "school_enrolment_pct",
+            b.school_enrolment_pct,
+        ),
+    };
+    if errs.is_empty() { Ok(v) } else { Err(errs) }
+}
+
+/// Checks a visit log (走访记录): found and done 1 to 2000 characters, the date not after
+/// `today`. Returns the two texts trimmed.
+///
+/// # Errors
+/// Every field error, named as the request body names the field.
+pub fn validate_visit(
+    visited_on: chrono::NaiveDate,
+    found: &str,
+    done: &str,
+    today: chrono::NaiveDate,
+) -> Result<(String, String), Vec<FieldError>> {
+    let mut errs = Vec::new();
+    if visited_on > today {
+        errs.push(FieldError::new("visited_on", "must not be in the future"));
+    }
+    let found = crate::input::text(&mut errs, "found", found, true, 2000);
+    let done = crate::input::text(&mut errs, "done", done, true, 2000);
+    if errs.is_empty() {
+        Ok((found, done))
+    } else {
+        Err(errs)
+    }
+}
+
+/// A team member as entered, checked: name and dispatching unit trimmed, the position one of
+/// the three, the term in order, the ID number valid.
+#[derive(Debug, Clone)]
+pub struct ValidTeamMember {
+    /// Name, 1 to 50 characters.
+    pub name: String,
+    /// 派出单位, 1 to 100 characters.
+    pub dispatching_unit: String,
+    /// `first_secretary`, `leader` or `member`.
+    pub position: String,
+    /// ID number.
+    pub id_number: crate::cases::IdNumber,
+}
+
+/// The positions on a resident work team.
+pub const TEAM_POSITIONS: &[&str] = &["first_secretary", "leader", "member"];
+
+/// Checks a team member as `POST /teams/{id}/members` and the team members sheet take it.
+///
+/// # Errors
+/// Every field error, named as the request body names the field.
+pub fn validate_team_member(
+    name: &str,
+    id_number: &str,
+    dispatching_unit: &str,
+    position: &str,
+    term: (chrono::NaiveDate, chrono::NaiveDate),
+    today: chrono::NaiveDate,
+) -> Result<ValidTeamMember, Vec<FieldError>> {
+    let mut errs = Vec::new();
+    let name = crate::input::text(&mut errs, "name", name, true, 50);
+    let unit = crate::input::text(&mut errs, "dispatching_unit", dispatching_unit, true, 100);
+    if !TEAM_POSITIONS.contains(&position) {
+        errs.push(FieldError::new(
+            "position",
+            "must be first_secretary, leader or member",
+        ));
+    }
+    if term.0 > term.1 {
+        errs.push(FieldError::new("term_end", "must not be before term_start"));
+    }
+    let id = crate::cases::IdNumber::parse(id_number, today)
+        .map_err(|m| errs.push(FieldError::new("id_number", m)))
+        .ok();
+    match id {
+        Some(id_number) if errs.is_empty() => Ok(ValidTeamMember {
+            name,
+            dispatching_unit: unit,
+            position: position.to_string(),
+            id_number,
+        }),
+        _ => Err(errs),
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::NaiveDate;
 use domain::funds::{DisbursementKind, FundLevel, Purpose};
-use domain::ranger::{Incident, IncidentKind};
+use domain::ranger::{Incident, IncidentKind, validate_inspection_note, validate_patrol};
 use domain::{DomainError, FieldError, Level, RegionCode};
 use infra::app::funds::{self, NewDisbursement, NewFund, NewProject, ProjectView};
 use infra::app::{idempotency, rangers};
@@ -1103,9 +1103,7 @@ pub async fn inspect(
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
     let b = body.0;
-    let mut errs = Vec::new();
-    let note = text(&mut errs, "note", &b.note, false, 500);
-    done(errs)?;
+    let note = validate_inspection_note(&b.note).map_err(DomainError::Validation)?;
     let iid = state
         .run(auth, move |conn, ctx| {
             rangers::inspect(conn, ctx, id, b.inspected_on, b.present, &note)
@@ -1264,10 +1262,8 @@ pub async fn log_patrol(
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
     let b = body.0;
-    let mut errs = Vec::new();
-    let area = text(&mut errs, "area", &b.area, true, 200);
-    let findings = text(&mut errs, "findings", &b.findings, false, 2000);
-    done(errs)?;
+    let (area, findings) =
+        validate_patrol(&b.area, &b.findings).map_err(DomainError::Validation)?;
     let p = rangers::NewPatrol {
         patrolled_on: b.patrolled_on,
         area,

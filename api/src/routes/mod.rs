@@ -18,6 +18,7 @@ pub mod funds_dto;
 pub mod grant_requests;
 pub mod health;
 pub mod households;
+pub mod imports;
 pub mod input;
 pub mod intake;
 pub mod me;
@@ -268,6 +269,66 @@ pub const RULES: &[Rule] = &[
         "POST",
         "/api/v1/imports/households",
         Permission(perm::CASES_IMPORT),
+    ),
+    r(
+        "GET",
+        "/api/v1/imports/household-years/template",
+        Permission(perm::CASES_IMPORT),
+    ),
+    r(
+        "POST",
+        "/api/v1/imports/household-years",
+        Permission(perm::CASES_IMPORT),
+    ),
+    r(
+        "GET",
+        "/api/v1/imports/village-profiles/template",
+        Permission(perm::VILLAGES_WRITE),
+    ),
+    r(
+        "POST",
+        "/api/v1/imports/village-profiles",
+        Permission(perm::VILLAGES_WRITE),
+    ),
+    r(
+        "GET",
+        "/api/v1/imports/visits/template",
+        Permission(perm::VISITS_WRITE),
+    ),
+    r(
+        "POST",
+        "/api/v1/imports/visits",
+        Permission(perm::VISITS_WRITE),
+    ),
+    r(
+        "GET",
+        "/api/v1/imports/team-members/template",
+        Permission(perm::VILLAGES_MANAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/imports/team-members",
+        Permission(perm::VILLAGES_MANAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/imports/ranger-patrols/template",
+        Permission(perm::FUNDS_MANAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/imports/ranger-patrols",
+        Permission(perm::FUNDS_MANAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/imports/ranger-inspections/template",
+        Permission(perm::FUNDS_MANAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/imports/ranger-inspections",
+        Permission(perm::FUNDS_MANAGE),
     ),
     r("GET", "/api/v1/jobs", Permission(perm::CASES_READ)),
     r("GET", "/api/v1/jobs/{id}", Permission(perm::CASES_READ)),
@@ -1071,6 +1132,18 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(members::reveal_member)
                 .service(transfer::import_template)
                 .service(transfer::import_households)
+                .service(imports::household_years_template)
+                .service(imports::import_household_years)
+                .service(imports::village_profiles_template)
+                .service(imports::import_village_profiles)
+                .service(imports::visits_template)
+                .service(imports::import_visits)
+                .service(imports::team_members_template)
+                .service(imports::import_team_members)
+                .service(imports::ranger_patrols_template)
+                .service(imports::import_ranger_patrols)
+                .service(imports::ranger_inspections_template)
+                .service(imports::import_ranger_inspections)
                 .service(transfer::list_jobs)
                 .service(transfer::get_job)
                 .service(transfer::job_errors)

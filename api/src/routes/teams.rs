@@ -3,7 +3,7 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use chrono::NaiveDate;
-use domain::cases::IdNumber;
+use domain::villages::{validate_team_member, validate_visit};
 use domain::{DomainError, FieldError, RegionCode};
 use infra::app::teams::{self, MemberRow, NewMember, TeamView, VisitRow};
 use serde::{Deserialize, Serialize};
@@ -232,39 +232,23 @@ pub async fn add_member(
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
     let b = body.0;
-    let mut errs = Vec::new();
-    let name = text(&mut errs, "name", &b.name, true, 50);
-    let unit = text(
-        &mut errs,
-        "dispatching_unit",
-        &b.dispatching_unit,
-        true,
-        100,
-    );
-    if !["first_secretary", "leader", "member"].contains(&b.position.as_str()) {
-        errs.push(FieldError::new(
-            "position",
-            "must be first_secretary, leader or member",
-        ));
-    }
-    if b.term_start > b.term_end {
-        errs.push(FieldError::new("term_end", "must not be before term_start"));
-    }
     let keys = state.data_keys.clone();
     let t = state
         .run(auth, move |conn, ctx| {
-            let n = IdNumber::parse(&b.id_number, ctx.today())
-                .map_err(|m| errs.push(FieldError::new("id_number", m)))
-                .ok();
-            done(errs)?;
-            let Some(id_number) = n else {
-                return Err(DomainError::field("id_number", "is required"));
-            };
+            let v = validate_team_member(
+                &b.name,
+                &b.id_number,
+                &b.dispatching_unit,
+                &b.position,
+                (b.term_start, b.term_end),
+                ctx.today(),
+            )
+            .map_err(DomainError::Validation)?;
             let m = NewMember {
-                name,
-                id_number,
-                dispatching_unit: unit,
-                position: b.position,
+                name: v.name,
+                id_number: v.id_number,
+                dispatching_unit: v.dispatching_unit,
+                position: v.position,
                 term: (b.term_start, b.term_end),
                 user_id: b.user_id,
             };
@@ -428,18 +412,10 @@ pub async fn log_visit(
     body: ValidJson<VisitBody>,
 ) -> ApiResult<HttpResponse> {
     let b = body.0;
-    let mut errs = Vec::new();
-    let found = text(&mut errs, "found", &b.found, true, 2000);
-    let did = text(&mut errs, "done", &b.done, true, 2000);
-    done(errs)?;
     let v = state
         .run(auth, move |conn, ctx| {
-            if b.visited_on > ctx.today() {
-                return Err(DomainError::field(
-                    "visited_on",
-                    "must not be in the future",
-                ));
-            }
+            let (found, did) = validate_visit(b.visited_on, &b.found, &b.done, ctx.today())
+                .map_err(DomainError::Validation)?;
             teams::log_visit(conn, ctx, b.household_id, b.visited_on, &found, &did)
         })
         .await?;

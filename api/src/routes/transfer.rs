@@ -93,7 +93,9 @@ pub struct ImportParams {
 pub struct JobDto {
     /// Id.
     pub id: Uuid,
-    /// `household_import`.
+    /// `household_import`, `household_export`, or a bulk-entry import: `household_year_import`,
+    /// `village_profile_import`, `visit_import`, `team_member_import`, `ranger_patrol_import`,
+    /// `ranger_inspection_import`.
     pub kind: String,
     /// `queued`, `running`, `succeeded` or `failed`.
     pub status: String,

@@ -4,14 +4,14 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
-use domain::villages::Grade;
+use domain::villages::{Grade, ProfileInput, validate_profile};
 use domain::{DomainError, FieldError, Level, RegionCode};
 use infra::app::villages::{self, Computed, KeyVillageView, ProfileRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::input::{check_year, done, mu_tenths, text, within};
+use super::input::{check_year, done, text, within};
 use crate::error::{ApiResult, Problem};
 use crate::http::etag::if_match;
 use crate::http::json::ValidJson;
@@ -22,20 +22,6 @@ fn village_of(code: &str) -> Result<RegionCode, DomainError> {
         .ok()
         .filter(|c| c.level() == Level::Village)
         .ok_or(DomainError::NotFound)
-}
-
-/// Percent with one decimal to permille, checked.
-fn permille(errs: &mut Vec<FieldError>, field: &str, v: Option<f64>) -> Option<i32> {
-    let v = v?;
-    if !(0.0..=100.0).contains(&v) || (v * 10.0).fract().abs() > 1e-6 {
-        errs.push(FieldError::new(
-            field,
-            "must be a percentage from 0 to 100 with at most one decimal",
-        ));
-        return None;
-    }
-    // In range and with one decimal: exact as an integer of tenths.
-    format!("{:.0}", v * 10.0).parse().ok()
 }
 
 /// A village's profile of one year as entered.
@@ -81,6 +67,28 @@ pub struct ProfileBody {
     /// 适龄儿童入学率, percent.
     #[serde(default)]
     pub school_enrolment_pct: Option<f64>,
+}
+
+impl From<ProfileBody> for ProfileInput {
+    fn from(b: ProfileBody) -> Self {
+        Self {
+            households: b.households,
+            population: b.population,
+            per_capita_income_fen: b.per_capita_income_fen,
+            collective_income_fen: b.collective_income_fen,
+            cultivated_mu: b.cultivated_mu,
+            forest_mu: b.forest_mu,
+            main_industries: b.main_industries,
+            featured_industries: b.featured_industries,
+            merged_village: b.merged_village,
+            former_poor_village: b.former_poor_village,
+            hardened_road_pct: b.hardened_road_pct,
+            tap_water_pct: b.tap_water_pct,
+            sanitary_toilet_pct: b.sanitary_toilet_pct,
+            electricity_pct: b.electricity_pct,
+            school_enrolment_pct: b.school_enrolment_pct,
+        }
+    }
 }
 
 /// A profile as stored, with the registry's figures beside the reported ones.
@@ -265,67 +273,8 @@ pub async fn put_profile(
 ) -> ApiResult<HttpResponse> {
     let (code, year) = path.into_inner();
     let v = village_of(&code)?;
-    let b = body.0;
-    let mut errs = Vec::new();
-    check_year(&mut errs, "year", year);
-    for (f, n) in [("households", b.households), ("population", b.population)] {
-        if n < 0 {
-            errs.push(FieldError::new(f, "must not be negative"));
-        }
-    }
-    for (f, n) in [
-        ("per_capita_income_fen", b.per_capita_income_fen),
-        ("collective_income_fen", b.collective_income_fen),
-    ] {
-        if n < 0 {
-            errs.push(FieldError::new(f, "must not be negative"));
-        }
-    }
-    let mut industries = |f: &str, list: &[String]| -> Vec<String> {
-        if list.len() > 10 {
-            errs.push(FieldError::new(f, "at most 10"));
-        }
-        list.iter()
-            .enumerate()
-            .map(|(i, s)| text(&mut errs, &format!("{f}[{i}]"), s, true, 50))
-            .collect()
-    };
-    let main = industries("main_industries", &b.main_industries);
-    let featured = industries("featured_industries", &b.featured_industries);
-    let row = ProfileRow {
-        county_code: v.county_code(),
-        region_code: v.as_i64(),
-        year,
-        households: b.households,
-        population: b.population,
-        per_capita_income_fen: b.per_capita_income_fen,
-        collective_income_fen: b.collective_income_fen,
-        cultivated_mu_tenths: mu_tenths(
-            &mut errs,
-            "cultivated_mu",
-            b.cultivated_mu,
-            0.0,
-            10_000_000.0,
-        ),
-        forest_mu_tenths: mu_tenths(&mut errs, "forest_mu", b.forest_mu, 0.0, 10_000_000.0),
-        main_industries: main,
-        featured_industries: featured,
-        merged_village: b.merged_village,
-        former_poor_village: b.former_poor_village,
-        hardened_road_permille: permille(&mut errs, "hardened_road_pct", b.hardened_road_pct),
-        tap_water_permille: permille(&mut errs, "tap_water_pct", b.tap_water_pct),
-        sanitary_toilet_permille: permille(&mut errs, "sanitary_toilet_pct", b.sanitary_toilet_pct),
-        electricity_permille: permille(&mut errs, "electricity_pct", b.electricity_pct),
-        school_enrolment_permille: permille(
-            &mut errs,
-            "school_enrolment_pct",
-            b.school_enrolment_pct,
-        ),
-        version: 0,
-        updated_by: Uuid::nil(),
-        updated_at: Utc::now(),
-    };
-    done(errs)?;
+    let valid = validate_profile(year, &body.0.into()).map_err(DomainError::Validation)?;
+    let row = ProfileRow::new(v, year, valid);
     let m = match if_match(&req) {
         Ok(v) => Some(v),
         Err(DomainError::PreconditionRequired) => None,

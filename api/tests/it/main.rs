@@ -5,6 +5,7 @@ mod helpers;
 mod attachments;
 mod audit_log;
 mod auth;
+mod bulk_entry;
 mod calendar;
 mod campaign;
 mod cases;

@@ -17,6 +17,7 @@ pub mod fund_documents;
 pub mod funds;
 pub mod grant_requests;
 pub mod idempotency;
+pub mod imports;
 pub mod intake;
 pub mod jobs;
 pub mod monitoring;

@@ -18,7 +18,7 @@ use crate::schema::{
 };
 
 /// A village's profile of one year.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = village_profiles, treat_none_as_null = true)]
 pub struct ProfileRow {
     /// Tenant.
@@ -63,6 +63,47 @@ pub struct ProfileRow {
     pub updated_by: Uuid,
     /// At.
     pub updated_at: DateTime<Utc>,
+}
+
+impl ProfileRow {
+    /// The row of a checked profile of `village` for `year` (version and author are set when
+    /// it is written).
+    pub fn new(village: RegionCode, year: i32, v: rules::ValidProfile) -> Self {
+        Self {
+            county_code: village.county_code(),
+            region_code: village.as_i64(),
+            year,
+            households: v.households,
+            population: v.population,
+            per_capita_income_fen: v.per_capita_income_fen,
+            collective_income_fen: v.collective_income_fen,
+            cultivated_mu_tenths: v.cultivated_mu_tenths,
+            forest_mu_tenths: v.forest_mu_tenths,
+            main_industries: v.main_industries,
+            featured_industries: v.featured_industries,
+            merged_village: v.merged_village,
+            former_poor_village: v.former_poor_village,
+            hardened_road_permille: v.hardened_road_permille,
+            tap_water_permille: v.tap_water_permille,
+            sanitary_toilet_permille: v.sanitary_toilet_permille,
+            electricity_permille: v.electricity_permille,
+            school_enrolment_permille: v.school_enrolment_permille,
+            version: 0,
+            updated_by: Uuid::nil(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    /// Whether the stored row says what `other` says (everything but version and author).
+    pub fn same_values(&self, other: &Self) -> bool {
+        let strip = |p: &Self| Self {
+            version: 0,
+            updated_by: Uuid::nil(),
+            updated_at: DateTime::<Utc>::UNIX_EPOCH,
+            ..p.clone()
+        };
+        strip(self) == strip(other)
+    }
 }
 
 /// What the registry says about a village now.

@@ -69,7 +69,8 @@ struct Parsed {
     year: Option<(i32, YearRecord)>,
 }
 
-fn err(row: u32, column: &str, message: impl Into<String>) -> RowError {
+/// A row error (shared with the other sheets' imports).
+pub(crate) fn err(row: u32, column: &str, message: impl Into<String>) -> RowError {
     RowError {
         row: i32::try_from(row).unwrap_or(i32::MAX),
         column: column.to_string(),
@@ -111,7 +112,8 @@ fn member_input(r: &Row, errs: &mut Vec<RowError>) -> MemberInput {
     }
 }
 
-fn year_record(r: &Row, errs: &mut Vec<RowError>) -> Option<(i32, YearRecord)> {
+/// The yearly record of a row, when its 年度 is given (shared with the yearly-record import).
+pub(crate) fn year_record(r: &Row, errs: &mut Vec<RowError>) -> Option<(i32, YearRecord)> {
     let year_text = r.get("year");
     if year_text.is_empty() {
         return None;
@@ -870,22 +872,7 @@ fn update_existing(
     }
     if let Some((y, r)) = &p.year {
         let stored = stored_years.get(&(row.id, *y));
-        let same = stored.as_ref().is_some_and(|s| {
-            let as_record = YearRecord {
-                income_per_capita_fen: s.income_per_capita_fen,
-                wage_income_fen: s.wage_income_fen,
-                production_income_fen: s.production_income_fen,
-                property_income_fen: s.property_income_fen,
-                transfer_income_fen: s.transfer_income_fen,
-                enough_food: s.enough_food,
-                enough_clothing: s.enough_clothing,
-                compulsory_education: s.compulsory_education,
-                basic_medical: s.basic_medical,
-                safe_housing: s.safe_housing,
-                safe_drinking_water: s.safe_drinking_water,
-            };
-            as_record == *r
-        });
+        let same = stored.as_ref().is_some_and(|s| s.record() == *r);
         if !same {
             super::records::put_year(conn, ctx, row.id, *y, stored.map(|s| s.version), r)?;
             changes.insert(format!("year {y}"), json!("recorded"));
@@ -1088,21 +1075,7 @@ fn run_batch(
     const ROLLBACK: domain::ErrorCode = domain::ErrorCode::DryRunRollback;
     let scope = ctx.caller.scope();
     // A long import stops when its account is disabled part-way (checked per batch).
-    let disabled: bool = db.in_scope(scope, |conn| {
-        crate::schema::users::table
-            .filter(crate::schema::users::county_code.eq(ctx.caller.county_code()))
-            .filter(crate::schema::users::id.eq(ctx.caller.user_id))
-            .select(crate::schema::users::disabled)
-            .first::<bool>(conn)
-            .optional()
-            .db()
-            .map(|d| d.unwrap_or(true))
-    })?;
-    if disabled {
-        return Err(DomainError::Forbidden(
-            "the importing account was disabled".into(),
-        ));
-    }
+    crate::app::imports::still_enabled(db, ctx)?;
     let mut kept = None;
     let mut attempts = Vec::new();
     let result = db.in_scope(scope, |conn| {

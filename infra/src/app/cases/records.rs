@@ -49,6 +49,25 @@ pub struct YearRow {
     pub updated_at: DateTime<Utc>,
 }
 
+impl YearRow {
+    /// The record's values, to compare with a record about to be written.
+    pub fn record(&self) -> YearRecord {
+        YearRecord {
+            income_per_capita_fen: self.income_per_capita_fen,
+            wage_income_fen: self.wage_income_fen,
+            production_income_fen: self.production_income_fen,
+            property_income_fen: self.property_income_fen,
+            transfer_income_fen: self.transfer_income_fen,
+            enough_food: self.enough_food,
+            enough_clothing: self.enough_clothing,
+            compulsory_education: self.compulsory_education,
+            basic_medical: self.basic_medical,
+            safe_housing: self.safe_housing,
+            safe_drinking_water: self.safe_drinking_water,
+        }
+    }
+}
+
 /// The record of `year`.
 ///
 /// # Errors

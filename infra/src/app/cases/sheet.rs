@@ -22,7 +22,8 @@ pub struct Column {
     pub required: bool,
 }
 
-const fn col(key: &'static str, label: &'static str, required: bool) -> Column {
+/// A column (for the other sheets' column lists).
+pub const fn col(key: &'static str, label: &'static str, required: bool) -> Column {
     Column {
         key,
         label,
@@ -486,9 +487,14 @@ pub fn table_xlsx(header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, Doma
 
 /// The template as CSV: the header and one example row.
 pub fn template_csv() -> Vec<u8> {
+    template_csv_of(COLUMNS, &example_row())
+}
+
+/// A template as CSV for any sheet: the Chinese headers of `columns` and one example row.
+pub fn template_csv_of(columns: &[Column], example: &[&str]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-    let _ = w.write_record(COLUMNS.iter().map(|c| c.label));
-    let _ = w.write_record(example_row());
+    let _ = w.write_record(columns.iter().map(|c| c.label));
+    let _ = w.write_record(example);
     w.into_inner().unwrap_or_default()
 }
 
@@ -534,20 +540,29 @@ fn example_row() -> Vec<&'static str> {
 /// # Errors
 /// When the workbook cannot be written.
 pub fn template_xlsx() -> Result<Vec<u8>, DomainError> {
+    template_xlsx_of(COLUMNS, &example_row())
+}
+
+/// A template as XLSX for any sheet: the Chinese headers of `columns`, every column formatted
+/// as text (codes and ID numbers keep their digits), and one example row.
+///
+/// # Errors
+/// When the workbook cannot be written.
+pub fn template_xlsx_of(columns: &[Column], example: &[&str]) -> Result<Vec<u8>, DomainError> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     let fail =
         |e: rust_xlsxwriter::XlsxError| DomainError::Unexpected(anyhow::anyhow!("template: {e}"));
     let text = rust_xlsxwriter::Format::new().set_num_format("@");
-    for (i, c) in COLUMNS.iter().enumerate() {
+    for (i, c) in columns.iter().enumerate() {
         let col = u16::try_from(i).unwrap_or(0);
         sheet.write_string(0, col, c.label).map_err(fail)?;
         sheet.set_column_format(col, &text).map_err(fail)?;
         sheet.set_column_width(col, 14).map_err(fail)?;
     }
-    for (i, v) in example_row().into_iter().enumerate() {
+    for (i, v) in example.iter().enumerate() {
         sheet
-            .write_string(1, u16::try_from(i).unwrap_or(0), v)
+            .write_string(1, u16::try_from(i).unwrap_or(0), *v)
             .map_err(fail)?;
     }
     book.save_to_buffer().map_err(fail)

@@ -1,0 +1,414 @@
+//! Bulk entry of the other spreadsheets (issue 19, item 5): per kind a template and an import
+//! that runs as a job, exactly like the household import (same upload reading, caps, job and
+//! row errors). Each kind's handlers are thin: the work is in `infra::app::imports`.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use infra::app::imports::Kind;
+use infra::app::jobs;
+
+use super::transfer::{FormatParams, ImportParams, JobDto, XLSX, attachment, is_xlsx, read_upload};
+use crate::error::{ApiResult, Problem};
+use crate::state::{AppState, Auth};
+
+async fn template(
+    state: web::Data<AppState>,
+    auth: Auth,
+    kind: Kind,
+    format: Option<String>,
+) -> ApiResult<HttpResponse> {
+    state.run(auth, |_, _| Ok(())).await?;
+    let xlsx = is_xlsx(format.as_deref())?;
+    let stem = kind.file_stem();
+    if xlsx {
+        let bytes = web::block(move || kind.template_xlsx()).await??;
+        Ok(HttpResponse::Ok()
+            .content_type(XLSX)
+            .insert_header(attachment(&format!("{stem}.xlsx")))
+            .body(bytes))
+    } else {
+        Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header(attachment(&format!("{stem}.csv")))
+            .body(kind.template_csv()))
+    }
+}
+
+async fn start(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    kind: Kind,
+    dry_run: bool,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    // Authorise, and refuse past the concurrent-import caps, before reading up to 20 MB.
+    state
+        .run(auth.clone(), |conn, ctx| {
+            jobs::check_import_caps(conn, ctx, false)
+        })
+        .await?;
+    let bytes = read_upload(&req, payload).await?;
+    let (bytes, total) =
+        web::block(move || kind.parse(&bytes).map(|rows| (bytes, rows.len()))).await??;
+    let job = state
+        .run(auth, move |conn, ctx| {
+            jobs::check_import_caps(conn, ctx, true)?;
+            let job = jobs::create(conn, ctx, kind.job_kind(), dry_run, total, Some(&bytes))?;
+            ctx.audit(
+                conn,
+                kind.audit_action(),
+                "job",
+                job.id,
+                ctx.caller.org,
+                serde_json::json!({ "rows": total, "dry_run": dry_run }),
+            )?;
+            Ok(job)
+        })
+        .await?;
+    state.wake.job_queued();
+    let id = job.id;
+    Ok(HttpResponse::Accepted()
+        .insert_header((header::LOCATION, format!("/api/v1/jobs/{id}")))
+        .json(JobDto::from(job)))
+}
+
+/// The yearly household records template (年度收入调查): one row per household and year.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(FormatParams),
+    responses(
+        (status = 200, description = "The template file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:import", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/imports/household-years/template")]
+pub async fn household_years_template(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<FormatParams>,
+) -> ApiResult<HttpResponse> {
+    template(state, auth, Kind::HouseholdYears, q.into_inner().format).await
+}
+
+/// Imports yearly household records (the annual income survey) from a CSV (UTF-8) or XLSX
+/// file, as the raw body or the form field `file`. Each row names its household by 户编号,
+/// 身份证号 of a member, or both, and is the record `PUT /households/{id}/years/{year}` writes
+/// (same checks, `cases:write` where the household lives). A bad file is refused with 422;
+/// otherwise 202 with the job; every refused row is at `GET /jobs/{id}/errors` with its row,
+/// column and reason, and the good rows land. A household outside the caller's area, another
+/// county's included, gets the same message as an unknown one. Importing the same file again
+/// changes nothing; the same caps as the household import apply.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(ImportParams),
+    request_body(
+        content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "multipart/form-data")),
+        description = "The spreadsheet (see the template), as the body or as the form field `file`"
+    ),
+    responses(
+        (status = 202, description = "Accepted; the job", body = JobDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks cases:import", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a usable file: encoding, unknown or missing columns, no rows", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/imports/household-years")]
+pub async fn import_household_years(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<ImportParams>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    start(req, state, auth, Kind::HouseholdYears, q.dry_run, payload).await
+}
+
+/// The village profiles template: one row per village and year.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(FormatParams),
+    responses(
+        (status = 200, description = "The template file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks villages:write", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/imports/village-profiles/template")]
+pub async fn village_profiles_template(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<FormatParams>,
+) -> ApiResult<HttpResponse> {
+    template(state, auth, Kind::VillageProfiles, q.into_inner().format).await
+}
+
+/// Imports village profiles (one row per village and year) from a CSV (UTF-8) or XLSX file.
+/// Each row is the profile `PUT /villages/{code}/profiles/{year}` writes (same checks,
+/// `villages:write` where the village is); money in yuan, areas in mu, coverages in percent.
+/// A village outside the caller's area, another county's included, gets the same message as
+/// an unknown one. Otherwise as the yearly records import: 202 with the job, row errors at
+/// `GET /jobs/{id}/errors`, idempotent re-import, dry run, the same caps.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(ImportParams),
+    request_body(
+        content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "multipart/form-data")),
+        description = "The spreadsheet (see the template), as the body or as the form field `file`"
+    ),
+    responses(
+        (status = 202, description = "Accepted; the job", body = JobDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks villages:write", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a usable file: encoding, unknown or missing columns, no rows", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/imports/village-profiles")]
+pub async fn import_village_profiles(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<ImportParams>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    start(req, state, auth, Kind::VillageProfiles, q.dry_run, payload).await
+}
+
+/// The visit logs template (走访记录): one row per visit.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(FormatParams),
+    responses(
+        (status = 200, description = "The template file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks visits:write", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/imports/visits/template")]
+pub async fn visits_template(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<FormatParams>,
+) -> ApiResult<HttpResponse> {
+    template(state, auth, Kind::Visits, q.into_inner().format).await
+}
+
+/// Imports visit logs from a CSV (UTF-8) or XLSX file: each row is the visit `POST /visits`
+/// logs (same checks; only the team member paired with the household that day), the household
+/// named by 户编号 and/or a member's 身份证号. A row identical to a visit the importer logged
+/// already is that visit (re-import adds nothing). A household outside the caller's area,
+/// another county's included, gets the same message as an unknown one. Otherwise as the
+/// yearly records import.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(ImportParams),
+    request_body(
+        content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "multipart/form-data")),
+        description = "The spreadsheet (see the template), as the body or as the form field `file`"
+    ),
+    responses(
+        (status = 202, description = "Accepted; the job", body = JobDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks visits:write", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a usable file: encoding, unknown or missing columns, no rows", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/imports/visits")]
+pub async fn import_visits(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<ImportParams>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    start(req, state, auth, Kind::Visits, q.dry_run, payload).await
+}
+
+/// The team members template: one row per member and term of a village's resident work team.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(FormatParams),
+    responses(
+        (status = 200, description = "The template file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks villages:manage", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/imports/team-members/template")]
+pub async fn team_members_template(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<FormatParams>,
+) -> ApiResult<HttpResponse> {
+    template(state, auth, Kind::TeamMembers, q.into_inner().format).await
+}
+
+/// Imports members of resident work teams from a CSV (UTF-8) or XLSX file: each row is the
+/// member `POST /teams/{id}/members` adds (same checks, the county's `villages:manage`, one team
+/// at a time per person), the team named by 村代码 and 工作队名称, the account (optional) by its
+/// login name. A member already on the team with the same ID number and term is that member
+/// (re-import adds nothing). A team outside the caller's area, another county's included, gets
+/// the same message as an unknown one. Otherwise as the yearly records import.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(ImportParams),
+    request_body(
+        content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "multipart/form-data")),
+        description = "The spreadsheet (see the template), as the body or as the form field `file`"
+    ),
+    responses(
+        (status = 202, description = "Accepted; the job", body = JobDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks villages:manage", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a usable file: encoding, unknown or missing columns, no rows", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/imports/team-members")]
+pub async fn import_team_members(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<ImportParams>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    start(req, state, auth, Kind::TeamMembers, q.dry_run, payload).await
+}
+
+/// The ranger patrol logs (巡护记录) template: one row per ranger and day.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(FormatParams),
+    responses(
+        (status = 200, description = "The template file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks funds:manage", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/imports/ranger-patrols/template")]
+pub async fn ranger_patrols_template(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<FormatParams>,
+) -> ApiResult<HttpResponse> {
+    template(state, auth, Kind::RangerPatrols, q.into_inner().format).await
+}
+
+/// Imports ranger patrol logs (巡护记录) from a CSV (UTF-8) or XLSX file: each row is what
+/// `POST /ranger-contracts/{id}/patrols` records (same checks; `funds:manage` where the ranger lives, a day inside
+/// the contract, a month not yet paid), the contract named by the ranger's 身份证号 and the day.
+/// A row identical to one recorded is that record (re-import adds nothing). A ranger outside
+/// the caller's area, another county's included, gets the same message as an unknown one.
+/// Otherwise as the yearly records import.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(ImportParams),
+    request_body(
+        content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "multipart/form-data")),
+        description = "The spreadsheet (see the template), as the body or as the form field `file`"
+    ),
+    responses(
+        (status = 202, description = "Accepted; the job", body = JobDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks funds:manage", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a usable file: encoding, unknown or missing columns, no rows", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/imports/ranger-patrols")]
+pub async fn import_ranger_patrols(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<ImportParams>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    start(req, state, auth, Kind::RangerPatrols, q.dry_run, payload).await
+}
+
+/// The ranger inspections template: one row per ranger and day.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(FormatParams),
+    responses(
+        (status = 200, description = "The template file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks funds:manage", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/imports/ranger-inspections/template")]
+pub async fn ranger_inspections_template(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<FormatParams>,
+) -> ApiResult<HttpResponse> {
+    template(state, auth, Kind::RangerInspections, q.into_inner().format).await
+}
+
+/// Imports ranger inspections from a CSV (UTF-8) or XLSX file: each row is what
+/// `POST /ranger-contracts/{id}/inspections` records (same checks; `funds:manage` where the ranger lives, a day inside
+/// the contract, a month not yet paid), the contract named by the ranger's 身份证号 and the day.
+/// A row identical to one recorded is that record (re-import adds nothing). A ranger outside
+/// the caller's area, another county's included, gets the same message as an unknown one.
+/// Otherwise as the yearly records import.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(ImportParams),
+    request_body(
+        content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "multipart/form-data")),
+        description = "The spreadsheet (see the template), as the body or as the form field `file`"
+    ),
+    responses(
+        (status = 202, description = "Accepted; the job", body = JobDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks funds:manage", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a usable file: encoding, unknown or missing columns, no rows", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/imports/ranger-inspections")]
+pub async fn import_ranger_inspections(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<ImportParams>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    start(
+        req,
+        state,
+        auth,
+        Kind::RangerInspections,
+        q.dry_run,
+        payload,
+    )
+    .await
+}

@@ -1,0 +1,81 @@
+//! Checks of input shared by the HTTP handlers and the spreadsheet imports: free text, years,
+//! areas, percentages, and turning collected field errors into one refusal. (Moved here from
+//! the API's input module so a bulk import row is checked by the very code a single request
+//! is.)
+
+use crate::{DomainError, FieldError};
+
+/// Checks free text: trimmed length within `1..=max` (or `0..=max` when optional); returns it
+/// trimmed.
+pub fn text(
+    errs: &mut Vec<FieldError>,
+    field: &str,
+    value: &str,
+    required: bool,
+    max: usize,
+) -> String {
+    let v = value.trim();
+    let n = v.chars().count();
+    if (required && n == 0) || n > max {
+        errs.push(FieldError::new(
+            field,
+            if required {
+                format!("must have 1 to {max} characters")
+            } else {
+                format!("must have at most {max} characters")
+            },
+        ));
+    }
+    v.to_string()
+}
+
+/// Checks a year.
+pub fn check_year(errs: &mut Vec<FieldError>, field: &str, year: i32) {
+    if !(1980..=2100).contains(&year) {
+        errs.push(FieldError::new(
+            field,
+            "must be a year between 1980 and 2100",
+        ));
+    }
+}
+
+/// An area in mu with at most one decimal (`449.4`) as tenths of a mu, checked against
+/// `min..=max` mu.
+pub fn mu_tenths(errs: &mut Vec<FieldError>, field: &str, v: f64, min: f64, max: f64) -> i64 {
+    let tenths = v * 10.0;
+    if !(min..=max).contains(&v) || (tenths - tenths.round()).abs() > 1e-6 {
+        errs.push(FieldError::new(
+            field,
+            format!("must be an area from {min} to {max} mu with at most one decimal"),
+        ));
+        return 0;
+    }
+    // In range and with one decimal: exact as an integer of tenths.
+    format!("{tenths:.0}").parse().unwrap_or(0)
+}
+
+/// All collected field errors as one 422, or nothing.
+///
+/// # Errors
+/// `Validation` with every error.
+pub fn done(errs: Vec<FieldError>) -> Result<(), DomainError> {
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Validation(errs))
+    }
+}
+
+/// A percentage with at most one decimal (`87.5`) as permille, checked to lie in 0 to 100.
+pub fn permille(errs: &mut Vec<FieldError>, field: &str, v: Option<f64>) -> Option<i32> {
+    let v = v?;
+    if !(0.0..=100.0).contains(&v) || (v * 10.0).fract().abs() > 1e-6 {
+        errs.push(FieldError::new(
+            field,
+            "must be a percentage from 0 to 100 with at most one decimal",
+        ));
+        return None;
+    }
+    // In range and with one decimal: exact as an integer of tenths.
+    format!("{:.0}", v * 10.0).parse().ok()
+}

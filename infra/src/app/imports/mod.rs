@@ -1,0 +1,395 @@
+//! Bulk entry of what offices keep in spreadsheets besides households (issue 19, item 5): the
+//! generic part every such import shares, and one module per kind that supplies only its
+//! columns and a row handler.
+//!
+//! The shape is the household import's: the file is read whole first with the shared sheet
+//! reader (file-level problems refuse it before anything is written); the import runs as a job;
+//! every row is handled on its own (a savepoint per row inside a batch transaction), so a bad
+//! row is reported with its row number, column and reason and no good row is lost; a row's
+//! handler is the same use case the one-by-one route calls, so the business rules, scope and
+//! permission checks are the same; it writes only what differs, so importing the same file
+//! again changes nothing. A dry run does every check, database ones included, and rolls back.
+
+pub mod rangers;
+pub mod teams;
+pub mod villages;
+pub mod visits;
+pub mod yearly;
+
+use std::collections::HashMap;
+
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use domain::DomainError;
+use uuid::Uuid;
+
+use super::Ctx;
+use super::cases::import::err;
+use super::cases::sheet::{self, Column, Row};
+use super::jobs::{self, RowError};
+use crate::db::{Db, DbResultExt as _};
+use crate::pii::DataKeys;
+
+/// Rows per transaction.
+const BATCH: usize = 200;
+
+/// The sheets that can be imported in bulk (besides households, which have their own import).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Yearly household records (`household_years`): the annual income survey.
+    HouseholdYears,
+    /// Village profiles (`village_profiles`), one per village and year.
+    VillageProfiles,
+    /// Visit logs (`visits`), by the team member paired with each household.
+    Visits,
+    /// Members of resident work teams (`team_members`).
+    TeamMembers,
+    /// Ranger patrol logs (`ranger_patrols`).
+    RangerPatrols,
+    /// Ranger inspections (`ranger_inspections`).
+    RangerInspections,
+}
+
+/// What a row's handler did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// A new object.
+    Created,
+    /// An existing object, changed.
+    Updated,
+    /// An existing object, already as the row says.
+    Unchanged,
+}
+
+/// What a handler needs besides the connection and the caller.
+pub struct Env<'a> {
+    /// For ID numbers' blind index.
+    pub keys: &'a DataKeys,
+}
+
+impl std::fmt::Debug for Env<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Env").finish_non_exhaustive()
+    }
+}
+
+impl Kind {
+    /// Every kind.
+    pub const ALL: &'static [Kind] = &[
+        Kind::HouseholdYears,
+        Kind::VillageProfiles,
+        Kind::Visits,
+        Kind::TeamMembers,
+        Kind::RangerPatrols,
+        Kind::RangerInspections,
+    ];
+
+    /// The job's `kind`.
+    pub const fn job_kind(self) -> &'static str {
+        match self {
+            Kind::HouseholdYears => "household_year_import",
+            Kind::VillageProfiles => "village_profile_import",
+            Kind::Visits => "visit_import",
+            Kind::TeamMembers => "team_member_import",
+            Kind::RangerPatrols => "ranger_patrol_import",
+            Kind::RangerInspections => "ranger_inspection_import",
+        }
+    }
+
+    /// The kind of a job, when it is one of these imports.
+    pub fn from_job_kind(kind: &str) -> Option<Kind> {
+        Self::ALL.iter().copied().find(|k| k.job_kind() == kind)
+    }
+
+    /// The audit action of starting the import.
+    pub const fn audit_action(self) -> &'static str {
+        match self {
+            Kind::HouseholdYears => "household_year.import",
+            Kind::VillageProfiles => "village_profile.import",
+            Kind::Visits => "visit.import",
+            Kind::TeamMembers => "team_member.import",
+            Kind::RangerPatrols => "ranger_patrol.import",
+            Kind::RangerInspections => "ranger_inspection.import",
+        }
+    }
+
+    /// The template's file name, without extension.
+    pub const fn file_stem(self) -> &'static str {
+        match self {
+            Kind::HouseholdYears => "household-years-template",
+            Kind::VillageProfiles => "village-profiles-template",
+            Kind::Visits => "visits-template",
+            Kind::TeamMembers => "team-members-template",
+            Kind::RangerPatrols => "ranger-patrols-template",
+            Kind::RangerInspections => "ranger-inspections-template",
+        }
+    }
+
+    /// The sheet's columns.
+    pub const fn columns(self) -> &'static [Column] {
+        match self {
+            Kind::HouseholdYears => yearly::COLUMNS,
+            Kind::VillageProfiles => villages::COLUMNS,
+            Kind::Visits => visits::COLUMNS,
+            Kind::TeamMembers => teams::COLUMNS,
+            Kind::RangerPatrols => rangers::PATROL_COLUMNS,
+            Kind::RangerInspections => rangers::INSPECTION_COLUMNS,
+        }
+    }
+
+    /// The template's example row.
+    pub const fn example(self) -> &'static [&'static str] {
+        match self {
+            Kind::HouseholdYears => yearly::EXAMPLE,
+            Kind::VillageProfiles => villages::EXAMPLE,
+            Kind::Visits => visits::EXAMPLE,
+            Kind::TeamMembers => teams::EXAMPLE,
+            Kind::RangerPatrols => rangers::PATROL_EXAMPLE,
+            Kind::RangerInspections => rangers::INSPECTION_EXAMPLE,
+        }
+    }
+
+    /// What identifies the object a row writes, when the row names it well enough: two rows
+    /// of one file with the same identity are refused as duplicates (the later one).
+    fn identity(self, row: &Row) -> Option<String> {
+        match self {
+            Kind::HouseholdYears => yearly::identity(row),
+            Kind::VillageProfiles => villages::identity(row),
+            Kind::Visits => visits::identity(row),
+            Kind::TeamMembers => teams::identity(row),
+            Kind::RangerPatrols => rangers::patrol_identity(row),
+            Kind::RangerInspections => rangers::inspection_identity(row),
+        }
+    }
+
+    /// Where a row naming an unknown object (or one outside the caller's scope: the same
+    /// thing) is reported, and the one message it gets.
+    const fn not_found(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::HouseholdYears => yearly::NOT_FOUND,
+            Kind::VillageProfiles => villages::NOT_FOUND,
+            Kind::Visits => visits::NOT_FOUND,
+            Kind::TeamMembers => teams::NOT_FOUND,
+            Kind::RangerPatrols | Kind::RangerInspections => rangers::NOT_FOUND,
+        }
+    }
+
+    fn apply(
+        self,
+        conn: &mut PgConnection,
+        ctx: &Ctx,
+        env: &Env<'_>,
+        row: &Row,
+    ) -> Result<Written, DomainError> {
+        match self {
+            Kind::HouseholdYears => yearly::apply(conn, ctx, env, row),
+            Kind::VillageProfiles => villages::apply(conn, ctx, env, row),
+            Kind::Visits => visits::apply(conn, ctx, env, row),
+            Kind::TeamMembers => teams::apply(conn, ctx, env, row),
+            Kind::RangerPatrols => rangers::apply_patrol(conn, ctx, env, row),
+            Kind::RangerInspections => rangers::apply_inspection(conn, ctx, env, row),
+        }
+    }
+
+    /// Reads an upload of this kind (file-level problems refuse it whole).
+    ///
+    /// # Errors
+    /// `Validation` naming `file`, `header` or a column.
+    pub fn parse(self, bytes: &[u8]) -> Result<Vec<Row>, DomainError> {
+        sheet::parse_with(bytes, self.columns())
+    }
+
+    /// The template as XLSX.
+    ///
+    /// # Errors
+    /// When the workbook cannot be written.
+    pub fn template_xlsx(self) -> Result<Vec<u8>, DomainError> {
+        sheet::template_xlsx_of(self.columns(), self.example())
+    }
+
+    /// The template as CSV.
+    pub fn template_csv(self) -> Vec<u8> {
+        sheet::template_csv_of(self.columns(), self.example())
+    }
+}
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Debug, Default, Clone, serde::Serialize, PartialEq, Eq)]
+pub struct Summary {
+    /// Data rows read.
+    pub rows: usize,
+    /// Rows that created an object.
+    pub created: usize,
+    /// Rows that changed an existing object.
+    pub updated: usize,
+    /// Rows whose object was already as they say.
+    pub unchanged: usize,
+    /// Rows refused (each listed in the job's errors).
+    pub rows_refused: usize,
+    /// Nothing was written.
+    pub dry_run: bool,
+}
+
+/// Refuses to go on when the importing account was disabled since the job started (checked
+/// per batch, so a long import stops part-way).
+///
+/// # Errors
+/// `Forbidden` when disabled or gone; database failures.
+pub fn still_enabled(db: &Db, ctx: &Ctx) -> Result<(), DomainError> {
+    use crate::schema::users;
+    let disabled: bool = db.in_scope(ctx.caller.scope(), |conn| {
+        users::table
+            .filter(users::county_code.eq(ctx.caller.county_code()))
+            .filter(users::id.eq(ctx.caller.user_id))
+            .select(users::disabled)
+            .first::<bool>(conn)
+            .optional()
+            .db()
+            .map(|d| d.unwrap_or(true))
+    })?;
+    if disabled {
+        return Err(DomainError::Forbidden(
+            "the importing account was disabled".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The row errors a handler's refusal becomes. `NotFound` gets the kind's one message, the
+/// same whether the object does not exist or lies in another county or subtree.
+fn row_errors(kind: Kind, row: u32, e: DomainError) -> Result<Vec<RowError>, DomainError> {
+    let (key, unknown) = kind.not_found();
+    Ok(match e {
+        DomainError::Validation(v) => v
+            .into_iter()
+            .map(|f| {
+                let column = f.field.split(['[', '.']).next().unwrap_or(&f.field);
+                err(row, if column.is_empty() { key } else { column }, f.message)
+            })
+            .collect(),
+        DomainError::NotFound => vec![err(row, key, unknown)],
+        DomainError::Forbidden(m) => vec![err(row, key, m)],
+        DomainError::Conflict { message, .. } => vec![err(row, key, message)],
+        DomainError::PreconditionFailed | DomainError::PreconditionRequired => vec![err(
+            row,
+            key,
+            "was changed by someone else while importing; import the file again",
+        )],
+        e @ (DomainError::Unavailable | DomainError::Unauthorized(_)) => return Err(e),
+        other => {
+            tracing::error!(error = ?other, "an import row could not be saved");
+            vec![err(
+                row,
+                key,
+                "could not be saved; nothing of this row was written",
+            )]
+        }
+    })
+}
+
+/// Runs one row in a savepoint: its writes stay only when it succeeds.
+fn in_savepoint(
+    conn: &mut PgConnection,
+    f: impl FnOnce(&mut PgConnection) -> Result<Written, DomainError>,
+) -> Result<Written, DomainError> {
+    diesel::sql_query("SAVEPOINT zx_import_row")
+        .execute(conn)
+        .db()?;
+    let out = f(conn);
+    let end = if out.is_ok() {
+        "RELEASE SAVEPOINT zx_import_row"
+    } else {
+        "ROLLBACK TO SAVEPOINT zx_import_row"
+    };
+    diesel::sql_query(end).execute(conn).db()?;
+    out
+}
+
+/// Runs an import of `kind` for job `job`: progress and row errors go to the job per batch.
+///
+/// # Errors
+/// Only failures that stop the whole import (the database going away, the account disabled);
+/// row problems are in the job's errors.
+pub fn run(
+    db: &Db,
+    ctx: &Ctx,
+    env: &Env<'_>,
+    kind: Kind,
+    job: Uuid,
+    rows: &[Row],
+    dry_run: bool,
+) -> Result<Summary, DomainError> {
+    const ROLLBACK: domain::ErrorCode = domain::ErrorCode::DryRunRollback;
+    let scope = ctx.caller.scope();
+    let mut summary = Summary {
+        rows: rows.len(),
+        dry_run,
+        ..Summary::default()
+    };
+    // Two rows of the file writing the same object: the first counts, the later are refused,
+    // so what lands never depends on the order rows happen to be written in.
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    let mut duplicates: HashMap<u32, u32> = HashMap::new();
+    for r in rows {
+        if let Some(id) = kind.identity(r) {
+            match seen.get(&id) {
+                Some(first) => {
+                    duplicates.insert(r.number, *first);
+                }
+                None => {
+                    seen.insert(id, r.number);
+                }
+            }
+        }
+    }
+    let mut processed = 0;
+    for batch in rows.chunks(BATCH) {
+        still_enabled(db, ctx)?;
+        let mut errors: Vec<RowError> = Vec::new();
+        let mut written: Vec<Written> = Vec::new();
+        let outcome = db.in_scope(scope, |conn| {
+            for r in batch {
+                if let Some(first) = duplicates.get(&r.number) {
+                    errors.push(err(
+                        r.number,
+                        kind.not_found().0,
+                        format!("names the same record as row {first}; keep one of them"),
+                    ));
+                    continue;
+                }
+                match in_savepoint(conn, |c| kind.apply(c, ctx, env, r)) {
+                    Ok(w) => written.push(w),
+                    Err(e) => errors.extend(row_errors(kind, r.number, e)?),
+                }
+            }
+            if dry_run {
+                return Err(DomainError::Conflict {
+                    code: ROLLBACK,
+                    message: String::new(),
+                });
+            }
+            Ok(())
+        });
+        match outcome {
+            Ok(()) | Err(DomainError::Conflict { code: ROLLBACK, .. }) => {}
+            Err(e) => return Err(e),
+        }
+        for w in written {
+            match w {
+                Written::Created => summary.created += 1,
+                Written::Updated => summary.updated += 1,
+                Written::Unchanged => summary.unchanged += 1,
+            }
+        }
+        summary.rows_refused += errors
+            .iter()
+            .map(|e| e.row)
+            .collect::<std::collections::HashSet<_>>()
+            .len();
+        processed += batch.len();
+        db.in_scope(scope, |conn| {
+            jobs::progress(conn, ctx, job, processed, &errors, "running")
+        })?;
+    }
+    Ok(summary)
+}
