@@ -106,6 +106,7 @@ macro_rules! vocabulary {
 }
 
 pub mod authz;
+pub mod benefit_card;
 pub mod calendar;
 pub mod cases;
 pub mod error;

@@ -5,6 +5,7 @@ mod helpers;
 mod attachments;
 mod audit_log;
 mod auth;
+mod benefit_cards;
 mod calendar;
 mod cases;
 mod cluster;
