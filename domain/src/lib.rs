@@ -112,6 +112,7 @@ pub mod cases;
 pub mod error;
 pub mod exit;
 pub mod funds;
+pub mod income_growth;
 pub mod inspection;
 pub mod monitoring;
 pub mod net;

@@ -17,6 +17,7 @@ pub mod funds_dto;
 pub mod grant_requests;
 pub mod health;
 pub mod households;
+pub mod income_growth;
 pub mod input;
 pub mod me;
 pub mod members;

@@ -19,6 +19,7 @@ mod forms;
 mod fund_documents;
 mod funds;
 mod http;
+mod income_growth;
 mod instances;
 mod isolation;
 mod matrix;
