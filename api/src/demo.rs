@@ -607,6 +607,17 @@ fn load_ranger(state: &AppState, village: RegionCode) -> anyhow::Result<()> {
             },
             "巡护不到位，牛羊践踏幼林约2亩",
         )?;
+        // 一卡兑付: the ranger's household is paid to its benefit card (a test number).
+        let card = domain::benefit_card::CardNumber::parse("6217000010001234569")
+            .map_err(|m| DomainError::field("card_number", m))?;
+        infra::app::benefit_cards::set(
+            conn,
+            &ctx,
+            &state.data_keys,
+            c.household_id,
+            "中国农业银行泗水县支行",
+            &card,
+        )?;
         for month in 1..=10 {
             rangers::pay(conn, &ctx, c.id, year, month)?;
         }

@@ -246,7 +246,7 @@ const zh = {
     workflow_township: "乡镇级流程", workflow_county: "县级流程", workflow_inspect: "督查验收抽查", workflow_acknowledge: "逐级备案确认", property_import: "导入核查数据", property_read: "查看财产核查",
     property_verify: "核实比对结果", property_review: "审核核查", property_decide: "核查认定", villages_read: "查看村情",
     villages_write: "填报村情", villages_manage: "管理重点帮扶村", visits_write: "填写走访记录", funds_read: "查看资金",
-    funds_manage: "管理资金项目", webhooks_manage: "管理事件推送", cors_manage: "管理跨域来源",
+    funds_manage: "管理资金项目", funds_payment_file: "导出一卡通发放清单", webhooks_manage: "管理事件推送", cors_manage: "管理跨域来源",
   },
   roles: {
     title: "角色与权限", hint: "角色由平台统一定义；授予角色请到“用户管理”。", name: "角色", levels: "可授予层级",

@@ -79,6 +79,9 @@ pub mod perm {
     pub const FUNDS_READ: &str = "funds:read";
     /// Record funds, projects, ledger entries, relocation plans, ranger contracts and payouts.
     pub const FUNDS_MANAGE: &str = "funds:manage";
+    /// Print a project's payment file for the bank: names, full ID and card numbers (a reason,
+    /// audited).
+    pub const FUNDS_PAYMENT_FILE: &str = "funds:payment_file";
     /// Register webhook endpoints of the county and read their deliveries.
     pub const WEBHOOKS_MANAGE: &str = "webhooks:manage";
     /// Set the origins the county's front ends are served from (CORS).
@@ -119,6 +122,7 @@ pub mod perm {
         CASES_DRILLDOWN,
         FUNDS_READ,
         FUNDS_MANAGE,
+        FUNDS_PAYMENT_FILE,
         VILLAGES_READ,
         VILLAGES_WRITE,
         VILLAGES_MANAGE,

@@ -195,6 +195,8 @@ error_codes! {
     ProjectClosed = "project_closed",
     /// The disbursement pays a ranger's month; the payout record stands with it.
     RangerPayout = "ranger_payout",
+    /// The household has no benefit card (一卡通) on record: payments to households go to it.
+    NoBenefitCard = "no_benefit_card",
     /// The ranger contract is terminated already.
     Terminated = "terminated",
     /// A ranger's month is paid after it ends.

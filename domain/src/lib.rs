@@ -106,12 +106,14 @@ macro_rules! vocabulary {
 }
 
 pub mod authz;
+pub mod benefit_card;
 pub mod calendar;
 pub mod campaign;
 pub mod cases;
 pub mod error;
 pub mod exit;
 pub mod funds;
+pub mod income_growth;
 pub mod input;
 pub mod inspection;
 pub mod intake;

@@ -121,6 +121,14 @@ impl DataKeys {
     /// # Errors
     /// When the system has no randomness.
     pub fn encrypt(&self, row: Uuid, id: &IdNumber) -> Result<(i16, Vec<u8>), DomainError> {
+        self.encrypt_text(row, id.expose())
+    }
+
+    /// Encrypts any personal value (a bank card number) for row `row` the same way.
+    ///
+    /// # Errors
+    /// When the system has no randomness.
+    pub fn encrypt_text(&self, row: Uuid, plain: &str) -> Result<(i16, Vec<u8>), DomainError> {
         let cipher = self
             .ciphers
             .get(&self.active)
@@ -131,7 +139,7 @@ impl DataKeys {
             .encrypt(
                 &Nonce::from(nonce),
                 Payload {
-                    msg: id.expose().as_bytes(),
+                    msg: plain.as_bytes(),
                     aad: row.as_bytes(),
                 },
             )
@@ -149,7 +157,7 @@ impl DataKeys {
     pub fn decrypt(&self, key: i16, row: Uuid, blob: &[u8]) -> Result<String, DomainError> {
         let fail = |why: &str| {
             DomainError::Unexpected(anyhow!(
-                "cannot decrypt the ID number of member {row}: {why}"
+                "cannot decrypt the personal data of row {row}: {why}"
             ))
         };
         let cipher = self

@@ -897,6 +897,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    benefit_cards (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        household_id -> Uuid,
+        region_code -> Int8,
+        bank_name -> Text,
+        card_cipher -> Bytea,
+        card_key -> Int2,
+        card_masked -> Text,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        replaced_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     disbursements (county_code, id) {
         county_code -> Int4,
         id -> Uuid,
@@ -911,6 +927,8 @@ diesel::table! {
         note -> Text,
         created_by -> Uuid,
         created_at -> Timestamptz,
+        card_id -> Nullable<Uuid>,
+        card_masked -> Nullable<Text>,
     }
 }
 
@@ -1213,6 +1231,7 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    benefit_cards,
     project_postings,
     regions,
     calendar_years,

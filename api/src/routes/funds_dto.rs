@@ -116,6 +116,9 @@ pub struct LedgerEntryDto {
     /// The household paid (subsidies only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub household_id: Option<Uuid>,
+    /// The household's benefit card it was paid to, masked (一卡兑付): `6222***********1234`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card_masked: Option<String>,
     /// Paid on (disbursements only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paid_on: Option<NaiveDate>,
@@ -136,6 +139,7 @@ impl From<Entry> for LedgerEntryDto {
             kind: e.kind,
             payee: e.payee,
             household_id: e.household_id,
+            card_masked: e.card_masked,
             paid_on: e.paid_on,
             note: e.note,
             created_at: e.created_at,
@@ -497,6 +501,7 @@ mod tests {
                 kind: None,
                 payee: None,
                 household_id: None,
+                card_masked: None,
                 paid_on: None,
                 note: String::new(),
                 created_at: now(),
@@ -510,6 +515,7 @@ mod tests {
                 kind: Some("subsidy".into()),
                 payee: Some("张三".into()),
                 household_id: Some(Uuid::nil()),
+                card_masked: Some("4111********1111".into()),
                 paid_on: Some(day()),
                 note: "n".into(),
                 created_at: now(),

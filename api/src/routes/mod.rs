@@ -5,6 +5,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod benefit_cards;
 pub mod calendar;
 pub mod campaign;
 pub mod cases_dto;
@@ -19,6 +20,7 @@ pub mod grant_requests;
 pub mod health;
 pub mod households;
 pub mod imports;
+pub mod income_growth;
 pub mod input;
 pub mod intake;
 pub mod me;
@@ -898,6 +900,21 @@ pub const RULES: &[Rule] = &[
     ),
     r(
         "GET",
+        "/api/v1/households/{id}/benefit-card",
+        Permission(perm::FUNDS_READ),
+    ),
+    r(
+        "PUT",
+        "/api/v1/households/{id}/benefit-card",
+        Permission(perm::FUNDS_MANAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/projects/{id}/payment-file",
+        Permission(perm::FUNDS_PAYMENT_FILE),
+    ),
+    r(
+        "GET",
         "/api/v1/fund-execution",
         Permission(perm::FUNDS_READ),
     ),
@@ -1051,7 +1068,10 @@ pub fn is_record_route(rule: &Rule) -> bool {
         ]
         .iter()
         .any(|p| rule.path.starts_with(p));
-    household_records || naming_households
+    // A household's benefit card, and the payment file naming households with their cards.
+    let cards =
+        rule.path.ends_with("/benefit-card") || rule.path == "/api/v1/projects/{id}/payment-file";
+    household_records || naming_households || cards
 }
 
 /// The rule for `method` on `pattern`.
@@ -1272,6 +1292,9 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(funds::reverse_allocation)
                 .service(funds::disburse)
                 .service(funds::reverse_disbursement)
+                .service(benefit_cards::get_benefit_card)
+                .service(benefit_cards::put_benefit_card)
+                .service(benefit_cards::payment_file)
                 .service(funds::execution)
                 .service(funds::linking_share)
                 .service(funds::plan_relocation)

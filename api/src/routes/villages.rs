@@ -382,6 +382,8 @@ pub struct KeyVillageDto {
     /// Yearly assessments.
     #[schema(value_type = Vec<Object>)]
     pub assessments: Vec<serde_json::Value>,
+    /// Per-capita income growth against the county's, by year (seed 5).
+    pub income_growth: Vec<super::income_growth::IncomeGrowthDto>,
     /// Exit decision (摘帽), when taken.
     pub exit_decided_on: Option<NaiveDate>,
     /// Its document number.
@@ -414,6 +416,7 @@ impl From<KeyVillageView> for KeyVillageDto {
                 .into_iter()
                 .map(|a| serde_json::to_value(a).unwrap_or_default())
                 .collect(),
+            income_growth: v.income_growth.into_iter().map(Into::into).collect(),
             exit_decided_on: r.exit_decided_on,
             exit_decision_no: r.exit_decision_no,
             exit_reason: r.exit_reason,

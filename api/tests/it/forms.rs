@@ -154,6 +154,14 @@ async fn ranger_contract_in_three_copies_and_a_month_payout_sheet_with_clauses()
         .as_str()
         .unwrap_or_default()
         .to_string();
+    // 一卡兑付: the ranger's household is paid to its benefit card.
+    let hh = r.body["id"].as_str().unwrap_or_default().to_string();
+    assert_eq!(
+        crate::benefit_cards::give_card(&app, &officer, &hh)
+            .await
+            .status,
+        200
+    );
     let f = id(app
         .post(
             "/api/v1/funds",

@@ -211,6 +211,9 @@ async fn relocation_roster_lists_paid_households_with_masked_ids_and_totals() {
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     for (h, people) in [(&h1, 3), (&h2, 2)] {
+        // 一卡兑付: each household is paid to its benefit card.
+        let r = crate::benefit_cards::give_card(app, &officer, h).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
         let r = app
             .post(
                 &format!("/api/v1/projects/{project}/disbursements"),

@@ -689,6 +689,14 @@ async fn ranger_payouts_month_by_month() {
         .as_str()
         .unwrap_or_default()
         .to_string();
+    // 一卡兑付: the ranger's household is paid to its benefit card.
+    let hh = r.body["id"].as_str().unwrap_or_default().to_string();
+    assert_eq!(
+        crate::benefit_cards::give_card(app, &x.officer, &hh)
+            .await
+            .status,
+        200
+    );
     let f = id(app
         .post(
             "/api/v1/funds",
@@ -1171,6 +1179,14 @@ async fn ranger_months_unpaid_after_their_due_day_are_listed_late() {
         .as_str()
         .unwrap_or_default()
         .to_string();
+    // 一卡兑付: the ranger's household is paid to its benefit card.
+    let hh = r.body["id"].as_str().unwrap_or_default().to_string();
+    assert_eq!(
+        crate::benefit_cards::give_card(app, &x.officer, &hh)
+            .await
+            .status,
+        200
+    );
     let f = id(app
         .post(
             "/api/v1/funds",

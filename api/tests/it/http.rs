@@ -195,6 +195,9 @@ pub fn sample_body(method: &str, path: &str) -> serde_json::Value {
         ("POST", "/api/v1/exit-inspections/{id}/households/{household_id}/visit") => {
             json!({"visited_on": "2026-01-01", "findings": "x", "outcome": "confirmed"})
         }
+        ("PUT", "/api/v1/households/{id}/benefit-card") => {
+            json!({"bank_name": "x", "card_number": crate::benefit_cards::CARD})
+        }
         ("PUT", "/api/v1/cors-origins") => json!({"origins": ["https://app.example.cn"]}),
         ("POST", "/api/v1/users/{id}/password-reset") => json!({"new_password": "a-good-password"}),
         ("POST", "/api/v1/users/{id}/roles") => {

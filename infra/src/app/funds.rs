@@ -128,6 +128,9 @@ pub struct Entry {
     /// Household paid (subsidies).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub household_id: Option<Uuid>,
+    /// The household's benefit card it was paid to, masked (一卡兑付).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card_masked: Option<String>,
     /// Paid on (disbursements).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paid_on: Option<NaiveDate>,
@@ -453,6 +456,7 @@ fn insert_allocation(
         kind: None,
         payee: None,
         household_id: None,
+        card_masked: None,
         paid_on: None,
         note: note.to_string(),
         created_at: ctx.now,
@@ -551,10 +555,11 @@ pub(crate) fn disburse_locked(
         });
     }
     super::project_rules::check_work_may_start(conn, ctx, project)?;
-    if let Some(h) = d.household_id {
-        super::cases::find(conn, h)
-            .map_err(|_| DomainError::field("household_id", "is not a household in your scope"))?;
-    }
+    // 一卡兑付 (seed 5): a payment to a household goes to its benefit card, never in cash.
+    let card = match d.household_id {
+        Some(h) => Some(super::benefit_cards::card_for_payment(conn, h)?),
+        None => None,
+    };
     let (allocated, disbursed) = project_totals(conn, project)?;
     let state = ProjectState {
         budget_fen: project.budget_fen,
@@ -565,7 +570,7 @@ pub(crate) fn disburse_locked(
         progress_pct: project.progress_pct,
     };
     rules::check_disbursement(&state, d.amount_fen)?;
-    insert_disbursement(conn, ctx, project, d, d.amount_fen, None)
+    insert_disbursement(conn, ctx, project, d, d.amount_fen, None, card)
 }
 
 fn insert_disbursement(
@@ -575,8 +580,10 @@ fn insert_disbursement(
     d: &NewDisbursement,
     amount: i64,
     reverses: Option<Uuid>,
+    card: Option<(Uuid, String)>,
 ) -> Result<Entry, DomainError> {
     let id = Uuid::new_v4();
+    let (card_id, card_masked) = card.unzip();
     diesel::insert_into(disbursements::table)
         .values((
             disbursements::county_code.eq(project.county_code),
@@ -592,6 +599,8 @@ fn insert_disbursement(
             disbursements::note.eq(&d.note),
             disbursements::created_by.eq(ctx.caller.user_id),
             disbursements::created_at.eq(ctx.now),
+            disbursements::card_id.eq(card_id),
+            disbursements::card_masked.eq(&card_masked),
         ))
         .execute(conn)
         .map_err(|e| match map_db_error(e) {
@@ -634,6 +643,7 @@ fn insert_disbursement(
         kind: Some(d.kind.as_str().into()),
         payee: Some(d.payee.clone()),
         household_id: d.household_id,
+        card_masked,
         paid_on: Some(d.paid_on),
         note: d.note.clone(),
         created_at: ctx.now,
@@ -658,6 +668,8 @@ pub fn reverse_disbursement(
         payee: String,
         household_id: Option<Uuid>,
         reverses: Option<Uuid>,
+        card_id: Option<Uuid>,
+        card_masked: Option<String>,
     }
     let o: Original = disbursements::table
         .filter(disbursements::id.eq(id))
@@ -668,6 +680,8 @@ pub fn reverse_disbursement(
             disbursements::payee,
             disbursements::household_id,
             disbursements::reverses,
+            disbursements::card_id,
+            disbursements::card_masked,
         ))
         .first(conn)
         .db()?;
@@ -700,7 +714,9 @@ pub fn reverse_disbursement(
         paid_on: ctx.today(),
         note: note.to_string(),
     };
-    insert_disbursement(conn, ctx, &project, &d, -o.amount_fen, Some(id))
+    // The reversal names the card the original was paid to.
+    let card = o.card_id.zip(o.card_masked);
+    insert_disbursement(conn, ctx, &project, &d, -o.amount_fen, Some(id), card)
 }
 
 /// Records progress on a project (and moves it to in progress or completed).
@@ -921,6 +937,7 @@ fn project_view(conn: &mut PgConnection, project: ProjectRow) -> Result<ProjectV
         paid_on: NaiveDate,
         note: String,
         created_at: DateTime<Utc>,
+        card_masked: Option<String>,
     }
     let disbs: Vec<D> = crate::db::load_page(
         conn,
@@ -938,6 +955,7 @@ fn project_view(conn: &mut PgConnection, project: ProjectRow) -> Result<ProjectV
                 disbursements::paid_on,
                 disbursements::note,
                 disbursements::created_at,
+                disbursements::card_masked,
             )),
     )?;
     let key: i64 = key_villages::table
@@ -961,6 +979,7 @@ fn project_view(conn: &mut PgConnection, project: ProjectRow) -> Result<ProjectV
                 kind: None,
                 payee: None,
                 household_id: None,
+                card_masked: None,
                 paid_on: None,
                 note: a.note,
                 created_at: a.at,
@@ -977,6 +996,7 @@ fn project_view(conn: &mut PgConnection, project: ProjectRow) -> Result<ProjectV
                 kind: Some(d.kind),
                 payee: Some(d.payee),
                 household_id: d.household_id,
+                card_masked: d.card_masked,
                 paid_on: Some(d.paid_on),
                 note: d.note,
                 created_at: d.created_at,

@@ -6,6 +6,7 @@
 
 pub mod attachments;
 pub mod auth;
+pub mod benefit_cards;
 pub mod calendar;
 pub mod campaign;
 pub mod cases;

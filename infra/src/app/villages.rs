@@ -374,6 +374,8 @@ pub struct KeyVillageView {
     pub gap: f64,
     /// Assessments.
     pub assessments: Vec<AssessmentRow>,
+    /// Per-capita income growth against the county's, year by year (seed 5).
+    pub income_growth: Vec<domain::income_growth::GrowthYear>,
 }
 
 /// Designates a village as a key village for a period, with its plan (county step).
@@ -545,7 +547,19 @@ fn views(
             figures.get(&row.county_code).map_or(&[][..], Vec::as_slice),
         );
         let targets = rules::evaluate(&s, &m, year);
+        let incomes: Vec<(i32, i64)> = by_village
+            .get(&row.region_code)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter(|p| p.year <= year)
+            .map(|p| (p.year, p.per_capita_income_fen))
+            .collect();
+        let income_growth = domain::income_growth::compare(
+            &incomes,
+            figures.get(&row.county_code).map_or(&[][..], Vec::as_slice),
+        );
         out.push(KeyVillageView {
+            income_growth,
             gap: rules::total_gap(&targets),
             name: names.get(&row.region_code).cloned().unwrap_or_default(),
             assessments: assessed.remove(&row.id).unwrap_or_default(),

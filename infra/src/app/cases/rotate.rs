@@ -1,4 +1,4 @@
-//! Re-encryption of ID numbers under the active data key, after a key rotation.
+//! Re-encryption of ID numbers (and benefit card numbers) under the active data key, after a key rotation.
 //!
 //! Rotation: add a new key to `ZX_DATA_KEYS` (keeping the old one), restart the servers (new
 //! values use the new key), run `zhenxing reencrypt`, then drop the old key. The blind index does
@@ -14,7 +14,7 @@ use crate::db::{Db, DbResultExt as _};
 use crate::pii::DataKeys;
 use crate::schema::members;
 
-/// Re-encrypts every member whose ID number is under another key than the active one, in
+/// Re-encrypts every member whose ID number (then every benefit card whose number) is under another key than the active one, in
 /// batches of `batch` rows, each batch its own transaction. Returns how many were moved.
 ///
 /// # Errors
@@ -59,6 +59,16 @@ pub fn reencrypt(db: &Db, keys: &DataKeys, batch: i64) -> Result<usize, DomainEr
                 .db()?;
             }
             Ok(rows.len())
+        })?;
+        moved += n;
+        if n == 0 {
+            break;
+        }
+    }
+    // Benefit card numbers are encrypted the same way (seed 5, 一卡兑付).
+    loop {
+        let n = db.in_scope(everywhere, |conn| {
+            crate::app::benefit_cards::reencrypt_batch(conn, keys, batch)
         })?;
         moved += n;
         if n == 0 {

@@ -1,0 +1,419 @@
+//! Seed 5's 一卡兑付 (issue 22): the household's benefit card (Luhn-checked, encrypted, masked
+//! everywhere), payments to households only to it, and the payment file for the bank (its own
+//! permission, a reason, audited). Another county's household or project is unknown.
+
+use diesel::prelude::*;
+use diesel::sql_types::{Bytea, Text};
+use serde_json::{Value, json};
+
+use crate::cases::{household, id_number};
+use crate::exit::V1;
+use crate::funds::{allocate, fund, id, project};
+use crate::helpers::{Resp, TestApp};
+
+/// A card number that passes the Luhn check (a test number).
+pub const CARD: &str = "6217000010001234569";
+/// The same number with its last digit changed: fails the check.
+const BAD_CARD: &str = "6217000010001234566";
+const MASKED: &str = "6217***********4569";
+
+/// Records `CARD` as the household's benefit card.
+pub async fn give_card(app: &TestApp, token: &str, household: &str) -> Resp {
+    app.send(
+        "PUT",
+        &format!("/api/v1/households/{household}/benefit-card"),
+        Some(token),
+        Some(&json!({"bank_name": "中国农业银行泗水县支行", "card_number": CARD})),
+        &[],
+    )
+    .await
+}
+
+struct Setup {
+    app: TestApp,
+    officer: String,
+    clerk: String,
+    approver: String,
+    auditor: String,
+    observer: String,
+    stranger: String,
+    household: String,
+    project: String,
+    person: String,
+}
+
+async fn setup() -> Setup {
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
+    app.onboard("370830");
+    app.user("funds", "370831", &["fund_officer"]);
+    app.user("clerk", V1, &["village_clerk"]);
+    app.user("approver", "370831", &["county_approver"]);
+    app.user("auditor", "370831", &["auditor"]);
+    app.user("funds.wenshang", "370830", &["fund_officer"]);
+    app.user("observer", "3708", &["observer"]);
+    let officer = app.token("funds").await;
+    let clerk = app.token("clerk").await;
+    let person = id_number("370831", 401);
+    let r = app
+        .post(
+            "/api/v1/households",
+            &clerk,
+            household("BC1", V1, std::slice::from_ref(&person)),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let h = r.body["id"].as_str().unwrap_or_default().to_string();
+    let f = id(app
+        .post(
+            "/api/v1/funds",
+            &officer,
+            fund(20_000, "relocation", false, false),
+        )
+        .await)
+    .await;
+    let p = id(app
+        .post(
+            "/api/v1/projects",
+            &officer,
+            project(V1, 10_000, "relocation", false),
+        )
+        .await)
+    .await;
+    assert_eq!(allocate(&app, &officer, &f, &p, 10_000).await.status, 201);
+    Setup {
+        approver: app.token("approver").await,
+        auditor: app.token("auditor").await,
+        observer: app.token("observer").await,
+        stranger: app.token("funds.wenshang").await,
+        officer,
+        clerk,
+        household: h,
+        project: p,
+        person,
+        app,
+    }
+}
+
+async fn pay(app: &TestApp, t: &str, project: &str, household: &str, fen: i64) -> Resp {
+    app.post(
+        &format!("/api/v1/projects/{project}/disbursements"),
+        t,
+        json!({"amount_fen": fen, "kind": "subsidy", "payee": "成员0", "household_id": household,
+            "paid_on": "2021-06-01", "note": "搬迁补助"}),
+    )
+    .await
+}
+
+fn code(r: &Resp) -> &str {
+    r.body["code"].as_str().unwrap_or_default()
+}
+
+#[actix_web::test]
+async fn card_is_luhn_checked_encrypted_and_masked_everywhere() {
+    let x = setup().await;
+    let app = &x.app;
+    let path = format!("/api/v1/households/{}/benefit-card", x.household);
+    let put = |body: Value| {
+        let path = path.clone();
+        let t = x.officer.clone();
+        async move { app.send("PUT", &path, Some(&t), Some(&body), &[]).await }
+    };
+    // A mistyped digit fails the Luhn check: 422 naming the field.
+    let r = put(json!({"bank_name": "农业银行", "card_number": BAD_CARD})).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "card_number");
+    let r = put(json!({"bank_name": "农业银行", "card_number": "62170000"})).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["field"], "card_number");
+    let r = put(json!({"bank_name": "", "card_number": CARD})).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["field"], "bank_name");
+    // No card yet.
+    assert_eq!(app.get(&path, &x.officer).await.status, 404);
+    // Recorded with spaces: answered masked, never in full.
+    let r = put(json!({"bank_name": "中国农业银行泗水县支行",
+        "card_number": "6217 0000 1000 1234 569"}))
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["card_masked"], MASKED);
+    assert!(!r.body.to_string().contains(CARD));
+    let card_id = r.body["id"].as_str().unwrap_or_default().to_string();
+    // Read back masked, by the officer and by a county reader of funds.
+    for t in [&x.officer, &x.approver] {
+        let r = app.get(&path, t).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.body["card_masked"], MASKED);
+        assert!(!r.body.to_string().contains(CARD));
+    }
+    // The village clerk has no funds permission; the city's observer reads funds but no
+    // household records.
+    assert_eq!(app.get(&path, &x.clerk).await.status, 403);
+    assert_eq!(app.get(&path, &x.observer).await.status, 403);
+    // Stored encrypted: neither the plain number nor its digits in a row of the table.
+    let stored: Vec<Row> = app.db.as_owner("370831", |c| {
+        diesel::sql_query("SELECT card_masked, card_cipher FROM benefit_cards WHERE id = $1::uuid")
+            .bind::<Text, _>(&card_id)
+            .load(c)
+    });
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].card_masked, MASKED);
+    assert!(
+        !stored[0]
+            .card_cipher
+            .windows(CARD.len())
+            .any(|w| w == CARD.as_bytes()),
+        "the card number is stored in the clear"
+    );
+    // Paid to it: the ledger names the card masked, in the entry and the project.
+    let r = pay(app, &x.officer, &x.project, &x.household, 300_000).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["card_masked"], MASKED);
+    let p = app
+        .get(&format!("/api/v1/projects/{}", x.project), &x.officer)
+        .await;
+    assert_eq!(p.body["disbursements"][0]["card_masked"], MASKED);
+    assert!(!p.body.to_string().contains(CARD));
+    // The audit trail of the change holds the masked number only.
+    let log = app
+        .get("/api/v1/audit-events?action=benefit_card.set", &x.auditor)
+        .await;
+    assert_eq!(log.body["items"].as_array().map(Vec::len), Some(1));
+    assert!(!log.body.to_string().contains(CARD));
+    // A new card replaces it; the earlier payment keeps naming the card it was paid to.
+    let other = "4111111111111111";
+    let r = put(json!({"bank_name": "泗水农商银行", "card_number": other})).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["card_masked"], "4111********1111");
+    assert_eq!(
+        app.get(&path, &x.officer).await.body["bank_name"],
+        "泗水农商银行"
+    );
+    let p = app
+        .get(&format!("/api/v1/projects/{}", x.project), &x.officer)
+        .await;
+    assert_eq!(p.body["disbursements"][0]["card_masked"], MASKED);
+}
+
+#[derive(QueryableByName)]
+struct Row {
+    #[diesel(sql_type = Text)]
+    card_masked: String,
+    #[diesel(sql_type = Bytea)]
+    card_cipher: Vec<u8>,
+}
+
+#[actix_web::test]
+async fn households_are_paid_only_to_their_card() {
+    let x = setup().await;
+    let app = &x.app;
+    // No card: refused by name, nothing paid.
+    let r = pay(app, &x.officer, &x.project, &x.household, 100_000).await;
+    assert_eq!(
+        (r.status, code(&r)),
+        (409, "no_benefit_card"),
+        "{:?}",
+        r.body
+    );
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("BC1")
+    );
+    let p = app
+        .get(&format!("/api/v1/projects/{}", x.project), &x.officer)
+        .await;
+    assert_eq!(p.body["disbursed_fen"], 0);
+    // Payments to a contractor (no household) need no card.
+    let r = app
+        .post(
+            &format!("/api/v1/projects/{}/disbursements", x.project),
+            &x.officer,
+            json!({"amount_fen": 1_000, "payee": "施工单位", "paid_on": "2021-06-01"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert!(r.body.get("card_masked").is_none());
+    assert_eq!(give_card(app, &x.officer, &x.household).await.status, 200);
+    let r = pay(app, &x.officer, &x.project, &x.household, 100_000).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    // Reversed: the reversing entry names the same card.
+    let did = r.body["id"].as_str().unwrap_or_default().to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/disbursements/{did}/reversal"),
+            &x.officer,
+            json!({"note": "错发"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["card_masked"], MASKED);
+}
+
+#[actix_web::test]
+async fn another_countys_household_and_project_are_unknown() {
+    let x = setup().await;
+    let app = &x.app;
+    assert_eq!(give_card(app, &x.officer, &x.household).await.status, 200);
+    let path = format!("/api/v1/households/{}/benefit-card", x.household);
+    let unknown = "/api/v1/households/6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6b/benefit-card";
+    for p in [path.as_str(), unknown] {
+        let r = app.get(p, &x.stranger).await;
+        assert_eq!(r.status, 404, "{p}: {:?}", r.body);
+    }
+    let r = give_card(app, &x.stranger, &x.household).await;
+    assert_eq!(r.status, 404, "{:?}", r.body);
+    let unknown_put = give_card(app, &x.stranger, "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6b").await;
+    assert_eq!(
+        (r.status, code(&r)),
+        (unknown_put.status, code(&unknown_put))
+    );
+    // The card is unchanged by the attempt.
+    assert_eq!(app.get(&path, &x.officer).await.body["card_masked"], MASKED);
+    let r = app
+        .get(
+            &format!(
+                "/api/v1/projects/{}/payment-file?reason={}",
+                x.project,
+                enc("核对发放名单")
+            ),
+            &x.stranger,
+        )
+        .await;
+    assert_eq!(r.status, 404, "{:?}", r.body);
+}
+
+#[actix_web::test]
+async fn payment_file_needs_its_permission_and_a_reason_and_is_audited() {
+    let x = setup().await;
+    let app = &x.app;
+    assert_eq!(give_card(app, &x.officer, &x.household).await.status, 200);
+    // Two payments; the second is reversed and leaves the file.
+    let r = pay(app, &x.officer, &x.project, &x.household, 280_050).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let r = pay(app, &x.officer, &x.project, &x.household, 1_000).await;
+    let did = r.body["id"].as_str().unwrap_or_default().to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/disbursements/{did}/reversal"),
+            &x.officer,
+            json!({"note": "重复发放"}),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let base = format!("/api/v1/projects/{}/payment-file", x.project);
+    // Without the permission: the approver reads funds but may not print full numbers.
+    let r = app
+        .get(
+            &format!("{base}?reason={}", enc("核对发放名单")),
+            &x.approver,
+        )
+        .await;
+    assert_eq!(r.status, 403, "{:?}", r.body);
+    // Without a reason, or too short a one: 422 naming it.
+    for q in ["", "?reason=", "?reason=abc"] {
+        let r = app.get(&format!("{base}{q}"), &x.officer).await;
+        assert_eq!(r.status, 422, "{q}: {:?}", r.body);
+        assert_eq!(r.body["errors"][0]["field"], "reason");
+    }
+    let r = app
+        .get(
+            &format!("{base}?format=pdf&reason={}", enc("核对发放名单")),
+            &x.officer,
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["field"], "format");
+    // Nothing printed, nothing audited so far.
+    let log = app
+        .get(
+            "/api/v1/audit-events?action=disbursement.payment_file",
+            &x.auditor,
+        )
+        .await;
+    assert_eq!(log.body["items"].as_array().map(Vec::len), Some(0));
+    // With both: the full card and ID numbers, the amount in yuan, the purpose.
+    let r = app
+        .get(&format!("{base}?reason={}", enc(REASON)), &x.officer)
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert!(
+        r.header("content-type")
+            .unwrap_or_default()
+            .starts_with("text/csv")
+    );
+    let text = String::from_utf8_lossy(&r.raw).to_string();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(lines[0], "姓名,身份证号,开户行,卡号,金额(元),用途,发放日期");
+    assert_eq!(
+        lines[1],
+        format!(
+            "成员0,{},中国农业银行泗水县支行,{CARD},2800.50,村道硬化:搬迁补助,2021-06-01",
+            x.person
+        )
+    );
+    // A day with no payments: the header only.
+    let r = app
+        .get(
+            &format!("{base}?paid_on=2021-06-02&reason={}", enc(REASON)),
+            &x.officer,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(String::from_utf8_lossy(&r.raw).trim().lines().count(), 1);
+    // XLSX: a zip holding the same numbers as text cells.
+    let r = app
+        .get(
+            &format!("{base}?format=xlsx&reason={}", enc(REASON)),
+            &x.officer,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.raw.starts_with(b"PK"), "an xlsx is a zip");
+    let sheet = String::from_utf8_lossy(&xlsx_strings(&r.raw)).to_string();
+    assert!(sheet.contains(CARD), "{sheet}");
+    assert!(sheet.contains(&x.person));
+    assert!(sheet.contains("2800.50"));
+    // Every print is audited with its reason; the log itself holds no full number.
+    let log = app
+        .get(
+            "/api/v1/audit-events?action=disbursement.payment_file",
+            &x.auditor,
+        )
+        .await;
+    let items = log.body["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 3, "{:?}", log.body);
+    assert!(items.iter().all(|i| i["reason"] == REASON));
+    assert!(!log.body.to_string().contains(CARD));
+}
+
+const REASON: &str = "报送农业银行代发";
+
+/// Percent-encodes a query value.
+fn enc(v: &str) -> String {
+    v.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The shared strings of an xlsx file (where rust_xlsxwriter puts text cells).
+fn xlsx_strings(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read as _;
+    let mut zip =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap_or_else(|e| panic!("{e}"));
+    let mut out = Vec::new();
+    for name in ["xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"] {
+        if let Ok(mut f) = zip.by_name(name) {
+            f.read_to_end(&mut out).ok();
+        }
+    }
+    out
+}
