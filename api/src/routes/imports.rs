@@ -412,3 +412,59 @@ pub async fn import_ranger_inspections(
     )
     .await
 }
+
+/// The benefit-card template (一卡兑付): one row per household, with the bank and the card number.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(FormatParams),
+    responses(
+        (status = 200, description = "The template file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks funds:manage", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/imports/benefit-cards/template")]
+pub async fn benefit_cards_template(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<FormatParams>,
+) -> ApiResult<HttpResponse> {
+    template(state, auth, Kind::BenefitCards, q.into_inner().format).await
+}
+
+/// Imports households' benefit cards (一卡兑付) from a CSV (UTF-8) or XLSX file: each row is
+/// what `PUT /households/{id}/benefit-card` records (the Luhn check, `funds:manage` where the
+/// household lives, the number encrypted and never echoed in a row error), the household named
+/// by 户编号 and/or a member's 身份证号. A row naming the card in use already records nothing
+/// (re-import adds nothing); another card replaces it. A household outside the caller's area,
+/// another county's included, gets the same message as an unknown one. Otherwise as the yearly
+/// records import.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(ImportParams),
+    request_body(
+        content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "multipart/form-data")),
+        description = "The spreadsheet (see the template), as the body or as the form field `file`"
+    ),
+    responses(
+        (status = 202, description = "Accepted; the job", body = JobDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks funds:manage", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a usable file: encoding, unknown or missing columns, no rows", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/imports/benefit-cards")]
+pub async fn import_benefit_cards(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<ImportParams>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    start(req, state, auth, Kind::BenefitCards, q.dry_run, payload).await
+}

@@ -324,6 +324,16 @@ pub const RULES: &[Rule] = &[
     ),
     r(
         "GET",
+        "/api/v1/imports/benefit-cards/template",
+        Permission(perm::FUNDS_MANAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/imports/benefit-cards",
+        Permission(perm::FUNDS_MANAGE),
+    ),
+    r(
+        "GET",
         "/api/v1/imports/ranger-inspections/template",
         Permission(perm::FUNDS_MANAGE),
     ),
@@ -1160,6 +1170,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(imports::import_visits)
                 .service(imports::team_members_template)
                 .service(imports::import_team_members)
+                .service(imports::benefit_cards_template)
+                .service(imports::import_benefit_cards)
                 .service(imports::ranger_patrols_template)
                 .service(imports::import_ranger_patrols)
                 .service(imports::ranger_inspections_template)

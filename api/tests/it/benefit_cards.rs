@@ -417,3 +417,108 @@ fn xlsx_strings(bytes: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+/// The cards of a county's households come from a spreadsheet (issue 19 item 5's bulk entry):
+/// every bad row is reported without echoing the number, another county's household gets the
+/// unknown household's message, and the same file twice records nothing the second time.
+#[actix_web::test]
+async fn cards_are_imported_in_bulk_row_by_row_and_once() {
+    let mut s = setup().await;
+    s.app
+        .user("clerk.wenshang", "370830001001", &["village_clerk"]);
+    let clerk_b = s.app.token("clerk.wenshang").await;
+    let theirs = id_number("370830", 402);
+    let r = s
+        .app
+        .post(
+            "/api/v1/households",
+            &clerk_b,
+            household("WS1", "370830001001", std::slice::from_ref(&theirs)),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let r = s
+        .app
+        .post(
+            "/api/v1/households",
+            &s.clerk,
+            household("BC2", V1, &[id_number("370831", 403)]),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let csv = format!(
+        "户编号,身份证号,开户银行,卡号\n\
+         BC1,{},中国农业银行泗水县支行,{CARD}\n\
+         NOPE,,中国农业银行泗水县支行,{CARD}\n\
+         WS1,{theirs},中国农业银行汶上县支行,{CARD}\n\
+         BC2,,中国农业银行泗水县支行,{BAD_CARD}\n",
+        s.person
+    );
+    let path = "/api/v1/imports/benefit-cards";
+    let r = s
+        .app
+        .post_raw(path, Some(&s.clerk), "text/csv", csv.as_bytes().to_vec())
+        .await;
+    assert_eq!(r.status, 403, "a village clerk records no cards");
+    let import = |csv: String| {
+        let app = &s.app;
+        let officer = s.officer.clone();
+        async move {
+            let r = app
+                .post_raw(path, Some(&officer), "text/csv", csv.into_bytes())
+                .await;
+            assert_eq!(r.status, 202, "{:?}", r.body);
+            let job = crate::transfer::wait(app, &officer, &r.body).await;
+            assert_eq!(job["status"], "succeeded", "{job:?}");
+            let id = job["id"].as_str().unwrap_or_default().to_string();
+            let e = app
+                .get(&format!("/api/v1/jobs/{id}/errors?limit=50"), &officer)
+                .await;
+            e.body["items"].as_array().cloned().unwrap_or_default()
+        }
+    };
+    let errs = import(csv.clone()).await;
+    let at = |row: i64| -> Vec<(String, String)> {
+        errs.iter()
+            .filter(|e| e["row"] == row)
+            .map(|e| {
+                (
+                    e["column"].as_str().unwrap_or_default().to_string(),
+                    e["message"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(errs.len(), 3, "{errs:?}");
+    assert_eq!(
+        at(3),
+        at(4),
+        "another county's household reads as an unknown one"
+    );
+    assert_eq!(
+        at(3).first().map(|e| e.0.as_str()),
+        Some("household_number")
+    );
+    assert_eq!(at(5).first().map(|e| e.0.as_str()), Some("card_number"));
+    assert!(!format!("{errs:?}").contains("621700001000123"), "{errs:?}");
+    let card = s
+        .app
+        .get(
+            &format!("/api/v1/households/{}/benefit-card", s.household),
+            &s.officer,
+        )
+        .await;
+    assert_eq!(card.status, 200, "{:?}", card.body);
+    assert_eq!(card.body["card_masked"], MASKED);
+    let first = card.body["id"].clone();
+    // The same file again: the card in use is left as it is.
+    import(csv).await;
+    let again = s
+        .app
+        .get(
+            &format!("/api/v1/households/{}/benefit-card", s.household),
+            &s.officer,
+        )
+        .await;
+    assert_eq!(again.body["id"], first, "re-import recorded the card again");
+}

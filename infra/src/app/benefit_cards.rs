@@ -165,6 +165,40 @@ pub fn set(
     })
 }
 
+/// Whether the household's card in use is `bank_name` and `card` already (a re-imported row
+/// writes nothing).
+///
+/// # Errors
+/// `NotFound` outside scope; a stored number that does not decrypt.
+pub fn is_current(
+    conn: &mut PgConnection,
+    keys: &DataKeys,
+    household_id: Uuid,
+    bank_name: &str,
+    card: &CardNumber,
+) -> Result<bool, DomainError> {
+    let h = household(conn, household_id)?;
+    let row: Option<(Uuid, String, i16, Vec<u8>)> = benefit_cards::table
+        .filter(benefit_cards::county_code.eq(h.county_code))
+        .filter(benefit_cards::household_id.eq(h.id))
+        .filter(benefit_cards::replaced_at.is_null())
+        .select((
+            benefit_cards::id,
+            benefit_cards::bank_name,
+            benefit_cards::card_key,
+            benefit_cards::card_cipher,
+        ))
+        .first(conn)
+        .optional()
+        .db()?;
+    match row {
+        Some((id, bank, key, cipher)) if bank == bank_name => {
+            Ok(keys.decrypt(key, id, &cipher)? == card.expose())
+        }
+        _ => Ok(false),
+    }
+}
+
 /// The card a disbursement to household `household_id` is paid to: `(card id, masked)`.
 ///
 /// # Errors

@@ -10,6 +10,7 @@
 //! permission checks are the same; it writes only what differs, so importing the same file
 //! again changes nothing. A dry run does every check, database ones included, and rolls back.
 
+pub mod cards;
 pub mod rangers;
 pub mod teams;
 pub mod villages;
@@ -48,6 +49,8 @@ pub enum Kind {
     RangerPatrols,
     /// Ranger inspections (`ranger_inspections`).
     RangerInspections,
+    /// Households' benefit cards (`benefit_cards`, 一卡兑付).
+    BenefitCards,
 }
 
 /// What a row's handler did.
@@ -82,6 +85,7 @@ impl Kind {
         Kind::TeamMembers,
         Kind::RangerPatrols,
         Kind::RangerInspections,
+        Kind::BenefitCards,
     ];
 
     /// The job's `kind`.
@@ -93,6 +97,7 @@ impl Kind {
             Kind::TeamMembers => "team_member_import",
             Kind::RangerPatrols => "ranger_patrol_import",
             Kind::RangerInspections => "ranger_inspection_import",
+            Kind::BenefitCards => "benefit_card_import",
         }
     }
 
@@ -110,6 +115,7 @@ impl Kind {
             Kind::TeamMembers => "team_member.import",
             Kind::RangerPatrols => "ranger_patrol.import",
             Kind::RangerInspections => "ranger_inspection.import",
+            Kind::BenefitCards => "benefit_card.import",
         }
     }
 
@@ -122,6 +128,7 @@ impl Kind {
             Kind::TeamMembers => "team-members-template",
             Kind::RangerPatrols => "ranger-patrols-template",
             Kind::RangerInspections => "ranger-inspections-template",
+            Kind::BenefitCards => "benefit-cards-template",
         }
     }
 
@@ -134,6 +141,7 @@ impl Kind {
             Kind::TeamMembers => teams::COLUMNS,
             Kind::RangerPatrols => rangers::PATROL_COLUMNS,
             Kind::RangerInspections => rangers::INSPECTION_COLUMNS,
+            Kind::BenefitCards => cards::COLUMNS,
         }
     }
 
@@ -146,6 +154,7 @@ impl Kind {
             Kind::TeamMembers => teams::EXAMPLE,
             Kind::RangerPatrols => rangers::PATROL_EXAMPLE,
             Kind::RangerInspections => rangers::INSPECTION_EXAMPLE,
+            Kind::BenefitCards => cards::EXAMPLE,
         }
     }
 
@@ -159,6 +168,7 @@ impl Kind {
             Kind::TeamMembers => teams::identity(row),
             Kind::RangerPatrols => rangers::patrol_identity(row),
             Kind::RangerInspections => rangers::inspection_identity(row),
+            Kind::BenefitCards => cards::identity(row),
         }
     }
 
@@ -171,6 +181,7 @@ impl Kind {
             Kind::Visits => visits::NOT_FOUND,
             Kind::TeamMembers => teams::NOT_FOUND,
             Kind::RangerPatrols | Kind::RangerInspections => rangers::NOT_FOUND,
+            Kind::BenefitCards => cards::NOT_FOUND,
         }
     }
 
@@ -188,6 +199,7 @@ impl Kind {
             Kind::TeamMembers => teams::apply(conn, ctx, env, row),
             Kind::RangerPatrols => rangers::apply_patrol(conn, ctx, env, row),
             Kind::RangerInspections => rangers::apply_inspection(conn, ctx, env, row),
+            Kind::BenefitCards => cards::apply(conn, ctx, env, row),
         }
     }
 
