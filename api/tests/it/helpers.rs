@@ -442,6 +442,10 @@ impl TestApp {
             // wait longer than actix's 5 s for its head to be read (408), which says nothing about
             // the server. Production keeps the default.
             .client_request_timeout(std::time::Duration::from_secs(60))
+            // The client keeps idle connections 15 s (awc's default); a server closing them
+            // sooner (actix's 5 s) lets a test that blocks its thread for a while (offboarding,
+            // a census of every table) reuse a connection the server has dropped.
+            .keep_alive(std::time::Duration::from_secs(75))
             .workers(2)
             .disable_signals()
             .listen(listener)
@@ -501,6 +505,10 @@ impl TestApp {
             // wait longer than actix's 5 s for its head to be read (408), which says nothing about
             // the server. Production keeps the default.
             .client_request_timeout(std::time::Duration::from_secs(60))
+            // The client keeps idle connections 15 s (awc's default); a server closing them
+            // sooner (actix's 5 s) lets a test that blocks its thread for a while (offboarding,
+            // a census of every table) reuse a connection the server has dropped.
+            .keep_alive(std::time::Duration::from_secs(75))
             .workers(1)
             .disable_signals()
             .listen(listener)

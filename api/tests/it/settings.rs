@@ -267,28 +267,29 @@ async fn offboarding_archives_then_deletes_every_row_of_the_county_and_nothing_e
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         n: i64,
     }
-    // Rows per tenant table and county, read as the owner over the whole platform.
+    // Rows per tenant table and county, read as the owner over the whole platform, on one
+    // connection (a connection per table held the test's single thread, and with it the
+    // server's, long enough for idle client connections to be dropped under load).
     let census = |app: &TestApp| -> Vec<(String, i32, i64)> {
-        let tables: Vec<Row> = app.db.as_owner("000000000000", |c| {
-            diesel::sql_query(
+        let mut out: Vec<(String, i32, i64)> = app.db.as_owner("000000000000", |c| {
+            let tables: Vec<Row> = diesel::sql_query(
                 "SELECT c.relname::text AS t, 0 AS county, 0::bigint AS n FROM pg_class c
                    JOIN pg_namespace s ON s.oid = c.relnamespace
                   WHERE s.nspname = 'public' AND c.relkind = 'r'
                     AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'county_code')",
             )
-            .load(c)
-        });
-        let mut out = Vec::new();
-        for t in tables {
-            let rows: Vec<Row> = app.db.as_owner("000000000000", |c| {
-                diesel::sql_query(format!(
+            .load(c)?;
+            let mut out = Vec::new();
+            for t in tables {
+                let rows: Vec<Row> = diesel::sql_query(format!(
                     "SELECT '{0}' AS t, county_code AS county, count(*) AS n FROM \"{0}\" GROUP BY county_code",
                     t.t
                 ))
-                .load(c)
-            });
-            out.extend(rows.into_iter().map(|r| (r.t, r.county, r.n)));
-        }
+                .load(c)?;
+                out.extend(rows.into_iter().map(|r| (r.t, r.county, r.n)));
+            }
+            Ok(out)
+        });
         out.sort();
         out
     };
