@@ -195,6 +195,7 @@ impl From<AppraisalRecord> for AppraisalMeetingDto {
         (status = 200, description = "The meetings", body = Vec<AppraisalMeetingDto>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such batch in your scope", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/property-checks/{id}/appraisals")]

@@ -445,6 +445,15 @@ async fn appraisal_statistics_confirmation_and_reversal() {
         "第2户核实依据不足,请补充后重新评议"
     );
     assert_eq!(meetings[1]["send_back_reason"], Value::Null);
+    // A batch that does not exist is not an empty list.
+    let r = x
+        .app
+        .get(
+            "/api/v1/property-checks/6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6b/appraisals",
+            &x.reviewer,
+        )
+        .await;
+    assert_eq!(r.status, 404, "{:?}", r.body);
     // The township cannot submit before V2 is appraised.
     let submissions = format!("/api/v1/property-checks/{batch}/submissions");
     let township = json!({"township_code": TOWNSHIP});

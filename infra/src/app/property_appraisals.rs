@@ -292,7 +292,7 @@ pub fn send_back(
 /// The appraisal meetings of a batch in the caller's scope (sent-back ones too), by village.
 ///
 /// # Errors
-/// `Forbidden` without `property:read`.
+/// `Forbidden` without `property:read`; `NotFound` for a batch the caller does not see.
 pub fn meetings(
     conn: &mut PgConnection,
     ctx: &Ctx,
@@ -302,6 +302,10 @@ pub fn meetings(
         return Err(DomainError::Forbidden(
             "the appraisal meetings are read with property:read".into(),
         ));
+    }
+    // A batch the caller cannot see is not found (not an empty list).
+    if super::property::batches(conn, ctx, Some(batch))?.is_empty() {
+        return Err(DomainError::NotFound);
     }
     let scope = ctx.caller.scope();
     property_appraisals::table
