@@ -348,6 +348,23 @@ async fn a_township_round_moves_its_villages_together_and_an_objection_holds_onl
     );
     assert_eq!(r.body["postings"][0]["attachments"][0]["title"], "公示照片");
 
+    // Each list's step taken by the round has its own audit row naming the round.
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let rows: Vec<N> = app.db.as_owner("370831", |c| {
+        use diesel::RunQueryDsl as _;
+        diesel::sql_query(format!(
+            "SELECT count(*) AS n FROM audit_events WHERE action = 'exit_list.approval' \
+             AND object_id = '{list1}' AND details->'details'->>'round_id' = '{round}' \
+             AND details->>'to' = 'approved'"
+        ))
+        .load(c)
+    });
+    assert_eq!(rows.first().map(|e| e.n), Some(1));
+
     // Another county, the city, a village: nothing of it.
     for who in [&x.stranger, &x.city, &x.clerk] {
         let r = app.get(&format!("/api/v1/exit-rounds/{round}"), who).await;

@@ -884,24 +884,72 @@ fn record_step(
         ))
         .execute(conn)
         .db()?;
+    step_event(
+        conn,
+        ctx,
+        &StepEvent {
+            workflow: "exit",
+            object_type: "exit_list",
+            list_id: list.id,
+            region_code: list.region_code,
+            year: list.year,
+            step,
+            from: from.map(Stage::as_str),
+            to: to.as_str(),
+        },
+        details,
+    )
+}
+
+/// A step taken on a village list (exit or intake), as its audit row and its
+/// `workflow.step_taken` event say it.
+pub(crate) struct StepEvent<'a> {
+    /// `exit` or `intake`.
+    pub workflow: &'a str,
+    /// `exit_list` or `intake_list`.
+    pub object_type: &'a str,
+    /// The list.
+    pub list_id: Uuid,
+    /// Its village.
+    pub region_code: i64,
+    /// Its year.
+    pub year: i32,
+    /// The step.
+    pub step: &'a str,
+    /// The stage before.
+    pub from: Option<&'a str>,
+    /// The stage after.
+    pub to: &'a str,
+}
+
+/// Writes a list step's audit row (`<object_type>.<step>`, with what was entered) and emits its
+/// `workflow.step_taken` webhook event: the one place both workflows announce a step.
+pub(crate) fn step_event(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    e: &StepEvent<'_>,
+    details: Value,
+) -> Result<(), DomainError> {
+    let village = stored_code(e.region_code)?;
     ctx.audit(
         conn,
-        &format!("exit_list.{step}"),
-        "exit_list",
-        list.id,
-        stored_code(list.region_code)?,
-        json!({ "from": from.map(Stage::as_str), "to": to.as_str(), "details": details }),
+        &format!("{}.{}", e.object_type, e.step),
+        e.object_type,
+        e.list_id,
+        village,
+        json!({ "from": e.from, "to": e.to, "details": details }),
     )?;
     super::webhooks::emit(
         conn,
         ctx,
         domain::webhooks::EventKind::WorkflowStep,
-        stored_code(list.region_code)?,
-        "exit_list",
-        list.id,
+        village,
+        e.object_type,
+        e.list_id,
         json!({
-            "workflow": "exit", "exit_list_id": list.id, "village": format!("{:012}", list.region_code),
-            "year": list.year, "step": step, "from": from.map(Stage::as_str), "to": to.as_str(),
+            "workflow": e.workflow, format!("{}_id", e.object_type): e.list_id,
+            "village": format!("{:012}", e.region_code), "year": e.year, "step": e.step,
+            "from": e.from, "to": e.to,
         }),
     )
 }

@@ -446,26 +446,20 @@ fn record_step(
         ))
         .execute(conn)
         .db()?;
-    ctx.audit(
-        conn,
-        &format!("intake_list.{step}"),
-        "intake_list",
-        list.id,
-        stored_code(list.region_code)?,
-        json!({ "from": from.map(Stage::as_str), "to": to.as_str(), "details": details }),
-    )?;
-    super::webhooks::emit(
+    super::exit::step_event(
         conn,
         ctx,
-        domain::webhooks::EventKind::WorkflowStep,
-        stored_code(list.region_code)?,
-        "intake_list",
-        list.id,
-        json!({
-            "workflow": "intake", "intake_list_id": list.id,
-            "village": format!("{:012}", list.region_code), "year": list.year, "step": step,
-            "from": from.map(Stage::as_str), "to": to.as_str(),
-        }),
+        &super::exit::StepEvent {
+            workflow: "intake",
+            object_type: "intake_list",
+            list_id: list.id,
+            region_code: list.region_code,
+            year: list.year,
+            step,
+            from: from.map(Stage::as_str),
+            to: to.as_str(),
+        },
+        details,
     )
 }
 
