@@ -207,9 +207,24 @@ fn data_keys(config: &Config) -> anyhow::Result<infra::pii::DataKeys> {
         .load()
 }
 
+/// The configured data keys, once they are known to be the keys this database's personal data
+/// was written with (keys seen for the first time leave their check values).
+fn checked_data_keys(config: &Config, db: &Db) -> anyhow::Result<infra::pii::DataKeys> {
+    let keys = data_keys(config)?;
+    let check = db
+        .unscoped(|conn| infra::key_check::verify(conn, &keys))
+        .map_err(|e| anyhow::anyhow!("cannot check the data keys: {e}"))?;
+    let check = check?;
+    if !check.recorded.is_empty() {
+        tracing::info!(keys = ?check.recorded, "data keys used for the first time: check values recorded");
+    }
+    Ok(keys)
+}
+
 async fn serve(config: Config) -> anyhow::Result<()> {
     let db = Db::connect(&config.database_url, &config.pool)?;
-    let state = api::build_state(&config, db, keys(&config)?, data_keys(&config)?)?;
+    let data_keys = checked_data_keys(&config, &db)?;
+    let state = api::build_state(&config, db, keys(&config)?, data_keys)?;
     let data = web::Data::new(state);
     let limit = config.body_limit;
     // The audit log's months ahead, before the first request (a lock not granted now is
@@ -333,6 +348,18 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 async fn main() -> anyhow::Result<()> {
     init_tracing();
     let cli = Cli::parse();
+    match run(cli).await {
+        // Its own exit status, so that scripts can tell "these keys are not this database's"
+        // (scripts/lib/demo-server.sh then starts a fresh scratch database) from other failures.
+        Err(e) if e.downcast_ref::<infra::key_check::KeyMismatch>().is_some() => {
+            eprintln!("Error: {e}");
+            std::process::exit(3);
+        }
+        other => other,
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Openapi = command {
         let doc = serde_json::to_string_pretty(&api::api_doc())?;
@@ -452,7 +479,8 @@ async fn main() -> anyhow::Result<()> {
             infra::migrate::run_migrations(&owner)?;
             import_regions(&owner, &[regions], None)?;
             let db = Db::connect(&config.database_url, &config.pool)?;
-            let state = api::build_state(&config, db, KeyRing::ephemeral()?, data_keys(&config)?)?;
+            let data_keys = checked_data_keys(&config, &db)?;
+            let state = api::build_state(&config, db, KeyRing::ephemeral()?, data_keys)?;
             api::demo::load(&state)
         }
         Command::Generate {
@@ -509,7 +537,8 @@ async fn main() -> anyhow::Result<()> {
             paths,
         } => {
             let db = Db::connect(&config.database_url, &config.pool)?;
-            let state = api::build_state(&config, db, KeyRing::ephemeral()?, data_keys(&config)?)?;
+            let data_keys = checked_data_keys(&config, &db)?;
+            let state = api::build_state(&config, db, KeyRing::ephemeral()?, data_keys)?;
             let ctx = api::ops::acting_as(&state, &username)?;
             let files: Vec<PathBuf> = expand(&paths)?
                 .into_iter()
@@ -533,7 +562,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Reencrypt => {
             let db = Db::connect(&config.database_url, &config.pool)?;
-            let keys = data_keys(&config)?;
+            let keys = checked_data_keys(&config, &db)?;
             let n = infra::app::cases::rotate::reencrypt(&db, &keys, 1000)?;
             eprintln!(
                 "reencrypt: {n} ID numbers moved to data key {}",

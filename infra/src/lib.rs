@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod db;
 pub mod files;
 pub mod jwt;
+pub mod key_check;
 pub mod migrate;
 pub mod offboard;
 pub mod pii;

@@ -129,10 +129,31 @@ impl DataKeys {
     /// # Errors
     /// When the system has no randomness.
     pub fn encrypt_text(&self, row: Uuid, plain: &str) -> Result<(i16, Vec<u8>), DomainError> {
+        self.encrypt_with(self.active, row, plain)
+    }
+
+    /// The ids of every configured data key, in order.
+    pub fn key_ids(&self) -> Vec<i16> {
+        let mut ids: Vec<i16> = self.ciphers.keys().copied().collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// Encrypts `plain` for row `row` with data key `key` (the key check of
+    /// [`crate::key_check`] writes one value per key).
+    ///
+    /// # Errors
+    /// An unknown key id, or no randomness.
+    pub fn encrypt_with(
+        &self,
+        key: i16,
+        row: Uuid,
+        plain: &str,
+    ) -> Result<(i16, Vec<u8>), DomainError> {
         let cipher = self
             .ciphers
-            .get(&self.active)
-            .ok_or_else(|| DomainError::Unexpected(anyhow!("active data key missing")))?;
+            .get(&key)
+            .ok_or_else(|| DomainError::Unexpected(anyhow!("data key {key} missing")))?;
         let mut nonce = [0_u8; 12];
         getrandom::fill(&mut nonce).map_err(|e| DomainError::Unexpected(anyhow!("{e}")))?;
         let ct = cipher
@@ -146,7 +167,7 @@ impl DataKeys {
             .map_err(|_| DomainError::Unexpected(anyhow!("encryption failed")))?;
         let mut out = nonce.to_vec();
         out.extend(ct);
-        Ok((self.active, out))
+        Ok((key, out))
     }
 
     /// Decrypts what [`DataKeys::encrypt`] produced for `row`.
@@ -183,8 +204,13 @@ impl DataKeys {
 
     /// The blind index of an ID number.
     pub fn blind_index(&self, id: &IdNumber) -> Vec<u8> {
+        self.blind_mac(id.expose())
+    }
+
+    /// The blind-index HMAC of any text.
+    pub fn blind_mac(&self, text: &str) -> Vec<u8> {
         let mut mac = self.blind.clone();
-        mac.update(id.expose().as_bytes());
+        mac.update(text.as_bytes());
         mac.finalize().into_bytes().to_vec()
     }
 }

@@ -1230,6 +1230,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    data_key_checks (kind, key_id) {
+        kind -> Text,
+        key_id -> Int2,
+        check_value -> Bytea,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     benefit_cards,
     project_postings,

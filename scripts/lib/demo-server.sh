@@ -33,7 +33,20 @@ zx_demo_server_start() {
   (cd "$_zx_ds_root" && cargo build --locked --bin zhenxing -q)
   local bin="$_zx_ds_root/target/debug/zhenxing"
   "$bin" bootstrap >/dev/null
-  (cd "$_zx_ds_root" && "$bin" demo --regions data/regions) 2>/dev/null
+  local rc=0
+  (cd "$_zx_ds_root" && "$bin" demo --regions data/regions) 2>/dev/null || rc=$?
+  if [ "$rc" -eq 3 ]; then
+    # Exit status 3: the database's personal data was written with other data keys (a database
+    # kept by a long-running PostgreSQL from an earlier checkout, whose .keys/checks is gone).
+    # Served as it is, every reveal would be a server error: make it again with these keys.
+    zx_say "database $db was written with other data keys: making it again"
+    psql "$ADMIN_DATABASE_URL" -X -q -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+    "$bin" bootstrap >/dev/null
+    (cd "$_zx_ds_root" && "$bin" demo --regions data/regions) 2>/dev/null
+  elif [ "$rc" -ne 0 ]; then
+    zx_say "loading the demo into $db failed (exit $rc)"
+    return "$rc"
+  fi
   local port
   port=$(zx_free_port)
   export ZX_CHECK_URL="http://127.0.0.1:$port"

@@ -25,6 +25,7 @@ mod income_growth;
 mod instances;
 mod intake;
 mod isolation;
+mod key_check;
 mod matrix;
 mod monitoring;
 mod pgbouncer;
