@@ -211,8 +211,8 @@ pub async fn project_notice(
     params: web::Query<crate::documents::FormatParams>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
-    crate::documents::serve(&req, &state, auth, &params, move |conn, ctx, _| {
-        project_rules::notice(conn, ctx, id)
+    crate::documents::serve(&req, &state, auth, &params, move |conn, ctx, lang| {
+        project_rules::notice(conn, ctx, id, lang)
     })
     .await
 }

@@ -364,6 +364,26 @@ async fn no_money_or_work_before_the_posting_has_ended() {
             "the notice lacks {m}: {text}"
         );
     }
+    // In English when asked, with the same period and manager.
+    let en = app
+        .send(
+            "GET",
+            &format!("/api/v1/projects/{fresh}/notice?format=docx"),
+            Some(&x.officer),
+            None,
+            &[("accept-language", "en")],
+        )
+        .await;
+    assert_eq!(en.status, 200);
+    let text = crate::printed::docx_text(&en.raw);
+    for m in [
+        "Publicnoticeoftheproject".to_string(),
+        format!("from{first}totheendof{last}"),
+        "Projectmanager:mgr.zhang".to_string(),
+        "Purpose:infrastructure".to_string(),
+    ] {
+        assert!(text.contains(&m), "the English notice lacks {m}: {text}");
+    }
     let r = app
         .get(
             &format!("/api/v1/projects/{fresh}/notice?format=bad"),

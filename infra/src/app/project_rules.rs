@@ -301,7 +301,12 @@ fn region_name(conn: &mut PgConnection, code: RegionCode) -> Result<String, Doma
 ///
 /// # Errors
 /// `NotFound` outside scope; `Conflict` `document_not_ready` before the project is posted.
-pub fn notice(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<Doc, DomainError> {
+pub fn notice(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    lang: Lang,
+) -> Result<Doc, DomainError> {
     let p = project_in_scope(conn, ctx, id)?;
     let region = stored_code(p.region_code)?;
     let Some(posting) = posting_of(conn, &p)? else {
@@ -316,21 +321,46 @@ pub fn notice(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<Doc, Domai
     } else {
         region_name(conn, region)?
     };
-    let manager = manager_of(conn, &p)?
-        .map(|(_, n)| n)
-        .unwrap_or_else(|| "(未指定)".into());
-    let purpose = domain::funds::Purpose::parse(&p.purpose)
-        .map(|x| x.label().to_string())
-        .unwrap_or_else(|_| p.purpose.clone());
-    let from = date_zh(posting.first_day);
-    let to = date_zh(posting.last_day);
-    let title = format!("关于{}的公示", p.name);
+    let manager = manager_of(conn, &p)?.map(|(_, n)| n);
+    let purpose = domain::funds::Purpose::parse(&p.purpose).ok();
     let organ = format!("{county}扶贫开发领导小组");
     let contact = if posting.contact.is_empty() {
-        organ.clone()
+        None
     } else {
-        posting.contact.clone()
+        Some(posting.contact.clone())
     };
+    let (title, blocks) = if lang == Lang::En {
+        notice_en(&p, &posting, &place, &organ, manager, purpose, contact)
+    } else {
+        notice_zh(&p, &posting, &place, &organ, manager, purpose, contact)
+    };
+    ctx.audit(
+        conn,
+        "project.document",
+        "project",
+        p.id,
+        region,
+        json!({ "document": "notice" }),
+    )?;
+    Ok(Doc {
+        title,
+        lang,
+        sections: vec![Section { blocks }],
+    })
+}
+
+/// The notice's text in Chinese: the posting as it goes on the board.
+fn notice_zh(
+    p: &ProjectRow,
+    posting: &PostingRow,
+    place: &str,
+    organ: &str,
+    manager: Option<String>,
+    purpose: Option<domain::funds::Purpose>,
+    contact: Option<String>,
+) -> (String, Vec<Block>) {
+    let title = format!("关于{}的公示", p.name);
+    let purpose = purpose.map_or_else(|| p.purpose.clone(), |x| x.label().to_string());
     let blocks = vec![
         Block::Issuer(format!("{organ}办公室")),
         Block::Title(vec![title.clone()]),
@@ -343,30 +373,79 @@ pub fn notice(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<Doc, Domai
         Block::Line(format!("资金用途:{purpose}")),
         Block::Line(format!("项目预算:{}元", yuan(p.budget_fen))),
         Block::Line(format!("资金专户:{}", p.account)),
-        Block::Line(format!("项目管理人:{manager}")),
+        Block::Line(format!(
+            "项目管理人:{}",
+            manager.unwrap_or_else(|| "(未指定)".into())
+        )),
         Block::Para(format!(
-            "公示期:自{from}至{to}24时。公示地点:{}。公示期满无异议后项目方可开工、拨付资金。",
+            "公示期:自{}至{}24时。公示地点:{}。公示期满无异议后项目方可开工、拨付资金。",
+            date_zh(posting.first_day),
+            date_zh(posting.last_day),
             posting.location
         )),
-        Block::Para(format!("如有异议,请在公示期内向{contact}反映。")),
+        Block::Para(format!(
+            "如有异议,请在公示期内向{}反映。",
+            contact.unwrap_or_else(|| organ.to_string())
+        )),
         Block::Signature {
-            organ,
+            organ: organ.to_string(),
             date: date_zh(posting.posted_on),
         },
     ];
-    ctx.audit(
-        conn,
-        "project.document",
-        "project",
-        p.id,
-        region,
-        json!({ "document": "notice" }),
-    )?;
-    Ok(Doc {
-        title,
-        lang: Lang::Zh,
-        sections: vec![Section { blocks }],
-    })
+    (title, blocks)
+}
+
+/// The notice in English (`Accept-Language: en`), for readers of the platform who do not read
+/// Chinese; the posting on the board is the Chinese one. Names stay as recorded.
+fn notice_en(
+    p: &ProjectRow,
+    posting: &PostingRow,
+    place: &str,
+    organ: &str,
+    manager: Option<String>,
+    purpose: Option<domain::funds::Purpose>,
+    contact: Option<String>,
+) -> (String, Vec<Block>) {
+    let title = format!("Public notice of the project {}", p.name);
+    let purpose = purpose.map_or_else(|| p.purpose.clone(), |x| x.as_str().replace('_', " "));
+    let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let blocks = vec![
+        Block::Issuer(format!(
+            "{organ}办公室 (Poverty Alleviation Leading Group Office)"
+        )),
+        Block::Title(vec![title.clone()]),
+        Block::Para(format!(
+            "Funds go to projects, are managed and accounted for by project, kept in a dedicated \
+             account, used only for their purpose and managed by a named person. The {} project at \
+             {place} is posted publicly as follows:",
+            p.year
+        )),
+        Block::Line(format!("Project: {}", p.name)),
+        Block::Line(format!("Place: {place}")),
+        Block::Line(format!("Purpose: {purpose}")),
+        Block::Line(format!("Budget: {} yuan", yuan(p.budget_fen))),
+        Block::Line(format!("Dedicated account: {}", p.account)),
+        Block::Line(format!(
+            "Project manager: {}",
+            manager.unwrap_or_else(|| "(not named)".into())
+        )),
+        Block::Para(format!(
+            "Notice period: from {} to the end of {} (24:00 Beijing time), posted at {}. Work starts \
+             and money is paid only after the period ends with no objection.",
+            day(posting.first_day),
+            day(posting.last_day),
+            posting.location
+        )),
+        Block::Para(format!(
+            "Objections may be raised with {} within the notice period.",
+            contact.unwrap_or_else(|| format!("{organ}办公室"))
+        )),
+        Block::Signature {
+            organ: organ.to_string(),
+            date: day(posting.posted_on),
+        },
+    ];
+    (title, blocks)
 }
 
 /// One key village's construction money against the minimum.
