@@ -104,13 +104,16 @@ impl Stage {
 }
 
 /// Checks that `step` may be taken on a list at `stage` (notice ending at `notice_ends_at`,
-/// `listed` households left) and returns the stage it leads to.
+/// `open_objections` raised during it unresolved, `listed` households left) and returns the
+/// stage it leads to.
 ///
 /// # Errors
-/// `Conflict` `step_out_of_order` (naming the next step), `notice_period_running`, `list_empty`.
+/// `Conflict` `step_out_of_order` (naming the next step), `notice_period_running`,
+/// `objections_open`, `list_empty`.
 pub fn check_step(
     stage: Stage,
     notice_ends_at: Option<DateTime<Utc>>,
+    open_objections: i64,
     listed: i64,
     step: Step,
     now: DateTime<Utc>,
@@ -135,12 +138,34 @@ pub fn check_step(
         stage.as_str(),
         stage == Stage::Notice,
         notice_ends_at,
-        0,
+        open_objections,
         listed,
         step.as_str(),
         now,
     )?;
     Ok(to)
+}
+
+/// Checks that an objection may be recorded now: only while the village's notice runs (the
+/// village records it, as it owns the notice).
+///
+/// # Errors
+/// `Conflict` `no_notice_running`.
+pub fn check_objection(
+    stage: Stage,
+    notice_ends_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    if stage == Stage::Notice && notice_ends_at.is_some_and(|end| now < end) {
+        return Ok(());
+    }
+    Err(DomainError::Conflict {
+        code: crate::ErrorCode::NoNoticeRunning,
+        message: format!(
+            "objections are raised during the village's public notice; the list is at {} with no notice running",
+            stage.as_str()
+        ),
+    })
 }
 
 /// The status a household of `status` takes when it enters as `kind`.
@@ -174,19 +199,25 @@ mod tests {
             .single()
             .unwrap_or_default();
         assert_eq!(
-            check_step(Stage::Applied, None, 1, Step::Appraisal, now).ok(),
+            check_step(Stage::Applied, None, 0, 1, Step::Appraisal, now).ok(),
             Some(Stage::Appraised)
         );
-        let e = check_step(Stage::Applied, None, 1, Step::Approval, now);
+        let e = check_step(Stage::Applied, None, 0, 1, Step::Approval, now);
         assert!(
             format!("{e:?}").contains("the next step is appraisal"),
             "{e:?}"
         );
         let end = now + Duration::days(1);
-        let e = check_step(Stage::Notice, Some(end), 1, Step::TownshipReview, now);
+        let e = check_step(Stage::Notice, Some(end), 0, 1, Step::TownshipReview, now);
         assert!(format!("{e:?}").contains("NoticePeriodRunning"), "{e:?}");
-        assert!(check_step(Stage::Notice, Some(end), 1, Step::TownshipReview, end).is_ok());
-        assert!(check_step(Stage::Approved, None, 0, Step::Announcement, now).is_err());
+        assert!(check_step(Stage::Notice, Some(end), 0, 1, Step::TownshipReview, end).is_ok());
+        let e = check_step(Stage::Notice, Some(end), 1, 1, Step::TownshipReview, end);
+        assert!(format!("{e:?}").contains("ObjectionsOpen"), "{e:?}");
+        assert!(check_step(Stage::Approved, None, 0, 0, Step::Announcement, now).is_err());
+        // Objections only while the notice runs.
+        assert!(check_objection(Stage::Notice, Some(end), now).is_ok());
+        assert!(check_objection(Stage::Notice, Some(end), end).is_err());
+        assert!(check_objection(Stage::Appraised, None, now).is_err());
     }
 
     #[test]

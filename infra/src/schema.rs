@@ -1225,8 +1225,28 @@ diesel::table! {
         year -> Int4,
         region_code -> Int8,
         people -> Int4,
+        returns_people -> Nullable<Int4>,
         set_by -> Uuid,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    intake_objections (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        list_id -> Uuid,
+        household_id -> Uuid,
+        region_code -> Int8,
+        stage -> Text,
+        raised_by -> Text,
+        content -> Text,
+        raised_at -> Timestamptz,
+        recorded_by -> Uuid,
+        status -> Text,
+        resolution_reason -> Nullable<Text>,
+        resolved_by -> Nullable<Uuid>,
+        resolved_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -171,7 +171,8 @@ pub struct FlowDto {
     /// Their people.
     pub in_procedure_people: i64,
     /// The county's target of the year in people (exits: `PUT /exit-targets/…`; entries:
-    /// `PUT /intake-targets/…`), where set and visible to you.
+    /// `PUT /intake-targets/…` `people`; returns: its `returns_people`, a ceiling not to
+    /// pass), where set and visible to you.
     pub target_people: Option<i64>,
     /// `people` as a percentage of the target, one decimal.
     pub percent_of_target: Option<f64>,
@@ -340,6 +341,10 @@ pub struct ExcuseBody {
 pub struct IntakeTargetBody {
     /// People to take in that year, newly identified (0–10,000,000).
     pub people: i32,
+    /// A ceiling on people returning to poverty that year (防止规模性返贫; 0–10,000,000),
+    /// shown against the year's returns; absent: none.
+    #[serde(default)]
+    pub returns_people: Option<i32>,
 }
 
 /// Opens the year's campaign of a county (county step, `workflow:county`). One open campaign
@@ -584,7 +589,8 @@ pub async fn close_campaign(
 }
 
 /// Sets a county's yearly intake target in people (newly identified; county step), shown
-/// against the year's entries in its campaigns (总量控制).
+/// against the year's entries in its campaigns (总量控制), and optionally a ceiling on returns to
+/// poverty, shown against the year's returns.
 #[utoipa::path(
     tag = "campaign",
     security(("bearer" = [])),
@@ -598,7 +604,7 @@ pub async fn close_campaign(
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such county in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field: year, people", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field: year, people, returns_people", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/intake-targets/{county_code}/{year}")]
@@ -618,11 +624,21 @@ pub async fn put_intake_target(
     if !(0..=10_000_000).contains(&body.0.people) {
         errs.push(FieldError::new("people", "must be between 0 and 10000000"));
     }
+    if body
+        .0
+        .returns_people
+        .is_some_and(|r| !(0..=10_000_000).contains(&r))
+    {
+        errs.push(FieldError::new(
+            "returns_people",
+            "must be between 0 and 10000000",
+        ));
+    }
     done(errs)?;
-    let people = body.0.people;
+    let (people, returns) = (body.0.people, body.0.returns_people);
     state
         .run(auth, move |conn, ctx| {
-            campaign::set_intake_target(conn, ctx, county, year, people)
+            campaign::set_intake_target(conn, ctx, county, year, people, returns)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -1218,6 +1218,37 @@ pub struct ObjectionBody {
     pub content: String,
 }
 
+/// The household, who raised it and what it says, checked (exit and intake lists).
+///
+/// # Errors
+/// `Validation` naming `raised_by` or `content`.
+pub fn objection_input(b: ObjectionBody) -> Result<(Uuid, String, String), DomainError> {
+    let mut errs = Vec::new();
+    let by = text(&mut errs, "raised_by", &b.raised_by, true, 50);
+    let content = text(&mut errs, "content", &b.content, true, 2000);
+    done(errs)?;
+    Ok((b.household_id, by, content))
+}
+
+/// Whether the objection is upheld, and why, checked (exit and intake lists).
+///
+/// # Errors
+/// `Validation` naming `outcome` or `reason`.
+pub fn resolution_input(b: ResolutionBody) -> Result<(bool, String), DomainError> {
+    let mut errs = Vec::new();
+    let upheld = match b.outcome.as_str() {
+        "upheld" => true,
+        "dismissed" => false,
+        _ => {
+            errs.push(FieldError::new("outcome", "must be upheld or dismissed"));
+            false
+        }
+    };
+    let reason = text(&mut errs, "reason", &b.reason, true, 2000);
+    done(errs)?;
+    Ok((upheld, reason))
+}
+
 /// Records an objection raised during the running notice. The level that owns the notice
 /// records it (village for the first, township for the second, county for the announcement);
 /// it blocks the next step until resolved.
@@ -1243,14 +1274,10 @@ pub async fn raise_objection(
     body: ValidJson<ObjectionBody>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
-    let b = body.0;
-    let mut errs = Vec::new();
-    let by = text(&mut errs, "raised_by", &b.raised_by, true, 50);
-    let content = text(&mut errs, "content", &b.content, true, 2000);
-    done(errs)?;
+    let (household, by, content) = objection_input(body.0)?;
     let o = state
         .run(auth, move |conn, ctx| {
-            exit::raise_objection(conn, ctx, id, b.household_id, &by, &content)
+            exit::raise_objection(conn, ctx, id, household, &by, &content)
         })
         .await?;
     Ok(HttpResponse::Created().json(ObjectionDto::from(o)))
@@ -1340,18 +1367,7 @@ pub async fn resolve_objection(
     body: ValidJson<ResolutionBody>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
-    let b = body.0;
-    let mut errs = Vec::new();
-    let upheld = match b.outcome.as_str() {
-        "upheld" => true,
-        "dismissed" => false,
-        _ => {
-            errs.push(FieldError::new("outcome", "must be upheld or dismissed"));
-            false
-        }
-    };
-    let reason = text(&mut errs, "reason", &b.reason, true, 2000);
-    done(errs)?;
+    let (upheld, reason) = resolution_input(body.0)?;
     let o = state
         .run(auth, move |conn, ctx| {
             exit::resolve_objection(conn, ctx, id, upheld, &reason)

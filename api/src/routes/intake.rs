@@ -144,6 +144,9 @@ pub struct IntakeListDto {
     /// Steps, in order (`application`, `appraisal`, `notice`, `township_review`, `approval`,
     /// `announcement`).
     pub steps: Vec<StepDto>,
+    /// Objections raised during the notice, oldest first; an open one blocks the township
+    /// review.
+    pub objections: Vec<super::intake_objections::IntakeObjectionDto>,
 }
 
 impl From<IntakeView> for IntakeListDto {
@@ -153,6 +156,7 @@ impl From<IntakeView> for IntakeListDto {
             village_name: v.village_name,
             entries: v.entries.into_iter().map(Into::into).collect(),
             steps: v.steps.into_iter().map(Into::into).collect(),
+            objections: v.objections.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -368,7 +372,7 @@ pub async fn intake_notice(
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a township user with workflow:township over the village", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Out of order, the notice still running (notice_period_running), every household taken off (list_empty)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Out of order, the notice still running (notice_period_running), objections open (objections_open), every household taken off (list_empty)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field (removals[i].household_id not on the list), or a decision date in the notice or the future", body = Problem, content_type = "application/problem+json"),
     )
 )]

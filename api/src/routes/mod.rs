@@ -23,6 +23,7 @@ pub mod imports;
 pub mod income_growth;
 pub mod input;
 pub mod intake;
+pub mod intake_objections;
 pub mod me;
 pub mod members;
 pub mod monitoring;
@@ -434,6 +435,16 @@ pub const RULES: &[Rule] = &[
         "POST",
         "/api/v1/intake-lists/{id}/announcement",
         Permission(perm::WORKFLOW_COUNTY),
+    ),
+    r(
+        "POST",
+        "/api/v1/intake-lists/{id}/objections",
+        Permission(perm::WORKFLOW_VILLAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/intake-lists/{id}/objections/{objection_id}/resolution",
+        Permission(perm::WORKFLOW_VILLAGE),
     ),
     r("GET", "/api/v1/exit-lists", Permission(perm::WORKFLOW_READ)),
     r(
@@ -1232,6 +1243,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(intake::intake_township_review)
                 .service(intake::intake_approval)
                 .service(intake::intake_announcement)
+                .service(intake_objections::raise_intake_objection)
+                .service(intake_objections::resolve_intake_objection)
                 .service(monitoring::list_cases)
                 .service(monitoring::open_case)
                 .service(monitoring::get_case)

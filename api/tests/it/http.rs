@@ -265,10 +265,12 @@ pub fn sample_body(method: &str, path: &str) -> serde_json::Value {
         ("POST", "/api/v1/property-checks/{id}/villages/{village_code}/send-back") => {
             json!({"reason": "r"})
         }
-        ("POST", "/api/v1/exit-lists/{id}/objections") => {
+        ("POST", "/api/v1/exit-lists/{id}/objections")
+        | ("POST", "/api/v1/intake-lists/{id}/objections") => {
             json!({"household_id": "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e", "raised_by": "x", "content": "y"})
         }
-        ("POST", "/api/v1/objections/{id}/resolution") => {
+        ("POST", "/api/v1/objections/{id}/resolution")
+        | ("POST", "/api/v1/intake-lists/{id}/objections/{objection_id}/resolution") => {
             json!({"outcome": "dismissed", "reason": "r"})
         }
         ("PUT", "/api/v1/exit-targets/{county_code}/{year}")

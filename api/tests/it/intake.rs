@@ -288,7 +288,18 @@ async fn an_intake_list_walks_level_by_level_and_the_announcement_moves_the_hous
             "PUT",
             &format!("/api/v1/intake-targets/370831/{}", year(app)),
             Some(&x.approver),
-            Some(&json!({"people": 4})),
+            Some(&json!({"people": 4, "returns_people": -1})),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(fields(&r), ["returns_people"]);
+    let r = app
+        .send(
+            "PUT",
+            &format!("/api/v1/intake-targets/370831/{}", year(app)),
+            Some(&x.approver),
+            Some(&json!({"people": 4, "returns_people": 2})),
             &[],
         )
         .await;
@@ -314,6 +325,243 @@ async fn an_intake_list_walks_level_by_level_and_the_announcement_moves_the_hous
     assert_eq!(t["entries"]["target_people"], 4);
     assert_eq!(t["entries"]["percent_of_target"], 25.0);
     assert_eq!(t["returns"]["households"], 1);
+    assert_eq!(t["returns"]["target_people"], 2, "the ceiling on returns");
+    assert_eq!(t["returns"]["percent_of_target"], 50.0);
     assert_eq!(t["exits"]["households"], 0);
     assert_eq!(t["net_change_people"], 2);
+}
+
+/// Objections during the intake notice (公示期间的异议): the village records them while its
+/// notice runs, an open one blocks the township review, upheld takes the household off the
+/// list, dismissed keeps it; other levels and other counties cannot touch them.
+#[actix_web::test]
+async fn an_objection_during_the_intake_notice_blocks_the_review_until_resolved() {
+    let x = setup().await;
+    let app = &x.app;
+    let new = household_in(&x, "J1", 11, "non_poor").await;
+    let back = household_in(&x, "J2", 12, "exited").await;
+    let outsider = household_in(&x, "J3", 13, "non_poor").await;
+    let r = app
+        .post(
+            "/api/v1/intake-lists",
+            &x.clerk,
+            intake(app, &[(&new, "new"), (&back, "return")]),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let list = r.body["id"].as_str().unwrap_or_default().to_string();
+    let objections = format!("/api/v1/intake-lists/{list}/objections");
+    let objection =
+        |h: &str| json!({"household_id": h, "raised_by": "村民张三", "content": "该户有稳定收入"});
+    // Before the notice: nothing to object to yet.
+    let r = app.post(&objections, &x.clerk, objection(&new)).await;
+    assert_eq!(
+        (r.status, code(&r)),
+        (409, "no_notice_running"),
+        "{:?}",
+        r.body
+    );
+    let r = take(
+        app,
+        &x.clerk,
+        &list,
+        "appraisal",
+        json!({"held_on": "today", "attendees": 30, "minutes": "评议",
+            "votes": [{"household_id": new, "for": 25, "against": 4, "abstain": 1},
+                      {"household_id": back, "for": 25, "against": 4, "abstain": 1}]}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = take(
+        app,
+        &x.clerk,
+        &list,
+        "notice",
+        json!({"location": "村委会公示栏"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let end: chrono::DateTime<chrono::Utc> = r.body["notice_ends_at"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("no notice end: {:?}", r.body));
+
+    // During the notice: bad input by name, the wrong level and another county refused.
+    let r = app
+        .post(
+            &objections,
+            &x.clerk,
+            json!({"household_id": outsider, "raised_by": "", "content": "x"}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(fields(&r), ["raised_by"]);
+    let r = app.post(&objections, &x.clerk, objection(&outsider)).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(fields(&r), ["household_id"]);
+    let r = app.post(&objections, &x.reviewer, objection(&new)).await;
+    assert_eq!(
+        r.status, 403,
+        "the township does not record them: {:?}",
+        r.body
+    );
+    // Another village's clerk does not see the list; another county's approver lacks the
+    // village permission altogether.
+    let r = app.post(&objections, &x.clerk2, objection(&new)).await;
+    assert_eq!(r.status, 404, "{:?}", r.body);
+    let r = app.post(&objections, &x.stranger, objection(&new)).await;
+    assert_eq!(r.status, 403, "{:?}", r.body);
+    let r = app.post(&objections, &x.clerk, objection(&back)).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(
+        (r.body["status"].as_str(), r.body["stage"].as_str()),
+        (Some("open"), Some("notice"))
+    );
+    let upheld = r.body["id"].as_str().unwrap_or_default().to_string();
+    let r = app.post(&objections, &x.clerk, objection(&new)).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let dismissed = r.body["id"].as_str().unwrap_or_default().to_string();
+
+    // After the notice: the review waits for the objections; no new ones.
+    let by = end - app.state.clock.now() + Duration::hours(1);
+    app.state.clock.advance(by);
+    let r = take(
+        app,
+        &x.reviewer,
+        &list,
+        "township-review",
+        json!({"opinion": "同意"}),
+    )
+    .await;
+    assert_eq!(
+        (r.status, code(&r)),
+        (409, "objections_open"),
+        "{:?}",
+        r.body
+    );
+    let r = app.post(&objections, &x.clerk, objection(&new)).await;
+    assert_eq!((r.status, code(&r)), (409, "no_notice_running"));
+
+    // Resolution: by the village, with a reason; once.
+    let resolve = |id: &str| format!("{objections}/{id}/resolution");
+    let r = app
+        .post(
+            &resolve(&upheld),
+            &x.clerk,
+            json!({"outcome": "maybe", "reason": ""}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(fields(&r), ["outcome", "reason"]);
+    let r = app
+        .post(
+            &resolve(&upheld),
+            &x.reviewer,
+            json!({"outcome": "upheld", "reason": "核实属实"}),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{:?}", r.body);
+    let r = app
+        .post(
+            &resolve(&upheld),
+            &x.clerk2,
+            json!({"outcome": "upheld", "reason": "核实属实"}),
+        )
+        .await;
+    assert_eq!(r.status, 404, "{:?}", r.body);
+    let r = app
+        .post(
+            &resolve(&upheld),
+            &x.clerk,
+            json!({"outcome": "upheld", "reason": "核实属实"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["status"], "upheld");
+    let r = app
+        .post(
+            &resolve(&upheld),
+            &x.clerk,
+            json!({"outcome": "dismissed", "reason": "again"}),
+        )
+        .await;
+    assert_eq!((r.status, code(&r)), (409, "already_resolved"));
+    let r = take(
+        app,
+        &x.reviewer,
+        &list,
+        "township-review",
+        json!({"opinion": "同意"}),
+    )
+    .await;
+    assert_eq!(
+        (r.status, code(&r)),
+        (409, "objections_open"),
+        "one is still open"
+    );
+    let r = app
+        .post(
+            &resolve(&dismissed),
+            &x.clerk,
+            json!({"outcome": "dismissed", "reason": "经核实不属实"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    // An objection id of another list is not found on this one.
+    let r = app
+        .post(
+            &format!(
+                "/api/v1/intake-lists/{}/objections/{dismissed}/resolution",
+                uuid::Uuid::new_v4()
+            ),
+            &x.clerk,
+            json!({"outcome": "dismissed", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(r.status, 404, "{:?}", r.body);
+
+    // The review goes through; the upheld household is off the list, with the reason.
+    let r = take(
+        app,
+        &x.reviewer,
+        &list,
+        "township-review",
+        json!({"opinion": "同意"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let entry = |h: &str| {
+        r.body["entries"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|e| e["household_id"] == h)
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(entry(&back)["removed"], true);
+    assert_eq!(entry(&back)["removed_reason"], "objection upheld: 核实属实");
+    assert_eq!(entry(&new)["removed"], false);
+    let states: Vec<&str> = r.body["objections"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|o| o["status"].as_str())
+        .collect();
+    assert_eq!(states, ["upheld", "dismissed"]);
+    // Audited.
+    let admin = app.token("admin.370831").await;
+    let r = app
+        .get(
+            "/api/v1/audit-events?action=intake_objection.upheld",
+            &admin,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(
+        r.body["items"].as_array().map(Vec::len),
+        Some(1),
+        "{:?}",
+        r.body
+    );
 }

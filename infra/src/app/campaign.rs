@@ -664,7 +664,8 @@ pub fn close(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<CampaignVie
     view(conn, ctx, row)
 }
 
-/// Sets a county's intake target (people) for a year (总量控制).
+/// Sets a county's intake target (people) for a year (总量控制), and the ceiling on returns to
+/// poverty (`None`: none).
 ///
 /// # Errors
 /// `NotFound` outside scope; `Forbidden` without `workflow:county` at the county.
@@ -674,6 +675,7 @@ pub fn set_intake_target(
     county: RegionCode,
     year: i32,
     people: i32,
+    returns: Option<i32>,
 ) -> Result<(), DomainError> {
     if !ctx.caller.scope().contains(county) {
         return Err(DomainError::NotFound);
@@ -687,6 +689,7 @@ pub fn set_intake_target(
             intake_targets::year.eq(year),
             intake_targets::region_code.eq(county.as_i64()),
             intake_targets::people.eq(people),
+            intake_targets::returns_people.eq(returns),
             intake_targets::set_by.eq(ctx.caller.user_id),
             intake_targets::updated_at.eq(ctx.now),
         ))
@@ -694,6 +697,7 @@ pub fn set_intake_target(
         .do_update()
         .set((
             intake_targets::people.eq(people),
+            intake_targets::returns_people.eq(returns),
             intake_targets::set_by.eq(ctx.caller.user_id),
             intake_targets::updated_at.eq(ctx.now),
         ))
@@ -705,7 +709,7 @@ pub fn set_intake_target(
         "intake_target",
         format!("{}/{year}", county.county_code()),
         county,
-        json!({ "year": year, "people": people }),
+        json!({ "year": year, "people": people, "returns_people": returns }),
     )
 }
 
@@ -773,14 +777,15 @@ fn totals(conn: &mut PgConnection, ctx: &Ctx, c: &CampaignRow) -> Result<Totals,
         .optional()
         .db()?
         .map(i64::from);
-    t.entries.target_people = intake_targets::table
+    let intake: Option<(i32, Option<i32>)> = intake_targets::table
         .filter(intake_targets::county_code.eq(c.county_code))
         .filter(intake_targets::year.eq(c.year))
-        .select(intake_targets::people)
-        .first::<i32>(conn)
+        .select((intake_targets::people, intake_targets::returns_people))
+        .first(conn)
         .optional()
-        .db()?
-        .map(i64::from);
+        .db()?;
+    t.entries.target_people = intake.map(|(p, _)| i64::from(p));
+    t.returns.target_people = intake.and_then(|(_, r)| r).map(i64::from);
     Ok(t)
 }
 

@@ -7,7 +7,7 @@
 //! ([`exit::StepInput`], [`domain::exit::check_step_date`]), the notice-period and empty-list
 //! checks ([`domain::exit::check_notice_over`]), the tally rule ([`domain::exit::Votes`]), notice
 //! periods on the working calendar, attachments' checks and the step records' shape
-//! ([`exit::StepRow`]). Objections during the notice are not recorded here yet.
+//! ([`exit::StepRow`]). Objections during the notice are in [`super::intake_objections`].
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::pg::PgConnection;
@@ -89,6 +89,8 @@ pub struct IntakeView {
     pub entries: Vec<IntakeEntryView>,
     /// Steps, in order.
     pub steps: Vec<StepRow>,
+    /// Objections raised during the notice, oldest first.
+    pub objections: Vec<exit::ObjectionRow>,
 }
 
 /// A list to draw up.
@@ -108,11 +110,11 @@ pub struct NewIntake {
     pub attachments: Vec<Attachment>,
 }
 
-fn parse_stage(s: &str) -> Result<Stage, DomainError> {
+pub(super) fn parse_stage(s: &str) -> Result<Stage, DomainError> {
     Stage::parse(s).map_err(|m| DomainError::Unexpected(anyhow::anyhow!(m)))
 }
 
-fn find(
+pub(super) fn find(
     conn: &mut PgConnection,
     ctx: &Ctx,
     id: Uuid,
@@ -399,7 +401,9 @@ fn view_of(conn: &mut PgConnection, list: IntakeListRow) -> Result<IntakeView, D
         .load(conn)
         .db()?;
     let names = cases::village_names(conn, &[list.region_code])?;
+    let objections = super::intake_objections::of_list(conn, &list)?;
     Ok(IntakeView {
+        objections,
         village_name: names.get(&list.region_code).cloned().unwrap_or_default(),
         entries: rows
             .into_iter()
@@ -463,7 +467,7 @@ fn record_step(
     )
 }
 
-fn listed(
+pub(super) fn listed(
     conn: &mut PgConnection,
     list: &IntakeListRow,
 ) -> Result<Vec<(Uuid, String)>, DomainError> {
@@ -506,7 +510,7 @@ fn last_step(
     }))
 }
 
-fn remove(
+pub(super) fn remove(
     conn: &mut PgConnection,
     ctx: &Ctx,
     list: &IntakeListRow,
@@ -554,7 +558,8 @@ pub fn take_step(
     let stage = parse_stage(&list.stage)?;
     let on_list = listed(conn, &list)?;
     let count = i64::try_from(on_list.len()).unwrap_or(i64::MAX);
-    let to = rules::check_step(stage, list.notice_ends_at, count, step, ctx.now)?;
+    let open = super::intake_objections::open_count(conn, &list)?;
+    let to = rules::check_step(stage, list.notice_ends_at, open, count, step, ctx.now)?;
     check_links(attachments)?;
     let (date_field, on) = input.date(ctx.today());
     let settings = super::settings::effective_for(conn, ctx, village)?;

@@ -20,6 +20,7 @@ pub mod grant_requests;
 pub mod idempotency;
 pub mod imports;
 pub mod intake;
+pub mod intake_objections;
 pub mod jobs;
 pub mod monitoring;
 pub mod monitoring_contact;

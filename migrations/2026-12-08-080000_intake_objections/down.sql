@@ -1,0 +1,2 @@
+ALTER TABLE intake_targets DROP COLUMN returns_people;
+DROP TABLE intake_objections;
