@@ -164,6 +164,7 @@ pub fn concrete(path: &str) -> String {
         .replace("{household_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6f")
         .replace("{village_code}", "370831001003")
         .replace("{delivery_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e")
+        .replace("{objection_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a70")
         .replace("{year}", "2020")
         .replace("{kind}", "application")
         .replace("{month}", "2021-01")
