@@ -79,6 +79,13 @@ impl Step {
         }
     }
 
+    /// Whether the seed requires evidence of the step (the appraisal meeting's sign-in sheet,
+    /// the posting of the notice and of the announcement): with the setting
+    /// `exit.require_stored_evidence`, a file stored for the list.
+    pub fn needs_evidence(self) -> bool {
+        matches!(self, Self::Appraisal | Self::Notice | Self::Announcement)
+    }
+
     /// The level whose users take the step.
     pub fn owner(self) -> Level {
         match self {

@@ -226,8 +226,9 @@ pub struct ExitSettings {
     /// paper, a meeting held last week); never in the future.
     pub backdate_days: i32,
     /// Whether the steps the seed requires evidence for (the appraisal meeting, each notice's
-    /// posting) refuse to complete without an attachment stored by this system for the list
-    /// (`/api/v1/attachments/{id}`). Off by default: lists may still cite an archive by link.
+    /// posting; on intake lists too) refuse to complete without an attachment stored by this
+    /// system for the list (`/api/v1/attachments/{id}`). Off by default: lists may still cite
+    /// an archive by link.
     pub require_stored_evidence: bool,
     /// Whether verification (seed 1: 村两委和驻村工作队核实) waits for both sign-offs — the
     /// village committee's (`POST …/verification`) and a resident team member's

@@ -1,4 +1,4 @@
-//! Stored attachments (issue 19 item 4): upload a file for an exit list or a property hit, read
+//! Stored attachments (issue 19 item 4): upload a file for an exit or intake list or a property hit, read
 //! its metadata, download it. The upload is authorized and given its size limit before the body
 //! is read; the body is streamed to a staging file, hashed as it comes, and cut off at the limit
 //! (413, nothing stored); the type is found from the content (415 for anything else); only a
@@ -35,6 +35,8 @@ pub enum AttachmentObject {
     ExitList,
     /// A property-check hit: confidential, read with `property:read`, every read audited.
     PropertyHit,
+    /// An intake list: evidence of its steps, as for an exit list.
+    IntakeList,
 }
 
 impl From<AttachmentObject> for ObjectType {
@@ -42,6 +44,7 @@ impl From<AttachmentObject> for ObjectType {
         match o {
             AttachmentObject::ExitList => Self::ExitList,
             AttachmentObject::PropertyHit => Self::PropertyHit,
+            AttachmentObject::IntakeList => Self::IntakeList,
         }
     }
 }
@@ -51,7 +54,7 @@ impl From<AttachmentObject> for ObjectType {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectParams {
-    /// `exit_list` or `property_hit`.
+    /// `exit_list`, `intake_list` or `property_hit`.
     #[param(inline)]
     pub object_type: AttachmentObject,
     /// The object's id.
@@ -260,10 +263,10 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
-/// Stores a file for an exit list or a property hit: a scan of a signed form, a meeting's
-/// sign-in sheet, a photo of a posted notice. Send it as the part `file` of a
-/// `multipart/form-data` body; the object is named in the query. Who may attach: to an exit
-/// list, whoever takes one of its steps (a workflow permission at its level over the village);
+/// Stores a file for an exit or intake list or a property hit: a scan of a signed form, a
+/// meeting's sign-in sheet, a photo of a posted notice. Send it as the part `file` of a
+/// `multipart/form-data` body; the object is named in the query. Who may attach: to an exit or
+/// intake list, whoever takes one of its steps (a workflow permission at its level over the village);
 /// to a property hit, whoever verifies it (`property:verify` at the village). The type is told
 /// from the content, never the name: PDF, JPEG, PNG, OFD, DOCX or XLSX, anything else 415. A file
 /// over the county's `attachments.max_bytes` (20 MiB by default) is refused with 413 while it
@@ -352,7 +355,7 @@ pub async fn upload_attachment(
         .json(AttachmentDto::from(row)))
 }
 
-/// The attachments of one object, oldest first; scoped like the object (an exit list needs
+/// The attachments of one object, oldest first; scoped like the object (an exit or intake list needs
 /// `workflow:read`, a property hit `property:read`, and listing a hit's is audited).
 #[utoipa::path(
     tag = "attachments",

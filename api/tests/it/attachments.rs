@@ -76,9 +76,9 @@ async fn attachments_take_only_https_links_and_plain_titles() {
     assert_eq!(r.status, 201, "{:?}", r.body);
 }
 
-const PDF: &[u8] =
+pub const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
-const PNG: &[u8] = &[
+pub const PNG: &[u8] = &[
     0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H',
 ];
 const ELF: &[u8] = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0\x3e\0\x01\0\0\0";
@@ -100,7 +100,7 @@ fn form(filename_params: &str, bytes: &[u8]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={b}"), body)
 }
 
-async fn upload(
+pub async fn upload(
     app: &TestApp,
     token: &str,
     object: (&str, &str),
@@ -156,7 +156,7 @@ fn rows(app: &TestApp) -> i64 {
     })
 }
 
-async fn with_dir() -> (Exit, PathBuf) {
+pub async fn with_dir() -> (Exit, PathBuf) {
     let dir = std::env::temp_dir().join(format!("zx-att-it-{}", uuid::Uuid::new_v4()));
     let d = dir.clone();
     (setup_with(move |c| c.attachment_dir = d).await, dir)
@@ -349,7 +349,7 @@ async fn a_property_hits_files_are_confidential_and_every_read_is_audited() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-async fn set_evidence(app: &TestApp, on: bool) {
+pub async fn set_evidence(app: &TestApp, on: bool) {
     let admin = app.token("admin.370831").await;
     let tag = app
         .get("/api/v1/settings/370831", &admin)
@@ -368,7 +368,7 @@ async fn set_evidence(app: &TestApp, on: bool) {
     assert_eq!(r.status, 200, "{:?}", r.body);
 }
 
-fn cite(body: &mut Value, ids: &[&str]) {
+pub fn cite(body: &mut Value, ids: &[&str]) {
     body["attachments"] = ids
         .iter()
         .map(|id| json!({"title": "签到表", "uri": format!("/api/v1/attachments/{id}")}))

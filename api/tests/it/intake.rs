@@ -565,3 +565,99 @@ async fn an_objection_during_the_intake_notice_blocks_the_review_until_resolved(
         r.body
     );
 }
+
+/// Stored evidence on intake lists: files stored for the list are cited in its steps; with
+/// `exit.require_stored_evidence` the appraisal, the notice and the announcement need one; a
+/// file of another list is refused by name.
+#[actix_web::test]
+async fn intake_steps_cite_files_stored_for_the_list_and_the_setting_requires_them() {
+    use crate::attachments::{PDF, PNG, cite, set_evidence, upload, with_dir};
+    let (x, dir) = with_dir().await;
+    let app = &x.app;
+    let a = household_in(&x, "K1", 21, "non_poor").await;
+    let r = app
+        .post(
+            "/api/v1/intake-lists",
+            &x.clerk,
+            intake(app, &[(&a, "new")]),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let list = r.body["id"].as_str().unwrap_or_default().to_string();
+    // A list is needed before a file can be stored for it.
+    let mut early = intake(app, &[(&a, "new")]);
+    cite(&mut early, &[&uuid::Uuid::new_v4().to_string()]);
+    let r = app.post("/api/v1/intake-lists", &x.clerk, early).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(fields(&r), ["attachments[0].uri"]);
+    // Storing: whoever takes a step of the list; others see no list.
+    let r = upload(app, &x.clerk2, ("intake_list", &list), "签到表.pdf", PDF).await;
+    assert_eq!(r.status, 404, "another village's clerk: {:?}", r.body);
+    let sheet = upload(app, &x.clerk, ("intake_list", &list), "签到表.pdf", PDF).await;
+    assert_eq!(sheet.status, 201, "{:?}", sheet.body);
+    let sheet = sheet.body["id"].as_str().unwrap_or_default().to_string();
+    // An exit list's file is not this intake list's.
+    let b = registered_for_exit(&x).await;
+    let r = app
+        .post(
+            "/api/v1/exit-lists",
+            &x.clerk,
+            crate::exit::nomination(V1, &[&b]),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let exit_list = r.body["id"].as_str().unwrap_or_default().to_string();
+    let theirs = upload(app, &x.clerk, ("exit_list", &exit_list), "x.pdf", PDF).await;
+    let theirs = theirs.body["id"].as_str().unwrap_or_default().to_string();
+
+    set_evidence(app, true).await;
+    let tally = json!({"held_on": "today", "attendees": 30, "minutes": "评议",
+        "votes": [{"household_id": a, "for": 25, "against": 4, "abstain": 1}]});
+    let r = take(app, &x.clerk, &list, "appraisal", tally.clone()).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(fields(&r), ["attachments"]);
+    let mut wrong = tally.clone();
+    cite(&mut wrong, &[&theirs]);
+    let r = take(app, &x.clerk, &list, "appraisal", wrong).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(fields(&r), ["attachments[0].uri"]);
+    let mut ok = tally;
+    cite(&mut ok, &[&sheet]);
+    let r = take(app, &x.clerk, &list, "appraisal", ok).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = take(
+        app,
+        &x.clerk,
+        &list,
+        "notice",
+        json!({"location": "村委会公示栏"}),
+    )
+    .await;
+    assert_eq!(r.status, 422, "the posting needs its photo: {:?}", r.body);
+    let photo = upload(app, &x.clerk, ("intake_list", &list), "公示.png", PNG).await;
+    let photo = photo.body["id"].as_str().unwrap_or_default().to_string();
+    let mut posted = json!({"location": "村委会公示栏"});
+    cite(&mut posted, &[&photo]);
+    let r = take(app, &x.clerk, &list, "notice", posted).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    // The list's files are listed for its readers.
+    let r = app
+        .get(
+            &format!("/api/v1/attachments?object_type=intake_list&object_id={list}"),
+            &x.reviewer,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(
+        r.body["items"].as_array().map(Vec::len),
+        Some(2),
+        "{:?}",
+        r.body
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A household of V1 that an exit list may nominate.
+async fn registered_for_exit(x: &crate::exit::Exit) -> String {
+    crate::exit::registered(&x.app, &x.clerk, "K9", V1, 29, (2, 400_000, true)).await
+}

@@ -27,6 +27,8 @@ pub enum ObjectType {
     ExitList,
     /// A property-check hit (confidential: `property:read`, every read audited).
     PropertyHit,
+    /// An intake list (its steps' evidence, as an exit list's).
+    IntakeList,
 }
 
 impl ObjectType {
@@ -35,6 +37,7 @@ impl ObjectType {
         match self {
             Self::ExitList => "exit_list",
             Self::PropertyHit => "property_hit",
+            Self::IntakeList => "intake_list",
         }
     }
 
@@ -46,9 +49,10 @@ impl ObjectType {
         match s {
             "exit_list" => Ok(Self::ExitList),
             "property_hit" => Ok(Self::PropertyHit),
+            "intake_list" => Ok(Self::IntakeList),
             _ => Err(DomainError::field(
                 field,
-                "must be exit_list or property_hit",
+                "must be exit_list, intake_list or property_hit",
             )),
         }
     }
@@ -121,6 +125,12 @@ fn readable(
             let hit = property::visible(conn, ctx, id)?;
             Ok((hit.county_code, hit.region_code))
         }
+        ObjectType::IntakeList => {
+            let list = super::intake::find(conn, ctx, id, false)?;
+            ctx.caller
+                .require_at(perm::WORKFLOW_READ, stored_code(list.region_code)?)?;
+            Ok((list.county_code, list.region_code))
+        }
     }
 }
 
@@ -140,7 +150,7 @@ pub fn target(
     let (county_code, region_code) = readable(conn, ctx, object, object_id)?;
     let node = stored_code(region_code)?;
     match object {
-        ObjectType::ExitList => {
+        ObjectType::ExitList | ObjectType::IntakeList => {
             let levels = [Level::Village, Level::Township, Level::County];
             if !levels.iter().any(|l| {
                 ctx.caller
@@ -148,7 +158,8 @@ pub fn target(
                     .is_ok()
             }) {
                 return Err(DomainError::Forbidden(format!(
-                    "attaching to an exit list needs {}, {} or {} at its level over {node}",
+                    "attaching to an {} needs {}, {} or {} at its level over {node}",
+                    object.as_str().replace('_', " "),
                     perm::WORKFLOW_VILLAGE,
                     perm::WORKFLOW_TOWNSHIP,
                     perm::WORKFLOW_COUNTY
@@ -309,13 +320,15 @@ pub fn list(
     Ok(rows)
 }
 
-/// Which of `ids` are attachments stored for the exit list `list_id` of `county`.
+/// Which of `ids` are attachments stored for the `object` `list_id` of `county` (an exit or
+/// intake list citing its evidence).
 ///
 /// # Errors
 /// Database failures.
-pub fn of_exit_list(
+pub fn of_object(
     conn: &mut PgConnection,
     county: i32,
+    object: ObjectType,
     list_id: Uuid,
     ids: &[Uuid],
 ) -> Result<Vec<Uuid>, DomainError> {
@@ -324,7 +337,7 @@ pub fn of_exit_list(
     }
     attachments::table
         .filter(attachments::county_code.eq(county))
-        .filter(attachments::object_type.eq(ObjectType::ExitList.as_str()))
+        .filter(attachments::object_type.eq(object.as_str()))
         .filter(attachments::object_id.eq(list_id))
         .filter(attachments::id.eq_any(ids))
         .select(attachments::id)

@@ -20,6 +20,7 @@ use domain::{DomainError, FieldError, Level, RegionCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::attachments::ObjectType;
 use super::cases::households::apply_status;
 use super::cases::{self};
 use super::exit::{self, Attachment, StepInput, StepRow};
@@ -134,8 +135,8 @@ pub(super) fn find(
     }
 }
 
-/// Stored attachments (`/api/v1/attachments/{id}`) belong to exit lists and property hits;
-/// intake steps cite the county's archive by link.
+/// The application cites the county's archive by link: files stored by the system
+/// (`/api/v1/attachments/{id}`) are stored for a list, which does not exist yet.
 fn check_links(attachments: &[Attachment]) -> Result<(), DomainError> {
     let errs: Vec<FieldError> = attachments
         .iter()
@@ -144,7 +145,7 @@ fn check_links(attachments: &[Attachment]) -> Result<(), DomainError> {
         .map(|(i, _)| {
             FieldError::new(
                 format!("attachments[{i}].uri"),
-                "files stored by the system are not attached to intake lists yet: cite the archive by an https link",
+                "the list is not drawn up yet: cite the archive by an https link, or store files for the list once it is (POST /api/v1/attachments?object_type=intake_list) and cite them in its steps",
             )
         })
         .collect();
@@ -560,9 +561,21 @@ pub fn take_step(
     let count = i64::try_from(on_list.len()).unwrap_or(i64::MAX);
     let open = super::intake_objections::open_count(conn, &list)?;
     let to = rules::check_step(stage, list.notice_ends_at, open, count, step, ctx.now)?;
-    check_links(attachments)?;
+    let stored = exit::cited_evidence(
+        conn,
+        (ObjectType::IntakeList, list.county_code, list.id),
+        attachments,
+    )?;
     let (date_field, on) = input.date(ctx.today());
     let settings = super::settings::effective_for(conn, ctx, village)?;
+    if settings.exit.require_stored_evidence && step.needs_evidence() && stored.is_empty() {
+        return Err(DomainError::field(
+            "attachments",
+            "this step needs evidence stored by the system (exit.require_stored_evidence): \
+             upload it for this list (POST /api/v1/attachments?object_type=intake_list) and cite \
+             /api/v1/attachments/{id}",
+        ));
+    }
     domain::exit::check_step_date(
         date_field,
         on,

@@ -33,3 +33,9 @@ GRANT UPDATE (status, resolution_reason, resolved_by, resolved_at) ON intake_obj
 
 -- A ceiling on returns to poverty (防止规模性返贫), beside the intake target: optional.
 ALTER TABLE intake_targets ADD COLUMN returns_people integer CHECK (returns_people >= 0);
+
+-- Intake lists keep stored evidence too (the appraisal's sign-in sheet, photos of the notice
+-- and the announcement), under the same evidence setting as exit lists.
+ALTER TABLE attachments DROP CONSTRAINT attachments_object_type_check;
+ALTER TABLE attachments ADD CONSTRAINT attachments_object_type_check
+  CHECK (object_type IN ('exit_list', 'property_hit', 'intake_list'));
