@@ -52,7 +52,9 @@ zx_s3_stop() {
   if [ -n "${ZX_S3_SERVER_PID:-}" ]; then
     kill "$ZX_S3_SERVER_PID" 2>/dev/null || true
     wait "$ZX_S3_SERVER_PID" 2>/dev/null || true
-    unset ZX_S3_SERVER_PID
+    # The endpoint was this server's: nothing should go on trying it.
+    unset ZX_S3_SERVER_PID ZX_TEST_S3_ENDPOINT ZX_TEST_S3_BUCKET ZX_TEST_S3_REGION \
+      ZX_TEST_S3_ACCESS_KEY_ID ZX_TEST_S3_SECRET_ACCESS_KEY
   fi
 }
 
