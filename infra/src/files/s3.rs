@@ -407,3 +407,26 @@ impl Store for S3Store {
         Ok(keys)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_never_carry_the_credentials() {
+        let secrets = [
+            SecretString::from("AKIDEXAMPLE"),
+            SecretString::from("wJalrXUtnFEMI/K7MDENG"),
+            SecretString::from(""),
+        ];
+        let m = redact(
+            &secrets,
+            "<Error><AWSAccessKeyId>AKIDEXAMPLE</AWSAccessKeyId><X>wJalrXUtnFEMI/K7MDENG</X></Error>",
+        );
+        assert!(
+            !m.contains("AKIDEXAMPLE") && !m.contains("wJalrXUtnFEMI"),
+            "{m}"
+        );
+        assert_eq!(m.matches("[redacted]").count(), 2, "{m}");
+    }
+}
