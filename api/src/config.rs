@@ -47,7 +47,14 @@
 //! | `ZX_METRICS_BIND` | — | a separate listen address serving only `/metrics` (e.g. `127.0.0.1:9464`, reachable by Prometheus only) |
 //! | `ZX_METRICS_TOKEN` | — | bearer token that `/metrics` requires (on either listener); with neither set, `/metrics` answers 404 |
 //! | `ZX_CONSOLE_DIR` | `console/dist` | the built console, served at `/console/` (docs/console.md) |
-//! | `ZX_ATTACHMENT_DIR` | `.attachments` | where stored attachments keep their files (docs/operations.md) |
+//! | `ZX_ATTACHMENT_DIR` | `.attachments` | where stored attachments keep their files (docs/operations.md); with `s3`, only uploads in progress (`.staging/`) |
+//! | `ZX_ATTACHMENT_STORE` | `local` | `local` (files in `ZX_ATTACHMENT_DIR`) or `s3` (a bucket of an S3-compatible object store; the `ZX_S3_*` variables) |
+//! | `ZX_S3_BUCKET` | required with `s3` | the bucket; it must exist and is listed once at startup |
+//! | `ZX_S3_ENDPOINT` | — (AWS) | an S3-compatible endpoint, e.g. `https://minio.example:9000` (path-style requests) |
+//! | `ZX_S3_REGION` | `us-east-1` | the bucket's region |
+//! | `ZX_S3_ACCESS_KEY_ID` / `ZX_S3_SECRET_ACCESS_KEY` | — | static credentials, both or neither (neither: the machine's instance role or web identity) |
+//! | `ZX_S3_PREFIX` | — | key prefix inside the bucket (`zhenxing/attachments`); objects are `<prefix>/<county>/<uuid>` |
+//! | `ZX_S3_ALLOW_HTTP` | `false` | accept a plain `http://` endpoint (a local MinIO or test server only) |
 
 use std::time::Duration;
 
@@ -110,8 +117,96 @@ pub struct Config {
     pub metrics: MetricsConfig,
     /// The built console (`index.html` and `assets/`), served at `/console/`.
     pub console_dir: std::path::PathBuf,
-    /// Where stored attachments keep their files.
+    /// Where stored attachments keep their files (with S3: their staged uploads).
     pub attachment_dir: std::path::PathBuf,
+    /// Which store keeps attachments.
+    pub attachment_store: AttachmentStore,
+}
+
+/// Where stored attachments keep their bytes (`ZX_ATTACHMENT_STORE`).
+#[derive(Debug, Clone, Default)]
+pub enum AttachmentStore {
+    /// Files in `ZX_ATTACHMENT_DIR`.
+    #[default]
+    Local,
+    /// A bucket of an S3-compatible object store.
+    S3(infra::files::S3Config),
+}
+
+impl AttachmentStore {
+    /// Reads `ZX_ATTACHMENT_STORE` and, for `s3`, the `ZX_S3_*` variables.
+    ///
+    /// # Errors
+    /// A message naming the variable that is missing or invalid.
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(var)
+    }
+
+    /// [`Self::from_env`] with variables from `get` (blank values read as unset).
+    ///
+    /// # Errors
+    /// A message naming the variable that is missing or invalid.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let var = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        const S3_VARS: [&str; 7] = [
+            "ZX_S3_BUCKET",
+            "ZX_S3_ENDPOINT",
+            "ZX_S3_REGION",
+            "ZX_S3_ACCESS_KEY_ID",
+            "ZX_S3_SECRET_ACCESS_KEY",
+            "ZX_S3_PREFIX",
+            "ZX_S3_ALLOW_HTTP",
+        ];
+        match var("ZX_ATTACHMENT_STORE").as_deref().map(str::trim) {
+            None | Some("local") => {
+                // S3 settings without the switch are a mistake that would otherwise keep
+                // attachments on a disk nobody backs up.
+                if let Some(v) = S3_VARS.iter().find(|v| var(v).is_some()) {
+                    bail!(
+                        "{v} is set but ZX_ATTACHMENT_STORE is not s3: set ZX_ATTACHMENT_STORE=s3, or unset {v}"
+                    );
+                }
+                Ok(Self::Local)
+            }
+            Some("s3") => {
+                let credentials = match (var("ZX_S3_ACCESS_KEY_ID"), var("ZX_S3_SECRET_ACCESS_KEY"))
+                {
+                    (Some(id), Some(secret)) => {
+                        Some((SecretString::from(id), SecretString::from(secret)))
+                    }
+                    (None, None) => None,
+                    (Some(_), None) => bail!(
+                        "ZX_S3_SECRET_ACCESS_KEY is not set: set it with ZX_S3_ACCESS_KEY_ID, or neither"
+                    ),
+                    (None, Some(_)) => bail!(
+                        "ZX_S3_ACCESS_KEY_ID is not set: set it with ZX_S3_SECRET_ACCESS_KEY, or neither"
+                    ),
+                };
+                let s3 = infra::files::S3Config {
+                    bucket: var("ZX_S3_BUCKET")
+                        .context("ZX_S3_BUCKET is not set (ZX_ATTACHMENT_STORE=s3 needs a bucket)")?
+                        .trim()
+                        .to_string(),
+                    endpoint: var("ZX_S3_ENDPOINT").map(|e| e.trim().to_string()),
+                    region: var("ZX_S3_REGION")
+                        .map_or_else(|| "us-east-1".into(), |r| r.trim().into()),
+                    credentials,
+                    prefix: var("ZX_S3_PREFIX").unwrap_or_default().trim().to_string(),
+                    allow_http: match var("ZX_S3_ALLOW_HTTP") {
+                        None => false,
+                        Some(v) => v.trim().parse().map_err(|e| {
+                            anyhow::anyhow!("ZX_S3_ALLOW_HTTP={v:?} is invalid: {e}")
+                        })?,
+                    },
+                };
+                if let Some(p) = s3.problem() {
+                    bail!(p);
+                }
+                Ok(Self::S3(s3))
+            }
+            Some(other) => bail!("ZX_ATTACHMENT_STORE={other:?} is invalid: local or s3"),
+        }
+    }
 }
 
 /// Who may read `/metrics`. Closed by default: with neither a separate listener nor a token,
@@ -379,6 +474,7 @@ impl Config {
             console_dir: var("ZX_CONSOLE_DIR").map_or_else(|| "console/dist".into(), Into::into),
             attachment_dir: var("ZX_ATTACHMENT_DIR")
                 .map_or_else(|| ".attachments".into(), Into::into),
+            attachment_store: AttachmentStore::from_env()?,
         };
         config.tokens.validate()?;
         if config
@@ -395,6 +491,33 @@ impl Config {
         Ok(config)
     }
 
+    /// Opens the attachment store: the directory, or the bucket (checked to answer: one
+    /// listing).
+    ///
+    /// # Errors
+    /// A message naming the variable whose store cannot be used.
+    pub fn open_attachments(&self) -> anyhow::Result<std::sync::Arc<dyn infra::files::Store>> {
+        let dir = &self.attachment_dir;
+        Ok(match &self.attachment_store {
+            AttachmentStore::Local => {
+                std::sync::Arc::new(infra::files::LocalStore::open(dir).map_err(|e| {
+                    anyhow::anyhow!("ZX_ATTACHMENT_DIR {}: cannot use it: {e}", dir.display())
+                })?)
+            }
+            AttachmentStore::S3(s3) => {
+                std::sync::Arc::new(infra::files::S3Store::open(s3, dir).map_err(|e| {
+                    anyhow::anyhow!(
+                        "ZX_ATTACHMENT_STORE=s3: the bucket ZX_S3_BUCKET={:?} cannot be used \
+                         (check ZX_S3_ENDPOINT, ZX_S3_REGION and the credentials), or the \
+                         staging directory ZX_ATTACHMENT_DIR {} cannot be made: {e}",
+                        s3.bucket,
+                        dir.display()
+                    )
+                })?)
+            }
+        })
+    }
+
     /// The owner URL, required by commands that change the schema or reference data.
     ///
     /// # Errors
@@ -403,5 +526,102 @@ impl Config {
         self.migration_url
             .as_ref()
             .context("MIGRATION_DATABASE_URL is not set (the zhenxing_owner role's connection URL)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store(vars: &[(&str, &str)]) -> anyhow::Result<AttachmentStore> {
+        AttachmentStore::from_lookup(|name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_string())
+        })
+    }
+
+    fn refused(vars: &[(&str, &str)]) -> String {
+        match store(vars) {
+            Ok(s) => panic!("accepted {vars:?}: {s:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn the_attachment_store_is_local_unless_s3_is_configured_whole() {
+        assert!(matches!(store(&[]), Ok(AttachmentStore::Local)));
+        assert!(matches!(
+            store(&[("ZX_ATTACHMENT_STORE", "local")]),
+            Ok(AttachmentStore::Local)
+        ));
+        let Ok(AttachmentStore::S3(s3)) = store(&[
+            ("ZX_ATTACHMENT_STORE", "s3"),
+            ("ZX_S3_BUCKET", "zx"),
+            ("ZX_S3_ENDPOINT", "http://127.0.0.1:9000"),
+            ("ZX_S3_ALLOW_HTTP", "true"),
+            ("ZX_S3_PREFIX", "zhenxing/attachments"),
+            ("ZX_S3_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+            ("ZX_S3_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG"),
+        ]) else {
+            panic!("a whole S3 configuration was refused");
+        };
+        assert_eq!(s3.bucket, "zx");
+        assert_eq!(s3.region, "us-east-1");
+        assert_eq!(s3.prefix, "zhenxing/attachments");
+        assert!(s3.allow_http);
+        // The secret never prints.
+        assert!(!format!("{s3:?}").contains("wJalrXUtnFEMI"));
+
+        // Each mistake is named by its variable.
+        for (vars, names) in [
+            (vec![("ZX_ATTACHMENT_STORE", "disk")], "ZX_ATTACHMENT_STORE"),
+            (vec![("ZX_S3_BUCKET", "zx")], "ZX_ATTACHMENT_STORE=s3"),
+            (vec![("ZX_ATTACHMENT_STORE", "s3")], "ZX_S3_BUCKET"),
+            (
+                vec![
+                    ("ZX_ATTACHMENT_STORE", "s3"),
+                    ("ZX_S3_BUCKET", "zx"),
+                    ("ZX_S3_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+                ],
+                "ZX_S3_SECRET_ACCESS_KEY",
+            ),
+            (
+                vec![
+                    ("ZX_ATTACHMENT_STORE", "s3"),
+                    ("ZX_S3_BUCKET", "zx"),
+                    ("ZX_S3_ENDPOINT", "http://127.0.0.1:9000"),
+                ],
+                "ZX_S3_ALLOW_HTTP",
+            ),
+            (
+                vec![
+                    ("ZX_ATTACHMENT_STORE", "s3"),
+                    ("ZX_S3_BUCKET", "zx"),
+                    ("ZX_S3_ENDPOINT", "https://key:secret@minio.example"),
+                ],
+                "ZX_S3_ENDPOINT",
+            ),
+            (
+                vec![
+                    ("ZX_ATTACHMENT_STORE", "s3"),
+                    ("ZX_S3_BUCKET", "zx"),
+                    ("ZX_S3_PREFIX", "/zx/"),
+                ],
+                "ZX_S3_PREFIX",
+            ),
+            (
+                vec![
+                    ("ZX_ATTACHMENT_STORE", "s3"),
+                    ("ZX_S3_BUCKET", "zx"),
+                    ("ZX_S3_ALLOW_HTTP", "maybe"),
+                ],
+                "ZX_S3_ALLOW_HTTP",
+            ),
+        ] {
+            let e = refused(&vars);
+            assert!(e.contains(names), "{vars:?}: {e}");
+            assert!(!e.contains("secret@"), "{e}");
+        }
     }
 }

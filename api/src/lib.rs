@@ -310,14 +310,7 @@ pub fn build_state(
             None => None,
         },
         console_dir: Arc::from(config.console_dir.as_path()),
-        attachments: Arc::new(
-            infra::files::LocalStore::open(&config.attachment_dir).map_err(|e| {
-                anyhow::anyhow!(
-                    "ZX_ATTACHMENT_DIR {}: cannot use it: {e}",
-                    config.attachment_dir.display()
-                )
-            })?,
-        ),
+        attachments: config.open_attachments()?,
     })
 }
 

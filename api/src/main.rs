@@ -383,16 +383,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .filter(|_| county.len() == 6)
                 .context("--county must be a 6-digit county code")?;
             let operator = std::env::var("USER").unwrap_or_else(|_| "operator".into());
-            let store =
-                infra::files::LocalStore::open(&config.attachment_dir).with_context(|| {
-                    format!("ZX_ATTACHMENT_DIR {}", config.attachment_dir.display())
-                })?;
+            let store = config.open_attachments()?;
             let report = infra::offboard::run(
                 config.migration_url()?.expose_secret(),
                 code,
                 &out,
                 &format!("cli:{operator}"),
-                &store,
+                &*store,
             )?;
             for (table, rows) in report.tables.iter().filter(|(_, n)| *n > 0) {
                 eprintln!("{table:<28} {rows:>10} rows archived and deleted");

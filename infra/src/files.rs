@@ -1,8 +1,8 @@
 //! Where stored attachments keep their bytes, and what a file is by its content.
 //!
 //! [`Store`] is the small seam between the use cases and the storage: the local filesystem
-//! ([`LocalStore`], the default) today; an S3-compatible object store would be a second
-//! implementation. An upload is written to a staging file first and moved in under its key
+//! ([`LocalStore`], the default) or a bucket of an S3-compatible object store ([`S3Store`],
+//! in [`s3`]). An upload is written to a staging file first and moved in under its key
 //! only when it is complete and checked, so no reader ever sees half a file; a staged file
 //! that is refused, or whose database row does not commit, is removed.
 //!
@@ -14,6 +14,9 @@ use std::io::{self, Read as _, Seek};
 use std::path::{Path, PathBuf};
 
 use uuid::Uuid;
+
+pub mod s3;
+pub use s3::{S3Config, S3Store};
 
 /// The types an attachment may have, by content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -339,6 +339,7 @@ pub fn config_for(app_url: SecretString, owner_url: Option<SecretString>) -> Con
         console_dir: "console/dist".into(),
         attachment_dir: std::env::temp_dir()
             .join(format!("zx-attachments-{}", uuid::Uuid::new_v4())),
+        attachment_store: api::config::AttachmentStore::Local,
     }
 }
 
