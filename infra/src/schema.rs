@@ -676,6 +676,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    village_indicators (county_code, region_code, year) {
+        county_code -> Int4,
+        region_code -> Int8,
+        year -> Int4,
+        garbage_sewage_system -> Nullable<Bool>,
+        village_rules -> Nullable<Bool>,
+        cultural_courtyard -> Nullable<Bool>,
+        civilization_station -> Nullable<Bool>,
+        committee_election -> Nullable<Bool>,
+        deliberation_council -> Nullable<Bool>,
+        high_standard_farmland_permille -> Nullable<Int4>,
+        labour_households -> Nullable<Int4>,
+        labour_households_stable_work -> Nullable<Int4>,
+        groups_30plus -> Nullable<Int4>,
+        groups_30plus_hardened_road -> Nullable<Int4>,
+        settlements_200plus -> Nullable<Int4>,
+        settlements_200plus_sewage -> Nullable<Int4>,
+        updated_by -> Uuid,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     county_figures (county_code, year) {
         county_code -> Int4,
         year -> Int4,
@@ -703,6 +726,7 @@ diesel::table! {
         exit_reason -> Nullable<Text>,
         exit_decided_by -> Nullable<Uuid>,
         version -> Int4,
+        industry_plan_adopted_on -> Nullable<Date>,
     }
 }
 
@@ -1284,6 +1308,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     property_hits,
     property_reports,
     village_profiles,
+    village_indicators,
     county_figures,
     key_villages,
     key_village_assessments,

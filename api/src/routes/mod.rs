@@ -39,6 +39,7 @@ pub mod teams_dto;
 pub mod tenants;
 pub mod transfer;
 pub mod users;
+pub mod village_indicators;
 pub mod villages;
 pub mod webhooks;
 
@@ -815,6 +816,11 @@ pub const RULES: &[Rule] = &[
         "/api/v1/key-villages/{id}/exit",
         Permission(perm::VILLAGES_MANAGE),
     ),
+    r(
+        "PUT",
+        "/api/v1/key-villages/{id}/industry-plan",
+        Permission(perm::VILLAGES_MANAGE),
+    ),
     r("POST", "/api/v1/teams", Permission(perm::VILLAGES_MANAGE)),
     r("GET", "/api/v1/teams", Permission(perm::VILLAGES_READ)),
     r("GET", "/api/v1/teams/{id}", Permission(perm::VILLAGES_READ)),
@@ -1275,6 +1281,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(villages::indicator_table)
                 .service(villages::assess)
                 .service(villages::exit_key)
+                .service(village_indicators::put_industry_plan)
                 .service(teams::create_team)
                 .service(teams::list_teams)
                 .service(teams::get_team)

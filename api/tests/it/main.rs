@@ -46,5 +46,6 @@ mod throttle;
 mod transfer;
 mod uploads;
 mod users;
+mod village_milestones;
 mod villages;
 mod webhooks;

@@ -35,6 +35,7 @@ pub mod tasks;
 pub mod teams;
 pub mod tenants;
 pub mod users;
+pub mod village_indicators;
 pub mod villages;
 pub mod webhooks;
 
