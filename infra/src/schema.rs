@@ -731,6 +731,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    key_village_leaders (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        key_village_id -> Uuid,
+        region_code -> Int8,
+        name -> Text,
+        position -> Text,
+        from_date -> Date,
+        to_date -> Nullable<Date>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     key_village_assessments (county_code, key_village_id, year) {
         county_code -> Int4,
         key_village_id -> Uuid,
@@ -1311,6 +1326,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     village_indicators,
     county_figures,
     key_villages,
+    key_village_leaders,
     key_village_assessments,
     teams,
     team_members,

@@ -23,6 +23,7 @@ pub mod imports;
 pub mod income_growth;
 pub mod input;
 pub mod intake;
+pub mod key_village_leaders;
 pub mod me;
 pub mod members;
 pub mod monitoring;
@@ -821,6 +822,16 @@ pub const RULES: &[Rule] = &[
         "/api/v1/key-villages/{id}/industry-plan",
         Permission(perm::VILLAGES_MANAGE),
     ),
+    r(
+        "POST",
+        "/api/v1/key-villages/{id}/leaders",
+        Permission(perm::VILLAGES_MANAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/key-villages/{id}/leaders",
+        Permission(perm::VILLAGES_READ),
+    ),
     r("POST", "/api/v1/teams", Permission(perm::VILLAGES_MANAGE)),
     r("GET", "/api/v1/teams", Permission(perm::VILLAGES_READ)),
     r("GET", "/api/v1/teams/{id}", Permission(perm::VILLAGES_READ)),
@@ -1282,6 +1293,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(villages::assess)
                 .service(villages::exit_key)
                 .service(village_indicators::put_industry_plan)
+                .service(key_village_leaders::link_leader)
+                .service(key_village_leaders::list_leaders)
                 .service(teams::create_team)
                 .service(teams::list_teams)
                 .service(teams::get_team)

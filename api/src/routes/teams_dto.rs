@@ -113,6 +113,8 @@ pub struct CoverageCountsDto {
     pub key_villages_without_first_secretary: i64,
     /// Of which without an expert adviser (专家特派员) in term.
     pub key_villages_without_adviser: i64,
+    /// Of which without a county-level leader linked (县级领导联系).
+    pub key_villages_without_leader: i64,
     /// Registered, returned or monitored households.
     pub households: i64,
     /// Of which without a paired cadre.
@@ -129,6 +131,7 @@ impl From<CoverageCounts> for CoverageCountsDto {
             key_villages: c.key_villages,
             key_villages_without_first_secretary: c.key_villages_without_first_secretary,
             key_villages_without_adviser: c.key_villages_without_adviser,
+            key_villages_without_leader: c.key_villages_without_leader,
             households: c.households,
             households_without_cadre: c.households_without_cadre,
             households_unvisited: c.households_unvisited,
@@ -152,6 +155,8 @@ pub struct CoverageDto {
     pub villages_without_first_secretary: Vec<String>,
     /// Key villages without an expert adviser in term (village codes; seed 4: one per village).
     pub villages_without_adviser: Vec<String>,
+    /// Key villages without a county-level leader linked (village codes; seed 4: 一名县处级领导).
+    pub villages_without_leader: Vec<String>,
     /// Households without a paired cadre (ids).
     pub households_without_cadre: Vec<Uuid>,
     /// Households not visited within the interval (ids).
@@ -167,6 +172,7 @@ impl From<Coverage> for CoverageDto {
             children: c.children.into_iter().map(Into::into).collect(),
             villages_without_first_secretary: c.villages_without_first_secretary,
             villages_without_adviser: c.villages_without_adviser,
+            villages_without_leader: c.villages_without_leader,
             households_without_cadre: c.households_without_cadre,
             households_unvisited: c.households_unvisited,
         }

@@ -332,6 +332,9 @@ pub fn sample_body(method: &str, path: &str) -> serde_json::Value {
         ("PUT", "/api/v1/key-villages/{id}/industry-plan") => {
             json!({"adopted_on": "2021-01-01"})
         }
+        ("POST", "/api/v1/key-villages/{id}/leaders") => {
+            json!({"name": "王某", "position": "副县长", "from_date": "2021-01-01"})
+        }
         ("POST", "/api/v1/teams") => json!({"village_code": "370831001003", "name": "t"}),
         ("POST", "/api/v1/teams/{id}/members") => {
             json!({"name": "n", "id_number": crate::cases::id_number("370831", 4),

@@ -26,6 +26,7 @@ mod instances;
 mod intake;
 mod isolation;
 mod key_check;
+mod key_village_leaders;
 mod matrix;
 mod monitoring;
 mod pgbouncer;
