@@ -731,6 +731,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    demonstration_villages (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        region_code -> Int8,
+        level -> Text,
+        designated_year -> Int4,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     key_village_leaders (county_code, id) {
         county_code -> Int4,
         id -> Uuid,
@@ -1327,6 +1339,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     county_figures,
     key_villages,
     key_village_leaders,
+    demonstration_villages,
     key_village_assessments,
     teams,
     team_members,

@@ -9,6 +9,7 @@ pub mod benefit_cards;
 pub mod calendar;
 pub mod campaign;
 pub mod cases_dto;
+pub mod demonstration_villages;
 pub mod dto;
 pub mod exit;
 pub mod exit_dto;
@@ -861,6 +862,16 @@ pub const RULES: &[Rule] = &[
     r("GET", "/api/v1/advisers", Permission(perm::VILLAGES_READ)),
     r(
         "POST",
+        "/api/v1/demonstration-villages",
+        Permission(perm::VILLAGES_MANAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/demonstration-villages",
+        Permission(perm::VILLAGES_READ),
+    ),
+    r(
+        "POST",
         "/api/v1/village-pairings",
         Permission(perm::VILLAGES_MANAGE),
     ),
@@ -1295,6 +1306,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(village_indicators::put_industry_plan)
                 .service(key_village_leaders::link_leader)
                 .service(key_village_leaders::list_leaders)
+                .service(demonstration_villages::designate)
+                .service(demonstration_villages::list)
                 .service(teams::create_team)
                 .service(teams::list_teams)
                 .service(teams::get_team)

@@ -352,6 +352,9 @@ pub fn sample_body(method: &str, path: &str) -> serde_json::Value {
             json!({"village_code": "370831001003", "name": "n", "specialty": "s", "unit": "u",
                 "from_date": "2021-01-01"})
         }
+        ("POST", "/api/v1/demonstration-villages") => {
+            json!({"village_code": "370831001003", "level": "province", "designated_year": 2021})
+        }
         ("POST", "/api/v1/village-pairings") => {
             json!({"strong_village_code": "370831001003", "weak_village_code": "370831001010",
                 "from_year": 2021, "to_year": 2022})

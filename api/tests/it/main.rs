@@ -12,6 +12,7 @@ mod campaign;
 mod cases;
 mod cluster;
 mod console;
+mod demonstration_villages;
 mod exit;
 mod exit_dates;
 mod exit_signoffs;

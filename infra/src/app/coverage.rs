@@ -32,6 +32,10 @@ pub struct CoverageCounts {
     pub key_villages_without_adviser: i64,
     /// Of which without a county-level leader linked (县级领导联系, seed 4).
     pub key_villages_without_leader: i64,
+    /// Province- and city-level demonstration villages (示范村).
+    pub demonstration_villages: i64,
+    /// Of which helping no active key village that year (seed 4: 帮带不少于1个重点帮扶村).
+    pub demonstration_villages_unpaired: i64,
     /// Registered, returned or monitored households.
     pub households: i64,
     /// Of which without a paired cadre.
@@ -58,6 +62,8 @@ pub struct Coverage {
     pub villages_without_adviser: Vec<String>,
     /// Key villages without a county-level leader linked (village codes).
     pub villages_without_leader: Vec<String>,
+    /// Demonstration villages helping no active key village that year (village codes).
+    pub demonstration_villages_unpaired: Vec<String>,
     /// Households without a paired cadre (ids).
     pub households_without_cadre: Vec<Uuid>,
     /// Households not visited within the interval (ids).
@@ -66,7 +72,8 @@ pub struct Coverage {
 
 /// Checks the coverage rules over `region` as of `as_of`: every active key village has a team
 /// with a first secretary in term, an expert adviser in term (seed 4: 每村一名专家特派员) and a
-/// county-level leader linked (县级领导联系);
+/// county-level leader linked (县级领导联系); every demonstration village helps an active key
+/// village that year;
 /// every registered, returned or monitored household has a
 /// paired cadre; none has gone unvisited longer than `teams.visit_interval_days`.
 ///
@@ -122,6 +129,7 @@ pub fn coverage(
         .into_iter()
         .collect();
     let with_leader = super::key_village_leaders::villages_with_leader(conn, scope, as_of)?;
+    let (demo, demo_unpaired) = super::demonstration_villages::unpaired(conn, scope, as_of)?;
     let hh: Vec<(Uuid, i64)> = households::table
         .filter(households::region_code.between(scope.lo(), scope.hi()))
         .filter(households::status.eq_any(["registered", "returned", "monitored"]))
@@ -194,6 +202,8 @@ pub fn coverage(
                 as i64,
             key_villages_without_adviser: no_adviser.iter().filter(|c| inn(c)).count() as i64,
             key_villages_without_leader: no_leader.iter().filter(|c| inn(c)).count() as i64,
+            demonstration_villages: demo.iter().filter(|c| inn(c)).count() as i64,
+            demonstration_villages_unpaired: demo_unpaired.iter().filter(|c| inn(c)).count() as i64,
             households: hh.iter().filter(|(_, c)| inn(c)).count() as i64,
             households_without_cadre: no_cadre.iter().filter(|(_, c)| inn(c)).count() as i64,
             households_unvisited: unvisited.iter().filter(|(_, c)| inn(c)).count() as i64,
@@ -239,6 +249,11 @@ pub fn coverage(
             .map(|c| format!("{c:012}"))
             .collect(),
         villages_without_leader: no_leader
+            .iter()
+            .take(cap)
+            .map(|c| format!("{c:012}"))
+            .collect(),
+        demonstration_villages_unpaired: demo_unpaired
             .iter()
             .take(cap)
             .map(|c| format!("{c:012}"))

@@ -13,6 +13,7 @@ pub mod cases;
 pub mod catalog;
 pub mod cors;
 pub mod coverage;
+pub mod demonstration_villages;
 pub mod exit;
 pub mod exit_inspections;
 pub mod fund_documents;
