@@ -241,6 +241,7 @@ diesel::table! {
         description -> Text,
         created_at -> Timestamptz,
         created_by -> Nullable<Uuid>,
+        term_months -> Nullable<Int4>,
     }
 }
 

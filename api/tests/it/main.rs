@@ -43,6 +43,7 @@ mod reports;
 mod rounds;
 mod sampling;
 mod settings;
+mod small_loans;
 mod tasks;
 mod throttle;
 mod transfer;

@@ -115,6 +115,8 @@ vocabulary! {
         EcologicalJob = "ecological_job" / "生态公益岗位",
         /// 社会保障兜底
         SocialSecurity = "social_security" / "社会保障兜底",
+        /// 小额信贷 (seed 4): the amount lent and its term in months.
+        SmallLoan = "small_loan" / "小额信贷",
         /// 其他
         Other = "other" / "其他",
     }
@@ -578,6 +580,8 @@ pub struct MeasureInput {
     pub responsible: String,
     /// Description.
     pub description: String,
+    /// A small loan's term, months.
+    pub term_months: Option<i32>,
 }
 
 /// A valid measure.
@@ -593,7 +597,13 @@ pub struct ValidMeasure {
     pub responsible: String,
     /// Description.
     pub description: String,
+    /// A small loan's term, months.
+    pub term_months: Option<i32>,
 }
+
+/// The longest term of a small loan the register takes, months. Seed 4 names 小额信贷 without
+/// limits; ten years is the project's bound on plausible input, not a policy figure.
+pub const SMALL_LOAN_MAX_TERM_MONTHS: i32 = 120;
 
 /// Validates a measure.
 ///
@@ -617,6 +627,31 @@ pub fn validate_measure(
     }
     let responsible = text(&mut errs, "responsible".into(), &m.responsible, true, 50);
     let description = text(&mut errs, "description".into(), &m.description, false, 2000);
+    match (kind, m.term_months) {
+        (Some(MeasureKind::SmallLoan), None) => errs.push(FieldError::new(
+            "term_months",
+            "is required for a small loan (months)",
+        )),
+        (Some(MeasureKind::SmallLoan), Some(t))
+            if !(1..=SMALL_LOAN_MAX_TERM_MONTHS).contains(&t) =>
+        {
+            errs.push(FieldError::new(
+                "term_months",
+                format!("must be 1 to {SMALL_LOAN_MAX_TERM_MONTHS} months"),
+            ));
+        }
+        (Some(k), Some(_)) if k != MeasureKind::SmallLoan => errs.push(FieldError::new(
+            "term_months",
+            "applies to small loans only",
+        )),
+        _ => {}
+    }
+    if kind == Some(MeasureKind::SmallLoan) && m.amount_fen == 0 {
+        errs.push(FieldError::new(
+            "amount_fen",
+            "must be the amount lent, more than zero",
+        ));
+    }
     match (errs.is_empty(), kind, m.date) {
         (true, Some(kind), Some(date)) => Ok(ValidMeasure {
             kind,
@@ -624,6 +659,7 @@ pub fn validate_measure(
             amount_fen: m.amount_fen,
             responsible,
             description,
+            term_months: m.term_months,
         }),
         _ => Err(errs),
     }
@@ -759,6 +795,7 @@ mod tests {
             amount_fen: 100,
             responsible: "李".into(),
             description: String::new(),
+            term_months: None,
         };
         assert_eq!(
             validate_measure(&m, today()).map(|v| v.kind),
