@@ -601,10 +601,6 @@ pub struct ValidMeasure {
     pub term_months: Option<i32>,
 }
 
-/// The longest term of a small loan the register takes, months. Seed 4 names 小额信贷 without
-/// limits; ten years is the project's bound on plausible input, not a policy figure.
-pub const SMALL_LOAN_MAX_TERM_MONTHS: i32 = 120;
-
 /// Validates a measure.
 ///
 /// # Errors
@@ -627,31 +623,7 @@ pub fn validate_measure(
     }
     let responsible = text(&mut errs, "responsible".into(), &m.responsible, true, 50);
     let description = text(&mut errs, "description".into(), &m.description, false, 2000);
-    match (kind, m.term_months) {
-        (Some(MeasureKind::SmallLoan), None) => errs.push(FieldError::new(
-            "term_months",
-            "is required for a small loan (months)",
-        )),
-        (Some(MeasureKind::SmallLoan), Some(t))
-            if !(1..=SMALL_LOAN_MAX_TERM_MONTHS).contains(&t) =>
-        {
-            errs.push(FieldError::new(
-                "term_months",
-                format!("must be 1 to {SMALL_LOAN_MAX_TERM_MONTHS} months"),
-            ));
-        }
-        (Some(k), Some(_)) if k != MeasureKind::SmallLoan => errs.push(FieldError::new(
-            "term_months",
-            "applies to small loans only",
-        )),
-        _ => {}
-    }
-    if kind == Some(MeasureKind::SmallLoan) && m.amount_fen == 0 {
-        errs.push(FieldError::new(
-            "amount_fen",
-            "must be the amount lent, more than zero",
-        ));
-    }
+    super::small_loan::check(&mut errs, kind, m.amount_fen, m.term_months);
     match (errs.is_empty(), kind, m.date) {
         (true, Some(kind), Some(date)) => Ok(ValidMeasure {
             kind,
