@@ -128,6 +128,7 @@ pub mod ranger;
 pub mod region;
 pub mod settings;
 pub mod user;
+pub mod village_indicators;
 pub mod villages;
 pub mod webhooks;
 

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{DomainError, FieldError};
 
+pub mod milestones;
 pub mod owner;
 
 /// Every number the seed documents fix, as one record.
@@ -313,6 +314,9 @@ pub struct KeyVillageSettings {
     pub industry_year: i32,
     /// Minimum share of each year's linking funds for key villages, basis points (1200 = 12%).
     pub min_linking_fund_share_bp: i32,
+    /// Seed 4's milestones, industry plan, stable work and roads to groups (issue 22).
+    #[serde(default)]
+    pub milestones: milestones::MilestoneTargets,
 }
 
 /// Funds and relocation.
@@ -412,6 +416,7 @@ impl Default for Settings {
                 income_parity_year: 2023,
                 industry_year: 2023,
                 min_linking_fund_share_bp: 1200,
+                milestones: milestones::MilestoneTargets::default(),
             },
             funds: FundSettings {
                 relocation_subsidy_per_person_fen: yuan(1000),
@@ -592,6 +597,9 @@ impl Settings {
             "key_village.min_linking_fund_share_bp",
             "must be 0 to 10000 basis points",
         );
+        for e in k.milestones.problems() {
+            check(false, &e.field, &e.message);
+        }
         let m = &self.monitoring;
         check(
             (1..=365).contains(&m.identification_deadline_days),

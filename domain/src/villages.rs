@@ -120,6 +120,8 @@ pub struct Measurements {
     pub leading_industry: Vec<Point>,
     /// 1 when a featured industry is recorded, per year.
     pub featured_industry: Vec<Point>,
+    /// The milestones, industry plan, stable work and roads (issue 22).
+    pub more: crate::village_indicators::Measured,
 }
 
 fn latest(points: &[Point], year: i32) -> Option<Point> {
@@ -225,6 +227,7 @@ pub fn evaluate(s: &KeyVillageSettings, m: &Measurements, year: i32) -> Vec<Eval
             &|_| 1.0,
         );
     }
+    crate::village_indicators::evaluate(&s.milestones, &m.more, year, &mut out);
     out
 }
 
@@ -266,6 +269,8 @@ pub struct ProfileInput {
     pub electricity_pct: Option<f64>,
     /// 适龄儿童入学率, percent.
     pub school_enrolment_pct: Option<f64>,
+    /// Milestones and further indicators (issue 22).
+    pub indicators: crate::village_indicators::IndicatorsInput,
 }
 
 /// A checked profile, areas in tenths of a mu and coverages in permille.
@@ -301,6 +306,8 @@ pub struct ValidProfile {
     pub electricity_permille: Option<i32>,
     /// 适龄儿童入学率, permille.
     pub school_enrolment_permille: Option<i32>,
+    /// Milestones and further indicators (issue 22).
+    pub indicators: crate::village_indicators::ValidIndicators,
 }
 
 /// Checks a profile of `year`: counts and money not negative, areas and percentages in range
@@ -362,6 +369,7 @@ pub fn validate_profile(year: i32, b: &ProfileInput) -> Result<ValidProfile, Vec
             "school_enrolment_pct",
             b.school_enrolment_pct,
         ),
+        indicators: crate::village_indicators::validate(&mut errs, b.households, &b.indicators),
     };
     if errs.is_empty() { Ok(v) } else { Err(errs) }
 }
@@ -508,6 +516,7 @@ mod tests {
             county_income: vec![p(2020, 2_000_000)],
             leading_industry: vec![p(2020, 1)],
             featured_industry: vec![p(2020, 1)],
+            ..Measurements::default()
         };
         let e = evaluate(&s, &m, 2021);
         let codes: Vec<(&str, TargetStatus)> =
@@ -522,6 +531,16 @@ mod tests {
                 ("income_parity", TargetStatus::AtRisk),
                 ("leading_industry", TargetStatus::Met),
                 ("featured_industry", TargetStatus::Met),
+                // Issue 22: nothing reported yet, none of the deadlines passed in 2021.
+                ("industry_plan", TargetStatus::NoData),
+                ("garbage_sewage_system", TargetStatus::NoData),
+                ("village_rules", TargetStatus::NoData),
+                ("committee_election", TargetStatus::NoData),
+                ("cultural_courtyard", TargetStatus::NoData),
+                ("deliberation_council", TargetStatus::NoData),
+                ("civilization_station", TargetStatus::NoData),
+                ("stable_work", TargetStatus::NoData),
+                ("group_roads", TargetStatus::NoData),
             ]
         );
         // 5,800 of 50,000 yuan: 88.4% short.

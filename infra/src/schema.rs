@@ -241,6 +241,7 @@ diesel::table! {
         description -> Text,
         created_at -> Timestamptz,
         created_by -> Nullable<Uuid>,
+        term_months -> Nullable<Int4>,
     }
 }
 
@@ -676,6 +677,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    village_indicators (county_code, region_code, year) {
+        county_code -> Int4,
+        region_code -> Int8,
+        year -> Int4,
+        garbage_sewage_system -> Nullable<Bool>,
+        village_rules -> Nullable<Bool>,
+        cultural_courtyard -> Nullable<Bool>,
+        civilization_station -> Nullable<Bool>,
+        committee_election -> Nullable<Bool>,
+        deliberation_council -> Nullable<Bool>,
+        high_standard_farmland_permille -> Nullable<Int4>,
+        labour_households -> Nullable<Int4>,
+        labour_households_stable_work -> Nullable<Int4>,
+        groups_30plus -> Nullable<Int4>,
+        groups_30plus_hardened_road -> Nullable<Int4>,
+        settlements_200plus -> Nullable<Int4>,
+        settlements_200plus_sewage -> Nullable<Int4>,
+        updated_by -> Uuid,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     county_figures (county_code, year) {
         county_code -> Int4,
         year -> Int4,
@@ -703,6 +727,34 @@ diesel::table! {
         exit_reason -> Nullable<Text>,
         exit_decided_by -> Nullable<Uuid>,
         version -> Int4,
+        industry_plan_adopted_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    demonstration_villages (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        region_code -> Int8,
+        level -> Text,
+        designated_year -> Int4,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    key_village_leaders (county_code, id) {
+        county_code -> Int4,
+        id -> Uuid,
+        key_village_id -> Uuid,
+        region_code -> Int8,
+        name -> Text,
+        position -> Text,
+        from_date -> Date,
+        to_date -> Nullable<Date>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
     }
 }
 
@@ -1304,8 +1356,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     property_hits,
     property_reports,
     village_profiles,
+    village_indicators,
     county_figures,
     key_villages,
+    key_village_leaders,
+    demonstration_villages,
     key_village_assessments,
     teams,
     team_members,

@@ -389,7 +389,7 @@ impl From<YearRow> for YearDto {
 #[serde(deny_unknown_fields)]
 pub struct MeasureBody {
     /// `industry`, `employment`, `education`, `health`, `housing`, `relocation`,
-    /// `ecological_job`, `social_security` or `other`.
+    /// `ecological_job`, `social_security`, `small_loan` (with `term_months`) or `other`.
     #[schema(example = "industry")]
     #[schema(schema_with = domain::cases::MeasureKind::input_schema)]
     pub kind: String,
@@ -403,6 +403,9 @@ pub struct MeasureBody {
     /// Description.
     #[serde(default)]
     pub description: String,
+    /// A small loan's term in months (1–120); required for `small_loan`, refused otherwise.
+    #[serde(default)]
+    pub term_months: Option<i32>,
 }
 
 impl From<MeasureBody> for MeasureInput {
@@ -413,6 +416,7 @@ impl From<MeasureBody> for MeasureInput {
             amount_fen: b.amount_fen,
             responsible: b.responsible,
             description: b.description,
+            term_months: b.term_months,
         }
     }
 }
@@ -433,6 +437,8 @@ pub struct MeasureDto {
     pub responsible: String,
     /// Description.
     pub description: String,
+    /// A small loan's term in months.
+    pub term_months: Option<i32>,
     /// Recorded.
     pub created_at: DateTime<Utc>,
 }
@@ -446,6 +452,7 @@ impl From<MeasureRow> for MeasureDto {
             amount_fen: m.amount_fen,
             responsible: m.responsible,
             description: m.description,
+            term_months: m.term_months,
             created_at: m.created_at,
         }
     }

@@ -9,6 +9,7 @@ pub mod benefit_cards;
 pub mod calendar;
 pub mod campaign;
 pub mod cases_dto;
+pub mod demonstration_villages;
 pub mod dto;
 pub mod exit;
 pub mod exit_dto;
@@ -24,6 +25,7 @@ pub mod income_growth;
 pub mod input;
 pub mod intake;
 pub mod intake_objections;
+pub mod key_village_leaders;
 pub mod me;
 pub mod members;
 pub mod monitoring;
@@ -40,6 +42,7 @@ pub mod teams_dto;
 pub mod tenants;
 pub mod transfer;
 pub mod users;
+pub mod village_indicators;
 pub mod villages;
 pub mod webhooks;
 
@@ -826,6 +829,21 @@ pub const RULES: &[Rule] = &[
         "/api/v1/key-villages/{id}/exit",
         Permission(perm::VILLAGES_MANAGE),
     ),
+    r(
+        "PUT",
+        "/api/v1/key-villages/{id}/industry-plan",
+        Permission(perm::VILLAGES_MANAGE),
+    ),
+    r(
+        "POST",
+        "/api/v1/key-villages/{id}/leaders",
+        Permission(perm::VILLAGES_MANAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/key-villages/{id}/leaders",
+        Permission(perm::VILLAGES_READ),
+    ),
     r("POST", "/api/v1/teams", Permission(perm::VILLAGES_MANAGE)),
     r("GET", "/api/v1/teams", Permission(perm::VILLAGES_READ)),
     r("GET", "/api/v1/teams/{id}", Permission(perm::VILLAGES_READ)),
@@ -853,6 +871,16 @@ pub const RULES: &[Rule] = &[
         Permission(perm::VILLAGES_MANAGE),
     ),
     r("GET", "/api/v1/advisers", Permission(perm::VILLAGES_READ)),
+    r(
+        "POST",
+        "/api/v1/demonstration-villages",
+        Permission(perm::VILLAGES_MANAGE),
+    ),
+    r(
+        "GET",
+        "/api/v1/demonstration-villages",
+        Permission(perm::VILLAGES_READ),
+    ),
     r(
         "POST",
         "/api/v1/village-pairings",
@@ -1288,6 +1316,11 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(villages::indicator_table)
                 .service(villages::assess)
                 .service(villages::exit_key)
+                .service(village_indicators::put_industry_plan)
+                .service(key_village_leaders::link_leader)
+                .service(key_village_leaders::list_leaders)
+                .service(demonstration_villages::designate)
+                .service(demonstration_villages::list)
                 .service(teams::create_team)
                 .service(teams::list_teams)
                 .service(teams::get_team)

@@ -686,7 +686,8 @@ pub struct CoverageParams {
 }
 
 /// Coverage rules for a region and each region one level down: every active key village has
-/// a team with a first secretary in term; every registered, returned or monitored household
+/// a team with a first secretary in term, an expert adviser in term and a county-level leader
+/// linked (县级领导联系); every registered, returned or monitored household
 /// has a paired cadre; none is unvisited longer than `teams.visit_interval_days` (30). The
 /// gaps are listed (up to 1000 each).
 #[utoipa::path(

@@ -113,6 +113,12 @@ pub struct CoverageCountsDto {
     pub key_villages_without_first_secretary: i64,
     /// Of which without an expert adviser (专家特派员) in term.
     pub key_villages_without_adviser: i64,
+    /// Of which without a county-level leader linked (县级领导联系).
+    pub key_villages_without_leader: i64,
+    /// Province- and city-level demonstration villages (示范村).
+    pub demonstration_villages: i64,
+    /// Of which helping no active key village that year.
+    pub demonstration_villages_unpaired: i64,
     /// Registered, returned or monitored households.
     pub households: i64,
     /// Of which without a paired cadre.
@@ -129,6 +135,9 @@ impl From<CoverageCounts> for CoverageCountsDto {
             key_villages: c.key_villages,
             key_villages_without_first_secretary: c.key_villages_without_first_secretary,
             key_villages_without_adviser: c.key_villages_without_adviser,
+            key_villages_without_leader: c.key_villages_without_leader,
+            demonstration_villages: c.demonstration_villages,
+            demonstration_villages_unpaired: c.demonstration_villages_unpaired,
             households: c.households,
             households_without_cadre: c.households_without_cadre,
             households_unvisited: c.households_unvisited,
@@ -152,6 +161,11 @@ pub struct CoverageDto {
     pub villages_without_first_secretary: Vec<String>,
     /// Key villages without an expert adviser in term (village codes; seed 4: one per village).
     pub villages_without_adviser: Vec<String>,
+    /// Key villages without a county-level leader linked (village codes; seed 4: 一名县处级领导).
+    pub villages_without_leader: Vec<String>,
+    /// Demonstration villages helping no active key village that year (village codes; seed 4:
+    /// 每个省级、市级乡村振兴示范村应帮带不少于1个重点帮扶村).
+    pub demonstration_villages_unpaired: Vec<String>,
     /// Households without a paired cadre (ids).
     pub households_without_cadre: Vec<Uuid>,
     /// Households not visited within the interval (ids).
@@ -167,6 +181,8 @@ impl From<Coverage> for CoverageDto {
             children: c.children.into_iter().map(Into::into).collect(),
             villages_without_first_secretary: c.villages_without_first_secretary,
             villages_without_adviser: c.villages_without_adviser,
+            villages_without_leader: c.villages_without_leader,
+            demonstration_villages_unpaired: c.demonstration_villages_unpaired,
             households_without_cadre: c.households_without_cadre,
             households_unvisited: c.households_unvisited,
         }

@@ -6,12 +6,14 @@ use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
 use domain::villages::{Grade, ProfileInput, validate_profile};
 use domain::{DomainError, FieldError, Level, RegionCode};
+use infra::app::village_indicators::{self as indicators, IndicatorsRow};
 use infra::app::villages::{self, Computed, KeyVillageView, ProfileRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::input::{check_year, done, text, within};
+use super::village_indicators::IndicatorsBody;
 use crate::error::{ApiResult, Problem};
 use crate::http::etag::if_match;
 use crate::http::json::ValidJson;
@@ -67,6 +69,9 @@ pub struct ProfileBody {
     /// 适龄儿童入学率, percent.
     #[serde(default)]
     pub school_enrolment_pct: Option<f64>,
+    /// Milestones and further indicators (seed 4, issue 22).
+    #[serde(default)]
+    pub indicators: IndicatorsBody,
 }
 
 impl From<ProfileBody> for ProfileInput {
@@ -87,6 +92,7 @@ impl From<ProfileBody> for ProfileInput {
             sanitary_toilet_pct: b.sanitary_toilet_pct,
             electricity_pct: b.electricity_pct,
             school_enrolment_pct: b.school_enrolment_pct,
+            indicators: b.indicators.into(),
         }
     }
 }
@@ -128,6 +134,8 @@ pub struct ProfileDto {
     pub electricity_pct: Option<f64>,
     /// Percent.
     pub school_enrolment_pct: Option<f64>,
+    /// Milestones and further indicators.
+    pub indicators: IndicatorsBody,
     /// What the registry holds now: registered households and their members.
     #[schema(value_type = Object)]
     pub registry: serde_json::Value,
@@ -146,7 +154,7 @@ fn mu(v: i64) -> f64 {
     i32::try_from(v).map_or(f64::NAN, f64::from) / 10.0
 }
 
-fn profile_dto(p: ProfileRow, c: Computed) -> ProfileDto {
+fn profile_dto(p: ProfileRow, i: &IndicatorsRow, c: Computed) -> ProfileDto {
     ProfileDto {
         village_code: format!("{:012}", p.region_code),
         year: p.year,
@@ -165,6 +173,7 @@ fn profile_dto(p: ProfileRow, c: Computed) -> ProfileDto {
         sanitary_toilet_pct: pct(p.sanitary_toilet_permille),
         electricity_pct: pct(p.electricity_permille),
         school_enrolment_pct: pct(p.school_enrolment_permille),
+        indicators: i.into(),
         registry: serde_json::to_value(c).unwrap_or_default(),
         version: p.version,
         updated_at: p.updated_at,
@@ -190,17 +199,25 @@ pub async fn list_profiles(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let v = village_of(&path)?;
-    let (rows, c) = state
+    let (rows, ind, c) = state
         .run(auth, move |conn, ctx| {
             Ok((
                 villages::profiles(conn, ctx, v)?,
+                indicators::load(conn, &[v.county_code()], &[v.as_i64()])?,
                 villages::computed(conn, v)?,
             ))
         })
         .await?;
+    let none = IndicatorsRow::default();
     Ok(HttpResponse::Ok().json(
         rows.into_iter()
-            .map(|p| profile_dto(p, c))
+            .map(|p| {
+                let i = ind
+                    .iter()
+                    .find(|(_, y, _)| *y == p.year)
+                    .map_or(&none, |x| &x.2);
+                profile_dto(p, i, c)
+            })
             .collect::<Vec<_>>(),
     ))
 }
@@ -228,17 +245,18 @@ pub async fn get_profile(
 ) -> ApiResult<HttpResponse> {
     let (code, year) = path.into_inner();
     let v = village_of(&code)?;
-    let (p, c) = state
+    let (p, i, c) = state
         .run(auth, move |conn, ctx| {
             Ok((
                 villages::profile(conn, ctx, v, year)?,
+                indicators::of_year(conn, v, year)?,
                 villages::computed(conn, v)?,
             ))
         })
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, format!("\"{}\"", p.version)))
-        .json(profile_dto(p, c)))
+        .json(profile_dto(p, &i, c)))
 }
 
 /// Enters or replaces a village's profile of a year (`villages:write` over the village).
@@ -274,6 +292,8 @@ pub async fn put_profile(
     let (code, year) = path.into_inner();
     let v = village_of(&code)?;
     let valid = validate_profile(year, &body.0.into()).map_err(DomainError::Validation)?;
+    let ind = IndicatorsRow::from(valid.indicators.clone());
+    let written = ind.clone();
     let row = ProfileRow::new(v, year, valid);
     let m = match if_match(&req) {
         Ok(v) => Some(v),
@@ -283,6 +303,7 @@ pub async fn put_profile(
     let ((p, created), c) = state
         .run(auth, move |conn, ctx| {
             let r = villages::put_profile(conn, ctx, row, m)?;
+            indicators::put(conn, ctx, v, year, &written)?;
             Ok((r, villages::computed(conn, v)?))
         })
         .await?;
@@ -293,7 +314,7 @@ pub async fn put_profile(
     };
     Ok(res
         .insert_header((header::ETAG, format!("\"{}\"", p.version)))
-        .json(profile_dto(p, c)))
+        .json(profile_dto(p, &ind, c)))
 }
 
 /// The county's per-capita income of a year.
@@ -390,6 +411,8 @@ pub struct KeyVillageDto {
     pub exit_decision_no: Option<String>,
     /// Its reason.
     pub exit_reason: Option<String>,
+    /// The day its industry plan was adopted (issue 22).
+    pub industry_plan_adopted_on: Option<NaiveDate>,
 }
 
 impl From<KeyVillageView> for KeyVillageDto {
@@ -420,6 +443,7 @@ impl From<KeyVillageView> for KeyVillageDto {
             exit_decided_on: r.exit_decided_on,
             exit_decision_no: r.exit_decision_no,
             exit_reason: r.exit_reason,
+            industry_plan_adopted_on: r.industry_plan_adopted_on,
         }
     }
 }

@@ -332,6 +332,12 @@ pub fn sample_body(method: &str, path: &str) -> serde_json::Value {
         ("POST", "/api/v1/key-villages/{id}/exit") => {
             json!({"decided_on": "2021-01-01", "reason": "r"})
         }
+        ("PUT", "/api/v1/key-villages/{id}/industry-plan") => {
+            json!({"adopted_on": "2021-01-01"})
+        }
+        ("POST", "/api/v1/key-villages/{id}/leaders") => {
+            json!({"name": "王某", "position": "副县长", "from_date": "2021-01-01"})
+        }
         ("POST", "/api/v1/teams") => json!({"village_code": "370831001003", "name": "t"}),
         ("POST", "/api/v1/teams/{id}/members") => {
             json!({"name": "n", "id_number": crate::cases::id_number("370831", 4),
@@ -348,6 +354,9 @@ pub fn sample_body(method: &str, path: &str) -> serde_json::Value {
         ("POST", "/api/v1/advisers") => {
             json!({"village_code": "370831001003", "name": "n", "specialty": "s", "unit": "u",
                 "from_date": "2021-01-01"})
+        }
+        ("POST", "/api/v1/demonstration-villages") => {
+            json!({"village_code": "370831001003", "level": "province", "designated_year": 2021})
         }
         ("POST", "/api/v1/village-pairings") => {
             json!({"strong_village_code": "370831001003", "weak_village_code": "370831001010",

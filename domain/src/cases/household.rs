@@ -115,6 +115,8 @@ vocabulary! {
         EcologicalJob = "ecological_job" / "生态公益岗位",
         /// 社会保障兜底
         SocialSecurity = "social_security" / "社会保障兜底",
+        /// 小额信贷 (seed 4): the amount lent and its term in months.
+        SmallLoan = "small_loan" / "小额信贷",
         /// 其他
         Other = "other" / "其他",
     }
@@ -578,6 +580,8 @@ pub struct MeasureInput {
     pub responsible: String,
     /// Description.
     pub description: String,
+    /// A small loan's term, months.
+    pub term_months: Option<i32>,
 }
 
 /// A valid measure.
@@ -593,6 +597,8 @@ pub struct ValidMeasure {
     pub responsible: String,
     /// Description.
     pub description: String,
+    /// A small loan's term, months.
+    pub term_months: Option<i32>,
 }
 
 /// Validates a measure.
@@ -617,6 +623,7 @@ pub fn validate_measure(
     }
     let responsible = text(&mut errs, "responsible".into(), &m.responsible, true, 50);
     let description = text(&mut errs, "description".into(), &m.description, false, 2000);
+    super::small_loan::check(&mut errs, kind, m.amount_fen, m.term_months);
     match (errs.is_empty(), kind, m.date) {
         (true, Some(kind), Some(date)) => Ok(ValidMeasure {
             kind,
@@ -624,6 +631,7 @@ pub fn validate_measure(
             amount_fen: m.amount_fen,
             responsible,
             description,
+            term_months: m.term_months,
         }),
         _ => Err(errs),
     }
@@ -759,6 +767,7 @@ mod tests {
             amount_fen: 100,
             responsible: "李".into(),
             description: String::new(),
+            term_months: None,
         };
         assert_eq!(
             validate_measure(&m, today()).map(|v| v.kind),

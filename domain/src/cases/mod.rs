@@ -3,6 +3,7 @@
 
 pub mod household;
 pub mod id_number;
+pub mod small_loan;
 
 pub use household::{
     Attribute, HouseholdInput, MeasureInput, MeasureKind, MemberInput, Relationship, Status,

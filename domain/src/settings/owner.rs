@@ -183,6 +183,11 @@ pub const DECLARED: &[Declared] = &[
         "the county's own targets",
     ),
     d(
+        "key_village.milestones",
+        Rule::County,
+        "the county's own targets",
+    ),
+    d(
         "key_village.min_linking_fund_share_bp",
         Rule::AtLeast,
         "a funding floor for key villages: may be raised, never lowered",

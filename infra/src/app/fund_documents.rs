@@ -114,7 +114,7 @@ fn target_label(e: &Evaluated, lang: Lang) -> String {
             "income_parity" => "Per-capita disposable income (yuan)".into(),
             "leading_industry" => "Leading industry".into(),
             "featured_industry" => "Featured industry".into(),
-            _ => e.code.clone(),
+            c => super::village_indicators::label_en(c).unwrap_or(c).into(),
         },
     }
 }
@@ -165,6 +165,7 @@ pub fn indicator_table(
         Err(e) => return Err(e),
     };
     let view = villages::get(conn, ctx, id, Some(year))?;
+    let indicators = super::village_indicators::of_year(conn, village, year)?;
     let county = village.ancestor_at(Level::County);
     let township = village.ancestor_at(Level::Township);
     let county_income: Option<i64> = county_figures::table
@@ -253,6 +254,16 @@ pub fn indicator_table(
             "School enrolment",
             opt_pct(profile.school_enrolment_permille),
         ),
+        (
+            "高标准农田占比",
+            "High-standard farmland",
+            opt_pct(indicators.high_standard_farmland_permille),
+        ),
+        (
+            "200人以上聚居点污水处理",
+            "Settlements of 200+ with sewage treatment",
+            indicators.sewage_line(),
+        ),
     ] {
         basics.rows.push(vec![t(lang, zh, en_label), value]);
     }
@@ -289,6 +300,7 @@ pub fn indicator_table(
                     t(lang, "无", "None")
                 }
             }
+            "yes" => yes_no(v > 0),
             _ => v.to_string(),
         }
     };
@@ -304,6 +316,7 @@ pub fn indicator_table(
                 (None, true) => "County average".into(),
             },
             "present" => t(lang, "有", "Yes"),
+            "yes" => yes_no(true),
             _ => e.target.to_string(),
         };
         let value = match (e.latest, e.latest_year) {

@@ -2,9 +2,9 @@
 //! paired with households, visit logs, expert advisers, strong-weak village pairings, and the
 //! coverage rules reported up the hierarchy.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Bytea, Date, Nullable};
@@ -18,10 +18,7 @@ use uuid::Uuid;
 use super::{Ctx, stored_code};
 use crate::db::{DbResultExt as _, map_db_error};
 use crate::pii::DataKeys;
-use crate::schema::{
-    households, key_villages, pairings, regions, team_members, teams, village_advisers,
-    village_pairings, visits,
-};
+use crate::schema::{pairings, team_members, teams, village_advisers, village_pairings, visits};
 
 /// A team.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -723,219 +720,7 @@ pub fn list_village_pairings(
         .db()
 }
 
-/// Coverage counts of one region.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct CoverageCounts {
-    /// Region code.
-    pub region_code: String,
-    /// Name.
-    pub name: String,
-    /// Active key villages.
-    pub key_villages: i64,
-    /// Of which without a team whose first secretary is in term.
-    pub key_villages_without_first_secretary: i64,
-    /// Of which without an expert adviser (专家特派员) in term (seed 4: one per village).
-    pub key_villages_without_adviser: i64,
-    /// Registered, returned or monitored households.
-    pub households: i64,
-    /// Of which without a paired cadre.
-    pub households_without_cadre: i64,
-    /// Of which not visited within the interval.
-    pub households_unvisited: i64,
-}
-
-/// Coverage of a region as of a date: counts for it and each region one level down, and the
-/// gaps themselves.
-#[derive(Debug, Clone, Serialize)]
-pub struct Coverage {
-    /// The date.
-    pub as_of: NaiveDate,
-    /// The visit interval applied (days).
-    pub visit_interval_days: i32,
-    /// The region.
-    pub total: CoverageCounts,
-    /// Each child region.
-    pub children: Vec<CoverageCounts>,
-    /// Key villages without a first secretary in term (village codes).
-    pub villages_without_first_secretary: Vec<String>,
-    /// Key villages without an expert adviser in term (village codes).
-    pub villages_without_adviser: Vec<String>,
-    /// Households without a paired cadre (ids).
-    pub households_without_cadre: Vec<Uuid>,
-    /// Households not visited within the interval (ids).
-    pub households_unvisited: Vec<Uuid>,
-}
-
-/// Checks the coverage rules over `region` as of `as_of`: every active key village has a team
-/// with a first secretary in term and an expert adviser in term (seed 4: 每村一名专家特派员);
-/// every registered, returned or monitored household has a
-/// paired cadre; none has gone unvisited longer than `teams.visit_interval_days`.
-///
-/// # Errors
-/// `Validation` for a region outside scope.
-pub fn coverage(
-    conn: &mut PgConnection,
-    ctx: &Ctx,
-    region: RegionCode,
-    as_of: NaiveDate,
-) -> Result<Coverage, DomainError> {
-    if !ctx.caller.scope().contains(region) {
-        return Err(DomainError::field("region", "lies outside your scope"));
-    }
-    // Below the county the county's settings apply; above it, the province's.
-    let interval = match region.level() {
-        l if l >= Level::County => super::settings::effective_for(conn, ctx, region)?,
-        Level::Province | Level::City => {
-            super::settings::get(conn, ctx, region.ancestor_at(Level::Province))?.effective
-        }
-        _ => domain::settings::Settings::default(),
-    }
-    .teams
-    .visit_interval_days;
-    let scope = region.subtree();
-    let active: Vec<i64> = key_villages::table
-        .filter(key_villages::region_code.between(scope.lo(), scope.hi()))
-        .filter(key_villages::status.eq("active"))
-        .select(key_villages::region_code)
-        .load(conn)
-        .db()?;
-    let with_secretary: HashSet<i64> = team_members::table
-        .filter(team_members::region_code.between(scope.lo(), scope.hi()))
-        .filter(team_members::position.eq("first_secretary"))
-        .filter(team_members::term_start.le(as_of))
-        .filter(team_members::term_end.ge(as_of))
-        .select(team_members::region_code)
-        .load::<i64>(conn)
-        .db()?
-        .into_iter()
-        .collect();
-    let with_adviser: HashSet<i64> = village_advisers::table
-        .filter(village_advisers::region_code.between(scope.lo(), scope.hi()))
-        .filter(village_advisers::from_date.le(as_of))
-        .filter(
-            village_advisers::to_date
-                .is_null()
-                .or(village_advisers::to_date.ge(as_of)),
-        )
-        .select(village_advisers::region_code)
-        .load::<i64>(conn)
-        .db()?
-        .into_iter()
-        .collect();
-    let hh: Vec<(Uuid, i64)> = households::table
-        .filter(households::region_code.between(scope.lo(), scope.hi()))
-        .filter(households::status.eq_any(["registered", "returned", "monitored"]))
-        .select((households::id, households::region_code))
-        .load(conn)
-        .db()?;
-    // A pairing counts while it runs and its cadre's term runs.
-    let paired: HashSet<Uuid> = pairings::table
-        .inner_join(
-            team_members::table.on(team_members::county_code
-                .eq(pairings::county_code)
-                .and(team_members::id.eq(pairings::member_id))),
-        )
-        .filter(pairings::region_code.between(scope.lo(), scope.hi()))
-        .filter(pairings::start_date.le(as_of))
-        .filter(
-            pairings::end_date
-                .is_null()
-                .or(pairings::end_date.ge(as_of)),
-        )
-        .filter(team_members::term_start.le(as_of))
-        .filter(team_members::term_end.ge(as_of))
-        .select(pairings::household_id)
-        .load::<Uuid>(conn)
-        .db()?
-        .into_iter()
-        .collect();
-    let since = as_of - Duration::days(i64::from(interval));
-    let visited: HashSet<Uuid> = visits::table
-        .filter(visits::region_code.between(scope.lo(), scope.hi()))
-        .filter(visits::visited_on.ge(since))
-        .filter(visits::visited_on.le(as_of))
-        .select(visits::household_id)
-        .load::<Uuid>(conn)
-        .db()?
-        .into_iter()
-        .collect();
-    let no_secretary: Vec<i64> = active
-        .iter()
-        .copied()
-        .filter(|v| !with_secretary.contains(v))
-        .collect();
-    let no_adviser: Vec<i64> = active
-        .iter()
-        .copied()
-        .filter(|v| !with_adviser.contains(v))
-        .collect();
-    let no_cadre: Vec<(Uuid, i64)> = hh
-        .iter()
-        .copied()
-        .filter(|(id, _)| !paired.contains(id))
-        .collect();
-    let unvisited: Vec<(Uuid, i64)> = hh
-        .iter()
-        .copied()
-        .filter(|(id, _)| !visited.contains(id))
-        .collect();
-    let count = |code: i64, name: String, s: Scope| {
-        let inn = |c: &i64| (s.lo()..=s.hi()).contains(c);
-        CoverageCounts {
-            region_code: format!("{code:012}"),
-            name,
-            key_villages: active.iter().filter(|c| inn(c)).count() as i64,
-            key_villages_without_first_secretary: no_secretary.iter().filter(|c| inn(c)).count()
-                as i64,
-            key_villages_without_adviser: no_adviser.iter().filter(|c| inn(c)).count() as i64,
-            households: hh.iter().filter(|(_, c)| inn(c)).count() as i64,
-            households_without_cadre: no_cadre.iter().filter(|(_, c)| inn(c)).count() as i64,
-            households_unvisited: unvisited.iter().filter(|(_, c)| inn(c)).count() as i64,
-        }
-    };
-    let names: Vec<(i64, String)> = regions::table
-        .filter(
-            regions::parent_code
-                .eq(region.as_i64())
-                .or(regions::code.eq(region.as_i64())),
-        )
-        .order(regions::code)
-        .select((regions::code, regions::name))
-        .load(conn)
-        .db()?;
-    let own = names
-        .iter()
-        .find(|(c, _)| *c == region.as_i64())
-        .map(|(_, n)| n.clone())
-        .unwrap_or_default();
-    let children = names
-        .iter()
-        .filter(|(c, _)| *c != region.as_i64())
-        .filter_map(|(c, n)| {
-            let s = RegionCode::from_i64(*c).ok()?.subtree();
-            Some(count(*c, n.clone(), s))
-        })
-        .collect();
-    let cap = 1000;
-    Ok(Coverage {
-        as_of,
-        visit_interval_days: interval,
-        total: count(region.as_i64(), own, scope),
-        children,
-        villages_without_first_secretary: no_secretary
-            .iter()
-            .take(cap)
-            .map(|c| format!("{c:012}"))
-            .collect(),
-        villages_without_adviser: no_adviser
-            .iter()
-            .take(cap)
-            .map(|c| format!("{c:012}"))
-            .collect(),
-        households_without_cadre: no_cadre.iter().take(cap).map(|(id, _)| *id).collect(),
-        households_unvisited: unvisited.iter().take(cap).map(|(id, _)| *id).collect(),
-    })
-}
+pub use super::coverage::{Coverage, CoverageCounts, coverage};
 
 /// Refused term conflicts by one caller within a day after which each further one is an alert.
 pub const TERM_CONFLICT_ALERT_AFTER: i64 = 3;

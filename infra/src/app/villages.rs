@@ -339,6 +339,8 @@ pub struct KeyVillageRow {
     pub exit_decided_by: Option<Uuid>,
     /// Version.
     pub version: i32,
+    /// The day its industry plan was adopted (issue 22).
+    pub industry_plan_adopted_on: Option<NaiveDate>,
 }
 
 /// An assessment.
@@ -494,6 +496,11 @@ fn views(
     for p in &profiles {
         by_village.entry(p.region_code).or_default().push(p);
     }
+    let mut indicators: HashMap<i64, Vec<(i32, super::village_indicators::IndicatorsRow)>> =
+        HashMap::new();
+    for (code, y, i) in super::village_indicators::load(conn, &counties, &codes)? {
+        indicators.entry(code).or_default().push((y, i));
+    }
     let mut figures: HashMap<i32, Vec<(i32, i64)>> = HashMap::new();
     for (c, y, v) in county_figures::table
         .filter(county_figures::county_code.eq_any(&counties))
@@ -540,12 +547,21 @@ fn views(
                 s
             }
         };
-        let m = measurements(
+        let mut m = measurements(
             by_village
                 .get(&row.region_code)
                 .map_or(&[][..], Vec::as_slice),
             figures.get(&row.county_code).map_or(&[][..], Vec::as_slice),
         );
+        for (y, i) in indicators.get(&row.region_code).into_iter().flatten() {
+            m.more.add(*y, &i.into());
+        }
+        if let Some(d) = row.industry_plan_adopted_on {
+            m.more.industry_plan.push(Point {
+                year: chrono::Datelike::year(&d),
+                value: 1,
+            });
+        }
         let targets = rules::evaluate(&s, &m, year);
         let incomes: Vec<(i32, i64)> = by_village
             .get(&row.region_code)

@@ -210,6 +210,8 @@ pub struct MeasureRow {
     pub description: String,
     /// Recorded.
     pub created_at: DateTime<Utc>,
+    /// A small loan's term, months.
+    pub term_months: Option<i32>,
 }
 
 /// The measures of a household, by date.
@@ -254,6 +256,7 @@ pub fn add_measure(
             assistance_measures::amount_fen.eq(m.amount_fen),
             assistance_measures::responsible.eq(&m.responsible),
             assistance_measures::description.eq(&m.description),
+            assistance_measures::term_months.eq(m.term_months),
             assistance_measures::created_by.eq(ctx.caller.user_id),
         ))
         .returning(MeasureRow::as_returning())

@@ -139,6 +139,7 @@ fn input(r: &Row, errs: &mut Vec<FieldError>) -> (i32, ProfileInput) {
         sanitary_toilet_pct: number("sanitary_toilet_pct", errs),
         electricity_pct: number("electricity_pct", errs),
         school_enrolment_pct: number("school_enrolment_pct", errs),
+        indicators: domain::village_indicators::IndicatorsInput::default(),
     };
     (year, input)
 }

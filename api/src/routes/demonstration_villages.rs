@@ -1,0 +1,121 @@
+//! 乡村振兴示范村 (seed 4): the county records its province- and city-level demonstration
+//! villages; `/coverage` lists those helping no active key village through a strong-weak
+//! pairing (每个省级、市级乡村振兴示范村应帮带不少于1个重点帮扶村).
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use domain::{DomainError, RegionCode};
+use infra::app::demonstration_villages::{self as app, DemonstrationRow};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::input::{check_year, done, within};
+use super::teams::RegionParam;
+use crate::error::{ApiResult, Problem};
+use crate::http::json::ValidJson;
+use crate::state::{AppState, Auth};
+
+/// A demonstration village to record.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DemonstrationBody {
+    /// The village (12 digits).
+    pub village_code: String,
+    /// `province` (省级) or `city` (市级).
+    pub level: String,
+    /// The year it was named.
+    pub designated_year: i32,
+}
+
+/// A demonstration village.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DemonstrationDto {
+    /// Id.
+    pub id: Uuid,
+    /// The village (12 digits).
+    pub village_code: String,
+    /// `province` or `city`.
+    pub level: String,
+    /// The year it was named.
+    pub designated_year: i32,
+    /// Recorded.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<DemonstrationRow> for DemonstrationDto {
+    fn from(r: DemonstrationRow) -> Self {
+        Self {
+            id: r.id,
+            village_code: format!("{:012}", r.region_code),
+            level: r.level,
+            designated_year: r.designated_year,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// Records a province- or city-level demonstration village (示范村; county step,
+/// `villages:manage`).
+#[utoipa::path(
+    tag = "teams",
+    security(("bearer" = [])),
+    request_body = DemonstrationBody,
+    responses(
+        (status = 201, description = "Recorded", body = DemonstrationDto),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a county user with villages:manage", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Recorded already", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/demonstration-villages")]
+pub async fn designate(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: ValidJson<DemonstrationBody>,
+) -> ApiResult<HttpResponse> {
+    let b = body.0;
+    let mut errs = Vec::new();
+    check_year(&mut errs, "designated_year", b.designated_year);
+    done(errs)?;
+    let village = RegionCode::parse(&b.village_code)
+        .map_err(|_| DomainError::field("village_code", "must be a village in your scope"))?;
+    let row = state
+        .run(auth, move |conn, ctx| {
+            app::designate(conn, ctx, village, &b.level, b.designated_year)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(DemonstrationDto::from(row)))
+}
+
+/// Demonstration villages in your scope.
+#[utoipa::path(
+    tag = "teams",
+    security(("bearer" = [])),
+    params(RegionParam),
+    responses(
+        (status = 200, description = "Demonstration villages", body = Vec<DemonstrationDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/demonstration-villages")]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<RegionParam>,
+) -> ApiResult<HttpResponse> {
+    let region = q.into_inner().region;
+    let rows = state
+        .run(auth, move |conn, ctx| {
+            app::list(conn, within(region.as_deref(), ctx.caller.scope())?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(
+        rows.into_iter()
+            .map(DemonstrationDto::from)
+            .collect::<Vec<_>>(),
+    ))
+}
