@@ -39,6 +39,9 @@ const GLOBAL_TABLES: &[&str] = &[
     // by a platform-scoped transaction (its policies check the scope; see calendar.rs).
     "calendar_days",
     "calendar_years",
+    // One check value per personal-data key (a ciphertext or an HMAC of a fixed text), which
+    // a process compares at start-up: no tenant data (key_check.rs).
+    "data_key_checks",
     "login_attempts",
     "permissions",
     "poverty_causes",
