@@ -21,9 +21,11 @@ pub enum TaskKindDto {
     /// notice; second notice; announcement).
     ExitStep,
     /// An exit list's notice has ended and the step after it is yours (township review after
-    /// the first notice, approval after the second, filing after the announcement).
+    /// the first notice, approval after the second, filing after the announcement), or an
+    /// intake list's (township review).
     NoticeEnded,
-    /// An objection raised during a notice your level runs waits for its resolution.
+    /// An objection raised during a notice your level runs (an exit or intake list's) waits
+    /// for its resolution.
     Objection,
     /// A monitoring case waits for your level (township review, county confirmation); due on its
     /// identification deadline.
@@ -44,6 +46,10 @@ pub enum TaskKindDto {
     /// A village of an open campaign (动态调整) is late on a step (`action`: the step; `part`:
     /// the village); due on the step's due date. Township and county.
     CampaignStep,
+    /// An intake list (新识别/返贫纳入) waits for the next step at your level (appraisal and
+    /// notice: village; approval and announcement: county). Its ended notice is `notice_ended`
+    /// (the township review), its open objections `objection` (the village).
+    IntakeStep,
 }
 
 impl From<TaskKind> for TaskKindDto {
@@ -60,6 +66,7 @@ impl From<TaskKind> for TaskKindDto {
             TaskKind::FailedJob => Self::FailedJob,
             TaskKind::GrantRequest => Self::GrantRequest,
             TaskKind::CampaignStep => Self::CampaignStep,
+            TaskKind::IntakeStep => Self::IntakeStep,
         }
     }
 }
@@ -145,6 +152,8 @@ pub struct TaskCounts {
     pub grant_request: i64,
     /// Campaign villages late on a step.
     pub campaign_step: i64,
+    /// Intake steps at your level.
+    pub intake_step: i64,
     /// Of all these, how many are past their due date.
     pub overdue: i64,
     /// All tasks.
@@ -228,6 +237,7 @@ pub async fn list_tasks(
             TaskKind::FailedJob => &mut counts.failed_job,
             TaskKind::GrantRequest => &mut counts.grant_request,
             TaskKind::CampaignStep => &mut counts.campaign_step,
+            TaskKind::IntakeStep => &mut counts.intake_step,
         };
         *c += 1;
         counts.total += 1;

@@ -422,6 +422,18 @@ async fn an_objection_during_the_intake_notice_blocks_the_review_until_resolved(
     assert_eq!(r.status, 201, "{:?}", r.body);
     let dismissed = r.body["id"].as_str().unwrap_or_default().to_string();
 
+    // The village's inbox holds both objections, linked to their resolution.
+    let inbox = inbox_of(app, &x.clerk).await;
+    let mine: Vec<&Value> = inbox
+        .iter()
+        .filter(|t| t["object_type"] == "intake_objection")
+        .collect();
+    assert_eq!(mine.len(), 2, "{inbox:?}");
+    assert!(mine.iter().all(|t| t["kind"] == "objection"
+        && t["action_link"].as_str().is_some_and(
+            |l| l.starts_with(&format!("{objections}/")) && l.ends_with("/resolution")
+        )));
+
     // After the notice: the review waits for the objections; no new ones.
     let by = end - app.state.clock.now() + Duration::hours(1);
     app.state.clock.advance(by);
@@ -438,6 +450,14 @@ async fn an_objection_during_the_intake_notice_blocks_the_review_until_resolved(
         (409, "objections_open"),
         "{:?}",
         r.body
+    );
+    // The township's inbox: the ended notice, its review next.
+    let inbox = inbox_of(app, &x.reviewer).await;
+    assert!(
+        inbox.iter().any(|t| t["object_id"] == list.as_str()
+            && t["kind"] == "notice_ended"
+            && t["action"] == "township_review"),
+        "{inbox:?}"
     );
     let r = app.post(&objections, &x.clerk, objection(&new)).await;
     assert_eq!((r.status, code(&r)), (409, "no_notice_running"));
@@ -542,6 +562,19 @@ async fn an_objection_during_the_intake_notice_blocks_the_review_until_resolved(
     assert_eq!(entry(&back)["removed"], true);
     assert_eq!(entry(&back)["removed_reason"], "objection upheld: 核实属实");
     assert_eq!(entry(&new)["removed"], false);
+    // The county's inbox: the approval; the objections are gone from the village's.
+    let inbox = inbox_of(app, &x.approver).await;
+    assert!(
+        inbox.iter().any(|t| t["object_id"] == list.as_str()
+            && t["kind"] == "intake_step"
+            && t["action"] == "approval"),
+        "{inbox:?}"
+    );
+    let inbox = inbox_of(app, &x.clerk).await;
+    assert!(
+        !inbox.iter().any(|t| t["object_type"] == "intake_objection"),
+        "{inbox:?}"
+    );
     let states: Vec<&str> = r.body["objections"]
         .as_array()
         .into_iter()
@@ -660,4 +693,10 @@ async fn intake_steps_cite_files_stored_for_the_list_and_the_setting_requires_th
 /// A household of V1 that an exit list may nominate.
 async fn registered_for_exit(x: &crate::exit::Exit) -> String {
     crate::exit::registered(&x.app, &x.clerk, "K9", V1, 29, (2, 400_000, true)).await
+}
+
+async fn inbox_of(app: &TestApp, token: &str) -> Vec<Value> {
+    let r = app.get("/api/v1/me/tasks?limit=200", token).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    r.body["items"].as_array().cloned().unwrap_or_default()
 }

@@ -31,15 +31,18 @@ use uuid::Uuid;
 use super::{Ctx, stored_code};
 use crate::db::DbResultExt as _;
 
+mod intake;
+
 /// What kind of work a task is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskKind {
     /// An exit list waits for the next step, at the caller's level (no notice in between).
     ExitStep,
-    /// An exit list's notice has ended; the step after it is the caller's.
+    /// An exit or intake list's notice has ended; the step after it is the caller's.
     NoticeEnded,
-    /// An objection raised during a notice the caller's level runs waits for its resolution.
+    /// An objection raised during a notice the caller's level runs (an exit or intake list's)
+    /// waits for its resolution.
     Objection,
     /// A monitoring case waits for the caller's level before its identification deadline.
     MonitoringCase,
@@ -58,6 +61,9 @@ pub enum TaskKind {
     GrantRequest,
     /// A village of an open campaign (动态调整) is late on a step.
     CampaignStep,
+    /// An intake list (新识别/返贫纳入) waits for the next step, at the caller's level (no notice
+    /// in between; an ended notice is `notice_ended`).
+    IntakeStep,
 }
 
 impl TaskKind {
@@ -74,6 +80,7 @@ impl TaskKind {
         Self::FailedJob,
         Self::GrantRequest,
         Self::CampaignStep,
+        Self::IntakeStep,
     ];
 
     /// The stable code.
@@ -90,6 +97,7 @@ impl TaskKind {
             Self::FailedJob => "failed_job",
             Self::GrantRequest => "grant_request",
             Self::CampaignStep => "campaign_step",
+            Self::IntakeStep => "intake_step",
         }
     }
 
@@ -775,6 +783,7 @@ pub fn inbox(conn: &mut PgConnection, ctx: &Ctx) -> Result<Inbox, DomainError> {
             && matches!(level, Level::Village | Level::Township | Level::County)
         {
             exit_tasks(conn, ctx, level, scope, &mut found)?;
+            intake::tasks(conn, ctx, level, scope, &mut found)?;
         }
         if perms.contains(perm::workflow_at(level))
             && matches!(level, Level::Township | Level::County)
