@@ -23,7 +23,8 @@ function expect(ok, what) {
 }
 
 async function as(user, password, name, body) {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+  // Reduced motion, as many office PCs are set: the console then moves nothing (style.css).
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN", timezoneId: "Asia/Shanghai", reducedMotion: "reduce" });
   const page = await context.newPage();
   const problems = [];
   page.on("console", (m) => {
@@ -32,6 +33,16 @@ async function as(user, password, name, body) {
   page.on("pageerror", (e) => problems.push(String(e)));
   // A screenshot of the page, and its accessibility check (serious and critical findings).
   const shot = async (n) => {
+    // What a user sees once things have moved into place: a dialog fading in or a menu fading
+    // out is checked (and photographed) half-transparent otherwise, with contrast it never has
+    // at rest. Endless animations (spinners) are not waited for.
+    await page
+      .waitForFunction(
+        () => document.getAnimations().every((a) => a.playState !== "running" || a.effect?.getComputedTiming().endTime === Infinity),
+        null,
+        { timeout: 3000 },
+      )
+      .catch(() => {});
     await page.screenshot({ path: `${shots}/${n}.png`, fullPage: true });
     if (n.startsWith("failed-")) return;
     await page.evaluate(axeSource);
@@ -39,7 +50,7 @@ async function as(user, password, name, body) {
       const r = await globalThis.axe.run(document, { resultTypes: ["violations"] });
       return r.violations
         .filter((v) => v.impact === "serious" || v.impact === "critical")
-        .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 2).map((x) => `${x.target.join(" ")} ${x.html.slice(0, 120)}`).join(", ")}`);
+        .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 2).map((x) => `${x.target.join(" ")} ${x.html.slice(0, 120)}${x.any?.[0]?.data?.fgColor ? ` [${x.any[0].data.fgColor} on ${x.any[0].data.bgColor}, ${x.any[0].data.contrastRatio}:1]` : ""}`).join(", ")}`);
     });
     for (const f of found) a11y.push(`${n}: ${f}`);
   };
@@ -427,7 +438,8 @@ await browser.close();
 if (a11y.length) {
   console.log(`accessibility (axe-core, serious or critical): ${a11y.length}`);
   for (const f of [...new Set(a11y)]) console.log(`  ${f}`);
-  if (process.env.ZX_A11Y_STRICT === "1") failed++;
+  // Issue 20: no serious or critical violation on any page. ZX_A11Y_STRICT=0 only reports them.
+  if (process.env.ZX_A11Y_STRICT !== "0") failed++;
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
