@@ -70,7 +70,7 @@ impl From<DemonstrationRow> for DemonstrationDto {
     )
 )]
 #[post("/demonstration-villages")]
-pub async fn designate(
+pub async fn designate_demonstration_village(
     state: web::Data<AppState>,
     auth: Auth,
     body: ValidJson<DemonstrationBody>,

@@ -1319,7 +1319,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(village_indicators::put_industry_plan)
                 .service(key_village_leaders::link_leader)
                 .service(key_village_leaders::list_leaders)
-                .service(demonstration_villages::designate)
+                .service(demonstration_villages::designate_demonstration_village)
                 .service(demonstration_villages::list)
                 .service(teams::create_team)
                 .service(teams::list_teams)

@@ -22,6 +22,27 @@ fn documented_operations() -> BTreeSet<(String, String)> {
     ops
 }
 
+/// utoipa takes an operation's id from its handler's name: two handlers of one name in two
+/// route modules give two operations one id, which code generators for front ends refuse.
+#[test]
+fn every_operation_id_is_unique() {
+    let doc = serde_json::to_value(api::api_doc()).unwrap_or_else(|e| panic!("{e}"));
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut clashes = Vec::new();
+    for (path, ops) in doc["paths"].as_object().into_iter().flatten() {
+        for (method, op) in ops.as_object().into_iter().flatten() {
+            let Some(id) = op["operationId"].as_str() else {
+                continue;
+            };
+            let here = format!("{} {path}", method.to_uppercase());
+            if let Some(first) = seen.insert(id.to_string(), here.clone()) {
+                clashes.push(format!("{id}: {first} and {here}"));
+            }
+        }
+    }
+    assert!(clashes.is_empty(), "operation ids used twice: {clashes:?}");
+}
+
 /// utoipa names a component schema after its type, and two types of one name merge silently
 /// into one entry of the document (the second route then documents the first type's body): every
 /// `ToSchema` type in `api/src` has a name of its own.
