@@ -26,10 +26,11 @@ fn keys_of_another_database_are_refused_and_a_new_key_is_recorded() {
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again.matched.len(), 2, "{again:?}");
-    // Other keys: refused, the blind-index key named first.
+    // Other keys: refused, the data key named first.
     let other = verify(&mut conn, &keys()).unwrap_or_else(|e| panic!("{e}"));
     let err = other.err().map(|e| e.to_string()).unwrap_or_default();
-    assert!(err.contains("ZX_BLIND_INDEX_KEY"), "{err}");
+    assert!(err.contains("data key 1 of ZX_DATA_KEYS"), "{err}");
+
     // A rotation adds key 2 beside key 1: key 1 matches, key 2 is recorded.
     let rotated = first
         .with_new_random_key()
@@ -78,7 +79,54 @@ fn the_server_refuses_to_start_with_keys_that_are_not_the_databases() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(
-        err.contains("ZX_BLIND_INDEX_KEY is not the key the personal data in this database"),
+        err.contains(
+            "data key 1 of ZX_DATA_KEYS is not the key the personal data in this database"
+        ),
         "{err}"
     );
+}
+
+/// A database written before the check existed (ID numbers stored, no check values): the
+/// first start with keys that do not fit the stored numbers is refused and records nothing;
+/// the right keys are recorded.
+#[actix_web::test]
+async fn keys_that_do_not_fit_the_stored_id_numbers_are_refused_before_anything_is_recorded() {
+    use diesel::RunQueryDsl as _;
+    let x = crate::exit::setup().await;
+    let app = &x.app;
+    let r = app
+        .post(
+            "/api/v1/households",
+            &x.clerk,
+            crate::cases::household(
+                "KC1",
+                crate::exit::V1,
+                &[crate::cases::id_number("370831", 901)],
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let check = |k: DataKeys| {
+        app.db.as_owner("370831", move |c| {
+            Ok(verify(c, &k)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .map_err(|e| e.to_string()))
+        })
+    };
+    let rows = || {
+        app.db.as_owner("370831", |c| {
+            diesel::sql_query("SELECT 1 FROM data_key_checks").execute(c)
+        })
+    };
+    assert_eq!(rows(), 0, "the test server records no check values");
+    let err = check(keys()).err().unwrap_or_default();
+    assert!(err.contains("data key 1 of ZX_DATA_KEYS"), "{err}");
+    assert_eq!(rows(), 0, "nothing recorded for refused keys");
+    let ok = check((*app.state.data_keys).clone());
+    assert_eq!(
+        ok.map(|c| c.recorded.len()),
+        Ok(2),
+        "the server's own keys fit and are recorded"
+    );
+    assert_eq!(rows(), 2);
 }
