@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use domain::authz::perm;
-use domain::{DomainError, Level};
+use domain::{DomainError, FieldError, Level};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -343,4 +343,39 @@ pub fn of_object(
         .select(attachments::id)
         .load(conn)
         .db()
+}
+
+/// The stored attachments a step of the list `(object, county, id)` cites, each checked to be
+/// stored for that list (exit and intake lists).
+///
+/// # Errors
+/// `Validation` naming `attachments[i].uri` for a file stored for anything else.
+pub fn cited(
+    conn: &mut PgConnection,
+    (object, county, id): (ObjectType, i32, Uuid),
+    attachments: &[exit::Attachment],
+) -> Result<Vec<Uuid>, DomainError> {
+    let cited: Vec<(usize, Uuid)> = attachments
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| exit::links::stored_attachment(&a.uri).map(|id| (i, id)))
+        .collect();
+    let ids: Vec<Uuid> = cited.iter().map(|c| c.1).collect();
+    let ours = of_object(conn, county, object, id, &ids)?;
+    let what = object.as_str().replace('_', " ");
+    let errs: Vec<FieldError> = cited
+        .iter()
+        .filter(|(_, id)| !ours.contains(id))
+        .map(|(i, _)| {
+            FieldError::new(
+                format!("attachments[{i}].uri"),
+                format!("is not an attachment stored for this {what} (POST /api/v1/attachments)"),
+            )
+        })
+        .collect();
+    if errs.is_empty() {
+        Ok(ours)
+    } else {
+        Err(DomainError::Validation(errs))
+    }
 }

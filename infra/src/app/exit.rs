@@ -832,7 +832,7 @@ fn stored_evidence(
     list: &ListRow,
     attachments: &[Attachment],
 ) -> Result<Vec<Uuid>, DomainError> {
-    cited_evidence(
+    super::attachments::cited(
         conn,
         (
             super::attachments::ObjectType::ExitList,
@@ -841,41 +841,6 @@ fn stored_evidence(
         ),
         attachments,
     )
-}
-
-/// The stored attachments a step of the list `(object, county, id)` cites, each checked to be
-/// stored for that list (exit and intake lists).
-///
-/// # Errors
-/// `Validation` naming `attachments[i].uri` for a file stored for anything else.
-pub fn cited_evidence(
-    conn: &mut PgConnection,
-    (object, county, id): (super::attachments::ObjectType, i32, Uuid),
-    attachments: &[Attachment],
-) -> Result<Vec<Uuid>, DomainError> {
-    let cited: Vec<(usize, Uuid)> = attachments
-        .iter()
-        .enumerate()
-        .filter_map(|(i, a)| links::stored_attachment(&a.uri).map(|id| (i, id)))
-        .collect();
-    let ids: Vec<Uuid> = cited.iter().map(|c| c.1).collect();
-    let ours = super::attachments::of_object(conn, county, object, id, &ids)?;
-    let what = object.as_str().replace('_', " ");
-    let errs: Vec<FieldError> = cited
-        .iter()
-        .filter(|(_, id)| !ours.contains(id))
-        .map(|(i, _)| {
-            FieldError::new(
-                format!("attachments[{i}].uri"),
-                format!("is not an attachment stored for this {what} (POST /api/v1/attachments)"),
-            )
-        })
-        .collect();
-    if errs.is_empty() {
-        Ok(ours)
-    } else {
-        Err(DomainError::Validation(errs))
-    }
 }
 
 fn record_step(

@@ -561,7 +561,7 @@ pub fn take_step(
     let count = i64::try_from(on_list.len()).unwrap_or(i64::MAX);
     let open = super::intake_objections::open_count(conn, &list)?;
     let to = rules::check_step(stage, list.notice_ends_at, open, count, step, ctx.now)?;
-    let stored = exit::cited_evidence(
+    let stored = super::attachments::cited(
         conn,
         (ObjectType::IntakeList, list.county_code, list.id),
         attachments,
