@@ -5,6 +5,7 @@ pub mod console;
 pub mod cors;
 pub mod county_slots;
 pub mod etag;
+pub mod idempotency;
 pub mod json;
 pub mod middleware;
 pub mod page;

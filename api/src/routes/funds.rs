@@ -16,9 +16,9 @@ use super::funds_dto::{
     CreatedIdDto, ExecutionReportDto, FundDto, FundViewDto, LedgerEntryDto, LinkingShareDto,
     PaidDto, PayoutDto, RangerContractDto, RelocationPlanDto, RelocationSummaryDto,
 };
-use super::households::{answer, idempotency_key, request_hash};
 use super::input::{check_year, done, id_of, mu_tenths, text, within};
 use crate::error::{ApiResult, Problem};
+use crate::http::idempotency::{answer, idempotency_key, request_hash};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};

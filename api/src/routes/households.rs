@@ -15,7 +15,6 @@ use infra::app::cases::households::{
 use infra::app::cases::{self as cases, records};
 use infra::app::idempotency;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest as _, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -24,6 +23,7 @@ use super::cases_dto::{
 };
 use crate::error::{ApiResult, Problem};
 use crate::http::etag::{etag, if_match};
+use crate::http::idempotency::{answer, idempotency_key, request_hash};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
@@ -259,39 +259,6 @@ pub async fn count_households(
         suppressed: counted.count.is_none(),
         min_cell: counted.min_cell,
     }))
-}
-
-/// What identifies a request for `Idempotency-Key`: method, path and body.
-pub(crate) fn request_hash(req: &HttpRequest, body: &impl Serialize) -> Vec<u8> {
-    let mut h = Sha256::new();
-    h.update(req.method().as_str());
-    h.update(req.path());
-    h.update(serde_json::to_vec(body).unwrap_or_default());
-    h.finalize().to_vec()
-}
-
-/// The `Idempotency-Key` header, if sent.
-pub(crate) fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, DomainError> {
-    req.headers()
-        .get("idempotency-key")
-        .map(|v| {
-            v.to_str()
-                .map(str::to_owned)
-                .map_err(|_| DomainError::field("Idempotency-Key", "must be visible ASCII"))
-        })
-        .transpose()
-}
-
-/// Answers with a stored or fresh JSON body.
-pub(crate) fn answer((status, body): idempotency::Answer, replayed: bool) -> HttpResponse {
-    let mut res = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK));
-    if let Some(v) = body.get("version").and_then(serde_json::Value::as_i64) {
-        res.insert_header((header::ETAG, format!("\"{v}\"")));
-    }
-    if replayed {
-        res.insert_header(("idempotent-replayed", "true"));
-    }
-    res.json(body)
 }
 
 /// The conflict answer for a person registered already, which names nothing about the record.

@@ -12,11 +12,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::cases_dto::{HouseholdDto, HouseholdSummary, MemberBody, MemberDto};
-use super::households::{
-    already_registered, answer, household_id, idempotency_key, request_hash, today,
-};
+use super::households::{already_registered, household_id, today};
 use crate::error::{ApiResult, Problem};
 use crate::http::etag::{etag, if_match};
+use crate::http::idempotency::{answer, idempotency_key, request_hash};
 use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
 use infra::app::idempotency;

@@ -1,0 +1,258 @@
+//! Reading the sheet: rows grouped into households and validated, every error kept.
+
+use super::*;
+
+/// One household read from the file, valid.
+#[derive(Debug, Clone)]
+pub(super) struct Parsed {
+    pub(super) rows: Vec<u32>,
+    pub(super) household: ValidHousehold,
+    pub(super) members: Vec<(u32, ValidMember)>,
+    pub(super) year: Option<(i32, YearRecord)>,
+}
+
+/// A row error (shared with the other sheets' imports).
+pub(crate) fn err(row: u32, column: &str, message: impl Into<String>) -> RowError {
+    RowError {
+        row: i32::try_from(row).unwrap_or(i32::MAX),
+        column: column.to_string(),
+        message: message.into(),
+    }
+}
+
+pub(super) const HOUSEHOLD_KEYS: &[&str] = &[
+    "village_code",
+    "address",
+    "residence",
+    "attribute",
+    "poverty_causes",
+    "year_identified",
+    "responsible_cadre",
+    "notes",
+];
+
+pub(super) fn member_input(r: &Row, errs: &mut Vec<RowError>) -> MemberInput {
+    let flag = |key: &str, errs: &mut Vec<RowError>| match yes_no(r.get(key)) {
+        Ok(v) => v.unwrap_or(false),
+        Err(m) => {
+            errs.push(err(r.number, key, m));
+            false
+        }
+    };
+    MemberInput {
+        name: r.get("name").into(),
+        id_number: r.get("id_number").into(),
+        relationship: r.get("relationship").into(),
+        education: r.get("education").into(),
+        school_status: r.get("school_status").into(),
+        health: r.get("health").into(),
+        disability: r.get("disability").into(),
+        labour_ability: r.get("labour_ability").into(),
+        medical_insurance: flag("medical_insurance", errs),
+        pension: flag("pension", errs),
+        phone: r.get("phone").into(),
+    }
+}
+
+/// The yearly record of a row, when its 年度 is given (shared with the yearly-record import).
+pub(crate) fn year_record(r: &Row, errs: &mut Vec<RowError>) -> Option<(i32, YearRecord)> {
+    let year_text = r.get("year");
+    if year_text.is_empty() {
+        return None;
+    }
+    let before = errs.len();
+    let year = year_text
+        .parse::<i32>()
+        .map_err(|_| errs.push(err(r.number, "year", "must be a year")))
+        .unwrap_or(0);
+    let money = |key: &str, required: bool, errs: &mut Vec<RowError>| {
+        let t = r.get(key);
+        if t.is_empty() {
+            if required {
+                errs.push(err(r.number, key, "is required when 年度 is given"));
+            }
+            return 0;
+        }
+        yuan_to_fen(t)
+            .map_err(|m| errs.push(err(r.number, key, m)))
+            .unwrap_or(0)
+    };
+    let flag = |key: &str, errs: &mut Vec<RowError>| match yes_no(r.get(key)) {
+        Ok(Some(v)) => v,
+        Ok(None) => {
+            errs.push(err(
+                r.number,
+                key,
+                "is required when 年度 is given (是 or 否)",
+            ));
+            false
+        }
+        Err(m) => {
+            errs.push(err(r.number, key, m));
+            false
+        }
+    };
+    let rec = YearRecord {
+        income_per_capita_fen: money("income_per_capita", true, errs),
+        wage_income_fen: money("wage_income", false, errs),
+        production_income_fen: money("production_income", false, errs),
+        property_income_fen: money("property_income", false, errs),
+        transfer_income_fen: money("transfer_income", false, errs),
+        enough_food: flag("enough_food", errs),
+        enough_clothing: flag("enough_clothing", errs),
+        compulsory_education: flag("compulsory_education", errs),
+        basic_medical: flag("basic_medical", errs),
+        safe_housing: flag("safe_housing", errs),
+        safe_drinking_water: flag("safe_drinking_water", errs),
+    };
+    if let Err(e) = validate_year(year, &rec, "") {
+        errs.extend(e.into_iter().map(|e| err(r.number, &e.field, e.message)));
+    }
+    (errs.len() == before).then_some((year, rec))
+}
+
+/// Groups rows into households and validates them; returns the valid ones and every error.
+pub(super) fn validate_rows(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    rows: &[Row],
+    causes: &[(String, String)],
+    today: NaiveDate,
+) -> Result<(Vec<Parsed>, Vec<RowError>), DomainError> {
+    let mut order: Vec<&str> = Vec::new();
+    let mut groups: HashMap<&str, Vec<&Row>> = HashMap::new();
+    let mut errors = Vec::new();
+    for r in rows {
+        let n = r.get("household_number");
+        if n.is_empty() {
+            errors.push(err(r.number, "household_number", "is required"));
+            continue;
+        }
+        if !groups.contains_key(n) {
+            order.push(n);
+        }
+        groups.entry(n).or_default().push(r);
+    }
+    let mut villages: HashMap<String, Option<String>> = HashMap::new();
+    let mut parsed = Vec::new();
+    for n in order {
+        let group = &groups[n];
+        let first = group[0];
+        let mut errs = Vec::new();
+        for r in &group[1..] {
+            for key in HOUSEHOLD_KEYS {
+                if !r.get(key).is_empty() && r.get(key) != first.get(key) {
+                    errs.push(err(
+                        r.number,
+                        key,
+                        format!("differs from row {} of the same household", first.number),
+                    ));
+                }
+            }
+        }
+        let input = HouseholdInput {
+            household_number: n.to_string(),
+            village_code: first.get("village_code").into(),
+            address: first.get("address").into(),
+            residence: first.get("residence").into(),
+            attribute: first.get("attribute").into(),
+            poverty_causes: first
+                .get("poverty_causes")
+                .split([';', '；', '、', ',', '，', '|'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            year_identified: first.get("year_identified").parse().unwrap_or(0),
+            responsible_cadre: first.get("responsible_cadre").into(),
+            notes: first.get("notes").into(),
+        };
+        let household = validate_household(&input, causes, "")
+            .map_err(|e| {
+                errs.extend(e.into_iter().map(|e| {
+                    let column = e.field.split('[').next().unwrap_or(&e.field).to_string();
+                    err(first.number, &column, e.message)
+                }));
+            })
+            .ok();
+        if let Some(h) = &household {
+            let verdict = villages
+                .entry(h.village.to_code_string())
+                .or_insert_with(|| {
+                    check_village(conn, ctx, h.village, "village_code", perm::CASES_IMPORT)
+                        .err()
+                        .map(|e| match e {
+                            DomainError::Validation(v) => v
+                                .into_iter()
+                                .map(|e| e.message)
+                                .collect::<Vec<_>>()
+                                .join("; "),
+                            DomainError::Forbidden(m) => m,
+                            other => other.to_string(),
+                        })
+                });
+            if let Some(m) = verdict {
+                errs.push(err(first.number, "village_code", m.clone()));
+            }
+            if let Err(m) = check_number_county(conn, &h.household_number, h.village)? {
+                errs.push(err(first.number, "household_number", m));
+            }
+        }
+        let mut members = Vec::new();
+        let mut year = None;
+        for r in group {
+            let input = member_input(r, &mut errs);
+            match validate_member(&input, today, "") {
+                Ok(m) => members.push((r.number, m)),
+                Err(e) => errs.extend(e.into_iter().map(|e| err(r.number, &e.field, e.message))),
+            }
+            if let Some(y) = year_record(r, &mut errs) {
+                let is_head = r.get("relationship") == "head" || r.get("relationship") == "户主";
+                if year.is_none() || is_head {
+                    year = Some(y);
+                }
+            }
+        }
+        let heads = group
+            .iter()
+            .filter(|r| r.get("relationship") == "head" || r.get("relationship") == "户主")
+            .count();
+        if heads != 1 {
+            errs.push(err(
+                first.number,
+                "relationship",
+                format!("household {n} needs exactly one head (户主); found {heads}"),
+            ));
+        }
+        for (i, (row, m)) in members.iter().enumerate() {
+            if members[..i].iter().any(|(_, o)| o.id_number == m.id_number) {
+                errs.push(err(*row, "id_number", "appears twice in this household"));
+            }
+        }
+        match household {
+            Some(household) if errs.is_empty() => parsed.push(Parsed {
+                rows: group.iter().map(|r| r.number).collect(),
+                household,
+                members,
+                year,
+            }),
+            _ => {
+                // Every row of a refused household is reported, so nothing is silently dropped.
+                let mut with_errors: HashSet<i32> = errs.iter().map(|e| e.row).collect();
+                for r in group {
+                    if with_errors.insert(i32::try_from(r.number).unwrap_or(i32::MAX)) {
+                        errs.push(err(
+                            r.number,
+                            "household",
+                            format!(
+                                "household {n} has errors in other rows; nothing of it was imported"
+                            ),
+                        ));
+                    }
+                }
+                errors.extend(errs);
+            }
+        }
+    }
+    Ok((parsed, errors))
+}
