@@ -394,6 +394,22 @@ await as("admin.sishui", "demo-admin-2026", "county-admin-creates-a-clerk-and-gr
   await page.goto(base + "settings");
   await page.waitForSelector("[data-test=settings]");
   await shot("settings");
+  // One county-owned setting edited (If-Match with the version read), a value out of range
+  // refused with the server's reason, then the inherited value restored.
+  await page.fill("[data-test=settings-filter] input", "ranger.payment_due_day");
+  await page.click('[data-test="edit-ranger.payment_due_day"]');
+  await page.fill("[data-test=settings-value] textarea", "99");
+  await page.click("[data-test=settings-save]");
+  await page.waitForSelector(".el-dialog .el-form-item__error");
+  await shot("settings-refused");
+  await page.fill("[data-test=settings-value] textarea", "12");
+  await page.click("[data-test=settings-save]");
+  await page.waitForSelector("text=参数已保存");
+  await page.waitForSelector('[data-test="source-ranger.payment_due_day"]:has-text("本级设置")');
+  expect((await page.textContent("[data-test=settings]")).includes("12"), "the saved value is not shown");
+  await page.click('[data-test="edit-ranger.payment_due_day"]');
+  await page.click("[data-test=settings-inherit]");
+  await page.waitForSelector('[data-test="source-ranger.payment_due_day"]:not(:has-text("本级设置"))');
   await page.goto(base + "audit");
   await page.waitForSelector("[data-test=audit] .el-table-v2__row");
   await shot("audit");
