@@ -50,6 +50,14 @@ macro_rules! vocabulary {
             }
         }
 
+        impl crate::vocabularies::Vocabulary for $name {
+            const NAME: &'static str = $schema;
+
+            fn entries() -> Vec<(&'static str, &'static str)> {
+                Self::ALL.iter().map(|v| (v.as_str(), v.label())).collect()
+            }
+        }
+
         #[cfg(feature = "openapi")]
         impl $name {
             /// The schema of a request field: a code or its Chinese label.
@@ -130,6 +138,7 @@ pub mod settings;
 pub mod user;
 pub mod village_indicators;
 pub mod villages;
+pub mod vocabularies;
 pub mod webhooks;
 
 pub use error::{DomainError, ErrorCode, FieldError};

@@ -44,6 +44,7 @@ pub mod transfer;
 pub mod users;
 pub mod village_indicators;
 pub mod villages;
+pub mod vocabularies;
 pub mod webhooks;
 
 use domain::authz::perm;
@@ -179,6 +180,7 @@ pub const RULES: &[Rule] = &[
     ),
     r("GET", "/api/v1/audit-events", Permission(perm::AUDIT_READ)),
     r("GET", "/api/v1/poverty-causes", Authenticated),
+    r("GET", "/api/v1/vocabularies", Authenticated),
     r("GET", "/api/v1/households", Permission(perm::CASES_READ)),
     r("POST", "/api/v1/households", Permission(perm::CASES_WRITE)),
     r(
@@ -1180,6 +1182,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(grant_requests::reject_grant_request)
                 .service(audit::list_audit_events)
                 .service(members::list_causes)
+                .service(vocabularies::list_vocabularies)
                 .service(households::list_households)
                 .service(households::create_household)
                 .service(households::count_households)

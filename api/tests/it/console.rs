@@ -287,3 +287,57 @@ async fn the_cookie_is_secure_off_loopback_and_json_clients_are_unchanged() {
     assert_eq!(r.status, 200);
     assert!(r.header("set-cookie").is_none());
 }
+
+/// The vocabularies a front end takes its labels from: every one is a schema of the served
+/// contract with exactly its codes, and each code has a Chinese label.
+#[actix_web::test]
+async fn vocabularies_give_every_contract_enum_its_chinese_labels() {
+    let mut app = TestApp::spawn().await;
+    assert_eq!(app.get("/api/v1/vocabularies", "").await.status, 401);
+    let admin = app.onboard("370831");
+    let token = app.token(&admin).await;
+    let r = app.get("/api/v1/vocabularies", &token).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let doc = app.get("/api/v1/openapi.json", "").await.body;
+    let list = r.body.as_array().unwrap_or_else(|| panic!("{}", r.body));
+    assert!(list.len() >= 30, "{} vocabularies", list.len());
+    let mut in_contract = 0;
+    for v in list {
+        let name = v["name"].as_str().unwrap_or_default();
+        let codes: Vec<&str> = v["entries"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{v}"))
+            .iter()
+            .map(|e| {
+                assert!(!e["label"].as_str().unwrap_or_default().is_empty(), "{e}");
+                e["code"].as_str().unwrap_or_default()
+            })
+            .collect();
+        // A vocabulary no DTO uses (the calendar's day kinds) is not among the schemas.
+        let Some(schema) = doc["components"]["schemas"].get(name) else {
+            continue;
+        };
+        in_contract += 1;
+        let enumerated: Vec<&str> = schema["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name} is no enum of the contract: {schema}"))
+            .iter()
+            .filter_map(|x| x.as_str())
+            .collect();
+        assert_eq!(codes, enumerated, "{name}");
+    }
+    assert!(
+        in_contract >= 25,
+        "only {in_contract} vocabularies are schemas of the contract"
+    );
+    let status = list
+        .iter()
+        .find(|v| v["name"] == "HouseholdStatus")
+        .unwrap_or_else(|| panic!("no HouseholdStatus"));
+    assert!(
+        status["entries"]
+            .as_array()
+            .is_some_and(|e| e.contains(&json!({"code": "removed", "label": "已清退"}))),
+        "{status}"
+    );
+}

@@ -1,0 +1,59 @@
+//! The closed vocabularies with their Chinese labels, so front ends show the server's labels
+//! instead of copying lists that drift (issue 20: "Chinese labels for every code, from the API's
+//! vocabularies").
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{ApiResult, Problem};
+use crate::state::Auth;
+
+/// One code of a vocabulary.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VocabularyEntry {
+    /// The stable code, as requests and responses carry it.
+    #[schema(example = "non_poor")]
+    pub code: &'static str,
+    /// The Chinese label (requests also accept it in place of the code).
+    #[schema(example = "一般农户")]
+    pub label: &'static str,
+}
+
+/// A closed vocabulary.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VocabularyDto {
+    /// The schema's name in this document (`HouseholdStatus`, `ExitStep`, …).
+    #[schema(example = "HouseholdStatus")]
+    pub name: &'static str,
+    /// Its codes in their order, with labels.
+    pub entries: Vec<VocabularyEntry>,
+}
+
+/// Every closed vocabulary of the contract with the Chinese label of each code, by schema
+/// name. The same for every caller; it changes only with a server release.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The vocabularies, by name", body = Vec<VocabularyDto>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/vocabularies")]
+pub async fn list_vocabularies(_auth: Auth) -> ApiResult<HttpResponse> {
+    let body: Vec<VocabularyDto> = domain::vocabularies::all()
+        .into_iter()
+        .map(|(name, entries)| VocabularyDto {
+            name,
+            entries: entries
+                .into_iter()
+                .map(|(code, label)| VocabularyEntry { code, label })
+                .collect(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
+        .json(body))
+}
