@@ -111,8 +111,8 @@ fn constrain(schema: &mut utoipa::openapi::RefOr<utoipa::openapi::schema::Schema
         "year" | "income_year" | "year_identified" | "from_year" | "to_year"
             if is(Type::Integer) =>
         {
-            o.minimum = Some(Number::Int(1980));
-            o.maximum = Some(Number::Int(2100));
+            o.minimum = Some(Number::Int(domain::input::FIRST_YEAR as isize));
+            o.maximum = Some(Number::Int(domain::input::LAST_YEAR as isize));
         }
         "county_code" | "county" if is(Type::String) => {
             o.pattern = Some("^(0[1-9]|[1-9][0-9])[0-9]{4}$".into());

@@ -145,7 +145,7 @@ pub fn import_files(
             job.id,
             &rows,
             dry_run,
-            crate::routes::households::today(),
+            state.today(),
         )?;
         state.db.in_scope(ctx.caller.scope(), |conn| {
             jobs::finish(

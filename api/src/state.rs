@@ -148,6 +148,11 @@ pub fn request_id(req: &HttpRequest) -> String {
 }
 
 impl AppState {
+    /// Today in China (UTC+8) by the app's clock (the one tests move).
+    pub fn today(&self) -> chrono::NaiveDate {
+        infra::clock::china_date(self.clock.now())
+    }
+
     /// Authenticates the caller and runs `f` in one transaction scoped to the caller's org
     /// unit, on the blocking pool. The route's permission is checked before `f` runs.
     ///

@@ -3,7 +3,18 @@
 //! the API's input module so a bulk import row is checked by the very code a single request
 //! is.)
 
+use std::ops::RangeInclusive;
+
 use crate::{DomainError, FieldError};
+
+/// The years every year field and parameter takes, records and plans alike.
+pub const YEARS: RangeInclusive<i32> = FIRST_YEAR..=LAST_YEAR;
+/// The first year a record may carry.
+pub const FIRST_YEAR: i32 = 1980;
+/// The last year a record or plan may carry.
+pub const LAST_YEAR: i32 = 2100;
+/// The refusal of a year outside [`YEARS`].
+pub const YEAR_MESSAGE: &str = "must be a year between 1980 and 2100";
 
 /// Checks free text: trimmed length within `1..=max` (or `0..=max` when optional); returns it
 /// trimmed.
@@ -31,11 +42,8 @@ pub fn text(
 
 /// Checks a year.
 pub fn check_year(errs: &mut Vec<FieldError>, field: &str, year: i32) {
-    if !(1980..=2100).contains(&year) {
-        errs.push(FieldError::new(
-            field,
-            "must be a year between 1980 and 2100",
-        ));
+    if !YEARS.contains(&year) {
+        errs.push(FieldError::new(field, YEAR_MESSAGE));
     }
 }
 
@@ -78,4 +86,19 @@ pub fn permille(errs: &mut Vec<FieldError>, field: &str, v: Option<f64>) -> Opti
     }
     // In range and with one decimal: exact as an integer of tenths.
     format!("{:.0}", v * 10.0).parse().ok()
+}
+
+#[cfg(test)]
+mod year_tests {
+    use super::*;
+
+    #[test]
+    fn the_year_message_names_the_bounds_of_the_range() {
+        assert!(YEAR_MESSAGE.contains(&FIRST_YEAR.to_string()));
+        assert!(YEAR_MESSAGE.contains(&LAST_YEAR.to_string()));
+        let mut errs = Vec::new();
+        check_year(&mut errs, "year", FIRST_YEAR - 1);
+        check_year(&mut errs, "year", LAST_YEAR);
+        assert_eq!(errs.len(), 1);
+    }
 }

@@ -494,7 +494,7 @@ impl Settings {
         for (field, year, fen) in lines {
             let y: Option<i32> = year.parse().ok();
             check(
-                y.is_some_and(|y| (1980..=2100).contains(&y)),
+                y.is_some_and(|y| crate::input::YEARS.contains(&y)),
                 &field,
                 "key must be a year between 1980 and 2100",
             );

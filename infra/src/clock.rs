@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 /// A clock that can be advanced (shared by clones).
 #[derive(Debug, Clone, Default)]
@@ -31,9 +31,7 @@ impl Clock {
 }
 
 /// The date in China (UTC+8) at `at`: notice periods and deadlines are counted in local days.
-pub fn china_date(at: DateTime<Utc>) -> NaiveDate {
-    (at + Duration::hours(8)).date_naive()
-}
+pub use domain::calendar::china_date;
 
 #[cfg(test)]
 mod tests {

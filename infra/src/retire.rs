@@ -13,7 +13,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use chrono::{DateTime, Datelike as _, Duration, NaiveDate, TimeZone as _, Utc};
+use chrono::{DateTime, Datelike as _, Duration, NaiveDate, Utc};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Int8, Text};
@@ -75,11 +75,7 @@ fn month_end(name: &str) -> Option<(String, DateTime<Utc>)> {
     } else {
         NaiveDate::from_ymd_opt(y, m + 1, 1)?
     };
-    let china = chrono::FixedOffset::east_opt(8 * 3600)?;
-    let end = china
-        .from_local_datetime(&next.and_hms_opt(0, 0, 0)?)
-        .single()?
-        .with_timezone(&Utc);
+    let end = domain::calendar::start_of_day(next);
     Some((format!("{:04}-{:02}", first.year(), first.month()), end))
 }
 

@@ -143,7 +143,10 @@ fn year_out_of_range(query: &str) -> Option<String> {
     query.split('&').find_map(|pair| {
         let (name, value) = pair.split_once('=')?;
         let n: i64 = value.trim().parse().ok()?;
-        (YEARS.contains(&name) && !(1980..=2100).contains(&n)).then(|| name.to_string())
+        (YEARS.contains(&name)
+            && !(i64::from(domain::input::FIRST_YEAR)..=i64::from(domain::input::LAST_YEAR))
+                .contains(&n))
+        .then(|| name.to_string())
     })
 }
 
@@ -169,10 +172,7 @@ pub async fn gate(
     if let Some(param) = year_out_of_range(req.query_string()) {
         return reject(
             req,
-            ApiError::BadParameter(domain::FieldError::new(
-                param,
-                "must be a year between 1980 and 2100",
-            )),
+            ApiError::BadParameter(domain::FieldError::new(param, domain::input::YEAR_MESSAGE)),
         );
     }
     let Some(rule) = routes::rule(req.method().as_str(), &pattern) else {

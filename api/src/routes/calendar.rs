@@ -87,8 +87,8 @@ pub struct PutCalendarYearBody {
 fn year(path: &str) -> Result<i32, DomainError> {
     path.parse::<i32>()
         .ok()
-        .filter(|y| (1980..=2100).contains(y))
-        .ok_or_else(|| DomainError::field("year", "must be a year between 1980 and 2100"))
+        .filter(|y| domain::input::YEARS.contains(y))
+        .ok_or_else(|| DomainError::field("year", domain::input::YEAR_MESSAGE))
 }
 
 /// A year of the platform calendar: its statutory holidays and adjusted working days.

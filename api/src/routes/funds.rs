@@ -1397,7 +1397,7 @@ fn month_of(s: &str) -> Result<(i32, u32), DomainError> {
     let (y, m) = s.split_once('-').ok_or_else(bad)?;
     let y: i32 = y.parse().map_err(|_| bad())?;
     let m: u32 = m.parse().map_err(|_| bad())?;
-    if !(1980..=2100).contains(&y) || !(1..=12).contains(&m) || s.len() != 7 {
+    if !domain::input::YEARS.contains(&y) || !(1..=12).contains(&m) || s.len() != 7 {
         return Err(bad());
     }
     Ok((y, m))

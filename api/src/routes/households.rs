@@ -28,11 +28,6 @@ use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
 
-/// Today in China (UTC+8), where the users are.
-pub fn today() -> NaiveDate {
-    (Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
-
 pub(crate) fn household_id(path: &str) -> Result<Uuid, DomainError> {
     Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
 }
@@ -300,7 +295,7 @@ pub async fn create_household(
     let (ans, replayed) = state
         .run(auth, move |conn, ctx| {
             idempotency::once(conn, ctx, key.as_deref(), &full_hash, |conn| {
-                let new = validated(conn, &household, &members, "")?;
+                let new = validated(conn, &household, &members, "", ctx.today())?;
                 match households::create(conn, ctx, &keys, &new)? {
                     Registered::Created(v) => Ok((
                         201,
@@ -329,13 +324,14 @@ pub(crate) fn validated(
     household: &domain::cases::HouseholdInput,
     members: &[domain::cases::MemberInput],
     prefix: &str,
+    today: NaiveDate,
 ) -> Result<NewHousehold, DomainError> {
     let causes = cases::cause_catalog(conn)?;
     let mut errs = Vec::new();
     let h = validate_household(household, &causes, prefix)
         .map_err(|e| errs.extend(e))
         .ok();
-    let m = validate_members(members, today())
+    let m = validate_members(members, today)
         .map_err(|e| {
             errs.extend(e.into_iter().map(|mut f| {
                 if !prefix.is_empty() {
@@ -382,7 +378,7 @@ pub async fn get_household(
 ) -> ApiResult<HttpResponse> {
     let id = household_id(&path)?;
     if let Some(date) = q.as_of {
-        if date > today() {
+        if date > state.today() {
             return Err(DomainError::field("as_of", "must not be in the future").into());
         }
         let snapshot = state
@@ -604,8 +600,8 @@ pub async fn household_history(
 fn year_of(text: &str) -> Result<i32, DomainError> {
     text.parse::<i32>()
         .ok()
-        .filter(|y| (1980..=2100).contains(y))
-        .ok_or_else(|| DomainError::field("year", "must be a year between 1980 and 2100"))
+        .filter(|y| domain::input::YEARS.contains(y))
+        .ok_or_else(|| DomainError::field("year", domain::input::YEAR_MESSAGE))
 }
 
 /// Every yearly record of a household.
@@ -768,7 +764,7 @@ pub async fn add_measure(
     let id = household_id(&path)?;
     let hash = request_hash(&req, &body.0);
     let key = idempotency_key(&req)?;
-    let m = validate_measure(&body.0.into(), today()).map_err(DomainError::Validation)?;
+    let m = validate_measure(&body.0.into(), state.today()).map_err(DomainError::Validation)?;
     let (ans, replayed) = state
         .run(auth, move |conn, ctx| {
             idempotency::once(conn, ctx, key.as_deref(), &hash, |conn| {

@@ -3,6 +3,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::NaiveDate;
 use domain::cases::{IdNumber, Relationship, check_text, validate_member};
 use domain::{DomainError, FieldError};
 use infra::app::cases::members::{self, MemberChanges, MemberOutcome};
@@ -12,7 +13,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::cases_dto::{HouseholdDto, HouseholdSummary, MemberBody, MemberDto};
-use super::households::{already_registered, household_id, today};
+use super::households::{already_registered, household_id};
 use crate::error::{ApiResult, Problem};
 use crate::http::etag::{etag, if_match};
 use crate::http::idempotency::{answer, idempotency_key, request_hash};
@@ -97,7 +98,7 @@ pub async fn add_member(
     let id = household_id(&path)?;
     let hash = request_hash(&req, &body.0);
     let key = idempotency_key(&req)?;
-    let m = validate_member(&body.0.into(), today(), "").map_err(DomainError::Validation)?;
+    let m = validate_member(&body.0.into(), state.today(), "").map_err(DomainError::Validation)?;
     let keys = state.data_keys.clone();
     let (ans, replayed) = state
         .run(auth, move |conn, ctx| {
@@ -176,7 +177,7 @@ pub struct PatchMemberBody {
 }
 
 impl PatchMemberBody {
-    fn validate(self) -> Result<MemberChanges, DomainError> {
+    fn validate(self, today: NaiveDate) -> Result<MemberChanges, DomainError> {
         let mut errs: Vec<FieldError> = Vec::new();
         let mut text = |field: &str, v: Option<String>, required: bool, max: usize| {
             v.and_then(|v| {
@@ -193,7 +194,7 @@ impl PatchMemberBody {
         let labour_ability = text("labour_ability", self.labour_ability, false, 50);
         let phone = text("phone", self.phone, false, 20);
         let id_number = self.id_number.and_then(|s| {
-            IdNumber::parse(&s, today())
+            IdNumber::parse(&s, today)
                 .map_err(|m| errs.push(FieldError::new("id_number", m)))
                 .ok()
         });
@@ -252,7 +253,7 @@ pub async fn update_member(
 ) -> ApiResult<HttpResponse> {
     let id = household_id(&path.0)?;
     let mid = member_id(&path.1)?;
-    let changes = body.0.validate()?;
+    let changes = body.0.validate(state.today())?;
     let version = if_match(&req)?;
     let keys = state.data_keys.clone();
     let o = state
@@ -335,7 +336,7 @@ pub async fn search_members(
     auth: Auth,
     body: ValidJson<SearchBody>,
 ) -> ApiResult<HttpResponse> {
-    let id = IdNumber::parse(&body.0.id_number, today())
+    let id = IdNumber::parse(&body.0.id_number, state.today())
         .map_err(|m| DomainError::field("id_number", m))?;
     let keys = state.data_keys.clone();
     let hits = state

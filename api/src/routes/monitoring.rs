@@ -299,6 +299,7 @@ pub async fn open_case(
                         &h,
                         &m,
                         "household",
+                        ctx.today(),
                     )?))
                 }
                 (None, None) => return Err(DomainError::field("household_id", "is required")),

@@ -72,7 +72,7 @@ pub async fn appraise(
     let village =
         RegionCode::parse(&b.village_code).map_err(|m| DomainError::field("village_code", m))?;
     let mut errs = Vec::new();
-    if b.held_on > crate::routes::households::today() {
+    if b.held_on > state.today() {
         errs.push(FieldError::new("held_on", "must not be in the future"));
     }
     if !(1..=1000).contains(&b.attendees) {

@@ -184,9 +184,9 @@ pub async fn report(
         .transpose()
         .map_err(|m| DomainError::field("region", m))?;
     if let Some(y) = q.year
-        && !(1980..=2100).contains(&y)
+        && !domain::input::YEARS.contains(&y)
     {
-        return Err(DomainError::field("year", "must be a year between 1980 and 2100").into());
+        return Err(DomainError::field("year", domain::input::YEAR_MESSAGE).into());
     }
     // Reports may be read from the replica (within its lag bound, after the caller's own
     // writes); the read is audited on the primary.

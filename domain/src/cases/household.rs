@@ -313,13 +313,10 @@ pub fn check_text(
 /// # Errors
 /// The field error.
 pub fn check_year(field: &str, year: i32) -> Result<i32, FieldError> {
-    if (1980..=2100).contains(&year) {
+    if crate::input::YEARS.contains(&year) {
         Ok(year)
     } else {
-        Err(FieldError::new(
-            field,
-            "must be a year between 1980 and 2100",
-        ))
+        Err(FieldError::new(field, crate::input::YEAR_MESSAGE))
     }
 }
 
@@ -545,10 +542,10 @@ pub struct YearRecord {
 /// Every bad field.
 pub fn validate_year(year: i32, r: &YearRecord, prefix: &str) -> Result<(), Vec<FieldError>> {
     let mut errs = Vec::new();
-    if !(1980..=2100).contains(&year) {
+    if !crate::input::YEARS.contains(&year) {
         errs.push(FieldError::new(
             join(prefix, "year"),
-            "must be a year between 1980 and 2100",
+            crate::input::YEAR_MESSAGE,
         ));
     }
     for (v, name) in [

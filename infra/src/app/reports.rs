@@ -4,7 +4,7 @@
 //! snapshots. Aggregates seen above the county hide cells smaller than
 //! `reports.min_cell_people`.
 
-use chrono::{Duration, NaiveDate, TimeZone as _, Utc};
+use chrono::NaiveDate;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Integer, Text, Timestamptz};
@@ -213,10 +213,7 @@ struct Cell {
     people: i64,
 }
 
-fn end_of_day(d: NaiveDate) -> chrono::DateTime<Utc> {
-    let next = (d + Duration::days(1)).and_time(chrono::NaiveTime::MIN);
-    Utc.from_utc_datetime(&(next - Duration::hours(8)))
-}
+use domain::calendar::end_of_day;
 
 fn household_cells(
     conn: &mut PgConnection,

@@ -1,6 +1,6 @@
 //! Registering, reading (now or as of a date), listing, counting, changing households.
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone as _, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::dsl::sql;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
@@ -277,11 +277,7 @@ pub fn get(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<HouseholdView
     Ok(v)
 }
 
-/// The end of `date` in China (UTC+8), where the users are.
-fn end_of_day(date: NaiveDate) -> DateTime<Utc> {
-    let midnight_after = (date + Duration::days(1)).and_time(chrono::NaiveTime::MIN);
-    Utc.from_utc_datetime(&(midnight_after - Duration::hours(8)))
-}
+use domain::calendar::end_of_day;
 
 /// The household as it was at the end of `date` (China time): the state after the last change
 /// on or before that day.
