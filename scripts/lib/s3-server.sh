@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# An S3-compatible server for the attachment tests (api/tests/it/attachments.rs, `…_in_s3`):
+# An S3-compatible server for the attachment tests (api/tests/it/attachments/s3.rs, `…_in_s3`):
 # moto's server mode, from PyPI, pinned in scripts/s3.requirements.txt and installed into
 # .venv-s3/ the first time (about two minutes; then it starts in a second or two).
 #
