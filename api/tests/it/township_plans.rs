@@ -360,6 +360,33 @@ async fn a_timetable_follows_the_procedure_inside_the_year() {
         (422, vec!["county_code".to_string()])
     );
 
+    // While the county's campaign of the year is open, the township's inbox asks for its plan.
+    let r = app
+        .post(
+            "/api/v1/campaigns",
+            &x.approver,
+            json!({"county_code": "370831", "year": year}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let asks = |r: &Resp| {
+        r.body["items"].as_array().into_iter().flatten().any(|t| {
+            t["kind"] == "township_plan"
+                && t["action_link"] == format!("/api/v1/township-plans/{TOWNSHIP}000/{year}")
+        })
+    };
+    let r = app
+        .get("/api/v1/me/tasks?kind=township_plan", &x.reviewer)
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert!(asks(&r), "{:?}", r.body);
+    assert_eq!(r.body["counts"]["township_plan"], 1, "{:?}", r.body);
+    // The other township has its own; nobody else gets one.
+    let r = app.get("/api/v1/me/tasks", &x.other_reviewer).await;
+    assert_eq!(r.body["counts"]["township_plan"], 1, "{:?}", r.body);
+    let r = app.get("/api/v1/me/tasks", &x.approver).await;
+    assert_eq!(r.body["counts"]["township_plan"], 0, "{:?}", r.body);
+
     // A good timetable: the township review due today, filing at the year's end.
     let r = put(
         app,
@@ -372,6 +399,9 @@ async fn a_timetable_follows_the_procedure_inside_the_year() {
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert_eq!(r.body["milestones"][0]["step"], "township_review");
     assert_eq!(r.body["created_on"], day.to_string());
+    let r = app.get("/api/v1/me/tasks", &x.reviewer).await;
+    assert!(!asks(&r), "{:?}", r.body);
+    assert_eq!(r.body["counts"]["township_plan"], 0, "{:?}", r.body);
     let r = rollup(app, &x.approver, "370831", year).await;
     let t = township(&r, TOWNSHIP);
     assert_eq!(t["milestones"][0]["state"], "due", "{t:?}");
