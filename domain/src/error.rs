@@ -104,6 +104,8 @@ error_codes! {
     SameSignatory = "same_signatory",
     /// This level has acknowledged the filing already.
     AlreadyAcknowledged = "already_acknowledged",
+    /// The county approved the township plan: it reopens the plan before the township changes it.
+    PlanApproved = "plan_approved",
     /// The county has an open campaign for the year already.
     CampaignOpen = "campaign_open",
     /// The campaign is closed.

@@ -135,6 +135,7 @@ pub mod property;
 pub mod ranger;
 pub mod region;
 pub mod settings;
+pub mod township_plan;
 pub mod user;
 pub mod village_indicators;
 pub mod villages;

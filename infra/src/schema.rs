@@ -1311,6 +1311,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    township_plans (county_code, region_code, year) {
+        county_code -> Int4,
+        region_code -> Int8,
+        year -> Int4,
+        exit_households -> Int4,
+        exit_people -> Int4,
+        entry_people -> Nullable<Int4>,
+        milestones -> Jsonb,
+        created_on -> Date,
+        version -> Int4,
+        approved_by -> Nullable<Uuid>,
+        approved_at -> Nullable<Timestamptz>,
+        created_by -> Uuid,
+        updated_by -> Uuid,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     benefit_cards,
     project_postings,
@@ -1392,4 +1411,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     intake_entries,
     intake_steps,
     intake_targets,
+    township_plans,
 );

@@ -40,6 +40,7 @@ pub mod tasks;
 pub mod teams;
 pub mod teams_dto;
 pub mod tenants;
+pub mod township_plans;
 pub mod transfer;
 pub mod users;
 pub mod village_indicators;
@@ -399,6 +400,36 @@ pub const RULES: &[Rule] = &[
     r(
         "PUT",
         "/api/v1/intake-targets/{county_code}/{year}",
+        Permission(perm::WORKFLOW_COUNTY),
+    ),
+    r(
+        "GET",
+        "/api/v1/township-plans",
+        Permission(perm::WORKFLOW_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/township-plans/rollup",
+        Permission(perm::WORKFLOW_READ),
+    ),
+    r(
+        "GET",
+        "/api/v1/township-plans/{township_code}/{year}",
+        Permission(perm::WORKFLOW_READ),
+    ),
+    r(
+        "PUT",
+        "/api/v1/township-plans/{township_code}/{year}",
+        Permission(perm::WORKFLOW_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/township-plans/{township_code}/{year}/approval",
+        Permission(perm::WORKFLOW_COUNTY),
+    ),
+    r(
+        "DELETE",
+        "/api/v1/township-plans/{township_code}/{year}/approval",
         Permission(perm::WORKFLOW_COUNTY),
     ),
     r(
@@ -1266,6 +1297,12 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(campaign::excuse_village)
                 .service(campaign::close_campaign)
                 .service(campaign::put_intake_target)
+                .service(township_plans::list_township_plans)
+                .service(township_plans::township_plans_rollup)
+                .service(township_plans::get_township_plan)
+                .service(township_plans::put_township_plan)
+                .service(township_plans::approve_township_plan)
+                .service(township_plans::reopen_township_plan)
                 .service(intake::list_intake_lists)
                 .service(intake::create_intake_list)
                 .service(intake::get_intake_list)

@@ -50,6 +50,9 @@ pub enum TaskKindDto {
     /// notice: village; approval and announcement: county). Its ended notice is `notice_ended`
     /// (the township review), its open objections `objection` (the village).
     IntakeStep,
+    /// The county's campaign of a year is open and your township has no plan of that year
+    /// (`PUT /township-plans/{township_code}/{year}`, the `action_link`); township only.
+    TownshipPlan,
 }
 
 impl From<TaskKind> for TaskKindDto {
@@ -67,6 +70,7 @@ impl From<TaskKind> for TaskKindDto {
             TaskKind::GrantRequest => Self::GrantRequest,
             TaskKind::CampaignStep => Self::CampaignStep,
             TaskKind::IntakeStep => Self::IntakeStep,
+            TaskKind::TownshipPlan => Self::TownshipPlan,
         }
     }
 }
@@ -154,6 +158,8 @@ pub struct TaskCounts {
     pub campaign_step: i64,
     /// Intake steps at your level.
     pub intake_step: i64,
+    /// Township plans missing for a year with an open campaign.
+    pub township_plan: i64,
     /// Of all these, how many are past their due date.
     pub overdue: i64,
     /// All tasks.
@@ -238,6 +244,7 @@ pub async fn list_tasks(
             TaskKind::GrantRequest => &mut counts.grant_request,
             TaskKind::CampaignStep => &mut counts.campaign_step,
             TaskKind::IntakeStep => &mut counts.intake_step,
+            TaskKind::TownshipPlan => &mut counts.township_plan,
         };
         *c += 1;
         counts.total += 1;

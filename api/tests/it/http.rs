@@ -180,6 +180,7 @@ pub fn concrete(path: &str) -> String {
         .replace("{grant_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6c")
         .replace("{code}", "370831")
         .replace("{county_code}", "370831")
+        .replace("{township_code}", "370831001")
         .replace("{region_code}", "370831")
         .replace("{member_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6d")
         .replace("{household_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6f")
@@ -193,6 +194,8 @@ pub fn concrete(path: &str) -> String {
             "/api/v1/exit-progress" | "/api/v1/households/{id}/exit-criteria" => "?year=2020",
             "/api/v1/property-checks" => "?name=batch",
             "/api/v1/fund-execution" => "?year=2021",
+            "/api/v1/township-plans" => "?year=2020",
+            "/api/v1/township-plans/rollup" => "?county_code=370831&year=2020",
             _ => "",
         }
 }
@@ -219,6 +222,9 @@ pub fn sample_body(method: &str, path: &str) -> serde_json::Value {
         }
         ("PUT", "/api/v1/households/{id}/benefit-card") => {
             json!({"bank_name": "x", "card_number": crate::benefit_cards::CARD})
+        }
+        ("PUT", "/api/v1/township-plans/{township_code}/{year}") => {
+            json!({"exit_households": 1, "exit_people": 2})
         }
         ("PUT", "/api/v1/cors-origins") => json!({"origins": ["https://app.example.cn"]}),
         ("POST", "/api/v1/users/{id}/password-reset") => json!({"new_password": "a-good-password"}),

@@ -46,6 +46,7 @@ mod settings;
 mod small_loans;
 mod tasks;
 mod throttle;
+mod township_plans;
 mod transfer;
 mod uploads;
 mod users;

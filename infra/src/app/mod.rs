@@ -38,6 +38,7 @@ pub mod settings;
 pub mod tasks;
 pub mod teams;
 pub mod tenants;
+pub mod township_plans;
 pub mod users;
 pub mod village_indicators;
 pub mod villages;

@@ -32,6 +32,7 @@ use super::{Ctx, stored_code};
 use crate::db::DbResultExt as _;
 
 mod intake;
+mod township_plans;
 
 /// What kind of work a task is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -64,6 +65,8 @@ pub enum TaskKind {
     /// An intake list (新识别/返贫纳入) waits for the next step, at the caller's level (no notice
     /// in between; an ended notice is `notice_ended`).
     IntakeStep,
+    /// The county's campaign of a year is open and the township has no plan of that year.
+    TownshipPlan,
 }
 
 impl TaskKind {
@@ -81,6 +84,7 @@ impl TaskKind {
         Self::GrantRequest,
         Self::CampaignStep,
         Self::IntakeStep,
+        Self::TownshipPlan,
     ];
 
     /// The stable code.
@@ -98,6 +102,7 @@ impl TaskKind {
             Self::GrantRequest => "grant_request",
             Self::CampaignStep => "campaign_step",
             Self::IntakeStep => "intake_step",
+            Self::TownshipPlan => "township_plan",
         }
     }
 
@@ -789,6 +794,7 @@ pub fn inbox(conn: &mut PgConnection, ctx: &Ctx) -> Result<Inbox, DomainError> {
             && matches!(level, Level::Township | Level::County)
         {
             campaign_tasks(conn, ctx, level, scope, &mut found)?;
+            township_plans::tasks(conn, ctx, level, scope, &mut found)?;
         }
         for p in [perm::PROPERTY_VERIFY, perm::PROPERTY_DECIDE] {
             if perms.contains(p) {
