@@ -146,6 +146,51 @@ await as("clerk.sishui", "demo-clerk-2026", "clerk-registers-a-household", async
   expect((await page.textContent("[data-test=revealed]")) === good, "revealed number");
   await shot("household-reveal");
   await page.keyboard.press("Escape");
+  // Yearly records: a server refusal shown under its field, then recorded; an edit based on a
+  // stale version refused with who and when, and a reload.
+  const year = String(new Date().getFullYear() - 1);
+  await page.click("[data-test=year-add]");
+  await page.fill("#y-income_per_capita_fen", "2000000000");
+  await page.click("[data-test=year-save]");
+  await page.waitForSelector(".el-dialog .el-form-item__error:has-text('implausibly')");
+  await shot("household-year-refused");
+  await page.fill("#y-income_per_capita_fen", "4500.50");
+  await page.click("[data-test=year-save]");
+  await page.waitForSelector(`[data-test=years] .el-table__row:has-text("4,500.50")`);
+  await page.click(`[data-test=year-edit-${year}]`);
+  await page.fill("#y-income_per_capita_fen", "4600");
+  const other2 = await page.context().newPage();
+  await other2.goto(page.url());
+  await other2.click(`[data-test=year-edit-${year}]`);
+  await other2.fill("#y-income_per_capita_fen", "4700");
+  await other2.click("[data-test=year-save]");
+  await other2.waitForSelector(`[data-test=years] .el-table__row:has-text("4,700.00")`);
+  await other2.close();
+  await page.click("[data-test=year-save]");
+  await page.waitForSelector("[data-test=year-stale]");
+  expect(/clerk\.sishui/.test(await page.textContent("[data-test=year-stale]")), "the stale year message names who changed it");
+  await shot("household-year-stale");
+  await page.click("[data-test=year-stale-reload]");
+  await page.waitForFunction(() => document.querySelector("#y-income_per_capita_fen")?.value === "4700.00", null, { timeout: 10000 }).catch(() => {
+    throw new Error("the year reload shows the other change");
+  });
+  await page.keyboard.press("Escape");
+  // A measure, added once (an Idempotency-Key per dialog) and listed.
+  await page.click("[data-test=measure-add]");
+  await page.fill("#m-responsible", "张帮扶");
+  await page.fill("#m-amount", "3000");
+  await shot("household-measure");
+  await page.click("[data-test=measure-save]");
+  await page.waitForSelector(`[data-test=measures] .el-table__row:has-text("产业帮扶"):has-text("3,000.00")`);
+  // The state at the end of a day: labelled as the past, nothing editable while shown.
+  const today = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai" }).format(new Date());
+  await page.fill("#as-of", today);
+  await page.press("#as-of", "Enter");
+  await page.waitForSelector("[data-test=as-of-banner]:has-text('历史状态')");
+  expect((await page.locator("[data-test=edit], [data-test=year-add], [data-test=measure-add]").count()) === 0, "the past state is editable");
+  await shot("household-as-of");
+  await page.click("[data-test=as-of-clear]");
+  await page.waitForSelector("[data-test=edit]");
   // The list finds it by name prefix.
   await page.goto(base + "households");
   await page.fill("#q-name", head);

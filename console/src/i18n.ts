@@ -62,6 +62,10 @@ const zh = {
     parent: "父母", grandparent: "祖父母", sibling: "兄弟姐妹", other: "其他",
   },
   sex: { male: "男", female: "女" },
+  measureKind: {
+    industry: "产业帮扶", employment: "就业帮扶", education: "教育帮扶", health: "健康帮扶", housing: "住房保障",
+    relocation: "易地扶贫搬迁", ecological_job: "生态公益岗位", social_security: "社会保障兜底", small_loan: "小额信贷", other: "其他",
+  },
   role: {
     platform_admin: "平台管理员", tenant_admin: "县级管理员", village_clerk: "村文书", township_reviewer: "乡镇审核员",
     county_approver: "县级审批员", fund_officer: "资金管理员", team_member: "驻村工作队员", auditor: "审计员",
@@ -100,6 +104,13 @@ const zh = {
     food: "不愁吃", clothing: "不愁穿", education: "义务教育", medical: "基本医疗", housing: "住房安全", water: "饮水安全",
     edit: "修改户信息", saved: "已保存", notes: "备注", editReason: "修改原因", history: "变更记录", reload: "重新加载",
     staleBy: "保存失败：该户信息已被 {who} 于 {at} 修改，您看到的不是最新内容（本次修改未写入）。请重新加载后再修改。",
+    year: "年度", yearAdd: "登记年度收入", yearEdit: "修改", yearEditTitle: "修改 {year} 年度记录", guards: "两不愁三保障",
+    income_per_capita_fen: "人均纯收入", wage_income_fen: "工资性收入", transfer_income_fen: "转移性收入",
+    production_income_fen: "生产经营性收入", property_income_fen: "财产性收入", yuanHint: "请填写金额（元），最多两位小数",
+    measures: "帮扶措施", measureAdd: "新增帮扶措施", measureAdded: "帮扶措施已登记", measureKind: "措施类型", measureDate: "日期",
+    measureAmount: "金额", measureTerm: "贷款期限(月)", measureDescription: "说明",
+    asOf: "查看某日状态", asOfHint: "选择日期", asOfBack: "返回当前状态",
+    asOfShown: "以下为 {d} 日终时的历史状态（只读），不是当前状态。", asOfNone: "{d} 时该户尚未建档。",
     yes: "有保障", no: "未保障", address: "住址", cadre: "帮扶责任人", identified: "识别年度", updated: "最近修改",
   },
   history: {
@@ -281,6 +292,15 @@ Object.assign(en.settings, {
   version: "Version {v}", updatedAt: "last changed {at}",
   staleAt: "Not saved: someone changed these settings after {at}; you are not looking at the latest. Reload, then edit again.",
   source: { own: "this level", inherited: "level above", default: "default" },
+});
+Object.assign(en.household, {
+  year: "Year", yearAdd: "Record a year", yearEdit: "Edit", yearEditTitle: "Edit the {year} record", guards: "Guarantees",
+  income_per_capita_fen: "Net income per head", wage_income_fen: "Wages", transfer_income_fen: "Transfers",
+  production_income_fen: "Farming and business", property_income_fen: "Property", yuanHint: "An amount in yuan, at most two decimals",
+  measures: "Assistance measures", measureAdd: "Add a measure", measureAdded: "Measure recorded", measureKind: "Kind", measureDate: "Date",
+  measureAmount: "Amount", measureTerm: "Loan term (months)", measureDescription: "Description",
+  asOf: "State on a date", asOfHint: "Pick a date", asOfBack: "Back to the current state",
+  asOfShown: "The household as it was at the end of {d} (read-only), not its current state.", asOfNone: "Not yet registered on {d}.",
 });
 Object.assign(en.login, {
   title: "Sign in", username: "Username", password: "Password", submit: "Sign in",
