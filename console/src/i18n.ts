@@ -91,7 +91,7 @@ const zh = {
   },
   households: {
     title: "脱贫户查询", number: "户编号", village: "所在村", head: "户主", members: "人口",
-    namePrefix: "户主姓名（前缀）", exportTitle: "导出任务", exporting: "正在导出…", exported: "导出完成，已下载",
+    namePrefix: "户主姓名（前缀）", incomeYear: "收入年度", exportCsv: "导出 CSV", exportXlsx: "导出 Excel", exportTitle: "导出任务", exporting: "正在导出…", exported: "导出完成，已下载",
     noRecords: "您的层级只能查看统计数据，不能查看农户明细。",
     refused: "县级以上用户不能查看农户明细", toCounts: "查看统计数据",
     noRole: "您的角色不能查看农户明细", noRoleHint: "农户明细由村、乡镇、县的业务人员查看；如需查看，请联系管理员授予相应角色。", count: "户数", searchId: "按身份证号查找",
