@@ -510,10 +510,26 @@ if (resetUser) {
 
 await as("auditor.sishui", "demo-auditor-2026", "auditor-finds-the-reveal", async (page, shot) => {
   await page.goto(base + "audit");
+  await page.waitForSelector("[data-test=audit] .el-table-v2__row");
+  // Action, object type and a date range (Beijing days): today's reveal is found; from tomorrow
+  // on, nothing.
+  const day = (offset) => new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai" }).format(new Date(Date.now() + offset * 86400000));
   await page.fill("#a-action", "member.reveal");
-  await page.click("button[type=submit]");
+  await page.fill("#a-type", "member");
+  await page.fill("#a-from", day(0));
+  await page.press("#a-from", "Enter");
+  await page.fill("#a-to", day(0));
+  await page.press("#a-to", "Enter");
+  await page.click("[data-test=audit-search]");
   await page.waitForSelector('[data-test=audit] .el-table-v2__row:has-text("核对低保申请材料")');
+  expect((await page.locator("[data-test=audit] .el-table-v2__row").allTextContents()).every((r) => r.includes("member.reveal") && r.includes("member")), "the filters are not applied");
   await shot("audit-auditor");
+  await page.fill("#a-from", day(1));
+  await page.press("#a-from", "Enter");
+  await page.fill("#a-to", day(1));
+  await page.press("#a-to", "Enter");
+  await page.click("[data-test=audit-search]");
+  await page.waitForSelector("text=已加载 0 条");
 });
 
 await browser.close();

@@ -142,7 +142,10 @@ const zh = {
     requestsHint: "本县要求业务角色的授予须经第二位管理员审批；申请人和被授权人本人不能审批。",
     requestedBy: "申请人", requestedAt: "申请时间", reason: "驳回理由", approved: "已批准，角色已授予", rejected: "已驳回",
   },
-  audit: { count: "已加载 {n} 条", title: "审计日志", action: "操作", actor: "操作人", object: "对象", at: "时间", region: "区划" },
+  audit: {
+    count: "已加载 {n} 条", title: "审计日志", action: "操作", actor: "操作人", object: "对象", at: "时间", region: "区划",
+    objectType: "对象类型", objectId: "对象编号", from: "起始日期", to: "截止日期",
+  },
   jobs: {
     title: "后台任务", kind: "类型", progress: "进度", created: "创建时间", finished: "完成时间", rows: "已处理/总行数",
     errors: "{n} 行有误", refresh: "刷新", none: "您的范围内还没有导入或导出任务", byId: "按任务编号查找",
