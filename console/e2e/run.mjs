@@ -356,6 +356,11 @@ await as("approver.sishui", "demo-approver-2026", "approver-imports-a-file-with-
   await page.fill("#r-month", `${new Date().getFullYear() - 1}-06`);
   await page.press("#r-month", "Enter");
   await page.waitForSelector("[data-test=ranger-payout] .el-table__row:has-text('第六条第（一）项')");
+  // The contract and payout read through the contract's types (RangerContractDto, PayoutDto):
+  // area in mu with one decimal, subsidy and a withheld month's total in yuan.
+  const contractRow = await page.textContent("[data-test=rangers] .el-table__row");
+  expect(/\d+\.\d(?!\d)/.test(contractRow) && /[\d,]+\.\d{2} 元/.test(contractRow), `contract row: ${contractRow}`);
+  expect(/0\.00 元/.test(await page.textContent("[data-test=ranger-payout-total]")), "the withheld month's total is not 0.00 元");
   await shot("rangers");
 });
 
