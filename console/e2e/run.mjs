@@ -303,8 +303,16 @@ await as("approver.sishui", "demo-approver-2026", "approver-imports-a-file-with-
     line(c, "导入丙", bad.slice(0, 17) + (bad[17] === "1" ? "2" : "1"), "户主"),
   ].join("\n") + "\n";
   await page.setInputFiles("[data-test=file]", { name: "import.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
-  await page.click(".el-checkbox:has-text('仅校验')");
+  // A dry run first (the box is ticked by default): the bad row is reported and nothing is
+  // written; then "import now" sends the same file for real.
   await page.click("[data-test=start-import]");
+  await page.waitForSelector("[data-test=import-mode]:has-text('尚未写入')");
+  await page.waitForSelector("[data-test=import-errors] .el-table__row");
+  expect(/id_number/.test(await page.textContent("[data-test=import-errors]")), "the dry run does not report the bad row");
+  expect((await page.locator("[data-test=reimport]").count()) === 1, "no re-import after the dry run");
+  await shot("import-dry-run");
+  await page.click("[data-test=import-now]");
+  await page.waitForSelector("[data-test=import-mode]:has-text('导入结果')");
   await page.waitForSelector("[data-test=import-errors] .el-table__row");
   const errs = await page.textContent("[data-test=import-errors]");
   expect(/4/.test(errs) && /id_number/.test(errs), `the bad row is not reported: ${errs}`);

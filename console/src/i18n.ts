@@ -131,6 +131,9 @@ const zh = {
     title: "批量导入", template: "下载模板", upload: "选择文件", dryRun: "仅校验（不写入）", start: "开始导入",
     created: "新增", updated: "更新", unchanged: "未变化", refused: "未导入",
     progress: "处理进度", errors: "错误明细", row: "行号", column: "列", message: "错误说明", done: "导入完成",
+    checkedTitle: "校验结果（尚未写入）", doneTitle: "导入结果",
+    checkedHint: "以上为校验结果，尚未写入任何数据。有误的行不会导入；可以直接按此文件导入，或更正后重新选择文件。",
+    now: "按此文件导入", reimport: "重新导入更正后的文件",
   },
   users: {
     title: "用户管理", username: "用户名", displayName: "姓名", orgUnit: "所属单位", roles: "角色", disabled: "已停用",
