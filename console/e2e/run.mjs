@@ -94,6 +94,18 @@ await as("clerk.sishui", "demo-clerk-2026", "clerk-registers-a-household", async
   await page.goto(base + "households");
   await page.waitForSelector("[data-test=households] .el-table-v2__row");
   await shot("households");
+  // The status filter offers every HouseholdStatus of the contract, in Chinese.
+  const contract = JSON.parse(readFileSync(new URL("../../openapi/openapi.json", import.meta.url), "utf8"));
+  const statuses = contract.components.schemas.HouseholdStatus.enum;
+  await page.click(".el-select:has(#q-status)");
+  await page.waitForSelector(".el-select-dropdown__item:visible");
+  const offered = await page.locator(".el-select-dropdown__item:visible").allTextContents();
+  expect(
+    statuses.length === 6 && offered.length === statuses.length && offered.every((o) => /^[\u4e00-\u9fff]+$/.test(o.trim())),
+    `status filter offers ${JSON.stringify(offered)} for ${statuses}`,
+  );
+  expect(["未脱贫", "已脱贫", "一般农户", "已清退"].every((l) => offered.some((o) => o.trim() === l)), `status labels: ${offered}`);
+  await page.keyboard.press("Escape");
   await page.click("text=新增");
   await page.waitForSelector("#r-number");
   const number = "3708310010039" + rnd(3);
@@ -543,6 +555,14 @@ await as("auditor.sishui", "demo-auditor-2026", "auditor-finds-the-reveal", asyn
   await page.press("#a-to", "Enter");
   await page.click("[data-test=audit-search]");
   await page.waitForSelector("text=已加载 0 条");
+  // Logout clears the session: the refresh cookie is gone and a reload lands on the sign-in page.
+  await page.click("[data-test=logout]");
+  await page.waitForSelector("#username");
+  expect(!(await page.context().cookies()).some((c) => c.name === "zx_refresh"), "the refresh cookie survives logout");
+  await page.goto(base + "households");
+  await page.reload();
+  await page.waitForSelector("#username");
+  expect(/\/console\/login/.test(page.url()), `after logout a reload lands on ${page.url()}`);
 });
 
 await browser.close();

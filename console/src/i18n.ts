@@ -55,7 +55,8 @@ const zh = {
   },
   layout: { logout: "退出登录", scope: "管辖范围", year: "{year} 年度" },
   level: { platform: "平台", province: "省级", city: "市级", county: "县级", township: "乡镇级", village: "村级" },
-  status: { registered: "在册", exited: "已脱贫", monitored: "监测中", returned: "返贫" },
+  // The API's HouseholdStatus, worded as its description.
+  status: { registered: "未脱贫", exited: "已脱贫", monitored: "监测", returned: "返贫", non_poor: "一般农户", removed: "已清退" },
   attribute: { general: "一般脱贫户", subsistence_allowance: "低保户", extreme_poverty_support: "特困供养户" },
   relationship: {
     head: "户主", spouse: "配偶", child: "子女", child_in_law: "儿媳/女婿", grandchild: "孙子女",
@@ -308,6 +309,7 @@ Object.assign(en.household, {
   asOf: "State on a date", asOfHint: "Pick a date", asOfBack: "Back to the current state",
   asOfShown: "The household as it was at the end of {d} (read-only), not its current state.", asOfNone: "Not yet registered on {d}.",
 });
+Object.assign(en.status, { registered: "not yet out of poverty", exited: "out of poverty", monitored: "monitored", returned: "back in poverty", non_poor: "ordinary household", removed: "removed" });
 Object.assign(en.login, {
   title: "Sign in", username: "Username", password: "Password", submit: "Sign in",
   wrong: "Wrong username or password.", throttled: "Too many attempts: locked for {min} minutes.",
