@@ -378,8 +378,8 @@ await as("approver.sishui", "demo-approver-2026", "approver-imports-a-file-with-
   await page.waitForSelector("[data-test=ranger-payout] .el-table__row:has-text('第六条第（一）项')");
   // The contract and payout read through the contract's types (RangerContractDto, PayoutDto):
   // area in mu with one decimal, subsidy and a withheld month's total in yuan.
-  const contractRow = await page.textContent("[data-test=rangers] .el-table__row");
-  expect(/\d+\.\d(?!\d)/.test(contractRow) && /[\d,]+\.\d{2} 元/.test(contractRow), `contract row: ${contractRow}`);
+  const contractCells = (await page.locator("[data-test=rangers] .el-table__row >> nth=0 >> td").allTextContents()).map((c) => c.trim());
+  expect(contractCells.some((c) => /^\d+\.\d$/.test(c)) && contractCells.some((c) => /^[\d,]+\.\d{2} 元$/.test(c)), `contract row: ${contractCells}`);
   expect(/0\.00 元/.test(await page.textContent("[data-test=ranger-payout-total]")), "the withheld month's total is not 0.00 元");
   await shot("rangers");
 });
@@ -487,13 +487,13 @@ await as("admin.sishui", "demo-admin-2026", "county-admin-creates-a-clerk-and-gr
   await shot("settings");
   // One county-owned setting edited (If-Match with the version read), a value out of range
   // refused with the server's reason, then the inherited value restored.
-  await page.fill("[data-test=settings-filter] input", "ranger.payment_due_day");
+  await page.fill("[data-test=settings-filter] input, input[data-test=settings-filter]", "ranger.payment_due_day");
   await page.click('[data-test="edit-ranger.payment_due_day"]');
-  await page.fill("[data-test=settings-value] textarea", "99");
+  await page.fill("[data-test=settings-value] textarea, textarea[data-test=settings-value]", "99");
   await page.click("[data-test=settings-save]");
   await page.waitForSelector(".el-dialog .el-form-item__error");
   await shot("settings-refused");
-  await page.fill("[data-test=settings-value] textarea", "12");
+  await page.fill("[data-test=settings-value] textarea, textarea[data-test=settings-value]", "12");
   await page.click("[data-test=settings-save]");
   await page.waitForSelector("text=参数已保存");
   await page.waitForSelector('[data-test="source-ranger.payment_due_day"]:has-text("本级设置")');
