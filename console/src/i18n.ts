@@ -55,13 +55,18 @@ const zh = {
   },
   layout: { logout: "退出登录", scope: "管辖范围", year: "{year} 年度" },
   level: { platform: "平台", province: "省级", city: "市级", county: "县级", township: "乡镇级", village: "村级" },
-  status: { registered: "在册", exited: "已脱贫", monitored: "监测中", returned: "返贫" },
+  // The API's HouseholdStatus, worded as its description.
+  status: { registered: "未脱贫", exited: "已脱贫", monitored: "监测", returned: "返贫", non_poor: "一般农户", removed: "已清退" },
   attribute: { general: "一般脱贫户", subsistence_allowance: "低保户", extreme_poverty_support: "特困供养户" },
   relationship: {
     head: "户主", spouse: "配偶", child: "子女", child_in_law: "儿媳/女婿", grandchild: "孙子女",
     parent: "父母", grandparent: "祖父母", sibling: "兄弟姐妹", other: "其他",
   },
   sex: { male: "男", female: "女" },
+  measureKind: {
+    industry: "产业帮扶", employment: "就业帮扶", education: "教育帮扶", health: "健康帮扶", housing: "住房保障",
+    relocation: "易地扶贫搬迁", ecological_job: "生态公益岗位", social_security: "社会保障兜底", small_loan: "小额信贷", other: "其他",
+  },
   role: {
     platform_admin: "平台管理员", tenant_admin: "县级管理员", village_clerk: "村文书", township_reviewer: "乡镇审核员",
     county_approver: "县级审批员", fund_officer: "资金管理员", team_member: "驻村工作队员", auditor: "审计员",
@@ -87,7 +92,7 @@ const zh = {
   },
   households: {
     title: "脱贫户查询", number: "户编号", village: "所在村", head: "户主", members: "人口",
-    namePrefix: "户主姓名（前缀）", exportTitle: "导出任务", exporting: "正在导出…", exported: "导出完成，已下载",
+    namePrefix: "户主姓名（前缀）", incomeYear: "收入年度", exportCsv: "导出 CSV", exportXlsx: "导出 Excel", exportTitle: "导出任务", exporting: "正在导出…", exported: "导出完成，已下载",
     noRecords: "您的层级只能查看统计数据，不能查看农户明细。",
     refused: "县级以上用户不能查看农户明细", toCounts: "查看统计数据",
     noRole: "您的角色不能查看农户明细", noRoleHint: "农户明细由村、乡镇、县的业务人员查看；如需查看，请联系管理员授予相应角色。", count: "户数", searchId: "按身份证号查找",
@@ -100,6 +105,13 @@ const zh = {
     food: "不愁吃", clothing: "不愁穿", education: "义务教育", medical: "基本医疗", housing: "住房安全", water: "饮水安全",
     edit: "修改户信息", saved: "已保存", notes: "备注", editReason: "修改原因", history: "变更记录", reload: "重新加载",
     staleBy: "保存失败：该户信息已被 {who} 于 {at} 修改，您看到的不是最新内容（本次修改未写入）。请重新加载后再修改。",
+    year: "年度", yearAdd: "登记年度收入", yearEdit: "修改", yearEditTitle: "修改 {year} 年度记录", guards: "两不愁三保障",
+    income_per_capita_fen: "人均纯收入", wage_income_fen: "工资性收入", transfer_income_fen: "转移性收入",
+    production_income_fen: "生产经营性收入", property_income_fen: "财产性收入", yuanHint: "请填写金额（元），最多两位小数",
+    measures: "帮扶措施", measureAdd: "新增帮扶措施", measureAdded: "帮扶措施已登记", measureKind: "措施类型", measureDate: "日期",
+    measureAmount: "金额", measureTerm: "贷款期限(月)", measureDescription: "说明",
+    asOf: "查看某日状态", asOfHint: "选择日期", asOfBack: "返回当前状态",
+    asOfShown: "以下为 {d} 日终时的历史状态（只读），不是当前状态。", asOfNone: "{d} 时该户尚未建档。",
     yes: "有保障", no: "未保障", address: "住址", cadre: "帮扶责任人", identified: "识别年度", updated: "最近修改",
   },
   history: {
@@ -120,6 +132,9 @@ const zh = {
     title: "批量导入", template: "下载模板", upload: "选择文件", dryRun: "仅校验（不写入）", start: "开始导入",
     created: "新增", updated: "更新", unchanged: "未变化", refused: "未导入",
     progress: "处理进度", errors: "错误明细", row: "行号", column: "列", message: "错误说明", done: "导入完成",
+    checkedTitle: "校验结果（尚未写入）", doneTitle: "导入结果",
+    checkedHint: "以上为校验结果，尚未写入任何数据。有误的行不会导入；可以直接按此文件导入，或更正后重新选择文件。",
+    now: "按此文件导入", reimport: "重新导入更正后的文件",
   },
   users: {
     title: "用户管理", username: "用户名", displayName: "姓名", orgUnit: "所属单位", roles: "角色", disabled: "已停用",
@@ -131,7 +146,10 @@ const zh = {
     requestsHint: "本县要求业务角色的授予须经第二位管理员审批；申请人和被授权人本人不能审批。",
     requestedBy: "申请人", requestedAt: "申请时间", reason: "驳回理由", approved: "已批准，角色已授予", rejected: "已驳回",
   },
-  audit: { count: "已加载 {n} 条", title: "审计日志", action: "操作", actor: "操作人", object: "对象", at: "时间", region: "区划" },
+  audit: {
+    count: "已加载 {n} 条", title: "审计日志", action: "操作", actor: "操作人", object: "对象", at: "时间", region: "区划",
+    objectType: "对象类型", objectId: "对象编号", from: "起始日期", to: "截止日期",
+  },
   jobs: {
     title: "后台任务", kind: "类型", progress: "进度", created: "创建时间", finished: "完成时间", rows: "已处理/总行数",
     errors: "{n} 行有误", refresh: "刷新", none: "您的范围内还没有导入或导出任务", byId: "按任务编号查找",
@@ -282,6 +300,16 @@ Object.assign(en.settings, {
   staleAt: "Not saved: someone changed these settings after {at}; you are not looking at the latest. Reload, then edit again.",
   source: { own: "this level", inherited: "level above", default: "default" },
 });
+Object.assign(en.household, {
+  year: "Year", yearAdd: "Record a year", yearEdit: "Edit", yearEditTitle: "Edit the {year} record", guards: "Guarantees",
+  income_per_capita_fen: "Net income per head", wage_income_fen: "Wages", transfer_income_fen: "Transfers",
+  production_income_fen: "Farming and business", property_income_fen: "Property", yuanHint: "An amount in yuan, at most two decimals",
+  measures: "Assistance measures", measureAdd: "Add a measure", measureAdded: "Measure recorded", measureKind: "Kind", measureDate: "Date",
+  measureAmount: "Amount", measureTerm: "Loan term (months)", measureDescription: "Description",
+  asOf: "State on a date", asOfHint: "Pick a date", asOfBack: "Back to the current state",
+  asOfShown: "The household as it was at the end of {d} (read-only), not its current state.", asOfNone: "Not yet registered on {d}.",
+});
+Object.assign(en.status, { registered: "not yet out of poverty", exited: "out of poverty", monitored: "monitored", returned: "back in poverty", non_poor: "ordinary household", removed: "removed" });
 Object.assign(en.login, {
   title: "Sign in", username: "Username", password: "Password", submit: "Sign in",
   wrong: "Wrong username or password.", throttled: "Too many attempts: locked for {min} minutes.",
