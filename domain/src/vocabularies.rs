@@ -21,7 +21,7 @@ fn of<V: Vocabulary>() -> Listing {
 pub fn all() -> Vec<Listing> {
     use crate::{
         calendar, campaign, cases, exit, funds, inspection, intake, monitoring, property, ranger,
-        villages, webhooks,
+        township_plan, villages, webhooks,
     };
     let mut out = vec![
         of::<cases::Attribute>(),
@@ -53,6 +53,8 @@ pub fn all() -> Vec<Listing> {
         of::<property::HitType>(),
         of::<property::Proposal>(),
         of::<ranger::IncidentKind>(),
+        of::<township_plan::MilestoneState>(),
+        of::<township_plan::Divergence>(),
         of::<villages::TargetStatus>(),
         of::<villages::Grade>(),
         of::<webhooks::EventKind>(),
