@@ -320,6 +320,13 @@ pub struct HitDto {
     pub reversed_at: Option<DateTime<Utc>>,
     /// Why.
     pub reversal_reason: Option<String>,
+    /// When the hits of the village in this batch were forwarded to the village committee
+    /// (`null`: not yet; with `property_check.routing_required` the village verifies only
+    /// then).
+    pub routed_at: Option<DateTime<Utc>>,
+    /// The liaison leader (挂点领导) they went through (`null` when the station forwarded them
+    /// directly, or not yet).
+    pub leader_id: Option<Uuid>,
 }
 
 impl From<HitView> for HitDto {
@@ -352,6 +359,8 @@ impl From<HitView> for HitDto {
             vetoed_at: h.vetoed_at,
             reversed_at: h.reversed_at,
             reversal_reason: h.reversal_reason,
+            routed_at: v.route.map(|r| r.routed_at),
+            leader_id: v.route.and_then(|r| r.leader_id),
         }
     }
 }

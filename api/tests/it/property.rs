@@ -69,6 +69,21 @@ pub async fn import(x: &Exit, token: &str, name: &str, body: Vec<u8>) -> Resp {
         .await
 }
 
+/// The township station forwards the batch to its leaders; with no liaison leader assigned,
+/// the villages of `TOWNSHIP` receive their hits directly, so they may verify them
+/// (`property_check.routing_required`).
+pub async fn forward(x: &Exit, batch: &str) {
+    let r = x
+        .app
+        .post(
+            &format!("/api/v1/property-checks/{batch}/townships/{TOWNSHIP}/forward"),
+            &x.reviewer,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+}
+
 pub async fn hits_of(x: &Exit, token: &str, batch: &str) -> Vec<Value> {
     let r = x
         .app
@@ -225,6 +240,7 @@ async fn verification_follows_the_cutoff_and_the_veto_conditions() {
     )
     .await;
     let batch = r.body["batch_id"].as_str().unwrap_or_default().to_string();
+    forward(&x, &batch).await;
     let hits = hits_of(&x, &x.approver, &batch).await;
     let (h1, h2, h3) = (
         hit_for(&hits, "PA").clone(),
@@ -339,6 +355,7 @@ async fn appraisal_statistics_confirmation_and_reversal() {
     )
     .await;
     let batch = r.body["batch_id"].as_str().unwrap_or_default().to_string();
+    forward(&x, &batch).await;
     let hits = hits_of(&x, &x.approver, &batch).await;
     let (h1, h2, h3) = (
         hit_for(&hits, "PA").clone(),
@@ -674,6 +691,7 @@ async fn a_fact_verified_once_is_reused_and_hits_stay_confidential() {
     )
     .await;
     let first = r.body["batch_id"].as_str().unwrap_or_default().to_string();
+    forward(&x, &first).await;
     let hits = hits_of(&x, &x.clerk, &first).await;
     let r = verify(
         &x,
@@ -705,6 +723,7 @@ async fn a_fact_verified_once_is_reused_and_hits_stay_confidential() {
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert_eq!(r.body["reused"], 1);
     let second = r.body["batch_id"].as_str().unwrap_or_default().to_string();
+    forward(&x, &second).await;
     let hits2 = hits_of(&x, &x.clerk, &second).await;
     let reused = hit_for(&hits2, "PA").clone();
     assert_eq!(reused["status"], "verified");

@@ -130,6 +130,9 @@ pub struct HitView {
     /// The veto condition's label as the county's settings name it (the code when the
     /// condition is no longer configured).
     pub veto_condition_label: Option<String>,
+    /// How the hits of its village in its batch were forwarded to the village (`None`: not
+    /// yet).
+    pub route: Option<super::property_routing::Route>,
 }
 
 /// A row the import refused.
@@ -555,6 +558,7 @@ pub(crate) fn views(
     hits: Vec<HitRow>,
 ) -> Result<Vec<HitView>, DomainError> {
     let labels = condition_labels(conn, ctx, &hits)?;
+    let routes = super::property_routing::routes_of(conn, &hits)?;
     let counties: Vec<i32> = hits.iter().map(|h| h.county_code).collect();
     let ids: Vec<Uuid> = hits.iter().map(|h| h.member_id).collect();
     let people: HashMap<Uuid, (String, String)> = members::table
@@ -589,6 +593,7 @@ pub(crate) fn views(
                     .unwrap_or_else(|| c.clone())
             });
             HitView {
+                route: routes.get(&(hit.batch_id, hit.region_code)).copied(),
                 household_number: numbers.get(&hit.household_id).cloned().unwrap_or_default(),
                 veto_condition_label,
                 name,
@@ -735,6 +740,15 @@ pub fn verify(
         });
     }
     let settings = super::settings::effective_for(conn, ctx, village)?.property_check;
+    if settings.routing_required && !super::property_routing::routed(conn, &hit)? {
+        return Err(DomainError::Conflict {
+            code: domain::ErrorCode::NotRouted,
+            message: "the hits of this batch were not forwarded to the village yet: the township \
+                      station forwards them to the liaison leader, who forwards them to the \
+                      village (property_check.routing_required)"
+                .into(),
+        });
+    }
     let v = rules::decide(
         input,
         settings.identification_cutoff,
