@@ -238,7 +238,9 @@ async fn hits_go_through_the_station_and_the_leader_before_the_village_verifies(
     let h1 = hit_for(&hits, "PA").clone();
     assert!(h1["routed_at"].is_null());
     let no = json!({"is_true": false});
-    // Not forwarded yet: the village may not verify.
+    // Not forwarded yet: the village has nothing to do, and may not verify.
+    let inbox = x.app.get("/api/v1/me/tasks", &x.clerk).await;
+    assert_eq!(inbox.body["counts"]["property_hit"], 0, "{:?}", inbox.body);
     let r = verify(&x, &x.clerk, &h1, no.clone()).await;
     assert_eq!(r.status, 409, "{:?}", r.body);
     assert_eq!(r.body["code"], "not_routed");
@@ -283,7 +285,9 @@ async fn hits_go_through_the_station_and_the_leader_before_the_village_verifies(
     let r = forward_village(&x, &l.a_token, &batch, V1).await;
     assert_eq!(r.status, 409);
     assert_eq!(r.body["code"], "forwarded");
-    // Now the village verifies, and its hits show how they came.
+    // Now the village has the hit in its inbox, verifies, and its hits show how they came.
+    let inbox = x.app.get("/api/v1/me/tasks", &x.clerk).await;
+    assert_eq!(inbox.body["counts"]["property_hit"], 1, "{:?}", inbox.body);
     let r = verify(&x, &x.clerk, &h1, no.clone()).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["hit"]["leader_id"], json!(l.a), "{:?}", r.body);

@@ -490,6 +490,23 @@ pub fn routed(conn: &mut PgConnection, hit: &HitRow) -> Result<bool, DomainError
     Ok(n > 0)
 }
 
+/// The (batch, village) pairs in `scope` whose hits were forwarded to the village.
+///
+/// # Errors
+/// Database failures.
+pub fn routed_in(
+    conn: &mut PgConnection,
+    scope: domain::Scope,
+) -> Result<std::collections::HashSet<(Uuid, i64)>, DomainError> {
+    Ok(property_routes::table
+        .filter(property_routes::region_code.between(scope.lo(), scope.hi()))
+        .select((property_routes::batch_id, property_routes::region_code))
+        .load::<(Uuid, i64)>(conn)
+        .db()?
+        .into_iter()
+        .collect())
+}
+
 /// How the villages of `hits` received them, by (batch, village).
 ///
 /// # Errors
