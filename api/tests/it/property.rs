@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::cases::{household, id_number};
 use crate::exit::{Exit, TOWNSHIP, V1, V2, setup};
 use crate::helpers::Resp;
+use crate::property_routing::forward;
 
 pub struct People {
     /// V1, household A, head.
@@ -67,21 +68,6 @@ pub async fn import(x: &Exit, token: &str, name: &str, body: Vec<u8>) -> Resp {
             body,
         )
         .await
-}
-
-/// The township station forwards the batch to its leaders; with no liaison leader assigned,
-/// the villages of `TOWNSHIP` receive their hits directly, so they may verify them
-/// (`property_check.routing_required`).
-pub async fn forward(x: &Exit, batch: &str) {
-    let r = x
-        .app
-        .post(
-            &format!("/api/v1/property-checks/{batch}/townships/{TOWNSHIP}/forward"),
-            &x.reviewer,
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
 }
 
 pub async fn hits_of(x: &Exit, token: &str, batch: &str) -> Vec<Value> {

@@ -8,7 +8,8 @@
 use serde_json::{Value, json};
 
 use crate::exit::{TOWNSHIP, V1, V2, setup};
-use crate::property::{csv, forward, hits_of, import, people, verify};
+use crate::property::{csv, hits_of, import, people, verify};
+use crate::property_routing::forward;
 
 const VEHICLE: &str = "家庭拥有小轿车等机动车(不含农用车、摩托车)";
 

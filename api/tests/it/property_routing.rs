@@ -9,6 +9,21 @@ use uuid::Uuid;
 use crate::exit::{Exit, TOWNSHIP, V1, V2, setup};
 use crate::property::{csv, hit_for, hits_of, import, people, verify};
 
+/// The township station forwards the batch to its leaders; with no liaison leader assigned,
+/// the villages of `TOWNSHIP` receive their hits directly, so they may verify them
+/// (`property_check.routing_required`).
+pub async fn forward(x: &Exit, batch: &str) {
+    let r = x
+        .app
+        .post(
+            &format!("/api/v1/property-checks/{batch}/townships/{TOWNSHIP}/forward"),
+            &x.reviewer,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+}
+
 fn fields(r: &crate::helpers::Resp) -> Vec<(String, String)> {
     r.body["errors"]
         .as_array()
