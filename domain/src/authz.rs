@@ -63,6 +63,8 @@ pub mod perm {
     pub const PROPERTY_VERIFY: &str = "property:verify";
     /// Township: submit the statistics table.
     pub const PROPERTY_REVIEW: &str = "property:review";
+    /// Township: forward hits to the villages (the station, or the village's liaison leader).
+    pub const PROPERTY_FORWARD: &str = "property:forward";
     /// County: confirm tables, reverse vetoes.
     pub const PROPERTY_DECIDE: &str = "property:decide";
 
@@ -131,6 +133,7 @@ pub mod perm {
         PROPERTY_READ,
         PROPERTY_VERIFY,
         PROPERTY_REVIEW,
+        PROPERTY_FORWARD,
         PROPERTY_DECIDE,
         WORKFLOW_READ,
         WORKFLOW_VILLAGE,

@@ -152,6 +152,12 @@ error_codes! {
     Reused = "reused",
     /// The hit is through the appraisal and can no longer be changed.
     Appraised = "appraised",
+    /// The village's hits of the batch were not forwarded to it yet (`property_check.routing_required`).
+    NotRouted = "not_routed",
+    /// The township station has not forwarded the batch to its liaison leaders yet.
+    NotForwarded = "not_forwarded",
+    /// The batch was forwarded there already.
+    Forwarded = "forwarded",
     /// Hits of the village are not verified yet.
     UnverifiedHits = "unverified_hits",
     /// Hits of the township are not through the village appraisal.

@@ -265,6 +265,16 @@ pub struct PropertyCheckSettings {
     pub identification_cutoff: NaiveDate,
     /// The configurable list of veto conditions (eight in seed 2).
     pub veto_conditions: Vec<VetoCondition>,
+    /// Whether a village verifies its hits only once they were forwarded to it: by the township
+    /// station to the liaison leaders (挂点领导), then by the leader to the village committee
+    /// (seed 2: 乡脱贫攻坚工作站将检索结果转给各挂点领导,各挂点领导将有关信息分别下发对应的村委).
+    /// On by default, as the seed; a county whose hits go to the villages directly turns it off.
+    #[serde(default = "yes")]
+    pub routing_required: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Forest-ranger subsidy contract terms.
@@ -385,6 +395,7 @@ impl Default for Settings {
                         label: (*l).into(),
                     })
                     .collect(),
+                routing_required: true,
             },
             ranger: RangerSettings {
                 annual_subsidy_fen: yuan(10_000),

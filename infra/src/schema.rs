@@ -1330,6 +1330,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    township_liaisons (county_code, region_code) {
+        county_code -> Int4,
+        region_code -> Int8,
+        township_code -> Int8,
+        user_id -> Uuid,
+        assigned_by -> Uuid,
+        assigned_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    property_routes (county_code, batch_id, region_code) {
+        county_code -> Int4,
+        batch_id -> Uuid,
+        region_code -> Int8,
+        leader_id -> Nullable<Uuid>,
+        direct -> Bool,
+        forwarded_by -> Uuid,
+        forwarded_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     benefit_cards,
     project_postings,
@@ -1356,6 +1379,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     jobs,
     job_errors,
     property_appraisals,
+    property_routes,
+    township_liaisons,
     exit_lists,
     exit_rounds,
     exit_round_decisions,

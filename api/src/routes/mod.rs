@@ -32,6 +32,7 @@ pub mod monitoring;
 pub mod project_rules;
 pub mod property;
 pub mod property_appraisals;
+pub mod property_routing;
 pub mod regions;
 pub mod reports;
 pub mod roles;
@@ -768,6 +769,31 @@ pub const RULES: &[Rule] = &[
         Permission(perm::PROPERTY_VERIFY),
     ),
     r(
+        "PUT",
+        "/api/v1/townships/{township_code}/liaisons",
+        Permission(perm::PROPERTY_REVIEW),
+    ),
+    r(
+        "GET",
+        "/api/v1/townships/{township_code}/liaisons",
+        Permission(perm::PROPERTY_READ),
+    ),
+    r(
+        "POST",
+        "/api/v1/property-checks/{id}/townships/{township_code}/forward",
+        Permission(perm::PROPERTY_REVIEW),
+    ),
+    r(
+        "POST",
+        "/api/v1/property-checks/{id}/villages/{village_code}/forward",
+        Permission(perm::PROPERTY_FORWARD),
+    ),
+    r(
+        "GET",
+        "/api/v1/property-checks/{id}/routing",
+        Permission(perm::PROPERTY_READ),
+    ),
+    r(
         "GET",
         "/api/v1/property-checks/{id}/opinions",
         Permission(perm::PROPERTY_READ),
@@ -1337,6 +1363,11 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(property_appraisals::appraise)
                 .service(property_appraisals::send_back)
                 .service(property_appraisals::list_appraisals)
+                .service(property_routing::set_liaisons)
+                .service(property_routing::list_liaisons)
+                .service(property_routing::forward_township)
+                .service(property_routing::forward_village)
+                .service(property_routing::routing)
                 .service(property::opinions)
                 .service(property::statistics)
                 .service(property::check_sheet)

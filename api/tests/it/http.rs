@@ -185,6 +185,7 @@ pub fn concrete(path: &str) -> String {
         .replace("{member_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6d")
         .replace("{household_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6f")
         .replace("{village_code}", "370831001003")
+        .replace("{township_code}", "370831001")
         .replace("{delivery_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e")
         .replace("{objection_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a70")
         .replace("{year}", "2020")
@@ -290,6 +291,7 @@ pub fn sample_body(method: &str, path: &str) -> serde_json::Value {
         ("POST", "/api/v1/exit-filings") => {
             json!({"county_code": "370831", "year": 2016, "reference": "r"})
         }
+        ("PUT", "/api/v1/townships/{township_code}/liaisons") => json!({"liaisons": []}),
         ("POST", "/api/v1/property-checks/{id}/villages/{village_code}/send-back") => {
             json!({"reason": "r"})
         }

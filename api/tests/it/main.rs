@@ -36,6 +36,7 @@ mod printed;
 mod project_rules;
 mod property;
 mod property_documents;
+mod property_routing;
 mod queue;
 mod regions;
 mod replica;

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::cases::{household, id_number};
 use crate::exit::{Exit, TOWNSHIP, V1, V2, setup};
 use crate::helpers::Resp;
+use crate::property_routing::forward;
 
 pub struct People {
     /// V1, household A, head.
@@ -225,6 +226,7 @@ async fn verification_follows_the_cutoff_and_the_veto_conditions() {
     )
     .await;
     let batch = r.body["batch_id"].as_str().unwrap_or_default().to_string();
+    forward(&x, &batch).await;
     let hits = hits_of(&x, &x.approver, &batch).await;
     let (h1, h2, h3) = (
         hit_for(&hits, "PA").clone(),
@@ -339,6 +341,7 @@ async fn appraisal_statistics_confirmation_and_reversal() {
     )
     .await;
     let batch = r.body["batch_id"].as_str().unwrap_or_default().to_string();
+    forward(&x, &batch).await;
     let hits = hits_of(&x, &x.approver, &batch).await;
     let (h1, h2, h3) = (
         hit_for(&hits, "PA").clone(),
@@ -674,6 +677,7 @@ async fn a_fact_verified_once_is_reused_and_hits_stay_confidential() {
     )
     .await;
     let first = r.body["batch_id"].as_str().unwrap_or_default().to_string();
+    forward(&x, &first).await;
     let hits = hits_of(&x, &x.clerk, &first).await;
     let r = verify(
         &x,
@@ -705,6 +709,7 @@ async fn a_fact_verified_once_is_reused_and_hits_stay_confidential() {
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert_eq!(r.body["reused"], 1);
     let second = r.body["batch_id"].as_str().unwrap_or_default().to_string();
+    forward(&x, &second).await;
     let hits2 = hits_of(&x, &x.clerk, &second).await;
     let reused = hit_for(&hits2, "PA").clone();
     assert_eq!(reused["status"], "verified");

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use crate::exit::{TOWNSHIP, V1, V2, setup};
 use crate::property::{csv, hits_of, import, people, verify};
+use crate::property_routing::forward;
 
 const VEHICLE: &str = "家庭拥有小轿车等机动车(不含农用车、摩托车)";
 
@@ -51,6 +52,7 @@ async fn property_tables_count_people_print_labels_and_the_not_matching_column()
     .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     let batch = r.body["batch_id"].as_str().unwrap_or_default().to_string();
+    forward(&x, &batch).await;
     let hits = hits_of(&x, &x.approver, &batch).await;
     let car = hit(&hits, "PA", "vehicle").clone();
     let flat = hit(&hits, "PA", "real_estate").clone();

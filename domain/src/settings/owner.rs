@@ -128,6 +128,11 @@ pub const DECLARED: &[Declared] = &[
         "the one-vote-veto list is the province's",
     ),
     d(
+        "property_check.routing_required",
+        Rule::County,
+        "the routing through the township's liaison leaders is the township work plan's (我乡), so the county's",
+    ),
+    d(
         "ranger.annual_subsidy_fen",
         Rule::County,
         "the county's ranger contract terms",

@@ -31,6 +31,7 @@ pub mod project_rules;
 pub mod property;
 pub mod property_appraisals;
 pub mod property_documents;
+pub mod property_routing;
 pub mod ranger_documents;
 pub mod rangers;
 pub mod reports;

@@ -193,7 +193,7 @@ pub const CASES_SQL: &str = "SELECT c.id, c.region_code, c.found_on, c.deadline 
        AND c.region_code BETWEEN $1 AND $2";
 
 /// Property hits waiting for the village's verification, with the day their batch came.
-pub const HITS_SQL: &str = "SELECT h.id, h.region_code, b.imported_at FROM property_hits h \
+pub const HITS_SQL: &str = "SELECT h.id, h.batch_id, h.region_code, b.imported_at FROM property_hits h \
      JOIN property_checks b ON b.county_code = h.county_code AND b.id = h.batch_id \
      WHERE h.status = 'pending' AND h.region_code BETWEEN $1 AND $2";
 
@@ -274,6 +274,8 @@ struct CaseRow {
 struct HitRow {
     #[diesel(sql_type = diesel::sql_types::Uuid)]
     id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    batch_id: Uuid,
     #[diesel(sql_type = BigInt)]
     region_code: i64,
     #[diesel(sql_type = Timestamptz)]
@@ -520,14 +522,19 @@ fn step_action(step: Step) -> &'static str {
 
 fn property_tasks(
     conn: &mut PgConnection,
-    level: Level,
-    permission: &str,
+    (level, permission): (Level, &str),
     scope: Scope,
+    routing_required: bool,
     out: &mut Vec<Found>,
 ) -> Result<(), DomainError> {
     if permission == perm::PROPERTY_VERIFY && level == Level::Village {
         let rows: Vec<HitRow> = load(conn, HITS_SQL, range(scope))?;
-        for h in rows {
+        // Hits not yet forwarded to the village wait for the township, not for it.
+        let routed = super::property_routing::routed_in(conn, scope)?;
+        for h in rows
+            .into_iter()
+            .filter(|h| !routing_required || routed.contains(&(h.batch_id, h.region_code)))
+        {
             let link = format!("/api/v1/property-hits/{}", h.id);
             out.push(Found {
                 kind: TaskKind::PropertyHit,
@@ -798,7 +805,8 @@ pub fn inbox(conn: &mut PgConnection, ctx: &Ctx) -> Result<Inbox, DomainError> {
         }
         for p in [perm::PROPERTY_VERIFY, perm::PROPERTY_DECIDE] {
             if perms.contains(p) {
-                property_tasks(conn, level, p, scope, &mut found)?;
+                let routing = settings.property_check.routing_required;
+                property_tasks(conn, (level, p), scope, routing, &mut found)?;
             }
         }
         if perms.contains(perm::FUNDS_MANAGE) && !ranger_scopes.iter().any(|s| s.covers(scope)) {
