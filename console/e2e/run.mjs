@@ -31,6 +31,11 @@ async function as(user, password, name, body) {
     if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text());
   });
   page.on("pageerror", (e) => problems.push(String(e)));
+  // Labels come from the server's vocabularies, loaded once signed in.
+  let vocabularies = 0;
+  page.on("response", (r) => {
+    if (r.url().endsWith("/api/v1/vocabularies") && r.status() === 200) vocabularies++;
+  });
   // A screenshot of the page, and its accessibility check (serious and critical findings).
   const shot = async (n) => {
     // What a user sees once things have moved into place: a dialog fading in or a menu fading
@@ -68,6 +73,8 @@ async function as(user, password, name, body) {
     const cookies = await context.cookies();
     const c = cookies.find((x) => x.name === "zx_refresh");
     expect(c && c.httpOnly && c.sameSite === "Strict" && c.path === "/api/v1/auth", `refresh cookie: ${JSON.stringify(c)}`);
+    await page.waitForFunction(() => true);
+    expect(vocabularies > 0, "the vocabularies were not loaded after sign-in");
     await body(page, shot);
     expect(problems.length === 0, `browser problems: ${problems.join(" | ")}`);
     passed++;

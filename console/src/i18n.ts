@@ -57,7 +57,7 @@ const zh = {
   level: { platform: "平台", province: "省级", city: "市级", county: "县级", township: "乡镇级", village: "村级" },
   // The API's HouseholdStatus, worded as its description.
   status: { registered: "未脱贫", exited: "已脱贫", monitored: "监测", returned: "返贫", non_poor: "一般农户", removed: "已清退" },
-  attribute: { general: "一般脱贫户", subsistence_allowance: "低保户", extreme_poverty_support: "特困供养户" },
+  attribute: { general: "一般贫困户", subsistence_allowance: "低保贫困户", extreme_poverty_support: "特困供养贫困户" },
   relationship: {
     head: "户主", spouse: "配偶", child: "子女", child_in_law: "儿媳/女婿", grandchild: "孙子女",
     parent: "父母", grandparent: "祖父母", sibling: "兄弟姐妹", other: "其他",
@@ -225,7 +225,7 @@ const zh = {
     title: "资金项目", name: "项目名称", budget: "预算(元)", allocated: "已安排(元)", disbursed: "已支付(元)", execution: "执行进度",
     progress: "工程进度", byProgress: "（按进度拨付）", keyVillage: "重点村", key: "重点村", none: "本年度暂无项目",
     total: "已加载 {n} 个项目：预算 {budget} 元，已安排 {allocated} 元，已支付 {disbursed} 元",
-    status: { planned: "计划", in_progress: "实施中", completed: "已完工", cancelled: "已取消" },
+    status: { planned: "计划", in_progress: "在建", completed: "完工", cancelled: "取消" },
   },
   keyVillages: {
     title: "重点帮扶村", rank: "排名", period: "帮扶期", gap: "差距", targets: "目标完成情况", exit: "摘帽时间",

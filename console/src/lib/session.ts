@@ -2,6 +2,7 @@
 // it; the server still decides.
 import { reactive } from "vue";
 import { api, refresh, type Schemas } from "../api/client";
+import { loadVocabularies } from "./vocab";
 
 export const session = reactive({
   me: null as Schemas["MeResponse"] | null,
@@ -11,6 +12,7 @@ export const session = reactive({
 export async function loadMe(): Promise<boolean> {
   const r = await api.GET("/api/v1/me");
   session.me = r.data ?? null;
+  if (r.data) void loadVocabularies();
   return !!r.data;
 }
 
