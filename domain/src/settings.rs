@@ -7,11 +7,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::error::FieldError;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
-
-use crate::error::{DomainError, FieldError};
 
 pub mod layers;
 pub mod milestones;
@@ -715,7 +713,8 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::error::DomainError;
+    use serde_json::{Value, json};
 
     #[test]
     fn defaults_are_valid_and_follow_the_seeds() {

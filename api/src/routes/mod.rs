@@ -15,6 +15,7 @@ pub mod exit;
 pub mod exit_dto;
 pub mod exit_inspections;
 pub mod exit_rounds;
+pub mod fund_matching;
 pub mod funds;
 pub mod funds_dto;
 pub mod grant_requests;
@@ -927,6 +928,7 @@ pub const RULES: &[Rule] = &[
         "/api/v1/key-village-funding",
         Permission(perm::FUNDS_READ),
     ),
+    r("GET", "/api/v1/fund-matching", Permission(perm::FUNDS_READ)),
     r(
         "POST",
         "/api/v1/allocations",
@@ -1346,6 +1348,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(project_rules::get_project_posting)
                 .service(project_rules::project_notice)
                 .service(project_rules::key_village_funding)
+                .service(fund_matching::city_matching)
                 .service(funds::allocate)
                 .service(funds::reverse_allocation)
                 .service(funds::disburse)
