@@ -6,6 +6,8 @@
 use crate::error::DomainError;
 use crate::exit::yuan;
 
+pub mod matching;
+
 vocabulary! {
     /// Where a fund's money comes from.
     FundLevel {

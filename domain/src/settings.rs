@@ -1,20 +1,24 @@
 //! The typed settings record of a county, with the seed documents' numbers as defaults.
 //!
-//! Effective settings are `defaults ← province overrides ← county overrides`: each level stores
-//! only what it changes (a JSON object of the same shape), merged key by key, arrays replaced.
+//! Effective settings are `defaults ← province overrides ← city overrides ← county overrides`
+//! ([`layers`]): each level stores only what it changes (a JSON object of the same shape), merged key by key, arrays replaced.
 //! The merged result must deserialize into [`Settings`] (unknown keys refused) and pass
 //! [`Settings::validate`], so a bad override is refused with the path of the field.
 
 use std::collections::BTreeMap;
 
+use crate::error::FieldError;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
-use crate::error::{DomainError, FieldError};
-
+pub mod layers;
 pub mod milestones;
 pub mod owner;
+
+pub use layers::{
+    COUNTIES, city_layer_for, merge, no_overrides, resolve, resolve_city, resolve_county,
+    resolve_county_in,
+};
 
 /// Every number the seed documents fix, as one record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -333,8 +337,14 @@ pub struct KeyVillageSettings {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FundSettings {
-    /// Relocation subsidy per person, fen (set by the county).
+    /// Relocation subsidy per person, fen: the city's, set county by county (seed 5: 1,000 yuan
+    /// in Lantian and Zhouzhi, 500 in Hu county, Chang'an and Lintong).
     pub relocation_subsidy_per_person_fen: i64,
+    /// City money required per unit of province money, per mille (seed 5: 1:1, 1000).
+    pub city_matching_permille: i32,
+    /// From this year the city also pays the county's matching share (seed 5: 2011); `null`:
+    /// never.
+    pub city_pays_county_share_from_year: Option<i32>,
     /// Minimum construction money per key village, fen (seed 5: 每个启动建设的重点村建设资金均在150万元以上).
     pub min_key_village_construction_fen: i64,
     /// Days a project is posted publicly (张榜公布, seed 5) before work starts and money is paid,
@@ -431,6 +441,8 @@ impl Default for Settings {
             },
             funds: FundSettings {
                 relocation_subsidy_per_person_fen: yuan(1000),
+                city_matching_permille: 1000,
+                city_pays_county_share_from_year: Some(2011),
                 min_key_village_construction_fen: yuan(1_500_000),
                 project_notice_days: 7,
                 require_project_posting: false,
@@ -685,6 +697,17 @@ impl Settings {
             "must not be negative",
         );
         check(
+            (0..=10_000).contains(&f.city_matching_permille),
+            "funds.city_matching_permille",
+            "must be between 0 and 10000 per mille",
+        );
+        check(
+            f.city_pays_county_share_from_year
+                .is_none_or(|y| (1980..=2100).contains(&y)),
+            "funds.city_pays_county_share_from_year",
+            "must be a year between 1980 and 2100, or null",
+        );
+        check(
             f.min_key_village_construction_fen >= 0,
             "funds.min_key_village_construction_fen",
             "must not be negative",
@@ -698,82 +721,11 @@ impl Settings {
     }
 }
 
-/// Merges `overrides` into `base` key by key (objects recursively, anything else replaced).
-pub fn merge(base: &mut Value, overrides: &Value) {
-    match (base, overrides) {
-        (Value::Object(b), Value::Object(o)) => {
-            for (k, v) in o {
-                match b.get_mut(k) {
-                    Some(slot) if slot.is_object() && v.is_object() => merge(slot, v),
-                    _ => {
-                        b.insert(k.clone(), v.clone());
-                    }
-                }
-            }
-        }
-        (b, o) => *b = o.clone(),
-    }
-}
-
-/// The effective settings for a county given the province's and the county's overrides.
-///
-/// # Errors
-/// `Validation` with the path of every field that does not fit the record.
-pub fn resolve(layers: &[&Value]) -> Result<Settings, DomainError> {
-    let mut merged = serde_json::to_value(Settings::default())
-        .map_err(|e| DomainError::Unexpected(anyhow::anyhow!(e)))?;
-    for layer in layers {
-        if !layer.is_object() {
-            return Err(DomainError::field("overrides", "must be a JSON object"));
-        }
-        merge(&mut merged, layer);
-    }
-    let settings: Settings = serde_path_to_error::deserialize(merged).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." {
-            "overrides".to_string()
-        } else {
-            format!("overrides.{path}")
-        };
-        DomainError::field(field, e.inner().to_string())
-    })?;
-    let errs: Vec<FieldError> = settings
-        .validate()
-        .into_iter()
-        .map(|e| FieldError::new(format!("overrides.{}", e.field), e.message))
-        .collect();
-    if errs.is_empty() {
-        Ok(settings)
-    } else {
-        Err(DomainError::Validation(errs))
-    }
-}
-
-/// The effective settings of a county: defaults ← province ← what of the county's layer the
-/// declarations of [`owner`] allow a county to set. Also returns one error per refused setting:
-/// a write is refused with them; a read ignores what they name.
-///
-/// # Errors
-/// As [`resolve`].
-pub fn resolve_county(
-    province: &Value,
-    county: &Value,
-) -> Result<(Settings, Vec<FieldError>), DomainError> {
-    let above = serde_json::to_value(resolve(&[province])?)
-        .map_err(|e| DomainError::Unexpected(anyhow::anyhow!(e)))?;
-    let (kept, refused) = owner::check_county_layer(&above, county);
-    resolve(&[province, &kept]).map(|s| (s, refused))
-}
-
-/// An empty override layer.
-pub fn no_overrides() -> Value {
-    Value::Object(Map::new())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::error::DomainError;
+    use serde_json::{Value, json};
 
     #[test]
     fn defaults_are_valid_and_follow_the_seeds() {

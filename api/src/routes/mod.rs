@@ -15,6 +15,8 @@ pub mod exit;
 pub mod exit_dto;
 pub mod exit_inspections;
 pub mod exit_rounds;
+pub mod fund_execution;
+pub mod fund_matching;
 pub mod funds;
 pub mod funds_dto;
 pub mod grant_requests;
@@ -33,7 +35,9 @@ pub mod project_rules;
 pub mod property;
 pub mod property_appraisals;
 pub mod property_routing;
+pub mod rangers;
 pub mod regions;
+pub mod relocation;
 pub mod reports;
 pub mod roles;
 pub mod settings;
@@ -986,6 +990,7 @@ pub const RULES: &[Rule] = &[
         "/api/v1/key-village-funding",
         Permission(perm::FUNDS_READ),
     ),
+    r("GET", "/api/v1/fund-matching", Permission(perm::FUNDS_READ)),
     r(
         "POST",
         "/api/v1/allocations",
@@ -1417,6 +1422,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(project_rules::get_project_posting)
                 .service(project_rules::project_notice)
                 .service(project_rules::key_village_funding)
+                .service(fund_matching::city_matching)
                 .service(funds::allocate)
                 .service(funds::reverse_allocation)
                 .service(funds::disburse)
@@ -1424,23 +1430,23 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(benefit_cards::get_benefit_card)
                 .service(benefit_cards::put_benefit_card)
                 .service(benefit_cards::payment_file)
-                .service(funds::execution)
-                .service(funds::linking_share)
-                .service(funds::plan_relocation)
-                .service(funds::list_relocation)
-                .service(funds::relocation_roster)
-                .service(funds::sign_contract)
-                .service(funds::list_contracts)
-                .service(funds::inspect)
-                .service(funds::incident)
-                .service(funds::log_patrol)
-                .service(funds::list_patrols)
-                .service(funds::late_payouts)
-                .service(funds::compute_payout)
-                .service(funds::contract_document)
-                .service(funds::payout_document)
-                .service(funds::pay)
-                .service(funds::terminate)
+                .service(fund_execution::execution)
+                .service(fund_execution::linking_share)
+                .service(relocation::plan_relocation)
+                .service(relocation::list_relocation)
+                .service(relocation::relocation_roster)
+                .service(rangers::sign_contract)
+                .service(rangers::list_contracts)
+                .service(rangers::inspect)
+                .service(rangers::incident)
+                .service(rangers::log_patrol)
+                .service(rangers::list_patrols)
+                .service(rangers::late_payouts)
+                .service(rangers::compute_payout)
+                .service(rangers::contract_document)
+                .service(rangers::payout_document)
+                .service(rangers::pay)
+                .service(rangers::terminate)
                 .service(reports::report)
                 .service(transfer::export_job)
                 .service(transfer::job_result)

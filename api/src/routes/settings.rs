@@ -1,4 +1,4 @@
-//! Settings per province and county.
+//! Settings per province, city and county.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
@@ -13,22 +13,27 @@ use crate::http::etag::{etag, if_match};
 use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
 
-/// Settings at a province or county.
+/// Settings at a province, city or county.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SettingsDto {
-    /// The province or county (12 digits).
+    /// The province, city or county (12 digits).
     #[schema(example = "370831000000")]
     pub region_code: String,
-    /// `province` or `county`.
+    /// `province`, `city` or `county`.
     #[schema(value_type = domain::Level)]
     pub level: String,
-    /// What this level overrides (same shape as `effective`, partial).
+    /// What this level overrides (same shape as `effective`, partial). A city's may also hold
+    /// per-county values under `counties` (`{"counties": {"610122": {"funds": {…}}}}`).
     #[schema(value_type = Object)]
     pub overrides: serde_json::Value,
-    /// What the province above overrides (counties only).
+    /// What the province above overrides (cities and counties).
     #[schema(value_type = Option<Object>)]
     pub inherited: Option<serde_json::Value>,
-    /// The settings in force: seed defaults ← province ← county. Poverty lines per year in fen;
+    /// What the city above sets for this county: the city's own values with its entry for this
+    /// county merged over them (counties only).
+    #[schema(value_type = Option<Object>)]
+    pub inherited_city: Option<serde_json::Value>,
+    /// The settings in force: seed defaults ← province ← city ← county. Poverty lines per year in fen;
     /// notice days; property-check cut-off and veto conditions; ranger subsidy and deductions
     /// (basis points); key-village targets; relocation subsidy.
     #[schema(value_type = Object)]
@@ -46,6 +51,7 @@ impl From<SettingsView> for SettingsDto {
             level: v.region.level().name().into(),
             overrides: v.overrides,
             inherited: v.inherited,
+            inherited_city: v.inherited_city,
             effective: serde_json::to_value(&v.effective).unwrap_or_default(),
             version: v.version,
             updated_at: v.updated_at,
@@ -73,17 +79,17 @@ fn respond(view: SettingsView) -> HttpResponse {
         .json(SettingsDto::from(view))
 }
 
-/// The settings at a province or county, with what it inherits and what is in force.
+/// The settings at a province, city or county, with what it inherits and what is in force.
 #[utoipa::path(
     tag = "settings",
     security(("bearer" = [])),
-    params(("region_code" = String, Path, description = "Province or county code", example = "370831")),
+    params(("region_code" = String, Path, description = "Province, city or county code", example = "370831")),
     responses(
         (status = 200, description = "Settings; ETag carries the version", body = SettingsDto),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks settings:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not a tenant, or off the caller's line of descent", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a province or county code", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a province, city or county code", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/settings/{region_code}")]
@@ -99,14 +105,16 @@ pub async fn get_settings(
     Ok(respond(view))
 }
 
-/// Replaces the overrides at a province (platform administrators) or county (its
-/// administrator). A county may not override a province-owned setting nor loosen a threshold set
-/// above (each setting's owner and direction: docs/settings.md). Requires `If-Match` with the current ETag (`"0"` for a level never set).
+/// Replaces the overrides at a province (platform administrators), city (a `city_admin` there:
+/// its own values and, under `counties`, per-county values of city-owned settings) or county
+/// (its administrator). A city or county may not override a province-owned setting nor loosen a
+/// threshold set above; a city may not set a county-owned setting; a county may not override a
+/// city-owned one (each setting's owner and direction: docs/settings.md). Requires `If-Match` with the current ETag (`"0"` for a level never set).
 #[utoipa::path(
     tag = "settings",
     security(("bearer" = [])),
     params(
-        ("region_code" = String, Path, description = "Province or county code", example = "370831"),
+        ("region_code" = String, Path, description = "Province, city or county code", example = "370831"),
         ("If-Match" = String, Header, description = "ETag from GET"),
     ),
     request_body = PutSettingsBody,
@@ -116,7 +124,7 @@ pub async fn get_settings(
         (status = 403, description = "Lacks settings:manage there", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid overrides, with the path of each bad field; or, at a county, a setting the province owns (省定) or a threshold looser than the level above (docs/settings.md)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid overrides, with the path of each bad field; or, at a city or county, a setting the level may not set (省定, 市定, the county's own) or a threshold looser than the level above (docs/settings.md)", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )
 )]

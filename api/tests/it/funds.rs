@@ -580,9 +580,9 @@ async fn key_villages_get_their_share_and_execution_rolls_up() {
 #[actix_web::test]
 async fn seed_five_relocation_funding_is_reproduced() {
     let mut app = TestApp::spawn().await;
-    // Xi'an's five relocation districts and counties; the city's subsidy per person is a
-    // county setting: 1,000 yuan in Lantian and Zhouzhi, 500 in Huyi (Hu county), Chang'an
-    // and Lintong. Province money per county as each received it.
+    // Xi'an's five relocation districts and counties; the city's subsidy per person is the
+    // city's rule, set county by county: 1,000 yuan in Lantian and Zhouzhi, 500 in Huyi (Hu
+    // county), Chang'an and Lintong. Province money per county as each received it.
     let counties = [
         ("610122", "蓝田", 100_000, 150, 700, 2_950_000),
         ("610124", "周至", 100_000, 140, 637, 2_700_000),
@@ -595,18 +595,28 @@ async fn seed_five_relocation_funding_is_reproduced() {
         app.user(&format!("funds.{county}"), county, &["fund_officer"]);
     }
     app.user("observer.xian", "6101", &["observer"]);
-    for (county, name, subsidy, households, people, province_yuan) in counties {
-        let admin = app.token(&format!("admin.{county}")).await;
-        let r = app
-            .send(
-                "PUT",
-                &format!("/api/v1/settings/{county}"),
-                Some(&admin),
-                Some(&json!({"overrides": {"funds": {"relocation_subsidy_per_person_fen": subsidy}}})),
-                &[("if-match", "\"1\"")],
+    app.user("admin.xian", "6101", &["city_admin"]);
+    let by_county: serde_json::Map<String, Value> = counties
+        .iter()
+        .map(|(county, _, subsidy, ..)| {
+            (
+                (*county).to_string(),
+                json!({"funds": {"relocation_subsidy_per_person_fen": subsidy}}),
             )
-            .await;
-        assert_eq!(r.status, 200, "{:?}", r.body);
+        })
+        .collect();
+    let city_admin = app.token("admin.xian").await;
+    let r = app
+        .send(
+            "PUT",
+            "/api/v1/settings/6101",
+            Some(&city_admin),
+            Some(&json!({"overrides": {"counties": by_county}})),
+            &[("if-match", "\"0\"")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    for (county, name, subsidy, households, people, province_yuan) in counties {
         let t = app.token(&format!("funds.{county}")).await;
         let r = app
             .post(

@@ -10,6 +10,7 @@ mod bulk_entry;
 mod calendar;
 mod campaign;
 mod cases;
+mod city_settings;
 mod cluster;
 mod console;
 mod demonstration_villages;

@@ -42,6 +42,7 @@ const ROLES: &[(&str, &str, &str, &str)] = &[
     ("auditor@county", "m.auditor", "370831", "auditor"),
     ("auditor@city", "m.auditor.city", "3708", "auditor"),
     ("observer@city", "m.observer", "3708", "observer"),
+    ("city_admin@city", "m.city_admin", "3708", "city_admin"),
     (
         "property_checker@city",
         "m.checker",

@@ -1,12 +1,15 @@
-//! Who owns each setting and which way a county may move it: one declaration per setting.
+//! Who owns each setting and which way a city or county may move it: one declaration per
+//! setting.
 //!
-//! A province (platform administrators) may set anything. A county's overrides are checked
-//! against [`DECLARED`]: a province-owned setting (省定: the lines, the identification cut-off,
-//! the veto list) may not be overridden at all; a control or privacy threshold set above may
-//! only be tightened, never loosened; county-owned settings are free within their valid range.
-//! The check refuses a county's write by name, and the same rule drops whatever a stored county
-//! layer holds against it when the effective record is resolved, so nothing written before the
-//! rule (or left looser by a later province change) takes effect.
+//! A province (platform administrators) may set anything. A city's and a county's overrides are
+//! checked against [`DECLARED`]: a province-owned setting (省定: the lines, the identification
+//! cut-off, the veto list) may not be overridden at all; a control or privacy threshold set above
+//! may only be tightened, never loosened; a city-owned setting (市定: seed 5's relocation subsidy
+//! per person, the city's matching) is set by the city for its counties and a county may not
+//! override it; county-owned settings are the county's, free within their valid range (a city
+//! may not set them). The check refuses a write by name, and the same rule drops whatever a
+//! stored layer holds against it when the effective record is resolved, so nothing written
+//! before the rule (or left looser by a later change above) takes effect.
 
 use serde_json::{Map, Value};
 
@@ -23,8 +26,29 @@ pub enum Rule {
     AtMost,
     /// A safeguard switched on above stays on: a county may turn it on, never off.
     OnlyOn,
-    /// The county's own; free within the valid range.
+    /// Set by the city for its counties (市定), per county if it likes; the province may set the
+    /// default; a county may not override it.
+    City,
+    /// The county's own; free within the valid range; a city may not set it.
     County,
+}
+
+/// Who writes a layer below the province.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writer {
+    /// A city's layer (its default for its counties and its per-county values).
+    City,
+    /// A county's layer.
+    County,
+}
+
+impl Writer {
+    fn name(self) -> &'static str {
+        match self {
+            Self::City => "a city",
+            Self::County => "a county",
+        }
+    }
 }
 
 impl Rule {
@@ -32,7 +56,10 @@ impl Rule {
     pub fn owner(self) -> &'static str {
         match self {
             Self::Province => "province (省定)",
-            Self::AtLeast | Self::AtMost | Self::OnlyOn => "province sets, county may tighten",
+            Self::AtLeast | Self::AtMost | Self::OnlyOn => {
+                "province sets, city and county may tighten"
+            }
+            Self::City => "city (市定), per county; the province sets the default",
             Self::County => "county",
         }
     }
@@ -44,6 +71,7 @@ impl Rule {
             Self::AtLeast => "up only (never below the level above)",
             Self::AtMost => "down only (never above the level above)",
             Self::OnlyOn => "on only (never off when on above)",
+            Self::City => "none: a county may not override",
             Self::County => "either way, within the valid range",
         }
     }
@@ -199,8 +227,18 @@ pub const DECLARED: &[Declared] = &[
     ),
     d(
         "funds.relocation_subsidy_per_person_fen",
-        Rule::County,
-        "set by the county",
+        Rule::City,
+        "the city's subsidy, set by county (seed 5: 市级财政对蓝田县和周至县按照每搬迁一人补助1000元,户县、长安区、临潼区…补助500元)",
+    ),
+    d(
+        "funds.city_matching_permille",
+        Rule::City,
+        "the city's matching of province money (seed 5: 市财政按照省市财政资金1:1比例足额予以配套投入)",
+    ),
+    d(
+        "funds.city_pays_county_share_from_year",
+        Rule::City,
+        "from when the city also pays the county's matching share (seed 5: 从2011年开始,市财政全部代配了区县级配套资金)",
     ),
     d(
         "funds.min_key_village_construction_fen",
@@ -329,15 +367,28 @@ fn lookup<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
 }
 
 /// Checks a county's override layer against the declarations, given the effective settings
-/// above it (defaults ← province) as JSON. Returns the layer without what a county may not set
-/// and one error per refused setting (`overrides.<path>`).
+/// above it (defaults ← province ← city) as JSON. Returns the layer without what a county may
+/// not set and one error per refused setting (`overrides.<path>`).
 pub fn check_county_layer(above: &Value, county: &Value) -> (Value, Vec<FieldError>) {
+    check_layer(Writer::County, above, county)
+}
+
+/// Checks a city's or county's override layer against the declarations, given the effective
+/// settings above it as JSON. Returns the layer without what `writer` may not set and one error
+/// per refused setting (`overrides.<path>`).
+pub fn check_layer(writer: Writer, above: &Value, layer: &Value) -> (Value, Vec<FieldError>) {
     let mut errs = Vec::new();
-    let kept = walk(above, county, "", &mut errs);
+    let kept = walk(writer, above, layer, "", &mut errs);
     (kept, errs)
 }
 
-fn walk(above: &Value, layer: &Value, prefix: &str, errs: &mut Vec<FieldError>) -> Value {
+fn walk(
+    writer: Writer,
+    above: &Value,
+    layer: &Value,
+    prefix: &str,
+    errs: &mut Vec<FieldError>,
+) -> Value {
     let Value::Object(map) = layer else {
         return layer.clone();
     };
@@ -352,16 +403,31 @@ fn walk(above: &Value, layer: &Value, prefix: &str, errs: &mut Vec<FieldError>) 
         match declared(&path) {
             None => {
                 // Not a setting itself (a section, or an unknown key the record refuses).
-                kept.insert(k.clone(), walk(above, v, &path, errs));
+                kept.insert(k.clone(), walk(writer, above, v, &path, errs));
             }
             Some(d) => match d.rule {
-                Rule::County => {
+                Rule::County if writer == Writer::County => {
                     kept.insert(k.clone(), v.clone());
                 }
+                Rule::City if writer == Writer::City => {
+                    kept.insert(k.clone(), v.clone());
+                }
+                Rule::County => errs.push(FieldError::new(
+                    field,
+                    format!("is the county's own and a city may not set it: {}", d.why),
+                )),
+                Rule::City => errs.push(FieldError::new(
+                    field,
+                    format!(
+                        "is set by the city for its counties (市定) and a county may not override it: {}",
+                        d.why
+                    ),
+                )),
                 Rule::Province => errs.push(FieldError::new(
                     field,
                     format!(
-                        "is set by the province and a county may not override it: {}",
+                        "is set by the province and {} may not override it: {}",
+                        writer.name(),
                         d.why
                     ),
                 )),
@@ -371,7 +437,8 @@ fn walk(above: &Value, layer: &Value, prefix: &str, errs: &mut Vec<FieldError>) 
                         errs.push(FieldError::new(
                             field,
                             format!(
-                                "may only be tightened by a county: it is on above and stays on: {}",
+                                "may only be tightened by {}: it is on above and stays on: {}",
+                                writer.name(),
                                 d.why
                             ),
                         ));
@@ -395,7 +462,8 @@ fn walk(above: &Value, layer: &Value, prefix: &str, errs: &mut Vec<FieldError>) 
                         errs.push(FieldError::new(
                             field,
                             format!(
-                                "may only be tightened by a county: not {word} {l}, the value set above (it may be {dir}): {}",
+                                "may only be tightened by {}: not {word} {l}, the value set above (it may be {dir}): {}",
+                                writer.name(),
                                 d.why
                             ),
                         ));

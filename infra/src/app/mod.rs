@@ -17,6 +17,7 @@ pub mod demonstration_villages;
 pub mod exit;
 pub mod exit_inspections;
 pub mod fund_documents;
+pub mod fund_matching;
 pub mod funds;
 pub mod grant_requests;
 pub mod idempotency;

@@ -1,27 +1,33 @@
-//! Settings at a province or county: stored overrides and the effective record.
+//! Settings at a province, city or county: stored overrides and the effective record
+//! (`defaults ← province ← city ← county`, see [`domain::settings::layers`]).
 
 use chrono::{DateTime, Utc};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use domain::authz::perm;
-use domain::settings::{Settings, no_overrides, resolve, resolve_county};
+use domain::settings::{
+    Settings, city_layer_for, no_overrides, resolve, resolve_city, resolve_county_in,
+};
 use domain::{DomainError, FieldError, Level, RegionCode};
 use serde_json::{Value, json};
 
 use super::Ctx;
 use crate::db::DbResultExt as _;
-use crate::schema::{settings, tenants};
+use crate::schema::settings;
 
-/// Settings of one province or county, with what it inherits.
+/// Settings of one province, city or county, with what it inherits.
 #[derive(Debug, Clone)]
 pub struct SettingsView {
-    /// The province or county.
+    /// The province, city or county.
     pub region: RegionCode,
-    /// What this level overrides.
+    /// What this level overrides (a city's with its per-county values under `counties`).
     pub overrides: Value,
-    /// What the province above overrides (counties only).
+    /// What the province above overrides (cities and counties).
     pub inherited: Option<Value>,
-    /// Defaults ← province ← county.
+    /// What the city above sets for this county: its own values with its entry for the county
+    /// merged over them (counties only).
+    pub inherited_city: Option<Value>,
+    /// Defaults ← province ← city ← county.
     pub effective: Settings,
     /// Version of this level's overrides (0 when none were ever stored).
     pub version: i32,
@@ -44,12 +50,26 @@ fn row(
 
 fn check_level(region: RegionCode) -> Result<(), DomainError> {
     match region.level() {
-        Level::Province | Level::County => Ok(()),
+        Level::Province | Level::City | Level::County => Ok(()),
         _ => Err(DomainError::field(
             "region_code",
-            "settings exist only at a province or a county",
+            "settings exist only at a province, a city or a county",
         )),
     }
+}
+
+/// The province's and the city's overrides above `region` (empty where none are stored).
+fn above(conn: &mut PgConnection, region: RegionCode) -> Result<(Value, Value), DomainError> {
+    let layer = |conn: &mut PgConnection, level| -> Result<Value, DomainError> {
+        Ok(row(conn, region.ancestor_at(level))?.map_or_else(no_overrides, |r| r.0))
+    };
+    let province = layer(conn, Level::Province)?;
+    let city = if region.level() == Level::County {
+        layer(conn, Level::City)?
+    } else {
+        no_overrides()
+    };
+    Ok((province, city))
 }
 
 /// Whether the caller's scope and `region` lie on one line of descent (either contains the other).
@@ -80,20 +100,25 @@ pub fn get(
         Some((o, v, at)) => (o, v, Some(at)),
         None => (no_overrides(), 0, None),
     };
-    let inherited = if region.level() == Level::County {
-        let province = region.ancestor_at(Level::Province);
-        Some(row(conn, province)?.map_or_else(no_overrides, |r| r.0))
-    } else {
-        None
-    };
-    let effective = match &inherited {
-        Some(province) => resolve_county(province, &overrides)?.0,
-        None => resolve(&[&overrides])?,
+    let (inherited, inherited_city, effective) = match region.level() {
+        Level::County => {
+            let (province, city) = above(conn, region)?;
+            let code = region.county_code();
+            let effective = resolve_county_in(&province, &city, code, &overrides)?.0;
+            (Some(province), Some(city_layer_for(&city, code)), effective)
+        }
+        Level::City => {
+            let (province, _) = above(conn, region)?;
+            let effective = resolve_city(&province, region, &overrides)?.0;
+            (Some(province), None, effective)
+        }
+        _ => (None, None, resolve(&[&overrides])?),
     };
     Ok(SettingsView {
         region,
         overrides,
         inherited,
+        inherited_city,
         effective,
         version,
         updated_at,
@@ -136,41 +161,47 @@ pub fn put(
     }
     match region.level() {
         Level::County => {
-            let province =
-                row(conn, region.ancestor_at(Level::Province))?.map_or_else(no_overrides, |r| r.0);
-            let (_, refused) = resolve_county(&province, overrides)?;
-            if !refused.is_empty() {
-                return Err(DomainError::Validation(refused));
+            let (province, city) = above(conn, region)?;
+            let (_, refused) =
+                resolve_county_in(&province, &city, region.county_code(), overrides)?;
+            refused_if_any(refused)?;
+        }
+        Level::City => {
+            let (province, _) = above(conn, region)?;
+            let (_, refused) = resolve_city(&province, region, overrides)?;
+            refused_if_any(refused)?;
+            let mut errs = Vec::new();
+            for (code, county) in below(conn, region)? {
+                if code.level() == Level::County {
+                    let r = resolve_county_in(&province, overrides, code.county_code(), &county);
+                    collect(&mut errs, code, r);
+                }
             }
+            refused_if_any(errs)?;
         }
         _ => {
             resolve(&[overrides])?;
-            let scope = region.subtree();
-            let counties: Vec<(i64, Value)> = settings::table
-                .inner_join(tenants::table.on(tenants::region_code.eq(settings::region_code)))
-                .filter(settings::region_code.between(scope.lo(), scope.hi()))
-                .filter(settings::region_code.ne(region.as_i64()))
-                .select((settings::region_code, settings::overrides))
-                .load(conn)
-                .db()?;
+            let rows = below(conn, region)?;
             let mut errs = Vec::new();
-            for (code, county) in counties {
-                if let Err(DomainError::Validation(e)) = resolve_county(overrides, &county) {
-                    errs.extend(e.into_iter().map(|e| {
-                        FieldError::new(
-                            e.field,
-                            format!(
-                                "with county {:06}'s overrides: {}",
-                                code / 1_000_000,
-                                e.message
-                            ),
-                        )
-                    }));
+            for (code, layer) in &rows {
+                match code.level() {
+                    Level::City => {
+                        let r = resolve_city(overrides, *code, layer);
+                        collect(&mut errs, *code, r);
+                    }
+                    Level::County => {
+                        let city_code = code.ancestor_at(Level::City);
+                        let city = rows
+                            .iter()
+                            .find(|(c, _)| *c == city_code)
+                            .map_or_else(no_overrides, |(_, v)| v.clone());
+                        let r = resolve_county_in(overrides, &city, code.county_code(), layer);
+                        collect(&mut errs, *code, r);
+                    }
+                    _ => {}
                 }
             }
-            if !errs.is_empty() {
-                return Err(DomainError::Validation(errs));
-            }
+            refused_if_any(errs)?;
         }
     }
     let now = Utc::now();
@@ -201,6 +232,54 @@ pub fn put(
         json!({ "before": current.map(|c| c.0), "after": overrides }),
     )?;
     get(conn, ctx, region)
+}
+
+fn refused_if_any(refused: Vec<FieldError>) -> Result<(), DomainError> {
+    if refused.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Validation(refused))
+    }
+}
+
+/// The stored layers strictly below `region` (cities and counties).
+fn below(
+    conn: &mut PgConnection,
+    region: RegionCode,
+) -> Result<Vec<(RegionCode, Value)>, DomainError> {
+    let scope = region.subtree();
+    let rows: Vec<(i64, Value)> = settings::table
+        .filter(settings::region_code.between(scope.lo(), scope.hi()))
+        .filter(settings::region_code.ne(region.as_i64()))
+        .select((settings::region_code, settings::overrides))
+        .load(conn)
+        .db()?;
+    rows.into_iter()
+        .map(|(code, v)| Ok((crate::app::stored_code(code)?, v)))
+        .collect()
+}
+
+/// Adds what a change above leaves invalid in the layer at `code` (a layer the declarations
+/// merely trim is fine: a read ignores what they refuse).
+fn collect(
+    errs: &mut Vec<FieldError>,
+    code: RegionCode,
+    r: Result<(Settings, Vec<FieldError>), DomainError>,
+) {
+    if let Err(DomainError::Validation(e)) = r {
+        let (what, digits) = if code.level() == Level::City {
+            ("city", code.county_code() / 100)
+        } else {
+            ("county", code.county_code())
+        };
+        let width = if what == "city" { 4 } else { 6 };
+        errs.extend(e.into_iter().map(|e| {
+            FieldError::new(
+                e.field,
+                format!("with {what} {digits:0width$}'s overrides: {}", e.message),
+            )
+        }));
+    }
 }
 
 /// The effective settings for the county of `code` (for other use cases).
