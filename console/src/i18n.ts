@@ -278,13 +278,13 @@ const zh = {
     status: { pending: "待推送", delivered: "已送达", failed: "失败" },
   },
   settings: {
-    title: "参数设置", key: "参数", value: "取值", from: "来源", level: "层级", county: "本县", province: "本省",
+    title: "参数设置", key: "参数", value: "取值", from: "来源", level: "层级", county: "本县", city: "本市", province: "本省",
     search: "查找参数", searchHint: "例如 exit.first_notice_days", edit: "修改", editTitle: "修改参数 {key}",
     valueJson: "取值（JSON：数字、true/false、带引号的文字或列表）", inherit: "恢复继承上级", saved: "参数已保存，立即生效",
     invalidJson: "取值格式不对：请填写数字、true/false、带引号的文字或 [ ] 列表",
     version: "本级版本 {v}", updatedAt: "最近修改 {at}",
     staleAt: "保存失败：本级参数已于 {at} 之后被他人修改，您看到的不是最新内容（本次修改未写入）。请重新加载后再修改。",
-    source: { own: "本级设置", inherited: "上级设置", default: "默认值" },
+    source: { own: "本级设置", city: "市级设置", inherited: "省级设置", default: "默认值" },
   },
   home: { title: "工作台", households: "在册脱贫户", exited: "已脱贫", monitored: "监测对象", unit: "户", toDashboard: "查看数据看板（图表）" },
 };
@@ -292,13 +292,13 @@ const zh = {
 const en: typeof zh = JSON.parse(JSON.stringify(zh));
 Object.assign(en.app, { title: "Zhenxing console", short: "Zhenxing" });
 Object.assign(en.settings, {
-  title: "Settings", key: "Setting", value: "Value", from: "Source", level: "Level", county: "County", province: "Province",
+  title: "Settings", key: "Setting", value: "Value", from: "Source", level: "Level", county: "County", city: "City", province: "Province",
   search: "Find", searchHint: "e.g. exit.first_notice_days", edit: "Edit", editTitle: "Edit {key}",
   valueJson: "Value (JSON: a number, true/false, quoted text or a list)", inherit: "Inherit from above", saved: "Saved; in force now",
   invalidJson: "Not a value: write a number, true/false, quoted text or a [ ] list",
   version: "Version {v}", updatedAt: "last changed {at}",
   staleAt: "Not saved: someone changed these settings after {at}; you are not looking at the latest. Reload, then edit again.",
-  source: { own: "this level", inherited: "level above", default: "default" },
+  source: { own: "this level", city: "the city", inherited: "the province", default: "default" },
 });
 Object.assign(en.household, {
   year: "Year", yearAdd: "Record a year", yearEdit: "Edit", yearEditTitle: "Edit the {year} record", guards: "Guarantees",
