@@ -69,12 +69,12 @@ mod tests {
 
     fn count_declarations(dir: &Path) -> usize {
         let mut n = 0;
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
+        for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{e}")) {
+            let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
             if path.is_dir() {
                 n += count_declarations(&path);
             } else if path.extension().is_some_and(|e| e == "rs") {
-                let text = std::fs::read_to_string(&path).unwrap();
+                let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
                 n += text.lines().filter(|l| *l == "vocabulary! {").count();
             }
         }
@@ -100,7 +100,10 @@ mod tests {
                 "{name} has an empty code or label"
             );
         }
-        let status = all.iter().find(|(n, _)| *n == "HouseholdStatus").unwrap();
+        let status = all
+            .iter()
+            .find(|(n, _)| *n == "HouseholdStatus")
+            .unwrap_or_else(|| panic!("no HouseholdStatus"));
         assert!(status.1.contains(&("non_poor", "一般农户")));
     }
 }
