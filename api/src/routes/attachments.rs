@@ -476,3 +476,17 @@ pub async fn attachment_content(
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(bytes))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Authenticated;
+    use super::r;
+    &[
+        // Stored attachments: the object (exit list or property hit) decides who may attach and
+        // read, so the use case checks its permission.
+        r("POST", "/api/v1/attachments", Authenticated),
+        r("GET", "/api/v1/attachments", Authenticated),
+        r("GET", "/api/v1/attachments/{id}", Authenticated),
+        r("GET", "/api/v1/attachments/{id}/content", Authenticated),
+    ]
+};

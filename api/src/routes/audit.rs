@@ -160,3 +160,15 @@ pub async fn list_audit_events(
         AuditEventDto::from,
     )))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[r(
+        "GET",
+        "/api/v1/audit-events",
+        Permission(perm::AUDIT_READ),
+    )]
+};

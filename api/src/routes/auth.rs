@@ -289,3 +289,15 @@ pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
         .json(state.keys.jwks())
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Public;
+    use super::r;
+    &[
+        r("POST", "/api/v1/auth/login", Public),
+        r("POST", "/api/v1/auth/refresh", Public),
+        r("POST", "/api/v1/auth/logout", Public),
+        r("GET", "/.well-known/jwks.json", Public),
+    ]
+};

@@ -265,6 +265,30 @@ pub async fn payment_file(
     }
 }
 
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r(
+            "GET",
+            "/api/v1/households/{id}/benefit-card",
+            Permission(perm::FUNDS_READ),
+        ),
+        r(
+            "PUT",
+            "/api/v1/households/{id}/benefit-card",
+            Permission(perm::FUNDS_MANAGE),
+        ),
+        r(
+            "GET",
+            "/api/v1/projects/{id}/payment-file",
+            Permission(perm::FUNDS_PAYMENT_FILE),
+        ),
+    ]
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

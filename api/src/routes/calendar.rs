@@ -167,3 +167,18 @@ pub async fn put_calendar_year(
         .await?;
     Ok(HttpResponse::Ok().json(CalendarYearDto::from(view)))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::{Authenticated, Permission};
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r("GET", "/api/v1/calendar/{year}", Authenticated),
+        r(
+            "PUT",
+            "/api/v1/calendar/{year}",
+            Permission(perm::SETTINGS_MANAGE),
+        ),
+    ]
+};

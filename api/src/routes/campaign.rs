@@ -643,3 +643,43 @@ pub async fn put_intake_target(
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r("GET", "/api/v1/campaigns", Permission(perm::WORKFLOW_READ)),
+        r(
+            "POST",
+            "/api/v1/campaigns",
+            Permission(perm::WORKFLOW_COUNTY),
+        ),
+        r(
+            "GET",
+            "/api/v1/campaigns/{id}",
+            Permission(perm::WORKFLOW_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/campaigns/{id}/villages",
+            Permission(perm::WORKFLOW_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/campaigns/{id}/excuses",
+            Permission(perm::WORKFLOW_COUNTY),
+        ),
+        r(
+            "POST",
+            "/api/v1/campaigns/{id}/close",
+            Permission(perm::WORKFLOW_COUNTY),
+        ),
+        r(
+            "PUT",
+            "/api/v1/intake-targets/{county_code}/{year}",
+            Permission(perm::WORKFLOW_COUNTY),
+        ),
+    ]
+};

@@ -119,3 +119,22 @@ pub async fn list(
             .collect::<Vec<_>>(),
     ))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r(
+            "POST",
+            "/api/v1/demonstration-villages",
+            Permission(perm::VILLAGES_MANAGE),
+        ),
+        r(
+            "GET",
+            "/api/v1/demonstration-villages",
+            Permission(perm::VILLAGES_READ),
+        ),
+    ]
+};

@@ -21,406 +21,17 @@ use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
 
-/// A document attached to a step, by reference to the county's archive.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AttachmentBody {
-    /// What it is (`村民代表大会签到表`), 1–200 characters of plain text (no `<`, `>`, control
-    /// or direction characters).
-    pub title: String,
-    /// Where it is kept, 1–500 characters: an `https:` link to the archive (no credentials), a
-    /// document of this system (`/api/v1/exit-lists/{id}/documents/{kind}`), or a file stored
-    /// for this list (`/api/v1/attachments/{id}`, from `POST /api/v1/attachments`; another
-    /// list's is refused). With `exit.require_stored_evidence`, the appraisal and each notice
-    /// need at least one stored file (422 `attachments` otherwise).
-    pub uri: String,
-    /// SHA-256 of the file (64 hex digits), when known.
-    #[serde(default)]
-    pub sha256: Option<String>,
-}
+mod reports;
+pub use reports::*;
 
-pub(crate) fn attachments(
-    list: Vec<AttachmentBody>,
-    errs: &mut Vec<FieldError>,
-) -> Vec<Attachment> {
-    let out: Vec<Attachment> = list
-        .into_iter()
-        .map(|a| Attachment {
-            title: a.title.trim().to_string(),
-            uri: a.uri.trim().to_string(),
-            sha256: a.sha256.map(|s| s.to_lowercase()),
-        })
-        .collect();
-    exit::check_attachments(&out, errs);
-    out
-}
+mod signoffs;
+pub use signoffs::*;
 
-/// Nomination of households for exit by a villager group.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NominationBody {
-    /// The village (12 digits).
-    #[schema(example = "370831100201")]
-    pub village_code: String,
-    /// The exit year: the yearly record of this year is checked against this year's line.
-    pub year: i32,
-    /// The nominating villager group (村民小组), 1–50 characters.
-    pub villager_group: String,
-    /// Date of the nomination.
-    pub nominated_on: NaiveDate,
-    /// Households nominated (1–500).
-    pub households: Vec<Uuid>,
-    /// Attached documents (the households' applications).
-    #[serde(default)]
-    pub attachments: Vec<AttachmentBody>,
-}
+mod dtos;
+pub use dtos::*;
 
-/// A household on a list.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EntryDto {
-    /// Household id.
-    pub household_id: Uuid,
-    /// 户编号.
-    pub household_number: String,
-    /// Head.
-    pub head_name: String,
-    /// People at nomination.
-    pub people: i32,
-    /// Per-capita net income of the year, fen.
-    pub income_per_capita_fen: i64,
-    /// The year's poverty line, fen.
-    pub poverty_line_fen: i64,
-    /// Criteria as evaluated at nomination.
-    #[schema(value_type = Vec<super::exit_dto::CriterionDto>)]
-    pub criteria: serde_json::Value,
-    /// Appraisal tally, once appraised.
-    pub votes_for: Option<i32>,
-    /// Against.
-    pub votes_against: Option<i32>,
-    /// Abstaining.
-    pub votes_abstain: Option<i32>,
-    /// Taken off the list.
-    pub removed: bool,
-    /// Why (appraisal, objection upheld, review).
-    pub removed_reason: Option<String>,
-}
-
-impl From<EntryView> for EntryDto {
-    fn from(e: EntryView) -> Self {
-        let x = e.entry;
-        Self {
-            household_id: x.household_id,
-            household_number: e.household_number,
-            head_name: e.head_name,
-            people: x.people,
-            income_per_capita_fen: x.income_per_capita_fen,
-            poverty_line_fen: x.poverty_line_fen,
-            criteria: x.criteria,
-            votes_for: x.votes_for,
-            votes_against: x.votes_against,
-            votes_abstain: x.votes_abstain,
-            removed: x.removed,
-            removed_reason: x.removed_reason,
-        }
-    }
-}
-
-/// A step taken.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StepDto {
-    /// Id.
-    pub id: Uuid,
-    /// `nomination`, `appraisal`, `verification`, `first_notice`, `township_review`,
-    /// `second_notice`, `approval`, `announcement`, `filing`.
-    pub step: String,
-    /// Stage before.
-    pub stage_from: Option<String>,
-    /// Stage after.
-    pub stage_to: String,
-    /// Who took it.
-    pub actor_id: Uuid,
-    /// Their username.
-    pub actor_username: String,
-    /// Their org unit.
-    pub actor_org: String,
-    /// When.
-    pub taken_at: DateTime<Utc>,
-    /// What was recorded.
-    #[schema(value_type = Object)]
-    pub details: serde_json::Value,
-    /// Attached documents.
-    #[schema(value_type = Vec<super::exit_dto::AttachmentRefDto>)]
-    pub attachments: serde_json::Value,
-}
-
-impl From<StepRow> for StepDto {
-    fn from(s: StepRow) -> Self {
-        Self {
-            id: s.id,
-            step: s.step,
-            stage_from: s.stage_from,
-            stage_to: s.stage_to,
-            actor_id: s.actor_id,
-            actor_username: s.actor_username,
-            actor_org: format!("{:012}", s.actor_org),
-            taken_at: s.taken_at,
-            details: s.details,
-            attachments: s.attachments,
-        }
-    }
-}
-
-/// An objection raised during a public notice.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ObjectionDto {
-    /// Id.
-    pub id: Uuid,
-    /// The list.
-    pub list_id: Uuid,
-    /// The household objected to.
-    pub household_id: Uuid,
-    /// Village.
-    pub village_code: String,
-    /// The notice it was raised in: `first_notice`, `second_notice`, `announced`.
-    #[schema(value_type = domain::exit::Stage)]
-    pub stage: String,
-    /// Who raised it.
-    pub raised_by: String,
-    /// What it says.
-    pub content: String,
-    /// When.
-    pub raised_at: DateTime<Utc>,
-    /// `open`, `upheld`, `dismissed`.
-    pub status: String,
-    /// Why it was upheld or dismissed.
-    pub resolution_reason: Option<String>,
-    /// When.
-    pub resolved_at: Option<DateTime<Utc>>,
-}
-
-impl From<ObjectionRow> for ObjectionDto {
-    fn from(o: ObjectionRow) -> Self {
-        Self {
-            id: o.id,
-            list_id: o.list_id,
-            household_id: o.household_id,
-            village_code: format!("{:012}", o.region_code),
-            stage: o.stage,
-            raised_by: o.raised_by,
-            content: o.content,
-            raised_at: o.raised_at,
-            status: o.status,
-            resolution_reason: o.resolution_reason,
-            resolved_at: o.resolved_at,
-        }
-    }
-}
-
-/// A verification sign-off (issue 22, seed 1: 村两委和驻村工作队核实).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SignoffDto {
-    /// Id.
-    pub id: Uuid,
-    /// `village_committee` (村两委) or `resident_team` (驻村工作队).
-    #[schema(value_type = domain::exit::SignoffBody)]
-    pub body: String,
-    /// Who signed.
-    pub user_id: Uuid,
-    /// Their username.
-    pub username: String,
-    /// The team they signed for (resident team only).
-    pub team_id: Option<Uuid>,
-    /// The day of the verification.
-    pub signed_on: NaiveDate,
-    /// When it was recorded.
-    pub signed_at: DateTime<Utc>,
-    /// Their opinion (the village committee's: its findings).
-    pub opinion: String,
-    /// Attached documents.
-    #[schema(value_type = Vec<super::exit_dto::AttachmentRefDto>)]
-    pub attachments: serde_json::Value,
-}
-
-impl From<SignoffRow> for SignoffDto {
-    fn from(s: SignoffRow) -> Self {
-        Self {
-            id: s.id,
-            body: s.body,
-            user_id: s.user_id,
-            username: s.username,
-            team_id: s.team_id,
-            signed_on: s.signed_on,
-            signed_at: s.signed_at,
-            opinion: s.opinion,
-            attachments: s.attachments,
-        }
-    }
-}
-
-/// An acknowledgement of the filing by the city or the province (issue 22, seed 1: 逐级备案).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AcknowledgementDto {
-    /// Id.
-    pub id: Uuid,
-    /// `city` or `province`.
-    pub level: String,
-    /// Who.
-    pub user_id: Uuid,
-    /// Their username.
-    pub username: String,
-    /// Their org unit.
-    pub org_unit: String,
-    /// When.
-    pub acknowledged_at: DateTime<Utc>,
-    /// Their note.
-    pub note: String,
-}
-
-impl From<AcknowledgementRow> for AcknowledgementDto {
-    fn from(a: AcknowledgementRow) -> Self {
-        Self {
-            id: a.id,
-            level: a.level,
-            user_id: a.user_id,
-            username: a.username,
-            org_unit: format!("{:012}", a.org_unit),
-            acknowledged_at: a.acknowledged_at,
-            note: a.note,
-        }
-    }
-}
-
-/// An exit list with everything recorded on it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ExitListDto {
-    /// Id.
-    pub id: Uuid,
-    /// Village.
-    pub village_code: String,
-    /// Village name.
-    pub village_name: String,
-    /// Year.
-    pub year: i32,
-    /// `nominated`, `appraised`, `verified`, `first_notice`, `township_reviewed`,
-    /// `second_notice`, `approved`, `announced`, `filed`.
-    #[schema(value_type = domain::exit::Stage)]
-    pub stage: String,
-    /// The stage in Chinese.
-    pub stage_label: String,
-    /// The step that may be taken next, if any.
-    pub next_step: Option<String>,
-    /// 村民小组.
-    pub villager_group: String,
-    /// Start of the running notice.
-    pub notice_started_at: Option<DateTime<Utc>>,
-    /// End of the running notice: the next step waits until then.
-    pub notice_ends_at: Option<DateTime<Utc>>,
-    /// Households still on the list.
-    pub households: i64,
-    /// Their people.
-    pub people: i64,
-    /// Version.
-    pub version: i32,
-    /// When filed.
-    pub filed_at: Option<DateTime<Utc>>,
-    /// Households (removed ones too, with the reason).
-    pub entries: Vec<EntryDto>,
-    /// Steps taken, in order.
-    pub steps: Vec<StepDto>,
-    /// Objections.
-    pub objections: Vec<ObjectionDto>,
-    /// Verification sign-offs (村两委, 驻村工作队), each by its own user, in order.
-    pub signoffs: Vec<SignoffDto>,
-    /// Acknowledgements of the filing (逐级备案): the city's, then the province's.
-    pub acknowledgements: Vec<AcknowledgementDto>,
-}
-
-impl From<ListView> for ExitListDto {
-    fn from(v: ListView) -> Self {
-        let (households, people) = v.listed();
-        let stage = Stage::parse(&v.list.stage).ok();
-        Self {
-            id: v.list.id,
-            village_code: format!("{:012}", v.list.region_code),
-            village_name: v.village_name,
-            year: v.list.year,
-            stage_label: stage.map(Stage::label).unwrap_or_default().to_string(),
-            next_step: stage
-                .and_then(Stage::next_step)
-                .map(|s| s.as_str().to_string()),
-            stage: v.list.stage,
-            villager_group: v.list.villager_group,
-            notice_started_at: v.list.notice_started_at,
-            notice_ends_at: v.list.notice_ends_at,
-            households,
-            people,
-            version: v.list.version,
-            filed_at: v.list.filed_at,
-            entries: v.entries.into_iter().map(EntryDto::from).collect(),
-            steps: v.steps.into_iter().map(StepDto::from).collect(),
-            objections: v.objections.into_iter().map(ObjectionDto::from).collect(),
-            signoffs: v.signoffs.into_iter().map(SignoffDto::from).collect(),
-            acknowledgements: v
-                .acknowledgements
-                .into_iter()
-                .map(AcknowledgementDto::from)
-                .collect(),
-        }
-    }
-}
-
-/// An exit list in a list.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ExitListSummaryDto {
-    /// Id.
-    pub id: Uuid,
-    /// Village.
-    pub village_code: String,
-    /// Village name.
-    pub village_name: String,
-    /// Year.
-    pub year: i32,
-    /// Stage.
-    #[schema(value_type = domain::exit::Stage)]
-    pub stage: String,
-    /// End of the running notice.
-    pub notice_ends_at: Option<DateTime<Utc>>,
-    /// Households on the list.
-    pub households: i64,
-    /// Their people.
-    pub people: i64,
-    /// Objections not resolved.
-    pub open_objections: i64,
-}
-
-impl From<ListSummary> for ExitListSummaryDto {
-    fn from(s: ListSummary) -> Self {
-        Self {
-            id: s.list.id,
-            village_code: format!("{:012}", s.list.region_code),
-            village_name: s.village_name,
-            year: s.list.year,
-            stage: s.list.stage,
-            notice_ends_at: s.list.notice_ends_at,
-            households: s.households,
-            people: s.people,
-            open_objections: s.open_objections,
-        }
-    }
-}
-
-/// Filters of the exit lists.
-#[derive(Debug, Clone, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ExitListParams {
-    /// Any region code; capped by your scope.
-    pub region: Option<String>,
-    /// Year.
-    pub year: Option<i32>,
-    /// Stage.
-    #[param(schema_with = domain::exit::Stage::input_schema)]
-    pub stage: Option<String>,
-}
+mod bodies;
+pub use bodies::*;
 
 /// Exit lists in your scope by village, newest year first in each. Users above the county see filed lists only.
 #[utoipa::path(
@@ -593,182 +204,6 @@ pub async fn add_entries(
     Ok(HttpResponse::Ok().json(ExitListDto::from(v)))
 }
 
-/// One household's tally.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct VoteBody {
-    /// The household.
-    pub household_id: Uuid,
-    /// Votes for (赞成).
-    #[serde(rename = "for")]
-    pub votes_for: i32,
-    /// Against (反对).
-    pub against: i32,
-    /// Abstaining (弃权).
-    pub abstain: i32,
-}
-
-/// Democratic appraisal by the village representative assembly.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AppraisalBody {
-    /// Meeting date: at most `exit.backdate_days` (30) days before the day it is entered, never
-    /// in the future, never before the nomination.
-    pub held_on: NaiveDate,
-    /// Representatives attending (1–1000).
-    pub attendees: i32,
-    /// Minutes of the meeting, 1–5000 characters.
-    pub minutes: String,
-    /// A tally for every household on the list; a household without a majority of the
-    /// attendees for it leaves the list.
-    pub votes: Vec<VoteBody>,
-    /// Attached documents (sign-in sheet, ballots).
-    #[serde(default)]
-    pub attachments: Vec<AttachmentBody>,
-}
-
-/// Verification by the village committee and the resident team.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct VerificationBody {
-    /// Date of the verification: at most `exit.backdate_days` back, never in the future, never
-    /// before the appraisal.
-    pub verified_on: NaiveDate,
-    /// Who verified (1–20 names).
-    pub verifiers: Vec<String>,
-    /// What they found, 1–5000 characters.
-    pub findings: String,
-    /// Attached documents.
-    #[serde(default)]
-    pub attachments: Vec<AttachmentBody>,
-}
-
-/// Opening of a public notice; its length is the setting of the county.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NoticeBody {
-    /// Where it is posted, 1–200 characters.
-    pub location: String,
-    /// The day it was posted (today when absent): at most `exit.backdate_days` (30) days
-    /// back, never in the future, never before the step it follows. The period runs from the
-    /// day after (Civil Code §201) and ends on the working calendar (§203).
-    #[serde(default)]
-    pub posted_on: Option<NaiveDate>,
-    /// Attached documents (a photo of the posted notice).
-    #[serde(default)]
-    pub attachments: Vec<AttachmentBody>,
-}
-
-/// A household taken off at a review.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RemovalBody {
-    /// The household.
-    pub household_id: Uuid,
-    /// Why, 1–500 characters.
-    pub reason: String,
-}
-
-/// Township review or county approval.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReviewBody {
-    /// Opinion, 1–2000 characters.
-    pub opinion: String,
-    /// Document number of the decision (文号), up to 100 characters.
-    #[serde(default)]
-    pub decision_no: String,
-    /// Households taken off the list, with reasons.
-    #[serde(default)]
-    pub removals: Vec<RemovalBody>,
-    /// The day of the decision (today when absent): after the last day of the notice it
-    /// follows, at most `exit.backdate_days` back, never in the future.
-    #[serde(default)]
-    pub decided_on: Option<NaiveDate>,
-    /// Attached documents.
-    #[serde(default)]
-    pub attachments: Vec<AttachmentBody>,
-}
-
-/// Filing with the city and province.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct FilingBody {
-    /// Filing reference, 1–100 characters.
-    pub reference: String,
-    /// The day it was filed (today when absent): after the announcement's last day.
-    #[serde(default)]
-    pub filed_on: Option<NaiveDate>,
-    /// Attached documents.
-    #[serde(default)]
-    pub attachments: Vec<AttachmentBody>,
-}
-
-async fn step(
-    state: web::Data<AppState>,
-    auth: Auth,
-    path: &str,
-    step: Step,
-    input: StepInput,
-    att: Vec<Attachment>,
-    errs: Vec<FieldError>,
-) -> ApiResult<HttpResponse> {
-    let id = id_of(path)?;
-    done(errs)?;
-    let v = state
-        .run(auth, move |conn, ctx| {
-            exit::take_step(conn, ctx, id, step, &input, &att)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(ExitListDto::from(v)))
-}
-
-pub(crate) fn notice_input(b: NoticeBody) -> (StepInput, Vec<Attachment>, Vec<FieldError>) {
-    let mut errs = Vec::new();
-    let location = text(&mut errs, "location", &b.location, true, 200);
-    let att = attachments(b.attachments, &mut errs);
-    (
-        StepInput::Notice {
-            location,
-            posted_on: b.posted_on,
-        },
-        att,
-        errs,
-    )
-}
-
-pub(crate) fn review_input(b: ReviewBody) -> (StepInput, Vec<Attachment>, Vec<FieldError>) {
-    let mut errs = Vec::new();
-    let opinion = text(&mut errs, "opinion", &b.opinion, true, 2000);
-    let decision_no = text(&mut errs, "decision_no", &b.decision_no, false, 100);
-    let removals = b
-        .removals
-        .into_iter()
-        .enumerate()
-        .map(|(i, r)| Removal {
-            household_id: r.household_id,
-            reason: text(
-                &mut errs,
-                &format!("removals[{i}].reason"),
-                &r.reason,
-                true,
-                500,
-            ),
-        })
-        .collect();
-    let att = attachments(b.attachments, &mut errs);
-    (
-        StepInput::Review {
-            opinion,
-            decision_no,
-            removals,
-            decided_on: b.decided_on,
-        },
-        att,
-        errs,
-    )
-}
-
 /// Records the democratic appraisal (village step, after nomination).
 #[utoipa::path(
     tag = "exit",
@@ -868,109 +303,6 @@ pub async fn verification(
         findings,
     };
     step(state, auth, &path, Step::Verification, input, att, errs).await
-}
-
-/// The resident team's verification sign-off (驻村工作队).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TeamSignoffBody {
-    /// The day of the verification (today when absent): at most `exit.backdate_days` back,
-    /// never in the future, never before the appraisal.
-    #[serde(default)]
-    pub signed_on: Option<NaiveDate>,
-    /// The team's opinion, 1–5000 characters.
-    pub opinion: String,
-    /// Attached documents.
-    #[serde(default)]
-    pub attachments: Vec<AttachmentBody>,
-}
-
-/// Records the resident team's verification sign-off (驻村工作队): by a `team_member` of the
-/// village linked to a member, in term, of a team serving it. With
-/// `exit.team_verification_required` the list is `verified` once the village committee has
-/// signed too, by another person.
-#[utoipa::path(
-    tag = "exit",
-    security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Exit list id")),
-    request_body = TeamSignoffBody,
-    responses(
-        (status = 200, description = "The list, with the sign-off (verified once every sign-off needed is there)", body = ExitListDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a team_member of the village, or not a member in term of a team serving it (named)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Out of order, the team signed already (already_signed), or the caller signed for the village committee (same_signatory)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field, or the date in the future, too far back, or before the appraisal", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[post("/exit-lists/{id}/verification/team")]
-pub async fn team_verification(
-    state: web::Data<AppState>,
-    auth: Auth,
-    path: web::Path<String>,
-    body: ValidJson<TeamSignoffBody>,
-) -> ApiResult<HttpResponse> {
-    let id = id_of(&path)?;
-    let b = body.0;
-    let mut errs = Vec::new();
-    let opinion = text(&mut errs, "opinion", &b.opinion, true, 5000);
-    let att = attachments(b.attachments, &mut errs);
-    done(errs)?;
-    let input = TeamSignoff {
-        signed_on: b.signed_on,
-        opinion,
-        attachments: att,
-    };
-    let v = state
-        .run(auth, move |conn, ctx| {
-            exit::signoffs::sign_for_team(conn, ctx, id, &input)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(ExitListDto::from(v)))
-}
-
-/// An acknowledgement of a filing.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AcknowledgementBody {
-    /// A note, up to 2000 characters.
-    #[serde(default)]
-    pub note: String,
-}
-
-/// Acknowledges a filed list (逐级报市、省备案) at the caller's level: the city first, then the
-/// province, each once, by a user holding `workflow:acknowledge` there.
-#[utoipa::path(
-    tag = "exit",
-    security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Exit list id")),
-    request_body = AcknowledgementBody,
-    responses(
-        (status = 200, description = "The list, with the acknowledgement", body = ExitListDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a city or province user with workflow:acknowledge over the village (named)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (above the county: not filed yet)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not filed, the province before the city (step_out_of_order), or the level acknowledged already (already_acknowledged)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[post("/exit-lists/{id}/acknowledgement")]
-pub async fn acknowledgement(
-    state: web::Data<AppState>,
-    auth: Auth,
-    path: web::Path<String>,
-    body: ValidJson<AcknowledgementBody>,
-) -> ApiResult<HttpResponse> {
-    let id = id_of(&path)?;
-    let mut errs = Vec::new();
-    let note = text(&mut errs, "note", &body.0.note, false, 2000);
-    done(errs)?;
-    let v = state
-        .run(auth, move |conn, ctx| {
-            exit::acknowledgements::acknowledge(conn, ctx, id, &note)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(ExitListDto::from(v)))
 }
 
 /// Opens the first public notice in the village (village step); it runs for the county's
@@ -1206,374 +538,110 @@ pub async fn document(
     crate::documents::respond(d.doc, format).await
 }
 
-/// An objection to a household on the list.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ObjectionBody {
-    /// The household objected to.
-    pub household_id: Uuid,
-    /// Who raised it (a villager's name, or `匿名`), 1–50 characters.
-    pub raised_by: String,
-    /// What it says, 1–2000 characters.
-    pub content: String,
-}
-
-/// The household, who raised it and what it says, checked (exit and intake lists).
-///
-/// # Errors
-/// `Validation` naming `raised_by` or `content`.
-pub fn objection_input(b: ObjectionBody) -> Result<(Uuid, String, String), DomainError> {
-    let mut errs = Vec::new();
-    let by = text(&mut errs, "raised_by", &b.raised_by, true, 50);
-    let content = text(&mut errs, "content", &b.content, true, 2000);
-    done(errs)?;
-    Ok((b.household_id, by, content))
-}
-
-/// Whether the objection is upheld, and why, checked (exit and intake lists).
-///
-/// # Errors
-/// `Validation` naming `outcome` or `reason`.
-pub fn resolution_input(b: ResolutionBody) -> Result<(bool, String), DomainError> {
-    let mut errs = Vec::new();
-    let upheld = match b.outcome.as_str() {
-        "upheld" => true,
-        "dismissed" => false,
-        _ => {
-            errs.push(FieldError::new("outcome", "must be upheld or dismissed"));
-            false
-        }
-    };
-    let reason = text(&mut errs, "reason", &b.reason, true, 2000);
-    done(errs)?;
-    Ok((upheld, reason))
-}
-
-/// Records an objection raised during the running notice. The level that owns the notice
-/// records it (village for the first, township for the second, county for the announcement);
-/// it blocks the next step until resolved.
-#[utoipa::path(
-    tag = "exit",
-    security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Exit list id")),
-    request_body = ObjectionBody,
-    responses(
-        (status = 201, description = "Recorded", body = ObjectionDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not of the level that owns the notice", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "No notice is running", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field, or the household is not on the list", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[post("/exit-lists/{id}/objections")]
-pub async fn raise_objection(
-    state: web::Data<AppState>,
-    auth: Auth,
-    path: web::Path<String>,
-    body: ValidJson<ObjectionBody>,
-) -> ApiResult<HttpResponse> {
-    let id = id_of(&path)?;
-    let (household, by, content) = objection_input(body.0)?;
-    let o = state
-        .run(auth, move |conn, ctx| {
-            exit::raise_objection(conn, ctx, id, household, &by, &content)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(ObjectionDto::from(o)))
-}
-
-/// Filters of the objection queue.
-#[derive(Debug, Clone, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ObjectionParams {
-    /// Any region code; capped by your scope.
-    pub region: Option<String>,
-    /// `open`, `upheld`, `dismissed`.
-    pub status: Option<String>,
-}
-
-/// Objections in your scope, oldest first (the open ones are the work queue).
-#[utoipa::path(
-    tag = "exit",
-    security(("bearer" = [])),
-    params(ObjectionParams, PageParams),
-    responses(
-        (status = 200, description = "A page of objections", body = Page<ObjectionDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/objections")]
-pub async fn list_objections(
-    state: web::Data<AppState>,
-    auth: Auth,
-    params: web::Query<ObjectionParams>,
-    page: web::Query<PageParams>,
-) -> ApiResult<HttpResponse> {
-    let limit = page.limit()?;
-    let after: Option<(DateTime<Utc>, Uuid)> = page.cursor()?;
-    let p = params.into_inner();
-    if let Some(s) = &p.status
-        && !["open", "upheld", "dismissed"].contains(&s.as_str())
-    {
-        return Err(DomainError::field("status", "must be one of open, upheld, dismissed").into());
-    }
-    let rows = state
-        .run(auth, move |conn, ctx| {
-            let w = within(p.region.as_deref(), ctx.caller.scope())?;
-            exit::objections(conn, ctx, w, p.status.as_deref(), after, limit + 1)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(Page::from_rows(
-        rows,
-        limit,
-        |o| (o.raised_at, o.id),
-        ObjectionDto::from,
-    )))
-}
-
-/// The resolution of an objection.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ResolutionBody {
-    /// `upheld` (the household leaves the list) or `dismissed`.
-    pub outcome: String,
-    /// Why, 1–2000 characters.
-    pub reason: String,
-}
-
-/// Resolves an objection, by the level that owns the notice it was raised in.
-#[utoipa::path(
-    tag = "exit",
-    security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Objection id")),
-    request_body = ResolutionBody,
-    responses(
-        (status = 200, description = "Resolved", body = ObjectionDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not of the level that owns the notice", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Resolved already", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[post("/objections/{id}/resolution")]
-pub async fn resolve_objection(
-    state: web::Data<AppState>,
-    auth: Auth,
-    path: web::Path<String>,
-    body: ValidJson<ResolutionBody>,
-) -> ApiResult<HttpResponse> {
-    let id = id_of(&path)?;
-    let (upheld, reason) = resolution_input(body.0)?;
-    let o = state
-        .run(auth, move |conn, ctx| {
-            exit::resolve_objection(conn, ctx, id, upheld, &reason)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(ObjectionDto::from(o)))
-}
-
-/// A county's exit target for a year.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TargetBody {
-    /// People to lift out of poverty that year (0–10,000,000).
-    pub people: i32,
-}
-
-/// Sets a county's yearly exit target in people (county step).
-#[utoipa::path(
-    tag = "exit",
-    security(("bearer" = [])),
-    params(
-        ("county_code" = String, Path, description = "County, 6 digits"),
-        ("year" = i32, Path, description = "Year"),
-    ),
-    request_body = TargetBody,
-    responses(
-        (status = 200, description = "Progress of the county that year", body = ProgressDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such county in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[put("/exit-targets/{county_code}/{year}")]
-pub async fn put_target(
-    state: web::Data<AppState>,
-    auth: Auth,
-    path: web::Path<(String, i32)>,
-    body: ValidJson<TargetBody>,
-) -> ApiResult<HttpResponse> {
-    let (county, year) = path.into_inner();
-    let county = RegionCode::parse(&county)
-        .ok()
-        .filter(|c| c.level() == Level::County)
-        .ok_or(DomainError::NotFound)?;
-    let mut errs = Vec::new();
-    check_year(&mut errs, "year", year);
-    if !(0..=10_000_000).contains(&body.0.people) {
-        errs.push(FieldError::new("people", "must be between 0 and 10000000"));
-    }
-    done(errs)?;
-    let people = body.0.people;
-    let p = state
-        .run(auth, move |conn, ctx| {
-            exit::set_target(conn, ctx, county, year, people)?;
-            exit::progress(conn, ctx, county, year)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(ProgressDto::from(p)))
-}
-
-/// Progress of a region (and of each region one level below) against exit targets.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProgressDto {
-    /// The year.
-    pub year: Option<i32>,
-    /// The region asked for.
-    #[schema(value_type = super::exit_dto::ProgressRowDto)]
-    pub total: serde_json::Value,
-    /// Each child region.
-    #[schema(value_type = Vec<super::exit_dto::ProgressRowDto>)]
-    pub children: Vec<serde_json::Value>,
-}
-
-impl From<(Progress, Vec<Progress>)> for ProgressDto {
-    fn from((total, children): (Progress, Vec<Progress>)) -> Self {
-        Self {
-            year: None,
-            total: serde_json::to_value(total).unwrap_or_default(),
-            children: children
-                .into_iter()
-                .map(|c| serde_json::to_value(c).unwrap_or_default())
-                .collect(),
-        }
-    }
-}
-
-/// `?region=&year=`.
-#[derive(Debug, Clone, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ProgressParams {
-    /// Any region in your scope (default: your org unit).
-    pub region: Option<String>,
-    /// Year.
-    pub year: i32,
-}
-
-/// Exits against targets for a region and each region one level down: target people (sum of
-/// the counties' targets), people and households in filed exits, people on lists in progress
-/// (county users and below), percent of target.
-#[utoipa::path(
-    tag = "exit",
-    security(("bearer" = [])),
-    params(ProgressParams),
-    responses(
-        (status = 200, description = "Progress", body = ProgressDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/exit-progress")]
-pub async fn exit_progress(
-    state: web::Data<AppState>,
-    auth: Auth,
-    params: web::Query<ProgressParams>,
-) -> ApiResult<HttpResponse> {
-    let p = params.into_inner();
-    let mut errs = Vec::new();
-    check_year(&mut errs, "year", p.year);
-    done(errs)?;
-    let region = p
-        .region
-        .as_deref()
-        .map(RegionCode::parse)
-        .transpose()
-        .map_err(|m| DomainError::field("region", m))?;
-    let year = p.year;
-    let out = state
-        .run(auth, move |conn, ctx| {
-            exit::progress(conn, ctx, region.unwrap_or(ctx.caller.org), year)
-        })
-        .await?;
-    let mut dto = ProgressDto::from(out);
-    dto.year = Some(year);
-    Ok(HttpResponse::Ok().json(dto))
-}
-
-/// The exit criteria of a household for a year.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CriteriaDto {
-    /// Household.
-    pub household_id: Uuid,
-    /// Year.
-    pub year: i32,
-    /// Whether every criterion is met.
-    pub eligible: bool,
-    /// Per-capita net income recorded for the year, fen.
-    pub income_per_capita_fen: i64,
-    /// The year's poverty line, fen (absent when not set).
-    pub poverty_line_fen: Option<i64>,
-    /// Each criterion, evaluated.
-    #[schema(value_type = Vec<super::exit_dto::CriterionDto>)]
-    pub criteria: Vec<Criterion>,
-    /// The last year an exited household keeps its support policies (脱贫不脱政策).
-    pub policies_retained_until: Option<i32>,
-}
-
-/// `?year=`.
-#[derive(Debug, Clone, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct YearParam {
-    /// Year.
-    pub year: i32,
-}
-
-/// Whether a household meets the exit criteria of a year, criterion by criterion, and by how
-/// much it misses the income line.
-#[utoipa::path(
-    tag = "exit",
-    security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Household id"), YearParam),
-    responses(
-        (status = 200, description = "The criteria", body = CriteriaDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad year", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/households/{id}/exit-criteria")]
-pub async fn exit_criteria(
-    state: web::Data<AppState>,
-    auth: Auth,
-    path: web::Path<String>,
-    params: web::Query<YearParam>,
-) -> ApiResult<HttpResponse> {
-    let id = id_of(&path)?;
-    let year = params.year;
-    let mut errs = Vec::new();
-    check_year(&mut errs, "year", year);
-    done(errs)?;
-    let (income, line, criteria, until) = state
-        .run(auth, move |conn, ctx| {
-            let (income, line, c) = exit::criteria(conn, ctx, id, year)?;
-            let until = exit::policies_retained_until(conn, ctx, id)?;
-            Ok((income, line, c, until))
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(CriteriaDto {
-        household_id: id,
-        year,
-        eligible: criteria.iter().all(|c| c.met),
-        income_per_capita_fen: income,
-        poverty_line_fen: line,
-        criteria,
-        policies_retained_until: until,
-    }))
-}
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r("GET", "/api/v1/exit-lists", Permission(perm::WORKFLOW_READ)),
+        r(
+            "POST",
+            "/api/v1/exit-lists",
+            Permission(perm::WORKFLOW_VILLAGE),
+        ),
+        r(
+            "GET",
+            "/api/v1/exit-lists/{id}",
+            Permission(perm::WORKFLOW_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/exit-lists/{id}/entries",
+            Permission(perm::WORKFLOW_VILLAGE),
+        ),
+        r(
+            "POST",
+            "/api/v1/exit-lists/{id}/appraisal",
+            Permission(perm::WORKFLOW_VILLAGE),
+        ),
+        r(
+            "POST",
+            "/api/v1/exit-lists/{id}/verification",
+            Permission(perm::WORKFLOW_VILLAGE),
+        ),
+        // The resident team's sign-off: team members hold workflow:read; the use case asks for the
+        // team_member role over the village and a membership, in term, of a team serving it.
+        r(
+            "POST",
+            "/api/v1/exit-lists/{id}/verification/team",
+            Permission(perm::WORKFLOW_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/exit-lists/{id}/acknowledgement",
+            Permission(perm::WORKFLOW_ACKNOWLEDGE),
+        ),
+        r(
+            "POST",
+            "/api/v1/exit-lists/{id}/first-notice",
+            Permission(perm::WORKFLOW_VILLAGE),
+        ),
+        r(
+            "POST",
+            "/api/v1/exit-lists/{id}/township-review",
+            Permission(perm::WORKFLOW_TOWNSHIP),
+        ),
+        r(
+            "POST",
+            "/api/v1/exit-lists/{id}/second-notice",
+            Permission(perm::WORKFLOW_TOWNSHIP),
+        ),
+        r(
+            "POST",
+            "/api/v1/exit-lists/{id}/approval",
+            Permission(perm::WORKFLOW_COUNTY),
+        ),
+        r(
+            "POST",
+            "/api/v1/exit-lists/{id}/announcement",
+            Permission(perm::WORKFLOW_COUNTY),
+        ),
+        r(
+            "POST",
+            "/api/v1/exit-lists/{id}/filing",
+            Permission(perm::WORKFLOW_COUNTY),
+        ),
+        r(
+            "GET",
+            "/api/v1/exit-lists/{id}/documents/{kind}",
+            Permission(perm::WORKFLOW_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/exit-lists/{id}/objections",
+            Permission(perm::WORKFLOW_READ),
+        ),
+        r("GET", "/api/v1/objections", Permission(perm::WORKFLOW_READ)),
+        r(
+            "POST",
+            "/api/v1/objections/{id}/resolution",
+            Permission(perm::WORKFLOW_READ),
+        ),
+        r(
+            "PUT",
+            "/api/v1/exit-targets/{county_code}/{year}",
+            Permission(perm::WORKFLOW_COUNTY),
+        ),
+        r(
+            "GET",
+            "/api/v1/exit-progress",
+            Permission(perm::WORKFLOW_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/households/{id}/exit-criteria",
+            Permission(perm::WORKFLOW_READ),
+        ),
+    ]
+};

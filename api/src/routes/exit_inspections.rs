@@ -362,3 +362,32 @@ pub async fn visit_exit_inspection_household(
         .await?;
     Ok(HttpResponse::Ok().json(InspectionDto::from(view)))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r(
+            "POST",
+            "/api/v1/exit-inspections",
+            Permission(perm::WORKFLOW_INSPECT),
+        ),
+        r(
+            "GET",
+            "/api/v1/exit-inspections",
+            Permission(perm::WORKFLOW_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/exit-inspections/{id}",
+            Permission(perm::WORKFLOW_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/exit-inspections/{id}/households/{household_id}/visit",
+            Permission(perm::WORKFLOW_INSPECT),
+        ),
+    ]
+};

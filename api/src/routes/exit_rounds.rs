@@ -643,3 +643,52 @@ pub async fn file_county_exits(
         held: held.into_iter().map(HeldDto::from).collect(),
     }))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r(
+            "GET",
+            "/api/v1/exit-rounds",
+            Permission(perm::WORKFLOW_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/exit-rounds",
+            Permission(perm::WORKFLOW_TOWNSHIP),
+        ),
+        r(
+            "GET",
+            "/api/v1/exit-rounds/{id}",
+            Permission(perm::WORKFLOW_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/exit-rounds/{id}/township-review",
+            Permission(perm::WORKFLOW_TOWNSHIP),
+        ),
+        r(
+            "POST",
+            "/api/v1/exit-rounds/{id}/second-notice",
+            Permission(perm::WORKFLOW_TOWNSHIP),
+        ),
+        r(
+            "POST",
+            "/api/v1/exit-rounds/{id}/approval",
+            Permission(perm::WORKFLOW_COUNTY),
+        ),
+        r(
+            "POST",
+            "/api/v1/exit-rounds/{id}/announcement",
+            Permission(perm::WORKFLOW_COUNTY),
+        ),
+        r(
+            "POST",
+            "/api/v1/exit-filings",
+            Permission(perm::WORKFLOW_COUNTY),
+        ),
+    ]
+};

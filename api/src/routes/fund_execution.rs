@@ -89,3 +89,22 @@ pub async fn linking_share(
         .await?;
     Ok(HttpResponse::Ok().json(LinkingShareDto::from(s)))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r(
+            "GET",
+            "/api/v1/fund-execution",
+            Permission(perm::FUNDS_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/linking-share/{county_code}/{year}",
+            Permission(perm::FUNDS_READ),
+        ),
+    ]
+};

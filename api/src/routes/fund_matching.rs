@@ -115,3 +115,15 @@ pub async fn city_matching(
         CityMatchingDto::from,
     )))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[r(
+        "GET",
+        "/api/v1/fund-matching",
+        Permission(perm::FUNDS_READ),
+    )]
+};

@@ -722,3 +722,47 @@ pub async fn reverse_disbursement(
         .await?;
     Ok(HttpResponse::Created().json(LedgerEntryDto::from(e)))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r("POST", "/api/v1/funds", Permission(perm::FUNDS_MANAGE)),
+        r("GET", "/api/v1/funds", Permission(perm::FUNDS_READ)),
+        r("POST", "/api/v1/projects", Permission(perm::FUNDS_MANAGE)),
+        r("GET", "/api/v1/projects", Permission(perm::FUNDS_READ)),
+        r("GET", "/api/v1/projects/{id}", Permission(perm::FUNDS_READ)),
+        r(
+            "POST",
+            "/api/v1/projects/{id}/progress",
+            Permission(perm::FUNDS_MANAGE),
+        ),
+        r(
+            "PUT",
+            "/api/v1/projects/{id}/manager",
+            Permission(perm::FUNDS_MANAGE),
+        ),
+        r(
+            "POST",
+            "/api/v1/allocations",
+            Permission(perm::FUNDS_MANAGE),
+        ),
+        r(
+            "POST",
+            "/api/v1/allocations/{id}/reversal",
+            Permission(perm::FUNDS_MANAGE),
+        ),
+        r(
+            "POST",
+            "/api/v1/projects/{id}/disbursements",
+            Permission(perm::FUNDS_MANAGE),
+        ),
+        r(
+            "POST",
+            "/api/v1/disbursements/{id}/reversal",
+            Permission(perm::FUNDS_MANAGE),
+        ),
+    ]
+};

@@ -271,3 +271,32 @@ pub async fn reject_grant_request(
         .await?;
     Ok(HttpResponse::Ok().json(GrantRequestDto::from(v)))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r(
+            "GET",
+            "/api/v1/grant-requests",
+            Permission(perm::USERS_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/grant-requests/{id}",
+            Permission(perm::USERS_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/grant-requests/{id}/approve",
+            Permission(perm::USERS_MANAGE),
+        ),
+        r(
+            "POST",
+            "/api/v1/grant-requests/{id}/reject",
+            Permission(perm::USERS_MANAGE),
+        ),
+    ]
+};

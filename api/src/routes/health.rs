@@ -62,3 +62,13 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
         HttpResponse::ServiceUnavailable().json(body)
     }
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Public;
+    use super::r;
+    &[
+        r("GET", "/health/live", Public),
+        r("GET", "/health/ready", Public),
+    ]
+};

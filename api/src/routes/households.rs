@@ -28,6 +28,9 @@ use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
 
+mod years;
+pub use years::*;
+
 pub(crate) fn household_id(path: &str) -> Result<Uuid, DomainError> {
     Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
 }
@@ -597,120 +600,6 @@ pub async fn household_history(
     )))
 }
 
-fn year_of(text: &str) -> Result<i32, DomainError> {
-    text.parse::<i32>()
-        .ok()
-        .filter(|y| domain::input::YEARS.contains(y))
-        .ok_or_else(|| DomainError::field("year", domain::input::YEAR_MESSAGE))
-}
-
-/// Every yearly record of a household.
-#[utoipa::path(
-    tag = "households",
-    security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Household id")),
-    responses(
-        (status = 200, description = "Records by year", body = Vec<YearDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/households/{id}/years")]
-pub async fn list_years(
-    state: web::Data<AppState>,
-    auth: Auth,
-    path: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let id = household_id(&path)?;
-    let rows = state
-        .run(auth, move |conn, _| records::list_years(conn, id))
-        .await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(YearDto::from).collect::<Vec<_>>()))
-}
-
-/// The record of one year: per-capita net income and its components, and the two-no-worries
-/// three-guarantees indicators plus drinking water.
-#[utoipa::path(
-    tag = "households",
-    security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Household id"), ("year" = i32, Path, description = "Year")),
-    responses(
-        (status = 200, description = "The record; ETag carries its version", body = YearDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such household or no record that year", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/households/{id}/years/{year}")]
-pub async fn get_year(
-    state: web::Data<AppState>,
-    auth: Auth,
-    path: web::Path<(String, String)>,
-) -> ApiResult<HttpResponse> {
-    let id = household_id(&path.0)?;
-    let year = year_of(&path.1)?;
-    let row = state
-        .run(auth, move |conn, _| records::get_year(conn, id, year))
-        .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(row.version)))
-        .json(YearDto::from(row)))
-}
-
-/// Creates or replaces the record of one year. Replacing needs `If-Match`.
-#[utoipa::path(
-    tag = "households",
-    security(("bearer" = [])),
-    params(
-        ("id" = Uuid, Path, description = "Household id"),
-        ("year" = i32, Path, description = "Year"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the record being replaced"),
-    ),
-    request_body = YearBody,
-    responses(
-        (status = 200, description = "Replaced", body = YearDto),
-        (status = 201, description = "Created", body = YearDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Lacks cases:write there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid field (negative income, …)", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "Replacing without If-Match", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[put("/households/{id}/years/{year}")]
-pub async fn put_year(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    auth: Auth,
-    path: web::Path<(String, String)>,
-    body: ValidJson<YearBody>,
-) -> ApiResult<HttpResponse> {
-    let id = household_id(&path.0)?;
-    let year = year_of(&path.1)?;
-    let record: domain::cases::YearRecord = body.0.into();
-    validate_year(year, &record, "").map_err(DomainError::Validation)?;
-    let expected = match if_match(&req) {
-        Ok(v) => Some(v),
-        Err(DomainError::PreconditionRequired) => None,
-        Err(e) => return Err(e.into()),
-    };
-    let (row, created) = state
-        .run(auth, move |conn, ctx| {
-            records::put_year(conn, ctx, id, year, expected, &record)
-        })
-        .await?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok(HttpResponse::build(status)
-        .insert_header((header::ETAG, etag(row.version)))
-        .json(YearDto::from(row)))
-}
-
 /// The assistance measures of a household, by date.
 #[utoipa::path(
     tag = "households",
@@ -778,3 +667,64 @@ pub async fn add_measure(
         .await?;
     Ok(answer(ans, replayed))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r("GET", "/api/v1/households", Permission(perm::CASES_READ)),
+        r("POST", "/api/v1/households", Permission(perm::CASES_WRITE)),
+        r(
+            "GET",
+            "/api/v1/households/count",
+            Permission(perm::CASES_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/households/{id}",
+            Permission(perm::CASES_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/households/{id}/card",
+            Permission(perm::CASES_READ),
+        ),
+        r(
+            "PATCH",
+            "/api/v1/households/{id}",
+            Permission(perm::CASES_WRITE),
+        ),
+        r(
+            "GET",
+            "/api/v1/households/{id}/history",
+            Permission(perm::CASES_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/households/{id}/years",
+            Permission(perm::CASES_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/households/{id}/years/{year}",
+            Permission(perm::CASES_READ),
+        ),
+        r(
+            "PUT",
+            "/api/v1/households/{id}/years/{year}",
+            Permission(perm::CASES_WRITE),
+        ),
+        r(
+            "GET",
+            "/api/v1/households/{id}/measures",
+            Permission(perm::CASES_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/households/{id}/measures",
+            Permission(perm::CASES_WRITE),
+        ),
+    ]
+};

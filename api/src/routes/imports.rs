@@ -468,3 +468,82 @@ pub async fn import_benefit_cards(
 ) -> ApiResult<HttpResponse> {
     start(req, state, auth, Kind::BenefitCards, q.dry_run, payload).await
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r(
+            "GET",
+            "/api/v1/imports/household-years/template",
+            Permission(perm::CASES_IMPORT),
+        ),
+        r(
+            "POST",
+            "/api/v1/imports/household-years",
+            Permission(perm::CASES_IMPORT),
+        ),
+        r(
+            "GET",
+            "/api/v1/imports/village-profiles/template",
+            Permission(perm::VILLAGES_WRITE),
+        ),
+        r(
+            "POST",
+            "/api/v1/imports/village-profiles",
+            Permission(perm::VILLAGES_WRITE),
+        ),
+        r(
+            "GET",
+            "/api/v1/imports/visits/template",
+            Permission(perm::VISITS_WRITE),
+        ),
+        r(
+            "POST",
+            "/api/v1/imports/visits",
+            Permission(perm::VISITS_WRITE),
+        ),
+        r(
+            "GET",
+            "/api/v1/imports/team-members/template",
+            Permission(perm::VILLAGES_MANAGE),
+        ),
+        r(
+            "POST",
+            "/api/v1/imports/team-members",
+            Permission(perm::VILLAGES_MANAGE),
+        ),
+        r(
+            "GET",
+            "/api/v1/imports/ranger-patrols/template",
+            Permission(perm::FUNDS_MANAGE),
+        ),
+        r(
+            "POST",
+            "/api/v1/imports/ranger-patrols",
+            Permission(perm::FUNDS_MANAGE),
+        ),
+        r(
+            "GET",
+            "/api/v1/imports/benefit-cards/template",
+            Permission(perm::FUNDS_MANAGE),
+        ),
+        r(
+            "POST",
+            "/api/v1/imports/benefit-cards",
+            Permission(perm::FUNDS_MANAGE),
+        ),
+        r(
+            "GET",
+            "/api/v1/imports/ranger-inspections/template",
+            Permission(perm::FUNDS_MANAGE),
+        ),
+        r(
+            "POST",
+            "/api/v1/imports/ranger-inspections",
+            Permission(perm::FUNDS_MANAGE),
+        ),
+    ]
+};

@@ -443,3 +443,52 @@ pub async fn intake_announcement(
 ) -> ApiResult<HttpResponse> {
     step(state, auth, &path, Step::Announcement, notice_input(body.0)).await
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r(
+            "GET",
+            "/api/v1/intake-lists",
+            Permission(perm::WORKFLOW_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/intake-lists",
+            Permission(perm::WORKFLOW_VILLAGE),
+        ),
+        r(
+            "GET",
+            "/api/v1/intake-lists/{id}",
+            Permission(perm::WORKFLOW_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/intake-lists/{id}/appraisal",
+            Permission(perm::WORKFLOW_VILLAGE),
+        ),
+        r(
+            "POST",
+            "/api/v1/intake-lists/{id}/notice",
+            Permission(perm::WORKFLOW_VILLAGE),
+        ),
+        r(
+            "POST",
+            "/api/v1/intake-lists/{id}/township-review",
+            Permission(perm::WORKFLOW_TOWNSHIP),
+        ),
+        r(
+            "POST",
+            "/api/v1/intake-lists/{id}/approval",
+            Permission(perm::WORKFLOW_COUNTY),
+        ),
+        r(
+            "POST",
+            "/api/v1/intake-lists/{id}/announcement",
+            Permission(perm::WORKFLOW_COUNTY),
+        ),
+    ]
+};

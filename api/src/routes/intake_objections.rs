@@ -131,3 +131,22 @@ pub async fn resolve_intake_objection(
         .await?;
     Ok(HttpResponse::Ok().json(IntakeObjectionDto::from(o)))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r(
+            "POST",
+            "/api/v1/intake-lists/{id}/objections",
+            Permission(perm::WORKFLOW_VILLAGE),
+        ),
+        r(
+            "POST",
+            "/api/v1/intake-lists/{id}/objections/{objection_id}/resolution",
+            Permission(perm::WORKFLOW_VILLAGE),
+        ),
+    ]
+};

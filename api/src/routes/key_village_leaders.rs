@@ -129,3 +129,22 @@ pub async fn list_leaders(
         .await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(LeaderDto::from).collect::<Vec<_>>()))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r(
+            "POST",
+            "/api/v1/key-villages/{id}/leaders",
+            Permission(perm::VILLAGES_MANAGE),
+        ),
+        r(
+            "GET",
+            "/api/v1/key-villages/{id}/leaders",
+            Permission(perm::VILLAGES_READ),
+        ),
+    ]
+};

@@ -174,3 +174,13 @@ pub async fn change_password(
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Authenticated;
+    use super::r;
+    &[
+        r("GET", "/api/v1/me", Authenticated),
+        r("PUT", "/api/v1/me/password", Authenticated),
+    ]
+};

@@ -437,3 +437,48 @@ pub async fn list_causes(state: web::Data<AppState>, auth: Auth) -> ApiResult<Ht
             .collect::<Vec<_>>(),
     ))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::{Authenticated, Permission};
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r("GET", "/api/v1/poverty-causes", Authenticated),
+        r(
+            "GET",
+            "/api/v1/households/{id}/members",
+            Permission(perm::CASES_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/households/{id}/members",
+            Permission(perm::CASES_WRITE),
+        ),
+        r(
+            "GET",
+            "/api/v1/households/{id}/members/{member_id}",
+            Permission(perm::CASES_READ),
+        ),
+        r(
+            "PATCH",
+            "/api/v1/households/{id}/members/{member_id}",
+            Permission(perm::CASES_WRITE),
+        ),
+        r(
+            "DELETE",
+            "/api/v1/households/{id}/members/{member_id}",
+            Permission(perm::CASES_WRITE),
+        ),
+        r(
+            "POST",
+            "/api/v1/members/search",
+            Permission(perm::CASES_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/members/{member_id}/reveal",
+            Permission(perm::CASES_REVEAL),
+        ),
+    ]
+};

@@ -631,3 +631,82 @@ pub async fn assign_contact(
         .await?;
     Ok(HttpResponse::Ok().json(CaseDto::from(v)))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r(
+            "GET",
+            "/api/v1/monitoring-cases",
+            Permission(perm::WORKFLOW_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/monitoring-cases",
+            Permission(perm::WORKFLOW_VILLAGE),
+        ),
+        r(
+            "GET",
+            "/api/v1/monitoring-cases/{id}",
+            Permission(perm::WORKFLOW_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/monitoring-cases/{id}/township-review",
+            Permission(perm::WORKFLOW_TOWNSHIP),
+        ),
+        r(
+            "POST",
+            "/api/v1/monitoring-cases/{id}/confirmation",
+            Permission(perm::WORKFLOW_COUNTY),
+        ),
+        r(
+            "POST",
+            "/api/v1/monitoring-cases/{id}/post-verification",
+            Permission(perm::WORKFLOW_COUNTY),
+        ),
+        r(
+            "POST",
+            "/api/v1/monitoring-cases/{id}/risk-elimination",
+            Permission(perm::WORKFLOW_COUNTY),
+        ),
+        r(
+            "POST",
+            "/api/v1/monitoring-cases/{id}/return-to-poverty",
+            Permission(perm::WORKFLOW_COUNTY),
+        ),
+        r(
+            "POST",
+            "/api/v1/monitoring-cases/{id}/measures",
+            Permission(perm::WORKFLOW_VILLAGE),
+        ),
+        r(
+            "PUT",
+            "/api/v1/monitoring-cases/{id}/contact",
+            Permission(perm::WORKFLOW_VILLAGE),
+        ),
+        r(
+            "GET",
+            "/api/v1/monitoring-leads",
+            Permission(perm::WORKFLOW_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/monitoring-leads",
+            Permission(perm::WORKFLOW_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/monitoring-leads/scan",
+            Permission(perm::WORKFLOW_COUNTY),
+        ),
+        r(
+            "POST",
+            "/api/v1/monitoring-leads/{id}/verification",
+            Permission(perm::WORKFLOW_VILLAGE),
+        ),
+    ]
+};

@@ -318,3 +318,32 @@ pub async fn key_village_funding(
         KeyVillageFundingDto::from,
     )))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r(
+            "POST",
+            "/api/v1/projects/{id}/posting",
+            Permission(perm::FUNDS_MANAGE),
+        ),
+        r(
+            "GET",
+            "/api/v1/projects/{id}/posting",
+            Permission(perm::FUNDS_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/projects/{id}/notice",
+            Permission(perm::FUNDS_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/key-village-funding",
+            Permission(perm::FUNDS_READ),
+        ),
+    ]
+};

@@ -662,3 +662,92 @@ pub async fn opinions(
         .unwrap_or_default();
     table(q.format.as_deref(), "opinions", &header, &lines, Some(json))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r(
+            "GET",
+            "/api/v1/property-checks/template",
+            Permission(perm::PROPERTY_IMPORT),
+        ),
+        r(
+            "POST",
+            "/api/v1/property-checks",
+            Permission(perm::PROPERTY_IMPORT),
+        ),
+        r(
+            "GET",
+            "/api/v1/property-checks",
+            Permission(perm::PROPERTY_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/property-checks/{id}",
+            Permission(perm::PROPERTY_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/property-hits",
+            Permission(perm::PROPERTY_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/property-hits/{id}",
+            Permission(perm::PROPERTY_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/property-hits/{id}/verification",
+            Permission(perm::PROPERTY_VERIFY),
+        ),
+        r(
+            "GET",
+            "/api/v1/property-checks/{id}/opinions",
+            Permission(perm::PROPERTY_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/property-checks/{id}/statistics",
+            Permission(perm::PROPERTY_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/property-checks/{id}/households/{household_id}/check-sheet",
+            Permission(perm::PROPERTY_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/property-checks/{id}/villages/{code}/opinion-sheet",
+            Permission(perm::PROPERTY_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/property-checks/{id}/regions/{code}/statistics-sheet",
+            Permission(perm::PROPERTY_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/property-checks/{id}/submissions",
+            Permission(perm::PROPERTY_REVIEW),
+        ),
+        r(
+            "POST",
+            "/api/v1/property-checks/{id}/confirmations",
+            Permission(perm::PROPERTY_DECIDE),
+        ),
+        r(
+            "POST",
+            "/api/v1/property-hits/{id}/reversal",
+            Permission(perm::PROPERTY_DECIDE),
+        ),
+        r(
+            "GET",
+            "/api/v1/veto-conditions",
+            Permission(perm::PROPERTY_READ),
+        ),
+    ]
+};

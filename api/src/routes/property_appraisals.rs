@@ -216,3 +216,27 @@ pub async fn list_appraisals(
             .collect::<Vec<_>>(),
     ))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r(
+            "GET",
+            "/api/v1/property-checks/{id}/appraisals",
+            Permission(perm::PROPERTY_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/property-checks/{id}/villages/{village_code}/send-back",
+            Permission(perm::PROPERTY_REVIEW),
+        ),
+        r(
+            "POST",
+            "/api/v1/property-checks/{id}/appraisals",
+            Permission(perm::PROPERTY_VERIFY),
+        ),
+    ]
+};

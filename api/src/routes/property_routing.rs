@@ -303,3 +303,37 @@ pub async fn routing(
             .collect::<Vec<_>>(),
     ))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r(
+            "PUT",
+            "/api/v1/townships/{township_code}/liaisons",
+            Permission(perm::PROPERTY_REVIEW),
+        ),
+        r(
+            "GET",
+            "/api/v1/townships/{township_code}/liaisons",
+            Permission(perm::PROPERTY_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/property-checks/{id}/townships/{township_code}/forward",
+            Permission(perm::PROPERTY_REVIEW),
+        ),
+        r(
+            "POST",
+            "/api/v1/property-checks/{id}/villages/{village_code}/forward",
+            Permission(perm::PROPERTY_FORWARD),
+        ),
+        r(
+            "GET",
+            "/api/v1/property-checks/{id}/routing",
+            Permission(perm::PROPERTY_READ),
+        ),
+    ]
+};

@@ -665,3 +665,72 @@ pub async fn terminate(
         .await?;
     Ok(HttpResponse::Ok().json(RangerContractDto::from(c)))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r(
+            "POST",
+            "/api/v1/ranger-contracts",
+            Permission(perm::FUNDS_MANAGE),
+        ),
+        r(
+            "GET",
+            "/api/v1/ranger-contracts",
+            Permission(perm::FUNDS_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/ranger-contracts/{id}/inspections",
+            Permission(perm::FUNDS_MANAGE),
+        ),
+        r(
+            "POST",
+            "/api/v1/ranger-contracts/{id}/incidents",
+            Permission(perm::FUNDS_MANAGE),
+        ),
+        r(
+            "GET",
+            "/api/v1/ranger-payouts/late",
+            Permission(perm::FUNDS_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/ranger-contracts/{id}/patrols",
+            Permission(perm::FUNDS_MANAGE),
+        ),
+        r(
+            "GET",
+            "/api/v1/ranger-contracts/{id}/patrols",
+            Permission(perm::FUNDS_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/ranger-contracts/{id}/payouts/{month}",
+            Permission(perm::FUNDS_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/ranger-contracts/{id}/document",
+            Permission(perm::FUNDS_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/ranger-contracts/{id}/payouts/{month}/document",
+            Permission(perm::FUNDS_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/ranger-contracts/{id}/payouts/{month}",
+            Permission(perm::FUNDS_MANAGE),
+        ),
+        r(
+            "POST",
+            "/api/v1/ranger-contracts/{id}/termination",
+            Permission(perm::FUNDS_MANAGE),
+        ),
+    ]
+};

@@ -102,3 +102,13 @@ pub async fn list_children(
         RegionDto::from,
     )))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Authenticated;
+    use super::r;
+    &[
+        r("GET", "/api/v1/regions/{code}", Authenticated),
+        r("GET", "/api/v1/regions/{code}/children", Authenticated),
+    ]
+};

@@ -149,3 +149,27 @@ pub async fn relocation_roster(
     })
     .await
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r(
+            "POST",
+            "/api/v1/relocation-plans",
+            Permission(perm::FUNDS_MANAGE),
+        ),
+        r(
+            "GET",
+            "/api/v1/relocation-plans",
+            Permission(perm::FUNDS_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/relocation-plans/{id}/roster",
+            Permission(perm::FUNDS_READ),
+        ),
+    ]
+};

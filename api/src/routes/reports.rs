@@ -252,3 +252,10 @@ pub async fn report(
         _ => Ok(HttpResponse::Ok().json(ReportDto::from(r))),
     }
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Authenticated;
+    use super::r;
+    &[r("GET", "/api/v1/reports/{kind}", Authenticated)]
+};

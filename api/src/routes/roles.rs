@@ -53,3 +53,10 @@ pub async fn list_roles(state: web::Data<AppState>, auth: Auth) -> ApiResult<Htt
         .collect();
     Ok(HttpResponse::Ok().json(roles))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Authenticated;
+    use super::r;
+    &[r("GET", "/api/v1/roles", Authenticated)]
+};

@@ -146,3 +146,22 @@ pub async fn put_settings(
         .await?;
     Ok(respond(view))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r(
+            "GET",
+            "/api/v1/settings/{region_code}",
+            Permission(perm::SETTINGS_READ),
+        ),
+        r(
+            "PUT",
+            "/api/v1/settings/{region_code}",
+            Permission(perm::SETTINGS_MANAGE),
+        ),
+    ]
+};

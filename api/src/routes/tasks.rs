@@ -293,3 +293,10 @@ pub async fn list_tasks(
         today,
     }))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Authenticated;
+    use super::r;
+    &[r("GET", "/api/v1/me/tasks", Authenticated)]
+};

@@ -726,3 +726,50 @@ pub async fn coverage(
         .await?;
     Ok(HttpResponse::Ok().json(CoverageDto::from(c)))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r("POST", "/api/v1/teams", Permission(perm::VILLAGES_MANAGE)),
+        r("GET", "/api/v1/teams", Permission(perm::VILLAGES_READ)),
+        r("GET", "/api/v1/teams/{id}", Permission(perm::VILLAGES_READ)),
+        r(
+            "POST",
+            "/api/v1/teams/{id}/members",
+            Permission(perm::VILLAGES_MANAGE),
+        ),
+        r(
+            "POST",
+            "/api/v1/pairings",
+            Permission(perm::VILLAGES_MANAGE),
+        ),
+        r("GET", "/api/v1/pairings", Permission(perm::VILLAGES_READ)),
+        r(
+            "POST",
+            "/api/v1/pairings/{id}/end",
+            Permission(perm::VILLAGES_MANAGE),
+        ),
+        r("POST", "/api/v1/visits", Permission(perm::VISITS_WRITE)),
+        r("GET", "/api/v1/visits", Permission(perm::VILLAGES_READ)),
+        r(
+            "POST",
+            "/api/v1/advisers",
+            Permission(perm::VILLAGES_MANAGE),
+        ),
+        r("GET", "/api/v1/advisers", Permission(perm::VILLAGES_READ)),
+        r(
+            "POST",
+            "/api/v1/village-pairings",
+            Permission(perm::VILLAGES_MANAGE),
+        ),
+        r(
+            "GET",
+            "/api/v1/village-pairings",
+            Permission(perm::VILLAGES_READ),
+        ),
+        r("GET", "/api/v1/coverage", Permission(perm::VILLAGES_READ)),
+    ]
+};

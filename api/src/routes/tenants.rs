@@ -189,3 +189,19 @@ pub async fn get_tenant(
         .await?;
     Ok(HttpResponse::Ok().json(TenantDto::from(row)))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r("GET", "/api/v1/tenants", Permission(perm::TENANTS_READ)),
+        r("POST", "/api/v1/tenants", Permission(perm::TENANTS_MANAGE)),
+        r(
+            "GET",
+            "/api/v1/tenants/{county_code}",
+            Permission(perm::TENANTS_READ),
+        ),
+    ]
+};

@@ -594,3 +594,42 @@ pub async fn township_plans_rollup(
         .await?;
     Ok(HttpResponse::Ok().json(RollupDto::from(r)))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r(
+            "GET",
+            "/api/v1/township-plans",
+            Permission(perm::WORKFLOW_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/township-plans/rollup",
+            Permission(perm::WORKFLOW_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/township-plans/{township_code}/{year}",
+            Permission(perm::WORKFLOW_READ),
+        ),
+        r(
+            "PUT",
+            "/api/v1/township-plans/{township_code}/{year}",
+            Permission(perm::WORKFLOW_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/township-plans/{township_code}/{year}/approval",
+            Permission(perm::WORKFLOW_COUNTY),
+        ),
+        r(
+            "DELETE",
+            "/api/v1/township-plans/{township_code}/{year}/approval",
+            Permission(perm::WORKFLOW_COUNTY),
+        ),
+    ]
+};

@@ -744,3 +744,44 @@ pub(crate) fn export_xlsx(
     let _ = std::fs::remove_file(&path);
     result.map_err(|e| DomainError::Unexpected(anyhow::anyhow!("xlsx: {e}")))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r(
+            "GET",
+            "/api/v1/imports/households/template",
+            Permission(perm::CASES_IMPORT),
+        ),
+        r(
+            "POST",
+            "/api/v1/imports/households",
+            Permission(perm::CASES_IMPORT),
+        ),
+        r("GET", "/api/v1/jobs", Permission(perm::CASES_READ)),
+        r("GET", "/api/v1/jobs/{id}", Permission(perm::CASES_READ)),
+        r(
+            "GET",
+            "/api/v1/jobs/{id}/result",
+            Permission(perm::CASES_EXPORT),
+        ),
+        r(
+            "POST",
+            "/api/v1/exports/households/jobs",
+            Permission(perm::CASES_EXPORT),
+        ),
+        r(
+            "GET",
+            "/api/v1/jobs/{id}/errors",
+            Permission(perm::CASES_READ),
+        ),
+        r(
+            "GET",
+            "/api/v1/exports/households",
+            Permission(perm::CASES_EXPORT),
+        ),
+    ]
+};

@@ -474,3 +474,50 @@ pub async fn delete_grant(
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r("GET", "/api/v1/users", Permission(perm::USERS_READ)),
+        r("POST", "/api/v1/users", Permission(perm::USERS_MANAGE)),
+        r("GET", "/api/v1/users/{id}", Permission(perm::USERS_READ)),
+        r(
+            "PATCH",
+            "/api/v1/users/{id}",
+            Permission(perm::USERS_MANAGE),
+        ),
+        r(
+            "POST",
+            "/api/v1/users/{id}/disable",
+            Permission(perm::USERS_MANAGE),
+        ),
+        r(
+            "POST",
+            "/api/v1/users/{id}/enable",
+            Permission(perm::USERS_MANAGE),
+        ),
+        r(
+            "POST",
+            "/api/v1/users/{id}/password-reset",
+            Permission(perm::USERS_MANAGE),
+        ),
+        r(
+            "GET",
+            "/api/v1/users/{id}/roles",
+            Permission(perm::USERS_READ),
+        ),
+        r(
+            "POST",
+            "/api/v1/users/{id}/roles",
+            Permission(perm::USERS_MANAGE),
+        ),
+        r(
+            "DELETE",
+            "/api/v1/users/{id}/roles/{grant_id}",
+            Permission(perm::USERS_MANAGE),
+        ),
+    ]
+};

@@ -147,3 +147,15 @@ pub async fn put_industry_plan(
         .await?;
     Ok(HttpResponse::Ok().json(KeyVillageDto::from(kv)))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Permission;
+    use super::r;
+    use domain::authz::perm;
+    &[r(
+        "PUT",
+        "/api/v1/key-villages/{id}/industry-plan",
+        Permission(perm::VILLAGES_MANAGE),
+    )]
+};

@@ -57,3 +57,10 @@ pub async fn list_vocabularies(_auth: Auth) -> ApiResult<HttpResponse> {
         .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
         .json(body))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::Authenticated;
+    use super::r;
+    &[r("GET", "/api/v1/vocabularies", Authenticated)]
+};

@@ -454,3 +454,46 @@ pub async fn put_cors(
         origins: rows.into_iter().map(|(o, _)| o).collect(),
     }))
 }
+
+/// This module's routes and what each requires (the gate's table, `super::RULES`).
+pub const RULES: &[super::Rule] = {
+    use super::Access::{Authenticated, Permission};
+    use super::r;
+    use domain::authz::perm;
+    &[
+        r("GET", "/api/v1/webhooks", Permission(perm::WEBHOOKS_MANAGE)),
+        r(
+            "POST",
+            "/api/v1/webhooks",
+            Permission(perm::WEBHOOKS_MANAGE),
+        ),
+        r(
+            "GET",
+            "/api/v1/webhooks/{id}",
+            Permission(perm::WEBHOOKS_MANAGE),
+        ),
+        r(
+            "PATCH",
+            "/api/v1/webhooks/{id}",
+            Permission(perm::WEBHOOKS_MANAGE),
+        ),
+        r(
+            "DELETE",
+            "/api/v1/webhooks/{id}",
+            Permission(perm::WEBHOOKS_MANAGE),
+        ),
+        r(
+            "GET",
+            "/api/v1/webhooks/{id}/deliveries",
+            Permission(perm::WEBHOOKS_MANAGE),
+        ),
+        r(
+            "POST",
+            "/api/v1/webhooks/{id}/deliveries/{delivery_id}/retry",
+            Permission(perm::WEBHOOKS_MANAGE),
+        ),
+        r("GET", "/api/v1/webhook-events", Authenticated),
+        r("GET", "/api/v1/cors-origins", Permission(perm::CORS_MANAGE)),
+        r("PUT", "/api/v1/cors-origins", Permission(perm::CORS_MANAGE)),
+    ]
+};

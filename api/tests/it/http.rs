@@ -140,7 +140,7 @@ fn committed_openapi_matches_the_running_route_table() {
 #[test]
 fn every_secured_operation_declares_bearer_security_and_problem_errors() {
     let doc = serde_json::to_value(api::api_doc()).unwrap_or_default();
-    for rule in RULES {
+    for rule in RULES.iter() {
         let op = &doc["paths"][rule.path][rule.method.to_lowercase()];
         assert!(
             op.is_object(),
@@ -448,7 +448,7 @@ async fn a_user_without_roles_is_refused_every_permissioned_route() {
     app.onboard("370831");
     app.user("nobody", "370831001003", &[]);
     let t = app.token("nobody").await;
-    for rule in RULES {
+    for rule in RULES.iter() {
         let body = sample_body(rule.method, rule.path);
         let r = app
             .send(

@@ -1,0 +1,253 @@
+//! The inbox's other sources: property hits, ranger months, visits, grant requests, campaigns, jobs.
+
+use super::*;
+
+pub(super) fn property_tasks(
+    conn: &mut PgConnection,
+    (level, permission): (Level, &str),
+    scope: Scope,
+    routing_required: bool,
+    out: &mut Vec<Found>,
+) -> Result<(), DomainError> {
+    if permission == perm::PROPERTY_VERIFY && level == Level::Village {
+        let rows: Vec<HitRow> = load(conn, HITS_SQL, range(scope))?;
+        // Hits not yet forwarded to the village wait for the township, not for it.
+        let routed = crate::app::property_routing::routed_in(conn, scope)?;
+        for h in rows
+            .into_iter()
+            .filter(|h| !routing_required || routed.contains(&(h.batch_id, h.region_code)))
+        {
+            let link = format!("/api/v1/property-hits/{}", h.id);
+            out.push(Found {
+                kind: TaskKind::PropertyHit,
+                object_type: "property_hit",
+                object_id: h.id,
+                part: String::new(),
+                region: h.region_code,
+                action: "verification",
+                since: china_day(h.imported_at),
+                due: Due::WorkingDays,
+                action_link: format!("{link}/verification"),
+                link,
+            });
+        }
+    }
+    if permission == perm::PROPERTY_DECIDE && level == Level::County {
+        let rows: Vec<TableRow> = load(conn, TABLES_SQL, range(scope))?;
+        for t in rows {
+            let link = format!(
+                "/api/v1/property-checks/{}/statistics?region={:012}",
+                t.batch_id, t.region_code
+            );
+            out.push(Found {
+                kind: TaskKind::PropertyTable,
+                object_type: "property_check",
+                object_id: t.batch_id,
+                part: format!("{:012}", t.region_code),
+                region: t.region_code,
+                action: "confirmation",
+                since: china_day(t.submitted_at),
+                due: Due::WorkingDays,
+                link,
+                action_link: format!("/api/v1/property-checks/{}/confirmations", t.batch_id),
+            });
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn ranger_tasks(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    scope: Scope,
+    out: &mut Vec<Found>,
+) -> Result<(), DomainError> {
+    let last = last_ended_month_day(ctx.today());
+    // Each county's payment day (`ranger.payment_due_day`), read once per county.
+    let mut due_days: BTreeMap<i32, i32> = BTreeMap::new();
+    let rows: Vec<RangerRow> = diesel::sql_query(RANGER_SQL)
+        .bind::<BigInt, _>(scope.lo())
+        .bind::<BigInt, _>(scope.hi())
+        .bind::<Date, _>(last)
+        .load(conn)
+        .db()?;
+    for r in rows {
+        let Some(month_end) = month_last_day(&r.first_unpaid) else {
+            continue;
+        };
+        let village = stored_code(r.region_code)?;
+        let county = village.county_code();
+        let due_day = match due_days.get(&county) {
+            Some(d) => *d,
+            None => {
+                let d = crate::app::settings::effective_for(conn, ctx, village)?
+                    .ranger
+                    .payment_due_day;
+                due_days.insert(county, d);
+                d
+            }
+        };
+        let due = domain::ranger::payment_due(month_end.year(), month_end.month(), due_day)
+            .map_or(Due::WorkingDays, Due::WorkingDayFrom);
+        out.push(Found {
+            kind: TaskKind::RangerMonth,
+            object_type: "ranger_contract",
+            object_id: r.id,
+            region: r.region_code,
+            action: "payout",
+            since: month_end,
+            due,
+            link: format!(
+                "/api/v1/ranger-contracts/{}/payouts/{}",
+                r.id, r.first_unpaid
+            ),
+            action_link: format!(
+                "/api/v1/ranger-contracts/{}/payouts/{}",
+                r.id, r.first_unpaid
+            ),
+            part: r.first_unpaid,
+        });
+    }
+    Ok(())
+}
+
+/// The last day of a `YYYY-MM` month.
+pub(super) fn month_last_day(month: &str) -> Option<NaiveDate> {
+    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok()?;
+    let next = first.checked_add_months(chrono::Months::new(1))?;
+    Some(next - Duration::days(1))
+}
+
+pub(super) fn visit_tasks(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    interval_days: i32,
+    out: &mut Vec<Found>,
+) -> Result<(), DomainError> {
+    let rows: Vec<VisitRow> = diesel::sql_query(VISITS_SQL)
+        .bind::<diesel::sql_types::Uuid, _>(ctx.caller.user_id)
+        .bind::<Date, _>(ctx.today())
+        .load(conn)
+        .db()?;
+    let interval = i64::from(interval_days);
+    for v in rows {
+        let since = v.last_visit.unwrap_or(v.start_date);
+        if since + Duration::days(interval) > ctx.today() {
+            continue;
+        }
+        out.push(Found {
+            kind: TaskKind::VisitOverdue,
+            object_type: "household",
+            object_id: v.household_id,
+            part: String::new(),
+            region: v.region_code,
+            action: "visit",
+            since,
+            due: Due::Days(interval),
+            link: format!("/api/v1/households/{}", v.household_id),
+            action_link: "/api/v1/visits".into(),
+        });
+    }
+    Ok(())
+}
+
+#[derive(QueryableByName)]
+struct GrantRequestRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: Uuid,
+    #[diesel(sql_type = BigInt)]
+    region_code: i64,
+    #[diesel(sql_type = Timestamptz)]
+    requested_at: DateTime<Utc>,
+}
+
+pub(super) fn grant_request_tasks(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    scope: Scope,
+    out: &mut Vec<Found>,
+) -> Result<(), DomainError> {
+    let rows: Vec<GrantRequestRow> = diesel::sql_query(GRANT_REQUESTS_SQL)
+        .bind::<BigInt, _>(scope.lo())
+        .bind::<BigInt, _>(scope.hi())
+        .bind::<diesel::sql_types::Uuid, _>(ctx.caller.user_id)
+        .load(conn)
+        .db()?;
+    for r in rows {
+        out.push(Found {
+            kind: TaskKind::GrantRequest,
+            object_type: "grant_request",
+            object_id: r.id,
+            part: String::new(),
+            region: r.region_code,
+            action: "approve",
+            since: china_day(r.requested_at),
+            due: Due::WorkingDays,
+            link: format!("/api/v1/grant-requests/{}", r.id),
+            action_link: format!("/api/v1/grant-requests/{}/approve", r.id),
+        });
+    }
+    Ok(())
+}
+
+/// Late villages of open campaigns: the township follows them up, the county may excuse them.
+pub(super) fn campaign_tasks(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    level: Level,
+    scope: Scope,
+    out: &mut Vec<Found>,
+) -> Result<(), DomainError> {
+    for l in crate::app::campaign::late_villages(conn, ctx, scope)? {
+        out.push(Found {
+            kind: TaskKind::CampaignStep,
+            object_type: "campaign",
+            object_id: l.campaign_id,
+            part: format!("{:012}", l.village),
+            region: l.village,
+            action: l.step.as_str(),
+            since: l.due_on,
+            due: Due::On(l.due_on),
+            link: format!(
+                "/api/v1/campaigns/{}/villages?township={:012}&late=true",
+                l.campaign_id,
+                l.village / 1000 * 1000
+            ),
+            action_link: if level == Level::County {
+                format!("/api/v1/campaigns/{}/excuses", l.campaign_id)
+            } else {
+                format!("/api/v1/exit-lists?region={:012}", l.village)
+            },
+        });
+    }
+    Ok(())
+}
+
+pub(super) fn job_tasks(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    days: i32,
+    out: &mut Vec<Found>,
+) -> Result<(), DomainError> {
+    let rows: Vec<JobRow> = diesel::sql_query(JOBS_SQL)
+        .bind::<diesel::sql_types::Uuid, _>(ctx.caller.user_id)
+        .bind::<Timestamptz, _>(ctx.now - Duration::days(i64::from(days)))
+        .load(conn)
+        .db()?;
+    for j in rows {
+        let day = china_day(j.finished_at);
+        out.push(Found {
+            kind: TaskKind::FailedJob,
+            object_type: "job",
+            object_id: j.id,
+            part: String::new(),
+            region: j.region_code,
+            action: "review",
+            since: day,
+            due: Due::On(day),
+            link: format!("/api/v1/jobs/{}", j.id),
+            action_link: format!("/api/v1/jobs/{}/errors", j.id),
+        });
+    }
+    Ok(())
+}
