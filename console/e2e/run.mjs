@@ -221,6 +221,10 @@ await as("clerk.sishui", "demo-clerk-2026", "clerk-registers-a-household", async
   await page.goto(base + "inbox");
   await page.waitForSelector("[data-test=inbox-summary]:has-text('共')");
   await page.waitForLoadState("networkidle");
+  // Places by name, not by 12-digit code: the tasks' regions and the user's scope.
+  const regions = await page.locator("[data-test=task-region]").allTextContents();
+  expect(regions.every((x) => !/^\d{12}$/.test(x.trim())), `region codes instead of names in the inbox: ${regions.slice(0, 3)}`);
+  expect((await page.textContent(".unit")).includes("及所辖区域"), "the scope is not named");
   await shot("inbox");
   await page.goto(base + "monitoring");
   await page.waitForSelector("[data-test=cases]");
@@ -251,6 +255,9 @@ await as("clerk.sishui", "demo-clerk-2026", "an-objection-blocks-the-exit-list",
   // The open objection is in the clerk's inbox.
   await page.goto(base + "inbox");
   await page.waitForSelector("[data-test=inbox-objection]");
+  await page.waitForLoadState("networkidle");
+  const named = await page.locator("[data-test=task-region]").allTextContents();
+  expect(named.length > 0 && named.every((x) => /[\u4e00-\u9fa5]/.test(x)), `the inbox's places are not named: ${named.slice(0, 3)}`);
 });
 
 // The township's next step is refused while the objection is open (and the notice runs).

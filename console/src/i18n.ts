@@ -53,7 +53,7 @@ const zh = {
     projects: "项目资金",
     rangers: "生态护林员",
   },
-  layout: { logout: "退出登录", scope: "管辖范围", year: "{year} 年度" },
+  layout: { logout: "退出登录", scope: "管辖范围", scopeOf: "{name}及所辖区域", year: "{year} 年度" },
   level: { platform: "平台", province: "省级", city: "市级", county: "县级", township: "乡镇级", village: "村级" },
   // The API's HouseholdStatus, worded as its description.
   status: { registered: "未脱贫", exited: "已脱贫", monitored: "监测", returned: "返贫", non_poor: "一般农户", removed: "已清退" },
@@ -244,11 +244,12 @@ const zh = {
       exit_step: "退出名单待办理", notice_ended: "公示期满待下一步", objection: "异议待处理", monitoring_case: "监测对象待认定",
       property_hit: "比对结果待核实", property_table: "核查表待确认", ranger_month: "护林员待发放", visit_overdue: "农户待走访",
       failed_job: "失败的后台任务", grant_request: "授权待审批", campaign_step: "动态调整逾期村", intake_step: "纳入名单待办理",
+      township_plan: "乡镇年度计划待制定",
     },
     actions: {
       appraisal: "民主评议", verification: "核实", first_notice: "第一次公示", township_review: "镇审核", second_notice: "第二次公示",
       approval: "县审批", announcement: "公告", filing: "备案", resolution: "处理异议", confirmation: "认定", approve: "审批授权",
-      village_notice: "村级公示", county_approval: "县级审批", notice: "公示",
+      village_notice: "村级公示", county_approval: "县级审批", notice: "公示", township_plan: "制定年度减贫计划及退出时间表",
     },
   },
 
