@@ -10,10 +10,7 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use diesel::prelude::*;
-use diesel::sql_types::Int8;
-use domain::DomainError;
-use infra::db::{Db, DbResultExt as _, PoolOptions};
+use infra::db::{Db, PoolOptions};
 use secrecy::SecretString;
 
 /// The replica and what the probe last saw of it.
@@ -31,21 +28,6 @@ struct Seen {
     samples: VecDeque<(i64, Instant)>,
     /// Lag at the last probe; `None` when the replica did not answer.
     lag: Option<Duration>,
-}
-
-#[derive(QueryableByName)]
-struct Lsn {
-    #[diesel(sql_type = diesel::sql_types::Nullable<Int8>)]
-    lsn: Option<i64>,
-}
-
-fn lsn_of(db: &Db, sql: &'static str) -> Result<Option<i64>, DomainError> {
-    db.unscoped(|c| {
-        diesel::sql_query(sql)
-            .get_result::<Lsn>(c)
-            .db()
-            .map(|l| l.lsn)
-    })
 }
 
 impl Replica {
@@ -83,14 +65,8 @@ impl Replica {
     /// One probe: notes the primary's position and measures the replica against the notes.
     pub fn probe(&self, primary: &Db) {
         let now = Instant::now();
-        let noted = lsn_of(
-            primary,
-            "SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint AS lsn",
-        );
-        let replayed = lsn_of(
-            &self.db,
-            "SELECT (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint AS lsn",
-        );
+        let noted = infra::wal::current(primary);
+        let replayed = infra::wal::replay_position(&self.db);
         let Ok(mut seen) = self.seen.lock() else {
             return;
         };
@@ -127,53 +103,4 @@ impl Replica {
             let _ = actix_web::web::block(move || me.probe(&p)).await;
         }
     }
-}
-
-/// Notes that `user` just wrote: until the replica has replayed this far, their reads go to
-/// the primary.
-///
-/// # Errors
-/// Database failures.
-pub fn mark_write(primary: &Db, user: uuid::Uuid) -> Result<(), DomainError> {
-    primary.unscoped(|c| {
-        diesel::sql_query("SELECT zx_mark_write($1)")
-            .bind::<diesel::sql_types::Uuid, _>(user)
-            .execute(c)
-            .db()
-            .map(|_| ())
-    })
-}
-
-/// The position of `user`'s last write, if any (on the primary).
-///
-/// # Errors
-/// Database failures.
-pub fn write_mark(
-    conn: &mut diesel::PgConnection,
-    user: uuid::Uuid,
-) -> Result<Option<i64>, DomainError> {
-    diesel::sql_query("SELECT (zx_write_mark($1) - '0/0'::pg_lsn)::bigint AS lsn")
-        .bind::<diesel::sql_types::Uuid, _>(user)
-        .get_result::<Lsn>(conn)
-        .db()
-        .map(|l| l.lsn)
-}
-
-/// Whether the replica has replayed `mark` (run inside the replica's transaction).
-///
-/// # Errors
-/// Database failures.
-pub fn replayed(conn: &mut diesel::PgConnection, mark: i64) -> Result<bool, DomainError> {
-    #[derive(QueryableByName)]
-    struct Ok {
-        #[diesel(sql_type = diesel::sql_types::Bool)]
-        ok: bool,
-    }
-    diesel::sql_query(
-        "SELECT coalesce((pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint >= $1, false) AS ok",
-    )
-    .bind::<Int8, _>(mark)
-    .get_result::<Ok>(conn)
-    .db()
-    .map(|o| o.ok)
 }

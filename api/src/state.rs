@@ -188,7 +188,7 @@ impl AppState {
                     })?;
                 if writes && state.replica.is_some() {
                     // Read-your-writes: this user's next reads wait for the replica to get here.
-                    crate::replica::mark_write(&state.db, user)?;
+                    infra::wal::mark_write(&state.db, user)?;
                 }
                 Ok::<_, DomainError>(out.0)
             })
@@ -270,12 +270,12 @@ impl AppState {
                     let (ctx, mark) = state.call(&state.db, auth.clone(), |conn, ctx| {
                         Ok((
                             ctx.clone(),
-                            crate::replica::write_mark(conn, ctx.caller.user_id)?,
+                            infra::wal::write_mark(conn, ctx.caller.user_id)?,
                         ))
                     })?;
                     let attempt = replica.db.in_scope(ctx.caller.scope(), |conn| {
                         if let Some(m) = mark
-                            && !crate::replica::replayed(conn, m)?
+                            && !infra::wal::replayed(conn, m)?
                         {
                             return Err(DomainError::Unavailable);
                         }
@@ -317,9 +317,9 @@ impl AppState {
     /// write, else the primary. (Replay only moves forward, so the check holds for the read.)
     pub fn read_db(&self, user: uuid::Uuid) -> Db {
         if let Some(r) = self.replica.as_ref().filter(|r| r.usable()) {
-            let mark = self.db.unscoped(|c| crate::replica::write_mark(c, user));
+            let mark = self.db.unscoped(|c| infra::wal::write_mark(c, user));
             let caught_up = mark.and_then(|m| match m {
-                Some(m) => r.db.unscoped(|c| crate::replica::replayed(c, m)),
+                Some(m) => r.db.unscoped(|c| infra::wal::replayed(c, m)),
                 None => Ok(true),
             });
             if matches!(caught_up, Ok(true)) {

@@ -177,7 +177,7 @@ async fn run_job(state: &AppState, config: &WorkConfig, worker: &str, job: Claim
                 && let Some(user) = job.created_by
             {
                 let db = state.db.clone();
-                let _ = web::block(move || crate::replica::mark_write(&db, user)).await;
+                let _ = web::block(move || infra::wal::mark_write(&db, user)).await;
             }
         }
         Ok(Ok(false)) => {

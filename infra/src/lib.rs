@@ -18,3 +18,4 @@ pub mod pii;
 pub mod regions;
 pub mod retire;
 pub mod schema;
+pub mod wal;

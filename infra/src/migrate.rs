@@ -141,6 +141,19 @@ pub fn run_migrations(owner_url: &SecretString) -> anyhow::Result<usize> {
     result
 }
 
+/// Whether the database answers and every embedded migration has been applied: what
+/// `/health/ready` reports (`Err` when the database does not answer).
+///
+/// # Errors
+/// No connection, or the query fails.
+pub fn ready(db: &crate::db::Db) -> Result<bool, domain::DomainError> {
+    let mut conn = db.raw()?;
+    diesel::sql_query("SELECT 1")
+        .execute(&mut *conn)
+        .map_err(crate::db::map_db_error)?;
+    migrations_current(&mut conn).map_err(domain::DomainError::Unexpected)
+}
+
 /// Whether every embedded migration has been applied (for `/health/ready`). Reads the
 /// migrations table directly: the app role may not run diesel's own set-up DDL.
 ///

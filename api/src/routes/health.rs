@@ -1,8 +1,6 @@
 //! Liveness and readiness.
 
 use actix_web::{HttpResponse, get, web};
-use diesel::RunQueryDsl as _;
-use domain::DomainError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -38,15 +36,7 @@ pub async fn live() -> HttpResponse {
 )]
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
-    let outcome = state
-        .blocking(|s| {
-            let mut conn = s.db.raw()?;
-            diesel::sql_query("SELECT 1")
-                .execute(&mut *conn)
-                .map_err(infra::db::map_db_error)?;
-            infra::migrate::migrations_current(&mut conn).map_err(DomainError::Unexpected)
-        })
-        .await;
+    let outcome = state.blocking(|s| infra::migrate::ready(&s.db)).await;
     let (ok, reason) = match outcome {
         Ok(true) => (true, None),
         Ok(false) => (false, Some("migrations are pending".to_string())),
