@@ -303,7 +303,7 @@ const EXIT_YEAR: i32 = 2016;
 /// scaling keeps a household that is above the 2020 line (4,000 yuan) above the 2015 (2,855)
 /// and Shandong's 2016 (3,372) lines. A year already recorded is left alone.
 fn load_exit_years(
-    conn: &mut diesel::PgConnection,
+    conn: &mut infra::db::Tx<'_>,
     ctx: &Ctx,
     households: &[infra::app::cases::HouseholdRow],
 ) -> Result<(), DomainError> {
@@ -493,7 +493,6 @@ fn load_households(state: &AppState, sishui: RegionCode) -> anyhow::Result<()> {
 /// has a contract already.
 fn load_ranger(state: &AppState, village: RegionCode) -> anyhow::Result<()> {
     use chrono::Datelike as _;
-    use diesel::prelude::*;
     use domain::funds::{FundLevel, Purpose};
     use domain::ranger::{Incident, IncidentKind};
     use infra::app::{funds, rangers};
@@ -508,14 +507,7 @@ fn load_ranger(state: &AppState, village: RegionCode) -> anyhow::Result<()> {
         if !rangers::list(conn, village.subtree())?.is_empty() {
             return Ok(());
         }
-        let Some(member) = infra::schema::members::table
-            .filter(infra::schema::members::region_code.eq(village.as_i64()))
-            .select(infra::schema::members::id)
-            .order(infra::schema::members::id)
-            .first::<Uuid>(conn)
-            .optional()
-            .map_err(|e| DomainError::Unexpected(e.into()))?
-        else {
+        let Some(member) = infra::app::cases::members::first_in(conn, village)? else {
             return Ok(());
         };
         let fund = funds::create_fund(

@@ -97,7 +97,7 @@ pub async fn serve(
     auth: crate::state::Auth,
     params: &FormatParams,
     build: impl FnOnce(
-        &mut diesel::PgConnection,
+        &mut infra::db::Tx<'_>,
         &infra::app::Ctx,
         render::Lang,
     ) -> Result<Doc, DomainError>

@@ -272,7 +272,7 @@ pub fn build_state(
     data_keys: DataKeys,
 ) -> anyhow::Result<AppState> {
     let catalog = db
-        .unscoped(infra::app::catalog::load)
+        .unscoped(|tx| infra::app::catalog::load(tx))
         .map_err(|e| anyhow::anyhow!("cannot load the role catalog: {e}"))?;
     Ok(AppState {
         db,

@@ -7,7 +7,6 @@ use actix_web::{HttpServer, web};
 use anyhow::Context as _;
 use api::config::Config;
 use clap::{Parser, Subcommand};
-use diesel::Connection as _;
 use infra::db::Db;
 use infra::jwt::KeyRing;
 use secrecy::{ExposeSecret as _, SecretString};
@@ -161,10 +160,8 @@ fn import_regions(
     prefix: Option<&str>,
 ) -> anyhow::Result<usize> {
     let files = expand(paths)?;
-    let mut conn = diesel::PgConnection::establish(owner.expose_secret())
-        .context("cannot connect as the owner role")?;
     let started = Instant::now();
-    let report = infra::regions::import::import_files(&mut conn, &files, prefix)?;
+    let report = infra::regions::import::import_files_as_owner(owner, &files, prefix)?;
     for e in &report.errors {
         eprintln!("{}:{}: {}", e.file.display(), e.line, e.reason);
     }

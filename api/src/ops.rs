@@ -11,7 +11,6 @@ use infra::app::auth::{caller_with_grants, lookup_login};
 use infra::app::cases::{import, sheet};
 use infra::app::users::NewUser;
 use infra::app::{jobs, tenants, users};
-use infra::schema::regions;
 use uuid::Uuid;
 
 use crate::state::AppState;
@@ -51,21 +50,9 @@ pub fn nodes_under(
     region: RegionCode,
     level: Level,
 ) -> anyhow::Result<Vec<RegionCode>> {
-    use diesel::prelude::*;
-    let s = region.subtree();
-    let codes: Vec<i64> = state.db.in_scope(s, |conn| {
-        regions::table
-            .filter(regions::code.between(s.lo(), s.hi()))
-            .filter(regions::level.eq(level.number()))
-            .order(regions::code)
-            .select(regions::code)
-            .load(conn)
-            .map_err(infra::db::map_db_error)
-    })?;
-    codes
-        .into_iter()
-        .map(|c| RegionCode::from_i64(c).map_err(anyhow::Error::msg))
-        .collect()
+    Ok(state.db.in_scope(region.subtree(), |tx| {
+        infra::regions::codes_at_level(tx, region.subtree(), level)
+    })?)
 }
 
 /// Onboards every county under `region` (skipping tenants that exist) and gives each an

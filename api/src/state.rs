@@ -8,13 +8,13 @@ use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage as _, HttpRequest, web};
-use diesel::pg::PgConnection;
 use domain::DomainError;
 use domain::authz::Catalog;
 use infra::app::Ctx;
 use infra::app::auth::{self, SessionPolicy};
 use infra::crypto::PasswordHasher;
 use infra::db::Db;
+use infra::db::Tx;
 use infra::jwt::{AccessClaims, KeyRing};
 use tokio::sync::Semaphore;
 
@@ -162,7 +162,7 @@ impl AppState {
     pub async fn run<T: Send + 'static>(
         &self,
         auth: Auth,
-        f: impl FnOnce(&mut PgConnection, &Ctx) -> Result<T, DomainError> + Send + 'static,
+        f: impl FnOnce(&mut Tx<'_>, &Ctx) -> Result<T, DomainError> + Send + 'static,
     ) -> ApiResult<T> {
         let permit = self.admit(&auth).await?;
         let state = self.clone();
@@ -255,8 +255,8 @@ impl AppState {
     pub async fn read<T: Send + 'static>(
         &self,
         auth: Auth,
-        read: impl Fn(&mut PgConnection, &Ctx) -> Result<T, DomainError> + Send + Sync + 'static,
-        audit: impl FnOnce(&mut PgConnection, &Ctx, &T) -> Result<(), DomainError> + Send + 'static,
+        read: impl Fn(&mut Tx<'_>, &Ctx) -> Result<T, DomainError> + Send + Sync + 'static,
+        audit: impl FnOnce(&mut Tx<'_>, &Ctx, &T) -> Result<(), DomainError> + Send + 'static,
     ) -> ApiResult<T> {
         let permit = self.admit(&auth).await?;
         let state = self.clone();
@@ -371,7 +371,7 @@ impl AppState {
         &self,
         db: &Db,
         auth: Auth,
-        f: impl FnOnce(&mut PgConnection, &Ctx) -> Result<(T, U), DomainError>,
+        f: impl FnOnce(&mut Tx<'_>, &Ctx) -> Result<(T, U), DomainError>,
     ) -> Result<(T, U), DomainError> {
         let org = domain::RegionCode::parse(&auth.claims.org)
             .map_err(|_| DomainError::Unauthorized("bad org claim"))?;

@@ -248,7 +248,7 @@ pub fn prune(db: &crate::db::Db, now: chrono::DateTime<chrono::Utc>) -> Result<i
         n: i64,
     }
     let default = domain::settings::Settings::default().audit.retention_days;
-    db.unscoped(|c| {
+    db.unscoped_conn(|c| {
         diesel::sql_query("SELECT zx_prune_audit($1, $2, $3) AS n")
             .bind::<diesel::sql_types::Timestamptz, _>(now)
             .bind::<diesel::sql_types::Int4, _>(i32::try_from(default).unwrap_or(1095))
@@ -272,7 +272,7 @@ pub fn analyze_months(db: &crate::db::Db) -> Result<i32, DomainError> {
         #[diesel(sql_type = diesel::sql_types::Int4)]
         n: i32,
     }
-    db.unscoped(|c| {
+    db.unscoped_conn(|c| {
         diesel::sql_query("SELECT zx_audit_analyze() AS n")
             .get_result::<N>(c)
             .map(|n| n.n)
@@ -298,7 +298,7 @@ pub fn ensure_partitions(
         #[diesel(sql_type = diesel::sql_types::Int4)]
         n: i32,
     }
-    db.unscoped(|c| {
+    db.unscoped_conn(|c| {
         diesel::sql_query(format!(
             "SELECT zx_audit_partitions(least($1, now()), greatest($1, now()) + interval '{MONTHS_AHEAD} months') AS n"
         ))

@@ -65,6 +65,42 @@ impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for Customizer {
     }
 }
 
+/// One open transaction of [`Db`], scoped to the caller's region (or to nothing), as the
+/// layers above infra see it: the only handle through which `api` reaches the database.
+///
+/// `api` does not depend on diesel, so all it can do with a `Tx` is hand it to an infra use
+/// case (`infra::app::…`), whose signature takes the connection: the dereference below is for
+/// those calls, and gives code without diesel no way to build or run a query of its own. The
+/// transaction begins and ends in [`Db`]; a `Tx` cannot outlive it, commit it or open another.
+pub struct Tx<'c>(&'c mut PgConnection);
+
+impl<'c> Tx<'c> {
+    /// Infra's own handle on a connection already inside a scoped transaction, for use cases
+    /// that call back into code of the layer above.
+    pub(crate) fn new(conn: &'c mut PgConnection) -> Self {
+        Self(conn)
+    }
+}
+
+impl std::fmt::Debug for Tx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Tx")
+    }
+}
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = PgConnection;
+    fn deref(&self) -> &PgConnection {
+        self.0
+    }
+}
+
+impl std::ops::DerefMut for Tx<'_> {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        self.0
+    }
+}
+
 /// The database as the server sees it: the app role, always inside a scoped transaction.
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -143,6 +179,15 @@ impl Db {
     pub fn in_scope<T>(
         &self,
         scope: Scope,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<T, DomainError>,
+    ) -> Result<T, DomainError> {
+        self.run(Some(scope), false, |c| f(&mut Tx::new(c)))
+    }
+
+    /// [`Db::in_scope`] for infra's own code, which speaks diesel directly.
+    pub(crate) fn in_scope_conn<T>(
+        &self,
+        scope: Scope,
         f: impl FnOnce(&mut PgConnection) -> Result<T, DomainError>,
     ) -> Result<T, DomainError> {
         self.run(Some(scope), false, f)
@@ -156,6 +201,15 @@ impl Db {
     pub fn in_scope_snapshot<T>(
         &self,
         scope: Scope,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<T, DomainError>,
+    ) -> Result<T, DomainError> {
+        self.run(Some(scope), true, |c| f(&mut Tx::new(c)))
+    }
+
+    /// [`Db::in_scope_snapshot`] for infra's own code.
+    pub(crate) fn in_scope_snapshot_conn<T>(
+        &self,
+        scope: Scope,
         f: impl FnOnce(&mut PgConnection) -> Result<T, DomainError>,
     ) -> Result<T, DomainError> {
         self.run(Some(scope), true, f)
@@ -167,6 +221,14 @@ impl Db {
     /// # Errors
     /// As [`Db::in_scope`].
     pub fn unscoped<T>(
+        &self,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<T, DomainError>,
+    ) -> Result<T, DomainError> {
+        self.run(None, false, |c| f(&mut Tx::new(c)))
+    }
+
+    /// [`Db::unscoped`] for infra's own code.
+    pub(crate) fn unscoped_conn<T>(
         &self,
         f: impl FnOnce(&mut PgConnection) -> Result<T, DomainError>,
     ) -> Result<T, DomainError> {
@@ -220,7 +282,7 @@ impl Db {
     ///
     /// # Errors
     /// `Unavailable` when none is free in time.
-    pub fn raw(
+    pub(crate) fn raw(
         &self,
     ) -> Result<diesel::r2d2::PooledConnection<ConnectionManager<PgConnection>>, DomainError> {
         self.pool.get().map_err(|_| DomainError::Unavailable)

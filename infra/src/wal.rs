@@ -16,7 +16,7 @@ struct Lsn {
 }
 
 fn lsn_of(db: &Db, sql: &'static str) -> Result<Option<i64>, DomainError> {
-    db.unscoped(|c| {
+    db.unscoped_conn(|c| {
         diesel::sql_query(sql)
             .get_result::<Lsn>(c)
             .db()
@@ -51,7 +51,7 @@ pub fn replay_position(replica: &Db) -> Result<Option<i64>, DomainError> {
 /// # Errors
 /// Database failures.
 pub fn mark_write(primary: &Db, user: uuid::Uuid) -> Result<(), DomainError> {
-    primary.unscoped(|c| {
+    primary.unscoped_conn(|c| {
         diesel::sql_query("SELECT zx_mark_write($1)")
             .bind::<Uuid, _>(user)
             .execute(c)

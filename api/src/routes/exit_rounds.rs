@@ -591,7 +591,7 @@ pub async fn announce_exit_round(
 async fn decide(
     state: web::Data<AppState>,
     auth: Auth,
-    f: impl FnOnce(&mut diesel::PgConnection, &infra::app::Ctx) -> Result<Outcome, domain::DomainError>
+    f: impl FnOnce(&mut infra::db::Tx<'_>, &infra::app::Ctx) -> Result<Outcome, domain::DomainError>
     + Send
     + 'static,
 ) -> ApiResult<HttpResponse> {

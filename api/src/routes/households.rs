@@ -167,7 +167,7 @@ pub async fn list_households(
 
 /// Audits a read of a list (one row per request, with the filters).
 pub(crate) fn audit_list(
-    conn: &mut diesel::PgConnection,
+    conn: &mut infra::db::Tx<'_>,
     ctx: &infra::app::Ctx,
     action: &str,
     params: &HouseholdParams,
@@ -323,7 +323,7 @@ pub async fn create_household(
 /// # Errors
 /// Every bad field.
 pub(crate) fn validated(
-    conn: &mut diesel::PgConnection,
+    conn: &mut infra::db::Tx<'_>,
     household: &domain::cases::HouseholdInput,
     members: &[domain::cases::MemberInput],
     prefix: &str,

@@ -502,7 +502,7 @@ pub async fn export_households(
 /// what is exported (whatever the route's permission says in general), and the daily quota,
 /// which the audit row written here counts. Returns the filter and the exported region.
 fn begin_export(
-    conn: &mut diesel::PgConnection,
+    conn: &mut infra::db::Tx<'_>,
     ctx: &infra::app::Ctx,
     params: &HouseholdParams,
     daily_limit: i64,

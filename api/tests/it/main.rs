@@ -29,6 +29,7 @@ mod intake;
 mod isolation;
 mod key_check;
 mod key_village_leaders;
+mod layers;
 mod matrix;
 mod monitoring;
 mod pgbouncer;

@@ -83,7 +83,7 @@ pub fn throttle_admit(
         #[diesel(sql_type = diesel::sql_types::Double)]
         wait: f64,
     }
-    let w: Wait = db.unscoped(|c| {
+    let w: Wait = db.unscoped_conn(|c| {
         diesel::sql_query("SELECT zx_login_admit($1, $2, $3, $4, $5) AS wait")
             .bind::<diesel::sql_types::Text, _>(account)
             .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(address)
@@ -110,7 +110,7 @@ pub fn throttle_result(
     address: Option<&str>,
     succeeded: bool,
 ) -> Result<(), DomainError> {
-    db.unscoped(|c| {
+    db.unscoped_conn(|c| {
         if succeeded {
             diesel::sql_query("SELECT zx_login_succeeded($1)::text AS done")
                 .bind::<diesel::sql_types::Text, _>(account)
@@ -131,7 +131,7 @@ pub fn throttle_result(
 /// # Errors
 /// Database failures.
 pub fn lookup_login(db: &Db, username: &str) -> Result<Option<LoginCandidate>, DomainError> {
-    db.unscoped(|c| {
+    db.unscoped_conn(|c| {
         diesel::sql_query(
             "SELECT id, county_code, region_code, password_hash, disabled FROM zx_login_lookup($1)",
         )
@@ -207,7 +207,7 @@ pub fn start_session(
     request_id: &str,
 ) -> Result<IssuedTokens, DomainError> {
     let org = stored_code(user.region_code)?;
-    db.in_scope(org.subtree(), |conn| {
+    db.in_scope_conn(org.subtree(), |conn| {
         let now = Utc::now();
         let session = Uuid::new_v4();
         let expires = now + chrono_dur(policy.session_ttl);
@@ -251,7 +251,7 @@ pub fn record_failed_login(
     request_id: &str,
 ) -> Result<(), DomainError> {
     let org = stored_code(user.region_code)?;
-    db.in_scope(org.subtree(), |conn| {
+    db.in_scope_conn(org.subtree(), |conn| {
         audit::record(
             conn,
             &actor_for(user.id, Some(username.to_string()), org, request_id),
@@ -288,7 +288,7 @@ struct RefreshFound {
 }
 
 fn find_refresh(db: &Db, token: &str) -> Result<Option<RefreshFound>, DomainError> {
-    db.unscoped(|c| {
+    db.unscoped_conn(|c| {
         diesel::sql_query(
             "SELECT session_id, user_id, county_code, region_code, used_at, expires_at, \
              session_revoked, user_disabled FROM zx_refresh_lookup($1)",
@@ -368,7 +368,7 @@ pub fn refresh(
     };
     let org = stored_code(found.region_code)?;
     let now = Utc::now();
-    let outcome = db.in_scope(org.subtree(), |conn| {
+    let outcome = db.in_scope_conn(org.subtree(), |conn| {
         let reuse = |conn: &mut PgConnection| -> Result<Option<IssuedTokens>, DomainError> {
             revoke(
                 conn,
@@ -440,7 +440,7 @@ pub fn logout(db: &Db, token: &str, request_id: &str) -> Result<(), DomainError>
         return Ok(());
     };
     let org = stored_code(found.region_code)?;
-    db.in_scope(org.subtree(), |conn| {
+    db.in_scope_conn(org.subtree(), |conn| {
         if revoke(
             conn,
             found.county_code,
@@ -637,7 +637,7 @@ pub fn prune_sessions(db: &Db, keep: Duration) -> Result<i64, DomainError> {
         #[diesel(sql_type = Int8)]
         gone: i64,
     }
-    db.unscoped(|c| {
+    db.unscoped_conn(|c| {
         diesel::sql_query("SELECT zx_prune_sessions(make_interval(secs => $1)) AS gone")
             .bind::<diesel::sql_types::Double, _>(keep.as_secs_f64())
             .get_result::<Gone>(c)

@@ -107,7 +107,7 @@ pub fn counties_for(db: &Db, origin: &str) -> Result<Vec<i32>, DomainError> {
         #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Int4>)]
         counties: Vec<i32>,
     }
-    db.unscoped(|c| {
+    db.unscoped_conn(|c| {
         diesel::sql_query("SELECT zx_cors_counties($1) AS counties")
             .bind::<diesel::sql_types::Text, _>(origin)
             .get_result::<C>(c)

@@ -25,10 +25,10 @@ pub fn once(
     ctx: &Ctx,
     key: Option<&str>,
     request_hash: &[u8],
-    create: impl FnOnce(&mut PgConnection) -> Result<Answer, DomainError>,
+    create: impl FnOnce(&mut crate::db::Tx<'_>) -> Result<Answer, DomainError>,
 ) -> Result<(Answer, bool), DomainError> {
     let Some(key) = key else {
-        return create(conn).map(|a| (a, false));
+        return create(&mut crate::db::Tx::new(conn)).map(|a| (a, false));
     };
     if key.is_empty() || key.len() > 200 {
         return Err(DomainError::field(
@@ -63,7 +63,7 @@ pub fn once(
         }
         return Ok(((u16::try_from(status).unwrap_or(200), body), true));
     }
-    let (status, body) = create(conn)?;
+    let (status, body) = create(&mut crate::db::Tx::new(conn))?;
     if (200..300).contains(&status) {
         diesel::insert_into(idempotency_keys::table)
             .values((

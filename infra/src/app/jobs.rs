@@ -116,7 +116,7 @@ pub fn claim(
     max_attempts: i32,
     county_max_running: i32,
 ) -> Result<Option<Claimed>, DomainError> {
-    db.unscoped(|c| {
+    db.unscoped_conn(|c| {
         diesel::sql_query("SELECT * FROM zx_claim_job($1, $2, $3, $4)")
             .bind::<diesel::sql_types::Text, _>(worker)
             .bind::<diesel::sql_types::Double, _>(lease.as_secs_f64())
@@ -315,7 +315,7 @@ pub fn waiting_depth(db: &crate::db::Db) -> Result<(i64, i64), DomainError> {
         #[diesel(sql_type = diesel::sql_types::Int8)]
         webhooks_waiting: i64,
     }
-    db.unscoped(|c| {
+    db.unscoped_conn(|c| {
         diesel::sql_query("SELECT * FROM zx_queue_depths()")
             .get_result::<Depths>(c)
             .db()
@@ -507,7 +507,7 @@ pub fn fail_stale(db: &crate::db::Db, silence: std::time::Duration) -> Result<i6
         #[diesel(sql_type = diesel::sql_types::Int8)]
         failed: i64,
     }
-    db.unscoped(|c| {
+    db.unscoped_conn(|c| {
         diesel::sql_query("SELECT zx_fail_stale_jobs(make_interval(secs => $1)) AS failed")
             .bind::<diesel::sql_types::Double, _>(silence.as_secs_f64())
             .get_result::<Failed>(c)

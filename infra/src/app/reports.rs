@@ -532,7 +532,7 @@ pub fn compact(db: &crate::db::Db) -> Result<i64, DomainError> {
         #[diesel(sql_type = BigInt)]
         folded: i64,
     }
-    db.unscoped(|c| {
+    db.unscoped_conn(|c| {
         diesel::sql_query("SELECT zx_compact_household_counts() AS folded")
             .get_result::<Folded>(c)
             .db()

@@ -461,7 +461,7 @@ pub fn emit_notices_ended(db: &Db, now: DateTime<Utc>) -> Result<i32, DomainErro
         #[diesel(sql_type = Int4)]
         n: i32,
     }
-    db.unscoped(|c| {
+    db.unscoped_conn(|c| {
         diesel::sql_query("SELECT zx_emit_notices_ended($1) AS n")
             .bind::<Timestamptz, _>(now)
             .get_result::<N>(c)
@@ -526,7 +526,7 @@ pub fn claim(
     lease: std::time::Duration,
     limit: i32,
 ) -> Result<Vec<Claimed>, DomainError> {
-    db.unscoped(|c| {
+    db.unscoped_conn(|c| {
         diesel::sql_query("SELECT * FROM zx_claim_deliveries($1, $2, $3)")
             .bind::<Text, _>(worker)
             .bind::<Double, _>(lease.as_secs_f64())
@@ -566,7 +566,7 @@ pub fn record(
 ) -> Result<(), DomainError> {
     let county = RegionCode::from_i64(i64::from(d.county_code) * 1_000_000)
         .map_err(|e| DomainError::Unexpected(anyhow::anyhow!(e)))?;
-    db.in_scope(county.subtree(), |conn| {
+    db.in_scope_conn(county.subtree(), |conn| {
         let target = webhook_deliveries::table
             .filter(webhook_deliveries::county_code.eq(d.county_code))
             .filter(webhook_deliveries::id.eq(d.id))

@@ -175,6 +175,22 @@ fn check_row(
 /// # Errors
 /// When a file cannot be read or its header is not an NBS division file, or the load fails
 /// (nothing is then written). Bad rows are not errors: they are in the report.
+/// [`import_files`] on a connection of its own as the owner role at `owner_url` (the region
+/// table is shared reference data, written by the owner only).
+///
+/// # Errors
+/// When the owner cannot connect; as [`import_files`].
+pub fn import_files_as_owner(
+    owner_url: &secrecy::SecretString,
+    files: &[PathBuf],
+    prefix: Option<&str>,
+) -> anyhow::Result<ImportReport> {
+    use secrecy::ExposeSecret as _;
+    let mut conn = PgConnection::establish(owner_url.expose_secret())
+        .context("cannot connect as the owner role")?;
+    import_files(&mut conn, files, prefix)
+}
+
 pub fn import_files(
     conn: &mut PgConnection,
     files: &[PathBuf],

@@ -67,6 +67,29 @@ pub fn get(conn: &mut PgConnection, code: RegionCode) -> Result<Region, DomainEr
         .try_into()
 }
 
+/// The codes of every node at `level` within `scope`, in code order (the CLI's "every village
+/// of the region" and "every county of the region").
+///
+/// # Errors
+/// Database failures.
+pub fn codes_at_level(
+    conn: &mut PgConnection,
+    scope: domain::Scope,
+    level: Level,
+) -> Result<Vec<RegionCode>, DomainError> {
+    let codes: Vec<i64> = regions::table
+        .filter(regions::code.between(scope.lo(), scope.hi()))
+        .filter(regions::level.eq(level.number()))
+        .order(regions::code)
+        .select(regions::code)
+        .load(conn)
+        .db()?;
+    codes
+        .into_iter()
+        .map(|c| RegionCode::from_i64(c).map_err(|e| DomainError::Unexpected(anyhow::anyhow!(e))))
+        .collect()
+}
+
 /// The children of `code`, ordered by code, after `after` (keyset), at most `limit`.
 ///
 /// # Errors

@@ -125,7 +125,7 @@ pub fn export(
     reveal: bool,
     mut sink: impl FnMut(Vec<Vec<String>>) -> bool,
 ) -> Result<usize, DomainError> {
-    db.in_scope_snapshot(ctx.caller.scope(), |conn| {
+    db.in_scope_snapshot_conn(ctx.caller.scope(), |conn| {
         // Exports may take longer than one request's statement budget.
         diesel::sql_query("SET LOCAL statement_timeout = '10min'")
             .execute(conn)

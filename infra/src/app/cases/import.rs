@@ -87,7 +87,7 @@ pub fn run(
         dry_run,
         ..ImportSummary::default()
     };
-    let (parsed, errors) = db.in_scope(scope, |conn| {
+    let (parsed, errors) = db.in_scope_conn(scope, |conn| {
         let causes = super::cause_catalog(conn)?;
         validate_rows(conn, ctx, rows, &causes, today)
     })?;
@@ -95,7 +95,7 @@ pub fn run(
     let mut summary = summary;
     summary.households_refused = count_households(rows, &refused_rows);
     let processed = refused_rows.len();
-    db.in_scope(scope, |conn| {
+    db.in_scope_conn(scope, |conn| {
         jobs::progress(conn, ctx, job, processed, &errors, "running")
     })?;
     let villages: Vec<i64> = parsed
@@ -104,7 +104,7 @@ pub fn run(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let names = db.in_scope(scope, |conn| super::village_names(conn, &villages))?;
+    let names = db.in_scope_conn(scope, |conn| super::village_names(conn, &villages))?;
     // Batches go to a few workers, each with its own connection and transaction; the database
     // is the bottleneck, so two backends nearly double the rate on two cores. Advisory locks
     // taken in sorted order keep concurrent batches from registering one person twice.
@@ -142,7 +142,7 @@ pub fn run(
     // The new rows get statistics before the import reports done: plans must not wait for
     // autovacuum (which may be off).
     if !dry_run && summary.households_created + summary.households_updated > 0 {
-        db.in_scope(scope, |conn| {
+        db.in_scope_conn(scope, |conn| {
             crate::db::analyze(
                 conn,
                 &[
@@ -206,14 +206,14 @@ fn record_batch(
         .len();
     // Written under the lock: error sequence numbers are counted, so writers must not interleave.
     let done = *processed;
-    db.in_scope(ctx.caller.scope(), |conn| {
+    db.in_scope_conn(ctx.caller.scope(), |conn| {
         jobs::progress(conn, ctx, job, done, &batch_errors, "running")
     })
 }
 
 /// Records duplicate-registration attempts for the oversight levels above both counties.
 fn record_attempts(db: &Db, ctx: &Ctx, attempts: &[(Vec<u8>, i64)]) -> Result<(), DomainError> {
-    db.in_scope(ctx.caller.scope(), |conn| {
+    db.in_scope_conn(ctx.caller.scope(), |conn| {
         for (blind, village) in attempts {
             diesel::sql_query("SELECT zx_record_duplicate_attempt($1, $2, $3, $4, $5)")
                 .bind::<Bytea, _>(blind)
@@ -252,7 +252,7 @@ fn run_batch(
     crate::app::imports::still_enabled(db, ctx)?;
     let mut kept = None;
     let mut attempts = Vec::new();
-    let result = db.in_scope(scope, |conn| {
+    let result = db.in_scope_conn(scope, |conn| {
         let outcomes = write_batch(conn, ctx, keys, batch, names, &mut attempts)?;
         if dry_run {
             kept = Some(outcomes);

@@ -2,9 +2,9 @@
 
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use domain::DomainError;
 use domain::authz::perm;
 use domain::cases::{IdNumber, Relationship, ValidMember};
+use domain::{DomainError, RegionCode};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -63,6 +63,20 @@ fn head_of(conn: &mut PgConnection, h: &HouseholdRow) -> Result<Option<Uuid>, Do
 /// One member of a household (audited read).
 ///
 /// # Errors
+/// The first member (by id) registered in `village`, if any: for seeding demo data.
+///
+/// # Errors
+/// Database failures.
+pub fn first_in(conn: &mut PgConnection, village: RegionCode) -> Result<Option<Uuid>, DomainError> {
+    members::table
+        .filter(members::region_code.eq(village.as_i64()))
+        .select(members::id)
+        .order(members::id)
+        .first::<Uuid>(conn)
+        .optional()
+        .db()
+}
+
 /// `NotFound` when the household is outside scope or the member is not in it.
 pub fn get(
     conn: &mut PgConnection,

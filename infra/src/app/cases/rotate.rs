@@ -26,7 +26,7 @@ pub fn reencrypt(db: &Db, keys: &DataKeys, batch: i64) -> Result<usize, DomainEr
     let far_future = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
     let mut moved = 0;
     loop {
-        let n = db.in_scope(everywhere, |conn| {
+        let n = db.in_scope_conn(everywhere, |conn| {
             let rows: Vec<(i32, Uuid, i16, Vec<u8>)> = members::table
                 .filter(members::id_key.ne(active))
                 .select((
@@ -67,7 +67,7 @@ pub fn reencrypt(db: &Db, keys: &DataKeys, batch: i64) -> Result<usize, DomainEr
     }
     // Benefit card numbers are encrypted the same way (seed 5, 一卡兑付).
     loop {
-        let n = db.in_scope(everywhere, |conn| {
+        let n = db.in_scope_conn(everywhere, |conn| {
             crate::app::benefit_cards::reencrypt_batch(conn, keys, batch)
         })?;
         moved += n;

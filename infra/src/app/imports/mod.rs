@@ -249,7 +249,7 @@ pub struct Summary {
 /// `Forbidden` when disabled or gone; database failures.
 pub fn still_enabled(db: &Db, ctx: &Ctx) -> Result<(), DomainError> {
     use crate::schema::users;
-    let disabled: bool = db.in_scope(ctx.caller.scope(), |conn| {
+    let disabled: bool = db.in_scope_conn(ctx.caller.scope(), |conn| {
         users::table
             .filter(users::county_code.eq(ctx.caller.county_code()))
             .filter(users::id.eq(ctx.caller.user_id))
@@ -359,7 +359,7 @@ pub fn run(
         still_enabled(db, ctx)?;
         let mut errors: Vec<RowError> = Vec::new();
         let mut written: Vec<Written> = Vec::new();
-        let outcome = db.in_scope(scope, |conn| {
+        let outcome = db.in_scope_conn(scope, |conn| {
             for r in batch {
                 if let Some(first) = duplicates.get(&r.number) {
                     errors.push(err(
@@ -399,7 +399,7 @@ pub fn run(
             .collect::<std::collections::HashSet<_>>()
             .len();
         processed += batch.len();
-        db.in_scope(scope, |conn| {
+        db.in_scope_conn(scope, |conn| {
             jobs::progress(conn, ctx, job, processed, &errors, "running")
         })?;
     }
