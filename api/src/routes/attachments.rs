@@ -477,16 +477,14 @@ pub async fn attachment_content(
         .body(bytes))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Authenticated;
-    use super::r;
-    &[
-        // Stored attachments: the object (exit list or property hit) decides who may attach and
-        // read, so the use case checks its permission.
-        r("POST", "/api/v1/attachments", Authenticated),
-        r("GET", "/api/v1/attachments", Authenticated),
-        r("GET", "/api/v1/attachments/{id}", Authenticated),
-        r("GET", "/api/v1/attachments/{id}/content", Authenticated),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        upload_attachment => Authenticated,
+        list_attachments => Authenticated,
+        get_attachment => Authenticated,
+        attachment_content => Authenticated,
+    },
+}

@@ -161,14 +161,11 @@ pub async fn list_audit_events(
     )))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[r(
-        "GET",
-        "/api/v1/audit-events",
-        Permission(perm::AUDIT_READ),
-    )]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        list_audit_events => Permission(perm::AUDIT_READ),
+    },
+}

@@ -290,14 +290,16 @@ pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
         .json(state.keys.jwks())
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Public;
-    use super::r;
-    &[
-        r("POST", "/api/v1/auth/login", Public),
-        r("POST", "/api/v1/auth/refresh", Public),
-        r("POST", "/api/v1/auth/logout", Public),
-        r("GET", "/.well-known/jwks.json", Public),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        login => Public,
+        refresh => Public,
+        logout => Public,
+    },
+    "" => {
+        jwks => Public,
+    },
+}

@@ -265,29 +265,16 @@ pub async fn payment_file(
     }
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r(
-            "GET",
-            "/api/v1/households/{id}/benefit-card",
-            Permission(perm::FUNDS_READ),
-        ),
-        r(
-            "PUT",
-            "/api/v1/households/{id}/benefit-card",
-            Permission(perm::FUNDS_MANAGE),
-        ),
-        r(
-            "GET",
-            "/api/v1/projects/{id}/payment-file",
-            Permission(perm::FUNDS_PAYMENT_FILE),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        get_benefit_card => Permission(perm::FUNDS_READ),
+        put_benefit_card => Permission(perm::FUNDS_MANAGE),
+        payment_file => Permission(perm::FUNDS_PAYMENT_FILE),
+    },
+}
 
 #[cfg(test)]
 mod tests {

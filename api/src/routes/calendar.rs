@@ -168,17 +168,12 @@ pub async fn put_calendar_year(
     Ok(HttpResponse::Ok().json(CalendarYearDto::from(view)))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::{Authenticated, Permission};
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r("GET", "/api/v1/calendar/{year}", Authenticated),
-        r(
-            "PUT",
-            "/api/v1/calendar/{year}",
-            Permission(perm::SETTINGS_MANAGE),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        get_calendar_year => Authenticated,
+        put_calendar_year => Permission(perm::SETTINGS_MANAGE),
+    },
+}

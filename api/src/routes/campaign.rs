@@ -644,42 +644,17 @@ pub async fn put_intake_target(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r("GET", "/api/v1/campaigns", Permission(perm::WORKFLOW_READ)),
-        r(
-            "POST",
-            "/api/v1/campaigns",
-            Permission(perm::WORKFLOW_COUNTY),
-        ),
-        r(
-            "GET",
-            "/api/v1/campaigns/{id}",
-            Permission(perm::WORKFLOW_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/campaigns/{id}/villages",
-            Permission(perm::WORKFLOW_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/campaigns/{id}/excuses",
-            Permission(perm::WORKFLOW_COUNTY),
-        ),
-        r(
-            "POST",
-            "/api/v1/campaigns/{id}/close",
-            Permission(perm::WORKFLOW_COUNTY),
-        ),
-        r(
-            "PUT",
-            "/api/v1/intake-targets/{county_code}/{year}",
-            Permission(perm::WORKFLOW_COUNTY),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        list_campaigns => Permission(perm::WORKFLOW_READ),
+        open_campaign => Permission(perm::WORKFLOW_COUNTY),
+        get_campaign => Permission(perm::WORKFLOW_READ),
+        campaign_villages => Permission(perm::WORKFLOW_READ),
+        excuse_village => Permission(perm::WORKFLOW_COUNTY),
+        close_campaign => Permission(perm::WORKFLOW_COUNTY),
+        put_intake_target => Permission(perm::WORKFLOW_COUNTY),
+    },
+}

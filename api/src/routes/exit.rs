@@ -538,110 +538,31 @@ pub async fn document(
     crate::documents::respond(d.doc, format).await
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r("GET", "/api/v1/exit-lists", Permission(perm::WORKFLOW_READ)),
-        r(
-            "POST",
-            "/api/v1/exit-lists",
-            Permission(perm::WORKFLOW_VILLAGE),
-        ),
-        r(
-            "GET",
-            "/api/v1/exit-lists/{id}",
-            Permission(perm::WORKFLOW_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/exit-lists/{id}/entries",
-            Permission(perm::WORKFLOW_VILLAGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/exit-lists/{id}/appraisal",
-            Permission(perm::WORKFLOW_VILLAGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/exit-lists/{id}/verification",
-            Permission(perm::WORKFLOW_VILLAGE),
-        ),
-        // The resident team's sign-off: team members hold workflow:read; the use case asks for the
-        // team_member role over the village and a membership, in term, of a team serving it.
-        r(
-            "POST",
-            "/api/v1/exit-lists/{id}/verification/team",
-            Permission(perm::WORKFLOW_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/exit-lists/{id}/acknowledgement",
-            Permission(perm::WORKFLOW_ACKNOWLEDGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/exit-lists/{id}/first-notice",
-            Permission(perm::WORKFLOW_VILLAGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/exit-lists/{id}/township-review",
-            Permission(perm::WORKFLOW_TOWNSHIP),
-        ),
-        r(
-            "POST",
-            "/api/v1/exit-lists/{id}/second-notice",
-            Permission(perm::WORKFLOW_TOWNSHIP),
-        ),
-        r(
-            "POST",
-            "/api/v1/exit-lists/{id}/approval",
-            Permission(perm::WORKFLOW_COUNTY),
-        ),
-        r(
-            "POST",
-            "/api/v1/exit-lists/{id}/announcement",
-            Permission(perm::WORKFLOW_COUNTY),
-        ),
-        r(
-            "POST",
-            "/api/v1/exit-lists/{id}/filing",
-            Permission(perm::WORKFLOW_COUNTY),
-        ),
-        r(
-            "GET",
-            "/api/v1/exit-lists/{id}/documents/{kind}",
-            Permission(perm::WORKFLOW_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/exit-lists/{id}/objections",
-            Permission(perm::WORKFLOW_READ),
-        ),
-        r("GET", "/api/v1/objections", Permission(perm::WORKFLOW_READ)),
-        r(
-            "POST",
-            "/api/v1/objections/{id}/resolution",
-            Permission(perm::WORKFLOW_READ),
-        ),
-        r(
-            "PUT",
-            "/api/v1/exit-targets/{county_code}/{year}",
-            Permission(perm::WORKFLOW_COUNTY),
-        ),
-        r(
-            "GET",
-            "/api/v1/exit-progress",
-            Permission(perm::WORKFLOW_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/households/{id}/exit-criteria",
-            Permission(perm::WORKFLOW_READ),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        list_exit_lists => Permission(perm::WORKFLOW_READ),
+        nominate => Permission(perm::WORKFLOW_VILLAGE),
+        get_exit_list => Permission(perm::WORKFLOW_READ),
+        add_entries => Permission(perm::WORKFLOW_VILLAGE),
+        appraisal => Permission(perm::WORKFLOW_VILLAGE),
+        verification => Permission(perm::WORKFLOW_VILLAGE),
+        team_verification => Permission(perm::WORKFLOW_READ),
+        acknowledgement => Permission(perm::WORKFLOW_ACKNOWLEDGE),
+        first_notice => Permission(perm::WORKFLOW_VILLAGE),
+        township_review => Permission(perm::WORKFLOW_TOWNSHIP),
+        second_notice => Permission(perm::WORKFLOW_TOWNSHIP),
+        approval => Permission(perm::WORKFLOW_COUNTY),
+        announcement => Permission(perm::WORKFLOW_COUNTY),
+        filing => Permission(perm::WORKFLOW_COUNTY),
+        document => Permission(perm::WORKFLOW_READ),
+        raise_objection => Permission(perm::WORKFLOW_READ),
+        list_objections => Permission(perm::WORKFLOW_READ),
+        resolve_objection => Permission(perm::WORKFLOW_READ),
+        put_target => Permission(perm::WORKFLOW_COUNTY),
+        exit_progress => Permission(perm::WORKFLOW_READ),
+        exit_criteria => Permission(perm::WORKFLOW_READ),
+    },
+}

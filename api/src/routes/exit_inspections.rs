@@ -363,31 +363,14 @@ pub async fn visit_exit_inspection_household(
     Ok(HttpResponse::Ok().json(InspectionDto::from(view)))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r(
-            "POST",
-            "/api/v1/exit-inspections",
-            Permission(perm::WORKFLOW_INSPECT),
-        ),
-        r(
-            "GET",
-            "/api/v1/exit-inspections",
-            Permission(perm::WORKFLOW_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/exit-inspections/{id}",
-            Permission(perm::WORKFLOW_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/exit-inspections/{id}/households/{household_id}/visit",
-            Permission(perm::WORKFLOW_INSPECT),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        create_exit_inspection => Permission(perm::WORKFLOW_INSPECT),
+        list_exit_inspections => Permission(perm::WORKFLOW_READ),
+        get_exit_inspection => Permission(perm::WORKFLOW_READ),
+        visit_exit_inspection_household => Permission(perm::WORKFLOW_INSPECT),
+    },
+}

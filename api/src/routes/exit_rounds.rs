@@ -644,51 +644,18 @@ pub async fn file_county_exits(
     }))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r(
-            "GET",
-            "/api/v1/exit-rounds",
-            Permission(perm::WORKFLOW_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/exit-rounds",
-            Permission(perm::WORKFLOW_TOWNSHIP),
-        ),
-        r(
-            "GET",
-            "/api/v1/exit-rounds/{id}",
-            Permission(perm::WORKFLOW_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/exit-rounds/{id}/township-review",
-            Permission(perm::WORKFLOW_TOWNSHIP),
-        ),
-        r(
-            "POST",
-            "/api/v1/exit-rounds/{id}/second-notice",
-            Permission(perm::WORKFLOW_TOWNSHIP),
-        ),
-        r(
-            "POST",
-            "/api/v1/exit-rounds/{id}/approval",
-            Permission(perm::WORKFLOW_COUNTY),
-        ),
-        r(
-            "POST",
-            "/api/v1/exit-rounds/{id}/announcement",
-            Permission(perm::WORKFLOW_COUNTY),
-        ),
-        r(
-            "POST",
-            "/api/v1/exit-filings",
-            Permission(perm::WORKFLOW_COUNTY),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        open_exit_round => Permission(perm::WORKFLOW_TOWNSHIP),
+        list_exit_rounds => Permission(perm::WORKFLOW_READ),
+        get_exit_round => Permission(perm::WORKFLOW_READ),
+        review_exit_round => Permission(perm::WORKFLOW_TOWNSHIP),
+        second_notice_exit_round => Permission(perm::WORKFLOW_TOWNSHIP),
+        approve_exit_round => Permission(perm::WORKFLOW_COUNTY),
+        announce_exit_round => Permission(perm::WORKFLOW_COUNTY),
+        file_county_exits => Permission(perm::WORKFLOW_COUNTY),
+    },
+}

@@ -116,14 +116,11 @@ pub async fn city_matching(
     )))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[r(
-        "GET",
-        "/api/v1/fund-matching",
-        Permission(perm::FUNDS_READ),
-    )]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        city_matching => Permission(perm::FUNDS_READ),
+    },
+}

@@ -723,46 +723,21 @@ pub async fn reverse_disbursement(
     Ok(HttpResponse::Created().json(LedgerEntryDto::from(e)))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r("POST", "/api/v1/funds", Permission(perm::FUNDS_MANAGE)),
-        r("GET", "/api/v1/funds", Permission(perm::FUNDS_READ)),
-        r("POST", "/api/v1/projects", Permission(perm::FUNDS_MANAGE)),
-        r("GET", "/api/v1/projects", Permission(perm::FUNDS_READ)),
-        r("GET", "/api/v1/projects/{id}", Permission(perm::FUNDS_READ)),
-        r(
-            "POST",
-            "/api/v1/projects/{id}/progress",
-            Permission(perm::FUNDS_MANAGE),
-        ),
-        r(
-            "PUT",
-            "/api/v1/projects/{id}/manager",
-            Permission(perm::FUNDS_MANAGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/allocations",
-            Permission(perm::FUNDS_MANAGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/allocations/{id}/reversal",
-            Permission(perm::FUNDS_MANAGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/projects/{id}/disbursements",
-            Permission(perm::FUNDS_MANAGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/disbursements/{id}/reversal",
-            Permission(perm::FUNDS_MANAGE),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        create_fund => Permission(perm::FUNDS_MANAGE),
+        list_funds => Permission(perm::FUNDS_READ),
+        create_project => Permission(perm::FUNDS_MANAGE),
+        list_projects => Permission(perm::FUNDS_READ),
+        get_project => Permission(perm::FUNDS_READ),
+        record_progress => Permission(perm::FUNDS_MANAGE),
+        set_project_manager => Permission(perm::FUNDS_MANAGE),
+        allocate => Permission(perm::FUNDS_MANAGE),
+        reverse_allocation => Permission(perm::FUNDS_MANAGE),
+        disburse => Permission(perm::FUNDS_MANAGE),
+        reverse_disbursement => Permission(perm::FUNDS_MANAGE),
+    },
+}

@@ -272,31 +272,14 @@ pub async fn reject_grant_request(
     Ok(HttpResponse::Ok().json(GrantRequestDto::from(v)))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r(
-            "GET",
-            "/api/v1/grant-requests",
-            Permission(perm::USERS_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/grant-requests/{id}",
-            Permission(perm::USERS_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/grant-requests/{id}/approve",
-            Permission(perm::USERS_MANAGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/grant-requests/{id}/reject",
-            Permission(perm::USERS_MANAGE),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        list_grant_requests => Permission(perm::USERS_READ),
+        get_grant_request => Permission(perm::USERS_READ),
+        approve_grant_request => Permission(perm::USERS_MANAGE),
+        reject_grant_request => Permission(perm::USERS_MANAGE),
+    },
+}

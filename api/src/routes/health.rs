@@ -53,12 +53,12 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Public;
-    use super::r;
-    &[
-        r("GET", "/health/live", Public),
-        r("GET", "/health/ready", Public),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "" => {
+        live => Public,
+        ready => Public,
+    },
+}

@@ -668,63 +668,22 @@ pub async fn add_measure(
     Ok(answer(ans, replayed))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r("GET", "/api/v1/households", Permission(perm::CASES_READ)),
-        r("POST", "/api/v1/households", Permission(perm::CASES_WRITE)),
-        r(
-            "GET",
-            "/api/v1/households/count",
-            Permission(perm::CASES_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/households/{id}",
-            Permission(perm::CASES_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/households/{id}/card",
-            Permission(perm::CASES_READ),
-        ),
-        r(
-            "PATCH",
-            "/api/v1/households/{id}",
-            Permission(perm::CASES_WRITE),
-        ),
-        r(
-            "GET",
-            "/api/v1/households/{id}/history",
-            Permission(perm::CASES_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/households/{id}/years",
-            Permission(perm::CASES_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/households/{id}/years/{year}",
-            Permission(perm::CASES_READ),
-        ),
-        r(
-            "PUT",
-            "/api/v1/households/{id}/years/{year}",
-            Permission(perm::CASES_WRITE),
-        ),
-        r(
-            "GET",
-            "/api/v1/households/{id}/measures",
-            Permission(perm::CASES_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/households/{id}/measures",
-            Permission(perm::CASES_WRITE),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        list_households => Permission(perm::CASES_READ),
+        create_household => Permission(perm::CASES_WRITE),
+        count_households => Permission(perm::CASES_READ),
+        get_household => Permission(perm::CASES_READ),
+        household_card => Permission(perm::CASES_READ),
+        update_household => Permission(perm::CASES_WRITE),
+        household_history => Permission(perm::CASES_READ),
+        list_years => Permission(perm::CASES_READ),
+        get_year => Permission(perm::CASES_READ),
+        put_year => Permission(perm::CASES_WRITE),
+        list_measures => Permission(perm::CASES_READ),
+        add_measure => Permission(perm::CASES_WRITE),
+    },
+}

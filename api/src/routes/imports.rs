@@ -469,81 +469,24 @@ pub async fn import_benefit_cards(
     start(req, state, auth, Kind::BenefitCards, q.dry_run, payload).await
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r(
-            "GET",
-            "/api/v1/imports/household-years/template",
-            Permission(perm::CASES_IMPORT),
-        ),
-        r(
-            "POST",
-            "/api/v1/imports/household-years",
-            Permission(perm::CASES_IMPORT),
-        ),
-        r(
-            "GET",
-            "/api/v1/imports/village-profiles/template",
-            Permission(perm::VILLAGES_WRITE),
-        ),
-        r(
-            "POST",
-            "/api/v1/imports/village-profiles",
-            Permission(perm::VILLAGES_WRITE),
-        ),
-        r(
-            "GET",
-            "/api/v1/imports/visits/template",
-            Permission(perm::VISITS_WRITE),
-        ),
-        r(
-            "POST",
-            "/api/v1/imports/visits",
-            Permission(perm::VISITS_WRITE),
-        ),
-        r(
-            "GET",
-            "/api/v1/imports/team-members/template",
-            Permission(perm::VILLAGES_MANAGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/imports/team-members",
-            Permission(perm::VILLAGES_MANAGE),
-        ),
-        r(
-            "GET",
-            "/api/v1/imports/ranger-patrols/template",
-            Permission(perm::FUNDS_MANAGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/imports/ranger-patrols",
-            Permission(perm::FUNDS_MANAGE),
-        ),
-        r(
-            "GET",
-            "/api/v1/imports/benefit-cards/template",
-            Permission(perm::FUNDS_MANAGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/imports/benefit-cards",
-            Permission(perm::FUNDS_MANAGE),
-        ),
-        r(
-            "GET",
-            "/api/v1/imports/ranger-inspections/template",
-            Permission(perm::FUNDS_MANAGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/imports/ranger-inspections",
-            Permission(perm::FUNDS_MANAGE),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        household_years_template => Permission(perm::CASES_IMPORT),
+        import_household_years => Permission(perm::CASES_IMPORT),
+        village_profiles_template => Permission(perm::VILLAGES_WRITE),
+        import_village_profiles => Permission(perm::VILLAGES_WRITE),
+        visits_template => Permission(perm::VISITS_WRITE),
+        import_visits => Permission(perm::VISITS_WRITE),
+        team_members_template => Permission(perm::VILLAGES_MANAGE),
+        import_team_members => Permission(perm::VILLAGES_MANAGE),
+        benefit_cards_template => Permission(perm::FUNDS_MANAGE),
+        import_benefit_cards => Permission(perm::FUNDS_MANAGE),
+        ranger_patrols_template => Permission(perm::FUNDS_MANAGE),
+        import_ranger_patrols => Permission(perm::FUNDS_MANAGE),
+        ranger_inspections_template => Permission(perm::FUNDS_MANAGE),
+        import_ranger_inspections => Permission(perm::FUNDS_MANAGE),
+    },
+}

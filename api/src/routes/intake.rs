@@ -444,51 +444,18 @@ pub async fn intake_announcement(
     step(state, auth, &path, Step::Announcement, notice_input(body.0)).await
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r(
-            "GET",
-            "/api/v1/intake-lists",
-            Permission(perm::WORKFLOW_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/intake-lists",
-            Permission(perm::WORKFLOW_VILLAGE),
-        ),
-        r(
-            "GET",
-            "/api/v1/intake-lists/{id}",
-            Permission(perm::WORKFLOW_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/intake-lists/{id}/appraisal",
-            Permission(perm::WORKFLOW_VILLAGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/intake-lists/{id}/notice",
-            Permission(perm::WORKFLOW_VILLAGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/intake-lists/{id}/township-review",
-            Permission(perm::WORKFLOW_TOWNSHIP),
-        ),
-        r(
-            "POST",
-            "/api/v1/intake-lists/{id}/approval",
-            Permission(perm::WORKFLOW_COUNTY),
-        ),
-        r(
-            "POST",
-            "/api/v1/intake-lists/{id}/announcement",
-            Permission(perm::WORKFLOW_COUNTY),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        list_intake_lists => Permission(perm::WORKFLOW_READ),
+        create_intake_list => Permission(perm::WORKFLOW_VILLAGE),
+        get_intake_list => Permission(perm::WORKFLOW_READ),
+        intake_appraisal => Permission(perm::WORKFLOW_VILLAGE),
+        intake_notice => Permission(perm::WORKFLOW_VILLAGE),
+        intake_township_review => Permission(perm::WORKFLOW_TOWNSHIP),
+        intake_approval => Permission(perm::WORKFLOW_COUNTY),
+        intake_announcement => Permission(perm::WORKFLOW_COUNTY),
+    },
+}

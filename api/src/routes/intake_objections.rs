@@ -132,21 +132,12 @@ pub async fn resolve_intake_objection(
     Ok(HttpResponse::Ok().json(IntakeObjectionDto::from(o)))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r(
-            "POST",
-            "/api/v1/intake-lists/{id}/objections",
-            Permission(perm::WORKFLOW_VILLAGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/intake-lists/{id}/objections/{objection_id}/resolution",
-            Permission(perm::WORKFLOW_VILLAGE),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        raise_intake_objection => Permission(perm::WORKFLOW_VILLAGE),
+        resolve_intake_objection => Permission(perm::WORKFLOW_VILLAGE),
+    },
+}

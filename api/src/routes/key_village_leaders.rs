@@ -130,21 +130,12 @@ pub async fn list_leaders(
     Ok(HttpResponse::Ok().json(rows.into_iter().map(LeaderDto::from).collect::<Vec<_>>()))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r(
-            "POST",
-            "/api/v1/key-villages/{id}/leaders",
-            Permission(perm::VILLAGES_MANAGE),
-        ),
-        r(
-            "GET",
-            "/api/v1/key-villages/{id}/leaders",
-            Permission(perm::VILLAGES_READ),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        link_leader => Permission(perm::VILLAGES_MANAGE),
+        list_leaders => Permission(perm::VILLAGES_READ),
+    },
+}

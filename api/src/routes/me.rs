@@ -175,12 +175,12 @@ pub async fn change_password(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Authenticated;
-    use super::r;
-    &[
-        r("GET", "/api/v1/me", Authenticated),
-        r("PUT", "/api/v1/me/password", Authenticated),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        get_me => Authenticated,
+        change_password => Authenticated,
+    },
+}

@@ -438,47 +438,18 @@ pub async fn list_causes(state: web::Data<AppState>, auth: Auth) -> ApiResult<Ht
     ))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::{Authenticated, Permission};
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r("GET", "/api/v1/poverty-causes", Authenticated),
-        r(
-            "GET",
-            "/api/v1/households/{id}/members",
-            Permission(perm::CASES_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/households/{id}/members",
-            Permission(perm::CASES_WRITE),
-        ),
-        r(
-            "GET",
-            "/api/v1/households/{id}/members/{member_id}",
-            Permission(perm::CASES_READ),
-        ),
-        r(
-            "PATCH",
-            "/api/v1/households/{id}/members/{member_id}",
-            Permission(perm::CASES_WRITE),
-        ),
-        r(
-            "DELETE",
-            "/api/v1/households/{id}/members/{member_id}",
-            Permission(perm::CASES_WRITE),
-        ),
-        r(
-            "POST",
-            "/api/v1/members/search",
-            Permission(perm::CASES_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/members/{member_id}/reveal",
-            Permission(perm::CASES_REVEAL),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        list_causes => Authenticated,
+        list_members => Permission(perm::CASES_READ),
+        add_member => Permission(perm::CASES_WRITE),
+        get_member => Permission(perm::CASES_READ),
+        update_member => Permission(perm::CASES_WRITE),
+        remove_member => Permission(perm::CASES_WRITE),
+        search_members => Permission(perm::CASES_READ),
+        reveal_member => Permission(perm::CASES_REVEAL),
+    },
+}

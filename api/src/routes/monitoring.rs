@@ -632,81 +632,24 @@ pub async fn assign_contact(
     Ok(HttpResponse::Ok().json(CaseDto::from(v)))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r(
-            "GET",
-            "/api/v1/monitoring-cases",
-            Permission(perm::WORKFLOW_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/monitoring-cases",
-            Permission(perm::WORKFLOW_VILLAGE),
-        ),
-        r(
-            "GET",
-            "/api/v1/monitoring-cases/{id}",
-            Permission(perm::WORKFLOW_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/monitoring-cases/{id}/township-review",
-            Permission(perm::WORKFLOW_TOWNSHIP),
-        ),
-        r(
-            "POST",
-            "/api/v1/monitoring-cases/{id}/confirmation",
-            Permission(perm::WORKFLOW_COUNTY),
-        ),
-        r(
-            "POST",
-            "/api/v1/monitoring-cases/{id}/post-verification",
-            Permission(perm::WORKFLOW_COUNTY),
-        ),
-        r(
-            "POST",
-            "/api/v1/monitoring-cases/{id}/risk-elimination",
-            Permission(perm::WORKFLOW_COUNTY),
-        ),
-        r(
-            "POST",
-            "/api/v1/monitoring-cases/{id}/return-to-poverty",
-            Permission(perm::WORKFLOW_COUNTY),
-        ),
-        r(
-            "POST",
-            "/api/v1/monitoring-cases/{id}/measures",
-            Permission(perm::WORKFLOW_VILLAGE),
-        ),
-        r(
-            "PUT",
-            "/api/v1/monitoring-cases/{id}/contact",
-            Permission(perm::WORKFLOW_VILLAGE),
-        ),
-        r(
-            "GET",
-            "/api/v1/monitoring-leads",
-            Permission(perm::WORKFLOW_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/monitoring-leads",
-            Permission(perm::WORKFLOW_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/monitoring-leads/scan",
-            Permission(perm::WORKFLOW_COUNTY),
-        ),
-        r(
-            "POST",
-            "/api/v1/monitoring-leads/{id}/verification",
-            Permission(perm::WORKFLOW_VILLAGE),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        list_cases => Permission(perm::WORKFLOW_READ),
+        open_case => Permission(perm::WORKFLOW_VILLAGE),
+        get_case => Permission(perm::WORKFLOW_READ),
+        township_review => Permission(perm::WORKFLOW_TOWNSHIP),
+        confirmation => Permission(perm::WORKFLOW_COUNTY),
+        post_verification => Permission(perm::WORKFLOW_COUNTY),
+        risk_elimination => Permission(perm::WORKFLOW_COUNTY),
+        return_to_poverty => Permission(perm::WORKFLOW_COUNTY),
+        add_measure => Permission(perm::WORKFLOW_VILLAGE),
+        assign_contact => Permission(perm::WORKFLOW_VILLAGE),
+        list_leads => Permission(perm::WORKFLOW_READ),
+        scan => Permission(perm::WORKFLOW_COUNTY),
+        report => Permission(perm::WORKFLOW_READ),
+        verify_lead => Permission(perm::WORKFLOW_VILLAGE),
+    },
+}

@@ -319,31 +319,14 @@ pub async fn key_village_funding(
     )))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r(
-            "POST",
-            "/api/v1/projects/{id}/posting",
-            Permission(perm::FUNDS_MANAGE),
-        ),
-        r(
-            "GET",
-            "/api/v1/projects/{id}/posting",
-            Permission(perm::FUNDS_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/projects/{id}/notice",
-            Permission(perm::FUNDS_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/key-village-funding",
-            Permission(perm::FUNDS_READ),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        create_project_posting => Permission(perm::FUNDS_MANAGE),
+        get_project_posting => Permission(perm::FUNDS_READ),
+        project_notice => Permission(perm::FUNDS_READ),
+        key_village_funding => Permission(perm::FUNDS_READ),
+    },
+}

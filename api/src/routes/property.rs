@@ -663,91 +663,26 @@ pub async fn opinions(
     table(q.format.as_deref(), "opinions", &header, &lines, Some(json))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r(
-            "GET",
-            "/api/v1/property-checks/template",
-            Permission(perm::PROPERTY_IMPORT),
-        ),
-        r(
-            "POST",
-            "/api/v1/property-checks",
-            Permission(perm::PROPERTY_IMPORT),
-        ),
-        r(
-            "GET",
-            "/api/v1/property-checks",
-            Permission(perm::PROPERTY_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/property-checks/{id}",
-            Permission(perm::PROPERTY_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/property-hits",
-            Permission(perm::PROPERTY_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/property-hits/{id}",
-            Permission(perm::PROPERTY_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/property-hits/{id}/verification",
-            Permission(perm::PROPERTY_VERIFY),
-        ),
-        r(
-            "GET",
-            "/api/v1/property-checks/{id}/opinions",
-            Permission(perm::PROPERTY_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/property-checks/{id}/statistics",
-            Permission(perm::PROPERTY_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/property-checks/{id}/households/{household_id}/check-sheet",
-            Permission(perm::PROPERTY_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/property-checks/{id}/villages/{code}/opinion-sheet",
-            Permission(perm::PROPERTY_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/property-checks/{id}/regions/{code}/statistics-sheet",
-            Permission(perm::PROPERTY_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/property-checks/{id}/submissions",
-            Permission(perm::PROPERTY_REVIEW),
-        ),
-        r(
-            "POST",
-            "/api/v1/property-checks/{id}/confirmations",
-            Permission(perm::PROPERTY_DECIDE),
-        ),
-        r(
-            "POST",
-            "/api/v1/property-hits/{id}/reversal",
-            Permission(perm::PROPERTY_DECIDE),
-        ),
-        r(
-            "GET",
-            "/api/v1/veto-conditions",
-            Permission(perm::PROPERTY_READ),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        template => Permission(perm::PROPERTY_IMPORT),
+        import => Permission(perm::PROPERTY_IMPORT),
+        list_batches => Permission(perm::PROPERTY_READ),
+        get_batch => Permission(perm::PROPERTY_READ),
+        list_hits => Permission(perm::PROPERTY_READ),
+        get_hit => Permission(perm::PROPERTY_READ),
+        verify => Permission(perm::PROPERTY_VERIFY),
+        opinions => Permission(perm::PROPERTY_READ),
+        statistics => Permission(perm::PROPERTY_READ),
+        check_sheet => Permission(perm::PROPERTY_READ),
+        opinion_sheet => Permission(perm::PROPERTY_READ),
+        statistics_sheet => Permission(perm::PROPERTY_READ),
+        submit => Permission(perm::PROPERTY_REVIEW),
+        confirm => Permission(perm::PROPERTY_DECIDE),
+        reverse => Permission(perm::PROPERTY_DECIDE),
+        veto_conditions => Permission(perm::PROPERTY_READ),
+    },
+}

@@ -217,26 +217,13 @@ pub async fn list_appraisals(
     ))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r(
-            "GET",
-            "/api/v1/property-checks/{id}/appraisals",
-            Permission(perm::PROPERTY_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/property-checks/{id}/villages/{village_code}/send-back",
-            Permission(perm::PROPERTY_REVIEW),
-        ),
-        r(
-            "POST",
-            "/api/v1/property-checks/{id}/appraisals",
-            Permission(perm::PROPERTY_VERIFY),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        appraise => Permission(perm::PROPERTY_VERIFY),
+        send_back => Permission(perm::PROPERTY_REVIEW),
+        list_appraisals => Permission(perm::PROPERTY_READ),
+    },
+}

@@ -304,36 +304,15 @@ pub async fn routing(
     ))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r(
-            "PUT",
-            "/api/v1/townships/{township_code}/liaisons",
-            Permission(perm::PROPERTY_REVIEW),
-        ),
-        r(
-            "GET",
-            "/api/v1/townships/{township_code}/liaisons",
-            Permission(perm::PROPERTY_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/property-checks/{id}/townships/{township_code}/forward",
-            Permission(perm::PROPERTY_REVIEW),
-        ),
-        r(
-            "POST",
-            "/api/v1/property-checks/{id}/villages/{village_code}/forward",
-            Permission(perm::PROPERTY_FORWARD),
-        ),
-        r(
-            "GET",
-            "/api/v1/property-checks/{id}/routing",
-            Permission(perm::PROPERTY_READ),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        set_liaisons => Permission(perm::PROPERTY_REVIEW),
+        list_liaisons => Permission(perm::PROPERTY_READ),
+        forward_township => Permission(perm::PROPERTY_REVIEW),
+        forward_village => Permission(perm::PROPERTY_FORWARD),
+        routing => Permission(perm::PROPERTY_READ),
+    },
+}

@@ -666,71 +666,22 @@ pub async fn terminate(
     Ok(HttpResponse::Ok().json(RangerContractDto::from(c)))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r(
-            "POST",
-            "/api/v1/ranger-contracts",
-            Permission(perm::FUNDS_MANAGE),
-        ),
-        r(
-            "GET",
-            "/api/v1/ranger-contracts",
-            Permission(perm::FUNDS_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/ranger-contracts/{id}/inspections",
-            Permission(perm::FUNDS_MANAGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/ranger-contracts/{id}/incidents",
-            Permission(perm::FUNDS_MANAGE),
-        ),
-        r(
-            "GET",
-            "/api/v1/ranger-payouts/late",
-            Permission(perm::FUNDS_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/ranger-contracts/{id}/patrols",
-            Permission(perm::FUNDS_MANAGE),
-        ),
-        r(
-            "GET",
-            "/api/v1/ranger-contracts/{id}/patrols",
-            Permission(perm::FUNDS_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/ranger-contracts/{id}/payouts/{month}",
-            Permission(perm::FUNDS_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/ranger-contracts/{id}/document",
-            Permission(perm::FUNDS_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/ranger-contracts/{id}/payouts/{month}/document",
-            Permission(perm::FUNDS_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/ranger-contracts/{id}/payouts/{month}",
-            Permission(perm::FUNDS_MANAGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/ranger-contracts/{id}/termination",
-            Permission(perm::FUNDS_MANAGE),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        sign_contract => Permission(perm::FUNDS_MANAGE),
+        list_contracts => Permission(perm::FUNDS_READ),
+        inspect => Permission(perm::FUNDS_MANAGE),
+        incident => Permission(perm::FUNDS_MANAGE),
+        log_patrol => Permission(perm::FUNDS_MANAGE),
+        list_patrols => Permission(perm::FUNDS_READ),
+        late_payouts => Permission(perm::FUNDS_READ),
+        compute_payout => Permission(perm::FUNDS_READ),
+        contract_document => Permission(perm::FUNDS_READ),
+        payout_document => Permission(perm::FUNDS_READ),
+        pay => Permission(perm::FUNDS_MANAGE),
+        terminate => Permission(perm::FUNDS_MANAGE),
+    },
+}

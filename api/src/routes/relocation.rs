@@ -150,26 +150,13 @@ pub async fn relocation_roster(
     .await
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r(
-            "POST",
-            "/api/v1/relocation-plans",
-            Permission(perm::FUNDS_MANAGE),
-        ),
-        r(
-            "GET",
-            "/api/v1/relocation-plans",
-            Permission(perm::FUNDS_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/relocation-plans/{id}/roster",
-            Permission(perm::FUNDS_READ),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        plan_relocation => Permission(perm::FUNDS_MANAGE),
+        list_relocation => Permission(perm::FUNDS_READ),
+        relocation_roster => Permission(perm::FUNDS_READ),
+    },
+}

@@ -54,9 +54,11 @@ pub async fn list_roles(state: web::Data<AppState>, auth: Auth) -> ApiResult<Htt
     Ok(HttpResponse::Ok().json(roles))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Authenticated;
-    use super::r;
-    &[r("GET", "/api/v1/roles", Authenticated)]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        list_roles => Authenticated,
+    },
+}

@@ -147,21 +147,12 @@ pub async fn put_settings(
     Ok(respond(view))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r(
-            "GET",
-            "/api/v1/settings/{region_code}",
-            Permission(perm::SETTINGS_READ),
-        ),
-        r(
-            "PUT",
-            "/api/v1/settings/{region_code}",
-            Permission(perm::SETTINGS_MANAGE),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        get_settings => Permission(perm::SETTINGS_READ),
+        put_settings => Permission(perm::SETTINGS_MANAGE),
+    },
+}

@@ -727,49 +727,24 @@ pub async fn coverage(
     Ok(HttpResponse::Ok().json(CoverageDto::from(c)))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r("POST", "/api/v1/teams", Permission(perm::VILLAGES_MANAGE)),
-        r("GET", "/api/v1/teams", Permission(perm::VILLAGES_READ)),
-        r("GET", "/api/v1/teams/{id}", Permission(perm::VILLAGES_READ)),
-        r(
-            "POST",
-            "/api/v1/teams/{id}/members",
-            Permission(perm::VILLAGES_MANAGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/pairings",
-            Permission(perm::VILLAGES_MANAGE),
-        ),
-        r("GET", "/api/v1/pairings", Permission(perm::VILLAGES_READ)),
-        r(
-            "POST",
-            "/api/v1/pairings/{id}/end",
-            Permission(perm::VILLAGES_MANAGE),
-        ),
-        r("POST", "/api/v1/visits", Permission(perm::VISITS_WRITE)),
-        r("GET", "/api/v1/visits", Permission(perm::VILLAGES_READ)),
-        r(
-            "POST",
-            "/api/v1/advisers",
-            Permission(perm::VILLAGES_MANAGE),
-        ),
-        r("GET", "/api/v1/advisers", Permission(perm::VILLAGES_READ)),
-        r(
-            "POST",
-            "/api/v1/village-pairings",
-            Permission(perm::VILLAGES_MANAGE),
-        ),
-        r(
-            "GET",
-            "/api/v1/village-pairings",
-            Permission(perm::VILLAGES_READ),
-        ),
-        r("GET", "/api/v1/coverage", Permission(perm::VILLAGES_READ)),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        create_team => Permission(perm::VILLAGES_MANAGE),
+        list_teams => Permission(perm::VILLAGES_READ),
+        get_team => Permission(perm::VILLAGES_READ),
+        add_member => Permission(perm::VILLAGES_MANAGE),
+        pair => Permission(perm::VILLAGES_MANAGE),
+        list_pairings => Permission(perm::VILLAGES_READ),
+        end_pairing => Permission(perm::VILLAGES_MANAGE),
+        log_visit => Permission(perm::VISITS_WRITE),
+        list_visits => Permission(perm::VILLAGES_READ),
+        add_adviser => Permission(perm::VILLAGES_MANAGE),
+        list_advisers => Permission(perm::VILLAGES_READ),
+        pair_villages => Permission(perm::VILLAGES_MANAGE),
+        list_village_pairings => Permission(perm::VILLAGES_READ),
+        coverage => Permission(perm::VILLAGES_READ),
+    },
+}

@@ -190,18 +190,13 @@ pub async fn get_tenant(
     Ok(HttpResponse::Ok().json(TenantDto::from(row)))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r("GET", "/api/v1/tenants", Permission(perm::TENANTS_READ)),
-        r("POST", "/api/v1/tenants", Permission(perm::TENANTS_MANAGE)),
-        r(
-            "GET",
-            "/api/v1/tenants/{county_code}",
-            Permission(perm::TENANTS_READ),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        list_tenants => Permission(perm::TENANTS_READ),
+        create_tenant => Permission(perm::TENANTS_MANAGE),
+        get_tenant => Permission(perm::TENANTS_READ),
+    },
+}

@@ -595,41 +595,16 @@ pub async fn township_plans_rollup(
     Ok(HttpResponse::Ok().json(RollupDto::from(r)))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r(
-            "GET",
-            "/api/v1/township-plans",
-            Permission(perm::WORKFLOW_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/township-plans/rollup",
-            Permission(perm::WORKFLOW_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/township-plans/{township_code}/{year}",
-            Permission(perm::WORKFLOW_READ),
-        ),
-        r(
-            "PUT",
-            "/api/v1/township-plans/{township_code}/{year}",
-            Permission(perm::WORKFLOW_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/township-plans/{township_code}/{year}/approval",
-            Permission(perm::WORKFLOW_COUNTY),
-        ),
-        r(
-            "DELETE",
-            "/api/v1/township-plans/{township_code}/{year}/approval",
-            Permission(perm::WORKFLOW_COUNTY),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        list_township_plans => Permission(perm::WORKFLOW_READ),
+        township_plans_rollup => Permission(perm::WORKFLOW_READ),
+        get_township_plan => Permission(perm::WORKFLOW_READ),
+        put_township_plan => Permission(perm::WORKFLOW_READ),
+        approve_township_plan => Permission(perm::WORKFLOW_COUNTY),
+        reopen_township_plan => Permission(perm::WORKFLOW_COUNTY),
+    },
+}

@@ -745,43 +745,18 @@ pub(crate) fn export_xlsx(
     result.map_err(|e| DomainError::Unexpected(anyhow::anyhow!("xlsx: {e}")))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r(
-            "GET",
-            "/api/v1/imports/households/template",
-            Permission(perm::CASES_IMPORT),
-        ),
-        r(
-            "POST",
-            "/api/v1/imports/households",
-            Permission(perm::CASES_IMPORT),
-        ),
-        r("GET", "/api/v1/jobs", Permission(perm::CASES_READ)),
-        r("GET", "/api/v1/jobs/{id}", Permission(perm::CASES_READ)),
-        r(
-            "GET",
-            "/api/v1/jobs/{id}/result",
-            Permission(perm::CASES_EXPORT),
-        ),
-        r(
-            "POST",
-            "/api/v1/exports/households/jobs",
-            Permission(perm::CASES_EXPORT),
-        ),
-        r(
-            "GET",
-            "/api/v1/jobs/{id}/errors",
-            Permission(perm::CASES_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/exports/households",
-            Permission(perm::CASES_EXPORT),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        import_template => Permission(perm::CASES_IMPORT),
+        import_households => Permission(perm::CASES_IMPORT),
+        list_jobs => Permission(perm::CASES_READ),
+        get_job => Permission(perm::CASES_READ),
+        job_errors => Permission(perm::CASES_READ),
+        export_households => Permission(perm::CASES_EXPORT),
+        export_job => Permission(perm::CASES_EXPORT),
+        job_result => Permission(perm::CASES_EXPORT),
+    },
+}

@@ -475,49 +475,20 @@ pub async fn delete_grant(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r("GET", "/api/v1/users", Permission(perm::USERS_READ)),
-        r("POST", "/api/v1/users", Permission(perm::USERS_MANAGE)),
-        r("GET", "/api/v1/users/{id}", Permission(perm::USERS_READ)),
-        r(
-            "PATCH",
-            "/api/v1/users/{id}",
-            Permission(perm::USERS_MANAGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/users/{id}/disable",
-            Permission(perm::USERS_MANAGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/users/{id}/enable",
-            Permission(perm::USERS_MANAGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/users/{id}/password-reset",
-            Permission(perm::USERS_MANAGE),
-        ),
-        r(
-            "GET",
-            "/api/v1/users/{id}/roles",
-            Permission(perm::USERS_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/users/{id}/roles",
-            Permission(perm::USERS_MANAGE),
-        ),
-        r(
-            "DELETE",
-            "/api/v1/users/{id}/roles/{grant_id}",
-            Permission(perm::USERS_MANAGE),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        list_users => Permission(perm::USERS_READ),
+        create_user => Permission(perm::USERS_MANAGE),
+        get_user => Permission(perm::USERS_READ),
+        update_user => Permission(perm::USERS_MANAGE),
+        disable_user => Permission(perm::USERS_MANAGE),
+        enable_user => Permission(perm::USERS_MANAGE),
+        reset_password => Permission(perm::USERS_MANAGE),
+        list_grants => Permission(perm::USERS_READ),
+        create_grant => Permission(perm::USERS_MANAGE),
+        delete_grant => Permission(perm::USERS_MANAGE),
+    },
+}

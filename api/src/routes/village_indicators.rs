@@ -148,14 +148,11 @@ pub async fn put_industry_plan(
     Ok(HttpResponse::Ok().json(KeyVillageDto::from(kv)))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[r(
-        "PUT",
-        "/api/v1/key-villages/{id}/industry-plan",
-        Permission(perm::VILLAGES_MANAGE),
-    )]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        put_industry_plan => Permission(perm::VILLAGES_MANAGE),
+    },
+}

@@ -376,61 +376,20 @@ pub async fn put_county_figure(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Permission;
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r(
-            "GET",
-            "/api/v1/villages/{code}/profiles",
-            Permission(perm::VILLAGES_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/villages/{code}/profiles/{year}",
-            Permission(perm::VILLAGES_READ),
-        ),
-        r(
-            "PUT",
-            "/api/v1/villages/{code}/profiles/{year}",
-            Permission(perm::VILLAGES_WRITE),
-        ),
-        r(
-            "PUT",
-            "/api/v1/county-figures/{county_code}/{year}",
-            Permission(perm::VILLAGES_MANAGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/key-villages",
-            Permission(perm::VILLAGES_MANAGE),
-        ),
-        r(
-            "GET",
-            "/api/v1/key-villages",
-            Permission(perm::VILLAGES_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/key-villages/{id}",
-            Permission(perm::VILLAGES_READ),
-        ),
-        r(
-            "GET",
-            "/api/v1/key-villages/{id}/indicator-table",
-            Permission(perm::VILLAGES_READ),
-        ),
-        r(
-            "POST",
-            "/api/v1/key-villages/{id}/assessments",
-            Permission(perm::VILLAGES_MANAGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/key-villages/{id}/exit",
-            Permission(perm::VILLAGES_MANAGE),
-        ),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        list_profiles => Permission(perm::VILLAGES_READ),
+        get_profile => Permission(perm::VILLAGES_READ),
+        put_profile => Permission(perm::VILLAGES_WRITE),
+        put_county_figure => Permission(perm::VILLAGES_MANAGE),
+        designate => Permission(perm::VILLAGES_MANAGE),
+        list_key_villages => Permission(perm::VILLAGES_READ),
+        get_key_village => Permission(perm::VILLAGES_READ),
+        indicator_table => Permission(perm::VILLAGES_READ),
+        assess => Permission(perm::VILLAGES_MANAGE),
+        exit_key => Permission(perm::VILLAGES_MANAGE),
+    },
+}

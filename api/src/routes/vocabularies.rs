@@ -58,9 +58,11 @@ pub async fn list_vocabularies(_auth: Auth) -> ApiResult<HttpResponse> {
         .json(body))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::Authenticated;
-    use super::r;
-    &[r("GET", "/api/v1/vocabularies", Authenticated)]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        list_vocabularies => Authenticated,
+    },
+}

@@ -455,45 +455,20 @@ pub async fn put_cors(
     }))
 }
 
-/// This module's routes and what each requires (the gate's table, `super::RULES`).
-pub const RULES: &[super::Rule] = {
-    use super::Access::{Authenticated, Permission};
-    use super::r;
-    use domain::authz::perm;
-    &[
-        r("GET", "/api/v1/webhooks", Permission(perm::WEBHOOKS_MANAGE)),
-        r(
-            "POST",
-            "/api/v1/webhooks",
-            Permission(perm::WEBHOOKS_MANAGE),
-        ),
-        r(
-            "GET",
-            "/api/v1/webhooks/{id}",
-            Permission(perm::WEBHOOKS_MANAGE),
-        ),
-        r(
-            "PATCH",
-            "/api/v1/webhooks/{id}",
-            Permission(perm::WEBHOOKS_MANAGE),
-        ),
-        r(
-            "DELETE",
-            "/api/v1/webhooks/{id}",
-            Permission(perm::WEBHOOKS_MANAGE),
-        ),
-        r(
-            "GET",
-            "/api/v1/webhooks/{id}/deliveries",
-            Permission(perm::WEBHOOKS_MANAGE),
-        ),
-        r(
-            "POST",
-            "/api/v1/webhooks/{id}/deliveries/{delivery_id}/retry",
-            Permission(perm::WEBHOOKS_MANAGE),
-        ),
-        r("GET", "/api/v1/webhook-events", Authenticated),
-        r("GET", "/api/v1/cors-origins", Permission(perm::CORS_MANAGE)),
-        r("PUT", "/api/v1/cors-origins", Permission(perm::CORS_MANAGE)),
-    ]
-};
+// This module's routes, in the order they are matched: each handler (its method and path come
+// from its own attribute) with what it requires. The gate's table and the service registration
+// both read this one list (`super::routes!`).
+super::routes! {
+    "/api/v1" => {
+        create_webhook => Permission(perm::WEBHOOKS_MANAGE),
+        list_webhooks => Permission(perm::WEBHOOKS_MANAGE),
+        list_event_kinds => Authenticated,
+        get_webhook => Permission(perm::WEBHOOKS_MANAGE),
+        patch_webhook => Permission(perm::WEBHOOKS_MANAGE),
+        delete_webhook => Permission(perm::WEBHOOKS_MANAGE),
+        list_deliveries => Permission(perm::WEBHOOKS_MANAGE),
+        retry_delivery => Permission(perm::WEBHOOKS_MANAGE),
+        get_cors => Permission(perm::CORS_MANAGE),
+        put_cors => Permission(perm::CORS_MANAGE),
+    },
+}
