@@ -11,14 +11,10 @@
 /// the order is the order actix matches in: a literal path (`/households/count`) before the
 /// parameter that would also match it (`/households/{id}`).
 macro_rules! routes {
-    ($($prefix:literal => { $($handler:ident => $access:expr),* $(,)? }),* $(,)?) => {
+    ($($prefix:literal => { $($handler:ident => $kind:ident $(($($p:tt)*))?),* $(,)? }),* $(,)?) => {
         /// This module's routes and what each requires (its part of the gate's table).
         pub fn rules() -> Vec<super::Rule> {
-            #[allow(unused_imports)]
-            use super::Access::{Authenticated, Permission, Public};
-            #[allow(unused_imports)]
-            use domain::authz::perm;
-            vec![$($(super::rule_of(&$handler, $prefix, $access)),*),*]
+            vec![$($(super::rule_of(&$handler, $prefix, super::access!($kind $(($($p)*))?))),*),*]
         }
 
         /// Registers this module's handlers served under `prefix`.
@@ -32,6 +28,20 @@ macro_rules! routes {
         }
     };
 }
+
+/// An access as `routes!` writes it: `Public`, `Authenticated` or `Permission(perm::NAME)`.
+macro_rules! access {
+    (Public) => {
+        super::Access::Public
+    };
+    (Authenticated) => {
+        super::Access::Authenticated
+    };
+    (Permission(perm::$p:ident)) => {
+        super::Access::Permission(domain::authz::perm::$p)
+    };
+}
+pub(crate) use access;
 pub(crate) use routes;
 
 pub mod attachments;
