@@ -23,6 +23,40 @@ pub fn current_request_id() -> String {
     REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
 }
 
+/// The answers every secured operation shares, named once: an operation's `responses(…)` lists
+/// them by name (`NotSignedIn`) beside the answers particular to it. The document is the same as
+/// when each operation spelled them out.
+pub mod answers {
+    use super::Problem;
+
+    /// 401: no access token, or an expired, revoked or otherwise invalid one.
+    #[derive(Debug, utoipa::IntoResponses)]
+    #[response(
+        status = 401,
+        description = "Not signed in",
+        content_type = "application/problem+json"
+    )]
+    pub struct NotSignedIn(pub Problem);
+
+    /// 404: no such object in the caller's scope (another county's is never told apart).
+    #[derive(Debug, utoipa::IntoResponses)]
+    #[response(
+        status = 404,
+        description = "Not found",
+        content_type = "application/problem+json"
+    )]
+    pub struct NotFound(pub Problem);
+
+    /// 422: a field of the body failed its check; the problem names each.
+    #[derive(Debug, utoipa::IntoResponses)]
+    #[response(
+        status = 422,
+        description = "Bad field",
+        content_type = "application/problem+json"
+    )]
+    pub struct BadField(pub Problem);
+}
+
 /// A problem document (RFC 9457).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {

@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 use super::input::id_of;
 use crate::documents::{FileBytes, rfc8187};
+use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::{AppState, Auth};
 
@@ -279,7 +280,7 @@ fn hex(bytes: &[u8]) -> String {
     request_body(content = UploadForm, content_type = "multipart/form-data", description = "The file as the part `file`"),
     responses(
         (status = 201, description = "Stored; its metadata (`Location`: where it is read)", body = AttachmentDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "May not attach to this object", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such object in scope", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than attachments.max_bytes; nothing stored", body = Problem, content_type = "application/problem+json"),
@@ -363,7 +364,7 @@ pub async fn upload_attachment(
     params(ObjectParams),
     responses(
         (status = 200, description = "The object's attachments", body = AttachmentList),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks the object's read permission", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such object in scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad query", body = Problem, content_type = "application/problem+json"),
@@ -395,9 +396,9 @@ pub async fn list_attachments(
     params(("id" = Uuid, Path, description = "Attachment id")),
     responses(
         (status = 200, description = "The attachment", body = AttachmentDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks the object's read permission", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 #[get("/attachments/{id}")]
@@ -429,9 +430,9 @@ pub async fn get_attachment(
             (FileBytes = "application/ofd"),
             (FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
             (FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks the object's read permission", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 #[get("/attachments/{id}/content")]

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::error::answers::NotSignedIn;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
@@ -92,7 +93,7 @@ pub struct AuditParams {
     params(AuditParams, PageParams),
     responses(
         (status = 200, description = "A page of entries", body = Page<AuditEventDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks audit:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad filter, limit or cursor", body = Problem, content_type = "application/problem+json"),
     )

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::input::{done, id_of, text};
 use super::transfer::{XLSX, attachment, is_xlsx};
+use crate::error::answers::NotSignedIn;
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
@@ -62,7 +63,7 @@ pub struct BenefitCardBody {
     params(("id" = Uuid, Path, description = "Household id")),
     responses(
         (status = 200, description = "The card, masked", body = BenefitCardDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:read or cases:read (household records) there", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such household in your scope, or no card recorded", body = Problem, content_type = "application/problem+json"),
     )
@@ -90,7 +91,7 @@ pub async fn get_benefit_card(
     request_body = BenefitCardBody,
     responses(
         (status = 200, description = "The card in use, masked", body = BenefitCardDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such household in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field: card_number not 12–19 digits or failing the Luhn check; bank_name", body = Problem, content_type = "application/problem+json"),
@@ -223,7 +224,7 @@ fn xlsx_file(lines: &[PaymentLine]) -> Result<Vec<u8>, domain::DomainError> {
     params(("id" = Uuid, Path, description = "Project id"), PaymentFileParams),
     responses(
         (status = 200, description = "The file", content((String = "text/csv"), (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:payment_file over the project", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such project in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`reason` missing or outside 4–500 characters; `format` not csv or xlsx", body = Problem, content_type = "application/problem+json"),

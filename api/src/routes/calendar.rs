@@ -9,6 +9,7 @@ use infra::app::calendar::{self, YearView};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::error::answers::NotSignedIn;
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
@@ -98,7 +99,7 @@ fn year(path: &str) -> Result<i32, DomainError> {
     params(("year" = i32, Path, description = "Year", example = 2026)),
     responses(
         (status = 200, description = "The year (known = false and no days when the platform has no arrangement for it)", body = CalendarYearDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 422, description = "Not a year between 1980 and 2100", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -124,7 +125,7 @@ pub async fn get_calendar_year(
     request_body = PutCalendarYearBody,
     responses(
         (status = 200, description = "Saved", body = CalendarYearDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a platform administrator", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A date outside the year, listed twice, both a holiday and an adjusted working day, or an adjusted working day on a weekday; `days[i].date` names it", body = Problem, content_type = "application/problem+json"),
     )

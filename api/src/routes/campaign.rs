@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::input::{check_year, done, id_of, text};
+use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams, encode_cursor};
@@ -355,7 +356,7 @@ pub struct IntakeTargetBody {
     request_body = CampaignBody,
     responses(
         (status = 201, description = "Opened", body = CampaignDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with workflow:county there", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "campaign_open: the county has an open campaign that year", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field: county_code, year, deadlines.<step> (before the opening or the step it follows), note", body = Problem, content_type = "application/problem+json"),
@@ -412,7 +413,7 @@ pub async fn open_campaign(
     params(PageParams),
     responses(
         (status = 200, description = "A page of campaigns", body = Page<CampaignSummaryDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
     )
@@ -446,7 +447,7 @@ pub async fn list_campaigns(
     params(("id" = Uuid, Path, description = "Campaign id")),
     responses(
         (status = 200, description = "The campaign", body = CampaignDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (another county's, or above the county)", body = Problem, content_type = "application/problem+json"),
     )
@@ -473,9 +474,9 @@ pub async fn get_campaign(
     params(("id" = Uuid, Path, description = "Campaign id"), CampaignVillageParams, PageParams),
     responses(
         (status = 200, description = "A page of villages with the counts", body = CampaignVillagesDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 422, description = "Bad township, limit or cursor", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -530,9 +531,9 @@ pub async fn campaign_villages(
     request_body = ExcuseBody,
     responses(
         (status = 200, description = "The campaign", body = CampaignDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with workflow:county there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "campaign_closed", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field: village_code (not a village of the county), reason", body = Problem, content_type = "application/problem+json"),
     )
@@ -569,9 +570,9 @@ pub async fn excuse_village(
     params(("id" = Uuid, Path, description = "Campaign id")),
     responses(
         (status = 200, description = "Closed", body = CampaignDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with workflow:county there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "campaign_villages_pending (the message lists the village codes), or campaign_closed", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -601,7 +602,7 @@ pub async fn close_campaign(
     request_body = IntakeTargetBody,
     responses(
         (status = 204, description = "Set"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such county in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field: year, people, returns_people", body = Problem, content_type = "application/problem+json"),

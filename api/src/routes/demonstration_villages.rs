@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::input::{check_year, done, within};
 use super::teams::RegionParam;
+use crate::error::answers::{BadField, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
@@ -63,10 +64,10 @@ impl From<DemonstrationRow> for DemonstrationDto {
     request_body = DemonstrationBody,
     responses(
         (status = 201, description = "Recorded", body = DemonstrationDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with villages:manage", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Recorded already", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/demonstration-villages")]
@@ -96,7 +97,7 @@ pub async fn designate_demonstration_village(
     params(RegionParam),
     responses(
         (status = 200, description = "Demonstration villages", body = Vec<DemonstrationDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
     )

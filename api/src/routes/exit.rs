@@ -16,6 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::input::{check_year, done, id_of, text, within};
+use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
@@ -40,7 +41,7 @@ pub use bodies::*;
     params(ExitListParams, PageParams),
     responses(
         (status = 200, description = "A page of exit lists", body = Page<ExitListSummaryDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
     )
@@ -87,7 +88,7 @@ pub async fn list_exit_lists(
     request_body = NominationBody,
     responses(
         (status = 201, description = "The new list", body = ExitListDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A household fails the criteria, or a bad field", body = Problem, content_type = "application/problem+json"),
     )
@@ -142,7 +143,7 @@ pub async fn nominate(
     params(("id" = Uuid, Path, description = "Exit list id")),
     responses(
         (status = 200, description = "The list", body = ExitListDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or not filed, for users above the county)", body = Problem, content_type = "application/problem+json"),
     )
@@ -177,9 +178,9 @@ pub struct EntriesBody {
     request_body = EntriesBody,
     responses(
         (status = 200, description = "The list", body = ExitListDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "The list has moved past nomination", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A household fails the criteria", body = Problem, content_type = "application/problem+json"),
     )
@@ -212,9 +213,9 @@ pub async fn add_entries(
     request_body = AppraisalBody,
     responses(
         (status = 200, description = "The list, appraised", body = ExitListDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Out of order, or no household passed", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad tally (more votes than attendees, a household missing), or a meeting date in the future, too far back or before the nomination", body = Problem, content_type = "application/problem+json"),
     )
@@ -270,9 +271,9 @@ pub(crate) fn appraisal_input(b: AppraisalBody) -> (StepInput, Vec<Attachment>, 
     request_body = VerificationBody,
     responses(
         (status = 200, description = "The list, with the sign-off (verified once every sign-off needed is there)", body = ExitListDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Out of order, the village committee signed already (already_signed), or the caller signed for the resident team (same_signatory)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field, or the step's date in the future, too far back, or before the step it follows (naming both dates)", body = Problem, content_type = "application/problem+json"),
     )
@@ -314,9 +315,9 @@ pub async fn verification(
     request_body = NoticeBody,
     responses(
         (status = 200, description = "The list, in its first notice", body = ExitListDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Out of order", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field, or the step's date in the future, too far back, or before the step it follows (naming both dates)", body = Problem, content_type = "application/problem+json"),
     )
@@ -341,9 +342,9 @@ pub async fn first_notice(
     request_body = ReviewBody,
     responses(
         (status = 200, description = "The list, reviewed", body = ExitListDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a township user with workflow:township over the village", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Out of order, notice still running, objections open", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field, or the step's date in the future, too far back, or before the step it follows (naming both dates)", body = Problem, content_type = "application/problem+json"),
     )
@@ -367,9 +368,9 @@ pub async fn township_review(
     request_body = NoticeBody,
     responses(
         (status = 200, description = "The list, in its second notice", body = ExitListDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a township user with workflow:township over the village", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Out of order", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field, or the step's date in the future, too far back, or before the step it follows (naming both dates)", body = Problem, content_type = "application/problem+json"),
     )
@@ -394,9 +395,9 @@ pub async fn second_notice(
     request_body = ReviewBody,
     responses(
         (status = 200, description = "The list, approved", body = ExitListDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Out of order, notice still running, objections open", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field, or the step's date in the future, too far back, or before the step it follows (naming both dates)", body = Problem, content_type = "application/problem+json"),
     )
@@ -421,9 +422,9 @@ pub async fn approval(
     request_body = NoticeBody,
     responses(
         (status = 200, description = "The list, announced", body = ExitListDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Out of order", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field, or the step's date in the future, too far back, or before the step it follows (naming both dates)", body = Problem, content_type = "application/problem+json"),
     )
@@ -448,9 +449,9 @@ pub async fn announcement(
     request_body = FilingBody,
     responses(
         (status = 200, description = "The list, filed", body = ExitListDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Out of order, announcement still running, objections open", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field, or the step's date in the future, too far back, or before the step it follows (naming both dates)", body = Problem, content_type = "application/problem+json"),
     )
@@ -503,7 +504,7 @@ pub async fn filing(
             (crate::documents::FileBytes = "application/pdf"),
             (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         )),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such list or kind", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The step that produces it has not been taken (for `county_report`: the second notice has not ended, or objections are open)", body = Problem, content_type = "application/problem+json"),

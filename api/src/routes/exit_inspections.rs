@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::input::{check_year, done, id_of, text};
+use crate::error::answers::NotSignedIn;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
@@ -199,7 +200,7 @@ pub struct InspectionVisitBody {
     request_body = SamplingInspectionBody,
     responses(
         (status = 201, description = "Drawn", body = InspectionDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks workflow:inspect there", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field: region (not a county or city, outside your scope), year, size (below 1, above the population, named with it), seed", body = Problem, content_type = "application/problem+json"),
     )
@@ -255,7 +256,7 @@ pub async fn create_exit_inspection(
     params(PageParams),
     responses(
         (status = 200, description = "A page of inspections", body = Page<InspectionSummaryDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
     )
@@ -289,7 +290,7 @@ pub async fn list_exit_inspections(
     params(("id" = Uuid, Path, description = "Inspection id")),
     responses(
         (status = 200, description = "The inspection", body = InspectionDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or outside your scope)", body = Problem, content_type = "application/problem+json"),
     )
@@ -320,7 +321,7 @@ pub async fn get_exit_inspection(
     request_body = InspectionVisitBody,
     responses(
         (status = 200, description = "The inspection with the visit", body = InspectionDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks workflow:inspect there", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or outside your scope)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "already_exists: visited already", body = Problem, content_type = "application/problem+json"),

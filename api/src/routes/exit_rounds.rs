@@ -21,6 +21,7 @@ use super::exit::{
 };
 use super::exit_dto::AttachmentRefDto;
 use super::input::{check_year, done, id_of, text};
+use crate::error::answers::{BadField, NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
@@ -340,7 +341,7 @@ fn missing(field: &str) -> crate::error::ApiError {
     request_body = OpenRoundBody,
     responses(
         (status = 201, description = "The round, reviewed; `held` names the lists that wait", body = RoundOutcomeDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a township user with workflow:township there", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`already_exists` (the township has its round for the year), `round_nothing_ready` (no list is ready: nothing stored; the detail names each list and why)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field: township (not a township in your scope), year, opinion, removals[i] (not on a list ready for review), decided_on, attachments", body = Problem, content_type = "application/problem+json"),
@@ -382,7 +383,7 @@ pub async fn open_exit_round(
     params(RoundParams),
     responses(
         (status = 200, description = "The rounds (at most 500)", body = Vec<RoundDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -406,7 +407,7 @@ pub async fn list_exit_rounds(
     params(("id" = Uuid, Path, description = "Round id")),
     responses(
         (status = 200, description = "The round", body = RoundDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or not yours to see: above the county, rounds are not shown)", body = Problem, content_type = "application/problem+json"),
     )
@@ -433,11 +434,11 @@ pub async fn get_exit_round(
     request_body = ReviewBody,
     responses(
         (status = 200, description = "The round; `moved` the lists reviewed now, `held` those that still wait", body = RoundOutcomeDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a township user with workflow:township there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "`round_nothing_ready`: no list is ready (the detail names each and why)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/exit-rounds/{id}/township-review")]
@@ -467,9 +468,9 @@ pub async fn review_exit_round(
     request_body = SecondNoticeBody,
     responses(
         (status = 200, description = "The round, its notice running in every village", body = RoundOutcomeDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a township user with workflow:township there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "`round_nothing_ready`: no list awaits the second notice", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "postings[i].village_code (not a village of the round awaiting the notice, or posted twice), postings (a village left out, named), postings[i].location, postings[i].posted_on (future, too far back, before the review), attachments", body = Problem, content_type = "application/problem+json"),
     )
@@ -534,9 +535,9 @@ pub async fn second_notice_exit_round(
     request_body = ReviewBody,
     responses(
         (status = 200, description = "The round; `moved` the lists approved, `held` those that wait", body = RoundOutcomeDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "`round_nothing_ready` (the detail names each list and why)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field, a removal not on a list being approved, or the date", body = Problem, content_type = "application/problem+json"),
     )
@@ -565,9 +566,9 @@ pub async fn approve_exit_round(
     request_body = NoticeBody,
     responses(
         (status = 200, description = "The round, announced", body = RoundOutcomeDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "`round_nothing_ready`: no approved list awaits it", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field or date", body = Problem, content_type = "application/problem+json"),
     )
@@ -608,7 +609,7 @@ async fn decide(
     request_body = CountyFilingBody,
     responses(
         (status = 200, description = "The lists filed and those held back", body = CountyFilingDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`round_nothing_ready`: no announced list is ready", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field: county_code (not a county in your scope), year, reference, filed_on", body = Problem, content_type = "application/problem+json"),

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::funds_dto::{ExecutionReportDto, LinkingShareDto};
+use crate::error::answers::NotSignedIn;
 use crate::error::{ApiResult, Problem};
 use crate::state::{AppState, Auth};
 
@@ -28,7 +29,7 @@ pub struct ExecutionParams {
     params(ExecutionParams),
     responses(
         (status = 200, description = "Execution", body = ExecutionReportDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
     )
@@ -69,7 +70,7 @@ pub async fn execution(
     ),
     responses(
         (status = 200, description = "The share", body = LinkingShareDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not a county in your scope", body = Problem, content_type = "application/problem+json"),
     )

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::input::{check_year, done, within};
+use crate::error::answers::NotSignedIn;
 use crate::error::{ApiResult, Problem};
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
@@ -82,7 +83,7 @@ impl From<CityMatching> for CityMatchingDto {
     params(MatchingParams, PageParams),
     responses(
         (status = 200, description = "A page of county-years", body = Page<CityMatchingDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter (a year out of range, a region outside your scope), limit or cursor", body = Problem, content_type = "application/problem+json"),
     )

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::funds_dto::{FundDto, FundViewDto, LedgerEntryDto};
 use super::input::{check_year, done, id_of, text, within};
+use crate::error::answers::{BadField, NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::idempotency::{answer, idempotency_key, request_hash};
 use crate::http::json::ValidJson;
@@ -64,9 +65,9 @@ pub struct FundBody {
     request_body = FundBody,
     responses(
         (status = 201, description = "Recorded", body = FundDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/funds")]
@@ -135,7 +136,7 @@ pub struct RegionYear {
     params(RegionYear),
     responses(
         (status = 200, description = "Funds", body = Vec<FundViewDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
     )
@@ -290,7 +291,7 @@ impl From<ProjectView> for ProjectDto {
     request_body = ProjectBody,
     responses(
         (status = 201, description = "Recorded", body = ProjectDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field (manager_user_id: not a user of the county with funds:manage)", body = Problem, content_type = "application/problem+json"),
     )
@@ -347,7 +348,7 @@ pub async fn create_project(
     params(RegionYear, PageParams),
     responses(
         (status = 200, description = "A page of projects", body = Page<ProjectDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter, limit or cursor", body = Problem, content_type = "application/problem+json"),
     )
@@ -388,9 +389,9 @@ pub async fn list_projects(
     params(("id" = Uuid, Path, description = "Project id")),
     responses(
         (status = 200, description = "The project", body = ProjectDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 #[get("/projects/{id}")]
@@ -424,9 +425,9 @@ pub struct ManagerBody {
     request_body = ManagerBody,
     responses(
         (status = 200, description = "The project", body = ProjectDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 422, description = "manager_user_id: not a user of the county with funds:manage", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -469,9 +470,9 @@ pub struct ProgressBody {
     request_body = ProgressBody,
     responses(
         (status = 200, description = "The project", body = ProjectDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "notice_period_running: a project that must be posted, before its notice ended", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field, or progress going back", body = Problem, content_type = "application/problem+json"),
     )
@@ -524,10 +525,10 @@ pub struct AllocationBody {
     request_body = AllocationBody,
     responses(
         (status = 201, description = "The ledger entry", body = LedgerEntryDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "fund_exhausted, over_budget (beyond the project's budget) or purpose_changed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/allocations")]
@@ -575,11 +576,11 @@ pub struct ReversalBody {
     request_body = ReversalBody,
     responses(
         (status = 201, description = "The reversing entry", body = LedgerEntryDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Reversed already, or disbursed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/allocations/{id}/reversal")]
@@ -640,11 +641,11 @@ fn progress() -> String {
     request_body = DisbursementBody,
     responses(
         (status = 201, description = "The ledger entry", body = LedgerEntryDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "over_budget, over_allocation, beyond_progress, notice_period_running (a project that must be posted before its notice ended)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/projects/{id}/disbursements")]
@@ -697,11 +698,11 @@ pub async fn disburse(
     request_body = ReversalBody,
     responses(
         (status = 201, description = "The reversing entry", body = LedgerEntryDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Reversed already", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/disbursements/{id}/reversal")]

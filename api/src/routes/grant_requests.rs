@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::dto::OrgUnit;
+use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
@@ -124,7 +125,7 @@ pub struct GrantRequestParams {
     params(GrantRequestParams, PageParams),
     responses(
         (status = 200, description = "A page of grant requests", body = Page<GrantRequestDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks users:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad filter, limit or cursor", body = Problem, content_type = "application/problem+json"),
     )
@@ -179,9 +180,9 @@ pub async fn list_grant_requests(
     params(("id" = Uuid, Path, description = "Request id")),
     responses(
         (status = 200, description = "The request", body = GrantRequestDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks users:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 #[get("/grant-requests/{id}")]
@@ -207,9 +208,9 @@ pub async fn get_grant_request(
     params(("id" = Uuid, Path, description = "Request id")),
     responses(
         (status = 200, description = "Approved; `grant_id` names the grant", body = GrantRequestDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "You do not manage the unit, or could not grant the role there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "request_decided: decided already; second_approver_required: another administrator must approve; grant_exists: the user holds the role there already", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -247,9 +248,9 @@ pub struct RejectBody {
     request_body = RejectBody,
     responses(
         (status = 200, description = "Rejected", body = GrantRequestDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "You do not manage the unit", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "request_decided: decided already", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`reason` missing or too long", body = Problem, content_type = "application/problem+json"),
     )

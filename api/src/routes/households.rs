@@ -21,6 +21,7 @@ use uuid::Uuid;
 use super::cases_dto::{
     CreateHouseholdBody, HouseholdDto, HouseholdSummary, MeasureBody, MeasureDto, YearBody, YearDto,
 };
+use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::etag::{etag, if_match};
 use crate::http::idempotency::{answer, idempotency_key, request_hash};
@@ -130,7 +131,7 @@ impl HouseholdParams {
     params(HouseholdParams, PageParams),
     responses(
         (status = 200, description = "A page of households", body = Page<HouseholdSummary>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad filter, limit or cursor", body = Problem, content_type = "application/problem+json"),
     )
@@ -214,7 +215,7 @@ pub struct CountDto {
     params(HouseholdParams),
     responses(
         (status = 200, description = "The count (or its suppression)", body = CountDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad filter, or one that singles out a person (`name`, `income_min`, `income_max`) without household access", body = Problem, content_type = "application/problem+json"),
     )
@@ -278,7 +279,7 @@ pub(crate) fn already_registered(field: &str) -> DomainError {
     request_body = CreateHouseholdBody,
     responses(
         (status = 201, description = "Registered; ETag carries the version", body = HouseholdDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:write at the village", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Household number used in the county, or a person already registered", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid field (ID number, head, cause, village outside your scope, …)", body = Problem, content_type = "application/problem+json"),
@@ -366,7 +367,7 @@ pub struct AsOfParams {
     params(("id" = Uuid, Path, description = "Household id"), AsOfParams),
     responses(
         (status = 200, description = "The household; ETag carries the version", body = HouseholdDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or not yet registered on that date)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad date", body = Problem, content_type = "application/problem+json"),
@@ -417,7 +418,7 @@ pub async fn get_household(
             (crate::documents::FileBytes = "application/pdf"),
             (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         )),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or outside your scope)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`format` is not html, pdf or docx", body = Problem, content_type = "application/problem+json"),
@@ -470,9 +471,9 @@ pub struct PatchHouseholdBody {
     request_body = PatchHouseholdBody,
     responses(
         (status = 200, description = "Changed", body = HouseholdDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:write there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 412, description = "Stale If-Match; nothing written", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
@@ -565,9 +566,9 @@ pub struct EventDto {
     params(("id" = Uuid, Path, description = "Household id"), PageParams),
     responses(
         (status = 200, description = "A page of changes", body = Page<EventDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 #[get("/households/{id}/history")]
@@ -607,9 +608,9 @@ pub async fn household_history(
     params(("id" = Uuid, Path, description = "Household id")),
     responses(
         (status = 200, description = "Measures", body = Vec<MeasureDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 #[get("/households/{id}/measures")]
@@ -636,9 +637,9 @@ pub async fn list_measures(
     request_body = MeasureBody,
     responses(
         (status = 201, description = "Recorded", body = MeasureDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:write there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
     )
 )]

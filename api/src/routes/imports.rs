@@ -8,6 +8,7 @@ use infra::app::imports::Kind;
 use infra::app::jobs;
 
 use super::transfer::{FormatParams, ImportParams, JobDto, XLSX, attachment, is_xlsx, read_upload};
+use crate::error::answers::NotSignedIn;
 use crate::error::{ApiResult, Problem};
 use crate::state::{AppState, Auth};
 
@@ -80,7 +81,7 @@ async fn start(
     params(FormatParams),
     responses(
         (status = 200, description = "The template file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:import", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
     )
@@ -112,7 +113,7 @@ pub async fn household_years_template(
     ),
     responses(
         (status = 202, description = "Accepted; the job", body = JobDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:import", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
@@ -137,7 +138,7 @@ pub async fn import_household_years(
     params(FormatParams),
     responses(
         (status = 200, description = "The template file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks villages:write", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
     )
@@ -167,7 +168,7 @@ pub async fn village_profiles_template(
     ),
     responses(
         (status = 202, description = "Accepted; the job", body = JobDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks villages:write", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
@@ -192,7 +193,7 @@ pub async fn import_village_profiles(
     params(FormatParams),
     responses(
         (status = 200, description = "The template file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks visits:write", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
     )
@@ -222,7 +223,7 @@ pub async fn visits_template(
     ),
     responses(
         (status = 202, description = "Accepted; the job", body = JobDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks visits:write", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
@@ -247,7 +248,7 @@ pub async fn import_visits(
     params(FormatParams),
     responses(
         (status = 200, description = "The template file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks villages:manage", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
     )
@@ -277,7 +278,7 @@ pub async fn team_members_template(
     ),
     responses(
         (status = 202, description = "Accepted; the job", body = JobDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks villages:manage", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
@@ -302,7 +303,7 @@ pub async fn import_team_members(
     params(FormatParams),
     responses(
         (status = 200, description = "The template file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:manage", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
     )
@@ -332,7 +333,7 @@ pub async fn ranger_patrols_template(
     ),
     responses(
         (status = 202, description = "Accepted; the job", body = JobDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:manage", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
@@ -357,7 +358,7 @@ pub async fn import_ranger_patrols(
     params(FormatParams),
     responses(
         (status = 200, description = "The template file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:manage", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
     )
@@ -387,7 +388,7 @@ pub async fn ranger_inspections_template(
     ),
     responses(
         (status = 202, description = "Accepted; the job", body = JobDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:manage", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
@@ -420,7 +421,7 @@ pub async fn import_ranger_inspections(
     params(FormatParams),
     responses(
         (status = 200, description = "The template file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:manage", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
     )
@@ -451,7 +452,7 @@ pub async fn benefit_cards_template(
     ),
     responses(
         (status = 202, description = "Accepted; the job", body = JobDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:manage", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),

@@ -16,6 +16,7 @@ use super::exit::{
     notice_input, review_input,
 };
 use super::input::{check_year, done, id_of};
+use crate::error::answers::{BadField, NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
@@ -178,7 +179,7 @@ pub struct IntakeListParams {
     request_body = IntakeBody,
     responses(
         (status = 201, description = "The new list", body = IntakeListDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field: village_code, year, source, applied_on, entries[i].household_id (not of the village, listed twice, on another intake list of the year), entries[i].kind (the household's status does not enter so), attachments", body = Problem, content_type = "application/problem+json"),
     )
@@ -238,7 +239,7 @@ pub async fn create_intake_list(
     params(IntakeListParams, PageParams),
     responses(
         (status = 200, description = "A page of intake lists", body = Page<IntakeListSummaryDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
     )
@@ -273,9 +274,9 @@ pub async fn list_intake_lists(
     params(("id" = Uuid, Path, description = "Intake list id")),
     responses(
         (status = 200, description = "The list", body = IntakeListDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 #[get("/intake-lists/{id}")]
@@ -317,9 +318,9 @@ async fn step(
     request_body = AppraisalBody,
     responses(
         (status = 200, description = "The list, appraised", body = IntakeListDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Out of order (step_out_of_order), or no household passed (list_empty)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad tally or field, or a meeting date in the future, too far back or before the application", body = Problem, content_type = "application/problem+json"),
     )
@@ -343,9 +344,9 @@ pub async fn intake_appraisal(
     request_body = NoticeBody,
     responses(
         (status = 200, description = "The list, in its notice", body = IntakeListDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Out of order", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field, or a posting date in the future, too far back or before the appraisal", body = Problem, content_type = "application/problem+json"),
     )
@@ -369,9 +370,9 @@ pub async fn intake_notice(
     request_body = ReviewBody,
     responses(
         (status = 200, description = "The list, reviewed", body = IntakeListDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a township user with workflow:township over the village", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Out of order, the notice still running (notice_period_running), objections open (objections_open), every household taken off (list_empty)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field (removals[i].household_id not on the list), or a decision date in the notice or the future", body = Problem, content_type = "application/problem+json"),
     )
@@ -401,11 +402,11 @@ pub async fn intake_township_review(
     request_body = ReviewBody,
     responses(
         (status = 200, description = "The list, approved", body = IntakeListDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with workflow:county there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Out of order, every household taken off", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/intake-lists/{id}/approval")]
@@ -427,11 +428,11 @@ pub async fn intake_approval(
     request_body = NoticeBody,
     responses(
         (status = 200, description = "The list, announced; its households moved", body = IntakeListDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with workflow:county there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Out of order, or a household's status changed since it was listed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/intake-lists/{id}/announcement")]

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::exit::{ObjectionBody, ResolutionBody, objection_input, resolution_input};
 use super::input::id_of;
+use crate::error::answers::{BadField, NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
@@ -70,9 +71,9 @@ impl From<ObjectionRow> for IntakeObjectionDto {
     request_body = ObjectionBody,
     responses(
         (status = 201, description = "Recorded", body = IntakeObjectionDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "No notice is running (no_notice_running)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field, or the household is not on the list", body = Problem, content_type = "application/problem+json"),
     )
@@ -106,11 +107,11 @@ pub async fn raise_intake_objection(
     request_body = ResolutionBody,
     responses(
         (status = 200, description = "Resolved", body = IntakeObjectionDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Resolved already (already_resolved)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/intake-lists/{id}/objections/{objection_id}/resolution")]

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::input::{done, text};
+use crate::error::answers::{BadField, NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
@@ -78,10 +79,10 @@ fn key_village_id(path: &str) -> Result<Uuid, DomainError> {
     request_body = LeaderBody,
     responses(
         (status = 201, description = "Linked", body = LeaderDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with villages:manage", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        NotFound,
+        BadField,
     )
 )]
 #[post("/key-villages/{id}/leaders")]
@@ -112,9 +113,9 @@ pub async fn link_leader(
     params(("id" = Uuid, Path, description = "Key village id")),
     responses(
         (status = 200, description = "Leaders", body = Vec<LeaderDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 #[get("/key-villages/{id}/leaders")]

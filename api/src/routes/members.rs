@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::cases_dto::{HouseholdDto, HouseholdSummary, MemberBody, MemberDto};
 use super::households::{already_registered, household_id};
+use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::etag::{etag, if_match};
 use crate::http::idempotency::{answer, idempotency_key, request_hash};
@@ -45,9 +46,9 @@ fn outcome(
     params(("id" = Uuid, Path, description = "Household id")),
     responses(
         (status = 200, description = "Members", body = Vec<MemberDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 #[get("/households/{id}/members")]
@@ -80,9 +81,9 @@ pub async fn list_members(
     request_body = MemberBody,
     responses(
         (status = 201, description = "Added; the household as it is now", body = HouseholdDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:write there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Already registered", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
     )
@@ -126,7 +127,7 @@ pub async fn add_member(
     params(("id" = Uuid, Path, description = "Household id"), ("member_id" = Uuid, Path, description = "Member id")),
     responses(
         (status = 200, description = "The member; ETag carries its version", body = MemberDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or not a member of that household)", body = Problem, content_type = "application/problem+json"),
     )
@@ -234,9 +235,9 @@ impl PatchMemberBody {
     request_body = PatchMemberBody,
     responses(
         (status = 200, description = "Changed; the household as it is now", body = HouseholdDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:write there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "The corrected ID number is registered already", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
@@ -271,9 +272,9 @@ pub async fn update_member(
     params(("id" = Uuid, Path, description = "Household id"), ("member_id" = Uuid, Path, description = "Member id")),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:write there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 422, description = "The head cannot be removed", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -325,7 +326,7 @@ pub struct SearchResult {
     request_body = SearchBody,
     responses(
         (status = 200, description = "Hits inside your scope", body = SearchResult),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a valid ID number", body = Problem, content_type = "application/problem+json"),
     )
@@ -380,9 +381,9 @@ pub struct RevealDto {
     request_body = RevealBody,
     responses(
         (status = 200, description = "The full number", body = RevealDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:reveal there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 422, description = "No reason given", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Daily reveal limit reached; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
@@ -423,7 +424,7 @@ pub struct CauseDto {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The catalog", body = Vec<CauseDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
     )
 )]
 #[get("/poverty-causes")]

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use super::cases_dto::{CreateHouseholdBody, MeasureBody, MeasureDto};
 use super::input::{check_year, done, id_of, text, within};
+use crate::error::answers::{BadField, NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
@@ -167,7 +168,7 @@ pub struct CaseParams {
     params(CaseParams, PageParams),
     responses(
         (status = 200, description = "A page of cases (without events and measures)", body = Page<CaseDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
     )
@@ -264,7 +265,7 @@ fn case_fields(
     request_body = NewCaseBody,
     responses(
         (status = 201, description = "The case", body = CaseDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The household has an open case, or a person is registered already", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field (kind not fitting the household, help-first without a disaster, …)", body = Problem, content_type = "application/problem+json"),
@@ -325,9 +326,9 @@ pub async fn open_case(
     params(("id" = Uuid, Path, description = "Case id")),
     responses(
         (status = 200, description = "The case", body = CaseDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 #[get("/monitoring-cases/{id}")]
@@ -390,11 +391,11 @@ async fn decide(
     request_body = DecisionBody,
     responses(
         (status = 200, description = "The case", body = CaseDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a township user with workflow:township over the village", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Out of order", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/monitoring-cases/{id}/township-review")]
@@ -425,11 +426,11 @@ pub async fn township_review(
     request_body = DecisionBody,
     responses(
         (status = 200, description = "The case", body = CaseDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Out of order", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/monitoring-cases/{id}/confirmation")]
@@ -460,11 +461,11 @@ pub async fn confirmation(
     request_body = DecisionBody,
     responses(
         (status = 200, description = "The case", body = CaseDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Not a help-first case awaiting verification", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/monitoring-cases/{id}/post-verification")]
@@ -495,11 +496,11 @@ pub async fn post_verification(
     request_body = ClosingBody,
     responses(
         (status = 200, description = "The case, closed", body = CaseDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Not monitored, awaiting verification, or no measure recorded", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/monitoring-cases/{id}/risk-elimination")]
@@ -529,11 +530,11 @@ pub async fn risk_elimination(
     request_body = ClosingBody,
     responses(
         (status = 200, description = "The case, closed", body = CaseDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Not monitored, or awaiting verification", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/monitoring-cases/{id}/return-to-poverty")]
@@ -563,11 +564,11 @@ pub async fn return_to_poverty(
     request_body = MeasureBody,
     responses(
         (status = 201, description = "The case with the measure", body = CaseDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "The case is closed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/monitoring-cases/{id}/measures")]
@@ -608,9 +609,9 @@ pub struct ContactBody {
     request_body = ContactBody,
     responses(
         (status = 200, description = "The case with its contact", body = CaseDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "case_closed: the case is closed", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`user_id` is not an enabled user of the county working at or above the village", body = Problem, content_type = "application/problem+json"),
     )

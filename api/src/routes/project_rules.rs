@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::input::{check_year, done, id_of, text, within};
+use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
@@ -97,9 +98,9 @@ pub struct PostingBody {
     request_body = PostingBody,
     responses(
         (status = 201, description = "Posted", body = PostingDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "already_exists: posted already", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field (posted_on in the future or too far back)", body = Problem, content_type = "application/problem+json"),
     )
@@ -158,7 +159,7 @@ pub async fn create_project_posting(
     params(("id" = Uuid, Path, description = "Project id")),
     responses(
         (status = 200, description = "The posting", body = PostingDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found, or not posted", body = Problem, content_type = "application/problem+json"),
     )
@@ -195,7 +196,7 @@ pub async fn get_project_posting(
             (crate::documents::FileBytes = "application/pdf"),
             (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         )),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or outside your scope)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "document_not_ready: the project is not posted", body = Problem, content_type = "application/problem+json"),
@@ -280,7 +281,7 @@ impl From<KeyVillageFunding> for KeyVillageFundingDto {
     params(FundingParams, PageParams),
     responses(
         (status = 200, description = "A page of key villages", body = Page<KeyVillageFundingDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter (a region outside your scope), limit or cursor", body = Problem, content_type = "application/problem+json"),
     )

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::input::{done, id_of, text, within};
 use super::transfer::{XLSX, attachment, read_upload};
+use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
@@ -49,7 +50,7 @@ const EXAMPLE: [&str; 4] = [
     params(TemplateParams),
     responses(
         (status = 200, description = "The template", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks property:import", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
     )
@@ -153,7 +154,7 @@ impl From<ImportReport> for ImportDto {
     responses(
         (status = 201, description = "Loaded (with the refused rows)", body = ImportDto),
         (status = 200, description = "Nothing loaded: every row refused", body = ImportDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks property:import, or not a county, city or province office", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The same file was imported before", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
@@ -229,7 +230,7 @@ impl From<BatchSummary> for BatchDto {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Batches", body = Vec<BatchDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -248,9 +249,9 @@ pub async fn list_batches(state: web::Data<AppState>, auth: Auth) -> ApiResult<H
     params(("id" = Uuid, Path, description = "Batch id")),
     responses(
         (status = 200, description = "The batch", body = BatchDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 #[get("/property-checks/{id}")]
@@ -391,7 +392,7 @@ pub struct HitParams {
     params(HitParams, PageParams),
     responses(
         (status = 200, description = "A page of hits", body = Page<HitDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
     )
@@ -449,9 +450,9 @@ pub struct HitDetailDto {
     params(("id" = Uuid, Path, description = "Hit id")),
     responses(
         (status = 200, description = "The hit", body = HitDetailDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 #[get("/property-hits/{id}")]
@@ -516,9 +517,9 @@ pub struct VerifiedDto {
     request_body = VerificationBody,
     responses(
         (status = 200, description = "Verified", body = VerifiedDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not the village's user with property:verify", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Reused from an earlier verification, or appraised already", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A veto without a condition, a no-veto without a reason, a veto after the cut-off, …", body = Problem, content_type = "application/problem+json"),
     )
@@ -578,7 +579,7 @@ const OUTCOMES: [Proposal; 5] = [
     params(("id" = Uuid, Path, description = "Batch id"), TableParams),
     responses(
         (status = 200, description = "The table", body = Vec<HitDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
     )

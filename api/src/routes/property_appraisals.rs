@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::input::{done, id_of, text};
 use super::property::HitDto;
+use crate::error::answers::NotSignedIn;
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
@@ -53,7 +54,7 @@ pub struct AppraisalBody {
     request_body = AppraisalBody,
     responses(
         (status = 200, description = "The village's hits, appraised", body = Vec<HitDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not the village's user with property:verify", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No hits of the village in the batch", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Hits not verified, or appraised already", body = Problem, content_type = "application/problem+json"),
@@ -118,7 +119,7 @@ pub struct SendBackBody {
     request_body = SendBackBody,
     responses(
         (status = 200, description = "The village's hits, back to verified", body = Vec<HitDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not the township's user with property:review", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No hits of the village in the batch", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`not_appraised` (nothing to send back) or `submitted` (the township's table is in)", body = Problem, content_type = "application/problem+json"),
@@ -193,7 +194,7 @@ impl From<AppraisalRecord> for AppraisalMeetingDto {
     params(("id" = Uuid, Path, description = "Batch id")),
     responses(
         (status = 200, description = "The meetings", body = Vec<AppraisalMeetingDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such batch in your scope", body = Problem, content_type = "application/problem+json"),
     )

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::input::id_of;
+use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
@@ -142,9 +143,9 @@ fn township_of(path: &str) -> Result<RegionCode, DomainError> {
     request_body = LiaisonsBody,
     responses(
         (status = 200, description = "The township's villages and their leaders", body = Vec<LiaisonDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not the township's user with property:review", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 422, description = "A village not of the township, a user not of the township or without a forwarding township role; named by field", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -183,9 +184,9 @@ pub async fn set_liaisons(
     params(("township_code" = String, Path, description = "The township (9 or 12 digits)")),
     responses(
         (status = 200, description = "The township's villages and their leaders", body = Vec<LiaisonDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 422, description = "Not a township code", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -214,7 +215,7 @@ pub async fn list_liaisons(
     ),
     responses(
         (status = 200, description = "The township's routing", body = TownshipRoutingDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not the township's user with property:review", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No hits of the township in the batch", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`forwarded`: forwarded already", body = Problem, content_type = "application/problem+json"),
@@ -250,7 +251,7 @@ pub async fn forward_township(
     ),
     responses(
         (status = 200, description = "The village's routing", body = VillageRoutingDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Neither the village's liaison leader nor the township station", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No hits of the village in the batch", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`not_forwarded`: the station has not forwarded the batch to the leaders yet; `forwarded`: forwarded already", body = Problem, content_type = "application/problem+json"),
@@ -282,7 +283,7 @@ pub async fn forward_village(
     params(("id" = Uuid, Path, description = "Batch id")),
     responses(
         (status = 200, description = "The routing by township and village", body = Vec<TownshipRoutingDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such batch in your scope", body = Problem, content_type = "application/problem+json"),
     )

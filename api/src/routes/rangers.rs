@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::funds::positive;
 use super::funds_dto::{CreatedIdDto, PaidDto, PayoutDto, RangerContractDto};
 use super::input::{done, id_of, mu_tenths, text, within};
+use crate::error::answers::{BadField, NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
@@ -57,7 +58,7 @@ pub struct ContractBody {
     request_body = ContractBody,
     responses(
         (status = 201, description = "Signed", body = RangerContractDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a registered person in scope, or a bad field", body = Problem, content_type = "application/problem+json"),
     )
@@ -117,7 +118,7 @@ pub struct RegionOnly {
     params(RegionOnly),
     responses(
         (status = 200, description = "Contracts", body = Vec<RangerContractDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
     )
@@ -162,9 +163,9 @@ pub struct InspectionBody {
     request_body = InspectionBody,
     responses(
         (status = 201, description = "Recorded", body = CreatedIdDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 422, description = "A date outside the contract, or a bad field", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -223,9 +224,9 @@ pub struct IncidentBody {
     request_body = IncidentBody,
     responses(
         (status = 201, description = "Recorded", body = CreatedIdDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 422, description = "A date outside the contract, or a bad field", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -321,9 +322,9 @@ impl From<rangers::PatrolRow> for PatrolDto {
     request_body = PatrolBody,
     responses(
         (status = 201, description = "Logged", body = PatrolDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 422, description = "A day outside the contract or after its termination, a future day, or a bad field", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -357,9 +358,9 @@ pub async fn log_patrol(
     params(("id" = Uuid, Path, description = "Contract id"), PageParams),
     responses(
         (status = 200, description = "A page of patrols", body = Page<PatrolDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -426,7 +427,7 @@ pub struct LatePayoutDto {
     params(LateParams, PageParams),
     responses(
         (status = 200, description = "A page of late months, by village, contract and month", body = Page<LatePayoutDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A region outside your scope, a bad date, limit or cursor", body = Problem, content_type = "application/problem+json"),
     )
@@ -487,9 +488,9 @@ fn month_of(s: &str) -> Result<(i32, u32), DomainError> {
     ),
     responses(
         (status = 200, description = "The payout", body = PayoutDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 422, description = "A month the contract does not cover", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -526,7 +527,7 @@ pub async fn compute_payout(
             (crate::documents::FileBytes = "application/pdf"),
             (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         )),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or outside your scope)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`format` is not html, pdf or docx", body = Problem, content_type = "application/problem+json"),
@@ -564,7 +565,7 @@ pub async fn contract_document(
             (crate::documents::FileBytes = "application/pdf"),
             (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         )),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or outside your scope)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A month the contract does not cover, or a bad `format`", body = Problem, content_type = "application/problem+json"),
@@ -599,9 +600,9 @@ pub async fn payout_document(
     ),
     responses(
         (status = 201, description = "Paid", body = PaidDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Paid already, or the project cannot pay it", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A month the contract does not cover", body = Problem, content_type = "application/problem+json"),
     )
@@ -639,11 +640,11 @@ pub struct TerminationBody {
     request_body = TerminationBody,
     responses(
         (status = 200, description = "Terminated", body = RangerContractDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Terminated already", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/ranger-contracts/{id}/termination")]

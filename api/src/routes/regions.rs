@@ -6,6 +6,7 @@ use infra::regions::{self, Region};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::error::answers::NotSignedIn;
 use crate::error::{ApiResult, Problem};
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
@@ -49,7 +50,7 @@ fn parse_code(text: &str) -> Result<RegionCode, DomainError> {
     params(("code" = String, Path, description = "Division code", example = "370831")),
     responses(
         (status = 200, description = "The node", body = RegionDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 404, description = "No such node", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Malformed code", body = Problem, content_type = "application/problem+json"),
     )
@@ -74,7 +75,7 @@ pub async fn get_region(
     params(("code" = String, Path, description = "Division code", example = "370831"), PageParams),
     responses(
         (status = 200, description = "A page of children", body = Page<RegionDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 404, description = "No such node", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Malformed code, limit or cursor", body = Problem, content_type = "application/problem+json"),
     )

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use super::funds::RegionYear;
 use super::funds_dto::{RelocationPlanDto, RelocationSummaryDto};
 use super::input::{check_year, done, id_of, text, within};
+use crate::error::answers::{BadField, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
@@ -38,9 +39,9 @@ pub struct RelocationBody {
     request_body = RelocationBody,
     responses(
         (status = 201, description = "Planned", body = RelocationPlanDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/relocation-plans")]
@@ -83,7 +84,7 @@ pub async fn plan_relocation(
     params(RegionYear),
     responses(
         (status = 200, description = "Plans and totals", body = RelocationSummaryDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
     )
@@ -128,7 +129,7 @@ pub async fn list_relocation(
             (crate::documents::FileBytes = "application/pdf"),
             (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         )),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or outside your scope)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`document_not_ready`: no household has been paid under the plan yet", body = Problem, content_type = "application/problem+json"),

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::transfer::{XLSX, attachment};
+use crate::error::answers::NotSignedIn;
 use crate::error::{ApiResult, Problem};
 use crate::state::{AppState, Auth};
 
@@ -159,7 +160,7 @@ impl From<Report> for ReportDto {
     params(("kind" = String, Path, description = "Report kind"), ReportParams),
     responses(
         (status = 200, description = "The report: columns, total, rows, chart (categories and series); or a CSV/XLSX file (`format=csv|xlsx`)", body = ReportDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks the permission the kind needs", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown kind, grouping or format; a region outside your scope", body = Problem, content_type = "application/problem+json"),
     )

@@ -4,7 +4,8 @@ use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
+use crate::error::answers::NotSignedIn;
 use crate::state::{AppState, Auth};
 
 /// A role and what it allows.
@@ -33,7 +34,7 @@ pub struct RoleDto {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The catalog", body = Vec<RoleDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
     )
 )]
 #[get("/roles")]

@@ -8,6 +8,7 @@ use infra::app::settings::{self, SettingsView};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::etag::{etag, if_match};
 use crate::http::json::ValidJson;
@@ -86,7 +87,7 @@ fn respond(view: SettingsView) -> HttpResponse {
     params(("region_code" = String, Path, description = "Province, city or county code", example = "370831")),
     responses(
         (status = 200, description = "Settings; ETag carries the version", body = SettingsDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks settings:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not a tenant, or off the caller's line of descent", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a province, city or county code", body = Problem, content_type = "application/problem+json"),
@@ -120,9 +121,9 @@ pub async fn get_settings(
     request_body = PutSettingsBody,
     responses(
         (status = 200, description = "Saved", body = SettingsDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks settings:manage there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid overrides, with the path of each bad field; or, at a city or county, a setting the level may not set (省定, 市定, the county's own) or a threshold looser than the level above (docs/settings.md)", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),

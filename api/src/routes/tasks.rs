@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::error::answers::NotSignedIn;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::page::{PageParams, encode_cursor};
 use crate::state::{AppState, Auth};
@@ -202,7 +203,7 @@ type Cursor = (NaiveDate, String, Uuid, String);
     params(TaskParams, PageParams),
     responses(
         (status = 200, description = "A page of the inbox, with counts by kind", body = TaskPage),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 422, description = "Unknown `kind`, bad `limit` or `cursor`", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::input::{check_year, done, id_of, text, within};
 use super::teams_dto::{AdviserDto, CoverageDto, PairingDto, VillagePairingDto};
+use crate::error::answers::{BadField, NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
@@ -100,9 +101,9 @@ pub struct TeamBody {
     request_body = TeamBody,
     responses(
         (status = 201, description = "Created", body = TeamDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with villages:manage", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/teams")]
@@ -139,7 +140,7 @@ pub struct RegionParam {
     params(RegionParam),
     responses(
         (status = 200, description = "Teams", body = Vec<TeamDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
     )
@@ -166,9 +167,9 @@ pub async fn list_teams(
     params(("id" = Uuid, Path, description = "Team id")),
     responses(
         (status = 200, description = "The team", body = TeamDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 #[get("/teams/{id}")]
@@ -216,11 +217,11 @@ pub struct TeamMemberBody {
     request_body = TeamMemberBody,
     responses(
         (status = 201, description = "Added", body = TeamDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with villages:manage", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "term_overlaps: the person serves on another team during that term (no dates are named; repeated conflicts raise an `alert.membership_probing` audit row)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/teams/{id}/members")]
@@ -277,10 +278,10 @@ pub struct PairingBody {
     request_body = PairingBody,
     responses(
         (status = 201, description = "Paired", body = PairingDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with villages:manage", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Paired already", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/pairings")]
@@ -315,7 +316,7 @@ pub struct HouseholdParam {
     params(HouseholdParam),
     responses(
         (status = 200, description = "Pairings", body = Vec<PairingDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
     )
@@ -355,11 +356,11 @@ pub struct EndBody {
     request_body = EndBody,
     responses(
         (status = 200, description = "Ended", body = PairingDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with villages:manage", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Ended already", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/pairings/{id}/end")]
@@ -400,9 +401,9 @@ pub struct VisitBody {
     request_body = VisitBody,
     responses(
         (status = 201, description = "Logged", body = VisitDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks visits:write, or not paired with the household", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/visits")]
@@ -462,7 +463,7 @@ impl From<VisitRow> for VisitDto {
     params(HouseholdParam, PageParams),
     responses(
         (status = 200, description = "A page of visits", body = Page<VisitDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter, limit or cursor", body = Problem, content_type = "application/problem+json"),
     )
@@ -522,9 +523,9 @@ pub struct AdviserBody {
     request_body = AdviserBody,
     responses(
         (status = 201, description = "Added", body = AdviserDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with villages:manage", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/advisers")]
@@ -564,7 +565,7 @@ pub async fn add_adviser(
     params(RegionParam),
     responses(
         (status = 200, description = "Advisers", body = Vec<AdviserDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
     )
@@ -608,9 +609,9 @@ pub struct VillagePairingBody {
     request_body = VillagePairingBody,
     responses(
         (status = 201, description = "Paired", body = VillagePairingDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with villages:manage over both", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/village-pairings")]
@@ -651,7 +652,7 @@ pub async fn pair_villages(
     params(RegionParam),
     responses(
         (status = 200, description = "Pairings", body = Vec<VillagePairingDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
     )
@@ -696,7 +697,7 @@ pub struct CoverageParams {
     params(CoverageParams),
     responses(
         (status = 200, description = "Coverage", body = CoverageDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
     )

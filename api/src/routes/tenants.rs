@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::dto::UserDto;
+use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
@@ -76,7 +77,7 @@ pub struct CreatedTenant {
     request_body = CreateTenantBody,
     responses(
         (status = 201, description = "Onboarded", body = CreatedTenant),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a platform administrator", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already a tenant, or the username is taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
@@ -138,7 +139,7 @@ pub async fn create_tenant(
     params(PageParams),
     responses(
         (status = 200, description = "A page of tenants", body = Page<TenantDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks tenants:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
     )
@@ -169,9 +170,9 @@ pub async fn list_tenants(
     params(("county_code" = String, Path, description = "6-digit county code", example = "370831")),
     responses(
         (status = 200, description = "The tenant", body = TenantDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks tenants:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 #[get("/tenants/{county_code}")]

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::input::{check_year, done};
+use crate::error::answers::{BadField, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::etag::{etag, if_match};
 use crate::http::json::ValidJson;
@@ -141,12 +142,12 @@ fn year_of(year: i32) -> Result<i32, DomainError> {
     responses(
         (status = 201, description = "Created; ETag carries the version", body = PlanDto),
         (status = 200, description = "Replaced", body = PlanDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Neither the township's workflow:township nor the county's workflow:county", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such township in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "plan_approved: the county approved the plan", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
         (status = 428, description = "If-Match missing for a replacement", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -210,7 +211,7 @@ pub async fn put_township_plan(
     ),
     responses(
         (status = 200, description = "The plan; ETag carries the version", body = PlanDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No plan of that township and year in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a township's code, or a bad year", body = Problem, content_type = "application/problem+json"),
@@ -248,7 +249,7 @@ pub struct YearParams {
     params(YearParams),
     responses(
         (status = 200, description = "The plans", body = Vec<PlanDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad year", body = Problem, content_type = "application/problem+json"),
     )
@@ -298,7 +299,7 @@ async fn approval(
     ),
     responses(
         (status = 200, description = "The plan, approved", body = PlanDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No plan of that township and year in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a township's code, or a bad year", body = Problem, content_type = "application/problem+json"),
@@ -324,7 +325,7 @@ pub async fn approve_township_plan(
     ),
     responses(
         (status = 200, description = "The plan, reopened", body = PlanDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No plan of that township and year in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a township's code, or a bad year", body = Problem, content_type = "application/problem+json"),
@@ -561,7 +562,7 @@ impl From<Rollup> for RollupDto {
     params(RollupParams),
     responses(
         (status = 200, description = "The roll-up", body = RollupDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks workflow:read, or a village user", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "A county neither in nor around your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a county's code, or a bad year", body = Problem, content_type = "application/problem+json"),

@@ -16,6 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::households::{HouseholdParams, audit_list};
+use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
@@ -52,7 +53,7 @@ pub(crate) fn attachment(name: &str) -> (header::HeaderName, String) {
     params(FormatParams),
     responses(
         (status = 200, description = "The template file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:import", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
     )
@@ -199,7 +200,7 @@ pub(crate) async fn read_upload(
     ),
     responses(
         (status = 202, description = "Accepted; the job", body = JobDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:import", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "imports_running: the caller (imports.max_running_per_user) or the county (imports.max_running_per_county) has as many imports waiting or running as it may", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
@@ -276,7 +277,7 @@ pub struct JobList {
     params(JobListParams),
     responses(
         (status = 200, description = "The jobs", body = JobList),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`limit` outside 1 to 200", body = Problem, content_type = "application/problem+json"),
     )
@@ -306,9 +307,9 @@ pub async fn list_jobs(
     params(("id" = Uuid, Path, description = "Job id")),
     responses(
         (status = 200, description = "The job", body = JobDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 #[get("/jobs/{id}")]
@@ -340,9 +341,9 @@ pub struct RowErrorDto {
     params(("id" = Uuid, Path, description = "Job id"), PageParams),
     responses(
         (status = 200, description = "A page of row errors", body = Page<RowErrorDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 #[get("/jobs/{id}/errors")]
@@ -394,7 +395,7 @@ pub struct ExportParams {
     params(HouseholdParams, ExportParams),
     responses(
         (status = 200, description = "The file, streamed", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:export (or cases:reveal for full numbers)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad filter, format, or reveal without a reason", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Daily limit of exports with full numbers reached; see Retry-After", body = Problem, content_type = "application/problem+json"),
@@ -543,7 +544,7 @@ pub struct ExportJobParams {
     params(HouseholdParams, ExportJobParams),
     responses(
         (status = 202, description = "Queued; the job", body = JobDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:export", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad filter or format", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Daily export limit reached; see Retry-After", body = Problem, content_type = "application/problem+json"),
@@ -585,7 +586,7 @@ pub async fn export_job(
     params(("id" = Uuid, Path, description = "Job id")),
     responses(
         (status = 200, description = "The file", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:export", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such job, or it makes no file", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not finished yet (`not_finished`), or the file was removed after a day (`result_expired`)", body = Problem, content_type = "application/problem+json"),

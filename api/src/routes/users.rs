@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::dto::{GrantDto, UserDto};
 use super::grant_requests::GrantRequestDto;
+use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::etag::{etag, if_match};
 use crate::http::json::ValidJson;
@@ -56,7 +57,7 @@ pub struct UserListParams {
     params(UserListParams, PageParams),
     responses(
         (status = 200, description = "A page of users", body = Page<UserDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks users:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad filter, limit or cursor", body = Problem, content_type = "application/problem+json"),
     )
@@ -133,7 +134,7 @@ pub struct CreateUserBody {
     request_body = CreateUserBody,
     responses(
         (status = 201, description = "Created; ETag carries the version", body = UserDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Org unit outside the subtree you manage", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Username taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
@@ -182,9 +183,9 @@ pub async fn create_user(
     params(("id" = Uuid, Path, description = "User id")),
     responses(
         (status = 200, description = "The user; ETag carries the version", body = UserDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks users:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 #[get("/users/{id}")]
@@ -217,9 +218,9 @@ pub struct UpdateUserBody {
     request_body = UpdateUserBody,
     responses(
         (status = 200, description = "Updated", body = UserDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Outside the subtree you manage", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
@@ -284,9 +285,9 @@ async fn set_disabled(
     params(("id" = Uuid, Path, description = "User id")),
     responses(
         (status = 200, description = "Disabled", body = UserDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Outside the subtree you manage", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 422, description = "You cannot disable yourself", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -306,9 +307,9 @@ pub async fn disable_user(
     params(("id" = Uuid, Path, description = "User id")),
     responses(
         (status = 200, description = "Enabled", body = UserDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Outside the subtree you manage", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 #[post("/users/{id}/enable")]
@@ -337,9 +338,9 @@ pub struct PasswordResetBody {
     request_body = PasswordResetBody,
     responses(
         (status = 204, description = "Password set; the user's sessions ended"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Outside the subtree you manage", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 422, description = "Weak password: too short, one of the 100,000 most common passwords, or contains the username (field `new_password`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -375,9 +376,9 @@ pub async fn reset_password(
     params(("id" = Uuid, Path, description = "User id")),
     responses(
         (status = 200, description = "Grants", body = Vec<GrantDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks users:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 #[get("/users/{id}/roles")]
@@ -418,7 +419,7 @@ pub struct GrantBody {
     responses(
         (status = 201, description = "Granted", body = GrantDto),
         (status = 202, description = "Requested: an operational role waits for a second administrator's approval (`users.operational_grant_approval`)", body = GrantRequestDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Outside the subtree you manage (or above your level)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "User not found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "grant_exists: already granted, or the same request is waiting already", body = Problem, content_type = "application/problem+json"),
@@ -456,9 +457,9 @@ pub async fn create_grant(
     params(("id" = Uuid, Path, description = "User id"), ("grant_id" = Uuid, Path, description = "Grant id")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Outside the subtree you manage", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 #[delete("/users/{id}/roles/{grant_id}")]

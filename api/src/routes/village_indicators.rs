@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::villages::KeyVillageDto;
+use crate::error::answers::{BadField, NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
@@ -124,10 +125,10 @@ pub struct IndustryPlanBody {
     request_body = IndustryPlanBody,
     responses(
         (status = 200, description = "Recorded", body = KeyVillageDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with villages:manage", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        NotFound,
+        BadField,
     )
 )]
 #[put("/key-villages/{id}/industry-plan")]

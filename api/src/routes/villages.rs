@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::input::{check_year, done, text, within};
 use super::village_indicators::IndicatorsBody;
+use crate::error::answers::{BadField, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::etag::if_match;
 use crate::http::json::ValidJson;
@@ -190,7 +191,7 @@ fn profile_dto(p: ProfileRow, i: &IndicatorsRow, c: Computed) -> ProfileDto {
     params(("code" = String, Path, description = "Village, 12 digits")),
     responses(
         (status = 200, description = "Profiles", body = Vec<ProfileDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not a village in your scope", body = Problem, content_type = "application/problem+json"),
     )
@@ -235,7 +236,7 @@ pub async fn list_profiles(
     ),
     responses(
         (status = 200, description = "The profile; ETag carries the version", body = ProfileDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No profile that year", body = Problem, content_type = "application/problem+json"),
     )
@@ -276,11 +277,11 @@ pub async fn get_profile(
     responses(
         (status = 201, description = "Created", body = ProfileDto),
         (status = 200, description = "Replaced", body = ProfileDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks villages:write over the village", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not a village in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
         (status = 428, description = "If-Match missing for a replacement", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -340,10 +341,10 @@ pub struct CountyFigureBody {
     request_body = CountyFigureBody,
     responses(
         (status = 204, description = "Set"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with villages:manage", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not a county in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[put("/county-figures/{county_code}/{year}")]

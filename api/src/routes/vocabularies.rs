@@ -7,7 +7,8 @@ use actix_web::{HttpResponse, get};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
+use crate::error::answers::NotSignedIn;
 use crate::state::Auth;
 
 /// One code of a vocabulary.
@@ -38,7 +39,7 @@ pub struct VocabularyDto {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The vocabularies, by name", body = Vec<VocabularyDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
     )
 )]
 #[get("/vocabularies")]

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
@@ -101,7 +102,7 @@ fn endpoint_id(path: &str) -> Result<Uuid, DomainError> {
     request_body = CreateWebhookBody,
     responses(
         (status = 201, description = "Registered; the secret is shown this once", body = NewWebhookDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks webhooks:manage at the county", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid field (url, events[i], description)", body = Problem, content_type = "application/problem+json"),
     )
@@ -140,7 +141,7 @@ pub async fn create_webhook(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Endpoints", body = Vec<WebhookDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks webhooks:manage", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -157,9 +158,9 @@ pub async fn list_webhooks(state: web::Data<AppState>, auth: Auth) -> ApiResult<
     params(("id" = Uuid, Path, description = "Endpoint id")),
     responses(
         (status = 200, description = "The endpoint", body = WebhookDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks webhooks:manage", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 #[get("/webhooks/{id}")]
@@ -183,9 +184,9 @@ pub async fn get_webhook(
     request_body = PatchWebhookBody,
     responses(
         (status = 200, description = "Changed", body = WebhookDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks webhooks:manage at the county", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -220,9 +221,9 @@ pub async fn patch_webhook(
     params(("id" = Uuid, Path, description = "Endpoint id")),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks webhooks:manage at the county", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 #[delete("/webhooks/{id}")]
@@ -296,9 +297,9 @@ impl From<Delivery> for DeliveryDto {
     params(("id" = Uuid, Path, description = "Endpoint id"), DeliveryParams, PageParams),
     responses(
         (status = 200, description = "A page of deliveries", body = Page<DeliveryDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks webhooks:manage", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 422, description = "Invalid status, limit or cursor", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -343,9 +344,9 @@ pub async fn list_deliveries(
     params(("id" = Uuid, Path, description = "Endpoint id"), ("delivery_id" = Uuid, Path, description = "Delivery id")),
     responses(
         (status = 202, description = "Queued again"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks webhooks:manage at the county", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Not a failed delivery", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -371,7 +372,7 @@ pub async fn retry_delivery(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Event kinds: code and Chinese label", body = Vec<EventKindDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
     )
 )]
 #[get("/webhook-events")]
@@ -410,7 +411,7 @@ pub struct CorsOriginsDto {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Origins", body = CorsOriginsDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cors:manage", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -432,7 +433,7 @@ pub async fn get_cors(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpR
     request_body = CorsOriginsDto,
     responses(
         (status = 200, description = "Origins now", body = CorsOriginsDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cors:manage at the county", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid origin (origins[i])", body = Problem, content_type = "application/problem+json"),
     )

@@ -1,6 +1,7 @@
 //! Objections, the county's targets, progress against them, and a household's exit criteria.
 
 use super::*;
+use crate::error::answers::{BadField, NotFound, NotSignedIn};
 
 /// An objection to a household on the list.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -55,9 +56,9 @@ pub fn resolution_input(b: ResolutionBody) -> Result<(bool, String), DomainError
     request_body = ObjectionBody,
     responses(
         (status = 201, description = "Recorded", body = ObjectionDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not of the level that owns the notice", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "No notice is running", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field, or the household is not on the list", body = Problem, content_type = "application/problem+json"),
     )
@@ -96,7 +97,7 @@ pub struct ObjectionParams {
     params(ObjectionParams, PageParams),
     responses(
         (status = 200, description = "A page of objections", body = Page<ObjectionDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
     )
@@ -148,11 +149,11 @@ pub struct ResolutionBody {
     request_body = ResolutionBody,
     responses(
         (status = 200, description = "Resolved", body = ObjectionDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not of the level that owns the notice", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Resolved already", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/objections/{id}/resolution")]
@@ -191,10 +192,10 @@ pub struct TargetBody {
     request_body = TargetBody,
     responses(
         (status = 200, description = "Progress of the county that year", body = ProgressDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such county in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[put("/exit-targets/{county_code}/{year}")]
@@ -270,7 +271,7 @@ pub struct ProgressParams {
     params(ProgressParams),
     responses(
         (status = 200, description = "Progress", body = ProgressDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
     )
@@ -338,9 +339,9 @@ pub struct YearParam {
     params(("id" = Uuid, Path, description = "Household id"), YearParam),
     responses(
         (status = 200, description = "The criteria", body = CriteriaDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 422, description = "Bad year", body = Problem, content_type = "application/problem+json"),
     )
 )]

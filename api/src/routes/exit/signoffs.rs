@@ -1,6 +1,7 @@
 //! The resident team's sign-off and the city's and province's acknowledgements of a filing.
 
 use super::*;
+use crate::error::answers::{BadField, NotFound, NotSignedIn};
 
 /// The resident team's verification sign-off (驻村工作队).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -28,9 +29,9 @@ pub struct TeamSignoffBody {
     request_body = TeamSignoffBody,
     responses(
         (status = 200, description = "The list, with the sign-off (verified once every sign-off needed is there)", body = ExitListDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a team_member of the village, or not a member in term of a team serving it (named)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Out of order, the team signed already (already_signed), or the caller signed for the village committee (same_signatory)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field, or the date in the future, too far back, or before the appraisal", body = Problem, content_type = "application/problem+json"),
     )
@@ -79,11 +80,11 @@ pub struct AcknowledgementBody {
     request_body = AcknowledgementBody,
     responses(
         (status = 200, description = "The list, with the acknowledgement", body = ExitListDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a city or province user with workflow:acknowledge over the village (named)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (above the county: not filed yet)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not filed, the province before the city (step_out_of_order), or the level acknowledged already (already_acknowledged)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/exit-lists/{id}/acknowledgement")]

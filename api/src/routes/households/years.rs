@@ -1,6 +1,7 @@
 //! A household's yearly records: income and the two-no-worries three-guarantees indicators.
 
 use super::*;
+use crate::error::answers::{NotFound, NotSignedIn};
 
 pub(super) fn year_of(text: &str) -> Result<i32, DomainError> {
     text.parse::<i32>()
@@ -16,9 +17,9 @@ pub(super) fn year_of(text: &str) -> Result<i32, DomainError> {
     params(("id" = Uuid, Path, description = "Household id")),
     responses(
         (status = 200, description = "Records by year", body = Vec<YearDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 #[get("/households/{id}/years")]
@@ -42,7 +43,7 @@ pub async fn list_years(
     params(("id" = Uuid, Path, description = "Household id"), ("year" = i32, Path, description = "Year")),
     responses(
         (status = 200, description = "The record; ETag carries its version", body = YearDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such household or no record that year", body = Problem, content_type = "application/problem+json"),
     )
@@ -76,9 +77,9 @@ pub async fn get_year(
     responses(
         (status = 200, description = "Replaced", body = YearDto),
         (status = 201, description = "Created", body = YearDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks cases:write there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid field (negative income, …)", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "Replacing without If-Match", body = Problem, content_type = "application/problem+json"),

@@ -1,6 +1,7 @@
 //! Early-warning leads: the verification queue, reported signals and the county's scan.
 
 use super::*;
+use crate::error::answers::{BadField, NotFound, NotSignedIn};
 
 /// An early-warning lead.
 #[derive(Debug, Serialize, ToSchema)]
@@ -71,7 +72,7 @@ pub struct LeadParams {
     params(LeadParams, PageParams),
     responses(
         (status = 200, description = "A page of leads", body = Page<LeadDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
     )
@@ -139,7 +140,7 @@ pub struct SignalBody {
     request_body = SignalBody,
     responses(
         (status = 201, description = "The lead", body = LeadDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Neither a village nor a county user with the workflow permission there", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The same lead exists", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field (an expense below the threshold, …)", body = Problem, content_type = "application/problem+json"),
@@ -234,7 +235,7 @@ impl From<ScanReport> for ScanDto {
     request_body = ScanBody,
     responses(
         (status = 200, description = "Leads raised", body = ScanDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field, or no monitoring line for the year", body = Problem, content_type = "application/problem+json"),
     )
@@ -308,11 +309,11 @@ pub struct LeadVerifiedDto {
     request_body = LeadVerificationBody,
     responses(
         (status = 200, description = "Verified", body = LeadVerifiedDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Verified already, or the household has an open case", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/monitoring-leads/{id}/verification")]

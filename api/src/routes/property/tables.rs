@@ -3,6 +3,7 @@
 //! re-exported there).
 
 use super::*;
+use crate::error::answers::{BadField, NotFound, NotSignedIn};
 
 /// The statistics table (统计表).
 #[derive(Debug, Serialize, ToSchema)]
@@ -79,7 +80,7 @@ const STAT_HEADER: [&str; 12] = [
     params(("id" = Uuid, Path, description = "Batch id"), TableParams),
     responses(
         (status = 200, description = "The table", body = StatisticsDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
     )
@@ -131,7 +132,7 @@ pub async fn statistics(
             (crate::documents::FileBytes = "application/pdf"),
             (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         )),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No hits of the household in the batch within your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`format` is not html, pdf or docx", body = Problem, content_type = "application/problem+json"),
@@ -173,7 +174,7 @@ pub async fn check_sheet(
             (crate::documents::FileBytes = "application/pdf"),
             (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         )),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Batch or village outside your scope, or no hits of the village in the batch", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a village code, or a bad `format`", body = Problem, content_type = "application/problem+json"),
@@ -216,7 +217,7 @@ pub async fn opinion_sheet(
             (crate::documents::FileBytes = "application/pdf"),
             (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         )),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Batch or region outside your scope, or no hits there in the batch", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a township or county code, or a bad `format`", body = Problem, content_type = "application/problem+json"),
@@ -263,11 +264,11 @@ fn township(b: &TownshipBody) -> Result<RegionCode, DomainError> {
     request_body = TownshipBody,
     responses(
         (status = 200, description = "The submitted table", body = StatisticsDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not the township's user with property:review", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No hits of the township in the batch", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not all appraised, or submitted already", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/property-checks/{id}/submissions")]
@@ -294,10 +295,10 @@ pub async fn submit(
     request_body = TownshipBody,
     responses(
         (status = 200, description = "The confirmed table", body = StatisticsDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with property:decide", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not submitted, or confirmed already", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/property-checks/{id}/confirmations")]
@@ -332,11 +333,11 @@ pub struct ReversalBody {
     request_body = ReversalBody,
     responses(
         (status = 200, description = "Reversed", body = HitDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with property:decide", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "No veto in effect", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/property-hits/{id}/reversal")]
@@ -374,7 +375,7 @@ pub struct VetoConditionDto {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The conditions", body = Vec<VetoConditionDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -1,6 +1,7 @@
 //! Key villages (重点帮扶村): designation, the year's view against the targets, the indicator table, assessments and exit.
 
 use super::*;
+use crate::error::answers::{BadField, NotFound, NotSignedIn};
 
 /// A key village with its targets.
 #[derive(Debug, Serialize, ToSchema)]
@@ -101,10 +102,10 @@ pub struct DesignationBody {
     request_body = DesignationBody,
     responses(
         (status = 201, description = "Designated", body = KeyVillageDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with villages:manage", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "An active key village already", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/key-villages")]
@@ -165,7 +166,7 @@ pub struct KeyVillageParams {
     params(KeyVillageParams),
     responses(
         (status = 200, description = "Key villages", body = Vec<KeyVillageDto>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
     )
@@ -225,9 +226,9 @@ pub struct YearQuery {
     params(("id" = Uuid, Path, description = "Key village id"), YearQuery),
     responses(
         (status = 200, description = "The key village", body = KeyVillageDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 #[get("/key-villages/{id}")]
@@ -266,7 +267,7 @@ pub async fn get_key_village(
             (crate::documents::FileBytes = "application/pdf"),
             (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         )),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or outside your scope)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`document_not_ready`: the village has no profile for the year", body = Problem, content_type = "application/problem+json"),
@@ -313,11 +314,11 @@ pub struct AssessmentBody {
     request_body = AssessmentBody,
     responses(
         (status = 200, description = "Assessed", body = KeyVillageDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with villages:manage", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Assessed for the year already", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/key-villages/{id}/assessments")]
@@ -366,11 +367,11 @@ pub struct ExitBody {
     request_body = ExitBody,
     responses(
         (status = 200, description = "Exited", body = KeyVillageDto),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Not a county user with villages:manage", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "Exited already", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad field", body = Problem, content_type = "application/problem+json"),
+        BadField,
     )
 )]
 #[post("/key-villages/{id}/exit")]
