@@ -268,7 +268,6 @@ diesel::table! {
         key -> Text,
         region_code -> Int8,
         request_hash -> Bytea,
-        status -> Int2,
         response -> Jsonb,
         created_at -> Timestamptz,
     }

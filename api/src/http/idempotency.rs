@@ -4,7 +4,6 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse};
 use domain::DomainError;
-use infra::app::idempotency;
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
@@ -29,9 +28,10 @@ pub(crate) fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, Domai
         .transpose()
 }
 
-/// Answers with a stored or fresh JSON body.
-pub(crate) fn answer((status, body): idempotency::Answer, replayed: bool) -> HttpResponse {
-    let mut res = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK));
+/// Answers 201 with what was made (the first time or replayed). A refusal is the handler's to
+/// answer: it never reaches here.
+pub(crate) fn created(body: serde_json::Value, replayed: bool) -> HttpResponse {
+    let mut res = HttpResponse::build(StatusCode::CREATED);
     if let Some(v) = body.get("version").and_then(serde_json::Value::as_i64) {
         res.insert_header((header::ETAG, format!("\"{v}\"")));
     }

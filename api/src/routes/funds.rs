@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use domain::funds::{DisbursementKind, FundLevel, Purpose};
 use domain::{DomainError, FieldError, Level, RegionCode};
 use infra::app::funds::{self, NewDisbursement, NewFund, NewProject, ProjectView};
-use infra::app::idempotency;
+use infra::app::idempotency::{self, Outcome};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -15,7 +15,7 @@ use super::funds_dto::{FundDto, FundViewDto, LedgerEntryDto};
 use super::input::{check_year, done, id_of, text, within};
 use crate::error::answers::{BadField, NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
-use crate::http::idempotency::{answer, idempotency_key, request_hash};
+use crate::http::idempotency::{created, idempotency_key, request_hash};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
@@ -545,18 +545,17 @@ pub async fn allocate(
     positive(&mut errs, "amount_fen", b.amount_fen);
     let note = text(&mut errs, "note", &b.note, false, 1000);
     done(errs)?;
-    let (ans, replayed) = state
+    let (Outcome::Made(ans) | Outcome::Refused(ans), replayed) = state
         .run(auth, move |conn, ctx| {
             idempotency::once(conn, ctx, key.as_deref(), &hash, |conn| {
                 let e = funds::allocate(conn, ctx, b.fund_id, b.project_id, b.amount_fen, &note)?;
-                Ok((
-                    201,
+                Ok(Outcome::Made(
                     serde_json::to_value(LedgerEntryDto::from(e)).unwrap_or_default(),
                 ))
             })
         })
         .await?;
-    Ok(answer(ans, replayed))
+    Ok(created(ans, replayed))
 }
 
 /// A reversal.
@@ -676,18 +675,17 @@ pub async fn disburse(
         paid_on: b.paid_on,
         note,
     };
-    let (ans, replayed) = state
+    let (Outcome::Made(ans) | Outcome::Refused(ans), replayed) = state
         .run(auth, move |conn, ctx| {
             idempotency::once(conn, ctx, key.as_deref(), &hash, |conn| {
                 let e = funds::disburse(conn, ctx, id, &d)?;
-                Ok((
-                    201,
+                Ok(Outcome::Made(
                     serde_json::to_value(LedgerEntryDto::from(e)).unwrap_or_default(),
                 ))
             })
         })
         .await?;
-    Ok(answer(ans, replayed))
+    Ok(created(ans, replayed))
 }
 
 /// Reverses a disbursement with a negative entry (once).

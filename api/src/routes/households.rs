@@ -13,7 +13,7 @@ use infra::app::cases::households::{
     self, HouseholdChanges, HouseholdFilter, NewHousehold, Registered,
 };
 use infra::app::cases::{self as cases, records};
-use infra::app::idempotency;
+use infra::app::idempotency::{self, Outcome};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -24,7 +24,7 @@ use super::cases_dto::{
 use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::etag::{etag, if_match};
-use crate::http::idempotency::{answer, idempotency_key, request_hash};
+use crate::http::idempotency::{created, idempotency_key, request_hash};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
@@ -301,22 +301,23 @@ pub async fn create_household(
             idempotency::once(conn, ctx, key.as_deref(), &full_hash, |conn| {
                 let new = validated(conn, &household, &members, "", ctx.today())?;
                 match households::create(conn, ctx, &keys, &new)? {
-                    Registered::Created(v) => Ok((
-                        201,
+                    Registered::Created(v) => Ok(Outcome::Made(
                         serde_json::to_value(HouseholdDto::from(*v)).unwrap_or_default(),
                     )),
                     Registered::AlreadyRegistered { field } => {
-                        Ok((409, serde_json::json!({ "field": field })))
+                        Ok(Outcome::Refused(serde_json::json!({ "field": field })))
                     }
                 }
             })
         })
         .await?;
-    if ans.0 == 409 {
-        let field = ans.1["field"].as_str().unwrap_or("members").to_string();
-        return Err(already_registered(&field).into());
+    match ans {
+        Outcome::Made(body) => Ok(created(body, replayed)),
+        Outcome::Refused(why) => {
+            let field = why["field"].as_str().unwrap_or("members").to_string();
+            Err(already_registered(&field).into())
+        }
     }
-    Ok(answer(ans, replayed))
 }
 
 /// Validates a household and its members as entered; field names start with `prefix`.
@@ -659,14 +660,14 @@ pub async fn add_measure(
         .run(auth, move |conn, ctx| {
             idempotency::once(conn, ctx, key.as_deref(), &hash, |conn| {
                 let row = records::add_measure(conn, ctx, id, &m)?;
-                Ok((
-                    201,
+                Ok(Outcome::Made(
                     serde_json::to_value(MeasureDto::from(row)).unwrap_or_default(),
                 ))
             })
         })
         .await?;
-    Ok(answer(ans, replayed))
+    let (Outcome::Made(body) | Outcome::Refused(body)) = ans;
+    Ok(created(body, replayed))
 }
 
 // This module's routes, in the order they are matched: each handler (its method and path come

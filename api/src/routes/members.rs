@@ -17,10 +17,10 @@ use super::households::{already_registered, household_id};
 use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::etag::{etag, if_match};
-use crate::http::idempotency::{answer, idempotency_key, request_hash};
+use crate::http::idempotency::{created, idempotency_key, request_hash};
 use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
-use infra::app::idempotency;
+use infra::app::idempotency::{self, Outcome};
 
 fn member_id(path: &str) -> Result<Uuid, DomainError> {
     Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
@@ -106,18 +106,17 @@ pub async fn add_member(
             idempotency::once(conn, ctx, key.as_deref(), &hash, |conn| match members::add(
                 conn, ctx, &keys, id, &m,
             )? {
-                MemberOutcome::Done(v) => Ok((
-                    201,
+                MemberOutcome::Done(v) => Ok(Outcome::Made(
                     serde_json::to_value(HouseholdDto::from(*v)).unwrap_or_default(),
                 )),
-                MemberOutcome::AlreadyRegistered => Ok((409, serde_json::Value::Null)),
+                MemberOutcome::AlreadyRegistered => Ok(Outcome::Refused(serde_json::Value::Null)),
             })
         })
         .await?;
-    if ans.0 == 409 {
-        return Err(already_registered("id_number").into());
+    match ans {
+        Outcome::Made(body) => Ok(created(body, replayed)),
+        Outcome::Refused(_) => Err(already_registered("id_number").into()),
     }
-    Ok(answer(ans, replayed))
 }
 
 /// One member (the read is audited).

@@ -11,11 +11,18 @@ use super::Ctx;
 use crate::db::{DbResultExt as _, map_db_error};
 use crate::schema::idempotency_keys;
 
-/// An answer: HTTP status and JSON body.
-pub type Answer = (u16, Value);
+/// What a create produced. Only `Made` is kept and replayed on a retry; a `Refused` create (the
+/// person is registered in another household, …) is not, so the request can be corrected and
+/// sent again with the same key. How either is answered is the HTTP layer's business.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Made: the representation of what was made.
+    Made(Value),
+    /// Refused, with what the caller needs to say why; nothing was made.
+    Refused(Value),
+}
 
-/// Runs `create` once per (user, key); replays the stored answer on a retry. Only successful
-/// answers are stored, so a refused request can be corrected and retried with the same key.
+/// Runs `create` once per (user, key); replays what it made on a retry (`true` beside it).
 ///
 /// # Errors
 /// `Validation` when the key was used with a different request; `Conflict` when a request with
@@ -25,8 +32,8 @@ pub fn once(
     ctx: &Ctx,
     key: Option<&str>,
     request_hash: &[u8],
-    create: impl FnOnce(&mut crate::db::Tx<'_>) -> Result<Answer, DomainError>,
-) -> Result<(Answer, bool), DomainError> {
+    create: impl FnOnce(&mut crate::db::Tx<'_>) -> Result<Outcome, DomainError>,
+) -> Result<(Outcome, bool), DomainError> {
     let Some(key) = key else {
         return create(&mut crate::db::Tx::new(conn)).map(|a| (a, false));
     };
@@ -42,29 +49,25 @@ pub fn once(
         .bind::<diesel::sql_types::Text, _>(format!("{}:{key}", ctx.caller.user_id))
         .execute(conn)
         .db()?;
-    let stored: Option<(Vec<u8>, i16, Value)> = idempotency_keys::table
+    let stored: Option<(Vec<u8>, Value)> = idempotency_keys::table
         .filter(idempotency_keys::county_code.eq(county))
         .filter(idempotency_keys::user_id.eq(ctx.caller.user_id))
         .filter(idempotency_keys::key.eq(key))
-        .select((
-            idempotency_keys::request_hash,
-            idempotency_keys::status,
-            idempotency_keys::response,
-        ))
+        .select((idempotency_keys::request_hash, idempotency_keys::response))
         .first(conn)
         .optional()
         .db()?;
-    if let Some((hash, status, body)) = stored {
+    if let Some((hash, body)) = stored {
         if hash != request_hash {
             return Err(DomainError::field(
                 "Idempotency-Key",
                 "was used before with a different request",
             ));
         }
-        return Ok(((u16::try_from(status).unwrap_or(200), body), true));
+        return Ok((Outcome::Made(body), true));
     }
-    let (status, body) = create(&mut crate::db::Tx::new(conn))?;
-    if (200..300).contains(&status) {
+    let outcome = create(&mut crate::db::Tx::new(conn))?;
+    if let Outcome::Made(body) = &outcome {
         diesel::insert_into(idempotency_keys::table)
             .values((
                 idempotency_keys::county_code.eq(county),
@@ -72,8 +75,7 @@ pub fn once(
                 idempotency_keys::key.eq(key),
                 idempotency_keys::region_code.eq(ctx.caller.org.as_i64()),
                 idempotency_keys::request_hash.eq(request_hash),
-                idempotency_keys::status.eq(i16::try_from(status).unwrap_or(200)),
-                idempotency_keys::response.eq(&body),
+                idempotency_keys::response.eq(body),
             ))
             .execute(conn)
             .map_err(|e| match map_db_error(e) {
@@ -86,5 +88,5 @@ pub fn once(
                 other => other,
             })?;
     }
-    Ok(((status, body), false))
+    Ok((outcome, false))
 }
