@@ -28,7 +28,9 @@ use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
 
+mod measures;
 mod years;
+pub use measures::*;
 pub use years::*;
 
 pub(crate) fn household_id(path: &str) -> Result<Uuid, DomainError> {
@@ -549,7 +551,7 @@ pub struct EventDto {
     /// Who.
     pub actor_username: Option<String>,
     /// `created`, `updated`, `member_added`, `member_updated`, `member_removed`,
-    /// `year_recorded`, `measure_added`, `status_changed`.
+    /// `year_recorded`, `measure_added`, `measure_updated`, `status_changed`.
     pub kind: String,
     /// Why, when given.
     pub reason: Option<String>,
@@ -724,6 +726,11 @@ pub const RULES: &[super::Rule] = {
         r(
             "POST",
             "/api/v1/households/{id}/measures",
+            Permission(perm::CASES_WRITE),
+        ),
+        r(
+            "PUT",
+            "/api/v1/households/{id}/measures/{measure_id}",
             Permission(perm::CASES_WRITE),
         ),
     ]

@@ -254,6 +254,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(households::put_year)
                 .service(households::list_measures)
                 .service(households::add_measure)
+                .service(households::update_measure)
                 .service(members::search_members)
                 .service(members::reveal_member)
                 .service(transfer::import_template)
