@@ -69,6 +69,7 @@ export async function part1Gaps({ as, base, expect, rnd }) {
     const rendered = await page.locator("[data-test=tasks] .el-table-v2__row").count();
     const height = await page.evaluate(() => document.querySelector("[data-test=tasks]")?.clientHeight ?? 0);
     expect(rendered <= Math.ceil(height / 44) + 4, `the inbox renders ${rendered} rows in ${height} px`);
+    expect((await page.locator("[data-test=tasks] .el-table__row").count()) === 0, "the inbox is not virtualised");
   });
 
   // 3. The failed delivery is sent again from the webhooks page.
