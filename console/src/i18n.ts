@@ -116,7 +116,7 @@ const zh = {
   },
   history: {
     created: "建档", updated: "修改户信息", member_added: "新增成员", member_updated: "修改成员", member_removed: "删除成员",
-    year_recorded: "登记年度收入", measure_added: "新增帮扶措施", status_changed: "状态变更",
+    year_recorded: "登记年度收入", measure_added: "新增帮扶措施", measure_updated: "修改帮扶措施", status_changed: "状态变更",
   },
   register: {
     title: "新增农户", household: "户信息", number: "户编号", numberHint: "16 位，县内唯一", village: "所在村",
@@ -288,6 +288,15 @@ const zh = {
     source: { own: "本级设置", city: "市级设置", inherited: "省级设置", default: "默认值" },
   },
   home: { title: "工作台", households: "在册脱贫户", exited: "已脱贫", monitored: "监测对象", unit: "户", toDashboard: "查看数据看板（图表）" },
+  // Part 1's later additions (measure corrections, grants, filters), kept together.
+  p1: {
+    measureEdit: "修改", measureEditTitle: "修改帮扶措施", measureSaved: "帮扶措施已修改",
+    measureStaleBy: "保存失败：该帮扶措施已被 {who} 于 {at} 修改，您看到的不是最新内容（本次修改未写入）。请重新加载后再修改。",
+    usernamePrefix: "用户名开头", grants: "已有角色", revoke: "撤销", revokeConfirm: "确定撤销 {name} 在{where}的“{role}”角色？撤销后立即失效。",
+    revoked: "已撤销角色", noGrants: "暂无角色", outside: "不在您管理的范围内，不能撤销",
+    grantWhereHint: "只能在您有用户管理权限、且属于该用户所在单位的范围内授予。",
+    wholeHousehold: "整户（同户其他行有误）",
+  },
 };
 
 const en: typeof zh = JSON.parse(JSON.stringify(zh));

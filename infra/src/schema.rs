@@ -242,6 +242,8 @@ diesel::table! {
         created_at -> Timestamptz,
         created_by -> Nullable<Uuid>,
         term_months -> Nullable<Int4>,
+        version -> Int4,
+        updated_at -> Timestamptz,
     }
 }
 

@@ -441,6 +441,11 @@ pub struct MeasureDto {
     pub term_months: Option<i32>,
     /// Recorded.
     pub created_at: DateTime<Utc>,
+    /// Version: a correction (`PUT …/measures/{measure_id}`) sends it back as `If-Match: "<version>"`
+    /// (the ETag the correction answers with).
+    pub version: i32,
+    /// Last written.
+    pub updated_at: DateTime<Utc>,
 }
 
 impl From<MeasureRow> for MeasureDto {
@@ -454,6 +459,8 @@ impl From<MeasureRow> for MeasureDto {
             description: m.description,
             term_months: m.term_months,
             created_at: m.created_at,
+            version: m.version,
+            updated_at: m.updated_at,
         }
     }
 }

@@ -29,7 +29,9 @@ use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
 
+mod measures;
 mod years;
+pub use measures::*;
 pub use years::*;
 
 pub(crate) fn household_id(path: &str) -> Result<Uuid, DomainError> {
@@ -551,7 +553,7 @@ pub struct EventDto {
     /// Who.
     pub actor_username: Option<String>,
     /// `created`, `updated`, `member_added`, `member_updated`, `member_removed`,
-    /// `year_recorded`, `measure_added`, `status_changed`.
+    /// `year_recorded`, `measure_added`, `measure_updated`, `status_changed`.
     pub kind: String,
     /// Why, when given.
     pub reason: Option<String>,
@@ -687,5 +689,6 @@ super::routes! {
         put_year => Permission(perm::CASES_WRITE),
         list_measures => Permission(perm::CASES_READ),
         add_measure => Permission(perm::CASES_WRITE),
+        update_measure => Permission(perm::CASES_WRITE),
     },
 }

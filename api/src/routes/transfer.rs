@@ -330,6 +330,10 @@ pub struct RowErrorDto {
     pub row: i32,
     /// Column key (see the template), or `household` for a row left out with its household.
     pub column: String,
+    /// The column's header in the template (the sheet's Chinese label, as a person sees it in
+    /// the file), when `column` is one of the sheet's columns.
+    #[schema(example = "身份证号")]
+    pub header: Option<String>,
     /// Why.
     pub message: String,
 }
@@ -356,9 +360,10 @@ pub async fn job_errors(
     let id = job_id(&path)?;
     let limit = page.limit()?;
     let after: Option<i32> = page.cursor()?;
-    let rows = state
+    let (kind, rows) = state
         .run(auth, move |conn, _| {
-            jobs::errors(conn, id, after, limit + 1)
+            let rows = jobs::errors(conn, id, after, limit + 1)?;
+            Ok((jobs::get(conn, id)?.kind, rows))
         })
         .await?;
     Ok(HttpResponse::Ok().json(Page::from_rows(
@@ -367,6 +372,7 @@ pub async fn job_errors(
         |(seq, _)| *seq,
         |(_, e)| RowErrorDto {
             row: e.row,
+            header: infra::app::imports::header_of(&kind, &e.column).map(str::to_owned),
             column: e.column,
             message: e.message,
         },

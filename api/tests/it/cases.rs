@@ -392,4 +392,5 @@ async fn id_numbers_are_never_stored_in_clear() {
     });
 }
 
+mod measures;
 mod records;

@@ -188,6 +188,7 @@ pub fn concrete(path: &str) -> String {
         .replace("{township_code}", "370831001")
         .replace("{delivery_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6e")
         .replace("{objection_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a70")
+        .replace("{measure_id}", "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a71")
         .replace("{year}", "2020")
         .replace("{kind}", "application")
         .replace("{month}", "2021-01")
@@ -251,7 +252,8 @@ pub fn sample_body(method: &str, path: &str) -> serde_json::Value {
             json!({"income_per_capita_fen": 1, "enough_food": true, "enough_clothing": true,
             "compulsory_education": true, "basic_medical": true, "safe_housing": true, "safe_drinking_water": true})
         }
-        ("POST", "/api/v1/households/{id}/measures") => {
+        ("POST", "/api/v1/households/{id}/measures")
+        | ("PUT", "/api/v1/households/{id}/measures/{measure_id}") => {
             json!({"kind": "industry", "date": "2020-01-01", "responsible": "x"})
         }
         ("POST", "/api/v1/members/search") => {

@@ -213,6 +213,22 @@ async fn import_reports_every_bad_row_and_loses_no_good_one() {
     );
     assert!(has(16, "village_code", "outside your scope"), "{errs:?}");
     assert!(has(17, "income_per_capita", "negative"), "{errs:?}");
+    // Each error also names the column as the sheet's header does (a person reads the file's
+    // Chinese headers, not the API's keys); a household-wide refusal names no column.
+    let id = job["id"].as_str().unwrap_or_default();
+    let raw = app
+        .get(&format!("/api/v1/jobs/{id}/errors?limit=200"), &t)
+        .await;
+    let header_of = |column: &str| {
+        raw.body["items"]
+            .as_array()
+            .and_then(|a| a.iter().find(|e| e["column"] == column))
+            .map(|e| e["header"].clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(header_of("id_number"), "身份证号", "{:?}", raw.body);
+    assert_eq!(header_of("income_per_capita"), "人均纯收入(元)");
+    assert_eq!(header_of("household"), Value::Null);
     assert_eq!(
         app.get("/api/v1/households/count", &t).await.body["count"],
         5

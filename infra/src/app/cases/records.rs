@@ -212,6 +212,10 @@ pub struct MeasureRow {
     pub created_at: DateTime<Utc>,
     /// A small loan's term, months.
     pub term_months: Option<i32>,
+    /// Version (the ETag of an edit).
+    pub version: i32,
+    /// Last written.
+    pub updated_at: DateTime<Utc>,
 }
 
 /// The measures of a household, by date.
@@ -268,6 +272,86 @@ pub fn add_measure(
         household_id,
         "measure_added",
         json!({ "measure_id": row.id, "kind": m.kind.as_str(), "date": m.date, "amount_fen": m.amount_fen }),
+        None,
+    )?;
+    Ok(row)
+}
+
+/// Corrects a recorded measure: every field is replaced, based on the version the caller read.
+/// The household's history gets a `measure_updated` event naming the measure and each changed
+/// field as `[before, after]`; the audit row is written with it.
+///
+/// # Errors
+/// `NotFound` when the household or the measure (of this household) is outside scope;
+/// `Forbidden` without `cases:write` there; `PreconditionFailed` on a stale version.
+pub fn update_measure(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    household_id: Uuid,
+    measure_id: Uuid,
+    expected_version: i32,
+    m: &ValidMeasure,
+) -> Result<MeasureRow, DomainError> {
+    let h = find(conn, household_id)?;
+    ctx.caller
+        .require_at(perm::CASES_WRITE, stored_code(h.region_code)?)?;
+    let mine = assistance_measures::table
+        .filter(assistance_measures::county_code.eq(h.county_code))
+        .filter(assistance_measures::household_id.eq(household_id))
+        .filter(assistance_measures::id.eq(measure_id));
+    let cur: MeasureRow = mine
+        .select(MeasureRow::as_select())
+        .for_update()
+        .first(conn)
+        .db()?;
+    if cur.version != expected_version {
+        return Err(DomainError::PreconditionFailed);
+    }
+    let row: MeasureRow = diesel::update(mine)
+        .set((
+            assistance_measures::kind.eq(m.kind.as_str()),
+            assistance_measures::date.eq(m.date),
+            assistance_measures::amount_fen.eq(m.amount_fen),
+            assistance_measures::responsible.eq(&m.responsible),
+            assistance_measures::description.eq(&m.description),
+            assistance_measures::term_months.eq(m.term_months),
+            assistance_measures::version.eq(assistance_measures::version + 1),
+            assistance_measures::updated_at.eq(Utc::now()),
+        ))
+        .returning(MeasureRow::as_returning())
+        .get_result(conn)
+        .db()?;
+    let mut changes = serde_json::Map::new();
+    changes.insert("measure_id".into(), json!(measure_id));
+    let mut changed = |field: &str, before: serde_json::Value, after: serde_json::Value| {
+        if before != after {
+            changes.insert(field.into(), json!([before, after]));
+        }
+    };
+    changed("kind", json!(cur.kind), json!(row.kind));
+    changed("date", json!(cur.date), json!(row.date));
+    changed("amount_fen", json!(cur.amount_fen), json!(row.amount_fen));
+    changed(
+        "responsible",
+        json!(cur.responsible),
+        json!(row.responsible),
+    );
+    changed(
+        "description",
+        json!(cur.description),
+        json!(row.description),
+    );
+    changed(
+        "term_months",
+        json!(cur.term_months),
+        json!(row.term_months),
+    );
+    record_change(
+        conn,
+        ctx,
+        household_id,
+        "measure_updated",
+        serde_json::Value::Object(changes),
         None,
     )?;
     Ok(row)

@@ -76,6 +76,18 @@ impl std::fmt::Debug for Env<'_> {
     }
 }
 
+/// The template's header (the sheet's Chinese label) of `column` in the sheet of a job of
+/// `job_kind` (`household_import` or one of these imports); `None` for anything else (a row
+/// left out with its household is reported under `household`, which is no column).
+pub fn header_of(job_kind: &str, column: &str) -> Option<&'static str> {
+    let columns = if job_kind == "household_import" {
+        sheet::COLUMNS
+    } else {
+        Kind::from_job_kind(job_kind)?.columns()
+    };
+    columns.iter().find(|c| c.key == column).map(|c| c.label)
+}
+
 impl Kind {
     /// Every kind.
     pub const ALL: &'static [Kind] = &[

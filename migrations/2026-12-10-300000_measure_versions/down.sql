@@ -1,0 +1,1 @@
+ALTER TABLE assistance_measures DROP COLUMN updated_at, DROP COLUMN version;
