@@ -579,6 +579,7 @@ await as("auditor.sishui", "demo-auditor-2026", "auditor-finds-the-reveal", asyn
   expect(/\/console\/login/.test(page.url()), `after logout a reload lands on ${page.url()}`);
 });
 
+await (await import("./reports.mjs")).reports({ as, base, expect });
 await browser.close();
 if (a11y.length) {
   console.log(`accessibility (axe-core, serious or critical): ${a11y.length}`);

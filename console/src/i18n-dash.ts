@@ -61,6 +61,7 @@ export const dashZh = {
     detail: "考核与摘帽", grade: "考核等次", assessments: "年度考核", exitDecision: "摘帽决定", decisionNo: "文号", reason: "理由", noAssessment: "暂无考核",
     growth: "收入增长（对比全县）", growthYear: "年度", village: "本村(%)", county: "全县(%)", faster: "快于全县",
   },
+  rangers: { reason: "终止日期及原因" },
   dashboard: {
     years: "历年变化", yearsHint: "农户与人口为每年年末的状态（本年为今天）；退出为每年的退出与目标。", unitHouseholds: "户/人", loadingYears: "正在统计历年数据…", overview: "总览",
   },

@@ -87,7 +87,7 @@ impl From<domain::villages::Evaluated> for TargetDto {
 pub struct AssessmentDto {
     /// Year assessed.
     pub year: i32,
-    /// Grade code (vocabulary `Grade`).
+    /// Grade code (vocabulary `VillageGrade`).
     pub grade: String,
     /// Notes.
     pub notes: String,
