@@ -7,10 +7,11 @@
 //   in the console the officer opens the fund, its project, is refused a payment beyond the
 //   progress (in Chinese, nothing paid), records 40% progress, pays 30,000 元 and sees the
 //   project's execution go from 0% to 30% and the fund's from 0% to 15%; the execution charts,
-//   relocation and teams pages;
+//   relocation and teams pages; the demo ranger's incidents and inspections;
 // - the clerk sees the village's profile with the registry's counts beside the reported ones;
 // - the province observer drills from the province chart to 济宁市, to 泗水县 and sees the
-//   county's townships; the series over the years is drawn; the data exports as XLSX.
+//   county's townships; the series over the years is drawn; the data exports as XLSX; every
+//   report kind draws, one at a time and all at once (总览).
 
 const api = process.env.ZX_CHECK_URL ?? "http://127.0.0.1:8080";
 
@@ -119,6 +120,13 @@ export async function reports({ as, base, expect }) {
     await page.click("#tab-coverage");
     await page.waitForSelector("[data-test=coverage] .el-table__row");
     await shot("teams-coverage");
+    // The demo ranger's record: the March absence and the June loss from poor patrols, in
+    // Chinese, beside the payout lines.
+    await page.goto(base + "rangers");
+    await page.click("[data-test=rangers] .el-table__row >> nth=0");
+    await page.waitForSelector("[data-test=ranger-incidents] >> text=巡护不到位造成林木损失");
+    await page.waitForSelector("[data-test=ranger-inspections] >> text=脱岗");
+    await shot("rangers-record");
   });
 
   // The clerk's village profile: the reported figures beside the registry's.
@@ -162,6 +170,11 @@ export async function reports({ as, base, expect }) {
       await page.waitForLoadState("networkidle");
     }
     await shot("dashboard-rangers");
+    // 总览: every report kind at once for the county in view.
+    await page.click("[data-test=mode-overview]");
+    await page.waitForFunction(() => document.querySelectorAll("[data-test=overview] [data-test=chart] canvas").length === 7, null, { timeout: 20000 });
+    await page.waitForLoadState("networkidle");
+    await shot("dashboard-overview");
     await page.goto(base + "fund-charts");
     await page.waitForSelector("[data-test=exec-table] .el-table__row");
     await shot("fund-charts-province");

@@ -61,9 +61,13 @@ export const dashZh = {
     detail: "考核与摘帽", grade: "考核等次", assessments: "年度考核", exitDecision: "摘帽决定", decisionNo: "文号", reason: "理由", noAssessment: "暂无考核",
     growth: "收入增长（对比全县）", growthYear: "年度", village: "本村(%)", county: "全县(%)", faster: "快于全县",
   },
-  rangers: { reason: "终止日期及原因" },
+  rangers: {
+    reason: "终止日期及原因", incidents: "事件记录", noIncidents: "暂无事件", kind: "事件类型", burnt: "过火(亩)", flags: "情节",
+    negligence: "管护失职", majorLoss: "重大损失", case: "达到立案标准", description: "情况", inspections: "检查记录",
+    noInspections: "暂无检查", present: "在岗", atPost: "在岗", absent: "脱岗",
+  },
   dashboard: {
-    years: "历年变化", yearsHint: "农户与人口为每年年末的状态（本年为今天）；退出为每年的退出与目标。", unitHouseholds: "户/人", loadingYears: "正在统计历年数据…", overview: "总览",
+    years: "历年变化", yearsHint: "农户与人口为每年年末的状态（本年为今天）；退出为每年的退出与目标。", unitHouseholds: "户/人", overview: "总览（全部报表）", single: "单项报表", mode: "显示方式",
   },
 };
 

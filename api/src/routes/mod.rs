@@ -35,6 +35,7 @@ pub mod project_rules;
 pub mod property;
 pub mod property_appraisals;
 pub mod property_routing;
+pub mod ranger_record;
 pub mod rangers;
 pub mod regions;
 pub mod relocation;
@@ -134,6 +135,7 @@ pub static RULES: std::sync::LazyLock<Vec<Rule>> = std::sync::LazyLock::new(|| {
         fund_execution::RULES,
         relocation::RULES,
         rangers::RULES,
+        ranger_record::RULES,
         reports::RULES,
         webhooks::RULES,
     ]
@@ -439,6 +441,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(rangers::payout_document)
                 .service(rangers::pay)
                 .service(rangers::terminate)
+                .service(ranger_record::contract_record)
                 .service(reports::report)
                 .service(transfer::export_job)
                 .service(transfer::job_result)
