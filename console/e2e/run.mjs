@@ -578,6 +578,7 @@ await as("auditor.sishui", "demo-auditor-2026", "auditor-finds-the-reveal", asyn
 });
 
 await (await import("./part1-gaps.mjs")).part1Gaps({ as, base, expect, rnd });
+await (await import("./reports.mjs")).reports({ as, base, expect });
 await browser.close();
 if (a11y.length) {
   console.log(`accessibility (axe-core, serious or critical): ${a11y.length}`);

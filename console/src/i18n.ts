@@ -1,6 +1,7 @@
 // Chinese first, English second. Labels of codes the API has no vocabulary route for live here;
 // poverty causes come from GET /api/v1/poverty-causes.
 import { createI18n } from "vue-i18n";
+import { dashEn, dashZh } from "./i18n-dash";
 
 const zh = {
   app: { title: "巩固拓展脱贫攻坚成果信息系统", short: "振兴" },
@@ -334,6 +335,7 @@ export const i18n = createI18n({
   legacy: false,
   locale: "zh-CN",
   fallbackLocale: "zh-CN",
-  messages: { "zh-CN": zh, en },
+  // The funds, villages-and-teams and dashboard pages keep their messages under `dash.`.
+  messages: { "zh-CN": { ...zh, dash: dashZh }, en: { ...en, dash: dashEn } },
 });
 export const t = i18n.global.t;

@@ -21,6 +21,12 @@ export const router = createRouter({
         { path: "key-villages", name: "key-villages", component: () => import("./views/KeyVillages.vue"), meta: { title: "menu.keyVillages", group: "menu.villagesGroup" } },
         { path: "property-checks", name: "property-checks", component: () => import("./views/PropertyChecks.vue"), meta: { title: "menu.property", group: "menu.propertyGroup" } },
         { path: "dashboard", name: "dashboard", component: () => import("./views/Dashboard.vue"), meta: { title: "menu.dashboard", group: "menu.reports" } },
+        // Villages and teams, funds and rangers (issue 21, the dash pages).
+        { path: "village-profiles", name: "village-profiles", component: () => import("./views/VillageProfiles.vue"), meta: { title: "dash.menu.profiles", group: "menu.villagesGroup" } },
+        { path: "teams", name: "teams", component: () => import("./views/Teams.vue"), meta: { title: "dash.menu.teams", group: "dash.menu.teamsGroup" } },
+        { path: "funds", name: "funds", component: () => import("./views/Funds.vue"), meta: { title: "dash.menu.funds", group: "menu.fundsGroup" } },
+        { path: "fund-charts", name: "fund-charts", component: () => import("./views/FundCharts.vue"), meta: { title: "dash.menu.fundCharts", group: "menu.fundsGroup" } },
+        { path: "relocation", name: "relocation", component: () => import("./views/Relocation.vue"), meta: { title: "dash.menu.relocation", group: "menu.fundsGroup" } },
         { path: "password", name: "password", component: () => import("./views/Password.vue"), meta: { title: "password.title" } },
         { path: "households", name: "households", component: () => import("./views/Households.vue"), meta: { title: "menu.households", group: "menu.cases" } },
         { path: "households/new", name: "register", component: () => import("./views/Register.vue"), meta: { title: "menu.register", group: "menu.cases" } },

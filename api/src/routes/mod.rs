@@ -77,6 +77,7 @@ pub mod project_rules;
 pub mod property;
 pub mod property_appraisals;
 pub mod property_routing;
+pub mod ranger_record;
 pub mod rangers;
 pub mod regions;
 pub mod relocation;
@@ -180,6 +181,7 @@ const MODULES: &[Module] = &[
     (fund_execution::rules, fund_execution::services),
     (relocation::rules, relocation::services),
     (rangers::rules, rangers::services),
+    (ranger_record::rules, ranger_record::services),
     (reports::rules, reports::services),
     (webhooks::rules, webhooks::services),
 ];

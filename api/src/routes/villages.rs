@@ -140,13 +140,23 @@ pub struct ProfileDto {
     pub school_enrolment_pct: Option<f64>,
     /// Milestones and further indicators.
     pub indicators: IndicatorsBody,
-    /// What the registry holds now: registered households and their members.
-    #[schema(value_type = Object)]
-    pub registry: serde_json::Value,
+    /// What the registry holds now: registered households and their members, to set beside
+    /// the reported figures.
+    pub registry: RegistryDto,
     /// Version (ETag).
     pub version: i32,
     /// Changed.
     pub updated_at: DateTime<Utc>,
+}
+
+/// What the registry holds for a village now (建档立卡 households not removed, and their
+/// members).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegistryDto {
+    /// Registered households (not removed).
+    pub households: i64,
+    /// Their members.
+    pub population: i64,
 }
 
 fn pct(v: Option<i32>) -> Option<f64> {
@@ -178,7 +188,10 @@ fn profile_dto(p: ProfileRow, i: &IndicatorsRow, c: Computed) -> ProfileDto {
         electricity_pct: pct(p.electricity_permille),
         school_enrolment_pct: pct(p.school_enrolment_permille),
         indicators: i.into(),
-        registry: serde_json::to_value(c).unwrap_or_default(),
+        registry: RegistryDto {
+            households: c.households,
+            population: c.population,
+        },
         version: p.version,
         updated_at: p.updated_at,
     }

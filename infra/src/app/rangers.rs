@@ -22,7 +22,9 @@ use crate::schema::{
 };
 
 mod patrols;
+mod record;
 pub use patrols::*;
+pub use record::*;
 
 /// A contract.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]

@@ -24,15 +24,12 @@ pub struct KeyVillageDto {
     pub status: String,
     /// The year the targets are evaluated for.
     pub evaluated_for: i32,
-    /// Each target: `code`, `label`, `unit`, `target`, `deadline`, `latest`, `latest_year`,
-    /// `status` (`met`, `on_track`, `at_risk`, `missed`, `no_data`), `gap`.
-    #[schema(value_type = Vec<Object>)]
-    pub targets: Vec<serde_json::Value>,
+    /// Each target evaluated for `evaluated_for`.
+    pub targets: Vec<TargetDto>,
     /// Sum of the relative shortfalls (the ranking key).
     pub gap: f64,
-    /// Yearly assessments.
-    #[schema(value_type = Vec<Object>)]
-    pub assessments: Vec<serde_json::Value>,
+    /// Yearly assessments, as recorded.
+    pub assessments: Vec<AssessmentDto>,
     /// Per-capita income growth against the county's, by year (seed 5).
     pub income_growth: Vec<crate::routes::income_growth::IncomeGrowthDto>,
     /// Exit decision (摘帽), when taken.
@@ -43,6 +40,78 @@ pub struct KeyVillageDto {
     pub exit_reason: Option<String>,
     /// The day its industry plan was adopted (issue 22).
     pub industry_plan_adopted_on: Option<NaiveDate>,
+}
+
+/// One target of a key village, evaluated for a year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetDto {
+    /// Stable code (`collective_income_2023`, `tap_water`, …).
+    pub code: String,
+    /// What it asks, in Chinese.
+    pub label: String,
+    /// Unit of `target` and `latest`: `fen`, `permille`, `fen_vs_county`, `present`.
+    #[schema(example = "fen")]
+    pub unit: String,
+    /// The target value.
+    pub target: i64,
+    /// Deadline year.
+    pub deadline: i32,
+    /// Latest measured value up to the year evaluated.
+    pub latest: Option<i64>,
+    /// Year of that value.
+    pub latest_year: Option<i32>,
+    /// `met`, `on_track`, `at_risk`, `missed` or `no_data` (vocabulary `TargetStatus`).
+    #[schema(example = "on_track")]
+    pub status: String,
+    /// Relative shortfall, 0 (met) to 1 (nothing), for ranking.
+    pub gap: f64,
+}
+
+impl From<domain::villages::Evaluated> for TargetDto {
+    fn from(t: domain::villages::Evaluated) -> Self {
+        Self {
+            code: t.code,
+            label: t.label,
+            unit: t.unit.to_string(),
+            target: t.target,
+            deadline: t.deadline,
+            latest: t.latest,
+            latest_year: t.latest_year,
+            status: t.status.as_str().to_string(),
+            gap: t.gap,
+        }
+    }
+}
+
+/// A yearly assessment of a key village.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssessmentDto {
+    /// Year assessed.
+    pub year: i32,
+    /// Grade code (vocabulary `VillageGrade`).
+    pub grade: String,
+    /// Notes.
+    pub notes: String,
+    /// The targets as evaluated then (the shape of `targets`).
+    #[schema(value_type = Object)]
+    pub targets: serde_json::Value,
+    /// Who recorded it.
+    pub assessed_by: Uuid,
+    /// When.
+    pub assessed_at: DateTime<Utc>,
+}
+
+impl From<infra::app::villages::AssessmentRow> for AssessmentDto {
+    fn from(a: infra::app::villages::AssessmentRow) -> Self {
+        Self {
+            year: a.year,
+            grade: a.grade,
+            notes: a.notes,
+            targets: a.targets,
+            assessed_by: a.assessed_by,
+            assessed_at: a.assessed_at,
+        }
+    }
 }
 
 impl From<KeyVillageView> for KeyVillageDto {
@@ -58,17 +127,9 @@ impl From<KeyVillageView> for KeyVillageDto {
             projects: r.projects,
             status: r.status,
             evaluated_for: v.year,
-            targets: v
-                .targets
-                .into_iter()
-                .map(|t| serde_json::to_value(t).unwrap_or_default())
-                .collect(),
+            targets: v.targets.into_iter().map(Into::into).collect(),
             gap: (v.gap * 1000.0).round() / 1000.0,
-            assessments: v
-                .assessments
-                .into_iter()
-                .map(|a| serde_json::to_value(a).unwrap_or_default())
-                .collect(),
+            assessments: v.assessments.into_iter().map(Into::into).collect(),
             income_growth: v.income_growth.into_iter().map(Into::into).collect(),
             exit_decided_on: r.exit_decided_on,
             exit_decision_no: r.exit_decision_no,

@@ -124,6 +124,36 @@ async fn ranger_payouts_month_by_month() {
             .status,
         201
     );
+    // The record: every inspection and incident, oldest first, to whoever reads funds in the
+    // county; another county's officer finds no such contract.
+    let r = app.get(&format!("{base}/record"), &x.approver).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let absent: Vec<&str> = r.body["inspections"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|i| i["present"] == false)
+        .filter_map(|i| i["inspected_on"].as_str())
+        .collect();
+    assert_eq!(absent, ["2017-02-10", "2017-03-05", "2017-03-25"]);
+    let kinds: Vec<(&str, &str)> = r.body["incidents"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| Some((i["occurred_on"].as_str()?, i["kind"].as_str()?)))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("2017-04-12", "unreported_pests"),
+            ("2017-04-20", "fire"),
+            ("2017-05-03", "fire")
+        ]
+    );
+    assert_eq!(r.body["incidents"][1]["burnt_mu"], 14.9);
+    assert_eq!(r.body["incidents"][0]["major_loss"], true);
+    let r = app.get(&format!("{base}/record"), &x.stranger).await;
+    assert_eq!(r.status, 404, "{:?}", r.body);
     // January full, February one absence (−5%), March two (−10%), April a fire of 14.9 mu (under
     // the threshold) and pests with a major loss (withheld, a compensation claim, the contract
     // goes on), May a fire of exactly 15 mu (15亩以上 includes 15: withheld, terminated).
