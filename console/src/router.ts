@@ -21,6 +21,11 @@ export const router = createRouter({
         { path: "key-villages", name: "key-villages", component: () => import("./views/KeyVillages.vue"), meta: { title: "menu.keyVillages", group: "menu.villagesGroup" } },
         { path: "property-checks", name: "property-checks", component: () => import("./views/PropertyChecks.vue"), meta: { title: "menu.property", group: "menu.propertyGroup" } },
         { path: "dashboard", name: "dashboard", component: () => import("./views/Dashboard.vue"), meta: { title: "menu.dashboard", group: "menu.reports" } },
+        // Workflow pages of issue 21 (exit plans, monitoring leads and cases, a property-check batch).
+        { path: "exit-plans", name: "exit-plans", component: () => import("./views/ExitPlans.vue"), meta: { title: "menu.exitPlans", group: "menu.exit" } },
+        { path: "monitoring/leads", name: "monitoring-leads", component: () => import("./views/MonitoringLeads.vue"), meta: { title: "menu.monitoringLeads", group: "menu.monitoringGroup" } },
+        { path: "monitoring/:id", name: "monitoring-case", component: () => import("./views/MonitoringCase.vue"), meta: { title: "menu.monitoringCase", group: "menu.monitoringGroup" } },
+        { path: "property-checks/:id", name: "property-check", component: () => import("./views/PropertyCheck.vue"), meta: { title: "menu.propertyCheck", group: "menu.propertyGroup" } },
         { path: "password", name: "password", component: () => import("./views/Password.vue"), meta: { title: "password.title" } },
         { path: "households", name: "households", component: () => import("./views/Households.vue"), meta: { title: "menu.households", group: "menu.cases" } },
         { path: "households/new", name: "register", component: () => import("./views/Register.vue"), meta: { title: "menu.register", group: "menu.cases" } },
