@@ -64,6 +64,7 @@ const zh = {
       rescueFirst: "先救后核",
       verified: "已核实",
       householdNumber: "户编号",
+      keys: { amount_fen: "支出", threshold_fen: "大额标准", income_per_capita_fen: "人均纯收入", line_fen: "监测线", year: "年度" },
     },
     case: {
       title: "监测对象详情",
@@ -240,6 +241,7 @@ const en: typeof zh = {
       rescueFirst: "Help first",
       verified: "Verified",
       householdNumber: "Household number",
+      keys: { amount_fen: "Expense", threshold_fen: "Threshold", income_per_capita_fen: "Income per head", line_fen: "Monitoring line", year: "Year" },
     },
     case: {
       title: "Monitoring case",
