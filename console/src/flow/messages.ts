@@ -96,7 +96,10 @@ const zh = {
         risk_elimination: "风险消除",
         return_to_poverty: "返贫认定",
         post_verification: "事后核实",
+        measure: "帮扶措施",
+        contact: "落实监测联系人",
       },
+      stageChange: "状态变化",
     },
     property: {
       detail: "核查批次",
@@ -273,7 +276,10 @@ const en: typeof zh = {
         risk_elimination: "Risk eliminated",
         return_to_poverty: "Returned to poverty",
         post_verification: "Post-verification",
+        measure: "Measure",
+        contact: "Contact assigned",
       },
+      stageChange: "Stage",
     },
     property: {
       detail: "Batch",
