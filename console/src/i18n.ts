@@ -42,6 +42,8 @@ const zh = {
     exit: "退出管理",
     exitLists: "退出名单",
     exitRounds: "乡镇批次",
+    // Issue 21's workflow pages (their own messages are in src/flow/messages.ts).
+    exitPlans: "年度计划执行", monitoringLeads: "预警线索", monitoringCase: "监测对象详情", propertyCheck: "核查批次详情",
     monitoringGroup: "防返贫监测",
     monitoring: "监测对象",
     reports: "统计报表",
@@ -330,6 +332,7 @@ Object.assign(en.menu, {
   home: "Home", cases: "Registry", households: "Households", register: "Register", import: "Import",
   admin: "Administration", users: "Users", settings: "Settings", audit: "Audit log", jobs: "Jobs",
 });
+Object.assign(en.menu, { exitPlans: "Exit plans", monitoringLeads: "Early-warning leads", monitoringCase: "Monitoring case", propertyCheck: "Batch" });
 
 export const i18n = createI18n({
   legacy: false,

@@ -27,6 +27,11 @@ export const router = createRouter({
         { path: "funds", name: "funds", component: () => import("./views/Funds.vue"), meta: { title: "dash.menu.funds", group: "menu.fundsGroup" } },
         { path: "fund-charts", name: "fund-charts", component: () => import("./views/FundCharts.vue"), meta: { title: "dash.menu.fundCharts", group: "menu.fundsGroup" } },
         { path: "relocation", name: "relocation", component: () => import("./views/Relocation.vue"), meta: { title: "dash.menu.relocation", group: "menu.fundsGroup" } },
+        // Workflow pages of issue 21 (exit plans, monitoring leads and cases, a property-check batch).
+        { path: "exit-plans", name: "exit-plans", component: () => import("./views/ExitPlans.vue"), meta: { title: "menu.exitPlans", group: "menu.exit" } },
+        { path: "monitoring/leads", name: "monitoring-leads", component: () => import("./views/MonitoringLeads.vue"), meta: { title: "menu.monitoringLeads", group: "menu.monitoringGroup" } },
+        { path: "monitoring/:id", name: "monitoring-case", component: () => import("./views/MonitoringCase.vue"), meta: { title: "menu.monitoringCase", group: "menu.monitoringGroup" } },
+        { path: "property-checks/:id", name: "property-check", component: () => import("./views/PropertyCheck.vue"), meta: { title: "menu.propertyCheck", group: "menu.propertyGroup" } },
         { path: "password", name: "password", component: () => import("./views/Password.vue"), meta: { title: "password.title" } },
         { path: "households", name: "households", component: () => import("./views/Households.vue"), meta: { title: "menu.households", group: "menu.cases" } },
         { path: "households/new", name: "register", component: () => import("./views/Register.vue"), meta: { title: "menu.register", group: "menu.cases" } },

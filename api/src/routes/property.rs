@@ -208,10 +208,14 @@ pub struct BatchDto {
     pub reused: i64,
     /// Counties in your scope.
     pub counties: Vec<String>,
+    /// The precise-identification cut-off in force for you
+    /// (`property_check.identification_cutoff` of your county, or your province above
+    /// county level): a true fact arising on or before it may be vetoed, a later one not.
+    pub identification_cutoff: NaiveDate,
 }
 
-impl From<BatchSummary> for BatchDto {
-    fn from(b: BatchSummary) -> Self {
+impl BatchDto {
+    fn new(b: BatchSummary, identification_cutoff: NaiveDate) -> Self {
         Self {
             id: b.id,
             name: b.name,
@@ -220,6 +224,7 @@ impl From<BatchSummary> for BatchDto {
             hits: b.hits,
             reused: b.reused,
             counties: b.counties,
+            identification_cutoff,
         }
     }
 }
@@ -236,10 +241,19 @@ impl From<BatchSummary> for BatchDto {
 )]
 #[get("/property-checks")]
 pub async fn list_batches(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
-    let rows = state
-        .run(auth, |conn, ctx| property::batches(conn, ctx, None))
+    let (rows, cutoff) = state
+        .run(auth, |conn, ctx| {
+            Ok((
+                property::batches(conn, ctx, None)?,
+                tables::rules_in_force(conn, ctx)?.identification_cutoff,
+            ))
+        })
         .await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(BatchDto::from).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(
+        rows.into_iter()
+            .map(|b| BatchDto::new(b, cutoff))
+            .collect::<Vec<_>>(),
+    ))
 }
 
 /// One batch.
@@ -261,13 +275,16 @@ pub async fn get_batch(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
-    let mut rows = state
+    let (mut rows, cutoff) = state
         .run(auth, move |conn, ctx| {
-            property::batches(conn, ctx, Some(id))
+            Ok((
+                property::batches(conn, ctx, Some(id))?,
+                tables::rules_in_force(conn, ctx)?.identification_cutoff,
+            ))
         })
         .await?;
     let b = rows.pop().ok_or(DomainError::NotFound)?;
-    Ok(HttpResponse::Ok().json(BatchDto::from(b)))
+    Ok(HttpResponse::Ok().json(BatchDto::new(b, cutoff)))
 }
 
 /// A hit.

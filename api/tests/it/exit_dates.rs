@@ -30,14 +30,44 @@ fn refusal(r: &Resp) -> (u16, String, String) {
     )
 }
 
+/// A list nominated on an earlier day (entered later) is appraised from that day on: the
+/// nomination's own date, not the day it was entered, is what the next step follows.
+#[actix_web::test]
+async fn the_appraisal_follows_the_nominations_own_date() {
+    let x = setup().await;
+    let app = &x.app;
+    let h = registered(app, &x.clerk, "D2", V1, 31, (3, 400_000, true)).await;
+    let t = today(app);
+    let mut body = nomination(V1, &[&h]);
+    body["nominated_on"] = json!(t - Duration::days(10));
+    let r = app.post("/api/v1/exit-lists", &x.clerk, body).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let list = r.body["id"].as_str().unwrap_or_default().to_string();
+    let mut appraisal = votes(&[(&h, 28)]);
+    appraisal["held_on"] = json!(t - Duration::days(11));
+    let (s, f, m) = refusal(&post(app, &x.clerk, &list, "appraisal", appraisal.clone()).await);
+    assert_eq!((s, f.as_str()), (422, "held_on"), "{m}");
+    assert!(
+        m.contains(&format!(
+            "the date of the nomination it follows: it must be on or after {}",
+            t - Duration::days(10)
+        )),
+        "{m}"
+    );
+    appraisal["held_on"] = json!(t - Duration::days(9));
+    let r = post(app, &x.clerk, &list, "appraisal", appraisal).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+}
+
 #[actix_web::test]
 async fn steps_are_dated_when_they_happened_within_the_rules() {
     let x = setup().await;
     let app = &x.app;
     let h = registered(app, &x.clerk, "D1", V1, 31, (3, 400_000, true)).await;
-    let r = app
-        .post("/api/v1/exit-lists", &x.clerk, nomination(V1, &[&h]))
-        .await;
+    // Nominated today (the nomination's own date is what the appraisal follows).
+    let mut body = nomination(V1, &[&h]);
+    body["nominated_on"] = json!(today(app));
+    let r = app.post("/api/v1/exit-lists", &x.clerk, body).await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     let list = r.body["id"].as_str().unwrap_or_default().to_string();
     let nominated = today(app);

@@ -176,6 +176,21 @@ async fn a_batch_is_routed_to_villages_and_bad_rows_are_reported() {
         .get(&format!("/api/v1/property-checks/{batch}"), &x.stranger)
         .await;
     assert_eq!(r.status, 404);
+    // The village sees the batch with the cut-off it verifies against (the province's setting).
+    let r = x
+        .app
+        .get(&format!("/api/v1/property-checks/{batch}"), &x.clerk)
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["identification_cutoff"], "2015-10-26");
+    let r = x.app.get("/api/v1/property-checks", &x.reviewer).await;
+    assert!(
+        r.body
+            .as_array()
+            .is_some_and(|b| b.iter().all(|b| b["identification_cutoff"] == "2015-10-26")),
+        "{:?}",
+        r.body
+    );
     // The city's checker imports for all its counties: Wenshang's person goes to Wenshang; a
     // fact already waiting for verification is not loaded twice.
     let city = x.app.token("checker.city").await;

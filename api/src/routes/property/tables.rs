@@ -383,16 +383,7 @@ pub struct VetoConditionDto {
 pub async fn veto_conditions(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
     let list = state
         .run(auth, |conn, ctx| {
-            let org = ctx.caller.org;
-            let at = if org.level() >= Level::County {
-                org.ancestor_at(Level::County)
-            } else {
-                org.ancestor_at(Level::Province)
-            };
-            Ok(infra::app::settings::get(conn, ctx, at)?
-                .effective
-                .property_check
-                .veto_conditions)
+            Ok(rules_in_force(conn, ctx)?.veto_conditions)
         })
         .await?;
     Ok(HttpResponse::Ok().json(
@@ -403,4 +394,21 @@ pub async fn veto_conditions(state: web::Data<AppState>, auth: Auth) -> ApiResul
             })
             .collect::<Vec<_>>(),
     ))
+}
+
+/// The property-check settings in force for the caller: its county's, or its province's above
+/// county level.
+pub(super) fn rules_in_force(
+    conn: &mut infra::db::Tx<'_>,
+    ctx: &infra::app::Ctx,
+) -> Result<domain::settings::PropertyCheckSettings, DomainError> {
+    let org = ctx.caller.org;
+    let at = if org.level() >= Level::County {
+        org.ancestor_at(Level::County)
+    } else {
+        org.ancestor_at(Level::Province)
+    };
+    Ok(infra::app::settings::get(conn, ctx, at)?
+        .effective
+        .property_check)
 }

@@ -186,6 +186,7 @@ pub(crate) fn listed_ids(
 
 /// The keys that date a step in its details, by step kind.
 pub const DATE_KEYS: &[&str] = &[
+    "nominated_on",
     "posted_on",
     "held_on",
     "verified_on",
