@@ -55,6 +55,10 @@
 //! | `ZX_S3_ACCESS_KEY_ID` / `ZX_S3_SECRET_ACCESS_KEY` | — | static credentials, both or neither (neither: the machine's instance role or web identity) |
 //! | `ZX_S3_PREFIX` | — | key prefix inside the bucket (`zhenxing/attachments`); objects are `<prefix>/<county>/<uuid>` |
 //! | `ZX_S3_ALLOW_HTTP` | `false` | accept a plain `http://` endpoint (a local MinIO or test server only) |
+//! | `ZX_RETAIN_HOUSEHOLD_EVENTS_DAYS` | `3650` (at least 183) | `retire-months`: households' history months older than this are detached and archived |
+//! | `ZX_RETAIN_JOB_ERRORS_DAYS` | `180` (at least 30) | `retire-months`: import jobs' row errors |
+//! | `ZX_RETAIN_WEBHOOK_DELIVERIES_DAYS` | `180` (at least 30) | `retire-months`: webhook deliveries (a month with one still pending waits) |
+//! | `ZX_RETAIN_LOGIN_ATTEMPTS_DAYS` | `30` (at least 1) | `retire-months`: failed logins kept for the throttles |
 
 use std::time::Duration;
 
@@ -358,6 +362,27 @@ impl ThrottleConfig {
             },
         })
     }
+}
+
+/// How long the tables partitioned by month other than the audit log keep their months
+/// (`ZX_RETAIN_*_DAYS`), checked against their floors.
+///
+/// # Errors
+/// A message naming the variable that is invalid or below its floor.
+pub fn retention_from_env() -> anyhow::Result<infra::retire::Retention> {
+    let d = infra::retire::Retention::default();
+    let r = infra::retire::Retention {
+        household_events_days: parsed("ZX_RETAIN_HOUSEHOLD_EVENTS_DAYS", d.household_events_days)?,
+        job_errors_days: parsed("ZX_RETAIN_JOB_ERRORS_DAYS", d.job_errors_days)?,
+        webhook_deliveries_days: parsed(
+            "ZX_RETAIN_WEBHOOK_DELIVERIES_DAYS",
+            d.webhook_deliveries_days,
+        )?,
+        login_attempts_days: parsed("ZX_RETAIN_LOGIN_ATTEMPTS_DAYS", d.login_attempts_days)?,
+    };
+    r.check()
+        .map_err(|e| anyhow::anyhow!("ZX_RETAIN_*_DAYS: {e}"))?;
+    Ok(r)
 }
 
 fn var(name: &str) -> Option<String> {

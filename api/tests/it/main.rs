@@ -31,6 +31,7 @@ mod key_check;
 mod key_village_leaders;
 mod matrix;
 mod monitoring;
+mod partitions;
 mod pgbouncer;
 mod plans;
 mod printed;
