@@ -29,6 +29,7 @@
 //! | `ZX_DATA_KEY_ACTIVE` | highest id | the key that encrypts new values |
 //! | `ZX_BLIND_INDEX_KEY` | required to serve | base64 of 32 bytes; keys the ID-number search index (never change it) |
 //! | `ZX_JOB_WORKERS` | `2` | jobs this instance runs at once (0: it runs none) |
+//! | `ZX_JOB_DUTY_PERCENT` | `50` | while requests run on this instance, an import's batch workers work at most this share of the time and rest the rest (100: never rest) |
 //! | `ZX_JOB_POLL_MS` | `1000` | how often an idle worker looks for work |
 //! | `ZX_JOB_LEASE_SECS` | `60` | a claimed job or delivery is taken over when its lease is not renewed for this long |
 //! | `ZX_JOB_MAX_ATTEMPTS` | `3` | runs of one job (after its instances died) before it is failed |
@@ -43,7 +44,7 @@
 //! | `ZX_SHUTDOWN_GRACE_SECS` | `30` | on SIGTERM, time given to in-flight requests and jobs |
 //! | `ZX_ADMISSION_SLOTS` | 4 × pool size | requests doing database work at once (the rest wait) |
 //! | `ZX_ADMISSION_WAIT_MS` | `1000` | longest wait for a slot; then 503 with `Retry-After` |
-//! | `ZX_COUNTY_MAX_CONCURRENT_REQUESTS` | pool size ÷ 2 | requests of one county doing database work at once on this instance; the rest wait up to `ZX_ADMISSION_WAIT_MS`, then 429 `county_busy` with `Retry-After` |
+//! | `ZX_COUNTY_MAX_CONCURRENT_REQUESTS` | pool size ÷ 4 | requests of one county doing database work at once on this instance; the rest wait up to `ZX_ADMISSION_WAIT_MS`, then 429 `county_busy` with `Retry-After` |
 //! | `ZX_METRICS_BIND` | — | a separate listen address serving only `/metrics` (e.g. `127.0.0.1:9464`, reachable by Prometheus only) |
 //! | `ZX_METRICS_TOKEN` | — | bearer token that `/metrics` requires (on either listener); with neither set, `/metrics` answers 404 |
 //! | `ZX_CONSOLE_DIR` | `console/dist` | the built console, served at `/console/` (docs/console.md) |
@@ -240,6 +241,9 @@ pub struct Admission {
 pub struct WorkConfig {
     /// Jobs run at once by this instance.
     pub job_workers: usize,
+    /// Share of the time (1–100) an import's batch worker works while requests run on this
+    /// instance; it rests the remainder (noisy neighbours).
+    pub job_duty_percent: u32,
     /// Idle poll interval.
     pub poll: Duration,
     /// Lease of a claimed job or delivery.
@@ -260,6 +264,7 @@ impl Default for WorkConfig {
     fn default() -> Self {
         Self {
             job_workers: 2,
+            job_duty_percent: 50,
             poll: Duration::from_millis(1000),
             lease: Duration::from_secs(60),
             job_max_attempts: 3,
@@ -453,6 +458,7 @@ impl Config {
             },
             work: WorkConfig {
                 job_workers: parsed("ZX_JOB_WORKERS", 2_usize)?,
+                job_duty_percent: parsed("ZX_JOB_DUTY_PERCENT", 50_u32)?.clamp(1, 100),
                 poll: Duration::from_millis(parsed("ZX_JOB_POLL_MS", 1000_u64)?.max(10)),
                 lease: Duration::from_secs(parsed("ZX_JOB_LEASE_SECS", 60_u64)?.max(1)),
                 job_max_attempts: parsed("ZX_JOB_MAX_ATTEMPTS", 3_i32)?.max(1),
@@ -484,11 +490,11 @@ impl Config {
                 )?
                 .max(1),
                 wait: Duration::from_millis(parsed("ZX_ADMISSION_WAIT_MS", 1000_u64)?),
-                // Half the pool: a county hammering the instance leaves the other half of the
-                // connections to everyone else.
+                // A quarter of the pool: a county hammering the instance leaves three quarters
+                // of the connections (and of the CPU they would keep busy) to everyone else.
                 per_county: parsed(
                     "ZX_COUNTY_MAX_CONCURRENT_REQUESTS",
-                    (parsed("ZX_DB_POOL_SIZE", 10_usize)? / 2).max(1),
+                    (parsed("ZX_DB_POOL_SIZE", 10_usize)? / 4).max(1),
                 )?
                 .max(1),
             },
