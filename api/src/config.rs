@@ -29,6 +29,7 @@
 //! | `ZX_DATA_KEY_ACTIVE` | highest id | the key that encrypts new values |
 //! | `ZX_BLIND_INDEX_KEY` | required to serve | base64 of 32 bytes; keys the ID-number search index (never change it) |
 //! | `ZX_JOB_WORKERS` | `2` | jobs this instance runs at once (0: it runs none) |
+//! | `ZX_JOB_DUTY_PERCENT` | `50` | while requests run on this instance, an import's batch workers work at most this share of the time and rest the rest (100: never rest) |
 //! | `ZX_JOB_POLL_MS` | `1000` | how often an idle worker looks for work |
 //! | `ZX_JOB_LEASE_SECS` | `60` | a claimed job or delivery is taken over when its lease is not renewed for this long |
 //! | `ZX_JOB_MAX_ATTEMPTS` | `3` | runs of one job (after its instances died) before it is failed |
@@ -43,7 +44,7 @@
 //! | `ZX_SHUTDOWN_GRACE_SECS` | `30` | on SIGTERM, time given to in-flight requests and jobs |
 //! | `ZX_ADMISSION_SLOTS` | 4 × pool size | requests doing database work at once (the rest wait) |
 //! | `ZX_ADMISSION_WAIT_MS` | `1000` | longest wait for a slot; then 503 with `Retry-After` |
-//! | `ZX_COUNTY_MAX_CONCURRENT_REQUESTS` | pool size ÷ 2 | requests of one county doing database work at once on this instance; the rest wait up to `ZX_ADMISSION_WAIT_MS`, then 429 `county_busy` with `Retry-After` |
+//! | `ZX_COUNTY_MAX_CONCURRENT_REQUESTS` | pool size ÷ 4 | requests of one county doing database work at once on this instance; the rest wait up to `ZX_ADMISSION_WAIT_MS`, then 429 `county_busy` with `Retry-After` |
 //! | `ZX_METRICS_BIND` | — | a separate listen address serving only `/metrics` (e.g. `127.0.0.1:9464`, reachable by Prometheus only) |
 //! | `ZX_METRICS_TOKEN` | — | bearer token that `/metrics` requires (on either listener); with neither set, `/metrics` answers 404 |
 //! | `ZX_CONSOLE_DIR` | `console/dist` | the built console, served at `/console/` (docs/console.md) |
@@ -55,6 +56,10 @@
 //! | `ZX_S3_ACCESS_KEY_ID` / `ZX_S3_SECRET_ACCESS_KEY` | — | static credentials, both or neither (neither: the machine's instance role or web identity) |
 //! | `ZX_S3_PREFIX` | — | key prefix inside the bucket (`zhenxing/attachments`); objects are `<prefix>/<county>/<uuid>` |
 //! | `ZX_S3_ALLOW_HTTP` | `false` | accept a plain `http://` endpoint (a local MinIO or test server only) |
+//! | `ZX_RETAIN_HOUSEHOLD_EVENTS_DAYS` | `3650` (at least 183) | `retire-months`: households' history months older than this are detached and archived |
+//! | `ZX_RETAIN_JOB_ERRORS_DAYS` | `180` (at least 30) | `retire-months`: import jobs' row errors |
+//! | `ZX_RETAIN_WEBHOOK_DELIVERIES_DAYS` | `180` (at least 30) | `retire-months`: webhook deliveries (a month with one still pending waits) |
+//! | `ZX_RETAIN_LOGIN_ATTEMPTS_DAYS` | `30` (at least 1) | `retire-months`: failed logins kept for the throttles |
 
 use std::time::Duration;
 
@@ -236,6 +241,9 @@ pub struct Admission {
 pub struct WorkConfig {
     /// Jobs run at once by this instance.
     pub job_workers: usize,
+    /// Share of the time (1–100) an import's batch worker works while requests run on this
+    /// instance; it rests the remainder (noisy neighbours).
+    pub job_duty_percent: u32,
     /// Idle poll interval.
     pub poll: Duration,
     /// Lease of a claimed job or delivery.
@@ -256,6 +264,7 @@ impl Default for WorkConfig {
     fn default() -> Self {
         Self {
             job_workers: 2,
+            job_duty_percent: 50,
             poll: Duration::from_millis(1000),
             lease: Duration::from_secs(60),
             job_max_attempts: 3,
@@ -360,6 +369,27 @@ impl ThrottleConfig {
     }
 }
 
+/// How long the tables partitioned by month other than the audit log keep their months
+/// (`ZX_RETAIN_*_DAYS`), checked against their floors.
+///
+/// # Errors
+/// A message naming the variable that is invalid or below its floor.
+pub fn retention_from_env() -> anyhow::Result<infra::retire::Retention> {
+    let d = infra::retire::Retention::default();
+    let r = infra::retire::Retention {
+        household_events_days: parsed("ZX_RETAIN_HOUSEHOLD_EVENTS_DAYS", d.household_events_days)?,
+        job_errors_days: parsed("ZX_RETAIN_JOB_ERRORS_DAYS", d.job_errors_days)?,
+        webhook_deliveries_days: parsed(
+            "ZX_RETAIN_WEBHOOK_DELIVERIES_DAYS",
+            d.webhook_deliveries_days,
+        )?,
+        login_attempts_days: parsed("ZX_RETAIN_LOGIN_ATTEMPTS_DAYS", d.login_attempts_days)?,
+    };
+    r.check()
+        .map_err(|e| anyhow::anyhow!("ZX_RETAIN_*_DAYS: {e}"))?;
+    Ok(r)
+}
+
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
@@ -428,6 +458,7 @@ impl Config {
             },
             work: WorkConfig {
                 job_workers: parsed("ZX_JOB_WORKERS", 2_usize)?,
+                job_duty_percent: parsed("ZX_JOB_DUTY_PERCENT", 50_u32)?.clamp(1, 100),
                 poll: Duration::from_millis(parsed("ZX_JOB_POLL_MS", 1000_u64)?.max(10)),
                 lease: Duration::from_secs(parsed("ZX_JOB_LEASE_SECS", 60_u64)?.max(1)),
                 job_max_attempts: parsed("ZX_JOB_MAX_ATTEMPTS", 3_i32)?.max(1),
@@ -459,11 +490,11 @@ impl Config {
                 )?
                 .max(1),
                 wait: Duration::from_millis(parsed("ZX_ADMISSION_WAIT_MS", 1000_u64)?),
-                // Half the pool: a county hammering the instance leaves the other half of the
-                // connections to everyone else.
+                // A quarter of the pool: a county hammering the instance leaves three quarters
+                // of the connections (and of the CPU they would keep busy) to everyone else.
                 per_county: parsed(
                     "ZX_COUNTY_MAX_CONCURRENT_REQUESTS",
-                    (parsed("ZX_DB_POOL_SIZE", 10_usize)? / 2).max(1),
+                    (parsed("ZX_DB_POOL_SIZE", 10_usize)? / 4).max(1),
                 )?
                 .max(1),
             },

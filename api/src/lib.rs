@@ -286,6 +286,8 @@ pub fn build_state(
         hash_slots: Arc::new(Semaphore::new(config.hash_concurrency)),
         db_slots: Arc::new(Semaphore::new(config.admission.slots)),
         admission_wait: config.admission.wait,
+        admission_slots: config.admission.slots,
+        job_duty_percent: config.work.job_duty_percent,
         county_slots: Arc::new(http::county_slots::CountySlots::new(
             config.admission.per_county,
         )),

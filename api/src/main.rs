@@ -116,6 +116,18 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Retire old months of every table partitioned by month (the audit log, households'
+    /// history, job row errors, webhook deliveries, login attempts): detach, archive, drop.
+    /// Retentions: the audit log's longest `audit.retention_days`, the others
+    /// `ZX_RETAIN_*_DAYS`.
+    RetireMonths {
+        /// Directory for the archives.
+        #[arg(long)]
+        out: PathBuf,
+        /// Only list the months that would be retired.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -227,13 +239,14 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let state = api::build_state(&config, db, keys(&config)?, data_keys)?;
     let data = web::Data::new(state);
     let limit = config.body_limit;
-    // The audit log's months ahead, before the first request (a lock not granted now is
+    // The months ahead of every table partitioned by month (the audit log, history, job errors,
+    // webhook deliveries, login attempts), before the first request (a lock not granted now is
     // retried by housekeeping, months before the partition is needed).
     let ahead = data.db.clone();
     let clock = data.clock.clone();
     match web::block(move || infra::audit::ensure_partitions(&ahead, clock.now())).await {
-        Ok(Ok(n)) if n > 0 => tracing::info!(created = n, "audit log partitions made ahead"),
-        Ok(Err(e)) => tracing::warn!(error = %e, "audit log partitions not made ahead yet"),
+        Ok(Ok(n)) if n > 0 => tracing::info!(created = n, "monthly partitions made ahead"),
+        Ok(Err(e)) => tracing::warn!(error = %e, "monthly partitions not made ahead yet"),
         _ => {}
     }
     // Housekeeping, at start and every ten minutes, idempotent across instances: ended sessions
@@ -254,7 +267,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
                 let jobs = infra::app::jobs::fail_stale(&db, std::time::Duration::from_secs(600))?;
                 let made = infra::audit::ensure_partitions(&db, clock.now())?;
                 if made > 0 {
-                    tracing::info!(created = made, "audit log partitions made ahead");
+                    tracing::info!(created = made, "monthly partitions made ahead");
                 }
                 infra::audit::analyze_months(&db)?;
                 let audit = infra::audit::prune(&db, chrono::Utc::now())?;
@@ -399,6 +412,42 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "attachments (files)", report.files
             );
             eprintln!("archive {} sha256 {}", out.display(), report.sha256);
+            Ok(())
+        }
+        Command::RetireMonths { out, dry_run } => {
+            let retention = api::config::retention_from_env()?;
+            if !dry_run {
+                std::fs::create_dir_all(&out)
+                    .with_context(|| format!("cannot create {}", out.display()))?;
+            }
+            let operator = std::env::var("USER").unwrap_or_else(|_| "operator".into());
+            let reports = infra::retire::run_all(
+                config.migration_url()?.expose_secret(),
+                &retention,
+                chrono::Utc::now(),
+                &out,
+                dry_run,
+                &format!("cli:{operator}"),
+            )?;
+            for r in &reports {
+                eprintln!("{}: retention {} days", r.table, r.retention_days);
+                for m in &r.months {
+                    if dry_run {
+                        eprintln!("  {} {:>12} rows would be retired", m.month, m.rows);
+                    } else {
+                        eprintln!(
+                            "  {} {:>12} rows archived to {} sha256 {}, partition dropped",
+                            m.month,
+                            m.rows,
+                            m.file.display(),
+                            m.sha256
+                        );
+                    }
+                }
+                for (month, why) in &r.held {
+                    eprintln!("  {month} kept for now: {why}");
+                }
+            }
             Ok(())
         }
         Command::AuditRetire { out, dry_run } => {

@@ -133,6 +133,7 @@ pub fn import_files(
             &rows,
             dry_run,
             state.today(),
+            import::Pace::FULL,
         )?;
         state.db.in_scope(ctx.caller.scope(), |conn| {
             jobs::finish(

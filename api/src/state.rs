@@ -41,6 +41,10 @@ pub struct AppState {
     pub db_slots: Arc<Semaphore>,
     /// How long a request may wait for a database slot.
     pub admission_wait: Duration,
+    /// The number of `db_slots` (fewer available: requests are running).
+    pub admission_slots: usize,
+    /// Share of the time an import's batch worker works while requests run (`ZX_JOB_DUTY_PERCENT`).
+    pub job_duty_percent: u32,
     /// The slots one county may hold at once (noisy neighbours).
     pub county_slots: Arc<crate::http::county_slots::CountySlots>,
     /// Roles and permissions.

@@ -236,6 +236,12 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
                 }
             };
             let today = ctx.today();
+            // Requests running on this instance: the import yields to them.
+            let busy = || state.db_slots.available_permits() < state.admission_slots;
+            let pace = import::Pace {
+                duty_percent: state.job_duty_percent,
+                busy: &busy,
+            };
             match import::run(
                 &state.db,
                 &ctx,
@@ -244,6 +250,7 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
                 &rows,
                 dry_run,
                 today,
+                pace,
             ) {
                 Ok(s) => finish("succeeded", serde_json::to_value(s).unwrap_or_default()),
                 Err(DomainError::Unavailable) => {

@@ -261,50 +261,27 @@ pub fn prune(db: &crate::db::Db, now: chrono::DateTime<chrono::Utc>) -> Result<i
     })
 }
 
-/// Refreshes the statistics of the audit log's months that changed by more than a tenth since
-/// they were last analyzed (or never were); one instance at a time. Returns how many.
+/// Refreshes the statistics of changed months (of the audit log and every other table
+/// partitioned by month): [`crate::partitions::analyze`].
 ///
 /// # Errors
 /// Database failures.
 pub fn analyze_months(db: &crate::db::Db) -> Result<i32, DomainError> {
-    #[derive(diesel::QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::Int4)]
-        n: i32,
-    }
-    db.unscoped_conn(|c| {
-        diesel::sql_query("SELECT zx_audit_analyze() AS n")
-            .get_result::<N>(c)
-            .map(|n| n.n)
-            .map_err(crate::db::map_db_error)
-    })
+    crate::partitions::analyze(db)
 }
 
-/// Months of audit log kept ready ahead of the current one.
-pub const MONTHS_AHEAD: u32 = 2;
+/// Months kept ready ahead of the current one.
+pub const MONTHS_AHEAD: u32 = crate::partitions::MONTHS_AHEAD;
 
-/// Makes sure the audit log has its partitions (one per month of China time) from the month of
-/// `now` (and of the database's own clock, when earlier) to [`MONTHS_AHEAD`] months after the
-/// later of the two; returns how many it created. Idempotent and safe on every instance.
+/// Makes sure the audit log, and every other table partitioned by month, has its months from
+/// the month of `now` (and of the database's own clock, when earlier) to [`MONTHS_AHEAD`] months
+/// after the later of the two: [`crate::partitions::ensure`]. Returns how many it created.
 ///
 /// # Errors
-/// Database failures, or a lock on the log not granted within two seconds (try again later).
+/// Database failures, or a lock not granted within two seconds (try again later).
 pub fn ensure_partitions(
     db: &crate::db::Db,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<i32, DomainError> {
-    #[derive(diesel::QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::Int4)]
-        n: i32,
-    }
-    db.unscoped_conn(|c| {
-        diesel::sql_query(format!(
-            "SELECT zx_audit_partitions(least($1, now()), greatest($1, now()) + interval '{MONTHS_AHEAD} months') AS n"
-        ))
-        .bind::<diesel::sql_types::Timestamptz, _>(now)
-        .get_result::<N>(c)
-        .map(|n| n.n)
-        .map_err(crate::db::map_db_error)
-    })
+    crate::partitions::ensure(db, now)
 }

@@ -14,6 +14,7 @@ pub mod jwt;
 pub mod key_check;
 pub mod migrate;
 pub mod offboard;
+pub mod partitions;
 pub mod pii;
 pub mod regions;
 pub mod retire;

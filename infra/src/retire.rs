@@ -1,13 +1,15 @@
-//! Retiring old months of the audit log, an operator command run as the owner role: a month's
-//! partition is detached from `audit_log` (CONCURRENTLY: readers and writers of the log never
-//! wait on it), written to a gzipped JSON-lines archive with the dictionaries resolved (each line
-//! `{"table":"audit_events","row":…}`, the same shape as an offboarding archive), checked (rows
-//! written = rows in the partition), then dropped, and the retirement is audited at the platform
-//! level with the row count and the archive's SHA-256. No DELETE, no vacuum debt.
+//! Retiring old months of the tables partitioned by month ([`crate::partitions::TABLES`]), an
+//! operator command run as the owner role: a month's partition is detached from its table
+//! (CONCURRENTLY: readers and writers never wait on it), written to a gzipped JSON-lines archive
+//! (each line `{"table":…,"row":…}`, the audit log's dictionaries resolved: the same shape as an
+//! offboarding archive), checked (rows written = rows in the partition), then dropped, and the
+//! retirement is audited at the platform level with the row count and the archive's SHA-256. No
+//! DELETE, no vacuum debt.
 //!
-//! A month is retired once it ended longer ago than the longest `audit.retention_days` in force
-//! anywhere (the default, every province's and every county's), and never sooner than
-//! [`domain::settings::MIN_AUDIT_RETENTION_DAYS`].
+//! The audit log's months are retired once they ended longer ago than the longest
+//! `audit.retention_days` in force anywhere (the default, every province's and every county's),
+//! and never sooner than [`domain::settings::MIN_AUDIT_RETENTION_DAYS`]; the other tables' after
+//! their [`Retention`] (operator settings, each with a floor).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -19,6 +21,80 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Int8, Text};
 use domain::RegionCode;
 use sha2::Digest as _;
+
+use crate::partitions::{self, Monthly};
+
+/// How long the tables other than the audit log keep their months, in days (operator settings;
+/// a month goes once it ended longer ago than this).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Households' history: timelines and as-of reads before it are gone with it.
+    pub household_events_days: i64,
+    /// Import jobs' row errors.
+    pub job_errors_days: i64,
+    /// Webhook deliveries (a month with a delivery still pending waits).
+    pub webhook_deliveries_days: i64,
+    /// Failed logins (the throttles look back minutes only).
+    pub login_attempts_days: i64,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self {
+            household_events_days: 3650,
+            job_errors_days: 180,
+            webhook_deliveries_days: 180,
+            login_attempts_days: 30,
+        }
+    }
+}
+
+impl Retention {
+    /// The shortest each may be: a household's history at least as long as the audit log's
+    /// minimum; job errors and deliveries a month (a county looks at last month's import); login
+    /// attempts a day (longer than any throttle window).
+    pub const FLOORS: Self = Self {
+        household_events_days: domain::settings::MIN_AUDIT_RETENTION_DAYS,
+        job_errors_days: 30,
+        webhook_deliveries_days: 30,
+        login_attempts_days: 1,
+    };
+
+    /// The retention of `table` (not the audit log, whose retention is a county setting).
+    #[must_use]
+    pub fn days(&self, table: &str) -> Option<i64> {
+        match table {
+            "household_events" => Some(self.household_events_days),
+            "job_errors" => Some(self.job_errors_days),
+            "webhook_deliveries" => Some(self.webhook_deliveries_days),
+            "login_attempts" => Some(self.login_attempts_days),
+            _ => None,
+        }
+    }
+
+    /// Checks every retention against its floor; the error names the table and the floor.
+    ///
+    /// # Errors
+    /// A retention below its floor.
+    pub fn check(&self) -> anyhow::Result<()> {
+        for t in partitions::TABLES
+            .iter()
+            .filter(|t| t.parent != "audit_log")
+        {
+            let (Some(days), Some(floor)) = (self.days(t.parent), Self::FLOORS.days(t.parent))
+            else {
+                continue;
+            };
+            if days < floor {
+                bail!(
+                    "{} retention of {days} days is below its floor of {floor} days",
+                    t.parent
+                );
+            }
+        }
+        Ok(())
+    }
+}
 
 /// One retired month.
 #[derive(Debug, Clone)]
@@ -33,13 +109,17 @@ pub struct Retired {
     pub sha256: String,
 }
 
-/// What a run found and did.
+/// What a run found and did, for one table.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
+    /// The table.
+    pub table: String,
     /// The retention applied, in days.
     pub retention_days: i64,
     /// Months older than the retention (retired unless it was a dry run).
     pub months: Vec<Retired>,
+    /// Months older than the retention kept for now, with the reason (work still in flight).
+    pub held: Vec<(String, String)>,
 }
 
 #[derive(QueryableByName)]
@@ -64,9 +144,9 @@ struct Line {
     line: String,
 }
 
-/// The first instant after month `name` (`audit_log_YYYY_MM`), in UTC (months of China time).
-fn month_end(name: &str) -> Option<(String, DateTime<Utc>)> {
-    let rest = name.strip_prefix("audit_log_")?;
+/// The first instant after month `name` (`<parent>_YYYY_MM`), in UTC (months of China time).
+fn month_end(parent: &str, name: &str) -> Option<(String, DateTime<Utc>)> {
+    let rest = name.strip_prefix(parent)?.strip_prefix('_')?;
     let (y, m) = rest.split_once('_')?;
     let (y, m): (i32, u32) = (y.parse().ok()?, m.parse().ok()?);
     let first = NaiveDate::from_ymd_opt(y, m, 1)?;
@@ -122,31 +202,106 @@ pub fn run(
 ) -> anyhow::Result<Report> {
     let mut conn =
         PgConnection::establish(owner_url).context("cannot connect as the owner role")?;
-    let retention_days = longest_retention(&mut conn)?;
+    let days = longest_retention(&mut conn)?;
+    retire(
+        &mut conn,
+        &partitions::AUDIT,
+        days,
+        now,
+        out_dir,
+        dry_run,
+        operator,
+    )
+}
+
+/// Retires the old months of every table partitioned by month (the audit log by its longest
+/// retention, the others by `retention`), as [`run`] does for the audit log; one report per
+/// table. Archives are `out_dir/<table>-YYYY-MM.jsonl.gz` (the audit log's `audit-YYYY-MM…`).
+///
+/// # Errors
+/// A retention below its floor, database or file failures.
+pub fn run_all(
+    owner_url: &str,
+    retention: &Retention,
+    now: DateTime<Utc>,
+    out_dir: &Path,
+    dry_run: bool,
+    operator: &str,
+) -> anyhow::Result<Vec<Report>> {
+    retention.check()?;
+    let mut conn =
+        PgConnection::establish(owner_url).context("cannot connect as the owner role")?;
+    let mut reports = Vec::new();
+    for table in &partitions::TABLES {
+        let days = match retention.days(table.parent) {
+            Some(d) => d,
+            None => longest_retention(&mut conn)?,
+        };
+        reports.push(retire(
+            &mut conn, table, days, now, out_dir, dry_run, operator,
+        )?);
+    }
+    Ok(reports)
+}
+
+fn archive_prefix(table: &Monthly) -> &'static str {
+    if table.parent == "audit_log" {
+        "audit"
+    } else {
+        table.parent
+    }
+}
+
+fn retire(
+    conn: &mut PgConnection,
+    table: &Monthly,
+    retention_days: i64,
+    now: DateTime<Utc>,
+    out_dir: &Path,
+    dry_run: bool,
+    operator: &str,
+) -> anyhow::Result<Report> {
     let cutoff = now - Duration::days(retention_days);
-    let parts: Vec<Part> = diesel::sql_query(
+    let parts: Vec<Part> = diesel::sql_query(format!(
         "SELECT c.relname AS name, c.relispartition AS attached,
                 coalesce((SELECT i.inhdetachpending FROM pg_inherits i WHERE i.inhrelid = c.oid), false) AS pending
            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-          WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname ~ '^audit_log_[0-9]{4}_[0-9]{2}$'
+          WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname ~ '^{}_[0-9]{{4}}_[0-9]{{2}}$'
           ORDER BY 1",
-    )
-    .load(&mut conn)?;
+        table.parent
+    ))
+    .load(conn)?;
     let mut report = Report {
+        table: table.parent.to_string(),
         retention_days,
         months: Vec::new(),
+        held: Vec::new(),
     };
     for p in parts {
-        let Some((month, end)) = month_end(&p.name) else {
+        let Some((month, end)) = month_end(table.parent, &p.name) else {
             continue;
         };
         if end > cutoff {
             continue;
         }
-        let file = out_dir.join(format!("audit-{month}.jsonl.gz"));
+        if let Some(busy) = table.busy {
+            let n = diesel::sql_query(format!(
+                "SELECT count(*) AS n FROM \"{}\" WHERE {busy}",
+                p.name
+            ))
+            .get_result::<N>(conn)?
+            .n;
+            if n > 0 {
+                report
+                    .held
+                    .push((month, format!("{n} rows still in flight ({busy})")));
+                continue;
+            }
+        }
+        let file = out_dir.join(format!("{}-{month}.jsonl.gz", archive_prefix(table)));
         if dry_run {
             let rows = diesel::sql_query(format!("SELECT count(*) AS n FROM \"{}\"", p.name))
-                .get_result::<N>(&mut conn)?
+                .get_result::<N>(conn)?
                 .n;
             report.months.push(Retired {
                 month,
@@ -164,15 +319,15 @@ pub fn run(
                 "CONCURRENTLY"
             };
             diesel::sql_query(format!(
-                "ALTER TABLE audit_log DETACH PARTITION \"{}\" {how}",
-                p.name
+                "ALTER TABLE \"{}\" DETACH PARTITION \"{}\" {how}",
+                table.parent, p.name
             ))
-            .execute(&mut conn)
+            .execute(conn)
             .with_context(|| format!("cannot detach {}", p.name))?;
         }
         report
             .months
-            .push(archive(&mut conn, &p.name, &month, &file, operator)?);
+            .push(archive(conn, table, &p.name, &month, &file, operator)?);
     }
     Ok(report)
 }
@@ -181,6 +336,7 @@ pub fn run(
 /// transaction.
 fn archive(
     conn: &mut PgConnection,
+    monthly: &Monthly,
     table: &str,
     month: &str,
     file: &Path,
@@ -198,14 +354,10 @@ fn archive(
         // A cursor: a month may hold billions of rows, never all in memory.
         diesel::sql_query(format!(
             "DECLARE retire NO SCROLL CURSOR FOR
-             SELECT json_build_object('table', 'audit_events', 'row', to_jsonb(v))::text AS line
-               FROM (SELECT l.county_code, l.id, l.at, l.request_id, l.actor_id,
-                            a.username AS actor_username, coalesce(a.roles, '{{}}'::text[]) AS actor_roles,
-                            a.org AS actor_org, k.action, k.object_type, l.object_id, l.region_code,
-                            l.reason, l.details
-                       FROM \"{table}\" l
-                       JOIN audit_kinds k ON k.id = l.kind
-                       LEFT JOIN audit_actors a ON a.id = l.actor) v"
+             SELECT json_build_object('table', '{}', 'row', to_jsonb(v))::text AS line
+               FROM ({}) v",
+            monthly.archive_as,
+            monthly.rows.replace("{table}", table)
         ))
         .execute(conn)?;
         let mut rows = 0_i64;
@@ -249,12 +401,17 @@ fn archive(
                 request_id: None,
             },
             &crate::audit::Entry {
-                action: "audit.month_retired",
-                object_type: "audit_log",
+                action: if monthly.parent == "audit_log" {
+                    "audit.month_retired"
+                } else {
+                    "partition.month_retired"
+                },
+                object_type: monthly.parent,
                 object_id: Some(month.to_string()),
                 region: RegionCode::PLATFORM,
                 reason: None,
                 details: serde_json::json!({
+                    "table": monthly.parent,
                     "month": month,
                     "rows": rows,
                     "archive": file.file_name().and_then(|n| n.to_str()).unwrap_or(""),
@@ -286,12 +443,17 @@ mod tests {
 
     #[test]
     fn a_month_ends_at_midnight_china_time() {
-        let Some((m, end)) = month_end("audit_log_2026_12") else {
+        let Some((m, end)) = month_end("audit_log", "audit_log_2026_12") else {
             panic!("a month name");
         };
         assert_eq!(m, "2026-12");
         assert_eq!(end.to_rfc3339(), "2026-12-31T16:00:00+00:00");
-        assert!(month_end("audit_log_2026_13").is_none());
-        assert!(month_end("audit_log_x").is_none());
+        assert!(month_end("audit_log", "audit_log_2026_13").is_none());
+        assert!(month_end("audit_log", "audit_log_x").is_none());
+        assert!(month_end("job_errors", "audit_log_2026_12").is_none());
+        let Some((m, _)) = month_end("household_events", "household_events_2027_01") else {
+            panic!("a month name");
+        };
+        assert_eq!(m, "2027-01");
     }
 }

@@ -311,6 +311,7 @@ diesel::table! {
         row_number -> Int4,
         column_name -> Text,
         message -> Text,
+        at -> Timestamptz,
     }
 }
 

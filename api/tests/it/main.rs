@@ -32,6 +32,7 @@ mod key_village_leaders;
 mod layers;
 mod matrix;
 mod monitoring;
+mod partitions;
 mod pgbouncer;
 mod plans;
 mod printed;

@@ -38,6 +38,14 @@ fn load(db: &TestDb) {
             .execute(&mut c)
             .unwrap_or_else(|e| panic!("{e}"));
     }
+    // The months the rows below fall in (tables partitioned by month): deliveries of January
+    // 2024, history of the last six months.
+    diesel::sql_query(
+        "SELECT zx_month_partitions('webhook_deliveries', '2024-01-01', '2024-02-01'), \
+                zx_month_partitions('household_events', now() - interval '6 months', now())",
+    )
+    .execute(&mut c)
+    .unwrap_or_else(|e| panic!("{e}"));
     for (county, n) in [(370_831_i64, SISHUI), (370_811, NEIGHBOUR)] {
         let lo = county * 1_000_000;
         let hi = lo + 999_999;
@@ -79,7 +87,7 @@ fn load(db: &TestDb) {
 }
 
 /// Tables the load fills; their own triggers (dashboard counts, webhook events) are off.
-const TABLES: [&str; 19] = [
+const TABLES: [&str; 20] = [
     "households",
     "members",
     "monitoring_cases",
@@ -99,12 +107,14 @@ const TABLES: [&str; 19] = [
     "role_grants",
     "jobs",
     "job_errors",
+    "household_events",
 ];
 
 /// The rows of the other lists, made from the county's households (`h`, numbered `i`): one in
 /// ten households has a monitoring case, a lead, a member hit by a property check, a user and a
 /// webhook delivery; one in three a visit; each village exit lists for five years and five
-/// projects with two disbursements each; one import job with an error per tenth household.
+/// projects with two disbursements each; one import job with an error per tenth household; each
+/// household three history events, a month apart (three partitions of `household_events`).
 fn other_lists(county: i64) -> Vec<String> {
     let h = format!(
         "(SELECT h.*, row_number() OVER (ORDER BY region_code, household_number) AS i \
@@ -223,6 +233,13 @@ fn other_lists(county: i64) -> Vec<String> {
             "INSERT INTO job_errors (county_code, job_id, seq, region_code, row_number, column_name, message) \
              SELECT {county}, md5('job{county}')::uuid, i::int, {county}000000, i::int, 'x', 'x' \
              FROM {h} WHERE i % 10 = 5"
+        ),
+        format!(
+            "INSERT INTO household_events (county_code, id, household_id, region_code, at, kind, snapshot) \
+             SELECT {county}, gen_random_uuid(), h.id, h.region_code, \
+               now() - k * interval '1 month' - (i % 1000) * interval '1 second', \
+               CASE WHEN k = 2 THEN 'created' ELSE 'updated' END, '{{}}' \
+             FROM {h}, generate_series(0, 2) AS k"
         ),
     ]
 }
@@ -508,6 +525,19 @@ fn other_list_pages(db: &TestDb, orgs: &[(&str, &str)], failures: &mut Vec<Strin
                     rows.len()
                 });
             }
+            run("household history", &mut |c| {
+                let rows =
+                    households::history(c, household, None, 2).unwrap_or_else(|e| panic!("{e:?}"));
+                if let Some(r) = rows.last() {
+                    households::history(c, household, Some((r.at, r.id)), 2)
+                        .unwrap_or_else(|e| panic!("{e:?}"));
+                }
+                rows.len()
+            });
+            run("household as of a date", &mut |c| {
+                let day = (chrono::Utc::now() - chrono::Duration::days(40)).date_naive();
+                households::get_as_of(c, &ctx, household, day).map_or(0, |_| 1)
+            });
             run("job errors", &mut |c| {
                 let rows = jobs::errors(c, job, None, PAGE).unwrap_or_else(|e| panic!("{e:?}"));
                 if let Some((seq, _)) = rows.last() {

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::Ctx;
 use crate::db::{Db, DbResultExt as _};
-use crate::schema::{webhook_deliveries, webhook_endpoints, webhook_events};
+use crate::schema::{webhook_deliveries, webhook_endpoints};
 
 /// An endpoint (the secret is shown once, when it is created).
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -309,12 +309,14 @@ pub fn deliveries(
         .select(webhook_endpoints::county_code)
         .first::<i32>(conn)
         .db()?;
+    // The event's kind by a probe of its primary key per delivery on the page (a subquery, not
+    // a join: deliveries are partitioned by month, and without statistics the planner would
+    // otherwise read every event of the county once and join them to the page).
+    let kind = diesel::dsl::sql::<diesel::sql_types::Text>(
+        "(SELECT e.kind FROM webhook_events e WHERE e.county_code = webhook_deliveries.county_code \
+           AND e.id = webhook_deliveries.event_id)",
+    );
     let mut q = webhook_deliveries::table
-        .inner_join(
-            webhook_events::table.on(webhook_events::county_code
-                .eq(webhook_deliveries::county_code)
-                .and(webhook_events::id.eq(webhook_deliveries::event_id))),
-        )
         .filter(webhook_deliveries::county_code.eq(county))
         .filter(webhook_deliveries::endpoint_id.eq(endpoint))
         .order((
@@ -325,7 +327,7 @@ pub fn deliveries(
         .select((
             webhook_deliveries::id,
             webhook_deliveries::event_id,
-            webhook_events::kind,
+            kind,
             webhook_deliveries::status,
             webhook_deliveries::attempts,
             webhook_deliveries::next_attempt_at,

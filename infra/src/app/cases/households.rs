@@ -291,14 +291,21 @@ pub fn get_as_of(
     date: NaiveDate,
 ) -> Result<Value, DomainError> {
     let row = find(conn, id)?;
-    let (mut snapshot, at): (Value, chrono::DateTime<chrono::Utc>) = household_events::table
-        .filter(household_events::county_code.eq(row.county_code))
-        .filter(household_events::household_id.eq(id))
-        .filter(household_events::at.lt(end_of_day(date)))
-        .order((household_events::at.desc(), household_events::id.desc()))
-        .select((household_events::snapshot, household_events::at))
-        .first(conn)
-        .db()?;
+    // The newest event before the day's end: months after it are pruned, the walk stops at the
+    // first row.
+    let (mut snapshot, at): (Value, chrono::DateTime<chrono::Utc>) = crate::db::load_page(
+        conn,
+        household_events::table
+            .filter(household_events::county_code.eq(row.county_code))
+            .filter(household_events::household_id.eq(id))
+            .filter(household_events::at.lt(end_of_day(date)))
+            .order((household_events::at.desc(), household_events::id.desc()))
+            .select((household_events::snapshot, household_events::at))
+            .limit(1),
+    )?
+    .into_iter()
+    .next()
+    .ok_or(DomainError::NotFound)?;
     // The same shape as the household now: the times, and members as the API shows them.
     if let Some(h) = snapshot.as_object_mut() {
         h.insert("created_at".into(), json!(row.created_at));
@@ -659,7 +666,9 @@ pub fn history(
                 .and(household_events::id.lt(eid))),
         );
     }
-    q.load(conn).db()
+    // Partitioned by month: the walk runs through the months newest first and stops after the
+    // page.
+    crate::db::load_page(conn, q)
 }
 
 /// Moves a household to another status through the lifecycle (used by the exit and monitoring

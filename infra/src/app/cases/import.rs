@@ -67,11 +67,57 @@ pub struct ImportSummary {
     pub dry_run: bool,
 }
 
+/// How an import yields to the requests of its instance (noisy neighbours, issue 17): after
+/// each batch, while `busy()` says requests are running, the batch's worker rests so that it
+/// works at most `duty_percent` of the time (50: it rests as long as the batch took). With no
+/// request running it goes at full speed.
+#[derive(Clone, Copy)]
+pub struct Pace<'a> {
+    /// Share of the time a batch worker may work while requests run, 1–100.
+    pub duty_percent: u32,
+    /// Whether requests are running on this instance now.
+    pub busy: &'a (dyn Fn() -> bool + Sync),
+}
+
+impl Pace<'_> {
+    /// No pacing (the command-line import: nothing to yield to).
+    pub const FULL: Pace<'static> = Pace {
+        duty_percent: 100,
+        busy: &never,
+    };
+
+    /// The rest owed after a batch that took `took`.
+    #[must_use]
+    pub fn rest(&self, took: std::time::Duration) -> std::time::Duration {
+        let duty = self.duty_percent.clamp(1, 100);
+        if duty >= 100 || !(self.busy)() {
+            return std::time::Duration::ZERO;
+        }
+        took * (100 - duty) / duty
+    }
+}
+
+fn never() -> bool {
+    false
+}
+
+impl std::fmt::Debug for Pace<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pace")
+            .field("duty_percent", &self.duty_percent)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Runs an import for job `job`. Progress and row errors are written to the job as it goes.
 ///
 /// # Errors
 /// Only failures that stop the whole import (the database going away); row problems are in
 /// the job's errors.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the job, its rows and how it runs: each from a different source"
+)]
 pub fn run(
     db: &Db,
     ctx: &Ctx,
@@ -80,6 +126,7 @@ pub fn run(
     rows: &[Row],
     dry_run: bool,
     today: NaiveDate,
+    pace: Pace<'_>,
 ) -> Result<ImportSummary, DomainError> {
     let scope = ctx.caller.scope();
     let summary = ImportSummary {
@@ -121,6 +168,7 @@ pub fn run(
                         return;
                     }
                     let batch = batches[i];
+                    let started = std::time::Instant::now();
                     let outcome = run_batch(db, ctx, keys, batch, &names, dry_run)
                         .and_then(|outcomes| record_batch(db, ctx, job, batch, outcomes, &shared));
                     if let Err(e) = outcome
@@ -128,6 +176,8 @@ pub fn run(
                     {
                         g.get_or_insert(e);
                     }
+                    // Yield to the instance's requests (its connection is back in the pool).
+                    std::thread::sleep(pace.rest(started.elapsed()));
                 }
             });
         }
@@ -306,5 +356,44 @@ fn run_batch(
                 message,
             )])])
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::Pace;
+
+    #[test]
+    fn an_import_rests_only_while_requests_run() {
+        let took = Duration::from_millis(200);
+        let busy = || true;
+        let idle = || false;
+        let half = Pace {
+            duty_percent: 50,
+            busy: &busy,
+        };
+        assert_eq!(half.rest(took), took);
+        let fifth = Pace {
+            duty_percent: 20,
+            busy: &busy,
+        };
+        assert_eq!(fifth.rest(took), Duration::from_millis(800));
+        let quiet = Pace {
+            duty_percent: 20,
+            busy: &idle,
+        };
+        assert_eq!(quiet.rest(took), Duration::ZERO);
+        assert_eq!(Pace::FULL.rest(took), Duration::ZERO);
+        // Out of range: at least 1 percent.
+        let zero = Pace {
+            duty_percent: 0,
+            busy: &busy,
+        };
+        assert_eq!(
+            zero.rest(Duration::from_millis(1)),
+            Duration::from_millis(99)
+        );
     }
 }

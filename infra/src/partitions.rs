@@ -1,0 +1,119 @@
+//! The tables partitioned by month (months of China time): the audit log and the other
+//! append-only tables that grow with use. The server makes their months ahead (at start and
+//! with housekeeping) and keeps the statistics of changed months; `crate::retire` retires old
+//! months by detaching them.
+
+use domain::DomainError;
+
+/// One table partitioned by month.
+#[derive(Debug, Clone, Copy)]
+pub struct Monthly {
+    /// The partitioned table; its months are `<parent>_YYYY_MM`.
+    pub parent: &'static str,
+    /// The name rows carry in an archive (`{"table":…,"row":…}`) and archives are named by.
+    pub archive_as: &'static str,
+    /// The archive's rows of month `{table}`: one `v` per row (the audit log's dictionaries
+    /// resolved).
+    pub rows: &'static str,
+    /// A month holding a row that matches this condition is not retired yet (work in flight).
+    pub busy: Option<&'static str>,
+}
+
+/// The audit log.
+pub const AUDIT: Monthly = Monthly {
+    parent: "audit_log",
+    archive_as: "audit_events",
+    rows: "SELECT l.county_code, l.id, l.at, l.request_id, l.actor_id,
+                  a.username AS actor_username, coalesce(a.roles, '{}'::text[]) AS actor_roles,
+                  a.org AS actor_org, k.action, k.object_type, l.object_id, l.region_code,
+                  l.reason, l.details
+             FROM \"{table}\" l
+             JOIN audit_kinds k ON k.id = l.kind
+             LEFT JOIN audit_actors a ON a.id = l.actor",
+    busy: None,
+};
+
+/// Failed logins (hashed keys), for the login throttles.
+pub const LOGIN_ATTEMPTS: Monthly = Monthly {
+    parent: "login_attempts",
+    archive_as: "login_attempts",
+    rows: "SELECT * FROM \"{table}\"",
+    busy: None,
+};
+
+/// Households' history (timelines and as-of reads).
+pub const HOUSEHOLD_EVENTS: Monthly = Monthly {
+    parent: "household_events",
+    archive_as: "household_events",
+    rows: "SELECT * FROM \"{table}\"",
+    busy: None,
+};
+
+/// Row errors of import jobs.
+pub const JOB_ERRORS: Monthly = Monthly {
+    parent: "job_errors",
+    archive_as: "job_errors",
+    rows: "SELECT * FROM \"{table}\"",
+    busy: None,
+};
+
+/// Webhook deliveries; a month with a delivery still pending waits.
+pub const WEBHOOK_DELIVERIES: Monthly = Monthly {
+    parent: "webhook_deliveries",
+    archive_as: "webhook_deliveries",
+    rows: "SELECT * FROM \"{table}\"",
+    busy: Some("status = 'pending'"),
+};
+
+/// Every table partitioned by month (the same list as the database's `zx_month_partitions`).
+pub const TABLES: [Monthly; 5] = [
+    AUDIT,
+    LOGIN_ATTEMPTS,
+    HOUSEHOLD_EVENTS,
+    JOB_ERRORS,
+    WEBHOOK_DELIVERIES,
+];
+
+/// Months kept ready ahead of the current one.
+pub const MONTHS_AHEAD: u32 = 2;
+
+#[derive(diesel::QueryableByName)]
+struct N {
+    #[diesel(sql_type = diesel::sql_types::Int4)]
+    n: i32,
+}
+
+/// Makes sure every table in [`TABLES`] has its months from the month of `now` (and of the
+/// database's own clock, when earlier) to [`MONTHS_AHEAD`] months after the later of the two;
+/// returns how many it created. Idempotent and safe on every instance.
+///
+/// # Errors
+/// Database failures, or a lock not granted within two seconds (try again later).
+pub fn ensure(db: &crate::db::Db, now: chrono::DateTime<chrono::Utc>) -> Result<i32, DomainError> {
+    use diesel::RunQueryDsl as _;
+    db.unscoped_conn(|c| {
+        diesel::sql_query(format!(
+            "SELECT zx_partitions(least($1, now()), greatest($1, now()) + interval '{MONTHS_AHEAD} months') AS n"
+        ))
+        .bind::<diesel::sql_types::Timestamptz, _>(now)
+        .get_result::<N>(c)
+        .map(|n| n.n)
+        .map_err(crate::db::map_db_error)
+    })
+}
+
+/// Refreshes the statistics of the months (of every table in [`TABLES`]) that changed by more
+/// than a tenth since they were last analyzed (or never were); one instance at a time. Returns
+/// how many.
+///
+/// # Errors
+/// Database failures.
+pub fn analyze(db: &crate::db::Db) -> Result<i32, DomainError> {
+    use diesel::RunQueryDsl as _;
+    db.unscoped_conn(|c| {
+        diesel::sql_query("SELECT zx_partitions_analyze() AS n")
+            .get_result::<N>(c)
+            .map(|n| n.n)
+            .map_err(crate::db::map_db_error)
+    })
+}
