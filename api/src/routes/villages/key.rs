@@ -93,7 +93,7 @@ pub struct AssessmentDto {
     /// Notes.
     pub notes: String,
     /// The targets as evaluated then (the shape of `targets`).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Vec<Object>)]
     pub targets: serde_json::Value,
     /// Who recorded it.
     pub assessed_by: Uuid,
