@@ -32,7 +32,10 @@ use crate::app::jobs::{self, RowError};
 use crate::app::{Ctx, stored_code};
 use crate::db::{Db, DbResultExt as _};
 use crate::pii::DataKeys;
-use crate::schema::{audit_events, household_events, household_years, households, members};
+use crate::schema::{household_years, households, members};
+
+mod copy;
+use copy::{NewHouseholdRow, NewMemberRow};
 
 mod write;
 use write::*;
@@ -45,6 +48,11 @@ pub(crate) use validate::{err, year_record};
 const BATCH: usize = 250;
 /// Transactions running at once.
 const WORKERS: usize = 2;
+
+// TEMPORARY (bench experiments): overrides of the two above.
+fn knob(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
 
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Default, Clone, serde::Serialize, PartialEq, Eq)]
@@ -87,10 +95,12 @@ pub fn run(
         dry_run,
         ..ImportSummary::default()
     };
+    let started = std::time::Instant::now();
     let (parsed, errors) = db.in_scope(scope, |conn| {
         let causes = super::cause_catalog(conn)?;
         validate_rows(conn, ctx, rows, &causes, today)
     })?;
+    let validated = started.elapsed();
     let refused_rows: HashSet<i32> = errors.iter().map(|e| e.row).collect();
     let mut summary = summary;
     summary.households_refused = count_households(rows, &refused_rows);
@@ -108,12 +118,12 @@ pub fn run(
     // Batches go to a few workers, each with its own connection and transaction; the database
     // is the bottleneck, so two backends nearly double the rate on two cores. Advisory locks
     // taken in sorted order keep concurrent batches from registering one person twice.
-    let batches: Vec<&[Parsed]> = parsed.chunks(BATCH).collect();
+    let batches: Vec<&[Parsed]> = parsed.chunks(knob("ZX_IMPORT_BATCH", BATCH)).collect();
     let next = AtomicUsize::new(0);
     let stop: Mutex<Option<DomainError>> = Mutex::new(None);
     let shared = Mutex::new((summary, processed));
     std::thread::scope(|s| {
-        for _ in 0..WORKERS.min(batches.len()).max(1) {
+        for _ in 0..knob("ZX_IMPORT_WORKERS", WORKERS).min(batches.len()).max(1) {
             s.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
@@ -139,6 +149,7 @@ pub fn run(
         .into_inner()
         .map_err(|_| DomainError::Unexpected(anyhow::anyhow!("an import worker panicked")))?;
     summary.rows_refused += refused_rows.len();
+    let written = started.elapsed();
     // The new rows get statistics before the import reports done: plans must not wait for
     // autovacuum (which may be off).
     if !dry_run && summary.households_created + summary.households_updated > 0 {
@@ -154,6 +165,13 @@ pub fn run(
             )
         })?;
     }
+    tracing::info!(
+        rows = summary.rows,
+        validate_s = validated.as_secs_f64(),
+        write_s = (written - validated).as_secs_f64(),
+        analyze_s = (started.elapsed() - written).as_secs_f64(),
+        "household import phases"
+    );
     Ok(summary)
 }
 
