@@ -40,33 +40,57 @@ async fn duplicates_across_batches_and_counties_are_reported_by_row_and_the_rest
         "poverty_causes": ["illness"], "year_identified": 2016,
         "members": [{"name": "外县人", "id_number": elsewhere, "relationship": "head"}]
     });
-    assert_eq!(app.post("/api/v1/households", &tb, theirs).await.status, 201);
-    // 300 households of two members: more than one batch (250 households), so the person
+    assert_eq!(
+        app.post("/api/v1/households", &tb, theirs).await.status,
+        201
+    );
+    // 1,100 households of two members: more than one batch (1,000 households), so the person
     // listed twice below is met by two different transactions.
     let mut lines = vec![HEADER.to_string()];
-    for i in 0..300u32 {
-        let number = format!("P{i:03}");
+    for i in 0..1100u32 {
+        let number = format!("P{i:04}");
         let head = id_number("370831", 2 * i);
         let mut child = id_number("370831", 2 * i + 1);
-        if i == 280 {
-            // The child of P010 (file row 23), again (file row 3 + 2 * 280 = 563).
+        if i == 1050 {
+            // The child of P010 (file row 23), again (file row 3 + 2 * 1050 = 2103).
             child = id_number("370831", 21);
         }
         if i == 5 {
             // Registered in the other county (file row 13).
             child.clone_from(&elsewhere);
         }
-        lines.push(row(&number, "370831001003", "户主", &head, "户主", "因病", "4200"));
-        lines.push(row(&number, "370831001003", "子女", &child, "子女", "因病", ""));
+        lines.push(row(
+            &number,
+            "370831001003",
+            "户主",
+            &head,
+            "户主",
+            "因病",
+            "4200",
+        ));
+        lines.push(row(
+            &number,
+            "370831001003",
+            "子女",
+            &child,
+            "子女",
+            "因病",
+            "",
+        ));
     }
     let csv = lines.join("\n") + "\n";
     let r = app
-        .post_raw("/api/v1/imports/households", Some(&t), "text/csv", csv.clone().into_bytes())
+        .post_raw(
+            "/api/v1/imports/households",
+            Some(&t),
+            "text/csv",
+            csv.clone().into_bytes(),
+        )
         .await;
     assert_eq!(r.status, 202, "{:?}", r.body);
     let job = wait(&app, &t, &r.body).await;
     assert_eq!(job["status"], "succeeded", "{job:?}");
-    assert_eq!(job["summary"]["households_created"], 298, "{job:?}");
+    assert_eq!(job["summary"]["households_created"], 1098, "{job:?}");
     assert_eq!(job["summary"]["households_refused"], 2, "{job:?}");
     let errs = errors(&app, &t, &job).await;
     let has = |row: i64, column: &str, text: &str| {
@@ -75,27 +99,32 @@ async fn duplicates_across_batches_and_counties_are_reported_by_row_and_the_rest
     };
     assert!(has(13, "id_number", "already registered"), "{errs:?}");
     // Whichever of the two batches commits first keeps the person; the other household is
-    // refused at the person's row (P010's child is row 23, P280's row 563).
+    // refused at the person's row (P0010's child is row 23, P1050's row 2103).
     assert!(
-        has(563, "id_number", "already registered") != has(23, "id_number", "already registered"),
+        has(2103, "id_number", "already registered") != has(23, "id_number", "already registered"),
         "{errs:?}"
     );
     assert!(
-        !errs.iter().any(|(_, _, m)| m.contains("370830") || m.contains("W1")),
+        !errs
+            .iter()
+            .any(|(_, _, m)| m.contains("370830") || m.contains("W1")),
         "errors name nothing of the other county: {errs:?}"
     );
     // Each refused household is left out whole; every other one is whole, with its yearly
     // record, its history event and its audit row.
-    assert_eq!(count(&app, "SELECT count(*) AS n FROM households"), 298);
-    assert_eq!(count(&app, "SELECT count(*) AS n FROM members"), 596);
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM households"), 1098);
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM members"), 2196);
     assert_eq!(
         count(
             &app,
-            "SELECT count(*) AS n FROM households WHERE household_number IN ('P005', 'P010', 'P280')"
+            "SELECT count(*) AS n FROM households WHERE household_number IN ('P0005', 'P0010', 'P1050')"
         ),
         1
     );
-    assert_eq!(count(&app, "SELECT count(*) AS n FROM household_years"), 298);
+    assert_eq!(
+        count(&app, "SELECT count(*) AS n FROM household_years"),
+        1098
+    );
     assert_eq!(
         count(
             &app,
@@ -122,17 +151,25 @@ async fn duplicates_across_batches_and_counties_are_reported_by_row_and_the_rest
             "SELECT count(*) AS n FROM members WHERE id_masked LIKE '%*%' AND length(id_cipher) > 18 \
              AND length(id_blind) = 32"
         ),
-        596,
+        2196,
         "ID numbers are stored encrypted, masked and blind-indexed"
     );
     // The same file again changes nothing.
     let r = app
-        .post_raw("/api/v1/imports/households", Some(&t), "text/csv", csv.into_bytes())
+        .post_raw(
+            "/api/v1/imports/households",
+            Some(&t),
+            "text/csv",
+            csv.into_bytes(),
+        )
         .await;
     let again = wait(&app, &t, &r.body).await;
     assert_eq!(again["summary"]["households_created"], 0, "{again:?}");
-    assert_eq!(again["summary"]["households_unchanged"], 298, "{again:?}");
-    assert_eq!(count(&app, "SELECT count(*) AS n FROM household_events"), 298);
+    assert_eq!(again["summary"]["households_unchanged"], 1098, "{again:?}");
+    assert_eq!(
+        count(&app, "SELECT count(*) AS n FROM household_events"),
+        1098
+    );
 }
 
 #[actix_web::test]
@@ -162,5 +199,8 @@ async fn the_database_refuses_one_person_in_two_counties_whatever_the_path() {
         Ok(())
     });
     let msg = r.err().map(|e| e.to_string()).unwrap_or_default();
-    assert!(msg.contains("members_blind_once"), "a second registration was not refused: {msg}");
+    assert!(
+        msg.contains("members_blind_once"),
+        "a second registration was not refused: {msg}"
+    );
 }

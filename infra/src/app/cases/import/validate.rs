@@ -165,7 +165,9 @@ pub(super) fn validate_rows(
             .map(|h| h.join().ok())
             .collect::<Option<Vec<Vec<Checked<'_>>>>>()
     })
-    .ok_or_else(|| DomainError::Unexpected(anyhow::anyhow!("an import validation thread panicked")))?
+    .ok_or_else(|| {
+        DomainError::Unexpected(anyhow::anyhow!("an import validation thread panicked"))
+    })?
     .into_iter()
     .flatten()
     .collect();
