@@ -118,7 +118,8 @@ pub fn import_files(
     let started = Instant::now();
     for f in files {
         let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
-        let rows = sheet::parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e:?}", f.display()))?;
+        let rows =
+            sheet::parse_local(&bytes).map_err(|e| anyhow::anyhow!("{}: {e:?}", f.display()))?;
         let worker = format!("cli:{}", std::process::id());
         let (job, claimed) = state.db.in_scope(ctx.caller.scope(), |conn| {
             let job = jobs::create(conn, ctx, "household_import", dry_run, rows.len(), None)?;

@@ -661,4 +661,5 @@ async fn exported_cells_cannot_run_formulas_and_still_import_back() {
     assert_eq!(job["summary"]["households_unchanged"], 1, "{job:?}");
 }
 
+mod bulk;
 mod jobs;

@@ -32,7 +32,10 @@ use crate::app::jobs::{self, RowError};
 use crate::app::{Ctx, stored_code};
 use crate::db::{Db, DbResultExt as _};
 use crate::pii::DataKeys;
-use crate::schema::{audit_events, household_events, household_years, households, members};
+use crate::schema::{household_years, households, members};
+
+mod copy;
+use copy::{NewHouseholdRow, NewMemberRow};
 
 mod write;
 use write::*;
@@ -41,8 +44,9 @@ mod validate;
 use validate::*;
 pub(crate) use validate::{err, year_record};
 
-/// Households per transaction.
-const BATCH: usize = 250;
+/// Households per transaction (about 3,300 members): large enough that the statements of a
+/// batch cost little beside its rows (measured: 250 → 1,000 raised the rate by a third).
+const BATCH: usize = 1000;
 /// Transactions running at once.
 const WORKERS: usize = 2;
 
@@ -134,10 +138,12 @@ pub fn run(
         dry_run,
         ..ImportSummary::default()
     };
+    let started = std::time::Instant::now();
     let (parsed, errors) = db.in_scope_conn(scope, |conn| {
         let causes = super::cause_catalog(conn)?;
         validate_rows(conn, ctx, rows, &causes, today)
     })?;
+    let validated = started.elapsed();
     let refused_rows: HashSet<i32> = errors.iter().map(|e| e.row).collect();
     let mut summary = summary;
     summary.households_refused = count_households(rows, &refused_rows);
@@ -189,6 +195,7 @@ pub fn run(
         .into_inner()
         .map_err(|_| DomainError::Unexpected(anyhow::anyhow!("an import worker panicked")))?;
     summary.rows_refused += refused_rows.len();
+    let written = started.elapsed();
     // The new rows get statistics before the import reports done: plans must not wait for
     // autovacuum (which may be off).
     if !dry_run && summary.households_created + summary.households_updated > 0 {
@@ -204,6 +211,13 @@ pub fn run(
             )
         })?;
     }
+    tracing::info!(
+        rows = summary.rows,
+        validate_s = validated.as_secs_f64(),
+        write_s = (written - validated).as_secs_f64(),
+        analyze_s = (started.elapsed() - written).as_secs_f64(),
+        "household import phases"
+    );
     Ok(summary)
 }
 

@@ -27,7 +27,7 @@ use crate::db::DbResultExt as _;
 use crate::schema as s;
 
 /// A household row.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = s::households)]
 pub struct HouseholdRow {
     /// Tenant.

@@ -154,6 +154,7 @@ fn columns_of(
 fn to_rows(
     records: impl Iterator<Item = Result<(u32, Vec<String>), DomainError>>,
     columns: &[Option<&'static Column>],
+    max_rows: usize,
 ) -> Result<Vec<Row>, DomainError> {
     let mut rows = Vec::new();
     for record in records {
@@ -161,9 +162,9 @@ fn to_rows(
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        if rows.len() >= MAX_ROWS {
+        if rows.len() >= max_rows {
             return Err(file_error(format!(
-                "the file has more than {MAX_ROWS} rows; split it"
+                "the file has more than {max_rows} rows; split it"
             )));
         }
         let mut map = HashMap::new();
@@ -204,23 +205,45 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Row>, DomainError> {
 /// # Errors
 /// As [`parse`].
 pub fn parse_with(bytes: &[u8], columns: &'static [Column]) -> Result<Vec<Row>, DomainError> {
+    parse_limited(bytes, columns, MAX_BYTES, MAX_ROWS)
+}
+
+/// Reads a household sheet from the operator's own disk (`zhenxing import`): no upload limits
+/// on its size or rows.
+///
+/// # Errors
+/// As [`parse`].
+pub fn parse_local(bytes: &[u8]) -> Result<Vec<Row>, DomainError> {
+    parse_limited(bytes, COLUMNS, usize::MAX, usize::MAX)
+}
+
+fn parse_limited(
+    bytes: &[u8],
+    columns: &'static [Column],
+    max_bytes: usize,
+    max_rows: usize,
+) -> Result<Vec<Row>, DomainError> {
     if bytes.is_empty() {
         return Err(file_error("the file is empty"));
     }
-    if bytes.len() > MAX_BYTES {
+    if bytes.len() > max_bytes {
         return Err(file_error(format!(
             "the file is larger than {} MB",
-            MAX_BYTES / 1024 / 1024
+            max_bytes / 1024 / 1024
         )));
     }
     if is_xlsx(bytes) {
-        parse_xlsx(bytes, columns)
+        parse_xlsx(bytes, columns, max_rows)
     } else {
-        parse_csv(bytes, columns)
+        parse_csv(bytes, columns, max_rows)
     }
 }
 
-fn parse_csv(bytes: &[u8], columns: &'static [Column]) -> Result<Vec<Row>, DomainError> {
+fn parse_csv(
+    bytes: &[u8],
+    columns: &'static [Column],
+    max_rows: usize,
+) -> Result<Vec<Row>, DomainError> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(_) => {
@@ -252,7 +275,7 @@ fn parse_csv(bytes: &[u8], columns: &'static [Column]) -> Result<Vec<Row>, Domai
             rec.iter().map(str::to_owned).collect(),
         ))
     });
-    to_rows(records, &columns)
+    to_rows(records, &columns, max_rows)
 }
 
 fn cell_text(d: &Data) -> String {
@@ -331,7 +354,11 @@ fn put(cells: &mut Vec<String>, col: u32, offset: u32, text: String) {
 
 /// Reads the first worksheet cell by cell (never the whole sheet at once), so the row limit
 /// stops reading at the first row over it.
-fn parse_xlsx(bytes: &[u8], columns: &'static [Column]) -> Result<Vec<Row>, DomainError> {
+fn parse_xlsx(
+    bytes: &[u8],
+    columns: &'static [Column],
+    max_rows: usize,
+) -> Result<Vec<Row>, DomainError> {
     check_inflated(bytes)?;
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|_| file_error("the file is not a readable XLSX workbook"))?;
@@ -399,7 +426,7 @@ fn parse_xlsx(bytes: &[u8], columns: &'static [Column]) -> Result<Vec<Row>, Doma
         }
         Some(Ok((r.saturating_add(1), cells)))
     });
-    to_rows(records, &columns)
+    to_rows(records, &columns, max_rows)
 }
 
 /// Yuan with at most two decimals (`4200`, `4,200.5`, `4200.50`) to fen, exactly.

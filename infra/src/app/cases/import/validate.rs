@@ -111,7 +111,19 @@ pub(crate) fn year_record(r: &Row, errs: &mut Vec<RowError>) -> Option<(i32, Yea
     (errs.len() == before).then_some((year, rec))
 }
 
+/// One household of the file after the checks that need no database.
+struct Checked<'a> {
+    n: &'a str,
+    group: &'a [&'a Row],
+    household: Option<ValidHousehold>,
+    members: Vec<(u32, ValidMember)>,
+    year: Option<(i32, YearRecord)>,
+    errs: Vec<RowError>,
+}
+
 /// Groups rows into households and validates them; returns the valid ones and every error.
+/// The checks of the rows themselves run on every core (they are most of the work); those
+/// that ask the database (the village, the number's county) follow, once per village.
 pub(super) fn validate_rows(
     conn: &mut PgConnection,
     ctx: &Ctx,
@@ -133,100 +145,63 @@ pub(super) fn validate_rows(
         }
         groups.entry(n).or_default().push(r);
     }
-    let mut villages: HashMap<String, Option<String>> = HashMap::new();
-    let mut parsed = Vec::new();
-    for n in order {
-        let group = &groups[n];
-        let first = group[0];
-        let mut errs = Vec::new();
-        for r in &group[1..] {
-            for key in HOUSEHOLD_KEYS {
-                if !r.get(key).is_empty() && r.get(key) != first.get(key) {
-                    errs.push(err(
-                        r.number,
-                        key,
-                        format!("differs from row {} of the same household", first.number),
-                    ));
-                }
-            }
-        }
-        let input = HouseholdInput {
-            household_number: n.to_string(),
-            village_code: first.get("village_code").into(),
-            address: first.get("address").into(),
-            residence: first.get("residence").into(),
-            attribute: first.get("attribute").into(),
-            poverty_causes: first
-                .get("poverty_causes")
-                .split([';', '；', '、', ',', '，', '|'])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            year_identified: first.get("year_identified").parse().unwrap_or(0),
-            responsible_cadre: first.get("responsible_cadre").into(),
-            notes: first.get("notes").into(),
-        };
-        let household = validate_household(&input, causes, "")
-            .map_err(|e| {
-                errs.extend(e.into_iter().map(|e| {
-                    let column = e.field.split('[').next().unwrap_or(&e.field).to_string();
-                    err(first.number, &column, e.message)
-                }));
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let per_thread = order.len().div_ceil(threads).max(1);
+    let groups = &groups;
+    let checked: Vec<Checked<'_>> = std::thread::scope(|s| {
+        let handles: Vec<_> = order
+            .chunks(per_thread)
+            .map(|chunk| {
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|n| check_group(n, &groups[n], causes, today))
+                        .collect::<Vec<_>>()
+                })
             })
-            .ok();
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().ok())
+            .collect::<Option<Vec<Vec<Checked<'_>>>>>()
+    })
+    .ok_or_else(|| {
+        DomainError::Unexpected(anyhow::anyhow!("an import validation thread panicked"))
+    })?
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut villages: HashMap<i64, Option<String>> = HashMap::new();
+    let mut parsed = Vec::new();
+    for c in checked {
+        let Checked {
+            n,
+            group,
+            household,
+            members,
+            year,
+            mut errs,
+        } = c;
+        let first = group[0];
         if let Some(h) = &household {
-            let verdict = villages
-                .entry(h.village.to_code_string())
-                .or_insert_with(|| {
-                    check_village(conn, ctx, h.village, "village_code", perm::CASES_IMPORT)
-                        .err()
-                        .map(|e| match e {
-                            DomainError::Validation(v) => v
-                                .into_iter()
-                                .map(|e| e.message)
-                                .collect::<Vec<_>>()
-                                .join("; "),
-                            DomainError::Forbidden(m) => m,
-                            other => other.to_string(),
-                        })
-                });
+            let verdict = villages.entry(h.village.as_i64()).or_insert_with(|| {
+                check_village(conn, ctx, h.village, "village_code", perm::CASES_IMPORT)
+                    .err()
+                    .map(|e| match e {
+                        DomainError::Validation(v) => v
+                            .into_iter()
+                            .map(|e| e.message)
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                        DomainError::Forbidden(m) => m,
+                        other => other.to_string(),
+                    })
+            });
             if let Some(m) = verdict {
                 errs.push(err(first.number, "village_code", m.clone()));
             }
             if let Err(m) = check_number_county(conn, &h.household_number, h.village)? {
                 errs.push(err(first.number, "household_number", m));
-            }
-        }
-        let mut members = Vec::new();
-        let mut year = None;
-        for r in group {
-            let input = member_input(r, &mut errs);
-            match validate_member(&input, today, "") {
-                Ok(m) => members.push((r.number, m)),
-                Err(e) => errs.extend(e.into_iter().map(|e| err(r.number, &e.field, e.message))),
-            }
-            if let Some(y) = year_record(r, &mut errs) {
-                let is_head = r.get("relationship") == "head" || r.get("relationship") == "户主";
-                if year.is_none() || is_head {
-                    year = Some(y);
-                }
-            }
-        }
-        let heads = group
-            .iter()
-            .filter(|r| r.get("relationship") == "head" || r.get("relationship") == "户主")
-            .count();
-        if heads != 1 {
-            errs.push(err(
-                first.number,
-                "relationship",
-                format!("household {n} needs exactly one head (户主); found {heads}"),
-            ));
-        }
-        for (i, (row, m)) in members.iter().enumerate() {
-            if members[..i].iter().any(|(_, o)| o.id_number == m.id_number) {
-                errs.push(err(*row, "id_number", "appears twice in this household"));
             }
         }
         match household {
@@ -255,4 +230,90 @@ pub(super) fn validate_rows(
         }
     }
     Ok((parsed, errors))
+}
+
+/// The checks of one household's rows that need no database.
+fn check_group<'a>(
+    n: &'a str,
+    group: &'a [&'a Row],
+    causes: &[(String, String)],
+    today: NaiveDate,
+) -> Checked<'a> {
+    let first = group[0];
+    let mut errs = Vec::new();
+    for r in &group[1..] {
+        for key in HOUSEHOLD_KEYS {
+            if !r.get(key).is_empty() && r.get(key) != first.get(key) {
+                errs.push(err(
+                    r.number,
+                    key,
+                    format!("differs from row {} of the same household", first.number),
+                ));
+            }
+        }
+    }
+    let input = HouseholdInput {
+        household_number: n.to_string(),
+        village_code: first.get("village_code").into(),
+        address: first.get("address").into(),
+        residence: first.get("residence").into(),
+        attribute: first.get("attribute").into(),
+        poverty_causes: first
+            .get("poverty_causes")
+            .split([';', '；', '、', ',', '，', '|'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        year_identified: first.get("year_identified").parse().unwrap_or(0),
+        responsible_cadre: first.get("responsible_cadre").into(),
+        notes: first.get("notes").into(),
+    };
+    let household = validate_household(&input, causes, "")
+        .map_err(|e| {
+            errs.extend(e.into_iter().map(|e| {
+                let column = e.field.split('[').next().unwrap_or(&e.field).to_string();
+                err(first.number, &column, e.message)
+            }));
+        })
+        .ok();
+    let mut members = Vec::new();
+    let mut year = None;
+    for r in group {
+        let input = member_input(r, &mut errs);
+        match validate_member(&input, today, "") {
+            Ok(m) => members.push((r.number, m)),
+            Err(e) => errs.extend(e.into_iter().map(|e| err(r.number, &e.field, e.message))),
+        }
+        if let Some(y) = year_record(r, &mut errs) {
+            let is_head = r.get("relationship") == "head" || r.get("relationship") == "户主";
+            if year.is_none() || is_head {
+                year = Some(y);
+            }
+        }
+    }
+    let heads = group
+        .iter()
+        .filter(|r| r.get("relationship") == "head" || r.get("relationship") == "户主")
+        .count();
+    if heads != 1 {
+        errs.push(err(
+            first.number,
+            "relationship",
+            format!("household {n} needs exactly one head (户主); found {heads}"),
+        ));
+    }
+    for (i, (row, m)) in members.iter().enumerate() {
+        if members[..i].iter().any(|(_, o)| o.id_number == m.id_number) {
+            errs.push(err(*row, "id_number", "appears twice in this household"));
+        }
+    }
+    Checked {
+        n,
+        group,
+        household,
+        members,
+        year,
+        errs,
+    }
 }

@@ -2,51 +2,6 @@
 
 use super::*;
 
-#[derive(Insertable)]
-#[diesel(table_name = households, treat_none_as_default_value = false)]
-pub(super) struct NewHouseholdRow<'a> {
-    county_code: i32,
-    id: Uuid,
-    region_code: i64,
-    household_number: &'a str,
-    address: &'a str,
-    residence: &'a str,
-    attribute: &'a str,
-    poverty_causes: &'a [String],
-    year_identified: i32,
-    status: &'a str,
-    responsible_cadre: &'a str,
-    notes: &'a str,
-    head_name: &'a str,
-    member_count: i32,
-    created_by: Uuid,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = members, treat_none_as_default_value = false)]
-pub(super) struct NewMemberRow<'a> {
-    county_code: i32,
-    id: Uuid,
-    household_id: Uuid,
-    region_code: i64,
-    name: &'a str,
-    id_cipher: Vec<u8>,
-    id_key: i16,
-    id_blind: Vec<u8>,
-    id_masked: String,
-    sex: &'a str,
-    birth_date: NaiveDate,
-    relationship: &'a str,
-    education: &'a str,
-    school_status: &'a str,
-    health: &'a str,
-    disability: &'a str,
-    labour_ability: &'a str,
-    medical_insurance: bool,
-    pension: bool,
-    phone: &'a str,
-}
-
 /// What happened to one household of a batch.
 pub(super) enum Outcome {
     Created(usize),
@@ -124,13 +79,23 @@ pub(super) fn write_batch(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    // County-qualified, so the (county_code, household_number) key serves the lookup.
-    let existing: Vec<HouseholdRow> = households::table
-        .filter(households::county_code.eq_any(&counties))
-        .filter(households::household_number.eq_any(&numbers))
-        .select(HouseholdRow::as_select())
-        .load(conn)
-        .db()?;
+    // One probe of the (county_code, household_number) key per household of the batch: the
+    // `LIMIT 1` subquery cannot be flattened, so the planner cannot AND the key with a scan of
+    // the whole scope range (which it did without statistics: every batch then read the whole
+    // county, and an import of one large county slowed with every batch).
+    let keys_county: Vec<i32> = batch
+        .iter()
+        .map(|p| p.household.village.county_code())
+        .collect();
+    let existing: Vec<HouseholdRow> = diesel::sql_query(
+        "SELECT h.* FROM unnest($1::integer[], $2::text[]) AS k(county_code, household_number)
+         CROSS JOIN LATERAL (SELECT * FROM households x WHERE x.county_code = k.county_code
+                               AND x.household_number = k.household_number LIMIT 1) AS h",
+    )
+    .bind::<Array<diesel::sql_types::Integer>, _>(&keys_county)
+    .bind::<Array<diesel::sql_types::Text>, _>(&numbers)
+    .load(conn)
+    .db()?;
     let existing: HashMap<(i32, String), HouseholdRow> = existing
         .into_iter()
         .map(|h| ((h.county_code, h.household_number.clone()), h))
@@ -174,7 +139,9 @@ pub(super) fn write_batch(
         })
         .collect();
     let all: Vec<Vec<u8>> = blinds.iter().flatten().cloned().collect();
-    super::super::households::lock_people(conn, &all)?;
+    // No lock per person: the unique index on the blind index settles races between
+    // transactions (the loser's batch fails and is retried household by household, when this
+    // check then sees the person registered).
     #[derive(QueryableByName)]
     struct Blind {
         #[diesel(sql_type = Bytea)]
@@ -308,91 +275,7 @@ pub(super) fn write_batch(
         });
     }
     if !new_households.is_empty() {
-        // Multi-row INSERT: PostgreSQL refuses COPY FROM into tables under row-level security.
-        diesel::insert_into(households::table)
-            .values(&new_households)
-            .execute(conn)
-            .db()?;
-        for chunk in new_members.chunks(2000) {
-            diesel::insert_into(members::table)
-                .values(chunk)
-                .execute(conn)
-                .db()?;
-        }
-        let year_rows: Vec<_> = years
-            .iter()
-            .map(|(county, id, y, region, r)| {
-                (
-                    household_years::county_code.eq(*county),
-                    household_years::household_id.eq(*id),
-                    household_years::year.eq(*y),
-                    household_years::region_code.eq(*region),
-                    household_years::income_per_capita_fen.eq(r.income_per_capita_fen),
-                    household_years::wage_income_fen.eq(r.wage_income_fen),
-                    household_years::production_income_fen.eq(r.production_income_fen),
-                    household_years::property_income_fen.eq(r.property_income_fen),
-                    household_years::transfer_income_fen.eq(r.transfer_income_fen),
-                    (
-                        household_years::enough_food.eq(r.enough_food),
-                        household_years::enough_clothing.eq(r.enough_clothing),
-                        household_years::compulsory_education.eq(r.compulsory_education),
-                        household_years::basic_medical.eq(r.basic_medical),
-                        household_years::safe_housing.eq(r.safe_housing),
-                        household_years::safe_drinking_water.eq(r.safe_drinking_water),
-                    ),
-                )
-            })
-            .collect();
-        if !year_rows.is_empty() {
-            diesel::insert_into(household_years::table)
-                .values(year_rows)
-                .execute(conn)
-                .db()?;
-        }
-        let actor = ctx.actor();
-        let events: Vec<_> = views
-            .iter()
-            .map(|v| {
-                (
-                    household_events::county_code.eq(v.household.county_code),
-                    household_events::id.eq(Uuid::new_v4()),
-                    household_events::household_id.eq(v.household.id),
-                    household_events::region_code.eq(v.household.region_code),
-                    household_events::actor_id.eq(ctx.caller.user_id),
-                    household_events::actor_username.eq(&ctx.caller.username),
-                    household_events::kind.eq("created"),
-                    household_events::changes.eq(json!({ "imported": true })),
-                    household_events::snapshot.eq(v.snapshot()),
-                )
-            })
-            .collect();
-        diesel::insert_into(household_events::table)
-            .values(events)
-            .execute(conn)
-            .db()?;
-        let audits: Vec<_> = views
-            .iter()
-            .map(|v| {
-                (
-                    audit_events::county_code.eq(v.household.county_code),
-                    audit_events::id.eq(Uuid::new_v4()),
-                    audit_events::request_id.eq(actor.request_id.clone()),
-                    audit_events::actor_id.eq(actor.id),
-                    audit_events::actor_username.eq(actor.username.clone()),
-                    audit_events::actor_roles.eq(actor.roles.clone()),
-                    audit_events::actor_org.eq(actor.org.map(RegionCode::as_i64)),
-                    audit_events::action.eq("household.created"),
-                    audit_events::object_type.eq("household"),
-                    audit_events::object_id.eq(Some(v.household.id.to_string())),
-                    audit_events::region_code.eq(v.household.region_code),
-                    audit_events::details.eq(json!({ "imported": true, "household_number": v.household.household_number })),
-                )
-            })
-            .collect();
-        diesel::insert_into(audit_events::table)
-            .values(audits)
-            .execute(conn)
-            .db()?;
+        super::copy::insert_new(conn, ctx, &new_households, &new_members, &years, &views)?;
         // The outbox, only when some endpoint of the county listens (bulk work skips it).
         if let Some(first) = views.first()
             && crate::app::webhooks::listening(
