@@ -102,9 +102,7 @@ impl From<GrantRequestView> for GrantRequestDto {
     }
 }
 
-fn request_id(path: &str) -> Result<Uuid, DomainError> {
-    Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
-}
+use super::input::id_of as request_id;
 
 /// Filters of the request queue.
 #[derive(Debug, Deserialize, IntoParams)]

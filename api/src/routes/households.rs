@@ -34,9 +34,7 @@ mod years;
 pub use measures::*;
 pub use years::*;
 
-pub(crate) fn household_id(path: &str) -> Result<Uuid, DomainError> {
-    Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
-}
+pub(crate) use super::input::id_of as household_id;
 
 fn bad(field: &str, message: impl Into<String>) -> DomainError {
     DomainError::field(field, message)

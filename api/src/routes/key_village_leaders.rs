@@ -3,7 +3,6 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::DomainError;
 use infra::app::key_village_leaders::{self as app, LeaderRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -66,9 +65,7 @@ impl From<LeaderRow> for LeaderDto {
     }
 }
 
-fn key_village_id(path: &str) -> Result<Uuid, DomainError> {
-    Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
-}
+use super::input::id_of as key_village_id;
 
 /// Links a county-level leader (县级领导) to the key village (county step, `villages:manage`):
 /// one at a time, so the previous link ends the day before `from_date`.

@@ -10,7 +10,6 @@ use infra::app::cases::members::{self, MemberChanges, MemberOutcome};
 use infra::app::cases::{self as cases, households as hh};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::cases_dto::{HouseholdDto, HouseholdSummary, MemberBody, MemberDto};
 use super::households::{already_registered, household_id};
@@ -22,9 +21,7 @@ use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
 use infra::app::idempotency::{self, Outcome};
 
-fn member_id(path: &str) -> Result<Uuid, DomainError> {
-    Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
-}
+use super::input::id_of as member_id;
 
 fn outcome(
     o: MemberOutcome,

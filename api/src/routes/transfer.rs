@@ -251,9 +251,7 @@ pub async fn import_households(
         .json(JobDto::from(job)))
 }
 
-fn job_id(path: &str) -> Result<Uuid, DomainError> {
-    Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
-}
+use super::input::id_of as job_id;
 
 /// `?limit=`.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -10,7 +10,6 @@ use infra::app::grant_requests::GrantOutcome;
 use infra::app::users::{self, NewUser, UserChanges, UserFilter, UserView};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use super::dto::{GrantDto, UserDto};
 use super::grant_requests::GrantRequestDto;
@@ -31,10 +30,7 @@ fn org_unit(field: &str, text: &str) -> Result<RegionCode, FieldError> {
     RegionCode::parse(text).map_err(|m| FieldError::new(field, m))
 }
 
-fn user_id(path: &str) -> Result<Uuid, DomainError> {
-    // A malformed id cannot name anything the caller may see.
-    Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
-}
+use super::input::id_of as user_id;
 
 /// Filters of the user list.
 #[derive(Debug, Deserialize, IntoParams)]

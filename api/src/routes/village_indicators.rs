@@ -4,13 +4,11 @@
 
 use actix_web::{HttpResponse, put, web};
 use chrono::NaiveDate;
-use domain::DomainError;
 use domain::village_indicators::IndicatorsInput;
 use infra::app::village_indicators::{self as app, IndicatorsRow};
 use infra::app::villages;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::villages::KeyVillageDto;
 use crate::error::answers::{BadField, NotFound, NotSignedIn};
@@ -138,7 +136,7 @@ pub async fn put_industry_plan(
     path: web::Path<String>,
     body: ValidJson<IndustryPlanBody>,
 ) -> ApiResult<HttpResponse> {
-    let id = Uuid::parse_str(&path).map_err(|_| DomainError::NotFound)?;
+    let id = super::input::id_of(&path)?;
     let adopted_on = body.0.adopted_on;
     let kv = state
         .run(auth, move |conn, ctx| {

@@ -91,9 +91,7 @@ pub struct PatchWebhookBody {
     pub active: Option<bool>,
 }
 
-fn endpoint_id(path: &str) -> Result<Uuid, DomainError> {
-    Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
-}
+use super::input::id_of as endpoint_id;
 
 /// Registers an endpoint for the caller's county (tenant administrators, at the county).
 #[utoipa::path(

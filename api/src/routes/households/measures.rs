@@ -3,10 +3,7 @@
 
 use super::*;
 
-fn measure_id(path: &str) -> Result<Uuid, DomainError> {
-    // A malformed id cannot name anything the caller may see.
-    Uuid::parse_str(path).map_err(|_| DomainError::NotFound)
-}
+use crate::routes::input::id_of as measure_id;
 
 /// Corrects a recorded measure: the whole measure is replaced, with `If-Match` carrying the
 /// version that was read (`MeasureDto.version`, as `"<version>"`). The household's history gets a

@@ -299,7 +299,7 @@ pub async fn get_key_village(
     path: web::Path<String>,
     q: web::Query<YearQuery>,
 ) -> ApiResult<HttpResponse> {
-    let id = Uuid::parse_str(&path).map_err(|_| DomainError::NotFound)?;
+    let id = crate::routes::input::id_of(&path)?;
     let year = q.year;
     let kv = state
         .run(auth, move |conn, ctx| villages::get(conn, ctx, id, year))
@@ -344,7 +344,7 @@ pub async fn indicator_table(
     q: web::Query<YearQuery>,
     params: web::Query<crate::documents::FormatParams>,
 ) -> ApiResult<HttpResponse> {
-    let id = Uuid::parse_str(&path).map_err(|_| DomainError::NotFound)?;
+    let id = crate::routes::input::id_of(&path)?;
     let year = q.year;
     crate::documents::serve(&req, &state, auth, &params, move |conn, ctx, lang| {
         infra::app::fund_documents::indicator_table(conn, ctx, id, year, lang)
@@ -389,7 +389,7 @@ pub async fn assess(
     path: web::Path<String>,
     body: ValidJson<AssessmentBody>,
 ) -> ApiResult<HttpResponse> {
-    let id = Uuid::parse_str(&path).map_err(|_| DomainError::NotFound)?;
+    let id = crate::routes::input::id_of(&path)?;
     let b = body.0;
     let mut errs = Vec::new();
     check_year(&mut errs, "year", b.year);
@@ -442,7 +442,7 @@ pub async fn exit_key(
     path: web::Path<String>,
     body: ValidJson<ExitBody>,
 ) -> ApiResult<HttpResponse> {
-    let id = Uuid::parse_str(&path).map_err(|_| DomainError::NotFound)?;
+    let id = crate::routes::input::id_of(&path)?;
     let b = body.0;
     let mut errs = Vec::new();
     let no = text(&mut errs, "decision_no", &b.decision_no, false, 100);
