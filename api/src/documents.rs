@@ -12,6 +12,41 @@ use utoipa::IntoParams;
 
 use crate::error::{ApiError, ApiResult};
 
+/// The `?format=` of a printed document, as the contract documents it (the handler reads the
+/// string and answers 422 naming `format` for anything else).
+#[derive(Debug, Clone, Copy, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum DocFormat {
+    /// HTML (the default).
+    Html,
+    /// PDF, A4 in the GB/T 9704 layout.
+    Pdf,
+    /// Word (OOXML).
+    Docx,
+}
+
+/// The `?format=` of a sheet (export, template, payment file): CSV (UTF-8 with BOM) or XLSX.
+#[derive(Debug, Clone, Copy, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum SheetFormat {
+    /// CSV, UTF-8 with a byte-order mark.
+    Csv,
+    /// Excel (OOXML).
+    Xlsx,
+}
+
+/// The `?format=` of a table that also answers as JSON (reports, property-check tables).
+#[derive(Debug, Clone, Copy, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum TableFormat {
+    /// JSON (the default).
+    Json,
+    /// CSV, UTF-8 with a byte-order mark.
+    Csv,
+    /// Excel (OOXML).
+    Xlsx,
+}
+
 /// The format of a generated document.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -19,6 +54,7 @@ pub struct FormatParams {
     /// `html` (the default), `pdf` (A4, GB/T 9704 layout, the CJK font embedded) or `docx`.
     /// Without it, `Accept` decides (`text/html`, `application/pdf`,
     /// `application/vnd.openxmlformats-officedocument.wordprocessingml.document`).
+    #[param(inline, value_type = Option<DocFormat>)]
     pub format: Option<String>,
 }
 

@@ -130,6 +130,7 @@ pub async fn put_benefit_card(
 #[into_params(parameter_in = Query)]
 pub struct PaymentFileParams {
     /// `csv` (UTF-8 with BOM; the default) or `xlsx`.
+    #[param(inline, value_type = Option<crate::documents::SheetFormat>)]
     pub format: Option<String>,
     /// Only the disbursements paid on this day (all that stand when absent).
     pub paid_on: Option<NaiveDate>,

@@ -32,6 +32,7 @@ pub use tables::{
 #[into_params(parameter_in = Query)]
 pub struct TemplateParams {
     /// `csv` (default) or `xlsx`.
+    #[param(inline, value_type = Option<crate::documents::SheetFormat>)]
     pub format: Option<String>,
 }
 
@@ -576,6 +577,7 @@ pub struct TableParams {
     /// Any region in your scope (default: your scope).
     pub region: Option<String>,
     /// `json` (default), `csv` or `xlsx`.
+    #[param(inline, value_type = Option<crate::documents::TableFormat>)]
     pub format: Option<String>,
 }
 

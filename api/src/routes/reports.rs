@@ -27,6 +27,7 @@ pub struct ReportParams {
     /// Exits, key villages, funds, rangers: the year (default: this year).
     pub year: Option<i32>,
     /// `json` (default; includes a chart shape), `csv` or `xlsx`.
+    #[param(inline, value_type = Option<crate::documents::TableFormat>)]
     pub format: Option<String>,
 }
 

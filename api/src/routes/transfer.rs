@@ -28,6 +28,7 @@ pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spr
 #[into_params(parameter_in = Query)]
 pub struct FormatParams {
     /// `csv` (UTF-8 with BOM) or `xlsx`; default `csv`.
+    #[param(inline, value_type = Option<crate::documents::SheetFormat>)]
     pub format: Option<String>,
 }
 
@@ -382,6 +383,7 @@ pub async fn job_errors(
 #[into_params(parameter_in = Query)]
 pub struct ExportParams {
     /// `csv` or `xlsx`.
+    #[param(inline, value_type = Option<crate::documents::SheetFormat>)]
     pub format: Option<String>,
     /// Full ID numbers instead of masked ones: needs `cases:reveal` over the exported region
     /// and a `reason`, and is audited.
@@ -535,6 +537,7 @@ fn begin_export(
 #[into_params(parameter_in = Query)]
 pub struct ExportJobParams {
     /// `csv` (default) or `xlsx`.
+    #[param(inline, value_type = Option<crate::documents::SheetFormat>)]
     pub format: Option<String>,
 }
 
