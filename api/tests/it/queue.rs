@@ -247,13 +247,16 @@ async fn queue_big_import(app: &TestApp, token: &str, n: u32) -> String {
 #[actix_web::test]
 async fn a_job_whose_instance_is_killed_is_taken_over_and_finishes_once() {
     let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+    // Eight batches of the import's 1,000 households: with two workers, several rounds remain
+    // after the first commit, so the kill lands mid-run however fast a batch is written.
+    const HOUSEHOLDS: u32 = 8000;
     // This instance takes requests but runs no jobs until the other one is dead.
     let mut app = TestApp::spawn_with(|c| c.work.job_workers = 0, None).await;
     app.onboard("370831");
     app.user("clerk", "370831001003", &["village_clerk"]);
     let token = app.token("clerk").await;
     let mut other = Server::start(&app, 2);
-    let id = queue_big_import(&app, &token, 1500).await;
+    let id = queue_big_import(&app, &token, HOUSEHOLDS).await;
     // Kill the other instance as soon as it has written part of the file.
     eventually("the other instance to start the job", 60, || {
         count(&app, "SELECT count(*) AS n FROM households") > 0
@@ -269,7 +272,10 @@ async fn a_job_whose_instance_is_killed_is_taken_over_and_finishes_once() {
         other.log()
     );
     let partial = count(&app, "SELECT count(*) AS n FROM households");
-    assert!(partial < 1500, "the import should have been cut short");
+    assert!(
+        partial < i64::from(HOUSEHOLDS),
+        "the import should have been cut short"
+    );
     // This instance starts working: it takes the job over when the dead one's lease runs out.
     let background = api::work::Background::start(
         &app.state,
@@ -294,14 +300,20 @@ async fn a_job_whose_instance_is_killed_is_taken_over_and_finishes_once() {
         "{done:?}"
     );
     // Nothing doubled: every household once, every member once, no duplicate row errors.
-    assert_eq!(count(&app, "SELECT count(*) AS n FROM households"), 1500);
-    assert_eq!(count(&app, "SELECT count(*) AS n FROM members"), 1500);
+    assert_eq!(
+        count(&app, "SELECT count(*) AS n FROM households"),
+        i64::from(HOUSEHOLDS)
+    );
+    assert_eq!(
+        count(&app, "SELECT count(*) AS n FROM members"),
+        i64::from(HOUSEHOLDS)
+    );
     assert_eq!(
         count(
             &app,
             "SELECT count(DISTINCT household_number) AS n FROM households"
         ),
-        1500
+        i64::from(HOUSEHOLDS)
     );
     let job = app.get(&format!("/api/v1/jobs/{id}"), &token).await;
     assert_eq!(job.body["error_rows"], 0, "{:?}", job.body);
@@ -312,7 +324,7 @@ async fn a_job_whose_instance_is_killed_is_taken_over_and_finishes_once() {
             + job.body["summary"]["households_unchanged"]
                 .as_i64()
                 .unwrap_or(0),
-        1500,
+        i64::from(HOUSEHOLDS),
         "{:?}",
         job.body
     );
