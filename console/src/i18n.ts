@@ -57,7 +57,6 @@ const zh = {
     rangers: "生态护林员",
   },
   layout: { logout: "退出登录", scope: "管辖范围", scopeOf: "{name}及所辖区域", year: "{year} 年度" },
-  level: { platform: "平台", province: "省级", city: "市级", county: "县级", township: "乡镇级", village: "村级" },
   // The API's HouseholdStatus, worded as its description.
   status: { registered: "未脱贫", exited: "已脱贫", monitored: "监测", returned: "返贫", non_poor: "一般农户", removed: "已清退" },
   attribute: { general: "一般贫困户", subsistence_allowance: "低保贫困户", extreme_poverty_support: "特困供养贫困户" },
@@ -70,11 +69,8 @@ const zh = {
     industry: "产业帮扶", employment: "就业帮扶", education: "教育帮扶", health: "健康帮扶", housing: "住房保障",
     relocation: "易地扶贫搬迁", ecological_job: "生态公益岗位", social_security: "社会保障兜底", small_loan: "小额信贷", other: "其他",
   },
-  role: {
-    platform_admin: "平台管理员", tenant_admin: "县级管理员", village_clerk: "村文书", township_reviewer: "乡镇审核员",
-    county_approver: "县级审批员", fund_officer: "资金管理员", team_member: "驻村工作队员", auditor: "审计员",
-    observer: "观察员", property_checker: "财产核查员",
-  },
+  // Levels, roles and permissions are labelled by the server (GET /vocabularies: Level, Role,
+  // Permission; src/lib/vocab.ts), not copied here.
   job: { queued: "排队中", running: "进行中", succeeded: "已完成", failed: "失败", cancelled: "已取消" },
   common: {
     search: "查询", reset: "重置", add: "新增", export: "导出", import: "导入", save: "保存", cancel: "取消",
@@ -260,15 +256,6 @@ const zh = {
     title: "租户（县）管理", onboard: "开通县", code: "县代码", name: "县名称", region: "区划代码", created: "开通时间",
     adminUser: "管理员用户名", adminName: "管理员姓名", codeHint: "6 位县级行政区划代码",
     confirm: "确定开通县 {code}？将同时创建该县的第一位县级管理员。", done: "已开通：{name}",
-  },
-  perm: {
-    tenants_read: "查看租户", tenants_manage: "开通县", users_read: "查看用户", users_manage: "管理用户", settings_read: "查看参数",
-    settings_manage: "修改参数", audit_read: "查看审计日志", cases_read: "查看农户", cases_write: "登记修改农户", cases_reveal: "查看完整身份证号",
-    cases_drilldown: "县以上查看明细", cases_import: "批量导入", cases_export: "导出", workflow_read: "查看流程", workflow_village: "村级流程",
-    workflow_township: "乡镇级流程", workflow_county: "县级流程", workflow_inspect: "督查验收抽查", workflow_acknowledge: "逐级备案确认", property_import: "导入核查数据", property_read: "查看财产核查",
-    property_verify: "核实比对结果", property_review: "审核核查", property_decide: "核查认定", villages_read: "查看村情",
-    villages_write: "填报村情", villages_manage: "管理重点帮扶村", visits_write: "填写走访记录", funds_read: "查看资金",
-    funds_manage: "管理资金项目", funds_payment_file: "导出一卡通发放清单", webhooks_manage: "管理事件推送", cors_manage: "管理跨域来源",
   },
   roles: {
     title: "角色与权限", hint: "角色由平台统一定义；授予角色请到“用户管理”。", name: "角色", levels: "可授予层级",

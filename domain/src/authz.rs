@@ -167,6 +167,8 @@ pub struct RoleDef {
     pub max_level: Level,
     /// What the role is for.
     pub description: String,
+    /// Its Chinese name (`村文书`), as front ends show it.
+    pub label: String,
     /// Permission names.
     pub permissions: BTreeSet<String>,
 }
@@ -185,6 +187,7 @@ impl RoleDef {
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     roles: BTreeMap<String, RoleDef>,
+    permission_labels: BTreeMap<String, String>,
 }
 
 impl Catalog {
@@ -192,7 +195,25 @@ impl Catalog {
     pub fn new(roles: impl IntoIterator<Item = RoleDef>) -> Self {
         Self {
             roles: roles.into_iter().map(|r| (r.name.clone(), r)).collect(),
+            permission_labels: BTreeMap::new(),
         }
+    }
+
+    /// The catalog with the Chinese label of each permission (`cases:read` → `查看农户`).
+    #[must_use]
+    pub fn with_permission_labels(
+        mut self,
+        labels: impl IntoIterator<Item = (String, String)>,
+    ) -> Self {
+        self.permission_labels = labels.into_iter().collect();
+        self
+    }
+
+    /// Every permission with its Chinese label, by name.
+    pub fn permission_labels(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.permission_labels
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
     /// The role called `name`.
@@ -353,6 +374,7 @@ mod tests {
             min_level: min,
             max_level: max,
             description: String::new(),
+            label: String::new(),
             permissions: perms.iter().map(|p| (*p).to_string()).collect(),
         };
         Catalog::new([

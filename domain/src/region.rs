@@ -59,6 +59,28 @@ impl Level {
         self as i16
     }
 
+    /// Every level, from the platform down to the village.
+    pub const ALL: [Self; 6] = [
+        Self::Platform,
+        Self::Province,
+        Self::City,
+        Self::County,
+        Self::Township,
+        Self::Village,
+    ];
+
+    /// The Chinese label (`村级`), as front ends show it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Platform => "平台",
+            Self::Province => "省级",
+            Self::City => "市级",
+            Self::County => "县级",
+            Self::Township => "乡镇级",
+            Self::Village => "村级",
+        }
+    }
+
     /// How many trailing digits of a code at this level are zero padding.
     fn padding_digits(self) -> u32 {
         match self {
@@ -81,17 +103,9 @@ impl Level {
 #[cfg(feature = "openapi")]
 impl utoipa::PartialSchema for Level {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        let all = [
-            Self::Platform,
-            Self::Province,
-            Self::City,
-            Self::County,
-            Self::Township,
-            Self::Village,
-        ];
         utoipa::openapi::schema::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
-            .enum_values(Some(all.map(Self::name)))
+            .enum_values(Some(Self::ALL.map(Self::name)))
             .description(Some(
                 "An administrative level: platform (the operator's root), province, city, \
                  county (the tenant), township, village",
@@ -102,6 +116,14 @@ impl utoipa::PartialSchema for Level {
 
 #[cfg(feature = "openapi")]
 impl utoipa::ToSchema for Level {}
+
+impl crate::vocabularies::Vocabulary for Level {
+    const NAME: &'static str = "Level";
+
+    fn entries() -> Vec<(&'static str, &'static str)> {
+        Self::ALL.iter().map(|l| (l.name(), l.label())).collect()
+    }
+}
 
 /// A 12-digit statistical division code, or 0 for the platform root.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

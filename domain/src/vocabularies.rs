@@ -40,6 +40,7 @@ pub fn all() -> Vec<Listing> {
         of::<funds::ProjectStatus>(),
         of::<funds::DisbursementKind>(),
         of::<inspection::Outcome>(),
+        of::<crate::Level>(),
         of::<intake::Stage>(),
         of::<intake::Step>(),
         of::<intake::Kind>(),
@@ -87,7 +88,8 @@ mod tests {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         assert_eq!(
             all.len(),
-            count_declarations(&src),
+            // `Level` implements `Vocabulary` by hand: its schema predates the macro.
+            count_declarations(&src) + 1,
             "a `vocabulary!` is missing from vocabularies::all()"
         );
         let mut names: Vec<&str> = all.iter().map(|(n, _)| *n).collect();

@@ -17,6 +17,7 @@ diesel::table! {
         min_level -> Int2,
         max_level -> Int2,
         description -> Text,
+        label -> Text,
     }
 }
 
@@ -31,6 +32,7 @@ diesel::table! {
     permissions (name) {
         name -> Text,
         description -> Text,
+        label -> Text,
     }
 }
 

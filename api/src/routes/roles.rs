@@ -16,6 +16,9 @@ pub struct RoleDto {
     pub name: String,
     /// What it is for.
     pub description: String,
+    /// Its Chinese name, as front ends show it.
+    #[schema(example = "村文书")]
+    pub label: String,
     /// Highest level it may be granted at.
     #[schema(example = "village")]
     #[schema(value_type = domain::Level)]
@@ -47,6 +50,7 @@ pub async fn list_roles(state: web::Data<AppState>, auth: Auth) -> ApiResult<Htt
         .map(|r| RoleDto {
             name: r.name.clone(),
             description: r.description.clone(),
+            label: r.label.clone(),
             min_level: r.min_level.name().into(),
             max_level: r.max_level.name().into(),
             permissions: r.permissions.iter().cloned().collect(),

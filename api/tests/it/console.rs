@@ -340,4 +340,36 @@ async fn vocabularies_give_every_contract_enum_its_chinese_labels() {
             .is_some_and(|e| e.contains(&json!({"code": "removed", "label": "已清退"}))),
         "{status}"
     );
+    // Levels, roles and permissions are labelled by the server too (issue 20): every role of
+    // the catalog and every permission a role carries has its Chinese name.
+    let entries = |name: &str| -> Vec<(String, String)> {
+        list.iter()
+            .find(|v| v["name"] == name)
+            .and_then(|v| v["entries"].as_array())
+            .unwrap_or_else(|| panic!("no {name} vocabulary"))
+            .iter()
+            .map(|e| {
+                let text = |k: &str| e[k].as_str().unwrap_or_default().to_string();
+                (text("code"), text("label"))
+            })
+            .collect()
+    };
+    assert!(entries("Level").contains(&("village".into(), "村级".into())));
+    let role_labels = entries("Role");
+    let perm_labels = entries("Permission");
+    let roles = app.get("/api/v1/roles", &token).await.body;
+    for role in roles.as_array().unwrap_or_else(|| panic!("{roles}")) {
+        let name = role["name"].as_str().unwrap_or_default();
+        let label = role["label"].as_str().unwrap_or_default();
+        assert!(!label.is_empty() && !label.is_ascii(), "{role}");
+        assert!(role_labels.contains(&(name.into(), label.into())), "{name}");
+        for p in role["permissions"].as_array().into_iter().flatten() {
+            let p = p.as_str().unwrap_or_default();
+            assert!(
+                perm_labels.iter().any(|(c, l)| c == p && !l.is_ascii()),
+                "permission {p} has no Chinese label"
+            );
+        }
+    }
+    assert!(role_labels.contains(&("village_clerk".into(), "村文书".into())));
 }

@@ -38,3 +38,10 @@ export function label(name: string, code: string, fallbackKey?: string): string 
   }
   return fallbackKey && i18n.global.te(fallbackKey) ? i18n.global.t(fallbackKey) : code;
 }
+
+/** A level's label (`村级`), from the server's `Level` vocabulary. */
+export const levelLabel = (code: string | undefined): string => label("Level", code ?? "");
+/** A role's name (`村文书`), from the server's role catalog (`Role`). */
+export const roleLabel = (code: string): string => label("Role", code);
+/** A permission's name (`查看农户`), from the server's permission catalog (`Permission`). */
+export const permLabel = (code: string): string => label("Permission", code);

@@ -1,4 +1,4 @@
-//! The role catalog, read from the `roles` and `role_permissions` tables.
+//! The role catalog, read from the `roles`, `permissions` and `role_permissions` tables.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,12 +15,13 @@ use crate::schema::{permissions, role_permissions, roles};
 /// # Errors
 /// Database failures, or a stored level out of range.
 pub fn load(conn: &mut PgConnection) -> Result<Catalog, DomainError> {
-    let rows: Vec<(String, i16, i16, String)> = roles::table
+    let rows: Vec<(String, i16, i16, String, String)> = roles::table
         .select((
             roles::name,
             roles::min_level,
             roles::max_level,
             roles::description,
+            roles::label,
         ))
         .load(conn)
         .db()?;
@@ -38,8 +39,9 @@ pub fn load(conn: &mut PgConnection) -> Result<Catalog, DomainError> {
     };
     let defs = rows
         .into_iter()
-        .map(|(name, min, max, description)| {
+        .map(|(name, min, max, description, label)| {
             Ok(RoleDef {
+                label,
                 permissions: perms.remove(&name).unwrap_or_default(),
                 name,
                 min_level: level(min)?,
@@ -48,7 +50,11 @@ pub fn load(conn: &mut PgConnection) -> Result<Catalog, DomainError> {
             })
         })
         .collect::<Result<Vec<_>, DomainError>>()?;
-    Ok(Catalog::new(defs))
+    let labels = permissions::table
+        .select((permissions::name, permissions::label))
+        .load::<(String, String)>(conn)
+        .db()?;
+    Ok(Catalog::new(defs).with_permission_labels(labels))
 }
 
 /// Every permission name the database defines.

@@ -1,0 +1,2 @@
+ALTER TABLE permissions DROP COLUMN label;
+ALTER TABLE roles DROP COLUMN label;
