@@ -518,6 +518,12 @@ await as("admin.sishui", "demo-admin-2026", "county-admin-creates-a-clerk-and-gr
   await shot("audit");
   await page.goto(base + "roles");
   await page.waitForSelector("[data-test=roles] .el-table__row");
+  // Role, level and permission names come from the server's catalogs (GET /vocabularies), so a
+  // role the console never listed (挂点领导, added by a later migration) is named in Chinese.
+  await page.waitForSelector("[data-test=roles] .el-table__row:has-text('挂点领导')");
+  const rolesText = await page.textContent("[data-test=roles]");
+  expect(/乡镇级/.test(rolesText) && /转交核查数据/.test(rolesText), "the roles page does not name levels and permissions in Chinese");
+  expect(!/township_liaison|property:forward/.test(rolesText), "the roles page shows a code where a label belongs");
   await shot("roles");
   await page.goto(base + "webhooks");
   await page.waitForSelector("[data-test=webhooks]");
