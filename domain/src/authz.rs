@@ -275,6 +275,17 @@ impl Caller {
         self.grants.iter().any(|(_, p)| p.contains(permission))
     }
 
+    /// The broadest org unit where the caller holds `permission` (the first of equals): what a
+    /// read that needs it may cover. A user's org unit may lie above their grants (a city user
+    /// holding a role at one county): the grants, not the org unit, bound such reads.
+    pub fn widest_with(&self, permission: &str) -> Option<RegionCode> {
+        self.grants
+            .iter()
+            .filter(|(_, p)| p.contains(permission))
+            .map(|(g, _)| g.unit)
+            .min_by_key(|u| u.level())
+    }
+
     /// Whether a grant carrying `permission` covers `code`.
     pub fn can_at(&self, permission: &str, code: RegionCode) -> bool {
         self.grants

@@ -117,16 +117,9 @@ pub async fn list_audit_events(
     let rows = state
         .run(auth, move |conn, ctx| {
             // The broadest unit where the caller holds audit:read bounds what they may see.
-            let widest = ctx
-                .caller
-                .grants
-                .iter()
-                .filter(|(_, perms)| perms.contains(perm::AUDIT_READ))
-                .map(|(g, _)| g.unit)
-                .min_by_key(|u| u.level())
-                .ok_or_else(|| {
-                    DomainError::Forbidden("you need the permission audit:read".into())
-                })?;
+            let widest = ctx.caller.widest_with(perm::AUDIT_READ).ok_or_else(|| {
+                DomainError::Forbidden("you need the permission audit:read".into())
+            })?;
             let scope = match region {
                 Some(r) if widest.subtree().contains(r) => r.subtree(),
                 Some(_) => {

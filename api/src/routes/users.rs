@@ -2,6 +2,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use domain::authz::perm;
 use domain::error::Validator;
 use domain::password::check_new_password;
 use domain::user::{check_display_name, check_username};
@@ -76,10 +77,15 @@ pub async fn list_users(
     let f = filter.into_inner();
     let rows = state
         .run(auth, move |conn, ctx| {
+            // The broadest unit where the caller holds users:read bounds the list, not their
+            // org unit: a city user granted a role at one county lists that county's users.
+            let widest = ctx.caller.widest_with(perm::USERS_READ).ok_or_else(|| {
+                DomainError::Forbidden("you need the permission users:read".into())
+            })?;
             let scope = match within {
-                Some(code) if ctx.caller.scope().contains(code) => code.subtree(),
+                Some(code) if widest.subtree().contains(code) => code.subtree(),
                 Some(_) => return Err(DomainError::field("org_unit", "lies outside your scope")),
-                None => ctx.caller.scope(),
+                None => widest.subtree(),
             };
             users::list(
                 conn,
@@ -191,7 +197,9 @@ pub async fn get_user(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = user_id(&path)?;
-    let view = state.run(auth, move |conn, _| users::get(conn, id)).await?;
+    let view = state
+        .run(auth, move |conn, ctx| readable(conn, ctx, id))
+        .await?;
     Ok(respond(actix_web::http::StatusCode::OK, view))
 }
 
@@ -384,7 +392,9 @@ pub async fn list_grants(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = user_id(&path)?;
-    let view = state.run(auth, move |conn, _| users::get(conn, id)).await?;
+    let view = state
+        .run(auth, move |conn, ctx| readable(conn, ctx, id))
+        .await?;
     let grants: Vec<GrantDto> = view.grants.into_iter().map(Into::into).collect();
     Ok(HttpResponse::Ok().json(grants))
 }
@@ -470,6 +480,21 @@ pub async fn delete_grant(
         .run(auth, move |conn, ctx| users::revoke(conn, ctx, id, grant))
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// A user the caller may read: in their scope (row-level security) and under a unit where
+/// they hold `users:read`; else "not found", as for any other user they cannot see.
+fn readable(
+    conn: &mut infra::db::Tx<'_>,
+    ctx: &infra::app::Ctx,
+    id: uuid::Uuid,
+) -> Result<UserView, DomainError> {
+    let view = users::get(conn, id)?;
+    if ctx.caller.can_at(perm::USERS_READ, view.org) {
+        Ok(view)
+    } else {
+        Err(DomainError::NotFound)
+    }
 }
 
 // This module's routes, in the order they are matched: each handler (its method and path come
