@@ -6,7 +6,8 @@
 // the browser, 0 元 by the server's 422), creates a project in a village picked in the region
 // picker, allocates to it and sees both in the ledger's tables; records a relocation plan and
 // relocation funds; signs a ranger contract with a registered person found by the head's name,
-// records an incident and an inspection on it and terminates it — a dialog each, photographed.
+// records an incident and an inspection on it and terminates it; an incident in a month paid
+// already is refused in Chinese — a dialog each, photographed.
 
 const api = process.env.ZX_CHECK_URL ?? "http://127.0.0.1:8080";
 const today = () => new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai" }).format(new Date());
@@ -32,7 +33,7 @@ export async function ffunds({ as, base, expect }) {
   const head = hh.body.items[0].head_name;
 
   await as("funds.sishui", "demo-funds-2026", "fund-officer-registers-and-creates", async (page, shot) => {
-    const closed = (sel) => page.waitForSelector(`${sel} .el-dialog`, { state: "hidden" }).catch(() => {});
+    const closed = (sel) => page.waitForSelector(sel, { state: "hidden" }).catch(() => {});
     const pick = async (select, option) => {
       await page.click(`.el-select:has(${select})`);
       await page.click(`.el-select-dropdown__item:visible:has-text("${option}")`);
@@ -78,7 +79,7 @@ export async function ffunds({ as, base, expect }) {
     await pick("#fp-purpose", "生态");
     await page.fill("#fp-budget", "20000");
     await page.fill("#fp-account", "泗水县扶贫资金专户");
-    await page.click("[data-test=project-dialog] .el-checkbox:has-text('按工程进度')");
+    await page.click("[data-test=project-dialog] .el-form-item:has-text('按工程进度拨付') .el-checkbox");
     await shot("ffunds-project-dialog");
     await page.click("[data-test=fp-save]");
     await page.waitForSelector(`[data-test=fund-projects] >> text=${projectName}`);
@@ -176,6 +177,23 @@ export async function ffunds({ as, base, expect }) {
     await page.waitForSelector("[data-test=ranger-terminated]");
     expect(!(await page.isVisible("[data-test=terminate]")), "a terminated contract still offers 解除合同");
     await shot("ffunds-ranger-terminated");
+
+    // A record in a month already paid is refused in Chinese (month_paid) and nothing is added:
+    // the demo ranger's March of last year.
+    await page.click(".el-drawer__close-btn");
+    await page.locator("[data-test=rangers] .el-table__row").filter({ hasText: "泗河街道林业站" }).filter({ hasNotText: "FF" }).first().click();
+    await page.waitForSelector("[data-test=ranger-incidents] >> text=巡护不到位造成林木损失");
+    const before = await page.locator("[data-test=ranger-incidents] .el-table__row").count();
+    await page.click("[data-test=incident-new]");
+    await page.waitForSelector("#rr-kind");
+    await page.fill("#rr-on", `${Number(today().slice(0, 4)) - 1}-03-20`);
+    await page.keyboard.press("Enter");
+    await page.click("[data-test=record-dialog] .el-dialog__title");
+    await page.click("[data-test=rr-save]");
+    await page.waitForSelector(".el-message--error:has-text('该月补助已发放')");
+    await shot("ffunds-incident-refused");
+    await page.click("[data-test=record-dialog] .el-dialog__footer >> text=取消");
+    expect((await page.locator("[data-test=ranger-incidents] .el-table__row").count()) === before, "a refused incident was recorded");
   });
 
   // A user without funds:manage is offered none of the forms.
