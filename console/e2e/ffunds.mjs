@@ -147,6 +147,9 @@ export async function ffunds({ as, base, expect }) {
     await shot("ffunds-contract-dialog");
     await page.click("[data-test=rc-save]");
     await page.waitForSelector(`[data-test=rangers] >> text=${station}`);
+    // The contracts table names the ranger.
+    const contractRow = await page.textContent(`[data-test=rangers] .el-table__row:has-text("${station}")`);
+    expect(contractRow.includes(head), `the contract's row names the ranger ${head}: ${contractRow}`);
     await page.click(`[data-test=rangers] .el-table__row:has-text("${station}")`);
     await page.waitForSelector("[data-test=incident-new]");
 
