@@ -6,7 +6,7 @@
 // the browser, 0 元 by the server's 422), creates a project in a village picked in the region
 // picker, allocates to it and sees both in the ledger's tables; records a relocation plan and
 // relocation funds; signs a ranger contract with a registered person found by the head's name,
-// records an incident and an inspection on it and terminates it; an incident in a month paid
+// logs a patrol, records an incident and an inspection on it and terminates it; an incident in a month paid
 // already is refused in Chinese — a dialog each, photographed.
 
 const api = process.env.ZX_CHECK_URL ?? "http://127.0.0.1:8080";
@@ -152,6 +152,16 @@ export async function ffunds({ as, base, expect }) {
     expect(contractRow.includes(head), `the contract's row names the ranger ${head}: ${contractRow}`);
     await page.click(`[data-test=rangers] .el-table__row:has-text("${station}")`);
     await page.waitForSelector("[data-test=incident-new]");
+
+    // A patrol with a finding reported, in the patrol log.
+    await page.click("[data-test=patrol-new]");
+    await page.waitForSelector("#rr-area");
+    await page.fill("#rr-area", "一号巡护线：村北山林");
+    await page.fill("#rr-findings", "发现林下有烟头，已清理");
+    await page.click("[data-test=rr-reported]");
+    await shot("ffunds-patrol-dialog");
+    await page.click("[data-test=rr-save]");
+    await page.waitForSelector("[data-test=ranger-patrols] >> text=一号巡护线：村北山林");
 
     // An incident (a fire through negligence) and an inspection (absent), in the record.
     await page.click("[data-test=incident-new]");

@@ -3,7 +3,7 @@
 
 export const ffZh = {
   register: "登记资金", newProject: "新建项目", newPlan: "登记搬迁计划", relocationFund: "登记搬迁资金",
-  newContract: "签订管护合同", incident: "记录事件", inspection: "记录检查", terminate: "解除合同",
+  newContract: "签订管护合同", patrol: "记录巡护", incident: "记录事件", inspection: "记录检查", terminate: "解除合同",
   save: "保存", saved: "已保存", yuanHint: "以元为单位，最多两位小数", bad: "请检查标红的字段",
   required: "必填", positive: "必须大于 0",
   fund: {
@@ -27,6 +27,7 @@ export const ffZh = {
     on: "发生日期", kind: "事件类型", burnt: "过火面积(亩)", negligence: "护林员失职", threshold: "达到立案标准",
     major: "造成重大损失", description: "情况说明",
   },
+  patrolForm: { on: "巡护日期", area: "巡护路线/区域", findings: "发现问题", nothing: "未发现问题可不填", reported: "已向林业站报告" },
   inspectionForm: { on: "检查日期", present: "在岗", absent: "不在岗", result: "检查结果", note: "备注" },
   termination: { on: "解除日期（最后一天）", reason: "解除原因", confirm: "解除后不再发放之后月份的补助，确定解除？" },
   refused: {
@@ -38,7 +39,7 @@ export const ffZh = {
 
 export const ffEn: typeof ffZh = {
   register: "Register a fund", newProject: "New project", newPlan: "Record a relocation plan", relocationFund: "Record relocation funds",
-  newContract: "Sign a ranger contract", incident: "Record an incident", inspection: "Record an inspection", terminate: "Terminate",
+  newContract: "Sign a ranger contract", patrol: "Log a patrol", incident: "Record an incident", inspection: "Record an inspection", terminate: "Terminate",
   save: "Save", saved: "Saved", yuanHint: "In yuan, at most two decimals", bad: "Please check the fields marked in red",
   required: "Required", positive: "Must be more than 0",
   fund: {
@@ -62,6 +63,7 @@ export const ffEn: typeof ffZh = {
     on: "Date", kind: "Kind", burnt: "Burnt area (mu)", negligence: "Through negligence", threshold: "Above the case threshold",
     major: "Major loss", description: "Description",
   },
+  patrolForm: { on: "Day", area: "Route or area", findings: "Findings", nothing: "Empty: nothing found", reported: "Reported to the station" },
   inspectionForm: { on: "Date", present: "Present", absent: "Absent", result: "Result", note: "Note" },
   termination: { on: "Last day", reason: "Reason", confirm: "No month after it will be paid. Terminate?" },
   refused: {
