@@ -587,6 +587,8 @@ await (await import("./part1-gaps.mjs")).part1Gaps({ as, base, expect, rnd });
 await (await import("./reports.mjs")).reports({ as, base, expect });
 // The workflow pages (issue 21): exit to filing, monitoring, property check (e2e/workflows.mjs).
 await (await import("./workflows.mjs")).workflows({ as, base, expect, idNumber, rnd });
+// The create forms of the funds, projects, relocation and rangers pages (e2e/ffunds.mjs).
+await (await import("./ffunds.mjs")).ffunds({ as, base, expect });
 
 await browser.close();
 if (a11y.length) {

@@ -2,6 +2,7 @@
 // poverty causes come from GET /api/v1/poverty-causes.
 import { createI18n } from "vue-i18n";
 import { dashEn, dashZh } from "./i18n-dash";
+import { ffEn, ffZh } from "./i18n-ffunds";
 
 const zh = {
   app: { title: "巩固拓展脱贫攻坚成果信息系统", short: "振兴" },
@@ -326,6 +327,7 @@ export const i18n = createI18n({
   locale: "zh-CN",
   fallbackLocale: "zh-CN",
   // The funds, villages-and-teams and dashboard pages keep their messages under `dash.`.
-  messages: { "zh-CN": { ...zh, dash: dashZh }, en: { ...en, dash: dashEn } },
+  // The create and edit forms of those pages (console part 2) keep theirs under `ff.`.
+  messages: { "zh-CN": { ...zh, dash: dashZh, ff: ffZh }, en: { ...en, dash: dashEn, ff: ffEn } },
 });
 export const t = i18n.global.t;

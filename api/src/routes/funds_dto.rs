@@ -297,6 +297,10 @@ pub struct RangerContractDto {
     pub id: Uuid,
     /// The ranger (a registered person).
     pub member_id: Uuid,
+    /// The ranger's name: given in the contracts list (`GET /ranger-contracts`), absent from
+    /// the answers to signing and terminating.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ranger_name: Option<String>,
     /// Their household.
     pub household_id: Uuid,
     /// The township forestry station (party A).
@@ -334,6 +338,7 @@ impl From<ContractRow> for RangerContractDto {
         Self {
             id: c.id,
             member_id: c.member_id,
+            ranger_name: None,
             household_id: c.household_id,
             station: c.station,
             villager_group: c.villager_group,

@@ -111,7 +111,7 @@ pub struct RegionOnly {
     pub region: Option<String>,
 }
 
-/// Ranger contracts in your scope.
+/// Ranger contracts in your scope, each naming its ranger (`ranger_name`).
 #[utoipa::path(
     tag = "rangers",
     security(("bearer" = [])),
@@ -130,14 +130,23 @@ pub async fn list_contracts(
     q: web::Query<RegionOnly>,
 ) -> ApiResult<HttpResponse> {
     let region = q.into_inner().region;
-    let rows = state
+    let (rows, names) = state
         .run(auth, move |conn, ctx| {
-            rangers::list(conn, within(region.as_deref(), ctx.caller.scope())?)
+            let rows = rangers::list(conn, within(region.as_deref(), ctx.caller.scope())?)?;
+            let ids: Vec<_> = rows.iter().map(|r| r.member_id).collect();
+            let names = rangers::ranger_names(conn, &ids)?;
+            Ok((rows, names))
         })
         .await?;
     Ok(HttpResponse::Ok().json(
         rows.into_iter()
-            .map(RangerContractDto::from)
+            .map(|r| {
+                let name = names.get(&r.member_id).cloned();
+                RangerContractDto {
+                    ranger_name: name,
+                    ..RangerContractDto::from(r)
+                }
+            })
             .collect::<Vec<_>>(),
     ))
 }

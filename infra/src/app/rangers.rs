@@ -590,6 +590,23 @@ pub fn list(
         .db()
 }
 
+/// The rangers' names, by member id (for the contracts list: a contract names the ranger).
+/// Members outside the transaction's scope are absent.
+///
+/// # Errors
+/// Database errors.
+pub fn ranger_names(
+    conn: &mut PgConnection,
+    member_ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, String>, DomainError> {
+    let rows: Vec<(Uuid, String)> = members::table
+        .filter(members::id.eq_any(member_ids))
+        .select((members::id, members::name))
+        .load(conn)
+        .db()?;
+    Ok(rows.into_iter().collect())
+}
+
 /// A month of a contract that is unpaid after its due day.
 #[derive(Debug, Clone, QueryableByName, Serialize)]
 pub struct LateRow {

@@ -18,6 +18,8 @@ async fn ranger_payouts_month_by_month() {
         .as_str()
         .unwrap_or_default()
         .to_string();
+    let ranger_name = r.body["members"][0]["name"].clone();
+    assert!(ranger_name.is_string());
     // 一卡兑付: the ranger's household is paid to its benefit card.
     let hh = r.body["id"].as_str().unwrap_or_default().to_string();
     assert_eq!(
@@ -64,6 +66,9 @@ async fn ranger_payouts_month_by_month() {
     .await;
     let r = app.get("/api/v1/ranger-contracts", &x.officer).await;
     assert_eq!(r.body[0]["annual_subsidy_fen"], 1_000_000);
+    // The list names the ranger (the console's contracts table shows who).
+    assert_eq!(r.body[0]["ranger_name"], ranger_name);
+    assert_eq!(r.body[0]["member_id"], member.as_str());
     let inspect = |on: &str, present: bool| json!({"inspected_on": on, "present": present});
     let base = format!("/api/v1/ranger-contracts/{c}");
     // Outside the contract period: refused by name.
