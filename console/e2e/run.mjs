@@ -581,6 +581,7 @@ await (await import("./part1-gaps.mjs")).part1Gaps({ as, base, expect, rnd });
 await (await import("./reports.mjs")).reports({ as, base, expect });
 // The workflow pages (issue 21): exit to filing, monitoring, property check (e2e/workflows.mjs).
 await (await import("./workflows.mjs")).workflows({ as, base, expect, idNumber, rnd });
+await (await import("./fvill.mjs")).fvill({ as, base, expect, idNumber, rnd });
 
 await browser.close();
 if (a11y.length) {
