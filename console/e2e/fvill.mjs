@@ -193,7 +193,7 @@ export async function fvill({ as, base, expect, idNumber, rnd }) {
     kv = d.body;
   }
   const assessed = new Set(kv.assessments.map((a) => a.year));
-  const assessYear = [2021, 2022, 2023, 2024, 2025, 2026, 2027, 2028].find((y) => !assessed.has(y));
+  const assessYear = [2021, 2022, 2023, 2024, 2025].find((y) => !assessed.has(y));
   await as("approver.sishui", PASSWORDS["approver.sishui"], "fvill-key-village-assessment", async (page, shot) => {
     await page.goto(base + "key-villages");
     await page.waitForSelector("[data-test=key-villages]");
