@@ -244,9 +244,9 @@ export async function fvill({ as, base, expect, idNumber, rnd }) {
     await page.click(`[data-test="plan-reopen-${townshipName}"]`);
     await page.click(".el-message-box__btns .el-button--primary");
     await page.waitForSelector(`[data-test="plan-state-${townshipName}"]:has-text("待审批")`);
+    const plan = await reviewer("GET", `/township-plans/${(await reviewer("GET", "/me")).body.org_unit.code}/${planYear}`);
+    expect(plan.body.exit_people === 8 && plan.body.milestones.length >= 1 && plan.body.approved === false, `plan: ${JSON.stringify(plan.body)}`);
   });
-  const plan = await reviewer("GET", `/township-plans/${(await reviewer("GET", "/me")).body.org_unit.code}/${planYear}`);
-  expect(plan.body.exit_people === 8 && plan.body.milestones.length >= 1 && plan.body.approved === false, `plan: ${JSON.stringify(plan.body)}`);
 
   // 5. Monitoring: the lead table names the household's head; the clerk sets a case's contact.
   const lead = await clerk("POST", "/monitoring-leads", {
