@@ -13,8 +13,9 @@
 //   approves it (the township's edit is then not offered) and reopens it;
 // - the clerk sees the reported lead's household head by name in the leads table, and sets
 //   themself as a monitoring case's contact;
-// - the township reviewer opens the liaison leaders of a batch's township (the dialog), and the
-//   routing table names how each village's hits came.
+// - the township reviewer names itself liaison leader of another village of its township (the
+//   dialog; the list is put back afterwards), and the routing table says how each village's hits
+//   came.
 
 const api = (process.env.ZX_CHECK_URL ?? "http://127.0.0.1:8080") + "/api/v1";
 const PASSWORDS = {
@@ -278,10 +279,32 @@ export async function fvill({ as, base, expect, idNumber, rnd }) {
       await page.waitForSelector("[data-test=routing-villages]");
       const via = await page.locator("[data-test=routing-via]").allTextContents();
       expect(via.length > 0 && via.every((v) => v.trim() !== ""), `routing: ${via}`);
+      // The station names itself the liaison leader of a village other than the clerk's (whose
+      // hits the workflows check expects to go directly), and the list names it; then the
+      // township's list is put back as it was.
+      const rmeta = (await reviewer("GET", "/me")).body;
+      const township = rmeta.org_unit.code;
+      const before = (await reviewer("GET", `/townships/${township}/liaisons`)).body;
+      const other = before.find((l) => l.village_code !== village);
       await page.click("[data-test=assign-liaisons] >> nth=0");
       await page.waitForSelector(".el-dialog:visible .el-form-item");
+      if (other) {
+        await page.click(`.el-select:has(#li-${other.village_code})`);
+        await page.click(`.el-select-dropdown__item:visible:has-text("${rmeta.display_name}")`);
+      }
       await shot("fvill-liaisons");
-      await page.keyboard.press("Escape");
+      if (other) {
+        await page.click("[data-test=liaison-save]");
+        await page.waitForSelector("text=已保存");
+        const after = (await reviewer("GET", `/townships/${township}/liaisons`)).body;
+        const named = after.find((l) => l.village_code === other.village_code);
+        expect(named?.display_name === rmeta.display_name, `liaison: ${JSON.stringify(named)}`);
+        const restore = before.filter((l) => l.user_id).map((l) => ({ village_code: l.village_code, user_id: l.user_id }));
+        const put = await reviewer("PUT", `/townships/${township}/liaisons`, { liaisons: restore });
+        expect(put.status === 200, `restoring the liaisons: ${put.status} ${JSON.stringify(put.body)}`);
+      } else {
+        await page.keyboard.press("Escape");
+      }
     });
   }
 }
