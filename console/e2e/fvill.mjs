@@ -6,7 +6,8 @@
 //
 // - the county approver creates a resident work team in the clerk's village (an empty name is
 //   refused under the field), adds a member (a wrong ID check character is caught while typing),
-//   pairs the member with the household; the member signs in and logs a visit;
+//   pairs the member with the household, pairs the clerk's village (strong) with another (weak);
+//   the member signs in and logs a visit;
 // - the clerk records a village profile for a year, and edits it;
 // - the approver records a key village's yearly assessment (grade, notes);
 // - the township reviewer edits its plan of the year (targets, a milestone); the county
@@ -141,6 +142,21 @@ export async function fvill({ as, base, expect, idNumber, rnd }) {
     await page.click("[data-test=team-save]");
     await page.waitForSelector(`[data-test=pairings] .el-table__row:has-text("${memberName}")`);
     await shot("fvill-teams-paired");
+    // A strong village (the clerk's) paired with a weak one of the same township.
+    const weak = (await reviewer("GET", `/townships/${(await reviewer("GET", "/me")).body.org_unit.code}/liaisons`)).body.find((l) => l.village_code !== village);
+    if (weak) {
+      const from = 2021 + Number(rnd(1));
+      await page.click("[data-test=village-pair-create]");
+      await pickVillage(page, "[data-test=tf-strong]", townshipName, villageName);
+      await pickVillage(page, "[data-test=tf-weak]", townshipName, weak.village_name);
+      await page.fill("#tf-fy", String(from));
+      await page.fill("#tf-ty", String(from + 2));
+      const content = `产业带动、劳务协作${rnd(3)}`;
+      await page.fill("#tf-content", content);
+      await shot("fvill-village-pair");
+      await page.click("[data-test=team-save]");
+      await page.waitForSelector(`[data-test=village-pairs] .el-table__row:has-text("${content}")`);
+    }
   });
 
   // The member logs a visit to the paired household.
