@@ -153,6 +153,8 @@ export async function fvill({ as, base, expect, idNumber, rnd }) {
       await page.fill("#tf-ty", String(from + 2));
       const content = `产业带动、劳务协作${rnd(3)}`;
       await page.fill("#tf-content", content);
+      // A click on the title closes a cascader panel left open.
+      await page.click(".el-dialog:visible .el-dialog__title");
       await shot("fvill-village-pair");
       await page.click("[data-test=team-save]");
       await page.waitForSelector(`[data-test=village-pairs] .el-table__row:has-text("${content}")`);

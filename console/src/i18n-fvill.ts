@@ -9,14 +9,11 @@ import { asProblem, fieldErrors, problemText } from "./lib/problem";
 const zh = {
   fv: {
     saved: "已保存",
-    required: "必填",
     refused: {
       // 409s of these forms, by the server's code, in Chinese.
       term_overlaps: "未添加：此人在该任期内已在另一支工作队任职（同一人同一时间只能在一支队伍）。",
-      paired: "未结对：该户已有帮扶责任人，请先结束原结对。",
-      pairing_exists: "未结对：该户已有帮扶责任人，请先结束原结对。",
+      paired: "未结对：该帮扶责任人已与该户结对，无需重复结对。",
       assessed: "未保存：该村这一年度已考核。",
-      assessed_already: "未保存：该村这一年度已考核。",
       exited: "未保存：该村已作出退出决定。",
       plan_approved: "未保存：县级已审批该乡镇计划，需县级重新打开后才能修改。",
       case_closed: "未保存：该监测对象已结束监测。",
