@@ -589,6 +589,8 @@ await (await import("./reports.mjs")).reports({ as, base, expect });
 await (await import("./workflows.mjs")).workflows({ as, base, expect, idNumber, rnd });
 // The create forms of the funds, projects, relocation and rangers pages (e2e/ffunds.mjs).
 await (await import("./ffunds.mjs")).ffunds({ as, base, expect });
+// The forms of the teams, profiles, key villages, plans, monitoring and property pages (e2e/fvill.mjs).
+await (await import("./fvill.mjs")).fvill({ as, base, expect, idNumber, rnd });
 
 await browser.close();
 if (a11y.length) {

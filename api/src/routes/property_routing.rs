@@ -78,12 +78,17 @@ pub struct VillageRoutingDto {
     pub pending: i64,
     /// Its liaison leader now.
     pub liaison_id: Option<Uuid>,
+    /// The liaison leader's display name (`null`: none, or the account is outside your scope).
+    pub liaison_name: Option<String>,
     /// When the hits were forwarded to the village committee (`null`: not yet).
     pub routed_at: Option<DateTime<Utc>>,
     /// By whom (the leader, or the station).
     pub routed_by: Option<Uuid>,
     /// The liaison leader they went through (`null` when direct or not yet).
     pub leader_id: Option<Uuid>,
+    /// The display name of the liaison leader they went through (`null` when direct, not yet,
+    /// or the account is outside your scope).
+    pub leader_name: Option<String>,
     /// Forwarded directly by the station: the village had no liaison leader.
     pub direct: bool,
 }
@@ -96,9 +101,11 @@ impl From<VillageRouting> for VillageRoutingDto {
             hits: v.hits,
             pending: v.pending,
             liaison_id: v.liaison_id,
+            liaison_name: v.liaison_name,
             routed_at: r.map(|r| r.routed_at),
             routed_by: r.map(|r| r.routed_by),
             leader_id: r.and_then(|r| r.leader_id),
+            leader_name: v.leader_name,
             direct: r.is_some_and(|r| r.direct),
         }
     }

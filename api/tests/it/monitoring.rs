@@ -439,6 +439,16 @@ async fn leads_come_from_rules_and_reports_and_disasters_are_helped_first() {
         })
         .collect();
     assert!(leads.contains(&(below.clone(), "income_below_line".into())));
+    // Each lead names the household's head (the leads table shows who it is about).
+    assert!(
+        queue.body["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|l| l["head_name"] == "成员0"),
+        "{:?}",
+        queue.body
+    );
     assert!(leads.contains(&(returned.clone(), "returned_case".into())));
     assert!(!leads.iter().any(|l| l.0 == above));
     // Dismissing a lead needs a reason, and happens once.
@@ -543,6 +553,7 @@ async fn leads_come_from_rules_and_reports_and_disasters_are_helped_first() {
         .post("/api/v1/monitoring-leads", &x.approver, med(1_000_000))
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["head_name"], "成员0");
     assert_eq!(
         app.post("/api/v1/monitoring-leads", &x.clerk, med(1_000_000))
             .await

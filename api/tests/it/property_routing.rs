@@ -335,6 +335,16 @@ async fn hits_go_through_the_station_and_the_leader_before_the_village_verifies(
         vs.iter()
             .all(|v| v["routed_at"].is_string() && v["pending"] == 0)
     );
+    // The table names who the leaders are, not only their ids.
+    let v1 = vs.iter().find(|v| v["village_code"] == V1).cloned();
+    let v1 = v1.unwrap_or_default();
+    assert_eq!(
+        (&v1["leader_name"], &v1["liaison_name"]),
+        (&json!("liaison.a"), &json!("liaison.a")),
+        "{vs:?}"
+    );
+    let v2 = vs.iter().find(|v| v["village_code"] == V2).cloned();
+    assert_eq!(v2.unwrap_or_default()["leader_name"], "liaison.b");
     let r = x
         .app
         .get(
@@ -376,6 +386,7 @@ async fn a_village_without_a_leader_is_forwarded_directly_by_the_station() {
     assert_eq!(v1["direct"], true, "{vs:?}");
     assert!(v1["routed_at"].is_string());
     assert!(v1["leader_id"].is_null());
+    assert!(v1["leader_name"].is_null());
     let v2 = vs.iter().find(|v| v["village_code"] == V2).cloned();
     assert!(v2.unwrap_or_default()["routed_at"].is_null());
     // V1 had no leader: it is forwarded already, and verifies.

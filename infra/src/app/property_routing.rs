@@ -68,8 +68,14 @@ pub struct VillageRouting {
     pub pending: i64,
     /// Its liaison leader now.
     pub liaison_id: Option<Uuid>,
+    /// The liaison leader's display name (`None`: no leader, or the account is not visible
+    /// from the caller's scope).
+    pub liaison_name: Option<String>,
     /// How the hits were forwarded (`None`: not yet).
     pub route: Option<Route>,
+    /// The display name of the leader the hits went through (`None`: direct, not yet, or not
+    /// visible from the caller's scope).
+    pub leader_name: Option<String>,
 }
 
 /// One township in the routing table of a batch.
@@ -596,6 +602,26 @@ fn routing_of(
         .db()?
         .into_iter()
         .collect();
+    // Who the leaders are: the users named as today's liaisons or as the ones the hits went
+    // through (users of the township, read through the caller's row-level scope).
+    let people: Vec<Uuid> = liaisons
+        .values()
+        .copied()
+        .chain(routes.values().filter_map(|r| r.2))
+        .collect();
+    let names: HashMap<Uuid, String> = if people.is_empty() {
+        HashMap::new()
+    } else {
+        users::table
+            .filter(users::county_code.eq(township.county_code()))
+            .filter(users::id.eq_any(&people))
+            .select((users::id, users::display_name))
+            .load::<(Uuid, String)>(conn)
+            .db()?
+            .into_iter()
+            .collect()
+    };
+    let name = |id: Option<Uuid>| id.and_then(|id| names.get(&id).cloned());
     let station = routes.get(&township.as_i64());
     Ok(TownshipRouting {
         township_code: township.as_i64(),
@@ -608,12 +634,14 @@ fn routing_of(
                 hits,
                 pending,
                 liaison_id: liaisons.get(&v).copied(),
+                liaison_name: name(liaisons.get(&v).copied()),
                 route: routes.get(&v).map(|r| Route {
                     routed_at: r.0,
                     routed_by: r.1,
                     leader_id: r.2,
                     direct: r.3,
                 }),
+                leader_name: name(routes.get(&v).and_then(|r| r.2)),
             })
             .collect(),
     })

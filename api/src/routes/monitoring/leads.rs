@@ -10,6 +10,8 @@ pub struct LeadDto {
     pub id: Uuid,
     /// Household.
     pub household_id: Uuid,
+    /// The name of the household's head (`""` when none is recorded).
+    pub head_name: String,
     /// Village.
     pub village_code: String,
     /// `income_below_line`, `medical_expense`, `disaster`, `returned_case`.
@@ -33,11 +35,13 @@ pub struct LeadDto {
     pub resolved_at: Option<DateTime<Utc>>,
 }
 
-impl From<LeadRow> for LeadDto {
-    fn from(l: LeadRow) -> Self {
+impl LeadDto {
+    /// The lead with its household head's name.
+    pub fn new(l: LeadRow, head_name: String) -> Self {
         Self {
             id: l.id,
             household_id: l.household_id,
+            head_name,
             village_code: format!("{:012}", l.region_code),
             rule: l.rule,
             period: l.period,
@@ -104,14 +108,20 @@ pub async fn list_leads(
                     .transpose()
                     .map_err(|m| DomainError::field("rule", m))?,
             };
-            monitoring::leads(conn, &f, after, limit + 1)
+            let rows = monitoring::leads(conn, &f, after, limit + 1)?;
+            let heads = monitoring::lead_heads(conn, &rows)?;
+            Ok((rows, heads))
         })
         .await?;
+    let (rows, heads) = rows;
     Ok(HttpResponse::Ok().json(Page::from_rows(
         rows,
         limit,
         |l| (l.region_code, l.raised_at, l.id),
-        LeadDto::from,
+        |l| {
+            let head = heads.get(&l.household_id).cloned().unwrap_or_default();
+            LeadDto::new(l, head)
+        },
     )))
 }
 
@@ -184,17 +194,21 @@ pub async fn report(
     let signal = signal.unwrap_or(Signal::Disaster);
     let row = state
         .run(auth, move |conn, ctx| {
-            monitoring::report(
+            let row = monitoring::report(
                 conn,
                 ctx,
                 b.household_id,
                 &signal,
                 b.occurred_on,
                 &description,
-            )
+            )?;
+            let head = monitoring::lead_heads(conn, std::slice::from_ref(&row))?
+                .remove(&row.household_id)
+                .unwrap_or_default();
+            Ok(LeadDto::new(row, head))
         })
         .await?;
-    Ok(HttpResponse::Created().json(LeadDto::from(row)))
+    Ok(HttpResponse::Created().json(row))
 }
 
 /// A scan of a county's data.
@@ -351,11 +365,15 @@ pub async fn verify_lead(
     let keys = state.data_keys.clone();
     let (lead, case) = state
         .run(auth, move |conn, ctx| {
-            monitoring::verify_lead(conn, ctx, &keys, id, &verdict)
+            let (lead, case) = monitoring::verify_lead(conn, ctx, &keys, id, &verdict)?;
+            let head = monitoring::lead_heads(conn, std::slice::from_ref(&lead))?
+                .remove(&lead.household_id)
+                .unwrap_or_default();
+            Ok((LeadDto::new(lead, head), case))
         })
         .await?;
     Ok(HttpResponse::Ok().json(LeadVerifiedDto {
-        lead: LeadDto::from(lead),
+        lead,
         case: case.map(CaseDto::from),
     }))
 }

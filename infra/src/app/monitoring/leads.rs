@@ -286,6 +286,32 @@ pub fn leads(
     crate::db::load_page(conn, q)
 }
 
+/// The head of household's name of each lead's household (the leads table names the head;
+/// households outside the caller's scope are simply absent).
+///
+/// # Errors
+/// Database failures.
+pub fn lead_heads(
+    conn: &mut PgConnection,
+    leads: &[LeadRow],
+) -> Result<std::collections::HashMap<Uuid, String>, DomainError> {
+    if leads.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let ids: Vec<Uuid> = leads.iter().map(|l| l.household_id).collect();
+    let mut counties: Vec<i32> = leads.iter().map(|l| l.county_code).collect();
+    counties.sort_unstable();
+    counties.dedup();
+    Ok(households::table
+        .filter(households::county_code.eq_any(&counties))
+        .filter(households::id.eq_any(&ids))
+        .select((households::id, households::head_name))
+        .load::<(Uuid, String)>(conn)
+        .db()?
+        .into_iter()
+        .collect())
+}
+
 /// How a lead was verified.
 #[derive(Debug, Clone)]
 pub enum Verdict {
