@@ -67,7 +67,8 @@ pub const COLUMNS: &[Column] = &[
     col("safe_drinking_water", "饮水安全有保障", false),
 ];
 
-/// Largest file accepted.
+/// Largest sheet read within a request (property checks). The imports that run as jobs are
+/// bounded where the upload is read instead (`ZX_IMPORT_MAX_BYTES`, default 200 MB).
 pub const MAX_BYTES: usize = 20 * 1024 * 1024;
 /// Most data rows in one file (counted while reading: reading stops at the first row over).
 pub const MAX_ROWS: usize = 200_000;
@@ -197,7 +198,17 @@ pub fn is_xlsx(bytes: &[u8]) -> bool {
 /// # Errors
 /// `Validation` naming `file`, `header` or the offending column.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Row>, DomainError> {
-    parse_with(bytes, COLUMNS)
+    parse_job(bytes, COLUMNS)
+}
+
+/// Reads an upload of an import that runs as a job: its size was bounded where it was read
+/// (`ZX_IMPORT_MAX_BYTES`), so only the row limit applies here (a worker reads a stored file
+/// whatever the setting is now).
+///
+/// # Errors
+/// As [`parse`].
+pub fn parse_job(bytes: &[u8], columns: &'static [Column]) -> Result<Vec<Row>, DomainError> {
+    parse_limited(bytes, columns, usize::MAX, MAX_ROWS)
 }
 
 /// Reads a CSV or XLSX upload whose columns are `columns` (another sheet than households').

@@ -220,7 +220,7 @@ impl Kind {
     /// # Errors
     /// `Validation` naming `file`, `header` or a column.
     pub fn parse(self, bytes: &[u8]) -> Result<Vec<Row>, DomainError> {
-        sheet::parse_with(bytes, self.columns())
+        sheet::parse_job(bytes, self.columns())
     }
 
     /// The template as XLSX.
