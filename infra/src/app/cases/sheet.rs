@@ -743,6 +743,56 @@ mod tests {
     }
 
     #[test]
+    fn rows_broken_as_read_carry_their_problem_and_the_others_none() {
+        const FOUR: &[Column] = &[
+            col("household_number", "户编号", true),
+            col("village_code", "村代码", false),
+            col("address", "地址", false),
+            col("attribute", "户属性", false),
+        ];
+        let head = "户编号,村代码,地址,户属性";
+        let problems = |csv: &str| -> Vec<(u32, Vec<(String, String)>)> {
+            parse_job(csv.as_bytes(), FOUR)
+                .unwrap_or_else(|e| panic!("{e:?}"))
+                .into_iter()
+                .map(|r| (r.number, r.problems))
+                .collect()
+        };
+        // Cut mid-row: the last line, short and without a line break.
+        let p = problems(&format!("{head}\nH1,1,a,b\nH2,1"));
+        assert!(p[0].1.is_empty(), "{p:?}");
+        assert_eq!(p[1].0, 3);
+        assert_eq!(p[1].1[0].0, "village_code");
+        assert!(p[1].1[0].1.contains("cut off"), "{p:?}");
+        // Short with a line break, or short in the middle: not cut (trailing cells omitted).
+        assert!(
+            problems(&format!("{head}\nH1,1\nH2,1,a,b\n"))
+                .iter()
+                .all(|(_, p)| p.is_empty())
+        );
+        // The file ends inside a quoted cell of its last line.
+        let p = problems(&format!("{head}\nH1,1,a,b\nH2,1,\"a"));
+        assert_eq!(p[1].1[0].0, "address");
+        assert!(p[1].1[0].1.contains("quoted cell"), "{p:?}");
+        // A quote never closed mid-file: the file.
+        let e = parse_job(format!("{head}\nH1,1,\"a,b\nH2,1,a,b\n").as_bytes(), FOUR);
+        assert!(
+            format!("{e:?}").contains("row 2") && format!("{e:?}").contains("never closed"),
+            "{e:?}"
+        );
+        // Values past the header; empty trailing cells are fine.
+        let p = problems(&format!("{head}\nH1,1,a,b,,,\nH2,1,a,b,,x,y\n"));
+        assert!(p[0].1.is_empty(), "{p:?}");
+        assert_eq!(p[1].1[0].0, "column 6");
+        // A giant cell: the problem, and the cell is not kept.
+        let big = "x".repeat(MAX_CELL_BYTES + 1);
+        let rows = parse_job(format!("{head}\nH1,1,{big},b\n").as_bytes(), FOUR)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(rows[0].problems[0].0, "address");
+        assert_eq!(rows[0].get("address"), "");
+    }
+
+    #[test]
     fn files_are_refused_whole_for_file_level_problems() {
         let field = |r: Result<Vec<Row>, DomainError>| match r {
             Err(DomainError::Validation(e)) => e[0].message.clone(),
