@@ -21,6 +21,7 @@
 //! | `ZX_LOGIN_WINDOW_SECS` | `900` | throttle window |
 //! | `ZX_TRUSTED_PROXIES` | — (none) | networks of your reverse proxies (`10.0.0.0/8,127.0.0.1/32`): `X-Forwarded-For` is read right to left past them |
 //! | `ZX_BODY_LIMIT_BYTES` | `65536` | largest JSON body |
+//! | `ZX_IMPORT_MAX_BYTES` | `209715200` (200 MB) | largest spreadsheet an import route accepts (`POST /imports/…`); a larger upload answers 413 naming the limit, and nothing is written |
 //! | `ZX_LOG_FORMAT` | `text` | `json` for JSON logs |
 //! | `ZX_REVEAL_DAILY_LIMIT` | `100` | full ID numbers one user may reveal per 24 hours |
 //! | `ZX_REVEALED_EXPORTS_DAILY_LIMIT` | `2` | exports with full ID numbers one user may make per 24 hours |
@@ -71,6 +72,9 @@ use secrecy::SecretString;
 
 use crate::http::proxies::TrustedProxies;
 
+/// The default of `ZX_IMPORT_MAX_BYTES`: 200 MB (a county's whole register as one sheet).
+pub const IMPORT_MAX_BYTES: usize = 200 * 1024 * 1024;
+
 /// Everything the server reads from its environment.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -100,6 +104,8 @@ pub struct Config {
     pub throttle: ThrottleConfig,
     /// Largest JSON body.
     pub body_limit: usize,
+    /// Largest spreadsheet an import route accepts (`ZX_IMPORT_MAX_BYTES`).
+    pub import_max_bytes: usize,
     /// Keys for personal data (`None` when not configured).
     pub data_keys: Option<DataKeysConfig>,
     /// Full ID numbers one user may reveal per 24 hours.
@@ -439,6 +445,7 @@ impl Config {
             hash_concurrency: parsed("ZX_HASH_CONCURRENCY", cores)?,
             throttle: ThrottleConfig::from_env()?,
             body_limit: parsed("ZX_BODY_LIMIT_BYTES", 65_536_usize)?,
+            import_max_bytes: parsed("ZX_IMPORT_MAX_BYTES", IMPORT_MAX_BYTES)?.max(1),
             reveal_daily_limit: parsed("ZX_REVEAL_DAILY_LIMIT", 100_i64)?,
             revealed_exports_daily_limit: parsed("ZX_REVEALED_EXPORTS_DAILY_LIMIT", 2_i64)?,
             exports_daily_limit: parsed("ZX_EXPORTS_DAILY_LIMIT", 50_i64)?,

@@ -313,6 +313,7 @@ pub fn build_state(
         },
         console_dir: Arc::from(config.console_dir.as_path()),
         attachments: config.open_attachments()?,
+        import_max_bytes: config.import_max_bytes,
     })
 }
 

@@ -77,6 +77,8 @@ pub struct AppState {
     pub console_dir: Arc<std::path::Path>,
     /// Where stored attachments keep their bytes.
     pub attachments: Arc<dyn infra::files::Store>,
+    /// Largest spreadsheet an import route accepts (`ZX_IMPORT_MAX_BYTES`).
+    pub import_max_bytes: usize,
 }
 
 /// Per-account-name and per-IP login throttles, kept in PostgreSQL (`login_attempts`, through

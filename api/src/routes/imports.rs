@@ -43,13 +43,14 @@ async fn start(
     dry_run: bool,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    // Authorise, and refuse past the concurrent-import caps, before reading up to 20 MB.
+    // Authorise, and refuse past the concurrent-import caps, before reading up to
+    // `ZX_IMPORT_MAX_BYTES`.
     state
         .run(auth.clone(), |conn, ctx| {
             jobs::check_import_caps(conn, ctx, false)
         })
         .await?;
-    let bytes = read_upload(&req, payload).await?;
+    let bytes = read_upload(&req, payload, state.import_max_bytes).await?;
     let (bytes, total) =
         web::block(move || kind.parse(&bytes).map(|rows| (bytes, rows.len()))).await??;
     let job = state
@@ -116,7 +117,7 @@ pub async fn household_years_template(
         NotSignedIn,
         (status = 403, description = "Lacks cases:import", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than ZX_IMPORT_MAX_BYTES (default 200 MB; the problem names the limit); nothing is written", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a usable file: encoding, unknown or missing columns, no rows", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -171,7 +172,7 @@ pub async fn village_profiles_template(
         NotSignedIn,
         (status = 403, description = "Lacks villages:write", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than ZX_IMPORT_MAX_BYTES (default 200 MB; the problem names the limit); nothing is written", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a usable file: encoding, unknown or missing columns, no rows", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -226,7 +227,7 @@ pub async fn visits_template(
         NotSignedIn,
         (status = 403, description = "Lacks visits:write", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than ZX_IMPORT_MAX_BYTES (default 200 MB; the problem names the limit); nothing is written", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a usable file: encoding, unknown or missing columns, no rows", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -281,7 +282,7 @@ pub async fn team_members_template(
         NotSignedIn,
         (status = 403, description = "Lacks villages:manage", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than ZX_IMPORT_MAX_BYTES (default 200 MB; the problem names the limit); nothing is written", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a usable file: encoding, unknown or missing columns, no rows", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -336,7 +337,7 @@ pub async fn ranger_patrols_template(
         NotSignedIn,
         (status = 403, description = "Lacks funds:manage", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than ZX_IMPORT_MAX_BYTES (default 200 MB; the problem names the limit); nothing is written", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a usable file: encoding, unknown or missing columns, no rows", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -391,7 +392,7 @@ pub async fn ranger_inspections_template(
         NotSignedIn,
         (status = 403, description = "Lacks funds:manage", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than ZX_IMPORT_MAX_BYTES (default 200 MB; the problem names the limit); nothing is written", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a usable file: encoding, unknown or missing columns, no rows", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -455,7 +456,7 @@ pub async fn benefit_cards_template(
         NotSignedIn,
         (status = 403, description = "Lacks funds:manage", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "imports_running: past imports.max_running_per_user or imports.max_running_per_county", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than ZX_IMPORT_MAX_BYTES (default 200 MB; the problem names the limit); nothing is written", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a usable file: encoding, unknown or missing columns, no rows", body = Problem, content_type = "application/problem+json"),
     )
 )]

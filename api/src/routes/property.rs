@@ -175,7 +175,7 @@ pub async fn import(
     done(errs)?;
     // Authorise before reading up to 20 MB.
     state.run(auth.clone(), |_, _| Ok(())).await?;
-    let bytes = read_upload(&req, payload).await?;
+    let bytes = read_upload(&req, payload, sheet::MAX_BYTES).await?;
     let keys = state.data_keys.clone();
     let report = state
         .run(auth, move |conn, ctx| {

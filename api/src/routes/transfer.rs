@@ -138,12 +138,13 @@ impl From<JobRow> for JobDto {
     }
 }
 
-/// Reads the upload: a `multipart/form-data` field named `file`, or the raw body.
+/// Reads the upload: a `multipart/form-data` field named `file`, or the raw body, refusing it
+/// with 413 (naming `limit`) as soon as it grows past `limit` bytes: nothing is written then.
 pub(crate) async fn read_upload(
     req: &HttpRequest,
     payload: web::Payload,
+    limit: usize,
 ) -> Result<Vec<u8>, ApiError> {
-    let limit = sheet::MAX_BYTES;
     let multipart = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -204,7 +205,7 @@ pub(crate) async fn read_upload(
         NotSignedIn,
         (status = 403, description = "Lacks cases:import", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "imports_running: the caller (imports.max_running_per_user) or the county (imports.max_running_per_county) has as many imports waiting or running as it may", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Larger than 20 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than ZX_IMPORT_MAX_BYTES (default 200 MB; the problem names the limit); nothing is written", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a usable file: encoding, unknown or missing columns, no rows", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -216,13 +217,14 @@ pub async fn import_households(
     q: web::Query<ImportParams>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    // Authorise, and refuse past the concurrent-import caps, before reading up to 20 MB.
+    // Authorise, and refuse past the concurrent-import caps, before reading up to
+    // `ZX_IMPORT_MAX_BYTES`.
     state
         .run(auth.clone(), |conn, ctx| {
             jobs::check_import_caps(conn, ctx, false)
         })
         .await?;
-    let bytes = read_upload(&req, payload).await?;
+    let bytes = read_upload(&req, payload, state.import_max_bytes).await?;
     // Checked whole here (a bad file is refused at once); run by whichever instance's worker
     // claims the job, from the stored file.
     let (bytes, total) =

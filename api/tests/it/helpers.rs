@@ -306,6 +306,7 @@ pub fn config_for(app_url: SecretString, owner_url: Option<SecretString>) -> Con
             ..ThrottleConfig::default()
         },
         body_limit: 65_536,
+        import_max_bytes: api::config::IMPORT_MAX_BYTES,
         data_keys: None,
         reveal_daily_limit: 3,
         revealed_exports_daily_limit: 2,

@@ -61,6 +61,23 @@ fn count(app: &TestApp, sql: &str) -> i64 {
         .n
 }
 
+/// Households of the county not written whole: without exactly `members` members, without
+/// their yearly record, or without their history (each household is all or nothing).
+fn half_written(app: &TestApp, members: i64) -> i64 {
+    count(
+        app,
+        &format!(
+            "SELECT count(*) AS n FROM households h
+              WHERE (SELECT count(*) FROM members m
+                      WHERE m.county_code = h.county_code AND m.household_id = h.id) <> {members}
+                 OR NOT EXISTS (SELECT 1 FROM household_years y
+                      WHERE y.county_code = h.county_code AND y.household_id = h.id)
+                 OR NOT EXISTS (SELECT 1 FROM household_events e
+                      WHERE e.county_code = h.county_code AND e.household_id = h.id)"
+        ),
+    )
+}
+
 async fn send_raw(base: &str, token: &str, body: Vec<u8>) -> (u16, Value) {
     let mut r = awc::Client::builder()
         .timeout(Duration::from_secs(60))
@@ -276,6 +293,8 @@ async fn a_job_whose_instance_is_killed_is_taken_over_and_finishes_once() {
         partial < i64::from(HOUSEHOLDS),
         "the import should have been cut short"
     );
+    // What the dead instance wrote, it wrote whole: member, yearly record and history.
+    assert_eq!(half_written(&app, 1), 0, "killed mid-run");
     // This instance starts working: it takes the job over when the dead one's lease runs out.
     let background = api::work::Background::start(
         &app.state,
@@ -436,4 +455,100 @@ async fn a_server_killed_amid_disbursements_leaves_no_partial_write_and_retries_
     assert!(again.iter().all(|s| *s == 201));
     assert_eq!(count(&app, "SELECT count(*) AS n FROM disbursements"), 60);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// An import stopped half-way (its account disabled between two batches, the import's own
+/// stop: there is no cancel route) leaves no household half-written (members, yearly record
+/// and history together), and importing the same file again finishes it: the households
+/// written before are unchanged, the rest are created.
+#[actix_web::test]
+async fn an_import_stopped_half_way_leaves_whole_households_and_the_rerun_finishes_it() {
+    // Six batches of 1,000 two-member households: the stop lands with batches still to run.
+    const HOUSEHOLDS: u32 = 6000;
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
+    app.user("clerk", "370831001003", &["village_clerk"]);
+    let token = app.token("clerk").await;
+    let mut lines = vec![HEADER.to_string()];
+    for i in 0..HOUSEHOLDS {
+        let number = format!("HALF-{i:04}");
+        lines.push(row(
+            &number,
+            "370831001003",
+            &format!("户主{i}"),
+            &id_number("370831", 20_000 + 2 * i),
+            "户主",
+            "因病",
+            "4200",
+        ));
+        lines.push(row(
+            &number,
+            "370831001003",
+            &format!("子女{i}"),
+            &id_number("370831", 20_000 + 2 * i + 1),
+            "子女",
+            "因病",
+            "",
+        ));
+    }
+    let file = (lines.join("\n") + "\n").into_bytes();
+    let (status, job) = send_raw(&app.addr, &token, file.clone()).await;
+    assert_eq!(status, 202, "{job:?}");
+    let id = job["id"].as_str().unwrap_or_default().to_string();
+    eventually("the first batch to land", 120, || {
+        count(&app, "SELECT count(*) AS n FROM households") > 0
+    })
+    .await;
+    let set_disabled = |disabled: bool| {
+        app.db.as_owner("370831", |c| {
+            diesel::sql_query("UPDATE users SET disabled = $1 WHERE username = 'clerk'")
+                .bind::<diesel::sql_types::Bool, _>(disabled)
+                .execute(c)
+        })
+    };
+    set_disabled(true);
+    eventually("the import to stop", 120, || {
+        job_state(&app, &id).status != "running"
+    })
+    .await;
+    assert_eq!(job_state(&app, &id).status, "failed");
+    let partial = count(&app, "SELECT count(*) AS n FROM households");
+    assert!(
+        partial > 0 && partial < i64::from(HOUSEHOLDS),
+        "stopped half-way: {partial} households"
+    );
+    assert_eq!(half_written(&app, 2), 0, "no household half-written");
+    assert_eq!(
+        count(&app, "SELECT count(*) AS n FROM members"),
+        2 * partial
+    );
+    // The same file again finishes it.
+    set_disabled(false);
+    let token = app.token("clerk").await;
+    let (status, job) = send_raw(&app.addr, &token, file).await;
+    assert_eq!(status, 202, "{job:?}");
+    let id = job["id"].as_str().unwrap_or_default().to_string();
+    eventually("the rerun to finish", 240, || {
+        let status = job_state(&app, &id).status;
+        status == "succeeded" || status == "failed"
+    })
+    .await;
+    let job = app.get(&format!("/api/v1/jobs/{id}"), &token).await.body;
+    assert_eq!(job["status"], "succeeded", "{job:?}");
+    assert_eq!(job["error_rows"], 0, "{job:?}");
+    assert_eq!(
+        job["summary"]["households_unchanged"].as_i64(),
+        Some(partial),
+        "{job:?}"
+    );
+    assert_eq!(
+        job["summary"]["households_created"].as_i64(),
+        Some(i64::from(HOUSEHOLDS) - partial),
+        "{job:?}"
+    );
+    assert_eq!(
+        count(&app, "SELECT count(*) AS n FROM households"),
+        i64::from(HOUSEHOLDS)
+    );
+    assert_eq!(half_written(&app, 2), 0);
 }

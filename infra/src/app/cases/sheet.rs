@@ -67,7 +67,8 @@ pub const COLUMNS: &[Column] = &[
     col("safe_drinking_water", "饮水安全有保障", false),
 ];
 
-/// Largest file accepted.
+/// Largest sheet read within a request (property checks). The imports that run as jobs are
+/// bounded where the upload is read instead (`ZX_IMPORT_MAX_BYTES`, default 200 MB).
 pub const MAX_BYTES: usize = 20 * 1024 * 1024;
 /// Most data rows in one file (counted while reading: reading stops at the first row over).
 pub const MAX_ROWS: usize = 200_000;
@@ -76,6 +77,10 @@ pub const MAX_ROWS: usize = 200_000;
 pub const MAX_INFLATED_BYTES: u64 = 256 * 1024 * 1024;
 /// Most entries in an XLSX archive.
 pub const MAX_ENTRIES: usize = 1_000;
+/// Longest cell kept, in bytes: far above every field's own limit (a few hundred characters),
+/// so a longer cell is a mistake (a pasted document, a quote never closed) and the row's error,
+/// and is never kept in memory whole.
+pub const MAX_CELL_BYTES: usize = 16 * 1024;
 
 /// One data row: its 1-based row number in the file (header = 1) and its cells by column key.
 #[derive(Debug, Clone)]
@@ -84,6 +89,11 @@ pub struct Row {
     pub number: u32,
     /// Cells by column key (missing columns are absent).
     pub cells: HashMap<&'static str, String>,
+    /// What is wrong with the row as read, before any check of its values (column key, or
+    /// `column N` for a cell past the header's columns; the message): a row cut off where the
+    /// file ends, more cells than the header has columns, a cell past [`MAX_CELL_BYTES`]. Such a
+    /// row is refused (with its household) and the others are imported.
+    pub problems: Vec<(String, String)>,
 }
 
 impl Row {
@@ -91,6 +101,76 @@ impl Row {
     pub fn get(&self, key: &str) -> &str {
         self.cells.get(key).map_or("", |s| s.trim())
     }
+}
+
+/// How a record ended when it is the file's last (CSV only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    /// A line break, or not the last record.
+    Whole,
+    /// The file ends in the middle of the record without a line break.
+    Cut,
+    /// The file ends inside a quoted cell of the record's last line.
+    InQuote,
+}
+
+/// The column of cell `i`, as a row error names it.
+fn column_name(columns: &[Option<&'static Column>], i: usize) -> String {
+    match columns.get(i) {
+        Some(Some(c)) => c.key.to_string(),
+        _ => format!("column {}", i + 1),
+    }
+}
+
+/// What is wrong with a record as read (see [`Row::problems`]).
+fn problems_of(
+    cells: &[String],
+    columns: &[Option<&'static Column>],
+    ending: Ending,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let width = columns.len();
+    match ending {
+        Ending::InQuote => out.push((
+            column_name(columns, cells.len().saturating_sub(1)),
+            "the file ends inside this quoted cell: it seems cut off here; nothing of this row was imported"
+                .to_string(),
+        )),
+        Ending::Cut if cells.len() < width => out.push((
+            column_name(columns, cells.len().saturating_sub(1)),
+            format!(
+                "the row ends after {} of the header's {width} columns without a line break: the file seems cut off here; nothing of this row was imported",
+                cells.len()
+            ),
+        )),
+        _ => {}
+    }
+    // Empty cells past the header (trailing commas) are harmless; a value there means the
+    // row's cells are shifted (an unquoted comma) or belong to no column.
+    if let Some(first) = (width..cells.len()).find(|&i| !cells[i].trim().is_empty()) {
+        out.push((
+            column_name(columns, first),
+            format!(
+                "the row has {} cells but the header {width} columns (a cell with an unquoted comma?); nothing of this row was imported",
+                cells.len()
+            ),
+        ));
+    }
+    for (i, c) in cells
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.len() > MAX_CELL_BYTES)
+    {
+        out.push((
+            column_name(columns, i),
+            format!(
+                "the cell is {} KB long; a cell may hold at most {} KB",
+                c.len().div_ceil(1024),
+                MAX_CELL_BYTES / 1024
+            ),
+        ));
+    }
+    out
 }
 
 fn file_error(message: impl Into<String>) -> DomainError {
@@ -152,13 +232,13 @@ fn columns_of(
 
 /// Rows from records read lazily: a read error or the row limit stops reading at once.
 fn to_rows(
-    records: impl Iterator<Item = Result<(u32, Vec<String>), DomainError>>,
+    records: impl Iterator<Item = Result<(u32, Vec<String>, Ending), DomainError>>,
     columns: &[Option<&'static Column>],
     max_rows: usize,
 ) -> Result<Vec<Row>, DomainError> {
     let mut rows = Vec::new();
     for record in records {
-        let (number, cells) = record?;
+        let (number, cells, ending) = record?;
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -167,8 +247,12 @@ fn to_rows(
                 "the file has more than {max_rows} rows; split it"
             )));
         }
+        let problems = problems_of(&cells, columns, ending);
         let mut map = HashMap::new();
         for (i, v) in cells.into_iter().enumerate() {
+            if v.len() > MAX_CELL_BYTES {
+                continue;
+            }
             if let Some(Some(c)) = columns.get(i) {
                 // Undo the export's formula guard (`'=…` back to `=…`).
                 let v = match v.strip_prefix('\'') {
@@ -178,7 +262,11 @@ fn to_rows(
                 map.insert(c.key, v);
             }
         }
-        rows.push(Row { number, cells: map });
+        rows.push(Row {
+            number,
+            cells: map,
+            problems,
+        });
     }
     if rows.is_empty() {
         return Err(file_error("the file has a header but no data rows"));
@@ -197,7 +285,17 @@ pub fn is_xlsx(bytes: &[u8]) -> bool {
 /// # Errors
 /// `Validation` naming `file`, `header` or the offending column.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Row>, DomainError> {
-    parse_with(bytes, COLUMNS)
+    parse_job(bytes, COLUMNS)
+}
+
+/// Reads an upload of an import that runs as a job: its size was bounded where it was read
+/// (`ZX_IMPORT_MAX_BYTES`), so only the row limit applies here (a worker reads a stored file
+/// whatever the setting is now).
+///
+/// # Errors
+/// As [`parse`].
+pub fn parse_job(bytes: &[u8], columns: &'static [Column]) -> Result<Vec<Row>, DomainError> {
+    parse_limited(bytes, columns, usize::MAX, MAX_ROWS)
 }
 
 /// Reads a CSV or XLSX upload whose columns are `columns` (another sheet than households').
@@ -268,12 +366,43 @@ fn parse_csv(
         .map(str::to_owned)
         .collect();
     let columns = columns_of(&header, columns)?;
-    let records = reader.records().enumerate().map(|(i, rec)| {
-        let rec = rec.map_err(|e| file_error(format!("row {}: {e}", i + 2)))?;
-        Ok((
-            u32::try_from(i + 2).unwrap_or(u32::MAX),
+    let cut = !text.ends_with(['\n', '\r']);
+    let mut records = reader.into_records().enumerate().peekable();
+    let records = std::iter::from_fn(move || {
+        let (i, rec) = records.next()?;
+        let number = u32::try_from(i + 2).unwrap_or(u32::MAX);
+        let rec = match rec {
+            Ok(rec) => rec,
+            Err(e) => return Some(Err(file_error(format!("row {number}: {e}")))),
+        };
+        let last = records.peek().is_none();
+        let ending = if last && cut {
+            Ending::Cut
+        } else {
+            Ending::Whole
+        };
+        // The last record from its first byte: an odd number of quotes means a quoted cell
+        // was opened and never closed, and the reader took everything after it as that cell.
+        let tail = rec
+            .position()
+            .and_then(|p| text.get(usize::try_from(p.byte()).ok()?..))
+            .unwrap_or("");
+        let ending = if last && tail.matches('"').count() % 2 == 1 {
+            if tail.trim_end_matches(['\n', '\r']).lines().count() > 1 {
+                // Lines after this one were swallowed: the rest of the file cannot be read.
+                return Some(Err(file_error(format!(
+                    "row {number}: a quote (\") opened in this row is never closed, so every line after it was read as one cell; close or remove it and upload again"
+                ))));
+            }
+            Ending::InQuote
+        } else {
+            ending
+        };
+        Some(Ok((
+            number,
             rec.iter().map(str::to_owned).collect(),
-        ))
+            ending,
+        )))
     });
     to_rows(records, &columns, max_rows)
 }
@@ -424,7 +553,7 @@ fn parse_xlsx(
                 Err(e) => return Some(Err(e)),
             }
         }
-        Some(Ok((r.saturating_add(1), cells)))
+        Some(Ok((r.saturating_add(1), cells, Ending::Whole)))
     });
     to_rows(records, &columns, max_rows)
 }
@@ -611,6 +740,56 @@ mod tests {
         assert_eq!(yes_no(" 否 "), Ok(Some(false)));
         assert_eq!(yes_no(""), Ok(None));
         assert!(yes_no("maybe").is_err());
+    }
+
+    #[test]
+    fn rows_broken_as_read_carry_their_problem_and_the_others_none() {
+        const FOUR: &[Column] = &[
+            col("household_number", "户编号", true),
+            col("village_code", "村代码", false),
+            col("address", "地址", false),
+            col("attribute", "户属性", false),
+        ];
+        let head = "户编号,村代码,地址,户属性";
+        let problems = |csv: &str| -> Vec<(u32, Vec<(String, String)>)> {
+            parse_job(csv.as_bytes(), FOUR)
+                .unwrap_or_else(|e| panic!("{e:?}"))
+                .into_iter()
+                .map(|r| (r.number, r.problems))
+                .collect()
+        };
+        // Cut mid-row: the last line, short and without a line break.
+        let p = problems(&format!("{head}\nH1,1,a,b\nH2,1"));
+        assert!(p[0].1.is_empty(), "{p:?}");
+        assert_eq!(p[1].0, 3);
+        assert_eq!(p[1].1[0].0, "village_code");
+        assert!(p[1].1[0].1.contains("cut off"), "{p:?}");
+        // Short with a line break, or short in the middle: not cut (trailing cells omitted).
+        assert!(
+            problems(&format!("{head}\nH1,1\nH2,1,a,b\n"))
+                .iter()
+                .all(|(_, p)| p.is_empty())
+        );
+        // The file ends inside a quoted cell of its last line.
+        let p = problems(&format!("{head}\nH1,1,a,b\nH2,1,\"a"));
+        assert_eq!(p[1].1[0].0, "address");
+        assert!(p[1].1[0].1.contains("quoted cell"), "{p:?}");
+        // A quote never closed mid-file: the file.
+        let e = parse_job(format!("{head}\nH1,1,\"a,b\nH2,1,a,b\n").as_bytes(), FOUR);
+        assert!(
+            format!("{e:?}").contains("row 2") && format!("{e:?}").contains("never closed"),
+            "{e:?}"
+        );
+        // Values past the header; empty trailing cells are fine.
+        let p = problems(&format!("{head}\nH1,1,a,b,,,\nH2,1,a,b,,x,y\n"));
+        assert!(p[0].1.is_empty(), "{p:?}");
+        assert_eq!(p[1].1[0].0, "column 6");
+        // A giant cell: the problem, and the cell is not kept.
+        let big = "x".repeat(MAX_CELL_BYTES + 1);
+        let rows = parse_job(format!("{head}\nH1,1,{big},b\n").as_bytes(), FOUR)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(rows[0].problems[0].0, "address");
+        assert_eq!(rows[0].get("address"), "");
     }
 
     #[test]

@@ -220,7 +220,7 @@ impl Kind {
     /// # Errors
     /// `Validation` naming `file`, `header` or a column.
     pub fn parse(self, bytes: &[u8]) -> Result<Vec<Row>, DomainError> {
-        sheet::parse_with(bytes, self.columns())
+        sheet::parse_job(bytes, self.columns())
     }
 
     /// The template as XLSX.
@@ -373,6 +373,11 @@ pub fn run(
         let mut written: Vec<Written> = Vec::new();
         let outcome = db.in_scope_conn(scope, |conn| {
             for r in batch {
+                // A row cut off, with cells past the header, or with a giant cell.
+                if !r.problems.is_empty() {
+                    errors.extend(r.problems.iter().map(|(c, m)| err(r.number, c, m.clone())));
+                    continue;
+                }
                 if let Some(first) = duplicates.get(&r.number) {
                     errors.push(err(
                         r.number,

@@ -108,6 +108,11 @@ pub fn import(
             column: column.into(),
             message,
         };
+        // A row cut off, with cells past the header, or with a giant cell.
+        if let Some((column, message)) = row.problems.first() {
+            errors.push(err(column, message.clone()));
+            continue;
+        }
         let id = match IdNumber::parse(row.get("id_number"), today) {
             Ok(id) => id,
             Err(m) => {

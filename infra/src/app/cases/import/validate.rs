@@ -241,6 +241,11 @@ fn check_group<'a>(
 ) -> Checked<'a> {
     let first = group[0];
     let mut errs = Vec::new();
+    // A row cut off, with cells past the header, or with a giant cell: its own errors, and
+    // its household is left out whole.
+    for r in group {
+        errs.extend(r.problems.iter().map(|(c, m)| err(r.number, c, m.clone())));
+    }
     for r in &group[1..] {
         for key in HOUSEHOLD_KEYS {
             if !r.get(key).is_empty() && r.get(key) != first.get(key) {
