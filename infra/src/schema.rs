@@ -312,6 +312,7 @@ diesel::table! {
         column_name -> Text,
         message -> Text,
         at -> Timestamptz,
+        message_zh -> Nullable<Text>,
     }
 }
 

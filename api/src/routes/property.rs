@@ -95,7 +95,9 @@ fn table(
             .content_type(XLSX)
             .insert_header(attachment(&format!("{name}.xlsx")))
             .body(sheet::table_xlsx(header, rows)?)),
-        _ => Err(DomainError::field("format", "must be json, csv or xlsx").into()),
+        _ => {
+            Err(DomainError::field("format", domain::Rule::one_of(["json", "csv", "xlsx"])).into())
+        }
     }
 }
 
@@ -430,7 +432,7 @@ pub async fn list_hits(
     {
         return Err(DomainError::field(
             "status",
-            "must be one of pending, verified, appraised, submitted, confirmed",
+            domain::Rule::one_of(["pending", "verified", "appraised", "submitted", "confirmed"]),
         )
         .into());
     }

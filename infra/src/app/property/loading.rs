@@ -111,14 +111,14 @@ pub fn import(
         let id = match IdNumber::parse(row.get("id_number"), today) {
             Ok(id) => id,
             Err(m) => {
-                errors.push(err("id_number", m));
+                errors.push(err("id_number", m.to_string()));
                 continue;
             }
         };
         let hit_type = match HitType::parse(row.get("hit_type")) {
             Ok(t) => t,
             Err(m) => {
-                errors.push(err("hit_type", m));
+                errors.push(err("hit_type", m.to_string()));
                 continue;
             }
         };
