@@ -73,10 +73,10 @@ pub fn check_new_password(password: &str, username: &str) -> Result<(), crate::R
         ));
     }
     if is_common(password) {
-        return Err(
-            crate::Rule::other("is one of the 100,000 most common passwords; choose another (a few unrelated words make a good one)", "属于最常见的 10 万个密码之一;请另选(几个不相关的词组合起来就是好密码)")
-                .into(),
-        );
+        return Err(crate::Rule::other(
+            "is one of the 100,000 most common passwords; choose another (a few unrelated words make a good one)",
+            "属于最常见的 10 万个密码之一;请另选(几个不相关的词组合起来就是好密码)",
+        ));
     }
     Ok(())
 }

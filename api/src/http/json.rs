@@ -233,10 +233,16 @@ mod tests {
         );
         assert!(
             err(r#"{"name":"a","county_code":"1"}"#)
-                .message
+                .rule
+                .to_string()
                 .contains("unknown field")
         );
+        assert_eq!(
+            err(r#"{"name":"a","county_code":"1"}"#).message(domain::Lang::Zh),
+            "未知字段"
+        );
         assert_eq!(err(r#"{}"#).field, "name");
+        assert_eq!(err(r#"{}"#).rule, Rule::Required);
         assert_eq!(err(r#"{"name":3}"#).field, "name");
         assert_eq!(err(r#"{"name":"a","inner":{"n":300}}"#).field, "inner.n");
         assert_eq!(err(r#"{"name":"a","inner":{}}"#).field, "inner.n");

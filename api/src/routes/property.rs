@@ -122,7 +122,7 @@ pub struct ImportDto {
     pub reused: usize,
     /// Counties the hits were routed to.
     pub counties: Vec<String>,
-    /// Every refused row: `{row, column, message}`.
+    /// Every refused row: `{row, column, message}`, the message in the answer's language.
     #[schema(value_type = Vec<Object>)]
     pub errors: Vec<serde_json::Value>,
 }
@@ -138,7 +138,14 @@ impl From<ImportReport> for ImportDto {
             errors: r
                 .errors
                 .into_iter()
-                .map(|e| serde_json::to_value(e).unwrap_or_default())
+                .map(|e| {
+                    let lang = crate::error::LANG.try_with(|l| *l).unwrap_or_default();
+                    serde_json::json!({
+                        "row": e.row,
+                        "column": e.column,
+                        "message": e.rule.message(lang),
+                    })
+                })
                 .collect(),
         }
     }

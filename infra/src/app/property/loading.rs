@@ -9,8 +9,9 @@ pub struct RowError {
     pub row: u32,
     /// Column key.
     pub column: String,
-    /// Why.
-    pub message: String,
+    /// Why (serialized as `message`, in English).
+    #[serde(rename = "message")]
+    pub rule: domain::Rule,
 }
 
 /// What an import did.
@@ -103,28 +104,28 @@ pub fn import(
     // Hits to insert, per county.
     let mut staged: BTreeMap<i32, Vec<Staged>> = BTreeMap::new();
     for row in rows {
-        let err = |column: &str, message: String| RowError {
+        let err = |column: &str, rule: domain::Rule| RowError {
             row: row.number,
             column: column.into(),
-            message,
+            rule,
         };
         let id = match IdNumber::parse(row.get("id_number"), today) {
             Ok(id) => id,
             Err(m) => {
-                errors.push(err("id_number", m.to_string()));
+                errors.push(err("id_number", m));
                 continue;
             }
         };
         let hit_type = match HitType::parse(row.get("hit_type")) {
             Ok(t) => t,
             Err(m) => {
-                errors.push(err("hit_type", m.to_string()));
+                errors.push(err("hit_type", m));
                 continue;
             }
         };
         let details = row.get("details").to_string();
         if details.is_empty() || details.chars().count() > 500 {
-            errors.push(err("details", "must have 1 to 500 characters".into()));
+            errors.push(err("details", domain::Rule::length(1, 500)));
             continue;
         }
         let blind = keys.blind_index(&id);
@@ -137,7 +138,10 @@ pub fn import(
         let Some(member) = member else {
             errors.push(err(
                 "id_number",
-                "is not a registered person within your scope; the hit is not loaded".into(),
+                domain::Rule::other(
+                    "is not a registered person within your scope; the hit is not loaded",
+                    "不是您管辖范围内的在册人员;该比对结果未导入",
+                ),
             ));
             continue;
         };
@@ -145,7 +149,10 @@ pub fn import(
         if let Some(first) = seen.get(&key) {
             errors.push(err(
                 "details",
-                format!("repeats the hit of row {first} (same person, type and details)"),
+                domain::Rule::other(
+                    format!("repeats the hit of row {first} (same person, type and details)"),
+                    format!("与第 {first} 行的比对结果重复(同一人、类型和详情)"),
+                ),
             ));
             continue;
         }
@@ -162,7 +169,10 @@ pub fn import(
         if let Some(b) = pending {
             errors.push(err(
                 "details",
-                format!("the same fact was loaded in batch {b} and waits for verification"),
+                domain::Rule::other(
+                    format!("the same fact was loaded in batch {b} and waits for verification"),
+                    format!("同一事实已在批次 {b} 中导入,正等待核实"),
+                ),
             ));
             continue;
         }
