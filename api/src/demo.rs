@@ -500,7 +500,7 @@ fn load_ranger(state: &AppState, village: RegionCode) -> anyhow::Result<()> {
     let year = ctx.today().year() - 1;
     let day = |m: u32, d: u32| {
         chrono::NaiveDate::from_ymd_opt(year, m, d)
-            .ok_or_else(|| DomainError::field("date", "not a date"))
+            .ok_or_else(|| DomainError::field("date", domain::Rule::format(domain::Format::Date)))
     };
     let county = village.ancestor_at(domain::Level::County);
     state.db.in_scope(county.subtree(), |conn| {

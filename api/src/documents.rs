@@ -67,7 +67,10 @@ pub fn negotiate(req: &HttpRequest, params: &FormatParams) -> Result<Format, Api
         return Format::parse(f).ok_or_else(|| {
             ApiError::BadParameter(FieldError::new(
                 "format",
-                format!("must be html, pdf or docx, not {f:?}"),
+                domain::Rule::other(
+                    format!("must be html, pdf or docx, not {f:?}"),
+                    format!("必须是 html、pdf 或 docx,而不是 {f:?}"),
+                ),
             ))
         });
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use domain::{DomainError, ErrorCode, FieldError};
+use domain::{DomainError, ErrorCode, FieldError, Lang};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -15,7 +15,7 @@ tokio::task_local! {
     /// The current request's id, set by the request-id middleware for the whole request.
     pub static REQUEST_ID: String;
     /// The language the caller asked for (`Accept-Language`), set by the same middleware.
-    pub static LANG: crate::i18n::Lang;
+    pub static LANG: Lang;
 }
 
 /// The current request id, when inside a request.
@@ -87,13 +87,60 @@ pub struct Problem {
 /// make an error answer grow with it.
 pub const MAX_FIELD_ERRORS: usize = 100;
 
-/// One field error.
+/// One field error: the field, the rule it broke with the rule's parameters (so a client can
+/// word its own message), and the message in the language asked for (`Accept-Language`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FieldErrorDoc {
     /// Dotted path of the field.
     pub field: String,
-    /// Why it was refused.
+    /// Why it was refused, in the answer's language (`Content-Language`).
+    #[schema(example = "must have 1 to 200 characters")]
     pub message: String,
+    /// The rule the value broke.
+    #[schema(value_type = domain::RuleName, example = "length")]
+    pub rule: domain::RuleName,
+    /// Least value or length (`length`, `out_of_range`, `at_least`, `year_range`, `area`,
+    /// `percentage`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<f64>, example = 1)]
+    pub min: Option<serde_json::Number>,
+    /// Greatest value or length (`too_long`, `length`, `out_of_range`, `at_most`,
+    /// `year_range`, `area`, `percentage`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<f64>, example = 200)]
+    pub max: Option<serde_json::Number>,
+    /// The values accepted (`one_of`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
+    /// The field or date the value may not precede (`not_before`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other: Option<String>,
+    /// The shape the value must have (`format`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<domain::Format>)]
+    pub format: Option<domain::Format>,
+    /// What the value must name in your scope (`not_in_scope`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<domain::ScopeKind>)]
+    pub scope: Option<domain::ScopeKind>,
+}
+
+impl FieldErrorDoc {
+    /// `e` rendered in `lang`.
+    pub fn of(e: &FieldError, lang: Lang) -> Self {
+        let p = e.rule.params();
+        Self {
+            field: e.field.clone(),
+            message: e.message(lang),
+            rule: e.rule.rule_name(),
+            min: p.min,
+            max: p.max,
+            allowed: p.allowed,
+            other: p.other,
+            format: p.format,
+            scope: p.scope,
+        }
+    }
 }
 
 /// Every error an endpoint answers with.
@@ -108,9 +155,10 @@ pub enum ApiError {
     /// Body not JSON → 415.
     #[error("unsupported media type")]
     UnsupportedMediaType,
-    /// An uploaded file of a type the operation does not take (found from its content) → 415.
+    /// An uploaded file of a type the operation does not take (found from its content) → 415:
+    /// what it takes, in English and in Chinese.
     #[error("unsupported file type")]
-    UnsupportedFile(&'static str),
+    UnsupportedFile((&'static str, &'static str)),
     /// Known path, other method → 405.
     #[error("method not allowed")]
     MethodNotAllowed(Vec<&'static str>),
@@ -139,18 +187,28 @@ impl From<anyhow::Error> for ApiError {
     }
 }
 
+/// A problem's detail: fixed text in both languages, a conflict's (or a forbidden's) message
+/// after its code's Chinese description, or the field errors, each rendered in the language.
+enum Detail {
+    None,
+    Text(&'static str, &'static str),
+    Owned(String, String),
+    Described(ErrorCode, String),
+    Fields(usize),
+}
+
 struct Parts {
     status: StatusCode,
     code: ErrorCode,
     title: &'static str,
-    detail: Option<String>,
+    detail: Detail,
     errors: Vec<FieldError>,
     errors_total: Option<usize>,
 }
 
 impl ApiError {
     fn parts(&self) -> Parts {
-        let p = |status, code, title, detail: Option<String>| Parts {
+        let p = |status, code, title, detail: Detail| Parts {
             status,
             code,
             title,
@@ -158,85 +216,87 @@ impl ApiError {
             errors: Vec::new(),
             errors_total: None,
         };
+        let fields = |errs: &[FieldError]| {
+            let shown = &errs[..errs.len().min(MAX_FIELD_ERRORS)];
+            Parts {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: ErrorCode::ValidationFailed,
+                title: "Validation failed",
+                detail: Detail::Fields(errs.len()),
+                errors: shown.to_vec(),
+                errors_total: Some(errs.len()),
+            }
+        };
         match self {
             Self::Domain(d) => match d {
                 DomainError::NotFound => p(
                     StatusCode::NOT_FOUND,
                     ErrorCode::NotFound,
                     "Not found",
-                    None,
+                    Detail::None,
                 ),
                 DomainError::Unauthorized(_) => p(
                     StatusCode::UNAUTHORIZED,
                     ErrorCode::Unauthorized,
                     "Authentication required",
-                    Some("the credentials are missing, invalid or expired".into()),
+                    Detail::Text(
+                        "the credentials are missing, invalid or expired",
+                        "未提供登录凭据,或凭据无效、已过期",
+                    ),
                 ),
                 DomainError::Forbidden(m) => p(
                     StatusCode::FORBIDDEN,
                     ErrorCode::Forbidden,
                     "Forbidden",
-                    Some(m.clone()),
+                    Detail::Described(ErrorCode::Forbidden, m.clone()),
                 ),
-                DomainError::Validation(errs) => {
-                    let shown = &errs[..errs.len().min(MAX_FIELD_ERRORS)];
-                    let mut detail = shown
-                        .iter()
-                        .map(|e| format!("{}: {}", e.field, e.message))
-                        .collect::<Vec<_>>()
-                        .join("; ");
-                    if errs.len() > shown.len() {
-                        detail.push_str(&format!(
-                            "; and {} more errors (errors_total)",
-                            errs.len() - shown.len()
-                        ));
-                    }
-                    Parts {
-                        status: StatusCode::UNPROCESSABLE_ENTITY,
-                        code: ErrorCode::ValidationFailed,
-                        title: "Validation failed",
-                        detail: Some(detail),
-                        errors: shown.to_vec(),
-                        errors_total: Some(errs.len()),
-                    }
-                }
+                DomainError::Validation(errs) => fields(errs),
                 DomainError::Conflict { code, message } => p(
                     StatusCode::CONFLICT,
                     *code,
                     "Conflict",
-                    Some(message.clone()),
+                    Detail::Described(*code, message.clone()),
                 ),
                 DomainError::PreconditionFailed => p(
                     StatusCode::PRECONDITION_FAILED,
                     ErrorCode::StaleVersion,
                     "Precondition failed",
-                    Some("the resource changed since you read it; fetch it again and retry".into()),
+                    Detail::Text(
+                        "the resource changed since you read it; fetch it again and retry",
+                        "数据在您读取后已被修改,请重新获取后再试",
+                    ),
                 ),
                 DomainError::PreconditionRequired => p(
                     StatusCode::PRECONDITION_REQUIRED,
                     ErrorCode::IfMatchRequired,
                     "Precondition required",
-                    Some("send If-Match with the ETag you read".into()),
+                    Detail::Text(
+                        "send If-Match with the ETag you read",
+                        "请在 If-Match 中提供读取时得到的 ETag",
+                    ),
                 ),
                 DomainError::TooManyRequests(_) => p(
                     StatusCode::TOO_MANY_REQUESTS,
                     ErrorCode::TooManyRequests,
                     "Too many requests",
-                    Some("too many attempts; retry after the time in Retry-After".into()),
+                    Detail::Text(
+                        "too many attempts; retry after the time in Retry-After",
+                        "尝试次数过多,请在 Retry-After 所示时间后重试",
+                    ),
                 ),
                 DomainError::Unavailable => p(
                     StatusCode::SERVICE_UNAVAILABLE,
                     ErrorCode::Unavailable,
                     "Service unavailable",
-                    Some("the server is busy; retry shortly".into()),
+                    Detail::Text("the server is busy; retry shortly", "服务器繁忙,请稍后重试"),
                 ),
                 DomainError::Unexpected(_) => p(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     ErrorCode::InternalError,
                     "Internal server error",
-                    Some(
-                        "an unexpected error occurred; quote the request id when reporting it"
-                            .into(),
+                    Detail::Text(
+                        "an unexpected error occurred; quote the request id when reporting it",
+                        "发生意外错误,报告问题时请提供请求编号",
                     ),
                 ),
             },
@@ -244,46 +304,86 @@ impl ApiError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 ErrorCode::PayloadTooLarge,
                 "Payload too large",
-                Some(format!("the body must not exceed {limit} bytes")),
+                Detail::Owned(
+                    format!("the body must not exceed {limit} bytes"),
+                    format!("请求内容不能超过 {limit} 字节"),
+                ),
             ),
             Self::UnsupportedMediaType => p(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 ErrorCode::UnsupportedMediaType,
                 "Unsupported media type",
-                Some("send the body as application/json".into()),
+                Detail::Text(
+                    "send the body as application/json",
+                    "请以 application/json 发送请求内容",
+                ),
             ),
             Self::UnsupportedFile(what) => p(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 ErrorCode::UnsupportedMediaType,
                 "Unsupported media type",
-                Some((*what).to_string()),
+                Detail::Text(what.0, what.1),
             ),
             Self::MethodNotAllowed(allowed) => p(
                 StatusCode::METHOD_NOT_ALLOWED,
                 ErrorCode::MethodNotAllowed,
                 "Method not allowed",
-                Some(format!("allowed: {}", allowed.join(", "))),
+                Detail::Owned(
+                    format!("allowed: {}", allowed.join(", ")),
+                    format!("允许的方法:{}", allowed.join(", ")),
+                ),
             ),
             Self::CountyBusy => p(
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::CountyBusy,
                 "County busy",
-                Some("your county has as many requests running as it may at once; retry after the time in Retry-After".into()),
+                Detail::Text(
+                    "your county has as many requests running as it may at once; retry after the time in Retry-After",
+                    "本县同时运行的请求已达上限,请在 Retry-After 所示时间后重试",
+                ),
             ),
             Self::NoRoute => p(
                 StatusCode::NOT_FOUND,
                 ErrorCode::NotFound,
                 "Not found",
-                None,
+                Detail::None,
             ),
-            Self::BadParameter(e) => Parts {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                code: ErrorCode::ValidationFailed,
-                title: "Validation failed",
-                detail: Some(format!("{}: {}", e.field, e.message)),
-                errors: vec![e.clone()],
-                errors_total: Some(1),
-            },
+            Self::BadParameter(e) => fields(std::slice::from_ref(e)),
+        }
+    }
+}
+
+impl Parts {
+    /// The detail in `lang`.
+    fn detail(&self, lang: Lang) -> Option<String> {
+        let zh = lang == Lang::Zh;
+        match &self.detail {
+            Detail::None => None,
+            Detail::Text(en, cn) => Some((if zh { *cn } else { *en }).to_string()),
+            Detail::Owned(en, cn) => Some(if zh { cn.clone() } else { en.clone() }),
+            Detail::Described(code, m) => Some(if zh {
+                format!("{}({m})", code.description_zh())
+            } else {
+                m.clone()
+            }),
+            Detail::Fields(total) => {
+                let (sep, colon) = if zh { (";", ":") } else { ("; ", ": ") };
+                let mut detail = self
+                    .errors
+                    .iter()
+                    .map(|e| format!("{}{colon}{}", e.field, e.message(lang)))
+                    .collect::<Vec<_>>()
+                    .join(sep);
+                let more = total.saturating_sub(self.errors.len());
+                if more > 0 {
+                    detail.push_str(&if zh {
+                        format!(";另有 {more} 个错误(见 errors_total)")
+                    } else {
+                        format!("; and {more} more errors (errors_total)")
+                    });
+                }
+                Some(detail)
+            }
         }
     }
 }
@@ -300,24 +400,20 @@ impl ResponseError for ApiError {
             tracing::error!(request_id = %request_id, error = ?e, "unexpected error");
         }
         let lang = LANG.try_with(|l| *l).unwrap_or_default();
-        let tr = |m: &str| crate::i18n::message(lang, m);
         let body = Problem {
             type_: format!("urn:zhenxing:problem:{}", parts.code),
             title: match lang {
-                crate::i18n::Lang::En => parts.title.into(),
-                crate::i18n::Lang::Zh => crate::i18n::title_zh(parts.status.as_u16()).into(),
+                Lang::En => parts.title.into(),
+                Lang::Zh => crate::i18n::title_zh(parts.status.as_u16()).into(),
             },
             status: parts.status.as_u16(),
             code: parts.code,
-            detail: parts.detail.as_deref().map(tr),
+            detail: parts.detail(lang),
             request_id,
             errors: parts
                 .errors
-                .into_iter()
-                .map(|e| FieldErrorDoc {
-                    message: tr(&e.message),
-                    field: e.field,
-                })
+                .iter()
+                .map(|e| FieldErrorDoc::of(e, lang))
                 .collect(),
             errors_total: parts.errors_total,
         };

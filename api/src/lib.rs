@@ -423,7 +423,7 @@ pub fn build_app(
     app.app_data(state)
         .app_data(web::Data::new(BodyLimit(body_limit)))
         .app_data(web::QueryConfig::default().error_handler(|e, _| {
-            ApiError::BadParameter(FieldError::new("query", e.to_string())).into()
+            ApiError::BadParameter(FieldError::new("query", domain::Rule::unreadable(e))).into()
         }))
         .app_data(
             web::PathConfig::default()

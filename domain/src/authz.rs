@@ -348,23 +348,35 @@ impl Caller {
         grantee_org: RegionCode,
     ) -> Result<(), DomainError> {
         let Some(def) = catalog.role(role) else {
-            return Err(DomainError::field("role", "is not a known role"));
+            return Err(DomainError::field(
+                "role",
+                crate::Rule::other("is not a known role", "不是已知的角色"),
+            ));
         };
         self.require_at(perm::USERS_MANAGE, unit)?;
         let level = unit.level();
         if level < def.min_level || level > def.max_level {
             return Err(DomainError::field(
                 "org_unit",
-                format!(
-                    "{role} may be granted only at levels {:?} to {:?}, not {level:?}",
-                    def.min_level, def.max_level
+                crate::Rule::other(
+                    format!(
+                        "{role} may be granted only at levels {:?} to {:?}, not {level:?}",
+                        def.min_level, def.max_level
+                    ),
+                    format!(
+                        "{role} 只能在 {:?} 至 {:?} 级授予,不能在 {level:?} 级",
+                        def.min_level, def.max_level
+                    ),
                 ),
             ));
         }
         if !grantee_org.subtree().contains(unit) {
             return Err(DomainError::field(
                 "org_unit",
-                "must lie within the user's own org unit",
+                crate::Rule::other(
+                    "must lie within the user's own org unit",
+                    "必须在该用户自己的机构范围内",
+                ),
             ));
         }
         Ok(())

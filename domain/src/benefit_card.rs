@@ -14,16 +14,25 @@ impl CardNumber {
     ///
     /// # Errors
     /// A message naming what is wrong: not digits, the length, or the Luhn check digit.
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, crate::Rule> {
         let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err("a card number is digits only".into());
+            return Err(crate::Rule::other(
+                "a card number is digits only",
+                "卡号只能包含数字",
+            ));
         }
         if !(12..=19).contains(&digits.len()) {
-            return Err("a card number has 12 to 19 digits".into());
+            return Err(crate::Rule::other(
+                "a card number has 12 to 19 digits",
+                "卡号为 12 至 19 位数字",
+            ));
         }
         if !luhn_valid(&digits) {
-            return Err("the card number fails its check digit (Luhn): mistyped?".into());
+            return Err(crate::Rule::other(
+                "the card number fails its check digit (Luhn): mistyped?",
+                "卡号校验位(Luhn)不符:是否输错?",
+            ));
         }
         Ok(Self(digits))
     }

@@ -201,17 +201,26 @@ pub fn check_year(year: i32, days: &[SpecialDay]) -> Result<(), DomainError> {
         if d.date.year() != year {
             errs.push(FieldError::new(
                 field,
-                format!("{} is not in {year}", d.date),
+                crate::Rule::other(
+                    format!("{} is not in {year}", d.date),
+                    format!("{} 不在 {year} 年内", d.date),
+                ),
             ));
             continue;
         }
         if let Some((j, kind)) = seen.get(&d.date) {
             let message = if *kind == d.kind {
-                format!("{} is listed twice (also days[{j}])", d.date)
+                crate::Rule::other(
+                    format!("{} is listed twice (also days[{j}])", d.date),
+                    format!("{} 重复列出(另见 days[{j}])", d.date),
+                )
             } else {
-                format!(
-                    "{} is listed both as a holiday and as an adjusted working day (days[{j}])",
-                    d.date
+                crate::Rule::other(
+                    format!(
+                        "{} is listed both as a holiday and as an adjusted working day (days[{j}])",
+                        d.date
+                    ),
+                    format!("{} 同时被列为节假日和调休工作日(days[{j}])", d.date),
                 )
             };
             errs.push(FieldError::new(field, message));
@@ -221,18 +230,25 @@ pub fn check_year(year: i32, days: &[SpecialDay]) -> Result<(), DomainError> {
         if d.kind == DayKind::Workday && !weekend(d.date) {
             errs.push(FieldError::new(
                 field,
-                format!(
+                crate::Rule::other(format!(
                     "{} is a {}, a working day anyway: an adjusted working day (调休) is a Saturday or Sunday",
                     d.date,
                     d.date.weekday()
-                ),
+                ), format!(
+                    "{} 是 {},本来就是工作日:调休工作日须为星期六或星期日",
+                    d.date,
+                    d.date.weekday()
+                )),
             ));
         }
         for (name, value) in [("festival", &d.festival), ("festival_zh", &d.festival_zh)] {
             if value.trim().is_empty() || value.chars().count() > 40 {
                 errs.push(FieldError::new(
                     format!("days[{i}].{name}"),
-                    format!("{}: must be 1 to 40 characters", d.date),
+                    crate::Rule::other(
+                        format!("{}: must be 1 to 40 characters", d.date),
+                        format!("{}:须为 1 至 40 个字符", d.date),
+                    ),
                 ));
             }
         }

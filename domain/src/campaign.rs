@@ -186,7 +186,10 @@ pub fn nominal_deadlines(
                 if *d < opened_on {
                     errs.push(FieldError::new(
                         &field,
-                        format!("{d} is before the campaign opens ({opened_on})"),
+                        crate::Rule::other(
+                            format!("{d} is before the campaign opens ({opened_on})"),
+                            format!("{d} 早于行动开始日期({opened_on})"),
+                        ),
                     ));
                 }
                 *d
@@ -198,9 +201,15 @@ pub fn nominal_deadlines(
         {
             errs.push(FieldError::new(
                 &field,
-                format!(
-                    "{date} is before the due date of {} ({before}), the step it follows",
-                    prev.as_str()
+                crate::Rule::other(
+                    format!(
+                        "{date} is before the due date of {} ({before}), the step it follows",
+                        prev.as_str()
+                    ),
+                    format!(
+                        "{date} 早于其前一步骤 {} 的截止日期({before})",
+                        prev.as_str()
+                    ),
                 ),
             ));
         }

@@ -405,31 +405,47 @@ pub fn check_step_date(
     backdate_days: i32,
     follows: Option<&Follows>,
 ) -> Result<(), DomainError> {
-    let refuse = |m: String| Err(DomainError::field(field, m));
+    let refuse =
+        |en: String, zh: String| Err(DomainError::field(field, crate::Rule::other(en, zh)));
     if date > today {
-        return refuse(format!("{date} is in the future (today is {today})"));
+        return refuse(
+            format!("{date} is in the future (today is {today})"),
+            format!("{date} 晚于今天({today})"),
+        );
     }
     let earliest = today - Duration::days(i64::from(backdate_days.max(0)));
     if date < earliest {
-        return refuse(format!(
-            "{date} is more than {backdate_days} days before the day it is entered ({today}): \
-             it must be on or after {earliest}"
-        ));
+        return refuse(
+            format!(
+                "{date} is more than {backdate_days} days before the day it is entered ({today}): \
+                 it must be on or after {earliest}"
+            ),
+            format!("{date} 比录入日({today})早 {backdate_days} 天以上:不能早于 {earliest}"),
+        );
     }
     if let Some(f) = follows {
         if let Some(last) = f.notice_last_day
             && date <= last
         {
-            return refuse(format!(
-                "{date} is within the {}, which runs until {last}: it must be after {last}",
-                f.step
-            ));
+            return refuse(
+                format!(
+                    "{date} is within the {}, which runs until {last}: it must be after {last}",
+                    f.step
+                ),
+                format!("{date} 处于 {} 期间(至 {last}):必须晚于 {last}", f.step),
+            );
         }
         if date < f.on {
-            return refuse(format!(
-                "{date} is before {}, the date of the {} it follows: it must be on or after {}",
-                f.on, f.step, f.on
-            ));
+            return refuse(
+                format!(
+                    "{date} is before {}, the date of the {} it follows: it must be on or after {}",
+                    f.on, f.step, f.on
+                ),
+                format!(
+                    "{date} 早于其前一步骤“{}”的日期 {}:不能早于 {}",
+                    f.step, f.on, f.on
+                ),
+            );
         }
     }
     Ok(())
@@ -647,14 +663,18 @@ impl Votes {
     ///
     /// # Errors
     /// A message when counts are negative or exceed the attendance.
-    pub fn passes(&self, attendees: i32) -> Result<bool, String> {
+    pub fn passes(&self, attendees: i32) -> Result<bool, crate::Rule> {
         if self.for_ < 0 || self.against < 0 || self.abstain < 0 {
-            return Err("votes must not be negative".into());
+            return Err(crate::Rule::other(
+                "votes must not be negative",
+                "票数不能为负数",
+            ));
         }
         let cast = i64::from(self.for_) + i64::from(self.against) + i64::from(self.abstain);
         if cast > i64::from(attendees) {
-            return Err(format!(
-                "{cast} votes were cast but only {attendees} representatives attended"
+            return Err(crate::Rule::other(
+                format!("{cast} votes were cast but only {attendees} representatives attended"),
+                format!("共投 {cast} 票,但只有 {attendees} 名代表到会"),
             ));
         }
         Ok(i64::from(self.for_) * 2 > i64::from(attendees))

@@ -5,7 +5,7 @@
 
 use std::ops::RangeInclusive;
 
-use crate::{DomainError, FieldError};
+use crate::{DomainError, FieldError, Rule};
 
 /// The years every year field and parameter takes, records and plans alike.
 pub const YEARS: RangeInclusive<i32> = FIRST_YEAR..=LAST_YEAR;
@@ -14,7 +14,10 @@ pub const FIRST_YEAR: i32 = 1980;
 /// The last year a record or plan may carry.
 pub const LAST_YEAR: i32 = 2100;
 /// The refusal of a year outside [`YEARS`].
-pub const YEAR_MESSAGE: &str = "must be a year between 1980 and 2100";
+pub const YEAR_RULE: Rule = Rule::YearRange {
+    min: FIRST_YEAR as i64,
+    max: LAST_YEAR as i64,
+};
 
 /// Checks free text: trimmed length within `1..=max` (or `0..=max` when optional); returns it
 /// trimmed.
@@ -31,9 +34,9 @@ pub fn text(
         errs.push(FieldError::new(
             field,
             if required {
-                format!("must have 1 to {max} characters")
+                Rule::length(1, max)
             } else {
-                format!("must have at most {max} characters")
+                Rule::too_long(max)
             },
         ));
     }
@@ -43,7 +46,7 @@ pub fn text(
 /// Checks a year.
 pub fn check_year(errs: &mut Vec<FieldError>, field: &str, year: i32) {
     if !YEARS.contains(&year) {
-        errs.push(FieldError::new(field, YEAR_MESSAGE));
+        errs.push(FieldError::new(field, YEAR_RULE));
     }
 }
 
@@ -52,10 +55,7 @@ pub fn check_year(errs: &mut Vec<FieldError>, field: &str, year: i32) {
 pub fn mu_tenths(errs: &mut Vec<FieldError>, field: &str, v: f64, min: f64, max: f64) -> i64 {
     let tenths = v * 10.0;
     if !(min..=max).contains(&v) || (tenths - tenths.round()).abs() > 1e-6 {
-        errs.push(FieldError::new(
-            field,
-            format!("must be an area from {min} to {max} mu with at most one decimal"),
-        ));
+        errs.push(FieldError::new(field, Rule::Area { min, max }));
         return 0;
     }
     // In range and with one decimal: exact as an integer of tenths.
@@ -78,10 +78,7 @@ pub fn done(errs: Vec<FieldError>) -> Result<(), DomainError> {
 pub fn permille(errs: &mut Vec<FieldError>, field: &str, v: Option<f64>) -> Option<i32> {
     let v = v?;
     if !(0.0..=100.0).contains(&v) || (v * 10.0).fract().abs() > 1e-6 {
-        errs.push(FieldError::new(
-            field,
-            "must be a percentage from 0 to 100 with at most one decimal",
-        ));
+        errs.push(FieldError::new(field, Rule::Percentage));
         return None;
     }
     // In range and with one decimal: exact as an integer of tenths.
@@ -94,8 +91,9 @@ mod year_tests {
 
     #[test]
     fn the_year_message_names_the_bounds_of_the_range() {
-        assert!(YEAR_MESSAGE.contains(&FIRST_YEAR.to_string()));
-        assert!(YEAR_MESSAGE.contains(&LAST_YEAR.to_string()));
+        let message = YEAR_RULE.to_string();
+        assert!(message.contains(&FIRST_YEAR.to_string()));
+        assert!(message.contains(&LAST_YEAR.to_string()));
         let mut errs = Vec::new();
         check_year(&mut errs, "year", FIRST_YEAR - 1);
         check_year(&mut errs, "year", LAST_YEAR);

@@ -25,13 +25,16 @@ vocabulary! {
 /// `Validation` naming `size`, with the population when the size exceeds it.
 pub fn check_size(size: i64, population: i64) -> Result<(), DomainError> {
     if size < 1 {
-        return Err(DomainError::field("size", "must be at least 1"));
+        return Err(DomainError::field("size", crate::Rule::AtLeast { min: 1 }));
     }
     if size > population {
         return Err(DomainError::field(
             "size",
-            format!(
-                "is larger than the population: {population} households had their exit filed that year in the region"
+            crate::Rule::other(
+                format!(
+                    "is larger than the population: {population} households had their exit filed that year in the region"
+                ),
+                format!("超过总体数量:该地区当年有 {population} 户办理了退出"),
             ),
         ));
     }
@@ -62,7 +65,7 @@ mod tests {
             panic!("expected a validation error");
         };
         assert_eq!(e[0].field, "size");
-        assert!(e[0].message.contains("10"));
+        assert!(e[0].rule.to_string().contains("10"));
     }
 
     #[test]

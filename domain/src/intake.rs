@@ -179,17 +179,23 @@ pub fn check_objection(
 ///
 /// # Errors
 /// A message saying which households may enter so.
-pub fn entering_status(kind: Kind, status: Status) -> Result<Status, String> {
+pub fn entering_status(kind: Kind, status: Status) -> Result<Status, crate::Rule> {
     match (kind, status) {
         (Kind::New, Status::NonPoor) => Ok(Status::Registered),
         (Kind::Return, Status::Exited | Status::Monitored) => Ok(Status::Returned),
-        (Kind::New, s) => Err(format!(
-            "is {}: only a non-poor household (non_poor) is newly identified",
-            s.as_str()
+        (Kind::New, s) => Err(crate::Rule::other(
+            format!(
+                "is {}: only a non-poor household (non_poor) is newly identified",
+                s.as_str()
+            ),
+            format!("状态为 {}:只有非贫困户(non_poor)才能新识别", s.as_str()),
         )),
-        (Kind::Return, s) => Err(format!(
-            "is {}: only an exited or monitored household returns to poverty",
-            s.as_str()
+        (Kind::Return, s) => Err(crate::Rule::other(
+            format!(
+                "is {}: only an exited or monitored household returns to poverty",
+                s.as_str()
+            ),
+            format!("状态为 {}:只有已退出或监测户才能返贫", s.as_str()),
         )),
     }
 }

@@ -37,16 +37,13 @@ macro_rules! vocabulary {
             ///
             /// # Errors
             /// A message listing the accepted codes.
-            pub fn parse(text: &str) -> Result<Self, String> {
+            pub fn parse(text: &str) -> Result<Self, crate::Rule> {
                 let t = text.trim();
                 Self::ALL
                     .iter()
                     .copied()
                     .find(|v| v.as_str() == t || v.label() == t)
-                    .ok_or_else(|| format!(
-                        "must be one of {}",
-                        Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
-                    ))
+                    .ok_or_else(|| crate::Rule::one_of(Self::ALL.iter().map(|v| v.as_str())))
             }
         }
 
@@ -134,6 +131,7 @@ pub mod password;
 pub mod property;
 pub mod ranger;
 pub mod region;
+pub mod rule;
 pub mod settings;
 pub mod township_plan;
 pub mod user;
@@ -144,3 +142,4 @@ pub mod webhooks;
 
 pub use error::{DomainError, ErrorCode, FieldError};
 pub use region::{Level, RegionCode, Scope};
+pub use rule::{Format, Lang, Rule, RuleName, ScopeKind};

@@ -134,7 +134,7 @@ vocabulary! {
 ///
 /// # Errors
 /// A message naming what the kind requires.
-pub fn check_kind(kind: Kind, status: Status) -> Result<(), String> {
+pub fn check_kind(kind: Kind, status: Status) -> Result<(), crate::Rule> {
     let ok = match kind {
         // A household that returned to poverty (a `returned_case` lead) is watched as an
         // unstable exited household until it is stable again.
@@ -145,15 +145,27 @@ pub fn check_kind(kind: Kind, status: Status) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "a {} case needs a household that is {}, this one is {}",
-            kind.as_str(),
-            match kind {
-                Kind::UnstableExited => "exited or returned",
-                Kind::Marginal => "non_poor",
-                Kind::SuddenHardship => "exited or non_poor",
-            },
-            status.as_str()
+        Err(crate::Rule::other(
+            format!(
+                "a {} case needs a household that is {}, this one is {}",
+                kind.as_str(),
+                match kind {
+                    Kind::UnstableExited => "exited or returned",
+                    Kind::Marginal => "non_poor",
+                    Kind::SuddenHardship => "exited or non_poor",
+                },
+                status.as_str()
+            ),
+            format!(
+                "{} 类案例需要状态为 {} 的户,该户为 {}",
+                kind.as_str(),
+                match kind {
+                    Kind::UnstableExited => "exited or returned",
+                    Kind::Marginal => "non_poor",
+                    Kind::SuddenHardship => "exited or non_poor",
+                },
+                status.as_str()
+            ),
         ))
     }
 }

@@ -55,3 +55,56 @@ impl utoipa::PartialSchema for crate::ErrorCode {
 }
 
 impl utoipa::ToSchema for crate::ErrorCode {}
+
+/// A string enum of `values`, described by `description`.
+fn string_enum(
+    values: Vec<&'static str>,
+    description: String,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values))
+        .description(Some(description))
+        .into()
+}
+
+/// `FieldError.format`: the shape a text field must have.
+impl utoipa::PartialSchema for crate::Format {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        string_enum(
+            Self::ALL.iter().map(|f| f.as_str()).collect(),
+            "The shape the value must have (with `rule` `format`).".into(),
+        )
+    }
+}
+
+impl utoipa::ToSchema for crate::Format {}
+
+/// `FieldError.scope`: what the value must name in the caller's scope.
+impl utoipa::PartialSchema for crate::ScopeKind {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        string_enum(
+            Self::ALL.iter().map(|s| s.as_str()).collect(),
+            "What the value must name in your scope (with `rule` `not_in_scope`).".into(),
+        )
+    }
+}
+
+impl utoipa::ToSchema for crate::ScopeKind {}
+
+/// `FieldError.rule`: why a field was refused.
+impl utoipa::PartialSchema for crate::rule::RuleName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        string_enum(
+            crate::Rule::NAMES.to_vec(),
+            "Why the field was refused, stable for clients to build their own message. \
+             Parameters come beside it: `too_long` `max`; `length`, `out_of_range`, `year_range`, \
+             `area` `min` and `max`; `at_least` `min`; `at_most` `max`; `one_of` `allowed`; \
+             `not_before` `other` (a field or a date); `format` `format`; `not_in_scope` \
+             `scope`. `other` is a rule particular to one operation: its `message` says it."
+                .into(),
+        )
+    }
+}
+
+impl utoipa::ToSchema for crate::rule::RuleName {}

@@ -41,30 +41,42 @@ pub fn is_common(password: &str) -> bool {
 ///
 /// # Errors
 /// A message naming the rule it breaks.
-pub fn check_new_password(password: &str, username: &str) -> Result<(), String> {
+pub fn check_new_password(password: &str, username: &str) -> Result<(), crate::Rule> {
     let n = password.chars().count();
     if n < MIN_LEN {
-        return Err(format!("must have at least {MIN_LEN} characters"));
+        return Err(crate::Rule::other(
+            format!("must have at least {MIN_LEN} characters"),
+            format!("至少 {MIN_LEN} 个字符"),
+        ));
     }
     if n > MAX_LEN {
-        return Err(format!("must have at most {MAX_LEN} characters"));
+        return Err(crate::Rule::other(
+            format!("must have at most {MAX_LEN} characters"),
+            format!("最多 {MAX_LEN} 个字符"),
+        ));
     }
     let name = username.trim().to_lowercase();
     let lower = password.to_lowercase();
     if lower == name || (name.chars().count() >= MIN_CONTAINED_USERNAME && lower.contains(&name)) {
-        return Err("must not contain the username".into());
+        return Err(crate::Rule::other(
+            "must not contain the username",
+            "不能包含用户名",
+        ));
     }
     if password
         .chars()
         .all(|c| c == password.chars().next().unwrap_or(' '))
     {
-        return Err("must not repeat one character".into());
+        return Err(crate::Rule::other(
+            "must not repeat one character",
+            "不能只重复同一个字符",
+        ));
     }
     if is_common(password) {
-        return Err(
-            "is one of the 100,000 most common passwords; choose another (a few unrelated words make a good one)"
-                .into(),
-        );
+        return Err(crate::Rule::other(
+            "is one of the 100,000 most common passwords; choose another (a few unrelated words make a good one)",
+            "属于最常见的 10 万个密码之一;请另选(几个不相关的词组合起来就是好密码)",
+        ));
     }
     Ok(())
 }
@@ -87,14 +99,17 @@ mod tests {
         assert!(common().len() > 2000, "{}", common().len());
         for p in ["password1234", "PassWord1234", "qwertyuiop", "1234567890"] {
             assert_eq!(
-                check_new_password(p, "someone"),
+                check_new_password(p, "someone").map_err(|e| e.to_string()),
                 Err("is one of the 100,000 most common passwords; choose another (a few unrelated words make a good one)".into()),
                 "{p}"
             );
         }
         assert_eq!(
             check_new_password("my-Admin.Sishui-2026", "admin.sishui"),
-            Err("must not contain the username".into())
+            Err(crate::Rule::other(
+                "must not contain the username",
+                "不能包含用户名"
+            ))
         );
         // The demo's and the tests' passwords still pass.
         for (p, u) in [

@@ -100,10 +100,7 @@ pub fn decide(
     let mut errs = Vec::new();
     let reason = input.reason.trim().to_string();
     if reason.chars().count() > 2000 {
-        errs.push(FieldError::new(
-            "reason",
-            "must have at most 2000 characters",
-        ));
+        errs.push(FieldError::new("reason", crate::Rule::too_long(2000)));
     }
     let condition = input
         .condition
@@ -115,13 +112,23 @@ pub fn decide(
     {
         errs.push(FieldError::new(
             "veto_condition",
-            format!(
-                "must be one of the veto conditions: {}",
-                conditions
-                    .iter()
-                    .map(|v| v.code.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+            crate::Rule::other(
+                format!(
+                    "must be one of the veto conditions: {}",
+                    conditions
+                        .iter()
+                        .map(|v| v.code.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                format!(
+                    "必须是以下一票否决情形之一:{}",
+                    conditions
+                        .iter()
+                        .map(|v| v.code.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             ),
         ));
     }
@@ -133,7 +140,10 @@ pub fn decide(
         {
             errs.push(FieldError::new(
                 "is_true",
-                "a hit that is not true takes no date, veto, condition or match",
+                crate::Rule::other(
+                    "a hit that is not true takes no date, veto, condition or match",
+                    "不属实的比对结果不填日期、否决、情形或匹配",
+                ),
             ));
         }
         return if errs.is_empty() {
@@ -153,12 +163,15 @@ pub fn decide(
     let Some(arose_on) = input.arose_on else {
         errs.push(FieldError::new(
             "arose_on",
-            "is required for a true hit: the date decides whether the veto applies",
+            crate::Rule::other(
+                "is required for a true hit: the date decides whether the veto applies",
+                "属实的比对结果必填:日期决定是否适用否决",
+            ),
         ));
         return Err(errs);
     };
     if arose_on > today {
-        errs.push(FieldError::new("arose_on", "must not be in the future"));
+        errs.push(FieldError::new("arose_on", crate::Rule::NotInFuture));
     }
     let before = before_cutoff(arose_on, cutoff);
     let (proposal, note) = if before && input.matches_condition == Some(false) {
@@ -167,13 +180,19 @@ pub fn decide(
         if input.veto == Some(true) {
             errs.push(FieldError::new(
                 "veto",
-                "a fact that matches none of the veto conditions cannot be vetoed",
+                crate::Rule::other(
+                    "a fact that matches none of the veto conditions cannot be vetoed",
+                    "不符合任何一票否决情形的事实不能否决",
+                ),
             ));
         }
         if condition.is_some() {
             errs.push(FieldError::new(
                 "veto_condition",
-                "a fact that matches none of the veto conditions names no condition",
+                crate::Rule::other(
+                    "a fact that matches none of the veto conditions names no condition",
+                    "不符合任何一票否决情形的事实不应指明情形",
+                ),
             ));
         }
         (
@@ -187,9 +206,11 @@ pub fn decide(
             None => {
                 errs.push(FieldError::new(
                     "veto",
-                    format!(
+                    crate::Rule::other(format!(
                         "the fact arose on or before the cut-off {cutoff}: propose veto (true) or no veto (false)"
-                    ),
+                    ), format!(
+                        "事实发生在截止日 {cutoff} 或之前:请提出否决(true)或不否决(false)"
+                    )),
                 ));
                 (Proposal::None, String::new())
             }
@@ -197,7 +218,10 @@ pub fn decide(
                 if condition.is_none() {
                     errs.push(FieldError::new(
                         "veto_condition",
-                        "a veto must name the one-vote veto condition the hit matches",
+                        crate::Rule::other(
+                            "a veto must name the one-vote veto condition the hit matches",
+                            "否决须指明比对结果符合的一票否决情形",
+                        ),
                     ));
                 }
                 (
@@ -209,7 +233,10 @@ pub fn decide(
                 if reason.is_empty() {
                     errs.push(FieldError::new(
                         "reason",
-                        "no veto needs the reason (e.g. the family is truly in hardship)",
+                        crate::Rule::other(
+                            "no veto needs the reason (e.g. the family is truly in hardship)",
+                            "不否决须说明理由(如该户确有困难)",
+                        ),
                     ));
                 }
                 (
@@ -222,9 +249,11 @@ pub fn decide(
         if input.veto == Some(true) {
             errs.push(FieldError::new(
                 "veto",
-                format!(
+                crate::Rule::other(format!(
                     "the fact arose after the precise-identification cut-off {cutoff}: the one-vote veto does not apply"
-                ),
+                ), format!(
+                    "事实发生在精准识别截止日 {cutoff} 之后:不适用一票否决"
+                )),
             ));
         }
         (

@@ -268,26 +268,43 @@ pub fn payout(
     month: u32,
     inspections: &[Inspection],
     incidents: &[Incident],
-) -> Result<Payout, String> {
+) -> Result<Payout, crate::Rule> {
     let days = days_in_month(year, month);
-    let first = NaiveDate::from_ymd_opt(year, month, 1)
-        .ok_or_else(|| format!("{year:04}-{month:02} is not a valid month"))?;
-    let last = NaiveDate::from_ymd_opt(year, month, days)
-        .ok_or_else(|| format!("{year:04}-{month:02} is not a valid month"))?;
+    let first = NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(|| {
+        crate::Rule::other(
+            format!("{year:04}-{month:02} is not a valid month"),
+            format!("{year:04}-{month:02} 不是有效的月份"),
+        )
+    })?;
+    let last = NaiveDate::from_ymd_opt(year, month, days).ok_or_else(|| {
+        crate::Rule::other(
+            format!("{year:04}-{month:02} is not a valid month"),
+            format!("{year:04}-{month:02} 不是有效的月份"),
+        )
+    })?;
     let contract_last = match contract.terminated_on {
         Some(t) => t.min(contract.end),
         None => contract.end,
     };
     if contract.end < contract.start {
-        return Err("the contract ends before it starts".to_owned());
+        return Err(crate::Rule::other(
+            "the contract ends before it starts",
+            "合同结束日期早于开始日期",
+        ));
     }
     if contract.annual_subsidy_fen < 0 {
-        return Err("the annual subsidy must not be negative".to_owned());
+        return Err(crate::Rule::other(
+            "the annual subsidy must not be negative",
+            "年度补助不能为负数",
+        ));
     }
     let from = first.max(contract.start);
     let to = last.min(contract_last);
     if to < from {
-        return Err(format!("the contract does not cover {year:04}-{month:02}"));
+        return Err(crate::Rule::other(
+            format!("the contract does not cover {year:04}-{month:02}"),
+            format!("合同不覆盖 {year:04}-{month:02}"),
+        ));
     }
     let covered = to.day() - from.day() + 1;
     let covers = |d: NaiveDate| from <= d && d <= to;
@@ -322,7 +339,8 @@ pub fn payout(
         .iter()
         .filter(|i| covers(i.date) && !i.present)
         .count();
-    let absences = i64::try_from(absences).map_err(|_| "too many inspections".to_owned())?;
+    let absences = i64::try_from(absences)
+        .map_err(|_| crate::Rule::other("too many inspections", "抽查次数过多"))?;
     let deduction_bp = match absences {
         0 => None,
         1 => Some(settings.one_absence_deduction_bp),
@@ -441,12 +459,12 @@ pub fn payment_due(year: i32, month: u32, due_day: i32) -> Option<NaiveDate> {
 }
 
 /// `a * b / c`, rounded toward zero, without overflow.
-fn mul_div(a: i64, b: i64, c: i64) -> Result<i64, String> {
+fn mul_div(a: i64, b: i64, c: i64) -> Result<i64, crate::Rule> {
     let q = i128::from(a)
         .checked_mul(i128::from(b))
         .and_then(|p| p.checked_div(i128::from(c)))
-        .ok_or_else(|| "amount out of range".to_owned())?;
-    i64::try_from(q).map_err(|_| "amount out of range".to_owned())
+        .ok_or_else(|| crate::Rule::other("amount out of range", "金额超出范围"))?;
+    i64::try_from(q).map_err(|_| crate::Rule::other("amount out of range", "金额超出范围"))
 }
 
 /// Basis points as a percentage: 500 → "5%", 250 → "2.5%".

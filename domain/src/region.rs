@@ -138,19 +138,22 @@ impl RegionCode {
     ///
     /// # Errors
     /// A message saying why the text is not a division code.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, crate::Rule> {
         let digits = text.trim();
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err("must be a division code of digits only".into());
+            return Err(crate::Rule::format(crate::Format::DivisionCode));
         }
-        let len = u32::try_from(digits.len()).map_err(|_| "is too long".to_string())?;
+        let len = u32::try_from(digits.len())
+            .map_err(|_| crate::Rule::format(crate::Format::DivisionCode))?;
         if ![2, 4, 6, 9, 12].contains(&len) {
-            return Err("must have 2, 4, 6, 9 or 12 digits".into());
+            return Err(crate::Rule::format(crate::Format::DivisionCode));
         }
-        let value: i64 = digits.parse().map_err(|_| "is not a number".to_string())?;
+        let value: i64 = digits
+            .parse()
+            .map_err(|_| crate::Rule::format(crate::Format::DivisionCode))?;
         let code = Self(value * 10_i64.pow(12 - len));
         if code.0 == 0 && len != 12 {
-            return Err("is not a division code".into());
+            return Err(crate::Rule::format(crate::Format::DivisionCode));
         }
         Ok(code)
     }
@@ -159,11 +162,11 @@ impl RegionCode {
     ///
     /// # Errors
     /// When the value is negative or longer than 12 digits.
-    pub fn from_i64(value: i64) -> Result<Self, String> {
+    pub fn from_i64(value: i64) -> Result<Self, crate::Rule> {
         if (0..=MAX_CODE).contains(&value) {
             Ok(Self(value))
         } else {
-            Err(format!("{value} is not a 12-digit division code"))
+            Err(crate::Rule::format(crate::Format::DivisionCode))
         }
     }
 

@@ -499,9 +499,9 @@ impl Settings {
     /// Checks ranges and consistency; reports every bad field.
     pub fn validate(&self) -> Vec<FieldError> {
         let mut errs = Vec::new();
-        let mut check = |ok: bool, field: &str, msg: &str| {
+        let mut check = |ok: bool, field: &str, rule: crate::Rule| {
             if !ok {
-                errs.push(FieldError::new(field, msg));
+                errs.push(FieldError::new(field, rule));
             }
         };
         let lines = self
@@ -519,38 +519,45 @@ impl Settings {
             check(
                 y.is_some_and(|y| crate::input::YEARS.contains(&y)),
                 &field,
-                "key must be a year between 1980 and 2100",
+                crate::Rule::other(
+                    "key must be a year between 1980 and 2100",
+                    "键必须是 1980 至 2100 之间的年份",
+                ),
             );
-            check(*fen > 0, &field, "must be a positive amount in fen");
+            check(*fen > 0, &field, crate::Rule::Positive);
         }
         let e = &self.exit;
         check(
             (1..=5).contains(&e.stable_income_years),
             "exit.stable_income_years",
-            "must be between 1 and 5 years",
+            crate::Rule::other("must be between 1 and 5 years", "须在 1 与 5 年之间"),
         );
         for (v, f) in [
             (e.first_notice_days, "exit.first_notice_days"),
             (e.second_notice_days, "exit.second_notice_days"),
             (e.announcement_days, "exit.announcement_days"),
         ] {
-            check((1..=90).contains(&v), f, "must be between 1 and 90 days");
+            check(
+                (1..=90).contains(&v),
+                f,
+                crate::Rule::other("must be between 1 and 90 days", "须在 1 与 90 天之间"),
+            );
         }
         check(
             (0..=366).contains(&e.backdate_days),
             "exit.backdate_days",
-            "must be between 0 and 366 days",
+            crate::Rule::other("must be between 0 and 366 days", "须在 0 与 366 天之间"),
         );
         check(
             (0..=20).contains(&e.policy_retention_years),
             "exit.policy_retention_years",
-            "must be between 0 and 20 years",
+            crate::Rule::other("must be between 0 and 20 years", "须在 0 与 20 年之间"),
         );
         let vc = &self.property_check.veto_conditions;
         check(
             !vc.is_empty() && vc.len() <= 50,
             "property_check.veto_conditions",
-            "must list 1 to 50 conditions",
+            crate::Rule::other("must list 1 to 50 conditions", "须列出 1 至 50 个情形"),
         );
         let mut codes: Vec<&str> = vc.iter().map(|c| c.code.as_str()).collect();
         codes.sort_unstable();
@@ -558,13 +565,13 @@ impl Settings {
         check(
             codes.len() == vc.len(),
             "property_check.veto_conditions",
-            "codes must be unique",
+            crate::Rule::other("codes must be unique", "代码不能重复"),
         );
         let r = &self.ranger;
         check(
             r.annual_subsidy_fen > 0,
             "ranger.annual_subsidy_fen",
-            "must be positive",
+            crate::Rule::Positive,
         );
         for (v, f) in [
             (
@@ -579,143 +586,181 @@ impl Settings {
             check(
                 (0..=10_000).contains(&v),
                 f,
-                "must be 0 to 10000 basis points",
+                crate::Rule::other("must be 0 to 10000 basis points", "须为 0 至 10000 个基点"),
             );
         }
         check(
             r.two_absences_deduction_bp >= r.one_absence_deduction_bp,
             "ranger.two_absences_deduction_bp",
-            "must not be less than the one-absence deduction",
+            crate::Rule::other(
+                "must not be less than the one-absence deduction",
+                "不能少于一次缺勤的扣减额",
+            ),
         );
         check(
             (1..=31).contains(&r.termination_absences),
             "ranger.termination_absences",
-            "must be between 1 and 31",
+            crate::Rule::range(1, 31),
         );
         check(
             r.major_fire_mu > 0,
             "ranger.major_fire_mu",
-            "must be positive",
+            crate::Rule::Positive,
         );
         check(
             (1..=28).contains(&r.payment_due_day),
             "ranger.payment_due_day",
-            "must be a day from 1 to 28 (every month has it)",
+            crate::Rule::other(
+                "must be a day from 1 to 28 (every month has it)",
+                "须为 1 至 28 日(每个月都有的日子)",
+            ),
         );
         let k = &self.key_village;
         for t in [&k.tap_water_target, &k.sanitary_toilet_target] {
             check(
                 (0..=100).contains(&t.value),
                 "key_village",
-                "percentage targets must be 0 to 100",
+                crate::Rule::other(
+                    "percentage targets must be 0 to 100",
+                    "百分比目标须为 0 至 100",
+                ),
             );
         }
         check(
             k.collective_income_targets.iter().all(|t| t.value >= 0),
             "key_village.collective_income_targets",
-            "must not be negative",
+            crate::Rule::NotNegative,
         );
         check(
             (0..=10_000).contains(&k.min_linking_fund_share_bp),
             "key_village.min_linking_fund_share_bp",
-            "must be 0 to 10000 basis points",
+            crate::Rule::other("must be 0 to 10000 basis points", "须为 0 至 10000 个基点"),
         );
         for e in k.milestones.problems() {
-            check(false, &e.field, &e.message);
+            check(false, &e.field, e.rule);
         }
         let m = &self.monitoring;
         check(
             (1..=365).contains(&m.identification_deadline_days),
             "monitoring.identification_deadline_days",
-            "must be between 1 and 365 days",
+            crate::Rule::other("must be between 1 and 365 days", "须在 1 与 365 天之间"),
         );
         check(
             m.large_medical_expense_fen > 0,
             "monitoring.large_medical_expense_fen",
-            "must be positive",
+            crate::Rule::Positive,
         );
         check(
             (1..=366).contains(&self.teams.visit_interval_days),
             "teams.visit_interval_days",
-            "must be between 1 and 366 days",
+            crate::Rule::other("must be between 1 and 366 days", "须在 1 与 366 天之间"),
         );
         check(
             (1..=1000).contains(&self.reports.min_cell_people),
             "reports.min_cell_people",
-            "must be between 1 and 1000",
+            crate::Rule::range(1, 1000),
         );
         check(
             (100..=100_000_000).contains(&self.reports.income_band_fen),
             "reports.income_band_fen",
-            "must be between 100 and 100000000 fen",
+            crate::Rule::other(
+                "must be between 100 and 100000000 fen",
+                "须在 100 与 100000000 分之间",
+            ),
         );
         check(
             (MIN_AUDIT_RETENTION_DAYS..=36_500).contains(&self.audit.retention_days),
             "audit.retention_days",
-            "must be between 183 (six months, the legal minimum) and 36500 days",
+            crate::Rule::other(
+                "must be between 183 (six months, the legal minimum) and 36500 days",
+                "须在 183(六个月,法定最短期限)与 36500 天之间",
+            ),
         );
         check(
             (0..=60).contains(&self.tasks.due_working_days),
             "tasks.due_working_days",
-            "must be between 0 and 60 working days",
+            crate::Rule::other(
+                "must be between 0 and 60 working days",
+                "须在 0 与 60 个工作日之间",
+            ),
         );
         let mut before = 0;
         for (v, f) in self.campaign.days() {
-            check((1..=366).contains(&v), f, "must be between 1 and 366 days");
-            check(v >= before, f, "must not fall before the step it follows");
+            check(
+                (1..=366).contains(&v),
+                f,
+                crate::Rule::other("must be between 1 and 366 days", "须在 1 与 366 天之间"),
+            );
+            check(
+                v >= before,
+                f,
+                crate::Rule::other(
+                    "must not fall before the step it follows",
+                    "不能早于其前一步骤",
+                ),
+            );
             before = v;
         }
         check(
             (1..=90).contains(&self.intake.notice_days),
             "intake.notice_days",
-            "must be between 1 and 90 days",
+            crate::Rule::other("must be between 1 and 90 days", "须在 1 与 90 天之间"),
         );
         check(
             (1..=90).contains(&self.tasks.failed_job_days),
             "tasks.failed_job_days",
-            "must be between 1 and 90 days",
+            crate::Rule::other("must be between 1 and 90 days", "须在 1 与 90 天之间"),
         );
         check(
             (1..=100).contains(&self.imports.max_running_per_user),
             "imports.max_running_per_user",
-            "must be between 1 and 100",
+            crate::Rule::range(1, 100),
         );
         check(
             (1..=1000).contains(&self.imports.max_running_per_county),
             "imports.max_running_per_county",
-            "must be between 1 and 1000",
+            crate::Rule::range(1, 1000),
         );
         check(
             (1024..=MAX_ATTACHMENT_BYTES).contains(&self.attachments.max_bytes),
             "attachments.max_bytes",
-            "must be between 1024 and 104857600 bytes (100 MiB)",
+            crate::Rule::other(
+                "must be between 1024 and 104857600 bytes (100 MiB)",
+                "须在 1024 与 104857600 字节(100 MiB)之间",
+            ),
         );
         let f = &self.funds;
         check(
             f.relocation_subsidy_per_person_fen >= 0,
             "funds.relocation_subsidy_per_person_fen",
-            "must not be negative",
+            crate::Rule::NotNegative,
         );
         check(
             (0..=10_000).contains(&f.city_matching_permille),
             "funds.city_matching_permille",
-            "must be between 0 and 10000 per mille",
+            crate::Rule::other(
+                "must be between 0 and 10000 per mille",
+                "须在 0 与 10000 千分点之间",
+            ),
         );
         check(
             f.city_pays_county_share_from_year
                 .is_none_or(|y| (1980..=2100).contains(&y)),
             "funds.city_pays_county_share_from_year",
-            "must be a year between 1980 and 2100, or null",
+            crate::Rule::other(
+                "must be a year between 1980 and 2100, or null",
+                "须为 1980 至 2100 之间的年份,或为 null",
+            ),
         );
         check(
             f.min_key_village_construction_fen >= 0,
             "funds.min_key_village_construction_fen",
-            "must not be negative",
+            crate::Rule::NotNegative,
         );
         check(
             (1..=90).contains(&f.project_notice_days),
             "funds.project_notice_days",
-            "must be between 1 and 90 days",
+            crate::Rule::other("must be between 1 and 90 days", "须在 1 与 90 天之间"),
         );
         errs
     }

@@ -62,10 +62,7 @@ pub fn check(
     let mut errs = Vec::new();
     let mut figure = |field: &str, v: i32| {
         if !(0..=MAX_FIGURE).contains(&v) {
-            errs.push(FieldError::new(
-                field,
-                format!("must be between 0 and {MAX_FIGURE}"),
-            ));
+            errs.push(FieldError::new(field, crate::Rule::range(0, MAX_FIGURE)));
         }
     };
     figure("exit_households", figures.exit_households);
@@ -79,13 +76,19 @@ pub fn check(
     {
         errs.push(FieldError::new(
             "exit_people",
-            "must be at least exit_households: every household has a member",
+            crate::Rule::other(
+                "must be at least exit_households: every household has a member",
+                "不能少于 exit_households:每户至少一人",
+            ),
         ));
     }
     if milestones.len() > PLAN_STEPS.len() {
         errs.push(FieldError::new(
             "milestones",
-            format!("at most {} milestones", PLAN_STEPS.len()),
+            crate::Rule::other(
+                format!("at most {} milestones", PLAN_STEPS.len()),
+                format!("最多 {} 个节点", PLAN_STEPS.len()),
+            ),
         ));
     }
     let mut out = Vec::new();
@@ -104,10 +107,17 @@ pub fn check(
         let Some(rank) = PLAN_STEPS.iter().position(|s| *s == step) else {
             errs.push(FieldError::new(
                 step_field,
-                format!(
-                    "{} is a village step; a township's timetable names {}",
-                    step.as_str(),
-                    names()
+                crate::Rule::other(
+                    format!(
+                        "{} is a village step; a township's timetable names {}",
+                        step.as_str(),
+                        names()
+                    ),
+                    format!(
+                        "{} 是村级步骤;乡镇时间表列出的是 {}",
+                        step.as_str(),
+                        names()
+                    ),
                 ),
             ));
             continue;
@@ -117,26 +127,41 @@ pub fn check(
         {
             errs.push(FieldError::new(
                 step_field,
-                format!(
+                crate::Rule::other(format!(
                     "{} must come after {} and appear once: the steps follow the procedure ({})",
                     step.as_str(),
                     PLAN_STEPS[before].as_str(),
                     names()
-                ),
+                ), format!(
+                    "{} 必须排在 {} 之后且只出现一次:步骤须按程序顺序({})",
+                    step.as_str(),
+                    PLAN_STEPS[before].as_str(),
+                    names()
+                )),
             ));
             continue;
         }
         let problem = if due_on.year() != year {
-            Some(format!("{due_on} lies outside the plan's year {year}"))
+            Some(crate::Rule::other(
+                format!("{due_on} lies outside the plan's year {year}"),
+                format!("{due_on} 不在计划年度 {year} 内"),
+            ))
         } else if *due_on < created_on {
-            Some(format!(
-                "{due_on} is before the plan was made ({created_on})"
+            Some(crate::Rule::other(
+                format!("{due_on} is before the plan was made ({created_on})"),
+                format!("{due_on} 早于计划制定日期({created_on})"),
             ))
         } else {
             last.filter(|(_, d)| due_on < d).map(|(before, d)| {
-                format!(
-                    "{due_on} is before the due date of {} ({d})",
-                    PLAN_STEPS[before].as_str()
+                crate::Rule::other(
+                    format!(
+                        "{due_on} is before the due date of {} ({d})",
+                        PLAN_STEPS[before].as_str()
+                    ),
+                    format!(
+                        "{due_on} 早于 {} 的截止日期({d})",
+                        PLAN_STEPS[before].as_str()
+                    ),
                 )
             })
         };

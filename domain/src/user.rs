@@ -5,19 +5,25 @@
 ///
 /// # Errors
 /// A message saying which rule it breaks.
-pub fn check_username(name: &str) -> Result<(), String> {
+pub fn check_username(name: &str) -> Result<(), crate::Rule> {
     let n = name.len();
     if !(3..=64).contains(&n) {
-        return Err("must have 3 to 64 characters".into());
+        return Err(crate::Rule::length(3, 64));
     }
     if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
-        return Err("must start with a lowercase letter".into());
+        return Err(crate::Rule::other(
+            "must start with a lowercase letter",
+            "必须以小写字母开头",
+        ));
     }
     if !name
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
     {
-        return Err("may contain only a-z, 0-9, '.', '_' and '-'".into());
+        return Err(crate::Rule::other(
+            "may contain only a-z, 0-9, '.', '_' and '-'",
+            "只能包含 a-z、0-9、“.”、“_”和“-”",
+        ));
     }
     Ok(())
 }
@@ -26,13 +32,13 @@ pub fn check_username(name: &str) -> Result<(), String> {
 ///
 /// # Errors
 /// A message saying which rule it breaks.
-pub fn check_display_name(name: &str) -> Result<(), String> {
+pub fn check_display_name(name: &str) -> Result<(), crate::Rule> {
     let n = name.trim().chars().count();
     if n == 0 || n > 100 {
-        return Err("must have 1 to 100 characters".into());
+        return Err(crate::Rule::length(1, 100));
     }
     if name.chars().any(char::is_control) {
-        return Err("must not contain control characters".into());
+        return Err(crate::Rule::ControlCharacters);
     }
     Ok(())
 }

@@ -83,7 +83,7 @@ pub fn validate(
     let v = check(&mut errs, households, b);
     out.extend(
         errs.into_iter()
-            .map(|e| FieldError::new(format!("indicators.{}", e.field), e.message)),
+            .map(|e| FieldError::new(format!("indicators.{}", e.field), e.rule)),
     );
     v
 }
@@ -112,17 +112,23 @@ fn check(errs: &mut Vec<FieldError>, households: i32, b: &IndicatorsInput) -> Va
     for (whole_f, whole, part_f, part) in pairs {
         for (f, v) in [(whole_f, whole), (part_f, part)] {
             if v.is_some_and(|n| n < 0) {
-                errs.push(FieldError::new(f, "must not be negative"));
+                errs.push(FieldError::new(f, crate::Rule::NotNegative));
             }
         }
         match (whole, part) {
             (None, Some(_)) => errs.push(FieldError::new(
                 part_f,
-                format!("needs {whole_f}: of how many it counts"),
+                crate::Rule::other(
+                    format!("needs {whole_f}: of how many it counts"),
+                    format!("需要填写 {whole_f}:即其统计的总数"),
+                ),
             )),
             (Some(w), Some(p)) if p > w && p >= 0 => errs.push(FieldError::new(
                 part_f,
-                format!("must not exceed {whole_f} ({w})"),
+                crate::Rule::other(
+                    format!("must not exceed {whole_f} ({w})"),
+                    format!("不能超过 {whole_f}({w})"),
+                ),
             )),
             _ => {}
         }
@@ -133,7 +139,10 @@ fn check(errs: &mut Vec<FieldError>, households: i32, b: &IndicatorsInput) -> Va
     {
         errs.push(FieldError::new(
             "labour_households",
-            format!("must not exceed households ({households})"),
+            crate::Rule::other(
+                format!("must not exceed households ({households})"),
+                format!("不能超过户数({households})"),
+            ),
         ));
     }
     ValidIndicators {

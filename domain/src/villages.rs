@@ -321,7 +321,7 @@ pub fn validate_profile(year: i32, b: &ProfileInput) -> Result<ValidProfile, Vec
     check_year(&mut errs, "year", year);
     for (f, n) in [("households", b.households), ("population", b.population)] {
         if n < 0 {
-            errs.push(FieldError::new(f, "must not be negative"));
+            errs.push(FieldError::new(f, crate::Rule::NotNegative));
         }
     }
     for (f, n) in [
@@ -329,12 +329,15 @@ pub fn validate_profile(year: i32, b: &ProfileInput) -> Result<ValidProfile, Vec
         ("collective_income_fen", b.collective_income_fen),
     ] {
         if n < 0 {
-            errs.push(FieldError::new(f, "must not be negative"));
+            errs.push(FieldError::new(f, crate::Rule::NotNegative));
         }
     }
     let mut industries = |f: &str, list: &[String]| -> Vec<String> {
         if list.len() > 10 {
-            errs.push(FieldError::new(f, "at most 10"));
+            errs.push(FieldError::new(
+                f,
+                crate::Rule::other("at most 10", "最多 10 个"),
+            ));
         }
         list.iter()
             .enumerate()
@@ -387,7 +390,7 @@ pub fn validate_visit(
 ) -> Result<(String, String), Vec<FieldError>> {
     let mut errs = Vec::new();
     if visited_on > today {
-        errs.push(FieldError::new("visited_on", "must not be in the future"));
+        errs.push(FieldError::new("visited_on", crate::Rule::NotInFuture));
     }
     let found = crate::input::text(&mut errs, "found", found, true, 2000);
     let done = crate::input::text(&mut errs, "done", done, true, 2000);
@@ -433,11 +436,14 @@ pub fn validate_team_member(
     if !TEAM_POSITIONS.contains(&position) {
         errs.push(FieldError::new(
             "position",
-            "must be first_secretary, leader or member",
+            crate::Rule::one_of(["first_secretary", "leader", "member"]),
         ));
     }
     if term.0 > term.1 {
-        errs.push(FieldError::new("term_end", "must not be before term_start"));
+        errs.push(FieldError::new(
+            "term_end",
+            crate::Rule::not_before("term_start"),
+        ));
     }
     let id = crate::cases::IdNumber::parse(id_number, today)
         .map_err(|m| errs.push(FieldError::new("id_number", m)))

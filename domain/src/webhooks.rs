@@ -49,28 +49,38 @@ pub fn is_internal(ip: IpAddr) -> bool {
 ///
 /// # Errors
 /// The reason, for the field `url`.
-pub fn check_url(url: &str, allow_plain: bool, allow_internal: bool) -> Result<String, String> {
+pub fn check_url(
+    url: &str,
+    allow_plain: bool,
+    allow_internal: bool,
+) -> Result<String, crate::Rule> {
     let url = url.trim();
     if url.len() > 2000 {
-        return Err("must be at most 2000 characters".into());
+        return Err(crate::Rule::too_long(2000));
     }
     let parsed = url::Url::parse(url).map_err(|e| match e {
-        url::ParseError::RelativeUrlWithoutBase => {
-            "must be an absolute URL (https://…)".to_string()
-        }
-        url::ParseError::EmptyHost => "must name a host".to_string(),
-        e => format!("is not a valid URL: {e}"),
+        url::ParseError::RelativeUrlWithoutBase => crate::Rule::format(crate::Format::HttpsUrl),
+        url::ParseError::EmptyHost => crate::Rule::other("must name a host", "必须包含主机名"),
+        e => crate::Rule::other(
+            format!("is not a valid URL: {e}"),
+            format!("不是有效的网址:{e}"),
+        ),
     })?;
     match parsed.scheme() {
         "https" => {}
         "http" if allow_plain => {}
-        _ => return Err("must use https".into()),
+        _ => return Err(crate::Rule::other("must use https", "必须使用 https")),
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err("must not carry a user name or password".into());
+        return Err(crate::Rule::other(
+            "must not carry a user name or password",
+            "不能包含用户名或密码",
+        ));
     }
     let host = match parsed.host() {
-        Some(url::Host::Domain("")) | None => return Err("must name a host".into()),
+        Some(url::Host::Domain("")) | None => {
+            return Err(crate::Rule::other("must name a host", "必须包含主机名"));
+        }
         Some(h) => h,
     };
     if !allow_internal {
@@ -78,14 +88,23 @@ pub fn check_url(url: &str, allow_plain: bool, allow_internal: bool) -> Result<S
             url::Host::Domain(d) => {
                 let lower = d.trim_end_matches('.').to_ascii_lowercase();
                 if lower == "localhost" || lower.ends_with(".localhost") {
-                    return Err("must not point at this server's own network".into());
+                    return Err(crate::Rule::other(
+                        "must not point at this server's own network",
+                        "不能指向本服务器所在网络",
+                    ));
                 }
             }
             url::Host::Ipv4(v4) if is_internal(IpAddr::V4(v4)) => {
-                return Err("must not point at an internal address".into());
+                return Err(crate::Rule::other(
+                    "must not point at an internal address",
+                    "不能指向内部地址",
+                ));
             }
             url::Host::Ipv6(v6) if is_internal(IpAddr::V6(v6)) => {
-                return Err("must not point at an internal address".into());
+                return Err(crate::Rule::other(
+                    "must not point at an internal address",
+                    "不能指向内部地址",
+                ));
             }
             url::Host::Ipv4(_) | url::Host::Ipv6(_) => {}
         }
@@ -111,7 +130,7 @@ mod tests {
         assert!(check_url("https://hooks.example.cn/zx", false, false).is_ok());
         assert_eq!(
             check_url("http://hooks.example.cn/zx", false, false),
-            Err("must use https".to_string())
+            Err(crate::Rule::other("must use https", "必须使用 https"))
         );
         assert!(check_url("http://127.0.0.1:9000/x", true, true).is_ok());
         assert!(check_url("https://127.0.0.1/x", false, false).is_err());

@@ -94,16 +94,22 @@ pub fn sniff<R: io::Read + Seek>(head: &[u8], file: R) -> io::Result<Option<Kind
 /// Why `name` may not be stored as a file name, if it may not: 1–200 characters of plain text
 /// (no markup, control or direction characters: it is shown to every reader and sent back in
 /// `Content-Disposition`), no path.
-pub fn file_name_problem(name: &str) -> Option<&'static str> {
+pub fn file_name_problem(name: &str) -> Option<domain::Rule> {
     let n = name.chars().count();
     if n == 0 || n > 200 {
-        return Some("must have 1 to 200 characters");
+        return Some(domain::Rule::length(1, 200));
     }
     if name.contains(['/', '\\']) || name == "." || name == ".." {
-        return Some("must be a file name, not a path");
+        return Some(domain::Rule::other(
+            "must be a file name, not a path",
+            "必须是文件名,不能是路径",
+        ));
     }
     if name.contains('"') {
-        return Some("must not contain quotation marks");
+        return Some(domain::Rule::other(
+            "must not contain quotation marks",
+            "不能包含引号",
+        ));
     }
     crate::app::exit::links::plain_text_problem(name)
 }

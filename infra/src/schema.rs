@@ -314,6 +314,7 @@ diesel::table! {
         column_name -> Text,
         message -> Text,
         at -> Timestamptz,
+        message_zh -> Nullable<Text>,
     }
 }
 

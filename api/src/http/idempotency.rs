@@ -21,9 +21,12 @@ pub(crate) fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, Domai
     req.headers()
         .get("idempotency-key")
         .map(|v| {
-            v.to_str()
-                .map(str::to_owned)
-                .map_err(|_| DomainError::field("Idempotency-Key", "must be visible ASCII"))
+            v.to_str().map(str::to_owned).map_err(|_| {
+                DomainError::field(
+                    "Idempotency-Key",
+                    domain::Rule::format(domain::Format::VisibleAscii),
+                )
+            })
         })
         .transpose()
 }

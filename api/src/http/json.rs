@@ -5,7 +5,7 @@
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
-use domain::{DomainError, FieldError};
+use domain::{DomainError, FieldError, Rule};
 use futures_util::StreamExt as _;
 use serde::de::DeserializeOwned;
 
@@ -52,7 +52,14 @@ fn field_error(e: &serde_path_to_error::Error<serde_json::Error>) -> FieldError 
     } else {
         path
     };
-    FieldError::new(field, message)
+    let rule = if message.starts_with("missing field") {
+        Rule::Required
+    } else if message.starts_with("unknown field") {
+        Rule::other(message, "未知字段")
+    } else {
+        Rule::unreadable(message)
+    };
+    FieldError::new(field, rule)
 }
 
 /// The path of the first string (or key) holding U+0000, if any.
@@ -131,7 +138,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
                 let chunk = chunk.map_err(|e| {
-                    DomainError::field("body", format!("could not read the body: {e}"))
+                    DomainError::field(
+                        "body",
+                        Rule::other(
+                            format!("could not read the body: {e}"),
+                            format!("无法读取请求内容:{e}"),
+                        ),
+                    )
                 })?;
                 if body.len() + chunk.len() > limit {
                     return Err(ApiError::PayloadTooLarge(limit));
@@ -139,14 +152,22 @@ impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
                 body.extend_from_slice(&chunk);
             }
             if body.is_empty() {
-                return Err(DomainError::field("body", "a JSON body is required").into());
+                return Err(DomainError::field(
+                    "body",
+                    domain::Rule::other("a JSON body is required", "需要 JSON 请求体"),
+                )
+                .into());
             }
             // PostgreSQL cannot store U+0000 in text; in JSON it can only come escaped.
             if body.windows(6).any(|w| w == b"\\u0000")
                 && let Ok(v) = serde_json::from_slice::<serde_json::Value>(&body)
                 && let Some(path) = nul_path(&v, String::new())
             {
-                return Err(DomainError::field(path, "must not contain the NUL character").into());
+                return Err(DomainError::field(
+                    path,
+                    domain::Rule::other("must not contain the NUL character", "不能包含 NUL 字符"),
+                )
+                .into());
             }
             let de = &mut serde_json::Deserializer::from_slice(&body);
             let value = serde_path_to_error::deserialize(de)
@@ -177,7 +198,7 @@ mod tests {
     fn err(json: &str) -> FieldError {
         let de = &mut serde_json::Deserializer::from_str(json);
         match serde_path_to_error::deserialize::<_, Body>(de) {
-            Ok(_) => FieldError::new("", ""),
+            Ok(_) => FieldError::new("", domain::Rule::other("", "")),
             Err(e) => field_error(&e),
         }
     }
@@ -212,10 +233,16 @@ mod tests {
         );
         assert!(
             err(r#"{"name":"a","county_code":"1"}"#)
-                .message
+                .rule
+                .to_string()
                 .contains("unknown field")
         );
+        assert_eq!(
+            err(r#"{"name":"a","county_code":"1"}"#).message(domain::Lang::Zh),
+            "未知字段"
+        );
         assert_eq!(err(r#"{}"#).field, "name");
+        assert_eq!(err(r#"{}"#).rule, Rule::Required);
         assert_eq!(err(r#"{"name":3}"#).field, "name");
         assert_eq!(err(r#"{"name":"a","inner":{"n":300}}"#).field, "inner.n");
         assert_eq!(err(r#"{"name":"a","inner":{}}"#).field, "inner.n");

@@ -164,7 +164,7 @@ pub async fn gate(
             req,
             ApiError::BadParameter(domain::FieldError::new(
                 param,
-                "must not contain the NUL character",
+                domain::Rule::other("must not contain the NUL character", "不能包含 NUL 字符"),
             )),
         );
     }
@@ -172,7 +172,7 @@ pub async fn gate(
     if let Some(param) = year_out_of_range(req.query_string()) {
         return reject(
             req,
-            ApiError::BadParameter(domain::FieldError::new(param, domain::input::YEAR_MESSAGE)),
+            ApiError::BadParameter(domain::FieldError::new(param, domain::input::YEAR_RULE)),
         );
     }
     let Some(rule) = routes::rule(req.method().as_str(), &pattern) else {

@@ -37,7 +37,7 @@ impl PageParams {
             Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
             Some(_) => Err(ApiError::BadParameter(FieldError::new(
                 "limit",
-                format!("must be between 1 and {MAX_LIMIT}"),
+                domain::Rule::range(1, MAX_LIMIT),
             ))),
         }
     }
@@ -50,8 +50,7 @@ impl PageParams {
         let Some(c) = &self.cursor else {
             return Ok(None);
         };
-        let bad =
-            || ApiError::BadParameter(FieldError::new("cursor", "is not a cursor this API issued"));
+        let bad = || ApiError::BadParameter(FieldError::new("cursor", domain::Rule::InvalidCursor));
         let bytes = URL_SAFE_NO_PAD.decode(c).map_err(|_| bad())?;
         serde_json::from_slice(&bytes).map(Some).map_err(|_| bad())
     }

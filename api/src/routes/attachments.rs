@@ -167,12 +167,16 @@ async fn receive(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     if !multipart {
-        return Err(ApiError::UnsupportedFile(
+        return Err(ApiError::UnsupportedFile((
             "send the file as the part `file` of a multipart/form-data body",
-        ));
+            "请以 multipart/form-data 表单的 `file` 部分发送文件",
+        )));
     }
     let unreadable = |e: actix_multipart::MultipartError| {
-        ApiError::Domain(DomainError::field("file", format!("unreadable form: {e}")))
+        ApiError::Domain(DomainError::field(
+            "file",
+            domain::Rule::other(format!("unreadable form: {e}"), format!("无法读取表单:{e}")),
+        ))
     };
     let mut form = Multipart::new(req.headers(), payload);
     let mut out: Option<Received> = None;
@@ -182,7 +186,11 @@ async fn receive(
         let is_file = field.name() == Some("file");
         if !is_file || out.is_some() {
             if is_file {
-                return Err(DomainError::field("file", "send one file per upload").into());
+                return Err(DomainError::field(
+                    "file",
+                    domain::Rule::other("send one file per upload", "每次上传只能发送一个文件"),
+                )
+                .into());
             }
             while let Some(chunk) = field.next().await {
                 other += chunk.map_err(unreadable)?.len();
@@ -253,7 +261,16 @@ async fn receive(
             sha256: hex(&hasher.finalize()),
         });
     }
-    out.ok_or_else(|| DomainError::field("file", "is required: the part `file` of the form").into())
+    out.ok_or_else(|| {
+        DomainError::field(
+            "file",
+            domain::Rule::other(
+                "is required: the part `file` of the form",
+                "必填:表单的 `file` 部分",
+            ),
+        )
+        .into()
+    })
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -313,9 +330,10 @@ pub async fn upload_attachment(
     })
     .await?
     .map_err(io_error)?
-    .ok_or(ApiError::UnsupportedFile(
+    .ok_or(ApiError::UnsupportedFile((
         "the file is not a PDF, JPEG, PNG, OFD, DOCX or XLSX (told by its content, not its name)",
-    ))?;
+        "文件不是 PDF、JPEG、PNG、OFD、DOCX 或 XLSX(按内容判断,而非文件名)",
+    )))?;
     let id = Uuid::new_v4();
     let stored = Stored {
         id,

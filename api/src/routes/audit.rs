@@ -125,7 +125,10 @@ pub async fn list_audit_events(
                 Some(_) => {
                     return Err(DomainError::field(
                         "region",
-                        "lies outside what you may audit",
+                        domain::Rule::other(
+                            "lies outside what you may audit",
+                            "超出您可审计的范围",
+                        ),
                     ));
                 }
                 None => widest.subtree(),

@@ -117,8 +117,12 @@ pub async fn put_benefit_card(
                 .map_err(|m| errs.push(FieldError::new("card_number", m)))
                 .ok();
             done(errs)?;
-            let card = card
-                .ok_or_else(|| domain::DomainError::field("card_number", "is not a card number"))?;
+            let card = card.ok_or_else(|| {
+                domain::DomainError::field(
+                    "card_number",
+                    domain::Rule::format(domain::Format::CardNumber),
+                )
+            })?;
             benefit_cards::set(conn, ctx, &st.data_keys, id, &bank, &card)
         })
         .await?;

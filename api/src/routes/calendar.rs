@@ -89,7 +89,7 @@ fn year(path: &str) -> Result<i32, DomainError> {
     path.parse::<i32>()
         .ok()
         .filter(|y| domain::input::YEARS.contains(y))
-        .ok_or_else(|| DomainError::field("year", domain::input::YEAR_MESSAGE))
+        .ok_or_else(|| DomainError::field("year", domain::input::YEAR_RULE))
 }
 
 /// A year of the platform calendar: its statutory holidays and adjusted working days.

@@ -374,7 +374,10 @@ pub async fn open_campaign(
         .ok()
         .filter(|c| c.level() == Level::County);
     if county.is_none() {
-        errs.push(FieldError::new("county_code", "must be a county code"));
+        errs.push(FieldError::new(
+            "county_code",
+            domain::Rule::format(domain::Format::CountyCode),
+        ));
     }
     check_year(&mut errs, "year", b.year);
     let note = b
@@ -623,7 +626,10 @@ pub async fn put_intake_target(
     let mut errs = Vec::new();
     check_year(&mut errs, "year", year);
     if !(0..=10_000_000).contains(&body.0.people) {
-        errs.push(FieldError::new("people", "must be between 0 and 10000000"));
+        errs.push(FieldError::new(
+            "people",
+            domain::Rule::range(0, 10_000_000),
+        ));
     }
     if body
         .0
@@ -632,7 +638,7 @@ pub async fn put_intake_target(
     {
         errs.push(FieldError::new(
             "returns_people",
-            "must be between 0 and 10000000",
+            domain::Rule::range(0, 10_000_000),
         ));
     }
     done(errs)?;

@@ -80,8 +80,12 @@ pub async fn designate_demonstration_village(
     let mut errs = Vec::new();
     check_year(&mut errs, "designated_year", b.designated_year);
     done(errs)?;
-    let village = RegionCode::parse(&b.village_code)
-        .map_err(|_| DomainError::field("village_code", "must be a village in your scope"))?;
+    let village = RegionCode::parse(&b.village_code).map_err(|_| {
+        DomainError::field(
+            "village_code",
+            domain::Rule::not_in_scope(domain::ScopeKind::Village),
+        )
+    })?;
     let row = state
         .run(auth, move |conn, ctx| {
             app::designate(conn, ctx, village, &b.level, b.designated_year)

@@ -109,7 +109,7 @@ pub async fn nominate(
     if b.households.is_empty() || b.households.len() > 500 {
         errs.push(FieldError::new(
             "households",
-            "must list 1 to 500 households",
+            domain::Rule::other("must list 1 to 500 households", "须列出 1 至 500 户"),
         ));
     }
     let att = attachments(b.attachments, &mut errs);
@@ -127,7 +127,7 @@ pub async fn nominate(
             if n.nominated_on > ctx.today() {
                 return Err(DomainError::field(
                     "nominated_on",
-                    "must not be in the future",
+                    domain::Rule::NotInFuture,
                 ));
             }
             exit::nominate(conn, ctx, &n)
@@ -195,7 +195,11 @@ pub async fn add_entries(
     let id = id_of(&path)?;
     let ids = body.0.households;
     if ids.is_empty() || ids.len() > 500 {
-        return Err(DomainError::field("households", "must list 1 to 500 households").into());
+        return Err(DomainError::field(
+            "households",
+            domain::Rule::other("must list 1 to 500 households", "须列出 1 至 500 户"),
+        )
+        .into());
     }
     let v = state
         .run(auth, move |conn, ctx| {
@@ -235,7 +239,7 @@ pub async fn appraisal(
 pub(crate) fn appraisal_input(b: AppraisalBody) -> (StepInput, Vec<Attachment>, Vec<FieldError>) {
     let mut errs = Vec::new();
     if !(1..=1000).contains(&b.attendees) {
-        errs.push(FieldError::new("attendees", "must be between 1 and 1000"));
+        errs.push(FieldError::new("attendees", domain::Rule::range(1, 1000)));
     }
     let minutes = text(&mut errs, "minutes", &b.minutes, true, 5000);
     let att = attachments(b.attachments, &mut errs);
@@ -288,7 +292,10 @@ pub async fn verification(
     let b = body.0;
     let mut errs = Vec::new();
     if b.verifiers.is_empty() || b.verifiers.len() > 20 {
-        errs.push(FieldError::new("verifiers", "must name 1 to 20 people"));
+        errs.push(FieldError::new(
+            "verifiers",
+            domain::Rule::other("must name 1 to 20 people", "须列出 1 至 20 人"),
+        ));
     }
     let verifiers = b
         .verifiers

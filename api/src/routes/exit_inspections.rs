@@ -218,12 +218,12 @@ pub async fn create_exit_inspection(
         .ok();
     check_year(&mut errs, "year", b.year);
     if b.size < 1 {
-        errs.push(FieldError::new("size", "must be at least 1"));
+        errs.push(FieldError::new("size", domain::Rule::AtLeast { min: 1 }));
     }
     let seed = match b.seed.as_deref().map(str::trim) {
         None => None,
         Some(s) if s.is_empty() || s.chars().count() > 64 => {
-            errs.push(FieldError::new("seed", "must be 1 to 64 characters"));
+            errs.push(FieldError::new("seed", domain::Rule::length(1, 64)));
             None
         }
         Some(s) => Some(s.to_string()),
@@ -232,7 +232,7 @@ pub async fn create_exit_inspection(
     let Some(region) = region else {
         return Err(ApiError::BadParameter(FieldError::new(
             "region",
-            "is not a region code",
+            domain::Rule::format(domain::Format::DivisionCode),
         )));
     };
     let n = NewInspection {
@@ -348,7 +348,7 @@ pub async fn visit_exit_inspection_household(
     let Some(outcome) = outcome else {
         return Err(ApiError::BadParameter(FieldError::new(
             "outcome",
-            "is not an outcome",
+            domain::Rule::other("is not an outcome", "不是有效的结果"),
         )));
     };
     let v = NewVisit {

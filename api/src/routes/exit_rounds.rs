@@ -328,7 +328,10 @@ fn region(errs: &mut Vec<FieldError>, field: &str, v: &str) -> Option<RegionCode
 }
 
 fn missing(field: &str) -> crate::error::ApiError {
-    crate::error::ApiError::BadParameter(FieldError::new(field, "is not a region code"))
+    crate::error::ApiError::BadParameter(FieldError::new(
+        field,
+        domain::Rule::format(domain::Format::DivisionCode),
+    ))
 }
 
 /// Opens a township's round for a year and takes its review (镇审核): every list of the
@@ -487,7 +490,10 @@ pub async fn second_notice_exit_round(
     if body.0.postings.is_empty() {
         errs.push(FieldError::new(
             "postings",
-            "name each village's posting of the notice",
+            domain::Rule::other(
+                "name each village's posting of the notice",
+                "请填写每个村的公示张贴情况",
+            ),
         ));
     }
     let mut postings = Vec::new();
@@ -506,7 +512,7 @@ pub async fn second_notice_exit_round(
         let att = attachments(p.attachments, &mut own);
         errs.extend(
             own.into_iter()
-                .map(|e| FieldError::new(format!("postings[{i}].{}", e.field), e.message)),
+                .map(|e| FieldError::new(format!("postings[{i}].{}", e.field), e.rule)),
         );
         if let Some(village) = village {
             postings.push(Posting {

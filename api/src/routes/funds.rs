@@ -22,7 +22,7 @@ use crate::state::{AppState, Auth};
 
 pub(super) fn positive(errs: &mut Vec<FieldError>, field: &str, v: i64) {
     if v <= 0 || v > 100_000_000_000_000 {
-        errs.push(FieldError::new(field, "must be a positive amount in fen"));
+        errs.push(FieldError::new(field, domain::Rule::Positive));
     }
 }
 
@@ -84,7 +84,7 @@ pub async fn create_fund(
     if county.is_none() {
         errs.push(FieldError::new(
             "county_code",
-            "must be a 6-digit county code",
+            domain::Rule::format(domain::Format::CountyCode),
         ));
     }
     check_year(&mut errs, "year", b.year);
@@ -99,7 +99,7 @@ pub async fn create_fund(
     positive(&mut errs, "amount_fen", b.amount_fen);
     done(errs)?;
     let (Some(county), Some(level), Some(purpose)) = (county, level, purpose) else {
-        return Err(DomainError::field("county_code", "is required").into());
+        return Err(DomainError::field("county_code", domain::Rule::Required).into());
     };
     let f = NewFund {
         county,
@@ -318,7 +318,7 @@ pub async fn create_project(
     let holder = text(&mut errs, "asset_holder", &b.asset_holder, false, 100);
     done(errs)?;
     let (Some(region), Some(purpose)) = (region, purpose) else {
-        return Err(DomainError::field("region_code", "is required").into());
+        return Err(DomainError::field("region_code", domain::Rule::Required).into());
     };
     let p = NewProject {
         region,
@@ -488,7 +488,7 @@ pub async fn record_progress(
     let b = body.0;
     let mut errs = Vec::new();
     if !(0..=100).contains(&b.progress_pct) {
-        errs.push(FieldError::new("progress_pct", "must be between 0 and 100"));
+        errs.push(FieldError::new("progress_pct", domain::Rule::range(0, 100)));
     }
     let note = text(&mut errs, "note", &b.note, false, 1000);
     done(errs)?;

@@ -148,7 +148,7 @@ pub async fn list_grant_requests(
         .run(auth, move |conn, ctx| {
             let scope = match within {
                 Some(code) if ctx.caller.scope().contains(code) => code.subtree(),
-                Some(_) => return Err(DomainError::field("org_unit", "lies outside your scope")),
+                Some(_) => return Err(DomainError::field("org_unit", domain::Rule::OutsideScope)),
                 None => ctx.caller.scope(),
             };
             grant_requests::list(

@@ -36,8 +36,8 @@ pub use years::*;
 
 pub(crate) use super::input::id_of as household_id;
 
-fn bad(field: &str, message: impl Into<String>) -> DomainError {
-    DomainError::field(field, message)
+fn bad(field: &str, rule: domain::Rule) -> DomainError {
+    DomainError::field(field, rule)
 }
 
 /// Filters of the household list, count and export.
@@ -77,7 +77,7 @@ impl HouseholdParams {
             Some(r) => {
                 let code = RegionCode::parse(r).map_err(|m| bad("region", m))?;
                 if !scope.contains(code) {
-                    return Err(bad("region", "lies outside your scope"));
+                    return Err(bad("region", domain::Rule::OutsideScope));
                 }
                 code.subtree()
             }
@@ -85,20 +85,26 @@ impl HouseholdParams {
         if (self.income_min.is_some() || self.income_max.is_some()) && self.income_year.is_none() {
             return Err(bad(
                 "income_year",
-                "is required with income_min or income_max",
+                domain::Rule::other(
+                    "is required with income_min or income_max",
+                    "填写 income_min 或 income_max 时必填",
+                ),
             ));
         }
         if let (Some(lo), Some(hi)) = (self.income_min, self.income_max)
             && lo > hi
         {
-            return Err(bad("income_min", "must not exceed income_max"));
+            return Err(bad(
+                "income_min",
+                domain::Rule::other("must not exceed income_max", "不能大于 income_max"),
+            ));
         }
         if self
             .name
             .as_deref()
             .is_some_and(|n| n.trim().is_empty() || n.chars().count() > 20)
         {
-            return Err(bad("name", "must have 1 to 20 characters"));
+            return Err(bad("name", domain::Rule::length(1, 20)));
         }
         Ok(HouseholdFilter {
             within,
@@ -384,7 +390,7 @@ pub async fn get_household(
     let id = household_id(&path)?;
     if let Some(date) = q.as_of {
         if date > state.today() {
-            return Err(DomainError::field("as_of", "must not be in the future").into());
+            return Err(DomainError::field("as_of", domain::Rule::NotInFuture).into());
         }
         let snapshot = state
             .run(auth, move |conn, ctx| {

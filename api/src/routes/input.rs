@@ -26,7 +26,7 @@ pub fn within(region: Option<&str>, scope: Scope) -> Result<Scope, DomainError> 
             if scope.contains(code) {
                 Ok(code.subtree())
             } else {
-                Err(DomainError::field("region", "lies outside your scope"))
+                Err(DomainError::field("region", domain::Rule::OutsideScope))
             }
         }
     }

@@ -200,7 +200,10 @@ pub async fn create_intake_list(
         .map_err(|m| errs.push(FieldError::new("source", m)))
         .ok();
     if b.entries.len() > 500 {
-        errs.push(FieldError::new("entries", "at most 500 households"));
+        errs.push(FieldError::new(
+            "entries",
+            domain::Rule::other("at most 500 households", "最多 500 户"),
+        ));
     }
     let entries: Vec<(Uuid, Kind)> = b
         .entries
@@ -216,7 +219,11 @@ pub async fn create_intake_list(
     let att: Vec<Attachment> = attachments(b.attachments, &mut errs);
     done(errs)?;
     let (Some(village), Some(source)) = (village, source) else {
-        return Err(DomainError::field("body", "is not a valid intake list").into());
+        return Err(DomainError::field(
+            "body",
+            domain::Rule::other("is not a valid intake list", "不是有效的纳入名单"),
+        )
+        .into());
     };
     let n = NewIntake {
         village,

@@ -150,7 +150,7 @@ pub async fn change_password(
     let Some(new_hash) = new_hash else {
         return Err(DomainError::Validation(vec![FieldError::new(
             "current_password",
-            "is not your current password",
+            domain::Rule::other("is not your current password", "不是您当前的密码"),
         )])
         .into());
     };

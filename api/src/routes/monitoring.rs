@@ -284,7 +284,10 @@ pub async fn open_case(
     if b.household_id.is_some() == b.household.is_some() {
         errs.push(FieldError::new(
             "household_id",
-            "give exactly one of household_id and household",
+            domain::Rule::other(
+                "give exactly one of household_id and household",
+                "household_id 与 household 须且只能提供其一",
+            ),
         ));
     }
     done(errs)?;
@@ -303,7 +306,9 @@ pub async fn open_case(
                         ctx.today(),
                     )?))
                 }
-                (None, None) => return Err(DomainError::field("household_id", "is required")),
+                (None, None) => {
+                    return Err(DomainError::field("household_id", domain::Rule::Required));
+                }
             };
             let new = NewCase {
                 household,

@@ -122,7 +122,7 @@ pub async fn create_project_posting(
         Some(u) if u.chars().count() > 500 => {
             errs.push(FieldError::new(
                 "attachment_uri",
-                "must be at most 500 characters",
+                domain::Rule::too_long(500),
             ));
             None
         }
@@ -132,7 +132,7 @@ pub async fn create_project_posting(
         Some(_) => {
             errs.push(FieldError::new(
                 "attachment_uri",
-                "must be /api/v1/attachments/{id} or an https URI",
+                domain::Rule::format(domain::Format::AttachmentUri),
             ));
             None
         }

@@ -95,7 +95,9 @@ fn table(
             .content_type(XLSX)
             .insert_header(attachment(&format!("{name}.xlsx")))
             .body(sheet::table_xlsx(header, rows)?)),
-        _ => Err(DomainError::field("format", "must be json, csv or xlsx").into()),
+        _ => {
+            Err(DomainError::field("format", domain::Rule::one_of(["json", "csv", "xlsx"])).into())
+        }
     }
 }
 
@@ -120,7 +122,7 @@ pub struct ImportDto {
     pub reused: usize,
     /// Counties the hits were routed to.
     pub counties: Vec<String>,
-    /// Every refused row: `{row, column, message}`.
+    /// Every refused row: `{row, column, message}`, the message in the answer's language.
     #[schema(value_type = Vec<Object>)]
     pub errors: Vec<serde_json::Value>,
 }
@@ -136,7 +138,14 @@ impl From<ImportReport> for ImportDto {
             errors: r
                 .errors
                 .into_iter()
-                .map(|e| serde_json::to_value(e).unwrap_or_default())
+                .map(|e| {
+                    let lang = crate::error::LANG.try_with(|l| *l).unwrap_or_default();
+                    serde_json::json!({
+                        "row": e.row,
+                        "column": e.column,
+                        "message": e.rule.message(lang),
+                    })
+                })
                 .collect(),
         }
     }
@@ -430,7 +439,7 @@ pub async fn list_hits(
     {
         return Err(DomainError::field(
             "status",
-            "must be one of pending, verified, appraised, submitted, confirmed",
+            domain::Rule::one_of(["pending", "verified", "appraised", "submitted", "confirmed"]),
         )
         .into());
     }

@@ -74,10 +74,10 @@ pub async fn appraise(
         RegionCode::parse(&b.village_code).map_err(|m| DomainError::field("village_code", m))?;
     let mut errs = Vec::new();
     if b.held_on > state.today() {
-        errs.push(FieldError::new("held_on", "must not be in the future"));
+        errs.push(FieldError::new("held_on", domain::Rule::NotInFuture));
     }
     if !(1..=1000).contains(&b.attendees) {
-        errs.push(FieldError::new("attendees", "must be 1 to 1000"));
+        errs.push(FieldError::new("attendees", domain::Rule::range(1, 1000)));
     }
     let minutes = text(&mut errs, "minutes", &b.minutes, true, 5000);
     done(errs)?;

@@ -81,7 +81,10 @@ pub async fn sign_contract(
     ];
     let area = mu_tenths(&mut errs, "area_mu", b.area_mu, 0.1, 1_000_000.0);
     if b.start_date > b.end_date {
-        errs.push(FieldError::new("end_date", "must not be before start_date"));
+        errs.push(FieldError::new(
+            "end_date",
+            domain::Rule::not_before("start_date"),
+        ));
     }
     if let Some(a) = b.annual_subsidy_fen {
         positive(&mut errs, "annual_subsidy_fen", a);
@@ -477,7 +480,7 @@ pub async fn late_payouts(
 }
 
 fn month_of(s: &str) -> Result<(i32, u32), DomainError> {
-    let bad = || DomainError::field("month", "must be YYYY-MM");
+    let bad = || DomainError::field("month", domain::Rule::format(domain::Format::YearMonth));
     let (y, m) = s.split_once('-').ok_or_else(bad)?;
     let y: i32 = y.parse().map_err(|_| bad())?;
     let m: u32 = m.parse().map_err(|_| bad())?;

@@ -58,12 +58,12 @@ pub async fn plan_relocation(
     check_year(&mut errs, "year", b.year);
     let name = text(&mut errs, "name", &b.name, true, 200);
     if b.households <= 0 {
-        errs.push(FieldError::new("households", "must be positive"));
+        errs.push(FieldError::new("households", domain::Rule::Positive));
     }
     if b.people < b.households {
         errs.push(FieldError::new(
             "people",
-            "must be at least the number of households",
+            domain::Rule::other("must be at least the number of households", "不能少于户数"),
         ));
     }
     done(errs)?;

@@ -177,7 +177,9 @@ pub async fn report(
     let q = q.into_inner();
     let format = q.format.clone().unwrap_or_else(|| "json".into());
     if !["json", "csv", "xlsx"].contains(&format.as_str()) {
-        return Err(DomainError::field("format", "must be json, csv or xlsx").into());
+        return Err(
+            DomainError::field("format", domain::Rule::one_of(["json", "csv", "xlsx"])).into(),
+        );
     }
     let region = q
         .region
@@ -188,7 +190,7 @@ pub async fn report(
     if let Some(y) = q.year
         && !domain::input::YEARS.contains(&y)
     {
-        return Err(DomainError::field("year", domain::input::YEAR_MESSAGE).into());
+        return Err(DomainError::field("year", domain::input::YEAR_RULE).into());
     }
     // Reports may be read from the replica (within its lag bound, after the caller's own
     // writes); the read is audited on the primary.
@@ -204,7 +206,7 @@ pub async fn report(
                     year: q.year.unwrap_or_else(|| ctx.today().year()),
                 };
                 if req.as_of.is_some_and(|d| d > ctx.today()) {
-                    return Err(DomainError::field("as_of", "must not be in the future"));
+                    return Err(DomainError::field("as_of", domain::Rule::NotInFuture));
                 }
                 let r = reports::report(conn, ctx, &req)?;
                 Ok((r, req.region))

@@ -265,7 +265,7 @@ pub async fn list_tasks(
         None => None,
         Some((d, k, id, part)) => {
             let k = TaskKind::parse(&k).map_err(|_| {
-                ApiError::BadParameter(FieldError::new("cursor", "is not a cursor this API issued"))
+                ApiError::BadParameter(FieldError::new("cursor", domain::Rule::InvalidCursor))
             })?;
             Some((d, k, id, part))
         }

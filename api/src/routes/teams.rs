@@ -541,7 +541,10 @@ pub async fn add_adviser(
     let specialty = text(&mut errs, "specialty", &b.specialty, true, 100);
     let unit = text(&mut errs, "unit", &b.unit, true, 100);
     if b.to_date.is_some_and(|t| t < b.from_date) {
-        errs.push(FieldError::new("to_date", "must not be before from_date"));
+        errs.push(FieldError::new(
+            "to_date",
+            domain::Rule::not_before("from_date"),
+        ));
     }
     done(errs)?;
     let a = state
@@ -627,7 +630,10 @@ pub async fn pair_villages(
     check_year(&mut errs, "from_year", b.from_year);
     check_year(&mut errs, "to_year", b.to_year);
     if b.from_year > b.to_year {
-        errs.push(FieldError::new("to_year", "must not be before from_year"));
+        errs.push(FieldError::new(
+            "to_year",
+            domain::Rule::not_before("from_year"),
+        ));
     }
     let content = text(&mut errs, "content", &b.content, false, 2000);
     done(errs)?;

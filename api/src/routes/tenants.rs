@@ -96,7 +96,7 @@ pub async fn create_tenant(
         if b.county_code.len() == 6 {
             RegionCode::parse(&b.county_code)
         } else {
-            Err("must be a 6-digit county code".into())
+            Err(domain::Rule::format(domain::Format::CountyCode))
         },
     );
     v.take("admin_username", check_username(&b.admin_username));
@@ -109,7 +109,7 @@ pub async fn create_tenant(
         check_new_password(&b.admin_password, &b.admin_username),
     );
     v.finish()?;
-    let county = county.ok_or_else(|| DomainError::field("county_code", "is invalid"))?;
+    let county = county.ok_or_else(|| DomainError::field("county_code", domain::Rule::Invalid))?;
     let password = b.admin_password;
     let hash = state.hashing(move |h| h.hash(&password)).await??;
     let catalog = std::sync::Arc::clone(&state.catalog);

@@ -116,7 +116,12 @@ fn township_of(code: &str) -> Result<RegionCode, DomainError> {
     RegionCode::parse(code)
         .ok()
         .filter(|c| c.level() == Level::Township)
-        .ok_or_else(|| DomainError::field("township_code", "must be a township's code"))
+        .ok_or_else(|| {
+            DomainError::field(
+                "township_code",
+                domain::Rule::format(domain::Format::TownshipCode),
+            )
+        })
 }
 
 fn year_of(year: i32) -> Result<i32, DomainError> {
@@ -583,7 +588,7 @@ pub async fn township_plans_rollup(
     if county.is_none() {
         errs.push(domain::FieldError::new(
             "county_code",
-            "must be a county's code",
+            domain::Rule::format(domain::Format::CountyCode),
         ));
     }
     done(errs)?;

@@ -36,7 +36,10 @@ pub(crate) fn is_xlsx(format: Option<&str>) -> Result<bool, DomainError> {
     match format.unwrap_or("csv") {
         "csv" => Ok(false),
         "xlsx" => Ok(true),
-        _ => Err(DomainError::field("format", "must be csv or xlsx")),
+        _ => Err(DomainError::field(
+            "format",
+            domain::Rule::one_of(["csv", "xlsx"]),
+        )),
     }
 }
 
@@ -154,12 +157,26 @@ pub(crate) async fn read_upload(
     if multipart {
         let mut form = Multipart::new(req.headers(), payload);
         while let Some(field) = form.next().await {
-            let mut field =
-                field.map_err(|e| DomainError::field("file", format!("unreadable form: {e}")))?;
+            let mut field = field.map_err(|e| {
+                DomainError::field(
+                    "file",
+                    domain::Rule::other(
+                        format!("unreadable form: {e}"),
+                        format!("无法读取表单:{e}"),
+                    ),
+                )
+            })?;
             let is_file = field.content_disposition().and_then(|d| d.get_name()) == Some("file");
             while let Some(chunk) = field.next().await {
-                let chunk = chunk
-                    .map_err(|e| DomainError::field("file", format!("unreadable form: {e}")))?;
+                let chunk = chunk.map_err(|e| {
+                    DomainError::field(
+                        "file",
+                        domain::Rule::other(
+                            format!("unreadable form: {e}"),
+                            format!("无法读取表单:{e}"),
+                        ),
+                    )
+                })?;
                 if is_file {
                     if out.len() + chunk.len() > limit {
                         return Err(ApiError::PayloadTooLarge(limit));
@@ -172,7 +189,13 @@ pub(crate) async fn read_upload(
         let mut payload = payload;
         while let Some(chunk) = payload.next().await {
             let chunk = chunk.map_err(|e| {
-                DomainError::field("file", format!("could not read the upload: {e}"))
+                DomainError::field(
+                    "file",
+                    domain::Rule::other(
+                        format!("could not read the upload: {e}"),
+                        format!("无法读取上传的文件:{e}"),
+                    ),
+                )
             })?;
             if out.len() + chunk.len() > limit {
                 return Err(ApiError::PayloadTooLarge(limit));
@@ -291,7 +314,7 @@ pub async fn list_jobs(
 ) -> ApiResult<HttpResponse> {
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
-        return Err(DomainError::field("limit", "must be between 1 and 200").into());
+        return Err(DomainError::field("limit", domain::Rule::range(1, 200)).into());
     }
     let rows = state
         .run(auth, move |conn, _| jobs::list(conn, limit))
@@ -335,7 +358,8 @@ pub struct RowErrorDto {
     /// the file), when `column` is one of the sheet's columns.
     #[schema(example = "身份证号")]
     pub header: Option<String>,
-    /// Why.
+    /// Why, in the answer's language (`Accept-Language`: rows refused before the Chinese was
+    /// kept show their English).
     pub message: String,
 }
 
@@ -375,7 +399,9 @@ pub async fn job_errors(
             row: e.row,
             header: infra::app::imports::header_of(&kind, &e.column).map(str::to_owned),
             column: e.column,
-            message: e.message,
+            message: e
+                .rule
+                .message(crate::error::LANG.try_with(|l| *l).unwrap_or_default()),
         },
     )))
 }
@@ -422,7 +448,10 @@ pub async fn export_households(
     if reveal && !(4..=500).contains(&reason.trim().chars().count()) {
         return Err(DomainError::field(
             "reason",
-            "say why full ID numbers are needed, in 4 to 500 characters",
+            domain::Rule::other(
+                "say why full ID numbers are needed, in 4 to 500 characters",
+                "请用 4 至 500 个字符说明为何需要完整身份证号",
+            ),
         )
         .into());
     }
@@ -568,7 +597,7 @@ pub async fn export_job(
 ) -> ApiResult<HttpResponse> {
     let format = opts.into_inner().format.unwrap_or_else(|| "csv".into());
     if format != "csv" && format != "xlsx" {
-        return Err(DomainError::field("format", "must be csv or xlsx").into());
+        return Err(DomainError::field("format", domain::Rule::one_of(["csv", "xlsx"])).into());
     }
     let params = filters.into_inner();
     let limit = state.exports_daily_limit;

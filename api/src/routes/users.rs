@@ -84,7 +84,7 @@ pub async fn list_users(
             })?;
             let scope = match within {
                 Some(code) if widest.subtree().contains(code) => code.subtree(),
-                Some(_) => return Err(DomainError::field("org_unit", "lies outside your scope")),
+                Some(_) => return Err(DomainError::field("org_unit", domain::Rule::OutsideScope)),
                 None => widest.subtree(),
             };
             users::list(
@@ -155,11 +155,15 @@ pub async fn create_user(
     v.take("password", check_new_password(&b.password, &b.username));
     let org = v.take(
         "org_unit",
-        org_unit("org_unit", &b.org_unit).map_err(|e| e.message),
+        org_unit("org_unit", &b.org_unit).map_err(|e| e.rule),
     );
-    v.check(b.roles.len() <= 10, "roles", "at most 10 roles at once");
+    v.check(
+        b.roles.len() <= 10,
+        "roles",
+        domain::Rule::other("at most 10 roles at once", "一次最多 10 个角色"),
+    );
     v.finish()?;
-    let org = org.ok_or_else(|| DomainError::field("org_unit", "is invalid"))?;
+    let org = org.ok_or_else(|| DomainError::field("org_unit", domain::Rule::Invalid))?;
     let password = b.password;
     let hash = state.hashing(move |h| h.hash(&password)).await??;
     let catalog = std::sync::Arc::clone(&state.catalog);
@@ -245,13 +249,13 @@ pub async fn update_user(
         v.take("display_name", check_display_name(n));
     }
     let org = match &b.org_unit {
-        Some(t) => v.take("org_unit", org_unit("org_unit", t).map_err(|e| e.message)),
+        Some(t) => v.take("org_unit", org_unit("org_unit", t).map_err(|e| e.rule)),
         None => None,
     };
     v.check(
         b.display_name.is_some() || b.org_unit.is_some(),
         "body",
-        "change at least one field",
+        domain::Rule::other("change at least one field", "至少修改一个字段"),
     );
     v.finish()?;
     let version = if_match(&req)?;

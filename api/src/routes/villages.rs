@@ -377,7 +377,7 @@ pub async fn put_county_figure(
     if body.0.per_capita_income_fen < 0 {
         errs.push(FieldError::new(
             "per_capita_income_fen",
-            "must not be negative",
+            domain::Rule::NotNegative,
         ));
     }
     done(errs)?;

@@ -318,7 +318,7 @@ pub async fn list_deliveries(
     {
         return Err(DomainError::Validation(vec![FieldError::new(
             "status",
-            "must be one of pending, delivered, failed",
+            domain::Rule::one_of(["pending", "delivered", "failed"]),
         )])
         .into());
     }

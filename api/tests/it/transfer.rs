@@ -231,6 +231,34 @@ async fn import_reports_every_bad_row_and_loses_no_good_one() {
     assert_eq!(header_of("id_number"), "身份证号", "{:?}", raw.body);
     assert_eq!(header_of("income_per_capita"), "人均纯收入(元)");
     assert_eq!(header_of("household"), Value::Null);
+    // The same rows in Chinese: each reason was stored in both languages when it was refused.
+    let zh = app
+        .get_with(
+            &format!("/api/v1/jobs/{id}/errors?limit=200"),
+            &t,
+            &[("accept-language", "zh-CN")],
+        )
+        .await;
+    let message_zh = |column: &str| {
+        zh.body["items"]
+            .as_array()
+            .and_then(|a| a.iter().find(|e| e["column"] == column))
+            .and_then(|e| e["message"].as_str().map(str::to_owned))
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        message_zh("income_per_capita"),
+        "不能为负数",
+        "{:?}",
+        zh.body
+    );
+    assert_eq!(
+        message_zh("village_code"),
+        "超出您的管辖范围",
+        "{:?}",
+        zh.body
+    );
+    assert!(message_zh("household").starts_with("户 "), "{:?}", zh.body);
     assert_eq!(
         app.get("/api/v1/households/count", &t).await.body["count"],
         5

@@ -438,8 +438,12 @@ async fn endpoints_must_be_https_and_outside_by_default() {
         assert_eq!(r.status, 422, "{body}: {:?}", r.body);
         assert_eq!(r.body["errors"][0]["field"], field, "{:?}", r.body);
     }
-    // The same refusal in Chinese: codes and fields stay, words change.
-    let bad = json!({"url": "http://hooks.example.cn/x", "events": []});
+    // The same refusal in Chinese: codes, fields and rules stay, words change.
+    let bad = json!({
+        "url": "http://hooks.example.cn/x",
+        "events": [],
+        "description": "长".repeat(501),
+    });
     let r = app
         .send(
             "POST",
@@ -457,10 +461,35 @@ async fn endpoints_must_be_https_and_outside_by_default() {
     assert_eq!(r.body["errors"][0]["message"], "必须使用 https");
     assert_eq!(r.body["errors"][1]["field"], "events");
     assert_eq!(r.body["errors"][1]["message"], "至少选择一种事件");
+    // A typed rule carries its name and parameters, and its Chinese is rendered from them.
+    assert_eq!(r.body["errors"][2]["field"], "description");
+    assert_eq!(r.body["errors"][2]["rule"], "too_long");
+    assert_eq!(r.body["errors"][2]["max"], 500);
+    assert_eq!(r.body["errors"][2]["message"], "最多 500 个字符");
+    assert_eq!(r.body["errors"][0]["rule"], "other");
+    assert_eq!(r.body["errors_total"], 3);
+    let detail = r.body["detail"].as_str().unwrap_or_default();
+    assert!(detail.starts_with("url:必须使用 https;"), "{detail}");
+    // Nothing English is left but the field names and the scheme.
+    let words = ["description", "events", "https", "url"]
+        .iter()
+        .fold(detail.to_string(), |d, w| d.replace(w, ""));
+    assert!(!words.chars().any(|c| c.is_ascii_alphabetic()), "{detail}");
     let r = app.post("/api/v1/webhooks", &admin, bad).await;
     assert_eq!(r.header("content-language").as_deref(), Some("en"));
     assert_eq!(r.body["title"], "Validation failed");
     assert_eq!(r.body["errors"][0]["message"], "must use https");
+    assert_eq!(r.body["errors"][2]["rule"], "too_long");
+    assert_eq!(r.body["errors"][2]["max"], 500);
+    assert_eq!(
+        r.body["errors"][2]["message"],
+        "must have at most 500 characters"
+    );
+    assert_eq!(
+        r.body["detail"],
+        "url: must use https; events: must name at least one event; \
+         description: must have at most 500 characters"
+    );
     let r = app
         .post(
             "/api/v1/webhooks",

@@ -165,7 +165,10 @@ fn special(date: &str, kind: DayKind) -> SpecialDay {
 
 fn errors(r: Result<(), DomainError>) -> Vec<(String, String)> {
     match r {
-        Err(DomainError::Validation(e)) => e.into_iter().map(|e| (e.field, e.message)).collect(),
+        Err(DomainError::Validation(e)) => e
+            .into_iter()
+            .map(|e| (e.field, e.rule.to_string()))
+            .collect(),
         _ => Vec::new(),
     }
 }

@@ -231,17 +231,11 @@ fn text(
 ) -> String {
     let v = value.trim();
     if required && v.is_empty() {
-        errs.push(FieldError::new(field, "is required"));
+        errs.push(FieldError::new(field, crate::Rule::Required));
     } else if v.chars().count() > max {
-        errs.push(FieldError::new(
-            field,
-            format!("must have at most {max} characters"),
-        ));
+        errs.push(FieldError::new(field, crate::Rule::too_long(max)));
     } else if v.chars().any(char::is_control) {
-        errs.push(FieldError::new(
-            field,
-            "must not contain control characters",
-        ));
+        errs.push(FieldError::new(field, crate::Rule::ControlCharacters));
     }
     v.to_string()
 }
@@ -266,7 +260,10 @@ pub fn check_causes(
     let mut errs = Vec::new();
     let mut codes: Vec<String> = Vec::new();
     if input.is_empty() {
-        errs.push(FieldError::new(field, "must name at least one cause"));
+        errs.push(FieldError::new(
+            field,
+            crate::Rule::other("must name at least one cause", "至少选择一项致贫原因"),
+        ));
     }
     for (i, c) in input.iter().enumerate() {
         let c = c.trim();
@@ -275,13 +272,23 @@ pub fn check_causes(
             Some(_) => {}
             None => errs.push(FieldError::new(
                 format!("{field}[{i}]"),
-                format!(
-                    "is not a known cause; use one of {}",
-                    causes
-                        .iter()
-                        .map(|(c, _)| c.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                crate::Rule::other(
+                    format!(
+                        "is not a known cause; use one of {}",
+                        causes
+                            .iter()
+                            .map(|(c, _)| c.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    format!(
+                        "不是已知的致贫原因;请使用以下之一:{}",
+                        causes
+                            .iter()
+                            .map(|(c, _)| c.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                 ),
             )),
         }
@@ -316,7 +323,7 @@ pub fn check_year(field: &str, year: i32) -> Result<i32, FieldError> {
     if crate::input::YEARS.contains(&year) {
         Ok(year)
     } else {
-        Err(FieldError::new(field, crate::input::YEAR_MESSAGE))
+        Err(FieldError::new(field, crate::input::YEAR_RULE))
     }
 }
 
@@ -340,7 +347,10 @@ pub fn validate_household(
     {
         errs.push(FieldError::new(
             f("household_number"),
-            "must be 1 to 40 letters, digits or '-'",
+            crate::Rule::other(
+                "must be 1 to 40 letters, digits or '-'",
+                "须为 1 至 40 个字母、数字或“-”",
+            ),
         ));
     }
     let village = match RegionCode::parse(&input.village_code) {
@@ -348,7 +358,7 @@ pub fn validate_household(
         Ok(_) => {
             errs.push(FieldError::new(
                 f("village_code"),
-                "must be a village (12-digit code)",
+                crate::Rule::format(crate::Format::VillageCode),
             ));
             None
         }
@@ -435,7 +445,7 @@ pub fn validate_member(
     if !phone.is_empty() && !phone_ok {
         errs.push(FieldError::new(
             f("phone"),
-            "must be 7 to 20 digits, '-' or '+'",
+            crate::Rule::format(crate::Format::Phone),
         ));
     }
     match (errs.is_empty(), id, relationship) {
@@ -469,13 +479,16 @@ pub fn validate_members(
     if inputs.is_empty() {
         errs.push(FieldError::new(
             "members",
-            "a household needs at least one member, its head",
+            crate::Rule::other(
+                "a household needs at least one member, its head",
+                "一户至少要有一名成员,即户主",
+            ),
         ));
     }
     if inputs.len() > 30 {
         errs.push(FieldError::new(
             "members",
-            "a household has at most 30 members",
+            crate::Rule::other("a household has at most 30 members", "一户最多 30 名成员"),
         ));
     }
     for (i, m) in inputs.iter().enumerate() {
@@ -491,14 +504,17 @@ pub fn validate_members(
     if !inputs.is_empty() && heads != 1 {
         errs.push(FieldError::new(
             "members",
-            format!("exactly one member must be the head (户主); found {heads}"),
+            crate::Rule::other(
+                format!("exactly one member must be the head (户主); found {heads}"),
+                format!("必须有且只有一名成员为户主;现有 {heads} 名"),
+            ),
         ));
     }
     for (i, m) in valid.iter().enumerate() {
         if valid[..i].iter().any(|o| o.id_number == m.id_number) {
             errs.push(FieldError::new(
                 format!("members[{i}].id_number"),
-                "appears twice in this household",
+                crate::Rule::other("appears twice in this household", "在本户中出现两次"),
             ));
         }
     }
@@ -545,7 +561,7 @@ pub fn validate_year(year: i32, r: &YearRecord, prefix: &str) -> Result<(), Vec<
     if !crate::input::YEARS.contains(&year) {
         errs.push(FieldError::new(
             join(prefix, "year"),
-            crate::input::YEAR_MESSAGE,
+            crate::input::YEAR_RULE,
         ));
     }
     for (v, name) in [
@@ -556,9 +572,15 @@ pub fn validate_year(year: i32, r: &YearRecord, prefix: &str) -> Result<(), Vec<
         (r.transfer_income_fen, "transfer_income_fen"),
     ] {
         if v < 0 {
-            errs.push(FieldError::new(join(prefix, name), "must not be negative"));
+            errs.push(FieldError::new(
+                join(prefix, name),
+                crate::Rule::NotNegative,
+            ));
         } else if v > 100_000_000_000 {
-            errs.push(FieldError::new(join(prefix, name), "is implausibly large"));
+            errs.push(FieldError::new(
+                join(prefix, name),
+                crate::Rule::other("is implausibly large", "数值过大,不合常理"),
+            ));
         }
     }
     if errs.is_empty() { Ok(()) } else { Err(errs) }
@@ -611,12 +633,15 @@ pub fn validate_measure(
         .map_err(|e| errs.push(FieldError::new("kind", e)))
         .ok();
     match m.date {
-        None => errs.push(FieldError::new("date", "is required (YYYY-MM-DD)")),
-        Some(d) if d > today => errs.push(FieldError::new("date", "must not be in the future")),
+        None => errs.push(FieldError::new(
+            "date",
+            crate::Rule::other("is required (YYYY-MM-DD)", "必填(YYYY-MM-DD)"),
+        )),
+        Some(d) if d > today => errs.push(FieldError::new("date", crate::Rule::NotInFuture)),
         Some(_) => {}
     }
     if m.amount_fen < 0 {
-        errs.push(FieldError::new("amount_fen", "must not be negative"));
+        errs.push(FieldError::new("amount_fen", crate::Rule::NotNegative));
     }
     let responsible = text(&mut errs, "responsible".into(), &m.responsible, true, 50);
     let description = text(&mut errs, "description".into(), &m.description, false, 2000);
@@ -714,7 +739,7 @@ mod tests {
             .unwrap_or_default();
         assert!(
             e.iter()
-                .any(|e| e.field == "members" && e.message.contains("found 2"))
+                .any(|e| e.field == "members" && e.rule.to_string().contains("found 2"))
         );
         let no_head = [member("child", "37083119800101001")];
         assert!(validate_members(&no_head, today()).is_err());

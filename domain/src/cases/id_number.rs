@@ -37,16 +37,22 @@ impl IdNumber {
     ///
     /// # Errors
     /// A message saying which rule the text breaks (never repeating the text).
-    pub fn parse(text: &str, today: NaiveDate) -> Result<Self, String> {
+    pub fn parse(text: &str, today: NaiveDate) -> Result<Self, crate::Rule> {
         let s = text.trim().to_ascii_uppercase();
         if s.chars().count() != 18 {
-            return Err("must have 18 characters".into());
+            return Err(crate::Rule::other(
+                "must have 18 characters",
+                "必须为 18 位",
+            ));
         }
         let bytes = s.as_bytes();
         if !bytes[..17].iter().all(u8::is_ascii_digit)
             || !(bytes[17].is_ascii_digit() || bytes[17] == b'X')
         {
-            return Err("must be 17 digits and a digit or X".into());
+            return Err(crate::Rule::other(
+                "must be 17 digits and a digit or X",
+                "必须是 17 位数字加一位数字或 X",
+            ));
         }
         let sum: u32 = bytes[..17]
             .iter()
@@ -55,13 +61,20 @@ impl IdNumber {
             .sum();
         let expected = CHECK[usize::try_from(sum % 11).unwrap_or(0)];
         if bytes[17] != expected {
-            return Err("has a wrong check character".into());
+            return Err(crate::Rule::other(
+                "has a wrong check character",
+                "校验码错误",
+            ));
         }
-        let birth = NaiveDate::parse_from_str(&s[6..14], "%Y%m%d")
-            .map_err(|_| "does not contain a real birth date".to_string())?;
+        let birth = NaiveDate::parse_from_str(&s[6..14], "%Y%m%d").map_err(|_| {
+            crate::Rule::other("does not contain a real birth date", "所含出生日期不存在")
+        })?;
         let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN);
         if birth < earliest || birth > today {
-            return Err("contains a birth date outside 1900 to today".into());
+            return Err(crate::Rule::other(
+                "contains a birth date outside 1900 to today",
+                "所含出生日期不在 1900 年至今天之间",
+            ));
         }
         Ok(Self(s))
     }
@@ -142,7 +155,12 @@ mod tests {
 
     #[test]
     fn invalid_numbers_are_refused_with_the_reason() {
-        let err = |s: &str| IdNumber::parse(s, today()).err().unwrap_or_default();
+        let err = |s: &str| {
+            IdNumber::parse(s, today())
+                .err()
+                .map(|r| r.to_string())
+                .unwrap_or_default()
+        };
         assert!(err("110105194912310021").contains("check"));
         assert!(err("11010519491231002").contains("18"));
         assert!(err("1101051949123100A1").contains("digits"));

@@ -20,24 +20,33 @@ pub fn check(
     match term {
         None if loan => errs.push(FieldError::new(
             "term_months",
-            "is required for a small loan (months)",
+            crate::Rule::other(
+                "is required for a small loan (months)",
+                "小额信贷必填(月数)",
+            ),
         )),
         Some(t) if loan && !(1..=SMALL_LOAN_MAX_TERM_MONTHS).contains(&t) => {
             errs.push(FieldError::new(
                 "term_months",
-                format!("must be 1 to {SMALL_LOAN_MAX_TERM_MONTHS} months"),
+                crate::Rule::other(
+                    format!("must be 1 to {SMALL_LOAN_MAX_TERM_MONTHS} months"),
+                    format!("须为 1 至 {SMALL_LOAN_MAX_TERM_MONTHS} 个月"),
+                ),
             ));
         }
         Some(_) if kind.is_some() && !loan => errs.push(FieldError::new(
             "term_months",
-            "applies to small loans only",
+            crate::Rule::other("applies to small loans only", "仅适用于小额信贷"),
         )),
         _ => {}
     }
     if loan && amount_fen == 0 {
         errs.push(FieldError::new(
             "amount_fen",
-            "must be the amount lent, more than zero",
+            crate::Rule::other(
+                "must be the amount lent, more than zero",
+                "必须是贷款金额,大于零",
+            ),
         ));
     }
 }

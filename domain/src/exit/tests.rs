@@ -280,7 +280,7 @@ fn a_step_date_is_past_recent_and_after_the_step_it_follows() {
     let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
     let today = d("2026-12-04");
     let msg = |r: Result<(), DomainError>| match r {
-        Err(DomainError::Validation(e)) => format!("{}: {}", e[0].field, e[0].message),
+        Err(DomainError::Validation(e)) => format!("{}: {}", e[0].field, e[0].rule),
         _ => String::new(),
     };
     let verified = Follows {

@@ -253,7 +253,7 @@ fn termination_ends_coverage() {
     assert_eq!(p.total_fen, 83_333 * 10 / 30);
     assert_eq!(codes(&p), vec![BASE_FEE]);
     assert_eq!(
-        payout(&c, &settings(), 2017, 7, &[], &[]),
+        payout(&c, &settings(), 2017, 7, &[], &[]).map_err(|e| e.to_string()),
         Err("the contract does not cover 2017-07".to_owned())
     );
 }
@@ -261,11 +261,11 @@ fn termination_ends_coverage() {
 #[test]
 fn month_outside_the_contract_is_an_error() {
     assert_eq!(
-        payout(&contract(), &settings(), 2018, 1, &[], &[]),
+        payout(&contract(), &settings(), 2018, 1, &[], &[]).map_err(|e| e.to_string()),
         Err("the contract does not cover 2018-01".to_owned())
     );
     assert_eq!(
-        payout(&contract(), &settings(), 2016, 12, &[], &[]),
+        payout(&contract(), &settings(), 2016, 12, &[], &[]).map_err(|e| e.to_string()),
         Err("the contract does not cover 2016-12".to_owned())
     );
     assert!(payout(&contract(), &settings(), 2017, 13, &[], &[]).is_err());

@@ -42,7 +42,10 @@ pub fn resolve(layers: &[&Value]) -> Result<Settings, DomainError> {
         .map_err(|e| DomainError::Unexpected(anyhow::anyhow!(e)))?;
     for layer in layers {
         if !layer.is_object() {
-            return Err(DomainError::field("overrides", "must be a JSON object"));
+            return Err(DomainError::field(
+                "overrides",
+                crate::Rule::format(crate::Format::JsonObject),
+            ));
         }
         merge(&mut merged, layer);
     }
@@ -53,12 +56,12 @@ pub fn resolve(layers: &[&Value]) -> Result<Settings, DomainError> {
         } else {
             format!("overrides.{path}")
         };
-        DomainError::field(field, e.inner().to_string())
+        DomainError::field(field, crate::Rule::unreadable(e.inner()))
     })?;
     let errs: Vec<FieldError> = settings
         .validate()
         .into_iter()
-        .map(|e| FieldError::new(format!("overrides.{}", e.field), e.message))
+        .map(|e| FieldError::new(format!("overrides.{}", e.field), e.rule))
         .collect();
     if errs.is_empty() {
         Ok(settings)
@@ -95,7 +98,7 @@ fn prefixed(errs: Vec<FieldError>, prefix: &str) -> Vec<FieldError> {
     errs.into_iter()
         .map(|e| {
             let rest = e.field.strip_prefix("overrides").unwrap_or(&e.field);
-            FieldError::new(format!("overrides.{prefix}{rest}"), e.message)
+            FieldError::new(format!("overrides.{prefix}{rest}"), e.rule)
         })
         .collect()
 }
@@ -113,7 +116,10 @@ pub fn resolve_city(
     city: &Value,
 ) -> Result<(Settings, Vec<FieldError>), DomainError> {
     if !city.is_object() {
-        return Err(DomainError::field("overrides", "must be a JSON object"));
+        return Err(DomainError::field(
+            "overrides",
+            crate::Rule::format(crate::Format::JsonObject),
+        ));
     }
     let (own, counties) = split(city);
     let above = as_value(&[province])?;
@@ -133,12 +139,18 @@ pub fn resolve_city(
                 if !in_city {
                     refused.push(FieldError::new(
                         field,
-                        "must be the 6-digit code of a county of this city",
+                        crate::Rule::other(
+                            "must be the 6-digit code of a county of this city",
+                            "必须是本市所辖县的 6 位代码",
+                        ),
                     ));
                     continue;
                 }
                 if !entry.is_object() {
-                    refused.push(FieldError::new(field, "must be a JSON object"));
+                    refused.push(FieldError::new(
+                        field,
+                        crate::Rule::format(crate::Format::JsonObject),
+                    ));
                     continue;
                 }
                 let (entry_kept, errs) = check_layer(Writer::City, &above, entry);
@@ -151,7 +163,10 @@ pub fn resolve_city(
         }
         Some(_) => refused.push(FieldError::new(
             format!("overrides.{COUNTIES}"),
-            "must be a JSON object of county codes",
+            crate::Rule::other(
+                "must be a JSON object of county codes",
+                "必须是以县级代码为键的 JSON 对象",
+            ),
         )),
     }
     Ok((settings, refused))

@@ -76,7 +76,10 @@ impl MilestoneTargets {
             if !(2000..=2100).contains(&y) {
                 errs.push(FieldError::new(
                     format!("{p}.{f}"),
-                    "must be a year from 2000 to 2100",
+                    crate::Rule::YearRange {
+                        min: 2000,
+                        max: 2100,
+                    },
                 ));
             }
         }
@@ -87,7 +90,7 @@ impl MilestoneTargets {
             if !(0..=100).contains(&t.value) {
                 errs.push(FieldError::new(
                     format!("{p}.{f}"),
-                    "must be 0 to 100 percent",
+                    crate::Rule::range(0, 100),
                 ));
             }
         }

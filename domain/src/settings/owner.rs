@@ -49,6 +49,13 @@ impl Writer {
             Self::County => "a county",
         }
     }
+
+    fn name_zh(self) -> &'static str {
+        match self {
+            Self::City => "市",
+            Self::County => "县",
+        }
+    }
 }
 
 impl Rule {
@@ -414,33 +421,44 @@ fn walk(
                 }
                 Rule::County => errs.push(FieldError::new(
                     field,
-                    format!("is the county's own and a city may not set it: {}", d.why),
+                    crate::Rule::other(format!("is the county's own and a city may not set it: {}", d.why), format!("属于县自定事项,市不能设置:{}", d.why)),
                 )),
                 Rule::City => errs.push(FieldError::new(
                     field,
-                    format!(
+                    crate::Rule::other(format!(
                         "is set by the city for its counties (市定) and a county may not override it: {}",
                         d.why
-                    ),
+                    ), format!(
+                        "由市为所辖县统一设定(市定),县不能覆盖:{}",
+                        d.why
+                    )),
                 )),
                 Rule::Province => errs.push(FieldError::new(
                     field,
-                    format!(
+                    crate::Rule::other(format!(
                         "is set by the province and {} may not override it: {}",
                         writer.name(),
                         d.why
-                    ),
+                    ), format!(
+                        "由省设定,{} 不能覆盖:{}",
+                        writer.name_zh(),
+                        d.why
+                    )),
                 )),
                 Rule::OnlyOn => {
                     let on_above = lookup(above, d.path).and_then(Value::as_bool) == Some(true);
                     if on_above && v.as_bool() == Some(false) {
                         errs.push(FieldError::new(
                             field,
-                            format!(
+                            crate::Rule::other(format!(
                                 "may only be tightened by {}: it is on above and stays on: {}",
                                 writer.name(),
                                 d.why
-                            ),
+                            ), format!(
+                                "{} 只能收紧:上级已开启,须保持开启:{}",
+                                writer.name_zh(),
+                                d.why
+                            )),
                         ));
                     } else {
                         kept.insert(k.clone(), v.clone());
@@ -454,18 +472,22 @@ fn walk(
                         _ => None,
                     };
                     if let Some(l) = looser {
-                        let (word, dir) = if d.rule == Rule::AtLeast {
-                            ("below", "raised")
+                        let (word, dir, word_zh, dir_zh) = if d.rule == Rule::AtLeast {
+                            ("below", "raised", "低于", "调高")
                         } else {
-                            ("above", "lowered")
+                            ("above", "lowered", "高于", "调低")
                         };
                         errs.push(FieldError::new(
                             field,
-                            format!(
+                            crate::Rule::other(format!(
                                 "may only be tightened by {}: not {word} {l}, the value set above (it may be {dir}): {}",
                                 writer.name(),
                                 d.why
-                            ),
+                            ), format!(
+                                "{} 只能收紧:不能{word_zh}上级设定的值 {l}(可以{dir_zh}):{}",
+                                writer.name_zh(),
+                                d.why
+                            )),
                         ));
                     } else {
                         kept.insert(k.clone(), v.clone());
@@ -597,7 +619,11 @@ mod tests {
         assert_eq!(kept, json!({"exit": {}}));
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].field, "overrides.exit.require_stored_evidence");
-        assert!(errs[0].message.contains("stays on"), "{}", errs[0].message);
+        assert!(
+            errs[0].rule.to_string().contains("stays on"),
+            "{}",
+            errs[0].rule
+        );
     }
 
     #[test]

@@ -52,7 +52,7 @@ impl ObjectType {
             "intake_list" => Ok(Self::IntakeList),
             _ => Err(DomainError::field(
                 field,
-                "must be exit_list, intake_list or property_hit",
+                domain::Rule::one_of(["exit_list", "intake_list", "property_hit"]),
             )),
         }
     }
@@ -369,7 +369,12 @@ pub fn cited(
         .map(|(i, _)| {
             FieldError::new(
                 format!("attachments[{i}].uri"),
-                format!("is not an attachment stored for this {what} (POST /api/v1/attachments)"),
+                domain::Rule::other(
+                    format!(
+                        "is not an attachment stored for this {what} (POST /api/v1/attachments)"
+                    ),
+                    format!("不是为该{what}存储的附件(POST /api/v1/attachments)"),
+                ),
             )
         })
         .collect();

@@ -208,8 +208,12 @@ pub(crate) fn card_for_payment(
     conn: &mut PgConnection,
     household_id: Uuid,
 ) -> Result<(Uuid, String), DomainError> {
-    let h = household(conn, household_id)
-        .map_err(|_| DomainError::field("household_id", "is not a household in your scope"))?;
+    let h = household(conn, household_id).map_err(|_| {
+        DomainError::field(
+            "household_id",
+            domain::Rule::not_in_scope(domain::ScopeKind::Household),
+        )
+    })?;
     let (id, _, masked, _) = current(conn, &h)?.ok_or_else(|| DomainError::Conflict {
         code: domain::ErrorCode::NoBenefitCard,
         message: format!(
@@ -268,7 +272,10 @@ pub fn payment_file(
     if !(4..=500).contains(&reason.chars().count()) {
         return Err(DomainError::field(
             "reason",
-            "say why the full card and ID numbers are needed, in 4 to 500 characters",
+            domain::Rule::other(
+                "say why the full card and ID numbers are needed, in 4 to 500 characters",
+                "请用 4 至 500 个字符说明为何需要完整卡号和身份证号",
+            ),
         ));
     }
     let reversed: Vec<Uuid> = disbursements::table

@@ -32,7 +32,15 @@ pub struct YearView {
 }
 
 fn in_year(year: i32) -> Result<(NaiveDate, NaiveDate), DomainError> {
-    let bad = || DomainError::field("year", "must be a year between 1949 and 2200");
+    let bad = || {
+        DomainError::field(
+            "year",
+            domain::Rule::YearRange {
+                min: 1949,
+                max: 2200,
+            },
+        )
+    };
     if !(1949..=2200).contains(&year) {
         return Err(bad());
     }
@@ -115,7 +123,7 @@ pub fn put_year(
         .require_at(perm::SETTINGS_MANAGE, RegionCode::PLATFORM)?;
     let (first, last) = in_year(year)?;
     if source.trim().is_empty() || source.chars().count() > 200 {
-        return Err(DomainError::field("source", "must be 1 to 200 characters"));
+        return Err(DomainError::field("source", domain::Rule::length(1, 200)));
     }
     check_year(year, days)?;
     // Serialise replacements of one year.

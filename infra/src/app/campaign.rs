@@ -207,7 +207,7 @@ fn county_of(ctx: &Ctx, code: RegionCode) -> Result<RegionCode, DomainError> {
     if code.level() != Level::County || !ctx.caller.scope().contains(code) {
         return Err(DomainError::field(
             "county_code",
-            "must be a county in your scope",
+            domain::Rule::not_in_scope(domain::ScopeKind::County),
         ));
     }
     Ok(code)
@@ -377,7 +377,10 @@ pub fn villages(
         {
             return Err(DomainError::field(
                 "township",
-                "must be a township of the campaign's county in your scope",
+                domain::Rule::other(
+                    "must be a township of the campaign's county in your scope",
+                    "必须是本次行动所在县中您管辖范围内的乡镇",
+                ),
             ));
         }
         if within.contains(t) {
@@ -586,7 +589,10 @@ pub fn excuse(
     if village.level() != Level::Village || !county.subtree().contains(village) {
         return Err(DomainError::field(
             "village_code",
-            "must be a village of the campaign's county",
+            domain::Rule::other(
+                "must be a village of the campaign's county",
+                "必须是本次行动所在县的村",
+            ),
         ));
     }
     super::users::check_org_unit(conn, "village_code", village)?;

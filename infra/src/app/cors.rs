@@ -13,13 +13,19 @@ use crate::schema::cors_origins;
 ///
 /// # Errors
 /// The reason.
-pub fn check_origin(origin: &str) -> Result<String, String> {
+pub fn check_origin(origin: &str) -> Result<String, domain::Rule> {
     let o = origin.trim().trim_end_matches('/').to_ascii_lowercase();
-    let (scheme, host) = o
-        .split_once("://")
-        .ok_or_else(|| "must be an origin such as https://app.example.cn".to_string())?;
+    let (scheme, host) = o.split_once("://").ok_or_else(|| {
+        domain::Rule::other(
+            "must be an origin such as https://app.example.cn",
+            "必须是来源地址,如 https://app.example.cn",
+        )
+    })?;
     if host.is_empty() || host.contains(['/', '?', '#', '@', ' ', '*']) {
-        return Err("must be scheme://host[:port], with no path and no wildcard".into());
+        return Err(domain::Rule::other(
+            "must be scheme://host[:port], with no path and no wildcard",
+            "必须是 scheme://host[:port],不能有路径或通配符",
+        ));
     }
     let local = host == "localhost"
         || host.starts_with("localhost:")
@@ -28,7 +34,10 @@ pub fn check_origin(origin: &str) -> Result<String, String> {
     match scheme {
         "https" => Ok(o),
         "http" if local => Ok(o),
-        _ => Err("must use https (http only for localhost)".into()),
+        _ => Err(domain::Rule::other(
+            "must use https (http only for localhost)",
+            "必须使用 https(仅 localhost 可用 http)",
+        )),
     }
 }
 
@@ -59,7 +68,10 @@ pub fn replace(
     let mut errs = Vec::new();
     let mut clean: Vec<String> = Vec::new();
     if origins.len() > 20 {
-        errs.push(FieldError::new("origins", "must list at most 20 origins"));
+        errs.push(FieldError::new(
+            "origins",
+            domain::Rule::other("must list at most 20 origins", "最多列出 20 个来源"),
+        ));
     }
     for (i, o) in origins.iter().enumerate() {
         match check_origin(o) {

@@ -86,7 +86,7 @@ pub fn coverage(
     as_of: NaiveDate,
 ) -> Result<Coverage, DomainError> {
     if !ctx.caller.scope().contains(region) {
-        return Err(DomainError::field("region", "lies outside your scope"));
+        return Err(DomainError::field("region", domain::Rule::OutsideScope));
     }
     // Below the county the county's settings apply; above it, the province's.
     let interval = match region.level() {

@@ -50,11 +50,14 @@ pub fn designate(
     if village.level() != Level::Village || !ctx.caller.scope().contains(village) {
         return Err(DomainError::field(
             "village_code",
-            "must be a village in your scope",
+            domain::Rule::not_in_scope(domain::ScopeKind::Village),
         ));
     }
     if !LEVELS.contains(&level) {
-        return Err(DomainError::field("level", "must be province or city"));
+        return Err(DomainError::field(
+            "level",
+            domain::Rule::one_of(["province", "city"]),
+        ));
     }
     ctx.caller
         .require_at_level(perm::VILLAGES_MANAGE, Level::County, village)?;

@@ -64,14 +64,17 @@ pub struct Attachment {
 /// Checks attachments; reports every bad one.
 pub fn check_attachments(list: &[Attachment], errs: &mut Vec<FieldError>) {
     if list.len() > 20 {
-        errs.push(FieldError::new("attachments", "at most 20 attachments"));
+        errs.push(FieldError::new(
+            "attachments",
+            domain::Rule::other("at most 20 attachments", "最多 20 个附件"),
+        ));
     }
     for (i, a) in list.iter().enumerate() {
         let t = a.title.trim().chars().count();
         if t == 0 || t > 200 {
             errs.push(FieldError::new(
                 format!("attachments[{i}].title"),
-                "must have 1 to 200 characters",
+                domain::Rule::length(1, 200),
             ));
         } else if let Some(why) = links::plain_text_problem(a.title.trim()) {
             errs.push(FieldError::new(format!("attachments[{i}].title"), why));
@@ -80,7 +83,7 @@ pub fn check_attachments(list: &[Attachment], errs: &mut Vec<FieldError>) {
         if u == 0 || u > 500 {
             errs.push(FieldError::new(
                 format!("attachments[{i}].uri"),
-                "must have 1 to 500 characters",
+                domain::Rule::length(1, 500),
             ));
         } else if let Some(why) = links::uri_problem(a.uri.trim()) {
             errs.push(FieldError::new(format!("attachments[{i}].uri"), why));
@@ -90,7 +93,7 @@ pub fn check_attachments(list: &[Attachment], errs: &mut Vec<FieldError>) {
         {
             errs.push(FieldError::new(
                 format!("attachments[{i}].sha256"),
-                "must be 64 hexadecimal digits",
+                domain::Rule::format(domain::Format::Sha256),
             ));
         }
     }

@@ -160,10 +160,13 @@ pub fn create(
     n: &NewInspection,
 ) -> Result<InspectionView, DomainError> {
     if !matches!(n.region.level(), Level::County | Level::City) {
-        return Err(DomainError::field("region", "must be a county or a city"));
+        return Err(DomainError::field(
+            "region",
+            domain::Rule::other("must be a county or a city", "必须是县或市"),
+        ));
     }
     if !ctx.caller.scope().contains(n.region) {
-        return Err(DomainError::field("region", "lies outside your scope"));
+        return Err(DomainError::field("region", domain::Rule::OutsideScope));
     }
     ctx.caller.require_at(perm::WORKFLOW_INSPECT, n.region)?;
     let scope = n.region.subtree();
@@ -436,7 +439,7 @@ pub fn visit(
     else {
         return Err(DomainError::field(
             "household_id",
-            "is not in the inspection's sample",
+            domain::Rule::other("is not in the inspection's sample", "不在本次抽查的样本中"),
         ));
     };
     let region = stored_code(sampled.region_code)?;
@@ -448,10 +451,7 @@ pub fn visit(
         });
     }
     if v.visited_on > ctx.today() {
-        return Err(DomainError::field(
-            "visited_on",
-            "must not be in the future",
-        ));
+        return Err(DomainError::field("visited_on", domain::Rule::NotInFuture));
     }
     let mut reopened = false;
     if v.outcome == Outcome::FalseExit {

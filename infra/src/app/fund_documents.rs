@@ -148,9 +148,12 @@ pub fn indicator_table(
     if year < row.from_year || year > row.to_year {
         return Err(DomainError::field(
             "year",
-            format!(
-                "must lie in the designation, {} to {}",
-                row.from_year, row.to_year
+            domain::Rule::other(
+                format!(
+                    "must lie in the designation, {} to {}",
+                    row.from_year, row.to_year
+                ),
+                format!("必须在认定期限内,即 {} 至 {}", row.from_year, row.to_year),
             ),
         ));
     }

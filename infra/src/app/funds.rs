@@ -152,7 +152,7 @@ fn manage_at(ctx: &Ctx, code: RegionCode) -> Result<(), DomainError> {
     ctx.caller.require_at(perm::FUNDS_MANAGE, code)
 }
 
-fn parse<T>(r: Result<T, String>) -> Result<T, DomainError> {
+fn parse<T>(r: Result<T, domain::Rule>) -> Result<T, DomainError> {
     r.map_err(|m| DomainError::Unexpected(anyhow::anyhow!(m)))
 }
 
@@ -193,7 +193,7 @@ pub fn create_fund(
     if f.county.level() != Level::County || !ctx.caller.scope().contains(f.county) {
         return Err(DomainError::field(
             "county_code",
-            "must be a county in your scope",
+            domain::Rule::not_in_scope(domain::ScopeKind::County),
         ));
     }
     manage_at(ctx, f.county)?;
@@ -266,7 +266,7 @@ pub fn create_project(
     if p.region.level() < Level::County || !ctx.caller.scope().contains(p.region) {
         return Err(DomainError::field(
             "region_code",
-            "must be a county, township or village in your scope",
+            domain::Rule::not_in_scope(domain::ScopeKind::Region),
         ));
     }
     manage_at(ctx, p.region)?;
@@ -382,15 +382,26 @@ pub fn allocate(
     amount: i64,
     note: &str,
 ) -> Result<Entry, DomainError> {
-    let fund = lock_fund(conn, fund_id)
-        .map_err(|_| DomainError::field("fund_id", "is not a fund in your scope"))?;
-    let project = lock_project(conn, project_id)
-        .map_err(|_| DomainError::field("project_id", "is not a project in your scope"))?;
+    let fund = lock_fund(conn, fund_id).map_err(|_| {
+        DomainError::field(
+            "fund_id",
+            domain::Rule::not_in_scope(domain::ScopeKind::Fund),
+        )
+    })?;
+    let project = lock_project(conn, project_id).map_err(|_| {
+        DomainError::field(
+            "project_id",
+            domain::Rule::not_in_scope(domain::ScopeKind::Project),
+        )
+    })?;
     manage_at(ctx, stored_code(fund.region_code)?)?;
     if fund.county_code != project.county_code {
         return Err(DomainError::field(
             "project_id",
-            "belongs to another county than the fund",
+            domain::Rule::other(
+                "belongs to another county than the fund",
+                "与资金不属于同一个县",
+            ),
         ));
     }
     let state = FundState {
@@ -744,9 +755,12 @@ pub fn record_progress(
     if pct < p.progress_pct {
         return Err(DomainError::field(
             "progress_pct",
-            format!(
-                "progress does not go back: it is {}% already",
-                p.progress_pct
+            domain::Rule::other(
+                format!(
+                    "progress does not go back: it is {}% already",
+                    p.progress_pct
+                ),
+                format!("进度不能倒退:已达 {}%", p.progress_pct),
             ),
         ));
     }

@@ -422,10 +422,7 @@ pub fn reject(
     open(&req)?;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(DomainError::field(
-            "reason",
-            "must have 1 to 500 characters",
-        ));
+        return Err(DomainError::field("reason", domain::Rule::length(1, 500)));
     }
     diesel::update(
         grant_requests::table

@@ -40,7 +40,7 @@ pub fn once(
     if key.is_empty() || key.len() > 200 {
         return Err(DomainError::field(
             "Idempotency-Key",
-            "must have 1 to 200 characters",
+            domain::Rule::length(1, 200),
         ));
     }
     let county = ctx.caller.county_code();
@@ -61,7 +61,10 @@ pub fn once(
         if hash != request_hash {
             return Err(DomainError::field(
                 "Idempotency-Key",
-                "was used before with a different request",
+                domain::Rule::other(
+                    "was used before with a different request",
+                    "已用于另一个不同的请求",
+                ),
             ));
         }
         return Ok((Outcome::Made(body), true));

@@ -145,7 +145,7 @@ fn check_links(attachments: &[Attachment]) -> Result<(), DomainError> {
         .map(|(i, _)| {
             FieldError::new(
                 format!("attachments[{i}].uri"),
-                "the list is not drawn up yet: cite the archive by an https link, or store files for the list once it is (POST /api/v1/attachments?object_type=intake_list) and cite them in its steps",
+                domain::Rule::other("the list is not drawn up yet: cite the archive by an https link, or store files for the list once it is (POST /api/v1/attachments?object_type=intake_list) and cite them in its steps", "名单尚未拟定:请以 https 链接引用存档,或在名单拟定后为其存储文件(POST /api/v1/attachments?object_type=intake_list)并在其步骤中引用"),
             )
         })
         .collect();
@@ -170,7 +170,7 @@ pub fn create(
     if !ctx.caller.scope().contains(n.village) || n.village.level() != Level::Village {
         return Err(DomainError::field(
             "village_code",
-            "must be a village in your scope",
+            domain::Rule::not_in_scope(domain::ScopeKind::Village),
         ));
     }
     ctx.caller
@@ -186,13 +186,16 @@ pub fn create(
     for (i, (hid, kind)) in n.entries.iter().enumerate() {
         let f = format!("entries[{i}].household_id");
         if n.entries[..i].iter().any(|(h, _)| h == hid) {
-            errs.push(FieldError::new(f, "is listed twice"));
+            errs.push(FieldError::new(f, domain::Rule::ListedTwice));
             continue;
         }
         let h = match cases::find(conn, *hid) {
             Ok(h) => h,
             Err(DomainError::NotFound) => {
-                errs.push(FieldError::new(f, "is not a household in your scope"));
+                errs.push(FieldError::new(
+                    f,
+                    domain::Rule::not_in_scope(domain::ScopeKind::Household),
+                ));
                 continue;
             }
             Err(e) => return Err(e),
@@ -200,9 +203,12 @@ pub fn create(
         if h.region_code != n.village.as_i64() {
             errs.push(FieldError::new(
                 f,
-                format!(
-                    "household {} is registered in another village",
-                    h.household_number
+                domain::Rule::other(
+                    format!(
+                        "household {} is registered in another village",
+                        h.household_number
+                    ),
+                    format!("户 {} 登记在其他村", h.household_number),
                 ),
             ));
             continue;
@@ -212,7 +218,10 @@ pub fn create(
         if let Err(m) = rules::entering_status(*kind, status) {
             errs.push(FieldError::new(
                 format!("entries[{i}].kind"),
-                format!("household {} {m}", h.household_number),
+                domain::Rule::other(
+                    format!("household {} {m}", h.household_number),
+                    format!("户 {} {}", h.household_number, m.message(domain::Lang::Zh)),
+                ),
             ));
             continue;
         }
@@ -228,9 +237,15 @@ pub fn create(
         if let Some(l) = listed {
             errs.push(FieldError::new(
                 f,
-                format!(
-                    "household {} is already on the {} intake list {l}",
-                    h.household_number, n.year
+                domain::Rule::other(
+                    format!(
+                        "household {} is already on the {} intake list {l}",
+                        h.household_number, n.year
+                    ),
+                    format!(
+                        "户 {} 已在 {} 年纳入名单 {l} 上",
+                        h.household_number, n.year
+                    ),
                 ),
             ));
             continue;
@@ -240,7 +255,7 @@ pub fn create(
     if n.entries.is_empty() {
         errs.push(FieldError::new(
             "entries",
-            "must name at least one household",
+            domain::Rule::other("must name at least one household", "至少列出一户"),
         ));
     }
     if !errs.is_empty() {
@@ -571,9 +586,13 @@ pub fn take_step(
     if settings.exit.require_stored_evidence && step.needs_evidence() && stored.is_empty() {
         return Err(DomainError::field(
             "attachments",
-            "this step needs evidence stored by the system (exit.require_stored_evidence): \
-             upload it for this list (POST /api/v1/attachments?object_type=intake_list) and cite \
-             /api/v1/attachments/{id}",
+            domain::Rule::other(
+                "this step needs evidence stored by the system (exit.require_stored_evidence): \
+                 upload it for this list (POST /api/v1/attachments?object_type=intake_list) and cite \
+                 /api/v1/attachments/{id}",
+                "此步骤需要系统存储的证明材料(exit.require_stored_evidence):请为该名单上传\
+                 (POST /api/v1/attachments?object_type=intake_list)并引用 /api/v1/attachments/{id}",
+            ),
         ));
     }
     domain::exit::check_step_date(
@@ -602,7 +621,7 @@ pub fn take_step(
                 if !ids.contains(hid) {
                     errs.push(FieldError::new(
                         format!("votes[{i}].household_id"),
-                        "is not on this list",
+                        domain::Rule::NotOnList,
                     ));
                     continue;
                 }
@@ -616,7 +635,10 @@ pub fn take_step(
                 if votes.iter().filter(|(h, _)| h == hid).count() != 1 {
                     errs.push(FieldError::new(
                         "votes",
-                        format!("household {hid} on the list needs exactly one tally"),
+                        domain::Rule::other(
+                            format!("household {hid} on the list needs exactly one tally"),
+                            format!("名单上的户 {hid} 须有且只有一条计票"),
+                        ),
                     ));
                 }
             }
@@ -677,7 +699,7 @@ pub fn take_step(
                 if !ids.contains(&r.household_id) {
                     errs.push(FieldError::new(
                         format!("removals[{i}].household_id"),
-                        "is not on this list",
+                        domain::Rule::NotOnList,
                     ));
                 } else if removals[..i]
                     .iter()
@@ -685,7 +707,7 @@ pub fn take_step(
                 {
                     errs.push(FieldError::new(
                         format!("removals[{i}].household_id"),
-                        "is listed twice",
+                        domain::Rule::ListedTwice,
                     ));
                 }
             }
@@ -749,7 +771,7 @@ pub fn take_step(
         _ => {
             return Err(DomainError::field(
                 "step",
-                "the body does not fit this step",
+                domain::Rule::other("the body does not fit this step", "请求内容与此步骤不符"),
             ));
         }
     };

@@ -83,7 +83,7 @@ pub fn raise(
         .require_at_level(perm::workflow_at(Level::Village), Level::Village, village)?;
     rules::check_objection(parse_stage(&list.stage)?, list.notice_ends_at, ctx.now)?;
     if !listed(conn, &list)?.iter().any(|(h, _)| *h == household_id) {
-        return Err(DomainError::field("household_id", "is not on this list"));
+        return Err(DomainError::field("household_id", domain::Rule::NotOnList));
     }
     let row: ObjectionRow = diesel::insert_into(o::table)
         .values((

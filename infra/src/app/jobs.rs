@@ -41,14 +41,14 @@ pub struct JobRow {
 }
 
 /// One refused row.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RowError {
     /// Row number in the file (header = 1).
     pub row: i32,
     /// Column key (or `file`, `household`).
     pub column: String,
-    /// Why.
-    pub message: String,
+    /// Why: stored rendered in English (`message`) and Chinese (`message_zh`).
+    pub rule: domain::Rule,
 }
 
 /// Queues a job at the caller's org unit, with its payload (the uploaded file): any instance's
@@ -381,7 +381,8 @@ pub fn progress(
                     job_errors::region_code.eq(ctx.caller.org.as_i64()),
                     job_errors::row_number.eq(e.row),
                     job_errors::column_name.eq(&e.column),
-                    job_errors::message.eq(&e.message),
+                    job_errors::message.eq(e.rule.message(domain::Lang::En)),
+                    job_errors::message_zh.eq(Some(e.rule.message(domain::Lang::Zh))),
                 )
             })
             .collect();
@@ -472,6 +473,7 @@ pub fn errors(
                 job_errors::row_number,
                 job_errors::column_name,
                 job_errors::message,
+                job_errors::message_zh,
             ),
         ))
         .limit(limit)
@@ -479,15 +481,17 @@ pub fn errors(
     if let Some(a) = after {
         q = q.filter(job_errors::seq.gt(a));
     }
-    crate::db::load_page::<_, (i32, (i32, String, String))>(conn, q).map(|v| {
+    crate::db::load_page::<_, (i32, (i32, String, String, Option<String>))>(conn, q).map(|v| {
         v.into_iter()
-            .map(|(s, (row, column, message))| {
+            .map(|(s, (row, column, message, message_zh))| {
+                // Rows stored before the Chinese was kept show their English in both.
+                let zh = message_zh.unwrap_or_else(|| message.clone());
                 (
                     s,
                     RowError {
                         row,
                         column,
-                        message,
+                        rule: domain::Rule::other(message, zh),
                     },
                 )
             })

@@ -78,7 +78,7 @@ pub fn link(
     if to.is_some_and(|t| t < from) {
         return Err(DomainError::field(
             "to_date",
-            "must not be before from_date",
+            domain::Rule::not_before("from_date"),
         ));
     }
     let latest: Option<NaiveDate> = key_village_leaders::table
@@ -90,7 +90,10 @@ pub fn link(
     if let Some(l) = latest.filter(|l| *l >= from) {
         return Err(DomainError::field(
             "from_date",
-            format!("must be after {l}, when the current leader's link began"),
+            domain::Rule::other(
+                format!("must be after {l}, when the current leader's link began"),
+                format!("必须晚于 {l},即现任联系领导开始联系的日期"),
+            ),
         ));
     }
     let day_before = from.pred_opt().unwrap_or(from);

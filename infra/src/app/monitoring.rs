@@ -183,7 +183,7 @@ pub struct NewCase {
     pub rescue_first: bool,
 }
 
-fn parse<T>(r: Result<T, String>) -> Result<T, DomainError> {
+fn parse<T>(r: Result<T, domain::Rule>) -> Result<T, DomainError> {
     r.map_err(|m| DomainError::Unexpected(anyhow::anyhow!(m)))
 }
 
@@ -334,22 +334,26 @@ pub fn open_case(
     lead: Option<&LeadRow>,
 ) -> Result<CaseView, DomainError> {
     if new.found_on > ctx.today() {
-        return Err(DomainError::field("found_on", "must not be in the future"));
+        return Err(DomainError::field("found_on", domain::Rule::NotInFuture));
     }
     if new.rescue_first
         && !(new.kind == Kind::SuddenHardship && new.risk_types.contains(&RiskType::Disaster))
     {
         return Err(DomainError::field(
             "rescue_first",
-            "help first, verify after (先救后核) applies to sudden hardship caused by a disaster",
+            domain::Rule::other(
+                "help first, verify after (先救后核) applies to sudden hardship caused by a disaster",
+                "先救后核仅适用于因灾导致的突发困难",
+            ),
         ));
     }
     let row = match &new.household {
         CaseHousehold::Existing(id) => {
             let row = cases::find_for_update(conn, *id).map_err(|e| match e {
-                DomainError::NotFound => {
-                    DomainError::field("household_id", "is not a household in your scope")
-                }
+                DomainError::NotFound => DomainError::field(
+                    "household_id",
+                    domain::Rule::not_in_scope(domain::ScopeKind::Household),
+                ),
                 other => other,
             })?;
             require_village(ctx, row.region_code)?;
@@ -586,7 +590,10 @@ pub fn add_measure(
     if m.date < case.found_on {
         return Err(DomainError::field(
             "date",
-            format!("must not be before the risk was found ({})", case.found_on),
+            domain::Rule::other(
+                format!("must not be before the risk was found ({})", case.found_on),
+                format!("不能早于发现风险的日期({})", case.found_on),
+            ),
         ));
     }
     let row = records::add_measure(conn, ctx, case.household_id, m)?;

@@ -31,7 +31,7 @@ pub fn assign(
 ) -> Result<CaseView, DomainError> {
     let case = monitoring::find_case(conn, id, true)?;
     let village = monitoring::require_village(ctx, case.region_code)?;
-    let user = user.ok_or_else(|| DomainError::field("user_id", "is required"))?;
+    let user = user.ok_or_else(|| DomainError::field("user_id", domain::Rule::Required))?;
     let stage = domain::monitoring::CaseStage::parse(&case.stage)
         .map_err(|m| DomainError::Unexpected(anyhow::anyhow!(m)))?;
     if !stage.is_open() {
@@ -60,7 +60,10 @@ pub fn assign(
     let unfit = || {
         DomainError::field(
             "user_id",
-            "is not an enabled user of this county working at or above the household's village",
+            domain::Rule::other(
+                "is not an enabled user of this county working at or above the household's village",
+                "不是本县在该户所在村或以上层级工作的启用用户",
+            ),
         )
     };
     let Some(Candidate {

@@ -34,7 +34,12 @@ use crate::schema::{
 
 /// What a manager that cannot be named is told, the same for an unknown user and another
 /// county's (which must not be told apart).
-const NOT_A_MANAGER: &str = "is not a user of the project's county holding funds:manage";
+fn not_a_manager() -> domain::Rule {
+    domain::Rule::other(
+        "is not a user of the project's county holding funds:manage",
+        "不是项目所在县持有 funds:manage 权限的用户",
+    )
+}
 
 /// Checks that `user` can manage a project in `region`: an enabled user of the same county
 /// holding a role with `funds:manage`.
@@ -56,7 +61,7 @@ pub fn check_manager(
         .optional()
         .db()?;
     if found != Some(false) {
-        return Err(DomainError::field("manager_user_id", NOT_A_MANAGER));
+        return Err(DomainError::field("manager_user_id", not_a_manager()));
     }
     let roles: i64 = role_grants::table
         .inner_join(role_permissions::table.on(role_permissions::role.eq(role_grants::role)))
@@ -67,7 +72,7 @@ pub fn check_manager(
         .get_result(conn)
         .db()?;
     if roles == 0 {
-        return Err(DomainError::field("manager_user_id", NOT_A_MANAGER));
+        return Err(DomainError::field("manager_user_id", not_a_manager()));
     }
     Ok(())
 }

@@ -72,7 +72,7 @@ pub fn appraise(
     if !ctx.caller.scope().contains(village) || village.level() != Level::Village {
         return Err(DomainError::field(
             "village_code",
-            "must be a village in your scope",
+            domain::Rule::not_in_scope(domain::ScopeKind::Village),
         ));
     }
     ctx.caller
@@ -106,13 +106,16 @@ pub fn appraise(
         if !rows.iter().any(|h| h.id == *id) {
             errs.push(FieldError::new(
                 format!("opinions[{i}].hit_id"),
-                "is not a hit of this village in this batch",
+                domain::Rule::other(
+                    "is not a hit of this village in this batch",
+                    "不是本批次中本村的比对结果",
+                ),
             ));
         }
         if o.trim().is_empty() || o.chars().count() > 1000 {
             errs.push(FieldError::new(
                 format!("opinions[{i}].opinion"),
-                "must have 1 to 1000 characters",
+                domain::Rule::length(1, 1000),
             ));
         }
     }
@@ -120,9 +123,15 @@ pub fn appraise(
         if opinions.iter().filter(|(id, _)| *id == h.id).count() != 1 {
             errs.push(FieldError::new(
                 "opinions",
-                format!(
-                    "hit {} (row {}) needs exactly one opinion",
-                    h.id, h.row_number
+                domain::Rule::other(
+                    format!(
+                        "hit {} (row {}) needs exactly one opinion",
+                        h.id, h.row_number
+                    ),
+                    format!(
+                        "比对结果 {}(第 {} 行)须有且只有一条意见",
+                        h.id, h.row_number
+                    ),
                 ),
             ));
         }
@@ -194,17 +203,14 @@ pub fn send_back(
     if village.level() != Level::Village {
         return Err(DomainError::field(
             "village_code",
-            "must be a village (12 digits)",
+            domain::Rule::format(domain::Format::VillageCode),
         ));
     }
     ctx.caller
         .require_at_level(perm::PROPERTY_REVIEW, Level::Township, village)?;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 1000 {
-        return Err(DomainError::field(
-            "reason",
-            "must have 1 to 1000 characters",
-        ));
+        return Err(DomainError::field("reason", domain::Rule::length(1, 1000)));
     }
     let rows: Vec<HitRow> = property_hits::table
         .filter(property_hits::county_code.eq(village.county_code()))

@@ -363,7 +363,10 @@ pub fn opinion_sheet(
     lang: Lang,
 ) -> Result<Doc, DomainError> {
     if village.level() != Level::Village {
-        return Err(DomainError::field("village_code", "must be a village code"));
+        return Err(DomainError::field(
+            "village_code",
+            domain::Rule::format(domain::Format::VillageCode),
+        ));
     }
     let name = batch_name(conn, ctx, batch)?;
     if !ctx.caller.scope().contains(village) {
@@ -631,7 +634,7 @@ pub fn statistics_sheet(
         _ => {
             return Err(DomainError::field(
                 "region_code",
-                "must be a township or county code",
+                domain::Rule::other("must be a township or county code", "必须是乡镇或县的代码"),
             ));
         }
     };

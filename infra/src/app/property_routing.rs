@@ -96,7 +96,10 @@ fn township_in_scope(ctx: &Ctx, township: RegionCode) -> Result<(), DomainError>
     if township.level() != Level::Township {
         return Err(DomainError::field(
             "township_code",
-            "must be a township (9 or 12 digits)",
+            domain::Rule::other(
+                "must be a township (9 or 12 digits)",
+                "必须是乡镇(9 或 12 位)",
+            ),
         ));
     }
     if !ctx.caller.scope().contains(township) {
@@ -177,7 +180,7 @@ fn check_leader(
     conn: &mut PgConnection,
     township: RegionCode,
     user: Uuid,
-) -> Result<Result<(), String>, DomainError> {
+) -> Result<Result<(), domain::Rule>, DomainError> {
     let found: Option<(i64, bool)> = users::table
         .filter(users::county_code.eq(township.county_code()))
         .filter(users::id.eq(user))
@@ -186,13 +189,17 @@ fn check_leader(
         .optional()
         .db()?;
     let Some((org, disabled)) = found.filter(|f| f.0 == township.as_i64()) else {
-        return Ok(Err(format!(
-            "is not a user of township {township} (not found there)"
+        return Ok(Err(domain::Rule::other(
+            format!("is not a user of township {township} (not found there)"),
+            format!("不是乡镇 {township} 的用户(在该乡镇找不到)"),
         )));
     };
     debug_assert_eq!(org, township.as_i64());
     if disabled {
-        return Ok(Err("is a disabled user".into()));
+        return Ok(Err(domain::Rule::other(
+            "is a disabled user",
+            "是已停用的用户",
+        )));
     }
     let forwarding_roles = role_permissions::table
         .filter(role_permissions::permission.eq(perm::PROPERTY_FORWARD))
@@ -206,10 +213,16 @@ fn check_leader(
         .get_result(conn)
         .db()?;
     if grants == 0 {
-        return Ok(Err(format!(
-            "holds no township role at {township} that forwards property-check hits \
-             ({}, e.g. township_liaison)",
-            perm::PROPERTY_FORWARD
+        return Ok(Err(domain::Rule::other(
+            format!(
+                "holds no township role at {township} that forwards property-check hits \
+                 ({}, e.g. township_liaison)",
+                perm::PROPERTY_FORWARD
+            ),
+            format!(
+                "在乡镇 {township} 没有可转发比对结果的角色({},如 township_liaison)",
+                perm::PROPERTY_FORWARD
+            ),
         )));
     }
     Ok(Ok(()))
@@ -239,12 +252,18 @@ pub fn set_liaisons(
         if !villages.contains_key(&village.as_i64()) {
             errs.push(FieldError::new(
                 format!("liaisons[{i}].village_code"),
-                format!("{village} is not a village of township {township}"),
+                domain::Rule::other(
+                    format!("{village} is not a village of township {township}"),
+                    format!("{village} 不是乡镇 {township} 的村"),
+                ),
             ));
         } else if let Some(first) = seen.insert(village.as_i64(), i) {
             errs.push(FieldError::new(
                 format!("liaisons[{i}].village_code"),
-                format!("{village} is given twice (also at liaisons[{first}])"),
+                domain::Rule::other(
+                    format!("{village} is given twice (also at liaisons[{first}])"),
+                    format!("{village} 重复出现(另见 liaisons[{first}])"),
+                ),
             ));
         }
         if let Err(m) = check_leader(conn, township, *user)? {
@@ -425,7 +444,7 @@ pub fn forward_village(
     if village.level() != Level::Village {
         return Err(DomainError::field(
             "village_code",
-            "must be a village (12 digits)",
+            domain::Rule::format(domain::Format::VillageCode),
         ));
     }
     if !ctx.caller.scope().contains(village) {

@@ -116,7 +116,7 @@ pub fn sign(
     let Some((household_id, region, county)) = m else {
         return Err(DomainError::field(
             "member_id",
-            "is not a registered person in your scope",
+            domain::Rule::not_in_scope(domain::ScopeKind::Person),
         ));
     };
     let h = super::cases::find(conn, household_id)?;
@@ -126,9 +126,12 @@ pub fn sign(
     ) {
         return Err(DomainError::field(
             "member_id",
-            format!(
-                "the person's household is {} and not in the registry",
-                h.status
+            domain::Rule::other(
+                format!(
+                    "the person's household is {} and not in the registry",
+                    h.status
+                ),
+                format!("此人所在户状态为 {},不在建档立卡名单中", h.status),
             ),
         ));
     }
@@ -150,7 +153,10 @@ pub fn sign(
         _ => {
             return Err(DomainError::field(
                 "project_id",
-                "must be an ecology subsidy project (not paid by progress) of the ranger's county",
+                domain::Rule::other(
+                    "must be an ecology subsidy project (not paid by progress) of the ranger's county",
+                    "必须是护林员所在县的生态补偿项目(不按进度拨付)",
+                ),
             ));
         }
     }
@@ -237,10 +243,13 @@ fn within_contract(c: &ContractRow, date: NaiveDate, field: &str) -> Result<(), 
     if date < c.start_date || date > last_day(c) {
         return Err(DomainError::field(
             field,
-            format!(
-                "{date} lies outside the contract ({} to {})",
-                c.start_date,
-                last_day(c)
+            domain::Rule::other(
+                format!(
+                    "{date} lies outside the contract ({} to {})",
+                    c.start_date,
+                    last_day(c)
+                ),
+                format!("{date} 不在合同期内({} 至 {})", c.start_date, last_day(c)),
             ),
         ));
     }
@@ -439,8 +448,9 @@ pub fn pay(
 ) -> Result<Paid, DomainError> {
     let locked = lock(conn, ctx, id)?;
     let key = format!("{year:04}-{month:02}");
-    let last = NaiveDate::from_ymd_opt(year, month, rules::days_in_month(year, month))
-        .ok_or_else(|| DomainError::field("month", "must be YYYY-MM"))?;
+    let last = NaiveDate::from_ymd_opt(year, month, rules::days_in_month(year, month)).ok_or_else(
+        || DomainError::field("month", domain::Rule::format(domain::Format::YearMonth)),
+    )?;
     if ctx.today() <= last {
         return Err(DomainError::Conflict {
             code: domain::ErrorCode::MonthNotOver,

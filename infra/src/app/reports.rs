@@ -75,16 +75,26 @@ impl AggregateRules {
         if min.is_some_and(|m| m.rem_euclid(b) != 0) {
             errs.push(domain::FieldError::new(
                 "income_min",
-                format!(
-                    "singles out people: above the county without household access, income ranges are whole bands of {b} fen (reports.income_band_fen); income_min must be a multiple of {b}"
+                domain::Rule::other(
+                    format!(
+                        "singles out people: above the county without household access, income ranges are whole bands of {b} fen (reports.income_band_fen); income_min must be a multiple of {b}"
+                    ),
+                    format!(
+                        "会识别到个人:县级以上且无户级访问权限时,收入区间须为整档(每档 {b} 分,reports.income_band_fen);income_min 须为 {b} 的倍数"
+                    ),
                 ),
             ));
         }
         if max.is_some_and(|m| m.checked_add(1).is_none_or(|m1| m1.rem_euclid(b) != 0)) {
             errs.push(domain::FieldError::new(
                 "income_max",
-                format!(
-                    "singles out people: above the county without household access, income ranges are whole bands of {b} fen (reports.income_band_fen); income_max + 1 must be a multiple of {b}"
+                domain::Rule::other(
+                    format!(
+                        "singles out people: above the county without household access, income ranges are whole bands of {b} fen (reports.income_band_fen); income_max + 1 must be a multiple of {b}"
+                    ),
+                    format!(
+                        "会识别到个人:县级以上且无户级访问权限时,收入区间须为整档(每档 {b} 分,reports.income_band_fen);income_max + 1 须为 {b} 的倍数"
+                    ),
                 ),
             ));
         }
@@ -549,10 +559,7 @@ pub fn report(conn: &mut PgConnection, ctx: &Ctx, r: &Request) -> Result<Report,
     let Some((_, permission)) = KINDS.iter().find(|(k, _)| *k == r.kind) else {
         return Err(DomainError::field(
             "kind",
-            format!(
-                "must be one of {}",
-                KINDS.iter().map(|k| k.0).collect::<Vec<_>>().join(", ")
-            ),
+            domain::Rule::one_of(KINDS.iter().map(|k| k.0)),
         ));
     };
     if !ctx.caller.has_permission(permission) {
@@ -561,18 +568,21 @@ pub fn report(conn: &mut PgConnection, ctx: &Ctx, r: &Request) -> Result<Report,
         )));
     }
     if !ctx.caller.scope().contains(r.region) {
-        return Err(DomainError::field("region", "lies outside your scope"));
+        return Err(DomainError::field("region", domain::Rule::OutsideScope));
     }
     if !["status", "attribute", "cause"].contains(&r.by.as_str()) {
         return Err(DomainError::field(
             "by",
-            "must be status, attribute or cause",
+            domain::Rule::one_of(["status", "attribute", "cause"]),
         ));
     }
     if r.as_of.is_some() && !["households", "monitoring", "coverage"].contains(&r.kind.as_str()) {
         return Err(DomainError::field(
             "as_of",
-            "applies to households, monitoring and coverage; other kinds take a year",
+            domain::Rule::other(
+                "applies to households, monitoring and coverage; other kinds take a year",
+                "仅适用于户、监测和覆盖情况;其他类型须指定年份",
+            ),
         ));
     }
     let region = r.region;

@@ -53,7 +53,10 @@ fn check_level(region: RegionCode) -> Result<(), DomainError> {
         Level::Province | Level::City | Level::County => Ok(()),
         _ => Err(DomainError::field(
             "region_code",
-            "settings exist only at a province, a city or a county",
+            domain::Rule::other(
+                "settings exist only at a province, a city or a county",
+                "只有省、市、县有设置",
+            ),
         )),
     }
 }
@@ -276,7 +279,14 @@ fn collect(
         errs.extend(e.into_iter().map(|e| {
             FieldError::new(
                 e.field,
-                format!("with {what} {digits:0width$}'s overrides: {}", e.message),
+                domain::Rule::other(
+                    format!("with {what} {digits:0width$}'s overrides: {}", e.rule),
+                    format!(
+                        "合并{} {digits:0width$} 的覆盖设置后:{}",
+                        if what == "city" { "市" } else { "县" },
+                        e.rule.message(domain::Lang::Zh)
+                    ),
+                ),
             )
         }));
     }

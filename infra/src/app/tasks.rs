@@ -113,15 +113,12 @@ impl TaskKind {
     ///
     /// # Errors
     /// A message listing the codes.
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, domain::Rule> {
         Self::ALL
             .iter()
             .copied()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| {
-                let all: Vec<&str> = Self::ALL.iter().map(|k| k.as_str()).collect();
-                format!("must be one of {}", all.join(", "))
-            })
+            .ok_or_else(|| domain::Rule::one_of(Self::ALL.iter().map(|k| k.as_str())))
     }
 }
 

@@ -71,7 +71,10 @@ pub struct TeamView {
 
 fn in_scope_village(ctx: &Ctx, code: RegionCode, field: &str) -> Result<(), DomainError> {
     if code.level() != Level::Village || !ctx.caller.scope().contains(code) {
-        return Err(DomainError::field(field, "must be a village in your scope"));
+        return Err(DomainError::field(
+            field,
+            domain::Rule::not_in_scope(domain::ScopeKind::Village),
+        ));
     }
     Ok(())
 }
@@ -210,7 +213,10 @@ pub fn add_member(
             .get_result(conn)
             .db()?;
         if found == 0 {
-            return Err(DomainError::field("user_id", "is not a user in your scope"));
+            return Err(DomainError::field(
+                "user_id",
+                domain::Rule::not_in_scope(domain::ScopeKind::User),
+            ));
         }
     }
     let blind = keys.blind_index(&m.id_number);
@@ -296,29 +302,44 @@ pub fn pair(
     member_id: Uuid,
     start: NaiveDate,
 ) -> Result<PairingRow, DomainError> {
-    let h = super::cases::find(conn, household_id)
-        .map_err(|_| DomainError::field("household_id", "is not a household in your scope"))?;
+    let h = super::cases::find(conn, household_id).map_err(|_| {
+        DomainError::field(
+            "household_id",
+            domain::Rule::not_in_scope(domain::ScopeKind::Household),
+        )
+    })?;
     let m: MemberRow = team_members::table
         .filter(team_members::id.eq(member_id))
         .select(MemberRow::as_select())
         .first(conn)
         .optional()
         .db()?
-        .ok_or_else(|| DomainError::field("member_id", "is not a team member in your scope"))?;
+        .ok_or_else(|| {
+            DomainError::field(
+                "member_id",
+                domain::Rule::not_in_scope(domain::ScopeKind::TeamMember),
+            )
+        })?;
     let village = stored_code(h.region_code)?;
     manage(ctx, village)?;
     if m.region_code != h.region_code {
         return Err(DomainError::field(
             "member_id",
-            "serves on another village's team than the household's",
+            domain::Rule::other(
+                "serves on another village's team than the household's",
+                "所在工作队不属于该户所在村",
+            ),
         ));
     }
     if start < m.term_start || start > m.term_end {
         return Err(DomainError::field(
             "start_date",
-            format!(
-                "must fall within the member's term ({} to {})",
-                m.term_start, m.term_end
+            domain::Rule::other(
+                format!(
+                    "must fall within the member's term ({} to {})",
+                    m.term_start, m.term_end
+                ),
+                format!("必须在该成员任期内({} 至 {})", m.term_start, m.term_end),
             ),
         ));
     }
@@ -379,7 +400,7 @@ pub fn end_pairing(
     if end < p.start_date {
         return Err(DomainError::field(
             "end_date",
-            "is before the pairing began",
+            domain::Rule::other("is before the pairing began", "早于结对开始日期"),
         ));
     }
     let row = diesel::update(pairings::table.filter(pairings::id.eq(id)))
@@ -451,8 +472,12 @@ pub fn log_visit(
     found: &str,
     done: &str,
 ) -> Result<VisitRow, DomainError> {
-    let h = super::cases::find(conn, household_id)
-        .map_err(|_| DomainError::field("household_id", "is not a household in your scope"))?;
+    let h = super::cases::find(conn, household_id).map_err(|_| {
+        DomainError::field(
+            "household_id",
+            domain::Rule::not_in_scope(domain::ScopeKind::Household),
+        )
+    })?;
     ctx.caller
         .require_at(perm::VISITS_WRITE, stored_code(h.region_code)?)?;
     let paired: Option<Uuid> = pairings::table
@@ -671,7 +696,7 @@ pub fn pair_villages(
     if strong == weak {
         return Err(DomainError::field(
             "strong_village_code",
-            "must differ from the weak village",
+            domain::Rule::other("must differ from the weak village", "不能与薄弱村相同"),
         ));
     }
     manage(ctx, weak)?;

@@ -44,13 +44,13 @@ pub fn onboard(
 ) -> Result<(TenantRow, UserView), DomainError> {
     ctx.caller.require_at(perm::TENANTS_MANAGE, county)?;
     let region = regions::get(conn, county).map_err(|e| match e {
-        DomainError::NotFound => DomainError::field("county_code", "is not a known division code"),
+        DomainError::NotFound => DomainError::field("county_code", domain::Rule::UnknownCode),
         other => other,
     })?;
     if region.level != Level::County {
         return Err(DomainError::field(
             "county_code",
-            "must be a county-level division",
+            domain::Rule::other("must be a county-level division", "必须是县级行政区划"),
         ));
     }
     let row = diesel::insert_into(tenants::table)

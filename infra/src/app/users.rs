@@ -243,7 +243,7 @@ pub(crate) fn check_org_unit(
     org: RegionCode,
 ) -> Result<(), DomainError> {
     regions::get(conn, org).map_err(|e| match e {
-        DomainError::NotFound => DomainError::field(field, "is not a known division code"),
+        DomainError::NotFound => DomainError::field(field, domain::Rule::UnknownCode),
         other => other,
     })?;
     if org.level() >= Level::County {
@@ -256,7 +256,7 @@ pub(crate) fn check_org_unit(
         if onboarded == 0 {
             return Err(DomainError::field(
                 field,
-                "lies in a county that is not onboarded",
+                domain::Rule::other("lies in a county that is not onboarded", "所在县尚未开通"),
             ));
         }
     }
@@ -352,7 +352,7 @@ pub fn create_with_id(
             Ok(()) => {}
             Err(DomainError::Validation(errs)) => {
                 for e in errs {
-                    v.check(false, &field, e.message);
+                    v.check(false, &field, e.rule);
                 }
             }
             Err(other) => return Err(other),
@@ -365,9 +365,15 @@ pub fn create_with_id(
             v.check(
                 !is_operational(catalog, role),
                 &format!("roles[{i}]"),
-                format!(
-                    "{role} is an operational role and its grant needs a second administrator's approval here \
-                     (users.operational_grant_approval): create the user, then request it with POST /api/v1/users/{{id}}/roles"
+                domain::Rule::other(
+                    format!(
+                        "{role} is an operational role and its grant needs a second administrator's approval here \
+                         (users.operational_grant_approval): create the user, then request it with POST /api/v1/users/{{id}}/roles"
+                    ),
+                    format!(
+                        "{role} 是业务角色,在此授予须经另一名管理员批准\
+                         (users.operational_grant_approval):请先创建用户,再通过 POST /api/v1/users/{{id}}/roles 申请"
+                    ),
                 ),
             );
         }
@@ -448,7 +454,10 @@ pub fn update(
         if org.county_code() != row.county_code {
             return Err(DomainError::field(
                 "org_unit",
-                "must stay within the user's county (create a new account to move across counties)",
+                domain::Rule::other(
+                    "must stay within the user's county (create a new account to move across counties)",
+                    "必须在该用户所在县内(跨县请新建账号)",
+                ),
             ));
         }
         check_org_unit(conn, "org_unit", org)?;
@@ -538,7 +547,7 @@ pub fn set_disabled(
     if disabled && id == ctx.caller.user_id {
         return Err(DomainError::field(
             "id",
-            "you cannot disable your own account",
+            domain::Rule::other("you cannot disable your own account", "不能停用自己的账号"),
         ));
     }
     if row.disabled != disabled {
@@ -638,13 +647,16 @@ pub fn grant(
     if id == ctx.caller.user_id {
         return Err(DomainError::field(
             "id",
-            "self_grant: nobody grants roles to themselves; ask another administrator",
+            domain::Rule::other(
+                "self_grant: nobody grants roles to themselves; ask another administrator",
+                "self_grant:不能给自己授予角色;请联系其他管理员",
+            ),
         ));
     }
     let org = stored_code(row.region_code)?;
     ctx.caller.check_grant(catalog, role, unit, org)?;
     regions::get(conn, unit)
-        .map_err(|_| DomainError::field("org_unit", "is not a known division code"))?;
+        .map_err(|_| DomainError::field("org_unit", domain::Rule::UnknownCode))?;
     if is_operational(catalog, role) && grant_requests::approval_required(conn, ctx, unit)? {
         return grant_requests::request(conn, ctx, id, row.county_code, role, unit)
             .map(|r| GrantOutcome::Requested(Box::new(r)));

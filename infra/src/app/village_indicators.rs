@@ -213,10 +213,7 @@ pub fn set_industry_plan(
     ctx.caller
         .require_at_level(domain::authz::perm::VILLAGES_MANAGE, Level::County, village)?;
     if adopted_on.is_some_and(|d| d > ctx.today()) {
-        return Err(DomainError::field(
-            "adopted_on",
-            "must not be in the future",
-        ));
+        return Err(DomainError::field("adopted_on", domain::Rule::NotInFuture));
     }
     diesel::update(
         key_villages::table

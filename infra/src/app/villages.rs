@@ -395,7 +395,7 @@ pub fn designate(
     if village.level() != Level::Village || !ctx.caller.scope().contains(village) {
         return Err(DomainError::field(
             "village_code",
-            "must be a village in your scope",
+            domain::Rule::not_in_scope(domain::ScopeKind::Village),
         ));
     }
     ctx.caller

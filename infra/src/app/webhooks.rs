@@ -84,14 +84,17 @@ fn check_input(
             }
         }
         None if creating => {
-            errs.push(FieldError::new("url", "is required"));
+            errs.push(FieldError::new("url", domain::Rule::Required));
             None
         }
         None => None,
     };
     let events = match &input.events {
         Some(list) if list.is_empty() => {
-            errs.push(FieldError::new("events", "must name at least one event"));
+            errs.push(FieldError::new(
+                "events",
+                domain::Rule::other("must name at least one event", "至少选择一种事件"),
+            ));
             None
         }
         Some(list) => {
@@ -109,7 +112,7 @@ fn check_input(
             Some(out)
         }
         None if creating => {
-            errs.push(FieldError::new("events", "is required"));
+            errs.push(FieldError::new("events", domain::Rule::Required));
             None
         }
         None => None,
@@ -119,10 +122,7 @@ fn check_input(
         .as_ref()
         .is_some_and(|d| d.chars().count() > 500)
     {
-        errs.push(FieldError::new(
-            "description",
-            "must be at most 500 characters",
-        ));
+        errs.push(FieldError::new("description", domain::Rule::too_long(500)));
     }
     if errs.is_empty() {
         Ok((url, events))

@@ -140,7 +140,7 @@ fn check_row(
     if !wanted(raw, prefix) {
         return Ok(None);
     }
-    let code = RegionCode::parse(raw)?;
+    let code = RegionCode::parse(raw).map_err(|e| e.to_string())?;
     if code.level() != level {
         return Err(format!(
             "wrong level: code {raw} pads to {code}, which denotes a {:?} node, not a {level:?}",

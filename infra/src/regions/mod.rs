@@ -41,7 +41,7 @@ impl TryFrom<RegionRow> for Region {
     fn try_from(r: RegionRow) -> Result<Self, DomainError> {
         let bad = |m: String| DomainError::Unexpected(anyhow::anyhow!(m));
         Ok(Self {
-            code: RegionCode::from_i64(r.code).map_err(bad)?,
+            code: RegionCode::from_i64(r.code).map_err(|e| bad(e.to_string()))?,
             level: Level::from_number(r.level)
                 .ok_or_else(|| bad(format!("bad level {}", r.level)))?,
             name: r.name,
@@ -49,7 +49,7 @@ impl TryFrom<RegionRow> for Region {
                 .parent_code
                 .map(RegionCode::from_i64)
                 .transpose()
-                .map_err(bad)?,
+                .map_err(|e| bad(e.to_string()))?,
         })
     }
 }

@@ -37,7 +37,10 @@ pub fn resolution_input(b: ResolutionBody) -> Result<(bool, String), DomainError
         "upheld" => true,
         "dismissed" => false,
         _ => {
-            errs.push(FieldError::new("outcome", "must be upheld or dismissed"));
+            errs.push(FieldError::new(
+                "outcome",
+                domain::Rule::one_of(["upheld", "dismissed"]),
+            ));
             false
         }
     };
@@ -115,7 +118,11 @@ pub async fn list_objections(
     if let Some(s) = &p.status
         && !["open", "upheld", "dismissed"].contains(&s.as_str())
     {
-        return Err(DomainError::field("status", "must be one of open, upheld, dismissed").into());
+        return Err(DomainError::field(
+            "status",
+            domain::Rule::one_of(["open", "upheld", "dismissed"]),
+        )
+        .into());
     }
     let rows = state
         .run(auth, move |conn, ctx| {
@@ -213,7 +220,10 @@ pub async fn put_target(
     let mut errs = Vec::new();
     check_year(&mut errs, "year", year);
     if !(0..=10_000_000).contains(&body.0.people) {
-        errs.push(FieldError::new("people", "must be between 0 and 10000000"));
+        errs.push(FieldError::new(
+            "people",
+            domain::Rule::range(0, 10_000_000),
+        ));
     }
     done(errs)?;
     let people = body.0.people;

@@ -7,7 +7,7 @@ pub(super) fn year_of(text: &str) -> Result<i32, DomainError> {
     text.parse::<i32>()
         .ok()
         .filter(|y| domain::input::YEARS.contains(y))
-        .ok_or_else(|| DomainError::field("year", domain::input::YEAR_MESSAGE))
+        .ok_or_else(|| DomainError::field("year", domain::input::YEAR_RULE))
 }
 
 /// Every yearly record of a household.

@@ -169,7 +169,10 @@ pub async fn report(
         ("medical_expense", _) => {
             errs.push(FieldError::new(
                 "amount_fen",
-                "is required for a medical expense and must be positive",
+                domain::Rule::other(
+                    "is required for a medical expense and must be positive",
+                    "医疗支出必填,且必须为正数",
+                ),
             ));
             None
         }
@@ -177,14 +180,17 @@ pub async fn report(
         ("disaster", Some(_)) => {
             errs.push(FieldError::new(
                 "amount_fen",
-                "is only for a medical expense",
+                domain::Rule::other("is only for a medical expense", "仅适用于医疗支出"),
             ));
             None
         }
         _ => {
             errs.push(FieldError::new(
                 "rule",
-                "must be medical_expense or disaster (the other rules come from scans)",
+                domain::Rule::other(
+                    "must be medical_expense or disaster (the other rules come from scans)",
+                    "必须是 medical_expense 或 disaster(其他规则来自比对扫描)",
+                ),
             ));
             None
         }
@@ -269,7 +275,7 @@ pub async fn scan(
     if county.is_none() {
         errs.push(FieldError::new(
             "county_code",
-            "must be a 6-digit county code",
+            domain::Rule::format(domain::Format::CountyCode),
         ));
     }
     done(errs)?;
@@ -354,13 +360,16 @@ pub async fn verify_lead(
             })
         }
         _ => {
-            errs.push(FieldError::new("outcome", "must be dismiss or open_case"));
+            errs.push(FieldError::new(
+                "outcome",
+                domain::Rule::one_of(["dismiss", "open_case"]),
+            ));
             None
         }
     };
     done(errs)?;
     let Some(verdict) = verdict else {
-        return Err(DomainError::field("outcome", "is required").into());
+        return Err(DomainError::field("outcome", domain::Rule::Required).into());
     };
     let keys = state.data_keys.clone();
     let (lead, case) = state

@@ -252,7 +252,12 @@ fn township(b: &TownshipBody) -> Result<RegionCode, DomainError> {
     RegionCode::parse(&b.township_code)
         .ok()
         .filter(|c| c.level() == Level::Township)
-        .ok_or_else(|| DomainError::field("township_code", "must be a township code"))
+        .ok_or_else(|| {
+            DomainError::field(
+                "township_code",
+                domain::Rule::format(domain::Format::TownshipCode),
+            )
+        })
 }
 
 /// The township submits its statistics table for the batch to the county (township step):

@@ -183,11 +183,17 @@ pub async fn designate(
     check_year(&mut errs, "from_year", b.from_year);
     check_year(&mut errs, "to_year", b.to_year);
     if b.from_year > b.to_year {
-        errs.push(FieldError::new("to_year", "must not be before from_year"));
+        errs.push(FieldError::new(
+            "to_year",
+            domain::Rule::not_before("from_year"),
+        ));
     }
     let plan = text(&mut errs, "plan", &b.plan, true, 5000);
     if b.projects.len() > 50 {
-        errs.push(FieldError::new("projects", "at most 50"));
+        errs.push(FieldError::new(
+            "projects",
+            domain::Rule::other("at most 50", "最多 50 个"),
+        ));
     }
     let projects: Vec<String> = b
         .projects
@@ -247,13 +253,19 @@ pub async fn list_key_villages(
         .as_deref()
         .is_some_and(|s| s != "active" && s != "exited")
     {
-        errs.push(FieldError::new("status", "must be active or exited"));
+        errs.push(FieldError::new(
+            "status",
+            domain::Rule::one_of(["active", "exited"]),
+        ));
     }
     let by_gap = match p.sort.as_deref() {
         None | Some("gap") => true,
         Some("code") => false,
         Some(_) => {
-            errs.push(FieldError::new("sort", "must be gap or code"));
+            errs.push(FieldError::new(
+                "sort",
+                domain::Rule::one_of(["gap", "code"]),
+            ));
             true
         }
     };
@@ -451,10 +463,7 @@ pub async fn exit_key(
     let kv = state
         .run(auth, move |conn, ctx| {
             if b.decided_on > ctx.today() {
-                return Err(DomainError::field(
-                    "decided_on",
-                    "must not be in the future",
-                ));
+                return Err(DomainError::field("decided_on", domain::Rule::NotInFuture));
             }
             villages::exit(conn, ctx, id, b.decided_on, &no, &reason)
         })

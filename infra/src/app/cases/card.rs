@@ -23,7 +23,7 @@ pub const TITLE: &str = "建档立卡户档案卡";
 /// The Chinese label of a stored code, or the code itself when it is not in the vocabulary.
 fn label<T: Copy>(
     code: &str,
-    parse: fn(&str) -> Result<T, String>,
+    parse: fn(&str) -> Result<T, domain::Rule>,
     l: fn(T) -> &'static str,
 ) -> String {
     parse(code).map_or_else(|_| code.to_string(), |v| l(v).to_string())

@@ -48,7 +48,7 @@ pub(crate) fn check_village(
     permission: &str,
 ) -> Result<(), DomainError> {
     if !ctx.caller.scope().contains(village) {
-        return Err(DomainError::field(field, "lies outside your scope"));
+        return Err(DomainError::field(field, domain::Rule::OutsideScope));
     }
     ctx.caller.require_at(permission, village)?;
     crate::app::users::check_org_unit(conn, field, village)
@@ -65,7 +65,7 @@ pub(crate) fn check_number_county(
     conn: &mut PgConnection,
     number: &str,
     village: RegionCode,
-) -> Result<Result<(), String>, DomainError> {
+) -> Result<Result<(), domain::Rule>, DomainError> {
     let Some(prefix) = number.get(..6) else {
         return Ok(Ok(()));
     };
@@ -77,9 +77,15 @@ pub(crate) fn check_number_county(
         return Ok(Ok(()));
     }
     match crate::regions::get(conn, code) {
-        Ok(_) => Ok(Err(format!(
-            "begins with county {prefix}'s code; a number carrying a county prefix must carry the household's county ({})",
-            &own.to_code_string()[..6]
+        Ok(_) => Ok(Err(domain::Rule::other(
+            format!(
+                "begins with county {prefix}'s code; a number carrying a county prefix must carry the household's county ({})",
+                &own.to_code_string()[..6]
+            ),
+            format!(
+                "以县 {prefix} 的代码开头;带县级前缀的户编号须使用本户所在县的代码({})",
+                &own.to_code_string()[..6]
+            ),
         ))),
         Err(DomainError::NotFound) => Ok(Ok(())),
         Err(e) => Err(e),
@@ -519,7 +525,10 @@ pub fn count_for(
     if f.head_name_prefix.is_some() {
         return Err(DomainError::field(
             "name",
-            "singles out a person: above the county without household access (cases:drilldown), counts take no name filter",
+            domain::Rule::other(
+                "singles out a person: above the county without household access (cases:drilldown), counts take no name filter",
+                "会识别到个人:县级以上且无户级访问权限(cases:drilldown)时,统计不接受姓名筛选",
+            ),
         ));
     }
     rules.check_income_range(f.income_min, f.income_max)?;
@@ -707,10 +716,13 @@ pub(crate) fn apply_status(
     if !from.can_become(to) {
         return Err(DomainError::field(
             "status",
-            format!(
-                "a {} household cannot become {}",
-                from.as_str(),
-                to.as_str()
+            domain::Rule::other(
+                format!(
+                    "a {} household cannot become {}",
+                    from.as_str(),
+                    to.as_str()
+                ),
+                format!("状态为 {} 的户不能变为 {}", from.as_str(), to.as_str()),
             ),
         ));
     }

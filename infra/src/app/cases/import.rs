@@ -256,7 +256,7 @@ fn record_batch(
                         batch_errors.push(err(
                             *r,
                             "household",
-                            "another row of this household was refused; nothing of it was imported",
+                            domain::Rule::other("another row of this household was refused; nothing of it was imported", "本户另有一行被拒绝;该户未导入任何内容"),
                         ));
                     }
                 }
@@ -353,15 +353,15 @@ fn run_batch(
         }
         Err(e) => {
             let message = match e {
-                DomainError::Validation(v) => v
-                    .into_iter()
-                    .map(|f| format!("{}: {}", f.field, f.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                DomainError::Conflict { message, .. } | DomainError::Forbidden(message) => message,
+                DomainError::Validation(_)
+                | DomainError::Conflict { .. }
+                | DomainError::Forbidden(_) => e.to_rule(true),
                 other => {
                     tracing::error!(error = ?other, "import of a household failed");
-                    "could not be saved; nothing of this household was written".into()
+                    domain::Rule::other(
+                        "could not be saved; nothing of this household was written",
+                        "无法保存;该户未写入任何内容",
+                    )
                 }
             };
             Ok(vec![Outcome::Refused(vec![err(

@@ -113,7 +113,7 @@ pub fn add(
     if m.relationship == Relationship::Head && head_of(conn, &h)?.is_some() {
         return Err(DomainError::field(
             "relationship",
-            "the household has a head already",
+            domain::Rule::other("the household has a head already", "该户已有户主"),
         ));
     }
     lock_people(conn, &[keys.blind_index(&m.id_number)])?;
@@ -219,7 +219,10 @@ pub fn update(
         if m.relationship == "head" {
             return Err(DomainError::field(
                 "relationship",
-                "the head stays head until another member is made head",
+                domain::Rule::other(
+                    "the head stays head until another member is made head",
+                    "在另一名成员成为户主前,户主保持不变",
+                ),
             ));
         }
         if rel == Relationship::Head
@@ -260,9 +263,10 @@ pub fn update(
             ))
             .execute(conn)
             .map_err(|e| match map_db_error(e) {
-                DomainError::Conflict { .. } => {
-                    DomainError::field("id_number", "this person is already registered")
-                }
+                DomainError::Conflict { .. } => DomainError::field(
+                    "id_number",
+                    domain::Rule::other("this person is already registered", "此人已登记"),
+                ),
                 other => other,
             })?;
         changes.insert("id_number".into(), json!([m.id_masked, id.masked()]));
@@ -327,7 +331,10 @@ pub fn remove(
     if m.relationship == "head" {
         return Err(DomainError::field(
             "member_id",
-            "the head cannot be removed; make another member head first",
+            domain::Rule::other(
+                "the head cannot be removed; make another member head first",
+                "不能删除户主;请先将另一名成员设为户主",
+            ),
         ));
     }
     diesel::delete(
@@ -434,7 +441,10 @@ pub fn reveal(
     if reason.chars().count() < 4 || reason.chars().count() > 500 {
         return Err(DomainError::field(
             "reason",
-            "say why, in 4 to 500 characters",
+            domain::Rule::other(
+                "say why, in 4 to 500 characters",
+                "请用 4 至 500 个字符说明理由",
+            ),
         ));
     }
     let (household_id, region, key, cipher): (Uuid, i64, i16, Vec<u8>) = members::table

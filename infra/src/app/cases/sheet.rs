@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::io::Cursor;
 
 use calamine::{Data, Reader as _, Xlsx, open_workbook_from_rs};
-use domain::{DomainError, FieldError};
+use domain::{DomainError, FieldError, Rule};
 
 /// A column of the household sheet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -93,7 +93,7 @@ pub struct Row {
     /// `column N` for a cell past the header's columns; the message): a row cut off where the
     /// file ends, more cells than the header has columns, a cell past [`MAX_CELL_BYTES`]. Such a
     /// row is refused (with its household) and the others are imported.
-    pub problems: Vec<(String, String)>,
+    pub problems: Vec<(String, Rule)>,
 }
 
 impl Row {
@@ -127,20 +127,28 @@ fn problems_of(
     cells: &[String],
     columns: &[Option<&'static Column>],
     ending: Ending,
-) -> Vec<(String, String)> {
+) -> Vec<(String, Rule)> {
     let mut out = Vec::new();
     let width = columns.len();
     match ending {
         Ending::InQuote => out.push((
             column_name(columns, cells.len().saturating_sub(1)),
-            "the file ends inside this quoted cell: it seems cut off here; nothing of this row was imported"
-                .to_string(),
+            Rule::other(
+                "the file ends inside this quoted cell: it seems cut off here; nothing of this row was imported",
+                "文件在此带引号的单元格内结束:文件似乎在此处被截断;本行未导入任何内容",
+            ),
         )),
         Ending::Cut if cells.len() < width => out.push((
             column_name(columns, cells.len().saturating_sub(1)),
-            format!(
-                "the row ends after {} of the header's {width} columns without a line break: the file seems cut off here; nothing of this row was imported",
-                cells.len()
+            Rule::other(
+                format!(
+                    "the row ends after {} of the header's {width} columns without a line break: the file seems cut off here; nothing of this row was imported",
+                    cells.len()
+                ),
+                format!(
+                    "本行只有表头 {width} 列中的 {} 列且没有换行:文件似乎在此处被截断;本行未导入任何内容",
+                    cells.len()
+                ),
             ),
         )),
         _ => {}
@@ -150,9 +158,15 @@ fn problems_of(
     if let Some(first) = (width..cells.len()).find(|&i| !cells[i].trim().is_empty()) {
         out.push((
             column_name(columns, first),
-            format!(
-                "the row has {} cells but the header {width} columns (a cell with an unquoted comma?); nothing of this row was imported",
-                cells.len()
+            Rule::other(
+                format!(
+                    "the row has {} cells but the header {width} columns (a cell with an unquoted comma?); nothing of this row was imported",
+                    cells.len()
+                ),
+                format!(
+                    "本行有 {} 个单元格,而表头只有 {width} 列(是否有未加引号的逗号?);本行未导入任何内容",
+                    cells.len()
+                ),
             ),
         ));
     }
@@ -163,18 +177,25 @@ fn problems_of(
     {
         out.push((
             column_name(columns, i),
-            format!(
-                "the cell is {} KB long; a cell may hold at most {} KB",
-                c.len().div_ceil(1024),
-                MAX_CELL_BYTES / 1024
+            Rule::other(
+                format!(
+                    "the cell is {} KB long; a cell may hold at most {} KB",
+                    c.len().div_ceil(1024),
+                    MAX_CELL_BYTES / 1024
+                ),
+                format!(
+                    "该单元格长 {} KB;每个单元格最多 {} KB",
+                    c.len().div_ceil(1024),
+                    MAX_CELL_BYTES / 1024
+                ),
             ),
         ));
     }
     out
 }
 
-fn file_error(message: impl Into<String>) -> DomainError {
-    DomainError::Validation(vec![FieldError::new("file", message)])
+fn file_error(rule: Rule) -> DomainError {
+    DomainError::Validation(vec![FieldError::new("file", rule)])
 }
 
 /// Maps header cells to columns; every header must be known and every required column present.
@@ -194,7 +215,7 @@ fn columns_of(
             Some(c) if out.iter().flatten().any(|o: &&Column| o.key == c.key) => {
                 errs.push(FieldError::new(
                     format!("column {}", i + 1),
-                    format!("{h} appears twice"),
+                    domain::Rule::other(format!("{h} appears twice"), format!("{h} 出现了两次")),
                 ));
             }
             Some(c) => out.push(Some(c)),
@@ -202,16 +223,19 @@ fn columns_of(
             None if h.chars().filter(char::is_ascii_digit).count() >= 6 => {
                 errs.push(FieldError::new(
                     format!("column {}", i + 1),
-                    "holds data where a column name belongs: the header row seems to be missing",
+                    domain::Rule::other("holds data where a column name belongs: the header row seems to be missing", "列名位置是数据:似乎缺少表头行"),
                 ))
             }
             // Echoed cut to 40 characters: the answer never grows with the input.
             None => errs.push(FieldError::new(
                 format!("column {}", i + 1),
-                format!(
+                domain::Rule::other(format!(
                     "unknown column {:?}; download the template for the accepted columns",
                     h.chars().take(40).collect::<String>()
-                ),
+                ), format!(
+                    "未知列 {:?};请下载模板查看可用的列",
+                    h.chars().take(40).collect::<String>()
+                )),
             )),
         }
     }
@@ -219,7 +243,10 @@ fn columns_of(
         if !out.iter().flatten().any(|o| o.key == c.key) {
             errs.push(FieldError::new(
                 "header",
-                format!("the required column {} ({}) is missing", c.label, c.key),
+                domain::Rule::other(
+                    format!("the required column {} ({}) is missing", c.label, c.key),
+                    format!("缺少必需的列 {}({})", c.label, c.key),
+                ),
             ));
         }
     }
@@ -243,8 +270,9 @@ fn to_rows(
             continue;
         }
         if rows.len() >= max_rows {
-            return Err(file_error(format!(
-                "the file has more than {max_rows} rows; split it"
+            return Err(file_error(domain::Rule::other(
+                format!("the file has more than {max_rows} rows; split it"),
+                format!("文件超过 {max_rows} 行;请拆分"),
             )));
         }
         let problems = problems_of(&cells, columns, ending);
@@ -269,7 +297,10 @@ fn to_rows(
         });
     }
     if rows.is_empty() {
-        return Err(file_error("the file has a header but no data rows"));
+        return Err(file_error(domain::Rule::other(
+            "the file has a header but no data rows",
+            "文件只有表头,没有数据行",
+        )));
     }
     Ok(rows)
 }
@@ -322,12 +353,15 @@ fn parse_limited(
     max_rows: usize,
 ) -> Result<Vec<Row>, DomainError> {
     if bytes.is_empty() {
-        return Err(file_error("the file is empty"));
+        return Err(file_error(domain::Rule::other(
+            "the file is empty",
+            "文件为空",
+        )));
     }
     if bytes.len() > max_bytes {
-        return Err(file_error(format!(
-            "the file is larger than {} MB",
-            max_bytes / 1024 / 1024
+        return Err(file_error(domain::Rule::other(
+            format!("the file is larger than {} MB", max_bytes / 1024 / 1024),
+            format!("文件超过 {} MB", max_bytes / 1024 / 1024),
         )));
     }
     if is_xlsx(bytes) {
@@ -347,21 +381,35 @@ fn parse_csv(
         Err(_) => {
             let (_, _, had_errors) = encoding_rs::GB18030.decode(bytes);
             return Err(file_error(if had_errors {
-                "the file is neither UTF-8 text nor an XLSX workbook".to_string()
+                domain::Rule::other(
+                    "the file is neither UTF-8 text nor an XLSX workbook",
+                    "文件既不是 UTF-8 文本,也不是 XLSX 工作簿",
+                )
             } else {
-                "the file is encoded as GBK/GB18030; save it as \"CSV UTF-8\" or as XLSX and upload again".to_string()
+                domain::Rule::other(
+                    "the file is encoded as GBK/GB18030; save it as \"CSV UTF-8\" or as XLSX and upload again",
+                    "文件编码为 GBK/GB18030;请另存为“CSV UTF-8”或 XLSX 后重新上传",
+                )
             }));
         }
     };
     if text.contains('\0') {
-        return Err(file_error("the file is not a text CSV"));
+        return Err(file_error(domain::Rule::other(
+            "the file is not a text CSV",
+            "文件不是文本 CSV",
+        )));
     }
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
     let header: Vec<String> = reader
         .headers()
-        .map_err(|e| file_error(format!("cannot read the header: {e}")))?
+        .map_err(|e| {
+            file_error(domain::Rule::other(
+                format!("cannot read the header: {e}"),
+                format!("无法读取表头:{e}"),
+            ))
+        })?
         .iter()
         .map(str::to_owned)
         .collect();
@@ -373,7 +421,12 @@ fn parse_csv(
         let number = u32::try_from(i + 2).unwrap_or(u32::MAX);
         let rec = match rec {
             Ok(rec) => rec,
-            Err(e) => return Some(Err(file_error(format!("row {number}: {e}")))),
+            Err(e) => {
+                return Some(Err(file_error(domain::Rule::other(
+                    format!("row {number}: {e}"),
+                    format!("第 {number} 行:{e}"),
+                ))));
+            }
         };
         let last = records.peek().is_none();
         let ending = if last && cut {
@@ -390,8 +443,13 @@ fn parse_csv(
         let ending = if last && tail.matches('"').count() % 2 == 1 {
             if tail.trim_end_matches(['\n', '\r']).lines().count() > 1 {
                 // Lines after this one were swallowed: the rest of the file cannot be read.
-                return Some(Err(file_error(format!(
-                    "row {number}: a quote (\") opened in this row is never closed, so every line after it was read as one cell; close or remove it and upload again"
+                return Some(Err(file_error(domain::Rule::other(
+                    format!(
+                        "row {number}: a quote (\") opened in this row is never closed, so every line after it was read as one cell; close or remove it and upload again"
+                    ),
+                    format!(
+                        "第 {number} 行:本行的引号(\")没有闭合,其后各行都被读成了同一个单元格;请补上或删去引号后重新上传"
+                    ),
                 ))));
             }
             Ending::InQuote
@@ -433,17 +491,29 @@ fn cell_text(d: &Data) -> String {
 /// while reading and stopped at the limit.
 fn check_inflated(bytes: &[u8]) -> Result<(), DomainError> {
     use std::io::Read as _;
-    let unreadable = || file_error("the file is not a readable XLSX workbook");
+    let unreadable = || {
+        file_error(domain::Rule::other(
+            "the file is not a readable XLSX workbook",
+            "文件不是可读取的 XLSX 工作簿",
+        ))
+    };
     let too_big = || {
-        file_error(format!(
-            "the workbook inflates to more than {} MB; split it or save it again",
-            MAX_INFLATED_BYTES / 1024 / 1024
+        file_error(domain::Rule::other(
+            format!(
+                "the workbook inflates to more than {} MB; split it or save it again",
+                MAX_INFLATED_BYTES / 1024 / 1024
+            ),
+            format!(
+                "工作簿解压后超过 {} MB;请拆分或重新保存",
+                MAX_INFLATED_BYTES / 1024 / 1024
+            ),
         ))
     };
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| unreadable())?;
     if zip.len() > MAX_ENTRIES {
-        return Err(file_error(format!(
-            "the workbook has more than {MAX_ENTRIES} parts"
+        return Err(file_error(domain::Rule::other(
+            format!("the workbook has more than {MAX_ENTRIES} parts"),
+            format!("工作簿的组成部分超过 {MAX_ENTRIES} 个"),
         )));
     }
     let mut declared: u64 = 0;
@@ -489,16 +559,24 @@ fn parse_xlsx(
     max_rows: usize,
 ) -> Result<Vec<Row>, DomainError> {
     check_inflated(bytes)?;
-    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|_| file_error("the file is not a readable XLSX workbook"))?;
-    let name = book
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or_else(|| file_error("the workbook has no worksheet"))?;
-    let mut reader = book
-        .worksheet_cells_reader(&name)
-        .map_err(|_| file_error("the first worksheet cannot be read"))?;
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| {
+        file_error(domain::Rule::other(
+            "the file is not a readable XLSX workbook",
+            "文件不是可读取的 XLSX 工作簿",
+        ))
+    })?;
+    let name = book.sheet_names().first().cloned().ok_or_else(|| {
+        file_error(domain::Rule::other(
+            "the workbook has no worksheet",
+            "工作簿中没有工作表",
+        ))
+    })?;
+    let mut reader = book.worksheet_cells_reader(&name).map_err(|_| {
+        file_error(domain::Rule::other(
+            "the first worksheet cannot be read",
+            "无法读取第一个工作表",
+        ))
+    })?;
     // (row, column, text) of the next cell; nothing once the sheet's data has ended.
     let mut ended = false;
     let mut next = move || -> Result<Option<(u32, u32, String)>, DomainError> {
@@ -518,11 +596,14 @@ fn parse_xlsx(
                 ended = true;
                 Ok(None)
             }
-            Err(_) => Err(file_error("the first worksheet cannot be read")),
+            Err(_) => Err(file_error(domain::Rule::other(
+                "the first worksheet cannot be read",
+                "无法读取第一个工作表",
+            ))),
         }
     };
-    let (header_row, offset, first) =
-        next()?.ok_or_else(|| file_error("the worksheet is empty"))?;
+    let (header_row, offset, first) = next()?
+        .ok_or_else(|| file_error(domain::Rule::other("the worksheet is empty", "工作表为空")))?;
     let mut header = Vec::new();
     put(&mut header, offset, offset, first);
     let mut carry = loop {
@@ -562,11 +643,16 @@ fn parse_xlsx(
 ///
 /// # Errors
 /// A message when it is not such an amount.
-pub fn yuan_to_fen(text: &str) -> Result<i64, String> {
+pub fn yuan_to_fen(text: &str) -> Result<i64, domain::Rule> {
     let t = text.trim().replace([',', '，'], "");
-    let bad = || "must be an amount in yuan with at most two decimals".to_string();
+    let bad = || {
+        domain::Rule::other(
+            "must be an amount in yuan with at most two decimals",
+            "必须是以元为单位的金额,最多两位小数",
+        )
+    };
     if t.starts_with('-') {
-        return Err("must not be negative".into());
+        return Err(domain::Rule::NotNegative);
     }
     let (whole, frac) = t.split_once('.').unwrap_or((&t, ""));
     if whole.is_empty()
@@ -588,12 +674,12 @@ pub fn yuan_to_fen(text: &str) -> Result<i64, String> {
 ///
 /// # Errors
 /// A message for anything else.
-pub fn yes_no(text: &str) -> Result<Option<bool>, String> {
+pub fn yes_no(text: &str) -> Result<Option<bool>, domain::Rule> {
     match text.trim().to_lowercase().as_str() {
         "" => Ok(None),
         "是" | "有" | "y" | "yes" | "true" | "1" => Ok(Some(true)),
         "否" | "无" | "n" | "no" | "false" | "0" => Ok(Some(false)),
-        _ => Err("must be 是 or 否".into()),
+        _ => Err(domain::Rule::other("must be 是 or 否", "必须是“是”或“否”")),
     }
 }
 
@@ -755,7 +841,14 @@ mod tests {
             parse_job(csv.as_bytes(), FOUR)
                 .unwrap_or_else(|e| panic!("{e:?}"))
                 .into_iter()
-                .map(|r| (r.number, r.problems))
+                .map(|r| {
+                    let english = r
+                        .problems
+                        .into_iter()
+                        .map(|(c, rule)| (c, rule.message(domain::Lang::En)))
+                        .collect();
+                    (r.number, english)
+                })
                 .collect()
         };
         // Cut mid-row: the last line, short and without a line break.
@@ -795,7 +888,7 @@ mod tests {
     #[test]
     fn files_are_refused_whole_for_file_level_problems() {
         let field = |r: Result<Vec<Row>, DomainError>| match r {
-            Err(DomainError::Validation(e)) => e[0].message.clone(),
+            Err(DomainError::Validation(e)) => e[0].rule.to_string(),
             _ => String::new(),
         };
         assert!(field(parse(b"")).contains("empty"));

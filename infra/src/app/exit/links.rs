@@ -2,22 +2,29 @@
 //! of this system's own generated documents. A title or link is shown to other users (lists,
 //! steps, documents), so nothing a browser would run or render as markup is stored.
 
+use domain::Rule;
 use uuid::Uuid;
 
 use super::documents::KINDS;
 
 /// Why `title` is not plain text, if it is not: markup (`<`, `>`) or control and direction
 /// characters (which can disguise what a reader sees).
-pub fn plain_text_problem(title: &str) -> Option<&'static str> {
+pub fn plain_text_problem(title: &str) -> Option<Rule> {
     if title.contains(['<', '>']) {
-        return Some("must be plain text: no markup such as < or >");
+        return Some(Rule::other(
+            "must be plain text: no markup such as < or >",
+            "必须是纯文本:不能包含 < 或 > 等标记",
+        ));
     }
     let hidden = |c: char| {
         c.is_control()
             || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
     };
     if title.chars().any(hidden) {
-        return Some("must be plain text: no control or direction characters");
+        return Some(Rule::other(
+            "must be plain text: no control or direction characters",
+            "必须是纯文本:不能包含控制字符或方向字符",
+        ));
     }
     None
 }
@@ -26,7 +33,17 @@ pub fn plain_text_problem(title: &str) -> Option<&'static str> {
 /// credentials, this system's own document of an exit list
 /// (`/api/v1/exit-lists/{id}/documents/{kind}`), or an attachment stored by this system
 /// (`/api/v1/attachments/{id}`; whose it is, is checked by the step).
-pub fn uri_problem(uri: &str) -> Option<&'static str> {
+pub fn uri_problem(uri: &str) -> Option<Rule> {
+    uri_problem_en(uri).map(|en| {
+        Rule::other(
+            en,
+            "必须是 https 链接、本系统的文书(/api/v1/exit-lists/{id}/documents/{kind})\
+             或本系统存储的附件(/api/v1/attachments/{id})",
+        )
+    })
+}
+
+fn uri_problem_en(uri: &str) -> Option<&'static str> {
     const REFUSED: &str = "must be an https: link, a document of this system \
         (/api/v1/exit-lists/{id}/documents/{kind}) or an attachment stored by it \
         (/api/v1/attachments/{id})";

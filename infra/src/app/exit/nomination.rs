@@ -112,13 +112,16 @@ fn admit(
     for (i, id) in ids.iter().enumerate() {
         let f = format!("{field}[{i}]");
         if !seen.insert(*id) {
-            errs.push(FieldError::new(f, "is listed twice"));
+            errs.push(FieldError::new(f, domain::Rule::ListedTwice));
             continue;
         }
         let h = match cases::find(conn, *id) {
             Ok(h) => h,
             Err(DomainError::NotFound) => {
-                errs.push(FieldError::new(f, "is not a household in your scope"));
+                errs.push(FieldError::new(
+                    f,
+                    domain::Rule::not_in_scope(domain::ScopeKind::Household),
+                ));
                 continue;
             }
             Err(e) => return Err(e),
@@ -126,9 +129,12 @@ fn admit(
         if h.region_code != village.as_i64() {
             errs.push(FieldError::new(
                 f,
-                format!(
-                    "household {} is registered in another village",
-                    h.household_number
+                domain::Rule::other(
+                    format!(
+                        "household {} is registered in another village",
+                        h.household_number
+                    ),
+                    format!("户 {} 登记在其他村", h.household_number),
                 ),
             ));
             continue;
@@ -140,10 +146,13 @@ fn admit(
         if !matches!(status, Status::Registered | Status::Returned) {
             errs.push(FieldError::new(
                 f,
-                format!(
+                domain::Rule::other(format!(
                     "household {} is {} and cannot exit: only registered or returned households can",
                     h.household_number, h.status
-                ),
+                ), format!(
+                    "户 {} 状态为 {},不能退出:只有在册或返贫户可以退出",
+                    h.household_number, h.status
+                )),
             ));
             continue;
         }
@@ -169,9 +178,12 @@ fn admit(
         if let Some((l, y)) = on_list {
             errs.push(FieldError::new(
                 f,
-                format!(
-                    "household {} is already on the {y} exit list {l}",
-                    h.household_number
+                domain::Rule::other(
+                    format!(
+                        "household {} is already on the {y} exit list {l}",
+                        h.household_number
+                    ),
+                    format!("户 {} 已在 {y} 年退出名单 {l} 上", h.household_number),
                 ),
             ));
             continue;
@@ -188,10 +200,17 @@ fn admit(
             (Some(r), Some(l)) if failed.is_empty() => out.push((h, l, r, crit)),
             _ => errs.push(FieldError::new(
                 f,
-                format!(
-                    "household {} does not meet the exit criteria: {}",
-                    h.household_number,
-                    failed.join("; ")
+                domain::Rule::other(
+                    format!(
+                        "household {} does not meet the exit criteria: {}",
+                        h.household_number,
+                        failed.join("; ")
+                    ),
+                    format!(
+                        "户 {} 不符合退出标准:{}",
+                        h.household_number,
+                        failed.join("; ")
+                    ),
                 ),
             )),
         }
@@ -251,11 +270,14 @@ pub fn nominate(
     if !ctx.caller.scope().contains(n.village) {
         return Err(DomainError::field(
             "village_code",
-            "lies outside your scope",
+            domain::Rule::OutsideScope,
         ));
     }
     if n.village.level() != Level::Village {
-        return Err(DomainError::field("village_code", "must be a village"));
+        return Err(DomainError::field(
+            "village_code",
+            domain::Rule::other("must be a village", "必须是村"),
+        ));
     }
     ctx.caller
         .require_at_level(perm::WORKFLOW_VILLAGE, Level::Village, n.village)?;

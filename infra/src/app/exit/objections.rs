@@ -22,7 +22,7 @@ pub fn raise_objection(
     ctx.caller
         .require_at_level(perm::workflow_at(owner), owner, village)?;
     if !listed_ids(conn, &list)?.contains(&household_id) {
-        return Err(DomainError::field("household_id", "is not on this list"));
+        return Err(DomainError::field("household_id", domain::Rule::NotOnList));
     }
     let row: ObjectionRow = diesel::insert_into(exit_objections::table)
         .values((

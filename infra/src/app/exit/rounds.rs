@@ -217,7 +217,10 @@ fn split_removals(
             Some(list) => per.entry(*list).or_default().push(r.clone()),
             None => errs.push(FieldError::new(
                 format!("removals[{i}].household_id"),
-                "is not on a list of this round ready for the step",
+                domain::Rule::other(
+                    "is not on a list of this round ready for the step",
+                    "不在本轮中可进行此步骤的名单上",
+                ),
             )),
         }
     }
@@ -369,7 +372,7 @@ pub fn open(
     if township.level() != Level::Township {
         return Err(DomainError::field(
             "township",
-            "must be a township (9 digits)",
+            domain::Rule::format(domain::Format::TownshipCode),
         ));
     }
     // The township's own users open its round: anyone else is refused (403), whatever the
@@ -503,12 +506,15 @@ pub fn second_notice(
         if !villages.contains(&v) {
             errs.push(FieldError::new(
                 format!("postings[{i}].village_code"),
-                "is not a village of this round whose list awaits the second notice",
+                domain::Rule::other(
+                    "is not a village of this round whose list awaits the second notice",
+                    "不是本轮中名单等待第二次公示的村",
+                ),
             ));
         } else if !posted.insert(v) {
             errs.push(FieldError::new(
                 format!("postings[{i}].village_code"),
-                "is posted twice",
+                domain::Rule::other("is posted twice", "重复张贴"),
             ));
         }
     }
@@ -519,10 +525,13 @@ pub fn second_notice(
     if !missing.is_empty() && errs.is_empty() {
         errs.push(FieldError::new(
             "postings",
-            format!(
+            domain::Rule::other(format!(
                 "the second notice is posted in every village of the round at once; missing: {}",
                 missing.join(", ")
-            ),
+            ), format!(
+                "第二次公示须在本轮所有村同时张贴;缺少:{}",
+                missing.join(", ")
+            )),
         ));
     }
     if !errs.is_empty() {
@@ -656,7 +665,10 @@ pub fn file_county(
     if county.level() != Level::County || !ctx.caller.scope().contains(county) {
         return Err(DomainError::field(
             "county_code",
-            "must be a county in your scope (12 digits)",
+            domain::Rule::other(
+                "must be a county in your scope (12 digits)",
+                "必须是您管辖范围内的县(12 位)",
+            ),
         ));
     }
     ctx.caller

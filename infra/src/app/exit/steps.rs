@@ -304,7 +304,7 @@ pub(crate) fn take_step_on(
     if !input.fits(step) {
         return Err(DomainError::field(
             "step",
-            "the body does not fit this step",
+            domain::Rule::other("the body does not fit this step", "请求内容与此步骤不符"),
         ));
     }
     let (date_field, on) = input.date(ctx.today());
@@ -316,8 +316,12 @@ pub(crate) fn take_step_on(
     {
         return Err(DomainError::field(
             "attachments",
-            "this step needs evidence stored by the system (exit.require_stored_evidence): \
-             upload it for this list (POST /api/v1/attachments) and cite /api/v1/attachments/{id}",
+            domain::Rule::other(
+                "this step needs evidence stored by the system (exit.require_stored_evidence): \
+                 upload it for this list (POST /api/v1/attachments) and cite /api/v1/attachments/{id}",
+                "此步骤需要系统存储的证明材料(exit.require_stored_evidence):请为该名单上传\
+                 (POST /api/v1/attachments)并引用 /api/v1/attachments/{id}",
+            ),
         ));
     }
     rules::check_step_date(
@@ -388,7 +392,7 @@ pub(crate) fn take_step_on(
                 if !listed.contains(&r.household_id) {
                     errs.push(FieldError::new(
                         format!("removals[{i}].household_id"),
-                        "is not on this list",
+                        domain::Rule::NotOnList,
                     ));
                 } else if removals[..i]
                     .iter()
@@ -396,7 +400,7 @@ pub(crate) fn take_step_on(
                 {
                     errs.push(FieldError::new(
                         format!("removals[{i}].household_id"),
-                        "is listed twice",
+                        domain::Rule::ListedTwice,
                     ));
                 }
             }
@@ -486,7 +490,7 @@ fn appraise(
         if !listed.contains(hid) {
             errs.push(FieldError::new(
                 format!("votes[{i}].household_id"),
-                "is not on this list",
+                domain::Rule::NotOnList,
             ));
             continue;
         }
@@ -499,7 +503,10 @@ fn appraise(
         if votes.iter().filter(|(h, _)| h == hid).count() != 1 {
             errs.push(FieldError::new(
                 "votes",
-                format!("household {hid} on the list needs exactly one tally"),
+                domain::Rule::other(
+                    format!("household {hid} on the list needs exactly one tally"),
+                    format!("名单上的户 {hid} 须有且只有一条计票"),
+                ),
             ));
         }
     }

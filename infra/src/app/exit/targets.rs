@@ -90,7 +90,7 @@ pub fn progress(
     year: i32,
 ) -> Result<(Progress, Vec<Progress>), DomainError> {
     if !ctx.caller.scope().contains(region) {
-        return Err(DomainError::field("region", "lies outside your scope"));
+        return Err(DomainError::field("region", domain::Rule::OutsideScope));
     }
     let scope = region.subtree();
     let child_level = Level::from_number(region.level().number() + 1);

@@ -31,7 +31,7 @@ pub fn execution(
     year: i32,
 ) -> Result<(Execution, Vec<Execution>), DomainError> {
     if !ctx.caller.scope().contains(region) {
-        return Err(DomainError::field("region", "lies outside your scope"));
+        return Err(DomainError::field("region", domain::Rule::OutsideScope));
     }
     let scope = region.subtree();
     let received: Vec<(i64, i64)> = funds::table

@@ -44,7 +44,7 @@ pub fn plan_relocation(
     if region.level() < Level::County || !ctx.caller.scope().contains(region) {
         return Err(DomainError::field(
             "region_code",
-            "must be a county, township or village in your scope",
+            domain::Rule::not_in_scope(domain::ScopeKind::Region),
         ));
     }
     manage_at(ctx, region)?;

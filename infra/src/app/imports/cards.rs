@@ -31,7 +31,7 @@ pub const EXAMPLE: &[&str] = &[
 ];
 
 /// An unknown household and another county's get the yearly sheet's one answer.
-pub const NOT_FOUND: (&str, &str) = super::yearly::NOT_FOUND;
+pub const NOT_FOUND: (&str, &str, &str) = super::yearly::NOT_FOUND;
 
 /// The household, as the file names it.
 pub(super) fn identity(r: &Row) -> Option<String> {
@@ -55,7 +55,7 @@ pub(super) fn apply(
     if bank.is_empty() || bank.chars().count() > 100 {
         return Err(DomainError::field(
             "bank_name",
-            "must have 1 to 100 characters",
+            domain::Rule::length(1, 100),
         ));
     }
     let household = super::yearly::household(conn, ctx, env, r)?;

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use domain::DomainError;
+use domain::{DomainError, ErrorCode, Rule};
 use uuid::Uuid;
 
 use super::Ctx;
@@ -186,7 +186,7 @@ impl Kind {
 
     /// Where a row naming an unknown object (or one outside the caller's scope: the same
     /// thing) is reported, and the one message it gets.
-    const fn not_found(self) -> (&'static str, &'static str) {
+    const fn not_found(self) -> (&'static str, &'static str, &'static str) {
         match self {
             Kind::HouseholdYears => yearly::NOT_FOUND,
             Kind::VillageProfiles => villages::NOT_FOUND,
@@ -282,22 +282,31 @@ pub fn still_enabled(db: &Db, ctx: &Ctx) -> Result<(), DomainError> {
 /// The row errors a handler's refusal becomes. `NotFound` gets the kind's one message, the
 /// same whether the object does not exist or lies in another county or subtree.
 fn row_errors(kind: Kind, row: u32, e: DomainError) -> Result<Vec<RowError>, DomainError> {
-    let (key, unknown) = kind.not_found();
+    let (key, unknown, unknown_zh) = kind.not_found();
     Ok(match e {
         DomainError::Validation(v) => v
             .into_iter()
             .map(|f| {
                 let column = f.field.split(['[', '.']).next().unwrap_or(&f.field);
-                err(row, if column.is_empty() { key } else { column }, f.message)
+                err(row, if column.is_empty() { key } else { column }, f.rule)
             })
             .collect(),
-        DomainError::NotFound => vec![err(row, key, unknown)],
-        DomainError::Forbidden(m) => vec![err(row, key, m)],
-        DomainError::Conflict { message, .. } => vec![err(row, key, message)],
+        DomainError::NotFound => vec![err(row, key, Rule::other(unknown, unknown_zh))],
+        DomainError::Forbidden(m) => {
+            let zh = format!("{}({m})", ErrorCode::Forbidden.description_zh());
+            vec![err(row, key, Rule::other(m, zh))]
+        }
+        DomainError::Conflict { code, message } => {
+            let zh = format!("{}({message})", code.description_zh());
+            vec![err(row, key, Rule::other(message, zh))]
+        }
         DomainError::PreconditionFailed | DomainError::PreconditionRequired => vec![err(
             row,
             key,
-            "was changed by someone else while importing; import the file again",
+            Rule::other(
+                "was changed by someone else while importing; import the file again",
+                "导入期间已被他人修改;请重新导入文件",
+            ),
         )],
         e @ (DomainError::Unavailable | DomainError::Unauthorized(_)) => return Err(e),
         other => {
@@ -305,7 +314,10 @@ fn row_errors(kind: Kind, row: u32, e: DomainError) -> Result<Vec<RowError>, Dom
             vec![err(
                 row,
                 key,
-                "could not be saved; nothing of this row was written",
+                Rule::other(
+                    "could not be saved; nothing of this row was written",
+                    "无法保存;此行未写入任何内容",
+                ),
             )]
         }
     })
@@ -382,7 +394,10 @@ pub fn run(
                     errors.push(err(
                         r.number,
                         kind.not_found().0,
-                        format!("names the same record as row {first}; keep one of them"),
+                        Rule::other(
+                            format!("names the same record as row {first}; keep one of them"),
+                            format!("与第 {first} 行指向同一条记录;请只保留其一"),
+                        ),
                     ));
                     continue;
                 }

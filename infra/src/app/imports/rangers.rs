@@ -46,9 +46,10 @@ pub const INSPECTION_COLUMNS: &[Column] = &[
 pub const INSPECTION_EXAMPLE: &[&str] = &["370831198001010015", "2024-03-20", "是", ""];
 
 /// An unknown ranger and another county's get this one answer.
-pub const NOT_FOUND: (&str, &str) = (
+pub const NOT_FOUND: (&str, &str, &str) = (
     "id_number",
     "no ranger contract in your area for this 身份证号",
+    "本地区没有此身份证号的护林员合同",
 );
 
 /// Ranger, day and what the row says.
@@ -131,7 +132,7 @@ fn day_and_contract(
     if on.is_none() {
         errs.push(FieldError::new(
             day_key,
-            "must be a date such as 2024-03-15",
+            domain::Rule::format(domain::Format::Date),
         ));
     }
     let c = match contract(conn, ctx, env, r.get("id_number"), on) {
@@ -141,7 +142,10 @@ fn day_and_contract(
             None
         }
         Err(DomainError::NotFound) => {
-            errs.push(FieldError::new(NOT_FOUND.0, NOT_FOUND.1));
+            errs.push(FieldError::new(
+                NOT_FOUND.0,
+                domain::Rule::other(NOT_FOUND.1, NOT_FOUND.2),
+            ));
             None
         }
         Err(e) => return Err(e),
@@ -215,7 +219,10 @@ pub(super) fn apply_inspection(
     let present = match yes_no(r.get("present")) {
         Ok(Some(p)) => Some(p),
         Ok(None) => {
-            errs.push(FieldError::new("present", "is required (是 or 否)"));
+            errs.push(FieldError::new(
+                "present",
+                domain::Rule::other("is required (是 or 否)", "必填(是或否)"),
+            ));
             None
         }
         Err(m) => {

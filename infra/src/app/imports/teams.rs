@@ -46,9 +46,10 @@ pub const EXAMPLE: &[&str] = &[
 ];
 
 /// An unknown team and another county's get this one answer.
-pub const NOT_FOUND: (&str, &str) = (
+pub const NOT_FOUND: (&str, &str, &str) = (
     "team_name",
     "no such team in your area: check 村代码 and 工作队名称",
+    "本地区没有该工作队:请核对村代码和工作队名称",
 );
 
 /// Team, person and term.
@@ -81,7 +82,12 @@ fn team(conn: &mut PgConnection, r: &Row) -> Result<Uuid, DomainError> {
     let village = RegionCode::parse(r.get("village_code"))
         .ok()
         .filter(|v| v.level() == Level::Village)
-        .ok_or_else(|| DomainError::field("village_code", "must be a village's 12-digit code"))?;
+        .ok_or_else(|| {
+            DomainError::field(
+                "village_code",
+                domain::Rule::format(domain::Format::VillageCode),
+            )
+        })?;
     let found: Vec<Uuid> = team_table::table
         .filter(team_table::county_code.eq(village.county_code()))
         .filter(team_table::region_code.eq(village.as_i64()))
@@ -95,7 +101,10 @@ fn team(conn: &mut PgConnection, r: &Row) -> Result<Uuid, DomainError> {
         [one] => Ok(*one),
         _ => Err(DomainError::field(
             "team_name",
-            "names more than one team of the village; rename one first",
+            domain::Rule::other(
+                "names more than one team of the village; rename one first",
+                "对应本村不止一个工作队;请先为其中之一改名",
+            ),
         )),
     }
 }
@@ -114,7 +123,10 @@ pub(super) fn apply(
     let mut errs = Vec::new();
     let day = |key: &str, errs: &mut Vec<FieldError>| {
         date(r.get(key)).unwrap_or_else(|| {
-            errs.push(FieldError::new(key, "must be a date such as 2024-01-01"));
+            errs.push(FieldError::new(
+                key,
+                domain::Rule::format(domain::Format::Date),
+            ));
             chrono::NaiveDate::MIN
         })
     };
@@ -134,7 +146,10 @@ pub(super) fn apply(
             None
         }
         Err(DomainError::NotFound) if !errs.is_empty() || valid.is_err() => {
-            errs.push(FieldError::new(NOT_FOUND.0, NOT_FOUND.1));
+            errs.push(FieldError::new(
+                NOT_FOUND.0,
+                domain::Rule::other(NOT_FOUND.1, NOT_FOUND.2),
+            ));
             None
         }
         Err(e) => return Err(e),
@@ -149,7 +164,10 @@ pub(super) fn apply(
                 .optional()
                 .db()?;
             if found.is_none() {
-                errs.push(FieldError::new("username", "is not a user in your scope"));
+                errs.push(FieldError::new(
+                    "username",
+                    domain::Rule::not_in_scope(domain::ScopeKind::User),
+                ));
             }
             found
         }

@@ -54,7 +54,11 @@ pub const EXAMPLE: &[&str] = &[
 ];
 
 /// An unknown village and another county's get this one answer.
-pub const NOT_FOUND: (&str, &str) = ("village_code", "no such village in your area");
+pub const NOT_FOUND: (&str, &str, &str) = (
+    "village_code",
+    "no such village in your area",
+    "本地区没有该村",
+);
 
 /// Village and year.
 pub(super) fn identity(r: &Row) -> Option<String> {
@@ -78,7 +82,10 @@ fn input(r: &Row, errs: &mut Vec<FieldError>) -> (i32, ProfileInput) {
             .replace([',', '，'], "")
             .parse()
             .unwrap_or_else(|_| {
-                errs.push(FieldError::new(key, "must be a whole number"));
+                errs.push(FieldError::new(
+                    key,
+                    domain::Rule::format(domain::Format::WholeNumber),
+                ));
                 0
             })
     };
@@ -97,7 +104,12 @@ fn input(r: &Row, errs: &mut Vec<FieldError>) -> (i32, ProfileInput) {
             return None;
         }
         t.parse::<f64>()
-            .map_err(|_| errs.push(FieldError::new(key, "must be a number")))
+            .map_err(|_| {
+                errs.push(FieldError::new(
+                    key,
+                    domain::Rule::format(domain::Format::Number),
+                ))
+            })
             .ok()
     };
     let flag = |key: &str, errs: &mut Vec<FieldError>| {
@@ -118,7 +130,7 @@ fn input(r: &Row, errs: &mut Vec<FieldError>) -> (i32, ProfileInput) {
         Some(v) => v,
         None => {
             if r.get(key).is_empty() {
-                errs.push(FieldError::new(key, "is required"));
+                errs.push(FieldError::new(key, domain::Rule::Required));
             }
             0.0
         }
@@ -161,7 +173,7 @@ pub(super) fn apply(
         _ => {
             errs.push(FieldError::new(
                 "village_code",
-                "must be a village's 12-digit code",
+                domain::Rule::format(domain::Format::VillageCode),
             ));
             None
         }
@@ -169,7 +181,7 @@ pub(super) fn apply(
     let (year, input) = input(r, &mut errs);
     let valid = validate_profile(year, &input).map_err(|v| {
         v.into_iter()
-            .map(|e| FieldError::new(column_of(&e.field), e.message))
+            .map(|e| FieldError::new(column_of(&e.field), e.rule))
             .collect::<Vec<_>>()
     });
     let valid = match valid {

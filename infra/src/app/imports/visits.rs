@@ -35,7 +35,7 @@ pub const EXAMPLE: &[&str] = &[
 ];
 
 /// An unknown household and another county's get the yearly sheet's one answer.
-pub const NOT_FOUND: (&str, &str) = yearly::NOT_FOUND;
+pub const NOT_FOUND: (&str, &str, &str) = yearly::NOT_FOUND;
 
 /// Household, day and texts.
 pub(super) fn identity(r: &Row) -> Option<String> {
@@ -80,7 +80,7 @@ pub(super) fn apply(
     if visited_on.is_none() {
         errs.push(FieldError::new(
             "visited_on",
-            "must be a date such as 2024-03-15",
+            domain::Rule::format(domain::Format::Date),
         ));
     }
     let texts = validate_visit(
@@ -96,7 +96,10 @@ pub(super) fn apply(
             None
         }
         Err(DomainError::NotFound) if !errs.is_empty() || texts.is_err() => {
-            errs.push(FieldError::new(NOT_FOUND.0, NOT_FOUND.1));
+            errs.push(FieldError::new(
+                NOT_FOUND.0,
+                domain::Rule::other(NOT_FOUND.1, NOT_FOUND.2),
+            ));
             None
         }
         Err(e) => return Err(e),

@@ -55,9 +55,10 @@ pub const EXAMPLE: &[&str] = &[
 ];
 
 /// An unknown household and another county's (or another subtree's) get this one answer.
-pub const NOT_FOUND: (&str, &str) = (
+pub const NOT_FOUND: (&str, &str, &str) = (
     "household_number",
     "no such household in your area: check 户编号 and 身份证号",
+    "本地区没有该户:请核对户编号和身份证号",
 );
 
 /// Household and year, as the file names them.
@@ -82,7 +83,10 @@ pub(super) fn household(
     if number.is_empty() && id_text.is_empty() {
         return Err(DomainError::field(
             "household_number",
-            "give 户编号 or 身份证号 (or both) to name the household",
+            domain::Rule::other(
+                "give 户编号 or 身份证号 (or both) to name the household",
+                "请填写户编号或身份证号(或两者)以指明农户",
+            ),
         ));
     }
     let by_number = if number.is_empty() {
@@ -115,11 +119,17 @@ pub(super) fn household(
         (Some(h), ids) if ids.contains(&h) => Ok(h),
         (Some(_), _) => Err(DomainError::field(
             "id_number",
-            "is not a member of the household 户编号 names",
+            domain::Rule::other(
+                "is not a member of the household 户编号 names",
+                "不是户编号所指农户的成员",
+            ),
         )),
         (None, _) => Err(DomainError::field(
             "id_number",
-            "is registered in more than one household; give 户编号 too",
+            domain::Rule::other(
+                "is registered in more than one household; give 户编号 too",
+                "登记在多个户中;请同时填写户编号",
+            ),
         )),
     }
 }
@@ -140,7 +150,7 @@ pub(super) fn apply(
         errs.push(crate::app::cases::import::err(
             r.number,
             "year",
-            "is required",
+            domain::Rule::Required,
         ));
         None
     } else {
@@ -148,7 +158,7 @@ pub(super) fn apply(
     };
     let mut fields: Vec<FieldError> = errs
         .into_iter()
-        .map(|e| FieldError::new(e.column, e.message))
+        .map(|e| FieldError::new(e.column, e.rule))
         .collect();
     let household = match household(conn, ctx, env, r) {
         Ok(h) => Some(h),
@@ -157,7 +167,10 @@ pub(super) fn apply(
             None
         }
         Err(DomainError::NotFound) if !fields.is_empty() => {
-            fields.push(FieldError::new(NOT_FOUND.0, NOT_FOUND.1));
+            fields.push(FieldError::new(
+                NOT_FOUND.0,
+                domain::Rule::other(NOT_FOUND.1, NOT_FOUND.2),
+            ));
             None
         }
         Err(e) => return Err(e),

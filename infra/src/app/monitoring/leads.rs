@@ -26,7 +26,7 @@ pub fn scan(
     if !ctx.caller.scope().contains(county) || county.level() != Level::County {
         return Err(DomainError::field(
             "county_code",
-            "must be a county in your scope",
+            domain::Rule::not_in_scope(domain::ScopeKind::County),
         ));
     }
     ctx.caller
@@ -35,8 +35,11 @@ pub fn scan(
     let Some(line) = settings.monitoring_line_for(year) else {
         return Err(DomainError::field(
             "year",
-            format!(
-                "no monitoring line is set for {year}; set monitoring.line_fen.{year} in the settings"
+            domain::Rule::other(
+                format!(
+                    "no monitoring line is set for {year}; set monitoring.line_fen.{year} in the settings"
+                ),
+                format!("{year} 年未设定监测线;请在设置中设定 monitoring.line_fen.{year}"),
             ),
         ));
     };
@@ -149,8 +152,12 @@ pub fn report(
             "leads are reported by village or county users".into(),
         ));
     }
-    let h = cases::find(conn, household_id)
-        .map_err(|_| DomainError::field("household_id", "is not a household in your scope"))?;
+    let h = cases::find(conn, household_id).map_err(|_| {
+        DomainError::field(
+            "household_id",
+            domain::Rule::not_in_scope(domain::ScopeKind::Household),
+        )
+    })?;
     let village = stored_code(h.region_code)?;
     if ctx
         .caller
@@ -161,10 +168,7 @@ pub fn report(
             .require_at_level(perm::WORKFLOW_COUNTY, Level::County, village)?;
     }
     if occurred_on > ctx.today() {
-        return Err(DomainError::field(
-            "occurred_on",
-            "must not be in the future",
-        ));
+        return Err(DomainError::field("occurred_on", domain::Rule::NotInFuture));
     }
     let (rule, details) = match signal {
         Signal::MedicalExpense { amount_fen } => {
@@ -174,10 +178,17 @@ pub fn report(
             if *amount_fen < threshold {
                 return Err(DomainError::field(
                     "amount_fen",
-                    format!(
-                        "{} yuan is below the large medical expense threshold of {} yuan",
-                        domain::exit::yuan(*amount_fen),
-                        domain::exit::yuan(threshold)
+                    domain::Rule::other(
+                        format!(
+                            "{} yuan is below the large medical expense threshold of {} yuan",
+                            domain::exit::yuan(*amount_fen),
+                            domain::exit::yuan(threshold)
+                        ),
+                        format!(
+                            "{} 元低于大额医疗支出门槛 {} 元",
+                            domain::exit::yuan(*amount_fen),
+                            domain::exit::yuan(threshold)
+                        ),
                     ),
                 ));
             }
@@ -415,7 +426,7 @@ pub fn check_risk_types(codes: &[String]) -> Result<Vec<RiskType>, FieldError> {
     if codes.is_empty() || codes.len() > RiskType::ALL.len() {
         return Err(FieldError::new(
             "risk_types",
-            "must list at least one risk type",
+            domain::Rule::other("must list at least one risk type", "至少列出一种风险类型"),
         ));
     }
     let mut out = Vec::new();

@@ -9,8 +9,9 @@ pub struct RowError {
     pub row: u32,
     /// Column key.
     pub column: String,
-    /// Why.
-    pub message: String,
+    /// Why (serialized as `message`, in English).
+    #[serde(rename = "message")]
+    pub rule: domain::Rule,
 }
 
 /// What an import did.
@@ -103,10 +104,10 @@ pub fn import(
     // Hits to insert, per county.
     let mut staged: BTreeMap<i32, Vec<Staged>> = BTreeMap::new();
     for row in rows {
-        let err = |column: &str, message: String| RowError {
+        let err = |column: &str, rule: domain::Rule| RowError {
             row: row.number,
             column: column.into(),
-            message,
+            rule,
         };
         // A row cut off, with cells past the header, or with a giant cell.
         if let Some((column, message)) = row.problems.first() {
@@ -129,7 +130,7 @@ pub fn import(
         };
         let details = row.get("details").to_string();
         if details.is_empty() || details.chars().count() > 500 {
-            errors.push(err("details", "must have 1 to 500 characters".into()));
+            errors.push(err("details", domain::Rule::length(1, 500)));
             continue;
         }
         let blind = keys.blind_index(&id);
@@ -142,7 +143,10 @@ pub fn import(
         let Some(member) = member else {
             errors.push(err(
                 "id_number",
-                "is not a registered person within your scope; the hit is not loaded".into(),
+                domain::Rule::other(
+                    "is not a registered person within your scope; the hit is not loaded",
+                    "不是您管辖范围内的在册人员;该比对结果未导入",
+                ),
             ));
             continue;
         };
@@ -150,7 +154,10 @@ pub fn import(
         if let Some(first) = seen.get(&key) {
             errors.push(err(
                 "details",
-                format!("repeats the hit of row {first} (same person, type and details)"),
+                domain::Rule::other(
+                    format!("repeats the hit of row {first} (same person, type and details)"),
+                    format!("与第 {first} 行的比对结果重复(同一人、类型和详情)"),
+                ),
             ));
             continue;
         }
@@ -167,7 +174,10 @@ pub fn import(
         if let Some(b) = pending {
             errors.push(err(
                 "details",
-                format!("the same fact was loaded in batch {b} and waits for verification"),
+                domain::Rule::other(
+                    format!("the same fact was loaded in batch {b} and waits for verification"),
+                    format!("同一事实已在批次 {b} 中导入,正等待核实"),
+                ),
             ));
             continue;
         }

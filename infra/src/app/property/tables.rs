@@ -129,7 +129,7 @@ pub fn submit(
     if !ctx.caller.scope().contains(township) || township.level() != Level::Township {
         return Err(DomainError::field(
             "township_code",
-            "must be a township in your scope",
+            domain::Rule::not_in_scope(domain::ScopeKind::Township),
         ));
     }
     ctx.caller
@@ -210,7 +210,7 @@ pub fn confirm(
     if !ctx.caller.scope().contains(township) || township.level() != Level::Township {
         return Err(DomainError::field(
             "township_code",
-            "must be a township in your scope",
+            domain::Rule::not_in_scope(domain::ScopeKind::Township),
         ));
     }
     ctx.caller

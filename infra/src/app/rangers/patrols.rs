@@ -53,9 +53,15 @@ pub fn patrol(
     if let Some(t) = c.terminated_on.filter(|t| p.patrolled_on > *t) {
         return Err(DomainError::field(
             "patrolled_on",
-            format!(
-                "the contract was terminated on {t}; a patrol on {} cannot be logged under it",
-                p.patrolled_on
+            domain::Rule::other(
+                format!(
+                    "the contract was terminated on {t}; a patrol on {} cannot be logged under it",
+                    p.patrolled_on
+                ),
+                format!(
+                    "合同已于 {t} 解除;{} 的巡护不能记在该合同下",
+                    p.patrolled_on
+                ),
             ),
         ));
     }
@@ -63,7 +69,10 @@ pub fn patrol(
     if p.patrolled_on > ctx.now.date_naive() {
         return Err(DomainError::field(
             "patrolled_on",
-            format!("{} is in the future", p.patrolled_on),
+            domain::Rule::other(
+                format!("{} is in the future", p.patrolled_on),
+                format!("{} 晚于今天", p.patrolled_on),
+            ),
         ));
     }
     let row: PatrolRow = diesel::insert_into(ranger_patrols::table)

@@ -12,11 +12,11 @@ pub(super) struct Parsed {
 }
 
 /// A row error (shared with the other sheets' imports).
-pub(crate) fn err(row: u32, column: &str, message: impl Into<String>) -> RowError {
+pub(crate) fn err(row: u32, column: &str, rule: domain::Rule) -> RowError {
     RowError {
         row: i32::try_from(row).unwrap_or(i32::MAX),
         column: column.to_string(),
-        message: message.into(),
+        rule,
     }
 }
 
@@ -63,13 +63,23 @@ pub(crate) fn year_record(r: &Row, errs: &mut Vec<RowError>) -> Option<(i32, Yea
     let before = errs.len();
     let year = year_text
         .parse::<i32>()
-        .map_err(|_| errs.push(err(r.number, "year", "must be a year")))
+        .map_err(|_| {
+            errs.push(err(
+                r.number,
+                "year",
+                domain::Rule::other("must be a year", "必须是年份"),
+            ))
+        })
         .unwrap_or(0);
     let money = |key: &str, required: bool, errs: &mut Vec<RowError>| {
         let t = r.get(key);
         if t.is_empty() {
             if required {
-                errs.push(err(r.number, key, "is required when 年度 is given"));
+                errs.push(err(
+                    r.number,
+                    key,
+                    domain::Rule::other("is required when 年度 is given", "填写年度时必填"),
+                ));
             }
             return 0;
         }
@@ -83,7 +93,10 @@ pub(crate) fn year_record(r: &Row, errs: &mut Vec<RowError>) -> Option<(i32, Yea
             errs.push(err(
                 r.number,
                 key,
-                "is required when 年度 is given (是 or 否)",
+                domain::Rule::other(
+                    "is required when 年度 is given (是 or 否)",
+                    "填写年度时必填(是或否)",
+                ),
             ));
             false
         }
@@ -106,7 +119,7 @@ pub(crate) fn year_record(r: &Row, errs: &mut Vec<RowError>) -> Option<(i32, Yea
         safe_drinking_water: flag("safe_drinking_water", errs),
     };
     if let Err(e) = validate_year(year, &rec, "") {
-        errs.extend(e.into_iter().map(|e| err(r.number, &e.field, e.message)));
+        errs.extend(e.into_iter().map(|e| err(r.number, &e.field, e.rule)));
     }
     (errs.len() == before).then_some((year, rec))
 }
@@ -137,7 +150,7 @@ pub(super) fn validate_rows(
     for r in rows {
         let n = r.get("household_number");
         if n.is_empty() {
-            errors.push(err(r.number, "household_number", "is required"));
+            errors.push(err(r.number, "household_number", domain::Rule::Required));
             continue;
         }
         if !groups.contains_key(n) {
@@ -171,7 +184,7 @@ pub(super) fn validate_rows(
     .into_iter()
     .flatten()
     .collect();
-    let mut villages: HashMap<i64, Option<String>> = HashMap::new();
+    let mut villages: HashMap<i64, Option<domain::Rule>> = HashMap::new();
     let mut parsed = Vec::new();
     for c in checked {
         let Checked {
@@ -187,15 +200,7 @@ pub(super) fn validate_rows(
             let verdict = villages.entry(h.village.as_i64()).or_insert_with(|| {
                 check_village(conn, ctx, h.village, "village_code", perm::CASES_IMPORT)
                     .err()
-                    .map(|e| match e {
-                        DomainError::Validation(v) => v
-                            .into_iter()
-                            .map(|e| e.message)
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                        DomainError::Forbidden(m) => m,
-                        other => other.to_string(),
-                    })
+                    .map(|e| e.to_rule(false))
             });
             if let Some(m) = verdict {
                 errs.push(err(first.number, "village_code", m.clone()));
@@ -219,9 +224,11 @@ pub(super) fn validate_rows(
                         errs.push(err(
                             r.number,
                             "household",
-                            format!(
+                            domain::Rule::other(format!(
                                 "household {n} has errors in other rows; nothing of it was imported"
-                            ),
+                            ), format!(
+                                "户 {n} 的其他行有错误;该户未导入任何内容"
+                            )),
                         ));
                     }
                 }
@@ -252,7 +259,10 @@ fn check_group<'a>(
                 errs.push(err(
                     r.number,
                     key,
-                    format!("differs from row {} of the same household", first.number),
+                    domain::Rule::other(
+                        format!("differs from row {} of the same household", first.number),
+                        format!("与同户第 {} 行不一致", first.number),
+                    ),
                 ));
             }
         }
@@ -278,7 +288,7 @@ fn check_group<'a>(
         .map_err(|e| {
             errs.extend(e.into_iter().map(|e| {
                 let column = e.field.split('[').next().unwrap_or(&e.field).to_string();
-                err(first.number, &column, e.message)
+                err(first.number, &column, e.rule)
             }));
         })
         .ok();
@@ -288,7 +298,7 @@ fn check_group<'a>(
         let input = member_input(r, &mut errs);
         match validate_member(&input, today, "") {
             Ok(m) => members.push((r.number, m)),
-            Err(e) => errs.extend(e.into_iter().map(|e| err(r.number, &e.field, e.message))),
+            Err(e) => errs.extend(e.into_iter().map(|e| err(r.number, &e.field, e.rule))),
         }
         if let Some(y) = year_record(r, &mut errs) {
             let is_head = r.get("relationship") == "head" || r.get("relationship") == "户主";
@@ -305,12 +315,19 @@ fn check_group<'a>(
         errs.push(err(
             first.number,
             "relationship",
-            format!("household {n} needs exactly one head (户主); found {heads}"),
+            domain::Rule::other(
+                format!("household {n} needs exactly one head (户主); found {heads}"),
+                format!("户 {n} 须有且只有一名户主;现有 {heads} 名"),
+            ),
         ));
     }
     for (i, (row, m)) in members.iter().enumerate() {
         if members[..i].iter().any(|(_, o)| o.id_number == m.id_number) {
-            errs.push(err(*row, "id_number", "appears twice in this household"));
+            errs.push(err(
+                *row,
+                "id_number",
+                domain::Rule::other("appears twice in this household", "在本户中出现两次"),
+            ));
         }
     }
     Checked {

@@ -168,7 +168,11 @@ pub(super) fn write_batch(
         for ((row, _), b) in p.members.iter().zip(bl) {
             let belongs_here = mine.is_some() && own.get(b) == mine.as_ref();
             if (registered.contains(b) && !belongs_here) || !seen_in_batch.insert(b.as_slice()) {
-                refused.push(err(*row, "id_number", "this person is already registered"));
+                refused.push(err(
+                    *row,
+                    "id_number",
+                    domain::Rule::other("this person is already registered", "此人已登记"),
+                ));
                 attempts.push((b.clone(), h.village.as_i64()));
             }
         }
@@ -307,14 +311,20 @@ pub(super) fn update_existing(
         return Ok(Outcome::Refused(vec![err(
             p.rows[0],
             "household_number",
-            "exists in a village where you may not write cases",
+            domain::Rule::other(
+                "exists in a village where you may not write cases",
+                "所在村不在您可录入档案的范围内",
+            ),
         )]));
     }
     if region != p.household.village {
         return Ok(Outcome::Refused(vec![err(
             p.rows[0],
             "village_code",
-            "differs from the registered village; move households in the system, not by import",
+            domain::Rule::other(
+                "differs from the registered village; move households in the system, not by import",
+                "与登记的村不同;请在系统中迁移农户,不能通过导入迁移",
+            ),
         )]));
     }
     let h = &p.household;
@@ -385,7 +395,10 @@ pub(super) fn update_existing(
         return Ok(Outcome::Refused(vec![err(
             p.rows[0],
             "relationship",
-            "the file names another head than the registry, whose head is not in the file; change the head in the system first",
+            domain::Rule::other(
+                "the file names another head than the registry, whose head is not in the file; change the head in the system first",
+                "文件中的户主与登记的不同,且登记的户主不在文件中;请先在系统中变更户主",
+            ),
         )]));
     }
     // Demote a changed head first so the one-head rule holds at every statement.
