@@ -104,6 +104,7 @@ fn table(
 #[into_params(parameter_in = Query)]
 pub struct ImportParams {
     /// A name for the batch (e.g. `2016年第一批财产检索`), 1–100 characters.
+    #[param(min_length = 1, max_length = 100, pattern = "\\S")]
     pub name: String,
 }
 
@@ -400,6 +401,7 @@ pub struct HitParams {
     /// Batch.
     pub batch: Option<Uuid>,
     /// Status.
+    #[param(schema_with = crate::routes::input::hit_statuses)]
     pub status: Option<String>,
 }
 
@@ -597,7 +599,7 @@ const OUTCOMES: [Proposal; 5] = [
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Batch id"), TableParams),
     responses(
-        (status = 200, description = "The table", body = Vec<HitDto>),
+        (status = 200, description = "The table: JSON, or the file `format` asks for", content((Vec<HitDto> = "application/json"), (String = "text/csv"), (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         NotSignedIn,
         (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),

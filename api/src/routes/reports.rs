@@ -149,6 +149,27 @@ impl From<Report> for ReportDto {
     }
 }
 
+/// The kinds of report (`GET /reports/{kind}`), for the document: the handler takes the path
+/// segment as text and refuses any other.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportKind {
+    /// Households and people.
+    Households,
+    /// Exits against targets.
+    Exits,
+    /// Monitoring cases and leads.
+    Monitoring,
+    /// Key-village target statuses.
+    KeyVillages,
+    /// Team coverage gaps.
+    Coverage,
+    /// Fund execution.
+    Funds,
+    /// Ranger contracts and payouts.
+    Rangers,
+}
+
 /// A report for a region and each region one level down. Kinds: `households` (households and
 /// people by status, attribute or poverty cause; `as_of` for a past date), `exits` (against
 /// targets, by year), `monitoring` (cases by stage and kind, overdue identifications, pending
@@ -158,7 +179,7 @@ impl From<Report> for ReportDto {
 #[utoipa::path(
     tag = "reports",
     security(("bearer" = [])),
-    params(("kind" = String, Path, description = "Report kind"), ReportParams),
+    params(("kind" = inline(ReportKind), Path, description = "Report kind"), ReportParams),
     responses(
         (status = 200, description = "The report: columns, total, rows, chart (categories and series); or a CSV/XLSX file (`format=csv|xlsx`)", body = ReportDto),
         NotSignedIn,

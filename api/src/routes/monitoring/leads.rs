@@ -122,6 +122,7 @@ pub struct SignalBody {
     /// The household.
     pub household_id: Uuid,
     /// `medical_expense` or `disaster`.
+    #[schema(schema_with = crate::routes::input::reported_lead_rules)]
     pub rule: String,
     /// For a medical expense: the amount, fen (at least `monitoring.large_medical_expense_fen`).
     #[serde(default)]
@@ -129,6 +130,7 @@ pub struct SignalBody {
     /// When it happened.
     pub occurred_on: NaiveDate,
     /// What happened, 1–2000 characters.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub description: String,
 }
 
@@ -274,9 +276,11 @@ pub async fn scan(
 #[serde(deny_unknown_fields)]
 pub struct LeadVerificationBody {
     /// `dismiss` (no risk) or `open_case`.
+    #[schema(schema_with = crate::routes::input::dismiss_or_open_case)]
     pub outcome: String,
     /// For `dismiss`: why, 1–2000 characters.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub reason: String,
     /// For `open_case`: the kind.
     #[serde(default)]
