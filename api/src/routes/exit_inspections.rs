@@ -34,6 +34,7 @@ pub struct SamplingInspectionBody {
     /// The seed of the draw (1–64 characters); generated and stored when absent. The same seed
     /// over the same population draws the same sample.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 64, pattern = "\\S")]
     pub seed: Option<String>,
 }
 

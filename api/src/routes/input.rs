@@ -146,3 +146,10 @@ pub fn event_kinds_at_least_one() -> utoipa::openapi::schema::Array {
     a.min_items = Some(1);
     a
 }
+
+/// At least one event kind, or `null` (no change).
+pub fn event_kinds_at_least_one_or_null() -> utoipa::openapi::schema::Array {
+    let mut a = domain::webhooks::EventKind::input_list_schema_or_null();
+    a.min_items = Some(1);
+    a
+}

@@ -86,6 +86,7 @@ pub struct PostingBody {
     /// A photo or scan of the posting (`/api/v1/attachments/{id}` or an https URI), up to 500
     /// characters.
     #[serde(default)]
+    #[schema(max_length = 500, pattern = "^\\s*(/api/v1/attachments/|https://|$)")]
     pub attachment_uri: Option<String>,
 }
 

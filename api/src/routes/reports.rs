@@ -181,7 +181,7 @@ pub enum ReportKind {
     security(("bearer" = [])),
     params(("kind" = inline(ReportKind), Path, description = "Report kind"), ReportParams),
     responses(
-        (status = 200, description = "The report: columns, total, rows, chart (categories and series); or a CSV/XLSX file (`format=csv|xlsx`)", body = ReportDto),
+        (status = 200, description = "The report: columns, total, rows, chart (categories and series); or a CSV/XLSX file (`format=csv|xlsx`)", content((ReportDto = "application/json"), (String = "text/csv"), (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         NotSignedIn,
         (status = 403, description = "Lacks the permission the kind needs", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown kind, grouping or format; a region outside your scope", body = Problem, content_type = "application/problem+json"),

@@ -91,7 +91,7 @@ pub struct PatchWebhookBody {
     )]
     pub url: Option<String>,
     /// Event kinds.
-    #[schema(schema_with = domain::webhooks::EventKind::input_list_schema_or_null)]
+    #[schema(schema_with = crate::routes::input::event_kinds_at_least_one_or_null)]
     #[schema(min_items = 1)]
     pub events: Option<Vec<String>>,
     /// Free text.
