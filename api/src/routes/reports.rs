@@ -149,27 +149,6 @@ impl From<Report> for ReportDto {
     }
 }
 
-/// The kinds of report (`GET /reports/{kind}`), for the document: the handler takes the path
-/// segment as text and refuses any other.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReportKind {
-    /// Households and people.
-    Households,
-    /// Exits against targets.
-    Exits,
-    /// Monitoring cases and leads.
-    Monitoring,
-    /// Key-village target statuses.
-    KeyVillages,
-    /// Team coverage gaps.
-    Coverage,
-    /// Fund execution.
-    Funds,
-    /// Ranger contracts and payouts.
-    Rangers,
-}
-
 /// A report for a region and each region one level down. Kinds: `households` (households and
 /// people by status, attribute or poverty cause; `as_of` for a past date), `exits` (against
 /// targets, by year), `monitoring` (cases by stage and kind, overdue identifications, pending
@@ -179,9 +158,9 @@ pub enum ReportKind {
 #[utoipa::path(
     tag = "reports",
     security(("bearer" = [])),
-    params(("kind" = inline(ReportKind), Path, description = "Report kind"), ReportParams),
+    params(("kind" = String, Path, description = "Report kind: `households`, `exits`, `monitoring`, `key_villages`, `coverage`, `funds`, `rangers`"), ReportParams),
     responses(
-        (status = 200, description = "The report: columns, total, rows, chart (categories and series); or a CSV/XLSX file (`format=csv|xlsx`)", content((ReportDto = "application/json"), (String = "text/csv"), (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 200, description = "The report: columns, total, rows, chart (categories and series); or a CSV/XLSX file (`format=csv|xlsx`)", body = ReportDto),
         NotSignedIn,
         (status = 403, description = "Lacks the permission the kind needs", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown kind, grouping or format; a region outside your scope", body = Problem, content_type = "application/problem+json"),
