@@ -75,6 +75,9 @@ EXPECTED = [
      r"lies outside (your scope|what you may audit)$|(must be|is not) an? [^;]+ in your scope( \(\d+ digits\))?$"
      r"|must be a village of the campaign's county$|is not an enabled user of this county",
      "outside the caller's scope"),
+    # The stored division table: a well-formed code that names no division.
+    (r"county_code|region|region_code|village_code|township_code|org_unit", r"is not a known division code$",
+     "the stored division table"),
     # Which level the stored regions give a code: the operation wants one level of division.
     (r"region_code", r"settings exist only at a province, a city or a county$", "wrong level"),
     (r"region", r"must be a county or a city$", "wrong level"),
