@@ -48,8 +48,57 @@ pub fn api_doc() -> OpenApi {
     merge_all_of(&mut doc);
     document_common_answers(&mut doc);
     optional_refresh_bodies(&mut doc);
+    non_empty_uploads(&mut doc);
     public_operations(&mut doc);
     doc
+}
+
+/// Uploads (a spreadsheet or document sent as the body, or as the form field `file`) are never
+/// empty: `minLength: 1` on a raw body, and a form is an object whose `file` part is required
+/// and not empty. (What the file must hold, a workbook with the template's columns, is past
+/// what a schema says.)
+fn non_empty_uploads(doc: &mut OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{
+        KnownFormat, ObjectBuilder, Schema, SchemaFormat, SchemaType, Type,
+    };
+    for item in doc.paths.paths.values_mut() {
+        for op in [&mut item.post, &mut item.put].into_iter().flatten() {
+            let Some(RefOr::T(body)) = op.request_body.as_mut() else {
+                continue;
+            };
+            for (media, content) in &mut body.content {
+                let RefOr::T(content) = content else {
+                    continue;
+                };
+                if media.contains("json") {
+                    continue;
+                }
+                let Some(RefOr::T(Schema::Object(o))) = content.schema.as_mut() else {
+                    continue;
+                };
+                if o.schema_type != SchemaType::Type(Type::String) {
+                    continue;
+                }
+                if media == "multipart/form-data" {
+                    let file = ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                        .min_length(Some(1))
+                        .description(Some("The file"));
+                    content.schema = Some(RefOr::T(Schema::Object(
+                        ObjectBuilder::new()
+                            .schema_type(Type::Object)
+                            .property("file", file)
+                            .required("file")
+                            .build(),
+                    )));
+                } else {
+                    o.min_length = Some(1);
+                }
+            }
+        }
+    }
 }
 
 /// Operations that need no token say so with an empty `security` list, so that every operation
@@ -90,6 +139,17 @@ fn optional_refresh_bodies(doc: &mut OpenApi) {
 
 /// Region codes: 2, 4, 6, 9 or 12 digits, not starting with `00` (no province has it).
 const CODE_PATTERN: &str = "^(0[1-9]|[1-9][0-9])([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$";
+/// A county's code: 6 digits whose last two are not `00` (that would be a city; the level of a
+/// code is its zero padding, `RegionCode::level`).
+const COUNTY_PATTERN: &str = "^(0[1-9]|[1-9][0-9])[0-9]{2}(0[1-9]|[1-9][0-9])$";
+/// A township's code: 9 digits whose last three are not `000` (or the same padded to 12).
+const TOWNSHIP_PATTERN: &str =
+    "^(0[1-9]|[1-9][0-9])[0-9]{4}(00[1-9]|0[1-9][0-9]|[1-9][0-9]{2})(000)?$";
+/// A village's code: 12 digits whose last three are not `000`.
+const VILLAGE_PATTERN: &str = "^(0[1-9]|[1-9][0-9])[0-9]{7}(00[1-9]|0[1-9][0-9]|[1-9][0-9]{2})$";
+/// A resident ID number (GB 11643): 17 digits and a digit or `X`. Its check character and birth
+/// date are checked by the server beyond what a pattern says.
+const ID_NUMBER_PATTERN: &str = "^[0-9]{17}[0-9Xx]$";
 
 /// Sets `pattern` on a string schema, `minimum`/`maximum` on an integer one.
 fn constrain(schema: &mut utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>, name: &str) {
@@ -109,22 +169,41 @@ fn constrain(schema: &mut utoipa::openapi::RefOr<utoipa::openapi::schema::Schema
             o.maximum = Some(Number::Int(200));
         }
         "year" | "income_year" | "year_identified" | "from_year" | "to_year"
+        | "designated_year"
             if is(Type::Integer) =>
         {
             o.minimum = Some(Number::Int(domain::input::FIRST_YEAR as isize));
             o.maximum = Some(Number::Int(domain::input::LAST_YEAR as isize));
         }
         "county_code" | "county" if is(Type::String) => {
-            o.pattern = Some("^(0[1-9]|[1-9][0-9])[0-9]{4}$".into());
+            o.pattern = Some(COUNTY_PATTERN.into());
         }
-        "region" | "region_code" | "village_code" | "township_code" | "org_unit"
-            if is(Type::String) =>
-        {
+        "township_code" if is(Type::String) => {
+            o.pattern = Some(TOWNSHIP_PATTERN.into());
+        }
+        "village_code" | "strong_village_code" | "weak_village_code" if is(Type::String) => {
+            o.pattern = Some(VILLAGE_PATTERN.into());
+        }
+        "region" | "region_code" | "org_unit" if is(Type::String) => {
             o.pattern = Some(CODE_PATTERN.into());
+        }
+        "id_number" if is(Type::String) => {
+            o.pattern = Some(ID_NUMBER_PATTERN.into());
+        }
+        "township" if is(Type::String) => {
+            o.pattern = Some(TOWNSHIP_PATTERN.into());
+        }
+        "Idempotency-Key" if is(Type::String) => {
+            o.min_length = Some(1);
+            o.max_length = Some(200);
+            o.pattern = Some("^[!-~]([ -~]*[!-~])?$".into());
         }
         _ => {}
     }
 }
+
+/// Request schemas whose names do not end in `Body` (parts of one).
+const REQUEST_PARTS: &[&str] = &["LiaisonItem"];
 
 /// What every operation may answer besides its own statuses, and the constraints the server
 /// checks on common parameters and fields, written into the document so that clients (and
@@ -205,7 +284,7 @@ fn document_common_answers(doc: &mut OpenApi) {
     // platform's `000000000000` in the audit log.
     if let Some(components) = doc.components.as_mut() {
         for (name, schema) in &mut components.schemas {
-            if !name.ends_with("Body") {
+            if !name.ends_with("Body") && !REQUEST_PARTS.contains(&name.as_str()) {
                 continue;
             }
             if let RefOr::T(Schema::Object(o)) = schema {

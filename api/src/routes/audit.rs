@@ -41,8 +41,8 @@ pub struct AuditEventDto {
     pub region_code: String,
     /// Reason given.
     pub reason: Option<String>,
-    /// Details.
-    #[schema(value_type = Object)]
+    /// Details (`null` for actions that record none).
+    #[schema(value_type = Option<Object>)]
     pub details: serde_json::Value,
 }
 

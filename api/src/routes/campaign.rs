@@ -333,6 +333,7 @@ pub struct ExcuseBody {
     /// The village (12 digits).
     pub village_code: String,
     /// Why it need not finish (本年度无增减, …), 1–500 characters.
+    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
     pub reason: String,
 }
 
@@ -341,10 +342,12 @@ pub struct ExcuseBody {
 #[serde(deny_unknown_fields)]
 pub struct IntakeTargetBody {
     /// People to take in that year, newly identified (0–10,000,000).
+    #[schema(minimum = 0, maximum = 10000000)]
     pub people: i32,
     /// A ceiling on people returning to poverty that year (防止规模性返贫; 0–10,000,000),
     /// shown against the year's returns; absent: none.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 10000000)]
     pub returns_people: Option<i32>,
 }
 

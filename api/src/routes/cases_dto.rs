@@ -14,6 +14,11 @@ use uuid::Uuid;
 pub struct MemberBody {
     /// Name.
     #[schema(example = "王秀英")]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^\\s*[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f]\\s*$"
+    )]
     pub name: String,
     /// 18-character ID number (sent in bodies only, never in URLs).
     #[schema(example = "37083119800101001X")]
@@ -25,18 +30,38 @@ pub struct MemberBody {
     pub relationship: String,
     /// 文化程度.
     #[serde(default)]
+    #[schema(
+        max_length = 50,
+        pattern = "^\\s*([^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f])?\\s*$"
+    )]
     pub education: String,
     /// 在校生状况.
     #[serde(default)]
+    #[schema(
+        max_length = 50,
+        pattern = "^\\s*([^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f])?\\s*$"
+    )]
     pub school_status: String,
     /// 健康状况.
     #[serde(default)]
+    #[schema(
+        max_length = 50,
+        pattern = "^\\s*([^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f])?\\s*$"
+    )]
     pub health: String,
     /// 残疾.
     #[serde(default)]
+    #[schema(
+        max_length = 50,
+        pattern = "^\\s*([^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f])?\\s*$"
+    )]
     pub disability: String,
     /// 劳动能力.
     #[serde(default)]
+    #[schema(
+        max_length = 50,
+        pattern = "^\\s*([^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f])?\\s*$"
+    )]
     pub labour_ability: String,
     /// 参加城乡居民基本医疗保险.
     #[serde(default)]
@@ -46,6 +71,7 @@ pub struct MemberBody {
     pub pension: bool,
     /// Phone.
     #[serde(default)]
+    #[schema(pattern = "^\\s*([0-9+-]{7,20})?\\s*$")]
     pub phone: String,
 }
 
@@ -74,15 +100,24 @@ pub struct CreateHouseholdBody {
     /// 户编号, unique in the county. A number whose first six digits are a county's code (as
     /// the national system's are) must carry the household's own county (422 otherwise).
     #[schema(example = "3708310010030001")]
+    #[schema(pattern = "^[A-Za-z0-9-]{1,40}$")]
     pub household_number: String,
     /// The village of registration (户籍), 12 digits.
     #[schema(example = "370831001003")]
     pub village_code: String,
     /// Address.
     #[serde(default)]
+    #[schema(
+        max_length = 200,
+        pattern = "^\\s*([^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f])?\\s*$"
+    )]
     pub address: String,
     /// Actual residence, when elsewhere.
     #[serde(default)]
+    #[schema(
+        max_length = 200,
+        pattern = "^\\s*([^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f])?\\s*$"
+    )]
     pub residence: String,
     /// `general`, `subsistence_allowance` or `extreme_poverty_support`.
     #[schema(example = "general")]
@@ -90,17 +125,27 @@ pub struct CreateHouseholdBody {
     pub attribute: String,
     /// Cause codes from `GET /api/v1/poverty-causes`.
     #[schema(example = json!(["illness"]))]
+    #[schema(min_items = 1)]
     pub poverty_causes: Vec<String>,
     /// Year identified.
     #[schema(example = 2015)]
     pub year_identified: i32,
     /// 帮扶责任人.
     #[serde(default)]
+    #[schema(
+        max_length = 50,
+        pattern = "^\\s*([^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f])?\\s*$"
+    )]
     pub responsible_cadre: String,
     /// Notes.
     #[serde(default)]
+    #[schema(
+        max_length = 2000,
+        pattern = "^\\s*([^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f])?\\s*$"
+    )]
     pub notes: String,
     /// Members: exactly one head.
+    #[schema(min_items = 1)]
     pub members: Vec<MemberBody>,
 }
 
@@ -302,18 +347,23 @@ impl From<HouseholdView> for HouseholdDto {
 pub struct YearBody {
     /// 人均纯收入, fen.
     #[schema(example = 450_000)]
+    #[schema(minimum = 0, maximum = 100000000000_i64)]
     pub income_per_capita_fen: i64,
     /// 工资性收入 of the household, fen.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100000000000_i64)]
     pub wage_income_fen: i64,
     /// 生产经营性收入, fen.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100000000000_i64)]
     pub production_income_fen: i64,
     /// 财产性收入, fen.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100000000000_i64)]
     pub property_income_fen: i64,
     /// 转移性收入, fen.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100000000000_i64)]
     pub transfer_income_fen: i64,
     /// 不愁吃.
     pub enough_food: bool,
@@ -397,14 +447,25 @@ pub struct MeasureBody {
     pub date: NaiveDate,
     /// Amount, fen.
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub amount_fen: i64,
     /// Responsible person.
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^\\s*[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f]\\s*$"
+    )]
     pub responsible: String,
     /// Description.
     #[serde(default)]
+    #[schema(
+        max_length = 2000,
+        pattern = "^\\s*([^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f])?\\s*$"
+    )]
     pub description: String,
     /// A small loan's term in months (1–120); required for `small_loan`, refused otherwise.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 120)]
     pub term_months: Option<i32>,
 }
 

@@ -24,6 +24,7 @@ pub struct DemonstrationBody {
     /// The village (12 digits).
     pub village_code: String,
     /// `province` (省级) or `city` (市级).
+    #[schema(schema_with = crate::routes::input::demonstration_levels)]
     pub level: String,
     /// The year it was named.
     pub designated_year: i32,

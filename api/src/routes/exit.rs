@@ -166,6 +166,7 @@ pub async fn get_exit_list(
 #[serde(deny_unknown_fields)]
 pub struct EntriesBody {
     /// Households (1–500).
+    #[schema(min_items = 1, max_items = 500)]
     pub households: Vec<Uuid>,
 }
 

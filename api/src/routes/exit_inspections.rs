@@ -29,10 +29,12 @@ pub struct SamplingInspectionBody {
     /// The exit year: households on the region's exit lists of this year that were filed.
     pub year: i32,
     /// Households to draw: at least 1, at most the population.
+    #[schema(minimum = 1)]
     pub size: i64,
     /// The seed of the draw (1–64 characters); generated and stored when absent. The same seed
     /// over the same population draws the same sample.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 64, pattern = "\\S")]
     pub seed: Option<String>,
 }
 
@@ -184,6 +186,7 @@ pub struct InspectionVisitBody {
     /// The day of the visit (not in the future).
     pub visited_on: NaiveDate,
     /// What the inspector found, 1–2000 characters.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub findings: String,
     /// `confirmed` (真脱贫) or `false_exit` (被脱贫, 错退).
     #[schema(value_type = domain::inspection::Outcome)]

@@ -36,9 +36,11 @@ pub struct OpenRoundBody {
     /// The exit year.
     pub year: i32,
     /// The review's opinion, 1–2000 characters.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub opinion: String,
     /// Document number of the decision (文号), up to 100 characters.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub decision_no: String,
     /// Households taken off, with reasons (each on a list of the round ready for review).
     #[serde(default)]
@@ -48,6 +50,7 @@ pub struct OpenRoundBody {
     pub decided_on: Option<NaiveDate>,
     /// Attached documents (the township's review record).
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub attachments: Vec<AttachmentBody>,
 }
 
@@ -58,12 +61,14 @@ pub struct VillagePostingBody {
     /// The village (12 digits): one of the round whose list awaits the second notice.
     pub village_code: String,
     /// Where it is posted, 1–200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub location: String,
     /// The day it was posted in this village (today when absent).
     #[serde(default)]
     pub posted_on: Option<NaiveDate>,
     /// A photo of the posted notice.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub attachments: Vec<AttachmentBody>,
 }
 
@@ -85,12 +90,14 @@ pub struct CountyFilingBody {
     /// The exit year.
     pub year: i32,
     /// Filing reference, 1–100 characters.
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub reference: String,
     /// The day it was filed (today when absent): after each list's announcement.
     #[serde(default)]
     pub filed_on: Option<NaiveDate>,
     /// Attached documents.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub attachments: Vec<AttachmentBody>,
 }
 

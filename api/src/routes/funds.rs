@@ -38,6 +38,7 @@ pub struct FundBody {
     #[schema(schema_with = domain::funds::FundLevel::input_schema)]
     pub level: String,
     /// Source (programme or department), 1–100 characters.
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub source: String,
     /// `infrastructure`, `industry`, `employment`, `education`, `health`, `housing`,
     /// `relocation`, `ecology`, `collective_economy`, `other`.
@@ -50,9 +51,11 @@ pub struct FundBody {
     #[serde(default)]
     pub linking: bool,
     /// Amount received, fen.
+    #[schema(minimum = 1, maximum = 100000000000000_i64)]
     pub amount_fen: i64,
     /// Document number, up to 100 characters.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub document_no: String,
     /// Received on.
     pub received_on: NaiveDate,
@@ -169,22 +172,27 @@ pub struct ProjectBody {
     /// Year.
     pub year: i32,
     /// Name, 1–200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     /// Purpose code (as funds).
     #[schema(schema_with = domain::funds::Purpose::input_schema)]
     pub purpose: String,
     /// Budget, fen.
+    #[schema(minimum = 1, maximum = 100000000000000_i64)]
     pub budget_fen: i64,
     /// Paid by progress (construction); false for subsidy projects (relocation, rangers).
     #[serde(default = "yes")]
     pub pay_by_progress: bool,
     /// The dedicated account (专户), 1–100 characters.
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub account: String,
     /// Assets it creates, up to 1000 characters.
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub assets: String,
     /// Who holds them (the village collective), up to 100 characters.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub asset_holder: String,
     /// The named manager (专人管理, seed 5): a user of the project's county holding
     /// `funds:manage`. Optional; another county's user is refused like an unknown one.
@@ -454,11 +462,13 @@ pub async fn set_project_manager(
 #[serde(deny_unknown_fields)]
 pub struct ProgressBody {
     /// Percent complete (0–100, never going back).
+    #[schema(minimum = 0, maximum = 100)]
     pub progress_pct: i32,
     /// Date.
     pub recorded_on: NaiveDate,
     /// Note, up to 1000 characters.
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub note: String,
 }
 
@@ -510,9 +520,11 @@ pub struct AllocationBody {
     /// The project (same county).
     pub project_id: Uuid,
     /// Amount, fen.
+    #[schema(minimum = 1, maximum = 100000000000000_i64)]
     pub amount_fen: i64,
     /// Note, up to 1000 characters.
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub note: String,
 }
 
@@ -563,6 +575,7 @@ pub async fn allocate(
 #[serde(deny_unknown_fields)]
 pub struct ReversalBody {
     /// Why, 1–1000 characters.
+    #[schema(min_length = 1, max_length = 1000, pattern = "\\S")]
     pub note: String,
 }
 
@@ -606,12 +619,14 @@ pub async fn reverse_allocation(
 #[serde(deny_unknown_fields)]
 pub struct DisbursementBody {
     /// Amount, fen.
+    #[schema(minimum = 1, maximum = 100000000000000_i64)]
     pub amount_fen: i64,
     /// `progress` (capped by the recorded progress for projects paid by progress) or `subsidy`.
     #[serde(default = "progress")]
     #[schema(schema_with = domain::funds::DisbursementKind::input_schema)]
     pub kind: String,
     /// Payee, 1–200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub payee: String,
     /// The household paid (subsidies).
     #[serde(default)]
@@ -620,6 +635,7 @@ pub struct DisbursementBody {
     pub paid_on: NaiveDate,
     /// Note, up to 1000 characters.
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub note: String,
 }
 

@@ -63,6 +63,7 @@ pub struct HouseholdParams {
     /// Highest per-capita net income, fen.
     pub income_max: Option<i64>,
     /// Head's name prefix.
+    #[param(min_length = 1, max_length = 20, pattern = "\\S")]
     pub name: Option<String>,
 }
 
@@ -451,8 +452,16 @@ pub async fn household_card(
 #[serde(deny_unknown_fields)]
 pub struct PatchHouseholdBody {
     /// Address.
+    #[schema(
+        max_length = 200,
+        pattern = "^\\s*([^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f])?\\s*$"
+    )]
     pub address: Option<String>,
     /// Residence.
+    #[schema(
+        max_length = 200,
+        pattern = "^\\s*([^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f])?\\s*$"
+    )]
     pub residence: Option<String>,
     /// Attribute.
     #[schema(schema_with = domain::cases::Attribute::input_schema_or_null)]
@@ -462,8 +471,16 @@ pub struct PatchHouseholdBody {
     /// Year identified.
     pub year_identified: Option<i32>,
     /// 帮扶责任人.
+    #[schema(
+        max_length = 50,
+        pattern = "^\\s*([^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f])?\\s*$"
+    )]
     pub responsible_cadre: Option<String>,
     /// Notes.
+    #[schema(
+        max_length = 2000,
+        pattern = "^\\s*([^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f])?\\s*$"
+    )]
     pub notes: Option<String>,
     /// Why (kept in the history).
     pub reason: Option<String>,

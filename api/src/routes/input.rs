@@ -31,3 +31,105 @@ pub fn within(region: Option<&str>, scope: Scope) -> Result<Scope, DomainError> 
         }
     }
 }
+
+/// A string the handler takes only as one of `values` (a closed vocabulary checked by hand), as
+/// a schema: the document states the values.
+fn one_of(values: &[&str]) -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(values.iter().copied()))
+        .build()
+}
+
+/// `dismiss` or `open_case` (a lead's verification).
+pub fn dismiss_or_open_case() -> utoipa::openapi::schema::Object {
+    one_of(&["dismiss", "open_case"])
+}
+
+/// A position on a resident work team.
+pub fn team_positions() -> utoipa::openapi::schema::Object {
+    one_of(domain::villages::TEAM_POSITIONS)
+}
+
+/// `gap` or `code` (the key-village order), or absent.
+pub fn key_village_orders() -> utoipa::openapi::schema::Object {
+    one_of(&["gap", "code"])
+}
+
+/// The names of the people who verified (1 to 20 of them, each 1–50 characters).
+pub fn verifier_names() -> utoipa::openapi::schema::Array {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(
+            utoipa::openapi::schema::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::Type::String)
+                .min_length(Some(1))
+                .max_length(Some(50))
+                .pattern(Some("\\S")),
+        )
+        .min_items(Some(1))
+        .max_items(Some(20))
+        .build()
+}
+
+/// Browser origins (`https://host[:port]`, `http://` only for localhost), at most 20.
+pub fn cors_origins() -> utoipa::openapi::schema::Array {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(
+            utoipa::openapi::schema::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::Type::String)
+                .pattern(Some(
+                    "^\\s*([hH][tT][tT][pP][sS]://[^/?#@ *]+|[hH][tT][tT][pP]://([lL][oO][cC][aA][lL][hH][oO][sS][tT]|127\\.0\\.0\\.1|\\[::1\\])(:[0-9]+)?)/*\\s*$",
+                )),
+        )
+        .max_items(Some(20))
+        .build()
+}
+
+/// `open`, `upheld` or `dismissed` (the objection filter).
+pub fn objection_statuses() -> utoipa::openapi::schema::Object {
+    one_of(&["open", "upheld", "dismissed"])
+}
+
+/// The webhook-delivery status filter.
+pub fn delivery_statuses() -> utoipa::openapi::schema::Object {
+    one_of(&["pending", "delivered", "failed"])
+}
+
+/// `province` or `city` (a demonstration village's level).
+pub fn demonstration_levels() -> utoipa::openapi::schema::Object {
+    one_of(&["province", "city"])
+}
+
+/// A key village's planned projects: each 1–200 characters.
+pub fn project_names() -> utoipa::openapi::schema::Array {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(
+            utoipa::openapi::schema::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::Type::String)
+                .min_length(Some(1))
+                .max_length(Some(200))
+                .pattern(Some("\\S")),
+        )
+        .build()
+}
+
+/// At least one risk type.
+pub fn risk_types_at_least_one() -> utoipa::openapi::schema::Array {
+    let mut a = domain::monitoring::RiskType::input_list_schema();
+    a.min_items = Some(1);
+    a
+}
+
+/// At least one event kind.
+pub fn event_kinds_at_least_one() -> utoipa::openapi::schema::Array {
+    let mut a = domain::webhooks::EventKind::input_list_schema();
+    a.min_items = Some(1);
+    a
+}
+
+/// At least one event kind, or `null` (no change).
+pub fn event_kinds_at_least_one_or_null() -> utoipa::openapi::schema::Array {
+    let mut a = domain::webhooks::EventKind::input_list_schema_or_null();
+    a.min_items = Some(1);
+    a
+}

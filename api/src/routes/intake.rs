@@ -51,6 +51,7 @@ pub struct IntakeBody {
     pub entries: Vec<IntakeEntryBody>,
     /// Attached documents (applications, screening sheets), by https link.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub attachments: Vec<AttachmentBody>,
 }
 

@@ -19,8 +19,10 @@ use crate::state::{AppState, Auth};
 #[serde(deny_unknown_fields)]
 pub struct LeaderBody {
     /// The leader's name, 1–50 characters.
+    #[schema(min_length = 1, max_length = 50, pattern = "\\S")]
     pub name: String,
     /// Their position (职务, e.g. 副县长), 1–100 characters.
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub position: String,
     /// First day of the link; the previous leader's link ends the day before.
     pub from_date: NaiveDate,

@@ -101,6 +101,7 @@ pub struct ChangePasswordBody {
     pub current_password: String,
     /// The new password: 10 to 128 characters, not among the 100,000 most common passwords,
     /// not containing the username.
+    #[schema(min_length = 10, max_length = 128)]
     pub new_password: String,
 }
 

@@ -149,6 +149,11 @@ pub async fn get_member(
 #[serde(deny_unknown_fields)]
 pub struct PatchMemberBody {
     /// Name.
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^\\s*[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f]\\s*$"
+    )]
     pub name: Option<String>,
     /// A corrected ID number.
     pub id_number: Option<String>,
@@ -156,20 +161,41 @@ pub struct PatchMemberBody {
     #[schema(schema_with = domain::cases::Relationship::input_schema_or_null)]
     pub relationship: Option<String>,
     /// 文化程度.
+    #[schema(
+        max_length = 50,
+        pattern = "^\\s*([^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f])?\\s*$"
+    )]
     pub education: Option<String>,
     /// 在校生状况.
+    #[schema(
+        max_length = 50,
+        pattern = "^\\s*([^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f])?\\s*$"
+    )]
     pub school_status: Option<String>,
     /// 健康状况.
+    #[schema(
+        max_length = 50,
+        pattern = "^\\s*([^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f])?\\s*$"
+    )]
     pub health: Option<String>,
     /// 残疾.
+    #[schema(
+        max_length = 50,
+        pattern = "^\\s*([^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f])?\\s*$"
+    )]
     pub disability: Option<String>,
     /// 劳动能力.
+    #[schema(
+        max_length = 50,
+        pattern = "^\\s*([^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f])?\\s*$"
+    )]
     pub labour_ability: Option<String>,
     /// 医保.
     pub medical_insurance: Option<bool>,
     /// 养老保险.
     pub pension: Option<bool>,
     /// Phone.
+    #[schema(pattern = "^\\s*([0-9+-]{7,20})?\\s*$")]
     pub phone: Option<String>,
 }
 
@@ -358,6 +384,7 @@ pub async fn search_members(
 pub struct RevealBody {
     /// The reason, kept in the audit log (4 to 500 characters).
     #[schema(example = "核对低保申请材料")]
+    #[schema(min_length = 4, max_length = 500, pattern = "\\S[\\s\\S]{2,}\\S")]
     pub reason: String,
 }
 

@@ -229,11 +229,12 @@ pub struct NewCaseBody {
     pub kind: String,
     /// Risk types: `illness`, `disability`, `schooling`, `disaster`, `accident`,
     /// `unemployment`, `income_drop`, `expenditure_surge`, `other`.
-    #[schema(schema_with = domain::monitoring::RiskType::input_list_schema)]
+    #[schema(schema_with = crate::routes::input::risk_types_at_least_one)]
     pub risk_types: Vec<String>,
     /// When the risk was found (not in the future); the deadline counts from it.
     pub found_on: NaiveDate,
     /// What was found, 1–2000 characters.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub description: String,
     /// Help first, verify after (先救后核): for sudden hardship caused by a disaster, the
     /// case starts monitored at once and is verified after.
@@ -356,6 +357,7 @@ pub struct DecisionBody {
     /// `true` to take the household on (or confirm it), `false` to dismiss the case.
     pub approve: bool,
     /// Opinion, 1–2000 characters.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub opinion: String,
 }
 
@@ -364,6 +366,7 @@ pub struct DecisionBody {
 #[serde(deny_unknown_fields)]
 pub struct ClosingBody {
     /// Why (the basis of the decision), 1–2000 characters.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub opinion: String,
 }
 

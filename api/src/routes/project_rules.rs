@@ -76,14 +76,17 @@ pub struct PostingBody {
     /// future).
     pub posted_on: NaiveDate,
     /// Where it is posted (村务公开栏…), 1–200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub location: String,
     /// Where objections go (office and phone), up to 200 characters; the county's leading
     /// group when empty.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub contact: String,
     /// A photo or scan of the posting (`/api/v1/attachments/{id}` or an https URI), up to 500
     /// characters.
     #[serde(default)]
+    #[schema(max_length = 500, pattern = "^\\s*(/api/v1/attachments/|https://|$)")]
     pub attachment_uri: Option<String>,
 }
 

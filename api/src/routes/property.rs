@@ -106,6 +106,7 @@ fn table(
 #[into_params(parameter_in = Query)]
 pub struct ImportParams {
     /// A name for the batch (e.g. `2016年第一批财产检索`), 1–100 characters.
+    #[param(min_length = 1, max_length = 100, pattern = "\\S")]
     pub name: String,
 }
 
@@ -606,7 +607,7 @@ const OUTCOMES: [Proposal; 5] = [
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Batch id"), TableParams),
     responses(
-        (status = 200, description = "The table", body = Vec<HitDto>),
+        (status = 200, description = "The table: JSON, or a CSV/XLSX file (`format=csv|xlsx`)", body = Vec<HitDto>),
         NotSignedIn,
         (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),

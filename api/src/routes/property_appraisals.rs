@@ -37,8 +37,10 @@ pub struct AppraisalBody {
     /// Meeting date (not in the future).
     pub held_on: NaiveDate,
     /// People attending the meeting, 1–1000.
+    #[schema(minimum = 1, maximum = 1000)]
     pub attendees: i32,
     /// The meeting's minutes, 1–5000 characters.
+    #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
     pub minutes: String,
     /// One opinion for every hit of the village in the batch.
     pub opinions: Vec<OpinionBody>,

@@ -26,19 +26,26 @@ pub struct ContractBody {
     /// The ranger: a registered person (member id).
     pub member_id: Uuid,
     /// The township forestry station (party A), 1–100 characters.
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub station: String,
     /// 村民小组, up to 50 characters.
     #[serde(default)]
+    #[schema(max_length = 50)]
     pub villager_group: String,
     /// Area, mu (one decimal).
+    #[schema(minimum = 0.1, maximum = 1000000, multiple_of = 0.1)]
     pub area_mu: f64,
     /// East boundary, 1–200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub bound_east: String,
     /// South.
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub bound_south: String,
     /// West.
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub bound_west: String,
     /// North.
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub bound_north: String,
     /// Start.
     pub start_date: NaiveDate,
@@ -46,6 +53,7 @@ pub struct ContractBody {
     pub end_date: NaiveDate,
     /// Annual subsidy, fen (default: `ranger.annual_subsidy_fen`, 10,000 yuan).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 100000000000000_i64)]
     pub annual_subsidy_fen: Option<i64>,
     /// The ecology subsidy project payouts are disbursed from.
     pub project_id: Uuid,
@@ -164,6 +172,7 @@ pub struct InspectionBody {
     pub present: bool,
     /// Note, up to 500 characters.
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub note: String,
 }
 
@@ -178,6 +187,7 @@ pub struct InspectionBody {
         NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         NotFound,
+        (status = 409, description = "month_paid: the month of that day is paid already; its record is closed", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A date outside the contract, or a bad field", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -211,6 +221,7 @@ pub struct IncidentBody {
     pub kind: String,
     /// Burnt area (fires), mu, one decimal.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 10000000, multiple_of = 0.1)]
     pub burnt_mu: f64,
     /// Through the ranger's negligence.
     pub through_negligence: bool,
@@ -223,6 +234,7 @@ pub struct IncidentBody {
     pub major_loss: bool,
     /// Description, up to 1000 characters.
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub description: String,
 }
 
@@ -239,6 +251,7 @@ pub struct IncidentBody {
         NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         NotFound,
+        (status = 409, description = "month_paid: the month of that day is paid already; its record is closed", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A date outside the contract, or a bad field", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -281,9 +294,11 @@ pub struct PatrolBody {
     /// Day of the patrol: inside the contract (not after a termination), not in the future.
     pub patrolled_on: NaiveDate,
     /// Route or area covered, 1–200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub area: String,
     /// What was found (hazards, fire, pests, violations), up to 2000 characters; empty: nothing.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub findings: String,
     /// The findings were reported to the station.
     #[serde(default)]
@@ -641,6 +656,7 @@ pub struct TerminationBody {
     /// Last day.
     pub terminated_on: NaiveDate,
     /// Why, 1–1000 characters.
+    #[schema(min_length = 1, max_length = 1000, pattern = "\\S")]
     pub reason: String,
 }
 

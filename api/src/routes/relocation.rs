@@ -23,8 +23,10 @@ pub struct RelocationBody {
     /// Year.
     pub year: i32,
     /// Name, 1–200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     /// Households to move.
+    #[schema(minimum = 1)]
     pub households: i32,
     /// People to move.
     pub people: i32,

@@ -158,7 +158,7 @@ impl From<Report> for ReportDto {
 #[utoipa::path(
     tag = "reports",
     security(("bearer" = [])),
-    params(("kind" = String, Path, description = "Report kind"), ReportParams),
+    params(("kind" = String, Path, description = "Report kind: `households`, `exits`, `monitoring`, `key_villages`, `coverage`, `funds`, `rangers`"), ReportParams),
     responses(
         (status = 200, description = "The report: columns, total, rows, chart (categories and series); or a CSV/XLSX file (`format=csv|xlsx`)", body = ReportDto),
         NotSignedIn,

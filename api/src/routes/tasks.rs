@@ -187,6 +187,7 @@ pub struct TaskParams {
     /// Only tasks of this kind (`exit_step`, `notice_ended`, `objection`, `monitoring_case`,
     /// `property_hit`, `property_table`, `ranger_month`, `visit_overdue`, `failed_job`). Counts
     /// stay over every kind.
+    #[param(inline, value_type = Option<TaskKindDto>)]
     pub kind: Option<String>,
 }
 

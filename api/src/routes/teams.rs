@@ -91,6 +91,7 @@ pub struct TeamBody {
     /// The village.
     pub village_code: String,
     /// Name, 1–100 characters.
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub name: String,
 }
 
@@ -190,13 +191,16 @@ pub async fn get_team(
 #[serde(deny_unknown_fields)]
 pub struct TeamMemberBody {
     /// Name, 1–50 characters.
+    #[schema(min_length = 1, max_length = 50, pattern = "\\S")]
     pub name: String,
     /// ID number (18 characters; kept only masked and as a search key, so the same person is
     /// recognised across counties).
     pub id_number: String,
     /// 派出单位, 1–100 characters.
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub dispatching_unit: String,
     /// `first_secretary`, `leader` or `member`.
+    #[schema(schema_with = crate::routes::input::team_positions)]
     pub position: String,
     /// Term start.
     pub term_start: NaiveDate,
@@ -389,8 +393,10 @@ pub struct VisitBody {
     /// Date (not in the future).
     pub visited_on: NaiveDate,
     /// What was found, 1–2000 characters.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub found: String,
     /// What was done, 1–2000 characters.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub done: String,
 }
 
@@ -504,10 +510,13 @@ pub struct AdviserBody {
     /// The village.
     pub village_code: String,
     /// Name, 1–50 characters.
+    #[schema(min_length = 1, max_length = 50, pattern = "\\S")]
     pub name: String,
     /// Field, 1–100 characters.
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub specialty: String,
     /// Unit, 1–100 characters.
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub unit: String,
     /// From.
     pub from_date: NaiveDate,
@@ -602,6 +611,7 @@ pub struct VillagePairingBody {
     pub to_year: i32,
     /// What the strong village does, up to 2000 characters.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub content: String,
 }
 

@@ -53,11 +53,18 @@ pub struct CreateTenantBody {
     pub county_code: String,
     /// Login name of its first administrator.
     #[schema(example = "admin.sishui")]
+    #[schema(pattern = "^[a-z][a-z0-9._-]{2,63}$")]
     pub admin_username: String,
     /// Display name of the administrator.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub admin_display_name: String,
     /// Initial password of the administrator (10 to 128 characters, not among the 100,000 most
     /// common passwords, not containing the username).
+    #[schema(min_length = 10, max_length = 128)]
     pub admin_password: String,
 }
 

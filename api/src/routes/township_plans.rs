@@ -39,11 +39,14 @@ pub struct MilestoneBody {
 #[serde(deny_unknown_fields)]
 pub struct PlanBody {
     /// Households planned to exit (0–1,000,000).
+    #[schema(minimum = 0, maximum = 1000000)]
     pub exit_households: i32,
     /// People planned to exit (0–1,000,000, at least `exit_households`).
+    #[schema(minimum = 0, maximum = 1000000)]
     pub exit_people: i32,
     /// People planned to be newly identified (新识别), if the township plans them (0–1,000,000).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1000000)]
     pub entry_people: Option<i32>,
     /// The exit timetable (退出时间表).
     #[serde(default)]

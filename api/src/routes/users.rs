@@ -114,18 +114,26 @@ pub async fn list_users(
 pub struct CreateUserBody {
     /// Login name: 3–64 of a-z, 0-9, `.`, `_`, `-`, starting with a letter; unique platform-wide.
     #[schema(example = "clerk.beiguan")]
+    #[schema(pattern = "^[a-z][a-z0-9._-]{2,63}$")]
     pub username: String,
     /// Display name.
     #[schema(example = "李书记")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub display_name: String,
     /// Initial password (10 to 128 characters, not among the 100,000 most common passwords, not
     /// containing the username).
+    #[schema(min_length = 10, max_length = 128)]
     pub password: String,
     /// The org unit (division code) the user belongs to; inside your subtree.
     #[schema(example = "370831101201")]
     pub org_unit: String,
     /// Roles to grant at that org unit.
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub roles: Vec<String>,
 }
 
@@ -212,6 +220,11 @@ pub async fn get_user(
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserBody {
     /// New display name.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub display_name: Option<String>,
     /// New org unit, within the same county and your subtree. Moving ends the user's sessions
     /// and drops grants outside the new unit.
@@ -335,6 +348,7 @@ pub async fn enable_user(
 pub struct PasswordResetBody {
     /// The new password (10 to 128 characters, not among the 100,000 most common passwords, not
     /// containing the username).
+    #[schema(min_length = 10, max_length = 128)]
     pub new_password: String,
 }
 

@@ -35,22 +35,30 @@ fn village_of(code: &str) -> Result<RegionCode, DomainError> {
 #[serde(deny_unknown_fields)]
 pub struct ProfileBody {
     /// 总户数.
+    #[schema(minimum = 0)]
     pub households: i32,
     /// 总人口.
+    #[schema(minimum = 0)]
     pub population: i32,
     /// 人均可支配收入, fen.
+    #[schema(minimum = 0)]
     pub per_capita_income_fen: i64,
     /// 村集体经济收入, fen.
+    #[schema(minimum = 0)]
     pub collective_income_fen: i64,
     /// 耕地, mu (one decimal).
+    #[schema(minimum = 0, maximum = 10000000, multiple_of = 0.1)]
     pub cultivated_mu: f64,
     /// 林地, mu (one decimal).
+    #[schema(minimum = 0, maximum = 10000000, multiple_of = 0.1)]
     pub forest_mu: f64,
     /// 主要产业 (up to 10).
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub main_industries: Vec<String>,
     /// 特色产业 (up to 10).
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub featured_industries: Vec<String>,
     /// 两项改革合并村.
     #[serde(default)]
@@ -60,15 +68,19 @@ pub struct ProfileBody {
     pub former_poor_village: bool,
     /// 硬化路 coverage, percent (one decimal).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100, multiple_of = 0.1)]
     pub hardened_road_pct: Option<f64>,
     /// 自来水 coverage, percent.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100, multiple_of = 0.1)]
     pub tap_water_pct: Option<f64>,
     /// 卫生厕所 coverage, percent.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100, multiple_of = 0.1)]
     pub sanitary_toilet_pct: Option<f64>,
     /// 通电, percent.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100, multiple_of = 0.1)]
     pub electricity_pct: Option<f64>,
     /// 适龄儿童入学率, percent.
     #[serde(default)]
@@ -339,6 +351,7 @@ pub async fn put_profile(
 #[serde(deny_unknown_fields)]
 pub struct CountyFigureBody {
     /// 县域农民人均可支配收入, fen.
+    #[schema(minimum = 0)]
     pub per_capita_income_fen: i64,
 }
 

@@ -66,9 +66,13 @@ pub struct NewWebhookDto {
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhookBody {
     /// `https://` URL (`http://` and internal addresses only where the server allows them).
+    #[schema(
+        max_length = 2000,
+        pattern = "^https://([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\\.)*[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?(:[0-9]{1,4})?(/[A-Za-z0-9._~/-]*)?$"
+    )]
     pub url: String,
     /// Event kinds, at least one.
-    #[schema(schema_with = domain::webhooks::EventKind::input_list_schema)]
+    #[schema(schema_with = crate::routes::input::event_kinds_at_least_one)]
     pub events: Vec<String>,
     /// Free text, at most 500 characters.
     pub description: Option<String>,
@@ -81,9 +85,14 @@ pub struct CreateWebhookBody {
 #[serde(deny_unknown_fields)]
 pub struct PatchWebhookBody {
     /// URL.
+    #[schema(
+        max_length = 2000,
+        pattern = "^https://([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\\.)*[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?(:[0-9]{1,4})?(/[A-Za-z0-9._~/-]*)?$"
+    )]
     pub url: Option<String>,
     /// Event kinds.
-    #[schema(schema_with = domain::webhooks::EventKind::input_list_schema_or_null)]
+    #[schema(schema_with = crate::routes::input::event_kinds_at_least_one_or_null)]
+    #[schema(min_items = 1)]
     pub events: Option<Vec<String>>,
     /// Free text.
     pub description: Option<String>,
@@ -242,6 +251,7 @@ pub async fn delete_webhook(
 #[into_params(parameter_in = Query)]
 pub struct DeliveryParams {
     /// `pending`, `delivered` or `failed`.
+    #[param(schema_with = crate::routes::input::delivery_statuses)]
     pub status: Option<String>,
 }
 
@@ -400,6 +410,7 @@ pub struct EventKindDto {
 #[serde(deny_unknown_fields)]
 pub struct CorsOriginsDto {
     /// Origins (`https://host[:port]`; `http://` only for localhost), at most 20.
+    #[schema(schema_with = crate::routes::input::cors_origins)]
     pub origins: Vec<String>,
 }
 

@@ -25,14 +25,17 @@ pub struct AppraisalBody {
     /// in the future, never before the nomination.
     pub held_on: NaiveDate,
     /// Representatives attending (1–1000).
+    #[schema(minimum = 1, maximum = 1000)]
     pub attendees: i32,
     /// Minutes of the meeting, 1–5000 characters.
+    #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
     pub minutes: String,
     /// A tally for every household on the list; a household without a majority of the
     /// attendees for it leaves the list.
     pub votes: Vec<VoteBody>,
     /// Attached documents (sign-in sheet, ballots).
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub attachments: Vec<AttachmentBody>,
 }
 
@@ -44,11 +47,14 @@ pub struct VerificationBody {
     /// before the appraisal.
     pub verified_on: NaiveDate,
     /// Who verified (1–20 names).
+    #[schema(schema_with = crate::routes::input::verifier_names)]
     pub verifiers: Vec<String>,
     /// What they found, 1–5000 characters.
+    #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
     pub findings: String,
     /// Attached documents.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub attachments: Vec<AttachmentBody>,
 }
 
@@ -57,6 +63,7 @@ pub struct VerificationBody {
 #[serde(deny_unknown_fields)]
 pub struct NoticeBody {
     /// Where it is posted, 1–200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub location: String,
     /// The day it was posted (today when absent): at most `exit.backdate_days` (30) days
     /// back, never in the future, never before the step it follows. The period runs from the
@@ -65,6 +72,7 @@ pub struct NoticeBody {
     pub posted_on: Option<NaiveDate>,
     /// Attached documents (a photo of the posted notice).
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub attachments: Vec<AttachmentBody>,
 }
 
@@ -75,6 +83,7 @@ pub struct RemovalBody {
     /// The household.
     pub household_id: Uuid,
     /// Why, 1–500 characters.
+    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
     pub reason: String,
 }
 
@@ -83,9 +92,11 @@ pub struct RemovalBody {
 #[serde(deny_unknown_fields)]
 pub struct ReviewBody {
     /// Opinion, 1–2000 characters.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub opinion: String,
     /// Document number of the decision (文号), up to 100 characters.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub decision_no: String,
     /// Households taken off the list, with reasons.
     #[serde(default)]
@@ -96,6 +107,7 @@ pub struct ReviewBody {
     pub decided_on: Option<NaiveDate>,
     /// Attached documents.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub attachments: Vec<AttachmentBody>,
 }
 
@@ -104,12 +116,14 @@ pub struct ReviewBody {
 #[serde(deny_unknown_fields)]
 pub struct FilingBody {
     /// Filing reference, 1–100 characters.
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub reference: String,
     /// The day it was filed (today when absent): after the announcement's last day.
     #[serde(default)]
     pub filed_on: Option<NaiveDate>,
     /// Attached documents.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub attachments: Vec<AttachmentBody>,
 }
 

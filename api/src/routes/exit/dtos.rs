@@ -8,15 +8,26 @@ use super::*;
 pub struct AttachmentBody {
     /// What it is (`村民代表大会签到表`), 1–200 characters of plain text (no `<`, `>`, control
     /// or direction characters).
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^\\s*[^<>\\u0000-\\u001f\\u007f-\\u009f\\u200b-\\u200f\\u202a-\\u202e\\u2066-\\u2069\\ufeff]*[^\\s<>\\u0000-\\u001f\\u007f-\\u009f\\u200b-\\u200f\\u202a-\\u202e\\u2066-\\u2069\\ufeff]\\s*$"
+    )]
     pub title: String,
     /// Where it is kept, 1–500 characters: an `https:` link to the archive (no credentials), a
     /// document of this system (`/api/v1/exit-lists/{id}/documents/{kind}`), or a file stored
     /// for this list (`/api/v1/attachments/{id}`, from `POST /api/v1/attachments`; another
     /// list's is refused). With `exit.require_stored_evidence`, the appraisal and each notice
     /// need at least one stored file (422 `attachments` otherwise).
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = "^(https://([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\\.)*[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?(/[!-~]*)?|/api/v1/exit-lists/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/documents/(application|assembly_minutes|appraisal_tally|village_notice|township_report|township_notice|county_report|county_announcement)|/api/v1/attachments/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+    )]
     pub uri: String,
     /// SHA-256 of the file (64 hex digits), when known.
     #[serde(default)]
+    #[schema(pattern = "^[0-9a-fA-F]{64}$")]
     pub sha256: Option<String>,
 }
 
@@ -46,13 +57,16 @@ pub struct NominationBody {
     /// The exit year: the yearly record of this year is checked against this year's line.
     pub year: i32,
     /// The nominating villager group (村民小组), 1–50 characters.
+    #[schema(min_length = 1, max_length = 50, pattern = "\\S")]
     pub villager_group: String,
     /// Date of the nomination.
     pub nominated_on: NaiveDate,
     /// Households nominated (1–500).
+    #[schema(min_items = 1, max_items = 500)]
     pub households: Vec<Uuid>,
     /// Attached documents (the households' applications).
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub attachments: Vec<AttachmentBody>,
 }
 

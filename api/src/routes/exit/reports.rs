@@ -10,8 +10,10 @@ pub struct ObjectionBody {
     /// The household objected to.
     pub household_id: Uuid,
     /// Who raised it (a villager's name, or `匿名`), 1–50 characters.
+    #[schema(min_length = 1, max_length = 50, pattern = "\\S")]
     pub raised_by: String,
     /// What it says, 1–2000 characters.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub content: String,
 }
 
@@ -90,6 +92,7 @@ pub struct ObjectionParams {
     /// Any region code; capped by your scope.
     pub region: Option<String>,
     /// `open`, `upheld`, `dismissed`.
+    #[param(schema_with = crate::routes::input::objection_statuses)]
     pub status: Option<String>,
 }
 
@@ -145,6 +148,7 @@ pub struct ResolutionBody {
     /// `upheld` (the household leaves the list) or `dismissed`.
     pub outcome: String,
     /// Why, 1–2000 characters.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub reason: String,
 }
 
@@ -185,6 +189,7 @@ pub async fn resolve_objection(
 #[serde(deny_unknown_fields)]
 pub struct TargetBody {
     /// People to lift out of poverty that year (0–10,000,000).
+    #[schema(minimum = 0, maximum = 10000000)]
     pub people: i32,
 }
 

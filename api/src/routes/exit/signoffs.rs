@@ -12,9 +12,11 @@ pub struct TeamSignoffBody {
     #[serde(default)]
     pub signed_on: Option<NaiveDate>,
     /// The team's opinion, 1–5000 characters.
+    #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
     pub opinion: String,
     /// Attached documents.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub attachments: Vec<AttachmentBody>,
 }
 
@@ -68,6 +70,7 @@ pub async fn team_verification(
 pub struct AcknowledgementBody {
     /// A note, up to 2000 characters.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub note: String,
 }
 

@@ -139,6 +139,7 @@ pub struct SignalBody {
     /// When it happened.
     pub occurred_on: NaiveDate,
     /// What happened, 1–2000 characters.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub description: String,
 }
 
@@ -294,9 +295,11 @@ pub async fn scan(
 #[serde(deny_unknown_fields)]
 pub struct LeadVerificationBody {
     /// `dismiss` (no risk) or `open_case`.
+    #[schema(schema_with = crate::routes::input::dismiss_or_open_case)]
     pub outcome: String,
     /// For `dismiss`: why, 1–2000 characters.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub reason: String,
     /// For `open_case`: the kind.
     #[serde(default)]

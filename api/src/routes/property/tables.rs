@@ -79,7 +79,7 @@ const STAT_HEADER: [&str; 12] = [
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Batch id"), TableParams),
     responses(
-        (status = 200, description = "The table", body = StatisticsDto),
+        (status = 200, description = "The table: JSON, or a CSV/XLSX file (`format=csv|xlsx`)", body = StatisticsDto),
         NotSignedIn,
         (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
@@ -327,6 +327,7 @@ pub async fn confirm(
 #[schema(as = PropertyReversalBody)]
 pub struct ReversalBody {
     /// Why, 1–2000 characters.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub reason: String,
 }
 

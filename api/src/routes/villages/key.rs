@@ -150,9 +150,11 @@ pub struct DesignationBody {
     /// Last year.
     pub to_year: i32,
     /// The plan, 1–5000 characters.
+    #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
     pub plan: String,
     /// Its projects (up to 50).
     #[serde(default)]
+    #[schema(schema_with = crate::routes::input::project_names)]
     pub projects: Vec<String>,
 }
 
@@ -222,6 +224,7 @@ pub struct KeyVillageParams {
     /// `active` or `exited`.
     pub status: Option<String>,
     /// `gap` (largest first, the default) or `code`.
+    #[param(schema_with = crate::routes::input::key_village_orders)]
     pub sort: Option<String>,
 }
 
@@ -375,6 +378,7 @@ pub struct AssessmentBody {
     pub grade: String,
     /// Notes, up to 2000 characters.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub notes: String,
 }
 
@@ -427,8 +431,10 @@ pub struct ExitBody {
     pub decided_on: NaiveDate,
     /// Document number, up to 100 characters.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub decision_no: String,
     /// Why, 1–2000 characters.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub reason: String,
 }
 
