@@ -1,0 +1,118 @@
+use super::*;
+
+#[test]
+fn money_and_flags() {
+    assert_eq!(yuan_to_fen("4200"), Ok(420_000));
+    assert_eq!(yuan_to_fen("4,200.5"), Ok(420_050));
+    assert_eq!(yuan_to_fen("0.07"), Ok(7));
+    assert!(yuan_to_fen("-1").is_err());
+    assert!(yuan_to_fen("1.234").is_err());
+    assert!(yuan_to_fen("abc").is_err());
+    assert_eq!(yes_no("是"), Ok(Some(true)));
+    assert_eq!(yes_no(" 否 "), Ok(Some(false)));
+    assert_eq!(yes_no(""), Ok(None));
+    assert!(yes_no("maybe").is_err());
+}
+
+#[test]
+fn rows_broken_as_read_carry_their_problem_and_the_others_none() {
+    const FOUR: &[Column] = &[
+        col("household_number", "户编号", true),
+        col("village_code", "村代码", false),
+        col("address", "地址", false),
+        col("attribute", "户属性", false),
+    ];
+    let head = "户编号,村代码,地址,户属性";
+    let problems = |csv: &str| -> Vec<(u32, Vec<(String, String)>)> {
+        parse_job(csv.as_bytes(), FOUR)
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .into_iter()
+            .map(|r| {
+                let english = r
+                    .problems
+                    .into_iter()
+                    .map(|(c, rule)| (c, rule.message(domain::Lang::En)))
+                    .collect();
+                (r.number, english)
+            })
+            .collect()
+    };
+    // Cut mid-row: the last line, short and without a line break.
+    let p = problems(&format!("{head}\nH1,1,a,b\nH2,1"));
+    assert!(p[0].1.is_empty(), "{p:?}");
+    assert_eq!(p[1].0, 3);
+    assert_eq!(p[1].1[0].0, "village_code");
+    assert!(p[1].1[0].1.contains("cut off"), "{p:?}");
+    // Short with a line break, or short in the middle: not cut (trailing cells omitted).
+    assert!(
+        problems(&format!("{head}\nH1,1\nH2,1,a,b\n"))
+            .iter()
+            .all(|(_, p)| p.is_empty())
+    );
+    // The file ends inside a quoted cell of its last line.
+    let p = problems(&format!("{head}\nH1,1,a,b\nH2,1,\"a"));
+    assert_eq!(p[1].1[0].0, "address");
+    assert!(p[1].1[0].1.contains("quoted cell"), "{p:?}");
+    // A quote never closed mid-file: the file.
+    let e = parse_job(format!("{head}\nH1,1,\"a,b\nH2,1,a,b\n").as_bytes(), FOUR);
+    assert!(
+        format!("{e:?}").contains("row 2") && format!("{e:?}").contains("never closed"),
+        "{e:?}"
+    );
+    // Values past the header; empty trailing cells are fine.
+    let p = problems(&format!("{head}\nH1,1,a,b,,,\nH2,1,a,b,,x,y\n"));
+    assert!(p[0].1.is_empty(), "{p:?}");
+    assert_eq!(p[1].1[0].0, "column 6");
+    // A giant cell: the problem, and the cell is not kept.
+    let big = "x".repeat(MAX_CELL_BYTES + 1);
+    let rows = parse_job(format!("{head}\nH1,1,{big},b\n").as_bytes(), FOUR)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(rows[0].problems[0].0, "address");
+    assert_eq!(rows[0].get("address"), "");
+}
+
+#[test]
+fn files_are_refused_whole_for_file_level_problems() {
+    let field = |r: Result<Vec<Row>, DomainError>| match r {
+        Err(DomainError::Validation(e)) => e[0].rule.to_string(),
+        _ => String::new(),
+    };
+    assert!(field(parse(b"")).contains("empty"));
+    let gbk = encoding_rs::GBK
+        .encode("户编号,村代码\n1,2\n")
+        .0
+        .into_owned();
+    assert!(field(parse(&gbk)).contains("GBK"));
+    let garbage: Vec<u8> = (0..10_000_u32)
+        .map(|i| u8::try_from((i * 7919) % 251).unwrap_or(0))
+        .collect();
+    assert!(!field(parse(&garbage)).is_empty());
+    let unknown = "户编号,村代码,户属性,致贫原因,识别年度,姓名,身份证号,与户主关系,星座\n";
+    assert!(field(parse(unknown.as_bytes())).contains("unknown column"));
+    assert!(field(parse("姓名\n张三\n".as_bytes())).contains("missing"));
+    let header_only = COLUMNS
+        .iter()
+        .map(|c| c.label)
+        .collect::<Vec<_>>()
+        .join(",");
+    assert!(field(parse(header_only.as_bytes())).contains("no data rows"));
+    assert!(field(parse(b"PK\x03\x04garbage")).contains("XLSX"));
+    let headerless = "3708310010030001,370831001003,370831198001010015\n";
+    let message = field(parse(headerless.as_bytes()));
+    assert!(
+        message.contains("header row") && !message.contains("3708311980"),
+        "{message}"
+    );
+}
+
+#[test]
+fn templates_parse_back() {
+    let rows = parse(&template_csv()).unwrap_or_default();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].get("id_number"), "370831198001010015");
+    assert_eq!(rows[0].number, 2);
+    let rows = parse(&template_xlsx().unwrap_or_default()).unwrap_or_default();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].get("household_number"), "3708310010030001");
+    assert_eq!(rows[0].get("income_per_capita"), "4200.50");
+}
