@@ -174,6 +174,39 @@ pub fn check_step(state: &ListState, step: Step, now: DateTime<Utc>) -> Result<S
     Ok(to)
 }
 
+/// Checks a review's removals (exit and intake alike) against the households on the list: each
+/// removed household is on the list and named once (`removals[i].household_id`), and at least one
+/// household stays on it.
+///
+/// # Errors
+/// `Validation` naming each bad removal; `Conflict` `list_empty` when every household would go.
+pub fn check_removals(removals: &[uuid::Uuid], listed: &[uuid::Uuid]) -> Result<(), DomainError> {
+    let mut errs = Vec::new();
+    for (i, id) in removals.iter().enumerate() {
+        let rule = if !listed.contains(id) {
+            crate::Rule::NotOnList
+        } else if removals[..i].contains(id) {
+            crate::Rule::ListedTwice
+        } else {
+            continue;
+        };
+        errs.push(crate::FieldError::new(
+            format!("removals[{i}].household_id"),
+            rule,
+        ));
+    }
+    if !errs.is_empty() {
+        return Err(DomainError::Validation(errs));
+    }
+    if removals.len() == listed.len() {
+        return Err(DomainError::Conflict {
+            code: crate::ErrorCode::ListEmpty,
+            message: "a review cannot take every household off the list".into(),
+        });
+    }
+    Ok(())
+}
+
 /// The part of a step's check every procedure shares (exit, intake): after a notice, the period
 /// must have ended and every objection raised during it be resolved; and households must be
 /// left on the list. `stage` names the list's stage, `is_notice` says whether it is a notice.

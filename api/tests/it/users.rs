@@ -368,30 +368,6 @@ async fn admin_password_reset_ends_the_users_sessions() {
     assert!(!audit.body.to_string().contains("brand-new-secret"));
 }
 
-#[actix_web::test]
-async fn a_province_user_can_hold_a_role_at_a_city_below() {
-    let mut app = TestApp::spawn().await;
-    app.onboard("370831");
-    let id = app.user("province.person", "37", &[]);
-    let p = app.token("platform.admin").await;
-    let r = app
-        .post(
-            &format!("/api/v1/users/{id}/roles"),
-            &p,
-            json!({"role": "observer", "org_unit": "3708"}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    let t = app.token("province.person").await;
-    let me = app.get("/api/v1/me", &t).await;
-    assert_eq!(me.body["roles"][0]["org_unit"]["code"], "370800000000");
-    assert!(
-        me.body["permissions"]
-            .as_array()
-            .is_some_and(|p| p.iter().any(|p| p == "cases:read"))
-    );
-}
-
 /// Issue 23 item 3: a user administrator made itself an operator. Nobody grants roles to
 /// themselves; a grant of an operational role raises an audit alert seen above the county.
 #[actix_web::test]
@@ -757,71 +733,4 @@ async fn operational_grants_wait_for_a_second_administrator_when_the_county_requ
     );
 }
 
-/// A user above the county whose roles are granted at one county reads that county's records
-/// and accounts, not the neighbouring counties' under the same city: permissions are scoped by
-/// where they are granted, not by the user's org unit.
-#[actix_web::test]
-async fn a_city_user_with_a_county_grant_reads_only_that_county() {
-    let mut app = TestApp::spawn().await;
-    app.onboard("370831");
-    app.onboard("370830");
-    let neighbour = app.user("clerk.wenshang", "370830001001", &["village_clerk"]);
-    let t = app.token("clerk.wenshang").await;
-    let r = app
-        .post(
-            "/api/v1/households",
-            &t,
-            crate::cases::household(
-                "W-1",
-                "370830001001",
-                &[crate::cases::id_number("370830", 1)],
-            ),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    let theirs = r.body["id"].as_str().unwrap_or_default().to_string();
-    let id = app.user("city.person", "3708", &[]);
-    let p = app.token("platform.admin").await;
-    for role in ["county_approver", "tenant_admin"] {
-        let r = app
-            .post(
-                &format!("/api/v1/users/{id}/roles"),
-                &p,
-                json!({"role": role, "org_unit": "370831"}),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{role}: {:?}", r.body);
-    }
-    let t = app.token("city.person").await;
-    let list = app.get("/api/v1/households", &t).await;
-    assert!(
-        !list.body.to_string().contains(&theirs),
-        "{}: {:?}",
-        list.status,
-        list.body
-    );
-    // Household records above the county need cases:drilldown: refused alike for any id.
-    let unknown = uuid::Uuid::new_v4();
-    assert_eq!(
-        app.get(&format!("/api/v1/households/{theirs}"), &t)
-            .await
-            .status,
-        app.get(&format!("/api/v1/households/{unknown}"), &t)
-            .await
-            .status,
-    );
-    let users = app.get("/api/v1/users?limit=200", &t).await;
-    assert_eq!(users.status, 200, "{:?}", users.body);
-    assert!(
-        !users.body.to_string().contains("wenshang") && !users.body.to_string().contains("370830"),
-        "{}: {:?}",
-        users.status,
-        users.body
-    );
-    assert_eq!(
-        app.get(&format!("/api/v1/users/{neighbour}"), &t)
-            .await
-            .status,
-        404
-    );
-}
+mod above;

@@ -424,3 +424,31 @@ fn filings_are_acknowledged_by_the_city_then_the_province_once_each() {
         Err(DomainError::Forbidden(_))
     ));
 }
+
+#[test]
+fn removals_are_on_the_list_once_and_leave_someone() {
+    let (a, b, c) = (
+        uuid::Uuid::new_v4(),
+        uuid::Uuid::new_v4(),
+        uuid::Uuid::new_v4(),
+    );
+    assert!(check_removals(&[a], &[a, b]).is_ok());
+    let Err(DomainError::Validation(errs)) = check_removals(&[c, a, a], &[a, b]) else {
+        panic!("not refused");
+    };
+    let got: Vec<(String, crate::Rule)> = errs.into_iter().map(|e| (e.field, e.rule)).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("removals[0].household_id".into(), crate::Rule::NotOnList),
+            ("removals[2].household_id".into(), crate::Rule::ListedTwice),
+        ]
+    );
+    assert!(matches!(
+        check_removals(&[a, b], &[a, b]),
+        Err(DomainError::Conflict {
+            code: crate::ErrorCode::ListEmpty,
+            ..
+        })
+    ));
+}

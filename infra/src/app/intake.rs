@@ -694,32 +694,8 @@ pub fn take_step(
                 ..
             },
         ) => {
-            let mut errs = Vec::new();
-            for (i, r) in removals.iter().enumerate() {
-                if !ids.contains(&r.household_id) {
-                    errs.push(FieldError::new(
-                        format!("removals[{i}].household_id"),
-                        domain::Rule::NotOnList,
-                    ));
-                } else if removals[..i]
-                    .iter()
-                    .any(|o| o.household_id == r.household_id)
-                {
-                    errs.push(FieldError::new(
-                        format!("removals[{i}].household_id"),
-                        domain::Rule::ListedTwice,
-                    ));
-                }
-            }
-            if !errs.is_empty() {
-                return Err(DomainError::Validation(errs));
-            }
-            if removals.len() == ids.len() {
-                return Err(DomainError::Conflict {
-                    code: domain::ErrorCode::ListEmpty,
-                    message: "a review cannot take every household off the list".into(),
-                });
-            }
+            let removed: Vec<Uuid> = removals.iter().map(|r| r.household_id).collect();
+            domain::exit::check_removals(&removed, &ids)?;
             for r in removals {
                 remove(
                     conn,

@@ -387,26 +387,8 @@ pub(crate) fn take_step_on(
             ..
         } => {
             let listed = listed_ids(conn, list)?;
-            let mut errs = Vec::new();
-            for (i, r) in removals.iter().enumerate() {
-                if !listed.contains(&r.household_id) {
-                    errs.push(FieldError::new(
-                        format!("removals[{i}].household_id"),
-                        domain::Rule::NotOnList,
-                    ));
-                } else if removals[..i]
-                    .iter()
-                    .any(|o| o.household_id == r.household_id)
-                {
-                    errs.push(FieldError::new(
-                        format!("removals[{i}].household_id"),
-                        domain::Rule::ListedTwice,
-                    ));
-                }
-            }
-            if !errs.is_empty() {
-                return Err(DomainError::Validation(errs));
-            }
+            let removed: Vec<Uuid> = removals.iter().map(|r| r.household_id).collect();
+            domain::exit::check_removals(&removed, &listed)?;
             for r in removals {
                 remove_entry(
                     conn,
@@ -415,12 +397,6 @@ pub(crate) fn take_step_on(
                     r.household_id,
                     &format!("{}: {}", step.as_str(), r.reason),
                 )?;
-            }
-            if removals.len() == listed.len() {
-                return Err(DomainError::Conflict {
-                    code: domain::ErrorCode::ListEmpty,
-                    message: "a review cannot take every household off the list".into(),
-                });
             }
             json!({
                 "opinion": opinion, "decision_no": decision_no, "decided_on": on,
