@@ -10,3 +10,4 @@ pub mod json;
 pub mod middleware;
 pub mod page;
 pub mod proxies;
+pub mod upload;

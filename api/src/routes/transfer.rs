@@ -1,14 +1,12 @@
 //! Bulk import (as a job with progress and row errors) and streamed export of households, the
 //! import template, and jobs.
 
-use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use domain::DomainError;
 use domain::authz::perm;
-use futures_util::StreamExt as _;
 use infra::app::cases::{export, sheet};
 use infra::app::jobs::{self, JobRow};
 use serde::{Deserialize, Serialize};
@@ -17,8 +15,9 @@ use uuid::Uuid;
 
 use super::households::{HouseholdParams, audit_list};
 use crate::error::answers::{NotFound, NotSignedIn};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
 use crate::http::page::{Page, PageParams};
+pub(crate) use crate::http::upload::read_upload;
 use crate::state::{AppState, Auth};
 
 pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -139,71 +138,6 @@ impl From<JobRow> for JobDto {
             finished_at: j.finished_at,
         }
     }
-}
-
-/// Reads the upload: a `multipart/form-data` field named `file`, or the raw body, refusing it
-/// with 413 (naming `limit`) as soon as it grows past `limit` bytes: nothing is written then.
-pub(crate) async fn read_upload(
-    req: &HttpRequest,
-    payload: web::Payload,
-    limit: usize,
-) -> Result<Vec<u8>, ApiError> {
-    let multipart = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
-    let mut out = Vec::new();
-    if multipart {
-        let mut form = Multipart::new(req.headers(), payload);
-        while let Some(field) = form.next().await {
-            let mut field = field.map_err(|e| {
-                DomainError::field(
-                    "file",
-                    domain::Rule::other(
-                        format!("unreadable form: {e}"),
-                        format!("无法读取表单:{e}"),
-                    ),
-                )
-            })?;
-            let is_file = field.content_disposition().and_then(|d| d.get_name()) == Some("file");
-            while let Some(chunk) = field.next().await {
-                let chunk = chunk.map_err(|e| {
-                    DomainError::field(
-                        "file",
-                        domain::Rule::other(
-                            format!("unreadable form: {e}"),
-                            format!("无法读取表单:{e}"),
-                        ),
-                    )
-                })?;
-                if is_file {
-                    if out.len() + chunk.len() > limit {
-                        return Err(ApiError::PayloadTooLarge(limit));
-                    }
-                    out.extend_from_slice(&chunk);
-                }
-            }
-        }
-    } else {
-        let mut payload = payload;
-        while let Some(chunk) = payload.next().await {
-            let chunk = chunk.map_err(|e| {
-                DomainError::field(
-                    "file",
-                    domain::Rule::other(
-                        format!("could not read the upload: {e}"),
-                        format!("无法读取上传的文件:{e}"),
-                    ),
-                )
-            })?;
-            if out.len() + chunk.len() > limit {
-                return Err(ApiError::PayloadTooLarge(limit));
-            }
-            out.extend_from_slice(&chunk);
-        }
-    }
-    Ok(out)
 }
 
 /// Imports households with members and yearly records from a CSV (UTF-8) or XLSX file, sent
