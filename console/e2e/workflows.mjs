@@ -8,40 +8,8 @@
 // today, dated from 30 days ago: each step is dated the day after the notice before it ended
 // (the end the server computed on the working calendar, read from the list).
 
-const api = (process.env.ZX_CHECK_URL ?? "http://127.0.0.1:8080") + "/api/v1";
-const PASSWORDS = {
-  "clerk.sishui": "demo-clerk-2026",
-  "reviewer.sishui": "demo-reviewer-2026",
-  "approver.sishui": "demo-approver-2026",
-};
+import { PASSWORDS, beijing, caller } from "./lib.mjs";
 
-/** A signed-in API caller (for the preparation and to read what the pages showed). */
-async function caller(user) {
-  const r = await fetch(`${api}/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username: user, password: PASSWORDS[user] }),
-  });
-  if (!r.ok) throw new Error(`login ${user}: ${r.status}`);
-  const { access_token } = await r.json();
-  return async (method, path, body, headers = {}) => {
-    const res = await fetch(`${api}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${access_token}`, "content-type": "application/json", ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json = null;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = text;
-    }
-    return { status: res.status, body: json, etag: res.headers.get("etag") };
-  };
-}
-
-const beijing = (d) => new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai" }).format(d);
 const daysAgo = (n) => beijing(new Date(Date.now() - n * 86_400_000));
 /** The first day after a notice ending at `ends` (an instant): the next step's date. */
 const dayAfter = (ends) => beijing(new Date(Date.parse(ends) + 1000));
