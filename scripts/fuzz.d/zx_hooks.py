@@ -126,15 +126,6 @@ EXPECTED = [
      r"the file (has a header but no data rows|is not a)|the (first )?worksheet|the workbook|cannot read the header"
      r"|unknown column|the required column .* is missing|row \d+:",
      "the file's contents"),
-    # Vocabularies the handler checks by hand that the document does not list as enums yet: the
-    # console's typed client passes these as plain text, so listing them would fail its type
-    # check (console/ must change with them; follow-up of issue #24).
-    (r"status", r"must be active or exited$|must be one of pending, verified, appraised, submitted, confirmed$",
-     "not an enum yet (console)"),
-    (r"outcome", r"must be upheld or dismissed$", "not an enum yet (console)"),
-    (r"rule", r"must be medical_expense or disaster", "not an enum yet (console)"),
-    (r"kind", r"must be one of households, exits, monitoring, key_villages, coverage, funds, rangers$",
-     "not an enum yet (console)"),
     # U+0000 in any string of any request (PostgreSQL cannot store it; docs/api.md).
     (r".+", r"must not contain the NUL character$", "NUL in any string"),
     # A key used before, with another request: the stored requests of the caller.

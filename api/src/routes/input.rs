@@ -90,6 +90,26 @@ pub fn objection_statuses() -> utoipa::openapi::schema::Object {
     one_of(&["open", "upheld", "dismissed"])
 }
 
+/// `upheld` or `dismissed` (an objection's resolution).
+pub fn objection_outcomes() -> utoipa::openapi::schema::Object {
+    one_of(&["upheld", "dismissed"])
+}
+
+/// `medical_expense` or `disaster` (the leads a person reports; the others come from scans).
+pub fn reported_lead_rules() -> utoipa::openapi::schema::Object {
+    one_of(&["medical_expense", "disaster"])
+}
+
+/// `active` or `exited` (the key-village filter).
+pub fn key_village_statuses() -> utoipa::openapi::schema::Object {
+    one_of(&["active", "exited"])
+}
+
+/// A property-check hit's status (the hit filter).
+pub fn hit_statuses() -> utoipa::openapi::schema::Object {
+    one_of(&["pending", "verified", "appraised", "submitted", "confirmed"])
+}
+
 /// The webhook-delivery status filter.
 pub fn delivery_statuses() -> utoipa::openapi::schema::Object {
     one_of(&["pending", "delivered", "failed"])

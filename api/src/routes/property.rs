@@ -409,7 +409,8 @@ pub struct HitParams {
     pub region: Option<String>,
     /// Batch.
     pub batch: Option<Uuid>,
-    /// Status.
+    /// Status: `pending`, `verified`, `appraised`, `submitted` or `confirmed`.
+    #[param(schema_with = crate::routes::input::hit_statuses)]
     pub status: Option<String>,
 }
 

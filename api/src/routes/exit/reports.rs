@@ -146,6 +146,7 @@ pub async fn list_objections(
 #[serde(deny_unknown_fields)]
 pub struct ResolutionBody {
     /// `upheld` (the household leaves the list) or `dismissed`.
+    #[schema(schema_with = crate::routes::input::objection_outcomes)]
     pub outcome: String,
     /// Why, 1–2000 characters.
     #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]

@@ -132,6 +132,7 @@ pub struct SignalBody {
     /// The household.
     pub household_id: Uuid,
     /// `medical_expense` or `disaster`.
+    #[schema(schema_with = crate::routes::input::reported_lead_rules)]
     pub rule: String,
     /// For a medical expense: the amount, fen (at least `monitoring.large_medical_expense_fen`).
     #[serde(default)]

@@ -222,6 +222,7 @@ pub struct KeyVillageParams {
     /// The year to evaluate the targets for (default: this year).
     pub year: Option<i32>,
     /// `active` or `exited`.
+    #[param(schema_with = crate::routes::input::key_village_statuses)]
     pub status: Option<String>,
     /// `gap` (largest first, the default) or `code`.
     #[param(schema_with = crate::routes::input::key_village_orders)]
