@@ -59,6 +59,8 @@ export async function ffunds({ as, base, expect }) {
     await amountError.waitFor();
     const serverSays = (await amountError.textContent()).trim();
     expect(serverSays && !serverSays.includes("两位小数"), `the server's 422 under the amount: ${serverSays}`);
+    // The server's own words, rendered from its typed rule in the console's language (issue 20).
+    expect(/[\u4e00-\u9fff]/.test(serverSays) && !/[A-Za-z]{4,}/.test(serverSays), `the server's field error is not in Chinese: ${serverSays}`);
     await shot("ffunds-fund-error");
     await page.fill("#ff-amount", "50000");
     await shot("ffunds-fund-dialog");
