@@ -154,7 +154,6 @@ impl From<Report> for ReportDto {
 /// read as text and an unknown kind is refused with 422 naming `kind`.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-#[allow(dead_code)]
 pub enum ReportKind {
     /// Households and people by status, attribute or poverty cause.
     Households,
