@@ -171,7 +171,8 @@ await as("clerk.sishui", "demo-clerk-2026", "clerk-registers-a-household", async
   await page.click("[data-test=year-add]");
   await page.fill("#y-income_per_capita_fen", "2000000000");
   await page.click("[data-test=year-save]");
-  await page.waitForSelector(".el-dialog .el-form-item__error:has-text('implausibly')");
+  // The server's refusal, in the console's language (its rule rendered in Chinese).
+  await page.waitForSelector(".el-dialog .el-form-item__error:has-text('数值过大')");
   await shot("household-year-refused");
   await page.fill("#y-income_per_capita_fen", "4500.50");
   await page.click("[data-test=year-save]");

@@ -139,6 +139,7 @@ pub mod village_indicators;
 pub mod villages;
 pub mod vocabularies;
 pub mod webhooks;
+pub mod work;
 
 pub use error::{DomainError, ErrorCode, FieldError};
 pub use region::{Level, RegionCode, Scope};

@@ -21,7 +21,7 @@ fn of<V: Vocabulary>() -> Listing {
 pub fn all() -> Vec<Listing> {
     use crate::{
         calendar, campaign, cases, exit, funds, inspection, intake, monitoring, property, ranger,
-        township_plan, villages, webhooks,
+        township_plan, villages, webhooks, work,
     };
     let mut out = vec![
         of::<cases::Attribute>(),
@@ -59,6 +59,14 @@ pub fn all() -> Vec<Listing> {
         of::<villages::TargetStatus>(),
         of::<villages::Grade>(),
         of::<webhooks::EventKind>(),
+        of::<work::JobStatus>(),
+        of::<work::JobKind>(),
+        of::<work::DeliveryStatus>(),
+        of::<work::TaskKind>(),
+        of::<work::ReportKind>(),
+        of::<work::HitStatus>(),
+        of::<work::TeamPosition>(),
+        of::<work::Sex>(),
     ];
     out.sort_by_key(|(name, _)| *name);
     out

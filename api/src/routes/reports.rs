@@ -75,7 +75,7 @@ pub struct ReportChartDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReportDto {
     /// Kind.
-    #[schema(value_type = ReportKind)]
+    #[schema(value_type = domain::work::ReportKind)]
     pub kind: String,
     /// Grouping (`status`, `attribute`, `cause` for households).
     pub by: Option<String>,
@@ -150,27 +150,6 @@ impl From<Report> for ReportDto {
     }
 }
 
-/// The kinds of report (`GET /reports/{kind}`). The contract's vocabulary: the path itself is
-/// read as text and an unknown kind is refused with 422 naming `kind`.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReportKind {
-    /// Households and people by status, attribute or poverty cause.
-    Households,
-    /// Exits against targets, by year.
-    Exits,
-    /// Monitoring cases by stage and kind.
-    Monitoring,
-    /// Key-village target statuses.
-    KeyVillages,
-    /// Team coverage gaps.
-    Coverage,
-    /// Fund execution.
-    Funds,
-    /// Ranger contracts and payouts.
-    Rangers,
-}
-
 /// A report for a region and each region one level down. Kinds: `households` (households and
 /// people by status, attribute or poverty cause; `as_of` for a past date), `exits` (against
 /// targets, by year), `monitoring` (cases by stage and kind, overdue identifications, pending
@@ -180,7 +159,7 @@ pub enum ReportKind {
 #[utoipa::path(
     tag = "reports",
     security(("bearer" = [])),
-    params(("kind" = ReportKind, Path, description = "Report kind: `households`, `exits`, `monitoring`, `key_villages`, `coverage`, `funds`, `rangers`"), ReportParams),
+    params(("kind" = domain::work::ReportKind, Path, description = "Report kind: `households`, `exits`, `monitoring`, `key_villages`, `coverage`, `funds`, `rangers`"), ReportParams),
     responses(
         (status = 200, description = "The report: columns, total, rows, chart (categories and series); or a CSV/XLSX file (`format=csv|xlsx`)", body = ReportDto),
         NotSignedIn,
