@@ -245,15 +245,23 @@ async fn domain_events_are_signed_delivered_and_listed() {
     ids.dedup();
     assert_eq!(ids.len(), got.len());
 
-    // The deliveries, listed with their status.
-    let r = app
-        .get(
-            &format!("/api/v1/webhooks/{endpoint}/deliveries?status=delivered&limit=200"),
-            &admin,
-        )
-        .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
-    let items = r.body["items"].as_array().cloned().unwrap_or_default();
+    // The deliveries, listed with their status. A delivery is marked delivered once the
+    // receiver's answer is back, a moment after the receiver has the event: wait for the last.
+    let mut items = Vec::new();
+    for _ in 0..100 {
+        let r = app
+            .get(
+                &format!("/api/v1/webhooks/{endpoint}/deliveries?status=delivered&limit=200"),
+                &admin,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        items = r.body["items"].as_array().cloned().unwrap_or_default();
+        if items.len() >= got.len() {
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert_eq!(items.len(), got.len());
     assert!(
         items
