@@ -22,6 +22,7 @@
 //! | `ZX_TRUSTED_PROXIES` | — (none) | networks of your reverse proxies (`10.0.0.0/8,127.0.0.1/32`): `X-Forwarded-For` is read right to left past them |
 //! | `ZX_BODY_LIMIT_BYTES` | `65536` | largest JSON body |
 //! | `ZX_IMPORT_MAX_BYTES` | `209715200` (200 MB) | largest spreadsheet an import route accepts (`POST /imports/…`); a larger upload answers 413 naming the limit, and nothing is written |
+//! | `ZX_IMPORT_MAX_ROWS` | `1000000` | most data rows of a spreadsheet an import route accepts; reading stops at the first row over and the upload answers 422 naming `file`, nothing written. Each row read costs about half a kilobyte of memory while the file is checked |
 //! | `ZX_LOG_FORMAT` | `text` | `json` for JSON logs |
 //! | `ZX_REVEAL_DAILY_LIMIT` | `100` | full ID numbers one user may reveal per 24 hours |
 //! | `ZX_REVEALED_EXPORTS_DAILY_LIMIT` | `2` | exports with full ID numbers one user may make per 24 hours |
@@ -106,6 +107,8 @@ pub struct Config {
     pub body_limit: usize,
     /// Largest spreadsheet an import route accepts (`ZX_IMPORT_MAX_BYTES`).
     pub import_max_bytes: usize,
+    /// Most rows of a spreadsheet an import route accepts (`ZX_IMPORT_MAX_ROWS`).
+    pub import_max_rows: usize,
     /// Keys for personal data (`None` when not configured).
     pub data_keys: Option<DataKeysConfig>,
     /// Full ID numbers one user may reveal per 24 hours.
@@ -446,6 +449,11 @@ impl Config {
             throttle: ThrottleConfig::from_env()?,
             body_limit: parsed("ZX_BODY_LIMIT_BYTES", 65_536_usize)?,
             import_max_bytes: parsed("ZX_IMPORT_MAX_BYTES", IMPORT_MAX_BYTES)?.max(1),
+            import_max_rows: parsed(
+                "ZX_IMPORT_MAX_ROWS",
+                infra::app::cases::sheet::IMPORT_MAX_ROWS,
+            )?
+            .max(1),
             reveal_daily_limit: parsed("ZX_REVEAL_DAILY_LIMIT", 100_i64)?,
             revealed_exports_daily_limit: parsed("ZX_REVEALED_EXPORTS_DAILY_LIMIT", 2_i64)?,
             exports_daily_limit: parsed("ZX_EXPORTS_DAILY_LIMIT", 50_i64)?,

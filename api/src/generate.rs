@@ -296,8 +296,9 @@ mod tests {
         assert_eq!(g.households, 30);
         // Every household's rows agree on the household columns, as the import demands.
         for f in &g.files {
-            let rows = infra::app::cases::sheet::parse(&std::fs::read(f).unwrap_or_default())
-                .unwrap_or_default();
+            let rows =
+                infra::app::cases::sheet::parse(&std::fs::read(f).unwrap_or_default(), usize::MAX)
+                    .unwrap_or_default();
             for pair in rows.windows(2) {
                 if pair[0].get("household_number") == pair[1].get("household_number") {
                     assert_eq!(pair[0].get("address"), pair[1].get("address"));
@@ -308,7 +309,7 @@ mod tests {
         let mut rows = Vec::new();
         for f in &g.files {
             rows.extend(
-                infra::app::cases::sheet::parse(&std::fs::read(f).unwrap_or_default())
+                infra::app::cases::sheet::parse(&std::fs::read(f).unwrap_or_default(), usize::MAX)
                     .unwrap_or_default(),
             );
         }

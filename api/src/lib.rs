@@ -393,6 +393,7 @@ pub fn build_state(
         console_dir: Arc::from(config.console_dir.as_path()),
         attachments: config.open_attachments()?,
         import_max_bytes: config.import_max_bytes,
+        import_max_rows: config.import_max_rows,
     })
 }
 

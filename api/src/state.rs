@@ -79,6 +79,8 @@ pub struct AppState {
     pub attachments: Arc<dyn infra::files::Store>,
     /// Largest spreadsheet an import route accepts (`ZX_IMPORT_MAX_BYTES`).
     pub import_max_bytes: usize,
+    /// Most rows of a spreadsheet an import route accepts (`ZX_IMPORT_MAX_ROWS`).
+    pub import_max_rows: usize,
 }
 
 /// Per-account-name and per-IP login throttles, kept in PostgreSQL (`login_attempts`, through

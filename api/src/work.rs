@@ -226,7 +226,7 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
     };
     match kind.as_str() {
         "household_import" => {
-            let rows = match sheet::parse(&payload) {
+            let rows = match sheet::parse(&payload, usize::MAX) {
                 Ok(rows) => rows,
                 Err(e) => {
                     return finish(
@@ -311,7 +311,7 @@ fn run_bulk(
     dry_run: bool,
     finish: &dyn Fn(&str, serde_json::Value) -> Result<bool, DomainError>,
 ) -> Result<bool, DomainError> {
-    let rows = match kind.parse(payload) {
+    let rows = match kind.parse(payload, usize::MAX) {
         Ok(rows) => rows,
         Err(e) => {
             return finish(

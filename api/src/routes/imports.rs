@@ -51,8 +51,9 @@ async fn start(
         })
         .await?;
     let bytes = read_upload(&req, payload, state.import_max_bytes).await?;
+    let max_rows = state.import_max_rows;
     let (bytes, total) =
-        web::block(move || kind.parse(&bytes).map(|rows| (bytes, rows.len()))).await??;
+        web::block(move || kind.parse(&bytes, max_rows).map(|rows| (bytes, rows.len()))).await??;
     let job = state
         .run(auth, move |conn, ctx| {
             jobs::check_import_caps(conn, ctx, true)?;

@@ -182,10 +182,12 @@ pub async fn import_households(
         })
         .await?;
     let bytes = read_upload(&req, payload, state.import_max_bytes).await?;
+    let max_rows = state.import_max_rows;
     // Checked whole here (a bad file is refused at once); run by whichever instance's worker
     // claims the job, from the stored file.
     let (bytes, total) =
-        web::block(move || sheet::parse(&bytes).map(|rows| (bytes, rows.len()))).await??;
+        web::block(move || sheet::parse(&bytes, max_rows).map(|rows| (bytes, rows.len())))
+            .await??;
     let dry_run = q.dry_run;
     let job = state
         .run(auth, move |conn, ctx| {

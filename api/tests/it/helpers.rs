@@ -307,6 +307,7 @@ pub fn config_for(app_url: SecretString, owner_url: Option<SecretString>) -> Con
         },
         body_limit: 65_536,
         import_max_bytes: api::config::IMPORT_MAX_BYTES,
+        import_max_rows: infra::app::cases::sheet::IMPORT_MAX_ROWS,
         data_keys: None,
         reveal_daily_limit: 3,
         revealed_exports_daily_limit: 2,

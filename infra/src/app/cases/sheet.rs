@@ -5,7 +5,6 @@
 //! columns are read from the head's row. Money is in yuan with at most two decimals, read
 //! exactly into integer fen.
 
-use std::collections::HashMap;
 use std::io::Cursor;
 
 use calamine::{Data, Reader as _, Xlsx, open_workbook_from_rs};
@@ -70,8 +69,13 @@ pub const COLUMNS: &[Column] = &[
 /// Largest sheet read within a request (property checks). The imports that run as jobs are
 /// bounded where the upload is read instead (`ZX_IMPORT_MAX_BYTES`, default 200 MB).
 pub const MAX_BYTES: usize = 20 * 1024 * 1024;
-/// Most data rows in one file (counted while reading: reading stops at the first row over).
+/// Most data rows in a sheet read within a request (property checks), counted while reading:
+/// reading stops at the first row over. The imports that run as jobs take the server's
+/// setting instead (`ZX_IMPORT_MAX_ROWS`, [`IMPORT_MAX_ROWS`] by default).
 pub const MAX_ROWS: usize = 200_000;
+/// The default of `ZX_IMPORT_MAX_ROWS`: a county's whole register (100,000 households, about
+/// 330,000 member rows) fits three times over; a row read costs about half a kilobyte.
+pub const IMPORT_MAX_ROWS: usize = 1_000_000;
 /// Most bytes the entries of an XLSX may inflate to, all together, counted while inflating
 /// (the sizes the archive declares are checked first but not trusted).
 pub const MAX_INFLATED_BYTES: u64 = 256 * 1024 * 1024;
@@ -87,8 +91,15 @@ pub const MAX_CELL_BYTES: usize = 16 * 1024;
 pub struct Row {
     /// Row number as the user sees it.
     pub number: u32,
-    /// Cells by column key (missing columns are absent).
-    pub cells: HashMap<&'static str, String>,
+    /// The sheet's columns (`cells` points into them).
+    columns: &'static [Column],
+    /// The row's non-empty cells, trimmed, one after another: one allocation per row (a
+    /// county's file holds hundreds of thousands of rows; a map of strings per row cost about
+    /// 2 KB each).
+    text: Box<str>,
+    /// Each non-empty cell: its column (an index into `columns`) and where it ends in `text`
+    /// (it starts where the one before ends).
+    cells: Box<[(u8, u32)]>,
     /// What is wrong with the row as read, before any check of its values (column key, or
     /// `column N` for a cell past the header's columns; the message): a row cut off where the
     /// file ends, more cells than the header has columns, a cell past [`MAX_CELL_BYTES`]. Such a
@@ -99,7 +110,45 @@ pub struct Row {
 impl Row {
     /// The trimmed cell of `key`, or "".
     pub fn get(&self, key: &str) -> &str {
-        self.cells.get(key).map_or("", |s| s.trim())
+        let Some(column) = self.columns.iter().position(|c| c.key == key) else {
+            return "";
+        };
+        let mut start = 0;
+        for &(c, end) in &self.cells {
+            if usize::from(c) == column {
+                return self.text.get(start..end as usize).unwrap_or("");
+            }
+            start = end as usize;
+        }
+        ""
+    }
+
+    /// A row of `number` with these cells, by index into `columns` (trimmed here; empty ones
+    /// are left out).
+    fn new<'a>(
+        number: u32,
+        columns: &'static [Column],
+        cells: impl Iterator<Item = (u8, &'a str)>,
+        problems: Vec<(String, Rule)>,
+    ) -> Self {
+        let mut text = String::new();
+        let mut index = Vec::new();
+        for (column, value) in cells {
+            let value = value.trim();
+            if value.is_empty() {
+                continue;
+            }
+            text.push_str(value);
+            // A row's text is its cells', each at most MAX_CELL_BYTES: it fits in u32.
+            index.push((column, u32::try_from(text.len()).unwrap_or(u32::MAX)));
+        }
+        Self {
+            number,
+            columns,
+            text: text.into_boxed_str(),
+            cells: index.into_boxed_slice(),
+            problems,
+        }
     }
 }
 
@@ -260,9 +309,19 @@ fn columns_of(
 /// Rows from records read lazily: a read error or the row limit stops reading at once.
 fn to_rows(
     records: impl Iterator<Item = Result<(u32, Vec<String>, Ending), DomainError>>,
+    all: &'static [Column],
     columns: &[Option<&'static Column>],
     max_rows: usize,
 ) -> Result<Vec<Row>, DomainError> {
+    // Each header column's index in `all` (a sheet has a few dozen columns).
+    let index: Vec<Option<u8>> = columns
+        .iter()
+        .map(|c| {
+            let c = (*c)?;
+            let i = all.iter().position(|a| a.key == c.key)?;
+            u8::try_from(i).ok()
+        })
+        .collect();
     let mut rows = Vec::new();
     for record in records {
         let (number, cells, ending) = record?;
@@ -276,25 +335,19 @@ fn to_rows(
             )));
         }
         let problems = problems_of(&cells, columns, ending);
-        let mut map = HashMap::new();
-        for (i, v) in cells.into_iter().enumerate() {
+        let kept = cells.iter().enumerate().filter_map(|(i, v)| {
+            let column = index.get(i).copied().flatten()?;
             if v.len() > MAX_CELL_BYTES {
-                continue;
+                return None;
             }
-            if let Some(Some(c)) = columns.get(i) {
-                // Undo the export's formula guard (`'=…` back to `=…`).
-                let v = match v.strip_prefix('\'') {
-                    Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest.to_string(),
-                    _ => v,
-                };
-                map.insert(c.key, v);
-            }
-        }
-        rows.push(Row {
-            number,
-            cells: map,
-            problems,
+            // Undo the export's formula guard (`'=…` back to `=…`).
+            let v = match v.strip_prefix('\'') {
+                Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+                _ => v.as_str(),
+            };
+            Some((column, v))
         });
+        rows.push(Row::new(number, all, kept, problems));
     }
     if rows.is_empty() {
         return Err(file_error(domain::Rule::other(
@@ -310,23 +363,29 @@ pub fn is_xlsx(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04")
 }
 
-/// Reads a CSV or XLSX upload into rows. File-level problems (encoding, unknown or missing
-/// columns, no rows, not a spreadsheet) are refused whole, before anything is written.
+/// Reads a household sheet (CSV or XLSX) into rows, at most `max_rows` of them. File-level
+/// problems (encoding, unknown or missing columns, no rows, not a spreadsheet, too many rows)
+/// are refused whole, before anything is written.
 ///
 /// # Errors
 /// `Validation` naming `file`, `header` or the offending column.
-pub fn parse(bytes: &[u8]) -> Result<Vec<Row>, DomainError> {
-    parse_job(bytes, COLUMNS)
+pub fn parse(bytes: &[u8], max_rows: usize) -> Result<Vec<Row>, DomainError> {
+    parse_job(bytes, COLUMNS, max_rows)
 }
 
 /// Reads an upload of an import that runs as a job: its size was bounded where it was read
-/// (`ZX_IMPORT_MAX_BYTES`), so only the row limit applies here (a worker reads a stored file
-/// whatever the setting is now).
+/// (`ZX_IMPORT_MAX_BYTES`), so only the row limit applies here. The request that takes the
+/// upload passes `ZX_IMPORT_MAX_ROWS`; the worker that runs the stored file passes
+/// `usize::MAX` (the file was accepted once, whatever the setting is now).
 ///
 /// # Errors
 /// As [`parse`].
-pub fn parse_job(bytes: &[u8], columns: &'static [Column]) -> Result<Vec<Row>, DomainError> {
-    parse_limited(bytes, columns, usize::MAX, MAX_ROWS)
+pub fn parse_job(
+    bytes: &[u8],
+    columns: &'static [Column],
+    max_rows: usize,
+) -> Result<Vec<Row>, DomainError> {
+    parse_limited(bytes, columns, usize::MAX, max_rows)
 }
 
 /// Reads a CSV or XLSX upload whose columns are `columns` (another sheet than households').
@@ -376,6 +435,7 @@ fn parse_csv(
     columns: &'static [Column],
     max_rows: usize,
 ) -> Result<Vec<Row>, DomainError> {
+    let all = columns;
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(_) => {
@@ -462,7 +522,7 @@ fn parse_csv(
             ending,
         )))
     });
-    to_rows(records, &columns, max_rows)
+    to_rows(records, all, &columns, max_rows)
 }
 
 fn cell_text(d: &Data) -> String {
@@ -558,6 +618,7 @@ fn parse_xlsx(
     columns: &'static [Column],
     max_rows: usize,
 ) -> Result<Vec<Row>, DomainError> {
+    let all = columns;
     check_inflated(bytes)?;
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| {
         file_error(domain::Rule::other(
@@ -636,7 +697,7 @@ fn parse_xlsx(
         }
         Some(Ok((r.saturating_add(1), cells, Ending::Whole)))
     });
-    to_rows(records, &columns, max_rows)
+    to_rows(records, all, &columns, max_rows)
 }
 
 /// Yuan with at most two decimals (`4200`, `4,200.5`, `4200.50`) to fen, exactly.

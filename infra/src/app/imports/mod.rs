@@ -215,12 +215,13 @@ impl Kind {
         }
     }
 
-    /// Reads an upload of this kind (file-level problems refuse it whole).
+    /// Reads an upload of this kind, at most `max_rows` rows (file-level problems refuse it
+    /// whole).
     ///
     /// # Errors
     /// `Validation` naming `file`, `header` or a column.
-    pub fn parse(self, bytes: &[u8]) -> Result<Vec<Row>, DomainError> {
-        sheet::parse_job(bytes, self.columns())
+    pub fn parse(self, bytes: &[u8], max_rows: usize) -> Result<Vec<Row>, DomainError> {
+        sheet::parse_job(bytes, self.columns(), max_rows)
     }
 
     /// The template as XLSX.

@@ -24,7 +24,7 @@ fn rows_broken_as_read_carry_their_problem_and_the_others_none() {
     ];
     let head = "户编号,村代码,地址,户属性";
     let problems = |csv: &str| -> Vec<(u32, Vec<(String, String)>)> {
-        parse_job(csv.as_bytes(), FOUR)
+        parse_job(csv.as_bytes(), FOUR, MAX_ROWS)
             .unwrap_or_else(|e| panic!("{e:?}"))
             .into_iter()
             .map(|r| {
@@ -54,7 +54,11 @@ fn rows_broken_as_read_carry_their_problem_and_the_others_none() {
     assert_eq!(p[1].1[0].0, "address");
     assert!(p[1].1[0].1.contains("quoted cell"), "{p:?}");
     // A quote never closed mid-file: the file.
-    let e = parse_job(format!("{head}\nH1,1,\"a,b\nH2,1,a,b\n").as_bytes(), FOUR);
+    let e = parse_job(
+        format!("{head}\nH1,1,\"a,b\nH2,1,a,b\n").as_bytes(),
+        FOUR,
+        MAX_ROWS,
+    );
     assert!(
         format!("{e:?}").contains("row 2") && format!("{e:?}").contains("never closed"),
         "{e:?}"
@@ -65,7 +69,7 @@ fn rows_broken_as_read_carry_their_problem_and_the_others_none() {
     assert_eq!(p[1].1[0].0, "column 6");
     // A giant cell: the problem, and the cell is not kept.
     let big = "x".repeat(MAX_CELL_BYTES + 1);
-    let rows = parse_job(format!("{head}\nH1,1,{big},b\n").as_bytes(), FOUR)
+    let rows = parse_job(format!("{head}\nH1,1,{big},b\n").as_bytes(), FOUR, MAX_ROWS)
         .unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(rows[0].problems[0].0, "address");
     assert_eq!(rows[0].get("address"), "");
@@ -77,28 +81,28 @@ fn files_are_refused_whole_for_file_level_problems() {
         Err(DomainError::Validation(e)) => e[0].rule.to_string(),
         _ => String::new(),
     };
-    assert!(field(parse(b"")).contains("empty"));
+    assert!(field(parse(b"", MAX_ROWS)).contains("empty"));
     let gbk = encoding_rs::GBK
         .encode("户编号,村代码\n1,2\n")
         .0
         .into_owned();
-    assert!(field(parse(&gbk)).contains("GBK"));
+    assert!(field(parse(&gbk, MAX_ROWS)).contains("GBK"));
     let garbage: Vec<u8> = (0..10_000_u32)
         .map(|i| u8::try_from((i * 7919) % 251).unwrap_or(0))
         .collect();
-    assert!(!field(parse(&garbage)).is_empty());
+    assert!(!field(parse(&garbage, MAX_ROWS)).is_empty());
     let unknown = "户编号,村代码,户属性,致贫原因,识别年度,姓名,身份证号,与户主关系,星座\n";
-    assert!(field(parse(unknown.as_bytes())).contains("unknown column"));
-    assert!(field(parse("姓名\n张三\n".as_bytes())).contains("missing"));
+    assert!(field(parse(unknown.as_bytes(), MAX_ROWS)).contains("unknown column"));
+    assert!(field(parse("姓名\n张三\n".as_bytes(), MAX_ROWS)).contains("missing"));
     let header_only = COLUMNS
         .iter()
         .map(|c| c.label)
         .collect::<Vec<_>>()
         .join(",");
-    assert!(field(parse(header_only.as_bytes())).contains("no data rows"));
-    assert!(field(parse(b"PK\x03\x04garbage")).contains("XLSX"));
+    assert!(field(parse(header_only.as_bytes(), MAX_ROWS)).contains("no data rows"));
+    assert!(field(parse(b"PK\x03\x04garbage", MAX_ROWS)).contains("XLSX"));
     let headerless = "3708310010030001,370831001003,370831198001010015\n";
-    let message = field(parse(headerless.as_bytes()));
+    let message = field(parse(headerless.as_bytes(), MAX_ROWS));
     assert!(
         message.contains("header row") && !message.contains("3708311980"),
         "{message}"
@@ -107,11 +111,11 @@ fn files_are_refused_whole_for_file_level_problems() {
 
 #[test]
 fn templates_parse_back() {
-    let rows = parse(&template_csv()).unwrap_or_default();
+    let rows = parse(&template_csv(), MAX_ROWS).unwrap_or_default();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].get("id_number"), "370831198001010015");
     assert_eq!(rows[0].number, 2);
-    let rows = parse(&template_xlsx().unwrap_or_default()).unwrap_or_default();
+    let rows = parse(&template_xlsx().unwrap_or_default(), MAX_ROWS).unwrap_or_default();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].get("household_number"), "3708310010030001");
     assert_eq!(rows[0].get("income_per_capita"), "4200.50");
