@@ -280,3 +280,102 @@ async fn relocation_plans_and_ranger_contracts_are_made_once_per_key() {
     )
     .await;
 }
+
+#[actix_web::test]
+async fn an_attachment_retried_with_its_key_is_stored_once() {
+    use crate::attachments::{PDF, PNG, files_in, form, nominated, rows, with_dir};
+    let (x, dir) = with_dir().await;
+    let app = &x.app;
+    let (list, _) = nominated(&x, "IK1", 31).await;
+    let path = format!("/api/v1/attachments?object_type=exit_list&object_id={list}");
+    let send = |bytes: &'static [u8], key: &'static str| {
+        let (ct, body) = form("filename=\"签到表.pdf\"", bytes);
+        let (path, clerk) = (path.clone(), x.clerk.clone());
+        async move {
+            app.post_raw_with(&path, Some(&clerk), &ct, body, &[("idempotency-key", key)])
+                .await
+        }
+    };
+    let first = send(PDF, "att-1").await;
+    assert_eq!(first.status, 201, "{:?}", first.body);
+    let again = send(PDF, "att-1").await;
+    assert_eq!(again.status, 201, "{:?}", again.body);
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(again.body, first.body);
+    assert_eq!(again.header("location"), first.header("location"));
+    // One row, one stored file: the retry's copy went again.
+    assert_eq!((rows(app), files_in(&dir)), (1, (1, 0)));
+    // Another file under the same key: refused, and its copy is gone too.
+    let other = send(PNG, "att-1").await;
+    assert_eq!(other.status, 422, "{:?}", other.body);
+    assert_eq!(other.body["errors"][0]["field"], "Idempotency-Key");
+    assert_eq!((rows(app), files_in(&dir)), (1, (1, 0)));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[actix_web::test]
+async fn users_replay_the_first_password_and_webhooks_their_secret() {
+    let mut app = TestApp::spawn().await;
+    let admin = app.onboard("370831");
+    let t = app.token(&admin).await;
+    let user = |display: &str, password: &str| {
+        json!({"username": "clerk.idem", "display_name": display, "password": password,
+            "org_unit": "370831001003"})
+    };
+    let first = keyed(
+        &app,
+        &t,
+        "/api/v1/users",
+        &user("张三", "a-good-password"),
+        "u-1",
+    )
+    .await;
+    assert_eq!(first.status, 201, "{:?}", first.body);
+    assert_eq!(first.header("etag").as_deref(), Some("\"1\""));
+    // The password is not part of the fingerprint (it is kept with the key): a retry that
+    // differs only there is the same request, and the first password stands.
+    let again = keyed(
+        &app,
+        &t,
+        "/api/v1/users",
+        &user("张三", "another-good-one"),
+        "u-1",
+    )
+    .await;
+    assert_eq!(again.status, 201, "{:?}", again.body);
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(again.body["id"], first.body["id"]);
+    assert_eq!(again.header("etag").as_deref(), Some("\"1\""));
+    app.login("clerk.idem", "a-good-password").await;
+    let r = keyed(
+        &app,
+        &t,
+        "/api/v1/users",
+        &user("李四", "a-good-password"),
+        "u-1",
+    )
+    .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    // Without the key the repeat is what it always was: the username is taken.
+    let r = app
+        .post("/api/v1/users", &t, user("张三", "a-good-password"))
+        .await;
+    assert_eq!(r.status, 409, "{:?}", r.body);
+
+    // A webhook: the replay answers the same endpoint, its secret and its Location.
+    let hook = json!({"url": "http://127.0.0.1:9/hook", "events": ["household.created"]});
+    let first = keyed(&app, &t, "/api/v1/webhooks", &hook, "w-1").await;
+    assert_eq!(first.status, 201, "{:?}", first.body);
+    let again = keyed(&app, &t, "/api/v1/webhooks", &hook, "w-1").await;
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(again.body, first.body);
+    assert!(
+        again.body["secret"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("whsec_"))
+    );
+    assert_eq!(again.header("location"), first.header("location"));
+    assert!(first.header("location").is_some());
+    let r = app.get("/api/v1/webhooks", &t).await;
+    assert_eq!(r.body.as_array().map(Vec::len), Some(1), "{:?}", r.body);
+}
