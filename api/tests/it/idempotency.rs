@@ -64,6 +64,47 @@ fn every_creating_post_documents_the_idempotency_key() {
     assert!(keyed >= 35, "only {keyed} creating operations documented");
 }
 
+/// The `.rs` files under `dir`, recursively.
+fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            sources(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn every_operation_documenting_the_key_honours_it_and_the_other_way_round() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/routes");
+    let mut files = Vec::new();
+    sources(&root, &mut files);
+    let (mut checked, mut wrong) = (0, Vec::new());
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap_or_default();
+        // Each operation: its `#[utoipa::path(…)]` up to its handler's end (the next operation).
+        for op in text.split("#[utoipa::path(").skip(1) {
+            let Some((attr, handler)) = op.split_once("pub async fn ") else {
+                continue;
+            };
+            let name = handler.split('(').next().unwrap_or_default();
+            let documents = attr.contains("IdempotencyKey");
+            let honours = handler.contains("Once::of(");
+            if documents != honours {
+                wrong.push(format!("{}: {name}", f.display()));
+            }
+            checked += usize::from(documents);
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "handlers whose `params(IdempotencyKey)` and use of `Once` disagree: {wrong:?}"
+    );
+    assert!(checked >= 35, "only {checked} handlers use `Once`");
+}
+
 struct Money {
     app: TestApp,
     officer: String,
