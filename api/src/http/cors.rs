@@ -57,7 +57,8 @@ impl CorsCache {
 
 const ALLOW_HEADERS: &str =
     "authorization, content-type, if-match, idempotency-key, accept-language, x-request-id";
-const EXPOSE_HEADERS: &str = "etag, location, retry-after, x-request-id, content-disposition";
+const EXPOSE_HEADERS: &str =
+    "etag, location, retry-after, x-request-id, content-disposition, idempotent-replayed";
 
 /// The middleware.
 pub async fn cors(

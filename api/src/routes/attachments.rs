@@ -25,6 +25,7 @@ use super::input::id_of;
 use crate::documents::{FileBytes, rfc8187};
 use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::idempotency::{IdempotencyKey, Once, created_at};
 use crate::state::{AppState, Auth};
 
 /// What an attachment belongs to.
@@ -293,7 +294,7 @@ fn hex(bytes: &[u8]) -> String {
 #[utoipa::path(
     tag = "attachments",
     security(("bearer" = [])),
-    params(ObjectParams),
+    params(ObjectParams, IdempotencyKey),
     request_body(content = UploadForm, content_type = "multipart/form-data", description = "The file as the part `file`"),
     responses(
         (status = 201, description = "Stored; its metadata (`Location`: where it is read)", body = AttachmentDto),
@@ -323,6 +324,9 @@ pub async fn upload_attachment(
         .await?;
     let store = state.attachments.clone();
     let got = receive(&req, payload, &store, target.max_bytes).await?;
+    // The same file under the same name for the same object is the same request (the object is
+    // in the query, which the fingerprint holds).
+    let once = Once::of(&req, &(&got.sha256, &got.file_name))?;
     let path = got.staged.0.clone();
     let head = got.head.clone();
     let kind = web::block(move || {
@@ -353,25 +357,34 @@ pub async fn upload_attachment(
         .map_err(io_error)?;
     drop(got);
     let key = stored.storage_key.clone();
-    let row = match state
-        .run(auth, move |conn, ctx| {
-            attachments::record(conn, ctx, &target, &stored)
+    let answer = match once
+        .run(&state, auth, move |conn, ctx| {
+            attachments::record(conn, ctx, &target, &stored).map(|row| Ok(AttachmentDto::from(row)))
         })
         .await
     {
-        Ok(row) => row,
+        Ok((Ok(body), false)) => body,
+        Ok((answer, replayed)) => {
+            // Nothing recorded this file (a replay answers the first upload's): it goes.
+            discard(&store, key).await?;
+            return Ok(created_at(answer?, replayed, Some("/api/v1/attachments")));
+        }
         Err(e) => {
             // The row did not commit: the file goes too.
-            let s3 = store.clone();
-            if let Err(d) = web::block(move || s3.delete(&key)).await? {
-                tracing::error!(error = %d, "could not remove an attachment whose row failed");
-            }
+            discard(&store, key).await?;
             return Err(e);
         }
     };
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/attachments/{}", row.id)))
-        .json(AttachmentDto::from(row)))
+    Ok(created_at(answer, false, Some("/api/v1/attachments")))
+}
+
+/// Removes a stored file that no row names.
+async fn discard(store: &Arc<dyn Store>, key: String) -> ApiResult<()> {
+    let s = Arc::clone(store);
+    if let Err(d) = web::block(move || s.delete(&key)).await? {
+        tracing::error!(error = %d, "could not remove an attachment whose row failed");
+    }
+    Ok(())
 }
 
 /// The attachments of one object, oldest first; scoped like the object (an exit or intake list needs

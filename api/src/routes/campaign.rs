@@ -1,7 +1,7 @@
 //! The yearly dynamic-adjustment campaign (动态调整, issue 19 item 2): open it with due dates,
 //! follow every village per step, excuse villages, close it; intake targets (总量控制).
 
-use actix_web::{HttpResponse, get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::campaign::{Status, Step, StepState};
 use domain::{DomainError, FieldError, Level, RegionCode};
@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::input::{check_year, done, id_of, text};
 use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
+use crate::http::idempotency::{IdempotencyKey, Once};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams, encode_cursor};
 use crate::state::{AppState, Auth};
@@ -356,6 +357,7 @@ pub struct IntakeTargetBody {
 #[utoipa::path(
     tag = "campaign",
     security(("bearer" = [])),
+    params(IdempotencyKey),
     request_body = CampaignBody,
     responses(
         (status = 201, description = "Opened", body = CampaignDto),
@@ -367,10 +369,12 @@ pub struct IntakeTargetBody {
 )]
 #[post("/campaigns")]
 pub async fn open_campaign(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     body: ValidJson<CampaignBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let b = body.0;
     let mut errs = Vec::new();
     let county = RegionCode::parse(&b.county_code)
@@ -406,10 +410,11 @@ pub async fn open_campaign(
         deadlines,
         note,
     };
-    let v = state
-        .run(auth, move |conn, ctx| campaign::open(conn, ctx, &n))
-        .await?;
-    Ok(HttpResponse::Created().json(CampaignDto::from(v)))
+    once.create(&state, auth, move |conn, ctx| {
+        let v = campaign::open(conn, ctx, &n)?;
+        Ok(CampaignDto::from(v))
+    })
+    .await
 }
 
 /// Campaigns of your county, newest year first (none above the county).

@@ -2,7 +2,7 @@
 //! villages; `/coverage` lists those helping no active key village through a strong-weak
 //! pairing (每个省级、市级乡村振兴示范村应帮带不少于1个重点帮扶村).
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use domain::{DomainError, RegionCode};
 use infra::app::demonstration_villages::{self as app, DemonstrationRow};
@@ -14,6 +14,7 @@ use super::input::{check_year, done, within};
 use super::teams::RegionParam;
 use crate::error::answers::{BadField, NotSignedIn};
 use crate::error::{ApiResult, Problem};
+use crate::http::idempotency::{IdempotencyKey, Once};
 use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
 
@@ -62,6 +63,7 @@ impl From<DemonstrationRow> for DemonstrationDto {
 #[utoipa::path(
     tag = "teams",
     security(("bearer" = [])),
+    params(IdempotencyKey),
     request_body = DemonstrationBody,
     responses(
         (status = 201, description = "Recorded", body = DemonstrationDto),
@@ -73,10 +75,12 @@ impl From<DemonstrationRow> for DemonstrationDto {
 )]
 #[post("/demonstration-villages")]
 pub async fn designate_demonstration_village(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     body: ValidJson<DemonstrationBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let b = body.0;
     let mut errs = Vec::new();
     check_year(&mut errs, "designated_year", b.designated_year);
@@ -87,12 +91,11 @@ pub async fn designate_demonstration_village(
             domain::Rule::not_in_scope(domain::ScopeKind::Village),
         )
     })?;
-    let row = state
-        .run(auth, move |conn, ctx| {
-            app::designate(conn, ctx, village, &b.level, b.designated_year)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(DemonstrationDto::from(row)))
+    once.create(&state, auth, move |conn, ctx| {
+        let row = app::designate(conn, ctx, village, &b.level, b.designated_year)?;
+        Ok(DemonstrationDto::from(row))
+    })
+    .await
 }
 
 /// Demonstration villages in your scope.

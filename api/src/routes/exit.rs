@@ -1,7 +1,7 @@
 //! Exit of households (贫困户退出): exit lists and their steps, objections, documents, targets
 //! and progress, and the criteria check of one household.
 
-use actix_web::{HttpResponse, get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::exit::{Criterion, Stage, Step, Votes};
 use domain::{DomainError, FieldError, Level, RegionCode};
@@ -18,6 +18,7 @@ use uuid::Uuid;
 use super::input::{check_year, done, id_of, text, within};
 use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
+use crate::http::idempotency::{IdempotencyKey, Once};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
@@ -85,6 +86,7 @@ pub async fn list_exit_lists(
 #[utoipa::path(
     tag = "exit",
     security(("bearer" = [])),
+    params(IdempotencyKey),
     request_body = NominationBody,
     responses(
         (status = 201, description = "The new list", body = ExitListDto),
@@ -95,10 +97,12 @@ pub async fn list_exit_lists(
 )]
 #[post("/exit-lists")]
 pub async fn nominate(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     body: ValidJson<NominationBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let b = body.0;
     let mut errs = Vec::new();
     let village = RegionCode::parse(&b.village_code)
@@ -122,18 +126,17 @@ pub async fn nominate(
         households: b.households,
         attachments: att,
     };
-    let v = state
-        .run(auth, move |conn, ctx| {
-            if n.nominated_on > ctx.today() {
-                return Err(DomainError::field(
-                    "nominated_on",
-                    domain::Rule::NotInFuture,
-                ));
-            }
-            exit::nominate(conn, ctx, &n)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(ExitListDto::from(v)))
+    once.create(&state, auth, move |conn, ctx| {
+        if n.nominated_on > ctx.today() {
+            return Err(DomainError::field(
+                "nominated_on",
+                domain::Rule::NotInFuture,
+            ));
+        }
+        let v = exit::nominate(conn, ctx, &n)?;
+        Ok(ExitListDto::from(v))
+    })
+    .await
 }
 
 /// An exit list with its households, steps and objections.

@@ -2,7 +2,7 @@
 //! reproducible sample of the households whose exit was filed in a year, records one visit per
 //! household, and a false exit found (被脱贫, 错退) reopens the household.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::inspection::Outcome;
 use domain::{FieldError, RegionCode};
@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::input::{check_year, done, id_of, text};
 use crate::error::answers::NotSignedIn;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::idempotency::{IdempotencyKey, Once};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
@@ -200,6 +201,7 @@ pub struct InspectionVisitBody {
 #[utoipa::path(
     tag = "exit",
     security(("bearer" = [])),
+    params(IdempotencyKey),
     request_body = SamplingInspectionBody,
     responses(
         (status = 201, description = "Drawn", body = InspectionDto),
@@ -210,10 +212,12 @@ pub struct InspectionVisitBody {
 )]
 #[post("/exit-inspections")]
 pub async fn create_exit_inspection(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     body: ValidJson<SamplingInspectionBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let b = body.0;
     let mut errs = Vec::new();
     let region = RegionCode::parse(&b.region)
@@ -244,12 +248,11 @@ pub async fn create_exit_inspection(
         size: b.size,
         seed,
     };
-    let view = state
-        .run(auth, move |conn, ctx| {
-            exit_inspections::create(conn, ctx, &n)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(InspectionDto::from(view)))
+    once.create(&state, auth, move |conn, ctx| {
+        let view = exit_inspections::create(conn, ctx, &n)?;
+        Ok(InspectionDto::from(view))
+    })
+    .await
 }
 
 /// Sampling inspections with a part in your scope, newest first.

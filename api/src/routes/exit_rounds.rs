@@ -4,7 +4,7 @@
 //! list. Lists not ready for a decision (a notice still running, an objection open in their
 //! village) are held back and named; only they wait.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::exit::Stage;
 use domain::{FieldError, RegionCode};
@@ -23,6 +23,7 @@ use super::exit_dto::AttachmentRefDto;
 use super::input::{check_year, done, id_of, text};
 use crate::error::answers::{BadField, NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
+use crate::http::idempotency::{IdempotencyKey, Once};
 use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
 
@@ -348,6 +349,7 @@ fn missing(field: &str) -> crate::error::ApiError {
 #[utoipa::path(
     tag = "exit",
     security(("bearer" = [])),
+    params(IdempotencyKey),
     request_body = OpenRoundBody,
     responses(
         (status = 201, description = "The round, reviewed; `held` names the lists that wait", body = RoundOutcomeDto),
@@ -359,10 +361,12 @@ fn missing(field: &str) -> crate::error::ApiError {
 )]
 #[post("/exit-rounds")]
 pub async fn open_exit_round(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     body: ValidJson<OpenRoundBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let b = body.0;
     let mut errs = Vec::new();
     let township = region(&mut errs, "township", b.township.trim());
@@ -378,12 +382,11 @@ pub async fn open_exit_round(
     done(errs)?;
     let township = township.ok_or_else(|| missing("township"))?;
     let year = b.year;
-    let o = state
-        .run(auth, move |conn, ctx| {
-            rounds::open(conn, ctx, township, year, &input, &att)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(RoundOutcomeDto::from(o)))
+    once.create(&state, auth, move |conn, ctx| {
+        let o = rounds::open(conn, ctx, township, year, &input, &att)?;
+        Ok(RoundOutcomeDto::from(o))
+    })
+    .await
 }
 
 /// Township rounds in your scope (county and below), newest year first.

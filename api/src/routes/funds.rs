@@ -6,7 +6,6 @@ use chrono::NaiveDate;
 use domain::funds::{DisbursementKind, FundLevel, Purpose};
 use domain::{DomainError, FieldError, Level, RegionCode};
 use infra::app::funds::{self, NewDisbursement, NewFund, NewProject, ProjectView};
-use infra::app::idempotency::{self, Outcome};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -15,7 +14,7 @@ use super::funds_dto::{FundDto, FundViewDto, LedgerEntryDto};
 use super::input::{check_year, done, id_of, text, within};
 use crate::error::answers::{BadField, NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
-use crate::http::idempotency::{created, idempotency_key, request_hash};
+use crate::http::idempotency::{IdempotencyKey, Once};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
@@ -65,6 +64,7 @@ pub struct FundBody {
 #[utoipa::path(
     tag = "funds",
     security(("bearer" = [])),
+    params(IdempotencyKey),
     request_body = FundBody,
     responses(
         (status = 201, description = "Recorded", body = FundDto),
@@ -75,10 +75,12 @@ pub struct FundBody {
 )]
 #[post("/funds")]
 pub async fn create_fund(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     body: ValidJson<FundBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let b = body.0;
     let mut errs = Vec::new();
     let county = RegionCode::parse(&b.county_code)
@@ -116,10 +118,10 @@ pub async fn create_fund(
         document_no: doc,
         received_on: b.received_on,
     };
-    let row = state
-        .run(auth, move |conn, ctx| funds::create_fund(conn, ctx, &f))
-        .await?;
-    Ok(HttpResponse::Created().json(FundDto::from(row)))
+    once.create(&state, auth, move |conn, ctx| {
+        funds::create_fund(conn, ctx, &f).map(FundDto::from)
+    })
+    .await
 }
 
 /// `?region=&year=`.
@@ -296,6 +298,7 @@ impl From<ProjectView> for ProjectDto {
 #[utoipa::path(
     tag = "funds",
     security(("bearer" = [])),
+    params(IdempotencyKey),
     request_body = ProjectBody,
     responses(
         (status = 201, description = "Recorded", body = ProjectDto),
@@ -306,10 +309,12 @@ impl From<ProjectView> for ProjectDto {
 )]
 #[post("/projects")]
 pub async fn create_project(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     body: ValidJson<ProjectBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let b = body.0;
     let mut errs = Vec::new();
     let region = RegionCode::parse(&b.region_code)
@@ -340,13 +345,11 @@ pub async fn create_project(
         asset_holder: holder,
         manager_user_id: b.manager_user_id,
     };
-    let v = state
-        .run(auth, move |conn, ctx| {
-            let row = funds::create_project(conn, ctx, &p)?;
-            funds::get_project(conn, row.id)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(ProjectDto::from(v)))
+    once.create(&state, auth, move |conn, ctx| {
+        let row = funds::create_project(conn, ctx, &p)?;
+        funds::get_project(conn, row.id).map(ProjectDto::from)
+    })
+    .await
 }
 
 /// Projects in your scope with their ledgers, by village, then name.
@@ -533,7 +536,7 @@ pub struct AllocationBody {
 #[utoipa::path(
     tag = "funds",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    params(IdempotencyKey),
     request_body = AllocationBody,
     responses(
         (status = 201, description = "The ledger entry", body = LedgerEntryDto),
@@ -550,24 +553,17 @@ pub async fn allocate(
     auth: Auth,
     body: ValidJson<AllocationBody>,
 ) -> ApiResult<HttpResponse> {
-    let hash = request_hash(&req, &body.0);
-    let key = idempotency_key(&req)?;
+    let once = Once::of(&req, &body.0)?;
     let b = body.0;
     let mut errs = Vec::new();
     positive(&mut errs, "amount_fen", b.amount_fen);
     let note = text(&mut errs, "note", &b.note, false, 1000);
     done(errs)?;
-    let (Outcome::Made(ans) | Outcome::Refused(ans), replayed) = state
-        .run(auth, move |conn, ctx| {
-            idempotency::once(conn, ctx, key.as_deref(), &hash, |conn| {
-                let e = funds::allocate(conn, ctx, b.fund_id, b.project_id, b.amount_fen, &note)?;
-                Ok(Outcome::Made(
-                    serde_json::to_value(LedgerEntryDto::from(e)).unwrap_or_default(),
-                ))
-            })
-        })
-        .await?;
-    Ok(created(ans, replayed))
+    once.create(&state, auth, move |conn, ctx| {
+        funds::allocate(conn, ctx, b.fund_id, b.project_id, b.amount_fen, &note)
+            .map(LedgerEntryDto::from)
+    })
+    .await
 }
 
 /// A reversal.
@@ -584,7 +580,7 @@ pub struct ReversalBody {
 #[utoipa::path(
     tag = "funds",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Allocation id")),
+    params(("id" = Uuid, Path, description = "Allocation id"), IdempotencyKey),
     request_body = ReversalBody,
     responses(
         (status = 201, description = "The reversing entry", body = LedgerEntryDto),
@@ -597,21 +593,21 @@ pub struct ReversalBody {
 )]
 #[post("/allocations/{id}/reversal")]
 pub async fn reverse_allocation(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
     body: ValidJson<ReversalBody>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
+    let once = Once::of(&req, &body.0)?;
     let mut errs = Vec::new();
     let note = text(&mut errs, "note", &body.0.note, true, 1000);
     done(errs)?;
-    let e = state
-        .run(auth, move |conn, ctx| {
-            funds::reverse_allocation(conn, ctx, id, &note)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(LedgerEntryDto::from(e)))
+    once.create(&state, auth, move |conn, ctx| {
+        funds::reverse_allocation(conn, ctx, id, &note).map(LedgerEntryDto::from)
+    })
+    .await
 }
 
 /// A disbursement.
@@ -651,7 +647,7 @@ fn progress() -> String {
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Project id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe"),
+        IdempotencyKey,
     ),
     request_body = DisbursementBody,
     responses(
@@ -672,8 +668,7 @@ pub async fn disburse(
     body: ValidJson<DisbursementBody>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
-    let hash = request_hash(&req, &body.0);
-    let key = idempotency_key(&req)?;
+    let once = Once::of(&req, &body.0)?;
     let b = body.0;
     let mut errs = Vec::new();
     positive(&mut errs, "amount_fen", b.amount_fen);
@@ -691,24 +686,17 @@ pub async fn disburse(
         paid_on: b.paid_on,
         note,
     };
-    let (Outcome::Made(ans) | Outcome::Refused(ans), replayed) = state
-        .run(auth, move |conn, ctx| {
-            idempotency::once(conn, ctx, key.as_deref(), &hash, |conn| {
-                let e = funds::disburse(conn, ctx, id, &d)?;
-                Ok(Outcome::Made(
-                    serde_json::to_value(LedgerEntryDto::from(e)).unwrap_or_default(),
-                ))
-            })
-        })
-        .await?;
-    Ok(created(ans, replayed))
+    once.create(&state, auth, move |conn, ctx| {
+        funds::disburse(conn, ctx, id, &d).map(LedgerEntryDto::from)
+    })
+    .await
 }
 
 /// Reverses a disbursement with a negative entry (once).
 #[utoipa::path(
     tag = "funds",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Disbursement id")),
+    params(("id" = Uuid, Path, description = "Disbursement id"), IdempotencyKey),
     request_body = ReversalBody,
     responses(
         (status = 201, description = "The reversing entry", body = LedgerEntryDto),
@@ -721,21 +709,21 @@ pub async fn disburse(
 )]
 #[post("/disbursements/{id}/reversal")]
 pub async fn reverse_disbursement(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
     body: ValidJson<ReversalBody>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
+    let once = Once::of(&req, &body.0)?;
     let mut errs = Vec::new();
     let note = text(&mut errs, "note", &body.0.note, true, 1000);
     done(errs)?;
-    let e = state
-        .run(auth, move |conn, ctx| {
-            funds::reverse_disbursement(conn, ctx, id, &note)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(LedgerEntryDto::from(e)))
+    once.create(&state, auth, move |conn, ctx| {
+        funds::reverse_disbursement(conn, ctx, id, &note).map(LedgerEntryDto::from)
+    })
+    .await
 }
 
 // This module's routes, in the order they are matched: each handler (its method and path come

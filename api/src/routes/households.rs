@@ -13,7 +13,6 @@ use infra::app::cases::households::{
     self, HouseholdChanges, HouseholdFilter, NewHousehold, Registered,
 };
 use infra::app::cases::{self as cases, records};
-use infra::app::idempotency::{self, Outcome};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -24,7 +23,7 @@ use super::cases_dto::{
 use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::etag::{etag, if_match};
-use crate::http::idempotency::{created, idempotency_key, request_hash};
+use crate::http::idempotency::{IdempotencyKey, Once};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
@@ -282,7 +281,7 @@ pub(crate) fn already_registered(field: &str) -> DomainError {
 #[utoipa::path(
     tag = "households",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    params(IdempotencyKey),
     request_body = CreateHouseholdBody,
     responses(
         (status = 201, description = "Registered; ETag carries the version", body = HouseholdDto),
@@ -299,32 +298,18 @@ pub async fn create_household(
     auth: Auth,
     body: ValidJson<CreateHouseholdBody>,
 ) -> ApiResult<HttpResponse> {
-    let full_hash = request_hash(&req, &body.0);
-    let key = idempotency_key(&req)?;
+    let once = Once::of(&req, &body.0)?;
     let (household, members) = body.0.into_inputs();
     let keys = state.data_keys.clone();
-    let (ans, replayed) = state
-        .run(auth, move |conn, ctx| {
-            idempotency::once(conn, ctx, key.as_deref(), &full_hash, |conn| {
-                let new = validated(conn, &household, &members, "", ctx.today())?;
-                match households::create(conn, ctx, &keys, &new)? {
-                    Registered::Created(v) => Ok(Outcome::Made(
-                        serde_json::to_value(HouseholdDto::from(*v)).unwrap_or_default(),
-                    )),
-                    Registered::AlreadyRegistered { field } => {
-                        Ok(Outcome::Refused(serde_json::json!({ "field": field })))
-                    }
-                }
-            })
+    once.create_or_refuse(&state, auth, move |conn, ctx| {
+        let new = validated(conn, &household, &members, "", ctx.today())?;
+        Ok(match households::create(conn, ctx, &keys, &new)? {
+            Registered::Created(v) => Ok(HouseholdDto::from(*v)),
+            // The attempt stays recorded for oversight: answered, not rolled back.
+            Registered::AlreadyRegistered { field } => Err(already_registered(&field)),
         })
-        .await?;
-    match ans {
-        Outcome::Made(body) => Ok(created(body, replayed)),
-        Outcome::Refused(why) => {
-            let field = why["field"].as_str().unwrap_or("members").to_string();
-            Err(already_registered(&field).into())
-        }
-    }
+    })
+    .await
 }
 
 /// Validates a household and its members as entered; field names start with `prefix`.
@@ -656,7 +641,7 @@ pub async fn list_measures(
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Household id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe"),
+        IdempotencyKey,
     ),
     request_body = MeasureBody,
     responses(
@@ -676,21 +661,12 @@ pub async fn add_measure(
     body: ValidJson<MeasureBody>,
 ) -> ApiResult<HttpResponse> {
     let id = household_id(&path)?;
-    let hash = request_hash(&req, &body.0);
-    let key = idempotency_key(&req)?;
+    let once = Once::of(&req, &body.0)?;
     let m = validate_measure(&body.0.into(), state.today()).map_err(DomainError::Validation)?;
-    let (ans, replayed) = state
-        .run(auth, move |conn, ctx| {
-            idempotency::once(conn, ctx, key.as_deref(), &hash, |conn| {
-                let row = records::add_measure(conn, ctx, id, &m)?;
-                Ok(Outcome::Made(
-                    serde_json::to_value(MeasureDto::from(row)).unwrap_or_default(),
-                ))
-            })
-        })
-        .await?;
-    let (Outcome::Made(body) | Outcome::Refused(body)) = ans;
-    Ok(created(body, replayed))
+    once.create(&state, auth, move |conn, ctx| {
+        records::add_measure(conn, ctx, id, &m).map(MeasureDto::from)
+    })
+    .await
 }
 
 // This module's routes, in the order they are matched: each handler (its method and path come

@@ -1,7 +1,7 @@
 //! Intake of households (新识别和返贫户及时纳入, seed 1): intake lists and their steps, mirroring
 //! exit lists and sharing their step bodies (appraisal, notice, review).
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::intake::{Kind, Source, Step};
 use domain::{DomainError, FieldError, RegionCode};
@@ -18,6 +18,7 @@ use super::exit::{
 use super::input::{check_year, done, id_of};
 use crate::error::answers::{BadField, NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
+use crate::http::idempotency::{IdempotencyKey, Once};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
@@ -177,6 +178,7 @@ pub struct IntakeListParams {
 #[utoipa::path(
     tag = "intake",
     security(("bearer" = [])),
+    params(IdempotencyKey),
     request_body = IntakeBody,
     responses(
         (status = 201, description = "The new list", body = IntakeListDto),
@@ -187,10 +189,12 @@ pub struct IntakeListParams {
 )]
 #[post("/intake-lists")]
 pub async fn create_intake_list(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     body: ValidJson<IntakeBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let b = body.0;
     let mut errs = Vec::new();
     let village = RegionCode::parse(&b.village_code)
@@ -234,10 +238,11 @@ pub async fn create_intake_list(
         entries,
         attachments: att,
     };
-    let v = state
-        .run(auth, move |conn, ctx| intake::create(conn, ctx, &n))
-        .await?;
-    Ok(HttpResponse::Created().json(IntakeListDto::from(v)))
+    once.create(&state, auth, move |conn, ctx| {
+        let v = intake::create(conn, ctx, &n)?;
+        Ok(IntakeListDto::from(v))
+    })
+    .await
 }
 
 /// Intake lists in your scope by village, newest year first (none above the county).

@@ -1,7 +1,7 @@
 //! Objections during an intake list's village notice (seed 1, issue 19 item 2): recorded and
 //! resolved by the village, with the exit objections' bodies.
 
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::{DateTime, Utc};
 use infra::app::exit::ObjectionRow;
 use infra::app::intake_objections;
@@ -13,6 +13,7 @@ use super::exit::{ObjectionBody, ResolutionBody, objection_input, resolution_inp
 use super::input::id_of;
 use crate::error::answers::{BadField, NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
+use crate::http::idempotency::{IdempotencyKey, Once};
 use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
 
@@ -67,7 +68,7 @@ impl From<ObjectionRow> for IntakeObjectionDto {
 #[utoipa::path(
     tag = "intake",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Intake list id")),
+    params(("id" = Uuid, Path, description = "Intake list id"), IdempotencyKey),
     request_body = ObjectionBody,
     responses(
         (status = 201, description = "Recorded", body = IntakeObjectionDto),
@@ -80,19 +81,20 @@ impl From<ObjectionRow> for IntakeObjectionDto {
 )]
 #[post("/intake-lists/{id}/objections")]
 pub async fn raise_intake_objection(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
     body: ValidJson<ObjectionBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let id = id_of(&path)?;
     let (household, by, content) = objection_input(body.0)?;
-    let o = state
-        .run(auth, move |conn, ctx| {
-            intake_objections::raise(conn, ctx, id, household, &by, &content)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(IntakeObjectionDto::from(o)))
+    once.create(&state, auth, move |conn, ctx| {
+        let o = intake_objections::raise(conn, ctx, id, household, &by, &content)?;
+        Ok(IntakeObjectionDto::from(o))
+    })
+    .await
 }
 
 /// Resolves an objection of the list (village step): `upheld` takes the household off the

@@ -1,7 +1,7 @@
 //! 县级领导联系: the county-level leader linked to each key village (seed 4), recorded by the
 //! county; `/coverage` lists the active key villages without one.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use infra::app::key_village_leaders::{self as app, LeaderRow};
 use serde::{Deserialize, Serialize};
@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::input::{done, text};
 use crate::error::answers::{BadField, NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
+use crate::http::idempotency::{IdempotencyKey, Once};
 use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
 
@@ -74,7 +75,7 @@ use super::input::id_of as key_village_id;
 #[utoipa::path(
     tag = "villages",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Key village id")),
+    params(("id" = Uuid, Path, description = "Key village id"), IdempotencyKey),
     request_body = LeaderBody,
     responses(
         (status = 201, description = "Linked", body = LeaderDto),
@@ -86,23 +87,24 @@ use super::input::id_of as key_village_id;
 )]
 #[post("/key-villages/{id}/leaders")]
 pub async fn link_leader(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
     body: ValidJson<LeaderBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let id = key_village_id(&path)?;
     let b = body.0;
     let mut errs = Vec::new();
     let name = text(&mut errs, "name", &b.name, true, 50);
     let position = text(&mut errs, "position", &b.position, true, 100);
     done(errs)?;
-    let row = state
-        .run(auth, move |conn, ctx| {
-            app::link(conn, ctx, id, (&name, &position), (b.from_date, b.to_date))
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(LeaderDto::from(row)))
+    once.create(&state, auth, move |conn, ctx| {
+        let row = app::link(conn, ctx, id, (&name, &position), (b.from_date, b.to_date))?;
+        Ok(LeaderDto::from(row))
+    })
+    .await
 }
 
 /// The county-level leaders linked to the key village, earliest first.

@@ -16,10 +16,9 @@ use super::households::{already_registered, household_id};
 use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::etag::{etag, if_match};
-use crate::http::idempotency::{created, idempotency_key, request_hash};
+use crate::http::idempotency::{IdempotencyKey, Once};
 use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
-use infra::app::idempotency::{self, Outcome};
 
 use super::input::id_of as member_id;
 
@@ -73,7 +72,7 @@ pub async fn list_members(
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Household id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe"),
+        IdempotencyKey,
     ),
     request_body = MemberBody,
     responses(
@@ -94,26 +93,17 @@ pub async fn add_member(
     body: ValidJson<MemberBody>,
 ) -> ApiResult<HttpResponse> {
     let id = household_id(&path)?;
-    let hash = request_hash(&req, &body.0);
-    let key = idempotency_key(&req)?;
+    let once = Once::of(&req, &body.0)?;
     let m = validate_member(&body.0.into(), state.today(), "").map_err(DomainError::Validation)?;
     let keys = state.data_keys.clone();
-    let (ans, replayed) = state
-        .run(auth, move |conn, ctx| {
-            idempotency::once(conn, ctx, key.as_deref(), &hash, |conn| match members::add(
-                conn, ctx, &keys, id, &m,
-            )? {
-                MemberOutcome::Done(v) => Ok(Outcome::Made(
-                    serde_json::to_value(HouseholdDto::from(*v)).unwrap_or_default(),
-                )),
-                MemberOutcome::AlreadyRegistered => Ok(Outcome::Refused(serde_json::Value::Null)),
-            })
+    once.create_or_refuse(&state, auth, move |conn, ctx| {
+        Ok(match members::add(conn, ctx, &keys, id, &m)? {
+            MemberOutcome::Done(v) => Ok(HouseholdDto::from(*v)),
+            // The attempt stays recorded for oversight: answered, not rolled back.
+            MemberOutcome::AlreadyRegistered => Err(already_registered("id_number")),
         })
-        .await?;
-    match ans {
-        Outcome::Made(body) => Ok(created(body, replayed)),
-        Outcome::Refused(_) => Err(already_registered("id_number").into()),
-    }
+    })
+    .await
 }
 
 /// One member (the read is audited).

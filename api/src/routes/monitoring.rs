@@ -1,7 +1,7 @@
 //! Return-to-poverty monitoring (防止返贫动态监测): monitored households and their decisions,
 //! and early-warning leads in a verification queue.
 
-use actix_web::{HttpResponse, get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::cases::validate_measure;
 use domain::monitoring::{CaseStage, CaseStep, Kind, LeadRule, LeadStatus};
@@ -18,6 +18,7 @@ use super::cases_dto::{CreateHouseholdBody, MeasureBody, MeasureDto};
 use super::input::{check_year, done, id_of, text, within};
 use crate::error::answers::{BadField, NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
+use crate::http::idempotency::{IdempotencyKey, Once};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
@@ -263,6 +264,7 @@ fn case_fields(
 #[utoipa::path(
     tag = "monitoring",
     security(("bearer" = [])),
+    params(IdempotencyKey),
     request_body = NewCaseBody,
     responses(
         (status = 201, description = "The case", body = CaseDto),
@@ -274,10 +276,12 @@ fn case_fields(
 )]
 #[post("/monitoring-cases")]
 pub async fn open_case(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     body: ValidJson<NewCaseBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let b = body.0;
     let mut errs = Vec::new();
     let (kind, risk_types, description) =
@@ -293,36 +297,35 @@ pub async fn open_case(
     }
     done(errs)?;
     let keys = state.data_keys.clone();
-    let v = state
-        .run(auth, move |conn, ctx| {
-            let household = match (b.household_id, b.household) {
-                (Some(id), _) => CaseHousehold::Existing(id),
-                (None, Some(h)) => {
-                    let (h, m) = h.into_inputs();
-                    CaseHousehold::New(Box::new(super::households::validated(
-                        conn,
-                        &h,
-                        &m,
-                        "household",
-                        ctx.today(),
-                    )?))
-                }
-                (None, None) => {
-                    return Err(DomainError::field("household_id", domain::Rule::Required));
-                }
-            };
-            let new = NewCase {
-                household,
-                kind: kind.unwrap_or(Kind::Marginal),
-                risk_types,
-                found_on: b.found_on,
-                description,
-                rescue_first: b.rescue_first,
-            };
-            monitoring::open_case(conn, ctx, &keys, &new, None)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(CaseDto::from(v)))
+    once.create(&state, auth, move |conn, ctx| {
+        let household = match (b.household_id, b.household) {
+            (Some(id), _) => CaseHousehold::Existing(id),
+            (None, Some(h)) => {
+                let (h, m) = h.into_inputs();
+                CaseHousehold::New(Box::new(super::households::validated(
+                    conn,
+                    &h,
+                    &m,
+                    "household",
+                    ctx.today(),
+                )?))
+            }
+            (None, None) => {
+                return Err(DomainError::field("household_id", domain::Rule::Required));
+            }
+        };
+        let new = NewCase {
+            household,
+            kind: kind.unwrap_or(Kind::Marginal),
+            risk_types,
+            found_on: b.found_on,
+            description,
+            rescue_first: b.rescue_first,
+        };
+        let v = monitoring::open_case(conn, ctx, &keys, &new, None)?;
+        Ok(CaseDto::from(v))
+    })
+    .await
 }
 
 /// A monitoring case with its events and measures.
@@ -568,7 +571,7 @@ pub async fn return_to_poverty(
     operation_id = "add_monitoring_measure",
     tag = "monitoring",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Case id")),
+    params(("id" = Uuid, Path, description = "Case id"), IdempotencyKey),
     request_body = MeasureBody,
     responses(
         (status = 201, description = "The case with the measure", body = CaseDto),
@@ -581,20 +584,21 @@ pub async fn return_to_poverty(
 )]
 #[post("/monitoring-cases/{id}/measures")]
 pub async fn add_measure(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
     body: ValidJson<MeasureBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let id = id_of(&path)?;
     let input = body.0.into();
-    let v = state
-        .run(auth, move |conn, ctx| {
-            let m = validate_measure(&input, ctx.today()).map_err(DomainError::Validation)?;
-            monitoring::add_measure(conn, ctx, id, &m)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(CaseDto::from(v)))
+    once.create(&state, auth, move |conn, ctx| {
+        let m = validate_measure(&input, ctx.today()).map_err(DomainError::Validation)?;
+        let v = monitoring::add_measure(conn, ctx, id, &m)?;
+        Ok(CaseDto::from(v))
+    })
+    .await
 }
 
 /// The monitoring contact to assign.

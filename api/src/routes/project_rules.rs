@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::input::{check_year, done, id_of, text, within};
 use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
+use crate::http::idempotency::{IdempotencyKey, Once};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
@@ -97,7 +98,7 @@ pub struct PostingBody {
 #[utoipa::path(
     tag = "funds",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Project id")),
+    params(("id" = Uuid, Path, description = "Project id"), IdempotencyKey),
     request_body = PostingBody,
     responses(
         (status = 201, description = "Posted", body = PostingDto),
@@ -110,11 +111,13 @@ pub struct PostingBody {
 )]
 #[post("/projects/{id}/posting")]
 pub async fn create_project_posting(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
     body: ValidJson<PostingBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let id = id_of(&path)?;
     let b = body.0;
     let mut errs = Vec::new();
@@ -147,12 +150,11 @@ pub async fn create_project_posting(
         contact,
         attachment_uri: uri,
     };
-    let row = state
-        .run(auth, move |conn, ctx| {
-            project_rules::post(conn, ctx, id, &n)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(PostingDto::from(row)))
+    once.create(&state, auth, move |conn, ctx| {
+        let row = project_rules::post(conn, ctx, id, &n)?;
+        Ok(PostingDto::from(row))
+    })
+    .await
 }
 
 /// A project's public posting.

@@ -15,6 +15,7 @@ use super::funds_dto::{CreatedIdDto, PaidDto, PayoutDto, RangerContractDto};
 use super::input::{done, id_of, mu_tenths, text, within};
 use crate::error::answers::{BadField, NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
+use crate::http::idempotency::{IdempotencyKey, Once};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
@@ -63,6 +64,7 @@ pub struct ContractBody {
 #[utoipa::path(
     tag = "rangers",
     security(("bearer" = [])),
+    params(IdempotencyKey),
     request_body = ContractBody,
     responses(
         (status = 201, description = "Signed", body = RangerContractDto),
@@ -73,10 +75,12 @@ pub struct ContractBody {
 )]
 #[post("/ranger-contracts")]
 pub async fn sign_contract(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     body: ValidJson<ContractBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let b = body.0;
     let mut errs = Vec::new();
     let station = text(&mut errs, "station", &b.station, true, 100);
@@ -108,10 +112,11 @@ pub async fn sign_contract(
         annual_subsidy_fen: b.annual_subsidy_fen,
         project_id: b.project_id,
     };
-    let row = state
-        .run(auth, move |conn, ctx| rangers::sign(conn, ctx, &c))
-        .await?;
-    Ok(HttpResponse::Created().json(RangerContractDto::from(row)))
+    once.create(&state, auth, move |conn, ctx| {
+        let row = rangers::sign(conn, ctx, &c)?;
+        Ok(RangerContractDto::from(row))
+    })
+    .await
 }
 
 /// `?region=`.
@@ -180,7 +185,7 @@ pub struct InspectionBody {
 #[utoipa::path(
     tag = "rangers",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Contract id")),
+    params(("id" = Uuid, Path, description = "Contract id"), IdempotencyKey),
     request_body = InspectionBody,
     responses(
         (status = 201, description = "Recorded", body = CreatedIdDto),
@@ -193,20 +198,21 @@ pub struct InspectionBody {
 )]
 #[post("/ranger-contracts/{id}/inspections")]
 pub async fn inspect(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
     body: ValidJson<InspectionBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let id = id_of(&path)?;
     let b = body.0;
     let note = validate_inspection_note(&b.note).map_err(DomainError::Validation)?;
-    let iid = state
-        .run(auth, move |conn, ctx| {
-            rangers::inspect(conn, ctx, id, b.inspected_on, b.present, &note)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(CreatedIdDto { id: iid }))
+    once.create(&state, auth, move |conn, ctx| {
+        let iid = rangers::inspect(conn, ctx, id, b.inspected_on, b.present, &note)?;
+        Ok(CreatedIdDto { id: iid })
+    })
+    .await
 }
 
 /// An incident.
@@ -244,7 +250,7 @@ pub struct IncidentBody {
 #[utoipa::path(
     tag = "rangers",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Contract id")),
+    params(("id" = Uuid, Path, description = "Contract id"), IdempotencyKey),
     request_body = IncidentBody,
     responses(
         (status = 201, description = "Recorded", body = CreatedIdDto),
@@ -257,11 +263,13 @@ pub struct IncidentBody {
 )]
 #[post("/ranger-contracts/{id}/incidents")]
 pub async fn incident(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
     body: ValidJson<IncidentBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let id = id_of(&path)?;
     let b = body.0;
     let mut errs = Vec::new();
@@ -279,12 +287,11 @@ pub async fn incident(
         above_case_threshold: b.above_case_threshold,
         major_loss: b.major_loss,
     };
-    let iid = state
-        .run(auth, move |conn, ctx| {
-            rangers::incident(conn, ctx, id, &i, &description)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(CreatedIdDto { id: iid }))
+    once.create(&state, auth, move |conn, ctx| {
+        let iid = rangers::incident(conn, ctx, id, &i, &description)?;
+        Ok(CreatedIdDto { id: iid })
+    })
+    .await
 }
 
 /// A day's patrol (巡护记录).
@@ -345,7 +352,7 @@ impl From<rangers::PatrolRow> for PatrolDto {
 #[utoipa::path(
     tag = "rangers",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Contract id")),
+    params(("id" = Uuid, Path, description = "Contract id"), IdempotencyKey),
     request_body = PatrolBody,
     responses(
         (status = 201, description = "Logged", body = PatrolDto),
@@ -357,11 +364,13 @@ impl From<rangers::PatrolRow> for PatrolDto {
 )]
 #[post("/ranger-contracts/{id}/patrols")]
 pub async fn log_patrol(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
     body: ValidJson<PatrolBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let id = id_of(&path)?;
     let b = body.0;
     let (area, findings) =
@@ -372,10 +381,11 @@ pub async fn log_patrol(
         findings,
         reported: b.reported,
     };
-    let row = state
-        .run(auth, move |conn, ctx| rangers::patrol(conn, ctx, id, &p))
-        .await?;
-    Ok(HttpResponse::Created().json(PatrolDto::from(row)))
+    once.create(&state, auth, move |conn, ctx| {
+        let row = rangers::patrol(conn, ctx, id, &p)?;
+        Ok(PatrolDto::from(row))
+    })
+    .await
 }
 
 /// A contract's patrol log, newest first.
@@ -624,6 +634,7 @@ pub async fn payout_document(
     params(
         ("id" = Uuid, Path, description = "Contract id"),
         ("month" = String, Path, description = "YYYY-MM", pattern = r"^(198[0-9]|199[0-9]|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"),
+        IdempotencyKey,
     ),
     responses(
         (status = 201, description = "Paid", body = PaidDto),
@@ -636,17 +647,20 @@ pub async fn payout_document(
 )]
 #[post("/ranger-contracts/{id}/payouts/{month}")]
 pub async fn pay(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &())?;
     let (id, month) = path.into_inner();
     let id = id_of(&id)?;
     let (y, m) = month_of(&month)?;
-    let p = state
-        .run(auth, move |conn, ctx| rangers::pay(conn, ctx, id, y, m))
-        .await?;
-    Ok(HttpResponse::Created().json(PaidDto::from(p)))
+    once.create(&state, auth, move |conn, ctx| {
+        let p = rangers::pay(conn, ctx, id, y, m)?;
+        Ok(PaidDto::from(p))
+    })
+    .await
 }
 
 /// A termination.

@@ -11,6 +11,7 @@ use super::funds_dto::{RelocationPlanDto, RelocationSummaryDto};
 use super::input::{check_year, done, id_of, text, within};
 use crate::error::answers::{BadField, NotSignedIn};
 use crate::error::{ApiResult, Problem};
+use crate::http::idempotency::{IdempotencyKey, Once};
 use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
 
@@ -38,6 +39,7 @@ pub struct RelocationBody {
 #[utoipa::path(
     tag = "funds",
     security(("bearer" = [])),
+    params(IdempotencyKey),
     request_body = RelocationBody,
     responses(
         (status = 201, description = "Planned", body = RelocationPlanDto),
@@ -48,10 +50,12 @@ pub struct RelocationBody {
 )]
 #[post("/relocation-plans")]
 pub async fn plan_relocation(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     body: ValidJson<RelocationBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let b = body.0;
     let mut errs = Vec::new();
     let region = RegionCode::parse(&b.region_code)
@@ -70,12 +74,12 @@ pub async fn plan_relocation(
     }
     done(errs)?;
     let region = region.unwrap_or(RegionCode::PLATFORM);
-    let row = state
-        .run(auth, move |conn, ctx| {
-            funds::plan_relocation(conn, ctx, region, b.year, &name, (b.households, b.people))
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(RelocationPlanDto::from(row)))
+    once.create(&state, auth, move |conn, ctx| {
+        let row =
+            funds::plan_relocation(conn, ctx, region, b.year, &name, (b.households, b.people))?;
+        Ok(RelocationPlanDto::from(row))
+    })
+    .await
 }
 
 /// Relocation plans in your scope with totals: households, people, entitlements, paid, and the

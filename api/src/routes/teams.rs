@@ -1,7 +1,7 @@
 //! Assistance teams: resident work teams and their members, cadre-household pairings, visit
 //! logs, expert advisers, strong-weak village pairings, and coverage.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::NaiveDate;
 use domain::villages::{validate_team_member, validate_visit};
 use domain::{DomainError, FieldError, RegionCode};
@@ -14,6 +14,7 @@ use super::input::{check_year, done, id_of, text, within};
 use super::teams_dto::{AdviserDto, CoverageDto, PairingDto, VillagePairingDto};
 use crate::error::answers::{BadField, NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
+use crate::http::idempotency::{IdempotencyKey, Once};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
@@ -99,6 +100,7 @@ pub struct TeamBody {
 #[utoipa::path(
     tag = "teams",
     security(("bearer" = [])),
+    params(IdempotencyKey),
     request_body = TeamBody,
     responses(
         (status = 201, description = "Created", body = TeamDto),
@@ -109,21 +111,22 @@ pub struct TeamBody {
 )]
 #[post("/teams")]
 pub async fn create_team(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     body: ValidJson<TeamBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let b = body.0;
     let mut errs = Vec::new();
     let v = code(&mut errs, "village_code", &b.village_code);
     let name = text(&mut errs, "name", &b.name, true, 100);
     done(errs)?;
-    let t = state
-        .run(auth, move |conn, ctx| {
-            teams::create_team(conn, ctx, v, &name)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(TeamDto::from(t)))
+    once.create(&state, auth, move |conn, ctx| {
+        let t = teams::create_team(conn, ctx, v, &name)?;
+        Ok(TeamDto::from(t))
+    })
+    .await
 }
 
 /// `?region=`.
@@ -217,7 +220,7 @@ pub struct TeamMemberBody {
     operation_id = "add_team_member",
     tag = "teams",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Team id")),
+    params(("id" = Uuid, Path, description = "Team id"), IdempotencyKey),
     request_body = TeamMemberBody,
     responses(
         (status = 201, description = "Added", body = TeamDto),
@@ -230,37 +233,38 @@ pub struct TeamMemberBody {
 )]
 #[post("/teams/{id}/members")]
 pub async fn add_member(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
     body: ValidJson<TeamMemberBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let id = id_of(&path)?;
     let b = body.0;
     let keys = state.data_keys.clone();
-    let t = state
-        .run(auth, move |conn, ctx| {
-            let v = validate_team_member(
-                &b.name,
-                &b.id_number,
-                &b.dispatching_unit,
-                &b.position,
-                (b.term_start, b.term_end),
-                ctx.today(),
-            )
-            .map_err(DomainError::Validation)?;
-            let m = NewMember {
-                name: v.name,
-                id_number: v.id_number,
-                dispatching_unit: v.dispatching_unit,
-                position: v.position,
-                term: (b.term_start, b.term_end),
-                user_id: b.user_id,
-            };
-            teams::add_member(conn, ctx, &keys, id, &m)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(TeamDto::from(t)))
+    once.create(&state, auth, move |conn, ctx| {
+        let v = validate_team_member(
+            &b.name,
+            &b.id_number,
+            &b.dispatching_unit,
+            &b.position,
+            (b.term_start, b.term_end),
+            ctx.today(),
+        )
+        .map_err(DomainError::Validation)?;
+        let m = NewMember {
+            name: v.name,
+            id_number: v.id_number,
+            dispatching_unit: v.dispatching_unit,
+            position: v.position,
+            term: (b.term_start, b.term_end),
+            user_id: b.user_id,
+        };
+        let t = teams::add_member(conn, ctx, &keys, id, &m)?;
+        Ok(TeamDto::from(t))
+    })
+    .await
 }
 
 /// A pairing.
@@ -279,6 +283,7 @@ pub struct PairingBody {
 #[utoipa::path(
     tag = "teams",
     security(("bearer" = [])),
+    params(IdempotencyKey),
     request_body = PairingBody,
     responses(
         (status = 201, description = "Paired", body = PairingDto),
@@ -290,17 +295,18 @@ pub struct PairingBody {
 )]
 #[post("/pairings")]
 pub async fn pair(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     body: ValidJson<PairingBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let b = body.0;
-    let p = state
-        .run(auth, move |conn, ctx| {
-            teams::pair(conn, ctx, b.household_id, b.member_id, b.start_date)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(PairingDto::from(p)))
+    once.create(&state, auth, move |conn, ctx| {
+        let p = teams::pair(conn, ctx, b.household_id, b.member_id, b.start_date)?;
+        Ok(PairingDto::from(p))
+    })
+    .await
 }
 
 /// `?region=&household=`.
@@ -404,6 +410,7 @@ pub struct VisitBody {
 #[utoipa::path(
     tag = "teams",
     security(("bearer" = [])),
+    params(IdempotencyKey),
     request_body = VisitBody,
     responses(
         (status = 201, description = "Logged", body = VisitDto),
@@ -414,19 +421,20 @@ pub struct VisitBody {
 )]
 #[post("/visits")]
 pub async fn log_visit(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     body: ValidJson<VisitBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let b = body.0;
-    let v = state
-        .run(auth, move |conn, ctx| {
-            let (found, did) = validate_visit(b.visited_on, &b.found, &b.done, ctx.today())
-                .map_err(DomainError::Validation)?;
-            teams::log_visit(conn, ctx, b.household_id, b.visited_on, &found, &did)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(VisitDto::from(v)))
+    once.create(&state, auth, move |conn, ctx| {
+        let (found, did) = validate_visit(b.visited_on, &b.found, &b.done, ctx.today())
+            .map_err(DomainError::Validation)?;
+        let v = teams::log_visit(conn, ctx, b.household_id, b.visited_on, &found, &did)?;
+        Ok(VisitDto::from(v))
+    })
+    .await
 }
 
 /// A visit log entry.
@@ -529,6 +537,7 @@ pub struct AdviserBody {
 #[utoipa::path(
     tag = "teams",
     security(("bearer" = [])),
+    params(IdempotencyKey),
     request_body = AdviserBody,
     responses(
         (status = 201, description = "Added", body = AdviserDto),
@@ -539,10 +548,12 @@ pub struct AdviserBody {
 )]
 #[post("/advisers")]
 pub async fn add_adviser(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     body: ValidJson<AdviserBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let b = body.0;
     let mut errs = Vec::new();
     let v = code(&mut errs, "village_code", &b.village_code);
@@ -556,18 +567,17 @@ pub async fn add_adviser(
         ));
     }
     done(errs)?;
-    let a = state
-        .run(auth, move |conn, ctx| {
-            teams::add_adviser(
-                conn,
-                ctx,
-                v,
-                (&name, &specialty, &unit),
-                (b.from_date, b.to_date),
-            )
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(AdviserDto::from(a)))
+    once.create(&state, auth, move |conn, ctx| {
+        let a = teams::add_adviser(
+            conn,
+            ctx,
+            v,
+            (&name, &specialty, &unit),
+            (b.from_date, b.to_date),
+        )?;
+        Ok(AdviserDto::from(a))
+    })
+    .await
 }
 
 /// Expert advisers in your scope.
@@ -619,6 +629,7 @@ pub struct VillagePairingBody {
 #[utoipa::path(
     tag = "teams",
     security(("bearer" = [])),
+    params(IdempotencyKey),
     request_body = VillagePairingBody,
     responses(
         (status = 201, description = "Paired", body = VillagePairingDto),
@@ -629,10 +640,12 @@ pub struct VillagePairingBody {
 )]
 #[post("/village-pairings")]
 pub async fn pair_villages(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     body: ValidJson<VillagePairingBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let b = body.0;
     let mut errs = Vec::new();
     let strong = code(&mut errs, "strong_village_code", &b.strong_village_code);
@@ -647,18 +660,17 @@ pub async fn pair_villages(
     }
     let content = text(&mut errs, "content", &b.content, false, 2000);
     done(errs)?;
-    let p = state
-        .run(auth, move |conn, ctx| {
-            teams::pair_villages(
-                conn,
-                ctx,
-                (strong, weak),
-                (b.from_year, b.to_year),
-                &content,
-            )
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(VillagePairingDto::from(p)))
+    once.create(&state, auth, move |conn, ctx| {
+        let p = teams::pair_villages(
+            conn,
+            ctx,
+            (strong, weak),
+            (b.from_year, b.to_year),
+            &content,
+        )?;
+        Ok(VillagePairingDto::from(p))
+    })
+    .await
 }
 
 /// Strong-weak village pairings in your scope (by the weak village).

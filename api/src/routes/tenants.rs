@@ -1,6 +1,6 @@
 //! Counties onboarded as tenants.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use domain::error::Validator;
 use domain::password::check_new_password;
@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use super::dto::UserDto;
 use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
+use crate::http::idempotency::{IdempotencyKey, Once};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
@@ -81,6 +82,7 @@ pub struct CreatedTenant {
 #[utoipa::path(
     tag = "tenants",
     security(("bearer" = [])),
+    params(IdempotencyKey),
     request_body = CreateTenantBody,
     responses(
         (status = 201, description = "Onboarded", body = CreatedTenant),
@@ -92,10 +94,20 @@ pub struct CreatedTenant {
 )]
 #[post("/tenants")]
 pub async fn create_tenant(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     body: ValidJson<CreateTenantBody>,
 ) -> ApiResult<HttpResponse> {
+    // The fingerprint is kept with the key: the password stays out of it.
+    let once = Once::of(
+        &req,
+        &(
+            &body.0.county_code,
+            &body.0.admin_username,
+            &body.0.admin_display_name,
+        ),
+    )?;
     let b = body.0;
     let mut v = Validator::default();
     let county = v.take(
@@ -120,23 +132,22 @@ pub async fn create_tenant(
     let password = b.admin_password;
     let hash = state.hashing(move |h| h.hash(&password)).await??;
     let catalog = std::sync::Arc::clone(&state.catalog);
-    let (tenant, admin) = state
-        .run(auth, move |conn, ctx| {
-            tenants::onboard(
-                conn,
-                ctx,
-                &catalog,
-                county,
-                &b.admin_username,
-                b.admin_display_name.trim(),
-                &hash,
-            )
+    once.create(&state, auth, move |conn, ctx| {
+        let (tenant, admin) = tenants::onboard(
+            conn,
+            ctx,
+            &catalog,
+            county,
+            &b.admin_username,
+            b.admin_display_name.trim(),
+            &hash,
+        )?;
+        Ok(CreatedTenant {
+            tenant: tenant.into(),
+            admin: admin.into(),
         })
-        .await?;
-    Ok(HttpResponse::Created().json(CreatedTenant {
-        tenant: tenant.into(),
-        admin: admin.into(),
-    }))
+    })
+    .await
 }
 
 /// Tenants the caller can see: their own county, or every county below their city or province.

@@ -17,6 +17,7 @@ use super::grant_requests::GrantRequestDto;
 use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::etag::{etag, if_match};
+use crate::http::idempotency::{IdempotencyKey, Once};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
@@ -141,6 +142,7 @@ pub struct CreateUserBody {
 #[utoipa::path(
     tag = "users",
     security(("bearer" = [])),
+    params(IdempotencyKey),
     request_body = CreateUserBody,
     responses(
         (status = 201, description = "Created; ETag carries the version", body = UserDto),
@@ -152,10 +154,21 @@ pub struct CreateUserBody {
 )]
 #[post("/users")]
 pub async fn create_user(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     body: ValidJson<CreateUserBody>,
 ) -> ApiResult<HttpResponse> {
+    // The fingerprint is kept with the key: the password stays out of it.
+    let once = Once::of(
+        &req,
+        &(
+            &body.0.username,
+            &body.0.display_name,
+            &body.0.org_unit,
+            &body.0.roles,
+        ),
+    )?;
     let b = body.0;
     let mut v = Validator::default();
     v.take("username", check_username(&b.username));
@@ -182,12 +195,10 @@ pub async fn create_user(
         password_hash: hash,
         roles: b.roles,
     };
-    let view = state
-        .run(auth, move |conn, ctx| {
-            users::create(conn, ctx, &catalog, &new)
-        })
-        .await?;
-    Ok(respond(actix_web::http::StatusCode::CREATED, view))
+    once.create(&state, auth, move |conn, ctx| {
+        users::create(conn, ctx, &catalog, &new).map(UserDto::from)
+    })
+    .await
 }
 
 /// One user (404 outside the caller's subtree).

@@ -1,6 +1,6 @@
 //! Webhook endpoints of a county and their deliveries; the county's CORS origins.
 
-use actix_web::{HttpResponse, delete, get, patch, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use domain::webhooks::EventKind;
 use domain::{DomainError, FieldError};
@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::error::answers::{NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
+use crate::http::idempotency::{IdempotencyKey, Once};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
 use crate::state::{AppState, Auth};
@@ -62,7 +63,7 @@ pub struct NewWebhookDto {
 }
 
 /// An endpoint to register.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhookBody {
     /// `https://` URL (`http://` and internal addresses only where the server allows them).
@@ -106,6 +107,7 @@ use super::input::id_of as endpoint_id;
 #[utoipa::path(
     tag = "webhooks",
     security(("bearer" = [])),
+    params(IdempotencyKey),
     request_body = CreateWebhookBody,
     responses(
         (status = 201, description = "Registered; the secret is shown this once", body = NewWebhookDto),
@@ -116,10 +118,12 @@ use super::input::id_of as endpoint_id;
 )]
 #[post("/webhooks")]
 pub async fn create_webhook(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     body: ValidJson<CreateWebhookBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let b = body.0;
     let input = EndpointInput {
         url: Some(b.url),
@@ -128,18 +132,15 @@ pub async fn create_webhook(
         active: b.active,
     };
     let policy = state.webhook_urls;
-    let (endpoint, secret) = state
-        .run(auth, move |conn, ctx| {
-            webhooks::create(conn, ctx, &input, policy)
-        })
-        .await?;
-    let id = endpoint.id;
-    Ok(HttpResponse::Created()
-        .insert_header(("location", format!("/api/v1/webhooks/{id}")))
-        .json(NewWebhookDto {
+    // A replay answers the secret again, to the same caller only (keys are per user).
+    once.create_at(&state, auth, "/api/v1/webhooks", move |conn, ctx| {
+        let (endpoint, secret) = webhooks::create(conn, ctx, &input, policy)?;
+        Ok(NewWebhookDto {
             endpoint: endpoint.into(),
             secret,
-        }))
+        })
+    })
+    .await
 }
 
 /// The county's endpoints (secrets are never shown again).

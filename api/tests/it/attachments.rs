@@ -89,7 +89,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// A multipart form with `bytes` as the part `file` named `name` (`disposition_name`: the raw
 /// parameters after `name="file"`, for names that need RFC 8187).
-fn form(filename_params: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+pub fn form(filename_params: &str, bytes: &[u8]) -> (String, Vec<u8>) {
     let b = "zxattachmentboundary7";
     let mut body = format!(
         "--{b}\r\nContent-Disposition: form-data; name=\"file\"; {filename_params}\r\nContent-Type: application/octet-stream\r\n\r\n"
@@ -121,7 +121,7 @@ pub async fn upload(
 }
 
 /// Files in the store, and files left in its staging directory.
-fn files_in(dir: &Path) -> (usize, usize) {
+pub fn files_in(dir: &Path) -> (usize, usize) {
     let count = |d: PathBuf| {
         std::fs::read_dir(d)
             .map(|r| {
@@ -142,7 +142,7 @@ fn files_in(dir: &Path) -> (usize, usize) {
     (stored, count(dir.join(".staging")))
 }
 
-fn rows(app: &TestApp) -> i64 {
+pub fn rows(app: &TestApp) -> i64 {
     #[derive(diesel::QueryableByName)]
     struct N {
         #[diesel(sql_type = diesel::sql_types::Int8)]
@@ -162,7 +162,7 @@ pub async fn with_dir() -> (Exit, PathBuf) {
     (setup_with(move |c| c.attachment_dir = d).await, dir)
 }
 
-async fn nominated(x: &Exit, number: &str, seq: u32) -> (String, String) {
+pub async fn nominated(x: &Exit, number: &str, seq: u32) -> (String, String) {
     let app = &x.app;
     let h = registered(app, &x.clerk, number, V1, seq, (2, 400_000, true)).await;
     let r = app

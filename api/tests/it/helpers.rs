@@ -597,12 +597,28 @@ impl TestApp {
         content_type: &str,
         body: Vec<u8>,
     ) -> Resp {
+        self.post_raw_with(path, token, content_type, body, &[])
+            .await
+    }
+
+    /// [`TestApp::post_raw`] with more headers (`Idempotency-Key`).
+    pub async fn post_raw_with(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
         let mut req = self
             .client
             .post(format!("{}{}", self.addr, path))
             .insert_header(("content-type", content_type));
         if let Some(t) = token {
             req = req.insert_header(("authorization", format!("Bearer {t}")));
+        }
+        for (k, v) in headers {
+            req = req.insert_header((*k, *v));
         }
         let mut res = req
             .send_body(body)

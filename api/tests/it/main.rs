@@ -23,6 +23,7 @@ mod forms;
 mod fund_documents;
 mod funds;
 mod http;
+mod idempotency;
 mod income_growth;
 mod instances;
 mod intake;

@@ -34,8 +34,40 @@ const auth: Middleware = {
   },
 };
 
+/** A random key: `crypto.randomUUID` where the page is a secure context, random bytes elsewhere. */
+function freshKey(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// Every POST carries an `Idempotency-Key` (unless the caller set one), so a create is made once:
+// the server answers a repeat with the same key and body with the first answer
+// (`Idempotent-Replayed: true`). The same request (path and body) sent again while the first is
+// still unanswered — a double click, a second submit — reuses its key, and so does a retry after
+// the network failed (no answer came); once an answer comes, the next send is a new create.
+// Keys are each user's own on the server. Sign-in routes take none.
+const pendingKeys = new Map<string, string>();
+
+const idempotency: Middleware = {
+  async onRequest({ request }) {
+    if (request.method !== "POST" || request.headers.has("idempotency-key") || request.url.includes("/api/v1/auth/")) {
+      return request;
+    }
+    const sameRequest = `${request.url}\n${await request.clone().text()}`;
+    const key = pendingKeys.get(sameRequest) ?? freshKey();
+    pendingKeys.set(sameRequest, key);
+    request.headers.set("idempotency-key", key);
+    return request;
+  },
+  onResponse({ request }) {
+    const key = request.headers.get("idempotency-key");
+    for (const [sameRequest, k] of pendingKeys) if (k === key) pendingKeys.delete(sameRequest);
+    return undefined;
+  },
+};
+
 export const api = createClient<paths>({ baseUrl: "", credentials: "same-origin" });
-api.use(auth);
+api.use(auth, idempotency);
 
 const COOKIE = { "X-Refresh-Cookie": "1" } as const;
 

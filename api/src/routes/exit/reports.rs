@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::error::answers::{BadField, NotFound, NotSignedIn};
+use crate::http::idempotency::{IdempotencyKey, Once};
 
 /// An objection to a household on the list.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -57,7 +58,7 @@ pub fn resolution_input(b: ResolutionBody) -> Result<(bool, String), DomainError
 #[utoipa::path(
     tag = "exit",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Exit list id")),
+    params(("id" = Uuid, Path, description = "Exit list id"), IdempotencyKey),
     request_body = ObjectionBody,
     responses(
         (status = 201, description = "Recorded", body = ObjectionDto),
@@ -70,19 +71,20 @@ pub fn resolution_input(b: ResolutionBody) -> Result<(bool, String), DomainError
 )]
 #[post("/exit-lists/{id}/objections")]
 pub async fn raise_objection(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
     body: ValidJson<ObjectionBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let id = id_of(&path)?;
     let (household, by, content) = objection_input(body.0)?;
-    let o = state
-        .run(auth, move |conn, ctx| {
-            exit::raise_objection(conn, ctx, id, household, &by, &content)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(ObjectionDto::from(o)))
+    once.create(&state, auth, move |conn, ctx| {
+        let o = exit::raise_objection(conn, ctx, id, household, &by, &content)?;
+        Ok(ObjectionDto::from(o))
+    })
+    .await
 }
 
 /// Filters of the objection queue.

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::error::answers::{BadField, NotFound, NotSignedIn};
+use crate::http::idempotency::{IdempotencyKey, Once};
 
 /// An early-warning lead.
 #[derive(Debug, Serialize, ToSchema)]
@@ -149,6 +150,7 @@ pub struct SignalBody {
     operation_id = "report_monitoring_lead",
     tag = "monitoring",
     security(("bearer" = [])),
+    params(IdempotencyKey),
     request_body = SignalBody,
     responses(
         (status = 201, description = "The lead", body = LeadDto),
@@ -160,10 +162,12 @@ pub struct SignalBody {
 )]
 #[post("/monitoring-leads")]
 pub async fn report(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     body: ValidJson<SignalBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let b = body.0;
     let mut errs = Vec::new();
     let signal = match (b.rule.as_str(), b.amount_fen) {
@@ -200,23 +204,21 @@ pub async fn report(
     let description = text(&mut errs, "description", &b.description, true, 2000);
     done(errs)?;
     let signal = signal.unwrap_or(Signal::Disaster);
-    let row = state
-        .run(auth, move |conn, ctx| {
-            let row = monitoring::report(
-                conn,
-                ctx,
-                b.household_id,
-                &signal,
-                b.occurred_on,
-                &description,
-            )?;
-            let head = monitoring::lead_heads(conn, std::slice::from_ref(&row))?
-                .remove(&row.household_id)
-                .unwrap_or_default();
-            Ok(LeadDto::new(row, head))
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(row))
+    once.create(&state, auth, move |conn, ctx| {
+        let row = monitoring::report(
+            conn,
+            ctx,
+            b.household_id,
+            &signal,
+            b.occurred_on,
+            &description,
+        )?;
+        let head = monitoring::lead_heads(conn, std::slice::from_ref(&row))?
+            .remove(&row.household_id)
+            .unwrap_or_default();
+        Ok(LeadDto::new(row, head))
+    })
+    .await
 }
 
 /// A scan of a county's data.

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::error::answers::{BadField, NotFound, NotSignedIn};
+use crate::http::idempotency::{IdempotencyKey, Once};
 
 /// A key village with its targets.
 #[derive(Debug, Serialize, ToSchema)]
@@ -162,6 +163,7 @@ pub struct DesignationBody {
 #[utoipa::path(
     tag = "villages",
     security(("bearer" = [])),
+    params(IdempotencyKey),
     request_body = DesignationBody,
     responses(
         (status = 201, description = "Designated", body = KeyVillageDto),
@@ -173,10 +175,12 @@ pub struct DesignationBody {
 )]
 #[post("/key-villages")]
 pub async fn designate(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     body: ValidJson<DesignationBody>,
 ) -> ApiResult<HttpResponse> {
+    let once = Once::of(&req, &body.0)?;
     let b = body.0;
     let mut errs = Vec::new();
     let v = RegionCode::parse(&b.village_code)
@@ -205,12 +209,11 @@ pub async fn designate(
         .collect();
     done(errs)?;
     let v = v.unwrap_or(RegionCode::PLATFORM);
-    let kv = state
-        .run(auth, move |conn, ctx| {
-            villages::designate(conn, ctx, v, (b.from_year, b.to_year), &plan, &projects)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(KeyVillageDto::from(kv)))
+    once.create(&state, auth, move |conn, ctx| {
+        let kv = villages::designate(conn, ctx, v, (b.from_year, b.to_year), &plan, &projects)?;
+        Ok(KeyVillageDto::from(kv))
+    })
+    .await
 }
 
 /// `?region=&year=&status=&sort=`.
