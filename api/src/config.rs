@@ -24,6 +24,7 @@
 //! | `ZX_IMPORT_MAX_BYTES` | `209715200` (200 MB) | largest spreadsheet an import route accepts (`POST /imports/…`); a larger upload answers 413 naming the limit, and nothing is written |
 //! | `ZX_IMPORT_MAX_ROWS` | `1000000` | most data rows of a spreadsheet an import route accepts; reading stops at the first row over and the upload answers 422 naming `file`, nothing written. Each row read costs about half a kilobyte of memory while the file is checked |
 //! | `ZX_LOG_FORMAT` | `text` | `json` for JSON logs |
+//! | `ZX_IDEMPOTENCY_KEEP_DAYS` | `7` | days an `Idempotency-Key` and the answer it replays are kept; housekeeping deletes older ones (a retry after that creates anew) |
 //! | `ZX_REVEAL_DAILY_LIMIT` | `100` | full ID numbers one user may reveal per 24 hours |
 //! | `ZX_REVEALED_EXPORTS_DAILY_LIMIT` | `2` | exports with full ID numbers one user may make per 24 hours |
 //! | `ZX_EXPORTS_DAILY_LIMIT` | `50` | exports of any kind one user may make per 24 hours (past a quota: 429 and an audit alert) |
@@ -113,6 +114,8 @@ pub struct Config {
     pub data_keys: Option<DataKeysConfig>,
     /// Full ID numbers one user may reveal per 24 hours.
     pub reveal_daily_limit: i64,
+    /// Days an `Idempotency-Key` is kept (`ZX_IDEMPOTENCY_KEEP_DAYS`).
+    pub idempotency_keep_days: u32,
     /// Exports with full ID numbers one user may make per 24 hours.
     pub revealed_exports_daily_limit: i64,
     /// Exports of any kind one user may make per 24 hours.
@@ -455,6 +458,7 @@ impl Config {
             )?
             .max(1),
             reveal_daily_limit: parsed("ZX_REVEAL_DAILY_LIMIT", 100_i64)?,
+            idempotency_keep_days: parsed("ZX_IDEMPOTENCY_KEEP_DAYS", 7_u32)?.max(1),
             revealed_exports_daily_limit: parsed("ZX_REVEALED_EXPORTS_DAILY_LIMIT", 2_i64)?,
             exports_daily_limit: parsed("ZX_EXPORTS_DAILY_LIMIT", 50_i64)?,
             data_keys: match (var("ZX_DATA_KEYS"), var("ZX_BLIND_INDEX_KEY")) {

@@ -250,9 +250,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         _ => {}
     }
     // Housekeeping, at start and every ten minutes, idempotent across instances: ended sessions
-    // older than 30 days go; jobs run in place and silent for ten minutes are failed; the audit
+    // older than 30 days go; idempotency keys older than ZX_IDEMPOTENCY_KEEP_DAYS go; jobs run in place and silent for ten minutes are failed; the audit
     // log's next months are made ahead and its changed months analyzed; audit rows of a county past its (shorter) retention go.
     let keeper = data.clone();
+    let keys_kept =
+        std::time::Duration::from_secs(u64::from(config.idempotency_keep_days) * 24 * 3600);
     actix_web::rt::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
@@ -265,6 +267,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
                     std::time::Duration::from_secs(30 * 24 * 3600),
                 )?;
                 let jobs = infra::app::jobs::fail_stale(&db, std::time::Duration::from_secs(600))?;
+                let keys = infra::app::idempotency::prune(&db, keys_kept)?;
+                if keys > 0 {
+                    tracing::info!(keys, "idempotency keys past their days removed");
+                }
                 let made = infra::audit::ensure_partitions(&db, clock.now())?;
                 if made > 0 {
                     tracing::info!(created = made, "monthly partitions made ahead");

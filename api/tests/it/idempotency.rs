@@ -420,3 +420,36 @@ async fn users_replay_the_first_password_and_webhooks_their_secret() {
     let r = app.get("/api/v1/webhooks", &t).await;
     assert_eq!(r.body.as_array().map(Vec::len), Some(1), "{:?}", r.body);
 }
+
+/// Keys expire (`ZX_IDEMPOTENCY_KEEP_DAYS`): housekeeping deletes the ones older than the days
+/// kept, in every county, and a key so freed creates anew; a younger key still guards retries.
+#[actix_web::test]
+async fn keys_past_their_days_are_pruned_and_free_again() {
+    let x = setup().await;
+    let app = &x.app;
+    let body = fund(100_000, "infrastructure", false, false);
+    let other = fund(100_001, "infrastructure", false, false);
+    let old = keyed(app, &x.officer, "/api/v1/funds", &body, "old-key").await;
+    assert_eq!(old.status, 201, "{:?}", old.body);
+    let young = keyed(app, &x.officer, "/api/v1/funds", &body, "young-key").await;
+    assert_eq!(young.status, 201, "{:?}", young.body);
+    app.db.as_owner("370831", |c| {
+        diesel::sql_query(
+            "UPDATE idempotency_keys SET created_at = now() - interval '8 days' WHERE key = 'old-key'",
+        )
+        .execute(c)
+    });
+    let week = std::time::Duration::from_secs(7 * 24 * 3600);
+    let gone = infra::app::idempotency::prune(&app.state.db, week).unwrap_or(-1);
+    assert_eq!(gone, 1);
+    assert_eq!(count(app, "idempotency_keys"), 1);
+    // The old key is free: another body under it creates (no 422), a new fund.
+    let r = keyed(app, &x.officer, "/api/v1/funds", &other, "old-key").await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.header("idempotent-replayed"), None);
+    assert_ne!(r.body["id"], old.body["id"]);
+    // The young one still refuses another body.
+    let r = keyed(app, &x.officer, "/api/v1/funds", &other, "young-key").await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "Idempotency-Key");
+}

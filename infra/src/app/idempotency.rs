@@ -93,3 +93,23 @@ pub fn once(
     }
     Ok((outcome, false))
 }
+
+/// Deletes idempotency keys stored more than `keep` ago, in every tenant (through the narrow
+/// `zx_prune_idempotency_keys` function): a retry after that creates anew. Returns how many went.
+///
+/// # Errors
+/// Database failures.
+pub fn prune(db: &crate::db::Db, keep: std::time::Duration) -> Result<i64, DomainError> {
+    #[derive(QueryableByName)]
+    struct Gone {
+        #[diesel(sql_type = diesel::sql_types::Int8)]
+        gone: i64,
+    }
+    db.unscoped_conn(|c| {
+        diesel::sql_query("SELECT zx_prune_idempotency_keys(make_interval(secs => $1)) AS gone")
+            .bind::<diesel::sql_types::Double, _>(keep.as_secs_f64())
+            .get_result::<Gone>(c)
+            .db()
+            .map(|g| g.gone)
+    })
+}
