@@ -90,10 +90,12 @@ export async function factions({ as, base, expect, idNumber, rnd }) {
     await shot("factions-reverse-confirm");
     await confirmBox(page);
     await page.waitForSelector("[data-test=ledger-allocations] .el-tag:has-text('已冲销')");
-    await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 2, "[data-test=ledger-allocations] .el-table__body-wrapper tr");
+    await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 2, "[data-test=ledger-allocations] .el-table__row");
     const ledger = await page.textContent("[data-test=ledger-allocations]");
     expect(ledger.includes("-20,000.00") && ledger.includes("冲销"), `the reversing entry: ${ledger}`);
-    await page.waitForFunction(async () => true);
+    await page
+      .waitForFunction((d) => document.querySelector(`[data-test="fund-${d}"]`)?.closest("tr")?.querySelectorAll("td")[6]?.textContent.trim() === "0.00", doc)
+      .catch(() => {});
     expect((await allocated()) === "0.00", `the fund's allocation after the reversal: ${await allocated()}`);
     await shot("factions-reversed");
 
@@ -215,7 +217,7 @@ export async function factions({ as, base, expect, idNumber, rnd }) {
     await page.waitForSelector("[data-test=calendar-state]");
     await shot("calendar");
     await page.fill("#cal-year", "2090");
-    await page.press("#cal-year", "Enter");
+    await page.click("form button:has-text('查询')");
     await page.waitForSelector("[data-test=calendar-state]:has-text('尚未录入')");
     await page.fill("#cd-from", from);
     await page.press("#cd-from", "Enter");
@@ -228,7 +230,7 @@ export async function factions({ as, base, expect, idNumber, rnd }) {
     await page.click("[data-test=calendar-add]");
     await page.fill("#cal-date-0", holiday);
     await page.press("#cal-date-0", "Enter");
-    await page.fill("[data-test=cal-fzh-0] input", "测试节");
+    await page.fill("#cal-fzh-0", "测试节");
     await shot("calendar-edit");
     await page.click("[data-test=calendar-save]");
     await page.waitForSelector("[data-test=calendar-state]:has-text('已录入')");
