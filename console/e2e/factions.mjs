@@ -9,7 +9,8 @@
 //   is then offered);
 // - the county approver designates a key village (picked in the region cascader; no plan is
 //   refused under the field), records its industry plan, and ends a cadre's pairing (after a
-//   confirmation: the end date is shown);
+//   confirmation: the end date is shown), links a county leader and adds an expert adviser;
+// - the fund officer pays a ranger's month after a confirmation (a second payment is refused);
 // - the platform administrator edits a day of the calendar (of 2090, a year nothing else
 //   uses): the working-day countdown on the page moves by a day.
 
@@ -39,6 +40,17 @@ function nthWorkday(from, n, holidays = []) {
     if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6 && !holidays.includes(iso)) n--;
   }
   return d.toISOString().slice(0, 10);
+}
+
+/** A card number of `n` digits passing the Luhn check. */
+function luhnCard(prefix, n, rnd) {
+  const body = (prefix + rnd(n)).slice(0, n - 1);
+  const sum = [...body].reverse().reduce((s, c, i) => {
+    let d = Number(c);
+    if (i % 2 === 0) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    return s + d;
+  }, 0);
+  return body + String((10 - (sum % 10)) % 10);
 }
 
 /** Confirms the message box a click opened. */
@@ -135,6 +147,7 @@ export async function factions({ as, base, expect, idNumber, rnd }) {
   // A cadre paired with a household of the clerk's village, to end (API).
   const me = (await clerk("GET", "/me")).body;
   const village = me.org_unit.code;
+  const townshipName = (await (await caller("reviewer.sishui"))("GET", "/me")).body.org_unit.name;
   const causes = (await clerk("GET", "/poverty-causes")).body;
   const head = "终" + cn(rnd(2));
   const hh = await clerk(
@@ -182,6 +195,13 @@ export async function factions({ as, base, expect, idNumber, rnd }) {
     await page.locator(row).first().locator(".el-table__expand-icon").click();
     await page.waitForSelector(`[data-test=kv-industry-plan]:has-text("${today()}")`);
     await page.waitForSelector("[data-test=kv-indicator-table]");
+    // A county leader linked to it.
+    await page.click(`[data-test="link-leader-${pick.village}"]`);
+    await page.fill("#kl-name", "联" + cn(rnd(2)));
+    await page.fill("#kl-pos", "副县长");
+    await shot("factions-key-leader");
+    await page.click("[data-test=kl-save]");
+    await page.waitForSelector("[data-test=kv-leaders] .el-table__row:has-text('副县长')");
     await shot("factions-key-village-detail");
     const kv = ((await approver("GET", "/key-villages?status=active")).body ?? []).find((k) => k.village_code === pick.code);
     expect(kv && kv.industry_plan_adopted_on === today(), `the key village: ${JSON.stringify(kv)?.slice(0, 300)}`);
@@ -199,12 +219,76 @@ export async function factions({ as, base, expect, idNumber, rnd }) {
     await confirmBox(page);
     await page.waitForSelector(`${prow}:has-text("${today()}")`);
     expect((await page.locator(`${prow} [data-test=pairing-end]`).count()) === 0, "an ended pairing still offers 结束结对");
+    // An expert adviser for the clerk's village.
     await page.click(".el-tabs__item:has-text('专家特派员')");
     await page.waitForSelector("[data-test=advisers]");
+    const adviser = "专" + cn(rnd(2));
+    await page.click("[data-test=adviser-add]");
+    await pickVillage(page, "[data-test=ad-village]", townshipName, me.org_unit.name);
+    await page.fill("#ad-name", adviser);
+    await page.fill("#ad-spec", "果树栽培");
+    await page.fill("#ad-unit", "山东农业大学");
+    await page.click("[data-test=adviser-dialog] .el-dialog__title");
+    await shot("factions-adviser-dialog");
+    await page.click("[data-test=adviser-save]");
+    await page.waitForSelector(`[data-test=advisers] .el-table__row:has-text("${adviser}")`);
     await shot("factions-advisers");
   });
 
-  // 3. The calendar: the platform administrator marks a working day of 2090 a holiday; the
+  // 3. A ranger's month paid in the console: a contract of last year with the head of a new
+  //    household, paid from a funded ecology project (API); the officer computes January, pays
+  //    it after the confirmation, and a second payment of it is refused in Chinese.
+  const ly = year - 1;
+  const rf = await funds("POST", "/funds", {
+    county_code: "370831", year: ly, level: "county", source: "生态护林员补助资金", purpose: "ecology", amount_fen: 5_000_000,
+    document_no: `泗财农〔${ly}〕CR${tag}号`, received_on: `${ly}-01-05`, bundled: false, linking: false,
+  });
+  expect(rf.status === 201, `ranger fund: ${rf.status} ${JSON.stringify(rf.body)}`);
+  const rp = await funds("POST", "/projects", {
+    region_code: village, year: ly, name: `生态护林员补助CR${tag}`, purpose: "ecology", budget_fen: 3_000_000, pay_by_progress: false, account: "泗水县生态补助专户",
+  });
+  expect(rp.status === 201, `ranger project: ${rp.status} ${JSON.stringify(rp.body)}`);
+  const ra = await funds("POST", "/allocations", { fund_id: rf.body.id, project_id: rp.body.id, amount_fen: 2_000_000, note: "护林员补助" }, { "Idempotency-Key": crypto.randomUUID() });
+  expect(ra.status === 201, `ranger allocation: ${ra.status} ${JSON.stringify(ra.body)}`);
+  const ranger = "护" + cn(rnd(2));
+  const rh = await clerk(
+    "POST",
+    "/households",
+    {
+      household_number: village + "6" + rnd(3), village_code: village, attribute: "general", poverty_causes: [causes[0].code], year_identified: 2014,
+      members: [{ name: ranger, id_number: idNumber("37083119700101" + rnd(3)), relationship: "head" }],
+    },
+    { "Idempotency-Key": crypto.randomUUID() },
+  );
+  expect(rh.status === 201, `ranger household: ${rh.status} ${JSON.stringify(rh.body)}`);
+  // Payments to households go to their benefit card (一卡兑付).
+  const card = await funds("PUT", `/households/${rh.body.id}/benefit-card`, { bank_name: "泗水县农村商业银行", card_number: luhnCard("6222", 16, rnd) });
+  expect(card.status === 200, `benefit card: ${card.status} ${JSON.stringify(card.body)}`);
+  const station = `泗河街道林业站CR${tag}`;
+  const rc = await funds("POST", "/ranger-contracts", {
+    member_id: rh.body.members[0].id, station, area_mu: 120.5, bound_east: "东山脚", bound_south: "南沟", bound_west: "西岭", bound_north: "北坡",
+    start_date: `${ly}-01-01`, end_date: `${ly}-12-31`, project_id: rp.body.id,
+  });
+  expect(rc.status === 201, `ranger contract: ${rc.status} ${JSON.stringify(rc.body)}`);
+  await as("funds.sishui", "demo-funds-2026", "factions-ranger-payout", async (page, shot) => {
+    await page.goto(base + "rangers");
+    await page.click(`[data-test=rangers] .el-table__row:has-text("${station}")`);
+    await page.waitForSelector("[data-test=ranger-payout-total]");
+    await page.waitForSelector("[data-test=ranger-payout-sheet]");
+    await page.click("[data-test=ranger-pay]");
+    await page.waitForSelector(".el-message-box:has-text('不能撤回')");
+    await shot("factions-ranger-pay-confirm");
+    await confirmBox(page);
+    await page.waitForSelector("[data-test=ranger-paid]");
+    const after = (await funds("GET", `/projects/${rp.body.id}`)).body;
+    expect(after.disbursements.length === 1 && after.disbursements[0].amount_fen > 0, `the payout's disbursement: ${JSON.stringify(after.disbursements)}`);
+    await page.click("[data-test=ranger-pay]");
+    await confirmBox(page);
+    await page.waitForSelector("[data-test=ranger-pay-refused]:has-text('已发放')");
+    await shot("factions-ranger-paid");
+  });
+
+  // 4. The calendar: the platform administrator marks a working day of 2090 a holiday; the
   //    countdown on the page moves to the next working day.
   const platform = await caller("platform.admin", "demo-platform-2026");
   const reset = await platform("PUT", "/calendar/2090", { source: "e2e", days: [] });

@@ -61,7 +61,7 @@ const zh = {
       ranger_payout: "未冲销：该拨付是护林员某月的补助，发放记录随之保留。",
       already_exists: "未保存：该项目已公示。", already_key: "未认定：该村已是重点帮扶村。", ended: "未保存：该结对已结束。",
       document_not_ready: "该项目尚未公示，公示文书在公示后生成。", paid: "未发放：该月已发放。", month_paid: "未发放：该月已发放。",
-      terminated: "未发放：该合同已解除。", conflict: "未保存：记录已存在或状态已变化，请刷新后再试。",
+      terminated: "未发放：该合同已解除。", month_not_over: "未发放：该月尚未结束。", no_benefit_card: "未发放：该户没有登记一卡通（补贴只发到一卡通，不发现金），请先登记。", conflict: "未保存：记录已存在或状态已变化，请刷新后再试。",
     },
   },
 };
@@ -122,7 +122,7 @@ const en: typeof zh = {
       ranger_payout: "Not reversed: it pays a ranger's month.",
       already_exists: "Not saved: posted already.", already_key: "Not designated: a key village already.", ended: "Not saved: ended already.",
       document_not_ready: "The project is not posted yet.", paid: "Not paid: paid already.", month_paid: "Not paid: paid already.",
-      terminated: "Not paid: the contract is terminated.", conflict: "Not saved: it exists already or its state changed; reload and try again.",
+      terminated: "Not paid: the contract is terminated.", month_not_over: "Not paid: the month is not over.", no_benefit_card: "Not paid: the household has no benefit card on record (payments go to the card, never in cash).", conflict: "Not saved: it exists already or its state changed; reload and try again.",
     },
   },
 };
