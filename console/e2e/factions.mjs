@@ -122,6 +122,16 @@ export async function factions({ as, base, expect, idNumber, rnd }) {
     await page.waitForSelector("[data-test=posting-dialog] .el-form-item__error");
     await page.fill("#pp-where", "仲子社区村务公开栏");
     await page.fill("#pp-contact", "县乡村振兴局 0537-1234567");
+    // A posting in the future: the server's 422, in Chinese, under the date.
+    const tomorrow = beijing(new Date(Date.now() + 86_400_000));
+    await page.fill("#pp-on", tomorrow);
+    await page.press("#pp-on", "Enter");
+    await page.click("[data-test=posting-save]");
+    const dateError = page.locator(".el-form-item:has(#pp-on) .el-form-item__error");
+    await dateError.waitFor();
+    expect(/[\u4e00-\u9fff]/.test(await dateError.textContent()), `the server's error under the date: ${await dateError.textContent()}`);
+    await page.fill("#pp-on", today());
+    await page.press("#pp-on", "Enter");
     await shot("factions-posting-dialog");
     await page.click("[data-test=posting-save]");
     await page.waitForSelector("[data-test=project-notice]");
@@ -286,6 +296,18 @@ export async function factions({ as, base, expect, idNumber, rnd }) {
     await confirmBox(page);
     await page.waitForSelector("[data-test=ranger-pay-refused]:has-text('已发放')");
     await shot("factions-ranger-paid");
+    // The payout's disbursement is not reversed: its record stays (refused in Chinese).
+    await page.goto(base + "funds");
+    await page.fill("#f-year", String(ly));
+    await page.click("form button:has-text('查询')");
+    await page.click(`[data-test="fund-泗财农〔${ly}〕CR${tag}号"]`);
+    await page.click(`[data-test=fund-projects] >> text=生态护林员补助CR${tag}`);
+    await page.click("[data-test=ledger-disbursements] [data-test=reverse-disbursement]");
+    await page.fill("#rv-note", "误发");
+    await page.click("[data-test=reverse-save]");
+    await confirmBox(page);
+    await page.waitForSelector("[data-test=reverse-refused]:has-text('护林员')");
+    await shot("factions-reverse-refused");
   });
 
   // 4. The calendar: the platform administrator marks a working day of 2090 a holiday; the
