@@ -138,6 +138,18 @@ export async function factions({ as, base, expect, idNumber, rnd }) {
     const state = await page.textContent("[data-test=project-posting]");
     expect(/公示中|公示期满/.test(state) && state.includes("仲子社区村务公开栏"), `the posting: ${state}`);
     await shot("factions-posted");
+    // The projects page opens the same posting in the project's row.
+    await page.goto(base + "projects");
+    const projectRow = `[data-test=projects] .el-table__row:has-text("${projectName}")`;
+    await page.waitForSelector("[data-test=projects] .el-table__row");
+    // Pages of 100 by place and name: more until the project is there.
+    for (let i = 0; i < 10 && !(await page.locator(projectRow).count()) && (await page.locator("[data-test=projects-more]").count()); i++) {
+      await page.click("[data-test=projects-more]");
+      await page.waitForTimeout(500);
+    }
+    await page.locator(projectRow).first().locator(".el-table__expand-icon").click();
+    await page.waitForSelector("[data-test=projects] [data-test=project-posting]:has-text('仲子社区村务公开栏')");
+    await shot("factions-projects-posting");
   });
 
   // 2. A village of the county that is no key village (never one in this database).
@@ -298,6 +310,8 @@ export async function factions({ as, base, expect, idNumber, rnd }) {
     await shot("factions-ranger-paid");
     // The payout's disbursement is not reversed: its record stays (refused in Chinese).
     await page.goto(base + "funds");
+    await page.waitForSelector("[data-test=funds] .el-table__row");
+    await page.waitForLoadState("networkidle");
     await page.fill("#f-year", String(ly));
     await page.click("form button:has-text('查询')");
     await page.click(`[data-test="fund-泗财农〔${ly}〕CR${tag}号"]`);

@@ -44,7 +44,7 @@ const zh = {
       source: "依据", version: "版本", updated: "更新时间", date: "日期", kind: "类型", festival: "节日", festivalEn: "节日（英文）",
       edit: "修改日历", addDay: "添加一天", remove: "删除", empty: "暂无特殊日期", hint: "只列出与平常周一至周五不同的日期：法定节假日和调休上班的周末。",
       kinds: { holiday: "法定节假日", workday: "调休工作日" }, readOnly: "日历由平台管理员维护，各县按此计算公示期和期限。",
-      countdown: "工作日倒计时", from: "起算日", days: "工作日数", ends: "第 {n} 个工作日：{day}", weekday: "星期{d}",
+      countdown: "工作日倒计时", from: "起算日", days: "工作日数", ends: "第 {n} 个工作日：{day}", weekdayCol: "星期",
       running: "已在进行的公示期保持原定结束日期。", daysCount: "共 {n} 天",
     },
     matching: {
@@ -105,7 +105,7 @@ const en: typeof zh = {
       source: "Source", version: "Version", updated: "Updated", date: "Date", kind: "Kind", festival: "Festival", festivalEn: "Festival (English)",
       edit: "Edit", addDay: "Add a day", remove: "Remove", empty: "No special day", hint: "Only the dates that differ from an ordinary week: holidays and weekends worked.",
       kinds: { holiday: "Holiday", workday: "Working day" }, readOnly: "The platform administrators keep the calendar; notice periods and deadlines are counted on it.",
-      countdown: "Working-day countdown", from: "From", days: "Working days", ends: "Working day {n}: {day}", weekday: "day {d}",
+      countdown: "Working-day countdown", from: "From", days: "Working days", ends: "Working day {n}: {day}", weekdayCol: "Weekday",
       running: "Periods already running keep their end.", daysCount: "{n} days",
     },
     matching: {
