@@ -316,6 +316,16 @@ export async function factions({ as, base, expect, idNumber, rnd }) {
     await page.click("form button:has-text('查询')");
     await page.click(`[data-test="fund-泗财农〔${ly}〕CR${tag}号"]`);
     await page.click(`[data-test=fund-projects] >> text=生态护林员补助CR${tag}`);
+    // The bank's payment file: a reason of at least 4 characters, then the XLSX is saved.
+    await page.click("[data-test=payment-file]");
+    await page.fill("#pf-reason", "核对");
+    await page.click("[data-test=posting-save]");
+    await page.waitForSelector(".el-form-item:has(#pf-reason) .el-form-item__error");
+    await page.fill("#pf-reason", "向县农商行报送一卡通发放");
+    await shot("factions-payment-file");
+    const [file] = await Promise.all([page.waitForEvent("download"), page.click("[data-test=posting-save]")]);
+    expect(file.suggestedFilename().endsWith(".xlsx"), `the payment file: ${file.suggestedFilename()}`);
+    await page.waitForSelector("[data-test=posting-dialog]", { state: "hidden" });
     await page.click("[data-test=ledger-disbursements] [data-test=reverse-disbursement]");
     await page.fill("#rv-note", "误发");
     await page.click("[data-test=reverse-save]");
