@@ -176,7 +176,7 @@ export async function factions({ as, base, expect, idNumber, rnd }) {
     "POST",
     "/households",
     {
-      household_number: village + "7" + rnd(3), village_code: village, attribute: "general", poverty_causes: [causes[0].code], year_identified: 2014,
+      household_number: village + "5" + rnd(3), village_code: village, attribute: "general", poverty_causes: [causes[0].code], year_identified: 2014,
       members: [{ name: head, id_number: idNumber("37083119760101" + rnd(3)), relationship: "head" }],
     },
     { "Idempotency-Key": crypto.randomUUID() },
@@ -258,7 +258,7 @@ export async function factions({ as, base, expect, idNumber, rnd }) {
   });
 
   // 3. A ranger's month paid in the console: a contract of last year with the head of a new
-  //    household, paid from a funded ecology project (API); the officer computes January, pays
+  //    household, paid from a funded ecology project (API); the officer computes February, pays
   //    it after the confirmation, and a second payment of it is refused in Chinese.
   const ly = year - 1;
   const rf = await funds("POST", "/funds", {
@@ -277,7 +277,7 @@ export async function factions({ as, base, expect, idNumber, rnd }) {
     "POST",
     "/households",
     {
-      household_number: village + "6" + rnd(3), village_code: village, attribute: "general", poverty_causes: [causes[0].code], year_identified: 2014,
+      household_number: village + "4" + rnd(3), village_code: village, attribute: "general", poverty_causes: [causes[0].code], year_identified: 2014,
       members: [{ name: ranger, id_number: idNumber("37083119700101" + rnd(3)), relationship: "head" }],
     },
     { "Idempotency-Key": crypto.randomUUID() },
@@ -289,7 +289,8 @@ export async function factions({ as, base, expect, idNumber, rnd }) {
   const station = `泗河街道林业站CR${tag}`;
   const rc = await funds("POST", "/ranger-contracts", {
     member_id: rh.body.members[0].id, station, area_mu: 120.5, bound_east: "东山脚", bound_south: "南沟", bound_west: "西岭", bound_north: "北坡",
-    start_date: `${ly}-01-01`, end_date: `${ly}-12-31`, project_id: rp.body.id,
+    // From February: the demo ranger's contract (from January) stays the first of the village.
+    start_date: `${ly}-02-01`, end_date: `${ly}-12-31`, project_id: rp.body.id,
   });
   expect(rc.status === 201, `ranger contract: ${rc.status} ${JSON.stringify(rc.body)}`);
   await as("funds.sishui", "demo-funds-2026", "factions-ranger-payout", async (page, shot) => {
