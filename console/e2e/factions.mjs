@@ -150,6 +150,11 @@ export async function factions({ as, base, expect, idNumber, rnd }) {
     await page.locator(projectRow).first().locator(".el-table__expand-icon").click();
     await page.waitForSelector("[data-test=projects] [data-test=project-posting]:has-text('仲子社区村务公开栏')");
     await shot("factions-projects-posting");
+    // 市级配套 on the fund analysis page: the county's row of this year, money in 元.
+    await page.goto(base + "fund-charts");
+    await page.waitForSelector(`[data-test=fund-matching] .el-table__row:has-text("${year}")`);
+    const matching = await page.textContent("[data-test=fund-matching]");
+    expect(matching.includes("泗水县") && /[\d,]+\.\d{2} 元/.test(matching) && /达标|不足/.test(matching), `fund matching: ${matching.slice(0, 300)}`);
   });
 
   // 2. A village of the county that is no key village (never one in this database).
