@@ -592,6 +592,8 @@ await (await import("./workflows.mjs")).workflows({ as, base, expect, idNumber, 
 await (await import("./ffunds.mjs")).ffunds({ as, base, expect });
 // The forms of the teams, profiles, key villages, plans, monitoring and property pages (e2e/fvill.mjs).
 await (await import("./fvill.mjs")).fvill({ as, base, expect, idNumber, rnd });
+// Reversals, a project's posting, key-village designation, ending a pairing, the calendar (e2e/factions.mjs).
+await (await import("./factions.mjs")).factions({ as, base, expect, idNumber, rnd });
 
 await browser.close();
 if (a11y.length) {

@@ -34,6 +34,7 @@ const zh = {
     admin: "系统管理",
     users: "用户管理",
     settings: "参数设置",
+    calendar: "工作日历",
     audit: "审计日志",
     jobs: "后台任务",
     tenants: "租户管理",
@@ -318,7 +319,7 @@ Object.assign(en.login, {
 });
 Object.assign(en.menu, {
   home: "Home", cases: "Registry", households: "Households", register: "Register", import: "Import",
-  admin: "Administration", users: "Users", settings: "Settings", audit: "Audit log", jobs: "Jobs",
+  admin: "Administration", users: "Users", settings: "Settings", calendar: "Working calendar", audit: "Audit log", jobs: "Jobs",
 });
 Object.assign(en.menu, { exitPlans: "Exit plans", monitoringLeads: "Early-warning leads", monitoringCase: "Monitoring case", propertyCheck: "Batch" });
 
