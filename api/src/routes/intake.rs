@@ -3,7 +3,7 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::intake::{Kind, Source, Step};
+use domain::intake::{Kind, Source, Stage, Step};
 use domain::{DomainError, FieldError, RegionCode};
 use infra::app::exit::{Attachment, StepInput};
 use infra::app::intake::{self, IntakeEntryView, IntakeListRow, IntakeView, NewIntake};
@@ -15,7 +15,7 @@ use super::exit::{
     AppraisalBody, AttachmentBody, NoticeBody, ReviewBody, StepDto, appraisal_input, attachments,
     notice_input, review_input,
 };
-use super::input::{check_year, done, id_of};
+use super::input::{check_year, done, id_of, within};
 use crate::error::answers::{BadField, NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
@@ -169,6 +169,11 @@ impl From<IntakeView> for IntakeListDto {
 pub struct IntakeListParams {
     /// Year.
     pub year: Option<i32>,
+    /// Any region code (a village, its township, the county); capped by your scope.
+    pub region: Option<String>,
+    /// Stage.
+    #[param(schema_with = domain::intake::Stage::input_schema)]
+    pub stage: Option<String>,
 }
 
 /// Draws up an intake list of a village (village step, `workflow:village`): households that
@@ -240,7 +245,8 @@ pub async fn create_intake_list(
     Ok(HttpResponse::Created().json(IntakeListDto::from(v)))
 }
 
-/// Intake lists in your scope by village, newest year first (none above the county).
+/// Intake lists in your scope by village, newest year first (none above the county), of a
+/// region, a year and a stage when given.
 #[utoipa::path(
     tag = "intake",
     security(("bearer" = [])),
@@ -249,7 +255,7 @@ pub async fn create_intake_list(
         (status = 200, description = "A page of intake lists", body = Page<IntakeListSummaryDto>),
         NotSignedIn,
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad filter: region (malformed, outside your scope), stage", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/intake-lists")]
@@ -261,10 +267,17 @@ pub async fn list_intake_lists(
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
     let after: Option<(i64, i32, Uuid)> = page.cursor()?;
-    let year = params.year;
+    let p = params.into_inner();
     let rows = state
         .run(auth, move |conn, ctx| {
-            intake::list(conn, ctx, year, after, limit + 1)
+            let scope = within(p.region.as_deref(), ctx.caller.scope())?;
+            let stage = p
+                .stage
+                .as_deref()
+                .map(Stage::parse)
+                .transpose()
+                .map_err(|m| DomainError::field("stage", m))?;
+            intake::list(conn, ctx, (scope, p.year, stage), after, limit + 1)
         })
         .await?;
     Ok(HttpResponse::Ok().json(Page::from_rows(
