@@ -618,7 +618,7 @@ pub async fn close_campaign(
     tag = "campaign",
     security(("bearer" = [])),
     params(
-        ("county_code" = String, Path, description = "County, 6 or 12 digits"),
+        ("county_code" = String, Path, description = "County, 6 digits"),
         ("year" = i32, Path, description = "Year"),
     ),
     responses(
