@@ -164,6 +164,9 @@ export async function intake({ as, base, expect, idNumber, rnd }) {
     }, "县已审批");
     await step(page, on, async () => page.fill("#s-loc", "县政府网站"), "已公告");
     expect((await page.locator("[data-test=stepper] .step").count()) === 6, "the stepper lacks steps");
+    // Each step shows the day it is dated, not the day it was entered.
+    const trail = await page.textContent("[data-test=stepper]");
+    expect(trail.includes(daysAgo(30)) && trail.includes(on), `the stepper does not show the steps' dates: ${trail}`);
     expect(/未脱贫/.test(await page.textContent("[data-test=entries]")), "the household did not enter as registered");
     const h = (await clerk("GET", `/households/${a.id}`)).body;
     expect(h.status === "registered", `the household is ${h.status} after the announcement`);

@@ -37,7 +37,9 @@ const zh = {
     stepDone: "已办理，名单进入下一环节",
     removals: "移出农户",
     removalReason: "移出理由",
-    noRemoval: "不移出",
+    noRemoval: "不移出（填写理由即移出名单）",
+    removalsHint: "移出农户：填写理由的户将移出名单，不填则保留。",
+    recordedAt: "录入时间",
     refused: {
       notice_period_running: "现在还不能办理：村级公示期未满。",
       objections_open: "现在还不能办理：有未处理的异议，请村里处理完毕后再审核。",
@@ -127,7 +129,9 @@ const en: typeof zh = {
     stepDone: "Done; the list moved to its next stage",
     removals: "Take off",
     removalReason: "Reason",
-    noRemoval: "Keep all",
+    noRemoval: "Kept (a reason takes it off)",
+    removalsHint: "Households taken off: a reason takes the household off the list; none keeps it.",
+    recordedAt: "Entered at",
     refused: {
       notice_period_running: "Not yet: the village's notice is still running.",
       objections_open: "Not yet: an objection is open; the village must resolve it first.",
