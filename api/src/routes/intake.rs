@@ -7,6 +7,7 @@ use domain::intake::{Kind, Source, Stage, Step};
 use domain::{DomainError, FieldError, RegionCode};
 use infra::app::exit::{Attachment, StepInput};
 use infra::app::intake::{self, IntakeEntryView, IntakeListRow, IntakeView, NewIntake};
+use infra::app::intake_objections;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -133,6 +134,20 @@ impl From<IntakeListRow> for IntakeListSummaryDto {
     }
 }
 
+/// An intake list in a page of lists: the summary with what is on it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IntakeListItemDto {
+    /// The list.
+    #[serde(flatten)]
+    pub list: IntakeListSummaryDto,
+    /// Households left on it.
+    pub households: i64,
+    /// Their people.
+    pub people: i64,
+    /// Objections not yet resolved (an open one blocks the township review).
+    pub open_objections: i64,
+}
+
 /// An intake list with its households and steps.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IntakeListDto {
@@ -252,7 +267,7 @@ pub async fn create_intake_list(
     security(("bearer" = [])),
     params(IntakeListParams, PageParams),
     responses(
-        (status = 200, description = "A page of intake lists", body = Page<IntakeListSummaryDto>),
+        (status = 200, description = "A page of intake lists", body = Page<IntakeListItemDto>),
         NotSignedIn,
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad filter: region (malformed, outside your scope), stage", body = Problem, content_type = "application/problem+json"),
@@ -277,14 +292,26 @@ pub async fn list_intake_lists(
                 .map(Stage::parse)
                 .transpose()
                 .map_err(|m| DomainError::field("stage", m))?;
-            intake::list(conn, ctx, (scope, p.year, stage), after, limit + 1)
+            let rows = intake::list(conn, ctx, (scope, p.year, stage), after, limit + 1)?;
+            let counts = intake_objections::page_counts(conn, &rows)?;
+            Ok((rows, counts))
         })
         .await?;
+    let (rows, counts) = rows;
     Ok(HttpResponse::Ok().json(Page::from_rows(
         rows,
         limit,
         |r| (r.region_code, r.year, r.id),
-        IntakeListSummaryDto::from,
+        |r| {
+            let (households, people, open_objections) =
+                counts.get(&r.id).copied().unwrap_or_default();
+            IntakeListItemDto {
+                list: r.into(),
+                households,
+                people,
+                open_objections,
+            }
+        },
     )))
 }
 

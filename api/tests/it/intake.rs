@@ -749,6 +749,17 @@ async fn the_intake_target_reads_back_and_the_lists_filter_by_region_and_stage()
         .get(&q(&format!("region={V1}&stage=applied")), &x.approver)
         .await;
     assert_eq!(ids(&r), std::slice::from_ref(&id), "{:?}", r.body);
+    // What is on it, for the list of lists.
+    let item = &r.body["items"][0];
+    assert_eq!(
+        (
+            &item["households"],
+            &item["people"],
+            &item["open_objections"]
+        ),
+        (&json!(1), &json!(1), &json!(0)),
+        "{item:?}"
+    );
     let r = app
         .get(&q(&format!("region={TOWNSHIP}")), &x.reviewer)
         .await;
