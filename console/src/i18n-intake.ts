@@ -59,12 +59,10 @@ const zh = {
       people: "新识别目标（人）",
       returns: "返贫控制上限（人）",
       returnsNone: "不设上限",
-      setBy: "设置人",
       updatedAt: "设置时间",
       unset: "{year} 年度尚未设置纳入目标",
       edit: "设置目标",
       saved: "纳入目标已保存",
-      progress: "本年度已纳入（已公告）",
     },
     // Exit inspections.
     insp: {
@@ -150,12 +148,10 @@ const en: typeof zh = {
       people: "Newly identified (people)",
       returns: "Ceiling on returns (people)",
       returnsNone: "No ceiling",
-      setBy: "Set by",
       updatedAt: "Set at",
       unset: "No intake target set for {year}",
       edit: "Set the target",
       saved: "Intake target saved",
-      progress: "Entered this year (announced)",
     },
     insp: {
       title: "Exit inspections",
