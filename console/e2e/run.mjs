@@ -22,7 +22,12 @@ function expect(ok, what) {
   if (!ok) throw new Error(what);
 }
 
+// ZX_E2E_ONLY: a regular expression; only the tests whose name matches run (one spec while
+// working on it, e.g. ZX_E2E_ONLY='intake|inspect'). Unset: every test.
+const only = process.env.ZX_E2E_ONLY ? new RegExp(process.env.ZX_E2E_ONLY) : null;
+
 async function as(user, password, name, body) {
+  if (only && !only.test(name)) return;
   // Reduced motion, as many office PCs are set: the console then moves nothing (style.css).
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN", timezoneId: "Asia/Shanghai", reducedMotion: "reduce" });
   const page = await context.newPage();
@@ -594,6 +599,9 @@ await (await import("./ffunds.mjs")).ffunds({ as, base, expect });
 await (await import("./fvill.mjs")).fvill({ as, base, expect, idNumber, rnd });
 // Reversals, a project's posting, key-village designation, ending a pairing, the calendar (e2e/factions.mjs).
 await (await import("./factions.mjs")).factions({ as, base, expect, idNumber, rnd });
+// The intake pages and the exit inspections (e2e/intake.mjs; after workflows.mjs, whose exit
+// is filed for the inspection to draw).
+await (await import("./intake.mjs")).intake({ as, base, expect, idNumber, rnd });
 
 await browser.close();
 if (a11y.length) {

@@ -57,6 +57,9 @@ const zh = {
     fundsGroup: "资金项目",
     projects: "项目资金",
     rangers: "生态护林员",
+    // The intake and exit-inspection pages (their own messages are in src/i18n-intake.ts).
+    intake: "纳入管理", intakeLists: "纳入名单", intakeList: "纳入名单详情", intakeTargets: "纳入目标",
+    exitInspections: "退出抽查", exitInspection: "抽查详情",
   },
   layout: { logout: "退出登录", scope: "管辖范围", scopeOf: "{name}及所辖区域", year: "{year} 年度" },
   // The API's HouseholdStatus, worded as its description.
@@ -322,6 +325,10 @@ Object.assign(en.menu, {
   admin: "Administration", users: "Users", settings: "Settings", calendar: "Working calendar", audit: "Audit log", jobs: "Jobs",
 });
 Object.assign(en.menu, { exitPlans: "Exit plans", monitoringLeads: "Early-warning leads", monitoringCase: "Monitoring case", propertyCheck: "Batch" });
+Object.assign(en.menu, {
+  intake: "Intake", intakeLists: "Intake lists", intakeList: "Intake list", intakeTargets: "Intake targets",
+  exitInspections: "Exit inspections", exitInspection: "Inspection",
+});
 
 export const i18n = createI18n({
   legacy: false,

@@ -32,6 +32,12 @@ export const router = createRouter({
         { path: "monitoring/leads", name: "monitoring-leads", component: () => import("./views/MonitoringLeads.vue"), meta: { title: "menu.monitoringLeads", group: "menu.monitoringGroup" } },
         { path: "monitoring/:id", name: "monitoring-case", component: () => import("./views/MonitoringCase.vue"), meta: { title: "menu.monitoringCase", group: "menu.monitoringGroup" } },
         { path: "property-checks/:id", name: "property-check", component: () => import("./views/PropertyCheck.vue"), meta: { title: "menu.propertyCheck", group: "menu.propertyGroup" } },
+        // Intake (纳入) and exit inspections (督查验收).
+        { path: "intake", name: "intake", component: () => import("./views/IntakeLists.vue"), meta: { title: "menu.intakeLists", group: "menu.intake" } },
+        { path: "intake/:id", name: "intake-list", component: () => import("./views/IntakeList.vue"), meta: { title: "menu.intakeList", group: "menu.intake" } },
+        { path: "intake-targets", name: "intake-targets", component: () => import("./views/IntakeTargets.vue"), meta: { title: "menu.intakeTargets", group: "menu.intake" } },
+        { path: "exit-inspections", name: "exit-inspections", component: () => import("./views/ExitInspections.vue"), meta: { title: "menu.exitInspections", group: "menu.exit" } },
+        { path: "exit-inspections/:id", name: "exit-inspection", component: () => import("./views/ExitInspection.vue"), meta: { title: "menu.exitInspection", group: "menu.exit" } },
         { path: "password", name: "password", component: () => import("./views/Password.vue"), meta: { title: "password.title" } },
         { path: "households", name: "households", component: () => import("./views/Households.vue"), meta: { title: "menu.households", group: "menu.cases" } },
         { path: "households/new", name: "register", component: () => import("./views/Register.vue"), meta: { title: "menu.register", group: "menu.cases" } },

@@ -352,6 +352,23 @@ pub struct IntakeTargetBody {
     pub returns_people: Option<i32>,
 }
 
+/// A county's intake target of a year, as set.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IntakeTargetDto {
+    /// County (12 digits).
+    pub county_code: String,
+    /// Year.
+    pub year: i32,
+    /// People to take in that year, newly identified.
+    pub people: i32,
+    /// The ceiling on people returning to poverty that year; absent: none.
+    pub returns_people: Option<i32>,
+    /// Set by (user id).
+    pub set_by: Uuid,
+    /// Set at.
+    pub updated_at: DateTime<Utc>,
+}
+
 /// Opens the year's campaign of a county (county step, `workflow:county`). One open campaign
 /// per county and year.
 #[utoipa::path(
@@ -600,6 +617,49 @@ pub async fn close_campaign(
     Ok(HttpResponse::Ok().json(CampaignDto::from(v)))
 }
 
+/// A county's intake target of a year (`workflow:read`; county and above, over the county):
+/// 404 when none is set.
+#[utoipa::path(
+    tag = "campaign",
+    security(("bearer" = [])),
+    params(
+        ("county_code" = String, Path, description = "County, 6 digits"),
+        ("year" = i32, Path, description = "Year"),
+    ),
+    responses(
+        (status = 200, description = "The target", body = IntakeTargetDto),
+        NotSignedIn,
+        (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such county in your scope, or no target set for the year", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/intake-targets/{county_code}/{year}")]
+pub async fn get_intake_target(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, i32)>,
+) -> ApiResult<HttpResponse> {
+    let (county, year) = path.into_inner();
+    let county = RegionCode::parse(&county)
+        .ok()
+        .filter(|c| c.level() == Level::County)
+        .ok_or(DomainError::NotFound)?;
+    let (people, returns_people, set_by, updated_at) = state
+        .run(auth, move |conn, ctx| {
+            campaign::intake_target(conn, ctx, county, year)
+        })
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    Ok(HttpResponse::Ok().json(IntakeTargetDto {
+        county_code: format!("{:012}", county.as_i64()),
+        year,
+        people,
+        returns_people,
+        set_by,
+        updated_at,
+    }))
+}
+
 /// Sets a county's yearly intake target in people (newly identified; county step), shown
 /// against the year's entries in its campaigns (总量控制), and optionally a ceiling on returns to
 /// poverty, shown against the year's returns.
@@ -670,6 +730,7 @@ super::routes! {
         campaign_villages => Permission(perm::WORKFLOW_READ),
         excuse_village => Permission(perm::WORKFLOW_COUNTY),
         close_campaign => Permission(perm::WORKFLOW_COUNTY),
+        get_intake_target => Permission(perm::WORKFLOW_READ),
         put_intake_target => Permission(perm::WORKFLOW_COUNTY),
     },
 }

@@ -3,10 +3,11 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::intake::{Kind, Source, Step};
+use domain::intake::{Kind, Source, Stage, Step};
 use domain::{DomainError, FieldError, RegionCode};
 use infra::app::exit::{Attachment, StepInput};
 use infra::app::intake::{self, IntakeEntryView, IntakeListRow, IntakeView, NewIntake};
+use infra::app::intake_objections;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -15,7 +16,7 @@ use super::exit::{
     AppraisalBody, AttachmentBody, NoticeBody, ReviewBody, StepDto, appraisal_input, attachments,
     notice_input, review_input,
 };
-use super::input::{check_year, done, id_of};
+use super::input::{check_year, done, id_of, within};
 use crate::error::answers::{BadField, NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::idempotency::{IdempotencyKey, Once};
@@ -134,6 +135,20 @@ impl From<IntakeListRow> for IntakeListSummaryDto {
     }
 }
 
+/// An intake list in a page of lists: the summary with what is on it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IntakeListItemDto {
+    /// The list.
+    #[serde(flatten)]
+    pub list: IntakeListSummaryDto,
+    /// Households left on it.
+    pub households: i64,
+    /// Their people.
+    pub people: i64,
+    /// Objections not yet resolved (an open one blocks the township review).
+    pub open_objections: i64,
+}
+
 /// An intake list with its households and steps.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IntakeListDto {
@@ -170,6 +185,11 @@ impl From<IntakeView> for IntakeListDto {
 pub struct IntakeListParams {
     /// Year.
     pub year: Option<i32>,
+    /// Any region code (a village, its township, the county); capped by your scope.
+    pub region: Option<String>,
+    /// Stage.
+    #[param(schema_with = domain::intake::Stage::input_schema)]
+    pub stage: Option<String>,
 }
 
 /// Draws up an intake list of a village (village step, `workflow:village`): households that
@@ -245,16 +265,17 @@ pub async fn create_intake_list(
     .await
 }
 
-/// Intake lists in your scope by village, newest year first (none above the county).
+/// Intake lists in your scope by village, newest year first (none above the county), of a
+/// region, a year and a stage when given.
 #[utoipa::path(
     tag = "intake",
     security(("bearer" = [])),
     params(IntakeListParams, PageParams),
     responses(
-        (status = 200, description = "A page of intake lists", body = Page<IntakeListSummaryDto>),
+        (status = 200, description = "A page of intake lists", body = Page<IntakeListItemDto>),
         NotSignedIn,
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad filter: region (malformed, outside your scope), stage", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/intake-lists")]
@@ -266,17 +287,36 @@ pub async fn list_intake_lists(
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
     let after: Option<(i64, i32, Uuid)> = page.cursor()?;
-    let year = params.year;
+    let p = params.into_inner();
     let rows = state
         .run(auth, move |conn, ctx| {
-            intake::list(conn, ctx, year, after, limit + 1)
+            let scope = within(p.region.as_deref(), ctx.caller.scope())?;
+            let stage = p
+                .stage
+                .as_deref()
+                .map(Stage::parse)
+                .transpose()
+                .map_err(|m| DomainError::field("stage", m))?;
+            let rows = intake::list(conn, ctx, (scope, p.year, stage), after, limit + 1)?;
+            let counts = intake_objections::page_counts(conn, &rows)?;
+            Ok((rows, counts))
         })
         .await?;
+    let (rows, counts) = rows;
     Ok(HttpResponse::Ok().json(Page::from_rows(
         rows,
         limit,
         |r| (r.region_code, r.year, r.id),
-        IntakeListSummaryDto::from,
+        |r| {
+            let (households, people, open_objections) =
+                counts.get(&r.id).copied().unwrap_or_default();
+            IntakeListItemDto {
+                list: r.into(),
+                households,
+                people,
+                open_objections,
+            }
+        },
     )))
 }
 

@@ -700,3 +700,76 @@ async fn inbox_of(app: &TestApp, token: &str) -> Vec<Value> {
     assert_eq!(r.status, 200, "{:?}", r.body);
     r.body["items"].as_array().cloned().unwrap_or_default()
 }
+
+/// The county's intake target reads back as set (404 before), by the county and the city above
+/// it, never by another county; the lists filter by region and stage, a region outside the
+/// scope named.
+#[actix_web::test]
+async fn the_intake_target_reads_back_and_the_lists_filter_by_region_and_stage() {
+    let x = setup().await;
+    let app = &x.app;
+    let path = format!("/api/v1/intake-targets/370831/{}", year(app));
+    let r = app.get(&path, &x.approver).await;
+    assert_eq!(r.status, 404, "none set yet: {:?}", r.body);
+    let body = json!({"people": 12});
+    let r = app
+        .send("PUT", &path, Some(&x.approver), Some(&body), &[])
+        .await;
+    assert_eq!(r.status, 204, "{:?}", r.body);
+    for token in [&x.approver, &x.city] {
+        let r = app.get(&path, token).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.body["county_code"], "370831000000");
+        assert_eq!(r.body["people"], 12);
+        assert_eq!(r.body["returns_people"], Value::Null);
+    }
+    let r = app.get(&path, &x.stranger).await;
+    assert_eq!(r.status, 404, "another county: {:?}", r.body);
+
+    let new = household_in(&x, "F1", 41, "non_poor").await;
+    let r = app
+        .post(
+            "/api/v1/intake-lists",
+            &x.clerk,
+            intake(app, &[(&new, "new")]),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let ids = |r: &Resp| -> Vec<String> {
+        r.body["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|l| l["id"].as_str().map(str::to_string))
+            .collect()
+    };
+    let id = r.body["id"].as_str().unwrap_or_default().to_string();
+    let q = |s: &str| format!("/api/v1/intake-lists?{s}");
+    let r = app
+        .get(&q(&format!("region={V1}&stage=applied")), &x.approver)
+        .await;
+    assert_eq!(ids(&r), std::slice::from_ref(&id), "{:?}", r.body);
+    // What is on it, for the list of lists.
+    let item = &r.body["items"][0];
+    assert_eq!(
+        (
+            &item["households"],
+            &item["people"],
+            &item["open_objections"]
+        ),
+        (&json!(1), &json!(1), &json!(0)),
+        "{item:?}"
+    );
+    let r = app
+        .get(&q(&format!("region={TOWNSHIP}")), &x.reviewer)
+        .await;
+    assert_eq!(ids(&r), std::slice::from_ref(&id), "{:?}", r.body);
+    let r = app.get(&q("region=370831101202"), &x.approver).await;
+    assert!(ids(&r).is_empty(), "another village: {:?}", r.body);
+    let r = app.get(&q("stage=notice"), &x.approver).await;
+    assert!(ids(&r).is_empty(), "another stage: {:?}", r.body);
+    let r = app.get(&q("stage=filed"), &x.approver).await;
+    assert_eq!((r.status, fields(&r)), (422, vec!["stage".to_string()]));
+    let r = app.get(&q("region=370830000000"), &x.approver).await;
+    assert_eq!((r.status, fields(&r)), (422, vec!["region".to_string()]));
+}

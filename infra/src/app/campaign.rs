@@ -547,6 +547,37 @@ pub fn set_intake_target(
     )
 }
 
+/// A county's intake target of a year as set: people, the ceiling on returns, who set it and
+/// when.
+pub type IntakeTarget = (i32, Option<i32>, Uuid, DateTime<Utc>);
+
+/// Reads a county's intake target for a year (`None`: not set).
+///
+/// # Errors
+/// `NotFound` outside scope.
+pub fn intake_target(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    county: RegionCode,
+    year: i32,
+) -> Result<Option<IntakeTarget>, DomainError> {
+    if !ctx.caller.scope().contains(county) {
+        return Err(DomainError::NotFound);
+    }
+    intake_targets::table
+        .filter(intake_targets::county_code.eq(county.county_code()))
+        .filter(intake_targets::year.eq(year))
+        .select((
+            intake_targets::people,
+            intake_targets::returns_people,
+            intake_targets::set_by,
+            intake_targets::updated_at,
+        ))
+        .first(conn)
+        .optional()
+        .db()
+}
+
 /// Exits, entries and returns of the campaign's year in the caller's scope, with the county's
 /// targets (read where the caller sees them: at the county).
 fn totals(conn: &mut PgConnection, ctx: &Ctx, c: &CampaignRow) -> Result<Totals, DomainError> {

@@ -16,7 +16,7 @@ use domain::authz::perm;
 use domain::cases::Status;
 use domain::exit::Follows;
 use domain::intake::{self as rules, Kind, Source, Stage, Step};
-use domain::{DomainError, FieldError, Level, RegionCode};
+use domain::{DomainError, FieldError, Level, RegionCode, Scope};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -324,21 +324,21 @@ pub fn get(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<IntakeView, D
     view_of(conn, list)
 }
 
-/// Lists in scope, by village then newest year; keyset after `(region, year, id)`.
+/// Lists within `scope` (the caller's, or a region of it), of a year and a stage when given, by
+/// village then newest year; keyset after `(region, year, id)`.
 ///
 /// # Errors
 /// Database failures.
 pub fn list(
     conn: &mut PgConnection,
     ctx: &Ctx,
-    year: Option<i32>,
+    (scope, year, stage): (Scope, Option<i32>, Option<Stage>),
     after: Option<(i64, i32, Uuid)>,
     limit: i64,
 ) -> Result<Vec<IntakeListRow>, DomainError> {
     if ctx.caller.org.level() < Level::County {
         return Ok(Vec::new());
     }
-    let scope = ctx.caller.scope();
     let mut q = intake_lists::table
         .filter(intake_lists::region_code.between(scope.lo(), scope.hi()))
         .select(IntakeListRow::as_select())
@@ -351,6 +351,9 @@ pub fn list(
         .into_boxed();
     if let Some(y) = year {
         q = q.filter(intake_lists::year.eq(y));
+    }
+    if let Some(st) = stage {
+        q = q.filter(intake_lists::stage.eq(st.as_str()));
     }
     if let Some((r, y, id)) = after {
         q = q.filter(

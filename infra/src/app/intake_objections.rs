@@ -4,6 +4,8 @@
 //! the household off the list, dismissed keeps it. Rows have the exit objections' shape
 //! ([`ObjectionRow`]).
 
+use std::collections::HashMap;
+
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use domain::authz::perm;
@@ -47,6 +49,43 @@ pub fn open_count(conn: &mut PgConnection, list: &IntakeListRow) -> Result<i64, 
         .count()
         .get_result(conn)
         .db()
+}
+
+/// Per list of a page: households left on it, their people, and its open objections.
+///
+/// # Errors
+/// Database failures.
+pub fn page_counts(
+    conn: &mut PgConnection,
+    lists: &[IntakeListRow],
+) -> Result<HashMap<Uuid, (i64, i64, i64)>, DomainError> {
+    use crate::schema::intake_entries as e;
+    let ids: Vec<Uuid> = lists.iter().map(|l| l.id).collect();
+    let counties: Vec<i32> = lists.iter().map(|l| l.county_code).collect();
+    let mut out: HashMap<Uuid, (i64, i64, i64)> = ids.iter().map(|id| (*id, (0, 0, 0))).collect();
+    let live: Vec<(Uuid, i32)> = e::table
+        .filter(e::county_code.eq_any(&counties))
+        .filter(e::list_id.eq_any(&ids))
+        .filter(e::removed.eq(false))
+        .select((e::list_id, e::people))
+        .load(conn)
+        .db()?;
+    for (id, people) in live {
+        let c = out.entry(id).or_default();
+        c.0 += 1;
+        c.1 += i64::from(people);
+    }
+    let open: Vec<Uuid> = o::table
+        .filter(o::county_code.eq_any(&counties))
+        .filter(o::list_id.eq_any(&ids))
+        .filter(o::status.eq("open"))
+        .select(o::list_id)
+        .load(conn)
+        .db()?;
+    for id in open {
+        out.entry(id).or_default().2 += 1;
+    }
+    Ok(out)
 }
 
 fn touch(conn: &mut PgConnection, ctx: &Ctx, list: &IntakeListRow) -> Result<(), DomainError> {
