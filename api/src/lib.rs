@@ -245,7 +245,13 @@ fn document_common_answers(doc: &mut OpenApi) {
                 query |= p.parameter_in == ParameterIn::Query || p.name == "year";
                 path |= p.parameter_in == ParameterIn::Path;
                 if let Some(schema) = p.schema.as_mut() {
-                    // A path's `{code}` is a division code too.
+                    // A path's `{code}` is a division code too, unless the operation says
+                    // which level (a village's `{code}` states the village pattern itself).
+                    let stated =
+                        matches!(schema, RefOr::T(Schema::Object(o)) if o.pattern.is_some());
+                    if p.name == "code" && stated {
+                        continue;
+                    }
                     let name = if p.name == "code" {
                         "region"
                     } else {

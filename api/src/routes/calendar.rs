@@ -78,7 +78,12 @@ impl From<YearView> for CalendarYearDto {
 #[serde(deny_unknown_fields)]
 pub struct PutCalendarYearBody {
     /// Where it comes from (the State Council notice, e.g. 国办发明电〔2025〕7号).
-    #[schema(example = "国务院办公厅关于2027年部分节假日安排的通知")]
+    #[schema(
+        example = "国务院办公厅关于2027年部分节假日安排的通知",
+        min_length = 1,
+        max_length = 200,
+        pattern = "\\S"
+    )]
     pub source: String,
     /// Every statutory holiday and adjusted working day of the year, each date once.
     pub days: Vec<CalendarDayDto>,

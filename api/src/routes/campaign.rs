@@ -57,6 +57,7 @@ pub struct CampaignBody {
     pub deadlines: DeadlinesBody,
     /// A note, up to 500 characters.
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub note: Option<String>,
 }
 

@@ -133,6 +133,20 @@ pub fn project_names() -> utoipa::openapi::schema::Array {
         .build()
 }
 
+/// A village's industries (主要产业, 特色产业): at most 10, each 1–50 characters.
+pub fn industry_names() -> utoipa::openapi::schema::Array {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(
+            utoipa::openapi::schema::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::Type::String)
+                .min_length(Some(1))
+                .max_length(Some(50))
+                .pattern(Some("\\S")),
+        )
+        .max_items(Some(10))
+        .build()
+}
+
 /// At least one risk type.
 pub fn risk_types_at_least_one() -> utoipa::openapi::schema::Array {
     let mut a = domain::monitoring::RiskType::input_list_schema();

@@ -24,6 +24,7 @@ pub struct OpinionBody {
     /// The hit.
     pub hit_id: Uuid,
     /// The handling opinion (处理意见), 1–1000 characters.
+    #[schema(min_length = 1, max_length = 1000, pattern = "\\S")]
     pub opinion: String,
 }
 
@@ -106,6 +107,7 @@ pub async fn appraise(
 #[serde(deny_unknown_fields)]
 pub struct SendBackBody {
     /// Why the township sends it back, 1–1000 characters.
+    #[schema(min_length = 1, max_length = 1000, pattern = "\\S")]
     pub reason: String,
 }
 

@@ -29,7 +29,8 @@ pub struct RelocationBody {
     /// Households to move.
     #[schema(minimum = 1)]
     pub households: i32,
-    /// People to move.
+    /// People to move (at least the households).
+    #[schema(minimum = 1)]
     pub people: i32,
 }
 

@@ -42,24 +42,31 @@ pub struct IndicatorsBody {
     pub deliberation_council: Option<bool>,
     /// 高标准农田占耕地比例, percent with one decimal (reported; the seed sets no figure).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100, multiple_of = 0.1)]
     pub high_standard_farmland_pct: Option<f64>,
     /// 有劳动力的家庭: households with labour (at most the profile's households).
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub labour_households: Option<i32>,
     /// Of them, those with at least one person in stable work (target: all).
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub labour_households_stable_work: Option<i32>,
     /// 30户以上自然村(组): natural villages (groups) of 30 or more households.
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub groups_30plus: Option<i32>,
     /// Of them, those reached by a hardened road (target: all).
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub groups_30plus_hardened_road: Option<i32>,
     /// 200人以上居民聚居点(区): settlements of 200 or more people.
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub settlements_200plus: Option<i32>,
     /// Of them, those with sewage treatment (reported: the seed promises support, no target).
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub settlements_200plus_sewage: Option<i32>,
 }
 

@@ -54,11 +54,11 @@ pub struct ProfileBody {
     pub forest_mu: f64,
     /// 主要产业 (up to 10).
     #[serde(default)]
-    #[schema(max_items = 10)]
+    #[schema(schema_with = crate::routes::input::industry_names)]
     pub main_industries: Vec<String>,
     /// 特色产业 (up to 10).
     #[serde(default)]
-    #[schema(max_items = 10)]
+    #[schema(schema_with = crate::routes::input::industry_names)]
     pub featured_industries: Vec<String>,
     /// 两项改革合并村.
     #[serde(default)]
@@ -84,6 +84,7 @@ pub struct ProfileBody {
     pub electricity_pct: Option<f64>,
     /// 适龄儿童入学率, percent.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100, multiple_of = 0.1)]
     pub school_enrolment_pct: Option<f64>,
     /// Milestones and further indicators (seed 4, issue 22).
     #[serde(default)]
@@ -213,7 +214,7 @@ fn profile_dto(p: ProfileRow, i: &IndicatorsRow, c: Computed) -> ProfileDto {
 #[utoipa::path(
     tag = "villages",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "Village, 12 digits")),
+    params(("code" = String, Path, description = "Village, 12 digits", pattern = r"^(0[1-9]|[1-9][0-9])[0-9]{7}(00[1-9]|0[1-9][0-9]|[1-9][0-9]{2})$")),
     responses(
         (status = 200, description = "Profiles", body = Vec<ProfileDto>),
         NotSignedIn,
@@ -256,7 +257,7 @@ pub async fn list_profiles(
     tag = "villages",
     security(("bearer" = [])),
     params(
-        ("code" = String, Path, description = "Village, 12 digits"),
+        ("code" = String, Path, description = "Village, 12 digits", pattern = r"^(0[1-9]|[1-9][0-9])[0-9]{7}(00[1-9]|0[1-9][0-9]|[1-9][0-9]{2})$"),
         ("year" = i32, Path, description = "Year"),
     ),
     responses(
@@ -294,7 +295,7 @@ pub async fn get_profile(
     tag = "villages",
     security(("bearer" = [])),
     params(
-        ("code" = String, Path, description = "Village, 12 digits"),
+        ("code" = String, Path, description = "Village, 12 digits", pattern = r"^(0[1-9]|[1-9][0-9])[0-9]{7}(00[1-9]|0[1-9][0-9]|[1-9][0-9]{2})$"),
         ("year" = i32, Path, description = "Year"),
         ("If-Match" = Option<String>, Header, description = "The version read, to replace a profile"),
     ),

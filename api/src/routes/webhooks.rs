@@ -76,6 +76,7 @@ pub struct CreateWebhookBody {
     #[schema(schema_with = crate::routes::input::event_kinds_at_least_one)]
     pub events: Vec<String>,
     /// Free text, at most 500 characters.
+    #[schema(max_length = 500)]
     pub description: Option<String>,
     /// Default true.
     pub active: Option<bool>,
@@ -95,7 +96,8 @@ pub struct PatchWebhookBody {
     #[schema(schema_with = crate::routes::input::event_kinds_at_least_one_or_null)]
     #[schema(min_items = 1)]
     pub events: Option<Vec<String>>,
-    /// Free text.
+    /// Free text, at most 500 characters.
+    #[schema(max_length = 500)]
     pub description: Option<String>,
     /// Pause (false) or resume (true).
     pub active: Option<bool>,

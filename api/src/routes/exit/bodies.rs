@@ -10,10 +10,13 @@ pub struct VoteBody {
     pub household_id: Uuid,
     /// Votes for (赞成).
     #[serde(rename = "for")]
+    #[schema(minimum = 0)]
     pub votes_for: i32,
     /// Against (反对).
+    #[schema(minimum = 0)]
     pub against: i32,
     /// Abstaining (弃权).
+    #[schema(minimum = 0)]
     pub abstain: i32,
 }
 

@@ -165,7 +165,7 @@ pub async fn check_sheet(
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Batch id"),
-        ("code" = String, Path, description = "Village code (12 digits)"),
+        ("code" = String, Path, description = "Village code (12 digits)", pattern = r"^(0[1-9]|[1-9][0-9])[0-9]{7}(00[1-9]|0[1-9][0-9]|[1-9][0-9]{2})$"),
         crate::documents::FormatParams,
     ),
     responses(
