@@ -56,19 +56,20 @@ pub fn key_village_orders() -> utoipa::openapi::schema::Object {
     one_of(&["gap", "code"])
 }
 
+/// A list of texts, each 1–`max` characters and not blank.
+fn texts(max: usize) -> utoipa::openapi::schema::ArrayBuilder {
+    utoipa::openapi::schema::ArrayBuilder::new().items(
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .min_length(Some(1))
+            .max_length(Some(max))
+            .pattern(Some("\\S")),
+    )
+}
+
 /// The names of the people who verified (1 to 20 of them, each 1–50 characters).
 pub fn verifier_names() -> utoipa::openapi::schema::Array {
-    utoipa::openapi::schema::ArrayBuilder::new()
-        .items(
-            utoipa::openapi::schema::ObjectBuilder::new()
-                .schema_type(utoipa::openapi::schema::Type::String)
-                .min_length(Some(1))
-                .max_length(Some(50))
-                .pattern(Some("\\S")),
-        )
-        .min_items(Some(1))
-        .max_items(Some(20))
-        .build()
+    texts(50).min_items(Some(1)).max_items(Some(20)).build()
 }
 
 /// Browser origins (`https://host[:port]`, `http://` only for localhost), at most 20.
@@ -122,29 +123,12 @@ pub fn demonstration_levels() -> utoipa::openapi::schema::Object {
 
 /// A key village's planned projects: each 1–200 characters.
 pub fn project_names() -> utoipa::openapi::schema::Array {
-    utoipa::openapi::schema::ArrayBuilder::new()
-        .items(
-            utoipa::openapi::schema::ObjectBuilder::new()
-                .schema_type(utoipa::openapi::schema::Type::String)
-                .min_length(Some(1))
-                .max_length(Some(200))
-                .pattern(Some("\\S")),
-        )
-        .build()
+    texts(200).build()
 }
 
 /// A village's industries (主要产业, 特色产业): at most 10, each 1–50 characters.
 pub fn industry_names() -> utoipa::openapi::schema::Array {
-    utoipa::openapi::schema::ArrayBuilder::new()
-        .items(
-            utoipa::openapi::schema::ObjectBuilder::new()
-                .schema_type(utoipa::openapi::schema::Type::String)
-                .min_length(Some(1))
-                .max_length(Some(50))
-                .pattern(Some("\\S")),
-        )
-        .max_items(Some(10))
-        .build()
+    texts(50).max_items(Some(10)).build()
 }
 
 /// At least one risk type.
