@@ -7,7 +7,6 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use serde_json::{Value, json};
 
-use crate::cases::{household, id_number};
 use crate::exit::V1;
 use crate::funds::{allocate, fund, id, project};
 use crate::helpers::{Resp, TestApp};
@@ -278,35 +277,12 @@ async fn relocation_plans_and_ranger_contracts_are_made_once_per_key() {
     )
     .await;
     // A ranger: a registered person, paid from an ecology project.
-    let r = app
-        .post(
-            "/api/v1/households",
-            &x.clerk,
-            household("IDEM1", V1, &[id_number("370831", 977)]),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    let member = r.body["members"][0]["id"]
+    let (r, p) =
+        crate::funds::rangers::ranger_and_project(app, &x.clerk, &x.officer, "IDEM1", 977).await;
+    let member = r["members"][0]["id"]
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let f = id(app
-        .post(
-            "/api/v1/funds",
-            &x.officer,
-            fund(20_000, "ecology", false, false),
-        )
-        .await)
-    .await;
-    let p = id(app
-        .post(
-            "/api/v1/projects",
-            &x.officer,
-            project(V1, 10_000, "ecology", false),
-        )
-        .await)
-    .await;
-    assert_eq!(allocate(app, &x.officer, &f, &p, 10_000).await.status, 201);
     let contract = |station: &str| {
         json!({"member_id": member, "station": station, "villager_group": "三组", "area_mu": 300.5,
             "bound_east": "东至山脊", "bound_south": "南至河沟", "bound_west": "西至公路", "bound_north": "北至林场",

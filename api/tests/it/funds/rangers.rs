@@ -2,36 +2,28 @@
 
 use super::*;
 
-#[actix_web::test]
-async fn ranger_payouts_month_by_month() {
-    let x = setup().await;
-    let app = &x.app;
+/// A ranger-to-be and the money to pay them: household `number` of V1 with one member (ID
+/// number `seq`), and an ecology project of V1 with 10,000 fen allocated from a new fund.
+/// Returns the household as answered and the project's id.
+pub(crate) async fn ranger_and_project(
+    app: &TestApp,
+    clerk: &str,
+    officer: &str,
+    number: &str,
+    seq: u32,
+) -> (Value, String) {
     let r = app
         .post(
             "/api/v1/households",
-            &x.clerk,
-            household("R1", V1, &[id_number("370831", 990)]),
+            clerk,
+            household(number, V1, &[id_number("370831", seq)]),
         )
         .await;
-    assert_eq!(r.status, 201);
-    let member = r.body["members"][0]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let ranger_name = r.body["members"][0]["name"].clone();
-    assert!(ranger_name.is_string());
-    // 一卡兑付: the ranger's household is paid to its benefit card.
-    let hh = r.body["id"].as_str().unwrap_or_default().to_string();
-    assert_eq!(
-        crate::benefit_cards::give_card(app, &x.officer, &hh)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(r.status, 201, "{:?}", r.body);
     let f = id(app
         .post(
             "/api/v1/funds",
-            &x.officer,
+            officer,
             fund(20_000, "ecology", false, false),
         )
         .await)
@@ -39,12 +31,34 @@ async fn ranger_payouts_month_by_month() {
     let p = id(app
         .post(
             "/api/v1/projects",
-            &x.officer,
+            officer,
             project(V1, 10_000, "ecology", false),
         )
         .await)
     .await;
-    assert_eq!(allocate(app, &x.officer, &f, &p, 10_000).await.status, 201);
+    assert_eq!(allocate(app, officer, &f, &p, 10_000).await.status, 201);
+    (r.body, p)
+}
+
+#[actix_web::test]
+async fn ranger_payouts_month_by_month() {
+    let x = setup().await;
+    let app = &x.app;
+    let (r, p) = ranger_and_project(app, &x.clerk, &x.officer, "R1", 990).await;
+    let member = r["members"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let ranger_name = r["members"][0]["name"].clone();
+    assert!(ranger_name.is_string());
+    // 一卡兑付: the ranger's household is paid to its benefit card.
+    let hh = r["id"].as_str().unwrap_or_default().to_string();
+    assert_eq!(
+        crate::benefit_cards::give_card(app, &x.officer, &hh)
+            .await
+            .status,
+        200
+    );
     let contract = |m: &str| {
         json!({"member_id": m, "station": "泗张镇林业站", "villager_group": "三组", "area_mu": 300.5,
             "bound_east": "东至山脊", "bound_south": "南至河沟", "bound_west": "西至公路", "bound_north": "北至林场",
@@ -254,35 +268,11 @@ async fn ranger_payouts_month_by_month() {
 async fn ranger_patrol_log_and_every_ground_for_withholding() {
     let x = setup().await;
     let app = &x.app;
-    let r = app
-        .post(
-            "/api/v1/households",
-            &x.clerk,
-            household("R2", V1, &[id_number("370831", 991)]),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    let member = r.body["members"][0]["id"]
+    let (r, p) = ranger_and_project(app, &x.clerk, &x.officer, "R2", 991).await;
+    let member = r["members"][0]["id"]
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let f = id(app
-        .post(
-            "/api/v1/funds",
-            &x.officer,
-            fund(20_000, "ecology", false, false),
-        )
-        .await)
-    .await;
-    let p = id(app
-        .post(
-            "/api/v1/projects",
-            &x.officer,
-            project(V1, 10_000, "ecology", false),
-        )
-        .await)
-    .await;
-    assert_eq!(allocate(app, &x.officer, &f, &p, 10_000).await.status, 201);
     let c = id(app
         .post(
             "/api/v1/ranger-contracts",
@@ -472,43 +462,19 @@ async fn ranger_months_unpaid_after_their_due_day_are_listed_late() {
     x.app.user("admin", "370831", &["tenant_admin"]);
     let admin = x.app.token("admin").await;
     let app = &x.app;
-    let r = app
-        .post(
-            "/api/v1/households",
-            &x.clerk,
-            household("R3", V1, &[id_number("370831", 992)]),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    let member = r.body["members"][0]["id"]
+    let (r, p) = ranger_and_project(app, &x.clerk, &x.officer, "R3", 992).await;
+    let member = r["members"][0]["id"]
         .as_str()
         .unwrap_or_default()
         .to_string();
     // 一卡兑付: the ranger's household is paid to its benefit card.
-    let hh = r.body["id"].as_str().unwrap_or_default().to_string();
+    let hh = r["id"].as_str().unwrap_or_default().to_string();
     assert_eq!(
         crate::benefit_cards::give_card(app, &x.officer, &hh)
             .await
             .status,
         200
     );
-    let f = id(app
-        .post(
-            "/api/v1/funds",
-            &x.officer,
-            fund(20_000, "ecology", false, false),
-        )
-        .await)
-    .await;
-    let p = id(app
-        .post(
-            "/api/v1/projects",
-            &x.officer,
-            project(V1, 10_000, "ecology", false),
-        )
-        .await)
-    .await;
-    assert_eq!(allocate(app, &x.officer, &f, &p, 10_000).await.status, 201);
     let c = id(app
         .post(
             "/api/v1/ranger-contracts",
