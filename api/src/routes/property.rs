@@ -608,7 +608,7 @@ const OUTCOMES: [Proposal; 5] = [
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Batch id"), TableParams),
     responses(
-        (status = 200, description = "The table: JSON, or a CSV/XLSX file (`format=csv|xlsx`)", body = Vec<HitDto>),
+        (status = 200, description = "The table: JSON, or a CSV/XLSX file (`format=csv|xlsx`)", content((Vec<HitDto> = "application/json"), (String = "text/csv"), (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         NotSignedIn,
         (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),

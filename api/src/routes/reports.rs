@@ -161,7 +161,7 @@ impl From<Report> for ReportDto {
     security(("bearer" = [])),
     params(("kind" = domain::work::ReportKind, Path, description = "Report kind: `households`, `exits`, `monitoring`, `key_villages`, `coverage`, `funds`, `rangers`"), ReportParams),
     responses(
-        (status = 200, description = "The report: columns, total, rows, chart (categories and series); or a CSV/XLSX file (`format=csv|xlsx`)", body = ReportDto),
+        (status = 200, description = "The report: columns, total, rows, chart (categories and series); or a CSV/XLSX file (`format=csv|xlsx`)", content((ReportDto = "application/json"), (String = "text/csv"), (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         NotSignedIn,
         (status = 403, description = "Lacks the permission the kind needs", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown kind, grouping or format; a region outside your scope", body = Problem, content_type = "application/problem+json"),

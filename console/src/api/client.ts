@@ -66,7 +66,12 @@ const idempotency: Middleware = {
   },
 };
 
-export const api = createClient<paths>({ baseUrl: "", credentials: "same-origin" });
+// Answers typed from their JSON content: the few operations that also answer CSV/XLSX (reports,
+// property tables with `format=csv|xlsx`) are read as JSON here; files are downloaded apart.
+export const api = createClient<paths, "application/json">({
+  baseUrl: "",
+  credentials: "same-origin",
+});
 api.use(auth, idempotency);
 
 const COOKIE = { "X-Refresh-Cookie": "1" } as const;

@@ -79,7 +79,7 @@ const STAT_HEADER: [&str; 12] = [
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Batch id"), TableParams),
     responses(
-        (status = 200, description = "The table: JSON, or a CSV/XLSX file (`format=csv|xlsx`)", body = StatisticsDto),
+        (status = 200, description = "The table: JSON, or a CSV/XLSX file (`format=csv|xlsx`)", content((StatisticsDto = "application/json"), (String = "text/csv"), (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         NotSignedIn,
         (status = 403, description = "Lacks property:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
