@@ -602,6 +602,8 @@ await (await import("./factions.mjs")).factions({ as, base, expect, idNumber, rn
 // The intake pages and the exit inspections (e2e/intake.mjs; after workflows.mjs, whose exit
 // is filed for the inspection to draw).
 await (await import("./intake.mjs")).intake({ as, base, expect, idNumber, rnd });
+// The exit target beside the intake target and a household's exit criteria (e2e/cfin.mjs).
+await (await import("./cfin.mjs")).cfin({ as, base, expect });
 
 await browser.close();
 if (a11y.length) {
