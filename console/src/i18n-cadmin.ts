@@ -38,6 +38,8 @@ const zh = {
       endPairing: "结束结对", endDate: "结束日期（最后一天）", endConfirm: "结束后该户不再由此帮扶责任人联系，确定结束？",
       advisers: "专家特派员", addAdviser: "添加专家特派员", adviserName: "姓名", specialty: "专业领域", unit: "单位", from: "开始",
       to: "结束", village: "村", open: "进行中",
+      demos: "示范村", addDemo: "认定示范村", demoLevel: "级别", demoYear: "认定年度", recordedAt: "登记时间",
+      demoLevels: { province: "省级示范村", city: "市级示范村" },
     },
     calendar: {
       title: "工作日历", year: "年度", known: "已录入国务院节假日安排", unknown: "本年度尚未录入节假日安排：只按周六、周日计算休息日。",
@@ -99,6 +101,8 @@ const en: typeof zh = {
       endPairing: "End", endDate: "Last day", endConfirm: "The cadre no longer looks after the household. End the pairing?",
       advisers: "Advisers", addAdviser: "Add an adviser", adviserName: "Name", specialty: "Field", unit: "Unit", from: "From",
       to: "To", village: "Village", open: "Open",
+      demos: "Demonstration villages", addDemo: "Record a demonstration village", demoLevel: "Level", demoYear: "Year named", recordedAt: "Recorded",
+      demoLevels: { province: "Province-level", city: "City-level" },
     },
     calendar: {
       title: "Working calendar", year: "Year", known: "The State Council's arrangement is recorded", unknown: "No arrangement for this year: only Saturdays and Sundays are rest days.",
