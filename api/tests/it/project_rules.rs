@@ -255,12 +255,20 @@ async fn the_manager_is_picked_from_the_users_the_rule_accepts() {
     let r = app.get(&path, &x.officer).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     // Only the county's enabled holders of funds:manage, by username; never another county's.
-    assert_eq!(usernames(&r), ["funds", "mgr.li", "mgr.zhang"], "{:?}", r.body);
+    assert_eq!(
+        usernames(&r),
+        ["funds", "mgr.li", "mgr.zhang"],
+        "{:?}",
+        r.body
+    );
     let li = &r.body["items"][1];
     assert_eq!(li["id"], json!(township_officer));
     assert_eq!(li["display_name"], "mgr.li");
     assert_eq!(li["org_unit"], format!("{TOWNSHIP}000"));
-    assert!(li["org_unit_name"].as_str().is_some_and(|n| !n.is_empty()), "{li}");
+    assert!(
+        li["org_unit_name"].as_str().is_some_and(|n| !n.is_empty()),
+        "{li}"
+    );
     // Who they are and where, nothing more personal.
     let mut keys: Vec<&str> = li
         .as_object()
@@ -269,7 +277,13 @@ async fn the_manager_is_picked_from_the_users_the_rule_accepts() {
     keys.sort_unstable();
     assert_eq!(
         keys,
-        ["display_name", "id", "org_unit", "org_unit_name", "username"]
+        [
+            "display_name",
+            "id",
+            "org_unit",
+            "org_unit_name",
+            "username"
+        ]
     );
     // Each one offered is accepted by PUT …/manager.
     for u in r.body["items"].as_array().cloned().unwrap_or_default() {
