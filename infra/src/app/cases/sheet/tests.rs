@@ -161,10 +161,7 @@ fn a_file_is_read_in_chunks_as_it_is_from_memory() {
             (b.number, b.get("household_number"), b.get("address"))
         );
     }
-    assert_eq!(
-        from_file[19_999].get("address"),
-        "村".repeat(1 + 19_999 % 7)
-    );
+    assert_eq!(from_file[19_998].get("address"), "村".repeat(7));
     // The last line ends inside a quoted cell: its own problem, found from the file's tail.
     let last = &from_file[20_000];
     assert_eq!(last.number, 20_002);
