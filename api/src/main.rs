@@ -251,7 +251,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     // Housekeeping, at start and every ten minutes, idempotent across instances: ended sessions
     // older than 30 days go; idempotency keys older than ZX_IDEMPOTENCY_KEEP_DAYS go; jobs run in place and silent for ten minutes are failed; the audit
-    // log's next months are made ahead and its changed months analyzed; audit rows of a county past its (shorter) retention go.
+    // log's next months are made ahead; uploads of finished imports leave the file store and its changed months analyzed; audit rows of a county past its (shorter) retention go.
     let keeper = data.clone();
     let keys_kept =
         std::time::Duration::from_secs(u64::from(config.idempotency_keep_days) * 24 * 3600);
@@ -261,12 +261,19 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             tick.tick().await;
             let db = keeper.db.clone();
             let clock = keeper.clock.clone();
+            let store = keeper.attachments.clone();
             let done = web::block(move || {
                 let sessions = infra::app::auth::prune_sessions(
                     &db,
                     std::time::Duration::from_secs(30 * 24 * 3600),
                 )?;
                 let jobs = infra::app::jobs::fail_stale(&db, std::time::Duration::from_secs(600))?;
+                // Uploads of jobs that are over (failed for good, stale, or finished by a worker
+                // that could not remove them) leave the file store.
+                let uploads = infra::app::jobs::sweep_uploads(&db, store.as_ref())?;
+                if uploads > 0 {
+                    tracing::info!(uploads, "uploads of finished imports removed");
+                }
                 let keys = infra::app::idempotency::prune(&db, keys_kept)?;
                 if keys > 0 {
                     tracing::info!(keys, "idempotency keys past their days removed");

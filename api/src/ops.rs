@@ -117,9 +117,17 @@ pub fn import_files(
     let mut members = 0;
     let started = Instant::now();
     for f in files {
-        let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
-        let rows =
-            sheet::parse_local(&bytes).map_err(|e| anyhow::anyhow!("{}: {e:?}", f.display()))?;
+        // Read row by row from the file: only the rows are held, not also its text.
+        let file =
+            std::fs::File::open(f).with_context(|| format!("cannot read {}", f.display()))?;
+        let mut rows = Vec::new();
+        sheet::read_job(
+            std::io::BufReader::new(file),
+            sheet::COLUMNS,
+            usize::MAX,
+            &mut |r: sheet::Row| rows.push(r),
+        )
+        .map_err(|e| anyhow::anyhow!("{}: {e:?}", f.display()))?;
         let worker = format!("cli:{}", std::process::id());
         let (job, claimed) = state.db.in_scope(ctx.caller.scope(), |conn| {
             let job = jobs::create(conn, ctx, "household_import", dry_run, rows.len(), None)?;

@@ -208,10 +208,19 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
         Ok((kind, request_id, payload, dry_run, caller))
     })?;
     let (kind, request_id, payload, dry_run, caller) = prepared;
-    let finish = |status: &str, summary: serde_json::Value| {
-        state.db.in_scope(scope, |conn| {
+    // Once the job is over its upload goes (from the store, then its key from the row); what
+    // cannot go now housekeeping removes later (`jobs::sweep_uploads`).
+    let finish = |status: &str, summary: serde_json::Value| -> Result<bool, DomainError> {
+        let done = state.db.in_scope(scope, |conn| {
             jobs::finish(conn, job, worker, status, &summary)
-        })
+        })?;
+        if done && let jobs::Payload::Stored(key) = &payload {
+            let store = state.attachments.as_ref();
+            if let Err(e) = jobs::drop_upload(&state.db, store, job.county_code, job.id, key) {
+                tracing::warn!(job = %job.id, error = %e, "could not remove the job's upload");
+            }
+        }
+        Ok(done)
     };
     let Some(caller) = caller else {
         return finish(
@@ -226,8 +235,9 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
     };
     match kind.as_str() {
         "household_import" => {
-            let rows = match sheet::parse(&payload, usize::MAX) {
+            let rows = match read_rows(state, &payload, sheet::COLUMNS) {
                 Ok(rows) => rows,
+                Err(DomainError::Unavailable) => return Err(DomainError::Unavailable),
                 Err(e) => {
                     return finish(
                         "failed",
@@ -270,7 +280,13 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
             }
         }
         "household_export" => {
-            match crate::routes::transfer::run_export_job(state, &ctx, &payload) {
+            let jobs::Payload::Bytes(params) = &payload else {
+                return finish(
+                    "failed",
+                    serde_json::json!({ "error": "an export job without its parameters" }),
+                );
+            };
+            match crate::routes::transfer::run_export_job(state, &ctx, params) {
                 Ok((content_type, name, bytes, rows)) => state.db.in_scope(scope, |conn| {
                     jobs::attach_result(conn, job, worker, &bytes, content_type, name)?;
                     jobs::finish(
@@ -301,6 +317,39 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
     }
 }
 
+/// The rows of an import's file: read from the file store (a local file, or a copy of the
+/// object downloaded to the staging directory) row by row, so the text of the file is never
+/// held; an import queued before uploads went to the store has its bytes in the row. The file
+/// was accepted once, so no row limit applies. A store that cannot be reached is `Unavailable`
+/// (the job is taken over later); a missing object is the file's error.
+fn read_rows(
+    state: &AppState,
+    payload: &jobs::Payload,
+    columns: &'static [sheet::Column],
+) -> Result<Vec<sheet::Row>, DomainError> {
+    match payload {
+        jobs::Payload::Bytes(bytes) => sheet::parse_job(bytes, columns, usize::MAX),
+        jobs::Payload::Stored(key) => {
+            let opened = state.attachments.open_file(key).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    DomainError::Unexpected(anyhow::anyhow!("the upload {key} is not in the store"))
+                } else {
+                    tracing::warn!(error = %e, "the file store cannot be read");
+                    DomainError::Unavailable
+                }
+            })?;
+            let mut rows = Vec::new();
+            sheet::read_job(
+                std::io::BufReader::new(&opened.file),
+                columns,
+                usize::MAX,
+                &mut |r: sheet::Row| rows.push(r),
+            )?;
+            Ok(rows)
+        }
+    }
+}
+
 /// Runs an import of one of the other sheets (yearly records, village profiles, …) and
 /// records its result, as the household import does.
 fn run_bulk(
@@ -308,12 +357,13 @@ fn run_bulk(
     ctx: &Ctx,
     job: &Claimed,
     kind: imports::Kind,
-    payload: &[u8],
+    payload: &jobs::Payload,
     dry_run: bool,
     finish: &dyn Fn(&str, serde_json::Value) -> Result<bool, DomainError>,
 ) -> Result<bool, DomainError> {
-    let rows = match kind.parse(payload, usize::MAX) {
+    let rows = match read_rows(state, payload, kind.columns()) {
         Ok(rows) => rows,
+        Err(DomainError::Unavailable) => return Err(DomainError::Unavailable),
         Err(e) => {
             return finish(
                 "failed",

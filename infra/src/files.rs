@@ -6,6 +6,9 @@
 //! only when it is complete and checked, so no reader ever sees half a file; a staged file
 //! that is refused, or whose database row does not commit, is removed.
 //!
+//! Imports' uploads use the same store while their job needs them, under
+//! `<county>/imports/<job id>` ([`import_key`]), and are read back as a file ([`Store::open_file`]).
+//!
 //! [`sniff`] decides the type from the bytes, never from the name: PDF, JPEG, PNG, and the
 //! ZIP-based OFD, DOCX and XLSX told apart by their entries.
 
@@ -119,19 +122,48 @@ pub fn key_for(county: i32, id: Uuid) -> String {
     format!("{county:06}/{id}")
 }
 
-fn checked(key: &str) -> io::Result<(&str, &str)> {
+/// The storage key of an import's upload, kept until its job is over: in its county's area,
+/// named by the job (`370831/imports/<job id>`).
+pub fn import_key(county: i32, job: Uuid) -> String {
+    format!("{county:06}/imports/{job}")
+}
+
+/// A key is `<county>/<uuid>` (an attachment) or `<county>/imports/<uuid>` (an import's
+/// upload): six digits, then a UUID, so it never leaves its county's area of the store.
+fn checked(key: &str) -> io::Result<()> {
     let bad = || {
         io::Error::new(
             io::ErrorKind::InvalidInput,
             format!("bad storage key {key:?}"),
         )
     };
-    let (county, id) = key.split_once('/').ok_or_else(bad)?;
+    let (county, rest) = key.split_once('/').ok_or_else(bad)?;
     if county.len() != 6 || !county.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
-    Uuid::parse_str(id).map_err(|_| bad())?;
-    Ok((county, id))
+    let id = rest.strip_prefix("imports/").unwrap_or(rest);
+    // `Uuid::parse_str` takes braced and URN forms too: only the hyphenated one is a key.
+    if id.len() != 36 || Uuid::parse_str(id).is_err() {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+/// A stored file opened for reading on this machine: the file itself (local store) or a copy
+/// downloaded to the staging directory (S3), removed when this is dropped.
+#[derive(Debug)]
+pub struct Opened {
+    /// Positioned at the start.
+    pub file: std::fs::File,
+    temp: Option<PathBuf>,
+}
+
+impl Drop for Opened {
+    fn drop(&mut self) {
+        if let Some(p) = self.temp.take() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
 }
 
 /// Where attachments keep their bytes.
@@ -151,6 +183,12 @@ pub trait Store: Send + Sync + Debug {
     /// # Errors
     /// Missing or unreadable.
     fn get(&self, key: &str) -> io::Result<Vec<u8>>;
+    /// What is stored under `key`, as a file to read from its start without holding it in
+    /// memory (an S3 object is downloaded to a staged file first, chunk by chunk).
+    ///
+    /// # Errors
+    /// Missing or unreadable.
+    fn open_file(&self, key: &str) -> io::Result<Opened>;
     /// Removes what is stored under `key` (nothing there is not an error).
     ///
     /// # Errors
@@ -201,8 +239,8 @@ impl LocalStore {
     }
 
     fn path(&self, key: &str) -> io::Result<PathBuf> {
-        let (county, id) = checked(key)?;
-        Ok(self.dir.join(county).join(id))
+        checked(key)?;
+        Ok(self.dir.join(key))
     }
 }
 
@@ -240,6 +278,13 @@ impl Store for LocalStore {
         Ok(out)
     }
 
+    fn open_file(&self, key: &str) -> io::Result<Opened> {
+        Ok(Opened {
+            file: std::fs::File::open(self.path(key)?)?,
+            temp: None,
+        })
+    }
+
     fn delete(&self, key: &str) -> io::Result<()> {
         match std::fs::remove_file(self.path(key)?) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
@@ -248,17 +293,18 @@ impl Store for LocalStore {
     }
 
     fn keys(&self, county: i32) -> io::Result<Vec<String>> {
-        let dir = self.dir.join(format!("{county:06}"));
-        let entries = match std::fs::read_dir(&dir) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            r => r?,
-        };
         let mut out = Vec::new();
-        for e in entries {
-            let name = e?.file_name().to_string_lossy().into_owned();
-            let key = format!("{county:06}/{name}");
-            if checked(&key).is_ok() {
-                out.push(key);
+        for under in [format!("{county:06}"), format!("{county:06}/imports")] {
+            let entries = match std::fs::read_dir(self.dir.join(&under)) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                r => r?,
+            };
+            for e in entries {
+                let name = e?.file_name().to_string_lossy().into_owned();
+                let key = format!("{under}/{name}");
+                if checked(&key).is_ok() {
+                    out.push(key);
+                }
             }
         }
         out.sort();
@@ -268,7 +314,7 @@ impl Store for LocalStore {
 
 #[cfg(test)]
 mod tests {
-    use std::io::{Cursor, Write as _};
+    use std::io::{Cursor, Read as _, Write as _};
 
     use super::*;
 
@@ -352,6 +398,35 @@ mod tests {
         store.delete(&key).unwrap_or_else(|e| panic!("{e}"));
         assert!(store.get(&key).is_err());
         assert!(store.get("../../etc/passwd").is_err());
+        // An import's upload: in the county's area, listed with it, read back as a file.
+        let (mut f, staged) = store.stage().unwrap_or_else(|e| panic!("{e}"));
+        f.write_all(b"a,b\n1,2\n").unwrap_or_else(|e| panic!("{e}"));
+        drop(f);
+        let upload = import_key(370_831, id);
+        assert_eq!(upload, format!("370831/imports/{id}"));
+        store
+            .put(&staged, &upload)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            store.keys(370_831).unwrap_or_default(),
+            vec![upload.clone()]
+        );
+        let mut text = String::new();
+        store
+            .open_file(&upload)
+            .and_then(|mut o| o.file.read_to_string(&mut text))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(text, "a,b\n1,2\n");
+        store.delete(&upload).unwrap_or_else(|e| panic!("{e}"));
+        assert!(store.open_file(&upload).is_err());
+        for bad in [
+            "370831/imports/../x",
+            "370831/exports/00000000-0000-0000-0000-000000000000",
+            "370831/imports/{00000000-0000-0000-0000-000000000000}",
+            "37083/imports/00000000-0000-0000-0000-000000000000",
+        ] {
+            assert!(checked(bad).is_err(), "{bad}");
+        }
         let _ = std::fs::remove_dir_all(dir);
     }
 }

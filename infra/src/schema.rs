@@ -301,6 +301,7 @@ diesel::table! {
         result -> Nullable<Bytea>,
         result_content_type -> Nullable<Text>,
         result_name -> Nullable<Text>,
+        payload_key -> Nullable<Text>,
     }
 }
 

@@ -4,12 +4,17 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use infra::app::imports::Kind;
+use domain::DomainError;
+use infra::app::cases::sheet;
+use infra::app::imports::{self, Kind};
 use infra::app::jobs;
+use infra::files;
+use uuid::Uuid;
 
-use super::transfer::{FormatParams, ImportParams, JobDto, XLSX, attachment, is_xlsx, read_upload};
+use super::transfer::{FormatParams, ImportParams, JobDto, XLSX, attachment, is_xlsx};
 use crate::error::answers::NotSignedIn;
 use crate::error::{ApiResult, Problem};
+use crate::http::upload::stage_upload;
 use crate::state::{AppState, Auth};
 
 async fn template(
@@ -35,32 +40,65 @@ async fn template(
     }
 }
 
-async fn start(
+/// Takes an import's upload, the one path of every import: authorises and checks the caps
+/// before a byte is read, streams the body to a staged file (413 past `ZX_IMPORT_MAX_BYTES`,
+/// nothing left behind), reads it through once from the file to refuse a bad one whole (422)
+/// and count its rows, stores it in the county's area of the file store under the job's key
+/// and queues the job (202). Whichever instance's worker claims the job reads the file back
+/// from the store; the object is removed when the job is over.
+pub(crate) async fn start(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
-    kind: Kind,
+    job_kind: &'static str,
+    audit_action: &'static str,
     dry_run: bool,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
+    let columns = imports::sheet_of(job_kind)
+        .ok_or_else(|| DomainError::Unexpected(anyhow::anyhow!("no sheet for {job_kind}")))?;
     // Authorise, and refuse past the concurrent-import caps, before reading up to
     // `ZX_IMPORT_MAX_BYTES`.
-    state
+    let county = state
         .run(auth.clone(), |conn, ctx| {
-            jobs::check_import_caps(conn, ctx, false)
+            jobs::check_import_caps(conn, ctx, false).map(|()| ctx.caller.county_code())
         })
         .await?;
-    let bytes = read_upload(&req, payload, state.import_max_bytes).await?;
+    let store = state.attachments.clone();
+    let staged = stage_upload(&req, payload, &store, state.import_max_bytes).await?;
     let max_rows = state.import_max_rows;
-    let (bytes, total) =
-        web::block(move || kind.parse(&bytes, max_rows).map(|rows| (bytes, rows.len()))).await??;
-    let job = state
+    // Checked whole here, row by row without keeping them (a bad file is refused at once).
+    let (staged, total) = web::block(move || {
+        let file = std::fs::File::open(staged.path()).map_err(|e| {
+            DomainError::Unexpected(anyhow::anyhow!("reading the staged upload: {e}"))
+        })?;
+        let total = sheet::read_job(
+            std::io::BufReader::new(file),
+            columns,
+            max_rows,
+            &mut |_: sheet::Row| {},
+        )?;
+        Ok::<_, DomainError>((staged, total))
+    })
+    .await??;
+    let id = Uuid::new_v4();
+    let key = files::import_key(county, id);
+    {
+        let (store, key) = (store.clone(), key.clone());
+        // Moved in whole (a rename, or an upload to the bucket); `staged` is gone after.
+        web::block(move || store.put(staged.path(), &key))
+            .await?
+            .map_err(|e| DomainError::Unexpected(anyhow::anyhow!("storing the upload: {e}")))?;
+    }
+    let queued = state
         .run(auth, move |conn, ctx| {
+            // Counted again under the county's lock: uploads read at the same time queue
+            // one by one here, so the caps hold exactly.
             jobs::check_import_caps(conn, ctx, true)?;
-            let job = jobs::create(conn, ctx, kind.job_kind(), dry_run, total, Some(&bytes))?;
+            let job = jobs::queue_upload(conn, ctx, id, job_kind, dry_run, total)?;
             ctx.audit(
                 conn,
-                kind.audit_action(),
+                audit_action,
                 "job",
                 job.id,
                 ctx.caller.org,
@@ -68,12 +106,41 @@ async fn start(
             )?;
             Ok(job)
         })
-        .await?;
+        .await;
+    let job = match queued {
+        Ok(job) => job,
+        Err(e) => {
+            // No job holds the upload: it goes now.
+            let _ = web::block(move || store.delete(&key)).await;
+            return Err(e);
+        }
+    };
     state.wake.job_queued();
     let id = job.id;
     Ok(HttpResponse::Accepted()
         .insert_header((header::LOCATION, format!("/api/v1/jobs/{id}")))
         .json(JobDto::from(job)))
+}
+
+/// An import of one of the sheets of [`Kind`].
+async fn start_kind(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    kind: Kind,
+    dry_run: bool,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    start(
+        req,
+        state,
+        auth,
+        kind.job_kind(),
+        kind.audit_action(),
+        dry_run,
+        payload,
+    )
+    .await
 }
 
 /// The yearly household records template (年度收入调查): one row per household and year.
@@ -130,7 +197,7 @@ pub async fn import_household_years(
     q: web::Query<ImportParams>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    start(req, state, auth, Kind::HouseholdYears, q.dry_run, payload).await
+    start_kind(req, state, auth, Kind::HouseholdYears, q.dry_run, payload).await
 }
 
 /// The village profiles template: one row per village and year.
@@ -185,7 +252,7 @@ pub async fn import_village_profiles(
     q: web::Query<ImportParams>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    start(req, state, auth, Kind::VillageProfiles, q.dry_run, payload).await
+    start_kind(req, state, auth, Kind::VillageProfiles, q.dry_run, payload).await
 }
 
 /// The visit logs template (走访记录): one row per visit.
@@ -240,7 +307,7 @@ pub async fn import_visits(
     q: web::Query<ImportParams>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    start(req, state, auth, Kind::Visits, q.dry_run, payload).await
+    start_kind(req, state, auth, Kind::Visits, q.dry_run, payload).await
 }
 
 /// The team members template: one row per member and term of a village's resident work team.
@@ -295,7 +362,7 @@ pub async fn import_team_members(
     q: web::Query<ImportParams>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    start(req, state, auth, Kind::TeamMembers, q.dry_run, payload).await
+    start_kind(req, state, auth, Kind::TeamMembers, q.dry_run, payload).await
 }
 
 /// The ranger patrol logs (巡护记录) template: one row per ranger and day.
@@ -350,7 +417,7 @@ pub async fn import_ranger_patrols(
     q: web::Query<ImportParams>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    start(req, state, auth, Kind::RangerPatrols, q.dry_run, payload).await
+    start_kind(req, state, auth, Kind::RangerPatrols, q.dry_run, payload).await
 }
 
 /// The ranger inspections template: one row per ranger and day.
@@ -405,7 +472,7 @@ pub async fn import_ranger_inspections(
     q: web::Query<ImportParams>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    start(
+    start_kind(
         req,
         state,
         auth,
@@ -469,7 +536,7 @@ pub async fn import_benefit_cards(
     q: web::Query<ImportParams>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    start(req, state, auth, Kind::BenefitCards, q.dry_run, payload).await
+    start_kind(req, state, auth, Kind::BenefitCards, q.dry_run, payload).await
 }
 
 // This module's routes, in the order they are matched: each handler (its method and path come

@@ -174,43 +174,16 @@ pub async fn import_households(
     q: web::Query<ImportParams>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    // Authorise, and refuse past the concurrent-import caps, before reading up to
-    // `ZX_IMPORT_MAX_BYTES`.
-    state
-        .run(auth.clone(), |conn, ctx| {
-            jobs::check_import_caps(conn, ctx, false)
-        })
-        .await?;
-    let bytes = read_upload(&req, payload, state.import_max_bytes).await?;
-    let max_rows = state.import_max_rows;
-    // Checked whole here (a bad file is refused at once); run by whichever instance's worker
-    // claims the job, from the stored file.
-    let (bytes, total) =
-        web::block(move || sheet::parse(&bytes, max_rows).map(|rows| (bytes, rows.len())))
-            .await??;
-    let dry_run = q.dry_run;
-    let job = state
-        .run(auth, move |conn, ctx| {
-            // Counted again under the county's lock: uploads parsed at the same time queue
-            // one by one here, so the caps hold exactly.
-            jobs::check_import_caps(conn, ctx, true)?;
-            let job = jobs::create(conn, ctx, "household_import", dry_run, total, Some(&bytes))?;
-            ctx.audit(
-                conn,
-                "household.import",
-                "job",
-                job.id,
-                ctx.caller.org,
-                serde_json::json!({ "rows": total, "dry_run": dry_run }),
-            )?;
-            Ok(job)
-        })
-        .await?;
-    state.wake.job_queued();
-    let id = job.id;
-    Ok(HttpResponse::Accepted()
-        .insert_header((header::LOCATION, format!("/api/v1/jobs/{id}")))
-        .json(JobDto::from(job)))
+    super::imports::start(
+        req,
+        state,
+        auth,
+        "household_import",
+        "household.import",
+        q.dry_run,
+        payload,
+    )
+    .await
 }
 
 use super::input::id_of as job_id;

@@ -178,6 +178,11 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// The file store of the instances on this database (`ZX_ATTACHMENT_DIR`).
+    pub fn attachment_dir(&self) -> std::path::PathBuf {
+        std::env::temp_dir().join(format!("zx-attachments-{}", self.name))
+    }
+
     pub fn new() -> Self {
         let template = template();
         let name = format!("zhenxing_t_{}", Uuid::new_v4().simple());
@@ -265,6 +270,7 @@ impl Drop for TestDb {
             .execute(&mut admin)
             .ok();
         }
+        let _ = std::fs::remove_dir_all(self.attachment_dir());
     }
 }
 
@@ -273,7 +279,11 @@ pub fn code(s: &str) -> RegionCode {
 }
 
 pub fn test_config(db: &TestDb) -> Config {
-    config_for(db.app_url(), Some(db.owner_url()))
+    let mut config = config_for(db.app_url(), Some(db.owner_url()));
+    // The instances of one deployment share the file store (imports' uploads are read back by
+    // whichever instance runs the job): every instance on this database uses the same one.
+    config.attachment_dir = db.attachment_dir();
+    config
 }
 
 /// The test configuration for a database given by URL.

@@ -216,6 +216,7 @@ impl Server {
         let child = cmd
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("DATABASE_URL", app.db.app_url().expose_secret())
+            .env("ZX_ATTACHMENT_DIR", app.db.attachment_dir())
             .env("ZX_BIND", format!("127.0.0.1:{port}"))
             .env("ZX_DATA_KEYS", keys.keys.expose_secret())
             .env("ZX_BLIND_INDEX_KEY", keys.blind.expose_secret())

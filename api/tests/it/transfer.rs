@@ -626,3 +626,4 @@ async fn exported_cells_cannot_run_formulas_and_still_import_back() {
 mod bulk;
 mod files;
 mod jobs;
+mod stored;

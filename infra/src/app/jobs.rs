@@ -82,6 +82,48 @@ pub fn create(
         .db()
 }
 
+/// Queues an import at the caller's org unit whose upload is stored under `key` (in the file
+/// store, [`crate::files::import_key`] of the county and `id`): any instance's worker may run
+/// it, reading the file back from the store.
+///
+/// # Errors
+/// Database failures.
+pub fn queue_upload(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    kind: &str,
+    dry_run: bool,
+    total_rows: usize,
+) -> Result<JobRow, DomainError> {
+    diesel::insert_into(jobs::table)
+        .values((
+            jobs::county_code.eq(ctx.caller.county_code()),
+            jobs::id.eq(id),
+            jobs::region_code.eq(ctx.caller.org.as_i64()),
+            jobs::kind.eq(kind),
+            jobs::status.eq("queued"),
+            jobs::dry_run.eq(dry_run),
+            jobs::total_rows.eq(i32::try_from(total_rows).unwrap_or(i32::MAX)),
+            jobs::created_by.eq(ctx.caller.user_id),
+            jobs::payload_key.eq(crate::files::import_key(ctx.caller.county_code(), id)),
+            jobs::request_id.eq(&ctx.request_id),
+        ))
+        .returning(JobRow::as_returning())
+        .get_result(conn)
+        .db()
+}
+
+/// What a job runs from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Payload {
+    /// Bytes kept in the job row: an export's parameters, or the upload of an import queued
+    /// before uploads went to the file store.
+    Bytes(Vec<u8>),
+    /// The key of an import's upload in the file store.
+    Stored(String),
+}
+
 /// A job claimed by a worker.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct Claimed {
@@ -137,7 +179,8 @@ pub fn take(conn: &mut PgConnection, job: &JobRow, worker: &str) -> Result<Claim
         jobs::table
             .filter(jobs::id.eq(job.id))
             .filter(jobs::status.eq("queued"))
-            .filter(jobs::payload.is_null()),
+            .filter(jobs::payload.is_null())
+            .filter(jobs::payload_key.is_null()),
     )
     .set((
         jobs::status.eq("running"),
@@ -194,7 +237,7 @@ pub fn renew(
 ///
 /// # Errors
 /// `NotFound` when the job is gone or has no payload.
-pub fn start_run(conn: &mut PgConnection, job: &Claimed) -> Result<(Vec<u8>, bool), DomainError> {
+pub fn start_run(conn: &mut PgConnection, job: &Claimed) -> Result<(Payload, bool), DomainError> {
     if job.attempts > 1 {
         diesel::delete(
             job_errors::table
@@ -212,13 +255,18 @@ pub fn start_run(conn: &mut PgConnection, job: &Claimed) -> Result<(Vec<u8>, boo
         .execute(conn)
         .db()?;
     }
-    let (payload, dry_run): (Option<Vec<u8>>, bool) = jobs::table
+    let (payload, key, dry_run): (Option<Vec<u8>>, Option<String>, bool) = jobs::table
         .filter(jobs::county_code.eq(job.county_code))
         .filter(jobs::id.eq(job.id))
-        .select((jobs::payload, jobs::dry_run))
+        .select((jobs::payload, jobs::payload_key, jobs::dry_run))
         .first(conn)
         .db()?;
-    Ok((payload.ok_or(DomainError::NotFound)?, dry_run))
+    let payload = match (key, payload) {
+        (Some(key), _) => Payload::Stored(key),
+        (None, Some(bytes)) => Payload::Bytes(bytes),
+        (None, None) => return Err(DomainError::NotFound),
+    };
+    Ok((payload, dry_run))
 }
 
 /// The kind and request id of a job.
@@ -446,6 +494,75 @@ pub fn finish(
     .execute(conn)
     .db()?;
     Ok(n == 1)
+}
+
+/// Removes the stored upload of a job that is over (its object under `key`, then the key from
+/// the row, through the narrow `zx_forget_upload`, which touches finished jobs only). An object
+/// already gone is no error, so the worker that finished the job and housekeeping may both
+/// try.
+///
+/// # Errors
+/// The store or the database failing: the key stays, and housekeeping tries again.
+pub fn drop_upload(
+    db: &crate::db::Db,
+    store: &dyn crate::files::Store,
+    county: i32,
+    id: Uuid,
+    key: &str,
+) -> Result<(), DomainError> {
+    if key != crate::files::import_key(county, id) {
+        return Err(DomainError::Unexpected(anyhow::anyhow!(
+            "job {id} names the upload {key:?}, not its own"
+        )));
+    }
+    store
+        .delete(key)
+        .map_err(|e| DomainError::Unexpected(anyhow::anyhow!("removing upload {key}: {e}")))?;
+    db.unscoped_conn(|c| {
+        diesel::sql_query("SELECT zx_forget_upload($1, $2)")
+            .bind::<diesel::sql_types::Int4, _>(county)
+            .bind::<diesel::sql_types::Uuid, _>(id)
+            .execute(c)
+            .db()
+    })?;
+    Ok(())
+}
+
+/// Removes the uploads of jobs that are over but still hold one, in every tenant (through
+/// `zx_spent_uploads`): a job failed for good after its attempts or as stale, or one whose
+/// worker could not remove it. Returns how many were removed; one that cannot be is logged
+/// and left for the next round.
+///
+/// # Errors
+/// Database failures.
+pub fn sweep_uploads(
+    db: &crate::db::Db,
+    store: &dyn crate::files::Store,
+) -> Result<usize, DomainError> {
+    #[derive(QueryableByName)]
+    struct Spent {
+        #[diesel(sql_type = diesel::sql_types::Int4)]
+        county_code: i32,
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        id: Uuid,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        payload_key: String,
+    }
+    let spent: Vec<Spent> = db.unscoped_conn(|c| {
+        diesel::sql_query("SELECT * FROM zx_spent_uploads(500)")
+            .load(c)
+            .db()
+    })?;
+    let mut removed = 0;
+    for s in spent {
+        match drop_upload(db, store, s.county_code, s.id, &s.payload_key) {
+            Ok(()) => removed += 1,
+            Err(e) => {
+                tracing::warn!(job = %s.id, error = %e, "could not remove an import's upload")
+            }
+        }
+    }
+    Ok(removed)
 }
 
 /// Row errors of a job, by sequence, after `after`.

@@ -6,14 +6,15 @@
 //! for on a plain channel, so a call never starts a runtime inside another's async context
 //! (which would panic) and the caller's executor never has to drive S3 futures.
 //!
-//! Objects are named `<prefix>/<county>/<uuid>`, the same keys as on disk. An upload is staged
+//! Objects are named `<prefix>/<county>/<uuid>` (imports' uploads `<prefix>/<county>/imports/<job
+//! id>`), the same keys as on disk. An upload is staged
 //! in a local file first (`<ZX_ATTACHMENT_DIR>/.staging/`) and sent whole: one `PUT` up to
 //! [`PART_BYTES`], a multipart upload above it; either way the object appears only when it is
 //! complete. Error messages name the bucket, the operation and the key, never a credential.
 
 use std::fmt;
 use std::future::Future;
-use std::io::{self, Read as _};
+use std::io::{self, Read as _, Seek as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,7 +28,7 @@ use object_store::{
 };
 use secrecy::{ExposeSecret as _, SecretString};
 
-use super::{LocalStore, Store, checked};
+use super::{LocalStore, Opened, Store, checked};
 
 /// Uploads larger than this go up as a multipart upload in parts of this size (S3 wants at
 /// least 5 MiB for every part but the last).
@@ -366,6 +367,35 @@ impl Store for S3Store {
             let got = store.get(&object).await?;
             got.bytes().await.map(|b| b.to_vec())
         })
+    }
+
+    fn open_file(&self, key: &str) -> io::Result<Opened> {
+        let object = self.object(key)?;
+        let (file, path) = self.staging.stage()?;
+        // Removed when dropped: on an error below too.
+        let mut opened = Opened {
+            file,
+            temp: Some(path),
+        };
+        let mut out = std::io::BufWriter::new(opened.file.try_clone()?);
+        let store = self.store.clone();
+        self.run("get", key, async move {
+            use std::io::Write as _;
+            let mut chunks = store.get(&object).await?.into_stream();
+            while let Some(chunk) = chunks.next().await {
+                out.write_all(&chunk?)
+                    .map_err(|e| object_store::Error::Generic {
+                        store: "S3",
+                        source: Box::new(e),
+                    })?;
+            }
+            out.flush().map_err(|e| object_store::Error::Generic {
+                store: "S3",
+                source: Box::new(e),
+            })
+        })?;
+        opened.file.seek(io::SeekFrom::Start(0))?;
+        Ok(opened)
     }
 
     fn delete(&self, key: &str) -> io::Result<()> {

@@ -249,3 +249,93 @@ async fn large_files_go_up_in_parts_and_a_missing_bucket_stops_startup_in_s3() {
         assert!(!e.contains(id.expose_secret()), "{e}");
     }
 }
+
+/// An import's upload goes to the bucket under `<county>/imports/<job id>` (nothing of it stays
+/// in the local directory), another instance on the same bucket downloads it to run the job, and
+/// it is removed from the bucket when the job is over.
+#[actix_web::test]
+async fn an_import_upload_goes_through_the_bucket_and_is_removed() {
+    use crate::transfer::{HEADER, row};
+    let Some(s3) = s3_config() else { return };
+    let dir = std::env::temp_dir().join(format!("zx-imp-s3-{}", uuid::Uuid::new_v4()));
+    let (c, d) = (s3.clone(), dir.clone());
+    let mut app = TestApp::spawn_with(
+        move |cfg| {
+            cfg.attachment_dir = d;
+            cfg.attachment_store = api::config::AttachmentStore::S3(c);
+            cfg.work.job_workers = 0;
+        },
+        None,
+    )
+    .await;
+    app.onboard("370831");
+    app.user("approver", "370831", &["county_approver"]);
+    let t = app.token("approver").await;
+    let csv = format!(
+        "{HEADER}\n{}\n",
+        row(
+            "S3-1",
+            "370831001003",
+            "张三",
+            &crate::cases::id_number("370831", 31),
+            "户主",
+            "因病",
+            "4200"
+        )
+    );
+    let r = app
+        .post_raw(
+            "/api/v1/imports/households",
+            Some(&t),
+            "text/csv",
+            csv.into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    let id = r.body["id"].as_str().unwrap_or_default().to_string();
+    let view = s3_view(&s3).await;
+    let v = view.clone();
+    assert_eq!(
+        blocking(move || v.keys(370831)).await.unwrap_or_default(),
+        vec![format!("370831/imports/{id}")]
+    );
+    assert_eq!(files_under(&dir), 0, "nothing kept locally");
+    let (c, d) = (s3.clone(), dir.clone());
+    let _sibling = app.start_sibling_full(
+        infra::jwt::KeyRing::ephemeral().unwrap_or_else(|e| panic!("{e}")),
+        move |cfg| {
+            cfg.attachment_dir = d;
+            cfg.attachment_store = api::config::AttachmentStore::S3(c);
+        },
+    );
+    let job = crate::transfer::wait(&app, &t, &r.body).await;
+    assert_eq!(job["status"], "succeeded", "{job:?}");
+    assert_eq!(job["summary"]["households_created"], 1, "{job:?}");
+    let mut left = vec![String::new()];
+    for _ in 0..200 {
+        let v = view.clone();
+        left = blocking(move || v.keys(370831)).await.unwrap_or_default();
+        if left.is_empty() {
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(left, Vec::<String>::new(), "removed from the bucket");
+    assert_eq!(files_under(&dir), 0, "the downloaded copy is gone");
+}
+
+/// Files under `dir` (staged parts and downloaded copies included).
+fn files_under(dir: &Path) -> usize {
+    fn walk(d: &Path) -> usize {
+        std::fs::read_dir(d).map_or(0, |entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| {
+                    let p = e.path();
+                    if p.is_dir() { walk(&p) } else { 1 }
+                })
+                .sum()
+        })
+    }
+    walk(dir)
+}

@@ -63,7 +63,8 @@ async fn bad_files_are_refused_whole() {
 
 /// `ZX_IMPORT_MAX_BYTES` (here 4 KiB; 200 MB by default): an upload past it answers 413 naming
 /// the limit, as the raw body or as a form field, for households and the other sheets, and
-/// nothing is written (no job, no household); a file under it is imported.
+/// nothing is written (no job, no household) nor left behind (no staged part, no stored
+/// upload); a file under it is imported, and its upload removed after.
 #[actix_web::test]
 async fn uploads_past_the_configured_limit_are_refused_and_write_nothing() {
     const LIMIT: usize = 4096;
@@ -118,6 +119,14 @@ async fn uploads_past_the_configured_limit_are_refused_and_write_nothing() {
     }
     let jobs = app.get("/api/v1/jobs", &t).await;
     assert_eq!(jobs.body["items"], serde_json::json!([]), "{:?}", jobs.body);
+    let left = || {
+        let staged = std::fs::read_dir(app.db.attachment_dir().join(".staging"))
+            .map(|d| d.count())
+            .unwrap_or(0);
+        let stored = app.state.attachments.keys(370_831).unwrap_or_default();
+        (staged, stored)
+    };
+    assert_eq!(left(), (0, Vec::new()), "nothing staged or stored is left");
     assert_eq!(
         app.get("/api/v1/households/count", &t).await.body["count"],
         0
@@ -147,6 +156,7 @@ async fn uploads_past_the_configured_limit_are_refused_and_write_nothing() {
     assert_eq!(r.status, 202, "{:?}", r.body);
     let job = wait(&app, &t, &r.body).await;
     assert_eq!(job["summary"]["households_created"], 1, "{job:?}");
+    crate::helpers::eventually("the upload to be removed", 30, || left() == (0, Vec::new())).await;
 }
 
 /// Rows broken as read (issue 16, "bad input"): a row with more cells than the header (200), a

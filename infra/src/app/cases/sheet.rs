@@ -5,7 +5,7 @@
 //! columns are read from the head's row. Money is in yuan with at most two decimals, read
 //! exactly into integer fen.
 
-use std::io::Cursor;
+use std::io::{Cursor, Read, Seek, SeekFrom};
 
 use calamine::{Data, Reader as _, Xlsx, open_workbook_from_rs};
 use domain::{DomainError, FieldError, Rule};
@@ -306,13 +306,15 @@ fn columns_of(
     }
 }
 
-/// Rows from records read lazily: a read error or the row limit stops reading at once.
+/// Rows from records read lazily, each handed to `sink` as it is made: a read error or the
+/// row limit stops reading at once. Returns how many rows there were.
 fn to_rows(
     records: impl Iterator<Item = Result<(u32, Vec<String>, Ending), DomainError>>,
     all: &'static [Column],
     columns: &[Option<&'static Column>],
     max_rows: usize,
-) -> Result<Vec<Row>, DomainError> {
+    sink: &mut dyn FnMut(Row),
+) -> Result<usize, DomainError> {
     // Each header column's index in `all` (a sheet has a few dozen columns).
     let index: Vec<Option<u8>> = columns
         .iter()
@@ -322,13 +324,13 @@ fn to_rows(
             u8::try_from(i).ok()
         })
         .collect();
-    let mut rows = Vec::new();
+    let mut count = 0_usize;
     for record in records {
         let (number, cells, ending) = record?;
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        if rows.len() >= max_rows {
+        if count >= max_rows {
             return Err(file_error(domain::Rule::other(
                 format!("the file has more than {max_rows} rows; split it"),
                 format!("文件超过 {max_rows} 行;请拆分"),
@@ -347,15 +349,16 @@ fn to_rows(
             };
             Some((column, v))
         });
-        rows.push(Row::new(number, all, kept, problems));
+        sink(Row::new(number, all, kept, problems));
+        count += 1;
     }
-    if rows.is_empty() {
+    if count == 0 {
         return Err(file_error(domain::Rule::other(
             "the file has a header but no data rows",
             "文件只有表头,没有数据行",
         )));
     }
-    Ok(rows)
+    Ok(count)
 }
 
 /// Whether the bytes look like an XLSX (a ZIP archive).
@@ -388,6 +391,22 @@ pub fn parse_job(
     parse_limited(bytes, columns, usize::MAX, max_rows)
 }
 
+/// Reads a sheet whose columns are `columns` from a file (or anything that reads and seeks)
+/// without holding its text: each row goes to `sink` as it is read, and only what `sink` keeps
+/// stays (a CSV is read twice: its encoding first, then its rows). As [`parse_job`] otherwise.
+/// Returns how many rows there were.
+///
+/// # Errors
+/// As [`parse`]; the source failing to read is `Unexpected`.
+pub fn read_job<R: Read + Seek>(
+    src: R,
+    columns: &'static [Column],
+    max_rows: usize,
+    sink: &mut dyn FnMut(Row),
+) -> Result<usize, DomainError> {
+    read_limited(src, columns, usize::MAX, max_rows, sink)
+}
+
 /// Reads a CSV or XLSX upload whose columns are `columns` (another sheet than households').
 ///
 /// # Errors
@@ -396,133 +415,62 @@ pub fn parse_with(bytes: &[u8], columns: &'static [Column]) -> Result<Vec<Row>, 
     parse_limited(bytes, columns, MAX_BYTES, MAX_ROWS)
 }
 
-/// Reads a household sheet from the operator's own disk (`zhenxing import`): no upload limits
-/// on its size or rows.
-///
-/// # Errors
-/// As [`parse`].
-pub fn parse_local(bytes: &[u8]) -> Result<Vec<Row>, DomainError> {
-    parse_limited(bytes, COLUMNS, usize::MAX, usize::MAX)
-}
-
 fn parse_limited(
     bytes: &[u8],
     columns: &'static [Column],
     max_bytes: usize,
     max_rows: usize,
 ) -> Result<Vec<Row>, DomainError> {
-    if bytes.is_empty() {
+    let mut rows = Vec::new();
+    read_limited(
+        Cursor::new(bytes),
+        columns,
+        max_bytes,
+        max_rows,
+        &mut |r: Row| {
+            rows.push(r);
+        },
+    )?;
+    Ok(rows)
+}
+
+/// A failure to read the source itself (not its content).
+fn io_error(e: &std::io::Error) -> DomainError {
+    DomainError::Unexpected(anyhow::anyhow!("reading the sheet: {e}"))
+}
+
+fn read_limited<R: Read + Seek>(
+    mut src: R,
+    columns: &'static [Column],
+    max_bytes: usize,
+    max_rows: usize,
+    sink: &mut dyn FnMut(Row),
+) -> Result<usize, DomainError> {
+    let size = src.seek(SeekFrom::End(0)).map_err(|e| io_error(&e))?;
+    if size == 0 {
         return Err(file_error(domain::Rule::other(
             "the file is empty",
             "文件为空",
         )));
     }
-    if bytes.len() > max_bytes {
+    if size > u64::try_from(max_bytes).unwrap_or(u64::MAX) {
         return Err(file_error(domain::Rule::other(
             format!("the file is larger than {} MB", max_bytes / 1024 / 1024),
             format!("文件超过 {} MB", max_bytes / 1024 / 1024),
         )));
     }
-    if is_xlsx(bytes) {
-        parse_xlsx(bytes, columns, max_rows)
+    src.seek(SeekFrom::Start(0)).map_err(|e| io_error(&e))?;
+    let mut head = Vec::with_capacity(4);
+    src.by_ref()
+        .take(4)
+        .read_to_end(&mut head)
+        .map_err(|e| io_error(&e))?;
+    src.seek(SeekFrom::Start(0)).map_err(|e| io_error(&e))?;
+    if is_xlsx(&head) {
+        parse_xlsx(src, columns, max_rows, sink)
     } else {
-        parse_csv(bytes, columns, max_rows)
+        text::parse_csv(src, columns, max_rows, sink)
     }
-}
-
-fn parse_csv(
-    bytes: &[u8],
-    columns: &'static [Column],
-    max_rows: usize,
-) -> Result<Vec<Row>, DomainError> {
-    let all = columns;
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(_) => {
-            let (_, _, had_errors) = encoding_rs::GB18030.decode(bytes);
-            return Err(file_error(if had_errors {
-                domain::Rule::other(
-                    "the file is neither UTF-8 text nor an XLSX workbook",
-                    "文件既不是 UTF-8 文本,也不是 XLSX 工作簿",
-                )
-            } else {
-                domain::Rule::other(
-                    "the file is encoded as GBK/GB18030; save it as \"CSV UTF-8\" or as XLSX and upload again",
-                    "文件编码为 GBK/GB18030;请另存为“CSV UTF-8”或 XLSX 后重新上传",
-                )
-            }));
-        }
-    };
-    if text.contains('\0') {
-        return Err(file_error(domain::Rule::other(
-            "the file is not a text CSV",
-            "文件不是文本 CSV",
-        )));
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| {
-            file_error(domain::Rule::other(
-                format!("cannot read the header: {e}"),
-                format!("无法读取表头:{e}"),
-            ))
-        })?
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    let columns = columns_of(&header, columns)?;
-    let cut = !text.ends_with(['\n', '\r']);
-    let mut records = reader.into_records().enumerate().peekable();
-    let records = std::iter::from_fn(move || {
-        let (i, rec) = records.next()?;
-        let number = u32::try_from(i + 2).unwrap_or(u32::MAX);
-        let rec = match rec {
-            Ok(rec) => rec,
-            Err(e) => {
-                return Some(Err(file_error(domain::Rule::other(
-                    format!("row {number}: {e}"),
-                    format!("第 {number} 行:{e}"),
-                ))));
-            }
-        };
-        let last = records.peek().is_none();
-        let ending = if last && cut {
-            Ending::Cut
-        } else {
-            Ending::Whole
-        };
-        // The last record from its first byte: an odd number of quotes means a quoted cell
-        // was opened and never closed, and the reader took everything after it as that cell.
-        let tail = rec
-            .position()
-            .and_then(|p| text.get(usize::try_from(p.byte()).ok()?..))
-            .unwrap_or("");
-        let ending = if last && tail.matches('"').count() % 2 == 1 {
-            if tail.trim_end_matches(['\n', '\r']).lines().count() > 1 {
-                // Lines after this one were swallowed: the rest of the file cannot be read.
-                return Some(Err(file_error(domain::Rule::other(
-                    format!(
-                        "row {number}: a quote (\") opened in this row is never closed, so every line after it was read as one cell; close or remove it and upload again"
-                    ),
-                    format!(
-                        "第 {number} 行:本行的引号(\")没有闭合,其后各行都被读成了同一个单元格;请补上或删去引号后重新上传"
-                    ),
-                ))));
-            }
-            Ending::InQuote
-        } else {
-            ending
-        };
-        Some(Ok((
-            number,
-            rec.iter().map(str::to_owned).collect(),
-            ending,
-        )))
-    });
-    to_rows(records, all, &columns, max_rows)
 }
 
 fn cell_text(d: &Data) -> String {
@@ -549,8 +497,7 @@ fn cell_text(d: &Data) -> String {
 /// Refuses an archive that inflates past [`MAX_INFLATED_BYTES`] (a zip bomb) or has more than
 /// [`MAX_ENTRIES`] entries: the declared sizes first, then the bytes actually inflated, counted
 /// while reading and stopped at the limit.
-fn check_inflated(bytes: &[u8]) -> Result<(), DomainError> {
-    use std::io::Read as _;
+fn check_inflated<R: Read + Seek>(src: R) -> Result<(), DomainError> {
     let unreadable = || {
         file_error(domain::Rule::other(
             "the file is not a readable XLSX workbook",
@@ -569,7 +516,7 @@ fn check_inflated(bytes: &[u8]) -> Result<(), DomainError> {
             ),
         ))
     };
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| unreadable())?;
+    let mut zip = zip::ZipArchive::new(src).map_err(|_| unreadable())?;
     if zip.len() > MAX_ENTRIES {
         return Err(file_error(domain::Rule::other(
             format!("the workbook has more than {MAX_ENTRIES} parts"),
@@ -613,14 +560,16 @@ fn put(cells: &mut Vec<String>, col: u32, offset: u32, text: String) {
 
 /// Reads the first worksheet cell by cell (never the whole sheet at once), so the row limit
 /// stops reading at the first row over it.
-fn parse_xlsx(
-    bytes: &[u8],
+fn parse_xlsx<R: Read + Seek>(
+    mut src: R,
     columns: &'static [Column],
     max_rows: usize,
-) -> Result<Vec<Row>, DomainError> {
+    sink: &mut dyn FnMut(Row),
+) -> Result<usize, DomainError> {
     let all = columns;
-    check_inflated(bytes)?;
-    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| {
+    check_inflated(&mut src)?;
+    src.seek(SeekFrom::Start(0)).map_err(|e| io_error(&e))?;
+    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::BufReader::new(src)).map_err(|_| {
         file_error(domain::Rule::other(
             "the file is not a readable XLSX workbook",
             "文件不是可读取的 XLSX 工作簿",
@@ -697,7 +646,7 @@ fn parse_xlsx(
         }
         Some(Ok((r.saturating_add(1), cells, Ending::Whole)))
     });
-    to_rows(records, all, &columns, max_rows)
+    to_rows(records, all, &columns, max_rows, sink)
 }
 
 /// Yuan with at most two decimals (`4200`, `4,200.5`, `4200.50`) to fen, exactly.
@@ -744,6 +693,7 @@ pub fn yes_no(text: &str) -> Result<Option<bool>, domain::Rule> {
     }
 }
 
+mod text;
 mod write;
 pub use write::{
     table_csv, table_xlsx, template_csv, template_csv_of, template_xlsx, template_xlsx_of,

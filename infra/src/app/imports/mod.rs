@@ -80,12 +80,20 @@ impl std::fmt::Debug for Env<'_> {
 /// `job_kind` (`household_import` or one of these imports); `None` for anything else (a row
 /// left out with its household is reported under `household`, which is no column).
 pub fn header_of(job_kind: &str, column: &str) -> Option<&'static str> {
-    let columns = if job_kind == "household_import" {
-        sheet::COLUMNS
+    sheet_of(job_kind)?
+        .iter()
+        .find(|c| c.key == column)
+        .map(|c| c.label)
+}
+
+/// The columns of the sheet an import job of `job_kind` reads (`household_import` or one of
+/// these imports); `None` for a job that reads no sheet.
+pub fn sheet_of(job_kind: &str) -> Option<&'static [Column]> {
+    if job_kind == "household_import" {
+        Some(sheet::COLUMNS)
     } else {
-        Kind::from_job_kind(job_kind)?.columns()
-    };
-    columns.iter().find(|c| c.key == column).map(|c| c.label)
+        Kind::from_job_kind(job_kind).map(Kind::columns)
+    }
 }
 
 impl Kind {

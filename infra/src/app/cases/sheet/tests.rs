@@ -120,3 +120,78 @@ fn templates_parse_back() {
     assert_eq!(rows[0].get("household_number"), "3708310010030001");
     assert_eq!(rows[0].get("income_per_capita"), "4200.50");
 }
+
+/// Read from a file in chunks (`read_job`), a file larger than a chunk with characters cut by
+/// the chunks' ends reads as it does from memory, row for row; GBK and a NUL are told apart as
+/// before; only the rows are kept.
+#[test]
+fn a_file_is_read_in_chunks_as_it_is_from_memory() {
+    use std::io::Write as _;
+    const TWO: &[Column] = &[
+        col("household_number", "户编号", true),
+        col("address", "地址", false),
+    ];
+    let mut csv = String::from("户编号,地址\n");
+    for i in 0..20_000 {
+        // Odd lengths of three-byte characters: chunk ends fall inside them.
+        csv.push_str(&format!("H{i},{}\n", "村".repeat(1 + i % 7)));
+    }
+    csv.push_str("H-last,\"未闭合");
+    assert!(csv.len() > 4 * 64 * 1024);
+    let path = std::env::temp_dir().join(format!("zx-sheet-{}.csv", uuid::Uuid::new_v4()));
+    std::fs::File::create(&path)
+        .and_then(|mut f| f.write_all(csv.as_bytes()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut from_file = Vec::new();
+    let n = std::fs::File::open(&path)
+        .map_err(|e| DomainError::Unexpected(anyhow::anyhow!(e)))
+        .and_then(|f| {
+            read_job(std::io::BufReader::new(f), TWO, MAX_ROWS, &mut |r: Row| {
+                from_file.push(r);
+            })
+        })
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let _ = std::fs::remove_file(&path);
+    let from_memory = parse_job(csv.as_bytes(), TWO, MAX_ROWS).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(n, 20_001);
+    assert_eq!(from_file.len(), from_memory.len());
+    for (a, b) in from_file.iter().zip(&from_memory) {
+        assert_eq!(
+            (a.number, a.get("household_number"), a.get("address")),
+            (b.number, b.get("household_number"), b.get("address"))
+        );
+    }
+    assert_eq!(from_file[19_998].get("address"), "村".repeat(7));
+    // The last line ends inside a quoted cell: its own problem, found from the file's tail.
+    let last = &from_file[20_000];
+    assert_eq!(last.number, 20_002);
+    assert!(
+        last.problems
+            .iter()
+            .any(|(c, r)| c == "address" && r.message(domain::Lang::En).contains("quoted cell")),
+        "{:?}",
+        last.problems
+    );
+    // Counting only (what the request does): nothing kept, the same count.
+    let counted = read_job(
+        std::io::Cursor::new(csv.as_bytes()),
+        TWO,
+        MAX_ROWS,
+        &mut |_: Row| {},
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(counted, n);
+    // A large GBK file, and a NUL far past the first chunk.
+    let gbk = encoding_rs::GBK.encode(&csv).0.into_owned();
+    let e = read_job(std::io::Cursor::new(gbk), TWO, MAX_ROWS, &mut |_: Row| {});
+    assert!(format!("{e:?}").contains("GBK"), "{e:?}");
+    let mut nul = csv.clone().into_bytes();
+    let at = 300_000
+        + csv.as_bytes()[300_000..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .unwrap_or(0);
+    nul[at] = 0;
+    let e = read_job(std::io::Cursor::new(nul), TWO, MAX_ROWS, &mut |_: Row| {});
+    assert!(format!("{e:?}").contains("not a text CSV"), "{e:?}");
+}

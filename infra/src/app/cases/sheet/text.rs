@@ -1,0 +1,218 @@
+//! Reading a CSV from a file without holding its text: a first pass checks the encoding (UTF-8,
+//! no NUL) and how the file ends, a second reads the records one by one. Only the last
+//! record's tail is looked at again (a quote opened there and never closed).
+
+use std::io::{Read, Seek, SeekFrom};
+
+use domain::DomainError;
+
+use super::{Column, Ending, Row, columns_of, file_error, io_error, to_rows};
+
+/// Bytes read at a time by the passes over the file.
+const CHUNK: usize = 64 * 1024;
+
+/// Checks the whole source is UTF-8 text without NUL, chunk by chunk; returns whether it ends
+/// with a line break. A source that is not UTF-8 is read once more to tell GBK/GB18030 (a
+/// message of its own: the county sheets are often saved so) from anything else.
+fn check_text<R: Read + Seek>(src: &mut R) -> Result<bool, DomainError> {
+    let mut buf = vec![0_u8; CHUNK];
+    // Bytes of a character cut by the end of the previous chunk (at most 3).
+    let mut carry: Vec<u8> = Vec::with_capacity(4);
+    let mut last = None;
+    let mut valid = true;
+    let mut nul = false;
+    loop {
+        let n = src.read(&mut buf).map_err(|e| io_error(&e))?;
+        if n == 0 {
+            break;
+        }
+        last = buf[..n].last().copied();
+        nul |= buf[..n].contains(&0);
+        let mut piece = std::mem::take(&mut carry);
+        piece.extend_from_slice(&buf[..n]);
+        match std::str::from_utf8(&piece) {
+            Ok(_) => {}
+            Err(e) if e.error_len().is_none() => carry = piece[e.valid_up_to()..].to_vec(),
+            Err(_) => {
+                valid = false;
+                break;
+            }
+        }
+    }
+    if !valid || !carry.is_empty() {
+        return Err(file_error(if is_gb18030(src)? {
+            domain::Rule::other(
+                "the file is encoded as GBK/GB18030; save it as \"CSV UTF-8\" or as XLSX and upload again",
+                "文件编码为 GBK/GB18030;请另存为“CSV UTF-8”或 XLSX 后重新上传",
+            )
+        } else {
+            domain::Rule::other(
+                "the file is neither UTF-8 text nor an XLSX workbook",
+                "文件既不是 UTF-8 文本,也不是 XLSX 工作簿",
+            )
+        }));
+    }
+    if nul {
+        return Err(file_error(domain::Rule::other(
+            "the file is not a text CSV",
+            "文件不是文本 CSV",
+        )));
+    }
+    Ok(matches!(last, Some(b'\n' | b'\r')))
+}
+
+/// Whether the whole source decodes as GB18030 without a malformed sequence.
+fn is_gb18030<R: Read + Seek>(src: &mut R) -> Result<bool, DomainError> {
+    use encoding_rs::DecoderResult;
+    src.seek(SeekFrom::Start(0)).map_err(|e| io_error(&e))?;
+    let mut decoder = encoding_rs::GB18030.new_decoder();
+    let mut buf = vec![0_u8; CHUNK];
+    let mut out = vec![0_u8; CHUNK * 3 + 16];
+    loop {
+        let n = src.read(&mut buf).map_err(|e| io_error(&e))?;
+        let end = n == 0;
+        let mut input = &buf[..n];
+        loop {
+            let (result, read, _) =
+                decoder.decode_to_utf8_without_replacement(input, &mut out, end);
+            input = &input[read..];
+            match result {
+                DecoderResult::Malformed(..) => return Ok(false),
+                DecoderResult::OutputFull => {}
+                DecoderResult::InputEmpty => break,
+            }
+        }
+        if end {
+            return Ok(true);
+        }
+    }
+}
+
+/// What the tail of the file from `from` holds: whether its quotes are odd (a quoted cell
+/// opened and never closed), and whether it spans more than one line once its trailing line
+/// breaks are left aside.
+fn tail_of<R: Read + Seek>(src: &mut R, from: u64) -> Result<(bool, bool), DomainError> {
+    src.seek(SeekFrom::Start(from)).map_err(|e| io_error(&e))?;
+    let mut buf = vec![0_u8; CHUNK];
+    let (mut quotes, mut broke, mut lines) = (0_u64, false, false);
+    loop {
+        let n = src.read(&mut buf).map_err(|e| io_error(&e))?;
+        if n == 0 {
+            return Ok((quotes % 2 == 1, lines));
+        }
+        for &b in &buf[..n] {
+            match b {
+                b'"' => {
+                    quotes += 1;
+                    lines |= broke;
+                }
+                b'\n' => broke = true,
+                b'\r' => {}
+                _ => lines |= broke,
+            }
+        }
+    }
+}
+
+/// A CSV record's number as the user sees it (the header is row 1).
+fn number_of(i: usize) -> u32 {
+    u32::try_from(i + 2).unwrap_or(u32::MAX)
+}
+
+fn record_error(number: u32, e: &csv::Error) -> DomainError {
+    file_error(domain::Rule::other(
+        format!("row {number}: {e}"),
+        format!("第 {number} 行:{e}"),
+    ))
+}
+
+/// Reads a CSV whose columns are `columns`, each row to `sink`.
+pub(super) fn parse_csv<R: Read + Seek>(
+    mut src: R,
+    columns: &'static [Column],
+    max_rows: usize,
+    sink: &mut dyn FnMut(Row),
+) -> Result<usize, DomainError> {
+    let all = columns;
+    let cut = !check_text(&mut src)?;
+    src.seek(SeekFrom::Start(0)).map_err(|e| io_error(&e))?;
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(src);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| {
+            file_error(domain::Rule::other(
+                format!("cannot read the header: {e}"),
+                format!("无法读取表头:{e}"),
+            ))
+        })?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let columns = columns_of(&header, columns)?;
+    // The reader until the last record is read (then its source, to look at the tail), and
+    // the record read ahead to know whether the current one is the last.
+    let mut reader = Some(reader);
+    let mut ahead: Option<Result<csv::StringRecord, csv::Error>> = None;
+    let mut i = 0_usize;
+    let records = std::iter::from_fn(move || {
+        let r = reader.as_mut()?;
+        let read = |r: &mut csv::Reader<R>| {
+            let mut rec = csv::StringRecord::new();
+            r.read_record(&mut rec).map(|more| more.then_some(rec))
+        };
+        let number = number_of(i);
+        i += 1;
+        let rec = match ahead.take() {
+            Some(Ok(rec)) => rec,
+            Some(Err(e)) => return Some(Err(record_error(number, &e))),
+            None => match read(r) {
+                Ok(Some(rec)) => rec,
+                Ok(None) => return None,
+                Err(e) => return Some(Err(record_error(number, &e))),
+            },
+        };
+        let last = match read(r) {
+            Ok(None) => true,
+            Ok(Some(next)) => {
+                ahead = Some(Ok(next));
+                false
+            }
+            Err(e) => {
+                ahead = Some(Err(e));
+                false
+            }
+        };
+        let cells: Vec<String> = rec.iter().map(str::to_owned).collect();
+        if !last {
+            return Some(Ok((number, cells, Ending::Whole)));
+        }
+        // The last record from its first byte: an odd number of quotes means a quoted cell
+        // was opened and never closed, and the reader took everything after it as that cell.
+        let from = rec.position().map_or(0, csv::Position::byte);
+        let mut src = reader.take()?.into_inner();
+        let (odd, lines) = match tail_of(&mut src, from) {
+            Ok(t) => t,
+            Err(e) => return Some(Err(e)),
+        };
+        let ending = if odd {
+            if lines {
+                // Lines after this one were swallowed: the rest of the file cannot be read.
+                return Some(Err(file_error(domain::Rule::other(
+                    format!(
+                        "row {number}: a quote (\") opened in this row is never closed, so every line after it was read as one cell; close or remove it and upload again"
+                    ),
+                    format!(
+                        "第 {number} 行:本行的引号(\")没有闭合,其后各行都被读成了同一个单元格;请补上或删去引号后重新上传"
+                    ),
+                ))));
+            }
+            Ending::InQuote
+        } else if cut {
+            Ending::Cut
+        } else {
+            Ending::Whole
+        };
+        Some(Ok((number, cells, ending)))
+    });
+    to_rows(records, all, &columns, max_rows, sink)
+}
