@@ -89,6 +89,8 @@ export async function ccamp({ as, base, expect }) {
     await shot("ccamp-campaign");
 
     // Excuse the first village: a blank reason is refused under the field.
+    await page.locator("[data-test=campaign-village-table]").scrollIntoViewIfNeeded();
+    expect((await page.locator("[data-test^=excuse-village-]").count()) > 0, "the county approver is offered no 说明原因");
     const first = page.locator("[data-test=campaign-village-table] .el-table__body-wrapper .el-table__row").first();
     const villageName = (await first.locator("td").nth(1).textContent()).trim();
     await page.locator("[data-test^=excuse-village-]:visible").first().click();
@@ -134,7 +136,7 @@ export async function ccamp({ as, base, expect }) {
     await page.waitForSelector("[data-test=campaigns]");
     await page.fill("#c-year", String(year));
     await page.keyboard.press("Tab");
-    await page.click("#c-status");
+    await page.locator(".el-select:has(#c-status)").click();
     await page.click(".el-select-dropdown__item:visible:has-text('已结束')");
     await page.click("[data-test=campaign-search]");
     await page.waitForSelector(`[data-test=campaign-view-${year}]`);
