@@ -373,6 +373,7 @@ pub fn build_state(
         admission_wait: config.admission.wait,
         admission_slots: config.admission.slots,
         job_duty_percent: config.work.job_duty_percent,
+        import_lane: Arc::new(std::sync::Mutex::new(())),
         county_slots: Arc::new(http::county_slots::CountySlots::new(
             config.admission.per_county,
         )),

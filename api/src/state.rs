@@ -45,6 +45,9 @@ pub struct AppState {
     pub admission_slots: usize,
     /// Share of the time an import's batch worker works while requests run (`ZX_JOB_DUTY_PERCENT`).
     pub job_duty_percent: u32,
+    /// The instance's import lane: while requests run, one import batch at a time (of every
+    /// import job the instance runs) holds it.
+    pub import_lane: Arc<std::sync::Mutex<()>>,
     /// The slots one county may hold at once (noisy neighbours).
     pub county_slots: Arc<crate::http::county_slots::CountySlots>,
     /// Roles and permissions.

@@ -241,6 +241,7 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
             let pace = import::Pace {
                 duty_percent: state.job_duty_percent,
                 busy: &busy,
+                lane: Some(&state.import_lane),
             };
             match import::run(
                 &state.db,

@@ -3,6 +3,7 @@
 import { createI18n } from "vue-i18n";
 import { dashEn, dashZh } from "./i18n-dash";
 import { ffEn, ffZh } from "./i18n-ffunds";
+import { chEn, chZh } from "./i18n-chouse";
 
 const zh = {
   app: { title: "巩固拓展脱贫攻坚成果信息系统", short: "振兴" },
@@ -339,6 +340,7 @@ export const i18n = createI18n({
   fallbackLocale: "zh-CN",
   // The funds, villages-and-teams and dashboard pages keep their messages under `dash.`.
   // The create and edit forms of those pages (console part 2) keep theirs under `ff.`.
-  messages: { "zh-CN": { ...zh, dash: dashZh, ff: ffZh }, en: { ...en, dash: dashEn, ff: ffEn } },
+  // Benefit cards, the relocation roster, CORS origins and a project's manager (chouse): `ch.`.
+  messages: { "zh-CN": { ...zh, dash: dashZh, ff: ffZh, ch: chZh }, en: { ...en, dash: dashEn, ff: ffEn, ch: chEn } },
 });
 export const t = i18n.global.t;

@@ -54,6 +54,7 @@ export const router = createRouter({
         { path: "tenants", name: "tenants", component: () => import("./views/Tenants.vue"), meta: { title: "menu.tenants", group: "menu.admin" } },
         { path: "roles", name: "roles", component: () => import("./views/Roles.vue"), meta: { title: "menu.roles", group: "menu.admin" } },
         { path: "webhooks", name: "webhooks", component: () => import("./views/Webhooks.vue"), meta: { title: "menu.webhooks", group: "menu.admin" } },
+        { path: "cors-origins", name: "cors-origins", component: () => import("./views/CorsOrigins.vue"), meta: { title: "ch.menu.cors", group: "menu.admin" } },
         { path: "calendar", name: "calendar", component: () => import("./views/Calendar.vue"), meta: { title: "menu.calendar", group: "menu.admin" } },
       ],
     },

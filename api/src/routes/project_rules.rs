@@ -5,14 +5,16 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::FieldError;
-use infra::app::project_rules::{self, KeyVillageFunding, NewPosting, PostingRow};
+use infra::app::project_rules::{
+    self, KeyVillageFunding, ManagerCandidate, NewPosting, PostingRow,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::input::{check_year, done, id_of, text, within};
 use crate::error::answers::{NotFound, NotSignedIn};
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::idempotency::{IdempotencyKey, Once};
 use crate::http::json::ValidJson;
 use crate::http::page::{Page, PageParams};
@@ -325,6 +327,95 @@ pub async fn key_village_funding(
     )))
 }
 
+/// A user who may be named a project's manager.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ManagerCandidateDto {
+    /// User id: what `PUT /projects/{id}/manager` takes as `manager_user_id`.
+    pub id: Uuid,
+    /// Username.
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+    /// The user's org unit (12 digits).
+    pub org_unit: String,
+    /// Its name.
+    pub org_unit_name: String,
+}
+
+impl From<ManagerCandidate> for ManagerCandidateDto {
+    fn from(c: ManagerCandidate) -> Self {
+        Self {
+            id: c.id,
+            username: c.username,
+            display_name: c.display_name,
+            org_unit: c.org_unit.to_code_string(),
+            org_unit_name: c.org_unit_name,
+        }
+    }
+}
+
+/// Filter of the manager candidates.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CandidateParams {
+    /// Start of the username (any case) or of the display name, up to 50 characters.
+    pub q: Option<String>,
+}
+
+/// The users who may be named the project's manager (专人, seed 5) — the enabled users of the
+/// project's county holding a role with `funds:manage`, the rule `PUT /projects/{id}/manager`
+/// applies — by username, for whoever may name one. Only who they are and where: id,
+/// username, display name, org unit.
+#[utoipa::path(
+    tag = "funds",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Project id"), CandidateParams, PageParams),
+    responses(
+        (status = 200, description = "A page of users, by username", body = Page<ManagerCandidateDto>),
+        NotSignedIn,
+        (status = 403, description = "Lacks funds:manage where the project is", body = Problem, content_type = "application/problem+json"),
+        NotFound,
+        (status = 422, description = "`q` over 50 characters; bad `limit` or `cursor`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/projects/{id}/manager-candidates")]
+pub async fn manager_candidates(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    q: web::Query<CandidateParams>,
+    page: web::Query<PageParams>,
+) -> ApiResult<HttpResponse> {
+    let id = id_of(&path)?;
+    let limit = page.limit()?;
+    let after: Option<String> = page.cursor()?;
+    let prefix = q.into_inner().q;
+    if prefix.as_deref().is_some_and(|p| p.chars().count() > 50) {
+        return Err(ApiError::BadParameter(FieldError::new(
+            "q",
+            domain::Rule::too_long(50),
+        )));
+    }
+    let rows = state
+        .run(auth, move |conn, ctx| {
+            project_rules::manager_candidates(
+                conn,
+                ctx,
+                id,
+                prefix.as_deref(),
+                after.as_deref(),
+                limit + 1,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        limit,
+        |c| c.username.clone(),
+        ManagerCandidateDto::from,
+    )))
+}
+
 // This module's routes, in the order they are matched: each handler (its method and path come
 // from its own attribute) with what it requires. The gate's table and the service registration
 // both read this one list (`super::routes!`).
@@ -334,5 +425,6 @@ super::routes! {
         get_project_posting => Permission(perm::FUNDS_READ),
         project_notice => Permission(perm::FUNDS_READ),
         key_village_funding => Permission(perm::FUNDS_READ),
+        manager_candidates => Permission(perm::FUNDS_MANAGE),
     },
 }

@@ -87,7 +87,7 @@ fn load(db: &TestDb) {
 }
 
 /// Tables the load fills; their own triggers (dashboard counts, webhook events) are off.
-const TABLES: [&str; 20] = [
+const TABLES: [&str; 21] = [
     "households",
     "members",
     "monitoring_cases",
@@ -95,6 +95,7 @@ const TABLES: [&str; 20] = [
     "property_checks",
     "property_hits",
     "exit_lists",
+    "intake_lists",
     "projects",
     "disbursements",
     "teams",
@@ -112,7 +113,7 @@ const TABLES: [&str; 20] = [
 
 /// The rows of the other lists, made from the county's households (`h`, numbered `i`): one in
 /// ten households has a monitoring case, a lead, a member hit by a property check, a user and a
-/// webhook delivery; one in three a visit; each village exit lists for five years and five
+/// webhook delivery; one in three a visit; each village exit lists for five years, intake lists for six, and five
 /// projects with two disbursements each; one import job with an error per tenth household; each
 /// household three history events, a month apart (three partitions of `household_events`).
 fn other_lists(county: i64) -> Vec<String> {
@@ -167,6 +168,14 @@ fn other_lists(county: i64) -> Vec<String> {
              SELECT {county}, gen_random_uuid(), region_code, y, \
                CASE WHEN y < 2019 THEN 'filed' ELSE 'nominated' END, '1', {u}, now(), now() \
              FROM {villages}, generate_series(2016, 2020) AS y"
+        ),
+        format!(
+            "INSERT INTO intake_lists (county_code, id, region_code, year, stage, created_by, created_at, \
+               updated_at) \
+             SELECT {county}, gen_random_uuid(), region_code, y, \
+               (ARRAY['applied','appraised','notice','township_reviewed','approved','announced'])[1 + (y % 6)], \
+               {u}, now(), now() \
+             FROM {villages}, generate_series(2016, 2021) AS y"
         ),
         format!(
             "INSERT INTO projects (county_code, id, region_code, year, name, purpose, budget_fen, pay_by_progress, \
@@ -308,7 +317,9 @@ fn other_list_pages(db: &TestDb, orgs: &[(&str, &str)], failures: &mut Vec<Strin
     use infra::app::monitoring::{CaseFilter, LeadFilter};
     use infra::app::property::HitFilter;
     use infra::app::users::UserFilter;
-    use infra::app::{exit, funds, jobs, monitoring, property, teams, users, webhooks};
+    use infra::app::{
+        exit, funds, intake, intake_objections, jobs, monitoring, property, teams, users, webhooks,
+    };
     let (household, batch, endpoint, job) = scoped(db, code("370831").subtree(), |c| {
         let h: uuid::Uuid = infra::schema::visits::table
             .filter(infra::schema::visits::county_code.eq(370_831))
@@ -444,6 +455,39 @@ fn other_list_pages(db: &TestDb, orgs: &[(&str, &str)], failures: &mut Vec<Strin
                         &ctx,
                         &f,
                         Some((r.list.region_code, r.list.year, r.list.id)),
+                        PAGE,
+                    )
+                    .unwrap_or_else(|e| panic!("{e:?}"));
+                }
+                rows.len()
+            });
+        }
+        // Intake lists are the county's business: a city or province caller lists none and
+        // sends no query.
+        let intake_cases = if matches!(level, "city" | "province") {
+            Vec::new()
+        } else {
+            vec![
+                ("intake lists and their counts", None, None),
+                ("intake lists, year", Some(2018), None),
+                (
+                    "intake lists, stage",
+                    None,
+                    Some(domain::intake::Stage::Approved),
+                ),
+            ]
+        };
+        for (what, year, stage) in intake_cases {
+            run(what, &mut |c| {
+                let rows = intake::list(c, &ctx, (within, year, stage), None, PAGE)
+                    .unwrap_or_else(|e| panic!("{e:?}"));
+                intake_objections::page_counts(c, &rows).unwrap_or_else(|e| panic!("{e:?}"));
+                if let Some(r) = rows.last() {
+                    intake::list(
+                        c,
+                        &ctx,
+                        (within, year, stage),
+                        Some((r.region_code, r.year, r.id)),
                         PAGE,
                     )
                     .unwrap_or_else(|e| panic!("{e:?}"));

@@ -216,6 +216,132 @@ async fn the_manager_is_a_fund_user_of_the_projects_county() {
     assert_eq!((r.status, r.body["manager"].clone()), (200, Value::Null));
 }
 
+/// The township of `V1` and `V2`.
+const TOWNSHIP: &str = "370831101";
+
+fn usernames(r: &Resp) -> Vec<String> {
+    r.body["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|u| u["username"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[actix_web::test]
+async fn the_manager_is_picked_from_the_users_the_rule_accepts() {
+    let mut x = setup().await;
+    // A fund officer of a township (eligible: the county's subtree), one disabled, and a user of
+    // the county without funds:manage (the approver, from setup).
+    let township_officer = x.app.user("mgr.li", TOWNSHIP, &["fund_officer"]);
+    let gone = x.app.user("mgr.gone", "370831", &["fund_officer"]);
+    let app = &x.app;
+    let admin = app.token("admin.370831").await;
+    let r = app
+        .post(&format!("/api/v1/users/{gone}/disable"), &admin, json!({}))
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let p = id(app
+        .post(
+            "/api/v1/projects",
+            &x.officer,
+            project(V1, 100_000, "infrastructure", true),
+        )
+        .await)
+    .await;
+    let path = format!("/api/v1/projects/{p}/manager-candidates");
+    let r = app.get(&path, &x.officer).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    // Only the county's enabled holders of funds:manage, by username; never another county's.
+    assert_eq!(
+        usernames(&r),
+        ["funds", "mgr.li", "mgr.zhang"],
+        "{:?}",
+        r.body
+    );
+    let li = &r.body["items"][1];
+    assert_eq!(li["id"], json!(township_officer));
+    assert_eq!(li["display_name"], "mgr.li");
+    assert_eq!(li["org_unit"], format!("{TOWNSHIP}000"));
+    assert!(
+        li["org_unit_name"].as_str().is_some_and(|n| !n.is_empty()),
+        "{li}"
+    );
+    // Who they are and where, nothing more personal.
+    let mut keys: Vec<&str> = li
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "display_name",
+            "id",
+            "org_unit",
+            "org_unit_name",
+            "username"
+        ]
+    );
+    // Each one offered is accepted by PUT …/manager.
+    for u in r.body["items"].as_array().cloned().unwrap_or_default() {
+        let put = put_manager(
+            app,
+            &format!("/api/v1/projects/{p}/manager"),
+            &x.officer,
+            u["id"].clone(),
+        )
+        .await;
+        assert_eq!(put.status, 200, "{u}: {:?}", put.body);
+    }
+    // The prefix filter, on the username (any case) or the display name; pages by username.
+    let r = app.get(&format!("{path}?q=MGR."), &x.officer).await;
+    assert_eq!(usernames(&r), ["mgr.li", "mgr.zhang"], "{:?}", r.body);
+    let r = app.get(&format!("{path}?q=%25"), &x.officer).await;
+    assert_eq!(usernames(&r), Vec::<String>::new(), "{:?}", r.body);
+    let first = app.get(&format!("{path}?limit=2"), &x.officer).await;
+    assert_eq!(usernames(&first), ["funds", "mgr.li"]);
+    let cursor = first.body["next_cursor"].as_str().unwrap_or_default();
+    let next = app
+        .get(&format!("{path}?limit=2&cursor={cursor}"), &x.officer)
+        .await;
+    assert_eq!(usernames(&next), ["mgr.zhang"], "{:?}", next.body);
+    assert_eq!(next.body["next_cursor"], Value::Null);
+    let long = "x".repeat(51);
+    let r = app.get(&format!("{path}?q={long}"), &x.officer).await;
+    assert_eq!((r.status, field(&r)), (422, "q"), "{:?}", r.body);
+    // Whoever may not name a manager: 403; another county's caller: 404, as for any other of
+    // its projects.
+    assert_eq!(app.get(&path, &x.approver).await.status, 403);
+    assert_eq!(app.get(&path, &x.stranger).await.status, 404);
+    let foreign = id(app
+        .post(
+            "/api/v1/projects",
+            &x.stranger,
+            project("370830001001", 100_000, "infrastructure", true),
+        )
+        .await)
+    .await;
+    let r = app
+        .get(
+            &format!("/api/v1/projects/{foreign}/manager-candidates"),
+            &x.officer,
+        )
+        .await;
+    assert_eq!(r.status, 404, "{:?}", r.body);
+    // Wenshang's own list holds Wenshang's officers only.
+    let r = app
+        .get(
+            &format!("/api/v1/projects/{foreign}/manager-candidates"),
+            &x.stranger,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(usernames(&r), ["funds.wenshang", "mgr.wenshang"]);
+}
+
 #[actix_web::test]
 async fn no_money_or_work_before_the_posting_has_ended() {
     let x = setup().await;

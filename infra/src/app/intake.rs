@@ -325,7 +325,8 @@ pub fn get(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<IntakeView, D
 }
 
 /// Lists within `scope` (the caller's, or a region of it), of a year and a stage when given, by
-/// village then newest year; keyset after `(region, year, id)`.
+/// village then newest year (the order of `intake_lists_walk`: every scope walks the index and
+/// stops after the page); keyset after `(region, year, id)`.
 ///
 /// # Errors
 /// Database failures.
@@ -356,17 +357,18 @@ pub fn list(
         q = q.filter(intake_lists::stage.eq(st.as_str()));
     }
     if let Some((r, y, id)) = after {
+        // The bound on the village is the walk's start; the rest skips the cursor's village's
+        // earlier rows (a few years).
         q = q.filter(
-            intake_lists::region_code
-                .gt(r)
-                .or(intake_lists::region_code.eq(r).and(
-                    intake_lists::year
-                        .lt(y)
-                        .or(intake_lists::year.eq(y).and(intake_lists::id.gt(id))),
-                )),
+            intake_lists::region_code.ge(r).and(
+                intake_lists::region_code
+                    .gt(r)
+                    .or(intake_lists::year.lt(y))
+                    .or(intake_lists::year.eq(y).and(intake_lists::id.gt(id))),
+            ),
         );
     }
-    q.load(conn).db()
+    crate::db::load_page(conn, q)
 }
 
 fn view_of(conn: &mut PgConnection, list: IntakeListRow) -> Result<IntakeView, DomainError> {

@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::pg::PgConnection;
+use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
 use domain::authz::perm;
 use domain::calendar::date_zh;
@@ -27,10 +27,7 @@ use uuid::Uuid;
 use super::funds::ProjectRow;
 use super::{Ctx, stored_code};
 use crate::db::DbResultExt as _;
-use crate::schema::{
-    allocations, key_villages, project_postings, projects, regions, role_grants, role_permissions,
-    users,
-};
+use crate::schema::{allocations, key_villages, project_postings, projects, regions, users};
 
 /// What a manager that cannot be named is told, the same for an unknown user and another
 /// county's (which must not be told apart).
@@ -38,6 +35,31 @@ fn not_a_manager() -> domain::Rule {
     domain::Rule::other(
         "is not a user of the project's county holding funds:manage",
         "不是项目所在县持有 funds:manage 权限的用户",
+    )
+}
+
+/// Who may be named a project's manager in `county`: an enabled user of the county (their org
+/// unit in its subtree) holding a role with `funds:manage`. One condition for the check
+/// ([`check_manager`]) and the list ([`manager_candidates`]), so what is offered is what is
+/// accepted.
+fn may_manage(
+    county: RegionCode,
+) -> Box<dyn BoxableExpression<users::table, Pg, SqlType = diesel::sql_types::Bool>> {
+    let subtree = county.subtree();
+    Box::new(
+        users::county_code
+            .eq(county.county_code())
+            .and(users::region_code.between(subtree.lo(), subtree.hi()))
+            .and(users::disabled.eq(false))
+            .and(
+                diesel::dsl::sql::<diesel::sql_types::Bool>(
+                    "EXISTS (SELECT 1 FROM role_grants g JOIN role_permissions p ON p.role = g.role \
+                     WHERE g.county_code = users.county_code AND g.user_id = users.id \
+                     AND p.permission = ",
+                )
+                .bind::<diesel::sql_types::Text, _>(perm::FUNDS_MANAGE)
+                .sql(")"),
+            ),
     )
 }
 
@@ -52,29 +74,91 @@ pub fn check_manager(
     user: Uuid,
 ) -> Result<(), DomainError> {
     let county = region.ancestor_at(Level::County);
-    let found: Option<bool> = users::table
-        .filter(users::county_code.eq(county.county_code()))
+    let found: i64 = users::table
         .filter(users::id.eq(user))
-        .filter(users::region_code.between(county.subtree().lo(), county.subtree().hi()))
-        .select(users::disabled)
-        .first(conn)
-        .optional()
-        .db()?;
-    if found != Some(false) {
-        return Err(DomainError::field("manager_user_id", not_a_manager()));
-    }
-    let roles: i64 = role_grants::table
-        .inner_join(role_permissions::table.on(role_permissions::role.eq(role_grants::role)))
-        .filter(role_grants::county_code.eq(county.county_code()))
-        .filter(role_grants::user_id.eq(user))
-        .filter(role_permissions::permission.eq(perm::FUNDS_MANAGE))
+        .filter(may_manage(county))
         .count()
         .get_result(conn)
         .db()?;
-    if roles == 0 {
+    if found == 0 {
         return Err(DomainError::field("manager_user_id", not_a_manager()));
     }
     Ok(())
+}
+
+/// A user who may be named a project's manager: nothing more personal than who they are and
+/// where.
+#[derive(Debug, Clone)]
+pub struct ManagerCandidate {
+    /// User id (what `manager_user_id` takes).
+    pub id: Uuid,
+    /// Username.
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+    /// Org unit.
+    pub org_unit: RegionCode,
+    /// Its name.
+    pub org_unit_name: String,
+}
+
+/// The users who may be named the manager of project `id`, by username: the caller must be
+/// able to name one (`funds:manage` where the project is). `prefix` filters on the start of the
+/// username or of the display name; `after` is the last username of the previous page.
+///
+/// # Errors
+/// `NotFound` outside scope; `Forbidden` without `funds:manage` there.
+pub fn manager_candidates(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    prefix: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<ManagerCandidate>, DomainError> {
+    let p = project_in_scope(conn, ctx, id)?;
+    let region = stored_code(p.region_code)?;
+    ctx.caller.require_at(perm::FUNDS_MANAGE, region)?;
+    let mut q = users::table
+        .filter(may_manage(region.ancestor_at(Level::County)))
+        .order(users::username)
+        .select((
+            users::id,
+            users::username,
+            users::display_name,
+            users::region_code,
+        ))
+        .limit(limit)
+        .into_boxed();
+    if let Some(prefix) = prefix.map(str::trim).filter(|s| !s.is_empty()) {
+        let escaped = prefix
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = format!("{escaped}%");
+        q = q.filter(
+            users::username
+                .ilike(pattern.clone())
+                .or(users::display_name.like(pattern)),
+        );
+    }
+    if let Some(a) = after {
+        q = q.filter(users::username.gt(a.to_string()));
+    }
+    let rows: Vec<(Uuid, String, String, i64)> = q.load(conn).db()?;
+    let codes: Vec<i64> = rows.iter().map(|r| r.3).collect();
+    let names = super::users::names_of(conn, &codes)?;
+    rows.into_iter()
+        .map(|(id, username, display_name, code)| {
+            Ok(ManagerCandidate {
+                id,
+                username,
+                display_name,
+                org_unit: stored_code(code)?,
+                org_unit_name: names.get(&code).cloned().unwrap_or_default(),
+            })
+        })
+        .collect()
 }
 
 /// The project's manager: id and display name.

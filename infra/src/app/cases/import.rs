@@ -71,24 +71,43 @@ pub struct ImportSummary {
     pub dry_run: bool,
 }
 
-/// How an import yields to the requests of its instance (noisy neighbours, issue 17): after
-/// each batch, while `busy()` says requests are running, the batch's worker rests so that it
-/// works at most `duty_percent` of the time (50: it rests as long as the batch took). With no
-/// request running it goes at full speed.
+/// How an import yields to the requests of its instance (noisy neighbours, issue 17): while
+/// `busy()` says requests are running, a batch waits for the instance's one import `lane` (so
+/// however many imports run, one batch at a time competes with the requests for the cores),
+/// and after it the batch's worker rests so that it works at most `duty_percent` of the time
+/// (50: it rests as long as the batch took). With no request running every worker goes at full
+/// speed.
 #[derive(Clone, Copy)]
 pub struct Pace<'a> {
     /// Share of the time a batch worker may work while requests run, 1–100.
     pub duty_percent: u32,
     /// Whether requests are running on this instance now.
     pub busy: &'a (dyn Fn() -> bool + Sync),
+    /// The instance's import lane: one batch at a time holds it while requests run.
+    pub lane: Option<&'a Mutex<()>>,
 }
 
-impl Pace<'_> {
+impl<'a> Pace<'a> {
     /// No pacing (the command-line import: nothing to yield to).
     pub const FULL: Pace<'static> = Pace {
         duty_percent: 100,
         busy: &never,
+        lane: None,
     };
+
+    /// Waits for the lane if requests are running; the batch holds what this returns.
+    #[must_use]
+    pub fn enter(&self) -> Option<std::sync::MutexGuard<'a, ()>> {
+        let lane = self.lane?;
+        if !(self.busy)() {
+            return None;
+        }
+        // A worker that panicked holding the lane poisons it; the lane guards no data.
+        Some(
+            lane.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
 
     /// The rest owed after a batch that took `took`.
     #[must_use]
@@ -174,9 +193,11 @@ pub fn run(
                         return;
                     }
                     let batch = batches[i];
+                    let lane = pace.enter();
                     let started = std::time::Instant::now();
                     let outcome = run_batch(db, ctx, keys, batch, &names, dry_run)
                         .and_then(|outcomes| record_batch(db, ctx, job, batch, outcomes, &shared));
+                    drop(lane);
                     if let Err(e) = outcome
                         && let Ok(mut g) = stop.lock()
                     {
@@ -387,16 +408,19 @@ mod tests {
         let half = Pace {
             duty_percent: 50,
             busy: &busy,
+            lane: None,
         };
         assert_eq!(half.rest(took), took);
         let fifth = Pace {
             duty_percent: 20,
             busy: &busy,
+            lane: None,
         };
         assert_eq!(fifth.rest(took), Duration::from_millis(800));
         let quiet = Pace {
             duty_percent: 20,
             busy: &idle,
+            lane: None,
         };
         assert_eq!(quiet.rest(took), Duration::ZERO);
         assert_eq!(Pace::FULL.rest(took), Duration::ZERO);
@@ -404,10 +428,42 @@ mod tests {
         let zero = Pace {
             duty_percent: 0,
             busy: &busy,
+            lane: None,
         };
         assert_eq!(
             zero.rest(Duration::from_millis(1)),
             Duration::from_millis(99)
         );
+    }
+
+    #[test]
+    fn while_requests_run_one_batch_at_a_time_holds_the_lane() {
+        let lane = std::sync::Mutex::new(());
+        let busy = || true;
+        let idle = || false;
+        let pace = Pace {
+            duty_percent: 50,
+            busy: &busy,
+            lane: Some(&lane),
+        };
+        let first = pace.enter();
+        assert!(first.is_some(), "a busy instance gives the lane");
+        assert!(
+            lane.try_lock().is_err(),
+            "a second batch waits while the first holds it"
+        );
+        drop(first);
+        assert!(lane.try_lock().is_ok(), "the lane is free after the batch");
+        let quiet = Pace {
+            duty_percent: 50,
+            busy: &idle,
+            lane: Some(&lane),
+        };
+        let _held = lane.lock();
+        assert!(
+            quiet.enter().is_none(),
+            "an idle instance's batches do not wait for the lane"
+        );
+        assert!(Pace::FULL.enter().is_none());
     }
 }
