@@ -606,6 +606,8 @@ await (await import("./intake.mjs")).intake({ as, base, expect, idNumber, rnd })
 await (await import("./cfin.mjs")).cfin({ as, base, expect });
 // Benefit cards, the relocation roster, CORS origins, picking a project's manager (e2e/chouse.mjs).
 await (await import("./chouse.mjs")).chouse({ as, base, expect, rnd });
+// The exit campaign, exit progress and county figures screens (e2e/ccamp.mjs).
+await (await import("./ccamp.mjs")).ccamp({ as, base, expect });
 
 await browser.close();
 if (a11y.length) {

@@ -61,6 +61,8 @@ const zh = {
     // The intake and exit-inspection pages (their own messages are in src/i18n-intake.ts).
     intake: "纳入管理", intakeLists: "纳入名单", intakeList: "纳入名单详情", intakeTargets: "纳入目标",
     exitInspections: "退出抽查", exitInspection: "抽查详情",
+    // The exit campaign and exit progress pages (their own messages are in src/i18n-ccamp.ts).
+    campaigns: "动态调整", campaign: "动态调整详情", exitProgress: "退出进度",
   },
   layout: { logout: "退出登录", scope: "管辖范围", scopeOf: "{name}及所辖区域", year: "{year} 年度" },
   // The API's HouseholdStatus, worded as its description.
@@ -330,6 +332,7 @@ Object.assign(en.menu, {
   intake: "Intake", intakeLists: "Intake lists", intakeList: "Intake list", intakeTargets: "Intake targets",
   exitInspections: "Exit inspections", exitInspection: "Inspection",
 });
+Object.assign(en.menu, { campaigns: "Yearly campaigns", campaign: "Campaign", exitProgress: "Exit progress" });
 
 export const i18n = createI18n({
   legacy: false,

@@ -38,6 +38,10 @@ export const router = createRouter({
         { path: "intake-targets", name: "intake-targets", component: () => import("./views/IntakeTargets.vue"), meta: { title: "menu.intakeTargets", group: "menu.intake" } },
         { path: "exit-inspections", name: "exit-inspections", component: () => import("./views/ExitInspections.vue"), meta: { title: "menu.exitInspections", group: "menu.exit" } },
         { path: "exit-inspections/:id", name: "exit-inspection", component: () => import("./views/ExitInspection.vue"), meta: { title: "menu.exitInspection", group: "menu.exit" } },
+        // The exit campaign (动态调整) and exit progress (issue 21, e2e/ccamp.mjs).
+        { path: "campaigns", name: "campaigns", component: () => import("./views/Campaigns.vue"), meta: { title: "menu.campaigns", group: "menu.exit" } },
+        { path: "campaigns/:id", name: "campaign", component: () => import("./views/Campaign.vue"), meta: { title: "menu.campaign", group: "menu.exit" } },
+        { path: "exit-progress", name: "exit-progress", component: () => import("./views/ExitProgress.vue"), meta: { title: "menu.exitProgress", group: "menu.exit" } },
         { path: "password", name: "password", component: () => import("./views/Password.vue"), meta: { title: "password.title" } },
         { path: "households", name: "households", component: () => import("./views/Households.vue"), meta: { title: "menu.households", group: "menu.cases" } },
         { path: "households/new", name: "register", component: () => import("./views/Register.vue"), meta: { title: "menu.register", group: "menu.cases" } },

@@ -404,6 +404,64 @@ pub async fn put_county_figure(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// A county's per-capita income of a year, as set.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CountyFigureDto {
+    /// County (12 digits).
+    pub county_code: String,
+    /// Year.
+    pub year: i32,
+    /// 县域农民人均可支配收入, fen.
+    pub per_capita_income_fen: i64,
+    /// Set by (user id).
+    pub updated_by: Uuid,
+    /// Set at.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A county's per-capita income of a year (`villages:read`; county users and above, over the
+/// county): 404 when none is set. The `PUT` takes no `If-Match`: the last write wins, the audit
+/// log keeps each.
+#[utoipa::path(
+    tag = "villages",
+    security(("bearer" = [])),
+    params(
+        ("county_code" = String, Path, description = "County, 6 digits"),
+        ("year" = i32, Path, description = "Year"),
+    ),
+    responses(
+        (status = 200, description = "The county's figure of the year", body = CountyFigureDto),
+        NotSignedIn,
+        (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such county in your scope, or no figure set for the year", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/county-figures/{county_code}/{year}")]
+pub async fn get_county_figure(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, i32)>,
+) -> ApiResult<HttpResponse> {
+    let (code, year) = path.into_inner();
+    let county = RegionCode::parse(&code)
+        .ok()
+        .filter(|c| c.level() == Level::County)
+        .ok_or(DomainError::NotFound)?;
+    let (per_capita_income_fen, updated_by, updated_at) = state
+        .run(auth, move |conn, ctx| {
+            villages::county_figure(conn, ctx, county, year)
+        })
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    Ok(HttpResponse::Ok().json(CountyFigureDto {
+        county_code: format!("{:012}", county.as_i64()),
+        year,
+        per_capita_income_fen,
+        updated_by,
+        updated_at,
+    }))
+}
+
 // This module's routes, in the order they are matched: each handler (its method and path come
 // from its own attribute) with what it requires. The gate's table and the service registration
 // both read this one list (`super::routes!`).
@@ -412,6 +470,7 @@ super::routes! {
         list_profiles => Permission(perm::VILLAGES_READ),
         get_profile => Permission(perm::VILLAGES_READ),
         put_profile => Permission(perm::VILLAGES_WRITE),
+        get_county_figure => Permission(perm::VILLAGES_READ),
         put_county_figure => Permission(perm::VILLAGES_MANAGE),
         designate => Permission(perm::VILLAGES_MANAGE),
         list_key_villages => Permission(perm::VILLAGES_READ),

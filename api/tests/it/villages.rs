@@ -661,3 +661,69 @@ async fn term_conflicts_name_no_dates_and_repeated_probing_raises_an_alert() {
     assert_eq!(items.len(), 1, "{:?}", r.body);
     assert_eq!(items[0]["details"]["term_conflicts_24h"], 3);
 }
+
+#[actix_web::test]
+async fn county_figures_are_read_back_at_the_county_and_above() {
+    let x = setup().await;
+    let app = &x.app;
+    let path = "/api/v1/county-figures/370831/2022";
+    // Nothing set yet.
+    assert_eq!(app.get(path, &x.approver).await.status, 404);
+    let (status, _) = put(
+        app,
+        &x.approver,
+        path,
+        &json!({"per_capita_income_fen": 2_150_050}),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    // The county and the city above it read it back; the last write wins.
+    for token in [&x.approver, &x.city] {
+        let r = app.get(path, token).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.body["per_capita_income_fen"], 2_150_050);
+        assert_eq!(r.body["county_code"], "370831000000");
+        assert_eq!(r.body["year"], 2022);
+    }
+    let (status, _) = put(
+        app,
+        &x.approver,
+        path,
+        &json!({"per_capita_income_fen": 2_200_000}),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    assert_eq!(
+        app.get(path, &x.city).await.body["per_capita_income_fen"],
+        2_200_000
+    );
+    // Another year is not set; another county's caller and a village's clerk get 404, as does
+    // a code that is not a county.
+    assert_eq!(
+        app.get("/api/v1/county-figures/370831/2023", &x.approver)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(app.get(path, &x.stranger).await.status, 404);
+    assert_eq!(app.get(path, &x.clerk).await.status, 404);
+    assert_eq!(
+        app.get("/api/v1/county-figures/370831001/2022", &x.approver)
+            .await
+            .status,
+        404
+    );
+    // Bad input on the write names the field.
+    let (status, body) = put(
+        app,
+        &x.approver,
+        path,
+        &json!({"per_capita_income_fen": -1}),
+        None,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(body["errors"][0]["field"], "per_capita_income_fen");
+}

@@ -305,6 +305,36 @@ pub fn put_county_figure(
     )
 }
 
+/// A county's per-capita income of a year as set: the amount (fen), who set it and when.
+pub type CountyFigure = (i64, Uuid, DateTime<Utc>);
+
+/// A county's per-capita income of a year (`None` when not set).
+///
+/// # Errors
+/// `NotFound` when the county is not in the caller's scope (users below the county never see
+/// it: the row is the county's).
+pub fn county_figure(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    county: RegionCode,
+    year: i32,
+) -> Result<Option<CountyFigure>, DomainError> {
+    if county.level() != Level::County || !ctx.caller.scope().contains(county) {
+        return Err(DomainError::NotFound);
+    }
+    county_figures::table
+        .filter(county_figures::county_code.eq(county.county_code()))
+        .filter(county_figures::year.eq(year))
+        .select((
+            county_figures::per_capita_income_fen,
+            county_figures::updated_by,
+            county_figures::updated_at,
+        ))
+        .first(conn)
+        .optional()
+        .db()
+}
+
 /// A key village row.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = key_villages)]
