@@ -606,6 +606,9 @@ await (await import("./intake.mjs")).intake({ as, base, expect, idNumber, rnd })
 await (await import("./cfin.mjs")).cfin({ as, base, expect });
 // Benefit cards, the relocation roster, CORS origins, picking a project's manager (e2e/chouse.mjs).
 await (await import("./chouse.mjs")).chouse({ as, base, expect, rnd });
+// A household's members, the household-years import, the household card, a village's own
+// monitoring case (e2e/cmem.mjs).
+await (await import("./cmem.mjs")).cmem({ as, base, expect, idNumber, rnd });
 
 await browser.close();
 if (a11y.length) {
