@@ -7,7 +7,8 @@
 // - the clerk imports the annual income survey (household-years): a dry run reports the bad row
 //   and writes nothing, "import now" writes the good row; and opens the household's card (档案卡);
 // - the clerk identifies a monitoring case: a household still under assistance is refused under
-//   the kind, an exited household is taken and the case opens.
+//   the kind; an ordinary household (made non-poor through the API, its first case dismissed by
+//   the township) is identified as marginal and the case opens.
 
 import { caller } from "./lib.mjs";
 
@@ -134,14 +135,24 @@ export async function cmem({ as, base, expect, idNumber, rnd }) {
     await shot("cmem-household-card");
   });
 
-  // An exited household of the clerk's village without an open case.
-  const exited = (await clerk("GET", "/households?status=exited&limit=200")).body.items ?? [];
-  const cases = (await clerk("GET", "/monitoring-cases?limit=200")).body.items ?? [];
-  const open = new Set(cases.filter((c) => !["risk_eliminated", "dismissed"].includes(c.stage)).map((c) => c.household_number));
-  const target = exited.find((h) => !open.has(h.household_number));
+  // An ordinary (non-poor) household of the clerk's village without an open case: a case found
+  // on a household never registered makes it non_poor (API), and the township dismisses it.
+  const reviewer = await caller("reviewer.sishui", "demo-reviewer-2026");
+  const ordinary = cjkName("边缘户", rnd);
+  const first = await clerk("POST", "/monitoring-cases", {
+    household: {
+      household_number: village.slice(0, 12) + "6" + rnd(3), village_code: village, attribute: "general",
+      poverty_causes: [causes[0].code], year_identified: Number(today().slice(0, 4)),
+      members: [{ name: ordinary, id_number: idNumber("37083119720707" + rnd(3)), relationship: "head" }],
+    },
+    kind: "marginal", risk_types: ["income_drop"], found_on: today(), description: "家庭收入骤减",
+  }, { "Idempotency-Key": crypto.randomUUID() });
+  expect(first.status === 201, `the non-poor household: ${first.status} ${JSON.stringify(first.body).slice(0, 300)}`);
+  const dismissed = await reviewer("POST", `/monitoring-cases/${first.body.id}/township-review`, { approve: false, opinion: "经核实，暂不纳入" });
+  expect(dismissed.status === 200 && dismissed.body.stage === "dismissed", `the dismissal: ${dismissed.status} ${JSON.stringify(dismissed.body).slice(0, 300)}`);
+  const target = { household_number: first.body.household_number, head_name: ordinary };
 
   await as(...CLERK, "cmem-identify-case", async (page, shot) => {
-    expect(target, `no exited household without an open case among ${exited.length}`);
     const pick = async (name) => {
       await page.click("[data-test=cn-household] .el-select__wrapper");
       await page.keyboard.type(name);
@@ -162,6 +173,8 @@ export async function cmem({ as, base, expect, idNumber, rnd }) {
     expect(/[\u4e00-\u9fff]/.test(await error.textContent()), `the server's error under the kind: ${await error.textContent()}`);
     await shot("cmem-case-new");
     await pick(target.head_name);
+    await page.click("[data-test=cn-kind] .el-select__wrapper");
+    await page.click(".el-select-dropdown__item:visible:has-text('边缘易致贫户')");
     await page.click("[data-test=case-save]");
     await page.waitForURL(/monitoring\/[0-9a-f-]{36}/, { timeout: 30_000 });
     const id = page.url().match(/([0-9a-f-]{36})/)[1];
