@@ -8,7 +8,8 @@
 //   and writes nothing, "import now" writes the good row; and opens the household's card (档案卡);
 // - the clerk identifies a monitoring case: a household still under assistance is refused under
 //   the kind; an ordinary household (made non-poor through the API, its first case dismissed by
-//   the township) is identified as marginal and the case opens.
+//   the township) is identified as marginal and the case opens;
+// - the fund officer saves a ranger's agreement (协议书) as DOCX.
 
 import { caller } from "./lib.mjs";
 
@@ -182,5 +183,16 @@ export async function cmem({ as, base, expect, idNumber, rnd }) {
     expect(c.status === 200 && c.body.stage === "identified" && c.body.household_number === target.household_number && c.body.found_on === today(),
       `the case as opened: ${c.status} ${JSON.stringify(c.body)}`);
     await shot("cmem-case-opened");
+  });
+
+  // The fund officer saves the demo ranger's agreement (协议书) as DOCX from the contract opened.
+  await as("funds.sishui", "demo-funds-2026", "cmem-ranger-agreement", async (page, shot) => {
+    await page.goto(base + "rangers");
+    await page.click("[data-test=rangers] .el-table__row");
+    const doc = page.locator("[data-test=ranger-agreement]");
+    await doc.waitFor();
+    const [file] = await Promise.all([page.waitForEvent("download"), doc.locator("[data-test=doc-docx]").click()]);
+    expect(file.suggestedFilename().endsWith(".docx") && file.suggestedFilename().startsWith("协议书"), `the agreement saved as ${file.suggestedFilename()}`);
+    await shot("cmem-ranger-agreement");
   });
 }
