@@ -608,6 +608,9 @@ await (await import("./cfin.mjs")).cfin({ as, base, expect });
 await (await import("./chouse.mjs")).chouse({ as, base, expect, rnd });
 // The exit campaign, exit progress and county figures screens (e2e/ccamp.mjs).
 await (await import("./ccamp.mjs")).ccamp({ as, base, expect });
+// A household's members, the household-years import, the household card, a village's own
+// monitoring case (e2e/cmem.mjs).
+await (await import("./cmem.mjs")).cmem({ as, base, expect, idNumber, rnd });
 
 await browser.close();
 if (a11y.length) {
