@@ -157,14 +157,14 @@ pub fn check_kind(kind: Kind, status: Status) -> Result<(), crate::Rule> {
                 status.as_str()
             ),
             format!(
-                "{} 类案例需要状态为 {} 的户,该户为 {}",
-                kind.as_str(),
+                "{}只能识别{}的户，该户为{}",
+                kind.label(),
                 match kind {
-                    Kind::UnstableExited => "exited or returned",
-                    Kind::Marginal => "non_poor",
-                    Kind::SuddenHardship => "exited or non_poor",
+                    Kind::UnstableExited => "已脱贫或返贫",
+                    Kind::Marginal => "一般农户",
+                    Kind::SuddenHardship => "已脱贫或一般农户",
                 },
-                status.as_str()
+                status.label()
             ),
         ))
     }
