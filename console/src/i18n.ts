@@ -4,6 +4,7 @@ import { createI18n } from "vue-i18n";
 import { dashEn, dashZh } from "./i18n-dash";
 import { ffEn, ffZh } from "./i18n-ffunds";
 import { chEn, chZh } from "./i18n-chouse";
+import { cdEn, cdZh } from "./i18n-cdash";
 
 const zh = {
   app: { title: "巩固拓展脱贫攻坚成果信息系统", short: "振兴" },
@@ -338,6 +339,6 @@ export const i18n = createI18n({
   // The funds, villages-and-teams and dashboard pages keep their messages under `dash.`.
   // The create and edit forms of those pages (console part 2) keep theirs under `ff.`.
   // Benefit cards, the relocation roster, CORS origins and a project's manager (chouse): `ch.`.
-  messages: { "zh-CN": { ...zh, dash: dashZh, ff: ffZh, ch: chZh }, en: { ...en, dash: dashEn, ff: ffEn, ch: chEn } },
+  messages: { "zh-CN": { ...zh, dash: dashZh, ff: ffZh, ch: chZh, cd: cdZh }, en: { ...en, dash: dashEn, ff: ffEn, ch: chEn, cd: cdEn } },
 });
 export const t = i18n.global.t;
