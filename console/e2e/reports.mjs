@@ -164,6 +164,7 @@ export async function reports({ as, base, expect }) {
         const bars = chart.getOption().series.map((_, s) => chart.getModel().getSeriesByIndex(s).getData().getItemLayout(i));
         const bar = bars.filter((b) => b && Math.abs(b.height) >= 4).sort((a, b) => Math.abs(b.height) - Math.abs(a.height))[0];
         if (!bar) return null;
+        el.scrollIntoView({ block: "center" });
         const box = el.getBoundingClientRect();
         return { x: box.left + bar.x + bar.width / 2, y: box.top + bar.y + bar.height / 2 };
       }, name);
