@@ -151,15 +151,38 @@ export async function reports({ as, base, expect }) {
     await page.goto(base + "dashboard");
     await page.waitForSelector("[data-test=report-table] .el-table__row");
     await page.waitForSelector("[data-test=years-chart] canvas");
-    await page.click("[data-test=report-table] .el-table__row >> text=济宁市");
+    // Drilled from the chart: a real click on the region's tallest bar, found from the ECharts
+    // instance (ReportChart puts it on its element as `zxChart`; the bar's layout in pixels).
+    const clickBar = async (name) => {
+      await page.waitForLoadState("networkidle");
+      const at = await page.evaluate((name) => {
+        const el = document.querySelector("[data-test=chart]");
+        const chart = el?.zxChart;
+        if (!chart) return null;
+        const i = chart.getOption().xAxis[0].data.indexOf(name);
+        if (i < 0) return null;
+        const bars = chart.getOption().series.map((_, s) => chart.getModel().getSeriesByIndex(s).getData().getItemLayout(i));
+        const bar = bars.filter((b) => b && Math.abs(b.height) >= 4).sort((a, b) => Math.abs(b.height) - Math.abs(a.height))[0];
+        if (!bar) return null;
+        el.scrollIntoView({ block: "center" });
+        const box = el.getBoundingClientRect();
+        return { x: box.left + bar.x + bar.width / 2, y: box.top + bar.y + bar.height / 2 };
+      }, name);
+      expect(at, `no bar for ${name} in the chart`);
+      await page.mouse.click(at.x, at.y);
+    };
+    await page.waitForSelector("[data-test=report-table] .el-table__row:has-text('济宁市')");
+    await clickBar("济宁市");
     await page.waitForSelector("[data-test=report-table] .el-table__row:has-text('泗水县')");
-    await page.click("[data-test=report-table] .el-table__row >> text=泗水县");
+    await clickBar("泗水县");
     // The county's townships, one level down.
     await page.waitForSelector("[data-test=report-table] .el-table__row:has-text('泗河街道')");
     const path = await page.textContent("[data-test=drill-path]");
     expect(/山东省.*济宁市.*泗水县/.test(path), `drill path: ${path}`);
     await page.waitForLoadState("networkidle");
     await shot("dashboard-townships");
+    const [yearsXlsx] = await Promise.all([page.waitForEvent("download"), page.click("[data-test=years-chart] [data-test=xlsx]")]);
+    expect(yearsXlsx.suggestedFilename().endsWith(".xlsx"), `years XLSX export: ${yearsXlsx.suggestedFilename()}`);
     const [xlsx] = await Promise.all([page.waitForEvent("download"), page.click("text=导出数据（Excel）")]);
     expect(xlsx.suggestedFilename().endsWith(".xlsx"), `XLSX export: ${xlsx.suggestedFilename()}`);
     // Every report kind draws.
@@ -175,8 +198,18 @@ export async function reports({ as, base, expect }) {
     await page.waitForFunction(() => document.querySelectorAll("[data-test=overview] [data-test=chart] canvas").length === 7, null, { timeout: 20000 });
     await page.waitForLoadState("networkidle");
     await shot("dashboard-overview");
+    // Every chart exports its picture and its data: the overview's first chart as XLSX.
+    const [overviewXlsx] = await Promise.all([page.waitForEvent("download"), page.click("[data-test=overview] [data-test=xlsx] >> nth=0")]);
+    expect(overviewXlsx.suggestedFilename().endsWith(".xlsx"), `overview XLSX export: ${overviewXlsx.suggestedFilename()}`);
+    const sheet = await (await import("node:fs/promises")).readFile(await overviewXlsx.path());
+    expect(sheet.subarray(0, 2).toString() === "PK" && sheet.includes("xl/worksheets/sheet1.xml"), "the overview's XLSX is not a workbook");
     await page.goto(base + "fund-charts");
     await page.waitForSelector("[data-test=exec-table] .el-table__row");
     await shot("fund-charts-province");
+    await page.waitForSelector("[data-test=png]");
+    const [fundPng] = await Promise.all([page.waitForEvent("download"), page.click("[data-test=png] >> nth=0")]);
+    expect(fundPng.suggestedFilename().endsWith(".png"), `fund chart PNG export: ${fundPng.suggestedFilename()}`);
+    const [fundXlsx] = await Promise.all([page.waitForEvent("download"), page.click("[data-test=xlsx] >> nth=0")]);
+    expect(fundXlsx.suggestedFilename().endsWith(".xlsx"), `fund chart XLSX export: ${fundXlsx.suggestedFilename()}`);
   });
 }

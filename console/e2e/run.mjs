@@ -266,7 +266,11 @@ await as("clerk.sishui", "demo-clerk-2026", "an-objection-blocks-the-exit-list",
   expect(named.length > 0 && named.every((x) => /[\u4e00-\u9fa5]/.test(x)), `the inbox's places are not named: ${named.slice(0, 3)}`);
 });
 
-// The township's next step is refused while the objection is open (and the notice runs).
+// The township's next step is refused while the objection is open and the notice runs. The server
+// checks the notice first, so its refusal is `notice_period_running`, worded by that code (the
+// objection's own refusal, `objections_open`, needs a notice that ended with an objection raised
+// during it: the server's clock is real and objections are taken only while a notice runs, so no
+// console test can reach it; domain/src/exit/tests.rs checks it).
 await as("reviewer.sishui", "demo-reviewer-2026", "the-next-step-waits-for-the-objection", async (page, shot) => {
   expect(exitListUrl, "no exit list from the clerk's test");
   await page.goto(exitListUrl);
@@ -278,6 +282,7 @@ await as("reviewer.sishui", "demo-reviewer-2026", "the-next-step-waits-for-the-o
   await page.waitForSelector("[data-test=step-error]");
   const said = await page.textContent("[data-test=step-error]");
   expect(/[\u4e00-\u9fff]/.test(said) && !/[a-z]{4,}/i.test(said), `refusal not in Chinese: ${said}`);
+  expect(said.includes("现在还不能办理：公示期未满"), `the refusal does not say the notice still runs: ${said}`);
   await page.keyboard.press("Escape");
   expect((await page.textContent("[data-test=stage]")) === "第一次公示", "the list moved on despite the objection");
 });

@@ -93,8 +93,18 @@ export async function workflows({ as, base, expect, idNumber, rnd }) {
       await page.fill("#s-ver", "村委会主任、驻村第一书记");
       await page.fill("#s-find", "经入户核实，收入和两不愁三保障情况属实。");
     }, "已核实");
-    await step(async () => page.fill("#s-loc", "村委会公示栏"), "第一次公示");
+    const photo = `https://archive.sishui.example/exit/${Date.now()}.jpg`;
+    await step(async () => {
+      await page.fill("#s-loc", "村委会公示栏");
+      await page.fill("#s-at", "公示照片");
+      await page.fill("#s-au", photo);
+    }, "第一次公示");
     await page.waitForSelector("[data-test=countdown]");
+    // Each step shows the day it is dated (30 days back), not the day it was entered; the
+    // notice's https attachment is a link opening in a new tab.
+    const trail = await page.textContent("[data-test=stepper]");
+    expect(trail.includes(daysAgo(30)) && !trail.includes(daysAgo(0)), `the stepper does not show the steps' dates: ${trail.slice(0, 300)}`);
+    await page.waitForSelector(`[data-test=stepper] a[data-test=attachment][href="${photo}"][target=_blank][rel=noopener]:has-text("公示照片")`);
     expect((await page.textContent("[data-test=stage]")) === "第一次公示", "the first notice is not posted");
     await shot("exit-walk-first-notice");
   });

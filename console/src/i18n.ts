@@ -5,6 +5,7 @@ import { dashEn, dashZh } from "./i18n-dash";
 import { ffEn, ffZh } from "./i18n-ffunds";
 import { chEn, chZh } from "./i18n-chouse";
 import { cmEn, cmZh } from "./i18n-cmem";
+import { cdEn, cdZh } from "./i18n-cdash";
 
 const zh = {
   app: { title: "巩固拓展脱贫攻坚成果信息系统", short: "振兴" },
@@ -343,7 +344,10 @@ export const i18n = createI18n({
   // The create and edit forms of those pages (console part 2) keep theirs under `ff.`.
   // Benefit cards, the relocation roster, CORS origins and a project's manager (chouse): `ch.`.
   // A household's members, every bulk import, the household card and ranger agreement, and a
-  // village's own monitoring case (cmem): `cm.`.
-  messages: { "zh-CN": { ...zh, dash: dashZh, ff: ffZh, ch: chZh, cm: cmZh }, en: { ...en, dash: dashEn, ff: ffEn, ch: chEn, cm: cmEn } },
+  // village's own monitoring case (cmem): `cm.`. Exit-step refusals by code, chart exports (cdash): `cd.`.
+  messages: {
+    "zh-CN": { ...zh, dash: dashZh, ff: ffZh, ch: chZh, cm: cmZh, cd: cdZh },
+    en: { ...en, dash: dashEn, ff: ffEn, ch: chEn, cm: cmEn, cd: cdEn },
+  },
 });
 export const t = i18n.global.t;

@@ -22,7 +22,8 @@ pub struct ReportParams {
     pub region: Option<String>,
     /// Households: `status` (default), `attribute` or `cause`.
     pub by: Option<String>,
-    /// Households and coverage: the figures as they were at the end of this day.
+    /// Households, monitoring and coverage: the figures as they were at the end of this day
+    /// (not in the future); other kinds take `year` and refuse it (422).
     pub as_of: Option<NaiveDate>,
     /// Exits, key villages, funds, rangers: the year (default: this year).
     pub year: Option<i32>,
@@ -153,7 +154,7 @@ impl From<Report> for ReportDto {
 /// A report for a region and each region one level down. Kinds: `households` (households and
 /// people by status, attribute or poverty cause; `as_of` for a past date), `exits` (against
 /// targets, by year), `monitoring` (cases by stage and kind, overdue identifications, pending
-/// leads), `key_villages` (target statuses), `coverage` (team coverage gaps), `funds`
+/// leads; `as_of` for a past date), `key_villages` (target statuses), `coverage` (team coverage gaps), `funds`
 /// (execution), `rangers` (contracts and payouts). Users above the county see cells counting
 /// fewer than `reports.min_cell_people` people as `null` (`suppressed_cells` says how many).
 #[utoipa::path(
