@@ -22,6 +22,12 @@ zx_free_port() {
 zx_demo_server_start() {
   local db="${1:-zhenxing_checks}"
   ZX_DB_NAME="$db" zx_pg_env_for_db
+  if [ "${ZX_CHECK_FRESH:-0}" = 1 ]; then
+    # A run that writes (the browser checks register households with random numbers) starts
+    # on a new database: a PostgreSQL that outlives the checkout keeps every earlier run's rows,
+    # and their numbers collided with a later run's (a CI failure on 2026-12-05).
+    psql "$ADMIN_DATABASE_URL" -X -q -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+  fi
   local keys="$_zx_ds_root/.keys/checks"
   mkdir -p "$keys/jwt" && chmod 700 "$keys"
   if [ ! -f "$keys/data.env" ]; then
