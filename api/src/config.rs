@@ -59,6 +59,7 @@
 //! | `ZX_S3_ACCESS_KEY_ID` / `ZX_S3_SECRET_ACCESS_KEY` | — | static credentials, both or neither (neither: the machine's instance role or web identity) |
 //! | `ZX_S3_PREFIX` | — | key prefix inside the bucket (`zhenxing/attachments`); objects are `<prefix>/<county>/<uuid>` |
 //! | `ZX_S3_ALLOW_HTTP` | `false` | accept a plain `http://` endpoint (a local MinIO or test server only) |
+//! | `ZX_DEMO_CLOCK` | `false` | the demo's controllable clock: a platform administrator may set how many days this instance's use cases run ahead of the real date (`PUT /api/v1/demo/clock`), so a demo or a browser test can let a public notice end. Never on in production: the server warns at start and every change is audited |
 //! | `ZX_RETAIN_HOUSEHOLD_EVENTS_DAYS` | `3650` (at least 183) | `retire-months`: households' history months older than this are detached and archived |
 //! | `ZX_RETAIN_JOB_ERRORS_DAYS` | `180` (at least 30) | `retire-months`: import jobs' row errors |
 //! | `ZX_RETAIN_WEBHOOK_DELIVERIES_DAYS` | `180` (at least 30) | `retire-months`: webhook deliveries (a month with one still pending waits) |
@@ -138,6 +139,8 @@ pub struct Config {
     pub attachment_dir: std::path::PathBuf,
     /// Which store keeps attachments.
     pub attachment_store: AttachmentStore,
+    /// Whether the demo's clock may be moved (`ZX_DEMO_CLOCK`).
+    pub demo_clock: bool,
 }
 
 /// Where stored attachments keep their bytes (`ZX_ATTACHMENT_STORE`).
@@ -525,6 +528,7 @@ impl Config {
             attachment_dir: var("ZX_ATTACHMENT_DIR")
                 .map_or_else(|| ".attachments".into(), Into::into),
             attachment_store: AttachmentStore::from_env()?,
+            demo_clock: parsed("ZX_DEMO_CLOCK", false)?,
         };
         config.tokens.validate()?;
         if config

@@ -384,6 +384,7 @@ pub fn build_state(
         exports_daily_limit: config.exports_daily_limit,
         throttle: Arc::new(Throttle::new(config.throttle.clone())),
         clock: infra::clock::Clock::system(),
+        demo_clock: config.demo_clock,
         metrics: Arc::new(metrics::Metrics::default()),
         metrics_token: config.metrics.token.clone().map(Arc::new),
         wake: Arc::new(work::Wake::default()),

@@ -239,6 +239,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let state = api::build_state(&config, db, keys(&config)?, data_keys)?;
     let data = web::Data::new(state);
     let limit = config.body_limit;
+    if config.demo_clock {
+        tracing::warn!(
+            "ZX_DEMO_CLOCK is on: a platform administrator can move this instance's date forward \
+             (PUT /api/v1/demo/clock); for demos and browser tests only, never in production"
+        );
+    }
     // The months ahead of every table partitioned by month (the audit log, history, job errors,
     // webhook deliveries, login attempts), before the first request (a lock not granted now is
     // retried by housekeeping, months before the partition is needed).

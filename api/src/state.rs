@@ -64,6 +64,8 @@ pub struct AppState {
     pub exports_daily_limit: i64,
     /// The time use cases see (tests advance it).
     pub clock: infra::clock::Clock,
+    /// Whether a platform administrator may move `clock` (`ZX_DEMO_CLOCK`: demos only).
+    pub demo_clock: bool,
     /// Request counters and latencies for `/metrics`.
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The bearer token `/metrics` requires (`None`: only the separate metrics listener serves it).

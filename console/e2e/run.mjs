@@ -5,6 +5,7 @@
 import { chromium } from "playwright-core";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { beijing, caller } from "./lib.mjs";
 
 // axe-core, evaluated through the DevTools protocol (not a script tag: the CSP allows none).
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -267,10 +268,8 @@ await as("clerk.sishui", "demo-clerk-2026", "an-objection-blocks-the-exit-list",
 });
 
 // The township's next step is refused while the objection is open and the notice runs. The server
-// checks the notice first, so its refusal is `notice_period_running`, worded by that code (the
-// objection's own refusal, `objections_open`, needs a notice that ended with an objection raised
-// during it: the server's clock is real and objections are taken only while a notice runs, so no
-// console test can reach it; domain/src/exit/tests.rs checks it).
+// checks the notice first, so its refusal is `notice_period_running`, worded by that code; once
+// the demo's clock has ended the notice (below), the objection's own refusal is met.
 await as("reviewer.sishui", "demo-reviewer-2026", "the-next-step-waits-for-the-objection", async (page, shot) => {
   expect(exitListUrl, "no exit list from the clerk's test");
   await page.goto(exitListUrl);
@@ -306,6 +305,41 @@ await as("reviewer.sishui", "demo-reviewer-2026", "the-township-round-waits-for-
   await page.waitForSelector("[data-test=rounds-empty]");
 });
 
+// The demo's clock (ZX_DEMO_CLOCK, on for these checks): the platform administrator moves the
+// date the server's use cases see past the notice's end, from the header. The countdown then says
+// the notice is over, and the township's next step is refused by the open objection itself.
+const platform = await caller("platform.admin", "demo-platform-2026");
+await as("platform.admin", "demo-platform-2026", "the-demo-clock-ends-the-notice", async (page, shot) => {
+  expect(exitListUrl, "no exit list from the clerk's test");
+  const list = (await platform("GET", `/exit-lists/${exitListUrl.split("/").pop()}`)).body;
+  expect(list.notice_ends_at, `the list has no running notice: ${JSON.stringify(list).slice(0, 300)}`);
+  const days = Math.ceil((Date.parse(list.notice_ends_at) - Date.now()) / 86_400_000) + 1;
+  await page.goto(base);
+  await page.waitForSelector("[data-test=demo-clock]");
+  await page.click("[data-test=demo-clock-open]");
+  await page.fill("#clock-days", String(days));
+  await shot("demo-clock");
+  await page.click("[data-test=demo-clock-save]");
+  await page.waitForSelector(`[data-test=demo-clock]:has-text("提前 ${days} 天")`);
+  const clock = (await platform("GET", "/demo/clock")).body;
+  expect(clock.offset_days === days && clock.today > beijing(new Date(list.notice_ends_at)), `the clock: ${JSON.stringify(clock)}`);
+});
+
+await as("reviewer.sishui", "demo-reviewer-2026", "the-objection-blocks-the-step-after-the-notice", async (page, shot) => {
+  await page.goto(exitListUrl);
+  await page.waitForSelector("[data-test=blocked]");
+  await page.waitForSelector("[data-test=countdown].over");
+  await page.click("[data-test=take-step]");
+  await page.fill("#s-op", "经审核，同意退出");
+  await page.click("[data-test=step-confirm]");
+  await page.waitForSelector("[data-test=step-error]");
+  const said = await page.textContent("[data-test=step-error]");
+  expect(said.includes("公示期间有未处理的异议"), `the refusal does not name the open objection: ${said}`);
+  await shot("exit-objection-blocks");
+  await page.keyboard.press("Escape");
+  expect((await page.textContent("[data-test=stage]")) === "第一次公示", "the list moved on despite the objection");
+});
+
 await as("clerk.sishui", "demo-clerk-2026", "the-objection-resolved-unblocks-the-list", async (page) => {
   await page.goto(exitListUrl);
   await page.waitForSelector("[data-test=blocked]");
@@ -320,6 +354,26 @@ await as("clerk.sishui", "demo-clerk-2026", "the-objection-resolved-unblocks-the
   }
   await page.waitForSelector("[data-test=blocked]", { state: "detached" });
 });
+
+// With the objection resolved and the notice over, the same step goes through.
+await as("reviewer.sishui", "demo-reviewer-2026", "the-step-goes-through-once-resolved", async (page, shot) => {
+  await page.goto(exitListUrl);
+  await page.waitForSelector("[data-test=stepper]");
+  await page.click("[data-test=take-step]");
+  await page.fill("#s-op", "经审核，同意退出");
+  await page.click("[data-test=step-confirm]");
+  await page.waitForFunction(() => document.querySelector("[data-test=stage]")?.textContent !== "第一次公示");
+  expect((await page.locator("[data-test=step-error]").count()) === 0, "the step was refused after the objection was resolved");
+  await shot("exit-after-objection");
+});
+// Back to the real date for every check after these (whatever happened above).
+{
+  const r = await platform("PUT", "/demo/clock", { offset_days: 0 });
+  if (r.status !== 200 || r.body.offset_days !== 0) {
+    failed++;
+    console.log(`FAIL the-demo-clock-is-put-back: ${r.status} ${JSON.stringify(r.body)}`);
+  }
+}
 
 let approverHousehold = "";
 await as("approver.sishui", "demo-approver-2026", "approver-imports-a-file-with-one-bad-row", async (page, shot) => {

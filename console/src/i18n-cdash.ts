@@ -15,6 +15,15 @@ export const cdZh = {
     conflict: "未办理：名单状态已变化，请刷新后再试。",
   },
   chart: { category: "类别" },
+  clock: {
+    tag: "演示时钟：{today}",
+    ahead: "演示时钟：{today}（比实际日期提前 {days} 天）",
+    title: "演示时钟",
+    hint: "仅用于演示：让公示期、办理时限按设定的日期计算。登录、令牌仍按实际时间。0 为回到实际日期。",
+    days: "提前天数",
+    set: "设置",
+    saved: "演示时钟已设置，页面将重新载入",
+  },
 };
 
 export const cdEn: typeof cdZh = {
@@ -30,4 +39,13 @@ export const cdEn: typeof cdZh = {
     conflict: "Not done: the list changed. Reload and try again.",
   },
   chart: { category: "Category" },
+  clock: {
+    tag: "Demo clock: {today}",
+    ahead: "Demo clock: {today} ({days} days ahead of the real date)",
+    title: "Demo clock",
+    hint: "For demos only: notice periods and deadlines count from the date set here. Sign-in and tokens keep the real time. 0 returns to the real date.",
+    days: "Days ahead",
+    set: "Set",
+    saved: "Demo clock set; the page reloads",
+  },
 };

@@ -28,6 +28,18 @@ impl Clock {
         self.offset_secs
             .fetch_add(by.num_seconds(), Ordering::Relaxed);
     }
+
+    /// How far this clock is ahead of the system clock.
+    pub fn offset(&self) -> Duration {
+        Duration::seconds(self.offset_secs.load(Ordering::Relaxed))
+    }
+
+    /// Sets how far this clock (and its clones) is ahead of the system clock (the demo's
+    /// clock, `PUT /api/v1/demo/clock`).
+    pub fn set_offset(&self, offset: Duration) {
+        self.offset_secs
+            .store(offset.num_seconds(), Ordering::Relaxed);
+    }
 }
 
 /// The date in China (UTC+8) at `at`: notice periods and deadlines are counted in local days.
@@ -44,5 +56,15 @@ mod tests {
         let before = b.now();
         a.advance(Duration::days(7));
         assert!(b.now() - before >= Duration::days(7));
+    }
+
+    #[test]
+    fn setting_the_offset_replaces_any_advance() {
+        let a = Clock::system();
+        a.advance(Duration::days(7));
+        a.set_offset(Duration::days(2));
+        assert_eq!(a.clone().offset(), Duration::days(2));
+        a.set_offset(Duration::zero());
+        assert!((a.now() - Utc::now()).num_seconds().abs() < 5);
     }
 }

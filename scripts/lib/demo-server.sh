@@ -57,7 +57,7 @@ zx_demo_server_start() {
   port=$(zx_free_port)
   export ZX_CHECK_URL="http://127.0.0.1:$port"
   export ZX_CHECK_LOG="${ZX_CHECK_LOG:-$(mktemp -t zx-check-server.XXXXXX)}"
-  ZX_BIND="127.0.0.1:$port" "$bin" serve >"$ZX_CHECK_LOG" 2>&1 &
+  ZX_DEMO_CLOCK="${ZX_DEMO_CLOCK:-true}" ZX_BIND="127.0.0.1:$port" "$bin" serve >"$ZX_CHECK_LOG" 2>&1 &
   ZX_CHECK_PID=$!
   export ZX_CHECK_PID
   for _ in $(seq 1 100); do

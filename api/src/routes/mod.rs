@@ -49,6 +49,7 @@ pub mod audit;
 pub mod auth;
 pub mod benefit_cards;
 pub mod calendar;
+pub mod demo;
 pub mod campaign;
 pub mod cases_dto;
 pub mod demonstration_villages;
@@ -146,6 +147,7 @@ const MODULES: &[Module] = &[
     (tenants::rules, tenants::services),
     (settings::rules, settings::services),
     (calendar::rules, calendar::services),
+    (demo::rules, demo::services),
     (users::rules, users::services),
     (grant_requests::rules, grant_requests::services),
     (audit::rules, audit::services),

@@ -354,6 +354,7 @@ pub fn config_for(app_url: SecretString, owner_url: Option<SecretString>) -> Con
         attachment_dir: std::env::temp_dir()
             .join(format!("zx-attachments-{}", uuid::Uuid::new_v4())),
         attachment_store: api::config::AttachmentStore::Local,
+        demo_clock: false,
     }
 }
 

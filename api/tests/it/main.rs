@@ -13,6 +13,7 @@ mod cases;
 mod city_settings;
 mod cluster;
 mod console;
+mod demo_clock;
 mod demonstration_villages;
 mod exit;
 mod exit_dates;
