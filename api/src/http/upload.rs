@@ -27,19 +27,31 @@ pub(crate) async fn read_upload(
     payload: web::Payload,
     limit: usize,
 ) -> Result<Vec<u8>, ApiError> {
-    let multipart = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
     let mut out = Vec::new();
-    let mut take = |chunk: &[u8]| {
+    each_chunk(req, payload, async |chunk: &[u8]| {
         if out.len() + chunk.len() > limit {
             return Err(ApiError::PayloadTooLarge(limit));
         }
         out.extend_from_slice(chunk);
         Ok(())
-    };
+    })
+    .await?;
+    Ok(out)
+}
+
+/// Hands the uploaded file to `take` chunk by chunk as it arrives: the `file` field of a
+/// `multipart/form-data` body (other fields are read past), or the raw body. One reader for
+/// the uploads read into memory and those streamed to the file store.
+async fn each_chunk(
+    req: &HttpRequest,
+    payload: web::Payload,
+    mut take: impl AsyncFnMut(&[u8]) -> Result<(), ApiError>,
+) -> Result<(), ApiError> {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
     if multipart {
         let mut form = Multipart::new(req.headers(), payload);
         while let Some(field) = form.next().await {
@@ -48,7 +60,7 @@ pub(crate) async fn read_upload(
             while let Some(chunk) = field.next().await {
                 let chunk = chunk.map_err(|e| unreadable("unreadable form", "无法读取表单", e))?;
                 if is_file {
-                    take(&chunk)?;
+                    take(&chunk).await?;
                 }
             }
         }
@@ -57,10 +69,10 @@ pub(crate) async fn read_upload(
         while let Some(chunk) = payload.next().await {
             let chunk = chunk
                 .map_err(|e| unreadable("could not read the upload", "无法读取上传的文件", e))?;
-            take(&chunk)?;
+            take(&chunk).await?;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// An upload streamed to a staging file of the file store: removed when dropped, unless it was
@@ -148,11 +160,6 @@ pub(crate) async fn stage_upload(
     store: &std::sync::Arc<dyn infra::files::Store>,
     limit: usize,
 ) -> Result<Staged, ApiError> {
-    let multipart = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
     let store = store.clone();
     let (file, path) = web::block(move || store.stage())
         .await?
@@ -163,26 +170,7 @@ pub(crate) async fn stage_upload(
         batch: Vec::with_capacity(WRITE_BATCH),
         limit,
     };
-    if multipart {
-        let mut form = Multipart::new(req.headers(), payload);
-        while let Some(field) = form.next().await {
-            let mut field = field.map_err(|e| unreadable("unreadable form", "无法读取表单", e))?;
-            let is_file = field.content_disposition().and_then(|d| d.get_name()) == Some("file");
-            while let Some(chunk) = field.next().await {
-                let chunk = chunk.map_err(|e| unreadable("unreadable form", "无法读取表单", e))?;
-                if is_file {
-                    w.take(&chunk).await?;
-                }
-            }
-        }
-    } else {
-        let mut payload = payload;
-        while let Some(chunk) = payload.next().await {
-            let chunk = chunk
-                .map_err(|e| unreadable("could not read the upload", "无法读取上传的文件", e))?;
-            w.take(&chunk).await?;
-        }
-    }
+    each_chunk(req, payload, async |chunk: &[u8]| w.take(chunk).await).await?;
     w.flush().await?;
     Ok(w.staged)
 }
