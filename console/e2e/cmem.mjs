@@ -78,11 +78,18 @@ export async function cmem({ as, base, expect, idNumber, rnd }) {
     const box = page.locator(".el-message-box");
     await box.waitFor();
     expect((await box.textContent()).includes(name), `the confirmation does not name the member: ${await box.textContent()}`);
+    // The reason is asked for: removing without one is stopped in the dialog.
+    await box.locator(".el-button--primary").click();
+    await box.locator(".el-message-box__errormsg:has-text('请填写移除原因')").waitFor();
+    await box.locator("input").fill("婚出");
     await shot("cmem-member-remove");
     await box.locator(".el-button--primary").click();
     await row.waitFor({ state: "detached" });
     const after = await clerk("GET", `/households/${household.id}/members`);
     expect(after.body.length === 1 && !after.body.some((m) => m.name === name), `members after the removal: ${after.body.length}`);
+    const history = await clerk("GET", `/households/${household.id}/history?limit=1`);
+    const last = history.body.items?.[0];
+    expect(last?.kind === "member_removed" && last?.reason === "婚出", `the history's last change: ${JSON.stringify(last)}`);
   });
 
   await as(...CLERK, "cmem-import-years", async (page, shot) => {

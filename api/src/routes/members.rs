@@ -9,7 +9,7 @@ use domain::{DomainError, FieldError};
 use infra::app::cases::members::{self, MemberChanges, MemberOutcome};
 use infra::app::cases::{self as cases, households as hh};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::cases_dto::{HouseholdDto, HouseholdSummary, MemberBody, MemberDto};
 use super::households::{already_registered, household_id};
@@ -277,17 +277,45 @@ pub async fn update_member(
     outcome(o, "id_number", actix_web::http::StatusCode::OK)
 }
 
-/// Removes a member (not the head).
+/// `?reason=` of a member's removal.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RemoveMemberParams {
+    /// Why the person leaves the household (死亡, 婚出, 户口迁出, 分户 …), kept in the household's
+    /// history beside the removal; at most 200 characters, no control characters.
+    #[param(max_length = 200, example = "死亡")]
+    pub reason: Option<String>,
+}
+
+/// The removal's reason: `None` when absent or blank, else at most 200 characters without
+/// control characters.
+fn removal_reason(reason: Option<String>) -> Result<Option<String>, DomainError> {
+    let Some(r) = reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()) else {
+        return Ok(None);
+    };
+    if r.chars().count() > 200 || r.chars().any(char::is_control) {
+        return Err(DomainError::field(
+            "reason",
+            domain::Rule::other(
+                "at most 200 characters, without control characters",
+                "最多200个字符，且不能含控制字符",
+            ),
+        ));
+    }
+    Ok(Some(r))
+}
+
+/// Removes a member (not the head), with the reason kept in the household's history.
 #[utoipa::path(
     tag = "members",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Household id"), ("member_id" = Uuid, Path, description = "Member id")),
+    params(("id" = Uuid, Path, description = "Household id"), ("member_id" = Uuid, Path, description = "Member id"), RemoveMemberParams),
     responses(
         (status = 204, description = "Removed"),
         NotSignedIn,
         (status = 403, description = "Lacks cases:write there", body = Problem, content_type = "application/problem+json"),
         NotFound,
-        (status = 422, description = "The head cannot be removed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The head cannot be removed (`member_id`), or the reason is too long (`reason`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/households/{id}/members/{member_id}")]
@@ -295,12 +323,14 @@ pub async fn remove_member(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<(String, String)>,
+    params: web::Query<RemoveMemberParams>,
 ) -> ApiResult<HttpResponse> {
     let id = household_id(&path.0)?;
     let mid = member_id(&path.1)?;
+    let reason = removal_reason(params.into_inner().reason)?;
     state
         .run(auth, move |conn, ctx| {
-            members::remove(conn, ctx, id, mid, None)
+            members::remove(conn, ctx, id, mid, reason.as_deref())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

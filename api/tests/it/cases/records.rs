@@ -195,10 +195,30 @@ async fn members_keep_exactly_one_head() {
         .unwrap_or_default();
     assert_eq!(rels.iter().filter(|r| **r == "head").count(), 1);
     assert!(rels.contains(&"other"));
+    // A reason too long is refused under its name, and nothing is removed.
+    let long = "%E6%AD%BB".repeat(201); // 死 × 201
+    let r = app
+        .send(
+            "DELETE",
+            &format!("/api/v1/households/{id}/members/{head}?reason={long}"),
+            Some(&t),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "reason");
+    assert_eq!(
+        app.get(&format!("/api/v1/households/{id}/members/{head}"), &t)
+            .await
+            .status,
+        200
+    );
+    // The removal's reason is kept in the household's history beside it.
     assert_eq!(
         app.send(
             "DELETE",
-            &format!("/api/v1/households/{id}/members/{head}"),
+            &format!("/api/v1/households/{id}/members/{head}?reason=%E5%A9%9A%E5%87%BA"),
             Some(&t),
             None,
             &[]
@@ -206,6 +226,15 @@ async fn members_keep_exactly_one_head() {
         .await
         .status,
         204
+    );
+    let hist = app
+        .get(&format!("/api/v1/households/{id}/history"), &t)
+        .await;
+    assert_eq!(
+        (&hist.body["items"][0]["kind"], &hist.body["items"][0]["reason"]),
+        (&json!("member_removed"), &json!("婚出")),
+        "{:?}",
+        hist.body
     );
     // A member id under another household answers 404.
     let other = app
