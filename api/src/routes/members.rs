@@ -290,7 +290,10 @@ pub struct RemoveMemberParams {
 /// The removal's reason: `None` when absent or blank, else at most 200 characters without
 /// control characters.
 fn removal_reason(reason: Option<String>) -> Result<Option<String>, DomainError> {
-    let Some(r) = reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()) else {
+    let Some(r) = reason
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty())
+    else {
         return Ok(None);
     };
     if r.chars().count() > 200 || r.chars().any(char::is_control) {

@@ -13,11 +13,15 @@ async fn put(app: &TestApp, token: &str, body: Value) -> crate::helpers::Resp {
 
 #[actix_web::test]
 async fn off_by_default_nobody_moves_the_clock() {
-    let app = TestApp::spawn().await;
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
     let p = app.token("platform.admin").await;
     let r = app.get("/api/v1/demo/clock", &p).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
-    assert_eq!((r.body["enabled"].as_bool(), r.body["offset_days"].as_i64()), (Some(false), Some(0)));
+    assert_eq!(
+        (r.body["enabled"].as_bool(), r.body["offset_days"].as_i64()),
+        (Some(false), Some(0))
+    );
     let r = put(&app, &p, json!({"offset_days": 10})).await;
     assert_eq!(r.status, 404, "{:?}", r.body);
     assert_eq!(app.state.clock.offset(), Duration::zero());
@@ -47,14 +51,22 @@ async fn on_a_platform_administrator_sets_the_date_the_use_cases_see() {
     assert_eq!(app.state.clock.offset(), Duration::days(12));
     // Anyone signed in reads it (the console shows that the date is moved).
     let r = app.get("/api/v1/demo/clock", &county).await;
-    assert_eq!((r.body["enabled"].as_bool(), r.body["offset_days"].as_i64()), (Some(true), Some(12)));
+    assert_eq!(
+        (r.body["enabled"].as_bool(), r.body["offset_days"].as_i64()),
+        (Some(true), Some(12))
+    );
     // The change is audited with the offset before and after.
-    let r = app.get("/api/v1/audit-events?action=demo.clock_set", &p).await;
+    let r = app
+        .get("/api/v1/audit-events?action=demo.clock_set", &p)
+        .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     let items = r.body["items"].as_array().cloned().unwrap_or_default();
     assert_eq!(items.len(), 1, "{items:?}");
     assert_eq!(
-        (items[0]["details"]["offset_days_before"].as_i64(), items[0]["details"]["offset_days"].as_i64()),
+        (
+            items[0]["details"]["offset_days_before"].as_i64(),
+            items[0]["details"]["offset_days"].as_i64()
+        ),
         (Some(0), Some(12))
     );
     // Back to the real date.

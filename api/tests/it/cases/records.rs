@@ -231,7 +231,10 @@ async fn members_keep_exactly_one_head() {
         .get(&format!("/api/v1/households/{id}/history"), &t)
         .await;
     assert_eq!(
-        (&hist.body["items"][0]["kind"], &hist.body["items"][0]["reason"]),
+        (
+            &hist.body["items"][0]["kind"],
+            &hist.body["items"][0]["reason"]
+        ),
         (&json!("member_removed"), &json!("婚出")),
         "{:?}",
         hist.body

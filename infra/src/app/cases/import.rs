@@ -160,7 +160,7 @@ pub fn run(
     let started = std::time::Instant::now();
     let (parsed, errors) = db.in_scope_conn(scope, |conn| {
         let causes = super::cause_catalog(conn)?;
-        validate_rows(conn, ctx, rows, &causes, today)
+        validate_rows(conn, ctx, rows, &causes, today, pace)
     })?;
     let validated = started.elapsed();
     let refused_rows: HashSet<i32> = errors.iter().map(|e| e.row).collect();
@@ -465,5 +465,60 @@ mod tests {
             "an idle instance's batches do not wait for the lane"
         );
         assert!(Pace::FULL.enter().is_none());
+    }
+
+    #[test]
+    fn while_requests_run_validation_steps_wait_for_the_lane_on_one_thread() {
+        use std::collections::HashSet;
+        use std::sync::Mutex;
+        use std::time::Instant;
+
+        let lane = Mutex::new(());
+        let busy = || true;
+        let pace = Pace {
+            duty_percent: 100,
+            busy: &busy,
+            lane: Some(&lane),
+        };
+        let items: Vec<u32> = (0..10).collect();
+        let threads = Mutex::new(Vec::<HashSet<std::thread::ThreadId>>::new());
+        let started = Instant::now();
+        let out = std::thread::scope(|s| {
+            let held = lane
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let run = s.spawn(|| {
+                super::validate::in_steps(&items, 5, pace, |i| {
+                    let mut t = threads
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    let step = usize::try_from(*i / 5).unwrap_or_default();
+                    if t.len() <= step {
+                        t.push(HashSet::new());
+                    }
+                    t[step].insert(std::thread::current().id());
+                    i * 2
+                })
+            });
+            std::thread::sleep(Duration::from_millis(150));
+            drop(held);
+            run.join().ok()
+        });
+        let out = out.and_then(Result::ok).unwrap_or_default();
+        assert_eq!(
+            out,
+            (0..10).map(|i| i * 2).collect::<Vec<u32>>(),
+            "every item, in order"
+        );
+        assert!(
+            started.elapsed() >= Duration::from_millis(150),
+            "the first step waited for the lane another held"
+        );
+        let t = threads.into_inner().unwrap_or_default();
+        assert_eq!(t.len(), 2);
+        assert!(
+            t.iter().all(|s| s.len() == 1),
+            "each step on one thread: {t:?}"
+        );
     }
 }

@@ -134,15 +134,22 @@ struct Checked<'a> {
     errs: Vec<RowError>,
 }
 
+/// Households checked per step of the validation: between steps a paced import lets the
+/// instance's requests run (see [`Pace`]).
+const CHECK_STEP: usize = 500;
+
 /// Groups rows into households and validates them; returns the valid ones and every error.
-/// The checks of the rows themselves run on every core (they are most of the work); those
-/// that ask the database (the village, the number's county) follow, once per village.
+/// The checks of the rows themselves run on every core (they are most of the work) while no
+/// request runs on the instance; while requests run, on one core, a step at a time in the
+/// import lane, resting after each step as the batches do (`pace`). Those that ask the
+/// database (the village, the number's county) follow, once per village.
 pub(super) fn validate_rows(
     conn: &mut PgConnection,
     ctx: &Ctx,
     rows: &[Row],
     causes: &[(String, String)],
     today: NaiveDate,
+    pace: Pace<'_>,
 ) -> Result<(Vec<Parsed>, Vec<RowError>), DomainError> {
     let mut order: Vec<&str> = Vec::new();
     let mut groups: HashMap<&str, Vec<&Row>> = HashMap::new();
@@ -158,32 +165,10 @@ pub(super) fn validate_rows(
         }
         groups.entry(n).or_default().push(r);
     }
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let per_thread = order.len().div_ceil(threads).max(1);
     let groups = &groups;
-    let checked: Vec<Checked<'_>> = std::thread::scope(|s| {
-        let handles: Vec<_> = order
-            .chunks(per_thread)
-            .map(|chunk| {
-                s.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|n| check_group(n, &groups[n], causes, today))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().ok())
-            .collect::<Option<Vec<Vec<Checked<'_>>>>>()
-    })
-    .ok_or_else(|| {
-        DomainError::Unexpected(anyhow::anyhow!("an import validation thread panicked"))
-    })?
-    .into_iter()
-    .flatten()
-    .collect();
+    let checked: Vec<Checked<'_>> = in_steps(&order, CHECK_STEP, pace, |n| {
+        check_group(n, &groups[n], causes, today)
+    })?;
     let mut villages: HashMap<i64, Option<domain::Rule>> = HashMap::new();
     let mut parsed = Vec::new();
     for c in checked {
@@ -237,6 +222,46 @@ pub(super) fn validate_rows(
         }
     }
     Ok((parsed, errors))
+}
+
+/// `work` on every item, in order: a step of `step` items at a time, on every core while no
+/// request runs on the instance; while requests run, on one thread, each step holding the
+/// instance's import lane and followed by its rest ([`Pace`]).
+pub(super) fn in_steps<'i, T: Sync, R: Send>(
+    items: &'i [T],
+    step: usize,
+    pace: Pace<'_>,
+    work: impl Fn(&'i T) -> R + Sync,
+) -> Result<Vec<R>, DomainError> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let work = &work;
+    let mut out = Vec::with_capacity(items.len());
+    for part in items.chunks(step.max(1)) {
+        let lane = pace.enter();
+        let started = std::time::Instant::now();
+        let threads = if lane.is_some() { 1 } else { cores };
+        let per_thread = part.len().div_ceil(threads).max(1);
+        let done = std::thread::scope(|s| {
+            let handles: Vec<_> = part
+                .chunks(per_thread)
+                .map(|chunk| s.spawn(move || chunk.iter().map(work).collect::<Vec<R>>()))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().ok())
+                .collect::<Option<Vec<Vec<R>>>>()
+        })
+        .ok_or_else(|| {
+            DomainError::Unexpected(anyhow::anyhow!("an import validation thread panicked"))
+        })?;
+        drop(lane);
+        out.extend(done.into_iter().flatten());
+        let rest = pace.rest(started.elapsed());
+        if !rest.is_zero() {
+            std::thread::sleep(rest);
+        }
+    }
+    Ok(out)
 }
 
 /// The checks of one household's rows that need no database.
