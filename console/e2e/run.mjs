@@ -670,6 +670,9 @@ await (await import("./ccamp.mjs")).ccamp({ as, base, expect });
 // A household's members, the household-years import, the household card, a village's own
 // monitoring case (e2e/cmem.mjs).
 await (await import("./cmem.mjs")).cmem({ as, base, expect, idNumber, rnd });
+// Editing a user: a rename (a blank name and a stale version refused), a move to another village
+// with the warning naming the grant it drops (e2e/cusers.mjs).
+await (await import("./cusers.mjs")).cusers({ as, base, expect, rnd });
 
 await browser.close();
 if (a11y.length) {
