@@ -8,8 +8,12 @@
 // (`exit.backdate_days`, 30, back from today), so list A is walked today dated from 30 days ago,
 // each step after the notice dated the day after the notice ended (the end the server computed
 // on the working calendar, read from the list). List B posts its notice today, so it runs by the
-// server's clock: an objection is raised, the township's review is refused in Chinese, the
-// objection is resolved and the block goes.
+// server's clock: an objection is raised and the township's review is refused for the running
+// notice; the platform administrator then moves the demo's clock (ZX_DEMO_CLOCK, on for these
+// checks) past the notice's end through the API, the review is refused for the open objection
+// (409 objections_open, worded by src/i18n-intake.ts), the village resolves it and the review
+// goes through. The clock is put back to the real date afterwards, whatever happened (list A's
+// dates and every later check count back from the real today).
 
 import { PASSWORDS, beijing, caller } from "./lib.mjs";
 
@@ -124,27 +128,78 @@ export async function intake({ as, base, expect, idNumber, rnd }) {
     await page.waitForSelector("[data-test=step-error]");
     const said = await page.textContent("[data-test=step-error]");
     expect(chinese(said), `refusal not in Chinese: ${said}`);
-    // The server checks the notice before the objections (its clock is real, so the objection's
-    // own refusal needs a notice that has ended: unreachable here, see run.mjs).
+    // The server checks the notice before the objections: the objection's own refusal comes
+    // once the demo's clock has ended the notice (below).
     expect(said.includes("村级公示期未满"), `the refusal does not say the notice still runs: ${said}`);
     await shot("intake-step-refused");
     await page.keyboard.press("Escape");
     expect((await page.textContent("[data-test=stage]")) === "公示", "list B moved on despite the objection");
   });
 
-  await as("clerk.sishui", PASSWORDS["clerk.sishui"], "the-intake-objection-resolved-unblocks-the-list", async (page) => {
-    await page.goto(urlB);
-    await page.waitForSelector("[data-test=blocked]");
-    await page.locator("[data-test=resolve]").first().dispatchEvent("click");
-    await page.fill("#o-reason", "经入户核实，务工收入不稳定，异议不成立");
-    await page.click("[data-test=resolve-confirm]");
-    await page.click(".el-message-box__btns button:has-text('确定')");
-    await page.waitForSelector("text=异议已处理");
-    await page.waitForSelector("[data-test=blocked]", { state: "detached" });
-    expect(/异议不成立/.test(await page.textContent("[data-test=objections]")), "the objection's outcome is not shown");
-    // The village does not take the township's step.
-    expect((await page.locator("[data-test=take-step]").count()) === 0, "the village is offered the township's review");
-  });
+  // The demo's clock past list B's notice end (through the API, as the platform administrator):
+  // the township's review is now refused for the open objection itself; the village resolves it
+  // and the same review goes through. The clock goes back to the real date in every case.
+  if (urlB) {
+    const platform = await caller("platform.admin", "demo-platform-2026");
+    try {
+      await as("reviewer.sishui", PASSWORDS["reviewer.sishui"], "the-intake-review-refused-for-the-objection", async (page, shot) => {
+        const l = (await clerk("GET", `/intake-lists/${urlB.split("/").pop()}`)).body;
+        expect(l.notice_ends_at, `no notice on list B: ${JSON.stringify(l).slice(0, 200)}`);
+        const days = Math.ceil((Date.parse(l.notice_ends_at) - Date.now()) / 86_400_000) + 1;
+        const set = await platform("PUT", "/demo/clock", { offset_days: days });
+        expect(set.status === 200 && set.body.offset_days === days, `the clock was not moved: ${set.status} ${JSON.stringify(set.body)}`);
+        expect(set.body.today > beijing(new Date(l.notice_ends_at)), `the clock's today ${set.body.today} is not after the notice's end ${l.notice_ends_at}`);
+        await page.goto(urlB);
+        await page.waitForSelector("[data-test=blocked]");
+        // The countdown counts by the server's date: the notice is over.
+        await page.waitForSelector("[data-test=countdown].over");
+        await page.click("[data-test=take-step]");
+        await page.fill("#s-op", "经审核，同意纳入");
+        await page.click("[data-test=step-confirm]");
+        await page.waitForSelector("[data-test=step-error]");
+        const said = await page.textContent("[data-test=step-error]");
+        expect(chinese(said), `refusal not in Chinese: ${said}`);
+        expect(said.includes("有未处理的异议"), `the refusal does not name the open objection: ${said}`);
+        await shot("intake-objection-blocks");
+        await page.keyboard.press("Escape");
+        expect((await page.textContent("[data-test=stage]")) === "公示", "list B moved on despite the objection");
+      });
+
+      await as("clerk.sishui", PASSWORDS["clerk.sishui"], "the-intake-objection-resolved-unblocks-the-list", async (page) => {
+        await page.goto(urlB);
+        await page.waitForSelector("[data-test=blocked]");
+        await page.locator("[data-test=resolve]").first().dispatchEvent("click");
+        await page.fill("#o-reason", "经入户核实，务工收入不稳定，异议不成立");
+        await page.click("[data-test=resolve-confirm]");
+        await page.click(".el-message-box__btns button:has-text('确定')");
+        await page.waitForSelector("text=异议已处理");
+        await page.waitForSelector("[data-test=blocked]", { state: "detached" });
+        expect(/异议不成立/.test(await page.textContent("[data-test=objections]")), "the objection's outcome is not shown");
+        // The village does not take the township's step.
+        expect((await page.locator("[data-test=take-step]").count()) === 0, "the village is offered the township's review");
+      });
+
+      await as("reviewer.sishui", PASSWORDS["reviewer.sishui"], "the-intake-review-goes-through-once-resolved", async (page, shot) => {
+        await page.goto(urlB);
+        await page.waitForSelector("[data-test=stepper]");
+        expect((await page.locator("[data-test=blocked]").count()) === 0, "list B is still shown blocked");
+        await step(page, "", async () => page.fill("#s-op", "经审核，同意纳入"), "镇已审核");
+        expect((await page.locator("[data-test=step-error]").count()) === 0, "the review was refused after the objection was resolved");
+        const l = (await clerk("GET", `/intake-lists/${urlB.split("/").pop()}`)).body;
+        expect(l.stage === "township_reviewed", `list B after the review: ${l.stage}`);
+        await shot("intake-review-after-objection");
+      });
+    } finally {
+      // Back to the real date for list A and every later check, whatever happened above.
+      const back = await platform("PUT", "/demo/clock", { offset_days: 0 });
+      await as("platform.admin", "demo-platform-2026", "the-intake-clock-is-put-back", async (page) => {
+        expect(back.status === 200 && back.body.offset_days === 0, `the clock was not put back: ${back.status} ${JSON.stringify(back.body)}`);
+        const now = (await platform("GET", "/demo/clock")).body;
+        expect(now.offset_days === 0 && now.today === beijing(new Date()), `the clock after the intake checks: ${JSON.stringify(now)}`);
+        await page.waitForSelector("[data-test=demo-clock]");
+      });
+    }
+  }
 
   // List A: the notice ended 30 days back; the township reviews, the county approves and
   // announces, each dated the day after the notice ended; the household enters (registered).

@@ -311,7 +311,8 @@ await as("reviewer.sishui", "demo-reviewer-2026", "the-township-round-waits-for-
 const platform = await caller("platform.admin", "demo-platform-2026");
 await as("platform.admin", "demo-platform-2026", "the-demo-clock-ends-the-notice", async (page, shot) => {
   expect(exitListUrl, "no exit list from the clerk's test");
-  const list = (await platform("GET", `/exit-lists/${exitListUrl.split("/").pop()}`)).body;
+  // Read as the village clerk: the platform administrator has no workflow:read (403).
+  const list = (await (await caller("clerk.sishui", "demo-clerk-2026"))("GET", `/exit-lists/${exitListUrl.split("/").pop()}`)).body;
   expect(list.notice_ends_at, `the list has no running notice: ${JSON.stringify(list).slice(0, 300)}`);
   const days = Math.ceil((Date.parse(list.notice_ends_at) - Date.now()) / 86_400_000) + 1;
   await page.goto(base);
@@ -670,6 +671,9 @@ await (await import("./ccamp.mjs")).ccamp({ as, base, expect });
 // A household's members, the household-years import, the household card, a village's own
 // monitoring case (e2e/cmem.mjs).
 await (await import("./cmem.mjs")).cmem({ as, base, expect, idNumber, rnd });
+// Editing a user: a rename (a blank name and a stale version refused), a move to another village
+// with the warning naming the grant it drops (e2e/cusers.mjs).
+await (await import("./cusers.mjs")).cusers({ as, base, expect, rnd });
 
 await browser.close();
 if (a11y.length) {

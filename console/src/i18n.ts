@@ -6,6 +6,7 @@ import { ffEn, ffZh } from "./i18n-ffunds";
 import { chEn, chZh } from "./i18n-chouse";
 import { cmEn, cmZh } from "./i18n-cmem";
 import { cdEn, cdZh } from "./i18n-cdash";
+import { cuEn, cuZh } from "./i18n-cusers";
 
 const zh = {
   app: { title: "巩固拓展脱贫攻坚成果信息系统", short: "振兴" },
@@ -345,9 +346,10 @@ export const i18n = createI18n({
   // Benefit cards, the relocation roster, CORS origins and a project's manager (chouse): `ch.`.
   // A household's members, every bulk import, the household card and ranger agreement, and a
   // village's own monitoring case (cmem): `cm.`. Exit-step refusals by code, chart exports (cdash): `cd.`.
+  // Editing a user's name and org unit on the users page (cusers): `cu.`.
   messages: {
-    "zh-CN": { ...zh, dash: dashZh, ff: ffZh, ch: chZh, cm: cmZh, cd: cdZh },
-    en: { ...en, dash: dashEn, ff: ffEn, ch: chEn, cm: cmEn, cd: cdEn },
+    "zh-CN": { ...zh, dash: dashZh, ff: ffZh, ch: chZh, cm: cmZh, cd: cdZh, cu: cuZh },
+    en: { ...en, dash: dashEn, ff: ffEn, ch: chEn, cm: cmEn, cd: cdEn, cu: cuEn },
   },
 });
 export const t = i18n.global.t;
