@@ -177,7 +177,7 @@ const zh = {
   exit: {
     title: "退出名单", year: "年度", village: "村", stage: "当前环节", households: "户数", people: "人数", notice: "公示剩余",
     objections: "未处理异议", none: "本年度暂无退出名单", detail: "退出名单", group: "村民小组", steps: "办理环节",
-    who: "经办人", when: "办理时间", attachments: "附件", noAttachments: "无附件", entries: "名单中的农户", removed: "已移出",
+    who: "经办人", when: "办理时间", recordedAt: "录入时间", attachments: "附件", noAttachments: "无附件", entries: "名单中的农户", removed: "已移出",
     income: "人均纯收入", line: "当年标准", votes: "评议（赞成/反对/弃权）", next: "下一步", nextNone: "流程已完成",
     noticeEnds: "公示截止 {at}，还剩 {d} 天 {h} 小时", noticeOver: "公示已于 {at} 期满", documents: "文书",
     objectionsPanel: "异议", raise: "登记异议", raisedBy: "反映人", content: "异议内容", household: "被异议农户", raisedAt: "登记时间",
