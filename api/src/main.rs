@@ -280,6 +280,15 @@ async fn serve(config: Config) -> anyhow::Result<()> {
                 if uploads > 0 {
                     tracing::info!(uploads, "uploads of finished imports removed");
                 }
+                // Uploads stored whose job was never queued (a crash between the two).
+                let orphans = infra::app::jobs::sweep_orphan_uploads(
+                    &db,
+                    store.as_ref(),
+                    std::time::Duration::from_secs(24 * 3600),
+                )?;
+                if orphans > 0 {
+                    tracing::info!(orphans, "uploads no import job names removed");
+                }
                 let keys = infra::app::idempotency::prune(&db, keys_kept)?;
                 if keys > 0 {
                     tracing::info!(keys, "idempotency keys past their days removed");

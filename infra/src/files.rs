@@ -199,6 +199,12 @@ pub trait Store: Send + Sync + Debug {
     /// # Errors
     /// The storage cannot be read.
     fn keys(&self, county: i32) -> io::Result<Vec<String>>;
+    /// The imports' uploads stored for `county` (`<county>/imports/<uuid>`), each with when it
+    /// was stored (housekeeping removes those no job names).
+    ///
+    /// # Errors
+    /// The storage cannot be read.
+    fn import_uploads(&self, county: i32) -> io::Result<Vec<(String, std::time::SystemTime)>>;
 }
 
 /// Attachments as files in a directory: `<dir>/<county>/<id>`, staged in `<dir>/.staging/`
@@ -305,6 +311,24 @@ impl Store for LocalStore {
                 if checked(&key).is_ok() {
                     out.push(key);
                 }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    fn import_uploads(&self, county: i32) -> io::Result<Vec<(String, std::time::SystemTime)>> {
+        let under = format!("{county:06}/imports");
+        let entries = match std::fs::read_dir(self.dir.join(&under)) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            r => r?,
+        };
+        let mut out = Vec::new();
+        for e in entries {
+            let e = e?;
+            let key = format!("{under}/{}", e.file_name().to_string_lossy());
+            if checked(&key).is_ok() {
+                out.push((key, e.metadata()?.modified()?));
             }
         }
         out.sort();

@@ -565,6 +565,71 @@ pub fn sweep_uploads(
     Ok(removed)
 }
 
+/// Removes the imports' uploads that no job names and that were stored more than `age` ago,
+/// in every tenant: an upload is stored before its job is queued, so a crash between the two
+/// leaves one behind (an upload takes seconds; a day is the usual `age`). Returns how many were
+/// removed; one that cannot be is logged and left for the next round.
+///
+/// # Errors
+/// Database failures.
+pub fn sweep_orphan_uploads(
+    db: &crate::db::Db,
+    store: &dyn crate::files::Store,
+    age: std::time::Duration,
+) -> Result<usize, DomainError> {
+    use crate::schema::tenants;
+    let all = domain::RegionCode::PLATFORM.subtree();
+    let counties: Vec<i32> = db.in_scope_conn(all, |c| {
+        tenants::table.select(tenants::county_code).load(c).db()
+    })?;
+    let mut removed = 0;
+    for county in counties {
+        let uploads = match store.import_uploads(county) {
+            Ok(u) => u,
+            Err(e) => {
+                tracing::warn!(county, error = %e, "could not list the imports' uploads");
+                continue;
+            }
+        };
+        let old: Vec<(String, Uuid)> = uploads
+            .into_iter()
+            .filter(|(_, at)| at.elapsed().is_ok_and(|a| a >= age))
+            .filter_map(|(key, _)| {
+                let id = key
+                    .rsplit('/')
+                    .next()
+                    .and_then(|i| Uuid::parse_str(i).ok())?;
+                Some((key, id))
+            })
+            .collect();
+        if old.is_empty() {
+            continue;
+        }
+        let ids: Vec<Uuid> = old.iter().map(|(_, id)| *id).collect();
+        let named: std::collections::HashSet<Uuid> = db
+            .in_scope_conn(all, |c| {
+                jobs::table
+                    .filter(jobs::county_code.eq(county))
+                    .filter(jobs::id.eq_any(&ids))
+                    .select(jobs::id)
+                    .load::<Uuid>(c)
+                    .db()
+            })?
+            .into_iter()
+            .collect();
+        for (key, id) in old {
+            if named.contains(&id) {
+                continue;
+            }
+            match store.delete(&key) {
+                Ok(()) => removed += 1,
+                Err(e) => tracing::warn!(key, error = %e, "could not remove an orphan upload"),
+            }
+        }
+    }
+    Ok(removed)
+}
+
 /// Row errors of a job, by sequence, after `after`.
 ///
 /// # Errors

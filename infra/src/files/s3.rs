@@ -436,6 +436,37 @@ impl Store for S3Store {
         keys.sort();
         Ok(keys)
     }
+
+    fn import_uploads(&self, county: i32) -> io::Result<Vec<(String, std::time::SystemTime)>> {
+        let county = format!("{county:06}");
+        let under = if self.prefix.is_empty() {
+            ObjectPath::from(format!("{county}/imports"))
+        } else {
+            ObjectPath::from(format!("{}/{county}/imports", self.prefix))
+        };
+        let store = self.store.clone();
+        let found = self.run("list", &county, async move {
+            let mut out = Vec::new();
+            let mut list = store.list(Some(&under));
+            while let Some(meta) = list.next().await {
+                let meta = meta?;
+                out.push((meta.location.to_string(), meta.last_modified));
+            }
+            Ok(out)
+        })?;
+        let strip = if self.prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", self.prefix)
+        };
+        let mut uploads: Vec<(String, std::time::SystemTime)> = found
+            .into_iter()
+            .filter_map(|(l, at)| l.strip_prefix(&strip).map(|k| (k.to_string(), at.into())))
+            .filter(|(k, _)| k.starts_with(&format!("{county}/imports/")) && checked(k).is_ok())
+            .collect();
+        uploads.sort();
+        Ok(uploads)
+    }
 }
 
 #[cfg(test)]

@@ -300,6 +300,31 @@ async fn an_import_upload_goes_through_the_bucket_and_is_removed() {
         vec![format!("370831/imports/{id}")]
     );
     assert_eq!(files_under(&dir), 0, "nothing kept locally");
+    // Listed with when it was stored; its job names it, so housekeeping's sweep of uploads no
+    // job names keeps it, however old.
+    let v = view.clone();
+    let listed = blocking(move || v.import_uploads(370831))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        listed.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>(),
+        vec![format!("370831/imports/{id}")]
+    );
+    assert!(
+        listed[0]
+            .1
+            .elapsed()
+            .map_or(true, |a| a < std::time::Duration::from_secs(600)),
+        "stored just now: {:?}",
+        listed[0].1
+    );
+    let sweep = |app: &TestApp| {
+        let (db, store) = (app.state.db.clone(), app.state.attachments.clone());
+        blocking(move || {
+            infra::app::jobs::sweep_orphan_uploads(&db, store.as_ref(), std::time::Duration::ZERO)
+        })
+    };
+    assert_eq!(sweep(&app).await.unwrap_or_else(|e| panic!("{e:?}")), 0);
     let (c, d) = (s3.clone(), dir.clone());
     let _sibling = app.start_sibling_full(
         infra::jwt::KeyRing::ephemeral().unwrap_or_else(|e| panic!("{e}")),
@@ -322,6 +347,26 @@ async fn an_import_upload_goes_through_the_bucket_and_is_removed() {
     }
     assert_eq!(left, Vec::<String>::new(), "removed from the bucket");
     assert_eq!(files_under(&dir), 0, "the downloaded copy is gone");
+    // An upload whose job was never queued (a crash between the two) goes with the sweep.
+    let v = view.clone();
+    blocking(move || {
+        use std::io::Write as _;
+        let (mut f, path) = v.stage()?;
+        f.write_all(b"household_number\n")?;
+        drop(f);
+        v.put(
+            &path,
+            &infra::files::import_key(370_831, uuid::Uuid::new_v4()),
+        )
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(sweep(&app).await.unwrap_or_else(|e| panic!("{e:?}")), 1);
+    let v = view.clone();
+    assert_eq!(
+        blocking(move || v.keys(370831)).await.unwrap_or_default(),
+        Vec::<String>::new()
+    );
 }
 
 /// Files under `dir` (staged parts and downloaded copies included).

@@ -177,3 +177,41 @@ async fn uploads_of_jobs_called_off_or_failed_for_good_are_removed() {
     })
     .await;
 }
+
+/// An upload stored whose job was never queued (a crash between the two) is removed by
+/// housekeeping once it is older than the age given; a young one stays, and so does an upload
+/// a job names, however old.
+#[actix_web::test]
+async fn uploads_no_job_names_are_removed_once_old() {
+    use std::io::Write as _;
+    let (app, t) = setup_without_workers().await;
+    let queued = queue(&app, &t, "/api/v1/imports/households", 950).await;
+    let named = held(&app, &queued)
+        .key
+        .unwrap_or_else(|| panic!("the queued job names no upload"));
+    let store = app.state.attachments.as_ref();
+    let orphan = infra::files::import_key(370_831, uuid::Uuid::new_v4());
+    let (mut f, path) = store.stage().unwrap_or_else(|e| panic!("{e}"));
+    f.write_all(b"household_number\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(f);
+    store.put(&path, &orphan).unwrap_or_else(|e| panic!("{e}"));
+    let sweep = |age: u64| {
+        infra::app::jobs::sweep_orphan_uploads(
+            &app.state.db,
+            store,
+            std::time::Duration::from_secs(age),
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"))
+    };
+    assert_eq!(
+        sweep(3600),
+        0,
+        "an upload an hour old may still get its job"
+    );
+    assert!(stored(&app).contains(&orphan));
+    assert_eq!(sweep(0), 1);
+    assert_eq!(stored(&app), vec![named.clone()], "only the orphan went");
+    assert_eq!(held(&app, &queued).key, Some(named));
+    assert_eq!(sweep(0), 0);
+}
