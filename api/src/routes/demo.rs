@@ -88,21 +88,21 @@ pub async fn put_demo_clock(
     body: ValidJson<PutDemoClockBody>,
 ) -> ApiResult<HttpResponse> {
     let days = body.0.offset_days;
-    if !state.demo_clock {
-        return Err(domain::DomainError::NotFound.into());
-    }
-    if !(0..=MAX_OFFSET_DAYS).contains(&days) {
-        return Err(domain::DomainError::field(
-            "offset_days",
-            domain::Rule::range(0, MAX_OFFSET_DAYS),
-        )
-        .into());
-    }
-    let before = state.clock.offset().num_days();
+    let (enabled, before) = (state.demo_clock, state.clock.offset().num_days());
+    // Who may move it is checked first, so whether a clock exists here is told only to them.
     state
         .run(auth, move |conn, ctx| {
             ctx.caller
                 .require_at(perm::SETTINGS_MANAGE, RegionCode::PLATFORM)?;
+            if !enabled {
+                return Err(domain::DomainError::NotFound);
+            }
+            if !(0..=MAX_OFFSET_DAYS).contains(&days) {
+                return Err(domain::DomainError::field(
+                    "offset_days",
+                    domain::Rule::range(0, MAX_OFFSET_DAYS),
+                ));
+            }
             ctx.audit(
                 conn,
                 "demo.clock_set",

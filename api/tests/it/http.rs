@@ -437,6 +437,7 @@ pub fn sample_body(method: &str, path: &str) -> serde_json::Value {
             json!({"terminated_on": "2021-01-01", "reason": "r"})
         }
         ("POST", "/api/v1/monitoring-leads/scan") => json!({"county_code": "370831", "year": 2021}),
+        ("PUT", "/api/v1/demo/clock") => json!({"offset_days": 1}),
         ("POST", "/api/v1/monitoring-leads/{id}/verification") => {
             json!({"outcome": "dismiss", "reason": "r"})
         }

@@ -408,46 +408,33 @@ impl Store for S3Store {
     }
 
     fn keys(&self, county: i32) -> io::Result<Vec<String>> {
-        let county = format!("{county:06}");
-        let under = if self.prefix.is_empty() {
-            ObjectPath::from(county.as_str())
-        } else {
-            ObjectPath::from(format!("{}/{county}", self.prefix))
-        };
-        let store = self.store.clone();
-        let found = self.run("list", &county, async move {
-            let mut out = Vec::new();
-            let mut list = store.list(Some(&under));
-            while let Some(meta) = list.next().await {
-                out.push(meta?.location.to_string());
-            }
-            Ok(out)
-        })?;
-        let strip = if self.prefix.is_empty() {
-            String::new()
-        } else {
-            format!("{}/", self.prefix)
-        };
-        let mut keys: Vec<String> = found
+        Ok(self
+            .listed(&format!("{county:06}/"))?
             .into_iter()
-            .filter_map(|l| l.strip_prefix(&strip).map(str::to_string))
-            .filter(|k| k.starts_with(&format!("{county}/")) && checked(k).is_ok())
-            .collect();
-        keys.sort();
-        Ok(keys)
+            .map(|(k, _)| k)
+            .collect())
     }
 
     fn import_uploads(&self, county: i32) -> io::Result<Vec<(String, std::time::SystemTime)>> {
-        let county = format!("{county:06}");
-        let under = if self.prefix.is_empty() {
-            ObjectPath::from(format!("{county}/imports"))
+        self.listed(&format!("{county:06}/imports/"))
+    }
+}
+
+impl S3Store {
+    /// The keys under `under` (`<county>/` or `<county>/imports/`, inside the configured
+    /// prefix) with when each object was stored, sorted; anything that is not one of ours left
+    /// out.
+    fn listed(&self, under: &str) -> io::Result<Vec<(String, std::time::SystemTime)>> {
+        let dir = under.trim_end_matches('/');
+        let path = if self.prefix.is_empty() {
+            ObjectPath::from(dir)
         } else {
-            ObjectPath::from(format!("{}/{county}/imports", self.prefix))
+            ObjectPath::from(format!("{}/{dir}", self.prefix))
         };
         let store = self.store.clone();
-        let found = self.run("list", &county, async move {
+        let found = self.run("list", dir, async move {
             let mut out = Vec::new();
-            let mut list = store.list(Some(&under));
+            let mut list = store.list(Some(&path));
             while let Some(meta) = list.next().await {
                 let meta = meta?;
                 out.push((meta.location.to_string(), meta.last_modified));
@@ -459,13 +446,13 @@ impl Store for S3Store {
         } else {
             format!("{}/", self.prefix)
         };
-        let mut uploads: Vec<(String, std::time::SystemTime)> = found
+        let mut keys: Vec<(String, std::time::SystemTime)> = found
             .into_iter()
             .filter_map(|(l, at)| l.strip_prefix(&strip).map(|k| (k.to_string(), at.into())))
-            .filter(|(k, _)| k.starts_with(&format!("{county}/imports/")) && checked(k).is_ok())
+            .filter(|(k, _)| k.starts_with(under) && checked(k).is_ok())
             .collect();
-        uploads.sort();
-        Ok(uploads)
+        keys.sort();
+        Ok(keys)
     }
 }
 
