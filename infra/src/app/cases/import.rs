@@ -158,10 +158,10 @@ pub fn run(
         ..ImportSummary::default()
     };
     let started = std::time::Instant::now();
-    let (parsed, errors) = db.in_scope_conn(scope, |conn| {
-        let causes = super::cause_catalog(conn)?;
-        validate_rows(conn, ctx, rows, &causes, today, pace)
-    })?;
+    // The causes are read first, so that no connection is held while the rows are checked
+    // (paced checks rest between their steps).
+    let causes = db.in_scope_conn(scope, super::cause_catalog)?;
+    let (parsed, errors) = validate_rows(db, ctx, rows, &causes, today, pace)?;
     let validated = started.elapsed();
     let refused_rows: HashSet<i32> = errors.iter().map(|e| e.row).collect();
     let mut summary = summary;

@@ -141,10 +141,11 @@ const CHECK_STEP: usize = 500;
 /// Groups rows into households and validates them; returns the valid ones and every error.
 /// The checks of the rows themselves run on every core (they are most of the work) while no
 /// request runs on the instance; while requests run, on one core, a step at a time in the
-/// import lane, resting after each step as the batches do (`pace`). Those that ask the
-/// database (the village, the number's county) follow, once per village.
+/// import lane, resting after each step as the batches do (`pace`), with no connection held.
+/// Those that ask the database (the village, the number's county) follow in one short
+/// transaction, once per village.
 pub(super) fn validate_rows(
-    conn: &mut PgConnection,
+    db: &Db,
     ctx: &Ctx,
     rows: &[Row],
     causes: &[(String, String)],
@@ -169,6 +170,19 @@ pub(super) fn validate_rows(
     let checked: Vec<Checked<'_>> = in_steps(&order, CHECK_STEP, pace, |n| {
         check_group(n, &groups[n], causes, today)
     })?;
+    db.in_scope_conn(ctx.caller.scope(), |conn| {
+        village_checks(conn, ctx, checked, errors)
+    })
+}
+
+/// The checks of `checked` that ask the database, and the households that pass them; every
+/// row of a refused household is reported.
+fn village_checks(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    checked: Vec<Checked<'_>>,
+    mut errors: Vec<RowError>,
+) -> Result<(Vec<Parsed>, Vec<RowError>), DomainError> {
     let mut villages: HashMap<i64, Option<domain::Rule>> = HashMap::new();
     let mut parsed = Vec::new();
     for c in checked {
