@@ -51,7 +51,7 @@ impl From<CardView> for BenefitCardDto {
 #[serde(deny_unknown_fields)]
 pub struct BenefitCardBody {
     /// The bank (开户行), 1–100 characters.
-    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 100, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub bank_name: String,
     /// The card number: 12 to 19 digits passing the Luhn check (spaces and hyphens ignored).
     #[schema(pattern = "^[ -]*([0-9][ -]*){12,19}$")]

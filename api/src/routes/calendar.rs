@@ -82,7 +82,7 @@ pub struct PutCalendarYearBody {
         example = "国务院办公厅关于2027年部分节假日安排的通知",
         min_length = 1,
         max_length = 200,
-        pattern = "\\S"
+        pattern = "[^\\s\\u0085]|\\ufeff"
     )]
     pub source: String,
     /// Every statutory holiday and adjusted working day of the year, each date once.

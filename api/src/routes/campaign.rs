@@ -335,7 +335,7 @@ pub struct ExcuseBody {
     /// The village (12 digits).
     pub village_code: String,
     /// Why it need not finish (本年度无增减, …), 1–500 characters.
-    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 500, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub reason: String,
 }
 

@@ -35,7 +35,7 @@ pub struct SamplingInspectionBody {
     /// The seed of the draw (1–64 characters); generated and stored when absent. The same seed
     /// over the same population draws the same sample.
     #[serde(default)]
-    #[schema(min_length = 1, max_length = 64, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 64, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub seed: Option<String>,
 }
 
@@ -187,7 +187,7 @@ pub struct InspectionVisitBody {
     /// The day of the visit (not in the future).
     pub visited_on: NaiveDate,
     /// What the inspector found, 1–2000 characters.
-    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 2000, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub findings: String,
     /// `confirmed` (真脱贫) or `false_exit` (被脱贫, 错退).
     #[schema(value_type = domain::inspection::Outcome)]

@@ -37,7 +37,7 @@ pub struct OpenRoundBody {
     /// The exit year.
     pub year: i32,
     /// The review's opinion, 1–2000 characters.
-    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 2000, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub opinion: String,
     /// Document number of the decision (文号), up to 100 characters.
     #[serde(default)]
@@ -62,7 +62,7 @@ pub struct VillagePostingBody {
     /// The village (12 digits): one of the round whose list awaits the second notice.
     pub village_code: String,
     /// Where it is posted, 1–200 characters.
-    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub location: String,
     /// The day it was posted in this village (today when absent).
     #[serde(default)]
@@ -91,7 +91,7 @@ pub struct CountyFilingBody {
     /// The exit year.
     pub year: i32,
     /// Filing reference, 1–100 characters.
-    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 100, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub reference: String,
     /// The day it was filed (today when absent): after each list's announcement.
     #[serde(default)]

@@ -37,7 +37,7 @@ pub struct FundBody {
     #[schema(schema_with = domain::funds::FundLevel::input_schema)]
     pub level: String,
     /// Source (programme or department), 1–100 characters.
-    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 100, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub source: String,
     /// `infrastructure`, `industry`, `employment`, `education`, `health`, `housing`,
     /// `relocation`, `ecology`, `collective_economy`, `other`.
@@ -174,7 +174,7 @@ pub struct ProjectBody {
     /// Year.
     pub year: i32,
     /// Name, 1–200 characters.
-    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub name: String,
     /// Purpose code (as funds).
     #[schema(schema_with = domain::funds::Purpose::input_schema)]
@@ -186,7 +186,7 @@ pub struct ProjectBody {
     #[serde(default = "yes")]
     pub pay_by_progress: bool,
     /// The dedicated account (专户), 1–100 characters.
-    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 100, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub account: String,
     /// Assets it creates, up to 1000 characters.
     #[serde(default)]
@@ -571,7 +571,7 @@ pub async fn allocate(
 #[serde(deny_unknown_fields)]
 pub struct ReversalBody {
     /// Why, 1–1000 characters.
-    #[schema(min_length = 1, max_length = 1000, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 1000, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub note: String,
 }
 
@@ -622,7 +622,7 @@ pub struct DisbursementBody {
     #[schema(schema_with = domain::funds::DisbursementKind::input_schema)]
     pub kind: String,
     /// Payee, 1–200 characters.
-    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub payee: String,
     /// The household paid (subsidies).
     #[serde(default)]

@@ -62,7 +62,7 @@ pub struct HouseholdParams {
     /// Highest per-capita net income, fen.
     pub income_max: Option<i64>,
     /// Head's name prefix.
-    #[param(min_length = 1, max_length = 20, pattern = "\\S")]
+    #[param(min_length = 1, max_length = 20, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub name: Option<String>,
 }
 

@@ -63,7 +63,7 @@ fn texts(max: usize) -> utoipa::openapi::schema::ArrayBuilder {
             .schema_type(utoipa::openapi::schema::Type::String)
             .min_length(Some(1))
             .max_length(Some(max))
-            .pattern(Some("\\S")),
+            .pattern(Some("[^\\s\\u0085]|\\ufeff")),
     )
 }
 

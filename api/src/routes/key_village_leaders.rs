@@ -20,10 +20,10 @@ use crate::state::{AppState, Auth};
 #[serde(deny_unknown_fields)]
 pub struct LeaderBody {
     /// The leader's name, 1–50 characters.
-    #[schema(min_length = 1, max_length = 50, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 50, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub name: String,
     /// Their position (职务, e.g. 副县长), 1–100 characters.
-    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 100, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub position: String,
     /// First day of the link; the previous leader's link ends the day before.
     pub from_date: NaiveDate,

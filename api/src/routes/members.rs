@@ -407,7 +407,7 @@ pub async fn search_members(
 pub struct RevealBody {
     /// The reason, kept in the audit log (4 to 500 characters).
     #[schema(example = "核对低保申请材料")]
-    #[schema(min_length = 4, max_length = 500, pattern = "\\S[\\s\\S]{2,}\\S")]
+    #[schema(min_length = 4, max_length = 500, pattern = "([^\\s\\u0085]|\\ufeff)[\\s\\S]{2,}([^\\s\\u0085]|\\ufeff)")]
     pub reason: String,
 }
 

@@ -235,7 +235,7 @@ pub struct NewCaseBody {
     /// When the risk was found (not in the future); the deadline counts from it.
     pub found_on: NaiveDate,
     /// What was found, 1–2000 characters.
-    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 2000, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub description: String,
     /// Help first, verify after (先救后核): for sudden hardship caused by a disaster, the
     /// case starts monitored at once and is verified after.
@@ -360,7 +360,7 @@ pub struct DecisionBody {
     /// `true` to take the household on (or confirm it), `false` to dismiss the case.
     pub approve: bool,
     /// Opinion, 1–2000 characters.
-    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 2000, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub opinion: String,
 }
 
@@ -369,7 +369,7 @@ pub struct DecisionBody {
 #[serde(deny_unknown_fields)]
 pub struct ClosingBody {
     /// Why (the basis of the decision), 1–2000 characters.
-    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 2000, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub opinion: String,
 }
 

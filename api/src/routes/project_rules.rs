@@ -79,7 +79,7 @@ pub struct PostingBody {
     /// future).
     pub posted_on: NaiveDate,
     /// Where it is posted (村务公开栏…), 1–200 characters.
-    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub location: String,
     /// Where objections go (office and phone), up to 200 characters; the county's leading
     /// group when empty.

@@ -106,7 +106,7 @@ fn table(
 #[into_params(parameter_in = Query)]
 pub struct ImportParams {
     /// A name for the batch (e.g. `2016年第一批财产检索`), 1–100 characters.
-    #[param(min_length = 1, max_length = 100, pattern = "\\S")]
+    #[param(min_length = 1, max_length = 100, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub name: String,
 }
 

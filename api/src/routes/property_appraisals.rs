@@ -24,7 +24,7 @@ pub struct OpinionBody {
     /// The hit.
     pub hit_id: Uuid,
     /// The handling opinion (处理意见), 1–1000 characters.
-    #[schema(min_length = 1, max_length = 1000, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 1000, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub opinion: String,
 }
 
@@ -41,7 +41,7 @@ pub struct AppraisalBody {
     #[schema(minimum = 1, maximum = 1000)]
     pub attendees: i32,
     /// The meeting's minutes, 1–5000 characters.
-    #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 5000, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub minutes: String,
     /// One opinion for every hit of the village in the batch.
     pub opinions: Vec<OpinionBody>,
@@ -107,7 +107,7 @@ pub async fn appraise(
 #[serde(deny_unknown_fields)]
 pub struct SendBackBody {
     /// Why the township sends it back, 1–1000 characters.
-    #[schema(min_length = 1, max_length = 1000, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 1000, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub reason: String,
 }
 

@@ -27,7 +27,7 @@ pub struct ContractBody {
     /// The ranger: a registered person (member id).
     pub member_id: Uuid,
     /// The township forestry station (party A), 1–100 characters.
-    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 100, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub station: String,
     /// 村民小组, up to 50 characters.
     #[serde(default)]
@@ -37,16 +37,16 @@ pub struct ContractBody {
     #[schema(minimum = 0.1, maximum = 1000000, multiple_of = 0.1)]
     pub area_mu: f64,
     /// East boundary, 1–200 characters.
-    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub bound_east: String,
     /// South.
-    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub bound_south: String,
     /// West.
-    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub bound_west: String,
     /// North.
-    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub bound_north: String,
     /// Start.
     pub start_date: NaiveDate,
@@ -301,7 +301,7 @@ pub struct PatrolBody {
     /// Day of the patrol: inside the contract (not after a termination), not in the future.
     pub patrolled_on: NaiveDate,
     /// Route or area covered, 1–200 characters.
-    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub area: String,
     /// What was found (hazards, fire, pests, violations), up to 2000 characters; empty: nothing.
     #[serde(default)]
@@ -670,7 +670,7 @@ pub struct TerminationBody {
     /// Last day.
     pub terminated_on: NaiveDate,
     /// Why, 1–1000 characters.
-    #[schema(min_length = 1, max_length = 1000, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 1000, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub reason: String,
 }
 

@@ -24,7 +24,7 @@ pub struct RelocationBody {
     /// Year.
     pub year: i32,
     /// Name, 1–200 characters.
-    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub name: String,
     /// Households to move.
     #[schema(minimum = 1)]

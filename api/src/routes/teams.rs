@@ -92,7 +92,7 @@ pub struct TeamBody {
     /// The village.
     pub village_code: String,
     /// Name, 1–100 characters.
-    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 100, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub name: String,
 }
 
@@ -194,13 +194,13 @@ pub async fn get_team(
 #[serde(deny_unknown_fields)]
 pub struct TeamMemberBody {
     /// Name, 1–50 characters.
-    #[schema(min_length = 1, max_length = 50, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 50, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub name: String,
     /// ID number (18 characters; kept only masked and as a search key, so the same person is
     /// recognised across counties).
     pub id_number: String,
     /// 派出单位, 1–100 characters.
-    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 100, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub dispatching_unit: String,
     /// `first_secretary`, `leader` or `member`.
     #[schema(schema_with = crate::routes::input::team_positions)]
@@ -399,10 +399,10 @@ pub struct VisitBody {
     /// Date (not in the future).
     pub visited_on: NaiveDate,
     /// What was found, 1–2000 characters.
-    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 2000, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub found: String,
     /// What was done, 1–2000 characters.
-    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 2000, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub done: String,
 }
 
@@ -518,13 +518,13 @@ pub struct AdviserBody {
     /// The village.
     pub village_code: String,
     /// Name, 1–50 characters.
-    #[schema(min_length = 1, max_length = 50, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 50, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub name: String,
     /// Field, 1–100 characters.
-    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 100, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub specialty: String,
     /// Unit, 1–100 characters.
-    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 100, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub unit: String,
     /// From.
     pub from_date: NaiveDate,

@@ -137,6 +137,39 @@ fn committed_openapi_matches_the_running_route_table() {
     );
 }
 
+/// A "not blank" pattern must mean what the server's `str::trim` means: ECMA-262's `\s` (what a
+/// validator reads) leaves out U+0085 and takes in U+FEFF, Rust's whitespace the other way round.
+/// A bare `\S` let "\u{85}" through the document and the server refused it as blank (the fuzzer's
+/// ST202 on POST /intake-lists/{id}/objections); `[^\s\u0085]|\ufeff` is the same set in both.
+#[test]
+fn no_pattern_reads_blank_differently_from_the_server() {
+    fn patterns(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    match (k.as_str(), x) {
+                        ("pattern", serde_json::Value::String(p)) => out.push(p.clone()),
+                        _ => patterns(x, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| patterns(x, out)),
+            _ => {}
+        }
+    }
+    let doc = serde_json::to_value(api::api_doc()).unwrap_or_default();
+    let mut all = Vec::new();
+    patterns(&doc, &mut all);
+    assert!(all.iter().any(|p| p.contains("[^\\s\\u0085]|\\ufeff")));
+    for p in &all {
+        let bare = p.replace("[\\s\\S]", "");
+        assert!(
+            !bare.contains("\\S"),
+            "pattern {p:?} uses \\S: write [^\\s\\u0085]|\\ufeff so the document and the server agree on blank"
+        );
+    }
+}
+
 #[test]
 fn every_secured_operation_declares_bearer_security_and_problem_errors() {
     let doc = serde_json::to_value(api::api_doc()).unwrap_or_default();

@@ -31,7 +31,7 @@ pub struct AppraisalBody {
     #[schema(minimum = 1, maximum = 1000)]
     pub attendees: i32,
     /// Minutes of the meeting, 1–5000 characters.
-    #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 5000, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub minutes: String,
     /// A tally for every household on the list; a household without a majority of the
     /// attendees for it leaves the list.
@@ -53,7 +53,7 @@ pub struct VerificationBody {
     #[schema(schema_with = crate::routes::input::verifier_names)]
     pub verifiers: Vec<String>,
     /// What they found, 1–5000 characters.
-    #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 5000, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub findings: String,
     /// Attached documents.
     #[serde(default)]
@@ -66,7 +66,7 @@ pub struct VerificationBody {
 #[serde(deny_unknown_fields)]
 pub struct NoticeBody {
     /// Where it is posted, 1–200 characters.
-    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub location: String,
     /// The day it was posted (today when absent): at most `exit.backdate_days` (30) days
     /// back, never in the future, never before the step it follows. The period runs from the
@@ -86,7 +86,7 @@ pub struct RemovalBody {
     /// The household.
     pub household_id: Uuid,
     /// Why, 1–500 characters.
-    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 500, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub reason: String,
 }
 
@@ -95,7 +95,7 @@ pub struct RemovalBody {
 #[serde(deny_unknown_fields)]
 pub struct ReviewBody {
     /// Opinion, 1–2000 characters.
-    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 2000, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub opinion: String,
     /// Document number of the decision (文号), up to 100 characters.
     #[serde(default)]
@@ -119,7 +119,7 @@ pub struct ReviewBody {
 #[serde(deny_unknown_fields)]
 pub struct FilingBody {
     /// Filing reference, 1–100 characters.
-    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 100, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub reference: String,
     /// The day it was filed (today when absent): after the announcement's last day.
     #[serde(default)]

@@ -57,7 +57,7 @@ pub struct NominationBody {
     /// The exit year: the yearly record of this year is checked against this year's line.
     pub year: i32,
     /// The nominating villager group (村民小组), 1–50 characters.
-    #[schema(min_length = 1, max_length = 50, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 50, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub villager_group: String,
     /// Date of the nomination.
     pub nominated_on: NaiveDate,

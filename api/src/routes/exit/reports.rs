@@ -11,10 +11,10 @@ pub struct ObjectionBody {
     /// The household objected to.
     pub household_id: Uuid,
     /// Who raised it (a villager's name, or `匿名`), 1–50 characters.
-    #[schema(min_length = 1, max_length = 50, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 50, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub raised_by: String,
     /// What it says, 1–2000 characters.
-    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 2000, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub content: String,
 }
 
@@ -151,7 +151,7 @@ pub struct ResolutionBody {
     #[schema(schema_with = crate::routes::input::objection_outcomes)]
     pub outcome: String,
     /// Why, 1–2000 characters.
-    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 2000, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub reason: String,
 }
 

@@ -12,7 +12,7 @@ pub struct TeamSignoffBody {
     #[serde(default)]
     pub signed_on: Option<NaiveDate>,
     /// The team's opinion, 1–5000 characters.
-    #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 5000, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub opinion: String,
     /// Attached documents.
     #[serde(default)]

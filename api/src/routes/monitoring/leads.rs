@@ -141,7 +141,7 @@ pub struct SignalBody {
     /// When it happened.
     pub occurred_on: NaiveDate,
     /// What happened, 1–2000 characters.
-    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 2000, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub description: String,
 }
 
@@ -302,7 +302,7 @@ pub struct LeadVerificationBody {
     pub outcome: String,
     /// For `dismiss`: why, 1–2000 characters.
     #[serde(default)]
-    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 2000, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub reason: String,
     /// For `open_case`: the kind.
     #[serde(default)]

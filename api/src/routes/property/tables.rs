@@ -327,7 +327,7 @@ pub async fn confirm(
 #[schema(as = PropertyReversalBody)]
 pub struct ReversalBody {
     /// Why, 1–2000 characters.
-    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 2000, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub reason: String,
 }
 

@@ -151,7 +151,7 @@ pub struct DesignationBody {
     /// Last year.
     pub to_year: i32,
     /// The plan, 1–5000 characters.
-    #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 5000, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub plan: String,
     /// Its projects (up to 50).
     #[serde(default)]
@@ -438,7 +438,7 @@ pub struct ExitBody {
     #[schema(max_length = 100)]
     pub decision_no: String,
     /// Why, 1–2000 characters.
-    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 2000, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub reason: String,
 }
 
