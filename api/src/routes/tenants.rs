@@ -60,7 +60,7 @@ pub struct CreateTenantBody {
     #[schema(
         min_length = 1,
         max_length = 100,
-        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*(?:[^\\s\\u0000-\\u001f\\u007f-\\u009f]|\\ufeff)[^\\u0000-\\u001f\\u007f-\\u009f]*$"
     )]
     pub admin_display_name: String,
     /// Initial password of the administrator (10 to 128 characters, not among the 100,000 most

@@ -122,7 +122,7 @@ pub struct CreateUserBody {
     #[schema(
         min_length = 1,
         max_length = 100,
-        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*(?:[^\\s\\u0000-\\u001f\\u007f-\\u009f]|\\ufeff)[^\\u0000-\\u001f\\u007f-\\u009f]*$"
     )]
     pub display_name: String,
     /// Initial password (10 to 128 characters, not among the 100,000 most common passwords, not
@@ -234,7 +234,7 @@ pub struct UpdateUserBody {
     #[schema(
         min_length = 1,
         max_length = 100,
-        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*(?:[^\\s\\u0000-\\u001f\\u007f-\\u009f]|\\ufeff)[^\\u0000-\\u001f\\u007f-\\u009f]*$"
     )]
     pub display_name: Option<String>,
     /// New org unit, within the same county and your subtree. Moving ends the user's sessions
