@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context as _;
-use domain::{Level, RegionCode};
+use domain::{DomainError, Level, RegionCode};
 use infra::app::Ctx;
 use infra::app::auth::{caller_with_grants, lookup_login};
 use infra::app::cases::{import, sheet};
@@ -117,20 +117,24 @@ pub fn import_files(
     let mut members = 0;
     let started = Instant::now();
     for f in files {
-        // Read row by row from the file: only the rows are held, not also its text.
-        let file =
-            std::fs::File::open(f).with_context(|| format!("cannot read {}", f.display()))?;
-        let mut rows = Vec::new();
-        sheet::read_job(
-            std::io::BufReader::new(file),
-            sheet::COLUMNS,
-            usize::MAX,
-            &mut |r: sheet::Row| rows.push(r),
-        )
-        .map_err(|e| anyhow::anyhow!("{}: {e:?}", f.display()))?;
+        // Read row by row from the file, twice (import::FileIndex): a few batches of rows are
+        // held, never the file's text or all of its rows.
+        let mut source = |sink: &mut dyn FnMut(sheet::Row)| {
+            let file = std::fs::File::open(f).map_err(|e| {
+                DomainError::Unexpected(anyhow::anyhow!("cannot read {}: {e}", f.display()))
+            })?;
+            sheet::read_job(
+                std::io::BufReader::new(file),
+                sheet::COLUMNS,
+                usize::MAX,
+                sink,
+            )
+        };
+        let index = import::FileIndex::read(&mut source)
+            .map_err(|e| anyhow::anyhow!("{}: {e:?}", f.display()))?;
         let worker = format!("cli:{}", std::process::id());
         let (job, claimed) = state.db.in_scope(ctx.caller.scope(), |conn| {
-            let job = jobs::create(conn, ctx, "household_import", dry_run, rows.len(), None)?;
+            let job = jobs::create(conn, ctx, "household_import", dry_run, index.rows, None)?;
             let claimed = jobs::take(conn, &job, &worker)?;
             Ok((job, claimed))
         })?;
@@ -139,7 +143,8 @@ pub fn import_files(
             ctx,
             &state.data_keys,
             job.id,
-            &rows,
+            &index,
+            &mut source,
             dry_run,
             state.today(),
             import::Pace::FULL,

@@ -235,8 +235,12 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
     };
     match kind.as_str() {
         "household_import" => {
-            let rows = match read_rows(state, &payload, sheet::COLUMNS) {
-                Ok(rows) => rows,
+            // The file is read twice (import::FileIndex): first to find where each household
+            // ends, then to import it household by household; only a few batches are held.
+            let mut source =
+                |sink: &mut dyn FnMut(sheet::Row)| read_each(state, &payload, sheet::COLUMNS, sink);
+            let index = match import::FileIndex::read(&mut source) {
+                Ok(index) => index,
                 Err(DomainError::Unavailable) => return Err(DomainError::Unavailable),
                 Err(e) => {
                     return finish(
@@ -258,7 +262,8 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
                 &ctx,
                 &state.data_keys,
                 job.id,
-                &rows,
+                &index,
+                &mut source,
                 dry_run,
                 today,
                 pace,
@@ -317,18 +322,34 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
     }
 }
 
-/// The rows of an import's file: read from the file store (a local file, or a copy of the
-/// object downloaded to the staging directory) row by row, so the text of the file is never
-/// held; an import queued before uploads went to the store has its bytes in the row. The file
-/// was accepted once, so no row limit applies. A store that cannot be reached is `Unavailable`
-/// (the job is taken over later); a missing object is the file's error.
+/// The rows of an import's file (another sheet than households'), all of them: see
+/// [`read_each`].
 fn read_rows(
     state: &AppState,
     payload: &jobs::Payload,
     columns: &'static [sheet::Column],
 ) -> Result<Vec<sheet::Row>, DomainError> {
+    let mut rows = Vec::new();
+    read_each(state, payload, columns, &mut |r: sheet::Row| rows.push(r))?;
+    Ok(rows)
+}
+
+/// Gives each row of an import's file to `sink`: read from the file store (a local file, or a
+/// copy of the object downloaded to the staging directory) row by row, so the text of the file
+/// is never held; an import queued before uploads went to the store has its bytes in the row.
+/// The file was accepted once, so no row limit applies. A store that cannot be reached is
+/// `Unavailable` (the job is taken over later); a missing object is the file's error. Returns
+/// how many rows there were.
+fn read_each(
+    state: &AppState,
+    payload: &jobs::Payload,
+    columns: &'static [sheet::Column],
+    sink: &mut dyn FnMut(sheet::Row),
+) -> Result<usize, DomainError> {
     match payload {
-        jobs::Payload::Bytes(bytes) => sheet::parse_job(bytes, columns, usize::MAX),
+        jobs::Payload::Bytes(bytes) => {
+            sheet::read_job(std::io::Cursor::new(bytes), columns, usize::MAX, sink)
+        }
         jobs::Payload::Stored(key) => {
             let opened = state.attachments.open_file(key).map_err(|e| {
                 if e.kind() == std::io::ErrorKind::NotFound {
@@ -338,14 +359,12 @@ fn read_rows(
                     DomainError::Unavailable
                 }
             })?;
-            let mut rows = Vec::new();
             sheet::read_job(
                 std::io::BufReader::new(&opened.file),
                 columns,
                 usize::MAX,
-                &mut |r: sheet::Row| rows.push(r),
-            )?;
-            Ok(rows)
+                sink,
+            )
         }
     }
 }

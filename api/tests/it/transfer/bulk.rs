@@ -204,3 +204,118 @@ async fn the_database_refuses_one_person_in_two_counties_whatever_the_path() {
         "a second registration was not refused: {msg}"
     );
 }
+
+/// The import reads the file twice and hands each household on when its last row is read
+/// (item 3: a few batches held, never the file's rows): a household whose rows are spread over
+/// the file, even across batches, is still one household; a row that names no household and a
+/// household with a bad row are reported wherever they fall, and the counts add up.
+#[actix_web::test]
+async fn a_households_rows_anywhere_in_the_file_import_as_one_household() {
+    let (app, t) = setup().await;
+    let mut lines = vec![HEADER.to_string()];
+    let member = |number: &str, i: u32, rel: &str, year: &str| {
+        row(
+            number,
+            "370831001003",
+            rel,
+            &id_number("370831", 40_000 + i),
+            rel,
+            "因病",
+            year,
+        )
+    };
+    // Row 2: the head of S0000, whose child is the file's last row (past the first batch of
+    // 1,000 households and the second).
+    lines.push(member("S0000", 0, "户主", "4200"));
+    for i in 1..1500u32 {
+        let number = format!("S{i:04}");
+        lines.push(member(&number, 2 * i, "户主", "4200"));
+        if i == 700 {
+            // A row that names no household (row 2 + 700 = 702 … counted below).
+            lines.push(row(
+                "",
+                "370831001003",
+                "无户",
+                &id_number("370831", 39_000),
+                "户主",
+                "因病",
+                "",
+            ));
+        }
+        if i == 1200 {
+            // Two heads: the household is refused whole, both rows reported.
+            lines.push(member(&number, 2 * i + 1, "户主", ""));
+        } else if i % 2 == 0 {
+            lines.push(member(&number, 2 * i + 1, "子女", ""));
+        }
+    }
+    lines.push(member("S0000", 1, "子女", ""));
+    let total_rows = lines.len() - 1;
+    let file_row = |needle: &str, nth: usize| -> i64 {
+        let at = lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.starts_with(needle))
+            .nth(nth)
+            .map_or(0, |(i, _)| i);
+        i64::try_from(at).unwrap_or(0) + 1
+    };
+    let loose_row = lines
+        .iter()
+        .position(|l| l.starts_with(','))
+        .map_or(0, |i| i64::try_from(i).unwrap_or(0) + 1);
+    let (bad_a, bad_b) = (file_row("S1200,", 0), file_row("S1200,", 1));
+    let csv = lines.join("\n") + "\n";
+    let r = app
+        .post_raw(
+            "/api/v1/imports/households",
+            Some(&t),
+            "text/csv",
+            csv.into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    let job = wait(&app, &t, &r.body).await;
+    assert_eq!(job["status"], "succeeded", "{job:?}");
+    let s = &job["summary"];
+    assert_eq!(s["rows"], total_rows, "{job:?}");
+    assert_eq!(s["households_created"], 1499, "{job:?}");
+    assert_eq!(s["households_refused"], 1, "{job:?}");
+    assert_eq!(s["rows_refused"], 3, "{job:?}");
+    assert_eq!(
+        job["processed_rows"], total_rows,
+        "every row is counted done: {job:?}"
+    );
+    let errs = errors(&app, &t, &job).await;
+    let rows: std::collections::BTreeSet<i64> = errs.iter().map(|(r, _, _)| *r).collect();
+    assert_eq!(
+        rows,
+        [loose_row, bad_a, bad_b].into_iter().collect(),
+        "the loose row and both rows of the refused household: {errs:?}"
+    );
+    assert!(
+        errs.iter()
+            .any(|(r, c, _)| *r == loose_row && c == "household_number"),
+        "{errs:?}"
+    );
+    // S0000 is one household with both members, head and child.
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM members m JOIN households h ON h.county_code = m.county_code \
+             AND h.id = m.household_id WHERE h.household_number = 'S0000'"
+        ),
+        2
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM households WHERE household_number = 'S1200'"
+        ),
+        0
+    );
+    assert_eq!(
+        count(&app, "SELECT count(*) AS n FROM members"),
+        i64::try_from(total_rows).unwrap_or(0) - 3
+    );
+}

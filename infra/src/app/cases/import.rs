@@ -1,16 +1,17 @@
 //! Bulk import of households from the county spreadsheets.
 //!
-//! The file is read whole first (file-level problems refuse it before anything is written);
-//! then every row is validated and every bad row reported with its row number, column and
-//! reason; a household with any bad row is left out whole. Good households are written in
-//! batches, each batch in one transaction and each household all or nothing: new households
-//! with multi-row inserts, existing ones (same household number in the county) updated only
-//! where they differ, so importing the same file again changes nothing. A dry run does all the
-//! checks, database ones included, and rolls back.
+//! The file is read through once first (file-level problems refuse it before anything is
+//! written; [`FileIndex`] notes where each household ends); then it is read again, and each
+//! household is handed on as its last row is read. Households go in batches to a few workers:
+//! each checks its batch, reports every bad row with its row number, column and reason (a
+//! household with any bad row is left out whole), and writes the good households in one
+//! transaction, each household all or nothing: new households with multi-row inserts, existing
+//! ones (same household number in the county) updated only where they differ, so importing the
+//! same file again changes nothing. A dry run does all the checks, database ones included, and
+//! rolls back.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{NaiveDate, Utc};
 use diesel::pg::PgConnection;
@@ -132,74 +133,135 @@ impl std::fmt::Debug for Pace<'_> {
     }
 }
 
-/// Runs an import for job `job`. Progress and row errors are written to the job as it goes.
+/// Where each household of a file ends: the first of an import's two readings of the file.
+/// It keeps a few dozen bytes a household (its number and its last row), never the rows, so
+/// the second reading can hand each household on as soon as its last row is read.
+#[derive(Debug, Default)]
+pub struct FileIndex {
+    /// Data rows in the file.
+    pub rows: usize,
+    last_row: HashMap<Box<str>, u32>,
+}
+
+impl FileIndex {
+    /// Reads the file once through `source` (which gives each row to the sink and returns how
+    /// many there were).
+    ///
+    /// # Errors
+    /// What `source` returns (the file cannot be read).
+    pub fn read(source: &mut Source<'_>) -> Result<Self, DomainError> {
+        let mut last_row: HashMap<Box<str>, u32> = HashMap::new();
+        let rows = source(&mut |r: Row| {
+            let n = r.get("household_number");
+            if n.is_empty() {
+                return;
+            }
+            match last_row.get_mut(n) {
+                Some(last) => *last = r.number,
+                None => {
+                    last_row.insert(n.into(), r.number);
+                }
+            }
+        })?;
+        Ok(Self { rows, last_row })
+    }
+}
+
+/// Reads an import's file: gives every row, in file order, to the sink and returns how many
+/// there were. It is called twice (see [`FileIndex`]) and must give the same rows both times.
+pub type Source<'s> = dyn FnMut(&mut dyn FnMut(Row)) -> Result<usize, DomainError> + 's;
+
+/// Households of the file in the order their last rows come, handed to the workers in batches,
+/// with the rows that name no household (each its own error).
+#[derive(Default)]
+struct Batch {
+    households: Vec<(Box<str>, Vec<Row>)>,
+    loose: Vec<u32>,
+}
+
+/// What the workers share: the summary so far, the rows done, and what they learnt of the
+/// villages (whether the importer may import into each, and its name).
+struct Shared {
+    summary: ImportSummary,
+    processed: usize,
+}
+
+/// Verdicts on the villages met so far, and their names, shared by the workers.
+#[derive(Default)]
+pub(super) struct Villages {
+    pub(super) verdicts: Mutex<HashMap<i64, Option<domain::Rule>>>,
+    names: Mutex<HashMap<i64, String>>,
+}
+
+/// Runs an import for job `job`: reads the file a second time through `source` (`index` is
+/// the first reading), and as each household's last row is read hands it on; the households go
+/// in batches of [`BATCH`] to [`WORKERS`] workers, each checking its batch (the checks that
+/// need no database, then the village and number checks) and writing it in one transaction,
+/// and recording its progress and row errors. So the import holds a few batches of rows, never
+/// the file's: a file whose households' rows are together (the template's order, and
+/// `zhenxing generate`'s) holds one household at most besides the batches; a household whose
+/// rows are spread over the file is held from its first row to its last. Errors are reported
+/// batch by batch, as the households are written.
 ///
 /// # Errors
-/// Only failures that stop the whole import (the database going away); row problems are in
-/// the job's errors.
+/// Only failures that stop the whole import (the database going away, the file no longer
+/// readable); row problems are in the job's errors.
 #[expect(
     clippy::too_many_arguments,
-    reason = "the job, its rows and how it runs: each from a different source"
+    reason = "the job, its file and how it runs: each from a different source"
 )]
 pub fn run(
     db: &Db,
     ctx: &Ctx,
     keys: &DataKeys,
     job: Uuid,
-    rows: &[Row],
+    index: &FileIndex,
+    source: &mut Source<'_>,
     dry_run: bool,
     today: NaiveDate,
     pace: Pace<'_>,
 ) -> Result<ImportSummary, DomainError> {
     let scope = ctx.caller.scope();
-    let summary = ImportSummary {
-        rows: rows.len(),
-        dry_run,
-        ..ImportSummary::default()
-    };
     let started = std::time::Instant::now();
-    // The causes are read first, so that no connection is held while the rows are checked
-    // (paced checks rest between their steps).
     let causes = db.in_scope_conn(scope, super::cause_catalog)?;
-    let (parsed, errors) = validate_rows(db, ctx, rows, &causes, today, pace)?;
-    let validated = started.elapsed();
-    let refused_rows: HashSet<i32> = errors.iter().map(|e| e.row).collect();
-    let mut summary = summary;
-    summary.households_refused = count_households(rows, &refused_rows);
-    let processed = refused_rows.len();
-    db.in_scope_conn(scope, |conn| {
-        jobs::progress(conn, ctx, job, processed, &errors, "running")
-    })?;
-    let villages: Vec<i64> = parsed
-        .iter()
-        .map(|p| p.household.village.as_i64())
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let names = db.in_scope_conn(scope, |conn| super::village_names(conn, &villages))?;
-    // Batches go to a few workers, each with its own connection and transaction; the database
-    // is the bottleneck, so two backends nearly double the rate on two cores. Advisory locks
-    // taken in sorted order keep concurrent batches from registering one person twice.
-    let batches: Vec<&[Parsed]> = parsed.chunks(BATCH).collect();
-    let next = AtomicUsize::new(0);
+    let shared = Mutex::new(Shared {
+        summary: ImportSummary {
+            rows: index.rows,
+            dry_run,
+            ..ImportSummary::default()
+        },
+        processed: 0,
+    });
+    let villages = Villages::default();
     let stop: Mutex<Option<DomainError>> = Mutex::new(None);
-    let shared = Mutex::new((summary, processed));
-    std::thread::scope(|s| {
-        for _ in 0..WORKERS.min(batches.len()).max(1) {
-            s.spawn(|| {
+    let stopped = || stop.lock().map_or(true, |g| g.is_some());
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(WORKERS);
+    let (causes, villages, shared_ref, stop_ref) = (&causes, &villages, &shared, &stop);
+    let read = std::thread::scope(|s| {
+        // The workers share the receiver; when the last of them is gone (even by a panic) it
+        // is dropped, and the reader's next send fails instead of waiting for ever.
+        let rx = std::sync::Arc::new(Mutex::new(rx));
+        for _ in 0..WORKERS {
+            let rx = std::sync::Arc::clone(&rx);
+            s.spawn(move || {
                 loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= batches.len() || stop.lock().map_or(true, |g| g.is_some()) {
-                        return;
+                    let next = rx
+                        .lock()
+                        .map_err(|_| ())
+                        .and_then(|r| r.recv().map_err(|_| ()));
+                    let Ok(batch) = next else { return };
+                    if stopped() {
+                        // Drained, so the reader is never left waiting on a full channel.
+                        continue;
                     }
-                    let batch = batches[i];
                     let lane = pace.enter();
                     let started = std::time::Instant::now();
-                    let outcome = run_batch(db, ctx, keys, batch, &names, dry_run)
-                        .and_then(|outcomes| record_batch(db, ctx, job, batch, outcomes, &shared));
+                    let outcome = run_batch(
+                        db, ctx, keys, job, &batch, causes, today, villages, dry_run, shared_ref,
+                    );
                     drop(lane);
                     if let Err(e) = outcome
-                        && let Ok(mut g) = stop.lock()
+                        && let Ok(mut g) = stop_ref.lock()
                     {
                         g.get_or_insert(e);
                     }
@@ -208,14 +270,55 @@ pub fn run(
                 }
             });
         }
+        drop(rx);
+        // The second reading, here: each household is sent on with its last row.
+        let mut pending: HashMap<Box<str>, Vec<Row>> = HashMap::new();
+        let mut batch = Batch::default();
+        let send = |batch: &mut Batch| {
+            let full = std::mem::take(batch);
+            // The workers only hang up when they are gone (a panic): the scope reports it.
+            if tx.send(full).is_err() {
+                tracing::error!("the import's workers are gone");
+            }
+        };
+        let read = source(&mut |r: Row| {
+            if stopped() {
+                return;
+            }
+            let n = r.get("household_number");
+            if n.is_empty() {
+                batch.loose.push(r.number);
+                return;
+            }
+            if index.last_row.get(n) == Some(&r.number) {
+                let mut rows = pending.remove(n).unwrap_or_default();
+                let number: Box<str> = n.into();
+                rows.push(r);
+                batch.households.push((number, rows));
+            } else {
+                pending.entry(n.into()).or_default().push(r);
+            }
+            if batch.households.len() + batch.loose.len() >= BATCH {
+                send(&mut batch);
+            }
+        });
+        // Households whose last row the second reading did not meet where the first did
+        // (a file changed in between): imported as read.
+        batch.households.extend(pending.drain());
+        if !batch.households.is_empty() || !batch.loose.is_empty() {
+            send(&mut batch);
+        }
+        drop(tx);
+        read
     });
     if let Some(e) = stop.into_inner().ok().flatten() {
         return Err(e);
     }
-    let (mut summary, _) = shared
+    read?;
+    let summary = shared
         .into_inner()
-        .map_err(|_| DomainError::Unexpected(anyhow::anyhow!("an import worker panicked")))?;
-    summary.rows_refused += refused_rows.len();
+        .map_err(|_| DomainError::Unexpected(anyhow::anyhow!("an import worker panicked")))?
+        .summary;
     let written = started.elapsed();
     // The new rows get statistics before the import reports done: plans must not wait for
     // autovacuum (which may be off).
@@ -234,30 +337,57 @@ pub fn run(
     }
     tracing::info!(
         rows = summary.rows,
-        validate_s = validated.as_secs_f64(),
-        write_s = (written - validated).as_secs_f64(),
+        check_and_write_s = written.as_secs_f64(),
         analyze_s = (started.elapsed() - written).as_secs_f64(),
         "household import phases"
     );
     Ok(summary)
 }
 
-/// Adds a batch's outcomes to the summary and writes its progress and row errors.
-fn record_batch(
+/// Checks a batch, writes what passes, and records the batch's outcomes, progress and row
+/// errors.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the job, the batch and what the workers share"
+)]
+fn run_batch(
     db: &Db,
     ctx: &Ctx,
+    keys: &DataKeys,
     job: Uuid,
-    batch: &[Parsed],
-    outcomes: Vec<Outcome>,
-    shared: &Mutex<(ImportSummary, usize)>,
+    batch: &Batch,
+    causes: &[(String, String)],
+    today: NaiveDate,
+    villages: &Villages,
+    dry_run: bool,
+    shared: &Mutex<Shared>,
 ) -> Result<(), DomainError> {
-    let mut batch_errors = Vec::new();
-    let mut guard = shared
-        .lock()
-        .map_err(|_| DomainError::Unexpected(anyhow::anyhow!("an import worker panicked")))?;
-    let (summary, processed) = &mut *guard;
-    for (p, o) in batch.iter().zip(outcomes) {
-        *processed += p.rows.len();
+    let mut errors: Vec<RowError> = batch
+        .loose
+        .iter()
+        .map(|r| err(*r, "household_number", domain::Rule::Required))
+        .collect();
+    let groups: Vec<Vec<&Row>> = batch
+        .households
+        .iter()
+        .map(|(_, rows)| rows.iter().collect())
+        .collect();
+    let checked: Vec<_> = batch
+        .households
+        .iter()
+        .zip(&groups)
+        .map(|((n, _), group)| check_group(n, group, causes, today))
+        .collect();
+    let refused_before = checked.len();
+    let (parsed, check_errors) = db.in_scope_conn(ctx.caller.scope(), |conn| {
+        village_checks(conn, ctx, checked, villages)
+    })?;
+    errors.extend(check_errors);
+    let mut refused = refused_before - parsed.len();
+    let names = villages.names_of(db, ctx, &parsed)?;
+    let outcomes = write_households(db, ctx, keys, &parsed, &names, dry_run)?;
+    let mut summary = ImportSummary::default();
+    for (p, o) in parsed.iter().zip(outcomes) {
         match o {
             Outcome::Created(n) => {
                 summary.households_created += 1;
@@ -269,12 +399,12 @@ fn record_batch(
             }
             Outcome::Unchanged => summary.households_unchanged += 1,
             Outcome::Refused(errs) => {
-                summary.households_refused += 1;
+                refused += 1;
                 let reported: HashSet<i32> = errs.iter().map(|e| e.row).collect();
-                batch_errors.extend(errs);
+                errors.extend(errs);
                 for r in &p.rows {
                     if !reported.contains(&i32::try_from(*r).unwrap_or(i32::MAX)) {
-                        batch_errors.push(err(
+                        errors.push(err(
                             *r,
                             "household",
                             domain::Rule::other("another row of this household was refused; nothing of it was imported", "本户另有一行被拒绝;该户未导入任何内容"),
@@ -284,16 +414,67 @@ fn record_batch(
             }
         }
     }
-    summary.rows_refused += batch_errors
-        .iter()
-        .map(|e| e.row)
-        .collect::<HashSet<_>>()
-        .len();
+    summary.households_refused = refused;
+    summary.rows_refused = errors.iter().map(|e| e.row).collect::<HashSet<_>>().len();
+    let rows = batch.loose.len() + batch.households.iter().map(|(_, r)| r.len()).sum::<usize>();
+    let mut guard = shared
+        .lock()
+        .map_err(|_| DomainError::Unexpected(anyhow::anyhow!("an import worker panicked")))?;
+    let Shared {
+        summary: total,
+        processed,
+    } = &mut *guard;
+    total.households_created += summary.households_created;
+    total.households_updated += summary.households_updated;
+    total.households_unchanged += summary.households_unchanged;
+    total.households_refused += summary.households_refused;
+    total.members_written += summary.members_written;
+    total.rows_refused += summary.rows_refused;
+    *processed += rows;
     // Written under the lock: error sequence numbers are counted, so writers must not interleave.
     let done = *processed;
     db.in_scope_conn(ctx.caller.scope(), |conn| {
-        jobs::progress(conn, ctx, job, done, &batch_errors, "running")
+        jobs::progress(conn, ctx, job, done, &errors, "running")
     })
+}
+
+impl Villages {
+    /// The names of the villages of `parsed`, read once each.
+    fn names_of(
+        &self,
+        db: &Db,
+        ctx: &Ctx,
+        parsed: &[Parsed],
+    ) -> Result<HashMap<i64, String>, DomainError> {
+        let wanted: HashSet<i64> = parsed
+            .iter()
+            .map(|p| p.household.village.as_i64())
+            .collect();
+        let lock = || {
+            self.names
+                .lock()
+                .map_err(|_| DomainError::Unexpected(anyhow::anyhow!("an import worker panicked")))
+        };
+        let missing: Vec<i64> = {
+            let known = lock()?;
+            wanted
+                .iter()
+                .copied()
+                .filter(|v| !known.contains_key(v))
+                .collect()
+        };
+        if !missing.is_empty() {
+            let read = db.in_scope_conn(ctx.caller.scope(), |conn| {
+                super::village_names(conn, &missing)
+            })?;
+            lock()?.extend(read);
+        }
+        let known = lock()?;
+        Ok(wanted
+            .into_iter()
+            .filter_map(|v| known.get(&v).map(|n| (v, n.clone())))
+            .collect())
+    }
 }
 
 /// Records duplicate-registration attempts for the oversight levels above both counties.
@@ -313,17 +494,9 @@ fn record_attempts(db: &Db, ctx: &Ctx, attempts: &[(Vec<u8>, i64)]) -> Result<()
     })
 }
 
-fn count_households(rows: &[Row], refused: &HashSet<i32>) -> usize {
-    rows.iter()
-        .filter(|r| refused.contains(&i32::try_from(r.number).unwrap_or(i32::MAX)))
-        .map(|r| r.get("household_number"))
-        .collect::<HashSet<_>>()
-        .len()
-}
-
 /// Writes a batch in one transaction; in a dry run rolls it back; when the batch fails as a
 /// whole, retries its households one by one so one bad household cannot sink the others.
-fn run_batch(
+fn write_households(
     db: &Db,
     ctx: &Ctx,
     keys: &DataKeys,
@@ -332,6 +505,9 @@ fn run_batch(
     dry_run: bool,
 ) -> Result<Vec<Outcome>, DomainError> {
     const ROLLBACK: domain::ErrorCode = domain::ErrorCode::DryRunRollback;
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
     let scope = ctx.caller.scope();
     // A long import stops when its account is disabled part-way (checked per batch).
     crate::app::imports::still_enabled(db, ctx)?;
@@ -369,7 +545,7 @@ fn run_batch(
             tracing::warn!(error = %e, "import batch failed; retrying its households one by one");
             let mut out = Vec::new();
             for p in batch {
-                out.extend(run_batch(
+                out.extend(write_households(
                     db,
                     ctx,
                     keys,
@@ -473,60 +649,5 @@ mod tests {
             "an idle instance's batches do not wait for the lane"
         );
         assert!(Pace::FULL.enter().is_none());
-    }
-
-    #[test]
-    fn while_requests_run_validation_steps_wait_for_the_lane_on_one_thread() {
-        use std::collections::HashSet;
-        use std::sync::Mutex;
-        use std::time::Instant;
-
-        let lane = Mutex::new(());
-        let busy = || true;
-        let pace = Pace {
-            duty_percent: 100,
-            busy: &busy,
-            lane: Some(&lane),
-        };
-        let items: Vec<u32> = (0..10).collect();
-        let threads = Mutex::new(Vec::<HashSet<std::thread::ThreadId>>::new());
-        let started = Instant::now();
-        let out = std::thread::scope(|s| {
-            let held = lane
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let run = s.spawn(|| {
-                super::validate::in_steps(&items, 5, pace, |i| {
-                    let mut t = threads
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner);
-                    let step = usize::try_from(*i / 5).unwrap_or_default();
-                    if t.len() <= step {
-                        t.push(HashSet::new());
-                    }
-                    t[step].insert(std::thread::current().id());
-                    i * 2
-                })
-            });
-            std::thread::sleep(Duration::from_millis(150));
-            drop(held);
-            run.join().ok()
-        });
-        let out = out.and_then(Result::ok).unwrap_or_default();
-        assert_eq!(
-            out,
-            (0..10).map(|i| i * 2).collect::<Vec<u32>>(),
-            "every item, in order"
-        );
-        assert!(
-            started.elapsed() >= Duration::from_millis(150),
-            "the first step waited for the lane another held"
-        );
-        let t = threads.into_inner().unwrap_or_default();
-        assert_eq!(t.len(), 2);
-        assert!(
-            t.iter().all(|s| s.len() == 1),
-            "each step on one thread: {t:?}"
-        );
     }
 }

@@ -125,7 +125,7 @@ pub(crate) fn year_record(r: &Row, errs: &mut Vec<RowError>) -> Option<(i32, Yea
 }
 
 /// One household of the file after the checks that need no database.
-struct Checked<'a> {
+pub(super) struct Checked<'a> {
     n: &'a str,
     group: &'a [&'a Row],
     household: Option<ValidHousehold>,
@@ -134,56 +134,17 @@ struct Checked<'a> {
     errs: Vec<RowError>,
 }
 
-/// Households checked per step of the validation: between steps a paced import lets the
-/// instance's requests run (see [`Pace`]).
-const CHECK_STEP: usize = 500;
-
-/// Groups rows into households and validates them; returns the valid ones and every error.
-/// The checks of the rows themselves run on every core (they are most of the work) while no
-/// request runs on the instance; while requests run, on one core, a step at a time in the
-/// import lane, resting after each step as the batches do (`pace`), with no connection held.
-/// Those that ask the database (the village, the number's county) follow in one short
-/// transaction, once per village.
-pub(super) fn validate_rows(
-    db: &Db,
-    ctx: &Ctx,
-    rows: &[Row],
-    causes: &[(String, String)],
-    today: NaiveDate,
-    pace: Pace<'_>,
-) -> Result<(Vec<Parsed>, Vec<RowError>), DomainError> {
-    let mut order: Vec<&str> = Vec::new();
-    let mut groups: HashMap<&str, Vec<&Row>> = HashMap::new();
-    let mut errors = Vec::new();
-    for r in rows {
-        let n = r.get("household_number");
-        if n.is_empty() {
-            errors.push(err(r.number, "household_number", domain::Rule::Required));
-            continue;
-        }
-        if !groups.contains_key(n) {
-            order.push(n);
-        }
-        groups.entry(n).or_default().push(r);
-    }
-    let groups = &groups;
-    let checked: Vec<Checked<'_>> = in_steps(&order, CHECK_STEP, pace, |n| {
-        check_group(n, &groups[n], causes, today)
-    })?;
-    db.in_scope_conn(ctx.caller.scope(), |conn| {
-        village_checks(conn, ctx, checked, errors)
-    })
-}
-
 /// The checks of `checked` that ask the database, and the households that pass them; every
 /// row of a refused household is reported.
-fn village_checks(
+/// A village's verdict is asked once per import (`villages`, shared by the workers).
+pub(super) fn village_checks(
     conn: &mut PgConnection,
     ctx: &Ctx,
     checked: Vec<Checked<'_>>,
-    mut errors: Vec<RowError>,
+    villages: &Villages,
 ) -> Result<(Vec<Parsed>, Vec<RowError>), DomainError> {
-    let mut villages: HashMap<i64, Option<domain::Rule>> = HashMap::new();
+    let poisoned = || DomainError::Unexpected(anyhow::anyhow!("an import worker panicked"));
+    let mut errors = Vec::new();
     let mut parsed = Vec::new();
     for c in checked {
         let Checked {
@@ -196,13 +157,28 @@ fn village_checks(
         } = c;
         let first = group[0];
         if let Some(h) = &household {
-            let verdict = villages.entry(h.village.as_i64()).or_insert_with(|| {
-                check_village(conn, ctx, h.village, "village_code", perm::CASES_IMPORT)
-                    .err()
-                    .map(|e| e.to_rule(false))
-            });
+            let known = villages
+                .verdicts
+                .lock()
+                .map_err(|_| poisoned())?
+                .get(&h.village.as_i64())
+                .cloned();
+            let verdict = match known {
+                Some(v) => v,
+                None => {
+                    let v = check_village(conn, ctx, h.village, "village_code", perm::CASES_IMPORT)
+                        .err()
+                        .map(|e| e.to_rule(false));
+                    villages
+                        .verdicts
+                        .lock()
+                        .map_err(|_| poisoned())?
+                        .insert(h.village.as_i64(), v.clone());
+                    v
+                }
+            };
             if let Some(m) = verdict {
-                errs.push(err(first.number, "village_code", m.clone()));
+                errs.push(err(first.number, "village_code", m));
             }
             if let Err(m) = check_number_county(conn, &h.household_number, h.village)? {
                 errs.push(err(first.number, "household_number", m));
@@ -238,48 +214,8 @@ fn village_checks(
     Ok((parsed, errors))
 }
 
-/// `work` on every item, in order: a step of `step` items at a time, on every core while no
-/// request runs on the instance; while requests run, on one thread, each step holding the
-/// instance's import lane and followed by its rest ([`Pace`]).
-pub(super) fn in_steps<'i, T: Sync, R: Send>(
-    items: &'i [T],
-    step: usize,
-    pace: Pace<'_>,
-    work: impl Fn(&'i T) -> R + Sync,
-) -> Result<Vec<R>, DomainError> {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let work = &work;
-    let mut out = Vec::with_capacity(items.len());
-    for part in items.chunks(step.max(1)) {
-        let lane = pace.enter();
-        let started = std::time::Instant::now();
-        let threads = if lane.is_some() { 1 } else { cores };
-        let per_thread = part.len().div_ceil(threads).max(1);
-        let done = std::thread::scope(|s| {
-            let handles: Vec<_> = part
-                .chunks(per_thread)
-                .map(|chunk| s.spawn(move || chunk.iter().map(work).collect::<Vec<R>>()))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().ok())
-                .collect::<Option<Vec<Vec<R>>>>()
-        })
-        .ok_or_else(|| {
-            DomainError::Unexpected(anyhow::anyhow!("an import validation thread panicked"))
-        })?;
-        drop(lane);
-        out.extend(done.into_iter().flatten());
-        let rest = pace.rest(started.elapsed());
-        if !rest.is_zero() {
-            std::thread::sleep(rest);
-        }
-    }
-    Ok(out)
-}
-
 /// The checks of one household's rows that need no database.
-fn check_group<'a>(
+pub(super) fn check_group<'a>(
     n: &'a str,
     group: &'a [&'a Row],
     causes: &[(String, String)],
