@@ -653,3 +653,49 @@ async fn the_demo_ranger_has_a_year_on_record() {
     let r = app.get("/api/v1/ranger-contracts", &t).await;
     assert_eq!(r.body.as_array().map(Vec::len), Some(1));
 }
+
+/// "Today" is China's: at 00:30 in Beijing (16:30 UTC the day before) a patrol of that Beijing
+/// day is taken and one of the day after is not. (It compared with the UTC date: between
+/// midnight and 08:00 in Beijing the console's date picker offered today, and the server called
+/// it the future.)
+#[actix_web::test]
+async fn a_patrol_of_today_in_beijing_is_taken_after_midnight_there() {
+    let x = setup().await;
+    let app = &x.app;
+    let (r, p) = ranger_and_project(app, &x.clerk, &x.officer, "R9", 994).await;
+    let member = r["members"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let c = id(app
+        .post(
+            "/api/v1/ranger-contracts",
+            &x.officer,
+            json!({"member_id": member, "station": "泗张镇林业站", "area_mu": 50.0,
+                "bound_east": "东", "bound_south": "南", "bound_west": "西", "bound_north": "北",
+                "start_date": "2017-01-01", "end_date": "2099-12-31", "project_id": p}),
+        )
+        .await)
+    .await;
+    let now = app.state.clock.now();
+    let half_past_midnight = (now.date_naive() + chrono::Duration::days(1))
+        .and_hms_opt(16, 30, 0)
+        .unwrap_or_default()
+        .and_utc();
+    app.state.clock.advance(half_past_midnight - now);
+    let beijing_today = infra::clock::china_date(app.state.clock.now());
+    assert_ne!(beijing_today, app.state.clock.now().date_naive());
+    let patrol = |on: chrono::NaiveDate| json!({"patrolled_on": on.to_string(), "area": "四号巡护线", "findings": "", "reported": false});
+    let log = format!("/api/v1/ranger-contracts/{c}/patrols");
+    let r = app.post(&log, &x.officer, patrol(beijing_today)).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let r = app
+        .post(
+            &log,
+            &x.officer,
+            patrol(beijing_today + chrono::Duration::days(1)),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "patrolled_on", "{:?}", r.body);
+}

@@ -66,7 +66,7 @@ pub fn patrol(
         ));
     }
     within_contract(&c, p.patrolled_on, "patrolled_on")?;
-    if p.patrolled_on > ctx.now.date_naive() {
+    if p.patrolled_on > ctx.today() {
         return Err(DomainError::field(
             "patrolled_on",
             domain::Rule::other(
