@@ -1,7 +1,7 @@
 // End-to-end checks of the console in headless Chromium (Debian's /usr/bin/chromium, driven by
 // playwright-core), against a running demo server (ZX_CHECK_URL), as the demo users. Every page
 // is screenshotted into ZX_SHOTS (default ../target/console). Any Content-Security-Policy
-// violation or uncaught page error fails the run.
+// violation, uncaught page error or message shown by its key (src/i18n.ts, `missing`) fails the run.
 import { chromium } from "playwright-core";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -34,7 +34,7 @@ async function as(user, password, name, body) {
   const page = await context.newPage();
   const problems = [];
   page.on("console", (m) => {
-    if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text());
+    if (/Content Security Policy|Refused to|\[i18n\] missing message/i.test(m.text())) problems.push(m.text());
   });
   page.on("pageerror", (e) => problems.push(String(e)));
   // Labels come from the server's vocabularies, loaded once signed in.
