@@ -237,8 +237,18 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
         "household_import" => {
             // The file is read twice (import::FileIndex): first to find where each household
             // ends, then to import it household by household; only a few batches are held.
-            let mut source =
-                |sink: &mut dyn FnMut(sheet::Row)| read_each(state, &payload, sheet::COLUMNS, sink);
+            // Opened once: an object of an S3 store is downloaded once for both readings.
+            let upload = match Upload::open(state, &payload) {
+                Ok(upload) => upload,
+                Err(DomainError::Unavailable) => return Err(DomainError::Unavailable),
+                Err(e) => {
+                    return finish(
+                        "failed",
+                        serde_json::json!({ "error": format!("the file cannot be read: {e:?}") }),
+                    );
+                }
+            };
+            let mut source = |sink: &mut dyn FnMut(sheet::Row)| upload.read(sheet::COLUMNS, sink);
             let index = match import::FileIndex::read(&mut source) {
                 Ok(index) => index,
                 Err(DomainError::Unavailable) => return Err(DomainError::Unavailable),
@@ -322,49 +332,66 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
     }
 }
 
-/// The rows of an import's file (another sheet than households'), all of them: see
-/// [`read_each`].
+/// The rows of an import's file (another sheet than households'), all of them.
 fn read_rows(
     state: &AppState,
     payload: &jobs::Payload,
     columns: &'static [sheet::Column],
 ) -> Result<Vec<sheet::Row>, DomainError> {
     let mut rows = Vec::new();
-    read_each(state, payload, columns, &mut |r: sheet::Row| rows.push(r))?;
+    Upload::open(state, payload)?.read(columns, &mut |r: sheet::Row| rows.push(r))?;
     Ok(rows)
 }
 
-/// Gives each row of an import's file to `sink`: read from the file store (a local file, or a
-/// copy of the object downloaded to the staging directory) row by row, so the text of the file
-/// is never held; an import queued before uploads went to the store has its bytes in the row.
-/// The file was accepted once, so no row limit applies. A store that cannot be reached is
-/// `Unavailable` (the job is taken over later); a missing object is the file's error. Returns
-/// how many rows there were.
-fn read_each(
-    state: &AppState,
-    payload: &jobs::Payload,
-    columns: &'static [sheet::Column],
-    sink: &mut dyn FnMut(sheet::Row),
-) -> Result<usize, DomainError> {
-    match payload {
-        jobs::Payload::Bytes(bytes) => {
-            sheet::read_job(std::io::Cursor::new(bytes), columns, usize::MAX, sink)
+/// An import's file, opened: the file store's file (a local file, or a copy of the object
+/// downloaded to the staging directory, removed when this is dropped), or the bytes of an
+/// import queued before uploads went to the store.
+enum Upload<'p> {
+    Bytes(&'p [u8]),
+    Stored(infra::files::Opened),
+}
+
+impl<'p> Upload<'p> {
+    /// A store that cannot be reached is `Unavailable` (the job is taken over later); a missing
+    /// object is the file's error.
+    fn open(state: &AppState, payload: &'p jobs::Payload) -> Result<Self, DomainError> {
+        match payload {
+            jobs::Payload::Bytes(bytes) => Ok(Self::Bytes(bytes)),
+            jobs::Payload::Stored(key) => state
+                .attachments
+                .open_file(key)
+                .map(Self::Stored)
+                .map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::NotFound {
+                        DomainError::Unexpected(anyhow::anyhow!(
+                            "the upload {key} is not in the store"
+                        ))
+                    } else {
+                        tracing::warn!(error = %e, "the file store cannot be read");
+                        DomainError::Unavailable
+                    }
+                }),
         }
-        jobs::Payload::Stored(key) => {
-            let opened = state.attachments.open_file(key).map_err(|e| {
-                if e.kind() == std::io::ErrorKind::NotFound {
-                    DomainError::Unexpected(anyhow::anyhow!("the upload {key} is not in the store"))
-                } else {
-                    tracing::warn!(error = %e, "the file store cannot be read");
-                    DomainError::Unavailable
-                }
-            })?;
-            sheet::read_job(
+    }
+
+    /// Gives each row to `sink`, from the start, reading row by row so the text of the file is
+    /// never held; returns how many rows there were. The file was accepted once, so no row limit
+    /// applies. May be called again (each call reads from the start).
+    fn read(
+        &self,
+        columns: &'static [sheet::Column],
+        sink: &mut dyn FnMut(sheet::Row),
+    ) -> Result<usize, DomainError> {
+        match self {
+            Self::Bytes(bytes) => {
+                sheet::read_job(std::io::Cursor::new(bytes), columns, usize::MAX, sink)
+            }
+            Self::Stored(opened) => sheet::read_job(
                 std::io::BufReader::new(&opened.file),
                 columns,
                 usize::MAX,
                 sink,
-            )
+            ),
         }
     }
 }
