@@ -121,6 +121,20 @@ fn sheet(prefix_number: u32) -> (String, Vec<String>) {
 
 /// Waits up to two minutes for a job to finish (the 2,200-household import of `bulk` takes
 /// over 30 s in a debug build when other tests run beside it).
+/// Sends `csv` to the household import as `token`'s user and waits for the job to end.
+pub async fn import_households(app: &TestApp, token: &str, csv: impl Into<Vec<u8>>) -> Value {
+    let r = app
+        .post_raw(
+            "/api/v1/imports/households",
+            Some(token),
+            "text/csv",
+            csv.into(),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    wait(app, token, &r.body).await
+}
+
 pub async fn wait(app: &TestApp, token: &str, job: &Value) -> Value {
     let id = job["id"].as_str().unwrap_or_default();
     for _ in 0..1200 {
@@ -187,15 +201,7 @@ async fn import_reports_every_bad_row_and_loses_no_good_one() {
         "a dry run writes nothing"
     );
     // The real run.
-    let r = app
-        .post_raw(
-            "/api/v1/imports/households",
-            Some(&t),
-            "text/csv",
-            csv.clone().into_bytes(),
-        )
-        .await;
-    let job = wait(&app, &t, &r.body).await;
+    let job = import_households(&app, &t, csv.clone().into_bytes()).await;
     assert_eq!(job["summary"]["households_created"], 5, "{job:?}");
     assert_eq!(job["summary"]["households_refused"], 5);
     assert_eq!(job["total_rows"], 16);
@@ -274,15 +280,7 @@ async fn import_reports_every_bad_row_and_loses_no_good_one() {
         .await;
     assert_eq!(year.body["income_per_capita_fen"], 420_050);
     // Again: nothing changes.
-    let r = app
-        .post_raw(
-            "/api/v1/imports/households",
-            Some(&t),
-            "text/csv",
-            csv.clone().into_bytes(),
-        )
-        .await;
-    let again = wait(&app, &t, &r.body).await;
+    let again = import_households(&app, &t, csv.clone().into_bytes()).await;
     assert_eq!(again["summary"]["households_created"], 0, "{again:?}");
     assert_eq!(again["summary"]["households_unchanged"], 5);
     assert_eq!(again["summary"]["households_updated"], 0);
@@ -296,15 +294,7 @@ async fn import_reports_every_bad_row_and_loses_no_good_one() {
     );
     // A changed address updates that household only.
     let changed = csv.replacen("H00,370831001003,某村", "H00,370831001003,新村", 2);
-    let r = app
-        .post_raw(
-            "/api/v1/imports/households",
-            Some(&t),
-            "text/csv",
-            changed.into_bytes(),
-        )
-        .await;
-    let third = wait(&app, &t, &r.body).await;
+    let third = import_households(&app, &t, changed.into_bytes()).await;
     assert_eq!(third["summary"]["households_updated"], 1, "{third:?}");
     assert_eq!(third["summary"]["households_unchanged"], 4);
 }
@@ -380,15 +370,7 @@ async fn import_refuses_people_registered_elsewhere() {
         app.post("/api/v1/households", &tb, theirs).await.status,
         201
     );
-    let r = app
-        .post_raw(
-            "/api/v1/imports/households",
-            Some(&t),
-            "text/csv",
-            csv.into_bytes(),
-        )
-        .await;
-    let job = wait(&app, &t, &r.body).await;
+    let job = import_households(&app, &t, csv.into_bytes()).await;
     assert_eq!(job["summary"]["households_created"], 4, "{job:?}");
     let errs = errors(&app, &t, &job).await;
     assert!(
@@ -410,15 +392,7 @@ async fn export_streams_scoped_masked_and_audited() {
     app.user("clerk.b", "370830001001", &["village_clerk"]);
     app.user("auditor", "370831", &["auditor"]);
     let (csv, ids) = sheet(500);
-    let r = app
-        .post_raw(
-            "/api/v1/imports/households",
-            Some(&t),
-            "text/csv",
-            csv.into_bytes(),
-        )
-        .await;
-    wait(&app, &t, &r.body).await;
+    import_households(&app, &t, csv.into_bytes()).await;
     let tb = app.token("clerk.b").await;
     let theirs = json!({
         "household_number": "W9", "village_code": "370830001001", "attribute": "general", "poverty_causes": ["illness"],
@@ -499,15 +473,7 @@ async fn export_streams_scoped_masked_and_audited() {
         .await;
     assert_eq!(log.body["items"][0]["details"]["reason"], "annual review");
     // An export with full numbers imports back unchanged.
-    let r = app
-        .post_raw(
-            "/api/v1/imports/households",
-            Some(&t),
-            "text/csv",
-            full_text.into_bytes(),
-        )
-        .await;
-    let job = wait(&app, &t, &r.body).await;
+    let job = import_households(&app, &t, full_text.into_bytes()).await;
     assert_eq!(job["summary"]["households_unchanged"], 5, "{job:?}");
     // Exports with full numbers are limited per user and day (2 in the tests).
     assert_eq!(
@@ -611,15 +577,7 @@ async fn exported_cells_cannot_run_formulas_and_still_import_back() {
         text.contains("'=HYPERLINK") && text.contains("'+8613800000000"),
         "{text}"
     );
-    let r = app
-        .post_raw(
-            "/api/v1/imports/households",
-            Some(&t),
-            "text/csv",
-            text.into_bytes(),
-        )
-        .await;
-    let job = wait(&app, &t, &r.body).await;
+    let job = import_households(&app, &t, text.into_bytes()).await;
     assert_eq!(job["summary"]["households_unchanged"], 1, "{job:?}");
 }
 

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use serde_json::json;
 
-use super::{HEADER, errors, row, setup, wait};
+use super::{HEADER, errors, import_households, row, setup};
 use crate::cases::id_number;
 
 #[derive(QueryableByName)]
@@ -79,16 +79,7 @@ async fn duplicates_across_batches_and_counties_are_reported_by_row_and_the_rest
         ));
     }
     let csv = lines.join("\n") + "\n";
-    let r = app
-        .post_raw(
-            "/api/v1/imports/households",
-            Some(&t),
-            "text/csv",
-            csv.clone().into_bytes(),
-        )
-        .await;
-    assert_eq!(r.status, 202, "{:?}", r.body);
-    let job = wait(&app, &t, &r.body).await;
+    let job = import_households(&app, &t, csv.clone().into_bytes()).await;
     assert_eq!(job["status"], "succeeded", "{job:?}");
     assert_eq!(job["summary"]["households_created"], 1098, "{job:?}");
     assert_eq!(job["summary"]["households_refused"], 2, "{job:?}");
@@ -155,15 +146,7 @@ async fn duplicates_across_batches_and_counties_are_reported_by_row_and_the_rest
         "ID numbers are stored encrypted, masked and blind-indexed"
     );
     // The same file again changes nothing.
-    let r = app
-        .post_raw(
-            "/api/v1/imports/households",
-            Some(&t),
-            "text/csv",
-            csv.into_bytes(),
-        )
-        .await;
-    let again = wait(&app, &t, &r.body).await;
+    let again = import_households(&app, &t, csv.into_bytes()).await;
     assert_eq!(again["summary"]["households_created"], 0, "{again:?}");
     assert_eq!(again["summary"]["households_unchanged"], 1098, "{again:?}");
     assert_eq!(
@@ -266,16 +249,7 @@ async fn a_households_rows_anywhere_in_the_file_import_as_one_household() {
         .map_or(0, |i| i64::try_from(i).unwrap_or(0) + 1);
     let (bad_a, bad_b) = (file_row("S1200,", 0), file_row("S1200,", 1));
     let csv = lines.join("\n") + "\n";
-    let r = app
-        .post_raw(
-            "/api/v1/imports/households",
-            Some(&t),
-            "text/csv",
-            csv.into_bytes(),
-        )
-        .await;
-    assert_eq!(r.status, 202, "{:?}", r.body);
-    let job = wait(&app, &t, &r.body).await;
+    let job = import_households(&app, &t, csv.into_bytes()).await;
     assert_eq!(job["status"], "succeeded", "{job:?}");
     let s = &job["summary"];
     assert_eq!(s["rows"], total_rows, "{job:?}");

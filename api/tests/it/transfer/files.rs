@@ -145,16 +145,7 @@ async fn uploads_past_the_configured_limit_are_refused_and_write_nothing() {
         )
     );
     assert!(small.len() < LIMIT);
-    let r = app
-        .post_raw(
-            "/api/v1/imports/households",
-            Some(&t),
-            "text/csv",
-            small.into_bytes(),
-        )
-        .await;
-    assert_eq!(r.status, 202, "{:?}", r.body);
-    let job = wait(&app, &t, &r.body).await;
+    let job = import_households(&app, &t, small.into_bytes()).await;
     assert_eq!(job["summary"]["households_created"], 1, "{job:?}");
     crate::helpers::eventually("the upload to be removed", 30, || left() == (0, Vec::new())).await;
 }
@@ -208,16 +199,7 @@ async fn broken_rows_are_their_own_errors_and_the_rest_is_imported() {
         cut,
     ]
     .join("\n");
-    let r = app
-        .post_raw(
-            "/api/v1/imports/households",
-            Some(&t),
-            "text/csv",
-            csv.into_bytes(),
-        )
-        .await;
-    assert_eq!(r.status, 202, "{:?}", r.body);
-    let job = wait(&app, &t, &r.body).await;
+    let job = import_households(&app, &t, csv.into_bytes()).await;
     assert_eq!(job["status"], "succeeded", "{job:?}");
     assert_eq!(job["summary"]["households_created"], 3, "{job:?}");
     assert_eq!(job["summary"]["households_refused"], 3, "{job:?}");
@@ -242,16 +224,7 @@ async fn broken_rows_are_their_own_errors_and_the_rest_is_imported() {
 
     // The file ends inside a quoted cell of its last line: that row's error.
     let csv = format!("{HEADER}\n{}\nQ1,370831001003,\"某村", good(4));
-    let r = app
-        .post_raw(
-            "/api/v1/imports/households",
-            Some(&t),
-            "text/csv",
-            csv.into_bytes(),
-        )
-        .await;
-    assert_eq!(r.status, 202, "{:?}", r.body);
-    let job = wait(&app, &t, &r.body).await;
+    let job = import_households(&app, &t, csv.into_bytes()).await;
     assert_eq!(job["summary"]["households_created"], 1, "{job:?}");
     let errs = errors(&app, &t, &job).await;
     assert!(

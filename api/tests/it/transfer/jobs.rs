@@ -6,15 +6,7 @@ use super::*;
 async fn jobs_whose_server_stopped_are_failed_not_left_running() {
     use diesel::prelude::*;
     let (app, t) = setup().await;
-    let r = app
-        .post_raw(
-            "/api/v1/imports/households",
-            Some(&t),
-            "text/csv",
-            sheet(900).0.into_bytes(),
-        )
-        .await;
-    let done = wait(&app, &t, &r.body).await;
+    let done = import_households(&app, &t, sheet(900).0.into_bytes()).await;
     assert_eq!(done["status"], "succeeded");
     // A job left queued by a server that died ten minutes ago.
     app.db.as_owner("370831", |c| {
@@ -115,15 +107,7 @@ async fn an_export_runs_as_a_job_from_the_queue_and_its_file_is_fetched_when_don
     let (mut app, t) = setup().await;
     app.user("approver.w", "370830", &["county_approver"]);
     let (csv, _) = sheet(700);
-    let r = app
-        .post_raw(
-            "/api/v1/imports/households",
-            Some(&t),
-            "text/csv",
-            csv.into_bytes(),
-        )
-        .await;
-    wait(&app, &t, &r.body).await;
+    import_households(&app, &t, csv.into_bytes()).await;
     let r = app
         .post("/api/v1/exports/households/jobs?format=csv", &t, json!({}))
         .await;
