@@ -141,6 +141,8 @@ pub struct FileIndex {
     /// Data rows in the file.
     pub rows: usize,
     last_row: HashMap<Box<str>, u32>,
+    /// How long the first reading took (logged with the import's phases).
+    took: std::time::Duration,
 }
 
 impl FileIndex {
@@ -150,6 +152,7 @@ impl FileIndex {
     /// # Errors
     /// What `source` returns (the file cannot be read).
     pub fn read(source: &mut Source<'_>) -> Result<Self, DomainError> {
+        let started = std::time::Instant::now();
         let mut last_row: HashMap<Box<str>, u32> = HashMap::new();
         let rows = source(&mut |r: Row| {
             let n = r.get("household_number");
@@ -163,7 +166,11 @@ impl FileIndex {
                 }
             }
         })?;
-        Ok(Self { rows, last_row })
+        Ok(Self {
+            rows,
+            last_row,
+            took: started.elapsed(),
+        })
     }
 }
 
@@ -337,6 +344,7 @@ pub fn run(
     }
     tracing::info!(
         rows = summary.rows,
+        index_s = index.took.as_secs_f64(),
         check_and_write_s = written.as_secs_f64(),
         analyze_s = (started.elapsed() - written).as_secs_f64(),
         "household import phases"
