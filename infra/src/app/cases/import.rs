@@ -133,14 +133,15 @@ impl std::fmt::Debug for Pace<'_> {
     }
 }
 
-/// Where each household of a file ends: the first of an import's two readings of the file.
-/// It keeps a few dozen bytes a household (its number and its last row), never the rows, so
-/// the second reading can hand each household on as soon as its last row is read.
+/// How many rows each household of a file has: the first of an import's two readings of the
+/// file. It keeps a few dozen bytes a household (its number and its count), never the rows, so
+/// the second reading can hand each household on as soon as its last row is read. (Counted, not
+/// the number of the last row: an XLSX written by another program may give two rows one number.)
 #[derive(Debug, Default)]
 pub struct FileIndex {
     /// Data rows in the file.
     pub rows: usize,
-    last_row: HashMap<Box<str>, u32>,
+    rows_of: HashMap<Box<str>, usize>,
     /// How long the first reading took (logged with the import's phases).
     took: std::time::Duration,
 }
@@ -153,22 +154,22 @@ impl FileIndex {
     /// What `source` returns (the file cannot be read).
     pub fn read(source: &mut Source<'_>) -> Result<Self, DomainError> {
         let started = std::time::Instant::now();
-        let mut last_row: HashMap<Box<str>, u32> = HashMap::new();
+        let mut rows_of: HashMap<Box<str>, usize> = HashMap::new();
         let rows = source(&mut |r: Row| {
             let n = r.get("household_number");
             if n.is_empty() {
                 return;
             }
-            match last_row.get_mut(n) {
-                Some(last) => *last = r.number,
+            match rows_of.get_mut(n) {
+                Some(count) => *count += 1,
                 None => {
-                    last_row.insert(n.into(), r.number);
+                    rows_of.insert(n.into(), 1);
                 }
             }
         })?;
         Ok(Self {
             rows,
-            last_row,
+            rows_of,
             took: started.elapsed(),
         })
     }
@@ -186,8 +187,7 @@ struct Batch {
     loose: Vec<u32>,
 }
 
-/// What the workers share: the summary so far, the rows done, and what they learnt of the
-/// villages (whether the importer may import into each, and its name).
+/// What the workers share: the summary so far and the rows done.
 struct Shared {
     summary: ImportSummary,
     processed: usize,
@@ -202,17 +202,18 @@ pub(super) struct Villages {
 
 /// Runs an import for job `job`: reads the file a second time through `source` (`index` is
 /// the first reading), and as each household's last row is read hands it on; the households go
-/// in batches of [`BATCH`] to [`WORKERS`] workers, each checking its batch (the checks that
-/// need no database, then the village and number checks) and writing it in one transaction,
-/// and recording its progress and row errors. So the import holds a few batches of rows, never
-/// the file's: a file whose households' rows are together (the template's order, and
-/// `zhenxing generate`'s) holds one household at most besides the batches; a household whose
-/// rows are spread over the file is held from its first row to its last. Errors are reported
-/// batch by batch, as the households are written.
+/// in batches of [`BATCH`] (a row naming no household counts as one) to [`WORKERS`] workers,
+/// each checking its batch (the checks that need no database, then the village and number
+/// checks) and writing it in one transaction, and recording its progress and row errors. So the
+/// import holds a few batches of rows, never the file's: a file whose households' rows are
+/// together (the template's order, and `zhenxing generate`'s) holds one household at most
+/// besides the batches; a household whose rows are spread over the file is held from its first
+/// row to its last. Errors are reported batch by batch, as the households are written.
 ///
 /// # Errors
 /// Only failures that stop the whole import (the database going away, the file no longer
-/// readable); row problems are in the job's errors.
+/// readable, or changed between the two readings: then the households it did not read whole
+/// are not written); row problems are in the job's errors.
 #[expect(
     clippy::too_many_arguments,
     reason = "the job, its file and how it runs: each from a different source"
@@ -289,6 +290,8 @@ pub fn run(
             }
         };
         let read = source(&mut |r: Row| {
+            // After a failure the rest of the file is still read (a sink cannot stop the
+            // reader), but nothing more is kept or sent.
             if stopped() {
                 return;
             }
@@ -297,7 +300,8 @@ pub fn run(
                 batch.loose.push(r.number);
                 return;
             }
-            if index.last_row.get(n) == Some(&r.number) {
+            let held = pending.get(n).map_or(0, Vec::len);
+            if held + 1 >= index.rows_of.get(n).copied().unwrap_or(1) {
                 let mut rows = pending.remove(n).unwrap_or_default();
                 let number: Box<str> = n.into();
                 rows.push(r);
@@ -309,14 +313,25 @@ pub fn run(
                 send(&mut batch);
             }
         });
-        // Households whose last row the second reading did not meet where the first did
-        // (a file changed in between): imported as read.
-        batch.households.extend(pending.drain());
+        // The full households read are imported; a household whose rows the second reading
+        // did not all meet (the file changed, or stopped being readable, between the two
+        // readings) is not: none of it is written, and the import fails (its re-run, of the
+        // file as it is then, finishes it).
+        let incomplete = pending.len();
         if !batch.households.is_empty() || !batch.loose.is_empty() {
             send(&mut batch);
         }
         drop(tx);
-        read
+        match read {
+            Ok(n) if n != index.rows || incomplete > 0 => {
+                Err(DomainError::Unexpected(anyhow::anyhow!(
+                    "the file changed between the import's two readings ({} rows, then {n}; \
+                     {incomplete} households not read whole and not imported)",
+                    index.rows
+                )))
+            }
+            other => other,
+        }
     });
     if let Some(e) = stop.into_inner().ok().flatten() {
         return Err(e);
@@ -447,7 +462,8 @@ fn run_batch(
 }
 
 impl Villages {
-    /// The names of the villages of `parsed`, read once each.
+    /// The names of the villages of `parsed`, read about once each (two workers may both read
+    /// one that neither had).
     fn names_of(
         &self,
         db: &Db,

@@ -1,4 +1,5 @@
-//! Reading the sheet: rows grouped into households and validated, every error kept.
+//! Checking a batch's households: the checks of their rows that need no database, then the
+//! village and number checks; every error kept.
 
 use super::*;
 
@@ -136,7 +137,8 @@ pub(super) struct Checked<'a> {
 
 /// The checks of `checked` that ask the database, and the households that pass them; every
 /// row of a refused household is reported.
-/// A village's verdict is asked once per import (`villages`, shared by the workers).
+/// A village's verdict is asked about once per import (`villages`, shared by the workers; two
+/// may both ask about one that neither had).
 pub(super) fn village_checks(
     conn: &mut PgConnection,
     ctx: &Ctx,
