@@ -293,3 +293,95 @@ async fn a_households_rows_anywhere_in_the_file_import_as_one_household() {
         i64::try_from(total_rows).unwrap_or(0) - 3
     );
 }
+
+/// The file is read twice; if it changes in between (a file on disk replaced while
+/// `zhenxing import` runs), the households the second reading did not read whole are not
+/// written, the import fails, and the whole households are written as usual.
+#[actix_web::test]
+async fn a_file_changed_between_the_readings_writes_no_household_in_part() {
+    use infra::app::cases::{import, sheet};
+    let (app, t) = setup().await;
+    let ctx = api::ops::acting_as(&app.state, "approver").unwrap_or_else(|e| panic!("{e:#}"));
+    let line = |number: &str, seq: u32, rel: &str| {
+        row(
+            number,
+            "370831001003",
+            rel,
+            &id_number("370831", 60_000 + seq),
+            rel,
+            "因病",
+            if rel == "户主" { "4200" } else { "" },
+        )
+    };
+    let first = [
+        HEADER.to_string(),
+        line("C1", 0, "户主"),
+        line("C1", 1, "子女"),
+        line("C2", 2, "户主"),
+    ]
+    .join("\n")
+        + "\n";
+    // The second time C1's child is gone.
+    let second = [
+        HEADER.to_string(),
+        line("C1", 0, "户主"),
+        line("C2", 2, "户主"),
+    ]
+    .join("\n")
+        + "\n";
+    let (job, _claimed) = app
+        .state
+        .db
+        .in_scope(ctx.caller.scope(), |conn| {
+            let job = infra::app::jobs::create(conn, &ctx, "household_import", false, 3, None)?;
+            let claimed = infra::app::jobs::take(conn, &job, "test")?;
+            Ok((job, claimed))
+        })
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let mut readings = 0;
+    let mut source = |sink: &mut dyn FnMut(sheet::Row)| {
+        readings += 1;
+        let text = if readings == 1 { &first } else { &second };
+        sheet::read_job(
+            std::io::Cursor::new(text.as_bytes()),
+            sheet::COLUMNS,
+            usize::MAX,
+            sink,
+        )
+    };
+    let index = import::FileIndex::read(&mut source).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(index.rows, 3);
+    let outcome = import::run(
+        &app.state.db,
+        &ctx,
+        &app.state.data_keys,
+        job.id,
+        &index,
+        &mut source,
+        false,
+        app.state.today(),
+        import::Pace::FULL,
+    );
+    let Err(e) = outcome else {
+        panic!("a file that changed fails the import: {outcome:?}")
+    };
+    let errs = errors(&app, &t, &serde_json::json!({"id": job.id.to_string()})).await;
+    assert!(errs.is_empty(), "{errs:?}");
+    assert!(format!("{e:?}").contains("changed between"), "{e:?}");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM households WHERE household_number = 'C1'"
+        ),
+        0,
+        "C1 was not read whole the second time: none of it is written"
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM households WHERE household_number = 'C2'"
+        ),
+        1,
+        "C2, read whole, is written"
+    );
+}
