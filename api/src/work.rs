@@ -235,29 +235,18 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
     };
     match kind.as_str() {
         "household_import" => {
-            // The file is read twice (import::FileIndex): first to find where each household
-            // ends, then to import it household by household; only a few batches are held.
+            // The file is read twice (import::FileIndex): first to count each household's rows,
+            // then to import each household once its rows are all read; only a few batches are
+            // held.
             // Opened once: an object of an S3 store is downloaded once for both readings.
             let upload = match Upload::open(state, &payload) {
                 Ok(upload) => upload,
-                Err(DomainError::Unavailable) => return Err(DomainError::Unavailable),
-                Err(e) => {
-                    return finish(
-                        "failed",
-                        serde_json::json!({ "error": format!("the file cannot be read: {e:?}") }),
-                    );
-                }
+                Err(e) => return unreadable(e, &finish),
             };
             let mut source = |sink: &mut dyn FnMut(sheet::Row)| upload.read(sheet::COLUMNS, sink);
             let index = match import::FileIndex::read(&mut source) {
                 Ok(index) => index,
-                Err(DomainError::Unavailable) => return Err(DomainError::Unavailable),
-                Err(e) => {
-                    return finish(
-                        "failed",
-                        serde_json::json!({ "error": format!("the file cannot be read: {e:?}") }),
-                    );
-                }
+                Err(e) => return unreadable(e, &finish),
             };
             let today = ctx.today();
             // Requests running on this instance: the import yields to them.
@@ -267,7 +256,7 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
                 busy: &busy,
                 lane: Some(&state.import_lane),
             };
-            match import::run(
+            let ran = import::run(
                 &state.db,
                 &ctx,
                 &state.data_keys,
@@ -277,22 +266,8 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
                 dry_run,
                 today,
                 pace,
-            ) {
-                Ok(s) => finish("succeeded", serde_json::to_value(s).unwrap_or_default()),
-                Err(DomainError::Unavailable) => {
-                    // The database went away mid-run: leave the lease to run out, and the job
-                    // to be taken over (the import is idempotent).
-                    tracing::warn!(job = %job.id, "the database is unavailable; the job will be taken over");
-                    Err(DomainError::Unavailable)
-                }
-                Err(e) => {
-                    tracing::error!(job = %job.id, error = ?e, "import failed");
-                    finish(
-                        "failed",
-                        serde_json::json!({ "error": "the import stopped; rows already imported stay, re-run the file to finish" }),
-                    )
-                }
-            }
+            );
+            imported(job, ran, &finish)
         }
         "household_export" => {
             let jobs::Payload::Bytes(params) = &payload else {
@@ -405,22 +380,40 @@ fn run_bulk(
     kind: imports::Kind,
     payload: &jobs::Payload,
     dry_run: bool,
-    finish: &dyn Fn(&str, serde_json::Value) -> Result<bool, DomainError>,
+    finish: &Finish<'_>,
 ) -> Result<bool, DomainError> {
     let rows = match read_rows(state, payload, kind.columns()) {
         Ok(rows) => rows,
-        Err(DomainError::Unavailable) => return Err(DomainError::Unavailable),
-        Err(e) => {
-            return finish(
-                "failed",
-                serde_json::json!({ "error": format!("the file cannot be read: {e:?}") }),
-            );
-        }
+        Err(e) => return unreadable(e, finish),
     };
     let env = imports::Env {
         keys: &state.data_keys,
     };
-    match imports::run(&state.db, ctx, &env, kind, job.id, &rows, dry_run) {
+    let ran = imports::run(&state.db, ctx, &env, kind, job.id, &rows, dry_run);
+    imported(job, ran, finish)
+}
+
+/// How a job ends whose file could not be read: a file store that cannot be reached hands the
+/// job back, to be taken over later; any other error fails it, saying why.
+fn unreadable(e: DomainError, finish: &Finish<'_>) -> Result<bool, DomainError> {
+    match e {
+        DomainError::Unavailable => Err(DomainError::Unavailable),
+        e => finish(
+            "failed",
+            serde_json::json!({ "error": format!("the file cannot be read: {e:?}") }),
+        ),
+    }
+}
+
+/// How an import job ends: its summary when it ran; when the database went away mid-run the
+/// lease is left to run out and the job to be taken over (imports are idempotent); any other
+/// error fails it, and a re-run of the file finishes it.
+fn imported<S: serde::Serialize>(
+    job: &Claimed,
+    ran: Result<S, DomainError>,
+    finish: &Finish<'_>,
+) -> Result<bool, DomainError> {
+    match ran {
         Ok(s) => finish("succeeded", serde_json::to_value(s).unwrap_or_default()),
         Err(DomainError::Unavailable) => {
             tracing::warn!(job = %job.id, "the database is unavailable; the job will be taken over");
@@ -435,6 +428,9 @@ fn run_bulk(
         }
     }
 }
+
+/// Records a job's end (its status and summary); true when it was still this worker's job.
+type Finish<'a> = dyn Fn(&str, serde_json::Value) -> Result<bool, DomainError> + 'a;
 
 async fn delivery_loop(
     state: AppState,

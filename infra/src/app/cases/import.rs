@@ -1,8 +1,8 @@
 //! Bulk import of households from the county spreadsheets.
 //!
 //! The file is read through once first (file-level problems refuse it before anything is
-//! written; [`FileIndex`] notes where each household ends); then it is read again, and each
-//! household is handed on as its last row is read. Households go in batches to a few workers:
+//! written; [`FileIndex`] counts each household's rows); then it is read again, and each
+//! household is handed on once all its rows are read. Households go in batches to a few workers:
 //! each checks its batch, reports every bad row with its row number, column and reason (a
 //! household with any bad row is left out whole), and writes the good households in one
 //! transaction, each household all or nothing: new households with multi-row inserts, existing
@@ -12,6 +12,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{NaiveDate, Utc};
 use diesel::pg::PgConnection;
@@ -241,10 +242,13 @@ pub fn run(
         processed: 0,
     });
     let villages = Villages::default();
+    // The first failure that stops the import, and a flag read once a row that says there was one.
     let stop: Mutex<Option<DomainError>> = Mutex::new(None);
-    let stopped = || stop.lock().map_or(true, |g| g.is_some());
+    let failed = AtomicBool::new(false);
+    let stopped = || failed.load(Ordering::Relaxed);
     let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(WORKERS);
-    let (causes, villages, shared_ref, stop_ref) = (&causes, &villages, &shared, &stop);
+    let (causes, villages, shared_ref, stop_ref, failed) =
+        (&causes, &villages, &shared, &stop, &failed);
     let read = std::thread::scope(|s| {
         // The workers share the receiver; when the last of them is gone (even by a panic) it
         // is dropped, and the reader's next send fails instead of waiting for ever.
@@ -268,10 +272,11 @@ pub fn run(
                         db, ctx, keys, job, &batch, causes, today, villages, dry_run, shared_ref,
                     );
                     drop(lane);
-                    if let Err(e) = outcome
-                        && let Ok(mut g) = stop_ref.lock()
-                    {
-                        g.get_or_insert(e);
+                    if let Err(e) = outcome {
+                        if let Ok(mut g) = stop_ref.lock() {
+                            g.get_or_insert(e);
+                        }
+                        failed.store(true, Ordering::Relaxed);
                     }
                     // Yield to the instance's requests (its connection is back in the pool).
                     std::thread::sleep(pace.rest(started.elapsed()));
