@@ -37,6 +37,7 @@ pub fn platform_caller(state: &AppState, user_id: Uuid, username: &str) -> Ctx {
                 },
                 perms,
             )],
+            bound: None,
         },
         request_id: format!("cli-{}", Uuid::new_v4()),
         now: state.clock.now(),

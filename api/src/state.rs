@@ -389,13 +389,21 @@ impl AppState {
         let org = domain::RegionCode::parse(&auth.claims.org)
             .map_err(|_| DomainError::Unauthorized("bad org claim"))?;
         db.in_scope(org.subtree(), |conn| {
-            let caller = auth::load_caller(conn, &self.catalog, &auth.claims)?;
-            if let Access::Permission(p) = auth.rule.access
-                && !caller.has_permission(p)
-            {
-                return Err(DomainError::Forbidden(format!(
-                    "you need the permission {p}"
-                )));
+            let mut caller = auth::load_caller(conn, &self.catalog, &auth.claims)?;
+            if let Access::Permission(p) = auth.rule.access {
+                if !caller.has_permission(p) {
+                    return Err(DomainError::Forbidden(format!(
+                        "you need the permission {p}"
+                    )));
+                }
+                // The grants, not the org unit, bound what the route reaches: a city user
+                // holding the permission at one county sees and touches that county only,
+                // and another county's objects answer as unknown ones (row-level security
+                // itself is narrowed, so no route can forget it).
+                if let Some(bound) = caller.grants_bound(p) {
+                    conn.narrow(bound.subtree())?;
+                    caller.bound = Some(bound);
+                }
             }
             if crate::routes::is_record_route(&auth.rule)
                 && caller.org.level() < domain::Level::County

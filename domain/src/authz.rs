@@ -251,12 +251,36 @@ pub struct Caller {
     pub session_id: Uuid,
     /// Roles held, each with the permissions it carries.
     pub grants: Vec<(Grant, BTreeSet<String>)>,
+    /// Set for one request when the route's permission is granted only below the caller's
+    /// org unit (a city user holding a role at one county): the unit whose subtree covers
+    /// every grant carrying it, which then bounds the request instead of the org unit.
+    pub bound: Option<RegionCode>,
 }
 
 impl Caller {
-    /// What the caller may read: their org unit's subtree.
+    /// What the caller may read: their org unit's subtree, or for a request bounded by where
+    /// its permission is granted, that unit's subtree.
     pub fn scope(&self) -> Scope {
-        self.org.subtree()
+        self.unit().subtree()
+    }
+
+    /// The unit a request covers when it names none: the caller's org unit, or the unit
+    /// bounding the request (see [`Caller::bound`]).
+    pub fn unit(&self) -> RegionCode {
+        self.bound.unwrap_or(self.org)
+    }
+
+    /// The smallest unit whose subtree covers every grant carrying `permission`, when that
+    /// lies strictly below the caller's org unit; `None` when the org unit itself is the
+    /// bound (or no grant carries it).
+    pub fn grants_bound(&self, permission: &str) -> Option<RegionCode> {
+        let bound = self
+            .grants
+            .iter()
+            .filter(|(_, p)| p.contains(permission))
+            .map(|(g, _)| g.unit)
+            .reduce(RegionCode::common_ancestor)?;
+        (bound != self.org && self.org.subtree().contains(bound)).then_some(bound)
     }
 
     /// The tenant key of the caller's org unit.
@@ -426,6 +450,7 @@ mod tests {
                 },
                 [perm::USERS_MANAGE.to_string()].into(),
             )],
+            bound: None,
         }
     }
 
@@ -477,6 +502,49 @@ mod tests {
     }
 
     #[test]
+    fn a_request_is_bounded_by_the_units_that_grant_its_permission() {
+        let at = |org: &str, units: &[(&str, &str)]| Caller {
+            user_id: Uuid::nil(),
+            username: "u".into(),
+            org: code(org),
+            session_id: Uuid::nil(),
+            grants: units
+                .iter()
+                .map(|(unit, p)| {
+                    (
+                        Grant {
+                            id: Uuid::nil(),
+                            role: "r".into(),
+                            unit: code(unit),
+                        },
+                        [(*p).to_string()].into(),
+                    )
+                })
+                .collect(),
+            bound: None,
+        };
+        let (read, manage) = (perm::CASES_READ, perm::USERS_MANAGE);
+        // A city user holding the permission at one county: that county.
+        let one = at("3708", &[("370831", read), ("3708", manage)]);
+        assert_eq!(one.grants_bound(read), Some(code("370831")));
+        // Held at the org unit itself, or at two counties (the city covers both): no narrowing.
+        assert_eq!(one.grants_bound(manage), None);
+        let two = at("3708", &[("370831", read), ("370830", read)]);
+        assert_eq!(two.grants_bound(read), None);
+        // Two townships of one county under a city user: the county.
+        let towns = at("3708", &[("370831101", read), ("370831102", read)]);
+        assert_eq!(towns.grants_bound(read), Some(code("370831")));
+        // Not held at all: nothing to bound by (the route refuses it before).
+        assert_eq!(one.grants_bound(perm::AUDIT_READ), None);
+        // Bounded, the caller's scope and default unit follow the bound.
+        let mut bounded = one.clone();
+        bounded.bound = one.grants_bound(read);
+        assert_eq!(bounded.scope(), code("370831").subtree());
+        assert_eq!(bounded.unit(), code("370831"));
+        assert_eq!(one.unit(), code("3708"));
+    }
+
+    #[test]
     fn a_step_needs_its_permission_held_at_its_level() {
         let village = code("370831101201");
         let holder = |unit: &str| Caller {
@@ -492,6 +560,7 @@ mod tests {
                 },
                 [perm::WORKFLOW_TOWNSHIP.to_string()].into(),
             )],
+            bound: None,
         };
         // Held at the township above the village: allowed.
         assert!(

@@ -206,6 +206,19 @@ impl RegionCode {
         Some(self.ancestor_at(parent_level))
     }
 
+    /// The nearest node whose subtree holds both `self` and `other` (the platform root at
+    /// worst).
+    pub fn common_ancestor(self, other: Self) -> Self {
+        let mut a = self;
+        while !a.subtree().contains(other) {
+            match a.parent() {
+                Some(p) => a = p,
+                None => return Self::PLATFORM,
+            }
+        }
+        a
+    }
+
     /// The tenant key: the first six digits (a county, or a padded city/province prefix; 0 for
     /// the platform).
     pub fn county_code(self) -> i32 {

@@ -80,6 +80,22 @@ impl<'c> Tx<'c> {
     pub(crate) fn new(conn: &'c mut PgConnection) -> Self {
         Self(conn)
     }
+
+    /// Narrows the transaction's scope to `scope` for the rest of the transaction: row-level
+    /// security then shows and accepts only rows inside it. Only ever called with a scope
+    /// inside the one the transaction began with (the caller's org unit's subtree).
+    ///
+    /// # Errors
+    /// Database failures.
+    pub fn narrow(&mut self, scope: Scope) -> Result<(), DomainError> {
+        diesel::select((
+            set_config("app.scope_lo", scope.lo().to_string(), true),
+            set_config("app.scope_hi", scope.hi().to_string(), true),
+        ))
+        .execute(self.0)
+        .map(|_| ())
+        .map_err(map_db_error)
+    }
 }
 
 impl std::fmt::Debug for Tx<'_> {

@@ -49,7 +49,7 @@ pub async fn execution(
         .map_err(|m| DomainError::field("region", m))?;
     let (total, children) = state
         .run(auth, move |conn, ctx| {
-            funds::execution(conn, ctx, region.unwrap_or(ctx.caller.org), q.year)
+            funds::execution(conn, ctx, region.unwrap_or(ctx.caller.unit()), q.year)
         })
         .await?;
     Ok(HttpResponse::Ok().json(ExecutionReportDto {

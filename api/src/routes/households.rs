@@ -185,7 +185,7 @@ pub(crate) fn audit_list(
         action,
         "household",
         "",
-        ctx.caller.org,
+        ctx.caller.unit(),
         serde_json::json!({
             "region": params.region, "status": params.status, "attribute": params.attribute,
             "cause": params.cause, "year": params.year, "income_year": params.income_year,
@@ -248,7 +248,7 @@ pub async fn count_households(
                     "household.count",
                     "household",
                     "",
-                    ctx.caller.org,
+                    ctx.caller.unit(),
                     serde_json::json!({
                         "region": p.region, "status": p.status, "attribute": p.attribute,
                         "cause": p.cause, "year": p.year, "income_year": p.income_year,

@@ -101,7 +101,7 @@ pub(crate) async fn start(
                 audit_action,
                 "job",
                 job.id,
-                ctx.caller.org,
+                ctx.caller.unit(),
                 serde_json::json!({ "rows": total, "dry_run": dry_run }),
             )?;
             Ok(job)

@@ -169,7 +169,7 @@ pub async fn change_password(
                 "user.password_change",
                 "user",
                 ctx.caller.user_id,
-                ctx.caller.org,
+                ctx.caller.unit(),
                 serde_json::json!({}),
             )
         })

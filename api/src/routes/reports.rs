@@ -202,7 +202,7 @@ pub async fn report(
             move |conn, ctx| {
                 let req = Request {
                     kind: kind.clone(),
-                    region: region.unwrap_or(ctx.caller.org),
+                    region: region.unwrap_or(ctx.caller.unit()),
                     by: q.by.clone().unwrap_or_else(|| "status".into()),
                     as_of: q.as_of,
                     year: q.year.unwrap_or_else(|| ctx.today().year()),

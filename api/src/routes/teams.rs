@@ -748,7 +748,7 @@ pub async fn coverage(
             teams::coverage(
                 conn,
                 ctx,
-                region.unwrap_or(ctx.caller.org),
+                region.unwrap_or(ctx.caller.unit()),
                 q.as_of.unwrap_or_else(|| ctx.today()),
             )
         })

@@ -465,7 +465,7 @@ fn begin_export(
         .region
         .as_deref()
         .and_then(|r| domain::RegionCode::parse(r).ok())
-        .unwrap_or(ctx.caller.org);
+        .unwrap_or(ctx.caller.unit());
     ctx.caller.require_at(perm::CASES_EXPORT, root)?;
     infra::app::cases::members::check_daily(conn, ctx, "household.export", daily_limit)?;
     audit_list(conn, ctx, "household.export", params, 0)?;
@@ -554,7 +554,7 @@ pub async fn job_result(
                 "household.export_download",
                 "job",
                 id,
-                ctx.caller.org,
+                ctx.caller.unit(),
                 serde_json::json!({ "bytes": r.2.len() }),
             )?;
             Ok(r)

@@ -301,6 +301,7 @@ fn ctx_at(org: RegionCode) -> Ctx {
                 },
                 perms,
             )],
+            bound: None,
         },
         request_id: "plans".into(),
         now: chrono::Utc::now(),

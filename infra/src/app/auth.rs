@@ -566,6 +566,7 @@ pub fn caller_with_grants(
         org,
         session_id,
         grants,
+        bound: None,
     })
 }
 

@@ -201,7 +201,7 @@ pub fn villages(
         let county = stored_code(row.region_code)?;
         if t.level() != Level::Township
             || !county.subtree().contains(t)
-            || !(within.contains(t) || t.subtree().contains(ctx.caller.org))
+            || !(within.contains(t) || t.subtree().contains(ctx.caller.unit()))
         {
             return Err(DomainError::field(
                 "township",

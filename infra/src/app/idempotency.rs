@@ -76,7 +76,7 @@ pub fn once(
                 idempotency_keys::county_code.eq(county),
                 idempotency_keys::user_id.eq(ctx.caller.user_id),
                 idempotency_keys::key.eq(key),
-                idempotency_keys::region_code.eq(ctx.caller.org.as_i64()),
+                idempotency_keys::region_code.eq(ctx.caller.unit().as_i64()),
                 idempotency_keys::request_hash.eq(request_hash),
                 idempotency_keys::response.eq(body),
             ))

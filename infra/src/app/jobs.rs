@@ -68,7 +68,7 @@ pub fn create(
         .values((
             jobs::county_code.eq(ctx.caller.county_code()),
             jobs::id.eq(Uuid::new_v4()),
-            jobs::region_code.eq(ctx.caller.org.as_i64()),
+            jobs::region_code.eq(ctx.caller.unit().as_i64()),
             jobs::kind.eq(kind),
             jobs::status.eq("queued"),
             jobs::dry_run.eq(dry_run),
@@ -100,7 +100,7 @@ pub fn queue_upload(
         .values((
             jobs::county_code.eq(ctx.caller.county_code()),
             jobs::id.eq(id),
-            jobs::region_code.eq(ctx.caller.org.as_i64()),
+            jobs::region_code.eq(ctx.caller.unit().as_i64()),
             jobs::kind.eq(kind),
             jobs::status.eq("queued"),
             jobs::dry_run.eq(dry_run),
@@ -426,7 +426,7 @@ pub fn progress(
                     job_errors::county_code.eq(county),
                     job_errors::job_id.eq(id),
                     job_errors::seq.eq(base + i32::try_from(i).unwrap_or(0)),
-                    job_errors::region_code.eq(ctx.caller.org.as_i64()),
+                    job_errors::region_code.eq(ctx.caller.unit().as_i64()),
                     job_errors::row_number.eq(e.row),
                     job_errors::column_name.eq(&e.column),
                     job_errors::message.eq(e.rule.message(domain::Lang::En)),
@@ -732,7 +732,7 @@ pub fn check_import_caps(
             .execute(conn)
             .db()?;
     }
-    let caps = super::settings::effective_for(conn, ctx, ctx.caller.org)?.imports;
+    let caps = super::settings::effective_for(conn, ctx, ctx.caller.unit())?.imports;
     let a: Active = diesel::sql_query("SELECT * FROM zx_active_imports($1, $2)")
         .bind::<diesel::sql_types::Int4, _>(ctx.caller.county_code())
         .bind::<diesel::sql_types::Uuid, _>(ctx.caller.user_id)

@@ -373,7 +373,7 @@ pub fn hits(
         "property_hit.list",
         "property_hit",
         "",
-        ctx.caller.org,
+        ctx.caller.unit(),
         json!({ "batch": f.batch, "status": f.status, "rows": rows.len(),
                 "hits": rows.iter().map(|h| h.id).collect::<Vec<_>>() }),
     )?;

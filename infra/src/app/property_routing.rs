@@ -700,7 +700,7 @@ pub fn routing(
         "property_check.routing",
         "property_check",
         batch,
-        ctx.caller.org,
+        ctx.caller.unit(),
         json!({ "townships": out.len() }),
     )?;
     Ok(out)

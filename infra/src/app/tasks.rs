@@ -618,7 +618,7 @@ pub fn inbox(conn: &mut PgConnection, ctx: &Ctx) -> Result<Inbox, DomainError> {
         "tasks.read",
         "user",
         ctx.caller.user_id,
-        ctx.caller.org,
+        ctx.caller.unit(),
         json!({ "counts": counts }),
     )?;
     Ok(inbox)

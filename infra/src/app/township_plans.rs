@@ -459,7 +459,7 @@ pub fn rollup(
 ) -> Result<Rollup, DomainError> {
     let mine = ctx.caller.scope();
     let whole = county.subtree();
-    if !(mine.contains(county) || whole.contains(ctx.caller.org)) {
+    if !(mine.contains(county) || whole.contains(ctx.caller.unit())) {
         return Err(DomainError::NotFound);
     }
     if ctx.caller.org.level() > Level::Township {

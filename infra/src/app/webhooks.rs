@@ -62,9 +62,9 @@ fn county_unit(ctx: &Ctx) -> Result<RegionCode, DomainError> {
         .require_at_level(
             domain::authz::perm::WEBHOOKS_MANAGE,
             Level::County,
-            ctx.caller.org,
+            ctx.caller.unit(),
         )
-        .map(|()| ctx.caller.org)
+        .map(|()| ctx.caller.unit())
 }
 
 fn check_input(

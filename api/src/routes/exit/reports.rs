@@ -313,7 +313,7 @@ pub async fn exit_progress(
     let year = p.year;
     let out = state
         .run(auth, move |conn, ctx| {
-            exit::progress(conn, ctx, region.unwrap_or(ctx.caller.org), year)
+            exit::progress(conn, ctx, region.unwrap_or(ctx.caller.unit()), year)
         })
         .await?;
     let mut dto = ProgressDto::from(out);

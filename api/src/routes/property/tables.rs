@@ -408,7 +408,7 @@ pub(super) fn rules_in_force(
     conn: &mut infra::db::Tx<'_>,
     ctx: &infra::app::Ctx,
 ) -> Result<domain::settings::PropertyCheckSettings, DomainError> {
-    let org = ctx.caller.org;
+    let org = ctx.caller.unit();
     let at = if org.level() >= Level::County {
         org.ancestor_at(Level::County)
     } else {

@@ -515,13 +515,34 @@ async fn exports_need_the_permission_over_what_they_export() {
         household("E1", "370831001003", &[id_number("370831", 34)]),
     )
     .await;
+    app.post(
+        "/api/v1/households",
+        &t,
+        household("E2", "370831002001", &[id_number("370831", 35)]),
+    )
+    .await;
     let n = app.token("narrow").await;
+    // Not the whole county: an export naming no region covers where the permission is held.
+    let default = app
+        .send("GET", "/api/v1/exports/households", Some(&n), None, &[])
+        .await;
+    assert_eq!(default.status, 200, "{:?}", default.body);
+    let text = default.body.to_string();
+    assert!(text.contains("E1") && !text.contains("E2"), "{text}");
+    let county = app
+        .send(
+            "GET",
+            "/api/v1/exports/households?region=370831",
+            Some(&n),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(
-        app.send("GET", "/api/v1/exports/households", Some(&n), None, &[])
-            .await
-            .status,
-        403,
-        "not the whole county"
+        (county.status, county.body["errors"][0]["field"].as_str()),
+        (422, Some("region")),
+        "not the whole county: {:?}",
+        county.body
     );
     let own = app
         .send(

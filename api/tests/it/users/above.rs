@@ -94,3 +94,63 @@ async fn a_city_user_with_a_county_grant_reads_only_that_county() {
         404
     );
 }
+
+/// Every route, not only those that check where a permission is granted: a city user holding
+/// roles at one county meets another county's objects as unknown ones, in lists and by id
+/// (the request's row-level-security range is the grants', not the org unit's).
+#[actix_web::test]
+async fn a_city_user_with_a_county_grant_meets_the_neighbours_objects_as_unknown() {
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
+    let wenshang = app.onboard("370830");
+    let w = app.token(&wenshang).await;
+    let r = app
+        .post(
+            "/api/v1/webhooks",
+            &w,
+            json!({"url": "https://hooks.example.cn/zx", "events": ["household.created"], "description": "汶上县数据中心"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let theirs = r.body["id"].as_str().unwrap_or_default().to_string();
+    let id = app.user("city.person", "3708", &[]);
+    let p = app.token("platform.admin").await;
+    for role in ["county_approver", "tenant_admin"] {
+        let r = app
+            .post(
+                &format!("/api/v1/users/{id}/roles"),
+                &p,
+                json!({"role": role, "org_unit": "370831"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{role}: {:?}", r.body);
+    }
+    let t = app.token("city.person").await;
+    let list = app.get("/api/v1/webhooks", &t).await;
+    assert_eq!(list.status, 200, "{:?}", list.body);
+    let text = list.body.to_string();
+    assert!(
+        !text.contains(&theirs) && !text.contains("汶上"),
+        "{:?}",
+        list.body
+    );
+    let unknown = uuid::Uuid::new_v4();
+    for path in ["/api/v1/webhooks/{}/deliveries", "/api/v1/webhooks/{}"] {
+        let known = app.get(&path.replace("{}", &theirs), &t).await;
+        let none = app.get(&path.replace("{}", &unknown.to_string()), &t).await;
+        assert_eq!(known.status, none.status, "{path}: {:?}", known.body);
+        assert_eq!(known.body["code"], none.body["code"], "{path}");
+    }
+    // Their own county's objects are theirs to manage, as before.
+    let r = app
+        .post(
+            "/api/v1/webhooks",
+            &t,
+            json!({"url": "https://hooks.example.cn/sishui", "events": ["household.created"]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let mine = r.body["id"].as_str().unwrap_or_default().to_string();
+    let list = app.get("/api/v1/webhooks", &t).await;
+    assert!(list.body.to_string().contains(&mine), "{:?}", list.body);
+}

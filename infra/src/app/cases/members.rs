@@ -383,7 +383,7 @@ pub fn search(
             action: "member.search",
             object_type: "person",
             object_id: found.first().map(|(m, _)| m.id.to_string()),
-            region: ctx.caller.org,
+            region: ctx.caller.unit(),
             reason: None,
             details: json!({ "id_number": id.masked(), "found": found.len() }),
         },

@@ -72,7 +72,7 @@ pub fn import(
     file: &[u8],
     rows: &[Row],
 ) -> Result<ImportReport, DomainError> {
-    let org = ctx.caller.org;
+    let org = ctx.caller.unit();
     if org.level() > Level::County || org.level() == Level::Platform {
         return Err(DomainError::Forbidden(
             "batches are imported by a county, city or province office".into(),

@@ -59,7 +59,7 @@ pub fn statistics(
         "property_check.statistics",
         "property_check",
         batch,
-        ctx.caller.org,
+        ctx.caller.unit(),
         json!({ "from": format!("{:012}", within.lo()), "hits": rows.len() }),
     )?;
     Ok(tally(&rows))
