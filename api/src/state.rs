@@ -199,9 +199,15 @@ impl AppState {
                             state.term_conflict(&alert.0, &alert.2);
                         }
                     })?;
-                if writes && state.replica.is_some() {
-                    // Read-your-writes: this user's next reads wait for the replica to get here.
-                    infra::wal::mark_write(&state.db, user)?;
+                if writes
+                    && state.replica.is_some()
+                    && let Err(e) = infra::wal::mark_write(&state.db, user)
+                {
+                    // Read-your-writes: this user's next reads wait for the replica to get
+                    // here. The write has committed: failing the request now would tell the
+                    // client it was not saved (and an upload's file would be discarded under
+                    // its committed row). Without the mark the next reads may only lag.
+                    tracing::warn!(error = ?e, "could not mark the write for read-your-writes");
                 }
                 Ok::<_, DomainError>(out.0)
             })

@@ -167,4 +167,25 @@ async fn reads_use_the_replica_within_bounds_and_never_hide_your_own_writes() {
         replica.lag().is_none()
     })
     .await;
+    // The read-your-writes mark cannot be written: the write has committed, so the request
+    // answers as saved (it once answered 503, and an upload's file was discarded under its
+    // committed row).
+    let mut su = PgConnection::establish(&format!(
+        "postgres://postgres@127.0.0.1:{}/zhenxing",
+        c.primary
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    diesel::sql_query("REVOKE EXECUTE ON FUNCTION zx_mark_write(uuid) FROM zhenxing_app")
+        .execute(&mut su)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (s, b) = client
+        .call(
+            "POST",
+            "/api/v1/households",
+            Some(&clerk),
+            Some(household("R2", V, &[id_number("370831", 8)])),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    assert!(client.numbers(&clerk).await.contains(&"R2".to_string()));
 }
