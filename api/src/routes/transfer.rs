@@ -401,7 +401,7 @@ pub async fn export_households(
     actix_web::rt::task::spawn_blocking(move || {
         let send = |b: Vec<u8>| tx.blocking_send(Ok(Bytes::from(b))).is_ok();
         let outcome = if xlsx {
-            export_xlsx(&st, &ctx, &filter, reveal, &send)
+            export_xlsx(&st, &ctx, &filter, reveal, &send).map(|_| ())
         } else {
             let mut first = true;
             export::export(
@@ -586,11 +586,11 @@ pub(crate) fn run_export_job(
     let out = std::cell::RefCell::new(Vec::new());
     let rows = std::cell::Cell::new(0_usize);
     if p.format == "xlsx" {
-        export_xlsx(st, ctx, &filter, false, &|b: Vec<u8>| {
+        let rows = export_xlsx(st, ctx, &filter, false, &|b: Vec<u8>| {
             out.borrow_mut().extend_from_slice(&b);
             true
         })?;
-        Ok((XLSX, "households.xlsx", out.into_inner(), rows.get()))
+        Ok((XLSX, "households.xlsx", out.into_inner(), rows))
     } else {
         let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
         let _ = w.write_record(export::header());
@@ -639,7 +639,7 @@ pub(crate) fn export_xlsx(
     filter: &infra::app::cases::households::HouseholdFilter,
     reveal: bool,
     send: &dyn Fn(Vec<u8>) -> bool,
-) -> Result<(), DomainError> {
+) -> Result<usize, DomainError> {
     let fail =
         |e: rust_xlsxwriter::XlsxError| DomainError::Unexpected(anyhow::anyhow!("xlsx: {e}"));
     let mut book = rust_xlsxwriter::Workbook::new();
@@ -690,7 +690,9 @@ pub(crate) fn export_xlsx(
         }
     })();
     let _ = std::fs::remove_file(&path);
-    result.map_err(|e| DomainError::Unexpected(anyhow::anyhow!("xlsx: {e}")))
+    result.map_err(|e| DomainError::Unexpected(anyhow::anyhow!("xlsx: {e}")))?;
+    // The rows written, the header not counted.
+    Ok(usize::try_from(row - 1).unwrap_or(usize::MAX))
 }
 
 // This module's routes, in the order they are matched: each handler (its method and path come

@@ -142,7 +142,8 @@ async fn an_export_runs_as_a_job_from_the_queue_and_its_file_is_fetched_when_don
     let r = app
         .post("/api/v1/exports/households/jobs?format=xlsx", &t, json!({}))
         .await;
-    wait(&app, &t, &r.body).await;
+    let done = wait(&app, &t, &r.body).await;
+    assert_eq!(done["summary"]["rows"], 10, "{done:?}");
     let id = r.body["id"].as_str().unwrap_or_default();
     let file = app.get(&format!("/api/v1/jobs/{id}/result"), &t).await;
     assert_eq!(file.status, 200);
