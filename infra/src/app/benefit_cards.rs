@@ -377,6 +377,18 @@ pub fn payment_file(
     Ok((name, lines))
 }
 
+/// How many card numbers are under another key than the active one.
+///
+/// # Errors
+/// Database failures.
+pub fn under_other_keys(conn: &mut PgConnection, keys: &DataKeys) -> Result<i64, DomainError> {
+    benefit_cards::table
+        .filter(benefit_cards::card_key.ne(keys.active()))
+        .count()
+        .get_result(conn)
+        .db()
+}
+
 /// Re-encrypts card numbers under another key than the active one (after a key rotation), in
 /// batches; returns how many were moved.
 ///

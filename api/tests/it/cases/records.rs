@@ -610,6 +610,64 @@ async fn rotation_moves_every_id_number_to_the_new_key() {
     assert_eq!(hit.body["items"].as_array().map(Vec::len), Some(1));
 }
 
+/// A row held by other work while the rotation runs is skipped, so the command must not report
+/// success: the old key would then be dropped with a value still under it.
+#[actix_web::test]
+async fn rotation_fails_while_a_row_stays_locked_and_finishes_when_run_again() {
+    let (app, t) = setup().await;
+    let r = app
+        .post(
+            "/api/v1/households",
+            &t,
+            household("K2", "370831001003", &[id_number("370831", 43)]),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let member: uuid::Uuid = r.body["members"][0]["id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_default();
+    let rotated = app
+        .state
+        .data_keys
+        .with_new_random_key()
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Another transaction holds the member's row for the whole run.
+    let (locked, release) = (std::sync::mpsc::channel(), std::sync::mpsc::channel::<()>());
+    let owner = app.db.owner_url();
+    let holder = std::thread::spawn(move || {
+        let mut c = PgConnection::establish(secrecy::ExposeSecret::expose_secret(&owner))
+            .unwrap_or_else(|e| panic!("{e}"));
+        c.transaction(|c| {
+            diesel::sql_query(
+                "SELECT set_config('app.scope_lo', '0', true), set_config('app.scope_hi', '999999999999', true)",
+            )
+            .execute(c)?;
+            diesel::sql_query("SELECT id FROM members WHERE id = $1 FOR UPDATE")
+                .bind::<diesel::sql_types::Uuid, _>(member)
+                .execute(c)?;
+            let _ = locked.0.send(());
+            let _ = release.1.recv();
+            diesel::QueryResult::Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    });
+    let _ = locked.1.recv();
+    let refused = infra::app::cases::rotate::reencrypt(&app.state.db, &rotated, 10);
+    let message = format!("{refused:?}");
+    assert!(
+        refused.is_err() && message.contains("1 are still under another key"),
+        "{message}"
+    );
+    let _ = release.0.send(());
+    let _ = holder.join();
+    assert_eq!(
+        infra::app::cases::rotate::reencrypt(&app.state.db, &rotated, 10).ok(),
+        Some(1),
+        "the held row, moved by the second run"
+    );
+}
+
 /// Issue 23 item 10: a Wenshang clerk registered `3708310000001`, Sishui's prefix and a number
 /// used there. A number carrying a county prefix must carry the household's county.
 #[actix_web::test]
