@@ -440,6 +440,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "attachments (files)", report.files
             );
             eprintln!("archive {} sha256 {}", out.display(), report.sha256);
+            if report.left_behind > 0 {
+                eprintln!(
+                    "{} rows were written for the county while the archive was made: they are not in this archive and were not deleted; run offboard again (to a new file) to archive and remove them",
+                    report.left_behind
+                );
+            }
             Ok(())
         }
         Command::RetireMonths { out, dry_run } => {

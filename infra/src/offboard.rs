@@ -27,6 +27,9 @@ pub struct Report {
     pub sha256: String,
     /// Stored attachment files archived (and removed from the store).
     pub files: usize,
+    /// Rows of the county written by others while the archive was being made: not in the
+    /// archive, so not deleted (nor their files); a second run archives and removes them.
+    pub left_behind: i64,
 }
 
 #[derive(QueryableByName)]
@@ -112,6 +115,12 @@ fn tenant_tables(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
 /// "size_bytes", "content_base64"}}`), then deletes the rows, in one transaction, and then the
 /// files from `store`; `operator` names who did it in the audit row.
 ///
+/// The transaction reads and deletes in one snapshot (repeatable read), so exactly the rows
+/// archived are deleted: a row another session writes meanwhile is neither archived nor
+/// deleted (counted in [`Report::left_behind`]; its file stays), and a row another session
+/// changes meanwhile fails the run with nothing deleted. Either way nothing is deleted that the
+/// archive does not hold; running it again finishes the county.
+///
 /// # Errors
 /// Unknown county, database or file failures, a stored file missing or not matching its
 /// SHA-256 (nothing is deleted then).
@@ -126,7 +135,9 @@ pub fn run(
         .map_err(|e| anyhow::anyhow!("{county}: {e}"))?;
     let mut conn =
         PgConnection::establish(owner_url).context("cannot connect as the owner role")?;
-    conn.transaction::<_, anyhow::Error, _>(|conn| {
+    conn.build_transaction()
+        .repeatable_read()
+        .run::<_, anyhow::Error, _>(|conn| {
         // The whole platform is in scope; every statement names the county.
         let all = RegionCode::PLATFORM.subtree();
         diesel::sql_query(format!(
@@ -140,10 +151,11 @@ pub fn run(
                 .bind::<Int4, _>(county)
                 .get_result::<N>(conn)?
                 .n;
-        if known == 0 {
+        let order = tenant_tables(conn)?;
+        // A county whose tenant row is gone may still hold rows an earlier run left behind.
+        if known == 0 && count_rows(conn, &order, county)? == 0 {
             bail!("{county} is not a tenant");
         }
-        let order = tenant_tables(conn)?;
         let file = std::fs::File::create(out)
             .with_context(|| format!("cannot write {}", out.display()))?;
         let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
@@ -234,10 +246,30 @@ pub fn run(
         .map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(report)
     })
-    .and_then(|report| {
+    .and_then(|mut report| {
         // The rows are gone (committed): now the files, and any the store holds for the county
-        // without a row (an upload whose row never committed).
-        for key in store.keys(county)? {
+        // without a row (an upload whose row never committed); not those of rows written
+        // while the archive was made, which stay with their rows for the next run.
+        let (left_behind, kept) = conn.transaction::<_, anyhow::Error, _>(|conn| {
+            let all = RegionCode::PLATFORM.subtree();
+            diesel::sql_query(format!(
+                "SELECT set_config('app.scope_lo', '{}', true), set_config('app.scope_hi', '{}', true)",
+                all.lo(),
+                all.hi()
+            ))
+            .execute(conn)?;
+            let order = tenant_tables(conn)?;
+            let kept: Vec<FileRow> = diesel::sql_query(
+                "SELECT id, storage_key, sha256, size_bytes FROM attachments WHERE county_code = $1",
+            )
+            .bind::<Int4, _>(county)
+            .load(conn)?;
+            Ok((count_rows(conn, &order, county)?, kept))
+        })?;
+        report.left_behind = left_behind;
+        let kept: std::collections::HashSet<String> =
+            kept.into_iter().map(|f| f.storage_key).collect();
+        for key in store.keys(county)?.into_iter().filter(|k| !kept.contains(k)) {
             store
                 .delete(&key)
                 .with_context(|| format!("cannot remove {key} from the attachment store"))?;
@@ -251,6 +283,20 @@ pub fn run(
         }
         Ok(report)
     })
+}
+
+/// How many rows of `county` the tenant tables hold.
+fn count_rows(conn: &mut PgConnection, tables: &[String], county: i32) -> anyhow::Result<i64> {
+    let mut n = 0;
+    for t in tables {
+        n += diesel::sql_query(format!(
+            "SELECT count(*) AS n FROM \"{t}\" WHERE county_code = $1"
+        ))
+        .bind::<Int4, _>(county)
+        .get_result::<N>(conn)?
+        .n;
+    }
+    Ok(n)
 }
 
 fn hex(bytes: &[u8]) -> String {

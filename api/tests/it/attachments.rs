@@ -506,6 +506,126 @@ async fn offboarding_archives_the_files_and_empties_the_store() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// The store as offboarding sees it, with `during` run as it reads a file: work of another
+/// session landing while the archive is being made.
+struct Busy<'a> {
+    inner: &'a dyn infra::files::Store,
+    during: std::sync::Mutex<Option<Box<dyn FnOnce() + Send + 'a>>>,
+}
+
+impl std::fmt::Debug for Busy<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Busy")
+    }
+}
+
+impl infra::files::Store for Busy<'_> {
+    fn stage(&self) -> std::io::Result<(std::fs::File, PathBuf)> {
+        self.inner.stage()
+    }
+    fn put(&self, staged: &std::path::Path, key: &str) -> std::io::Result<()> {
+        self.inner.put(staged, key)
+    }
+    fn get(&self, key: &str) -> std::io::Result<Vec<u8>> {
+        if let Some(f) = self.during.lock().ok().and_then(|mut d| d.take()) {
+            f();
+        }
+        self.inner.get(key)
+    }
+    fn open_file(&self, key: &str) -> std::io::Result<infra::files::Opened> {
+        self.inner.open_file(key)
+    }
+    fn delete(&self, key: &str) -> std::io::Result<()> {
+        self.inner.delete(key)
+    }
+    fn keys(&self, county: i32) -> std::io::Result<Vec<String>> {
+        self.inner.keys(county)
+    }
+    fn import_uploads(&self, county: i32) -> std::io::Result<Vec<(String, std::time::SystemTime)>> {
+        self.inner.import_uploads(county)
+    }
+}
+
+/// A row another session writes while the archive is being made is not in the archive, so it
+/// must not be deleted: it is left, counted, and a second run archives and removes it.
+#[actix_web::test]
+async fn offboarding_deletes_only_what_it_archived() {
+    let (x, dir) = with_dir().await;
+    let app = &x.app;
+    let (list, _) = nominated(&x, "O2", 32).await;
+    let r = upload(app, &x.clerk, ("exit_list", &list), "签到表.pdf", PDF).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let late = uuid::Uuid::new_v4();
+    let db = &app.db;
+    let store = Busy {
+        inner: &*app.state.attachments,
+        during: std::sync::Mutex::new(Some(Box::new(move || {
+            // Committed by another session while offboarding reads the file.
+            db.as_owner("370831", |c| {
+                use diesel::RunQueryDsl as _;
+                diesel::sql_query(format!(
+                    "INSERT INTO audit_events (county_code, id, action, object_type, region_code) \
+                     VALUES (370831, '{late}', 'test.late', 'test', 370831000000)"
+                ))
+                .execute(c)
+            });
+        }))),
+    };
+    let archived = |out: &PathBuf| -> String {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(
+                std::fs::File::open(out).unwrap_or_else(|e| panic!("{e}")),
+            ),
+            &mut text,
+        );
+        text
+    };
+    let out = std::env::temp_dir().join(format!("offboard-{}.jsonl.gz", uuid::Uuid::new_v4()));
+    let report = infra::offboard::run(
+        app.db.owner_url().expose_secret(),
+        370831,
+        &out,
+        "test",
+        &store,
+    )
+    .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(report.files, 1);
+    assert!(!archived(&out).contains(&late.to_string()));
+    assert_eq!(report.left_behind, 1, "the late row, kept");
+    let kept: i64 = app.db.as_owner("37", |c| {
+        use diesel::RunQueryDsl as _;
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::Int8)]
+            n: i64,
+        }
+        diesel::sql_query(format!(
+            "SELECT count(*) AS n FROM audit_log WHERE id = '{late}'"
+        ))
+        .get_result::<N>(c)
+        .map(|r| r.n)
+    });
+    assert_eq!(kept, 1);
+    // The second run finishes the county: the late row archived, nothing left.
+    let again = std::env::temp_dir().join(format!("offboard-{}.jsonl.gz", uuid::Uuid::new_v4()));
+    let report = infra::offboard::run(
+        app.db.owner_url().expose_secret(),
+        370831,
+        &again,
+        "test",
+        &*app.state.attachments,
+    )
+    .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(report.left_behind, 0);
+    assert!(archived(&again).contains(&late.to_string()));
+    assert_eq!(files_in(&dir), (0, 0));
+    for f in [out, again] {
+        let _ = std::fs::remove_file(f);
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[actix_web::test]
 async fn a_county_may_lower_the_size_limit_but_not_raise_it() {
     let (x, dir) = with_dir().await;
