@@ -489,7 +489,19 @@ fn cell_text(d: &Data) -> String {
                 "否".into()
             }
         }
-        Data::DateTime(dt) => dt.to_string(),
+        // A date typed into an ordinary cell (or pasted from another sheet) is stored as a day
+        // number with a date format: its text is the date (`2024-03-15`), with the time of day
+        // when it has one. A duration or a time of day alone stays a number, which no date
+        // column takes.
+        Data::DateTime(dt) if dt.is_datetime() && dt.as_f64() >= 1.0 => {
+            let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
+            if (h, mi, s) == (0, 0, 0) {
+                format!("{y:04}-{mo:02}-{d:02}")
+            } else {
+                format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+            }
+        }
+        Data::DateTime(dt) => dt.as_f64().to_string(),
         Data::Error(e) => format!("#ERROR {e:?}"),
     }
 }

@@ -56,7 +56,7 @@ pub(super) fn identity(r: &Row) -> Option<String> {
 }
 
 /// A date as offices write it: `2024-03-15`, `2024/3/15`, `2024.03.15`, `20240315`, or the
-/// sheet reader's text of a date cell (`2024-03-15 00:00:00`).
+/// sheet reader's text of a date cell (`2024-03-15`, or `2024-03-15 12:00:00` with a time).
 pub(super) fn date(text: &str) -> Option<NaiveDate> {
     let t = text.split_whitespace().next().unwrap_or("");
     ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"]

@@ -195,3 +195,32 @@ fn a_file_is_read_in_chunks_as_it_is_from_memory() {
     let e = read_job(std::io::Cursor::new(nul), TWO, MAX_ROWS, &mut |_: Row| {});
     assert!(format!("{e:?}").contains("not a text CSV"), "{e:?}");
 }
+
+#[test]
+fn a_date_cell_reads_as_the_date_it_shows() {
+    use calamine::{ExcelDateTime, ExcelDateTimeType};
+    let cell = |v: f64, kind, is_1904| Data::DateTime(ExcelDateTime::new(v, kind, is_1904));
+    // 15 March 2024, typed into an ordinary cell of Excel or WPS (the 1900 day count).
+    assert_eq!(
+        cell_text(&cell(45366.0, ExcelDateTimeType::DateTime, false)),
+        "2024-03-15"
+    );
+    // The same day in a workbook counting from 1904 (older Mac files), and with a time.
+    assert_eq!(
+        cell_text(&cell(43904.0, ExcelDateTimeType::DateTime, true)),
+        "2024-03-15"
+    );
+    assert_eq!(
+        cell_text(&cell(45366.5, ExcelDateTimeType::DateTime, false)),
+        "2024-03-15 12:00:00"
+    );
+    // A time of day alone, or a duration, is no date: its number, which a date column refuses.
+    assert_eq!(
+        cell_text(&cell(0.5, ExcelDateTimeType::DateTime, false)),
+        "0.5"
+    );
+    assert_eq!(
+        cell_text(&cell(2.0, ExcelDateTimeType::TimeDelta, false)),
+        "2"
+    );
+}
