@@ -85,6 +85,24 @@ pub fn china_date(at: DateTime<Utc>) -> NaiveDate {
     (at + Duration::hours(8)).date_naive()
 }
 
+/// When a period ending at `end` (exclusive) ends, as an office reads it: "24:00 on 2026-12-11
+/// (Beijing time)" for a period that ends at midnight there, else the time of day there.
+pub fn ends_text(end: DateTime<Utc>) -> String {
+    let local = (end + Duration::hours(8)).naive_utc();
+    if local.time() == NaiveTime::MIN {
+        format!(
+            "24:00 on {} (Beijing time)",
+            local.date() - Duration::days(1)
+        )
+    } else {
+        format!(
+            "{} on {} (Beijing time)",
+            local.format("%H:%M"),
+            local.date()
+        )
+    }
+}
+
 /// A date as official documents print it: "2026年12月4日" (Arabic numerals, no leading zeros).
 pub fn date_zh(date: NaiveDate) -> String {
     format!("{}年{}月{}日", date.year(), date.month(), date.day())

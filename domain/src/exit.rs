@@ -229,7 +229,7 @@ pub fn check_notice_over(
                     crate::ErrorCode::NoticePeriodRunning,
                     format!(
                         "the {stage} runs until {}; {step} can be taken after it ends",
-                        end.to_rfc3339(),
+                        crate::calendar::ends_text(end),
                     ),
                 ));
             }
@@ -386,7 +386,7 @@ pub fn check_submission_ready(state: &ListState, now: DateTime<Utc>) -> Result<(
                     "the second_notice runs until {}",
                     state
                         .notice_ends_at
-                        .map(|e| e.to_rfc3339())
+                        .map(crate::calendar::ends_text)
                         .unwrap_or_default()
                 ),
                 _ => message,

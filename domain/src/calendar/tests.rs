@@ -216,3 +216,17 @@ fn the_csv_parser_names_the_bad_line() {
     let e = parse_csv("date,kind,festival,festival_zh\n2026-01-01,rest,x,元旦\n");
     assert!(e.is_err_and(|m| m.contains("kind")));
 }
+
+#[test]
+fn a_period_ending_at_midnight_in_beijing_ends_at_24_00_of_its_last_day() {
+    // Midnight of 12 December in Beijing is 16:00 UTC on the 11th.
+    let end = Utc
+        .with_ymd_and_hms(2026, 12, 11, 16, 0, 0)
+        .single()
+        .unwrap_or_default();
+    assert_eq!(ends_text(end), "24:00 on 2026-12-11 (Beijing time)");
+    assert_eq!(
+        ends_text(end + Duration::minutes(90)),
+        "01:30 on 2026-12-12 (Beijing time)"
+    );
+}

@@ -112,7 +112,10 @@ fn the_submission_report_follows_the_second_notice_and_precedes_nothing_it_repor
     }
     let r = ready(&s, end - Duration::seconds(1));
     assert!(r.starts_with("document_not_ready"), "{r}");
-    assert!(r.contains("runs until"), "{r}");
+    assert!(
+        r.contains("runs until 10:00 on 2016-11-08 (Beijing time)"),
+        "{r}"
+    );
     // Ended, but an objection is open: not yet.
     s.open_objections = 1;
     let r = ready(&s, end);
