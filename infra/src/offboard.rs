@@ -139,13 +139,7 @@ pub fn run(
         .repeatable_read()
         .run::<_, anyhow::Error, _>(|conn| {
         // The whole platform is in scope; every statement names the county.
-        let all = RegionCode::PLATFORM.subtree();
-        diesel::sql_query(format!(
-            "SELECT set_config('app.scope_lo', '{}', true), set_config('app.scope_hi', '{}', true)",
-            all.lo(),
-            all.hi()
-        ))
-        .execute(conn)?;
+        whole_platform(conn)?;
         let known: i64 =
             diesel::sql_query("SELECT count(*) AS n FROM tenants WHERE county_code = $1")
                 .bind::<Int4, _>(county)
@@ -251,13 +245,7 @@ pub fn run(
         // without a row (an upload whose row never committed); not those of rows written
         // while the archive was made, which stay with their rows for the next run.
         let (left_behind, kept) = conn.transaction::<_, anyhow::Error, _>(|conn| {
-            let all = RegionCode::PLATFORM.subtree();
-            diesel::sql_query(format!(
-                "SELECT set_config('app.scope_lo', '{}', true), set_config('app.scope_hi', '{}', true)",
-                all.lo(),
-                all.hi()
-            ))
-            .execute(conn)?;
+            whole_platform(conn)?;
             let order = tenant_tables(conn)?;
             let kept: Vec<FileRow> = diesel::sql_query(
                 "SELECT id, storage_key, sha256, size_bytes FROM attachments WHERE county_code = $1",
@@ -283,6 +271,18 @@ pub fn run(
         }
         Ok(report)
     })
+}
+
+/// Puts the whole platform in the transaction's scope (every statement here names the county).
+fn whole_platform(conn: &mut PgConnection) -> anyhow::Result<()> {
+    let all = RegionCode::PLATFORM.subtree();
+    diesel::sql_query(format!(
+        "SELECT set_config('app.scope_lo', '{}', true), set_config('app.scope_hi', '{}', true)",
+        all.lo(),
+        all.hi()
+    ))
+    .execute(conn)?;
+    Ok(())
 }
 
 /// How many rows of `county` the tenant tables hold.

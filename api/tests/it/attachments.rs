@@ -470,22 +470,8 @@ async fn offboarding_archives_the_files_and_empties_the_store() {
     let r = upload(app, &x.clerk, ("exit_list", &list), "签到表.pdf", PDF).await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     let id = r.body["id"].as_str().unwrap_or_default().to_string();
-    let out = std::env::temp_dir().join(format!("offboard-{}.jsonl.gz", uuid::Uuid::new_v4()));
-    let report = infra::offboard::run(
-        app.db.owner_url().expose_secret(),
-        370831,
-        &out,
-        "test",
-        &*app.state.attachments,
-    )
-    .unwrap_or_else(|e| panic!("{e:#}"));
+    let (report, lines) = crate::helpers::offboard_sishui(app, &*app.state.attachments);
     assert_eq!(report.files, 1);
-    let lines: Vec<Value> = std::io::BufReader::new(flate2::read::GzDecoder::new(
-        std::fs::File::open(&out).unwrap_or_else(|e| panic!("{e}")),
-    ))
-    .lines()
-    .map(|l| serde_json::from_str(&l.unwrap_or_default()).unwrap_or_default())
-    .collect();
     assert!(
         lines
             .iter()
@@ -502,7 +488,6 @@ async fn offboarding_archives_the_files_and_empties_the_store() {
     assert_eq!(bytes, PDF);
     assert_eq!(files_in(&dir), (0, 0));
     assert_eq!(rows(app), 0);
-    let _ = std::fs::remove_file(out);
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -571,27 +556,14 @@ async fn offboarding_deletes_only_what_it_archived() {
             });
         }))),
     };
-    let archived = |out: &PathBuf| -> String {
-        let mut text = String::new();
-        let _ = std::io::Read::read_to_string(
-            &mut flate2::read::GzDecoder::new(
-                std::fs::File::open(out).unwrap_or_else(|e| panic!("{e}")),
-            ),
-            &mut text,
-        );
-        text
+    let holds_late = |lines: &[Value]| {
+        lines
+            .iter()
+            .any(|l| l["row"]["id"] == late.to_string().as_str())
     };
-    let out = std::env::temp_dir().join(format!("offboard-{}.jsonl.gz", uuid::Uuid::new_v4()));
-    let report = infra::offboard::run(
-        app.db.owner_url().expose_secret(),
-        370831,
-        &out,
-        "test",
-        &store,
-    )
-    .unwrap_or_else(|e| panic!("{e:#}"));
+    let (report, lines) = crate::helpers::offboard_sishui(app, &store);
     assert_eq!(report.files, 1);
-    assert!(!archived(&out).contains(&late.to_string()));
+    assert!(!holds_late(&lines));
     assert_eq!(report.left_behind, 1, "the late row, kept");
     let kept: i64 = app.db.as_owner("37", |c| {
         use diesel::RunQueryDsl as _;
@@ -608,21 +580,10 @@ async fn offboarding_deletes_only_what_it_archived() {
     });
     assert_eq!(kept, 1);
     // The second run finishes the county: the late row archived, nothing left.
-    let again = std::env::temp_dir().join(format!("offboard-{}.jsonl.gz", uuid::Uuid::new_v4()));
-    let report = infra::offboard::run(
-        app.db.owner_url().expose_secret(),
-        370831,
-        &again,
-        "test",
-        &*app.state.attachments,
-    )
-    .unwrap_or_else(|e| panic!("{e:#}"));
+    let (report, lines) = crate::helpers::offboard_sishui(app, &*app.state.attachments);
     assert_eq!(report.left_behind, 0);
-    assert!(archived(&again).contains(&late.to_string()));
+    assert!(holds_late(&lines));
     assert_eq!(files_in(&dir), (0, 0));
-    for f in [out, again] {
-        let _ = std::fs::remove_file(f);
-    }
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -721,3 +721,29 @@ impl TestApp {
             .id
     }
 }
+
+/// Offboards Sishui (370831) with `store` as the attachment store: the report and the archive's
+/// lines (the archive file is removed).
+pub fn offboard_sishui(
+    app: &TestApp,
+    store: &dyn infra::files::Store,
+) -> (infra::offboard::Report, Vec<serde_json::Value>) {
+    use std::io::BufRead as _;
+    let out = std::env::temp_dir().join(format!("offboard-{}.jsonl.gz", Uuid::new_v4()));
+    let report = infra::offboard::run(
+        app.db.owner_url().expose_secret(),
+        370831,
+        &out,
+        "test",
+        store,
+    )
+    .unwrap_or_else(|e| panic!("{e:#}"));
+    let lines = std::io::BufReader::new(flate2::read::GzDecoder::new(
+        std::fs::File::open(&out).unwrap_or_else(|e| panic!("{e}")),
+    ))
+    .lines()
+    .map(|l| serde_json::from_str(&l.unwrap_or_default()).unwrap_or_default())
+    .collect();
+    let _ = std::fs::remove_file(&out);
+    (report, lines)
+}

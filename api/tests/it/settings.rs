@@ -239,8 +239,6 @@ async fn audit_retention_is_never_set_below_six_months() {
 #[actix_web::test]
 async fn offboarding_archives_then_deletes_every_row_of_the_county_and_nothing_else() {
     use diesel::prelude::*;
-    use secrecy::ExposeSecret as _;
-    use std::io::BufRead as _;
     let mut app = TestApp::spawn().await;
     app.onboard("370831");
     app.onboard("370830");
@@ -296,22 +294,8 @@ async fn offboarding_archives_then_deletes_every_row_of_the_county_and_nothing_e
     let before = census(&app);
     let sishui: i64 = before.iter().filter(|r| r.1 == 370831).map(|r| r.2).sum();
     assert!(sishui > 5, "{before:?}");
-    let out = std::env::temp_dir().join(format!("offboard-{}.jsonl.gz", uuid::Uuid::new_v4()));
-    let report = infra::offboard::run(
-        app.db.owner_url().expose_secret(),
-        370831,
-        &out,
-        "test",
-        &*app.state.attachments,
-    )
-    .unwrap_or_else(|e| panic!("{e:#}"));
+    let (report, lines) = crate::helpers::offboard_sishui(&app, &*app.state.attachments);
     // The archive holds exactly the county's rows.
-    let lines: Vec<serde_json::Value> = std::io::BufReader::new(flate2::read::GzDecoder::new(
-        std::fs::File::open(&out).unwrap_or_else(|e| panic!("{e}")),
-    ))
-    .lines()
-    .map(|l| serde_json::from_str(&l.unwrap_or_default()).unwrap_or_default())
-    .collect();
     assert_eq!(i64::try_from(lines.len()).unwrap_or(0), sishui);
     assert!(lines.iter().all(|l| l["row"]["county_code"] == 370831));
     assert!(
@@ -348,7 +332,6 @@ async fn offboarding_archives_then_deletes_every_row_of_the_county_and_nothing_e
         items[0]["details"]["archive_sha256"],
         report.sha256.as_str()
     );
-    let _ = std::fs::remove_file(&out);
 }
 
 /// Issue 23 item 1: a county may not override the province's lines or cut-off, nor loosen a

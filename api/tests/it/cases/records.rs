@@ -556,23 +556,23 @@ async fn exports_need_the_permission_over_what_they_export() {
     assert_eq!(own.status, 200, "{:?}", own.body);
 }
 
-#[actix_web::test]
-async fn rotation_moves_every_id_number_to_the_new_key() {
-    let (app, t) = setup().await;
-    let person = id_number("370831", 41);
+/// Registers household `number` with `people`, and makes a key set with a new active key:
+/// the first member's id and the rotated keys.
+async fn before_rotation(
+    app: &TestApp,
+    t: &str,
+    number: &str,
+    people: &[String],
+) -> (uuid::Uuid, infra::pii::DataKeys) {
     let r = app
         .post(
             "/api/v1/households",
-            &t,
-            household(
-                "K1",
-                "370831001003",
-                &[person.clone(), id_number("370831", 42)],
-            ),
+            t,
+            household(number, "370831001003", people),
         )
         .await;
-    assert_eq!(r.status, 201);
-    let member: uuid::Uuid = r.body["members"][0]["id"]
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let member = r.body["members"][0]["id"]
         .as_str()
         .and_then(|s| s.parse().ok())
         .unwrap_or_default();
@@ -581,6 +581,15 @@ async fn rotation_moves_every_id_number_to_the_new_key() {
         .data_keys
         .with_new_random_key()
         .unwrap_or_else(|e| panic!("{e}"));
+    (member, rotated)
+}
+
+#[actix_web::test]
+async fn rotation_moves_every_id_number_to_the_new_key() {
+    let (app, t) = setup().await;
+    let person = id_number("370831", 41);
+    let (member, rotated) =
+        before_rotation(&app, &t, "K1", &[person.clone(), id_number("370831", 42)]).await;
     let moved = infra::app::cases::rotate::reencrypt(&app.state.db, &rotated, 1)
         .unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(moved, 2);
@@ -615,23 +624,7 @@ async fn rotation_moves_every_id_number_to_the_new_key() {
 #[actix_web::test]
 async fn rotation_fails_while_a_row_stays_locked_and_finishes_when_run_again() {
     let (app, t) = setup().await;
-    let r = app
-        .post(
-            "/api/v1/households",
-            &t,
-            household("K2", "370831001003", &[id_number("370831", 43)]),
-        )
-        .await;
-    assert_eq!(r.status, 201);
-    let member: uuid::Uuid = r.body["members"][0]["id"]
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_default();
-    let rotated = app
-        .state
-        .data_keys
-        .with_new_random_key()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (member, rotated) = before_rotation(&app, &t, "K2", &[id_number("370831", 43)]).await;
     // Another transaction holds the member's row for the whole run.
     let (locked, release) = (std::sync::mpsc::channel(), std::sync::mpsc::channel::<()>());
     let owner = app.db.owner_url();

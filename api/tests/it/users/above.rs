@@ -26,6 +26,24 @@ async fn a_province_user_can_hold_a_role_at_a_city_below() {
     );
 }
 
+/// `city.person`, of the city of Jining, holding `county_approver` and `tenant_admin` at Sishui
+/// (granted by the platform): their token.
+async fn city_person_with_sishui_roles(app: &mut TestApp) -> String {
+    let id = app.user("city.person", "3708", &[]);
+    let p = app.token("platform.admin").await;
+    for role in ["county_approver", "tenant_admin"] {
+        let r = app
+            .post(
+                &format!("/api/v1/users/{id}/roles"),
+                &p,
+                json!({"role": role, "org_unit": "370831"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{role}: {:?}", r.body);
+    }
+    app.token("city.person").await
+}
+
 /// A user above the county whose roles are granted at one county reads that county's records
 /// and accounts, not the neighbouring counties' under the same city: permissions are scoped by
 /// where they are granted, not by the user's org unit.
@@ -49,19 +67,7 @@ async fn a_city_user_with_a_county_grant_reads_only_that_county() {
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     let theirs = r.body["id"].as_str().unwrap_or_default().to_string();
-    let id = app.user("city.person", "3708", &[]);
-    let p = app.token("platform.admin").await;
-    for role in ["county_approver", "tenant_admin"] {
-        let r = app
-            .post(
-                &format!("/api/v1/users/{id}/roles"),
-                &p,
-                json!({"role": role, "org_unit": "370831"}),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{role}: {:?}", r.body);
-    }
-    let t = app.token("city.person").await;
+    let t = city_person_with_sishui_roles(&mut app).await;
     let list = app.get("/api/v1/households", &t).await;
     assert!(
         !list.body.to_string().contains(&theirs),
@@ -113,19 +119,7 @@ async fn a_city_user_with_a_county_grant_meets_the_neighbours_objects_as_unknown
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     let theirs = r.body["id"].as_str().unwrap_or_default().to_string();
-    let id = app.user("city.person", "3708", &[]);
-    let p = app.token("platform.admin").await;
-    for role in ["county_approver", "tenant_admin"] {
-        let r = app
-            .post(
-                &format!("/api/v1/users/{id}/roles"),
-                &p,
-                json!({"role": role, "org_unit": "370831"}),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{role}: {:?}", r.body);
-    }
-    let t = app.token("city.person").await;
+    let t = city_person_with_sishui_roles(&mut app).await;
     let list = app.get("/api/v1/webhooks", &t).await;
     assert_eq!(list.status, 200, "{:?}", list.body);
     let text = list.body.to_string();
