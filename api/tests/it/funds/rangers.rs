@@ -659,6 +659,33 @@ async fn the_demo_ranger_has_a_year_on_record() {
     api::demo::load(&app.state).unwrap_or_else(|e| panic!("{e:#}"));
     let r = app.get("/api/v1/ranger-contracts", &t).await;
     assert_eq!(r.body.as_array().map(Vec::len), Some(1));
+    // A load stopped part-way through the households is finished by the next start.
+    let households = || {
+        app.db.as_owner("370831", |c| {
+            use diesel::RunQueryDsl as _;
+            #[derive(diesel::QueryableByName)]
+            struct N {
+                #[diesel(sql_type = diesel::sql_types::Int8)]
+                n: i64,
+            }
+            diesel::sql_query("SELECT count(*) AS n FROM households WHERE county_code = 370831")
+                .get_result::<N>(c)
+                .map(|r| r.n)
+        })
+    };
+    let loaded = households();
+    app.db.as_owner("370831", |c| {
+        use diesel::RunQueryDsl as _;
+        diesel::sql_query(
+            "DELETE FROM households WHERE county_code = 370831 AND id IN \
+               (SELECT id FROM households WHERE county_code = 370831 \
+                 ORDER BY household_number DESC LIMIT 5)",
+        )
+        .execute(c)
+    });
+    assert_eq!(households(), loaded - 5);
+    api::demo::load(&app.state).unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(households(), loaded);
 }
 
 /// "Today" is China's: at 00:30 in Beijing (16:30 UTC the day before) a patrol of that Beijing
