@@ -402,14 +402,7 @@ impl AppState {
                         "you need the permission {p}"
                     )));
                 }
-                // The grants, not the org unit, bound what the route reaches: a city user
-                // holding the permission at one county sees and touches that county only,
-                // and another county's objects answer as unknown ones (row-level security
-                // itself is narrowed, so no route can forget it).
-                if let Some(bound) = caller.grants_bound(p) {
-                    conn.narrow(bound.subtree())?;
-                    caller.bound = Some(bound);
-                }
+                bound_by(conn, &mut caller, p)?;
             }
             if crate::routes::is_record_route(&auth.rule)
                 && caller.org.level() < domain::Level::County
@@ -467,4 +460,24 @@ impl AppState {
         .await?;
         Ok(out)
     }
+}
+
+/// Bounds the rest of the transaction by where `permission` is granted: a city user holding it
+/// at one county sees and touches that county only, and another county's objects answer as
+/// unknown ones (row-level security itself is narrowed, so no route can forget it). Nothing
+/// changes for a caller holding it at their org unit. Routes whose permission depends on the
+/// request (reports by kind) call it themselves.
+///
+/// # Errors
+/// Database failures.
+pub fn bound_by(
+    conn: &mut Tx<'_>,
+    caller: &mut domain::authz::Caller,
+    permission: &str,
+) -> Result<(), DomainError> {
+    if let Some(bound) = caller.grants_bound(permission) {
+        conn.narrow(bound.subtree())?;
+        caller.bound = Some(bound);
+    }
+    Ok(())
 }

@@ -201,13 +201,34 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
     let prepared = state.db.in_scope(scope, |conn| {
         let (kind, request_id) = jobs::kind_of(conn, job)?;
         let (payload, dry_run) = jobs::start_run(conn, job)?;
-        let caller = match job.created_by {
-            Some(user) => infra::app::auth::caller_for_job(conn, &state.catalog, user)?,
-            None => None,
-        };
-        Ok((kind, request_id, payload, dry_run, caller))
+        Ok((kind, request_id, payload, dry_run))
     })?;
-    let (kind, request_id, payload, dry_run, caller) = prepared;
+    // The creator's account lies at their org unit, which may be above the job's county (a
+    // city user holding a role at one county): read it within the job's province.
+    let job_unit = RegionCode::from_i64(job.region_code)
+        .map_err(|e| DomainError::Unexpected(anyhow::anyhow!(e)))?;
+    let accounts = if job_unit == RegionCode::PLATFORM {
+        RegionCode::PLATFORM.subtree()
+    } else {
+        job_unit.ancestor_at(domain::Level::Province).subtree()
+    };
+    let caller = match job.created_by {
+        Some(user) => state.db.in_scope(accounts, |conn| {
+            infra::app::auth::caller_for_job(conn, &state.catalog, user)
+        })?,
+        None => None,
+    };
+    let (kind, request_id, payload, dry_run) = prepared;
+    // A job belongs to the unit its request was bounded by (where the creator holds the
+    // permission it needed; `Caller::unit`): it runs bounded the same way, so an export or an
+    // import reaches no further than the request that queued it could.
+    let mut caller = caller;
+    if let Some(c) = caller.as_mut()
+        && job_unit != c.org
+        && c.org.subtree().contains(job_unit)
+    {
+        c.bound = Some(job_unit);
+    }
     // Once the job is over its upload goes (from the store, then its key from the row); what
     // cannot go now housekeeping removes later (`jobs::sweep_uploads`).
     let finish = |status: &str, summary: serde_json::Value| -> Result<bool, DomainError> {

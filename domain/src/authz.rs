@@ -283,9 +283,11 @@ impl Caller {
         (bound != self.org && self.org.subtree().contains(bound)).then_some(bound)
     }
 
-    /// The tenant key of the caller's org unit.
+    /// The tenant key of where the request acts: the caller's org unit's, or for a request
+    /// bounded by where its permission is granted, the bound's. The caller's own rows (their
+    /// account, grants) are keyed by the org unit: `self.org.county_code()`.
     pub fn county_code(&self) -> i32 {
-        self.org.county_code()
+        self.unit().county_code()
     }
 
     /// Role names held (for audit rows).

@@ -88,14 +88,19 @@ impl<'c> Tx<'c> {
     /// # Errors
     /// Database failures.
     pub fn narrow(&mut self, scope: Scope) -> Result<(), DomainError> {
-        diesel::select((
-            set_config("app.scope_lo", scope.lo().to_string(), true),
-            set_config("app.scope_hi", scope.hi().to_string(), true),
-        ))
-        .execute(self.0)
-        .map(|_| ())
-        .map_err(map_db_error)
+        set_scope(self.0, scope)
     }
+}
+
+/// Sets the transaction's scope to `scope` (transaction-local, as at its start).
+pub(crate) fn set_scope(conn: &mut PgConnection, scope: Scope) -> Result<(), DomainError> {
+    diesel::select((
+        set_config("app.scope_lo", scope.lo().to_string(), true),
+        set_config("app.scope_hi", scope.hi().to_string(), true),
+    ))
+    .execute(conn)
+    .map(|_| ())
+    .map_err(map_db_error)
 }
 
 impl std::fmt::Debug for Tx<'_> {

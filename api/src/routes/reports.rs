@@ -200,6 +200,12 @@ pub async fn report(
         .read(
             auth,
             move |conn, ctx| {
+                // The kind decides the permission: the report is bounded by where it is held.
+                let mut ctx = ctx.clone();
+                if let Some(p) = reports::permission_of(&kind) {
+                    crate::state::bound_by(conn, &mut ctx.caller, p)?;
+                }
+                let ctx = &ctx;
                 let req = Request {
                     kind: kind.clone(),
                     region: region.unwrap_or(ctx.caller.unit()),

@@ -107,6 +107,16 @@ pub struct Target {
     pub max_bytes: u64,
 }
 
+/// Whether the caller may read attachments at `region` with `permission`: an object they may
+/// not read answers as an unknown one (no message naming where it is).
+fn read_at(ctx: &Ctx, permission: &str, region: i64) -> Result<(), DomainError> {
+    if ctx.caller.can_at(permission, stored_code(region)?) {
+        Ok(())
+    } else {
+        Err(DomainError::NotFound)
+    }
+}
+
 /// The object's tenant and node, if the caller sees it and may read its attachments.
 fn readable(
     conn: &mut PgConnection,
@@ -117,18 +127,17 @@ fn readable(
     match object {
         ObjectType::ExitList => {
             let list = exit::visible(conn, ctx, id)?;
-            ctx.caller
-                .require_at(perm::WORKFLOW_READ, stored_code(list.region_code)?)?;
+            read_at(ctx, perm::WORKFLOW_READ, list.region_code)?;
             Ok((list.county_code, list.region_code))
         }
         ObjectType::PropertyHit => {
             let hit = property::visible(conn, ctx, id)?;
+            read_at(ctx, perm::PROPERTY_READ, hit.region_code)?;
             Ok((hit.county_code, hit.region_code))
         }
         ObjectType::IntakeList => {
             let list = super::intake::find(conn, ctx, id, false)?;
-            ctx.caller
-                .require_at(perm::WORKFLOW_READ, stored_code(list.region_code)?)?;
+            read_at(ctx, perm::WORKFLOW_READ, list.region_code)?;
             Ok((list.county_code, list.region_code))
         }
     }

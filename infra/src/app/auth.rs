@@ -576,7 +576,7 @@ pub fn caller_with_grants(
 /// Database failures.
 pub fn own_password_hash(conn: &mut PgConnection, caller: &Caller) -> Result<String, DomainError> {
     users::table
-        .filter(users::county_code.eq(caller.county_code()))
+        .filter(users::county_code.eq(caller.org.county_code()))
         .filter(users::id.eq(caller.user_id))
         .select(users::password_hash)
         .first(conn)

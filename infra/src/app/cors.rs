@@ -62,7 +62,7 @@ pub fn replace(
     ctx: &Ctx,
     origins: &[String],
 ) -> Result<Vec<(String, DateTime<Utc>)>, DomainError> {
-    let unit = ctx.caller.org;
+    let unit = ctx.caller.unit();
     ctx.caller
         .require_at_level(domain::authz::perm::CORS_MANAGE, Level::County, unit)?;
     let mut errs = Vec::new();

@@ -304,8 +304,12 @@ fn check_approver(
         return Err(refuse("nobody approves a role for themselves"));
     }
     let parties = [req.requested_by, req.user_id];
+    // The approver's own account and grants lie at their org unit, which a request bounded by
+    // where the permission is granted (a city user approving at one county) does not reach:
+    // read in the org unit's scope, then back.
+    crate::db::set_scope(conn, ctx.caller.org.subtree())?;
     let my_admin_grants: Vec<(String, Option<Uuid>)> = role_grants::table
-        .filter(role_grants::county_code.eq(ctx.caller.county_code()))
+        .filter(role_grants::county_code.eq(ctx.caller.org.county_code()))
         .filter(role_grants::user_id.eq(me))
         .select((role_grants::role, role_grants::granted_by))
         .load(conn)
@@ -322,12 +326,13 @@ fn check_approver(
         ));
     }
     let reset: Option<(Option<Uuid>, Option<DateTime<Utc>>)> = users_t::table
-        .filter(users_t::county_code.eq(ctx.caller.county_code()))
+        .filter(users_t::county_code.eq(ctx.caller.org.county_code()))
         .filter(users_t::id.eq(me))
         .select((users_t::password_reset_by, users_t::password_reset_at))
         .first(conn)
         .optional()
         .db()?;
+    crate::db::set_scope(conn, ctx.caller.scope())?;
     if let Some((Some(by), Some(at))) = reset
         && parties.contains(&by)
         && ctx.now - at < Duration::days(RESET_QUARANTINE_DAYS)

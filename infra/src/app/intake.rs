@@ -464,7 +464,7 @@ fn record_step(
             intake_steps::stage_to.eq(to.as_str()),
             intake_steps::actor_id.eq(ctx.caller.user_id),
             intake_steps::actor_username.eq(&ctx.caller.username),
-            intake_steps::actor_org.eq(ctx.caller.unit().as_i64()),
+            intake_steps::actor_org.eq(ctx.caller.org.as_i64()),
             intake_steps::taken_at.eq(ctx.now),
             intake_steps::details.eq(&details),
             intake_steps::attachments.eq(json!(attachments)),

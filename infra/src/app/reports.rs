@@ -550,6 +550,11 @@ pub fn compact(db: &crate::db::Db) -> Result<i64, DomainError> {
     })
 }
 
+/// The permission a report kind needs (`None` for an unknown kind).
+pub fn permission_of(kind: &str) -> Option<&'static str> {
+    KINDS.iter().find(|(k, _)| *k == kind).map(|(_, p)| *p)
+}
+
 /// Builds a report.
 ///
 /// # Errors

@@ -554,6 +554,17 @@ async fn exports_need_the_permission_over_what_they_export() {
         )
         .await;
     assert_eq!(own.status, 200, "{:?}", own.body);
+    // An export job runs bounded as the request that queued it: the township, not the county.
+    let r = app
+        .post("/api/v1/exports/households/jobs?format=csv", &n, json!({}))
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    let done = crate::transfer::wait(&app, &n, &r.body).await;
+    assert_eq!(done["status"], "succeeded", "{done:?}");
+    let id = r.body["id"].as_str().unwrap_or_default();
+    let file = app.get(&format!("/api/v1/jobs/{id}/result"), &n).await;
+    let text = file.body.to_string();
+    assert!(text.contains("E1") && !text.contains("E2"), "{text}");
 }
 
 /// Registers household `number` with `people`, and makes a key set with a new active key:

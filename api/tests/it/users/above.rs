@@ -147,4 +147,51 @@ async fn a_city_user_with_a_county_grant_meets_the_neighbours_objects_as_unknown
     let mine = r.body["id"].as_str().unwrap_or_default().to_string();
     let list = app.get("/api/v1/webhooks", &t).await;
     assert!(list.body.to_string().contains(&mine), "{:?}", list.body);
+    // Reports are bounded by where the kind's permission is held: the neighbour's region is
+    // outside, and a report naming no region is Sishui's.
+    let r = app
+        .get("/api/v1/reports/households?region=370830", &t)
+        .await;
+    assert_eq!(
+        (r.status, r.body["errors"][0]["field"].as_str()),
+        (422, Some("region")),
+        "{:?}",
+        r.body
+    );
+    let r = app.get("/api/v1/reports/households", &t).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["region_code"], "370831000000", "{:?}", r.body);
+    // The county's front ends are theirs to list, as its webhooks are.
+    let r = app
+        .send(
+            "PUT",
+            "/api/v1/cors-origins",
+            Some(&t),
+            Some(&json!({"origins": ["https://app.sishui.example.cn"]})),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    // An import they start runs for Sishui, and its row errors are theirs to read.
+    // One household whose only row gives a bad ID number.
+    let csv = format!(
+        "{}\n{}\n",
+        crate::transfer::HEADER,
+        crate::transfer::row("S-1", "370831001003", "户主", "123", "户主", "因病", "4200")
+    );
+    let r = app
+        .post_raw(
+            "/api/v1/imports/households",
+            Some(&t),
+            "text/csv",
+            csv.into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    let done = crate::transfer::wait(&app, &t, &r.body).await;
+    let id = r.body["id"].as_str().unwrap_or_default();
+    let errors = app.get(&format!("/api/v1/jobs/{id}/errors"), &t).await;
+    assert_eq!(errors.status, 200, "{:?}", errors.body);
+    let listed = errors.body["items"].as_array().map_or(0, Vec::len);
+    assert!(listed > 0, "{done:?} {:?}", errors.body);
 }

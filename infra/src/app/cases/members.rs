@@ -405,7 +405,6 @@ pub fn check_daily(
     use crate::schema::audit_events as a;
     let since = chrono::Utc::now() - chrono::Duration::days(1);
     let (count, oldest): (i64, Option<chrono::DateTime<chrono::Utc>>) = a::table
-        .filter(a::county_code.eq(ctx.caller.county_code()))
         .filter(a::actor_id.eq(ctx.caller.user_id))
         .filter(a::action.eq(action))
         .filter(a::at.gt(since))

@@ -117,7 +117,7 @@ pub fn acknowledge(
             exit_acknowledgements::level.eq(level.name()),
             exit_acknowledgements::user_id.eq(ctx.caller.user_id),
             exit_acknowledgements::username.eq(&ctx.caller.username),
-            exit_acknowledgements::org_unit.eq(ctx.caller.unit().as_i64()),
+            exit_acknowledgements::org_unit.eq(ctx.caller.org.as_i64()),
             exit_acknowledgements::acknowledged_at.eq(ctx.now),
             exit_acknowledgements::note.eq(note),
         ))

@@ -43,7 +43,7 @@ pub(super) fn record_step(
             exit_steps::stage_to.eq(to.as_str()),
             exit_steps::actor_id.eq(ctx.caller.user_id),
             exit_steps::actor_username.eq(&ctx.caller.username),
-            exit_steps::actor_org.eq(ctx.caller.unit().as_i64()),
+            exit_steps::actor_org.eq(ctx.caller.org.as_i64()),
             exit_steps::taken_at.eq(ctx.now),
             exit_steps::details.eq(&details),
             exit_steps::attachments.eq(json!(attachments)),

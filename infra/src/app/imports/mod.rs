@@ -270,9 +270,10 @@ pub struct Summary {
 /// `Forbidden` when disabled or gone; database failures.
 pub fn still_enabled(db: &Db, ctx: &Ctx) -> Result<(), DomainError> {
     use crate::schema::users;
-    let disabled: bool = db.in_scope_conn(ctx.caller.scope(), |conn| {
+    // The account lies at the user's org unit (not at the unit a job is bounded by).
+    let disabled: bool = db.in_scope_conn(ctx.caller.org.subtree(), |conn| {
         users::table
-            .filter(users::county_code.eq(ctx.caller.county_code()))
+            .filter(users::county_code.eq(ctx.caller.org.county_code()))
             .filter(users::id.eq(ctx.caller.user_id))
             .select(users::disabled)
             .first::<bool>(conn)
