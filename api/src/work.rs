@@ -203,17 +203,13 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
         let (payload, dry_run) = jobs::start_run(conn, job)?;
         Ok((kind, request_id, payload, dry_run))
     })?;
-    // The creator's account lies at their org unit, which may be above the job's county (a
-    // city user holding a role at one county): read it within the job's province.
+    // The creator's account lies at their org unit, which may be anywhere above the job's
+    // county (a city or platform user holding a role at one county): the worker reads that one
+    // account, by id, in the platform's scope.
     let job_unit = RegionCode::from_i64(job.region_code)
         .map_err(|e| DomainError::Unexpected(anyhow::anyhow!(e)))?;
-    let accounts = if job_unit == RegionCode::PLATFORM {
-        RegionCode::PLATFORM.subtree()
-    } else {
-        job_unit.ancestor_at(domain::Level::Province).subtree()
-    };
     let caller = match job.created_by {
-        Some(user) => state.db.in_scope(accounts, |conn| {
+        Some(user) => state.db.in_scope(RegionCode::PLATFORM.subtree(), |conn| {
             infra::app::auth::caller_for_job(conn, &state.catalog, user)
         })?,
         None => None,

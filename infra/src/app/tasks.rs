@@ -538,10 +538,14 @@ pub fn inbox(conn: &mut PgConnection, ctx: &Ctx) -> Result<Inbox, DomainError> {
     let settings = settings_for(conn, ctx)?;
     let mut found: Vec<Found> = Vec::new();
     let mut ranger_scopes: Vec<Scope> = Vec::new();
+    // Exit and intake lists and campaigns are not shown to users whose org unit lies above the
+    // county, whatever they hold below (their routes answer 404): the inbox offers them none.
+    let county_work = ctx.caller.org.level() >= Level::County;
     for (grant, perms) in &ctx.caller.grants {
         let level = grant.unit.level();
         let scope = grant.unit.subtree();
-        if perms.contains(perm::workflow_at(level))
+        if county_work
+            && perms.contains(perm::workflow_at(level))
             && matches!(level, Level::Village | Level::Township | Level::County)
         {
             exit_tasks(conn, ctx, level, scope, &mut found)?;
@@ -550,7 +554,9 @@ pub fn inbox(conn: &mut PgConnection, ctx: &Ctx) -> Result<Inbox, DomainError> {
         if perms.contains(perm::workflow_at(level))
             && matches!(level, Level::Township | Level::County)
         {
-            campaign_tasks(conn, ctx, level, scope, &mut found)?;
+            if county_work {
+                campaign_tasks(conn, ctx, level, scope, &mut found)?;
+            }
             township_plans::tasks(conn, ctx, level, scope, &mut found)?;
         }
         for p in [perm::PROPERTY_VERIFY, perm::PROPERTY_DECIDE] {

@@ -195,3 +195,49 @@ async fn a_city_user_with_a_county_grant_meets_the_neighbours_objects_as_unknown
     let listed = errors.body["items"].as_array().map_or(0, Vec::len);
     assert!(listed > 0, "{done:?} {:?}", errors.body);
 }
+
+/// A platform-level user holding a role at one province queues an export job: it runs (the
+/// worker finds their account above the job's county) and holds that province's rows only.
+#[actix_web::test]
+async fn a_platform_user_with_a_province_grant_runs_jobs_there() {
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
+    app.user("clerk.sishui", "370831001003", &["village_clerk"]);
+    let c = app.token("clerk.sishui").await;
+    let r = app
+        .post(
+            "/api/v1/households",
+            &c,
+            crate::cases::household(
+                "P-1",
+                "370831001003",
+                &[crate::cases::id_number("370831", 2)],
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let id = app.user("platform.auditor", "000000000000", &[]);
+    let p = app.token("platform.admin").await;
+    let r = app
+        .post(
+            &format!("/api/v1/users/{id}/roles"),
+            &p,
+            json!({"role": "auditor", "org_unit": "37"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let t = app.token("platform.auditor").await;
+    let r = app
+        .post(
+            "/api/v1/exports/households/jobs?format=csv&region=370831",
+            &t,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    let done = crate::transfer::wait(&app, &t, &r.body).await;
+    assert_eq!(done["status"], "succeeded", "{done:?}");
+    let id = r.body["id"].as_str().unwrap_or_default();
+    let file = app.get(&format!("/api/v1/jobs/{id}/result"), &t).await;
+    assert!(file.body.to_string().contains("P-1"), "{:?}", file.body);
+}
