@@ -414,4 +414,68 @@ async fn a_timetable_follows_the_procedure_inside_the_year() {
     assert_eq!(t["milestones"][0]["state"], "overdue", "{t:?}");
     let d = t["divergences"].as_array().cloned().unwrap_or_default();
     assert!(d.contains(&json!("behind_timetable")), "{t:?}");
+    // A list of the township reviewed on paper the day its notice ended, and entered two days
+    // later: the milestone is reached on the day of the decision, not of the entry.
+    let p = app.token("platform.admin").await;
+    let s = app.get("/api/v1/settings/37", &p).await;
+    let tag = s.header("etag").unwrap_or_else(|| "\"0\"".into());
+    let mut lines = serde_json::Map::new();
+    for y in [year - 1, year] {
+        lines.insert(y.to_string(), json!(400_000));
+    }
+    let r = app
+        .send(
+            "PUT",
+            "/api/v1/settings/37",
+            Some(&p),
+            Some(&json!({"overrides": {"poverty_line_fen": lines}})),
+            &[("if-match", tag.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let h = registered(app, &x.clerk, "P9", V1, 89, (3, 400_000, true)).await;
+    for y in [year - 1, year] {
+        crate::exit::put_year(app, &x.clerk, &h, y, 1_500_000, true).await;
+    }
+    let mut n = nomination(V1, &[&h]);
+    n["year"] = json!(year);
+    n["nominated_on"] = json!(today(app).to_string());
+    let r = app.post("/api/v1/exit-lists", &x.clerk, n).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let list = r.body["id"].as_str().unwrap_or_default().to_string();
+    take(&x, &x.clerk, &list, "appraisal", votes(&[(&h, 25)])).await;
+    take(
+        &x,
+        &x.clerk,
+        &list,
+        "verification",
+        json!({"verified_on": "today", "verifiers": ["王某"], "findings": "属实"}),
+    )
+    .await;
+    take(
+        &x,
+        &x.clerk,
+        &list,
+        "first-notice",
+        json!({"location": "村委会公示栏"}),
+    )
+    .await;
+    to_notice_end(app, &x.clerk, &list, Duration::seconds(1)).await;
+    let decided = today(app);
+    app.state.clock.advance(Duration::days(2));
+    take(
+        &x,
+        &x.reviewer,
+        &list,
+        "township-review",
+        json!({"opinion": "同意", "decision_no": "泗扶发〔2026〕12号", "decided_on": decided.to_string()}),
+    )
+    .await;
+    let r = rollup(app, &x.approver, "370831", year).await;
+    let t = township(&r, TOWNSHIP);
+    assert_eq!(
+        t["milestones"][0]["reached_on"],
+        decided.to_string(),
+        "{t:?}"
+    );
 }

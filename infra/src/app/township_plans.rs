@@ -506,7 +506,7 @@ pub fn rollup(
         .select((exit_lists::id, exit_lists::region_code))
         .load(conn)
         .db()?;
-    let steps: Vec<(Uuid, String, DateTime<Utc>)> = exit_steps::table
+    let steps: Vec<(Uuid, String, serde_json::Value, DateTime<Utc>)> = exit_steps::table
         .inner_join(
             exit_lists::table.on(exit_lists::county_code
                 .eq(exit_steps::county_code)
@@ -516,12 +516,19 @@ pub fn rollup(
         .filter(exit_lists::region_code.between(range.lo(), range.hi()))
         .filter(exit_lists::year.eq(year))
         .filter(exit_steps::step.eq_any(PLAN_STEPS.iter().map(|s| s.as_str())))
-        .select((exit_steps::list_id, exit_steps::step, exit_steps::taken_at))
+        .select((
+            exit_steps::list_id,
+            exit_steps::step,
+            exit_steps::details,
+            exit_steps::taken_at,
+        ))
         .load(conn)
         .db()?;
     let mut taken: HashMap<(Uuid, String), NaiveDate> = HashMap::new();
-    for (list, step, at) in steps {
-        let day = crate::clock::china_date(at);
+    for (list, step, details, at) in steps {
+        // The day the step happened (its decided_on, filed_on, … when given), not the day it
+        // was entered.
+        let day = super::exit::step_on(&details, at);
         taken
             .entry((list, step))
             .and_modify(|d| *d = (*d).min(day))
