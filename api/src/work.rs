@@ -208,7 +208,7 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
     // account, by id, in the platform's scope.
     let job_unit = RegionCode::from_i64(job.region_code)
         .map_err(|e| DomainError::Unexpected(anyhow::anyhow!(e)))?;
-    let caller = match job.created_by {
+    let mut caller = match job.created_by {
         Some(user) => state.db.in_scope(RegionCode::PLATFORM.subtree(), |conn| {
             infra::app::auth::caller_for_job(conn, &state.catalog, user)
         })?,
@@ -218,7 +218,6 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
     // A job belongs to the unit its request was bounded by (where the creator holds the
     // permission it needed; `Caller::unit`): it runs bounded the same way, so an export or an
     // import reaches no further than the request that queued it could.
-    let mut caller = caller;
     if let Some(c) = caller.as_mut()
         && job_unit != c.org
         && c.org.subtree().contains(job_unit)

@@ -275,14 +275,7 @@ pub fn run(
 
 /// Puts the whole platform in the transaction's scope (every statement here names the county).
 fn whole_platform(conn: &mut PgConnection) -> anyhow::Result<()> {
-    let all = RegionCode::PLATFORM.subtree();
-    diesel::sql_query(format!(
-        "SELECT set_config('app.scope_lo', '{}', true), set_config('app.scope_hi', '{}', true)",
-        all.lo(),
-        all.hi()
-    ))
-    .execute(conn)?;
-    Ok(())
+    crate::db::set_scope(conn, RegionCode::PLATFORM.subtree()).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// How many rows of `county` the tenant tables hold.
