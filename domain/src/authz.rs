@@ -283,6 +283,21 @@ impl Caller {
         (bound != self.org && self.org.subtree().contains(bound)).then_some(bound)
     }
 
+    /// The nearest unit above the county covering the grants that carry `permission`, when
+    /// those grants lie in more than one county and none of them is at that unit: one range
+    /// (what a request is bounded by) cannot hold two counties without the ones between, so
+    /// such a request is refused rather than given the range (`None` otherwise).
+    pub fn grants_split(&self, permission: &str) -> Option<RegionCode> {
+        let carrying = || {
+            self.grants
+                .iter()
+                .filter(|(_, p)| p.contains(permission))
+                .map(|(g, _)| g.unit)
+        };
+        let span = carrying().reduce(RegionCode::common_ancestor)?;
+        (span.level() < Level::County && !carrying().any(|u| u == span)).then_some(span)
+    }
+
     /// The tenant key of where the request acts: the caller's org unit's, or for a request
     /// bounded by where its permission is granted, the bound's. The caller's own rows (their
     /// account, grants) are keyed by the org unit: `self.org.county_code()`.
@@ -533,9 +548,18 @@ mod tests {
         assert_eq!(one.grants_bound(manage), None);
         let two = at("3708", &[("370831", read), ("370830", read)]);
         assert_eq!(two.grants_bound(read), None);
+        // … but the city's range would hold its other counties too: such requests are refused.
+        assert_eq!(two.grants_split(read), Some(code("3708")));
+        let covered = at("3708", &[("370831", read), ("3708", read)]);
+        assert_eq!(covered.grants_split(read), None);
+        assert_eq!(one.grants_split(read), None);
+        // A county in another city: the province would be the range.
+        let apart = at("37", &[("370831", read), ("370102", read)]);
+        assert_eq!(apart.grants_split(read), Some(code("37")));
         // Two townships of one county under a city user: the county.
         let towns = at("3708", &[("370831101", read), ("370831102", read)]);
         assert_eq!(towns.grants_bound(read), Some(code("370831")));
+        assert_eq!(towns.grants_split(read), None);
         // Not held at all: nothing to bound by (the route refuses it before).
         assert_eq!(one.grants_bound(perm::AUDIT_READ), None);
         // Bounded, the caller's scope and default unit follow the bound.

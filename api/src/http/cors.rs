@@ -1,8 +1,8 @@
 //! CORS per tenant: a browser front end may call the API from an origin its county listed
 //! (`PUT /api/v1/cors-origins`); nothing is allowed by default. Preflights are answered for an
 //! origin that some county listed; an authenticated response carries `Access-Control-Allow-Origin`
-//! only when the caller's own county listed the origin (public routes such as login: any
-//! county's listing will do). Lookups are cached per instance for a minute.
+//! only when the caller's own county listed the origin — for a city or province user, a county
+//! below their unit (public routes such as login: any county's listing will do). Lookups are cached per instance for a minute.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -60,6 +60,20 @@ const ALLOW_HEADERS: &str =
 const EXPOSE_HEADERS: &str =
     "etag, location, retry-after, x-request-id, content-disposition, idempotent-replayed";
 
+/// Whether one of the counties that listed the origin is the caller's: the county of their org
+/// unit, or, for a city or province user (whose requests are bounded by where their grants lie,
+/// often one county), a county below it. The platform's users get none.
+fn listed_for(org: domain::RegionCode, counties: &[i32]) -> bool {
+    if org == domain::RegionCode::PLATFORM {
+        return false;
+    }
+    counties.iter().any(|&c| {
+        c == org.county_code()
+            || domain::RegionCode::from_i64(i64::from(c) * 1_000_000)
+                .is_ok_and(|county| org.subtree().contains(county))
+    })
+}
+
 /// The middleware.
 pub async fn cors(
     req: ServiceRequest,
@@ -98,14 +112,13 @@ pub async fn cors(
         return Ok(req.into_response(res.finish()));
     }
     let mut res = next.call(req).await?.map_into_boxed_body();
-    let caller_county = res
+    let caller_org = res
         .request()
         .extensions()
         .get::<AccessClaims>()
-        .and_then(|c| domain::RegionCode::parse(&c.org).ok())
-        .map(domain::RegionCode::county_code);
-    let allowed = match caller_county {
-        Some(c) => counties.contains(&c),
+        .and_then(|c| domain::RegionCode::parse(&c.org).ok());
+    let allowed = match caller_org {
+        Some(org) => listed_for(org, &counties),
         None => !counties.is_empty(),
     };
     let h = res.headers_mut();

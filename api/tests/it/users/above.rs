@@ -44,6 +44,51 @@ async fn city_person_with_sishui_roles(app: &mut TestApp) -> String {
     app.token("city.person").await
 }
 
+/// A city user holding a permission at two counties of the city, and at no unit covering both:
+/// a request reads one range, and the city's would take in the third county too (it did: the
+/// third county's webhooks were listed), so the routes needing it refuse, naming why; routes
+/// needing none still answer.
+#[actix_web::test]
+async fn grants_in_two_separate_counties_are_refused_not_widened() {
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
+    app.onboard("370830");
+    let liangshan = app.onboard("370832");
+    let l = app.token(&liangshan).await;
+    let r = app
+        .post(
+            "/api/v1/webhooks",
+            &l,
+            json!({"url": "https://hooks.example.cn/ls", "events": ["household.created"], "description": "梁山县"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let id = app.user("city.person", "3708", &[]);
+    let p = app.token("platform.admin").await;
+    for county in ["370831", "370830"] {
+        let r = app
+            .post(
+                &format!("/api/v1/users/{id}/roles"),
+                &p,
+                json!({"role": "tenant_admin", "org_unit": county}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{county}: {:?}", r.body);
+    }
+    let t = app.token("city.person").await;
+    let list = app.get("/api/v1/webhooks", &t).await;
+    assert!(!list.body.to_string().contains("梁山"), "{:?}", list.body);
+    assert_eq!(list.status, 403, "{:?}", list.body);
+    assert!(
+        list.body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("more than one county")),
+        "{:?}",
+        list.body
+    );
+    assert_eq!(app.get("/api/v1/me", &t).await.status, 200);
+}
+
 /// A user above the county whose roles are granted at one county reads that county's records
 /// and accounts, not the neighbouring counties' under the same city: permissions are scoped by
 /// where they are granted, not by the user's org unit.
@@ -172,6 +217,19 @@ async fn a_city_user_with_a_county_grant_meets_the_neighbours_objects_as_unknown
         )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
+    // … and their browser calls from it are allowed (the middleware read the county of their
+    // org unit, the city, which lists nothing).
+    let r = app
+        .get_with(
+            "/api/v1/me",
+            &t,
+            &[("origin", "https://app.sishui.example.cn")],
+        )
+        .await;
+    assert_eq!(
+        r.header("access-control-allow-origin").as_deref(),
+        Some("https://app.sishui.example.cn")
+    );
     // An import they start runs for Sishui, and its row errors are theirs to read.
     // One household whose only row gives a bad ID number.
     let csv = format!(
