@@ -43,6 +43,56 @@ pub fn text(
     v.to_string()
 }
 
+/// The first year a date may lie in (the oldest member's birth); the last is [`LAST_YEAR`].
+pub const FIRST_DATE_YEAR: i32 = 1900;
+
+/// The refusal of a date outside 1900-01-01 to 2100-12-31.
+pub fn date_rule() -> Rule {
+    Rule::other(
+        format!("must be a date from {FIRST_DATE_YEAR}-01-01 to {LAST_YEAR}-12-31"),
+        format!("日期须在 {FIRST_DATE_YEAR}-01-01 至 {LAST_YEAR}-12-31 之间"),
+    )
+}
+
+/// Whether `date` lies from 1900-01-01 to 2100-12-31: what every date field, parameter and
+/// imported cell takes (a year typed `2205` or `24` is a slip, and a date past chrono's or
+/// PostgreSQL's range would fail deep in a query).
+pub fn date_in_range(date: chrono::NaiveDate) -> bool {
+    use chrono::Datelike as _;
+    (FIRST_DATE_YEAR..=LAST_YEAR).contains(&date.year())
+}
+
+/// Whether `text` reads as a date or a timestamp (`2024-03-15`, `2024-03-15T08:00:00Z`, with a
+/// signed or a long year as chrono reads them) whose year lies outside
+/// [`FIRST_DATE_YEAR`]..=[`LAST_YEAR`]. Any other text: `false`.
+pub fn date_text_out_of_range(text: &str) -> bool {
+    let b = text.as_bytes();
+    let (sign, rest) = match b.first() {
+        Some(b'+') => (1, &b[1..]),
+        Some(b'-') => (-1, &b[1..]),
+        _ => (1, b),
+    };
+    let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+    let tail = &rest[digits..];
+    let dd = |i: usize| tail.get(i).is_some_and(u8::is_ascii_digit);
+    let date_like = digits >= 4
+        && tail.first() == Some(&b'-')
+        && dd(1)
+        && dd(2)
+        && tail.get(3) == Some(&b'-')
+        && dd(4)
+        && dd(5)
+        && tail.get(6).is_none_or(|c| matches!(c, b'T' | b't' | b' '));
+    if !date_like {
+        return false;
+    }
+    let year = std::str::from_utf8(&rest[..digits])
+        .ok()
+        .and_then(|y| y.parse::<i64>().ok())
+        .map_or(i64::MAX, |y| sign * y);
+    !(i64::from(FIRST_DATE_YEAR)..=i64::from(LAST_YEAR)).contains(&year)
+}
+
 /// Checks a year.
 pub fn check_year(errs: &mut Vec<FieldError>, field: &str, year: i32) {
     if !YEARS.contains(&year) {
@@ -88,6 +138,34 @@ pub fn permille(errs: &mut Vec<FieldError>, field: &str, v: Option<f64>) -> Opti
 #[cfg(test)]
 mod year_tests {
     use super::*;
+
+    #[test]
+    fn dates_outside_the_range_are_told_from_other_text() {
+        for bad in [
+            "2205-06-01",
+            "0024-03-15",
+            "-5000-01-01",
+            "+262142-12-31",
+            "1899-12-31T23:00:00Z",
+        ] {
+            assert!(date_text_out_of_range(bad), "{bad}");
+        }
+        for fine in [
+            "2024-03-15",
+            "1900-01-01",
+            "2100-12-31T15:59:59Z",
+            "2024-3-15",
+            "370831-001",
+            "2205",
+            "村民 2205-06-01",
+            "",
+        ] {
+            assert!(!date_text_out_of_range(fine), "{fine}");
+        }
+        let d = |y| chrono::NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or_default();
+        assert!(date_in_range(d(1900)) && date_in_range(d(2100)));
+        assert!(!date_in_range(d(24)) && !date_in_range(d(2101)));
+    }
 
     #[test]
     fn the_year_message_names_the_bounds_of_the_range() {

@@ -62,8 +62,8 @@ fn field_error(e: &serde_path_to_error::Error<serde_json::Error>) -> FieldError 
     FieldError::new(field, rule)
 }
 
-/// The path of the first string (or key) holding U+0000, if any.
-fn nul_path(v: &serde_json::Value, at: String) -> Option<String> {
+/// The path of the first string (or key) that `bad` holds true of, if any.
+fn path_where(v: &serde_json::Value, at: String, bad: &dyn Fn(&str) -> bool) -> Option<String> {
     let join = |at: &str, k: &str| {
         if at.is_empty() {
             k.to_string()
@@ -72,22 +72,30 @@ fn nul_path(v: &serde_json::Value, at: String) -> Option<String> {
         }
     };
     match v {
-        serde_json::Value::String(s) if s.contains('\0') => {
+        serde_json::Value::String(s) if bad(s) => {
             Some(if at.is_empty() { "body".into() } else { at })
         }
         serde_json::Value::Array(items) => items
             .iter()
             .enumerate()
-            .find_map(|(i, x)| nul_path(x, format!("{at}[{i}]"))),
+            .find_map(|(i, x)| path_where(x, format!("{at}[{i}]"), bad)),
         serde_json::Value::Object(m) => m.iter().find_map(|(k, x)| {
-            if k.contains('\0') {
+            if bad(k) {
                 Some(join(&at, "key"))
             } else {
-                nul_path(x, join(&at, k))
+                path_where(x, join(&at, k), bad)
             }
         }),
         _ => None,
     }
+}
+
+/// Whether a JSON text may hold a date outside 1900–2100 (a quick look at every quoted run;
+/// the path is found by parsing only when one does).
+pub(crate) fn may_hold_bad_date(json: &[u8]) -> bool {
+    json.split(|&b| b == b'"').any(|s| {
+        s.len() <= 40 && std::str::from_utf8(s).is_ok_and(domain::input::date_text_out_of_range)
+    })
 }
 
 /// Replaces runs of seven or more digits (ID and phone numbers) with `…`.
@@ -161,13 +169,22 @@ impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
             // PostgreSQL cannot store U+0000 in text; in JSON it can only come escaped.
             if body.windows(6).any(|w| w == b"\\u0000")
                 && let Ok(v) = serde_json::from_slice::<serde_json::Value>(&body)
-                && let Some(path) = nul_path(&v, String::new())
+                && let Some(path) = path_where(&v, String::new(), &|s| s.contains('\0'))
             {
                 return Err(DomainError::field(
                     path,
                     domain::Rule::other("must not contain the NUL character", "不能包含 NUL 字符"),
                 )
                 .into());
+            }
+            // Every date field takes 1900–2100: a slip of the year (2205, 0024) is refused
+            // here, once for every route, and no date past what PostgreSQL stores reaches it.
+            if may_hold_bad_date(&body)
+                && let Ok(v) = serde_json::from_slice::<serde_json::Value>(&body)
+                && let Some(path) =
+                    path_where(&v, String::new(), &domain::input::date_text_out_of_range)
+            {
+                return Err(DomainError::field(path, domain::input::date_rule()).into());
             }
             let de = &mut serde_json::Deserializer::from_slice(&body);
             let value = serde_path_to_error::deserialize(de)
@@ -220,9 +237,19 @@ mod tests {
     fn finds_nul_characters() {
         let v: serde_json::Value =
             serde_json::from_str(r#"{"a":"ok","b":[{"c":"x\u0000y"}]}"#).unwrap_or_default();
-        assert_eq!(nul_path(&v, String::new()).as_deref(), Some("b[0].c"));
+        let nul = |s: &str| s.contains('\0');
+        assert_eq!(path_where(&v, String::new(), &nul).as_deref(), Some("b[0].c"));
         let v: serde_json::Value = serde_json::from_str(r#"{"a":"\\u0000"}"#).unwrap_or_default();
-        assert_eq!(nul_path(&v, String::new()), None);
+        assert_eq!(path_where(&v, String::new(), &nul), None);
+        // Dates outside 1900–2100, by path; a JSON text is looked at only when it may hold one.
+        let body = br#"{"term":{"start":"2024-03-15","end":"2205-12-31"},"note":"2205"}"#;
+        assert!(may_hold_bad_date(body));
+        let v: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+        assert_eq!(
+            path_where(&v, String::new(), &domain::input::date_text_out_of_range).as_deref(),
+            Some("term.end")
+        );
+        assert!(!may_hold_bad_date(br#"{"on":"2024-03-15","n":"-5"}"#));
     }
 
     #[test]

@@ -131,6 +131,41 @@ fn nul_parameter(query: &str) -> Option<String> {
         })
 }
 
+/// The first query parameter whose value reads as a date outside 1900–2100
+/// (`as_of=%2B262142-12-31`, `found_on=-5000-01-01`).
+fn date_out_of_range(query: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (name, value) = pair.split_once('=')?;
+        let value = percent_decoded(value)?;
+        domain::input::date_text_out_of_range(&value).then(|| name.to_string())
+    })
+}
+
+/// A query value as the query extractor reads it (`%XX` escapes, `+` for a space).
+fn percent_decoded(value: &str) -> Option<String> {
+    let b = value.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' => {
+                let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// The first year-valued query parameter holding a number outside 1980–2100.
 fn year_out_of_range(query: &str) -> Option<String> {
     const YEARS: &[&str] = &[
@@ -173,6 +208,12 @@ pub async fn gate(
         return reject(
             req,
             ApiError::BadParameter(domain::FieldError::new(param, domain::input::YEAR_RULE)),
+        );
+    }
+    if let Some(param) = date_out_of_range(req.query_string()) {
+        return reject(
+            req,
+            ApiError::BadParameter(domain::FieldError::new(param, domain::input::date_rule())),
         );
     }
     let Some(rule) = routes::rule(req.method().as_str(), &pattern) else {

@@ -52,6 +52,11 @@ impl PageParams {
         };
         let bad = || ApiError::BadParameter(FieldError::new("cursor", domain::Rule::InvalidCursor));
         let bytes = URL_SAFE_NO_PAD.decode(c).map_err(|_| bad())?;
+        // A cursor made by hand may hold what no row holds and PostgreSQL refuses (a NUL, a
+        // date of the year -5000): not ours.
+        if bytes.windows(6).any(|w| w == b"\\u0000") || super::json::may_hold_bad_date(&bytes) {
+            return Err(bad());
+        }
         serde_json::from_slice(&bytes).map(Some).map_err(|_| bad())
     }
 }
@@ -117,6 +122,17 @@ mod tests {
             p.cursor::<(String, i32)>().ok().flatten(),
             Some(("alice".into(), 3))
         );
+        // Forged: a NUL in a string, a date PostgreSQL cannot hold.
+        for forged in [
+            encode_cursor(&(370_831_000_000_i64, "a\u{0}")),
+            encode_cursor(&("-5000-01-01", 3)),
+        ] {
+            let p = PageParams {
+                limit: None,
+                cursor: Some(forged),
+            };
+            assert!(p.cursor::<(serde_json::Value, serde_json::Value)>().is_err());
+        }
         let junk = PageParams {
             limit: None,
             cursor: Some("!!".into()),

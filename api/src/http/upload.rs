@@ -17,6 +17,17 @@ fn unreadable(en: &str, zh: &str, e: impl std::fmt::Display) -> DomainError {
     )
 }
 
+/// What the parts of a form other than its file may hold together.
+pub(crate) const OTHER_FIELDS_BYTES: usize = 64 * 1024;
+
+/// The refusal of a form holding more than one `file` part.
+pub(crate) fn one_file() -> DomainError {
+    DomainError::field(
+        "file",
+        domain::Rule::other("send one file per upload", "每次上传只能发送一个文件"),
+    )
+}
+
 /// Reads the upload: a `multipart/form-data` field named `file`, or the raw body, refusing it
 /// with 413 (naming `limit`) as soon as it grows past `limit` bytes: nothing is written then.
 ///
@@ -40,7 +51,8 @@ pub(crate) async fn read_upload(
 }
 
 /// Hands the uploaded file to `take` chunk by chunk as it arrives: the `file` field of a
-/// `multipart/form-data` body (other fields are read past), or the raw body. One reader for
+/// `multipart/form-data` body (one; other fields are read past, up to
+/// [`OTHER_FIELDS_BYTES`]), or the raw body. One reader for
 /// the uploads read into memory and those streamed to the file store.
 async fn each_chunk(
     req: &HttpRequest,
@@ -54,13 +66,26 @@ async fn each_chunk(
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     if multipart {
         let mut form = Multipart::new(req.headers(), payload);
+        let (mut files, mut other) = (0, 0_usize);
         while let Some(field) = form.next().await {
             let mut field = field.map_err(|e| unreadable("unreadable form", "无法读取表单", e))?;
             let is_file = field.content_disposition().and_then(|d| d.get_name()) == Some("file");
+            if is_file {
+                // Two `file` parts were read as one file joined end to end.
+                files += 1;
+                if files > 1 {
+                    return Err(one_file().into());
+                }
+            }
             while let Some(chunk) = field.next().await {
                 let chunk = chunk.map_err(|e| unreadable("unreadable form", "无法读取表单", e))?;
                 if is_file {
                     take(&chunk).await?;
+                } else {
+                    other += chunk.len();
+                    if other > OTHER_FIELDS_BYTES {
+                        return Err(ApiError::PayloadTooLarge(OTHER_FIELDS_BYTES));
+                    }
                 }
             }
         }

@@ -150,8 +150,7 @@ fn io_error(e: std::io::Error) -> ApiError {
     )))
 }
 
-/// Fields other than `file` may carry this much in all.
-const OTHER_FIELDS_BYTES: usize = 64 * 1024;
+use crate::http::upload::OTHER_FIELDS_BYTES;
 /// Bytes gathered before a write to the staging file.
 const WRITE_BATCH: usize = 1024 * 1024;
 
@@ -187,11 +186,7 @@ async fn receive(
         let is_file = field.name() == Some("file");
         if !is_file || out.is_some() {
             if is_file {
-                return Err(DomainError::field(
-                    "file",
-                    domain::Rule::other("send one file per upload", "每次上传只能发送一个文件"),
-                )
-                .into());
+                return Err(crate::http::upload::one_file().into());
             }
             while let Some(chunk) = field.next().await {
                 other += chunk.map_err(unreadable)?.len();

@@ -350,6 +350,24 @@ async fn xlsx_and_form_uploads_import_too() {
     assert_eq!(r.status, 202, "{:?}", r.body);
     let job = wait(&app, &t, &r.body).await;
     assert_eq!(job["summary"]["households_created"], 1, "{job:?}");
+    // Two `file` parts are refused, not imported joined end to end as one file.
+    let part = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"h.csv\"\r\nContent-Type: text/csv\r\n\r\n{first_household}\n\r\n"
+    );
+    let r = app
+        .post_raw(
+            "/api/v1/imports/households",
+            Some(&t),
+            &format!("multipart/form-data; boundary={boundary}"),
+            format!("{part}{part}--{boundary}--\r\n").into_bytes(),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.body["errors"][0]["field"].as_str()),
+        (422, Some("file")),
+        "{:?}",
+        r.body
+    );
     let tpl = app
         .get("/api/v1/imports/households/template?format=xlsx", &t)
         .await;

@@ -219,6 +219,28 @@ fn problems_of(
             ),
         ));
     }
+    for (i, c) in cells.iter().enumerate() {
+        let Some(what) = c.strip_prefix(UNREADABLE) else {
+            continue;
+        };
+        let rule = match what.split_once(':') {
+            Some(("digits", n)) => Rule::other(
+                format!(
+                    "the cell holds a number of {} digits, and a spreadsheet keeps only 15: its last digits are lost; format the column as text and type the value again",
+                    n.len()
+                ),
+                format!(
+                    "该单元格是 {} 位的数字,电子表格只保留 15 位,末尾几位已丢失;请将该列设为文本格式后重新录入",
+                    n.len()
+                ),
+            ),
+            _ => Rule::other(
+                format!("the cell holds a formula error ({}), not a value", what.trim_start_matches("error:")),
+                format!("该单元格是公式错误({}),不是数值", what.trim_start_matches("error:")),
+            ),
+        };
+        out.push((column_name(columns, i), rule));
+    }
     for (i, c) in cells
         .iter()
         .enumerate()
@@ -339,7 +361,7 @@ fn to_rows(
         let problems = problems_of(&cells, columns, ending);
         let kept = cells.iter().enumerate().filter_map(|(i, v)| {
             let column = index.get(i).copied().flatten()?;
-            if v.len() > MAX_CELL_BYTES {
+            if v.len() > MAX_CELL_BYTES || v.starts_with(UNREADABLE) {
                 return None;
             }
             // Undo the export's formula guard (`'=…` back to `=…`).
@@ -478,9 +500,11 @@ fn cell_text(d: &Data) -> String {
         Data::Empty => String::new(),
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Int(i) => i.to_string(),
-        // Whole numbers print without ".0"; long digit strings stored as numbers lost their
-        // tail already (Excel keeps 15 digits) and fail validation with a clear message.
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+        // Whole numbers print without ".0". A number of 16 digits or more (a household number
+        // or an ID number stored as a number) lost its last digits already (Excel keeps 15):
+        // read as it shows, it would name another household, so the row is refused.
+        Data::Float(f) if f.abs() >= 1e15 => format!("{UNREADABLE}digits:{f:.0}"),
+        Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
         Data::Float(f) => f.to_string(),
         Data::Bool(b) => {
             if *b {
@@ -502,9 +526,15 @@ fn cell_text(d: &Data) -> String {
             }
         }
         Data::DateTime(dt) => dt.as_f64().to_string(),
-        Data::Error(e) => format!("#ERROR {e:?}"),
+        // A formula's error (#N/A, #DIV/0!) is no value: refused, not stored as its text.
+        Data::Error(e) => format!("{UNREADABLE}error:{e}"),
     }
 }
+
+/// Starts the text of a cell that cannot be taken as it reads (see [`cell_text`]); a workbook's
+/// text never holds U+0000, and a CSV holding it is refused whole, so nothing else starts so.
+/// [`problems_of`] refuses the row naming the cell.
+const UNREADABLE: char = '\0';
 
 /// Refuses an archive that inflates past [`MAX_INFLATED_BYTES`] (a zip bomb) or has more than
 /// [`MAX_ENTRIES`] entries: the declared sizes first, then the bytes actually inflated, counted

@@ -62,6 +62,8 @@ pub(super) fn date(text: &str) -> Option<NaiveDate> {
     ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"]
         .iter()
         .find_map(|f| NaiveDate::parse_from_str(t, f).ok())
+        // `%Y` takes one to four digits: `24.3.15` would be the year 24.
+        .filter(|d| domain::input::date_in_range(*d))
 }
 
 /// Logs one row's visit, unless the importer logged it already.

@@ -224,3 +224,25 @@ fn a_date_cell_reads_as_the_date_it_shows() {
         "2"
     );
 }
+
+#[test]
+fn a_long_number_or_an_error_cell_refuses_its_row() {
+    const ONE: &[Column] = &[col("household_number", "户编号", true)];
+    let problem = |d: Data| {
+        let p = problems_of(&[cell_text(&d)], &[Some(&ONE[0])], Ending::Whole);
+        assert_eq!(p.len(), 1, "{d:?}: {p:?}");
+        assert_eq!(p[0].0, "household_number");
+        p[0].1.message(domain::Lang::En)
+    };
+    // 3708310010030011 typed into a number cell is stored as 3708310010030010: refused, not
+    // read as another household's number.
+    assert!(problem(Data::Float(3_708_310_010_030_011.0)).contains("16 digits"));
+    assert!(
+        problem(Data::Error(calamine::CellErrorType::Div0)).contains("#DIV/0!"),
+        "{}",
+        problem(Data::Error(calamine::CellErrorType::Div0))
+    );
+    // 15 digits and fewer read as they show.
+    assert_eq!(cell_text(&Data::Float(370_831_001_003_001.0)), "370831001003001");
+    assert!(problems_of(&[cell_text(&Data::Float(4200.0))], &[Some(&ONE[0])], Ending::Whole).is_empty());
+}
