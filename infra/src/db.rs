@@ -92,6 +92,21 @@ impl<'c> Tx<'c> {
     }
 }
 
+/// Holds a transaction-level advisory lock on `key` within `space` (a number per kind of
+/// thing locked, so two kinds never share a lock) until the transaction ends: for work that
+/// must run one at a time per key where no row exists yet to lock.
+///
+/// # Errors
+/// Database failures.
+pub(crate) fn lock_key(conn: &mut PgConnection, space: i64, key: &str) -> Result<(), DomainError> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, $2))")
+        .bind::<Text, _>(key)
+        .bind::<diesel::sql_types::BigInt, _>(space)
+        .execute(conn)
+        .db()?;
+    Ok(())
+}
+
 /// Sets the transaction's scope to `scope` (transaction-local, as at its start).
 pub(crate) fn set_scope(conn: &mut PgConnection, scope: Scope) -> Result<(), DomainError> {
     diesel::select((

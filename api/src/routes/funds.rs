@@ -475,11 +475,12 @@ pub struct ProgressBody {
     pub note: String,
 }
 
-/// Records a project's progress, which caps what may be disbursed by progress.
+/// Records a project's progress, which caps what may be disbursed by progress. Send
+/// `Idempotency-Key` to make retries safe (a retry otherwise records the row again).
 #[utoipa::path(
     tag = "funds",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Project id")),
+    params(("id" = Uuid, Path, description = "Project id"), IdempotencyKey),
     request_body = ProgressBody,
     responses(
         (status = 200, description = "The project", body = ProjectDto),
@@ -492,12 +493,14 @@ pub struct ProgressBody {
 )]
 #[post("/projects/{id}/progress")]
 pub async fn record_progress(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
     body: ValidJson<ProgressBody>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
+    let once = Once::of(&req, &body.0)?;
     let b = body.0;
     let mut errs = Vec::new();
     if !(0..=100).contains(&b.progress_pct) {
@@ -505,13 +508,17 @@ pub async fn record_progress(
     }
     let note = text(&mut errs, "note", &b.note, false, 1000);
     done(errs)?;
-    let v = state
-        .run(auth, move |conn, ctx| {
+    let (project, replayed) = once
+        .run(&state, auth, move |conn, ctx| {
             funds::record_progress(conn, ctx, id, b.progress_pct, b.recorded_on, &note)?;
-            funds::get_project(conn, id)
+            funds::get_project(conn, id).map(|p| Ok(ProjectDto::from(p)))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(ProjectDto::from(v)))
+    let mut res = HttpResponse::Ok();
+    if replayed {
+        res.insert_header(("idempotent-replayed", "true"));
+    }
+    Ok(res.json(project?))
 }
 
 /// An allocation.

@@ -264,6 +264,39 @@ async fn every_ledger_rule_refuses_by_name() {
     assert_eq!(b.header("idempotent-replayed").as_deref(), Some("true"));
     let r = app.get(&format!("/api/v1/projects/{p}"), &x.officer).await;
     assert_eq!(r.body["disbursed_fen"], 1000);
+    // A retried progress record with the same key records once (it recorded a second row).
+    let body = json!({"progress_pct": 100, "recorded_on": "2021-06-02", "note": "复核"});
+    let path = format!("/api/v1/projects/{p}/progress");
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        answers.push(
+            app.send(
+                "POST",
+                &path,
+                Some(&x.officer),
+                Some(&body),
+                &[("idempotency-key", "progress-1")],
+            )
+            .await,
+        );
+    }
+    assert_eq!(
+        (answers[0].status, answers[1].status),
+        (200, 200),
+        "{:?}",
+        answers[0].body
+    );
+    assert_eq!(answers[1].header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(answers[1].body["progress_pct"], 100, "{:?}", answers[1].body);
+    let recorded: Check = app.db.as_owner(V1, |c| {
+        diesel::sql_query(
+            "SELECT true AS ok, count(*) AS entries FROM project_progress \
+             WHERE project_id = $1::uuid AND note = '复核'",
+        )
+        .bind::<diesel::sql_types::Text, _>(&p)
+        .get_result(c)
+    });
+    assert_eq!(recorded.entries, 1);
     // The ledger is append-only for the app role itself.
     let mut c = app.db.app_conn();
     let e = diesel::sql_query("UPDATE disbursements SET amount_fen = 1").execute(&mut c);

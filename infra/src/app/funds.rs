@@ -242,10 +242,7 @@ fn lock_fund(conn: &mut PgConnection, id: Uuid) -> Result<FundRow, DomainError> 
         .select(FundRow::as_select())
         .first(conn)
         .db()?;
-    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 23))")
-        .bind::<diesel::sql_types::Uuid, _>(id)
-        .execute(conn)
-        .db()?;
+    crate::db::lock_key(conn, 23, &id.to_string())?;
     Ok(fund)
 }
 

@@ -358,7 +358,8 @@ pub fn approve(
 ) -> Result<GrantRequestView, DomainError> {
     let req = load(conn, id, true)?;
     let unit = stored_code(req.region_code)?;
-    let user = users::find(conn, req.user_id)?;
+    // Locked, as a direct grant locks it (a move at the same time drops grants outside).
+    let user = users::find_for_update(conn, req.user_id)?;
     ctx.caller
         .check_grant(catalog, &req.role, unit, stored_code(user.region_code)?)?;
     open(&req)?;

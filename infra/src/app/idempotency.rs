@@ -45,10 +45,7 @@ pub fn once(
     }
     let county = ctx.caller.county_code();
     // A retry racing the first request waits here for it to finish, then replays its answer.
-    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 12))")
-        .bind::<diesel::sql_types::Text, _>(format!("{}:{key}", ctx.caller.user_id))
-        .execute(conn)
-        .db()?;
+    crate::db::lock_key(conn, 12, &format!("{}:{key}", ctx.caller.user_id))?;
     let stored: Option<(Vec<u8>, Value)> = idempotency_keys::table
         .filter(idempotency_keys::county_code.eq(county))
         .filter(idempotency_keys::user_id.eq(ctx.caller.user_id))

@@ -447,10 +447,14 @@ pub fn progress(
         ))
         .first(conn)
         .db()?;
-    diesel::update(
+    // Only a job still running: a worker that lost its lease while another took the job over
+    // and finished it put the finished job back to running (never claimed again); it stops
+    // here instead, its batch rolled back.
+    let n = diesel::update(
         jobs::table
             .filter(jobs::county_code.eq(county))
-            .filter(jobs::id.eq(id)),
+            .filter(jobs::id.eq(id))
+            .filter(jobs::status.eq("running")),
     )
     .set((
         jobs::processed_rows.eq(i32::try_from(processed).unwrap_or(i32::MAX)),
@@ -459,6 +463,11 @@ pub fn progress(
     ))
     .execute(conn)
     .db()?;
+    if n == 0 {
+        return Err(DomainError::Unexpected(anyhow::anyhow!(
+            "job {id} is no longer running (another worker took it over and ended it): this run stops"
+        )));
+    }
     Ok(())
 }
 

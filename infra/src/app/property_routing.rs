@@ -273,6 +273,9 @@ pub fn set_liaisons(
     if !errs.is_empty() {
         return Err(DomainError::Validation(errs));
     }
+    // One replacement of a township's list at a time: two at once each deleted what the other
+    // had not yet written, and the list became both or a 409.
+    crate::db::lock_key(conn, 31, &township.to_code_string())?;
     let scope = township.subtree();
     diesel::delete(
         township_liaisons::table

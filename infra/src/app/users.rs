@@ -179,6 +179,16 @@ pub(super) fn find(conn: &mut PgConnection, id: Uuid) -> Result<UserRow, DomainE
         .db()
 }
 
+/// [`find`], the row locked until the transaction ends.
+pub(super) fn find_for_update(conn: &mut PgConnection, id: Uuid) -> Result<UserRow, DomainError> {
+    users::table
+        .filter(users::id.eq(id))
+        .select(UserRow::as_select())
+        .for_update()
+        .first(conn)
+        .db()
+}
+
 /// One user.
 ///
 /// # Errors
@@ -413,12 +423,7 @@ pub fn create_with_id(
 /// Loads a user the caller may see and requires `users:manage` over it; the row stays locked
 /// until the transaction ends, so version checks cannot race.
 fn manageable(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<UserRow, DomainError> {
-    let row: UserRow = users::table
-        .filter(users::id.eq(id))
-        .select(UserRow::as_select())
-        .for_update()
-        .first(conn)
-        .db()?;
+    let row = find_for_update(conn, id)?;
     ctx.caller
         .require_at(perm::USERS_MANAGE, stored_code(row.region_code)?)?;
     Ok(row)
@@ -643,7 +648,9 @@ pub fn grant(
     role: &str,
     unit: RegionCode,
 ) -> Result<GrantOutcome, DomainError> {
-    let row = find(conn, id)?;
+    // Locked: a move of the user at the same time drops grants outside the new org unit, and
+    // could not see this one (granted inside the old) until both had committed.
+    let row = find_for_update(conn, id)?;
     if id == ctx.caller.user_id {
         return Err(DomainError::field(
             "id",

@@ -212,7 +212,15 @@ pub fn update(
     policy: UrlPolicy,
 ) -> Result<Endpoint, DomainError> {
     let unit = county_unit(ctx)?;
-    let old = get(conn, id)?;
+    // Locked: each field not sent keeps the stored value, and two changes at once (one
+    // pausing the endpoint, one renaming it) would otherwise write each other's old values
+    // back (the pause undone).
+    let old: Endpoint = webhook_endpoints::table
+        .filter(webhook_endpoints::id.eq(id))
+        .select(Endpoint::as_select())
+        .for_update()
+        .first(conn)
+        .db()?;
     let (url, events) = check_input(input, policy, false)?;
     let row = diesel::update(
         webhook_endpoints::table

@@ -38,12 +38,15 @@ fn member(
         .db()
 }
 
+/// The household, locked: its member count and head's name are recounted from its members
+/// after each change, so two changes at once run one after the other (the second recounted a
+/// snapshot without the first's member and wrote a count one short).
 fn writable(
     conn: &mut PgConnection,
     ctx: &Ctx,
     household_id: Uuid,
 ) -> Result<HouseholdRow, DomainError> {
-    let h = find(conn, household_id)?;
+    let h = super::find_for_update(conn, household_id)?;
     ctx.caller
         .require_at(perm::CASES_WRITE, stored_code(h.region_code)?)?;
     Ok(h)

@@ -181,6 +181,9 @@ pub(super) fn apply_patrol(
         return Err(DomainError::Validation(errs));
     };
     let reported = reported.unwrap_or(false);
+    // Two imports of one sheet at once: the second waits here, then finds the first's row (a
+    // patrol or an absence counted twice changes the ranger's pay).
+    crate::db::lock_key(conn, 41, &format!("{c}:{on}"))?;
     let logged: i64 = ranger_patrols::table
         .filter(ranger_patrols::contract_id.eq(c))
         .filter(ranger_patrols::patrolled_on.eq(on))
@@ -241,6 +244,7 @@ pub(super) fn apply_inspection(
     let (Some(on), Some(c), Some(present), true) = (on, c, present, errs.is_empty()) else {
         return Err(DomainError::Validation(errs));
     };
+    crate::db::lock_key(conn, 43, &format!("{c}:{on}"))?;
     let recorded: i64 = ranger_inspections::table
         .filter(ranger_inspections::contract_id.eq(c))
         .filter(ranger_inspections::inspected_on.eq(on))

@@ -116,6 +116,9 @@ pub(super) fn apply(
     let (Some(household), Some(visited_on), true) = (household, visited_on, errs.is_empty()) else {
         return Err(DomainError::Validation(errs));
     };
+    // Two imports of one sheet at once (a double submit, a client's retry): the second waits
+    // for the first's batch here, then finds its visit, instead of logging it again.
+    crate::db::lock_key(conn, 37, &format!("{household}:{visited_on}"))?;
     let logged: Option<i64> = visits::table
         .filter(visits::county_code.eq(ctx.caller.county_code()))
         .filter(visits::household_id.eq(household))

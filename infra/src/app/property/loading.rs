@@ -81,10 +81,7 @@ pub fn import(
     ctx.caller.require_at(perm::PROPERTY_IMPORT, org)?;
     let sha = to_hex(&Sha256::digest(file));
     // Two uploads of the same file at once: the second waits, then finds the first.
-    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 29))")
-        .bind::<diesel::sql_types::Text, _>(&sha)
-        .execute(conn)
-        .db()?;
+    crate::db::lock_key(conn, 29, &sha)?;
     let earlier: Option<Uuid> = property_checks::table
         .filter(property_checks::file_sha256.eq(&sha))
         .select(property_checks::id)

@@ -82,7 +82,9 @@ pub(super) fn write_batch(
     // One probe of the (county_code, household_number) key per household of the batch: the
     // `LIMIT 1` subquery cannot be flattened, so the planner cannot AND the key with a scan of
     // the whole scope range (which it did without statistics: every batch then read the whole
-    // county, and an import of one large county slowed with every batch).
+    // county, and an import of one large county slowed with every batch). Found households
+    // are locked: their members and records are read next and compared with the file, and a
+    // clerk's change to one meanwhile would be counted over.
     let keys_county: Vec<i32> = batch
         .iter()
         .map(|p| p.household.village.county_code())
@@ -90,7 +92,7 @@ pub(super) fn write_batch(
     let existing: Vec<HouseholdRow> = diesel::sql_query(
         "SELECT h.* FROM unnest($1::integer[], $2::text[]) AS k(county_code, household_number)
          CROSS JOIN LATERAL (SELECT * FROM households x WHERE x.county_code = k.county_code
-                               AND x.household_number = k.household_number LIMIT 1) AS h",
+                               AND x.household_number = k.household_number LIMIT 1 FOR UPDATE) AS h",
     )
     .bind::<Array<diesel::sql_types::Integer>, _>(&keys_county)
     .bind::<Array<diesel::sql_types::Text>, _>(&numbers)
