@@ -238,7 +238,10 @@ mod tests {
         let v: serde_json::Value =
             serde_json::from_str(r#"{"a":"ok","b":[{"c":"x\u0000y"}]}"#).unwrap_or_default();
         let nul = |s: &str| s.contains('\0');
-        assert_eq!(path_where(&v, String::new(), &nul).as_deref(), Some("b[0].c"));
+        assert_eq!(
+            path_where(&v, String::new(), &nul).as_deref(),
+            Some("b[0].c")
+        );
         let v: serde_json::Value = serde_json::from_str(r#"{"a":"\\u0000"}"#).unwrap_or_default();
         assert_eq!(path_where(&v, String::new(), &nul), None);
         // Dates outside 1900–2100, by path; a JSON text is looked at only when it may hold one.

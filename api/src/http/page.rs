@@ -131,7 +131,10 @@ mod tests {
                 limit: None,
                 cursor: Some(forged),
             };
-            assert!(p.cursor::<(serde_json::Value, serde_json::Value)>().is_err());
+            assert!(
+                p.cursor::<(serde_json::Value, serde_json::Value)>()
+                    .is_err()
+            );
         }
         let junk = PageParams {
             limit: None,

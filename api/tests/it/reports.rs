@@ -117,7 +117,14 @@ async fn rollups_equal_a_recount_after_concurrent_changes() {
         })
         .collect();
     let added = join_all(calls).await;
-    assert!(added.iter().all(|r| r.status == 201), "{:?}", added.iter().map(|r| (r.status, r.body.clone())).collect::<Vec<_>>());
+    assert!(
+        added.iter().all(|r| r.status == 201),
+        "{:?}",
+        added
+            .iter()
+            .map(|r| (r.status, r.body.clone()))
+            .collect::<Vec<_>>()
+    );
     let (stored, counted): (i32, i64) = app.db.as_owner("370831", |c| {
         diesel::sql_query(format!(
             "SELECT h.member_count AS stored, (SELECT count(*) FROM members m \

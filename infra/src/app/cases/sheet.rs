@@ -235,8 +235,14 @@ fn problems_of(
                 ),
             ),
             _ => Rule::other(
-                format!("the cell holds a formula error ({}), not a value", what.trim_start_matches("error:")),
-                format!("该单元格是公式错误({}),不是数值", what.trim_start_matches("error:")),
+                format!(
+                    "the cell holds a formula error ({}), not a value",
+                    what.trim_start_matches("error:")
+                ),
+                format!(
+                    "该单元格是公式错误({}),不是数值",
+                    what.trim_start_matches("error:")
+                ),
             ),
         };
         out.push((column_name(columns, i), rule));

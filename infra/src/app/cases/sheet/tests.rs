@@ -243,6 +243,16 @@ fn a_long_number_or_an_error_cell_refuses_its_row() {
         problem(Data::Error(calamine::CellErrorType::Div0))
     );
     // 15 digits and fewer read as they show.
-    assert_eq!(cell_text(&Data::Float(370_831_001_003_001.0)), "370831001003001");
-    assert!(problems_of(&[cell_text(&Data::Float(4200.0))], &[Some(&ONE[0])], Ending::Whole).is_empty());
+    assert_eq!(
+        cell_text(&Data::Float(370_831_001_003_001.0)),
+        "370831001003001"
+    );
+    assert!(
+        problems_of(
+            &[cell_text(&Data::Float(4200.0))],
+            &[Some(&ONE[0])],
+            Ending::Whole
+        )
+        .is_empty()
+    );
 }
