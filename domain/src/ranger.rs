@@ -84,6 +84,14 @@ struct Ground {
     compensation: bool,
 }
 
+/// Why `i` ends the contract at once (§六(二): a major fire or case-level logging through
+/// negligence: 立即终止协议), if it does.
+pub fn ends_contract(i: &Incident, settings: &RangerSettings) -> Option<String> {
+    ground(i, settings.major_fire_mu)
+        .filter(|g| g.terminate)
+        .map(|g| g.reason)
+}
+
 /// The ground for withholding that `i` gives, if any: which incidents withhold the month, under
 /// which clause, and whether they end the contract or claim compensation.
 fn ground(i: &Incident, major_fire_mu: i32) -> Option<Ground> {

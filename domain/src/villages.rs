@@ -459,6 +459,20 @@ pub fn validate_team_member(
     }
 }
 
+/// Whether a village designated for `from_year..=to_year`, and left key status on
+/// `exit_decided_on` (if it did), was a key village in `year`: designated for it, and not yet
+/// out when the year began. A year's figures (the linking-fund share, the key-village report)
+/// count the villages that were key that year, not those that are key today.
+pub fn key_in(
+    from_year: i32,
+    to_year: i32,
+    exit_decided_on: Option<chrono::NaiveDate>,
+    year: i32,
+) -> bool {
+    use chrono::Datelike as _;
+    (from_year..=to_year).contains(&year) && exit_decided_on.is_none_or(|d| d.year() >= year)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -553,5 +567,21 @@ mod tests {
         assert!((e[0].gap - 0.884).abs() < 1e-9);
         assert!((e[4].gap - 0.05).abs() < 1e-9);
         assert!(total_gap(&e) > 2.0);
+    }
+}
+
+#[cfg(test)]
+mod key_in_tests {
+    use super::key_in;
+
+    #[test]
+    fn a_village_is_key_in_the_years_it_was_designated_for_until_it_left() {
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day);
+        assert!(key_in(2021, 2025, None, 2021) && key_in(2021, 2025, None, 2025));
+        assert!(!key_in(2021, 2025, None, 2020) && !key_in(2021, 2025, None, 2026));
+        // Left key status in 2024: key in 2021 and in 2024 itself, not in 2025.
+        assert!(key_in(2021, 2025, d(2024, 6, 30), 2021));
+        assert!(key_in(2021, 2025, d(2024, 6, 30), 2024));
+        assert!(!key_in(2021, 2025, d(2024, 6, 30), 2025));
     }
 }

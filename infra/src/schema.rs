@@ -400,6 +400,8 @@ diesel::table! {
         removed_reason -> Nullable<Text>,
         removed_at -> Nullable<Timestamptz>,
         added_at -> Timestamptz,
+        overturned_at -> Nullable<Timestamptz>,
+        overturned_by_inspection -> Nullable<Uuid>,
     }
 }
 

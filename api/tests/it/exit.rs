@@ -368,6 +368,31 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
     let r = take(app, &x.approver, &list, "filing", filing.clone()).await;
     assert_eq!((r.status, code(&r)), (409, "notice_period_running"));
     to_notice_end(app, &x.approver, &list, Duration::seconds(1)).await;
+    // A household taken out of poverty otherwise since it was listed (here: into monitoring,
+    // as a returned household's confirmed case does) is not filed as exited under its open
+    // case: the filing names it, and nothing is filed.
+    let set = |status: &str| {
+        let sql = format!("UPDATE households SET status = '{status}' WHERE id = '{a}'");
+        app.db.as_owner("370831", |c| {
+            diesel::RunQueryDsl::execute(diesel::sql_query(&sql), c)
+        });
+    };
+    set("monitored");
+    let r = take(app, &x.approver, &list, "filing", filing.clone()).await;
+    assert_eq!(
+        (r.status, code(&r)),
+        (409, "step_out_of_order"),
+        "{:?}",
+        r.body
+    );
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("E1") && d.contains("monitored")),
+        "{:?}",
+        r.body
+    );
+    set("registered");
     let r = take(app, &x.approver, &list, "filing", filing).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["stage"], "filed");

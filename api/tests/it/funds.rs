@@ -286,8 +286,15 @@ async fn every_ledger_rule_refuses_by_name() {
         "{:?}",
         answers[0].body
     );
-    assert_eq!(answers[1].header("idempotent-replayed").as_deref(), Some("true"));
-    assert_eq!(answers[1].body["progress_pct"], 100, "{:?}", answers[1].body);
+    assert_eq!(
+        answers[1].header("idempotent-replayed").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        answers[1].body["progress_pct"], 100,
+        "{:?}",
+        answers[1].body
+    );
     let recorded: Check = app.db.as_owner(V1, |c| {
         diesel::sql_query(
             "SELECT true AS ok, count(*) AS entries FROM project_progress \
@@ -505,6 +512,7 @@ async fn key_villages_get_their_share_and_execution_rolls_up() {
         )
         .await;
     assert_eq!(r.status, 201);
+    let key_village = r.body["id"].as_str().unwrap_or_default().to_string();
     let f = id(app
         .post(
             "/api/v1/funds",
@@ -608,6 +616,25 @@ async fn key_villages_get_their_share_and_execution_rolls_up() {
         .cloned()
         .unwrap_or_default();
     assert_eq!(sishui["disbursed_fen"], 6_000_000);
+    // The village leaves key status in 2024: 2021's share and key-village report still count
+    // it, as it was key that year (the share fell to 0% and warned, the report left it out).
+    let report = "/api/v1/reports/key_villages?region=370831&year=2021";
+    let before = app2.get(report, &x.approver).await;
+    assert_eq!(before.status, 200, "{:?}", before.body);
+    let r = app2
+        .post(
+            &format!("/api/v1/key-villages/{key_village}/exit"),
+            &x.approver,
+            json!({"decided_on": "2024-06-30", "decision_no": "泗振发〔2024〕3号", "reason": "目标达成"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let share = app2
+        .get("/api/v1/linking-share/370831/2021", &x.approver)
+        .await;
+    assert_eq!(share.body["share_bp"], 1200, "{:?}", share.body);
+    let after = app2.get(report, &x.approver).await;
+    assert_eq!(after.body, before.body);
 }
 
 #[actix_web::test]

@@ -281,7 +281,12 @@ async fn a_false_exit_reopens_the_household_and_other_counties_see_nothing() {
     assert_eq!(sd.status, 422);
     assert_eq!(fields(&sd.body), ["region"]);
 
-    // The false exit: back to registered, with a history entry naming the inspection.
+    // The false exit: back to registered, with a history entry naming the inspection; the
+    // year's exit figures no longer count it (they kept counting it as exited).
+    let progress = "/api/v1/exit-progress?region=370831&year=2023";
+    let before = x.app.get(progress, &x.approver).await;
+    assert_eq!(before.status, 200, "{:?}", before.body);
+    let households = |b: &serde_json::Value| b["total"]["exited_households"].as_i64();
     let f = x
         .app
         .post(
@@ -303,6 +308,14 @@ async fn a_false_exit_reopens_the_household_and_other_counties_see_nothing() {
         .get(&format!("/api/v1/households/{}", drawn[0]), &x.clerk)
         .await;
     assert_eq!(h.body["status"], "registered", "{:?}", h.body);
+    let after = x.app.get(progress, &x.approver).await;
+    assert_eq!(
+        households(&after.body),
+        households(&before.body).map(|n| n - 1),
+        "{:?} {:?}",
+        before.body,
+        after.body
+    );
     let hist = x
         .app
         .get(

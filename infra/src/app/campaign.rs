@@ -595,6 +595,7 @@ fn totals(conn: &mut PgConnection, ctx: &Ctx, c: &CampaignRow) -> Result<Totals,
         .filter(exit_lists::year.eq(c.year))
         .filter(exit_entries::region_code.between(lo, hi))
         .filter(exit_entries::removed.eq(false))
+        .filter(exit_entries::overturned_at.is_null())
         .select((exit_lists::stage, exit_entries::people))
         .load(conn)
         .db()?;

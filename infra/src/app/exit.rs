@@ -247,6 +247,8 @@ pub struct EntryRow {
     pub removed_reason: Option<String>,
     /// When.
     pub removed_at: Option<DateTime<Utc>>,
+    /// When an inspection found the filed exit false.
+    pub overturned_at: Option<DateTime<Utc>>,
 }
 
 /// A recorded step.

@@ -471,6 +471,23 @@ pub fn visit(
             )?;
             reopened = true;
         }
+        // The filed exit of that year stays on its list as announced, marked overturned: the
+        // year's exit figures leave it out (they counted it as exited).
+        diesel::sql_query(
+            "UPDATE exit_entries e SET overturned_at = $1, overturned_by_inspection = $2 \
+               FROM exit_lists l \
+              WHERE l.county_code = e.county_code AND l.id = e.list_id AND l.stage = $3 \
+                AND e.county_code = $4 AND e.household_id = $5 AND e.year = $6 \
+                AND NOT e.removed AND e.overturned_at IS NULL",
+        )
+        .bind::<diesel::sql_types::Timestamptz, _>(ctx.now)
+        .bind::<diesel::sql_types::Uuid, _>(id)
+        .bind::<diesel::sql_types::Text, _>(domain::exit::Stage::Filed.as_str())
+        .bind::<diesel::sql_types::Integer, _>(region.county_code())
+        .bind::<diesel::sql_types::Uuid, _>(household_id)
+        .bind::<diesel::sql_types::Integer, _>(view.inspection.year)
+        .execute(conn)
+        .db()?;
     }
     let county_code = region.county_code();
     let updated = diesel::update(

@@ -2,7 +2,7 @@
 //! station and a registered person, inspections and incidents, and monthly payouts computed
 //! line by line from the contract and the record, paid as subsidy disbursements.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use domain::authz::perm;
@@ -336,6 +336,32 @@ pub fn incident(
         stored_code(c.region_code)?,
         json!({ "on": i.date, "kind": i.kind.as_str(), "burnt_mu_tenths": i.burnt_mu_tenths, "major_loss": i.major_loss }),
     )?;
+    // An incident that ends the contract ends it now, with its month (whose fee is withheld):
+    // the months after are no longer covered, whatever order they are paid in (it ended only
+    // when its month was paid, and a later month paid first was paid in full).
+    let settings = super::settings::effective_for(conn, ctx, stored_code(c.region_code)?)?.ranger;
+    if let Some(reason) = rules::ends_contract(i, &settings) {
+        let month_end = NaiveDate::from_ymd_opt(
+            i.date.year(),
+            i.date.month(),
+            rules::days_in_month(i.date.year(), i.date.month()),
+        )
+        .unwrap_or(c.end_date);
+        if c.terminated_on.is_none_or(|t| t > month_end) {
+            diesel::update(
+                ranger_contracts::table
+                    .filter(ranger_contracts::county_code.eq(c.county_code))
+                    .filter(ranger_contracts::id.eq(id)),
+            )
+            .set((
+                ranger_contracts::terminated_on.eq(month_end.min(c.end_date)),
+                ranger_contracts::termination_reason
+                    .eq(format!("{}: {reason}", i.date.format("%Y-%m"))),
+            ))
+            .execute(conn)
+            .db()?;
+        }
+    }
     Ok(iid)
 }
 
@@ -502,8 +528,9 @@ pub fn pay(
             },
             other => other,
         })?;
-    let terminated = p.terminate && locked.terminated_on.is_none();
-    if terminated {
+    // The month whose incident ended the contract (at once, when it was recorded).
+    let terminated = p.terminate;
+    if terminated && locked.terminated_on.is_none() {
         let on = NaiveDate::from_ymd_opt(year, month, rules::days_in_month(year, month))
             .unwrap_or(locked.end_date);
         diesel::update(

@@ -680,8 +680,13 @@ pub fn report(conn: &mut PgConnection, ctx: &Ctx, r: &Request) -> Result<Report,
             )
         }
         _ => {
-            let list =
-                super::villages::list(conn, ctx, region.subtree(), r.year, Some("active"), false)?;
+            // The villages that were key in the report's year (designated for it, not yet
+            // out), not those that are key today.
+            let mut list = super::villages::list(conn, ctx, region.subtree(), r.year, None, false)?;
+            list.retain(|v| {
+                let k = &v.village;
+                domain::villages::key_in(k.from_year, k.to_year, k.exit_decided_on, r.year)
+            });
             let kids = children(conn, region)?;
             let statuses = ["met", "on_track", "at_risk", "missed", "no_data"];
             let count = |inside: &dyn Fn(i64) -> bool, i: usize| -> Option<i64> {

@@ -409,12 +409,14 @@ fn buckets(
     year: i32,
 ) -> Result<Vec<Bucket>, DomainError> {
     // Exits count when filed, intakes when announced: as the campaign's totals count them.
-    let (lists, entries, kind, done) = if exit {
+    // An exit an inspection found false (overturned) is no exit.
+    let (lists, entries, kind, done, counted) = if exit {
         (
             "exit_lists",
             "exit_entries",
             "'exit'",
             domain::exit::Stage::Filed.as_str(),
+            "AND e.overturned_at IS NULL",
         )
     } else {
         (
@@ -422,6 +424,7 @@ fn buckets(
             "intake_entries",
             "e.kind",
             domain::intake::Stage::Announced.as_str(),
+            "",
         )
     };
     diesel::sql_query(format!(
@@ -432,7 +435,7 @@ fn buckets(
                 coalesce(sum(e.people) FILTER (WHERE l.stage <> $5), 0)::bigint AS in_procedure_people \
            FROM {lists} l JOIN {entries} e ON e.county_code = l.county_code AND e.list_id = l.id \
           WHERE l.county_code = $1 AND l.region_code BETWEEN $2 AND $3 AND l.year = $4 \
-            AND NOT e.removed \
+            AND NOT e.removed {counted} \
           GROUP BY 1, 2"
     ))
     .bind::<Integer, _>(county)

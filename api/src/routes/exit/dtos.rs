@@ -98,6 +98,9 @@ pub struct EntryDto {
     pub removed: bool,
     /// Why (appraisal, objection upheld, review).
     pub removed_reason: Option<String>,
+    /// When a sampling inspection found this filed exit false (被脱贫/错退): the household is
+    /// back in poverty, and the year's exit figures leave the entry out.
+    pub overturned_at: Option<DateTime<Utc>>,
 }
 
 impl From<EntryView> for EntryDto {
@@ -116,6 +119,7 @@ impl From<EntryView> for EntryDto {
             votes_abstain: x.votes_abstain,
             removed: x.removed,
             removed_reason: x.removed_reason,
+            overturned_at: x.overturned_at,
         }
     }
 }

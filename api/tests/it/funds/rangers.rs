@@ -164,6 +164,21 @@ async fn ranger_payouts_month_by_month() {
             .status,
         201
     );
+    // The fire of May ends the contract at once (立即终止协议), before any month is paid: June
+    // is no longer covered, and nothing is recorded in it (June could be paid in full while
+    // May waited).
+    let r = app
+        .get(&format!("{base}/payouts/2017-06"), &x.approver)
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    let r = app
+        .post(
+            &format!("{base}/inspections"),
+            &x.officer,
+            inspect("2017-06-05", true),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
     // The record: every inspection and incident, oldest first, to whoever reads funds in the
     // county; another county's officer finds no such contract.
     let r = app.get(&format!("{base}/record"), &x.approver).await;

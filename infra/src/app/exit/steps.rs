@@ -408,6 +408,20 @@ pub(crate) fn take_step_on(
             let ids = listed_ids(conn, list)?;
             for hid in &ids {
                 let row = cases::find_for_update(conn, *hid)?;
+                // Only a household still in poverty exits: one taken into monitoring (or out
+                // of poverty otherwise) since it was listed would leave its open case behind.
+                if !matches!(
+                    Status::parse(&row.status),
+                    Ok(Status::Registered | Status::Returned)
+                ) {
+                    return Err(DomainError::Conflict {
+                        code: domain::ErrorCode::StepOutOfOrder,
+                        message: format!(
+                            "household {} is {} now: its status changed since it was listed; take it off at a review first",
+                            row.household_number, row.status
+                        ),
+                    });
+                }
                 apply_status(
                     conn,
                     ctx,

@@ -108,6 +108,7 @@ pub fn progress(
                 coalesce(sum(e.people) FILTER (WHERE l.stage <> 'filed' AND $4), 0)::bigint AS in_progress_people \
            FROM exit_lists l JOIN exit_entries e ON e.county_code = l.county_code AND e.list_id = l.id \
           WHERE l.region_code BETWEEN $1 AND $2 AND l.year = $5 AND NOT e.removed \
+            AND e.overturned_at IS NULL \
           GROUP BY 1",
     )
     .bind::<BigInt, _>(scope.lo())
@@ -201,6 +202,7 @@ pub fn policies_retained_until(
         .filter(exit_entries::county_code.eq(h.county_code))
         .filter(exit_entries::household_id.eq(household_id))
         .filter(exit_entries::removed.eq(false))
+        .filter(exit_entries::overturned_at.is_null())
         .filter(exit_lists::stage.eq(Stage::Filed.as_str()))
         .select(diesel::dsl::max(exit_lists::year))
         .first(conn)

@@ -150,14 +150,24 @@ pub fn linking_share(
         .select(total("funds.amount_fen"))
         .first::<i64>(conn)
         .db()?;
+    // The villages that were key in that year, whether or not they have left key status
+    // since (a 2021 share fell to nothing when its villages left in 2024).
     let keys: Vec<i64> = key_villages::table
         .filter(key_villages::county_code.eq(c))
-        .filter(key_villages::status.eq("active"))
         .filter(key_villages::from_year.le(year))
         .filter(key_villages::to_year.ge(year))
-        .select(key_villages::region_code)
-        .load(conn)
-        .db()?;
+        .select((
+            key_villages::region_code,
+            key_villages::from_year,
+            key_villages::to_year,
+            key_villages::exit_decided_on,
+        ))
+        .load::<(i64, i32, i32, Option<chrono::NaiveDate>)>(conn)
+        .db()?
+        .into_iter()
+        .filter(|&(_, from, to, out)| domain::villages::key_in(from, to, out, year))
+        .map(|(code, ..)| code)
+        .collect();
     let to_keys: i64 = allocations::table
         .inner_join(
             funds::table.on(funds::county_code
