@@ -674,6 +674,9 @@ await (await import("./cmem.mjs")).cmem({ as, base, expect, idNumber, rnd });
 // Editing a user: a rename (a blank name and a stale version refused), a move to another village
 // with the warning naming the grant it drops (e2e/cusers.mjs).
 await (await import("./cusers.mjs")).cusers({ as, base, expect, rnd });
+// The review fixes (c1): objections by the notice's owner, refusals beside their fields, sheets'
+// reasons, closing a monitoring case, settings edited where held (e2e/review-c1.mjs).
+await (await import("./review-c1.mjs")).reviewC1({ as, base, expect, idNumber, rnd });
 
 await browser.close();
 if (a11y.length) {

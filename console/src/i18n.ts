@@ -286,6 +286,8 @@ const zh = {
     invalidJson: "取值格式不对：请填写数字、true/false、带引号的文字或 [ ] 列表",
     version: "本级版本 {v}", updatedAt: "最近修改 {at}",
     staleAt: "保存失败：本级参数已于 {at} 之后被他人修改，您看到的不是最新内容（本次修改未写入）。请重新加载后再修改。",
+    staleKept: "保存失败：本级参数在您修改期间已被他人修改（本次修改未写入）。您填写的取值仍保留在下方：请先载入最新参数，核对后再保存。",
+    reloadKeep: "载入最新参数",
     source: { own: "本级设置", city: "市级设置", inherited: "省级设置", default: "默认值" },
   },
   home: { title: "工作台", households: "在册脱贫户", exited: "已脱贫", monitored: "监测对象", unit: "户", toDashboard: "查看数据看板（图表）" },
@@ -309,6 +311,8 @@ Object.assign(en.settings, {
   invalidJson: "Not a value: write a number, true/false, quoted text or a [ ] list",
   version: "Version {v}", updatedAt: "last changed {at}",
   staleAt: "Not saved: someone changed these settings after {at}; you are not looking at the latest. Reload, then edit again.",
+  staleKept: "Not saved: someone changed these settings while you were editing. Your value is kept below: load the latest settings, check, then save again.",
+  reloadKeep: "Load the latest",
   source: { own: "this level", city: "the city", inherited: "the province", default: "default" },
 });
 Object.assign(en.household, {

@@ -2,10 +2,23 @@
 // merged into the console's i18n when one of these pages is first loaded (so they stay out of
 // the first screen's JavaScript and out of the shared i18n.ts).
 import { i18n } from "../i18n";
+import { asProblem, problemText } from "../lib/problem";
 
 const zh = {
   flow: {
     saved: "已保存",
+    // Refusals worded by the problem's code (409), and the place of a field error.
+    refused: {
+      no_notice_running: "未登记：只有公示（公告）期间才能登记异议，且由该公示所属的层级登记。",
+      already_resolved: "该异议已处理，请刷新后查看。",
+      no_measures: "请先添加帮扶措施：发现风险以来还没有登记帮扶措施，不能认定风险消除。",
+      awaiting_verification: "该户按“先救后核”纳入，请先完成事后核实，再办理风险消除或返贫认定。",
+      not_awaiting_verification: "该对象无需事后核实，或已核实过，请刷新后查看。",
+      step_out_of_order: "现在还不能办理：该对象已不在这一环节，请刷新后查看。",
+      conflict: "未办理：状态已变化，请刷新后再试。",
+    },
+    fields: { file: "文件", header: "表头", votes: "计票", column: "第 {n} 列", attachments: "附件" },
+    uploadRefused: "文件未能导入，没有写入任何数据。请按以下提示修改文件后重新上传：",
     nominate: "提名退出户",
     nominateHint: "本村已登记的贫困户；不符合退出标准的户会被拒绝并说明原因",
     villagerGroup: "村民小组",
@@ -186,6 +199,17 @@ const zh = {
 const en: typeof zh = {
   flow: {
     saved: "Saved",
+    refused: {
+      no_notice_running: "Not recorded: objections are taken only while a notice runs, by the level that owns it.",
+      already_resolved: "This objection was resolved already. Reload to see it.",
+      no_measures: "Add the assistance measures first: none was recorded since the risk was found.",
+      awaiting_verification: "This case was opened help-first: verify it before closing it.",
+      not_awaiting_verification: "This case needs no verification, or was verified already. Reload to see it.",
+      step_out_of_order: "Not yet: the case is not at this step. Reload to see where it is.",
+      conflict: "Not done: it changed meanwhile. Reload and try again.",
+    },
+    fields: { file: "File", header: "Header", votes: "Tally", column: "Column {n}", attachments: "Attachment" },
+    uploadRefused: "The file was not imported; nothing was written. Fix it as below and upload it again:",
     nominate: "Nominate households",
     nominateHint: "Registered poor households of your village; one that fails the exit criteria is refused with the reason",
     villagerGroup: "Villager group",
@@ -365,3 +389,42 @@ const en: typeof zh = {
 
 i18n.global.mergeLocaleMessage("zh-CN", zh);
 i18n.global.mergeLocaleMessage("en", en);
+
+/** A 409's wording by the problem's code (`flow.refused.<code>`), else `fallback` (a page's own
+ *  keys first: `own` is tried before `flow.refused.`); other statuses as problemText words them. */
+export function refusalText(status: number, error: unknown, own?: string): string {
+  if (status !== 409) return problemText(status, error);
+  const code = asProblem(error)?.code ?? "";
+  for (const key of [own && `${own}.${code}`, `flow.refused.${code}`]) {
+    if (key && i18n.global.te(key)) return i18n.global.t(key);
+  }
+  return own && i18n.global.te(`${own}.conflict`) ? i18n.global.t(`${own}.conflict`) : i18n.global.t("flow.refused.conflict");
+}
+
+/** A field's name as a person reads it: the file, its header, "column N" as 第 N 列. */
+export function fieldName(field: string): string {
+  const column = /^column (\d+)$/.exec(field);
+  if (column) return i18n.global.t("flow.fields.column", { n: column[1] });
+  const key = `flow.fields.${field.replace(/[[.].*$/, "")}`;
+  return i18n.global.te(key) ? i18n.global.t(key) : field;
+}
+
+/** The server's field errors that have no place on the form (`placed` says which have one),
+ *  each as "name：message", for the alert above it. */
+export function unplacedErrors(error: unknown, placed: (field: string) => boolean): string[] {
+  return (asProblem(error)?.errors ?? []).filter((e) => !placed(e.field)).map((e) => `${fieldName(e.field)}：${e.message}`);
+}
+
+/** The error of row `i` of an array field (`votes[i]`, `votes[i].for`, …), if any. */
+export function rowError(errors: Record<string, string>, array: string, i: number): string | undefined {
+  const at = `${array}[${i}]`;
+  const key = Object.keys(errors).find((k) => k === at || k.startsWith(`${at}.`));
+  return key === undefined ? undefined : errors[key];
+}
+
+/** A refused upload (a file the server cannot use: GBK, a missing or unknown column, no rows):
+ *  the status in words, and each of the server's reasons naming the file, header or column. */
+export function uploadRefusal(status: number, error: unknown): { title: string; lines: string[] } {
+  const lines = unplacedErrors(error, () => false);
+  return { title: status === 422 && lines.length ? i18n.global.t("flow.uploadRefused") : problemText(status, error), lines };
+}
