@@ -674,6 +674,8 @@ await (await import("./cmem.mjs")).cmem({ as, base, expect, idNumber, rnd });
 // Editing a user: a rename (a blank name and a stale version refused), a move to another village
 // with the warning naming the grant it drops (e2e/cusers.mjs).
 await (await import("./cusers.mjs")).cusers({ as, base, expect, rnd });
+// The second console review's fixes: sessions that end, two tabs, report units, lists read to the end (e2e/review-c2.mjs).
+await (await import("./review-c2.mjs")).reviewC2({ as, base, expect, rnd });
 
 await browser.close();
 if (a11y.length) {
