@@ -6,6 +6,9 @@
 //   search sends them to the login page saying 登录已失效，请重新登录, with `next` = the page
 //   they were on — not an empty table. Signed in again (the new password, then the forced change
 //   is not needed for the check) they land where they were.
+// - c2-token-renewed: the first list request answered 401 (as for an expired token): the token is
+//   renewed once and the list read again, shown; the timed renewal's first try gets no answer
+//   (the browser's clock fast-forwarded, the request aborted): tried again 5 s later, it succeeds.
 // - c2-two-tabs-reload: two pages of one browser (one refresh cookie) reloaded at the same
 //   moment, three times: both stay signed in, and the session still works after (the server
 //   revokes a session whose refresh token is presented twice; the renewals go one at a time).
@@ -52,6 +55,47 @@ export async function reviewC2({ as, base, expect, rnd }) {
     await shot("c2-session-ended");
   });
 
+  // 1b. A 401 renews the token once and the request is sent again; a timed renewal that got no
+  // answer is tried again.
+  await as("clerk.sishui", "demo-clerk-2026", "c2-token-renewed", async (page) => {
+    const refreshes = [];
+    page.on("response", (r) => {
+      if (r.url().endsWith("/api/v1/auth/refresh")) refreshes.push(r.status());
+    });
+    // The first list request is refused as if the token had expired.
+    let refused = 0;
+    await page.route(/\/api\/v1\/households\?/, async (route) => {
+      if (refused++ === 0) {
+        await route.fulfill({ status: 401, contentType: "application/problem+json", body: JSON.stringify({ type: "about:blank", title: "Unauthorized", status: 401, detail: "invalid token" }) });
+      } else await route.continue();
+    });
+    await page.goto(base + "households");
+    await page.waitForSelector("[data-test=households] .el-table-v2__row", { timeout: 10000 });
+    // One renewal as the page starts (a reload), one after the 401.
+    expect(refused === 2 && refreshes.length === 2 && refreshes.every((x) => x === 200), `after a 401: ${refused} list requests, refreshes ${JSON.stringify(refreshes)}`);
+    await page.unroute(/\/api\/v1\/households\?/);
+
+    // The timed renewal (a minute before the token's 15 minutes are over), its first try
+    // without an answer: tried again 5 seconds later.
+    await page.clock.install();
+    await page.reload();
+    await page.waitForSelector("[data-test=households] .el-table-v2__row");
+    refreshes.length = 0;
+    let aborted = 0;
+    await page.route(/\/api\/v1\/auth\/refresh$/, async (route) => {
+      if (aborted++ === 0) await route.abort("internetdisconnected");
+      else await route.continue();
+    });
+    await page.clock.fastForward("14:01");
+    await page.waitForFunction(() => true);
+    await page.clock.fastForward("00:06");
+    await page.waitForResponse((r) => r.url().endsWith("/api/v1/auth/refresh"), { timeout: 10000 });
+    expect(aborted === 2 && refreshes.at(-1) === 200, `the timed renewal: ${aborted} tries, answers ${JSON.stringify(refreshes)}`);
+    await page.click("[data-test=search]");
+    await page.waitForSelector("[data-test=households] .el-table-v2__row");
+    expect(!(await page.$("#username")), "signed out after the renewal was tried again");
+  });
+
   // 2. Two tabs of one browser reloaded together.
   await as("clerk.sishui", "demo-clerk-2026", "c2-two-tabs-reload", async (page) => {
     const other = await page.context().newPage();
@@ -88,7 +132,7 @@ export async function reviewC2({ as, base, expect, rnd }) {
     await page.waitForSelector("[data-test=report-table]");
     await page.click(".el-select:has(#d-kind)");
     await page.click('.el-select-dropdown__item:visible:has-text("资金执行")');
-    await page.waitForSelector('[data-test=chart][aria-label*="资金执行"]');
+    await page.waitForSelector('[data-test=report-table] th:has-text("到位资金")');
     await page.fill("#d-year", String(year));
     await page.getByRole("button", { name: "查询", exact: true }).click();
     await page.waitForLoadState("networkidle");
@@ -114,7 +158,8 @@ export async function reviewC2({ as, base, expect, rnd }) {
     // 生态护林员: the payouts in 万元.
     await page.click(".el-select:has(#d-kind)");
     await page.click('.el-select-dropdown__item:visible:has-text("生态护林员")');
-    await page.waitForSelector('[data-test=chart][aria-label*="生态护林员"]');
+    // (The chart's title follows the choice at once; the table once the report has come.)
+    await page.waitForSelector('[data-test=report-table] th:has-text("发放补助")');
     await page.waitForLoadState("networkidle");
     const rangerHeads = await page.locator("[data-test=report-table] th").allTextContents();
     expect(rangerHeads.some((h) => h.includes("发放补助(万元)")), `the rangers report's columns: ${rangerHeads}`);
