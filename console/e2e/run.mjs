@@ -677,6 +677,8 @@ await (await import("./cusers.mjs")).cusers({ as, base, expect, rnd });
 // The review fixes (c1): objections by the notice's owner, refusals beside their fields, sheets'
 // reasons, closing a monitoring case, settings edited where held (e2e/review-c1.mjs).
 await (await import("./review-c1.mjs")).reviewC1({ as, base, expect, idNumber, rnd });
+// The second console review's fixes: sessions that end, two tabs, report units, lists read to the end (e2e/review-c2.mjs).
+await (await import("./review-c2.mjs")).reviewC2({ as, base, expect, rnd });
 
 await browser.close();
 if (a11y.length) {

@@ -67,7 +67,7 @@ export const dashZh = {
     noInspections: "暂无检查", present: "在岗", atPost: "在岗", absent: "脱岗",
   },
   dashboard: {
-    years: "历年变化", yearsHint: "农户与人口为每年年末的状态（本年为今天）；退出为每年的退出与目标。", unitHouseholds: "户/人", overview: "总览（全部报表）", single: "单项报表", mode: "显示方式",
+    years: "历年变化", yearsHint: "农户与人口为每年年末的状态（本年为今天）；退出为每年的退出与目标。", unitHouseholds: "户/人", unitWan: "万元", unitPercent: "%", overview: "总览（全部报表）", single: "单项报表", mode: "显示方式",
   },
 };
 

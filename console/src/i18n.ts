@@ -19,6 +19,7 @@ const zh = {
     throttled: "尝试次数过多，账号已暂时锁定，请 {min} 分钟后再试。",
     failed: "登录失败，请稍后再试。",
     required: "请输入用户名和密码",
+    expired: "登录已失效，请重新登录",
   },
   password: {
     title: "修改密码",
@@ -328,7 +329,7 @@ Object.assign(en.status, { registered: "not yet out of poverty", exited: "out of
 Object.assign(en.login, {
   title: "Sign in", username: "Username", password: "Password", submit: "Sign in",
   wrong: "Wrong username or password.", throttled: "Too many attempts: locked for {min} minutes.",
-  failed: "Sign-in failed; try again later.", required: "Enter username and password",
+  failed: "Sign-in failed; try again later.", required: "Enter username and password", expired: "Your session has ended; please sign in again.",
 });
 Object.assign(en.menu, {
   home: "Home", cases: "Registry", households: "Households", register: "Register", import: "Import",

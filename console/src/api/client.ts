@@ -16,12 +16,83 @@ export function setAccessToken(token: string | null, expiresIn = 0): void {
   clearTimeout(refreshTimer);
   // Renew a minute before the access token expires.
   if (token && expiresIn > 0) {
-    refreshTimer = setTimeout(() => void refresh().then((ok) => ok || onExpired()), Math.max(5, expiresIn - 60) * 1000);
+    refreshTimer = setTimeout(() => void timedRefresh(), Math.max(5, expiresIn - 60) * 1000);
   }
 }
 
+/** What to do when the session has ended (the server refused the refresh cookie): called once
+ *  a renewal was refused — after a 401 or at the timed renewal. */
 export function whenExpired(f: () => void): void {
   onExpired = f;
+}
+
+// Renewing the access token. Every tab of the browser shares the one refresh cookie, and the
+// server takes a refresh token once: a second tab presenting the token the first has just spent
+// is taken as theft and ends the whole session (`auth.refresh_reuse`). So renewals are made one
+// at a time across the browser's tabs (the Web Locks API, `zx-refresh`): a tab waiting for the
+// lock sends its request only after the other's answer has rotated the cookie, and so sends the
+// new one. Within a tab, concurrent callers (the timer, a 401, the start) share one renewal.
+type Renewal = "ok" | "refused" | "failed";
+let renewing: Promise<Renewal> | null = null;
+
+async function renewOnce(): Promise<Renewal> {
+  try {
+    const r = await api.POST("/api/v1/auth/refresh", { params: { header: COOKIE } });
+    if (r.data) {
+      setAccessToken(r.data.access_token, r.data.expires_in);
+      return "ok";
+    }
+    // 401: the cookie is gone, spent, expired or its session revoked (a password reset, a
+    // move, the refresh lifetime over). Anything else (5xx, a proxy's 502) may pass.
+    if (r.response.status === 401) {
+      setAccessToken(null);
+      return "refused";
+    }
+    return "failed";
+  } catch {
+    // No answer (the network): try again later.
+    return "failed";
+  }
+}
+
+function renew(): Promise<Renewal> {
+  if (!renewing) {
+    // Browsers without Web Locks (older than Chromium 69) renew unlocked.
+    const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+    // (The lock is held until the renewal has its answer; `request` resolves to what it resolved to.)
+    const run = locks ? (locks.request("zx-refresh", renewOnce) as unknown as Promise<Renewal>) : renewOnce();
+    renewing = run.finally(() => (renewing = null));
+  }
+  return renewing;
+}
+
+// The timed renewal: a renewal without an answer is tried again (5 s, 15 s, 30 s, 60 s later);
+// refused, the session has ended. Given up, the next request's 401 tries once more.
+const RETRY_SECONDS = [5, 15, 30, 60];
+async function timedRefresh(attempt = 0): Promise<void> {
+  const outcome = await renew();
+  if (outcome === "refused") onExpired();
+  else if (outcome === "failed" && attempt < RETRY_SECONDS.length) {
+    refreshTimer = setTimeout(() => void timedRefresh(attempt + 1), RETRY_SECONDS[attempt] * 1000);
+  }
+}
+
+/** A request with the token; a 401 renews the token once (shared with any other renewal under
+ *  way) and sends the request again; a refused renewal ends the session (`whenExpired`). */
+async function withToken(request: Request): Promise<Response> {
+  const again = request.clone();
+  const sentWith = accessToken;
+  const res = await fetch(request);
+  if (res.status !== 401 || request.url.includes("/api/v1/auth/")) return res;
+  // Another request may have renewed the token meanwhile: then just send again with it.
+  const outcome = accessToken && accessToken !== sentWith ? "ok" : await renew();
+  if (outcome === "refused") {
+    onExpired();
+    return res;
+  }
+  if (outcome !== "ok" || !accessToken) return res;
+  again.headers.set("authorization", `Bearer ${accessToken}`);
+  return fetch(again);
 }
 
 const auth: Middleware = {
@@ -71,6 +142,7 @@ const idempotency: Middleware = {
 export const api = createClient<paths, "application/json">({
   baseUrl: "",
   credentials: "same-origin",
+  fetch: withToken,
 });
 api.use(auth, idempotency);
 
@@ -83,15 +155,9 @@ export async function login(username: string, password: string) {
   return r;
 }
 
-/** A new access token from the refresh cookie (after a reload, or before expiry). */
+/** A new access token from the refresh cookie (after a reload): whether one came. */
 export async function refresh(): Promise<boolean> {
-  const r = await api.POST("/api/v1/auth/refresh", { params: { header: COOKIE } });
-  if (!r.data) {
-    setAccessToken(null);
-    return false;
-  }
-  setAccessToken(r.data.access_token, r.data.expires_in);
-  return true;
+  return (await renew()) === "ok";
 }
 
 /** Ends the session on the server and clears the cookie. */
@@ -102,7 +168,7 @@ export async function logout(): Promise<void> {
 
 /** A binary answer (export results, templates) as a download, with the token. */
 export async function download(path: string, filename: string): Promise<void> {
-  const res = await fetch(path, { headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {} });
+  const res = await withToken(new Request(path, { headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {} }));
   if (!res.ok) throw new Error(`${res.status}`);
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement("a");

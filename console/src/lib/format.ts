@@ -1,4 +1,6 @@
-// Dates in Beijing time, money in yuan (the API speaks fen), ID numbers.
+// Dates in Beijing time, money in yuan (the API speaks fen), ID numbers; a report's columns in
+// the units a dashboard shows.
+import { t } from "../i18n";
 
 const beijing = new Intl.DateTimeFormat("zh-CN", {
   timeZone: "Asia/Shanghai",
@@ -39,6 +41,46 @@ export function yuan(fen: number | null | undefined): string {
   if (fen === null || fen === undefined) return "—";
   const s = (fen / 100).toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   return `${s} 元`;
+}
+
+/** How a report's column is shown: the server counts money in fen (`*_fen`, "到位资金(分)") and
+ *  rates in basis points (`*_bp`, "执行率(万分比)"); dashboards show 万元 and %. */
+export type ReportUnit = "wan" | "pct" | null;
+
+export function reportUnit(code: string | undefined): ReportUnit {
+  if (code?.endsWith("_fen")) return "wan";
+  if (code?.endsWith("_bp")) return "pct";
+  return null;
+}
+
+/** The unit's name (万元, %), for labels and axes. */
+export function unitName(unit: ReportUnit): string {
+  return unit === "wan" ? t("dash.dashboard.unitWan") : unit === "pct" ? t("dash.dashboard.unitPercent") : "";
+}
+
+/** A report value in its shown unit, two decimals: fen → 万元, basis points → %. */
+export function reportValue(code: string | undefined, v: number | null): number | null {
+  if (v === null) return null;
+  const unit = reportUnit(code);
+  if (unit === "wan") return Math.round(v / 10_000) / 100;
+  if (unit === "pct") return Math.round(v) / 100;
+  return v;
+}
+
+/** A column's label in its shown unit: "到位资金(分)" → "到位资金(万元)", "执行率(万分比)" → "执行率(%)". */
+export function reportLabel(code: string | undefined, label: string): string {
+  const unit = reportUnit(code);
+  if (!unit) return label;
+  return `${label.replace(/\s*[(（][^()（）]*[)）]\s*$/, "")}(${unitName(unit)})`;
+}
+
+/** A report cell as text: counts as they are, 万元 and % with two decimals. */
+export function reportCell(code: string | undefined, v: number | null): string {
+  const shown = reportValue(code, v);
+  if (shown === null) return "";
+  return reportUnit(code)
+    ? shown.toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+    : shown.toLocaleString("zh-CN");
 }
 
 /** Yuan as typed → fen (integer), or null when not a number. */
