@@ -175,11 +175,22 @@ pub fn check_objection(
     })
 }
 
-/// The status a household of `status` takes when it enters as `kind`.
+/// The status a household of `status` takes when it enters as `kind`. A monitored household
+/// enters as what it was before its monitoring case (`monitored_from`, the open case's
+/// `status_before`): one never poor (a marginal or sudden-hardship case) is newly identified
+/// (致贫), an exited one returns (返贫). Its case is then closed by the entry.
 ///
 /// # Errors
 /// A message saying which households may enter so.
-pub fn entering_status(kind: Kind, status: Status) -> Result<Status, crate::Rule> {
+pub fn entering_status(
+    kind: Kind,
+    status: Status,
+    monitored_from: Option<Status>,
+) -> Result<Status, crate::Rule> {
+    let status = match (status, monitored_from) {
+        (Status::Monitored, Some(before @ (Status::NonPoor | Status::Exited))) => before,
+        _ => status,
+    };
     match (kind, status) {
         (Kind::New, Status::NonPoor) => Ok(Status::Registered),
         (Kind::Return, Status::Exited | Status::Monitored) => Ok(Status::Returned),
@@ -236,14 +247,22 @@ mod tests {
     #[test]
     fn who_may_enter_how() {
         assert_eq!(
-            entering_status(Kind::New, Status::NonPoor),
+            entering_status(Kind::New, Status::NonPoor, None),
             Ok(Status::Registered)
         );
         assert_eq!(
-            entering_status(Kind::Return, Status::Monitored),
+            entering_status(Kind::Return, Status::Monitored, Some(Status::Exited)),
             Ok(Status::Returned)
         );
-        assert!(entering_status(Kind::New, Status::Exited).is_err());
-        assert!(entering_status(Kind::Return, Status::Registered).is_err());
+        assert!(entering_status(Kind::New, Status::Exited, None).is_err());
+        assert!(entering_status(Kind::Return, Status::Registered, None).is_err());
+        // A monitored household that was never poor is newly identified, not returned (it
+        // was let in as returned, and its case could then close neither way).
+        assert_eq!(
+            entering_status(Kind::New, Status::Monitored, Some(Status::NonPoor)),
+            Ok(Status::Registered)
+        );
+        assert!(entering_status(Kind::Return, Status::Monitored, Some(Status::NonPoor)).is_err());
+        assert!(entering_status(Kind::New, Status::Monitored, Some(Status::Exited)).is_err());
     }
 }

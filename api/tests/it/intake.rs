@@ -773,3 +773,111 @@ async fn the_intake_target_reads_back_and_the_lists_filter_by_region_and_stage()
     let r = app.get(&q("region=370830000000"), &x.approver).await;
     assert_eq!((r.status, fields(&r)), (422, vec!["region".to_string()]));
 }
+
+/// A household never poor that is monitored (a marginal case, confirmed) and then found poor:
+/// it enters as newly identified (致贫), not as returned, and the announcement closes its case
+/// as fallen into poverty. It was let in as returned, and its case could then close neither as
+/// risk eliminated nor as returned (both 422).
+#[actix_web::test]
+async fn a_monitored_household_never_poor_enters_as_new_and_its_case_closes() {
+    let x = setup().await;
+    let app = &x.app;
+    let marginal = household_in(&x, "M1", 7, "non_poor").await;
+    let today = infra::clock::china_date(app.state.clock.now()).to_string();
+    let r = app
+        .post(
+            "/api/v1/monitoring-cases",
+            &x.clerk,
+            json!({"household_id": marginal, "kind": "marginal", "risk_types": ["illness"],
+                "found_on": today, "description": "户主患重病"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let case = r.body["id"].as_str().unwrap_or_default().to_string();
+    for (step, token) in [
+        ("township-review", &x.reviewer),
+        ("confirmation", &x.approver),
+    ] {
+        let r = app
+            .post(
+                &format!("/api/v1/monitoring-cases/{case}/{step}"),
+                token,
+                json!({"approve": true, "opinion": "经核实"}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{step}: {:?}", r.body);
+    }
+    assert_eq!(status_of(app, &x.clerk, &marginal).await, "monitored");
+    // As returned: refused, naming the entry's kind.
+    let r = app
+        .post(
+            "/api/v1/intake-lists",
+            &x.clerk,
+            intake(app, &[(&marginal, "return")]),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(fields(&r), ["entries[0].kind"]);
+    let r = app
+        .post(
+            "/api/v1/intake-lists",
+            &x.clerk,
+            intake(app, &[(&marginal, "new")]),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let list = r.body["id"].as_str().unwrap_or_default().to_string();
+    let tally = json!({"held_on": "today", "attendees": 30, "minutes": "评议新识别户",
+        "votes": [{"household_id": marginal, "for": 25, "against": 4, "abstain": 1}]});
+    assert_eq!(
+        take(app, &x.clerk, &list, "appraisal", tally).await.status,
+        200
+    );
+    let r = take(
+        app,
+        &x.clerk,
+        &list,
+        "notice",
+        json!({"location": "村委会公示栏"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let end: chrono::DateTime<chrono::Utc> = r.body["notice_ends_at"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("no notice end: {:?}", r.body));
+    let by = end - app.state.clock.now() + Duration::hours(1);
+    app.state.clock.advance(by);
+    let r = take(
+        app,
+        &x.reviewer,
+        &list,
+        "township-review",
+        json!({"opinion": "同意"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = take(
+        app,
+        &x.approver,
+        &list,
+        "approval",
+        json!({"opinion": "同意纳入", "decision_no": "泗扶发〔2026〕4号"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = take(
+        app,
+        &x.approver,
+        &list,
+        "announcement",
+        json!({"location": "县政府公告栏"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(status_of(app, &x.clerk, &marginal).await, "registered");
+    let c = app
+        .get(&format!("/api/v1/monitoring-cases/{case}"), &x.approver)
+        .await;
+    assert_eq!(c.body["stage"], "returned", "{:?}", c.body);
+}

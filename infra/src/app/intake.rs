@@ -215,7 +215,11 @@ pub fn create(
         }
         let status =
             Status::parse(&h.status).map_err(|m| DomainError::Unexpected(anyhow::anyhow!(m)))?;
-        if let Err(m) = rules::entering_status(*kind, status) {
+        let before = match status {
+            Status::Monitored => super::monitoring::monitored_from(conn, h.id)?,
+            _ => None,
+        };
+        if let Err(m) = rules::entering_status(*kind, status, before) {
             errs.push(FieldError::new(
                 format!("entries[{i}].kind"),
                 domain::Rule::other(
@@ -724,7 +728,11 @@ pub fn take_step(
                 let row = cases::find_for_update(conn, *hid)?;
                 let status = Status::parse(&row.status)
                     .map_err(|m| DomainError::Unexpected(anyhow::anyhow!(m)))?;
-                let to = rules::entering_status(kind, status).map_err(|m| DomainError::Conflict {
+                let before = match status {
+                    Status::Monitored => super::monitoring::monitored_from(conn, *hid)?,
+                    _ => None,
+                };
+                let to = rules::entering_status(kind, status, before).map_err(|m| DomainError::Conflict {
                     code: domain::ErrorCode::StepOutOfOrder,
                     message: format!(
                         "household {} {m}: its status changed since it was listed; take it off at a review first",
@@ -743,6 +751,14 @@ pub fn take_step(
                         list.id
                     ),
                 )?;
+                if status == Status::Monitored {
+                    super::monitoring::close_on_intake(
+                        conn,
+                        ctx,
+                        *hid,
+                        &format!("intake list {} announced ({})", list.id, kind.label()),
+                    )?;
+                }
                 moved.push(
                     json!({ "household_id": hid, "kind": kind.as_str(), "status": to.as_str() }),
                 );

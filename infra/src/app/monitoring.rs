@@ -284,6 +284,72 @@ pub(super) fn find_case(
     }
 }
 
+/// The status a household had before its open monitoring case, if it has one.
+///
+/// # Errors
+/// Database failures.
+pub(crate) fn monitored_from(
+    conn: &mut PgConnection,
+    household_id: Uuid,
+) -> Result<Option<Status>, DomainError> {
+    let before: Option<String> = monitoring_cases::table
+        .filter(monitoring_cases::household_id.eq(household_id))
+        .filter(monitoring_cases::closed_at.is_null())
+        .select(monitoring_cases::status_before)
+        .first(conn)
+        .optional()
+        .db()?;
+    Ok(before.and_then(|b| Status::parse(&b).ok()))
+}
+
+/// Closes the household's open monitoring case as fallen into poverty (返贫致贫) because an
+/// intake list announced it poor (`reason` names the list): the household is in poverty now,
+/// and its case could otherwise close neither as risk eliminated nor as returned.
+///
+/// # Errors
+/// Database failures.
+pub(crate) fn close_on_intake(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    household_id: Uuid,
+    reason: &str,
+) -> Result<(), DomainError> {
+    let open: Option<CaseRow> = monitoring_cases::table
+        .filter(monitoring_cases::household_id.eq(household_id))
+        .filter(monitoring_cases::closed_at.is_null())
+        .select(CaseRow::as_select())
+        .for_update()
+        .first(conn)
+        .optional()
+        .db()?;
+    let Some(case) = open else {
+        return Ok(());
+    };
+    let to = CaseStage::Returned;
+    diesel::update(
+        monitoring_cases::table
+            .filter(monitoring_cases::county_code.eq(case.county_code))
+            .filter(monitoring_cases::id.eq(case.id)),
+    )
+    .set((
+        monitoring_cases::stage.eq(to.as_str()),
+        monitoring_cases::version.eq(monitoring_cases::version + 1),
+        monitoring_cases::updated_at.eq(ctx.now),
+        monitoring_cases::closed_at.eq(ctx.now),
+    ))
+    .execute(conn)
+    .db()?;
+    event(
+        conn,
+        ctx,
+        &case,
+        "closed_by_intake",
+        Some(&case.stage),
+        to.as_str(),
+        json!({ "reason": reason }),
+    )
+}
+
 /// A case with its household, events and measures.
 ///
 /// # Errors
