@@ -88,6 +88,22 @@ pub struct AppState {
     pub import_max_rows: usize,
 }
 
+/// What a client address counts against: an IPv4 address itself, an IPv6 address its /64 (one
+/// subscriber's network: counted address by address, a spray from one /64 had 2^64 budgets).
+pub fn address_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                let net = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+                format!("{net}/64")
+            }
+        },
+    }
+}
+
 /// Per-account-name and per-IP login throttles, kept in PostgreSQL (`login_attempts`, through
 /// `zx_login_*` functions), so every instance sees the same counts.
 #[derive(Debug)]
@@ -102,8 +118,9 @@ impl Throttle {
         Self { config }
     }
 
-    /// Refuses when the address or the account name has failed too often in the window
-    /// (counts nothing itself: failures are counted by `throttle_result`).
+    /// Refuses when the address or the account name has failed too often in the window;
+    /// otherwise reserves an attempt against both (counted like a failure until
+    /// `throttle_result` settles it), so guesses sent at once cannot all pass.
     ///
     /// # Errors
     /// `TooManyRequests` with the wait.
@@ -111,7 +128,7 @@ impl Throttle {
         let wait = infra::app::auth::throttle_admit(
             db,
             account,
-            ip.map(|i| i.to_string()).as_deref(),
+            ip.map(address_key).as_deref(),
             self.config.window,
             self.config.max_failures,
             self.config.ip_max_failures,

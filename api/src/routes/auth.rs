@@ -142,7 +142,7 @@ async fn presented_token(req: &HttpRequest, payload: web::Payload) -> ApiResult<
 
 /// The client's address: the peer, or, when the peer is a trusted proxy, the first address in
 /// `X-Forwarded-For`, read right to left, that is not a trusted proxy.
-fn client_ip(req: &HttpRequest, cfg: &ThrottleConfig) -> Option<IpAddr> {
+pub(crate) fn client_ip(req: &HttpRequest, cfg: &ThrottleConfig) -> Option<IpAddr> {
     let peer = req.peer_addr()?.ip();
     Some(
         cfg.trusted_proxies.client(
@@ -192,8 +192,11 @@ pub async fn login(
     match candidate {
         Some(user) if matches && !user.disabled => {
             let who = username.clone();
+            let ip_key = ip.map(crate::state::address_key);
             state
-                .blocking(move |s| infra::app::auth::throttle_result(&s.db, &who, None, true))
+                .blocking(move |s| {
+                    infra::app::auth::throttle_result(&s.db, &who, ip_key.as_deref(), true)
+                })
                 .await?;
             let tokens = state
                 .blocking(move |s| {
@@ -204,7 +207,7 @@ pub async fn login(
         }
         other => {
             let who = username.clone();
-            let ip_text = ip.map(|i| i.to_string());
+            let ip_text = ip.map(crate::state::address_key);
             state
                 .blocking(move |s| {
                     infra::app::auth::throttle_result(&s.db, &who, ip_text.as_deref(), false)

@@ -1,6 +1,6 @@
 //! The caller: who they are, what they may see, and changing their own password.
 
-use actix_web::{HttpResponse, get, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use domain::password::check_new_password;
 use domain::{DomainError, FieldError};
 use infra::app::auth as sessions;
@@ -115,10 +115,12 @@ pub struct ChangePasswordBody {
         (status = 204, description = "Changed; all sessions ended"),
         NotSignedIn,
         (status = 422, description = "Wrong current password, or a new one that is too short, one of the 100,000 most common passwords or contains the username (field `new_password`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong current passwords (the login throttle's, per account name and address); see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/me/password")]
 pub async fn change_password(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     body: ValidJson<ChangePasswordBody>,
@@ -138,6 +140,14 @@ pub async fn change_password(
         .await?;
     check_new_password(&new_password, &username)
         .map_err(|m| DomainError::field("new_password", m))?;
+    // The current password is a password check like a login's: the same throttle (a stolen
+    // session guessing it had no limit but the hash's speed), and each wrong one audited.
+    let ip = super::auth::client_ip(&req, &state.throttle.config);
+    let (who, ip_key) = (username.clone(), ip.map(crate::state::address_key));
+    let who2 = who.clone();
+    state
+        .blocking(move |s| s.throttle.admit(&s.db, ip, &who2))
+        .await?;
     let check = old_hash.clone();
     let new_hash = state
         .hashing(move |h| {
@@ -148,7 +158,27 @@ pub async fn change_password(
             }
         })
         .await??;
+    let succeeded = new_hash.is_some();
+    let key = ip_key.clone();
+    let name = who.clone();
+    state
+        .blocking(move |s| {
+            infra::app::auth::throttle_result(&s.db, &name, key.as_deref(), succeeded)
+        })
+        .await?;
     let Some(new_hash) = new_hash else {
+        state
+            .run(again, |conn, ctx| {
+                ctx.audit(
+                    conn,
+                    "user.password_change_failed",
+                    "user",
+                    ctx.caller.user_id,
+                    ctx.caller.unit(),
+                    serde_json::json!({ "reason": "wrong current password" }),
+                )
+            })
+            .await?;
         return Err(DomainError::Validation(vec![FieldError::new(
             "current_password",
             domain::Rule::other("is not your current password", "不是您当前的密码"),

@@ -374,7 +374,7 @@ pub struct PasswordResetBody {
         NotSignedIn,
         (status = 403, description = "Outside the subtree you manage", body = Problem, content_type = "application/problem+json"),
         NotFound,
-        (status = 422, description = "Weak password: too short, one of the 100,000 most common passwords, or contains the username (field `new_password`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Weak password: too short, one of the 100,000 most common passwords, or contains the username (field `new_password`); your own account (field `id`, `self_reset`: change it at `PUT /me/password` with the current one)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/users/{id}/password-reset")]

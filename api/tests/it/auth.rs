@@ -512,3 +512,70 @@ async fn a_login_throttle_set_on_one_instance_holds_on_another() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r.status().as_u16(), 200);
 }
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// The current password of `PUT /me/password` is a password check like a login's: wrong ones
+/// count against the login throttle (a stolen session could guess it at the hash's speed, with
+/// no limit and no trace) and each is audited.
+#[actix_web::test]
+async fn wrong_current_passwords_are_throttled_and_audited() {
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
+    app.user("clerk", "370831001003", &["village_clerk"]);
+    let (access, _) = app.login("clerk", PASSWORD).await;
+    let mut statuses = Vec::new();
+    for i in 0..6 {
+        let body = json!({"current_password": format!("guess-guess-{i}"), "new_password": "a-new-password"});
+        let r = app
+            .send(
+                "PUT",
+                "/api/v1/me/password",
+                Some(&access),
+                Some(&body),
+                &[],
+            )
+            .await;
+        statuses.push(r.status);
+    }
+    assert_eq!(statuses, [422, 422, 422, 422, 422, 429]);
+    let audited: Count = app.db.as_owner("370831", |c| {
+        diesel::RunQueryDsl::get_result(
+            diesel::sql_query(
+                "SELECT count(*) AS n FROM audit_events WHERE action = 'user.password_change_failed'",
+            ),
+            c,
+        )
+    });
+    assert_eq!(audited.n, 5);
+}
+
+/// An administrator's own password is not reset by `users:manage`: it changes at
+/// `PUT /me/password` with the current one (a stolen access token reset it and kept the
+/// account).
+#[actix_web::test]
+async fn an_administrator_cannot_reset_their_own_password() {
+    let mut app = TestApp::spawn().await;
+    let admin = app.onboard("370831");
+    let t = app.token(&admin).await;
+    let me = app.get("/api/v1/me", &t).await;
+    let id = me.body["id"].as_str().unwrap_or_default().to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/users/{id}/password-reset"),
+            &t,
+            json!({"new_password": "brand-new-secret"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.body["errors"][0]["field"].as_str()),
+        (422, Some("id")),
+        "{:?}",
+        r.body
+    );
+    app.login(&admin, PASSWORD).await;
+}

@@ -192,3 +192,61 @@ fn the_old_throttle_settings_are_refused_with_what_to_set_instead() {
         assert!(err.contains(var) && err.contains(hint), "{var}: {err}");
     }
 }
+
+/// Guesses at one account sent all at once: only as many as the per-account limit reach the
+/// password check, the rest wait (429). Admission counted the failures already recorded, and a
+/// failure was recorded only after its hash: all thirty were checked.
+#[actix_web::test]
+async fn guesses_sent_at_once_are_admitted_only_up_to_the_limit() {
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
+    app.user("target", "370831001003", &["village_clerk"]);
+    let from: Vec<String> = (0..30).map(|i| format!("198.51.100.{i}")).collect();
+    let answers = join_all(
+        from.iter()
+            .map(|a| login_from(&app, a, "target", "guess-guess-1")),
+    )
+    .await;
+    let statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert!(checked <= 5, "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == 401 || *s == 429),
+        "{statuses:?}"
+    );
+    // The account's owner, once the guesses are over, still waits out the window.
+    assert_eq!(
+        login_from(&app, "198.51.100.200", "target", PASSWORD)
+            .await
+            .status,
+        429
+    );
+}
+
+/// An IPv6 client counts by its /64 (one subscriber's network): a spray from one network, an
+/// address per guess, is stopped at the per-address limit; another network is not affected.
+#[actix_web::test]
+async fn an_ipv6_network_counts_as_one_address() {
+    let mut app = TestApp::spawn_with(
+        |c| {
+            c.throttle.ip_max_failures = 10;
+        },
+        None,
+    )
+    .await;
+    app.onboard("370831");
+    for i in 1..=10 {
+        let r = login_from(
+            &app,
+            &format!("2001:db8:0:1::{i:x}"),
+            &format!("u{i}"),
+            "nope-nope",
+        )
+        .await;
+        assert_eq!(r.status, 401);
+    }
+    let r = login_from(&app, "2001:db8:0:1::b", "u99", "nope-nope").await;
+    assert_eq!(r.status, 429, "{:?}", r.body);
+    let r = login_from(&app, "2001:db8:0:2::1", "u98", "nope-nope").await;
+    assert_eq!(r.status, 401, "{:?}", r.body);
+}

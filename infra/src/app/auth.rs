@@ -66,7 +66,8 @@ pub struct IssuedTokens {
 }
 
 /// Asks the shared throttle (`zx_login_admit`) whether a login may be tried; returns how long
-/// the caller must wait (zero: go ahead). Counts nothing: only failures count.
+/// the caller must wait (zero: go ahead, an attempt reserved against the account name and the
+/// address, settled by [`throttle_result`]).
 ///
 /// # Errors
 /// Database failures.
@@ -98,9 +99,10 @@ pub fn throttle_admit(
     Ok(std::time::Duration::from_secs_f64(w.wait.max(0.0).ceil()))
 }
 
-/// Records the outcome of a login in the shared throttle: a failure counts against the
-/// account name and the client address (when given); a success clears the account name's
-/// failures (never the address's: one good account must not reset a spray's count).
+/// Records the outcome of a login in the shared throttle: a failure turns its reservations
+/// into failures against the account name and the client address (when given); a success
+/// removes its reservations and clears the account name's failures (never the address's: one
+/// good account must not reset a spray's count).
 ///
 /// # Errors
 /// Database failures.
@@ -112,8 +114,9 @@ pub fn throttle_result(
 ) -> Result<(), DomainError> {
     db.unscoped_conn(|c| {
         if succeeded {
-            diesel::sql_query("SELECT zx_login_succeeded($1)::text AS done")
+            diesel::sql_query("SELECT zx_login_succeeded($1, $2)::text AS done")
                 .bind::<diesel::sql_types::Text, _>(account)
+                .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(address)
                 .execute(c)
         } else {
             diesel::sql_query("SELECT zx_login_failed($1, $2)::text AS done")

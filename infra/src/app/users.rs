@@ -585,28 +585,46 @@ pub fn set_disabled(
     get(conn, id)
 }
 
-/// The org unit of a user the caller may manage (to check before hashing a new password).
+/// The username of a user whose password the caller may reset (to check before hashing a new
+/// password).
 ///
 /// # Errors
-/// `NotFound`, `Forbidden`.
+/// `NotFound`, `Forbidden`; `Validation` (field `id`) for the caller's own account.
 pub fn check_manageable(
     conn: &mut PgConnection,
     ctx: &Ctx,
     id: Uuid,
 ) -> Result<String, DomainError> {
+    not_self(ctx, id)?;
     manageable(conn, ctx, id).map(|r| r.username)
+}
+
+/// Refuses an administrator's reset of their own password: it changes with the current one
+/// (`PUT /me/password`), so a stolen access token does not become the account for good.
+fn not_self(ctx: &Ctx, id: Uuid) -> Result<(), DomainError> {
+    if id == ctx.caller.user_id {
+        return Err(DomainError::field(
+            "id",
+            domain::Rule::other(
+                "self_reset: your own password changes at PUT /api/v1/me/password, with the current one",
+                "self_reset:本人密码请在 PUT /api/v1/me/password 用当前密码修改",
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// An administrator sets a new password; the user's sessions end.
 ///
 /// # Errors
-/// `NotFound`, `Forbidden`.
+/// `NotFound`, `Forbidden`; `Validation` (field `id`) for the caller's own account.
 pub fn reset_password(
     conn: &mut PgConnection,
     ctx: &Ctx,
     id: Uuid,
     new_hash: &str,
 ) -> Result<(), DomainError> {
+    not_self(ctx, id)?;
     let row = manageable(conn, ctx, id)?;
     auth::set_password_hash(conn, row.county_code, id, None, new_hash)?;
     // Who reset it, and when: that administrator may not approve their own grant requests
