@@ -60,14 +60,6 @@ fn name_of(conn: &mut PgConnection, code: RegionCode) -> Result<String, DomainEr
         .unwrap_or_default())
 }
 
-/// A village-level unit as a place: the committee's name without "村民委员会" / "居民委员会".
-fn place(name: &str) -> String {
-    name.strip_suffix("村民委员会")
-        .or_else(|| name.strip_suffix("居民委员会"))
-        .unwrap_or(name)
-        .to_string()
-}
-
 /// Permille as a percentage with one decimal: 905 → "90.5%".
 fn pct(permille: i64) -> String {
     format!("{}.{}%", permille / 10, permille % 10)
@@ -179,7 +171,7 @@ pub fn indicator_table(
         .optional()
         .db()?;
     let township_name = name_of(conn, township)?;
-    let village_name = place(&view.name);
+    let village_name = organ::village_place(&view.name);
     let en = lang == Lang::En;
     let yes_no = |b: bool| -> String {
         match (b, en) {
@@ -585,7 +577,7 @@ pub fn relocation_roster(
         let (paid_fen, last_paid) = by_household.get(&h).copied().unwrap_or_default();
         lines.push(Line {
             township: named(v.ancestor_at(Level::Township).as_i64()),
-            village: place(&named(v.as_i64())),
+            village: organ::village_place(&named(v.as_i64())),
             number,
             head,
             head_id_masked: heads.get(&h).cloned().unwrap_or_default(),
@@ -662,7 +654,7 @@ pub fn relocation_roster(
         county_name.clone()
     } else if region.level() == Level::Village {
         let tw = name_of(conn, region.ancestor_at(Level::Township))?;
-        format!("{county_name}{tw}{}", place(&region_name))
+        format!("{county_name}{tw}{}", organ::village_place(&region_name))
     } else {
         format!("{county_name}{region_name}")
     };

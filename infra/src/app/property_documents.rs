@@ -149,15 +149,6 @@ fn cutoff_line(
     }))
 }
 
-/// A village-level unit as a place: the committee's name without "村民委员会" / "居民委员会"
-/// (卞桥二村村民委员会 → 卞桥二村); the organ that signs keeps the full name.
-fn place(name: &str) -> String {
-    name.strip_suffix("村民委员会")
-        .or_else(|| name.strip_suffix("居民委员会"))
-        .unwrap_or(name)
-        .to_string()
-}
-
 fn mark(b: bool) -> String {
     if b { "√".into() } else { String::new() }
 }
@@ -310,11 +301,11 @@ pub fn check_sheet(
         Block::Line(match lang {
             Lang::Zh => format!(
                 "乡镇(街道):{township_name} 村(居):{} 户编号:{number} 户主:{head}",
-                place(&village_name)
+                organ::village_place(&village_name)
             ),
             Lang::En => format!(
                 "Township: {township_name}  Village: {}  Household: {number}  Head: {head}",
-                place(&village_name)
+                organ::village_place(&village_name)
             ),
         }),
         cutoff,
@@ -500,7 +491,7 @@ pub fn opinion_sheet(
     } else {
         organ::village(&village_name)
     };
-    let place_name = place(&village_name);
+    let place_name = organ::village_place(&village_name);
     let mut blocks = vec![
         Block::Title(vec![t(
             lang,
@@ -675,7 +666,7 @@ pub fn statistics_sheet(
         let l = property::line("", "", hits);
         let n = names
             .get(code)
-            .map(|n| place(n))
+            .map(|n| organ::village_place(n))
             .unwrap_or_else(|| format!("{code:012}"));
         by_unit.rows.push(stat_row(n, &l));
     }

@@ -9,6 +9,7 @@ use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use domain::calendar::date_zh;
 use domain::exit::yuan;
+use domain::organ;
 use domain::{DomainError, Level};
 use render::{Block, Doc, Lang, Party, Section, Table};
 use serde_json::json;
@@ -86,7 +87,7 @@ fn load(
             phone,
         },
         name_of(township.as_i64()),
-        place(&name_of(village.as_i64())),
+        organ::village_place(&name_of(village.as_i64())),
     ))
 }
 
@@ -108,15 +109,6 @@ fn audit(
             details,
         },
     )
-}
-
-/// A village-level unit as a place in an address: the committee's name without "村民委员会" /
-/// "居民委员会" (卞桥二村村民委员会 → 卞桥二村).
-fn place(name: &str) -> String {
-    name.strip_suffix("村民委员会")
-        .or_else(|| name.strip_suffix("居民委员会"))
-        .unwrap_or(name)
-        .to_string()
 }
 
 /// Tenths of a mu as printed: "120" or "120.5".
