@@ -462,7 +462,7 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
         ("assembly_minutes", "会议讨论了退出名单"),
         ("appraisal_tally", "未通过"),
         ("village_notice", "初选名单公示"),
-        ("township_report", "审核意见:同意"),
+        ("township_report", "审核意见：同意"),
         ("township_notice", "名单公示"),
         ("county_report", "现报请审批"),
         ("county_announcement", "现予公告"),
@@ -520,7 +520,7 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
         .await
         .body;
     let must = format!(
-        "公示期:自{}至{}24时",
+        "公示期：自{}至{}24时",
         domain::calendar::date_zh(period.first_day),
         domain::calendar::date_zh(period.last_day)
     );
@@ -565,16 +565,16 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     for (kind, want) in [
-        ("assembly_minutes", format!("时间:{held}")),
-        ("assembly_minutes", "记录人:王记录".to_string()),
-        ("appraisal_tally", format!("评议日期:{held}")),
+        ("assembly_minutes", format!("时间：{held}")),
+        ("assembly_minutes", "记录人：王记录".to_string()),
+        ("appraisal_tally", format!("评议日期：{held}")),
         (
             "village_notice",
             "卞桥二村建档立卡贫困户退出初选名单公示".to_string(),
         ),
         (
             "township_report",
-            "泗水县扶贫开发领导小组办公室:".to_string(),
+            "泗水县扶贫开发领导小组办公室：".to_string(),
         ),
         ("township_report", "确定全镇退出名单如下".to_string()),
         (
@@ -595,7 +595,7 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
             .body;
         let html = html.as_str().unwrap_or_default();
         assert!(html.contains(&want), "{kind} lacks {want}: {html}");
-        assert!(!html.contains("记录人:clerk"), "{kind}: {html}");
+        assert!(!html.contains("记录人：clerk"), "{kind}: {html}");
     }
     // The same documents in English, on request; the recorded values stay as they were entered.
     for (kind, must) in [
@@ -635,7 +635,7 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
         ("assembly_minutes", "会议讨论了退出名单"),
         ("appraisal_tally", "未通过"),
         ("village_notice", "初选名单公示"),
-        ("township_report", "审核意见:同意"),
+        ("township_report", "审核意见：同意"),
         ("township_notice", "名单公示"),
         ("county_report", "现报请审批"),
         ("county_announcement", "现予公告"),

@@ -176,7 +176,7 @@ fn actor_name(
 
 fn households_table(lists: &[ListView], with_village: bool, lang: Lang) -> Block {
     let mut head: Vec<&str> = match lang {
-        Lang::Zh => vec!["序号", "户编号", "户主姓名", "家庭人口", "人均纯收入(元)"],
+        Lang::Zh => vec!["序号", "户编号", "户主姓名", "家庭人口", "人均纯收入（元）"],
         Lang::En => vec![
             "No.",
             "Household no.",
@@ -382,12 +382,12 @@ pub fn render(
                 } else {
                     vec![
                         t(),
-                        Block::Addressee(format!("{vo}:")),
+                        Block::Addressee(format!("{vo}：")),
                         Block::Para(format!(
-                            "我户(户编号{hn})家庭人口{p}人,{year}年家庭人均纯收入{inc}元,稳定超过当年省定扶贫标准{line}元,\
-                             不愁吃、不愁穿,义务教育、基本医疗和住房安全有保障,家庭无因贫辍学学生。经全家商议,自愿申请退出建档立卡贫困户。"
+                            "我户（户编号{hn}）家庭人口{p}人，{year}年家庭人均纯收入{inc}元，稳定超过当年省定扶贫标准{line}元，\
+                             不愁吃、不愁穿，义务教育、基本医疗和住房安全有保障，家庭无因贫辍学学生。经全家商议，自愿申请退出建档立卡贫困户。"
                         )),
-                        sign(format!("申请人(户主):{head}"), nominated.clone()),
+                        sign(format!("申请人（户主）：{head}"), nominated.clone()),
                     ]
                 });
             }
@@ -420,15 +420,15 @@ pub fn render(
             } else {
                 vec![
                     t(),
-                    Block::Line(format!("时间:{held}")),
-                    Block::Line(format!("地点:{vo}")),
-                    Block::Line(format!("参会村民代表:{att}人")),
+                    Block::Line(format!("时间：{held}")),
+                    Block::Line(format!("地点：{vo}")),
+                    Block::Line(format!("参会村民代表：{att}人")),
                     Block::Line(format!(
-                        "议题:对{group}提名的{year}年建档立卡贫困户退出名单进行民主评议。"
+                        "议题：对{group}提名的{year}年建档立卡贫困户退出名单进行民主评议。"
                     )),
-                    Block::Para(format!("会议记录:{minutes}")),
-                    Block::Para(format!("评议结果:{passed}户通过评议,形成初步名单。")),
-                    sign(format!("记录人:{actor}"), String::new()),
+                    Block::Para(format!("会议记录：{minutes}")),
+                    Block::Para(format!("评议结果：{passed}户通过评议，形成初步名单。")),
+                    sign(format!("记录人：{actor}"), String::new()),
                 ]
             });
         }
@@ -480,7 +480,7 @@ pub fn render(
                 Block::Line(if en {
                     format!("{vn}. Appraised on {held}; representatives present: {att}")
                 } else {
-                    format!("{vn} 评议日期:{held} 参会代表:{att}人")
+                    format!("{vn} 评议日期：{held} 参会代表：{att}人")
                 }),
                 Block::Table(tally),
             ]);
@@ -507,11 +507,11 @@ pub fn render(
                 vec![
                     t(),
                     Block::Para(format!(
-                        "经村民小组提名、村民代表大会民主评议、村委会和驻村工作队核实,{vn}{year}年建档立卡贫困户退出初选名单公示如下:"
+                        "经村民小组提名、村民代表大会民主评议、村委会和驻村工作队核实，{vn}{year}年建档立卡贫困户退出初选名单公示如下："
                     )),
                     table,
                     Block::Para(format!(
-                        "公示期:自{from}至{to}24时。公示地点:{place}。如有异议,请在公示期内向村委会或驻村工作队反映。"
+                        "公示期：自{from}至{to}24时。公示地点：{place}。如有异议，请在公示期内向村委会或驻村工作队反映。"
                     )),
                     sign(vo.clone(), posted),
                 ]
@@ -541,9 +541,9 @@ pub fn render(
                 vec![
                     Block::Issuer(tgov.clone()),
                     t(),
-                    Block::Addressee(format!("{county}扶贫开发领导小组办公室:")),
+                    Block::Addressee(format!("{county}扶贫开发领导小组办公室：")),
                     Block::Para(format!(
-                        "{township}对各村上报的{year}年建档立卡贫困户退出初选名单进行了审核,审核意见:{op}。确定全{}退出名单如下:",
+                        "{township}对各村上报的{year}年建档立卡贫困户退出初选名单进行了审核，审核意见：{op}。确定全{}退出名单如下：",
                         domain::organ::township_kind(&township)
                     )),
                     table,
@@ -575,11 +575,11 @@ pub fn render(
                 vec![
                     t(),
                     Block::Para(format!(
-                        "经{tgov}审核,{year}年建档立卡贫困户退出名单在各行政村公示如下:"
+                        "经{tgov}审核，{year}年建档立卡贫困户退出名单在各行政村公示如下："
                     )),
                     table,
                     Block::Para(format!(
-                        "公示期:自{from}至{to}24时。公示地点:{place}。如有异议,请在公示期内向{tgov}反映。"
+                        "公示期：自{from}至{to}24时。公示地点：{place}。如有异议，请在公示期内向{tgov}反映。"
                     )),
                     sign(tgov.clone(), posted),
                 ]
@@ -631,10 +631,10 @@ pub fn render(
             } else {
                 vec![
                     t(),
-                    Block::Addressee(format!("{county}扶贫开发领导小组:")),
+                    Block::Addressee(format!("{county}扶贫开发领导小组：")),
                     Block::Para(format!(
-                        "经村民小组提名、村民代表大会民主评议、村委会和驻村工作队核实并公示,乡镇审核并在各行政村第二次公示\
-                         (公示期至{ended}期满)无异议,{year}年拟退出建档立卡贫困户共{households}户{people}人,名单如下。\
+                        "经村民小组提名、村民代表大会民主评议、村委会和驻村工作队核实并公示，乡镇审核并在各行政村第二次公示\
+                         （公示期至{ended}期满）无异议，{year}年拟退出建档立卡贫困户共{households}户{people}人，名单如下。\
                          现报请审批。"
                     )),
                     table,
@@ -669,10 +669,10 @@ pub fn render(
                 vec![
                     t(),
                     Block::Para(format!(
-                        "经{county}扶贫开发领导小组审批,{vn}以下建档立卡贫困户{year}年退出,现予公告:"
+                        "经{county}扶贫开发领导小组审批，{vn}以下建档立卡贫困户{year}年退出，现予公告："
                     )),
                     table,
-                    Block::Para(format!("公告期:自{from}至{to}24时。公告地点:{place}。")),
+                    Block::Para(format!("公告期：自{from}至{to}24时。公告地点：{place}。")),
                     sign(format!("{county}扶贫开发领导小组"), posted),
                 ]
             });
