@@ -160,13 +160,13 @@ pub enum Block {
     Addressee(String),
     /// A paragraph indented two characters.
     Para(String),
-    /// A line flush left (a form's labelled field: "时间:…").
+    /// A line flush left (a form's labelled field: "时间：…").
     Line(String),
-    /// A heading in the body: level 1 "一、" (sans bold), 2 "(一)", 3 "1.".
+    /// A heading in the body: level 1 "一、" (sans bold), 2 "（一）", 3 "1.".
     Heading(u8, String),
     /// A table.
     Table(Table),
-    /// The attachments line: "附件:1. …".
+    /// The attachments line: "附件：1. …".
     Attachments(Vec<String>),
     /// The signature: organ (or signer) over the date, right-indented four characters, with
     /// room for the seal (印章) overlapping both.
@@ -184,9 +184,9 @@ pub enum Block {
 /// One party of a contract's signature blocks.
 #[derive(Debug, Clone)]
 pub struct Party {
-    /// "甲方(盖章)": the label.
+    /// "甲方（盖章）": the label.
     pub label: String,
-    /// Lines under it ("法定代表人(签字):", "日期:").
+    /// Lines under it ("法定代表人（签字）：", "日期：").
     pub lines: Vec<String>,
 }
 
@@ -333,10 +333,10 @@ impl Doc {
     }
 }
 
-/// "附件:" or "Attachments:" — the attachments line's label.
+/// "附件：" or "Attachments:" — the attachments line's label.
 fn attachments_label(lang: Lang) -> &'static str {
     match lang {
-        Lang::Zh => "附件:",
+        Lang::Zh => "附件：",
         Lang::En => "Attachments: ",
     }
 }

@@ -400,9 +400,10 @@ impl Layout<'_> {
     }
 }
 
-/// Closing punctuation that must not start a line (避头).
+/// Closing punctuation that must not start a line (避头): the full-width marks of Chinese text
+/// (，。、；：？！）％ and the closing quotes and brackets) and their half-width forms.
 fn no_start(c: char) -> bool {
-    ",。、;:?!)」』》〉”’】〕…—%,.;:?!)]".contains(c)
+    "，。、；：？！）」』》〉〗】〕”’…—％,.;:?!)]%".contains(c)
 }
 
 /// Breaks `text` into lines no wider than `width` (the first `indent` points in, the others
@@ -568,11 +569,13 @@ mod tests {
         let Some(f) = fonts() else {
             return;
         };
-        let text = "一二三四五,六七八九十。";
         let w = f.serif.width("一二三四五", BODY) + 1.0;
-        let lines = wrap(&f.serif, text, BODY, w, 0.0, 0.0);
-        assert_eq!(lines[0], "一二三四五,");
-        assert_eq!(lines.concat(), text);
+        for mark in ["，", "：", "；", "）", "？", "！", "。", ","] {
+            let text = format!("一二三四五{mark}六七八九十。");
+            let lines = wrap(&f.serif, &text, BODY, w, 0.0, 0.0);
+            assert_eq!(lines[0], format!("一二三四五{mark}"));
+            assert_eq!(lines.concat(), text);
+        }
         let en = wrap(
             &f.serif,
             "one two three four",

@@ -13,7 +13,7 @@ fn sample() -> Doc {
             "户主姓名",
             "身份证号",
             "家庭人口",
-            "人均纯收入(元)",
+            "人均纯收入（元）",
             "帮扶措施",
         ],
         &[true, false, false, false, false, false, true, true, false],
@@ -47,8 +47,8 @@ fn sample() -> Doc {
         Lang::Zh,
         vec![
             Block::Title(vec!["泉林镇2026年建档立卡贫困户".into(), "退出名单公示".into()]),
-            Block::Addressee("各村民委员会:".into()),
-            Block::Para("经村民小组提名、村民代表大会民主评议、村委会和驻村工作队核实,现将名单公示如下。公示期:自2026年12月5日至2026年12月11日24时。".into()),
+            Block::Addressee("各村民委员会：".into()),
+            Block::Para("经村民小组提名、村民代表大会民主评议、村委会和驻村工作队核实，现将名单公示如下。公示期：自2026年12月5日至2026年12月11日24时。".into()),
             Block::Table(t),
             Block::Attachments(vec!["退出户名单".into(), "评议记录".into()]),
             Block::Signature { organ: "泉林镇人民政府".into(), date: "2026年12月4日".into() },
@@ -86,11 +86,11 @@ fn the_pdf_says_what_the_document_says() -> Result<(), Box<dyn std::error::Error
     for must in [
         "泉林镇2026年建档立卡贫困户",
         "退出名单公示",
-        "各村民委员会:",
+        "各村民委员会：",
         "自2026年12月5日至2026年12月11日24时",
         "泉林镇人民政府",
         "2026年12月4日",
-        "附件:1.退出户名单",
+        "附件：1.退出户名单",
         "2.评议记录",
         "张60",
         "4321.50",
@@ -123,7 +123,7 @@ fn the_docx_says_what_the_document_says() -> Result<(), Box<dyn std::error::Erro
         assert!(all.contains(&must), "lacks {must}");
     }
     assert!(
-        paras.contains(&"附件:1. 退出户名单".to_string()),
+        paras.contains(&"附件：1. 退出户名单".to_string()),
         "{paras:?}"
     );
     // The table is wide: the section is landscape; its header row repeats.

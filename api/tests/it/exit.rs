@@ -462,7 +462,7 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
         ("assembly_minutes", "会议讨论了退出名单"),
         ("appraisal_tally", "未通过"),
         ("village_notice", "初选名单公示"),
-        ("township_report", "审核意见:同意"),
+        ("township_report", "审核意见：同意"),
         ("township_notice", "名单公示"),
         ("county_report", "现报请审批"),
         ("county_announcement", "现予公告"),
@@ -520,7 +520,7 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
         .await
         .body;
     let must = format!(
-        "公示期:自{}至{}24时",
+        "公示期：自{}至{}24时",
         domain::calendar::date_zh(period.first_day),
         domain::calendar::date_zh(period.last_day)
     );
@@ -528,6 +528,75 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
         html.as_str().unwrap_or_default().contains(&must),
         "{must}: {html}"
     );
+    // The minutes and the tally date the meeting as documents print dates, and the minutes name
+    // their recorder (记录人) by display name, not login name; the township's report is addressed
+    // to the county's office and confirms the list of the whole 镇; each notice's title names the
+    // unit that posts it, so that no two lists' notices bear the same name.
+    let appraisal = steps
+        .iter()
+        .find(|s| s["step"] == "appraisal")
+        .cloned()
+        .unwrap_or_default();
+    let held = domain::calendar::date_zh(
+        appraisal["details"]["held_on"]
+            .as_str()
+            .unwrap_or_default()
+            .parse()
+            .unwrap_or_default(),
+    );
+    let admin = app.token("admin.370831").await;
+    let recorder = format!(
+        "/api/v1/users/{}",
+        appraisal["actor_id"].as_str().unwrap_or_default()
+    );
+    let etag = app
+        .get(&recorder, &admin)
+        .await
+        .header("etag")
+        .unwrap_or_default();
+    let r = app
+        .send(
+            "PATCH",
+            &recorder,
+            Some(&admin),
+            Some(&json!({"display_name": "王记录"})),
+            &[("if-match", &etag)],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    for (kind, want) in [
+        ("assembly_minutes", format!("时间：{held}")),
+        ("assembly_minutes", "记录人：王记录".to_string()),
+        ("appraisal_tally", format!("评议日期：{held}")),
+        (
+            "village_notice",
+            "卞桥二村建档立卡贫困户退出初选名单公示".to_string(),
+        ),
+        (
+            "township_report",
+            "泗水县扶贫开发领导小组办公室：".to_string(),
+        ),
+        ("township_report", "确定全镇退出名单如下".to_string()),
+        (
+            "township_notice",
+            "泉林镇建档立卡贫困户退出名单公示".to_string(),
+        ),
+        (
+            "county_announcement",
+            "泗水县建档立卡贫困户退出名单公告".to_string(),
+        ),
+    ] {
+        let html = app
+            .get(
+                &format!("/api/v1/exit-lists/{list}/documents/{kind}"),
+                &x.approver,
+            )
+            .await
+            .body;
+        let html = html.as_str().unwrap_or_default();
+        assert!(html.contains(&want), "{kind} lacks {want}: {html}");
+        assert!(!html.contains("记录人：clerk"), "{kind}: {html}");
+    }
     // The same documents in English, on request; the recorded values stay as they were entered.
     for (kind, must) in [
         (
@@ -566,7 +635,7 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
         ("assembly_minutes", "会议讨论了退出名单"),
         ("appraisal_tally", "未通过"),
         ("village_notice", "初选名单公示"),
-        ("township_report", "审核意见:同意"),
+        ("township_report", "审核意见：同意"),
         ("township_notice", "名单公示"),
         ("county_report", "现报请审批"),
         ("county_announcement", "现予公告"),

@@ -147,7 +147,7 @@ async fn steps_are_dated_when_they_happened_within_the_rules() {
     );
     assert!(
         html.contains(&format!(
-            "公示期:自{}至{}24时",
+            "公示期：自{}至{}24时",
             d(period.first_day),
             d(period.last_day)
         )),

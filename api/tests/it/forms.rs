@@ -76,9 +76,9 @@ async fn household_card_prints_masked_ids_income_and_measures_in_scope_only() {
     let text = crate::printed::pdf_text(&pdf.raw, "household-card");
     for m in [
         "建档立卡户档案卡",
-        "户编号:HC1",
+        "户编号：HC1",
         "一、基本情况",
-        "帮扶责任人:李干部",
+        "帮扶责任人：李干部",
         "因病",
         "2019年",
         "4200.00",
@@ -211,23 +211,23 @@ async fn ranger_contract_in_three_copies_and_a_month_payout_sheet_with_clauses()
     for m in [
         "建档立卡贫困人口生态护林员",
         "森林管护补助协议",
-        "(甲方存)",
-        "(乙方存)",
-        "(县天保办存)",
-        "甲方:泗张镇林业站",
-        "姓名:成员0",
+        "（甲方存）",
+        "（乙方存）",
+        "（县天保办存）",
+        "甲方：泗张镇林业站",
+        "姓名：成员0",
         &masked,
         "300.5亩",
-        "东至山脊,南至河沟,西至公路,北至林场",
+        "东至山脊，南至河沟，西至公路，北至林场",
         "卞桥二村三组",
-        "自2017年1月1日起至2017年12月31日止,管护期为12个月",
+        "自2017年1月1日起至2017年12月31日止，管护期为12个月",
         "10000元/年",
         "扣减当月管护费5%",
         "扣减当月管护费10%",
-        "(15亩以上)",
+        "（15亩以上）",
         "一式三份",
-        "代表人(签字)",
-        "承包人(签字)",
+        "代表人（签字）",
+        "承包人（签字）",
         "—1—",
     ] {
         assert!(text.contains(m), "contract.pdf lacks {m}: {text}");
@@ -236,7 +236,7 @@ async fn ranger_contract_in_three_copies_and_a_month_payout_sheet_with_clauses()
         !text.contains(person.as_str()),
         "contract.pdf reveals the ID"
     );
-    assert_eq!(text.matches("(县天保办存)").count(), 1);
+    assert_eq!(text.matches("（县天保办存）").count(), 1);
     assert_eq!(text.matches("一式三份").count(), 3, "three copies");
     let docx = app.get(&format!("{url}?format=docx"), &officer).await;
     assert_eq!(docx.status, 200);
@@ -262,13 +262,13 @@ async fn ranger_contract_in_three_copies_and_a_month_payout_sheet_with_clauses()
     for m in [
         "生态护林员管护补助发放表",
         "2017年2月",
-        "发放单位:泗张镇林业站",
+        "发放单位：泗张镇林业站",
         &masked,
         "依据条款",
         &clause,
         "实发合计",
         &format!("{}.{:02}", total / 100, total % 100),
-        "领取人(签字)",
+        "领取人（签字）",
     ] {
         assert!(text.contains(m), "sheet.pdf lacks {m}: {text}");
     }

@@ -63,11 +63,11 @@ async fn key_village_indicator_table_prints_values_against_targets() {
     for m in [
         "乡村振兴重点帮扶村",
         "指标完成情况表",
-        "(2021年度)",
+        "（2021年度）",
         "一、基本情况",
         "二、指标完成情况",
         // The targets (settings) beside the year's values.
-        "村集体经济收入(元)50000.002023200000.00是已达标",
+        "村集体经济收入（元）50000.002023200000.00是已达标",
         "100000.002025200000.00是已达标",
         "自来水普及率≥90.0%202595.0%是已达标",
         "卫生厕所普及率≥90.0%202592.5%是已达标",
@@ -232,8 +232,8 @@ async fn relocation_roster_lists_paid_households_with_masked_ids_and_totals() {
     let total = format!("{}{}", yuan(5 * per), yuan(5 * per));
     for m in [
         "易地扶贫搬迁补助资金发放花名册",
-        "(泗水县易地扶贫搬迁)",
-        "计划搬迁:2户5人",
+        "（泗水县易地扶贫搬迁）",
+        "计划搬迁：2户5人",
         "户主身份证号",
         "RL1",
         "RL2",
@@ -243,8 +243,8 @@ async fn relocation_roster_lists_paid_households_with_masked_ids_and_totals() {
         "2021年6月1日",
         &total,
         "合计2户5",
-        "经办人(签字)",
-        "审核人(签字)",
+        "经办人（签字）",
+        "审核人（签字）",
         "扶贫开发领导小组办公室",
     ] {
         assert!(text.contains(m), "roster lacks {m}: {text}");

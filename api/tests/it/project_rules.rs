@@ -479,7 +479,7 @@ async fn no_money_or_work_before_the_posting_has_ended() {
     let zh = |s: &str| domain::calendar::date_zh(s.parse::<NaiveDate>().unwrap_or_default());
     for m in [
         format!("自{}至{}24时", zh(&first), zh(&last)),
-        "项目管理人:mgr.zhang".to_string(),
+        "项目管理人：mgr.zhang".to_string(),
         "村道硬化".to_string(),
         "扶贫开发领导小组".to_string(),
         "0537-4231234".to_string(),

@@ -222,7 +222,7 @@ async fn property_tables_count_people_print_labels_and_the_not_matching_column()
     for m in [
         "建档立卡贫困人口财产检索结果核查表",
         "batch-2016-1",
-        "户编号:PA",
+        "户编号：PA",
         "鲁H12345",
         "否决",
         "不属于否决情形",
@@ -265,7 +265,7 @@ async fn property_tables_count_people_print_labels_and_the_not_matching_column()
         "建议清退",
         "不属于否决情形,保留",
         "评议时间",
-        "村(居):卞桥二村评议",
+        "村（居）：卞桥二村评议",
         "卞桥二村村民委员会",
         "—1—",
     ] {

@@ -60,14 +60,6 @@ fn name_of(conn: &mut PgConnection, code: RegionCode) -> Result<String, DomainEr
         .unwrap_or_default())
 }
 
-/// A village-level unit as a place: the committee's name without "村民委员会" / "居民委员会".
-fn place(name: &str) -> String {
-    name.strip_suffix("村民委员会")
-        .or_else(|| name.strip_suffix("居民委员会"))
-        .unwrap_or(name)
-        .to_string()
-}
-
 /// Permille as a percentage with one decimal: 905 → "90.5%".
 fn pct(permille: i64) -> String {
     format!("{}.{}%", permille / 10, permille % 10)
@@ -99,10 +91,10 @@ fn status_label(s: TargetStatus, lang: Lang) -> String {
 fn target_label(e: &Evaluated, lang: Lang) -> String {
     match lang {
         Lang::Zh => match e.code.as_str() {
-            c if c.starts_with("collective_income_") => "村集体经济收入(元)".into(),
+            c if c.starts_with("collective_income_") => "村集体经济收入（元）".into(),
             "tap_water" => "自来水普及率".into(),
             "sanitary_toilet" => "卫生厕所普及率".into(),
-            "income_parity" => "农民人均可支配收入(元)".into(),
+            "income_parity" => "农民人均可支配收入（元）".into(),
             "leading_industry" => "主导产业".into(),
             "featured_industry" => "特色优势产业".into(),
             _ => e.label.clone(),
@@ -179,7 +171,7 @@ pub fn indicator_table(
         .optional()
         .db()?;
     let township_name = name_of(conn, township)?;
-    let village_name = place(&view.name);
+    let village_name = organ::village_place(&view.name);
     let en = lang == Lang::En;
     let yes_no = |b: bool| -> String {
         match (b, en) {
@@ -204,24 +196,28 @@ pub fn indicator_table(
         if v.is_empty() { none() } else { v.join("、") }
     };
     for (zh, en_label, value) in [
-        ("总户数(户)", "Households", profile.households.to_string()),
-        ("总人口(人)", "Population", profile.population.to_string()),
+        ("总户数（户）", "Households", profile.households.to_string()),
+        ("总人口（人）", "Population", profile.population.to_string()),
         (
-            "农民人均可支配收入(元)",
+            "农民人均可支配收入（元）",
             "Per-capita disposable income (yuan)",
             yuan(profile.per_capita_income_fen),
         ),
         (
-            "村集体经济收入(元)",
+            "村集体经济收入（元）",
             "Collective-economy income (yuan)",
             yuan(profile.collective_income_fen),
         ),
         (
-            "耕地(亩)",
+            "耕地（亩）",
             "Cultivated land (mu)",
             mu(profile.cultivated_mu_tenths),
         ),
-        ("林地(亩)", "Forest land (mu)", mu(profile.forest_mu_tenths)),
+        (
+            "林地（亩）",
+            "Forest land (mu)",
+            mu(profile.forest_mu_tenths),
+        ),
         (
             "主要产业",
             "Main industries",
@@ -325,11 +321,11 @@ pub fn indicator_table(
         let value = match (e.latest, e.latest_year) {
             (Some(v), Some(y)) if y == year => value_of(e, v),
             (Some(v), Some(y)) => match lang {
-                Lang::Zh => format!("{}({y}年)", value_of(e, v)),
+                Lang::Zh => format!("{}（{y}年）", value_of(e, v)),
                 Lang::En => format!("{} ({y})", value_of(e, v)),
             },
             _ if e.unit == "fen_vs_county" => match lang {
-                Lang::Zh => format!("{}(县域未填报)", yuan(profile.per_capita_income_fen)),
+                Lang::Zh => format!("{}（县域未填报）", yuan(profile.per_capita_income_fen)),
                 Lang::En => format!(
                     "{} (county figure not entered)",
                     yuan(profile.per_capita_income_fen)
@@ -381,16 +377,16 @@ pub fn indicator_table(
             ],
         }),
         Block::Subtitle(match lang {
-            Lang::Zh => format!("({year}年度)"),
+            Lang::Zh => format!("（{year}年度）"),
             Lang::En => format!("({year})"),
         }),
         Block::Line(match lang {
-            Lang::Zh => format!("乡镇(街道):{township_name}  村(居):{village_name}"),
+            Lang::Zh => format!("乡镇（街道）：{township_name}  村（居）：{village_name}"),
             Lang::En => format!("Township: {township_name}  Village: {village_name}"),
         }),
         Block::Line(match lang {
             Lang::Zh => format!(
-                "帮扶期限:{}年至{}年  帮扶方案:{}",
+                "帮扶期限：{}年至{}年  帮扶方案：{}",
                 row.from_year, row.to_year, row.plan
             ),
             Lang::En => format!(
@@ -412,13 +408,13 @@ pub fn indicator_table(
         let bp = |v: i64| format!("{}.{:02}%", v / 100, v % 100);
         blocks.push(Block::Para(match lang {
             Lang::Zh => format!(
-                "全县{year}年财政衔接推进乡村振兴补助资金{}元,用于重点帮扶村{}元,占{}(不低于{}){}。",
+                "全县{year}年财政衔接推进乡村振兴补助资金{}元，用于重点帮扶村{}元，占{}（不低于{}）{}。",
                 yuan(share.linking_received_fen),
                 yuan(share.to_key_villages_fen),
                 bp(share.share_bp),
                 bp(share.minimum_bp),
                 if share.linking_received_fen > 0 && share.share_bp < share.minimum_bp {
-                    ",未达到要求"
+                    "，未达到要求"
                 } else {
                     ""
                 }
@@ -445,7 +441,7 @@ pub fn indicator_table(
             })
             .unwrap_or_else(|_| a.grade.clone());
         blocks.push(Block::Para(match lang {
-            Lang::Zh => format!("{year}年度考核等次:{grade}。{}", a.notes),
+            Lang::Zh => format!("{year}年度考核等次：{grade}。{}", a.notes),
             Lang::En => format!("Assessment {year}: {grade}. {}", a.notes),
         }));
     }
@@ -469,7 +465,7 @@ pub fn indicator_table(
     Ok(Doc {
         title: match lang {
             Lang::Zh => format!(
-                "{}{}({village_name}{year}年度)",
+                "{}{}（{village_name}{year}年度）",
                 INDICATOR_TITLE[0], INDICATOR_TITLE[1]
             ),
             Lang::En => format!("Key village indicators ({village_name} {year})"),
@@ -585,7 +581,7 @@ pub fn relocation_roster(
         let (paid_fen, last_paid) = by_household.get(&h).copied().unwrap_or_default();
         lines.push(Line {
             township: named(v.ancestor_at(Level::Township).as_i64()),
-            village: place(&named(v.as_i64())),
+            village: organ::village_place(&named(v.as_i64())),
             number,
             head,
             head_id_masked: heads.get(&h).cloned().unwrap_or_default(),
@@ -602,15 +598,15 @@ pub fn relocation_roster(
     let mut table = Table::new(
         &[
             &t(lang, "序号", "No."),
-            &t(lang, "乡镇(街道)", "Township"),
-            &t(lang, "村(居)", "Village"),
+            &t(lang, "乡镇（街道）", "Township"),
+            &t(lang, "村（居）", "Village"),
             &t(lang, "户编号", "Household no."),
             &t(lang, "户主姓名", "Head"),
             &t(lang, "户主身份证号", "Head's ID number"),
             &t(lang, "搬迁人数", "People"),
-            &t(lang, "补助标准(元/人)", "Per person (yuan)"),
-            &t(lang, "应补助金额(元)", "Due (yuan)"),
-            &t(lang, "实发金额(元)", "Paid (yuan)"),
+            &t(lang, "补助标准（元/人）", "Per person (yuan)"),
+            &t(lang, "应补助金额（元）", "Due (yuan)"),
+            &t(lang, "实发金额（元）", "Paid (yuan)"),
             &t(lang, "发放日期", "Paid on"),
             &t(lang, "领取人签字", "Signature"),
         ],
@@ -662,7 +658,7 @@ pub fn relocation_roster(
         county_name.clone()
     } else if region.level() == Level::Village {
         let tw = name_of(conn, region.ancestor_at(Level::Township))?;
-        format!("{county_name}{tw}{}", place(&region_name))
+        format!("{county_name}{tw}{}", organ::village_place(&region_name))
     } else {
         format!("{county_name}{region_name}")
     };
@@ -674,14 +670,18 @@ pub fn relocation_roster(
     };
     let blocks = vec![
         Block::Title(vec![t(lang, ROSTER_TITLE, "Relocation Subsidy Roster")]),
-        Block::Subtitle(format!("({})", plan.name)),
+        Block::Subtitle(t(
+            lang,
+            &format!("（{}）", plan.name),
+            &format!("({})", plan.name),
+        )),
         Block::Line(match lang {
-            Lang::Zh => format!("实施地点:{where_}  年度:{}年", plan.year),
+            Lang::Zh => format!("实施地点：{where_}  年度：{}年", plan.year),
             Lang::En => format!("Where: {where_}  Year: {}", plan.year),
         }),
         Block::Line(match lang {
             Lang::Zh => format!(
-                "计划搬迁:{}户{}人  补助标准:每人{}元  应补助资金:{}元",
+                "计划搬迁：{}户{}人  补助标准：每人{}元  应补助资金：{}元",
                 plan.households,
                 plan.people,
                 yuan(per),
@@ -698,7 +698,7 @@ pub fn relocation_roster(
         Block::Table(table),
         Block::Para(match lang {
             Lang::Zh => format!(
-                "本花名册列入{n}户{people}人,应补助{}元,实发{}元。身份证号按登记的脱敏形式打印。",
+                "本花名册列入{n}户{people}人，应补助{}元，实发{}元。身份证号按登记的脱敏形式打印。",
                 yuan(due),
                 yuan(paid)
             ),
@@ -710,12 +710,12 @@ pub fn relocation_roster(
         }),
         Block::Parties(vec![
             Party {
-                label: t(lang, "经办人(签字):", "Prepared by (signature):"),
-                lines: vec![t(lang, "日期:", "Date:")],
+                label: t(lang, "经办人（签字）：", "Prepared by (signature):"),
+                lines: vec![t(lang, "日期：", "Date:")],
             },
             Party {
-                label: t(lang, "审核人(签字):", "Checked by (signature):"),
-                lines: vec![t(lang, "日期:", "Date:")],
+                label: t(lang, "审核人（签字）：", "Checked by (signature):"),
+                lines: vec![t(lang, "日期：", "Date:")],
             },
         ]),
         Block::Signature {
@@ -734,7 +734,7 @@ pub fn relocation_roster(
     )?;
     Ok(Doc {
         title: match lang {
-            Lang::Zh => format!("{ROSTER_TITLE}({})", plan.name),
+            Lang::Zh => format!("{ROSTER_TITLE}（{}）", plan.name),
             Lang::En => format!("Relocation subsidy roster ({})", plan.name),
         },
         lang,

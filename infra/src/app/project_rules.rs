@@ -454,26 +454,26 @@ fn notice_zh(
         Block::Issuer(format!("{organ}办公室")),
         Block::Title(vec![title.clone()]),
         Block::Para(format!(
-            "按照资金到项目、管理到项目、核算到项目和专户储存、专款专用、专人管理的要求,现将{}年{place}扶贫项目有关情况张榜公布如下:",
+            "按照资金到项目、管理到项目、核算到项目和专户储存、专款专用、专人管理的要求，现将{}年{place}扶贫项目有关情况张榜公布如下：",
             p.year
         )),
-        Block::Line(format!("项目名称:{}", p.name)),
-        Block::Line(format!("实施地点:{place}")),
-        Block::Line(format!("资金用途:{purpose}")),
-        Block::Line(format!("项目预算:{}元", yuan(p.budget_fen))),
-        Block::Line(format!("资金专户:{}", p.account)),
+        Block::Line(format!("项目名称：{}", p.name)),
+        Block::Line(format!("实施地点：{place}")),
+        Block::Line(format!("资金用途：{purpose}")),
+        Block::Line(format!("项目预算：{}元", yuan(p.budget_fen))),
+        Block::Line(format!("资金专户：{}", p.account)),
         Block::Line(format!(
-            "项目管理人:{}",
-            manager.unwrap_or_else(|| "(未指定)".into())
+            "项目管理人：{}",
+            manager.unwrap_or_else(|| "（未指定）".into())
         )),
         Block::Para(format!(
-            "公示期:自{}至{}24时。公示地点:{}。公示期满无异议后项目方可开工、拨付资金。",
+            "公示期：自{}至{}24时。公示地点：{}。公示期满无异议后项目方可开工、拨付资金。",
             date_zh(posting.first_day),
             date_zh(posting.last_day),
             posting.location
         )),
         Block::Para(format!(
-            "如有异议,请在公示期内向{}反映。",
+            "如有异议，请在公示期内向{}反映。",
             contact.unwrap_or_else(|| organ.to_string())
         )),
         Block::Signature {

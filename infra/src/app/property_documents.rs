@@ -140,22 +140,13 @@ fn cutoff_line(
         .identification_cutoff;
     Ok(Block::Line(match lang {
         Lang::Zh => format!(
-            "识别时间节点:{}(当日及以前发生的为识别前;识别后发生的不适用“一票否决”)",
+            "识别时间节点：{}（当日及以前发生的为识别前；识别后发生的不适用“一票否决”）",
             date_zh(cutoff)
         ),
         Lang::En => format!(
             "Precise-identification cut-off: {cutoff} (facts arising on or before it are before identification; the one-vote veto does not apply to later ones)"
         ),
     }))
-}
-
-/// A village-level unit as a place: the committee's name without "村民委员会" / "居民委员会"
-/// (卞桥二村村民委员会 → 卞桥二村); the organ that signs keeps the full name.
-fn place(name: &str) -> String {
-    name.strip_suffix("村民委员会")
-        .or_else(|| name.strip_suffix("居民委员会"))
-        .unwrap_or(name)
-        .to_string()
 }
 
 fn mark(b: bool) -> String {
@@ -306,28 +297,28 @@ pub fn check_sheet(
             CHECK_TITLE,
             "Verification Sheet of Property-Check Results for a Registered Poor Household",
         )]),
-        Block::Subtitle(format!("({name})")),
+        Block::Subtitle(t(lang, &format!("（{name}）"), &format!("({name})"))),
         Block::Line(match lang {
             Lang::Zh => format!(
-                "乡镇(街道):{township_name} 村(居):{} 户编号:{number} 户主:{head}",
-                place(&village_name)
+                "乡镇（街道）：{township_name} 村（居）：{} 户编号：{number} 户主：{head}",
+                organ::village_place(&village_name)
             ),
             Lang::En => format!(
                 "Township: {township_name}  Village: {}  Household: {number}  Head: {head}",
-                place(&village_name)
+                organ::village_place(&village_name)
             ),
         }),
         cutoff,
         Block::Table(table),
         Block::Parties(vec![
             Party {
-                label: t(lang, "核查人(签字):", "Checked by (signature):"),
-                lines: vec![t(lang, "挂点领导(签字):", "Liaison leader (signature):")],
+                label: t(lang, "核查人（签字）：", "Checked by (signature):"),
+                lines: vec![t(lang, "挂点领导（签字）：", "Liaison leader (signature):")],
             },
             Party {
                 label: format!(
                     "{}{organ}",
-                    t(lang, "村委会(盖章):", "Village committee (seal): ")
+                    t(lang, "村委会（盖章）：", "Village committee (seal): ")
                 ),
                 lines: vec![day(verified, lang)],
             },
@@ -341,7 +332,11 @@ pub fn check_sheet(
         json!({"document": "check_sheet", "household": household, "hits": ids}),
     )?;
     Ok(Doc {
-        title: format!("{}({number})", t(lang, CHECK_TITLE, "Property check sheet")),
+        title: t(
+            lang,
+            &format!("{CHECK_TITLE}（{number}）"),
+            &format!("Property check sheet({number})"),
+        ),
         lang,
         sections: vec![Section { blocks }],
     })
@@ -500,21 +495,21 @@ pub fn opinion_sheet(
     } else {
         organ::village(&village_name)
     };
-    let place_name = place(&village_name);
+    let place_name = organ::village_place(&village_name);
     let mut blocks = vec![
         Block::Title(vec![t(
             lang,
             OPINION_TITLE,
             "Handling Opinions on the Property-Check Results of Registered People",
         )]),
-        Block::Subtitle(format!("({name})")),
+        Block::Subtitle(t(lang, &format!("（{name}）"), &format!("({name})"))),
         Block::Line(match (lang, appraised) {
             (Lang::Zh, Some(a)) => format!(
-                "乡镇(街道):{township_name} 村(居):{place_name} 评议时间:{}",
+                "乡镇（街道）：{township_name} 村（居）：{place_name} 评议时间：{}",
                 date_zh(crate::clock::china_date(a))
             ),
             (Lang::Zh, None) => {
-                format!("乡镇(街道):{township_name} 村(居):{place_name} 评议时间:尚未评议")
+                format!("乡镇（街道）：{township_name} 村（居）：{place_name} 评议时间：尚未评议")
             }
             (Lang::En, Some(a)) => format!(
                 "Township: {township_name}  Village: {place_name}  Appraised on: {}",
@@ -542,9 +537,10 @@ pub fn opinion_sheet(
         json!({"document": "opinion_sheet", "village": village.to_code_string(), "hits": ids}),
     )?;
     Ok(Doc {
-        title: format!(
-            "{}({place_name})",
-            t(lang, OPINION_TITLE, "Property check opinions")
+        title: t(
+            lang,
+            &format!("{OPINION_TITLE}（{place_name}）"),
+            &format!("Property check opinions({place_name})"),
         ),
         lang,
         sections: vec![Section { blocks }],
@@ -663,9 +659,9 @@ pub fn statistics_sheet(
     let region_name = name_of(conn, region)?;
     let en = lang == Lang::En;
     let first = match (unit_level, en) {
-        (Level::Village, false) => "村(居)",
+        (Level::Village, false) => "村（居）",
         (Level::Village, true) => "Village",
-        (_, false) => "乡镇(街道)",
+        (_, false) => "乡镇（街道）",
         (_, true) => "Township",
     };
     let all: Vec<&HitRow> = rows.iter().collect();
@@ -675,7 +671,7 @@ pub fn statistics_sheet(
         let l = property::line("", "", hits);
         let n = names
             .get(code)
-            .map(|n| place(n))
+            .map(|n| organ::village_place(n))
             .unwrap_or_else(|| format!("{code:012}"));
         by_unit.rows.push(stat_row(n, &l));
     }
@@ -723,26 +719,26 @@ pub fn statistics_sheet(
             STATISTICS_TITLE,
             "Statistics of the Verification of Property-Check Results",
         )]),
-        Block::Subtitle(format!("({name})")),
+        Block::Subtitle(t(lang, &format!("（{name}）"), &format!("({name})"))),
         Block::Line(match lang {
-            Lang::Zh => format!("填报单位:{organ}"),
+            Lang::Zh => format!("填报单位：{organ}"),
             Lang::En => format!("Reported by: {organ}"),
         }),
         Block::Heading(
             2,
             match (unit_level, en) {
-                (Level::Village, false) => "(一)按村(居)".to_string(),
-                (_, false) => "(一)按乡镇(街道)".to_string(),
+                (Level::Village, false) => "（一）按村（居）".to_string(),
+                (_, false) => "（一）按乡镇（街道）".to_string(),
                 (Level::Village, true) => "1. By village".to_string(),
                 (_, true) => "1. By township".to_string(),
             },
         ),
         Block::Table(by_unit),
-        Block::Heading(2, t(lang, "(二)按检索类型", "2. By type of hit")),
+        Block::Heading(2, t(lang, "（二）按检索类型", "2. By type of hit")),
         Block::Table(by_type),
         Block::Para(t(
             lang,
-            "说明:检索人数按人计,同一人有多条检索结果的计一人;否决、不予否决、不属于否决情形为识别前发生且属实的情况,识别后发生的不适用“一票否决”;已清退为县级确认后仍有效的否决。",
+            "说明：检索人数按人计，同一人有多条检索结果的计一人；否决、不予否决、不属于否决情形为识别前发生且属实的情况，识别后发生的不适用“一票否决”；已清退为县级确认后仍有效的否决。",
             "Note: people checked counts each person once, however many hits they have; veto, not vetoed (hardship) and matches no veto condition are true facts from before the cut-off; the one-vote veto does not apply to facts arising after it; vetoes in effect are those the county confirmed and did not reverse.",
         )),
         Block::Signature {
@@ -759,9 +755,10 @@ pub fn statistics_sheet(
                "hits": rows.len(), "people": total.people}),
     )?;
     Ok(Doc {
-        title: format!(
-            "{}({region_name})",
-            t(lang, STATISTICS_TITLE, "Property check statistics")
+        title: t(
+            lang,
+            &format!("{STATISTICS_TITLE}（{region_name}）"),
+            &format!("Property check statistics({region_name})"),
         ),
         lang,
         sections: vec![Section { blocks }],

@@ -230,6 +230,17 @@ async fn the_demo_users_walk_a_list_through_every_level() {
             if township_signs {
                 assert!(html.contains("泗河街道办事处"), "{kind} {lang}: {html}");
             }
+            // A 街道 confirms the list of the whole 街道 (not "全镇"), and its notice is titled
+            // with its name.
+            if lang == "zh" && kind == "township_report" {
+                assert!(html.contains("确定全街道退出名单如下"), "{html}");
+            }
+            if lang == "zh" && kind == "township_notice" {
+                assert!(
+                    html.contains("泗河街道建档立卡贫困户退出名单公示"),
+                    "{html}"
+                );
+            }
         }
     }
 }

@@ -52,34 +52,34 @@ pub fn card(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<Doc, DomainE
 
     let mut b = vec![
         Block::Title(vec![TITLE.to_string()]),
-        Block::Subtitle(format!("户编号:{}", h.household_number)),
+        Block::Subtitle(format!("户编号：{}", h.household_number)),
         Block::Heading(1, "一、基本情况".into()),
         Block::Line(format!(
-            "所在地:{}{}{}",
+            "所在地：{}{}{}",
             name(county),
             name(township),
             v.village_name
         )),
         Block::Line(format!(
-            "户主:{};家庭人口:{}人",
+            "户主：{}；家庭人口：{}人",
             h.head_name, h.member_count
         )),
-        Block::Line(format!("家庭住址:{}", h.address)),
+        Block::Line(format!("家庭住址：{}", h.address)),
         Block::Line(format!(
-            "户属性:{};识别年度:{}年;当前状态:{}",
+            "户属性：{}；识别年度：{}年；当前状态：{}",
             label(&h.attribute, Attribute::parse, Attribute::label),
             h.year_identified,
             label(&h.status, Status::parse, Status::label)
         )),
         Block::Line(format!(
-            "致贫原因:{}",
+            "致贫原因：{}",
             h.poverty_causes
                 .iter()
                 .map(|c| causes.get(c).cloned().unwrap_or_else(|| c.clone()))
                 .collect::<Vec<_>>()
                 .join("、")
         )),
-        Block::Line(format!("帮扶责任人:{}", h.responsible_cadre)),
+        Block::Line(format!("帮扶责任人：{}", h.responsible_cadre)),
         Block::Heading(1, "二、家庭成员".into()),
     ];
 
@@ -117,7 +117,7 @@ pub fn card(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<Doc, DomainE
     }
     b.push(Block::Table(members));
 
-    b.push(Block::Heading(1, "三、收入情况(元)".into()));
+    b.push(Block::Heading(1, "三、收入情况（元）".into()));
     if years.is_empty() {
         b.push(Block::Para("尚无收入记录。".into()));
     } else {
@@ -150,7 +150,7 @@ pub fn card(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<Doc, DomainE
         b.push(Block::Para("尚无帮扶措施记录。".into()));
     } else {
         let mut table = Table::new(
-            &["日期", "类别", "内容", "金额(元)", "责任人"],
+            &["日期", "类别", "内容", "金额（元）", "责任人"],
             &[false, false, false, true, false],
         );
         let mut total = 0_i64;
@@ -188,7 +188,7 @@ pub fn card(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<Doc, DomainE
         json!({"members": v.members.len(), "years": years.len(), "measures": measures.len()}),
     )?;
     Ok(Doc {
-        title: format!("{TITLE}({})", h.household_number),
+        title: format!("{TITLE}（{}）", h.household_number),
         lang: Lang::Zh,
         sections: vec![Section { blocks: b }],
     })

@@ -20,7 +20,8 @@ use crate::app::{Ctx, stored_code};
 use crate::db::DbResultExt as _;
 use crate::schema::{exit_lists, regions};
 
-/// The eight documents.
+/// The eight documents. The titles of the three notices are printed after the name of the unit
+/// that posts them ([`UNIT_TITLED`]): "卞桥二村建档立卡贫困户退出初选名单公示".
 pub const KINDS: &[(&str, &str, Stage)] = &[
     ("application", "建档立卡贫困户退出申请书", Stage::Nominated),
     (
@@ -35,7 +36,7 @@ pub const KINDS: &[(&str, &str, Stage)] = &[
     ),
     (
         "village_notice",
-        "村建档立卡贫困户退出初选名单公示",
+        "建档立卡贫困户退出初选名单公示",
         Stage::FirstNotice,
     ),
     (
@@ -45,7 +46,7 @@ pub const KINDS: &[(&str, &str, Stage)] = &[
     ),
     (
         "township_notice",
-        "乡(镇)建档立卡贫困户退出名单公示",
+        "建档立卡贫困户退出名单公示",
         Stage::SecondNotice,
     ),
     // Produced once the second notice has ended without objection: see
@@ -57,21 +58,31 @@ pub const KINDS: &[(&str, &str, Stage)] = &[
     ),
     (
         "county_announcement",
-        "县建档立卡贫困户退出名单公告",
+        "建档立卡贫困户退出名单公告",
         Stage::Announced,
     ),
 ];
 
-/// English titles, in the order of [`KINDS`].
+/// English titles, in the order of [`KINDS`] (those of [`UNIT_TITLED`] end with "of" and the
+/// unit's name).
 const TITLES_EN: &[&str] = &[
     "Application to Exit the Register of Poor Households",
     "Minutes of the Villager Representatives' Assembly: Democratic Appraisal",
     "Tally of the Democratic Appraisal",
-    "Village Public Notice of the Preliminary Exit List",
+    "Public Notice of the Preliminary Exit List of",
     "Report on the Review and Confirmation of Household Exits",
-    "Township Public Notice of the Exit List",
+    "Public Notice of the Exit List of",
     "Report Submitting Household Exits for Approval",
-    "County Announcement of the Exit List",
+    "Announcement of the Exit List of",
+];
+
+/// The documents whose title names the unit that posts them, and its level: the village's
+/// first notice, the township's second notice, the county's announcement. Without it every
+/// list's notice (and its download) would bear the same name.
+const UNIT_TITLED: &[(&str, Level)] = &[
+    ("village_notice", Level::Village),
+    ("township_notice", Level::Township),
+    ("county_announcement", Level::County),
 ];
 
 /// The language of a generated document. The Chinese text is the official form; the English
@@ -136,9 +147,36 @@ fn step<'a>(v: &'a ListView, name: &str) -> Option<&'a super::StepRow> {
     v.steps.iter().rev().find(|s| s.step == name)
 }
 
+/// The display name of the user who took step `s` (the minutes' 记录人), else the login name.
+/// Looked up by id within the list's county through `zx_contact_candidate`, the security-definer
+/// look-up of a county's user: a village clerk's scope does not show a township user who may have
+/// recorded the step.
+fn actor_name(
+    conn: &mut PgConnection,
+    county: i32,
+    s: &super::StepRow,
+) -> Result<String, DomainError> {
+    #[derive(QueryableByName)]
+    struct Named {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        display_name: String,
+    }
+    let found: Option<Named> =
+        diesel::sql_query("SELECT display_name FROM zx_contact_candidate($1, $2)")
+            .bind::<diesel::sql_types::Integer, _>(county)
+            .bind::<diesel::sql_types::Uuid, _>(s.actor_id)
+            .get_result(conn)
+            .optional()
+            .db()?;
+    Ok(found
+        .map(|n| n.display_name)
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| s.actor_username.clone()))
+}
+
 fn households_table(lists: &[ListView], with_village: bool, lang: Lang) -> Block {
     let mut head: Vec<&str> = match lang {
-        Lang::Zh => vec!["序号", "户编号", "户主姓名", "家庭人口", "人均纯收入(元)"],
+        Lang::Zh => vec!["序号", "户编号", "户主姓名", "家庭人口", "人均纯收入（元）"],
         Lang::En => vec![
             "No.",
             "Household no.",
@@ -272,10 +310,6 @@ pub fn render(
         return Err(DomainError::NotFound);
     };
     let (_, zh_title, needs) = &KINDS[at];
-    let title = match lang {
-        Lang::Zh => *zh_title,
-        Lang::En => TITLES_EN.get(at).copied().unwrap_or(zh_title),
-    };
     let v = super::get(conn, ctx, id)?;
     if kind == "county_report" {
         check_submission_ready(&state_of(&v)?, ctx.now)?;
@@ -292,6 +326,24 @@ pub fn render(
     let village = stored_code(v.list.region_code)?;
     let township = name_of(conn, village.ancestor_at(Level::Township).as_i64())?;
     let county = name_of(conn, village.ancestor_at(Level::County).as_i64())?;
+    let base = match lang {
+        Lang::Zh => *zh_title,
+        Lang::En => TITLES_EN.get(at).copied().unwrap_or(zh_title),
+    };
+    let title = match UNIT_TITLED.iter().find(|u| u.0 == kind).map(|u| u.1) {
+        Some(level) => {
+            let unit = match level {
+                Level::Village => domain::organ::village_place(&v.village_name),
+                Level::Township => township.clone(),
+                _ => county.clone(),
+            };
+            match lang {
+                Lang::Zh => format!("{unit}{base}"),
+                Lang::En => format!("{base} {unit}"),
+            }
+        }
+        None => base.to_string(),
+    };
     let year = v.list.year;
     let vn = v.village_name.clone();
     // The signing organs, named as DOCUMENTS.md says (no suffix on a full committee name; a
@@ -299,7 +351,7 @@ pub fn render(
     let vo = domain::organ::village(&v.village_name);
     let tgov = domain::organ::township(&township);
     let en = lang == Lang::En;
-    let t = || Block::Title(vec![title.to_string()]);
+    let t = || Block::Title(vec![title.clone()]);
     let sign = |organ: String, date: String| Block::Signature { organ, date };
     let mut sections: Vec<Vec<Block>> = Vec::new();
     match kind {
@@ -330,12 +382,12 @@ pub fn render(
                 } else {
                     vec![
                         t(),
-                        Block::Addressee(format!("{vo}:")),
+                        Block::Addressee(format!("{vo}：")),
                         Block::Para(format!(
-                            "我户(户编号{hn})家庭人口{p}人,{year}年家庭人均纯收入{inc}元,稳定超过当年省定扶贫标准{line}元,\
-                             不愁吃、不愁穿,义务教育、基本医疗和住房安全有保障,家庭无因贫辍学学生。经全家商议,自愿申请退出建档立卡贫困户。"
+                            "我户（户编号{hn}）家庭人口{p}人，{year}年家庭人均纯收入{inc}元，稳定超过当年省定扶贫标准{line}元，\
+                             不愁吃、不愁穿，义务教育、基本医疗和住房安全有保障，家庭无因贫辍学学生。经全家商议，自愿申请退出建档立卡贫困户。"
                         )),
-                        sign(format!("申请人(户主):{head}"), nominated.clone()),
+                        sign(format!("申请人（户主）：{head}"), nominated.clone()),
                     ]
                 });
             }
@@ -344,11 +396,11 @@ pub fn render(
             let s = step(&v, "appraisal").ok_or(DomainError::NotFound)?;
             let passed = v.entries.iter().filter(|e| !e.entry.removed).count();
             let (held, att, group, minutes, actor) = (
-                text(&s.details, "held_on"),
+                day(super::step_on(&s.details, s.taken_at), lang),
                 text(&s.details, "attendees"),
                 &v.list.villager_group,
                 text(&s.details, "minutes"),
-                &s.actor_username,
+                actor_name(conn, v.list.county_code, s)?,
             );
             sections.push(if en {
                 vec![
@@ -368,15 +420,15 @@ pub fn render(
             } else {
                 vec![
                     t(),
-                    Block::Line(format!("时间:{held}")),
-                    Block::Line(format!("地点:{vo}")),
-                    Block::Line(format!("参会村民代表:{att}人")),
+                    Block::Line(format!("时间：{held}")),
+                    Block::Line(format!("地点：{vo}")),
+                    Block::Line(format!("参会村民代表：{att}人")),
                     Block::Line(format!(
-                        "议题:对{group}提名的{year}年建档立卡贫困户退出名单进行民主评议。"
+                        "议题：对{group}提名的{year}年建档立卡贫困户退出名单进行民主评议。"
                     )),
-                    Block::Para(format!("会议记录:{minutes}")),
-                    Block::Para(format!("评议结果:{passed}户通过评议,形成初步名单。")),
-                    sign(format!("记录人:{actor}"), String::new()),
+                    Block::Para(format!("会议记录：{minutes}")),
+                    Block::Para(format!("评议结果：{passed}户通过评议，形成初步名单。")),
+                    sign(format!("记录人：{actor}"), String::new()),
                 ]
             });
         }
@@ -419,13 +471,16 @@ pub fn render(
                     .to_string(),
                 ]);
             }
-            let (held, att) = (text(&s.details, "held_on"), text(&s.details, "attendees"));
+            let (held, att) = (
+                day(super::step_on(&s.details, s.taken_at), lang),
+                text(&s.details, "attendees"),
+            );
             sections.push(vec![
                 t(),
                 Block::Line(if en {
                     format!("{vn}. Appraised on {held}; representatives present: {att}")
                 } else {
-                    format!("{vn} 评议日期:{held} 参会代表:{att}人")
+                    format!("{vn} 评议日期：{held} 参会代表：{att}人")
                 }),
                 Block::Table(tally),
             ]);
@@ -452,11 +507,11 @@ pub fn render(
                 vec![
                     t(),
                     Block::Para(format!(
-                        "经村民小组提名、村民代表大会民主评议、村委会和驻村工作队核实,{vn}{year}年建档立卡贫困户退出初选名单公示如下:"
+                        "经村民小组提名、村民代表大会民主评议、村委会和驻村工作队核实，{vn}{year}年建档立卡贫困户退出初选名单公示如下："
                     )),
                     table,
                     Block::Para(format!(
-                        "公示期:自{from}至{to}24时。公示地点:{place}。如有异议,请在公示期内向村委会或驻村工作队反映。"
+                        "公示期：自{from}至{to}24时。公示地点：{place}。如有异议，请在公示期内向村委会或驻村工作队反映。"
                     )),
                     sign(vo.clone(), posted),
                 ]
@@ -472,9 +527,9 @@ pub fn render(
                 vec![
                     Block::Issuer(domain::organ::township_en(&township)),
                     t(),
-                    Block::Addressee(
-                        "To the Office of the County Leading Group for Poverty Alleviation and Development:".into(),
-                    ),
+                    Block::Addressee(format!(
+                        "To the Office of the Leading Group for Poverty Alleviation and Development of {county}:"
+                    )),
                     Block::Para(format!(
                         "{township} has reviewed the preliminary {year} exit lists reported by its villages. Opinion: {op}. \
                          The township's exit list is as follows:"
@@ -486,9 +541,10 @@ pub fn render(
                 vec![
                     Block::Issuer(tgov.clone()),
                     t(),
-                    Block::Addressee("县扶贫开发领导小组办公室:".into()),
+                    Block::Addressee(format!("{county}扶贫开发领导小组办公室：")),
                     Block::Para(format!(
-                        "{township}对各村上报的{year}年建档立卡贫困户退出初选名单进行了审核,审核意见:{op}。确定全镇退出名单如下:"
+                        "{township}对各村上报的{year}年建档立卡贫困户退出初选名单进行了审核，审核意见：{op}。确定全{}退出名单如下：",
+                        domain::organ::township_kind(&township)
                     )),
                     table,
                     sign(tgov.clone(), d),
@@ -519,11 +575,11 @@ pub fn render(
                 vec![
                     t(),
                     Block::Para(format!(
-                        "经{tgov}审核,{year}年建档立卡贫困户退出名单在各行政村公示如下:"
+                        "经{tgov}审核，{year}年建档立卡贫困户退出名单在各行政村公示如下："
                     )),
                     table,
                     Block::Para(format!(
-                        "公示期:自{from}至{to}24时。公示地点:{place}。如有异议,请在公示期内向{tgov}反映。"
+                        "公示期：自{from}至{to}24时。公示地点：{place}。如有异议，请在公示期内向{tgov}反映。"
                     )),
                     sign(tgov.clone(), posted),
                 ]
@@ -575,10 +631,10 @@ pub fn render(
             } else {
                 vec![
                     t(),
-                    Block::Addressee(format!("{county}扶贫开发领导小组:")),
+                    Block::Addressee(format!("{county}扶贫开发领导小组：")),
                     Block::Para(format!(
-                        "经村民小组提名、村民代表大会民主评议、村委会和驻村工作队核实并公示,乡镇审核并在各行政村第二次公示\
-                         (公示期至{ended}期满)无异议,{year}年拟退出建档立卡贫困户共{households}户{people}人,名单如下。\
+                        "经村民小组提名、村民代表大会民主评议、村委会和驻村工作队核实并公示，乡镇审核并在各行政村第二次公示\
+                         （公示期至{ended}期满）无异议，{year}年拟退出建档立卡贫困户共{households}户{people}人，名单如下。\
                          现报请审批。"
                     )),
                     table,
@@ -613,10 +669,10 @@ pub fn render(
                 vec![
                     t(),
                     Block::Para(format!(
-                        "经{county}扶贫开发领导小组审批,{vn}以下建档立卡贫困户{year}年退出,现予公告:"
+                        "经{county}扶贫开发领导小组审批，{vn}以下建档立卡贫困户{year}年退出，现予公告："
                     )),
                     table,
-                    Block::Para(format!("公告期:自{from}至{to}24时。公告地点:{place}。")),
+                    Block::Para(format!("公告期：自{from}至{to}24时。公告地点：{place}。")),
                     sign(format!("{county}扶贫开发领导小组"), posted),
                 ]
             });
@@ -632,9 +688,9 @@ pub fn render(
         serde_json::json!({ "kind": kind, "lang": if en { "en" } else { "zh" } }),
     )?;
     Ok(Document {
-        title: title.to_string(),
+        title: title.clone(),
         doc: render::Doc {
-            title: title.to_string(),
+            title,
             lang: if en {
                 render::Lang::En
             } else {
