@@ -142,7 +142,7 @@ pub fn import_files(
             &state.db,
             ctx,
             &state.data_keys,
-            job.id,
+            &claimed.held(&worker),
             &index,
             &mut source,
             dry_run,

@@ -276,14 +276,14 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
                 &state.db,
                 &ctx,
                 &state.data_keys,
-                job.id,
+                &job.held(worker),
                 &index,
                 &mut source,
                 dry_run,
                 today,
                 pace,
             );
-            imported(job, ran, &finish)
+            imported(job.id, ran, &finish)
         }
         "household_export" => {
             let jobs::Payload::Bytes(params) = &payload else {
@@ -314,7 +314,15 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
             }
         }
         other => match imports::Kind::from_job_kind(other) {
-            Some(k) => run_bulk(state, &ctx, job, k, &payload, dry_run, &finish),
+            Some(k) => run_bulk(
+                state,
+                &ctx,
+                &job.held(worker),
+                k,
+                &payload,
+                dry_run,
+                &finish,
+            ),
             None => finish(
                 "failed",
                 serde_json::json!({ "error": format!("unknown job kind {other}") }),
@@ -392,7 +400,7 @@ impl<'p> Upload<'p> {
 fn run_bulk(
     state: &AppState,
     ctx: &Ctx,
-    job: &Claimed,
+    job: &jobs::Held,
     kind: imports::Kind,
     payload: &jobs::Payload,
     dry_run: bool,
@@ -405,8 +413,8 @@ fn run_bulk(
     let env = imports::Env {
         keys: &state.data_keys,
     };
-    let ran = imports::run(&state.db, ctx, &env, kind, job.id, &rows, dry_run);
-    imported(job, ran, finish)
+    let ran = imports::run(&state.db, ctx, &env, kind, job, &rows, dry_run);
+    imported(job.id, ran, finish)
 }
 
 /// How a job ends whose file could not be read: a file store that cannot be reached hands the
@@ -425,18 +433,18 @@ fn unreadable(e: DomainError, finish: &Finish<'_>) -> Result<bool, DomainError> 
 /// lease is left to run out and the job to be taken over (imports are idempotent); any other
 /// error fails it, and a re-run of the file finishes it.
 fn imported<S: serde::Serialize>(
-    job: &Claimed,
+    id: uuid::Uuid,
     ran: Result<S, DomainError>,
     finish: &Finish<'_>,
 ) -> Result<bool, DomainError> {
     match ran {
         Ok(s) => finish("succeeded", serde_json::to_value(s).unwrap_or_default()),
         Err(DomainError::Unavailable) => {
-            tracing::warn!(job = %job.id, "the database is unavailable; the job will be taken over");
+            tracing::warn!(job = %id, "the database is unavailable; the job will be taken over");
             Err(DomainError::Unavailable)
         }
         Err(e) => {
-            tracing::error!(job = %job.id, error = ?e, "import failed");
+            tracing::error!(job = %id, error = ?e, "import failed");
             finish(
                 "failed",
                 serde_json::json!({ "error": "the import stopped; rows already imported stay, re-run the file to finish" }),

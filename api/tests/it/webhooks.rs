@@ -347,7 +347,23 @@ async fn a_receiver_that_is_down_gets_its_events_later_and_failures_can_be_resen
     );
     // A second event while the receiver is down stays pending between its attempts.
     registered(&app, &clerk, "D2", V1, 52, (1, 400_000, true)).await;
-    // The receiver comes up; the pending event arrives by itself, the failed one when resent.
+    // The endpoint is paused: the receiver comes up, but neither the pending event nor the
+    // failed one resent reaches it while paused (both went on being sent), and the pending one
+    // keeps its attempts.
+    let pause = |active: bool| {
+        let (app, admin, endpoint) = (&app, admin.clone(), endpoint.clone());
+        async move {
+            app.send(
+                "PATCH",
+                &format!("/api/v1/webhooks/{endpoint}"),
+                Some(&admin),
+                Some(&json!({"active": active})),
+                &[],
+            )
+            .await
+        }
+    };
+    assert_eq!(pause(false).await.status, 200);
     let inbox = receiver(TcpListener::bind(("127.0.0.1", port)).unwrap_or_else(|e| panic!("{e}")));
     let id = failed[0]["id"].as_str().unwrap_or_default();
     let r = app
@@ -358,6 +374,11 @@ async fn a_receiver_that_is_down_gets_its_events_later_and_failures_can_be_resen
         )
         .await;
     assert_eq!(r.status, 202, "{:?}", r.body);
+    actix_web::rt::time::sleep(Duration::from_millis(1500)).await;
+    assert!(kinds(&inbox).is_empty(), "delivered while paused");
+    assert_eq!(deliveries("pending").await.len(), 2);
+    // Resumed: the pending event arrives by itself, the failed one as resent.
+    assert_eq!(pause(true).await.status, 200);
     eventually("both events", 20, || kinds(&inbox).len() >= 2).await;
     let got = inbox.lock().map(|k| k.clone()).unwrap_or_default();
     assert!(got.iter().all(|g| verify(&secret, &g.clone())));

@@ -186,6 +186,7 @@ pub fn take(conn: &mut PgConnection, job: &JobRow, worker: &str) -> Result<Claim
         jobs::status.eq("running"),
         jobs::locked_by.eq(worker),
         jobs::attempts.eq(1),
+        jobs::updated_at.eq(Utc::now()),
     ))
     .execute(conn)
     .db()?;
@@ -396,6 +397,29 @@ pub fn get(conn: &mut PgConnection, id: Uuid) -> Result<JobRow, DomainError> {
         .db()
 }
 
+/// A run of a job as its worker holds it: the job, the worker and the attempt it claimed. What
+/// the run records goes through it, so a worker that lost the job to another records nothing.
+#[derive(Debug, Clone)]
+pub struct Held {
+    /// The job.
+    pub id: Uuid,
+    /// The worker holding it.
+    pub worker: String,
+    /// The attempt it holds.
+    pub attempts: i32,
+}
+
+impl Claimed {
+    /// This claim as held by `worker`.
+    pub fn held(&self, worker: &str) -> Held {
+        Held {
+            id: self.id,
+            worker: worker.to_string(),
+            attempts: self.attempts,
+        }
+    }
+}
+
 /// Records progress and new row errors.
 ///
 /// # Errors
@@ -403,12 +427,29 @@ pub fn get(conn: &mut PgConnection, id: Uuid) -> Result<JobRow, DomainError> {
 pub fn progress(
     conn: &mut PgConnection,
     ctx: &Ctx,
-    id: Uuid,
+    held: &Held,
     processed: usize,
     new_errors: &[RowError],
     status: &str,
 ) -> Result<(), DomainError> {
     let county = ctx.caller.county_code();
+    let id = held.id;
+    // Only the run that holds the job: a worker that lost its lease to another (which cleared
+    // the first run's errors) wrote its row errors again beside the new run's, each twice.
+    let holds: i64 = jobs::table
+        .filter(jobs::county_code.eq(county))
+        .filter(jobs::id.eq(id))
+        .filter(jobs::status.eq("running"))
+        .filter(jobs::locked_by.eq(&held.worker))
+        .filter(jobs::attempts.eq(held.attempts))
+        .count()
+        .get_result(conn)
+        .db()?;
+    if holds == 0 {
+        return Err(DomainError::Unexpected(anyhow::anyhow!(
+            "job {id} is no longer this run's (another worker took it over, or it ended): this run stops"
+        )));
+    }
     let seq0: i32 = job_errors::table
         .filter(job_errors::county_code.eq(county))
         .filter(job_errors::job_id.eq(id))
@@ -447,25 +488,29 @@ pub fn progress(
         ))
         .first(conn)
         .db()?;
-    // Only a job still running: a worker that lost its lease while another took the job over
-    // and finished it put the finished job back to running (never claimed again); it stops
-    // here instead, its batch rolled back.
+    // Only a job this run still holds: a worker that lost its lease while another took the
+    // job over and finished it put the finished job back to running (never claimed again).
     let n = diesel::update(
         jobs::table
             .filter(jobs::county_code.eq(county))
             .filter(jobs::id.eq(id))
-            .filter(jobs::status.eq("running")),
+            .filter(jobs::status.eq("running"))
+            .filter(jobs::locked_by.eq(&held.worker))
+            .filter(jobs::attempts.eq(held.attempts)),
     )
     .set((
         jobs::processed_rows.eq(i32::try_from(processed).unwrap_or(i32::MAX)),
         jobs::error_rows.eq(i32::try_from(error_rows).unwrap_or(i32::MAX)),
         jobs::status.eq(status),
+        // A job run in place (the command line's import) has no lease: housekeeping judges it
+        // alive by this, and failed a long import still running after ten minutes.
+        jobs::updated_at.eq(Utc::now()),
     ))
     .execute(conn)
     .db()?;
     if n == 0 {
         return Err(DomainError::Unexpected(anyhow::anyhow!(
-            "job {id} is no longer running (another worker took it over and ended it): this run stops"
+            "job {id} is no longer this run's: this run stops"
         )));
     }
     Ok(())

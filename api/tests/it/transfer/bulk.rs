@@ -329,7 +329,7 @@ async fn a_file_changed_between_the_readings_writes_no_household_in_part() {
     ]
     .join("\n")
         + "\n";
-    let (job, _claimed) = app
+    let (job, claimed) = app
         .state
         .db
         .in_scope(ctx.caller.scope(), |conn| {
@@ -355,7 +355,7 @@ async fn a_file_changed_between_the_readings_writes_no_household_in_part() {
         &app.state.db,
         &ctx,
         &app.state.data_keys,
-        job.id,
+        &claimed.held("test"),
         &index,
         &mut source,
         false,
@@ -384,4 +384,42 @@ async fn a_file_changed_between_the_readings_writes_no_household_in_part() {
         1,
         "C2, read whole, is written"
     );
+}
+
+/// A run that lost its job to another worker (its lease ran out while it went on) records
+/// nothing more: its progress is refused, so the run stops. It wrote its row errors again
+/// beside the new run's (each listed twice) and could put a finished job back to running.
+#[actix_web::test]
+async fn a_run_that_lost_its_job_records_nothing_more() {
+    use infra::app::jobs;
+    let (app, _t) = setup().await;
+    let ctx = api::ops::acting_as(&app.state, "approver").unwrap_or_else(|e| panic!("{e:#}"));
+    let progress = |held: &jobs::Held, n: usize| {
+        app.state.db.in_scope(ctx.caller.scope(), |conn| {
+            jobs::progress(conn, &ctx, held, n, &[], "running")
+        })
+    };
+    let (job, claimed) = app
+        .state
+        .db
+        .in_scope(ctx.caller.scope(), |conn| {
+            let job = jobs::create(conn, &ctx, "household_import", false, 3, None)?;
+            let claimed = jobs::take(conn, &job, "worker-a")?;
+            Ok((job, claimed))
+        })
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let a = claimed.held("worker-a");
+    assert!(progress(&a, 1).is_ok());
+    // Another worker takes it over (the next attempt).
+    let sql = format!(
+        "UPDATE jobs SET locked_by = 'worker-b', attempts = attempts + 1 WHERE id = '{}'",
+        job.id
+    );
+    app.db
+        .as_owner("370831", |c| diesel::sql_query(&sql).execute(c));
+    assert!(progress(&a, 2).is_err(), "the first run went on recording");
+    let mut b = a.clone();
+    b.worker = "worker-b".into();
+    b.attempts += 1;
+    assert!(progress(&b, 2).is_ok());
 }

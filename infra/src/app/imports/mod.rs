@@ -22,7 +22,6 @@ use std::collections::HashMap;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use domain::{DomainError, ErrorCode, Rule};
-use uuid::Uuid;
 
 use super::Ctx;
 use super::cases::import::err;
@@ -361,7 +360,7 @@ pub fn run(
     ctx: &Ctx,
     env: &Env<'_>,
     kind: Kind,
-    job: Uuid,
+    job: &jobs::Held,
     rows: &[Row],
     dry_run: bool,
 ) -> Result<Summary, DomainError> {
