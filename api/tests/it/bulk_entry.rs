@@ -785,6 +785,21 @@ async fn ranger_patrols_and_inspections_import_by_the_rangers_id_number() {
     .await;
     assert_eq!(again["summary"]["unchanged"], 2, "{again:?}");
     assert_eq!(again["summary"]["created"], 0);
+    // The absence corrected (another note) and imported again: refused by name, not a second
+    // inspection of that day (a second absence doubles the month's deduction).
+    let corrected =
+        format!("护林员身份证号,检查日期,在岗,备注\n{ours},2021-04-02,否,外出开会未请假\n");
+    let job = import(
+        &app,
+        &officer,
+        "/api/v1/imports/ranger-inspections",
+        &corrected,
+    )
+    .await;
+    assert_eq!(job["summary"]["created"], 0, "{job:?}");
+    assert_eq!(job["summary"]["rows_refused"], 1, "{job:?}");
+    let errs = errors(&app, &officer, &job).await;
+    assert_eq!(message_of(&errs, 2)[0].0, "inspected_on", "{errs:?}");
 
     // As the single routes: a county approver (no funds:manage) is refused.
     let r = app

@@ -245,17 +245,27 @@ pub(super) fn apply_inspection(
         return Err(DomainError::Validation(errs));
     };
     crate::db::lock_key(conn, 43, &format!("{c}:{on}"))?;
-    let recorded: i64 = ranger_inspections::table
+    // One inspection per ranger and day, as the sheet has one row per ranger and day: a row
+    // corrected and imported again (another note, 是 for 否) added a second inspection, and a
+    // second absence doubles the month's deduction.
+    let recorded: Vec<(bool, String)> = ranger_inspections::table
         .filter(ranger_inspections::contract_id.eq(c))
         .filter(ranger_inspections::inspected_on.eq(on))
-        .filter(ranger_inspections::present.eq(present))
-        .filter(ranger_inspections::note.eq(&note))
-        .count()
-        .get_result(conn)
+        .select((ranger_inspections::present, ranger_inspections::note))
+        .load(conn)
         .db()?;
-    if recorded > 0 {
+    if !recorded.is_empty() {
         check_manage(conn, ctx, c)?;
-        return Ok(Written::Unchanged);
+        if recorded.iter().any(|(p, n)| *p == present && *n == note) {
+            return Ok(Written::Unchanged);
+        }
+        return Err(DomainError::field(
+            "inspected_on",
+            domain::Rule::other(
+                "this ranger's inspection of that day is recorded already, differently; a second one would count again",
+                "该护林员当日的检查已有记录且内容不同;再导入会重复计算",
+            ),
+        ));
     }
     rangers::inspect(conn, ctx, c, on, present, &note)?;
     Ok(Written::Created)
