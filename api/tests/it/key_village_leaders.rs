@@ -41,6 +41,14 @@ async fn every_key_village_has_a_county_leader_checked_in_coverage() {
     assert_eq!(c.status, 200, "{:?}", c.body);
     assert_eq!(codes(&c.body["villages_without_leader"]), vec![V1, V2]);
     assert_eq!(c.body["total"]["key_villages_without_leader"], 2);
+    // Designated from 2021: on a day of 2020 they were no key villages (a past day counted
+    // the villages key today).
+    let c = coverage("2020-06-01").await;
+    assert_eq!(
+        c.body["total"]["key_villages_without_leader"], 0,
+        "{:?}",
+        c.body
+    );
 
     let url = format!("/api/v1/key-villages/{}/leaders", ids[0]);
     let leader =

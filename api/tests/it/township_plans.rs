@@ -245,11 +245,30 @@ async fn plans_roll_up_by_township_against_the_countys_target() {
     assert!(r.body["county"]["exit_target_people"].is_null());
     let r = rollup(app, &x.clerk, "370831", 2016).await;
     assert_eq!(r.status, 403, "{:?}", r.body);
-    // The city sees the county under it.
+    // The city sees the county under it: its filed exits, not the households on lists still
+    // in the procedure (the county's own, exact to one household).
+    let h = registered(app, &x.clerk, "P2", V1, 82, (2, 400_000, true)).await;
+    let r = app
+        .post("/api/v1/exit-lists", &x.clerk, nomination(V1, &[&h]))
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let r = rollup(app, &x.approver, "370831", 2016).await;
+    assert_eq!(
+        township(&r, TOWNSHIP)["exits"]["in_procedure_households"],
+        1,
+        "{:?}",
+        r.body
+    );
     let r = rollup(app, &x.city, "370831", 2016).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["county"]["exit_target_people"], 9);
     assert_eq!(township(&r, TOWNSHIP)["exits"]["households"], 1);
+    assert_eq!(
+        township(&r, TOWNSHIP)["exits"]["in_procedure_households"],
+        0,
+        "{:?}",
+        r.body
+    );
 
     // Another county's users find nothing.
     let r = put(app, &x.stranger, &path, &mine, None).await;

@@ -99,12 +99,20 @@ pub fn coverage(
     .teams
     .visit_interval_days;
     let scope = region.subtree();
+    // The villages key on that day (designated for its year, not yet out): a past day's
+    // coverage counted the villages key today.
+    let year = chrono::Datelike::year(&as_of);
     let active: Vec<i64> = key_villages::table
         .filter(key_villages::region_code.between(scope.lo(), scope.hi()))
-        .filter(key_villages::status.eq("active"))
-        .select(key_villages::region_code)
-        .load(conn)
-        .db()?;
+        .filter(key_villages::from_year.le(year))
+        .filter(key_villages::to_year.ge(year))
+        .select((key_villages::region_code, key_villages::exit_decided_on))
+        .load::<(i64, Option<NaiveDate>)>(conn)
+        .db()?
+        .into_iter()
+        .filter(|(_, out)| out.is_none_or(|d| d > as_of))
+        .map(|(code, _)| code)
+        .collect();
     let with_secretary: HashSet<i64> = team_members::table
         .filter(team_members::region_code.between(scope.lo(), scope.hi()))
         .filter(team_members::position.eq("first_secretary"))

@@ -476,7 +476,8 @@ fn rangers(
     let scope = region.subtree();
     let counts: Vec<Count> = diesel::sql_query(
         "SELECT (region_code / $3) * $3 AS child, 'contracts' AS category, count(*)::bigint AS n FROM ranger_contracts \
-          WHERE region_code BETWEEN $1 AND $2 AND extract(year FROM start_date) <= $4 AND extract(year FROM end_date) >= $4 GROUP BY 1 \
+          WHERE region_code BETWEEN $1 AND $2 AND extract(year FROM start_date) <= $4 \
+            AND extract(year FROM least(end_date, coalesce(terminated_on, end_date))) >= $4 GROUP BY 1 \
          UNION ALL \
          SELECT (region_code / $3) * $3, 'terminated', count(*)::bigint FROM ranger_contracts \
           WHERE region_code BETWEEN $1 AND $2 AND extract(year FROM terminated_on) = $4 GROUP BY 1 \
@@ -548,6 +549,40 @@ pub fn compact(db: &crate::db::Db) -> Result<i64, DomainError> {
             .db()
             .map(|f| f.folded)
     })
+}
+
+/// Secondary suppression: a column where exactly one row's cell is hidden under a shown total
+/// gives it back as the total minus the others (one response, no probing). The smallest other
+/// non-zero cell of that column is hidden too, or the total when there is none. Returns how many
+/// cells it hid.
+fn hide_complements(total: &mut Line, rows: &mut [Line]) -> usize {
+    let mut hid = 0;
+    for j in 0..total.values.len() {
+        if total.values.get(j).copied().flatten().is_none() {
+            continue;
+        }
+        let hidden = rows
+            .iter()
+            .filter(|l| l.values.get(j).is_some_and(Option::is_none))
+            .count();
+        if hidden != 1 {
+            continue;
+        }
+        let next = rows
+            .iter_mut()
+            .filter_map(|l| match l.values.get(j) {
+                Some(Some(n)) if *n > 0 => Some((*n, l)),
+                _ => None,
+            })
+            .min_by_key(|(n, _)| *n)
+            .map(|(_, l)| l);
+        match next {
+            Some(l) => l.values[j] = None,
+            None => total.values[j] = None,
+        }
+        hid += 1;
+    }
+    hid
 }
 
 /// The permission a report kind needs (`None` for an unknown kind).
@@ -738,6 +773,7 @@ pub fn report(conn: &mut PgConnection, ctx: &Ctx, r: &Request) -> Result<Report,
                 }
             }
         }
+        suppressed += hide_complements(&mut total, &mut rows);
     }
     Ok(Report {
         kind: r.kind.clone(),

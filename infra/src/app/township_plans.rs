@@ -490,14 +490,21 @@ pub fn rollup(
         .into_iter()
         .map(|p| (p.region_code, p))
         .collect();
+    // Above the county, filed exits only, as the exit report shows them: households on lists
+    // still in the procedure, new entries and returns to poverty are the county's own (its
+    // lists answer 404 above it), and exact small counts of them named a township's household.
+    let above = ctx.caller.org.level() < Level::County;
     let mut flows: HashMap<(i64, String), Counts> = HashMap::new();
     for exit in [true, false] {
+        if above && !exit {
+            continue;
+        }
         for b in buckets(conn, exit, cc, range, year)? {
             flows.entry((b.code, b.kind)).or_default().add(&Counts {
                 households: b.households,
                 people: b.people,
-                in_procedure_households: b.in_procedure_households,
-                in_procedure_people: b.in_procedure_people,
+                in_procedure_households: if above { 0 } else { b.in_procedure_households },
+                in_procedure_people: if above { 0 } else { b.in_procedure_people },
             });
         }
     }

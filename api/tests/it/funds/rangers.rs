@@ -620,6 +620,38 @@ async fn ranger_months_unpaid_after_their_due_day_are_listed_late() {
         .get("/api/v1/ranger-payouts/late?as_of=2017-13-01", &x.officer)
         .await;
     assert_eq!(r.status, 422, "{:?}", r.body);
+    // A contract running to the end of 2018, ended in 2017: the 2018 ranger report does not
+    // count it (it counted every contract by its planned end).
+    let long = contract_of_new_ranger(&x, "R8", 998, "2018-12-31").await;
+    let contracts = |year: i32| {
+        let app = &x.app;
+        let officer = x.officer.clone();
+        async move {
+            let r = app
+                .get(
+                    &format!("/api/v1/reports/rangers?region=370831&year={year}"),
+                    &officer,
+                )
+                .await;
+            let i = r.body["columns"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .position(|c| c["code"] == "contracts")
+                .unwrap_or(usize::MAX);
+            r.body["total"]["values"][i].as_i64()
+        }
+    };
+    let before = contracts(2018).await;
+    let r = app
+        .post(
+            &format!("/api/v1/ranger-contracts/{long}/termination"),
+            &x.officer,
+            json!({"terminated_on": "2017-09-30", "reason": "本人申请解除"}),
+        )
+        .await;
+    assert!(r.status < 300, "{:?}", r.body);
+    assert_eq!(contracts(2018).await, before.map(|n| n - 1));
 }
 
 /// The demo's ranger: a year on record that the console's rangers page shows — patrols, the
