@@ -77,6 +77,36 @@ async fn take(app: &TestApp, token: &str, list: &str, step: &str, body: Value) -
     .await
 }
 
+/// The village's appraisal (each household 25 of 30 votes for) and notice on `list`; when the
+/// notice ends.
+async fn appraised_and_posted(
+    app: &TestApp,
+    clerk: &str,
+    list: &str,
+    households: &[&str],
+) -> chrono::DateTime<chrono::Utc> {
+    let votes: Vec<Value> = households
+        .iter()
+        .map(|h| json!({"household_id": h, "for": 25, "against": 4, "abstain": 1}))
+        .collect();
+    let tally = json!({"held_on": "today", "attendees": 30, "minutes": "评议", "votes": votes});
+    let r = take(app, clerk, list, "appraisal", tally).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = take(
+        app,
+        clerk,
+        list,
+        "notice",
+        json!({"location": "村委会公示栏"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    r.body["notice_ends_at"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("no notice end: {:?}", r.body))
+}
+
 #[actix_web::test]
 async fn an_intake_list_walks_level_by_level_and_the_announcement_moves_the_households() {
     let x = setup().await;
@@ -361,30 +391,7 @@ async fn an_objection_during_the_intake_notice_blocks_the_review_until_resolved(
         "{:?}",
         r.body
     );
-    let r = take(
-        app,
-        &x.clerk,
-        &list,
-        "appraisal",
-        json!({"held_on": "today", "attendees": 30, "minutes": "评议",
-            "votes": [{"household_id": new, "for": 25, "against": 4, "abstain": 1},
-                      {"household_id": back, "for": 25, "against": 4, "abstain": 1}]}),
-    )
-    .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
-    let r = take(
-        app,
-        &x.clerk,
-        &list,
-        "notice",
-        json!({"location": "村委会公示栏"}),
-    )
-    .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
-    let end: chrono::DateTime<chrono::Utc> = r.body["notice_ends_at"]
-        .as_str()
-        .and_then(|t| t.parse().ok())
-        .unwrap_or_else(|| panic!("no notice end: {:?}", r.body));
+    let end = appraised_and_posted(app, &x.clerk, &list, &[&new, &back]).await;
 
     // During the notice: bad input by name, the wrong level and another county refused.
     let r = app
@@ -827,25 +834,7 @@ async fn a_monitored_household_never_poor_enters_as_new_and_its_case_closes() {
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     let list = r.body["id"].as_str().unwrap_or_default().to_string();
-    let tally = json!({"held_on": "today", "attendees": 30, "minutes": "评议新识别户",
-        "votes": [{"household_id": marginal, "for": 25, "against": 4, "abstain": 1}]});
-    assert_eq!(
-        take(app, &x.clerk, &list, "appraisal", tally).await.status,
-        200
-    );
-    let r = take(
-        app,
-        &x.clerk,
-        &list,
-        "notice",
-        json!({"location": "村委会公示栏"}),
-    )
-    .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
-    let end: chrono::DateTime<chrono::Utc> = r.body["notice_ends_at"]
-        .as_str()
-        .and_then(|t| t.parse().ok())
-        .unwrap_or_else(|| panic!("no notice end: {:?}", r.body));
+    let end = appraised_and_posted(app, &x.clerk, &list, &[&marginal]).await;
     let by = end - app.state.clock.now() + Duration::hours(1);
     app.state.clock.advance(by);
     let r = take(
