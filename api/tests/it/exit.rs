@@ -368,31 +368,6 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
     let r = take(app, &x.approver, &list, "filing", filing.clone()).await;
     assert_eq!((r.status, code(&r)), (409, "notice_period_running"));
     to_notice_end(app, &x.approver, &list, Duration::seconds(1)).await;
-    // A household taken out of poverty otherwise since it was listed (here: into monitoring,
-    // as a returned household's confirmed case does) is not filed as exited under its open
-    // case: the filing names it, and nothing is filed.
-    let set = |status: &str| {
-        let sql = format!("UPDATE households SET status = '{status}' WHERE id = '{a}'");
-        app.db.as_owner("370831", |c| {
-            diesel::RunQueryDsl::execute(diesel::sql_query(&sql), c)
-        });
-    };
-    set("monitored");
-    let r = take(app, &x.approver, &list, "filing", filing.clone()).await;
-    assert_eq!(
-        (r.status, code(&r)),
-        (409, "step_out_of_order"),
-        "{:?}",
-        r.body
-    );
-    assert!(
-        r.body["detail"]
-            .as_str()
-            .is_some_and(|d| d.contains("E1") && d.contains("monitored")),
-        "{:?}",
-        r.body
-    );
-    set("registered");
     let r = take(app, &x.approver, &list, "filing", filing).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["stage"], "filed");
@@ -723,3 +698,72 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
 
 mod criteria;
 mod levels;
+
+/// A household whose status changed after the announcement (taken into monitoring, or removed
+/// by a property-check veto) is taken off the list at filing, with why, and the rest is filed:
+/// no step after the announcement could take it off, and filing it as exited left its open
+/// case behind (and a refusal would have kept the whole list from ever being filed).
+#[actix_web::test]
+async fn filing_takes_off_a_household_no_longer_in_poverty_and_files_the_rest() {
+    let x = setup().await;
+    let app = &x.app;
+    let (list, [a, b, _c]) = verified_list(&x).await;
+    let step = |token: &str, name: &str, body: Value| {
+        let (token, name) = (token.to_string(), name.to_string());
+        let list = list.clone();
+        async move {
+            let r = take(app, &token, &list, &name, body).await;
+            assert_eq!(r.status, 200, "{name}: {:?}", r.body);
+            r
+        }
+    };
+    step(&x.clerk, "first-notice", notice()).await;
+    to_notice_end(app, &x.clerk, &list, Duration::seconds(1)).await;
+    step(&x.reviewer, "township-review", review()).await;
+    step(&x.reviewer, "second-notice", notice()).await;
+    to_notice_end(app, &x.approver, &list, Duration::seconds(1)).await;
+    step(&x.approver, "approval", review()).await;
+    step(&x.approver, "announcement", notice()).await;
+    to_notice_end(app, &x.approver, &list, Duration::seconds(1)).await;
+    let sql = format!("UPDATE households SET status = 'monitored' WHERE id = '{b}'");
+    app.db.as_owner("370831", |c| {
+        diesel::RunQueryDsl::execute(diesel::sql_query(&sql), c)
+    });
+    let r = step(
+        &x.approver,
+        "filing",
+        json!({"reference": "济扶备〔2016〕3号"}),
+    )
+    .await;
+    assert_eq!(r.body["stage"], "filed");
+    let entry = |id: &str| {
+        r.body["entries"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|e| e["household_id"] == id)
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(entry(&b)["removed"], true, "{:?}", r.body);
+    assert!(
+        entry(&b)["removed_reason"]
+            .as_str()
+            .is_some_and(|m| m.contains("monitored")),
+        "{:?}",
+        r.body
+    );
+    assert_eq!(entry(&a)["removed"], false);
+    let clerk = &x.clerk;
+    let status = |id: &str| {
+        let id = id.to_string();
+        async move {
+            app.get(&format!("/api/v1/households/{id}"), clerk)
+                .await
+                .body["status"]
+                .clone()
+        }
+    };
+    assert_eq!(status(&a).await, "exited");
+    assert_eq!(status(&b).await, "monitored");
+}

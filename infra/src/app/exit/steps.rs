@@ -405,23 +405,33 @@ pub(crate) fn take_step_on(
         }
         StepInput::Filing { reference, .. } => {
             filed = Some(ctx.now);
-            let ids = listed_ids(conn, list)?;
-            for hid in &ids {
+            let listed = listed_ids(conn, list)?;
+            let (mut ids, mut not_filed) = (Vec::new(), Vec::new());
+            for hid in &listed {
                 let row = cases::find_for_update(conn, *hid)?;
-                // Only a household still in poverty exits: one taken into monitoring (or out
-                // of poverty otherwise) since it was listed would leave its open case behind.
+                // Only a household still in poverty exits. One whose status changed since it
+                // was listed (taken into monitoring: its open case would be left behind;
+                // removed by a property-check veto) is taken off the list here, with why: no
+                // step after the announcement could take it off, and the list would never be
+                // filed.
                 if !matches!(
                     Status::parse(&row.status),
                     Ok(Status::Registered | Status::Returned)
                 ) {
-                    return Err(DomainError::Conflict {
-                        code: domain::ErrorCode::StepOutOfOrder,
-                        message: format!(
-                            "household {} is {} now: its status changed since it was listed; take it off at a review first",
-                            row.household_number, row.status
+                    remove_entry(
+                        conn,
+                        ctx,
+                        list,
+                        *hid,
+                        &format!(
+                            "filing: the household is {} now, not in poverty as when listed; not filed",
+                            row.status
                         ),
-                    });
+                    )?;
+                    not_filed.push(json!({"household_id": hid, "status": row.status}));
+                    continue;
                 }
+                ids.push(*hid);
                 apply_status(
                     conn,
                     ctx,
@@ -430,7 +440,7 @@ pub(crate) fn take_step_on(
                     &format!("exit filed ({}, list {})", list.year, list.id),
                 )?;
             }
-            json!({ "reference": reference, "filed_on": on, "households": ids })
+            json!({ "reference": reference, "filed_on": on, "households": ids, "not_filed": not_filed })
         }
     };
     touch(conn, list, Some((to, notice, filed)))?;
