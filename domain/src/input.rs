@@ -83,7 +83,14 @@ pub fn date_text_out_of_range(text: &str) -> bool {
         && dd(4)
         && dd(5)
         && tail.get(6).is_none_or(|c| matches!(c, b'T' | b't' | b' '));
-    if !date_like {
+    // A month 01–12 and a day 01–31: text that only has the shape (`1234-56-78`) is no date.
+    let two = |i: usize| {
+        tail.get(i..i + 2)
+            .and_then(|d| std::str::from_utf8(d).ok()?.parse::<u32>().ok())
+    };
+    let real = two(1).is_some_and(|m| (1..=12).contains(&m))
+        && two(4).is_some_and(|d| (1..=31).contains(&d));
+    if !date_like || !real {
         return false;
     }
     let year = std::str::from_utf8(&rest[..digits])
@@ -158,6 +165,8 @@ mod year_tests {
             "370831-001",
             "2205",
             "村民 2205-06-01",
+            "1234-56-78",
+            "0000-00-00",
             "",
         ] {
             assert!(!date_text_out_of_range(fine), "{fine}");

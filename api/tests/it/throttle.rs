@@ -250,3 +250,24 @@ async fn an_ipv6_network_counts_as_one_address() {
     let r = login_from(&app, "2001:db8:0:2::1", "u98", "nope-nope").await;
     assert_eq!(r.status, 401, "{:?}", r.body);
 }
+
+/// A login that ended between admission and its outcome (a 503 waiting for a hash slot, a
+/// cancelled request) leaves its reservation; one older than a minute no longer counts, so a
+/// user who never typed a wrong password is not locked out by five of them.
+#[actix_web::test]
+async fn reservations_never_settled_stop_counting_after_a_minute() {
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
+    app.user("patient", "370831001003", &["village_clerk"]);
+    app.db.as_owner("370831", |c| {
+        diesel::RunQueryDsl::execute(
+            diesel::sql_query(
+                "INSERT INTO login_attempts (key, kind, at) SELECT md5('account:patient'), 'attempt', \
+                 clock_timestamp() - interval '2 minutes' FROM generate_series(1, 5)",
+            ),
+            c,
+        )
+    });
+    let r = login_from(&app, "198.51.100.77", "patient", PASSWORD).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+}

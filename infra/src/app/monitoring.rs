@@ -543,6 +543,10 @@ pub fn decide(
     approve: bool,
     opinion: &str,
 ) -> Result<CaseView, DomainError> {
+    // The household before the case, as the intake announcement locks them (household, then
+    // its open case): the other order could deadlock the two.
+    let unlocked = find_case(conn, id, false)?;
+    cases::find_for_update(conn, unlocked.household_id)?;
     let case = find_case(conn, id, true)?;
     let village = stored_code(case.region_code)?;
     let owner = step.owner();
