@@ -385,6 +385,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+// mimalloc: the import's profile spent an eighth of its CPU in glibc's malloc and free (many
+// small strings per row); mimalloc's thread-local free lists cost a fraction of that.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
     init_tracing();
