@@ -110,6 +110,8 @@ error_codes! {
     ResultExpired = "result_expired" / "导出的文件已过期,请重新导出",
     /// Only a failed webhook delivery is sent again.
     NotFailed = "not_failed" / "只能重新发送失败的推送",
+    /// The endpoint no longer subscribes to the delivery's event kind: subscribe it again first.
+    Unsubscribed = "unsubscribed" / "该推送地址已不再订阅此类事件,请先恢复订阅",
     /// The exit list is not at the stage this step follows.
     StepOutOfOrder = "step_out_of_order" / "退出名单尚未进行到此步骤之前的阶段",
     /// The body (village committee or resident team) has signed this verification already.

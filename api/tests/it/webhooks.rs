@@ -436,6 +436,102 @@ async fn a_receiver_that_is_down_gets_its_events_later_and_failures_can_be_resen
 }
 
 #[actix_web::test]
+async fn a_kind_dropped_from_the_subscription_is_not_sent_later() {
+    let mut app = TestApp::spawn_with(|c| c.work.webhook_max_attempts = 50, None).await;
+    app.onboard("370831");
+    app.user("clerk", V1, &["village_clerk"]);
+    let admin = app.token("admin.370831").await;
+    let clerk = app.token("clerk").await;
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}/hooks");
+    let (endpoint, _) = register(&app, &admin, &url, &["household.created"]).await;
+    let patch = |body: Value| {
+        let (app, admin, endpoint) = (&app, admin.clone(), endpoint.clone());
+        async move {
+            app.send(
+                "PATCH",
+                &format!("/api/v1/webhooks/{endpoint}"),
+                Some(&admin),
+                Some(&body),
+                &[],
+            )
+            .await
+        }
+    };
+    // The receiver is down: the household's delivery waits between its attempts.
+    registered(&app, &clerk, "U1", V1, 53, (1, 400_000, true)).await;
+    let deliveries = |status: &'static str| {
+        let (app, admin, endpoint) = (&app, admin.clone(), endpoint.clone());
+        async move {
+            app.get(
+                &format!("/api/v1/webhooks/{endpoint}/deliveries?status={status}"),
+                &admin,
+            )
+            .await
+            .body["items"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        }
+    };
+    let mut tried = false;
+    for _ in 0..100 {
+        let pending = deliveries("pending").await;
+        if pending.len() == 1 && pending[0]["attempts"].as_i64() >= Some(1) {
+            tried = true;
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(tried, "the delivery should wait after a failed attempt");
+    // The kind is dropped: the waiting household.created is not sent when the receiver comes
+    // up (it was, with its retries).
+    let r = patch(json!({"events": ["exit.notice_ended"]})).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let inbox = receiver(TcpListener::bind(("127.0.0.1", port)).unwrap_or_else(|e| panic!("{e}")));
+    actix_web::rt::time::sleep(Duration::from_millis(1500)).await;
+    assert!(
+        kinds(&inbox).is_empty(),
+        "an unsubscribed kind was delivered"
+    );
+    assert!(deliveries("pending").await.is_empty());
+    let failed = deliveries("failed").await;
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(
+        failed[0]["last_error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("no longer subscribes to household.created"),
+        "{failed:?}"
+    );
+    // Resending it is refused while the kind is not subscribed, and sent once it is again.
+    let id = failed[0]["id"].as_str().unwrap_or_default().to_string();
+    let retry = || {
+        let (app, admin, endpoint, id) = (&app, admin.clone(), endpoint.clone(), id.clone());
+        async move {
+            app.post(
+                &format!("/api/v1/webhooks/{endpoint}/deliveries/{id}/retry"),
+                &admin,
+                json!({}),
+            )
+            .await
+        }
+    };
+    let r = retry().await;
+    assert_eq!(
+        (r.status, r.body["code"].as_str()),
+        (409, Some("unsubscribed")),
+        "{:?}",
+        r.body
+    );
+    let r = patch(json!({"events": ["exit.notice_ended", "household.created"]})).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(retry().await.status, 202);
+    eventually("the resent event", 20, || kinds(&inbox).len() == 1).await;
+    assert_eq!(kinds(&inbox), vec!["household.created".to_string()]);
+}
+
+#[actix_web::test]
 async fn endpoints_must_be_https_and_outside_by_default() {
     let mut app = TestApp::spawn_with(
         |c| c.webhook_urls = infra::app::webhooks::UrlPolicy::default(),

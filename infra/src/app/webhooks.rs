@@ -237,13 +237,33 @@ pub fn update(
     .returning(Endpoint::as_returning())
     .get_result(conn)
     .db()?;
+    // Kinds dropped from the subscription: their waiting deliveries (emitted while subscribed)
+    // are not sent; they end as failed, saying why (the claim skips them too, for a worker
+    // that read them before this commits).
+    let dropped = diesel::sql_query(
+        "UPDATE webhook_deliveries d
+            SET status = 'failed', lease_until = NULL,
+                last_error = 'not sent: the endpoint no longer subscribes to ' || v.kind
+           FROM webhook_events v
+          WHERE d.county_code = $1 AND d.endpoint_id = $2 AND d.status = 'pending'
+            AND v.county_code = d.county_code AND v.id = d.event_id
+            AND NOT (v.kind = ANY($3))",
+    )
+    .bind::<Int4, _>(unit.county_code())
+    .bind::<SqlUuid, _>(id)
+    .bind::<diesel::sql_types::Array<Text>, _>(&row.events)
+    .execute(conn)
+    .db()?;
     ctx.audit(
         conn,
         "webhook.update",
         "webhook_endpoint",
         id,
         unit,
-        serde_json::json!({ "url": row.url, "events": row.events, "active": row.active }),
+        serde_json::json!({
+            "url": row.url, "events": row.events, "active": row.active,
+            "deliveries_dropped": dropped,
+        }),
     )?;
     Ok(row)
 }
@@ -366,7 +386,7 @@ pub fn deliveries(
 /// Sends a failed delivery again (now, with a fresh attempt budget).
 ///
 /// # Errors
-/// `NotFound`; `Conflict` when it is not failed.
+/// `NotFound`; `Conflict` when it is not failed, or its kind is no longer subscribed.
 pub fn redeliver(
     conn: &mut PgConnection,
     ctx: &Ctx,
@@ -374,17 +394,43 @@ pub fn redeliver(
     delivery: Uuid,
 ) -> Result<(), DomainError> {
     let unit = county_unit(ctx)?;
-    let status: String = webhook_deliveries::table
-        .filter(webhook_deliveries::county_code.eq(unit.county_code()))
-        .filter(webhook_deliveries::endpoint_id.eq(endpoint))
-        .filter(webhook_deliveries::id.eq(delivery))
-        .select(webhook_deliveries::status)
-        .first(conn)
-        .db()?;
-    if status != "failed" {
+    #[derive(QueryableByName)]
+    struct State {
+        #[diesel(sql_type = Text)]
+        status: String,
+        #[diesel(sql_type = Text)]
+        kind: String,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        subscribed: bool,
+    }
+    let state: State = diesel::sql_query(
+        "SELECT d.status, v.kind, v.kind = ANY(e.events) AS subscribed
+           FROM webhook_deliveries d
+           JOIN webhook_endpoints e ON e.county_code = d.county_code AND e.id = d.endpoint_id
+           JOIN webhook_events v ON v.county_code = d.county_code AND v.id = d.event_id
+          WHERE d.county_code = $1 AND d.endpoint_id = $2 AND d.id = $3",
+    )
+    .bind::<Int4, _>(unit.county_code())
+    .bind::<SqlUuid, _>(endpoint)
+    .bind::<SqlUuid, _>(delivery)
+    .get_result(conn)
+    .db()?;
+    if state.status != "failed" {
         return Err(DomainError::Conflict {
             code: domain::ErrorCode::NotFailed,
-            message: format!("only failed deliveries are sent again; this one is {status}"),
+            message: format!(
+                "only failed deliveries are sent again; this one is {}",
+                state.status
+            ),
+        });
+    }
+    if !state.subscribed {
+        return Err(DomainError::Conflict {
+            code: domain::ErrorCode::Unsubscribed,
+            message: format!(
+                "the endpoint no longer subscribes to {}; add it to its events first",
+                state.kind
+            ),
         });
     }
     diesel::update(
@@ -602,7 +648,9 @@ pub fn record(
                 let next = now
                     + chrono::Duration::from_std(*retry_in)
                         .unwrap_or_else(|_| chrono::Duration::hours(6));
-                diesel::update(target)
+                // Only a delivery still waiting: one ended meanwhile (its kind dropped from the
+                // endpoint) stays ended instead of waiting for a claim that skips it.
+                diesel::update(target.filter(webhook_deliveries::status.eq("pending")))
                     .set((
                         webhook_deliveries::status.eq(if give_up { "failed" } else { "pending" }),
                         webhook_deliveries::last_status.eq(status.map(i32::from)),

@@ -1,0 +1,32 @@
+-- A delivery goes out only while its endpoint subscribes to its kind (review, 2026-12-05):
+-- deliveries emitted while subscribed went on being sent (and retried for hours) after the
+-- kind was dropped from the endpoint. The endpoint's update ends them as failed with the
+-- reason; the claim skips them too, for a change that commits while a worker claims.
+CREATE OR REPLACE FUNCTION zx_claim_deliveries(p_worker text, p_lease_secs double precision, p_limit integer)
+  RETURNS TABLE (county_code integer, id uuid, url text, secret text, event_id uuid, kind text,
+                 payload jsonb, occurred_at timestamptz, attempts integer)
+  LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+  WITH pick AS (
+    SELECT d.county_code, d.id FROM public.webhook_deliveries d
+      JOIN public.webhook_endpoints e ON e.county_code = d.county_code AND e.id = d.endpoint_id
+     WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+       AND (d.lease_until IS NULL OR d.lease_until < now())
+       AND e.active
+       AND EXISTS (SELECT 1 FROM public.webhook_events v
+                    WHERE v.county_code = d.county_code AND v.id = d.event_id
+                      AND v.kind = ANY(e.events))
+     ORDER BY d.next_attempt_at
+     FOR UPDATE OF d SKIP LOCKED
+     LIMIT p_limit
+  ), claimed AS (
+    UPDATE public.webhook_deliveries d
+       SET attempts = d.attempts + 1, locked_by = p_worker,
+           lease_until = now() + make_interval(secs => p_lease_secs)
+      FROM pick WHERE d.county_code = pick.county_code AND d.id = pick.id
+    RETURNING d.county_code, d.id, d.endpoint_id, d.event_id, d.attempts
+  )
+  SELECT c.county_code, c.id, e.url, e.secret, c.event_id, v.kind, v.payload, v.occurred_at, c.attempts
+    FROM claimed c
+    JOIN public.webhook_endpoints e ON e.county_code = c.county_code AND e.id = c.endpoint_id
+    JOIN public.webhook_events v ON v.county_code = c.county_code AND v.id = c.event_id
+$$;
