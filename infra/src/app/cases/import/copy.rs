@@ -271,14 +271,15 @@ pub(super) fn insert_new(
         .from_insertable(&events)
         .execute(conn)
         .db()?;
-    // Households first: members, yearly records and events refer to them.
+    // Households first: members, yearly records and events refer to them. In key order, as
+    // the batch's probe locked them (see `write_batch`).
     diesel::sql_query(
         "INSERT INTO households (county_code, id, region_code, household_number, address, residence,
            attribute, poverty_causes, year_identified, status, responsible_cadre, notes, head_name,
            member_count, created_by)
          SELECT county_code, id, region_code, household_number, address, residence, attribute,
            poverty_causes, year_identified, status, responsible_cadre, notes, head_name,
-           member_count, created_by FROM zx_imp_households",
+           member_count, created_by FROM zx_imp_households ORDER BY county_code, household_number",
     )
     .execute(conn)
     .db()?;

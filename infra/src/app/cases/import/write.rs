@@ -69,10 +69,20 @@ pub(super) fn write_batch(
     attempts: &mut Vec<(Vec<u8>, i64)>,
 ) -> Result<Vec<Outcome>, DomainError> {
     let now = Utc::now();
-    let numbers: Vec<&str> = batch
+    // The batch's keys in one order, (county, number), whatever the file's: two imports
+    // overlapping in different row orders lock (and insert) the same households in the same
+    // order, so they wait for each other instead of deadlocking.
+    let mut keyed: Vec<(i32, &str)> = batch
         .iter()
-        .map(|p| p.household.household_number.as_str())
+        .map(|p| {
+            (
+                p.household.village.county_code(),
+                p.household.household_number.as_str(),
+            )
+        })
         .collect();
+    keyed.sort_unstable();
+    let (keys_county, numbers): (Vec<i32>, Vec<&str>) = keyed.into_iter().unzip();
     let counties: Vec<i32> = batch
         .iter()
         .map(|p| p.household.village.county_code())
@@ -85,10 +95,6 @@ pub(super) fn write_batch(
     // county, and an import of one large county slowed with every batch). Found households
     // are locked: their members and records are read next and compared with the file, and a
     // clerk's change to one meanwhile would be counted over.
-    let keys_county: Vec<i32> = batch
-        .iter()
-        .map(|p| p.household.village.county_code())
-        .collect();
     let existing: Vec<HouseholdRow> = diesel::sql_query(
         "SELECT h.* FROM unnest($1::integer[], $2::text[]) AS k(county_code, household_number)
          CROSS JOIN LATERAL (SELECT * FROM households x WHERE x.county_code = k.county_code
