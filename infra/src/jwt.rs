@@ -5,10 +5,16 @@
 //! until `grace` after the key that superseded it was created, then it is ignored (and removed
 //! by the next rotation). Only the algorithm EdDSA is accepted, the kid is looked up in this
 //! fixed map (never fetched), and `exp nbf iat iss aud sub` are required.
+//!
+//! A ring loaded from a directory reads it again every minute, and at once (then at most every
+//! five seconds) when a token names a kid it does not hold: after `zhenxing rotate-key` on one
+//! machine of a shared directory, every instance signs with the new key within a minute and
+//! accepts the tokens the others sign with it at once, without a restart.
 
 use std::collections::HashMap;
-use std::path::Path;
-use std::time::Duration;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, anyhow, bail};
 use base64::Engine as _;
@@ -83,18 +89,39 @@ struct VerifyKey {
     x: String,
 }
 
-/// The signing key and every key that still verifies.
-pub struct KeyRing {
+/// The keys as loaded at one moment: the signing key and every key that still verifies.
+struct Ring {
     active_kid: String,
     encoding: EncodingKey,
     verifying: HashMap<String, VerifyKey>,
 }
 
+/// Where a ring was loaded from, to read again.
+struct Source {
+    dir: PathBuf,
+    grace: Duration,
+    /// When the directory was last read, and whether an unknown kid has made it read since the
+    /// load (the first one is looked for at once, later ones at most every few seconds).
+    read_at: Mutex<(Instant, bool)>,
+}
+
+/// How often a ring from a directory reads it again, and how soon again after an unknown kid.
+const REREAD_EVERY: Duration = Duration::from_secs(60);
+const REREAD_UNKNOWN_AFTER: Duration = Duration::from_secs(5);
+
+/// The signing key and every key that still verifies; read again from its directory (see the
+/// module's documentation).
+pub struct KeyRing {
+    ring: RwLock<Arc<Ring>>,
+    source: Option<Source>,
+}
+
 impl std::fmt::Debug for KeyRing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ring = self.current();
         f.debug_struct("KeyRing")
-            .field("active_kid", &self.active_kid)
-            .field("verifying", &self.verifying.keys().collect::<Vec<_>>())
+            .field("active_kid", &ring.active_kid)
+            .field("verifying", &ring.verifying.keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }
@@ -131,6 +158,54 @@ impl KeyRing {
     /// # Errors
     /// When `keys` is empty or a key cannot be encoded.
     pub fn from_keys(keys: Vec<(String, SigningKey)>) -> anyhow::Result<Self> {
+        Ok(Self {
+            ring: RwLock::new(Arc::new(Ring::new(keys)?)),
+            source: None,
+        })
+    }
+
+    /// The keys now (a reading of the directory may replace them).
+    fn current(&self) -> Arc<Ring> {
+        self.ring
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Reads the directory again if the last reading is older than `after` (or, for an unknown
+    /// kid, if none has made it read yet); whether it did.
+    fn reread(&self, after: Duration, unknown_kid: bool) -> bool {
+        let Some(source) = &self.source else {
+            return false;
+        };
+        {
+            let mut at = source
+                .read_at
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let (last, unknown_seen) = *at;
+            if last.elapsed() < after && !(unknown_kid && !unknown_seen) {
+                return false;
+            }
+            *at = (Instant::now(), unknown_seen || unknown_kid);
+        }
+        match Ring::load(&source.dir, source.grace, Utc::now()) {
+            Ok(ring) => {
+                *self.ring.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(ring);
+                true
+            }
+            Err(e) => {
+                // The keys held stay in use: a directory half-written by a rotation, or
+                // unreadable for a moment, must not take the instance's tokens down.
+                tracing::warn!(error = %e, "cannot read the signing keys again; keeping those held");
+                false
+            }
+        }
+    }
+}
+
+impl Ring {
+    fn new(keys: Vec<(String, SigningKey)>) -> anyhow::Result<Self> {
         let Some((active_kid, active)) = keys.last() else {
             bail!("no signing key");
         };
@@ -151,22 +226,7 @@ impl KeyRing {
         })
     }
 
-    /// A ring with one fresh in-memory key (tokens die with the process: demo and tests).
-    ///
-    /// # Errors
-    /// When the system has no randomness.
-    pub fn ephemeral() -> anyhow::Result<Self> {
-        Self::from_keys(vec![(
-            Utc::now().format(KID_FORMAT).to_string(),
-            random_signing_key()?,
-        )])
-    }
-
-    /// Loads `<kid>.pem` files from `dir`; keys superseded more than `grace` ago are left out.
-    ///
-    /// # Errors
-    /// When the directory holds no key, or a file is not a PKCS#8 Ed25519 key.
-    pub fn load_dir(dir: &Path, grace: Duration, now: DateTime<Utc>) -> anyhow::Result<Self> {
+    fn load(dir: &Path, grace: Duration, now: DateTime<Utc>) -> anyhow::Result<Self> {
         let mut kids: Vec<(String, std::path::PathBuf)> = std::fs::read_dir(dir)
             .with_context(|| format!("cannot read key directory {}", dir.display()))?
             .filter_map(Result::ok)
@@ -190,7 +250,35 @@ impl KeyRing {
                 .map_err(|e| anyhow!("{}: not an Ed25519 PKCS#8 key: {e}", path.display()))?;
             keys.push((kid.clone(), key));
         }
-        Self::from_keys(keys)
+        Self::new(keys)
+    }
+}
+
+impl KeyRing {
+    /// A ring with one fresh in-memory key (tokens die with the process: demo and tests).
+    ///
+    /// # Errors
+    /// When the system has no randomness.
+    pub fn ephemeral() -> anyhow::Result<Self> {
+        Self::from_keys(vec![(
+            Utc::now().format(KID_FORMAT).to_string(),
+            random_signing_key()?,
+        )])
+    }
+
+    /// Loads `<kid>.pem` files from `dir`; keys superseded more than `grace` ago are left out.
+    ///
+    /// # Errors
+    /// When the directory holds no key, or a file is not a PKCS#8 Ed25519 key.
+    pub fn load_dir(dir: &Path, grace: Duration, now: DateTime<Utc>) -> anyhow::Result<Self> {
+        Ok(Self {
+            ring: RwLock::new(Arc::new(Ring::load(dir, grace, now)?)),
+            source: Some(Source {
+                dir: dir.to_path_buf(),
+                grace,
+                read_at: Mutex::new((Instant::now(), false)),
+            }),
+        })
     }
 
     /// Writes a new key into `dir` (it signs from the next start) and deletes keys whose grace
@@ -226,13 +314,16 @@ impl KeyRing {
     }
 
     /// The kid that signs.
-    pub fn active_kid(&self) -> &str {
-        &self.active_kid
+    pub fn active_kid(&self) -> String {
+        self.reread(REREAD_EVERY, false);
+        self.current().active_kid.clone()
     }
 
     /// The public keys as a JWKS document.
     pub fn jwks(&self) -> serde_json::Value {
+        self.reread(REREAD_EVERY, false);
         let mut keys: Vec<_> = self
+            .current()
             .verifying
             .iter()
             .map(|(kid, k)| {
@@ -270,10 +361,12 @@ impl KeyRing {
             sid: session,
             org: org.to_string(),
         };
+        self.reread(REREAD_EVERY, false);
+        let ring = self.current();
         let mut header = Header::new(Algorithm::EdDSA);
-        header.kid = Some(self.active_kid.clone());
+        header.kid = Some(ring.active_kid.clone());
         header.typ = Some(ACCESS_TYP.into());
-        let token = jsonwebtoken::encode(&header, &claims, &self.encoding)?;
+        let token = jsonwebtoken::encode(&header, &claims, &ring.encoding)?;
         Ok((token, claims))
     }
 
@@ -292,7 +385,12 @@ impl KeyRing {
             return Err(TokenError::Malformed);
         }
         let kid = header.kid.ok_or(TokenError::Malformed)?;
-        let key = self.verifying.get(&kid).ok_or(TokenError::UnknownKey)?;
+        let mut ring = self.current();
+        if !ring.verifying.contains_key(&kid) && self.reread(REREAD_UNKNOWN_AFTER, true) {
+            // Perhaps signed with a key another instance made since this one read the keys.
+            ring = self.current();
+        }
+        let key = ring.verifying.get(&kid).ok_or(TokenError::UnknownKey)?;
         let mut v = Validation::new(Algorithm::EdDSA);
         v.set_issuer(&[&policy.issuer]);
         v.set_audience(&[&policy.audience]);
@@ -376,6 +474,51 @@ mod tests {
         );
         let _ = KeyRing::rotate_dir(&dir, grace, t1 + chrono::Duration::hours(3));
         assert!(!dir.join(format!("{old}.pem")).exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_instance_takes_up_a_key_rotated_elsewhere_without_a_restart() {
+        let dir = std::env::temp_dir().join(format!("zx-keys-{}", Uuid::new_v4()));
+        let grace = Duration::from_secs(3600);
+        let now = Utc::now();
+        let first = KeyRing::rotate_dir(&dir, grace, now - chrono::Duration::minutes(10))
+            .unwrap_or_default();
+        let running = KeyRing::load_dir(&dir, grace, now).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(running.active_kid(), first);
+        // Another machine rotates the shared directory and its restarted instance signs.
+        let second = KeyRing::rotate_dir(&dir, grace, now).unwrap_or_default();
+        let restarted = KeyRing::load_dir(&dir, grace, now).unwrap_or_else(|e| panic!("{e}"));
+        let (token, claims) = restarted
+            .sign_access(&policy(), Uuid::nil(), Uuid::nil(), "0", now)
+            .unwrap_or_else(|e| panic!("{e}"));
+        // The running instance accepts it (it reads the keys again for the unknown kid) and
+        // signs with the new key from then on.
+        assert_eq!(running.verify_access(&policy(), &token), Ok(claims));
+        assert_eq!(running.active_kid(), second);
+        // A made-up kid right after does not make it read the directory again.
+        let forged = {
+            let mut header = Header::new(Algorithm::EdDSA);
+            header.kid = Some("k20991231T000000Z".into());
+            header.typ = Some(ACCESS_TYP.into());
+            let ring = running.current();
+            jsonwebtoken::encode(&header, &serde_json::json!({}), &ring.encoding)
+                .unwrap_or_default()
+        };
+        let read_at = |r: &KeyRing| {
+            r.source
+                .as_ref()
+                .map(|s| s.read_at.lock().unwrap_or_else(PoisonError::into_inner).0)
+        };
+        let before = read_at(&running);
+        assert_eq!(
+            running.verify_access(&policy(), &forged),
+            Err(TokenError::UnknownKey)
+        );
+        assert!(before.is_some() && read_at(&running) == before);
+        // An in-memory ring has nothing to read.
+        let ephemeral = KeyRing::ephemeral().unwrap_or_else(|e| panic!("{e}"));
+        assert!(!ephemeral.reread(Duration::ZERO, true));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
