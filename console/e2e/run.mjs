@@ -679,6 +679,9 @@ await (await import("./cusers.mjs")).cusers({ as, base, expect, rnd });
 await (await import("./review-c1.mjs")).reviewC1({ as, base, expect, idNumber, rnd });
 // The second console review's fixes: sessions that end, two tabs, report units, lists read to the end (e2e/review-c2.mjs).
 await (await import("./review-c2.mjs")).reviewC2({ as, base, expect, rnd });
+// The third console review's fixes: one's own password reset refused with the way to change it,
+// a failed job's reason, a village profile added for a recorded year overwriting nothing (e2e/review-c3.mjs).
+await (await import("./review-c3.mjs")).reviewC3({ as, base, expect, rnd });
 
 await browser.close();
 if (a11y.length) {

@@ -13,6 +13,8 @@ export const cuZh = {
   saved: "已保存用户信息", moved: "已将用户调至{to}，其登录已失效",
   stale: "该用户刚被他人修改过，本次修改未保存。请重新读取后再改。", reload: "重新读取",
   notManaged: "您无权管理该单位的用户（超出您的管理范围）。",
+  selfReset: "不能在这里重置您本人的密码。本人密码请到“修改密码”页面，输入当前密码后修改。",
+  toPassword: "前往修改密码",
 };
 
 export const cuEn: typeof cuZh = {
@@ -27,4 +29,6 @@ export const cuEn: typeof cuZh = {
   saved: "User saved", moved: "The user was moved to {to}; their sessions ended",
   stale: "Someone changed this user meanwhile; nothing was saved. Read it again, then edit.", reload: "Read again",
   notManaged: "You do not manage users of that org unit (outside your scope).",
+  selfReset: "Your own password is not reset here: change it on the Change password page, with the current one.",
+  toPassword: "Go to Change password",
 };

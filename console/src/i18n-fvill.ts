@@ -74,6 +74,8 @@ const zh = {
       formerPoor: "原贫困村",
       yuanHint: "以元为单位，最多两位小数",
       exists: "该年度已有档案，已打开修改",
+      existsRefused: "未保存：{year} 年度的档案已经录入，新增不会覆盖已有档案。如需更改，请修改该年度的档案。",
+      editExisting: "修改 {year} 年度档案",
     },
     key: {
       assess: "年度考核",

@@ -103,7 +103,7 @@ const zh = {
   },
   households: {
     title: "脱贫户查询", number: "户编号", village: "所在村", head: "户主", members: "人口",
-    namePrefix: "户主姓名（前缀）", incomeYear: "收入年度", exportCsv: "导出 CSV", exportXlsx: "导出 Excel", exportTitle: "导出任务", exporting: "正在导出…", exported: "导出完成，已下载",
+    namePrefix: "户主姓名（前缀）", incomeYear: "收入年度", exportCsv: "导出 CSV", exportXlsx: "导出 Excel", exportTitle: "导出任务", exportFailed: "导出失败，未生成文件。请稍后重新导出。", exporting: "正在导出…", exported: "导出完成，已下载",
     noRecords: "您的层级只能查看统计数据，不能查看农户明细。",
     refused: "县级以上用户不能查看农户明细", toCounts: "查看统计数据",
     noRole: "您的角色不能查看农户明细", noRoleHint: "农户明细由村、乡镇、县的业务人员查看；如需查看，请联系管理员授予相应角色。", count: "户数", searchId: "按身份证号查找",
@@ -146,6 +146,7 @@ const zh = {
     checkedTitle: "校验结果（尚未写入）", doneTitle: "导入结果",
     checkedHint: "以上为校验结果，尚未写入任何数据。有误的行不会导入；可以直接按此文件导入，或更正后重新选择文件。",
     now: "按此文件导入", reimport: "重新导入更正后的文件",
+    failed: "导入任务失败，未完成。请按失败原因处理后重新导入此文件（已导入的行不会重复导入）。",
   },
   users: {
     title: "用户管理", username: "用户名", displayName: "姓名", orgUnit: "所属单位", roles: "角色", disabled: "已停用",
@@ -166,6 +167,7 @@ const zh = {
     errors: "{n} 行有误", refresh: "刷新", none: "您的范围内还没有导入或导出任务", byId: "按任务编号查找",
     notFound: "未找到该任务（编号有误，或不在您的管辖范围内）", dryRun: "（仅校验）",
     kinds: { household_import: "农户导入", household_export: "农户导出" },
+    failedReason: "失败原因", noReason: "服务器未说明原因",
   },
   exitStage: {
     nominated: "村民小组已提名", appraised: "已民主评议", verified: "已核实", first_notice: "第一次公示", township_reviewed: "镇已审核",
@@ -325,6 +327,11 @@ Object.assign(en.household, {
   asOf: "State on a date", asOfHint: "Pick a date", asOfBack: "Back to the current state",
   asOfShown: "The household as it was at the end of {d} (read-only), not its current state.", asOfNone: "Not yet registered on {d}.",
 });
+Object.assign(en.jobs, {
+  failedReason: "Why it failed", noReason: "The server gave no reason",
+});
+Object.assign(en.import, { failed: "The import failed and did not finish. Deal with the reason, then import the file again (rows already imported are not imported twice)." });
+Object.assign(en.households, { exportFailed: "The export failed; no file was made. Export again later." });
 Object.assign(en.status, { registered: "not yet out of poverty", exited: "out of poverty", monitored: "monitored", returned: "back in poverty", non_poor: "ordinary household", removed: "removed" });
 Object.assign(en.login, {
   title: "Sign in", username: "Username", password: "Password", submit: "Sign in",
