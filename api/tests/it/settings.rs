@@ -432,3 +432,46 @@ async fn a_county_cannot_override_the_provinces_policy_or_loosen_a_threshold() {
     let s = app.get("/api/v1/settings/370831", &t).await;
     assert_eq!(s.body["effective"]["reports"]["min_cell_people"], 30);
 }
+
+#[actix_web::test]
+async fn settings_writes_in_one_province_wait_for_each_other() {
+    use diesel::connection::SimpleConnection as _;
+    use std::time::{Duration, Instant};
+    let mut app = TestApp::spawn().await;
+    let admin = app.onboard("370831");
+    let t = app.token(&admin).await;
+    // Another writer of Shandong's layers (a province or city administrator) is in its
+    // transaction: it holds the province's settings lock, as a PUT does while it checks.
+    let mut other = app.db.app_conn();
+    other
+        .batch_execute("BEGIN; SELECT pg_advisory_xact_lock(hashtextextended('370000000000', 47))")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let put = async {
+        let r = app
+            .send(
+                "PUT",
+                "/api/v1/settings/370831",
+                Some(&t),
+                Some(&json!({"overrides": {"exit": {"first_notice_days": 10}}})),
+                &[("if-match", "\"1\"")],
+            )
+            .await;
+        (r, Instant::now())
+    };
+    let release = async {
+        actix_web::rt::time::sleep(Duration::from_millis(600)).await;
+        other
+            .batch_execute("COMMIT")
+            .unwrap_or_else(|e| panic!("{e}"));
+        Instant::now()
+    };
+    let ((r, answered), released) = tokio::join!(put, release);
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    // The county's change was checked against the other writer's layers once it was done,
+    // not against the layers it was replacing.
+    assert!(
+        answered >= released,
+        "the county's write did not wait: answered {:?} before the release",
+        released.duration_since(answered)
+    );
+}

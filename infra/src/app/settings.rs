@@ -148,6 +148,14 @@ pub fn put(
         return Err(DomainError::NotFound);
     }
     ctx.caller.require_at(perm::SETTINGS_MANAGE, region)?;
+    // One writer at a time per province: each layer is checked against the layers above and
+    // below it, and a province and a county (or a city) writing at once each checked against
+    // the other's old layer, storing layers that together broke a cross-field rule.
+    crate::db::lock_key(
+        conn,
+        47,
+        &region.ancestor_at(Level::Province).to_code_string(),
+    )?;
     let current: Option<(Value, i32, DateTime<Utc>)> = settings::table
         .filter(settings::county_code.eq(region.county_code()))
         .filter(settings::region_code.eq(region.as_i64()))
