@@ -661,7 +661,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .clone()
                 .context("ZX_JWT_KEYS_DIR is not set")?;
             let kid = KeyRing::rotate_dir(&dir, config.key_grace, chrono::Utc::now())?;
-            eprintln!("new signing key {kid}; running servers that share the directory sign with it within a minute");
+            eprintln!(
+                "new signing key {kid}; running servers that share the directory sign with it within a minute"
+            );
             Ok(())
         }
         Command::Openapi => Ok(()),

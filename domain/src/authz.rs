@@ -227,6 +227,15 @@ impl Catalog {
     }
 }
 
+/// For the units where one permission is held: the nearest unit above the county covering
+/// them all, when they lie in more than one county and none of them is that unit (a request
+/// needing the permission is then refused, see [`Caller::grants_split`]); `None` otherwise.
+pub fn split_span(units: impl Iterator<Item = RegionCode> + Clone) -> Option<RegionCode> {
+    let span = units.clone().reduce(RegionCode::common_ancestor)?;
+    let mut units = units;
+    (span.level() < Level::County && !units.any(|u| u == span)).then_some(span)
+}
+
 /// One role held at one org unit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
@@ -288,14 +297,12 @@ impl Caller {
     /// (what a request is bounded by) cannot hold two counties without the ones between, so
     /// such a request is refused rather than given the range (`None` otherwise).
     pub fn grants_split(&self, permission: &str) -> Option<RegionCode> {
-        let carrying = || {
+        split_span(
             self.grants
                 .iter()
                 .filter(|(_, p)| p.contains(permission))
-                .map(|(g, _)| g.unit)
-        };
-        let span = carrying().reduce(RegionCode::common_ancestor)?;
-        (span.level() < Level::County && !carrying().any(|u| u == span)).then_some(span)
+                .map(|(g, _)| g.unit),
+        )
     }
 
     /// The tenant key of where the request acts: the caller's org unit's, or for a request

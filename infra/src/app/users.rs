@@ -279,6 +279,57 @@ pub(crate) fn check_org_unit(
 /// A grant of an operational role (see [`domain::authz::RoleDef::is_operational`]) also writes an
 /// `alert.operational_role_granted` row, visible to the county's auditors and every oversight
 /// level above, so a user administrator arming an account (theirs or a stooge's) is noticed.
+/// Refuses a grant that would leave a permission of `role` held in several counties with no
+/// grant covering them all: every request needing it would then be refused
+/// ([`domain::authz::Caller::grants_split`]), so the account would be granted a role it cannot
+/// use. Said when granting, with the unit that would work.
+fn refuse_split(
+    conn: &mut PgConnection,
+    catalog: &Catalog,
+    user: Uuid,
+    user_county: i32,
+    role: &str,
+    unit: RegionCode,
+) -> Result<(), DomainError> {
+    let Some(new) = catalog.role(role) else {
+        return Ok(());
+    };
+    let held: Vec<(String, i64)> = role_grants::table
+        .filter(role_grants::county_code.eq(user_county))
+        .filter(role_grants::user_id.eq(user))
+        .select((role_grants::role, role_grants::region_code))
+        .load(conn)
+        .db()?;
+    let held: Vec<(&domain::authz::RoleDef, RegionCode)> = held
+        .iter()
+        .filter_map(|(r, u)| Some((catalog.role(r)?, stored_code(*u).ok()?)))
+        .collect();
+    for permission in &new.permissions {
+        let units = held
+            .iter()
+            .filter(|(r, _)| r.permissions.contains(permission))
+            .map(|(_, u)| *u)
+            .chain(std::iter::once(unit));
+        if let Some(span) = domain::authz::split_span(units) {
+            return Err(DomainError::field(
+                "org_unit",
+                domain::Rule::other(
+                    format!(
+                        "grants_split: the user would hold {permission} in more than one county \
+                         under {span} with no grant covering them all, and every request needing \
+                         it would be refused; hold it through a role at {span}, or use one account per county"
+                    ),
+                    format!(
+                        "grants_split:该用户的{permission}权限将分处{span}下的多个县且没有覆盖全部的授权,\
+                         需要该权限的请求都会被拒绝;请通过{span}一级的角色授予,或每个县各用一个账号"
+                    ),
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn insert_grant(
     conn: &mut PgConnection,
     ctx: &Ctx,
@@ -288,6 +339,7 @@ pub(super) fn insert_grant(
     role: &str,
     unit: RegionCode,
 ) -> Result<Uuid, DomainError> {
+    refuse_split(conn, catalog, user, user_county, role, unit)?;
     let id = Uuid::new_v4();
     diesel::insert_into(role_grants::table)
         .values((

@@ -65,16 +65,38 @@ async fn grants_in_two_separate_counties_are_refused_not_widened() {
     assert_eq!(r.status, 201, "{:?}", r.body);
     let id = app.user("city.person", "3708", &[]);
     let p = app.token("platform.admin").await;
-    for county in ["370831", "370830"] {
-        let r = app
-            .post(
+    let grant = |county: &'static str| {
+        let (app, p) = (&app, p.clone());
+        async move {
+            app.post(
                 &format!("/api/v1/users/{id}/roles"),
                 &p,
                 json!({"role": "tenant_admin", "org_unit": county}),
             )
-            .await;
-        assert_eq!(r.status, 201, "{county}: {:?}", r.body);
-    }
+            .await
+        }
+    };
+    assert_eq!(grant("370831").await.status, 201);
+    // The second county's grant is refused when granted, naming the unit that would work
+    // (every request needing the role would be refused otherwise).
+    let r = grant("370830").await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "org_unit");
+    let message = r.body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("grants_split") && message.contains("370800000000"),
+        "{message}"
+    );
+    // Such grants stored before the check are refused at each request instead.
+    app.db.as_owner("37", |c| {
+        use diesel::RunQueryDsl as _;
+        diesel::sql_query(format!(
+            "INSERT INTO role_grants (county_code, id, user_id, role, region_code, granted_by) \
+             SELECT county_code, gen_random_uuid(), user_id, role, 370830000000, granted_by \
+             FROM role_grants WHERE user_id = '{id}'"
+        ))
+        .execute(c)
+    });
     let t = app.token("city.person").await;
     let list = app.get("/api/v1/webhooks", &t).await;
     assert!(!list.body.to_string().contains("梁山"), "{:?}", list.body);
