@@ -184,7 +184,8 @@ impl KeyRing {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             let (last, unknown_seen) = *at;
-            if last.elapsed() < after && !(unknown_kid && !unknown_seen) {
+            let first_unknown = unknown_kid && !unknown_seen;
+            if !first_unknown && last.elapsed() < after {
                 return false;
             }
             *at = (Instant::now(), unknown_seen || unknown_kid);
