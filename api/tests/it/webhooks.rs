@@ -100,6 +100,19 @@ fn kinds(inbox: &Inbox) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// An endpoint's deliveries with `status`, as its administrator lists them.
+async fn listed(app: &TestApp, admin: &str, endpoint: &str, status: &str) -> Vec<Value> {
+    app.get(
+        &format!("/api/v1/webhooks/{endpoint}/deliveries?status={status}"),
+        admin,
+    )
+    .await
+    .body["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
 async fn register(app: &TestApp, admin: &str, url: &str, events: &[&str]) -> (String, String) {
     let r = app
         .post(
@@ -314,20 +327,7 @@ async fn a_receiver_that_is_down_gets_its_events_later_and_failures_can_be_resen
     let url = format!("http://127.0.0.1:{port}/hooks");
     let (endpoint, secret) = register(&app, &admin, &url, &["household.created"]).await;
     registered(&app, &clerk, "D1", V1, 51, (1, 400_000, true)).await;
-    let deliveries = |status: &'static str| {
-        let (app, admin, endpoint) = (&app, admin.clone(), endpoint.clone());
-        async move {
-            app.get(
-                &format!("/api/v1/webhooks/{endpoint}/deliveries?status={status}"),
-                &admin,
-            )
-            .await
-            .body["items"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-        }
-    };
+    let deliveries = |status: &'static str| listed(&app, &admin, &endpoint, status);
     // Retried with backoff (200 ms, 400 ms, …) until the attempts run out.
     let mut failed = Vec::new();
     for _ in 0..200 {
@@ -460,20 +460,7 @@ async fn a_kind_dropped_from_the_subscription_is_not_sent_later() {
     };
     // The receiver is down: the household's delivery waits between its attempts.
     registered(&app, &clerk, "U1", V1, 53, (1, 400_000, true)).await;
-    let deliveries = |status: &'static str| {
-        let (app, admin, endpoint) = (&app, admin.clone(), endpoint.clone());
-        async move {
-            app.get(
-                &format!("/api/v1/webhooks/{endpoint}/deliveries?status={status}"),
-                &admin,
-            )
-            .await
-            .body["items"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-        }
-    };
+    let deliveries = |status: &'static str| listed(&app, &admin, &endpoint, status);
     let mut tried = false;
     for _ in 0..100 {
         let pending = deliveries("pending").await;
