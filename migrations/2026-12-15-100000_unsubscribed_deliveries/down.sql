@@ -1,4 +1,5 @@
 -- Back to the claim of 2026-12-14-300000 (paused endpoints), which sends any kind.
+REVOKE UPDATE (status, last_error) ON webhook_deliveries FROM zhenxing_definer;
 CREATE OR REPLACE FUNCTION zx_claim_deliveries(p_worker text, p_lease_secs double precision, p_limit integer)
   RETURNS TABLE (county_code integer, id uuid, url text, secret text, event_id uuid, kind text,
                  payload jsonb, occurred_at timestamptz, attempts integer)

@@ -1,12 +1,30 @@
 -- A delivery goes out only while its endpoint subscribes to its kind (review, 2026-12-05):
 -- deliveries emitted while subscribed went on being sent (and retried for hours) after the
 -- kind was dropped from the endpoint. The endpoint's update ends them as failed with the
--- reason; the claim skips them too, for a change that commits while a worker claims.
+-- reason; the claim skips them, and ends any the update could not see (emitted by a
+-- transaction that read the subscription before it changed), so none waits for ever.
+-- The claim (the definer's) may now end a delivery: its status and the reason.
+GRANT UPDATE (status, last_error) ON webhook_deliveries TO zhenxing_definer;
 CREATE OR REPLACE FUNCTION zx_claim_deliveries(p_worker text, p_lease_secs double precision, p_limit integer)
   RETURNS TABLE (county_code integer, id uuid, url text, secret text, event_id uuid, kind text,
                  payload jsonb, occurred_at timestamptz, attempts integer)
   LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
-  WITH pick AS (
+  WITH unsubscribed AS (
+    SELECT d.county_code, d.id, v.kind FROM public.webhook_deliveries d
+      JOIN public.webhook_endpoints e ON e.county_code = d.county_code AND e.id = d.endpoint_id
+      JOIN public.webhook_events v ON v.county_code = d.county_code AND v.id = d.event_id
+     WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+       AND (d.lease_until IS NULL OR d.lease_until < now())
+       AND NOT (v.kind = ANY(e.events))
+     FOR UPDATE OF d SKIP LOCKED
+     LIMIT p_limit
+  ), ended AS (
+    UPDATE public.webhook_deliveries d
+       SET status = 'failed',
+           last_error = 'not sent: the endpoint no longer subscribes to ' || u.kind
+      FROM unsubscribed u WHERE d.county_code = u.county_code AND d.id = u.id
+    RETURNING d.id
+  ), pick AS (
     SELECT d.county_code, d.id FROM public.webhook_deliveries d
       JOIN public.webhook_endpoints e ON e.county_code = d.county_code AND e.id = d.endpoint_id
      WHERE d.status = 'pending' AND d.next_attempt_at <= now()

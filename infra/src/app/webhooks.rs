@@ -238,11 +238,12 @@ pub fn update(
     .get_result(conn)
     .db()?;
     // Kinds dropped from the subscription: their waiting deliveries (emitted while subscribed)
-    // are not sent; they end as failed, saying why (the claim skips them too, for a worker
-    // that read them before this commits).
+    // are not sent; they end as failed, saying why (the claim ends any that this misses: one
+    // emitted by a transaction that read the old subscription). A delivery being sent keeps
+    // its lease, so it is not sent again at once if resent.
     let dropped = diesel::sql_query(
         "UPDATE webhook_deliveries d
-            SET status = 'failed', lease_until = NULL,
+            SET status = 'failed',
                 last_error = 'not sent: the endpoint no longer subscribes to ' || v.kind
            FROM webhook_events v
           WHERE d.county_code = $1 AND d.endpoint_id = $2 AND d.status = 'pending'
@@ -408,7 +409,8 @@ pub fn redeliver(
            FROM webhook_deliveries d
            JOIN webhook_endpoints e ON e.county_code = d.county_code AND e.id = d.endpoint_id
            JOIN webhook_events v ON v.county_code = d.county_code AND v.id = d.event_id
-          WHERE d.county_code = $1 AND d.endpoint_id = $2 AND d.id = $3",
+          WHERE d.county_code = $1 AND d.endpoint_id = $2 AND d.id = $3
+            FOR SHARE OF e",
     )
     .bind::<Int4, _>(unit.county_code())
     .bind::<SqlUuid, _>(endpoint)
@@ -433,16 +435,19 @@ pub fn redeliver(
             ),
         });
     }
+    // The endpoint is read FOR SHARE above: a change of its subscription waits for this, and
+    // then ends the delivery again if its kind is dropped. A lease still running (a delivery
+    // ended while being sent) is kept: it is not sent twice at once.
     diesel::update(
         webhook_deliveries::table
             .filter(webhook_deliveries::county_code.eq(unit.county_code()))
-            .filter(webhook_deliveries::id.eq(delivery)),
+            .filter(webhook_deliveries::id.eq(delivery))
+            .filter(webhook_deliveries::status.eq("failed")),
     )
     .set((
         webhook_deliveries::status.eq("pending"),
         webhook_deliveries::attempts.eq(0),
         webhook_deliveries::next_attempt_at.eq(Utc::now()),
-        webhook_deliveries::lease_until.eq(None::<DateTime<Utc>>),
     ))
     .execute(conn)
     .db()?;
