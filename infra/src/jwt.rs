@@ -6,10 +6,10 @@
 //! by the next rotation). Only the algorithm EdDSA is accepted, the kid is looked up in this
 //! fixed map (never fetched), and `exp nbf iat iss aud sub` are required.
 //!
-//! A ring loaded from a directory reads it again every minute, and at once (then at most every
-//! five seconds) when a token names a kid it does not hold: after `zhenxing rotate-key` on one
+//! A ring loaded from a directory reads it again every minute, and when a token names a kid it
+//! does not hold (at most every five seconds): after `zhenxing rotate-key` on one
 //! machine of a shared directory, every instance signs with the new key within a minute and
-//! accepts the tokens the others sign with it at once, without a restart.
+//! accepts the tokens the others sign with it (within five seconds at most), without a restart.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -100,9 +100,9 @@ struct Ring {
 struct Source {
     dir: PathBuf,
     grace: Duration,
-    /// When the directory was last read, and whether an unknown kid has made it read since the
-    /// load (the first one is looked for at once, later ones at most every few seconds).
-    read_at: Mutex<(Instant, bool)>,
+    /// When the directory was last read, and when an unknown kid last made it read (an unknown
+    /// kid is looked for at once, then at most every few seconds, whatever the periodic reads).
+    read_at: Mutex<(Instant, Option<Instant>)>,
 }
 
 /// How often a ring from a directory reads it again, and how soon again after an unknown kid.
@@ -183,12 +183,17 @@ impl KeyRing {
                 .read_at
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
-            let (last, unknown_seen) = *at;
-            let first_unknown = unknown_kid && !unknown_seen;
-            if !first_unknown && last.elapsed() < after {
+            let (last, last_unknown) = *at;
+            let now = Instant::now();
+            let due = if unknown_kid {
+                last_unknown.is_none_or(|t| t.elapsed() >= after)
+            } else {
+                last.elapsed() >= after
+            };
+            if !due {
                 return false;
             }
-            *at = (Instant::now(), unknown_seen || unknown_kid);
+            *at = (now, if unknown_kid { Some(now) } else { last_unknown });
         }
         match Ring::load(&source.dir, source.grace, Utc::now()) {
             Ok(ring) => {
@@ -277,7 +282,7 @@ impl KeyRing {
             source: Some(Source {
                 dir: dir.to_path_buf(),
                 grace,
-                read_at: Mutex::new((Instant::now(), false)),
+                read_at: Mutex::new((Instant::now(), None)),
             }),
         })
     }
@@ -293,9 +298,13 @@ impl KeyRing {
         let pem = random_signing_key()?
             .to_pkcs8_pem(LineEnding::LF)
             .map_err(|e| anyhow!("cannot encode key: {e}"))?;
+        // Written beside and renamed: an instance reading the directory meanwhile never meets a
+        // half-written key (it reads `.pem` files only).
         let path = dir.join(format!("{kid}.pem"));
-        std::fs::write(&path, pem.as_bytes())?;
-        restrict_permissions(&path)?;
+        let part = dir.join(format!("{kid}.pem.part"));
+        std::fs::write(&part, pem.as_bytes())?;
+        restrict_permissions(&part)?;
+        std::fs::rename(&part, &path)?;
         // Keys superseded by a later key more than `grace` ago are dead: remove them.
         let mut kids: Vec<String> = std::fs::read_dir(dir)?
             .filter_map(Result::ok)
