@@ -734,6 +734,8 @@ pub fn grant(
     ctx.caller.check_grant(catalog, role, unit, org)?;
     regions::get(conn, unit)
         .map_err(|_| DomainError::field("org_unit", domain::Rule::UnknownCode))?;
+    // Refused before any request for approval too: an approval could never go through.
+    refuse_split(conn, catalog, id, row.county_code, role, unit)?;
     if is_operational(catalog, role) && grant_requests::approval_required(conn, ctx, unit)? {
         return grant_requests::request(conn, ctx, id, row.county_code, role, unit)
             .map(|r| GrantOutcome::Requested(Box::new(r)));
