@@ -564,6 +564,7 @@ fn load_ranger(state: &AppState, village: RegionCode) -> anyhow::Result<()> {
                 period: (day(1, 1)?, day(12, 31)?),
                 annual_subsidy_fen: None,
                 project_id: project.id,
+                signed_on: None,
             },
         )?;
         for (m, d, area, findings) in [

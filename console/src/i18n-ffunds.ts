@@ -22,6 +22,7 @@ export const ffZh = {
     area: "管护面积(亩)", east: "东至", south: "南至", west: "西至", north: "北至", start: "开始日期", end: "结束日期",
     project: "补助项目", projectHint: "从该生态补助项目发放管护补助", subsidy: "年补助(元)", subsidyHint: "不填按本县标准",
     noProject: "本年度没有生态用途的项目，请先新建项目。",
+    signed: "签订日期", signedHint: "不填为今天",
   },
   incidentForm: {
     on: "发生日期", kind: "事件类型", burnt: "过火面积(亩)", negligence: "护林员失职", threshold: "达到立案标准",
@@ -58,6 +59,7 @@ export const ffEn: typeof ffZh = {
     area: "Area (mu)", east: "East", south: "South", west: "West", north: "North", start: "Start", end: "End",
     project: "Subsidy project", projectHint: "The ecology project payouts come from", subsidy: "Annual subsidy (yuan)", subsidyHint: "Empty: the county's standard",
     noProject: "No ecology project this year: create one first.",
+    signed: "Signed on", signedHint: "Empty: today",
   },
   incidentForm: {
     on: "Date", kind: "Kind", burnt: "Burnt area (mu)", negligence: "Through negligence", threshold: "Above the case threshold",

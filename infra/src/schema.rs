@@ -1031,6 +1031,8 @@ diesel::table! {
         termination_reason -> Nullable<Text>,
         created_by -> Uuid,
         created_at -> Timestamptz,
+        signed_on -> Date,
+        terms -> Nullable<Jsonb>,
     }
 }
 

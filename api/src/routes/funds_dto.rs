@@ -331,6 +331,13 @@ pub struct RangerContractDto {
     pub termination_reason: Option<String>,
     /// Created.
     pub created_at: DateTime<Utc>,
+    /// Signed on (China's date).
+    pub signed_on: NaiveDate,
+    /// The `ranger` settings it was signed under, with its own annual subsidy: what its months
+    /// are paid and its incidents judged by, and what its printed agreement states. `null` for
+    /// contracts signed before terms were kept (they follow the settings).
+    #[schema(value_type = Option<Object>)]
+    pub terms: Option<serde_json::Value>,
 }
 
 impl From<ContractRow> for RangerContractDto {
@@ -354,6 +361,8 @@ impl From<ContractRow> for RangerContractDto {
             terminated_on: c.terminated_on,
             termination_reason: c.termination_reason,
             created_at: c.created_at,
+            signed_on: c.signed_on,
+            terms: c.terms,
         }
     }
 }
@@ -600,6 +609,8 @@ mod tests {
             terminated_on: None,
             termination_reason: None,
             created_at: now(),
+            signed_on: day(),
+            terms: Some(serde_json::json!({"annual_subsidy_fen": 1_000_000})),
         };
         assert_eq!(
             to_value(RangerContractDto::from(c.clone())).ok(),

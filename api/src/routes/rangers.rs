@@ -58,6 +58,9 @@ pub struct ContractBody {
     pub annual_subsidy_fen: Option<i64>,
     /// The ecology subsidy project payouts are disbursed from.
     pub project_id: Uuid,
+    /// The day it was signed (default today, China's date); not after today.
+    #[serde(default)]
+    pub signed_on: Option<NaiveDate>,
 }
 
 /// Signs a ranger contract with a registered person in scope.
@@ -111,6 +114,7 @@ pub async fn sign_contract(
         period: (b.start_date, b.end_date),
         annual_subsidy_fen: b.annual_subsidy_fen,
         project_id: b.project_id,
+        signed_on: b.signed_on,
     };
     once.create(&state, auth, move |conn, ctx| {
         let row = rangers::sign(conn, ctx, &c)?;

@@ -146,8 +146,8 @@ fn months(start: chrono::NaiveDate, end: chrono::NaiveDate) -> i32 {
 /// `NotFound` outside the caller's scope.
 pub fn contract(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<Doc, DomainError> {
     let (c, r, township, village) = load(conn, ctx, id)?;
-    let s = super::settings::effective_for(conn, ctx, stored_code(c.region_code)?)?.ranger;
-    let signed = crate::clock::china_date(c.created_at);
+    let s = c.terms(conn, ctx)?;
+    let signed = c.signed_on;
     let age = signed.years_since(r.birth).unwrap_or(0);
     let p = |t: &str| Block::Para(t.to_string());
     let body = |copy: &str| -> Vec<Block> {

@@ -10,7 +10,7 @@ use domain::funds::DisbursementKind;
 use domain::ranger::{self as rules, Contract, Incident, IncidentKind, Inspection, Payout};
 use domain::{DomainError, RegionCode};
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::funds::{self, NewDisbursement};
@@ -70,6 +70,42 @@ pub struct ContractRow {
     pub termination_reason: Option<String>,
     /// Created.
     pub created_at: DateTime<Utc>,
+    /// Signed on (China's date).
+    pub signed_on: NaiveDate,
+    /// The `ranger` settings it was signed under (its own annual subsidy); `None` for contracts
+    /// signed before terms were kept, which follow the settings.
+    pub terms: Option<Value>,
+}
+
+impl ContractRow {
+    /// The terms the contract's months are paid and its incidents judged by: those it was
+    /// signed under, or (signed before they were kept) the settings now.
+    ///
+    /// # Errors
+    /// Database failures; a stored snapshot that no longer reads.
+    pub fn terms(
+        &self,
+        conn: &mut PgConnection,
+        ctx: &Ctx,
+    ) -> Result<domain::settings::RangerSettings, DomainError> {
+        let now = super::settings::effective_for(conn, ctx, stored_code(self.region_code)?)?.ranger;
+        let Some(Value::Object(kept)) = &self.terms else {
+            return Ok(now);
+        };
+        // The kept terms over today's: a term added to the settings since the contract was
+        // signed takes today's value, one no longer known is left out.
+        let mut terms = serde_json::to_value(&now)
+            .map_err(|e| DomainError::Unexpected(anyhow::anyhow!("contract terms: {e}")))?;
+        if let Value::Object(t) = &mut terms {
+            for (k, v) in kept {
+                if let Some(slot) = t.get_mut(k) {
+                    *slot = v.clone();
+                }
+            }
+        }
+        serde_json::from_value(terms)
+            .map_err(|e| DomainError::Unexpected(anyhow::anyhow!("contract terms: {e}")))
+    }
 }
 
 /// A contract to sign.
@@ -91,6 +127,8 @@ pub struct NewContract {
     pub annual_subsidy_fen: Option<i64>,
     /// The subsidy project.
     pub project_id: Uuid,
+    /// Signed on; today (China's date) when absent.
+    pub signed_on: Option<NaiveDate>,
 }
 
 /// Signs a contract with a registered person in scope.
@@ -160,14 +198,26 @@ pub fn sign(
             ));
         }
     }
-    let annual = match c.annual_subsidy_fen {
-        Some(a) => a,
-        None => {
-            super::settings::effective_for(conn, ctx, village)?
-                .ranger
-                .annual_subsidy_fen
-        }
-    };
+    let today = crate::clock::china_date(ctx.now);
+    let signed_on = c.signed_on.unwrap_or(today);
+    if signed_on > today {
+        return Err(DomainError::field(
+            "signed_on",
+            domain::Rule::other(
+                "is after today: a contract is recorded once signed",
+                "晚于今天:协议签订后才能录入",
+            ),
+        ));
+    }
+    // The terms in force when it is signed are the contract's (printed on it, and what its
+    // months are paid by), whatever the settings become.
+    let mut terms = super::settings::effective_for(conn, ctx, village)?.ranger;
+    if let Some(a) = c.annual_subsidy_fen {
+        terms.annual_subsidy_fen = a;
+    }
+    let annual = terms.annual_subsidy_fen;
+    let terms = serde_json::to_value(&terms)
+        .map_err(|e| DomainError::Unexpected(anyhow::anyhow!("contract terms: {e}")))?;
     let row: ContractRow = diesel::insert_into(ranger_contracts::table)
         .values((
             ranger_contracts::county_code.eq(county),
@@ -188,6 +238,8 @@ pub fn sign(
             ranger_contracts::project_id.eq(c.project_id),
             ranger_contracts::created_by.eq(ctx.caller.user_id),
             ranger_contracts::created_at.eq(ctx.now),
+            ranger_contracts::signed_on.eq(signed_on),
+            ranger_contracts::terms.eq(Some(&terms)),
         ))
         .returning(ContractRow::as_returning())
         .get_result(conn)
@@ -199,7 +251,7 @@ pub fn sign(
         row.id,
         village,
         json!({ "member_id": c.member_id, "annual_subsidy_fen": annual,
-                "period": [c.period.0, c.period.1] }),
+                "period": [c.period.0, c.period.1], "signed_on": signed_on, "terms": terms }),
     )?;
     Ok(row)
 }
@@ -339,7 +391,7 @@ pub fn incident(
     // An incident that ends the contract ends it now, with its month (whose fee is withheld):
     // the months after are no longer covered, whatever order they are paid in (it ended only
     // when its month was paid, and a later month paid first was paid in full).
-    let settings = super::settings::effective_for(conn, ctx, stored_code(c.region_code)?)?.ranger;
+    let settings = c.terms(conn, ctx)?;
     if let Some(reason) = rules::ends_contract(i, &settings) {
         let month_end = NaiveDate::from_ymd_opt(
             i.date.year(),
@@ -429,7 +481,7 @@ pub fn compute(
         .select(ContractRow::as_select())
         .first(conn)
         .db()?;
-    let settings = super::settings::effective_for(conn, ctx, stored_code(c.region_code)?)?.ranger;
+    let settings = c.terms(conn, ctx)?;
     let (ins, inc) = record(conn, &c)?;
     let p = rules::payout(
         &Contract {

@@ -766,3 +766,92 @@ async fn a_patrol_of_today_in_beijing_is_taken_after_midnight_there() {
     assert_eq!(r.status, 422, "{:?}", r.body);
     assert_eq!(r.body["errors"][0]["field"], "patrolled_on", "{:?}", r.body);
 }
+
+/// A contract keeps the day it was signed and the terms it was signed under: the county's
+/// later change of the absence deduction applies to contracts signed after it, not to this one
+/// (its months are paid, and its agreement printed, by its own terms).
+#[actix_web::test]
+async fn a_contract_keeps_its_signing_day_and_terms() {
+    let mut x = setup().await;
+    x.app.user("admin", "370831", &["tenant_admin"]);
+    let admin = x.app.token("admin").await;
+    let app = &x.app;
+    let sign = |number: &'static str, seq: u32, signed_on: Option<&'static str>| {
+        let (app, clerk, officer) = (app, x.clerk.clone(), x.officer.clone());
+        async move {
+            let (r, p) = ranger_and_project(app, &clerk, &officer, number, seq).await;
+            let member = r["members"][0]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let mut body = json!({"member_id": member, "station": "泗张镇林业站", "area_mu": 120.0,
+                "bound_east": "东至山脊", "bound_south": "南至河沟", "bound_west": "西至公路",
+                "bound_north": "北至林场", "start_date": "2017-01-01", "end_date": "2017-12-31",
+                "project_id": p});
+            if let Some(d) = signed_on {
+                body["signed_on"] = json!(d);
+            }
+            app.post("/api/v1/ranger-contracts", &officer, body).await
+        }
+    };
+    // Not after today.
+    let r = sign("T0", 980, Some("2999-01-01")).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "signed_on");
+    let r = sign("T1", 981, Some("2016-12-20")).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["signed_on"], "2016-12-20");
+    assert_eq!(r.body["terms"]["one_absence_deduction_bp"], 500);
+    assert_eq!(r.body["terms"]["annual_subsidy_fen"], 1_000_000);
+    let old = r.body["id"].as_str().unwrap_or_default().to_string();
+    // The county doubles the deduction for one absence.
+    let tag = app
+        .get("/api/v1/settings/370831", &admin)
+        .await
+        .header("etag")
+        .unwrap_or_default();
+    let r = app
+        .send(
+            "PUT",
+            "/api/v1/settings/370831",
+            Some(&admin),
+            Some(&json!({"overrides": {"ranger": {"one_absence_deduction_bp": 1000}}})),
+            &[("if-match", tag.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = sign("T2", 982, None).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["terms"]["one_absence_deduction_bp"], 1000);
+    assert!(r.body["signed_on"].is_string());
+    let new = r.body["id"].as_str().unwrap_or_default().to_string();
+    // One absence in February on each: 83,333 fen less 5% under the old terms, 10% under the new.
+    for (c, total) in [(&old, 79_167), (&new, 75_000)] {
+        let r = app
+            .post(
+                &format!("/api/v1/ranger-contracts/{c}/inspections"),
+                &x.officer,
+                json!({"inspected_on": "2017-02-10", "present": false}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        let p = app
+            .get(
+                &format!("/api/v1/ranger-contracts/{c}/payouts/2017-02"),
+                &x.approver,
+            )
+            .await;
+        assert_eq!(p.body["total_fen"], total, "{c}: {:?}", p.body);
+    }
+    // The agreement states its own day and terms.
+    let pdf = app
+        .get(
+            &format!("/api/v1/ranger-contracts/{old}/document?format=pdf"),
+            &x.officer,
+        )
+        .await;
+    assert_eq!(pdf.status, 200, "{:?}", pdf.body);
+    let text = crate::printed::pdf_text(&pdf.raw, "ranger-contract-terms");
+    assert!(text.contains("2016年12月20日"), "{text}");
+    assert!(text.contains("扣减当月管护费5%"), "{text}");
+}
