@@ -451,7 +451,9 @@ pub struct LatePayoutDto {
     pub member_id: Uuid,
     /// The unpaid month, `YYYY-MM`.
     pub month: String,
-    /// Its due day: `ranger.payment_due_day` of the following month.
+    /// Its due day: the `payment_due_day` of the contract's terms (for contracts signed before
+    /// terms were kept, the county's `ranger.payment_due_day`) of the following month, moved to
+    /// the next working day when it is a rest day.
     pub due_on: NaiveDate,
     /// Days past the due day on `as_of`.
     pub days_late: i64,
@@ -460,8 +462,8 @@ pub struct LatePayoutDto {
 }
 
 /// Ranger months paid late or not at all: every month of the contracts in scope whose due day
-/// (`ranger.payment_due_day` of the following month, 10 by default) has passed unpaid
-/// (seed 3 §六(六): 甲方要按时发放管护费).
+/// (the `payment_due_day` the contract was signed under, 10 by default, of the following month)
+/// has passed unpaid (seed 3 §六(六): 甲方要按时发放管护费).
 #[utoipa::path(
     tag = "rangers",
     security(("bearer" = [])),

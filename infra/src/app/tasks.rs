@@ -203,7 +203,8 @@ pub const TABLES_SQL: &str = "SELECT r.batch_id, r.region_code, r.submitted_at F
 
 /// Running ranger contracts with the first month that has ended (by `$3`, the last day of the
 /// last month that has ended) and is not paid.
-pub const RANGER_SQL: &str = "SELECT c.id, c.region_code, m.first_unpaid FROM ranger_contracts c \
+pub const RANGER_SQL: &str = "SELECT c.id, c.region_code, m.first_unpaid, \
+            (c.terms->>'payment_due_day')::int AS kept_due_day FROM ranger_contracts c \
      CROSS JOIN LATERAL (SELECT min(to_char(d, 'YYYY-MM')) AS first_unpaid \
         FROM generate_series(date_trunc('month', c.start_date), date_trunc('month', least(c.end_date, $3::date)), interval '1 month') d \
         WHERE NOT EXISTS (SELECT 1 FROM ranger_payouts p WHERE p.county_code = c.county_code \
@@ -300,6 +301,9 @@ struct RangerRow {
     region_code: i64,
     #[diesel(sql_type = Text)]
     first_unpaid: String,
+    /// The payment day of the terms the contract was signed under (none for older contracts).
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    kept_due_day: Option<i32>,
 }
 
 #[derive(QueryableByName)]

@@ -476,8 +476,9 @@ async fn ranger_patrol_log_and_every_ground_for_withholding() {
 }
 
 /// Seed 3 §六(六): the station pays on time. Each month is due on `ranger.payment_due_day` of
-/// the following month (a county setting); months unpaid after it are listed late, a
-/// terminated contract's owed months included, and nothing of another county.
+/// the following month (a county setting, kept by each contract as it was when signed); months
+/// unpaid after it are listed late, a terminated contract's owed months included, and nothing
+/// of another county.
 #[actix_web::test]
 async fn ranger_months_unpaid_after_their_due_day_are_listed_late() {
     let mut x = setup().await;
@@ -542,24 +543,21 @@ async fn ranger_months_unpaid_after_their_due_day_are_listed_late() {
         late("2017-03-11").await,
         vec![("2017-02".to_string(), "2017-03-10".to_string(), 1)]
     );
-    // The county sets the 20th: February is not late on 11 March any more.
-    let tag = app
-        .get("/api/v1/settings/370831", &admin)
-        .await
-        .header("etag")
-        .unwrap_or_default();
+    // The county sets the 20th (for contracts signed from now on).
     let r = app
-        .send(
-            "PUT",
-            "/api/v1/settings/370831",
-            Some(&admin),
-            Some(&json!({"overrides": {"ranger": {"payment_due_day": 20}}})),
-            &[("if-match", tag.as_str())],
+        .put_settings(
+            "370831",
+            &admin,
+            json!({"overrides": {"ranger": {"payment_due_day": 20}}}),
         )
         .await;
     let tag = r.header("etag").unwrap_or_default();
     assert_eq!(r.status, 200, "{:?}", r.body);
-    assert_eq!(late("2017-03-11").await, vec![]);
+    // The contract keeps the 10th it was signed under: February is still late on 11 March.
+    assert_eq!(
+        late("2017-03-11").await,
+        vec![("2017-02".to_string(), "2017-03-10".to_string(), 1)]
+    );
     let r = app
         .send(
             "PUT",
@@ -620,6 +618,28 @@ async fn ranger_months_unpaid_after_their_due_day_are_listed_late() {
         .get("/api/v1/ranger-payouts/late?as_of=2017-13-01", &x.officer)
         .await;
     assert_eq!(r.status, 422, "{:?}", r.body);
+    // A contract signed after the county set the 20th is due on the 20th: its January (paid
+    // by nobody) is late from 21 February, not from the 11th.
+    let c2 = contract_of_new_ranger(&x, "R4", 993, "2017-06-30").await;
+    assert_eq!(late("2017-02-20").await, vec![]);
+    assert_eq!(
+        late("2017-02-21").await,
+        vec![("2017-01".to_string(), "2017-02-20".to_string(), 1)]
+    );
+    // The inbox gives that month the same due day.
+    let r = app
+        .get("/api/v1/me/tasks?kind=ranger_month&limit=200", &x.officer)
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let task = r.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|t| t["object_id"] == c2.as_str())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(task["part"], "2017-01", "{:?}", r.body);
+    assert_eq!(task["due_on"], "2017-02-20", "{:?}", r.body);
     // A contract running to the end of 2018, ended in 2017: the 2018 ranger report does not
     // count it (it counted every contract by its planned end).
     let long = contract_of_new_ranger(&x, "R8", 998, "2018-12-31").await;
@@ -805,18 +825,11 @@ async fn a_contract_keeps_its_signing_day_and_terms() {
     assert_eq!(r.body["terms"]["annual_subsidy_fen"], 1_000_000);
     let old = r.body["id"].as_str().unwrap_or_default().to_string();
     // The county doubles the deduction for one absence.
-    let tag = app
-        .get("/api/v1/settings/370831", &admin)
-        .await
-        .header("etag")
-        .unwrap_or_default();
     let r = app
-        .send(
-            "PUT",
-            "/api/v1/settings/370831",
-            Some(&admin),
-            Some(&json!({"overrides": {"ranger": {"one_absence_deduction_bp": 1000}}})),
-            &[("if-match", tag.as_str())],
+        .put_settings(
+            "370831",
+            &admin,
+            json!({"overrides": {"ranger": {"one_absence_deduction_bp": 1000}}}),
         )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);

@@ -63,7 +63,8 @@ pub(super) fn ranger_tasks(
     out: &mut Vec<Found>,
 ) -> Result<(), DomainError> {
     let last = last_ended_month_day(ctx.today());
-    // Each county's payment day (`ranger.payment_due_day`), read once per county.
+    // The payment day of the contract's terms; for a contract signed before terms were kept,
+    // its county's (`ranger.payment_due_day`), read once per county.
     let mut due_days: BTreeMap<i32, i32> = BTreeMap::new();
     let rows: Vec<RangerRow> = diesel::sql_query(RANGER_SQL)
         .bind::<BigInt, _>(scope.lo())
@@ -77,8 +78,8 @@ pub(super) fn ranger_tasks(
         };
         let village = stored_code(r.region_code)?;
         let county = village.county_code();
-        let due_day = match due_days.get(&county) {
-            Some(d) => *d,
+        let due_day = match r.kept_due_day.or_else(|| due_days.get(&county).copied()) {
+            Some(d) => d,
             None => {
                 let d = crate::app::settings::effective_for(conn, ctx, village)?
                     .ranger
