@@ -351,18 +351,11 @@ async fn a_property_hits_files_are_confidential_and_every_read_is_audited() {
 
 pub async fn set_evidence(app: &TestApp, on: bool) {
     let admin = app.token("admin.370831").await;
-    let tag = app
-        .get("/api/v1/settings/370831", &admin)
-        .await
-        .header("etag")
-        .unwrap_or_default();
     let r = app
-        .send(
-            "PUT",
-            "/api/v1/settings/370831",
-            Some(&admin),
-            Some(&json!({"overrides": {"exit": {"require_stored_evidence": on}}})),
-            &[("if-match", tag.as_str())],
+        .put_settings(
+            "370831",
+            &admin,
+            json!({"overrides": {"exit": {"require_stored_evidence": on}}}),
         )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);

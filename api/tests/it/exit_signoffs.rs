@@ -12,18 +12,11 @@ use crate::helpers::TestApp;
 
 async fn require_team(app: &TestApp, on: bool) {
     let admin = app.token("admin.370831").await;
-    let tag = app
-        .get("/api/v1/settings/370831", &admin)
-        .await
-        .header("etag")
-        .unwrap_or_default();
     let r = app
-        .send(
-            "PUT",
-            "/api/v1/settings/370831",
-            Some(&admin),
-            Some(&json!({"overrides": {"exit": {"team_verification_required": on}}})),
-            &[("if-match", tag.as_str())],
+        .put_settings(
+            "370831",
+            &admin,
+            json!({"overrides": {"exit": {"team_verification_required": on}}}),
         )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);

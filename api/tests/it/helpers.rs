@@ -582,6 +582,25 @@ impl TestApp {
         self.send("GET", path, Some(token), None, &[]).await
     }
 
+    /// Puts settings overrides on `region` (`{"overrides": …}` or `{"clear": …}`) as `token`
+    /// would from a settings page: reads the layer's ETag first and sends it as `If-Match`.
+    pub async fn put_settings(&self, region: &str, token: &str, body: Value) -> Resp {
+        let path = format!("/api/v1/settings/{region}");
+        let tag = self
+            .get(&path, token)
+            .await
+            .header("etag")
+            .unwrap_or_default();
+        self.send(
+            "PUT",
+            &path,
+            Some(token),
+            Some(&body),
+            &[("if-match", tag.as_str())],
+        )
+        .await
+    }
+
     /// GET with extra headers.
     pub async fn get_with(&self, path: &str, token: &str, headers: &[(&str, &str)]) -> Resp {
         self.send("GET", path, Some(token), None, headers).await

@@ -52,19 +52,8 @@ fn field(r: &Resp) -> &str {
 
 async fn put_funds_settings(app: &TestApp, funds: Value) -> Resp {
     let admin = app.token("admin.370831").await;
-    let tag = app
-        .get("/api/v1/settings/370831", &admin)
+    app.put_settings("370831", &admin, json!({"overrides": {"funds": funds}}))
         .await
-        .header("etag")
-        .unwrap_or_default();
-    app.send(
-        "PUT",
-        "/api/v1/settings/370831",
-        Some(&admin),
-        Some(&json!({"overrides": {"funds": funds}})),
-        &[("if-match", tag.as_str())],
-    )
-    .await
 }
 
 #[actix_web::test]
@@ -87,18 +76,11 @@ async fn the_notice_period_setting_is_checked_by_name() {
 
 async fn require_posting(app: &TestApp) {
     let admin = app.token("admin.370831").await;
-    let tag = app
-        .get("/api/v1/settings/370831", &admin)
-        .await
-        .header("etag")
-        .unwrap_or_default();
     let r = app
-        .send(
-            "PUT",
-            "/api/v1/settings/370831",
-            Some(&admin),
-            Some(&json!({"overrides": {"funds": {"require_project_posting": true}}})),
-            &[("if-match", tag.as_str())],
+        .put_settings(
+            "370831",
+            &admin,
+            json!({"overrides": {"funds": {"require_project_posting": true}}}),
         )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);

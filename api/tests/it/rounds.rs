@@ -381,18 +381,11 @@ async fn a_county_requiring_rounds_refuses_the_village_by_village_review() {
     let list = in_first_notice(&x, &x.clerk, V1, "R3", 33).await;
     to_notice_end(app, &x.clerk, &list, Duration::seconds(1)).await;
     let admin = app.token("admin.370831").await;
-    let tag = app
-        .get("/api/v1/settings/370831", &admin)
-        .await
-        .header("etag")
-        .unwrap_or_default();
     let r = app
-        .send(
-            "PUT",
-            "/api/v1/settings/370831",
-            Some(&admin),
-            Some(&json!({"overrides": {"exit": {"township_round_required": true}}})),
-            &[("if-match", tag.as_str())],
+        .put_settings(
+            "370831",
+            &admin,
+            json!({"overrides": {"exit": {"township_round_required": true}}}),
         )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);

@@ -501,18 +501,11 @@ async fn operational_grants_wait_for_a_second_administrator_when_the_county_requ
     let _ = second;
     let t = app.token(&admin).await;
     // The county switches the safeguard on.
-    let tag = app
-        .get("/api/v1/settings/370831", &t)
-        .await
-        .header("etag")
-        .unwrap_or_default();
     let r = app
-        .send(
-            "PUT",
-            "/api/v1/settings/370831",
-            Some(&t),
-            Some(&json!({"overrides": {"users": {"operational_grant_approval": true}}})),
-            &[("if-match", tag.as_str())],
+        .put_settings(
+            "370831",
+            &t,
+            json!({"overrides": {"users": {"operational_grant_approval": true}}}),
         )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
@@ -712,18 +705,11 @@ async fn operational_grants_wait_for_a_second_administrator_when_the_county_requ
         )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
-    let tag = app
-        .get("/api/v1/settings/370831", &t)
-        .await
-        .header("etag")
-        .unwrap_or_default();
     let r = app
-        .send(
-            "PUT",
-            "/api/v1/settings/370831",
-            Some(&t),
-            Some(&json!({"overrides": {"users": {"operational_grant_approval": false}}})),
-            &[("if-match", tag.as_str())],
+        .put_settings(
+            "370831",
+            &t,
+            json!({"overrides": {"users": {"operational_grant_approval": false}}}),
         )
         .await;
     assert_eq!(r.status, 422, "{:?}", r.body);
