@@ -206,18 +206,12 @@ pub async fn login(
             Ok(issued(&req, &state, tokens))
         }
         other => {
-            let who = username.clone();
             let ip_text = ip.map(crate::state::address_key);
             state
                 .blocking(move |s| {
-                    infra::app::auth::throttle_result(&s.db, &who, ip_text.as_deref(), false)
+                    auth::login_failed(&s.db, &username, ip_text.as_deref(), other.as_ref(), &rid)
                 })
                 .await?;
-            if let Some(user) = other {
-                state
-                    .blocking(move |s| auth::record_failed_login(&s.db, &user, &username, &rid))
-                    .await?;
-            }
             Err(DomainError::Unauthorized("invalid credentials").into())
         }
     }

@@ -112,20 +112,25 @@ pub fn throttle_result(
     address: Option<&str>,
     succeeded: bool,
 ) -> Result<(), DomainError> {
-    db.unscoped_conn(|c| {
-        if succeeded {
-            diesel::sql_query("SELECT zx_login_succeeded($1, $2)::text AS done")
-                .bind::<diesel::sql_types::Text, _>(account)
-                .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(address)
-                .execute(c)
-        } else {
-            diesel::sql_query("SELECT zx_login_failed($1, $2)::text AS done")
-                .bind::<diesel::sql_types::Text, _>(account)
-                .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(address)
-                .execute(c)
-        }
-        .db()
-    })?;
+    db.unscoped_conn(|c| settle(c, account, address, succeeded))
+}
+
+fn settle(
+    c: &mut PgConnection,
+    account: &str,
+    address: Option<&str>,
+    succeeded: bool,
+) -> Result<(), DomainError> {
+    let f = if succeeded {
+        "SELECT zx_login_succeeded($1, $2)::text AS done"
+    } else {
+        "SELECT zx_login_failed($1, $2)::text AS done"
+    };
+    diesel::sql_query(f)
+        .bind::<diesel::sql_types::Text, _>(account)
+        .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(address)
+        .execute(c)
+        .db()?;
     Ok(())
 }
 
@@ -242,22 +247,29 @@ pub fn start_session(
     })
 }
 
-/// Records a failed login of an existing account (unknown names leave no row: there is no
-/// tenant to file it under; they are logged and throttled the same way).
+/// Records a failed login in the throttle (against `account` and `address`) and, for an
+/// existing account, in its tenant's audit log — one transaction either way, so that a wrong
+/// password for a real account takes the time an unknown name takes (no commit more to time).
+/// Unknown names leave no audit row: there is no tenant to file it under.
 ///
 /// # Errors
 /// Database failures.
-pub fn record_failed_login(
+pub fn login_failed(
     db: &Db,
-    user: &LoginCandidate,
-    username: &str,
+    account: &str,
+    address: Option<&str>,
+    user: Option<&LoginCandidate>,
     request_id: &str,
 ) -> Result<(), DomainError> {
+    let Some(user) = user else {
+        return db.unscoped_conn(|c| settle(c, account, address, false));
+    };
     let org = stored_code(user.region_code)?;
     db.in_scope_conn(org.subtree(), |conn| {
+        settle(conn, account, address, false)?;
         audit::record(
             conn,
-            &actor_for(user.id, Some(username.to_string()), org, request_id),
+            &actor_for(user.id, Some(account.to_string()), org, request_id),
             &Entry {
                 action: "auth.login_failed",
                 object_type: "user",
