@@ -710,7 +710,8 @@ pub async fn list_village_pairings(
 pub struct CoverageParams {
     /// Any region in your scope (default: your org unit).
     pub region: Option<String>,
-    /// The day to check (default: today).
+    /// The day to check (default: today). A past day checks the households as they were then
+    /// (from their history), the terms, pairings and visits of that day.
     pub as_of: Option<NaiveDate>,
 }
 

@@ -600,14 +600,47 @@ async fn coverage_gaps_are_found_exactly() {
     let r = app.get("/api/v1/coverage?region=370831", &x.approver).await;
     assert_eq!(r.body["villages_without_adviser"], json!([V2]));
     assert_eq!(r.body["total"]["key_villages_without_adviser"], 1);
-    // As of a past day, before the pairings began, every household lacks a cadre.
+    // As of a past day the households are those of that day: these were registered today, so
+    // yesterday had none (it counted today's three).
     let r = app
         .get(
-            &format!("/api/v1/coverage?region=370831&as_of={}", d(200)),
+            &format!("/api/v1/coverage?region=370831&as_of={}", d(1)),
             &x.approver,
         )
         .await;
-    assert_eq!(r.body["total"]["households_without_cadre"], 3);
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["total"]["households"], 0, "{:?}", r.body);
+    assert_eq!(r.body["total"]["households_without_cadre"], 0);
+    assert_eq!(r.body["households_unvisited"], json!([]));
+    // Backdate h1's and h4's history by two days: as of yesterday both were registered (h4's
+    // exit, written straight into the table, left no snapshot) and count; h1 was paired then,
+    // h4 never.
+    // (Last month's partition first: two days back may be in it.)
+    let sql = format!(
+        "UPDATE household_events SET at = at - interval '2 days' WHERE household_id IN ('{h1}', '{h4}')"
+    );
+    app.db.as_owner("370831", |c| {
+        diesel::RunQueryDsl::execute(
+            diesel::sql_query(
+                "SELECT zx_month_partitions('household_events', now() - interval '1 month', now())",
+            ),
+            c,
+        )?;
+        diesel::RunQueryDsl::execute(diesel::sql_query(&sql), c)
+    });
+    let r = app
+        .get(
+            &format!("/api/v1/coverage?region=370831&as_of={}", d(1)),
+            &x.approver,
+        )
+        .await;
+    assert_eq!(r.body["total"]["households"], 2, "{:?}", r.body);
+    assert_eq!(
+        r.body["households_without_cadre"],
+        json!([h4]),
+        "{:?}",
+        r.body
+    );
 }
 
 /// Issue 23 item 11: conflicts answered with the conflicting term let another county's member's

@@ -70,11 +70,56 @@ pub struct Coverage {
     pub households_unvisited: Vec<Uuid>,
 }
 
+/// The households that count on `as_of` (registered, returned or monitored), with their
+/// village: today's from the registry; a past day's from each household's last history
+/// snapshot before that day ended (a household registered since, or exited since, is as it was).
+fn households_on(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    scope: Scope,
+    as_of: NaiveDate,
+) -> Result<Vec<(Uuid, i64)>, DomainError> {
+    const COUNTED: [&str; 3] = ["registered", "returned", "monitored"];
+    if as_of >= ctx.today() {
+        return households::table
+            .filter(households::region_code.between(scope.lo(), scope.hi()))
+            .filter(households::status.eq_any(COUNTED))
+            .select((households::id, households::region_code))
+            .load(conn)
+            .db();
+    }
+    #[derive(QueryableByName)]
+    struct Then {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        household_id: Uuid,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        region_code: i64,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        status: String,
+    }
+    let rows: Vec<Then> = diesel::sql_query(
+        "SELECT DISTINCT ON (county_code, household_id) household_id, region_code, \
+                coalesce(snapshot->>'status', '') AS status \
+           FROM household_events WHERE region_code BETWEEN $1 AND $2 AND at < $3 \
+          ORDER BY county_code, household_id, at DESC, id DESC",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(scope.lo())
+    .bind::<diesel::sql_types::BigInt, _>(scope.hi())
+    .bind::<diesel::sql_types::Timestamptz, _>(domain::calendar::end_of_day(as_of))
+    .load(conn)
+    .db()?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| COUNTED.contains(&r.status.as_str()))
+        .map(|r| (r.household_id, r.region_code))
+        .collect())
+}
+
 /// Checks the coverage rules over `region` as of `as_of`: every active key village has a team
 /// with a first secretary in term, an expert adviser in term (seed 4: 每村一名专家特派员) and a
 /// county-level leader linked (县级领导联系); every demonstration village helps an active key
 /// village that year;
-/// every registered, returned or monitored household has a
+/// every household registered, returned or monitored on that day has a
 /// paired cadre; none has gone unvisited longer than `teams.visit_interval_days`.
 ///
 /// # Errors
@@ -138,12 +183,7 @@ pub fn coverage(
         .collect();
     let with_leader = super::key_village_leaders::villages_with_leader(conn, scope, as_of)?;
     let (demo, demo_unpaired) = super::demonstration_villages::unpaired(conn, scope, as_of)?;
-    let hh: Vec<(Uuid, i64)> = households::table
-        .filter(households::region_code.between(scope.lo(), scope.hi()))
-        .filter(households::status.eq_any(["registered", "returned", "monitored"]))
-        .select((households::id, households::region_code))
-        .load(conn)
-        .db()?;
+    let hh = households_on(conn, ctx, scope, as_of)?;
     // A pairing counts while it runs and its cadre's term runs.
     let paired: HashSet<Uuid> = pairings::table
         .inner_join(
