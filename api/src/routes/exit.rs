@@ -499,8 +499,9 @@ pub async fn filing(
 /// default), PDF (A4 in the layout of GB/T 9704-2012, text in an embedded CJK font) or DOCX,
 /// chosen by `?format=` or else `Accept`. In Chinese (the official form), or in English when
 /// `Accept-Language` prefers English (`Content-Language` says which). Audited. Each exists once
-/// its step is taken; `county_report` (the submission for approval, 送审) once the second notice
-/// has ended with no objection open, before the approval, and it never prints the approval.
+/// its step is taken; `county_report` (the township's submission to the county leading group
+/// for approval, 送审, covering the township's lists) once the second notice has ended with no
+/// objection open, before the approval, and it never prints the approval.
 #[utoipa::path(
     tag = "exit",
     security(("bearer" = [])),

@@ -338,6 +338,13 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
     assert!(html.contains(">E1<") && !html.contains(">E2<"), "{html}");
     // (The second village's list is still in its first stage of review: not submitted.)
     assert!(!html.contains(">F1<"), "{html}");
+    // It is the township's submission to the county (seed 1: 镇人民政府…经公示无异议后报县扶贫
+    // 开发领导小组审批), not the county office's.
+    assert!(
+        html.contains("泉林镇人民政府") && html.contains("泗水县扶贫开发领导小组："),
+        "{html}"
+    );
+    assert!(!html.contains("扶贫开发领导小组办公室"), "{html}");
     for approval in ["审批意见", "文号", "泗扶发"] {
         assert!(!html.contains(approval), "{approval}: {html}");
     }

@@ -1,9 +1,10 @@
 //! The eight attachments of seed 1, generated from what was recorded, as printable HTML pages in
 //! Chinese. A document exists once the step that produces it has been taken; township and county
 //! documents cover every list of the township or county (for the year) the caller can see that
-//! has reached that step. The county submission report (附件7, `county_report`) is the exception:
-//! it asks for the county's approval, so it exists once the second notice has ended without
-//! objection (before the approval) and never prints the approval, which is its own step.
+//! has reached that step. The submission report (附件7, `county_report`: the township's, to the
+//! county) is the exception: it asks for the county's approval, so it exists once the second
+//! notice has ended without objection (before the approval) and never prints the approval, which
+//! is its own step.
 
 use chrono::NaiveDate;
 use diesel::pg::PgConnection;
@@ -586,11 +587,13 @@ pub fn render(
             });
         }
         "county_report" => {
-            // The report asks for the approval (送审): it covers the county's lists whose second
-            // notice has ended without objection, and prints no opinion, decision or number —
-            // the county's decision is the `approval` step, recorded on its own.
+            // The township's submission (seed 1: 镇(街道)人民政府…在各行政村进行第二次公示，经公
+            // 示无异议后报县扶贫开发领导小组审批; DOCUMENTS.md: township to county). It asks for
+            // the approval, so it covers the township's lists whose second notice has ended
+            // without objection and prints no opinion, decision or number — the county's
+            // decision is the `approval` step, recorded on its own.
             let mut lists = Vec::new();
-            for l in siblings(conn, ctx, &v, Level::County, Stage::SecondNotice)? {
+            for l in siblings(conn, ctx, &v, Level::Township, Stage::SecondNotice)? {
                 if check_submission_ready(&state_of(&l)?, ctx.now).is_ok() {
                     lists.push(l);
                 }
@@ -610,39 +613,37 @@ pub fn render(
                 .unwrap_or_default();
             let table = households_table(&lists, true, lang);
             sections.push(if en {
+                let organ = domain::organ::township_en(&township);
                 vec![
+                    Block::Issuer(organ.clone()),
                     t(),
                     Block::Addressee(format!(
                         "To the Leading Group for Poverty Alleviation and Development of {county}:"
                     )),
                     Block::Para(format!(
                         "Nominated by the villagers' groups, appraised democratically, verified and published by the villages, \
-                         then reviewed by the townships and published again in every village (the second notice ended on \
+                         then reviewed by {organ} and published again in every village (the second notice ended on \
                          {ended}, with no objection), the {year} list of {households} households ({people} people) \
                          proposed to leave the register follows. It is hereby submitted for your approval."
                     )),
                     table,
                     // Dated by hand when submitted: the submission is not a recorded step.
-                    sign(
-                        format!("Office of the Leading Group for Poverty Alleviation and Development of {county}"),
-                        "Date: ____________".into(),
-                    ),
+                    sign(organ, "Date: ____________".into()),
                 ]
             } else {
                 vec![
+                    Block::Issuer(tgov.clone()),
                     t(),
                     Block::Addressee(format!("{county}扶贫开发领导小组：")),
                     Block::Para(format!(
-                        "经村民小组提名、村民代表大会民主评议、村委会和驻村工作队核实并公示，乡镇审核并在各行政村第二次公示\
-                         （公示期至{ended}期满）无异议，{year}年拟退出建档立卡贫困户共{households}户{people}人，名单如下。\
-                         现报请审批。"
+                        "经村民小组提名、村民代表大会民主评议、村委会和驻村工作队核实并公示，{township}审核并在各行政村\
+                         第二次公示（公示期至{ended}期满）无异议，全{}{year}年拟退出建档立卡贫困户共{households}户{people}人，\
+                         名单如下。现报请审批。",
+                        domain::organ::township_kind(&township)
                     )),
                     table,
                     // Dated by hand when submitted: the submission is not a recorded step.
-                    sign(
-                        format!("{county}扶贫开发领导小组办公室"),
-                        "　　年　　月　　日".into(),
-                    ),
+                    sign(tgov.clone(), "　　年　　月　　日".into()),
                 ]
             });
         }
