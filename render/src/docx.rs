@@ -13,8 +13,12 @@ use crate::{Block, Doc, Lang, Party, RenderError, Table, attachments_label, ems}
 
 /// Twips per millimetre.
 const TW: f32 = 1440.0 / 25.4;
-/// One body character (16 pt) in twips.
-const CH: f32 = 320.0;
+/// One body character in twips: 28 to a line of the 156 mm type area (GB/T 9704-2012 7.1), a
+/// little less than the 16 pt face.
+const CH: f32 = 156.0 * TW / 28.0;
+/// The character grid's extra pitch for that, in 4096ths of a point (ECMA-376 `charSpace`):
+/// (CH − 320 twips) / 20 × 4096 ≈ −849, what Word writes for 三号 at 28 characters a line.
+const CHAR_SPACE: i32 = -849;
 /// The exact body pitch: 225 mm / 22 lines.
 const PITCH: u32 = 579;
 
@@ -93,7 +97,7 @@ fn sect_pr(landscape: bool) -> String {
          <w:footerReference w:type=\"even\" r:id=\"rIdFooterEven\"/>\
          <w:type w:val=\"nextPage\"/><w:pgSz w:w=\"{w}\" w:h=\"{h}\"{orient}/>\
          <w:pgMar w:top=\"{top}\" w:right=\"{right}\" w:bottom=\"{bottom}\" w:left=\"{left}\" w:header=\"851\" w:footer=\"{footer}\" w:gutter=\"0\"/>\
-         <w:docGrid w:type=\"lines\" w:linePitch=\"{PITCH}\"/></w:sectPr>"
+         <w:docGrid w:type=\"linesAndChars\" w:linePitch=\"{PITCH}\" w:charSpace=\"{CHAR_SPACE}\"/></w:sectPr>"
     )
 }
 
@@ -117,13 +121,13 @@ fn block(o: &mut String, b: &Block, lang: Lang, landscape: bool) {
         Block::Subtitle(t) => o.push_str(&para(&format!("<w:jc w:val=\"center\"/>{sp}"), &body(t))),
         Block::Addressee(t) | Block::Line(t) => o.push_str(&para(&sp, &body(t))),
         Block::Para(t) => o.push_str(&para(
-            &format!("{sp}<w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/><w:jc w:val=\"both\"/>"),
+            &format!("{sp}<w:ind w:firstLineChars=\"200\" w:firstLine=\"632\"/><w:jc w:val=\"both\"/>"),
             &body(t),
         )),
         Block::Heading(level, t) => {
             let font = if *level <= 1 { Font::Hei } else { Font::Body };
             o.push_str(&para(
-                &format!("{sp}<w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/>"),
+                &format!("{sp}<w:ind w:firstLineChars=\"200\" w:firstLine=\"632\"/>"),
                 &run(t, font, 32, false, false),
             ));
         }
@@ -133,7 +137,7 @@ fn block(o: &mut String, b: &Block, lang: Lang, landscape: bool) {
             for (i, item) in items.iter().enumerate() {
                 let text = format!("{}{}. {item}", if i == 0 { label } else { "" }, i + 1);
                 let ind = if i == 0 {
-                    "<w:ind w:firstLine=\"640\"/>".to_string()
+                    "<w:ind w:firstLine=\"632\"/>".to_string()
                 } else {
                     format!("<w:ind w:left=\"{}\"/>", hang.round() as u32)
                 };
@@ -387,4 +391,27 @@ fn unx(s: &str) -> String {
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
         .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Word lays 28 body characters on a line when the grid's extra pitch makes each character
+    /// 156/28 mm: the constant is that, and every section carries it.
+    #[test]
+    fn sections_set_a_grid_of_twenty_eight_characters_a_line() {
+        let from_geometry = (CH - 320.0) / 20.0 * 4096.0;
+        assert!(
+            (from_geometry - CHAR_SPACE as f32).abs() < 1.0,
+            "{from_geometry}"
+        );
+        for landscape in [false, true] {
+            let s = sect_pr(landscape);
+            assert!(
+                s.contains("w:type=\"linesAndChars\"") && s.contains("w:charSpace=\"-849\""),
+                "{s}"
+            );
+        }
+    }
 }

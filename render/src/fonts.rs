@@ -56,6 +56,29 @@ impl Face {
             .collect()
     }
 
+    /// Each character of `s` as a glyph id and its advance in ems, one glyph a character (the
+    /// layout measures per character too; CJK text needs no shaping). A character the face
+    /// lacks is glyph 0 with no advance.
+    pub(crate) fn glyphs(&self, s: &str) -> Vec<(u32, f32)> {
+        let Ok(f) = skrifa::FontRef::from_index(&self.data, self.index) else {
+            return s.chars().map(|_| (0, 1.0)).collect();
+        };
+        let cmap = f.charmap();
+        let m = f.glyph_metrics(Size::unscaled(), LocationRef::default());
+        let upem = f32::from(
+            f.metrics(Size::unscaled(), LocationRef::default())
+                .units_per_em
+                .max(1),
+        );
+        s.chars()
+            .map(|c| {
+                cmap.map(c).map_or((0, 0.0), |g| {
+                    (g.to_u32(), m.advance_width(g).unwrap_or(0.0) / upem)
+                })
+            })
+            .collect()
+    }
+
     /// The width of `s` at `size` points.
     pub(crate) fn width(&self, s: &str, size: f32) -> f32 {
         self.advances(s, size).iter().sum()

@@ -10,7 +10,7 @@ use krilla::geom::{PathBuilder, Point};
 use krilla::metadata::Metadata;
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
-use krilla::text::TextDirection;
+use krilla::text::{GlyphId, KrillaGlyph, TextDirection};
 
 use crate::fonts::Face;
 use crate::{Block, Doc, Fonts, Lang, Party, RenderError, Table, attachments_label};
@@ -27,6 +27,29 @@ const FOLIO: f32 = 14.0;
 const CELL: f32 = 12.0;
 /// Body line pitch: 22 lines in the 225 mm type area.
 const PITCH: f32 = 225.0 * MM / 22.0;
+/// A body character's pitch: 28 to a line of the 156 mm type area (GB/T 9704-2012 7.1: 一般每
+/// 行排 28 个字), a little less than the 16 pt face, as Word's document grid sets it.
+const GRID: f32 = 156.0 * MM / 28.0;
+
+/// Space after each character at `size`: body text keeps the grid, other sizes their face.
+fn track(size: f32) -> f32 {
+    if (size - BODY).abs() < 0.001 {
+        GRID - BODY
+    } else {
+        0.0
+    }
+}
+
+/// The advance of each character of `s` at `size` as laid out (the face's, tracked).
+fn advances(face: &Face, s: &str, size: f32) -> Vec<f32> {
+    let t = track(size);
+    face.advances(s, size).into_iter().map(|a| a + t).collect()
+}
+
+/// The width of `s` at `size` as laid out.
+fn width(face: &Face, s: &str, size: f32) -> f32 {
+    advances(face, s, size).iter().sum()
+}
 
 #[derive(Debug, Clone, Copy)]
 enum FaceId {
@@ -173,7 +196,7 @@ impl Layout<'_> {
     ) {
         for (i, l) in lines.iter().enumerate() {
             self.ensure(pitch);
-            let w = self.face(face).width(l, size);
+            let w = width(self.face(face), l, size);
             let x = place(i, w);
             let baseline = self.y + (pitch + size * 0.7) / 2.0;
             self.text(x, baseline, face, size, l, false);
@@ -196,7 +219,7 @@ impl Layout<'_> {
         match b {
             Block::Issuer(t) => {
                 let size = 30.0;
-                let w = self.fonts.serif_bold.width(t, size);
+                let w = width(&self.fonts.serif_bold, t, size);
                 self.ensure(PITCH * 3.0);
                 let baseline = self.y + size * 1.2;
                 self.text(
@@ -239,16 +262,16 @@ impl Layout<'_> {
                 );
             }
             Block::Addressee(t) | Block::Line(t) => self.para(t, FaceId::Serif, 0.0, 0.0),
-            Block::Para(t) => self.para(t, FaceId::Serif, 2.0 * BODY, 0.0),
-            Block::Heading(1, t) => self.para(t, FaceId::SansBold, 2.0 * BODY, 0.0),
-            Block::Heading(_, t) => self.para(t, FaceId::Serif, 2.0 * BODY, 0.0),
+            Block::Para(t) => self.para(t, FaceId::Serif, 2.0 * GRID, 0.0),
+            Block::Heading(1, t) => self.para(t, FaceId::SansBold, 2.0 * GRID, 0.0),
+            Block::Heading(_, t) => self.para(t, FaceId::Serif, 2.0 * GRID, 0.0),
             Block::Attachments(items) => {
                 let label = attachments_label(self.lang);
-                let lw = self.fonts.serif.width(label, BODY);
+                let lw = width(&self.fonts.serif, label, BODY);
                 for (i, item) in items.iter().enumerate() {
                     let text = format!("{}{}. {item}", if i == 0 { label } else { "" }, i + 1);
-                    let indent = 2.0 * BODY + if i == 0 { 0.0 } else { lw };
-                    self.para(&text, FaceId::Serif, indent, 2.0 * BODY + lw);
+                    let indent = 2.0 * GRID + if i == 0 { 0.0 } else { lw };
+                    self.para(&text, FaceId::Serif, indent, 2.0 * GRID + lw);
                 }
             }
             Block::Signature { organ, date } => self.signature(organ, date),
@@ -263,9 +286,9 @@ impl Layout<'_> {
         let a = self.area();
         self.y += PITCH * 2.0;
         self.ensure(PITCH * 2.0);
-        let right = a.left + a.width - 4.0 * BODY;
-        let dw = self.fonts.serif.width(date, BODY);
-        let ow = self.fonts.serif.width(organ, BODY);
+        let right = a.left + a.width - 4.0 * GRID;
+        let dw = width(&self.fonts.serif, date, BODY);
+        let ow = width(&self.fonts.serif, organ, BODY);
         let centre = right - dw / 2.0;
         let ox = (centre - ow / 2.0).min(a.left + a.width - ow).max(a.left);
         self.lines(&[organ.to_string()], FaceId::Serif, BODY, PITCH, &|_, _| ox);
@@ -335,7 +358,7 @@ impl Layout<'_> {
                 let lines_h = lines.len() as f32 * pitch;
                 let mut ly = top + (h - lines_h) / 2.0;
                 for l in lines {
-                    let lw = me.face(face).width(l, size);
+                    let lw = width(me.face(face), l, size);
                     let lx = if t.is_numeric(i) && !centre {
                         x + w - pad - lw
                     } else if centre || lines.len() == 1 {
@@ -382,7 +405,7 @@ impl Layout<'_> {
         for (i, p) in self.pages.iter_mut().enumerate() {
             let a = area(p.landscape);
             let text = format!("— {} —", i + 1);
-            let w = face.width(&text, FOLIO);
+            let w = width(&face, &text, FOLIO);
             let x = if i % 2 == 0 {
                 a.left + a.width - FOLIO - w
             } else {
@@ -411,7 +434,7 @@ fn no_start(c: char) -> bool {
 /// closing punctuation (it hangs in the margin instead).
 fn wrap(face: &Face, text: &str, size: f32, width: f32, indent: f32, hang: f32) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
-    let adv = face.advances(text, size);
+    let adv = advances(face, text, size);
     let mut out = Vec::new();
     let mut start = 0;
     let mut w = 0.0;
@@ -429,7 +452,8 @@ fn wrap(face: &Face, text: &str, size: f32, width: f32, indent: f32, hang: f32) 
             i += 1;
             continue;
         }
-        if w + adv[i] > room && i > start && !no_start(c) {
+        // A hair of tolerance: 28 grid characters fill the line exactly.
+        if w + adv[i] > room + 0.01 && i > start && !no_start(c) {
             let end = last_break.filter(|b| *b > start).unwrap_or(i);
             out.push(
                 chars[start..end]
@@ -517,14 +541,43 @@ pub(crate) fn write(doc: &Doc, fonts: &Fonts) -> Result<Vec<u8>, RenderError> {
                         paint: if *r { red } else { black }.into(),
                         ..Fill::default()
                     }));
-                    s.draw_text(
-                        Point::from_xy(*x, *y),
-                        l.face(*face).font.clone(),
-                        *size,
-                        text,
-                        false,
-                        TextDirection::Auto,
-                    );
+                    let f = l.face(*face);
+                    let t = track(*size);
+                    if t == 0.0 {
+                        s.draw_text(
+                            Point::from_xy(*x, *y),
+                            f.font.clone(),
+                            *size,
+                            text,
+                            false,
+                            TextDirection::Auto,
+                        );
+                    } else {
+                        // Placed as laid out: each character's advance plus the tracking.
+                        let glyphs: Vec<KrillaGlyph> = text
+                            .char_indices()
+                            .zip(f.glyphs(text))
+                            .map(|((at, c), (id, adv))| {
+                                KrillaGlyph::new(
+                                    GlyphId::new(id),
+                                    adv + t / size,
+                                    0.0,
+                                    0.0,
+                                    0.0,
+                                    at..at + c.len_utf8(),
+                                    None,
+                                )
+                            })
+                            .collect();
+                        s.draw_glyphs(
+                            Point::from_xy(*x, *y),
+                            &glyphs,
+                            f.font.clone(),
+                            text,
+                            *size,
+                            false,
+                        );
+                    }
                 }
                 Op::Line {
                     x1,
@@ -585,5 +638,22 @@ mod tests {
             0.0,
         );
         assert_eq!(en, vec!["one two", "three four"]);
+    }
+
+    /// GB/T 9704-2012 7.1: body text sets 28 characters a line of the 156 mm type area (the
+    /// 16 pt face alone would fit 27); a paragraph's first line, indented two, holds 26.
+    #[test]
+    fn body_lines_hold_twenty_eight_characters() {
+        let Some(f) = fonts() else {
+            return;
+        };
+        let text = "国".repeat(80);
+        let lines = wrap(&f.serif, &text, BODY, 156.0 * MM, 2.0 * GRID, 0.0);
+        let counts: Vec<usize> = lines.iter().map(|l| l.chars().count()).collect();
+        assert_eq!(counts, vec![26, 28, 26]);
+        // The face's own advance would give 27: the grid is what makes it 28.
+        assert!(f.serif.width(&"国".repeat(28), BODY) > 156.0 * MM);
+        // The same grid is what is drawn: 28 characters span the type area exactly.
+        assert!((width(&f.serif, &"国".repeat(28), BODY) - 156.0 * MM).abs() < 0.01);
     }
 }
