@@ -248,9 +248,11 @@ pub fn start_session(
 }
 
 /// Records a failed login in the throttle (against `account` and `address`) and, for an
-/// existing account, in its tenant's audit log — one transaction either way, so that a wrong
-/// password for a real account takes the time an unknown name takes (no commit more to time).
-/// Unknown names leave no audit row: there is no tenant to file it under.
+/// existing account, in its tenant's audit log, in one transaction either way: a wrong password
+/// for a real account costs one INSERT more than an unknown name, no longer a commit more (less
+/// time to tell the two apart by). Unknown names leave no audit row: there is no tenant to file
+/// it under. Should the audit row fail, the failure is still counted (in a transaction of its
+/// own) before the error is returned.
 ///
 /// # Errors
 /// Database failures.
@@ -261,11 +263,18 @@ pub fn login_failed(
     user: Option<&LoginCandidate>,
     request_id: &str,
 ) -> Result<(), DomainError> {
+    let count = || db.unscoped_conn(|c| settle(c, account, address, false));
     let Some(user) = user else {
-        return db.unscoped_conn(|c| settle(c, account, address, false));
+        return count();
     };
-    let org = stored_code(user.region_code)?;
-    db.in_scope_conn(org.subtree(), |conn| {
+    let org = match stored_code(user.region_code) {
+        Ok(org) => org,
+        Err(e) => {
+            count()?;
+            return Err(e);
+        }
+    };
+    let out = db.in_scope_conn(org.subtree(), |conn| {
         settle(conn, account, address, false)?;
         audit::record(
             conn,
@@ -279,7 +288,11 @@ pub fn login_failed(
                 details: serde_json::json!({ "disabled": user.disabled }),
             },
         )
-    })
+    });
+    if out.is_err() {
+        count()?;
+    }
+    out
 }
 
 #[derive(QueryableByName)]
