@@ -579,13 +579,12 @@ async fn ranger_months_unpaid_after_their_due_day_are_listed_late() {
     assert!(r.status < 300, "{:?}", r.body);
     let months: Vec<String> = late("2017-08-01").await.into_iter().map(|m| m.0).collect();
     assert_eq!(months, ["2017-02", "2017-03", "2017-04"]);
-    // April's payment day, 20 May 2017, was a Saturday: it moves to Monday the 22nd (Civil Code
-    // §203), so April is not late on the 22nd and one day late on the 23rd.
-    let months: Vec<String> = late("2017-05-22").await.into_iter().map(|m| m.0).collect();
+    // April is due on 10 May (the contract's day), late from the 11th.
+    let months: Vec<String> = late("2017-05-10").await.into_iter().map(|m| m.0).collect();
     assert_eq!(months, ["2017-02", "2017-03"]);
     assert_eq!(
-        late("2017-05-23").await.last().cloned(),
-        Some(("2017-04".to_string(), "2017-05-22".to_string(), 1))
+        late("2017-05-11").await.last().cloned(),
+        Some(("2017-04".to_string(), "2017-05-10".to_string(), 1))
     );
     // Pages follow on.
     let r = app
@@ -640,6 +639,32 @@ async fn ranger_months_unpaid_after_their_due_day_are_listed_late() {
         .unwrap_or_default();
     assert_eq!(task["part"], "2017-01", "{:?}", r.body);
     assert_eq!(task["due_on"], "2017-02-20", "{:?}", r.body);
+    // The county moves the day again, to the 5th: the two contracts keep theirs.
+    let r = app
+        .put_settings(
+            "370831",
+            &admin,
+            json!({"overrides": {"ranger": {"payment_due_day": 5}}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(late("2017-02-20").await, vec![]);
+    let r = app
+        .get("/api/v1/me/tasks?kind=ranger_month&limit=200", &x.officer)
+        .await;
+    let due: Vec<&Value> = r.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["object_id"] == c2.as_str())
+        .map(|t| &t["due_on"])
+        .collect();
+    assert_eq!(due, [&json!("2017-02-20")], "{:?}", r.body);
+    // Its April's payment day, 20 May 2017, was a Saturday: it moves to Monday the 22nd (Civil
+    // Code §203), so April is not late on the 22nd and one day late on the 23rd.
+    let april = ("2017-04".to_string(), "2017-05-22".to_string(), 1);
+    assert!(!late("2017-05-22").await.iter().any(|m| m.1 == april.1));
+    assert!(late("2017-05-23").await.contains(&april));
     // A contract running to the end of 2018, ended in 2017: the 2018 ranger report does not
     // count it (it counted every contract by its planned end).
     let long = contract_of_new_ranger(&x, "R8", 998, "2018-12-31").await;
