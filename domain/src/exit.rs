@@ -354,8 +354,8 @@ pub fn check_acknowledgement(
     Ok(())
 }
 
-/// Whether the county submission report (seed 1 附件7, 关于送审建档立卡贫困户退出的报告) can be
-/// produced now. It submits the township's list to the county leading group for approval "经公示
+/// Whether the submission report (seed 1 附件7, 关于送审建档立卡贫困户退出的报告: the township's, to
+/// the county) can be produced now. It submits the township's list to the county leading group for approval "经公示
 /// 无异议后": so from the moment the second notice has ended with no objection open and households
 /// left — exactly when the county's approval may be taken — and at every later stage. It is the
 /// request for the approval, not its record: the approval is its own step.

@@ -223,7 +223,10 @@ async fn the_demo_users_walk_a_list_through_every_level() {
                 );
             }
             let village_signs = matches!(kind, "application" | "village_notice");
-            let township_signs = matches!(kind, "township_report" | "township_notice");
+            let township_signs = matches!(
+                kind,
+                "township_report" | "township_notice" | "county_report"
+            );
             if village_signs {
                 assert!(html.contains("仲子社区居民委员会"), "{kind} {lang}: {html}");
             }
@@ -234,6 +237,10 @@ async fn the_demo_users_walk_a_list_through_every_level() {
             // with its name.
             if lang == "zh" && kind == "township_report" {
                 assert!(html.contains("确定全街道退出名单如下"), "{html}");
+            }
+            // The submission (附件7) is the 街道's, for the 街道's lists.
+            if lang == "zh" && kind == "county_report" {
+                assert!(html.contains("全街道"), "{html}");
             }
             if lang == "zh" && kind == "township_notice" {
                 assert!(
