@@ -16,9 +16,9 @@ const TW: f32 = 1440.0 / 25.4;
 /// One body character in twips: 28 to a line of the 156 mm type area (GB/T 9704-2012 7.1), a
 /// little less than the 16 pt face.
 const CH: f32 = 156.0 * TW / 28.0;
-/// The character grid's extra pitch for that, in 4096ths of a point (ECMA-376 `charSpace`):
-/// (CH − 320 twips) / 20 × 4096 ≈ −849, what Word writes for 三号 at 28 characters a line.
-const CHAR_SPACE: i32 = -849;
+/// The character grid's extra pitch for that, in 4096ths of a point (ECMA-376 `charSpace`, added
+/// to the 16 pt default size): (CH − 320 twips) / 20 × 4096 ≈ −848.
+const CHAR_SPACE: i32 = -848;
 /// The exact body pitch: 225 mm / 22 lines.
 const PITCH: u32 = 579;
 
@@ -398,18 +398,20 @@ mod tests {
     use super::*;
 
     /// Word lays 28 body characters on a line when the grid's extra pitch makes each character
-    /// 156/28 mm: the constant is that, and every section carries it.
+    /// 156/28 mm: 28 of them fit the type area and 29 do not, and every section carries it.
     #[test]
     fn sections_set_a_grid_of_twenty_eight_characters_a_line() {
-        let from_geometry = (CH - 320.0) / 20.0 * 4096.0;
-        assert!(
-            (from_geometry - CHAR_SPACE as f32).abs() < 1.0,
-            "{from_geometry}"
-        );
+        let pitch = 16.0 + CHAR_SPACE as f32 / 4096.0;
+        let area = 156.0 * 72.0 / 25.4;
+        assert!(28.0 * pitch <= area + 0.05, "{pitch}");
+        assert!(29.0 * pitch > area, "{pitch}");
+        // The face alone would not: 28 × 16 pt is wider than the area.
+        assert!(28.0 * 16.0 > area);
         for landscape in [false, true] {
             let s = sect_pr(landscape);
             assert!(
-                s.contains("w:type=\"linesAndChars\"") && s.contains("w:charSpace=\"-849\""),
+                s.contains("w:type=\"linesAndChars\"")
+                    && s.contains(&format!("w:charSpace=\"{CHAR_SPACE}\"")),
                 "{s}"
             );
         }

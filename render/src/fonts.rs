@@ -79,7 +79,8 @@ impl Face {
             .collect()
     }
 
-    /// The width of `s` at `size` points.
+    /// The width of `s` at `size` points (untracked: the layout's widths are `pdf::width`).
+    #[cfg(test)]
     pub(crate) fn width(&self, s: &str, size: f32) -> f32 {
         self.advances(s, size).iter().sum()
     }
