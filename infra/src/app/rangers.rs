@@ -10,7 +10,7 @@ use domain::funds::DisbursementKind;
 use domain::ranger::{self as rules, Contract, Incident, IncidentKind, Inspection, Payout};
 use domain::{DomainError, RegionCode};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use super::funds::{self, NewDisbursement};
