@@ -283,13 +283,16 @@ pub(super) fn insert_new(
     )
     .execute(conn)
     .db()?;
+    // Members in blind-index order: the unique index on it is the only lock a person takes, so
+    // two imports naming the same people (in different households, in different orders) wait
+    // for each other at the first shared person instead of deadlocking.
     diesel::sql_query(
         "INSERT INTO members (county_code, id, household_id, region_code, name, id_cipher, id_key,
            id_blind, id_masked, sex, birth_date, relationship, education, school_status, health,
            disability, labour_ability, medical_insurance, pension, phone)
          SELECT county_code, id, household_id, region_code, name, id_cipher, id_key, id_blind,
            id_masked, sex, birth_date, relationship, education, school_status, health, disability,
-           labour_ability, medical_insurance, pension, phone FROM zx_imp_members",
+           labour_ability, medical_insurance, pension, phone FROM zx_imp_members ORDER BY id_blind",
     )
     .execute(conn)
     .db()?;
