@@ -633,6 +633,32 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
         if !matches!(kind, "application" | "assembly_minutes" | "appraisal_tally") {
             assert!(text.contains("合计"), "{kind}.pdf prints totals: {text}");
         }
+        if kind == "county_report" {
+            // GB/T 9704-2012 7.1: 28 characters a full body line, drawn within the 156 mm type
+            // area that starts 28 mm from the left edge (the 16 pt face alone fits 27).
+            let lines = crate::printed::pdf_lines(&r.raw, "exit-county_report-lines");
+            let mm = 72.0 / 25.4;
+            // (Lines of full-width characters only: digits and Latin letters are narrower.)
+            let full: Vec<&(String, f32, f32)> = lines
+                .iter()
+                .filter(|(t, _, _)| {
+                    t.chars().count() >= 27 && t.chars().all(|c| u32::from(c) >= 0x2E80)
+                })
+                .collect();
+            assert!(!full.is_empty(), "{lines:?}");
+            for (t, left, right) in full {
+                assert_eq!(t.chars().count(), 28, "{t}: {lines:?}");
+                assert!((left - 28.0 * mm).abs() < 1.0, "{t} starts at {left}");
+                assert!(
+                    *right <= 184.0 * mm + 1.0,
+                    "{t} ends at {right}, past the area"
+                );
+                assert!(
+                    *right >= 184.0 * mm - 3.0,
+                    "{t} ends at {right}, short of it"
+                );
+            }
+        }
         let r = app
             .get_with(
                 &url,

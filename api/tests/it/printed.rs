@@ -37,6 +37,46 @@ pub fn pdf_text(pdf: &[u8], name: &str) -> String {
         .collect()
 }
 
+/// The lines of a PDF's first page as poppler sees them (`pdftotext -bbox-layout`): each line's
+/// text (words joined, whitespace removed) and its left and right edges in points.
+pub fn pdf_lines(pdf: &[u8], name: &str) -> Vec<(String, f32, f32)> {
+    let path = scratch(&format!("{name}-lines.pdf"));
+    std::fs::write(&path, pdf).unwrap_or_else(|e| panic!("{e}"));
+    let out = Command::new("pdftotext")
+        .args(["-enc", "UTF-8", "-bbox-layout", "-f", "1", "-l", "1"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap_or_else(|e| panic!("pdftotext (poppler-utils) is needed: {e}"));
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        out.status.success(),
+        "pdftotext -bbox-layout failed on {name}"
+    );
+    let xml = String::from_utf8_lossy(&out.stdout);
+    let attr = |tag: &str, key: &str| -> f32 {
+        tag.split(&format!("{key}=\""))
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(f32::NAN)
+    };
+    xml.split("<line ")
+        .skip(1)
+        .map(|l| {
+            let head = l.split('>').next().unwrap_or_default();
+            let body = l.split("</line>").next().unwrap_or_default();
+            let text: String = body
+                .split("<word ")
+                .skip(1)
+                .filter_map(|w| w.split_once('>').map(|(_, r)| r))
+                .filter_map(|r| r.split("</word>").next())
+                .collect();
+            (text, attr(head, "xMin"), attr(head, "xMax"))
+        })
+        .collect()
+}
+
 /// The text of a DOCX's `word/document.xml`, whitespace removed.
 pub fn docx_text(docx: &[u8]) -> String {
     render::docx_text(docx)
