@@ -101,6 +101,7 @@ fn households_on(
         "SELECT DISTINCT ON (county_code, household_id) household_id, region_code, \
                 coalesce(snapshot->>'status', '') AS status \
            FROM household_events WHERE region_code BETWEEN $1 AND $2 AND at < $3 \
+            AND county_code BETWEEN ($1 / 1000000)::int AND ($2 / 1000000)::int \
           ORDER BY county_code, household_id, at DESC, id DESC",
     )
     .bind::<diesel::sql_types::BigInt, _>(scope.lo())

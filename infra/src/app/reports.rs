@@ -282,6 +282,7 @@ fn household_cells(
                         coalesce(sum(jsonb_array_length(e.snapshot->'members')), 0)::bigint AS people \
                    FROM (SELECT DISTINCT ON (county_code, household_id) region_code, snapshot \
                            FROM household_events WHERE region_code BETWEEN $1 AND $2 AND at < $4 \
+                            AND county_code BETWEEN ($1 / 1000000)::int AND ($2 / 1000000)::int \
                           ORDER BY county_code, household_id, at DESC, id DESC) AS e {join} \
                   GROUP BY 1, 2"
             ))
