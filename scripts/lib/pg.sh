@@ -7,7 +7,8 @@
 #      initdb/pg_ctl (found on PATH or under /usr/lib/postgresql/*/bin).
 #   4. Otherwise it says what to install and fails.
 #
-# Exports: ADMIN_DATABASE_URL, MIGRATION_DATABASE_URL, DATABASE_URL, TEST_ADMIN_DATABASE_URL.
+# Exports: ADMIN_DATABASE_URL, MIGRATION_DATABASE_URL, DATABASE_URL, TEST_ADMIN_DATABASE_URL, and
+# PGSSLMODE=disable for the loopback server it found (unless PGSSLMODE is set).
 
 ZX_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 ZX_OWNER_PASSWORD="${ZX_OWNER_PASSWORD:-zhenxing-owner-dev}"
@@ -76,6 +77,12 @@ zx_pg_env() {
     zx_say "or point DATABASE_URL, MIGRATION_DATABASE_URL and ADMIN_DATABASE_URL at an existing server."
     return 1
   fi
+  # No TLS to the loopback address: it protects nothing there, and with a server that has
+  # `ssl = on` every pooled connection of a test process held OpenSSL state that the C library's
+  # exit-time cleanup freed while pool threads still used it (the integration-test process once
+  # crashed with SIGSEGV after all its tests had passed). libpq reads PGSSLMODE for every
+  # connection: the server, the tests, psql. A value already set is kept.
+  export PGSSLMODE="${PGSSLMODE:-disable}"
   export ADMIN_DATABASE_URL="${ADMIN_DATABASE_URL:-postgres://postgres@$host:$port/postgres}"
   export MIGRATION_DATABASE_URL="postgres://zhenxing_owner:$ZX_OWNER_PASSWORD@$host:$port/${ZX_DB_NAME:-zhenxing}"
   export DATABASE_URL="postgres://zhenxing_app:$ZX_APP_PASSWORD@$host:$port/${ZX_DB_NAME:-zhenxing}"
