@@ -97,13 +97,10 @@ fn households_on(
         #[diesel(sql_type = diesel::sql_types::Text)]
         status: String,
     }
-    let rows: Vec<Then> = diesel::sql_query(
-        "SELECT DISTINCT ON (county_code, household_id) household_id, region_code, \
-                coalesce(snapshot->>'status', '') AS status \
-           FROM household_events WHERE region_code BETWEEN $1 AND $2 AND at < $3 \
-            AND county_code BETWEEN ($1 / 1000000)::int AND ($2 / 1000000)::int \
-          ORDER BY county_code, household_id, at DESC, id DESC",
-    )
+    let rows: Vec<Then> = diesel::sql_query(format!(
+        "SELECT household_id, region_code, coalesce(snapshot->>'status', '') AS status FROM ({}) AS e",
+        super::cases::snapshots_before_sql("$1", "$2", "$3")
+    ))
     .bind::<diesel::sql_types::BigInt, _>(scope.lo())
     .bind::<diesel::sql_types::BigInt, _>(scope.hi())
     .bind::<diesel::sql_types::Timestamptz, _>(domain::calendar::end_of_day(as_of))

@@ -280,11 +280,9 @@ fn household_cells(
             diesel::sql_query(format!(
                 "SELECT (e.region_code / $3) * $3 AS child, {pick} AS category, count(*)::bigint AS households, \
                         coalesce(sum(jsonb_array_length(e.snapshot->'members')), 0)::bigint AS people \
-                   FROM (SELECT DISTINCT ON (county_code, household_id) region_code, snapshot \
-                           FROM household_events WHERE region_code BETWEEN $1 AND $2 AND at < $4 \
-                            AND county_code BETWEEN ($1 / 1000000)::int AND ($2 / 1000000)::int \
-                          ORDER BY county_code, household_id, at DESC, id DESC) AS e {join} \
-                  GROUP BY 1, 2"
+                   FROM ({last}) AS e {join} \
+                  GROUP BY 1, 2",
+                last = super::cases::snapshots_before_sql("$1", "$2", "$4")
             ))
             .bind::<BigInt, _>(scope.lo())
             .bind::<BigInt, _>(scope.hi())

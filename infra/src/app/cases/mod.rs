@@ -343,6 +343,20 @@ pub(crate) fn record_change(
     Ok(v)
 }
 
+/// The SQL of each household's last history snapshot before a moment, within a scope: rows of
+/// `(household_id, region_code, snapshot)`, one for every household with history before it.
+/// `lo`, `hi` and `before` name the placeholders of the scope's bounds and the moment (`$1`…);
+/// the county bound lets the history index serve a county's scope (docs/query-plans.md). Past
+/// days of reports and coverage read the registry through this.
+pub(crate) fn snapshots_before_sql(lo: &str, hi: &str, before: &str) -> String {
+    format!(
+        "SELECT DISTINCT ON (county_code, household_id) household_id, region_code, snapshot \
+           FROM household_events WHERE region_code BETWEEN {lo} AND {hi} AND at < {before} \
+            AND county_code BETWEEN ({lo} / 1000000)::int AND ({hi} / 1000000)::int \
+          ORDER BY county_code, household_id, at DESC, id DESC"
+    )
+}
+
 /// Raises `household.created` or `household.changed` in the outbox. The event names what
 /// changed, not the values: receivers read the household through the API, under its rules.
 pub(crate) fn emit_household(
