@@ -574,15 +574,17 @@ fn late_batch(
     diesel::sql_query(
         "SELECT c.id AS contract_id, c.region_code, c.station, c.member_id, \
                 to_char(d, 'YYYY-MM') AS month, \
-                (d + interval '1 month' + (coalesce((c.terms->>'payment_due_day')::int, k.due_day) - 1) * interval '1 day')::date AS due_on, \
+                due.day AS due_on, \
                 c.terminated_on IS NOT NULL AS terminated \
            FROM ranger_contracts c \
            JOIN unnest($3::int[], $4::int[]) AS k (county_code, due_day) ON k.county_code = c.county_code \
           CROSS JOIN LATERAL generate_series(date_trunc('month', c.start_date), \
                 date_trunc('month', least(c.end_date, coalesce(c.terminated_on, c.end_date))), \
                 interval '1 month') AS d \
+          CROSS JOIN LATERAL (SELECT (d + interval '1 month' \
+                + (coalesce((c.terms->>'payment_due_day')::int, k.due_day) - 1) * interval '1 day')::date AS day) AS due \
           WHERE c.region_code BETWEEN $1 AND $2 \
-            AND (d + interval '1 month' + (coalesce((c.terms->>'payment_due_day')::int, k.due_day) - 1) * interval '1 day')::date < $5 \
+            AND due.day < $5 \
             AND NOT EXISTS (SELECT 1 FROM ranger_payouts p WHERE p.county_code = c.county_code \
                               AND p.contract_id = c.id AND p.month = to_char(d, 'YYYY-MM')) \
             AND (c.region_code, c.id, to_char(d, 'YYYY-MM')) > ($6, $7, $8) \
