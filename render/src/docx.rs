@@ -21,6 +21,8 @@ const CH: f32 = 156.0 * TW / 28.0;
 const CHAR_SPACE: i32 = -848;
 /// The exact body pitch: 225 mm / 22 lines.
 const PITCH: u32 = 579;
+/// A run kept off the character grid.
+const NO_GRID: &str = "<w:snapToGrid w:val=\"off\"/>";
 
 /// Escapes text for XML.
 fn x(s: &str) -> String {
@@ -46,7 +48,9 @@ enum Font {
     Hei,
 }
 
-fn run(text: &str, font: Font, half_points: u32, bold: bool, red: bool) -> String {
+/// A run of text. `grid`: on the section's character grid (body text); titles, table cells
+/// and folios are not (`snapToGrid` off), as in the PDF writer.
+fn run(text: &str, font: Font, half_points: u32, bold: bool, red: bool, grid: bool) -> String {
     let east = match font {
         Font::Body => "仿宋_GB2312",
         Font::Title => "方正小标宋简体",
@@ -57,6 +61,10 @@ fn run(text: &str, font: Font, half_points: u32, bold: bool, red: bool) -> Strin
     );
     if bold {
         o.push_str("<w:b/>");
+    }
+    // The schema's order: b, snapToGrid, color, sz.
+    if !grid {
+        o.push_str(NO_GRID);
     }
     if red {
         o.push_str("<w:color w:val=\"CC0000\"/>");
@@ -78,7 +86,9 @@ fn body_spacing() -> String {
     format!("<w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{PITCH}\" w:lineRule=\"exact\"/>")
 }
 
-fn sect_pr(landscape: bool) -> String {
+/// A section's properties. Chinese documents set body text on a grid of 28 characters a line
+/// (GB/T 9704-2012 7.1, a Chinese rule); English ones keep the line pitch only.
+fn sect_pr(landscape: bool, lang: Lang) -> String {
     let (w, h, orient) = if landscape {
         (16838, 11906, " w:orient=\"landscape\"")
     } else {
@@ -92,28 +102,34 @@ fn sect_pr(landscape: bool) -> String {
     };
     // The folio sits 7 mm below the type area.
     let footer = bottom.saturating_sub(mm(7.0) + 280);
+    let grid = match lang {
+        Lang::Zh => format!(
+            "<w:docGrid w:type=\"linesAndChars\" w:linePitch=\"{PITCH}\" w:charSpace=\"{CHAR_SPACE}\"/>"
+        ),
+        Lang::En => format!("<w:docGrid w:type=\"lines\" w:linePitch=\"{PITCH}\"/>"),
+    };
     format!(
         "<w:sectPr><w:footerReference w:type=\"default\" r:id=\"rIdFooterOdd\"/>\
          <w:footerReference w:type=\"even\" r:id=\"rIdFooterEven\"/>\
          <w:type w:val=\"nextPage\"/><w:pgSz w:w=\"{w}\" w:h=\"{h}\"{orient}/>\
          <w:pgMar w:top=\"{top}\" w:right=\"{right}\" w:bottom=\"{bottom}\" w:left=\"{left}\" w:header=\"851\" w:footer=\"{footer}\" w:gutter=\"0\"/>\
-         <w:docGrid w:type=\"linesAndChars\" w:linePitch=\"{PITCH}\" w:charSpace=\"{CHAR_SPACE}\"/></w:sectPr>"
+         {grid}</w:sectPr>"
     )
 }
 
 fn block(o: &mut String, b: &Block, lang: Lang, landscape: bool) {
     let sp = body_spacing();
-    let body = |t: &str| run(t, Font::Body, 32, false, false);
+    let body = |t: &str| run(t, Font::Body, 32, false, false, true);
     match b {
         Block::Issuer(t) => o.push_str(&para(
             "<w:jc w:val=\"center\"/><w:pBdr><w:bottom w:val=\"single\" w:sz=\"18\" w:space=\"4\" w:color=\"CC0000\"/></w:pBdr><w:spacing w:after=\"600\"/>",
-            &run(t, Font::Title, 60, true, true),
+            &run(t, Font::Title, 60, true, true, false),
         )),
         Block::Title(lines) => {
             for l in lines {
                 o.push_str(&para(
                     "<w:jc w:val=\"center\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"660\" w:lineRule=\"exact\"/>",
-                    &run(l, Font::Title, 44, true, false),
+                    &run(l, Font::Title, 44, true, false, false),
                 ));
             }
             o.push_str(&para(&sp, ""));
@@ -128,7 +144,7 @@ fn block(o: &mut String, b: &Block, lang: Lang, landscape: bool) {
             let font = if *level <= 1 { Font::Hei } else { Font::Body };
             o.push_str(&para(
                 &format!("{sp}<w:ind w:firstLineChars=\"200\" w:firstLine=\"632\"/>"),
-                &run(t, font, 32, false, false),
+                &run(t, font, 32, false, false, true),
             ));
         }
         Block::Attachments(items) => {
@@ -177,7 +193,7 @@ fn parties(o: &mut String, ps: &[Party]) {
         for l in std::iter::once(&p.label).chain(p.lines.iter()) {
             o.push_str(&para(
                 "<w:spacing w:before=\"120\" w:after=\"120\"/>",
-                &run(l, Font::Body, 32, false, false),
+                &run(l, Font::Body, 32, false, false, true),
             ));
         }
         o.push_str("</w:tc>");
@@ -224,7 +240,7 @@ fn table(o: &mut String, t: &Table, landscape: bool) {
                 "<w:tc><w:tcPr><w:tcW w:w=\"{w}\" w:type=\"dxa\"/><w:vAlign w:val=\"center\"/></w:tcPr>{}</w:tc>",
                 para(
                     &format!("<w:jc w:val=\"{jc}\"/><w:spacing w:before=\"40\" w:after=\"40\"/>"),
-                    &run(cell, Font::Body, 24, bold, false)
+                    &run(cell, Font::Body, 24, bold, false, false)
                 )
             );
         }
@@ -254,14 +270,14 @@ fn document_xml(doc: &Doc) -> String {
             block(&mut o, b, doc.lang, landscape);
         }
         if i + 1 < n {
-            o.push_str(&format!("<w:p><w:pPr>{}</w:pPr></w:p>", sect_pr(landscape)));
+            o.push_str(&format!("<w:p><w:pPr>{}</w:pPr></w:p>", sect_pr(landscape, doc.lang)));
         } else {
-            o.push_str(&sect_pr(landscape));
+            o.push_str(&sect_pr(landscape, doc.lang));
         }
     }
     if n == 0 {
         o.push_str(&para("", ""));
-        o.push_str(&sect_pr(false));
+        o.push_str(&sect_pr(false, doc.lang));
     }
     o.push_str("</w:body></w:document>");
     o
@@ -270,7 +286,7 @@ fn document_xml(doc: &Doc) -> String {
 fn footer(align: &str) -> String {
     let r = |inner: &str| {
         format!(
-            "<w:r><w:rPr><w:rFonts w:ascii=\"Times New Roman\" w:hAnsi=\"Times New Roman\" w:eastAsia=\"宋体\"/><w:sz w:val=\"28\"/></w:rPr>{inner}</w:r>"
+            "<w:r><w:rPr><w:rFonts w:ascii=\"Times New Roman\" w:hAnsi=\"Times New Roman\" w:eastAsia=\"宋体\"/>{NO_GRID}<w:sz w:val=\"28\"/></w:rPr>{inner}</w:r>"
         )
     };
     let ind = if align == "right" {
@@ -408,12 +424,48 @@ mod tests {
         // The face alone would not: 28 × 16 pt is wider than the area.
         assert!(28.0 * 16.0 > area);
         for landscape in [false, true] {
-            let s = sect_pr(landscape);
+            let s = sect_pr(landscape, Lang::Zh);
             assert!(
                 s.contains("w:type=\"linesAndChars\"")
                     && s.contains(&format!("w:charSpace=\"{CHAR_SPACE}\"")),
                 "{s}"
             );
+            // English documents keep the line pitch, not the Chinese character grid.
+            let s = sect_pr(landscape, Lang::En);
+            assert!(
+                s.contains("w:type=\"lines\"") && !s.contains("charSpace"),
+                "{s}"
+            );
         }
+    }
+
+    /// Body runs are on the grid; the title, the issuer and table cells are kept off it, as
+    /// the PDF writer sets them (the grid's pitch would otherwise shrink them too).
+    #[test]
+    fn only_body_runs_are_on_the_grid() {
+        let mut t = Table::new(&["名称"], &[false]);
+        t.rows.push(vec!["表中".into()]);
+        let mut o = String::new();
+        for b in [
+            Block::Issuer("机关".into()),
+            Block::Title(vec!["标题".into()]),
+            Block::Para("正文".into()),
+            Block::Table(t),
+        ] {
+            block(&mut o, &b, Lang::Zh, false);
+        }
+        let runs: Vec<&str> = o.split("<w:r>").skip(1).collect();
+        let off = |text: &str| {
+            let r = runs
+                .iter()
+                .find(|r| r.contains(&format!(">{text}</w:t>")))
+                .unwrap_or_else(|| panic!("no run of {text} in {o}"));
+            r.contains(NO_GRID)
+        };
+        for text in ["机关", "标题", "名称", "表中"] {
+            assert!(off(text), "{text} should be off the grid");
+        }
+        assert!(!off("正文"), "body text is on the grid");
+        assert!(footer("right").contains(NO_GRID));
     }
 }

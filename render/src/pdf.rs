@@ -31,24 +31,39 @@ const PITCH: f32 = 225.0 * MM / 22.0;
 /// 行排 28 个字), a little less than the 16 pt face, as Word's document grid sets it.
 const GRID: f32 = 156.0 * MM / 28.0;
 
-/// Space after each character at `size`: body text keeps the grid, other sizes their face.
-fn track(size: f32) -> f32 {
-    if (size - BODY).abs() < 0.001 {
-        GRID - BODY
-    } else {
-        0.0
+/// How a run of text is set: its size, and the space added after each character. Body text of
+/// a Chinese document is set on the grid (each character `GRID` wide); titles, tables, folios
+/// and English documents keep their face's advances.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Set {
+    size: f32,
+    track: f32,
+}
+
+impl Set {
+    /// At `size`, as the face sets it.
+    const fn plain(size: f32) -> Self {
+        Self { size, track: 0.0 }
     }
+
+    /// Body text on the 28-characters-a-line grid.
+    const GRID: Self = Self {
+        size: BODY,
+        track: GRID - BODY,
+    };
 }
 
-/// The advance of each character of `s` at `size` as laid out (the face's, tracked).
-fn advances(face: &Face, s: &str, size: f32) -> Vec<f32> {
-    let t = track(size);
-    face.advances(s, size).into_iter().map(|a| a + t).collect()
+/// The advance of each character of `s` as laid out (the face's, tracked).
+fn advances(face: &Face, s: &str, set: Set) -> Vec<f32> {
+    face.advances(s, set.size)
+        .into_iter()
+        .map(|a| a + set.track)
+        .collect()
 }
 
-/// The width of `s` at `size` as laid out.
-fn width(face: &Face, s: &str, size: f32) -> f32 {
-    advances(face, s, size).iter().sum()
+/// The width of `s` as laid out.
+fn width(face: &Face, s: &str, set: Set) -> f32 {
+    advances(face, s, set).iter().sum()
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -64,7 +79,7 @@ enum Op {
         x: f32,
         y: f32,
         face: FaceId,
-        size: f32,
+        set: Set,
         text: String,
         red: bool,
     },
@@ -134,6 +149,15 @@ impl Layout<'_> {
         area(self.landscape)
     }
 
+    /// How body text is set: on the grid in Chinese (GB/T 9704-2012 7.1, a Chinese rule), as the
+    /// face sets it in English.
+    fn body(&self) -> Set {
+        match self.lang {
+            Lang::Zh => Set::GRID,
+            Lang::En => Set::plain(BODY),
+        }
+    }
+
     fn new_page(&mut self) {
         self.pages.push(PageOut {
             landscape: self.landscape,
@@ -160,7 +184,7 @@ impl Layout<'_> {
         }
     }
 
-    fn text(&mut self, x: f32, baseline: f32, face: FaceId, size: f32, text: &str, red: bool) {
+    fn text(&mut self, x: f32, baseline: f32, face: FaceId, set: Set, text: &str, red: bool) {
         if text.is_empty() {
             return;
         }
@@ -168,7 +192,7 @@ impl Layout<'_> {
             x,
             y: baseline,
             face,
-            size,
+            set,
             text: text.to_string(),
             red,
         });
@@ -185,31 +209,32 @@ impl Layout<'_> {
         });
     }
 
-    /// Writes lines of text at `size` with `pitch`, each placed by `place(line width) -> x`.
+    /// Writes lines of text set as `set` with `pitch`, each placed by `place(line width) -> x`.
     fn lines(
         &mut self,
         lines: &[String],
         face: FaceId,
-        size: f32,
+        set: Set,
         pitch: f32,
         place: &dyn Fn(usize, f32) -> f32,
     ) {
         for (i, l) in lines.iter().enumerate() {
             self.ensure(pitch);
-            let w = width(self.face(face), l, size);
+            let w = width(self.face(face), l, set);
             let x = place(i, w);
-            let baseline = self.y + (pitch + size * 0.7) / 2.0;
-            self.text(x, baseline, face, size, l, false);
+            let baseline = self.y + (pitch + set.size * 0.7) / 2.0;
+            self.text(x, baseline, face, set, l, false);
             self.y += pitch;
         }
     }
 
-    /// A paragraph: the first line indented `indent` points, the rest `hang`.
+    /// A body paragraph: the first line indented `indent` points, the rest `hang`.
     fn para(&mut self, text: &str, face: FaceId, indent: f32, hang: f32) {
         let a = self.area();
         let f = self.face(face).clone();
-        let lines = wrap(&f, text, BODY, a.width, indent, hang);
-        self.lines(&lines, face, BODY, PITCH, &|i, _| {
+        let body = self.body();
+        let lines = wrap(&f, text, body, a.width, indent, hang);
+        self.lines(&lines, face, body, PITCH, &|i, _| {
             a.left + if i == 0 { indent } else { hang }
         });
     }
@@ -218,19 +243,19 @@ impl Layout<'_> {
         let a = self.area();
         match b {
             Block::Issuer(t) => {
-                let size = 30.0;
-                let w = width(&self.fonts.serif_bold, t, size);
+                let set = Set::plain(30.0);
+                let w = width(&self.fonts.serif_bold, t, set);
                 self.ensure(PITCH * 3.0);
-                let baseline = self.y + size * 1.2;
+                let baseline = self.y + set.size * 1.2;
                 self.text(
                     a.left + (a.width - w) / 2.0,
                     baseline,
                     FaceId::SerifBold,
-                    size,
+                    set,
                     t,
                     true,
                 );
-                let rule = baseline + 4.0 * MM + size * 0.2;
+                let rule = baseline + 4.0 * MM + set.size * 0.2;
                 self.op(Op::Line {
                     x1: a.left,
                     y1: rule,
@@ -245,9 +270,10 @@ impl Layout<'_> {
                 let f = self.fonts.serif_bold.clone();
                 let lines: Vec<String> = lines
                     .iter()
-                    .flat_map(|l| wrap(&f, l, TITLE, a.width, 0.0, 0.0))
+                    .flat_map(|l| wrap(&f, l, Set::plain(TITLE), a.width, 0.0, 0.0))
                     .collect();
-                self.lines(&lines, FaceId::SerifBold, TITLE, TITLE * 1.5, &|_, w| {
+                let title = Set::plain(TITLE);
+                self.lines(&lines, FaceId::SerifBold, title, TITLE * 1.5, &|_, w| {
                     a.left + (a.width - w) / 2.0
                 });
                 self.y += PITCH * 0.5;
@@ -256,7 +282,7 @@ impl Layout<'_> {
                 self.lines(
                     std::slice::from_ref(t),
                     FaceId::Serif,
-                    BODY,
+                    self.body(),
                     PITCH,
                     &|_, w| a.left + (a.width - w) / 2.0,
                 );
@@ -267,7 +293,7 @@ impl Layout<'_> {
             Block::Heading(_, t) => self.para(t, FaceId::Serif, 2.0 * GRID, 0.0),
             Block::Attachments(items) => {
                 let label = attachments_label(self.lang);
-                let lw = width(&self.fonts.serif, label, BODY);
+                let lw = width(&self.fonts.serif, label, self.body());
                 for (i, item) in items.iter().enumerate() {
                     let text = format!("{}{}. {item}", if i == 0 { label } else { "" }, i + 1);
                     let indent = 2.0 * GRID + if i == 0 { 0.0 } else { lw };
@@ -287,12 +313,13 @@ impl Layout<'_> {
         self.y += PITCH * 2.0;
         self.ensure(PITCH * 2.0);
         let right = a.left + a.width - 4.0 * GRID;
-        let dw = width(&self.fonts.serif, date, BODY);
-        let ow = width(&self.fonts.serif, organ, BODY);
+        let body = self.body();
+        let dw = width(&self.fonts.serif, date, body);
+        let ow = width(&self.fonts.serif, organ, body);
         let centre = right - dw / 2.0;
         let ox = (centre - ow / 2.0).min(a.left + a.width - ow).max(a.left);
-        self.lines(&[organ.to_string()], FaceId::Serif, BODY, PITCH, &|_, _| ox);
-        self.lines(&[date.to_string()], FaceId::Serif, BODY, PITCH, &|_, _| {
+        self.lines(&[organ.to_string()], FaceId::Serif, body, PITCH, &|_, _| ox);
+        self.lines(&[date.to_string()], FaceId::Serif, body, PITCH, &|_, _| {
             right - dw
         });
     }
@@ -313,7 +340,7 @@ impl Layout<'_> {
             all.extend(p.lines.iter().cloned());
             for l in &all {
                 let baseline = self.y + (PITCH * 1.5 + BODY * 0.7) / 2.0;
-                self.text(x, baseline, FaceId::Serif, BODY, l, false);
+                self.text(x, baseline, FaceId::Serif, self.body(), l, false);
                 self.y += PITCH * 1.5;
             }
             end = end.max(self.y);
@@ -329,13 +356,14 @@ impl Layout<'_> {
         let widths: Vec<f32> = ems.iter().map(|w| w / total * a.width).collect();
         // 小四 (12 pt) when the columns fit, smaller down to 9 pt when they would not.
         let size = (a.width / total).clamp(9.0, CELL);
+        let set = Set::plain(size);
         let pad = 3.0;
         let pitch = size * 1.4;
         let lay = |face: &Face, row: &[String]| -> Vec<Vec<String>> {
             (0..n)
                 .map(|i| {
                     let cell = row.get(i).map(String::as_str).unwrap_or_default();
-                    wrap(face, cell, size, widths[i] - 2.0 * pad, 0.0, 0.0)
+                    wrap(face, cell, set, widths[i] - 2.0 * pad, 0.0, 0.0)
                 })
                 .collect()
         };
@@ -358,7 +386,7 @@ impl Layout<'_> {
                 let lines_h = lines.len() as f32 * pitch;
                 let mut ly = top + (h - lines_h) / 2.0;
                 for l in lines {
-                    let lw = width(me.face(face), l, size);
+                    let lw = width(me.face(face), l, set);
                     let lx = if t.is_numeric(i) && !centre {
                         x + w - pad - lw
                     } else if centre || lines.len() == 1 {
@@ -367,7 +395,7 @@ impl Layout<'_> {
                         x + pad
                     };
                     let baseline = ly + (pitch + size * 0.7) / 2.0;
-                    me.text(lx, baseline, face, size, l, false);
+                    me.text(lx, baseline, face, set, l, false);
                     ly += pitch;
                 }
                 x += w;
@@ -405,7 +433,7 @@ impl Layout<'_> {
         for (i, p) in self.pages.iter_mut().enumerate() {
             let a = area(p.landscape);
             let text = format!("— {} —", i + 1);
-            let w = width(&face, &text, FOLIO);
+            let w = width(&face, &text, Set::plain(FOLIO));
             let x = if i % 2 == 0 {
                 a.left + a.width - FOLIO - w
             } else {
@@ -415,7 +443,7 @@ impl Layout<'_> {
                 x,
                 y: a.top + a.height + 7.0 * MM + FOLIO * 0.8,
                 face: FaceId::Serif,
-                size: FOLIO,
+                set: Set::plain(FOLIO),
                 text,
                 red: false,
             });
@@ -432,9 +460,9 @@ fn no_start(c: char) -> bool {
 /// Breaks `text` into lines no wider than `width` (the first `indent` points in, the others
 /// `hang`): between any two CJK characters, at spaces between other words, never before
 /// closing punctuation (it hangs in the margin instead).
-fn wrap(face: &Face, text: &str, size: f32, width: f32, indent: f32, hang: f32) -> Vec<String> {
+fn wrap(face: &Face, text: &str, set: Set, width: f32, indent: f32, hang: f32) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
-    let adv = advances(face, text, size);
+    let adv = advances(face, text, set);
     let mut out = Vec::new();
     let mut start = 0;
     let mut w = 0.0;
@@ -532,7 +560,7 @@ pub(crate) fn write(doc: &Doc, fonts: &Fonts) -> Result<Vec<u8>, RenderError> {
                     x,
                     y,
                     face,
-                    size,
+                    set,
                     text,
                     red: r,
                 } => {
@@ -542,12 +570,12 @@ pub(crate) fn write(doc: &Doc, fonts: &Fonts) -> Result<Vec<u8>, RenderError> {
                         ..Fill::default()
                     }));
                     let f = l.face(*face);
-                    let t = track(*size);
+                    let (size, t) = (set.size, set.track);
                     if t == 0.0 {
                         s.draw_text(
                             Point::from_xy(*x, *y),
                             f.font.clone(),
-                            *size,
+                            size,
                             text,
                             false,
                             TextDirection::Auto,
@@ -574,7 +602,7 @@ pub(crate) fn write(doc: &Doc, fonts: &Fonts) -> Result<Vec<u8>, RenderError> {
                             &glyphs,
                             f.font.clone(),
                             text,
-                            *size,
+                            size,
                             false,
                         );
                     }
@@ -625,14 +653,14 @@ mod tests {
         let w = f.serif.width("一二三四五", BODY) + 1.0;
         for mark in ["，", "：", "；", "）", "？", "！", "。", ","] {
             let text = format!("一二三四五{mark}六七八九十。");
-            let lines = wrap(&f.serif, &text, BODY, w, 0.0, 0.0);
+            let lines = wrap(&f.serif, &text, Set::GRID, w, 0.0, 0.0);
             assert_eq!(lines[0], format!("一二三四五{mark}"));
             assert_eq!(lines.concat(), text);
         }
         let en = wrap(
             &f.serif,
             "one two three four",
-            BODY,
+            Set::plain(BODY),
             f.serif.width("three four ", BODY),
             0.0,
             0.0,
@@ -648,12 +676,70 @@ mod tests {
             return;
         };
         let text = "国".repeat(80);
-        let lines = wrap(&f.serif, &text, BODY, 156.0 * MM, 2.0 * GRID, 0.0);
+        let lines = wrap(&f.serif, &text, Set::GRID, 156.0 * MM, 2.0 * GRID, 0.0);
         let counts: Vec<usize> = lines.iter().map(|l| l.chars().count()).collect();
         assert_eq!(counts, vec![26, 28, 26]);
         // The face's own advance would give 27: the grid is what makes it 28.
         assert!(f.serif.width(&"国".repeat(28), BODY) > 156.0 * MM);
         // The same grid is what is drawn: 28 characters span the type area exactly.
-        assert!((width(&f.serif, &"国".repeat(28), BODY) - 156.0 * MM).abs() < 0.01);
+        assert!((width(&f.serif, &"国".repeat(28), Set::GRID) - 156.0 * MM).abs() < 0.01);
+    }
+
+    /// The sets of the texts a one-section document lays out, with the first characters of each.
+    fn sets(f: &Fonts, lang: Lang, blocks: Vec<Block>) -> Vec<(String, Set)> {
+        let mut l = Layout {
+            fonts: f,
+            lang,
+            pages: Vec::new(),
+            landscape: false,
+            y: 0.0,
+        };
+        l.new_page();
+        for b in &blocks {
+            l.block(b);
+        }
+        l.pages[0]
+            .ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Text { set, text, .. } => Some((text.chars().take(2).collect(), *set)),
+                Op::Line { .. } => None,
+            })
+            .collect()
+    }
+
+    /// The grid is a role, not a size: a Chinese document's body text (paragraphs, the
+    /// subtitle, the signature) is on it; its title and table cells are not; an English
+    /// document is not on it at all (GB/T 9704's 28 characters are a Chinese rule).
+    #[test]
+    fn body_text_of_chinese_documents_is_on_the_grid_and_nothing_else() {
+        let Some(f) = fonts() else {
+            return;
+        };
+        let mut t = Table::new(&["名称"], &[false]);
+        t.rows.push(vec!["表中".into()]);
+        let blocks = || {
+            vec![
+                Block::Title(vec!["标题".into()]),
+                Block::Subtitle("副题".into()),
+                Block::Para("正文".into()),
+                Block::Table(t.clone()),
+                Block::Signature {
+                    organ: "机关".into(),
+                    date: "日期".into(),
+                },
+            ]
+        };
+        let zh = sets(&f, Lang::Zh, blocks());
+        let on: Vec<&str> = zh
+            .iter()
+            .filter(|(_, s)| *s == Set::GRID)
+            .map(|(t, _)| t.as_str())
+            .collect();
+        assert_eq!(on, ["副题", "正文", "机关", "日期"], "{zh:?}");
+        assert!(zh.iter().all(|(_, s)| *s == Set::GRID || s.track == 0.0), "{zh:?}");
+        let en = sets(&f, Lang::En, blocks());
+        assert_eq!(en.len(), zh.len());
+        assert!(en.iter().all(|(_, s)| s.track == 0.0), "{en:?}");
     }
 }
