@@ -17,6 +17,9 @@ pub struct Monthly {
     pub rows: &'static str,
     /// A month holding a row that matches this condition is not retired yet (work in flight).
     pub busy: Option<&'static str>,
+    /// What the months after it still need from a retiring month `{table}`, written into the
+    /// table at `{end}` (the month's end) in the transaction that drops it.
+    pub carry: Option<&'static str>,
 }
 
 /// The audit log.
@@ -31,6 +34,7 @@ pub const AUDIT: Monthly = Monthly {
              JOIN audit_kinds k ON k.id = l.kind
              LEFT JOIN audit_actors a ON a.id = l.actor",
     busy: None,
+    carry: None,
 };
 
 /// Failed logins (hashed keys), for the login throttles.
@@ -39,14 +43,30 @@ pub const LOGIN_ATTEMPTS: Monthly = Monthly {
     archive_as: "login_attempts",
     rows: "SELECT * FROM \"{table}\"",
     busy: None,
+    carry: None,
 };
 
 /// Households' history (timelines and as-of reads).
+///
+/// A retiring month carries each of its households' last state to the month's end as a
+/// `baseline` event (`changes`: `{"last_change_at": …}`, the time of the change it holds), so a
+/// household unchanged since stays in past-day reports and as-of reads of the months kept.
 pub const HOUSEHOLD_EVENTS: Monthly = Monthly {
     parent: "household_events",
     archive_as: "household_events",
     rows: "SELECT * FROM \"{table}\"",
     busy: None,
+    carry: Some(
+        "INSERT INTO household_events (county_code, id, household_id, region_code, at, kind, reason, changes, snapshot)
+         SELECT DISTINCT ON (e.county_code, e.household_id) e.county_code, gen_random_uuid(), e.household_id,
+                e.region_code, '{end}'::timestamptz, 'baseline', 'history before this archived',
+                CASE WHEN e.kind = 'baseline' THEN e.changes
+                     ELSE jsonb_build_object('last_change_at', e.at) END,
+                e.snapshot
+           FROM \"{table}\" e
+           JOIN households h ON h.county_code = e.county_code AND h.id = e.household_id
+          ORDER BY e.county_code, e.household_id, e.at DESC, e.id DESC",
+    ),
 };
 
 /// Row errors of import jobs.
@@ -55,6 +75,7 @@ pub const JOB_ERRORS: Monthly = Monthly {
     archive_as: "job_errors",
     rows: "SELECT * FROM \"{table}\"",
     busy: None,
+    carry: None,
 };
 
 /// Webhook deliveries; a month with a delivery still pending waits.
@@ -63,6 +84,7 @@ pub const WEBHOOK_DELIVERIES: Monthly = Monthly {
     archive_as: "webhook_deliveries",
     rows: "SELECT * FROM \"{table}\"",
     busy: Some("status = 'pending'"),
+    carry: None,
 };
 
 /// Every table partitioned by month (the same list as the database's `zx_month_partitions`).

@@ -262,28 +262,34 @@ fn retire(
     operator: &str,
 ) -> anyhow::Result<Report> {
     let cutoff = now - Duration::days(retention_days);
-    let parts: Vec<Part> = diesel::sql_query(format!(
-        "SELECT c.relname AS name, c.relispartition AS attached,
-                coalesce((SELECT i.inhdetachpending FROM pg_inherits i WHERE i.inhrelid = c.oid), false) AS pending
-           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-          WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname ~ '^{}_[0-9]{{4}}_[0-9]{{2}}$'
-          ORDER BY 1",
-        table.parent
-    ))
-    .load(conn)?;
     let mut report = Report {
         table: table.parent.to_string(),
         retention_days,
         months: Vec::new(),
         held: Vec::new(),
     };
-    for p in parts {
-        let Some((month, end)) = month_end(table.parent, &p.name) else {
-            continue;
+    // Oldest first, listed again after each month: a month that carries its state forward
+    // may make the next month (if it had none), which may be due as well.
+    let mut seen = std::collections::HashSet::new();
+    loop {
+        let parts: Vec<Part> = diesel::sql_query(format!(
+            "SELECT c.relname AS name, c.relispartition AS attached,
+                    coalesce((SELECT i.inhdetachpending FROM pg_inherits i WHERE i.inhrelid = c.oid), false) AS pending
+               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname ~ '^{}_[0-9]{{4}}_[0-9]{{2}}$'
+              ORDER BY 1",
+            table.parent
+        ))
+        .load(conn)?;
+        let Some((p, month, end)) = parts
+            .into_iter()
+            .filter(|p| !seen.contains(&p.name))
+            .filter_map(|p| month_end(table.parent, &p.name).map(|(m, e)| (p, m, e)))
+            .find(|(_, _, end)| *end <= cutoff)
+        else {
+            break;
         };
-        if end > cutoff {
-            continue;
-        }
+        seen.insert(p.name.clone());
         if let Some(busy) = table.busy {
             let n = diesel::sql_query(format!(
                 "SELECT count(*) AS n FROM \"{}\" WHERE {busy}",
@@ -327,18 +333,19 @@ fn retire(
         }
         report
             .months
-            .push(archive(conn, table, &p.name, &month, &file, operator)?);
+            .push(archive(conn, table, &p.name, (&month, end), &file, operator)?);
     }
     Ok(report)
 }
 
-/// Archives the detached month `table` into `file`, then drops it and audits, in one
+/// Archives the detached month `table` (`YYYY-MM`, ending at `end`) into `file`, carries
+/// forward what the months after it need ([`Monthly::carry`]), then drops it and audits, in one
 /// transaction.
 fn archive(
     conn: &mut PgConnection,
     monthly: &Monthly,
     table: &str,
-    month: &str,
+    (month, end): (&str, DateTime<Utc>),
     file: &Path,
     operator: &str,
 ) -> anyhow::Result<Retired> {
@@ -390,6 +397,18 @@ fn archive(
             hasher.update(&buf[..n]);
         }
         let sha256 = hex(&hasher.finalize());
+        let mut carried = 0;
+        if let Some(carry) = monthly.carry {
+            let end = end.to_rfc3339();
+            diesel::sql_query(format!(
+                "SELECT zx_month_partitions('{}', '{end}', '{end}')",
+                monthly.parent
+            ))
+            .execute(conn)?;
+            carried = diesel::sql_query(carry.replace("{table}", table).replace("{end}", &end))
+                .execute(conn)
+                .with_context(|| format!("cannot carry {table} forward"))?;
+        }
         diesel::sql_query(format!("DROP TABLE \"{table}\"")).execute(conn)?;
         crate::audit::record(
             conn,
@@ -414,6 +433,7 @@ fn archive(
                     "table": monthly.parent,
                     "month": month,
                     "rows": rows,
+                    "carried": carried,
                     "archive": file.file_name().and_then(|n| n.to_str()).unwrap_or(""),
                     "archive_sha256": sha256,
                 }),

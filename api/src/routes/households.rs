@@ -559,7 +559,9 @@ pub struct EventDto {
     /// Who.
     pub actor_username: Option<String>,
     /// `created`, `updated`, `member_added`, `member_updated`, `member_removed`,
-    /// `year_recorded`, `measure_added`, `measure_updated`, `status_changed`.
+    /// `year_recorded`, `measure_added`, `measure_updated`, `status_changed`; `baseline` at
+    /// the end of an archived month (`retire-months`): the household's state then, carried
+    /// forward, with `changes` `{"last_change_at": …}`.
     pub kind: String,
     /// Why, when given.
     pub reason: Option<String>,

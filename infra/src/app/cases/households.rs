@@ -299,23 +299,34 @@ pub fn get_as_of(
     let row = find(conn, id)?;
     // The newest event before the day's end: months after it are pruned, the walk stops at the
     // first row.
-    let (mut snapshot, at): (Value, chrono::DateTime<chrono::Utc>) = crate::db::load_page(
+    type Then = (Value, chrono::DateTime<chrono::Utc>, String, Value);
+    let (mut snapshot, at, kind, changes): Then = crate::db::load_page(
         conn,
         household_events::table
             .filter(household_events::county_code.eq(row.county_code))
             .filter(household_events::household_id.eq(id))
             .filter(household_events::at.lt(end_of_day(date)))
             .order((household_events::at.desc(), household_events::id.desc()))
-            .select((household_events::snapshot, household_events::at))
+            .select((
+                household_events::snapshot,
+                household_events::at,
+                household_events::kind,
+                household_events::changes,
+            ))
             .limit(1),
     )?
     .into_iter()
     .next()
     .ok_or(DomainError::NotFound)?;
+    // A baseline (the state carried past archived months) was last changed when it says.
+    let updated_at = match changes.get("last_change_at") {
+        Some(t) if kind == "baseline" => t.clone(),
+        _ => json!(at),
+    };
     // The same shape as the household now: the times, and members as the API shows them.
     if let Some(h) = snapshot.as_object_mut() {
         h.insert("created_at".into(), json!(row.created_at));
-        h.insert("updated_at".into(), json!(at));
+        h.insert("updated_at".into(), updated_at);
         if let Some(Value::Array(members)) = h.get_mut("members") {
             for m in members.iter_mut().filter_map(Value::as_object_mut) {
                 if let Some(masked) = m.remove("id_masked") {
