@@ -128,6 +128,7 @@ const zh = {
   history: {
     created: "建档", updated: "修改户信息", member_added: "新增成员", member_updated: "修改成员", member_removed: "删除成员",
     year_recorded: "登记年度收入", measure_added: "新增帮扶措施", measure_updated: "修改帮扶措施", status_changed: "状态变更",
+    baseline: "此前记录已归档",
   },
   register: {
     title: "新增农户", household: "户信息", number: "户编号", numberHint: "16 位，县内唯一", village: "所在村",

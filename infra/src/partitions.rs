@@ -59,7 +59,7 @@ pub const HOUSEHOLD_EVENTS: Monthly = Monthly {
     carry: Some(
         "INSERT INTO household_events (county_code, id, household_id, region_code, at, kind, reason, changes, snapshot)
          SELECT DISTINCT ON (e.county_code, e.household_id) e.county_code, gen_random_uuid(), e.household_id,
-                e.region_code, '{end}'::timestamptz, 'baseline', 'history before this archived',
+                e.region_code, '{end}'::timestamptz, 'baseline', NULL,
                 CASE WHEN e.kind = 'baseline' THEN e.changes
                      ELSE jsonb_build_object('last_change_at', e.at) END,
                 e.snapshot

@@ -398,7 +398,8 @@ fn archive(
         }
         let sha256 = hex(&hasher.finalize());
         let mut carried = 0;
-        if let Some(carry) = monthly.carry {
+        // An empty month carries nothing (and makes no month after it).
+        if let (Some(carry), true) = (monthly.carry, rows > 0) {
             let end = end.to_rfc3339();
             diesel::sql_query(format!(
                 "SELECT zx_month_partitions('{}', '{end}', '{end}')",

@@ -565,12 +565,15 @@ pub struct EventDto {
     pub kind: String,
     /// Why, when given.
     pub reason: Option<String>,
-    /// What changed: field → `[before, after]` (ID numbers masked).
+    /// What changed: field → `[before, after]` (ID numbers masked); for a `baseline`,
+    /// `{"last_change_at": …}`.
     #[schema(value_type = Object)]
     pub changes: serde_json::Value,
 }
 
 /// The history of a household: every change with who, when, why, newest first.
+///
+/// Where older months were archived, a `baseline` entry holds the state carried past them.
 #[utoipa::path(
     tag = "households",
     security(("bearer" = [])),

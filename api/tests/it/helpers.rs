@@ -40,7 +40,8 @@ pub fn admin_url() -> String {
     std::env::var("TEST_ADMIN_DATABASE_URL")
         .ok()
         .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".into())
+        // No TLS to the loopback server (scripts/lib/pg.sh says why).
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable".into())
 }
 
 fn url_as(user: &str, password: &str, db: &str) -> String {

@@ -319,14 +319,16 @@ pub fn get_as_of(
     .next()
     .ok_or(DomainError::NotFound)?;
     // A baseline (the state carried past archived months) was last changed when it says.
-    let updated_at = match changes.get("last_change_at") {
-        Some(t) if kind == "baseline" => t.clone(),
-        _ => json!(at),
-    };
+    let updated_at = changes
+        .get("last_change_at")
+        .and_then(Value::as_str)
+        .filter(|_| kind == "baseline")
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map_or(at, |t| t.with_timezone(&chrono::Utc));
     // The same shape as the household now: the times, and members as the API shows them.
     if let Some(h) = snapshot.as_object_mut() {
         h.insert("created_at".into(), json!(row.created_at));
-        h.insert("updated_at".into(), updated_at);
+        h.insert("updated_at".into(), json!(updated_at));
         if let Some(Value::Array(members)) = h.get_mut("members") {
             for m in members.iter_mut().filter_map(Value::as_object_mut) {
                 if let Some(masked) = m.remove("id_masked") {
