@@ -331,9 +331,14 @@ fn retire(
             .execute(conn)
             .with_context(|| format!("cannot detach {}", p.name))?;
         }
-        report
-            .months
-            .push(archive(conn, table, &p.name, (&month, end), &file, operator)?);
+        report.months.push(archive(
+            conn,
+            table,
+            &p.name,
+            (&month, end),
+            &file,
+            operator,
+        )?);
     }
     Ok(report)
 }

@@ -270,7 +270,10 @@ fn document_xml(doc: &Doc) -> String {
             block(&mut o, b, doc.lang, landscape);
         }
         if i + 1 < n {
-            o.push_str(&format!("<w:p><w:pPr>{}</w:pPr></w:p>", sect_pr(landscape, doc.lang)));
+            o.push_str(&format!(
+                "<w:p><w:pPr>{}</w:pPr></w:p>",
+                sect_pr(landscape, doc.lang)
+            ));
         } else {
             o.push_str(&sect_pr(landscape, doc.lang));
         }

@@ -737,7 +737,10 @@ mod tests {
             .map(|(t, _)| t.as_str())
             .collect();
         assert_eq!(on, ["副题", "正文", "机关", "日期"], "{zh:?}");
-        assert!(zh.iter().all(|(_, s)| *s == Set::GRID || s.track == 0.0), "{zh:?}");
+        assert!(
+            zh.iter().all(|(_, s)| *s == Set::GRID || s.track == 0.0),
+            "{zh:?}"
+        );
         let en = sets(&f, Lang::En, blocks());
         assert_eq!(en.len(), zh.len());
         assert!(en.iter().all(|(_, s)| s.track == 0.0), "{en:?}");

@@ -386,11 +386,7 @@ async fn an_old_month_of_each_table_is_detached_and_archived_and_the_rest_stays_
     };
     assert!(months("household_events") >= 2, "{done:?}");
     let households = vec!["household_events"; months("household_events")];
-    assert_eq!(
-        retired[..households.len()],
-        households[..],
-        "{retired:?}"
-    );
+    assert_eq!(retired[..households.len()], households[..], "{retired:?}");
     assert_eq!(
         retired[households.len()..],
         [
