@@ -505,12 +505,19 @@ pub fn load_caller(
 ) -> Result<Caller, DomainError> {
     const GONE: DomainError = DomainError::Unauthorized("session ended");
     let org = RegionCode::parse(&claims.org).map_err(|_| GONE)?;
-    // One query: the user, enabled, still in the token's org unit, with the token's session open.
-    let username: Option<String> = users::table
+    // One query (every request pays it): the user, enabled, still in the token's org unit, with
+    // the token's session open, and a row per grant (one row without a grant when it has none).
+    type Row = (String, Option<Uuid>, Option<String>, Option<i64>);
+    let rows: Vec<Row> = users::table
         .inner_join(
             sessions::table.on(sessions::county_code
                 .eq(users::county_code)
                 .and(sessions::user_id.eq(users::id))),
+        )
+        .left_join(
+            role_grants::table.on(role_grants::county_code
+                .eq(users::county_code)
+                .and(role_grants::user_id.eq(users::id))),
         )
         .filter(users::county_code.eq(org.county_code()))
         .filter(users::id.eq(claims.sub))
@@ -519,14 +526,22 @@ pub fn load_caller(
         .filter(sessions::id.eq(claims.sid))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(Utc::now()))
-        .select(users::username)
-        .first(conn)
-        .optional()
+        .select((
+            users::username,
+            role_grants::id.nullable(),
+            role_grants::role.nullable(),
+            role_grants::region_code.nullable(),
+        ))
+        .load(conn)
         .db()?;
-    let Some(username) = username else {
+    let Some(username) = rows.first().map(|r| r.0.clone()) else {
         return Err(GONE);
     };
-    caller_with_grants(conn, catalog, claims.sub, username, org, claims.sid)
+    let grants = rows
+        .into_iter()
+        .filter_map(|(_, id, role, unit)| Some((id?, role?, unit?)))
+        .collect();
+    caller_from(catalog, claims.sub, username, org, claims.sid, grants)
 }
 
 /// The caller a job runs as: the user who queued it, with their grants as they are now;
@@ -571,6 +586,18 @@ pub fn caller_with_grants(
         .select((role_grants::id, role_grants::role, role_grants::region_code))
         .load(conn)
         .db()?;
+    caller_from(catalog, user, username, org, session_id, grants)
+}
+
+/// A caller from its grants as stored (id, role, unit), with each role's permissions.
+fn caller_from(
+    catalog: &Catalog,
+    user: Uuid,
+    username: String,
+    org: RegionCode,
+    session_id: Uuid,
+    grants: Vec<(Uuid, String, i64)>,
+) -> Result<Caller, DomainError> {
     let grants = grants
         .into_iter()
         .map(|(id, role, unit)| {
