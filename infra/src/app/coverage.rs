@@ -98,8 +98,13 @@ fn households_on(
         status: String,
     }
     let rows: Vec<Then> = diesel::sql_query(format!(
-        "SELECT household_id, region_code, coalesce(snapshot->>'status', '') AS status FROM ({}) AS e",
-        super::cases::snapshots_before_sql("$1", "$2", "$3")
+        "SELECT household_id, region_code, status FROM ({}) AS e",
+        super::cases::snapshots_before_sql(
+            "coalesce(snapshot->>'status', '') AS status",
+            "$1",
+            "$2",
+            "$3"
+        )
     ))
     .bind::<diesel::sql_types::BigInt, _>(scope.lo())
     .bind::<diesel::sql_types::BigInt, _>(scope.hi())

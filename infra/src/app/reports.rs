@@ -282,7 +282,7 @@ fn household_cells(
                         coalesce(sum(jsonb_array_length(e.snapshot->'members')), 0)::bigint AS people \
                    FROM ({last}) AS e {join} \
                   GROUP BY 1, 2",
-                last = super::cases::snapshots_before_sql("$1", "$2", "$4")
+                last = super::cases::snapshots_before_sql("snapshot", "$1", "$2", "$4")
             ))
             .bind::<BigInt, _>(scope.lo())
             .bind::<BigInt, _>(scope.hi())

@@ -351,13 +351,15 @@ pub(crate) fn record_change(
 }
 
 /// The SQL of each household's last history snapshot before a moment, within a scope: rows of
-/// `(household_id, region_code, snapshot)`, one for every household with history before it.
-/// `lo`, `hi` and `before` name the placeholders of the scope's bounds and the moment (`$1`…);
-/// the county bound lets the history index serve a county's scope (docs/query-plans.md). Past
-/// days of reports and coverage read the registry through this.
-pub(crate) fn snapshots_before_sql(lo: &str, hi: &str, before: &str) -> String {
+/// `(household_id, region_code, <what>)`, one for every household with history before it, where
+/// `what` names the part of `snapshot` needed (the rows are sorted with it: a status, not the
+/// whole snapshot, when the status is all that is read). `lo`, `hi` and `before` name the
+/// placeholders of the scope's bounds and the moment (`$1`…); the county bound lets the history
+/// index serve a county's scope (docs/query-plans.md). Past days of reports and coverage read
+/// the registry through this.
+pub(crate) fn snapshots_before_sql(what: &str, lo: &str, hi: &str, before: &str) -> String {
     format!(
-        "SELECT DISTINCT ON (county_code, household_id) household_id, region_code, snapshot \
+        "SELECT DISTINCT ON (county_code, household_id) household_id, region_code, {what} \
            FROM household_events WHERE region_code BETWEEN {lo} AND {hi} AND at < {before} \
             AND county_code BETWEEN ({lo} / 1000000)::int AND ({hi} / 1000000)::int \
           ORDER BY county_code, household_id, at DESC, id DESC"
