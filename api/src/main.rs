@@ -486,6 +486,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 for (month, why) in &r.held {
                     eprintln!("  {month} kept for now: {why}");
                 }
+                if r.baselines > 0 {
+                    let done = if dry_run { "would get" } else { "given" };
+                    eprintln!(
+                        "  {} households with no history left {done} a baseline of their state now",
+                        r.baselines
+                    );
+                }
             }
             Ok(())
         }

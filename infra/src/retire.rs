@@ -120,6 +120,9 @@ pub struct Report {
     pub months: Vec<Retired>,
     /// Months older than the retention kept for now, with the reason (work still in flight).
     pub held: Vec<(String, String)>,
+    /// `household_events`: households with no history left (retired before months carried
+    /// their state forward) given a `baseline` of their state now (a dry run: found).
+    pub baselines: usize,
 }
 
 #[derive(QueryableByName)]
@@ -146,17 +149,21 @@ struct Line {
 
 /// The first instant after month `name` (`<parent>_YYYY_MM`), in UTC (months of China time).
 fn month_end(parent: &str, name: &str) -> Option<(String, DateTime<Utc>)> {
+    let (first, month) = month_of(parent, name)?;
+    let next = if month.month() == 12 {
+        NaiveDate::from_ymd_opt(month.year() + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(month.year(), month.month() + 1, 1)?
+    };
+    Some((first, domain::calendar::start_of_day(next)))
+}
+
+/// Month `name` (`<parent>_YYYY_MM`) as `YYYY-MM` and its first day.
+fn month_of(parent: &str, name: &str) -> Option<(String, NaiveDate)> {
     let rest = name.strip_prefix(parent)?.strip_prefix('_')?;
     let (y, m) = rest.split_once('_')?;
-    let (y, m): (i32, u32) = (y.parse().ok()?, m.parse().ok()?);
-    let first = NaiveDate::from_ymd_opt(y, m, 1)?;
-    let next = if m == 12 {
-        NaiveDate::from_ymd_opt(y + 1, 1, 1)?
-    } else {
-        NaiveDate::from_ymd_opt(y, m + 1, 1)?
-    };
-    let end = domain::calendar::start_of_day(next);
-    Some((format!("{:04}-{:02}", first.year(), first.month()), end))
+    let first = NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, 1)?;
+    Some((format!("{:04}-{:02}", first.year(), first.month()), first))
 }
 
 fn platform_scope(conn: &mut PgConnection) -> QueryResult<usize> {
@@ -267,20 +274,13 @@ fn retire(
         retention_days,
         months: Vec::new(),
         held: Vec::new(),
+        baselines: 0,
     };
     // Oldest first, listed again after each month: a month that carries its state forward
     // may make the next month (if it had none), which may be due as well.
     let mut seen = std::collections::HashSet::new();
     loop {
-        let parts: Vec<Part> = diesel::sql_query(format!(
-            "SELECT c.relname AS name, c.relispartition AS attached,
-                    coalesce((SELECT i.inhdetachpending FROM pg_inherits i WHERE i.inhrelid = c.oid), false) AS pending
-               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-              WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname ~ '^{}_[0-9]{{4}}_[0-9]{{2}}$'
-              ORDER BY 1",
-            table.parent
-        ))
-        .load(conn)?;
+        let parts = months(conn, table)?;
         let Some((p, month, end)) = parts
             .into_iter()
             .filter(|p| !seen.contains(&p.name))
@@ -340,7 +340,74 @@ fn retire(
             operator,
         )?);
     }
+    if table.parent == partitions::HOUSEHOLD_EVENTS.parent {
+        report.baselines = backfill(conn, table, dry_run, operator)?;
+    }
     Ok(report)
+}
+
+/// The month partitions of `table` there are, attached or detached, oldest first.
+fn months(conn: &mut PgConnection, table: &Monthly) -> QueryResult<Vec<Part>> {
+    diesel::sql_query(format!(
+        "SELECT c.relname AS name, c.relispartition AS attached,
+                coalesce((SELECT i.inhdetachpending FROM pg_inherits i WHERE i.inhrelid = c.oid), false) AS pending
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname ~ '^{}_[0-9]{{4}}_[0-9]{{2}}$'
+          ORDER BY 1",
+        table.parent
+    ))
+    .load(conn)
+}
+
+/// Households whose history was wholly retired before months carried their state forward get a
+/// `baseline` of their state now at the start of the oldest month kept
+/// ([`crate::app::cases::backfill_baselines`]), in one transaction, audited when there were any.
+/// A dry run counts them.
+fn backfill(
+    conn: &mut PgConnection,
+    table: &Monthly,
+    dry_run: bool,
+    operator: &str,
+) -> anyhow::Result<usize> {
+    let Some((month, first)) = months(conn, table)?
+        .iter()
+        .filter(|p| p.attached)
+        .find_map(|p| month_of(table.parent, &p.name))
+    else {
+        return Ok(0);
+    };
+    let boundary = domain::calendar::start_of_day(first);
+    conn.transaction::<_, anyhow::Error, _>(|conn| {
+        platform_scope(conn)?;
+        let n = crate::app::cases::backfill_baselines(conn, boundary, dry_run)
+            .map_err(|e| anyhow::anyhow!("cannot give households without history a baseline: {e}"))?;
+        if n > 0 && !dry_run {
+            crate::audit::record(
+                conn,
+                &operator_actor(operator),
+                &crate::audit::Entry {
+                    action: "partition.baselines_backfilled",
+                    object_type: table.parent,
+                    object_id: Some(month.clone()),
+                    region: RegionCode::PLATFORM,
+                    reason: None,
+                    details: serde_json::json!({ "table": table.parent, "households": n, "at": boundary }),
+                },
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        Ok(n)
+    })
+}
+
+fn operator_actor(operator: &str) -> crate::audit::Actor {
+    crate::audit::Actor {
+        id: None,
+        username: Some(operator.to_string()),
+        roles: vec!["operator".into()],
+        org: None,
+        request_id: None,
+    }
 }
 
 /// Archives the detached month `table` (`YYYY-MM`, ending at `end`) into `file`, carries
@@ -418,13 +485,7 @@ fn archive(
         diesel::sql_query(format!("DROP TABLE \"{table}\"")).execute(conn)?;
         crate::audit::record(
             conn,
-            &crate::audit::Actor {
-                id: None,
-                username: Some(operator.to_string()),
-                roles: vec!["operator".into()],
-                org: None,
-                request_id: None,
-            },
+            &operator_actor(operator),
             &crate::audit::Entry {
                 action: if monthly.parent == "audit_log" {
                     "audit.month_retired"

@@ -283,9 +283,41 @@ async fn an_old_month_of_each_table_is_detached_and_archived_and_the_rest_stays_
     assert_eq!(held.len(), 1, "{held:?}");
     assert!(held[0].1.contains("pending"), "{held:?}");
     assert!(partitions_of(&app, "household_events").contains(&month_of("household_events", old)));
+    // A household whose history was wholly retired before months carried their state forward
+    // (registered long ago, its entries gone): it has no state in any month kept.
+    let r = app
+        .post(
+            "/api/v1/households",
+            &t,
+            household("R2", "370831001003", &[id_number("370831", 79)]),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let lost = r.body["id"].as_str().unwrap_or_default().to_string();
+    as_platform(&app, |c| {
+        diesel::sql_query(format!(
+            "UPDATE households SET created_at = $1, updated_at = $1 WHERE id = '{lost}'"
+        ))
+        .bind::<Timestamptz, _>(older)
+        .execute(c)?;
+        diesel::sql_query(format!(
+            "DELETE FROM household_events WHERE household_id = '{lost}'"
+        ))
+        .execute(c)
+    });
+    let kept_day = (Utc::now() + Duration::hours(8)).date_naive() - Duration::days(300);
+    let r = app
+        .get(&format!("/api/v1/households/{lost}?as_of={kept_day}"), &t)
+        .await;
+    assert_eq!(r.status, 404, "no state before the backfill: {:?}", r.body);
+    let dry = infra::retire::run_all(owner.expose_secret(), &year, now, &dir, true, "test")
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let baselines = |r: &[infra::retire::Report]| -> usize { r.iter().map(|r| r.baselines).sum() };
+    assert_eq!(baselines(&dry), 1, "the dry run finds it: {dry:?}");
     // The real run.
     let done = infra::retire::run_all(owner.expose_secret(), &year, now, &dir, false, "test")
         .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(baselines(&done), 1, "{done:?}");
     for t in TABLES {
         let parts = partitions_of(&app, t);
         assert!(!parts.contains(&month_of(t, old)), "{t}: {parts:?}");
@@ -352,7 +384,6 @@ async fn an_old_month_of_each_table_is_detached_and_archived_and_the_rest_stays_
     // A day of the months kept, before anything else happened to the household: its state is
     // the retired month's (without the baseline there was no state to read: 404), changed when
     // it was changed.
-    let kept_day = today - Duration::days(300);
     let r = app
         .get(&format!("/api/v1/households/{id}?as_of={kept_day}"), &t)
         .await;
@@ -397,9 +428,52 @@ async fn an_old_month_of_each_table_is_detached_and_archived_and_the_rest_stays_
             "webhook_deliveries"
         ]
     );
-    // Nothing more to retire.
+    // The household without history now has a baseline of its state, at the start of the
+    // oldest month kept, saying when it last changed: a day of the months kept reads it.
+    let hist = app
+        .get(&format!("/api/v1/households/{lost}/history"), &t)
+        .await;
+    assert_eq!(hist.status, 200, "{:?}", hist.body);
+    assert_eq!(
+        hist.body["items"].as_array().map(Vec::len),
+        Some(1),
+        "{:?}",
+        hist.body
+    );
+    assert_eq!(hist.body["items"][0]["kind"], "baseline", "{:?}", hist.body);
+    let last_change = |v: &serde_json::Value| {
+        v.as_str()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc).timestamp_micros())
+    };
+    assert_eq!(
+        last_change(&hist.body["items"][0]["changes"]["last_change_at"]),
+        Some(older.timestamp_micros()),
+        "{:?}",
+        hist.body
+    );
+    let r = app
+        .get(&format!("/api/v1/households/{lost}?as_of={kept_day}"), &t)
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["household_number"], "R2", "{:?}", r.body);
+    assert_eq!(
+        last_change(&r.body["updated_at"]),
+        Some(older.timestamp_micros())
+    );
+    let backfilled: Vec<Name> = as_platform(&app, |c| {
+        diesel::sql_query(
+            "SELECT details->>'households' AS name FROM audit_events \
+              WHERE action = 'partition.baselines_backfilled'",
+        )
+        .load(c)
+    });
+    assert_eq!(backfilled.len(), 1, "audited once");
+    assert_eq!(backfilled[0].name, "1");
+    // Nothing more to retire, nobody left without history.
     let again = infra::retire::run_all(owner.expose_secret(), &year, now, &dir, false, "test")
         .unwrap_or_else(|e| panic!("{e:#}"));
     assert!(again.iter().all(|r| r.months.is_empty()), "{again:?}");
+    assert_eq!(baselines(&again), 0, "{again:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -357,6 +357,80 @@ pub(crate) fn record_change(
     Ok(v)
 }
 
+/// Gives every household without any history left (its months retired before baselines were
+/// carried, see `partitions::HOUSEHOLD_EVENTS`) a `baseline` entry of its state now, dated
+/// `boundary` (the start of the oldest month kept) or its last change if later: with no entry
+/// in the months kept it has not changed since they began, so its state now is its state then.
+/// `changes` says when it last changed (`{"last_change_at": …}`), as a carried baseline does.
+/// Runs in the caller's transaction and scope (the retirement's: the platform's), in batches;
+/// with `dry_run` it only counts them. Returns how many households it found.
+///
+/// # Errors
+/// Database failures.
+pub fn backfill_baselines(
+    conn: &mut PgConnection,
+    boundary: DateTime<Utc>,
+    dry_run: bool,
+) -> Result<usize, DomainError> {
+    let without_history = || {
+        s::households::table.filter(diesel::dsl::not(diesel::dsl::exists(
+            s::household_events::table
+                .filter(s::household_events::county_code.eq(s::households::county_code))
+                .filter(s::household_events::household_id.eq(s::households::id)),
+        )))
+    };
+    if dry_run {
+        let n: i64 = without_history().count().get_result(conn).db()?;
+        return Ok(usize::try_from(n).unwrap_or(usize::MAX));
+    }
+    let mut done = 0;
+    loop {
+        // Each batch's entries take its households out of the next one.
+        let rows: Vec<HouseholdRow> = without_history()
+            .select(HouseholdRow::as_select())
+            .order((s::households::county_code, s::households::id))
+            .limit(1000)
+            .load(conn)
+            .db()?;
+        if rows.is_empty() {
+            return Ok(done);
+        }
+        let counties: Vec<i32> = rows.iter().map(|h| h.county_code).collect();
+        let ids: Vec<Uuid> = rows.iter().map(|h| h.id).collect();
+        let codes: Vec<i64> = rows.iter().map(|h| h.region_code).collect();
+        let mut members = members_of(conn, &counties, &ids)?;
+        let names = village_names(conn, &codes)?;
+        let events: Vec<_> = rows
+            .into_iter()
+            .map(|household| {
+                let view = HouseholdView {
+                    village_name: names
+                        .get(&household.region_code)
+                        .cloned()
+                        .unwrap_or_default(),
+                    members: members.remove(&household.id).unwrap_or_default(),
+                    household,
+                };
+                let h = &view.household;
+                (
+                    s::household_events::county_code.eq(h.county_code),
+                    s::household_events::id.eq(Uuid::new_v4()),
+                    s::household_events::household_id.eq(h.id),
+                    s::household_events::region_code.eq(h.region_code),
+                    s::household_events::at.eq(boundary.max(h.updated_at)),
+                    s::household_events::kind.eq("baseline"),
+                    s::household_events::changes.eq(json!({ "last_change_at": h.updated_at })),
+                    s::household_events::snapshot.eq(view.snapshot()),
+                )
+            })
+            .collect();
+        done += diesel::insert_into(s::household_events::table)
+            .values(&events)
+            .execute(conn)
+            .db()?;
+    }
+}
+
 /// The SQL of each household's last history snapshot before a moment, within a scope: rows of
 /// `(household_id, region_code, <what>)`, one for every household with history before it, where
 /// `what` names the part of `snapshot` needed (the rows are sorted with it: a status, not the
