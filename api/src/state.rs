@@ -194,6 +194,30 @@ impl AppState {
         auth: Auth,
         f: impl FnOnce(&mut Tx<'_>, &Ctx) -> Result<T, DomainError> + Send + 'static,
     ) -> ApiResult<T> {
+        self.run_planned(auth, false, f).await
+    }
+
+    /// [`AppState::run`] for a request that reads one page of a list (`infra::db::load_page`):
+    /// its transaction prices sorting out from the first statement
+    /// ([`infra::db::Db::in_scope_pages`]), two round trips fewer than setting it around the
+    /// page. Only where `f` reads the page and what goes with it.
+    ///
+    /// # Errors
+    /// As [`AppState::run`].
+    pub async fn run_page<T: Send + 'static>(
+        &self,
+        auth: Auth,
+        f: impl FnOnce(&mut Tx<'_>, &Ctx) -> Result<T, DomainError> + Send + 'static,
+    ) -> ApiResult<T> {
+        self.run_planned(auth, true, f).await
+    }
+
+    async fn run_planned<T: Send + 'static>(
+        &self,
+        auth: Auth,
+        page: bool,
+        f: impl FnOnce(&mut Tx<'_>, &Ctx) -> Result<T, DomainError> + Send + 'static,
+    ) -> ApiResult<T> {
         let permit = self.admit(&auth).await?;
         let state = self.clone();
         let span = tracing::Span::current();
@@ -203,7 +227,9 @@ impl AppState {
             span.in_scope(|| {
                 let alert = (auth.claims.clone(), auth.rule, auth.request_id.clone());
                 let out = state
-                    .call(&state.db, auth, |conn, ctx| f(conn, ctx).map(|t| (t, ())))
+                    .call(&state.db, auth, page, |conn, ctx| {
+                        f(conn, ctx).map(|t| (t, ()))
+                    })
                     .inspect_err(|e| {
                         if let DomainError::TooManyRequests(_) = e {
                             state.quota_alert(&alert.0, alert.1, &alert.2);
@@ -294,6 +320,29 @@ impl AppState {
         read: impl Fn(&mut Tx<'_>, &Ctx) -> Result<T, DomainError> + Send + Sync + 'static,
         audit: impl FnOnce(&mut Tx<'_>, &Ctx, &T) -> Result<(), DomainError> + Send + 'static,
     ) -> ApiResult<T> {
+        self.read_planned(auth, false, read, audit).await
+    }
+
+    /// [`AppState::read`] of one page of a list, planned as [`AppState::run_page`] plans it.
+    ///
+    /// # Errors
+    /// As [`AppState::run`].
+    pub async fn read_page<T: Send + 'static>(
+        &self,
+        auth: Auth,
+        read: impl Fn(&mut Tx<'_>, &Ctx) -> Result<T, DomainError> + Send + Sync + 'static,
+        audit: impl FnOnce(&mut Tx<'_>, &Ctx, &T) -> Result<(), DomainError> + Send + 'static,
+    ) -> ApiResult<T> {
+        self.read_planned(auth, true, read, audit).await
+    }
+
+    async fn read_planned<T: Send + 'static>(
+        &self,
+        auth: Auth,
+        page: bool,
+        read: impl Fn(&mut Tx<'_>, &Ctx) -> Result<T, DomainError> + Send + Sync + 'static,
+        audit: impl FnOnce(&mut Tx<'_>, &Ctx, &T) -> Result<(), DomainError> + Send + 'static,
+    ) -> ApiResult<T> {
         let permit = self.admit(&auth).await?;
         let state = self.clone();
         let span = tracing::Span::current();
@@ -303,20 +352,25 @@ impl AppState {
                     // The caller is authorized on the primary (a session ended or a grant
                     // removed a moment ago counts at once), with the position of their last
                     // write; only the read itself goes to the replica.
-                    let (ctx, mark) = state.call(&state.db, auth.clone(), |conn, ctx| {
+                    let (ctx, mark) = state.call(&state.db, auth.clone(), false, |conn, ctx| {
                         Ok((
                             ctx.clone(),
                             infra::wal::write_mark(conn, ctx.caller.user_id)?,
                         ))
                     })?;
-                    let attempt = replica.db.in_scope(ctx.caller.scope(), |conn| {
+                    let on_replica = |conn: &mut Tx<'_>| {
                         if let Some(m) = mark
                             && !infra::wal::replayed(conn, m)?
                         {
                             return Err(DomainError::Unavailable);
                         }
                         read(conn, &ctx)
-                    });
+                    };
+                    let attempt = if page {
+                        replica.db.in_scope_pages(ctx.caller.scope(), on_replica)
+                    } else {
+                        replica.db.in_scope(ctx.caller.scope(), on_replica)
+                    };
                     match attempt {
                         Ok(t) => {
                             state.metrics.count("read_replica");
@@ -335,7 +389,7 @@ impl AppState {
                 }
                 state.metrics.count("read_primary");
                 state
-                    .call(&state.db, auth, |conn, ctx| {
+                    .call(&state.db, auth, page, |conn, ctx| {
                         let t = read(conn, ctx)?;
                         audit(conn, ctx, &t)?;
                         Ok((t, ()))
@@ -402,16 +456,17 @@ impl AppState {
     }
 
     /// One scoped transaction on `db` as the authenticated caller, after the route's
-    /// permission checks.
+    /// permission checks (`page`: planned for one page of a list, [`Db::in_scope_pages`]).
     fn call<T, U>(
         &self,
         db: &Db,
         auth: Auth,
+        page: bool,
         f: impl FnOnce(&mut Tx<'_>, &Ctx) -> Result<(T, U), DomainError>,
     ) -> Result<(T, U), DomainError> {
         let org = domain::RegionCode::parse(&auth.claims.org)
             .map_err(|_| DomainError::Unauthorized("bad org claim"))?;
-        db.in_scope(org.subtree(), |conn| {
+        let body = |conn: &mut Tx<'_>| {
             let mut caller = auth::load_caller(conn, &self.catalog, &auth.claims)?;
             if let Access::Permission(p) = auth.rule.access {
                 if !caller.has_permission(p) {
@@ -436,7 +491,12 @@ impl AppState {
                 now: self.clock.now(),
             };
             f(conn, &ctx)
-        })
+        };
+        if page {
+            db.in_scope_pages(org.subtree(), body)
+        } else {
+            db.in_scope(org.subtree(), body)
+        }
     }
 
     /// Runs blocking database work that needs no caller (login, refresh, health).

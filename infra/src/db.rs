@@ -229,6 +229,22 @@ impl Db {
         self.run(Some(scope), false, f)
     }
 
+    /// [`Db::in_scope`] for a request that reads one page of a list: sorting is priced out
+    /// for the whole transaction from its first statement (see [`load_page`], which then sends
+    /// no setting of its own: two round trips fewer). Only for transactions whose other
+    /// statements sort nothing an index could serve instead (the caller's reload, the page's
+    /// related rows, the read's audit row).
+    ///
+    /// # Errors
+    /// As [`Db::in_scope`].
+    pub fn in_scope_pages<T>(
+        &self,
+        scope: Scope,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<T, DomainError>,
+    ) -> Result<T, DomainError> {
+        self.run_planned(Some(scope), false, true, |c| f(&mut Tx::new(c)))
+    }
+
     /// Runs `f` in one read-only, repeatable-read transaction restricted to `scope`: one
     /// consistent snapshot for long reads (exports).
     ///
@@ -277,25 +293,42 @@ impl Db {
         snapshot: bool,
         f: impl FnOnce(&mut PgConnection) -> Result<T, DomainError>,
     ) -> Result<T, DomainError> {
+        self.run_planned(scope, snapshot, false, f)
+    }
+
+    fn run_planned<T>(
+        &self,
+        scope: Option<Scope>,
+        snapshot: bool,
+        pages: bool,
+        f: impl FnOnce(&mut PgConnection) -> Result<T, DomainError>,
+    ) -> Result<T, DomainError> {
         let mut conn = self.pool.get().map_err(|e| {
             tracing::warn!(error = %e, "no database connection available");
             DomainError::Unavailable
         })?;
+        // This thread's transaction prices sorting out from the start, or not yet (whatever an
+        // enclosing transaction of the thread did is put back when this one ends).
+        let _sorting = SortingOff::enter(pages);
         let body = |c: &mut PgConnection| {
-            // One round trip: the statement budget and the caller's scope, transaction-local.
+            // One round trip: the statement budget and the caller's scope, transaction-local
+            // (and for a page, sorting priced out).
             let (lo, hi) = scope.map_or((String::new(), String::new()), |s| {
                 (s.lo().to_string(), s.hi().to_string())
             });
-            diesel::select((
-                set_config(
-                    "statement_timeout",
-                    self.statement_timeout_ms.as_str(),
-                    true,
-                ),
-                set_config("app.scope_lo", lo, true),
-                set_config("app.scope_hi", hi, true),
-            ))
-            .execute(c)?;
+            let timeout = set_config(
+                "statement_timeout",
+                self.statement_timeout_ms.as_str(),
+                true,
+            );
+            let lo = set_config("app.scope_lo", lo, true);
+            let hi = set_config("app.scope_hi", hi, true);
+            if pages {
+                diesel::select((timeout, lo, hi, set_config("enable_sort", "off", true)))
+                    .execute(c)?;
+            } else {
+                diesel::select((timeout, lo, hi)).execute(c)?;
+            }
             f(c).map_err(TxError::Domain)
         };
         let conn: &mut PgConnection = &mut conn;
@@ -437,6 +470,25 @@ thread_local! {
     /// Plans captured by [`capture_plans`] on this thread, if capturing.
     static CAPTURED: std::cell::RefCell<Option<Vec<serde_json::Value>>> =
         const { std::cell::RefCell::new(None) };
+    /// Whether the transaction this thread runs priced sorting out from its first statement
+    /// ([`Db::in_scope_pages`]). A transaction runs on one thread from start to end.
+    static SORTING_OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks this thread's transaction as [`Db::in_scope_pages`] or not until dropped, then puts
+/// back the mark of the transaction around it (if any).
+struct SortingOff(bool);
+
+impl SortingOff {
+    fn enter(pages: bool) -> Self {
+        Self(SORTING_OFF.with(|c| c.replace(pages)))
+    }
+}
+
+impl Drop for SortingOff {
+    fn drop(&mut self) {
+        SORTING_OFF.with(|c| c.set(self.0));
+    }
 }
 
 /// Runs `f` and returns, beside its result, the executed plan (see [`Explain`]) of every page
@@ -450,11 +502,12 @@ pub fn capture_plans<T>(f: impl FnOnce() -> T) -> (T, Vec<serde_json::Value>) {
 }
 
 /// Loads one page of a list whose ORDER BY an index supplies, with sorting priced out for this
-/// query (`enable_sort = off`, then back on): without statistics (autovacuum may be off) the
-/// planner guesses that a scope holds a handful of rows and would rather collect them all with a
-/// bitmap scan and sort them than walk the index and stop after the page. Where no index serves
-/// the order, every plan sorts and the cheapest still wins. Under [`capture_plans`] it also
-/// records the query's executed plan first (the query then runs twice; it is a read).
+/// query (`enable_sort = off`, then back on; in a [`Db::in_scope_pages`] transaction it is off
+/// already, and stays off): without statistics (autovacuum may be off) the planner guesses that
+/// a scope holds a handful of rows and would rather collect them all with a bitmap scan and
+/// sort them than walk the index and stop after the page. Where no index serves the order,
+/// every plan sorts and the cheapest still wins. Under [`capture_plans`] it also records the
+/// query's executed plan first (the query then runs twice; it is a read).
 ///
 /// # Errors
 /// Database failures.
@@ -463,6 +516,9 @@ where
     Q: diesel::query_dsl::LoadQuery<'q, PgConnection, U>
         + diesel::query_builder::QueryFragment<diesel::pg::Pg>,
 {
+    if SORTING_OFF.with(std::cell::Cell::get) {
+        return load_page_sorted_last(conn, query);
+    }
     diesel::sql_query("SET LOCAL enable_sort = off")
         .execute(conn)
         .db()?;

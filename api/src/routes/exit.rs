@@ -58,7 +58,7 @@ pub async fn list_exit_lists(
     let after: Option<(i64, i32, Uuid)> = page.cursor()?;
     let p = params.into_inner();
     let rows = state
-        .run(auth, move |conn, ctx| {
+        .run_page(auth, move |conn, ctx| {
             let filter = ListFilter {
                 within: within(p.region.as_deref(), ctx.caller.scope())?,
                 year: p.year,

@@ -375,7 +375,7 @@ pub async fn list_projects(
     let after: Option<(i64, String, Uuid)> = page.cursor()?;
     let q = q.into_inner();
     let rows = state
-        .run(auth, move |conn, ctx| {
+        .run_page(auth, move |conn, ctx| {
             funds::list_projects(
                 conn,
                 within(q.region.as_deref(), ctx.caller.scope())?,

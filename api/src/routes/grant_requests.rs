@@ -145,7 +145,7 @@ pub async fn list_grant_requests(
         .transpose()
         .map_err(ApiError::BadParameter)?;
     let rows = state
-        .run(auth, move |conn, ctx| {
+        .run_page(auth, move |conn, ctx| {
             let scope = match within {
                 Some(code) if ctx.caller.scope().contains(code) => code.subtree(),
                 Some(_) => return Err(DomainError::field("org_unit", domain::Rule::OutsideScope)),

@@ -155,7 +155,7 @@ pub async fn list_households(
     // Lists may be read from the replica; the read is audited on the primary.
     let audited = params.clone();
     let rows = state
-        .read(
+        .read_page(
             auth,
             move |conn, ctx| {
                 let filter = params.to_filter(ctx.caller.scope())?;
@@ -596,7 +596,7 @@ pub async fn household_history(
     let limit = page.limit()?;
     let before: Option<(DateTime<Utc>, Uuid)> = page.cursor()?;
     let rows = state
-        .run(auth, move |conn, _| {
+        .run_page(auth, move |conn, _| {
             households::history(conn, id, before, limit + 1)
         })
         .await?;

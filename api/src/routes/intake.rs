@@ -289,7 +289,7 @@ pub async fn list_intake_lists(
     let after: Option<(i64, i32, Uuid)> = page.cursor()?;
     let p = params.into_inner();
     let rows = state
-        .run(auth, move |conn, ctx| {
+        .run_page(auth, move |conn, ctx| {
             let scope = within(p.region.as_deref(), ctx.caller.scope())?;
             let stage = p
                 .stage

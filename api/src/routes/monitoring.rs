@@ -185,7 +185,7 @@ pub async fn list_cases(
     let after: Option<(i64, NaiveDate, Uuid)> = page.cursor()?;
     let p = params.into_inner();
     let rows = state
-        .run(auth, move |conn, ctx| {
+        .run_page(auth, move |conn, ctx| {
             let f = CaseFilter {
                 within: within(p.region.as_deref(), ctx.caller.scope())?,
                 stage: p

@@ -309,7 +309,7 @@ pub async fn key_village_funding(
         done(errs)?;
     }
     let rows = state
-        .run(auth, move |conn, ctx| {
+        .run_page(auth, move |conn, ctx| {
             let scope = within(q.region.as_deref(), ctx.caller.scope())?;
             project_rules::key_village_funding(conn, ctx, scope, q.year, after, limit + 1)
         })

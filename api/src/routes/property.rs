@@ -446,7 +446,7 @@ pub async fn list_hits(
         .into());
     }
     let rows = state
-        .run(auth, move |conn, ctx| {
+        .run_page(auth, move |conn, ctx| {
             let f = HitFilter {
                 within: within(p.region.as_deref(), ctx.caller.scope())?,
                 batch: p.batch,

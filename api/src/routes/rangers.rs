@@ -416,7 +416,7 @@ pub async fn list_patrols(
     let limit = page.limit()?;
     let after: Option<(NaiveDate, Uuid)> = page.cursor()?;
     let rows = state
-        .run(auth, move |conn, _| {
+        .run_page(auth, move |conn, _| {
             rangers::patrols(conn, id, after, limit + 1)
         })
         .await?;

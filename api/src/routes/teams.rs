@@ -493,7 +493,7 @@ pub async fn list_visits(
     let after: Option<(i64, NaiveDate, Uuid)> = page.cursor()?;
     let q = q.into_inner();
     let rows = state
-        .run(auth, move |conn, ctx| {
+        .run_page(auth, move |conn, ctx| {
             teams::list_visits(
                 conn,
                 within(q.region.as_deref(), ctx.caller.scope())?,

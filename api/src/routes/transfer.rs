@@ -295,7 +295,7 @@ pub async fn job_errors(
     let limit = page.limit()?;
     let after: Option<i32> = page.cursor()?;
     let (kind, rows) = state
-        .run(auth, move |conn, _| {
+        .run_page(auth, move |conn, _| {
             let rows = jobs::errors(conn, id, after, limit + 1)?;
             Ok((jobs::get(conn, id)?.kind, rows))
         })

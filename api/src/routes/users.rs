@@ -77,7 +77,7 @@ pub async fn list_users(
         .map_err(ApiError::BadParameter)?;
     let f = filter.into_inner();
     let rows = state
-        .run(auth, move |conn, ctx| {
+        .run_page(auth, move |conn, ctx| {
             // The broadest unit where the caller holds users:read bounds the list, not their
             // org unit: a city user granted a role at one county lists that county's users.
             let widest = ctx.caller.widest_with(perm::USERS_READ).ok_or_else(|| {

@@ -336,7 +336,7 @@ pub async fn list_deliveries(
         .into());
     }
     let rows = state
-        .run(auth, move |conn, _| {
+        .run_page(auth, move |conn, _| {
             webhooks::deliveries(conn, id, status.as_deref(), before, limit)
         })
         .await?;

@@ -820,3 +820,74 @@ fn list_pages_and_lookups_cost_the_page_without_statistics() {
         failures.join("\n\n")
     );
 }
+
+#[derive(diesel::QueryableByName)]
+struct Setting {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    v: String,
+}
+
+fn enable_sort(c: &mut PgConnection) -> String {
+    diesel::sql_query("SELECT current_setting('enable_sort') AS v")
+        .get_result::<Setting>(c)
+        .map(|s| s.v)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The setting a page query of `load_page` runs with (after a real page of the county).
+fn in_page(c: &mut PgConnection) -> String {
+    let rows = households::list(c, &filter(code("370831").subtree()), None, 5)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(rows.len(), 5, "a page of the county");
+    infra::db::load_page::<_, Setting>(
+        c,
+        diesel::sql_query("SELECT current_setting('enable_sort') AS v"),
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"))
+    .remove(0)
+    .v
+}
+
+/// List routes run in a transaction that prices sorting out from its first statement
+/// (`Db::in_scope_pages`), so `load_page` sends no setting of its own; every other transaction
+/// prices it out around its page only, and neither leaks into the next transaction, on the
+/// connection or on the thread (a transaction opened inside a page's keeps sorting on).
+#[test]
+fn only_a_page_transaction_prices_sorting_out_throughout() {
+    let db = TestDb::new();
+    load(&db);
+    let handle = infra::db::Db::connect(&db.app_url(), &crate::helpers::test_config(&db).pool)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let county = code("370831").subtree();
+    // (before the page, during it, after it)
+    let ordinary = || {
+        handle
+            .in_scope(county, |tx| {
+                let c: &mut PgConnection = tx;
+                Ok((enable_sort(c), in_page(c), enable_sort(c)))
+            })
+            .unwrap_or_else(|e| panic!("{e:?}"))
+    };
+    let on = || ("on".to_string(), "off".to_string(), "on".to_string());
+    let seen = handle
+        .in_scope_pages(county, |tx| {
+            let c: &mut PgConnection = tx;
+            let first = (enable_sort(c), in_page(c), enable_sort(c));
+            // Another transaction opened meanwhile on this thread is an ordinary one, and the
+            // page's transaction is still one after it.
+            let inner = ordinary();
+            Ok((first, inner, (in_page(c), enable_sort(c))))
+        })
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        seen,
+        (
+            ("off".into(), "off".into(), "off".into()),
+            on(),
+            ("off".into(), "off".into())
+        )
+    );
+    for _ in 0..3 {
+        assert_eq!(ordinary(), on(), "nothing carried over");
+    }
+}

@@ -93,7 +93,7 @@ pub async fn list_leads(
     let after: Option<(i64, DateTime<Utc>, Uuid)> = page.cursor()?;
     let p = params.into_inner();
     let rows = state
-        .run(auth, move |conn, ctx| {
+        .run_page(auth, move |conn, ctx| {
             let f = LeadFilter {
                 within: within(p.region.as_deref(), ctx.caller.scope())?,
                 status: p
