@@ -61,7 +61,8 @@ pub const HOUSEHOLD_EVENTS: Monthly = Monthly {
          SELECT DISTINCT ON (e.county_code, e.household_id) e.county_code, gen_random_uuid(), e.household_id,
                 e.region_code, '{end}'::timestamptz, 'baseline', NULL,
                 CASE WHEN e.kind = 'baseline' THEN e.changes
-                     ELSE jsonb_build_object('last_change_at', e.at) END,
+                     ELSE jsonb_build_object('last_change_at',
+                            to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')) END,
                 e.snapshot
            FROM \"{table}\" e
            JOIN households h ON h.county_code = e.county_code AND h.id = e.household_id

@@ -248,6 +248,14 @@ pub fn run_all(
             &mut conn, table, days, now, out_dir, dry_run, operator,
         )?);
     }
+    // After every table's months (a failure here leaves them retired), and after the carries.
+    let baselines = backfill(&mut conn, dry_run, operator)?;
+    if let Some(r) = reports
+        .iter_mut()
+        .find(|r| r.table == partitions::HOUSEHOLD_EVENTS.parent)
+    {
+        r.baselines = baselines;
+    }
     Ok(reports)
 }
 
@@ -340,9 +348,6 @@ fn retire(
             operator,
         )?);
     }
-    if table.parent == partitions::HOUSEHOLD_EVENTS.parent {
-        report.baselines = backfill(conn, table, dry_run, operator)?;
-    }
     Ok(report)
 }
 
@@ -361,14 +366,32 @@ fn months(conn: &mut PgConnection, table: &Monthly) -> QueryResult<Vec<Part>> {
 
 /// Households whose history was wholly retired before months carried their state forward get a
 /// `baseline` of their state now at the start of the oldest month kept
-/// ([`crate::app::cases::backfill_baselines`]), in one transaction, audited when there were any.
-/// A dry run counts them.
-fn backfill(
-    conn: &mut PgConnection,
-    table: &Monthly,
-    dry_run: bool,
-    operator: &str,
-) -> anyhow::Result<usize> {
+/// ([`crate::app::cases::backfill_baselines`]): one repeatable-read transaction per batch
+/// (rerun after a failure, it goes on where it stopped: done households have history), then
+/// `partition.baselines_backfilled` with how many. That record means it is done for good (every
+/// retirement since carries each household's state forward), so later runs skip the search.
+/// A dry run counts them (none once the record exists).
+fn backfill(conn: &mut PgConnection, dry_run: bool, operator: &str) -> anyhow::Result<usize> {
+    const ACTION: &str = "partition.baselines_backfilled";
+    let table = &partitions::HOUSEHOLD_EVENTS;
+    let done = conn.transaction::<_, anyhow::Error, _>(|c| {
+        platform_scope(c)?;
+        Ok(diesel::sql_query(format!(
+            "SELECT count(*) AS n FROM (SELECT 1 FROM audit_events \
+              WHERE county_code = 0 AND action = '{ACTION}' LIMIT 1) d"
+        ))
+        .get_result::<N>(c)?
+        .n > 0)
+    })?;
+    if done {
+        return Ok(0);
+    }
+    if dry_run {
+        return conn.transaction::<_, anyhow::Error, _>(|c| {
+            platform_scope(c)?;
+            crate::app::cases::count_without_history(c).map_err(|e| anyhow::anyhow!("{e}"))
+        });
+    }
     let Some((month, first)) = months(conn, table)?
         .iter()
         .filter(|p| p.attached)
@@ -377,27 +400,40 @@ fn backfill(
         return Ok(0);
     };
     let boundary = domain::calendar::start_of_day(first);
-    conn.transaction::<_, anyhow::Error, _>(|conn| {
-        platform_scope(conn)?;
-        let n = crate::app::cases::backfill_baselines(conn, boundary, dry_run)
-            .map_err(|e| anyhow::anyhow!("cannot give households without history a baseline: {e}"))?;
-        if n > 0 && !dry_run {
-            crate::audit::record(
-                conn,
-                &operator_actor(operator),
-                &crate::audit::Entry {
-                    action: "partition.baselines_backfilled",
-                    object_type: table.parent,
-                    object_id: Some(month.clone()),
-                    region: RegionCode::PLATFORM,
-                    reason: None,
-                    details: serde_json::json!({ "table": table.parent, "households": n, "at": boundary }),
-                },
-            )
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        }
-        Ok(n)
-    })
+    let (mut total, mut after) = (0, None);
+    loop {
+        let batch = conn
+            .build_transaction()
+            .repeatable_read()
+            .run::<_, anyhow::Error, _>(|c| {
+                platform_scope(c)?;
+                crate::app::cases::backfill_baselines(c, boundary, after, 1000)
+                    .map_err(|e| anyhow::anyhow!("{e}"))
+            })
+            .context("cannot give households without history a baseline")?;
+        let Some((n, last)) = batch else {
+            break;
+        };
+        total += n;
+        after = Some(last);
+    }
+    conn.transaction::<_, anyhow::Error, _>(|c| {
+        platform_scope(c)?;
+        crate::audit::record(
+            c,
+            &operator_actor(operator),
+            &crate::audit::Entry {
+                action: ACTION,
+                object_type: table.parent,
+                object_id: Some(month),
+                region: RegionCode::PLATFORM,
+                reason: None,
+                details: serde_json::json!({ "table": table.parent, "households": total, "at": boundary }),
+            },
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))
+    })?;
+    Ok(total)
 }
 
 fn operator_actor(operator: &str) -> crate::audit::Actor {

@@ -559,14 +559,17 @@ pub struct EventDto {
     /// Who.
     pub actor_username: Option<String>,
     /// `created`, `updated`, `member_added`, `member_updated`, `member_removed`,
-    /// `year_recorded`, `measure_added`, `measure_updated`, `status_changed`; `baseline` at
-    /// the end of an archived month (`retire-months`): the household's state then, carried
-    /// forward, with `changes` `{"last_change_at": …}`.
+    /// `year_recorded`, `measure_added`, `measure_updated`, `status_changed`; `baseline`
+    /// where older history was archived (`retire-months`): the household's state at that
+    /// time (at the end of an archived month, its state then; at the start of the oldest month
+    /// kept, for a household whose history was archived before baselines existed, its state
+    /// unchanged since), with `changes` `{"last_change_at": …}`.
     pub kind: String,
     /// Why, when given.
     pub reason: Option<String>,
     /// What changed: field → `[before, after]` (ID numbers masked); for a `baseline`,
-    /// `{"last_change_at": …}`.
+    /// `{"last_change_at": …}` (UTC, RFC 3339 with microseconds: when that state was last
+    /// changed).
     #[schema(value_type = Object)]
     pub changes: serde_json::Value,
 }

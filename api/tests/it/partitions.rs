@@ -366,6 +366,14 @@ async fn an_old_month_of_each_table_is_detached_and_archived_and_the_rest_stays_
     // The retired month's last state is carried to its end as a baseline, which says when
     // that state was last changed.
     assert_eq!(kinds, ["created", "baseline"], "{:?}", hist.body);
+    // One format whoever wrote it (the carry in SQL, the backfill in Rust): UTC, microseconds.
+    let written = hist.body["items"][1]["changes"]["last_change_at"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        written.ends_with('Z') && written.len() == "2025-01-01T00:00:00.000000Z".len(),
+        "{written}"
+    );
     let carried_from = hist.body["items"][1]["changes"]["last_change_at"]
         .as_str()
         .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
@@ -446,6 +454,13 @@ async fn an_old_month_of_each_table_is_detached_and_archived_and_the_rest_stays_
             .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
             .map(|t| t.with_timezone(&Utc).timestamp_micros())
     };
+    let written = hist.body["items"][0]["changes"]["last_change_at"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        written.ends_with('Z') && written.len() == "2025-01-01T00:00:00.000000Z".len(),
+        "{written}"
+    );
     assert_eq!(
         last_change(&hist.body["items"][0]["changes"]["last_change_at"]),
         Some(older.timestamp_micros()),
@@ -475,5 +490,15 @@ async fn an_old_month_of_each_table_is_detached_and_archived_and_the_rest_stays_
         .unwrap_or_else(|e| panic!("{e:#}"));
     assert!(again.iter().all(|r| r.months.is_empty()), "{again:?}");
     assert_eq!(baselines(&again), 0, "{again:?}");
+    let records: Count = as_platform(&app, |c| {
+        diesel::sql_query(
+            "SELECT count(*) AS n FROM audit_events WHERE action = 'partition.baselines_backfilled'",
+        )
+        .get_result(c)
+    });
+    assert_eq!(
+        records.n, 1,
+        "done for good: the next run does not search again"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -357,78 +357,98 @@ pub(crate) fn record_change(
     Ok(v)
 }
 
-/// Gives every household without any history left (its months retired before baselines were
-/// carried, see `partitions::HOUSEHOLD_EVENTS`) a `baseline` entry of its state now, dated
-/// `boundary` (the start of the oldest month kept) or its last change if later: with no entry
-/// in the months kept it has not changed since they began, so its state now is its state then.
-/// `changes` says when it last changed (`{"last_change_at": …}`), as a carried baseline does.
-/// Runs in the caller's transaction and scope (the retirement's: the platform's), in batches;
-/// with `dry_run` it only counts them. Returns how many households it found.
+/// Households with no history left at all: their months were retired before months carried
+/// each household's state forward (see `partitions::HOUSEHOLD_EVENTS`).
+#[diesel::dsl::auto_type]
+fn without_history() -> _ {
+    s::households::table.filter(diesel::dsl::not(diesel::dsl::exists(
+        s::household_events::table
+            .filter(s::household_events::county_code.eq(s::households::county_code))
+            .filter(s::household_events::household_id.eq(s::households::id)),
+    )))
+}
+
+/// How many households have no history left (see [`backfill_baselines`]).
+///
+/// # Errors
+/// Database failures.
+pub fn count_without_history(conn: &mut PgConnection) -> Result<usize, DomainError> {
+    let n: i64 = without_history().count().get_result(conn).db()?;
+    Ok(usize::try_from(n).unwrap_or(usize::MAX))
+}
+
+/// Gives the next households (in key order after `after`, at most `batch`) without any history
+/// left a `baseline` entry of their state now, dated `boundary` (the start of the oldest month
+/// kept): with no entry in the months kept a household has not changed since they began, so
+/// its state now is its state then. `changes` says when it last changed
+/// (`{"last_change_at": …}`), as a carried baseline does. Runs in the caller's transaction and
+/// scope (the retirement's: the platform's, repeatable read, so the household rows, their
+/// members and the absence of history are read as of one moment). Returns how many it gave one
+/// and the last key, or `None` when none are left.
 ///
 /// # Errors
 /// Database failures.
 pub fn backfill_baselines(
     conn: &mut PgConnection,
     boundary: DateTime<Utc>,
-    dry_run: bool,
-) -> Result<usize, DomainError> {
-    let without_history = || {
-        s::households::table.filter(diesel::dsl::not(diesel::dsl::exists(
-            s::household_events::table
-                .filter(s::household_events::county_code.eq(s::households::county_code))
-                .filter(s::household_events::household_id.eq(s::households::id)),
-        )))
+    after: Option<(i32, Uuid)>,
+    batch: i64,
+) -> Result<Option<(usize, (i32, Uuid))>, DomainError> {
+    let mut q = without_history()
+        .select(HouseholdRow::as_select())
+        .order((s::households::county_code, s::households::id))
+        .limit(batch)
+        .into_boxed();
+    if let Some((county, id)) = after {
+        q = q.filter(
+            s::households::county_code
+                .gt(county)
+                .or(s::households::county_code
+                    .eq(county)
+                    .and(s::households::id.gt(id))),
+        );
+    }
+    let rows: Vec<HouseholdRow> = q.load(conn).db()?;
+    let Some(last) = rows.last().map(|h| (h.county_code, h.id)) else {
+        return Ok(None);
     };
-    if dry_run {
-        let n: i64 = without_history().count().get_result(conn).db()?;
-        return Ok(usize::try_from(n).unwrap_or(usize::MAX));
-    }
-    let mut done = 0;
-    loop {
-        // Each batch's entries take its households out of the next one.
-        let rows: Vec<HouseholdRow> = without_history()
-            .select(HouseholdRow::as_select())
-            .order((s::households::county_code, s::households::id))
-            .limit(1000)
-            .load(conn)
-            .db()?;
-        if rows.is_empty() {
-            return Ok(done);
-        }
-        let counties: Vec<i32> = rows.iter().map(|h| h.county_code).collect();
-        let ids: Vec<Uuid> = rows.iter().map(|h| h.id).collect();
-        let codes: Vec<i64> = rows.iter().map(|h| h.region_code).collect();
-        let mut members = members_of(conn, &counties, &ids)?;
-        let names = village_names(conn, &codes)?;
-        let events: Vec<_> = rows
-            .into_iter()
-            .map(|household| {
-                let view = HouseholdView {
-                    village_name: names
-                        .get(&household.region_code)
-                        .cloned()
-                        .unwrap_or_default(),
-                    members: members.remove(&household.id).unwrap_or_default(),
-                    household,
-                };
-                let h = &view.household;
-                (
-                    s::household_events::county_code.eq(h.county_code),
-                    s::household_events::id.eq(Uuid::new_v4()),
-                    s::household_events::household_id.eq(h.id),
-                    s::household_events::region_code.eq(h.region_code),
-                    s::household_events::at.eq(boundary.max(h.updated_at)),
-                    s::household_events::kind.eq("baseline"),
-                    s::household_events::changes.eq(json!({ "last_change_at": h.updated_at })),
-                    s::household_events::snapshot.eq(view.snapshot()),
-                )
-            })
-            .collect();
-        done += diesel::insert_into(s::household_events::table)
-            .values(&events)
-            .execute(conn)
-            .db()?;
-    }
+    let counties: Vec<i32> = rows.iter().map(|h| h.county_code).collect();
+    let ids: Vec<Uuid> = rows.iter().map(|h| h.id).collect();
+    let codes: Vec<i64> = rows.iter().map(|h| h.region_code).collect();
+    let mut members = members_of(conn, &counties, &ids)?;
+    let names = village_names(conn, &codes)?;
+    let events: Vec<_> = rows
+        .into_iter()
+        .map(|household| {
+            let last_change = household
+                .updated_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+            let view = HouseholdView {
+                village_name: names
+                    .get(&household.region_code)
+                    .cloned()
+                    .unwrap_or_default(),
+                members: members.remove(&household.id).unwrap_or_default(),
+                household,
+            };
+            let h = &view.household;
+            (
+                s::household_events::county_code.eq(h.county_code),
+                s::household_events::id.eq(Uuid::new_v4()),
+                s::household_events::household_id.eq(h.id),
+                s::household_events::region_code.eq(h.region_code),
+                s::household_events::at.eq(boundary),
+                s::household_events::kind.eq("baseline"),
+                s::household_events::changes.eq(json!({ "last_change_at": last_change })),
+                s::household_events::snapshot.eq(view.snapshot()),
+            )
+        })
+        .collect();
+    let n = diesel::insert_into(s::household_events::table)
+        .values(&events)
+        .execute(conn)
+        .db()?;
+    Ok(Some((n, last)))
 }
 
 /// The SQL of each household's last history snapshot before a moment, within a scope: rows of
