@@ -471,7 +471,10 @@ thread_local! {
     static CAPTURED: std::cell::RefCell<Option<Vec<serde_json::Value>>> =
         const { std::cell::RefCell::new(None) };
     /// Whether the transaction this thread runs priced sorting out from its first statement
-    /// ([`Db::in_scope_pages`]). A transaction runs on one thread from start to end.
+    /// ([`Db::in_scope_pages`]). A transaction runs on one thread from start to end, and every
+    /// connection the server queries comes from [`Db`] (which sets the mark for each of its
+    /// transactions): a connection opened another way must not call [`load_page`] inside a
+    /// page's transaction.
     static SORTING_OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
@@ -522,11 +525,13 @@ where
     diesel::sql_query("SET LOCAL enable_sort = off")
         .execute(conn)
         .db()?;
-    let rows = load_page_sorted_last(conn, query);
+    // A failed page aborts the transaction: its error is the answer (a statement timeout stays
+    // a 503), not the failure of a setting sent after it.
+    let rows = load_page_sorted_last(conn, query)?;
     diesel::sql_query("SET LOCAL enable_sort = on")
         .execute(conn)
         .db()?;
-    rows
+    Ok(rows)
 }
 
 fn load_page_sorted_last<'q, Q, U>(conn: &mut PgConnection, query: Q) -> Result<Vec<U>, DomainError>

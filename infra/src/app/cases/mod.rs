@@ -368,6 +368,9 @@ fn without_history() -> _ {
     )))
 }
 
+/// A household's key: county and id.
+pub type HouseholdKey = (i32, Uuid);
+
 /// How many households have no history left (see [`backfill_baselines`]).
 ///
 /// # Errors
@@ -391,9 +394,9 @@ pub fn count_without_history(conn: &mut PgConnection) -> Result<usize, DomainErr
 pub fn backfill_baselines(
     conn: &mut PgConnection,
     boundary: DateTime<Utc>,
-    after: Option<(i32, Uuid)>,
+    after: Option<HouseholdKey>,
     batch: i64,
-) -> Result<Option<(usize, (i32, Uuid))>, DomainError> {
+) -> Result<Option<(usize, HouseholdKey)>, DomainError> {
     let mut q = without_history()
         .select(HouseholdRow::as_select())
         .order((s::households::county_code, s::households::id))
