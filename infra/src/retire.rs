@@ -209,6 +209,7 @@ pub fn run(
 ) -> anyhow::Result<Report> {
     let mut conn =
         PgConnection::establish(owner_url).context("cannot connect as the owner role")?;
+    one_at_a_time(&mut conn)?;
     let days = longest_retention(&mut conn)?;
     retire(
         &mut conn,
@@ -238,6 +239,7 @@ pub fn run_all(
     retention.check()?;
     let mut conn =
         PgConnection::establish(owner_url).context("cannot connect as the owner role")?;
+    one_at_a_time(&mut conn)?;
     let mut reports = Vec::new();
     for table in &partitions::TABLES {
         let days = match retention.days(table.parent) {
@@ -368,12 +370,22 @@ fn months(conn: &mut PgConnection, table: &Monthly) -> QueryResult<Vec<Part>> {
 /// `baseline` of their state now at the start of the oldest month kept
 /// ([`crate::app::cases::backfill_baselines`]): one repeatable-read transaction per batch
 /// (rerun after a failure, it goes on where it stopped: done households have history), then
-/// `partition.baselines_backfilled` with how many. That record means it is done for good (every
-/// retirement since carries each household's state forward), so later runs skip the search.
-/// A dry run counts them (none once the record exists).
+/// `partition.baselines_backfilled` with how many this run gave one. While that record is kept
+/// later runs skip the search (every retirement since carries each household's state forward;
+/// once the audit month holding it is retired, one more search finds none and records again).
+/// A dry run counts them (none while the record exists).
 fn backfill(conn: &mut PgConnection, dry_run: bool, operator: &str) -> anyhow::Result<usize> {
     const ACTION: &str = "partition.baselines_backfilled";
     let table = &partitions::HOUSEHOLD_EVENTS;
+    let Some((month, first)) = months(conn, table)?
+        .iter()
+        .filter(|p| p.attached)
+        .find_map(|p| month_of(table.parent, &p.name))
+    else {
+        bail!(
+            "no month of household_events is attached: start the server once (it makes the months), then run again"
+        );
+    };
     let done = conn.transaction::<_, anyhow::Error, _>(|c| {
         platform_scope(c)?;
         Ok(diesel::sql_query(format!(
@@ -392,13 +404,6 @@ fn backfill(conn: &mut PgConnection, dry_run: bool, operator: &str) -> anyhow::R
             crate::app::cases::count_without_history(c).map_err(|e| anyhow::anyhow!("{e}"))
         });
     }
-    let Some((month, first)) = months(conn, table)?
-        .iter()
-        .filter(|p| p.attached)
-        .find_map(|p| month_of(table.parent, &p.name))
-    else {
-        return Ok(0);
-    };
     let boundary = domain::calendar::start_of_day(first);
     let (mut total, mut after) = (0, None);
     loop {
@@ -432,8 +437,30 @@ fn backfill(conn: &mut PgConnection, dry_run: bool, operator: &str) -> anyhow::R
             },
         )
         .map_err(|e| anyhow::anyhow!("{e}"))
+    })
+    .with_context(|| {
+        format!("{total} households were given a baseline but the record was not written: run again")
     })?;
     Ok(total)
+}
+
+/// Holds the retirement's lock for as long as `conn` is open, or fails when another run holds
+/// it: two runs at once would detach the same month, or give a household two baselines.
+fn one_at_a_time(conn: &mut PgConnection) -> anyhow::Result<()> {
+    #[derive(QueryableByName)]
+    struct Got {
+        #[diesel(sql_type = Bool)]
+        got: bool,
+    }
+    let got = diesel::sql_query(
+        "SELECT pg_try_advisory_lock(hashtextextended('zx-retire-months', 0)) AS got",
+    )
+    .get_result::<Got>(conn)?
+    .got;
+    if !got {
+        bail!("another retire-months (or audit-retire) run is under way: wait for it to finish");
+    }
+    Ok(())
 }
 
 fn operator_actor(operator: &str) -> crate::audit::Actor {

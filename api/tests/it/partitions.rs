@@ -502,3 +502,85 @@ async fn an_old_month_of_each_table_is_detached_and_archived_and_the_rest_stays_
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The backfill of households without history walks them in key order a batch at a time,
+/// giving each one baseline, and ends; and two retirement runs never overlap.
+#[actix_web::test]
+async fn the_baseline_backfill_goes_batch_by_batch_and_runs_alone() {
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
+    app.user("clerk", "370831001003", &["village_clerk"]);
+    let t = app.token("clerk").await;
+    let mut ids = Vec::new();
+    for (number, seq) in [("B1", 81), ("B2", 82), ("B3", 83)] {
+        let r = app
+            .post(
+                "/api/v1/households",
+                &t,
+                household(number, "370831001003", &[id_number("370831", seq)]),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        ids.push(r.body["id"].as_str().unwrap_or_default().to_string());
+    }
+    let list = ids
+        .iter()
+        .map(|i| format!("'{i}'"))
+        .collect::<Vec<_>>()
+        .join(",");
+    as_platform(&app, |c| {
+        diesel::sql_query(format!(
+            "DELETE FROM household_events WHERE household_id IN ({list})"
+        ))
+        .execute(c)
+    });
+    let now = Utc::now();
+    let mut after = None;
+    let mut keys = Vec::new();
+    while let Some((n, last)) = as_platform(&app, |c| {
+        infra::app::cases::backfill_baselines(c, now, after, 1)
+            .map_err(|e| diesel::result::Error::QueryBuilderError(format!("{e:?}").into()))
+    }) {
+        assert_eq!(n, 1, "one household a batch");
+        keys.push(last);
+        after = Some(last);
+        assert!(keys.len() <= 3, "it ends: {keys:?}");
+    }
+    assert_eq!(keys.len(), 3, "{keys:?}");
+    assert!(
+        keys.windows(2).all(|w| w[0] < w[1]),
+        "in key order: {keys:?}"
+    );
+    let each: Vec<Count> = as_platform(&app, |c| {
+        diesel::sql_query(format!(
+            "SELECT count(*) AS n FROM household_events \
+              WHERE household_id IN ({list}) AND kind = 'baseline' GROUP BY household_id"
+        ))
+        .load(c)
+    });
+    assert_eq!(each.iter().map(|c| c.n).collect::<Vec<_>>(), [1, 1, 1]);
+    // A second run while one holds the lock stops at once and says why.
+    let owner = app.db.owner_url();
+    let mut holder =
+        PgConnection::establish(owner.expose_secret()).unwrap_or_else(|e| panic!("{e}"));
+    diesel::sql_query("SELECT pg_advisory_lock(hashtextextended('zx-retire-months', 0))")
+        .execute(&mut holder)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dir = std::env::temp_dir().join(format!("zx-retire-alone-{}", app.db.name));
+    let year = Retention {
+        household_events_days: 365,
+        job_errors_days: 365,
+        webhook_deliveries_days: 365,
+        login_attempts_days: 365,
+    };
+    let err = infra::retire::run_all(owner.expose_secret(), &year, now, &dir, true, "test")
+        .err()
+        .map(|e| format!("{e:#}"))
+        .unwrap_or_default();
+    assert!(err.contains("under way"), "{err}");
+    drop(holder);
+    assert!(
+        infra::retire::run_all(owner.expose_secret(), &year, now, &dir, true, "test").is_ok(),
+        "free again once the other run ends"
+    );
+}

@@ -403,12 +403,15 @@ pub fn backfill_baselines(
         .limit(batch)
         .into_boxed();
     if let Some((county, id)) = after {
+        // A row comparison: the primary key's index starts right after the last key.
         q = q.filter(
-            s::households::county_code
-                .gt(county)
-                .or(s::households::county_code
-                    .eq(county)
-                    .and(s::households::id.gt(id))),
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "(households.county_code, households.id) > (",
+            )
+            .bind::<diesel::sql_types::Integer, _>(county)
+            .sql(", ")
+            .bind::<diesel::sql_types::Uuid, _>(id)
+            .sql(")"),
         );
     }
     let rows: Vec<HouseholdRow> = q.load(conn).db()?;
