@@ -487,9 +487,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     eprintln!("  {month} kept for now: {why}");
                 }
                 if r.baselines > 0 {
-                    let done = if dry_run { "would get" } else { "given" };
+                    let (done, who) = match (dry_run, r.baselines) {
+                        (true, 1) => ("would get", "household"),
+                        (true, _) => ("would get", "households"),
+                        (false, 1) => ("given", "household"),
+                        (false, _) => ("given", "households"),
+                    };
                     eprintln!(
-                        "  {} households with no history left {done} a baseline of their state now",
+                        "  {} {who} with no history left {done} a baseline of their state now",
                         r.baselines
                     );
                 }

@@ -149,13 +149,13 @@ struct Line {
 
 /// The first instant after month `name` (`<parent>_YYYY_MM`), in UTC (months of China time).
 fn month_end(parent: &str, name: &str) -> Option<(String, DateTime<Utc>)> {
-    let (first, month) = month_of(parent, name)?;
-    let next = if month.month() == 12 {
-        NaiveDate::from_ymd_opt(month.year() + 1, 1, 1)?
+    let (label, first) = month_of(parent, name)?;
+    let next = if first.month() == 12 {
+        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)?
     } else {
-        NaiveDate::from_ymd_opt(month.year(), month.month() + 1, 1)?
+        NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)?
     };
-    Some((first, domain::calendar::start_of_day(next)))
+    Some((label, domain::calendar::start_of_day(next)))
 }
 
 /// Month `name` (`<parent>_YYYY_MM`) as `YYYY-MM` and its first day.
@@ -198,8 +198,8 @@ fn longest_retention(conn: &mut PgConnection) -> anyhow::Result<i64> {
 /// again. `operator` names who did it in the audit row.
 ///
 /// # Errors
-/// Database or file failures (a month is dropped only after its archive is written, synced
-/// and counted).
+/// Another run under way ([`one_at_a_time`]); database or file failures (a month is dropped
+/// only after its archive is written, synced and counted).
 pub fn run(
     owner_url: &str,
     now: DateTime<Utc>,
@@ -209,17 +209,18 @@ pub fn run(
 ) -> anyhow::Result<Report> {
     let mut conn =
         PgConnection::establish(owner_url).context("cannot connect as the owner role")?;
-    one_at_a_time(&mut conn)?;
-    let days = longest_retention(&mut conn)?;
-    retire(
-        &mut conn,
-        &partitions::AUDIT,
-        days,
-        now,
-        out_dir,
-        dry_run,
-        operator,
-    )
+    one_at_a_time(&mut conn, |conn| {
+        let days = longest_retention(conn)?;
+        retire(
+            conn,
+            &partitions::AUDIT,
+            days,
+            now,
+            out_dir,
+            dry_run,
+            operator,
+        )
+    })
 }
 
 /// Retires the old months of every table partitioned by month (the audit log by its longest
@@ -227,7 +228,8 @@ pub fn run(
 /// table. Archives are `out_dir/<table>-YYYY-MM.jsonl.gz` (the audit log's `audit-YYYY-MM…`).
 ///
 /// # Errors
-/// A retention below its floor, database or file failures.
+/// A retention below its floor; another run under way ([`one_at_a_time`]); no month of
+/// `household_events` attached (the server makes them); database or file failures.
 pub fn run_all(
     owner_url: &str,
     retention: &Retention,
@@ -239,26 +241,26 @@ pub fn run_all(
     retention.check()?;
     let mut conn =
         PgConnection::establish(owner_url).context("cannot connect as the owner role")?;
-    one_at_a_time(&mut conn)?;
-    let mut reports = Vec::new();
-    for table in &partitions::TABLES {
-        let days = match retention.days(table.parent) {
-            Some(d) => d,
-            None => longest_retention(&mut conn)?,
-        };
-        reports.push(retire(
-            &mut conn, table, days, now, out_dir, dry_run, operator,
-        )?);
-    }
-    // After every table's months (a failure here leaves them retired), and after the carries.
-    let baselines = backfill(&mut conn, dry_run, operator)?;
-    if let Some(r) = reports
-        .iter_mut()
-        .find(|r| r.table == partitions::HOUSEHOLD_EVENTS.parent)
-    {
-        r.baselines = baselines;
-    }
-    Ok(reports)
+    one_at_a_time(&mut conn, |conn| {
+        let mut reports = Vec::new();
+        for table in &partitions::TABLES {
+            let days = match retention.days(table.parent) {
+                Some(d) => d,
+                None => longest_retention(conn)?,
+            };
+            reports.push(retire(conn, table, days, now, out_dir, dry_run, operator)?);
+        }
+        // After every table's months (a failure here leaves them retired), and after the
+        // carries.
+        let baselines = backfill(conn, dry_run, operator)?;
+        if let Some(r) = reports
+            .iter_mut()
+            .find(|r| r.table == partitions::HOUSEHOLD_EVENTS.parent)
+        {
+            r.baselines = baselines;
+        }
+        Ok(reports)
+    })
 }
 
 fn archive_prefix(table: &Monthly) -> &'static str {
@@ -444,23 +446,34 @@ fn backfill(conn: &mut PgConnection, dry_run: bool, operator: &str) -> anyhow::R
     Ok(total)
 }
 
-/// Holds the retirement's lock for as long as `conn` is open, or fails when another run holds
-/// it: two runs at once would detach the same month, or give a household two baselines.
-fn one_at_a_time(conn: &mut PgConnection) -> anyhow::Result<()> {
+/// Runs `f` holding the retirement's lock (a session advisory lock on `conn`), released when
+/// `f` returns, whatever it returns; fails at once when another run holds it: two runs at once
+/// would detach the same month, or give a household two baselines.
+fn one_at_a_time<T>(
+    conn: &mut PgConnection,
+    f: impl FnOnce(&mut PgConnection) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
     #[derive(QueryableByName)]
     struct Got {
         #[diesel(sql_type = Bool)]
         got: bool,
     }
-    let got = diesel::sql_query(
-        "SELECT pg_try_advisory_lock(hashtextextended('zx-retire-months', 0)) AS got",
-    )
-    .get_result::<Got>(conn)?
-    .got;
+    const KEY: &str = "hashtextextended('zx-retire-months', 0)";
+    let got = diesel::sql_query(format!("SELECT pg_try_advisory_lock({KEY}) AS got"))
+        .get_result::<Got>(conn)?
+        .got;
     if !got {
         bail!("another retire-months (or audit-retire) run is under way: wait for it to finish");
     }
-    Ok(())
+    let out = f(conn);
+    // Released here rather than when the connection closes (which the server finishes after
+    // the client has gone: a run started right after could still find it held).
+    if let Err(e) = diesel::sql_query(format!("SELECT pg_advisory_unlock({KEY}) AS got"))
+        .get_result::<Got>(conn)
+    {
+        tracing::warn!(error = %e, "could not release the retirement lock (the session's end will)");
+    }
+    out
 }
 
 fn operator_actor(operator: &str) -> crate::audit::Actor {

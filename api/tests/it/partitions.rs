@@ -578,7 +578,9 @@ async fn the_baseline_backfill_goes_batch_by_batch_and_runs_alone() {
         .map(|e| format!("{e:#}"))
         .unwrap_or_default();
     assert!(err.contains("under way"), "{err}");
-    drop(holder);
+    diesel::sql_query("SELECT pg_advisory_unlock(hashtextextended('zx-retire-months', 0))")
+        .execute(&mut holder)
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(
         infra::retire::run_all(owner.expose_secret(), &year, now, &dir, true, "test").is_ok(),
         "free again once the other run ends"
