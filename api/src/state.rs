@@ -198,7 +198,7 @@ impl AppState {
     }
 
     /// [`AppState::run`] for a request that reads one page of a list (`infra::db::load_page`):
-    /// its transaction prices sorting out from the first statement
+    /// its transaction prices sorting out from its opening message
     /// ([`infra::db::Db::in_scope_pages`]), two round trips fewer than setting it around the
     /// page. Only where `f` reads the page and what goes with it.
     ///

@@ -1,5 +1,5 @@
-//! The connection pool and the one way the server touches tenant data: a transaction whose
-//! first statement sets the caller's scope with `set_config(..., true)`.
+//! The connection pool and the one way the server touches tenant data: a transaction opened
+//! by one message, `BEGIN` and the `set_config(..., true)` of the caller's scope.
 //!
 //! The setting is transaction-local, so a pooled connection never carries one request's scope
 //! into the next; without it the RLS policies see NULL and return nothing (fail closed).
@@ -7,7 +7,9 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
-use diesel::connection::CacheSize;
+use diesel::connection::{
+    AnsiTransactionManager, CacheSize, SimpleConnection as _, TransactionManager as _,
+};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
@@ -141,19 +143,7 @@ impl std::ops::DerefMut for Tx<'_> {
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: PgPool,
-    statement_timeout_ms: String,
-}
-
-/// Failure inside a transaction: ours, or the database's.
-enum TxError {
-    Domain(DomainError),
-    Db(DieselError),
-}
-
-impl From<DieselError> for TxError {
-    fn from(e: DieselError) -> Self {
-        Self::Db(e)
-    }
+    statement_timeout_ms: u128,
 }
 
 impl Db {
@@ -182,7 +172,7 @@ impl Db {
             .context("cannot connect to the database as the app role")?;
         Ok(Self {
             pool,
-            statement_timeout_ms: opts.statement_timeout.as_millis().to_string(),
+            statement_timeout_ms: opts.statement_timeout.as_millis(),
         })
     }
 
@@ -203,7 +193,7 @@ impl Db {
             .build_unchecked(manager);
         Ok(Self {
             pool,
-            statement_timeout_ms: opts.statement_timeout.as_millis().to_string(),
+            statement_timeout_ms: opts.statement_timeout.as_millis(),
         })
     }
 
@@ -230,7 +220,7 @@ impl Db {
     }
 
     /// [`Db::in_scope`] for a request that reads one page of a list: sorting is priced out
-    /// for the whole transaction from its first statement (see [`load_page`], which then sends
+    /// for the whole transaction from its opening message (see [`load_page`], which then sends
     /// no setting of its own: two round trips fewer). Only for transactions whose other
     /// statements sort nothing an index could serve instead (the caller's reload, the page's
     /// related rows, the read's audit row).
@@ -310,41 +300,46 @@ impl Db {
         // This thread's transaction prices sorting out from the start, or not yet (whatever an
         // enclosing transaction of the thread did is put back when this one ends).
         let _sorting = SortingOff::enter(pages);
-        let body = |c: &mut PgConnection| {
-            // One round trip: the statement budget and the caller's scope, transaction-local
-            // (and for a page, sorting priced out).
-            let (lo, hi) = scope.map_or((String::new(), String::new()), |s| {
-                (s.lo().to_string(), s.hi().to_string())
-            });
-            let timeout = set_config(
-                "statement_timeout",
-                self.statement_timeout_ms.as_str(),
-                true,
-            );
-            let lo = set_config("app.scope_lo", lo, true);
-            let hi = set_config("app.scope_hi", hi, true);
-            if pages {
-                diesel::select((timeout, lo, hi, set_config("enable_sort", "off", true)))
-                    .execute(c)?;
-            } else {
-                diesel::select((timeout, lo, hi)).execute(c)?;
-            }
-            f(c).map_err(TxError::Domain)
-        };
         let conn: &mut PgConnection = &mut conn;
-        let result = if snapshot {
-            conn.build_transaction()
-                .read_only()
-                .repeatable_read()
-                .run::<T, TxError, _>(body)
-        } else {
-            conn.transaction::<T, TxError, _>(body)
-        };
-        match result {
-            Ok(v) => Ok(v),
-            Err(TxError::Domain(e)) => Err(e),
-            Err(TxError::Db(e)) => Err(map_db_error(e)),
+        begin(conn, &self.begin_sql(scope, snapshot, pages))?;
+        match f(conn) {
+            Ok(value) => AnsiTransactionManager::commit_transaction(conn)
+                .map(|()| value)
+                .map_err(map_db_error),
+            Err(e) => match AnsiTransactionManager::rollback_transaction(conn) {
+                // The original error says more than the rollback's (as diesel's own
+                // `transaction` decides).
+                Ok(()) | Err(DieselError::BrokenTransactionManager) => Err(e),
+                Err(rollback) => Err(map_db_error(rollback)),
+            },
         }
+    }
+
+    /// The first round trip of a transaction: `BEGIN` and, in the same simple-protocol
+    /// message, the statement budget and the caller's scope, transaction-local (and for a
+    /// page, sorting priced out). `SET LOCAL` rather than `SELECT set_config(…)`: a setting
+    /// is parsed and applied, where a `SELECT` sent as text is also planned and run on every
+    /// request (measured in docs/benchmarks.md). Every value is a number formatted here, never
+    /// text from a request.
+    fn begin_sql(&self, scope: Option<Scope>, snapshot: bool, pages: bool) -> String {
+        let (lo, hi) = scope.map_or((String::new(), String::new()), |s| {
+            (s.lo().to_string(), s.hi().to_string())
+        });
+        format!(
+            "BEGIN{mode}; SET LOCAL statement_timeout = {timeout}; \
+             SET LOCAL app.scope_lo = '{lo}'; SET LOCAL app.scope_hi = '{hi}'{sort}",
+            mode = if snapshot {
+                " ISOLATION LEVEL REPEATABLE READ READ ONLY"
+            } else {
+                ""
+            },
+            timeout = self.statement_timeout_ms,
+            sort = if pages {
+                "; SET LOCAL enable_sort = off"
+            } else {
+                ""
+            },
+        )
     }
 
     /// A raw pooled connection, for readiness checks.
@@ -356,6 +351,23 @@ impl Db {
     ) -> Result<diesel::r2d2::PooledConnection<ConnectionManager<PgConnection>>, DomainError> {
         self.pool.get().map_err(|_| DomainError::Unavailable)
     }
+}
+
+/// Opens a transaction with `sql` (`BEGIN` and what goes with it, one message) and tells
+/// diesel's transaction manager, so that nested `transaction` calls take savepoints and
+/// commit and rollback work as usual. When a statement after `BEGIN` fails, the server is
+/// left in an aborted transaction that diesel does not count as its own: it is rolled back
+/// here, so the connection goes back to the pool clean.
+fn begin(conn: &mut PgConnection, sql: &str) -> Result<(), DomainError> {
+    AnsiTransactionManager::begin_transaction_sql(conn, sql).map_err(|e| {
+        // (Never when diesel refused because a transaction was open already: not ours.)
+        if !matches!(e, DieselError::AlreadyInTransaction)
+            && conn.batch_execute("ROLLBACK").is_err()
+        {
+            tracing::warn!("could not roll back a transaction that failed to begin");
+        }
+        map_db_error(e)
+    })
 }
 
 /// Maps a database error to the domain vocabulary. Constraint names and other tenants' values
@@ -470,7 +482,7 @@ thread_local! {
     /// Plans captured by [`capture_plans`] on this thread, if capturing.
     static CAPTURED: std::cell::RefCell<Option<Vec<serde_json::Value>>> =
         const { std::cell::RefCell::new(None) };
-    /// Whether the transaction this thread runs priced sorting out from its first statement
+    /// Whether the transaction this thread runs priced sorting out from its opening message
     /// ([`Db::in_scope_pages`]). A transaction runs on one thread from start to end, and every
     /// connection the server queries comes from [`Db`] (which sets the mark for each of its
     /// transactions): a connection opened another way must not call [`load_page`] inside a

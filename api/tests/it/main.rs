@@ -53,6 +53,7 @@ mod small_loans;
 mod tasks;
 mod throttle;
 mod township_plans;
+mod transactions;
 mod transfer;
 mod uploads;
 mod users;
