@@ -282,6 +282,46 @@ pub(crate) fn view(conn: &mut PgConnection, id: Uuid) -> Result<HouseholdView, D
     })
 }
 
+/// One entry of a household's history, as every writer of it in Rust fills the columns (a
+/// change, a backfilled baseline; the carry of a retired month is SQL over the month itself,
+/// `partitions::HOUSEHOLD_EVENTS`). `None` of `at` is the table's default, the moment of the
+/// insert.
+#[derive(Insertable)]
+#[diesel(table_name = s::household_events)]
+struct HistoryEntry<'a> {
+    county_code: i32,
+    id: Uuid,
+    household_id: Uuid,
+    region_code: i64,
+    at: Option<DateTime<Utc>>,
+    actor_id: Option<Uuid>,
+    actor_username: Option<&'a str>,
+    kind: &'a str,
+    reason: Option<&'a str>,
+    changes: Value,
+    snapshot: Value,
+}
+
+impl<'a> HistoryEntry<'a> {
+    /// The entry of `kind` recording `view`'s state, by nobody in particular, now.
+    fn of(view: &HouseholdView, kind: &'a str, changes: Value) -> Self {
+        let h = &view.household;
+        Self {
+            county_code: h.county_code,
+            id: Uuid::new_v4(),
+            household_id: h.id,
+            region_code: h.region_code,
+            at: None,
+            actor_id: None,
+            actor_username: None,
+            kind,
+            reason: None,
+            changes,
+            snapshot: view.snapshot(),
+        }
+    }
+}
+
 /// Recomputes the head's name and member count, bumps the version, writes the event and the
 /// audit row. Every change to a household or its members ends here.
 pub(crate) fn record_change(
@@ -326,18 +366,12 @@ pub(crate) fn record_change(
     let v = view(conn, id)?;
     let region = super::stored_code(row.region_code)?;
     diesel::insert_into(s::household_events::table)
-        .values((
-            s::household_events::county_code.eq(row.county_code),
-            s::household_events::id.eq(Uuid::new_v4()),
-            s::household_events::household_id.eq(id),
-            s::household_events::region_code.eq(row.region_code),
-            s::household_events::actor_id.eq(ctx.caller.user_id),
-            s::household_events::actor_username.eq(&ctx.caller.username),
-            s::household_events::kind.eq(kind),
-            s::household_events::reason.eq(reason),
-            s::household_events::changes.eq(&changes),
-            s::household_events::snapshot.eq(v.snapshot()),
-        ))
+        .values(HistoryEntry {
+            actor_id: Some(ctx.caller.user_id),
+            actor_username: Some(&ctx.caller.username),
+            reason,
+            ..HistoryEntry::of(&v, kind, changes.clone())
+        })
         .execute(conn)
         .db()?;
     let fields: Vec<String> = changes
@@ -437,17 +471,10 @@ pub fn backfill_baselines(
                 members: members.remove(&household.id).unwrap_or_default(),
                 household,
             };
-            let h = &view.household;
-            (
-                s::household_events::county_code.eq(h.county_code),
-                s::household_events::id.eq(Uuid::new_v4()),
-                s::household_events::household_id.eq(h.id),
-                s::household_events::region_code.eq(h.region_code),
-                s::household_events::at.eq(boundary),
-                s::household_events::kind.eq("baseline"),
-                s::household_events::changes.eq(json!({ "last_change_at": last_change })),
-                s::household_events::snapshot.eq(view.snapshot()),
-            )
+            HistoryEntry {
+                at: Some(boundary),
+                ..HistoryEntry::of(&view, "baseline", json!({ "last_change_at": last_change }))
+            }
         })
         .collect();
     let n = diesel::insert_into(s::household_events::table)
