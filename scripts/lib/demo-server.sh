@@ -79,15 +79,3 @@ zx_demo_server_stop() {
     unset ZX_CHECK_PID
   fi
 }
-
-# Like zx_pg_env, but always for the database named by ZX_DB_NAME (ignores DATABASE_URL set for
-# another database).
-zx_pg_env_for_db() {
-  local saved_db="${DATABASE_URL:-}"
-  if [ -n "$saved_db" ]; then
-    local base="${saved_db%/*}" mbase="${MIGRATION_DATABASE_URL%/*}"
-    export DATABASE_URL="$base/$ZX_DB_NAME" MIGRATION_DATABASE_URL="$mbase/$ZX_DB_NAME"
-  else
-    zx_pg_env
-  fi
-}

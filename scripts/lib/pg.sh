@@ -88,3 +88,24 @@ zx_pg_env() {
   export DATABASE_URL="postgres://zhenxing_app:$ZX_APP_PASSWORD@$host:$port/${ZX_DB_NAME:-zhenxing}"
   export TEST_ADMIN_DATABASE_URL="${TEST_ADMIN_DATABASE_URL:-$ADMIN_DATABASE_URL}"
 }
+
+# Like zx_pg_env, but always for the database named by ZX_DB_NAME: with DATABASE_URL already set
+# (for another database, e.g. the demo's), the same server and roles with that name in its place.
+# Benchmarks and checks that drop and load their database use this, never the caller's database.
+zx_pg_env_for_db() {
+  : "${ZX_DB_NAME:?set ZX_DB_NAME}"
+  if [ -n "${DATABASE_URL:-}" ]; then
+    : "${MIGRATION_DATABASE_URL:?set MIGRATION_DATABASE_URL too (the zhenxing_owner role)}"
+    DATABASE_URL=$(_zx_url_with_db "$DATABASE_URL" "$ZX_DB_NAME")
+    MIGRATION_DATABASE_URL=$(_zx_url_with_db "$MIGRATION_DATABASE_URL" "$ZX_DB_NAME")
+    export DATABASE_URL MIGRATION_DATABASE_URL
+  fi
+  zx_pg_env
+}
+
+# A postgres:// URL with its database replaced (any ?query kept).
+_zx_url_with_db() {
+  local url=$1 db=$2 query=""
+  case "$url" in *\?*) query="?${url#*\?}"; url=${url%%\?*} ;; esac
+  echo "${url%/*}/$db$query"
+}
