@@ -1,5 +1,5 @@
 //! The connection pool and the one way the server touches tenant data: a transaction opened
-//! by one message, `BEGIN` and the `set_config(..., true)` of the caller's scope.
+//! by one message, `BEGIN` and the `SET LOCAL` of the caller's scope.
 //!
 //! The setting is transaction-local, so a pooled connection never carries one request's scope
 //! into the next; without it the RLS policies see NULL and return nothing (fail closed).
@@ -362,9 +362,10 @@ fn begin(conn: &mut PgConnection, sql: &str) -> Result<(), DomainError> {
     AnsiTransactionManager::begin_transaction_sql(conn, sql).map_err(|e| {
         // (Never when diesel refused because a transaction was open already: not ours.)
         if !matches!(e, DieselError::AlreadyInTransaction)
-            && conn.batch_execute("ROLLBACK").is_err()
+            && let Err(rollback) = conn.batch_execute("ROLLBACK")
         {
-            tracing::warn!("could not roll back a transaction that failed to begin");
+            // A dead connection: diesel marks it broken and the pool drops it.
+            tracing::warn!(error = %rollback, "could not roll back a transaction that failed to begin");
         }
         map_db_error(e)
     })

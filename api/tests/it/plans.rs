@@ -848,7 +848,7 @@ fn in_page(c: &mut PgConnection) -> String {
     .v
 }
 
-/// List routes run in a transaction that prices sorting out from its first statement
+/// List routes run in a transaction that prices sorting out from its opening message
 /// (`Db::in_scope_pages`), so `load_page` sends no setting of its own; every other transaction
 /// prices it out around its page only, and neither leaks into the next transaction, on the
 /// connection or on the thread (a transaction opened inside a page's keeps sorting on).
