@@ -110,8 +110,8 @@ fn record_known(conn: &mut PgConnection, row: &NewAuditRow<'_>) -> Result<usize,
 }
 
 /// [`record_known`]'s statement. Its text never changes, so diesel prepares it once per
-/// connection and PostgreSQL plans it once (`sql_query` would be parsed and planned on every
-/// read the server audits).
+/// connection and PostgreSQL plans it once (unless prepared statements are off, behind an old
+/// PgBouncer; `sql_query` would be parsed and planned on every read the server audits).
 struct KnownInsert<'r, 'a> {
     row: &'r NewAuditRow<'a>,
     anonymous: bool,
