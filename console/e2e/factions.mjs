@@ -283,7 +283,7 @@ export async function factions({ as, base, expect, idNumber, rnd }) {
     "/households",
     {
       household_number: village + "4" + rnd(3), village_code: village, attribute: "general", poverty_causes: [causes[0].code], year_identified: 2014,
-      members: [{ name: ranger, id_number: idNumber("37083119700101" + rnd(3)), relationship: "head" }],
+      members: [{ name: ranger, id_number: idNumber("37083119690909" + rnd(3)), relationship: "head" }], // (workflows.mjs registers heads born 1970-01-01)
     },
     { "Idempotency-Key": crypto.randomUUID() },
   );

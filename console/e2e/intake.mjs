@@ -31,13 +31,15 @@ export async function intake({ as, base, expect, idNumber, rnd }) {
   // Two ordinary (non-poor) households of the village: a monitoring case found on a household
   // never registered makes it, and leaves it non_poor (docs/domain.md).
   const made = [];
-  for (const who of ["纳甲", "纳乙"]) {
+  // Birth dates no other check registers (fvill's heads are born 1975-01-01: random sequence
+  // numbers under one date collided, a 409 already_registered in CI), one per household.
+  for (const [who, born] of [["纳甲", "19740404"], ["纳乙", "19740405"]]) {
     const name = who + "零一二三四五六七八九"[Number(rnd(1))] + "零一二三四五六七八九"[Number(rnd(1))];
     const r = await clerk("POST", "/monitoring-cases", {
       household: {
         household_number: village.slice(0, 12) + "8" + rnd(3), village_code: village, attribute: "general",
         poverty_causes: [causes[0].code], year_identified: YEAR,
-        members: [{ name, id_number: idNumber("37083119750101" + rnd(3)), relationship: "head" }],
+        members: [{ name, id_number: idNumber("370831" + born + rnd(3)), relationship: "head" }],
       },
       kind: "marginal", risk_types: ["income_drop"], found_on: daysAgo(0), description: "家庭收入骤减，申请纳入",
     });
