@@ -37,7 +37,7 @@ export async function intake({ as, base, expect, idNumber, rnd }) {
     const name = who + "零一二三四五六七八九"[Number(rnd(1))] + "零一二三四五六七八九"[Number(rnd(1))];
     const r = await clerk("POST", "/monitoring-cases", {
       household: {
-        household_number: village.slice(0, 12) + "8" + rnd(3), village_code: village, attribute: "general",
+        household_number: village.slice(0, 12) + "1" + rnd(3), village_code: village, attribute: "general",
         poverty_causes: [causes[0].code], year_identified: YEAR,
         members: [{ name, id_number: idNumber("370831" + born + rnd(3)), relationship: "head" }],
       },

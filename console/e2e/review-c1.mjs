@@ -38,7 +38,7 @@ export async function reviewC1({ as, base, expect, idNumber, rnd }) {
   const exitable = async (who) => {
     const name = cjk(who, rnd);
     const r = await clerk("POST", "/households", {
-      household_number: village.slice(0, 12) + "5" + rnd(3), village_code: village, attribute: "general",
+      household_number: village.slice(0, 12) + "2" + rnd(3), village_code: village, attribute: "general",
       poverty_causes: [causes[0].code], year_identified: 2014,
       members: [{ name, id_number: idNumber("37083119710101" + rnd(3)), relationship: "head" }],
     }, key());
@@ -195,7 +195,7 @@ export async function reviewC1({ as, base, expect, idNumber, rnd }) {
   const newCase = async (extra) => {
     const r = await clerk("POST", "/monitoring-cases", {
       household: {
-        household_number: village.slice(0, 12) + "4" + rnd(3), village_code: village, attribute: "general",
+        household_number: village.slice(0, 12) + "3" + rnd(3), village_code: village, attribute: "general",
         poverty_causes: [causes[0].code], year_identified: Number(daysAgo(0).slice(0, 4)),
         members: [{ name: cjk("监测", rnd), id_number: idNumber("37083119730303" + rnd(3)), relationship: "head" }],
       },
