@@ -100,7 +100,24 @@ function idNumber(prefix17) {
   const sum = [...prefix17].reduce((s, d, i) => s + Number(d) * w[i], 0);
   return prefix17 + "10X98765432"[sum % 11];
 }
-const rnd = (n) => String(Math.floor(Math.random() * 10 ** n)).padStart(n, "0");
+// Random digits for numbers the checks register (household numbers, ID numbers' sequence, …).
+// A draw of 3 digits or more never repeats within a run: the checks build numbers as a fixed
+// prefix and such a draw, several checks share prefixes, and a repeat was a 409 in CI now and
+// then (two draws of 3 digits under one prefix meet one run in a thousand). The database is new
+// each run (ZX_CHECK_FRESH), so this run's draws are all that can meet.
+const drawn = new Map();
+const rnd = (n) => {
+  for (;;) {
+    const v = String(Math.floor(Math.random() * 10 ** n)).padStart(n, "0");
+    if (n < 3) return v;
+    const seen = drawn.get(n) ?? drawn.set(n, new Set()).get(n);
+    if (seen.size >= 10 ** n / 2) throw new Error(`rnd(${n}): half the values drawn already`);
+    if (!seen.has(v)) {
+      seen.add(v);
+      return v;
+    }
+  }
+};
 
 await as("clerk.sishui", "demo-clerk-2026", "clerk-registers-a-household", async (page, shot) => {
   await shot("home-clerk");
