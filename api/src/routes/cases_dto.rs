@@ -1,6 +1,6 @@
 //! Request and response shapes of the cases resources.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
 use domain::cases::{HouseholdInput, MeasureInput, MemberInput, YearRecord};
 use infra::app::cases::records::{MeasureRow, YearRow};
 use infra::app::cases::{HouseholdRow, HouseholdView, MemberRow};
@@ -181,8 +181,11 @@ pub struct MemberDto {
     pub id_number_masked: String,
     /// `male` or `female`, from the ID number.
     pub sex: String,
-    /// From the ID number.
-    pub birth_date: NaiveDate,
+    /// The year of birth, from the ID number. The full date is not shown: with the masked
+    /// number's first six and last four digits it would spell the whole number (its digits 7 to
+    /// 14 are the date), so it comes only with `POST /api/v1/members/{id}/reveal`.
+    #[schema(example = 1980)]
+    pub birth_year: i32,
     /// Relationship code.
     #[schema(value_type = domain::cases::Relationship)]
     pub relationship: String,
@@ -213,7 +216,7 @@ impl From<MemberRow> for MemberDto {
             name: m.name,
             id_number_masked: m.id_masked,
             sex: m.sex,
-            birth_date: m.birth_date,
+            birth_year: m.birth_date.year(),
             relationship: m.relationship,
             education: m.education,
             school_status: m.school_status,

@@ -66,7 +66,9 @@ async fn a_clerk_registers_a_household_and_reads_it_masked() {
         head["id_number_masked"],
         format!("370831********{}", &ids[0][14..])
     );
-    assert_eq!(head["birth_date"], "1980-01-02");
+    // The year only: the date is digits 7 to 14, which the masked form hides.
+    assert_eq!(head["birth_year"], 1980);
+    assert!(head.get("birth_date").is_none(), "{head}");
     assert_eq!(
         head["sex"],
         if ids[0].as_bytes()[16] % 2 == 1 {
@@ -82,6 +84,33 @@ async fn a_clerk_registers_a_household_and_reads_it_masked() {
     let g = app.get(&format!("/api/v1/households/{id}"), &t).await;
     assert_eq!(g.status, 200);
     assert_eq!(g.body["members"].as_array().map(Vec::len), Some(2));
+    // Nothing shown beside a masked number spells the digits it hides: not the household, its
+    // members, a search, nor the household as it was on a day.
+    let today = chrono::Utc::now().date_naive();
+    let reads = [
+        g.body.clone(),
+        app.get(&format!("/api/v1/households/{id}/members"), &t)
+            .await
+            .body,
+        app.post("/api/v1/members/search", &t, json!({"id_number": ids[1]}))
+            .await
+            .body,
+        app.get(&format!("/api/v1/households/{id}?as_of={today}"), &t)
+            .await
+            .body,
+    ];
+    for (i, body) in reads.iter().enumerate() {
+        let text = body.to_string();
+        for n in &ids {
+            let hidden = &n[6..14];
+            let dashed = format!("{}-{}-{}", &n[6..10], &n[10..12], &n[12..14]);
+            assert!(
+                !text.contains(hidden) && !text.contains(&dashed),
+                "read {i} shows the hidden digits of {n}: {text}"
+            );
+        }
+        assert!(text.contains("\"birth_year\":1980"), "read {i}: {text}");
+    }
     let h = app
         .get(&format!("/api/v1/households/{id}/history"), &t)
         .await;

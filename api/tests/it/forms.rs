@@ -65,6 +65,24 @@ async fn household_card_prints_masked_ids_income_and_measures_in_scope_only() {
     for n in &ids {
         assert!(page.contains(&masked(n)), "card.html lacks the masked {n}");
         assert!(!page.contains(n.as_str()), "card.html reveals {n}");
+        // The birth date is digits 7 to 14: beside the masked form it would spell the number.
+        let (y, m, d) = (&n[6..10], &n[10..12], &n[12..14]);
+        let day: u32 = d.parse().unwrap_or_default();
+        let month: u32 = m.parse().unwrap_or_default();
+        assert!(
+            page.contains(&format!("{y}年")),
+            "card.html lacks the birth year"
+        );
+        for date in [
+            format!("{y}年{month}月{day}日"),
+            format!("{y}年{m}月{d}日"),
+            format!("{y}-{m}-{d}"),
+        ] {
+            assert!(
+                !page.contains(&date),
+                "card.html shows the birth date {date}"
+            );
+        }
     }
 
     let pdf = app.get(&format!("{url}?format=pdf"), &x.clerk).await;

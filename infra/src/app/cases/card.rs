@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use chrono::Datelike as _;
 use diesel::pg::PgConnection;
 use domain::calendar::date_zh;
 use domain::cases::{Attribute, MeasureKind, Relationship, Status};
@@ -89,7 +90,7 @@ pub fn card(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<Doc, DomainE
             "姓名",
             "与户主关系",
             "性别",
-            "出生日期",
+            "出生年份",
             "身份证号码",
             "健康状况",
             "劳动能力",
@@ -107,7 +108,9 @@ pub fn card(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<Doc, DomainE
                 "female" => "女".into(),
                 s => s.to_string(),
             },
-            date_zh(m.birth_date),
+            // The year only: the full date is digits 7 to 14 of the ID number, which the
+            // masked form hides.
+            format!("{}年", m.birth_date.year()),
             // The stored masked form: the card never decrypts an ID number.
             m.id_masked.clone(),
             m.health.clone(),

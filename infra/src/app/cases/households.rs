@@ -336,6 +336,15 @@ pub fn get_as_of(
                 }
                 m.remove("household_id");
                 m.remove("region_code");
+                // As a member is shown now: the year of birth, never the date (digits 7 to 14
+                // of the ID number, which the masked form hides).
+                if let Some(date) = m.remove("birth_date") {
+                    let year = date
+                        .as_str()
+                        .and_then(|d| d.get(..4))
+                        .and_then(|y| y.parse::<i32>().ok());
+                    m.insert("birth_year".into(), json!(year));
+                }
             }
         }
     }
