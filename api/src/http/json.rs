@@ -32,7 +32,12 @@ fn is_json(req: &HttpRequest) -> bool {
 
 /// Turns a serde error with its path into a field error.
 fn field_error(e: &serde_path_to_error::Error<serde_json::Error>) -> FieldError {
+    // serde_path_to_error writes `?` for a place it cannot name (a syntax error): the body.
     let path = e.path().to_string();
+    let path = match path.trim_end_matches(".?") {
+        "?" | "" => ".".to_string(),
+        p => p.to_string(),
+    };
     let inner = e.inner();
     let message = inner.to_string();
     // Strip serde's " at line 1 column 9" suffix: the field path says where.
@@ -44,9 +49,17 @@ fn field_error(e: &serde_path_to_error::Error<serde_json::Error>) -> FieldError 
     // serde quotes the offending value ("invalid type: integer `370831…`"): never let a value
     // that could be an ID number or a phone number reach a response or a log.
     let message = redact_digits(&message);
+    let names_a_field = ["missing field", "unknown field", "duplicate field"]
+        .iter()
+        .any(|p| message.starts_with(p));
     let field = if path == "." {
-        // Missing fields and unknown fields report the parent: name the field itself.
-        grab_backticked(&message).unwrap_or_else(|| "body".into())
+        // Missing, unknown and repeated fields report the parent: name the field itself (other
+        // messages quote a value, never a name).
+        if names_a_field {
+            grab_backticked(&message).unwrap_or_else(|| "body".into())
+        } else {
+            "body".into()
+        }
     } else if message.starts_with("missing field") {
         format!("{path}.{}", grab_backticked(&message).unwrap_or_default())
     } else {
@@ -115,7 +128,7 @@ pub fn redact_digits(text: &str) -> String {
     out
 }
 
-fn grab_backticked(message: &str) -> Option<String> {
+pub(crate) fn grab_backticked(message: &str) -> Option<String> {
     let start = message.find('`')? + 1;
     let len = message[start..].find('`')?;
     Some(message[start..start + len].to_string())
@@ -190,6 +203,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
                 }
             {
                 return Err(DomainError::field(path, domain::input::date_rule()).into());
+            }
+            // Every request body is a JSON object: serde would also take a struct from an
+            // array of its fields in order, which no schema of ours allows.
+            if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+                return Err(DomainError::field(
+                    "body",
+                    domain::Rule::other("must be a JSON object", "必须是 JSON 对象"),
+                )
+                .into());
             }
             let de = &mut serde_json::Deserializer::from_slice(&body);
             let value = serde_path_to_error::deserialize(de)

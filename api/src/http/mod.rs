@@ -10,4 +10,5 @@ pub mod json;
 pub mod middleware;
 pub mod page;
 pub mod proxies;
+pub mod query;
 pub mod upload;

@@ -54,7 +54,6 @@ impl From<AttachmentObject> for ObjectType {
 /// The object an upload is for, or whose attachments are listed.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct ObjectParams {
     /// `exit_list`, `intake_list` or `property_hit`.
     #[param(inline)]
@@ -306,7 +305,7 @@ pub async fn upload_attachment(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<ObjectParams>,
+    q: crate::http::query::Query<ObjectParams>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     let object: ObjectType = q.object_type.into();
@@ -400,7 +399,7 @@ async fn discard(store: &Arc<dyn Store>, key: String) -> ApiResult<()> {
 pub async fn list_attachments(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<ObjectParams>,
+    q: crate::http::query::Query<ObjectParams>,
 ) -> ApiResult<HttpResponse> {
     let object: ObjectType = q.object_type.into();
     let object_id = q.object_id;

@@ -102,8 +102,8 @@ pub struct AuditParams {
 pub async fn list_audit_events(
     state: web::Data<AppState>,
     auth: Auth,
-    params: web::Query<AuditParams>,
-    page: web::Query<PageParams>,
+    params: crate::http::query::Query<AuditParams>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
     let before: Option<(DateTime<Utc>, Uuid)> = page.cursor()?;

@@ -242,7 +242,7 @@ pub async fn payment_file(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    q: web::Query<PaymentFileParams>,
+    q: crate::http::query::Query<PaymentFileParams>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
     let q = q.into_inner();

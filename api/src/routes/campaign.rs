@@ -451,7 +451,7 @@ pub async fn open_campaign(
 pub async fn list_campaigns(
     state: web::Data<AppState>,
     auth: Auth,
-    page: web::Query<PageParams>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
     let after: Option<(i32, Uuid)> = page.cursor()?;
@@ -514,8 +514,8 @@ pub async fn campaign_villages(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    params: web::Query<CampaignVillageParams>,
-    page: web::Query<PageParams>,
+    params: crate::http::query::Query<CampaignVillageParams>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
     let limit = page.limit()?;

@@ -114,7 +114,7 @@ pub async fn designate_demonstration_village(
 pub async fn list(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<RegionParam>,
+    q: crate::http::query::Query<RegionParam>,
 ) -> ApiResult<HttpResponse> {
     let region = q.into_inner().region;
     let rows = state

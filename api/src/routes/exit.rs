@@ -51,8 +51,8 @@ pub use bodies::*;
 pub async fn list_exit_lists(
     state: web::Data<AppState>,
     auth: Auth,
-    params: web::Query<ExitListParams>,
-    page: web::Query<PageParams>,
+    params: crate::http::query::Query<ExitListParams>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
     let after: Option<(i64, i32, Uuid)> = page.cursor()?;
@@ -529,7 +529,7 @@ pub async fn document(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<(String, String)>,
-    params: web::Query<crate::documents::FormatParams>,
+    params: crate::http::query::Query<crate::documents::FormatParams>,
 ) -> ApiResult<HttpResponse> {
     let (id, kind) = path.into_inner();
     let id = id_of(&id)?;

@@ -271,7 +271,7 @@ pub async fn create_exit_inspection(
 pub async fn list_exit_inspections(
     state: web::Data<AppState>,
     auth: Auth,
-    page: web::Query<PageParams>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
     let after: Option<(DateTime<Utc>, Uuid)> = page.cursor()?;

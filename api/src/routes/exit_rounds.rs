@@ -404,7 +404,7 @@ pub async fn open_exit_round(
 pub async fn list_exit_rounds(
     state: web::Data<AppState>,
     auth: Auth,
-    params: web::Query<RoundParams>,
+    params: crate::http::query::Query<RoundParams>,
 ) -> ApiResult<HttpResponse> {
     let year = params.year;
     let v = state

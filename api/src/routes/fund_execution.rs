@@ -38,7 +38,7 @@ pub struct ExecutionParams {
 pub async fn execution(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<ExecutionParams>,
+    q: crate::http::query::Query<ExecutionParams>,
 ) -> ApiResult<HttpResponse> {
     let q = q.into_inner();
     let region = q

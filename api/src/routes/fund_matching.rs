@@ -92,8 +92,8 @@ impl From<CityMatching> for CityMatchingDto {
 pub async fn city_matching(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<MatchingParams>,
-    page: web::Query<PageParams>,
+    q: crate::http::query::Query<MatchingParams>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
     let after: Option<(i32, i32)> = page.cursor()?;

@@ -150,7 +150,7 @@ pub struct RegionYear {
 pub async fn list_funds(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<RegionYear>,
+    q: crate::http::query::Query<RegionYear>,
 ) -> ApiResult<HttpResponse> {
     let q = q.into_inner();
     let rows = state
@@ -368,8 +368,8 @@ pub async fn create_project(
 pub async fn list_projects(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<RegionYear>,
-    page: web::Query<PageParams>,
+    q: crate::http::query::Query<RegionYear>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
     let after: Option<(i64, String, Uuid)> = page.cursor()?;

@@ -132,8 +132,8 @@ pub struct GrantRequestParams {
 pub async fn list_grant_requests(
     state: web::Data<AppState>,
     auth: Auth,
-    filter: web::Query<GrantRequestParams>,
-    page: web::Query<PageParams>,
+    filter: crate::http::query::Query<GrantRequestParams>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
     let after: Option<(i64, DateTime<Utc>, Uuid)> = page.cursor()?;

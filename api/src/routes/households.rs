@@ -146,8 +146,8 @@ impl HouseholdParams {
 pub async fn list_households(
     state: web::Data<AppState>,
     auth: Auth,
-    params: web::Query<HouseholdParams>,
-    page: web::Query<PageParams>,
+    params: crate::http::query::Query<HouseholdParams>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
     let after: Option<(i64, String)> = page.cursor()?;
@@ -230,7 +230,7 @@ pub struct CountDto {
 pub async fn count_households(
     state: web::Data<AppState>,
     auth: Auth,
-    params: web::Query<HouseholdParams>,
+    params: crate::http::query::Query<HouseholdParams>,
 ) -> ApiResult<HttpResponse> {
     let params = params.into_inner();
     let audited = params.clone();
@@ -371,7 +371,7 @@ pub async fn get_household(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    q: web::Query<AsOfParams>,
+    q: crate::http::query::Query<AsOfParams>,
 ) -> ApiResult<HttpResponse> {
     let id = household_id(&path)?;
     if let Some(date) = q.as_of {
@@ -423,7 +423,7 @@ pub async fn household_card(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    params: web::Query<crate::documents::FormatParams>,
+    params: crate::http::query::Query<crate::documents::FormatParams>,
 ) -> ApiResult<HttpResponse> {
     let id = household_id(&path)?;
     crate::documents::serve(&req, &state, auth, &params, move |conn, ctx, _| {
@@ -593,7 +593,7 @@ pub async fn household_history(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    page: web::Query<PageParams>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let id = household_id(&path)?;
     let limit = page.limit()?;

@@ -159,7 +159,7 @@ async fn start_kind(
 pub async fn household_years_template(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<FormatParams>,
+    q: crate::http::query::Query<FormatParams>,
 ) -> ApiResult<HttpResponse> {
     template(state, auth, Kind::HouseholdYears, q.into_inner().format).await
 }
@@ -194,7 +194,7 @@ pub async fn import_household_years(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<ImportParams>,
+    q: crate::http::query::Query<ImportParams>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     start_kind(req, state, auth, Kind::HouseholdYears, q.dry_run, payload).await
@@ -216,7 +216,7 @@ pub async fn import_household_years(
 pub async fn village_profiles_template(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<FormatParams>,
+    q: crate::http::query::Query<FormatParams>,
 ) -> ApiResult<HttpResponse> {
     template(state, auth, Kind::VillageProfiles, q.into_inner().format).await
 }
@@ -249,7 +249,7 @@ pub async fn import_village_profiles(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<ImportParams>,
+    q: crate::http::query::Query<ImportParams>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     start_kind(req, state, auth, Kind::VillageProfiles, q.dry_run, payload).await
@@ -271,7 +271,7 @@ pub async fn import_village_profiles(
 pub async fn visits_template(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<FormatParams>,
+    q: crate::http::query::Query<FormatParams>,
 ) -> ApiResult<HttpResponse> {
     template(state, auth, Kind::Visits, q.into_inner().format).await
 }
@@ -304,7 +304,7 @@ pub async fn import_visits(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<ImportParams>,
+    q: crate::http::query::Query<ImportParams>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     start_kind(req, state, auth, Kind::Visits, q.dry_run, payload).await
@@ -326,7 +326,7 @@ pub async fn import_visits(
 pub async fn team_members_template(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<FormatParams>,
+    q: crate::http::query::Query<FormatParams>,
 ) -> ApiResult<HttpResponse> {
     template(state, auth, Kind::TeamMembers, q.into_inner().format).await
 }
@@ -359,7 +359,7 @@ pub async fn import_team_members(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<ImportParams>,
+    q: crate::http::query::Query<ImportParams>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     start_kind(req, state, auth, Kind::TeamMembers, q.dry_run, payload).await
@@ -381,7 +381,7 @@ pub async fn import_team_members(
 pub async fn ranger_patrols_template(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<FormatParams>,
+    q: crate::http::query::Query<FormatParams>,
 ) -> ApiResult<HttpResponse> {
     template(state, auth, Kind::RangerPatrols, q.into_inner().format).await
 }
@@ -414,7 +414,7 @@ pub async fn import_ranger_patrols(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<ImportParams>,
+    q: crate::http::query::Query<ImportParams>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     start_kind(req, state, auth, Kind::RangerPatrols, q.dry_run, payload).await
@@ -436,7 +436,7 @@ pub async fn import_ranger_patrols(
 pub async fn ranger_inspections_template(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<FormatParams>,
+    q: crate::http::query::Query<FormatParams>,
 ) -> ApiResult<HttpResponse> {
     template(state, auth, Kind::RangerInspections, q.into_inner().format).await
 }
@@ -469,7 +469,7 @@ pub async fn import_ranger_inspections(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<ImportParams>,
+    q: crate::http::query::Query<ImportParams>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     start_kind(
@@ -499,7 +499,7 @@ pub async fn import_ranger_inspections(
 pub async fn benefit_cards_template(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<FormatParams>,
+    q: crate::http::query::Query<FormatParams>,
 ) -> ApiResult<HttpResponse> {
     template(state, auth, Kind::BenefitCards, q.into_inner().format).await
 }
@@ -533,7 +533,7 @@ pub async fn import_benefit_cards(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<ImportParams>,
+    q: crate::http::query::Query<ImportParams>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     start_kind(req, state, auth, Kind::BenefitCards, q.dry_run, payload).await

@@ -282,8 +282,8 @@ pub async fn create_intake_list(
 pub async fn list_intake_lists(
     state: web::Data<AppState>,
     auth: Auth,
-    params: web::Query<IntakeListParams>,
-    page: web::Query<PageParams>,
+    params: crate::http::query::Query<IntakeListParams>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
     let after: Option<(i64, i32, Uuid)> = page.cursor()?;

@@ -326,7 +326,7 @@ pub async fn remove_member(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<(String, String)>,
-    params: web::Query<RemoveMemberParams>,
+    params: crate::http::query::Query<RemoveMemberParams>,
 ) -> ApiResult<HttpResponse> {
     let id = household_id(&path.0)?;
     let mid = member_id(&path.1)?;

@@ -178,8 +178,8 @@ pub struct CaseParams {
 pub async fn list_cases(
     state: web::Data<AppState>,
     auth: Auth,
-    params: web::Query<CaseParams>,
-    page: web::Query<PageParams>,
+    params: crate::http::query::Query<CaseParams>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
     let after: Option<(i64, NaiveDate, Uuid)> = page.cursor()?;

@@ -216,7 +216,7 @@ pub async fn project_notice(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    params: web::Query<crate::documents::FormatParams>,
+    params: crate::http::query::Query<crate::documents::FormatParams>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
     crate::documents::serve(&req, &state, auth, &params, move |conn, ctx, lang| {
@@ -297,8 +297,8 @@ impl From<KeyVillageFunding> for KeyVillageFundingDto {
 pub async fn key_village_funding(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<FundingParams>,
-    page: web::Query<PageParams>,
+    q: crate::http::query::Query<FundingParams>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
     let after: Option<(i64, Uuid)> = page.cursor()?;
@@ -383,8 +383,8 @@ pub async fn manager_candidates(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    q: web::Query<CandidateParams>,
-    page: web::Query<PageParams>,
+    q: crate::http::query::Query<CandidateParams>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
     let limit = page.limit()?;

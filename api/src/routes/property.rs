@@ -60,7 +60,7 @@ const EXAMPLE: [&str; 4] = [
 pub async fn template(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<TemplateParams>,
+    q: crate::http::query::Query<TemplateParams>,
 ) -> ApiResult<HttpResponse> {
     state.run(auth, |_, _| Ok(())).await?;
     let header: Vec<&str> = property::COLUMNS.iter().map(|c| c.label).collect();
@@ -177,7 +177,7 @@ pub async fn import(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<ImportParams>,
+    q: crate::http::query::Query<ImportParams>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     let mut errs = Vec::new();
@@ -430,8 +430,8 @@ pub struct HitParams {
 pub async fn list_hits(
     state: web::Data<AppState>,
     auth: Auth,
-    params: web::Query<HitParams>,
-    page: web::Query<PageParams>,
+    params: crate::http::query::Query<HitParams>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
     let after: Option<(i64, Uuid, i32)> = page.cursor()?;
@@ -619,7 +619,7 @@ pub async fn opinions(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    q: web::Query<TableParams>,
+    q: crate::http::query::Query<TableParams>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
     let q = q.into_inner();

@@ -147,7 +147,7 @@ pub struct RegionOnly {
 pub async fn list_contracts(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<RegionOnly>,
+    q: crate::http::query::Query<RegionOnly>,
 ) -> ApiResult<HttpResponse> {
     let region = q.into_inner().region;
     let (rows, names) = state
@@ -410,7 +410,7 @@ pub async fn list_patrols(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    page: web::Query<PageParams>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
     let limit = page.limit()?;
@@ -479,8 +479,8 @@ pub struct LatePayoutDto {
 pub async fn late_payouts(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<LateParams>,
-    page: web::Query<PageParams>,
+    q: crate::http::query::Query<LateParams>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let q = q.into_inner();
     let limit = page.limit()?;
@@ -582,7 +582,7 @@ pub async fn contract_document(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    params: web::Query<crate::documents::FormatParams>,
+    params: crate::http::query::Query<crate::documents::FormatParams>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
     crate::documents::serve(&req, &state, auth, &params, move |conn, ctx, _| {
@@ -620,7 +620,7 @@ pub async fn payout_document(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<(String, String)>,
-    params: web::Query<crate::documents::FormatParams>,
+    params: crate::http::query::Query<crate::documents::FormatParams>,
 ) -> ApiResult<HttpResponse> {
     let (id, month) = path.into_inner();
     let id = id_of(&id)?;

@@ -85,7 +85,7 @@ pub async fn list_children(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    page: web::Query<PageParams>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let code = parse_code(&path)?;
     let limit = page.limit()?;

@@ -100,7 +100,7 @@ pub async fn plan_relocation(
 pub async fn list_relocation(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<RegionYear>,
+    q: crate::http::query::Query<RegionYear>,
 ) -> ApiResult<HttpResponse> {
     let q = q.into_inner();
     let s = state
@@ -149,7 +149,7 @@ pub async fn relocation_roster(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    params: web::Query<crate::documents::FormatParams>,
+    params: crate::http::query::Query<crate::documents::FormatParams>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
     crate::documents::serve(&req, &state, auth, &params, move |conn, ctx, lang| {

@@ -173,7 +173,7 @@ pub async fn report(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    q: web::Query<ReportParams>,
+    q: crate::http::query::Query<ReportParams>,
 ) -> ApiResult<HttpResponse> {
     let kind = path.into_inner();
     let q = q.into_inner();

@@ -212,8 +212,8 @@ type Cursor = (NaiveDate, String, Uuid, String);
 pub async fn list_tasks(
     state: web::Data<AppState>,
     auth: Auth,
-    params: web::Query<TaskParams>,
-    page: web::Query<PageParams>,
+    params: crate::http::query::Query<TaskParams>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = usize::try_from(page.limit()?).unwrap_or(0);
     let after: Option<Cursor> = page.cursor()?;

@@ -153,7 +153,7 @@ pub struct RegionParam {
 pub async fn list_teams(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<RegionParam>,
+    q: crate::http::query::Query<RegionParam>,
 ) -> ApiResult<HttpResponse> {
     let region = q.into_inner().region;
     let rows = state
@@ -335,7 +335,7 @@ pub struct HouseholdParam {
 pub async fn list_pairings(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<HouseholdParam>,
+    q: crate::http::query::Query<HouseholdParam>,
 ) -> ApiResult<HttpResponse> {
     let q = q.into_inner();
     let rows = state
@@ -486,8 +486,8 @@ impl From<VisitRow> for VisitDto {
 pub async fn list_visits(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<HouseholdParam>,
-    page: web::Query<PageParams>,
+    q: crate::http::query::Query<HouseholdParam>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
     let after: Option<(i64, NaiveDate, Uuid)> = page.cursor()?;
@@ -596,7 +596,7 @@ pub async fn add_adviser(
 pub async fn list_advisers(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<RegionParam>,
+    q: crate::http::query::Query<RegionParam>,
 ) -> ApiResult<HttpResponse> {
     let region = q.into_inner().region;
     let rows = state
@@ -689,7 +689,7 @@ pub async fn pair_villages(
 pub async fn list_village_pairings(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<RegionParam>,
+    q: crate::http::query::Query<RegionParam>,
 ) -> ApiResult<HttpResponse> {
     let region = q.into_inner().region;
     let rows = state
@@ -735,7 +735,7 @@ pub struct CoverageParams {
 pub async fn coverage(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<CoverageParams>,
+    q: crate::http::query::Query<CoverageParams>,
 ) -> ApiResult<HttpResponse> {
     let q = q.into_inner();
     let region = q

@@ -166,7 +166,7 @@ pub async fn create_tenant(
 pub async fn list_tenants(
     state: web::Data<AppState>,
     auth: Auth,
-    page: web::Query<PageParams>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
     let after: Option<i32> = page.cursor()?;

@@ -266,7 +266,7 @@ pub struct YearParams {
 pub async fn list_township_plans(
     state: web::Data<AppState>,
     auth: Auth,
-    params: web::Query<YearParams>,
+    params: crate::http::query::Query<YearParams>,
 ) -> ApiResult<HttpResponse> {
     let year = year_of(params.year)?;
     let rows = state
@@ -580,7 +580,7 @@ impl From<Rollup> for RollupDto {
 pub async fn township_plans_rollup(
     state: web::Data<AppState>,
     auth: Auth,
-    params: web::Query<RollupParams>,
+    params: crate::http::query::Query<RollupParams>,
 ) -> ApiResult<HttpResponse> {
     let p = params.into_inner();
     let mut errs = Vec::new();

@@ -65,7 +65,7 @@ pub(crate) fn attachment(name: &str) -> (header::HeaderName, String) {
 pub async fn import_template(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<FormatParams>,
+    q: crate::http::query::Query<FormatParams>,
 ) -> ApiResult<HttpResponse> {
     let xlsx = is_xlsx(q.format.as_deref())?;
     state.run(auth, |_, _| Ok(())).await?;
@@ -171,7 +171,7 @@ pub async fn import_households(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<ImportParams>,
+    q: crate::http::query::Query<ImportParams>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     super::imports::start(
@@ -219,7 +219,7 @@ pub struct JobList {
 pub async fn list_jobs(
     state: web::Data<AppState>,
     auth: Auth,
-    q: web::Query<JobListParams>,
+    q: crate::http::query::Query<JobListParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
@@ -289,7 +289,7 @@ pub async fn job_errors(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    page: web::Query<PageParams>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let id = job_id(&path)?;
     let limit = page.limit()?;
@@ -348,8 +348,8 @@ pub struct ExportParams {
 pub async fn export_households(
     state: web::Data<AppState>,
     auth: Auth,
-    filters: web::Query<HouseholdParams>,
-    opts: web::Query<ExportParams>,
+    filters: crate::http::query::Query<HouseholdParams>,
+    opts: crate::http::query::Query<ExportParams>,
 ) -> ApiResult<HttpResponse> {
     let xlsx = is_xlsx(opts.format.as_deref())?;
     let reveal = opts.reveal;
@@ -501,8 +501,8 @@ pub struct ExportJobParams {
 pub async fn export_job(
     state: web::Data<AppState>,
     auth: Auth,
-    filters: web::Query<HouseholdParams>,
-    opts: web::Query<ExportJobParams>,
+    filters: crate::http::query::Query<HouseholdParams>,
+    opts: crate::http::query::Query<ExportJobParams>,
 ) -> ApiResult<HttpResponse> {
     let format = opts.into_inner().format.unwrap_or_else(|| "csv".into());
     if format != "csv" && format != "xlsx" {

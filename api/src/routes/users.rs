@@ -64,8 +64,8 @@ pub struct UserListParams {
 pub async fn list_users(
     state: web::Data<AppState>,
     auth: Auth,
-    filter: web::Query<UserListParams>,
-    page: web::Query<PageParams>,
+    filter: crate::http::query::Query<UserListParams>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
     let after: Option<(i64, String)> = page.cursor()?;

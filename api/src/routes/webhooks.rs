@@ -319,8 +319,8 @@ pub async fn list_deliveries(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    q: web::Query<DeliveryParams>,
-    page: web::Query<PageParams>,
+    q: crate::http::query::Query<DeliveryParams>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let id = endpoint_id(&path)?;
     let limit = page.limit()?;

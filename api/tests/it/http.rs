@@ -582,6 +582,7 @@ async fn conventions_hold() {
         )
         .await;
     assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["field"], "body", "{:?}", r.body);
     let r = app
         .post_raw(
             "/api/v1/auth/login",
@@ -598,6 +599,51 @@ async fn conventions_hold() {
             .unwrap_or_default()
             .contains("unknown field")
     );
+    // A body is a JSON object: serde's positional form of a struct (an array of its fields)
+    // was taken, and a bare value was answered naming the value as the field.
+    for body in [
+        r#"["a","b"]"#.as_bytes(),
+        b"1",
+        b"true",
+        b"\"text\"",
+        b"null",
+    ] {
+        let r = app
+            .post_raw(
+                "/api/v1/auth/login",
+                None,
+                "application/json",
+                body.to_vec(),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.body["errors"][0]["field"].as_str()),
+            (422, Some("body")),
+            "{}: {:?}",
+            String::from_utf8_lossy(body),
+            r.body
+        );
+    }
+    // A query value that cannot be read is refused naming its parameter (actix named only
+    // "query"), on paged lists and filters alike; a parameter a route does not take is ignored.
+    for (path, field) in [
+        ("/api/v1/users?limit=abc", "limit"),
+        ("/api/v1/users?limit=1.5", "limit"),
+        ("/api/v1/users?limit=5&limit=6", "limit"),
+        ("/api/v1/jobs?limit=x", "limit"),
+        ("/api/v1/ranger-payouts/late?as_of=2020-13-45", "as_of"),
+        ("/api/v1/users?disabled=perhaps", "disabled"),
+    ] {
+        let r = app.get(path, &t).await;
+        assert_eq!(
+            (r.status, r.body["errors"][0]["field"].as_str()),
+            (422, Some(field)),
+            "{path}: {:?}",
+            r.body
+        );
+    }
+    let r = app.get("/api/v1/users?limit=5&zz_unknown=1", &t).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
     // Dates outside 1900–2100, in a body or a query, are refused naming the field (a year
     // typed 2205 was stored; -5000-01-01 reached PostgreSQL and answered 500; a query's
     // +262142-12-31 overflowed chrono and panicked).

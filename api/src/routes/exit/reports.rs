@@ -114,8 +114,8 @@ pub struct ObjectionParams {
 pub async fn list_objections(
     state: web::Data<AppState>,
     auth: Auth,
-    params: web::Query<ObjectionParams>,
-    page: web::Query<PageParams>,
+    params: crate::http::query::Query<ObjectionParams>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
     let after: Option<(DateTime<Utc>, Uuid)> = page.cursor()?;
@@ -298,7 +298,7 @@ pub struct ProgressParams {
 pub async fn exit_progress(
     state: web::Data<AppState>,
     auth: Auth,
-    params: web::Query<ProgressParams>,
+    params: crate::http::query::Query<ProgressParams>,
 ) -> ApiResult<HttpResponse> {
     let p = params.into_inner();
     let mut errs = Vec::new();
@@ -368,7 +368,7 @@ pub async fn exit_criteria(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    params: web::Query<YearParam>,
+    params: crate::http::query::Query<YearParam>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
     let year = params.year;

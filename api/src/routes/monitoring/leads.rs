@@ -86,8 +86,8 @@ pub struct LeadParams {
 pub async fn list_leads(
     state: web::Data<AppState>,
     auth: Auth,
-    params: web::Query<LeadParams>,
-    page: web::Query<PageParams>,
+    params: crate::http::query::Query<LeadParams>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let limit = page.limit()?;
     let after: Option<(i64, DateTime<Utc>, Uuid)> = page.cursor()?;

@@ -90,7 +90,7 @@ pub async fn statistics(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    q: web::Query<TableParams>,
+    q: crate::http::query::Query<TableParams>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
     let q = q.into_inner();
@@ -144,7 +144,7 @@ pub async fn check_sheet(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<(String, String)>,
-    params: web::Query<crate::documents::FormatParams>,
+    params: crate::http::query::Query<crate::documents::FormatParams>,
 ) -> ApiResult<HttpResponse> {
     let (id, household) = path.into_inner();
     let id = id_of(&id)?;
@@ -186,7 +186,7 @@ pub async fn opinion_sheet(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<(String, String)>,
-    params: web::Query<crate::documents::FormatParams>,
+    params: crate::http::query::Query<crate::documents::FormatParams>,
 ) -> ApiResult<HttpResponse> {
     let (id, code) = path.into_inner();
     let id = id_of(&id)?;
@@ -229,7 +229,7 @@ pub async fn statistics_sheet(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<(String, String)>,
-    params: web::Query<crate::documents::FormatParams>,
+    params: crate::http::query::Query<crate::documents::FormatParams>,
 ) -> ApiResult<HttpResponse> {
     let (id, code) = path.into_inner();
     let id = id_of(&id)?;

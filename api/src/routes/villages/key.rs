@@ -249,7 +249,7 @@ pub struct KeyVillageParams {
 pub async fn list_key_villages(
     state: web::Data<AppState>,
     auth: Auth,
-    params: web::Query<KeyVillageParams>,
+    params: crate::http::query::Query<KeyVillageParams>,
 ) -> ApiResult<HttpResponse> {
     let p = params.into_inner();
     let mut errs = Vec::new();
@@ -316,7 +316,7 @@ pub async fn get_key_village(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    q: web::Query<YearQuery>,
+    q: crate::http::query::Query<YearQuery>,
 ) -> ApiResult<HttpResponse> {
     let id = crate::routes::input::id_of(&path)?;
     let year = q.year;
@@ -360,8 +360,8 @@ pub async fn indicator_table(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    q: web::Query<YearQuery>,
-    params: web::Query<crate::documents::FormatParams>,
+    q: crate::http::query::Query<YearQuery>,
+    params: crate::http::query::Query<crate::documents::FormatParams>,
 ) -> ApiResult<HttpResponse> {
     let id = crate::routes::input::id_of(&path)?;
     let year = q.year;
