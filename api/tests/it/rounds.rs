@@ -145,10 +145,24 @@ async fn a_township_round_moves_its_villages_together_and_an_objection_holds_onl
     );
     let l = app.get("/api/v1/exit-rounds", &x.approver).await;
     assert_eq!(l.body, json!([]));
-    // Neither the village nor the county opens a round; a reviewer of another township neither.
-    for who in [&x.clerk, &x.approver, &x.other_reviewer] {
+    // Neither the village nor the county opens a round (403); for a reviewer of another
+    // township the township lies outside their area, as another county's does for anyone:
+    // 422 naming it, as every route answers a place outside scope.
+    for who in [&x.clerk, &x.approver] {
         let r = app.post("/api/v1/exit-rounds", who, open.clone()).await;
         assert_eq!(r.status, 403, "{:?}", r.body);
+    }
+    let mut foreign = open.clone();
+    foreign["township"] = json!("370830001");
+    for (who, body) in [(&x.other_reviewer, &open), (&x.reviewer, &foreign)] {
+        let r = app.post("/api/v1/exit-rounds", who, body.clone()).await;
+        assert_eq!(
+            (r.status, r.body["errors"][0]["field"].as_str()),
+            (422, Some("township")),
+            "{:?}",
+            r.body
+        );
+        assert_eq!(r.body["errors"][0]["rule"], "not_in_scope", "{:?}", r.body);
     }
     let bad = app
         .post(

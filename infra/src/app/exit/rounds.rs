@@ -375,8 +375,15 @@ pub fn open(
             domain::Rule::format(domain::Format::TownshipCode),
         ));
     }
-    // The township's own users open its round: anyone else is refused (403), whatever the
-    // code names.
+    // A township outside the caller's area is a bad field (422, as every other route answers
+    // a place outside scope), whether or not it exists; inside it, only the township's own
+    // users open its round (403 for anyone else).
+    if !ctx.caller.scope().contains(township) {
+        return Err(DomainError::field(
+            "township",
+            domain::Rule::not_in_scope(domain::ScopeKind::Township),
+        ));
+    }
     ctx.caller.require_at_level(
         perm::workflow_at(Level::Township),
         Level::Township,
