@@ -103,7 +103,7 @@ fn year(path: &str) -> Result<i32, DomainError> {
     security(("bearer" = [])),
     params(("year" = i32, Path, description = "Year", example = 2026)),
     responses(
-        (status = 200, description = "The year (known = false and no days when the platform has no arrangement for it)", body = CalendarYearDto),
+        (status = 200, description = "The year (known = false and no days when the platform has no arrangement for it); ETag carries its version", body = CalendarYearDto),
         NotSignedIn,
         (status = 422, description = "Not a year between 1980 and 2100", body = Problem, content_type = "application/problem+json"),
     )
@@ -118,7 +118,13 @@ pub async fn get_calendar_year(
     let view = state
         .run(auth, move |conn, _| calendar::get_year(conn, y))
         .await?;
-    Ok(HttpResponse::Ok().json(CalendarYearDto::from(view)))
+    let dto = CalendarYearDto::from(view);
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            actix_web::http::header::ETAG,
+            crate::http::etag::etag(dto.version),
+        ))
+        .json(dto))
 }
 
 /// Adds or corrects a year (platform administrators; audited with the dates before and after).

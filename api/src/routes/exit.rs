@@ -145,7 +145,7 @@ pub async fn nominate(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Exit list id")),
     responses(
-        (status = 200, description = "The list", body = ExitListDto),
+        (status = 200, description = "The list; ETag carries its version", body = ExitListDto),
         NotSignedIn,
         (status = 403, description = "Lacks workflow:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or not filed, for users above the county)", body = Problem, content_type = "application/problem+json"),
@@ -161,7 +161,13 @@ pub async fn get_exit_list(
     let v = state
         .run(auth, move |conn, ctx| exit::get(conn, ctx, id))
         .await?;
-    Ok(HttpResponse::Ok().json(ExitListDto::from(v)))
+    let dto = ExitListDto::from(v);
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            actix_web::http::header::ETAG,
+            crate::http::etag::etag(dto.version),
+        ))
+        .json(dto))
 }
 
 /// More households for a list still at nomination.

@@ -444,7 +444,8 @@ pub struct LatePayoutDto {
     /// The contract.
     pub contract_id: Uuid,
     /// The ranger's village (12 digits).
-    pub region_code: i64,
+    #[schema(example = "370831101201")]
+    pub region_code: String,
     /// The township forestry station that pays.
     pub station: String,
     /// The ranger (member id).
@@ -500,7 +501,7 @@ pub async fn late_payouts(
         |r| LatePayoutDto {
             days_late: (as_of - r.due_on).num_days(),
             contract_id: r.contract_id,
-            region_code: r.region_code,
+            region_code: format!("{:012}", r.region_code),
             station: r.station,
             member_id: r.member_id,
             month: r.month,

@@ -445,7 +445,8 @@ pub struct VisitDto {
     /// Household.
     pub household_id: Uuid,
     /// Village (12 digits).
-    pub region_code: i64,
+    #[schema(example = "370831101201")]
+    pub region_code: String,
     /// The team member who visited.
     pub member_id: Uuid,
     /// Date.
@@ -461,7 +462,7 @@ impl From<VisitRow> for VisitDto {
         Self {
             id: v.id,
             household_id: v.household_id,
-            region_code: v.region_code,
+            region_code: format!("{:012}", v.region_code),
             member_id: v.member_id,
             visited_on: v.visited_on,
             found: v.found,

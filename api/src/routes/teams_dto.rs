@@ -15,7 +15,8 @@ pub struct PairingDto {
     /// The household.
     pub household_id: Uuid,
     /// The household's village (12 digits).
-    pub region_code: i64,
+    #[schema(example = "370831101201")]
+    pub region_code: String,
     /// The cadre (team member id).
     pub member_id: Uuid,
     /// From.
@@ -29,7 +30,7 @@ impl From<PairingRow> for PairingDto {
         Self {
             id: p.id,
             household_id: p.household_id,
-            region_code: p.region_code,
+            region_code: format!("{:012}", p.region_code),
             member_id: p.member_id,
             start_date: p.start_date,
             end_date: p.end_date,
@@ -43,7 +44,8 @@ pub struct AdviserDto {
     /// Id.
     pub id: Uuid,
     /// The village (12 digits).
-    pub region_code: i64,
+    #[schema(example = "370831101201")]
+    pub region_code: String,
     /// Name.
     pub name: String,
     /// Field.
@@ -60,7 +62,7 @@ impl From<AdviserRow> for AdviserDto {
     fn from(a: AdviserRow) -> Self {
         Self {
             id: a.id,
-            region_code: a.region_code,
+            region_code: format!("{:012}", a.region_code),
             name: a.name,
             specialty: a.specialty,
             unit: a.unit,
@@ -76,9 +78,11 @@ pub struct VillagePairingDto {
     /// Id.
     pub id: Uuid,
     /// The weak village (12 digits).
-    pub region_code: i64,
+    #[schema(example = "370831101201")]
+    pub region_code: String,
     /// The strong village (12 digits).
-    pub strong_village: i64,
+    #[schema(example = "370831101202")]
+    pub strong_village: String,
     /// From (year).
     pub from_year: i32,
     /// Until (year).
@@ -91,8 +95,8 @@ impl From<VillagePairingRow> for VillagePairingDto {
     fn from(p: VillagePairingRow) -> Self {
         Self {
             id: p.id,
-            region_code: p.region_code,
-            strong_village: p.strong_village,
+            region_code: format!("{:012}", p.region_code),
+            strong_village: format!("{:012}", p.strong_village),
             from_year: p.from_year,
             to_year: p.to_year,
             content: p.content,

@@ -24,6 +24,11 @@ async fn everyone_reads_the_calendar_the_platform_administrator_keeps_it() {
     let r = app.get("/api/v1/calendar/2026", &clerk).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["known"], true);
+    assert_eq!(
+        r.header("etag"),
+        Some(format!("\"{}\"", r.body["version"])),
+        "the year's version is its ETag"
+    );
     let got: Vec<String> = r.body["days"]
         .as_array()
         .cloned()

@@ -12,6 +12,11 @@ use crate::helpers::{Resp, TestApp};
 /// calendar, so how far that is depends on the day the test runs.
 pub async fn to_notice_end(app: &TestApp, token: &str, list: &str, after: Duration) {
     let r = app.get(&format!("/api/v1/exit-lists/{list}"), token).await;
+    assert_eq!(
+        r.header("etag"),
+        Some(format!("\"{}\"", r.body["version"])),
+        "the list's version is its ETag"
+    );
     let end: chrono::DateTime<chrono::Utc> = r.body["notice_ends_at"]
         .as_str()
         .and_then(|t| t.parse().ok())
