@@ -26,6 +26,7 @@
 //! | `ZX_LOG_FORMAT` | `text` | `json` for JSON logs |
 //! | `ZX_IDEMPOTENCY_KEEP_DAYS` | `7` | days an `Idempotency-Key` and the answer it replays are kept; housekeeping deletes older ones (a retry after that creates anew) |
 //! | `ZX_REVEAL_DAILY_LIMIT` | `100` | full ID numbers one user may reveal per 24 hours |
+//! | `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` | `5` | different ID numbers of one masked form one user may search per 24 hours (then 429): such numbers differ only in the birth date the mask hides |
 //! | `ZX_REVEALED_EXPORTS_DAILY_LIMIT` | `2` | exports with full ID numbers one user may make per 24 hours |
 //! | `ZX_EXPORTS_DAILY_LIMIT` | `50` | exports of any kind one user may make per 24 hours (past a quota: 429 and an audit alert) |
 //! | `ZX_DATA_KEYS` | required to serve | `id:base64,…` AES-256 keys for ID numbers (32 bytes each) |
@@ -115,6 +116,8 @@ pub struct Config {
     pub data_keys: Option<DataKeysConfig>,
     /// Full ID numbers one user may reveal per 24 hours.
     pub reveal_daily_limit: i64,
+    /// Different ID numbers of one masked form one user may search per 24 hours.
+    pub search_same_mask_daily_limit: i64,
     /// Days an `Idempotency-Key` is kept (`ZX_IDEMPOTENCY_KEEP_DAYS`).
     pub idempotency_keep_days: u32,
     /// Exports with full ID numbers one user may make per 24 hours.
@@ -461,6 +464,7 @@ impl Config {
             )?
             .max(1),
             reveal_daily_limit: parsed("ZX_REVEAL_DAILY_LIMIT", 100_i64)?,
+            search_same_mask_daily_limit: parsed("ZX_SEARCH_SAME_MASK_DAILY_LIMIT", 5_i64)?.max(1),
             idempotency_keep_days: parsed("ZX_IDEMPOTENCY_KEEP_DAYS", 7_u32)?.max(1),
             revealed_exports_daily_limit: parsed("ZX_REVEALED_EXPORTS_DAILY_LIMIT", 2_i64)?,
             exports_daily_limit: parsed("ZX_EXPORTS_DAILY_LIMIT", 50_i64)?,

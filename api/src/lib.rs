@@ -380,6 +380,7 @@ pub fn build_state(
         catalog: Arc::new(catalog),
         data_keys: Arc::new(data_keys),
         reveal_daily_limit: config.reveal_daily_limit,
+        search_same_mask_daily_limit: config.search_same_mask_daily_limit,
         revealed_exports_daily_limit: config.revealed_exports_daily_limit,
         exports_daily_limit: config.exports_daily_limit,
         throttle: Arc::new(Throttle::new(config.throttle.clone())),

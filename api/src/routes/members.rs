@@ -364,7 +364,9 @@ pub struct SearchResult {
 }
 
 /// Finds a person by full ID number, inside the caller's scope (audited). Prefixes and partial
-/// numbers are refused: only the exact number matches.
+/// numbers are refused: only the exact number matches. Numbers that share a masked form differ
+/// only in the birth date the mask hides: a user may search only a few different ones a day
+/// (`ZX_SEARCH_SAME_MASK_DAILY_LIMIT`, 5), so the mask cannot be undone by trying dates.
 #[utoipa::path(
     tag = "members",
     security(("bearer" = [])),
@@ -374,6 +376,7 @@ pub struct SearchResult {
         NotSignedIn,
         (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a valid ID number", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`ZX_SEARCH_SAME_MASK_DAILY_LIMIT` different numbers of this masked form searched in 24 hours (they differ only in the birth date the mask hides); see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/members/search")]
@@ -385,9 +388,10 @@ pub async fn search_members(
     let id = IdNumber::parse(&body.0.id_number, state.today())
         .map_err(|m| DomainError::field("id_number", m))?;
     let keys = state.data_keys.clone();
+    let same_mask = state.search_same_mask_daily_limit;
     let hits = state
         .run(auth, move |conn, ctx| {
-            members::search(conn, ctx, &keys, &id)
+            members::search(conn, ctx, &keys, &id, same_mask)
         })
         .await?;
     Ok(HttpResponse::Ok().json(SearchResult {

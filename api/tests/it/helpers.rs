@@ -321,6 +321,7 @@ pub fn config_for(app_url: SecretString, owner_url: Option<SecretString>) -> Con
         import_max_rows: infra::app::cases::sheet::IMPORT_MAX_ROWS,
         data_keys: None,
         reveal_daily_limit: 3,
+        search_same_mask_daily_limit: 3,
         idempotency_keep_days: 7,
         revealed_exports_daily_limit: 2,
         exports_daily_limit: 5,

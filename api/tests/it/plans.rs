@@ -551,7 +551,7 @@ fn other_list_pages(db: &TestDb, orgs: &[(&str, &str)], failures: &mut Vec<Strin
             });
         }
         run("member search by ID number", &mut |c| {
-            infra::app::cases::members::search(c, &ctx, &keys, &id_number)
+            infra::app::cases::members::search(c, &ctx, &keys, &id_number, i64::MAX)
                 .unwrap_or_else(|e| panic!("{e:?}"))
                 .len()
         });

@@ -358,16 +358,53 @@ pub fn remove(
 }
 
 /// Members with this exact ID number inside the caller's scope (at most one), with their
-/// household. The search is audited with the masked number.
+/// household. The search is audited with the masked number and a tag of the full one (a keyed
+/// hash, cut short: it tells two numbers apart and nothing else).
+///
+/// The masked form hides only digits 7 to 14, the birth date: numbers that share it differ in
+/// their date alone, and with the year known about thirty remain for a member. A user may search
+/// at most `same_mask_limit` different numbers of one masked form in 24 hours (then 429), so
+/// trying the dates one by one does not rebuild a number; searching one number again counts once.
 ///
 /// # Errors
-/// Database failures.
+/// `TooManyRequests` past that limit; database failures.
 pub fn search(
     conn: &mut PgConnection,
     ctx: &Ctx,
     keys: &DataKeys,
     id: &IdNumber,
+    same_mask_limit: i64,
 ) -> Result<Vec<(MemberRow, HouseholdRow)>, DomainError> {
+    use crate::schema::audit_events as a;
+    let masked = id.masked();
+    let tag = keys
+        .blind_mac(&format!("member.search {}", id.expose()))
+        .iter()
+        .take(8)
+        .fold(String::with_capacity(16), |mut s, b| {
+            use std::fmt::Write as _;
+            let _ = write!(s, "{b:02x}");
+            s
+        });
+    let since = chrono::Utc::now() - chrono::Duration::days(1);
+    let (others, oldest): (i64, Option<chrono::DateTime<chrono::Utc>>) = a::table
+        .filter(a::actor_id.eq(ctx.caller.user_id))
+        .filter(a::action.eq("member.search"))
+        .filter(a::at.gt(since))
+        .filter(a::details.retrieve_as_text("id_number").eq(&masked))
+        .filter(a::details.retrieve_as_text("tag").is_distinct_from(&tag))
+        .select((
+            diesel::dsl::count(a::details.retrieve_as_text("tag")).aggregate_distinct(),
+            diesel::dsl::min(a::at),
+        ))
+        .first(conn)
+        .db()?;
+    if others >= same_mask_limit {
+        let wait = oldest.map_or(3600, |t| (t - since).num_seconds().max(1));
+        return Err(DomainError::TooManyRequests(
+            std::time::Duration::from_secs(u64::try_from(wait).unwrap_or(3600)),
+        ));
+    }
     let found: Vec<(MemberRow, HouseholdRow)> = crate::db::load_page(
         conn,
         members::table
@@ -388,7 +425,7 @@ pub fn search(
             object_id: found.first().map(|(m, _)| m.id.to_string()),
             region: ctx.caller.unit(),
             reason: None,
-            details: json!({ "id_number": id.masked(), "found": found.len() }),
+            details: json!({ "id_number": masked, "tag": tag, "found": found.len() }),
         },
     )?;
     Ok(found)
