@@ -21,7 +21,6 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpResponse, web};
-use domain::FieldError;
 use infra::app::auth::SessionPolicy;
 use infra::crypto::PasswordHasher;
 use infra::db::Db;
@@ -511,9 +510,6 @@ pub fn build_app(
         .split_for_parts();
     app.app_data(state)
         .app_data(web::Data::new(BodyLimit(body_limit)))
-        .app_data(web::QueryConfig::default().error_handler(|e, _| {
-            ApiError::BadParameter(FieldError::new("query", domain::Rule::unreadable(e))).into()
-        }))
         .app_data(
             web::PathConfig::default()
                 .error_handler(|_, _| ApiError::Domain(domain::DomainError::NotFound).into()),

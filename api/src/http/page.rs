@@ -45,7 +45,8 @@ impl PageParams {
     /// The decoded cursor.
     ///
     /// # Errors
-    /// 422 naming `cursor` when it was not issued by us.
+    /// 422 naming `cursor` when it cannot be read as a position (cursors are not signed: one
+    /// made by hand only moves where a page starts within what the caller may read).
     pub fn cursor<T: DeserializeOwned>(&self) -> Result<Option<T>, ApiError> {
         let Some(c) = &self.cursor else {
             return Ok(None);
@@ -53,7 +54,7 @@ impl PageParams {
         let bad = || ApiError::BadParameter(FieldError::new("cursor", domain::Rule::InvalidCursor));
         let bytes = URL_SAFE_NO_PAD.decode(c).map_err(|_| bad())?;
         // A cursor made by hand may hold what no row holds and PostgreSQL refuses (a NUL, a
-        // date of the year -5000): not ours.
+        // date of the year -5000): refused before it reaches a query.
         if bytes.windows(6).any(|w| w == b"\\u0000") || super::json::may_hold_bad_date(&bytes) {
             return Err(bad());
         }

@@ -53,11 +53,17 @@ pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
         let path = e.path().to_string();
         // A value is never repeated back whole: it could be an ID or a phone number.
         let message = redact_digits(&e.inner().to_string());
-        let field = if path.is_empty() || path == "." {
-            // Missing, unknown and repeated parameters report the parent: name the parameter.
+        let names_a_field = ["missing field", "unknown field", "duplicate field"]
+            .iter()
+            .any(|p| message.starts_with(p));
+        let field = if !path.is_empty() && path != "." {
+            path
+        } else if names_a_field {
+            // Missing, unknown and repeated parameters report the parent: name the parameter
+            // (other messages quote a value, never a name).
             grab_backticked(&message).unwrap_or_else(|| "query".into())
         } else {
-            path
+            "query".into()
         };
         let rule = if message.starts_with("missing field") {
             Rule::Required

@@ -118,13 +118,17 @@ pub async fn get_calendar_year(
     let view = state
         .run(auth, move |conn, _| calendar::get_year(conn, y))
         .await?;
-    let dto = CalendarYearDto::from(view);
-    Ok(HttpResponse::Ok()
+    Ok(versioned(CalendarYearDto::from(view)))
+}
+
+/// The year, its version as the ETag.
+fn versioned(dto: CalendarYearDto) -> HttpResponse {
+    HttpResponse::Ok()
         .insert_header((
             actix_web::http::header::ETAG,
             crate::http::etag::etag(dto.version),
         ))
-        .json(dto))
+        .json(dto)
 }
 
 /// Adds or corrects a year (platform administrators; audited with the dates before and after).
@@ -135,7 +139,7 @@ pub async fn get_calendar_year(
     params(("year" = i32, Path, description = "Year", example = 2027)),
     request_body = PutCalendarYearBody,
     responses(
-        (status = 200, description = "Saved", body = CalendarYearDto),
+        (status = 200, description = "Saved; ETag carries its version", body = CalendarYearDto),
         NotSignedIn,
         (status = 403, description = "Not a platform administrator", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A date outside the year, listed twice, both a holiday and an adjusted working day, or an adjusted working day on a weekday; `days[i].date` names it", body = Problem, content_type = "application/problem+json"),
@@ -177,7 +181,7 @@ pub async fn put_calendar_year(
             calendar::put_year(conn, ctx, y, &source, &days)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(CalendarYearDto::from(view)))
+    Ok(versioned(CalendarYearDto::from(view)))
 }
 
 // This module's routes, in the order they are matched: each handler (its method and path come
