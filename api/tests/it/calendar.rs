@@ -29,6 +29,14 @@ async fn everyone_reads_the_calendar_the_platform_administrator_keeps_it() {
         Some(format!("\"{}\"", r.body["version"])),
         "the year's version is its ETag"
     );
+    // Its source, shown to county offices as 依据, is in Chinese.
+    assert!(
+        r.body["source"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("国务院办公厅")),
+        "{:?}",
+        r.body["source"]
+    );
     let got: Vec<String> = r.body["days"]
         .as_array()
         .cloned()
