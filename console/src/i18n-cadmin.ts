@@ -16,7 +16,7 @@ const zh = {
     disbursement: "资金拨付",
     reverseHint: "冲销记一笔负数分录，原分录保留，冲销后不能撤回。",
     reverseNote: "冲销原因",
-    reverseConfirm: "确定冲销这笔 {amount} 元的{what}？冲销不可撤回。",
+    reverseConfirm: "确定冲销这笔 {amount} 的{what}？冲销不可撤回。",
     reversed: "已冲销",
     confirmTitle: "请确认",
     project: {
@@ -54,8 +54,8 @@ const zh = {
       ratio: "配套比例", required: "应配套(元)", countyShare: "含县级分担(元)", shortfall: "缺口(元)", met: "达标", short: "不足", none: "暂无数据",
     },
     payout: {
-      pay: "发放补助", month: "月份", confirm: "发放 {month} 的管护补助 {amount} 元？发放后该月记录关闭，不能撤回。",
-      paid: "已发放：{amount} 元", terminated: "本月记录导致合同解除。", sheet: "补助发放表",
+      pay: "发放补助", month: "月份", confirm: "发放 {month} 的管护补助 {amount}？发放后该月记录关闭，不能撤回。",
+      paid: "已发放：{amount}", terminated: "本月记录导致合同解除。", sheet: "补助发放表",
     },
     refused: {
       reversed: "未冲销：该分录已冲销过。", not_reversible: "未冲销：冲销分录不能再冲销，请另记一笔。",
@@ -79,7 +79,7 @@ const en: typeof zh = {
     disbursement: "disbursement",
     reverseHint: "A reversal is a negative entry; the original stays. It cannot be undone.",
     reverseNote: "Why",
-    reverseConfirm: "Reverse this {what} of {amount} yuan? It cannot be undone.",
+    reverseConfirm: "Reverse this {what} of {amount}? It cannot be undone.",
     reversed: "Reversed",
     confirmTitle: "Please confirm",
     project: {
@@ -117,8 +117,8 @@ const en: typeof zh = {
       ratio: "Ratio", required: "Required (yuan)", countyShare: "County share (yuan)", shortfall: "Shortfall (yuan)", met: "Met", short: "Short", none: "No data",
     },
     payout: {
-      pay: "Pay", month: "Month", confirm: "Pay {month}: {amount} yuan? The month is then closed; it cannot be undone.",
-      paid: "Paid: {amount} yuan", terminated: "This month's record terminated the contract.", sheet: "Payout sheet",
+      pay: "Pay", month: "Month", confirm: "Pay {month}: {amount}? The month is then closed; it cannot be undone.",
+      paid: "Paid: {amount}", terminated: "This month's record terminated the contract.", sheet: "Payout sheet",
     },
     refused: {
       reversed: "Not reversed: it was reversed already.", not_reversible: "Not reversed: a reversal is not reversed; record a new entry.",

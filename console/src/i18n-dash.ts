@@ -15,7 +15,7 @@ export const dashZh = {
     disbursements: "资金拨付", noEntries: "暂无记录", payee: "收款人", paidOn: "支付日期", kind: "方式", note: "备注",
     card: "一卡通", recorded: "记录时间", fund: "资金", reversal: "冲销", progress: "工程进度", byProgress: "按进度拨付",
     budget: "预算(元)", allocate: "安排资金", recordProgress: "录入进度", pay: "拨付", progressPct: "进度(%)",
-    date: "日期", amountYuan: "金额(元)", yuanHint: "以元为单位，最多两位小数", saved: "已保存", cap: "按进度最多可拨付 {cap} 元",
+    date: "日期", amountYuan: "金额(元)", yuanHint: "以元为单位，最多两位小数", saved: "已保存", cap: "按进度最多可拨付 {cap}",
     kinds: { progress: "按进度拨付", subsidy: "补助发放" },
     refused: {
       over_budget: "未保存：超过项目预算的剩余额度。", over_allocation: "未拨付：超过已安排到项目的资金。",
@@ -33,10 +33,10 @@ export const dashZh = {
   relocation: {
     title: "易地扶贫搬迁", plans: "搬迁计划", name: "计划名称", households: "户数", people: "人数", perPerson: "人均补助(元)",
     entitlement: "应补(元)", paid: "已发放(元)", fundsTotal: "搬迁资金到位(元)", byLevel: "按级次", none: "暂无搬迁计划",
-    summary: "共 {plans} 个计划，{households} 户 {people} 人；应补 {entitlement} 元，已发放 {paid} 元。",
+    summary: "共 {plans} 个计划，{households} 户 {people} 人；应补 {entitlement}，已发放 {paid}。",
   },
   teams: {
-    title: "帮扶队伍", teams: "驻村工作队", members: "队员", pairings: "结对帮扶", visits: "走访记录", villagePairs: "强村带弱村",
+    title: "帮扶队伍", teams: "驻村工作队", members: "队员", expand: "展开", pairings: "结对帮扶", visits: "走访记录", villagePairs: "强村带弱村",
     coverage: "覆盖缺口", village: "村", team: "队名", name: "姓名", id: "身份证号", unit: "派出单位", position: "职务", term: "任期",
     positions: { first_secretary: "第一书记", leader: "队长", member: "队员" }, none: "暂无记录",
     household: "农户", cadre: "帮扶责任人", from: "开始", to: "结束", open: "进行中", visitedOn: "走访日期", found: "发现问题",
