@@ -82,6 +82,14 @@ const zh = {
       lineNone: "未设置",
       shortfall: "低于标准线",
       retained: "脱贫不脱政策至 {year} 年",
+      // Each criterion's finding, worded from its fields (the API's `detail` is English).
+      noRecord: "{year} 年无年度记录",
+      yearAbove: "{year} 年 {income}，高于当年标准 {line}",
+      yearBelow: "{year} 年 {income}，未超过当年标准 {line}（差 {short}）",
+      yearNoIncome: "{year} 年无收入记录",
+      yearNoLine: "{year} 年本省未设定扶贫标准",
+      assured: "有保障",
+      notAssured: "未保障",
     },
     targets: {
       title: "纳入目标",
@@ -201,6 +209,13 @@ const en: typeof zh = {
       lineNone: "not set",
       shortfall: "Below the line by",
       retained: "Support policies kept until {year}",
+      noRecord: "No yearly record for {year}",
+      yearAbove: "{year}: {income}, above the line of {line}",
+      yearBelow: "{year}: {income}, not above the line of {line} ({short} short)",
+      yearNoIncome: "{year}: no income recorded",
+      yearNoLine: "{year}: no poverty line set in this province",
+      assured: "assured",
+      notAssured: "not assured",
     },
     targets: {
       title: "Intake targets",

@@ -68,7 +68,7 @@ const zh = {
     // The exit campaign and exit progress pages (their own messages are in src/i18n-ccamp.ts).
     campaigns: "动态调整", campaign: "动态调整详情", exitProgress: "退出进度",
   },
-  layout: { logout: "退出登录", scope: "管辖范围", scopeOf: "{name}及所辖区域", year: "{year} 年度" },
+  layout: { logout: "退出登录", print: "打印", printHint: "打印本页（A4，不含菜单）", scope: "管辖范围", scopeOf: "{name}及所辖区域", year: "{year} 年度" },
   // The API's HouseholdStatus, worded as its description.
   status: { registered: "未脱贫", exited: "已脱贫", monitored: "监测", returned: "返贫", non_poor: "一般农户", removed: "已清退" },
   attribute: { general: "一般贫困户", subsistence_allowance: "低保贫困户", extreme_poverty_support: "特困供养贫困户" },
@@ -130,6 +130,16 @@ const zh = {
     year_recorded: "登记年度收入", measure_added: "新增帮扶措施", measure_updated: "修改帮扶措施", status_changed: "状态变更",
     baseline: "此前记录已归档",
   },
+  // What an entry of the history changed, by the field the server names (unknown ones as named).
+  historyFields: {
+    address: "住址", residence: "居住情况", attribute: "贫困户属性", poverty_causes: "致贫原因",
+    year_identified: "识别年度", responsible_cadre: "帮扶责任人", notes: "备注", status: "状态",
+    member_id: "成员", name: "姓名", relationship: "与户主关系", id_number: "身份证号", head: "户主",
+    education: "文化程度", school_status: "在校生状况", health: "健康状况", disability: "残疾",
+    labour_ability: "劳动能力", medical_insurance: "医疗保险", pension: "养老保险", phone: "联系电话",
+    record: "年度记录", year: "年度", imported: "批量导入", measure_id: "帮扶措施", kind: "类别",
+    amount_fen: "金额", date: "日期", household_id: "农户", other: "其他",
+  } as Record<string, string>,
   register: {
     title: "新增农户", household: "户信息", number: "户编号", numberHint: "16 位，县内唯一", village: "所在村",
     member: "户主信息", name: "姓名", idNumber: "身份证号", created: "登记成功", addMember: "添加成员",
@@ -238,7 +248,7 @@ const zh = {
   projects: {
     title: "资金项目", name: "项目名称", budget: "预算(元)", allocated: "已安排(元)", disbursed: "已支付(元)", execution: "执行进度",
     progress: "工程进度", byProgress: "（按进度拨付）", keyVillage: "重点村", key: "重点村", none: "本年度暂无项目",
-    total: "已加载 {n} 个项目：预算 {budget} 元，已安排 {allocated} 元，已支付 {disbursed} 元",
+    total: "已加载 {n} 个项目：预算 {budget}，已安排 {allocated}，已支付 {disbursed}",
     status: { planned: "计划", in_progress: "在建", completed: "完工", cancelled: "取消" },
   },
   keyVillages: {
@@ -275,6 +285,21 @@ const zh = {
   roles: {
     title: "角色与权限", hint: "角色由平台统一定义；授予角色请到“用户管理”。", name: "角色", levels: "可授予层级",
     description: "说明", permissions: "权限",
+    // What each role is for, in Chinese (the API describes its roles in English).
+    descriptions: {
+      auditor: "只读查看，含审计日志",
+      city_admin: "市级管理员：为所辖各县设定市定参数，查看资金报表",
+      county_approver: "县级审批",
+      fund_officer: "管理资金、项目和拨付",
+      observer: "市、省级监督：只读查看和汇总数据",
+      platform_admin: "平台运维：开通县级租户及其首位管理员",
+      property_checker: "为下级各县导入财产核查比对结果（省、市或县级机关）",
+      team_member: "驻村工作队队员：记录结对帮扶户的走访",
+      tenant_admin: "县级管理员：管理本县的用户、角色和参数",
+      township_liaison: "挂点领导：把所联系村的财产核查结果转交村委会",
+      township_reviewer: "审核本乡镇各村",
+      village_clerk: "录入和更新农户信息，提名退出",
+    } as Record<string, string>,
   },
   webhooks: {
     title: "事件推送（Webhook）", create: "新增推送地址", url: "推送地址", events: "事件", description: "说明", active: "启用",
@@ -308,6 +333,11 @@ const zh = {
 
 const en: typeof zh = JSON.parse(JSON.stringify(zh));
 Object.assign(en.app, { title: "Zhenxing console", short: "Zhenxing" });
+// English: the fields by the names the API gives them.
+en.historyFields = {};
+// English: the API's own descriptions of its roles.
+en.roles.descriptions = {};
+Object.assign(en.layout, { print: "Print", printHint: "Print this page (A4, without the menus)" });
 Object.assign(en.settings, {
   title: "Settings", key: "Setting", value: "Value", from: "Source", level: "Level", county: "County", city: "City", province: "Province",
   search: "Find", searchHint: "e.g. exit.first_notice_days", edit: "Edit", editTitle: "Edit {key}",
