@@ -124,6 +124,18 @@ await as("clerk.sishui", "demo-clerk-2026", "clerk-registers-a-household", async
   await page.goto(base + "households");
   await page.waitForSelector("[data-test=households] .el-table-v2__row");
   await shot("households");
+  // The print view (the header's 打印 is the browser's print): A4 without the menu, header or
+  // buttons; the table stays.
+  expect(await page.isVisible("[data-test=print]"), "no 打印 in the header");
+  await page.emulateMedia({ media: "print" });
+  const printed = await page.evaluate(() => ({
+    menu: getComputedStyle(document.querySelector(".el-aside")).display,
+    header: getComputedStyle(document.querySelector(".el-header")).display,
+    table: getComputedStyle(document.querySelector("[data-test=households]")).display,
+  }));
+  expect(printed.menu === "none" && printed.header === "none" && printed.table !== "none", `the print view: ${JSON.stringify(printed)}`);
+  await page.screenshot({ path: `${shots}/households-print.png`, fullPage: true });
+  await page.emulateMedia({ media: "screen" });
   // The status filter offers every HouseholdStatus of the contract, in Chinese.
   const contract = JSON.parse(readFileSync(new URL("../../openapi/openapi.json", import.meta.url), "utf8"));
   const statuses = contract.components.schemas.HouseholdStatus.enum;
@@ -637,12 +649,13 @@ if (resetUser) {
 await as("auditor.sishui", "demo-auditor-2026", "auditor-finds-the-reveal", async (page, shot) => {
   await page.goto(base + "audit");
   await page.waitForSelector("[data-test=audit] .el-table-v2__row");
-  // Action, object type and a date range (Beijing days): today's reveal is found; from tomorrow
-  // on, nothing.
+  // Action, object type and a date range (Beijing days): the reveal (made earlier in this run:
+  // yesterday in Beijing when the run crossed 16:00 UTC, Beijing's midnight) is found from
+  // yesterday to today; from tomorrow on, nothing.
   const day = (offset) => new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai" }).format(new Date(Date.now() + offset * 86400000));
   await page.fill("#a-action", "member.reveal");
   await page.fill("#a-type", "member");
-  await page.fill("#a-from", day(0));
+  await page.fill("#a-from", day(-1));
   await page.press("#a-from", "Enter");
   await page.fill("#a-to", day(0));
   await page.press("#a-to", "Enter");

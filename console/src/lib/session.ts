@@ -30,6 +30,30 @@ export function can(permission: string): boolean {
 
 const LEVELS = ["platform", "province", "city", "county", "township", "village"];
 
+/** Whether the user may read records that name households (monitoring cases and leads,
+ *  pairings, visit logs): at county level and below, or above it with `cases:drilldown`. */
+export function namesHouseholds(): boolean {
+  const me = session.me;
+  if (!me) return false;
+  return LEVELS.indexOf(me.org_unit.level) >= LEVELS.indexOf("county") || can("cases:drilldown");
+}
+
+/** The report kinds of the dashboard, each with the permission the server asks for it. */
+export const REPORT_KINDS = [
+  ["households", "cases:read"],
+  ["exits", "workflow:read"],
+  ["monitoring", "workflow:read"],
+  ["funds", "funds:read"],
+  ["key_villages", "villages:read"],
+  ["coverage", "villages:read"],
+  ["rangers", "funds:read"],
+] as const;
+
+/** The report kinds this user may read (the dashboard offers only these). */
+export function reportKinds(): (typeof REPORT_KINDS)[number][0][] {
+  return REPORT_KINDS.filter(([, p]) => can(p)).map(([k]) => k);
+}
+
 /** Whether the user may read individual household records: at county level and below, or
  *  above it with `cases:drilldown`. */
 export function readsRecords(): boolean {
