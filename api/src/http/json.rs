@@ -48,31 +48,32 @@ fn field_error(e: &serde_path_to_error::Error<serde_json::Error>) -> FieldError 
         .to_string();
     // serde quotes the offending value ("invalid type: integer `370831…`"): never let a value
     // that could be an ID number or a phone number reach a response or a log.
-    let message = redact_digits(&message);
+    let (named, rule) = refusal(redact_digits(&message), "未知字段");
+    let field = match (path.as_str(), named) {
+        (".", named) => named.unwrap_or_else(|| "body".into()),
+        (_, Some(missing)) if rule == Rule::Required => format!("{path}.{missing}"),
+        _ => path,
+    };
+    FieldError::new(field, rule)
+}
+
+/// What a serde refusal (its message, values already redacted) says: the field it names, when
+/// it names one — missing, unknown and repeated fields are reported at their parent, and other
+/// messages quote a value, never a name — and the rule it broke. `unknown` is the Chinese for an
+/// unknown field (of a body) or parameter (of a query).
+pub(crate) fn refusal(message: String, unknown: &str) -> (Option<String>, Rule) {
     let names_a_field = ["missing field", "unknown field", "duplicate field"]
         .iter()
         .any(|p| message.starts_with(p));
-    let field = if path == "." {
-        // Missing, unknown and repeated fields report the parent: name the field itself (other
-        // messages quote a value, never a name).
-        if names_a_field {
-            grab_backticked(&message).unwrap_or_else(|| "body".into())
-        } else {
-            "body".into()
-        }
-    } else if message.starts_with("missing field") {
-        format!("{path}.{}", grab_backticked(&message).unwrap_or_default())
-    } else {
-        path
-    };
+    let named = names_a_field.then(|| grab_backticked(&message)).flatten();
     let rule = if message.starts_with("missing field") {
         Rule::Required
     } else if message.starts_with("unknown field") {
-        Rule::other(message, "未知字段")
+        Rule::other(message, unknown)
     } else {
         Rule::unreadable(message)
     };
-    FieldError::new(field, rule)
+    (named, rule)
 }
 
 /// The path of the first string (or key) that `bad` holds true of, if any.
@@ -128,7 +129,7 @@ pub fn redact_digits(text: &str) -> String {
     out
 }
 
-pub(crate) fn grab_backticked(message: &str) -> Option<String> {
+fn grab_backticked(message: &str) -> Option<String> {
     let start = message.find('`')? + 1;
     let len = message[start..].find('`')?;
     Some(message[start..start + len].to_string())

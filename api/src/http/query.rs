@@ -4,10 +4,10 @@
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
-use domain::{FieldError, Rule};
+use domain::FieldError;
 use serde::de::DeserializeOwned;
 
-use super::json::{grab_backticked, redact_digits};
+use super::json::{redact_digits, refusal};
 use crate::error::ApiError;
 
 /// The query string, deserialized.
@@ -52,25 +52,11 @@ pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         // A value is never repeated back whole: it could be an ID or a phone number.
-        let message = redact_digits(&e.inner().to_string());
-        let names_a_field = ["missing field", "unknown field", "duplicate field"]
-            .iter()
-            .any(|p| message.starts_with(p));
-        let field = if !path.is_empty() && path != "." {
+        let (named, rule) = refusal(redact_digits(&e.inner().to_string()), "未知参数");
+        let field = if path.is_empty() || path == "." {
+            named.unwrap_or_else(|| "query".into())
+        } else {
             path
-        } else if names_a_field {
-            // Missing, unknown and repeated parameters report the parent: name the parameter
-            // (other messages quote a value, never a name).
-            grab_backticked(&message).unwrap_or_else(|| "query".into())
-        } else {
-            "query".into()
-        };
-        let rule = if message.starts_with("missing field") {
-            Rule::Required
-        } else if message.starts_with("unknown field") {
-            Rule::other(message, "未知参数")
-        } else {
-            Rule::unreadable(message)
         };
         ApiError::BadParameter(FieldError::new(field, rule))
     })
