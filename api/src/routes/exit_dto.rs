@@ -35,7 +35,9 @@ pub struct IncomeYearDto {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CriterionDto {
-    /// Stable code (`income`, `two_assurances`, `three_guarantees`, …).
+    /// Stable code (`income_above_line`, `safe_housing`, `compulsory_education`, `enough_food`,
+    /// `enough_clothing`, `basic_medical`, `safe_drinking_water`; `yearly_record` when the year has
+    /// no record).
     pub code: String,
     /// Chinese label.
     pub label: String,

@@ -376,7 +376,7 @@ pub struct SearchResult {
         NotSignedIn,
         (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a valid ID number", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`ZX_SEARCH_SAME_MASK_DAILY_LIMIT` different numbers of this masked form searched in 24 hours (they differ only in the birth date the mask hides); see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_requests`: `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` different numbers of this masked form searched in 24 hours (they differ only in the birth date the mask hides; an `alert.quota_exceeded` audit row is written); or `county_busy`; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/members/search")]

@@ -386,24 +386,38 @@ pub fn search(
             let _ = write!(s, "{b:02x}");
             s
         });
+    // One search of a form at a time per user (across instances): two sent at once would each
+    // count the other's audit row as not yet there.
+    crate::db::lock_key(conn, 47, &format!("{}:{masked}", ctx.caller.user_id))?;
     let since = chrono::Utc::now() - chrono::Duration::days(1);
-    let (others, oldest): (i64, Option<chrono::DateTime<chrono::Utc>>) = a::table
+    // The other numbers of this form searched in the window, each with its latest search.
+    // (`->>` is typed as text; the rows without a tag, written before tags were kept, are left
+    // out by the filter, so none is null.)
+    let rows: Vec<(String, chrono::DateTime<chrono::Utc>)> = a::table
         .filter(a::actor_id.eq(ctx.caller.user_id))
         .filter(a::action.eq("member.search"))
         .filter(a::at.gt(since))
         .filter(a::details.retrieve_as_text("id_number").eq(&masked))
-        .filter(a::details.retrieve_as_text("tag").is_distinct_from(&tag))
-        .select((
-            diesel::dsl::count(a::details.retrieve_as_text("tag")).aggregate_distinct(),
-            diesel::dsl::min(a::at),
-        ))
-        .first(conn)
+        .filter(a::details.retrieve_as_text("tag").is_not_null())
+        .filter(a::details.retrieve_as_text("tag").ne(&tag))
+        .select((a::details.retrieve_as_text("tag"), a::at))
+        .load(conn)
         .db()?;
-    if others >= same_mask_limit {
-        let wait = oldest.map_or(3600, |t| (t - since).num_seconds().max(1));
-        return Err(DomainError::TooManyRequests(
-            std::time::Duration::from_secs(u64::try_from(wait).unwrap_or(3600)),
-        ));
+    let mut latest: std::collections::HashMap<String, chrono::DateTime<chrono::Utc>> =
+        std::collections::HashMap::new();
+    for (t, at) in rows {
+        let e = latest.entry(t).or_insert(at);
+        *e = (*e).max(at);
+    }
+    let over = latest
+        .len()
+        .saturating_sub(usize::try_from(same_mask_limit).unwrap_or(0));
+    if latest.len() >= usize::try_from(same_mask_limit).unwrap_or(0) {
+        // Free again once enough numbers have had no search in the window: the `over + 1`-th
+        // oldest latest search leaves it.
+        let mut ends: Vec<_> = latest.into_values().collect();
+        ends.sort();
+        return Err(window_full(ends.get(over).copied(), since));
     }
     let found: Vec<(MemberRow, HouseholdRow)> = crate::db::load_page(
         conn,
@@ -431,6 +445,18 @@ pub fn search(
     Ok(found)
 }
 
+/// A 24-hour window at its limit: `TooManyRequests` until its oldest counted action (after
+/// `since`, 24 hours ago) leaves it.
+fn window_full(
+    oldest: Option<chrono::DateTime<chrono::Utc>>,
+    since: chrono::DateTime<chrono::Utc>,
+) -> DomainError {
+    let wait = oldest.map_or(3600, |t| (t - since).num_seconds().max(1));
+    DomainError::TooManyRequests(std::time::Duration::from_secs(
+        u64::try_from(wait).unwrap_or(3600),
+    ))
+}
+
 /// Refuses with `TooManyRequests` when the caller has done `action` `limit` times in the last
 /// 24 hours (counted in the audit log, so every instance sees the same count).
 ///
@@ -452,10 +478,7 @@ pub fn check_daily(
         .first(conn)
         .db()?;
     if count >= limit {
-        let wait = oldest.map_or(3600, |t| (t - since).num_seconds().max(1));
-        return Err(DomainError::TooManyRequests(
-            std::time::Duration::from_secs(u64::try_from(wait).unwrap_or(3600)),
-        ));
+        return Err(window_full(oldest, since));
     }
     Ok(())
 }
