@@ -103,7 +103,7 @@ const zh = {
   },
   households: {
     title: "脱贫户查询", number: "户编号", village: "所在村", head: "户主", members: "人口",
-    namePrefix: "户主姓名（前缀）", incomeYear: "收入年度", exportCsv: "导出 CSV", exportXlsx: "导出 Excel", exportTitle: "导出任务", exportFailed: "导出失败，未生成文件。请稍后重新导出。", printNote: "打印件只含屏幕上显示的行；全部农户请用“导出 Excel”。", exporting: "正在导出…", exported: "导出完成，已下载",
+    namePrefix: "户主姓名（前缀）", incomeYear: "收入年度", exportCsv: "导出 CSV", exportXlsx: "导出 Excel", exportTitle: "导出任务", exportFailed: "导出失败，未生成文件。请稍后重新导出。", printNote: "打印件只含屏幕上显示的行。", printExport: "全部农户请用“导出 Excel”。", exporting: "正在导出…", exported: "导出完成，已下载",
     noRecords: "您的层级只能查看统计数据，不能查看农户明细。",
     refused: "县级以上用户不能查看农户明细", toCounts: "查看统计数据",
     noRole: "您的角色不能查看农户明细", noRoleHint: "农户明细由村、乡镇、县的业务人员查看；如需查看，请联系管理员授予相应角色。", count: "户数", searchId: "按身份证号查找",
@@ -364,7 +364,7 @@ Object.assign(en.jobs, {
   failedReason: "Why it failed", noReason: "The server gave no reason",
 });
 Object.assign(en.import, { failed: "The import failed and did not finish. Deal with the reason, then import the file again (rows already imported are not imported twice)." });
-Object.assign(en.households, { exportFailed: "The export failed; no file was made. Export again later.", printNote: "The printout holds the rows on screen only; for every household use Export Excel." });
+Object.assign(en.households, { exportFailed: "The export failed; no file was made. Export again later.", printNote: "The printout holds the rows on screen only. ", printExport: "For every household use Export Excel." });
 Object.assign(en.status, { registered: "not yet out of poverty", exited: "out of poverty", monitored: "monitored", returned: "back in poverty", non_poor: "ordinary household", removed: "removed" });
 Object.assign(en.login, {
   title: "Sign in", username: "Username", password: "Password", submit: "Sign in",

@@ -388,7 +388,7 @@ pub fn search(
         });
     // One search of a form at a time per user (across instances): two sent at once would each
     // count the other's audit row as not yet there.
-    crate::db::lock_key(conn, 47, &format!("{}:{masked}", ctx.caller.user_id))?;
+    crate::db::lock_key(conn, 53, &format!("{}:{masked}", ctx.caller.user_id))?;
     let since = chrono::Utc::now() - chrono::Duration::days(1);
     // The other numbers of this form searched in the window, each with its latest search.
     // (`->>` is typed as text; the rows without a tag, written before tags were kept, are left
@@ -445,8 +445,8 @@ pub fn search(
     Ok(found)
 }
 
-/// A 24-hour window at its limit: `TooManyRequests` until its oldest counted action (after
-/// `since`, 24 hours ago) leaves it.
+/// A 24-hour window at its limit: `TooManyRequests` until the action at `oldest` (the one
+/// whose leaving frees the window; after `since`, 24 hours ago) leaves it.
 fn window_full(
     oldest: Option<chrono::DateTime<chrono::Utc>>,
     since: chrono::DateTime<chrono::Utc>,
