@@ -58,8 +58,6 @@ pub struct AppState {
     pub data_keys: Arc<infra::pii::DataKeys>,
     /// Full ID numbers one user may reveal per 24 hours.
     pub reveal_daily_limit: i64,
-    /// Different ID numbers of one masked form one user may search per 24 hours.
-    pub search_same_mask_daily_limit: i64,
     /// Exports with full ID numbers one user may make per 24 hours.
     pub revealed_exports_daily_limit: i64,
     /// Exports of any kind one user may make per 24 hours.

@@ -16,12 +16,14 @@ use hmac::{Hmac, Mac as _};
 use sha2::Sha256;
 use uuid::Uuid;
 
-/// The data keys: which one encrypts, every one that decrypts, and the blind-index key.
+/// The data keys: which one encrypts, every one that decrypts, and the blind-index key; with
+/// the limit on using that index as an oracle (see [`DataKeys::tries_per_form`]).
 #[derive(Clone)]
 pub struct DataKeys {
     active: i16,
     ciphers: HashMap<i16, Aes256Gcm>,
     blind: Hmac<Sha256>,
+    tries_per_form: i64,
 }
 
 impl std::fmt::Debug for DataKeys {
@@ -75,7 +77,23 @@ impl DataKeys {
             active,
             ciphers,
             blind,
+            tries_per_form: 5,
         })
+    }
+
+    /// These keys with another limit on tries per masked form (at least 1).
+    #[must_use]
+    pub fn with_tries_per_form(mut self, n: i64) -> Self {
+        self.tries_per_form = n.max(1);
+        self
+    }
+
+    /// How many different numbers of one masked form a user may try in 24 hours, by searching
+    /// or by registering them (`ZX_SEARCH_SAME_MASK_DAILY_LIMIT`, default 5): numbers that share
+    /// a masked form differ only in the birth date the mask hides, and each try tells whether
+    /// that number is registered.
+    pub fn tries_per_form(&self) -> i64 {
+        self.tries_per_form
     }
 
     /// Fresh random keys (tests, and a demo without configured keys).

@@ -288,6 +288,7 @@ pub(crate) fn already_registered(field: &str) -> DomainError {
         NotSignedIn,
         (status = 403, description = "Lacks cases:write at the village", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Household number used in the county, or a person already registered", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_requests`: this user tried `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` other numbers of a given number's masked form in 24 hours, by search or registration (such numbers differ only in the birth date the mask hides; an `alert.quota_exceeded` audit row is written; nothing is registered); or `county_busy`; see Retry-After", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid field (ID number, head, cause, village outside your scope, …)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -300,6 +301,12 @@ pub async fn create_household(
 ) -> ApiResult<HttpResponse> {
     let once = Once::of(&req, &body.0)?;
     let (household, members) = body.0.into_inputs();
+    super::members::record_tries(
+        &state,
+        &auth,
+        super::members::entered_numbers(&members, state.today()),
+    )
+    .await?;
     let keys = state.data_keys.clone();
     once.create_or_refuse(&state, auth, move |conn, ctx| {
         let new = validated(conn, &household, &members, "", ctx.today())?;

@@ -65,6 +65,41 @@ pub async fn list_members(
     ))
 }
 
+/// Records the tries of the full ID numbers a write is about to check against the registry, in
+/// a transaction of its own before the write's (`members::try_numbers`: a write refused after
+/// its check rolls back, and must not take the try with it). 429 past the limit of tries of one
+/// masked form.
+///
+/// # Errors
+/// `TooManyRequests`; database failures.
+pub(crate) async fn record_tries(
+    state: &AppState,
+    auth: &Auth,
+    ids: Vec<IdNumber>,
+) -> ApiResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let keys = state.data_keys.clone();
+    state
+        .run(auth.clone(), move |conn, ctx| {
+            members::try_numbers(conn, ctx, &keys, &ids)
+        })
+        .await
+}
+
+/// The well-formed ID numbers among members as entered (the badly formed ones are refused by
+/// the write's validation before any check against the registry).
+pub(crate) fn entered_numbers(
+    members: &[domain::cases::MemberInput],
+    today: chrono::NaiveDate,
+) -> Vec<IdNumber> {
+    members
+        .iter()
+        .filter_map(|m| IdNumber::parse(&m.id_number, today).ok())
+        .collect()
+}
+
 /// Adds a member; answers with the household. A second head is refused; a person registered
 /// anywhere already answers 409 without saying where.
 #[utoipa::path(
@@ -81,6 +116,7 @@ pub async fn list_members(
         (status = 403, description = "Lacks cases:write there", body = Problem, content_type = "application/problem+json"),
         NotFound,
         (status = 409, description = "Already registered", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_requests`: this user tried `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` other numbers of a given number's masked form in 24 hours, by search or registration (such numbers differ only in the birth date the mask hides; an `alert.quota_exceeded` audit row is written; nothing is registered); or `county_busy`; see Retry-After", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -95,6 +131,7 @@ pub async fn add_member(
     let id = household_id(&path)?;
     let once = Once::of(&req, &body.0)?;
     let m = validate_member(&body.0.into(), state.today(), "").map_err(DomainError::Validation)?;
+    record_tries(&state, &auth, vec![m.id_number.clone()]).await?;
     let keys = state.data_keys.clone();
     once.create_or_refuse(&state, auth, move |conn, ctx| {
         Ok(match members::add(conn, ctx, &keys, id, &m)? {
@@ -251,6 +288,7 @@ impl PatchMemberBody {
         (status = 403, description = "Lacks cases:write there", body = Problem, content_type = "application/problem+json"),
         NotFound,
         (status = 409, description = "The corrected ID number is registered already", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_requests`: this user tried `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` other numbers of a given number's masked form in 24 hours, by search or registration (such numbers differ only in the birth date the mask hides; an `alert.quota_exceeded` audit row is written; nothing is registered); or `county_busy`; see Retry-After", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
@@ -268,6 +306,7 @@ pub async fn update_member(
     let mid = member_id(&path.1)?;
     let changes = body.0.validate(state.today())?;
     let version = if_match(&req)?;
+    record_tries(&state, &auth, changes.id_number.iter().cloned().collect()).await?;
     let keys = state.data_keys.clone();
     let o = state
         .run(auth, move |conn, ctx| {
@@ -376,7 +415,7 @@ pub struct SearchResult {
         NotSignedIn,
         (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a valid ID number", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`too_many_requests`: `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` different numbers of this masked form searched in 24 hours (they differ only in the birth date the mask hides; an `alert.quota_exceeded` audit row is written); or `county_busy`; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_requests`: `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` other numbers of this masked form tried in 24 hours, by search or registration (they differ only in the birth date the mask hides; an `alert.quota_exceeded` audit row is written); or `county_busy`; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/members/search")]
@@ -388,10 +427,9 @@ pub async fn search_members(
     let id = IdNumber::parse(&body.0.id_number, state.today())
         .map_err(|m| DomainError::field("id_number", m))?;
     let keys = state.data_keys.clone();
-    let same_mask = state.search_same_mask_daily_limit;
     let hits = state
         .run(auth, move |conn, ctx| {
-            members::search(conn, ctx, &keys, &id, same_mask)
+            members::search(conn, ctx, &keys, &id)
         })
         .await?;
     Ok(HttpResponse::Ok().json(SearchResult {

@@ -271,6 +271,7 @@ fn case_fields(
         NotSignedIn,
         (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The household has an open case, or a person is registered already", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_requests`: a new household's member number is of a masked form this user tried `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` other numbers of in 24 hours, by search or registration (see `POST /members/search`); or `county_busy`; see Retry-After", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field (kind not fitting the household, help-first without a disaster, …)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -296,20 +297,26 @@ pub async fn open_case(
         ));
     }
     done(errs)?;
+    let new_household = b.household.map(|h| h.into_inputs());
+    if let Some((_, members)) = &new_household {
+        super::members::record_tries(
+            &state,
+            &auth,
+            super::members::entered_numbers(members, state.today()),
+        )
+        .await?;
+    }
     let keys = state.data_keys.clone();
     once.create(&state, auth, move |conn, ctx| {
-        let household = match (b.household_id, b.household) {
+        let household = match (b.household_id, new_household) {
             (Some(id), _) => CaseHousehold::Existing(id),
-            (None, Some(h)) => {
-                let (h, m) = h.into_inputs();
-                CaseHousehold::New(Box::new(super::households::validated(
-                    conn,
-                    &h,
-                    &m,
-                    "household",
-                    ctx.today(),
-                )?))
-            }
+            (None, Some((h, m))) => CaseHousehold::New(Box::new(super::households::validated(
+                conn,
+                &h,
+                &m,
+                "household",
+                ctx.today(),
+            )?)),
             (None, None) => {
                 return Err(DomainError::field("household_id", domain::Rule::Required));
             }

@@ -431,18 +431,7 @@ mod records;
 #[actix_web::test]
 async fn numbers_of_one_masked_form_are_searched_only_a_few_a_day() {
     let (app, t) = setup().await;
-    // Born in 1980 on different days, one sequence number, the same check character.
-    let mut same: Vec<String> = Vec::new();
-    for day in 0..365 {
-        let date = chrono::NaiveDate::from_ymd_opt(1980, 1, 1).unwrap_or_default()
-            + chrono::Duration::days(day);
-        let n = with_check_character(&format!("370831{}123", date.format("%Y%m%d")))
-            .unwrap_or_default();
-        if same.first().is_none_or(|f| f.ends_with(&n[17..])) {
-            same.push(n);
-        }
-    }
-    assert!(same.len() >= 5, "{same:?}");
+    let same = one_masked_form("123");
     let search = |n: &str| app.post("/api/v1/members/search", &t, json!({ "id_number": n }));
     for n in &same[..3] {
         assert_eq!(search(n).await.status, 200, "{n}");
@@ -490,6 +479,218 @@ async fn numbers_of_one_masked_form_are_searched_only_a_few_a_day() {
             "{text}"
         );
     }
+}
+
+/// Numbers born in 1980 on different days with sequence number `seq` and the same check
+/// character: one masked form (`370831********` and the last four).
+fn one_masked_form(seq: &str) -> Vec<String> {
+    let mut same: Vec<String> = Vec::new();
+    for day in 0..365 {
+        let date = chrono::NaiveDate::from_ymd_opt(1980, 1, 1).unwrap_or_default()
+            + chrono::Duration::days(day);
+        let n = with_check_character(&format!("370831{}{seq}", date.format("%Y%m%d")))
+            .unwrap_or_default();
+        if same.first().is_none_or(|f| f.ends_with(&n[17..])) {
+            same.push(n);
+        }
+    }
+    assert!(same.len() >= 6, "{same:?}");
+    same
+}
+
+/// Registering a number answers whether it is registered (409, or it goes through), so it is a
+/// try of its masked form like a search: the two share one budget (3 in tests), and past it
+/// registering, adding a member and correcting a number are refused with nothing written. A
+/// write refused for another reason after its check still counts the try.
+#[actix_web::test]
+async fn registering_numbers_of_one_masked_form_counts_like_searching_them() {
+    let (app, t) = setup().await;
+    let same = one_masked_form("456");
+    // Try 1: a search. Try 2: a household registered with the second number.
+    let r = app
+        .post(
+            "/api/v1/members/search",
+            &t,
+            json!({ "id_number": same[0] }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = app
+        .post(
+            "/api/v1/households",
+            &t,
+            household("M0001", "370831001003", &[same[1].clone()]),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let hid = r.body["id"].as_str().unwrap_or_default().to_string();
+    let head = r.body["members"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let etag = r.header("etag");
+    // Try 3: correcting the head's number together with a change refused after the check (the
+    // head cannot stop being head). The refusal rolls the write back, not the try: otherwise
+    // 409 against 422 would tell registered numbers apart for free.
+    let head_path = format!("/api/v1/households/{hid}/members/{head}");
+    let patch_head = async |n: &str| {
+        let body = json!({ "id_number": n, "relationship": "child" });
+        app.send(
+            "PATCH",
+            &head_path,
+            Some(&t),
+            Some(&body),
+            &[("if-match", "\"1\"")],
+        )
+        .await
+    };
+    let r = patch_head(&same[2]).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "relationship");
+    // A fourth number of the form, by any route, is refused and leaves nothing behind.
+    assert_eq!(patch_head(&same[3]).await.status, 429);
+    let members = format!("/api/v1/households/{hid}/members");
+    let r = app
+        .post(
+            &members,
+            &t,
+            json!({"name": "试号", "id_number": same[4], "relationship": "child"}),
+        )
+        .await;
+    assert_eq!(r.status, 429, "{:?}", r.body);
+    assert!(r.header("retry-after").is_some());
+    let r = app
+        .post(
+            "/api/v1/households",
+            &t,
+            household(
+                "M0002",
+                "370831001003",
+                &[id_number("370831", 77), same[5].clone()],
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 429, "{:?}", r.body);
+    let now = app.get(&members, &t).await.body;
+    assert_eq!(now.as_array().map(Vec::len), Some(1), "{now}");
+    assert_eq!(
+        app.get(&format!("/api/v1/households/{hid}"), &t)
+            .await
+            .header("etag"),
+        etag
+    );
+    let made = app
+        .db
+        .as_owner("370831000000", |c| {
+            diesel::sql_query(
+                "SELECT count(*) AS n FROM households WHERE household_number = 'M0002'",
+            )
+            .get_result::<Count>(c)
+        })
+        .n;
+    assert_eq!(made, 0);
+    // A number tried already counts once: registering it again is answered (409: it is
+    // registered now), and so is searching it.
+    let r = app
+        .post(
+            "/api/v1/households",
+            &t,
+            household("M0003", "370831001003", &[same[1].clone()]),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{:?}", r.body);
+    assert_eq!(r.body["code"], "already_registered");
+    let r = app
+        .post(
+            "/api/v1/members/search",
+            &t,
+            json!({ "id_number": same[2] }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    // Each refusal past the limit is an alert for the county's auditors.
+    let alerts = app
+        .db
+        .as_owner("370831000000", |c| {
+            diesel::sql_query(
+                "SELECT count(*) AS n FROM audit_events WHERE action = 'alert.quota_exceeded'",
+            )
+            .get_result::<Count>(c)
+        })
+        .n;
+    assert_eq!(alerts, 3);
+    // The checks are audited with the masked number and a tag, never the number.
+    let details: Vec<Value> = app
+        .db
+        .as_owner("370831000000", |c| {
+            diesel::sql_query(
+                "SELECT details FROM audit_events WHERE action = 'member.id_check' ORDER BY at",
+            )
+            .load::<Details>(c)
+        })
+        .into_iter()
+        .map(|d| d.details)
+        .collect();
+    assert_eq!(details.len(), 3, "{details:?}");
+    assert_eq!(details[0]["found"], false);
+    assert_eq!(details[1]["found"], false);
+    assert_eq!(details[2]["found"], true);
+    assert_eq!(
+        details[0]["id_number"],
+        format!("370831********{}", &same[1][14..])
+    );
+    assert_eq!(details[0]["tag"], details[2]["tag"]);
+    assert_ne!(details[0]["tag"], details[1]["tag"]);
+    let text = serde_json::to_string(&details).unwrap_or_default();
+    for n in &same {
+        assert!(!text.contains(&n[6..14]), "{text}");
+    }
+}
+
+/// Tries are counted by the user wherever they were recorded: rows the request's scope does not
+/// reach (written before the user moved, or where a permission granted lower does not reach)
+/// count as much as the others.
+#[actix_web::test]
+async fn tries_recorded_outside_the_callers_scope_still_count() {
+    let (app, t) = setup().await;
+    let same = one_masked_form("321");
+    let masked = format!("370831********{}", &same[0][14..]);
+    // Three tries of the form recorded in the neighbouring county, out of the clerk's reach.
+    app.db.as_owner("370830000000", |c| {
+        diesel::sql_query(
+            "INSERT INTO audit_events (county_code, id, actor_id, action, object_type, region_code, at, details) \
+             SELECT 370830, gen_random_uuid(), u.id, 'member.search', 'person', 370830102202, now(), \
+                    jsonb_build_object('id_number', $1::text, 'tag', 'elsewhere' || g::text) \
+               FROM users u, generate_series(1, 3) AS g WHERE u.username = 'clerk'",
+        )
+        .bind::<diesel::sql_types::Text, _>(&masked)
+        .execute(c)
+    });
+    let r = app
+        .post(
+            "/api/v1/members/search",
+            &t,
+            json!({ "id_number": same[0] }),
+        )
+        .await;
+    assert_eq!(r.status, 429, "{:?}", r.body);
+    let r = app
+        .post(
+            "/api/v1/households",
+            &t,
+            household("E0001", "370831001003", &[same[1].clone()]),
+        )
+        .await;
+    assert_eq!(r.status, 429, "{:?}", r.body);
+    // Another form is untouched.
+    let r = app
+        .post(
+            "/api/v1/members/search",
+            &t,
+            json!({ "id_number": id_number("370831", 5) }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
 }
 
 #[derive(QueryableByName)]

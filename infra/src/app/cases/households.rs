@@ -109,8 +109,31 @@ pub(crate) fn lock_people(conn: &mut PgConnection, blinds: &[Vec<u8>]) -> Result
     Ok(())
 }
 
+/// Whether a person is registered anywhere (any county), by blind index.
+pub(crate) fn registered_anywhere(
+    conn: &mut PgConnection,
+    keys: &DataKeys,
+    id: &IdNumber,
+) -> Result<bool, DomainError> {
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = Bool)]
+        found: bool,
+    }
+    let found: Found = diesel::sql_query("SELECT zx_id_registered($1) AS found")
+        .bind::<Bytea, _>(&keys.blind_index(id))
+        .get_result(conn)
+        .db()?;
+    Ok(found.found)
+}
+
 /// Whether a person is registered anywhere; if so, records the attempt for the oversight level
 /// above both counties. Call [`lock_people`] first.
+///
+/// The answer tells whether a full number is registered, so the caller must have recorded the
+/// try first, in a transaction of its own ([`super::members::try_numbers`]); without that
+/// record this refuses (an internal error: a route that forgot it), and past the limit of tries
+/// of the number's masked form it refuses with `TooManyRequests`.
 pub(crate) fn already_registered(
     conn: &mut PgConnection,
     ctx: &Ctx,
@@ -118,19 +141,15 @@ pub(crate) fn already_registered(
     id: &IdNumber,
     region: RegionCode,
 ) -> Result<bool, DomainError> {
-    #[derive(QueryableByName)]
-    struct Found {
-        #[diesel(sql_type = Bool)]
-        found: bool,
+    if !super::members::try_number(conn, ctx, keys, id)?.before {
+        return Err(DomainError::Unexpected(anyhow::anyhow!(
+            "an ID number was checked against the registry without its try recorded first"
+        )));
     }
-    let blind = keys.blind_index(id);
-    let found: Found = diesel::sql_query("SELECT zx_id_registered($1) AS found")
-        .bind::<Bytea, _>(&blind)
-        .get_result(conn)
-        .db()?;
-    if found.found {
+    let found = registered_anywhere(conn, keys, id)?;
+    if found {
         diesel::sql_query("SELECT zx_record_duplicate_attempt($1, $2, $3, $4, $5)")
-            .bind::<Bytea, _>(&blind)
+            .bind::<Bytea, _>(&keys.blind_index(id))
             .bind::<BigInt, _>(region.as_i64())
             .bind::<diesel::sql_types::Uuid, _>(ctx.caller.user_id)
             .bind::<Text, _>(&ctx.caller.username)
@@ -138,7 +157,7 @@ pub(crate) fn already_registered(
             .execute(conn)
             .db()?;
     }
-    Ok(found.found)
+    Ok(found)
 }
 
 /// Inserts one member (encrypting the ID number); returns its id.
@@ -217,7 +236,10 @@ pub(crate) fn create_as(
         .map(|m| keys.blind_index(&m.id_number))
         .collect();
     lock_people(conn, &blinds)?;
-    for (i, m) in new.members.iter().enumerate() {
+    // In the order of their masked forms, whose locks the checks take.
+    let mut order: Vec<(usize, &ValidMember)> = new.members.iter().enumerate().collect();
+    order.sort_by_cached_key(|(_, m)| m.id_number.masked());
+    for (i, m) in order {
         if already_registered(conn, ctx, keys, &m.id_number, h.village)? {
             return Ok(Registered::AlreadyRegistered {
                 field: format!("members[{i}].id_number"),

@@ -357,68 +357,142 @@ pub fn remove(
     )
 }
 
-/// Members with this exact ID number inside the caller's scope (at most one), with their
-/// household. The search is audited with the masked number and a tag of the full one (a keyed
-/// hash, cut short: it tells two numbers apart and nothing else).
-///
-/// The masked form hides only digits 7 to 14, the birth date: numbers that share it differ in
-/// their date alone, and with the year known about thirty remain for a member. A user may search
-/// at most `same_mask_limit` different numbers of one masked form in 24 hours (then 429), so
-/// trying the dates one by one does not rebuild a number; searching one number again counts once.
-///
-/// # Errors
-/// `TooManyRequests` past that limit; database failures.
-pub fn search(
-    conn: &mut PgConnection,
-    ctx: &Ctx,
-    keys: &DataKeys,
-    id: &IdNumber,
-    same_mask_limit: i64,
-) -> Result<Vec<(MemberRow, HouseholdRow)>, DomainError> {
-    use crate::schema::audit_events as a;
-    let masked = id.masked();
-    let tag = keys
-        .blind_mac(&format!("member.search {}", id.expose()))
+/// A tag of a full ID number: the first 8 bytes of a keyed hash (under the blind-index key and a
+/// purpose of its own), which tells two numbers apart and nothing else.
+fn number_tag(keys: &DataKeys, id: &IdNumber) -> String {
+    keys.blind_mac(&format!("member.search {}", id.expose()))
         .iter()
         .take(8)
         .fold(String::with_capacity(16), |mut s, b| {
             use std::fmt::Write as _;
             let _ = write!(s, "{b:02x}");
             s
-        });
-    // One search of a form at a time per user (across instances): two sent at once would each
+        })
+}
+
+/// A full ID number let through [`try_number`].
+pub(crate) struct Tried {
+    /// Its tag, for the audit row that records the try.
+    pub tag: String,
+    /// Whether the caller tried it already in the last 24 hours.
+    pub before: bool,
+}
+
+/// Lets the caller try one more full ID number against the registry, or refuses with
+/// `TooManyRequests` when they have tried `keys.tries_per_form()` other numbers of its masked
+/// form in the last 24 hours (by search or by registering them). The caller records the try
+/// with the tag, as `member.search` or `member.id_check` (the actions `zx_number_tries`
+/// counts).
+///
+/// The masked form hides only digits 7 to 14, the birth date: numbers that share it differ in
+/// their date alone, and with the year known about thirty remain for a member. Each try tells
+/// whether one of them is registered (a search finds it; a registration is refused, or goes
+/// through), so trying the dates one by one would rebuild the number without the audited
+/// reveal. Trying one number again counts once.
+///
+/// # Errors
+/// `TooManyRequests` past the limit, with the time until a try leaves the window; database
+/// failures.
+pub(crate) fn try_number(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    keys: &DataKeys,
+    id: &IdNumber,
+) -> Result<Tried, DomainError> {
+    let masked = id.masked();
+    let tag = number_tag(keys, id);
+    // One try of a form at a time per user (across instances): two sent at once would each
     // count the other's audit row as not yet there.
     crate::db::lock_key(conn, 53, &format!("{}:{masked}", ctx.caller.user_id))?;
     let since = chrono::Utc::now() - chrono::Duration::days(1);
-    // The other numbers of this form searched in the window, each with its latest search.
-    // (`->>` is typed as text; the rows without a tag, written before tags were kept, are left
-    // out by the filter, so none is null.)
-    let rows: Vec<(String, chrono::DateTime<chrono::Utc>)> = a::table
-        .filter(a::actor_id.eq(ctx.caller.user_id))
-        .filter(a::action.eq("member.search"))
-        .filter(a::at.gt(since))
-        .filter(a::details.retrieve_as_text("id_number").eq(&masked))
-        .filter(a::details.retrieve_as_text("tag").is_not_null())
-        .filter(a::details.retrieve_as_text("tag").ne(&tag))
-        .select((a::details.retrieve_as_text("tag"), a::at))
+    // The numbers of this form tried in the window, each with its latest try: counted by the
+    // actor, wherever the rows were written (the request's row-level-security scope may not
+    // reach them all), through a function that returns tags and times only.
+    #[derive(diesel::QueryableByName)]
+    struct Try {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        tag: String,
+        #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+        at: chrono::DateTime<chrono::Utc>,
+    }
+    let rows: Vec<Try> = diesel::sql_query("SELECT tag, at FROM zx_number_tries($1, $2, $3)")
+        .bind::<diesel::sql_types::Uuid, _>(ctx.caller.user_id)
+        .bind::<diesel::sql_types::Text, _>(&masked)
+        .bind::<diesel::sql_types::Timestamptz, _>(since)
         .load(conn)
         .db()?;
     let mut latest: std::collections::HashMap<String, chrono::DateTime<chrono::Utc>> =
         std::collections::HashMap::new();
-    for (t, at) in rows {
+    for Try { tag: t, at } in rows {
         let e = latest.entry(t).or_insert(at);
         *e = (*e).max(at);
     }
-    let over = latest
-        .len()
-        .saturating_sub(usize::try_from(same_mask_limit).unwrap_or(0));
-    if latest.len() >= usize::try_from(same_mask_limit).unwrap_or(0) {
-        // Free again once enough numbers have had no search in the window: the `over + 1`-th
-        // oldest latest search leaves it.
+    let before = latest.remove(&tag).is_some();
+    let limit = usize::try_from(keys.tries_per_form()).unwrap_or(0);
+    if latest.len() >= limit {
+        // Free again once enough numbers have had no try in the window: the `over + 1`-th
+        // oldest latest try leaves it.
+        let over = latest.len() - limit;
         let mut ends: Vec<_> = latest.into_values().collect();
         ends.sort();
         return Err(window_full(ends.get(over).copied(), since));
     }
+    Ok(Tried { tag, before })
+}
+
+/// Records the tries of the full ID numbers a write is about to check against the registry
+/// (registering a household, adding a member, correcting a number, a monitoring case's new
+/// household), one `member.id_check` audit row each with the masked number, the tag and
+/// whether it is registered; refuses with `TooManyRequests` past the limit of [`try_number`].
+///
+/// Run it in a transaction of its own, before the write's: a write refused after its check
+/// (a field found bad later, a conflict) rolls back, and would take an uncounted try with it,
+/// while its answer (409, or the later refusal) still told whether the number is registered.
+/// The write's check ([`super::households::already_registered`]) requires this record.
+///
+/// # Errors
+/// `TooManyRequests`; database failures.
+pub fn try_numbers(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    keys: &DataKeys,
+    ids: &[IdNumber],
+) -> Result<(), DomainError> {
+    // In the order of their masked forms, so two requests take the forms' locks in one order.
+    let mut ids: Vec<&IdNumber> = ids.iter().collect();
+    ids.sort_by_cached_key(|id| id.masked());
+    for id in ids {
+        let tried = try_number(conn, ctx, keys, id)?;
+        let found = super::households::registered_anywhere(conn, keys, id)?;
+        crate::audit::record(
+            conn,
+            &ctx.actor(),
+            &crate::audit::Entry {
+                action: "member.id_check",
+                object_type: "person",
+                object_id: None,
+                region: ctx.caller.unit(),
+                reason: None,
+                details: json!({ "id_number": id.masked(), "tag": tried.tag, "found": found }),
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Members with this exact ID number inside the caller's scope (at most one), with their
+/// household. The search is audited with the masked number and a tag of the full one, and
+/// counts toward the number's masked form ([`try_number`]).
+///
+/// # Errors
+/// `TooManyRequests` past the limit of tries of one masked form; database failures.
+pub fn search(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    keys: &DataKeys,
+    id: &IdNumber,
+) -> Result<Vec<(MemberRow, HouseholdRow)>, DomainError> {
+    let tag = try_number(conn, ctx, keys, id)?.tag;
     let found: Vec<(MemberRow, HouseholdRow)> = crate::db::load_page(
         conn,
         members::table
@@ -439,7 +513,7 @@ pub fn search(
             object_id: found.first().map(|(m, _)| m.id.to_string()),
             region: ctx.caller.unit(),
             reason: None,
-            details: json!({ "id_number": masked, "tag": tag, "found": found.len() }),
+            details: json!({ "id_number": id.masked(), "tag": tag, "found": found.len() }),
         },
     )?;
     Ok(found)
@@ -458,7 +532,8 @@ fn window_full(
 }
 
 /// Refuses with `TooManyRequests` when the caller has done `action` `limit` times in the last
-/// 24 hours (counted in the audit log, so every instance sees the same count).
+/// 24 hours (counted in the audit log by the actor, wherever the rows were written, so every
+/// instance and every scope of the caller sees the same count).
 ///
 /// # Errors
 /// `TooManyRequests` with the time until the oldest counted action leaves the window.
@@ -468,17 +543,23 @@ pub fn check_daily(
     action: &str,
     limit: i64,
 ) -> Result<(), DomainError> {
-    use crate::schema::audit_events as a;
+    #[derive(diesel::QueryableByName)]
+    struct Done {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
+        oldest: Option<chrono::DateTime<chrono::Utc>>,
+    }
     let since = chrono::Utc::now() - chrono::Duration::days(1);
-    let (count, oldest): (i64, Option<chrono::DateTime<chrono::Utc>>) = a::table
-        .filter(a::actor_id.eq(ctx.caller.user_id))
-        .filter(a::action.eq(action))
-        .filter(a::at.gt(since))
-        .select((diesel::dsl::count_star(), diesel::dsl::min(a::at)))
-        .first(conn)
+    // Counted by the actor wherever the rows were written (see `zx_number_tries`).
+    let done: Done = diesel::sql_query("SELECT n, oldest FROM zx_actor_actions($1, $2, $3)")
+        .bind::<diesel::sql_types::Uuid, _>(ctx.caller.user_id)
+        .bind::<diesel::sql_types::Text, _>(action)
+        .bind::<diesel::sql_types::Timestamptz, _>(since)
+        .get_result(conn)
         .db()?;
-    if count >= limit {
-        return Err(window_full(oldest, since));
+    if done.n >= limit {
+        return Err(window_full(done.oldest, since));
     }
     Ok(())
 }
