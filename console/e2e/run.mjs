@@ -655,7 +655,10 @@ await as("auditor.sishui", "demo-auditor-2026", "auditor-finds-the-reveal", asyn
   // yesterday in Beijing when the run crossed 16:00 UTC, Beijing's midnight) is found from
   // yesterday to today; from tomorrow on, nothing.
   const day = (offset) => new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai" }).format(new Date(Date.now() + offset * 86400000));
+  // The action filter is a select (names in Chinese, codes beside them): typing the code and
+  // Enter picks it.
   await page.fill("#a-action", "member.reveal");
+  await page.press("#a-action", "Enter");
   await page.fill("#a-type", "member");
   await page.fill("#a-from", day(-1));
   await page.press("#a-from", "Enter");
@@ -664,6 +667,7 @@ await as("auditor.sishui", "demo-auditor-2026", "auditor-finds-the-reveal", asyn
   await page.click("[data-test=audit-search]");
   await page.waitForSelector('[data-test=audit] .el-table-v2__row:has-text("核对低保申请材料")');
   expect((await page.locator("[data-test=audit] .el-table-v2__row").allTextContents()).every((r) => r.includes("member.reveal") && r.includes("member")), "the filters are not applied");
+  expect((await page.textContent("[data-test=audit]")).includes("查看完整身份证号"), "the audit log does not name the action in Chinese");
   await shot("audit-auditor");
   await page.fill("#a-from", day(1));
   await page.press("#a-from", "Enter");

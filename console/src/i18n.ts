@@ -174,6 +174,7 @@ const zh = {
   audit: {
     count: "已加载 {n} 条", title: "审计日志", action: "操作", actor: "操作人", object: "对象", at: "时间", region: "区划",
     objectType: "对象类型", objectId: "对象编号", from: "起始日期", to: "截止日期",
+    actionAll: "全部（可输入名称或代码）", actionNone: "没有这项操作；也可输入完整的操作代码，如 member.reveal", platform: "全平台",
   },
   jobs: {
     title: "后台任务", kind: "类型", progress: "进度", created: "创建时间", finished: "完成时间", rows: "已处理/总行数",
