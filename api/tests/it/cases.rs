@@ -507,21 +507,9 @@ async fn registering_numbers_of_one_masked_form_counts_like_searching_them() {
     let (app, t) = setup().await;
     let same = one_masked_form("456");
     // Try 1: a search. Try 2: a household registered with the second number.
-    let r = app
-        .post(
-            "/api/v1/members/search",
-            &t,
-            json!({ "id_number": same[0] }),
-        )
-        .await;
+    let r = search_number(&app, &t, &same[0]).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
-    let r = app
-        .post(
-            "/api/v1/households",
-            &t,
-            household("M0001", "370831001003", &[same[1].clone()]),
-        )
-        .await;
+    let r = register_one(&app, &t, "M0001", &same[1]).await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     let hid = r.body["id"].as_str().unwrap_or_default().to_string();
     let head = r.body["members"][0]["id"]
@@ -591,22 +579,10 @@ async fn registering_numbers_of_one_masked_form_counts_like_searching_them() {
     assert_eq!(made, 0);
     // A number tried already counts once: registering it again is answered (409: it is
     // registered now), and so is searching it.
-    let r = app
-        .post(
-            "/api/v1/households",
-            &t,
-            household("M0003", "370831001003", &[same[1].clone()]),
-        )
-        .await;
+    let r = register_one(&app, &t, "M0003", &same[1]).await;
     assert_eq!(r.status, 409, "{:?}", r.body);
     assert_eq!(r.body["code"], "already_registered");
-    let r = app
-        .post(
-            "/api/v1/members/search",
-            &t,
-            json!({ "id_number": same[2] }),
-        )
-        .await;
+    let r = search_number(&app, &t, &same[2]).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     // Each refusal past the limit is an alert for the county's auditors.
     let alerts = app
@@ -666,31 +642,29 @@ async fn tries_recorded_outside_the_callers_scope_still_count() {
         .bind::<diesel::sql_types::Text, _>(&masked)
         .execute(c)
     });
-    let r = app
-        .post(
-            "/api/v1/members/search",
-            &t,
-            json!({ "id_number": same[0] }),
-        )
-        .await;
+    let r = search_number(&app, &t, &same[0]).await;
     assert_eq!(r.status, 429, "{:?}", r.body);
-    let r = app
-        .post(
-            "/api/v1/households",
-            &t,
-            household("E0001", "370831001003", &[same[1].clone()]),
-        )
-        .await;
+    let r = register_one(&app, &t, "E0001", &same[1]).await;
     assert_eq!(r.status, 429, "{:?}", r.body);
     // Another form is untouched.
-    let r = app
-        .post(
-            "/api/v1/members/search",
-            &t,
-            json!({ "id_number": id_number("370831", 5) }),
-        )
-        .await;
+    let r = search_number(&app, &t, &id_number("370831", 5)).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
+}
+
+/// Searches one full ID number as the clerk.
+async fn search_number(app: &TestApp, t: &str, n: &str) -> crate::helpers::Resp {
+    app.post("/api/v1/members/search", t, json!({ "id_number": n }))
+        .await
+}
+
+/// Registers a household of one person in the clerk's village.
+async fn register_one(app: &TestApp, t: &str, number: &str, n: &str) -> crate::helpers::Resp {
+    app.post(
+        "/api/v1/households",
+        t,
+        household(number, "370831001003", &[n.to_string()]),
+    )
+    .await
 }
 
 #[derive(QueryableByName)]
