@@ -307,7 +307,8 @@ pub async fn open_case(
         .await?;
     }
     let keys = state.data_keys.clone();
-    once.create(&state, auth, move |conn, ctx| {
+    // A person registered already is a refusal that commits (the attempt stays recorded).
+    once.create_or_refuse(&state, auth, move |conn, ctx| {
         let household = match (b.household_id, new_household) {
             (Some(id), _) => CaseHousehold::Existing(id),
             (None, Some((h, m))) => CaseHousehold::New(Box::new(super::households::validated(
@@ -329,8 +330,7 @@ pub async fn open_case(
             description,
             rescue_first: b.rescue_first,
         };
-        let v = monitoring::open_case(conn, ctx, &keys, &new, None)?;
-        Ok(CaseDto::from(v))
+        Ok(monitoring::open_case(conn, ctx, &keys, &new, None)?.map(CaseDto::from))
     })
     .await
 }

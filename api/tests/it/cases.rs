@@ -293,6 +293,27 @@ async fn a_person_registered_in_another_county_is_refused_without_a_trace_of_whe
         .get("/api/v1/audit-events?action=member.duplicate_attempt", &b)
         .await;
     assert_eq!(unseen.body["items"].as_array().map(Vec::len), Some(0));
+    // A monitoring case on a new household with the person is refused the same way, and its
+    // attempt stays on record too.
+    let today = infra::clock::china_date(app.state.clock.now()).to_string();
+    let r = app
+        .post(
+            "/api/v1/monitoring-cases",
+            &t,
+            json!({"household": household("A2", "370831001003", std::slice::from_ref(&person)),
+                   "kind": "marginal", "risk_types": ["illness"], "found_on": today,
+                   "description": "户主患重病"}),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{:?}", r.body);
+    assert_eq!(r.body["code"], "already_registered");
+    let seen = app
+        .get(
+            "/api/v1/audit-events?action=member.duplicate_attempt",
+            &city,
+        )
+        .await;
+    assert_eq!(seen.body["items"].as_array().map(Vec::len), Some(2));
     // Within one county the same rule holds.
     let r = app
         .post(

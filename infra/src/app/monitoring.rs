@@ -389,6 +389,10 @@ pub(super) fn require_village(ctx: &Ctx, region: i64) -> Result<RegionCode, Doma
 /// Opens a case for a household (village step). A case opened help-first starts monitored at
 /// once and must be verified after.
 ///
+/// A new household with a person registered anywhere already is refused with the inner error
+/// (`Conflict` `already_registered`): a refusal to commit, so the attempt stays recorded for
+/// oversight, as when registering a household.
+///
 /// # Errors
 /// `Validation` naming the field; `Forbidden` outside the caller's village; `Conflict`
 /// `case_open` when the household has an open case.
@@ -398,7 +402,7 @@ pub fn open_case(
     keys: &DataKeys,
     new: &NewCase,
     lead: Option<&LeadRow>,
-) -> Result<CaseView, DomainError> {
+) -> Result<Result<CaseView, DomainError>, DomainError> {
     if new.found_on > ctx.today() {
         return Err(DomainError::field("found_on", domain::Rule::NotInFuture));
     }
@@ -434,12 +438,12 @@ pub fn open_case(
             match create_as(conn, ctx, keys, h, Status::NonPoor)? {
                 Registered::Created(v) => cases::find_for_update(conn, v.household.id)?,
                 Registered::AlreadyRegistered { field } => {
-                    return Err(DomainError::Conflict {
+                    return Ok(Err(DomainError::Conflict {
                         code: domain::ErrorCode::AlreadyRegistered,
                         message: format!(
                             "household.{field}: this person is already registered; open the case on that household"
                         ),
-                    });
+                    }));
                 }
             }
         }
@@ -527,7 +531,7 @@ pub fn open_case(
             "description": new.description, "lead_id": lead.map(|l| l.id),
         }),
     )?;
-    get(conn, ctx, case.id)
+    get(conn, ctx, case.id).map(Ok)
 }
 
 /// Takes a decision on a case: township review, county confirmation, verification after help,

@@ -391,7 +391,7 @@ pub fn verify_lead(
                     rescue_first: *rescue_first,
                 },
                 Some(&lead),
-            )?;
+            )??;
             (LeadStatus::CaseOpened, Some(v), None)
         }
     };
