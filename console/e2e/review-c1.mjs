@@ -248,7 +248,7 @@ export async function reviewC1({ as, base, expect, idNumber, rnd }) {
       await page.click("[data-test=settings-level] label:has-text('本县')");
       await page.fill("[data-test=settings-filter] input, input[data-test=settings-filter]", "ranger.payment_due_day");
       await page.click('[data-test="edit-ranger.payment_due_day"]');
-      await page.fill("[data-test=settings-value] textarea, textarea[data-test=settings-value]", "13");
+      await page.fill("[data-test=settings-value] input, input[data-test=settings-value], [data-test=settings-value] textarea, textarea[data-test=settings-value]", "13");
       // Someone else saves the county's settings meanwhile (their version moves on).
       const now = await admin("GET", `/settings/${county}`);
       const overrides = { ...now.body.overrides, ranger: { ...(now.body.overrides.ranger ?? {}), payment_due_day: 14 } };
@@ -256,7 +256,7 @@ export async function reviewC1({ as, base, expect, idNumber, rnd }) {
       ok(other, "the other save");
       await page.click("[data-test=settings-save]");
       await page.waitForSelector("[data-test=settings-stale-edit]");
-      const typed = await page.inputValue("[data-test=settings-value] textarea, textarea[data-test=settings-value]");
+      const typed = await page.inputValue("[data-test=settings-value] input, input[data-test=settings-value], [data-test=settings-value] textarea, textarea[data-test=settings-value]");
       expect(typed === "13", `the value typed is lost after the stale save: ${typed}`);
       await shot("c1-settings-stale");
       await page.click("[data-test=settings-reload-edit]");

@@ -598,11 +598,11 @@ await as("admin.sishui", "demo-admin-2026", "county-admin-creates-a-clerk-and-gr
   // refused with the server's reason, then the inherited value restored.
   await page.fill("[data-test=settings-filter] input, input[data-test=settings-filter]", "ranger.payment_due_day");
   await page.click('[data-test="edit-ranger.payment_due_day"]');
-  await page.fill("[data-test=settings-value] textarea, textarea[data-test=settings-value]", "99");
+  await page.fill("[data-test=settings-value] input, input[data-test=settings-value], [data-test=settings-value] textarea, textarea[data-test=settings-value]", "99");
   await page.click("[data-test=settings-save]");
   await page.waitForSelector(".el-dialog .el-form-item__error");
   await shot("settings-refused");
-  await page.fill("[data-test=settings-value] textarea, textarea[data-test=settings-value]", "12");
+  await page.fill("[data-test=settings-value] input, input[data-test=settings-value], [data-test=settings-value] textarea, textarea[data-test=settings-value]", "12");
   await page.click("[data-test=settings-save]");
   await page.waitForSelector("text=参数已保存");
   await page.waitForSelector('[data-test="source-ranger.payment_due_day"]:has-text("本级设置")');

@@ -313,7 +313,9 @@ const zh = {
   },
   settings: {
     title: "参数设置", key: "参数", value: "取值", from: "来源", level: "层级", county: "本县", city: "本市", province: "本省",
-    search: "查找参数", searchHint: "例如 exit.first_notice_days", edit: "修改", editTitle: "修改参数 {key}",
+    search: "查找参数", searchHint: "名称或键，例如 公示、exit.first_notice_days", edit: "修改", editTitle: "修改参数 {key}",
+    yes: "是", no: "否", unset: "未设置", path: "参数键", rule: "调整规则", above: "上级设定值：{v}",
+    stored: "将保存为 {raw} {unit}", nullable: "不填表示不设置", required: "请填写取值",
     valueJson: "取值（JSON：数字、true/false、带引号的文字或列表）", inherit: "恢复继承上级", saved: "参数已保存，立即生效",
     invalidJson: "取值格式不对：请填写数字、true/false、带引号的文字或 [ ] 列表",
     version: "本级版本 {v}", updatedAt: "最近修改 {at}",
@@ -343,7 +345,9 @@ en.roles.descriptions = {};
 Object.assign(en.layout, { print: "Print", printHint: "Print this page (A4, without the menus)" });
 Object.assign(en.settings, {
   title: "Settings", key: "Setting", value: "Value", from: "Source", level: "Level", county: "County", city: "City", province: "Province",
-  search: "Find", searchHint: "e.g. exit.first_notice_days", edit: "Edit", editTitle: "Edit {key}",
+  search: "Find", searchHint: "name or key, e.g. exit.first_notice_days", edit: "Edit", editTitle: "Edit {key}",
+  yes: "yes", no: "no", unset: "not set", path: "Key", rule: "Who may change it", above: "Set above: {v}",
+  stored: "Saved as {raw} {unit}", nullable: "Leave empty for not set", required: "Enter a value",
   valueJson: "Value (JSON: a number, true/false, quoted text or a list)", inherit: "Inherit from above", saved: "Saved; in force now",
   invalidJson: "Not a value: write a number, true/false, quoted text or a [ ] list",
   version: "Version {v}", updatedAt: "last changed {at}",
