@@ -501,12 +501,14 @@ await as("observer.shandong", "demo-province-2026", "province-observer-sees-coun
   await shot("home-observer");
   expect((await page.locator("text=脱贫户查询").count()) === 0, "the households menu is offered to the province observer");
   await page.goto(base + "households");
-  // The refusal in Chinese, and no request for records at all.
-  await page.waitForSelector("[data-test=refused]");
+  // The console's guard (src/lib/access.ts) does not open the page: the no-access page says why
+  // in Chinese, and no request for records is made at all.
+  await page.waitForSelector("[data-test=no-access]");
   await page.waitForLoadState("networkidle");
   expect((await page.locator("[data-test=households]").count()) === 0, "the province observer is offered household records");
+  expect(new URL(page.url()).searchParams.get("from") === "/households", `the no-access page does not name the page asked for: ${page.url()}`);
   const said = await page.textContent("main");
-  expect(/县级以上/.test(said) && !/drilldown|permission/i.test(said), `refusal not in Chinese: ${said}`);
+  expect(/无权访问此页面/.test(said) && /县级以上/.test(said) && !/drilldown|permission/i.test(said), `refusal not in Chinese: ${said}`);
   await shot("households-observer");
   // The dashboard: the province's cities, a click drills to a city's counties, then a county's
   // townships.
@@ -530,8 +532,10 @@ await as("admin.wenshang", "demo-wenshang-2026", "wenshang-admin-sees-nothing-of
   await page.waitForSelector("[data-test=users] .el-table-v2__row");
   const text = await page.textContent("[data-test=users]");
   expect(!/sishui|泗水/.test(text), "Sishui users are visible to Wenshang's administrator");
+  // Wenshang's administrator reads no households (no cases:read): the console's guard shows the
+  // no-access page instead of the list (src/lib/access.ts); nothing of Sishui on it either.
   await page.goto(base + "households");
-  await page.waitForSelector("[data-test=households], [data-test=refused]");
+  await page.waitForSelector("[data-test=no-access]");
   await page.waitForLoadState("networkidle");
   const rows = await page.textContent("main");
   expect(!/370831/.test(rows), "Sishui households are visible to Wenshang's administrator");

@@ -325,6 +325,18 @@ const zh = {
     source: { own: "本级设置", city: "市级设置", inherited: "省级设置", default: "默认值" },
   },
   home: { title: "工作台", households: "在册脱贫户", exited: "已脱贫", monitored: "监测对象", unit: "户", toDashboard: "查看数据看板（图表）" },
+  // A page the account may not open (views/NoAccess.vue, where the router's guard sends them).
+  noAccess: {
+    title: "无权访问此页面",
+    page: "您的账号不能打开“{page}”页面。",
+    pageUnknown: "您的账号不能打开此页面。",
+    path: "页面地址：",
+    role: "您的账号没有使用此页面所需的角色。",
+    level: "此页面供{levels}账号使用，您的账号属于{level}。",
+    records: "此页面列出具体农户，县级以上账号只能查看统计数据。",
+    ask: "账号的角色由县级系统管理员授予：如工作需要使用此页面，请联系本县的系统管理员。",
+    back: "返回工作台",
+  },
   // Part 1's later additions (measure corrections, grants, filters), kept together.
   p1: {
     measureEdit: "修改", measureEditTitle: "修改帮扶措施", measureSaved: "帮扶措施已修改",
@@ -386,6 +398,17 @@ Object.assign(en.menu, {
   exitInspections: "Exit inspections", exitInspection: "Inspection",
 });
 Object.assign(en.menu, { campaigns: "Yearly campaigns", campaign: "Campaign", exitProgress: "Exit progress" });
+en.noAccess = {
+  title: "You cannot open this page",
+  page: "Your account cannot open the page “{page}”.",
+  pageUnknown: "Your account cannot open this page.",
+  path: "Address: ",
+  role: "Your account holds no role this page needs.",
+  level: "This page is for accounts at {levels} level; yours is at {level} level.",
+  records: "This page lists households: above the county, accounts read the statistics only.",
+  ask: "Roles are granted by the county's administrator: if your work needs this page, ask your county's administrator.",
+  back: "Back to home",
+};
 
 export const i18n = createI18n({
   legacy: false,

@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory } from "vue-router";
 import { restore, session } from "./lib/session";
+import { mayOpen } from "./lib/access";
 
 // Every page is its own chunk, loaded when first opened.
 export const router = createRouter({
@@ -56,6 +57,9 @@ export const router = createRouter({
         { path: "webhooks", name: "webhooks", component: () => import("./views/Webhooks.vue"), meta: { title: "menu.webhooks", group: "menu.admin" } },
         { path: "cors-origins", name: "cors-origins", component: () => import("./views/CorsOrigins.vue"), meta: { title: "ch.menu.cors", group: "menu.admin" } },
         { path: "calendar", name: "calendar", component: () => import("./views/Calendar.vue"), meta: { title: "menu.calendar", group: "menu.admin" } },
+        // Where the guard below sends a user to a page their account may not open (the page asked
+        // for in `?from=`): inside the layout, so the menu stays.
+        { path: "no-access", name: "no-access", component: () => import("./views/NoAccess.vue"), meta: { title: "noAccess.title" } },
       ],
     },
     { path: "/:rest(.*)*", redirect: "/" },
@@ -67,5 +71,10 @@ router.beforeEach(async (to) => {
   if (!to.meta.public && !session.me) return { name: "login", query: { next: to.fullPath } };
   // An administrator reset the password: nothing else until the user has chosen their own.
   if (session.me?.must_change_password && !to.meta.public && to.name !== "password") return { name: "password" };
+  // A page this account may not open (typed, bookmarked, linked): said so, not an empty page of
+  // refusals. The menu offers the same pages (lib/access.ts); the server still decides.
+  if (session.me && !to.meta.public && typeof to.name === "string" && !mayOpen(to.name)) {
+    return { name: "no-access", query: { from: to.fullPath } };
+  }
   return true;
 });
