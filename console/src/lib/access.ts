@@ -19,6 +19,8 @@ interface Rule {
 
 const PROVINCE_TO_COUNTY: readonly Level[] = ["province", "city", "county"];
 const COUNTY_AND_BELOW: readonly Level[] = ["county", "township", "village"];
+// Whoever may start one of the imports (the import page's kinds: api/src/routes/imports.rs).
+const IMPORTERS = ["cases:import", "funds:manage", "villages:write", "visits:write", "villages:manage"];
 
 /** The rule of each page with a menu entry (route name → rule). A route not named here and
  *  not the detail of one (PARENT) is open to every signed-in user: home, inbox, password. */
@@ -26,7 +28,7 @@ const RULES: Record<string, Rule> = {
   // 建档立卡
   households: { any: ["cases:read"], records: true },
   register: { any: ["cases:write"] },
-  import: { any: ["cases:import", "funds:manage", "villages:write", "visits:write", "villages:manage"] },
+  import: { any: IMPORTERS },
   // 退出管理
   exit: { any: ["workflow:read"] },
   "exit-rounds": { any: ["workflow:township", "workflow:county"] },
@@ -61,7 +63,8 @@ const RULES: Record<string, Rule> = {
   settings: { any: ["settings:read"] },
   calendar: { any: ["settings:read"] },
   audit: { any: ["audit:read"] },
-  jobs: { any: ["cases:import", "cases:export"] },
+  // Whoever starts jobs: every importer (the inbox links a failed import here) and exporters.
+  jobs: { any: [...IMPORTERS, "cases:export"] },
   webhooks: { any: ["webhooks:manage"] },
   "cors-origins": { any: ["cors:manage"] },
 };
