@@ -116,7 +116,7 @@ pub(crate) fn entered_numbers(
         (status = 403, description = "Lacks cases:write there", body = Problem, content_type = "application/problem+json"),
         NotFound,
         (status = 409, description = "Already registered", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`too_many_requests`: this user tried `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` other numbers of a given number's masked form in 24 hours, by search or registration (such numbers differ only in the birth date the mask hides; an `alert.quota_exceeded` audit row is written; nothing is registered); or `county_busy`; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_requests`: this user tried `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` other numbers of a given number's masked form and birth year in 24 hours, by search, registration or import (such numbers differ only in the month and day the mask hides; an `alert.quota_exceeded` audit row is written; nothing is registered); or `county_busy`; see Retry-After", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -288,7 +288,7 @@ impl PatchMemberBody {
         (status = 403, description = "Lacks cases:write there", body = Problem, content_type = "application/problem+json"),
         NotFound,
         (status = 409, description = "The corrected ID number is registered already", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`too_many_requests`: this user tried `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` other numbers of a given number's masked form in 24 hours, by search or registration (such numbers differ only in the birth date the mask hides; an `alert.quota_exceeded` audit row is written; nothing is registered); or `county_busy`; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_requests`: this user tried `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` other numbers of a given number's masked form and birth year in 24 hours, by search, registration or import (such numbers differ only in the month and day the mask hides; an `alert.quota_exceeded` audit row is written; nothing is registered); or `county_busy`; see Retry-After", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
@@ -403,8 +403,9 @@ pub struct SearchResult {
 }
 
 /// Finds a person by full ID number, inside the caller's scope (audited). Prefixes and partial
-/// numbers are refused: only the exact number matches. Numbers that share a masked form differ
-/// only in the birth date the mask hides: a user may search only a few different ones a day
+/// numbers are refused: only the exact number matches. Numbers that share a masked form and
+/// birth year differ only in the month and day the mask hides: a user may search only a few
+/// different ones a day
 /// (`ZX_SEARCH_SAME_MASK_DAILY_LIMIT`, 5), so the mask cannot be undone by trying dates.
 #[utoipa::path(
     tag = "members",
@@ -415,7 +416,7 @@ pub struct SearchResult {
         NotSignedIn,
         (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a valid ID number", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`too_many_requests`: `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` other numbers of this masked form tried in 24 hours, by search or registration (they differ only in the birth date the mask hides; an `alert.quota_exceeded` audit row is written); or `county_busy`; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_requests`: `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` other numbers of this masked form and birth year tried in 24 hours, by search, registration or import (they differ only in the month and day the mask hides; an `alert.quota_exceeded` audit row is written); or `county_busy`; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/members/search")]

@@ -504,7 +504,7 @@ async fn numbers_of_one_masked_form_are_searched_only_a_few_a_day() {
 
 /// Numbers born in 1980 on different days with sequence number `seq` and the same check
 /// character: one masked form (`370831********` and the last four).
-fn one_masked_form(seq: &str) -> Vec<String> {
+pub fn one_masked_form(seq: &str) -> Vec<String> {
     let mut same: Vec<String> = Vec::new();
     for day in 0..365 {
         let date = chrono::NaiveDate::from_ymd_opt(1980, 1, 1).unwrap_or_default()

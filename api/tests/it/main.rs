@@ -55,6 +55,7 @@ mod throttle;
 mod township_plans;
 mod transactions;
 mod transfer;
+mod tries;
 mod uploads;
 mod users;
 mod village_milestones;

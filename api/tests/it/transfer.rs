@@ -147,7 +147,7 @@ pub async fn wait(app: &TestApp, token: &str, job: &Value) -> Value {
     panic!("the job did not finish: {job:?}");
 }
 
-async fn errors(app: &TestApp, token: &str, job: &Value) -> Vec<(i64, String, String)> {
+pub async fn errors(app: &TestApp, token: &str, job: &Value) -> Vec<(i64, String, String)> {
     let id = job["id"].as_str().unwrap_or_default();
     let r = app
         .get(&format!("/api/v1/jobs/{id}/errors?limit=200"), token)

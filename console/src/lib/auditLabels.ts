@@ -214,6 +214,7 @@ const OBJECT_TYPES: [string, string][] = [
   ["member", "家庭成员"],
   ["person", "人员（身份证号）"],
   ["route", "接口"],
+  ["import", "导入"],
   ["session", "登录会话"],
   ["user", "用户"],
   ["job", "后台任务"],

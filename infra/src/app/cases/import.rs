@@ -412,6 +412,8 @@ fn run_batch(
     })?;
     errors.extend(check_errors);
     let mut refused = refused_before - parsed.len();
+    let (parsed, left_out) = gate_tries(db, ctx, keys, parsed, &mut errors)?;
+    refused += left_out;
     let names = villages.names_of(db, ctx, &parsed)?;
     let outcomes = write_households(db, ctx, keys, &parsed, &names, dry_run)?;
     let mut summary = ImportSummary::default();
@@ -432,11 +434,7 @@ fn run_batch(
                 errors.extend(errs);
                 for r in &p.rows {
                     if !reported.contains(&i32::try_from(*r).unwrap_or(i32::MAX)) {
-                        errors.push(err(
-                            *r,
-                            "household",
-                            domain::Rule::other("another row of this household was refused; nothing of it was imported", "本户另有一行被拒绝;该户未导入任何内容"),
-                        ));
+                        errors.push(err(*r, "household", household_refused()));
                     }
                 }
             }
@@ -504,6 +502,84 @@ impl Villages {
             .filter_map(|v| known.get(&v).map(|n| (v, n.clone())))
             .collect())
     }
+}
+
+/// The error of a household's other rows when one of its rows was refused.
+fn household_refused() -> domain::Rule {
+    domain::Rule::other(
+        "another row of this household was refused; nothing of it was imported",
+        "本户另有一行被拒绝;该户未导入任何内容",
+    )
+}
+
+/// Counts the batch's ID numbers against the caller's daily tries of each masked form and
+/// birth year (security.md §16), in a transaction of its own before the batch's (so a dry run,
+/// which rolls its batches back, counts them too): a row is a try when its form and year
+/// match a member of the caller's scope that is not the row's own person in its own
+/// household, and whose household the caller did not register. A household with a row past
+/// the limit is left out whole, that row reported as not checked (into `errors`). Returns the
+/// households kept and how many were left out.
+fn gate_tries(
+    db: &Db,
+    ctx: &Ctx,
+    keys: &DataKeys,
+    parsed: Vec<Parsed>,
+    errors: &mut Vec<RowError>,
+) -> Result<(Vec<Parsed>, usize), DomainError> {
+    use super::members::{Standing, gate_import, targets, too_many_tries};
+    let ids: Vec<&domain::cases::IdNumber> = parsed
+        .iter()
+        .flat_map(|p| p.members.iter().map(|(_, m)| &m.id_number))
+        .collect();
+    if ids.is_empty() {
+        return Ok((parsed, 0));
+    }
+    let allowed = db.in_scope_conn(ctx.caller.scope(), |conn| {
+        let found = targets(conn, ctx, &ids)?;
+        if found.is_empty() {
+            return Ok(None);
+        }
+        let rows: Vec<(&domain::cases::IdNumber, Standing)> = parsed
+            .iter()
+            .flat_map(|p| {
+                let number = p.household.household_number.as_str();
+                let found = &found;
+                p.members.iter().map(move |(_, m)| {
+                    (
+                        &m.id_number,
+                        found.standing(keys, &m.id_number, Some(number)),
+                    )
+                })
+            })
+            .collect();
+        gate_import(conn, ctx, keys, &rows).map(Some)
+    })?;
+    let Some(allowed) = allowed else {
+        return Ok((parsed, 0));
+    };
+    let mut allowed = allowed.into_iter();
+    let (mut kept, mut left_out) = (Vec::with_capacity(parsed.len()), 0);
+    for p in parsed {
+        let over: HashSet<u32> = p
+            .members
+            .iter()
+            .filter(|_| !allowed.next().unwrap_or(false))
+            .map(|(row, _)| *row)
+            .collect();
+        if over.is_empty() {
+            kept.push(p);
+            continue;
+        }
+        left_out += 1;
+        for r in &p.rows {
+            errors.push(if over.contains(r) {
+                err(*r, "id_number", too_many_tries())
+            } else {
+                err(*r, "household", household_refused())
+            });
+        }
+    }
+    Ok((kept, left_out))
 }
 
 /// Records duplicate-registration attempts for the oversight levels above both counties.

@@ -25,6 +25,7 @@ use domain::{DomainError, ErrorCode, Rule};
 
 use super::Ctx;
 use super::cases::import::err;
+use super::cases::members::too_many_tries;
 use super::cases::sheet::{self, Column, Row};
 use super::jobs::{self, RowError};
 use crate::db::{Db, DbResultExt as _};
@@ -392,6 +393,7 @@ pub fn run(
         still_enabled(db, ctx)?;
         let mut errors: Vec<RowError> = Vec::new();
         let mut written: Vec<Written> = Vec::new();
+        let over = gate_tries(db, ctx, env, kind, batch, &duplicates)?;
         let outcome = db.in_scope_conn(scope, |conn| {
             for r in batch {
                 // A row cut off, with cells past the header, or with a giant cell.
@@ -408,6 +410,10 @@ pub fn run(
                             format!("与第 {first} 行指向同一条记录;请只保留其一"),
                         ),
                     ));
+                    continue;
+                }
+                if over.contains(&r.number) {
+                    errors.push(err(r.number, "id_number", too_many_tries()));
                     continue;
                 }
                 match in_savepoint(conn, |c| kind.apply(c, ctx, env, r)) {
@@ -445,4 +451,63 @@ pub fn run(
         })?;
     }
     Ok(summary)
+}
+
+/// The rows of a batch past the caller's daily limit of tries of a masked form and birth year
+/// (security.md §16), counted in a transaction of their own before the batch's (a dry run
+/// rolls its batch back; the tries stay). A row that names a person by full ID number answers
+/// whether that number is registered in the caller's scope (found, or "not in your area"), so
+/// a row whose number is not found, where the caller's scope holds a member of its masked form
+/// and birth year, counts as a try; once the form and year are full, every row of them with a
+/// number not tried before is refused unchecked, found or not, so the refusal tells nothing.
+fn gate_tries(
+    db: &Db,
+    ctx: &Ctx,
+    env: &Env<'_>,
+    kind: Kind,
+    batch: &[Row],
+    duplicates: &HashMap<u32, u32>,
+) -> Result<std::collections::HashSet<u32>, DomainError> {
+    use domain::cases::IdNumber;
+
+    use super::cases::members::{gate_import, targets};
+    // Team members are found in the teams' own register, not among the households' members.
+    if !kind.columns().iter().any(|c| c.key == "id_number") || kind == Kind::TeamMembers {
+        return Ok(std::collections::HashSet::new());
+    }
+    let today = ctx.today();
+    let numbered: Vec<(u32, IdNumber)> = batch
+        .iter()
+        .filter(|r| r.problems.is_empty() && !duplicates.contains_key(&r.number))
+        .filter_map(|r| {
+            IdNumber::parse(r.get("id_number"), today)
+                .ok()
+                .map(|id| (r.number, id))
+        })
+        .collect();
+    if numbered.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    let ids: Vec<&IdNumber> = numbered.iter().map(|(_, id)| id).collect();
+    let allowed = db.in_scope_conn(ctx.caller.scope(), |conn| {
+        let found = targets(conn, ctx, &ids)?;
+        if found.is_empty() {
+            return Ok(None);
+        }
+        let rows: Vec<_> = ids
+            .iter()
+            .map(|id| (*id, found.standing(env.keys, id, None)))
+            .collect();
+        gate_import(conn, ctx, env.keys, &rows).map(Some)
+    })?;
+    Ok(
+        allowed.map_or_else(std::collections::HashSet::new, |allowed| {
+            numbered
+                .iter()
+                .zip(allowed)
+                .filter(|(_, ok)| !ok)
+                .map(|((row, _), _)| *row)
+                .collect()
+        }),
+    )
 }
