@@ -192,3 +192,215 @@ async fn a_yearly_import_counts_numbers_it_does_not_find() {
     }
     assert_eq!(id_checks(&app), 3);
 }
+
+/// The household import answers "already registered" for any county, so a guess at a member
+/// outside the caller's scope counts too: the clerk's candidates for a member of another
+/// village are counted, and the right number past the limit is refused unchecked.
+#[actix_web::test]
+async fn guesses_at_a_member_outside_the_callers_scope_count_too() {
+    let (app, approver, clerk) = setup().await;
+    let same = one_masked_form("457");
+    let r = app
+        .post(
+            "/api/v1/households",
+            &approver,
+            household("X01", "370831001010", std::slice::from_ref(&same[0])),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let csv = households_csv("G", &same[1..5]);
+    let job = run(
+        &app,
+        &clerk,
+        "/api/v1/imports/households?dry_run=true",
+        &csv,
+    )
+    .await;
+    assert_eq!(job["summary"]["households_created"], 3, "{job:?}");
+    assert_eq!(job["summary"]["households_refused"], 1, "{job:?}");
+    let csv = households_csv("K", std::slice::from_ref(&same[0]));
+    let job = run(
+        &app,
+        &clerk,
+        "/api/v1/imports/households?dry_run=true",
+        &csv,
+    )
+    .await;
+    let errs = errors(&app, &clerk, &job).await;
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].2.contains(NOT_CHECKED), "{errs:?}");
+    assert_eq!(id_checks(&app), 3);
+}
+
+/// A member someone else added to a household the caller registered is not one whose number
+/// the caller knows: numbers of its form and year count.
+#[actix_web::test]
+async fn a_member_added_by_someone_else_is_guessed_at_like_any() {
+    let (app, approver, clerk) = setup().await;
+    let same = one_masked_form("458");
+    // The clerk registers a household; numbers of its member's bucket are the clerk's own.
+    let r = app
+        .post(
+            "/api/v1/households",
+            &clerk,
+            household("C01", "370831001003", std::slice::from_ref(&same[0])),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let hid = r.body["id"].as_str().unwrap_or_default().to_string();
+    // (Registering by the route counts its number, whatever the registry holds.)
+    assert_eq!(id_checks(&app), 1);
+    let csv = households_csv("F", std::slice::from_ref(&same[1]));
+    let job = run(&app, &clerk, "/api/v1/imports/households", &csv).await;
+    assert_eq!(job["summary"]["households_created"], 1, "{job:?}");
+    assert_eq!(
+        id_checks(&app),
+        1,
+        "nothing to guess at: the clerk knows them all"
+    );
+    // The approver adds a member to the clerk's household.
+    let r = app
+        .send(
+            "POST",
+            &format!("/api/v1/households/{hid}/members"),
+            Some(&approver),
+            Some(&serde_json::json!({"name": "新成员", "id_number": same[2], "relationship": "child"})),
+            &[("if-match", "\"1\"")],
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let csv = households_csv("N", &same[3..8]);
+    let job = run(&app, &clerk, "/api/v1/imports/households", &csv).await;
+    // The route's try of same[0] shares the bucket: two more fill it.
+    assert_eq!(job["summary"]["households_created"], 2, "{job:?}");
+    assert_eq!(job["summary"]["households_refused"], 3, "{job:?}");
+    assert_eq!(id_checks(&app), 3);
+}
+
+/// The same file gives the same answer twice (a dry run, then the real import), even when a
+/// row of a member's own household comes before the guesses that fill its bucket: the guesses
+/// are judged first, so the member's row is refused both times.
+#[actix_web::test]
+async fn a_dry_run_and_the_import_after_it_answer_alike() {
+    let (app, approver, clerk) = setup().await;
+    let same = one_masked_form("459");
+    let r = app
+        .post(
+            "/api/v1/households",
+            &approver,
+            household("T01", "370831001003", std::slice::from_ref(&same[0])),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    // Row 2: the member in its own household; rows 3-7: five other numbers of its bucket.
+    let mut lines = vec![HEADER.to_string()];
+    lines.push(row(
+        "T01",
+        "370831001003",
+        "成员0",
+        &same[0],
+        "户主",
+        "因病",
+        "4000",
+    ));
+    for (i, id) in same[1..6].iter().enumerate() {
+        lines.push(row(
+            &format!("G{i:02}"),
+            "370831001003",
+            "户主",
+            id,
+            "户主",
+            "因病",
+            "4000",
+        ));
+    }
+    let csv = lines.join("\n") + "\n";
+    let refused = async |job: &Value| -> Vec<i64> {
+        let mut rows: Vec<i64> = errors(&app, &clerk, job)
+            .await
+            .into_iter()
+            .filter(|(_, _, m)| m.contains(NOT_CHECKED))
+            .map(|(r, _, _)| r)
+            .collect();
+        rows.sort_unstable();
+        rows
+    };
+    let dry = run(
+        &app,
+        &clerk,
+        "/api/v1/imports/households?dry_run=true",
+        &csv,
+    )
+    .await;
+    let real = run(&app, &clerk, "/api/v1/imports/households", &csv).await;
+    assert_eq!(refused(&dry).await, vec![2, 6, 7], "{dry:?}");
+    assert_eq!(refused(&real).await, vec![2, 6, 7], "{real:?}");
+    assert_eq!(real["summary"]["households_created"], 3, "{real:?}");
+    assert_eq!(id_checks(&app), 3);
+    // Each refusal raised an alert for the county's auditors.
+    let alerts = app.db.as_owner("370831000000", |c| {
+        use diesel::RunQueryDsl as _;
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        diesel::sql_query(
+            "SELECT count(*) AS n FROM audit_events \
+              WHERE action = 'alert.quota_exceeded' AND object_type = 'import' \
+                AND actor_username = 'clerk'",
+        )
+        .get_result::<N>(c)
+        .map(|r| r.n)
+    });
+    assert_eq!(alerts, 2);
+}
+
+/// A property-check load answers per row whether a number is a registered person of the
+/// importer's scope: its numbers not found count like any import's, and past the limit the
+/// member's own number is refused unchecked with the wrong ones.
+#[actix_web::test]
+async fn a_property_check_load_counts_numbers_it_does_not_find() {
+    let (mut app, approver, _) = setup().await;
+    app.user("checker", "370831", &["property_checker"]);
+    let checker = app.token("checker").await;
+    let same = one_masked_form("653");
+    let r = app
+        .post(
+            "/api/v1/households",
+            &approver,
+            household("T01", "370831001003", std::slice::from_ref(&same[0])),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let mut csv = String::from("身份证号,姓名,检索类型,检索详情\n");
+    // Rows 2-6: five wrong numbers of the member's form and year; row 7: the right one.
+    for (i, id) in same[1..6]
+        .iter()
+        .chain(std::iter::once(&same[0]))
+        .enumerate()
+    {
+        csv.push_str(&format!("{id},,车辆,鲁H1234{i}\n"));
+    }
+    let r = app
+        .post_raw(
+            "/api/v1/property-checks?name=tries",
+            Some(&checker),
+            "text/csv",
+            csv.into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let errs = r.body["errors"].as_array().cloned().unwrap_or_default();
+    let not_checked: Vec<i64> = errs
+        .iter()
+        .filter(|e| {
+            e["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(NOT_CHECKED))
+        })
+        .filter_map(|e| e["row"].as_i64())
+        .collect();
+    assert_eq!(not_checked, vec![5, 6, 7], "{errs:?}");
+    assert_eq!(r.body["loaded"], 0, "{:?}", r.body);
+}

@@ -515,10 +515,11 @@ fn household_refused() -> domain::Rule {
 /// Counts the batch's ID numbers against the caller's daily tries of each masked form and
 /// birth year (security.md §16), in a transaction of its own before the batch's (so a dry run,
 /// which rolls its batches back, counts them too): a row is a try when its form and year
-/// match a member of the caller's scope that is not the row's own person in its own
-/// household, and whose household the caller did not register. A household with a row past
-/// the limit is left out whole, that row reported as not checked (into `errors`). Returns the
-/// households kept and how many were left out.
+/// match a registered member, in any county (the import answers "already registered" for
+/// any), that is not the row's own person in its own household, unless the caller registered
+/// every such member with its household ([`super::members::registry_standings`]). A household
+/// with a row past the limit is left out whole, that row reported as not checked (into
+/// `errors`). Returns the households kept and how many were left out.
 fn gate_tries(
     db: &Db,
     ctx: &Ctx,
@@ -526,32 +527,31 @@ fn gate_tries(
     parsed: Vec<Parsed>,
     errors: &mut Vec<RowError>,
 ) -> Result<(Vec<Parsed>, usize), DomainError> {
-    use super::members::{Standing, gate_import, targets, too_many_tries};
-    let ids: Vec<&domain::cases::IdNumber> = parsed
+    use super::members::{gate_import, registry_standings, too_many_tries};
+    let rows: Vec<(&domain::cases::IdNumber, i32, &str)> = parsed
         .iter()
-        .flat_map(|p| p.members.iter().map(|(_, m)| &m.id_number))
+        .flat_map(|p| {
+            let (county, number) = (
+                p.household.village.county_code(),
+                p.household.household_number.as_str(),
+            );
+            p.members
+                .iter()
+                .map(move |(_, m)| (&m.id_number, county, number))
+        })
         .collect();
-    if ids.is_empty() {
+    if rows.is_empty() {
         return Ok((parsed, 0));
     }
     let allowed = db.in_scope_conn(ctx.caller.scope(), |conn| {
-        let found = targets(conn, ctx, &ids)?;
-        if found.is_empty() {
+        let standings = registry_standings(conn, ctx, keys, &rows)?;
+        if standings
+            .iter()
+            .all(|s| *s == super::members::Standing::Free)
+        {
             return Ok(None);
         }
-        let rows: Vec<(&domain::cases::IdNumber, Standing)> = parsed
-            .iter()
-            .flat_map(|p| {
-                let number = p.household.household_number.as_str();
-                let found = &found;
-                p.members.iter().map(move |(_, m)| {
-                    (
-                        &m.id_number,
-                        found.standing(keys, &m.id_number, Some(number)),
-                    )
-                })
-            })
-            .collect();
+        let rows: Vec<_> = rows.iter().map(|(id, _, _)| *id).zip(standings).collect();
         gate_import(conn, ctx, keys, &rows).map(Some)
     })?;
     let Some(allowed) = allowed else {

@@ -510,8 +510,8 @@ fn try_details(id: &IdNumber, tag: &str) -> serde_json::Value {
 /// whose numbers the row could be a guess at).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Standing {
-    /// No such member, or only members of households the caller registered (whose numbers
-    /// they know): nothing to guess, not counted.
+    /// No such member, or only members the caller registered with their household and nobody
+    /// changed since (whose numbers they know): nothing to guess, not counted.
     Free,
     /// The row names the member itself (its own household on a re-import, the person a visit
     /// is for): not counted while the bucket has room, refused with the rest once it is full,
@@ -522,8 +522,10 @@ pub enum Standing {
 }
 
 /// The members of the caller's scope with the masked form and birth year of one of these
-/// numbers: the members an import row's number could be a guess at (unless the caller
-/// registered their household, and knows their numbers). For [`gate_import`]'s standings.
+/// numbers: the members an import row's number could be a guess at, when the import answers
+/// whether a number is found in the caller's scope (unless the caller registered them with
+/// their household, unchanged since, and knows their numbers). For [`gate_import`]'s
+/// standings. Sets `enable_seqscan` back to `on` for the rest of the transaction.
 ///
 /// # Errors
 /// Database failures.
@@ -552,15 +554,20 @@ pub fn targets(
         let forms: Vec<&str> = chunk.iter().map(|(m, _)| m.as_str()).collect();
         let years: Vec<i32> = chunk.iter().map(|(_, y)| *y).collect();
         // One probe of `members_masked` per bucket, whatever the county's size or its
-        // statistics: the `LIMIT` keeps the lateral join from being flattened and the probe
-        // from being ANDed with a scan of the scope's range (a bucket's numbers differ in
-        // month and day alone: at most 366 people).
+        // statistics (a bulk load's new rows have none, and the planner then takes the table
+        // for empty and scans it per bucket: sequential scans are priced out for this one
+        // statement); the `LIMIT` keeps the lateral join from being flattened (a bucket's
+        // numbers differ in month and day alone: at most 366 people).
+        diesel::sql_query("SET LOCAL enable_seqscan = off")
+            .execute(conn)
+            .db()?;
         let found: Vec<Found> = diesel::sql_query(
             "SELECT t.masked, t.year, t.blind, t.household_number, t.mine \
              FROM unnest($1::text[], $2::int[]) AS u(masked, year) \
              CROSS JOIN LATERAL ( \
                SELECT m.id_masked AS masked, u.year, m.id_blind AS blind, h.household_number, \
-                      h.created_by IS NOT DISTINCT FROM $3 AS mine \
+                      coalesce(h.created_by = $3, false) AND m.created_at = h.created_at \
+                        AND m.updated_at = m.created_at AS mine \
                  FROM members m \
                  JOIN households h ON h.county_code = m.county_code AND h.id = m.household_id \
                 WHERE m.id_masked = u.masked \
@@ -573,6 +580,9 @@ pub fn targets(
         .bind::<diesel::sql_types::Uuid, _>(ctx.caller.user_id)
         .load(conn)
         .db()?;
+        diesel::sql_query("SET LOCAL enable_seqscan = on")
+            .execute(conn)
+            .db()?;
         for f in found {
             out.0.entry((f.masked, f.year)).or_default().push(Target {
                 blind: f.blind,
@@ -589,7 +599,8 @@ pub fn targets(
 struct Target {
     blind: Vec<u8>,
     household_number: String,
-    /// In a household the caller registered: they know its numbers.
+    /// Registered with its household by the caller and not changed since: they know its
+    /// number.
     mine: bool,
 }
 
@@ -604,7 +615,7 @@ impl Targets {
     }
 
     /// The standing of a row's number: `Free` when its bucket has no member, or only
-    /// members of households the caller registered; else `Known` when one of the bucket's
+    /// members the caller registered (and nobody changed); else `Known` when one of the bucket's
     /// members has this number (and, with `household`, is in that household), `Try` when not.
     pub fn standing(&self, keys: &DataKeys, id: &IdNumber, household: Option<&str>) -> Standing {
         let Some(found) = self.0.get(&bucket_of(id)) else {
@@ -621,9 +632,68 @@ impl Targets {
     }
 }
 
+/// The standings of a household import's rows against the registry's members of each row's
+/// masked form and birth year **in every county** (the import answers "already registered"
+/// for any county, so its guesses count whoever they aim at): `Known` for the row's own
+/// person in its own household (`county`, `household` number), `Free` when the bucket holds no
+/// member or only members the caller registered with their household, unchanged since.
+/// Through `zx_import_standings`, which returns the standings and nothing of the members.
+///
+/// # Errors
+/// Database failures.
+pub fn registry_standings(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    keys: &DataKeys,
+    rows: &[(&IdNumber, i32, &str)],
+) -> Result<Vec<Standing>, DomainError> {
+    use diesel::sql_types::{Array, Bytea, Integer, Text};
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Integer)]
+        i: i32,
+        #[diesel(sql_type = Text)]
+        standing: String,
+    }
+    let mut out = vec![Standing::Free; rows.len()];
+    for (n, chunk) in rows.chunks(2_000).enumerate() {
+        let buckets: Vec<Bucket> = chunk.iter().map(|(id, _, _)| bucket_of(id)).collect();
+        let masked: Vec<&str> = buckets.iter().map(|(m, _)| m.as_str()).collect();
+        let years: Vec<i32> = buckets.iter().map(|(_, y)| *y).collect();
+        let blinds: Vec<Vec<u8>> = chunk
+            .iter()
+            .map(|(id, _, _)| keys.blind_index(id))
+            .collect();
+        let counties: Vec<i32> = chunk.iter().map(|(_, c, _)| *c).collect();
+        let numbers: Vec<&str> = chunk.iter().map(|(_, _, h)| *h).collect();
+        let found: Vec<Row> = diesel::sql_query(
+            "SELECT i, standing FROM zx_import_standings($1, $2, $3, $4, $5, $6)",
+        )
+        .bind::<diesel::sql_types::Uuid, _>(ctx.caller.user_id)
+        .bind::<Array<Text>, _>(&masked)
+        .bind::<Array<Integer>, _>(&years)
+        .bind::<Array<Bytea>, _>(&blinds)
+        .bind::<Array<Integer>, _>(&counties)
+        .bind::<Array<Text>, _>(&numbers)
+        .load(conn)
+        .db()?;
+        for r in found {
+            let at = n * 2_000 + usize::try_from(r.i - 1).unwrap_or(usize::MAX);
+            if let Some(slot) = out.get_mut(at) {
+                *slot = match r.standing.as_str() {
+                    "free" => Standing::Free,
+                    "known" => Standing::Known,
+                    _ => Standing::Try,
+                };
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Counts an import's rows against the caller's daily tries of each masked form and birth
-/// year ([`try_number`]), in the order given, and records a `member.id_check` audit row for
-/// each new try. Returns, per row, whether it may be checked: a row past the limit is not
+/// year ([`try_number`]), the tries in the order given before the `Known` rows, and records a
+/// `member.id_check` audit row for each new try. Returns, per row, whether it may be checked: a row past the limit is not
 /// checked at all (a `Known` one neither, so the refusal tells nothing); rows refused raise an
 /// `alert.quota_exceeded` audit row.
 ///
@@ -649,15 +719,27 @@ pub fn gate_import(
     lock_tries(conn, ctx)?;
     let mut tried = tries_of(conn, ctx, &buckets, window_start())?;
     let limit = usize::try_from(keys.tries_per_form()).unwrap_or(0);
-    let mut allowed = Vec::with_capacity(rows.len());
-    for (id, standing) in rows {
-        if *standing == Standing::Free {
-            allowed.push(true);
-            continue;
-        }
+    let mut allowed = vec![true; rows.len()];
+    // The tries first, then the rows of members themselves: a `Known` row is let through only
+    // while its bucket has room, and is not recorded, so were it judged in file order, a
+    // second run of the same file (the real import after its dry run) would find the bucket
+    // filled by the tries the first run recorded after it, and answer differently.
+    let order = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, s))| *s == Standing::Try)
+        .chain(
+            rows.iter()
+                .enumerate()
+                .filter(|(_, (_, s))| *s == Standing::Known),
+        );
+    for (at, (id, standing)) in order {
         let tags = tried.entry(bucket_of(id)).or_default();
         let tag = number_tag(keys, id);
         let ok = tags.contains_key(&tag) || tags.len() < limit;
+        if let Some(slot) = allowed.get_mut(at) {
+            *slot = ok;
+        }
         if ok && *standing == Standing::Try && !tags.contains_key(&tag) {
             tags.insert(tag.clone(), chrono::Utc::now());
             crate::audit::record(
@@ -673,7 +755,6 @@ pub fn gate_import(
                 },
             )?;
         }
-        allowed.push(ok);
     }
     let refused = allowed.iter().filter(|ok| !**ok).count();
     if refused > 0 {

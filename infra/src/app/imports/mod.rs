@@ -453,13 +453,9 @@ pub fn run(
     Ok(summary)
 }
 
-/// The rows of a batch past the caller's daily limit of tries of a masked form and birth year
-/// (security.md §16), counted in a transaction of their own before the batch's (a dry run
-/// rolls its batch back; the tries stay). A row that names a person by full ID number answers
-/// whether that number is registered in the caller's scope (found, or "not in your area"), so
-/// a row whose number is not found, where the caller's scope holds a member of its masked form
-/// and birth year, counts as a try; once the form and year are full, every row of them with a
-/// number not tried before is refused unchecked, found or not, so the refusal tells nothing.
+/// The rows of a batch past the caller's daily limit of tries of a masked form and birth year,
+/// counted in a transaction of their own before the batch's (a dry run rolls its batch back;
+/// the tries stay); see [`gate_rows`].
 fn gate_tries(
     db: &Db,
     ctx: &Ctx,
@@ -468,17 +464,42 @@ fn gate_tries(
     batch: &[Row],
     duplicates: &HashMap<u32, u32>,
 ) -> Result<std::collections::HashSet<u32>, DomainError> {
-    use domain::cases::IdNumber;
-
-    use super::cases::members::{gate_import, targets};
     // Team members are found in the teams' own register, not among the households' members.
     if !kind.columns().iter().any(|c| c.key == "id_number") || kind == Kind::TeamMembers {
         return Ok(std::collections::HashSet::new());
     }
-    let today = ctx.today();
-    let numbered: Vec<(u32, IdNumber)> = batch
+    let rows = batch
         .iter()
-        .filter(|r| r.problems.is_empty() && !duplicates.contains_key(&r.number))
+        .filter(|r| r.problems.is_empty() && !duplicates.contains_key(&r.number));
+    db.in_scope_conn(ctx.caller.scope(), |conn| {
+        gate_rows(conn, ctx, env.keys, rows)
+    })
+}
+
+/// The rows, among `rows`, past the caller's daily limit of tries of a masked form and birth
+/// year (security.md §16), recording the new tries: call it in a transaction of its own,
+/// committed before the rows are handled. A row that names a person by full ID number
+/// (column `id_number`) answers whether that number is registered in the caller's scope
+/// (found, or "not in your area"), so a row whose number is not found, where the caller's
+/// scope holds a member of its masked form and birth year, counts as a try; once the form and
+/// year are full, every row of them with a number not tried before is refused unchecked, found
+/// or not, so the refusal tells nothing.
+///
+/// # Errors
+/// Database failures.
+pub fn gate_rows<'r>(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    keys: &DataKeys,
+    rows: impl Iterator<Item = &'r Row>,
+) -> Result<std::collections::HashSet<u32>, DomainError> {
+    use domain::cases::IdNumber;
+
+    use super::cases::members::{gate_import, targets};
+    // Tomorrow's births too: the row's handler parses with its own clock, which may have passed
+    // midnight since (see `api::routes::members::entered_numbers`).
+    let today = ctx.today().succ_opt().unwrap_or_else(|| ctx.today());
+    let numbered: Vec<(u32, IdNumber)> = rows
         .filter_map(|r| {
             IdNumber::parse(r.get("id_number"), today)
                 .ok()
@@ -489,25 +510,19 @@ fn gate_tries(
         return Ok(std::collections::HashSet::new());
     }
     let ids: Vec<&IdNumber> = numbered.iter().map(|(_, id)| id).collect();
-    let allowed = db.in_scope_conn(ctx.caller.scope(), |conn| {
-        let found = targets(conn, ctx, &ids)?;
-        if found.is_empty() {
-            return Ok(None);
-        }
-        let rows: Vec<_> = ids
-            .iter()
-            .map(|id| (*id, found.standing(env.keys, id, None)))
-            .collect();
-        gate_import(conn, ctx, env.keys, &rows).map(Some)
-    })?;
-    Ok(
-        allowed.map_or_else(std::collections::HashSet::new, |allowed| {
-            numbered
-                .iter()
-                .zip(allowed)
-                .filter(|(_, ok)| !ok)
-                .map(|((row, _), _)| *row)
-                .collect()
-        }),
-    )
+    let found = targets(conn, ctx, &ids)?;
+    if found.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    let standings: Vec<_> = ids
+        .iter()
+        .map(|id| (*id, found.standing(keys, id, None)))
+        .collect();
+    let allowed = gate_import(conn, ctx, keys, &standings)?;
+    Ok(numbered
+        .iter()
+        .zip(allowed)
+        .filter(|(_, ok)| !ok)
+        .map(|((row, _), _)| *row)
+        .collect())
 }

@@ -58,8 +58,9 @@ struct Staged {
 }
 
 /// Imports a batch. Rows that fail (bad ID number or type, person not in the registry within
-/// your scope, the same fact twice in the file, a fact already waiting for verification) are
-/// reported; every good row is loaded.
+/// your scope, the same fact twice in the file, a fact already waiting for verification, a
+/// row in `not_checked`: past the caller's daily tries of its masked form) are reported;
+/// every good row is loaded.
 ///
 /// # Errors
 /// `Forbidden` without `property:import` at the caller's unit; `Conflict` `batch_exists`
@@ -71,6 +72,7 @@ pub fn import(
     name: &str,
     file: &[u8],
     rows: &[Row],
+    not_checked: &std::collections::HashSet<u32>,
 ) -> Result<ImportReport, DomainError> {
     let org = ctx.caller.unit();
     if org.level() > Level::County || org.level() == Level::Platform {
@@ -109,6 +111,14 @@ pub fn import(
         // A row cut off, with cells past the header, or with a giant cell.
         if let Some((column, message)) = row.problems.first() {
             errors.push(err(column, message.clone()));
+            continue;
+        }
+        // Past the caller's daily tries of its masked form and birth year (security.md §16).
+        if not_checked.contains(&row.number) {
+            errors.push(err(
+                "id_number",
+                crate::app::cases::members::too_many_tries(),
+            ));
             continue;
         }
         let id = match IdNumber::parse(row.get("id_number"), today) {
