@@ -184,7 +184,9 @@ pub async fn import(
     let name = text(&mut errs, "name", &q.name, true, 100);
     done(errs)?;
     // Authorise before reading up to 20 MB.
-    state.run(auth.clone(), |_, _| Ok(())).await?;
+    state
+        .run(auth.clone(), |_, ctx| property::may_import(ctx))
+        .await?;
     let bytes = read_upload(&req, payload, sheet::MAX_BYTES).await?;
     let keys = state.data_keys.clone();
     // The rows past the daily tries of a masked form (security.md §16), recorded in a
@@ -193,6 +195,8 @@ pub async fn import(
         let keys = keys.clone();
         state
             .run(auth.clone(), move |conn, ctx| {
+                // Nothing is counted for a caller who may not import, or a file that was.
+                property::admit(conn, ctx, &bytes, false)?;
                 let rows = sheet::parse_with(&bytes, property::COLUMNS)?;
                 let over = infra::app::imports::gate_rows(
                     conn,

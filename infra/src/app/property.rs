@@ -35,7 +35,7 @@ use crate::schema::{members, property_checks, property_hits, property_reports};
 mod loading;
 mod tables;
 
-pub use loading::{ImportReport, RowError, import};
+pub use loading::{ImportReport, RowError, admit, import, may_import};
 pub(crate) use tables::line;
 pub use tables::{StatLine, confirm, reverse, statistics, submit};
 

@@ -505,6 +505,27 @@ fn try_details(id: &IdNumber, tag: &str) -> serde_json::Value {
     json!({ "id_number": masked, "birth_year": year, "tag": tag })
 }
 
+/// Records a try of a full ID number as a `member.id_check` audit row (what
+/// `zx_number_tries` counts), with [`try_details`].
+fn record_id_check(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    details: serde_json::Value,
+) -> Result<(), DomainError> {
+    crate::audit::record(
+        conn,
+        &ctx.actor(),
+        &crate::audit::Entry {
+            action: "member.id_check",
+            object_type: "person",
+            object_id: None,
+            region: ctx.caller.unit(),
+            reason: None,
+            details,
+        },
+    )
+}
+
 /// How a full ID number of an import's row stands to the members of the caller's scope that
 /// share its masked form and birth year (what a reader sees of a member: the only members
 /// whose numbers the row could be a guess at).
@@ -635,7 +656,7 @@ impl Targets {
 /// The standings of a household import's rows against the registry's members of each row's
 /// masked form and birth year **in every county** (the import answers "already registered"
 /// for any county, so its guesses count whoever they aim at): `Known` for the row's own
-/// person in its own household (`county`, `household` number), `Free` when the bucket holds no
+/// person in its own household (`county`, `household` number) within the caller's scope, `Free` when the bucket holds no
 /// member or only members the caller registered with their household, unchanged since.
 /// Through `zx_import_standings`, which returns the standings and nothing of the members.
 ///
@@ -667,7 +688,7 @@ pub fn registry_standings(
         let counties: Vec<i32> = chunk.iter().map(|(_, c, _)| *c).collect();
         let numbers: Vec<&str> = chunk.iter().map(|(_, _, h)| *h).collect();
         let found: Vec<Row> = diesel::sql_query(
-            "SELECT i, standing FROM zx_import_standings($1, $2, $3, $4, $5, $6)",
+            "SELECT i, standing FROM zx_import_standings($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind::<diesel::sql_types::Uuid, _>(ctx.caller.user_id)
         .bind::<Array<Text>, _>(&masked)
@@ -675,6 +696,8 @@ pub fn registry_standings(
         .bind::<Array<Bytea>, _>(&blinds)
         .bind::<Array<Integer>, _>(&counties)
         .bind::<Array<Text>, _>(&numbers)
+        .bind::<diesel::sql_types::BigInt, _>(ctx.caller.scope().lo())
+        .bind::<diesel::sql_types::BigInt, _>(ctx.caller.scope().hi())
         .load(conn)
         .db()?;
         for r in found {
@@ -742,18 +765,7 @@ pub fn gate_import(
         }
         if ok && *standing == Standing::Try && !tags.contains_key(&tag) {
             tags.insert(tag.clone(), chrono::Utc::now());
-            crate::audit::record(
-                conn,
-                &ctx.actor(),
-                &crate::audit::Entry {
-                    action: "member.id_check",
-                    object_type: "person",
-                    object_id: None,
-                    region: ctx.caller.unit(),
-                    reason: None,
-                    details: try_details(id, &tag),
-                },
-            )?;
+            record_id_check(conn, ctx, try_details(id, &tag))?;
         }
     }
     let refused = allowed.iter().filter(|ok| !**ok).count();
@@ -801,22 +813,9 @@ pub fn try_numbers(
     for id in ids {
         let tried = try_number(conn, ctx, keys, id)?;
         let found = super::households::registered_anywhere(conn, keys, id)?;
-        crate::audit::record(
-            conn,
-            &ctx.actor(),
-            &crate::audit::Entry {
-                action: "member.id_check",
-                object_type: "person",
-                object_id: None,
-                region: ctx.caller.unit(),
-                reason: None,
-                details: {
-                    let mut d = try_details(id, &tried.tag);
-                    d["found"] = json!(found);
-                    d
-                },
-            },
-        )?;
+        let mut details = try_details(id, &tried.tag);
+        details["found"] = json!(found);
+        record_id_check(conn, ctx, details)?;
     }
     Ok(())
 }

@@ -57,6 +57,53 @@ struct Staged {
     key: String,
 }
 
+/// Refuses a caller who may not import batches: `property:import` at a county, city or
+/// province office.
+///
+/// # Errors
+/// `Forbidden`.
+pub fn may_import(ctx: &Ctx) -> Result<(), DomainError> {
+    let org = ctx.caller.unit();
+    if org.level() > Level::County || org.level() == Level::Platform {
+        return Err(DomainError::Forbidden(
+            "batches are imported by a county, city or province office".into(),
+        ));
+    }
+    ctx.caller.require_at(perm::PROPERTY_IMPORT, org)
+}
+
+/// [`may_import`], and refuses a file imported before in scope; returns the file's SHA-256
+/// (hex). With `lock`, two uploads of the same file at once wait for each other (for the rest
+/// of the transaction).
+///
+/// # Errors
+/// `Forbidden`; `Conflict` `batch_exists`; database failures.
+pub fn admit(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    file: &[u8],
+    lock: bool,
+) -> Result<String, DomainError> {
+    may_import(ctx)?;
+    let sha = to_hex(&Sha256::digest(file));
+    if lock {
+        crate::db::lock_key(conn, 29, &sha)?;
+    }
+    let earlier: Option<Uuid> = property_checks::table
+        .filter(property_checks::file_sha256.eq(&sha))
+        .select(property_checks::id)
+        .first(conn)
+        .optional()
+        .db()?;
+    if let Some(b) = earlier {
+        return Err(DomainError::Conflict {
+            code: domain::ErrorCode::BatchExists,
+            message: format!("this file was imported already as batch {b}; nothing was loaded"),
+        });
+    }
+    Ok(sha)
+}
+
 /// Imports a batch. Rows that fail (bad ID number or type, person not in the registry within
 /// your scope, the same fact twice in the file, a fact already waiting for verification, a
 /// row in `not_checked`: past the caller's daily tries of its masked form) are reported;
@@ -75,27 +122,8 @@ pub fn import(
     not_checked: &std::collections::HashSet<u32>,
 ) -> Result<ImportReport, DomainError> {
     let org = ctx.caller.unit();
-    if org.level() > Level::County || org.level() == Level::Platform {
-        return Err(DomainError::Forbidden(
-            "batches are imported by a county, city or province office".into(),
-        ));
-    }
-    ctx.caller.require_at(perm::PROPERTY_IMPORT, org)?;
-    let sha = to_hex(&Sha256::digest(file));
     // Two uploads of the same file at once: the second waits, then finds the first.
-    crate::db::lock_key(conn, 29, &sha)?;
-    let earlier: Option<Uuid> = property_checks::table
-        .filter(property_checks::file_sha256.eq(&sha))
-        .select(property_checks::id)
-        .first(conn)
-        .optional()
-        .db()?;
-    if let Some(b) = earlier {
-        return Err(DomainError::Conflict {
-            code: domain::ErrorCode::BatchExists,
-            message: format!("this file was imported already as batch {b}; nothing was loaded"),
-        });
-    }
+    let sha = admit(conn, ctx, file, true)?;
     let today = ctx.today();
     let batch = Uuid::new_v4();
     let mut errors = Vec::new();
