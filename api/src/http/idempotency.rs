@@ -113,6 +113,12 @@ impl Once {
         })
     }
 
+    /// The key and fingerprint, when a key was sent: for work before [`Once::create`] that a
+    /// replay must skip (`infra::app::idempotency::answered`).
+    pub(crate) fn sent(&self) -> Option<(String, Vec<u8>)> {
+        self.key.clone().map(|k| (k, self.hash.clone()))
+    }
+
     /// Runs `make` in the caller's scoped transaction (`AppState::run`) unless this key was
     /// used before, and answers 201 with what it made, or with what the first request made
     /// (`Idempotent-Replayed: true`). The answer is kept with the key in the same transaction.

@@ -304,6 +304,7 @@ pub async fn create_household(
     super::members::record_tries(
         &state,
         &auth,
+        Some(&once),
         super::members::entered_numbers(&members, state.today()),
     )
     .await?;

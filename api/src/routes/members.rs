@@ -68,21 +68,29 @@ pub async fn list_members(
 /// Records the tries of the full ID numbers a write is about to check against the registry, in
 /// a transaction of its own before the write's (`members::try_numbers`: a write refused after
 /// its check rolls back, and must not take the try with it). 429 past the limit of tries of one
-/// masked form.
+/// masked form and birth year. Skipped for a retry whose `Idempotency-Key` (`once`) already
+/// holds the answer: it is replayed, and must not be refused because the form filled up since.
 ///
 /// # Errors
 /// `TooManyRequests`; database failures.
 pub(crate) async fn record_tries(
     state: &AppState,
     auth: &Auth,
+    once: Option<&Once>,
     ids: Vec<IdNumber>,
 ) -> ApiResult<()> {
     if ids.is_empty() {
         return Ok(());
     }
     let keys = state.data_keys.clone();
+    let sent = once.and_then(Once::sent);
     state
         .run(auth.clone(), move |conn, ctx| {
+            if let Some((key, hash)) = &sent
+                && infra::app::idempotency::answered(conn, ctx, key, hash)?
+            {
+                return Ok(());
+            }
             members::try_numbers(conn, ctx, &keys, &ids)
         })
         .await
@@ -137,7 +145,7 @@ pub async fn add_member(
     let id = household_id(&path)?;
     let once = Once::of(&req, &body.0)?;
     let m = validate_member(&body.0.into(), state.today(), "").map_err(DomainError::Validation)?;
-    record_tries(&state, &auth, vec![m.id_number.clone()]).await?;
+    record_tries(&state, &auth, Some(&once), vec![m.id_number.clone()]).await?;
     let keys = state.data_keys.clone();
     once.create_or_refuse(&state, auth, move |conn, ctx| {
         Ok(match members::add(conn, ctx, &keys, id, &m)? {
@@ -312,7 +320,13 @@ pub async fn update_member(
     let mid = member_id(&path.1)?;
     let changes = body.0.validate(state.today())?;
     let version = if_match(&req)?;
-    record_tries(&state, &auth, changes.id_number.iter().cloned().collect()).await?;
+    record_tries(
+        &state,
+        &auth,
+        None,
+        changes.id_number.iter().cloned().collect(),
+    )
+    .await?;
     let keys = state.data_keys.clone();
     let o = state
         .run(auth, move |conn, ctx| {

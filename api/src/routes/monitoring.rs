@@ -302,6 +302,7 @@ pub async fn open_case(
         super::members::record_tries(
             &state,
             &auth,
+            Some(&once),
             super::members::entered_numbers(members, state.today()),
         )
         .await?;

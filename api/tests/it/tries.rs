@@ -40,6 +40,21 @@ fn households_csv(prefix: &str, ids: &[String]) -> String {
     lines.join("\n") + "\n"
 }
 
+/// Registers household `number` in `village` by the route, as `token`'s user.
+async fn register(
+    app: &TestApp,
+    token: &str,
+    number: &str,
+    village: &str,
+    ids: &[String],
+) -> crate::helpers::Resp {
+    let r = app
+        .post("/api/v1/households", token, household(number, village, ids))
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    r
+}
+
 async fn run(app: &TestApp, token: &str, path: &str, csv: &str) -> Value {
     let r = app
         .post_raw(path, Some(token), "text/csv", csv.as_bytes().to_vec())
@@ -75,14 +90,14 @@ fn id_checks(app: &TestApp) -> i64 {
 async fn a_household_import_counts_the_numbers_it_guesses_at_a_member() {
     let (app, approver, clerk) = setup().await;
     let same = one_masked_form("456");
-    let r = app
-        .post(
-            "/api/v1/households",
-            &approver,
-            household("T01", "370831001003", std::slice::from_ref(&same[0])),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
+    register(
+        &app,
+        &approver,
+        "T01",
+        "370831001003",
+        std::slice::from_ref(&same[0]),
+    )
+    .await;
 
     // Five candidates of the member's form and year, in a dry run.
     let csv = households_csv("G", &same[1..6]);
@@ -155,14 +170,14 @@ async fn a_yearly_import_counts_numbers_it_does_not_find() {
     let (app, approver, clerk) = setup().await;
     let same = one_masked_form("654");
     let other = one_masked_form("655");
-    let r = app
-        .post(
-            "/api/v1/households",
-            &approver,
-            household("T01", "370831001003", &[same[0].clone(), other[0].clone()]),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
+    register(
+        &app,
+        &approver,
+        "T01",
+        "370831001003",
+        &[same[0].clone(), other[0].clone()],
+    )
+    .await;
     let header = "户编号,身份证号,年度,人均纯收入(元),工资性收入(元),不愁吃,不愁穿,义务教育有保障,基本医疗有保障,住房安全有保障,饮水安全有保障";
     let line = |id: &str, year: u32| format!(",{id},{year},4000,1000,是,是,是,是,是,是");
     let mut lines = vec![header.to_string()];
@@ -200,14 +215,14 @@ async fn a_yearly_import_counts_numbers_it_does_not_find() {
 async fn guesses_at_a_member_outside_the_callers_scope_count_too() {
     let (app, approver, clerk) = setup().await;
     let same = one_masked_form("457");
-    let r = app
-        .post(
-            "/api/v1/households",
-            &approver,
-            household("X01", "370831001010", std::slice::from_ref(&same[0])),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
+    register(
+        &app,
+        &approver,
+        "X01",
+        "370831001010",
+        std::slice::from_ref(&same[0]),
+    )
+    .await;
     let csv = households_csv("G", &same[1..5]);
     let job = run(
         &app,
@@ -239,14 +254,14 @@ async fn a_member_added_by_someone_else_is_guessed_at_like_any() {
     let (app, approver, clerk) = setup().await;
     let same = one_masked_form("458");
     // The clerk registers a household; numbers of its member's bucket are the clerk's own.
-    let r = app
-        .post(
-            "/api/v1/households",
-            &clerk,
-            household("C01", "370831001003", std::slice::from_ref(&same[0])),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
+    let r = register(
+        &app,
+        &clerk,
+        "C01",
+        "370831001003",
+        std::slice::from_ref(&same[0]),
+    )
+    .await;
     let hid = r.body["id"].as_str().unwrap_or_default().to_string();
     // (Registering by the route counts its number, whatever the registry holds.)
     assert_eq!(id_checks(&app), 1);
@@ -284,14 +299,14 @@ async fn a_member_added_by_someone_else_is_guessed_at_like_any() {
 async fn a_dry_run_and_the_import_after_it_answer_alike() {
     let (app, approver, clerk) = setup().await;
     let same = one_masked_form("459");
-    let r = app
-        .post(
-            "/api/v1/households",
-            &approver,
-            household("T01", "370831001003", std::slice::from_ref(&same[0])),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
+    register(
+        &app,
+        &approver,
+        "T01",
+        "370831001003",
+        std::slice::from_ref(&same[0]),
+    )
+    .await;
     // Row 2: the member in its own household; rows 3-7: five other numbers of its bucket.
     let mut lines = vec![HEADER.to_string()];
     lines.push(row(
@@ -365,14 +380,14 @@ async fn a_property_check_load_counts_numbers_it_does_not_find() {
     app.user("checker", "370831", &["property_checker"]);
     let checker = app.token("checker").await;
     let same = one_masked_form("653");
-    let r = app
-        .post(
-            "/api/v1/households",
-            &approver,
-            household("T01", "370831001003", std::slice::from_ref(&same[0])),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
+    register(
+        &app,
+        &approver,
+        "T01",
+        "370831001003",
+        std::slice::from_ref(&same[0]),
+    )
+    .await;
     let mut csv = String::from("身份证号,姓名,检索类型,检索详情\n");
     // Rows 2-6: five wrong numbers of the member's form and year; row 7: the right one.
     for (i, id) in same[1..6]
@@ -403,4 +418,129 @@ async fn a_property_check_load_counts_numbers_it_does_not_find() {
         .collect();
     assert_eq!(not_checked, vec![5, 6, 7], "{errs:?}");
     assert_eq!(r.body["loaded"], 0, "{:?}", r.body);
+}
+
+/// A retry of a registration with its `Idempotency-Key` is replayed even when the masked form
+/// has filled up since: the first answer stands, nothing is tried or recorded again.
+#[actix_web::test]
+async fn a_replayed_registration_is_not_refused_for_tries_made_since() {
+    let (app, _, clerk) = setup().await;
+    let same = one_masked_form("460");
+    let body = household("R01", "370831001003", std::slice::from_ref(&same[0]));
+    let send = async |body: &Value, key: &str| {
+        app.send(
+            "POST",
+            "/api/v1/households",
+            Some(&clerk),
+            Some(body),
+            &[("idempotency-key", key)],
+        )
+        .await
+    };
+    let first = send(&body, "reg-1").await;
+    assert_eq!(first.status, 201, "{:?}", first.body);
+    for n in &same[1..3] {
+        let r = app
+            .post(
+                "/api/v1/members/search",
+                &clerk,
+                serde_json::json!({ "id_number": n }),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+    }
+    assert_eq!(id_checks(&app), 1);
+    let again = send(&body, "reg-1").await;
+    assert_eq!(again.status, 201, "{:?}", again.body);
+    assert_eq!(id_checks(&app), 1, "a replay checks nothing, so records no try");
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(again.body["id"], first.body["id"]);
+    // A new request with a fourth number of the form is refused.
+    let other = household("R02", "370831001003", std::slice::from_ref(&same[3]));
+    assert_eq!(send(&other, "reg-2").await.status, 429);
+}
+
+/// A member whose number someone else corrected is no longer one whose number the registrant
+/// knows: numbers of its form and year count again.
+#[actix_web::test]
+async fn a_corrected_number_is_no_longer_the_registrants_own() {
+    let (app, approver, clerk) = setup().await;
+    let same = one_masked_form("461");
+    let r = register(&app, &clerk, "C01", "370831001003", &[same[0].clone()]).await;
+    let hid = r.body["id"].as_str().unwrap_or_default().to_string();
+    let mid = r.body["members"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let r = app
+        .send(
+            "PATCH",
+            &format!("/api/v1/households/{hid}/members/{mid}"),
+            Some(&approver),
+            Some(&serde_json::json!({ "id_number": same[1] })),
+            &[("if-match", "\"1\"")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    // The clerk's route try of same[0] is one; two more of the form and year fill it.
+    let csv = households_csv("N", &same[2..7]);
+    let job = run(&app, &clerk, "/api/v1/imports/households", &csv).await;
+    assert_eq!(job["summary"]["households_created"], 2, "{job:?}");
+    assert_eq!(job["summary"]["households_refused"], 3, "{job:?}");
+}
+
+/// Guesses at a person registered in another county count: the household import answers
+/// "already registered" for every county.
+#[actix_web::test]
+async fn guesses_at_a_person_of_another_county_count_too() {
+    let (mut app, _, clerk) = setup().await;
+    app.onboard("370830");
+    app.user("approver.w", "370830", &["county_approver"]);
+    let wenshang = app.token("approver.w").await;
+    let same = one_masked_form("462");
+    register(&app, &wenshang, "W01", "370830001001", &[same[0].clone()]).await;
+    let csv = households_csv("G", &same[1..5]);
+    let job = run(
+        &app,
+        &clerk,
+        "/api/v1/imports/households?dry_run=true",
+        &csv,
+    )
+    .await;
+    assert_eq!(job["summary"]["households_created"], 3, "{job:?}");
+    assert_eq!(job["summary"]["households_refused"], 1, "{job:?}");
+    let csv = households_csv("K", std::slice::from_ref(&same[0]));
+    let job = run(
+        &app,
+        &clerk,
+        "/api/v1/imports/households?dry_run=true",
+        &csv,
+    )
+    .await;
+    let errs = errors(&app, &clerk, &job).await;
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].2.contains(NOT_CHECKED), "{errs:?}");
+}
+
+/// A caller who may not load property-check batches is refused before anything is counted or
+/// recorded.
+#[actix_web::test]
+async fn a_property_load_refused_for_permission_counts_nothing() {
+    let (app, approver, clerk) = setup().await;
+    let same = one_masked_form("463");
+    register(&app, &approver, "T01", "370831001003", &[same[0].clone()]).await;
+    let mut csv = String::from("身份证号,姓名,检索类型,检索详情\n");
+    for (i, id) in same[1..5].iter().enumerate() {
+        csv.push_str(&format!("{id},,车辆,鲁H2234{i}\n"));
+    }
+    let r = app
+        .post_raw(
+            "/api/v1/property-checks?name=nope",
+            Some(&clerk),
+            "text/csv",
+            csv.into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{:?}", r.body);
+    assert_eq!(id_checks(&app), 0);
 }

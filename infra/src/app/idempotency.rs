@@ -27,6 +27,29 @@ pub enum Outcome {
 /// # Errors
 /// `Validation` when the key was used with a different request; `Conflict` when a request with
 /// the key is being processed right now; whatever `create` returns.
+/// Whether `key` already holds the answer to this very request (same fingerprint): its retry
+/// will be replayed. For work a handler does before [`once`], in a transaction of its own,
+/// that a replay must skip.
+///
+/// # Errors
+/// Database failures.
+pub fn answered(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    key: &str,
+    request_hash: &[u8],
+) -> Result<bool, DomainError> {
+    let stored: Option<Vec<u8>> = idempotency_keys::table
+        .filter(idempotency_keys::county_code.eq(ctx.caller.county_code()))
+        .filter(idempotency_keys::user_id.eq(ctx.caller.user_id))
+        .filter(idempotency_keys::key.eq(key))
+        .select(idempotency_keys::request_hash)
+        .first(conn)
+        .optional()
+        .db()?;
+    Ok(stored.is_some_and(|h| h == request_hash))
+}
+
 pub fn once(
     conn: &mut PgConnection,
     ctx: &Ctx,
