@@ -452,7 +452,11 @@ async fn a_replayed_registration_is_not_refused_for_tries_made_since() {
     assert_eq!(id_checks(&app), 1);
     let again = send(&body, "reg-1").await;
     assert_eq!(again.status, 201, "{:?}", again.body);
-    assert_eq!(id_checks(&app), 1, "a replay checks nothing, so records no try");
+    assert_eq!(
+        id_checks(&app),
+        1,
+        "a replay checks nothing, so records no try"
+    );
     assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
     assert_eq!(again.body["id"], first.body["id"]);
     // A new request with a fourth number of the form is refused.
