@@ -26,7 +26,7 @@
 //! | `ZX_LOG_FORMAT` | `text` | `json` for JSON logs |
 //! | `ZX_IDEMPOTENCY_KEEP_DAYS` | `7` | days an `Idempotency-Key` and the answer it replays are kept; housekeeping deletes older ones (a retry after that creates anew) |
 //! | `ZX_REVEAL_DAILY_LIMIT` | `100` | full ID numbers one user may reveal per 24 hours |
-//! | `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` | `5` | different ID numbers of one masked form one user may try per 24 hours, by search or by registering them (then 429): such numbers differ only in the birth date the mask hides |
+//! | `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` | `5` | different ID numbers of one masked form and birth year one user may try per 24 hours, by search, by registering them (then 429) or by import rows that guess at a member of that form and year (then refused unchecked): such numbers differ only in the month and day the mask hides |
 //! | `ZX_REVEALED_EXPORTS_DAILY_LIMIT` | `2` | exports with full ID numbers one user may make per 24 hours |
 //! | `ZX_EXPORTS_DAILY_LIMIT` | `50` | exports of any kind one user may make per 24 hours (past a quota: 429 and an audit alert) |
 //! | `ZX_DATA_KEYS` | required to serve | `id:base64,…` AES-256 keys for ID numbers (32 bytes each) |

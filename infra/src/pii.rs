@@ -88,10 +88,10 @@ impl DataKeys {
         self
     }
 
-    /// How many different numbers of one masked form a user may try in 24 hours, by searching
-    /// or by registering them (`ZX_SEARCH_SAME_MASK_DAILY_LIMIT`, default 5): numbers that share
-    /// a masked form differ only in the birth date the mask hides, and each try tells whether
-    /// that number is registered.
+    /// How many different numbers of one masked form and birth year a user may try in 24
+    /// hours, by searching, registering or importing them (`ZX_SEARCH_SAME_MASK_DAILY_LIMIT`,
+    /// default 5): numbers that share a masked form and year differ only in the month and day
+    /// the mask hides, and each try tells whether that number is registered.
     pub fn tries_per_form(&self) -> i64 {
         self.tries_per_form
     }

@@ -65,7 +65,7 @@ const ACTIONS: [string, string][] = [
   ["member.reveal", "查看完整身份证号"],
   ["member.reveal_bulk", "批量导出完整身份证号"],
   ["member.search", "按身份证号查询"],
-  ["member.id_check", "登记时核验身份证号是否已登记"],
+  ["member.id_check", "核验身份证号是否已登记（登记或导入）"],
   ["member.duplicate_attempt", "重复登记身份证号（已在他处登记）"],
   ["benefit_card.set", "登记一卡通"],
   ["benefit_card.import", "导入一卡通"],

@@ -22,11 +22,6 @@ pub enum Outcome {
     Refused(Value),
 }
 
-/// Runs `create` once per (user, key); replays what it made on a retry (`true` beside it).
-///
-/// # Errors
-/// `Validation` when the key was used with a different request; `Conflict` when a request with
-/// the key is being processed right now; whatever `create` returns.
 /// Whether `key` already holds the answer to this very request (same fingerprint): its retry
 /// will be replayed. For work a handler does before [`once`], in a transaction of its own,
 /// that a replay must skip.
@@ -50,6 +45,11 @@ pub fn answered(
     Ok(stored.is_some_and(|h| h == request_hash))
 }
 
+/// Runs `create` once per (user, key); replays what it made on a retry (`true` beside it).
+///
+/// # Errors
+/// `Validation` when the key was used with a different request; `Conflict` when a request with
+/// the key is being processed right now; whatever `create` returns.
 pub fn once(
     conn: &mut PgConnection,
     ctx: &Ctx,

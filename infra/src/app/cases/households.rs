@@ -236,7 +236,7 @@ pub(crate) fn create_as(
         .map(|m| keys.blind_index(&m.id_number))
         .collect();
     lock_people(conn, &blinds)?;
-    // In the order of their masked forms, whose locks the checks take.
+    // In the order of their masked forms (the checks take one lock per user, in any order).
     let mut order: Vec<(usize, &ValidMember)> = new.members.iter().enumerate().collect();
     order.sort_by_cached_key(|(_, m)| m.id_number.masked());
     for (i, m) in order {
