@@ -1,5 +1,5 @@
-DROP FUNCTION zx_import_standings(uuid, text[], integer[], bytea[], integer[], text[], bigint, bigint);
-REVOKE SELECT (household_number, region_code, created_by, created_at) ON households FROM zhenxing_definer;
+DROP FUNCTION zx_import_standings(uuid, text[], integer[], bytea[], integer[], text[]);
+REVOKE SELECT (household_number, created_by, created_at) ON households FROM zhenxing_definer;
 REVOKE SELECT (id_masked, birth_date, household_id, created_at, updated_at) ON members FROM zhenxing_definer;
 DROP FUNCTION zx_number_tries(uuid, text[], timestamptz);
 CREATE FUNCTION zx_number_tries(p_actor uuid, p_masked text, p_since timestamptz)

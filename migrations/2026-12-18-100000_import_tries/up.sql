@@ -34,14 +34,13 @@ GRANT EXECUTE ON FUNCTION zx_number_tries(uuid, text[], timestamptz) TO zhenxing
 -- birth year, in every county: the import answers "already registered" for any county, so its
 -- guesses count whoever they aim at. 'free': no such member, or only members the actor
 -- registered with their household and nobody changed since (the actor knows their numbers);
--- 'known': the row's own person in its own household, in the caller's scope (p_lo..p_hi: a
--- re-import); 'try': anything else.
+-- 'known': the row's own person in its own household (a re-import); 'try': anything else.
 -- Returns the row's index and its standing, nothing of the members. Index probes only, even on
 -- tables a bulk load has just filled and nothing has analyzed.
 GRANT SELECT (id_masked, birth_date, household_id, created_at, updated_at) ON members TO zhenxing_definer;
-GRANT SELECT (household_number, region_code, created_by, created_at) ON households TO zhenxing_definer;
+GRANT SELECT (household_number, created_by, created_at) ON households TO zhenxing_definer;
 CREATE FUNCTION zx_import_standings(p_actor uuid, p_masked text[], p_year integer[], p_blind bytea[],
-                                    p_county integer[], p_household text[], p_lo bigint, p_hi bigint)
+                                    p_county integer[], p_household text[])
   RETURNS TABLE (i integer, standing text)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public SET enable_seqscan = off
   AS $$
@@ -51,12 +50,10 @@ CREATE FUNCTION zx_import_standings(p_actor uuid, p_masked text[], p_year intege
       CROSS JOIN LATERAL (
         SELECT CASE
                  WHEN count(*) = 0 OR bool_and(t.mine) THEN 'free'
-                 WHEN bool_or(t.blind = u.blind AND t.county = u.county AND t.household = u.household
-                              AND t.region BETWEEN p_lo AND p_hi)
+                 WHEN bool_or(t.blind = u.blind AND t.county = u.county AND t.household = u.household)
                    THEN 'known'
                  ELSE 'try' END AS standing
           FROM (SELECT m.id_blind AS blind, m.county_code AS county, h.household_number AS household,
-                       h.region_code AS region,
                        coalesce(h.created_by = p_actor, false)
                          AND m.created_at = h.created_at AND m.updated_at = m.created_at AS mine
                   FROM public.members m
@@ -66,6 +63,6 @@ CREATE FUNCTION zx_import_standings(p_actor uuid, p_masked text[], p_year intege
                    AND m.birth_date < make_date(u.year + 1, 1, 1)
                  LIMIT 400) AS t) AS s
   $$;
-ALTER FUNCTION zx_import_standings(uuid, text[], integer[], bytea[], integer[], text[], bigint, bigint) OWNER TO zhenxing_definer;
-REVOKE ALL ON FUNCTION zx_import_standings(uuid, text[], integer[], bytea[], integer[], text[], bigint, bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION zx_import_standings(uuid, text[], integer[], bytea[], integer[], text[], bigint, bigint) TO zhenxing_app;
+ALTER FUNCTION zx_import_standings(uuid, text[], integer[], bytea[], integer[], text[]) OWNER TO zhenxing_definer;
+REVOKE ALL ON FUNCTION zx_import_standings(uuid, text[], integer[], bytea[], integer[], text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION zx_import_standings(uuid, text[], integer[], bytea[], integer[], text[]) TO zhenxing_app;
