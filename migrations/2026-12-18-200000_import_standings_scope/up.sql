@@ -2,8 +2,10 @@
 -- its bucket has room) only when that household is within the caller's scope (p_lo..p_hi): a
 -- household number outside it is a new household to the import, and its row a guess like any.
 GRANT SELECT (region_code) ON households TO zhenxing_definer;
-DROP FUNCTION zx_import_standings(uuid, text[], integer[], bytea[], integer[], text[]);
-CREATE FUNCTION zx_import_standings(p_actor uuid, p_masked text[], p_year integer[], p_blind bytea[],
+-- (IF EXISTS / OR REPLACE: a development database may hold an unreleased draft of
+-- 2026-12-18-100000 that had the eight-argument function already.)
+DROP FUNCTION IF EXISTS zx_import_standings(uuid, text[], integer[], bytea[], integer[], text[]);
+CREATE OR REPLACE FUNCTION zx_import_standings(p_actor uuid, p_masked text[], p_year integer[], p_blind bytea[],
                                     p_county integer[], p_household text[], p_lo bigint, p_hi bigint)
   RETURNS TABLE (i integer, standing text)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public SET enable_seqscan = off
