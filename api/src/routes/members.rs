@@ -66,7 +66,7 @@ pub async fn list_members(
 }
 
 /// Records the tries of the full ID numbers a write is about to check against the registry, in
-/// a transaction of its own before the write's (`members::try_numbers`: a write refused after
+/// a transaction of its own before the write's (`tries::try_numbers`: a write refused after
 /// its check rolls back, and must not take the try with it). 429 past the limit of tries of one
 /// masked form and birth year. Skipped for a retry whose `Idempotency-Key` (`once`) already
 /// holds the answer: it is replayed, and must not be refused because the form filled up since.
@@ -91,7 +91,7 @@ pub(crate) async fn record_tries(
             {
                 return Ok(());
             }
-            members::try_numbers(conn, ctx, &keys, &ids)
+            infra::app::cases::tries::try_numbers(conn, ctx, &keys, &ids)
         })
         .await
 }

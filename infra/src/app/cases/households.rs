@@ -131,7 +131,7 @@ pub(crate) fn registered_anywhere(
 /// above both counties. Call [`lock_people`] first.
 ///
 /// The answer tells whether a full number is registered, so the caller must have recorded the
-/// try first, in a transaction of its own ([`super::members::try_numbers`]); without that
+/// try first, in a transaction of its own ([`super::tries::try_numbers`]); without that
 /// record this refuses (an internal error: a route that forgot it), and past the limit of tries
 /// of the number's masked form it refuses with `TooManyRequests`.
 pub(crate) fn already_registered(
@@ -141,7 +141,7 @@ pub(crate) fn already_registered(
     id: &IdNumber,
     region: RegionCode,
 ) -> Result<bool, DomainError> {
-    if !super::members::try_number(conn, ctx, keys, id)?.before {
+    if !super::tries::try_number(conn, ctx, keys, id)?.before {
         return Err(DomainError::Unexpected(anyhow::anyhow!(
             "an ID number was checked against the registry without its try recorded first"
         )));

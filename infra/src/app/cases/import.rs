@@ -517,7 +517,7 @@ fn household_refused() -> domain::Rule {
 /// which rolls its batches back, counts them too): a row is a try when its form and year
 /// match a registered member, in any county (the import answers "already registered" for
 /// any), that is not the row's own person in its own household, unless the caller registered
-/// every such member with its household ([`super::members::registry_standings`]). A household
+/// every such member with its household ([`super::tries::registry_standings`]). A household
 /// with a row past the limit is left out whole, that row reported as not checked (into
 /// `errors`). Returns the households kept and how many were left out.
 fn gate_tries(
@@ -527,7 +527,7 @@ fn gate_tries(
     parsed: Vec<Parsed>,
     errors: &mut Vec<RowError>,
 ) -> Result<(Vec<Parsed>, usize), DomainError> {
-    use super::members::{gate_import, registry_standings, too_many_tries};
+    use super::tries::{gate_import, registry_standings, too_many_tries};
     let rows: Vec<(&domain::cases::IdNumber, i32, &str)> = parsed
         .iter()
         .flat_map(|p| {
@@ -547,7 +547,7 @@ fn gate_tries(
         let standings = registry_standings(conn, ctx, keys, &rows)?;
         if standings
             .iter()
-            .all(|s| *s == super::members::Standing::Free)
+            .all(|s| *s == super::tries::Standing::Free)
         {
             return Ok(None);
         }

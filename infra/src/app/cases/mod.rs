@@ -12,6 +12,7 @@ pub mod members;
 pub mod records;
 pub mod rotate;
 pub mod sheet;
+pub mod tries;
 
 use std::collections::HashMap;
 

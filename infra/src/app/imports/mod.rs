@@ -25,7 +25,7 @@ use domain::{DomainError, ErrorCode, Rule};
 
 use super::Ctx;
 use super::cases::import::err;
-use super::cases::members::too_many_tries;
+use super::cases::tries::too_many_tries;
 use super::cases::sheet::{self, Column, Row};
 use super::jobs::{self, RowError};
 use crate::db::{Db, DbResultExt as _};
@@ -495,7 +495,7 @@ pub fn gate_rows<'r>(
 ) -> Result<std::collections::HashSet<u32>, DomainError> {
     use domain::cases::IdNumber;
 
-    use super::cases::members::{gate_import, targets};
+    use super::cases::tries::{gate_import, targets};
     // Tomorrow's births too: the row's handler parses with its own clock, which may have passed
     // midnight since (see `api::routes::members::entered_numbers`).
     let today = ctx.today().succ_opt().unwrap_or_else(|| ctx.today());

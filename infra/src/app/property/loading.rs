@@ -145,7 +145,7 @@ pub fn import(
         if not_checked.contains(&row.number) {
             errors.push(err(
                 "id_number",
-                crate::app::cases::members::too_many_tries(),
+                crate::app::cases::tries::too_many_tries(),
             ));
             continue;
         }
