@@ -288,7 +288,7 @@ pub(crate) fn already_registered(field: &str) -> DomainError {
         NotSignedIn,
         (status = 403, description = "Lacks cases:write at the village", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Household number used in the county, or a person already registered", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`too_many_requests`: this user tried `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` other numbers of a given number's masked form and birth year in 24 hours, by search, registration or import (such numbers differ only in the month and day the mask hides; an `alert.quota_exceeded` audit row is written; nothing is registered); or `county_busy`; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_requests`: this user tried `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` other numbers of a given number's masked form and birth year in 24 hours, by search, registration or import, or as a team member's number of that form (such numbers differ only in the month and day the mask hides; an `alert.quota_exceeded` audit row is written; nothing is registered); or `county_busy`; see Retry-After", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid field (ID number, head, cause, village outside your scope, …)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -305,6 +305,7 @@ pub async fn create_household(
         &state,
         &auth,
         Some(&once),
+        infra::app::cases::tries::Register::Members,
         super::members::entered_numbers(&members, state.today()),
     )
     .await?;

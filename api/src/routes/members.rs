@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use domain::cases::{IdNumber, Relationship, check_text, validate_member};
 use domain::{DomainError, FieldError};
 use infra::app::cases::members::{self, MemberChanges, MemberOutcome};
+use infra::app::cases::tries::Register;
 use infra::app::cases::{self as cases, households as hh};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -65,10 +66,10 @@ pub async fn list_members(
     ))
 }
 
-/// Records the tries of the full ID numbers a write is about to check against the registry, in
+/// Records the tries of the full ID numbers a write is about to check against `register`, in
 /// a transaction of its own before the write's (`tries::try_numbers`: a write refused after
 /// its check rolls back, and must not take the try with it). 429 past the limit of tries of one
-/// masked form and birth year. Skipped for a retry whose `Idempotency-Key` (`once`) already
+/// masked form and birth year (one masked form, for the teams' register). Skipped for a retry whose `Idempotency-Key` (`once`) already
 /// holds the answer: it is replayed, and must not be refused because the form filled up since.
 ///
 /// # Errors
@@ -77,6 +78,7 @@ pub(crate) async fn record_tries(
     state: &AppState,
     auth: &Auth,
     once: Option<&Once>,
+    register: Register,
     ids: Vec<IdNumber>,
 ) -> ApiResult<()> {
     if ids.is_empty() {
@@ -91,7 +93,7 @@ pub(crate) async fn record_tries(
             {
                 return Ok(());
             }
-            infra::app::cases::tries::try_numbers(conn, ctx, &keys, &ids)
+            infra::app::cases::tries::try_numbers(conn, ctx, &keys, register, &ids)
         })
         .await
 }
@@ -130,7 +132,7 @@ pub(crate) fn entered_numbers(
         (status = 403, description = "Lacks cases:write there", body = Problem, content_type = "application/problem+json"),
         NotFound,
         (status = 409, description = "Already registered", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`too_many_requests`: this user tried `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` other numbers of a given number's masked form and birth year in 24 hours, by search, registration or import (such numbers differ only in the month and day the mask hides; an `alert.quota_exceeded` audit row is written; nothing is registered); or `county_busy`; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_requests`: this user tried `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` other numbers of a given number's masked form and birth year in 24 hours, by search, registration or import, or as a team member's number of that form (such numbers differ only in the month and day the mask hides; an `alert.quota_exceeded` audit row is written; nothing is registered); or `county_busy`; see Retry-After", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -145,7 +147,14 @@ pub async fn add_member(
     let id = household_id(&path)?;
     let once = Once::of(&req, &body.0)?;
     let m = validate_member(&body.0.into(), state.today(), "").map_err(DomainError::Validation)?;
-    record_tries(&state, &auth, Some(&once), vec![m.id_number.clone()]).await?;
+    record_tries(
+        &state,
+        &auth,
+        Some(&once),
+        Register::Members,
+        vec![m.id_number.clone()],
+    )
+    .await?;
     let keys = state.data_keys.clone();
     once.create_or_refuse(&state, auth, move |conn, ctx| {
         Ok(match members::add(conn, ctx, &keys, id, &m)? {
@@ -302,7 +311,7 @@ impl PatchMemberBody {
         (status = 403, description = "Lacks cases:write there", body = Problem, content_type = "application/problem+json"),
         NotFound,
         (status = 409, description = "The corrected ID number is registered already", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`too_many_requests`: this user tried `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` other numbers of a given number's masked form and birth year in 24 hours, by search, registration or import (such numbers differ only in the month and day the mask hides; an `alert.quota_exceeded` audit row is written; nothing is registered); or `county_busy`; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_requests`: this user tried `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` other numbers of a given number's masked form and birth year in 24 hours, by search, registration or import, or as a team member's number of that form (such numbers differ only in the month and day the mask hides; an `alert.quota_exceeded` audit row is written; nothing is registered); or `county_busy`; see Retry-After", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
@@ -324,6 +333,7 @@ pub async fn update_member(
         &state,
         &auth,
         None,
+        Register::Members,
         changes.id_number.iter().cloned().collect(),
     )
     .await?;
@@ -436,7 +446,7 @@ pub struct SearchResult {
         NotSignedIn,
         (status = 403, description = "Lacks cases:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a valid ID number", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`too_many_requests`: `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` other numbers of this masked form and birth year tried in 24 hours, by search, registration or import (they differ only in the month and day the mask hides; an `alert.quota_exceeded` audit row is written); or `county_busy`; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_requests`: `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` other numbers of this masked form and birth year tried in 24 hours, by search, registration or import, or as a team member's number of that form (they differ only in the month and day the mask hides; an `alert.quota_exceeded` audit row is written); or `county_busy`; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/members/search")]

@@ -271,7 +271,7 @@ fn case_fields(
         NotSignedIn,
         (status = 403, description = "Not a village user with workflow:village there", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The household has an open case, or a person is registered already", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`too_many_requests`: a new household's member number is of a masked form and birth year this user tried `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` other numbers of in 24 hours, by search, registration or import (see `POST /members/search`); or `county_busy`; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_requests`: a new household's member number is of a masked form and birth year this user tried `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` other numbers of in 24 hours, by search, registration or import, or as a team member's number of that form (see `POST /members/search`); or `county_busy`; see Retry-After", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad field (kind not fitting the household, help-first without a disaster, …)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -303,6 +303,7 @@ pub async fn open_case(
             &state,
             &auth,
             Some(&once),
+            infra::app::cases::tries::Register::Members,
             super::members::entered_numbers(members, state.today()),
         )
         .await?;

@@ -202,6 +202,7 @@ pub async fn import(
                     conn,
                     ctx,
                     &keys,
+                    infra::app::cases::tries::Register::Members,
                     rows.iter().filter(|r| r.problems.is_empty()),
                 )?;
                 Ok((bytes, rows, over))

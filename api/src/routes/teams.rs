@@ -216,6 +216,10 @@ pub struct TeamMemberBody {
 
 /// Adds a member to a team (county step). A person serves on one team at a time, whichever
 /// county dispatched them: an overlapping term answers 409.
+///
+/// The answer tells whether the number serves on a team, so each number counts as a try of its
+/// masked form (at most `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` different numbers of one masked form a
+/// day per user, of any birth year: 429).
 #[utoipa::path(
     operation_id = "add_team_member",
     tag = "teams",
@@ -229,6 +233,7 @@ pub struct TeamMemberBody {
         NotFound,
         (status = 409, description = "term_overlaps: the person serves on another team during that term (no dates are named; repeated conflicts raise an `alert.membership_probing` audit row)", body = Problem, content_type = "application/problem+json"),
         BadField,
+        (status = 429, description = "`too_many_requests`: this user tried `ZX_SEARCH_SAME_MASK_DAILY_LIMIT` other numbers of this number's masked form in 24 hours, of any birth year (a team member shows no birth date), by any route or import that checks a number (an `alert.quota_exceeded` audit row is written; nothing is added); or `county_busy`; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/teams/{id}/members")]
@@ -242,6 +247,20 @@ pub async fn add_member(
     let once = Once::of(&req, &body.0)?;
     let id = id_of(&path)?;
     let b = body.0;
+    // The answer (409, or added) tells whether the number serves on a team anywhere: a try,
+    // counted before the write's transaction (security.md §16).
+    let latest = state.today().succ_opt().unwrap_or_else(|| state.today());
+    super::members::record_tries(
+        &state,
+        &auth,
+        Some(&once),
+        infra::app::cases::tries::Register::Teams,
+        domain::cases::IdNumber::parse(&b.id_number, latest)
+            .ok()
+            .into_iter()
+            .collect(),
+    )
+    .await?;
     let keys = state.data_keys.clone();
     once.create(&state, auth, move |conn, ctx| {
         let v = validate_team_member(

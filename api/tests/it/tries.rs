@@ -67,20 +67,7 @@ async fn run(app: &TestApp, token: &str, path: &str, csv: &str) -> Value {
 
 /// The clerk's `member.id_check` audit rows.
 fn id_checks(app: &TestApp) -> i64 {
-    #[derive(diesel::QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    app.db.as_owner("370831000000", |c| {
-        use diesel::RunQueryDsl as _;
-        diesel::sql_query(
-            "SELECT count(*) AS n FROM audit_events \
-              WHERE action = 'member.id_check' AND actor_username = 'clerk'",
-        )
-        .get_result::<N>(c)
-        .map(|r| r.n)
-    })
+    audit_rows(app, "member.id_check", "clerk", false)
 }
 
 /// A dry run of a household import guessing at a registered member's number: three candidates
@@ -547,4 +534,197 @@ async fn a_property_load_refused_for_permission_counts_nothing() {
         .await;
     assert_eq!(r.status, 403, "{:?}", r.body);
     assert_eq!(id_checks(&app), 0);
+}
+
+/// Numbers of one masked form (county 370831, sequence `seq`) born in different years: a team
+/// member shows no birth date, so these are all candidates for one cadre's number.
+fn one_form_across_years(seq: &str) -> Vec<String> {
+    let mut same: Vec<String> = Vec::new();
+    for year in 1960..2000 {
+        for day in 0..365 {
+            let date = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default()
+                + chrono::Duration::days(day);
+            let n = domain::cases::id_number::with_check_character(&format!(
+                "370831{}{seq}",
+                date.format("%Y%m%d")
+            ))
+            .unwrap_or_default();
+            if same.first().is_none_or(|f| f.ends_with(&n[17..])) {
+                same.push(n);
+                break;
+            }
+        }
+    }
+    assert!(same.len() >= 6, "{same:?}");
+    same
+}
+
+/// The audit rows of `action` by `username`, optionally only those whose details name the teams'
+/// register.
+fn audit_rows(app: &TestApp, action: &str, username: &str, teams_only: bool) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    app.db.as_owner("370831000000", |c| {
+        use diesel::RunQueryDsl as _;
+        diesel::sql_query(
+            "SELECT count(*) AS n FROM audit_events \
+              WHERE action = $1 AND actor_username = $2 \
+                AND (NOT $3 OR details->>'register' = 'teams')",
+        )
+        .bind::<diesel::sql_types::Text, _>(action)
+        .bind::<diesel::sql_types::Text, _>(username)
+        .bind::<diesel::sql_types::Bool, _>(teams_only)
+        .get_result::<N>(c)
+        .map(|r| r.n)
+    })
+}
+
+/// A new team in village 370831001003, as `token`'s user.
+async fn team(app: &TestApp, token: &str) -> String {
+    let r = app
+        .post(
+            "/api/v1/teams",
+            token,
+            serde_json::json!({"village_code": "370831001003", "name": "驻村工作队"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    r.body["id"].as_str().unwrap_or_default().to_string()
+}
+
+/// Adds cadre `id` to `team` for a term, as `token`'s user, with an `Idempotency-Key`.
+async fn add_cadre_once(
+    app: &TestApp,
+    token: &str,
+    team: &str,
+    id: &str,
+    term: (&str, &str),
+    key: &str,
+) -> crate::helpers::Resp {
+    app.send(
+        "POST",
+        &format!("/api/v1/teams/{team}/members"),
+        Some(token),
+        Some(&serde_json::json!({"name": "张某", "id_number": id,
+            "dispatching_unit": "县农业农村局", "position": "member",
+            "term_start": term.0, "term_end": term.1})),
+        &[("idempotency-key", key)],
+    )
+    .await
+}
+
+async fn add_cadre(app: &TestApp, token: &str, team: &str, id: &str, from: &str, to: &str) -> u16 {
+    let key = format!("{team}-{id}-{from}");
+    add_cadre_once(app, token, team, id, (from, to), &key)
+        .await
+        .status
+}
+
+/// Adding a cadre answers whether their number serves on a team anywhere (409, or added), and a
+/// team member shows no birth date: every number added counts as a try of its masked form,
+/// whatever its year, in the one budget the households' tries use (3 in tests).
+#[actix_web::test]
+async fn adding_team_members_counts_numbers_per_masked_form_across_years() {
+    let (app, approver, _) = setup().await;
+    let same = one_form_across_years("457");
+    let t = team(&app, &approver).await;
+    let term = ("2024-01-01", "2024-12-31");
+    let first = add_cadre_once(&app, &approver, &t, &same[0], term, "cadre-1").await;
+    assert_eq!(first.status, 201, "{:?}", first.body);
+    for id in &same[1..3] {
+        assert_eq!(
+            add_cadre(&app, &approver, &t, id, term.0, term.1).await,
+            201
+        );
+    }
+    // A fourth number of the form, born in yet another year: refused, nothing added.
+    let r = add_cadre_once(&app, &approver, &t, &same[3], term, "cadre-4").await;
+    assert_eq!(
+        (r.status, r.body["code"].as_str()),
+        (429, Some("too_many_requests")),
+        "{:?}",
+        r.body
+    );
+    let members = app.get(&format!("/api/v1/teams/{t}"), &approver).await;
+    assert_eq!(
+        members.body["members"].as_array().map(Vec::len),
+        Some(3),
+        "{:?}",
+        members.body
+    );
+    assert_eq!(audit_rows(&app, "member.id_check", "approver", true), 3);
+    assert!(audit_rows(&app, "alert.quota_exceeded", "approver", false) >= 1);
+    // A retry of the first add with its key is replayed, trying nothing again.
+    let again = add_cadre_once(&app, &approver, &t, &same[0], term, "cadre-1").await;
+    assert_eq!(again.status, 201, "{:?}", again.body);
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(audit_rows(&app, "member.id_check", "approver", true), 3);
+    // A number tried already may be tried again: the first cadre's next term.
+    assert_eq!(
+        add_cadre(&app, &approver, &t, &same[0], "2025-01-01", "2025-12-31").await,
+        201
+    );
+    // The team tries count in the households' buckets of every year of the form: a search of
+    // a fifth number, of a year no cadre was tried in, is refused too.
+    let r = app
+        .post(
+            "/api/v1/members/search",
+            &approver,
+            serde_json::json!({ "id_number": same[4] }),
+        )
+        .await;
+    assert_eq!(r.status, 429, "{:?}", r.body);
+}
+
+/// The team-member import answers per row whether a number is on a team (the row unchanged, or
+/// "serves on another team"): each row counts as a try of its masked form, in its dry run too,
+/// and past the limit a row is refused unchecked, in the dry run and the import alike.
+#[actix_web::test]
+async fn a_team_member_import_counts_its_rows_per_masked_form() {
+    let (app, approver, _) = setup().await;
+    let same = one_form_across_years("458");
+    let t = team(&app, &approver).await;
+    let mut lines = vec![
+        "村代码,工作队名称,姓名,身份证号,派出单位,职务,任期开始,任期结束,系统账号".to_string(),
+    ];
+    for (i, id) in same[..4].iter().enumerate() {
+        lines.push(format!(
+            "370831001003,驻村工作队,队员{i},{id},县局,队员,2024-01-01,2024-12-31,"
+        ));
+    }
+    let csv = lines.join("\n") + "\n";
+    for path in [
+        "/api/v1/imports/team-members?dry_run=true",
+        "/api/v1/imports/team-members",
+    ] {
+        let job = run(&app, &approver, path, &csv).await;
+        assert_eq!(job["summary"]["created"], 3, "{path}: {job:?}");
+        let errs = errors(&app, &approver, &job).await;
+        assert_eq!(errs.len(), 1, "{path}: {errs:?}");
+        assert_eq!(
+            (errs[0].0, errs[0].1.as_str()),
+            (5, "id_number"),
+            "{errs:?}"
+        );
+        assert!(
+            errs[0]
+                .2
+                .contains("numbers of this masked form were tried today"),
+            "{errs:?}"
+        );
+        // The dry run's tries stay recorded; the import after it records none again.
+        assert_eq!(audit_rows(&app, "member.id_check", "approver", true), 3);
+    }
+    // The same budget as adding one by one.
+    assert_eq!(
+        add_cadre(&app, &approver, &t, &same[4], "2026-01-01", "2026-12-31").await,
+        429
+    );
+    // A re-import of the rows checked counts nothing new and changes nothing.
+    let job = run(&app, &approver, "/api/v1/imports/team-members", &csv).await;
+    assert_eq!(job["summary"]["unchanged"], 3, "{job:?}");
+    assert_eq!(audit_rows(&app, "member.id_check", "approver", true), 3);
 }

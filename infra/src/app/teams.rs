@@ -192,10 +192,13 @@ pub struct NewMember {
 }
 
 /// Adds a member to a team (county step). A person serves on at most one team at a time,
-/// across every county: an overlapping term is refused.
+/// across every county: an overlapping term is refused. The number's try must have been
+/// recorded first ([`super::cases::tries::try_numbers`] with `Register::Teams`, or the
+/// team-member import's gate): the answer tells whether it serves on a team.
 ///
 /// # Errors
-/// `Conflict` `term_overlaps`; `Validation` for an account outside the village's county.
+/// `Conflict` `term_overlaps`; `Validation` for an account outside the village's county;
+/// `Unexpected` for a number whose try was not recorded.
 pub fn add_member(
     conn: &mut PgConnection,
     ctx: &Ctx,
@@ -218,6 +221,15 @@ pub fn add_member(
                 domain::Rule::not_in_scope(domain::ScopeKind::User),
             ));
         }
+    }
+    // Whether the number serves on a team anywhere is what the answer tells: its try must have
+    // been recorded first, in a transaction of its own that counted it against its masked
+    // form's daily limit (`cases::tries::try_numbers`, or an import's gate).
+    let tries = super::cases::tries::Register::Teams;
+    if !super::cases::tries::tried_before(conn, ctx, keys, tries, &m.id_number)? {
+        return Err(DomainError::Unexpected(anyhow::anyhow!(
+            "a team member's ID number was checked without its try recorded first"
+        )));
     }
     let blind = keys.blind_index(&m.id_number);
     super::cases::households::lock_people(conn, std::slice::from_ref(&blind))?;

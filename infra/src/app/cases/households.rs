@@ -141,7 +141,7 @@ pub(crate) fn already_registered(
     id: &IdNumber,
     region: RegionCode,
 ) -> Result<bool, DomainError> {
-    if !super::tries::try_number(conn, ctx, keys, id)?.before {
+    if !super::tries::try_number(conn, ctx, keys, super::tries::Register::Members, id)?.before {
         return Err(DomainError::Unexpected(anyhow::anyhow!(
             "an ID number was checked against the registry without its try recorded first"
         )));

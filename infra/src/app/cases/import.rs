@@ -527,7 +527,7 @@ fn gate_tries(
     parsed: Vec<Parsed>,
     errors: &mut Vec<RowError>,
 ) -> Result<(Vec<Parsed>, usize), DomainError> {
-    use super::tries::{gate_import, registry_standings, too_many_tries};
+    use super::tries::{Register, gate_import, registry_standings, too_many_tries};
     let rows: Vec<(&domain::cases::IdNumber, i32, &str)> = parsed
         .iter()
         .flat_map(|p| {
@@ -545,14 +545,11 @@ fn gate_tries(
     }
     let allowed = db.in_scope_conn(ctx.caller.scope(), |conn| {
         let standings = registry_standings(conn, ctx, keys, &rows)?;
-        if standings
-            .iter()
-            .all(|s| *s == super::tries::Standing::Free)
-        {
+        if standings.iter().all(|s| *s == super::tries::Standing::Free) {
             return Ok(None);
         }
         let rows: Vec<_> = rows.iter().map(|(id, _, _)| *id).zip(standings).collect();
-        gate_import(conn, ctx, keys, &rows).map(Some)
+        gate_import(conn, ctx, keys, Register::Members, &rows).map(Some)
     })?;
     let Some(allowed) = allowed else {
         return Ok((parsed, 0));
@@ -573,7 +570,7 @@ fn gate_tries(
         left_out += 1;
         for r in &p.rows {
             errors.push(if over.contains(r) {
-                err(*r, "id_number", too_many_tries())
+                err(*r, "id_number", too_many_tries(Register::Members))
             } else {
                 err(*r, "household", household_refused())
             });

@@ -9,7 +9,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::households::{already_registered, insert_member, lock_people};
-use super::tries::{try_details, try_number};
+use super::tries::{Register, try_details, try_number};
 use super::{HouseholdRow, HouseholdView, MemberRow, find, record_change};
 use crate::app::{Ctx, stored_code};
 use crate::db::{DbResultExt as _, map_db_error};
@@ -370,7 +370,7 @@ pub fn search(
     keys: &DataKeys,
     id: &IdNumber,
 ) -> Result<Vec<(MemberRow, HouseholdRow)>, DomainError> {
-    let tag = try_number(conn, ctx, keys, id)?.tag;
+    let tag = try_number(conn, ctx, keys, Register::Members, id)?.tag;
     let found: Vec<(MemberRow, HouseholdRow)> = crate::db::load_page(
         conn,
         members::table
@@ -392,7 +392,7 @@ pub fn search(
             region: ctx.caller.unit(),
             reason: None,
             details: {
-                let mut d = try_details(id, &tag);
+                let mut d = try_details(Register::Members, id, &tag);
                 d["found"] = json!(found.len());
                 d
             },

@@ -1,6 +1,6 @@
-//! Tries of full ID numbers against the registry (security.md §16): each search, registration
+//! Tries of full ID numbers against the registers (security.md §16): each search, registration
 //! or import row that tells whether a number is registered counts toward the caller's daily
-//! limit per masked form and birth year.
+//! limit per masked form and birth year (per masked form alone for a team member's number).
 
 use std::collections::HashMap;
 
@@ -36,13 +36,42 @@ pub(crate) struct Tried {
     pub before: bool,
 }
 
-/// What a try is counted under: the masked form and the birth year, which is what a reader
-/// sees of a member (the hidden digits are then a month and a day).
-type Bucket = (String, i32);
+/// What a try is counted under: what a reader sees of the person. A household's member shows
+/// the masked form and the birth year (the hidden digits are then a month and a day); a team
+/// member shows the masked form alone (`None`: the hidden digits are a whole birth date, and
+/// the bucket holds the tries of every year).
+type Bucket = (String, Option<i32>);
+
+/// The register a full ID number is tried against, which decides its bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Register {
+    /// The households' members (registering, searching, the imports that find a person).
+    Members,
+    /// The assistance teams' members (adding a cadre to a team, the team-member import): their
+    /// answer ("serves on another team during that term", or a row unchanged) tells whether the
+    /// number is on a team anywhere.
+    Teams,
+}
+
+impl Register {
+    fn bucket(self, id: &IdNumber) -> Bucket {
+        match self {
+            Self::Members => bucket_of(id),
+            Self::Teams => (id.masked(), None),
+        }
+    }
+}
 
 fn bucket_of(id: &IdNumber) -> Bucket {
     use chrono::Datelike as _;
-    (id.masked(), id.birth_date().year())
+    (id.masked(), Some(id.birth_date().year()))
+}
+
+/// Whether a try recorded under `recorded` (a year, or `None`: a team member's, or one from
+/// before years were recorded) counts in a bucket of `year`: a bucket of every year counts
+/// every try of its form, and a try of every year counts in every bucket of its form.
+fn counts_in(recorded: Option<i32>, year: Option<i32>) -> bool {
+    recorded.is_none() || year.is_none() || recorded == year
 }
 
 /// The start of the window tries are counted in.
@@ -61,8 +90,8 @@ fn lock_tries(conn: &mut PgConnection, ctx: &Ctx) -> Result<(), DomainError> {
 /// The caller's tries of these buckets in the window: per bucket, each tag with its latest
 /// try. Counted by the actor wherever the rows were written (the request's row-level-security
 /// scope may not reach them all), through a function that returns forms, years, tags and times
-/// only. A try recorded without a year (before years were recorded) counts for every year of
-/// its form.
+/// only. A try recorded without a year (a team member's, or from before years were recorded)
+/// counts for every year of its form, and a bucket without a year counts every try of its form.
 fn tries_of(
     conn: &mut PgConnection,
     ctx: &Ctx,
@@ -96,14 +125,14 @@ fn tries_of(
             .bind::<diesel::sql_types::Timestamptz, _>(since)
             .load(conn)
             .db()?;
-    let mut years: HashMap<&str, Vec<i32>> = HashMap::new();
+    let mut years: HashMap<&str, Vec<Option<i32>>> = HashMap::new();
     for (masked, year) in buckets {
         years.entry(masked.as_str()).or_default().push(*year);
     }
     for t in rows {
         let of_form = years.get(t.masked.as_str()).map_or(&[][..], Vec::as_slice);
         for year in of_form {
-            if t.birth_year.is_none_or(|y| y == *year) {
+            if counts_in(t.birth_year, *year) {
                 let tags = out.entry((t.masked.clone(), *year)).or_default();
                 let e = tags.entry(t.tag.clone()).or_insert(t.at);
                 *e = (*e).max(t.at);
@@ -113,9 +142,10 @@ fn tries_of(
     Ok(out)
 }
 
-/// Lets the caller try one more full ID number against the registry, or refuses with
-/// `TooManyRequests` when they have tried `keys.tries_per_form()` other numbers of its masked
-/// form and birth year in the last 24 hours (by search, by registering them, or in an import).
+/// Lets the caller try one more full ID number against a register, or refuses with
+/// `TooManyRequests` when they have tried `keys.tries_per_form()` other numbers of its bucket
+/// (masked form and birth year; for [`Register::Teams`], the masked form) in the last 24 hours
+/// (by search, by registering them, or in an import).
 /// The caller records the try with the tag, as `member.search` or `member.id_check` (the
 /// actions `zx_number_tries` counts), with the masked number and the birth year.
 ///
@@ -132,16 +162,14 @@ pub(crate) fn try_number(
     conn: &mut PgConnection,
     ctx: &Ctx,
     keys: &DataKeys,
+    register: Register,
     id: &IdNumber,
 ) -> Result<Tried, DomainError> {
-    let bucket = bucket_of(id);
+    let bucket = register.bucket(id);
     let tag = number_tag(keys, id);
     lock_tries(conn, ctx)?;
     let since = window_start();
-    let buckets = std::collections::BTreeSet::from([bucket.clone()]);
-    let mut latest = tries_of(conn, ctx, &buckets, since)?
-        .remove(&bucket)
-        .unwrap_or_default();
+    let mut latest = tries_in(conn, ctx, &bucket, since)?;
     let before = latest.remove(&tag).is_some();
     let limit = usize::try_from(keys.tries_per_form()).unwrap_or(0);
     if !before && latest.len() >= limit {
@@ -155,10 +183,49 @@ pub(crate) fn try_number(
     Ok(Tried { tag, before })
 }
 
-/// The details of a try's audit row: the masked number, the year it is counted under, the tag.
-pub(super) fn try_details(id: &IdNumber, tag: &str) -> serde_json::Value {
-    let (masked, year) = bucket_of(id);
-    json!({ "id_number": masked, "birth_year": year, "tag": tag })
+/// Whether the caller's try of this number was recorded (within the window, and an hour more:
+/// a try the import's gate found still in the window may leave it before the batch reaches the
+/// row). For a write whose answer tells whether the number is registered, after its try was
+/// recorded in a transaction of its own, which counted it against the limit: no lock is taken
+/// (a write holds its people's locks, and a batch of them would hold the caller's tries' lock
+/// until it commits).
+///
+/// # Errors
+/// Database failures.
+pub(crate) fn tried_before(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    keys: &DataKeys,
+    register: Register,
+    id: &IdNumber,
+) -> Result<bool, DomainError> {
+    let since = window_start() - chrono::Duration::hours(1);
+    Ok(tries_in(conn, ctx, &register.bucket(id), since)?.contains_key(&number_tag(keys, id)))
+}
+
+/// The caller's tries of one bucket since `since` ([`tries_of`]).
+fn tries_in(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    bucket: &Bucket,
+    since: chrono::DateTime<chrono::Utc>,
+) -> Result<HashMap<String, chrono::DateTime<chrono::Utc>>, DomainError> {
+    let buckets = std::collections::BTreeSet::from([bucket.clone()]);
+    Ok(tries_of(conn, ctx, &buckets, since)?
+        .remove(bucket)
+        .unwrap_or_default())
+}
+
+/// The details of a try's audit row: the masked number, the year it is counted under (none for
+/// a team member's: it counts in every year's bucket of its form), the tag, and for a team
+/// member's, `"register": "teams"`.
+pub(super) fn try_details(register: Register, id: &IdNumber, tag: &str) -> serde_json::Value {
+    let (masked, year) = register.bucket(id);
+    let mut d = json!({ "id_number": masked, "birth_year": year, "tag": tag });
+    if register == Register::Teams {
+        d["register"] = json!("teams");
+    }
+    d
 }
 
 /// Records a try of a full ID number as a `member.id_check` audit row (what
@@ -229,7 +296,7 @@ pub fn targets(
     let all: Vec<Bucket> = buckets.into_iter().collect();
     for chunk in all.chunks(2_000) {
         let forms: Vec<&str> = chunk.iter().map(|(m, _)| m.as_str()).collect();
-        let years: Vec<i32> = chunk.iter().map(|(_, y)| *y).collect();
+        let years: Vec<i32> = chunk.iter().map(|(_, y)| y.unwrap_or_default()).collect();
         // One probe of `members_masked` per bucket, whatever the county's size or its
         // statistics (a bulk load's new rows have none, and the planner then takes the table
         // for empty and scans it per bucket: sequential scans are priced out for this one
@@ -261,11 +328,14 @@ pub fn targets(
             .execute(conn)
             .db()?;
         for f in found {
-            out.0.entry((f.masked, f.year)).or_default().push(Target {
-                blind: f.blind,
-                household_number: f.household_number,
-                mine: f.mine,
-            });
+            out.0
+                .entry((f.masked, Some(f.year)))
+                .or_default()
+                .push(Target {
+                    blind: f.blind,
+                    household_number: f.household_number,
+                    mine: f.mine,
+                });
         }
     }
     Ok(out)
@@ -336,7 +406,7 @@ pub fn registry_standings(
     for (n, chunk) in rows.chunks(2_000).enumerate() {
         let buckets: Vec<Bucket> = chunk.iter().map(|(id, _, _)| bucket_of(id)).collect();
         let masked: Vec<&str> = buckets.iter().map(|(m, _)| m.as_str()).collect();
-        let years: Vec<i32> = buckets.iter().map(|(_, y)| *y).collect();
+        let years: Vec<i32> = buckets.iter().map(|(_, y)| y.unwrap_or_default()).collect();
         let blinds: Vec<Vec<u8>> = chunk
             .iter()
             .map(|(id, _, _)| keys.blind_index(id))
@@ -370,8 +440,8 @@ pub fn registry_standings(
     Ok(out)
 }
 
-/// Counts an import's rows against the caller's daily tries of each masked form and birth
-/// year ([`try_number`]), the tries in the order given before the `Known` rows, and records a
+/// Counts an import's rows against the caller's daily tries of each bucket of `register`
+/// ([`try_number`]), the tries in the order given before the `Known` rows, and records a
 /// `member.id_check` audit row for each new try. Returns, per row, whether it may be checked: a row past the limit is not
 /// checked at all (a `Known` one neither, so the refusal tells nothing); rows refused raise an
 /// `alert.quota_exceeded` audit row.
@@ -385,12 +455,13 @@ pub fn gate_import(
     conn: &mut PgConnection,
     ctx: &Ctx,
     keys: &DataKeys,
+    register: Register,
     rows: &[(&IdNumber, Standing)],
 ) -> Result<Vec<bool>, DomainError> {
     let buckets: std::collections::BTreeSet<Bucket> = rows
         .iter()
         .filter(|(_, s)| *s != Standing::Free)
-        .map(|(id, _)| bucket_of(id))
+        .map(|(id, _)| register.bucket(id))
         .collect();
     if buckets.is_empty() {
         return Ok(vec![true; rows.len()]);
@@ -413,7 +484,7 @@ pub fn gate_import(
                 .filter(|(_, (_, s))| *s == Standing::Known),
         );
     for (at, (id, standing)) in order {
-        let tags = tried.entry(bucket_of(id)).or_default();
+        let tags = tried.entry(register.bucket(id)).or_default();
         let tag = number_tag(keys, id);
         let ok = tags.contains_key(&tag) || tags.len() < limit;
         if let Some(slot) = allowed.get_mut(at) {
@@ -421,7 +492,7 @@ pub fn gate_import(
         }
         if ok && *standing == Standing::Try && !tags.contains_key(&tag) {
             tags.insert(tag.clone(), chrono::Utc::now());
-            record_id_check(conn, ctx, try_details(id, &tag))?;
+            record_id_check(conn, ctx, try_details(register, id, &tag))?;
         }
     }
     let refused = allowed.iter().filter(|ok| !**ok).count();
@@ -440,23 +511,32 @@ pub fn gate_import(
     Ok(allowed)
 }
 
-/// The row error of an import row past the limit of tries of its masked form.
-pub fn too_many_tries() -> domain::Rule {
-    domain::Rule::other(
-        "not checked: too many different numbers of this masked form and birth year were tried today; import this row tomorrow, or ask someone who may read full ID numbers",
-        "未核验:今日已核验过多同一掩码和出生年份的身份证号;请明日再导入此行,或请有权查看完整身份证号的人员导入",
-    )
+/// The row error of an import row past the limit of tries of its masked form (and birth year,
+/// for a household's member).
+pub fn too_many_tries(register: Register) -> domain::Rule {
+    match register {
+        Register::Members => domain::Rule::other(
+            "not checked: too many different numbers of this masked form and birth year were tried today; import this row tomorrow, or ask someone who may read full ID numbers",
+            "未核验:今日已核验过多同一掩码和出生年份的身份证号;请明日再导入此行,或请有权查看完整身份证号的人员导入",
+        ),
+        Register::Teams => domain::Rule::other(
+            "not checked: too many different numbers of this masked form were tried today; import this row tomorrow",
+            "未核验:今日已核验过多同一掩码的身份证号;请明日再导入此行",
+        ),
+    }
 }
 
-/// Records the tries of the full ID numbers a write is about to check against the registry
+/// Records the tries of the full ID numbers a write is about to check against a register
 /// (registering a household, adding a member, correcting a number, a monitoring case's new
-/// household), one `member.id_check` audit row each with the masked number, the tag and
-/// whether it is registered; refuses with `TooManyRequests` past the limit of [`try_number`].
+/// household; adding a team member), one `member.id_check` audit row each with the masked
+/// number, the tag and, for the households' register, whether it is registered; refuses with
+/// `TooManyRequests` past the limit of [`try_number`].
 ///
 /// Run it in a transaction of its own, before the write's: a write refused after its check
 /// (a field found bad later, a conflict) rolls back, and would take an uncounted try with it,
 /// while its answer (409, or the later refusal) still told whether the number is registered.
-/// The write's check ([`super::households::already_registered`]) requires this record.
+/// The write's check ([`super::households::already_registered`],
+/// [`crate::app::teams::add_member`]) requires this record.
 ///
 /// # Errors
 /// `TooManyRequests`; database failures.
@@ -464,13 +544,15 @@ pub fn try_numbers(
     conn: &mut PgConnection,
     ctx: &Ctx,
     keys: &DataKeys,
+    register: Register,
     ids: &[IdNumber],
 ) -> Result<(), DomainError> {
     for id in ids {
-        let tried = try_number(conn, ctx, keys, id)?;
-        let found = super::households::registered_anywhere(conn, keys, id)?;
-        let mut details = try_details(id, &tried.tag);
-        details["found"] = json!(found);
+        let tried = try_number(conn, ctx, keys, register, id)?;
+        let mut details = try_details(register, id, &tried.tag);
+        if register == Register::Members {
+            details["found"] = json!(super::households::registered_anywhere(conn, keys, id)?);
+        }
         record_id_check(conn, ctx, details)?;
     }
     Ok(())

@@ -25,8 +25,8 @@ use domain::{DomainError, ErrorCode, Rule};
 
 use super::Ctx;
 use super::cases::import::err;
-use super::cases::tries::too_many_tries;
 use super::cases::sheet::{self, Column, Row};
+use super::cases::tries::{Register, too_many_tries};
 use super::jobs::{self, RowError};
 use crate::db::{Db, DbResultExt as _};
 use crate::pii::DataKeys;
@@ -124,6 +124,15 @@ impl Kind {
     /// The kind of a job, when it is one of these imports.
     pub fn from_job_kind(kind: &str) -> Option<Kind> {
         Self::ALL.iter().copied().find(|k| k.job_kind() == kind)
+    }
+
+    /// The register the rows' ID numbers are checked against (for the count of tries, see
+    /// [`gate_rows`]).
+    pub const fn register(self) -> Register {
+        match self {
+            Kind::TeamMembers => Register::Teams,
+            _ => Register::Members,
+        }
     }
 
     /// The audit action of starting the import.
@@ -413,7 +422,7 @@ pub fn run(
                     continue;
                 }
                 if over.contains(&r.number) {
-                    errors.push(err(r.number, "id_number", too_many_tries()));
+                    errors.push(err(r.number, "id_number", too_many_tries(kind.register())));
                     continue;
                 }
                 match in_savepoint(conn, |c| kind.apply(c, ctx, env, r)) {
@@ -453,8 +462,8 @@ pub fn run(
     Ok(summary)
 }
 
-/// The rows of a batch past the caller's daily limit of tries of a masked form and birth year,
-/// counted in a transaction of their own before the batch's (a dry run rolls its batch back;
+/// The rows of a batch past the caller's daily limit of tries of a masked form and birth year
+/// (of a masked form, for team members), counted in a transaction of their own before the batch's (a dry run rolls its batch back;
 /// the tries stay); see [`gate_rows`].
 fn gate_tries(
     db: &Db,
@@ -464,15 +473,14 @@ fn gate_tries(
     batch: &[Row],
     duplicates: &HashMap<u32, u32>,
 ) -> Result<std::collections::HashSet<u32>, DomainError> {
-    // Team members are found in the teams' own register, not among the households' members.
-    if !kind.columns().iter().any(|c| c.key == "id_number") || kind == Kind::TeamMembers {
+    if !kind.columns().iter().any(|c| c.key == "id_number") {
         return Ok(std::collections::HashSet::new());
     }
     let rows = batch
         .iter()
         .filter(|r| r.problems.is_empty() && !duplicates.contains_key(&r.number));
     db.in_scope_conn(ctx.caller.scope(), |conn| {
-        gate_rows(conn, ctx, env.keys, rows)
+        gate_rows(conn, ctx, env.keys, kind.register(), rows)
     })
 }
 
@@ -485,17 +493,22 @@ fn gate_tries(
 /// year are full, every row of them with a number not tried before is refused unchecked, found
 /// or not, so the refusal tells nothing.
 ///
+/// A team-member row ([`Register::Teams`]) answers whether its number is on a team anywhere,
+/// for a term (the row unchanged, or "serves on another team"), and a reader sees no birth date
+/// of a team member: every such row is a try, counted per masked form.
+///
 /// # Errors
 /// Database failures.
 pub fn gate_rows<'r>(
     conn: &mut PgConnection,
     ctx: &Ctx,
     keys: &DataKeys,
+    register: Register,
     rows: impl Iterator<Item = &'r Row>,
 ) -> Result<std::collections::HashSet<u32>, DomainError> {
     use domain::cases::IdNumber;
 
-    use super::cases::tries::{gate_import, targets};
+    use super::cases::tries::{Standing, gate_import, targets};
     // Tomorrow's births too: the row's handler parses with its own clock, which may have passed
     // midnight since (see `api::routes::members::entered_numbers`).
     let today = ctx.today().succ_opt().unwrap_or_else(|| ctx.today());
@@ -510,15 +523,19 @@ pub fn gate_rows<'r>(
         return Ok(std::collections::HashSet::new());
     }
     let ids: Vec<&IdNumber> = numbered.iter().map(|(_, id)| id).collect();
-    let found = targets(conn, ctx, &ids)?;
-    if found.is_empty() {
-        return Ok(std::collections::HashSet::new());
-    }
-    let standings: Vec<_> = ids
-        .iter()
-        .map(|id| (*id, found.standing(keys, id, None)))
-        .collect();
-    let allowed = gate_import(conn, ctx, keys, &standings)?;
+    let standings: Vec<_> = match register {
+        Register::Teams => ids.iter().map(|id| (*id, Standing::Try)).collect(),
+        Register::Members => {
+            let found = targets(conn, ctx, &ids)?;
+            if found.is_empty() {
+                return Ok(std::collections::HashSet::new());
+            }
+            ids.iter()
+                .map(|id| (*id, found.standing(keys, id, None)))
+                .collect()
+        }
+    };
+    let allowed = gate_import(conn, ctx, keys, register, &standings)?;
     Ok(numbered
         .iter()
         .zip(allowed)

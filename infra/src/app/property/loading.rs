@@ -145,7 +145,9 @@ pub fn import(
         if not_checked.contains(&row.number) {
             errors.push(err(
                 "id_number",
-                crate::app::cases::tries::too_many_tries(),
+                crate::app::cases::tries::too_many_tries(
+                    crate::app::cases::tries::Register::Members,
+                ),
             ));
             continue;
         }
