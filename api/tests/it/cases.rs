@@ -445,6 +445,7 @@ async fn id_numbers_are_never_stored_in_clear() {
 }
 
 mod measures;
+mod order;
 mod records;
 
 /// Numbers that share a masked form differ only in the birth date the mask hides: a user may

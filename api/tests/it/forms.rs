@@ -203,7 +203,8 @@ async fn ranger_contract_in_three_copies_and_a_month_payout_sheet_with_clauses()
             &officer,
             json!({"member_id": member, "station": "泗张镇林业站", "villager_group": "三组", "area_mu": 300.5,
                 "bound_east": "山脊", "bound_south": "河沟", "bound_west": "公路", "bound_north": "林场",
-                "start_date": "2017-01-01", "end_date": "2017-12-31", "project_id": p}),
+                "start_date": "2017-01-01", "end_date": "2017-12-31", "project_id": p,
+                "signed_on": "2017-01-01"}),
         )
         .await)
     .await;
@@ -223,6 +224,13 @@ async fn ranger_contract_in_three_copies_and_a_month_payout_sheet_with_clauses()
     let html = app.get(&url, &officer).await;
     assert_eq!(html.status, 200, "{:?}", html.body);
     assert!(String::from_utf8_lossy(&html.raw).contains("森林管护补助协议"));
+    // Born 1980-12-14, signed 2017-01-01: the age by years (37), not on the signing day (36),
+    // which would tell that the birthday falls later in the year (security.md §16).
+    assert!(
+        String::from_utf8_lossy(&html.raw).contains("年龄：37 "),
+        "{}",
+        String::from_utf8_lossy(&html.raw)
+    );
     let pdf = app.get(&format!("{url}?format=pdf"), &officer).await;
     assert_eq!(pdf.status, 200, "{:?}", pdf.body);
     let text = crate::printed::pdf_text(&pdf.raw, "ranger-contract");

@@ -148,7 +148,9 @@ pub fn contract(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<Doc, Dom
     let (c, r, township, village) = load(conn, ctx, id)?;
     let s = c.terms(conn, ctx)?;
     let signed = c.signed_on;
-    let age = signed.years_since(r.birth).unwrap_or(0);
+    // Reckoned by years, not on the day: an age on the signing day would tell whether the
+    // birthday falls before it, and the birth date is what the masked number hides.
+    let age = signed.year() - r.birth.year();
     let p = |t: &str| Block::Para(t.to_string());
     let body = |copy: &str| -> Vec<Block> {
         vec![

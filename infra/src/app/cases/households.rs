@@ -368,6 +368,7 @@ pub fn get_as_of(
                     m.insert("birth_year".into(), json!(year));
                 }
             }
+            super::order_snapshot_members(members);
         }
     }
     audit_household(

@@ -16,7 +16,7 @@ pub mod tries;
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use domain::{DomainError, RegionCode};
@@ -168,7 +168,10 @@ pub(crate) fn village_names(
         .collect())
 }
 
-/// Members of households, head first, by household.
+/// Members of households, head first, then by year of birth, then by id: never by the birth
+/// date itself, which the masked number hides (digits 7 to 14) and the order would give away
+/// (members born in one year, or a member added with a chosen date, sorting before or after
+/// another: docs/security.md §16).
 pub(crate) fn members_of(
     conn: &mut PgConnection,
     counties: &[i32],
@@ -178,19 +181,30 @@ pub(crate) fn members_of(
         .filter(s::members::county_code.eq_any(counties))
         .filter(s::members::household_id.eq_any(ids))
         .select(MemberRow::as_select())
-        .order((
-            s::members::household_id,
-            (s::members::relationship.ne("head")),
-            s::members::birth_date,
-            s::members::id,
-        ))
         .load(conn)
         .db()?;
     let mut out: HashMap<Uuid, Vec<MemberRow>> = HashMap::new();
     for m in rows {
         out.entry(m.household_id).or_default().push(m);
     }
+    for members in out.values_mut() {
+        members.sort_by_key(|m| (m.relationship != "head", m.birth_date.year(), m.id));
+    }
     Ok(out)
+}
+
+/// Puts a household snapshot's members (JSON, as history keeps them) in the order
+/// [`members_of`] gives: head first, then by year of birth, then by id. Snapshots written before
+/// that order were sorted by the birth date.
+pub(crate) fn order_snapshot_members(members: &mut [Value]) {
+    let key = |m: &Value| {
+        (
+            m.get("relationship").and_then(Value::as_str) != Some("head"),
+            m.get("birth_year").and_then(Value::as_i64),
+            m.get("id").and_then(Value::as_str).map(str::to_owned),
+        )
+    };
+    members.sort_by_key(key);
 }
 
 /// The household with `id` as the caller's scope shows it.
@@ -557,4 +571,24 @@ pub(crate) fn audit_household(
             details,
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn snapshot_members_are_ordered_head_first_then_by_year_then_by_id() {
+        // As a snapshot written before the order changed keeps them: by birth date.
+        let mut members = vec![
+            json!({"id": "c", "relationship": "child", "birth_year": 2010}),
+            json!({"id": "d", "relationship": "spouse", "birth_year": 1972}),
+            json!({"id": "b", "relationship": "child", "birth_year": 2010}),
+            json!({"id": "z", "relationship": "head", "birth_year": 1970}),
+            json!({"id": "a", "relationship": "child", "birth_year": 2012}),
+        ];
+        super::order_snapshot_members(&mut members);
+        let ids: Vec<&str> = members.iter().filter_map(|m| m["id"].as_str()).collect();
+        assert_eq!(ids, ["z", "d", "b", "c", "a"]);
+    }
 }
