@@ -401,6 +401,9 @@ pub fn build_state(
         attachments: config.open_attachments()?,
         import_max_bytes: config.import_max_bytes,
         import_max_rows: config.import_max_rows,
+        idempotency_keep: std::time::Duration::from_secs(
+            u64::from(config.idempotency_keep_days) * 24 * 3600,
+        ),
     })
 }
 

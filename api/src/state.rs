@@ -86,6 +86,9 @@ pub struct AppState {
     pub import_max_bytes: usize,
     /// Most rows of a spreadsheet an import route accepts (`ZX_IMPORT_MAX_ROWS`).
     pub import_max_rows: usize,
+    /// How long an `Idempotency-Key` and its answer are kept (`ZX_IDEMPOTENCY_KEEP_DAYS`), for
+    /// the work a handler does before its write ([`infra::app::idempotency::answered`]).
+    pub idempotency_keep: Duration,
 }
 
 /// What a client address counts against: an IPv4 address itself, an IPv6 address its /64 (one

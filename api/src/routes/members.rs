@@ -86,10 +86,11 @@ pub(crate) async fn record_tries(
     }
     let keys = state.data_keys.clone();
     let sent = once.and_then(Once::sent);
+    let keep = state.idempotency_keep;
     state
         .run(auth.clone(), move |conn, ctx| {
             if let Some((key, hash)) = &sent
-                && infra::app::idempotency::answered(conn, ctx, key, hash)?
+                && infra::app::idempotency::answered(conn, ctx, key, hash, keep)?
             {
                 return Ok(());
             }

@@ -451,6 +451,43 @@ async fn a_replayed_registration_is_not_refused_for_tries_made_since() {
     assert_eq!(send(&other, "reg-2").await.status, 429);
 }
 
+/// A retry whose key is within an hour of being pruned records its tries first, as a new
+/// request does: were the key pruned before the write, the registration would be made anew and
+/// its check would need the try recorded. While the key is there, the retry is still replayed.
+#[actix_web::test]
+async fn a_retry_of_a_key_about_to_be_pruned_records_its_tries_first() {
+    let (app, _, clerk) = setup().await;
+    let same = one_masked_form("461");
+    let body = household("R03", "370831001003", std::slice::from_ref(&same[0]));
+    let send = async || {
+        app.send(
+            "POST",
+            "/api/v1/households",
+            Some(&clerk),
+            Some(&body),
+            &[("idempotency-key", "reg-old")],
+        )
+        .await
+    };
+    let first = send().await;
+    assert_eq!(first.status, 201, "{:?}", first.body);
+    assert_eq!(id_checks(&app), 1);
+    // Kept 7 days in tests: this one is 6 days and 23 and a half hours old.
+    app.db.as_owner("370831000000", |c| {
+        use diesel::RunQueryDsl as _;
+        diesel::sql_query(
+            "UPDATE idempotency_keys SET created_at = now() - interval '7 days' + interval '30 minutes' \
+              WHERE user_id = (SELECT id FROM users WHERE username = 'clerk')",
+        )
+        .execute(c)
+    });
+    let again = send().await;
+    assert_eq!(again.status, 201, "{:?}", again.body);
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(again.body["id"], first.body["id"]);
+    assert_eq!(id_checks(&app), 2, "the retry's try recorded again");
+}
+
 /// A member whose number someone else corrected is no longer one whose number the registrant
 /// knows: numbers of its form and year count again.
 #[actix_web::test]

@@ -22,9 +22,17 @@ pub enum Outcome {
     Refused(Value),
 }
 
+/// How close to being pruned a key no longer counts as [`answered`]: far longer than a
+/// request takes from its first transaction to its write.
+const ANSWERED_MARGIN: chrono::Duration = chrono::Duration::hours(1);
+
 /// Whether `key` already holds the answer to this very request (same fingerprint): its retry
 /// will be replayed. For work a handler does before [`once`], in a transaction of its own,
-/// that a replay must skip.
+/// that a replay must skip. Keys are kept for `keep` (housekeeping prunes older ones, [`prune`]);
+/// a key within an hour of that counts as not answered, so the work is done: were the key
+/// pruned between this check and [`once`], the request would be made anew without it (a
+/// registration then checking a number whose try was never recorded). If the key is still
+/// there, the request is replayed and the work was done for nothing.
 ///
 /// # Errors
 /// Database failures.
@@ -33,11 +41,20 @@ pub fn answered(
     ctx: &Ctx,
     key: &str,
     request_hash: &[u8],
+    keep: std::time::Duration,
 ) -> Result<bool, DomainError> {
+    let keep = chrono::Duration::from_std(keep).unwrap_or(chrono::Duration::MAX);
+    // The database's clock decides `created_at` and the prune; the real time, not a demo's.
+    let now = chrono::Utc::now();
+    let fresh_after = now
+        .checked_sub_signed(keep)
+        .and_then(|t| t.checked_add_signed(ANSWERED_MARGIN))
+        .unwrap_or(now);
     let stored: Option<Vec<u8>> = idempotency_keys::table
         .filter(idempotency_keys::county_code.eq(ctx.caller.county_code()))
         .filter(idempotency_keys::user_id.eq(ctx.caller.user_id))
         .filter(idempotency_keys::key.eq(key))
+        .filter(idempotency_keys::created_at.gt(fresh_after))
         .select(idempotency_keys::request_hash)
         .first(conn)
         .optional()
