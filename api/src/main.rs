@@ -256,11 +256,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         _ => {}
     }
     // Housekeeping, at start and every ten minutes, idempotent across instances: ended sessions
-    // older than 30 days go; idempotency keys older than ZX_IDEMPOTENCY_KEEP_DAYS go; jobs run in place and silent for ten minutes are failed; the audit
-    // log's next months are made ahead; uploads of finished imports leave the file store and its changed months analyzed; audit rows of a county past its (shorter) retention go.
+    // older than 30 days go; idempotency keys older than ZX_IDEMPOTENCY_KEEP_DAYS go; jobs run
+    // in place and silent for ten minutes are failed; the audit log's next months are made
+    // ahead; uploads of finished imports leave the file store and its changed months analyzed;
+    // audit rows of a county past its (shorter) retention go.
     let keeper = data.clone();
-    let keys_kept =
-        std::time::Duration::from_secs(u64::from(config.idempotency_keep_days) * 24 * 3600);
+    let keys_kept = data.idempotency_keep;
     actix_web::rt::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {

@@ -69,8 +69,11 @@ pub async fn list_members(
 /// Records the tries of the full ID numbers a write is about to check against `register`, in
 /// a transaction of its own before the write's (`tries::try_numbers`: a write refused after
 /// its check rolls back, and must not take the try with it). 429 past the limit of tries of one
-/// masked form and birth year (one masked form, for the teams' register). Skipped for a retry whose `Idempotency-Key` (`once`) already
-/// holds the answer: it is replayed, and must not be refused because the form filled up since.
+/// masked form and birth year (one masked form, for the teams' register). Skipped for a retry
+/// whose `Idempotency-Key` (`once`) already holds the answer: it is replayed, and must not be
+/// refused because the form filled up since. Not skipped in the key's last hour before it is
+/// pruned (`idempotency::answered`): such a retry counts again, and gets 429 instead of its
+/// replay if the form filled up since.
 ///
 /// # Errors
 /// `TooManyRequests`; database failures.
@@ -110,11 +113,16 @@ pub(crate) fn entered_numbers(
     members: &[domain::cases::MemberInput],
     today: chrono::NaiveDate,
 ) -> Vec<IdNumber> {
-    let latest = today.succ_opt().unwrap_or(today);
     members
         .iter()
-        .filter_map(|m| IdNumber::parse(&m.id_number, latest).ok())
+        .filter_map(|m| entered_number(&m.id_number, today))
         .collect()
+}
+
+/// One number as entered, if well formed, by the rule of [`entered_numbers`] (a birth date of
+/// tomorrow let through).
+pub(crate) fn entered_number(text: &str, today: chrono::NaiveDate) -> Option<IdNumber> {
+    IdNumber::parse(text, today.succ_opt().unwrap_or(today)).ok()
 }
 
 /// Adds a member; answers with the household. A second head is refused; a person registered

@@ -249,14 +249,12 @@ pub async fn add_member(
     let b = body.0;
     // The answer (409, or added) tells whether the number serves on a team anywhere: a try,
     // counted before the write's transaction (security.md §16).
-    let latest = state.today().succ_opt().unwrap_or_else(|| state.today());
     super::members::record_tries(
         &state,
         &auth,
         Some(&once),
         infra::app::cases::tries::Register::Teams,
-        domain::cases::IdNumber::parse(&b.id_number, latest)
-            .ok()
+        super::members::entered_number(&b.id_number, state.today())
             .into_iter()
             .collect(),
     )

@@ -24,7 +24,7 @@ pub enum Outcome {
 
 /// How close to being pruned a key no longer counts as [`answered`]: far longer than a
 /// request takes from its first transaction to its write.
-const ANSWERED_MARGIN: chrono::Duration = chrono::Duration::hours(1);
+const ANSWERED_MARGIN: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Whether `key` already holds the answer to this very request (same fingerprint): its retry
 /// will be replayed. For work a handler does before [`once`], in a transaction of its own,
@@ -43,18 +43,20 @@ pub fn answered(
     request_hash: &[u8],
     keep: std::time::Duration,
 ) -> Result<bool, DomainError> {
-    let keep = chrono::Duration::from_std(keep).unwrap_or(chrono::Duration::MAX);
-    // The database's clock decides `created_at` and the prune; the real time, not a demo's.
-    let now = chrono::Utc::now();
-    let fresh_after = now
-        .checked_sub_signed(keep)
-        .and_then(|t| t.checked_add_signed(ANSWERED_MARGIN))
-        .unwrap_or(now);
+    // Measured on the database's clock, as `created_at` and the prune are (not the app's, nor
+    // a demo's pinned day).
+    let fresh_for = keep.as_secs_f64() - ANSWERED_MARGIN.as_secs_f64();
     let stored: Option<Vec<u8>> = idempotency_keys::table
         .filter(idempotency_keys::county_code.eq(ctx.caller.county_code()))
         .filter(idempotency_keys::user_id.eq(ctx.caller.user_id))
         .filter(idempotency_keys::key.eq(key))
-        .filter(idempotency_keys::created_at.gt(fresh_after))
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "idempotency_keys.created_at > clock_timestamp() - make_interval(secs => ",
+            )
+            .bind::<diesel::sql_types::Double, _>(fresh_for)
+            .sql(")"),
+        )
         .select(idempotency_keys::request_hash)
         .first(conn)
         .optional()
