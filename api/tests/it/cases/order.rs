@@ -52,7 +52,18 @@ async fn members_born_in_one_year_are_not_shown_in_birth_date_order() {
     for m in now.body["members"].as_array().into_iter().flatten().skip(1) {
         assert_eq!(m["birth_year"], 2010);
     }
-    // The household as of today (its history's snapshot) in the same order.
+    // The household as of today (its history's snapshot) in the same order, even when the
+    // snapshot keeps its members otherwise (snapshots written before this order kept them by
+    // birth date): stored here in descending id order, the read must sort them again.
+    let rewritten = app.db.as_owner("370831", |c| {
+        diesel::sql_query(format!(
+            "UPDATE household_events SET snapshot = jsonb_set(snapshot, '{{members}}', \
+             (SELECT jsonb_agg(m ORDER BY m->>'id' DESC) FROM jsonb_array_elements(snapshot->'members') m)) \
+             WHERE household_id = '{id}'"
+        ))
+        .execute(c)
+    });
+    assert_eq!(rewritten, 1, "the registration's snapshot");
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
     let then = app
         .get(&format!("/api/v1/households/{id}?as_of={today}"), &t)
