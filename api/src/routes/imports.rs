@@ -509,7 +509,8 @@ pub async fn benefit_cards_template(
 /// household lives, the number encrypted and never echoed in a row error), the household named
 /// by 户编号 and/or a member's 身份证号. A row naming the card in use already records nothing
 /// (re-import adds nothing); another card replaces it. A household outside the caller's area,
-/// another county's included, gets the same message as an unknown one. Otherwise as the yearly
+/// another county's included, or where the caller lacks `funds:manage`, gets the same message
+/// as an unknown one. Otherwise as the yearly
 /// records import.
 #[utoipa::path(
     tag = "imports",

@@ -522,3 +522,61 @@ async fn cards_are_imported_in_bulk_row_by_row_and_once() {
         .await;
     assert_eq!(again.body["id"], first, "re-import recorded the card again");
 }
+
+/// A card import answers a row only where the caller records cards: a county user holding
+/// `funds:manage` at two townships (their range is the county's) who names another township's
+/// household with its card in use gets the unknown household's answer, not "unchanged" (which
+/// would confirm the number is that household's card) nor where the household lives.
+#[actix_web::test]
+async fn a_card_import_says_nothing_of_a_card_outside_the_callers_townships() {
+    let mut s = setup().await;
+    assert_eq!(
+        give_card(&s.app, &s.officer, &s.household).await.status,
+        200
+    );
+    let id = s.app.user("funds.split", "370831", &[]);
+    let p = s.app.token("platform.admin").await;
+    for unit in ["370831102", "370831103"] {
+        let r = s
+            .app
+            .post(
+                &format!("/api/v1/users/{id}/roles"),
+                &p,
+                json!({"role": "fund_officer", "org_unit": unit}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{unit}: {:?}", r.body);
+    }
+    let split = s.app.token("funds.split").await;
+    let csv = format!(
+        "户编号,身份证号,开户银行,卡号\nBC1,{},中国农业银行泗水县支行,{CARD}\nNOPE,,中国农业银行泗水县支行,{CARD}\n",
+        s.person
+    );
+    let r = s
+        .app
+        .post_raw(
+            "/api/v1/imports/benefit-cards",
+            Some(&split),
+            "text/csv",
+            csv.into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    let job = crate::transfer::wait(&s.app, &split, &r.body).await;
+    assert_eq!(job["status"], "succeeded", "{job:?}");
+    let job_id = job["id"].as_str().unwrap_or_default();
+    let e = s
+        .app
+        .get(&format!("/api/v1/jobs/{job_id}/errors?limit=50"), &split)
+        .await;
+    let errs = e.body["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(errs.len(), 2, "{job:?} {errs:?}");
+    assert_eq!((&errs[0]["row"], &errs[1]["row"]), (&json!(2), &json!(3)));
+    for field in ["column", "message"] {
+        assert_eq!(
+            errs[0][field], errs[1][field],
+            "the household reads as an unknown one: {errs:?}"
+        );
+    }
+    assert!(!format!("{errs:?}").contains("370831101"), "{errs:?}");
+}

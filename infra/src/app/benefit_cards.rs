@@ -166,18 +166,28 @@ pub fn set(
 }
 
 /// Whether the household's card in use is `bank_name` and `card` already (a re-imported row
-/// writes nothing).
+/// writes nothing). Asked only where the caller may record the card ([`set`]'s
+/// `funds:manage`): the answer tells whether a number is the household's card. Elsewhere the
+/// household is unknown, as outside the caller's scope (an import's row says no more).
 ///
 /// # Errors
-/// `NotFound` outside scope; a stored number that does not decrypt.
+/// `NotFound` outside scope or where the caller lacks the permission; a stored number that
+/// does not decrypt.
 pub fn is_current(
     conn: &mut PgConnection,
+    ctx: &Ctx,
     keys: &DataKeys,
     household_id: Uuid,
     bank_name: &str,
     card: &CardNumber,
 ) -> Result<bool, DomainError> {
     let h = household(conn, household_id)?;
+    if !ctx
+        .caller
+        .can_at(perm::FUNDS_MANAGE, stored_code(h.region_code)?)
+    {
+        return Err(DomainError::NotFound);
+    }
     let row: Option<(Uuid, String, i16, Vec<u8>)> = benefit_cards::table
         .filter(benefit_cards::county_code.eq(h.county_code))
         .filter(benefit_cards::household_id.eq(h.id))

@@ -3,7 +3,8 @@
 //! number. A row is what `PUT /households/{id}/benefit-card` records: the same Luhn check, the
 //! same use case (`benefit_cards::set`, `funds:manage` where the household lives), the number
 //! encrypted like ID numbers and never echoed in a row error. The card in use already is left as
-//! it is, so a file imported twice records nothing the second time.
+//! it is, so a file imported twice records nothing the second time; that answer is given only
+//! where the caller holds `funds:manage`, elsewhere the household is unknown.
 
 use diesel::pg::PgConnection;
 use domain::DomainError;
@@ -59,7 +60,7 @@ pub(super) fn apply(
         ));
     }
     let household = super::yearly::household(conn, ctx, env, r)?;
-    if benefit_cards::is_current(conn, env.keys, household, bank, &card)? {
+    if benefit_cards::is_current(conn, ctx, env.keys, household, bank, &card)? {
         return Ok(Written::Unchanged);
     }
     benefit_cards::set(conn, ctx, env.keys, household, bank, &card)?;
