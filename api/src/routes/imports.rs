@@ -334,7 +334,8 @@ pub async fn team_members_template(
 /// Imports members of resident work teams from a CSV (UTF-8) or XLSX file: each row is the
 /// member `POST /teams/{id}/members` adds (same checks, the county's `villages:manage`, one team
 /// at a time per person), the team named by 村代码 and 工作队名称, the account (optional) by its
-/// login name. A member already on the team with the same ID number and term is that member
+/// login name: one that logs visits in the team's village (`visits:write` there); any other
+/// name, an existing one included, gets the unknown account's message. A member already on the team with the same ID number and term is that member
 /// (re-import adds nothing). A team outside the caller's area, another county's included, gets
 /// the same message as an unknown one. Otherwise as the yearly records import.
 #[utoipa::path(

@@ -209,7 +209,9 @@ pub struct TeamMemberBody {
     pub term_start: NaiveDate,
     /// Term end.
     pub term_end: NaiveDate,
-    /// The member's user account, for visit logs.
+    /// The member's user account, for visit logs: one of the county's holding `visits:write`
+    /// at a unit covering the team's village (such as `team_member` there); any other answers
+    /// 422 on `user_id`.
     #[serde(default)]
     pub user_id: Option<Uuid>,
 }

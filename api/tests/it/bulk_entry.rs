@@ -502,10 +502,12 @@ async fn visit_logs_import_only_for_paired_households_and_adds_nothing_twice() {
 
 #[actix_web::test]
 async fn team_members_import_keeps_one_team_at_a_time_and_adds_nobody_twice() {
-    use crate::exit::{V1, setup};
+    use crate::exit::{V1, V2, setup};
     use serde_json::json;
     let mut x = setup().await;
     x.app.user("team.zhang", V1, &["team_member"]);
+    // A real account that logs visits in another village: no more nameable than no account.
+    let elsewhere = x.app.user("team.elsewhere", V2, &["team_member"]);
     let app = &x.app;
     let r = app
         .post(
@@ -559,6 +561,10 @@ async fn team_members_import_keeps_one_team_at_a_time_and_adds_nobody_twice() {
             "{V1},驻村工作队,李某,{},县财政局,member,2024-01-01,2025-12-31,",
             id(911)
         ), // 9: row 3 again
+        format!(
+            "{V1},驻村工作队,周某,{},县局,队员,2024-01-01,2025-12-31,team.elsewhere",
+            id(915)
+        ), // 10: an account of another village
     ]
     .join("\n")
         + "\n";
@@ -580,7 +586,7 @@ async fn team_members_import_keeps_one_team_at_a_time_and_adds_nobody_twice() {
 
     let job = import(app, &x.approver, "/api/v1/imports/team-members", &csv).await;
     assert_eq!(job["summary"]["created"], 2, "{job:?}");
-    assert_eq!(job["summary"]["rows_refused"], 6);
+    assert_eq!(job["summary"]["rows_refused"], 7);
     let errs = errors(app, &x.approver, &job).await;
     let unknown = message_of(&errs, 5);
     assert_eq!(unknown.len(), 1, "{errs:?}");
@@ -598,6 +604,23 @@ async fn team_members_import_keeps_one_team_at_a_time_and_adds_nobody_twice() {
         "{errs:?}"
     );
     assert_eq!(message_of(&errs, 8)[0].0, "username", "{errs:?}");
+    assert_eq!(
+        message_of(&errs, 10),
+        message_of(&errs, 8),
+        "another village's account reads as no account"
+    );
+    // The route takes the same accounts: one of another village is refused, naming the field.
+    let r = app
+        .post(
+            &format!("/api/v1/teams/{team}/members"),
+            &x.approver,
+            json!({"name": "周某", "id_number": id(916), "dispatching_unit": "县局",
+                "position": "member", "term_start": "2024-01-01", "term_end": "2025-12-31",
+                "user_id": elsewhere}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert!(r.body.to_string().contains("user_id"), "{:?}", r.body);
     assert!(message_of(&errs, 9)[0].1.contains("row 3"), "{errs:?}");
     let t = app.get(&path, &x.approver).await;
     assert_eq!(members(t), Some(2));

@@ -197,7 +197,8 @@ pub struct NewMember {
 /// team-member import's gate): the answer tells whether it serves on a team.
 ///
 /// # Errors
-/// `Conflict` `term_overlaps`; `Validation` for an account outside the village's county;
+/// `Conflict` `term_overlaps`; `Validation` for an account that does not log visits in the
+/// village ([`accounts`]);
 /// `Unexpected` for a number whose try was not recorded.
 pub fn add_member(
     conn: &mut PgConnection,
@@ -209,18 +210,10 @@ pub fn add_member(
     let team = get_team(conn, team_id)?.team;
     let village = stored_code(team.region_code)?;
     manage(ctx, village)?;
-    if let Some(u) = m.user_id {
-        let found: i64 = crate::schema::users::table
-            .filter(crate::schema::users::id.eq(u))
-            .count()
-            .get_result(conn)
-            .db()?;
-        if found == 0 {
-            return Err(DomainError::field(
-                "user_id",
-                domain::Rule::not_in_scope(domain::ScopeKind::User),
-            ));
-        }
+    if let Some(u) = m.user_id
+        && !accounts::linkable_id(conn, village, u)?
+    {
+        return Err(DomainError::field("user_id", accounts::not_linkable()));
     }
     // Whether the number serves on a team anywhere is what the answer tells: its try must have
     // been recorded first, in a transaction of its own that counted it against its masked
@@ -760,4 +753,5 @@ pub fn list_village_pairings(
 pub use super::coverage::{Coverage, CoverageCounts, coverage};
 pub use conflicts::{TERM_CONFLICT_ALERT_AFTER, record_term_conflict};
 
+pub mod accounts;
 mod conflicts;

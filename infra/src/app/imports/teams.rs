@@ -17,7 +17,7 @@ use crate::app::Ctx;
 use crate::app::cases::sheet::{Column, Row, col};
 use crate::app::teams::{self, NewMember};
 use crate::db::DbResultExt as _;
-use crate::schema::{team_members, teams as team_table, users};
+use crate::schema::{team_members, teams as team_table};
 
 /// The columns, in template order.
 pub const COLUMNS: &[Column] = &[
@@ -154,20 +154,17 @@ pub(super) fn apply(
         }
         Err(e) => return Err(e),
     };
-    let user_id = match r.get("username") {
-        "" => None,
-        u => {
-            let found: Option<Uuid> = users::table
-                .filter(users::username.eq(u))
-                .select(users::id)
-                .first(conn)
-                .optional()
-                .db()?;
+    // Only an account the member may be linked to is found: any other name, a real one
+    // included, reads as unknown (`teams::accounts`). Without a village there is none to ask.
+    let village = RegionCode::parse(r.get("village_code"))
+        .ok()
+        .filter(|v| v.level() == Level::Village);
+    let user_id = match (r.get("username"), village) {
+        ("", _) | (_, None) => None,
+        (u, Some(village)) => {
+            let found = teams::accounts::linkable_username(conn, village, u)?;
             if found.is_none() {
-                errs.push(FieldError::new(
-                    "username",
-                    domain::Rule::not_in_scope(domain::ScopeKind::User),
-                ));
+                errs.push(FieldError::new("username", teams::accounts::not_linkable()));
             }
             found
         }
