@@ -34,7 +34,7 @@ const zh = {
       termStart: "任期开始",
       termEnd: "任期结束",
       userId: "队员账号 ID",
-      userIdHint: "可选：队员本人的账号 ID，填写后可登录记录走访",
+      userIdHint: "可选：队员本人在本村持有走访权限（如驻村队员角色）的账号 ID，填写后可登录记录走访",
       pair: "结对帮扶",
       cadre: "帮扶责任人",
       household: "帮扶农户",
