@@ -631,7 +631,8 @@ pub struct DisbursementBody {
     /// Payee, 1–200 characters.
     #[schema(min_length = 1, max_length = 200, pattern = "[^\\s\\u0085]|\\ufeff")]
     pub payee: String,
-    /// The household paid (subsidies).
+    /// The household paid (subsidies), paid to its benefit card: one where you hold
+    /// `funds:manage` (a household elsewhere answers 422 on `household_id`, as an unknown one).
     #[serde(default)]
     pub household_id: Option<Uuid>,
     /// Paid on.
@@ -662,7 +663,7 @@ fn progress() -> String {
         NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         NotFound,
-        (status = 409, description = "over_budget, over_allocation, beyond_progress, notice_period_running (a project that must be posted before its notice ended)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "over_budget, over_allocation, beyond_progress, notice_period_running (a project that must be posted before its notice ended), no_benefit_card (the household has no card on record)", body = Problem, content_type = "application/problem+json"),
         BadField,
     )
 )]

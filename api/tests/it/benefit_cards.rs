@@ -523,6 +523,55 @@ async fn cards_are_imported_in_bulk_row_by_row_and_once() {
     assert_eq!(again.body["id"], first, "re-import recorded the card again");
 }
 
+/// `funds.split`, of the county, holding `fund_officer` at townships 102 and 103 (not at 101,
+/// where `setup`'s household lives): their range is the county's. Their token.
+async fn split_officer(app: &mut TestApp) -> String {
+    let id = app.user("funds.split", "370831", &[]);
+    let p = app.token("platform.admin").await;
+    for unit in ["370831102", "370831103"] {
+        let r = app
+            .post(
+                &format!("/api/v1/users/{id}/roles"),
+                &p,
+                json!({"role": "fund_officer", "org_unit": unit}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{unit}: {:?}", r.body);
+    }
+    app.token("funds.split").await
+}
+
+/// A payment to a household needs `funds:manage` where the household lives, not only at the
+/// project: the answer tells whether it has a card, and the payment would put the card's full
+/// number and the head's full ID number in the project's payment file. A user holding it at
+/// two townships, paying from their own township's project, meets a third township's household
+/// as an unknown one, card or no card.
+#[actix_web::test]
+async fn a_payment_names_no_card_outside_the_callers_townships() {
+    let mut s = setup().await;
+    let split = split_officer(&mut s.app).await;
+    let app = &s.app;
+    let theirs = crate::funds::allocated_project(app, &s.officer, "370831102201").await;
+    // Their project pays them: a contractor's payment goes through.
+    let r = crate::funds::disburse(app, &split, &theirs, 1_000).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let unknown = "6a4b1f5e-8a7c-4f5e-9d0b-1c2d3e4f5a6b";
+    let before = pay(app, &split, &theirs, &s.household, 100).await;
+    assert_eq!(give_card(app, &s.officer, &s.household).await.status, 200);
+    let after = pay(app, &split, &theirs, &s.household, 100).await;
+    let none = pay(app, &split, &theirs, unknown, 100).await;
+    for r in [&before, &after, &none] {
+        assert_eq!(r.status, 422, "{:?}", r.body);
+        assert_eq!(r.body["errors"], none.body["errors"], "{:?}", r.body);
+        assert!(!r.body.to_string().contains("6217"), "{:?}", r.body);
+    }
+    assert_eq!(none.body["errors"][0]["field"], "household_id");
+    let p = app
+        .get(&format!("/api/v1/projects/{theirs}"), &s.officer)
+        .await;
+    assert_eq!(p.body["disbursed_fen"], 1_000, "only the contractor's");
+}
+
 /// A card import answers a row only where the caller records cards: a county user holding
 /// `funds:manage` at two townships (their range is the county's) who names another township's
 /// household with its card in use gets the unknown household's answer, not "unchanged" (which
@@ -534,20 +583,7 @@ async fn a_card_import_says_nothing_of_a_card_outside_the_callers_townships() {
         give_card(&s.app, &s.officer, &s.household).await.status,
         200
     );
-    let id = s.app.user("funds.split", "370831", &[]);
-    let p = s.app.token("platform.admin").await;
-    for unit in ["370831102", "370831103"] {
-        let r = s
-            .app
-            .post(
-                &format!("/api/v1/users/{id}/roles"),
-                &p,
-                json!({"role": "fund_officer", "org_unit": unit}),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{unit}: {:?}", r.body);
-    }
-    let split = s.app.token("funds.split").await;
+    let split = split_officer(&mut s.app).await;
     let csv = format!(
         "户编号,身份证号,开户银行,卡号\nBC1,{},中国农业银行泗水县支行,{CARD}\nNOPE,,中国农业银行泗水县支行,{CARD}\n",
         s.person

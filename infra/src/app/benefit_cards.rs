@@ -209,21 +209,34 @@ pub fn is_current(
     }
 }
 
-/// The card a disbursement to household `household_id` is paid to: `(card id, masked)`.
+/// The card a disbursement to household `household_id` is paid to: `(card id, masked)`. The
+/// caller must hold `funds:manage` where the household lives, as for recording its card ([`set`]):
+/// the answer tells whether it has a card, the payment puts the card's full number in the
+/// project's payment file, and the project's permission alone does not cover a household of
+/// another township (a user holding it at two townships reads the county's range).
 ///
 /// # Errors
-/// `Validation` on `household_id` when the household is outside scope; `Conflict`
-/// `no_benefit_card` when it has no card in use.
+/// `Validation` on `household_id` when the household is outside scope or where the caller
+/// lacks `funds:manage` (one message for both); `Conflict` `no_benefit_card` when it has no
+/// card in use.
 pub(crate) fn card_for_payment(
     conn: &mut PgConnection,
+    ctx: &Ctx,
     household_id: Uuid,
 ) -> Result<(Uuid, String), DomainError> {
-    let h = household(conn, household_id).map_err(|_| {
+    let unknown = || {
         DomainError::field(
             "household_id",
             domain::Rule::not_in_scope(domain::ScopeKind::Household),
         )
-    })?;
+    };
+    let h = household(conn, household_id).map_err(|_| unknown())?;
+    if !ctx
+        .caller
+        .can_at(perm::FUNDS_MANAGE, stored_code(h.region_code)?)
+    {
+        return Err(unknown());
+    }
     let (id, _, masked, _) = current(conn, &h)?.ok_or_else(|| DomainError::Conflict {
         code: domain::ErrorCode::NoBenefitCard,
         message: format!(

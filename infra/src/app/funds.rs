@@ -462,7 +462,7 @@ pub(crate) fn disburse_locked(
     super::project_rules::check_work_may_start(conn, ctx, project)?;
     // 一卡兑付 (seed 5): a payment to a household goes to its benefit card, never in cash.
     let card = match d.household_id {
-        Some(h) => Some(super::benefit_cards::card_for_payment(conn, h)?),
+        Some(h) => Some(super::benefit_cards::card_for_payment(conn, ctx, h)?),
         None => None,
     };
     let (allocated, disbursed) = project_totals(conn, project)?;
