@@ -153,7 +153,7 @@ fn township_of(path: &str) -> Result<RegionCode, DomainError> {
         NotSignedIn,
         (status = 403, description = "Not the township's user with property:review", body = Problem, content_type = "application/problem+json"),
         NotFound,
-        (status = 422, description = "A village not of the township, a user not of the township or without a forwarding township role; named by field", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A village not of the township; a user who is not an enabled user of the township holding there a forwarding role (one message, whatever is missing); named by field", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/townships/{township_code}/liaisons")]

@@ -174,53 +174,43 @@ pub fn liaisons(
         .collect())
 }
 
-/// Whether `user` is a user of `township` holding there a role with `property:forward`:
-/// `Err` with the reason otherwise (the same reason for a user elsewhere or unknown).
+/// Whether `user` is an enabled user of `township` holding there a role with
+/// `property:forward`: `Err` with one reason otherwise, whatever is missing (an unknown id, a
+/// user elsewhere, a disabled one, one without the role), since the station does not read
+/// accounts (`users:read`): the answer must not tell which accounts exist, what they hold or
+/// whether they are disabled (security.md §14).
 fn check_leader(
     conn: &mut PgConnection,
     township: RegionCode,
     user: Uuid,
 ) -> Result<Result<(), domain::Rule>, DomainError> {
-    let found: Option<(i64, bool)> = users::table
-        .filter(users::county_code.eq(township.county_code()))
-        .filter(users::id.eq(user))
-        .select((users::region_code, users::disabled))
-        .first(conn)
-        .optional()
-        .db()?;
-    let Some((org, disabled)) = found.filter(|f| f.0 == township.as_i64()) else {
-        return Ok(Err(domain::Rule::other(
-            format!("is not a user of township {township} (not found there)"),
-            format!("不是乡镇 {township} 的用户(在该乡镇找不到)"),
-        )));
-    };
-    debug_assert_eq!(org, township.as_i64());
-    if disabled {
-        return Ok(Err(domain::Rule::other(
-            "is a disabled user",
-            "是已停用的用户",
-        )));
-    }
     let forwarding_roles = role_permissions::table
         .filter(role_permissions::permission.eq(perm::PROPERTY_FORWARD))
         .select(role_permissions::role);
-    let grants: i64 = role_grants::table
+    let holds = role_grants::table
         .filter(role_grants::county_code.eq(township.county_code()))
         .filter(role_grants::user_id.eq(user))
         .filter(role_grants::region_code.eq(township.as_i64()))
         .filter(role_grants::role.eq_any(forwarding_roles))
+        .select(role_grants::user_id);
+    let found: i64 = users::table
+        .filter(users::county_code.eq(township.county_code()))
+        .filter(users::id.eq(user))
+        .filter(users::region_code.eq(township.as_i64()))
+        .filter(users::disabled.eq(false))
+        .filter(users::id.eq_any(holds))
         .count()
         .get_result(conn)
         .db()?;
-    if grants == 0 {
+    if found == 0 {
         return Ok(Err(domain::Rule::other(
             format!(
-                "holds no township role at {township} that forwards property-check hits \
-                 ({}, e.g. township_liaison)",
+                "is not an enabled user of township {township} holding there a role that forwards \
+                 property-check hits ({}, e.g. township_liaison)",
                 perm::PROPERTY_FORWARD
             ),
             format!(
-                "在乡镇 {township} 没有可转发比对结果的角色({},如 township_liaison)",
+                "不是乡镇 {township} 在该乡镇持有可转发比对结果角色({},如 township_liaison)的在用用户",
                 perm::PROPERTY_FORWARD
             ),
         )));
