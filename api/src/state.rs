@@ -549,8 +549,9 @@ impl AppState {
 /// request (reports by kind) call it themselves.
 ///
 /// # Errors
-/// `Forbidden` when the grants carrying `permission` lie in several counties that no one grant
-/// covers ([`domain::authz::Caller::grants_split`]); database failures.
+/// `Forbidden` when the grants carrying `permission` lie at several units (counties, townships,
+/// villages) that no one grant covers ([`domain::authz::Caller::grants_split`]); database
+/// failures.
 pub fn bound_by(
     conn: &mut Tx<'_>,
     caller: &mut domain::authz::Caller,
@@ -558,9 +559,9 @@ pub fn bound_by(
 ) -> Result<(), DomainError> {
     if let Some(span) = caller.grants_split(permission) {
         return Err(DomainError::Forbidden(format!(
-            "your roles carrying {permission} lie in more than one county under {span} and none \
-             covers them all; a request reads one range, which would take in the counties between: \
-             hold the role at {span}, or one account per county"
+            "your roles carrying {permission} lie at several units under {span} and none \
+             covers them all; a request reads one range, which would take in the units between: \
+             hold the role at {span}, or one account per unit"
         )));
     }
     if let Some(bound) = caller.grants_bound(permission) {

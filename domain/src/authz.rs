@@ -227,13 +227,15 @@ impl Catalog {
     }
 }
 
-/// For the units where one permission is held: the nearest unit above the county covering
-/// them all, when they lie in more than one county and none of them is that unit (a request
-/// needing the permission is then refused, see [`Caller::grants_split`]); `None` otherwise.
+/// For the units where one permission is held: the nearest unit covering them all, when none
+/// of them is that unit (a request needing the permission is then refused, see
+/// [`Caller::grants_split`]); `None` otherwise. A request reads one range, and that unit's
+/// would take in the units between the grants: two counties' city holds a third county, two
+/// townships' county a third township, two villages' township a third village.
 pub fn split_span(units: impl Iterator<Item = RegionCode> + Clone) -> Option<RegionCode> {
     let span = units.clone().reduce(RegionCode::common_ancestor)?;
     let mut units = units;
-    (span.level() < Level::County && !units.any(|u| u == span)).then_some(span)
+    (!units.any(|u| u == span)).then_some(span)
 }
 
 /// One role held at one org unit.
@@ -292,10 +294,10 @@ impl Caller {
         (bound != self.org && self.org.subtree().contains(bound)).then_some(bound)
     }
 
-    /// The nearest unit above the county covering the grants that carry `permission`, when
-    /// those grants lie in more than one county and none of them is at that unit: one range
-    /// (what a request is bounded by) cannot hold two counties without the ones between, so
-    /// such a request is refused rather than given the range (`None` otherwise).
+    /// The nearest unit covering the grants that carry `permission`, when none of them is at
+    /// that unit: one range (what a request is bounded by) cannot hold two counties without
+    /// the ones between, nor two townships without the county's others, so such a request is
+    /// refused rather than given the range (`None` otherwise).
     pub fn grants_split(&self, permission: &str) -> Option<RegionCode> {
         split_span(
             self.grants
@@ -563,10 +565,23 @@ mod tests {
         // A county in another city: the province would be the range.
         let apart = at("37", &[("370831", read), ("370102", read)]);
         assert_eq!(apart.grants_split(read), Some(code("37")));
-        // Two townships of one county under a city user: the county.
+        // Two townships of one county, under a city user or the county's own: the county's
+        // range would hold its other townships too, so such requests are refused as well.
         let towns = at("3708", &[("370831101", read), ("370831102", read)]);
-        assert_eq!(towns.grants_bound(read), Some(code("370831")));
-        assert_eq!(towns.grants_split(read), None);
+        assert_eq!(towns.grants_split(read), Some(code("370831")));
+        let own = at("370831", &[("370831101", read), ("370831102", read)]);
+        assert_eq!(own.grants_bound(read), None);
+        assert_eq!(own.grants_split(read), Some(code("370831")));
+        // Two villages of one township: the township.
+        let villages = at(
+            "370831101",
+            &[("370831101201", read), ("370831101202", read)],
+        );
+        assert_eq!(villages.grants_split(read), Some(code("370831101")));
+        // A township and a village in it: the township's grant covers both.
+        let nested = at("370831", &[("370831101", read), ("370831101201", read)]);
+        assert_eq!(nested.grants_split(read), None);
+        assert_eq!(nested.grants_bound(read), Some(code("370831101")));
         // Not held at all: nothing to bound by (the route refuses it before).
         assert_eq!(one.grants_bound(perm::AUDIT_READ), None);
         // Bounded, the caller's scope and default unit follow the bound.

@@ -279,10 +279,10 @@ pub(crate) fn check_org_unit(
 /// A grant of an operational role (see [`domain::authz::RoleDef::is_operational`]) also writes an
 /// `alert.operational_role_granted` row, visible to the county's auditors and every oversight
 /// level above, so a user administrator arming an account (theirs or a stooge's) is noticed.
-/// Refuses a grant that would leave a permission of `role` held in several counties with no
-/// grant covering them all: every request needing it would then be refused
-/// ([`domain::authz::Caller::grants_split`]), so the account would be granted a role it cannot
-/// use. Said when granting, with the unit that would work.
+/// Refuses a grant that would leave a permission of `role` held at several units (two
+/// counties, two townships, two villages) with no grant covering them all: every request
+/// needing it would then be refused ([`domain::authz::Caller::grants_split`]), so the account
+/// would be granted a role it cannot use. Said when granting, with the unit that would work.
 fn refuse_split(
     conn: &mut PgConnection,
     catalog: &Catalog,
@@ -315,13 +315,16 @@ fn refuse_split(
                 "org_unit",
                 domain::Rule::other(
                     format!(
-                        "grants_split: the user would hold {permission} in more than one county \
-                         under {span} with no grant covering them all, and every request needing \
-                         it would be refused; hold it through a role at {span}, or use one account per county"
+                        "grants_split: the user would hold {permission} at several units under \
+                         {span} with no grant covering them all, and every request needing it \
+                         would be refused (its range, {span}'s, would take in the units between); \
+                         hold it through a role at {span} if the role may be held there, or use \
+                         one account per unit"
                     ),
                     format!(
-                        "grants_split:该用户的{permission}权限将分处{span}下的多个县且没有覆盖全部的授权,\
-                         需要该权限的请求都会被拒绝;请通过{span}一级的角色授予,或每个县各用一个账号"
+                        "grants_split:该用户的{permission}权限将分处{span}下的多个单位且没有覆盖全部的授权,\
+                         需要该权限的请求都会被拒绝(其范围{span}会包含其间的其他单位);\
+                         请在角色允许时通过{span}一级的角色授予,或每个单位各用一个账号"
                     ),
                 ),
             ));

@@ -104,7 +104,7 @@ async fn grants_in_two_separate_counties_are_refused_not_widened() {
     assert!(
         list.body["detail"]
             .as_str()
-            .is_some_and(|d| d.contains("more than one county")),
+            .is_some_and(|d| d.contains("several units under 370800000000")),
         "{:?}",
         list.body
     );
