@@ -561,7 +561,8 @@ pub fn bound_by(
         return Err(DomainError::Forbidden(format!(
             "your roles carrying {permission} lie at several units under {span} and none \
              covers them all; a request reads one range, which would take in the units between: \
-             hold the role at {span}, or one account per unit"
+             hold a role carrying it at {span} where one may be held there, or use one account \
+             per unit"
         )));
     }
     if let Some(bound) = caller.grants_bound(permission) {

@@ -210,6 +210,7 @@ pub async fn get_grant_request(
         (status = 403, description = "You do not manage the unit, or could not grant the role there", body = Problem, content_type = "application/problem+json"),
         NotFound,
         (status = 409, description = "request_decided: decided already; second_approver_required: another administrator must approve; grant_exists: the user holds the role there already", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`grants_split` on `org_unit`: with the grants the user holds now (another request approved since, say), this one would leave a permission at several units with no grant covering them; the request stays waiting, to be rejected", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/grant-requests/{id}/approve")]

@@ -458,7 +458,7 @@ pub struct GrantBody {
         (status = 403, description = "Outside the subtree you manage (or above your level)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "User not found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "grant_exists: already granted, or the same request is waiting already", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown role, or a level or unit the role does not fit; or a grant to yourself (field `id`, `self_grant`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown role, or a level or unit the role does not fit; or a grant to yourself (field `id`, `self_grant`); or `grants_split` on `org_unit`: the user would hold one of the role's permissions at several units (two counties, two townships, two villages) with no grant at the unit covering them, whose range would take in the units between (the message names that unit and the roles that may be held there)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/users/{id}/roles")]

@@ -311,6 +311,37 @@ fn refuse_split(
             .map(|(_, u)| *u)
             .chain(std::iter::once(unit));
         if let Some(span) = domain::authz::split_span(units) {
+            // What would work: a role carrying the permission that may be held at the covering
+            // unit (which reads all of it), else one account per unit.
+            let level = span.level();
+            let mut at_span: Vec<&str> = catalog
+                .roles()
+                .filter(|r| r.permissions.contains(permission))
+                .filter(|r| r.min_level <= level && level <= r.max_level)
+                .map(|r| r.name.as_str())
+                .collect();
+            at_span.sort_unstable();
+            let (instead, instead_zh) = if at_span.is_empty() {
+                (
+                    format!(
+                        "no role carrying {permission} may be held at {span}: use one account per unit"
+                    ),
+                    format!(
+                        "没有含{permission}权限的角色可在{span}一级授予:请每个单位各用一个账号"
+                    ),
+                )
+            } else {
+                let roles = at_span.join(", ");
+                (
+                    format!(
+                        "hold it through a role at {span} ({roles}), which reaches all of {span}, \
+                         or use one account per unit"
+                    ),
+                    format!(
+                        "请通过{span}一级的角色({roles})授予(其范围为整个{span}),或每个单位各用一个账号"
+                    ),
+                )
+            };
             return Err(DomainError::field(
                 "org_unit",
                 domain::Rule::other(
@@ -318,13 +349,11 @@ fn refuse_split(
                         "grants_split: the user would hold {permission} at several units under \
                          {span} with no grant covering them all, and every request needing it \
                          would be refused (its range, {span}'s, would take in the units between); \
-                         hold it through a role at {span} if the role may be held there, or use \
-                         one account per unit"
+                         {instead}"
                     ),
                     format!(
                         "grants_split:该用户的{permission}权限将分处{span}下的多个单位且没有覆盖全部的授权,\
-                         需要该权限的请求都会被拒绝(其范围{span}会包含其间的其他单位);\
-                         请在角色允许时通过{span}一级的角色授予,或每个单位各用一个账号"
+                         需要该权限的请求都会被拒绝(其范围{span}会包含其间的其他单位);{instead_zh}"
                     ),
                 ),
             ));

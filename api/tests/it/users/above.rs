@@ -321,3 +321,41 @@ async fn a_platform_user_with_a_province_grant_runs_jobs_there() {
     let file = app.get(&format!("/api/v1/jobs/{id}/result"), &t).await;
     assert!(file.body.to_string().contains("P-1"), "{:?}", file.body);
 }
+
+/// Within one county too, a permission held at two units with none at the unit covering them is
+/// refused when granted: a clerk of two villages would read the whole township. A grant inside
+/// one the user holds already is not split.
+#[actix_web::test]
+async fn grants_at_two_villages_are_refused_but_a_village_inside_a_township_grant_is_not() {
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
+    let two = app.user("clerk.two", "370831101", &[]);
+    let both = app.user("station.clerk", "370831101", &["township_reviewer"]);
+    let p = app.token("platform.admin").await;
+    let grant = |id: uuid::Uuid, role: &'static str, unit: &'static str| {
+        let (app, p) = (&app, p.clone());
+        async move {
+            app.post(
+                &format!("/api/v1/users/{id}/roles"),
+                &p,
+                json!({"role": role, "org_unit": unit}),
+            )
+            .await
+        }
+    };
+    let r = grant(two, "village_clerk", "370831101201").await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let r = grant(two, "village_clerk", "370831101202").await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "org_unit");
+    let message = r.body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("grants_split") && message.contains("370831101000"),
+        "{message}"
+    );
+    // The township reviewer's grant covers the village: the clerk's role is granted.
+    let r = grant(both, "village_clerk", "370831101201").await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let t = app.token("station.clerk").await;
+    assert_eq!(app.get("/api/v1/households?limit=5", &t).await.status, 200);
+}
