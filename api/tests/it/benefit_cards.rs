@@ -551,6 +551,11 @@ async fn split_officer(app: &mut TestApp) -> String {
         message.contains("grants_split") && message.contains("370831000000"),
         "{message}"
     );
+    // The role itself may be held at the county: that is the one suggested.
+    assert!(
+        message.contains("through a role at 370831000000 (fund_officer)"),
+        "{message}"
+    );
     let stored = app.db.as_owner("370831", |c| {
         diesel::sql_query(format!(
             "INSERT INTO role_grants (county_code, id, user_id, role, region_code, granted_by) \

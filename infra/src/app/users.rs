@@ -311,12 +311,12 @@ fn refuse_split(
             .map(|(_, u)| *u)
             .chain(std::iter::once(unit));
         if let Some(span) = domain::authz::split_span(units) {
-            // What would work: a role carrying the permission that may be held at the covering
-            // unit (which reads all of it), else one account per unit.
+            // What would work: a role carrying everything `role` does that may be held at the
+            // covering unit (which reads all of it), else one account per unit.
             let level = span.level();
             let mut at_span: Vec<&str> = catalog
                 .roles()
-                .filter(|r| r.permissions.contains(permission))
+                .filter(|r| new.permissions.is_subset(&r.permissions))
                 .filter(|r| r.min_level <= level && level <= r.max_level)
                 .map(|r| r.name.as_str())
                 .collect();
@@ -324,11 +324,10 @@ fn refuse_split(
             let (instead, instead_zh) = if at_span.is_empty() {
                 (
                     format!(
-                        "no role carrying {permission} may be held at {span}: use one account per unit"
+                        "no role carrying what {role} does may be held at {span}: use one account \
+                         per unit"
                     ),
-                    format!(
-                        "没有含{permission}权限的角色可在{span}一级授予:请每个单位各用一个账号"
-                    ),
+                    format!("没有涵盖{role}权限的角色可在{span}一级授予:请每个单位各用一个账号"),
                 )
             } else {
                 let roles = at_span.join(", ");

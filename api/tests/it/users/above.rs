@@ -353,6 +353,11 @@ async fn grants_at_two_villages_are_refused_but_a_village_inside_a_township_gran
         message.contains("grants_split") && message.contains("370831101000"),
         "{message}"
     );
+    // A clerk's role is held at villages only: nothing at the township would do.
+    assert!(
+        message.contains("no role carrying what village_clerk does may be held at 370831101000"),
+        "{message}"
+    );
     // The township reviewer's grant covers the village: the clerk's role is granted.
     let r = grant(both, "village_clerk", "370831101201").await;
     assert_eq!(r.status, 201, "{:?}", r.body);
