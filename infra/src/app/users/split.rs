@@ -1,0 +1,94 @@
+//! Grants that would leave a permission split: held at several units with none at the unit
+//! covering them, whose range would take in the units between (security.md §14).
+
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use domain::authz::Catalog;
+use domain::{DomainError, RegionCode};
+use uuid::Uuid;
+
+use crate::app::stored_code;
+use crate::db::DbResultExt as _;
+use crate::schema::role_grants;
+
+/// Refuses a grant that would leave a permission of `role` held at several units (two
+/// counties, two townships, two villages) with no grant covering them all: every request
+/// needing it would then be refused ([`domain::authz::Caller::grants_split`]), so the account
+/// would be granted a role it cannot use. Said when granting, with the unit that would work.
+pub(super) fn refuse_split(
+    conn: &mut PgConnection,
+    catalog: &Catalog,
+    user: Uuid,
+    user_county: i32,
+    role: &str,
+    unit: RegionCode,
+) -> Result<(), DomainError> {
+    let Some(new) = catalog.role(role) else {
+        return Ok(());
+    };
+    let held: Vec<(String, i64)> = role_grants::table
+        .filter(role_grants::county_code.eq(user_county))
+        .filter(role_grants::user_id.eq(user))
+        .select((role_grants::role, role_grants::region_code))
+        .load(conn)
+        .db()?;
+    let held: Vec<(&domain::authz::RoleDef, RegionCode)> = held
+        .iter()
+        .filter_map(|(r, u)| Some((catalog.role(r)?, stored_code(*u).ok()?)))
+        .collect();
+    for permission in &new.permissions {
+        let units = held
+            .iter()
+            .filter(|(r, _)| r.permissions.contains(permission))
+            .map(|(_, u)| *u)
+            .chain(std::iter::once(unit));
+        if let Some(span) = domain::authz::split_span(units) {
+            // What would work: a role carrying everything `role` does that may be held at the
+            // covering unit (which reads all of it), else one account per unit.
+            let level = span.level();
+            let mut at_span: Vec<&str> = catalog
+                .roles()
+                .filter(|r| new.permissions.is_subset(&r.permissions))
+                .filter(|r| r.min_level <= level && level <= r.max_level)
+                .map(|r| r.name.as_str())
+                .collect();
+            at_span.sort_unstable();
+            let (instead, instead_zh) = if at_span.is_empty() {
+                (
+                    format!(
+                        "no role carrying what {role} does may be held at {span}: use one account \
+                         per unit"
+                    ),
+                    format!("没有涵盖{role}权限的角色可在{span}一级授予:请每个单位各用一个账号"),
+                )
+            } else {
+                let roles = at_span.join(", ");
+                (
+                    format!(
+                        "hold it through a role at {span} ({roles}), which reaches all of {span}, \
+                         or use one account per unit"
+                    ),
+                    format!(
+                        "请通过{span}一级的角色({roles})授予(其范围为整个{span}),或每个单位各用一个账号"
+                    ),
+                )
+            };
+            return Err(DomainError::field(
+                "org_unit",
+                domain::Rule::other(
+                    format!(
+                        "grants_split: the user would hold {permission} at several units under \
+                         {span} with no grant covering them all, and every request needing it \
+                         would be refused (its range, {span}'s, would take in the units between); \
+                         {instead}"
+                    ),
+                    format!(
+                        "grants_split:该用户的{permission}权限将分处{span}下的多个单位且没有覆盖全部的授权,\
+                         需要该权限的请求都会被拒绝(其范围{span}会包含其间的其他单位);{instead_zh}"
+                    ),
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
