@@ -15,6 +15,8 @@ export const cuZh = {
   notManaged: "您无权管理该单位的用户（超出您的管理范围）。",
   selfReset: "不能在这里重置您本人的密码。本人密码请到“修改密码”页面，输入当前密码后修改。",
   toPassword: "前往修改密码",
+  split: "以下权限分处多个单位，且没有一个授权覆盖全部（多为撤销了覆盖它们的角色）：需要这些权限的操作都会被拒绝。请在覆盖单位授予角色，或只保留其中一个单位的授权。",
+  splitUnder: "{permission}（覆盖单位：{unit}）",
 };
 
 export const cuEn: typeof cuZh = {
@@ -31,4 +33,6 @@ export const cuEn: typeof cuZh = {
   notManaged: "You do not manage users of that org unit (outside your scope).",
   selfReset: "Your own password is not reset here: change it on the Change password page, with the current one.",
   toPassword: "Go to Change password",
+  split: "These permissions are held at several units with no grant covering them all (usually a covering role was revoked): every action needing them is refused. Grant a role at the covering unit, or keep the grant at one unit only.",
+  splitUnder: "{permission} (covering unit: {unit})",
 };

@@ -238,6 +238,25 @@ pub fn split_span(units: impl Iterator<Item = RegionCode> + Clone) -> Option<Reg
     (!units.any(|u| u == span)).then_some(span)
 }
 
+/// Every permission that grants (each a unit and the permissions its role carries) hold split,
+/// with the unit covering its grants ([`split_span`]), by permission name. What an account's
+/// grants were left as when a covering grant was revoked: requests needing these are refused
+/// until a grant covers them again or the others go.
+pub fn split_permissions<'a>(
+    grants: impl Iterator<Item = (RegionCode, &'a BTreeSet<String>)> + Clone,
+) -> Vec<(String, RegionCode)> {
+    let held: BTreeSet<&String> = grants.clone().flat_map(|(_, p)| p.iter()).collect();
+    held.into_iter()
+        .filter_map(|permission| {
+            let units = grants
+                .clone()
+                .filter(|(_, p)| p.contains(permission))
+                .map(|(u, _)| u);
+            split_span(units).map(|span| (permission.clone(), span))
+        })
+        .collect()
+}
+
 /// One role held at one org unit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
@@ -305,6 +324,11 @@ impl Caller {
                 .filter(|(_, p)| p.contains(permission))
                 .map(|(g, _)| g.unit),
         )
+    }
+
+    /// Every permission whose grants are split ([`split_permissions`]).
+    pub fn split_permissions(&self) -> Vec<(String, RegionCode)> {
+        split_permissions(self.grants.iter().map(|(g, p)| (g.unit, p)))
     }
 
     /// The tenant key of where the request acts: the caller's org unit's, or for a request
@@ -582,6 +606,20 @@ mod tests {
         let nested = at("370831", &[("370831101", read), ("370831101201", read)]);
         assert_eq!(nested.grants_split(read), None);
         assert_eq!(nested.grants_bound(read), Some(code("370831101")));
+        // Listed per permission: only the split one, with its covering unit.
+        let mixed = at(
+            "370831",
+            &[
+                ("370831101", read),
+                ("370831102", read),
+                ("370831101", manage),
+            ],
+        );
+        assert_eq!(
+            mixed.split_permissions(),
+            vec![(read.to_owned(), code("370831"))]
+        );
+        assert!(nested.split_permissions().is_empty());
         // Not held at all: nothing to bound by (the route refuses it before).
         assert_eq!(one.grants_bound(perm::AUDIT_READ), None);
         // Bounded, the caller's scope and default unit follow the bound.

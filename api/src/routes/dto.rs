@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::RegionCode;
-use infra::app::users::{GrantView, UserView};
+use infra::app::users::{GrantView, SplitView, UserView};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -57,6 +57,27 @@ impl From<GrantView> for GrantDto {
     }
 }
 
+/// A permission the account holds at several units with no grant covering them all (a
+/// covering grant was revoked): every request needing it is refused until a grant covers them
+/// again or all but one go.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SplitGrantsDto {
+    /// The permission.
+    #[schema(example = "cases:read")]
+    pub permission: String,
+    /// The nearest unit covering its grants: a request would read all of it.
+    pub covering_unit: OrgUnit,
+}
+
+impl From<SplitView> for SplitGrantsDto {
+    fn from(s: SplitView) -> Self {
+        Self {
+            permission: s.permission,
+            covering_unit: OrgUnit::new(s.unit, s.unit_name),
+        }
+    }
+}
+
 /// A user account.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserDto {
@@ -72,6 +93,8 @@ pub struct UserDto {
     pub disabled: bool,
     /// Roles held.
     pub roles: Vec<GrantDto>,
+    /// Permissions whose grants are split (usually none): requests needing them are refused.
+    pub split_grants: Vec<SplitGrantsDto>,
     /// Version (the `ETag`).
     pub version: i32,
     /// Created.
@@ -89,6 +112,7 @@ impl From<UserView> for UserDto {
             org_unit: OrgUnit::new(v.org, v.org_name),
             disabled: v.user.disabled,
             roles: v.grants.into_iter().map(Into::into).collect(),
+            split_grants: v.split.into_iter().map(Into::into).collect(),
             version: v.user.version,
             created_at: v.user.created_at,
             updated_at: v.user.updated_at,

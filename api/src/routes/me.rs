@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::dto::{GrantDto, OrgUnit};
+use super::dto::{GrantDto, OrgUnit, SplitGrantsDto};
 use crate::error::answers::NotSignedIn;
 use crate::error::{ApiResult, Problem};
 use crate::http::json::ValidJson;
@@ -46,6 +46,9 @@ pub struct MeResponse {
     pub roles: Vec<GrantDto>,
     /// Permissions the roles carry.
     pub permissions: Vec<String>,
+    /// Permissions held at several units with no grant covering them all (usually none): the
+    /// requests needing them are refused (403) until an administrator mends the grants.
+    pub split_grants: Vec<SplitGrantsDto>,
     /// An administrator reset the password: the user should choose a new one
     /// (`PUT /api/v1/me/password`) before anything else. Cleared by that change.
     pub must_change_password: bool,
@@ -85,6 +88,7 @@ pub async fn get_me(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpRes
                     to: format!("{:012}", scope.hi()),
                 },
                 roles: view.grants.into_iter().map(Into::into).collect(),
+                split_grants: view.split.into_iter().map(Into::into).collect(),
                 permissions,
                 must_change_password: view.user.must_change_password,
             })

@@ -254,7 +254,7 @@ pub struct UpdateUserBody {
         (status = 403, description = "Outside the subtree you manage", body = Problem, content_type = "application/problem+json"),
         NotFound,
         (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid field; or `grants_split` on `org_unit`: the move would drop a grant that covers others (outside the new unit) and leave one of their permissions held at several units with no grant covering them; the message names the grants to revoke first", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -485,7 +485,10 @@ pub async fn create_grant(
     })
 }
 
-/// Revokes a grant.
+/// Revokes a grant. Never refused for what it leaves: when the grant covered others of the
+/// user's (a county's over two townships'), the permissions they now hold split are named in
+/// the user's `split_grants` (and the audit row's `left_split`), and requests needing them are
+/// refused until the grants are mended.
 #[utoipa::path(
     tag = "users",
     security(("bearer" = [])),

@@ -720,3 +720,4 @@ async fn operational_grants_wait_for_a_second_administrator_when_the_county_requ
 }
 
 mod above;
+mod split;

@@ -760,3 +760,93 @@ async fn county_figures_are_read_back_at_the_county_and_above() {
     assert_eq!(status, 422);
     assert_eq!(body["errors"][0]["field"], "per_capita_income_fen");
 }
+
+/// Overdue visits are offered for households the caller may still log a visit for: a team
+/// membership outlives a revoked grant, and the inbox followed the membership.
+#[actix_web::test]
+async fn overdue_visits_follow_the_grants_not_the_membership() {
+    let mut x: Exit = setup().await;
+    let zhang = x.app.user("team.zhang", "370831101", &[]);
+    let app = &x.app;
+    let p = app.token("platform.admin").await;
+    let grant = |village: &'static str| {
+        let p = p.clone();
+        async move {
+            let r = app
+                .post(
+                    &format!("/api/v1/users/{zhang}/roles"),
+                    &p,
+                    json!({"role": "team_member", "org_unit": village}),
+                )
+                .await;
+            assert_eq!(r.status, 201, "{:?}", r.body);
+            r.body["id"].as_str().unwrap_or_default().to_owned()
+        }
+    };
+    let at_v2 = grant(V2).await;
+    let t2 = team(app, &x.approver, V2).await;
+    let zhang_s = zhang.to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/teams/{t2}/members"),
+            &x.approver,
+            member(
+                &id_number("370831", 910),
+                "member",
+                "2021-01-01",
+                "2099-12-31",
+                Some(&zhang_s),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let m = r.body["members"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let h = registered(app, &x.clerk2, "W1", V2, 911).await;
+    let r = app
+        .post(
+            "/api/v1/pairings",
+            &x.approver,
+            json!({"household_id": h, "member_id": m, "start_date": "2021-03-01"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let overdue = |token: String| async move {
+        let r = app.get("/api/v1/me/tasks?kind=visit_overdue", &token).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        r.body["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t["object_id"].as_str().map(str::to_owned))
+            .collect::<Vec<_>>()
+    };
+    let zt = app.token("team.zhang").await;
+    assert_eq!(overdue(zt.clone()).await, vec![h.clone()]);
+    // Moved to the next village: the old grant revoked, a new one held. The membership stays,
+    // but the household is no longer theirs to visit (the visit itself is refused).
+    let r = app
+        .send(
+            "DELETE",
+            &format!("/api/v1/users/{zhang}/roles/{at_v2}"),
+            Some(&p),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 204, "{:?}", r.body);
+    grant(V1).await;
+    let zt = app.token("team.zhang").await;
+    let r = app
+        .post(
+            "/api/v1/visits",
+            &zt,
+            json!({"household_id": h, "visited_on": "2021-04-02", "found": "户主病情稳定", "done": "送医送药"}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "household_id");
+    assert_eq!(overdue(zt).await, Vec::<String>::new());
+}

@@ -12,7 +12,7 @@
 //! Which work is whose follows the rules of the steps themselves: a workflow step belongs to the
 //! grant at its owner's level whose subtree holds the village (`Caller::require_at_level`).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use diesel::pg::PgConnection;
@@ -217,7 +217,7 @@ pub const VISITS_SQL: &str = "SELECT p.household_id, p.region_code, p.start_date
        (SELECT max(v.visited_on) FROM visits v WHERE v.county_code = p.county_code AND v.household_id = p.household_id) AS last_visit \
      FROM team_members m \
      JOIN pairings p ON p.county_code = m.county_code AND p.member_id = m.id AND p.end_date IS NULL \
-     WHERE m.user_id = $1 AND m.term_end >= $2";
+     WHERE m.user_id = $1 AND m.term_start <= $2 AND m.term_end >= $2";
 
 /// Grant requests waiting in a region range (`$1..$2`) that the caller (`$3`) neither made nor
 /// is the subject of; walks `grant_requests_scope`.
@@ -545,9 +545,22 @@ pub fn inbox(conn: &mut PgConnection, ctx: &Ctx) -> Result<Inbox, DomainError> {
     // Exit and intake lists and campaigns are not shown to users whose org unit lies above the
     // county, whatever they hold below (their routes answer 404): the inbox offers them none.
     let county_work = ctx.caller.org.level() >= Level::County;
+    // A permission whose grants are split is refused on every request (security.md §14): its
+    // tasks would link to 403s, so none is offered.
+    let split: HashSet<String> = ctx
+        .caller
+        .split_permissions()
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
     for (grant, perms) in &ctx.caller.grants {
         let level = grant.unit.level();
         let scope = grant.unit.subtree();
+        let perms: BTreeSet<&str> = perms
+            .iter()
+            .map(String::as_str)
+            .filter(|p| !split.contains(*p))
+            .collect();
         if county_work
             && perms.contains(perm::workflow_at(level))
             && matches!(level, Level::Village | Level::Township | Level::County)
@@ -579,7 +592,7 @@ pub fn inbox(conn: &mut PgConnection, ctx: &Ctx) -> Result<Inbox, DomainError> {
     for s in ranger_scopes {
         ranger_tasks(conn, ctx, s, &mut found)?;
     }
-    if ctx.caller.has_permission(perm::VISITS_WRITE) {
+    if ctx.caller.has_permission(perm::VISITS_WRITE) && !split.contains(perm::VISITS_WRITE) {
         visit_tasks(conn, ctx, settings.teams.visit_interval_days, &mut found)?;
     }
     job_tasks(conn, ctx, settings.tasks.failed_job_days, &mut found)?;

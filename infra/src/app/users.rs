@@ -4,7 +4,7 @@
 //! change needs `users:manage` over the target's org unit, so nobody creates, changes or grants
 //! outside their own subtree or above their own level.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use diesel::pg::PgConnection;
@@ -19,7 +19,7 @@ use super::grant_requests::{self, GrantOutcome};
 use super::{Ctx, auth, stored_code};
 use crate::db::DbResultExt as _;
 use crate::regions;
-use crate::schema::{regions as regions_t, role_grants, tenants, users};
+use crate::schema::{regions as regions_t, role_grants, role_permissions, tenants, users};
 
 mod split;
 
@@ -75,6 +75,20 @@ pub struct UserView {
     pub org_name: String,
     /// Roles held.
     pub grants: Vec<GrantView>,
+    /// Permissions the grants hold split ([`domain::authz::split_permissions`]): left so by
+    /// revoking a covering grant; requests needing them are refused.
+    pub split: Vec<SplitView>,
+}
+
+/// A permission held at several units with no grant covering them all.
+#[derive(Debug, Clone)]
+pub struct SplitView {
+    /// The permission.
+    pub permission: String,
+    /// The nearest unit covering its grants, whose range a request would read.
+    pub unit: RegionCode,
+    /// Its name.
+    pub unit_name: String,
 }
 
 /// Input of user creation (the password arrives already hashed).
@@ -149,6 +163,17 @@ fn views(conn: &mut PgConnection, rows: Vec<UserRow>) -> Result<Vec<UserView>, D
     let mut codes: Vec<i64> = rows.iter().map(|r| r.region_code).collect();
     codes.extend(grants.iter().map(|g| g.3));
     let names = names_of(conn, &codes)?;
+    let roles: Vec<&str> = grants.iter().map(|g| g.2.as_str()).collect();
+    let mut carried: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for (role, permission) in role_permissions::table
+        .filter(role_permissions::role.eq_any(&roles))
+        .select((role_permissions::role, role_permissions::permission))
+        .load::<(String, String)>(conn)
+        .db()?
+    {
+        carried.entry(role).or_default().insert(permission);
+    }
+    let none = BTreeSet::new();
     let name = |c: i64| names.get(&c).cloned().unwrap_or_default();
     let mut by_user: HashMap<Uuid, Vec<GrantView>> = HashMap::new();
     for (user, id, role, unit, at) in grants {
@@ -160,12 +185,46 @@ fn views(conn: &mut PgConnection, rows: Vec<UserRow>) -> Result<Vec<UserView>, D
             granted_at: at,
         });
     }
+    let split: HashMap<Uuid, Vec<(String, RegionCode)>> = by_user
+        .iter()
+        .map(|(user, grants)| {
+            let split = domain::authz::split_permissions(
+                grants
+                    .iter()
+                    .map(|g| (g.unit, carried.get(&g.role).unwrap_or(&none))),
+            );
+            (*user, split)
+        })
+        .filter(|(_, split)| !split.is_empty())
+        .collect();
+    // Covering units are rarely a grant's or an org unit's: named in a query of their own.
+    let spans: Vec<i64> = split
+        .values()
+        .flatten()
+        .map(|(_, span)| span.as_i64())
+        .collect();
+    let span_names = if spans.is_empty() {
+        HashMap::new()
+    } else {
+        names_of(conn, &spans)?
+    };
     rows.into_iter()
         .map(|user| {
+            let split = split
+                .get(&user.id)
+                .into_iter()
+                .flatten()
+                .map(|(permission, span)| SplitView {
+                    permission: permission.clone(),
+                    unit: *span,
+                    unit_name: span_names.get(&span.as_i64()).cloned().unwrap_or_default(),
+                })
+                .collect();
             Ok(UserView {
                 org: stored_code(user.region_code)?,
                 org_name: name(user.region_code),
                 grants: by_user.remove(&user.id).unwrap_or_default(),
+                split,
                 user,
             })
         })
@@ -469,6 +528,7 @@ pub fn update(
             ));
         }
         check_org_unit(conn, "org_unit", org)?;
+        split::refuse_split_after_move(conn, id, row.county_code, org)?;
         let new_scope = org.subtree();
         let dropped = diesel::delete(
             role_grants::table
@@ -736,12 +796,24 @@ pub fn revoke(
     .execute(conn)
     .db()?;
     bump_version(conn, row.county_code, id)?;
+    // Never refused for what it leaves (taking a role away must always work), but a revoked
+    // covering grant can leave others split: said in the audit row as in the user's view.
+    let left_split: Vec<serde_json::Value> = get(conn, id)?
+        .split
+        .into_iter()
+        .map(|s| json!({ "permission": s.permission, "covering_unit": s.unit.to_code_string() }))
+        .collect();
     ctx.audit(
         conn,
         "role.revoke",
         "user",
         id,
         unit,
-        json!({ "grant_id": grant_id, "role": role, "org_unit": unit.to_code_string() }),
+        json!({
+            "grant_id": grant_id,
+            "role": role,
+            "org_unit": unit.to_code_string(),
+            "left_split": left_split,
+        }),
     )
 }

@@ -132,6 +132,14 @@ pub(super) fn visit_tasks(
         .db()?;
     let interval = i64::from(interval_days);
     for v in rows {
+        // A membership outlives a revoked grant: only households the caller may still log a
+        // visit for (the route's own check) are offered.
+        let Ok(village) = crate::app::stored_code(v.region_code) else {
+            continue;
+        };
+        if !ctx.caller.can_at(perm::VISITS_WRITE, village) {
+            continue;
+        }
         let since = v.last_visit.unwrap_or(v.start_date);
         if since + Duration::days(interval) > ctx.today() {
             continue;

@@ -1,6 +1,8 @@
 //! Grants that would leave a permission split: held at several units with none at the unit
 //! covering them, whose range would take in the units between (security.md §14).
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use domain::authz::Catalog;
@@ -9,7 +11,7 @@ use uuid::Uuid;
 
 use crate::app::stored_code;
 use crate::db::DbResultExt as _;
-use crate::schema::role_grants;
+use crate::schema::{role_grants, role_permissions};
 
 /// Refuses a grant that would leave a permission of `role` held at several units (two
 /// counties, two townships, two villages) with no grant covering them all: every request
@@ -91,4 +93,66 @@ pub(super) fn refuse_split(
         }
     }
     Ok(())
+}
+
+/// Refuses a move to `org` that would leave the grants kept (those inside its subtree; the
+/// others are dropped) holding a permission split that was not before: a grant covering two
+/// villages' grants lies above the township the user moves to, say, and would be dropped. The
+/// account would be moved into grants it cannot use; the message names those to revoke first.
+/// (A permission split already stays as it was: the move neither mends nor worsens it.)
+pub(super) fn refuse_split_after_move(
+    conn: &mut PgConnection,
+    user: Uuid,
+    user_county: i32,
+    org: RegionCode,
+) -> Result<(), DomainError> {
+    let rows: Vec<(String, i64, Option<String>)> = role_grants::table
+        .left_join(role_permissions::table.on(role_permissions::role.eq(role_grants::role)))
+        .filter(role_grants::county_code.eq(user_county))
+        .filter(role_grants::user_id.eq(user))
+        .select((
+            role_grants::role,
+            role_grants::region_code,
+            role_permissions::permission.nullable(),
+        ))
+        .load(conn)
+        .db()?;
+    let mut by_grant: BTreeMap<(String, i64), BTreeSet<String>> = BTreeMap::new();
+    for (role, unit, permission) in rows {
+        by_grant.entry((role, unit)).or_default().extend(permission);
+    }
+    let grants: Vec<(&str, RegionCode, &BTreeSet<String>)> = by_grant
+        .iter()
+        .filter_map(|((role, unit), p)| Some((role.as_str(), stored_code(*unit).ok()?, p)))
+        .collect();
+    let scope = org.subtree();
+    let kept = || grants.iter().filter(|(_, u, _)| scope.contains(*u));
+    let before = domain::authz::split_permissions(grants.iter().map(|(_, u, p)| (*u, *p)));
+    let after = domain::authz::split_permissions(kept().map(|(_, u, p)| (*u, *p)));
+    let Some((permission, span)) = after
+        .iter()
+        .find(|(p, _)| !before.iter().any(|(b, _)| b == p))
+    else {
+        return Ok(());
+    };
+    let left: Vec<String> = kept()
+        .filter(|(_, _, p)| p.contains(permission))
+        .map(|(role, unit, _)| format!("{role} at {unit}"))
+        .collect();
+    let left = left.join(", ");
+    Err(DomainError::field(
+        "org_unit",
+        domain::Rule::other(
+            format!(
+                "grants_split: after the move the user would hold {permission} only through \
+                 {left}, at several units under {span} with no grant covering them all (the \
+                 grants outside {org} are dropped), and every request needing it would be \
+                 refused; revoke all but one of those grants first"
+            ),
+            format!(
+                "grants_split:调动后该用户的{permission}权限只剩{left},分处{span}下的多个单位且没有覆盖全部的授权\
+                 ({org}以外的授权会被撤销),需要该权限的请求都会被拒绝;请先撤销其中多余的授权"
+            ),
+        ),
+    ))
 }
