@@ -88,6 +88,8 @@ struct DemoUser {
     display_name: &'static str,
     org: RegionCode,
     role: &'static str,
+    /// Roles held besides `role`, at the same unit.
+    more: &'static [&'static str],
     password: &'static str,
 }
 
@@ -158,6 +160,7 @@ pub fn load(state: &AppState) -> anyhow::Result<()> {
             display_name: "山东省观察员",
             org: code("37")?,
             role: "observer",
+            more: &[],
             password: "demo-province-2026",
         },
         DemoUser {
@@ -165,6 +168,7 @@ pub fn load(state: &AppState) -> anyhow::Result<()> {
             display_name: "济宁市观察员",
             org: code("3708")?,
             role: "observer",
+            more: &[],
             password: "demo-city-2026",
         },
         DemoUser {
@@ -172,6 +176,7 @@ pub fn load(state: &AppState) -> anyhow::Result<()> {
             display_name: "泗水县审批人",
             org: sishui,
             role: "county_approver",
+            more: &[],
             password: "demo-approver-2026",
         },
         DemoUser {
@@ -179,13 +184,26 @@ pub fn load(state: &AppState) -> anyhow::Result<()> {
             display_name: "泗水县审计员",
             org: sishui,
             role: "auditor",
+            more: &[],
             password: "demo-auditor-2026",
+        },
+        // The county's data centre (大数据中心): administers its integrations, so it holds the
+        // administrator's role and, to subscribe webhooks to what they tell, the auditor's
+        // read-only one.
+        DemoUser {
+            username: "datacenter.sishui",
+            display_name: "泗水县大数据中心",
+            org: sishui,
+            role: "tenant_admin",
+            more: &["auditor"],
+            password: "demo-datacenter-2026",
         },
         DemoUser {
             username: "funds.sishui",
             display_name: "泗水县资金专管员",
             org: sishui,
             role: "fund_officer",
+            more: &[],
             password: "demo-funds-2026",
         },
         DemoUser {
@@ -193,6 +211,7 @@ pub fn load(state: &AppState) -> anyhow::Result<()> {
             display_name: "乡镇审核员",
             org: township.code,
             role: "township_reviewer",
+            more: &[],
             password: "demo-reviewer-2026",
         },
         DemoUser {
@@ -200,6 +219,7 @@ pub fn load(state: &AppState) -> anyhow::Result<()> {
             display_name: "村文书",
             org: village.code,
             role: "village_clerk",
+            more: &[],
             password: "demo-clerk-2026",
         },
     ];
@@ -212,7 +232,10 @@ pub fn load(state: &AppState) -> anyhow::Result<()> {
                 display_name: u.display_name.into(),
                 org: u.org,
                 password_hash: hash,
-                roles: vec![u.role.into()],
+                roles: std::iter::once(u.role)
+                    .chain(u.more.iter().copied())
+                    .map(str::to_owned)
+                    .collect(),
             };
             state
                 .db

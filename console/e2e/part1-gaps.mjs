@@ -10,9 +10,17 @@ export async function part1Gaps({ as, base, expect, rnd }) {
   const origin = new URL(base).origin;
   const hookUrl = `http://127.0.0.1:9/e2e-${rnd(6)}`;
 
-  // 1. The county administrator registers a webhook for household changes at an address where
-  //    nothing listens (the check server allows http and internal addresses, one attempt).
-  await as("admin.sishui", "demo-admin-2026", "admin-registers-a-webhook", async (page, shot) => {
+  // 1. The county's data centre (an administrator who may read households too: a webhook tells
+  //    what reading does) registers a webhook for household changes at an address where nothing
+  //    listens (the check server allows http and internal addresses, one attempt). The county
+  //    administrator alone is offered no kind.
+  await as("admin.sishui", "demo-admin-2026", "admin-cannot-subscribe-unreadable-kinds", async (page) => {
+    await page.goto(base + "webhooks");
+    await page.waitForSelector("[data-test=webhooks]");
+    await page.click("[data-test=new-webhook]");
+    await page.waitForSelector("[data-test=unreadable-kinds]");
+  });
+  await as("datacenter.sishui", "demo-datacenter-2026", "admin-registers-a-webhook", async (page, shot) => {
     await page.goto(base + "webhooks");
     await page.waitForSelector("[data-test=webhooks]");
     await page.click("[data-test=new-webhook]");

@@ -305,6 +305,7 @@ const zh = {
     } as Record<string, string>,
   },
   webhooks: {
+    unreadable: "灰色的事件需要相应的查看权限（农户、流程或资金）才能订阅：推送的内容与查看相同。",
     title: "事件推送（Webhook）", create: "新增推送地址", url: "推送地址", events: "事件", description: "说明", active: "启用",
     paused: "已暂停", pause: "暂停", resume: "恢复", remove: "删除", removeConfirm: "确定删除推送地址 {url}？删除后不再推送任何事件。",
     deliveries: "推送记录", event: "事件", attempts: "尝试次数", lastError: "最近一次结果", resend: "重新推送", resent: "已重新排队推送",

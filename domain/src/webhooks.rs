@@ -22,6 +22,20 @@ vocabulary! {
     }
 }
 
+impl EventKind {
+    /// The permission that reads what an event of this kind tells (its object and status):
+    /// subscribing to it needs that permission at the county, as reading the object does, and
+    /// its deliveries go out only while the endpoint's owner still holds it there.
+    pub fn reads(self) -> &'static str {
+        use crate::authz::perm;
+        match self {
+            Self::HouseholdCreated | Self::HouseholdChanged => perm::CASES_READ,
+            Self::WorkflowStep | Self::NoticeEnded | Self::LeadRaised => perm::WORKFLOW_READ,
+            Self::DisbursementMade => perm::FUNDS_READ,
+        }
+    }
+}
+
 /// Longest wait between two attempts.
 pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(6 * 3600);
 

@@ -1120,6 +1120,7 @@ diesel::table! {
         created_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        owned_by -> Nullable<Uuid>,
     }
 }
 

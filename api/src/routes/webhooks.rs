@@ -36,6 +36,13 @@ pub struct WebhookDto {
     pub created_at: DateTime<Utc>,
     /// Last changed.
     pub updated_at: DateTime<Utc>,
+    /// The administrator who last saved it (its owner; pausing it or changing only its
+    /// description leaves the owner as it was): saving needs the read permission of
+    /// every kind subscribed to (`cases:read` for `household.*`, `workflow:read` for
+    /// `workflow.*`, `exit.*` and `monitoring.*`, `funds:read` for `funds.*`) at the county,
+    /// and deliveries go out only while the owner is enabled and still holds it; otherwise they
+    /// end as failed saying so, until another administrator who does saves the endpoint.
+    pub owned_by: Option<Uuid>,
 }
 
 impl From<Endpoint> for WebhookDto {
@@ -48,6 +55,7 @@ impl From<Endpoint> for WebhookDto {
             active: e.active,
             created_at: e.created_at,
             updated_at: e.updated_at,
+            owned_by: e.owned_by,
         }
     }
 }
@@ -115,7 +123,7 @@ use super::input::id_of as endpoint_id;
         (status = 201, description = "Registered; the secret is shown this once", body = NewWebhookDto),
         NotSignedIn,
         (status = 403, description = "Lacks webhooks:manage at the county", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid field (url, events[i], description)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid field (url, events[i], description); or `events[i]` naming a kind whose read permission (`cases:read`, `workflow:read`, `funds:read`) your roles do not carry at the county", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/webhooks")]
@@ -197,7 +205,7 @@ pub async fn get_webhook(
         NotSignedIn,
         (status = 403, description = "Lacks webhooks:manage at the county", body = Problem, content_type = "application/problem+json"),
         NotFound,
-        (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid field; or `events[i]` (`events` for the kinds kept) naming a kind whose read permission your roles do not carry at the county: saving makes you the endpoint's owner", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/webhooks/{id}")]
@@ -382,7 +390,7 @@ pub async fn retry_delivery(
     tag = "webhooks",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Event kinds: code and Chinese label", body = Vec<EventKindDto>),
+        (status = 200, description = "Event kinds: code, Chinese label and the permission subscribing needs", body = Vec<EventKindDto>),
         NotSignedIn,
     )
 )]
@@ -394,6 +402,7 @@ pub async fn list_event_kinds(_auth: Auth) -> ApiResult<HttpResponse> {
             .map(|k| EventKindDto {
                 code: k.as_str().into(),
                 label: k.label().into(),
+                reads: k.reads().into(),
             })
             .collect::<Vec<_>>(),
     ))
@@ -406,6 +415,9 @@ pub struct EventKindDto {
     pub code: String,
     /// Chinese label.
     pub label: String,
+    /// The permission that reads what its events tell: subscribing needs it at the county.
+    #[schema(example = "cases:read")]
+    pub reads: String,
 }
 
 /// The county's CORS origins.

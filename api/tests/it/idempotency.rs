@@ -333,8 +333,10 @@ async fn an_attachment_retried_with_its_key_is_stored_once() {
 #[actix_web::test]
 async fn users_replay_the_first_password_and_webhooks_their_secret() {
     let mut app = TestApp::spawn().await;
-    let admin = app.onboard("370831");
-    let t = app.token(&admin).await;
+    app.onboard("370831");
+    // An administrator who may read households too: subscribing to their events needs it.
+    app.user("admin.reads", "370831", &["tenant_admin", "auditor"]);
+    let t = app.token("admin.reads").await;
     let user = |display: &str, password: &str| {
         json!({"username": "clerk.idem", "display_name": display, "password": password,
             "org_unit": "370831001003"})

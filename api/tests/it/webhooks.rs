@@ -113,6 +113,13 @@ async fn listed(app: &TestApp, admin: &str, endpoint: &str, status: &str) -> Vec
         .unwrap_or_default()
 }
 
+/// A county administrator who may also read what the events tell (`tenant_admin` and `auditor`
+/// at Sishui): subscribing needs both.
+async fn reading_admin(app: &mut TestApp) -> String {
+    app.user("hooks.370831", "370831", &["tenant_admin", "auditor"]);
+    app.token("hooks.370831").await
+}
+
 async fn register(app: &TestApp, admin: &str, url: &str, events: &[&str]) -> (String, String) {
     let r = app
         .post(
@@ -142,7 +149,7 @@ async fn domain_events_are_signed_delivered_and_listed() {
     let mut x = setup().await;
     x.app.user("funds", "370831", &["fund_officer"]);
     let officer = x.app.token("funds").await;
-    let admin = x.app.token("admin.370831").await;
+    let admin = reading_admin(&mut x.app).await;
     let app = &x.app;
     let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
     let url = format!(
@@ -324,7 +331,7 @@ async fn a_receiver_that_is_down_gets_its_events_later_and_failures_can_be_resen
     let mut app = TestApp::spawn_with(|c| c.work.webhook_max_attempts = 3, None).await;
     app.onboard("370831");
     app.user("clerk", V1, &["village_clerk"]);
-    let admin = app.token("admin.370831").await;
+    let admin = reading_admin(&mut app).await;
     let clerk = app.token("clerk").await;
     // Nothing listens on this port yet.
     let port = free_port();
@@ -444,7 +451,7 @@ async fn a_kind_dropped_from_the_subscription_is_not_sent_later() {
     let mut app = TestApp::spawn_with(|c| c.work.webhook_max_attempts = 50, None).await;
     app.onboard("370831");
     app.user("clerk", V1, &["village_clerk"]);
-    let admin = app.token("admin.370831").await;
+    let admin = reading_admin(&mut app).await;
     let clerk = app.token("clerk").await;
     let port = free_port();
     let url = format!("http://127.0.0.1:{port}/hooks");
@@ -560,7 +567,7 @@ async fn endpoints_must_be_https_and_outside_by_default() {
     .await;
     app.onboard("370831");
     app.user("clerk", V1, &["village_clerk"]);
-    let admin = app.token("admin.370831").await;
+    let admin = reading_admin(&mut app).await;
     for (body, field) in [
         (
             json!({"url": "http://hooks.example.cn/x", "events": ["household.created"]}),
@@ -746,7 +753,7 @@ async fn webhook_hosts_are_normalised_and_special_ranges_refused() {
     .await;
     app.onboard("370831");
     app.user("clerk", V1, &["village_clerk"]);
-    let admin = app.token("admin.370831").await;
+    let admin = reading_admin(&mut app).await;
     let clerk = app.token("clerk").await;
     for url in [
         "https://2130706433/x",
@@ -837,7 +844,7 @@ async fn ipv6_literal_receivers_are_delivered_to() {
     let mut app = TestApp::spawn().await;
     app.onboard("370831");
     app.user("clerk", V1, &["village_clerk"]);
-    let admin = app.token("admin.370831").await;
+    let admin = reading_admin(&mut app).await;
     let clerk = app.token("clerk").await;
     let listener = TcpListener::bind("[::1]:0").unwrap_or_else(|e| panic!("{e}"));
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
@@ -854,4 +861,162 @@ async fn ipv6_literal_receivers_are_delivered_to() {
         kinds(&inbox) == ["household.created"]
     })
     .await;
+}
+
+/// A webhook tells what reading its object does: subscribing needs the read permission of each
+/// kind at the county, and deliveries follow the owner's permissions (security.md §17).
+#[actix_web::test]
+async fn deliveries_follow_what_their_owner_may_read() {
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
+    app.user("clerk", V1, &["village_clerk"]);
+    let clerk = app.token("clerk").await;
+    let bare = app.token("admin.370831").await;
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}/hooks");
+    // The administrator's role alone reads no household, workflow or fund: nothing is stored.
+    let r = app
+        .post(
+            "/api/v1/webhooks",
+            &bare,
+            json!({"url": url, "events": ["household.created", "funds.disbursement_made"]}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    let fields: Vec<&str> = r.body["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert_eq!(fields, vec!["events[0]", "events[1]"], "{:?}", r.body);
+    assert!(
+        r.body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("cases:read")),
+        "{:?}",
+        r.body
+    );
+    assert_eq!(
+        app.get("/api/v1/webhooks", &bare).await.body,
+        json!([]),
+        "a refused endpoint was stored"
+    );
+    // One who reads them subscribes and owns the endpoint.
+    let owner = app.user("hooks.370831", "370831", &["tenant_admin", "auditor"]);
+    let heir = app.user("hooks.two", "370831", &["tenant_admin", "auditor"]);
+    let admin = app.token("hooks.370831").await;
+    let r = app
+        .post(
+            "/api/v1/webhooks",
+            &admin,
+            json!({"url": url, "events": ["household.created"]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["owned_by"], json!(owner));
+    let endpoint = r.body["id"].as_str().unwrap_or_default().to_string();
+    let inbox = receiver(TcpListener::bind(("127.0.0.1", port)).unwrap_or_else(|e| panic!("{e}")));
+    registered(&app, &clerk, "O1", V1, 61, (1, 400_000, true)).await;
+    eventually("the owner's first event", 20, || kinds(&inbox).len() == 1).await;
+    // The owner's reading role is revoked: the next event is not sent, and says why.
+    let p = app.token("platform.admin").await;
+    let roles = app.get(&format!("/api/v1/users/{owner}/roles"), &p).await;
+    let auditor = roles
+        .body
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|g| g["role"] == "auditor")
+        .and_then(|g| g["id"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let r = app
+        .send(
+            "DELETE",
+            &format!("/api/v1/users/{owner}/roles/{auditor}"),
+            Some(&p),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 204, "{:?}", r.body);
+    registered(&app, &clerk, "O2", V1, 62, (1, 400_000, true)).await;
+    let mut failed = Vec::new();
+    for _ in 0..200 {
+        failed = listed(&app, &bare, &endpoint, "failed").await;
+        if !failed.is_empty() {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(
+        failed[0]["last_error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("owner no longer reads household.created"),
+        "{failed:?}"
+    );
+    assert_eq!(
+        kinds(&inbox).len(),
+        1,
+        "sent after its owner lost the right to read it"
+    );
+    // Pausing needs no right to read (nor takes the endpoint over); resuming does.
+    let patch = |token: String, body: Value| {
+        let (app, endpoint) = (&app, endpoint.clone());
+        async move {
+            app.send(
+                "PATCH",
+                &format!("/api/v1/webhooks/{endpoint}"),
+                Some(&token),
+                Some(&body),
+                &[],
+            )
+            .await
+        }
+    };
+    let r = patch(bare.clone(), json!({"active": false})).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["owned_by"], json!(owner));
+    let r = patch(bare.clone(), json!({"active": true})).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "events");
+    // Another administrator who reads households takes it over; the failed event is resent.
+    let second = app.token("hooks.two").await;
+    let r = patch(second.clone(), json!({"active": true})).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["owned_by"], json!(heir));
+    let id = failed[0]["id"].as_str().unwrap_or_default().to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/webhooks/{endpoint}/deliveries/{id}/retry"),
+            &second,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    eventually("the resent event", 20, || kinds(&inbox).len() == 2).await;
+    // The claim's table of kinds and permissions is the server's.
+    let mut c = app.db.app_conn();
+    for kind in domain::webhooks::EventKind::ALL {
+        #[derive(diesel::QueryableByName)]
+        struct Reads {
+            #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+            reads: Option<String>,
+        }
+        let got: Reads = diesel::RunQueryDsl::get_result(
+            diesel::sql_query("SELECT zx_event_reads($1) AS reads")
+                .bind::<diesel::sql_types::Text, _>(kind.as_str()),
+            &mut c,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            got.reads.as_deref(),
+            Some(kind.reads()),
+            "{}",
+            kind.as_str()
+        );
+    }
 }

@@ -33,6 +33,8 @@ pub struct Endpoint {
     pub created_at: DateTime<Utc>,
     /// Last changed.
     pub updated_at: DateTime<Utc>,
+    /// Who last saved it: its deliveries go out while this account may read what they tell.
+    pub owned_by: Option<Uuid>,
 }
 
 /// What may be set on an endpoint.
@@ -131,6 +133,46 @@ fn check_input(
     }
 }
 
+/// Refuses a subscription the caller could not read: each kind tells what reading its object
+/// does ([`EventKind::reads`]), so saving an endpoint needs that permission at the county for
+/// every kind it subscribes to (`events[i]`, or `events` for kinds kept from before). The
+/// saver becomes the endpoint's owner, whose permissions the deliveries then follow.
+fn check_reads(
+    ctx: &Ctx,
+    unit: RegionCode,
+    events: &[String],
+    field_of: impl Fn(usize) -> String,
+) -> Result<(), DomainError> {
+    let errs: Vec<FieldError> = events
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| {
+            let kind = EventKind::parse(e).ok()?;
+            let needs = kind.reads();
+            (!ctx.caller.can_at(needs, unit)).then(|| {
+                FieldError::new(
+                    field_of(i),
+                    domain::Rule::other(
+                        format!(
+                            "{e} events tell what {needs} reads, which your roles do not carry at \
+                             {unit}: only an administrator who holds it there may subscribe to them"
+                        ),
+                        format!(
+                            "{e}事件的内容需要{unit}一级的{needs}权限才能查看,您的角色不含该权限:\
+                             须由具备该权限的管理员订阅"
+                        ),
+                    ),
+                )
+            })
+        })
+        .collect();
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Validation(errs))
+    }
+}
+
 /// Registers an endpoint for the caller's county; returns it with its signing secret (the
 /// only time the secret is shown).
 ///
@@ -144,6 +186,9 @@ pub fn create(
 ) -> Result<(Endpoint, String), DomainError> {
     let unit = county_unit(ctx)?;
     let (url, events) = check_input(input, policy, true)?;
+    check_reads(ctx, unit, events.as_deref().unwrap_or_default(), |i| {
+        format!("events[{i}]")
+    })?;
     let mut raw = [0_u8; 32];
     getrandom::fill(&mut raw).map_err(|e| DomainError::Unexpected(anyhow::anyhow!("{e}")))?;
     let secret = format!("whsec_{}", hex(&raw));
@@ -159,6 +204,7 @@ pub fn create(
             webhook_endpoints::description.eq(input.description.clone().unwrap_or_default()),
             webhook_endpoints::active.eq(input.active.unwrap_or(true)),
             webhook_endpoints::created_by.eq(ctx.caller.user_id),
+            webhook_endpoints::owned_by.eq(ctx.caller.user_id),
             webhook_endpoints::created_at.eq(ctx.now),
             webhook_endpoints::updated_at.eq(ctx.now),
         ))
@@ -222,6 +268,21 @@ pub fn update(
         .first(conn)
         .db()?;
     let (url, events) = check_input(input, policy, false)?;
+    // Pausing it or changing its description may be done by any of the county's administrators
+    // (stopping deliveries needs no right to read them); anything else makes the caller the
+    // owner, who must read every kind it then subscribes to.
+    let takes_over = input.url.is_some() || input.events.is_some() || input.active == Some(true);
+    if takes_over {
+        match &events {
+            Some(list) => check_reads(ctx, unit, list, |i| format!("events[{i}]"))?,
+            None => check_reads(ctx, unit, &old.events, |_| "events".to_owned())?,
+        }
+    }
+    let owner = if takes_over {
+        Some(ctx.caller.user_id)
+    } else {
+        old.owned_by
+    };
     let row = diesel::update(
         webhook_endpoints::table
             .filter(webhook_endpoints::county_code.eq(unit.county_code()))
@@ -233,6 +294,7 @@ pub fn update(
         webhook_endpoints::description.eq(input.description.clone().unwrap_or(old.description)),
         webhook_endpoints::active.eq(input.active.unwrap_or(old.active)),
         webhook_endpoints::updated_at.eq(ctx.now),
+        webhook_endpoints::owned_by.eq(owner),
     ))
     .returning(Endpoint::as_returning())
     .get_result(conn)
@@ -263,7 +325,8 @@ pub fn update(
         unit,
         serde_json::json!({
             "url": row.url, "events": row.events, "active": row.active,
-            "deliveries_dropped": dropped,
+            "deliveries_dropped": dropped, "owned_by": row.owned_by,
+            "owned_by_before": old.owned_by,
         }),
     )?;
     Ok(row)

@@ -53,8 +53,10 @@ async fn grants_in_two_separate_counties_are_refused_not_widened() {
     let mut app = TestApp::spawn().await;
     app.onboard("370831");
     app.onboard("370830");
-    let liangshan = app.onboard("370832");
-    let l = app.token(&liangshan).await;
+    app.onboard("370832");
+    // An administrator who may read households (subscribing to their events needs it).
+    app.user("hooks.370832", "370832", &["tenant_admin", "auditor"]);
+    let l = app.token("hooks.370832").await;
     let r = app
         .post(
             "/api/v1/webhooks",
@@ -175,8 +177,9 @@ async fn a_city_user_with_a_county_grant_reads_only_that_county() {
 async fn a_city_user_with_a_county_grant_meets_the_neighbours_objects_as_unknown() {
     let mut app = TestApp::spawn().await;
     app.onboard("370831");
-    let wenshang = app.onboard("370830");
-    let w = app.token(&wenshang).await;
+    app.onboard("370830");
+    app.user("hooks.370830", "370830", &["tenant_admin", "auditor"]);
+    let w = app.token("hooks.370830").await;
     let r = app
         .post(
             "/api/v1/webhooks",
