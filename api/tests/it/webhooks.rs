@@ -1020,3 +1020,50 @@ async fn deliveries_follow_what_their_owner_may_read() {
         );
     }
 }
+
+/// Endpoints registered before they had owners: the migration gives each its creator (run as
+/// migrations run, the owner role under row-level security), and until then one without an
+/// owner sends nothing and says why.
+#[actix_web::test]
+async fn endpoints_from_before_owners_get_their_creator_and_an_ownerless_one_says_so() {
+    use diesel::{Connection as _, RunQueryDsl as _};
+    use secrecy::ExposeSecret as _;
+    const BACKFILL: &str =
+        include_str!("../../../migrations/2026-12-19-200000_webhook_owner_backfill/up.sql");
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
+    app.user("clerk", V1, &["village_clerk"]);
+    let clerk = app.token("clerk").await;
+    let admin = reading_admin(&mut app).await;
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}/hooks");
+    let (endpoint, _) = register(&app, &admin, &url, &["household.created"]).await;
+    let path = format!("/api/v1/webhooks/{endpoint}");
+    let owner = app.get(&path, &admin).await.body["owned_by"].clone();
+    assert!(owner.is_string(), "{owner:?}");
+    let cleared = app.db.as_owner("370831", |c| {
+        diesel::sql_query("UPDATE webhook_endpoints SET owned_by = NULL").execute(c)
+    });
+    assert_eq!(cleared, 1);
+    registered(&app, &clerk, "N1", V1, 71, (1, 400_000, true)).await;
+    let mut failed = Vec::new();
+    for _ in 0..200 {
+        failed = listed(&app, &admin, &endpoint, "failed").await;
+        if !failed.is_empty() {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        failed.first().is_some_and(|f| f["last_error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("has no owner")),
+        "{failed:?}"
+    );
+    let mut c = diesel::PgConnection::establish(app.db.owner_url().expose_secret())
+        .unwrap_or_else(|e| panic!("{e}"));
+    c.transaction(|c| diesel::connection::SimpleConnection::batch_execute(c, BACKFILL))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(app.get(&path, &admin).await.body["owned_by"], owner);
+}
