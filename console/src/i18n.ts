@@ -271,12 +271,13 @@ const zh = {
       exit_step: "退出名单待办理", notice_ended: "公示期满待下一步", objection: "异议待处理", monitoring_case: "监测对象待认定",
       property_hit: "比对结果待核实", property_table: "核查表待确认", ranger_month: "护林员待发放", visit_overdue: "农户待走访",
       failed_job: "失败的后台任务", grant_request: "授权待审批", campaign_step: "动态调整逾期村", intake_step: "纳入名单待办理",
-      township_plan: "乡镇年度计划待制定",
+      township_plan: "乡镇年度计划待制定", calendar_year: "节假日安排待录入",
     },
     actions: {
       appraisal: "民主评议", verification: "核实", first_notice: "第一次公示", township_review: "镇审核", second_notice: "第二次公示",
       approval: "县审批", announcement: "公告", filing: "备案", resolution: "处理异议", confirmation: "认定", approve: "审批授权",
       village_notice: "村级公示", county_approval: "县级审批", notice: "公示", township_plan: "制定年度减贫计划及退出时间表",
+      add_calendar_year: "录入国务院办公厅节假日安排通知",
     },
   },
 

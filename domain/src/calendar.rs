@@ -9,7 +9,7 @@
 //! last day is a rest day it ends on the first working day after (§203); it ends at 24:00 of
 //! its last day (§203 ¶2), Beijing time. Pure: no clock, no I/O.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use serde::Serialize;
@@ -43,6 +43,68 @@ pub struct SpecialDay {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Calendar {
     days: BTreeMap<NaiveDate, DayKind>,
+    /// Years whose arrangement the platform does not hold ([`Calendar::with_unknown_years`]).
+    unknown: BTreeSet<i32>,
+}
+
+/// The first year of the holidays [`statutory_floor`] knows: 国务院令第795号 (2024) revised the
+/// 全国年节及纪念日放假办法 from 1 January 2025.
+pub const STATUTORY_FLOOR_FROM: i32 = 2025;
+
+/// The holidays a year has by law whatever the State Council's arrangement adds (全国年节及纪念日
+/// 放假办法, as revised from 2025, 第二条 and 第六条): New Year's Day (1 January), Labour Day
+/// (1–2 May) and National Day (1–3 October), each such day falling on a Saturday or Sunday made
+/// up on the next weekday not already a holiday (补假). Not the festivals of the lunar calendar
+/// (Spring Festival, Qingming, Dragon Boat, Mid-Autumn), nor the bridging days and adjusted
+/// working days the yearly arrangement sets: only the arrangement has those. Empty before
+/// [`STATUTORY_FLOOR_FROM`].
+pub fn statutory_floor(year: i32) -> Vec<SpecialDay> {
+    if year < STATUTORY_FLOOR_FROM {
+        return Vec::new();
+    }
+    let fixed: [(u32, u32, &str, &str); 6] = [
+        (1, 1, "New Year's Day", "元旦"),
+        (5, 1, "Labour Day", "劳动节"),
+        (5, 2, "Labour Day", "劳动节"),
+        (10, 1, "National Day", "国庆节"),
+        (10, 2, "National Day", "国庆节"),
+        (10, 3, "National Day", "国庆节"),
+    ];
+    let mut out: Vec<SpecialDay> = Vec::new();
+    let mut made_up: Vec<SpecialDay> = Vec::new();
+    for (month, day, festival, festival_zh) in fixed {
+        let Some(date) = NaiveDate::from_ymd_opt(year, month, day) else {
+            continue;
+        };
+        out.push(SpecialDay {
+            date,
+            kind: DayKind::Holiday,
+            festival: festival.to_owned(),
+            festival_zh: festival_zh.to_owned(),
+        });
+        if weekend(date) {
+            made_up.push(SpecialDay {
+                date,
+                kind: DayKind::Holiday,
+                festival: format!("{festival} (made up)"),
+                festival_zh: format!("{festival_zh}补假"),
+            });
+        }
+    }
+    // Each weekend holiday is made up on the next weekday that is neither a holiday of the
+    // list nor already a make-up day, in order.
+    for m in made_up {
+        let mut d = m.date;
+        loop {
+            d += Duration::days(1);
+            if !weekend(d) && !out.iter().any(|h| h.date == d) {
+                break;
+            }
+        }
+        out.push(SpecialDay { date: d, ..m });
+    }
+    out.sort_by_key(|h| h.date);
+    out
 }
 
 /// A period counted in days from an event.
@@ -56,6 +118,10 @@ pub struct Period {
     pub nominal_last_day: NaiveDate,
     /// The last day: the nominal one, or the first working day after it when it is a rest day.
     pub last_day: NaiveDate,
+    /// Computed without the State Council's arrangement of a year it touches (only weekends
+    /// and [`statutory_floor`] rest): the real end may lie later, so it is said wherever the
+    /// period is kept.
+    pub provisional: bool,
 }
 
 impl Period {
@@ -117,7 +183,27 @@ impl Calendar {
     pub fn new(days: impl IntoIterator<Item = (NaiveDate, DayKind)>) -> Self {
         Self {
             days: days.into_iter().collect(),
+            unknown: BTreeSet::new(),
         }
+    }
+
+    /// The calendar with `years` marked as not held by the platform: their
+    /// [`statutory_floor`] is filled in (where no date of it is listed), and periods touching
+    /// them are [`Period::provisional`].
+    #[must_use]
+    pub fn with_unknown_years(mut self, years: impl IntoIterator<Item = i32>) -> Self {
+        for year in years {
+            for h in statutory_floor(year) {
+                self.days.entry(h.date).or_insert(h.kind);
+            }
+            self.unknown.insert(year);
+        }
+        self
+    }
+
+    /// Whether the platform holds the arrangement of `year` (as far as this calendar was told).
+    pub fn knows(&self, year: i32) -> bool {
+        !self.unknown.contains(&year)
     }
 
     /// How `date` differs from the ordinary week, if it does.
@@ -155,11 +241,13 @@ impl Calendar {
     /// A period of `days` days from an event on `event` (§201, §203).
     pub fn period(&self, event: NaiveDate, days: u32) -> Period {
         let nominal = event + Duration::days(i64::from(days));
+        let last_day = self.working_day_from(nominal);
         Period {
             days,
             first_day: event + Duration::days(1),
             nominal_last_day: nominal,
-            last_day: self.working_day_from(nominal),
+            last_day,
+            provisional: (event.year()..=last_day.year()).any(|y| !self.knows(y)),
         }
     }
 

@@ -81,6 +81,8 @@ vocabulary! {
         IntakeStep = "intake_step" / "纳入名单待办理",
         /// 乡镇年度计划待制定.
         TownshipPlan = "township_plan" / "乡镇年度计划待制定",
+        /// 节假日安排待录入.
+        CalendarYear = "calendar_year" / "节假日安排待录入",
     }
 }
 

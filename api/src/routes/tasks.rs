@@ -54,6 +54,11 @@ pub enum TaskKindDto {
     /// The county's campaign of a year is open and your township has no plan of that year
     /// (`PUT /township-plans/{township_code}/{year}`, the `action_link`); township only.
     TownshipPlan,
+    /// The platform holds no working calendar (the State Council's holiday arrangement) of a
+    /// year periods need: the next year from 1 November, the current one whenever missing
+    /// (`part`: the year; `PUT /calendar/{year}`, the `action_link`); platform administrators
+    /// only. Periods touching such a year are provisional (docs/calendar.md).
+    CalendarYear,
 }
 
 impl From<TaskKind> for TaskKindDto {
@@ -72,6 +77,7 @@ impl From<TaskKind> for TaskKindDto {
             TaskKind::CampaignStep => Self::CampaignStep,
             TaskKind::IntakeStep => Self::IntakeStep,
             TaskKind::TownshipPlan => Self::TownshipPlan,
+            TaskKind::CalendarYear => Self::CalendarYear,
         }
     }
 }
@@ -82,13 +88,15 @@ pub struct TaskDto {
     /// What kind.
     pub kind: TaskKindDto,
     /// The object's type: `exit_list`, `exit_objection`, `monitoring_case`, `property_hit`,
-    /// `property_check`, `ranger_contract`, `household`, `job`.
+    /// `property_check`, `ranger_contract`, `household`, `job`, `calendar_year` (its
+    /// `object_id` the nil UUID, `part` the year).
     #[schema(example = "exit_list")]
     pub object_type: String,
     /// The object's id.
     pub object_id: Uuid,
     /// Which part of the object, where one object carries several tasks: the township code of
-    /// a property table, the month (`YYYY-MM`) of a ranger contract; absent otherwise.
+    /// a property table, the month (`YYYY-MM`) of a ranger contract, the year of a
+    /// `calendar_year` task; absent otherwise.
     pub part: Option<String>,
     /// The object's region (a village; the township for a property table; the job's org unit).
     #[schema(example = "370831101201")]
@@ -161,6 +169,8 @@ pub struct TaskCounts {
     pub intake_step: i64,
     /// Township plans missing for a year with an open campaign.
     pub township_plan: i64,
+    /// Years of the working calendar to add (platform administrators).
+    pub calendar_year: i64,
     /// Of all these, how many are past their due date.
     pub overdue: i64,
     /// All tasks.
@@ -247,6 +257,7 @@ pub async fn list_tasks(
             TaskKind::CampaignStep => &mut counts.campaign_step,
             TaskKind::IntakeStep => &mut counts.intake_step,
             TaskKind::TownshipPlan => &mut counts.township_plan,
+            TaskKind::CalendarYear => &mut counts.calendar_year,
         };
         *c += 1;
         counts.total += 1;

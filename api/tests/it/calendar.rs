@@ -1,6 +1,7 @@
 //! The platform calendar: loaded from the State Council's arrangements, read by everyone,
 //! replaced a year at a time by a platform administrator (audited), refused when a date is bad.
 
+use chrono::Datelike as _;
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
@@ -189,4 +190,79 @@ fn only_a_platform_scope_writes_the_calendar_even_past_the_use_case() {
         let refused = matches!(r, Err(diesel::result::Error::DatabaseError(..)));
         assert_eq!(!refused, allowed, "scope {lo}..{hi}: {r:?}");
     }
+}
+
+/// A year the platform holds no arrangement for: platform administrators are asked to add it
+/// in their inbox (no one else is), and its statutory holidays still rest.
+#[actix_web::test]
+async fn a_missing_year_is_asked_for_in_the_platform_administrators_inbox() {
+    let mut app = TestApp::spawn().await;
+    let admin = app.onboard("370831");
+    let p = app.token("platform.admin").await;
+    let t = app.token(&admin).await;
+    // The current year (Beijing time) taken away, as on a platform nobody kept.
+    let this_year = (chrono::Utc::now() + chrono::Duration::hours(8)).year();
+    let removed = app.db.as_owner("000000000000", |c| {
+        use diesel::RunQueryDsl as _;
+        diesel::sql_query(format!(
+            "DELETE FROM calendar_days WHERE date BETWEEN '{this_year}-01-01' AND '{this_year}-12-31'"
+        ))
+        .execute(c)?;
+        diesel::sql_query(format!("DELETE FROM calendar_years WHERE year = {this_year}")).execute(c)
+    });
+    assert_eq!(removed, 1);
+    let asked = |token: String| {
+        let app = &app;
+        async move {
+            let r = app.get("/api/v1/me/tasks?kind=calendar_year", &token).await;
+            assert_eq!(r.status, 200, "{:?}", r.body);
+            r.body["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|i| {
+                    (
+                        i["part"].as_str().unwrap_or_default().to_owned(),
+                        i["action_link"].as_str().unwrap_or_default().to_owned(),
+                        i["since"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let items = asked(p.clone()).await;
+    assert!(
+        items.contains(&(
+            this_year.to_string(),
+            format!("/api/v1/calendar/{this_year}"),
+            format!("{}-11-01", this_year - 1),
+        )),
+        "{items:?}"
+    );
+    assert_eq!(
+        asked(t).await,
+        Vec::new(),
+        "a county administrator adds no year"
+    );
+    // Added: the task goes.
+    let r = app
+        .send(
+            "PUT",
+            &format!("/api/v1/calendar/{this_year}"),
+            Some(&p),
+            Some(&json!({
+                "source": "国务院办公厅通知",
+                "days": [day(&format!("{this_year}-10-01"), "holiday")],
+            })),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert!(
+        !asked(p)
+            .await
+            .iter()
+            .any(|(y, _, _)| *y == this_year.to_string()),
+        "the year added is still asked for"
+    );
 }

@@ -36,6 +36,19 @@ export function dateTime(iso: string | null | undefined): string {
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
 }
 
+/** When a period ends, as the printed notice says it: one ending at midnight Beijing time is
+ *  "2026-12-11 24:00" (24:00 of its last day, 民法典 §203), not "2026-12-12 00:00", which a
+ *  village clerk would read as one more day; any other instant as {@link dateTime}. */
+export function periodEnd(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const p = parts(beijingTime, new Date(iso));
+  if ((p.hour === "00" || p.hour === "24") && p.minute === "00") {
+    const before = parts(beijingTime, new Date(new Date(iso).getTime() - 60_000));
+    return `${before.year}-${before.month}-${before.day} 24:00`;
+  }
+  return dateTime(iso);
+}
+
 /** Fen → "1,234.50 元". */
 export function yuan(fen: number | null | undefined): string {
   if (fen === null || fen === undefined) return "—";

@@ -230,3 +230,43 @@ fn a_period_ending_at_midnight_in_beijing_ends_at_24_00_of_its_last_day() {
         "01:30 on 2026-12-12 (Beijing time)"
     );
 }
+
+/// A year the platform does not hold: the holidays the law fixes by date rest (with their
+/// make-up days), and a period touching the year says it is provisional.
+#[test]
+fn an_unknown_year_rests_on_its_statutory_holidays_and_marks_periods_provisional() {
+    let floor: Vec<NaiveDate> = statutory_floor(2027).iter().map(|h| h.date).collect();
+    // 2027: 1 January a Friday; 1–2 May a Saturday and Sunday, made up on 3–4 May; 1–3
+    // October Friday to Sunday, the weekend two made up on 4–5 October.
+    assert_eq!(
+        floor,
+        [
+            "2027-01-01",
+            "2027-05-01",
+            "2027-05-02",
+            "2027-05-03",
+            "2027-05-04",
+            "2027-10-01",
+            "2027-10-02",
+            "2027-10-03",
+            "2027-10-04",
+            "2027-10-05",
+        ]
+        .map(d)
+    );
+    assert!(statutory_floor(2024).is_empty(), "the 2025 law only");
+    let c = platform().with_unknown_years([2027]);
+    // Posted on 25 December 2026: the 7th day is New Year's Day, so the notice runs to Monday
+    // 4 January (it ended on the holiday before).
+    let p = c.period(d("2026-12-25"), 7);
+    assert_eq!(p.last_day, d("2027-01-04"));
+    assert!(p.provisional && p.extended());
+    assert!(!platform().period(d("2026-12-25"), 7).provisional);
+    // Within the known year: not provisional, whatever else is unknown.
+    let p = c.period(d("2026-12-04"), 7);
+    assert_eq!((p.last_day, p.provisional), (d("2026-12-11"), false));
+    // A listed date of an unknown year is kept as listed (the floor fills gaps only).
+    let listed = Calendar::new([(d("2027-01-01"), DayKind::Workday)]).with_unknown_years([2027]);
+    assert!(listed.is_working_day(d("2027-01-01")));
+    assert!(!listed.knows(2027) && listed.knows(2026));
+}

@@ -195,7 +195,9 @@ pub fn put_year(
     get_year(conn, year)
 }
 
-/// The calendar around `from..=to` (with two months' margin after, for §203 extensions).
+/// The calendar around `from..=to` (with two months' margin after, for §203 extensions). A
+/// year in it the platform holds no arrangement for rests on weekends and its
+/// [`domain::calendar::statutory_floor`], and periods touching it are provisional.
 ///
 /// # Errors
 /// Database failures.
@@ -204,8 +206,15 @@ pub fn load(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Calendar, DomainError> {
-    let days = rows(conn, from, to + Duration::days(62))?;
-    Ok(Calendar::new(days.into_iter().map(|d| (d.date, d.kind))))
+    let to = to + Duration::days(62);
+    let days = rows(conn, from, to)?;
+    let known: Vec<i32> = calendar_years::table
+        .filter(calendar_years::year.between(from.year(), to.year()))
+        .select(calendar_years::year)
+        .load(conn)
+        .db()?;
+    let unknown = (from.year()..=to.year()).filter(|y| !known.contains(y));
+    Ok(Calendar::new(days.into_iter().map(|d| (d.date, d.kind))).with_unknown_years(unknown))
 }
 
 /// A period of `days` days from an event on `event`, on the platform calendar.

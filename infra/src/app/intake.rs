@@ -691,6 +691,7 @@ pub fn take_step(
             json!({
                 "location": location, "days": days, "posted_on": on,
                 "first_day": p.first_day, "last_day": p.last_day, "extended": p.extended(),
+                "calendar_provisional": p.provisional,
                 "starts_at": started, "ends_at": end,
             })
         }

@@ -12,7 +12,7 @@
 //! Which work is whose follows the rules of the steps themselves: a workflow step belongs to the
 //! grant at its owner's level whose subtree holds the village (`Caller::require_at_level`).
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use diesel::pg::PgConnection;
@@ -70,6 +70,9 @@ pub enum TaskKind {
     IntakeStep,
     /// The county's campaign of a year is open and the township has no plan of that year.
     TownshipPlan,
+    /// The platform holds no working calendar of a year it needs (the next from 1 November,
+    /// the current one always): a platform administrator adds it.
+    CalendarYear,
 }
 
 impl TaskKind {
@@ -88,6 +91,7 @@ impl TaskKind {
         Self::CampaignStep,
         Self::IntakeStep,
         Self::TownshipPlan,
+        Self::CalendarYear,
     ];
 
     /// The stable code.
@@ -106,6 +110,7 @@ impl TaskKind {
             Self::CampaignStep => "campaign_step",
             Self::IntakeStep => "intake_step",
             Self::TownshipPlan => "township_plan",
+            Self::CalendarYear => "calendar_year",
         }
     }
 
@@ -545,22 +550,9 @@ pub fn inbox(conn: &mut PgConnection, ctx: &Ctx) -> Result<Inbox, DomainError> {
     // Exit and intake lists and campaigns are not shown to users whose org unit lies above the
     // county, whatever they hold below (their routes answer 404): the inbox offers them none.
     let county_work = ctx.caller.org.level() >= Level::County;
-    // A permission whose grants are split is refused on every request (security.md §14): its
-    // tasks would link to 403s, so none is offered.
-    let split: HashSet<String> = ctx
-        .caller
-        .split_permissions()
-        .into_iter()
-        .map(|(p, _)| p)
-        .collect();
     for (grant, perms) in &ctx.caller.grants {
         let level = grant.unit.level();
         let scope = grant.unit.subtree();
-        let perms: BTreeSet<&str> = perms
-            .iter()
-            .map(String::as_str)
-            .filter(|p| !split.contains(*p))
-            .collect();
         if county_work
             && perms.contains(perm::workflow_at(level))
             && matches!(level, Level::Village | Level::Township | Level::County)
@@ -592,10 +584,16 @@ pub fn inbox(conn: &mut PgConnection, ctx: &Ctx) -> Result<Inbox, DomainError> {
     for s in ranger_scopes {
         ranger_tasks(conn, ctx, s, &mut found)?;
     }
-    if ctx.caller.has_permission(perm::VISITS_WRITE) && !split.contains(perm::VISITS_WRITE) {
+    if ctx.caller.has_permission(perm::VISITS_WRITE) {
         visit_tasks(conn, ctx, settings.teams.visit_interval_days, &mut found)?;
     }
     job_tasks(conn, ctx, settings.tasks.failed_job_days, &mut found)?;
+    if ctx
+        .caller
+        .can_at(perm::SETTINGS_MANAGE, domain::RegionCode::PLATFORM)
+    {
+        sources::calendar_tasks(conn, ctx, &mut found)?;
+    }
     // Grants may overlap (two roles at one unit): one task each.
     let mut seen = HashSet::new();
     found.retain(|f| seen.insert((f.kind, f.object_id, f.part.clone())));

@@ -377,6 +377,7 @@ pub(crate) fn take_step_on(
             json!({
                 "location": location, "days": days, "posted_on": on,
                 "first_day": p.first_day, "last_day": p.last_day, "extended": p.extended(),
+                "calendar_provisional": p.provisional,
                 "starts_at": started, "ends_at": end,
             })
         }

@@ -260,3 +260,50 @@ pub(super) fn job_tasks(
     }
     Ok(())
 }
+
+/// The working calendar's years a platform administrator should add: the next one from
+/// 1 November (due on 1 December: a notice posted in late December runs into it), and the
+/// current one whenever missing, as it was asked for the year before (since 1 November, due
+/// 1 December: overdue). Periods touching a missing year are provisional (docs/calendar.md).
+pub(super) fn calendar_tasks(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    out: &mut Vec<Found>,
+) -> Result<(), DomainError> {
+    let today = ctx.today();
+    let year = today.year();
+    let mut wanted = vec![(
+        year,
+        NaiveDate::from_ymd_opt(year - 1, 11, 1),
+        NaiveDate::from_ymd_opt(year - 1, 12, 1),
+    )];
+    if today.month() >= 11 {
+        wanted.push((
+            year + 1,
+            NaiveDate::from_ymd_opt(year, 11, 1),
+            NaiveDate::from_ymd_opt(year, 12, 1),
+        ));
+    }
+    for (y, since, due) in wanted {
+        let (Some(first), Some(since), Some(due)) = (NaiveDate::from_ymd_opt(y, 1, 1), since, due)
+        else {
+            continue;
+        };
+        if crate::app::calendar::covers(conn, first)? {
+            continue;
+        }
+        out.push(Found {
+            kind: TaskKind::CalendarYear,
+            object_type: "calendar_year",
+            object_id: Uuid::nil(),
+            part: y.to_string(),
+            region: 0,
+            action: "add_calendar_year",
+            since,
+            due: Due::On(due),
+            link: format!("/api/v1/calendar/{y}"),
+            action_link: format!("/api/v1/calendar/{y}"),
+        });
+    }
+    Ok(())
+}
