@@ -165,6 +165,37 @@ fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// The household files named, a directory standing for its `.csv` and `.xlsx` files (in any
+/// case: `.CSV` too), in name order. Other files in a directory are named on stderr and left,
+/// not read as registers (a `.csv.gz` of regions, say).
+fn household_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for p in paths {
+        if !p.is_dir() {
+            files.push(p.clone());
+            continue;
+        }
+        let mut found = Vec::new();
+        for e in std::fs::read_dir(p).with_context(|| format!("cannot read {}", p.display()))? {
+            let path = e?.path();
+            let ext = path
+                .extension()
+                .and_then(|x| x.to_str())
+                .map(str::to_ascii_lowercase);
+            match ext.as_deref() {
+                Some("csv" | "xlsx") => found.push(path),
+                _ if path.is_file() => {
+                    eprintln!("{}: not a .csv or .xlsx file, left", path.display())
+                }
+                _ => {}
+            }
+        }
+        found.sort();
+        files.extend(found);
+    }
+    Ok(files)
+}
+
 /// Imports regions and prints the report; returns the number of refused rows.
 fn import_regions(
     owner: &SecretString,
@@ -638,17 +669,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let data_keys = checked_data_keys(&config, &db)?;
             let state = api::build_state(&config, db, KeyRing::ephemeral()?, data_keys)?;
             let ctx = api::ops::acting_as(&state, &username)?;
-            let files: Vec<PathBuf> = expand(&paths)?
-                .into_iter()
-                .chain(paths.iter().filter(|p| p.is_dir()).flat_map(|d| {
-                    std::fs::read_dir(d)
-                        .into_iter()
-                        .flatten()
-                        .flatten()
-                        .map(|e| e.path())
-                        .filter(|p| p.extension().is_some_and(|x| x == "xlsx"))
-                }))
-                .collect();
+            let files = household_files(&paths)?;
             let (members, secs) = api::ops::import_files(&state, &ctx, &files, dry_run)?;
             eprintln!(
                 "import: {members} members written in {secs:.1} s ({:.0} members/s)",

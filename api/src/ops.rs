@@ -138,7 +138,7 @@ pub fn import_files(
             let claimed = jobs::take(conn, &job, &worker)?;
             Ok((job, claimed))
         })?;
-        let summary = import::run(
+        let summary = match import::run(
             &state.db,
             ctx,
             &state.data_keys,
@@ -148,7 +148,28 @@ pub fn import_files(
             dry_run,
             state.today(),
             import::Pace::FULL,
-        )?;
+        ) {
+            Ok(summary) => summary,
+            Err(e) => {
+                // Said on the job at once (households written before stay written, each whole;
+                // a rerun of the file finishes it), not left `running` for the stale-job sweep.
+                // The job, which county users read, says what the API's worker says; the
+                // details (paths, database errors) go to the operator here.
+                let finished = state.db.in_scope(ctx.caller.scope(), |conn| {
+                    jobs::finish(
+                        conn,
+                        &claimed,
+                        &worker,
+                        "failed",
+                        &serde_json::json!({ "error": crate::work::JOB_FAILED }),
+                    )
+                });
+                if let Err(f) = finished {
+                    eprintln!("job {}: could not be marked failed: {f:?}", job.id);
+                }
+                return Err(anyhow::anyhow!("{}: {e:?} (job {})", f.display(), job.id));
+            }
+        };
         state.db.in_scope(ctx.caller.scope(), |conn| {
             jobs::finish(
                 conn,

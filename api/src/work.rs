@@ -432,6 +432,10 @@ fn unreadable(e: DomainError, finish: &Finish<'_>) -> Result<bool, DomainError> 
 /// How an import job ends: its summary when it ran; when the database went away mid-run the
 /// lease is left to run out and the job to be taken over (imports are idempotent); any other
 /// error fails it, and a re-run of the file finishes it.
+/// What a failed import's job says to its county (the details are logged, not shown).
+pub const JOB_FAILED: &str =
+    "the import stopped; rows already imported stay, re-run the file to finish";
+
 fn imported<S: serde::Serialize>(
     id: uuid::Uuid,
     ran: Result<S, DomainError>,
@@ -445,10 +449,7 @@ fn imported<S: serde::Serialize>(
         }
         Err(e) => {
             tracing::error!(job = %id, error = ?e, "import failed");
-            finish(
-                "failed",
-                serde_json::json!({ "error": "the import stopped; rows already imported stay, re-run the file to finish" }),
-            )
+            finish("failed", serde_json::json!({ "error": JOB_FAILED }))
         }
     }
 }

@@ -374,6 +374,87 @@ async fn xlsx_and_form_uploads_import_too() {
     assert_eq!(tpl.status, 200);
 }
 
+/// Registers as counties keep them in Excel: a household's own columns merged down its member
+/// rows read on every row (the household is imported whole), and a row whose 户编号 was typed
+/// into a number cell (Excel kept 15 of its 16 digits) says so, not only that 户编号 is missing.
+#[actix_web::test]
+async fn merged_household_cells_import_and_a_numeric_number_says_why() {
+    let (app, t) = setup().await;
+    let (csv, _) = sheet(700);
+    let lines: Vec<Vec<&str>> = csv
+        .lines()
+        .take(5)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    let plain = rust_xlsxwriter::Format::new();
+    for (r, cells) in lines.iter().enumerate() {
+        let r = u32::try_from(r).unwrap_or(0);
+        for (c, cell) in cells.iter().enumerate() {
+            let c16 = u16::try_from(c).unwrap_or(0);
+            match (r, c) {
+                // H00 (rows 2–3): its own columns merged down both rows, written once.
+                (1, 0..=5) => {
+                    ws.merge_range(1, c16, 2, c16, cell, &plain)
+                        .unwrap_or_else(|e| panic!("{e}"));
+                }
+                (2, 0..=5) => {}
+                // H01's head (row 4): 户编号 in a number cell.
+                (3, 0) => {
+                    ws.write_number(3, 0, 3_708_310_010_030_099.0)
+                        .unwrap_or_else(|e| panic!("{e}"));
+                }
+                _ => {
+                    ws.write_string(r, c16, *cell)
+                        .unwrap_or_else(|e| panic!("{e}"));
+                }
+            }
+        }
+    }
+    let bytes = book.save_to_buffer().unwrap_or_else(|e| panic!("{e}"));
+    let r = app
+        .post_raw(
+            "/api/v1/imports/households",
+            Some(&t),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            bytes,
+        )
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    let job = wait(&app, &t, &r.body).await;
+    assert_eq!(job["summary"]["households_created"], 1, "{job:?}");
+    let found = app.get("/api/v1/households?limit=10", &t).await;
+    let h00: Vec<&Value> = found.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|h| h["household_number"] == "H00")
+        .collect();
+    assert_eq!(h00.len(), 1, "{:?}", found.body);
+    let id = h00[0]["id"].as_str().unwrap_or_default();
+    let members = app
+        .get(&format!("/api/v1/households/{id}/members"), &t)
+        .await;
+    assert_eq!(
+        members.body.as_array().map(Vec::len),
+        Some(2),
+        "{:?}",
+        members.body
+    );
+    let errs = errors(&app, &t, &job).await;
+    let row4: Vec<&(i64, String, String)> = errs.iter().filter(|e| e.0 == 4).collect();
+    assert!(
+        row4.iter()
+            .any(|e| e.1 == "household_number" && e.2.contains("16 digits")),
+        "{errs:?}"
+    );
+    assert!(
+        !row4.iter().any(|e| e.2.contains("required")),
+        "the row's reason is lost under 'required': {errs:?}"
+    );
+}
+
 #[actix_web::test]
 async fn import_refuses_people_registered_elsewhere() {
     let (mut app, t) = setup().await;

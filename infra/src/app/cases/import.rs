@@ -185,7 +185,9 @@ pub type Source<'s> = dyn FnMut(&mut dyn FnMut(Row)) -> Result<usize, DomainErro
 #[derive(Default)]
 struct Batch {
     households: Vec<(Box<str>, Vec<Row>)>,
-    loose: Vec<u32>,
+    /// Rows with no household number: their number and what was wrong as read (a 户编号 typed
+    /// into a number cell, which lost digits, is dropped and said there).
+    loose: Vec<(u32, Vec<(String, domain::Rule)>)>,
 }
 
 /// What the workers share: the summary so far and the rows done.
@@ -302,7 +304,7 @@ pub fn run(
             }
             let n = r.get("household_number");
             if n.is_empty() {
-                batch.loose.push(r.number);
+                batch.loose.push((r.number, r.problems));
                 return;
             }
             let held = pending.get(n).map_or(0, Vec::len);
@@ -390,10 +392,19 @@ fn run_batch(
     dry_run: bool,
     shared: &Mutex<Shared>,
 ) -> Result<(), DomainError> {
+    // A numberless row says why as read (its problems), and that 户编号 is required unless a
+    // problem already names that column.
     let mut errors: Vec<RowError> = batch
         .loose
         .iter()
-        .map(|r| err(*r, "household_number", domain::Rule::Required))
+        .flat_map(|(r, problems)| {
+            let named = problems.iter().any(|(c, _)| c == "household_number");
+            problems
+                .iter()
+                .map(|(c, m)| err(*r, c, m.clone()))
+                .chain((!named).then(|| err(*r, "household_number", domain::Rule::Required)))
+                .collect::<Vec<_>>()
+        })
         .collect();
     let groups: Vec<Vec<&Row>> = batch
         .households

@@ -629,6 +629,15 @@ fn parse_xlsx<R: Read + Seek>(
             "工作簿中没有工作表",
         ))
     })?;
+    // Merged cells: a county's register commonly merges 户编号 and the household's other columns
+    // down its member rows, and only the region's top-left cell holds the value. Read first (a
+    // pass over the sheet's XML, which lists them after its rows); an unreadable list is none.
+    let merged: Vec<calamine::Dimensions> = book
+        .merge_cells_by_sheet_name(&name)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|d| d.end.0 > d.start.0)
+        .collect();
     let mut reader = book.worksheet_cells_reader(&name).map_err(|_| {
         file_error(domain::Rule::other(
             "the first worksheet cannot be read",
@@ -671,6 +680,9 @@ fn parse_xlsx<R: Read + Seek>(
         }
     };
     let columns = columns_of(&header, columns)?;
+    // Values of merged regions spanning rows below the header, for the rows under their top:
+    // (column, last row, value).
+    let mut fills: Vec<(u32, u32, String)> = Vec::new();
     let records = std::iter::from_fn(|| {
         let (r, c, t) = match carry.take() {
             Some(cell) => cell,
@@ -690,6 +702,31 @@ fn parse_xlsx<R: Read + Seek>(
                     break;
                 }
                 Err(e) => return Some(Err(e)),
+            }
+        }
+        // A merged region's rows below its top read its value where they hold none (as the
+        // sheet shows them), in the region's first column only; the region's top row starts it.
+        fills.retain(|(_, last, _)| *last >= r);
+        for (col, _, value) in &fills {
+            let empty = col
+                .checked_sub(offset)
+                .and_then(|i| usize::try_from(i).ok())
+                .is_none_or(|i| cells.get(i).is_none_or(String::is_empty));
+            if empty {
+                put(&mut cells, *col, offset, value.clone());
+            }
+        }
+        for d in merged.iter().filter(|d| d.start.0 == r && r > header_row) {
+            let value = d
+                .start
+                .1
+                .checked_sub(offset)
+                .and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| cells.get(i))
+                .cloned()
+                .unwrap_or_default();
+            if !value.is_empty() {
+                fills.push((d.start.1, d.end.0, value));
             }
         }
         Some(Ok((r.saturating_add(1), cells, Ending::Whole)))

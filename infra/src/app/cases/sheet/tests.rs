@@ -73,6 +73,19 @@ fn rows_broken_as_read_carry_their_problem_and_the_others_none() {
         .unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(rows[0].problems[0].0, "address");
     assert_eq!(rows[0].get("address"), "");
+    // Rows are numbered as a spreadsheet shows the file: a blank line is a row, a line break
+    // inside a quoted cell is not (H1 row 2, a blank row 3, H2 row 4 over two lines, H3 row 5).
+    let numbers: Vec<u32> = problems(&format!("{head}\nH1,1,a,b\n\nH2,1,\"x\ny\",b\nH3,1,a,b\n"))
+        .iter()
+        .map(|(n, _)| *n)
+        .collect();
+    assert_eq!(numbers, vec![2, 4, 5]);
+    // Lines broken by carriage returns alone: counted by records.
+    let numbers: Vec<u32> = problems(&format!("{head}\rH1,1,a,b\rH2,1,a,b\r"))
+        .iter()
+        .map(|(n, _)| *n)
+        .collect();
+    assert_eq!(numbers, vec![2, 3]);
 }
 
 #[test]
@@ -255,4 +268,139 @@ fn a_long_number_or_an_error_cell_refuses_its_row() {
         )
         .is_empty()
     );
+}
+
+/// A register with 户编号 and the household's columns merged down its member rows (how many
+/// counties keep them): each member row reads the household's values, so the household is
+/// imported whole instead of its head alone and the others refused as numberless.
+#[test]
+fn merged_cells_down_a_households_rows_read_on_every_row() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let header = [
+        "户编号",
+        "村代码",
+        "户属性",
+        "致贫原因",
+        "识别年度",
+        "姓名",
+        "身份证号",
+        "与户主关系",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        let c = u16::try_from(c).unwrap_or(0);
+        sheet
+            .write_string(0, c, *h)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let plain = rust_xlsxwriter::Format::new();
+    // Household A: three member rows (1–3), its first five columns merged down them.
+    for (c, v) in [
+        "3708310010030001",
+        "370831001003",
+        "一般贫困户",
+        "因病",
+        "2015",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let c = u16::try_from(c).unwrap_or(0);
+        sheet
+            .merge_range(1, c, 3, c, v, &plain)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    for (r, (name, id, rel)) in [
+        ("王秀英", "370831198001010015", "户主"),
+        ("李明", "370831198201010021", "配偶"),
+        ("李小", "370831201001010037", "之子"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let r = u32::try_from(r + 1).unwrap_or(0);
+        for (c, v) in [(5, *name), (6, *id), (7, *rel)] {
+            sheet
+                .write_string(r, c, v)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    // Household B on row 4, unmerged, with a notes-free row: not filled from A.
+    for (c, v) in [
+        "3708310010030002",
+        "370831001003",
+        "一般贫困户",
+        "缺资金",
+        "2016",
+        "赵四",
+        "370831197001010042",
+        "户主",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let c = u16::try_from(c).unwrap_or(0);
+        sheet
+            .write_string(4, c, *v)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let bytes = book.save_to_buffer().unwrap_or_else(|e| panic!("{e}"));
+    let rows = parse(&bytes, MAX_ROWS).unwrap_or_else(|e| panic!("{e:?}"));
+    let read: Vec<(u32, &str, &str, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.number,
+                r.get("household_number"),
+                r.get("year_identified"),
+                r.get("name"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        read,
+        vec![
+            (2, "3708310010030001", "2015", "王秀英"),
+            (3, "3708310010030001", "2015", "李明"),
+            (4, "3708310010030001", "2015", "李小"),
+            (5, "3708310010030002", "2016", "赵四"),
+        ]
+    );
+    assert!(rows.iter().all(|r| r.problems.is_empty()));
+}
+
+/// A line no register has (millions of commas, hundreds of megabytes) refuses the file before
+/// the reader holds it: the reader keeps a record whole, each cell twice.
+#[test]
+fn an_absurd_line_refuses_the_file_before_it_is_held() {
+    const TWO: &[Column] = &[
+        col("household_number", "户编号", true),
+        col("address", "地址", false),
+    ];
+    let head = "户编号,地址";
+    let commas = ",".repeat(text::MAX_LINE_COMMAS + 1);
+    let e = parse_job(
+        format!("{head}\nH1,a\nH2{commas}\n").as_bytes(),
+        TWO,
+        MAX_ROWS,
+    );
+    assert!(
+        format!("{e:?}").contains("line 3") && format!("{e:?}").contains("commas"),
+        "{e:?}"
+    );
+    let long = "x".repeat(text::MAX_LINE_BYTES + 1);
+    let e = parse_job(format!("{head}\nH1,{long}\n").as_bytes(), TWO, MAX_ROWS);
+    assert!(format!("{e:?}").contains("line 2"), "{e:?}");
+    // A cell of a megabyte and a row of 200 cells are rows' problems, not the file's.
+    let mb = "x".repeat(1024 * 1024);
+    let wide = ",y".repeat(199);
+    let rows = parse_job(
+        format!("{head}\nH1,{mb}\nH2,a{wide}\nH3,b\n").as_bytes(),
+        TWO,
+        MAX_ROWS,
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(rows.len(), 3);
+    assert!(!rows[0].problems.is_empty() && !rows[1].problems.is_empty());
+    assert!(rows[2].problems.is_empty());
 }

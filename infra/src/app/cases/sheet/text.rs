@@ -11,6 +11,15 @@ use super::{Column, Ending, Row, columns_of, file_error, io_error, to_rows};
 /// Bytes read at a time by the passes over the file.
 const CHUNK: usize = 64 * 1024;
 
+/// The longest line read (4 MiB: a row of sixty cells at [`super::MAX_CELL_BYTES`] is under
+/// one). The CSV reader holds a record whole, and each cell of it twice: a file that is one
+/// 200 MB line, or a line of millions of commas, would take gigabytes of the server's memory
+/// while the upload is checked.
+pub(super) const MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
+
+/// The most commas one line may hold (a row of 200 cells is far under it).
+pub(super) const MAX_LINE_COMMAS: usize = 10_000;
+
 /// Checks the whole source is UTF-8 text without NUL, chunk by chunk; returns whether it ends
 /// with a line break. A source that is not UTF-8 is read once more to tell GBK/GB18030 (a
 /// message of its own: the county sheets are often saved so) from anything else.
@@ -21,6 +30,8 @@ fn check_text<R: Read + Seek>(src: &mut R) -> Result<bool, DomainError> {
     let mut last = None;
     let mut valid = true;
     let mut nul = false;
+    // The line being read: its number, length and commas so far.
+    let (mut line, mut length, mut commas) = (1_u64, 0_usize, 0_usize);
     loop {
         let n = src.read(&mut buf).map_err(|e| io_error(&e))?;
         if n == 0 {
@@ -28,6 +39,30 @@ fn check_text<R: Read + Seek>(src: &mut R) -> Result<bool, DomainError> {
         }
         last = buf[..n].last().copied();
         nul |= buf[..n].contains(&0);
+        for &b in &buf[..n] {
+            match b {
+                b'\n' | b'\r' => {
+                    line += u64::from(b == b'\n');
+                    (length, commas) = (0, 0);
+                }
+                _ => {
+                    length += 1;
+                    commas += usize::from(b == b',');
+                }
+            }
+            if length > MAX_LINE_BYTES || commas > MAX_LINE_COMMAS {
+                return Err(file_error(domain::Rule::other(
+                    format!(
+                        "line {line} is longer than {} MB or holds more than {MAX_LINE_COMMAS} commas: no row of a register is, so the file cannot be read; check how it was saved",
+                        MAX_LINE_BYTES / 1024 / 1024
+                    ),
+                    format!(
+                        "第 {line} 行超过 {} MB 或含有超过 {MAX_LINE_COMMAS} 个逗号:登记表中没有这样的行,文件无法读取;请检查文件的保存方式",
+                        MAX_LINE_BYTES / 1024 / 1024
+                    ),
+                )));
+            }
+        }
         let mut piece = std::mem::take(&mut carry);
         piece.extend_from_slice(&buf[..n]);
         match std::str::from_utf8(&piece) {
@@ -152,25 +187,35 @@ pub(super) fn parse_csv<R: Read + Seek>(
     // The reader until the last record is read (then its source, to look at the tail), and
     // the record read ahead to know whether the current one is the last.
     let mut reader = Some(reader);
-    let mut ahead: Option<Result<csv::StringRecord, csv::Error>> = None;
+    let mut ahead: Option<Result<(csv::StringRecord, u64), csv::Error>> = None;
     let mut i = 0_usize;
+    // Line breaks inside the cells of the records read so far: a spreadsheet shows such a
+    // record as one row, so a record's row is its first line less those before it.
+    let mut inner_breaks = 0_u64;
     let records = std::iter::from_fn(move || {
         let r = reader.as_mut()?;
+        // A record with the reader's line once it is read (past the line break ending it; the
+        // record's own position is where the reader stood, before any blank line it skipped).
         let read = |r: &mut csv::Reader<R>| {
             let mut rec = csv::StringRecord::new();
-            r.read_record(&mut rec).map(|more| more.then_some(rec))
+            r.read_record(&mut rec)
+                .map(|more| more.then(|| (rec, r.position().line())))
         };
-        let number = number_of(i);
+        let counted = number_of(i);
         i += 1;
-        let rec = match ahead.take() {
-            Some(Ok(rec)) => rec,
-            Some(Err(e)) => return Some(Err(record_error(number, &e))),
+        let (rec, line_after) = match ahead.take() {
+            Some(Ok(read)) => read,
+            Some(Err(e)) => return Some(Err(record_error(counted, &e))),
             None => match read(r) {
-                Ok(Some(rec)) => rec,
+                Ok(Some(read)) => read,
                 Ok(None) => return None,
-                Err(e) => return Some(Err(record_error(number, &e))),
+                Err(e) => return Some(Err(record_error(counted, &e))),
             },
         };
+        inner_breaks += rec
+            .iter()
+            .map(|c| u64::try_from(c.bytes().filter(|b| *b == b'\n').count()).unwrap_or(0))
+            .sum::<u64>();
         let last = match read(r) {
             Ok(None) => true,
             Ok(Some(next)) => {
@@ -182,6 +227,17 @@ pub(super) fn parse_csv<R: Read + Seek>(
                 false
             }
         };
+        // The row as a spreadsheet shows the file: blank lines count (the reader skips them),
+        // a cell's own line breaks do not. The record's last line is the one before the
+        // reader's, unless the file ends on it without a line break. (Lines are counted at line
+        // feeds: a file broken by carriage returns alone is numbered by its records.)
+        let last_line = if last && cut {
+            line_after
+        } else {
+            line_after.saturating_sub(1)
+        };
+        let number = u32::try_from(last_line.saturating_sub(inner_breaks))
+            .map_or(counted, |n| n.max(counted));
         let cells: Vec<String> = rec.iter().map(str::to_owned).collect();
         if !last {
             return Some(Ok((number, cells, Ending::Whole)));
