@@ -575,6 +575,18 @@ impl TestApp {
         }
     }
 
+    /// Revokes the grant `grant` of user `user` as `token`'s user.
+    pub async fn revoke(&self, token: &str, user: impl std::fmt::Display, grant: &str) -> Resp {
+        self.send(
+            "DELETE",
+            &format!("/api/v1/users/{user}/roles/{grant}"),
+            Some(token),
+            None,
+            &[],
+        )
+        .await
+    }
+
     /// POST a JSON body without a token (login, refresh, logout).
     pub async fn post_public(&self, path: &str, body: Value) -> Resp {
         self.send("POST", path, None, Some(&body), &[]).await

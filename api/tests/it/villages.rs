@@ -827,15 +827,7 @@ async fn overdue_visits_follow_the_grants_not_the_membership() {
     assert_eq!(overdue(zt.clone()).await, vec![h.clone()]);
     // Moved to the next village: the old grant revoked, a new one held. The membership stays,
     // but the household is no longer theirs to visit (the visit itself is refused).
-    let r = app
-        .send(
-            "DELETE",
-            &format!("/api/v1/users/{zhang}/roles/{at_v2}"),
-            Some(&p),
-            None,
-            &[],
-        )
-        .await;
+    let r = app.revoke(&p, zhang, &at_v2).await;
     assert_eq!(r.status, 204, "{:?}", r.body);
     grant(V1).await;
     let zt = app.token("team.zhang").await;

@@ -120,6 +120,19 @@ async fn reading_admin(app: &mut TestApp) -> String {
     app.token("hooks.370831").await
 }
 
+/// The endpoint's failed deliveries once there are any (up to ten seconds), as `admin` lists
+/// them.
+async fn failed_soon(app: &TestApp, admin: &str, endpoint: &str) -> Vec<Value> {
+    for _ in 0..200 {
+        let failed = listed(app, admin, endpoint, "failed").await;
+        if !failed.is_empty() {
+            return failed;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    Vec::new()
+}
+
 async fn register(app: &TestApp, admin: &str, url: &str, events: &[&str]) -> (String, String) {
     let r = app
         .post(
@@ -340,14 +353,7 @@ async fn a_receiver_that_is_down_gets_its_events_later_and_failures_can_be_resen
     registered(&app, &clerk, "D1", V1, 51, (1, 400_000, true)).await;
     let deliveries = |status: &'static str| listed(&app, &admin, &endpoint, status);
     // Retried with backoff (200 ms, 400 ms, …) until the attempts run out.
-    let mut failed = Vec::new();
-    for _ in 0..200 {
-        failed = deliveries("failed").await;
-        if !failed.is_empty() {
-            break;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    }
+    let failed = failed_soon(&app, &admin, &endpoint).await;
     assert_eq!(failed.len(), 1, "the delivery should fail after 3 attempts");
     assert_eq!(failed[0]["attempts"], 3);
     assert!(
@@ -931,25 +937,10 @@ async fn deliveries_follow_what_their_owner_may_read() {
         .and_then(|g| g["id"].as_str())
         .unwrap_or_default()
         .to_owned();
-    let r = app
-        .send(
-            "DELETE",
-            &format!("/api/v1/users/{owner}/roles/{auditor}"),
-            Some(&p),
-            None,
-            &[],
-        )
-        .await;
+    let r = app.revoke(&p, owner, &auditor).await;
     assert_eq!(r.status, 204, "{:?}", r.body);
     registered(&app, &clerk, "O2", V1, 62, (1, 400_000, true)).await;
-    let mut failed = Vec::new();
-    for _ in 0..200 {
-        failed = listed(&app, &bare, &endpoint, "failed").await;
-        if !failed.is_empty() {
-            break;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    }
+    let failed = failed_soon(&app, &bare, &endpoint).await;
     assert_eq!(failed.len(), 1, "{failed:?}");
     assert!(
         failed[0]["last_error"]
@@ -1046,14 +1037,7 @@ async fn endpoints_from_before_owners_get_their_creator_and_an_ownerless_one_say
     });
     assert_eq!(cleared, 1);
     registered(&app, &clerk, "N1", V1, 71, (1, 400_000, true)).await;
-    let mut failed = Vec::new();
-    for _ in 0..200 {
-        failed = listed(&app, &admin, &endpoint, "failed").await;
-        if !failed.is_empty() {
-            break;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    }
+    let failed = failed_soon(&app, &admin, &endpoint).await;
     assert!(
         failed.first().is_some_and(|f| f["last_error"]
             .as_str()

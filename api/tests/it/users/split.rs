@@ -56,15 +56,7 @@ async fn revoking_the_covering_grant_works_and_the_split_it_leaves_is_shown() {
         .unwrap_or_default()
         .to_owned();
     // Taking the county's grant away is never refused…
-    let r = app
-        .send(
-            "DELETE",
-            &format!("/api/v1/users/{id}/roles/{county}"),
-            Some(&p),
-            None,
-            &[],
-        )
-        .await;
+    let r = app.revoke(&p, id, &county).await;
     assert_eq!(r.status, 204, "{:?}", r.body);
     // … and what it leaves is said: in the user's view, to the user, in the audit row.
     let user = app.get(&format!("/api/v1/users/{id}"), &p).await;
@@ -155,15 +147,7 @@ async fn a_move_that_would_leave_grants_split_is_refused_and_changes_nothing() {
         .and_then(|g| g["id"].as_str())
         .unwrap_or_default()
         .to_owned();
-    let r = app
-        .send(
-            "DELETE",
-            &format!("/api/v1/users/{id}/roles/{village}"),
-            Some(&p),
-            None,
-            &[],
-        )
-        .await;
+    let r = app.revoke(&p, id, &village).await;
     assert_eq!(r.status, 204, "{:?}", r.body);
     let etag = app.get(&path, &p).await.header("etag").unwrap_or_default();
     let r = app
