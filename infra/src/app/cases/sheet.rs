@@ -632,12 +632,18 @@ fn parse_xlsx<R: Read + Seek>(
     // Merged cells: a county's register commonly merges 户编号 and the household's other columns
     // down its member rows, and only the region's top-left cell holds the value. Read first (a
     // pass over the sheet's XML, which lists them after its rows); an unreadable list is none.
-    let merged: Vec<calamine::Dimensions> = book
+    // By the row they start on (each row looks up its own: a register merging ten columns of
+    // each of 300,000 households has three million regions).
+    let mut merged: std::collections::HashMap<u32, Vec<calamine::Dimensions>> =
+        std::collections::HashMap::new();
+    for d in book
         .merge_cells_by_sheet_name(&name)
         .unwrap_or_default()
         .into_iter()
         .filter(|d| d.end.0 > d.start.0)
-        .collect();
+    {
+        merged.entry(d.start.0).or_default().push(d);
+    }
     let mut reader = book.worksheet_cells_reader(&name).map_err(|_| {
         file_error(domain::Rule::other(
             "the first worksheet cannot be read",
@@ -706,8 +712,11 @@ fn parse_xlsx<R: Read + Seek>(
         }
         // A merged region's rows below its top read its value where they hold none (as the
         // sheet shows them), in the region's first column only; the region's top row starts it.
+        // A row blank of its own stays blank (it is skipped as before, not made a row of the
+        // household's values alone).
         fills.retain(|(_, last, _)| *last >= r);
-        for (col, _, value) in &fills {
+        let blank = cells.iter().all(|c| c.trim().is_empty());
+        for (col, _, value) in fills.iter().filter(|_| !blank) {
             let empty = col
                 .checked_sub(offset)
                 .and_then(|i| usize::try_from(i).ok())
@@ -716,7 +725,12 @@ fn parse_xlsx<R: Read + Seek>(
                 put(&mut cells, *col, offset, value.clone());
             }
         }
-        for d in merged.iter().filter(|d| d.start.0 == r && r > header_row) {
+        for d in merged
+            .get(&r)
+            .into_iter()
+            .flatten()
+            .filter(|_| r > header_row)
+        {
             let value = d
                 .start
                 .1

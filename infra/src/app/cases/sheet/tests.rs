@@ -80,6 +80,14 @@ fn rows_broken_as_read_carry_their_problem_and_the_others_none() {
         .map(|(n, _)| *n)
         .collect();
     assert_eq!(numbers, vec![2, 4, 5]);
+    // The same with CR LF line breaks (Excel's "CSV UTF-8" on Windows).
+    let numbers: Vec<u32> = problems(&format!(
+        "{head}\r\nH1,1,a,b\r\n\r\nH2,1,\"x\r\ny\",b\r\nH3,1,a,b\r\n"
+    ))
+    .iter()
+    .map(|(n, _)| *n)
+    .collect();
+    assert_eq!(numbers, vec![2, 4, 5]);
     // Lines broken by carriage returns alone: counted by records.
     let numbers: Vec<u32> = problems(&format!("{head}\rH1,1,a,b\rH2,1,a,b\r"))
         .iter()
@@ -294,7 +302,8 @@ fn merged_cells_down_a_households_rows_read_on_every_row() {
             .unwrap_or_else(|e| panic!("{e}"));
     }
     let plain = rust_xlsxwriter::Format::new();
-    // Household A: three member rows (1–3), its first five columns merged down them.
+    // Household A: three member rows (1–3) and a cleared one (4), its first five columns merged
+    // down all four: the cleared row stays blank (skipped), not a row of A's values alone.
     for (c, v) in [
         "3708310010030001",
         "370831001003",
@@ -307,7 +316,7 @@ fn merged_cells_down_a_households_rows_read_on_every_row() {
     {
         let c = u16::try_from(c).unwrap_or(0);
         sheet
-            .merge_range(1, c, 3, c, v, &plain)
+            .merge_range(1, c, 4, c, v, &plain)
             .unwrap_or_else(|e| panic!("{e}"));
     }
     for (r, (name, id, rel)) in [
@@ -325,7 +334,7 @@ fn merged_cells_down_a_households_rows_read_on_every_row() {
                 .unwrap_or_else(|e| panic!("{e}"));
         }
     }
-    // Household B on row 4, unmerged, with a notes-free row: not filled from A.
+    // Household B on row 5, unmerged: not filled from A.
     for (c, v) in [
         "3708310010030002",
         "370831001003",
@@ -341,7 +350,7 @@ fn merged_cells_down_a_households_rows_read_on_every_row() {
     {
         let c = u16::try_from(c).unwrap_or(0);
         sheet
-            .write_string(4, c, *v)
+            .write_string(5, c, *v)
             .unwrap_or_else(|e| panic!("{e}"));
     }
     let bytes = book.save_to_buffer().unwrap_or_else(|e| panic!("{e}"));
@@ -363,7 +372,7 @@ fn merged_cells_down_a_households_rows_read_on_every_row() {
             (2, "3708310010030001", "2015", "王秀英"),
             (3, "3708310010030001", "2015", "李明"),
             (4, "3708310010030001", "2015", "李小"),
-            (5, "3708310010030002", "2016", "赵四"),
+            (6, "3708310010030002", "2016", "赵四"),
         ]
     );
     assert!(rows.iter().all(|r| r.problems.is_empty()));
@@ -391,6 +400,22 @@ fn an_absurd_line_refuses_the_file_before_it_is_held() {
     let long = "x".repeat(text::MAX_LINE_BYTES + 1);
     let e = parse_job(format!("{head}\nH1,{long}\n").as_bytes(), TWO, MAX_ROWS);
     assert!(format!("{e:?}").contains("line 2"), "{e:?}");
+    // Short lines do not get round it when a quote opened at a cell's start makes them one
+    // record, nor do cells of one comma each over many lines.
+    let lines = "short line\n".repeat(text::MAX_LINE_BYTES / 10);
+    let e = parse_job(format!("{head}\nH1,\"{lines}\n").as_bytes(), TWO, MAX_ROWS);
+    assert!(format!("{e:?}").contains("line 2"), "{e:?}");
+    let cells = "\"x\ny\",".repeat(text::MAX_LINE_COMMAS + 1);
+    let e = parse_job(format!("{head}\nH1,{cells}\n").as_bytes(), TWO, MAX_ROWS);
+    assert!(format!("{e:?}").contains("commas"), "{e:?}");
+    // A quote inside a plain cell (5" of rain) opens nothing: the rows after it are rows.
+    let rows = parse_job(
+        format!("{head}\nH1,5\" rain\nH2,b\n").as_bytes(),
+        TWO,
+        MAX_ROWS,
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(rows.len(), 2);
     // A cell of a megabyte and a row of 200 cells are rows' problems, not the file's.
     let mb = "x".repeat(1024 * 1024);
     let wide = ",y".repeat(199);

@@ -11,29 +11,103 @@ use super::{Column, Ending, Row, columns_of, file_error, io_error, to_rows};
 /// Bytes read at a time by the passes over the file.
 const CHUNK: usize = 64 * 1024;
 
-/// The longest line read (4 MiB: a row of sixty cells at [`super::MAX_CELL_BYTES`] is under
+/// The longest record read (4 MiB: a row of sixty cells at [`super::MAX_CELL_BYTES`] is under
 /// one). The CSV reader holds a record whole, and each cell of it twice: a file that is one
-/// 200 MB line, or a line of millions of commas, would take gigabytes of the server's memory
-/// while the upload is checked.
+/// 200 MB line, a line of millions of commas, or a quote opened at the top that makes the rest
+/// of the file one cell, would take gigabytes of the server's memory while the upload is
+/// checked.
 pub(super) const MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
 
-/// The most commas one line may hold: a row of 200 cells is far under it, and a header of
-/// 100,000 unknown columns still reads (and is answered column by column, briefly); millions
-/// are refused.
+/// The most commas (cells) one record may hold: a row of 200 cells is far under it, and a
+/// header of 100,000 unknown columns still reads (and is answered column by column, briefly);
+/// millions are refused.
 pub(super) const MAX_LINE_COMMAS: usize = 200_000;
 
-/// Checks the whole source is UTF-8 text without NUL, chunk by chunk; returns whether it ends
-/// with a line break. A source that is not UTF-8 is read once more to tell GBK/GB18030 (a
-/// message of its own: the county sheets are often saved so) from anything else.
-fn check_text<R: Read + Seek>(src: &mut R) -> Result<bool, DomainError> {
+/// What the first pass learnt of the text beside its being UTF-8.
+#[derive(Debug, Clone, Copy)]
+struct Text {
+    /// It ends with a line break outside a quoted cell.
+    ends_with_break: bool,
+    /// Its lines end with CR LF (Windows, Excel's "CSV UTF-8"): the reader stops a record at
+    /// the CR and reads the LF with the next one.
+    crlf: bool,
+}
+
+/// Where a cell being read stands, as the CSV reader reads it: a quote opens a quoted cell
+/// only at a cell's start; inside one a doubled quote is a quote, and line breaks and commas
+/// belong to the cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cell {
+    Start,
+    Plain,
+    Quoted,
+    QuoteSeen,
+}
+
+/// The record being read, byte by byte: how long it is and how many cells it has so far.
+#[derive(Debug)]
+struct Scan {
+    cell: Cell,
+    line: u64,
+    start_line: u64,
+    length: usize,
+    commas: usize,
+    crlf: bool,
+    after_cr: bool,
+}
+
+impl Scan {
+    fn new() -> Self {
+        Self {
+            cell: Cell::Start,
+            line: 1,
+            start_line: 1,
+            length: 0,
+            commas: 0,
+            crlf: false,
+            after_cr: false,
+        }
+    }
+
+    /// Reads one byte; whether the record is now over a limit.
+    fn byte(&mut self, b: u8) -> bool {
+        if b == b'\n' {
+            self.line += 1;
+            self.crlf |= self.after_cr;
+        }
+        self.after_cr = b == b'\r';
+        match (self.cell, b) {
+            (Cell::Quoted, b'"') => self.cell = Cell::QuoteSeen,
+            (Cell::Quoted, _) => {}
+            (Cell::QuoteSeen, b'"') => self.cell = Cell::Quoted,
+            (_, b'\n' | b'\r') => {
+                (self.cell, self.length, self.commas) = (Cell::Start, 0, 0);
+                self.start_line = self.line;
+                return false;
+            }
+            (_, b',') => {
+                self.cell = Cell::Start;
+                self.commas += 1;
+            }
+            (Cell::Start, b'"') => self.cell = Cell::Quoted,
+            (Cell::Start | Cell::QuoteSeen | Cell::Plain, _) => self.cell = Cell::Plain,
+        }
+        self.length += 1;
+        self.length > MAX_LINE_BYTES || self.commas > MAX_LINE_COMMAS
+    }
+}
+
+/// Checks the whole source is UTF-8 text without NUL and no record past the limits, chunk by
+/// chunk. A source that is not UTF-8 is read once more to tell GBK/GB18030 (a message of its
+/// own: the county sheets are often saved so) from anything else.
+fn check_text<R: Read + Seek>(src: &mut R) -> Result<Text, DomainError> {
     let mut buf = vec![0_u8; CHUNK];
     // Bytes of a character cut by the end of the previous chunk (at most 3).
     let mut carry: Vec<u8> = Vec::with_capacity(4);
     let mut last = None;
     let mut valid = true;
     let mut nul = false;
-    // The line being read: its number, length and commas so far.
-    let (mut line, mut length, mut commas) = (1_u64, 0_usize, 0_usize);
+    let mut scan = Scan::new();
     loop {
         let n = src.read(&mut buf).map_err(|e| io_error(&e))?;
         if n == 0 {
@@ -42,24 +116,15 @@ fn check_text<R: Read + Seek>(src: &mut R) -> Result<bool, DomainError> {
         last = buf[..n].last().copied();
         nul |= buf[..n].contains(&0);
         for &b in &buf[..n] {
-            match b {
-                b'\n' | b'\r' => {
-                    line += u64::from(b == b'\n');
-                    (length, commas) = (0, 0);
-                }
-                _ => {
-                    length += 1;
-                    commas += usize::from(b == b',');
-                }
-            }
-            if length > MAX_LINE_BYTES || commas > MAX_LINE_COMMAS {
+            if scan.byte(b) {
+                let line = scan.start_line;
                 return Err(file_error(domain::Rule::other(
                     format!(
-                        "line {line} is longer than {} MB or holds more than {MAX_LINE_COMMAS} commas: no row of a register is, so the file cannot be read; check how it was saved",
+                        "the row starting on line {line} is longer than {} MB or holds more than {MAX_LINE_COMMAS} commas (a quote opened and never closed makes the rest of the file one cell): no row of a register is, so the file cannot be read; check how it was saved",
                         MAX_LINE_BYTES / 1024 / 1024
                     ),
                     format!(
-                        "第 {line} 行超过 {} MB 或含有超过 {MAX_LINE_COMMAS} 个逗号:登记表中没有这样的行,文件无法读取;请检查文件的保存方式",
+                        "从第 {line} 行开始的一行超过 {} MB 或含有超过 {MAX_LINE_COMMAS} 个逗号(未闭合的引号会使其后全部内容成为一个单元格):登记表中没有这样的行,文件无法读取;请检查文件的保存方式",
                         MAX_LINE_BYTES / 1024 / 1024
                     ),
                 )));
@@ -95,7 +160,10 @@ fn check_text<R: Read + Seek>(src: &mut R) -> Result<bool, DomainError> {
             "文件不是文本 CSV",
         )));
     }
-    Ok(matches!(last, Some(b'\n' | b'\r')))
+    Ok(Text {
+        ends_with_break: matches!(last, Some(b'\n' | b'\r')) && scan.cell != Cell::Quoted,
+        crlf: scan.crlf,
+    })
 }
 
 /// Whether the whole source decodes as GB18030 without a malformed sequence.
@@ -171,7 +239,8 @@ pub(super) fn parse_csv<R: Read + Seek>(
     sink: &mut dyn FnMut(Row),
 ) -> Result<usize, DomainError> {
     let all = columns;
-    let cut = !check_text(&mut src)?;
+    let text = check_text(&mut src)?;
+    let cut = !text.ends_with_break;
     src.seek(SeekFrom::Start(0)).map_err(|e| io_error(&e))?;
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(src);
     let header: Vec<String> = reader
@@ -231,9 +300,10 @@ pub(super) fn parse_csv<R: Read + Seek>(
         };
         // The row as a spreadsheet shows the file: blank lines count (the reader skips them),
         // a cell's own line breaks do not. The record's last line is the one before the
-        // reader's, unless the file ends on it without a line break. (Lines are counted at line
-        // feeds: a file broken by carriage returns alone is numbered by its records.)
-        let last_line = if last && cut {
+        // reader's, unless its line break was not read with it (CR LF: the LF comes with the
+        // next record) or it has none (the file ends on it). (Lines are counted at line feeds:
+        // a file broken by carriage returns alone is numbered by its records.)
+        let last_line = if text.crlf || (last && cut) {
             line_after
         } else {
             line_after.saturating_sub(1)
