@@ -226,6 +226,39 @@ pub fn period(conn: &mut PgConnection, event: NaiveDate, days: u32) -> Result<Pe
     Ok(load(conn, event, nominal)?.period(event, days))
 }
 
+/// When a notice runs: from, until (exclusive).
+pub type Running = (DateTime<Utc>, DateTime<Utc>);
+
+/// A notice posted on `on` for `days` days, as exit and intake steps record it (Civil Code
+/// §201/§203 on the platform calendar: the period starts the day after posting and ends at
+/// 24:00 of its last day, moved past rest days): when it runs (from now when posted today,
+/// else from the posting day's start) and the step's details.
+///
+/// # Errors
+/// Database failures.
+pub fn notice(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    on: NaiveDate,
+    days: i32,
+    location: &str,
+) -> Result<(Running, serde_json::Value), DomainError> {
+    let p = period(conn, on, u32::try_from(days).unwrap_or(0))?;
+    let end = p.ends_at();
+    let started = if on == ctx.today() {
+        ctx.now
+    } else {
+        domain::calendar::start_of_day(on)
+    };
+    let details = json!({
+        "location": location, "days": days, "posted_on": on,
+        "first_day": p.first_day, "last_day": p.last_day, "extended": p.extended(),
+        "calendar_provisional": p.provisional,
+        "starts_at": started, "ends_at": end,
+    });
+    Ok(((started, end), details))
+}
+
 /// Whether the platform holds the arrangement for the year of `date` (periods past the last
 /// known year count weekends only).
 ///

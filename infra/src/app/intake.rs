@@ -680,20 +680,9 @@ pub fn take_step(
         }
         (Step::Notice, StepInput::Notice { location, .. }) => {
             let days = settings.intake.notice_days;
-            let p = super::calendar::period(conn, on, u32::try_from(days).unwrap_or(0))?;
-            let end = p.ends_at();
-            let started = if on == ctx.today() {
-                ctx.now
-            } else {
-                domain::calendar::start_of_day(on)
-            };
-            notice = Some((started, end));
-            json!({
-                "location": location, "days": days, "posted_on": on,
-                "first_day": p.first_day, "last_day": p.last_day, "extended": p.extended(),
-                "calendar_provisional": p.provisional,
-                "starts_at": started, "ends_at": end,
-            })
+            let (running, details) = super::calendar::notice(conn, ctx, on, days, location)?;
+            notice = Some(running);
+            details
         }
         (
             Step::TownshipReview | Step::Approval,

@@ -4,7 +4,7 @@
 //! change needs `users:manage` over the target's org unit, so nobody creates, changes or grants
 //! outside their own subtree or above their own level.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use diesel::pg::PgConnection;
@@ -19,7 +19,7 @@ use super::grant_requests::{self, GrantOutcome};
 use super::{Ctx, auth, stored_code};
 use crate::db::DbResultExt as _;
 use crate::regions;
-use crate::schema::{regions as regions_t, role_grants, role_permissions, tenants, users};
+use crate::schema::{regions as regions_t, role_grants, tenants, users};
 
 mod split;
 
@@ -163,17 +163,6 @@ fn views(conn: &mut PgConnection, rows: Vec<UserRow>) -> Result<Vec<UserView>, D
     let mut codes: Vec<i64> = rows.iter().map(|r| r.region_code).collect();
     codes.extend(grants.iter().map(|g| g.3));
     let names = names_of(conn, &codes)?;
-    let roles: Vec<&str> = grants.iter().map(|g| g.2.as_str()).collect();
-    let mut carried: HashMap<String, BTreeSet<String>> = HashMap::new();
-    for (role, permission) in role_permissions::table
-        .filter(role_permissions::role.eq_any(&roles))
-        .select((role_permissions::role, role_permissions::permission))
-        .load::<(String, String)>(conn)
-        .db()?
-    {
-        carried.entry(role).or_default().insert(permission);
-    }
-    let none = BTreeSet::new();
     let name = |c: i64| names.get(&c).cloned().unwrap_or_default();
     let mut by_user: HashMap<Uuid, Vec<GrantView>> = HashMap::new();
     for (user, id, role, unit, at) in grants {
@@ -185,46 +174,14 @@ fn views(conn: &mut PgConnection, rows: Vec<UserRow>) -> Result<Vec<UserView>, D
             granted_at: at,
         });
     }
-    let split: HashMap<Uuid, Vec<(String, RegionCode)>> = by_user
-        .iter()
-        .map(|(user, grants)| {
-            let split = domain::authz::split_permissions(
-                grants
-                    .iter()
-                    .map(|g| (g.unit, carried.get(&g.role).unwrap_or(&none))),
-            );
-            (*user, split)
-        })
-        .filter(|(_, split)| !split.is_empty())
-        .collect();
-    // Covering units are rarely a grant's or an org unit's: named in a query of their own.
-    let spans: Vec<i64> = split
-        .values()
-        .flatten()
-        .map(|(_, span)| span.as_i64())
-        .collect();
-    let span_names = if spans.is_empty() {
-        HashMap::new()
-    } else {
-        names_of(conn, &spans)?
-    };
+    let mut split = split::of_users(conn, &by_user)?;
     rows.into_iter()
         .map(|user| {
-            let split = split
-                .get(&user.id)
-                .into_iter()
-                .flatten()
-                .map(|(permission, span)| SplitView {
-                    permission: permission.clone(),
-                    unit: *span,
-                    unit_name: span_names.get(&span.as_i64()).cloned().unwrap_or_default(),
-                })
-                .collect();
             Ok(UserView {
                 org: stored_code(user.region_code)?,
                 org_name: name(user.region_code),
                 grants: by_user.remove(&user.id).unwrap_or_default(),
-                split,
+                split: split.remove(&user.id).unwrap_or_default(),
                 user,
             })
         })

@@ -629,21 +629,9 @@ fn parse_xlsx<R: Read + Seek>(
             "工作簿中没有工作表",
         ))
     })?;
-    // Merged cells: a county's register commonly merges 户编号 and the household's other columns
-    // down its member rows, and only the region's top-left cell holds the value. Read first (a
-    // pass over the sheet's XML, which lists them after its rows); an unreadable list is none.
-    // By the row they start on (each row looks up its own: a register merging ten columns of
-    // each of 300,000 households has three million regions).
-    let mut merged: std::collections::HashMap<u32, Vec<calamine::Dimensions>> =
-        std::collections::HashMap::new();
-    for d in book
-        .merge_cells_by_sheet_name(&name)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|d| d.end.0 > d.start.0)
-    {
-        merged.entry(d.start.0).or_default().push(d);
-    }
+    // Merged cells (merged::Merged), read first: a pass over the sheet's XML, which lists them
+    // after its rows; an unreadable list is none.
+    let regions = book.merge_cells_by_sheet_name(&name).unwrap_or_default();
     let mut reader = book.worksheet_cells_reader(&name).map_err(|_| {
         file_error(domain::Rule::other(
             "the first worksheet cannot be read",
@@ -686,9 +674,7 @@ fn parse_xlsx<R: Read + Seek>(
         }
     };
     let columns = columns_of(&header, columns)?;
-    // Values of merged regions spanning rows below the header, for the rows under their top:
-    // (column, last row, value).
-    let mut fills: Vec<(u32, u32, String)> = Vec::new();
+    let mut merged = merged::Merged::new(regions, header_row);
     let records = std::iter::from_fn(|| {
         let (r, c, t) = match carry.take() {
             Some(cell) => cell,
@@ -710,39 +696,7 @@ fn parse_xlsx<R: Read + Seek>(
                 Err(e) => return Some(Err(e)),
             }
         }
-        // A merged region's rows below its top read its value where they hold none (as the
-        // sheet shows them), in the region's first column only; the region's top row starts it.
-        // A row blank of its own stays blank (it is skipped as before, not made a row of the
-        // household's values alone).
-        fills.retain(|(_, last, _)| *last >= r);
-        let blank = cells.iter().all(|c| c.trim().is_empty());
-        for (col, _, value) in fills.iter().filter(|_| !blank) {
-            let empty = col
-                .checked_sub(offset)
-                .and_then(|i| usize::try_from(i).ok())
-                .is_none_or(|i| cells.get(i).is_none_or(String::is_empty));
-            if empty {
-                put(&mut cells, *col, offset, value.clone());
-            }
-        }
-        for d in merged
-            .get(&r)
-            .into_iter()
-            .flatten()
-            .filter(|_| r > header_row)
-        {
-            let value = d
-                .start
-                .1
-                .checked_sub(offset)
-                .and_then(|i| usize::try_from(i).ok())
-                .and_then(|i| cells.get(i))
-                .cloned()
-                .unwrap_or_default();
-            if !value.is_empty() {
-                fills.push((d.start.1, d.end.0, value));
-            }
-        }
+        merged.fill(r, offset, &mut cells);
         Some(Ok((r.saturating_add(1), cells, Ending::Whole)))
     });
     to_rows(records, all, &columns, max_rows, sink)
@@ -792,6 +746,7 @@ pub fn yes_no(text: &str) -> Result<Option<bool>, domain::Rule> {
     }
 }
 
+mod merged;
 mod text;
 mod write;
 pub use write::{

@@ -364,22 +364,9 @@ pub(crate) fn take_step_on(
         }
         StepInput::Notice { location, .. } => {
             let days = notice_days(conn, ctx, village, step)?;
-            // Civil Code §201/§203 on the platform calendar: the period starts the day after
-            // posting and ends at 24:00 of its last day, moved past rest days.
-            let p = crate::app::calendar::period(conn, on, u32::try_from(days).unwrap_or(0))?;
-            let end = p.ends_at();
-            let started = if on == ctx.today() {
-                ctx.now
-            } else {
-                domain::calendar::start_of_day(on)
-            };
-            notice = Some((started, end));
-            json!({
-                "location": location, "days": days, "posted_on": on,
-                "first_day": p.first_day, "last_day": p.last_day, "extended": p.extended(),
-                "calendar_provisional": p.provisional,
-                "starts_at": started, "ends_at": end,
-            })
+            let (running, details) = crate::app::calendar::notice(conn, ctx, on, days, location)?;
+            notice = Some(running);
+            details
         }
         StepInput::Review {
             opinion,

@@ -1,7 +1,7 @@
 //! Grants that would leave a permission split: held at several units with none at the unit
 //! covering them, whose range would take in the units between (security.md §14).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
@@ -9,6 +9,7 @@ use domain::authz::Catalog;
 use domain::{DomainError, RegionCode};
 use uuid::Uuid;
 
+use super::{GrantView, SplitView, names_of};
 use crate::app::stored_code;
 use crate::db::DbResultExt as _;
 use crate::schema::{role_grants, role_permissions};
@@ -106,24 +107,24 @@ pub(super) fn refuse_split_after_move(
     user_county: i32,
     org: RegionCode,
 ) -> Result<(), DomainError> {
-    let rows: Vec<(String, i64, Option<String>)> = role_grants::table
-        .left_join(role_permissions::table.on(role_permissions::role.eq(role_grants::role)))
+    let held: Vec<(String, i64)> = role_grants::table
         .filter(role_grants::county_code.eq(user_county))
         .filter(role_grants::user_id.eq(user))
-        .select((
-            role_grants::role,
-            role_grants::region_code,
-            role_permissions::permission.nullable(),
-        ))
+        .select((role_grants::role, role_grants::region_code))
         .load(conn)
         .db()?;
-    let mut by_grant: BTreeMap<(String, i64), BTreeSet<String>> = BTreeMap::new();
-    for (role, unit, permission) in rows {
-        by_grant.entry((role, unit)).or_default().extend(permission);
-    }
-    let grants: Vec<(&str, RegionCode, &BTreeSet<String>)> = by_grant
+    let roles: Vec<&str> = held.iter().map(|(r, _)| r.as_str()).collect();
+    let carried = carried(conn, &roles)?;
+    let none = BTreeSet::new();
+    let grants: Vec<(&str, RegionCode, &BTreeSet<String>)> = held
         .iter()
-        .filter_map(|((role, unit), p)| Some((role.as_str(), stored_code(*unit).ok()?, p)))
+        .filter_map(|(role, unit)| {
+            Some((
+                role.as_str(),
+                stored_code(*unit).ok()?,
+                carried.get(role).unwrap_or(&none),
+            ))
+        })
         .collect();
     let scope = org.subtree();
     let kept = || grants.iter().filter(|(_, u, _)| scope.contains(*u));
@@ -155,4 +156,68 @@ pub(super) fn refuse_split_after_move(
             ),
         ),
     ))
+}
+
+/// The permissions each of `roles` carries, by role.
+fn carried(
+    conn: &mut PgConnection,
+    roles: &[&str],
+) -> Result<HashMap<String, BTreeSet<String>>, DomainError> {
+    let mut carried: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for (role, permission) in role_permissions::table
+        .filter(role_permissions::role.eq_any(roles))
+        .select((role_permissions::role, role_permissions::permission))
+        .load::<(String, String)>(conn)
+        .db()?
+    {
+        carried.entry(role).or_default().insert(permission);
+    }
+    Ok(carried)
+}
+
+/// Each user's permissions held split ([`domain::authz::split_permissions`]), with the
+/// covering units named; users with none are left out.
+pub(super) fn of_users(
+    conn: &mut PgConnection,
+    grants: &HashMap<Uuid, Vec<GrantView>>,
+) -> Result<HashMap<Uuid, Vec<SplitView>>, DomainError> {
+    let roles: Vec<&str> = grants.values().flatten().map(|g| g.role.as_str()).collect();
+    let carried = carried(conn, &roles)?;
+    let none = BTreeSet::new();
+    let split: Vec<(Uuid, Vec<(String, RegionCode)>)> = grants
+        .iter()
+        .map(|(user, grants)| {
+            let split = domain::authz::split_permissions(
+                grants
+                    .iter()
+                    .map(|g| (g.unit, carried.get(&g.role).unwrap_or(&none))),
+            );
+            (*user, split)
+        })
+        .filter(|(_, split)| !split.is_empty())
+        .collect();
+    // Covering units are rarely a grant's or an org unit's: named in a query of their own.
+    let spans: Vec<i64> = split
+        .iter()
+        .flat_map(|(_, s)| s.iter().map(|(_, span)| span.as_i64()))
+        .collect();
+    let names = if spans.is_empty() {
+        HashMap::new()
+    } else {
+        names_of(conn, &spans)?
+    };
+    Ok(split
+        .into_iter()
+        .map(|(user, split)| {
+            let views = split
+                .into_iter()
+                .map(|(permission, unit)| SplitView {
+                    permission,
+                    unit,
+                    unit_name: names.get(&unit.as_i64()).cloned().unwrap_or_default(),
+                })
+                .collect();
+            (user, views)
+        })
+        .collect())
 }
