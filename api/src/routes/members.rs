@@ -397,6 +397,7 @@ fn removal_reason(reason: Option<String>) -> Result<Option<String>, DomainError>
         (status = 403, description = "Lacks cases:write there", body = Problem, content_type = "application/problem+json"),
         NotFound,
         (status = 422, description = "The head cannot be removed (`member_id`), or the reason is too long (`reason`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Other records still refer to the member: nothing is removed", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/households/{id}/members/{member_id}")]
