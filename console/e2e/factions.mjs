@@ -343,9 +343,22 @@ export async function factions({ as, base, expect, idNumber, rnd }) {
   // 4. The calendar: the platform administrator marks a working day of 2090 a holiday; the
   //    countdown on the page moves to the next working day.
   const platform = await caller("platform.admin", "demo-platform-2026");
-  const reset = await platform("PUT", "/calendar/2090", { source: "e2e", days: [] });
+  // 2090 as the law alone makes it (the holidays fixed by date, which every year must list),
+  // whatever an earlier run left; saved with the version read (If-Match).
+  const law = [
+    ["2090-01-01", "New Year's Day", "元旦"],
+    ["2090-05-01", "Labour Day", "劳动节"],
+    ["2090-05-02", "Labour Day", "劳动节"],
+    ["2090-10-01", "National Day", "国庆节"],
+    ["2090-10-02", "National Day", "国庆节"],
+    ["2090-10-03", "National Day", "国庆节"],
+  ].map(([date, festival, festival_zh]) => ({ date, kind: "holiday", festival, festival_zh }));
+  const current = await platform("GET", "/calendar/2090");
+  const reset = await platform("PUT", "/calendar/2090", { source: "e2e", days: law }, { "if-match": current.etag });
   expect(reset.status === 200, `PUT /calendar/2090: ${reset.status} ${JSON.stringify(reset.body)}`);
-  const from = "2090-09-29";
+  // A June week: no holiday fixed by date near it.
+  const from = "2090-06-05";
+  const added = law.length;
   const n = 5;
   const holiday = nthWorkday(from, 2);
   await as("platform.admin", "demo-platform-2026", "factions-calendar", async (page, shot) => {
@@ -365,14 +378,14 @@ export async function factions({ as, base, expect, idNumber, rnd }) {
     await page.click("[data-test=calendar-edit]");
     await page.fill("#cal-source", "端到端测试：2090 年安排");
     await page.click("[data-test=calendar-add]");
-    await page.fill("#cal-date-0", holiday);
-    await page.press("#cal-date-0", "Enter");
-    await page.fill("#cal-fzh-0", "测试节");
+    await page.fill(`#cal-date-${added}`, holiday);
+    await page.press(`#cal-date-${added}`, "Enter");
+    await page.fill(`#cal-fzh-${added}`, "测试节");
     // Both names are required: the server's 422 under the English one.
     await page.click("[data-test=calendar-save]");
     await page.waitForSelector("[data-test=calendar-draft] .field-error");
     await shot("calendar-edit-error");
-    await page.fill("#cal-fen-0", "Test Day");
+    await page.fill(`#cal-fen-${added}`, "Test Day");
     await shot("calendar-edit");
     await page.click("[data-test=calendar-save]");
     await page.waitForSelector("[data-test=calendar-days] .el-table__row:has-text('测试节')");

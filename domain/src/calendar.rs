@@ -51,6 +51,43 @@ pub struct Calendar {
 /// 全国年节及纪念日放假办法 from 1 January 2025.
 pub const STATUTORY_FLOOR_FROM: i32 = 2025;
 
+/// The dates the law of the year makes statutory holidays by the solar calendar, whatever the
+/// State Council's arrangement adds (全国年节及纪念日放假办法 as in force that year): New Year's
+/// Day (1 January), Labour Day (1 May; 1–3 May from 2000 to 2007, 1–2 May from 2025) and
+/// National Day (1–2 October before 2000, then 1–3 October). Every arrangement lists them as
+/// holidays; the festivals of the lunar calendar depend on the year's arrangement.
+pub fn fixed_holidays(year: i32) -> Vec<(NaiveDate, &'static str, &'static str)> {
+    let new_year = (1, 1, "New Year's Day", "元旦");
+    let labour = |day| (5, day, "Labour Day", "劳动节");
+    let national = |day| (10, day, "National Day", "国庆节");
+    let days: Vec<(u32, u32, &'static str, &'static str)> = match year {
+        ..=1999 => vec![new_year, labour(1), national(1), national(2)],
+        2000..=2007 => vec![
+            new_year,
+            labour(1),
+            labour(2),
+            labour(3),
+            national(1),
+            national(2),
+            national(3),
+        ],
+        2008..=2024 => vec![new_year, labour(1), national(1), national(2), national(3)],
+        _ => vec![
+            new_year,
+            labour(1),
+            labour(2),
+            national(1),
+            national(2),
+            national(3),
+        ],
+    };
+    days.into_iter()
+        .filter_map(|(month, day, en, zh)| {
+            NaiveDate::from_ymd_opt(year, month, day).map(|d| (d, en, zh))
+        })
+        .collect()
+}
+
 /// The holidays a year has by law whatever the State Council's arrangement adds (全国年节及纪念日
 /// 放假办法, as revised from 2025, 第二条 and 第六条): New Year's Day (1 January), Labour Day
 /// (1–2 May) and National Day (1–3 October), each such day falling on a Saturday or Sunday made
@@ -62,20 +99,10 @@ pub fn statutory_floor(year: i32) -> Vec<SpecialDay> {
     if year < STATUTORY_FLOOR_FROM {
         return Vec::new();
     }
-    let fixed: [(u32, u32, &str, &str); 6] = [
-        (1, 1, "New Year's Day", "元旦"),
-        (5, 1, "Labour Day", "劳动节"),
-        (5, 2, "Labour Day", "劳动节"),
-        (10, 1, "National Day", "国庆节"),
-        (10, 2, "National Day", "国庆节"),
-        (10, 3, "National Day", "国庆节"),
-    ];
+    let fixed = fixed_holidays(year);
     let mut out: Vec<SpecialDay> = Vec::new();
     let mut made_up: Vec<SpecialDay> = Vec::new();
-    for (month, day, festival, festival_zh) in fixed {
-        let Some(date) = NaiveDate::from_ymd_opt(year, month, day) else {
-            continue;
-        };
+    for (date, festival, festival_zh) in fixed {
         out.push(SpecialDay {
             date,
             kind: DayKind::Holiday,
@@ -295,7 +322,8 @@ pub fn parse_csv(text: &str) -> Result<Vec<SpecialDay>, String> {
 
 /// Checks one year's arrangement before it replaces the stored one: every date in `year`, no
 /// date twice (in particular not both a holiday and an adjusted working day), adjusted working
-/// days only on Saturdays and Sundays, festival names present and short.
+/// days only on Saturdays and Sundays, festival names present and short, and every
+/// [`fixed_holidays`] date of the year listed as a holiday (a year cannot be emptied).
 ///
 /// # Errors
 /// `Validation` with one error per bad entry, `days[i].date` (or `.festival`) naming the date.
@@ -357,6 +385,20 @@ pub fn check_year(year: i32, days: &[SpecialDay]) -> Result<(), DomainError> {
                     ),
                 ));
             }
+        }
+    }
+    for (date, festival, festival_zh) in fixed_holidays(year) {
+        if !days
+            .iter()
+            .any(|d| d.date == date && d.kind == DayKind::Holiday)
+        {
+            errs.push(FieldError::new(
+                "days",
+                crate::Rule::other(
+                    format!("{date} ({festival}) is a statutory holiday by law and must be listed as a holiday"),
+                    format!("{date}({festival_zh})是法定节假日,须列为节假日"),
+                ),
+            ));
         }
     }
     if errs.is_empty() {

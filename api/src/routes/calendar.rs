@@ -1,7 +1,7 @@
 //! The platform's working calendar (statutory holidays and adjusted working days): everyone
 //! reads it, a platform administrator replaces a year.
 
-use actix_web::{HttpResponse, get, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::DomainError;
 use domain::calendar::{DayKind, SpecialDay};
@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use crate::error::answers::NotSignedIn;
 use crate::error::{ApiResult, Problem};
+use crate::http::etag::if_match;
 use crate::http::json::ValidJson;
 use crate::state::{AppState, Auth};
 
@@ -132,27 +133,36 @@ fn versioned(dto: CalendarYearDto) -> HttpResponse {
 }
 
 /// Adds or corrects a year (platform administrators; audited with the dates before and after).
-/// Periods already running keep the end they were given.
+/// Periods already running keep the end they were given. Requires `If-Match` with the ETag of
+/// the year as read (`"0"` for a year never added), so that two administrators typing in the
+/// same notice do not overwrite each other unseen.
 #[utoipa::path(
     tag = "calendar",
     security(("bearer" = [])),
-    params(("year" = i32, Path, description = "Year", example = 2027)),
+    params(
+        ("year" = i32, Path, description = "Year", example = 2027),
+        ("If-Match" = String, Header, description = "ETag from GET"),
+    ),
     request_body = PutCalendarYearBody,
     responses(
         (status = 200, description = "Saved; ETag carries its version", body = CalendarYearDto),
         NotSignedIn,
         (status = 403, description = "Not a platform administrator", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A date outside the year, listed twice, both a holiday and an adjusted working day, or an adjusted working day on a weekday; `days[i].date` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match: the year changed since it was read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A date outside the year, listed twice, both a holiday and an adjusted working day, or an adjusted working day on a weekday (`days[i].date` names it); or a holiday the law fixes by date (New Year's Day, Labour Day, National Day) left out (`days`)", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/calendar/{year}")]
 pub async fn put_calendar_year(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
     body: ValidJson<PutCalendarYearBody>,
 ) -> ApiResult<HttpResponse> {
     let y = year(&path)?;
+    let expected = if_match(&req)?;
     let body = body.0;
     let mut errs = Vec::new();
     let days: Vec<SpecialDay> = body
@@ -178,7 +188,7 @@ pub async fn put_calendar_year(
     let source = body.source;
     let view = state
         .run(auth, move |conn, ctx| {
-            calendar::put_year(conn, ctx, y, &source, &days)
+            calendar::put_year(conn, ctx, y, expected, &source, &days)
         })
         .await?;
     Ok(versioned(CalendarYearDto::from(view)))

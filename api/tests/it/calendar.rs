@@ -12,6 +12,17 @@ fn day(date: &str, kind: &str) -> Value {
     json!({"date": date, "kind": kind, "festival": "National Day", "festival_zh": "国庆节"})
 }
 
+/// The holidays the law fixes by date in `year`, which every arrangement lists, and `more`.
+fn with_law(year: i32, more: &[Value]) -> Vec<Value> {
+    let mut days: Vec<Value> = domain::calendar::fixed_holidays(year)
+        .into_iter()
+        .filter(|(d, _, _)| !more.iter().any(|m| m["date"] == d.to_string()))
+        .map(|(d, en, zh)| json!({"date": d, "kind": "holiday", "festival": en, "festival_zh": zh}))
+        .collect();
+    days.extend(more.iter().cloned());
+    days
+}
+
 #[actix_web::test]
 async fn everyone_reads_the_calendar_the_platform_administrator_keeps_it() {
     let mut app = TestApp::spawn().await;
@@ -71,37 +82,65 @@ async fn everyone_reads_the_calendar_the_platform_administrator_keeps_it() {
     // A county cannot change it; the platform administrator adds 2027.
     let year = json!({
         "source": "国务院办公厅关于2027年部分节假日安排的通知",
-        "days": [day("2027-10-01", "holiday"), day("2027-10-09", "workday"), day("2027-10-04", "holiday")],
+        "days": with_law(2027, &[day("2027-10-09", "workday"), day("2027-10-04", "holiday")]),
     });
-    let put = |token: &str, body: Value| {
+    let put = |token: &str, version: Option<&str>, body: Value| {
         let token = token.to_string();
+        let version = version.map(|v| format!("\"{v}\""));
         let app = &app;
         async move {
+            let headers: Vec<(&str, &str)> = version
+                .as_deref()
+                .map(|v| ("If-Match", v))
+                .into_iter()
+                .collect();
             app.send(
                 "PUT",
                 "/api/v1/calendar/2027",
                 Some(&token),
                 Some(&body),
-                &[],
+                &headers,
             )
             .await
         }
     };
-    assert_eq!(put(&t, year.clone()).await.status, 403);
-    let r = put(&p, year).await;
+    assert_eq!(put(&t, Some("0"), year.clone()).await.status, 403);
+    // The version read (0 for a year never added) is required, and must be the stored one.
+    assert_eq!(put(&p, None, year.clone()).await.status, 428);
+    assert_eq!(put(&p, Some("1"), year.clone()).await.status, 412);
+    let r = put(&p, Some("0"), year.clone()).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["version"], 1);
+    let dates: Vec<&str> = r.body["days"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["date"].as_str())
+        .collect();
     assert_eq!(
-        r.body["days"][1]["date"], "2027-10-04",
+        dates,
+        [
+            "2027-01-01",
+            "2027-05-01",
+            "2027-05-02",
+            "2027-10-01",
+            "2027-10-02",
+            "2027-10-03",
+            "2027-10-04",
+            "2027-10-09"
+        ],
         "kept in date order"
     );
+    // A second administrator who read the year before that save is told, not overwritten.
+    assert_eq!(put(&p, Some("0"), year).await.status, 412);
     let r = app.get("/api/v1/calendar/2027", &clerk).await;
     assert_eq!(
         (
             r.body["known"].as_bool(),
+            r.body["version"].as_i64(),
             r.body["days"].as_array().map(Vec::len)
         ),
-        (Some(true), Some(3))
+        (Some(true), Some(1), Some(8))
     );
 
     // Bad years are refused naming the date, and leave the stored year as it was.
@@ -132,19 +171,27 @@ async fn everyone_reads_the_calendar_the_platform_administrator_keeps_it() {
             "must be one of",
         ),
     ] {
-        let r = put(&p, json!({"source": "x", "days": days})).await;
+        let r = put(&p, Some("1"), json!({"source": "x", "days": days})).await;
         assert_eq!(r.status, 422, "{says}: {:?}", r.body);
         assert_eq!(r.body["errors"][0]["field"], field, "{:?}", r.body);
         let message = r.body["errors"][0]["message"].as_str().unwrap_or_default();
         assert!(message.contains(says), "{message}");
     }
+    // Nor can a year be emptied, or lose a holiday the law fixes by date.
+    let r = put(&p, Some("1"), json!({"source": "x", "days": []})).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"].as_array().map(Vec::len), Some(6));
+    assert_eq!(r.body["errors"][0]["field"], "days");
+    let message = r.body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("2027-01-01 (New Year's Day)"), "{message}");
     let r = app.get("/api/v1/calendar/2027", &clerk).await;
     assert_eq!(r.body["version"], 1);
 
     // A correction bumps the version and is audited with before and after.
     let r = put(
         &p,
-        json!({"source": "更正", "days": [day("2027-10-01", "holiday")]}),
+        Some("1"),
+        json!({"source": "更正", "days": with_law(2027, &[])}),
     )
     .await;
     assert_eq!((r.status, r.body["version"].as_i64()), (200, Some(2)));
@@ -161,10 +208,11 @@ async fn everyone_reads_the_calendar_the_platform_administrator_keeps_it() {
         .unwrap_or_default();
     assert_eq!(
         details["before"].as_array().map(Vec::len),
-        Some(3),
+        Some(8),
         "{details}"
     );
-    assert_eq!(details["after"], json!(["2027-10-01 holiday"]));
+    assert_eq!(details["after"].as_array().map(Vec::len), Some(6));
+    assert_eq!(details["after"][5], "2027-10-03 holiday");
 }
 
 #[test]
@@ -252,9 +300,9 @@ async fn a_missing_year_is_asked_for_in_the_platform_administrators_inbox() {
             Some(&p),
             Some(&json!({
                 "source": "国务院办公厅通知",
-                "days": [day(&format!("{this_year}-10-01"), "holiday")],
+                "days": with_law(this_year, &[]),
             })),
-            &[],
+            &[("If-Match", "\"0\"")],
         )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);

@@ -267,7 +267,13 @@ pub fn sample_body(method: &str, path: &str) -> serde_json::Value {
             json!({"role": "village_clerk", "org_unit": "370831001003"})
         }
         ("PUT", "/api/v1/settings/{region_code}") => json!({"overrides": {}}),
-        ("PUT", "/api/v1/calendar/{year}") => json!({"source": "matrix", "days": []}),
+        ("PUT", "/api/v1/calendar/{year}") => {
+            let days: Vec<serde_json::Value> = domain::calendar::fixed_holidays(2020)
+                .into_iter()
+                .map(|(d, en, zh)| json!({"date": d, "kind": "holiday", "festival": en, "festival_zh": zh}))
+                .collect();
+            json!({"source": "matrix", "days": days})
+        }
         ("PUT", "/api/v1/me/password") => {
             json!({"current_password": "x", "new_password": "a-good-password"})
         }

@@ -186,7 +186,8 @@ fn a_bad_year_is_refused_naming_the_date() {
             special("2027-10-08", DayKind::Workday),
         ],
     ));
-    assert_eq!(e.len(), 4, "{e:?}");
+    // Four bad entries, then the five statutory holidays it leaves out (all but 1 October).
+    assert_eq!(e.len(), 4 + 5, "{e:?}");
     assert_eq!(e[0].0, "days[1].date");
     assert!(e[0].1.contains("2027-10-01 is listed twice"), "{e:?}");
     assert_eq!(e[1].0, "days[3].date");
@@ -204,7 +205,52 @@ fn a_bad_year_is_refused_naming_the_date() {
         errors(check_year(2027, &[unnamed]))[0].0,
         "days[0].festival_zh"
     );
-    assert!(check_year(2027, &[]).is_ok(), "a year may be cleared");
+}
+
+/// The holidays the law fixes by date: every arrangement lists them, so a year cannot be
+/// emptied or lose National Day by a slip.
+#[test]
+fn a_year_without_its_statutory_holidays_is_refused() {
+    let e = errors(check_year(2027, &[]));
+    let missing: Vec<&str> = e.iter().map(|(_, m)| m.as_str()).collect();
+    assert_eq!(e.len(), 6, "{e:?}");
+    assert!(e.iter().all(|(f, _)| f == "days"), "{e:?}");
+    assert!(
+        missing[0].starts_with("2027-01-01 (New Year's Day)"),
+        "{e:?}"
+    );
+    assert!(missing[2].starts_with("2027-05-02 (Labour Day)"), "{e:?}");
+    let all: Vec<SpecialDay> = fixed_holidays(2027)
+        .into_iter()
+        .map(|(date, en, zh)| SpecialDay {
+            date,
+            kind: DayKind::Holiday,
+            festival: en.into(),
+            festival_zh: zh.into(),
+        })
+        .collect();
+    assert!(check_year(2027, &all).is_ok());
+    // Listed, but as an adjusted working day: still missing as a holiday.
+    let mut worked = all.clone();
+    worked[5].kind = DayKind::Workday;
+    let e = errors(check_year(2027, &worked));
+    assert!(
+        e.iter()
+            .any(|(f, m)| f == "days" && m.starts_with("2027-10-03")),
+        "{e:?}"
+    );
+    // The law of each period: 2 May was a holiday by law before 2008 and again from 2025.
+    let dates = |y| {
+        fixed_holidays(y)
+            .iter()
+            .map(|h| h.0.format("%m-%d").to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(dates(2007), "01-01 05-01 05-02 05-03 10-01 10-02 10-03");
+    assert_eq!(dates(2012), "01-01 05-01 10-01 10-02 10-03");
+    assert_eq!(dates(2025), "01-01 05-01 05-02 10-01 10-02 10-03");
+    assert_eq!(dates(1990), "01-01 05-01 10-01 10-02");
 }
 
 #[test]

@@ -111,11 +111,13 @@ pub fn get_year(conn: &mut PgConnection, year: i32) -> Result<YearView, DomainEr
 /// # Errors
 /// `Forbidden` without `settings:manage` at the platform; `Validation` naming each bad date
 /// (outside the year, listed twice, a holiday and an adjusted working day at once, a weekday
-/// listed as adjusted working day).
+/// listed as adjusted working day, a statutory holiday left out); `PreconditionFailed` when
+/// `expected` is not the stored version (0 for a year never added).
 pub fn put_year(
     conn: &mut PgConnection,
     ctx: &Ctx,
     year: i32,
+    expected: i32,
     source: &str,
     days: &[SpecialDay],
 ) -> Result<YearView, DomainError> {
@@ -126,7 +128,8 @@ pub fn put_year(
         return Err(DomainError::field("source", domain::Rule::length(1, 200)));
     }
     check_year(year, days)?;
-    // Serialise replacements of one year.
+    // Serialise replacements of one year, the first one too (no row to lock yet).
+    crate::db::lock_key(conn, 59, &year.to_string())?;
     let before_version: Option<i32> = calendar_years::table
         .filter(calendar_years::year.eq(year))
         .select(calendar_years::version)
@@ -134,6 +137,9 @@ pub fn put_year(
         .first(conn)
         .optional()
         .db()?;
+    if before_version.unwrap_or(0) != expected {
+        return Err(DomainError::PreconditionFailed);
+    }
     let before = rows(conn, first, last)?;
     diesel::delete(calendar_days::table.filter(calendar_days::date.between(first, last)))
         .execute(conn)
@@ -157,7 +163,7 @@ pub fn put_year(
             .execute(conn)
             .db()?;
     }
-    diesel::insert_into(calendar_years::table)
+    let version: i32 = diesel::insert_into(calendar_years::table)
         .values((
             calendar_years::year.eq(year),
             calendar_years::source.eq(source.trim()),
@@ -172,8 +178,12 @@ pub fn put_year(
             calendar_years::updated_by.eq(ctx.caller.user_id),
             calendar_years::updated_at.eq(ctx.now),
         ))
-        .execute(conn)
+        .returning(calendar_years::version)
+        .get_result(conn)
         .db()?;
+    if version != expected + 1 {
+        return Err(DomainError::PreconditionFailed);
+    }
     let brief = |v: &[SpecialDay]| {
         v.iter()
             .map(|d| format!("{} {}", d.date, d.kind.as_str()))
