@@ -616,6 +616,12 @@ async fn operational_grants_wait_for_a_second_administrator_when_the_county_requ
     assert_eq!(inbox.body["items"][0]["action"], "approve");
     let mine = app.get("/api/v1/me/tasks?kind=grant_request", &t).await;
     assert_eq!(mine.body["counts"]["grant_request"], 0, "{:?}", mine.body);
+    // Nor in the inbox of the two the approval refuses: it offers only what it would accept.
+    for (who, token) in [("the puppet", &puppet), ("the account taken over", &taken)] {
+        let r = app.get("/api/v1/me/tasks?kind=grant_request", token).await;
+        assert_eq!(r.status, 200, "{who}: {:?}", r.body);
+        assert_eq!(r.body["counts"]["grant_request"], 0, "{who}: {:?}", r.body);
+    }
     let queue = app.get("/api/v1/grant-requests?status=pending", &t3).await;
     assert_eq!(queue.status, 200, "{:?}", queue.body);
     assert_eq!(

@@ -287,11 +287,71 @@ fn refuse(message: impl Into<String>) -> DomainError {
     }
 }
 
+/// The accounts the caller may not approve a request of, or for (besides their own): whoever
+/// granted the caller a role that administers users, and whoever reset the caller's password
+/// less than [`RESET_QUARANTINE_DAYS`] ago; each with the reason, the grants' first. Read by
+/// the approval itself and by the inbox, so that it offers only requests the caller may approve.
+///
+/// # Errors
+/// Database failures.
+pub(crate) fn conflicted(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+) -> Result<Vec<(Uuid, String)>, DomainError> {
+    let me = ctx.caller.user_id;
+    let administering: Vec<String> = ctx
+        .caller
+        .grants
+        .iter()
+        .filter(|(_, perms)| perms.contains(perm::USERS_MANAGE))
+        .map(|(g, _)| g.role.clone())
+        .collect();
+    // The approver's own account and grants lie at their org unit, which a request bounded by
+    // where the permission is granted (a city user approving at one county) does not reach:
+    // read in the org unit's scope, then back.
+    crate::db::set_scope(conn, ctx.caller.org.subtree())?;
+    let granted_by: Vec<Option<Uuid>> = role_grants::table
+        .filter(role_grants::county_code.eq(ctx.caller.org.county_code()))
+        .filter(role_grants::user_id.eq(me))
+        .filter(role_grants::role.eq_any(&administering))
+        .select(role_grants::granted_by)
+        .load(conn)
+        .db()?;
+    let reset: Option<(Option<Uuid>, Option<DateTime<Utc>>)> = users_t::table
+        .filter(users_t::county_code.eq(ctx.caller.org.county_code()))
+        .filter(users_t::id.eq(me))
+        .select((users_t::password_reset_by, users_t::password_reset_at))
+        .first(conn)
+        .optional()
+        .db()?;
+    crate::db::set_scope(conn, ctx.caller.scope())?;
+    let mut out: Vec<(Uuid, String)> = granted_by
+        .into_iter()
+        .flatten()
+        .map(|by| {
+            (
+                by,
+                "your own administration was granted by the requester or by the user the role is for: another administrator approves".to_owned(),
+            )
+        })
+        .collect();
+    if let Some((Some(by), Some(at))) = reset
+        && ctx.now - at < Duration::days(RESET_QUARANTINE_DAYS)
+    {
+        out.push((
+            by,
+            format!(
+                "your password was reset by the requester or by the user the role is for less than {RESET_QUARANTINE_DAYS} days ago: another administrator approves"
+            ),
+        ));
+    }
+    Ok(out)
+}
+
 /// Why the caller may not approve `req`, if they may not (see the module's rules).
 fn check_approver(
     conn: &mut PgConnection,
     ctx: &Ctx,
-    catalog: &Catalog,
     req: &GrantRequestRow,
 ) -> Result<(), DomainError> {
     let me = ctx.caller.user_id;
@@ -304,42 +364,11 @@ fn check_approver(
         return Err(refuse("nobody approves a role for themselves"));
     }
     let parties = [req.requested_by, req.user_id];
-    // The approver's own account and grants lie at their org unit, which a request bounded by
-    // where the permission is granted (a city user approving at one county) does not reach:
-    // read in the org unit's scope, then back.
-    crate::db::set_scope(conn, ctx.caller.org.subtree())?;
-    let my_admin_grants: Vec<(String, Option<Uuid>)> = role_grants::table
-        .filter(role_grants::county_code.eq(ctx.caller.org.county_code()))
-        .filter(role_grants::user_id.eq(me))
-        .select((role_grants::role, role_grants::granted_by))
-        .load(conn)
-        .db()?;
-    let puppet = my_admin_grants.iter().any(|(role, by)| {
-        by.is_some_and(|b| parties.contains(&b))
-            && catalog
-                .role(role)
-                .is_some_and(|d| d.permissions.iter().any(|p| p == perm::USERS_MANAGE))
-    });
-    if puppet {
-        return Err(refuse(
-            "your own administration was granted by the requester or by the user the role is for: another administrator approves",
-        ));
-    }
-    let reset: Option<(Option<Uuid>, Option<DateTime<Utc>>)> = users_t::table
-        .filter(users_t::county_code.eq(ctx.caller.org.county_code()))
-        .filter(users_t::id.eq(me))
-        .select((users_t::password_reset_by, users_t::password_reset_at))
-        .first(conn)
-        .optional()
-        .db()?;
-    crate::db::set_scope(conn, ctx.caller.scope())?;
-    if let Some((Some(by), Some(at))) = reset
-        && parties.contains(&by)
-        && ctx.now - at < Duration::days(RESET_QUARANTINE_DAYS)
+    if let Some((_, why)) = conflicted(conn, ctx)?
+        .into_iter()
+        .find(|(by, _)| parties.contains(by))
     {
-        return Err(refuse(format!(
-            "your password was reset by the requester or by the user the role is for less than {RESET_QUARANTINE_DAYS} days ago: another administrator approves"
-        )));
+        return Err(refuse(why));
     }
     Ok(())
 }
@@ -363,7 +392,7 @@ pub fn approve(
     ctx.caller
         .check_grant(catalog, &req.role, unit, stored_code(user.region_code)?)?;
     open(&req)?;
-    check_approver(conn, ctx, catalog, &req)?;
+    check_approver(conn, ctx, &req)?;
     let grant_id = users::insert_grant(
         conn,
         ctx,

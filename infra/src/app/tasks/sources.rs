@@ -168,6 +168,10 @@ struct GrantRequestRow {
     region_code: i64,
     #[diesel(sql_type = Timestamptz)]
     requested_at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    requested_by: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    user_id: Uuid,
 }
 
 pub(super) fn grant_request_tasks(
@@ -182,7 +186,19 @@ pub(super) fn grant_request_tasks(
         .bind::<diesel::sql_types::Uuid, _>(ctx.caller.user_id)
         .load(conn)
         .db()?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    // Only what the approval would accept: not a request of or for someone who administers
+    // the caller's account (granted the caller's administration, reset their password lately).
+    let conflicted = crate::app::grant_requests::conflicted(conn, ctx)?;
     for r in rows {
+        if conflicted
+            .iter()
+            .any(|(by, _)| *by == r.requested_by || *by == r.user_id)
+        {
+            continue;
+        }
         out.push(Found {
             kind: TaskKind::GrantRequest,
             object_type: "grant_request",
