@@ -175,6 +175,7 @@ const zh = {
     count: "已加载 {n} 条", title: "审计日志", action: "操作", actor: "操作人", object: "对象", at: "时间", region: "区划",
     objectType: "对象类型", objectId: "对象编号", from: "起始日期", to: "截止日期",
     actionAll: "全部（可输入名称或代码）", actionNone: "没有这项操作；也可输入完整的操作代码，如 member.reveal", platform: "全平台",
+    withheld: "（需 {perm} 权限才能查看）",
   },
   jobs: {
     title: "后台任务", kind: "类型", progress: "进度", created: "创建时间", finished: "完成时间", rows: "已处理/总行数",
@@ -382,6 +383,7 @@ Object.assign(en.household, {
 Object.assign(en.jobs, {
   failedReason: "Why it failed", noReason: "The server gave no reason",
 });
+Object.assign(en.audit, { withheld: "(needs {perm} to see)" });
 Object.assign(en.import, { failed: "The import failed and did not finish. Deal with the reason, then import the file again (rows already imported are not imported twice)." });
 Object.assign(en.households, { exportFailed: "The export failed; no file was made. Export again later.", printNote: "The printout holds the rows on screen only. ", printExport: "For every household use Export Excel." });
 Object.assign(en.status, { registered: "not yet out of poverty", exited: "out of poverty", monitored: "monitored", returned: "back in poverty", non_poor: "ordinary household", removed: "removed" });

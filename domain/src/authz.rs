@@ -154,6 +154,38 @@ pub mod perm {
         SETTINGS_MANAGE,
         AUDIT_READ,
     ];
+
+    /// The permission that reads what an audit entry's details and reason tell about its
+    /// object, by the object's type: `audit:read` shows who did what to which object and
+    /// when, but what a household's entry records (names, phone numbers, health, reasons
+    /// for removal) only to those who may read households there (security.md §18). `None`
+    /// for the administration's own objects (users, settings, tenants, webhooks, the
+    /// calendar, targets), whose details `audit:read` covers; an object type not listed
+    /// here needs `cases:read`, so that a new kind of entry is withheld until it is placed.
+    pub fn audit_details(object_type: &str) -> Option<&'static str> {
+        match object_type {
+            "calendar_year" | "county_figure" | "demo_clock" | "exit_target" | "intake_target"
+            | "grant_request" | "import" | "report" | "route" | "session" | "settings"
+            | "tenant" | "user" | "webhook_delivery" | "webhook_endpoint" => None,
+            "exit_list" | "exit_objection" | "exit_filing" | "exit_inspection" | "exit_round"
+            | "intake_list" | "intake_objection" | "monitoring_case" | "monitoring_lead"
+            | "campaign" | "township_plan" => Some(WORKFLOW_READ),
+            "fund" | "project" | "disbursement" | "ranger_contract" | "relocation_plan" => {
+                Some(FUNDS_READ)
+            }
+            "property_check" | "property_hit" | "property_batch" => Some(PROPERTY_READ),
+            "key_village"
+            | "demonstration_village"
+            | "team"
+            | "team_member"
+            | "pairing"
+            | "village_pairing"
+            | "visit"
+            | "adviser"
+            | "township" => Some(VILLAGES_READ),
+            _ => Some(CASES_READ),
+        }
+    }
 }
 
 /// A role as the catalog defines it.

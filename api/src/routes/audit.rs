@@ -39,11 +39,17 @@ pub struct AuditEventDto {
     pub object_id: Option<String>,
     /// Region of the object.
     pub region_code: String,
-    /// Reason given.
+    /// Reason given (`null` when withheld, as `details`).
     pub reason: Option<String>,
-    /// Details (`null` for actions that record none).
+    /// Details (`null` for actions that record none). Withheld (`null`, and `withheld` set)
+    /// unless the caller may also read the object's kind where it lies: a household's entry
+    /// needs `cases:read` there, a workflow's `workflow:read`, a fund's `funds:read`, a
+    /// property check's `property:read`, a village's or team's `villages:read`.
     #[schema(value_type = Option<Object>)]
     pub details: serde_json::Value,
+    /// The permission the caller lacks to see this entry's details and reason, when withheld.
+    #[schema(example = "cases:read")]
+    pub withheld: Option<String>,
 }
 
 impl From<AuditRow> for AuditEventDto {
@@ -62,7 +68,25 @@ impl From<AuditRow> for AuditEventDto {
             region_code: format!("{:012}", r.region_code),
             reason: r.reason,
             details: r.details,
+            withheld: None,
         }
+    }
+}
+
+/// `row` as `caller` may see it: its details and reason only with the permission that reads
+/// its object where the object lies ([`perm::audit_details`]).
+fn shown(caller: &domain::authz::Caller, row: AuditRow) -> AuditEventDto {
+    let needed = perm::audit_details(&row.object_type);
+    let readable =
+        |p: &str| RegionCode::from_i64(row.region_code).is_ok_and(|r| caller.can_at(p, r));
+    match needed {
+        Some(p) if !readable(p) => AuditEventDto {
+            details: serde_json::Value::Null,
+            reason: None,
+            withheld: Some(p.to_owned()),
+            ..AuditEventDto::from(row)
+        },
+        _ => AuditEventDto::from(row),
     }
 }
 
@@ -133,7 +157,7 @@ pub async fn list_audit_events(
                 }
                 None => widest.subtree(),
             };
-            audit::query(
+            let rows = audit::query(
                 conn,
                 &AuditFilter {
                     action: p.action,
@@ -147,14 +171,18 @@ pub async fn list_audit_events(
                     before,
                     limit: limit + 1,
                 },
-            )
+            )?;
+            Ok(rows
+                .into_iter()
+                .map(|r| shown(&ctx.caller, r))
+                .collect::<Vec<_>>())
         })
         .await?;
     Ok(HttpResponse::Ok().json(Page::from_rows(
         rows,
         limit,
         |r| (r.at, r.id),
-        AuditEventDto::from,
+        std::convert::identity,
     )))
 }
 

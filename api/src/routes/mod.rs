@@ -238,7 +238,8 @@ pub const DOCS_RULES: &[Rule] = &[
 ];
 
 /// Whether a route reads individual household or member records, or records naming
-/// households (monitoring cases and leads, pairings, visit logs), as opposed to aggregates:
+/// households (monitoring cases and leads, pairings, visit logs, rangers' contracts and payout
+/// sheets, relocation rosters, exit criteria), as opposed to aggregates:
 /// users above the county need `cases:drilldown` for these. Filed exit lists stay open to them:
 /// they were announced publicly in the villages.
 pub fn is_record_route(rule: &Rule) -> bool {
@@ -250,15 +251,22 @@ pub fn is_record_route(rule: &Rule) -> bool {
         || rule.path.starts_with("/api/v1/exports/households")
         || rule.path == "/api/v1/jobs/{id}/result")
         && rule.path != "/api/v1/households/count";
+    // Rangers are members of registered households (names, ID, phone, address on their
+    // contracts and payout sheets); a relocation roster lists each household with its head; a
+    // household's exit criteria are its yearly incomes and guarantees.
     let naming_households = rule.method == "GET"
-        && [
+        && ([
             "/api/v1/monitoring-cases",
             "/api/v1/monitoring-leads",
             "/api/v1/pairings",
             "/api/v1/visits",
+            "/api/v1/ranger-contracts",
+            "/api/v1/ranger-payouts",
         ]
         .iter()
-        .any(|p| rule.path.starts_with(p));
+        .any(|p| rule.path.starts_with(p))
+            || rule.path == "/api/v1/relocation-plans/{id}/roster"
+            || rule.path == "/api/v1/households/{id}/exit-criteria");
     // A household's benefit card, and the payment file naming households with their cards.
     let cards =
         rule.path.ends_with("/benefit-card") || rule.path == "/api/v1/projects/{id}/payment-file";

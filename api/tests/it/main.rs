@@ -3,6 +3,7 @@
 mod helpers;
 
 mod attachments;
+mod audit_details;
 mod audit_log;
 mod auth;
 mod benefit_cards;
