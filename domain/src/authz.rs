@@ -158,7 +158,8 @@ pub mod perm {
     /// The permission that reads what an audit entry's details and reason tell about its
     /// object, by the object's type: `audit:read` shows who did what to which object and
     /// when, but what a household's entry records (names, phone numbers, health, reasons
-    /// for removal) only to those who may read households there (security.md §18). `None`
+    /// for removal) only to those who may read households there (security.md §18; a
+    /// property check's entries too: its hits are household members' property). `None`
     /// for the administration's own objects (users, settings, tenants, webhooks, the
     /// calendar, targets), whose details `audit:read` covers; an object type not listed
     /// here needs `cases:read`, so that a new kind of entry is withheld until it is placed.
@@ -173,7 +174,6 @@ pub mod perm {
             "fund" | "project" | "disbursement" | "ranger_contract" | "relocation_plan" => {
                 Some(FUNDS_READ)
             }
-            "property_check" | "property_hit" | "property_batch" => Some(PROPERTY_READ),
             "key_village"
             | "demonstration_village"
             | "team"

@@ -152,6 +152,9 @@ error_codes! {
     CaseOpen = "case_open" / "该户已有未结束的监测案例",
     /// The monitoring case is closed.
     CaseClosed = "case_closed" / "该监测案例已结束",
+    /// The household's status changed since the case was opened or confirmed (a veto, a
+    /// false exit found, an intake announcement): the case cannot set it back.
+    HouseholdStatusChanged = "household_status_changed" / "该户状态已在监测期间改变,不能再按此案例变更",
     /// Record the assistance measures before deciding the risk is eliminated.
     NoMeasures = "no_measures" / "请先录入帮扶措施,再认定风险消除",
     /// A case opened help-first (先救后核) is verified before it is closed.

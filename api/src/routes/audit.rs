@@ -44,7 +44,7 @@ pub struct AuditEventDto {
     /// Details (`null` for actions that record none). Withheld (`null`, and `withheld` set)
     /// unless the caller may also read the object's kind where it lies: a household's entry
     /// needs `cases:read` there, a workflow's `workflow:read`, a fund's `funds:read`, a
-    /// property check's `property:read`, a village's or team's `villages:read`.
+    /// property check's `cases:read`, a village's or team's `villages:read`.
     #[schema(value_type = Option<Object>)]
     pub details: serde_json::Value,
     /// The permission the caller lacks to see this entry's details and reason, when withheld.

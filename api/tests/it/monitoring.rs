@@ -264,6 +264,101 @@ async fn a_case_moves_village_township_county_and_is_closed_by_decision() {
     assert_eq!(r.body["items"].as_array().map(Vec::len), Some(0));
 }
 
+/// A case moves the household only from where it left it: a household another procedure
+/// moved meanwhile (here removed, as a veto does) is not set back by a later decision.
+#[actix_web::test]
+async fn a_decision_does_not_set_back_a_household_another_procedure_moved() {
+    let x = setup().await;
+    let app = &x.app;
+    let on = today(app);
+    let mut cases = Vec::new();
+    for (n, status) in [(1, "exited"), (2, "exited")] {
+        let h = household_in(&x, &format!("S{n}"), 40 + n, status, 700_000).await;
+        let r = app
+            .post(
+                "/api/v1/monitoring-cases",
+                &x.clerk,
+                case(&h, "unstable_exited", &["illness"], &on),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        let id = r.body["id"].as_str().unwrap_or_default().to_string();
+        let r = app
+            .post(
+                &format!("/api/v1/monitoring-cases/{id}/township-review"),
+                &x.reviewer,
+                decision(true),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        cases.push((h, id));
+    }
+    let set = |h: &str, status: &str| {
+        let sql = format!("UPDATE households SET status = '{status}' WHERE id = '{h}'");
+        app.db
+            .as_owner("370831", |c| diesel::sql_query(&sql).execute(c));
+    };
+    // Reviewed, then removed before the county confirms: not confirmed into monitoring.
+    let (h, id) = &cases[0];
+    set(h, "removed");
+    let r = app
+        .post(
+            &format!("/api/v1/monitoring-cases/{id}/confirmation"),
+            &x.approver,
+            decision(true),
+        )
+        .await;
+    assert_eq!(
+        (r.status, code(&r)),
+        (409, "household_status_changed"),
+        "{:?}",
+        r.body
+    );
+    assert_eq!(status_of(app, &x.clerk, h).await, "removed");
+    // Dismissing it moves nothing, and stays open to the county.
+    let r = app
+        .post(
+            &format!("/api/v1/monitoring-cases/{id}/confirmation"),
+            &x.approver,
+            decision(false),
+        )
+        .await;
+    assert_eq!(
+        (r.status, &r.body["stage"]),
+        (200, &json!("dismissed")),
+        "{:?}",
+        r.body
+    );
+    assert_eq!(status_of(app, &x.clerk, h).await, "removed");
+    // Monitored, then removed: the risk's elimination would have made it exited again.
+    let (h, id) = &cases[1];
+    let r = app
+        .post(
+            &format!("/api/v1/monitoring-cases/{id}/confirmation"),
+            &x.approver,
+            decision(true),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    set(h, "removed");
+    for step in ["risk-elimination", "return-to-poverty"] {
+        let r = app
+            .post(
+                &format!("/api/v1/monitoring-cases/{id}/{step}"),
+                &x.approver,
+                json!({"opinion": "经核实"}),
+            )
+            .await;
+        assert_eq!(
+            (r.status, code(&r)),
+            (409, "household_status_changed"),
+            "{step}: {:?}",
+            r.body
+        );
+    }
+    assert_eq!(status_of(app, &x.clerk, h).await, "removed");
+}
+
 #[actix_web::test]
 async fn a_household_never_poor_enters_as_non_poor_and_a_dismissal_leaves_it_so() {
     let x = setup().await;

@@ -372,12 +372,27 @@ async fn property_tables_count_people_print_labels_and_the_not_matching_column()
         .get(&format!("{}?format=rtf", sheets[1]), &x.reviewer)
         .await;
     assert_eq!(r.body["errors"][0]["field"], "format");
-    // Every generation is audited, with the hits it showed.
+    // Every generation is audited, with the hits it showed: the county's auditor reads them;
+    // its administrator, who reads no household, sees the entries without (security.md §18).
     let admin = app.token("admin.370831").await;
-    let log = app
+    let withheld = app
         .get(
             "/api/v1/audit-events?action=property_check.document",
             &admin,
+        )
+        .await;
+    assert!(
+        withheld.body["items"]
+            .as_array()
+            .is_some_and(|i| i.len() == 10 && i.iter().all(|e| e["details"].is_null())),
+        "{:?}",
+        withheld.body
+    );
+    let auditor = app.token("auditor.county").await;
+    let log = app
+        .get(
+            "/api/v1/audit-events?action=property_check.document",
+            &auditor,
         )
         .await;
     assert_eq!(log.status, 200, "{:?}", log.body);

@@ -281,6 +281,38 @@ async fn a_false_exit_reopens_the_household_and_other_counties_see_nothing() {
     assert_eq!(sd.status, 422);
     assert_eq!(fields(&sd.body), ["region"]);
 
+    // The household is monitored (an unstable exited household, 脱贫不稳定户): the false exit
+    // closes its case, which would otherwise set it back to exited when the risk is judged
+    // eliminated, out of poverty without the exit procedure.
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8))
+        .date_naive()
+        .to_string();
+    let c = x
+        .app
+        .post(
+            "/api/v1/monitoring-cases",
+            &x.clerk,
+            json!({"household_id": drawn[0], "kind": "unstable_exited", "risk_types": ["illness"],
+                "found_on": today, "description": "户主患重病"}),
+        )
+        .await;
+    assert_eq!(c.status, 201, "{:?}", c.body);
+    let case = c.body["id"].as_str().unwrap_or_default().to_string();
+    for (step, token) in [
+        ("township-review", &x.reviewer),
+        ("confirmation", &x.approver),
+    ] {
+        let r = x
+            .app
+            .post(
+                &format!("/api/v1/monitoring-cases/{case}/{step}"),
+                token,
+                json!({"approve": true, "opinion": "经核实"}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{step}: {:?}", r.body);
+    }
+
     // The false exit: back to registered, with a history entry naming the inspection; the
     // year's exit figures no longer count it (they kept counting it as exited).
     let progress = "/api/v1/exit-progress?region=370831&year=2023";
@@ -308,6 +340,20 @@ async fn a_false_exit_reopens_the_household_and_other_counties_see_nothing() {
         .get(&format!("/api/v1/households/{}", drawn[0]), &x.clerk)
         .await;
     assert_eq!(h.body["status"], "registered", "{:?}", h.body);
+    let c = x
+        .app
+        .get(&format!("/api/v1/monitoring-cases/{case}"), &x.approver)
+        .await;
+    assert_eq!(c.body["stage"], "returned", "{:?}", c.body);
+    let r = x
+        .app
+        .post(
+            &format!("/api/v1/monitoring-cases/{case}/risk-elimination"),
+            &x.approver,
+            json!({"opinion": "风险已消除"}),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{:?}", r.body);
     let after = x.app.get(progress, &x.approver).await;
     assert_eq!(
         households(&after.body),

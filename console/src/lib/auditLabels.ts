@@ -123,6 +123,8 @@ const ACTIONS: [string, string][] = [
   ["monitoring_case.risk_elimination", "监测对象：风险消除"],
   ["monitoring_case.return_to_poverty", "监测对象：返贫致贫"],
   ["monitoring_case.closed_by_intake", "监测对象：纳入建档立卡后关闭"],
+  ["monitoring_case.closed_by_veto", "监测对象：一票否决后关闭"],
+  ["monitoring_case.closed_by_false_exit", "监测对象：抽查发现错退后关闭"],
   // 财产核查
   ["property_check.import", "导入财产核查比对数据"],
   ["township.liaisons_set", "设置财产核查挂点领导"],

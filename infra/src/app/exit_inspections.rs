@@ -459,15 +459,18 @@ pub fn visit(
         let from =
             Status::parse(&row.status).map_err(|m| DomainError::Unexpected(anyhow::anyhow!(m)))?;
         if let Some(to) = reopen_to(from) {
-            apply_status(
+            let reason = format!(
+                "sampling inspection {id} ({} exits): false exit (被脱贫/错退) found on {}: {}",
+                view.inspection.year, v.visited_on, v.findings
+            );
+            apply_status(conn, ctx, &row, to, &reason)?;
+            // A monitored exited household: its case would set it back to exited.
+            crate::app::monitoring::close_open_case(
                 conn,
                 ctx,
-                &row,
-                to,
-                &format!(
-                    "sampling inspection {id} ({} exits): false exit (被脱贫/错退) found on {}: {}",
-                    view.inspection.year, v.visited_on, v.findings
-                ),
+                household_id,
+                crate::app::monitoring::ClosedBy::FalseExit,
+                &reason,
             )?;
             reopened = true;
         }

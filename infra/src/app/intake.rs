@@ -741,14 +741,14 @@ pub fn take_step(
                         list.id
                     ),
                 )?;
-                if status == Status::Monitored {
-                    super::monitoring::close_on_intake(
-                        conn,
-                        ctx,
-                        *hid,
-                        &format!("intake list {} announced ({})", list.id, kind.label()),
-                    )?;
-                }
+                // Whatever stage its case reached: the household is in poverty now.
+                super::monitoring::close_open_case(
+                    conn,
+                    ctx,
+                    *hid,
+                    super::monitoring::ClosedBy::Intake,
+                    &format!("intake list {} announced ({})", list.id, kind.label()),
+                )?;
                 moved.push(
                     json!({ "household_id": hid, "kind": kind.as_str(), "status": to.as_str() }),
                 );

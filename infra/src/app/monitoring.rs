@@ -302,16 +302,65 @@ pub(crate) fn monitored_from(
     Ok(before.and_then(|b| Status::parse(&b).ok()))
 }
 
-/// Closes the household's open monitoring case as fallen into poverty (返贫致贫) because an
-/// intake list announced it poor (`reason` names the list): the household is in poverty now,
-/// and its case could otherwise close neither as risk eliminated nor as returned.
+/// The status the household had before its latest monitoring case (open or closed), if it
+/// ever had one.
 ///
 /// # Errors
 /// Database failures.
-pub(crate) fn close_on_intake(
+pub(crate) fn last_status_before(
+    conn: &mut PgConnection,
+    household_id: Uuid,
+) -> Result<Option<Status>, DomainError> {
+    let before: Option<String> = monitoring_cases::table
+        .filter(monitoring_cases::household_id.eq(household_id))
+        .order(monitoring_cases::created_at.desc())
+        .select(monitoring_cases::status_before)
+        .first(conn)
+        .optional()
+        .db()?;
+    Ok(before.and_then(|b| Status::parse(&b).ok()))
+}
+
+/// Why a household's open case is closed by another procedure, and how it closes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ClosedBy {
+    /// An intake list announced the household poor: fallen into poverty (返贫致贫).
+    Intake,
+    /// A one-vote veto (一票否决) removed the household: not monitored any more.
+    Veto,
+    /// A sampling inspection found its exit false: back in poverty (返贫致贫).
+    FalseExit,
+}
+
+impl ClosedBy {
+    fn stage(self) -> CaseStage {
+        match self {
+            Self::Intake | Self::FalseExit => CaseStage::Returned,
+            Self::Veto => CaseStage::Dismissed,
+        }
+    }
+
+    fn event(self) -> &'static str {
+        match self {
+            Self::Intake => "closed_by_intake",
+            Self::Veto => "closed_by_veto",
+            Self::FalseExit => "closed_by_false_exit",
+        }
+    }
+}
+
+/// Closes the household's open monitoring case, if any, because another procedure moved the
+/// household (`reason` names it): an intake announcement or a false exit put it in poverty, a
+/// veto removed it. The case could otherwise set the household back to the status it had
+/// before (a vetoed household monitored again, a false exit exited without the procedure).
+///
+/// # Errors
+/// Database failures.
+pub(crate) fn close_open_case(
     conn: &mut PgConnection,
     ctx: &Ctx,
     household_id: Uuid,
+    by: ClosedBy,
     reason: &str,
 ) -> Result<(), DomainError> {
     let open: Option<CaseRow> = monitoring_cases::table
@@ -325,7 +374,7 @@ pub(crate) fn close_on_intake(
     let Some(case) = open else {
         return Ok(());
     };
-    let to = CaseStage::Returned;
+    let to = by.stage();
     diesel::update(
         monitoring_cases::table
             .filter(monitoring_cases::county_code.eq(case.county_code))
@@ -343,7 +392,7 @@ pub(crate) fn close_on_intake(
         conn,
         ctx,
         &case,
-        "closed_by_intake",
+        by.event(),
         Some(&case.stage),
         to.as_str(),
         json!({ "reason": reason }),
@@ -558,6 +607,35 @@ pub fn decide(
         .require_at_level(perm::workflow_at(owner), owner, village)?;
     let from = parse(CaseStage::parse(&case.stage))?;
     let to = rules::check_case_step(from, step, approve, case.rescue_first, case.post_verified)?;
+    let before = parse(Status::parse(&case.status_before))?;
+    let household_to = match (from, to) {
+        (CaseStage::TownshipReviewed, CaseStage::Monitored) => Some(Status::Monitored),
+        (CaseStage::Monitored, CaseStage::Monitored) => None,
+        (CaseStage::Monitored, closed) => Some(rules::status_after(closed, before)),
+        _ => None,
+    };
+    // A decision that moves the household moves it only from where the case left it: a veto,
+    // a false exit or an intake announcement in between moved it (and closed the case), and
+    // the case must not move it back, least of all out of poverty without the exit procedure.
+    // A dismissal moves nothing and stays open to the county.
+    let now_status = parse(Status::parse(
+        &cases::find_for_update(conn, case.household_id)?.status,
+    ))?;
+    let expected = if from == CaseStage::Monitored {
+        Status::Monitored
+    } else {
+        before
+    };
+    if household_to.is_some() && now_status != expected {
+        return Err(DomainError::Conflict {
+            code: domain::ErrorCode::HouseholdStatusChanged,
+            message: format!(
+                "the household is {} now, not {} as the case expects: its status changed since (a veto, a false exit, an intake announcement); open a new case if it needs monitoring",
+                now_status.as_str(),
+                expected.as_str()
+            ),
+        });
+    }
     if step == CaseStep::RiskElimination {
         let measures: i64 = assistance_measures::table
             .filter(assistance_measures::county_code.eq(case.county_code))
@@ -575,13 +653,6 @@ pub fn decide(
             });
         }
     }
-    let before = parse(Status::parse(&case.status_before))?;
-    let household_to = match (from, to) {
-        (CaseStage::TownshipReviewed, CaseStage::Monitored) => Some(Status::Monitored),
-        (CaseStage::Monitored, CaseStage::Monitored) => None,
-        (CaseStage::Monitored, closed) => Some(rules::status_after(closed, before)),
-        _ => None,
-    };
     let reason = format!("monitoring case {}: {} — {opinion}", case.id, step.as_str());
     if let Some(target) = household_to {
         let row = cases::find_for_update(conn, case.household_id)?;

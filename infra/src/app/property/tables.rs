@@ -256,16 +256,18 @@ pub fn confirm(
         let before = household.status.clone();
         // A household already out (several vetoed hits) is out once.
         if before != Status::Removed.as_str() {
-            apply_status(
+            // The hit's details are confidential: the history names the hit only.
+            let reason = format!(
+                "one-vote veto (一票否决) confirmed: property-check hit {}",
+                h.id
+            );
+            apply_status(conn, ctx, &household, Status::Removed, &reason)?;
+            crate::app::monitoring::close_open_case(
                 conn,
                 ctx,
-                &household,
-                Status::Removed,
-                // The hit's details are confidential: the history names the hit only.
-                &format!(
-                    "one-vote veto (一票否决) confirmed: property-check hit {}",
-                    h.id
-                ),
+                h.household_id,
+                crate::app::monitoring::ClosedBy::Veto,
+                &reason,
             )?;
         }
         diesel::update(
@@ -382,6 +384,14 @@ pub fn reverse(
             .filter_map(|s| Status::parse(&s).ok())
             .find(|s| *s != Status::Removed)
             .unwrap_or(Status::Registered);
+        // A monitored household's case was closed by the veto: it comes back as it was before
+        // monitoring, and the village identifies it again if it still needs monitoring.
+        let back = if back == Status::Monitored {
+            crate::app::monitoring::last_status_before(conn, hit.household_id)?
+                .unwrap_or(Status::Registered)
+        } else {
+            back
+        };
         if household.status == Status::Removed.as_str() {
             apply_status(
                 conn,
