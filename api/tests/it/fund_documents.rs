@@ -150,6 +150,7 @@ async fn key_village_indicator_table_prints_values_against_targets() {
 async fn relocation_roster_lists_paid_households_with_masked_ids_and_totals() {
     let mut x = setup().await;
     x.app.user("funds", "370831", &["fund_officer"]);
+    x.app.user("auditor.c", "370831", &["auditor"]);
     let app = &x.app;
     let officer = app.token("funds").await;
     // Two households of V1: three and two people.
@@ -275,13 +276,22 @@ async fn relocation_roster_lists_paid_households_with_masked_ids_and_totals() {
         text.contains("RelocationSubsidyRoster") && text.contains("2households"),
         "{text}"
     );
-    // Another county: 404. Audited like an export.
+    // Another county: 404. Audited like an export: the county's auditor reads what it
+    // printed; its administrator, who reads no funds, the entries only (security.md §18).
     assert_eq!(app.get(&url, &x.stranger).await.status, 404);
     let admin = app.token("admin.370831").await;
-    let log = app
+    let withheld = app
         .get(
             "/api/v1/audit-events?action=relocation_plan.document",
             &admin,
+        )
+        .await;
+    assert_eq!(withheld.body["items"][0]["withheld"], "funds:read");
+    let auditor = app.token("auditor.c").await;
+    let log = app
+        .get(
+            "/api/v1/audit-events?action=relocation_plan.document",
+            &auditor,
         )
         .await;
     assert_eq!(log.status, 200, "{:?}", log.body);
