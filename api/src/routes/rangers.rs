@@ -196,7 +196,7 @@ pub struct InspectionBody {
         NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         NotFound,
-        (status = 409, description = "month_paid: the month of that day is paid already; its record is closed", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "month_paid: the month of that day is paid already; its record is closed; already_exists: the ranger's inspection of that day is recorded already (one a day)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A date outside the contract, or a bad field", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -692,7 +692,7 @@ pub struct TerminationBody {
         NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         NotFound,
-        (status = 409, description = "Terminated already", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "terminated: terminated already; month_paid: a month on or after that day is paid already (the contract ends on the last day of the last paid month at the earliest)", body = Problem, content_type = "application/problem+json"),
         BadField,
     )
 )]

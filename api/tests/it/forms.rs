@@ -218,6 +218,20 @@ async fn ranger_contract_in_three_copies_and_a_month_payout_sheet_with_clauses()
             .await;
         assert_eq!(r.status, 201, "{:?}", r.body);
     }
+    // One inspection a day: a second absence the same day would be deducted twice.
+    let r = app
+        .post(
+            &format!("/api/v1/ranger-contracts/{c}/inspections"),
+            &officer,
+            json!({"inspected_on": "2017-02-20", "present": false, "note": "再次记录"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.body["code"].as_str()),
+        (409, Some("already_exists")),
+        "{:?}",
+        r.body
+    );
     let masked = format!("{}********{}", &person[..6], &person[14..]);
 
     let url = format!("/api/v1/ranger-contracts/{c}/document");

@@ -95,6 +95,24 @@ pub fn inspect(
     let c = lock(conn, ctx, id)?;
     within_contract(&c, on, "inspected_on")?;
     unpaid(conn, &c, on)?;
+    // One inspection per ranger and day (as the import has it): a second absence the same day
+    // doubled the month's deduction, and a third made termination allowed. Serialised by the
+    // contract's lock.
+    let recorded: i64 = ranger_inspections::table
+        .filter(ranger_inspections::county_code.eq(c.county_code))
+        .filter(ranger_inspections::contract_id.eq(id))
+        .filter(ranger_inspections::inspected_on.eq(on))
+        .count()
+        .get_result(conn)
+        .db()?;
+    if recorded > 0 {
+        return Err(DomainError::Conflict {
+            code: domain::ErrorCode::AlreadyExists,
+            message: format!(
+                "this ranger's inspection of {on} is recorded already: one a day, as the inspection sheet has it"
+            ),
+        });
+    }
     let iid = Uuid::new_v4();
     diesel::insert_into(ranger_inspections::table)
         .values((
@@ -411,6 +429,36 @@ pub fn terminate(
         });
     }
     within_contract(&c, on, "terminated_on")?;
+    // Not inside a month paid already: that month was paid in full, and the months after it
+    // would no longer be covered by the contract that paid them.
+    let last_paid: Option<String> = ranger_payouts::table
+        .filter(ranger_payouts::county_code.eq(c.county_code))
+        .filter(ranger_payouts::contract_id.eq(c.id))
+        .select(diesel::dsl::max(ranger_payouts::month))
+        .first(conn)
+        .db()?;
+    if let Some(month) = last_paid {
+        let paid_through = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+            .ok()
+            .map(|d| {
+                NaiveDate::from_ymd_opt(
+                    d.year(),
+                    d.month(),
+                    rules::days_in_month(d.year(), d.month()),
+                )
+                .unwrap_or(d)
+            });
+        if let Some(end) = paid_through
+            && on < end
+        {
+            return Err(DomainError::Conflict {
+                code: domain::ErrorCode::MonthPaid,
+                message: format!(
+                    "{month} is paid already: the contract can end on {end} at the earliest"
+                ),
+            });
+        }
+    }
     let row = diesel::update(
         ranger_contracts::table
             .filter(ranger_contracts::county_code.eq(c.county_code))

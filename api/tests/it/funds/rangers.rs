@@ -568,6 +568,27 @@ async fn ranger_months_unpaid_after_their_due_day_are_listed_late() {
         )
         .await;
     assert_eq!(r.status, 422, "{:?}", r.body);
+    // Not inside January, which is paid in full: from its last day at the earliest.
+    let r = app
+        .post(
+            &format!("/api/v1/ranger-contracts/{c}/termination"),
+            &x.officer,
+            json!({"terminated_on": "2017-01-20", "reason": "本人申请解除"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.body["code"].as_str()),
+        (409, Some("month_paid")),
+        "{:?}",
+        r.body
+    );
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("2017-01-31")),
+        "{:?}",
+        r.body
+    );
     // Terminated in April: February to April are owed and late; May and June are not owed.
     let r = app
         .post(
