@@ -107,6 +107,7 @@ const zh = {
       reopen: "重新打开",
       approveConfirm: "审批后乡镇不能再修改该计划，确定审批？",
       reopenConfirm: "重新打开后乡镇可以修改计划，确定？",
+      changed: "乡镇已在您查看后修改了该计划，未审批。已重新加载，请核对后再审批。",
       none: "本年度暂无乡镇计划",
       version: "版本",
     },

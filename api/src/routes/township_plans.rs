@@ -277,6 +277,7 @@ pub async fn list_township_plans(
 }
 
 async fn approval(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<(String, i32)>,
@@ -285,9 +286,10 @@ async fn approval(
     let (code, year) = path.into_inner();
     let township = township_of(&code)?;
     let year = year_of(year)?;
+    let expected = if_match(&req)?;
     let (p, name) = state
         .run(auth, move |conn, ctx| {
-            plans::set_approval(conn, ctx, township, year, approve)?;
+            plans::set_approval(conn, ctx, township, year, approve, expected)?;
             plans::get(conn, ctx, township, year)
         })
         .await?;
@@ -297,29 +299,34 @@ async fn approval(
 }
 
 /// Approves a township's plan for the county (`workflow:county` at the county): the township
-/// no longer changes it until the county reopens it.
+/// no longer changes it until the county reopens it. Requires `If-Match` with the version
+/// read, so that figures the township changed meanwhile are not approved unseen.
 #[utoipa::path(
     tag = "exit",
     security(("bearer" = [])),
     params(
         ("township_code" = String, Path, description = "Township, 9 or 12 digits"),
         ("year" = i32, Path, description = "Year"),
+        ("If-Match" = String, Header, description = "ETag of the plan as read (its `version`): the figures approved are the ones seen"),
     ),
     responses(
         (status = 200, description = "The plan, approved", body = PlanDto),
         NotSignedIn,
         (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No plan of that township and year in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match: the township changed the plan since it was read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a township's code, or a bad year", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/township-plans/{township_code}/{year}/approval")]
 pub async fn approve_township_plan(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<(String, i32)>,
 ) -> ApiResult<HttpResponse> {
-    approval(state, auth, path, true).await
+    approval(req, state, auth, path, true).await
 }
 
 /// Reopens an approved township plan (`workflow:county` at the county), so the township may
@@ -330,22 +337,26 @@ pub async fn approve_township_plan(
     params(
         ("township_code" = String, Path, description = "Township, 9 or 12 digits"),
         ("year" = i32, Path, description = "Year"),
+        ("If-Match" = String, Header, description = "ETag of the plan as read (its `version`)"),
     ),
     responses(
         (status = 200, description = "The plan, reopened", body = PlanDto),
         NotSignedIn,
         (status = 403, description = "Not a county user with workflow:county", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No plan of that township and year in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a township's code, or a bad year", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/township-plans/{township_code}/{year}/approval")]
 pub async fn reopen_township_plan(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<(String, i32)>,
 ) -> ApiResult<HttpResponse> {
-    approval(state, auth, path, false).await
+    approval(req, state, auth, path, false).await
 }
 
 /// `?county_code=&year=`.

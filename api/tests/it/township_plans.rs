@@ -211,18 +211,33 @@ async fn plans_roll_up_by_township_against_the_countys_target() {
     assert!(r.body["county"]["plans_short_of_target_people"].is_null());
 
     // The county approves the plan: the township may no longer change it until reopened.
+    // It approves the version it read: figures the township changed meanwhile are refused.
     let approval = format!("/api/v1/township-plans/{path}/approval");
-    let r = app.post(&approval, &x.reviewer, json!({})).await;
+    let decide = |method: &'static str, token: String, version: Option<&'static str>| {
+        let approval = approval.clone();
+        async move {
+            let headers: Vec<(&str, &str)> = version.map(|v| ("if-match", v)).into_iter().collect();
+            app.send(method, &approval, Some(&token), None, &headers)
+                .await
+        }
+    };
+    let r = decide("POST", x.reviewer.clone(), Some("\"2\"")).await;
     assert_eq!(r.status, 403, "{:?}", r.body);
-    let r = app.post(&approval, &x.approver, json!({})).await;
+    let r = decide("POST", x.approver.clone(), None).await;
+    assert_eq!(r.status, 428, "{:?}", r.body);
+    let r = decide("POST", x.approver.clone(), Some("\"1\"")).await;
+    assert_eq!(
+        r.status, 412,
+        "the county read version 1, the township saved 2: {:?}",
+        r.body
+    );
+    let r = decide("POST", x.approver.clone(), Some("\"2\"")).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["approved"], true);
     assert_eq!(r.body["version"], 3);
     let r = put(app, &x.reviewer, &path, &mine, Some("\"3\"")).await;
     assert_eq!((r.status, code(&r)), (409, "plan_approved"), "{:?}", r.body);
-    let r = app
-        .send("DELETE", &approval, Some(&x.approver), None, &[])
-        .await;
+    let r = decide("DELETE", x.approver.clone(), Some("\"3\"")).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["approved"], false);
     let r = put(app, &x.reviewer, &path, &met, Some("\"4\"")).await;
@@ -279,7 +294,7 @@ async fn plans_roll_up_by_township_against_the_countys_target() {
     assert_eq!(r.status, 404, "{:?}", r.body);
     let r = rollup(app, &x.stranger, "370831", 2016).await;
     assert_eq!(r.status, 404, "{:?}", r.body);
-    let r = app.post(&approval, &x.stranger, json!({})).await;
+    let r = decide("POST", x.stranger.clone(), Some("\"4\"")).await;
     assert_eq!(r.status, 404, "{:?}", r.body);
 
     // Every write is audited.

@@ -218,21 +218,26 @@ pub fn put(
     Ok((row, created))
 }
 
-/// Approves (locks) or reopens a township's plan (county step).
+/// Approves (locks) or reopens a township's plan (county step), as of version `expected`.
 ///
 /// # Errors
-/// `NotFound` without a plan in scope; `Forbidden` without `workflow:county` at the county.
+/// `NotFound` without a plan in scope; `Forbidden` without `workflow:county` at the county;
+/// `PreconditionFailed` when the plan changed since `expected`.
 pub fn set_approval(
     conn: &mut PgConnection,
     ctx: &Ctx,
     township: RegionCode,
     year: i32,
     approve: bool,
+    expected: i32,
 ) -> Result<PlanRow, DomainError> {
     visible(ctx, township)?;
     let current = locked(conn, township, year)?.ok_or(DomainError::NotFound)?;
     ctx.caller
         .require_at_level(perm::WORKFLOW_COUNTY, Level::County, township)?;
+    if current.version != expected {
+        return Err(DomainError::PreconditionFailed);
+    }
     let (by, at) = if approve {
         (Some(ctx.caller.user_id), Some(ctx.now))
     } else {
