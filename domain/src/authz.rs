@@ -168,12 +168,14 @@ pub mod perm {
             "calendar_year" | "county_figure" | "demo_clock" | "exit_target" | "intake_target"
             | "grant_request" | "import" | "report" | "route" | "session" | "settings"
             | "tenant" | "user" | "webhook_delivery" | "webhook_endpoint" => None,
+            // Months of the growing tables retired (row counts, archive checksums).
+            "audit_log" | "household_events" | "login_attempts" | "job_errors"
+            | "webhook_deliveries" => None,
             "exit_list" | "exit_objection" | "exit_filing" | "exit_inspection" | "exit_round"
             | "intake_list" | "intake_objection" | "monitoring_case" | "monitoring_lead"
             | "campaign" | "township_plan" => Some(WORKFLOW_READ),
-            "fund" | "project" | "disbursement" | "ranger_contract" | "relocation_plan" => {
-                Some(FUNDS_READ)
-            }
+            "fund" | "project" | "allocation" | "disbursement" | "ranger_contract"
+            | "relocation_plan" => Some(FUNDS_READ),
             "key_village"
             | "demonstration_village"
             | "team"
@@ -182,7 +184,8 @@ pub mod perm {
             | "village_pairing"
             | "visit"
             | "adviser"
-            | "township" => Some(VILLAGES_READ),
+            | "township"
+            | "village_profile" => Some(VILLAGES_READ),
             _ => Some(CASES_READ),
         }
     }
@@ -492,6 +495,25 @@ impl Caller {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn audit_details_need_the_read_permission_of_their_object() {
+        assert_eq!(perm::audit_details("household"), Some(perm::CASES_READ));
+        assert_eq!(perm::audit_details("property_hit"), Some(perm::CASES_READ));
+        assert_eq!(perm::audit_details("allocation"), Some(perm::FUNDS_READ));
+        assert_eq!(perm::audit_details("exit_list"), Some(perm::WORKFLOW_READ));
+        assert_eq!(
+            perm::audit_details("village_profile"),
+            Some(perm::VILLAGES_READ)
+        );
+        assert_eq!(perm::audit_details("user"), None);
+        assert_eq!(perm::audit_details("audit_log"), None, "a month retired");
+        assert_eq!(
+            perm::audit_details("something_new"),
+            Some(perm::CASES_READ),
+            "withheld until placed"
+        );
+    }
 
     fn code(s: &str) -> RegionCode {
         RegionCode::parse(s).unwrap_or(RegionCode::PLATFORM)

@@ -870,3 +870,85 @@ async fn a_monitored_household_never_poor_enters_as_new_and_its_case_closes() {
         .await;
     assert_eq!(c.body["stage"], "returned", "{:?}", c.body);
 }
+
+/// A household whose status changed after the county approved the list (here removed, as a
+/// veto does) comes off it at the announcement with the reason, and the others enter: the
+/// list is not blocked for good. And while a list is not announced, its households are on no
+/// other year's list.
+#[actix_web::test]
+async fn a_household_moved_after_approval_comes_off_at_the_announcement() {
+    let x = setup().await;
+    let app = &x.app;
+    let new = household_in(&x, "K1", 21, "non_poor").await;
+    let gone = household_in(&x, "K2", 22, "non_poor").await;
+    let r = app
+        .post(
+            "/api/v1/intake-lists",
+            &x.clerk,
+            intake(app, &[(&new, "new"), (&gone, "new")]),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let list = r.body["id"].as_str().unwrap_or_default().to_string();
+    let mut other = intake(app, &[(&gone, "new")]);
+    other["year"] = json!(year(app) - 1);
+    let r = app.post("/api/v1/intake-lists", &x.clerk, other).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert!(
+        r.body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("already on the")),
+        "{:?}",
+        r.body
+    );
+
+    let end = appraised_and_posted(app, &x.clerk, &list, &[&new, &gone]).await;
+    let by = end - app.state.clock.now() + Duration::hours(1);
+    app.state.clock.advance(by);
+    let r = take(
+        app,
+        &x.reviewer,
+        &list,
+        "township-review",
+        json!({"opinion": "同意"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = take(
+        app,
+        &x.approver,
+        &list,
+        "approval",
+        json!({"opinion": "同意纳入"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let sql = format!("UPDATE households SET status = 'removed' WHERE id = '{gone}'");
+    app.db
+        .as_owner("370831", |c| diesel::sql_query(&sql).execute(c));
+    let r = take(
+        app,
+        &x.approver,
+        &list,
+        "announcement",
+        json!({"location": "县政府公告栏"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["stage"], "announced");
+    assert_eq!(status_of(app, &x.clerk, &new).await, "registered");
+    assert_eq!(status_of(app, &x.clerk, &gone).await, "removed");
+    let entries = r.body["entries"].as_array().cloned().unwrap_or_default();
+    let off = entries
+        .iter()
+        .find(|e| e["household_id"] == gone.as_str())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(off["removed"], true, "{entries:?}");
+    assert!(
+        off["removed_reason"]
+            .as_str()
+            .is_some_and(|m| m.contains("not entered")),
+        "{off}"
+    );
+}

@@ -53,7 +53,8 @@ const RULES: Record<string, Rule> = {
   projects: { any: ["funds:read"] },
   "fund-charts": { any: ["funds:read"] },
   relocation: { any: ["funds:read"] },
-  rangers: { any: ["funds:read"] },
+  // Rangers are household members (name, ID, phone on their contracts): a record page.
+  rangers: { any: ["funds:read"], records: true },
   // 统计报表: some report kind this user may read (session.ts, REPORT_KINDS).
   dashboard: { any: REPORT_KINDS.map(([, p]) => p) },
   // 系统管理

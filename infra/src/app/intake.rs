@@ -229,27 +229,35 @@ pub fn create(
             ));
             continue;
         }
-        let listed: Option<Uuid> = intake_entries::table
+        // On a list of this year, or on any list not yet announced: two lists of two years
+        // both approved, the second's announcement found the household entered already.
+        let listed: Option<(Uuid, i32)> = intake_entries::table
+            .inner_join(
+                intake_lists::table.on(intake_lists::county_code
+                    .eq(intake_entries::county_code)
+                    .and(intake_lists::id.eq(intake_entries::list_id))),
+            )
             .filter(intake_entries::county_code.eq(h.county_code))
             .filter(intake_entries::household_id.eq(h.id))
-            .filter(intake_entries::year.eq(n.year))
+            .filter(
+                intake_entries::year
+                    .eq(n.year)
+                    .or(intake_lists::announced_at.is_null()),
+            )
             .filter(intake_entries::removed.eq(false))
-            .select(intake_entries::list_id)
+            .select((intake_entries::list_id, intake_entries::year))
             .first(conn)
             .optional()
             .db()?;
-        if let Some(l) = listed {
+        if let Some((l, y)) = listed {
             errs.push(FieldError::new(
                 f,
                 domain::Rule::other(
                     format!(
-                        "household {} is already on the {} intake list {l}",
-                        h.household_number, n.year
+                        "household {} is already on the {y} intake list {l}",
+                        h.household_number
                     ),
-                    format!(
-                        "户 {} 已在 {} 年纳入名单 {l} 上",
-                        h.household_number, n.year
-                    ),
+                    format!("户 {} 已在 {y} 年纳入名单 {l} 上", h.household_number),
                 ),
             ));
             continue;
@@ -712,6 +720,7 @@ pub fn take_step(
         (Step::Announcement, StepInput::Notice { location, .. }) => {
             announced = Some(ctx.now);
             let mut moved = Vec::new();
+            let mut not_entered = Vec::new();
             for (hid, kind) in &on_list {
                 let kind =
                     Kind::parse(kind).map_err(|m| DomainError::Unexpected(anyhow::anyhow!(m)))?;
@@ -722,13 +731,24 @@ pub fn take_step(
                     Status::Monitored => super::monitoring::monitored_from(conn, *hid)?,
                     _ => None,
                 };
-                let to = rules::entering_status(kind, status, before).map_err(|m| DomainError::Conflict {
-                    code: domain::ErrorCode::StepOutOfOrder,
-                    message: format!(
-                        "household {} {m}: its status changed since it was listed; take it off at a review first",
-                        row.household_number
-                    ),
-                })?;
+                // A household whose status changed since it was approved (announced poor by
+                // another list, vetoed, returned through monitoring) no longer enters as listed:
+                // it comes off the list with the reason, as exit filing does, and the rest enter
+                // (no review is left to take it off, and refusing blocked the whole list).
+                let to = match rules::entering_status(kind, status, before) {
+                    Ok(to) => to,
+                    Err(m) => {
+                        let reason = format!(
+                            "announcement: household {} {m}: its status changed since it was listed; not entered",
+                            row.household_number
+                        );
+                        remove(conn, ctx, &list, *hid, &reason)?;
+                        not_entered.push(
+                            json!({ "household_id": hid, "status": row.status, "reason": reason }),
+                        );
+                        continue;
+                    }
+                };
                 apply_status(
                     conn,
                     ctx,
@@ -753,7 +773,7 @@ pub fn take_step(
                     json!({ "household_id": hid, "kind": kind.as_str(), "status": to.as_str() }),
                 );
             }
-            json!({ "location": location, "posted_on": on, "households": moved })
+            json!({ "location": location, "posted_on": on, "households": moved, "not_entered": not_entered })
         }
         _ => {
             return Err(DomainError::field(

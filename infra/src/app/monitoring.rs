@@ -333,8 +333,12 @@ pub(crate) enum ClosedBy {
 }
 
 impl ClosedBy {
-    fn stage(self) -> CaseStage {
+    /// How a case at `stage` closes: one still being identified was never taken into
+    /// monitoring (dismissed, whatever moved the household); a monitored one fell into poverty
+    /// when an intake or a false exit put the household there, and is dismissed by a veto.
+    fn stage(self, stage: CaseStage) -> CaseStage {
         match self {
+            _ if stage.in_identification() => CaseStage::Dismissed,
             Self::Intake | Self::FalseExit => CaseStage::Returned,
             Self::Veto => CaseStage::Dismissed,
         }
@@ -374,7 +378,7 @@ pub(crate) fn close_open_case(
     let Some(case) = open else {
         return Ok(());
     };
-    let to = by.stage();
+    let to = by.stage(parse(CaseStage::parse(&case.stage))?);
     diesel::update(
         monitoring_cases::table
             .filter(monitoring_cases::county_code.eq(case.county_code))
@@ -626,16 +630,20 @@ pub fn decide(
     } else {
         before
     };
-    if household_to.is_some() && now_status != expected {
+    let moved_meanwhile = now_status != expected;
+    if moved_meanwhile && from != CaseStage::Monitored && household_to.is_some() {
         return Err(DomainError::Conflict {
             code: domain::ErrorCode::HouseholdStatusChanged,
             message: format!(
-                "the household is {} now, not {} as the case expects: its status changed since (a veto, a false exit, an intake announcement); open a new case if it needs monitoring",
+                "the household is {} now, not {} as when the case was opened: its status changed since (a veto, a false exit, an intake announcement); dismiss the case",
                 now_status.as_str(),
                 expected.as_str()
             ),
         });
     }
+    // A monitored case closing on a household moved meanwhile closes without moving it back
+    // (cases from before other procedures closed them: they would otherwise stay open).
+    let household_to = household_to.filter(|_| !moved_meanwhile);
     if step == CaseStep::RiskElimination {
         let measures: i64 = assistance_measures::table
             .filter(assistance_measures::county_code.eq(case.county_code))
@@ -663,7 +671,8 @@ pub fn decide(
             ctx,
             case.household_id,
             "monitoring",
-            json!({ "case_id": case.id, "step": step.as_str(), "stage": [from.as_str(), to.as_str()] }),
+            json!({ "case_id": case.id, "step": step.as_str(), "stage": [from.as_str(), to.as_str()],
+                    "household_left_as": moved_meanwhile.then_some(now_status.as_str()) }),
             Some(&reason),
         )?;
     }

@@ -180,6 +180,8 @@ pub(crate) fn listed_ids(
         .filter(exit_entries::list_id.eq(list.id))
         .filter(exit_entries::removed.eq(false))
         .select(exit_entries::household_id)
+        // In id order: filing locks them in this order, as a nomination does.
+        .order(exit_entries::household_id)
         .load(conn)
         .db()
 }

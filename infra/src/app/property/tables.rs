@@ -385,8 +385,11 @@ pub fn reverse(
             .find(|s| *s != Status::Removed)
             .unwrap_or(Status::Registered);
         // A monitored household's case was closed by the veto: it comes back as it was before
-        // monitoring, and the village identifies it again if it still needs monitoring.
-        let back = if back == Status::Monitored {
+        // monitoring, and the village identifies it again if it still needs monitoring (a case
+        // left open by a veto from before vetoes closed them keeps it monitored).
+        let back = if back == Status::Monitored
+            && crate::app::monitoring::monitored_from(conn, hit.household_id)?.is_none()
+        {
             crate::app::monitoring::last_status_before(conn, hit.household_id)?
                 .unwrap_or(Status::Registered)
         } else {
