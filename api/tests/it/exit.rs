@@ -738,7 +738,8 @@ mod criteria;
 mod levels;
 
 /// A household whose status changed after the announcement (taken into monitoring, or removed
-/// by a property-check veto) is taken off the list at filing, with why, and the rest is filed:
+/// by a property-check veto), or whose yearly record no longer meets the exit criteria, is
+/// taken off the list at filing, with why, and the rest is filed:
 /// no step after the announcement could take it off, and filing it as exited left its open
 /// case behind (and a refusal would have kept the whole list from ever being filed).
 #[actix_web::test]
@@ -804,4 +805,86 @@ async fn filing_takes_off_a_household_no_longer_in_poverty_and_files_the_rest() 
     };
     assert_eq!(status(&a).await, "exited");
     assert_eq!(status(&b).await, "monitored");
+}
+
+/// A household whose yearly record was corrected after its nomination so that it no longer
+/// meets the exit criteria is not filed as exited: filing judges the criteria again.
+#[actix_web::test]
+async fn filing_judges_the_exit_criteria_on_the_record_as_it_stands() {
+    let x = setup().await;
+    let app = &x.app;
+    let (list, [a, b, _c]) = verified_list(&x).await;
+    for (token, name, body) in [
+        (&x.clerk, "first-notice", notice()),
+        (&x.reviewer, "township-review", review()),
+        (&x.reviewer, "second-notice", notice()),
+        (&x.approver, "approval", review()),
+        (&x.approver, "announcement", notice()),
+    ] {
+        let r = take(app, token, &list, name, body).await;
+        assert_eq!(r.status, 200, "{name}: {:?}", r.body);
+        if name.ends_with("notice") || name == "announcement" {
+            to_notice_end(app, token, &list, Duration::seconds(1)).await;
+        }
+    }
+    // A's record of the year, corrected since: its housing is not safe.
+    let year = app
+        .get(&format!("/api/v1/exit-lists/{list}"), &x.approver)
+        .await
+        .body["year"]
+        .as_i64()
+        .unwrap_or_default();
+    let path = format!("/api/v1/households/{a}/years/{year}");
+    let tag = app
+        .get(&path, &x.clerk)
+        .await
+        .header("etag")
+        .unwrap_or_default();
+    let record = json!({"income_per_capita_fen": 400_000, "enough_food": true, "enough_clothing": true,
+        "compulsory_education": true, "basic_medical": true, "safe_housing": false,
+        "safe_drinking_water": true});
+    let r = app
+        .send(
+            "PUT",
+            &path,
+            Some(&x.clerk),
+            Some(&record),
+            &[("if-match", tag.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = take(
+        app,
+        &x.approver,
+        &list,
+        "filing",
+        json!({"reference": "济扶备〔2016〕4号"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(entry_of(&r.body, &a)["removed"], true, "{:?}", r.body);
+    assert!(
+        entry_of(&r.body, &a)["removed_reason"]
+            .as_str()
+            .is_some_and(
+                |m| m.contains("no longer meets the exit criteria") && m.contains("safe housing")
+            ),
+        "{:?}",
+        entry_of(&r.body, &a)
+    );
+    assert_eq!(entry_of(&r.body, &b)["removed"], false);
+    for (id, want) in [(&a, "registered"), (&b, "exited")] {
+        let h = app.get(&format!("/api/v1/households/{id}"), &x.clerk).await;
+        assert_eq!(h.body["status"], want, "{id}");
+    }
+}
+
+fn entry_of(list: &Value, id: &str) -> Value {
+    list["entries"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["household_id"] == id)
+        .cloned()
+        .unwrap_or_default()
 }

@@ -233,6 +233,33 @@ fn admit(
     }
 }
 
+/// The exit criteria `household_id` fails for `year` as its record stands now (each the
+/// criterion's detail; empty when it meets them all): filing checks them again, since the
+/// yearly record may be corrected after the nomination.
+///
+/// # Errors
+/// Database failures.
+pub(super) fn unmet_criteria(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    village: RegionCode,
+    household_id: Uuid,
+    year: i32,
+) -> Result<Vec<String>, DomainError> {
+    let settings = crate::app::settings::effective_for(conn, ctx, village)?;
+    let record = indicators(conn, household_id, year)?;
+    let years = income_years(conn, &settings, household_id, year, record.as_ref())?;
+    let mut failed: Vec<String> = rules::evaluate(year, record.as_ref(), &years)
+        .into_iter()
+        .filter(|c| !c.met)
+        .map(|c| c.detail)
+        .collect();
+    if record.is_none() && failed.is_empty() {
+        failed.push(format!("no record of {year}"));
+    }
+    Ok(failed)
+}
+
 fn insert_entries(
     conn: &mut PgConnection,
     ctx: &Ctx,

@@ -421,6 +421,27 @@ pub(crate) fn take_step_on(
                     not_filed.push(json!({"household_id": hid, "status": row.status}));
                     continue;
                 }
+                // Nor one whose yearly record, corrected since the nomination, no longer meets
+                // the criteria (income below the line, a guarantee not met).
+                let unmet = super::nomination::unmet_criteria(
+                    conn,
+                    ctx,
+                    stored_code(list.region_code)?,
+                    *hid,
+                    list.year,
+                )?;
+                if !unmet.is_empty() {
+                    let reason = format!(
+                        "filing: the household no longer meets the exit criteria of {}: {}; not filed",
+                        list.year,
+                        unmet.join("; ")
+                    );
+                    remove_entry(conn, ctx, list, *hid, &reason)?;
+                    not_filed.push(
+                        json!({"household_id": hid, "status": row.status, "criteria": unmet}),
+                    );
+                    continue;
+                }
                 ids.push(*hid);
                 apply_status(
                     conn,
