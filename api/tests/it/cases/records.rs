@@ -697,8 +697,36 @@ async fn a_household_number_with_a_county_prefix_must_be_the_households_county()
         "{:?}",
         r.body
     );
-    // Its own prefix, and numbers of the county's own scheme, are fine.
-    for (number, n) in [("3708300000001", 2), ("WS-000001", 3), ("1234567", 4)] {
+    // A number carrying another village's full code (the national 户编号) is refused too, the
+    // same whether or not that village holds it: numbers of a village the clerk does not see
+    // are not probed through the county-wide unique key.
+    let r = app
+        .post(
+            "/api/v1/households",
+            &w,
+            household(
+                "3708301022030001",
+                "370830102202",
+                &[id_number("370830", 5)],
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "household_number");
+    assert!(
+        r.body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("370830102203") && m.contains("370830102202")),
+        "{:?}",
+        r.body
+    );
+    // Its own prefix, its own village's code, and numbers of the county's own scheme, are fine.
+    for (number, n) in [
+        ("3708300000001", 2),
+        ("WS-000001", 3),
+        ("1234567", 4),
+        ("3708301022020001", 6),
+    ] {
         let r = app
             .post(
                 "/api/v1/households",

@@ -73,8 +73,36 @@ pub(crate) fn check_number_county(
     let Ok(code) = RegionCode::parse(prefix) else {
         return Ok(Ok(()));
     };
-    if number.len() <= 6 || code.level() != Level::County || code == own {
+    if number.len() <= 6 || code.level() != Level::County {
         return Ok(Ok(()));
+    }
+    if code == own {
+        // The county's own series: a number carrying a village's full code (the national
+        // 户编号) must carry the household's village. Otherwise a clerk registering numbers of
+        // another village (invisible under row-level security) learned from the county-wide
+        // unique key which of them exist there.
+        let Some(Ok(at)) = number.get(..12).map(RegionCode::parse) else {
+            return Ok(Ok(()));
+        };
+        if number.len() <= 12 || at.level() != Level::Village || at == village {
+            return Ok(Ok(()));
+        }
+        return match crate::regions::get(conn, at) {
+            Ok(_) => Ok(Err(domain::Rule::other(
+                format!(
+                    "begins with village {}'s code; a number carrying a village's code must carry the household's village ({})",
+                    at.to_code_string(),
+                    village.to_code_string()
+                ),
+                format!(
+                    "以村 {} 的代码开头;带村级代码的户编号须使用本户所在村的代码({})",
+                    at.to_code_string(),
+                    village.to_code_string()
+                ),
+            ))),
+            Err(DomainError::NotFound) => Ok(Ok(())),
+            Err(e) => Err(e),
+        };
     }
     match crate::regions::get(conn, code) {
         Ok(_) => Ok(Err(domain::Rule::other(
