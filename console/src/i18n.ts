@@ -68,7 +68,8 @@ const zh = {
     // The exit campaign and exit progress pages (their own messages are in src/i18n-ccamp.ts).
     campaigns: "动态调整", campaign: "动态调整详情", exitProgress: "退出进度",
   },
-  layout: { logout: "退出登录", print: "打印", printHint: "打印本页（A4，不含菜单）", scope: "管辖范围", scopeOf: "{name}及所辖区域", year: "{year} 年度" },
+  layout: { logout: "退出登录", print: "打印", printHint: "打印本页（A4，不含菜单）", scope: "管辖范围", scopeOf: "{name}及所辖区域", year: "{year} 年度",
+    split: "您的 {perms} 权限分散在几个单位、没有一项授权同时覆盖它们，相关功能暂不可用。请联系用户管理员调整授权。" },
   // The API's HouseholdStatus, worded as its description.
   status: { registered: "未脱贫", exited: "已脱贫", monitored: "监测", returned: "返贫", non_poor: "一般农户", removed: "已清退" },
   attribute: { general: "一般贫困户", subsistence_allowance: "低保贫困户", extreme_poverty_support: "特困供养贫困户" },
@@ -357,7 +358,11 @@ Object.assign(en.app, { title: "Zhenxing console", short: "Zhenxing" });
 en.historyFields = {};
 // English: the API's own descriptions of its roles.
 en.roles.descriptions = {};
-Object.assign(en.layout, { print: "Print", printHint: "Print this page (A4, without the menus)" });
+Object.assign(en.layout, {
+  print: "Print",
+  printHint: "Print this page (A4, without the menus)",
+  split: "Your {perms} permissions lie at several units no single grant covers: what needs them is unavailable until a user administrator mends your grants.",
+});
 Object.assign(en.settings, {
   title: "Settings", key: "Setting", value: "Value", from: "Source", level: "Level", county: "County", city: "City", province: "Province",
   search: "Find", searchHint: "name or key, e.g. exit.first_notice_days", edit: "Edit", editTitle: "Edit {key}",

@@ -24,8 +24,12 @@ export async function restore(): Promise<void> {
   }
 }
 
+/** Whether the user may use `permission`: held, and not split between units no grant covers
+ *  (the server refuses those requests until an administrator mends the grants; the layout
+ *  says so). */
 export function can(permission: string): boolean {
-  return !!session.me?.permissions.includes(permission);
+  const me = session.me;
+  return !!me?.permissions.includes(permission) && !me.split_grants.some((s) => s.permission === permission);
 }
 
 const LEVELS = ["platform", "province", "city", "county", "township", "village"];
