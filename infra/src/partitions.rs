@@ -15,7 +15,8 @@ pub struct Monthly {
     /// The archive's rows of month `{table}`: one `v` per row (the audit log's dictionaries
     /// resolved).
     pub rows: &'static str,
-    /// A month holding a row that matches this condition is not retired yet (work in flight).
+    /// A month holding a row (`t`) that matches this condition is not retired yet (work in
+    /// flight).
     pub busy: Option<&'static str>,
     /// What the months after it still need from a retiring month `{table}`, written into the
     /// table at `{end}` (the month's end) in the transaction that drops it.
@@ -79,12 +80,16 @@ pub const JOB_ERRORS: Monthly = Monthly {
     carry: None,
 };
 
-/// Webhook deliveries; a month with a delivery still pending waits.
+/// Webhook deliveries; a month with a delivery still pending to an active endpoint waits (a
+/// paused endpoint's would hold the month for every county until someone resumes it).
 pub const WEBHOOK_DELIVERIES: Monthly = Monthly {
     parent: "webhook_deliveries",
     archive_as: "webhook_deliveries",
     rows: "SELECT * FROM \"{table}\"",
-    busy: Some("status = 'pending'"),
+    busy: Some(
+        "t.status = 'pending' AND EXISTS (SELECT 1 FROM webhook_endpoints e \
+         WHERE e.county_code = t.county_code AND e.id = t.endpoint_id AND e.active)",
+    ),
     carry: None,
 };
 

@@ -304,7 +304,7 @@ fn retire(
         seen.insert(p.name.clone());
         if let Some(busy) = table.busy {
             let n = diesel::sql_query(format!(
-                "SELECT count(*) AS n FROM \"{}\" WHERE {busy}",
+                "SELECT count(*) AS n FROM \"{}\" AS t WHERE {busy}",
                 p.name
             ))
             .get_result::<N>(conn)?

@@ -282,6 +282,22 @@ async fn an_old_month_of_each_table_is_detached_and_archived_and_the_rest_stays_
     let held: Vec<&(String, String)> = dry.iter().flat_map(|r| r.held.iter()).collect();
     assert_eq!(held.len(), 1, "{held:?}");
     assert!(held[0].1.contains("pending"), "{held:?}");
+    // Not by a paused endpoint's: those would never go out, and the month would be kept past
+    // its retention for every county.
+    let pause = |active: bool| {
+        as_platform(&app, |c| {
+            diesel::sql_query(format!(
+                "UPDATE webhook_endpoints SET active = {active} WHERE id = md5('hook')::uuid"
+            ))
+            .execute(c)
+        })
+    };
+    pause(false);
+    let paused = infra::retire::run_all(owner.expose_secret(), &year, now, &dir, true, "test")
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    assert!(paused.iter().all(|r| r.held.is_empty()), "{paused:?}");
+    assert_eq!(count(&paused, "webhook_deliveries"), [1, 1], "{paused:?}");
+    pause(true);
     assert!(partitions_of(&app, "household_events").contains(&month_of("household_events", old)));
     // A household whose history was wholly retired before months carried their state forward
     // (registered long ago, its entries gone): it has no state in any month kept.
