@@ -110,6 +110,38 @@ fn tenant_tables(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
     Ok(order)
 }
 
+/// Removes the county's files from `store` but those in `kept` (of rows still there), going on
+/// past a file it cannot remove; how many it removed.
+///
+/// # Errors
+/// Listing the store, or any file it could not remove (named; a later run removes them).
+fn remove_files(
+    store: &dyn Store,
+    county: i32,
+    kept: &std::collections::HashSet<String>,
+) -> anyhow::Result<usize> {
+    let mut removed = 0;
+    let mut failed = Vec::new();
+    for key in store
+        .keys(county)?
+        .into_iter()
+        .filter(|k| !kept.contains(k))
+    {
+        match store.delete(&key) {
+            Ok(()) => removed += 1,
+            Err(e) => failed.push(format!("{key}: {e:#}")),
+        }
+    }
+    if !failed.is_empty() {
+        bail!(
+            "the rows are deleted and archived, but {} files could not be removed from the attachment store (run offboard again to remove them): {}",
+            failed.len(),
+            failed.join("; ")
+        );
+    }
+    Ok(removed)
+}
+
 /// Archives every row of `county` to `out` (gzipped JSON lines: `{"table": …, "row": …}`), and
 /// each stored attachment of it (`{"file": {"attachment_id", "storage_key", "sha256",
 /// "size_bytes", "content_base64"}}`), then deletes the rows, in one transaction, and then the
@@ -135,6 +167,25 @@ pub fn run(
         .map_err(|e| anyhow::anyhow!("{county}: {e}"))?;
     let mut conn =
         PgConnection::establish(owner_url).context("cannot connect as the owner role")?;
+    // An earlier run deleted the rows but not every file (the store failed part-way): this run
+    // removes what is left of them (the rows, and the archive, are done).
+    let rows_gone = conn.transaction::<_, anyhow::Error, _>(|conn| {
+        whole_platform(conn)?;
+        let known: i64 =
+            diesel::sql_query("SELECT count(*) AS n FROM tenants WHERE county_code = $1")
+                .bind::<Int4, _>(county)
+                .get_result::<N>(conn)?
+                .n;
+        let order = tenant_tables(conn)?;
+        Ok(known == 0 && count_rows(conn, &order, county)? == 0)
+    })?;
+    if rows_gone && !store.keys(county)?.is_empty() {
+        let files = remove_files(store, county, &std::collections::HashSet::new())?;
+        return Ok(Report {
+            files,
+            ..Report::default()
+        });
+    }
     conn.build_transaction()
         .repeatable_read()
         .run::<_, anyhow::Error, _>(|conn| {
@@ -212,6 +263,20 @@ pub fn run(
                 break;
             }
         }
+        // The county's users as the audit log's dictionary held them (no county column, so not
+        // among the tables above): gone where no entry left names them, nameless where one
+        // does (another county's entry about them, the platform's).
+        diesel::sql_query(
+            "DELETE FROM audit_actors a WHERE a.org / 1000000 = $1 \
+               AND NOT EXISTS (SELECT 1 FROM audit_log l WHERE l.actor = a.id)",
+        )
+        .bind::<Int4, _>(county)
+        .execute(conn)?;
+        diesel::sql_query(
+            "UPDATE audit_actors SET user_id = NULL, username = NULL WHERE org / 1000000 = $1",
+        )
+        .bind::<Int4, _>(county)
+        .execute(conn)?;
         crate::audit::record(
             conn,
             &crate::audit::Actor {
@@ -257,11 +322,7 @@ pub fn run(
         report.left_behind = left_behind;
         let kept: std::collections::HashSet<String> =
             kept.into_iter().map(|f| f.storage_key).collect();
-        for key in store.keys(county)?.into_iter().filter(|k| !kept.contains(k)) {
-            store
-                .delete(&key)
-                .with_context(|| format!("cannot remove {key} from the attachment store"))?;
-        }
+        remove_files(store, county, &kept)?;
         // A county's rows are gone: statistics that still count them would mislead every plan
         // (tables that lost only a few rows keep statistics good enough).
         for (t, n) in &report.tables {

@@ -524,6 +524,71 @@ impl infra::files::Store for Busy<'_> {
     }
 }
 
+/// The store as offboarding sees it, failing every removal: a store down after the rows were
+/// deleted.
+#[derive(Debug)]
+struct Stuck<'a>(&'a dyn infra::files::Store);
+
+impl infra::files::Store for Stuck<'_> {
+    fn stage(&self) -> std::io::Result<(std::fs::File, PathBuf)> {
+        self.0.stage()
+    }
+    fn put(&self, staged: &std::path::Path, key: &str) -> std::io::Result<()> {
+        self.0.put(staged, key)
+    }
+    fn get(&self, key: &str) -> std::io::Result<Vec<u8>> {
+        self.0.get(key)
+    }
+    fn open_file(&self, key: &str) -> std::io::Result<infra::files::Opened> {
+        self.0.open_file(key)
+    }
+    fn delete(&self, _key: &str) -> std::io::Result<()> {
+        Err(std::io::Error::other("the store is down"))
+    }
+    fn keys(&self, county: i32) -> std::io::Result<Vec<String>> {
+        self.0.keys(county)
+    }
+    fn import_uploads(&self, county: i32) -> std::io::Result<Vec<(String, std::time::SystemTime)>> {
+        self.0.import_uploads(county)
+    }
+}
+
+/// Files the store failed to remove after the rows were deleted are named, each tried, and a
+/// second run removes them (the county is no tenant any more, yet its files are not left for
+/// good).
+#[actix_web::test]
+async fn offboarding_finishes_removing_files_the_store_failed_to_remove() {
+    let (x, dir) = with_dir().await;
+    let app = &x.app;
+    let (list, _) = nominated(&x, "O3", 33).await;
+    for name in ["签到表.pdf", "会议记录.pdf"] {
+        let r = upload(app, &x.clerk, ("exit_list", &list), name, PDF).await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+    }
+    let out = std::env::temp_dir().join(format!("offboard-{}.jsonl.gz", uuid::Uuid::new_v4()));
+    let owner = app.db.owner_url();
+    let stuck = Stuck(&*app.state.attachments);
+    let err = infra::offboard::run(owner.expose_secret(), 370831, &out, "test", &stuck)
+        .err()
+        .map(|e| format!("{e:#}"))
+        .unwrap_or_default();
+    assert!(err.contains("2 files could not be removed"), "{err}");
+    assert_eq!(rows(app), 0, "the rows are deleted and archived");
+    assert_eq!(files_in(&dir).0, 2, "the files are still there");
+    let again = infra::offboard::run(
+        owner.expose_secret(),
+        370831,
+        &out,
+        "test",
+        &*app.state.attachments,
+    )
+    .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(again.files, 2);
+    assert_eq!(files_in(&dir), (0, 0));
+    let _ = std::fs::remove_file(&out);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// A row another session writes while the archive is being made is not in the archive, so it
 /// must not be deleted: it is left, counted, and a second run archives and removes it.
 #[actix_web::test]

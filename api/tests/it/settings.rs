@@ -314,6 +314,24 @@ async fn offboarding_archives_then_deletes_every_row_of_the_county_and_nothing_e
             .collect()
     };
     assert_eq!(others(&after), others(&before));
+    // Nor its users' names in the audit log's dictionary of actors; Wenshang's stay.
+    #[derive(QueryableByName)]
+    struct Named {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        sishui: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        wenshang: i64,
+    }
+    let named = app.db.as_owner("000000000000", |c| {
+        diesel::sql_query(
+            "SELECT count(*) FILTER (WHERE org / 1000000 = 370831 AND username IS NOT NULL) AS sishui, \
+                    count(*) FILTER (WHERE org / 1000000 = 370830 AND username IS NOT NULL) AS wenshang \
+               FROM audit_actors",
+        )
+        .get_result::<Named>(c)
+    });
+    assert_eq!(named.sishui, 0);
+    assert!(named.wenshang > 0);
     // Sishui's users are gone; the offboarding is in the platform's audit log.
     let r = app
         .post_public(
