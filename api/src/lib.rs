@@ -373,6 +373,7 @@ pub fn build_state(
         admission_slots: config.admission.slots,
         job_duty_percent: config.work.job_duty_percent,
         import_lane: Arc::new(std::sync::Mutex::new(())),
+        uploads_in_flight: Arc::default(),
         county_slots: Arc::new(http::county_slots::CountySlots::new(
             config.admission.per_county,
         )),

@@ -48,6 +48,8 @@ pub struct AppState {
     /// The instance's import lane: while requests run, one import batch at a time (of every
     /// import job the instance runs) holds it.
     pub import_lane: Arc<std::sync::Mutex<()>>,
+    /// Import uploads being read on this instance, counted against the import caps.
+    pub uploads_in_flight: Arc<crate::http::uploads_in_flight::UploadsInFlight>,
     /// The slots one county may hold at once (noisy neighbours).
     pub county_slots: Arc<crate::http::county_slots::CountySlots>,
     /// Roles and permissions.

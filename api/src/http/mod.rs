@@ -12,3 +12,4 @@ pub mod page;
 pub mod proxies;
 pub mod query;
 pub mod upload;
+pub mod uploads_in_flight;

@@ -58,12 +58,20 @@ pub(crate) async fn start(
     let columns = imports::sheet_of(job_kind)
         .ok_or_else(|| DomainError::Unexpected(anyhow::anyhow!("no sheet for {job_kind}")))?;
     // Authorise, and refuse past the concurrent-import caps, before reading up to
-    // `ZX_IMPORT_MAX_BYTES`.
-    let county = state
+    // `ZX_IMPORT_MAX_BYTES`: the imports queued or running, and the uploads this instance is
+    // reading for the user and the county (taken here, given back when this one is queued or
+    // refused), so uploads sent at once cannot all pass before any is queued.
+    let (county, user, load) = state
         .run(auth.clone(), |conn, ctx| {
-            jobs::check_import_caps(conn, ctx, false).map(|()| ctx.caller.county_code())
+            let load = jobs::import_load(conn, ctx)?;
+            Ok((ctx.caller.county_code(), ctx.caller.user_id, load))
         })
         .await?;
+    let _slot = state
+        .uploads_in_flight
+        .take(county, user, |by_user, by_county| {
+            load.admit((by_user, by_county))
+        })?;
     let store = state.attachments.clone();
     let staged = stage_upload(&req, payload, &store, state.import_max_bytes).await?;
     let max_rows = state.import_max_rows;

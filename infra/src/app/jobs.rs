@@ -627,11 +627,69 @@ pub fn fail_stale(db: &crate::db::Db, silence: std::time::Duration) -> Result<i6
 
 /// Household imports queued or running for one user and for their county.
 #[derive(Debug, Clone, Copy, QueryableByName)]
-struct Active {
+pub struct Active {
+    /// The user's.
     #[diesel(sql_type = diesel::sql_types::BigInt)]
-    by_user: i64,
+    pub by_user: i64,
+    /// The county's.
     #[diesel(sql_type = diesel::sql_types::BigInt)]
-    by_county: i64,
+    pub by_county: i64,
+}
+
+/// The caller's import caps and the imports counted against them.
+#[derive(Debug, Clone)]
+pub struct ImportLoad {
+    caps: domain::settings::ImportSettings,
+    active: Active,
+}
+
+impl ImportLoad {
+    /// Refuses one more import when the queued or running ones and `in_flight` (uploads being
+    /// read: the user's, the county's) reach a cap.
+    ///
+    /// # Errors
+    /// 409 `imports_running` naming the cap.
+    pub fn admit(&self, in_flight: (i64, i64)) -> Result<(), DomainError> {
+        let refuse = |message: String| {
+            Err(DomainError::Conflict {
+                code: domain::ErrorCode::ImportsRunning,
+                message,
+            })
+        };
+        let (caps, by_user, by_county) = (
+            &self.caps,
+            self.active.by_user + in_flight.0,
+            self.active.by_county + in_flight.1,
+        );
+        if by_user >= caps.max_running_per_user {
+            return refuse(format!(
+                "you have {by_user} imports waiting, running or being sent, the most one user may have (imports.max_running_per_user = {}); send this one when one of them has finished",
+                caps.max_running_per_user
+            ));
+        }
+        if by_county >= caps.max_running_per_county {
+            return refuse(format!(
+                "the county has {by_county} imports waiting, running or being sent, the most it may have (imports.max_running_per_county = {}); send this one when one of them has finished",
+                caps.max_running_per_county
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The caller's import caps and the household imports queued or running against them (see
+/// [`check_import_caps`]).
+///
+/// # Errors
+/// Database failures.
+pub fn import_load(conn: &mut PgConnection, ctx: &Ctx) -> Result<ImportLoad, DomainError> {
+    let caps = super::settings::effective_for(conn, ctx, ctx.caller.unit())?.imports;
+    let active: Active = diesel::sql_query("SELECT * FROM zx_active_imports($1, $2)")
+        .bind::<diesel::sql_types::Int4, _>(ctx.caller.county_code())
+        .bind::<diesel::sql_types::Uuid, _>(ctx.caller.user_id)
+        .get_result(conn)
+        .db()?;
+    Ok(ImportLoad { caps, active })
 }
 
 /// Refuses another household import when the caller already has
@@ -655,29 +713,5 @@ pub fn check_import_caps(
             .execute(conn)
             .db()?;
     }
-    let caps = super::settings::effective_for(conn, ctx, ctx.caller.unit())?.imports;
-    let a: Active = diesel::sql_query("SELECT * FROM zx_active_imports($1, $2)")
-        .bind::<diesel::sql_types::Int4, _>(ctx.caller.county_code())
-        .bind::<diesel::sql_types::Uuid, _>(ctx.caller.user_id)
-        .get_result(conn)
-        .db()?;
-    let refuse = |message: String| {
-        Err(DomainError::Conflict {
-            code: domain::ErrorCode::ImportsRunning,
-            message,
-        })
-    };
-    if a.by_user >= caps.max_running_per_user {
-        return refuse(format!(
-            "you have {} imports waiting or running, the most one user may have (imports.max_running_per_user = {}); send this one when one of them has finished",
-            a.by_user, caps.max_running_per_user
-        ));
-    }
-    if a.by_county >= caps.max_running_per_county {
-        return refuse(format!(
-            "the county has {} imports waiting or running, the most it may have (imports.max_running_per_county = {}); send this one when one of them has finished",
-            a.by_county, caps.max_running_per_county
-        ));
-    }
-    Ok(())
+    import_load(conn, ctx)?.admit((0, 0))
 }
