@@ -209,19 +209,28 @@ pub fn run(
             // The audit log is archived as it reads (`audit_events`: actions and actors
             // resolved from their dictionaries), so the archive stands on its own.
             let source = if t == "audit_log" { "audit_events" } else { t };
-            let lines: Vec<Line> = diesel::sql_query(format!(
-                "SELECT json_build_object('table', '{source}', 'row', to_jsonb(x))::text AS line \
-                   FROM \"{source}\" x WHERE x.county_code = $1"
+            // Through a cursor, a batch at a time: a county's audit log alone outgrows memory.
+            diesel::sql_query(format!(
+                "DECLARE offboard NO SCROLL CURSOR FOR \
+                 SELECT json_build_object('table', '{source}', 'row', to_jsonb(x))::text AS line \
+                   FROM \"{source}\" x WHERE x.county_code = {county}"
             ))
-            .bind::<Int4, _>(county)
-            .load(conn)?;
-            for l in &lines {
-                gz.write_all(l.line.as_bytes())?;
-                gz.write_all(b"\n")?;
+            .execute(conn)?;
+            let mut rows: i64 = 0;
+            loop {
+                let lines: Vec<Line> =
+                    diesel::sql_query("FETCH 5000 FROM offboard").load(conn)?;
+                if lines.is_empty() {
+                    break;
+                }
+                for l in &lines {
+                    gz.write_all(l.line.as_bytes())?;
+                    gz.write_all(b"\n")?;
+                }
+                rows += i64::try_from(lines.len()).unwrap_or(i64::MAX);
             }
-            report
-                .tables
-                .push((t.clone(), i64::try_from(lines.len()).unwrap_or(i64::MAX)));
+            diesel::sql_query("CLOSE offboard").execute(conn)?;
+            report.tables.push((t.clone(), rows));
         }
         let files: Vec<FileRow> = diesel::sql_query(
             "SELECT id, storage_key, sha256, size_bytes FROM attachments \
@@ -250,7 +259,18 @@ pub fn run(
         }
         report.files = files.len();
         gz.finish()?.sync_all()?;
-        report.sha256 = hex(&sha2::Sha256::digest(std::fs::read(out)?));
+        // Hashed as it is read back, not held whole (it carries every attachment).
+        let mut hasher = sha2::Sha256::new();
+        let mut file = std::fs::File::open(out)?;
+        let mut buf = vec![0_u8; 1 << 16];
+        loop {
+            let n = std::io::Read::read(&mut file, &mut buf)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+        }
+        report.sha256 = hex(&hasher.finalize());
         // Children first; then again for rows that triggers wrote meanwhile (rollup deltas).
         for _ in 0..3 {
             let mut deleted = 0;
