@@ -33,6 +33,12 @@ pub struct Report {
 }
 
 #[derive(QueryableByName)]
+struct UserId {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: uuid::Uuid,
+}
+
+#[derive(QueryableByName)]
 struct Name {
     #[diesel(sql_type = Text)]
     name: String,
@@ -271,6 +277,13 @@ pub fn run(
             hasher.update(&buf[..n]);
         }
         report.sha256 = hex(&hasher.finalize());
+        // The county's users, whose ids entries of other counties may still carry.
+        let users: Vec<uuid::Uuid> = diesel::sql_query("SELECT id FROM users WHERE county_code = $1")
+            .bind::<Int4, _>(county)
+            .load::<UserId>(conn)?
+            .into_iter()
+            .map(|u| u.id)
+            .collect();
         // Children first; then again for rows that triggers wrote meanwhile (rollup deltas).
         for _ in 0..3 {
             let mut deleted = 0;
@@ -283,20 +296,18 @@ pub fn run(
                 break;
             }
         }
-        // The county's users as the audit log's dictionary held them (no county column, so not
-        // among the tables above): gone where no entry left names them, nameless where one
-        // does (another county's entry about them, the platform's).
+        // The county's users as the audit log's dictionary held them (no county column, so
+        // not among the tables above), and their ids in the entries left (another county's
+        // entry about them, the platform's): nameless, keyed anew (the key hashed the name).
         diesel::sql_query(
-            "DELETE FROM audit_actors a WHERE a.org / 1000000 = $1 \
-               AND NOT EXISTS (SELECT 1 FROM audit_log l WHERE l.actor = a.id)",
+            "UPDATE audit_actors SET user_id = NULL, username = NULL, key = gen_random_uuid() \
+              WHERE org / 1000000 = $1",
         )
         .bind::<Int4, _>(county)
         .execute(conn)?;
-        diesel::sql_query(
-            "UPDATE audit_actors SET user_id = NULL, username = NULL WHERE org / 1000000 = $1",
-        )
-        .bind::<Int4, _>(county)
-        .execute(conn)?;
+        diesel::sql_query("UPDATE audit_log SET actor_id = NULL WHERE actor_id = ANY($1)")
+            .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(&users)
+            .execute(conn)?;
         crate::audit::record(
             conn,
             &crate::audit::Actor {

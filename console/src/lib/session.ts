@@ -39,7 +39,9 @@ const LEVELS = ["platform", "province", "city", "county", "township", "village"]
 export function namesHouseholds(): boolean {
   const me = session.me;
   if (!me) return false;
-  return LEVELS.indexOf(me.org_unit.level) >= LEVELS.indexOf("county") || can("cases:drilldown");
+  // Drilldown held at all, split or not, as the server checks it (only a route's own
+  // permission is refused when split).
+  return LEVELS.indexOf(me.org_unit.level) >= LEVELS.indexOf("county") || me.permissions.includes("cases:drilldown");
 }
 
 /** The report kinds of the dashboard, each with the permission the server asks for it. */
@@ -63,5 +65,7 @@ export function reportKinds(): (typeof REPORT_KINDS)[number][0][] {
 export function readsRecords(): boolean {
   const me = session.me;
   if (!me || !can("cases:read")) return false;
-  return LEVELS.indexOf(me.org_unit.level) >= LEVELS.indexOf("county") || can("cases:drilldown");
+  // Drilldown held at all, split or not, as the server checks it (only a route's own
+  // permission is refused when split).
+  return LEVELS.indexOf(me.org_unit.level) >= LEVELS.indexOf("county") || me.permissions.includes("cases:drilldown");
 }

@@ -726,6 +726,8 @@ async fn a_household_number_with_a_county_prefix_must_be_the_households_county()
         ("WS-000001", 3),
         ("1234567", 4),
         ("3708301022020001", 6),
+        // A county serial after its code, whose digits happen to spell another village's.
+        ("3708301022031", 7),
     ] {
         let r = app
             .post(

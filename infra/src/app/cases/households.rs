@@ -77,14 +77,19 @@ pub(crate) fn check_number_county(
         return Ok(Ok(()));
     }
     if code == own {
-        // The county's own series: a number carrying a village's full code (the national
-        // 户编号) must carry the household's village. Otherwise a clerk registering numbers of
+        // The county's own series: a number in the national form (户编号: the village's code
+        // and a serial) must carry the household's village. Otherwise a clerk registering numbers of
         // another village (invisible under row-level security) learned from the county-wide
         // unique key which of them exist there.
+        // Only the national form (16 digits: the village's 12 and a 4-digit serial); a
+        // county's own serials after its code (13 digits, say) may read as a village's code.
+        if number.len() != 16 || !number.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(Ok(()));
+        }
         let Some(Ok(at)) = number.get(..12).map(RegionCode::parse) else {
             return Ok(Ok(()));
         };
-        if number.len() <= 12 || at.level() != Level::Village || at == village {
+        if at.level() != Level::Village || at == village {
             return Ok(Ok(()));
         }
         return match crate::regions::get(conn, at) {

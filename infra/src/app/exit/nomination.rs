@@ -260,6 +260,34 @@ pub(super) fn unmet_criteria(
     Ok(failed)
 }
 
+/// Whether a yearly record of the household changed after it was put on `list`.
+///
+/// # Errors
+/// Database failures.
+pub(super) fn records_changed_since_listed(
+    conn: &mut PgConnection,
+    list: &ListRow,
+    household_id: Uuid,
+) -> Result<bool, DomainError> {
+    #[derive(QueryableByName)]
+    struct Changed {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        changed: bool,
+    }
+    diesel::sql_query(
+        "SELECT EXISTS (SELECT 1 FROM exit_entries e \
+           JOIN household_years y ON y.county_code = e.county_code AND y.household_id = e.household_id \
+          WHERE e.county_code = $1 AND e.list_id = $2 AND e.household_id = $3 \
+            AND y.updated_at > e.added_at) AS changed",
+    )
+    .bind::<diesel::sql_types::Int4, _>(list.county_code)
+    .bind::<diesel::sql_types::Uuid, _>(list.id)
+    .bind::<diesel::sql_types::Uuid, _>(household_id)
+    .get_result::<Changed>(conn)
+    .db()
+    .map(|c| c.changed)
+}
+
 fn insert_entries(
     conn: &mut PgConnection,
     ctx: &Ctx,

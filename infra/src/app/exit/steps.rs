@@ -422,14 +422,20 @@ pub(crate) fn take_step_on(
                     continue;
                 }
                 // Nor one whose yearly record, corrected since the nomination, no longer meets
-                // the criteria (income below the line, a guarantee not met).
-                let unmet = super::nomination::unmet_criteria(
-                    conn,
-                    ctx,
-                    stored_code(list.region_code)?,
-                    *hid,
-                    list.year,
-                )?;
+                // the criteria (income below the line, a guarantee not met). Judged again only
+                // when a record changed: a setting changed since (the years of stable income,
+                // a line) does not take announced households off.
+                let unmet = if super::nomination::records_changed_since_listed(conn, list, *hid)? {
+                    super::nomination::unmet_criteria(
+                        conn,
+                        ctx,
+                        stored_code(list.region_code)?,
+                        *hid,
+                        list.year,
+                    )?
+                } else {
+                    Vec::new()
+                };
                 if !unmet.is_empty() {
                     let reason = format!(
                         "filing: the household no longer meets the exit criteria of {}: {}; not filed",
