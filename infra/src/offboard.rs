@@ -70,12 +70,6 @@ struct FileRow {
     size_bytes: i64,
 }
 
-#[derive(QueryableByName)]
-struct Line {
-    #[diesel(sql_type = Text)]
-    line: String,
-}
-
 /// The tenant tables (those carrying `county_code`), children before parents.
 fn tenant_tables(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
     let tables: Vec<String> = diesel::sql_query(
@@ -222,20 +216,7 @@ pub fn run(
                    FROM \"{source}\" x WHERE x.county_code = {county}"
             ))
             .execute(conn)?;
-            let mut rows: i64 = 0;
-            loop {
-                let lines: Vec<Line> =
-                    diesel::sql_query("FETCH 5000 FROM offboard").load(conn)?;
-                if lines.is_empty() {
-                    break;
-                }
-                for l in &lines {
-                    gz.write_all(l.line.as_bytes())?;
-                    gz.write_all(b"\n")?;
-                }
-                rows += i64::try_from(lines.len()).unwrap_or(i64::MAX);
-            }
-            diesel::sql_query("CLOSE offboard").execute(conn)?;
+            let rows = crate::retire::drain(conn, "offboard", 5_000, &mut gz)?;
             report.tables.push((t.clone(), rows));
         }
         let files: Vec<FileRow> = diesel::sql_query(

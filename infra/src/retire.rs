@@ -11,7 +11,6 @@
 //! and never sooner than [`domain::settings::MIN_AUDIT_RETENTION_DAYS`]; the other tables' after
 //! their [`Retention`] (operator settings, each with a floor).
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
@@ -145,6 +144,35 @@ struct N {
 struct Line {
     #[diesel(sql_type = Text)]
     line: String,
+}
+
+/// Writes every line (a `line` text column) of the open cursor `cursor` to `out`, `batch` at a
+/// time, one per line, then closes the cursor; how many (archives of retired months and of
+/// offboarded counties, never all in memory).
+///
+/// # Errors
+/// Database or write failures.
+pub(crate) fn drain(
+    conn: &mut PgConnection,
+    cursor: &str,
+    batch: usize,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<i64> {
+    let mut rows = 0_i64;
+    loop {
+        let lines: Vec<Line> =
+            diesel::sql_query(format!("FETCH {batch} FROM {cursor}")).load(conn)?;
+        if lines.is_empty() {
+            break;
+        }
+        for l in &lines {
+            out.write_all(l.line.as_bytes())?;
+            out.write_all(b"\n")?;
+        }
+        rows += i64::try_from(lines.len()).unwrap_or(i64::MAX);
+    }
+    diesel::sql_query(format!("CLOSE {cursor}")).execute(conn)?;
+    Ok(rows)
 }
 
 /// The first instant after month `name` (`<parent>_YYYY_MM`), in UTC (months of China time).
@@ -515,19 +543,7 @@ fn archive(
             monthly.rows.replace("{table}", table)
         ))
         .execute(conn)?;
-        let mut rows = 0_i64;
-        loop {
-            let lines: Vec<Line> = diesel::sql_query("FETCH 10000 FROM retire").load(conn)?;
-            if lines.is_empty() {
-                break;
-            }
-            for l in &lines {
-                gz.write_all(l.line.as_bytes())?;
-                gz.write_all(b"\n")?;
-            }
-            rows += i64::try_from(lines.len()).unwrap_or(i64::MAX);
-        }
-        diesel::sql_query("CLOSE retire").execute(conn)?;
+        let rows = drain(conn, "retire", 10_000, &mut gz)?;
         gz.finish()?.sync_all()?;
         if rows != expected {
             bail!("{table}: {rows} rows archived but {expected} in the table; nothing dropped");

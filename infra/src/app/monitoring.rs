@@ -292,14 +292,7 @@ pub(crate) fn monitored_from(
     conn: &mut PgConnection,
     household_id: Uuid,
 ) -> Result<Option<Status>, DomainError> {
-    let before: Option<String> = monitoring_cases::table
-        .filter(monitoring_cases::household_id.eq(household_id))
-        .filter(monitoring_cases::closed_at.is_null())
-        .select(monitoring_cases::status_before)
-        .first(conn)
-        .optional()
-        .db()?;
-    Ok(before.and_then(|b| Status::parse(&b).ok()))
+    status_before(conn, household_id, true)
 }
 
 /// The status the household had before its latest monitoring case (open or closed), if it
@@ -311,13 +304,24 @@ pub(crate) fn last_status_before(
     conn: &mut PgConnection,
     household_id: Uuid,
 ) -> Result<Option<Status>, DomainError> {
-    let before: Option<String> = monitoring_cases::table
+    status_before(conn, household_id, false)
+}
+
+/// The status before the household's latest case, or (`open_only`) its open one.
+fn status_before(
+    conn: &mut PgConnection,
+    household_id: Uuid,
+    open_only: bool,
+) -> Result<Option<Status>, DomainError> {
+    let mut q = monitoring_cases::table
         .filter(monitoring_cases::household_id.eq(household_id))
         .order(monitoring_cases::created_at.desc())
         .select(monitoring_cases::status_before)
-        .first(conn)
-        .optional()
-        .db()?;
+        .into_boxed();
+    if open_only {
+        q = q.filter(monitoring_cases::closed_at.is_null());
+    }
+    let before: Option<String> = q.first(conn).optional().db()?;
     Ok(before.and_then(|b| Status::parse(&b).ok()))
 }
 
