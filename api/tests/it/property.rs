@@ -600,6 +600,41 @@ async fn appraisal_statistics_confirmation_and_reversal() {
         .await;
     assert_eq!(ops.body.as_array().map(Vec::len), Some(2));
     assert_eq!(ops.body[0]["opinion"], "建议清退");
+    // The first household is an exited one under monitoring meanwhile (an unstable exited
+    // household): the veto closes its case, which would otherwise set it back to exited.
+    let a = &p.households[0];
+    let sql = format!("UPDATE households SET status = 'exited' WHERE id = '{a}'");
+    x.app.db.as_owner("370831", |c| {
+        diesel::RunQueryDsl::execute(diesel::sql_query(&sql), c)
+    });
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8))
+        .date_naive()
+        .to_string();
+    let c = x
+        .app
+        .post(
+            "/api/v1/monitoring-cases",
+            &x.clerk,
+            json!({"household_id": a, "kind": "unstable_exited", "risk_types": ["illness"],
+                "found_on": today, "description": "户主患重病"}),
+        )
+        .await;
+    assert_eq!(c.status, 201, "{:?}", c.body);
+    let case = c.body["id"].as_str().unwrap_or_default().to_string();
+    for (step, token) in [
+        ("township-review", &x.reviewer),
+        ("confirmation", &x.approver),
+    ] {
+        let r = x
+            .app
+            .post(
+                &format!("/api/v1/monitoring-cases/{case}/{step}"),
+                token,
+                json!({"approve": true, "opinion": "经核实"}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{step}: {:?}", r.body);
+    }
     // The county confirms: the veto takes the household out, with the hit as the reason.
     let r = x
         .app
@@ -616,12 +651,20 @@ async fn appraisal_statistics_confirmation_and_reversal() {
         (r.status, r.body["code"].as_str()),
         (409, Some("confirmed"))
     );
-    let a = &p.households[0];
     let h = x
         .app
         .get(&format!("/api/v1/households/{a}"), &x.clerk)
         .await;
     assert_eq!(h.body["status"], "removed");
+    let c = x
+        .app
+        .get(&format!("/api/v1/monitoring-cases/{case}"), &x.approver)
+        .await;
+    assert_eq!(
+        c.body["stage"], "dismissed",
+        "closed by the veto: {:?}",
+        c.body
+    );
     let history = x
         .app
         .get(&format!("/api/v1/households/{a}/history"), &x.clerk)
@@ -664,12 +707,13 @@ async fn appraisal_statistics_confirmation_and_reversal() {
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert!(r.body["reversed_at"].is_string());
+    // Back to what it was before monitoring (its case is closed), not to monitored.
     assert_eq!(
         x.app
             .get(&format!("/api/v1/households/{a}"), &x.clerk)
             .await
             .body["status"],
-        "registered"
+        "exited"
     );
     let r = x
         .app
