@@ -181,6 +181,17 @@ pub fn create(
         .exit
         .backdate_days;
     domain::exit::check_step_date("applied_on", n.applied_on, ctx.today(), backdate, None)?;
+    // Each household locked, in id order, before it is checked: two lists naming it at once
+    // (of two years) both found it on no list not yet announced, and both admitted it.
+    let mut sorted: Vec<Uuid> = n.entries.iter().map(|(h, _)| *h).collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    for id in &sorted {
+        match cases::find_for_update(conn, *id) {
+            Ok(_) | Err(DomainError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+    }
     let mut errs = Vec::new();
     let mut admitted = Vec::new();
     for (i, (hid, kind)) in n.entries.iter().enumerate() {
@@ -509,6 +520,8 @@ pub(super) fn listed(
         .filter(intake_entries::list_id.eq(list.id))
         .filter(intake_entries::removed.eq(false))
         .select((intake_entries::household_id, intake_entries::kind))
+        // In id order: the announcement locks them in this order, as admission does.
+        .order(intake_entries::household_id)
         .load(conn)
         .db()
 }
