@@ -110,6 +110,15 @@ fn tenant_tables(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
     Ok(order)
 }
 
+/// Whether `county` is no tenant and no table of `order` holds a row of it.
+fn nothing_left(conn: &mut PgConnection, order: &[String], county: i32) -> anyhow::Result<bool> {
+    let known: i64 = diesel::sql_query("SELECT count(*) AS n FROM tenants WHERE county_code = $1")
+        .bind::<Int4, _>(county)
+        .get_result::<N>(conn)?
+        .n;
+    Ok(known == 0 && count_rows(conn, order, county)? == 0)
+}
+
 /// Removes the county's files from `store` but those in `kept` (of rows still there), going on
 /// past a file it cannot remove; how many it removed.
 ///
@@ -171,13 +180,8 @@ pub fn run(
     // removes what is left of them (the rows, and the archive, are done).
     let rows_gone = conn.transaction::<_, anyhow::Error, _>(|conn| {
         whole_platform(conn)?;
-        let known: i64 =
-            diesel::sql_query("SELECT count(*) AS n FROM tenants WHERE county_code = $1")
-                .bind::<Int4, _>(county)
-                .get_result::<N>(conn)?
-                .n;
         let order = tenant_tables(conn)?;
-        Ok(known == 0 && count_rows(conn, &order, county)? == 0)
+        nothing_left(conn, &order, county)
     })?;
     if rows_gone && !store.keys(county)?.is_empty() {
         let files = remove_files(store, county, &std::collections::HashSet::new())?;
@@ -191,14 +195,9 @@ pub fn run(
         .run::<_, anyhow::Error, _>(|conn| {
         // The whole platform is in scope; every statement names the county.
         whole_platform(conn)?;
-        let known: i64 =
-            diesel::sql_query("SELECT count(*) AS n FROM tenants WHERE county_code = $1")
-                .bind::<Int4, _>(county)
-                .get_result::<N>(conn)?
-                .n;
         let order = tenant_tables(conn)?;
         // A county whose tenant row is gone may still hold rows an earlier run left behind.
-        if known == 0 && count_rows(conn, &order, county)? == 0 {
+        if nothing_left(conn, &order, county)? {
             bail!("{county} is not a tenant");
         }
         let file = std::fs::File::create(out)

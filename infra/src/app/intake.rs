@@ -28,6 +28,8 @@ use super::{Ctx, stored_code};
 use crate::db::{DbResultExt as _, map_db_error};
 use crate::schema::{households, intake_entries, intake_lists, intake_steps};
 
+mod admission;
+
 /// An intake list row.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = intake_lists)]
@@ -181,100 +183,7 @@ pub fn create(
         .exit
         .backdate_days;
     domain::exit::check_step_date("applied_on", n.applied_on, ctx.today(), backdate, None)?;
-    // Each household locked, in id order, before it is checked: two lists naming it at once
-    // (of two years) both found it on no list not yet announced, and both admitted it.
-    let mut sorted: Vec<Uuid> = n.entries.iter().map(|(h, _)| *h).collect();
-    sorted.sort_unstable();
-    sorted.dedup();
-    for id in &sorted {
-        match cases::find_for_update(conn, *id) {
-            Ok(_) | Err(DomainError::NotFound) => {}
-            Err(e) => return Err(e),
-        }
-    }
-    let mut errs = Vec::new();
-    let mut admitted = Vec::new();
-    for (i, (hid, kind)) in n.entries.iter().enumerate() {
-        let f = format!("entries[{i}].household_id");
-        if n.entries[..i].iter().any(|(h, _)| h == hid) {
-            errs.push(FieldError::new(f, domain::Rule::ListedTwice));
-            continue;
-        }
-        let h = match cases::find(conn, *hid) {
-            Ok(h) => h,
-            Err(DomainError::NotFound) => {
-                errs.push(FieldError::new(
-                    f,
-                    domain::Rule::not_in_scope(domain::ScopeKind::Household),
-                ));
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
-        if h.region_code != n.village.as_i64() {
-            errs.push(FieldError::new(
-                f,
-                domain::Rule::other(
-                    format!(
-                        "household {} is registered in another village",
-                        h.household_number
-                    ),
-                    format!("户 {} 登记在其他村", h.household_number),
-                ),
-            ));
-            continue;
-        }
-        let status =
-            Status::parse(&h.status).map_err(|m| DomainError::Unexpected(anyhow::anyhow!(m)))?;
-        let before = match status {
-            Status::Monitored => super::monitoring::monitored_from(conn, h.id)?,
-            _ => None,
-        };
-        if let Err(m) = rules::entering_status(*kind, status, before) {
-            errs.push(FieldError::new(
-                format!("entries[{i}].kind"),
-                domain::Rule::other(
-                    format!("household {} {m}", h.household_number),
-                    format!("户 {} {}", h.household_number, m.message(domain::Lang::Zh)),
-                ),
-            ));
-            continue;
-        }
-        // On a list of this year, or on any list not yet announced: two lists of two years
-        // both approved, the second's announcement found the household entered already.
-        let listed: Option<(Uuid, i32)> = intake_entries::table
-            .inner_join(
-                intake_lists::table.on(intake_lists::county_code
-                    .eq(intake_entries::county_code)
-                    .and(intake_lists::id.eq(intake_entries::list_id))),
-            )
-            .filter(intake_entries::county_code.eq(h.county_code))
-            .filter(intake_entries::household_id.eq(h.id))
-            .filter(
-                intake_entries::year
-                    .eq(n.year)
-                    .or(intake_lists::announced_at.is_null()),
-            )
-            .filter(intake_entries::removed.eq(false))
-            .select((intake_entries::list_id, intake_entries::year))
-            .first(conn)
-            .optional()
-            .db()?;
-        if let Some((l, y)) = listed {
-            errs.push(FieldError::new(
-                f,
-                domain::Rule::other(
-                    format!(
-                        "household {} is already on the {y} intake list {l}",
-                        h.household_number
-                    ),
-                    format!("户 {} 已在 {y} 年纳入名单 {l} 上", h.household_number),
-                ),
-            ));
-            continue;
-        }
-        admitted.push((h, *kind));
-    }
+    let (admitted, mut errs) = admission::admit(conn, n)?;
     if n.entries.is_empty() {
         errs.push(FieldError::new(
             "entries",

@@ -9,6 +9,7 @@ pub mod export;
 pub mod households;
 pub mod import;
 pub mod members;
+mod numbers;
 pub mod records;
 pub mod rotate;
 pub mod sheet;
@@ -213,6 +214,25 @@ pub(crate) fn order_snapshot_members(members: &mut [Value]) {
 /// `NotFound` outside scope.
 pub(crate) fn find(conn: &mut PgConnection, id: Uuid) -> Result<HouseholdRow, DomainError> {
     by_id(id).select(HouseholdRow::as_select()).first(conn).db()
+}
+
+/// Locks the households of `ids` that are in scope, in id order (the others are left to the
+/// caller's checks to name): lists that admit several households at once lock them so, and two
+/// lists naming one household at once check it one after the other.
+///
+/// # Errors
+/// Database failures.
+pub(crate) fn lock_in_order(conn: &mut PgConnection, ids: &[Uuid]) -> Result<(), DomainError> {
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    for id in sorted {
+        match find_for_update(conn, id) {
+            Ok(_) | Err(DomainError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// The household with `id`, by its whole primary key: the county comes from

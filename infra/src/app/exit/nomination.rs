@@ -111,15 +111,7 @@ fn admit(
     let mut seen = std::collections::HashSet::new();
     // Each household locked, in one order, before it is checked: two lists naming it at once
     // (of two years) both found it on no list not yet filed, and both admitted it.
-    let mut sorted: Vec<Uuid> = ids.to_vec();
-    sorted.sort_unstable();
-    sorted.dedup();
-    for id in &sorted {
-        match cases::find_for_update(conn, *id) {
-            Ok(_) | Err(DomainError::NotFound) => {}
-            Err(e) => return Err(e),
-        }
-    }
+    cases::lock_in_order(conn, ids)?;
     for (i, id) in ids.iter().enumerate() {
         let f = format!("{field}[{i}]");
         if !seen.insert(*id) {
