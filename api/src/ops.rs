@@ -155,17 +155,28 @@ pub fn import_files(
                 // a rerun of the file finishes it), not left `running` for the stale-job sweep.
                 // The job, which county users read, says what the API's worker says; the
                 // details (paths, database errors) go to the operator here.
-                let finished = state.db.in_scope(ctx.caller.scope(), |conn| {
-                    jobs::finish(
-                        conn,
-                        &claimed,
-                        &worker,
+                // Cancelled through the API (`POST /jobs/{id}/cancel`): it stopped at the end
+                // of a batch.
+                let (status, summary) = if jobs::is_cancel_stop(&e) {
+                    ("cancelled", jobs::cancelled_summary("household_import"))
+                } else {
+                    (
                         "failed",
-                        &serde_json::json!({ "error": crate::work::JOB_FAILED }),
+                        serde_json::json!({ "error": crate::work::JOB_FAILED }),
                     )
+                };
+                let finished = state.db.in_scope(ctx.caller.scope(), |conn| {
+                    jobs::finish(conn, &claimed, &worker, status, &summary)
                 });
                 if let Err(f) = finished {
-                    eprintln!("job {}: could not be marked failed: {f:?}", job.id);
+                    eprintln!("job {}: could not be marked {status}: {f:?}", job.id);
+                }
+                if status == "cancelled" {
+                    return Err(anyhow::anyhow!(
+                        "{}: cancelled (job {}); households imported before stay, each whole",
+                        f.display(),
+                        job.id
+                    ));
                 }
                 return Err(anyhow::anyhow!("{}: {e:?} (job {})", f.display(), job.id));
             }

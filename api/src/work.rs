@@ -201,7 +201,8 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
     let prepared = state.db.in_scope(scope, |conn| {
         let (kind, request_id) = jobs::kind_of(conn, job)?;
         let (payload, dry_run) = jobs::start_run(conn, job)?;
-        Ok((kind, request_id, payload, dry_run))
+        let cancelled = jobs::cancel_requested(conn, job)?;
+        Ok((kind, request_id, payload, dry_run, cancelled))
     })?;
     // The creator's account lies at their org unit, which may be anywhere above the job's
     // county (a city or platform user holding a role at one county): the worker reads that one
@@ -214,7 +215,7 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
         })?,
         None => None,
     };
-    let (kind, request_id, payload, dry_run) = prepared;
+    let (kind, request_id, payload, dry_run, cancelled) = prepared;
     // A job belongs to the unit its request was bounded by (where the creator holds the
     // permission it needed; `Caller::unit`): it runs bounded the same way, so an export or an
     // import reaches no further than the request that queued it could.
@@ -238,6 +239,11 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
         }
         Ok(done)
     };
+    // Cancelled while its last run was going (which stopped before its next checkpoint, or
+    // whose server went away): this run ends it.
+    if cancelled {
+        return finish("cancelled", jobs::cancelled_summary(&kind));
+    }
     let Some(caller) = caller else {
         return finish(
             "failed",
@@ -283,7 +289,7 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
                 today,
                 pace,
             );
-            imported(job.id, ran, &finish)
+            imported(job.id, &kind, ran, &finish)
         }
         "household_export" => {
             let jobs::Payload::Bytes(params) = &payload else {
@@ -294,6 +300,17 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
             };
             match crate::routes::transfer::run_export_job(state, &ctx, params) {
                 Ok((content_type, name, bytes, rows)) => state.db.in_scope(scope, |conn| {
+                    // An export has no checkpoint while its query runs: cancelled meanwhile,
+                    // its file is not kept.
+                    if jobs::cancel_requested(conn, job)? {
+                        return jobs::finish(
+                            conn,
+                            job,
+                            worker,
+                            "cancelled",
+                            &jobs::cancelled_summary(&kind),
+                        );
+                    }
                     jobs::attach_result(conn, job, worker, &bytes, content_type, name)?;
                     jobs::finish(
                         conn,
@@ -414,7 +431,7 @@ fn run_bulk(
         keys: &state.data_keys,
     };
     let ran = imports::run(&state.db, ctx, &env, kind, job, &rows, dry_run);
-    imported(job.id, ran, finish)
+    imported(job.id, kind.job_kind(), ran, finish)
 }
 
 /// How a job ends whose file could not be read: a file store that cannot be reached hands the
@@ -438,11 +455,16 @@ pub const JOB_FAILED: &str =
 
 fn imported<S: serde::Serialize>(
     id: uuid::Uuid,
+    kind: &str,
     ran: Result<S, DomainError>,
     finish: &Finish<'_>,
 ) -> Result<bool, DomainError> {
     match ran {
         Ok(s) => finish("succeeded", serde_json::to_value(s).unwrap_or_default()),
+        Err(e) if jobs::is_cancel_stop(&e) => {
+            tracing::info!(job = %id, "cancelled: stopped at a checkpoint");
+            finish("cancelled", jobs::cancelled_summary(kind))
+        }
         Err(DomainError::Unavailable) => {
             tracing::warn!(job = %id, "the database is unavailable; the job will be taken over");
             Err(DomainError::Unavailable)

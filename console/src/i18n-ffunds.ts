@@ -34,7 +34,8 @@ export const ffZh = {
   refused: {
     fund_exhausted: "未保存：超过该资金未安排的余额。", over_budget: "未保存：超过项目预算的剩余额度。",
     purpose_changed: "未保存：资金用途与项目用途不一致（不得改变资金用途）。", terminated: "未保存：该合同已经解除。",
-    month_paid: "未保存：该月补助已发放，当月记录已关闭。", paid: "未保存：该月已发放。",
+    month_paid: "未保存：该月补助已发放，当月记录已关闭（终止合同的事件也不能早于已发放的月份）。", paid: "未保存：该月已发放。",
+    contract_overlaps: "未保存：此人在该期间已有护林员合同，同一时间只能签一份。",
   },
 };
 
@@ -71,6 +72,7 @@ export const ffEn: typeof ffZh = {
   refused: {
     fund_exhausted: "Not saved: more than the fund has left.", over_budget: "Not saved: beyond the project's budget.",
     purpose_changed: "Not saved: the fund's purpose differs from the project's.", terminated: "Not saved: the contract is terminated.",
-    month_paid: "Not saved: that month is paid and closed.", paid: "Not saved: paid already.",
+    month_paid: "Not saved: that month is paid and closed (an incident that ends the contract cannot fall before a paid month either).", paid: "Not saved: paid already.",
+    contract_overlaps: "Not saved: this person has a ranger contract over part of that period; one at a time.",
   },
 };

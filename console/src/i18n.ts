@@ -184,6 +184,10 @@ const zh = {
     notFound: "未找到该任务（编号有误，或不在您的管辖范围内）", dryRun: "（仅校验）",
     kinds: { household_import: "农户导入", household_export: "农户导出" },
     failedReason: "失败原因", noReason: "服务器未说明原因",
+    actions: "操作", cancel: "取消任务", keep: "不取消", cancelTitle: "取消任务",
+    cancelConfirm: "确定取消该任务？排队中的任务不再运行；运行中的导入在当前批次写完后停止，已导入的农户保留（每户完整），再次导入同一文件即可继续。",
+    cancelled: "任务已取消", stopping: "已请求停止：当前批次写完后停止", stoppingTag: "正在停止",
+    cancelledNote: "已取消：已导入的农户保留（每户完整），再次导入同一文件即可继续",
   },
   exitStage: {
     nominated: "村民小组已提名", appraised: "已民主评议", verified: "已核实", first_notice: "第一次公示", township_reviewed: "镇已审核",
@@ -387,6 +391,10 @@ Object.assign(en.household, {
 });
 Object.assign(en.jobs, {
   failedReason: "Why it failed", noReason: "The server gave no reason",
+  actions: "Actions", cancel: "Cancel job", keep: "Keep it", cancelTitle: "Cancel the job",
+  cancelConfirm: "Cancel this job? A waiting job will not run; a running import stops once its current batch is written. Households imported before stay, each whole; importing the same file again finishes it.",
+  cancelled: "The job is cancelled", stopping: "Asked to stop: it stops once its current batch is written", stoppingTag: "Stopping",
+  cancelledNote: "Cancelled: households imported before stay, each whole; import the same file again to finish",
 });
 Object.assign(en.audit, { withheld: "(needs {perm} to see)" });
 Object.assign(en.import, { failed: "The import failed and did not finish. Deal with the reason, then import the file again (rows already imported are not imported twice)." });

@@ -224,6 +224,9 @@ error_codes! {
     RangerPayout = "ranger_payout" / "该拨付用于支付护林员某月补助,其发放记录随之保留",
     /// The household has no benefit card (一卡通) on record: payments to households go to it.
     NoBenefitCard = "no_benefit_card" / "该户没有登记一卡通:发给农户的款项须打入一卡通",
+    /// The person has a ranger contract over part of the same period: one contract (and one
+    /// subsidy) per person at a time.
+    ContractOverlaps = "contract_overlaps" / "此人在该期间已有护林员合同",
     /// The ranger contract is terminated already.
     Terminated = "terminated" / "该护林员合同已解除",
     /// A ranger's month is paid after it ends.
@@ -240,14 +243,19 @@ error_codes! {
     /// Your county has as many requests running at once as it may
     /// (`ZX_COUNTY_MAX_CONCURRENT_REQUESTS`): retry after the time in `Retry-After`.
     CountyBusy = "county_busy" / "本县同时运行的请求已达上限,请在 Retry-After 所示时间后重试",
+    /// The job is over (succeeded or failed): there is nothing left to cancel.
+    JobFinished = "job_finished" / "该任务已结束,无需取消",
+    /// Never sent: how a job's run learns, at a checkpoint, that it was cancelled.
+    JobCancelled = "job_cancelled" / "不会发送:任务运行在检查点得知已被取消所用的标记",
     /// Never sent: the sentinel an import's dry run rolls its transaction back with.
     DryRunRollback = "dry_run_rollback" / "不会发送:导入试运行回滚事务所用的标记",
 }
 
 impl ErrorCode {
-    /// Whether an answer can carry it (every code but the dry run's internal sentinel).
+    /// Whether an answer can carry it (every code but the internal sentinels of a dry run and
+    /// of a cancelled job).
     pub fn is_sent(self) -> bool {
-        self != Self::DryRunRollback
+        !matches!(self, Self::DryRunRollback | Self::JobCancelled)
     }
 }
 
@@ -407,6 +415,7 @@ mod tests {
             assert!(c.description().ends_with('.'), "{s} lacks a description");
         }
         assert!(!ErrorCode::DryRunRollback.is_sent());
+        assert!(!ErrorCode::JobCancelled.is_sent());
         assert_eq!(ErrorCode::TermOverlaps, "term_overlaps");
     }
 }

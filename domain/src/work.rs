@@ -13,6 +13,9 @@ vocabulary! {
         Succeeded = "succeeded" / "已完成",
         /// Stopped by an error.
         Failed = "failed" / "失败",
+        /// Cancelled by a user (`POST /jobs/{id}/cancel`): never run, or stopped at the end of
+        /// a batch.
+        Cancelled = "cancelled" / "已取消",
     }
 }
 

@@ -302,6 +302,8 @@ diesel::table! {
         result_content_type -> Nullable<Text>,
         result_name -> Nullable<Text>,
         payload_key -> Nullable<Text>,
+        cancel_requested_at -> Nullable<Timestamptz>,
+        cancelled_by -> Nullable<Uuid>,
     }
 }
 

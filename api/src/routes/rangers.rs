@@ -63,7 +63,8 @@ pub struct ContractBody {
     pub signed_on: Option<NaiveDate>,
 }
 
-/// Signs a ranger contract with a registered person in scope.
+/// Signs a ranger contract with a registered person in scope: one contract per person at a
+/// time (a second over any of the same days is refused, 409 `contract_overlaps`).
 #[utoipa::path(
     tag = "rangers",
     security(("bearer" = [])),
@@ -73,6 +74,7 @@ pub struct ContractBody {
         (status = 201, description = "Signed", body = RangerContractDto),
         NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "contract_overlaps: the person has a ranger contract over part of the same period", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a registered person in scope, or a bad field", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -197,7 +199,7 @@ pub struct InspectionBody {
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         NotFound,
         (status = 409, description = "month_paid: the month of that day is paid already; its record is closed; already_exists: the ranger's inspection of that day is recorded already (one a day)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A date outside the contract, or a bad field", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A date outside the contract or after today, or a bad field", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/ranger-contracts/{id}/inspections")]
@@ -261,8 +263,8 @@ pub struct IncidentBody {
         NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         NotFound,
-        (status = 409, description = "month_paid: the month of that day is paid already; its record is closed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A date outside the contract, or a bad field", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "month_paid: the month of that day is paid already, its record closed; or the incident ends the contract and a later month is paid already", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A date outside the contract or after today, or a bad field", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/ranger-contracts/{id}/incidents")]

@@ -101,7 +101,7 @@ pub struct JobDto {
     /// `village_profile_import`, `visit_import`, `team_member_import`, `ranger_patrol_import`,
     /// `ranger_inspection_import`.
     pub kind: String,
-    /// `queued`, `running`, `succeeded` or `failed`.
+    /// `queued`, `running`, `succeeded`, `failed` or `cancelled`.
     pub status: String,
     /// Nothing is written.
     pub dry_run: bool,
@@ -120,6 +120,9 @@ pub struct JobDto {
     pub created_at: DateTime<Utc>,
     /// Finished.
     pub finished_at: Option<DateTime<Utc>>,
+    /// When someone asked to cancel it: a running job stops at the end of its current batch
+    /// (then `cancelled`).
+    pub cancel_requested_at: Option<DateTime<Utc>>,
 }
 
 impl From<JobRow> for JobDto {
@@ -136,6 +139,7 @@ impl From<JobRow> for JobDto {
             summary: j.summary,
             created_at: j.created_at,
             finished_at: j.finished_at,
+            cancel_requested_at: j.cancel_requested_at,
         }
     }
 }
@@ -254,6 +258,54 @@ pub async fn get_job(
     let id = job_id(&path)?;
     let job = state.run(auth, move |conn, _| jobs::get(conn, id)).await?;
     Ok(HttpResponse::Ok().json(JobDto::from(job)))
+}
+
+/// Cancels a job. A queued job is cancelled at once (200, `cancelled`: it never runs and its
+/// upload is removed). A running one is asked to stop (202, still `running`, with
+/// `cancel_requested_at`): it stops at the end of the batch it is writing, then reads
+/// `cancelled`; households imported before stay, each whole, and importing the same file
+/// again finishes the import. An export cancelled while it runs keeps no file. Cancelling a
+/// cancelled job again changes nothing. The job's creator may cancel it; anyone else needs the
+/// permission that starts a job of its kind where the job runs (`cases:import` for household
+/// imports, `cases:export` for exports, the sheet's permission for the other imports).
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Job id")),
+    responses(
+        (status = 200, description = "Cancelled (or cancelled before)", body = JobDto),
+        (status = 202, description = "Running: asked to stop at the end of its current batch", body = JobDto),
+        NotSignedIn,
+        (status = 403, description = "Lacks cases:read, or someone else's job without the permission that starts its kind", body = Problem, content_type = "application/problem+json"),
+        NotFound,
+        (status = 409, description = "job_finished: the job succeeded or failed already", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/jobs/{id}/cancel")]
+pub async fn cancel_job(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = job_id(&path)?;
+    let done = state
+        .run(auth, move |conn, ctx| jobs::cancel(conn, ctx, id))
+        .await?;
+    // Once the job is over its upload goes; what cannot go now housekeeping removes later.
+    if let Some((county, key)) = done.upload {
+        let (db, store) = (state.db.clone(), state.attachments.clone());
+        let removed =
+            web::block(move || jobs::drop_upload(&db, store.as_ref(), county, id, &key)).await;
+        if let Ok(Err(e)) = removed {
+            tracing::warn!(job = %id, error = %e, "could not remove the cancelled job's upload");
+        }
+    }
+    let status = if done.job.status == "running" {
+        actix_web::http::StatusCode::ACCEPTED
+    } else {
+        actix_web::http::StatusCode::OK
+    };
+    Ok(HttpResponse::build(status).json(JobDto::from(done.job)))
 }
 
 /// A refused row.
@@ -705,6 +757,7 @@ super::routes! {
         list_jobs => Permission(perm::CASES_READ),
         get_job => Permission(perm::CASES_READ),
         job_errors => Permission(perm::CASES_READ),
+        cancel_job => Permission(perm::CASES_READ),
         export_households => Permission(perm::CASES_EXPORT),
         export_job => Permission(perm::CASES_EXPORT),
         job_result => Permission(perm::CASES_EXPORT),

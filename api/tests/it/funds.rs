@@ -802,4 +802,5 @@ async fn allocations_never_exceed_the_projects_budget_even_at_once() {
     assert_eq!(allocate(app, &x.officer, &f, &p, 3_000).await.status, 201);
 }
 
+mod ranger_integrity;
 pub(crate) mod rangers;

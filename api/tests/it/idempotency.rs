@@ -152,6 +152,18 @@ async fn keyed(app: &TestApp, token: &str, path: &str, body: &Value, key: &str) 
 /// The three promises on one route: `body` twice under one key makes one row in `table`;
 /// `other` under that key is refused and makes nothing; another user's same key is their own.
 async fn one_row_per_key(x: &Money, path: &str, table: &str, body: Value, other: Value) {
+    one_row_per_key_of(x, path, table, [body.clone(), body.clone(), body], other).await;
+}
+
+/// As [`one_row_per_key`], with the bodies of the three rows made (ours, another user's, one
+/// without a key) each its own: for objects of which one person may hold one at a time.
+async fn one_row_per_key_of(
+    x: &Money,
+    path: &str,
+    table: &str,
+    [body, theirs_body, plain_body]: [Value; 3],
+    other: Value,
+) {
     let app = &x.app;
     let before = count(app, table);
     let key = format!("k-{table}");
@@ -173,13 +185,13 @@ async fn one_row_per_key(x: &Money, path: &str, table: &str, body: Value, other:
     assert_eq!(r.body["errors"][0]["field"], "Idempotency-Key");
     assert_eq!(count(app, table), before + 1, "{path}: nothing more");
     // Another user's key of the same name is theirs: a new row, not a replay of ours.
-    let theirs = keyed(app, &x.other, path, &body, &key).await;
+    let theirs = keyed(app, &x.other, path, &theirs_body, &key).await;
     assert_eq!(theirs.status, 201, "{path}: {:?}", theirs.body);
     assert_eq!(theirs.header("idempotent-replayed"), None);
     assert_ne!(theirs.body["id"], first.body["id"]);
     assert_eq!(count(app, table), before + 2, "{path}: theirs is made");
     // Without a key, each request makes its own.
-    let plain = app.post(path, &x.officer, body).await;
+    let plain = app.post(path, &x.officer, plain_body).await;
     assert_eq!(plain.status, 201, "{path}: {:?}", plain.body);
     assert_eq!(count(app, table), before + 3, "{path}: no key, no replay");
 }
@@ -283,17 +295,22 @@ async fn relocation_plans_and_ranger_contracts_are_made_once_per_key() {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let contract = |station: &str| {
+    // One contract per person at a time: the three rows made cover three years.
+    let contract = |station: &str, year: u32| {
         json!({"member_id": member, "station": station, "villager_group": "三组", "area_mu": 300.5,
             "bound_east": "东至山脊", "bound_south": "南至河沟", "bound_west": "西至公路", "bound_north": "北至林场",
-            "start_date": "2017-01-01", "end_date": "2017-12-31", "project_id": p})
+            "start_date": format!("{year}-01-01"), "end_date": format!("{year}-12-31"), "project_id": p})
     };
-    one_row_per_key(
+    one_row_per_key_of(
         &x,
         "/api/v1/ranger-contracts",
         "ranger_contracts",
-        contract("泗张镇林业站"),
-        contract("圣水峪镇林业站"),
+        [
+            contract("泗张镇林业站", 2017),
+            contract("泗张镇林业站", 2018),
+            contract("泗张镇林业站", 2019),
+        ],
+        contract("圣水峪镇林业站", 2017),
     )
     .await;
 }

@@ -681,6 +681,7 @@ async fn exported_cells_cannot_run_formulas_and_still_import_back() {
 }
 
 mod bulk;
+mod cancel;
 mod files;
 mod jobs;
 mod stored;

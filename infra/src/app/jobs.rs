@@ -12,7 +12,12 @@ use super::Ctx;
 use crate::db::DbResultExt as _;
 use crate::schema::{job_errors, jobs};
 
+mod cancel;
 mod uploads;
+pub use cancel::{
+    Cancelled, cancel, is_stop as is_cancel_stop, requested as cancel_requested,
+    summary as cancelled_summary,
+};
 pub use uploads::{drop_upload, sweep_orphan_uploads, sweep_uploads};
 
 /// A job.
@@ -25,7 +30,7 @@ pub struct JobRow {
     /// `village_profile_import`, `visit_import`, `team_member_import`, `ranger_patrol_import`,
     /// `ranger_inspection_import`.
     pub kind: String,
-    /// `queued`, `running`, `succeeded`, `failed`.
+    /// `queued`, `running`, `succeeded`, `failed`, `cancelled`.
     pub status: String,
     /// Nothing is written.
     pub dry_run: bool,
@@ -41,6 +46,8 @@ pub struct JobRow {
     pub created_at: DateTime<Utc>,
     /// Finished.
     pub finished_at: Option<DateTime<Utc>>,
+    /// When someone asked to cancel it (a running job stops at its next checkpoint).
+    pub cancel_requested_at: Option<DateTime<Utc>>,
 }
 
 /// One refused row.
@@ -423,10 +430,34 @@ impl Claimed {
     }
 }
 
-/// Records progress and new row errors.
+/// What a run learns at a checkpoint ([`progress`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use = "a cancelled job's run stops: call go_on once the progress is committed"]
+pub enum Checkpoint {
+    /// Nobody asked to stop it.
+    GoOn,
+    /// Someone cancelled the job: the run stops here, its progress recorded.
+    Cancelled,
+}
+
+impl Checkpoint {
+    /// The run goes on, or stops with the error its job's end is recorded by (call it after
+    /// the transaction that recorded the progress, so that the progress stays).
+    ///
+    /// # Errors
+    /// The cancelled job's stop ([`is_cancel_stop`]).
+    pub fn go_on(self) -> Result<(), DomainError> {
+        match self {
+            Self::GoOn => Ok(()),
+            Self::Cancelled => Err(cancel::stop()),
+        }
+    }
+}
+
+/// Records progress and new row errors, and says whether the job was cancelled meanwhile.
 ///
 /// # Errors
-/// Database failures.
+/// Database failures; a run that no longer holds its job.
 pub fn progress(
     conn: &mut PgConnection,
     ctx: &Ctx,
@@ -434,7 +465,7 @@ pub fn progress(
     processed: usize,
     new_errors: &[RowError],
     status: &str,
-) -> Result<(), DomainError> {
+) -> Result<Checkpoint, DomainError> {
     let county = ctx.caller.county_code();
     let id = held.id;
     // Only the run that holds the job: a worker that lost its lease to another (which cleared
@@ -493,7 +524,8 @@ pub fn progress(
         .db()?;
     // Only a job this run still holds: a worker that lost its lease while another took the
     // job over and finished it put the finished job back to running (never claimed again).
-    let n = diesel::update(
+    // A checkpoint too: a job someone cancelled stops here, its batch recorded.
+    let cancel: Vec<Option<DateTime<Utc>>> = diesel::update(
         jobs::table
             .filter(jobs::county_code.eq(county))
             .filter(jobs::id.eq(id))
@@ -509,14 +541,16 @@ pub fn progress(
         // alive by this, and failed a long import still running after ten minutes.
         jobs::updated_at.eq(Utc::now()),
     ))
-    .execute(conn)
+    .returning(jobs::cancel_requested_at)
+    .get_results(conn)
     .db()?;
-    if n == 0 {
-        return Err(DomainError::Unexpected(anyhow::anyhow!(
+    match cancel.first() {
+        None => Err(DomainError::Unexpected(anyhow::anyhow!(
             "job {id} is no longer this run's: this run stops"
-        )));
+        ))),
+        Some(Some(_)) => Ok(Checkpoint::Cancelled),
+        Some(None) => Ok(Checkpoint::GoOn),
     }
-    Ok(())
 }
 
 /// Marks a job finished with its summary and drops its payload, if this worker still holds it

@@ -63,6 +63,43 @@ fn unpaid(conn: &mut PgConnection, c: &ContractRow, date: NaiveDate) -> Result<(
     Ok(())
 }
 
+/// The last month paid and the last day it covers, if any month is.
+fn paid_through(
+    conn: &mut PgConnection,
+    c: &ContractRow,
+) -> Result<Option<(String, NaiveDate)>, DomainError> {
+    let last_paid: Option<String> = ranger_payouts::table
+        .filter(ranger_payouts::county_code.eq(c.county_code))
+        .filter(ranger_payouts::contract_id.eq(c.id))
+        .select(diesel::dsl::max(ranger_payouts::month))
+        .first(conn)
+        .db()?;
+    Ok(last_paid.and_then(|month| {
+        let d = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok()?;
+        let end = NaiveDate::from_ymd_opt(
+            d.year(),
+            d.month(),
+            rules::days_in_month(d.year(), d.month()),
+        )?;
+        Some((month, end))
+    }))
+}
+
+/// Refuses a record of a day still to come: an absence deducted in advance, or a contract
+/// ended by an incident that has not happened (a year typed wrong cannot be taken back).
+fn not_ahead(ctx: &Ctx, date: NaiveDate, field: &str) -> Result<(), DomainError> {
+    if date > ctx.today() {
+        return Err(DomainError::field(
+            field,
+            domain::Rule::other(
+                format!("{date} is after today: record what has happened"),
+                format!("{date} 晚于今天:只能录入已发生的情况"),
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn within_contract(c: &ContractRow, date: NaiveDate, field: &str) -> Result<(), DomainError> {
     if date < c.start_date || date > last_day(c) {
         return Err(DomainError::field(
@@ -94,6 +131,7 @@ pub fn inspect(
 ) -> Result<Uuid, DomainError> {
     let c = lock(conn, ctx, id)?;
     within_contract(&c, on, "inspected_on")?;
+    not_ahead(ctx, on, "inspected_on")?;
     unpaid(conn, &c, on)?;
     // One inspection per ranger and day (as the import has it): a second absence the same day
     // doubled the month's deduction, and a third made termination allowed. Serialised by the
@@ -151,7 +189,34 @@ pub fn incident(
 ) -> Result<Uuid, DomainError> {
     let c = lock(conn, ctx, id)?;
     within_contract(&c, i.date, "occurred_on")?;
+    not_ahead(ctx, i.date, "occurred_on")?;
     unpaid(conn, &c, i.date)?;
+    // An incident that ends the contract ends it with its month (whose fee is withheld): the
+    // months after are no longer covered, whatever order they are paid in. A later month paid
+    // already would stay paid to a contract that ended before it, as a termination there is
+    // refused (`terminate`): so is the incident, until the pay is settled.
+    let settings = c.terms(conn, ctx)?;
+    let ends = rules::ends_contract(i, &settings).map(|reason| {
+        let month_end = NaiveDate::from_ymd_opt(
+            i.date.year(),
+            i.date.month(),
+            rules::days_in_month(i.date.year(), i.date.month()),
+        )
+        .unwrap_or(c.end_date);
+        (reason, month_end.min(c.end_date))
+    });
+    if let Some((_, month_end)) = &ends
+        && let Some((month, paid_end)) = paid_through(conn, &c)?
+        && paid_end > *month_end
+    {
+        return Err(DomainError::Conflict {
+            code: domain::ErrorCode::MonthPaid,
+            message: format!(
+                "{month} is paid already, and this incident ends the contract with {}: the months after it would stay paid",
+                i.date.format("%Y-%m")
+            ),
+        });
+    }
     let iid = Uuid::new_v4();
     diesel::insert_into(ranger_incidents::table)
         .values((
@@ -178,31 +243,30 @@ pub fn incident(
         stored_code(c.region_code)?,
         json!({ "on": i.date, "kind": i.kind.as_str(), "burnt_mu_tenths": i.burnt_mu_tenths, "major_loss": i.major_loss }),
     )?;
-    // An incident that ends the contract ends it now, with its month (whose fee is withheld):
-    // the months after are no longer covered, whatever order they are paid in (it ended only
-    // when its month was paid, and a later month paid first was paid in full).
-    let settings = c.terms(conn, ctx)?;
-    if let Some(reason) = rules::ends_contract(i, &settings) {
-        let month_end = NaiveDate::from_ymd_opt(
-            i.date.year(),
-            i.date.month(),
-            rules::days_in_month(i.date.year(), i.date.month()),
+    if let Some((reason, month_end)) = ends
+        && c.terminated_on.is_none_or(|t| t > month_end)
+    {
+        let reason = format!("{}: {reason}", i.date.format("%Y-%m"));
+        diesel::update(
+            ranger_contracts::table
+                .filter(ranger_contracts::county_code.eq(c.county_code))
+                .filter(ranger_contracts::id.eq(id)),
         )
-        .unwrap_or(c.end_date);
-        if c.terminated_on.is_none_or(|t| t > month_end) {
-            diesel::update(
-                ranger_contracts::table
-                    .filter(ranger_contracts::county_code.eq(c.county_code))
-                    .filter(ranger_contracts::id.eq(id)),
-            )
-            .set((
-                ranger_contracts::terminated_on.eq(month_end.min(c.end_date)),
-                ranger_contracts::termination_reason
-                    .eq(format!("{}: {reason}", i.date.format("%Y-%m"))),
-            ))
-            .execute(conn)
-            .db()?;
-        }
+        .set((
+            ranger_contracts::terminated_on.eq(month_end),
+            ranger_contracts::termination_reason.eq(&reason),
+        ))
+        .execute(conn)
+        .db()?;
+        // The contract's end is a change of its own, audited as a termination by hand is.
+        ctx.audit(
+            conn,
+            "ranger_contract.terminated",
+            "ranger_contract",
+            id,
+            stored_code(c.region_code)?,
+            json!({ "on": month_end, "reason": reason, "by_incident": iid }),
+        )?;
     }
     Ok(iid)
 }
@@ -431,33 +495,15 @@ pub fn terminate(
     within_contract(&c, on, "terminated_on")?;
     // Not inside a month paid already: that month was paid in full, and the months after it
     // would no longer be covered by the contract that paid them.
-    let last_paid: Option<String> = ranger_payouts::table
-        .filter(ranger_payouts::county_code.eq(c.county_code))
-        .filter(ranger_payouts::contract_id.eq(c.id))
-        .select(diesel::dsl::max(ranger_payouts::month))
-        .first(conn)
-        .db()?;
-    if let Some(month) = last_paid {
-        let paid_through = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-            .ok()
-            .map(|d| {
-                NaiveDate::from_ymd_opt(
-                    d.year(),
-                    d.month(),
-                    rules::days_in_month(d.year(), d.month()),
-                )
-                .unwrap_or(d)
-            });
-        if let Some(end) = paid_through
-            && on < end
-        {
-            return Err(DomainError::Conflict {
-                code: domain::ErrorCode::MonthPaid,
-                message: format!(
-                    "{month} is paid already: the contract can end on {end} at the earliest"
-                ),
-            });
-        }
+    if let Some((month, end)) = paid_through(conn, &c)?
+        && on < end
+    {
+        return Err(DomainError::Conflict {
+            code: domain::ErrorCode::MonthPaid,
+            message: format!(
+                "{month} is paid already: the contract can end on {end} at the earliest"
+            ),
+        });
     }
     let row = diesel::update(
         ranger_contracts::table

@@ -42,7 +42,7 @@ pub(crate) async fn ranger_and_project(
 
 /// A contract of 120 mu at 泗张镇林业站 from 2017-01-01 to `end` for a new ranger (household
 /// `number`, ID number `seq`, paid from a new project); its id.
-async fn contract_of_new_ranger(x: &Funds, number: &str, seq: u32, end: &str) -> String {
+pub(super) async fn contract_of_new_ranger(x: &Funds, number: &str, seq: u32, end: &str) -> String {
     let app = &x.app;
     let (r, p) = ranger_and_project(app, &x.clerk, &x.officer, number, seq).await;
     let member = r["members"][0]["id"]

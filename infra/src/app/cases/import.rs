@@ -472,7 +472,8 @@ fn run_batch(
     let done = *processed;
     db.in_scope_conn(ctx.caller.scope(), |conn| {
         jobs::progress(conn, ctx, job, done, &errors, "running")
-    })
+    })?
+    .go_on()
 }
 
 impl Villages {

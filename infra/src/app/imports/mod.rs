@@ -135,6 +135,21 @@ impl Kind {
         }
     }
 
+    /// The permission that starts the import (the route's), which also lets someone other than
+    /// its starter cancel it.
+    pub const fn permission(self) -> &'static str {
+        use domain::authz::perm;
+        match self {
+            Kind::HouseholdYears => perm::CASES_IMPORT,
+            Kind::VillageProfiles => perm::VILLAGES_WRITE,
+            Kind::Visits => perm::VISITS_WRITE,
+            Kind::TeamMembers => perm::VILLAGES_MANAGE,
+            Kind::RangerPatrols | Kind::RangerInspections | Kind::BenefitCards => {
+                perm::FUNDS_MANAGE
+            }
+        }
+    }
+
     /// The audit action of starting the import.
     pub const fn audit_action(self) -> &'static str {
         match self {
@@ -457,7 +472,8 @@ pub fn run(
         processed += batch.len();
         db.in_scope_conn(scope, |conn| {
             jobs::progress(conn, ctx, job, processed, &errors, "running")
-        })?;
+        })?
+        .go_on()?;
     }
     Ok(summary)
 }

@@ -201,6 +201,34 @@ pub fn sign(
             ),
         ));
     }
+    // One contract per person at a time: two over the same months paid the subsidy twice to
+    // one card, and the inspection sheet filed each day's absence on one of them only.
+    // Serialised per person, as no row exists yet to lock.
+    crate::db::lock_key(conn, 61, &c.member_id.to_string())?;
+    let overlapping: Option<(NaiveDate, NaiveDate, Option<NaiveDate>)> = ranger_contracts::table
+        .filter(ranger_contracts::county_code.eq(county))
+        .filter(ranger_contracts::member_id.eq(c.member_id))
+        .filter(ranger_contracts::start_date.le(c.period.1))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "least(ranger_contracts.end_date, coalesce(ranger_contracts.terminated_on, ranger_contracts.end_date)) >= ",
+        ).bind::<diesel::sql_types::Date, _>(c.period.0))
+        .select((
+            ranger_contracts::start_date,
+            ranger_contracts::end_date,
+            ranger_contracts::terminated_on,
+        ))
+        .first(conn)
+        .optional()
+        .db()?;
+    if let Some((from, end, terminated)) = overlapping {
+        let to = terminated.map_or(end, |t| t.min(end));
+        return Err(DomainError::Conflict {
+            code: domain::ErrorCode::ContractOverlaps,
+            message: format!(
+                "this person has a ranger contract from {from} to {to} over part of the same period: one at a time (terminate it first, or sign from the day after it ends)"
+            ),
+        });
+    }
     // The terms in force when it is signed are the contract's (printed on it, and what its
     // months are paid by), whatever the settings become.
     let mut terms = settings::effective_for(conn, ctx, village)?.ranger;
