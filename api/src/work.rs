@@ -200,8 +200,10 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
     let scope = county_scope(job.county_code)?;
     let prepared = state.db.in_scope(scope, |conn| {
         let (kind, request_id) = jobs::kind_of(conn, job)?;
-        let (payload, dry_run) = jobs::start_run(conn, job)?;
+        // Read first: a run that ends at once for a cancel keeps the last run's progress and
+        // row errors, which a fresh run clears.
         let cancelled = jobs::cancel_requested(conn, job)?;
+        let (payload, dry_run) = jobs::start_run(conn, job, !cancelled)?;
         Ok((kind, request_id, payload, dry_run, cancelled))
     })?;
     // The creator's account lies at their org unit, which may be anywhere above the job's

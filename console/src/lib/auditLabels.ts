@@ -198,6 +198,7 @@ const ACTIONS: [string, string][] = [
   // 系统管理
   ["settings.update", "修改参数设置"],
   ["calendar.update", "修改工作日历"],
+  ["job.cancel", "取消后台任务"],
   ["webhook.create", "新增事件推送地址"],
   ["webhook.update", "修改事件推送地址"],
   ["webhook.delete", "删除事件推送地址"],

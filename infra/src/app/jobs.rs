@@ -242,14 +242,18 @@ pub fn renew(
     Ok(n == 1)
 }
 
-/// The payload of a claimed job and its org unit, and, on a rerun, clears what the previous
-/// run recorded (row errors, counters) so they are not counted twice. The work itself is
-/// idempotent (imports upsert by household number).
+/// The payload of a claimed job and its org unit, and, on a rerun that is `fresh` (not ending
+/// at once for a cancel), clears what the previous run recorded (row errors, counters) so they
+/// are not counted twice. The work itself is idempotent (imports upsert by household number).
 ///
 /// # Errors
 /// `NotFound` when the job is gone or has no payload.
-pub fn start_run(conn: &mut PgConnection, job: &Claimed) -> Result<(Payload, bool), DomainError> {
-    if job.attempts > 1 {
+pub fn start_run(
+    conn: &mut PgConnection,
+    job: &Claimed,
+    fresh: bool,
+) -> Result<(Payload, bool), DomainError> {
+    if fresh && job.attempts > 1 {
         diesel::delete(
             job_errors::table
                 .filter(job_errors::county_code.eq(job.county_code))
@@ -525,7 +529,7 @@ pub fn progress(
     // Only a job this run still holds: a worker that lost its lease while another took the
     // job over and finished it put the finished job back to running (never claimed again).
     // A checkpoint too: a job someone cancelled stops here, its batch recorded.
-    let cancel: Vec<Option<DateTime<Utc>>> = diesel::update(
+    let cancel: Vec<(Option<DateTime<Utc>>, i32)> = diesel::update(
         jobs::table
             .filter(jobs::county_code.eq(county))
             .filter(jobs::id.eq(id))
@@ -541,15 +545,21 @@ pub fn progress(
         // alive by this, and failed a long import still running after ten minutes.
         jobs::updated_at.eq(Utc::now()),
     ))
-    .returning(jobs::cancel_requested_at)
+    .returning((jobs::cancel_requested_at, jobs::total_rows))
     .get_results(conn)
     .db()?;
     match cancel.first() {
         None => Err(DomainError::Unexpected(anyhow::anyhow!(
             "job {id} is no longer this run's: this run stops"
         ))),
-        Some(Some(_)) => Ok(Checkpoint::Cancelled),
-        Some(None) => Ok(Checkpoint::GoOn),
+        // Every row handled: the import is done, whatever came in last; it ends with its
+        // summary, not as cancelled.
+        Some((Some(_), total))
+            if i64::try_from(processed).unwrap_or(i64::MAX) < i64::from(*total) =>
+        {
+            Ok(Checkpoint::Cancelled)
+        }
+        Some(_) => Ok(Checkpoint::GoOn),
     }
 }
 

@@ -270,3 +270,108 @@ async fn a_running_import_cancelled_stops_at_a_batch_with_whole_households_and_t
     assert_eq!(households(&app, "RC-"), i64::from(HOUSEHOLDS));
     assert_eq!(half_written(&app), 0);
 }
+
+/// A cancel that arrives with the last batch changes nothing (every row is handled: the
+/// import ends with its summary); before it, the checkpoint stops the run, its progress kept.
+#[actix_web::test]
+async fn a_checkpoint_stops_a_cancelled_run_unless_every_row_is_handled() {
+    use infra::app::jobs;
+    let mut app = TestApp::spawn_with(|c| c.work.job_workers = 0, None).await;
+    app.onboard("370831");
+    app.user("clerk", "370831001003", &["village_clerk"]);
+    let token = app.token("clerk").await;
+    let ctx = api::ops::acting_as(&app.state, "clerk").unwrap_or_else(|e| panic!("{e:#}"));
+    let (job, claimed) = app
+        .state
+        .db
+        .in_scope(ctx.caller.scope(), |conn| {
+            let job = jobs::create(conn, &ctx, "household_import", false, 3, None)?;
+            let claimed = jobs::take(conn, &job, "cli:1")?;
+            Ok((job, claimed))
+        })
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let held = claimed.held("cli:1");
+    let progress = |n: usize| {
+        app.state
+            .db
+            .in_scope(ctx.caller.scope(), |conn| {
+                jobs::progress(conn, &ctx, &held, n, &[], "running")
+            })
+            .unwrap_or_else(|e| panic!("{e:?}"))
+    };
+    assert_eq!(progress(1), jobs::Checkpoint::GoOn);
+    let r = app
+        .post(
+            &format!("/api/v1/jobs/{}/cancel", job.id),
+            &token,
+            Value::Null,
+        )
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    assert_eq!(progress(2), jobs::Checkpoint::Cancelled);
+    let now = app
+        .get(&format!("/api/v1/jobs/{}", job.id), &token)
+        .await
+        .body;
+    assert_eq!(
+        now["processed_rows"], 2,
+        "the stopping checkpoint is recorded: {now:?}"
+    );
+    assert_eq!(progress(3), jobs::Checkpoint::GoOn, "every row handled");
+}
+
+/// A job cancelled while it ran whose server went away before its next checkpoint ends
+/// cancelled at the next claim, its progress as it stood, even on its last attempt; never run
+/// again, never failed.
+#[actix_web::test]
+async fn a_cancelled_job_whose_server_went_away_ends_cancelled_with_its_progress() {
+    let mut app = TestApp::spawn_with(|c| c.work.job_workers = 0, None).await;
+    app.onboard("370831");
+    app.user("clerk", "370831001003", &["village_clerk"]);
+    let token = app.token("clerk").await;
+    let mut ids = Vec::new();
+    for (tag, attempts) in [("GA", 1_i32), ("GB", 3)] {
+        let job = upload(
+            &app,
+            &token,
+            sheet(tag, 60_000 + attempts.unsigned_abs() * 100, 5),
+        )
+        .await;
+        let id = job["id"].as_str().unwrap_or_default().to_string();
+        // As a run that handled two rows, was asked to stop, and whose server died.
+        app.db.as_owner("370831", |c| {
+            diesel::sql_query(
+                "UPDATE jobs SET status = 'running', locked_by = 'gone', attempts = $2,
+                        lease_until = now() - interval '1 minute', processed_rows = 2,
+                        cancel_requested_at = now() WHERE id = $1::uuid",
+            )
+            .bind::<Text, _>(&id)
+            .bind::<diesel::sql_types::Int4, _>(attempts)
+            .execute(c)
+        });
+        ids.push(id);
+    }
+    let _background = api::work::Background::start(
+        &app.state,
+        &api::config::WorkConfig {
+            job_workers: 1,
+            poll: Duration::from_millis(50),
+            ..api::config::WorkConfig::default()
+        },
+    );
+    for id in &ids {
+        let path = format!("/api/v1/jobs/{id}");
+        eventually("the gone job to end", 60, || {
+            count(
+                &app,
+                "SELECT count(*) AS n FROM jobs WHERE id = $1::uuid AND status <> 'running'",
+                id,
+            ) == 1
+        })
+        .await;
+        let job = app.get(&path, &token).await.body;
+        assert_eq!(job["status"], "cancelled", "{job:?}");
+        assert_eq!(job["processed_rows"], 2, "{job:?}");
+    }
+    assert_eq!(households(&app, "G"), 0, "never run again");
+}

@@ -15,7 +15,8 @@ use crate::db::DbResultExt as _;
 use crate::schema::jobs;
 
 /// What a cancelled job's summary says: an import's rows written before stay; an export's
-/// file is not kept.
+/// file is not kept. (`zx_claim_job` and `zx_fail_stale_jobs`, which end a cancelled job whose
+/// server went away, say the same.)
 pub fn summary(kind: &str) -> serde_json::Value {
     let error = if kind == "household_export" {
         "cancelled: no file was kept; export again when needed"
