@@ -155,15 +155,6 @@ pub const HEADER: [&str; 7] = [
     "发放日期",
 ];
 
-/// A cell a spreadsheet would read as a formula gets a leading `'`.
-fn safe(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    }
-}
-
 /// Amount in yuan with two decimals: `1234.50`.
 fn yuan(fen: i64) -> String {
     let sign = if fen < 0 { "-" } else { "" };
@@ -173,12 +164,12 @@ fn yuan(fen: i64) -> String {
 
 fn row(l: &PaymentLine) -> [String; 7] {
     [
-        safe(&l.name),
+        l.name.clone(),
         l.id_number.clone(),
-        safe(&l.bank_name),
+        l.bank_name.clone(),
         l.card_number.clone(),
         yuan(l.amount_fen),
-        safe(&l.purpose),
+        l.purpose.clone(),
         l.paid_on.to_string(),
     ]
 }
@@ -189,8 +180,11 @@ fn csv_file(lines: &[PaymentLine]) -> Result<Vec<u8>, domain::DomainError> {
     };
     let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
     w.write_record(HEADER).map_err(|e| fail(&e))?;
+    // A cell a spreadsheet would read as a formula gets a leading `'` (names, banks and
+    // purposes are typed by people; the numbers are digits).
     for l in lines {
-        w.write_record(row(l)).map_err(|e| fail(&e))?;
+        w.write_record(row(l).iter().map(|c| infra::app::cases::sheet::guard(c)))
+            .map_err(|e| fail(&e))?;
     }
     w.into_inner().map_err(|e| fail(&e))
 }

@@ -473,7 +473,7 @@ pub async fn export_households(
                         let _ = w.write_record(export::header());
                     }
                     for r in rows {
-                        let _ = w.write_record(r);
+                        let _ = w.write_record(r.iter().map(|c| sheet::guard(c)));
                     }
                     send(w.into_inner().unwrap_or_default())
                 },
@@ -655,7 +655,7 @@ pub(crate) fn run_export_job(
             |batch| {
                 for r in batch {
                     rows.set(rows.get() + 1);
-                    let _ = w.write_record(r);
+                    let _ = w.write_record(r.iter().map(|c| sheet::guard(c)));
                 }
                 true
             },

@@ -405,7 +405,7 @@ fn enc(v: &str) -> String {
 }
 
 /// The shared strings of an xlsx file (where rust_xlsxwriter puts text cells).
-fn xlsx_strings(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn xlsx_strings(bytes: &[u8]) -> Vec<u8> {
     use std::io::Read as _;
     let mut zip =
         zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap_or_else(|e| panic!("{e}"));

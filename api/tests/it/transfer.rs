@@ -678,6 +678,27 @@ async fn exported_cells_cannot_run_formulas_and_still_import_back() {
     );
     let job = import_households(&app, &t, text.into_bytes()).await;
     assert_eq!(job["summary"]["households_unchanged"], 1, "{job:?}");
+    // An XLSX cell written as text is never a formula: the note and the phone number as they
+    // are, no apostrophe to show.
+    let r = app
+        .send(
+            "GET",
+            "/api/v1/exports/households?format=xlsx&reveal=true&reason=round%20trip",
+            Some(&t),
+            None,
+            &[],
+        )
+        .await;
+    assert!(r.raw.starts_with(b"PK"), "an xlsx is a zip");
+    let cells = String::from_utf8_lossy(&crate::benefit_cards::xlsx_strings(&r.raw)).to_string();
+    assert!(
+        cells.contains("=HYPERLINK") && !cells.contains("'=HYPERLINK"),
+        "{cells}"
+    );
+    assert!(
+        cells.contains("+8613800000000") && !cells.contains("'+8613800000000"),
+        "{cells}"
+    );
 }
 
 mod bulk;

@@ -167,15 +167,30 @@ export async function logout(): Promise<void> {
 }
 
 /** A binary answer (export results, templates) as a download, with the token. */
-export async function download(path: string, filename: string): Promise<void> {
+export async function download(path: string, filename: string, serverName = false): Promise<void> {
   const res = await withToken(new Request(path, { headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {} }));
   if (!res.ok) throw new Error(`${res.status}`);
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement("a");
   a.href = url;
-  a.download = filename;
+  a.download = (serverName && nameOf(res.headers.get("content-disposition"))) || filename;
   a.click();
   URL.revokeObjectURL(url);
+}
+
+/** The file name a `Content-Disposition` answer gives (RFC 8187 `filename*`, else `filename`). */
+export function nameOf(disposition: string | null): string | null {
+  if (!disposition) return null;
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim());
+    } catch {
+      // A malformed encoding: the plain name, if any.
+    }
+  }
+  const plain = /filename="?([^";]+)"?/i.exec(disposition);
+  return plain ? plain[1].trim() : null;
 }
 
 /** The token for the few requests openapi-fetch cannot make (multipart uploads). */

@@ -77,18 +77,8 @@ fn row_of(h: &HouseholdRow, m: &MemberRow, id_number: &str, year: Option<&YearRo
     }
     COLUMNS
         .iter()
-        .map(|c| spreadsheet_safe(cells.remove(c.key).unwrap_or_default()))
+        .map(|c| cells.remove(c.key).unwrap_or_default())
         .collect()
-}
-
-/// A cell a spreadsheet would read as a formula (`=`, `+`, `-`, `@`) gets a leading `'`, so an
-/// exported note cannot run anything when opened; the import takes the `'` off again.
-fn spreadsheet_safe(cell: String) -> String {
-    if cell.starts_with(['=', '+', '-', '@']) {
-        format!("'{cell}")
-    } else {
-        cell
-    }
 }
 
 /// The latest yearly record of each household.

@@ -372,7 +372,7 @@ fn to_rows(
             }
             // Undo the export's formula guard (`'=…` back to `=…`).
             let v = match v.strip_prefix('\'') {
-                Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+                Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
                 _ => v.as_str(),
             };
             Some((column, v))
@@ -750,7 +750,8 @@ mod merged;
 mod text;
 mod write;
 pub use write::{
-    table_csv, table_xlsx, template_csv, template_csv_of, template_xlsx, template_xlsx_of,
+    FORMULA_STARTS, guard, table_csv, table_xlsx, template_csv, template_csv_of, template_xlsx,
+    template_xlsx_of,
 };
 
 #[cfg(test)]

@@ -429,3 +429,15 @@ fn an_absurd_line_refuses_the_file_before_it_is_held() {
     assert!(!rows[0].problems.is_empty() && !rows[1].problems.is_empty());
     assert!(rows[2].problems.is_empty());
 }
+
+#[test]
+fn the_csv_formula_guard_covers_what_a_spreadsheet_would_run_and_leaves_numbers() {
+    for cell in [
+        "=1+1", "+86138", "+3.5", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1",
+    ] {
+        assert_eq!(guard(cell), format!("'{cell}"), "{cell:?}");
+    }
+    for cell in ["-5", "-0.25", "王五", "", "370831", "a=b"] {
+        assert_eq!(guard(cell), cell, "{cell:?}");
+    }
+}

@@ -13,9 +13,17 @@ pub fn table_csv(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     w.into_inner().unwrap_or_default()
 }
 
-/// Prefixes a cell that a spreadsheet would run as a formula.
-fn guard(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@']) && cell.parse::<f64>().is_err() {
+/// The characters a spreadsheet reads a CSV cell beginning with as a formula (`=`, `+`, `-`,
+/// `@`) or strips and then reads the rest so (a tab, a carriage return).
+pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A CSV cell a spreadsheet would run as a formula, with a leading `'` (a negative number such
+/// as `-5` is left as it is; `+86…` is a phone number the spreadsheet would turn into a number,
+/// so it is kept as text); the import takes the `'` off again. For CSV only: an XLSX cell
+/// written as a string is never a formula, and the `'` would show.
+pub fn guard(cell: &str) -> String {
+    let number = !cell.starts_with('+') && cell.parse::<f64>().is_ok();
+    if cell.starts_with(FORMULA_STARTS) && !number {
         format!("'{cell}")
     } else {
         cell.to_string()
