@@ -635,7 +635,7 @@ pub struct DisbursementBody {
     /// `funds:manage` (a household elsewhere answers 422 on `household_id`, as an unknown one).
     #[serde(default)]
     pub household_id: Option<Uuid>,
-    /// Paid on.
+    /// Paid on: not after today (China's date); a payment is recorded once made.
     pub paid_on: NaiveDate,
     /// Note, up to 1000 characters.
     #[serde(default)]

@@ -152,6 +152,19 @@ async fn every_ledger_rule_refuses_by_name() {
         .await;
     assert_eq!((r.status, code(&r)), (409, "beyond_progress"));
     assert_eq!(progress(app, &x.officer, &p, 50).await.status, 200);
+    // A payment is recorded once made: not dated after today.
+    let ahead = (chrono::Utc::now() + chrono::Duration::days(2))
+        .format("%Y-%m-%d")
+        .to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/projects/{p}/disbursements"),
+            &x.officer,
+            json!({"amount_fen": 100, "payee": "施工单位", "paid_on": ahead}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "paid_on", "{:?}", r.body);
     assert_eq!(disburse(app, &x.officer, &p, 30_000_000).await.status, 201);
     let r = disburse(app, &x.officer, &p, 1).await;
     assert_eq!((r.status, code(&r)), (409, "beyond_progress"));

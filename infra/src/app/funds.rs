@@ -460,6 +460,20 @@ pub(crate) fn disburse_locked(
         });
     }
     super::project_rules::check_work_may_start(conn, ctx, project)?;
+    // A payment is recorded once made: a day still to come would put it in a bank file of a
+    // day that has not been (the payment file groups by `paid_on`) and in the books early.
+    if d.paid_on > ctx.today() {
+        return Err(DomainError::field(
+            "paid_on",
+            domain::Rule::other(
+                format!(
+                    "{} is after today: record a payment once it is made",
+                    d.paid_on
+                ),
+                format!("{} 晚于今天:款项支付后才能登记", d.paid_on),
+            ),
+        ));
+    }
     // 一卡兑付 (seed 5): a payment to a household goes to its benefit card, never in cash.
     let card = match d.household_id {
         Some(h) => Some(super::benefit_cards::card_for_payment(conn, ctx, h)?),

@@ -51,7 +51,15 @@ pub fn plan_relocation(
     let per_person = crate::app::settings::effective_for(conn, ctx, region)?
         .funds
         .relocation_subsidy_per_person_fen;
-    let entitlement = per_person * i64::from(people);
+    let entitlement = per_person.checked_mul(i64::from(people)).ok_or_else(|| {
+        DomainError::field(
+            "people",
+            domain::Rule::other(
+                "is too many for the subsidy per person: the entitlement would not fit",
+                "人数过多:按人均补助计算的金额超出上限",
+            ),
+        )
+    })?;
     let project = create_project(
         conn,
         ctx,
