@@ -467,7 +467,8 @@ pub struct ProgressBody {
     /// Percent complete (0–100, never going back).
     #[schema(minimum = 0, maximum = 100)]
     pub progress_pct: i32,
-    /// Date.
+    /// Date: not after today; above 0%, for a project that must be posted, after its notice's
+    /// last day.
     pub recorded_on: NaiveDate,
     /// Note, up to 1000 characters.
     #[serde(default)]
@@ -635,7 +636,8 @@ pub struct DisbursementBody {
     /// `funds:manage` (a household elsewhere answers 422 on `household_id`, as an unknown one).
     #[serde(default)]
     pub household_id: Option<Uuid>,
-    /// Paid on: not after today (China's date); a payment is recorded once made.
+    /// Paid on: not after today (China's date), a payment is recorded once made; for a project
+    /// that must be posted, after its notice's last day.
     pub paid_on: NaiveDate,
     /// Note, up to 1000 characters.
     #[serde(default)]

@@ -428,6 +428,17 @@ async fn overdue_identifications_are_flagged() {
         .await;
     assert_eq!(r.status, 201);
     let id = r.body["id"].as_str().unwrap_or_default().to_string();
+    // A second, found the same day, that the township will dismiss late.
+    let h2 = household_in(&x, "O2", 3, "exited", 700_000).await;
+    let r2 = app
+        .post(
+            "/api/v1/monitoring-cases",
+            &x.clerk,
+            case(&h2, "unstable_exited", &["illness"], &on),
+        )
+        .await;
+    assert_eq!(r2.status, 201, "{:?}", r2.body);
+    let dismissed = r2.body["id"].as_str().unwrap_or_default().to_string();
     // The deadline is 15 days by default, counted as a Civil Code period on the working
     // calendar: the 15th day after, or the first working day after it when that is a rest day.
     // On the deadline it is in time, the day after overdue.
@@ -447,7 +458,7 @@ async fn overdue_identifications_are_flagged() {
     app.state.clock.advance(deadline - found);
     assert_eq!(overdue_count(app, &x.approver).await, 0);
     app.state.clock.advance(Duration::days(1));
-    assert_eq!(overdue_count(app, &x.approver).await, 1);
+    assert_eq!(overdue_count(app, &x.approver).await, 2);
     let r = app
         .get(&format!("/api/v1/monitoring-cases/{id}"), &x.approver)
         .await;
@@ -474,6 +485,20 @@ async fn overdue_identifications_are_flagged() {
     assert_eq!(r.status, 200);
     assert_eq!(r.body["events"][2]["details"]["days_late"], 1);
     assert_eq!(r.body["overdue"], false);
+    assert_eq!(r.body["overdue_days"], 1, "decided a day late");
+    assert_eq!(overdue_count(app, &x.approver).await, 1);
+    // Dismissed a day late: as late as a late confirmation, out of the queue.
+    let r = app
+        .post(
+            &format!("/api/v1/monitoring-cases/{dismissed}/township-review"),
+            &x.reviewer,
+            decision(false),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["stage"], "dismissed");
+    assert_eq!(r.body["overdue"], false);
+    assert_eq!(r.body["overdue_days"], 1, "{:?}", r.body);
     assert_eq!(overdue_count(app, &x.approver).await, 0);
 }
 

@@ -427,13 +427,30 @@ async fn no_money_or_work_before_the_posting_has_ended() {
         r.body
     );
 
-    // Posted 20 days ago: the notice is over, work and money may start.
-    assert_eq!(
-        post(app, &x.officer, &old, today - Duration::days(20))
-            .await
-            .status,
-        201
-    );
+    // Posted 20 days ago: the notice is over, work and money may start, dated after it.
+    let r = post(app, &x.officer, &old, today - Duration::days(20)).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let old_last: NaiveDate = r.body["last_day"]
+        .as_str()
+        .unwrap_or_default()
+        .parse()
+        .unwrap_or_default();
+    assert!(old_last < today, "{old_last}");
+    // Entered now but dated in the notice, or after today: refused under the date.
+    for (r, field) in [
+        (
+            progress(app, &x.officer, &old, 50, old_last).await,
+            "recorded_on",
+        ),
+        (pay(app, &x.officer, &old, old_last).await, "paid_on"),
+        (
+            pay(app, &x.officer, &old, today + Duration::days(1)).await,
+            "paid_on",
+        ),
+    ] {
+        assert_eq!(r.status, 422, "{:?}", r.body);
+        assert_eq!(r.body["errors"][0]["field"], field, "{:?}", r.body);
+    }
     assert_eq!(progress(app, &x.officer, &old, 50, today).await.status, 200);
     let r = pay(app, &x.officer, &old, today).await;
     assert_eq!(r.status, 201, "{:?}", r.body);

@@ -459,21 +459,10 @@ pub(crate) fn disburse_locked(
             message: "the project is cancelled".into(),
         });
     }
-    super::project_rules::check_work_may_start(conn, ctx, project)?;
     // A payment is recorded once made: a day still to come would put it in a bank file of a
-    // day that has not been (the payment file groups by `paid_on`) and in the books early.
-    if d.paid_on > ctx.today() {
-        return Err(DomainError::field(
-            "paid_on",
-            domain::Rule::other(
-                format!(
-                    "{} is after today: record a payment once it is made",
-                    d.paid_on
-                ),
-                format!("{} 晚于今天:款项支付后才能登记", d.paid_on),
-            ),
-        ));
-    }
+    // day that has not been (the payment file groups by `paid_on`) and in the books early; a
+    // day inside the project's notice would show money paid while it was posted.
+    super::project_rules::check_work_may_start(conn, ctx, project, ("paid_on", d.paid_on))?;
     // 一卡兑付 (seed 5): a payment to a household goes to its benefit card, never in cash.
     let card = match d.household_id {
         Some(h) => Some(super::benefit_cards::card_for_payment(conn, ctx, h)?),
@@ -665,7 +654,9 @@ pub fn record_progress(
         ));
     }
     if pct > 0 {
-        super::project_rules::check_work_may_start(conn, ctx, &p)?;
+        super::project_rules::check_work_may_start(conn, ctx, &p, ("recorded_on", on))?;
+    } else {
+        super::project_rules::check_not_ahead(ctx, "recorded_on", on)?;
     }
     diesel::insert_into(project_progress::table)
         .values((

@@ -195,7 +195,9 @@ fn overdue(case: &CaseRow, today: NaiveDate) -> i64 {
     if stage.in_identification() {
         rules::overdue_days(case.deadline, today)
     } else {
-        case.confirmed_at.map_or(0, |at| {
+        // Decided when confirmed into monitoring, or, for a case dismissed while being
+        // identified, when it was closed: a late dismissal is as late as a late confirmation.
+        case.confirmed_at.or(case.closed_at).map_or(0, |at| {
             rules::overdue_days(case.deadline, crate::clock::china_date(at))
         })
     }

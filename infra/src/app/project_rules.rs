@@ -234,15 +234,39 @@ pub fn posting_of(
         .db()
 }
 
-/// Refuses work on a project that must be posted until its notice period has ended.
+/// Refuses a payment or a record of work dated after today (`field` names the date): it is
+/// recorded once it has happened.
 ///
 /// # Errors
-/// `Conflict` `notice_period_running`.
+/// `Validation` naming `field`.
+pub fn check_not_ahead(ctx: &Ctx, field: &str, on: NaiveDate) -> Result<(), DomainError> {
+    if on > ctx.today() {
+        return Err(DomainError::field(
+            field,
+            domain::Rule::other(
+                format!("{on} is after today: record it once it has happened"),
+                format!("{on} 晚于今天:发生后才能登记"),
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses work on a project that must be posted until its notice period has ended, and work
+/// dated (`dated`: the field and its date) in the notice or after today: a payment entered
+/// after the notice ended but dated inside it would put money paid during the notice in the
+/// ledger and the bank's payment file.
+///
+/// # Errors
+/// `Conflict` `notice_period_running`; `Validation` naming the date's field.
 pub fn check_work_may_start(
     conn: &mut PgConnection,
     ctx: &Ctx,
     p: &ProjectRow,
+    dated: (&str, NaiveDate),
 ) -> Result<(), DomainError> {
+    let (field, on) = dated;
+    check_not_ahead(ctx, field, on)?;
     if !p.posting_required {
         return Ok(());
     }
@@ -261,6 +285,19 @@ pub fn check_work_may_start(
                 posting.last_day
             ),
         }),
+        Some(posting) if on <= posting.last_day => Err(DomainError::field(
+            field,
+            domain::Rule::other(
+                format!(
+                    "{on} falls in the project's public notice (to {}): work and payments are dated after it",
+                    posting.last_day
+                ),
+                format!(
+                    "{on} 在项目公示期内(至 {}):资金拨付和项目实施须在公示期满后",
+                    posting.last_day
+                ),
+            ),
+        )),
         Some(_) => Ok(()),
     }
 }
