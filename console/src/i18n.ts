@@ -218,7 +218,7 @@ const zh = {
     none: "本年度尚未开启乡镇批次", open: "开启本乡镇批次（镇审核）", filing: "县级名单备案",
     summary: "{v} 个村 · {h} 户", heldBy: "{n} 条异议", heldTitle: "{n} 份名单暂缓办理",
     posting: "公示村", postedOn: "张贴日期", lastDay: "公示截止", decision: "推进 {m} 份，暂缓 {h} 份",
-    opened: "开启于 {at}", done: "已办理：{n} 份名单进入下一环节", nothingReady: "没有可以办理的名单：公示期未满或有未处理的异议。请查看各村的状态。",
+    opened: "开启于 {at}", done: "已办理：{n} 份名单进入下一环节", nothingReady: "没有可以办理的名单：公示期未满或有未处理的异议。请查看各村的状态。", exists: "本乡镇该年度的退出批次已经开启，请刷新页面。",
     everyVillage: "第二次公示须在本批次各村同时张贴，每个村填写张贴地点和日期。",
     action: {
       open: "开启乡镇批次并审核", township_review: "镇审核（补充审核）", second_notice: "第二次公示（各村张贴）",
@@ -284,6 +284,7 @@ const zh = {
       approval: "县审批", announcement: "公告", filing: "备案", resolution: "处理异议", confirmation: "认定", approve: "审批授权",
       village_notice: "村级公示", county_approval: "县级审批", notice: "公示", township_plan: "制定年度减贫计划及退出时间表",
       add_calendar_year: "录入国务院办公厅节假日安排通知",
+      payout: "发放管护补助", visit: "入户走访", review: "查看失败原因并重新导入",
     },
   },
 

@@ -106,7 +106,7 @@ const auth: Middleware = {
 };
 
 /** A random key: `crypto.randomUUID` where the page is a secure context, random bytes elsewhere. */
-function freshKey(): string {
+export function freshKey(): string {
   if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
