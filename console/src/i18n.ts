@@ -158,6 +158,7 @@ const zh = {
     created: "新增", updated: "更新", unchanged: "未变化", refused: "未导入",
     progress: "处理进度", errors: "错误明细", row: "行号", column: "列", message: "错误说明", done: "导入完成",
     checkedTitle: "校验结果（尚未写入）", doneTitle: "导入结果",
+    stillRunning: "任务仍在服务器上运行，可在“后台任务”页面查看进度和结果。",
     checkedHint: "以上为校验结果，尚未写入任何数据。有误的行不会导入；可以直接按此文件导入，或更正后重新选择文件。",
     now: "按此文件导入", reimport: "重新导入更正后的文件",
     failed: "导入任务失败，未完成。请按失败原因处理后重新导入此文件（已导入的行不会重复导入）。",
@@ -398,7 +399,7 @@ Object.assign(en.jobs, {
   cancelledNote: "Cancelled: households imported before stay, each whole; import the same file again to finish",
 });
 Object.assign(en.audit, { withheld: "(needs {perm} to see)" });
-Object.assign(en.import, { failed: "The import failed and did not finish. Deal with the reason, then import the file again (rows already imported are not imported twice)." });
+Object.assign(en.import, { stillRunning: "The job is still running on the server: follow it on the Jobs page.", failed: "The import failed and did not finish. Deal with the reason, then import the file again (rows already imported are not imported twice)." });
 Object.assign(en.households, { exportFailed: "The export failed; no file was made. Export again later.", printNote: "The printout holds the rows on screen only. ", printExport: "For every household use Export Excel." });
 Object.assign(en.status, { registered: "not yet out of poverty", exited: "out of poverty", monitored: "monitored", returned: "back in poverty", non_poor: "ordinary household", removed: "removed" });
 Object.assign(en.login, {
