@@ -321,6 +321,16 @@ async fn serve(config: Config) -> anyhow::Result<()> {
                 if orphans > 0 {
                     tracing::info!(orphans, "uploads no import job names removed");
                 }
+                // Export jobs' files are kept a day (the database forgets their keys after
+                // 24 hours; the files go an hour later, so a key still named finds its file).
+                let exports = infra::app::jobs::sweep_exports(
+                    &db,
+                    store.as_ref(),
+                    std::time::Duration::from_secs(25 * 3600),
+                )?;
+                if exports > 0 {
+                    tracing::info!(exports, "exported files past their day removed");
+                }
                 let keys = infra::app::idempotency::prune(&db, keys_kept)?;
                 if keys > 0 {
                     tracing::info!(keys, "idempotency keys past their days removed");

@@ -301,27 +301,7 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
                 );
             };
             match crate::routes::transfer::run_export_job(state, &ctx, params) {
-                Ok((content_type, name, bytes, rows)) => state.db.in_scope(scope, |conn| {
-                    // An export has no checkpoint while its query runs: cancelled meanwhile,
-                    // its file is not kept.
-                    if jobs::cancel_requested(conn, job)? {
-                        return jobs::finish(
-                            conn,
-                            job,
-                            worker,
-                            "cancelled",
-                            &jobs::cancelled_summary(&kind),
-                        );
-                    }
-                    jobs::attach_result(conn, job, worker, &bytes, content_type, name)?;
-                    jobs::finish(
-                        conn,
-                        job,
-                        worker,
-                        "succeeded",
-                        &serde_json::json!({ "rows": rows, "bytes": bytes.len() }),
-                    )
-                }),
+                Ok(exported) => keep_export(state, worker, job, &kind, exported, &finish),
                 Err(DomainError::Unavailable) => Err(DomainError::Unavailable),
                 Err(e) => {
                     tracing::error!(job = %job.id, error = ?e, "export failed");
@@ -348,6 +328,59 @@ fn execute(state: &AppState, worker: &str, job: &Claimed) -> Result<bool, Domain
             ),
         },
     }
+}
+
+/// Ends an export job whose file is staged: stored under the job's key in the file store, then
+/// named on the job (the file first: a job never names a file that is not there), unless the
+/// job was cancelled meanwhile (an export has no checkpoint while its query runs: its file is
+/// not kept).
+fn keep_export(
+    state: &AppState,
+    worker: &str,
+    job: &Claimed,
+    kind: &str,
+    exported: crate::routes::transfer::Exported,
+    finish: &Finish<'_>,
+) -> Result<bool, DomainError> {
+    let scope = county_scope(job.county_code)?;
+    let discard = |why: &str| {
+        if let Err(e) = std::fs::remove_file(&exported.staged) {
+            tracing::warn!(job = %job.id, error = %e, "could not remove a staged export ({why})");
+        }
+    };
+    if state
+        .db
+        .in_scope(scope, |conn| jobs::cancel_requested(conn, job))?
+    {
+        discard("cancelled");
+        return finish("cancelled", jobs::cancelled_summary(kind));
+    }
+    let key = infra::files::export_key(job.county_code, job.id);
+    if let Err(e) = state.attachments.put(&exported.staged, &key) {
+        discard("not stored");
+        tracing::error!(job = %job.id, error = %e, "the export's file could not be stored");
+        return finish(
+            "failed",
+            serde_json::json!({ "error": "the export stopped; run it again" }),
+        );
+    }
+    state.db.in_scope(scope, |conn| {
+        jobs::attach_result(
+            conn,
+            job,
+            worker,
+            &key,
+            exported.content_type,
+            exported.name,
+        )?;
+        jobs::finish(
+            conn,
+            job,
+            worker,
+            "succeeded",
+            &serde_json::json!({ "rows": exported.rows, "bytes": exported.bytes }),
+        )
+    })
 }
 
 /// The rows of an import's file (another sheet than households'), all of them.

@@ -128,8 +128,15 @@ pub fn import_key(county: i32, job: Uuid) -> String {
     format!("{county:06}/imports/{job}")
 }
 
-/// A key is `<county>/<uuid>` (an attachment) or `<county>/imports/<uuid>` (an import's
-/// upload): six digits, then a UUID, so it never leaves its county's area of the store.
+/// The storage key of an export job's file, kept a day: in its county's area, named by the
+/// job (`370831/exports/<job id>`).
+pub fn export_key(county: i32, job: Uuid) -> String {
+    format!("{county:06}/exports/{job}")
+}
+
+/// A key is `<county>/<uuid>` (an attachment), `<county>/imports/<uuid>` (an import's upload)
+/// or `<county>/exports/<uuid>` (an export's file): six digits, then a UUID, so it never leaves
+/// its county's area of the store.
 fn checked(key: &str) -> io::Result<()> {
     let bad = || {
         io::Error::new(
@@ -141,7 +148,10 @@ fn checked(key: &str) -> io::Result<()> {
     if county.len() != 6 || !county.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
-    let id = rest.strip_prefix("imports/").unwrap_or(rest);
+    let id = rest
+        .strip_prefix("imports/")
+        .or_else(|| rest.strip_prefix("exports/"))
+        .unwrap_or(rest);
     // `Uuid::parse_str` takes braced and URN forms too: only the hyphenated one is a key.
     if id.len() != 36 || Uuid::parse_str(id).is_err() {
         return Err(bad());
@@ -205,6 +215,12 @@ pub trait Store: Send + Sync + Debug {
     /// # Errors
     /// The storage cannot be read.
     fn import_uploads(&self, county: i32) -> io::Result<Vec<(String, std::time::SystemTime)>>;
+    /// The export jobs' files stored for `county` (`<county>/exports/<uuid>`), each with when
+    /// it was stored (housekeeping removes those older than a day).
+    ///
+    /// # Errors
+    /// The storage cannot be read.
+    fn exported(&self, county: i32) -> io::Result<Vec<(String, std::time::SystemTime)>>;
 }
 
 /// Attachments as files in a directory: `<dir>/<county>/<id>`, staged in `<dir>/.staging/`
@@ -300,7 +316,11 @@ impl Store for LocalStore {
 
     fn keys(&self, county: i32) -> io::Result<Vec<String>> {
         let mut out = Vec::new();
-        for under in [format!("{county:06}"), format!("{county:06}/imports")] {
+        for under in [
+            format!("{county:06}"),
+            format!("{county:06}/imports"),
+            format!("{county:06}/exports"),
+        ] {
             let entries = match std::fs::read_dir(self.dir.join(&under)) {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
                 r => r?,
@@ -318,8 +338,18 @@ impl Store for LocalStore {
     }
 
     fn import_uploads(&self, county: i32) -> io::Result<Vec<(String, std::time::SystemTime)>> {
-        let under = format!("{county:06}/imports");
-        let entries = match std::fs::read_dir(self.dir.join(&under)) {
+        self.stored_under(&format!("{county:06}/imports"))
+    }
+
+    fn exported(&self, county: i32) -> io::Result<Vec<(String, std::time::SystemTime)>> {
+        self.stored_under(&format!("{county:06}/exports"))
+    }
+}
+
+impl LocalStore {
+    /// The keys in the directory `under` with when each was stored, sorted.
+    fn stored_under(&self, under: &str) -> io::Result<Vec<(String, std::time::SystemTime)>> {
+        let entries = match std::fs::read_dir(self.dir.join(under)) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
             r => r?,
         };
@@ -443,9 +473,27 @@ mod tests {
         assert_eq!(text, "a,b\n1,2\n");
         store.delete(&upload).unwrap_or_else(|e| panic!("{e}"));
         assert!(store.open_file(&upload).is_err());
+        // An export's file: its own area, listed with when it was stored.
+        let export = export_key(370_831, Uuid::nil());
+        assert!(checked(&export).is_ok());
+        let (mut f, staged) = store.stage().unwrap_or_else(|e| panic!("{e}"));
+        f.write_all(b"x").unwrap_or_else(|e| panic!("{e}"));
+        drop(f);
+        store
+            .put(&staged, &export)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            store.keys(370_831).unwrap_or_default(),
+            vec![export.clone()]
+        );
+        let listed = store.exported(370_831).unwrap_or_default();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].0, export);
+        assert!(store.import_uploads(370_831).unwrap_or_default().is_empty());
         for bad in [
             "370831/imports/../x",
-            "370831/exports/00000000-0000-0000-0000-000000000000",
+            "370831/outputs/00000000-0000-0000-0000-000000000000",
+            "370831/exports/imports/00000000-0000-0000-0000-000000000000",
             "370831/imports/{00000000-0000-0000-0000-000000000000}",
             "37083/imports/00000000-0000-0000-0000-000000000000",
         ] {

@@ -304,6 +304,7 @@ diesel::table! {
         payload_key -> Nullable<Text>,
         cancel_requested_at -> Nullable<Timestamptz>,
         cancelled_by -> Nullable<Uuid>,
+        result_key -> Nullable<Text>,
     }
 }
 

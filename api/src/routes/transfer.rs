@@ -192,6 +192,9 @@ pub async fn import_households(
 
 use super::input::id_of as job_id;
 
+mod export_files;
+pub(crate) use export_files::{Exported, run_export_job};
+
 /// `?limit=`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -598,77 +601,38 @@ pub async fn job_result(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = job_id(&path)?;
-    let (content_type, name, bytes) = state
+    let f = state
         .run(auth, move |conn, ctx| {
-            let r = jobs::result(conn, id)?;
+            let f = jobs::result(conn, id)?;
             ctx.audit(
                 conn,
                 "household.export_download",
                 "job",
                 id,
                 ctx.caller.unit(),
-                serde_json::json!({ "bytes": r.2.len() }),
+                serde_json::json!({ "name": f.name }),
             )?;
-            Ok(r)
+            Ok(f)
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header(attachment(&name))
-        .body(bytes))
-}
-
-/// Runs an export job's query and returns the file: content type, name, bytes, rows.
-///
-/// # Errors
-/// A payload that does not parse; database failures.
-pub(crate) fn run_export_job(
-    st: &AppState,
-    ctx: &infra::app::Ctx,
-    payload: &[u8],
-) -> Result<(&'static str, &'static str, Vec<u8>, usize), DomainError> {
-    #[derive(Deserialize)]
-    struct Payload {
-        params: HouseholdParams,
-        format: String,
-    }
-    let p: Payload = serde_json::from_slice(payload)
-        .map_err(|e| DomainError::Unexpected(anyhow::anyhow!("export job payload: {e}")))?;
-    let filter = p.params.to_filter(ctx.caller.scope())?;
-    let out = std::cell::RefCell::new(Vec::new());
-    let rows = std::cell::Cell::new(0_usize);
-    if p.format == "xlsx" {
-        let rows = export_xlsx(st, ctx, &filter, false, &|b: Vec<u8>| {
-            out.borrow_mut().extend_from_slice(&b);
-            true
-        })?;
-        Ok((XLSX, "households.xlsx", out.into_inner(), rows))
-    } else {
-        let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-        let _ = w.write_record(export::header());
-        export::export(
-            &st.read_db(ctx.caller.user_id),
-            ctx,
-            &st.data_keys,
-            &filter,
-            false,
-            |batch| {
-                for r in batch {
-                    rows.set(rows.get() + 1);
-                    let _ = w.write_record(r.iter().map(|c| sheet::guard(c)));
-                }
-                true
-            },
-        )?;
-        let bytes = w
-            .into_inner()
-            .map_err(|e| DomainError::Unexpected(anyhow::anyhow!("csv: {e}")))?;
-        Ok((
-            "text/csv; charset=utf-8",
-            "households.csv",
-            bytes,
-            rows.get(),
-        ))
+    let answer = |body| {
+        HttpResponse::Ok()
+            .content_type(f.content_type.as_str())
+            .insert_header(attachment(&f.name))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .streaming(body)
+    };
+    match f.file.clone() {
+        jobs::ResultFile::Bytes(bytes) => Ok(answer(export_files::once(bytes))),
+        jobs::ResultFile::Stored(key) => {
+            let store = state.attachments.clone();
+            let opened = web::block(move || store.open_file(&key)).await?;
+            match opened {
+                Ok(opened) => Ok(answer(export_files::chunks(opened))),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(jobs::expired().into()),
+                Err(e) => Err(DomainError::Unexpected(anyhow::anyhow!("export file: {e}")).into()),
+            }
+        }
     }
 }
 

@@ -522,6 +522,9 @@ impl infra::files::Store for Busy<'_> {
     fn import_uploads(&self, county: i32) -> std::io::Result<Vec<(String, std::time::SystemTime)>> {
         self.inner.import_uploads(county)
     }
+    fn exported(&self, county: i32) -> std::io::Result<Vec<(String, std::time::SystemTime)>> {
+        self.inner.exported(county)
+    }
 }
 
 /// The store as offboarding sees it, failing every removal: a store down after the rows were
@@ -550,6 +553,9 @@ impl infra::files::Store for Stuck<'_> {
     }
     fn import_uploads(&self, county: i32) -> std::io::Result<Vec<(String, std::time::SystemTime)>> {
         self.0.import_uploads(county)
+    }
+    fn exported(&self, county: i32) -> std::io::Result<Vec<(String, std::time::SystemTime)>> {
+        self.0.exported(county)
     }
 }
 

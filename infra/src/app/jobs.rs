@@ -13,11 +13,13 @@ use crate::db::DbResultExt as _;
 use crate::schema::{job_errors, jobs};
 
 mod cancel;
+mod results;
 mod uploads;
 pub use cancel::{
     Cancelled, cancel, is_stop as is_cancel_stop, requested as cancel_requested,
     summary as cancelled_summary,
 };
+pub use results::{JobFile, ResultFile, attach_result, expired, result, sweep_exports};
 pub use uploads::{drop_upload, sweep_orphan_uploads, sweep_uploads};
 
 /// A job.
@@ -296,73 +298,6 @@ pub fn kind_of(conn: &mut PgConnection, job: &Claimed) -> Result<(String, String
         .first::<(String, Option<String>)>(conn)
         .db()
         .map(|(k, r)| (k, r.unwrap_or_default()))
-}
-
-/// Keeps a job's output file (an export) with it, if this worker still holds the job.
-///
-/// # Errors
-/// Database failures.
-pub fn attach_result(
-    conn: &mut PgConnection,
-    job: &Claimed,
-    worker: &str,
-    bytes: &[u8],
-    content_type: &str,
-    name: &str,
-) -> Result<(), DomainError> {
-    diesel::update(
-        jobs::table
-            .filter(jobs::county_code.eq(job.county_code))
-            .filter(jobs::id.eq(job.id))
-            .filter(jobs::locked_by.eq(worker))
-            .filter(jobs::attempts.eq(job.attempts)),
-    )
-    .set((
-        jobs::result.eq(bytes),
-        jobs::result_content_type.eq(content_type),
-        jobs::result_name.eq(name),
-    ))
-    .execute(conn)
-    .db()?;
-    Ok(())
-}
-
-/// A finished job's output file: content type, file name, bytes.
-///
-/// # Errors
-/// `NotFound` outside scope or without a file; `Conflict` `not_finished` before it is done.
-pub fn result(conn: &mut PgConnection, id: Uuid) -> Result<(String, String, Vec<u8>), DomainError> {
-    let (status, kind, content_type, name, bytes): (
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<Vec<u8>>,
-    ) = jobs::table
-        .filter(jobs::id.eq(id))
-        .select((
-            jobs::status,
-            jobs::kind,
-            jobs::result_content_type,
-            jobs::result_name,
-            jobs::result,
-        ))
-        .first(conn)
-        .db()?;
-    if status == "queued" || status == "running" {
-        return Err(DomainError::Conflict {
-            code: domain::ErrorCode::NotFinished,
-            message: format!("the job is {status}; its file is ready when it has succeeded"),
-        });
-    }
-    match (content_type, name, bytes) {
-        (Some(c), Some(n), Some(b)) => Ok((c, n, b)),
-        _ if kind == "household_export" && status == "succeeded" => Err(DomainError::Conflict {
-            code: domain::ErrorCode::ResultExpired,
-            message: "exported files are kept for a day; export again".into(),
-        }),
-        _ => Err(DomainError::NotFound),
-    }
 }
 
 /// Jobs waiting or running, and webhook deliveries pending, across the platform (counts only,

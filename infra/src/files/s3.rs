@@ -7,7 +7,7 @@
 //! (which would panic) and the caller's executor never has to drive S3 futures.
 //!
 //! Objects are named `<prefix>/<county>/<uuid>` (imports' uploads `<prefix>/<county>/imports/<job
-//! id>`), the same keys as on disk. An upload is staged
+//! id>`, export jobs' files `<prefix>/<county>/exports/<job id>`), the same keys as on disk. An upload is staged
 //! in a local file first (`<ZX_ATTACHMENT_DIR>/.staging/`) and sent whole: one `PUT` up to
 //! [`PART_BYTES`], a multipart upload above it; either way the object appears only when it is
 //! complete. Error messages name the bucket, the operation and the key, never a credential.
@@ -418,10 +418,14 @@ impl Store for S3Store {
     fn import_uploads(&self, county: i32) -> io::Result<Vec<(String, std::time::SystemTime)>> {
         self.listed(&format!("{county:06}/imports/"))
     }
+
+    fn exported(&self, county: i32) -> io::Result<Vec<(String, std::time::SystemTime)>> {
+        self.listed(&format!("{county:06}/exports/"))
+    }
 }
 
 impl S3Store {
-    /// The keys under `under` (`<county>/` or `<county>/imports/`, inside the configured
+    /// The keys under `under` (`<county>/`, `<county>/imports/` or `<county>/exports/`, inside the configured
     /// prefix) with when each object was stored, sorted; anything that is not one of ours left
     /// out.
     fn listed(&self, under: &str) -> io::Result<Vec<(String, std::time::SystemTime)>> {

@@ -367,6 +367,50 @@ async fn an_import_upload_goes_through_the_bucket_and_is_removed() {
         blocking(move || v.keys(370831)).await.unwrap_or_default(),
         Vec::<String>::new()
     );
+    // An export job's file goes to the bucket too, is downloaded from it (the local copy gone
+    // after), and leaves it with housekeeping's sweep of files past their day.
+    let r = app
+        .post(
+            "/api/v1/exports/households/jobs?format=csv",
+            &t,
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    let id = r.body["id"].as_str().unwrap_or_default().to_string();
+    let job = crate::transfer::wait(&app, &t, &r.body).await;
+    assert_eq!(job["status"], "succeeded", "{job:?}");
+    let v = view.clone();
+    assert_eq!(
+        blocking(move || v.keys(370831)).await.unwrap_or_default(),
+        vec![format!("370831/exports/{id}")]
+    );
+    let file = app.get(&format!("/api/v1/jobs/{id}/result"), &t).await;
+    assert_eq!(file.status, 200, "{:?}", file.body);
+    assert!(
+        file.body.as_str().unwrap_or_default().contains("S3-1,"),
+        "{:?}",
+        file.body
+    );
+    for _ in 0..100 {
+        if files_under(&dir) == 0 {
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(files_under(&dir), 0, "the downloaded copy is gone");
+    let (db, store) = (app.state.db.clone(), app.state.attachments.clone());
+    let swept = blocking(move || {
+        infra::app::jobs::sweep_exports(&db, store.as_ref(), std::time::Duration::ZERO)
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(swept, 1);
+    let v = view.clone();
+    assert_eq!(
+        blocking(move || v.keys(370831)).await.unwrap_or_default(),
+        Vec::<String>::new()
+    );
 }
 
 /// Files under `dir` (staged parts and downloaded copies included).

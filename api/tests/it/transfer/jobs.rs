@@ -138,6 +138,49 @@ async fn an_export_runs_as_a_job_from_the_queue_and_its_file_is_fetched_when_don
             .status,
         404
     );
+    // The file is kept in the county's area of the file store, not in the job row; after its
+    // day the job forgets it (409 result_expired) and housekeeping removes it.
+    let stored = app.db.attachment_dir().join(format!("370831/exports/{id}"));
+    assert_eq!(
+        std::fs::read_to_string(&stored).unwrap_or_default(),
+        text,
+        "{stored:?}"
+    );
+    let in_row = |sql: &str| {
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let sql = sql.replace("$id", &id);
+        app.db
+            .as_owner("370831", |c| {
+                use diesel::RunQueryDsl as _;
+                diesel::sql_query(&sql).get_result::<N>(c)
+            })
+            .n
+    };
+    assert_eq!(
+        in_row(
+            "SELECT count(*) AS n FROM jobs WHERE id = '$id' AND result IS NULL AND result_key = '370831/exports/' || id::text"
+        ),
+        1
+    );
+    in_row(
+        "WITH u AS (UPDATE jobs SET finished_at = now() - interval '2 days' WHERE id = '$id' RETURNING 1) SELECT count(*) AS n FROM u",
+    );
+    infra::app::jobs::fail_stale(&app.state.db, Duration::from_secs(600))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let gone = app.get(&format!("/api/v1/jobs/{id}/result"), &t).await;
+    assert_eq!(gone.status, 409, "{:?}", gone.body);
+    assert_eq!(gone.body["code"], "result_expired");
+    let removed = infra::app::jobs::sweep_exports(
+        &app.state.db,
+        app.state.attachments.as_ref(),
+        Duration::ZERO,
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(removed >= 1 && !stored.exists(), "{removed} removed");
     // XLSX too; a bad format is refused before anything is queued.
     let r = app
         .post("/api/v1/exports/households/jobs?format=xlsx", &t, json!({}))
@@ -152,6 +195,7 @@ async fn an_export_runs_as_a_job_from_the_queue_and_its_file_is_fetched_when_don
             .unwrap_or_default()
             .contains("spreadsheetml")
     );
+    assert!(file.raw.starts_with(b"PK"), "an xlsx is a zip");
     let r = app
         .post("/api/v1/exports/households/jobs?format=pdf", &t, json!({}))
         .await;

@@ -22,7 +22,7 @@ pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 /// so it is kept as text); the import takes the `'` off again. For CSV only: an XLSX cell
 /// written as a string is never a formula, and the `'` would show.
 pub fn guard(cell: &str) -> String {
-    let number = !cell.starts_with('+') && cell.parse::<f64>().is_ok();
+    let number = !cell.starts_with('+') && cell.parse::<f64>().is_ok_and(f64::is_finite);
     if cell.starts_with(FORMULA_STARTS) && !number {
         format!("'{cell}")
     } else {
