@@ -146,8 +146,9 @@ pub struct Period {
     /// The last day: the nominal one, or the first working day after it when it is a rest day.
     pub last_day: NaiveDate,
     /// Computed without the State Council's arrangement of a year it touches (only weekends
-    /// and [`statutory_floor`] rest): the real end may lie later, so it is said wherever the
-    /// period is kept.
+    /// and [`statutory_floor`] rest), or ending in the last week of a year whose next one is not
+    /// arranged yet (whose notice may move late December's days): the real end may lie later,
+    /// so it is said wherever the period is kept.
     pub provisional: bool,
 }
 
@@ -274,7 +275,11 @@ impl Calendar {
             first_day: event + Duration::days(1),
             nominal_last_day: nominal,
             last_day,
-            provisional: (event.year()..=last_day.year()).any(|y| !self.knows(y)),
+            // The next year's arrangement can move the last days of December too (the 2019
+            // notice made 29 December 2018 a working day and 30–31 December holidays; so did
+            // those for 2008 and 2012): a period ending in its last week waits on it as well.
+            provisional: (event.year()..=(last_day + Duration::days(7)).year())
+                .any(|y| !self.knows(y)),
         }
     }
 

@@ -311,6 +311,11 @@ fn an_unknown_year_rests_on_its_statutory_holidays_and_marks_periods_provisional
     // Within the known year: not provisional, whatever else is unknown.
     let p = c.period(d("2026-12-04"), 7);
     assert_eq!((p.last_day, p.provisional), (d("2026-12-11"), false));
+    // Ending in the known year's last week while the next is unknown: its notice may move
+    // late December (as 2019's moved 29–31 December 2018), so provisional too.
+    let p = c.period(d("2026-12-21"), 7);
+    assert_eq!((p.last_day, p.provisional), (d("2026-12-28"), true));
+    assert!(!platform().period(d("2026-12-21"), 7).provisional);
     // A listed date of an unknown year is kept as listed (the floor fills gaps only).
     let listed = Calendar::new([(d("2027-01-01"), DayKind::Workday)]).with_unknown_years([2027]);
     assert!(listed.is_working_day(d("2027-01-01")));
