@@ -15,7 +15,7 @@ use crate::helpers::{TestApp, eventually, test_data_keys};
 use crate::transfer::{HEADER, row};
 
 /// A sheet of `n` one-person households numbered `{tag}-0000…` in the clerk's village.
-fn sheet(tag: &str, first: u32, n: u32) -> Vec<u8> {
+pub(crate) fn sheet(tag: &str, first: u32, n: u32) -> Vec<u8> {
     let mut lines = vec![HEADER.to_string()];
     for i in 0..n {
         lines.push(row(

@@ -726,4 +726,5 @@ async fn operational_grants_wait_for_a_second_administrator_when_the_county_requ
 }
 
 mod above;
+mod chains;
 mod split;

@@ -13,7 +13,12 @@
 //!   sock-puppet administrator created for the purpose);
 //! - an account whose password the requester or the user reset in the last
 //!   [`RESET_QUARANTINE_DAYS`] days (an administrator taking over a colleague's account by
-//!   resetting its password).
+//!   resetting its password);
+//! - and the same up the chains and the other way (`ties`): an administrator who granted the
+//!   requester's or the user's administration, reset their password or created their account
+//!   (choosing its password) lately, or whose own account comes that way from either, or who
+//!   shares with either an account behind both (one person creating two administrators and a
+//!   clerk cannot request with one and approve with the other).
 //!
 //! The requester (or any administrator over the unit) may reject a request; a rejection needs a
 //! reason. Every step is audited at the unit.
@@ -25,6 +30,9 @@ use domain::authz::{Catalog, perm};
 use domain::{DomainError, ErrorCode, Level, RegionCode, Scope};
 use serde_json::json;
 use uuid::Uuid;
+
+mod ties;
+pub(crate) use ties::tied;
 
 use super::users::{self, GrantView};
 use super::{Ctx, stored_code};
@@ -368,6 +376,10 @@ fn check_approver(
         .into_iter()
         .find(|(by, _)| parties.contains(by))
     {
+        return Err(refuse(why));
+    }
+    // Up the chains, both ways, among the county's accounts (one person behind several).
+    if let Some(why) = ties::tied(conn, ctx, req.county_code, req.requested_by, req.user_id)? {
         return Err(refuse(why));
     }
     Ok(())

@@ -416,6 +416,10 @@ pub fn create_with_id(
             users::username.eq(&new.username),
             users::display_name.eq(&new.display_name),
             users::password_hash.eq(&new.password_hash),
+            // The creator chose its password: for the two-person rule, as a reset by them
+            // (`grant_requests::ties`).
+            users::password_reset_by.eq(ctx.caller.user_id),
+            users::password_reset_at.eq(ctx.now),
         ))
         .execute(conn)
         .map_err(|e| match crate::db::map_db_error(e) {

@@ -8,26 +8,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use serde_json::Value;
 
-use super::{HEADER, row};
-use crate::cases::id_number;
 use crate::helpers::{TestApp, eventually};
-
-/// A sheet of `n` one-member households `{tag}-…` in the clerk's village.
-fn sheet(tag: &str, first: u32, n: u32) -> Vec<u8> {
-    let mut lines = vec![HEADER.to_string()];
-    for i in 0..n {
-        lines.push(row(
-            &format!("{tag}-{i:05}"),
-            "370831001003",
-            &format!("户主{i}"),
-            &id_number("370831", first + i),
-            "户主",
-            "因病",
-            "4200",
-        ));
-    }
-    (lines.join("\n") + "\n").into_bytes()
-}
+use crate::queue::sheet;
 
 #[derive(QueryableByName)]
 struct N {

@@ -129,13 +129,8 @@ pub fn sweep_exports(
     store: &dyn crate::files::Store,
     age: std::time::Duration,
 ) -> Result<usize, DomainError> {
-    use crate::schema::tenants;
-    let all = domain::RegionCode::PLATFORM.subtree();
-    let counties: Vec<i32> = db.in_scope_conn(all, |c| {
-        tenants::table.select(tenants::county_code).load(c).db()
-    })?;
     let mut removed = 0;
-    for county in counties {
+    for county in super::uploads::tenant_counties(db)? {
         let files = match store.exported(county) {
             Ok(f) => f,
             Err(e) => {

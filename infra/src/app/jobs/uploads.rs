@@ -77,6 +77,17 @@ pub fn sweep_uploads(
     Ok(removed)
 }
 
+/// Every tenant's county code (housekeeping goes through the file store county by county).
+///
+/// # Errors
+/// Database failures.
+pub(super) fn tenant_counties(db: &crate::db::Db) -> Result<Vec<i32>, DomainError> {
+    use crate::schema::tenants;
+    db.in_scope_conn(domain::RegionCode::PLATFORM.subtree(), |c| {
+        tenants::table.select(tenants::county_code).load(c).db()
+    })
+}
+
 /// Removes the imports' uploads that no job names and that were stored more than `age` ago,
 /// in every tenant: an upload is stored before its job is queued, so a crash between the two
 /// leaves one behind (an upload takes seconds; a day is the usual `age`). Returns how many were
@@ -89,13 +100,9 @@ pub fn sweep_orphan_uploads(
     store: &dyn crate::files::Store,
     age: std::time::Duration,
 ) -> Result<usize, DomainError> {
-    use crate::schema::tenants;
     let all = domain::RegionCode::PLATFORM.subtree();
-    let counties: Vec<i32> = db.in_scope_conn(all, |c| {
-        tenants::table.select(tenants::county_code).load(c).db()
-    })?;
     let mut removed = 0;
-    for county in counties {
+    for county in tenant_counties(db)? {
         let uploads = match store.import_uploads(county) {
             Ok(u) => u,
             Err(e) => {

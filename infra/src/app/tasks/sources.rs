@@ -174,6 +174,13 @@ struct GrantRequestRow {
     user_id: Uuid,
 }
 
+impl GrantRequestRow {
+    /// The request's county.
+    fn region_code_county(&self) -> i32 {
+        domain::RegionCode::from_i64(self.region_code).map_or(0, domain::RegionCode::county_code)
+    }
+}
+
 pub(super) fn grant_request_tasks(
     conn: &mut PgConnection,
     ctx: &Ctx,
@@ -196,6 +203,11 @@ pub(super) fn grant_request_tasks(
         if conflicted
             .iter()
             .any(|(by, _)| *by == r.requested_by || *by == r.user_id)
+        {
+            continue;
+        }
+        let county = r.region_code_county();
+        if crate::app::grant_requests::tied(conn, ctx, county, r.requested_by, r.user_id)?.is_some()
         {
             continue;
         }
