@@ -425,4 +425,43 @@ async fn reports_drill_down_export_and_hide_small_cells_above_the_county() {
         (r.status, r.body["errors"][0]["field"].as_str()),
         (422, Some("by"))
     );
+    // The reports by cause and by attribute count the registry: an ordinary household opened
+    // for monitoring (non_poor) and one vetoed out (removed) keep their causes but are not
+    // registered poor households; the report by status shows them. Today and as of a date.
+    for (number, status) in [("D0", "non_poor"), ("D1", "removed")] {
+        // The row and its history (what a report of a past date reads), as a status change
+        // writes them.
+        let sql = format!(
+            "WITH h AS (UPDATE households SET status = '{status}' WHERE household_number = '{number}' \
+                        RETURNING county_code, id, region_code) \
+             INSERT INTO household_events (county_code, id, household_id, region_code, at, kind, changes, snapshot) \
+             SELECT h.county_code, gen_random_uuid(), h.id, h.region_code, now(), 'status_changed', '{{}}'::jsonb, \
+                    jsonb_set(e.snapshot, '{{status}}', to_jsonb('{status}'::text)) \
+               FROM h CROSS JOIN LATERAL (SELECT snapshot FROM household_events x \
+                     WHERE x.county_code = h.county_code AND x.household_id = h.id ORDER BY at DESC LIMIT 1) e"
+        );
+        app.db
+            .as_owner("370831", |c| diesel::sql_query(&sql).execute(c));
+    }
+    let today = infra::clock::china_date(app.state.clock.now());
+    for as_of in ["", &format!("&as_of={today}")] {
+        let r = app
+            .get(
+                &format!("/api/v1/reports/households?region=370831101&by=cause{as_of}"),
+                &x.reviewer,
+            )
+            .await;
+        assert_eq!(
+            value(&r.body, V1, "illness.households"),
+            10,
+            "{as_of}: {:?}",
+            r.body
+        );
+    }
+    let r = app
+        .get("/api/v1/reports/households?region=370831101", &x.reviewer)
+        .await;
+    assert_eq!(value(&r.body, V1, "non_poor.households"), 1);
+    assert_eq!(value(&r.body, V1, "removed.households"), 1);
+    assert_eq!(value(&r.body, V1, "registered.households"), 10);
 }

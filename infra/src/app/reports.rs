@@ -17,6 +17,9 @@ use super::Ctx;
 use crate::db::DbResultExt as _;
 use crate::schema::regions;
 
+mod privacy;
+use privacy::{counts_people, hide_complements, hide_derived};
+
 /// The privacy rules for aggregates of people seen above the county (reports, household counts
 /// and every other count open there): the one place they live.
 ///
@@ -225,6 +228,12 @@ struct Cell {
 
 use domain::calendar::end_of_day;
 
+/// The registry's households only, for the reports by attribute and by cause (一般贫困户, 低保,
+/// 特困; the causes of poverty): an ordinary household opened for monitoring carries an
+/// attribute and causes too, and a household vetoed out of the registry keeps its own, but
+/// neither is a registered poor household. The report by status shows every status.
+const REGISTRY_ONLY: &str = " AND status NOT IN ('non_poor', 'removed')";
+
 fn household_cells(
     conn: &mut PgConnection,
     region: RegionCode,
@@ -251,13 +260,18 @@ fn household_cells(
             } else {
                 "cause = ''"
             };
+            let registry = if category == "status" {
+                ""
+            } else {
+                REGISTRY_ONLY
+            };
             diesel::sql_query(format!(
                 "SELECT (region_code / $3) * $3 AS child, {category} AS category, \
                         sum(households)::bigint AS households, sum(people)::bigint AS people \
                    FROM (SELECT region_code, status, attribute, cause, households, people FROM household_counts \
                          UNION ALL \
                          SELECT region_code, status, attribute, cause, households, people FROM household_count_deltas) AS hc \
-                  WHERE region_code BETWEEN $1 AND $2 AND {grain} AND {cause} \
+                  WHERE region_code BETWEEN $1 AND $2 AND {grain} AND {cause}{registry} \
                   GROUP BY 1, 2"
             ))
             .bind::<BigInt, _>(scope.lo())
@@ -277,10 +291,15 @@ fn household_cells(
             } else {
                 ""
             };
+            let registry = if category == "status" {
+                ""
+            } else {
+                "WHERE e.snapshot->>'status' NOT IN ('non_poor', 'removed')"
+            };
             diesel::sql_query(format!(
                 "SELECT (e.region_code / $3) * $3 AS child, {pick} AS category, count(*)::bigint AS households, \
                         coalesce(sum(jsonb_array_length(e.snapshot->'members')), 0)::bigint AS people \
-                   FROM ({last}) AS e {join} \
+                   FROM ({last}) AS e {join} {registry} \
                   GROUP BY 1, 2",
                 last = super::cases::snapshots_before_sql("snapshot", "$1", "$2", "$4")
             ))
@@ -550,40 +569,6 @@ pub fn compact(db: &crate::db::Db) -> Result<i64, DomainError> {
     })
 }
 
-/// Secondary suppression: a column where exactly one row's cell is hidden under a shown total
-/// gives it back as the total minus the others (one response, no probing). The smallest other
-/// non-zero cell of that column is hidden too, or the total when there is none. Returns how many
-/// cells it hid.
-fn hide_complements(total: &mut Line, rows: &mut [Line]) -> usize {
-    let mut hid = 0;
-    for j in 0..total.values.len() {
-        if total.values.get(j).copied().flatten().is_none() {
-            continue;
-        }
-        let hidden = rows
-            .iter()
-            .filter(|l| l.values.get(j).is_some_and(Option::is_none))
-            .count();
-        if hidden != 1 {
-            continue;
-        }
-        let next = rows
-            .iter_mut()
-            .filter_map(|l| match l.values.get(j) {
-                Some(Some(n)) if *n > 0 => Some((*n, l)),
-                _ => None,
-            })
-            .min_by_key(|(n, _)| *n)
-            .map(|(_, l)| l);
-        match next {
-            Some(l) => l.values[j] = None,
-            None => total.values[j] = None,
-        }
-        hid += 1;
-    }
-    hid
-}
-
 /// The permission a report kind needs (`None` for an unknown kind).
 pub fn permission_of(kind: &str) -> Option<&'static str> {
     KINDS.iter().find(|(k, _)| *k == kind).map(|(_, p)| *p)
@@ -636,7 +621,7 @@ pub fn report(conn: &mut PgConnection, ctx: &Ctx, r: &Request) -> Result<Report,
         }
         "rangers" => {
             let (c, t, rows) = rangers(conn, region, r.year)?;
-            (c, t, rows, false)
+            (c, t, rows, true)
         }
         "exits" => {
             let (t, kids) = super::exit::progress(conn, ctx, region, r.year)?;
@@ -686,7 +671,7 @@ pub fn report(conn: &mut PgConnection, ctx: &Ctx, r: &Request) -> Result<Report,
                 ]),
                 line(c.total),
                 c.children.into_iter().map(line).collect(),
-                false,
+                true,
             )
         }
         "funds" => {
@@ -764,15 +749,20 @@ pub fn report(conn: &mut PgConnection, ctx: &Ctx, r: &Request) -> Result<Report,
     let (mut total, mut rows) = (total, rows);
     if people_like && let Some(rule) = AggregateRules::for_caller(conn, ctx)? {
         min_cell = Some(rule.min_cell);
+        let people: Vec<bool> = columns
+            .iter()
+            .map(|c| counts_people(&r.kind, &c.code))
+            .collect();
         for line in rows.iter_mut().chain(std::iter::once(&mut total)) {
-            for v in &mut line.values {
+            for (v, _) in line.values.iter_mut().zip(&people).filter(|(_, p)| **p) {
                 if v.is_some_and(|n| rule.hides(n)) {
                     *v = None;
                     suppressed += 1;
                 }
             }
+            suppressed += hide_derived(&r.kind, &columns, line);
         }
-        suppressed += hide_complements(&mut total, &mut rows);
+        suppressed += hide_complements(&mut total, &mut rows, &people);
     }
     Ok(Report {
         kind: r.kind.clone(),
