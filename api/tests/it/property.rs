@@ -665,6 +665,20 @@ async fn appraisal_statistics_confirmation_and_reversal() {
         "closed by the veto: {:?}",
         c.body
     );
+    // The monitoring report counts it as ended by the veto, not as never taken into monitoring.
+    let r = x
+        .app
+        .get("/api/v1/reports/monitoring?region=370831", &x.approver)
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let column = |code: &str| {
+        r.body["columns"]
+            .as_array()
+            .and_then(|cs| cs.iter().position(|c| c["code"] == code))
+            .map(|j| r.body["total"]["values"][j].clone())
+    };
+    assert_eq!(column("vetoed"), Some(json!(1)), "{:?}", r.body);
+    assert_eq!(column("dismissed"), Some(json!(0)), "{:?}", r.body);
     let history = x
         .app
         .get(&format!("/api/v1/households/{a}/history"), &x.clerk)

@@ -414,9 +414,11 @@ fn monitoring(
     // Each case as it stood at the end of the day: its last event then.
     let counts: Vec<Count> = diesel::sql_query(
         "WITH c AS ( \
-           SELECT m.region_code, m.kind, m.risk_types, m.deadline, e.stage_to AS stage \
+           SELECT m.region_code, m.kind, m.risk_types, m.deadline, e.stage AS stage \
              FROM monitoring_cases m \
-             JOIN LATERAL (SELECT stage_to FROM monitoring_events x \
+             JOIN LATERAL (SELECT CASE WHEN x.kind = 'closed_by_veto' AND x.stage_from = 'monitored' \
+                                       THEN 'vetoed' ELSE x.stage_to END AS stage \
+                             FROM monitoring_events x \
                             WHERE x.county_code = m.county_code AND x.case_id = m.id AND x.at < $5 \
                             ORDER BY x.at DESC, x.id DESC LIMIT 1) e ON true \
             WHERE m.region_code BETWEEN $1 AND $2) \
@@ -452,6 +454,9 @@ fn monitoring(
         ("risk_eliminated", "风险已消除"),
         ("returned", "返贫致贫"),
         ("dismissed", "不纳入监测"),
+        // A monitored case a one-vote veto closed: it was in monitoring (its stage is
+        // `dismissed`, as the household left the registry), not refused it.
+        ("vetoed", "一票否决终止监测"),
         ("kind:unstable_exited", "脱贫不稳定户"),
         ("kind:marginal", "边缘易致贫户"),
         ("kind:sudden_hardship", "突发严重困难户"),
