@@ -348,12 +348,19 @@ fn keep_export(
             tracing::warn!(job = %job.id, error = %e, "could not remove a staged export ({why})");
         }
     };
-    if state
+    match state
         .db
-        .in_scope(scope, |conn| jobs::cancel_requested(conn, job))?
+        .in_scope(scope, |conn| jobs::cancel_requested(conn, job))
     {
-        discard("cancelled");
-        return finish("cancelled", jobs::cancelled_summary(kind));
+        Ok(false) => {}
+        Ok(true) => {
+            discard("cancelled");
+            return finish("cancelled", jobs::cancelled_summary(kind));
+        }
+        Err(e) => {
+            discard("the database could not be asked");
+            return Err(e);
+        }
     }
     let key = infra::files::export_key(job.county_code, job.id);
     if let Err(e) = state.attachments.put(&exported.staged, &key) {

@@ -765,9 +765,19 @@ pub fn report(conn: &mut PgConnection, ctx: &Ctx, r: &Request) -> Result<Report,
                     suppressed += 1;
                 }
             }
-            suppressed += hide_derived(&r.kind, &columns, line);
         }
-        suppressed += hide_complements(&mut total, &mut rows, &people);
+        // Each hiding can make another cell derivable: until nothing more is hidden.
+        for _ in 0..=rows.len() + columns.len() {
+            let mut hid = 0;
+            for line in rows.iter_mut().chain(std::iter::once(&mut total)) {
+                hid += hide_derived(&r.kind, &columns, line);
+            }
+            hid += hide_complements(&mut total, &mut rows, &people);
+            suppressed += hid;
+            if hid == 0 {
+                break;
+            }
+        }
     }
     Ok(Report {
         kind: r.kind.clone(),

@@ -226,7 +226,7 @@ pub const VISITS_SQL: &str = "SELECT p.household_id, p.region_code, p.start_date
 
 /// Grant requests waiting in a region range (`$1..$2`) that the caller (`$3`) neither made nor
 /// is the subject of; walks `grant_requests_scope`.
-pub const GRANT_REQUESTS_SQL: &str = "SELECT r.id, r.region_code, r.requested_at, r.requested_by, r.user_id FROM grant_requests r \
+pub const GRANT_REQUESTS_SQL: &str = "SELECT r.id, r.county_code, r.region_code, r.requested_at, r.requested_by, r.user_id FROM grant_requests r \
      WHERE r.region_code BETWEEN $1 AND $2 AND r.status = 'pending' \
      AND r.requested_by <> $3 AND r.user_id <> $3";
 

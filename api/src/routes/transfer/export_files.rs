@@ -52,9 +52,22 @@ pub(crate) fn run_export_job(
         let mut out = std::io::BufWriter::new(file);
         let (content_type, name, rows) = if p.format == "xlsx" {
             let sink = std::cell::RefCell::new(&mut out);
-            let rows = export_xlsx(st, ctx, &filter, false, &|b: Vec<u8>| {
-                sink.borrow_mut().write_all(&b).is_ok()
+            // The writer stops at a refused chunk as at a client gone: the disk's error is
+            // kept here, so a file cut short is not stored as done.
+            let failed = std::cell::RefCell::new(None);
+            let rows = export_xlsx(st, ctx, &filter, false, &|b: Vec<u8>| match sink
+                .borrow_mut()
+                .write_all(&b)
+            {
+                Ok(()) => true,
+                Err(e) => {
+                    *failed.borrow_mut() = Some(e);
+                    false
+                }
             })?;
+            if let Some(e) = failed.into_inner() {
+                return Err(io(e));
+            }
             (XLSX, "households.xlsx", rows)
         } else {
             let rows = std::cell::Cell::new(0_usize);

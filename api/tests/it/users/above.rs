@@ -323,6 +323,27 @@ async fn a_platform_user_with_a_province_grant_runs_jobs_there() {
     let id = r.body["id"].as_str().unwrap_or_default();
     let file = app.get(&format!("/api/v1/jobs/{id}/result"), &t).await;
     assert!(file.body.to_string().contains("P-1"), "{:?}", file.body);
+    // Its file lies in the area of the unit the export ran at, which no tenant has: the sweep
+    // of files past their day finds it all the same.
+    let stored: Vec<std::path::PathBuf> = std::fs::read_dir(app.db.attachment_dir())
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|area| area.path().join("exports").join(id))
+        .filter(|p| p.exists())
+        .collect();
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert!(
+        stored[0].starts_with(app.db.attachment_dir().join("370000")),
+        "the province's area: {stored:?}"
+    );
+    let removed = infra::app::jobs::sweep_exports(
+        &app.state.db,
+        app.state.attachments.as_ref(),
+        std::time::Duration::ZERO,
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(removed >= 1 && !stored[0].exists(), "{removed}: {stored:?}");
 }
 
 /// Within one county too, a permission held at two units with none at the unit covering them is

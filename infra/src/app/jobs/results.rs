@@ -129,8 +129,23 @@ pub fn sweep_exports(
     store: &dyn crate::files::Store,
     age: std::time::Duration,
 ) -> Result<usize, DomainError> {
+    // The tenants' areas, and those of exports made above a county (a city's or a province's
+    // auditor exports under their unit's code, which no tenant has) in the last week.
+    let mut counties = super::uploads::tenant_counties(db)?;
+    let above: Vec<i32> = db.in_scope_conn(domain::RegionCode::PLATFORM.subtree(), |c| {
+        jobs::table
+            .filter(jobs::kind.eq("household_export"))
+            .filter(jobs::created_at.gt(chrono::Utc::now() - chrono::Duration::days(7)))
+            .select(jobs::county_code)
+            .distinct()
+            .load(c)
+            .db()
+    })?;
+    counties.extend(above);
+    counties.sort_unstable();
+    counties.dedup();
     let mut removed = 0;
-    for county in super::uploads::tenant_counties(db)? {
+    for county in counties {
         let files = match store.exported(county) {
             Ok(f) => f,
             Err(e) => {

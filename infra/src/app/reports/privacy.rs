@@ -32,7 +32,12 @@ pub(super) fn hide_derived(kind: &str, columns: &[Column], line: &mut Line) -> u
         "rangers" => (&["contracts"], |c| c == "terminated" || c == "paid_fen"),
         _ => return 0,
     };
-    if !triggers.iter().any(|t| hidden(t, line)) {
+    // A hidden one among the cells that follow gives itself back too (the open stages minus
+    // the other kinds): all of them go.
+    let follower_hidden = columns
+        .iter()
+        .any(|c| follows(&c.code) && hidden(&c.code, line));
+    if !triggers.iter().any(|t| hidden(t, line)) && !follower_hidden {
         return 0;
     }
     let mut hid = 0;
@@ -121,9 +126,13 @@ mod tests {
         let mut l = line(&[None, Some(0), Some(10), Some(4), Some(8), Some(5)]);
         assert_eq!(hide_derived("monitoring", &m, &mut l), 2);
         assert_eq!(l.values, [None, Some(0), Some(10), Some(4), None, None]);
-        // Nothing hidden among the open stages: the kinds stay.
+        // Nothing hidden among the open stages or the kinds: the kinds stay.
         let mut l = line(&[Some(12), Some(0), Some(10), None, Some(14), Some(8)]);
         assert_eq!(hide_derived("monitoring", &m, &mut l), 0);
+        // A small kind hidden: the other would give it back (the stages minus it), so it goes.
+        let mut l = line(&[Some(12), Some(0), Some(10), None, Some(19), None]);
+        assert_eq!(hide_derived("monitoring", &m, &mut l), 1);
+        assert_eq!(l.values[4], None);
         let r = columns(&["contracts", "terminated", "paid_fen"]);
         let mut l = line(&[None, Some(0), Some(1_200_000)]);
         assert_eq!(hide_derived("rangers", &r, &mut l), 2);

@@ -164,6 +164,9 @@ pub(super) fn visit_tasks(
 struct GrantRequestRow {
     #[diesel(sql_type = diesel::sql_types::Uuid)]
     id: Uuid,
+    /// The county of the request (the user's tenant), as the approval reads it.
+    #[diesel(sql_type = diesel::sql_types::Int4)]
+    county_code: i32,
     #[diesel(sql_type = BigInt)]
     region_code: i64,
     #[diesel(sql_type = Timestamptz)]
@@ -172,13 +175,6 @@ struct GrantRequestRow {
     requested_by: Uuid,
     #[diesel(sql_type = diesel::sql_types::Uuid)]
     user_id: Uuid,
-}
-
-impl GrantRequestRow {
-    /// The request's county.
-    fn region_code_county(&self) -> i32 {
-        domain::RegionCode::from_i64(self.region_code).map_or(0, domain::RegionCode::county_code)
-    }
 }
 
 pub(super) fn grant_request_tasks(
@@ -206,8 +202,8 @@ pub(super) fn grant_request_tasks(
         {
             continue;
         }
-        let county = r.region_code_county();
-        if crate::app::grant_requests::tied(conn, ctx, county, r.requested_by, r.user_id)?.is_some()
+        if crate::app::grant_requests::tied(conn, ctx, r.county_code, r.requested_by, r.user_id)?
+            .is_some()
         {
             continue;
         }
