@@ -250,6 +250,15 @@ impl ApiError {
                     "Forbidden",
                     Detail::Described(ErrorCode::Forbidden, m.clone()),
                 ),
+                DomainError::PasswordChangeRequired => p(
+                    StatusCode::FORBIDDEN,
+                    ErrorCode::PasswordChangeRequired,
+                    "Password change required",
+                    Detail::Text(
+                        "an administrator reset your password: change it (PUT /api/v1/me/password) before anything else",
+                        "管理员已重置您的密码,请先修改密码(PUT /api/v1/me/password)再进行其他操作",
+                    ),
+                ),
                 DomainError::Validation(errs) => fields(errs),
                 DomainError::Conflict { code, message } => p(
                     StatusCode::CONFLICT,

@@ -272,7 +272,7 @@ impl AppState {
             return;
         };
         let done = self.db.in_scope(org.subtree(), |conn| {
-            let caller = auth::load_caller(conn, &self.catalog, claims)?;
+            let (caller, _) = auth::load_caller(conn, &self.catalog, claims)?;
             let ctx = Ctx {
                 caller,
                 request_id: request_id.to_string(),
@@ -300,7 +300,7 @@ impl AppState {
             return;
         };
         let done = self.db.in_scope(org.subtree(), |conn| {
-            let caller = auth::load_caller(conn, &self.catalog, claims)?;
+            let (caller, _) = auth::load_caller(conn, &self.catalog, claims)?;
             let ctx = Ctx {
                 caller,
                 request_id: request_id.to_string(),
@@ -472,7 +472,12 @@ impl AppState {
         let org = domain::RegionCode::parse(&auth.claims.org)
             .map_err(|_| DomainError::Unauthorized("bad org claim"))?;
         let body = |conn: &mut Tx<'_>| {
-            let mut caller = auth::load_caller(conn, &self.catalog, &auth.claims)?;
+            let (mut caller, forced) = auth::load_caller(conn, &self.catalog, &auth.claims)?;
+            // After an administrator's reset the user chooses their own password before
+            // anything else: the administrator knows the one they set.
+            if forced && !crate::routes::me::open_while_forced(&auth.rule) {
+                return Err(DomainError::PasswordChangeRequired);
+            }
             if let Access::Permission(p) = auth.rule.access {
                 if !caller.has_permission(p) {
                     return Err(DomainError::Forbidden(format!(

@@ -238,6 +238,9 @@ error_codes! {
     /// A grant request is approved by an administrator other than its requester and the user it
     /// names, who owes neither of them their administration or a password reset.
     SecondApproverRequired = "second_approver_required" / "授权申请须由申请人和被授权用户以外的另一名管理员批准",
+    /// An administrator reset your password: choose your own (`PUT /api/v1/me/password`)
+    /// before anything else; `GET /api/v1/me` still answers.
+    PasswordChangeRequired = "password_change_required" / "管理员已重置您的密码,请先修改密码再进行其他操作",
     /// The grant request is approved or rejected already.
     RequestDecided = "request_decided" / "该授权申请已批准或驳回",
     /// Your county has as many requests running at once as it may
@@ -295,6 +298,10 @@ pub enum DomainError {
     /// The caller is known but lacks the permission or level for this action.
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// An administrator reset the caller's password: until they choose their own, only
+    /// reading their account and changing the password are open to them.
+    #[error("password change required")]
+    PasswordChangeRequired,
     /// Input fields failed validation.
     #[error("validation failed")]
     Validation(Vec<FieldError>),

@@ -220,3 +220,13 @@ super::routes! {
         change_password => Authenticated,
     },
 }
+
+/// Whether a route stays open to a user whose password an administrator reset (reading their
+/// own account, changing the password): everything else answers 403
+/// `password_change_required` until they choose their own.
+pub fn open_while_forced(rule: &super::Rule) -> bool {
+    matches!(
+        (rule.method, rule.path),
+        ("GET", "/api/v1/me") | ("PUT", "/api/v1/me/password")
+    )
+}

@@ -343,6 +343,12 @@ async fn admin_password_reset_ends_the_users_sessions() {
     let (after, _) = app.login("forgetful", "brand-new-secret").await;
     let me = app.get("/api/v1/me", &after).await;
     assert_eq!(me.body["must_change_password"], true, "{:?}", me.body);
+    // Until then the server answers nothing else: the administrator knows that password.
+    for path in ["/api/v1/households", "/api/v1/me/tasks", "/api/v1/users"] {
+        let refused = app.get(path, &after).await;
+        assert_eq!(refused.status, 403, "{path}: {:?}", refused.body);
+        assert_eq!(refused.body["code"], "password_change_required", "{path}");
+    }
     let changed = app
         .send(
             "PUT",
@@ -358,6 +364,7 @@ async fn admin_password_reset_ends_the_users_sessions() {
         app.get("/api/v1/me", &mine).await.body["must_change_password"],
         false
     );
+    assert_eq!(app.get("/api/v1/me/tasks", &mine).await.status, 200);
     let audit = app
         .get(
             &format!("/api/v1/audit-events?action=user.password_reset&object_id={id}"),
@@ -582,6 +589,29 @@ async fn operational_grants_wait_for_a_second_administrator_when_the_county_requ
         .await;
     assert_eq!(r.status, 204, "{:?}", r.body);
     let taken = app.login("admin2.sishui", "Taken-Over-Account-93").await.0;
+    // The reset obliges a change first (403 until then); the account stays taken over.
+    let r = app
+        .post(
+            &format!("/api/v1/grant-requests/{req}/approve"),
+            &taken,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, &r.body["code"]),
+        (403, &json!("password_change_required"))
+    );
+    let changed = app
+        .send(
+            "PUT",
+            "/api/v1/me/password",
+            Some(&taken),
+            Some(&json!({"current_password": "Taken-Over-Account-93", "new_password": "Changed-By-Taker-95"})),
+            &[],
+        )
+        .await;
+    assert_eq!(changed.status, 204, "{:?}", changed.body);
+    let taken = app.login("admin2.sishui", "Changed-By-Taker-95").await.0;
     let r = app
         .post(
             &format!("/api/v1/grant-requests/{req}/approve"),

@@ -494,7 +494,9 @@ pub fn logout(db: &Db, token: &str, request_id: &str) -> Result<(), DomainError>
 }
 
 /// Loads the caller of an authenticated request inside its scoped transaction: the user must
-/// exist in the token's org unit, be enabled, and its session must be open.
+/// exist in the token's org unit, be enabled, and its session must be open. With it, whether
+/// an administrator's reset obliges the user to change the password before anything else
+/// (`must_change_password`).
 ///
 /// # Errors
 /// `Unauthorized` when any of that fails; database failures.
@@ -502,12 +504,12 @@ pub fn load_caller(
     conn: &mut PgConnection,
     catalog: &Catalog,
     claims: &AccessClaims,
-) -> Result<Caller, DomainError> {
+) -> Result<(Caller, bool), DomainError> {
     const GONE: DomainError = DomainError::Unauthorized("session ended");
     let org = RegionCode::parse(&claims.org).map_err(|_| GONE)?;
     // One query (every request pays it): the user, enabled, still in the token's org unit, with
     // the token's session open, and a row per grant (one row without a grant when it has none).
-    type Row = (String, Option<Uuid>, Option<String>, Option<i64>);
+    type Row = (String, bool, Option<Uuid>, Option<String>, Option<i64>);
     let rows: Vec<Row> = users::table
         .inner_join(
             sessions::table.on(sessions::county_code
@@ -528,20 +530,22 @@ pub fn load_caller(
         .filter(sessions::expires_at.gt(Utc::now()))
         .select((
             users::username,
+            users::must_change_password,
             role_grants::id.nullable(),
             role_grants::role.nullable(),
             role_grants::region_code.nullable(),
         ))
         .load(conn)
         .db()?;
-    let Some(username) = rows.first().map(|r| r.0.clone()) else {
+    let Some((username, forced)) = rows.first().map(|r| (r.0.clone(), r.1)) else {
         return Err(GONE);
     };
     let grants = rows
         .into_iter()
-        .filter_map(|(_, id, role, unit)| Some((id?, role?, unit?)))
+        .filter_map(|(_, _, id, role, unit)| Some((id?, role?, unit?)))
         .collect();
-    caller_from(catalog, claims.sub, username, org, claims.sid, grants)
+    let caller = caller_from(catalog, claims.sub, username, org, claims.sid, grants)?;
+    Ok((caller, forced))
 }
 
 /// The caller a job runs as: the user who queued it, with their grants as they are now;
