@@ -300,7 +300,8 @@ async fn approval(
 
 /// Approves a township's plan for the county (`workflow:county` at the county): the township
 /// no longer changes it until the county reopens it. Requires `If-Match` with the version
-/// read, so that figures the township changed meanwhile are not approved unseen.
+/// read, so that figures the township changed meanwhile are not approved unseen. A plan
+/// approved already is returned as it is (no new version, nothing audited).
 #[utoipa::path(
     tag = "exit",
     security(("bearer" = [])),
@@ -330,7 +331,7 @@ pub async fn approve_township_plan(
 }
 
 /// Reopens an approved township plan (`workflow:county` at the county), so the township may
-/// change it again.
+/// change it again; a plan that is not approved is returned as it is.
 #[utoipa::path(
     tag = "exit",
     security(("bearer" = [])),

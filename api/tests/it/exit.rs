@@ -285,6 +285,8 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
     assert_eq!(r.status, 200, "{:?}", r.body);
     let r = take(app, &x.reviewer, &list, "township-review", review()).await;
     assert_eq!((r.status, code(&r)), (409, "objections_open"));
+    // The township's inbox does not offer that step while the objection is open.
+    assert!(!notice_ended_for(app, &x.reviewer, &list).await);
     // The objection is the village's to resolve (it was raised in the village's notice).
     let resolution = json!({"outcome": "upheld", "reason": "核实该户有未申报的务工收入,暂缓退出"});
     let r = app
@@ -304,6 +306,7 @@ async fn a_village_list_walks_from_nomination_to_filing_level_by_level() {
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["status"], "upheld");
+    assert!(notice_ended_for(app, &x.reviewer, &list).await);
     let r = app
         .post(
             &format!("/api/v1/objections/{objection}/resolution"),
@@ -887,4 +890,15 @@ fn entry_of(list: &Value, id: &str) -> Value {
         .find(|e| e["household_id"] == id)
         .cloned()
         .unwrap_or_default()
+}
+
+/// Whether the caller's inbox offers the list's next step after its ended notice.
+async fn notice_ended_for(app: &TestApp, token: &str, list: &str) -> bool {
+    let r = app.get("/api/v1/me/tasks?kind=notice_ended", token).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    r.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|t| t["object_id"] == list)
 }

@@ -235,6 +235,14 @@ async fn plans_roll_up_by_township_against_the_countys_target() {
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["approved"], true);
     assert_eq!(r.body["version"], 3);
+    // Approving it again changes nothing and records nothing (the audit counts below).
+    let r = decide("POST", x.approver.clone(), Some("\"3\"")).await;
+    assert_eq!(
+        (r.status, &r.body["version"]),
+        (200, &json!(3)),
+        "{:?}",
+        r.body
+    );
     let r = put(app, &x.reviewer, &path, &mine, Some("\"3\"")).await;
     assert_eq!((r.status, code(&r)), (409, "plan_approved"), "{:?}", r.body);
     let r = decide("DELETE", x.approver.clone(), Some("\"3\"")).await;
@@ -274,6 +282,7 @@ async fn plans_roll_up_by_township_against_the_countys_target() {
         "{:?}",
         r.body
     );
+    assert_eq!(township(&r, TOWNSHIP)["exit_lists"], 2, "{:?}", r.body);
     let r = rollup(app, &x.city, "370831", 2016).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["county"]["exit_target_people"], 9);
@@ -284,6 +293,8 @@ async fn plans_roll_up_by_township_against_the_countys_target() {
         "{:?}",
         r.body
     );
+    // Nor the list itself: only the filed one is counted.
+    assert_eq!(township(&r, TOWNSHIP)["exit_lists"], 1, "{:?}", r.body);
 
     // Another county's users find nothing.
     let r = put(app, &x.stranger, &path, &mine, None).await;

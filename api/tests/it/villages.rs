@@ -211,6 +211,18 @@ async fn key_village_targets_follow_the_measurements() {
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["assessments"][0]["grade"], "fair");
     assert_eq!(app.post(&path, &x.approver, a).await.status, 409);
+    // Not a year after the designation, nor one that has not begun.
+    for year in [2030, 2999] {
+        let r = app
+            .post(&path, &x.approver, json!({"year": year, "grade": "good"}))
+            .await;
+        assert_eq!(
+            (r.status, r.body["errors"][0]["field"].as_str()),
+            (422, Some("year")),
+            "{year}: {:?}",
+            r.body
+        );
+    }
     let exit = json!({"decided_on": "2025-12-20", "decision_no": "泗振发〔2025〕8号", "reason": "目标全部达成"});
     let r = app
         .post(

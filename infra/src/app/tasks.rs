@@ -434,6 +434,30 @@ fn load<T: QueryableByName<diesel::pg::Pg> + 'static>(
         .db()
 }
 
+#[derive(QueryableByName)]
+struct ListId {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    list_id: Uuid,
+}
+
+/// The lists (of `objections`, `exit_objections` or `intake_objections`) in `scope` with an
+/// objection still open: their ended notices are not offered, since the next step is refused
+/// (`objections_open`) until the objection is resolved, itself an item of the inbox.
+fn held_by_objections(
+    conn: &mut PgConnection,
+    objections: &str,
+    scope: Scope,
+) -> Result<std::collections::HashSet<Uuid>, DomainError> {
+    let sql = format!(
+        "SELECT DISTINCT o.list_id FROM {objections} o \
+         WHERE o.status = 'open' AND o.region_code BETWEEN $1 AND $2"
+    );
+    Ok(load::<ListId>(conn, &sql, range(scope))?
+        .into_iter()
+        .map(|r| r.list_id)
+        .collect())
+}
+
 fn exit_tasks(
     conn: &mut PgConnection,
     ctx: &Ctx,
@@ -442,6 +466,14 @@ fn exit_tasks(
     out: &mut Vec<Found>,
 ) -> Result<(), DomainError> {
     let rows: Vec<ListRow> = load(conn, &exit_lists_sql(level), range(scope))?;
+    let held = if rows
+        .iter()
+        .any(|l| l.notice_ends_at.is_some_and(|e| e <= ctx.now))
+    {
+        held_by_objections(conn, "exit_objections", scope)?
+    } else {
+        Default::default()
+    };
     for l in rows {
         let Ok(stage) = Stage::parse(&l.stage) else {
             continue;
@@ -460,7 +492,9 @@ fn exit_tasks(
         };
         let (kind, since) = if stage.is_notice() {
             match l.notice_ends_at {
-                Some(end) if end <= ctx.now => (TaskKind::NoticeEnded, notice_last_day(end)),
+                Some(end) if end <= ctx.now && !held.contains(&l.id) => {
+                    (TaskKind::NoticeEnded, notice_last_day(end))
+                }
                 _ => continue,
             }
         } else {

@@ -218,7 +218,8 @@ pub fn put(
     Ok((row, created))
 }
 
-/// Approves (locks) or reopens a township's plan (county step), as of version `expected`.
+/// Approves (locks) or reopens a township's plan (county step), as of version `expected`; a
+/// plan already in that state is returned as it is (no new version, no audit row).
 ///
 /// # Errors
 /// `NotFound` without a plan in scope; `Forbidden` without `workflow:county` at the county;
@@ -237,6 +238,10 @@ pub fn set_approval(
         .require_at_level(perm::WORKFLOW_COUNTY, Level::County, township)?;
     if current.version != expected {
         return Err(DomainError::PreconditionFailed);
+    }
+    if current.approved_by.is_some() == approve {
+        // Approved already, or open already: nothing changes, nothing to record.
+        return Ok(current);
     }
     let (by, at) = if approve {
         (Some(ctx.caller.user_id), Some(ctx.now))
@@ -513,14 +518,18 @@ pub fn rollup(
             });
         }
     }
-    // When each list took each step (its first taking), by township.
-    let lists: Vec<(Uuid, i64)> = exit_lists::table
+    // When each list took each step (its first taking), by township. Above the county, filed
+    // lists only: the others are the county's own, as above.
+    let mut lists_q = exit_lists::table
         .filter(exit_lists::county_code.eq(cc))
         .filter(exit_lists::region_code.between(range.lo(), range.hi()))
         .filter(exit_lists::year.eq(year))
         .select((exit_lists::id, exit_lists::region_code))
-        .load(conn)
-        .db()?;
+        .into_boxed();
+    if above {
+        lists_q = lists_q.filter(exit_lists::stage.eq("filed"));
+    }
+    let lists: Vec<(Uuid, i64)> = lists_q.load(conn).db()?;
     let steps: Vec<(Uuid, String, serde_json::Value, DateTime<Utc>)> = exit_steps::table
         .inner_join(
             exit_lists::table.on(exit_lists::county_code
@@ -539,8 +548,9 @@ pub fn rollup(
         ))
         .load(conn)
         .db()?;
+    let shown: std::collections::HashSet<Uuid> = lists.iter().map(|l| l.0).collect();
     let mut taken: HashMap<(Uuid, String), NaiveDate> = HashMap::new();
-    for (list, step, details, at) in steps {
+    for (list, step, details, at) in steps.into_iter().filter(|s| shown.contains(&s.0)) {
         // The day the step happened (its decided_on, filed_on, … when given), not the day it
         // was entered.
         let day = super::exit::step_on(&details, at);

@@ -1,12 +1,12 @@
 //! Villages: yearly profiles, county figures, key assistance villages with their plans, targets
 //! (settings), yearly assessments and the county's decision to end key status (摘帽).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use domain::authz::perm;
 use domain::villages::{self as rules, Evaluated, Grade, Measurements, Point};
-use domain::{DomainError, Level, RegionCode, Scope};
+use domain::{DomainError, Level, RegionCode, Rule, Scope};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -696,7 +696,8 @@ fn lock(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<KeyVillageRow, D
 /// evaluated that year.
 ///
 /// # Errors
-/// `Conflict` `assessed` for a second assessment of the year.
+/// `Validation` (`year`) for a year outside the designation (up to the year the village left)
+/// or not begun; `Conflict` `assessed` for a second assessment of the year.
 pub fn assess(
     conn: &mut PgConnection,
     ctx: &Ctx,
@@ -706,6 +707,28 @@ pub fn assess(
     notes: &str,
 ) -> Result<KeyVillageView, DomainError> {
     let row = lock(conn, ctx, id)?;
+    // A year of the designation that has begun, and not after the year the village left: an
+    // assessment of another year would freeze targets nobody could evaluate, and refuse the
+    // real one later (`assessed`).
+    let this_year = ctx.today().year();
+    let last = row
+        .exit_decided_on
+        .map_or(row.to_year, |d| row.to_year.min(d.year()));
+    if year < row.from_year || year > last || year > this_year {
+        return Err(DomainError::field(
+            "year",
+            Rule::other(
+                format!(
+                    "must be a year of the designation ({}–{last}) that has begun (now {this_year})",
+                    row.from_year
+                ),
+                format!(
+                    "须为重点帮扶村认定期内({}–{last}年)且已开始的年份(今年为 {this_year} 年)",
+                    row.from_year
+                ),
+            ),
+        ));
+    }
     let v = view(conn, ctx, row.clone(), year)?;
     diesel::insert_into(key_village_assessments::table)
         .values((

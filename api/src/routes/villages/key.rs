@@ -387,7 +387,8 @@ pub struct AssessmentBody {
 }
 
 /// Records the yearly assessment of a key village with its targets as evaluated for that year
-/// (county step, once a year).
+/// (county step, once a year, for a year of the designation that has begun and not after the
+/// year the village left: 422 `year` otherwise).
 #[utoipa::path(
     tag = "villages",
     security(("bearer" = [])),

@@ -9,7 +9,7 @@ use domain::region::Level;
 use domain::{DomainError, Scope};
 use uuid::Uuid;
 
-use super::{Due, Found, TaskKind, china_day, load, notice_last_day, range};
+use super::{Due, Found, TaskKind, china_day, held_by_objections, load, notice_last_day, range};
 use crate::app::Ctx;
 
 /// Intake lists at the given stages in a region range (`$1..$2`), with the time of their last
@@ -89,13 +89,23 @@ pub(super) fn tasks(
         return Ok(());
     }
     let rows: Vec<ListRow> = load(conn, &lists_sql(level), range(scope))?;
+    let held = if rows
+        .iter()
+        .any(|l| l.notice_ends_at.is_some_and(|e| e <= ctx.now))
+    {
+        held_by_objections(conn, "intake_objections", scope)?
+    } else {
+        Default::default()
+    };
     for l in rows {
         let Some(step) = Stage::parse(&l.stage).ok().and_then(next_step) else {
             continue;
         };
         let (kind, since) = if l.stage == Stage::Notice.as_str() {
             match l.notice_ends_at {
-                Some(end) if end <= ctx.now => (TaskKind::NoticeEnded, notice_last_day(end)),
+                Some(end) if end <= ctx.now && !held.contains(&l.id) => {
+                    (TaskKind::NoticeEnded, notice_last_day(end))
+                }
                 _ => continue,
             }
         } else {
