@@ -57,7 +57,10 @@ zx_demo_server_start() {
   port=$(zx_free_port)
   export ZX_CHECK_URL="http://127.0.0.1:$port"
   export ZX_CHECK_LOG="${ZX_CHECK_LOG:-$(mktemp -t zx-check-server.XXXXXX)}"
-  ZX_DEMO_CLOCK="${ZX_DEMO_CLOCK:-true}" ZX_BIND="127.0.0.1:$port" "$bin" serve >"$ZX_CHECK_LOG" 2>&1 &
+  # Files in the checkout's own (ignored) store, whichever directory the caller runs from: a
+  # check started in console/ left a console/.attachments behind.
+  ZX_ATTACHMENT_DIR="${ZX_ATTACHMENT_DIR:-$_zx_ds_root/.attachments}" \
+    ZX_DEMO_CLOCK="${ZX_DEMO_CLOCK:-true}" ZX_BIND="127.0.0.1:$port" "$bin" serve >"$ZX_CHECK_LOG" 2>&1 &
   ZX_CHECK_PID=$!
   export ZX_CHECK_PID
   for _ in $(seq 1 100); do
