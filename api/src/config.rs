@@ -19,7 +19,7 @@
 //! | `ZX_LOGIN_MAX_FAILURES` | `5` | failed logins per account name per window before 429 |
 //! | `ZX_LOGIN_IP_MAX_FAILURES` | `100` | failed logins per client address per window before 429 (successes never count) |
 //! | `ZX_LOGIN_WINDOW_SECS` | `900` | throttle window |
-//! | `ZX_TRUSTED_PROXIES` | — (none) | networks of your reverse proxies (`10.0.0.0/8,127.0.0.1/32`): `X-Forwarded-For` is read right to left past them |
+//! | `ZX_TRUSTED_PROXIES` | — (none) | networks of your reverse proxies and nothing else (`10.0.5.10/32,127.0.0.1/32`: a wider network lets every client in it choose its own address): `X-Forwarded-For` is read right to left past them |
 //! | `ZX_BODY_LIMIT_BYTES` | `65536` | largest JSON body |
 //! | `ZX_IMPORT_MAX_BYTES` | `209715200` (200 MB) | largest spreadsheet an import route accepts (`POST /imports/…`); a larger upload answers 413 naming the limit, and nothing is written |
 //! | `ZX_IMPORT_MAX_ROWS` | `1000000` | most data rows of a spreadsheet an import route accepts; reading stops at the first row over and the upload answers 422 naming `file`, nothing written. Each row read costs about half a kilobyte of memory while the file is checked |
@@ -369,7 +369,7 @@ impl ThrottleConfig {
             bail!(
                 "ZX_TRUST_FORWARDED_FOR is no longer read: name your reverse proxies instead, \
                  e.g. ZX_TRUSTED_PROXIES=127.0.0.1/32 (a proxy on this host) or \
-                 ZX_TRUSTED_PROXIES=10.0.0.0/8; X-Forwarded-For from any other peer is ignored"
+                 ZX_TRUSTED_PROXIES=10.0.5.10/32 (the proxy's own address); X-Forwarded-For from any other peer is ignored"
             );
         }
         let d = Self::default();

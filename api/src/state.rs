@@ -202,6 +202,16 @@ impl AppState {
         self.run_planned(auth, false, f).await
     }
 
+    /// Checks what [`AppState::run`] checks before its work (session, account, the route's
+    /// permission) and nothing more: for a route that must not spend a password-hashing slot
+    /// on a caller it refuses anyway (a refused request would hold one otherwise).
+    ///
+    /// # Errors
+    /// As [`AppState::run`].
+    pub async fn authorized(&self, auth: Auth) -> ApiResult<()> {
+        self.run(auth, |_, _| Ok(())).await
+    }
+
     /// [`AppState::run`] for a request that reads one page of a list (`infra::db::load_page`):
     /// its transaction prices sorting out from its opening message
     /// ([`infra::db::Db::in_scope_pages`]), two round trips fewer than setting it around the

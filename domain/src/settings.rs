@@ -631,6 +631,54 @@ impl Settings {
             "key_village.collective_income_targets",
             crate::Rule::NotNegative,
         );
+        // Target years: years the system keeps, one target a year, a short list.
+        let year_rule = || {
+            crate::Rule::other(
+                format!(
+                    "must be a year from {} to {}",
+                    crate::input::YEARS.start(),
+                    crate::input::YEARS.end()
+                ),
+                format!(
+                    "须为 {} 至 {} 年之间的年份",
+                    crate::input::YEARS.start(),
+                    crate::input::YEARS.end()
+                ),
+            )
+        };
+        for (field, year) in [
+            ("key_village.income_parity_year", k.income_parity_year),
+            ("key_village.industry_year", k.industry_year),
+            ("key_village.tap_water_target.year", k.tap_water_target.year),
+            (
+                "key_village.sanitary_toilet_target.year",
+                k.sanitary_toilet_target.year,
+            ),
+        ] {
+            check(crate::input::YEARS.contains(&year), field, year_rule());
+        }
+        let years: std::collections::BTreeSet<i32> =
+            k.collective_income_targets.iter().map(|t| t.year).collect();
+        check(
+            k.collective_income_targets
+                .iter()
+                .all(|t| crate::input::YEARS.contains(&t.year))
+                && years.len() == k.collective_income_targets.len()
+                && years.len() <= 20,
+            "key_village.collective_income_targets",
+            crate::Rule::other(
+                format!(
+                    "at most 20 targets, one a year, each year from {} to {}",
+                    crate::input::YEARS.start(),
+                    crate::input::YEARS.end()
+                ),
+                format!(
+                    "最多 20 个目标,每年一个,年份须在 {} 至 {} 年之间",
+                    crate::input::YEARS.start(),
+                    crate::input::YEARS.end()
+                ),
+            ),
+        );
         check(
             (0..=10_000).contains(&k.min_linking_fund_share_bp),
             "key_village.min_linking_fund_share_bp",

@@ -33,8 +33,10 @@ fn x(s: &str) -> String {
             '<' => o.push_str("&lt;"),
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
-            // Characters XML 1.0 forbids.
+            // Characters XML 1.0 forbids (controls, and U+FFFE and U+FFFF; a Rust char is
+            // never a surrogate): Word refuses a document holding one.
             c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            '\u{FFFE}' | '\u{FFFF}' => {}
             _ => o.push(c),
         }
     }
@@ -415,6 +417,11 @@ fn unx(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_is_escaped_and_what_xml_forbids_is_dropped() {
+        assert_eq!(x("议\u{FFFF}<a&b>\u{1}\u{FFFE}\t"), "议&lt;a&amp;b&gt;\t");
+    }
 
     /// Word lays 28 body characters on a line when the grid's extra pitch makes each character
     /// 156/28 mm: 28 of them fit the type area and 29 do not, and every section carries it.

@@ -111,6 +111,16 @@ impl TrustedProxies {
     }
 }
 
+/// The `X-Forwarded-For` lines of a request, read lossily: a proxy appends the real address to
+/// whatever the client sent, and one byte outside ASCII from the client must not drop the whole
+/// line (and with it that address, leaving the proxy's own as the client's).
+pub fn forwarded_for(headers: &actix_web::http::header::HeaderMap) -> Vec<String> {
+    headers
+        .get_all("x-forwarded-for")
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .collect()
+}
+
 /// An `X-Forwarded-For` entry: an address, possibly `[v6]`, `v4:port` or `[v6]:port`.
 fn parse_entry(entry: &str) -> Option<IpAddr> {
     if let Ok(ip) = entry.parse::<IpAddr>() {
@@ -229,6 +239,23 @@ mod tests {
         assert_eq!(
             p.client(ip("10.0.0.1"), ["nonsense, 10.2.2.2"]),
             ip("10.2.2.2")
+        );
+    }
+
+    #[test]
+    fn a_byte_outside_ascii_from_the_client_does_not_hide_the_address_the_proxy_saw() {
+        use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+        let mut h = HeaderMap::new();
+        let value = HeaderValue::from_bytes(b"\xff, 203.0.113.9");
+        h.insert(
+            HeaderName::from_static("x-forwarded-for"),
+            value.unwrap_or_else(|e| panic!("{e}")),
+        );
+        let lines = forwarded_for(&h);
+        let p = proxies("127.0.0.1/32");
+        assert_eq!(
+            p.client(ip("127.0.0.1"), lines.iter().map(String::as_str)),
+            ip("203.0.113.9")
         );
     }
 }

@@ -144,13 +144,10 @@ async fn presented_token(req: &HttpRequest, payload: web::Payload) -> ApiResult<
 /// `X-Forwarded-For`, read right to left, that is not a trusted proxy.
 pub(crate) fn client_ip(req: &HttpRequest, cfg: &ThrottleConfig) -> Option<IpAddr> {
     let peer = req.peer_addr()?.ip();
+    let lines = crate::http::proxies::forwarded_for(req.headers());
     Some(
-        cfg.trusted_proxies.client(
-            peer,
-            req.headers()
-                .get_all("x-forwarded-for")
-                .filter_map(|v| v.to_str().ok()),
-        ),
+        cfg.trusted_proxies
+            .client(peer, lines.iter().map(String::as_str)),
     )
 }
 

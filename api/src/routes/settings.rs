@@ -80,7 +80,9 @@ fn respond(view: SettingsView) -> HttpResponse {
         .json(SettingsDto::from(view))
 }
 
-/// The settings at a province, city or county, with what it inherits and what is in force.
+/// The settings at a province, city or county, with what it inherits and what is in force. A
+/// county (or a unit in it) reading its city sees, of the city's per-county values
+/// (`counties`), its own county's only.
 #[utoipa::path(
     tag = "settings",
     security(("bearer" = [])),

@@ -129,6 +129,8 @@ pub async fn create_tenant(
     );
     v.finish()?;
     let county = county.ok_or_else(|| DomainError::field("county_code", domain::Rule::Invalid))?;
+    // Refused callers are refused before the hash: a hashing slot is what logins wait for.
+    state.authorized(auth.clone()).await?;
     let password = b.admin_password;
     let hash = state.hashing(move |h| h.hash(&password)).await??;
     let catalog = std::sync::Arc::clone(&state.catalog);

@@ -185,6 +185,8 @@ pub async fn create_user(
     );
     v.finish()?;
     let org = org.ok_or_else(|| DomainError::field("org_unit", domain::Rule::Invalid))?;
+    // Refused callers are refused before the hash: a hashing slot is what logins wait for.
+    state.authorized(auth.clone()).await?;
     let password = b.password;
     let hash = state.hashing(move |h| h.hash(&password)).await??;
     let catalog = std::sync::Arc::clone(&state.catalog);

@@ -579,3 +579,38 @@ async fn an_administrator_cannot_reset_their_own_password() {
     );
     app.login(&admin, PASSWORD).await;
 }
+
+#[actix_web::test]
+async fn a_login_whose_password_changed_while_it_was_checked_gets_no_session() {
+    let mut app = TestApp::spawn().await;
+    let admin = app.onboard("370831");
+    let id = app.user("changing", "370831001003", &[]);
+    // The login read the account and checked the password; before its session is written, an
+    // administrator resets the password (ending every session there is).
+    let seen = infra::app::auth::lookup_login(&app.state.db, "changing")
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("the account is there"));
+    let t = app.token(&admin).await;
+    let r = app
+        .post(
+            &format!("/api/v1/users/{id}/password-reset"),
+            &t,
+            json!({"new_password": "reset-by-the-admin"}),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{:?}", r.body);
+    let s = &app.state;
+    let late = infra::app::auth::start_session(&s.db, &s.keys, &s.sessions, &seen, "changing", "t");
+    assert!(
+        matches!(late, Err(domain::DomainError::Unauthorized(_))),
+        "{late:?}"
+    );
+    // A login as the account is now still starts one.
+    let fresh = infra::app::auth::lookup_login(&s.db, "changing")
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("the account is there"));
+    let ok = infra::app::auth::start_session(&s.db, &s.keys, &s.sessions, &fresh, "changing", "t");
+    assert!(ok.is_ok(), "{ok:?}");
+}

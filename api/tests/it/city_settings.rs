@@ -295,6 +295,18 @@ async fn the_city_matches_province_money_one_to_one_and_from_2011_the_county_sha
     );
     // A county may not move the city's matching rule.
     let admin = app.token(&format!("admin.{LANTIAN}")).await;
+    // Reading the city's layer, a county sees its own entry, not its neighbour's.
+    let r = app.get("/api/v1/settings/6101", &admin).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let counties = &r.body["overrides"]["counties"];
+    assert!(counties[LANTIAN].is_object(), "{:?}", r.body);
+    assert!(counties[CHANGAN].is_null(), "{:?}", r.body);
+    let r = app.get("/api/v1/settings/6101", &city).await;
+    assert!(
+        r.body["overrides"]["counties"][CHANGAN].is_object(),
+        "{:?}",
+        r.body
+    );
     let r = put(
         &app,
         &admin,

@@ -53,3 +53,29 @@ fn bad_overrides_name_the_field() {
         vec!["overrides.poverty_line_fen.twenty"]
     );
 }
+
+#[test]
+fn key_village_target_years_are_years_once_each() {
+    let fields = |v: Value| match resolve(&[&v]) {
+        Err(DomainError::Validation(e)) => e.into_iter().map(|e| e.field).collect(),
+        _ => Vec::new(),
+    };
+    assert_eq!(
+        fields(json!({"key_village": {"income_parity_year": -7}})),
+        vec!["overrides.key_village.income_parity_year"]
+    );
+    assert_eq!(
+        fields(json!({"key_village": {"tap_water_target": {"year": 9999, "value": 90}}})),
+        vec!["overrides.key_village.tap_water_target.year"]
+    );
+    assert_eq!(
+        fields(json!({"key_village": {"collective_income_targets": [
+            {"year": 2023, "value": 1}, {"year": 2023, "value": 2}]}})),
+        vec!["overrides.key_village.collective_income_targets"]
+    );
+    assert!(
+        fields(json!({"key_village": {"collective_income_targets": [
+            {"year": 2023, "value": 1}, {"year": 2025, "value": 2}]}}))
+        .is_empty()
+    );
+}

@@ -202,10 +202,11 @@ fn issue(
 }
 
 /// Starts a session for a verified account: session row, first refresh token, access token,
-/// audit entry — in one transaction.
+/// audit entry — in one transaction, while the account is still as it was verified.
 ///
 /// # Errors
-/// Database failures.
+/// `Unauthorized` when the password changed or the account was disabled or moved since it was
+/// read; database failures.
 pub fn start_session(
     db: &Db,
     keys: &KeyRing,
@@ -216,6 +217,24 @@ pub fn start_session(
 ) -> Result<IssuedTokens, DomainError> {
     let org = stored_code(user.region_code)?;
     db.in_scope_conn(org.subtree(), |conn| {
+        // The account as the password was checked against, held until this commits: a
+        // password change, reset, disabling or move that committed meanwhile ended every
+        // session there was, and would not end this one (it waits for us instead, and then
+        // ends it).
+        let still: Option<Uuid> = users::table
+            .filter(users::county_code.eq(user.county_code))
+            .filter(users::id.eq(user.id))
+            .filter(users::region_code.eq(user.region_code))
+            .filter(users::password_hash.eq(&user.password_hash))
+            .filter(users::disabled.eq(false))
+            .select(users::id)
+            .for_share()
+            .first(conn)
+            .optional()
+            .db()?;
+        if still.is_none() {
+            return Err(DomainError::Unauthorized("invalid credentials"));
+        }
         let now = Utc::now();
         let session = Uuid::new_v4();
         let expires = now + chrono_dur(policy.session_ttl);

@@ -27,10 +27,16 @@ pub fn check_origin(origin: &str) -> Result<String, domain::Rule> {
             "必须是 scheme://host[:port],不能有路径或通配符",
         ));
     }
-    let local = host == "localhost"
-        || host.starts_with("localhost:")
-        || host.starts_with("127.0.0.1")
-        || host.starts_with("[::1]");
+    // The host exactly, with an optional port of digits: `127.0.0.1.evil.example` is not local.
+    let name = match host.rsplit_once(':') {
+        Some((name, port))
+            if !name.is_empty() && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            name
+        }
+        _ => host,
+    };
+    let local = matches!(name, "localhost" | "127.0.0.1" | "[::1]");
     match scheme {
         "https" => Ok(o),
         "http" if local => Ok(o),
@@ -143,5 +149,21 @@ mod tests {
         assert!(check_origin("https://*.example.cn").is_err());
         assert!(check_origin("https://app.example.cn/path").is_err());
         assert!(check_origin("app.example.cn").is_err());
+        // Local means the host exactly, with or without a port.
+        for local in [
+            "http://127.0.0.1",
+            "http://127.0.0.1:8080",
+            "http://[::1]:3000",
+        ] {
+            assert!(check_origin(local).is_ok(), "{local}");
+        }
+        for spoof in [
+            "http://127.0.0.1.evil.example",
+            "http://localhost.evil.example",
+            "http://[::1].evil.example",
+            "http://localhost:80x",
+        ] {
+            assert!(check_origin(spoof).is_err(), "{spoof}");
+        }
     }
 }

@@ -99,10 +99,21 @@ pub fn get(
     if region.level() == Level::County && own.is_none() {
         return Err(DomainError::NotFound);
     }
-    let (overrides, version, updated_at) = match own {
+    let (mut overrides, version, updated_at) = match own {
         Some((o, v, at)) => (o, v, Some(at)),
         None => (no_overrides(), 0, None),
     };
+    // A county (or a unit in it) reading its city's layer sees its own county's entry, not
+    // its neighbours' (which counties there are, and what the city set for each).
+    if region.level() == Level::City && !ctx.caller.scope().contains(region) {
+        let mine = format!("{:06}", ctx.caller.org.county_code());
+        if let Some(counties) = overrides
+            .get_mut(domain::settings::layers::COUNTIES)
+            .and_then(Value::as_object_mut)
+        {
+            counties.retain(|code, _| *code == mine);
+        }
+    }
     let (inherited, inherited_city, effective) = match region.level() {
         Level::County => {
             let (province, city) = above(conn, region)?;
