@@ -632,20 +632,7 @@ impl Settings {
             crate::Rule::NotNegative,
         );
         // Target years: years the system keeps, one target a year, a short list.
-        let year_rule = || {
-            crate::Rule::other(
-                format!(
-                    "must be a year from {} to {}",
-                    crate::input::YEARS.start(),
-                    crate::input::YEARS.end()
-                ),
-                format!(
-                    "须为 {} 至 {} 年之间的年份",
-                    crate::input::YEARS.start(),
-                    crate::input::YEARS.end()
-                ),
-            )
-        };
+        let (first, last) = (crate::input::FIRST_YEAR, crate::input::LAST_YEAR);
         for (field, year) in [
             ("key_village.income_parity_year", k.income_parity_year),
             ("key_village.industry_year", k.industry_year),
@@ -655,7 +642,14 @@ impl Settings {
                 k.sanitary_toilet_target.year,
             ),
         ] {
-            check(crate::input::YEARS.contains(&year), field, year_rule());
+            check(
+                crate::input::YEARS.contains(&year),
+                field,
+                crate::Rule::other(
+                    format!("must be a year from {first} to {last}"),
+                    format!("须为 {first} 至 {last} 年之间的年份"),
+                ),
+            );
         }
         let years: std::collections::BTreeSet<i32> =
             k.collective_income_targets.iter().map(|t| t.year).collect();
@@ -667,16 +661,8 @@ impl Settings {
                 && years.len() <= 20,
             "key_village.collective_income_targets",
             crate::Rule::other(
-                format!(
-                    "at most 20 targets, one a year, each year from {} to {}",
-                    crate::input::YEARS.start(),
-                    crate::input::YEARS.end()
-                ),
-                format!(
-                    "最多 20 个目标,每年一个,年份须在 {} 至 {} 年之间",
-                    crate::input::YEARS.start(),
-                    crate::input::YEARS.end()
-                ),
+                format!("at most 20 targets, one a year, each year from {first} to {last}"),
+                format!("最多 20 个目标,每年一个,年份须在 {first} 至 {last} 年之间"),
             ),
         );
         check(

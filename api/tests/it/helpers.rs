@@ -679,6 +679,13 @@ impl TestApp {
     }
 
     /// Logs in; panics unless it succeeds. Returns (access, refresh).
+    /// `PUT /api/v1/me/password` as the holder of `token`.
+    pub async fn change_own_password(&self, token: &str, current: &str, new: &str) -> Resp {
+        let body = serde_json::json!({"current_password": current, "new_password": new});
+        self.send("PUT", "/api/v1/me/password", Some(token), Some(&body), &[])
+            .await
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> (String, String) {
         let r = self
             .post_public(

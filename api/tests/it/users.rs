@@ -350,13 +350,7 @@ async fn admin_password_reset_ends_the_users_sessions() {
         assert_eq!(refused.body["code"], "password_change_required", "{path}");
     }
     let changed = app
-        .send(
-            "PUT",
-            "/api/v1/me/password",
-            Some(&after),
-            Some(&json!({"current_password": "brand-new-secret", "new_password": "my-own-secret-now"})),
-            &[],
-        )
+        .change_own_password(&after, "brand-new-secret", "my-own-secret-now")
         .await;
     assert_eq!(changed.status, 204, "{:?}", changed.body);
     let (mine, _) = app.login("forgetful", "my-own-secret-now").await;
@@ -602,13 +596,7 @@ async fn operational_grants_wait_for_a_second_administrator_when_the_county_requ
         (403, &json!("password_change_required"))
     );
     let changed = app
-        .send(
-            "PUT",
-            "/api/v1/me/password",
-            Some(&taken),
-            Some(&json!({"current_password": "Taken-Over-Account-93", "new_password": "Changed-By-Taker-95"})),
-            &[],
-        )
+        .change_own_password(&taken, "Taken-Over-Account-93", "Changed-By-Taker-95")
         .await;
     assert_eq!(changed.status, 204, "{:?}", changed.body);
     let taken = app.login("admin2.sishui", "Changed-By-Taker-95").await.0;

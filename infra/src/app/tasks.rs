@@ -443,11 +443,17 @@ struct ListId {
 /// The lists (of `objections`, `exit_objections` or `intake_objections`) in `scope` with an
 /// objection still open: their ended notices are not offered, since the next step is refused
 /// (`objections_open`) until the objection is resolved, itself an item of the inbox.
+/// Read only when one of `notice_ends` has passed.
 fn held_by_objections(
     conn: &mut PgConnection,
+    ctx: &Ctx,
+    mut notice_ends: impl Iterator<Item = Option<DateTime<Utc>>>,
     objections: &str,
     scope: Scope,
 ) -> Result<std::collections::HashSet<Uuid>, DomainError> {
+    if !notice_ends.any(|e| e.is_some_and(|e| e <= ctx.now)) {
+        return Ok(std::collections::HashSet::new());
+    }
     let sql = format!(
         "SELECT DISTINCT o.list_id FROM {objections} o \
          WHERE o.status = 'open' AND o.region_code BETWEEN $1 AND $2"
@@ -466,14 +472,8 @@ fn exit_tasks(
     out: &mut Vec<Found>,
 ) -> Result<(), DomainError> {
     let rows: Vec<ListRow> = load(conn, &exit_lists_sql(level), range(scope))?;
-    let held = if rows
-        .iter()
-        .any(|l| l.notice_ends_at.is_some_and(|e| e <= ctx.now))
-    {
-        held_by_objections(conn, "exit_objections", scope)?
-    } else {
-        Default::default()
-    };
+    let ends = rows.iter().map(|l| l.notice_ends_at);
+    let held = held_by_objections(conn, ctx, ends, "exit_objections", scope)?;
     for l in rows {
         let Ok(stage) = Stage::parse(&l.stage) else {
             continue;

@@ -87,13 +87,7 @@ async fn one_administrator_cannot_play_both_parts_through_accounts_they_made_or_
     // The reset obliges a change first; the account stays tied to A after it.
     let b = app.login("admin.b", "Taken-Over-Account-93").await.0;
     let changed = app
-        .send(
-            "PUT",
-            "/api/v1/me/password",
-            Some(&b),
-            Some(&json!({"current_password": "Taken-Over-Account-93", "new_password": "Changed-By-Owner-94"})),
-            &[],
-        )
+        .change_own_password(&b, "Taken-Over-Account-93", "Changed-By-Owner-94")
         .await;
     assert_eq!(changed.status, 204, "{:?}", changed.body);
     let b = app.login("admin.b", "Changed-By-Owner-94").await.0;

@@ -89,14 +89,8 @@ pub(super) fn tasks(
         return Ok(());
     }
     let rows: Vec<ListRow> = load(conn, &lists_sql(level), range(scope))?;
-    let held = if rows
-        .iter()
-        .any(|l| l.notice_ends_at.is_some_and(|e| e <= ctx.now))
-    {
-        held_by_objections(conn, "intake_objections", scope)?
-    } else {
-        Default::default()
-    };
+    let ends = rows.iter().map(|l| l.notice_ends_at);
+    let held = held_by_objections(conn, ctx, ends, "intake_objections", scope)?;
     for l in rows {
         let Some(step) = Stage::parse(&l.stage).ok().and_then(next_step) else {
             continue;
