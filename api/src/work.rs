@@ -577,7 +577,11 @@ async fn delivery_loop(
                 worker.clone(),
             );
             async move {
-                let outcome = send(&client, &state, &config, &d).await;
+                let Some(outcome) = send(&client, &state, &config, &d, &worker).await else {
+                    // Paused, deleted, unsubscribed or no longer the owner's to read since
+                    // it was claimed: given back unsent.
+                    return;
+                };
                 state.metrics.count(match outcome {
                     Outcome::Delivered(_) => "delivery_succeeded",
                     Outcome::Failed { .. } => "delivery_failed",
@@ -598,13 +602,15 @@ async fn delivery_loop(
 /// One attempt: resolves the receiver once, refuses special-purpose addresses unless allowed,
 /// signs, and POSTs to the address it checked (a second lookup cannot answer otherwise). Every
 /// failure before the receiver answers gets the same message, so deliveries cannot be used to
-/// map which internal addresses exist; the reason is logged.
+/// map which internal addresses exist; the reason is logged. Right before the POST the
+/// delivery is checked again ([`webhooks::go`]): `None` when it is no longer to be sent.
 async fn send(
     client: &awc::Client,
     state: &AppState,
     config: &WorkConfig,
     d: &webhooks::Claimed,
-) -> Outcome {
+    worker: &str,
+) -> Option<Outcome> {
     const UNREACHABLE: &str = "could not reach the receiver";
     let failed = |status: Option<u16>, error: String| Outcome::Failed {
         status,
@@ -615,10 +621,28 @@ async fn send(
         tracing::info!(delivery = %d.id, reason, "webhook delivery not sent");
         failed(None, UNREACHABLE.into())
     };
-    let address = match receiver_address(&d.url, state.webhook_urls.allow_internal).await {
-        Ok(a) => a,
-        Err(reason) => return unreachable(&reason),
+    // The lookup within the attempt's time too: one outlasting the lease would let another
+    // instance claim the delivery and send it twice.
+    let lookup = receiver_address(&d.url, state.webhook_urls.allow_internal);
+    let address = match tokio::time::timeout(config.webhook_timeout, lookup).await {
+        Ok(Ok(a)) => a,
+        Ok(Err(reason)) => return Some(unreachable(&reason)),
+        Err(_) => return Some(unreachable("the name lookup timed out")),
     };
+    let (db, claimed, who) = (state.db.clone(), d.clone(), worker.to_owned());
+    match web::block(move || webhooks::go(&db, &claimed, &who)).await {
+        Ok(Ok(true)) => {}
+        Ok(Ok(false)) => return None,
+        Ok(Err(e)) => {
+            // Unchecked, not sent: the lease runs out and the delivery is claimed again.
+            tracing::warn!(error = %e, "could not check a delivery before sending it");
+            return None;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "could not check a delivery before sending it");
+            return None;
+        }
+    }
     let body = d.body();
     let timestamp = chrono::Utc::now().timestamp();
     let signature = webhooks::sign(&d.secret, timestamp, &body);
@@ -631,14 +655,14 @@ async fn send(
         .insert_header(("zhenxing-event-id", d.event_id.to_string()))
         .insert_header(("zhenxing-delivery", d.id.to_string()))
         .insert_header(("zhenxing-signature", signature));
-    match request.send_body(body).await {
+    Some(match request.send_body(body).await {
         Ok(res) if res.status().is_success() => Outcome::Delivered(res.status().as_u16()),
         Ok(res) => failed(
             Some(res.status().as_u16()),
             format!("the receiver answered {}", res.status()),
         ),
         Err(e) => unreachable(&e.to_string()),
-    }
+    })
 }
 
 /// The address to deliver to: the URL's host (an IP literal, or every address its name

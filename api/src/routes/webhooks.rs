@@ -194,7 +194,9 @@ pub async fn get_webhook(
     Ok(HttpResponse::Ok().json(WebhookDto::from(e)))
 }
 
-/// Changes an endpoint: URL, events, description, or pause and resume.
+/// Changes an endpoint: URL, events, description, or pause and resume. A paused endpoint is
+/// answered once no delivery of it is being sent (at most the attempt's timeout): nothing
+/// reaches the receiver after the answer.
 #[utoipa::path(
     tag = "webhooks",
     security(("bearer" = [])),
@@ -224,15 +226,22 @@ pub async fn patch_webhook(
         active: b.active,
     };
     let policy = state.webhook_urls;
-    let e = state
+    let (e, county) = state
         .run(auth, move |conn, ctx| {
-            webhooks::update(conn, ctx, id, &input, policy)
+            webhooks::update(conn, ctx, id, &input, policy).map(|e| (e, ctx.caller.unit()))
         })
         .await?;
+    if !e.active {
+        // Paused: answered once nothing of it is being sent.
+        state
+            .blocking(move |s| webhooks::drain(&s.db, county, id))
+            .await?;
+    }
     Ok(HttpResponse::Ok().json(WebhookDto::from(e)))
 }
 
-/// Removes an endpoint and its delivery records.
+/// Removes an endpoint and its delivery records, once no delivery of it is being sent (it is
+/// paused first): nothing reaches the receiver after the answer.
 #[utoipa::path(
     tag = "webhooks",
     security(("bearer" = [])),
@@ -251,8 +260,19 @@ pub async fn delete_webhook(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = endpoint_id(&path)?;
+    // Paused first, and removed once nothing of it is being sent: a delivery under way would
+    // otherwise reach the receiver after the answer (its row gone with the endpoint's).
+    let again = auth.clone();
+    let county = state
+        .run(auth, move |conn, ctx| {
+            webhooks::deactivate(conn, ctx, id).map(|()| ctx.caller.unit())
+        })
+        .await?;
     state
-        .run(auth, move |conn, ctx| webhooks::delete(conn, ctx, id))
+        .blocking(move |s| webhooks::drain(&s.db, county, id))
+        .await?;
+    state
+        .run(again, move |conn, ctx| webhooks::delete(conn, ctx, id))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

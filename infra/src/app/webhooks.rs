@@ -15,6 +15,9 @@ use super::Ctx;
 use crate::db::{Db, DbResultExt as _};
 use crate::schema::{webhook_deliveries, webhook_endpoints};
 
+mod sending;
+pub use sending::{deactivate, drain, go};
+
 /// An endpoint (the secret is shown once, when it is created).
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = webhook_endpoints)]

@@ -1,0 +1,1 @@
+DROP FUNCTION zx_delivery_go(integer, uuid, text, integer);
