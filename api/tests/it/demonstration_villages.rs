@@ -27,6 +27,7 @@ async fn every_demonstration_village_helps_a_key_village() {
         )
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
+    let key = r.body["id"].as_str().unwrap_or_default().to_string();
 
     let demo = |level: &str| json!({"village_code": V1, "level": level, "designated_year": 2021});
     let url = "/api/v1/demonstration-villages";
@@ -86,4 +87,18 @@ async fn every_demonstration_village_helps_a_key_village() {
     assert_eq!(c["total"]["demonstration_villages_unpaired"], 0);
     let c = coverage("2023-06-01").await;
     assert_eq!(codes(&c["demonstration_villages_unpaired"]), vec![V1]);
+    // The key village leaves at the end of 2022: a day of 2022 is judged as it was then.
+    let r = app
+        .post(
+            &format!("/api/v1/key-villages/{key}/exit"),
+            &x.approver,
+            json!({"decided_on": "2022-12-20", "decision_no": "泗振发〔2022〕9号", "reason": "目标达成"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let c = coverage("2022-06-01").await;
+    assert!(
+        codes(&c["demonstration_villages_unpaired"]).is_empty(),
+        "{c}"
+    );
 }

@@ -155,6 +155,13 @@ async fn key_village_targets_follow_the_measurements() {
     assert_eq!(target(&items[0], "tap_water"), "at_risk");
     assert_eq!(target(&items[0], "income_parity"), "at_risk");
     assert_eq!(target(&items[0], "featured_industry"), "met");
+    // The village's clerk sees the same target against the county's figure (a row of the
+    // county, readable inside it).
+    let mine = app.get("/api/v1/key-villages?year=2021", &x.clerk2).await;
+    assert_eq!(mine.status, 200, "{:?}", mine.body);
+    let own = mine.body.as_array().cloned().unwrap_or_default();
+    assert_eq!(own.len(), 1, "{own:?}");
+    assert_eq!(target(&own[0], "income_parity"), "at_risk", "{own:?}");
     // Seed 4 §一(二)2: a leading and at least one featured industry by 2023.
     for t in items[0]["targets"].as_array().into_iter().flatten() {
         if t["code"] == "leading_industry" || t["code"] == "featured_industry" {

@@ -101,7 +101,7 @@ pub fn list(conn: &mut PgConnection, within: Scope) -> Result<Vec<DemonstrationR
 }
 
 /// The demonstration villages in `scope` named by `as_of`'s year and not, that year, the strong
-/// village of a pairing whose weak village is an active key village: (all, unpaired).
+/// village of a pairing whose weak village is a key village on `as_of`: (all, unpaired).
 ///
 /// # Errors
 /// Database failures.
@@ -127,7 +127,14 @@ pub fn unpaired(
         .filter(village_pairings::strong_village.between(scope.lo(), scope.hi()))
         .filter(village_pairings::from_year.le(year))
         .filter(village_pairings::to_year.ge(year))
-        .filter(key_villages::status.eq("active"))
+        // The weak village key on that day (designated for its year, not yet out).
+        .filter(key_villages::from_year.le(year))
+        .filter(key_villages::to_year.ge(year))
+        .filter(
+            key_villages::exit_decided_on
+                .is_null()
+                .or(key_villages::exit_decided_on.gt(as_of)),
+        )
         .select(village_pairings::strong_village)
         .load::<i64>(conn)
         .db()?

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use domain::authz::perm;
@@ -168,7 +168,15 @@ pub fn villages_with_leader(
                 .and(key_villages::id.eq(key_village_leaders::key_village_id))),
         )
         .filter(key_village_leaders::region_code.between(scope.lo(), scope.hi()))
-        .filter(key_villages::status.eq("active"))
+        // Key on that day (designated for its year, not yet out), as coverage counts them: a
+        // past day's leaders were judged by today's status.
+        .filter(key_villages::from_year.le(as_of.year()))
+        .filter(key_villages::to_year.ge(as_of.year()))
+        .filter(
+            key_villages::exit_decided_on
+                .is_null()
+                .or(key_villages::exit_decided_on.gt(as_of)),
+        )
         .filter(key_village_leaders::from_date.le(as_of))
         .filter(
             key_village_leaders::to_date

@@ -1,0 +1,1 @@
+DROP POLICY county_figures_inherited ON county_figures;
