@@ -630,7 +630,9 @@ async fn send(
         Err(_) => return Some(unreachable("the name lookup timed out")),
     };
     let (db, claimed, who) = (state.db.clone(), d.clone(), worker.to_owned());
-    match web::block(move || webhooks::go(&db, &claimed, &who)).await {
+    // The POST's own time, renewed from here (the lookup and the waits used the claim's).
+    let lease = config.webhook_timeout + Duration::from_secs(5);
+    match web::block(move || webhooks::go(&db, &claimed, &who, lease)).await {
         Ok(Ok(true)) => {}
         Ok(Ok(false)) => return None,
         Ok(Err(e)) => {

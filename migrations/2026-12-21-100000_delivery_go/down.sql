@@ -1,1 +1,1 @@
-DROP FUNCTION zx_delivery_go(integer, uuid, text, integer);
+DROP FUNCTION zx_delivery_go(integer, uuid, text, integer, double precision);

@@ -301,7 +301,8 @@ async fn approval(
 /// Approves a township's plan for the county (`workflow:county` at the county): the township
 /// no longer changes it until the county reopens it. Requires `If-Match` with the version
 /// read, so that figures the township changed meanwhile are not approved unseen. A plan
-/// approved already is returned as it is (no new version, nothing audited).
+/// approved already is returned as it is, whatever the If-Match (no new version, nothing
+/// audited: a retry whose answer was lost gets the plan).
 #[utoipa::path(
     tag = "exit",
     security(("bearer" = [])),

@@ -195,8 +195,8 @@ pub async fn get_webhook(
 }
 
 /// Changes an endpoint: URL, events, description, or pause and resume. A paused endpoint is
-/// answered once no delivery of it is being sent (at most the attempt's timeout): nothing
-/// reaches the receiver after the answer.
+/// answered once no delivery of it is being sent (usually at once; at most a POST's timeout
+/// and a margin, or a stopped worker's lease): nothing reaches the receiver after the answer.
 #[utoipa::path(
     tag = "webhooks",
     security(("bearer" = [])),
@@ -233,9 +233,7 @@ pub async fn patch_webhook(
         .await?;
     if !e.active {
         // Paused: answered once nothing of it is being sent.
-        state
-            .blocking(move |s| webhooks::drain(&s.db, county, id))
-            .await?;
+        sent_out(&state, county, id).await?;
     }
     Ok(HttpResponse::Ok().json(WebhookDto::from(e)))
 }
@@ -262,19 +260,33 @@ pub async fn delete_webhook(
     let id = endpoint_id(&path)?;
     // Paused first, and removed once nothing of it is being sent: a delivery under way would
     // otherwise reach the receiver after the answer (its row gone with the endpoint's).
-    let again = auth.clone();
     let county = state
-        .run(auth, move |conn, ctx| {
-            webhooks::deactivate(conn, ctx, id).map(|()| ctx.caller.unit())
+        .run(auth.clone(), |_, ctx| Ok(ctx.caller.unit()))
+        .await?;
+    while !state
+        .run(auth.clone(), move |conn, ctx| {
+            webhooks::delete(conn, ctx, id)
         })
-        .await?;
-    state
-        .blocking(move |s| webhooks::drain(&s.db, county, id))
-        .await?;
-    state
-        .run(again, move |conn, ctx| webhooks::delete(conn, ctx, id))
-        .await?;
+        .await?
+    {
+        sent_out(&state, county, id).await?;
+    }
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Waits until no delivery of the endpoint is being sent ([`webhooks::sending_until`]): at
+/// most the longest running lease (the POST's timeout and a margin; a worker that died holds
+/// its lease until it runs out).
+async fn sent_out(state: &AppState, county: domain::RegionCode, id: Uuid) -> ApiResult<()> {
+    loop {
+        let until = state
+            .blocking(move |s| webhooks::sending_until(&s.db, county, id))
+            .await?;
+        if until.is_none_or(|t| t <= chrono::Utc::now()) {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
 
 /// Filter of deliveries.

@@ -152,6 +152,18 @@ async fn with_the_setting_both_bodies_sign_and_only_then_the_list_is_verified() 
         )
         .await;
     assert_eq!((r.status, code(&r)), (409, "already_signed"));
+    // …so the village's inbox no longer offers the verification.
+    let inbox = app.get("/api/v1/me/tasks?kind=exit_step", &x.clerk).await;
+    assert_eq!(inbox.status, 200, "{:?}", inbox.body);
+    assert!(
+        !inbox.body["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|t| t["object_id"] == list.as_str()),
+        "{:?}",
+        inbox.body
+    );
     // …and the same person cannot sign for the team.
     let r = app.post(&team_path, &both_token, team_signoff()).await;
     assert_eq!(

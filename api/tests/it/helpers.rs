@@ -678,7 +678,6 @@ impl TestApp {
         }
     }
 
-    /// Logs in; panics unless it succeeds. Returns (access, refresh).
     /// `PUT /api/v1/me/password` as the holder of `token`.
     pub async fn change_own_password(&self, token: &str, current: &str, new: &str) -> Resp {
         let body = serde_json::json!({"current_password": current, "new_password": new});
@@ -686,6 +685,7 @@ impl TestApp {
             .await
     }
 
+    /// Logs in; panics unless it succeeds. Returns (access, refresh).
     pub async fn login(&self, username: &str, password: &str) -> (String, String) {
         let r = self
             .post_public(

@@ -218,8 +218,8 @@ async fn key_village_targets_follow_the_measurements() {
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["assessments"][0]["grade"], "fair");
     assert_eq!(app.post(&path, &x.approver, a).await.status, 409);
-    // Not a year after the designation, nor one that has not begun.
-    for year in [2030, 2999] {
+    // Not a year before or after the designation (2021–2025), nor one that has not begun.
+    for year in [2020, 2030, 2999] {
         let r = app
             .post(&path, &x.approver, json!({"year": year, "grade": "good"}))
             .await;

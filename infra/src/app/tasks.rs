@@ -474,7 +474,30 @@ fn exit_tasks(
     let rows: Vec<ListRow> = load(conn, &exit_lists_sql(level), range(scope))?;
     let ends = rows.iter().map(|l| l.notice_ends_at);
     let held = held_by_objections(conn, ctx, ends, "exit_objections", scope)?;
+    // Appraised lists whose village committee has signed the verification wait for the
+    // resident team's sign-off (`exit.team_verification_required`), not for the village: a
+    // second signature answers 409 `already_signed`.
+    let appraised: Vec<Uuid> = rows
+        .iter()
+        .filter(|l| l.stage == Stage::Appraised.as_str())
+        .map(|l| l.id)
+        .collect();
+    let signed: std::collections::HashSet<Uuid> = if appraised.is_empty() {
+        std::collections::HashSet::new()
+    } else {
+        crate::schema::exit_signoffs::table
+            .filter(crate::schema::exit_signoffs::list_id.eq_any(&appraised))
+            .filter(crate::schema::exit_signoffs::body.eq("village_committee"))
+            .select(crate::schema::exit_signoffs::list_id)
+            .load::<Uuid>(conn)
+            .db()?
+            .into_iter()
+            .collect()
+    };
     for l in rows {
+        if signed.contains(&l.id) {
+            continue;
+        }
         let Ok(stage) = Stage::parse(&l.stage) else {
             continue;
         };

@@ -236,12 +236,13 @@ pub fn set_approval(
     let current = locked(conn, township, year)?.ok_or(DomainError::NotFound)?;
     ctx.caller
         .require_at_level(perm::WORKFLOW_COUNTY, Level::County, township)?;
+    if current.approved_by.is_some() == approve {
+        // Approved already, or open already: nothing changes, nothing to record (a retry
+        // whose first answer was lost carries the version before it, and gets the plan).
+        return Ok(current);
+    }
     if current.version != expected {
         return Err(DomainError::PreconditionFailed);
-    }
-    if current.approved_by.is_some() == approve {
-        // Approved already, or open already: nothing changes, nothing to record.
-        return Ok(current);
     }
     let (by, at) = if approve {
         (Some(ctx.caller.user_id), Some(ctx.now))
@@ -518,18 +519,20 @@ pub fn rollup(
             });
         }
     }
-    // When each list took each step (its first taking), by township. Above the county, filed
-    // lists only: the others are the county's own, as above.
-    let mut lists_q = exit_lists::table
+    // When each list took each step (its first taking), by township: the milestones' states.
+    // Above the county the number of lists counts filed ones only (the others are the county's
+    // own, as above); the states, the township's timetable, come from every list.
+    let lists: Vec<(Uuid, i64, bool)> = exit_lists::table
         .filter(exit_lists::county_code.eq(cc))
         .filter(exit_lists::region_code.between(range.lo(), range.hi()))
         .filter(exit_lists::year.eq(year))
-        .select((exit_lists::id, exit_lists::region_code))
-        .into_boxed();
-    if above {
-        lists_q = lists_q.filter(exit_lists::stage.eq("filed"));
-    }
-    let lists: Vec<(Uuid, i64)> = lists_q.load(conn).db()?;
+        .select((
+            exit_lists::id,
+            exit_lists::region_code,
+            exit_lists::stage.eq("filed"),
+        ))
+        .load(conn)
+        .db()?;
     let steps: Vec<(Uuid, String, serde_json::Value, DateTime<Utc>)> = exit_steps::table
         .inner_join(
             exit_lists::table.on(exit_lists::county_code
@@ -548,9 +551,8 @@ pub fn rollup(
         ))
         .load(conn)
         .db()?;
-    let shown: std::collections::HashSet<Uuid> = lists.iter().map(|l| l.0).collect();
     let mut taken: HashMap<(Uuid, String), NaiveDate> = HashMap::new();
-    for (list, step, details, at) in steps.into_iter().filter(|s| shown.contains(&s.0)) {
+    for (list, step, details, at) in steps {
         // The day the step happened (its decided_on, filed_on, … when given), not the day it
         // was entered.
         let day = super::exit::step_on(&details, at);
@@ -578,9 +580,13 @@ pub fn rollup(
         .map(|(code, name)| {
             let in_town: Vec<Uuid> = lists
                 .iter()
-                .filter(|(_, r)| r / UNIT * UNIT == code)
-                .map(|(id, _)| *id)
+                .filter(|(_, r, _)| r / UNIT * UNIT == code)
+                .map(|(id, _, _)| *id)
                 .collect();
+            let counted = lists
+                .iter()
+                .filter(|(_, r, filed)| r / UNIT * UNIT == code && (*filed || !above))
+                .count();
             let exits = flow(code, "exit");
             let entries = flow(code, domain::intake::Kind::New.as_str());
             let returns = flow(code, domain::intake::Kind::Return.as_str());
@@ -624,7 +630,7 @@ pub fn rollup(
                 exits,
                 entries,
                 returns,
-                lists: i64::try_from(in_town.len()).unwrap_or(i64::MAX),
+                lists: i64::try_from(counted).unwrap_or(i64::MAX),
                 milestones,
                 divergences,
             }

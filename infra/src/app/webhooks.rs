@@ -16,7 +16,7 @@ use crate::db::{Db, DbResultExt as _};
 use crate::schema::{webhook_deliveries, webhook_endpoints};
 
 mod sending;
-pub use sending::{deactivate, drain, go};
+pub use sending::{go, sending_until};
 
 /// An endpoint (the secret is shown once, when it is created).
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -335,22 +335,43 @@ pub fn update(
     Ok(row)
 }
 
-/// Removes an endpoint and its deliveries.
+/// Removes an endpoint and its deliveries once nothing of it is being sent: an active endpoint
+/// is paused instead, and one with a delivery under way (its lease running) is left; both
+/// answer `false`, and the caller waits ([`sending_until`]) and asks again. The endpoint is
+/// locked, so a resume cannot slip in between the check and the removal.
 ///
 /// # Errors
 /// `NotFound`, `Forbidden`.
-pub fn delete(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<(), DomainError> {
+pub fn delete(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<bool, DomainError> {
     let unit = county_unit(ctx)?;
-    let n = diesel::delete(
-        webhook_endpoints::table
-            .filter(webhook_endpoints::county_code.eq(unit.county_code()))
-            .filter(webhook_endpoints::id.eq(id)),
-    )
-    .execute(conn)
-    .db()?;
-    if n == 0 {
-        return Err(DomainError::NotFound);
+    let endpoint = webhook_endpoints::table
+        .filter(webhook_endpoints::county_code.eq(unit.county_code()))
+        .filter(webhook_endpoints::id.eq(id));
+    let active: bool = endpoint
+        .select(webhook_endpoints::active)
+        .for_update()
+        .first(conn)
+        .db()?;
+    if active {
+        diesel::update(endpoint)
+            .set(webhook_endpoints::active.eq(false))
+            .execute(conn)
+            .db()?;
+        return Ok(false);
     }
+    let sending: i64 = webhook_deliveries::table
+        .filter(webhook_deliveries::county_code.eq(unit.county_code()))
+        .filter(webhook_deliveries::endpoint_id.eq(id))
+        .filter(webhook_deliveries::status.eq("pending"))
+        .filter(webhook_deliveries::locked_by.is_not_null())
+        .filter(webhook_deliveries::lease_until.gt(diesel::dsl::now))
+        .count()
+        .get_result(conn)
+        .db()?;
+    if sending > 0 {
+        return Ok(false);
+    }
+    diesel::delete(endpoint).execute(conn).db()?;
     ctx.audit(
         conn,
         "webhook.delete",
@@ -358,7 +379,8 @@ pub fn delete(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<(), Domain
         id,
         unit,
         Value::Null,
-    )
+    )?;
+    Ok(true)
 }
 
 /// A delivery as its endpoint's owner sees it.
