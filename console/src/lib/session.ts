@@ -12,8 +12,7 @@ export const session = reactive({
 export async function loadMe(): Promise<boolean> {
   const r = await api.GET("/api/v1/me");
   session.me = r.data ?? null;
-  // Until a reset password is changed the server answers only GET /me and the change itself.
-  if (r.data && !r.data.must_change_password) void loadVocabularies();
+  if (r.data) void loadVocabularies();
   return !!r.data;
 }
 
