@@ -498,12 +498,8 @@ impl AppState {
             }
             if crate::routes::is_record_route(&auth.rule)
                 && caller.org.level() < domain::Level::County
-                && !caller.has_permission(domain::authz::perm::CASES_DRILLDOWN)
             {
-                return Err(DomainError::Forbidden(format!(
-                    "above the county, household records need the permission {}; reports and counts are open to you",
-                    domain::authz::perm::CASES_DRILLDOWN
-                )));
+                drilldown_bound(conn, &mut caller)?;
             }
             let ctx = Ctx {
                 caller,
@@ -556,6 +552,45 @@ impl AppState {
         })
         .await?;
         Ok(out)
+    }
+}
+
+/// Above the county, household records are read where household access
+/// (`cases:drilldown`) is held: without it anywhere, 403; held below the request's range (an
+/// auditor at one county of a city user's city), the request is narrowed to it, and refused
+/// when the two do not meet.
+///
+/// # Errors
+/// 403 as above; database failures.
+fn drilldown_bound(
+    conn: &mut Tx<'_>,
+    caller: &mut domain::authz::Caller,
+) -> Result<(), DomainError> {
+    use domain::authz::perm::CASES_DRILLDOWN;
+    if !caller.has_permission(CASES_DRILLDOWN) {
+        return Err(DomainError::Forbidden(format!(
+            "above the county, household records need the permission {CASES_DRILLDOWN}; reports and counts are open to you"
+        )));
+    }
+    let Some(unit) = caller.grants_bound(CASES_DRILLDOWN) else {
+        return bound_by(conn, caller, CASES_DRILLDOWN);
+    };
+    let current = caller.bound.unwrap_or(caller.org);
+    if current.subtree().contains(unit) {
+        if let Some(span) = caller.grants_split(CASES_DRILLDOWN) {
+            return Err(DomainError::Forbidden(format!(
+                "your roles carrying {CASES_DRILLDOWN} lie at several units under {span} and none covers them all"
+            )));
+        }
+        conn.narrow(unit.subtree())?;
+        caller.bound = Some(unit);
+        Ok(())
+    } else if unit.subtree().contains(current) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(format!(
+            "{CASES_DRILLDOWN} is granted to you at {unit}, outside the range this request reads"
+        )))
     }
 }
 

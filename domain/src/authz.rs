@@ -402,6 +402,13 @@ impl Caller {
             .any(|(g, p)| p.contains(permission) && g.unit.subtree().contains(code))
     }
 
+    /// Whether one grant with `permission` covers the whole of `scope` (a read of that range).
+    pub fn can_over(&self, permission: &str, scope: Scope) -> bool {
+        self.grants
+            .iter()
+            .any(|(g, p)| p.contains(permission) && g.unit.subtree().covers(scope))
+    }
+
     /// Requires a grant with `permission` covering `code`.
     ///
     /// # Errors

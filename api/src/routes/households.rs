@@ -608,8 +608,10 @@ pub async fn household_history(
     let limit = page.limit()?;
     let before: Option<(DateTime<Utc>, Uuid)> = page.cursor()?;
     let rows = state
-        .run_page(auth, move |conn, _| {
-            households::history(conn, id, before, limit + 1)
+        .run_page(auth, move |conn, ctx| {
+            let rows = households::history(conn, id, before, limit + 1)?;
+            households::audit_part_read(conn, ctx, id, "history")?;
+            Ok(rows)
         })
         .await?;
     Ok(HttpResponse::Ok().json(Page::from_rows(
@@ -647,7 +649,11 @@ pub async fn list_measures(
 ) -> ApiResult<HttpResponse> {
     let id = household_id(&path)?;
     let rows = state
-        .run(auth, move |conn, _| records::list_measures(conn, id))
+        .run(auth, move |conn, ctx| {
+            let rows = records::list_measures(conn, id)?;
+            households::audit_part_read(conn, ctx, id, "measures")?;
+            Ok(rows)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(MeasureDto::from).collect::<Vec<_>>()))
 }

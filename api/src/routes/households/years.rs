@@ -30,7 +30,11 @@ pub async fn list_years(
 ) -> ApiResult<HttpResponse> {
     let id = household_id(&path)?;
     let rows = state
-        .run(auth, move |conn, _| records::list_years(conn, id))
+        .run(auth, move |conn, ctx| {
+            let rows = records::list_years(conn, id)?;
+            infra::app::cases::households::audit_part_read(conn, ctx, id, "years")?;
+            Ok(rows)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(YearDto::from).collect::<Vec<_>>()))
 }
@@ -57,7 +61,11 @@ pub async fn get_year(
     let id = household_id(&path.0)?;
     let year = year_of(&path.1)?;
     let row = state
-        .run(auth, move |conn, _| records::get_year(conn, id, year))
+        .run(auth, move |conn, ctx| {
+            let row = records::get_year(conn, id, year)?;
+            infra::app::cases::households::audit_part_read(conn, ctx, id, "years")?;
+            Ok(row)
+        })
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(row.version)))

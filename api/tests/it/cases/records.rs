@@ -304,6 +304,21 @@ async fn years_and_measures() {
         .await;
     assert_eq!(r.status, 422);
     assert_eq!(r.body["errors"].as_array().map(Vec::len), Some(2));
+    // Reading the yearly records and the measures is audited like reading the household.
+    let admin = app.token("admin.370831").await;
+    let log = app
+        .get(
+            &format!("/api/v1/audit-events?action=household.read&object_id={id}"),
+            &admin,
+        )
+        .await;
+    assert_eq!(log.status, 200, "{:?}", log.body);
+    assert_eq!(
+        log.body["items"].as_array().map(Vec::len),
+        Some(2),
+        "{:?}",
+        log.body
+    );
 }
 
 #[actix_web::test]

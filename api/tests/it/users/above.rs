@@ -388,3 +388,65 @@ async fn grants_at_two_villages_are_refused_but_a_village_inside_a_township_gran
     let t = app.token("station.clerk").await;
     assert_eq!(app.get("/api/v1/households?limit=5", &t).await.status, 200);
 }
+
+/// A city observer (cases:read at the city) also holding household access (`auditor`, with
+/// cases:drilldown) at one county: that county's records, none of the city's other counties',
+/// whose counts stay under the aggregate rules (review, 2026-12-07: drilldown held anywhere
+/// opened every county of the city).
+#[actix_web::test]
+async fn household_access_at_one_county_opens_that_county_only() {
+    let mut app = TestApp::spawn().await;
+    app.onboard("370831");
+    app.onboard("370830");
+    let mut ids = Vec::new();
+    for (clerk, village, county) in [
+        ("clerk.sishui", "370831001003", "370831"),
+        ("clerk.wenshang", "370830001001", "370830"),
+    ] {
+        app.user(clerk, village, &["village_clerk"]);
+        let t = app.token(clerk).await;
+        let body = crate::cases::household(
+            &format!("H-{county}"),
+            village,
+            &[crate::cases::id_number(county, 1)],
+        );
+        let r = app.post("/api/v1/households", &t, body).await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        ids.push(r.body["id"].as_str().unwrap_or_default().to_string());
+    }
+    let (sishui, wenshang) = (&ids[0], &ids[1]);
+    let id = app.user("city.li", "3708", &[]);
+    let p = app.token("platform.admin").await;
+    for (role, unit) in [("observer", "3708"), ("auditor", "370831")] {
+        let r = app
+            .post(
+                &format!("/api/v1/users/{id}/roles"),
+                &p,
+                json!({"role": role, "org_unit": unit}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{role}: {:?}", r.body);
+    }
+    let t = app.token("city.li").await;
+    let r = app.get(&format!("/api/v1/households/{sishui}"), &t).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = app.get(&format!("/api/v1/households/{wenshang}"), &t).await;
+    assert_eq!(r.status, 404, "{:?}", r.body);
+    let list = app.get("/api/v1/households?limit=200", &t).await;
+    assert_eq!(list.status, 200, "{:?}", list.body);
+    let text = list.body.to_string();
+    assert!(
+        text.contains(sishui.as_str()) && !text.contains(wenshang.as_str()),
+        "{text}"
+    );
+    // Counting the other county: the aggregate rules (no name filter), not exact counts.
+    let r = app
+        .get("/api/v1/households/count?region=370830&name=%E7%8E%8B", &t)
+        .await;
+    assert_eq!(
+        (r.status, r.body["errors"][0]["field"].as_str()),
+        (422, Some("name")),
+        "{:?}",
+        r.body
+    );
+}

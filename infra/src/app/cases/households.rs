@@ -269,6 +269,29 @@ pub fn get(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<HouseholdView
     Ok(v)
 }
 
+/// Audits a read of what hangs off a household (`part`: its history, yearly records,
+/// measures): they hold personal data too (phones and health in the history, incomes).
+///
+/// # Errors
+/// `NotFound` outside scope; database failures.
+pub fn audit_part_read(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    id: Uuid,
+    part: &str,
+) -> Result<(), DomainError> {
+    let row = super::find(conn, id)?;
+    audit_household(
+        conn,
+        ctx,
+        "household.read",
+        id,
+        stored_code(row.region_code)?,
+        None,
+        json!({ "part": part }),
+    )
+}
+
 use domain::calendar::end_of_day;
 
 /// The household as it was at the end of `date` (China time): the state after the last change
@@ -520,7 +543,9 @@ pub fn count_for(
     ctx: &Ctx,
     f: &HouseholdFilter,
 ) -> Result<Counted, DomainError> {
-    let rules = if ctx.caller.has_permission(perm::CASES_DRILLDOWN) {
+    // Exact counts where household access (drilldown) covers the whole range counted: held at
+    // one county, it does not lift the rules over the rest of the city.
+    let rules = if ctx.caller.can_over(perm::CASES_DRILLDOWN, f.within) {
         None
     } else {
         crate::app::reports::AggregateRules::for_caller(conn, ctx)?

@@ -432,6 +432,9 @@ pub fn check_daily(
         #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
         oldest: Option<chrono::DateTime<chrono::Utc>>,
     }
+    // One at a time per user and action until this transaction ends (its audit row with it):
+    // requests sent at once all counted the same committed rows and all passed.
+    crate::db::lock_key(conn, 67, &format!("{}:{action}", ctx.caller.user_id))?;
     let since = chrono::Utc::now() - chrono::Duration::days(1);
     // Counted by the actor wherever the rows were written (see `zx_number_tries`).
     let done: Done = diesel::sql_query("SELECT n, oldest FROM zx_actor_actions($1, $2, $3)")
