@@ -5,7 +5,7 @@
 //! A village's progress is never stored: it is derived from the village's exit lists and intake
 //! lists of the year, each placed on one common ladder of [`Milestone`]s. Time is an argument.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike as _, Duration, NaiveDate, Utc};
 
 use crate::error::{DomainError, FieldError};
 use crate::settings::CampaignSettings;
@@ -117,7 +117,9 @@ impl ListProgress {
             }
             Step::TownshipReview => m >= M::TownshipReviewed,
             Step::CountyApproval => m >= M::CountyApproved,
-            Step::Announcement => m == M::Completed || (m == M::Announced && !self.notice_running),
+            // Exits announced and filed (an ended announcement still waits for the filing),
+            // intakes announced.
+            Step::Announcement => m == M::Completed,
         }
     }
 
@@ -183,6 +185,21 @@ pub fn nominal_deadlines(
         let field = format!("deadlines.{}", step.as_str());
         let date = match given.iter().find(|(s, _)| s == step) {
             Some((_, d)) => {
+                // Within the campaign's year and the next: a date beyond is a typing error
+                // (and one near the end of time overflowed the calendar's reading, a 500).
+                let last =
+                    NaiveDate::from_ymd_opt(opened_on.year() + 1, 12, 31).unwrap_or(opened_on);
+                if *d > last {
+                    errs.push(FieldError::new(
+                        &field,
+                        crate::Rule::other(
+                            format!(
+                                "{d} is after the end of the year after the campaign opens ({last})"
+                            ),
+                            format!("{d} 晚于行动开始次年年底({last})"),
+                        ),
+                    ));
+                }
                 if *d < opened_on {
                     errs.push(FieldError::new(
                         &field,
@@ -294,6 +311,11 @@ mod tests {
             p(Milestone::Announced, true).state(Step::Announcement),
             StepState::NoticeRunning
         );
+        // The announcement over, the exit still waits for its filing.
+        assert_eq!(
+            p(Milestone::Announced, false).state(Step::Announcement),
+            StepState::InProgress
+        );
     }
 
     #[test]
@@ -342,6 +364,13 @@ mod tests {
         };
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["deadlines.appraisal", "deadlines.township_review"]);
+        // Not beyond the year after the campaign opens.
+        let r = nominal_deadlines(&s, open, &[(Step::Announcement, d("2999-01-01"))]);
+        let Err(DomainError::Validation(errs)) = r else {
+            panic!("{r:?}")
+        };
+        assert_eq!(errs[0].field, "deadlines.announcement");
+        assert!(nominal_deadlines(&s, open, &[(Step::Announcement, d("2027-12-31"))]).is_ok());
     }
 
     #[test]

@@ -74,14 +74,15 @@ pub fn open(
         .count()
         .get_result(conn)
         .db()?;
+    let open_already = || DomainError::Conflict {
+        code: domain::ErrorCode::CampaignOpen,
+        message: format!(
+            "the county has an open campaign for {} already: close it first",
+            n.year
+        ),
+    };
     if taken > 0 {
-        return Err(DomainError::Conflict {
-            code: domain::ErrorCode::CampaignOpen,
-            message: format!(
-                "the county has an open campaign for {} already: close it first",
-                n.year
-            ),
-        });
+        return Err(open_already());
     }
     let row: CampaignRow = diesel::insert_into(campaigns::table)
         .values((
@@ -97,7 +98,11 @@ pub fn open(
         ))
         .returning(CampaignRow::as_returning())
         .get_result(conn)
-        .db()?;
+        // Two opened at once: the unique index stops the second, which is told the same.
+        .map_err(|e| match crate::db::map_db_error(e) {
+            DomainError::Conflict { .. } => open_already(),
+            other => other,
+        })?;
     ctx.audit(
         conn,
         "campaign.open",

@@ -348,6 +348,10 @@ pub fn reverse(
             message: "this veto was reversed already".into(),
         });
     }
+    // The household first: two reversals of its vetoes at once (or a reversal beside a
+    // confirmation vetoing it again) each counted the other's veto as still in effect, and it
+    // stayed removed with none; locked, the second counts after the first commits.
+    let household = cases::find_for_update(conn, hit.household_id)?;
     diesel::update(
         property_hits::table
             .filter(property_hits::county_code.eq(hit.county_code))
@@ -368,7 +372,6 @@ pub fn reverse(
         .get_result(conn)
         .db()?;
     if still_out == 0 {
-        let household = cases::find_for_update(conn, hit.household_id)?;
         // The status before the first veto took the household out.
         let before: Vec<Option<String>> = property_hits::table
             .filter(property_hits::county_code.eq(hit.county_code))
