@@ -248,10 +248,26 @@ pub fn confirm(
         .for_update()
         .load(conn)
         .db()?;
-    for h in rows
-        .iter()
-        .filter(|h| h.proposal.as_deref() == Some(Proposal::Veto.as_str()))
-    {
+    // A veto reused from an earlier hit whose veto the county has reversed since does not take
+    // the household out again (the reversal stands).
+    let sources: Vec<Uuid> = rows.iter().filter_map(|h| h.reused_from).collect();
+    let reversed: std::collections::HashSet<Uuid> = if sources.is_empty() {
+        std::collections::HashSet::new()
+    } else {
+        property_hits::table
+            .filter(property_hits::county_code.eq(township.county_code()))
+            .filter(property_hits::id.eq_any(&sources))
+            .filter(property_hits::reversed_at.is_not_null())
+            .select(property_hits::id)
+            .load::<Uuid>(conn)
+            .db()?
+            .into_iter()
+            .collect()
+    };
+    for h in rows.iter().filter(|h| {
+        h.proposal.as_deref() == Some(Proposal::Veto.as_str())
+            && !h.reused_from.is_some_and(|r| reversed.contains(&r))
+    }) {
         let household = cases::find_for_update(conn, h.household_id)?;
         let before = household.status.clone();
         // A household already out (several vetoed hits) is out once.
@@ -360,6 +376,31 @@ pub fn reverse(
     .set((
         property_hits::reversed_at.eq(ctx.now),
         property_hits::reversal_reason.eq(reason),
+    ))
+    .execute(conn)
+    .db()?;
+    // Later batches' copies of this verification not yet through the village's appraisal go
+    // back to the village: the result they reused no longer stands.
+    diesel::update(
+        property_hits::table
+            .filter(property_hits::county_code.eq(hit.county_code))
+            .filter(property_hits::reused_from.eq(id))
+            .filter(property_hits::status.eq("verified")),
+    )
+    .set((
+        property_hits::status.eq("pending"),
+        property_hits::is_true.eq(None::<bool>),
+        property_hits::arose_on.eq(None::<chrono::NaiveDate>),
+        property_hits::before_cutoff.eq(None::<bool>),
+        property_hits::proposal.eq(None::<String>),
+        property_hits::veto_condition.eq(None::<String>),
+        property_hits::reason.eq(None::<String>),
+        property_hits::reused_from.eq(None::<Uuid>),
+        property_hits::verified_by.eq(None::<Uuid>),
+        property_hits::verified_at.eq(None::<chrono::DateTime<chrono::Utc>>),
+        property_hits::note.eq(Some(format!(
+            "the earlier result (hit {id}) was reversed by the county: verify again"
+        ))),
     ))
     .execute(conn)
     .db()?;
