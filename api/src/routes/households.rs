@@ -476,7 +476,8 @@ pub struct PatchHouseholdBody {
         pattern = "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*([^\\u0000-\\u001f\\u007f-\\u009f]*(?:[^\\s\\u0000-\\u001f\\u007f-\\u009f]|\\ufeff))?[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$"
     )]
     pub notes: Option<String>,
-    /// Why (kept in the history).
+    /// Why (kept in the history), up to 200 characters.
+    #[schema(max_length = 200)]
     pub reason: Option<String>,
 }
 
@@ -523,6 +524,8 @@ pub async fn update_household(
             let residence = text("residence", &b.residence, 200);
             let responsible_cadre = text("responsible_cadre", &b.responsible_cadre, 50);
             let notes = text("notes", &b.notes, 2000);
+            // Kept in the history and the audit log: plain text, as long as a member's removal's.
+            let reason = text("reason", &b.reason, 200);
             let attribute = b.attribute.as_deref().and_then(|a| {
                 Attribute::parse(a)
                     .map_err(|m| errs.push(FieldError::new("attribute", m)))
@@ -550,7 +553,7 @@ pub async fn update_household(
                 responsible_cadre,
                 notes,
             };
-            households::update(conn, ctx, id, version, &changes, b.reason.as_deref())
+            households::update(conn, ctx, id, version, &changes, reason.as_deref())
         })
         .await?;
     Ok(HttpResponse::Ok()

@@ -274,7 +274,16 @@ impl PatchMemberBody {
         let health = text("health", self.health, false, 50);
         let disability = text("disability", self.disability, false, 50);
         let labour_ability = text("labour_ability", self.labour_ability, false, 50);
-        let phone = text("phone", self.phone, false, 20);
+        let phone = text("phone", self.phone, false, 20).map(|p| p.trim().to_string());
+        if phone
+            .as_deref()
+            .is_some_and(|p| !domain::cases::household::phone_ok(p))
+        {
+            errs.push(FieldError::new(
+                "phone",
+                domain::Rule::format(domain::Format::Phone),
+            ));
+        }
         let id_number = self.id_number.and_then(|s| {
             IdNumber::parse(&s, today)
                 .map_err(|m| errs.push(FieldError::new("id_number", m)))

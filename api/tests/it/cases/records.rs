@@ -174,6 +174,37 @@ async fn members_keep_exactly_one_head() {
         .status,
         422
     );
+    // A phone is checked as on registration; a household change's reason is plain and short.
+    let r = app
+        .send(
+            "PATCH",
+            &format!("/api/v1/households/{id}/members/{child}"),
+            Some(&t),
+            Some(&json!({"phone": "call me"})),
+            &[("if-match", "\"1\"")],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.body["errors"][0]["field"].as_str()),
+        (422, Some("phone")),
+        "{:?}",
+        r.body
+    );
+    let r = app
+        .send(
+            "PATCH",
+            &format!("/api/v1/households/{id}"),
+            Some(&t),
+            Some(&json!({"notes": "x", "reason": "长".repeat(201)})),
+            &[("if-match", "\"1\"")],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.body["errors"][0]["field"].as_str()),
+        (422, Some("reason")),
+        "{:?}",
+        r.body
+    );
     let r = app
         .send(
             "PATCH",
