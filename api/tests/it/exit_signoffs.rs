@@ -324,6 +324,9 @@ async fn a_filing_is_acknowledged_by_the_city_then_the_province_once_each() {
         .await;
     assert_eq!(r.status, 422, "{:?}", r.body);
     assert!(r.body.to_string().contains("note"), "{:?}", r.body);
+    // The city's inbox offers it; the province's not before the city's acknowledgement.
+    assert!(waits_for(app, &x.city, &list).await);
+    assert!(!waits_for(app, &province, &list).await);
     // The city, then the province.
     let r = app.post(&path, &x.city, json!({"note": "市级备案"})).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
@@ -331,10 +334,13 @@ async fn a_filing_is_acknowledged_by_the_city_then_the_province_once_each() {
     assert_eq!(r.body["acknowledgements"][0]["username"], "observer.city");
     let r = app.post(&path, &x.city, json!({})).await;
     assert_eq!((r.status, code(&r)), (409, "already_acknowledged"));
+    assert!(!waits_for(app, &x.city, &list).await);
+    assert!(waits_for(app, &province, &list).await);
     let r = app
         .post(&path, &province, json!({"note": "省级备案"}))
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
+    assert!(!waits_for(app, &province, &list).await);
     let acks = r.body["acknowledgements"]
         .as_array()
         .cloned()
@@ -350,4 +356,15 @@ async fn a_filing_is_acknowledged_by_the_city_then_the_province_once_each() {
         .get(&format!("/api/v1/exit-lists/{list}"), &x.approver)
         .await;
     assert_eq!(r.body["acknowledgements"].as_array().map(Vec::len), Some(2));
+}
+
+/// Whether the caller's inbox offers the filing's acknowledgement.
+async fn waits_for(app: &TestApp, token: &str, list: &str) -> bool {
+    let r = app.get("/api/v1/me/tasks?kind=exit_step", token).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    r.body["items"].as_array().into_iter().flatten().any(|t| {
+        t["object_id"] == list
+            && t["action"] == "acknowledgement"
+            && t["action_link"] == format!("/api/v1/exit-lists/{list}/acknowledgement").as_str()
+    })
 }

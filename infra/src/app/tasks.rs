@@ -637,6 +637,9 @@ pub fn inbox(conn: &mut PgConnection, ctx: &Ctx) -> Result<Inbox, DomainError> {
         if perms.contains(perm::USERS_MANAGE) {
             grant_request_tasks(conn, ctx, scope, &mut found)?;
         }
+        if perms.contains(perm::WORKFLOW_ACKNOWLEDGE) {
+            sources::acknowledgement_tasks(conn, ctx, level, scope, &mut found)?;
+        }
     }
     for s in ranger_scopes {
         ranger_tasks(conn, ctx, s, &mut found)?;

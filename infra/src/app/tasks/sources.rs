@@ -331,3 +331,66 @@ pub(super) fn calendar_tasks(
     }
     Ok(())
 }
+
+/// Exit lists filed (last changed) since `$3` in a region range (`$1..$2`) that the level
+/// `{level}` has not acknowledged (`{after}`: for the province, only those the city has).
+pub const ACKNOWLEDGEMENTS_SQL: &str = "SELECT l.id, l.region_code, l.updated_at FROM exit_lists l \
+     WHERE l.stage = 'filed' AND l.updated_at >= $3 AND l.region_code BETWEEN $1 AND $2 \
+       AND NOT EXISTS (SELECT 1 FROM exit_acknowledgements a WHERE a.county_code = l.county_code \
+                        AND a.list_id = l.id AND a.level = '{level}'){after}";
+
+#[derive(QueryableByName)]
+struct FiledRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: Uuid,
+    #[diesel(sql_type = BigInt)]
+    region_code: i64,
+    #[diesel(sql_type = Timestamptz)]
+    updated_at: DateTime<Utc>,
+}
+
+/// Filings waiting for the caller's acknowledgement (seed 1: 逐级报市、省备案): a city or
+/// province grant carrying `workflow:acknowledge`; the province's once the city's is in.
+pub(super) fn acknowledgement_tasks(
+    conn: &mut PgConnection,
+    ctx: &Ctx,
+    level: Level,
+    scope: Scope,
+    out: &mut Vec<Found>,
+) -> Result<(), DomainError> {
+    let (name, after) = match level {
+        Level::City => ("city", ""),
+        Level::Province => (
+            "province",
+            " AND EXISTS (SELECT 1 FROM exit_acknowledgements c WHERE c.county_code = l.county_code \
+               AND c.list_id = l.id AND c.level = 'city')",
+        ),
+        _ => return Ok(()),
+    };
+    let sql = ACKNOWLEDGEMENTS_SQL
+        .replace("{level}", name)
+        .replace("{after}", after);
+    let rows: Vec<FiledRow> = diesel::sql_query(sql)
+        .bind::<BigInt, _>(scope.lo())
+        .bind::<BigInt, _>(scope.hi())
+        // Filings of the last year: older ones are history, not work.
+        .bind::<Timestamptz, _>(ctx.now - Duration::days(366))
+        .load(conn)
+        .db()?;
+    for l in rows {
+        let link = format!("/api/v1/exit-lists/{}", l.id);
+        out.push(Found {
+            kind: TaskKind::ExitStep,
+            object_type: "exit_list",
+            object_id: l.id,
+            part: String::new(),
+            region: l.region_code,
+            action: "acknowledgement",
+            since: china_day(l.updated_at),
+            due: Due::WorkingDays,
+            action_link: format!("{link}/acknowledgement"),
+            link,
+        });
+    }
+    Ok(())
+}
