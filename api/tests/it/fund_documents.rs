@@ -99,9 +99,12 @@ async fn key_village_indicator_table_prints_values_against_targets() {
         text.contains("达标6项") && text.contains("50000.00"),
         "{text}"
     );
-    // (The county's per-capita income is a county row a village clerk cannot read, so the
-    // clerk's table judges income parity "no data"; the county's judges it.)
-    assert!(text.contains("县域未填报"), "{text}");
+    // The county's per-capita income is the county's figure, read inside the county: the
+    // clerk's table judges income parity against it as the county's does.
+    assert!(
+        text.contains("19000.00") && !text.contains("县域未填报"),
+        "{text}"
+    );
     let en = app
         .send(
             "GET",
