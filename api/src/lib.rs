@@ -374,6 +374,7 @@ pub fn build_state(
         job_duty_percent: config.work.job_duty_percent,
         import_lane: Arc::new(std::sync::Mutex::new(())),
         uploads_in_flight: Arc::default(),
+        attachment_uploads: Arc::default(),
         county_slots: Arc::new(http::county_slots::CountySlots::new(
             config.admission.per_county,
         )),

@@ -50,6 +50,9 @@ pub struct AppState {
     pub import_lane: Arc<std::sync::Mutex<()>>,
     /// Import uploads being read on this instance, counted against the import caps.
     pub uploads_in_flight: Arc<crate::http::uploads_in_flight::UploadsInFlight>,
+    /// Attachment uploads this instance is reading, per county and per user (at most
+    /// `routes::attachments::MAX_UPLOADS_PER_USER` and `…_PER_COUNTY` at once).
+    pub attachment_uploads: Arc<crate::http::uploads_in_flight::UploadsInFlight>,
     /// The slots one county may hold at once (noisy neighbours).
     pub county_slots: Arc<crate::http::county_slots::CountySlots>,
     /// Roles and permissions.

@@ -276,6 +276,11 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
+/// Attachment uploads one user may send at once to one instance; more answer 429.
+pub const MAX_UPLOADS_PER_USER: i64 = 4;
+/// Attachment uploads one county may send at once to one instance; more answer 429.
+pub const MAX_UPLOADS_PER_COUNTY: i64 = 16;
+
 /// Stores a file for an exit or intake list or a property hit: a scan of a signed form, a
 /// meeting's sign-in sheet, a photo of a posted notice. Send it as the part `file` of a
 /// `multipart/form-data` body; the object is named in the query. Who may attach: to an exit or
@@ -296,6 +301,7 @@ fn hex(bytes: &[u8]) -> String {
         (status = 403, description = "May not attach to this object", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such object in scope", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than attachments.max_bytes; nothing stored", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The user (4) or the county (16) has as many uploads under way on this server as it may; retry after Retry-After", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "unsupported_media_type: not a form, or a file that is not PDF, JPEG, PNG, OFD, DOCX or XLSX by its content", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad query, no part `file`, or a file name that is not a plain name (file.filename)", body = Problem, content_type = "application/problem+json"),
     )
@@ -311,11 +317,24 @@ pub async fn upload_attachment(
     let object: ObjectType = q.object_type.into();
     let object_id = q.object_id;
     // Authorise and find the limit before a byte of the body is read.
-    let target: Target = state
+    let (target, user): (Target, Uuid) = state
         .run(auth.clone(), move |conn, ctx| {
-            attachments::target(conn, ctx, object, object_id)
+            attachments::target(conn, ctx, object, object_id).map(|t| (t, ctx.caller.user_id))
         })
         .await?;
+    // A few at once per user and per county on this instance: hundreds sent together each
+    // held a staged file of up to the limit (review, 2026-12-07).
+    let _slot = state
+        .attachment_uploads
+        .take(target.county_code, user, |by_user, by_county| {
+            if by_user >= MAX_UPLOADS_PER_USER || by_county >= MAX_UPLOADS_PER_COUNTY {
+                Err(DomainError::TooManyRequests(
+                    std::time::Duration::from_secs(1),
+                ))
+            } else {
+                Ok(())
+            }
+        })?;
     let store = state.attachments.clone();
     let got = receive(&req, payload, &store, target.max_bytes).await?;
     // The same file under the same name for the same object is the same request (the object is

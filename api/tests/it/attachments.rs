@@ -702,3 +702,34 @@ async fn a_county_may_lower_the_size_limit_but_not_raise_it() {
 // skips them on machines without Python.
 
 mod s3;
+
+/// Uploads under way are capped per user and per county on each server: the next one answers
+/// 429 before its body is read, and nothing is staged or stored for it.
+#[actix_web::test]
+async fn uploads_at_once_are_capped_per_user_and_county() {
+    let (x, dir) = with_dir().await;
+    let app = &x.app;
+    let (list, _) = nominated(&x, "U1", 12).await;
+    let obj = ("exit_list", list.as_str());
+    let me = app.get("/api/v1/me", &x.clerk).await;
+    let user: uuid::Uuid = me.body["id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{:?}", me.body));
+    // The clerk's uploads in flight, at the cap.
+    let held: Vec<_> = (0..api::routes::attachments::MAX_UPLOADS_PER_USER)
+        .map(|_| {
+            app.state
+                .attachment_uploads
+                .take(370_831, user, |_, _| Ok::<_, ()>(()))
+                .unwrap_or_else(|()| panic!("a slot"))
+        })
+        .collect();
+    let r = upload(app, &x.clerk, obj, "签到表.pdf", PDF).await;
+    assert_eq!(r.status, 429, "{:?}", r.body);
+    assert!(r.header("retry-after").is_some());
+    assert_eq!(files_in(&dir), (0, 0));
+    drop(held);
+    let r = upload(app, &x.clerk, obj, "签到表.pdf", PDF).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+}
