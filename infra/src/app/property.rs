@@ -415,13 +415,16 @@ pub fn get(
         Some(e) => find_hit(conn, e, false).ok(),
         None => None,
     };
+    // The earlier hit shown beside it is read too: named in the same row.
     ctx.audit(
         conn,
         "property_hit.read",
         "property_hit",
         id,
         stored_code(hit.region_code)?,
-        json!({}),
+        earlier
+            .as_ref()
+            .map_or_else(|| json!({}), |e| json!({ "also_read": e.id })),
     )?;
     let mut v = views(conn, ctx, vec![hit])?;
     let e = match earlier {
