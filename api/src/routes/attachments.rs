@@ -301,7 +301,7 @@ pub const MAX_UPLOADS_PER_COUNTY: i64 = 16;
         (status = 403, description = "May not attach to this object", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such object in scope", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than attachments.max_bytes; nothing stored", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "The user (4) or the county (16) has as many uploads under way on this server as it may; retry after Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too_many_requests: the user (4) or the county (16) has as many uploads under way on this server as it may; county_busy: the county has as many requests running as it may. Retry after Retry-After", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "unsupported_media_type: not a form, or a file that is not PDF, JPEG, PNG, OFD, DOCX or XLSX by its content", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad query, no part `file`, or a file name that is not a plain name (file.filename)", body = Problem, content_type = "application/problem+json"),
     )

@@ -100,7 +100,10 @@ pub fn open(
         .get_result(conn)
         // Two opened at once: the unique index stops the second, which is told the same.
         .map_err(|e| match crate::db::map_db_error(e) {
-            DomainError::Conflict { .. } => open_already(),
+            DomainError::Conflict {
+                code: domain::ErrorCode::AlreadyExists,
+                ..
+            } => open_already(),
             other => other,
         })?;
     ctx.audit(

@@ -248,27 +248,27 @@ pub fn confirm(
         .for_update()
         .load(conn)
         .db()?;
-    // A veto reused from an earlier hit whose veto the county has reversed since does not take
-    // the household out again (the reversal stands).
-    let sources: Vec<Uuid> = rows.iter().filter_map(|h| h.reused_from).collect();
-    let reversed: std::collections::HashSet<Uuid> = if sources.is_empty() {
-        std::collections::HashSet::new()
-    } else {
-        property_hits::table
-            .filter(property_hits::county_code.eq(township.county_code()))
-            .filter(property_hits::id.eq_any(&sources))
-            .filter(property_hits::reversed_at.is_not_null())
-            .select(property_hits::id)
-            .load::<Uuid>(conn)
-            .db()?
-            .into_iter()
-            .collect()
-    };
-    for h in rows.iter().filter(|h| {
-        h.proposal.as_deref() == Some(Proposal::Veto.as_str())
-            && !h.reused_from.is_some_and(|r| reversed.contains(&r))
-    }) {
+    let mut applied = 0usize;
+    for h in rows
+        .iter()
+        .filter(|h| h.proposal.as_deref() == Some(Proposal::Veto.as_str()))
+    {
         let household = cases::find_for_update(conn, h.household_id)?;
+        // A veto reused from an earlier hit whose veto the county has reversed since does not
+        // take the household out again (the reversal stands). Read after the household's lock:
+        // a reversal under way holds it, and has committed by now.
+        if let Some(source) = h.reused_from {
+            let reversed: Option<DateTime<Utc>> = property_hits::table
+                .filter(property_hits::county_code.eq(h.county_code))
+                .filter(property_hits::id.eq(source))
+                .select(property_hits::reversed_at)
+                .first(conn)
+                .db()?;
+            if reversed.is_some() {
+                continue;
+            }
+        }
+        applied += 1;
         let before = household.status.clone();
         // A household already out (several vetoed hits) is out once.
         if before != Status::Removed.as_str() {
@@ -325,7 +325,7 @@ pub fn confirm(
         "property_check",
         batch,
         township,
-        json!({ "vetoes": rows.iter().filter(|h| h.proposal.as_deref() == Some("veto")).count() }),
+        json!({ "vetoes": applied }),
     )?;
     let rows: Vec<HitRow> = property_hits::table
         .filter(property_hits::county_code.eq(township.county_code()))

@@ -332,10 +332,11 @@ pub(super) fn calendar_tasks(
     Ok(())
 }
 
-/// Exit lists filed (last changed) since `$3` in a region range (`$1..$2`) that the level
-/// `{level}` has not acknowledged (`{after}`: for the province, only those the city has).
-pub const ACKNOWLEDGEMENTS_SQL: &str = "SELECT l.id, l.region_code, l.updated_at FROM exit_lists l \
-     WHERE l.stage = 'filed' AND l.updated_at >= $3 AND l.region_code BETWEEN $1 AND $2 \
+/// Exit lists filed since `$3` in a region range (`$1..$2`) that the level `{level}` has not
+/// acknowledged (`{after}`: for the province, only those the city has), with when they became
+/// the level's to acknowledge (`{since}`: the filing, or the city's acknowledgement).
+pub const ACKNOWLEDGEMENTS_SQL: &str = "SELECT l.id, l.region_code, {since} AS since FROM exit_lists l \
+     WHERE l.stage = 'filed' AND l.filed_at >= $3 AND l.region_code BETWEEN $1 AND $2 \
        AND NOT EXISTS (SELECT 1 FROM exit_acknowledgements a WHERE a.county_code = l.county_code \
                         AND a.list_id = l.id AND a.level = '{level}'){after}";
 
@@ -346,7 +347,7 @@ struct FiledRow {
     #[diesel(sql_type = BigInt)]
     region_code: i64,
     #[diesel(sql_type = Timestamptz)]
-    updated_at: DateTime<Utc>,
+    since: DateTime<Utc>,
 }
 
 /// Filings waiting for the caller's acknowledgement (seed 1: 逐级报市、省备案): a city or
@@ -358,18 +359,21 @@ pub(super) fn acknowledgement_tasks(
     scope: Scope,
     out: &mut Vec<Found>,
 ) -> Result<(), DomainError> {
-    let (name, after) = match level {
-        Level::City => ("city", ""),
+    const CITY: &str = "(SELECT max(c.acknowledged_at) FROM exit_acknowledgements c \
+        WHERE c.county_code = l.county_code AND c.list_id = l.id AND c.level = 'city')";
+    let (name, after, since) = match level {
+        Level::City => ("city", String::new(), "l.filed_at".to_owned()),
         Level::Province => (
             "province",
-            " AND EXISTS (SELECT 1 FROM exit_acknowledgements c WHERE c.county_code = l.county_code \
-               AND c.list_id = l.id AND c.level = 'city')",
+            format!(" AND {CITY} IS NOT NULL"),
+            CITY.to_owned(),
         ),
         _ => return Ok(()),
     };
     let sql = ACKNOWLEDGEMENTS_SQL
         .replace("{level}", name)
-        .replace("{after}", after);
+        .replace("{after}", &after)
+        .replace("{since}", &since);
     let rows: Vec<FiledRow> = diesel::sql_query(sql)
         .bind::<BigInt, _>(scope.lo())
         .bind::<BigInt, _>(scope.hi())
@@ -386,7 +390,7 @@ pub(super) fn acknowledgement_tasks(
             part: String::new(),
             region: l.region_code,
             action: "acknowledgement",
-            since: china_day(l.updated_at),
+            since: china_day(l.since),
             due: Due::WorkingDays,
             action_link: format!("{link}/acknowledgement"),
             link,

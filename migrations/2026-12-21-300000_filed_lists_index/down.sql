@@ -1,0 +1,1 @@
+DROP INDEX exit_lists_filed;
