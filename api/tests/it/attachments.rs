@@ -730,6 +730,18 @@ async fn uploads_at_once_are_capped_per_user_and_county() {
     assert!(r.header("retry-after").is_some());
     assert_eq!(files_in(&dir), (0, 0));
     drop(held);
+    // The county's, taken by others.
+    let others: Vec<_> = (0..api::routes::attachments::MAX_UPLOADS_PER_COUNTY)
+        .map(|_| {
+            app.state
+                .attachment_uploads
+                .take(370_831, uuid::Uuid::new_v4(), |_, _| Ok::<_, ()>(()))
+                .unwrap_or_else(|()| panic!("a slot"))
+        })
+        .collect();
+    let r = upload(app, &x.clerk, obj, "签到表.pdf", PDF).await;
+    assert_eq!(r.status, 429, "{:?}", r.body);
+    drop(others);
     let r = upload(app, &x.clerk, obj, "签到表.pdf", PDF).await;
     assert_eq!(r.status, 201, "{:?}", r.body);
 }
