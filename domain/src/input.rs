@@ -142,6 +142,15 @@ pub fn permille(errs: &mut Vec<FieldError>, field: &str, v: Option<f64>) -> Opti
     format!("{:.0}", v * 10.0).parse().ok()
 }
 
+/// Whether `phone` (trimmed) is empty or a phone number: 7 to 20 digits, `-` and `+`.
+pub fn phone_ok(phone: &str) -> bool {
+    phone.is_empty()
+        || ((7..=20).contains(&phone.len())
+            && phone
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'-' || b == b'+'))
+}
+
 #[cfg(test)]
 mod year_tests {
     use super::*;

@@ -11,6 +11,7 @@ use crate::error::FieldError;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+mod key_village;
 pub mod layers;
 pub mod milestones;
 pub mod owner;
@@ -631,40 +632,9 @@ impl Settings {
             "key_village.collective_income_targets",
             crate::Rule::NotNegative,
         );
-        // Target years: years the system keeps, one target a year, a short list.
-        let (first, last) = (crate::input::FIRST_YEAR, crate::input::LAST_YEAR);
-        for (field, year) in [
-            ("key_village.income_parity_year", k.income_parity_year),
-            ("key_village.industry_year", k.industry_year),
-            ("key_village.tap_water_target.year", k.tap_water_target.year),
-            (
-                "key_village.sanitary_toilet_target.year",
-                k.sanitary_toilet_target.year,
-            ),
-        ] {
-            check(
-                crate::input::YEARS.contains(&year),
-                field,
-                crate::Rule::other(
-                    format!("must be a year from {first} to {last}"),
-                    format!("须为 {first} 至 {last} 年之间的年份"),
-                ),
-            );
+        for e in k.year_problems() {
+            check(false, &e.field, e.rule);
         }
-        let years: std::collections::BTreeSet<i32> =
-            k.collective_income_targets.iter().map(|t| t.year).collect();
-        check(
-            k.collective_income_targets
-                .iter()
-                .all(|t| crate::input::YEARS.contains(&t.year))
-                && years.len() == k.collective_income_targets.len()
-                && years.len() <= 20,
-            "key_village.collective_income_targets",
-            crate::Rule::other(
-                format!("at most 20 targets, one a year, each year from {first} to {last}"),
-                format!("最多 20 个目标,每年一个,年份须在 {first} 至 {last} 年之间"),
-            ),
-        );
         check(
             (0..=10_000).contains(&k.min_linking_fund_share_bp),
             "key_village.min_linking_fund_share_bp",

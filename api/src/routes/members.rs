@@ -277,7 +277,7 @@ impl PatchMemberBody {
         let phone = text("phone", self.phone, false, 20).map(|p| p.trim().to_string());
         if phone
             .as_deref()
-            .is_some_and(|p| !domain::cases::household::phone_ok(p))
+            .is_some_and(|p| !domain::input::phone_ok(p))
         {
             errs.push(FieldError::new(
                 "phone",

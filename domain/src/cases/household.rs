@@ -402,15 +402,6 @@ pub fn validate_household(
     }
 }
 
-/// Whether `phone` (trimmed) is empty or a phone number: 7 to 20 digits, `-` and `+`.
-pub fn phone_ok(phone: &str) -> bool {
-    phone.is_empty()
-        || ((7..=20).contains(&phone.len())
-            && phone
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b == b'-' || b == b'+'))
-}
-
 /// Validates one member.
 ///
 /// # Errors
@@ -447,7 +438,7 @@ pub fn validate_member(
         50,
     );
     let phone = input.phone.trim().to_string();
-    if !phone_ok(&phone) {
+    if !crate::input::phone_ok(&phone) {
         errs.push(FieldError::new(
             f("phone"),
             crate::Rule::format(crate::Format::Phone),

@@ -707,25 +707,15 @@ pub fn assess(
     notes: &str,
 ) -> Result<KeyVillageView, DomainError> {
     let row = lock(conn, ctx, id)?;
-    // A year of the designation that has begun, and not after the year the village left: an
-    // assessment of another year would freeze targets nobody could evaluate, and refuse the
-    // real one later (`assessed`).
-    let this_year = ctx.today().year();
-    let last = row
-        .exit_decided_on
-        .map_or(row.to_year, |d| row.to_year.min(d.year()));
-    if year < row.from_year || year > last || year > this_year {
+    // A year of the designation that has begun, up to the year the village left.
+    let (first, now, left) = (row.from_year, ctx.today().year(), row.exit_decided_on);
+    let last = left.map_or(row.to_year, |d| row.to_year.min(d.year()));
+    if year < first || year > last || year > now {
         return Err(DomainError::field(
             "year",
             Rule::other(
-                format!(
-                    "must be a year of the designation ({}–{last}) that has begun (now {this_year})",
-                    row.from_year
-                ),
-                format!(
-                    "须为重点帮扶村认定期内({}–{last}年)且已开始的年份(今年为 {this_year} 年)",
-                    row.from_year
-                ),
+                format!("must be a year of the designation ({first}–{last}), begun (now {now})"),
+                format!("须为重点帮扶村认定期内({first}–{last}年)且已开始的年份(今年为 {now} 年)"),
             ),
         ));
     }

@@ -359,16 +359,7 @@ pub fn delete(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<bool, Doma
             .db()?;
         return Ok(false);
     }
-    let sending: i64 = webhook_deliveries::table
-        .filter(webhook_deliveries::county_code.eq(unit.county_code()))
-        .filter(webhook_deliveries::endpoint_id.eq(id))
-        .filter(webhook_deliveries::status.eq("pending"))
-        .filter(webhook_deliveries::locked_by.is_not_null())
-        .filter(webhook_deliveries::lease_until.gt(diesel::dsl::now))
-        .count()
-        .get_result(conn)
-        .db()?;
-    if sending > 0 {
+    if sending::sending_until_in(conn, unit.county_code(), id)?.is_some() {
         return Ok(false);
     }
     diesel::delete(endpoint).execute(conn).db()?;

@@ -2,6 +2,7 @@
 //! what a pause or a delete waits for: deliveries that passed it.
 
 use chrono::{DateTime, Utc};
+use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Double, Int4, Text, Uuid as SqlUuid};
 use domain::{DomainError, RegionCode};
@@ -55,14 +56,23 @@ pub fn sending_until(
     id: Uuid,
 ) -> Result<Option<DateTime<Utc>>, DomainError> {
     db.in_scope_conn(county.subtree(), |conn| {
-        webhook_deliveries::table
-            .filter(webhook_deliveries::county_code.eq(county.county_code()))
-            .filter(webhook_deliveries::endpoint_id.eq(id))
-            .filter(webhook_deliveries::status.eq("pending"))
-            .filter(webhook_deliveries::locked_by.is_not_null())
-            .filter(webhook_deliveries::lease_until.gt(diesel::dsl::now))
-            .select(diesel::dsl::max(webhook_deliveries::lease_until))
-            .first(conn)
-            .db()
+        sending_until_in(conn, county.county_code(), id)
     })
+}
+
+/// [`sending_until`] on a connection already scoped to the county.
+pub(super) fn sending_until_in(
+    conn: &mut PgConnection,
+    county_code: i32,
+    id: Uuid,
+) -> Result<Option<DateTime<Utc>>, DomainError> {
+    webhook_deliveries::table
+        .filter(webhook_deliveries::county_code.eq(county_code))
+        .filter(webhook_deliveries::endpoint_id.eq(id))
+        .filter(webhook_deliveries::status.eq("pending"))
+        .filter(webhook_deliveries::locked_by.is_not_null())
+        .filter(webhook_deliveries::lease_until.gt(diesel::dsl::now))
+        .select(diesel::dsl::max(webhook_deliveries::lease_until))
+        .first(conn)
+        .db()
 }
