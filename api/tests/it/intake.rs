@@ -25,7 +25,7 @@ fn fields(r: &Resp) -> Vec<String> {
 
 /// A household of V1 put in `status` directly (the procedures that would get it there are
 /// tested in `exit` and `monitoring`).
-async fn household_in(x: &Exit, number: &str, seq: u32, status: &str) -> String {
+pub(crate) async fn household_in(x: &Exit, number: &str, seq: u32, status: &str) -> String {
     let app = &x.app;
     let r = app
         .post(
@@ -55,7 +55,7 @@ fn year(app: &TestApp) -> i32 {
     chrono::Datelike::year(&infra::clock::china_date(app.state.clock.now()))
 }
 
-fn intake(app: &TestApp, entries: &[(&str, &str)]) -> Value {
+pub(crate) fn intake(app: &TestApp, entries: &[(&str, &str)]) -> Value {
     let e: Vec<Value> = entries
         .iter()
         .map(|(h, k)| json!({"household_id": h, "kind": k}))
@@ -79,7 +79,7 @@ async fn take(app: &TestApp, token: &str, list: &str, step: &str, body: Value) -
 
 /// The village's appraisal (each household 25 of 30 votes for) and notice on `list`; when the
 /// notice ends.
-async fn appraised_and_posted(
+pub(crate) async fn appraised_and_posted(
     app: &TestApp,
     clerk: &str,
     list: &str,

@@ -16,6 +16,7 @@ mod cluster;
 mod console;
 mod demo_clock;
 mod demonstration_villages;
+mod emptied_lists;
 mod exit;
 mod exit_dates;
 mod exit_signoffs;

@@ -301,6 +301,10 @@ fn sources() -> Vec<(String, &'static str)> {
             "exit_objections_open",
         ),
         (
+            range(inbox::INTAKE_OBJECTIONS_SQL),
+            "intake_objections_open",
+        ),
+        (
             range(&inbox::cases_sql(Level::County).unwrap_or_default()),
             "monitoring_cases_identifying",
         ),

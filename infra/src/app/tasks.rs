@@ -33,6 +33,7 @@ use crate::db::DbResultExt as _;
 
 mod intake;
 mod township_plans;
+pub use intake::INTAKE_OBJECTIONS_SQL;
 
 mod sources;
 use sources::*;
@@ -181,12 +182,15 @@ impl Inbox {
     }
 }
 
-/// Exit lists at the given stages in a region range (`$1` stages, `$2..$3` range), with the time
-/// of their last step. `{stages}` is replaced by a fixed literal list.
+/// Exit lists at the given stages in a region range (`$1..$2`), with the time of their last
+/// step, that still hold a household: a list emptied by upheld objections has no step left
+/// (each would answer `list_empty`), so it is no one's work. `{stages}` is replaced by a fixed
+/// literal list.
 pub const EXIT_LISTS_SQL: &str = "SELECT l.id, l.region_code, l.stage, l.notice_ends_at, l.updated_at, l.round_id, \
        (SELECT max(s.taken_at) FROM exit_steps s WHERE s.county_code = l.county_code AND s.list_id = l.id) AS last_step_at \
      FROM exit_lists l \
-     WHERE l.stage <> 'filed' AND l.stage IN ({stages}) AND l.region_code BETWEEN $1 AND $2";
+     WHERE l.stage <> 'filed' AND l.stage IN ({stages}) AND l.region_code BETWEEN $1 AND $2 \
+       AND EXISTS (SELECT 1 FROM exit_entries e WHERE e.county_code = l.county_code AND e.list_id = l.id AND NOT e.removed)";
 
 /// Open objections raised in a notice of the given stage (`{stage}` a fixed literal).
 pub const OBJECTIONS_SQL: &str = "SELECT o.id, o.list_id, o.region_code, o.raised_at FROM exit_objections o \

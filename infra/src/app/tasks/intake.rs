@@ -13,11 +13,13 @@ use super::{Due, Found, TaskKind, china_day, held_by_objections, load, notice_la
 use crate::app::Ctx;
 
 /// Intake lists at the given stages in a region range (`$1..$2`), with the time of their last
-/// step. `{stages}` is replaced by a fixed literal list.
+/// step, that still hold a household (an emptied list has no step left: each answers
+/// `list_empty`). `{stages}` is replaced by a fixed literal list.
 pub const INTAKE_LISTS_SQL: &str = "SELECT l.id, l.region_code, l.stage, l.notice_ends_at, l.updated_at, \
        (SELECT max(s.taken_at) FROM intake_steps s WHERE s.county_code = l.county_code AND s.list_id = l.id) AS last_step_at \
      FROM intake_lists l \
-     WHERE l.stage IN ({stages}) AND l.region_code BETWEEN $1 AND $2";
+     WHERE l.stage IN ({stages}) AND l.region_code BETWEEN $1 AND $2 \
+       AND EXISTS (SELECT 1 FROM intake_entries e WHERE e.county_code = l.county_code AND e.list_id = l.id AND NOT e.removed)";
 
 /// Open objections of intake lists (the village resolves them) in a region range.
 pub const INTAKE_OBJECTIONS_SQL: &str = "SELECT o.id, o.list_id, o.region_code, o.raised_at FROM intake_objections o \

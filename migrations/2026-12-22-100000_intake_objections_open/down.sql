@@ -1,0 +1,1 @@
+DROP INDEX intake_objections_open;
