@@ -205,6 +205,7 @@ async fn a_false_exit_reopens_the_household_and_other_counties_see_nothing() {
     assert_eq!(r.status, 201, "{:?}", r.body);
     let id = r.body["id"].as_str().unwrap_or_default().to_string();
     let drawn = sample(&r.body);
+    let population = r.body["population"].as_i64();
     let outside = ids
         .iter()
         .find(|h| !drawn.contains(h))
@@ -248,6 +249,28 @@ async fn a_false_exit_reopens_the_household_and_other_counties_see_nothing() {
         .await;
     assert_eq!(bad.status, 422);
     assert_eq!(fields(&bad.body), ["outcome"]);
+    // A visit of this inspection is not dated before its sample was drawn.
+    let drawn_on = r.body["created_at"]
+        .as_str()
+        .and_then(|t| t.parse::<chrono::DateTime<chrono::Utc>>().ok())
+        .map(infra::clock::china_date)
+        .unwrap_or_else(|| panic!("no created_at: {:?}", r.body));
+    let early = x
+        .app
+        .post(
+            &format!(
+                "/api/v1/exit-inspections/{id}/households/{}/visit",
+                drawn[0]
+            ),
+            &x.approver,
+            visit(
+                &(drawn_on - chrono::Duration::days(1)).to_string(),
+                "false_exit",
+            ),
+        )
+        .await;
+    assert_eq!(early.status, 422, "{:?}", early.body);
+    assert_eq!(fields(&early.body), ["visited_on"]);
 
     // Another county's approver: nothing of it.
     let s = x
@@ -327,7 +350,7 @@ async fn a_false_exit_reopens_the_household_and_other_counties_see_nothing() {
                 drawn[0]
             ),
             &x.approver,
-            visit("2026-11-02", "false_exit"),
+            visit(&today, "false_exit"),
         )
         .await;
     assert_eq!(f.status, 200, "{:?}", f.body);
@@ -362,6 +385,22 @@ async fn a_false_exit_reopens_the_household_and_other_counties_see_nothing() {
         before.body,
         after.body
     );
+    // A later inspection of the year draws from the exits that stand: not the overturned one.
+    let again = x
+        .app
+        .post(
+            "/api/v1/exit-inspections",
+            &x.approver,
+            json!({"region": "370831000000", "year": 2023, "size": 1, "seed": "k2"}),
+        )
+        .await;
+    assert_eq!(again.status, 201, "{:?}", again.body);
+    assert_eq!(
+        again.body["population"].as_i64(),
+        population.map(|n| n - 1),
+        "{:?}",
+        again.body
+    );
     let hist = x
         .app
         .get(
@@ -384,7 +423,7 @@ async fn a_false_exit_reopens_the_household_and_other_counties_see_nothing() {
                 drawn[0]
             ),
             &x.approver,
-            visit("2026-11-02", "confirmed"),
+            visit(&today, "confirmed"),
         )
         .await;
     assert_eq!(again.status, 409);
@@ -397,7 +436,7 @@ async fn a_false_exit_reopens_the_household_and_other_counties_see_nothing() {
                 drawn[1]
             ),
             &x.city,
-            visit("2026-11-03", "confirmed"),
+            visit(&today, "confirmed"),
         )
         .await;
     assert_eq!(c.status, 200, "{:?}", c.body);
@@ -411,7 +450,8 @@ async fn a_false_exit_reopens_the_household_and_other_counties_see_nothing() {
     );
     assert_eq!(g.body["households"][1]["status"], "exited");
     let l = x.app.get("/api/v1/exit-inspections", &x.city).await;
-    assert_eq!(l.body["items"][0]["id"], id.as_str());
+    // Newest first: the later draw, then this one.
+    assert_eq!(l.body["items"][1]["id"], id.as_str(), "{:?}", l.body);
 }
 
 /// A city-wide draw is stored per county, each county's row holding its own share: the county

@@ -139,13 +139,14 @@ struct Drawn {
     list_id: Uuid,
 }
 
-/// The population: households on a filed exit list of `year` (not taken off it) in the region,
-/// each once (with the list filed last).
+/// The population: households on a filed exit list of `year` (not taken off it, and whose exit
+/// no earlier inspection overturned: the year's exit figures leave those out too) in the
+/// region, each once (with the list filed last).
 const POPULATION: &str = "SELECT DISTINCT ON (e.county_code, e.household_id)
        e.county_code, e.household_id, e.region_code, e.list_id
   FROM exit_entries e
   JOIN exit_lists l ON l.county_code = e.county_code AND l.id = e.list_id
- WHERE l.stage = 'filed' AND l.year = $1 AND NOT e.removed
+ WHERE l.stage = 'filed' AND l.year = $1 AND NOT e.removed AND e.overturned_at IS NULL
    AND e.region_code BETWEEN $2 AND $3
  ORDER BY e.county_code, e.household_id, l.filed_at DESC";
 
@@ -452,6 +453,16 @@ pub fn visit(
     }
     if v.visited_on > ctx.today() {
         return Err(DomainError::field("visited_on", domain::Rule::NotInFuture));
+    }
+    // The visit belongs to this inspection: not before the sample was drawn.
+    let drawn = crate::clock::china_date(view.inspection.created_at);
+    if v.visited_on < drawn {
+        return Err(DomainError::field(
+            "visited_on",
+            domain::Rule::NotBefore {
+                other: format!("{drawn} (the day the sample was drawn)"),
+            },
+        ));
     }
     let mut reopened = false;
     if v.outcome == Outcome::FalseExit {
