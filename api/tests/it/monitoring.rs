@@ -222,6 +222,17 @@ async fn a_case_moves_village_township_county_and_is_closed_by_decision() {
     // (status changes): every transition is in the household's history.
     assert_eq!(statuses, 4, "{:?}", hist.body);
 
+    // A second case's risk is not found before the first case closed (that one's measures
+    // would count for it).
+    let r = app
+        .post(
+            "/api/v1/monitoring-cases",
+            &x.clerk,
+            case(&h, "sudden_hardship", &["accident"], &yesterday.to_string()),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "found_on", "{:?}", r.body);
     // A second case on the same household returns it to poverty.
     let r = app
         .post(
@@ -839,3 +850,5 @@ async fn every_monitored_household_gets_a_named_contact() {
     assert!(events.iter().any(|e| e["kind"] == "contact"), "{events:?}");
     assert_eq!(without(x.clerk.clone()).await, 0);
 }
+
+mod reads;

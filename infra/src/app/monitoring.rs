@@ -387,6 +387,24 @@ pub fn open_case(
             }
         }
     };
+    // A risk found before the household's last case closed belongs to that case: a date
+    // earlier than its closing would let the old case's measures count for the new one.
+    let closed: Option<DateTime<Utc>> = monitoring_cases::table
+        .filter(monitoring_cases::county_code.eq(row.county_code))
+        .filter(monitoring_cases::household_id.eq(row.id))
+        .select(diesel::dsl::max(monitoring_cases::closed_at))
+        .first(conn)
+        .db()?;
+    if let Some(day) = closed.map(crate::clock::china_date)
+        && new.found_on < day
+    {
+        return Err(DomainError::field(
+            "found_on",
+            domain::Rule::NotBefore {
+                other: format!("{day} (the day the household's previous monitoring case closed)"),
+            },
+        ));
+    }
     let status = parse(Status::parse(&row.status))?;
     rules::check_kind(new.kind, status).map_err(|m| DomainError::field("kind", m))?;
     let days = super::settings::effective_for(conn, ctx, stored_code(row.region_code)?)?
@@ -618,6 +636,10 @@ pub fn add_measure(
     id: Uuid,
     m: &ValidMeasure,
 ) -> Result<CaseView, DomainError> {
+    // The household before the case, as `decide` and every other path take them: the measure
+    // writes the household's record, and the other order deadlocked with a decision on it.
+    let unlocked = find_case(conn, id, false)?;
+    cases::find_for_update(conn, unlocked.household_id)?;
     let case = find_case(conn, id, true)?;
     require_village(ctx, case.region_code)?;
     let stage = parse(CaseStage::parse(&case.stage))?;

@@ -1,0 +1,1 @@
+DROP INDEX monitoring_cases_household;
