@@ -162,7 +162,8 @@ pub struct CaseParams {
 }
 
 /// Monitoring cases in your scope, by village, oldest finding first in each; `overdue=true` lists those whose
-/// identification has passed its deadline.
+/// identification has passed its deadline. Every page read is audited (`monitoring_case.list`, with
+/// the filters and the number of rows).
 #[utoipa::path(
     tag = "monitoring",
     security(("bearer" = [])),
@@ -184,27 +185,37 @@ pub async fn list_cases(
     let limit = page.limit()?;
     let after: Option<(i64, NaiveDate, Uuid)> = page.cursor()?;
     let p = params.into_inner();
+    // The page names households and their risks (illness, disability): read, like a household
+    // list, with one audit row naming the filters (on the primary when read from a replica).
+    let audited = serde_json::json!({
+        "region": p.region, "stage": p.stage, "kind": p.kind, "overdue": p.overdue,
+        "without_contact": p.without_contact,
+    });
     let rows = state
-        .run_page(auth, move |conn, ctx| {
-            let f = CaseFilter {
-                within: within(p.region.as_deref(), ctx.caller.scope())?,
-                stage: p
-                    .stage
-                    .as_deref()
-                    .map(CaseStage::parse)
-                    .transpose()
-                    .map_err(|m| DomainError::field("stage", m))?,
-                kind: p
-                    .kind
-                    .as_deref()
-                    .map(Kind::parse)
-                    .transpose()
-                    .map_err(|m| DomainError::field("kind", m))?,
-                overdue: p.overdue.unwrap_or(false),
-                without_contact: p.without_contact.unwrap_or(false),
-            };
-            monitoring::list(conn, ctx, &f, after, limit + 1)
-        })
+        .read_page(
+            auth,
+            move |conn, ctx| {
+                let f = CaseFilter {
+                    within: within(p.region.as_deref(), ctx.caller.scope())?,
+                    stage: p
+                        .stage
+                        .as_deref()
+                        .map(CaseStage::parse)
+                        .transpose()
+                        .map_err(|m| DomainError::field("stage", m))?,
+                    kind: p
+                        .kind
+                        .as_deref()
+                        .map(Kind::parse)
+                        .transpose()
+                        .map_err(|m| DomainError::field("kind", m))?,
+                    overdue: p.overdue.unwrap_or(false),
+                    without_contact: p.without_contact.unwrap_or(false),
+                };
+                monitoring::list(conn, ctx, &f, after, limit + 1)
+            },
+            move |conn, ctx, rows| list_audit(conn, ctx, "monitoring_case", audited, rows.len()),
+        )
         .await?;
     Ok(HttpResponse::Ok().json(Page::from_rows(
         rows,
@@ -337,7 +348,8 @@ pub async fn open_case(
     .await
 }
 
-/// A monitoring case with its events and measures.
+/// A monitoring case with its events and measures. Every read is audited as a read of the household
+/// (`household.read`, part `monitoring_case`).
 #[utoipa::path(
     tag = "monitoring",
     security(("bearer" = [])),
@@ -356,10 +368,43 @@ pub async fn get_case(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
+    // A case holds the household's risks and every measure since it was found: its read is
+    // audited as a read of the household's measures is.
     let v = state
-        .run(auth, move |conn, ctx| monitoring::get(conn, ctx, id))
+        .read(
+            auth,
+            move |conn, ctx| monitoring::get(conn, ctx, id),
+            |conn, ctx, v| {
+                infra::app::cases::households::audit_part_read(
+                    conn,
+                    ctx,
+                    v.case.household_id,
+                    "monitoring_case",
+                )
+            },
+        )
         .await?;
     Ok(HttpResponse::Ok().json(CaseDto::from(v)))
+}
+
+/// Audits a read of a page of cases or leads (`<object>.list`, one row per request, with the
+/// filters and the number of rows).
+pub(crate) fn list_audit(
+    conn: &mut infra::db::Tx<'_>,
+    ctx: &infra::app::Ctx,
+    object: &str,
+    mut filters: serde_json::Value,
+    rows: usize,
+) -> Result<(), DomainError> {
+    filters["rows"] = rows.into();
+    ctx.audit(
+        conn,
+        &format!("{object}.list"),
+        object,
+        "",
+        ctx.caller.unit(),
+        filters,
+    )
 }
 
 /// A decision that may go either way.

@@ -109,10 +109,12 @@ const ACTIONS: [string, string][] = [
   ["campaign.excuse", "动态调整：为村说明原因"],
   ["campaign.close", "结束年度动态调整"],
   // 防返贫监测
+  ["monitoring_lead.list", "查询预警线索"],
   ["monitoring_lead.scan", "运行预警扫描"],
   ["monitoring_lead.reported", "报告预警线索"],
   ["monitoring_lead.case_opened", "核实预警线索：纳入识别"],
   ["monitoring_lead.dismissed", "核实预警线索：无风险"],
+  ["monitoring_case.list", "查询监测对象"],
   ["monitoring_case.identified", "识别监测对象（村级）"],
   ["monitoring_case.opened_help_first", "先救后核纳入监测"],
   ["monitoring_case.township_review", "监测对象：镇审核"],

@@ -71,6 +71,7 @@ pub struct LeadParams {
 }
 
 /// Leads in your scope, by village, oldest first in each; `status=pending` is the verification queue.
+/// Every page read is audited (`monitoring_lead.list`, with the filters and the number of rows).
 #[utoipa::path(
     tag = "monitoring",
     security(("bearer" = [])),
@@ -92,27 +93,35 @@ pub async fn list_leads(
     let limit = page.limit()?;
     let after: Option<(i64, DateTime<Utc>, Uuid)> = page.cursor()?;
     let p = params.into_inner();
+    // Leads name households and what a department reported (medical costs): audited as a list.
+    let audited = serde_json::json!({ "region": p.region, "status": p.status, "rule": p.rule });
     let rows = state
-        .run_page(auth, move |conn, ctx| {
-            let f = LeadFilter {
-                within: within(p.region.as_deref(), ctx.caller.scope())?,
-                status: p
-                    .status
-                    .as_deref()
-                    .map(LeadStatus::parse)
-                    .transpose()
-                    .map_err(|m| DomainError::field("status", m))?,
-                rule: p
-                    .rule
-                    .as_deref()
-                    .map(LeadRule::parse)
-                    .transpose()
-                    .map_err(|m| DomainError::field("rule", m))?,
-            };
-            let rows = monitoring::leads(conn, &f, after, limit + 1)?;
-            let heads = monitoring::lead_heads(conn, &rows)?;
-            Ok((rows, heads))
-        })
+        .read_page(
+            auth,
+            move |conn, ctx| {
+                let f = LeadFilter {
+                    within: within(p.region.as_deref(), ctx.caller.scope())?,
+                    status: p
+                        .status
+                        .as_deref()
+                        .map(LeadStatus::parse)
+                        .transpose()
+                        .map_err(|m| DomainError::field("status", m))?,
+                    rule: p
+                        .rule
+                        .as_deref()
+                        .map(LeadRule::parse)
+                        .transpose()
+                        .map_err(|m| DomainError::field("rule", m))?,
+                };
+                let rows = monitoring::leads(conn, &f, after, limit + 1)?;
+                let heads = monitoring::lead_heads(conn, &rows)?;
+                Ok((rows, heads))
+            },
+            move |conn, ctx, (rows, _)| {
+                super::list_audit(conn, ctx, "monitoring_lead", audited, rows.len())
+            },
+        )
         .await?;
     let (rows, heads) = rows;
     Ok(HttpResponse::Ok().json(Page::from_rows(
