@@ -430,3 +430,5 @@ async fn a_county_requiring_rounds_refuses_the_village_by_village_review() {
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert_eq!(moved(&r), [list]);
 }
+
+mod decisions;

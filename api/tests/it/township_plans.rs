@@ -6,7 +6,8 @@ use chrono::{Datelike as _, Duration, NaiveDate};
 use serde_json::{Value, json};
 
 use crate::exit::{
-    Exit, TOWNSHIP, V1, code, dated, nomination, registered, setup, step_path, to_notice_end, votes,
+    Exit, TOWNSHIP, V1, V2, code, dated, nomination, registered, setup, step_path, to_notice_end,
+    votes,
 };
 use crate::helpers::{Resp, TestApp};
 
@@ -508,6 +509,52 @@ async fn a_timetable_follows_the_procedure_inside_the_year() {
         json!({"location": "村委会公示栏"}),
     )
     .await;
+    // A second list of the township, in V2, emptied by an upheld objection during its notice:
+    // it has no step left, so it does not hold the township's milestone back.
+    let h2 = registered(app, &x.clerk2, "P8", V2, 88, (3, 400_000, true)).await;
+    for y in [year - 1, year] {
+        crate::exit::put_year(app, &x.clerk2, &h2, y, 1_500_000, true).await;
+    }
+    let mut n = nomination(V2, &[&h2]);
+    n["year"] = json!(year);
+    n["nominated_on"] = json!(today(app).to_string());
+    let r = app.post("/api/v1/exit-lists", &x.clerk2, n).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let emptied = r.body["id"].as_str().unwrap_or_default().to_string();
+    take(&x, &x.clerk2, &emptied, "appraisal", votes(&[(&h2, 25)])).await;
+    take(
+        &x,
+        &x.clerk2,
+        &emptied,
+        "verification",
+        json!({"verified_on": "today", "verifiers": ["王某"], "findings": "属实"}),
+    )
+    .await;
+    take(
+        &x,
+        &x.clerk2,
+        &emptied,
+        "first-notice",
+        json!({"location": "村委会公示栏"}),
+    )
+    .await;
+    let r = app
+        .post(
+            &format!("/api/v1/exit-lists/{emptied}/objections"),
+            &x.clerk2,
+            json!({"household_id": h2, "raised_by": "村民李某", "content": "该户收入不实"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let objection = r.body["id"].as_str().unwrap_or_default().to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/objections/{objection}/resolution"),
+            &x.clerk2,
+            json!({"outcome": "upheld", "reason": "核实属实"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
     to_notice_end(app, &x.clerk, &list, Duration::seconds(1)).await;
     let decided = today(app);
     app.state.clock.advance(Duration::days(2));

@@ -45,8 +45,8 @@ use nomination::StageChange;
 pub use nomination::{Nomination, add_entries, criteria, nominate};
 pub use objections::{objections, raise_objection, resolve_objection};
 pub use steps::{DATE_KEYS, round_step, step_on, take_step};
-pub(crate) use steps::{StepEvent, listed_ids, notice_days, step_event, take_step_on};
-use steps::{last_step, record_step, remove_entry, stored_evidence, touch};
+pub(crate) use steps::{StepEvent, last_step, listed_ids, notice_days, step_event, take_step_on};
+use steps::{record_step, remove_entry, stored_evidence, touch};
 pub use targets::{Progress, policies_retained_until, progress, set_target};
 
 /// A document attached to a step (a scan kept in the county's archive), by reference.

@@ -522,7 +522,9 @@ pub fn rollup(
     // When each list took each step (its first taking), by township: the milestones' states.
     // Above the county the number of lists counts filed ones only (the others are the county's
     // own, as above); the states, the township's timetable, come from every list.
-    let lists: Vec<(Uuid, i64, bool)> = exit_lists::table
+    // A list every household of which was taken off (upheld objections) has no step left: it
+    // does not hold its township's milestones back for ever.
+    let lists: Vec<(Uuid, i64, bool, bool)> = exit_lists::table
         .filter(exit_lists::county_code.eq(cc))
         .filter(exit_lists::region_code.between(range.lo(), range.hi()))
         .filter(exit_lists::year.eq(year))
@@ -530,6 +532,12 @@ pub fn rollup(
             exit_lists::id,
             exit_lists::region_code,
             exit_lists::stage.eq("filed"),
+            diesel::dsl::exists(
+                crate::schema::exit_entries::table
+                    .filter(crate::schema::exit_entries::county_code.eq(exit_lists::county_code))
+                    .filter(crate::schema::exit_entries::list_id.eq(exit_lists::id))
+                    .filter(crate::schema::exit_entries::removed.eq(false)),
+            ),
         ))
         .load(conn)
         .db()?;
@@ -580,12 +588,12 @@ pub fn rollup(
         .map(|(code, name)| {
             let in_town: Vec<Uuid> = lists
                 .iter()
-                .filter(|(_, r, _)| r / UNIT * UNIT == code)
-                .map(|(id, _, _)| *id)
+                .filter(|(_, r, _, left)| r / UNIT * UNIT == code && *left)
+                .map(|(id, _, _, _)| *id)
                 .collect();
             let counted = lists
                 .iter()
-                .filter(|(_, r, filed)| r / UNIT * UNIT == code && (*filed || !above))
+                .filter(|(_, r, filed, _)| r / UNIT * UNIT == code && (*filed || !above))
                 .count();
             let exits = flow(code, "exit");
             let entries = flow(code, domain::intake::Kind::New.as_str());

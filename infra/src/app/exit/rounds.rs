@@ -161,18 +161,43 @@ fn nothing_ready(step: Step, held: &[Held]) -> DomainError {
     }
 }
 
-/// Splits `lists` into those ready for `step` and those held back (with the reason).
+/// Splits `lists` into those ready for `step` and those held back (with the reason). A list
+/// is ready when the step may be taken now and on the decision's date (`input`'s): a list whose
+/// notice ended after the day the decision was taken is held back, not a reason to refuse the
+/// decision for every list (or to date it falsely).
 fn sort_ready(
     conn: &mut PgConnection,
     ctx: &Ctx,
     lists: Vec<ListRow>,
     step: Step,
+    input: &StepInput,
 ) -> Result<(Vec<ListRow>, Vec<Held>), DomainError> {
     let mut ready = Vec::new();
     let mut held = Vec::new();
+    let (field, on) = input.date(ctx.today());
     for l in lists {
         let state = state_of(conn, &l)?;
-        match rules::check_step(&state, step, ctx.now) {
+        let mut check = rules::check_step(&state, step, ctx.now);
+        if check.is_ok()
+            && let Some(f) = super::last_step(conn, &l)?
+            // Only the order against the list's last step: the future and how far back a date
+            // may lie are the same for every list, and refuse the decision itself.
+            && rules::check_step_date(field, on, on, 0, Some(&f)).is_err()
+        {
+            let after = f.notice_last_day.unwrap_or(f.on);
+            check = Err(DomainError::Conflict {
+                code: if f.notice_last_day.is_some() {
+                    ErrorCode::NoticePeriodRunning
+                } else {
+                    ErrorCode::StepOutOfOrder
+                },
+                message: format!(
+                    "on {on} (the decision's {field}) the list's {} ({after}) was not over yet",
+                    f.step
+                ),
+            });
+        }
+        match check {
             Ok(_) => ready.push(l),
             Err(DomainError::Conflict { code, message }) => held.push(Held {
                 list_id: l.id,
@@ -239,6 +264,69 @@ fn split_removals(
         );
     }
     Ok(out)
+}
+
+/// Hands each list of a decision the attachments that are its own: a file stored for one of
+/// `lists` goes to that list only (each list's step checks its evidence against the files
+/// stored for it, so one set for all failed as soon as a round held two lists); a link goes to
+/// every list. A stored file of none of them is a field error under `field` (`attachments`,
+/// `postings[i].attachments`).
+fn own_attachments(
+    conn: &mut PgConnection,
+    lists: &[&ListRow],
+    attachments: &[Attachment],
+    field: &str,
+) -> Result<BTreeMap<Uuid, Vec<Attachment>>, DomainError> {
+    use crate::schema::attachments as a;
+    let stored: Vec<(usize, Uuid)> = attachments
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| super::links::stored_attachment(&x.uri).map(|id| (i, id)))
+        .collect();
+    let owners: BTreeMap<Uuid, Uuid> = match lists.first() {
+        Some(first) if !stored.is_empty() => a::table
+            .filter(a::county_code.eq(first.county_code))
+            .filter(a::object_type.eq(crate::app::attachments::ObjectType::ExitList.as_str()))
+            .filter(a::object_id.eq_any(lists.iter().map(|l| l.id).collect::<Vec<_>>()))
+            .filter(a::id.eq_any(stored.iter().map(|s| s.1).collect::<Vec<_>>()))
+            .select((a::id, a::object_id))
+            .load::<(Uuid, Uuid)>(conn)
+            .db()?
+            .into_iter()
+            .collect(),
+        _ => BTreeMap::new(),
+    };
+    let errs: Vec<FieldError> = stored
+        .iter()
+        .filter(|(_, id)| !owners.contains_key(id))
+        .map(|(i, _)| {
+            FieldError::new(
+                format!("{field}[{i}].uri"),
+                domain::Rule::other(
+                    "is not an attachment stored for a list this decision moves \
+                     (POST /api/v1/attachments?object_type=exit_list&object_id=…)",
+                    "不是为本次决定所涉名单存储的附件(POST /api/v1/attachments?object_type=exit_list&object_id=…)",
+                ),
+            )
+        })
+        .collect();
+    if !errs.is_empty() {
+        return Err(DomainError::Validation(errs));
+    }
+    Ok(lists
+        .iter()
+        .map(|l| {
+            let own = attachments
+                .iter()
+                .filter(|x| {
+                    super::links::stored_attachment(&x.uri)
+                        .is_none_or(|id| owners.get(&id) == Some(&l.id))
+                })
+                .cloned()
+                .collect();
+            (l.id, own)
+        })
+        .collect())
 }
 
 /// What a decision moved and held back.
@@ -308,14 +396,17 @@ fn decide(
     input: &StepInput,
     attachments: &[Attachment],
 ) -> Result<Outcome, DomainError> {
-    let (ready, held) = sort_ready(conn, ctx, lists, step)?;
+    let (ready, held) = sort_ready(conn, ctx, lists, step, input)?;
     if ready.is_empty() {
         return Err(nothing_ready(step, &held));
     }
     let inputs = split_removals(conn, input, &ready)?;
+    let refs: Vec<&ListRow> = ready.iter().collect();
+    let files = own_attachments(conn, &refs, attachments, "attachments")?;
     for l in &ready {
         let own = inputs.get(&l.id).unwrap_or(input);
-        take_step_on(conn, ctx, l, step, own, attachments, Some(round.id))?;
+        let own_files = files.get(&l.id).map_or(&[][..], Vec::as_slice);
+        take_step_on(conn, ctx, l, step, own, own_files, Some(round.id))?;
     }
     let summary = match input {
         StepInput::Review {
@@ -545,22 +636,29 @@ pub fn second_notice(
         return Err(DomainError::Validation(errs));
     }
     let mut all_attachments = Vec::new();
-    for p in postings {
+    for (i, p) in postings.iter().enumerate() {
         let input = StepInput::Notice {
             location: p.location.clone(),
             posted_on: p.posted_on,
         };
-        for l in awaiting
+        let here: Vec<&ListRow> = awaiting
             .iter()
             .filter(|l| l.region_code == p.village.as_i64())
-        {
+            .collect();
+        let files = own_attachments(
+            conn,
+            &here,
+            &p.attachments,
+            &format!("postings[{i}].attachments"),
+        )?;
+        for l in here {
             take_step_on(
                 conn,
                 ctx,
                 l,
                 Step::SecondNotice,
                 &input,
-                &p.attachments,
+                files.get(&l.id).map_or(&[][..], Vec::as_slice),
                 Some(round.id),
             )?;
         }
@@ -695,12 +793,15 @@ pub fn file_county(
         .for_update()
         .load(conn)
         .db()?;
-    let (ready, held) = sort_ready(conn, ctx, lists, Step::Filing)?;
+    let (ready, held) = sort_ready(conn, ctx, lists, Step::Filing, input)?;
     if ready.is_empty() {
         return Err(nothing_ready(Step::Filing, &held));
     }
+    let refs: Vec<&ListRow> = ready.iter().collect();
+    let files = own_attachments(conn, &refs, attachments, "attachments")?;
     for l in &ready {
-        take_step_on(conn, ctx, l, Step::Filing, input, attachments, None)?;
+        let own_files = files.get(&l.id).map_or(&[][..], Vec::as_slice);
+        take_step_on(conn, ctx, l, Step::Filing, input, own_files, None)?;
     }
     ctx.audit(
         conn,

@@ -206,7 +206,7 @@ pub fn step_on(details: &Value, taken_at: DateTime<Utc>) -> NaiveDate {
 }
 
 /// The last step taken on the list, as the next step's date must respect.
-pub(super) fn last_step(
+pub(crate) fn last_step(
     conn: &mut PgConnection,
     list: &ListRow,
 ) -> Result<Option<rules::Follows>, DomainError> {

@@ -209,8 +209,12 @@ pub(super) fn view(conn: &mut PgConnection, round: &RoundRow) -> Result<RoundVie
         ))
         .load(conn)
         .db()?;
+    // The round stands where its least advanced list stands, leaving out a list emptied by
+    // upheld objections (it has no step left) unless every list is.
+    let left = lists.iter().any(|l| l.households > 0);
     let stage = lists
         .iter()
+        .filter(|l| l.households > 0 || !left)
         .filter_map(|l| Stage::parse(&l.stage).ok())
         .min_by_key(|s| Stage::ALL.iter().position(|x| x == s))
         .unwrap_or(Stage::TownshipReviewed);
