@@ -218,7 +218,9 @@ fn xlsx_file(lines: &[PaymentLine]) -> Result<Vec<u8>, domain::DomainError> {
 /// household head's name and full ID number, the bank, the **full card number** it was paid
 /// to, the amount in yuan, the purpose (the project, and the note) and the day. Personal data:
 /// needs `funds:payment_file` over the project and a `reason`, and is audited
-/// (`disbursement.payment_file`, with the reason, the number of lines and the total).
+/// (`disbursement.payment_file`, with the reason, the number of lines and the total). The file
+/// is whole or refused: a payee living outside the caller's area is 403 naming how many
+/// payments they cannot print (the county's funds office prints it).
 #[utoipa::path(
     tag = "funds",
     security(("bearer" = [])),
@@ -226,7 +228,7 @@ fn xlsx_file(lines: &[PaymentLine]) -> Result<Vec<u8>, domain::DomainError> {
     responses(
         (status = 200, description = "The file", content((String = "text/csv"), (crate::documents::FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         NotSignedIn,
-        (status = 403, description = "Lacks funds:payment_file over the project", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks funds:payment_file over the project, or a payee lives outside the caller's area", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such project in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`reason` missing or outside 4–500 characters; `format` not csv or xlsx", body = Problem, content_type = "application/problem+json"),
     )

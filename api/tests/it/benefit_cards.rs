@@ -633,3 +633,37 @@ async fn a_card_import_says_nothing_of_a_card_outside_the_callers_townships() {
         .await;
     assert!(refused_as_split(&r), "{:?}", r.body);
 }
+
+/// A township's fund officer may print the payment file of a project of their township, but a
+/// payee living in another township has a card they cannot see: the file is refused, naming
+/// how many payments they cannot print, instead of leaving that payment out (the ledger would
+/// say paid and the bank would never pay it). The county's officer prints it whole.
+#[actix_web::test]
+async fn a_payment_file_with_a_payee_outside_the_callers_area_is_refused_not_cut_short() {
+    let mut s = setup().await;
+    s.app.user("funds.t102", "370831102", &["fund_officer"]);
+    let township = s.app.token("funds.t102").await;
+    let app = &s.app;
+    let theirs = crate::funds::allocated_project(app, &s.officer, "370831102201").await;
+    assert_eq!(give_card(app, &s.officer, &s.household).await.status, 200);
+    let r = pay(app, &s.officer, &theirs, &s.household, 50_000).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let file = format!(
+        "/api/v1/projects/{theirs}/payment-file?reason={}",
+        enc("核对发放名单")
+    );
+    let r = app.get(&file, &township).await;
+    assert_eq!(r.status, 403, "{:?}", r.body);
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("1 of the file's 1 payments")),
+        "{:?}",
+        r.body
+    );
+    let r = app.get(&file, &s.officer).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let text = String::from_utf8_lossy(&r.raw).to_string();
+    let lines = text.trim_start_matches('\u{feff}').trim().lines().count();
+    assert_eq!(lines, 2, "the header and the payment: {text}");
+}
