@@ -52,7 +52,10 @@ pub fn compare(village: &[(i32, i64)], county: &[(i32, i64)]) -> Vec<GrowthYear>
                 county_income_fen: c1,
                 county_growth_bp: cg,
                 difference_bp: vg - cg,
-                faster_than_county: vg > cg,
+                // Decided on the exact growth (v1/v0 > c1/c0, cross-multiplied), not on the
+                // rounded basis points: a village faster by less than 0.01 point is faster.
+                faster_than_county: i128::from(v1 - v0) * i128::from(c0)
+                    > i128::from(c1 - c0) * i128::from(v0),
             })
         })
         .collect()
@@ -85,5 +88,18 @@ mod tests {
         );
         assert!(!g[1].faster_than_county);
         assert_eq!(growth_bp(0, 5), None);
+    }
+
+    #[test]
+    fn faster_is_judged_on_the_exact_growth_not_the_rounded_points() {
+        // County +5.2600 %, village +5.2622 %: both 526 basis points, the village faster.
+        let county = [(2020, 1_900_000), (2021, 1_999_940)];
+        let village = [(2020, 1_800_000), (2021, 1_894_719)];
+        let g = compare(&village, &county);
+        assert_eq!((g[0].village_growth_bp, g[0].county_growth_bp), (526, 526));
+        assert!(g[0].faster_than_county, "{g:?}");
+        // Equal growth is not faster.
+        let g = compare(&[(2020, 100), (2021, 110)], &[(2020, 1_000), (2021, 1_100)]);
+        assert!(!g[0].faster_than_county, "{g:?}");
     }
 }

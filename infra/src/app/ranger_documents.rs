@@ -129,15 +129,13 @@ fn pct(bp: i32) -> String {
     }
 }
 
-/// Whole months from `start` to `end` inclusive (a period ending the day before an
-/// anniversary counts the month).
+/// Whole months from `start` to `end` inclusive: the months from `start` to the day after
+/// `end`, less one when that day comes before `start`'s day of the month (2017-03-15 to
+/// 2018-03-14 is 12 months; 2017-01-01 to 2017-12-31 also 12).
 fn months(start: chrono::NaiveDate, end: chrono::NaiveDate) -> i32 {
-    let m = (end.year() - start.year()) * 12 + end.month() as i32 - start.month() as i32;
-    if end.day() + 1 >= start.day() {
-        m + 1
-    } else {
-        m
-    }
+    let after = end.succ_opt().unwrap_or(end);
+    let m = (after.year() - start.year()) * 12 + after.month() as i32 - start.month() as i32;
+    if after.day() < start.day() { m - 1 } else { m }
 }
 
 /// The agreement of contract `id` in three copies.
@@ -349,4 +347,27 @@ pub fn payout_sheet(
         lang: Lang::Zh,
         sections: vec![Section { blocks: b }],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_period_counts_its_whole_months_from_any_day() {
+        for (start, end, n) in [
+            ("2017-01-01", "2017-12-31", 12),
+            ("2017-03-15", "2018-03-14", 12),
+            ("2017-01-15", "2017-02-14", 1),
+            ("2017-03-15", "2017-12-31", 9),
+            ("2017-01-01", "2019-12-31", 36),
+            ("2017-06-01", "2017-06-30", 1),
+        ] {
+            assert_eq!(super::months(d(start), d(end)), n, "{start}..{end}");
+        }
+    }
 }
