@@ -395,11 +395,18 @@ fn removal_reason(reason: Option<String>) -> Result<Option<String>, DomainError>
     Ok(Some(r))
 }
 
-/// Removes a member (not the head), with the reason kept in the household's history.
+/// Removes a member (not the head), with the reason kept in the household's history. Needs
+/// `If-Match` with the member's version as read (its ETag, or `"<version>"` from the
+/// household's `members`): a member changed since is not removed (412).
 #[utoipa::path(
     tag = "members",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Household id"), ("member_id" = Uuid, Path, description = "Member id"), RemoveMemberParams),
+    params(
+        ("id" = Uuid, Path, description = "Household id"),
+        ("member_id" = Uuid, Path, description = "Member id"),
+        ("If-Match" = String, Header, description = "The member's ETag"),
+        RemoveMemberParams,
+    ),
     responses(
         (status = 204, description = "Removed"),
         NotSignedIn,
@@ -407,10 +414,13 @@ fn removal_reason(reason: Option<String>) -> Result<Option<String>, DomainError>
         NotFound,
         (status = 422, description = "The head cannot be removed (`member_id`), or the reason is too long (`reason`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Other records still refer to the member: nothing is removed", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match: the member changed since it was read", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/households/{id}/members/{member_id}")]
 pub async fn remove_member(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<(String, String)>,
@@ -419,9 +429,10 @@ pub async fn remove_member(
     let id = household_id(&path.0)?;
     let mid = member_id(&path.1)?;
     let reason = removal_reason(params.into_inner().reason)?;
+    let version = if_match(&req)?;
     state
         .run(auth, move |conn, ctx| {
-            members::remove(conn, ctx, id, mid, reason.as_deref())
+            members::remove(conn, ctx, id, mid, version, reason.as_deref())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -168,7 +168,7 @@ async fn members_keep_exactly_one_head() {
             &format!("/api/v1/households/{id}/members/{head}"),
             Some(&t),
             None,
-            &[]
+            &[("if-match", "\"1\"")]
         )
         .await
         .status,
@@ -245,19 +245,22 @@ async fn members_keep_exactly_one_head() {
             .status,
         200
     );
-    // The removal's reason is kept in the household's history beside it.
+    // A removal names the version it was read at: without it 428, stale 412 (nothing removed).
+    let read = app
+        .get(&format!("/api/v1/households/{id}/members/{head}"), &t)
+        .await;
+    let tag = read.header("etag").unwrap_or_default();
+    let path = format!("/api/v1/households/{id}/members/{head}?reason=%E5%A9%9A%E5%87%BA");
+    assert_eq!(removal(&app, &t, &path, None).await, 428);
+    assert_eq!(removal(&app, &t, &path, Some("\"99\"")).await, 412);
     assert_eq!(
-        app.send(
-            "DELETE",
-            &format!("/api/v1/households/{id}/members/{head}?reason=%E5%A9%9A%E5%87%BA"),
-            Some(&t),
-            None,
-            &[]
-        )
-        .await
-        .status,
-        204
+        app.get(&format!("/api/v1/households/{id}/members/{head}"), &t)
+            .await
+            .status,
+        200
     );
+    // The removal's reason is kept in the household's history beside it.
+    assert_eq!(removal(&app, &t, &path, Some(&tag)).await, 204);
     let hist = app
         .get(&format!("/api/v1/households/{id}/history"), &t)
         .await;
@@ -936,4 +939,12 @@ async fn aggregates_never_single_out_a_person() {
     // Observer: 4 answered counts; clerk and auditor: one each.
     assert_eq!(items.len(), 6, "{:?}", audit.body);
     assert!(items.iter().any(|e| e.to_string().contains("韩伟")));
+}
+
+/// The status of a member's removal at `path`, with `If-Match: tag` when given.
+async fn removal(app: &crate::helpers::TestApp, t: &str, path: &str, tag: Option<&str>) -> u16 {
+    let headers: Vec<(&str, &str)> = tag.map(|t| ("if-match", t)).into_iter().collect();
+    app.send("DELETE", path, Some(t), None, &headers)
+        .await
+        .status
 }

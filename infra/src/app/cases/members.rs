@@ -328,10 +328,16 @@ pub fn remove(
     ctx: &Ctx,
     household_id: Uuid,
     member_id: Uuid,
+    expected_version: i32,
     reason: Option<&str>,
 ) -> Result<HouseholdView, DomainError> {
     let h = writable(conn, ctx, household_id)?;
     let m = member(conn, &h, member_id)?;
+    // Removed as read: a member corrected since (their name, their ID number) is not removed on
+    // the strength of what the caller saw before, as a PATCH would not be applied.
+    if m.version != expected_version {
+        return Err(DomainError::PreconditionFailed);
+    }
     if m.relationship == "head" {
         return Err(DomainError::field(
             "member_id",
