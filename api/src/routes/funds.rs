@@ -256,6 +256,8 @@ pub struct ProjectDto {
     /// Disbursement entries.
     #[schema(value_type = Vec<LedgerEntryDto>)]
     pub disbursements: Vec<serde_json::Value>,
+    /// Version (the ETag of `GET /projects/{id}`): `PUT …/manager` sends it as `If-Match`.
+    pub version: i32,
 }
 
 impl From<ProjectView> for ProjectDto {
@@ -290,6 +292,7 @@ impl From<ProjectView> for ProjectDto {
             disbursed_fen: v.disbursed_fen,
             allocations: entries(v.allocations),
             disbursements: entries(v.disbursements),
+            version: p.version,
         }
     }
 }
@@ -415,7 +418,12 @@ pub async fn get_project(
     let v = state
         .run(auth, move |conn, _| funds::get_project(conn, id))
         .await?;
-    Ok(HttpResponse::Ok().json(ProjectDto::from(v)))
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            actix_web::http::header::ETAG,
+            crate::http::etag::etag(v.project.version),
+        ))
+        .json(ProjectDto::from(v)))
 }
 
 /// A project's named manager to set.
@@ -428,22 +436,30 @@ pub struct ManagerBody {
 }
 
 /// Names (or clears) a project's manager (专人, seed 5): for projects recorded before, or when
-/// the manager changes. Audited (`project.manager`).
+/// the manager changes. Needs `If-Match` with the project's version as read (two officers
+/// naming different managers: the second is told, 412, instead of replacing the first).
+/// Audited (`project.manager`, from whom to whom).
 #[utoipa::path(
     tag = "funds",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Project id")),
+    params(
+        ("id" = Uuid, Path, description = "Project id"),
+        ("If-Match" = String, Header, description = "The project's ETag (`\"<version>\"`)"),
+    ),
     request_body = ManagerBody,
     responses(
         (status = 200, description = "The project", body = ProjectDto),
         NotSignedIn,
         (status = 403, description = "Lacks funds:manage there", body = Problem, content_type = "application/problem+json"),
         NotFound,
+        (status = 412, description = "Stale If-Match: the project changed since it was read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "manager_user_id: not a user of the county with funds:manage", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/projects/{id}/manager")]
 pub async fn set_project_manager(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
@@ -451,9 +467,10 @@ pub async fn set_project_manager(
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
     let manager = body.0.manager_user_id;
+    let version = crate::http::etag::if_match(&req)?;
     let v = state
         .run(auth, move |conn, ctx| {
-            infra::app::project_rules::set_manager(conn, ctx, id, manager)?;
+            infra::app::project_rules::set_manager(conn, ctx, id, version, manager)?;
             funds::get_project(conn, id)
         })
         .await?;

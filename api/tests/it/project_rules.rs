@@ -119,13 +119,16 @@ async fn post(app: &TestApp, t: &str, project: &str, on: NaiveDate) -> Resp {
     .await
 }
 
+/// `PUT …/manager` with `If-Match` the project's version as read now.
 async fn put_manager(app: &TestApp, path: &str, t: &str, m: Value) -> Resp {
+    let read = app.get(path.trim_end_matches("/manager"), t).await;
+    let tag = read.header("etag").unwrap_or_else(|| "\"0\"".into());
     app.send(
         "PUT",
         path,
         Some(t),
         Some(&json!({"manager_user_id": m})),
-        &[],
+        &[("if-match", tag.as_str())],
     )
     .await
 }
@@ -196,6 +199,40 @@ async fn the_manager_is_a_fund_user_of_the_projects_county() {
     );
     let r = put_manager(app, &path, &x.officer, Value::Null).await;
     assert_eq!((r.status, r.body["manager"].clone()), (200, Value::Null));
+    // Two officers from the same read: the second is told (412), not silently the last; a
+    // change without If-Match is 428.
+    let seen = format!("\"{}\"", r.body["version"]);
+    let body = json!({"manager_user_id": x.manager});
+    let first = app
+        .send(
+            "PUT",
+            &path,
+            Some(&x.officer),
+            Some(&body),
+            &[("if-match", seen.as_str())],
+        )
+        .await;
+    assert_eq!(first.status, 200, "{:?}", first.body);
+    let second = app
+        .send(
+            "PUT",
+            &path,
+            Some(&x.officer),
+            Some(&json!({"manager_user_id": null})),
+            &[("if-match", seen.as_str())],
+        )
+        .await;
+    assert_eq!(second.status, 412, "{:?}", second.body);
+    let bare = app
+        .send("PUT", &path, Some(&x.officer), Some(&body), &[])
+        .await;
+    assert_eq!(bare.status, 428, "{:?}", bare.body);
+    let now = app.get(path.trim_end_matches("/manager"), &x.officer).await;
+    assert_eq!(
+        now.body["manager"]["display_name"], "mgr.zhang",
+        "{:?}",
+        now.body
+    );
 }
 
 /// The township of `V1` and `V2`.

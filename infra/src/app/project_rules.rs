@@ -695,20 +695,34 @@ pub fn key_village_funding(
     Ok(out)
 }
 
-/// Names (or, with `None`, clears) a project's manager.
+/// Names (or, with `None`, clears) a project's manager, if the project is at
+/// `expected_version`.
 ///
 /// # Errors
-/// `NotFound` outside scope; `Forbidden` without `funds:manage`; `Validation` naming
-/// `manager_user_id` as [`check_manager`].
+/// `NotFound` outside scope; `Forbidden` without `funds:manage`; `PreconditionFailed` when the
+/// project changed since; `Validation` naming `manager_user_id` as [`check_manager`].
 pub fn set_manager(
     conn: &mut PgConnection,
     ctx: &Ctx,
     id: Uuid,
+    expected_version: i32,
     manager: Option<Uuid>,
 ) -> Result<(), DomainError> {
-    let p = project_in_scope(conn, ctx, id)?;
-    let region = stored_code(p.region_code)?;
+    let seen = project_in_scope(conn, ctx, id)?;
+    let region = stored_code(seen.region_code)?;
     ctx.caller.require_at(perm::FUNDS_MANAGE, region)?;
+    // Locked and compared: the audit row's `from` is the manager replaced, not one read before
+    // a concurrent change.
+    let p: ProjectRow = projects::table
+        .filter(projects::county_code.eq(seen.county_code))
+        .filter(projects::id.eq(seen.id))
+        .select(ProjectRow::as_select())
+        .for_update()
+        .first(conn)
+        .db()?;
+    if p.version != expected_version {
+        return Err(DomainError::PreconditionFailed);
+    }
     if let Some(m) = manager {
         check_manager(conn, region, m)?;
     }
