@@ -16,7 +16,8 @@ fn codes(v: &Value) -> Vec<String> {
 
 #[actix_web::test]
 async fn every_key_village_has_a_county_leader_checked_in_coverage() {
-    let x = setup().await;
+    let mut x = setup().await;
+    x.app.user("auditor.sishui", "370831", &["auditor"]);
     let app = &x.app;
     let mut ids = Vec::new();
     for v in [V1, V2] {
@@ -108,6 +109,22 @@ async fn every_key_village_has_a_county_leader_checked_in_coverage() {
     assert_eq!(rows[0]["name"], "王某");
     assert_eq!(rows[0]["to_date"], "2021-12-31");
     assert_eq!(rows[1]["to_date"], Value::Null);
+    // The link cut short is named in the successor's audit row, with the end it had.
+    let auditor = app.token("auditor.sishui").await;
+    let log = app
+        .get(
+            "/api/v1/audit-events?action=key_village.leader_linked",
+            &auditor,
+        )
+        .await;
+    assert_eq!(log.status, 200, "{:?}", log.body);
+    let ended = &log.body["items"][0]["details"]["ended"];
+    assert_eq!(
+        ended,
+        &json!([{"leader": rows[0]["id"], "to_date_was": null, "to_date": "2021-12-31"}]),
+        "{:?}",
+        log.body
+    );
     let c = coverage("2022-06-01").await;
     assert_eq!(codes(&c.body["villages_without_leader"]), vec![V2]);
 

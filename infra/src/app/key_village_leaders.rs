@@ -97,19 +97,23 @@ pub fn link(
         ));
     }
     let day_before = from.pred_opt().unwrap_or(from);
-    diesel::update(
-        key_village_leaders::table
-            .filter(key_village_leaders::county_code.eq(county))
-            .filter(key_village_leaders::key_village_id.eq(id))
-            .filter(
-                key_village_leaders::to_date
-                    .is_null()
-                    .or(key_village_leaders::to_date.ge(from)),
-            ),
-    )
-    .set(key_village_leaders::to_date.eq(day_before))
-    .execute(conn)
-    .db()?;
+    let running = key_village_leaders::table
+        .filter(key_village_leaders::county_code.eq(county))
+        .filter(key_village_leaders::key_village_id.eq(id))
+        .filter(
+            key_village_leaders::to_date
+                .is_null()
+                .or(key_village_leaders::to_date.ge(from)),
+        );
+    // The links this one cuts short, with the end they had: the audit row names them.
+    let ended: Vec<(Uuid, Option<chrono::NaiveDate>)> = running
+        .select((key_village_leaders::id, key_village_leaders::to_date))
+        .load(conn)
+        .db()?;
+    diesel::update(running)
+        .set(key_village_leaders::to_date.eq(day_before))
+        .execute(conn)
+        .db()?;
     let row: LeaderRow = diesel::insert_into(key_village_leaders::table)
         .values((
             key_village_leaders::county_code.eq(county),
@@ -132,7 +136,12 @@ pub fn link(
         "key_village",
         id,
         village,
-        json!({ "leader": row.id, "from_date": from, "to_date": to }),
+        json!({
+            "leader": row.id, "from_date": from, "to_date": to,
+            "ended": ended.iter().map(|(l, was)| json!({
+                "leader": l, "to_date_was": was, "to_date": day_before,
+            })).collect::<Vec<_>>(),
+        }),
     )?;
     Ok(row)
 }
