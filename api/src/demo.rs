@@ -531,7 +531,7 @@ fn load_ranger(state: &AppState, village: RegionCode) -> anyhow::Result<()> {
     };
     let county = village.ancestor_at(domain::Level::County);
     state.db.in_scope(county.subtree(), |conn| {
-        if !rangers::list(conn, village.subtree())?.is_empty() {
+        if !rangers::list(conn, village.subtree(), None, 1)?.is_empty() {
             return Ok(());
         }
         let Some(member) = infra::app::cases::members::first_in(conn, village)? else {

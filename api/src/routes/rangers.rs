@@ -133,13 +133,14 @@ pub struct RegionOnly {
     pub region: Option<String>,
 }
 
-/// Ranger contracts in your scope, each naming its ranger (`ranger_name`).
+/// Ranger contracts in your scope, each naming its ranger (`ranger_name`), by village and
+/// start date, a page at a time.
 #[utoipa::path(
     tag = "rangers",
     security(("bearer" = [])),
-    params(RegionOnly),
+    params(RegionOnly, PageParams),
     responses(
-        (status = 200, description = "Contracts", body = Vec<RangerContractDto>),
+        (status = 200, description = "A page of contracts", body = Page<RangerContractDto>),
         NotSignedIn,
         (status = 403, description = "Lacks funds:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
@@ -150,27 +151,32 @@ pub async fn list_contracts(
     state: web::Data<AppState>,
     auth: Auth,
     q: crate::http::query::Query<RegionOnly>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
+    let limit = page.limit()?;
+    let after: Option<(i64, NaiveDate, Uuid)> = page.cursor()?;
     let region = q.into_inner().region;
     let (rows, names) = state
-        .run(auth, move |conn, ctx| {
-            let rows = rangers::list(conn, within(region.as_deref(), ctx.caller.scope())?)?;
+        .run_page(auth, move |conn, ctx| {
+            let within = within(region.as_deref(), ctx.caller.scope())?;
+            let rows = rangers::list(conn, within, after, limit + 1)?;
             let ids: Vec<_> = rows.iter().map(|r| r.member_id).collect();
             let names = rangers::ranger_names(conn, &ids)?;
             Ok((rows, names))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(
-        rows.into_iter()
-            .map(|r| {
-                let name = names.get(&r.member_id).cloned();
-                RangerContractDto {
-                    ranger_name: name,
-                    ..RangerContractDto::from(r)
-                }
-            })
-            .collect::<Vec<_>>(),
-    ))
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        limit,
+        |r| (r.region_code, r.start_date, r.id),
+        |r| {
+            let name = names.get(&r.member_id).cloned();
+            RangerContractDto {
+                ranger_name: name,
+                ..RangerContractDto::from(r)
+            }
+        },
+    )))
 }
 
 /// An inspection.

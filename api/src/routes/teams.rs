@@ -338,13 +338,13 @@ pub struct HouseholdParam {
     pub household: Option<Uuid>,
 }
 
-/// Pairings in your scope.
+/// Pairings in your scope (or of one household), by village and start date, a page at a time.
 #[utoipa::path(
     tag = "teams",
     security(("bearer" = [])),
-    params(HouseholdParam),
+    params(HouseholdParam, PageParams),
     responses(
-        (status = 200, description = "Pairings", body = Vec<PairingDto>),
+        (status = 200, description = "A page of pairings", body = Page<PairingDto>),
         NotSignedIn,
         (status = 403, description = "Lacks villages:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
@@ -355,18 +355,28 @@ pub async fn list_pairings(
     state: web::Data<AppState>,
     auth: Auth,
     q: crate::http::query::Query<HouseholdParam>,
+    page: crate::http::query::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
+    let limit = page.limit()?;
+    let after: Option<(i64, NaiveDate, Uuid)> = page.cursor()?;
     let q = q.into_inner();
     let rows = state
-        .run(auth, move |conn, ctx| {
+        .run_page(auth, move |conn, ctx| {
             teams::list_pairings(
                 conn,
                 within(q.region.as_deref(), ctx.caller.scope())?,
                 q.household,
+                after,
+                limit + 1,
             )
         })
         .await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(PairingDto::from).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(Page::from_rows(
+        rows,
+        limit,
+        |r| (r.region_code, r.start_date, r.id),
+        PairingDto::from,
+    )))
 }
 
 /// The end of a pairing.

@@ -87,7 +87,7 @@ fn load(db: &TestDb) {
 }
 
 /// Tables the load fills; their own triggers (dashboard counts, webhook events) are off.
-const TABLES: [&str; 21] = [
+const TABLES: [&str; 22] = [
     "households",
     "members",
     "monitoring_cases",
@@ -101,6 +101,7 @@ const TABLES: [&str; 21] = [
     "teams",
     "team_members",
     "visits",
+    "pairings",
     "users",
     "webhook_endpoints",
     "webhook_events",
@@ -205,6 +206,12 @@ fn other_lists(county: i64) -> Vec<String> {
                created_by, created_at) \
              SELECT {county}, gen_random_uuid(), id, region_code, md5('cadre{county}')::uuid, \
                DATE '2019-01-01' + (i % 700)::int, 'x', 'x', {u}, now() FROM {h} WHERE i % 3 = 0"
+        ),
+        format!(
+            "INSERT INTO pairings (county_code, id, household_id, region_code, member_id, start_date, \
+               created_by, created_at) \
+             SELECT {county}, gen_random_uuid(), id, region_code, md5('cadre{county}')::uuid, \
+               DATE '2019-01-01' + (i % 700)::int, {u}, now() FROM {h} WHERE i % 3 = 0"
         ),
         format!(
             "INSERT INTO users (county_code, id, region_code, username, display_name, password_hash, disabled) \
@@ -523,6 +530,26 @@ fn other_list_pages(db: &TestDb, orgs: &[(&str, &str)], failures: &mut Vec<Strin
                         within,
                         h,
                         Some((r.region_code, r.visited_on, r.id)),
+                        PAGE,
+                    )
+                    .unwrap_or_else(|e| panic!("{e:?}"));
+                }
+                rows.len()
+            });
+        }
+        for (what, h) in [
+            ("pairings", None),
+            ("pairings of a household", Some(household)),
+        ] {
+            run(what, &mut |c| {
+                let rows = teams::list_pairings(c, within, h, None, PAGE)
+                    .unwrap_or_else(|e| panic!("{e:?}"));
+                if let Some(r) = rows.last() {
+                    teams::list_pairings(
+                        c,
+                        within,
+                        h,
+                        Some((r.region_code, r.start_date, r.id)),
                         PAGE,
                     )
                     .unwrap_or_else(|e| panic!("{e:?}"));

@@ -401,7 +401,7 @@ async fn a_person_serves_on_one_team_at_a_time_and_visits_need_a_pairing() {
     let pairing = app
         .get(&format!("/api/v1/pairings?household={h1}"), &x.clerk)
         .await;
-    let pid = pairing.body[0]["id"]
+    let pid = pairing.body["items"][0]["id"]
         .as_str()
         .unwrap_or_default()
         .to_string();

@@ -528,21 +528,40 @@ pub fn terminate(
     Ok(row)
 }
 
-/// Contracts in a region.
+/// Contracts in a region, by village, start and id, after the cursor `after`; at most `limit`.
 ///
 /// # Errors
 /// Database failures.
 pub fn list(
     conn: &mut PgConnection,
     within: domain::Scope,
+    after: Option<(i64, chrono::NaiveDate, Uuid)>,
+    limit: i64,
 ) -> Result<Vec<ContractRow>, DomainError> {
-    ranger_contracts::table
+    let mut q = ranger_contracts::table
         .filter(ranger_contracts::region_code.between(within.lo(), within.hi()))
-        .order((ranger_contracts::region_code, ranger_contracts::start_date))
+        .order((
+            ranger_contracts::region_code,
+            ranger_contracts::start_date,
+            ranger_contracts::id,
+        ))
         .select(ContractRow::as_select())
-        .limit(5000)
-        .load(conn)
-        .db()
+        .limit(limit)
+        .into_boxed();
+    if let Some((r, d, id)) = after {
+        q = q.filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "(ranger_contracts.region_code, ranger_contracts.start_date, ranger_contracts.id) > (",
+            )
+            .bind::<diesel::sql_types::BigInt, _>(r)
+            .sql(", ")
+            .bind::<diesel::sql_types::Date, _>(d)
+            .sql(", ")
+            .bind::<diesel::sql_types::Uuid, _>(id)
+            .sql(")"),
+        );
+    }
+    crate::db::load_page(conn, q)
 }
 
 /// The rangers' names, by member id (for the contracts list: a contract names the ranger).

@@ -424,7 +424,8 @@ pub fn end_pairing(
     Ok(row)
 }
 
-/// Pairings in `within` (or of one household).
+/// Pairings in `within` (or of one household), by village, start and id, after the cursor
+/// `after`; at most `limit`.
 ///
 /// # Errors
 /// Database failures.
@@ -432,17 +433,49 @@ pub fn list_pairings(
     conn: &mut PgConnection,
     within: Scope,
     household: Option<Uuid>,
+    after: Option<(i64, NaiveDate, Uuid)>,
+    limit: i64,
 ) -> Result<Vec<PairingRow>, DomainError> {
     let mut q = pairings::table
         .filter(pairings::region_code.between(within.lo(), within.hi()))
         .order((pairings::region_code, pairings::start_date, pairings::id))
         .select(PairingRow::as_select())
-        .limit(5000)
+        .limit(limit)
         .into_boxed();
     if let Some(h) = household {
-        q = q.filter(pairings::household_id.eq(h));
+        // One household's pairings (one village: the same order), from
+        // `pairings_household_walk`.
+        q = q
+            .filter(
+                diesel::dsl::sql::<Bool>("pairings.county_code = (SELECT zx_household_county(")
+                    .bind::<diesel::sql_types::Uuid, _>(h)
+                    .sql("))"),
+            )
+            .filter(pairings::household_id.eq(h))
+            .order((pairings::start_date, pairings::id));
+        if let Some((_, d, id)) = after {
+            q = q.filter(
+                diesel::dsl::sql::<Bool>("(pairings.start_date, pairings.id) > (")
+                    .bind::<diesel::sql_types::Date, _>(d)
+                    .sql(", ")
+                    .bind::<diesel::sql_types::Uuid, _>(id)
+                    .sql(")"),
+            );
+        }
+    } else if let Some((r, d, id)) = after {
+        q = q.filter(
+            diesel::dsl::sql::<Bool>(
+                "(pairings.region_code, pairings.start_date, pairings.id) > (",
+            )
+            .bind::<diesel::sql_types::BigInt, _>(r)
+            .sql(", ")
+            .bind::<diesel::sql_types::Date, _>(d)
+            .sql(", ")
+            .bind::<diesel::sql_types::Uuid, _>(id)
+            .sql(")"),
+        );
     }
-    q.load(conn).db()
+    crate::db::load_page(conn, q)
 }
 
 /// A visit log entry.

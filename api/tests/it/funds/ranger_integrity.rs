@@ -85,6 +85,25 @@ async fn one_contract_per_person_at_a_time_and_no_record_ahead_of_today() {
         })
     };
     assert_eq!(ranger_contracts(&member).n, 3, "{first} {next} {open}");
+    // The list is paged in its order (village, start): two pages of two, then one.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..3 {
+        let url = match &cursor {
+            Some(c) => format!("/api/v1/ranger-contracts?limit=2&cursor={c}"),
+            None => "/api/v1/ranger-contracts?limit=2".to_string(),
+        };
+        let r = app.get(&url, &x.officer).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        for k in r.body["items"].as_array().into_iter().flatten() {
+            seen.push(k["id"].as_str().unwrap_or_default().to_string());
+        }
+        cursor = r.body["next_cursor"].as_str().map(str::to_string);
+        if cursor.is_none() {
+            break;
+        }
+    }
+    assert_eq!(seen, [first.clone(), next.clone(), open.clone()]);
 
     // A day still to come: neither an inspection nor an incident.
     let tomorrow = (chrono::Utc::now() + chrono::Duration::days(2))
@@ -176,8 +195,7 @@ async fn an_incident_cannot_end_a_contract_before_a_month_already_paid() {
     assert_eq!(r.status, 201, "{:?}", r.body);
     let incident = r.body["id"].as_str().unwrap_or_default().to_string();
     let r = app.get("/api/v1/ranger-contracts", &x.officer).await;
-    let row = r
-        .body
+    let row = r.body["items"]
         .as_array()
         .into_iter()
         .flatten()

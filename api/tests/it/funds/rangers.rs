@@ -100,10 +100,11 @@ async fn ranger_payouts_month_by_month() {
         .await)
     .await;
     let r = app.get("/api/v1/ranger-contracts", &x.officer).await;
-    assert_eq!(r.body[0]["annual_subsidy_fen"], 1_000_000);
+    assert_eq!(r.body["items"][0]["annual_subsidy_fen"], 1_000_000);
     // The list names the ranger (the console's contracts table shows who).
-    assert_eq!(r.body[0]["ranger_name"], ranger_name);
-    assert_eq!(r.body[0]["member_id"], member.as_str());
+    assert_eq!(r.body["items"][0]["ranger_name"], ranger_name);
+    assert_eq!(r.body["items"][0]["member_id"], member.as_str());
+    assert_eq!(r.body["next_cursor"], Value::Null, "{:?}", r.body);
     let inspect = |on: &str, present: bool| json!({"inspected_on": on, "present": present});
     let base = format!("/api/v1/ranger-contracts/{c}");
     // Outside the contract period: refused by name.
@@ -731,8 +732,16 @@ async fn the_demo_ranger_has_a_year_on_record() {
     let year = chrono::Utc::now().year() - 1;
     let r = app.get("/api/v1/ranger-contracts", &t).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
-    assert_eq!(r.body.as_array().map(Vec::len), Some(1), "{:?}", r.body);
-    let c = r.body[0]["id"].as_str().unwrap_or_default().to_string();
+    assert_eq!(
+        r.body["items"].as_array().map(Vec::len),
+        Some(1),
+        "{:?}",
+        r.body
+    );
+    let c = r.body["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let r = app
         .get(&format!("/api/v1/ranger-contracts/{c}/patrols"), &t)
         .await;
@@ -771,7 +780,7 @@ async fn the_demo_ranger_has_a_year_on_record() {
     // Loading the demo again adds no second contract.
     api::demo::load(&app.state).unwrap_or_else(|e| panic!("{e:#}"));
     let r = app.get("/api/v1/ranger-contracts", &t).await;
-    assert_eq!(r.body.as_array().map(Vec::len), Some(1));
+    assert_eq!(r.body["items"].as_array().map(Vec::len), Some(1));
     // A load stopped part-way through the households is finished by the next start.
     let households = || {
         app.db.as_owner("370831", |c| {
