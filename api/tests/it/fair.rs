@@ -65,3 +65,74 @@ async fn a_county_with_many_jobs_queued_first_does_not_starve_another() {
         "an expired lease is taken over"
     );
 }
+
+/// Webhook deliveries are one queue for every county: a county that queued many (an import's
+/// household.created events) does not hold another county's back until it has drained. A claim
+/// takes the oldest due delivery of each county in turn; within a county, oldest first.
+#[actix_web::test]
+async fn a_county_with_many_deliveries_queued_first_does_not_starve_another() {
+    let mut app = TestApp::spawn_with(
+        |c| {
+            c.work.job_workers = 0;
+            // The instance's own delivery loop polls once at start, then sleeps: the claims
+            // below are the test's.
+            c.work.poll = Duration::from_secs(3600);
+        },
+        None,
+    )
+    .await;
+    app.onboard("370831");
+    app.onboard("370883");
+    let owners = [
+        (
+            "370831",
+            app.user("hooks.a", "370831", &["tenant_admin", "auditor"]),
+        ),
+        (
+            "370883",
+            app.user("hooks.b", "370883", &["tenant_admin", "auditor"]),
+        ),
+    ];
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+    // County A: 30 deliveries due for an hour; county B: 2, due a minute ago.
+    for ((county, owner), (n, minutes)) in owners.iter().zip([(30, 60), (2, 1)]) {
+        app.db.as_owner(county, |c| {
+            diesel::sql_query(format!(
+                "WITH e AS (INSERT INTO webhook_endpoints (county_code, id, region_code, url, secret, \
+                   events, description, active, created_by, created_at, updated_at, owned_by) \
+                 VALUES ({county}, gen_random_uuid(), {county}000000, 'https://hooks.example.cn/{county}', \
+                   'secret', ARRAY['household.created'], 'x', true, '{owner}', now(), now(), '{owner}') \
+                 RETURNING id), \
+                 v AS (INSERT INTO webhook_events (county_code, id, region_code, kind, object_type, \
+                   object_id, payload, occurred_at) \
+                 SELECT {county}, gen_random_uuid(), {county}000000, 'household.created', 'household', \
+                   i::text, '{{}}', now() FROM generate_series(1, {n}) AS i RETURNING id) \
+                 INSERT INTO webhook_deliveries (county_code, id, region_code, endpoint_id, event_id, \
+                   status, attempts, next_attempt_at, created_at) \
+                 SELECT {county}, gen_random_uuid(), {county}000000, e.id, v.id, 'pending', 0, \
+                   now() - interval '{minutes} minutes' + (row_number() OVER ())::int * interval '1 second', now() \
+                 FROM e, v"
+            ))
+            .execute(c)
+        });
+    }
+    let claim = |limit: i32| -> Vec<i32> {
+        infra::app::webhooks::claim(&app.state.db, "w", Duration::from_secs(60), limit)
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .into_iter()
+            .map(|d| d.county_code)
+            .collect()
+    };
+    // Ten at a time: B's two are in the first claim, though A's thirty are older.
+    let first = claim(10);
+    assert_eq!(first.len(), 10, "{first:?}");
+    assert_eq!(
+        first.iter().filter(|c| **c == 370_883).count(),
+        2,
+        "{first:?}"
+    );
+    // Then A's, oldest first, until none is due.
+    let rest: Vec<i32> = (0..4).flat_map(|_| claim(10)).collect();
+    assert_eq!(rest.len(), 22, "{rest:?}");
+    assert!(rest.iter().all(|c| *c == 370_831), "{rest:?}");
+}
