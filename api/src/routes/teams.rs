@@ -5,13 +5,13 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::NaiveDate;
 use domain::villages::{validate_team_member, validate_visit};
 use domain::{DomainError, FieldError, RegionCode};
-use infra::app::teams::{self, MemberRow, NewMember, TeamView, VisitRow};
+use infra::app::teams::{self, NewMember, VisitRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::input::{check_year, done, id_of, text, within};
-use super::teams_dto::{AdviserDto, CoverageDto, PairingDto, VillagePairingDto};
+use super::teams_dto::{AdviserDto, CoverageDto, PairingDto, TeamDto, VillagePairingDto};
 use crate::error::answers::{BadField, NotFound, NotSignedIn};
 use crate::error::{ApiResult, Problem};
 use crate::http::idempotency::{IdempotencyKey, Once};
@@ -23,66 +23,6 @@ fn code(errs: &mut Vec<FieldError>, field: &str, v: &str) -> RegionCode {
     RegionCode::parse(v)
         .map_err(|m| errs.push(FieldError::new(field, m)))
         .unwrap_or(RegionCode::PLATFORM)
-}
-
-/// A team member as shown (ID number masked).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TeamMemberDto {
-    /// Id.
-    pub id: Uuid,
-    /// Name.
-    pub name: String,
-    /// ID number, masked.
-    pub id_masked: String,
-    /// 派出单位.
-    pub dispatching_unit: String,
-    /// `first_secretary` (第一书记), `leader` (队长), `member` (队员).
-    pub position: String,
-    /// Term start.
-    pub term_start: NaiveDate,
-    /// Term end.
-    pub term_end: NaiveDate,
-    /// The account that writes visit logs as this member.
-    pub user_id: Option<Uuid>,
-}
-
-impl From<MemberRow> for TeamMemberDto {
-    fn from(m: MemberRow) -> Self {
-        Self {
-            id: m.id,
-            name: m.name,
-            id_masked: m.id_masked,
-            dispatching_unit: m.dispatching_unit,
-            position: m.position,
-            term_start: m.term_start,
-            term_end: m.term_end,
-            user_id: m.user_id,
-        }
-    }
-}
-
-/// A resident work team.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TeamDto {
-    /// Id.
-    pub id: Uuid,
-    /// Village.
-    pub village_code: String,
-    /// Name.
-    pub name: String,
-    /// Members with their terms.
-    pub members: Vec<TeamMemberDto>,
-}
-
-impl From<TeamView> for TeamDto {
-    fn from(v: TeamView) -> Self {
-        Self {
-            id: v.team.id,
-            village_code: format!("{:012}", v.team.region_code),
-            name: v.team.name,
-            members: v.members.into_iter().map(TeamMemberDto::from).collect(),
-        }
-    }
 }
 
 /// A new team.

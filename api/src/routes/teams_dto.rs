@@ -2,7 +2,9 @@
 //! same JSON as the rows they come from, typed in the OpenAPI document.
 
 use chrono::NaiveDate;
-use infra::app::teams::{AdviserRow, Coverage, CoverageCounts, PairingRow, VillagePairingRow};
+use infra::app::teams::{
+    AdviserRow, Coverage, CoverageCounts, MemberRow, PairingRow, TeamView, VillagePairingRow,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -189,6 +191,66 @@ impl From<Coverage> for CoverageDto {
             demonstration_villages_unpaired: c.demonstration_villages_unpaired,
             households_without_cadre: c.households_without_cadre,
             households_unvisited: c.households_unvisited,
+        }
+    }
+}
+
+/// A team member as shown (ID number masked).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamMemberDto {
+    /// Id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// ID number, masked.
+    pub id_masked: String,
+    /// 派出单位.
+    pub dispatching_unit: String,
+    /// `first_secretary` (第一书记), `leader` (队长), `member` (队员).
+    pub position: String,
+    /// Term start.
+    pub term_start: NaiveDate,
+    /// Term end.
+    pub term_end: NaiveDate,
+    /// The account that writes visit logs as this member.
+    pub user_id: Option<Uuid>,
+}
+
+impl From<MemberRow> for TeamMemberDto {
+    fn from(m: MemberRow) -> Self {
+        Self {
+            id: m.id,
+            name: m.name,
+            id_masked: m.id_masked,
+            dispatching_unit: m.dispatching_unit,
+            position: m.position,
+            term_start: m.term_start,
+            term_end: m.term_end,
+            user_id: m.user_id,
+        }
+    }
+}
+
+/// A resident work team.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamDto {
+    /// Id.
+    pub id: Uuid,
+    /// Village.
+    pub village_code: String,
+    /// Name.
+    pub name: String,
+    /// Members with their terms.
+    pub members: Vec<TeamMemberDto>,
+}
+
+impl From<TeamView> for TeamDto {
+    fn from(v: TeamView) -> Self {
+        Self {
+            id: v.team.id,
+            village_code: format!("{:012}", v.team.region_code),
+            name: v.team.name,
+            members: v.members.into_iter().map(TeamMemberDto::from).collect(),
         }
     }
 }
