@@ -225,7 +225,7 @@ export async function reviewC2({ as, base, expect, rnd }) {
   await as("funds.sishui", "demo-funds-2026", "c2-patrols-more", async (page, shot) => {
     await page.route(/\/api\/v1\/ranger-contracts\/[^/]+\/patrols/, small(2));
     // A contract's patrol log: 加载更多 brings the older patrols.
-    const contracts = (await funder("GET", "/ranger-contracts")).body;
+    const contracts = (await funder("GET", "/ranger-contracts")).body.items;
     let contract = null;
     let patrolCount = 0;
     for (const c of contracts) {

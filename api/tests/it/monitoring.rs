@@ -851,4 +851,5 @@ async fn every_monitored_household_gets_a_named_contact() {
     assert_eq!(without(x.clerk.clone()).await, 0);
 }
 
+mod again;
 mod reads;

@@ -308,6 +308,22 @@ pub fn payment_file(
         .select(disbursements::reverses.assume_not_null())
         .load(conn)
         .db()?;
+    // Every standing payment of the file paid to a card, whoever can see the card: a payee
+    // outside the caller's scope (the project's region is theirs, the household's village is
+    // not) would drop out of the file silently and the bank would never pay what the ledger
+    // says is paid. Read before the lines: a payment recorded in between only adds a line.
+    // (Payments from before cards were kept name none and are left out, as they always were.)
+    let mut all = disbursements::table
+        .filter(disbursements::county_code.eq(county))
+        .filter(disbursements::project_id.eq(project_id))
+        .filter(disbursements::reverses.is_null())
+        .filter(disbursements::household_id.is_not_null())
+        .filter(disbursements::card_id.is_not_null())
+        .into_boxed();
+    if let Some(day) = paid_on {
+        all = all.filter(disbursements::paid_on.eq(day));
+    }
+    let standing: Vec<Uuid> = all.select(disbursements::id).load(conn).db()?;
     let mut q = disbursements::table
         .inner_join(
             benefit_cards::table.on(benefit_cards::county_code
@@ -342,26 +358,15 @@ pub fn payment_file(
         ))
         .load(conn)
         .db()?;
-    // Every standing payment of the file, whoever can see the payee's card: a payee outside the
-    // caller's scope (the project's region is theirs, the household's village is not) would
-    // drop out of the file silently and the bank would never pay what the ledger says is paid.
-    let mut all = disbursements::table
-        .filter(disbursements::county_code.eq(county))
-        .filter(disbursements::project_id.eq(project_id))
-        .filter(disbursements::reverses.is_null())
-        .filter(disbursements::household_id.is_not_null())
-        .into_boxed();
-    if let Some(day) = paid_on {
-        all = all.filter(disbursements::paid_on.eq(day));
-    }
-    let standing: Vec<Uuid> = all.select(disbursements::id).load(conn).db()?;
-    let standing = standing.iter().filter(|i| !reversed.contains(i)).count();
-    let shown = rows.iter().filter(|r| !reversed.contains(&r.0)).count();
-    if shown != standing {
+    let shown: std::collections::HashSet<Uuid> = rows.iter().map(|r| r.0).collect();
+    let missing = standing
+        .iter()
+        .filter(|i| !reversed.contains(i) && !shown.contains(i))
+        .count();
+    if missing > 0 {
         return Err(DomainError::Forbidden(format!(
-            "{} of the file's {standing} payments go to households outside your area: the whole \
-             file is printed by someone whose area holds every payee (the county's funds office)",
-            standing - shown
+            "{missing} of the file's payments go to households outside your area: the whole \
+             file is printed by someone whose area holds every payee (the county's funds office)"
         )));
     }
     let households: Vec<Uuid> = rows.iter().map(|r| r.1).collect();

@@ -395,8 +395,15 @@ pub fn open_case(
         .select(diesel::dsl::max(monitoring_cases::closed_at))
         .first(conn)
         .db()?;
-    if let Some(day) = closed.map(crate::clock::china_date)
-        && new.found_on < day
+    // A lead's date is the reporter's (a bill, a disaster), not the village's entry: a lead
+    // dated before the last case closed opens its case on the day that case closed.
+    let floor = closed.map(crate::clock::china_date);
+    let found_on = match (floor, lead) {
+        (Some(day), Some(_)) => new.found_on.max(day),
+        _ => new.found_on,
+    };
+    if let Some(day) = floor
+        && found_on < day
     {
         return Err(DomainError::field(
             "found_on",
@@ -410,10 +417,10 @@ pub fn open_case(
     let days = super::settings::effective_for(conn, ctx, stored_code(row.region_code)?)?
         .monitoring
         .identification_deadline_days;
-    let horizon = new.found_on + chrono::Duration::days(i64::from(days));
+    let horizon = found_on + chrono::Duration::days(i64::from(days));
     let deadline = rules::deadline(
-        &super::calendar::load(conn, new.found_on, horizon)?,
-        new.found_on,
+        &super::calendar::load(conn, found_on, horizon)?,
+        found_on,
         days,
     );
     let stage = if new.rescue_first {
@@ -430,7 +437,7 @@ pub fn open_case(
             monitoring_cases::region_code.eq(row.region_code),
             monitoring_cases::kind.eq(new.kind.as_str()),
             monitoring_cases::risk_types.eq(&risk),
-            monitoring_cases::found_on.eq(new.found_on),
+            monitoring_cases::found_on.eq(found_on),
             monitoring_cases::deadline.eq(deadline),
             monitoring_cases::description.eq(&new.description),
             monitoring_cases::stage.eq(stage.as_str()),
@@ -484,7 +491,7 @@ pub fn open_case(
         None,
         stage.as_str(),
         json!({
-            "kind": new.kind.as_str(), "risk_types": risk, "found_on": new.found_on,
+            "kind": new.kind.as_str(), "risk_types": risk, "found_on": found_on,
             "description": new.description, "lead_id": lead.map(|l| l.id),
         }),
     )?;
@@ -549,13 +556,25 @@ pub fn decide(
     // (cases from before other procedures closed them: they would otherwise stay open).
     let household_to = household_to.filter(|_| !moved_meanwhile);
     if step == CaseStep::RiskElimination {
-        let measures: i64 = assistance_measures::table
+        // Measures of this case: dated on or after its risk was found, and recorded after the
+        // household's previous case closed (a measure of that case, dated its last day, would
+        // otherwise count for this one too).
+        let previous: Option<DateTime<Utc>> = monitoring_cases::table
+            .filter(monitoring_cases::county_code.eq(case.county_code))
+            .filter(monitoring_cases::household_id.eq(case.household_id))
+            .filter(monitoring_cases::id.ne(case.id))
+            .select(diesel::dsl::max(monitoring_cases::closed_at))
+            .first(conn)
+            .db()?;
+        let mut q = assistance_measures::table
             .filter(assistance_measures::county_code.eq(case.county_code))
             .filter(assistance_measures::household_id.eq(case.household_id))
             .filter(assistance_measures::date.ge(case.found_on))
-            .count()
-            .get_result(conn)
-            .db()?;
+            .into_boxed();
+        if let Some(at) = previous {
+            q = q.filter(assistance_measures::created_at.gt(at));
+        }
+        let measures: i64 = q.count().get_result(conn).db()?;
         if measures == 0 {
             return Err(DomainError::Conflict {
                 code: domain::ErrorCode::NoMeasures,
