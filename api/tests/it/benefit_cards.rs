@@ -667,3 +667,29 @@ async fn a_payment_file_with_a_payee_outside_the_callers_area_is_refused_not_cut
     let lines = text.trim_start_matches('\u{feff}').trim().lines().count();
     assert_eq!(lines, 2, "the header and the payment: {text}");
 }
+
+/// A relocation project pays the households of its own place: a household of another village
+/// would appear on that village's subsidy roster (422 naming the household, nothing paid).
+#[actix_web::test]
+async fn a_relocation_project_pays_only_households_of_its_place() {
+    let mut s = setup().await;
+    s.app.user("clerk.v2", crate::exit::V2, &["village_clerk"]);
+    let clerk2 = s.app.token("clerk.v2").await;
+    let app = &s.app;
+    let r = app
+        .post(
+            "/api/v1/households",
+            &clerk2,
+            household("BC9", crate::exit::V2, &[id_number("370831", 409)]),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let elsewhere = r.body["id"].as_str().unwrap_or_default().to_string();
+    assert_eq!(give_card(app, &s.officer, &elsewhere).await.status, 200);
+    let r = pay(app, &s.officer, &s.project, &elsewhere, 10_000).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "household_id", "{:?}", r.body);
+    assert_eq!(give_card(app, &s.officer, &s.household).await.status, 200);
+    let r = pay(app, &s.officer, &s.project, &s.household, 10_000).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+}

@@ -468,6 +468,22 @@ pub(crate) fn disburse_locked(
         Some(h) => Some(super::benefit_cards::card_for_payment(conn, ctx, h)?),
         None => None,
     };
+    // A relocation project pays the households of its plan's place: one of another village
+    // would appear on that village's subsidy roster.
+    if let Some(h) = d.household_id
+        && project.purpose == domain::funds::Purpose::Relocation.as_str()
+        && !stored_code(project.region_code)?
+            .subtree()
+            .contains(stored_code(super::cases::find(conn, h)?.region_code)?)
+    {
+        return Err(DomainError::field(
+            "household_id",
+            domain::Rule::other(
+                "a relocation project pays households of its own place (the plan's village or area)",
+                "易地扶贫搬迁项目只能向本项目所在地(搬迁计划所在村或区域)的农户发放",
+            ),
+        ));
+    }
     let (allocated, disbursed) = project_totals(conn, project)?;
     let state = ProjectState {
         budget_fen: project.budget_fen,
