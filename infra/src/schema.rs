@@ -628,6 +628,7 @@ diesel::table! {
         vetoed_at -> Nullable<Timestamptz>,
         reversed_at -> Nullable<Timestamptz>,
         reversal_reason -> Nullable<Text>,
+        version -> Int4,
     }
 }
 

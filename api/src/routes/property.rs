@@ -384,6 +384,8 @@ pub struct HitDto {
     /// The liaison leader (挂点领导) they went through (`null` when the station forwarded them
     /// directly, or not yet).
     pub leader_id: Option<Uuid>,
+    /// Version (bumped by each verification): `If-Match` of a re-verification.
+    pub version: i32,
 }
 
 impl From<HitView> for HitDto {
@@ -418,6 +420,7 @@ impl From<HitView> for HitDto {
             reversal_reason: h.reversal_reason,
             routed_at: v.route.map(|r| r.routed_at),
             leader_id: v.route.and_then(|r| r.leader_id),
+            version: h.version,
         }
     }
 }
@@ -560,10 +563,16 @@ pub struct VerifiedDto {
 }
 
 /// Records the village's verification of a hit (village step; until the village appraisal).
+/// A verified hit may be verified again (a correction) with `If-Match` its version as read;
+/// the first verification may send it too. Two verifications from the same read: the second
+/// is 412, not silently the last.
 #[utoipa::path(
     tag = "property",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Hit id")),
+    params(
+        ("id" = Uuid, Path, description = "Hit id"),
+        ("If-Match" = Option<String>, Header, description = "The hit's version as read (`\"<version>\"`); required once the hit is verified"),
+    ),
     request_body = VerificationBody,
     responses(
         (status = 200, description = "Verified", body = VerifiedDto),
@@ -571,17 +580,24 @@ pub struct VerifiedDto {
         (status = 403, description = "Not the village's user with property:verify", body = Problem, content_type = "application/problem+json"),
         NotFound,
         (status = 409, description = "Reused from an earlier verification, or appraised already", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match: the hit was verified since it was read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A veto without a condition, a no-veto without a reason, a veto after the cut-off, …", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing on a hit verified already", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/property-hits/{id}/verification")]
 pub async fn verify(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
     body: ValidJson<VerificationBody>,
 ) -> ApiResult<HttpResponse> {
     let id = id_of(&path)?;
+    let expected = match req.headers().get(actix_web::http::header::IF_MATCH) {
+        Some(_) => Some(crate::http::etag::if_match(&req)?),
+        None => None,
+    };
     let b = body.0;
     let input = VerificationInput {
         is_true: b.is_true,
@@ -593,7 +609,7 @@ pub async fn verify(
     };
     let (hit, v) = state
         .run(auth, move |conn, ctx| {
-            property::verify(conn, ctx, id, &input)
+            property::verify(conn, ctx, id, expected, &input)
         })
         .await?;
     Ok(HttpResponse::Ok().json(VerifiedDto {

@@ -121,6 +121,8 @@ pub struct HitRow {
     pub reversed_at: Option<DateTime<Utc>>,
     /// Why.
     pub reversal_reason: Option<String>,
+    /// Version: bumped by each verification (a re-verification names it, If-Match).
+    pub version: i32,
 }
 
 /// A hit with the person and household it concerns.
@@ -443,6 +445,7 @@ pub fn verify(
     conn: &mut PgConnection,
     ctx: &Ctx,
     id: Uuid,
+    expected_version: Option<i32>,
     input: &VerificationInput,
 ) -> Result<(HitView, Verification), DomainError> {
     let hit = find_hit(conn, id, true)?;
@@ -462,6 +465,13 @@ pub fn verify(
             code: domain::ErrorCode::Appraised,
             message: format!("the hit is {} and can no longer be changed", hit.status),
         });
+    }
+    // A verification replaces another only as read: the first of two from the same read is
+    // kept, the second told (412), and a re-verification names the version it corrects (428).
+    match expected_version {
+        Some(v) if v != hit.version => return Err(DomainError::PreconditionFailed),
+        None if hit.status == "verified" => return Err(DomainError::PreconditionRequired),
+        _ => {}
     }
     let settings = super::settings::effective_for(conn, ctx, village)?.property_check;
     if settings.routing_required && !super::property_routing::routed(conn, &hit)? {
@@ -496,6 +506,7 @@ pub fn verify(
         property_hits::note.eq(&v.note),
         property_hits::verified_by.eq(ctx.caller.user_id),
         property_hits::verified_at.eq(ctx.now),
+        property_hits::version.eq(property_hits::version + 1),
     ))
     .execute(conn)
     .db()?;

@@ -1,0 +1,1 @@
+ALTER TABLE property_hits DROP COLUMN version;
