@@ -259,6 +259,9 @@ pub struct Admission {
 pub struct WorkConfig {
     /// Jobs run at once by this instance.
     pub job_workers: usize,
+    /// Whether this instance delivers webhooks (`ZX_WEBHOOK_DELIVERY`; an instance that only
+    /// answers requests may leave them to the others).
+    pub webhook_delivery: bool,
     /// Share of the time (1–100) an import's batch worker works while requests run on this
     /// instance; it rests the remainder (noisy neighbours).
     pub job_duty_percent: u32,
@@ -282,6 +285,7 @@ impl Default for WorkConfig {
     fn default() -> Self {
         Self {
             job_workers: 2,
+            webhook_delivery: true,
             job_duty_percent: 50,
             poll: Duration::from_millis(1000),
             lease: Duration::from_secs(60),
@@ -484,6 +488,7 @@ impl Config {
             },
             work: WorkConfig {
                 job_workers: parsed("ZX_JOB_WORKERS", 2_usize)?,
+                webhook_delivery: parsed("ZX_WEBHOOK_DELIVERY", true)?,
                 job_duty_percent: parsed("ZX_JOB_DUTY_PERCENT", 50_u32)?.clamp(1, 100),
                 poll: Duration::from_millis(parsed("ZX_JOB_POLL_MS", 1000_u64)?.max(10)),
                 lease: Duration::from_secs(parsed("ZX_JOB_LEASE_SECS", 60_u64)?.max(1)),

@@ -44,7 +44,8 @@ impl Wake {
 }
 
 impl Background {
-    /// Starts `config.job_workers` job workers and one delivery loop on the current runtime.
+    /// Starts `config.job_workers` job workers and, unless turned off, one delivery loop on the
+    /// current runtime.
     pub fn start(state: &AppState, config: &WorkConfig) -> Self {
         let (stop, stopped) = watch::channel(false);
         let worker = format!(
@@ -62,12 +63,14 @@ impl Background {
                 stopped.clone(),
             )));
         }
-        tasks.push(actix_web::rt::spawn(delivery_loop(
-            state.clone(),
-            config.clone(),
-            format!("{worker}/hooks"),
-            stopped,
-        )));
+        if config.webhook_delivery {
+            tasks.push(actix_web::rt::spawn(delivery_loop(
+                state.clone(),
+                config.clone(),
+                format!("{worker}/hooks"),
+                stopped,
+            )));
+        }
         Self {
             stop,
             tasks,

@@ -74,9 +74,8 @@ async fn a_county_with_many_deliveries_queued_first_does_not_starve_another() {
     let mut app = TestApp::spawn_with(
         |c| {
             c.work.job_workers = 0;
-            // The instance's own delivery loop polls once at start, then sleeps: the claims
-            // below are the test's.
-            c.work.poll = Duration::from_secs(3600);
+            // No delivery loop of the instance's own: the claims below are the test's.
+            c.work.webhook_delivery = false;
         },
         None,
     )
@@ -93,7 +92,6 @@ async fn a_county_with_many_deliveries_queued_first_does_not_starve_another() {
             app.user("hooks.b", "370883", &["tenant_admin", "auditor"]),
         ),
     ];
-    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
     // County A: 30 deliveries due for an hour; county B: 2, due a minute ago.
     for ((county, owner), (n, minutes)) in owners.iter().zip([(30, 60), (2, 1)]) {
         app.db.as_owner(county, |c| {

@@ -327,6 +327,7 @@ pub fn config_for(app_url: SecretString, owner_url: Option<SecretString>) -> Con
         exports_daily_limit: 5,
         work: WorkConfig {
             job_workers: 1,
+            webhook_delivery: true,
             job_duty_percent: 100,
             poll: Duration::from_millis(50),
             lease: Duration::from_secs(5),
