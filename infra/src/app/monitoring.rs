@@ -31,9 +31,11 @@ use crate::schema::{
 
 mod closing;
 mod leads;
+mod list;
 
 pub(crate) use closing::{ClosedBy, close_open_case, last_status_before, monitored_from};
 pub use leads::*;
+pub use list::{CaseFilter, CaseSummary, list};
 
 /// A case row.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -289,6 +291,21 @@ pub(super) fn find_case(
     }
 }
 
+/// When the household's latest other case closed: a measure recorded before then was that
+/// case's, whatever its date.
+fn previous_closed(
+    conn: &mut PgConnection,
+    case: &CaseRow,
+) -> Result<Option<DateTime<Utc>>, DomainError> {
+    monitoring_cases::table
+        .filter(monitoring_cases::county_code.eq(case.county_code))
+        .filter(monitoring_cases::household_id.eq(case.household_id))
+        .filter(monitoring_cases::id.ne(case.id))
+        .select(diesel::dsl::max(monitoring_cases::closed_at))
+        .first(conn)
+        .db()
+}
+
 /// A case with its household, events and measures.
 ///
 /// # Errors
@@ -303,9 +320,11 @@ pub fn get(conn: &mut PgConnection, ctx: &Ctx, id: Uuid) -> Result<CaseView, Dom
         .select(EventRow::as_select())
         .load(conn)
         .db()?;
+    // The case's own measures, as its risk elimination counts them.
+    let previous = previous_closed(conn, &case)?;
     let measures = records::list_measures(conn, case.household_id)?
         .into_iter()
-        .filter(|m| m.date >= case.found_on)
+        .filter(|m| m.date >= case.found_on && previous.is_none_or(|at| m.created_at > at))
         .collect();
     Ok(CaseView {
         overdue_days: overdue(&case, ctx.today()),
@@ -559,13 +578,7 @@ pub fn decide(
         // Measures of this case: dated on or after its risk was found, and recorded after the
         // household's previous case closed (a measure of that case, dated its last day, would
         // otherwise count for this one too).
-        let previous: Option<DateTime<Utc>> = monitoring_cases::table
-            .filter(monitoring_cases::county_code.eq(case.county_code))
-            .filter(monitoring_cases::household_id.eq(case.household_id))
-            .filter(monitoring_cases::id.ne(case.id))
-            .select(diesel::dsl::max(monitoring_cases::closed_at))
-            .first(conn)
-            .db()?;
+        let previous = previous_closed(conn, &case)?;
         let mut q = assistance_measures::table
             .filter(assistance_measures::county_code.eq(case.county_code))
             .filter(assistance_measures::household_id.eq(case.household_id))
@@ -688,109 +701,4 @@ pub fn add_measure(
         json!({ "measure_id": row.id, "kind": row.kind, "date": row.date, "amount_fen": row.amount_fen }),
     )?;
     get(conn, ctx, id)
-}
-
-/// Filters of the case list.
-#[derive(Debug, Clone)]
-pub struct CaseFilter {
-    /// Region (capped by scope).
-    pub within: Scope,
-    /// Stage.
-    pub stage: Option<CaseStage>,
-    /// Kind.
-    pub kind: Option<Kind>,
-    /// Only cases past their identification deadline and still undecided.
-    pub overdue: bool,
-    /// Only open cases without a monitoring contact.
-    pub without_contact: bool,
-}
-
-/// A case in a list.
-#[derive(Debug, Clone)]
-pub struct CaseSummary {
-    /// The case.
-    pub case: CaseRow,
-    /// 户编号.
-    pub household_number: String,
-    /// Head.
-    pub head_name: String,
-    /// Days overdue.
-    pub overdue_days: i64,
-}
-
-/// Cases in scope by village, then oldest finding first — the order of `monitoring_cases_walk`
-/// (and of one index per filter), so every scope and filter walks an index and stops after the
-/// page; keyset after `(village, found_on, id)`.
-///
-/// # Errors
-/// Database failures.
-pub fn list(
-    conn: &mut PgConnection,
-    ctx: &Ctx,
-    f: &CaseFilter,
-    after: Option<(i64, NaiveDate, Uuid)>,
-    limit: i64,
-) -> Result<Vec<CaseSummary>, DomainError> {
-    let mut q = monitoring_cases::table
-        .inner_join(
-            households::table.on(households::county_code
-                .eq(monitoring_cases::county_code)
-                .and(households::id.eq(monitoring_cases::household_id))),
-        )
-        .filter(monitoring_cases::region_code.between(f.within.lo(), f.within.hi()))
-        .order((
-            monitoring_cases::region_code,
-            monitoring_cases::found_on,
-            monitoring_cases::id,
-        ))
-        .select((
-            CaseRow::as_select(),
-            households::household_number,
-            households::head_name,
-        ))
-        .limit(limit)
-        .into_boxed();
-    if let Some(s) = f.stage {
-        q = q.filter(monitoring_cases::stage.eq(s.as_str()));
-    }
-    if let Some(k) = f.kind {
-        q = q.filter(monitoring_cases::kind.eq(k.as_str()));
-    }
-    if f.overdue {
-        // Written as the predicate of `monitoring_cases_undecided_walk`, so that index serves it.
-        q = q
-            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
-                "monitoring_cases.stage IN ('identified', 'township_reviewed')",
-            ))
-            .filter(monitoring_cases::deadline.lt(ctx.today()));
-    }
-    if f.without_contact {
-        q = q
-            .filter(monitoring_cases::contact_user_id.is_null())
-            .filter(monitoring_cases::closed_at.is_null());
-    }
-    if let Some((r, d, id)) = after {
-        q = q.filter(
-            diesel::dsl::sql::<diesel::sql_types::Bool>(
-                "(monitoring_cases.region_code, monitoring_cases.found_on, monitoring_cases.id) > (",
-            )
-            .bind::<BigInt, _>(r)
-            .sql(", ")
-            .bind::<diesel::sql_types::Date, _>(d)
-            .sql(", ")
-            .bind::<diesel::sql_types::Uuid, _>(id)
-            .sql(")"),
-        );
-    }
-    let rows: Vec<(CaseRow, String, String)> = crate::db::load_page(conn, q)?;
-    let today = ctx.today();
-    Ok(rows
-        .into_iter()
-        .map(|(case, household_number, head_name)| CaseSummary {
-            overdue_days: overdue(&case, today),
-            case,
-            household_number,
-            head_name,
-        })
-        .collect())
 }

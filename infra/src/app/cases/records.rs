@@ -262,6 +262,8 @@ pub fn add_measure(
             assistance_measures::description.eq(&m.description),
             assistance_measures::term_months.eq(m.term_months),
             assistance_measures::created_by.eq(ctx.caller.user_id),
+            // The app's clock (a demo may run ahead): compared with cases closed by it.
+            assistance_measures::created_at.eq(ctx.now),
         ))
         .returning(MeasureRow::as_returning())
         .get_result(conn)
